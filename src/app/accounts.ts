@@ -1,0 +1,137 @@
+// Local accounts, sessions and personal API tokens. Identity sits behind these ports so that the
+// federated sign-in (SAML, OIDC) of a later issue creates the same sessions for its users.
+import type { Actor } from '../domain/access.ts';
+import { AppError, notFound } from '../domain/errors.ts';
+import { bookingRefusal } from '../domain/subscription.ts';
+import type { CallContext, Clock, Institution, UnitOfWork, User } from '../ports.ts';
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(hash: string, password: string): Promise<boolean>;
+}
+
+export type Session = { userId: string; csrfToken: string };
+export interface SessionStore {
+  /** Creates a session and returns its secret id (for the cookie) and its CSRF token. */
+  create(userId: string): Promise<{ id: string; csrfToken: string }>;
+  /** The live session for a secret id, sliding its idle timeout; null when absent or expired. */
+  touch(id: string): Promise<Session | null>;
+  destroy(id: string): Promise<void>;
+}
+
+export type ApiToken = { id: string; name: string; createdAt: Date; lastUsedAt: Date | null };
+export interface TokenStore {
+  create(userId: string, name: string): Promise<ApiToken & { token: string }>;
+  list(userId: string): Promise<ApiToken[]>;
+  revoke(userId: string, id: string): Promise<boolean>;
+  resolve(token: string): Promise<string | null>;
+}
+
+export type Me = User & { institution: Pick<Institution, 'id' | 'name'> | null; canBook: boolean; cannotBookReason: string | null };
+
+// A fixed hash verified when the e-mail is unknown, so that a wrong e-mail and a wrong password
+// take the same time and answer the same way.
+let dummyHash: Promise<string> | undefined;
+
+export class AccountService {
+  private readonly uow: UnitOfWork;
+  private readonly hasher: PasswordHasher;
+  private readonly sessions: SessionStore;
+  private readonly tokens: TokenStore;
+  private readonly clock: Clock;
+  private readonly zone: string;
+
+  constructor(deps: { uow: UnitOfWork; hasher: PasswordHasher; sessions: SessionStore; tokens: TokenStore; clock: Clock; defaultTimeZone: string }) {
+    this.uow = deps.uow;
+    this.hasher = deps.hasher;
+    this.sessions = deps.sessions;
+    this.tokens = deps.tokens;
+    this.clock = deps.clock;
+    this.zone = deps.defaultTimeZone;
+  }
+
+  async signIn(email: string, password: string, requestId?: string): Promise<{ sessionId: string; csrfToken: string; user: User }> {
+    const user = await this.uow.repos.users.findByEmail(email);
+    dummyHash ??= this.hasher.hash('not-a-password');
+    const ok = user?.passwordHash ? await this.hasher.verify(user.passwordHash, password) : (await this.hasher.verify(await dummyHash, password), false);
+    if (!user || !ok) {
+      throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'The e-mail or the password is wrong.');
+    }
+    const { id, csrfToken } = await this.sessions.create(user.id);
+    await this.uow.transaction(async (r) => {
+      await r.users.touchLogin(user.id);
+      await r.audit.record({ actorId: user.id, action: 'session.created', entity: 'user', entityId: user.id, before: null, after: null, requestId });
+    });
+    const { passwordHash: _secret, ...publicUser } = user;
+    return { sessionId: id, csrfToken, user: publicUser };
+  }
+
+  signOut(sessionId: string): Promise<void> {
+    return this.sessions.destroy(sessionId);
+  }
+
+  /** The caller behind a session id or an API token, or null. */
+  async actorForSession(sessionId: string): Promise<{ actor: Actor; csrfToken: string } | null> {
+    const session = await this.sessions.touch(sessionId);
+    if (!session) return null;
+    const user = await this.uow.repos.users.findById(session.userId);
+    return user ? { actor: toActor(user), csrfToken: session.csrfToken } : null;
+  }
+
+  async actorForToken(token: string): Promise<Actor | null> {
+    const userId = await this.tokens.resolve(token);
+    const user = userId ? await this.uow.repos.users.findById(userId) : null;
+    return user ? toActor(user) : null;
+  }
+
+  async me(ctx: CallContext): Promise<Me> {
+    const user = await this.uow.repos.users.findById(ctx.actor.userId);
+    if (!user) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.');
+    const institution = user.institutionId ? await this.uow.repos.institutions.findById(user.institutionId) : null;
+    const refusal = bookingRefusal(toActor(user), institution, this.clock.now(), this.zone);
+    return {
+      ...user,
+      institution: institution && { id: institution.id, name: institution.name },
+      canBook: refusal === null,
+      cannotBookReason: refusal,
+    };
+  }
+
+  listTokens(ctx: CallContext) {
+    return this.tokens.list(ctx.actor.userId);
+  }
+
+  async createToken(ctx: CallContext, name: string) {
+    const token = await this.tokens.create(ctx.actor.userId, name);
+    await this.uow.repos.audit.record({
+      actorId: ctx.actor.userId,
+      action: 'token.created',
+      entity: 'api-token',
+      entityId: token.id,
+      before: null,
+      after: { name },
+      requestId: ctx.requestId,
+    });
+    return token;
+  }
+
+  async revokeToken(ctx: CallContext, id: string): Promise<void> {
+    if (!(await this.tokens.revoke(ctx.actor.userId, id))) throw notFound('TOKEN_NOT_FOUND', 'No such API token.');
+    await this.uow.repos.audit.record({ actorId: ctx.actor.userId, action: 'token.revoked', entity: 'api-token', entityId: id, before: null, after: null, requestId: ctx.requestId });
+  }
+
+  /** First administrator (CLI); refuses an e-mail already in use. */
+  async createAdmin(input: { email: string; name: string; password: string }): Promise<User> {
+    const passwordHash = await this.hasher.hash(input.password);
+    return this.uow.transaction(async (r) => {
+      if (await r.users.findByEmail(input.email)) {
+        throw new AppError('conflict', 'EMAIL_TAKEN', `An account with the e-mail ${input.email} already exists.`);
+      }
+      const user = await r.users.create({ email: input.email, name: input.name, role: 'admin', institutionId: null, passwordHash });
+      await r.audit.record({ actorId: null, action: 'user.created', entity: 'user', entityId: user.id, before: null, after: user });
+      return user;
+    });
+  }
+}
+
+export const toActor = (u: User): Actor => ({ userId: u.id, role: u.role, institutionId: u.institutionId });

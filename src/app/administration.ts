@@ -1,0 +1,163 @@
+// Rooms, institutions and users: admin use-cases. Each change writes an audit record in the same
+// transaction as the change itself.
+import type { Actor, Role } from '../domain/access.ts';
+import { AppError, forbidden, notFound } from '../domain/errors.ts';
+import { isValidTimeZone } from '../domain/time.ts';
+import type { AuditFilter, AuditRecord, CallContext, Institution, InstitutionInput, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
+import type { PasswordHasher } from './accounts.ts';
+
+const requireAdmin = (actor: Actor) => {
+  if (actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
+};
+
+const checkZone = (zone: string | undefined) => {
+  if (zone !== undefined && !isValidTimeZone(zone)) {
+    throw new AppError('invalid', 'INVALID_TIME_ZONE', `${zone} is not an IANA time zone (for example Europe/Rome).`);
+  }
+};
+
+const checkSubscription = (i: Partial<InstitutionInput>) => {
+  if (i.subscriptionStart && i.subscriptionEnd && i.subscriptionEnd < i.subscriptionStart) {
+    throw new AppError('invalid', 'END_BEFORE_START', 'subscriptionEnd must not be before subscriptionStart.');
+  }
+};
+
+export class AdministrationService {
+  private readonly uow: UnitOfWork;
+  private readonly hasher: PasswordHasher;
+  private readonly defaultTimeZone: string;
+  constructor(deps: { uow: UnitOfWork; hasher: PasswordHasher; defaultTimeZone: string }) {
+    this.uow = deps.uow;
+    this.hasher = deps.hasher;
+    this.defaultTimeZone = deps.defaultTimeZone;
+  }
+
+  // Rooms
+  listRooms(_ctx: CallContext, includeInactive: boolean): Promise<Room[]> {
+    return this.uow.repos.rooms.list({ includeInactive });
+  }
+
+  async getRoom(_ctx: CallContext, id: string): Promise<Room> {
+    return (await this.uow.repos.rooms.findById(id)) ?? roomNotFound();
+  }
+
+  async createRoom(ctx: CallContext, input: Omit<RoomInput, 'timeZone' | 'provider' | 'active'> & Partial<RoomInput>): Promise<Room> {
+    requireAdmin(ctx.actor);
+    checkZone(input.timeZone);
+    return this.audited(ctx, 'room.created', 'room', async (r) => {
+      const room = await r.rooms.create({
+        name: input.name,
+        capacity: input.capacity,
+        timeZone: input.timeZone ?? this.defaultTimeZone,
+        provider: input.provider ?? null,
+        active: input.active ?? true,
+      });
+      return { before: null, after: room };
+    });
+  }
+
+  async updateRoom(ctx: CallContext, id: string, change: Partial<RoomInput>): Promise<Room> {
+    requireAdmin(ctx.actor);
+    checkZone(change.timeZone);
+    return this.audited(ctx, 'room.updated', 'room', async (r) => {
+      const before = (await r.rooms.findById(id)) ?? roomNotFound();
+      const after = (await r.rooms.update(id, change)) ?? roomNotFound();
+      return { before, after };
+    });
+  }
+
+  // Institutions
+  async listInstitutions(ctx: CallContext): Promise<Institution[]> {
+    const all = await this.uow.repos.institutions.list();
+    return ctx.actor.role === 'admin' ? all : all.filter((i) => i.id === ctx.actor.institutionId);
+  }
+
+  async getInstitution(ctx: CallContext, id: string): Promise<Institution> {
+    if (ctx.actor.role !== 'admin' && ctx.actor.institutionId !== id) institutionNotFound();
+    return (await this.uow.repos.institutions.findById(id)) ?? institutionNotFound();
+  }
+
+  async createInstitution(ctx: CallContext, input: InstitutionInput): Promise<Institution> {
+    requireAdmin(ctx.actor);
+    checkSubscription(input);
+    return this.audited(ctx, 'institution.created', 'institution', async (r) => ({ before: null, after: await r.institutions.create(normaliseScopes(input)) }));
+  }
+
+  async updateInstitution(ctx: CallContext, id: string, change: Partial<InstitutionInput>): Promise<Institution> {
+    requireAdmin(ctx.actor);
+    return this.audited(ctx, 'institution.updated', 'institution', async (r) => {
+      const before = (await r.institutions.findById(id)) ?? institutionNotFound();
+      checkSubscription({ ...before, ...change });
+      const after = (await r.institutions.update(id, normaliseScopes(change))) ?? institutionNotFound();
+      return { before, after };
+    });
+  }
+
+  // Users
+  async listUsers(ctx: CallContext, f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {
+    if (ctx.actor.role === 'member') throw forbidden('MANAGERS_ONLY', 'Only institution managers and administrators may list users.');
+    const institutionId = ctx.actor.role === 'admin' ? f.institutionId : (ctx.actor.institutionId ?? undefined);
+    return this.uow.repos.users.list({ ...f, institutionId });
+  }
+
+  async createUser(
+    ctx: CallContext,
+    input: { email: string; name: string; role: Role; institutionId: string | null; password?: string | undefined },
+  ): Promise<User> {
+    requireAdmin(ctx.actor);
+    const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
+    return this.audited(ctx, 'user.created', 'user', async (r) => {
+      if (input.institutionId && !(await r.institutions.findById(input.institutionId))) institutionNotFound();
+      if (await r.users.findByEmail(input.email)) {
+        throw new AppError('conflict', 'EMAIL_TAKEN', `An account with the e-mail ${input.email} already exists.`);
+      }
+      return { before: null, after: await r.users.create({ ...input, passwordHash }) };
+    });
+  }
+
+  async updateUser(ctx: CallContext, id: string, change: { name?: string | undefined; role?: Role | undefined; institutionId?: string | null | undefined }): Promise<User> {
+    requireAdmin(ctx.actor);
+    return this.audited(ctx, 'user.updated', 'user', async (r) => {
+      const before = (await r.users.findById(id)) ?? userNotFound();
+      if (change.institutionId && !(await r.institutions.findById(change.institutionId))) institutionNotFound();
+      if (before.role === 'admin' && change.role && change.role !== 'admin' && (await r.users.countAdmins()) <= 1) {
+        throw new AppError('conflict', 'LAST_ADMIN', 'This is the last administrator; make someone else an administrator first.');
+      }
+      const after = (await r.users.update(id, change)) ?? userNotFound();
+      return { before, after };
+    });
+  }
+
+  // Audit log
+  listAudit(ctx: CallContext, filter: AuditFilter): Promise<AuditRecord[]> {
+    requireAdmin(ctx.actor);
+    return this.uow.repos.audit.list(filter);
+  }
+
+  private audited<T extends { id: string }>(
+    ctx: CallContext,
+    action: string,
+    entity: string,
+    work: (r: Repositories) => Promise<{ before: T | null; after: T }>,
+  ): Promise<T> {
+    return this.uow.transaction(async (r) => {
+      const { before, after } = await work(r);
+      await r.audit.record({ actorId: ctx.actor.userId, action, entity, entityId: after.id, before, after, requestId: ctx.requestId });
+      return after;
+    });
+  }
+}
+
+function normaliseScopes<T extends Partial<InstitutionInput>>(i: T): T {
+  return i.scopes ? { ...i, scopes: [...new Set(i.scopes.map((s) => s.trim().toLowerCase().replace(/^@/, '')))] } : i;
+}
+
+const roomNotFound = (): never => {
+  throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+};
+const institutionNotFound = (): never => {
+  throw notFound('INSTITUTION_NOT_FOUND', 'No institution with this id exists.');
+};
+const userNotFound = (): never => {
+  throw notFound('USER_NOT_FOUND', 'No user with this id exists.');
+};

@@ -1,0 +1,63 @@
+// What the calendar shows everyone: busy slots per room (details only where the viewer may manage
+// the booking) and the seats left in the licence pool over the range, as a step function.
+import { canManageBooking } from '../domain/access.ts';
+import type { BookingPolicy } from '../domain/booking-rules.ts';
+import { AppError } from '../domain/errors.ts';
+import { seatTimeline } from '../domain/seat-pool.ts';
+import { DAY } from '../domain/time.ts';
+import type { CallContext, UnitOfWork } from '../ports.ts';
+
+export const MAX_AVAILABILITY_DAYS = 62;
+
+export type Availability = {
+  from: Date;
+  to: Date;
+  seatPool: number;
+  rooms: {
+    roomId: string;
+    name: string;
+    capacity: number;
+    timeZone: string;
+    fits: boolean;
+    busy: { start: Date; end: Date; blockedUntil: Date; bookingId: string | null; title: string | null; seats: number }[];
+  }[];
+  pool: { start: Date; end: Date; seatsUsed: number; seatsLeft: number }[];
+};
+
+export async function availability(
+  deps: { uow: UnitOfWork; policy: BookingPolicy },
+  ctx: CallContext,
+  q: { from: Date; to: Date; seats?: number | undefined },
+): Promise<Availability> {
+  if (q.to.getTime() <= q.from.getTime()) throw new AppError('invalid', 'END_BEFORE_START', '`to` must be after `from`.');
+  if (q.to.getTime() - q.from.getTime() > MAX_AVAILABILITY_DAYS * DAY) {
+    throw new AppError('invalid', 'RANGE_TOO_LARGE', `Ask for at most ${MAX_AVAILABILITY_DAYS} days at a time.`);
+  }
+  const [rooms, busy] = await Promise.all([deps.uow.repos.rooms.list(), deps.uow.repos.bookings.busy(q.from, q.to)]);
+  return {
+    from: q.from,
+    to: q.to,
+    seatPool: deps.policy.seatPool,
+    rooms: rooms.map((room) => ({
+      roomId: room.id,
+      name: room.name,
+      capacity: room.capacity,
+      timeZone: room.timeZone,
+      fits: q.seats === undefined || room.capacity >= q.seats,
+      busy: busy
+        .filter((b) => b.roomId === room.id)
+        .map((b) => {
+          const visible = canManageBooking(ctx.actor, b);
+          return {
+            start: b.start,
+            end: b.end,
+            blockedUntil: b.occupiedUntil,
+            bookingId: visible ? b.id : null,
+            title: visible ? b.title : null,
+            seats: b.seats,
+          };
+        }),
+    })),
+    pool: seatTimeline(busy, q.from, q.to).map((s) => ({ ...s, seatsLeft: deps.policy.seatPool - s.seatsUsed })),
+  };
+}

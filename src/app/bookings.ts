@@ -1,0 +1,302 @@
+// Booking use-cases: create, change (move, resize, edit), cancel, read. The request-only rules come
+// from domain/; the competitive ones (room overlap, seat pool, quota) are decided inside one
+// transaction under the locks described in db/booking-repository.ts.
+import { canManageBooking } from '../domain/access.ts';
+import type { BookingPolicy, RoomFacts, Slot } from '../domain/booking-rules.ts';
+import { checkNotEnded, checkRoomActive, checkSeats, checkSlot, formatMinutes, slotHours } from '../domain/booking-rules.ts';
+import { AppError, notFound, unprocessable } from '../domain/errors.ts';
+import { peakSeats } from '../domain/seat-pool.ts';
+import { checkMayBook } from '../domain/subscription.ts';
+import { nearestFreeSlots } from '../domain/suggestions.ts';
+import { DAY, monthOf, parseTime } from '../domain/time.ts';
+import type { Booking, BookingFilter, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
+
+export type CreateBookingInput = {
+  title: string;
+  description?: string | undefined;
+  roomId?: string | undefined;
+  seats?: number | undefined;
+  start: string;
+  end: string;
+};
+
+export type ChangeBookingInput = Partial<CreateBookingInput>;
+
+const bookingNotFound = () => notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');
+
+/** The snapshot kept in audit records and sent to live listeners. */
+const auditView = (b: Booking) => ({
+  roomId: b.roomId,
+  title: b.title,
+  description: b.description,
+  start: b.start.toISOString(),
+  end: b.end.toISOString(),
+  seats: b.seats,
+  status: b.status,
+  bookerId: b.bookerId,
+  institutionId: b.institutionId,
+});
+
+export class BookingService {
+  private readonly uow: UnitOfWork;
+  private readonly clock: Clock;
+  private readonly policy: BookingPolicy;
+
+  constructor(deps: { uow: UnitOfWork; clock: Clock; policy: BookingPolicy }) {
+    this.uow = deps.uow;
+    this.clock = deps.clock;
+    this.policy = deps.policy;
+  }
+
+  async create(ctx: CallContext, input: CreateBookingInput): Promise<Booking> {
+    const { actor } = ctx;
+    const now = this.clock.now();
+    const repos = this.uow.repos;
+
+    let candidates: Room[];
+    let zone: string;
+    let seats: number;
+    if (input.roomId) {
+      const room = await this.requireRoom(repos, input.roomId);
+      checkRoomActive(room);
+      seats = input.seats ?? room.capacity;
+      checkSeats(seats, room);
+      candidates = [room];
+      zone = room.timeZone;
+    } else {
+      if (input.seats === undefined) {
+        throw new AppError('invalid', 'VALIDATION_FAILED', 'Give either roomId or seats (to get the smallest free room that fits).', {
+          errors: [{ path: 'seats', message: 'Required when roomId is not given.' }],
+        });
+      }
+      seats = input.seats;
+      candidates = (await repos.rooms.list()).filter((r) => r.capacity >= seats).sort((a, b) => a.capacity - b.capacity);
+      if (candidates.length === 0) {
+        throw unprocessable('NO_ROOM_FITS', `No room holds ${seats} participants; the largest holds ${await this.largestCapacity(repos)}.`);
+      }
+      zone = this.policy.defaultTimeZone;
+    }
+    const slot = this.parseSlot(input.start, input.end, zone);
+    checkSlot(slot, zone, this.policy, now);
+    const institution = actor.institutionId ? await repos.institutions.findById(actor.institutionId) : null;
+    checkMayBook(actor, institution, now, slot, zone);
+
+    try {
+      return await this.uow.transaction(async (r) => {
+        await r.bookings.lockSeatPool(slot);
+        await this.checkQuota(r, actor.role === 'admin' ? null : actor.institutionId, slot, zone);
+        await this.checkSeatPool(r, slot, seats);
+        let taken: Slot | null = null;
+        for (const room of candidates) {
+          const conflict = await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes);
+          if (conflict) {
+            taken ??= conflict;
+            continue;
+          }
+          const id = await r.bookings.insert({
+            roomId: room.id,
+            title: input.title,
+            description: input.description ?? '',
+            slot,
+            turnaroundMinutes: this.policy.turnaroundMinutes,
+            seats,
+            bookerId: actor.userId,
+            institutionId: actor.institutionId,
+          });
+          if (!id) {
+            // Lost a race between our check and the insert: the constraint decided.
+            taken ??= await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes);
+            continue;
+          }
+          const booking = (await r.bookings.findById(id))!;
+          await this.recordChange(r, ctx, 'booking.created', null, booking);
+          return booking;
+        }
+        throw roomTaken(candidates.length === 1 ? candidates[0]! : null, taken ?? slot);
+      });
+    } catch (e) {
+      throw await this.withSuggestions(e, { slot, seats, roomId: input.roomId ?? null, excludeId: undefined });
+    }
+  }
+
+  async change(ctx: CallContext, id: string, input: ChangeBookingInput): Promise<Booking> {
+    const now = this.clock.now();
+    let attempted: { slot: Slot; seats: number; roomId: string } | undefined;
+    try {
+      return await this.uow.transaction(async (r) => {
+        const current = await r.bookings.findById(id, { forUpdate: true });
+        if (!current || !canManageBooking(ctx.actor, current)) throw bookingNotFound();
+        if (current.status === 'cancelled') throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled and can no longer be changed.');
+        checkNotEnded(current, now);
+
+        const roomChanged = input.roomId !== undefined && input.roomId !== current.roomId;
+        const room = await this.requireRoom(r, input.roomId ?? current.roomId);
+        const slot = {
+          start: input.start !== undefined ? parseTime(input.start, room.timeZone, 'start') : current.start,
+          end: input.end !== undefined ? parseTime(input.end, room.timeZone, 'end') : current.end,
+        };
+        const seats = input.seats ?? current.seats;
+        const slotChanged = slot.start.getTime() !== current.start.getTime() || slot.end.getTime() !== current.end.getTime();
+        const competes = slotChanged || roomChanged || seats > current.seats;
+        attempted = { slot, seats, roomId: room.id };
+
+        if (slotChanged) checkSlot(slot, room.timeZone, this.policy, now, slot.start.getTime() === current.start.getTime());
+        if (roomChanged) checkRoomActive(room);
+        checkSeats(seats, room);
+
+        if (competes) {
+          if (slotChanged && ctx.actor.role !== 'admin' && current.institutionId) {
+            const institution = await r.institutions.findById(current.institutionId);
+            checkMayBook({ ...ctx.actor, institutionId: current.institutionId }, institution, now, slot, room.timeZone);
+          }
+          await r.bookings.lockSeatPool(slot);
+          if (slotChanged) await this.checkQuota(r, current.institutionId, slot, room.timeZone, current.id);
+          await this.checkSeatPool(r, slot, seats, current.id);
+          const conflict = await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id);
+          if (conflict) throw roomTaken(room, conflict);
+        }
+        const outcome = await r.bookings.update(current.id, {
+          ...(input.title !== undefined && { title: input.title }),
+          ...(input.description !== undefined && { description: input.description }),
+          ...(roomChanged && { roomId: room.id }),
+          ...(input.seats !== undefined && { seats }),
+          ...((slotChanged || roomChanged) && { slot, turnaroundMinutes: this.policy.turnaroundMinutes }),
+        });
+        if (outcome === 'room-taken') {
+          throw roomTaken(room, (await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id)) ?? slot);
+        }
+        const updated = (await r.bookings.findById(current.id))!;
+        await this.recordChange(r, ctx, 'booking.updated', current, updated);
+        return updated;
+      });
+    } catch (e) {
+      throw attempted ? await this.withSuggestions(e, { ...attempted, excludeId: id }) : e;
+    }
+  }
+
+  async cancel(ctx: CallContext, id: string): Promise<Booking> {
+    const now = this.clock.now();
+    return this.uow.transaction(async (r) => {
+      const current = await r.bookings.findById(id, { forUpdate: true });
+      if (!current || !canManageBooking(ctx.actor, current)) throw bookingNotFound();
+      if (current.status === 'cancelled') return current; // cancelling twice changes nothing
+      checkNotEnded(current, now);
+      await r.bookings.cancel(current.id);
+      const cancelled = (await r.bookings.findById(current.id))!;
+      await this.recordChange(r, ctx, 'booking.cancelled', current, cancelled);
+      return cancelled;
+    });
+  }
+
+  async get(ctx: CallContext, id: string): Promise<Booking> {
+    const booking = await this.uow.repos.bookings.findById(id);
+    if (!booking || !canManageBooking(ctx.actor, booking)) throw bookingNotFound();
+    return booking;
+  }
+
+  async list(ctx: CallContext, filter: BookingFilter): Promise<Booking[]> {
+    return this.uow.repos.bookings.list(filter, ctx.actor);
+  }
+
+  private parseSlot(start: string, end: string, zone: string): Slot {
+    return { start: parseTime(start, zone, 'start'), end: parseTime(end, zone, 'end') };
+  }
+
+  private async requireRoom(r: Repositories, id: string): Promise<Room> {
+    const room = await r.rooms.findById(id);
+    if (!room) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+    return room;
+  }
+
+  private async largestCapacity(r: Repositories): Promise<number> {
+    return Math.max(0, ...(await r.rooms.list()).map((room) => room.capacity));
+  }
+
+  private async checkSeatPool(r: Repositories, slot: Slot, seats: number, excludeId?: string): Promise<void> {
+    const peak = peakSeats(await r.bookings.seatUsage(slot, excludeId), slot.start, slot.end);
+    if (peak.seatsUsed + seats > this.policy.seatPool) {
+      const left = Math.max(0, this.policy.seatPool - peak.seatsUsed);
+      throw new AppError(
+        'conflict',
+        'SEAT_POOL_FULL',
+        `Only ${left} of the licence's ${this.policy.seatPool} seats are free at that time, and this booking needs ${seats}. Choose another time or fewer seats.`,
+        { conflict: { start: peak.start.toISOString(), end: peak.end.toISOString(), seatsLeft: left } },
+      );
+    }
+  }
+
+  /** Locks the institution's row so that two bookings of one institution cannot both fit the last hours. */
+  private async checkQuota(r: Repositories, institutionId: string | null, slot: Slot, zone: string, excludeId?: string): Promise<void> {
+    if (!institutionId) return;
+    const institution = await r.institutions.findById(institutionId, { forUpdate: true });
+    if (!institution || institution.monthlyQuotaHours === null) return;
+    const month = monthOf(slot.start, zone);
+    const used = await r.bookings.institutionHours(institutionId, month, excludeId);
+    const needed = slotHours(slot);
+    if (used + needed > institution.monthlyQuotaHours + 1e-9) {
+      const left = Math.max(0, institution.monthlyQuotaHours - used);
+      throw new AppError(
+        'conflict',
+        'QUOTA_EXCEEDED',
+        `${institution.name} has ${formatMinutes(Math.round(left * 60))} left of its ${institution.monthlyQuotaHours} booked hours for that month, and this booking needs ${formatMinutes(Math.round(needed * 60))}.`,
+        { conflict: { start: month.start.toISOString(), end: month.end.toISOString(), hoursLeft: left } },
+      );
+    }
+  }
+
+  private async recordChange(r: Repositories, ctx: CallContext, action: string, before: Booking | null, after: Booking) {
+    await r.audit.record({
+      actorId: ctx.actor.userId,
+      action,
+      entity: 'booking',
+      entityId: after.id,
+      before: before && auditView(before),
+      after: auditView(after),
+      requestId: ctx.requestId,
+    });
+    await r.bookings.notifyChange({
+      action: action.replace('booking.', ''),
+      bookingId: after.id,
+      roomId: after.roomId,
+      previousRoomId: before && before.roomId !== after.roomId ? before.roomId : undefined,
+      start: after.start.toISOString(),
+      end: after.end.toISOString(),
+    });
+  }
+
+  /** A lost competition carries the nearest slots that would have been accepted. */
+  private async withSuggestions(
+    e: unknown,
+    req: { slot: Slot; seats: number; roomId: string | null; excludeId: string | undefined },
+  ): Promise<unknown> {
+    if (!(e instanceof AppError) || (e.code !== 'ROOM_TAKEN' && e.code !== 'SEAT_POOL_FULL')) return e;
+    const margin = 4 * DAY;
+    const [rooms, busy] = await Promise.all([
+      this.uow.repos.rooms.list(),
+      this.uow.repos.bookings.busy(new Date(req.slot.start.getTime() - margin), new Date(req.slot.end.getTime() + margin)),
+    ]);
+    const suggestions = nearestFreeSlots({
+      slot: req.slot,
+      seats: req.seats,
+      roomId: req.roomId,
+      rooms,
+      busy: busy.filter((b) => b.id !== req.excludeId),
+      policy: this.policy,
+      now: this.clock.now(),
+    });
+    return new AppError(e.kind, e.code, e.message, {
+      ...e.details,
+      suggestions: suggestions.map((s) => ({ roomId: s.roomId, roomName: s.roomName, start: s.start.toISOString(), end: s.end.toISOString() })),
+    });
+  }
+}
+
+function roomTaken(room: (RoomFacts & { id: string }) | null, conflict: Slot): AppError {
+  const where = room ? `${room.name} is` : 'Every room that fits is';
+  return new AppError(
+    'conflict',
+    'ROOM_TAKEN',
+    `${where} already booked at that time, or too close to another meeting (a turnaround stays free between meetings). Pick one of the suggested free slots or another time.`,
+    { conflict: { start: conflict.start.toISOString(), end: conflict.end.toISOString(), ...(room ? { roomId: room.id } : {}) } },
+  );
+}

@@ -1,0 +1,109 @@
+// Every setting, read from the environment once at start-up and validated here; nothing else reads
+// process.env. A wrong value stops the start with a message that names the variable.
+import { z } from 'zod';
+import type { BookingPolicy } from './domain/booking-rules.ts';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const ianaZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not an IANA time zone such as Europe/Rome' },
+);
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  PORT: intIn(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: intIn(1, 200).default(20),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SEAT_POOL: intIn(1, 1_000_000).default(500),
+  TURNAROUND_MINUTES: intIn(0, 240).default(15),
+  MIN_DURATION_MINUTES: intIn(1, 24 * 60).default(15),
+  MAX_DURATION_MINUTES: intIn(1, 7 * 24 * 60).default(12 * 60),
+  MAX_DAYS_AHEAD: intIn(1, 3650).default(180),
+  GRANULARITY_MINUTES: intIn(1, 60).default(5),
+  DEFAULT_TIME_ZONE: ianaZone.default('Europe/Rome'),
+  SESSION_IDLE_MINUTES: intIn(1, 7 * 24 * 60).default(120),
+  SESSION_ABSOLUTE_HOURS: intIn(1, 24 * 90).default(12),
+  COOKIE_SECURE: bool.optional(),
+  BODY_LIMIT_BYTES: intIn(1024, 10 * 1024 * 1024).default(64 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEED_DEFAULT_ROOMS: bool.default(true),
+  SHUTDOWN_GRACE_SECONDS: intIn(1, 600).default(25),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  cookieSecure: boolean;
+  bodyLimitBytes: number;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  seedDefaultRooms: boolean;
+  shutdownGraceSeconds: number;
+  session: { idleMinutes: number; absoluteHours: number };
+  booking: BookingPolicy;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `  ${name}=${JSON.stringify(env[name] ?? '')}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.MIN_DURATION_MINUTES > e.MAX_DURATION_MINUTES) {
+    throw new ConfigError(
+      `Invalid configuration:\n  MIN_DURATION_MINUTES=${e.MIN_DURATION_MINUTES} is larger than MAX_DURATION_MINUTES=${e.MAX_DURATION_MINUTES}`,
+    );
+  }
+  const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    cookieSecure: e.COOKIE_SECURE ?? publicUrl.startsWith('https:'),
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+    seedDefaultRooms: e.SEED_DEFAULT_ROOMS,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    booking: {
+      seatPool: e.SEAT_POOL,
+      turnaroundMinutes: e.TURNAROUND_MINUTES,
+      minDurationMinutes: e.MIN_DURATION_MINUTES,
+      maxDurationMinutes: e.MAX_DURATION_MINUTES,
+      maxDaysAhead: e.MAX_DAYS_AHEAD,
+      granularityMinutes: e.GRANULARITY_MINUTES,
+      defaultTimeZone: e.DEFAULT_TIME_ZONE,
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// One code path for both databases: a node-postgres Pool under Kysely. With DATABASE_URL it is a
+// real PostgreSQL pool; without, PGlite (PostgreSQL in WASM) in DATA_DIR behind its node-postgres
+// adapter with a pool of one, since PGlite has a single session (see shared/reference/data-layer.md).
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import type { DB } from './schema.ts';
+
+export type Db = Kysely<DB>;
+export type Executor = Kysely<DB> | Transaction<DB>;
+
+export type Database = {
+  db: Db;
+  pool: pg.Pool;
+  kind: 'postgres' | 'pglite';
+  /** LISTEN on a channel; returns a function that stops listening. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+};
+
+// timestamptz → Date is pg's default; `date` columns stay 'YYYY-MM-DD' strings (no zone shift).
+pg.types.setTypeParser(1082, (v: string) => v);
+// bigint (count(*), identity ids) as string is pg's default; numeric stays string too.
+
+export type OpenOptions = { databaseUrl?: string | undefined; dataDir?: string; poolSize?: number; memory?: boolean };
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20);
+  return openPglite(opts.memory ? undefined : (opts.dataDir ?? './data'));
+}
+
+function openPostgres(url: string, max: number): Database {
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    kind: 'postgres',
+    async listen(channel, onPayload) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      client.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
+      client.on('error', () => {});
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      return async () => {
+        await client.end().catch(() => {});
+      };
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const [{ PGlite }, { btree_gist }, { createPgConfig }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/btree_gist'),
+    import('@electric-sql/pglite/node-postgres'),
+  ]);
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { btree_gist } });
+  // createPgConfig once: every call would open another connection object on the same session.
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    kind: 'pglite',
+    async listen(channel, onPayload) {
+      const unsubscribe = await pglite.listen(channel, onPayload);
+      return async () => unsubscribe();
+    },
+    async close() {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+/** SQLSTATE of a database error (PGlite's error classes are minified: never use instanceof). */
+export function sqlState(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}

@@ -1,0 +1,44 @@
+// Plain numbered SQL files, forward only, applied in one transaction under an advisory lock so that
+// several instances starting together apply each file exactly once.
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { Db } from './database.ts';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+const MIGRATION_LOCK = 7_310_001;
+
+export type Migration = { version: number; name: string; sql: string };
+
+export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d+_.+\.sql$/.test(f))
+    .map((f) => ({ version: Number(f.split('_')[0]), name: f, sql: readFileSync(join(dir, f), 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+}
+
+export async function migrate(db: Db): Promise<string[]> {
+  const migrations = listMigrations();
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
+    await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`.execute(trx);
+    const done = new Set((await trx.selectFrom('schema_migrations').select('version').execute()).map((r) => r.version));
+    const applied: string[] = [];
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      await sql.raw(m.sql).execute(trx);
+      await trx.insertInto('schema_migrations').values({ version: m.version, name: m.name }).execute();
+      applied.push(m.name);
+    }
+    return applied;
+  });
+}
+
+/** Names of migration files not yet applied (readiness fails while any remain). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const rows = await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(db).catch(() => ({ rows: [] }));
+  const done = new Set(rows.rows.map((r) => r.version));
+  return listMigrations().filter((m) => !done.has(m.version)).map((m) => m.name);
+}

@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { Room, RoomInput, RoomRepository } from '../ports.ts';
+import type { Executor } from './database.ts';
+
+export class PgRoomRepository implements RoomRepository {
+  private readonly db: Executor;
+  constructor(db: Executor) {
+    this.db = db;
+  }
+
+  private select() {
+    return this.db.selectFrom('rooms').select(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'created_at', 'updated_at']);
+  }
+
+  async list(opts: { includeInactive?: boolean } = {}): Promise<Room[]> {
+    const rows = await this.select()
+      .$if(!opts.includeInactive, (q) => q.where('active', '=', true))
+      .orderBy('capacity', 'desc')
+      .orderBy('name')
+      .execute();
+    return rows.map(toRoom);
+  }
+
+  async findById(id: string): Promise<Room | null> {
+    const row = await this.select().where('id', '=', id).executeTakeFirst();
+    return row ? toRoom(row) : null;
+  }
+
+  async create(input: RoomInput): Promise<Room> {
+    const row = await this.db
+      .insertInto('rooms')
+      .values({ name: input.name, capacity: input.capacity, time_zone: input.timeZone, provider: input.provider, active: input.active })
+      .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'created_at', 'updated_at'])
+      .executeTakeFirstOrThrow();
+    return toRoom(row);
+  }
+
+  async update(id: string, c: Partial<RoomInput>): Promise<Room | null> {
+    const row = await this.db
+      .updateTable('rooms')
+      .set({
+        ...(c.name !== undefined && { name: c.name }),
+        ...(c.capacity !== undefined && { capacity: c.capacity }),
+        ...(c.timeZone !== undefined && { time_zone: c.timeZone }),
+        ...(c.provider !== undefined && { provider: c.provider }),
+        ...(c.active !== undefined && { active: c.active }),
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'created_at', 'updated_at'])
+      .executeTakeFirst();
+    return row ? toRoom(row) : null;
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db.selectFrom('rooms').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
+
+type RoomRow = { id: string; name: string; capacity: number; time_zone: string; provider: string | null; active: boolean; created_at: Date; updated_at: Date };
+const toRoom = (r: RoomRow): Room => ({
+  id: r.id,
+  name: r.name,
+  capacity: r.capacity,
+  timeZone: r.time_zone,
+  provider: r.provider,
+  active: r.active,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});

@@ -1,0 +1,118 @@
+// Row types of the tables, as Kysely sees them. Kept by hand beside migrations/*.sql.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+/** tstzrange travels as text ('["2026-03-30 08:00:00+00","2026-03-30 09:00:00+00")'); repositories build it with SQL. */
+type Range = ColumnType<string, string, string>;
+type Json = ColumnType<unknown, string | null, string | null>;
+
+export interface InstitutionTable {
+  id: Generated<string>;
+  name: string;
+  scopes: ColumnType<string[], string[] | undefined, string[]>;
+  subscription_start: ColumnType<string | null, string | null | undefined, string | null>;
+  subscription_end: ColumnType<string | null, string | null | undefined, string | null>;
+  monthly_quota_hours: ColumnType<string | null, number | null | undefined, number | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UserTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  role: Generated<string>;
+  institution_id: string | null;
+  password_hash: string | null;
+  locale: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_login_at: NullableTimestamp;
+}
+
+export interface RoomTable {
+  id: Generated<string>;
+  name: string;
+  capacity: number;
+  time_zone: Generated<string>;
+  provider: string | null;
+  provider_settings: Generated<Json>;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BookingTable {
+  id: Generated<string>;
+  room_id: string;
+  title: string;
+  description: Generated<string>;
+  during: Range;
+  occupied: Range;
+  seats: number;
+  booker_id: string;
+  institution_id: string | null;
+  status: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  cancelled_at: NullableTimestamp;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiTokenTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  at: Timestamp;
+  actor_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string;
+  before: Json;
+  after: Json;
+  request_id: string | null;
+}
+
+export interface IdempotencyKeyTable {
+  principal: string;
+  key: string;
+  request_hash: string;
+  status: number | null;
+  response: Json;
+  locked_until: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface SchemaMigrationTable {
+  version: number;
+  name: string;
+  applied_at: Timestamp;
+}
+
+export interface DB {
+  institutions: InstitutionTable;
+  users: UserTable;
+  rooms: RoomTable;
+  bookings: BookingTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeyTable;
+  schema_migrations: SchemaMigrationTable;
+}

@@ -1,0 +1,42 @@
+import type { Repositories, UnitOfWork } from '../ports.ts';
+import { sqlState, type Db, type Executor } from './database.ts';
+import { PgBookingRepository } from './booking-repository.ts';
+import { PgRoomRepository } from './room-repository.ts';
+import { PgInstitutionRepository } from './institution-repository.ts';
+import { PgUserRepository } from './user-repository.ts';
+import { PgAuditRepository } from './audit-repository.ts';
+
+export function repositories(db: Executor): Repositories {
+  return {
+    bookings: new PgBookingRepository(db),
+    rooms: new PgRoomRepository(db),
+    institutions: new PgInstitutionRepository(db),
+    users: new PgUserRepository(db),
+    audit: new PgAuditRepository(db),
+  };
+}
+
+// 40P01 deadlock (two exclusion checks or row locks waiting on each other), 40001 serialisation.
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+export class PgUnitOfWork implements UnitOfWork {
+  readonly repos: Repositories;
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+    this.repos = repositories(db);
+  }
+
+  async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => work(repositories(trx)));
+      } catch (e) {
+        const code = sqlState(e);
+        if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import type { Role } from '../domain/access.ts';
+import type { User, UserInput, UserRepository, UserWithSecret } from '../ports.ts';
+import type { Executor } from './database.ts';
+
+const COLUMNS = ['id', 'email', 'name', 'role', 'institution_id', 'created_at', 'updated_at'] as const;
+
+export class PgUserRepository implements UserRepository {
+  private readonly db: Executor;
+  constructor(db: Executor) {
+    this.db = db;
+  }
+
+  async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(COLUMNS)
+      .$if(f.institutionId !== undefined, (q) => q.where('institution_id', '=', f.institutionId!))
+      .$if(!!f.q, (q) => {
+        const like = `%${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
+        return q.where((eb) => eb.or([eb(sql`lower(name)`, 'like', like), eb(sql`lower(email)`, 'like', like)]));
+      })
+      .orderBy('name')
+      .orderBy('id')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute();
+    return rows.map(toUser);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const row = await this.db.selectFrom('users').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row ? toUser(row) : null;
+  }
+
+  async findByEmail(email: string): Promise<UserWithSecret | null> {
+    const row = await this.db
+      .selectFrom('users')
+      .select([...COLUMNS, 'password_hash'])
+      .where(sql`lower(email)`, '=', email.toLowerCase())
+      .executeTakeFirst();
+    return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
+  }
+
+  async create(u: UserInput): Promise<User> {
+    const row = await this.db
+      .insertInto('users')
+      .values({ email: u.email, name: u.name, role: u.role, institution_id: u.institutionId, password_hash: u.passwordHash })
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toUser(row);
+  }
+
+  async update(id: string, c: Partial<Omit<UserInput, 'email'>>): Promise<User | null> {
+    const row = await this.db
+      .updateTable('users')
+      .set({
+        ...(c.name !== undefined && { name: c.name }),
+        ...(c.role !== undefined && { role: c.role }),
+        ...(c.institutionId !== undefined && { institution_id: c.institutionId }),
+        ...(c.passwordHash !== undefined && { password_hash: c.passwordHash }),
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    return row ? toUser(row) : null;
+  }
+
+  async touchLogin(id: string): Promise<void> {
+    await this.db.updateTable('users').set({ last_login_at: sql`now()` }).where('id', '=', id).execute();
+  }
+
+  async countAdmins(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('role', '=', 'admin')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
+
+type Row = { id: string; email: string; name: string; role: string; institution_id: string | null; created_at: Date; updated_at: Date };
+const toUser = (r: Row): User => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  role: r.role as Role,
+  institutionId: r.institution_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});

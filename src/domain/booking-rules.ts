@@ -1,0 +1,94 @@
+// The rules a single booking must satisfy before it competes for a room and seats. The database
+// enforces the competitive ones (overlap, seat pool, quota) under concurrency; these are the ones
+// that depend only on the request, the room and the clock.
+import { DateTime } from 'luxon';
+import { AppError, unprocessable } from './errors.ts';
+import { MINUTE, DAY } from './time.ts';
+
+export type BookingPolicy = {
+  seatPool: number;
+  turnaroundMinutes: number;
+  minDurationMinutes: number;
+  maxDurationMinutes: number;
+  maxDaysAhead: number;
+  granularityMinutes: number;
+  defaultTimeZone: string;
+};
+
+export type Slot = { start: Date; end: Date };
+
+export type RoomFacts = { name: string; capacity: number; timeZone: string; active: boolean };
+
+/** Start of the grid step that contains `now`: the meeting running now may still be booked. */
+export function earliestStart(now: Date, policy: BookingPolicy): Date {
+  const step = policy.granularityMinutes * MINUTE;
+  return new Date(Math.floor(now.getTime() / step) * step);
+}
+
+export function latestStart(now: Date, policy: BookingPolicy): Date {
+  return new Date(now.getTime() + policy.maxDaysAhead * DAY);
+}
+
+export function onGrid(instant: Date, zone: string, granularityMinutes: number): boolean {
+  const dt = DateTime.fromJSDate(instant, { zone });
+  return dt.second === 0 && dt.millisecond === 0 && dt.minute % granularityMinutes === 0;
+}
+
+/**
+ * Checks a slot's own rules. `startUnchanged` is set when an existing booking is resized without
+ * moving its start: a meeting under way may be extended although its start is past.
+ */
+export function checkSlot(slot: Slot, zone: string, policy: BookingPolicy, now: Date, startUnchanged = false): void {
+  const { start, end } = slot;
+  if (end.getTime() <= start.getTime()) {
+    throw unprocessable('END_BEFORE_START', 'The end must be after the start.');
+  }
+  const g = policy.granularityMinutes;
+  if (!onGrid(start, zone, g) || !onGrid(end, zone, g)) {
+    throw unprocessable('NOT_ON_GRID', `Start and end must fall on the ${g}-minute grid (for example 10:00, 10:${String(g).padStart(2, '0')}).`);
+  }
+  const minutes = (end.getTime() - start.getTime()) / MINUTE;
+  if (minutes < policy.minDurationMinutes) {
+    throw unprocessable('DURATION_TOO_SHORT', `A booking lasts at least ${policy.minDurationMinutes} minutes; this one lasts ${minutes}.`);
+  }
+  if (minutes > policy.maxDurationMinutes) {
+    throw unprocessable('DURATION_TOO_LONG', `A booking lasts at most ${formatMinutes(policy.maxDurationMinutes)}; this one lasts ${formatMinutes(minutes)}.`);
+  }
+  if (startUnchanged) {
+    if (end.getTime() <= now.getTime()) throw unprocessable('END_IN_PAST', 'The new end is in the past.');
+  } else if (start.getTime() < earliestStart(now, policy).getTime()) {
+    throw unprocessable('START_IN_PAST', 'The start is in the past. Choose a start from now on.');
+  }
+  if (start.getTime() > latestStart(now, policy).getTime()) {
+    throw unprocessable('TOO_FAR_AHEAD', `Bookings open ${policy.maxDaysAhead} days ahead; choose an earlier date.`);
+  }
+}
+
+export function checkSeats(seats: number, room: RoomFacts): void {
+  if (!Number.isInteger(seats) || seats < 1) {
+    throw new AppError('invalid', 'VALIDATION_FAILED', 'seats must be a whole number of at least 1.');
+  }
+  if (seats > room.capacity) {
+    throw unprocessable('SEATS_OVER_CAPACITY', `${room.name} holds ${room.capacity} participants; ${seats} were asked for. Choose a larger room or fewer seats.`);
+  }
+}
+
+export function checkRoomActive(room: RoomFacts): void {
+  if (!room.active) throw unprocessable('ROOM_INACTIVE', `${room.name} is out of service and cannot be booked.`);
+}
+
+/** A booking that has ended is history: it can be read, not changed. */
+export function checkNotEnded(slot: Slot, now: Date): void {
+  if (slot.end.getTime() <= now.getTime()) {
+    throw unprocessable('BOOKING_ENDED', 'This booking has already ended and can no longer be changed.');
+  }
+}
+
+export function formatMinutes(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h && m ? `${h} h ${m} min` : h ? `${h} h` : `${m} min`;
+}
+
+/** Hours a slot counts against an institution's monthly quota. */
+export const slotHours = (slot: Slot) => (slot.end.getTime() - slot.start.getTime()) / (60 * MINUTE);

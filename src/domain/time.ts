@@ -1,0 +1,62 @@
+// Instants are UTC `Date`s; a wall-clock time only means something with an IANA zone. Luxon does the
+// zone arithmetic (tz database through Intl), so DST gaps and overlaps follow the system's tz data.
+import { DateTime } from 'luxon';
+import { AppError } from './errors.ts';
+
+const HAS_OFFSET = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
+
+export function isValidTimeZone(zone: string): boolean {
+  return DateTime.local().setZone(zone).isValid;
+}
+
+/**
+ * Reads a time from a request. With an offset (`...Z`, `...+02:00`) it is an instant; without one it
+ * is a wall-clock time in `zone` (the room's), which is what a person filling a form means.
+ * A local time that does not exist (skipped by a spring-forward change) is refused rather than
+ * silently moved; an ambiguous one (autumn) takes the earlier, summer-time instant.
+ */
+export function parseTime(text: string, zone: string, field: string): Date {
+  if (!ISO_LIKE.test(text)) {
+    throw new AppError('invalid', 'INVALID_TIME', `${field} must be an ISO 8601 date-time such as 2026-03-30T10:00 or 2026-03-30T08:00:00Z.`, { field });
+  }
+  if (HAS_OFFSET.test(text)) {
+    const dt = DateTime.fromISO(text, { setZone: true });
+    if (!dt.isValid) throw new AppError('invalid', 'INVALID_TIME', `${field} is not a valid date-time.`, { field });
+    return dt.toJSDate();
+  }
+  const dt = DateTime.fromISO(text, { zone });
+  if (!dt.isValid) throw new AppError('invalid', 'INVALID_TIME', `${field} is not a valid date-time.`, { field });
+  const asWritten = DateTime.fromISO(text, { zone: 'UTC' });
+  if (dt.hour !== asWritten.hour || dt.minute !== asWritten.minute || dt.day !== asWritten.day) {
+    throw new AppError(
+      'unprocessable',
+      'NONEXISTENT_LOCAL_TIME',
+      `${field} ${text} does not exist in ${zone}: the clocks skip that hour for daylight saving time. Choose a time after the change.`,
+      { field },
+    );
+  }
+  return dt.toJSDate();
+}
+
+/** The instant written with the zone's offset, e.g. 2026-03-30T10:00:00+02:00. */
+export function toZonedIso(instant: Date, zone: string): string {
+  return DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }) ?? instant.toISOString();
+}
+
+export function wallClock(instant: Date, zone: string): { date: string; time: string } {
+  const dt = DateTime.fromJSDate(instant, { zone });
+  return { date: dt.toISODate() ?? '', time: dt.toFormat('HH:mm') };
+}
+
+/** Start of the calendar month (in `zone`) that contains `instant`, and the start of the next one. */
+export function monthOf(instant: Date, zone: string): { start: Date; end: Date } {
+  const start = DateTime.fromJSDate(instant, { zone }).startOf('month');
+  return { start: start.toJSDate(), end: start.plus({ months: 1 }).toJSDate() };
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+export const addMinutes = (d: Date, minutes: number) => new Date(d.getTime() + minutes * MINUTE);

@@ -1,0 +1,115 @@
+// The Fastify application: plugins, auth, idempotency, routes, error mapping, OpenAPI, health,
+// metrics and the web UI. No business logic here.
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.ts';
+import { pendingMigrations } from '../db/migrate.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { registerAuth } from './auth.ts';
+import { errorHandler, problem, sendProblem } from './errors.ts';
+import { registerIdempotency } from './idempotency.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { administrationRoutes } from './routes/administration.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { bookingRoutes } from './routes/bookings.ts';
+import type { Services } from './services.ts';
+
+const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export type AppOptions = {
+  services: Services;
+  database: Database;
+  metrics: Metrics;
+  logger: Logger;
+  bodyLimit: number;
+  cookieSecure: boolean;
+  sessionHours: number;
+  version: string;
+};
+
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: o.logger as FastifyBaseLogger,
+    bodyLimit: o.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    o.metrics.httpDuration
+      .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'WebMeetings API', version: o.version, description: 'Book virtual meeting rooms. Errors are RFC 9457 problem+json with a stable `code`.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'wm_session' },
+          token: { type: 'http', scheme: 'bearer', description: 'Personal API token (POST /api/v1/me/tokens)' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, o.services.accounts);
+  registerIdempotency(app, o.database.db);
+
+  await app.register(
+    async (api) => {
+      await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours });
+      await api.register(bookingRoutes, { services: o.services });
+      await api.register(administrationRoutes, { services: o.services });
+      await api.register(auditRoutes, { services: o.services });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      const pending = await pendingMigrations(o.database.db);
+      if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending });
+      return { status: 'ready', database: o.database.kind };
+    } catch {
+      return reply.code(503).send({ status: 'database unreachable' });
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type(o.metrics.registry.contentType);
+    return o.metrics.registry.metrics();
+  });
+
+  const hasWeb = existsSync(WEB_DIST);
+  if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+  app.setNotFoundHandler((req, reply) => {
+    const isApi = /^\/(api|healthz|readyz|metrics)(\/|$)/.test(req.url);
+    if (!isApi && hasWeb && (req.method === 'GET' || req.method === 'HEAD')) return reply.sendFile('index.html');
+    return sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]} in this API; see /api/docs.`, { instance: req.url }));
+  });
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { forbidden } from '../../domain/errors.ts';
+import { SESSION_COOKIE, callContext } from '../auth.ts';
+import * as S from '../schemas.ts';
+import type { Services } from '../services.ts';
+import { userView } from '../views.ts';
+
+export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSecure: boolean; sessionHours: number }> = async (
+  app,
+  { services, cookieSecure, sessionHours },
+) => {
+  const accounts = services.accounts;
+
+  app.post('/session', {
+    config: { public: true },
+    schema: { tags: ['session'], summary: 'Sign in with a local account', body: S.SignIn, response: { 200: S.SignedIn, ...S.errorResponses } },
+    handler: async (req, reply) => {
+      const { sessionId, csrfToken, user } = await accounts.signIn(req.body.email, req.body.password, req.id);
+      // A fresh id at every sign-in (no fixation); the old cookie's session, if any, ends.
+      const old = req.cookies[SESSION_COOKIE];
+      if (old) await accounts.signOut(old);
+      reply.setCookie(SESSION_COOKIE, sessionId, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure, maxAge: sessionHours * 3600 });
+      return { user: userView(user), csrfToken };
+    },
+  });
+
+  app.delete('/session', {
+    config: { public: true },
+    schema: { tags: ['session'], summary: 'Sign out (the session ends on the server)', response: { 204: z.null() } },
+    handler: async (req, reply) => {
+      const sid = req.cookies[SESSION_COOKIE];
+      if (sid) await accounts.signOut(sid);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  });
+
+  app.get('/me', {
+    schema: { tags: ['session'], summary: 'The signed-in user, whether they may book, and the CSRF token', response: { 200: S.Me, ...S.errorResponses } },
+    handler: async (req) => {
+      const me = await accounts.me(callContext(req));
+      return { ...userView(me), institution: me.institution, canBook: me.canBook, cannotBookReason: me.cannotBookReason, csrfToken: req.csrfToken };
+    },
+  });
+
+  const tokenView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }) => ({
+    id: t.id,
+    name: t.name,
+    createdAt: t.createdAt.toISOString(),
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  });
+
+  app.get('/me/tokens', {
+    schema: { tags: ['session'], summary: 'Your personal API tokens', response: { 200: z.object({ items: z.array(S.Token) }), ...S.errorResponses } },
+    handler: async (req) => ({ items: (await accounts.listTokens(callContext(req))).map(tokenView) }),
+  });
+  app.post('/me/tokens', {
+    schema: { tags: ['session'], summary: 'Create a personal API token (shown once)', body: S.TokenCreate, response: { 201: S.Token.extend({ token: z.string() }), ...S.errorResponses } },
+    handler: async (req, reply) => {
+      // A token must not mint tokens: only a signed-in person can create one.
+      if (!req.viaSession) throw forbidden('SESSION_REQUIRED', 'Create API tokens from a signed-in browser session.');
+      const t = await accounts.createToken(callContext(req), req.body.name);
+      return reply.code(201).send({ ...tokenView(t), token: t.token });
+    },
+  });
+  app.delete('/me/tokens/:id', {
+    schema: { tags: ['session'], summary: 'Revoke a personal API token', params: S.IdParams, response: { 204: z.null(), ...S.errorResponses } },
+    handler: async (req, reply) => {
+      await accounts.revokeToken(callContext(req), req.params.id);
+      return reply.code(204).send(null);
+    },
+  });
+};

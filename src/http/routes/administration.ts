@@ -1,0 +1,62 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { callContext } from '../auth.ts';
+import * as S from '../schemas.ts';
+import type { Services } from '../services.ts';
+import { institutionView, roomView, userView } from '../views.ts';
+import { z } from 'zod';
+
+export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const admin = services.administration;
+
+  app.get('/rooms', {
+    schema: {
+      tags: ['rooms'],
+      summary: 'Rooms, largest first',
+      querystring: z.strictObject({ includeInactive: z.enum(['true', 'false']).default('false') }),
+      response: { 200: z.object({ items: z.array(S.Room) }), ...S.errorResponses },
+    },
+    handler: async (req) => ({ items: (await admin.listRooms(callContext(req), req.query.includeInactive === 'true')).map(roomView) }),
+  });
+  app.post('/rooms', {
+    schema: { tags: ['rooms'], summary: 'Add a room (admin)', body: S.RoomCreate, response: { 201: S.Room, ...S.errorResponses } },
+    handler: async (req, reply) => reply.code(201).send(roomView(await admin.createRoom(callContext(req), req.body))),
+  });
+  app.get('/rooms/:id', {
+    schema: { tags: ['rooms'], summary: 'One room', params: S.IdParams, response: { 200: S.Room, ...S.errorResponses } },
+    handler: async (req) => roomView(await admin.getRoom(callContext(req), req.params.id)),
+  });
+  app.patch('/rooms/:id', {
+    schema: { tags: ['rooms'], summary: 'Change a room (admin)', params: S.IdParams, body: S.RoomPatch, response: { 200: S.Room, ...S.errorResponses } },
+    handler: async (req) => roomView(await admin.updateRoom(callContext(req), req.params.id, req.body)),
+  });
+
+  app.get('/institutions', {
+    schema: { tags: ['institutions'], summary: 'Institutions (a manager sees their own)', response: { 200: z.object({ items: z.array(S.Institution) }), ...S.errorResponses } },
+    handler: async (req) => ({ items: (await admin.listInstitutions(callContext(req))).map(institutionView) }),
+  });
+  app.post('/institutions', {
+    schema: { tags: ['institutions'], summary: 'Add a subscribing institution (admin)', body: S.InstitutionCreate, response: { 201: S.Institution, ...S.errorResponses } },
+    handler: async (req, reply) => reply.code(201).send(institutionView(await admin.createInstitution(callContext(req), req.body))),
+  });
+  app.get('/institutions/:id', {
+    schema: { tags: ['institutions'], summary: 'One institution', params: S.IdParams, response: { 200: S.Institution, ...S.errorResponses } },
+    handler: async (req) => institutionView(await admin.getInstitution(callContext(req), req.params.id)),
+  });
+  app.patch('/institutions/:id', {
+    schema: { tags: ['institutions'], summary: 'Change an institution (admin)', params: S.IdParams, body: S.InstitutionPatch, response: { 200: S.Institution, ...S.errorResponses } },
+    handler: async (req) => institutionView(await admin.updateInstitution(callContext(req), req.params.id, req.body)),
+  });
+
+  app.get('/users', {
+    schema: { tags: ['users'], summary: 'Users (admin: all; manager: own institution)', querystring: S.UserQuery, response: { 200: z.object({ items: z.array(S.User) }), ...S.errorResponses } },
+    handler: async (req) => ({ items: (await admin.listUsers(callContext(req), req.query)).map(userView) }),
+  });
+  app.post('/users', {
+    schema: { tags: ['users'], summary: 'Add a local account (admin)', body: S.UserCreate, response: { 201: S.User, ...S.errorResponses } },
+    handler: async (req, reply) => reply.code(201).send(userView(await admin.createUser(callContext(req), req.body))),
+  });
+  app.patch('/users/:id', {
+    schema: { tags: ['users'], summary: 'Change a user’s name, role or institution (admin)', params: S.IdParams, body: S.UserPatch, response: { 200: S.User, ...S.errorResponses } },
+    handler: async (req) => userView(await admin.updateUser(callContext(req), req.params.id, req.body)),
+  });
+};

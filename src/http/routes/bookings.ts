@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AppError } from '../../domain/errors.ts';
+import { availability } from '../../app/availability.ts';
+import { callContext } from '../auth.ts';
+import * as S from '../schemas.ts';
+import type { Services } from '../services.ts';
+import { availabilityView, bookingView, decodeCursor, encodeCursor } from '../views.ts';
+
+export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
+  const tags = ['bookings'];
+
+  app.get('/bookings', {
+    schema: { tags, summary: 'List bookings you may see, by time range, room or booker', querystring: S.BookingQuery, response: { 200: S.Page(S.Booking), ...S.errorResponses } },
+    handler: async (req) => {
+      const q = req.query;
+      const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+      if (after === null) throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is not one this API returned; start again without it.');
+      const items = await services.bookings.list(callContext(req), {
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+        roomId: q.roomId,
+        bookerId: q.userId,
+        status: q.status,
+        limit: q.limit + 1,
+        after,
+      });
+      const page = items.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return { items: page.map(bookingView), nextCursor: items.length > q.limit && last ? encodeCursor(last) : null };
+    },
+  });
+
+  app.post('/bookings', {
+    schema: {
+      tags,
+      summary: 'Book a room (or the smallest free room with enough seats)',
+      body: S.BookingCreate,
+      response: { 201: S.Booking, ...S.errorResponses },
+    },
+    handler: async (req, reply) => {
+      const booking = await services.bookings.create(callContext(req), req.body);
+      return reply.code(201).header('location', `/api/v1/bookings/${booking.id}`).send(bookingView(booking));
+    },
+  });
+
+  app.get('/bookings/:id', {
+    schema: { tags, summary: 'One booking', params: S.IdParams, response: { 200: S.Booking, ...S.errorResponses } },
+    handler: async (req) => bookingView(await services.bookings.get(callContext(req), req.params.id)),
+  });
+
+  app.patch('/bookings/:id', {
+    schema: { tags, summary: 'Move, resize or edit a booking', params: S.IdParams, body: S.BookingPatch, response: { 200: S.Booking, ...S.errorResponses } },
+    handler: async (req) => bookingView(await services.bookings.change(callContext(req), req.params.id, req.body)),
+  });
+
+  app.delete('/bookings/:id', {
+    schema: { tags, summary: 'Cancel a booking (its slot and seats are free at once)', params: S.IdParams, response: { 200: S.Booking, ...S.errorResponses } },
+    handler: async (req) => bookingView(await services.bookings.cancel(callContext(req), req.params.id)),
+  });
+
+  app.get('/availability', {
+    schema: {
+      tags,
+      summary: 'Busy slots per room and seats left in the licence pool over a range',
+      querystring: S.AvailabilityQuery,
+      response: { 200: S.Availability, ...S.errorResponses },
+    },
+    handler: async (req) =>
+      availabilityView(
+        await availability(services, callContext(req), { from: new Date(req.query.from), to: new Date(req.query.to), seats: req.query.seats }),
+      ),
+  });
+};

@@ -1,0 +1,218 @@
+// Zod schemas: the single source for request validation, response shapes, TypeScript types and the
+// OpenAPI document. Request objects are strict: an unknown field is an error, not silently dropped.
+import { z } from 'zod';
+import { ROLES } from '../domain/access.ts';
+
+export const Id = z.uuid({ error: 'must be a UUID' });
+export const IdParams = z.strictObject({ id: Id });
+const Instant = z.string().describe('RFC 3339 date-time');
+const DateOnly = z.iso.date({ error: 'must be a date such as 2026-12-31' });
+const Text = (max: number) => z.string().trim().min(1).max(max);
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+  })
+  .catchall(z.unknown())
+  .describe('RFC 9457 problem details with a stable `code`');
+
+export const errorResponses = {
+  400: Problem,
+  401: Problem,
+  403: Problem,
+  404: Problem,
+  409: Problem,
+  422: Problem,
+} as const;
+
+// Rooms
+export const Room = z.object({
+  id: Id,
+  name: z.string(),
+  capacity: z.number().int(),
+  timeZone: z.string(),
+  provider: z.string().nullable(),
+  active: z.boolean(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export const RoomCreate = z.strictObject({
+  name: Text(100),
+  capacity: z.number().int().min(1).max(100_000),
+  timeZone: z.string().min(1).max(64).optional(),
+  provider: z.string().min(1).max(64).nullable().optional(),
+  active: z.boolean().optional(),
+});
+export const RoomPatch = RoomCreate.partial();
+
+// Bookings
+export const Booking = z.object({
+  id: Id,
+  title: z.string(),
+  description: z.string(),
+  roomId: Id,
+  roomName: z.string(),
+  timeZone: z.string(),
+  start: Instant,
+  end: Instant,
+  startLocal: Instant.describe('the start with the room zone’s offset'),
+  endLocal: Instant,
+  seats: z.number().int(),
+  status: z.enum(['confirmed', 'cancelled']),
+  booker: z.object({ id: Id, name: z.string() }),
+  institutionId: Id.nullable(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+const TimeInput = z
+  .string()
+  .max(40)
+  .describe('RFC 3339 instant (with Z or offset), or a local time without offset in the room’s zone, e.g. 2026-03-30T10:00');
+export const BookingCreate = z.strictObject({
+  title: Text(200),
+  description: z.string().max(5000).optional(),
+  roomId: Id.optional(),
+  seats: z.number().int().min(1).max(100_000).optional(),
+  start: TimeInput,
+  end: TimeInput,
+});
+export const BookingPatch = BookingCreate.partial();
+export const BookingQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  roomId: Id.optional(),
+  userId: Id.optional(),
+  status: z.enum(['confirmed', 'cancelled']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+});
+export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+// Availability
+export const AvailabilityQuery = z.strictObject({
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  seats: z.coerce.number().int().min(1).optional(),
+});
+export const Availability = z.object({
+  from: Instant,
+  to: Instant,
+  seatPool: z.number().int(),
+  rooms: z.array(
+    z.object({
+      roomId: Id,
+      name: z.string(),
+      capacity: z.number().int(),
+      timeZone: z.string(),
+      fits: z.boolean(),
+      busy: z.array(
+        z.object({ start: Instant, end: Instant, blockedUntil: Instant, bookingId: Id.nullable(), title: z.string().nullable(), seats: z.number().int() }),
+      ),
+    }),
+  ),
+  pool: z.array(z.object({ start: Instant, end: Instant, seatsUsed: z.number().int(), seatsLeft: z.number().int() })),
+});
+
+// Institutions
+export const Institution = z.object({
+  id: Id,
+  name: z.string(),
+  scopes: z.array(z.string()),
+  subscriptionStart: z.string().nullable(),
+  subscriptionEnd: z.string().nullable(),
+  monthlyQuotaHours: z.number().nullable(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export const InstitutionCreate = z.strictObject({
+  name: Text(200),
+  scopes: z.array(z.string().trim().min(1).max(253).regex(/^@?[a-z0-9.-]+$/i, 'must be a domain such as unipd.it')).max(100).default([]),
+  subscriptionStart: DateOnly.nullable().default(null),
+  subscriptionEnd: DateOnly.nullable().default(null),
+  monthlyQuotaHours: z.number().min(0).max(100_000).nullable().default(null),
+});
+export const InstitutionPatch = z.strictObject({
+  name: Text(200).optional(),
+  scopes: InstitutionCreate.shape.scopes.unwrap().optional(),
+  subscriptionStart: DateOnly.nullable().optional(),
+  subscriptionEnd: DateOnly.nullable().optional(),
+  monthlyQuotaHours: z.number().min(0).max(100_000).nullable().optional(),
+});
+
+// Users
+const Role = z.enum(ROLES);
+export const User = z.object({
+  id: Id,
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  institutionId: Id.nullable(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+const Email = z.email({ error: 'must be an e-mail address' }).max(320);
+const Password = z.string().min(12, 'must have at least 12 characters').max(256);
+export const UserCreate = z.strictObject({
+  email: Email,
+  name: Text(200),
+  role: Role.default('member'),
+  institutionId: Id.nullable().default(null),
+  password: Password.optional(),
+});
+export const UserPatch = z.strictObject({ name: Text(200).optional(), role: Role.optional(), institutionId: Id.nullable().optional() });
+export const UserQuery = z.strictObject({
+  institutionId: Id.optional(),
+  q: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+// Session, me, tokens
+export const SignIn = z.strictObject({ email: z.string().min(1).max(320), password: z.string().min(1).max(256) });
+export const Me = User.extend({
+  institution: z.object({ id: Id, name: z.string() }).nullable(),
+  canBook: z.boolean(),
+  cannotBookReason: z.string().nullable(),
+  csrfToken: z.string().nullable(),
+});
+export const SignedIn = z.object({ user: User, csrfToken: z.string() });
+export const TokenCreate = z.strictObject({ name: Text(100) });
+export const Token = z.object({ id: Id, name: z.string(), createdAt: Instant, lastUsedAt: Instant.nullable() });
+
+// Audit
+export const AuditQuery = z.strictObject({
+  entity: z.string().max(50).optional(),
+  entityId: z.string().max(100).optional(),
+  actorId: Id.optional(),
+  action: z.string().max(100).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().regex(/^\d+$/).optional(),
+});
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: Instant,
+  actor: z.object({ id: Id, name: z.string().nullable() }).nullable(),
+  action: z.string(),
+  entity: z.string(),
+  entityId: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+
+export const Settings = z.object({
+  seatPool: z.number().int(),
+  turnaroundMinutes: z.number().int(),
+  minDurationMinutes: z.number().int(),
+  maxDurationMinutes: z.number().int(),
+  maxDaysAhead: z.number().int(),
+  granularityMinutes: z.number().int(),
+  defaultTimeZone: z.string(),
+});

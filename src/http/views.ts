@@ -1,0 +1,61 @@
+// Domain objects → JSON responses. Instants leave as UTC RFC 3339; bookings also carry their times
+// with the room zone's offset so a client need not know the tz database.
+import { toZonedIso } from '../domain/time.ts';
+import type { Booking, Institution, Room, User } from '../ports.ts';
+import type { Availability } from '../app/availability.ts';
+
+const iso = (d: Date) => d.toISOString();
+
+export const roomView = (r: Room) => ({ ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
+export const institutionView = (i: Institution) => ({ ...i, createdAt: iso(i.createdAt), updatedAt: iso(i.updatedAt) });
+export const userView = (u: User) => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  institutionId: u.institutionId,
+  createdAt: iso(u.createdAt),
+  updatedAt: iso(u.updatedAt),
+});
+
+export const bookingView = (b: Booking) => ({
+  id: b.id,
+  title: b.title,
+  description: b.description,
+  roomId: b.roomId,
+  roomName: b.roomName,
+  timeZone: b.timeZone,
+  start: iso(b.start),
+  end: iso(b.end),
+  startLocal: toZonedIso(b.start, b.timeZone),
+  endLocal: toZonedIso(b.end, b.timeZone),
+  seats: b.seats,
+  status: b.status,
+  booker: { id: b.bookerId, name: b.bookerName },
+  institutionId: b.institutionId,
+  createdAt: iso(b.createdAt),
+  updatedAt: iso(b.updatedAt),
+});
+
+export const availabilityView = (a: Availability) => ({
+  from: iso(a.from),
+  to: iso(a.to),
+  seatPool: a.seatPool,
+  rooms: a.rooms.map((r) => ({
+    ...r,
+    busy: r.busy.map((b) => ({ ...b, start: iso(b.start), end: iso(b.end), blockedUntil: iso(b.blockedUntil) })),
+  })),
+  pool: a.pool.map((p) => ({ ...p, start: iso(p.start), end: iso(p.end) })),
+});
+
+/** Opaque keyset cursor for lists ordered by (start, id). */
+export const encodeCursor = (b: { start: Date; id: string }) => Buffer.from(JSON.stringify([b.start.toISOString(), b.id])).toString('base64url');
+export function decodeCursor(cursor: string): { start: Date; id: string } | null {
+  try {
+    const [s, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const start = new Date(s);
+    return Number.isNaN(start.getTime()) || !/^[0-9a-f-]{36}$/i.test(id) ? null : { start, id };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,52 @@
+// Personal API tokens for scripts: shown once, stored as a hash, revocable.
+import { sql } from 'kysely';
+import type { ApiToken, TokenStore } from '../app/accounts.ts';
+import type { Db } from '../db/database.ts';
+import { hashSecret, newSecret } from './secrets.ts';
+
+const PREFIX = 'wmt_';
+
+export class PgTokenStore implements TokenStore {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async create(userId: string, name: string): Promise<ApiToken & { token: string }> {
+    const token = PREFIX + newSecret();
+    const row = await this.db
+      .insertInto('api_tokens')
+      .values({ user_id: userId, name, token_hash: hashSecret(token) })
+      .returning(['id', 'name', 'created_at', 'last_used_at'])
+      .executeTakeFirstOrThrow();
+    return { id: row.id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at, token };
+  }
+
+  async list(userId: string): Promise<ApiToken[]> {
+    const rows = await this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'created_at', 'last_used_at'])
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+  }
+
+  async revoke(userId: string, id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return res.numDeletedRows > 0n;
+  }
+
+  async resolve(token: string): Promise<string | null> {
+    if (!token.startsWith(PREFIX)) return null;
+    const tokenHash = hashSecret(token);
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select(['user_id', sql<boolean>`last_used_at IS NULL OR last_used_at < now() - interval '1 minute'`.as('stale')])
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!row) return null;
+    if (row.stale) await this.db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('token_hash', '=', tokenHash).execute();
+    return row.user_id;
+  }
+}

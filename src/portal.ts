@@ -1,0 +1,76 @@
+// Composition root shared by main.ts, the CLI, tests and benchmarks: configuration in, a ready
+// application out. Everything is built here once and handed down; nothing reaches for globals.
+import { readFileSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { seedDefaultRooms } from './db/seed.ts';
+import { PgUnitOfWork } from './db/unit-of-work.ts';
+import { AccountService } from './app/accounts.ts';
+import { AdministrationService } from './app/administration.ts';
+import { BookingService } from './app/bookings.ts';
+import { argon2Hasher } from './identity/passwords.ts';
+import { PgSessionStore } from './identity/session-store.ts';
+import { PgTokenStore } from './identity/token-store.ts';
+import { buildApp } from './http/app.ts';
+import type { Services } from './http/services.ts';
+import { loggerOptions } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import type { Clock } from './ports.ts';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export type Portal = { app: FastifyInstance; database: Database; services: Services; logger: Logger; close(): Promise<void> };
+
+export type PortalOptions = { clock?: Clock; database?: Database; logger?: Logger; memory?: boolean };
+
+export async function openPortalDatabase(config: Config, opts: { memory?: boolean } = {}): Promise<Database> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, memory: opts.memory ?? false });
+  await migrate(database.db);
+  if (config.seedDefaultRooms) await seedDefaultRooms(database.db, config.booking.defaultTimeZone);
+  return database;
+}
+
+export function buildServices(config: Config, database: Database, clock: Clock): Services {
+  const uow = new PgUnitOfWork(database.db);
+  const sessions = new PgSessionStore(database.db, config.session);
+  const tokens = new PgTokenStore(database.db);
+  const policy = config.booking;
+  return {
+    uow,
+    policy,
+    bookings: new BookingService({ uow, clock, policy }),
+    accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone }),
+    administration: new AdministrationService({ uow, hasher: argon2Hasher, defaultTimeZone: policy.defaultTimeZone }),
+  };
+}
+
+export async function createPortal(config: Config, opts: PortalOptions = {}): Promise<Portal> {
+  const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
+  const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false }));
+  const services = buildServices(config, database, opts.clock ?? systemClock);
+  const app = await buildApp({
+    services,
+    database,
+    metrics: createMetrics(),
+    logger,
+    bodyLimit: config.bodyLimitBytes,
+    cookieSecure: config.cookieSecure,
+    sessionHours: config.session.absoluteHours,
+    version: VERSION,
+  });
+  return {
+    app,
+    database,
+    services,
+    logger,
+    async close() {
+      await app.close();
+      if (!opts.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,180 @@
+// The interfaces the use-cases in app/ need. Adapters in db/, identity/ (and later providers/,
+// telephony/, notify/) implement them; tests use the real database adapters.
+import type { Actor, Role } from './domain/access.ts';
+import type { Slot } from './domain/booking-rules.ts';
+import type { SeatUsage } from './domain/seat-pool.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export type Room = {
+  id: string;
+  name: string;
+  capacity: number;
+  timeZone: string;
+  provider: string | null;
+  active: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type RoomInput = { name: string; capacity: number; timeZone: string; provider: string | null; active: boolean };
+
+export type Institution = {
+  id: string;
+  name: string;
+  scopes: string[];
+  subscriptionStart: string | null;
+  subscriptionEnd: string | null;
+  monthlyQuotaHours: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type InstitutionInput = Omit<Institution, 'id' | 'createdAt' | 'updatedAt'>;
+
+export type User = {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  institutionId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type UserInput = { email: string; name: string; role: Role; institutionId: string | null; passwordHash: string | null };
+
+export type BookingStatus = 'confirmed' | 'cancelled';
+export type Booking = {
+  id: string;
+  roomId: string;
+  roomName: string;
+  timeZone: string;
+  title: string;
+  description: string;
+  start: Date;
+  end: Date;
+  seats: number;
+  bookerId: string;
+  bookerName: string;
+  institutionId: string | null;
+  status: BookingStatus;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type NewBooking = {
+  roomId: string;
+  title: string;
+  description: string;
+  slot: Slot;
+  turnaroundMinutes: number;
+  seats: number;
+  bookerId: string;
+  institutionId: string | null;
+};
+export type BookingChange = Partial<Pick<NewBooking, 'roomId' | 'title' | 'description' | 'slot' | 'seats' | 'turnaroundMinutes'>>;
+
+export type BookingFilter = {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  roomId?: string | undefined;
+  bookerId?: string | undefined;
+  status?: BookingStatus | undefined;
+  limit: number;
+  after?: { start: Date; id: string } | undefined;
+};
+
+/** A confirmed booking as seen on the calendar by anyone: time, room and seats. */
+export type BusyBooking = SeatUsage & {
+  id: string;
+  roomId: string;
+  title: string;
+  bookerId: string;
+  institutionId: string | null;
+  occupiedUntil: Date;
+};
+
+export interface BookingRepository {
+  /** Serialises the transactions whose meetings overlap in time (see the implementation for why). */
+  lockSeatPool(slot: Slot): Promise<void>;
+  seatUsage(slot: Slot, excludeId?: string): Promise<SeatUsage[]>;
+  roomConflict(roomId: string, slot: Slot, turnaroundMinutes: number, excludeId?: string): Promise<Slot | null>;
+  /** Inserts unless the room is taken; null when the exclusion constraint refused it. */
+  insert(b: NewBooking): Promise<string | null>;
+  /** Applies a change; 'room-taken' when the exclusion constraint refused it. */
+  update(id: string, change: BookingChange): Promise<'ok' | 'room-taken'>;
+  cancel(id: string): Promise<void>;
+  findById(id: string, opts?: { forUpdate?: boolean }): Promise<Booking | null>;
+  list(filter: BookingFilter, visibleTo: Actor): Promise<Booking[]>;
+  busy(from: Date, to: Date): Promise<BusyBooking[]>;
+  institutionHours(institutionId: string, month: Slot, excludeId?: string): Promise<number>;
+  notifyChange(payload: Record<string, unknown>): Promise<void>;
+}
+
+export interface RoomRepository {
+  list(opts?: { includeInactive?: boolean }): Promise<Room[]>;
+  findById(id: string): Promise<Room | null>;
+  create(input: RoomInput): Promise<Room>;
+  update(id: string, change: Partial<RoomInput>): Promise<Room | null>;
+  count(): Promise<number>;
+}
+
+export interface InstitutionRepository {
+  list(): Promise<Institution[]>;
+  findById(id: string, opts?: { forUpdate?: boolean }): Promise<Institution | null>;
+  create(input: InstitutionInput): Promise<Institution>;
+  update(id: string, change: Partial<InstitutionInput>): Promise<Institution | null>;
+}
+
+export type UserWithSecret = User & { passwordHash: string | null };
+export interface UserRepository {
+  list(filter: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]>;
+  findById(id: string): Promise<User | null>;
+  findByEmail(email: string): Promise<UserWithSecret | null>;
+  create(input: UserInput): Promise<User>;
+  update(id: string, change: Partial<Omit<UserInput, 'email'>>): Promise<User | null>;
+  touchLogin(id: string): Promise<void>;
+  countAdmins(): Promise<number>;
+}
+
+export type AuditEntry = {
+  actorId: string | null;
+  action: string;
+  entity: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  requestId?: string | undefined;
+};
+export type AuditRecord = AuditEntry & { id: string; at: Date; actorName: string | null };
+export type AuditFilter = {
+  entity?: string | undefined;
+  entityId?: string | undefined;
+  actorId?: string | undefined;
+  action?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  limit: number;
+  beforeId?: string | undefined;
+};
+export interface AuditRepository {
+  record(entry: AuditEntry): Promise<void>;
+  list(filter: AuditFilter): Promise<AuditRecord[]>;
+}
+
+export type Repositories = {
+  bookings: BookingRepository;
+  rooms: RoomRepository;
+  institutions: InstitutionRepository;
+  users: UserRepository;
+  audit: AuditRepository;
+};
+
+/** Runs `work` in one database transaction; retried as a whole on deadlock or serialisation failure. */
+export interface UnitOfWork {
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** The same repositories outside a transaction, for reads. */
+  readonly repos: Repositories;
+}
+
+/** Who is calling, for audit records and authorisation. */
+export type CallContext = { actor: Actor; requestId?: string | undefined };
