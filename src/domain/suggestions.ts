@@ -44,16 +44,27 @@ export function nearestFreeSlots(req: SuggestionRequest): Suggestion[] {
   const sameRoom = fitting.filter((r) => r.id === req.roomId);
   const otherRooms = fitting.filter((r) => r.id !== req.roomId);
 
-  // Offsets 0, +1, -1, +2, -2, ... steps: nearest first, later before earlier at equal distance.
-  const offsets: number[] = [0];
-  for (let k = 1; k * step <= range; k++) offsets.push(k * step, -k * step);
+  // Candidate starts: a regular grid around the request, plus the exact edges where a slot opens
+  // (right after another meeting and its turnaround, or just before one), nearest first and, at
+  // equal distance, later before earlier.
+  const t = policy.turnaroundMinutes * MINUTE;
+  const grid = policy.granularityMinutes * MINUTE;
+  const origin = slot.start.getTime();
+  const starts = new Set<number>([origin]);
+  for (let k = 1; k * step <= range; k++) starts.add(origin + k * step).add(origin - k * step);
+  for (const b of busy) {
+    for (const edge of [b.end.getTime() + t, b.start.getTime() - t - length, b.end.getTime(), b.start.getTime() - length]) {
+      if (Math.abs(edge - origin) <= range && edge % grid === 0) starts.add(edge);
+    }
+  }
+  const offsets = [...starts].map((s) => s - origin).sort((a, b) => Math.abs(a) - Math.abs(b) || b - a);
 
   const poolFits = (candidate: Slot) => peakSeats(busy, candidate.start, candidate.end).seatsUsed + seats <= policy.seatPool;
 
   const search = (rooms: SuggestionRoom[], skipRequested: boolean): Suggestion[] => {
     const found: Suggestion[] = [];
     for (const off of offsets) {
-      const start = slot.start.getTime() + off;
+      const start = origin + off;
       if (start < earliest || start > latest) continue;
       const candidate = { start: new Date(start), end: new Date(start + length) };
       let poolOk: boolean | undefined;

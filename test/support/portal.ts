@@ -1,0 +1,109 @@
+// Starts the real portal (real database, real HTTP on a loopback port) for a test file, with a
+// clock the test controls, and gives it helpers to create people and call the API.
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { seedDefaultRooms } from '../../src/db/seed.ts';
+import { createPortal, type Portal } from '../../src/portal.ts';
+import type { Role } from '../../src/domain/access.ts';
+import type { Clock, Institution, Room } from '../../src/ports.ts';
+import { openTestDatabase, type TestDatabase } from './database.ts';
+
+export class TestClock implements Clock {
+  private t: number;
+  constructor(iso: string) {
+    this.t = new Date(iso).getTime();
+  }
+  now = () => new Date(this.t);
+  set(iso: string) {
+    this.t = new Date(iso).getTime();
+  }
+}
+
+export type ApiResponse<T = any> = { status: number; body: T; headers: Headers }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export type Caller = { token: string; userId: string; institutionId: string | null };
+
+export type TestPortal = {
+  portal: Portal;
+  config: Config;
+  clock: TestClock;
+  baseUrl: string;
+  db: TestDatabase;
+  rooms: Room[];
+  admin: Caller;
+  api<T = any>(method: string, path: string, opts?: { as?: Caller; body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<ApiResponse<T>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  institution(input?: Partial<Institution>): Promise<Institution>;
+  user(role?: Role, institutionId?: string | null, name?: string): Promise<Caller>;
+  close(): Promise<void>;
+};
+
+let counter = 0;
+
+export async function startTestPortal(opts: { now?: string; env?: Record<string, string>; seedRooms?: boolean } = {}): Promise<TestPortal> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', DATABASE_POOL_SIZE: '40', ...opts.env });
+  const clock = new TestClock(opts.now ?? '2026-03-20T09:00:00Z');
+  const db = await openTestDatabase();
+  if (opts.seedRooms !== false) await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
+  const portal = await createPortal(config, { clock, database: db.database, logger: pino({ level: 'silent' }) });
+  const address = await portal.app.listen({ port: 0, host: '127.0.0.1' });
+  const services = portal.services;
+
+  const api: TestPortal['api'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.as) headers.authorization = `Bearer ${o.as.token}`;
+    let body: string | undefined = o.raw;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(address + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed as never, headers: res.headers };
+  };
+
+  const user: TestPortal['user'] = async (role = 'member', institutionId = null, name) => {
+    const n = ++counter;
+    const u = await services.uow.repos.users.create({
+      email: `user${n}-${Date.now()}@example.org`,
+      name: name ?? `Test User ${n}`,
+      role,
+      institutionId,
+      passwordHash: null,
+    });
+    const t = await services.accounts.createToken({ actor: { userId: u.id, role, institutionId } }, 'test');
+    return { token: t.token, userId: u.id, institutionId };
+  };
+
+  const institution: TestPortal['institution'] = (input = {}) =>
+    services.uow.repos.institutions.create({
+      name: input.name ?? `University ${++counter}`,
+      scopes: input.scopes ?? [],
+      subscriptionStart: input.subscriptionStart ?? '2026-01-01',
+      subscriptionEnd: input.subscriptionEnd ?? '2027-12-31',
+      monthlyQuotaHours: input.monthlyQuotaHours ?? null,
+    });
+
+  const admin = await user('admin', null, 'Admin');
+  return {
+    portal,
+    config,
+    clock,
+    baseUrl: address,
+    db,
+    rooms: await services.uow.repos.rooms.list(),
+    admin,
+    api,
+    institution,
+    user,
+    async close() {
+      await portal.close();
+      await db.drop();
+    },
+  };
+}
