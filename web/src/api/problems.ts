@@ -1,0 +1,37 @@
+import type { TFunction } from 'i18next';
+import { ApiError } from './client.ts';
+
+const KNOWN = new Set([
+  'ROOM_TAKEN',
+  'SEAT_POOL_FULL',
+  'QUOTA_EXCEEDED',
+  'START_IN_PAST',
+  'DURATION_TOO_SHORT',
+  'DURATION_TOO_LONG',
+  'TOO_FAR_AHEAD',
+  'END_BEFORE_START',
+  'NOT_ON_GRID',
+  'SEATS_OVER_CAPACITY',
+  'NO_ROOM_FITS',
+  'ROOM_INACTIVE',
+  'NONEXISTENT_LOCAL_TIME',
+  'NOT_ALLOWED_TO_BOOK',
+  'BOOKING_NOT_FOUND',
+  'CSRF_TOKEN_INVALID',
+  'VALIDATION_FAILED',
+  'FORBIDDEN',
+  'NETWORK',
+]);
+
+/**
+ * A sentence in the page's language for an API problem. The API's own `detail` is English
+ * and would mix languages on an Italian page, so known codes are translated here.
+ */
+export function problemMessage(t: TFunction, error: unknown, values: Record<string, unknown> = {}): string {
+  if (error instanceof ApiError) {
+    if (KNOWN.has(error.code)) return t(`problems.${error.code}`, values);
+    if (error.status === 403) return t('problems.FORBIDDEN');
+    if (error.status >= 500) return t('problems.SERVER');
+  }
+  return t('errors.generic');
+}

@@ -1,0 +1,144 @@
+// Shapes of the HTTP API v1 (docs/api-contract.md). The server is the source of truth.
+
+export type Role = 'admin' | 'institution-manager' | 'member';
+
+export interface Me {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  institution: { id: string; name: string } | null;
+  canBook: boolean;
+  cannotBookReason: string | null;
+  csrfToken: string;
+}
+
+export interface Settings {
+  seatPool: number;
+  turnaroundMinutes: number;
+  minDurationMinutes: number;
+  maxDurationMinutes: number;
+  maxDaysAhead: number;
+  granularityMinutes: number;
+  defaultTimeZone: string;
+}
+
+export interface Room {
+  id: string;
+  name: string;
+  capacity: number;
+  timeZone: string;
+  provider: string | null;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Booking {
+  id: string;
+  title: string;
+  description: string | null;
+  roomId: string;
+  roomName: string;
+  timeZone: string;
+  start: string;
+  end: string;
+  startLocal: string;
+  endLocal: string;
+  seats: number;
+  status: 'confirmed' | 'cancelled';
+  booker: { id: string; name: string };
+  institutionId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Filled by later issues (conferencing and telephony); absent until then. */
+  joinUrl?: string | null;
+  guestUrl?: string | null;
+  dialIn?: { number: string; pin: string } | null;
+}
+
+export interface BusySlot {
+  start: string;
+  end: string;
+  blockedUntil: string;
+  bookingId: string | null;
+  title: string | null;
+  seats: number;
+}
+
+export interface RoomAvailability {
+  roomId: string;
+  name: string;
+  capacity: number;
+  timeZone: string;
+  fits: boolean;
+  busy: BusySlot[];
+}
+
+export interface PoolStep {
+  start: string;
+  end: string;
+  seatsUsed: number;
+  seatsLeft: number;
+}
+
+export interface Availability {
+  from: string;
+  to: string;
+  seatPool: number;
+  rooms: RoomAvailability[];
+  pool: PoolStep[];
+}
+
+export interface Suggestion {
+  roomId: string;
+  roomName: string;
+  start: string;
+  end: string;
+}
+
+export interface Institution {
+  id: string;
+  name: string;
+  scopes: string[];
+  subscriptionStart: string | null;
+  subscriptionEnd: string | null;
+  monthlyQuotaHours: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  institutionId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: { id: string; name: string } | null;
+  action: string;
+  entity: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** One message of GET /api/v1/events (mirrors the `booking_changes` NOTIFY payload). */
+export interface BookingChange {
+  action: 'created' | 'updated' | 'cancelled';
+  bookingId: string;
+  roomId: string;
+  start: string;
+  end: string;
+}

@@ -1,0 +1,95 @@
+import { lazy, Suspense, type ComponentType } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SessionProvider, useSession } from '../auth/session.tsx';
+import { SignInPage } from '../auth/SignInPage.tsx';
+import { CalendarPage } from '../calendar/CalendarPage.tsx';
+import { ToastProvider } from '../ui/toasts.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import { AppShell } from './AppShell.tsx';
+import { matchPath, useLocation } from './router.tsx';
+
+// The calendar is the first page most people see and ships in the initial bundle;
+// the other pages load when first opened.
+const MyBookingsPage = lazy(() => import('../bookings/MyBookingsPage.tsx').then((m) => ({ default: m.MyBookingsPage })));
+const BookingFormPage = lazy(() => import('../bookings/BookingFormPage.tsx').then((m) => ({ default: m.BookingFormPage })));
+const RoomsPage = lazy(() => import('../admin/RoomsPage.tsx').then((m) => ({ default: m.RoomsPage })));
+const InstitutionsPage = lazy(() => import('../admin/InstitutionsPage.tsx').then((m) => ({ default: m.InstitutionsPage })));
+const UsersPage = lazy(() => import('../admin/UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
+const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
+const NotFoundPage = lazy(() => import('./NotFoundPage.tsx').then((m) => ({ default: m.NotFoundPage })));
+
+interface Route {
+  pattern: string;
+  page: ComponentType<{ params: Record<string, string> }>;
+  admin?: boolean;
+}
+
+const ROUTES: Route[] = [
+  { pattern: '/', page: CalendarPage },
+  { pattern: '/calendar', page: CalendarPage },
+  { pattern: '/bookings', page: MyBookingsPage },
+  { pattern: '/bookings/new', page: BookingFormPage },
+  { pattern: '/bookings/:id/edit', page: BookingFormPage },
+  { pattern: '/admin/rooms', page: RoomsPage, admin: true },
+  { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
+  { pattern: '/admin/users', page: UsersPage, admin: true },
+  { pattern: '/admin/audit', page: AuditPage, admin: true },
+];
+
+function Routes() {
+  const { state } = useSession();
+  const { path } = useLocation();
+  const { t } = useTranslation();
+
+  if (state.status === 'loading') {
+    return (
+      <div className="splash" role="status">
+        {t('common.loading')}
+      </div>
+    );
+  }
+  if (state.status === 'unreachable') {
+    return (
+      <main className="splash">
+        <Notice tone="error" title={t('errors.unreachableTitle')}>
+          {t('errors.unreachable')}
+        </Notice>
+      </main>
+    );
+  }
+  if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
+
+  let Page: Route['page'] = NotFoundPage;
+  let params: Record<string, string> = {};
+  for (const route of ROUTES) {
+    const match = matchPath(route.pattern, path);
+    if (match && (!route.admin || state.me.role === 'admin')) {
+      Page = route.page;
+      params = match;
+      break;
+    }
+  }
+  return (
+    <AppShell>
+      <Suspense
+        fallback={
+          <p className="page-loading" role="status">
+            {t('common.loading')}
+          </p>
+        }
+      >
+        <Page key={path} params={params} />
+      </Suspense>
+    </AppShell>
+  );
+}
+
+export function App() {
+  return (
+    <SessionProvider>
+      <ToastProvider>
+        <Routes />
+      </ToastProvider>
+    </SessionProvider>
+  );
+}

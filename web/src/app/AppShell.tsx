@@ -1,0 +1,105 @@
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useMe, useSession } from '../auth/session.tsx';
+import { LanguageSwitcher } from './LanguageSwitcher.tsx';
+import { Link, useLocation } from './router.tsx';
+
+function NavLink({ to, children, exact }: { to: string; children: ReactNode; exact?: boolean }) {
+  const { path } = useLocation();
+  const active = exact ? path === to || (to === '/' && path === '/calendar') : path === to || path.startsWith(`${to}/`);
+  return (
+    <Link to={to} className={`nav-link${active ? ' active' : ''}`} aria-current={active ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const { me } = useMe();
+  const { signOut } = useSession();
+  const [menuOpen, setMenuOpen] = useState(false);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t('nav.skip')}
+      </a>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <Link to="/" className="brand">
+            <svg aria-hidden="true" viewBox="0 0 32 32" width="28" height="28">
+              <rect width="32" height="32" rx="7" fill="currentColor" />
+              <rect x="7" y="9" width="18" height="15" rx="2.5" fill="none" stroke="#fff" strokeWidth="2" />
+              <path d="M7 14h18M12 6v5M20 6v5" stroke="#fff" strokeWidth="2" strokeLinecap="round" />
+            </svg>
+            <span>{t('app.name')}</span>
+          </Link>
+          <button
+            type="button"
+            className="menu-toggle"
+            aria-expanded={menuOpen}
+            aria-controls="primary-nav"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            {t('nav.menu')}
+          </button>
+          <nav id="primary-nav" aria-label={t('nav.primary')} className={menuOpen ? 'open' : ''} onClick={() => setMenuOpen(false)}>
+            <ul className="nav-list">
+              <li>
+                <NavLink to="/" exact>
+                  {t('nav.calendar')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/bookings" exact>
+                  {t('nav.myBookings')}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/bookings/new">{t('nav.newBooking')}</NavLink>
+              </li>
+              {me.role === 'admin' && (
+                <>
+                  <li className="nav-sep" aria-hidden="true" />
+                  <li>
+                    <NavLink to="/admin/rooms">{t('nav.rooms')}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/admin/institutions">{t('nav.institutions')}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/admin/users">{t('nav.users')}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/admin/audit">{t('nav.audit')}</NavLink>
+                  </li>
+                </>
+              )}
+            </ul>
+          </nav>
+          <div className="topbar-tools">
+            <LanguageSwitcher />
+            <span className="user-name" title={me.email}>
+              {me.name}
+            </span>
+            <button type="button" className="button button-quiet" onClick={() => void signOut()}>
+              {t('nav.signOut')}
+            </button>
+          </div>
+        </div>
+      </header>
+      {!me.canBook && (
+        <div className="banner" role="note">
+          {t('booking.cannotBook', { reason: me.cannotBookReason ?? t('booking.cannotBookDefault') })}
+        </div>
+      )}
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+      <footer className="site-footer">
+        <p>{t('app.footer')}</p>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.ts';
+import { LanguageSwitcher } from '../app/LanguageSwitcher.tsx';
+import { Field } from '../ui/Field.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import { useSession } from './session.tsx';
+
+export function SignInPage({ expired }: { expired: boolean }) {
+  const { t } = useTranslation();
+  const { signIn } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(email.trim(), password);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'INVALID_CREDENTIALS') setError(t('signIn.invalid'));
+      else if (e instanceof ApiError && e.status === 0) setError(t('errors.unreachable'));
+      else setError(e instanceof ApiError && e.detail ? e.detail : t('errors.generic'));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="signin-page">
+      <header className="signin-top">
+        <LanguageSwitcher />
+      </header>
+      <main id="main" className="signin-main">
+        <div className="signin-card">
+          <div className="signin-brand" aria-hidden="true">
+            <svg viewBox="0 0 32 32" width="44" height="44">
+              <rect width="32" height="32" rx="7" fill="currentColor" />
+              <rect x="7" y="9" width="18" height="15" rx="2.5" fill="none" stroke="#fff" strokeWidth="2" />
+              <path d="M7 14h18M12 6v5M20 6v5" stroke="#fff" strokeWidth="2" strokeLinecap="round" />
+            </svg>
+          </div>
+          <h1>{t('signIn.title')}</h1>
+          <p className="signin-lead">{t('signIn.lead')}</p>
+          {expired && <Notice tone="warning">{t('signIn.expired')}</Notice>}
+          {error && <Notice tone="error">{error}</Notice>}
+          <form onSubmit={submit} noValidate={false}>
+            <Field label={t('signIn.email')} required>
+              <input type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+            </Field>
+            <Field label={t('signIn.password')} required>
+              <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            </Field>
+            <button type="submit" className="button button-primary button-block" disabled={busy}>
+              {busy ? t('signIn.signingIn') : t('signIn.submit')}
+            </button>
+          </form>
+          <div className="signin-federated" aria-label={t('signIn.federatedLabel')} role="group">
+            <p className="signin-divider">
+              <span>{t('signIn.federated')}</span>
+            </p>
+            <p className="muted small">{t('signIn.federatedSoon')}</p>
+          </div>
+        </div>
+        <p className="signin-foot muted small">{t('app.footer')}</p>
+      </main>
+    </div>
+  );
+}

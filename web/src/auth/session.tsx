@@ -1,0 +1,94 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '../api/client.ts';
+import type { Me, Settings } from '../api/types.ts';
+
+type SessionState =
+  | { status: 'loading' }
+  | { status: 'signed-out'; expired: boolean }
+  | { status: 'signed-in'; me: Me }
+  | { status: 'unreachable' };
+
+interface SessionValue {
+  state: SessionState;
+  settings: Settings | null;
+  signIn(email: string, password: string): Promise<void>;
+  signOut(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionValue | null>(null);
+
+const FALLBACK_SETTINGS: Settings = {
+  seatPool: 0,
+  turnaroundMinutes: 0,
+  minDurationMinutes: 15,
+  maxDurationMinutes: 480,
+  maxDaysAhead: 365,
+  granularityMinutes: 15,
+  defaultTimeZone: 'Europe/Rome',
+};
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const [settings, setSettings] = useState<Settings | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [me, s] = await Promise.all([
+        api.get<Me>('/api/v1/me').catch((e: unknown) => {
+          if (e instanceof ApiError && e.status === 401) return null;
+          throw e;
+        }),
+        api.get<Settings>('/api/v1/settings').catch(() => FALLBACK_SETTINGS),
+      ]);
+      setSettings(s);
+      if (me) {
+        setCsrfToken(me.csrfToken);
+        setState({ status: 'signed-in', me });
+      } else {
+        setState({ status: 'signed-out', expired: false });
+      }
+    } catch {
+      setState({ status: 'unreachable' });
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+    setUnauthenticatedHandler(() => {
+      setCsrfToken(null);
+      setState((s) => (s.status === 'signed-in' ? { status: 'signed-out', expired: true } : s));
+    });
+    return () => setUnauthenticatedHandler(null);
+  }, [load]);
+
+  const signIn = useCallback(async (email: string, password: string) => {
+    const answer = await api.post<{ user: Me; csrfToken: string }>('/api/v1/session', { email, password });
+    setCsrfToken(answer.csrfToken);
+    setState({ status: 'signed-in', me: { ...answer.user, csrfToken: answer.csrfToken } });
+  }, []);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.delete('/api/v1/session');
+    } finally {
+      setCsrfToken(null);
+      setState({ status: 'signed-out', expired: false });
+    }
+  }, []);
+
+  const value = useMemo(() => ({ state, settings, signIn, signOut }), [state, settings, signIn, signOut]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}
+
+/** The signed-in user and the public settings; only for pages behind sign-in. */
+export function useMe(): { me: Me; settings: Settings } {
+  const { state, settings } = useSession();
+  if (state.status !== 'signed-in') throw new Error('useMe without a signed-in user');
+  return { me: state.me, settings: settings ?? FALLBACK_SETTINGS };
+}

@@ -1,0 +1,263 @@
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError } from '../api/client.ts';
+import { problemMessage } from '../api/problems.ts';
+import type { Booking, Room, Suggestion } from '../api/types.ts';
+import { Link, navigate } from '../app/router.tsx';
+import { useMe } from '../auth/session.tsx';
+import { displayZone } from '../calendar/events.ts';
+import { Suggestions } from '../calendar/Suggestions.tsx';
+import { addDays, wallClock } from '../calendar/zone.ts';
+import { formatSlot, zoneAbbreviation } from '../i18n/format.ts';
+import { Field } from '../ui/Field.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
+import { useToast } from '../ui/toasts.tsx';
+import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
+
+function nextFreeHour(zone: string): { date: string; start: string; end: string } {
+  const wall = wallClock(Date.now() + 60 * 60_000, zone);
+  let date = wall.slice(0, 10);
+  let hour = Number(wall.slice(11, 13));
+  if (hour < 8) hour = 9;
+  if (hour > 19) {
+    date = addDays(date, 1);
+    hour = 9;
+  }
+  const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
+  return { date, start: hh(hour), end: hh(hour + 1) };
+}
+
+/** The full booking form: keyboard and screen-reader friendly, and for precise edits. */
+export function BookingFormPage({ params }: { params: Record<string, string> }) {
+  const { t } = useTranslation();
+  const { me, settings } = useMe();
+  const toast = useToast();
+  const editingId = params.id ?? null;
+  const [rooms, setRooms] = useState<Room[]>([]);
+  const [values, setValues] = useState<BookingFormValues | null>(null);
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const summaryRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const roomsLoad = api.get<{ items: Room[] }>('/api/v1/rooms');
+    const bookingLoad = editingId ? api.get<Booking>(`/api/v1/bookings/${encodeURIComponent(editingId)}`) : Promise.resolve(null);
+    Promise.all([roomsLoad, bookingLoad])
+      .then(([r, booking]) => {
+        const active = r.items.filter((room) => room.active || room.id === booking?.roomId);
+        setRooms(active);
+        const query = new URLSearchParams(window.location.search);
+        if (booking) {
+          setValues({
+            roomId: booking.roomId,
+            date: booking.startLocal.slice(0, 10),
+            startTime: booking.startLocal.slice(11, 16),
+            endTime: booking.endLocal.slice(11, 16),
+            seats: String(booking.seats),
+            title: booking.title,
+            description: booking.description ?? '',
+          });
+        } else {
+          const zone = displayZone(active.map((x) => x.timeZone), settings.defaultTimeZone);
+          const slot = nextFreeHour(zone);
+          setValues({
+            roomId: query.get('roomId') ?? '',
+            date: query.get('date') ?? slot.date,
+            startTime: query.get('start') ?? slot.start,
+            endTime: query.get('end') ?? slot.end,
+            seats: '',
+            title: '',
+            description: '',
+          });
+        }
+      })
+      .catch(setLoadError);
+  }, [editingId, settings.defaultTimeZone]);
+
+  const room = rooms.find((r) => r.id === values?.roomId);
+  const zone = room?.timeZone ?? displayZone(rooms.map((r) => r.timeZone), settings.defaultTimeZone);
+  const set = (field: FormField) => (e: { target: { value: string } }) =>
+    setValues((v) => (v ? { ...v, [field]: e.target.value } : v));
+
+  const fieldLabels = useMemo<Record<FormField, string>>(
+    () => ({
+      roomId: t('form.room'),
+      date: t('form.date'),
+      startTime: t('form.start'),
+      endTime: t('form.end'),
+      seats: t('form.seats'),
+      title: t('form.title'),
+      description: t('form.description'),
+    }),
+    [t],
+  );
+
+  function focusSummary() {
+    window.setTimeout(() => summaryRef.current?.focus(), 0);
+  }
+
+  async function save(target?: Suggestion) {
+    if (!values) return;
+    setBusy(true);
+    setGeneral(null);
+    setSuggestions([]);
+    // Local wall-clock times without an offset: the API reads them in the room's zone.
+    const body = target
+      ? { roomId: target.roomId, start: target.start, end: target.end }
+      : {
+          roomId: values.roomId || undefined,
+          start: `${values.date}T${values.startTime}:00`,
+          end: `${values.date}T${values.endTime}:00`,
+        };
+    const payload = {
+      ...body,
+      title: values.title.trim(),
+      description: values.description.trim() || (editingId ? '' : undefined),
+      seats: Number(values.seats),
+    };
+    try {
+      const booking = editingId
+        ? await api.patch<Booking>(`/api/v1/bookings/${encodeURIComponent(editingId)}`, payload)
+        : await api.post<Booking>('/api/v1/bookings', payload);
+      toast(
+        t(editingId ? 'form.saved' : 'form.created', {
+          title: booking.title,
+          room: booking.roomName,
+          when: formatSlot(booking.start, booking.end, booking.timeZone),
+        }),
+      );
+      navigate('/bookings');
+    } catch (e) {
+      const next: FormErrors = {};
+      if (e instanceof ApiError) {
+        for (const fe of e.errors) {
+          const field = fieldOfPath(fe.path);
+          if (field && !next[field]) next[field] = fe.message;
+        }
+        const field = FIELD_OF_CODE[e.code];
+        if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
+        setSuggestions(e.suggestions);
+      }
+      setErrors(next);
+      if (Object.keys(next).length === 0 || e instanceof ApiError === false || e.status === 409 || e.status === 403) {
+        setGeneral(problemMessage(t, e, { capacity: room?.capacity }));
+      }
+      focusSummary();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!values) return;
+    const found = validateBooking(values, room, zone, settings, t);
+    setErrors(found);
+    setGeneral(null);
+    if (Object.keys(found).length > 0) {
+      focusSummary();
+      return;
+    }
+    void save();
+  }
+
+  const errorEntries = Object.entries(errors) as Array<[FormField, string]>;
+  const pageTitle = editingId ? t('form.editTitle') : t('form.newTitle');
+
+  if (loadError) {
+    return (
+      <section className="page page-narrow">
+        <PageHeader title={pageTitle} />
+        <Notice tone="error">{problemMessage(t, loadError)}</Notice>
+      </section>
+    );
+  }
+
+  return (
+    <section className="page page-narrow">
+      <PageHeader title={pageTitle} subtitle={t('form.subtitle')} />
+      {!me.canBook && !editingId && <Notice tone="warning">{t('booking.cannotBook', { reason: me.cannotBookReason ?? t('booking.cannotBookDefault') })}</Notice>}
+      {(errorEntries.length > 0 || general) && (
+        <div className="error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
+          <h2>{general ? t('form.notSaved') : t('form.fixFields', { count: errorEntries.length })}</h2>
+          {general && <p>{general}</p>}
+          {errorEntries.length > 0 && (
+            <ul>
+              {errorEntries.map(([field, message]) => (
+                <li key={field}>
+                  <a href={`#field-${field}`} onClick={(e) => { e.preventDefault(); document.getElementById(`field-${field}`)?.focus(); }}>
+                    {fieldLabels[field]}: {message}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
+          {suggestions.length > 0 && (
+            <Suggestions suggestions={suggestions} zoneOf={(id) => rooms.find((r) => r.id === id)?.timeZone ?? zone} busy={busy} onTake={(s) => void save(s)} />
+          )}
+        </div>
+      )}
+      {!values ? (
+        <p role="status">{t('common.loading')}</p>
+      ) : (
+        <form className="card form-card" onSubmit={submit} noValidate>
+          <fieldset>
+            <legend>{t('form.whereWhen')}</legend>
+            <Field id="field-roomId" label={fieldLabels.roomId} error={errors.roomId} hint={values.roomId ? undefined : t('form.anyRoomHint')}>
+              <select value={values.roomId} onChange={set('roomId')}>
+                <option value="">{t('form.anyRoom')}</option>
+                {rooms.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {t('form.roomOption', { name: r.name, count: r.capacity })}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <div className="field-row">
+              <Field id="field-date" label={fieldLabels.date} required error={errors.date}>
+                <input type="date" value={values.date} onChange={set('date')} />
+              </Field>
+              <Field id="field-startTime" label={fieldLabels.startTime} required error={errors.startTime}>
+                <input type="time" step={settings.granularityMinutes * 60} value={values.startTime} onChange={set('startTime')} />
+              </Field>
+              <Field id="field-endTime" label={fieldLabels.endTime} required error={errors.endTime}>
+                <input type="time" step={settings.granularityMinutes * 60} value={values.endTime} onChange={set('endTime')} />
+              </Field>
+            </div>
+            <p className="field-hint">{t('form.zoneHint', { zone, abbr: zoneAbbreviation(zone) })}</p>
+            <Field
+              id="field-seats"
+              label={fieldLabels.seats}
+              required
+              error={errors.seats}
+              hint={room ? t('form.seatsHint', { capacity: room.capacity }) : t('form.seatsAnyHint')}
+            >
+              <input type="number" inputMode="numeric" min={1} max={room?.capacity} value={values.seats} onChange={set('seats')} />
+            </Field>
+          </fieldset>
+          <fieldset>
+            <legend>{t('form.about')}</legend>
+            <Field id="field-title" label={fieldLabels.title} required error={errors.title}>
+              <input type="text" maxLength={200} value={values.title} onChange={set('title')} />
+            </Field>
+            <Field id="field-description" label={fieldLabels.description} error={errors.description} hint={t('form.descriptionHint')}>
+              <textarea rows={4} maxLength={2000} value={values.description} onChange={set('description')} />
+            </Field>
+          </fieldset>
+          <div className="form-actions">
+            <Link to={editingId ? '/bookings' : '/'} className="button button-quiet">
+              {t('common.cancel')}
+            </Link>
+            <button type="submit" className="button button-primary" disabled={busy}>
+              {busy ? t('common.saving') : editingId ? t('form.save') : t('form.create')}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,333 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError } from '../api/client.ts';
+import { problemMessage } from '../api/problems.ts';
+import type { Booking, Room, Suggestion } from '../api/types.ts';
+import { Link } from '../app/router.tsx';
+import { useMe } from '../auth/session.tsx';
+import { currentLocale } from '../i18n/index.ts';
+import { formatInstant, formatSlot, zoneAbbreviation } from '../i18n/format.ts';
+import { Notice } from '../ui/Notice.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
+import { useToast } from '../ui/toasts.tsx';
+import { CalendarToolbar } from './CalendarToolbar.tsx';
+import { setDragProblem, useDragProblem } from './dragFeedback.ts';
+import { displayZone, toCalendarEvents, type SlotProps } from './events.ts';
+import { subscribeLiveStatus, type LiveStatus } from './live.ts';
+import { QuickBookDialog, type QuickSlot } from './QuickBookDialog.tsx';
+import { RoomCalendar, type CalendarView, type GridMove, type GridSlot, type RoomCalendarHandlers } from './RoomCalendar.tsx';
+import { checkSlot, lowestSeatsLeft, type SlotProblem } from './rules.ts';
+import { SeatPoolStrip } from './SeatPoolStrip.tsx';
+import { SlotDialog } from './SlotDialog.tsx';
+import { Suggestions } from './Suggestions.tsx';
+import { useCalendarData } from './useCalendarData.ts';
+import { addDays, offsetString, wallClock, zonedToInstant } from './zone.ts';
+
+const VIEW_KEY = 'wm.calendar.view';
+const WEEKEND_KEY = 'wm.calendar.weekend';
+const isPhone = () => window.matchMedia('(max-width: 720px)').matches;
+
+interface Conflict {
+  message: string;
+  suggestions: Suggestion[];
+  /** The booking whose move failed; taking a suggestion moves it there. */
+  booking: { id: string; title: string };
+}
+
+function initialView(): CalendarView {
+  if (isPhone()) return 'resourceTimeGridDay';
+  const stored = localStorage.getItem(VIEW_KEY);
+  return stored === 'resourceTimeGridDay' || stored === 'listWeek' ? stored : 'resourceTimeGridWeek';
+}
+
+export function CalendarPage() {
+  const { me, settings } = useMe();
+  const { t, i18n } = useTranslation();
+  const toast = useToast();
+  const [rooms, setRooms] = useState<Room[] | null>(null);
+  const [roomsError, setRoomsError] = useState<unknown>(null);
+  const [view, setView] = useState<CalendarView>(initialView);
+  const [showWeekend, setShowWeekend] = useState(() => localStorage.getItem(WEEKEND_KEY) === '1');
+  const [range, setRange] = useState<{ start: string; end: string } | null>(null);
+  const [quickSlot, setQuickSlot] = useState<QuickSlot | null>(null);
+  const [openSlot, setOpenSlot] = useState<SlotProps | null>(null);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [pending, setPending] = useState(false);
+  const [live, setLive] = useState<LiveStatus>('connecting');
+  const dragProblem = useDragProblem();
+  const conflictRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => subscribeLiveStatus(setLive), []);
+  useEffect(() => {
+    api
+      .get<{ items: Room[] }>('/api/v1/rooms')
+      .then((answer) => setRooms(answer.items.filter((r) => r.active)))
+      .catch(setRoomsError);
+  }, []);
+
+  const zone = useMemo(
+    () => displayZone((rooms ?? []).map((r) => r.timeZone), settings.defaultTimeZone),
+    [rooms, settings.defaultTimeZone],
+  );
+  const [date, setDate] = useState(() => wallClock(new Date(), zone).slice(0, 10));
+  const apiRange = useMemo(
+    () =>
+      range && {
+        from: zonedToInstant(range.start, zone).toISOString(),
+        to: zonedToInstant(range.end, zone).toISOString(),
+      },
+    [range, zone],
+  );
+  const { availability, bookings, error: dataError, reload } = useCalendarData(apiRange);
+
+  const canEditOthers = me.role === 'admin' || me.role === 'institution-manager';
+  const events = useMemo(
+    () => (availability ? toCalendarEvents(availability, bookings, me.id, canEditOthers, zone, t('calendar.busy')) : []),
+    [availability, bookings, me.id, canEditOthers, zone, t],
+  );
+
+  const roomById = useCallback((id: string) => rooms?.find((r) => r.id === id), [rooms]);
+  const zoneOf = useCallback((id: string) => roomById(id)?.timeZone ?? zone, [roomById, zone]);
+
+  // Latest values for the grid's callbacks, which are bound once.
+  const state = useRef({ availability, settings, zone, rooms, me, bookings });
+  state.current = { availability, settings, zone, rooms, me, bookings };
+
+  const showConflict = useCallback(
+    (error: unknown, booking: { id: string; title: string }) => {
+      setConflict({
+        message: problemMessage(t, error),
+        suggestions: error instanceof ApiError ? error.suggestions : [],
+        booking,
+      });
+      window.setTimeout(() => conflictRef.current?.focus(), 0);
+    },
+    [t],
+  );
+
+  const moveBooking = useCallback(
+    async (bookingId: string, target: { roomId: string; start: string; end: string }) => {
+      const booking = await api.patch<Booking>(`/api/v1/bookings/${encodeURIComponent(bookingId)}`, target);
+      toast(t('calendar.moved', { title: booking.title, room: booking.roomName, when: formatSlot(booking.start, booking.end, booking.timeZone) }));
+      void reload();
+      return booking;
+    },
+    [reload, t, toast],
+  );
+
+  const handlers: RoomCalendarHandlers = useMemo(
+    () => ({
+      onRange: (start, end) => setRange((r) => (r && r.start === start && r.end === end ? r : { start, end })),
+      allow: (slot) => {
+        const s = state.current;
+        const problem = checkSlot(
+          {
+            roomId: slot.roomId,
+            start: zonedToInstant(slot.start, s.zone),
+            end: zonedToInstant(slot.end, s.zone),
+            seats: slot.seats,
+            bookingId: slot.bookingId,
+          },
+          s.settings,
+          s.availability,
+          new Date(),
+        );
+        setDragProblem(problem);
+        return problem === null;
+      },
+      onInteractionEnd: () => setDragProblem(null),
+      onSelect: (slot: GridSlot) => {
+        setDragProblem(null);
+        const s = state.current;
+        const room = s.rooms?.find((r) => r.id === slot.roomId);
+        if (!room) return;
+        const start = zonedToInstant(slot.start, s.zone).toISOString();
+        const end = zonedToInstant(slot.end, s.zone).toISOString();
+        const left = s.availability ? lowestSeatsLeft(s.availability, Date.parse(start), Date.parse(end)) : null;
+        setConflict(null);
+        setQuickSlot({ room, start, end, defaultSeats: Math.max(1, Math.min(room.capacity, left ?? room.capacity)) });
+      },
+      onMove: (move: GridMove) => {
+        setDragProblem(null);
+        const s = state.current;
+        const title = s.bookings.find((b) => b.id === move.bookingId)?.title ?? '';
+        setConflict(null);
+        setPending(true);
+        moveBooking(move.bookingId, {
+          roomId: move.roomId,
+          start: zonedToInstant(move.start, s.zone).toISOString(),
+          end: zonedToInstant(move.end, s.zone).toISOString(),
+        })
+          .catch((error: unknown) => {
+            // Someone was faster, or a rule the browser could not see: put the block back and say why.
+            move.revert();
+            showConflict(error, { id: move.bookingId, title });
+            void reload();
+          })
+          .finally(() => setPending(false));
+      },
+      onOpen: (props) => setOpenSlot(props),
+      onRendered: () => {
+        performance.mark('wm:calendar-rendered');
+      },
+    }),
+    [moveBooking, reload, showConflict],
+  );
+
+  async function takeSuggestion(s: Suggestion) {
+    if (!conflict) return;
+    setPending(true);
+    try {
+      await moveBooking(conflict.booking.id, { roomId: s.roomId, start: s.start, end: s.end });
+      setConflict(null);
+    } catch (error) {
+      showConflict(error, conflict.booking);
+    } finally {
+      setPending(false);
+    }
+  }
+
+  function go(direction: -1 | 1) {
+    const day = view === 'resourceTimeGridDay' || view === 'listDay';
+    setDate((d) => addDays(d, direction * (day ? 1 : 7)));
+  }
+
+  function changeView(next: CalendarView) {
+    setView(next);
+    localStorage.setItem(VIEW_KEY, next);
+  }
+
+  function changeWeekend(show: boolean) {
+    setShowWeekend(show);
+    localStorage.setItem(WEEKEND_KEY, show ? '1' : '0');
+  }
+
+  const hiddenDays = useMemo(() => (showWeekend || view === 'resourceTimeGridDay' ? [] : [0, 6]), [showWeekend, view]);
+  const days = useMemo(() => {
+    if (!range) return [];
+    const list: string[] = [];
+    for (let d = range.start.slice(0, 10); d < range.end.slice(0, 10); d = addDays(d, 1)) {
+      const weekday = new Date(`${d}T12:00:00Z`).getUTCDay();
+      if (!hiddenDays.includes(weekday)) list.push(d);
+    }
+    return list;
+  }, [range, hiddenDays]);
+
+  const title = useMemo(() => {
+    if (!days.length) return '';
+    const first = zonedToInstant(`${days[0]}T12:00`, zone);
+    const last = zonedToInstant(`${days[days.length - 1]}T12:00`, zone);
+    const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric' };
+    return days.length === 1
+      ? formatInstant(first, zone, { weekday: 'long', ...options })
+      : new Intl.DateTimeFormat(currentLocale(), { ...options, timeZone: zone }).formatRange(first, last);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [days, zone, i18n.language]);
+
+  const openBooking = openSlot?.bookingId ? (bookings.find((b) => b.id === openSlot.bookingId) ?? null) : null;
+  const problemText = (p: SlotProblem) => t(`rules.${p.code}`, { ...p, turnaround: settings.turnaroundMinutes, context: p.code === 'ROOM_TAKEN' && p.turnaround ? 'turnaround' : undefined });
+  const shownProblem = dragProblem;
+
+  return (
+    <section className="page page-wide calendar-page">
+      <PageHeader
+        title={t('calendar.title')}
+        subtitle={t('calendar.subtitle', { zone, abbr: zoneAbbreviation(zone) })}
+      />
+      {roomsError ? <Notice tone="error">{problemMessage(t, roomsError)}</Notice> : null}
+      {dataError ? <Notice tone="error">{problemMessage(t, dataError)}</Notice> : null}
+      {rooms && rooms.length === 0 && (
+        <Notice tone="info" title={t('calendar.noRoomsTitle')}>
+          {me.role === 'admin' ? <Link to="/admin/rooms">{t('calendar.noRoomsAdmin')}</Link> : t('calendar.noRooms')}
+        </Notice>
+      )}
+      {rooms && rooms.length > 0 && (
+        <>
+          <CalendarToolbar
+            title={title}
+            view={view}
+            onView={changeView}
+            onPrev={() => go(-1)}
+            onNext={() => go(1)}
+            onToday={() => setDate(wallClock(new Date(), zone).slice(0, 10))}
+            showWeekend={showWeekend}
+            onWeekend={changeWeekend}
+            live={live}
+            canBook={me.canBook}
+          />
+          <SeatPoolStrip
+            availability={availability}
+            days={days}
+            zone={zone}
+            firstHour={7}
+            lastHour={21}
+            step={days.length > 1 ? 60 : 30}
+          />
+          <div className="drag-feedback" role="status" aria-live="polite">
+            {shownProblem ? (
+              <span className="drag-feedback-bad">{t('rules.notAllowed', { reason: problemText(shownProblem) })}</span>
+            ) : pending ? (
+              <span>{t('common.saving')}</span>
+            ) : me.canBook ? (
+              <span className="muted">{t('calendar.hint')}</span>
+            ) : null}
+          </div>
+          {conflict && (
+            <div className="conflict" role="alert" tabIndex={-1} ref={conflictRef}>
+              <div className="conflict-head">
+                <p className="conflict-title">{t('conflict.title', { title: conflict.booking.title })}</p>
+                <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={() => setConflict(null)}>
+                  <span aria-hidden="true">×</span>
+                </button>
+              </div>
+              <p>{conflict.message}</p>
+              <Suggestions suggestions={conflict.suggestions} zoneOf={zoneOf} busy={pending} onTake={(s) => void takeSuggestion(s)} />
+            </div>
+          )}
+          <RoomCalendar
+            rooms={rooms}
+            events={events}
+            view={view}
+            date={date}
+            offset={offsetString(zonedToInstant(`${date}T12:00`, zone), zone)}
+            locale={currentLocale()}
+            hiddenDays={hiddenDays}
+            slotMinutes={30}
+            snapMinutes={Math.max(5, settings.granularityMinutes)}
+            selectable={me.canBook}
+            labels={{
+              capacity: (n) => t('calendar.capacity', { count: n }),
+              seats: (n) => t('calendar.seats', { count: n }),
+              noEvents: t('calendar.noEvents'),
+              busy: t('calendar.busy'),
+            }}
+            handlers={handlers}
+          />
+        </>
+      )}
+      <QuickBookDialog
+        slot={quickSlot}
+        zoneOf={zoneOf}
+        onClose={() => setQuickSlot(null)}
+        onBooked={(b) => {
+          setQuickSlot(null);
+          toast(t('calendar.booked', { title: b.title, when: formatSlot(b.start, b.end, b.timeZone) }));
+          void reload();
+        }}
+      />
+      <SlotDialog
+        slot={openSlot}
+        booking={openBooking}
+        roomName={openSlot ? (roomById(openSlot.roomId)?.name ?? '') : ''}
+        zone={openSlot ? zoneOf(openSlot.roomId) : zone}
+        canEdit={openBooking ? openBooking.booker.id === me.id || canEditOthers : false}
+        onClose={() => setOpenSlot(null)}
+        onCancelled={(b) => {
+          setOpenSlot(null);
+          toast(t('myBookings.cancelled', { title: b.title }));
+          void reload();
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,137 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError } from '../api/client.ts';
+import { problemMessage } from '../api/problems.ts';
+import type { Booking, Room, Suggestion } from '../api/types.ts';
+import { formatSlot } from '../i18n/format.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { Field } from '../ui/Field.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import { Suggestions } from './Suggestions.tsx';
+
+export interface QuickSlot {
+  room: Room;
+  /** Instants, RFC 3339. */
+  start: string;
+  end: string;
+  defaultSeats: number;
+}
+
+/** Opens after a drag on empty space: the slot is chosen, only the title and seats are asked. */
+export function QuickBookDialog({
+  slot,
+  onClose,
+  onBooked,
+  zoneOf,
+}: {
+  slot: QuickSlot | null;
+  onClose(): void;
+  onBooked(b: Booking): void;
+  zoneOf(roomId: string): string;
+}) {
+  const { t } = useTranslation();
+  const [title, setTitle] = useState('');
+  const [seats, setSeats] = useState('');
+  const [description, setDescription] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [openedFor, setOpenedFor] = useState<QuickSlot | null>(null);
+
+  if (slot !== openedFor) {
+    setOpenedFor(slot);
+    if (slot) {
+      setTitle('');
+      setSeats(String(slot.defaultSeats));
+      setDescription('');
+      setError(null);
+      setFieldErrors({});
+      setSuggestions([]);
+    }
+  }
+
+  async function book(target: { roomId: string; start: string; end: string }) {
+    setBusy(true);
+    setError(null);
+    setFieldErrors({});
+    try {
+      const booking = await api.post<Booking>('/api/v1/bookings', {
+        title: title.trim(),
+        description: description.trim() || undefined,
+        roomId: target.roomId,
+        seats: Number(seats),
+        start: target.start,
+        end: target.end,
+      });
+      onBooked(booking);
+    } catch (e) {
+      setError(problemMessage(t, e, { seats }));
+      if (e instanceof ApiError) {
+        setSuggestions(e.suggestions);
+        setFieldErrors(Object.fromEntries(e.errors.map((f) => [f.path.replace(/^\/?(body\.)?/, ''), f.message])));
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!slot) return;
+    if (!title.trim()) {
+      setFieldErrors({ title: t('form.errors.titleRequired') });
+      return;
+    }
+    void book({ roomId: slot.room.id, start: slot.start, end: slot.end });
+  }
+
+  const formId = 'quick-book-form';
+  return (
+    <Dialog
+      open={slot !== null}
+      title={t('quickBook.title')}
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button button-quiet" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" form={formId} className="button button-primary" disabled={busy}>
+            {busy ? t('common.saving') : t('quickBook.submit')}
+          </button>
+        </>
+      }
+    >
+      {slot && (
+        <form id={formId} onSubmit={submit} noValidate>
+          <dl className="summary-list">
+            <div>
+              <dt>{t('form.room')}</dt>
+              <dd>
+                {slot.room.name} · {t('calendar.capacity', { count: slot.room.capacity })}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('form.when')}</dt>
+              <dd>{formatSlot(slot.start, slot.end, slot.room.timeZone, true)}</dd>
+            </div>
+          </dl>
+          {error && <Notice tone="error">{error}</Notice>}
+          {suggestions.length > 0 && (
+            <Suggestions suggestions={suggestions} zoneOf={zoneOf} busy={busy} onTake={(s) => void book(s)} />
+          )}
+          <Field label={t('form.title')} required error={fieldErrors.title}>
+            <input type="text" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} autoFocus />
+          </Field>
+          <Field label={t('form.seats')} required hint={t('form.seatsHint', { capacity: slot.room.capacity })} error={fieldErrors.seats}>
+            <input type="number" inputMode="numeric" min={1} max={slot.room.capacity} value={seats} onChange={(e) => setSeats(e.target.value)} />
+          </Field>
+          <Field label={t('form.description')} error={fieldErrors.description}>
+            <textarea rows={3} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+          </Field>
+        </form>
+      )}
+    </Dialog>
+  );
+}

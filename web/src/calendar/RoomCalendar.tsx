@@ -1,0 +1,199 @@
+import { createCalendar, destroyCalendar, Interaction, List, ResourceTimeGrid, type Calendar } from '@event-calendar/core';
+import '@event-calendar/core/index.css';
+import { useEffect, useRef } from 'react';
+import type { Room } from '../api/types.ts';
+import type { CalendarEventInput, SlotProps } from './events.ts';
+import { localFields } from './zone.ts';
+
+export type CalendarView = 'resourceTimeGridWeek' | 'resourceTimeGridDay' | 'listWeek' | 'listDay';
+
+/** A slot as the grid reports it: wall-clock strings in the display zone. */
+export interface GridSlot {
+  roomId: string;
+  start: string;
+  end: string;
+}
+
+export interface GridMove extends GridSlot {
+  bookingId: string;
+  seats: number;
+  revert(): void;
+}
+
+export interface RoomCalendarHandlers {
+  onRange(start: string, end: string): void;
+  onSelect(slot: GridSlot): void;
+  /** Return false to show the slot as not allowed while dragging or selecting. */
+  allow(slot: GridSlot & { bookingId: string | null; seats: number }): boolean;
+  onMove(move: GridMove, kind: 'move' | 'resize'): void;
+  onOpen(props: SlotProps): void;
+  onInteractionEnd(): void;
+  onRendered(): void;
+}
+
+export interface RoomCalendarProps {
+  rooms: Room[];
+  events: CalendarEventInput[];
+  view: CalendarView;
+  date: string;
+  offset: string;
+  locale: string;
+  hiddenDays: number[];
+  slotMinutes: number;
+  snapMinutes: number;
+  selectable: boolean;
+  labels: { capacity(n: number): string; seats(n: number): string; noEvents: string; busy: string };
+  handlers: RoomCalendarHandlers;
+  onReady?(calendar: Calendar): void;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const slotPropsOf = (event: Calendar.Event) => event.extendedProps as unknown as SlotProps;
+
+const duration = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** @event-calendar/core (a Svelte component) mounted imperatively; props flow in through setOption. */
+export function RoomCalendar(props: RoomCalendarProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const calendar = useRef<Calendar | null>(null);
+  const latest = useRef(props);
+  latest.current = props;
+
+  useEffect(() => {
+    const h = () => latest.current.handlers;
+    const roomName = (id: string) => latest.current.rooms.find((r) => r.id === id)?.name ?? '';
+    const slotOf = (event: Calendar.Event, resourceId?: string): GridSlot => ({
+      roomId: resourceId ?? String(event.resourceIds[0] ?? ''),
+      start: localFields(event.start),
+      end: localFields(event.end),
+    });
+    const moveInfo = (info: Calendar.EventDropInfo | Calendar.EventResizeInfo) => {
+      const props = slotPropsOf(info.event);
+      const slot = slotOf(info.event, 'newResource' in info ? info.newResource?.id?.toString() : undefined);
+      return { ...slot, bookingId: props.bookingId ?? '', seats: props.seats, revert: info.revert };
+    };
+    const p = latest.current;
+    const ec = createCalendar(host.current!, [ResourceTimeGrid, List, Interaction], {
+      view: p.view,
+      date: p.date,
+      timeZone: p.offset,
+      locale: p.locale,
+      headerToolbar: { start: '', center: '', end: '' },
+      resources: p.rooms.map((r) => ({ id: r.id, title: r.name, extendedProps: { capacity: r.capacity } })),
+      events: p.events,
+      firstDay: 1,
+      allDaySlot: false,
+      hiddenDays: p.hiddenDays as Calendar.dayOfWeek[],
+      slotMinTime: '07:00',
+      slotMaxTime: '21:00',
+      flexibleSlotTimeLimits: true,
+      scrollTime: '08:00',
+      slotDuration: duration(p.slotMinutes),
+      snapDuration: duration(p.snapMinutes),
+      slotHeight: 22,
+      nowIndicator: true,
+      selectable: p.selectable,
+      pointer: p.selectable,
+      eventStartEditable: true,
+      eventDurationEditable: true,
+      eventDragMinDistance: 4,
+      height: 'auto',
+      dayHeaderFormat: { weekday: 'short', day: 'numeric' },
+      slotLabelFormat: { hour: '2-digit', minute: '2-digit' },
+      eventTimeFormat: { hour: '2-digit', minute: '2-digit' },
+      listDayFormat: { weekday: 'long', day: 'numeric', month: 'long' },
+      listDaySideFormat: false as unknown as Calendar.Options['listDaySideFormat'],
+      noEventsContent: () => latest.current.labels.noEvents,
+      resourceLabelContent: ({ resource }) => {
+        const capacity = Number((resource.extendedProps as { capacity?: number }).capacity ?? 0);
+        return {
+          html:
+            `<span class="wm-room-name">${escapeHtml(String(resource.title))}</span>` +
+            `<span class="wm-room-capacity">${escapeHtml(latest.current.labels.capacity(capacity))}</span>`,
+        };
+      },
+      eventContent: ({ event, timeText, view }) => {
+        const props = slotPropsOf(event);
+        if (props.kind === 'turnaround') return '';
+        const labels = latest.current.labels;
+        const title = props.kind === 'busy' ? labels.busy : String(event.title);
+        const list = view.type.startsWith('list');
+        const meta = [
+          list ? roomName(props.roomId) : '',
+          props.kind !== 'busy' ? labels.seats(props.seats) : '',
+          props.bookerName && props.kind === 'visible' ? props.bookerName : '',
+        ].filter(Boolean);
+        return {
+          html:
+            `<span class="wm-ev-time">${escapeHtml(timeText)}</span>` +
+            `<span class="wm-ev-title">${escapeHtml(title)}</span>` +
+            (meta.length ? `<span class="wm-ev-meta">${escapeHtml(meta.join(' · '))}</span>` : ''),
+        };
+      },
+      datesSet: (info) => h().onRange(localFields(info.start), localFields(info.end)),
+      select: (info) => {
+        h().onSelect({ roomId: String(info.resource?.id ?? ''), start: localFields(info.start), end: localFields(info.end) });
+        ec.unselect();
+      },
+      selectConstraint: (info) =>
+        h().allow({
+          roomId: String(info.resource?.id ?? ''),
+          start: localFields(info.start),
+          end: localFields(info.end),
+          bookingId: null,
+          seats: 1,
+        }),
+      dragConstraint: (info) => h().allow(moveInfo(info)),
+      resizeConstraint: (info) => h().allow(moveInfo(info)),
+      eventDragStop: () => h().onInteractionEnd(),
+      eventResizeStop: () => h().onInteractionEnd(),
+      eventDrop: (info) => h().onMove(moveInfo(info), 'move'),
+      eventResize: (info) => h().onMove(moveInfo(info), 'resize'),
+      eventClick: ({ event }) => {
+        const props = slotPropsOf(event);
+        if (props.kind !== 'turnaround') h().onOpen(props);
+      },
+      eventAllUpdated: () => h().onRendered(),
+    });
+    calendar.current = ec;
+    latest.current.onReady?.(ec);
+    return () => {
+      calendar.current = null;
+      void destroyCalendar(ec);
+    };
+  }, []);
+
+  const { rooms, events, view, date, offset, locale, hiddenDays, selectable } = props;
+  useEffect(() => {
+    calendar.current?.setOption(
+      'resources',
+      rooms.map((r) => ({ id: r.id, title: r.name, extendedProps: { capacity: r.capacity } })),
+    );
+  }, [rooms]);
+  useEffect(() => {
+    calendar.current?.setOption('events', events);
+  }, [events]);
+  useEffect(() => {
+    if (calendar.current && calendar.current.getOption('view') !== view) calendar.current.setOption('view', view);
+  }, [view]);
+  useEffect(() => {
+    calendar.current?.setOption('date', date);
+  }, [date]);
+  useEffect(() => {
+    calendar.current?.setOption('timeZone', offset);
+  }, [offset]);
+  useEffect(() => {
+    calendar.current?.setOption('locale', locale);
+  }, [locale]);
+  useEffect(() => {
+    calendar.current?.setOption('hiddenDays', hiddenDays as Calendar.dayOfWeek[]);
+  }, [hiddenDays]);
+  useEffect(() => {
+    calendar.current?.setOption('selectable', selectable);
+    calendar.current?.setOption('pointer', selectable);
+  }, [selectable]);
+
+  return <div ref={host} className="wm-calendar" />;
+}

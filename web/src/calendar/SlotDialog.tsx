@@ -1,0 +1,116 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/client.ts';
+import { problemMessage } from '../api/problems.ts';
+import type { Booking } from '../api/types.ts';
+import { Link } from '../app/router.tsx';
+import { BookingDetails, icsUrl } from '../bookings/BookingDetails.tsx';
+import { formatSlot } from '../i18n/format.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import type { SlotProps } from './events.ts';
+
+/** What a click on a block in the grid opens: details where visible, "busy" otherwise. */
+export function SlotDialog({
+  slot,
+  booking,
+  roomName,
+  zone,
+  canEdit,
+  onClose,
+  onCancelled,
+}: {
+  slot: SlotProps | null;
+  booking: Booking | null;
+  roomName: string;
+  zone: string;
+  canEdit: boolean;
+  onClose(): void;
+  onCancelled(b: Booking): void;
+}) {
+  const { t } = useTranslation();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  function close() {
+    setConfirming(false);
+    setError(null);
+    onClose();
+  }
+
+  async function cancelBooking() {
+    if (!booking) return;
+    setBusy(true);
+    try {
+      const cancelled = await api.delete<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}`);
+      setConfirming(false);
+      onCancelled(cancelled ?? booking);
+    } catch (e) {
+      setError(problemMessage(t, e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const title = booking ? booking.title : slot?.kind === 'busy' ? t('calendar.busy') : t('details.title');
+  return (
+    <Dialog
+      open={slot !== null}
+      title={title}
+      onClose={close}
+      actions={
+        booking && canEdit ? (
+          confirming ? (
+            <>
+              <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
+                {t('myBookings.keep')}
+              </button>
+              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelBooking()}>
+                {t('myBookings.confirmCancel')}
+              </button>
+            </>
+          ) : (
+            <>
+              <a className="button button-quiet" href={icsUrl(booking.id)} download>
+                {t('myBookings.ics')}
+              </a>
+              <button type="button" className="button button-secondary" onClick={() => setConfirming(true)}>
+                {t('myBookings.cancel')}
+              </button>
+              <Link className="button button-primary" to={`/bookings/${encodeURIComponent(booking.id)}/edit`}>
+                {t('myBookings.edit')}
+              </Link>
+            </>
+          )
+        ) : (
+          <button type="button" className="button button-primary" onClick={close}>
+            {t('common.close')}
+          </button>
+        )
+      }
+    >
+      {error && <Notice tone="error">{error}</Notice>}
+      {confirming && booking && <Notice tone="warning">{t('myBookings.cancelQuestion', { title: booking.title })}</Notice>}
+      {booking ? (
+        <BookingDetails booking={booking} />
+      ) : (
+        slot && (
+          <>
+            <p>{t('calendar.busyExplained')}</p>
+            <dl className="details-list">
+              <div>
+                <dt>{t('details.room')}</dt>
+                <dd>{roomName}</dd>
+              </div>
+              <div>
+                <dt>{t('details.when')}</dt>
+                <dd>{formatSlot(slot.start, slot.end, zone, true)}</dd>
+              </div>
+            </dl>
+          </>
+        )
+      )}
+    </Dialog>
+  );
+}
