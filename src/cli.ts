@@ -13,7 +13,7 @@ Commands:
   migrate                       apply pending database migrations
   create-admin --email E --name N [--password P]
                                 create an administrator (asks for the password when not given;
-                                WEBMEETINGS_ADMIN_PASSWORD is read too)
+                                a password piped on standard input is read too)
 `;
 
 async function main() {
@@ -33,7 +33,7 @@ async function main() {
   if (command === 'create-admin') {
     const { values } = parseArgs({ args: rest, options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } });
     if (!values.email || !values.name) throw new UsageError('create-admin needs --email and --name.');
-    let password = values.password ?? process.env.WEBMEETINGS_ADMIN_PASSWORD;
+    let password = values.password;
     if (!password) {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
       password = await rl.question('Password (at least 12 characters): ');

@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   SESSION_IDLE_MINUTES: intIn(1, 7 * 24 * 60).default(120),
   SESSION_ABSOLUTE_HOURS: intIn(1, 24 * 90).default(12),
   COOKIE_SECURE: bool.optional(),
+  // Behind a reverse proxy: 'true' (trust all), or the proxy addresses/CIDRs, comma-separated.
+  TRUST_PROXY: z.string().regex(/^(true|false|[\d.:/a-f, ]+)$/i, 'must be true, false or proxy addresses such as 10.0.0.1,10.0.1.0/24').default('false'),
   BODY_LIMIT_BYTES: intIn(1024, 10 * 1024 * 1024).default(64 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEFAULT_ROOMS: bool.default(true),
@@ -55,6 +57,7 @@ export type Config = {
   databasePoolSize: number;
   dataDir: string;
   cookieSecure: boolean;
+  trustProxy: boolean | string[];
   bodyLimitBytes: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   seedDefaultRooms: boolean;
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,
     cookieSecure: e.COOKIE_SECURE ?? publicUrl.startsWith('https:'),
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,

@@ -62,6 +62,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     cookieSecure: config.cookieSecure,
     sessionHours: config.session.absoluteHours,
     version: VERSION,
+    trustProxy: config.trustProxy,
   });
   return {
     app,

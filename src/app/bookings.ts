@@ -228,8 +228,10 @@ export class BookingService {
   /** Locks the institution's row so that two bookings of one institution cannot both fit the last hours. */
   private async checkQuota(r: Repositories, institutionId: string | null, slot: Slot, zone: string, excludeId?: string): Promise<void> {
     if (!institutionId) return;
-    const institution = await r.institutions.findById(institutionId, { forUpdate: true });
-    if (!institution || institution.monthlyQuotaHours === null) return;
+    const unlocked = await r.institutions.findById(institutionId);
+    if (!unlocked || unlocked.monthlyQuotaHours === null) return;
+    const institution = (await r.institutions.findById(institutionId, { forUpdate: true }))!;
+    if (institution.monthlyQuotaHours === null) return;
     const month = monthOf(slot.start, zone);
     const used = await r.bookings.institutionHours(institutionId, month, excludeId);
     const needed = slotHours(slot);

@@ -140,10 +140,13 @@ export class PgBookingRepository implements BookingRepository {
   }
 
   async findById(id: string, opts: { forUpdate?: boolean } = {}): Promise<Booking | null> {
-    const row = await this.selectBookings()
-      .where('b.id', '=', id)
-      .$if(opts.forUpdate === true, (q) => q.forUpdate('b'))
-      .executeTakeFirst();
+    if (opts.forUpdate) {
+      // Lock the booking alone first: FOR UPDATE over the join would, after waiting for a concurrent
+      // move, re-check the join against the old room row and drop the booking from the result.
+      const locked = await this.db.selectFrom('bookings').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!locked) return null;
+    }
+    const row = await this.selectBookings().where('b.id', '=', id).executeTakeFirst();
     return row ? toBooking(row) : null;
   }
 

@@ -20,7 +20,9 @@ export class PgInstitutionRepository implements InstitutionRepository {
       .selectFrom('institutions')
       .select(COLUMNS)
       .where('id', '=', id)
-      .$if(opts.forUpdate === true, (q) => q.forUpdate())
+      // NO KEY UPDATE: serialises quota checks without conflicting with the key-share locks that
+      // inserting bookings take on their institution through the foreign key.
+      .$if(opts.forUpdate === true, (q) => q.forNoKeyUpdate())
       .executeTakeFirst();
     return row ? toInstitution(row) : null;
   }

@@ -33,6 +33,7 @@ export type AppOptions = {
   cookieSecure: boolean;
   sessionHours: number;
   version: string;
+  trustProxy: boolean | string[];
 };
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -44,6 +45,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    trustProxy: o.trustProxy,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -89,8 +91,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/healthz', { schema: { hide: true }, logLevel: 'silent' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true }, logLevel: 'silent' }, async (_req, reply) => {
     try {
       const pending = await pendingMigrations(o.database.db);
       if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending });

@@ -1,0 +1,91 @@
+// Live booking changes for open calendars. The booking transactions NOTIFY `booking_changes`
+// (docs/api-contract.md, "Live updates"); each server process holds ONE listening connection and
+// fans every notification out to its own SSE clients, so several instances behind a load
+// balancer all hear every change through the shared PostgreSQL.
+
+export const BOOKING_CHANNEL = 'booking_changes';
+
+export type BookingChange = {
+  action: 'created' | 'updated' | 'cancelled';
+  bookingId: string;
+  roomId: string;
+  start: string;
+  end: string;
+};
+
+/** The port: LISTEN on a channel (PostgreSQL client or PGlite's `listen`); resolves to an unlisten. */
+export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+
+type Subscriber = (change: BookingChange) => void;
+
+const ACTIONS = new Set(['created', 'updated', 'cancelled']);
+
+/** Reads a NOTIFY payload; anything not shaped like a booking change is dropped. */
+export function parseBookingChange(payload: string): BookingChange | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (!value || typeof value !== 'object') return null;
+  const v = value as Record<string, unknown>;
+  const text = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : typeof v[k] === 'number' ? String(v[k]) : null);
+  const action = text('action');
+  const bookingId = text('bookingId');
+  const roomId = text('roomId');
+  const start = text('start');
+  const end = text('end');
+  if (!action || !ACTIONS.has(action) || !bookingId || !roomId || !start || !end) return null;
+  return { action: action as BookingChange['action'], bookingId, roomId, start, end };
+}
+
+export class BookingChangeHub {
+  readonly #listen: Listen;
+  readonly #subscribers = new Set<Subscriber>();
+  #unlisten: (() => Promise<void>) | null = null;
+  #starting: Promise<void> | null = null;
+
+  constructor(listen: Listen) {
+    this.#listen = listen;
+  }
+
+  /** Starts the one LISTEN of this process (idempotent). */
+  start(): Promise<void> {
+    this.#starting ??= this.#listen(BOOKING_CHANNEL, (payload) => this.publish(payload)).then((unlisten) => {
+      this.#unlisten = unlisten;
+    });
+    return this.#starting;
+  }
+
+  /** Delivers one raw payload to every subscriber; a failing subscriber does not stop the others. */
+  publish(payload: string): void {
+    const change = parseBookingChange(payload);
+    if (!change) return;
+    for (const subscriber of this.#subscribers) {
+      try {
+        subscriber(change);
+      } catch {
+        // A broken client connection is cleaned up by its own close handler.
+      }
+    }
+  }
+
+  subscribe(subscriber: Subscriber): () => void {
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  get subscriberCount(): number {
+    return this.#subscribers.size;
+  }
+
+  async close(): Promise<void> {
+    this.#subscribers.clear();
+    await this.#starting?.catch(() => {});
+    const unlisten = this.#unlisten;
+    this.#unlisten = null;
+    this.#starting = null;
+    await unlisten?.();
+  }
+}

@@ -1,0 +1,71 @@
+// Debian's Chromium driven by playwright-core (no browser download), headless, with a fresh
+// profile per launch; axe-core checks every page for serious and critical WCAG violations.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+
+/** describe() when Chromium is there; skipped locally without it; in CI its absence fails the run. */
+export function describeInBrowser(name: string, body: () => void): void {
+  if (hasChromium || inCi) describe(name, body);
+  else describe.skip(`${name} (no ${CHROMIUM}: apt-get install chromium)`, body);
+}
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!hasChromium) throw new Error(`Chromium is missing at ${CHROMIUM}; CI must install the Debian "chromium" package.`);
+  // Each launch gets a fresh user-data dir through Playwright's own temporary profile.
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export async function newContext(
+  browser: Browser,
+  baseUrl: string,
+  options: { locale?: string; viewport?: { width: number; height: number }; timezoneId?: string } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL: baseUrl,
+    locale: options.locale ?? 'en-GB',
+    viewport: options.viewport ?? { width: 1440, height: 900 },
+    timezoneId: options.timezoneId ?? 'Europe/Rome',
+    acceptDownloads: true,
+  });
+}
+
+export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** No serious or critical axe-core violations of WCAG 2.1 A/AA on the page as it is now. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n    ')}`);
+  expect(summary, `axe-core on ${what}`).toEqual([]);
+}
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel(/^(Email address|Indirizzo email)/).fill(email);
+  await page.getByLabel(/^Password/).fill(password);
+  await page.getByRole('button', { name: /^(Sign in|Accedi)$/ }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}

@@ -1,0 +1,43 @@
+// Where things are in the room calendar's time grid, for mouse drags like a person makes.
+import type { Page } from 'playwright-core';
+
+export const FIRST_HOUR = 7; // slotMinTime of the grid
+export const HOUR_PX = 44; // two 22 px slots
+
+export type Point = { x: number; y: number };
+
+/** The day column of `roomIndex` (API order) on weekday `dayIndex` (0 = first visible day). */
+export async function column(page: Page, roomIndex: number, dayIndex: number, daysShown = 5) {
+  const box = await page.locator('.ec-body .ec-day').nth(roomIndex * daysShown + dayIndex).boundingBox();
+  if (!box) throw new Error('day column not found');
+  return box;
+}
+
+/** A point in a column at "HH:MM", nudged by `dy` pixels so it falls inside the wanted slot. */
+export async function at(page: Page, roomIndex: number, dayIndex: number, time: string, dy = 3): Promise<Point> {
+  const box = await column(page, roomIndex, dayIndex);
+  const [h, m] = time.split(':').map(Number) as [number, number];
+  return { x: box.x + box.width / 2, y: box.y + (h - FIRST_HOUR + m / 60) * HOUR_PX + dy };
+}
+
+export async function drag(page: Page, from: Point, to: Point): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + (to.x - from.x) / 3, from.y + (to.y - from.y) / 3, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 10 });
+  await page.mouse.up();
+}
+
+/** Monday of next week as "YYYY-MM-DD" in Europe/Rome: always in the future, whatever today is. */
+export function nextMonday(now = new Date()): string {
+  const wall = new Date(new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(now) + 'T12:00:00Z');
+  const dow = wall.getUTCDay() || 7;
+  wall.setUTCDate(wall.getUTCDate() + (8 - dow));
+  return wall.toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
