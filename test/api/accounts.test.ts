@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPortal, type TestPortal } from '../support/portal.ts';
+
+let t: TestPortal;
+let institutionId: string;
+beforeAll(async () => {
+  t = await startTestPortal();
+  institutionId = (await t.institution({ name: 'Ateneo' })).id;
+  const res = await t.api('POST', '/api/v1/users', {
+    as: t.admin,
+    body: { email: 'maria@ateneo.it', name: 'Maria Rossi', role: 'member', institutionId, password: 'correct horse battery' },
+  });
+  expect(res.status).toBe(201);
+});
+afterAll(() => t.close());
+
+/** A browser-like client: keeps the session cookie, sends the CSRF token. */
+function browser() {
+  let cookie = '';
+  let csrf = '';
+  return {
+    get csrf() {
+      return csrf;
+    },
+    get cookie() {
+      return cookie;
+    },
+    async call(method: string, path: string, body?: unknown, opts: { csrf?: boolean } = {}) {
+      const headers: Record<string, string> = {};
+      if (cookie) headers.cookie = cookie;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (opts.csrf !== false && csrf) headers['x-csrf-token'] = csrf;
+      const res = await fetch(t.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const set = res.headers.get('set-cookie');
+      if (set) cookie = set.split(';')[0]!;
+      const text = await res.text();
+      const json = text ? JSON.parse(text) : null;
+      if (json?.csrfToken) csrf = json.csrfToken;
+      return { status: res.status, body: json, setCookie: set };
+    },
+  };
+}
+
+describe('local sign-in with a session cookie', () => {
+  it('signs in, shows who I am, and signs out on the server', async () => {
+    const b = browser();
+    const login = await b.call('POST', '/api/v1/session', { email: 'Maria@Ateneo.it', password: 'correct horse battery' });
+    expect(login.status).toBe(200);
+    expect(login.setCookie).toMatch(/wm_session=[\w-]{40,}; .*HttpOnly/i);
+    expect(login.setCookie).toMatch(/SameSite=Lax/i);
+    const me = await b.call('GET', '/api/v1/me');
+    expect(me.body).toMatchObject({ name: 'Maria Rossi', role: 'member', institution: { id: institutionId, name: 'Ateneo' }, canBook: true, cannotBookReason: null });
+    expect(me.body.csrfToken).toBe(b.csrf);
+    const stolen = b.cookie;
+    expect((await b.call('DELETE', '/api/v1/session')).status).toBe(204);
+    // The old cookie no longer opens anything, even if someone kept it.
+    const reuse = await fetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: stolen } });
+    expect(reuse.status).toBe(401);
+  });
+
+  it('gives a new session id at every sign-in (no fixation)', async () => {
+    const b = browser();
+    await b.call('POST', '/api/v1/session', { email: 'maria@ateneo.it', password: 'correct horse battery' });
+    const first = b.cookie;
+    await b.call('POST', '/api/v1/session', { email: 'maria@ateneo.it', password: 'correct horse battery' });
+    expect(b.cookie).not.toBe(first);
+    expect((await fetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: first } })).status).toBe(401);
+  });
+
+  it('answers a wrong password and an unknown e-mail alike', async () => {
+    const wrong = await browser().call('POST', '/api/v1/session', { email: 'maria@ateneo.it', password: 'wrong password!' });
+    const unknown = await browser().call('POST', '/api/v1/session', { email: 'nobody@ateneo.it', password: 'wrong password!' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+    expect(unknown.body.detail).toBe(wrong.body.detail);
+  });
+
+  it('refuses a state-changing request without the CSRF token', async () => {
+    const b = browser();
+    await b.call('POST', '/api/v1/session', { email: 'maria@ateneo.it', password: 'correct horse battery' });
+    const body = { title: 'CSRF', roomId: t.rooms[0]!.id, start: '2026-03-30T10:00', end: '2026-03-30T11:00' };
+    const forged = await b.call('POST', '/api/v1/bookings', body, { csrf: false });
+    expect(forged.status).toBe(403);
+    expect(forged.body.code).toBe('CSRF_TOKEN_INVALID');
+    expect((await b.call('POST', '/api/v1/bookings', body)).status).toBe(201);
+  });
+
+  it('requires sign-in for the API', async () => {
+    const res = await fetch(`${t.baseUrl}/api/v1/bookings`);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('personal API tokens', () => {
+  it('creates a token shown once, uses it without CSRF, lists and revokes it', async () => {
+    const b = browser();
+    await b.call('POST', '/api/v1/session', { email: 'maria@ateneo.it', password: 'correct horse battery' });
+    const created = await b.call('POST', '/api/v1/me/tokens', { name: 'my script' });
+    expect(created.status).toBe(201);
+    expect(created.body.token).toMatch(/^wmt_[\w-]{40,}$/);
+    const auth = { authorization: `Bearer ${created.body.token}` };
+    const me = await fetch(`${t.baseUrl}/api/v1/me`, { headers: auth });
+    expect(((await me.json()) as { name: string }).name).toBe('Maria Rossi');
+    const list = await b.call('GET', '/api/v1/me/tokens');
+    expect(list.body.items).toEqual([expect.objectContaining({ id: created.body.id, name: 'my script' })]);
+    expect(JSON.stringify(list.body)).not.toContain(created.body.token);
+    // A token cannot mint more tokens.
+    const mint = await fetch(`${t.baseUrl}/api/v1/me/tokens`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":"x"}' });
+    expect(mint.status).toBe(403);
+    expect((await b.call('DELETE', `/api/v1/me/tokens/${created.body.id}`)).status).toBe(204);
+    const after = await fetch(`${t.baseUrl}/api/v1/me`, { headers: auth });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { code: string }).code).toBe('INVALID_TOKEN');
+  });
+});
+
+describe('administration', () => {
+  it('lets an admin edit a room’s capacity and records it in the audit log', async () => {
+    const room = t.rooms[0]!;
+    const res = await t.api('PATCH', `/api/v1/rooms/${room.id}`, { as: t.admin, body: { capacity: 150 } });
+    expect(res.status).toBe(200);
+    expect(res.body.capacity).toBe(150);
+    const log = await t.api('GET', `/api/v1/audit?entity=room&entityId=${room.id}`, { as: t.admin });
+    expect(log.body.items[0]).toMatchObject({ action: 'room.updated', before: { capacity: room.capacity }, after: { capacity: 150 } });
+  });
+
+  it('lets an admin make someone an institution manager, who then lists the institution’s members', async () => {
+    const u = await t.api('GET', '/api/v1/users?q=maria', { as: t.admin });
+    const maria = u.body.items[0];
+    const promoted = await t.api('PATCH', `/api/v1/users/${maria.id}`, { as: t.admin, body: { role: 'institution-manager' } });
+    expect(promoted.body.role).toBe('institution-manager');
+    const other = await t.institution({ name: 'Other' });
+    await t.user('member', other.id, 'Somebody Else');
+    const token = await t.portal.services.accounts.createToken({ actor: { userId: maria.id, role: 'institution-manager', institutionId } }, 'x');
+    const seen = await fetch(`${t.baseUrl}/api/v1/users`, { headers: { authorization: `Bearer ${token.token}` } });
+    const items = ((await seen.json()) as { items: { institutionId: string }[] }).items;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.institutionId === institutionId)).toBe(true);
+  });
+
+  it('keeps the last administrator', async () => {
+    const res = await t.api('PATCH', `/api/v1/users/${t.admin.userId}`, { as: t.admin, body: { role: 'member' } });
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('LAST_ADMIN');
+  });
+
+  it('creates and edits institutions with scopes, subscription and quota', async () => {
+    const created = await t.api('POST', '/api/v1/institutions', {
+      as: t.admin,
+      body: { name: 'Università di Bologna', scopes: ['@UniBo.it', 'studio.unibo.it'], subscriptionStart: '2026-01-01', subscriptionEnd: '2026-12-31', monthlyQuotaHours: 40 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.scopes).toEqual(['unibo.it', 'studio.unibo.it']);
+    const bad = await t.api('PATCH', `/api/v1/institutions/${created.body.id}`, { as: t.admin, body: { subscriptionEnd: '2025-01-01' } });
+    expect(bad.body.code).toBe('END_BEFORE_START');
+    const ok = await t.api('PATCH', `/api/v1/institutions/${created.body.id}`, { as: t.admin, body: { monthlyQuotaHours: null } });
+    expect(ok.body.monthlyQuotaHours).toBeNull();
+  });
+});
+
+describe('operations endpoints', () => {
+  it('serves health, readiness, metrics and the OpenAPI document', async () => {
+    expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${t.baseUrl}/readyz`);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toContain('webmeetings_http_request_duration_seconds');
+    const doc = (await (await fetch(`${t.baseUrl}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/bookings', '/api/v1/bookings/{id}', '/api/v1/availability', '/api/v1/rooms', '/api/v1/me']));
+    const docs = await fetch(`${t.baseUrl}/api/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger');
+  });
+
+  it('passes a request id through and echoes it', async () => {
+    const res = await fetch(`${t.baseUrl}/healthz`, { headers: { 'x-request-id': 'trace-abc-123' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-abc-123');
+  });
+});

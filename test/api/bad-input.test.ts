@@ -1,0 +1,89 @@
+// Every kind of bad input gets a 4xx problem+json with a stable code and a sentence, and writes
+// nothing: the tables are counted before and after.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+
+let t: TestPortal;
+let alice: Caller;
+let room: string;
+beforeAll(async () => {
+  t = await startTestPortal();
+  alice = await t.user('member', (await t.institution()).id);
+  room = t.rooms[0]!.id;
+});
+afterAll(() => t.close());
+
+async function counts() {
+  const r = await sql<{ b: string; a: string; r: string }>`
+    SELECT (SELECT count(*) FROM bookings) AS b, (SELECT count(*) FROM audit_log) AS a, (SELECT count(*) FROM rooms) AS r`.execute(t.db.database.db);
+  return r.rows[0];
+}
+
+const valid = () => ({ title: 'Valid', roomId: room, start: '2026-03-30T10:00', end: '2026-03-30T11:00', seats: 10 });
+
+describe('bad input', () => {
+  const cases: [string, () => { method?: string; path?: string; raw?: string; body?: unknown; headers?: Record<string, string> }, number, string][] = [
+    ['malformed JSON', () => ({ raw: '{"title": "x",', headers: { 'content-type': 'application/json' } }), 400, 'MALFORMED_JSON'],
+    ['an empty JSON body', () => ({ raw: '', headers: { 'content-type': 'application/json' } }), 400, 'EMPTY_BODY'],
+    ['a body that is not JSON', () => ({ raw: 'title=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['a wrong type', () => ({ body: { ...valid(), seats: 'ten' } }), 400, 'VALIDATION_FAILED'],
+    ['an unknown field', () => ({ body: { ...valid(), colour: 'blue' } }), 400, 'VALIDATION_FAILED'],
+    ['a missing title', () => ({ body: { ...valid(), title: undefined } }), 400, 'VALIDATION_FAILED'],
+    ['a blank title', () => ({ body: { ...valid(), title: '   ' } }), 400, 'VALIDATION_FAILED'],
+    ['zero seats', () => ({ body: { ...valid(), seats: 0 } }), 400, 'VALIDATION_FAILED'],
+    ['a room id that is not a UUID', () => ({ body: { ...valid(), roomId: 'room-1' } }), 400, 'VALIDATION_FAILED'],
+    ['a room that does not exist', () => ({ body: { ...valid(), roomId: '00000000-0000-4000-8000-000000000000' } }), 404, 'ROOM_NOT_FOUND'],
+    ['the end before the start', () => ({ body: { ...valid(), end: '2026-03-30T09:00' } }), 422, 'END_BEFORE_START'],
+    ['neither room nor seats', () => ({ body: { title: 'x', start: '2026-03-30T10:00', end: '2026-03-30T11:00' } }), 400, 'VALIDATION_FAILED'],
+    ['a huge payload', () => ({ body: { ...valid(), description: 'x'.repeat(200_000) } }), 413, 'PAYLOAD_TOO_LARGE'],
+    ['a too long description', () => ({ body: { ...valid(), description: 'x'.repeat(5001) } }), 400, 'VALIDATION_FAILED'],
+    ['an array instead of an object', () => ({ body: [valid()] }), 400, 'VALIDATION_FAILED'],
+    ['a bad Idempotency-Key', () => ({ body: valid(), headers: { 'idempotency-key': 'x'.repeat(300) } }), 400, 'INVALID_IDEMPOTENCY_KEY'],
+    ['a patch of a booking that does not exist', () => ({ method: 'PATCH', path: '/api/v1/bookings/00000000-0000-4000-8000-000000000000', body: { title: 'x' } }), 404, 'BOOKING_NOT_FOUND'],
+    ['a cancel with a malformed id', () => ({ method: 'DELETE', path: '/api/v1/bookings/12' }), 400, 'VALIDATION_FAILED'],
+    ['an unknown query parameter', () => ({ method: 'GET', path: '/api/v1/bookings?colour=blue' }), 400, 'VALIDATION_FAILED'],
+    ['a bad cursor', () => ({ method: 'GET', path: '/api/v1/bookings?cursor=nonsense' }), 400, 'INVALID_CURSOR'],
+    ['an availability range of a year', () => ({ method: 'GET', path: '/api/v1/availability?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z' }), 400, 'RANGE_TOO_LARGE'],
+    ['an availability range ending before it starts', () => ({ method: 'GET', path: '/api/v1/availability?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z' }), 400, 'END_BEFORE_START'],
+    ['an unknown route', () => ({ method: 'GET', path: '/api/v1/nothing-here' }), 404, 'ROUTE_NOT_FOUND'],
+  ];
+
+  it.each(cases)('answers %s with a clear 4xx and writes nothing', async (_what, make, status, code) => {
+    const before = await counts();
+    const c = make();
+    const res = await t.api(c.method ?? 'POST', c.path ?? '/api/v1/bookings', {
+      as: alice,
+      ...(c.raw !== undefined && { raw: c.raw }),
+      ...(c.body !== undefined && { body: c.body }),
+      ...(c.headers && { headers: c.headers }),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status, code, type: expect.stringContaining('urn:webmeetings:problem:') });
+    expect(res.body.detail.length).toBeGreaterThan(10);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('names the offending field in validation errors', async () => {
+    const res = await t.api('POST', '/api/v1/bookings', { as: alice, body: { ...valid(), seats: 'ten' } });
+    expect(res.body.errors).toEqual([expect.objectContaining({ path: 'body.seats' })]);
+    expect(res.body.detail).toContain('body.seats');
+  });
+
+  it('refuses duplicate room names and e-mails with 409', async () => {
+    const name = t.rooms[0]!.name;
+    const dup = await t.api('POST', '/api/v1/rooms', { as: t.admin, body: { name: name.toUpperCase(), capacity: 10 } });
+    expect(dup.status).toBe(409);
+    expect(dup.body.code).toBe('NAME_TAKEN');
+    const u = { email: 'same@example.org', name: 'Same', role: 'member' };
+    expect((await t.api('POST', '/api/v1/users', { as: t.admin, body: u })).status).toBe(201);
+    expect((await t.api('POST', '/api/v1/users', { as: t.admin, body: { ...u, email: 'SAME@example.org' } })).body.code).toBe('EMAIL_TAKEN');
+  });
+
+  it('refuses an unknown time zone for a room', async () => {
+    const res = await t.api('POST', '/api/v1/rooms', { as: t.admin, body: { name: 'Mars', capacity: 10, timeZone: 'Mars/Olympus' } });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('INVALID_TIME_ZONE');
+  });
+});
