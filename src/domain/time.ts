@@ -36,6 +36,13 @@ export function parseTime(text: string, zone: string, field: string): Date {
       { field },
     );
   }
+  // In the autumn overlap the same wall time happens twice; take the first (summer-time) instant,
+  // as RFC 5545 and Temporal's "compatible" disambiguation do.
+  const shift = dt.minus({ days: 1 }).offset - dt.offset;
+  if (shift > 0) {
+    const earlier = DateTime.fromMillis(dt.toMillis() - shift * 60_000, { zone });
+    if (earlier.hour === dt.hour && earlier.minute === dt.minute && earlier.day === dt.day) return earlier.toJSDate();
+  }
   return dt.toJSDate();
 }
 

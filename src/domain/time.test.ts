@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { monthOf, parseTime, toZonedIso, wallClock } from './time.ts';
+
+describe('parseTime', () => {
+  it('reads a local time in the room’s zone, standard and summer time', () => {
+    expect(parseTime('2026-03-28T10:00', 'Europe/Rome', 'start').toISOString()).toBe('2026-03-28T09:00:00.000Z');
+    expect(parseTime('2026-03-30T10:00', 'Europe/Rome', 'start').toISOString()).toBe('2026-03-30T08:00:00.000Z');
+  });
+
+  it('takes an instant with an offset as it is, whatever the zone', () => {
+    expect(parseTime('2026-03-30T10:00:00+05:30', 'Europe/Rome', 'start').toISOString()).toBe('2026-03-30T04:30:00.000Z');
+    expect(parseTime('2026-03-30T10:00:00Z', 'America/New_York', 'start').toISOString()).toBe('2026-03-30T10:00:00.000Z');
+  });
+
+  it('refuses a local time that the spring change skips', () => {
+    expect(() => parseTime('2026-03-29T02:30', 'Europe/Rome', 'start')).toThrow(/does not exist/);
+  });
+
+  it('takes the earlier instant for a local time repeated in autumn', () => {
+    expect(parseTime('2026-10-25T02:30', 'Europe/Rome', 'start').toISOString()).toBe('2026-10-25T00:30:00.000Z');
+  });
+
+  it('refuses text that is not a date-time', () => {
+    for (const bad of ['tomorrow', '2026-13-01T10:00', '2026-02-30T10:00', '10:00', '']) {
+      expect(() => parseTime(bad, 'Europe/Rome', 'start')).toThrow();
+    }
+  });
+});
+
+describe('zoned output', () => {
+  it('writes an instant with the zone’s offset on both sides of the changes', () => {
+    expect(toZonedIso(new Date('2026-03-29T00:30:00Z'), 'Europe/Rome')).toBe('2026-03-29T01:30:00+01:00');
+    expect(toZonedIso(new Date('2026-03-29T01:30:00Z'), 'Europe/Rome')).toBe('2026-03-29T03:30:00+02:00');
+    expect(wallClock(new Date('2026-10-25T09:00:00Z'), 'Europe/Rome')).toEqual({ date: '2026-10-25', time: '10:00' });
+  });
+
+  it('finds the calendar month in the zone', () => {
+    const m = monthOf(new Date('2026-03-31T22:30:00Z'), 'Europe/Rome'); // already 1 April in Rome
+    expect(m.start.toISOString()).toBe('2026-03-31T22:00:00.000Z');
+    expect(m.end.toISOString()).toBe('2026-04-30T22:00:00.000Z');
+  });
+});

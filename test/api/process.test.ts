@@ -1,0 +1,106 @@
+// The portal as an operator runs it: `node src/main.ts` and the CLI as child processes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTestDatabase, type TestDatabase } from '../support/database.ts';
+
+const root = join(import.meta.dirname, '../..');
+let dataDir: string;
+let testDb: TestDatabase | undefined;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'wm-process-'));
+  env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' };
+  if (process.env.DATABASE_URL) {
+    testDb = await openTestDatabase();
+    await testDb.database.close();
+    env.DATABASE_URL = testDb.url;
+  }
+});
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  if (testDb) await testDb.drop().catch(() => {});
+});
+
+function start(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m && out.includes('WebMeetings is running')) resolve({ child, url: m[1]!, output: () => out });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+}
+
+const exited = (child: ChildProcess) => new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+
+describe('the portal process', () => {
+  it('creates an admin with the CLI, starts with the default rooms, and signs the admin in', async () => {
+    const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', '--password', 'a-long-password'], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('Administrator admin@example.org created');
+    const again = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', '--password', 'a-long-password'], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('already exists');
+
+    const { child, url } = await start();
+    try {
+      const login = await fetch(`${url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.org', password: 'a-long-password' }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      const rooms = (await (await fetch(`${url}/api/v1/rooms`, { headers: { cookie } })).json()) as { items: { capacity: number }[] };
+      expect(rooms.items.map((r) => r.capacity)).toEqual([200, 200, 100, 100, 50, 50, 50, 50]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+  });
+
+  it('finishes a request in flight on SIGTERM, then exits 0', async () => {
+    const { child, url } = await start();
+    const { port } = new URL(url);
+    // A request whose body arrives in two parts, with SIGTERM in between.
+    const body = '{"email":"admin@example.org","password":"a-long-password"}';
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let response = '';
+    socket.on('data', (d) => (response += d.toString()));
+    socket.write(`POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    socket.write(body.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    const exit = exited(child);
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    socket.write(body.slice(10));
+    await new Promise((r) => socket.once('close', r));
+    expect(response).toMatch(/^HTTP\/1\.1 200/);
+    expect(await exit).toBe(0);
+  });
+
+  it('refuses to start with a wrong setting and names it', () => {
+    const res = spawnSync(process.execPath, ['src/main.ts'], { cwd: root, env: { ...env, SEAT_POOL: 'lots' }, encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('SEAT_POOL="lots"');
+  });
+});
