@@ -57,7 +57,7 @@ describeInBrowser('room calendar', () => {
     await drag(page, await at(page, 0, 1, '10:00'), await at(page, 0, 1, '11:00', -3));
     const dialog = page.getByRole('dialog', { name: 'New booking' });
     await dialog.waitFor();
-    await expect(dialog.getByText(rooms[0]!.name)).toBeTruthy();
+    await dialog.getByText(rooms[0]!.name, { exact: false }).first().waitFor();
     await expectAccessible(page, 'quick booking dialog');
     await dialog.getByLabel('Title').fill('Seminario di fisica');
     await dialog.getByLabel('Seats').fill('30');

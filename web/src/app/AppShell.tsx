@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useMe, useSession } from '../auth/session.tsx';
+import { cannotBookReason, useMe, useSession } from '../auth/session.tsx';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
 import { Link, useLocation } from './router.tsx';
 
@@ -91,7 +91,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       </header>
       {!me.canBook && (
         <div className="banner" role="note">
-          {t('booking.cannotBook', { reason: me.cannotBookReason ?? t('booking.cannotBookDefault') })}
+          {t('booking.cannotBook', { reason: cannotBookReason(t, me) })}
         </div>
       )}
       <main id="main" tabIndex={-1}>

@@ -64,7 +64,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(async (email: string, password: string) => {
     const answer = await api.post<{ user: Me; csrfToken: string }>('/api/v1/session', { email, password });
     setCsrfToken(answer.csrfToken);
-    setState({ status: 'signed-in', me: { ...answer.user, csrfToken: answer.csrfToken } });
+    // GET /me carries canBook and the institution, which the sign-in answer may leave out.
+    const me = await api.get<Me>('/api/v1/me').catch(() => answer.user);
+    setState({ status: 'signed-in', me: { ...me, csrfToken: answer.csrfToken } });
   }, []);
 
   const signOut = useCallback(async () => {
@@ -91,4 +93,13 @@ export function useMe(): { me: Me; settings: Settings } {
   const { state, settings } = useSession();
   if (state.status !== 'signed-in') throw new Error('useMe without a signed-in user');
   return { me: state.me, settings: settings ?? FALLBACK_SETTINGS };
+}
+
+/**
+ * Why the user may not book, in the page's language. The API's `cannotBookReason` is an English
+ * sentence, so it is only the basis for choosing one of ours.
+ */
+export function cannotBookReason(t: (key: string, values?: Record<string, unknown>) => string, me: Me): string {
+  if (!me.institution) return t('booking.noInstitution');
+  return t('booking.subscriptionInactive', { institution: me.institution.name });
 }

@@ -4,7 +4,7 @@ import { api, ApiError } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
 import { Link, navigate } from '../app/router.tsx';
-import { useMe } from '../auth/session.tsx';
+import { cannotBookReason, useMe } from '../auth/session.tsx';
 import { displayZone } from '../calendar/events.ts';
 import { Suggestions } from '../calendar/Suggestions.tsx';
 import { addDays, wallClock } from '../calendar/zone.ts';
@@ -180,7 +180,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   return (
     <section className="page page-narrow">
       <PageHeader title={pageTitle} subtitle={t('form.subtitle')} />
-      {!me.canBook && !editingId && <Notice tone="warning">{t('booking.cannotBook', { reason: me.cannotBookReason ?? t('booking.cannotBookDefault') })}</Notice>}
+      {!me.canBook && !editingId && <Notice tone="warning">{t('booking.cannotBook', { reason: cannotBookReason(t, me) })}</Notice>}
       {(errorEntries.length > 0 || general) && (
         <div className="error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
           <h2>{general ? t('form.notSaved') : t('form.fixFields', { count: errorEntries.length })}</h2>

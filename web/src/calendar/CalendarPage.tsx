@@ -300,6 +300,7 @@ export function CalendarPage() {
               seats: (n) => t('calendar.seats', { count: n }),
               noEvents: t('calendar.noEvents'),
               busy: t('calendar.busy'),
+              grid: t('calendar.gridLabel'),
             }}
             handlers={handlers}
           />

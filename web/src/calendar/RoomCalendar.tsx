@@ -42,13 +42,26 @@ export interface RoomCalendarProps {
   slotMinutes: number;
   snapMinutes: number;
   selectable: boolean;
-  labels: { capacity(n: number): string; seats(n: number): string; noEvents: string; busy: string };
+  labels: { capacity(n: number): string; seats(n: number): string; noEvents: string; busy: string; grid: string };
   handlers: RoomCalendarHandlers;
   onReady?(calendar: Calendar): void;
 }
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+// The library marks its grid up as an ARIA table but puts the events between the rows, which
+// screen readers then skip or misread (axe: aria-required-children). The grid is a drawing
+// for pointer users; the list view and the booking form are the accessible ways in, and the
+// events stay focusable buttons with their full text.
+const TABLE_ROLES = '[role="table"],[role="rowgroup"],[role="row"],[role="cell"],[role="columnheader"]';
+function flattenTableRoles(root: HTMLElement) {
+  for (const el of root.querySelectorAll(TABLE_ROLES)) {
+    el.removeAttribute('role');
+    el.removeAttribute('aria-colindex');
+    el.removeAttribute('aria-colspan');
+  }
+}
 
 const slotPropsOf = (event: Calendar.Event) => event.extendedProps as unknown as SlotProps;
 
@@ -159,7 +172,16 @@ export function RoomCalendar(props: RoomCalendarProps) {
     });
     calendar.current = ec;
     latest.current.onReady?.(ec);
+    let frame = 0;
+    const repair = new MutationObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => flattenTableRoles(host.current!));
+    });
+    repair.observe(host.current!, { childList: true, subtree: true });
+    flattenTableRoles(host.current!);
     return () => {
+      repair.disconnect();
+      cancelAnimationFrame(frame);
       calendar.current = null;
       void destroyCalendar(ec);
     };
@@ -195,5 +217,5 @@ export function RoomCalendar(props: RoomCalendarProps) {
     calendar.current?.setOption('pointer', selectable);
   }, [selectable]);
 
-  return <div ref={host} className="wm-calendar" />;
+  return <div ref={host} className="wm-calendar" role="region" aria-label={props.labels.grid} tabIndex={0} />;
 }

@@ -59,7 +59,8 @@ export const en = {
   },
   booking: {
     cannotBook: 'You cannot book rooms at the moment: {{reason}}',
-    cannotBookDefault: 'your account is not linked to an institution with an active subscription.',
+    noInstitution: 'your account does not belong to a subscribing institution. Ask your institution’s WebMeetings contact or an administrator to add you.',
+    subscriptionInactive: 'the subscription of {{institution}} is not active today.',
   },
   calendar: {
     title: 'Room calendar',
@@ -78,6 +79,7 @@ export const en = {
     newBooking: 'New booking',
     hint: 'Drag on free space to book, drag a booking to move it, drag its lower edge to change its end.',
     busy: 'Busy',
+    gridLabel: 'Rooms and times; drag to book. The list view and the booking form work with the keyboard.',
     busyExplained: 'This room is booked by someone else. The details are visible only to them and their institution.',
     noEvents: 'No bookings in this period.',
     capacity_one: '{{count}} seat',
@@ -136,6 +138,7 @@ export const en = {
     ROOM_INACTIVE: 'This room cannot be booked at the moment.',
     NONEXISTENT_LOCAL_TIME: 'That time does not exist on that day (the clocks change).',
     NOT_ALLOWED_TO_BOOK: 'Your account may not book rooms: your institution has no active subscription.',
+    OUTSIDE_SUBSCRIPTION: 'That date is after the end of your institution’s subscription.',
     BOOKING_NOT_FOUND: 'This booking does not exist or you may not see it.',
     CSRF_TOKEN_INVALID: 'Your session needs refreshing. Please reload the page.',
     VALIDATION_FAILED: 'Some fields need a correction.',

@@ -61,7 +61,8 @@ export const it: Messages = {
   },
   booking: {
     cannotBook: 'Al momento non puoi prenotare aule: {{reason}}',
-    cannotBookDefault: 'il tuo account non è collegato a un ente con un abbonamento attivo.',
+    noInstitution: 'il tuo account non appartiene a un ente abbonato. Chiedi al referente WebMeetings del tuo ente o a un amministratore di aggiungerti.',
+    subscriptionInactive: 'oggi l’abbonamento di {{institution}} non è attivo.',
   },
   calendar: {
     title: 'Calendario delle aule',
@@ -80,6 +81,7 @@ export const it: Messages = {
     newBooking: 'Nuova prenotazione',
     hint: 'Trascina su uno spazio libero per prenotare, trascina una prenotazione per spostarla, trascinane il bordo inferiore per cambiarne la fine.',
     busy: 'Occupata',
+    gridLabel: 'Aule e orari; trascina per prenotare. La vista elenco e il modulo di prenotazione si usano da tastiera.',
     busyExplained: 'Quest’aula è prenotata da un’altra persona. I dettagli sono visibili solo a lei e al suo ente.',
     noEvents: 'Nessuna prenotazione in questo periodo.',
     capacity_one: '{{count}} posto',
@@ -138,6 +140,7 @@ export const it: Messages = {
     ROOM_INACTIVE: 'Al momento quest’aula non si può prenotare.',
     NONEXISTENT_LOCAL_TIME: 'Quell’orario non esiste in quel giorno (cambio dell’ora).',
     NOT_ALLOWED_TO_BOOK: 'Il tuo account non può prenotare: il tuo ente non ha un abbonamento attivo.',
+    OUTSIDE_SUBSCRIPTION: 'Quella data è dopo la fine dell’abbonamento del tuo ente.',
     BOOKING_NOT_FOUND: 'Questa prenotazione non esiste o non puoi vederla.',
     CSRF_TOKEN_INVALID: 'La sessione va aggiornata. Ricarica la pagina.',
     VALIDATION_FAILED: 'Alcuni campi vanno corretti.',
