@@ -19,12 +19,13 @@ import type { Services } from './http/services.ts';
 import { loggerOptions } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import type { Clock } from './ports.ts';
+import { JobQueue } from './jobs/queue.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export type Portal = { app: FastifyInstance; database: Database; services: Services; logger: Logger; close(): Promise<void> };
+export type Portal = { app: FastifyInstance; database: Database; services: Services; queue: JobQueue; logger: Logger; close(): Promise<void> };
 
 export type PortalOptions = { clock?: Clock; database?: Database; logger?: Logger; memory?: boolean };
 
@@ -35,8 +36,8 @@ export async function openPortalDatabase(config: Config, opts: { memory?: boolea
   return database;
 }
 
-export function buildServices(config: Config, database: Database, clock: Clock): Services {
-  const uow = new PgUnitOfWork(database.db);
+export function buildServices(config: Config, database: Database, clock: Clock, queue?: JobQueue): Services {
+  const uow = new PgUnitOfWork(database.db, queue);
   const sessions = new PgSessionStore(database.db, config.session);
   const tokens = new PgTokenStore(database.db);
   const policy = config.booking;
@@ -52,7 +53,9 @@ export function buildServices(config: Config, database: Database, clock: Clock):
 export async function createPortal(config: Config, opts: PortalOptions = {}): Promise<Portal> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
   const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false }));
-  const services = buildServices(config, database, opts.clock ?? systemClock);
+  const queue = new JobQueue(database, logger);
+  await queue.start();
+  const services = buildServices(config, database, opts.clock ?? systemClock, queue);
   const app = await buildApp({
     services,
     database,
@@ -68,9 +71,11 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     app,
     database,
     services,
+    queue,
     logger,
     async close() {
       await app.close();
+      await queue.stop();
       if (!opts.database) await database.close();
     },
   };

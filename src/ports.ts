@@ -161,13 +161,32 @@ export interface AuditRepository {
   list(filter: AuditFilter): Promise<AuditRecord[]>;
 }
 
+export type JobOptions = { startAfter?: Date; singletonKey?: string; retryLimit?: number; retryDelaySeconds?: number };
+/** Enqueues durable jobs; inside a transaction they commit or roll back with it. */
+export interface JobScheduler {
+  enqueue(name: string, data: object, options?: JobOptions): Promise<void>;
+}
+
 export type Repositories = {
   bookings: BookingRepository;
   rooms: RoomRepository;
   institutions: InstitutionRepository;
   users: UserRepository;
   audit: AuditRepository;
+  jobs: JobScheduler;
 };
+
+export type BookingEvent = {
+  action: 'created' | 'updated' | 'cancelled';
+  before: Booking | null;
+  after: Booking;
+  ctx: CallContext;
+};
+/**
+ * Reacts to a booking change inside the booking's own transaction (provisioning, mail, audio
+ * enqueue their jobs here), so the reaction exists exactly when the change does.
+ */
+export type BookingListener = (repos: Repositories, event: BookingEvent) => Promise<void>;
 
 /** Runs `work` in one database transaction; retried as a whole on deadlock or serialisation failure. */
 export interface UnitOfWork {

@@ -9,7 +9,7 @@ import { peakSeats } from '../domain/seat-pool.ts';
 import { checkMayBook } from '../domain/subscription.ts';
 import { nearestFreeSlots } from '../domain/suggestions.ts';
 import { DAY, monthOf, parseTime } from '../domain/time.ts';
-import type { Booking, BookingFilter, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
+import type { Booking, BookingEvent, BookingFilter, BookingListener, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
 
 export type CreateBookingInput = {
   title: string;
@@ -41,11 +41,18 @@ export class BookingService {
   private readonly uow: UnitOfWork;
   private readonly clock: Clock;
   private readonly policy: BookingPolicy;
+  private readonly listeners: BookingListener[];
 
-  constructor(deps: { uow: UnitOfWork; clock: Clock; policy: BookingPolicy }) {
+  constructor(deps: { uow: UnitOfWork; clock: Clock; policy: BookingPolicy; listeners?: BookingListener[] }) {
     this.uow = deps.uow;
     this.clock = deps.clock;
     this.policy = deps.policy;
+    this.listeners = deps.listeners ?? [];
+  }
+
+  /** Adds a reaction to booking changes (run inside each change's transaction). */
+  onChange(listener: BookingListener): void {
+    this.listeners.push(listener);
   }
 
   async create(ctx: CallContext, input: CreateBookingInput): Promise<Booking> {
@@ -109,7 +116,7 @@ export class BookingService {
             continue;
           }
           const booking = (await r.bookings.findById(id))!;
-          await this.recordChange(r, ctx, 'booking.created', null, booking);
+          await this.recordChange(r, ctx, 'created', null, booking);
           return booking;
         }
         throw roomTaken(candidates.length === 1 ? candidates[0]! : null, taken ?? slot);
@@ -166,7 +173,7 @@ export class BookingService {
           throw roomTaken(room, (await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id)) ?? slot);
         }
         const updated = (await r.bookings.findById(current.id))!;
-        await this.recordChange(r, ctx, 'booking.updated', current, updated);
+        await this.recordChange(r, ctx, 'updated', current, updated);
         return updated;
       });
     } catch (e) {
@@ -183,7 +190,7 @@ export class BookingService {
       checkNotEnded(current, now);
       await r.bookings.cancel(current.id);
       const cancelled = (await r.bookings.findById(current.id))!;
-      await this.recordChange(r, ctx, 'booking.cancelled', current, cancelled);
+      await this.recordChange(r, ctx, 'cancelled', current, cancelled);
       return cancelled;
     });
   }
@@ -246,10 +253,10 @@ export class BookingService {
     }
   }
 
-  private async recordChange(r: Repositories, ctx: CallContext, action: string, before: Booking | null, after: Booking) {
+  private async recordChange(r: Repositories, ctx: CallContext, action: BookingEvent['action'], before: Booking | null, after: Booking) {
     await r.audit.record({
       actorId: ctx.actor.userId,
-      action,
+      action: `booking.${action}`,
       entity: 'booking',
       entityId: after.id,
       before: before && auditView(before),
@@ -257,13 +264,14 @@ export class BookingService {
       requestId: ctx.requestId,
     });
     await r.bookings.notifyChange({
-      action: action.replace('booking.', ''),
+      action,
       bookingId: after.id,
       roomId: after.roomId,
       previousRoomId: before && before.roomId !== after.roomId ? before.roomId : undefined,
       start: after.start.toISOString(),
       end: after.end.toISOString(),
     });
+    for (const listener of this.listeners) await listener(r, { action, before, after, ctx });
   }
 
   /** A lost competition carries the nearest slots that would have been accepted. */

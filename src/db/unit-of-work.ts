@@ -1,4 +1,5 @@
-import type { Repositories, UnitOfWork } from '../ports.ts';
+import type { JobScheduler, Repositories, UnitOfWork } from '../ports.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import { sqlState, type Db, type Executor } from './database.ts';
 import { PgBookingRepository } from './booking-repository.ts';
 import { PgRoomRepository } from './room-repository.ts';
@@ -6,8 +7,15 @@ import { PgInstitutionRepository } from './institution-repository.ts';
 import { PgUserRepository } from './user-repository.ts';
 import { PgAuditRepository } from './audit-repository.ts';
 
-export function repositories(db: Executor): Repositories {
+export function repositories(db: Executor, queue?: JobQueue): Repositories {
+  const jobs: JobScheduler = {
+    async enqueue(name, data, options) {
+      if (!queue) throw new Error(`No job queue: cannot enqueue ${name}`);
+      await queue.enqueue(db, name, data, options);
+    },
+  };
   return {
+    jobs,
     bookings: new PgBookingRepository(db),
     rooms: new PgRoomRepository(db),
     institutions: new PgInstitutionRepository(db),
@@ -23,15 +31,17 @@ const MAX_ATTEMPTS = 5;
 export class PgUnitOfWork implements UnitOfWork {
   readonly repos: Repositories;
   private readonly db: Db;
-  constructor(db: Db) {
+  private readonly queue: JobQueue | undefined;
+  constructor(db: Db, queue?: JobQueue) {
     this.db = db;
-    this.repos = repositories(db);
+    this.queue = queue;
+    this.repos = repositories(db, queue);
   }
 
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => work(repositories(trx)));
+        return await this.db.transaction().execute((trx) => work(repositories(trx, this.queue)));
       } catch (e) {
         const code = sqlState(e);
         if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw e;

@@ -1,0 +1,92 @@
+// The durable job queue: pg-boss in the same PostgreSQL (or PGlite) as the bookings, on the same
+// pool. A job enqueued inside a booking transaction commits or rolls back with it, so there is no
+// booking without its job and no job for a booking that was rolled back. pg-boss claims jobs with
+// SKIP LOCKED, so with several server instances each job runs once.
+import { PgBoss, fromKysely } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Database, Executor } from '../db/database.ts';
+
+export type EnqueueOptions = {
+  startAfter?: Date;
+  /** At most one queued job per key (pg-boss singleton). */
+  singletonKey?: string;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+};
+
+export type QueueDefinition = {
+  name: string;
+  retryLimit?: number;
+  retryDelaySeconds?: number;
+  retryDelayMaxSeconds?: number;
+  /** Jobs that exhausted their retries move here, where admins see them and retry them. */
+  deadLetter?: string;
+};
+
+export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
+
+export class JobQueue {
+  readonly boss: PgBoss;
+  private readonly logger: Logger;
+  private started = false;
+
+  constructor(database: Database, logger: Logger) {
+    this.logger = logger;
+    this.boss = new PgBoss({
+      db: { executeSql: (text: string, values?: unknown[]) => database.pool.query(text, values as unknown[]) },
+      ...(database.kind === 'pglite' ? { backend: 'pglite' as const } : {}),
+      schema: 'pgboss',
+    });
+    this.boss.on('error', (err: unknown) => this.logger.error({ err }, 'job queue error'));
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, timeout: 10_000 });
+  }
+
+  async define(q: QueueDefinition): Promise<void> {
+    if (q.deadLetter) await this.boss.createQueue(q.deadLetter).catch(ignoreExists);
+    await this.boss
+      .createQueue(q.name, {
+        retryLimit: q.retryLimit ?? 8,
+        retryDelay: q.retryDelaySeconds ?? 5,
+        retryBackoff: true,
+        ...(q.retryDelayMaxSeconds !== undefined && { retryDelayMax: q.retryDelayMaxSeconds }),
+        ...(q.deadLetter !== undefined && { deadLetter: q.deadLetter }),
+      })
+      .catch(ignoreExists);
+  }
+
+  /** Enqueues a job, inside `trx` when given (committed or discarded with it). */
+  async enqueue(trx: Executor | undefined, name: string, data: object, o: EnqueueOptions = {}): Promise<string | null> {
+    const options = {
+      ...(o.startAfter && { startAfter: o.startAfter }),
+      ...(o.singletonKey && { singletonKey: o.singletonKey }),
+      ...(o.retryLimit !== undefined && { retryLimit: o.retryLimit }),
+      ...(o.retryDelaySeconds !== undefined && { retryDelay: o.retryDelaySeconds, retryBackoff: true }),
+      ...(trx && { db: fromKysely(trx) }),
+    };
+    return this.boss.send(name, data, options);
+  }
+
+  async work<T extends object>(name: string, handler: JobHandler<T>, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+    await this.boss.work<T>(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 }, async (jobs) => {
+      for (const job of jobs) {
+        const retryCount = (job as { retryCount?: number }).retryCount ?? 0;
+        await handler(job.data, { id: job.id, retryCount });
+      }
+    });
+  }
+}
+
+function ignoreExists(e: unknown) {
+  if (!/already exists/i.test(String((e as Error)?.message))) throw e;
+}

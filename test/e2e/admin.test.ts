@@ -1,0 +1,93 @@
+// Administration pages: an admin edits a room's capacity; every page passes axe-core and is
+// photographed for a look at how it reads.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { startBrowserPortal, type BrowserPortal } from './support/portal.ts';
+
+describeInBrowser('administration', () => {
+  let portal: BrowserPortal;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    portal = await startBrowserPortal();
+    browser = await launchBrowser();
+    await portal.member('Maria Rossi');
+    context = await newContext(browser, portal.baseUrl);
+    page = await context.newPage();
+    await page.goto('/');
+    await page.getByLabel('Email address').waitFor();
+    await expectAccessible(page, 'sign-in page');
+    await screenshot(page, 'sign-in');
+    await signIn(page, portal.admin.email, portal.admin.password);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await portal?.close();
+  });
+
+  it('edits a room’s capacity', async () => {
+    await page.getByRole('link', { name: 'Rooms' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Rooms' }).waitFor();
+    await expectAccessible(page, 'admin rooms');
+    await screenshot(page, 'admin-rooms');
+    const row = page.getByRole('row').filter({ hasText: 'Sala Hack' });
+    await row.getByRole('button', { name: /^Edit/ }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Sala Hack' });
+    await dialog.waitFor();
+    await expectAccessible(page, 'room dialog');
+    await dialog.getByLabel('Capacity').fill('64');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Room “Sala Hack” saved.').waitFor();
+    await expect(row.getByRole('cell').nth(0).textContent()).resolves.toBe('64');
+    const room = (await portal.rooms()).find((r) => r.name === 'Sala Hack');
+    expect(room?.capacity).toBe(64);
+    // The calendar's column header shows the new capacity.
+    await page.getByRole('link', { name: 'Calendar' }).click();
+    await page.locator('.ec-col-head', { hasText: 'Sala Hack' }).filter({ hasText: '64 seats' }).first().waitFor();
+  });
+
+  it('shows institutions, users and the audit log with filters', async () => {
+    await page.getByRole('link', { name: 'Institutions' }).click();
+    await page.getByRole('cell', { name: 'prova.it' }).waitFor();
+    await expectAccessible(page, 'admin institutions');
+    await screenshot(page, 'admin-institutions');
+
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('row').filter({ hasText: 'Maria Rossi' }).waitFor();
+    await expectAccessible(page, 'admin users');
+    await page.getByLabel('Role of Maria Rossi').selectOption('institution-manager');
+    await page.getByText('Maria Rossi updated.').waitFor();
+    await screenshot(page, 'admin-users');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    await page.locator('tbody tr').first().waitFor();
+    await page.getByLabel('Kind').selectOption('room');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(async () => (await page.locator('tbody tr').allInnerTexts()).every((t) => /Room/.test(t))).toBe(true);
+    await expectAccessible(page, 'admin audit log');
+    await screenshot(page, 'admin-audit');
+  });
+
+  it('is usable on a phone: day view and list view', async () => {
+    const phone = await newContext(browser, portal.baseUrl, { viewport: { width: 390, height: 844 } });
+    const p = await phone.newPage();
+    await signIn(p, portal.admin.email, portal.admin.password);
+    await p.locator('.ec-body .ec-day').first().waitFor();
+    await expect(p.getByRole('button', { name: 'Day', exact: true }).getAttribute('aria-pressed')).resolves.toBe('true');
+    await expectAccessible(p, 'calendar on a phone');
+    await screenshot(p, 'phone-day');
+    await p.getByRole('button', { name: 'Menu' }).click();
+    await p.getByRole('link', { name: 'My bookings' }).waitFor();
+    await p.getByRole('button', { name: 'Menu' }).click();
+    await p.getByRole('button', { name: 'List', exact: true }).click();
+    await p.locator('.ec-list').waitFor();
+    await screenshot(p, 'phone-list');
+    await phone.close();
+  });
+});

@@ -1,0 +1,131 @@
+// The booking form for keyboard and screen-reader users, and "My bookings" with details,
+// .ics download and cancel.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { addDays, nextMonday } from './support/grid.ts';
+import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+
+/** Presses Tab until the focused element has this accessible label; fails after `max` presses. */
+async function tabTo(page: Page, label: RegExp, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const name = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el) return '';
+      const id = el.id;
+      const byFor = id ? document.querySelector(`label[for="${CSS.escape(id)}"]`)?.textContent : null;
+      return (byFor ?? el.getAttribute('aria-label') ?? el.textContent ?? '').trim();
+    });
+    if (label.test(name)) return;
+  }
+  throw new Error(`no focusable element labelled ${label} within ${max} Tab presses`);
+}
+
+describeInBrowser('booking form and my bookings', () => {
+  let portal: BrowserPortal;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let maria: Person;
+  const day = addDays(nextMonday(), 2);
+
+  beforeAll(async () => {
+    portal = await startBrowserPortal();
+    browser = await launchBrowser();
+    maria = await portal.member('Maria Rossi');
+    context = await newContext(browser, portal.baseUrl);
+    page = await context.newPage();
+    await signIn(page, maria.email, maria.password);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await portal?.close();
+  });
+
+  it('books with the keyboard only, and says what to fix in words first', async () => {
+    // Reach the form from the navigation with the keyboard.
+    await page.keyboard.press('Tab'); // skip link
+    await tabTo(page, /^New booking$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'New booking' }).waitFor();
+    await expectAccessible(page, 'booking form');
+
+    // Submitting without a title: an error summary takes focus and names the field.
+    await tabTo(page, /^Book the room$/);
+    await page.keyboard.press('Enter');
+    const summary = page.getByRole('alert').filter({ hasText: 'Please correct' });
+    await summary.waitFor();
+    await expect(page.evaluate(() => document.activeElement?.classList.contains('error-summary'))).resolves.toBe(true);
+    await expect(summary.textContent()).resolves.toContain('Title: Enter a title.');
+    await expect(page.getByLabel('Title').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expectAccessible(page, 'booking form with errors');
+    await screenshot(page, 'booking-form-errors');
+
+    await tabTo(page, /^Room/);
+    await page.keyboard.press('ArrowDown'); // the first room after "any room"
+    await tabTo(page, /^Date/);
+    const [y, m, d] = day.split('-');
+    // Chromium's date field takes the digits in the locale's order (en-GB: day, month, year).
+    await page.keyboard.type(`${d}${m}${y}`);
+    await tabTo(page, /^Start/);
+    await page.keyboard.type('0930');
+    await tabTo(page, /^End/);
+    await page.keyboard.type('1100');
+    await tabTo(page, /^Seats/);
+    await page.keyboard.type('25');
+    await tabTo(page, /^Title/);
+    await page.keyboard.type('Tesi di laurea');
+    await tabTo(page, /^Description/);
+    await page.keyboard.type('Discussione delle tesi, sessione autunnale.');
+    await tabTo(page, /^Book the room$/);
+    await page.keyboard.press('Enter');
+
+    await page.getByRole('heading', { level: 1, name: 'My bookings' }).waitFor();
+    await page.getByText(/Booked “Tesi di laurea”/).waitFor();
+    const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}`)).body.items as Array<{ title: string; startLocal: string; endLocal: string; seats: number; description: string }>;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ title: 'Tesi di laurea', seats: 25, description: 'Discussione delle tesi, sessione autunnale.' });
+    expect(items[0]!.startLocal.slice(0, 16)).toBe(`${day}T09:30`);
+    expect(items[0]!.endLocal.slice(0, 16)).toBe(`${day}T11:00`);
+  });
+
+  it('shows the API’s answer by field when a room is too small', async () => {
+    await page.goto('/bookings/new');
+    await page.getByLabel('Room').selectOption({ index: 8 }); // a 50-seat room
+    await page.getByLabel('Date').fill(day);
+    await page.getByLabel('Start').fill('14:00');
+    await page.getByLabel('End').fill('15:00');
+    await page.getByLabel('Seats').fill('80');
+    await page.getByLabel('Title').fill('Troppi partecipanti');
+    await page.getByRole('button', { name: 'Book the room' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Seats' }).waitFor();
+    await expect(page.getByLabel('Seats').getAttribute('aria-invalid')).resolves.toBe('true');
+  });
+
+  it('lists upcoming bookings with details, join placeholders, .ics and cancel', async () => {
+    await page.goto('/bookings');
+    const card = page.getByRole('listitem').filter({ hasText: 'Tesi di laurea' });
+    await card.getByRole('button', { name: /^Details/ }).click();
+    await card.getByText('Join link').waitFor();
+    await card.getByText('Appears here once the meeting room is prepared.').waitFor();
+    await card.getByText('Dial-in').waitFor();
+    await expectAccessible(page, 'my bookings with details open');
+    await screenshot(page, 'my-bookings');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: /\.ics/ }).click()]);
+    expect(download.suggestedFilename()).toBe('tesi-di-laurea.ics');
+    const ics = await (await download.createReadStream()).toArray();
+    const text = Buffer.concat(ics as Buffer[]).toString('utf8');
+    expect(text).toContain('BEGIN:VCALENDAR');
+    expect(text).toContain('SUMMARY:Tesi di laurea');
+
+    await card.getByRole('button', { name: /^Cancel booking/ }).click();
+    await card.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.getByText('“Tesi di laurea” is cancelled.').waitFor();
+    const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}&status=confirmed`)).body.items;
+    expect(items).toHaveLength(0);
+  });
+});
