@@ -46,7 +46,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     policy,
     bookings: new BookingService({ uow, clock, policy }),
     accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone }),
-    administration: new AdministrationService({ uow, hasher: argon2Hasher, defaultTimeZone: policy.defaultTimeZone }),
+    administration: new AdministrationService({ uow, hasher: argon2Hasher, defaultTimeZone: policy.defaultTimeZone, clock }),
   };
 }
 

@@ -107,6 +107,8 @@ export interface BookingRepository {
   list(filter: BookingFilter, visibleTo: Actor): Promise<Booking[]>;
   busy(from: Date, to: Date): Promise<BusyBooking[]>;
   institutionHours(institutionId: string, month: Slot, excludeId?: string): Promise<number>;
+  /** Most seats any confirmed booking of the room that has not ended asks for (0 when none). */
+  largestUpcomingSeats(roomId: string, now: Date): Promise<number>;
   notifyChange(payload: Record<string, unknown>): Promise<void>;
 }
 

@@ -3,7 +3,7 @@
 import type { Actor, Role } from '../domain/access.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import type { AuditFilter, AuditRecord, CallContext, Institution, InstitutionInput, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
+import type { AuditFilter, AuditRecord, CallContext, Clock, Institution, InstitutionInput, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
 import type { PasswordHasher } from './accounts.ts';
 
 const requireAdmin = (actor: Actor) => {
@@ -26,8 +26,10 @@ export class AdministrationService {
   private readonly uow: UnitOfWork;
   private readonly hasher: PasswordHasher;
   private readonly defaultTimeZone: string;
-  constructor(deps: { uow: UnitOfWork; hasher: PasswordHasher; defaultTimeZone: string }) {
+  private readonly clock: Clock;
+  constructor(deps: { uow: UnitOfWork; hasher: PasswordHasher; defaultTimeZone: string; clock: Clock }) {
     this.uow = deps.uow;
+    this.clock = deps.clock;
     this.hasher = deps.hasher;
     this.defaultTimeZone = deps.defaultTimeZone;
   }
@@ -61,6 +63,18 @@ export class AdministrationService {
     checkZone(change.timeZone);
     return this.audited(ctx, 'room.updated', 'room', async (r) => {
       const before = (await r.rooms.findById(id)) ?? roomNotFound();
+      if (change.capacity !== undefined && change.capacity < before.capacity) {
+        // Shrinking a room must not leave upcoming meetings with more participants than it holds.
+        const largest = await r.bookings.largestUpcomingSeats(id, this.clock.now());
+        if (largest > change.capacity) {
+          throw new AppError(
+            'conflict',
+            'CAPACITY_BELOW_BOOKINGS',
+            `An upcoming booking in ${before.name} needs ${largest} seats; move it or lower its seats before setting the capacity to ${change.capacity}.`,
+            { largestUpcomingSeats: largest },
+          );
+        }
+      }
       const after = (await r.rooms.update(id, change)) ?? roomNotFound();
       return { before, after };
     });

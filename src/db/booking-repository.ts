@@ -200,6 +200,17 @@ export class PgBookingRepository implements BookingRepository {
     return Number(row.hours);
   }
 
+  async largestUpcomingSeats(roomId: string, now: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('bookings')
+      .select((eb) => eb.fn.max('seats').as('seats'))
+      .where('room_id', '=', roomId)
+      .where('status', '=', 'confirmed')
+      .where(sql<boolean>`upper(during) > ${now}`)
+      .executeTakeFirst();
+    return Number(row?.seats ?? 0);
+  }
+
   async notifyChange(payload: Record<string, unknown>): Promise<void> {
     await sql`SELECT pg_notify('booking_changes', ${JSON.stringify(payload)})`.execute(this.db);
   }

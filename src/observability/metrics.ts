@@ -1,5 +1,5 @@
 // Prometheus metrics: one registry per process, exposed at /metrics.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -13,12 +13,6 @@ export function createMetrics() {
       help: 'HTTP request duration by route and status',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
-    bookingOutcomes: new Counter({
-      name: 'webmeetings_booking_requests_total',
-      help: 'Booking create/change requests by outcome code',
-      labelNames: ['operation', 'outcome'] as const,
       registers: [registry],
     }),
   };

@@ -119,11 +119,22 @@ describe('personal API tokens', () => {
 describe('administration', () => {
   it('lets an admin edit a room’s capacity and records it in the audit log', async () => {
     const room = t.rooms[0]!;
-    const res = await t.api('PATCH', `/api/v1/rooms/${room.id}`, { as: t.admin, body: { capacity: 150 } });
+    const res = await t.api('PATCH', `/api/v1/rooms/${room.id}`, { as: t.admin, body: { capacity: 250 } });
     expect(res.status).toBe(200);
-    expect(res.body.capacity).toBe(150);
+    expect(res.body.capacity).toBe(250);
     const log = await t.api('GET', `/api/v1/audit?entity=room&entityId=${room.id}`, { as: t.admin });
-    expect(log.body.items[0]).toMatchObject({ action: 'room.updated', before: { capacity: room.capacity }, after: { capacity: 150 } });
+    expect(log.body.items[0]).toMatchObject({ action: 'room.updated', before: { capacity: room.capacity }, after: { capacity: 250 } });
+  });
+
+  it('refuses to shrink a room below the seats of an upcoming booking', async () => {
+    const room = t.rooms.find((r) => r.capacity === 100)!;
+    const member = await t.user('member', institutionId);
+    const b = await t.api('POST', '/api/v1/bookings', { as: member, body: { title: 'Big class', roomId: room.id, seats: 80, start: '2026-03-31T10:00', end: '2026-03-31T11:00' } });
+    expect(b.status).toBe(201);
+    const shrink = await t.api('PATCH', `/api/v1/rooms/${room.id}`, { as: t.admin, body: { capacity: 60 } });
+    expect(shrink.status).toBe(409);
+    expect(shrink.body).toMatchObject({ code: 'CAPACITY_BELOW_BOOKINGS', largestUpcomingSeats: 80 });
+    expect((await t.api('PATCH', `/api/v1/rooms/${room.id}`, { as: t.admin, body: { capacity: 80 } })).status).toBe(200);
   });
 
   it('lets an admin make someone an institution manager, who then lists the institution’s members', async () => {
