@@ -39,13 +39,33 @@ function openPostgres(url: string, max: number): Database {
     pool,
     kind: 'postgres',
     async listen(channel, onPayload) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      client.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
-      client.on('error', () => {});
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      // A dedicated connection (LISTEN does not survive in a pool). If it drops (server restart,
+      // network), reconnect with capped backoff, so live updates resume without a portal restart.
+      let client: pg.Client | null = null;
+      let stopped = false;
+      let delay = 250;
+      const retry = () => {
+        if (stopped) return;
+        setTimeout(() => void connect().catch(retry), delay).unref();
+        delay = Math.min(delay * 2, 10_000);
+      };
+      const connect = async (): Promise<void> => {
+        const c = new pg.Client({ connectionString: url });
+        c.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
+        c.on('error', () => {});
+        await c.connect();
+        c.on('end', () => {
+          client = null;
+          retry();
+        });
+        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        client = c;
+        delay = 250;
+      };
+      await connect();
       return async () => {
-        await client.end().catch(() => {});
+        stopped = true;
+        await client?.end().catch(() => {});
       };
     },
     async close() {
