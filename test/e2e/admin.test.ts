@@ -48,7 +48,7 @@ describeInBrowser('administration', () => {
     expect(room?.capacity).toBe(64);
     // The calendar's column header shows the new capacity.
     await page.getByRole('link', { name: 'Calendar' }).click();
-    await page.locator('.ec-col-head', { hasText: 'Sala Hack' }).filter({ hasText: '64 seats' }).first().waitFor();
+    await page.locator('.wm-room-name', { hasText: 'Sala Hack' }).locator('xpath=following-sibling::*[1]').filter({ hasText: '64 seats' }).waitFor();
   });
 
   it('shows institutions, users and the audit log with filters', async () => {

@@ -46,8 +46,10 @@ describeInBrowser('booking form and my bookings', () => {
   });
 
   it('books with the keyboard only, and says what to fix in words first', async () => {
-    // Reach the form from the navigation with the keyboard.
-    await page.keyboard.press('Tab'); // skip link
+    // Reach the form from the navigation with the keyboard, on a freshly opened page.
+    await page.goto('/bookings');
+    await page.getByRole('heading', { level: 1, name: 'My bookings' }).waitFor();
+    await tabTo(page, /^Skip to main content$/, 1);
     await tabTo(page, /^New booking$/);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'New booking' }).waitFor();
@@ -68,8 +70,9 @@ describeInBrowser('booking form and my bookings', () => {
     await page.keyboard.press('ArrowDown'); // the first room after "any room"
     await tabTo(page, /^Date/);
     const [y, m, d] = day.split('-');
-    // Chromium's date field takes the digits in the locale's order (en-GB: day, month, year).
-    await page.keyboard.type(`${d}${m}${y}`);
+    // Headless Chromium's date field takes its segments in its own UI order (en-US: month, day, year).
+    await page.keyboard.type(`${m}${d}${y}`);
+    expect(await page.getByLabel('Date').inputValue()).toBe(day);
     await tabTo(page, /^Start/);
     await page.keyboard.type('0930');
     await tabTo(page, /^End/);

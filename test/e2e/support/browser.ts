@@ -67,5 +67,5 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel(/^(Email address|Indirizzo email)/).fill(email);
   await page.getByLabel(/^Password/).fill(password);
   await page.getByRole('button', { name: /^(Sign in|Accedi)$/ }).click();
-  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await page.getByRole('button', { name: /^(Sign out|Esci)$/ }).waitFor();
 }

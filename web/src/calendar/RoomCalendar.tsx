@@ -63,6 +63,9 @@ function flattenTableRoles(root: HTMLElement) {
   }
 }
 
+/** A week of eight rooms is forty columns: keep them legible and let the grid scroll sideways. */
+const columnWidthFor = (view: CalendarView) => (view === 'resourceTimeGridWeek' ? 'minmax(56px, 1fr)' : undefined);
+
 const slotPropsOf = (event: Calendar.Event) => event.extendedProps as unknown as SlotProps;
 
 const duration = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
@@ -90,6 +93,7 @@ export function RoomCalendar(props: RoomCalendarProps) {
     const p = latest.current;
     const ec = createCalendar(host.current!, [ResourceTimeGrid, List, Interaction], {
       view: p.view,
+      columnWidth: columnWidthFor(p.view),
       date: p.date,
       timeZone: p.offset,
       locale: p.locale,
@@ -198,7 +202,10 @@ export function RoomCalendar(props: RoomCalendarProps) {
     calendar.current?.setOption('events', events);
   }, [events]);
   useEffect(() => {
-    if (calendar.current && calendar.current.getOption('view') !== view) calendar.current.setOption('view', view);
+    if (calendar.current && calendar.current.getOption('view') !== view) {
+      calendar.current.setOption('columnWidth', columnWidthFor(view));
+      calendar.current.setOption('view', view);
+    }
   }, [view]);
   useEffect(() => {
     calendar.current?.setOption('date', date);

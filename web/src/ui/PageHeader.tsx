@@ -1,9 +1,17 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
-/** The page's h1; it takes focus when the page opens so screen readers hear where they are. */
+// On the first page of a visit the browser's own focus order applies (Tab reaches the skip link
+// first); after an in-app navigation the new page's h1 takes focus so screen readers hear it.
+let firstPage = true;
+
+/** The page's h1. */
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
+    if (firstPage) {
+      firstPage = false;
+      return;
+    }
     if (document.activeElement === document.body || document.activeElement?.closest('nav')) {
       ref.current?.focus({ preventScroll: true });
     }
