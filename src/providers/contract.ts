@@ -1,0 +1,171 @@
+// The one contract every ConferenceProvider adapter passes against its test double
+// (test/providers/*.test.ts call it). The double speaks the service's documented protocol and keeps
+// state, so these checks fail on a wrong parameter, checksum, session or token as the real server
+// would.
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { hasMeetingLister, hasParticipantCounter, ProviderError, type ConferenceProvider, type MeetingSpec } from './port.ts';
+
+export type JoinOutcome = { ok: true; role: 'host' | 'attendee'; name: string; userId?: string | undefined } | { ok: false; reason: string };
+export type DoubleMeeting = { seats: number | null; title: string; hostIds: string[]; start?: Date | undefined; end?: Date | undefined; guestPolicy: string };
+
+/** What the contract asks of a double. */
+export interface ProviderDouble {
+  /** Meetings that exist for this booking (0 or 1 when the adapter is right). */
+  meetingCount(bookingId: string): number;
+  meeting(bookingId: string): DoubleMeeting | null;
+  /** Times a new meeting was created for the booking. */
+  createCount(bookingId: string): number;
+  /** Opens a join URL as a browser would and says whom the server let in, and as what. */
+  follow(url: string): Promise<JoinOutcome>;
+  setParticipants(bookingId: string, n: number): void;
+  plantOrphan?(bookingId: string): void;
+  deleteMeeting?(bookingId: string): void;
+  http: { baseUrl: string; delayMs: number; failures: { status: number; left: number }; start(): Promise<unknown>; stop(): Promise<void> };
+}
+
+export type ContractSubject = {
+  name: string;
+  /** The service keeps meetings (false for Jitsi, which has none before someone joins). */
+  stateful: boolean;
+  /** The adapter talks HTTP to the service (false for Jitsi: tokens are signed locally). */
+  remote: boolean;
+  /** The id the double reports hosts by, for a participant. */
+  hostIdOf(user: { id: string; email: string }): string;
+  double(): Promise<ProviderDouble>;
+  provider(double: ProviderDouble, opts?: { badCredentials?: boolean; timeoutMs?: number }): ConferenceProvider;
+};
+
+export function conferenceProviderContract(s: ContractSubject): void {
+  describe(`${s.name} adapter (contract)`, () => {
+    let double: ProviderDouble;
+    let provider: ConferenceProvider;
+    const host = { id: randomUUID(), email: `host-${Date.now()}@example.org`, name: 'Ada Host' };
+    const minute = (offset: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 + offset * 60_000);
+    const spec = (over: Partial<MeetingSpec> = {}): MeetingSpec => ({
+      bookingId: randomUUID(),
+      title: 'Thesis defence',
+      start: minute(10),
+      end: minute(70),
+      seats: 12,
+      timeZone: 'Europe/Rome',
+      host: { userId: host.id, email: host.email, name: host.name },
+      guestPolicy: 'open',
+      settings: {},
+      ...over,
+    });
+
+    beforeAll(async () => {
+      double = await s.double();
+      provider = s.provider(double);
+    });
+    afterAll(() => double.http.stop());
+
+    it('prepares a meeting once even when asked twice', async () => {
+      const m = spec();
+      const a = await provider.prepare(m);
+      const b = await provider.prepare(m);
+      expect(b.id).toBe(a.id);
+      if (s.stateful) {
+        expect(double.meetingCount(m.bookingId)).toBe(1);
+        expect(double.createCount(m.bookingId)).toBe(1);
+      }
+    });
+
+    it('gives the booker a host URL the service accepts as host, and a guest an attendee URL', async () => {
+      const m = spec();
+      const ref = await provider.prepare(m);
+      const hostJoin = await double.follow(await provider.hostJoinUrl(ref, host, m));
+      expect(hostJoin).toMatchObject({ ok: true, role: 'host', name: host.name });
+      const guestJoin = await double.follow(await provider.attendeeJoinUrl(ref, { id: 'guest-1', name: 'Gianni Ospite' }, m));
+      expect(guestJoin).toMatchObject({ ok: true, role: 'attendee', name: 'Gianni Ospite' });
+      if (s.stateful) expect(double.meeting(m.bookingId)!.hostIds).toContain(s.hostIdOf(host));
+    });
+
+    it('produces URLs the service rejects once tampered with', async () => {
+      const m = spec();
+      const ref = await provider.prepare(m);
+      const url = await provider.hostJoinUrl(ref, host, m);
+      // Flip one character of the credential (checksum, session or token) in the URL.
+      const tampered = url.replace(/(checksum=|session=|jwt=[^.]*\.[^.]*\.)([0-9a-zA-Z_-])/, (_all, k: string, c: string) => k + (c === 'a' ? 'b' : 'a'));
+      expect(tampered).not.toBe(url);
+      const out = await double.follow(tampered);
+      expect(out.ok && out.role === 'host').toBe(false);
+    });
+
+    it('updates the meeting when the booking moves, keeping one meeting', async () => {
+      const m = spec();
+      const ref = await provider.prepare(m);
+      const moved = { ...m, title: 'Thesis defence (moved)', start: new Date(m.start.getTime() + 3_600_000), end: new Date(m.end.getTime() + 3_600_000) };
+      const after = await provider.update(ref, moved);
+      expect(after.id).toBe(ref.id);
+      if (s.stateful) {
+        expect(double.meetingCount(m.bookingId)).toBe(1);
+        const seen = double.meeting(m.bookingId)!;
+        if (seen.end) expect(seen.end.getTime()).toBe(moved.end.getTime());
+      }
+    });
+
+    it('ends and releases a meeting, and doing it twice is harmless', async () => {
+      const m = spec();
+      const ref = await provider.prepare(m);
+      await provider.end(ref);
+      await provider.end(ref);
+      if (s.stateful) expect((await double.follow(await provider.attendeeJoinUrl(ref, { id: 'g', name: 'Late Guest' }, m).catch(() => 'http://127.0.0.1:1/'))).ok).toBe(false);
+      await provider.release(ref, m);
+      await provider.release(ref, m);
+      if (s.stateful) expect(double.meetingCount(m.bookingId)).toBe(0);
+    });
+
+    it('counts live participants where the service reports them', async () => {
+      if (!hasParticipantCounter(provider)) return expect(s.stateful).toBe(false);
+      const m = spec();
+      const ref = await provider.prepare(m);
+      expect(await provider.participantCount(ref)).toBe(0);
+      double.setParticipants(m.bookingId, 3);
+      expect(await provider.participantCount(ref)).toBe(3);
+    });
+
+    it('lists the meetings it made, for reconcile', async () => {
+      if (!hasMeetingLister(provider)) return expect(s.stateful).toBe(false);
+      const m = spec();
+      await provider.prepare(m);
+      expect((await provider.listMeetings()).map((x) => x.bookingId)).toContain(m.bookingId);
+    });
+
+    it('reports health', async () => {
+      expect((await provider.health()).ok).toBe(true);
+    });
+
+    it('maps refused connections and 5xx answers to retryable errors', async () => {
+      if (!s.remote) return;
+      double.http.failures = { status: 503, left: 1000 };
+      const e1 = await provider.prepare(spec()).catch((e: unknown) => e);
+      double.http.failures = { status: 503, left: 0 };
+      expect(e1).toBeInstanceOf(ProviderError);
+      expect(e1).toMatchObject({ retryable: true, code: 'PROVIDER_UNAVAILABLE' });
+      await double.http.stop();
+      const e2 = await provider.prepare(spec()).catch((e: unknown) => e);
+      await double.http.start();
+      expect(e2).toMatchObject({ retryable: true, code: 'PROVIDER_UNREACHABLE' });
+    });
+
+    it('maps bad credentials to a permanent error an admin can act on', async () => {
+      if (!s.remote) return;
+      const wrong = s.provider(double, { badCredentials: true });
+      const e = await wrong.prepare(spec()).catch((err: unknown) => err);
+      expect(e).toMatchObject({ retryable: false, code: 'PROVIDER_AUTH' });
+      expect((e as Error).message).toMatch(/check/i);
+      expect((await wrong.health()).ok).toBe(false);
+    });
+
+    it('gives up on a call that takes too long, as a retryable timeout', async () => {
+      if (!s.remote) return;
+      const quick = s.provider(double, { timeoutMs: 100 });
+      double.http.delayMs = 400;
+      const e = await quick.prepare(spec()).catch((err: unknown) => err);
+      double.http.delayMs = 0;
+      expect(e).toMatchObject({ retryable: true, code: 'PROVIDER_TIMEOUT' });
+    });
+  });
+}

@@ -1,0 +1,83 @@
+// Jitsi Meet. With an app secret: token authentication (the Jitsi handbook, "JWT token
+// authentication" / lib-jitsi-meet doc/tokens.md): an HS256 JWT with aud, iss, sub, room, exp, nbf
+// and context.user {name, email, moderator}, passed as ?jwt=. Without one: a public Jitsi server,
+// no token; the room name is wm-<booking uuid>, which nobody can guess.
+// Jitsi keeps no meetings ahead of time: prepare, end and release change nothing on the server.
+// A deployment of the institution's own can also ask the portal whether a room may open (the
+// reservation API in reservations.ts), which is what ends a room at the booking's end.
+import { SignJWT } from 'jose';
+import { meetingKey, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant } from '../port.ts';
+
+export type JitsiConfig = {
+  /** e.g. https://meet.example.org */
+  url: string;
+  appId?: string | undefined;
+  appSecret?: string | undefined;
+  /** The `aud` claim the server expects (prosody `asap_accepted_audiences`; "jitsi" by default). */
+  audience: string;
+  /** The `sub` claim: the server's domain, or "*". */
+  subject: string;
+  /** Minutes before the start a token is already valid (`nbf`). */
+  openMinutesBefore: number;
+  now: () => Date;
+};
+
+export class JitsiProvider implements ConferenceProvider {
+  readonly kind = 'jitsi';
+  private readonly cfg: JitsiConfig;
+  private readonly key: Uint8Array | null;
+  constructor(cfg: JitsiConfig) {
+    this.cfg = { ...cfg, url: cfg.url.replace(/\/+$/, '') };
+    this.key = cfg.appSecret ? new TextEncoder().encode(cfg.appSecret) : null;
+  }
+
+  get usesTokens(): boolean {
+    return this.key !== null;
+  }
+
+  async prepare(spec: MeetingSpec): Promise<MeetingRef> {
+    const room = meetingKey(spec.bookingId);
+    return { id: room, url: `${this.cfg.url}/${room}` };
+  }
+
+  async update(_ref: MeetingRef, spec: MeetingSpec): Promise<MeetingRef> {
+    return this.prepare(spec);
+  }
+
+  async end(): Promise<void> {}
+  async release(): Promise<void> {}
+
+  async hostJoinUrl(ref: MeetingRef, user: Participant, spec: MeetingSpec): Promise<string> {
+    return this.joinUrl(ref, user, spec, true);
+  }
+
+  async attendeeJoinUrl(ref: MeetingRef, guest: Participant, spec: MeetingSpec): Promise<string> {
+    return this.joinUrl(ref, guest, spec, false);
+  }
+
+  private async joinUrl(ref: MeetingRef, who: Participant, spec: MeetingSpec, moderator: boolean): Promise<string> {
+    const base = `${this.cfg.url}/${encodeURIComponent(ref.id)}`;
+    // The Jitsi web app reads config overrides from the URL fragment (config.js / interface_config.js).
+    const fragment = `#userInfo.displayName=${encodeURIComponent(JSON.stringify(who.name))}`;
+    if (!this.key) return base + fragment;
+    const now = Math.floor(this.cfg.now().getTime() / 1000);
+    const nbf = Math.min(now, Math.floor(spec.start.getTime() / 1000) - this.cfg.openMinutesBefore * 60);
+    const token = await new SignJWT({
+      room: ref.id,
+      context: { user: { id: who.id, name: who.name, ...(who.email ? { email: who.email } : {}), moderator } },
+    })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setAudience(this.cfg.audience)
+      .setIssuer(this.cfg.appId ?? 'webmeetings')
+      .setSubject(this.cfg.subject)
+      .setNotBefore(nbf)
+      .setIssuedAt(now)
+      .setExpirationTime(Math.floor(spec.end.getTime() / 1000))
+      .sign(this.key);
+    return `${base}?jwt=${token}${fragment}`;
+  }
+
+  async health(): Promise<{ ok: boolean; detail: string }> {
+    return { ok: true, detail: this.key ? 'Jitsi with token authentication: tokens are signed locally.' : `Public Jitsi at ${this.cfg.url}: no token needed.` };
+  }
+}

@@ -1,0 +1,90 @@
+// The conferencing port: what the provisioning pipeline and the join pages need from a web-conference
+// service, kept small on purpose (see STYLE.md on Cal.com's VideoApiAdapter). Extra abilities are
+// separate capability interfaces that an adapter implements or not, checked once in registry.ts.
+
+export type GuestPolicy = 'open' | 'pin' | 'lobby';
+
+/** What a booking asks of the service. `settings` is the room's provider_settings (never secrets). */
+export type MeetingSpec = {
+  bookingId: string;
+  title: string;
+  start: Date;
+  end: Date;
+  seats: number;
+  timeZone: string;
+  host: { userId: string; email: string; name: string };
+  guestPolicy: GuestPolicy;
+  settings: Record<string, unknown>;
+};
+
+/** The service's handle of a prepared meeting, stored by the pipeline as JSON. */
+export type MeetingRef = { id: string; url?: string | undefined; data?: Record<string, string> | undefined };
+
+export type Participant = { id: string; email?: string | undefined; name: string };
+
+export interface ConferenceProvider {
+  readonly kind: string;
+  /** Creates the meeting, or updates the one already there: calling it twice leaves one meeting. */
+  prepare(spec: MeetingSpec): Promise<MeetingRef>;
+  /** The booking moved, was resized or edited. */
+  update(ref: MeetingRef, spec: MeetingSpec): Promise<MeetingRef>;
+  /** Ends a meeting in progress (participants are sent out). Ending a meeting twice is fine. */
+  end(ref: MeetingRef): Promise<void>;
+  /** Gives the room back (deletes a per-booking meeting, resets a fixed room). Idempotent. */
+  release(ref: MeetingRef, spec: MeetingSpec): Promise<void>;
+  /** A URL that puts the signed-in user into the meeting as host, without a second login. */
+  hostJoinUrl(ref: MeetingRef, user: Participant, spec: MeetingSpec): Promise<string>;
+  /** A URL that puts a guest into the meeting as attendee under `guest.name`. */
+  attendeeJoinUrl(ref: MeetingRef, guest: Participant, spec: MeetingSpec): Promise<string>;
+  health(): Promise<{ ok: boolean; detail: string }>;
+}
+
+/** Live head count of a meeting (usage statistics, no-show release). */
+export interface ParticipantCounter {
+  participantCount(ref: MeetingRef): Promise<number>;
+}
+
+/** Lists the meetings this portal made on the service, for reconcile. */
+export interface MeetingLister {
+  /** Each meeting the portal owns, with the booking it was made for. */
+  listMeetings(): Promise<{ ref: MeetingRef; bookingId: string }[]>;
+}
+
+/**
+ * Audio bridge of a meeting (dial-in by phone). Left for the telephony issue to fill: an adapter that
+ * can connect a SIP/PSTN leg implements it; the telephony module finds it with `hasAudioLeg`.
+ * - `audioBridge` tells how a phone caller reaches the meeting's audio (a SIP URI or a conference
+ *   number and PIN), or null when the meeting has no bridge yet (not prepared, or ended).
+ */
+export interface AudioLeg {
+  audioBridge(ref: MeetingRef): Promise<{ sipUri?: string; conferenceNumber?: string; pin?: string } | null>;
+}
+
+export const hasParticipantCounter = (p: object): p is ParticipantCounter => typeof (p as Partial<ParticipantCounter>).participantCount === 'function';
+export const hasMeetingLister = (p: object): p is MeetingLister => typeof (p as Partial<MeetingLister>).listMeetings === 'function';
+export const hasAudioLeg = (p: object): p is AudioLeg => typeof (p as Partial<AudioLeg>).audioBridge === 'function';
+
+/**
+ * Every adapter failure. `retryable`: timeouts, 5xx, refused connections (try again later);
+ * otherwise permanent: bad credentials, a room that does not exist (an admin must act).
+ */
+export class ProviderError extends Error {
+  readonly retryable: boolean;
+  readonly code: string;
+  constructor(code: string, message: string, retryable: boolean) {
+    super(message);
+    this.name = 'ProviderError';
+    this.code = code;
+    this.retryable = retryable;
+  }
+}
+
+export const retryable = (code: string, message: string) => new ProviderError(code, message, true);
+export const permanent = (code: string, message: string) => new ProviderError(code, message, false);
+
+/** The deterministic name a booking's meeting has on every service: it is what makes prepare idempotent. */
+export const meetingKey = (bookingId: string) => `wm-${bookingId}`;
+export const bookingIdOfKey = (key: string): string | null => {
+  const m = /^wm-([0-9a-f-]{36})$/i.exec(key);
+  return m ? m[1]!.toLowerCase() : null;
+};

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { conferenceProviderContract } from '../../src/providers/contract.ts';
+import { JitsiProvider } from '../../src/providers/jitsi/adapter.ts';
+import { JitsiDouble } from '../doubles/jitsi.ts';
+
+conferenceProviderContract({
+  name: 'Jitsi with tokens',
+  stateful: false,
+  remote: false,
+  hostIdOf: (u) => u.id,
+  double: async () => new JitsiDouble(),
+  provider: (d) => {
+    const j = d as JitsiDouble;
+    return new JitsiProvider({ url: j.http.baseUrl, appId: j.appId, appSecret: j.secret!, audience: j.audience, subject: '*', openMinutesBefore: 15, now: () => new Date() });
+  },
+});
+
+describe('Jitsi', () => {
+  const spec = { bookingId: '22222222-2222-4222-8222-222222222222', title: 'T', start: new Date('2026-04-01T08:00:00Z'), end: new Date('2026-04-01T09:00:00Z'), seats: 3, timeZone: 'Europe/Rome', host: { userId: 'u', email: 'u@x.org', name: 'U' }, guestPolicy: 'open' as const, settings: {} };
+
+  it('signs tokens that expire at the end of the booking', async () => {
+    const d = new JitsiDouble();
+    const p = new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') });
+    const ref = await p.prepare(spec);
+    const url = await p.hostJoinUrl(ref, { id: 'u', email: 'u@x.org', name: 'U' }, spec);
+    d.now = () => new Date('2026-04-01T08:30:00Z');
+    expect(await d.follow(url)).toMatchObject({ ok: true, role: 'host' });
+    d.now = () => new Date('2026-04-01T09:01:00Z');
+    expect((await d.follow(url)).ok).toBe(false);
+  });
+
+  it('uses a public server without tokens when no secret is configured', async () => {
+    const d = new JitsiDouble({ secret: null });
+    const p = new JitsiProvider({ url: 'https://meet.jit.si', audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date() });
+    const ref = await p.prepare(spec);
+    const url = await p.attendeeJoinUrl(ref, { id: 'g', name: 'Ospite Uno' }, spec);
+    expect(url).toBe(`https://meet.jit.si/wm-${spec.bookingId}#userInfo.displayName=${encodeURIComponent('"Ospite Uno"')}`);
+    expect(await d.follow(url)).toEqual({ ok: true, role: 'attendee', name: 'Ospite Uno' });
+  });
+});
