@@ -58,6 +58,13 @@ export type Booking = {
   bookerName: string;
   institutionId: string | null;
   status: BookingStatus;
+  /** The series this booking is an occurrence of, and the occurrence's original start (RECURRENCE-ID). */
+  seriesId: string | null;
+  recurrenceId: Date | null;
+  /** An occurrence changed on its own, apart from its series. */
+  isException: boolean;
+  /** iCalendar SEQUENCE: grows with each change (RFC 5546, 2.1.4). */
+  sequence: number;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -70,8 +77,12 @@ export type NewBooking = {
   seats: number;
   bookerId: string;
   institutionId: string | null;
+  seriesId?: string | undefined;
+  recurrenceId?: Date | undefined;
 };
-export type BookingChange = Partial<Pick<NewBooking, 'roomId' | 'title' | 'description' | 'slot' | 'seats' | 'turnaroundMinutes'>>;
+export type BookingChange = Partial<Pick<NewBooking, 'roomId' | 'title' | 'description' | 'slot' | 'seats' | 'turnaroundMinutes'>> & {
+  isException?: boolean;
+};
 
 export type BookingFilter = {
   from?: Date | undefined;
@@ -110,6 +121,48 @@ export interface BookingRepository {
   /** Most seats any confirmed booking of the room that has not ended asks for (0 when none). */
   largestUpcomingSeats(roomId: string, now: Date): Promise<number>;
   notifyChange(payload: Record<string, unknown>): Promise<void>;
+  /** The occurrences of a series in start order, every status; locked when `forUpdate`. */
+  ofSeries(seriesId: string, opts?: { forUpdate?: boolean }): Promise<Booking[]>;
+  /** Moves occurrences to another series (the second half of a split). */
+  reassignSeries(ids: string[], seriesId: string): Promise<void>;
+  readonly series: SeriesRepository;
+}
+
+export type SeriesStatus = 'active' | 'cancelled';
+export type Series = {
+  id: string;
+  roomId: string;
+  roomName: string;
+  title: string;
+  description: string;
+  seats: number;
+  bookerId: string;
+  bookerName: string;
+  institutionId: string | null;
+  timeZone: string;
+  /** RFC 5545 RRULE text without DTSTART, evaluated in timeZone from firstStart. */
+  rrule: string;
+  firstStart: Date;
+  durationMinutes: number;
+  exdates: Date[];
+  sequence: number;
+  sharedAccess: boolean;
+  splitFrom: string | null;
+  status: SeriesStatus;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type NewSeries = Omit<Series, 'id' | 'roomName' | 'bookerName' | 'sequence' | 'status' | 'createdAt' | 'updatedAt' | 'exdates'> & { exdates?: Date[] };
+export type SeriesChange = Partial<Pick<Series, 'roomId' | 'title' | 'description' | 'seats' | 'rrule' | 'firstStart' | 'durationMinutes' | 'exdates' | 'status' | 'sharedAccess'>>;
+
+export interface SeriesRepository {
+  insert(s: NewSeries): Promise<string>;
+  findById(id: string, opts?: { forUpdate?: boolean }): Promise<Series | null>;
+  /** Applies a change and raises SEQUENCE by one. */
+  update(id: string, change: SeriesChange): Promise<void>;
+  /** Adds EXDATEs (kept once each, sorted) and raises SEQUENCE by one. */
+  addExdates(id: string, dates: Date[]): Promise<void>;
+  list(filter: { bookerId?: string | undefined; limit: number }, visibleTo: Actor): Promise<Series[]>;
 }
 
 export interface RoomRepository {
@@ -183,12 +236,28 @@ export type BookingEvent = {
   before: Booking | null;
   after: Booking;
   ctx: CallContext;
+  /**
+   * Set when the change is one occurrence of a change to a whole series (created, edited or
+   * cancelled together); a SeriesListener hears about the series once. Per-occurrence work
+   * (provisioning) still reacts to each; mail waits for the series event.
+   */
+  partOfSeries?: boolean;
 };
 /**
  * Reacts to a booking change inside the booking's own transaction (provisioning, mail, audio
  * enqueue their jobs here), so the reaction exists exactly when the change does.
  */
 export type BookingListener = (repos: Repositories, event: BookingEvent) => Promise<void>;
+
+export type SeriesEvent = {
+  action: 'created' | 'updated' | 'cancelled';
+  series: Series;
+  /** Set when only this occurrence was cancelled (iCalendar CANCEL with RECURRENCE-ID). */
+  occurrence?: Booking | undefined;
+  ctx: CallContext;
+};
+/** Reacts to a series change inside its transaction, like BookingListener. */
+export type SeriesListener = (repos: Repositories, event: SeriesEvent) => Promise<void>;
 
 /** Runs `work` in one database transaction; retried as a whole on deadlock or serialisation failure. */
 export interface UnitOfWork {

@@ -22,6 +22,19 @@ export type CreateBookingInput = {
 
 export type ChangeBookingInput = Partial<CreateBookingInput>;
 
+/** One booking to make inside a transaction: the rooms it may take (first free wins), when, how big. */
+export type Reservation = {
+  candidates: Room[];
+  slot: Slot;
+  seats: number;
+  zone: string;
+  title: string;
+  description: string;
+  /** Set for an occurrence of a series: its series and original start (RECURRENCE-ID). */
+  seriesId?: string | undefined;
+  recurrenceId?: Date | undefined;
+};
+
 const bookingNotFound = () => notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');
 
 /** The snapshot kept in audit records and sent to live listeners. */
@@ -35,6 +48,7 @@ const auditView = (b: Booking) => ({
   status: b.status,
   bookerId: b.bookerId,
   institutionId: b.institutionId,
+  ...(b.seriesId && { seriesId: b.seriesId }),
 });
 
 export class BookingService {
@@ -56,129 +70,165 @@ export class BookingService {
   }
 
   async create(ctx: CallContext, input: CreateBookingInput): Promise<Booking> {
-    const { actor } = ctx;
-    const now = this.clock.now();
-    const repos = this.uow.repos;
-
-    let candidates: Room[];
-    let zone: string;
-    let seats: number;
-    if (input.roomId) {
-      const room = await this.requireRoom(repos, input.roomId);
-      checkRoomActive(room);
-      seats = input.seats ?? room.capacity;
-      checkSeats(seats, room);
-      candidates = [room];
-      zone = room.timeZone;
-    } else {
-      if (input.seats === undefined) {
-        throw new AppError('invalid', 'VALIDATION_FAILED', 'Give either roomId or seats (to get the smallest free room that fits).', {
-          errors: [{ path: 'seats', message: 'Required when roomId is not given.' }],
-        });
-      }
-      seats = input.seats;
-      candidates = (await repos.rooms.list()).filter((r) => r.capacity >= seats).sort((a, b) => a.capacity - b.capacity);
-      if (candidates.length === 0) {
-        throw unprocessable('NO_ROOM_FITS', `No room holds ${seats} participants; the largest holds ${await this.largestCapacity(repos)}.`);
-      }
-      zone = this.policy.defaultTimeZone;
-    }
+    const { candidates, zone, seats } = await this.chooseRooms(this.uow.repos, input);
     const slot = this.parseSlot(input.start, input.end, zone);
-    checkSlot(slot, zone, this.policy, now);
-    const institution = actor.institutionId ? await repos.institutions.findById(actor.institutionId) : null;
-    checkMayBook(actor, institution, now, slot, zone);
-
+    await this.checkMayBookAt(this.uow.repos, ctx, slot, zone);
+    const reservation: Reservation = { candidates, slot, seats, zone, title: input.title, description: input.description ?? '' };
     try {
-      return await this.uow.transaction(async (r) => {
-        await r.bookings.lockSeatPool(slot);
-        await this.checkQuota(r, actor.role === 'admin' ? null : actor.institutionId, slot, zone);
-        await this.checkSeatPool(r, slot, seats);
-        let taken: Slot | null = null;
-        for (const room of candidates) {
-          const conflict = await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes);
-          if (conflict) {
-            taken ??= conflict;
-            continue;
-          }
-          const id = await r.bookings.insert({
-            roomId: room.id,
-            title: input.title,
-            description: input.description ?? '',
-            slot,
-            turnaroundMinutes: this.policy.turnaroundMinutes,
-            seats,
-            bookerId: actor.userId,
-            institutionId: actor.institutionId,
-          });
-          if (!id) {
-            // Lost a race between our check and the insert: the constraint decided.
-            taken ??= await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes);
-            continue;
-          }
-          const booking = (await r.bookings.findById(id))!;
-          await this.recordChange(r, ctx, 'created', null, booking);
-          return booking;
-        }
-        throw roomTaken(candidates.length === 1 ? candidates[0]! : null, taken ?? slot);
-      });
+      return await this.uow.transaction((r) => this.reserve(r, ctx, reservation));
     } catch (e) {
       throw await this.withSuggestions(e, { slot, seats, roomId: input.roomId ?? null, excludeId: undefined });
     }
   }
 
-  async change(ctx: CallContext, id: string, input: ChangeBookingInput): Promise<Booking> {
+  /** The rooms a booking may go to (one, or every room that fits, smallest first), its zone and seats. */
+  async chooseRooms(repos: Repositories, input: { roomId?: string | undefined; seats?: number | undefined }): Promise<{ candidates: Room[]; zone: string; seats: number }> {
+    if (input.roomId) {
+      const room = await this.requireRoom(repos, input.roomId);
+      checkRoomActive(room);
+      const seats = input.seats ?? room.capacity;
+      checkSeats(seats, room);
+      return { candidates: [room], zone: room.timeZone, seats };
+    }
+    if (input.seats === undefined) {
+      throw new AppError('invalid', 'VALIDATION_FAILED', 'Give either roomId or seats (to get the smallest free room that fits).', {
+        errors: [{ path: 'seats', message: 'Required when roomId is not given.' }],
+      });
+    }
+    const seats = input.seats;
+    const candidates = (await repos.rooms.list()).filter((r) => r.capacity >= seats).sort((a, b) => a.capacity - b.capacity);
+    if (candidates.length === 0) {
+      throw unprocessable('NO_ROOM_FITS', `No room holds ${seats} participants; the largest holds ${await this.largestCapacity(repos)}.`);
+    }
+    return { candidates, zone: this.policy.defaultTimeZone, seats };
+  }
+
+  /** The request-only rules of a new slot: grid, duration, past, horizon, subscription. */
+  async checkMayBookAt(repos: Repositories, ctx: CallContext, slot: Slot, zone: string): Promise<void> {
     const now = this.clock.now();
+    checkSlot(slot, zone, this.policy, now);
+    const institution = ctx.actor.institutionId ? await repos.institutions.findById(ctx.actor.institutionId) : null;
+    checkMayBook(ctx.actor, institution, now, slot, zone);
+  }
+
+  /**
+   * The competitive part of booking, inside the caller's transaction: seat-pool locks, quota, seat
+   * pool, room overlap with turnaround, insert, audit, live notice and listeners. A single booking
+   * and every occurrence of a series go through here, so the rules exist once. It writes nothing
+   * before a rule refuses, so a series can skip a refused occurrence and go on in the same transaction.
+   */
+  async reserve(r: Repositories, ctx: CallContext, req: Reservation): Promise<Booking> {
+    const { actor } = ctx;
+    const { slot, seats, candidates } = req;
+    await r.bookings.lockSeatPool(slot);
+    await this.checkQuota(r, actor.role === 'admin' ? null : actor.institutionId, slot, req.zone);
+    await this.checkSeatPool(r, slot, seats);
+    let taken: Slot | null = null;
+    for (const room of candidates) {
+      const conflict = await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes);
+      if (conflict) {
+        taken ??= conflict;
+        continue;
+      }
+      const id = await r.bookings.insert({
+        roomId: room.id,
+        title: req.title,
+        description: req.description,
+        slot,
+        turnaroundMinutes: this.policy.turnaroundMinutes,
+        seats,
+        bookerId: actor.userId,
+        institutionId: actor.institutionId,
+        seriesId: req.seriesId,
+        recurrenceId: req.recurrenceId,
+      });
+      if (!id) {
+        // Lost a race between our check and the insert: the constraint decided.
+        taken ??= await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes);
+        continue;
+      }
+      const booking = (await r.bookings.findById(id))!;
+      await this.recordChange(r, ctx, 'created', null, booking, req.seriesId !== undefined);
+      return booking;
+    }
+    throw roomTaken(candidates.length === 1 ? candidates[0]! : null, taken ?? slot);
+  }
+
+  async change(ctx: CallContext, id: string, input: ChangeBookingInput): Promise<Booking> {
     let attempted: { slot: Slot; seats: number; roomId: string } | undefined;
     try {
       return await this.uow.transaction(async (r) => {
-        const current = await r.bookings.findById(id, { forUpdate: true });
-        if (!current || !canManageBooking(ctx.actor, current)) throw bookingNotFound();
-        if (current.status === 'cancelled') throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled and can no longer be changed.');
-        checkNotEnded(current, now);
-
-        const roomChanged = input.roomId !== undefined && input.roomId !== current.roomId;
-        const room = await this.requireRoom(r, input.roomId ?? current.roomId);
-        const slot = {
-          start: input.start !== undefined ? parseTime(input.start, room.timeZone, 'start') : current.start,
-          end: input.end !== undefined ? parseTime(input.end, room.timeZone, 'end') : current.end,
-        };
-        const seats = input.seats ?? current.seats;
-        const slotChanged = slot.start.getTime() !== current.start.getTime() || slot.end.getTime() !== current.end.getTime();
-        const competes = slotChanged || roomChanged || seats > current.seats;
-        attempted = { slot, seats, roomId: room.id };
-
-        if (slotChanged) checkSlot(slot, room.timeZone, this.policy, now, slot.start.getTime() === current.start.getTime());
-        if (roomChanged) checkRoomActive(room);
-        checkSeats(seats, room);
-
-        if (competes) {
-          if (slotChanged && ctx.actor.role !== 'admin' && current.institutionId) {
-            const institution = await r.institutions.findById(current.institutionId);
-            checkMayBook({ ...ctx.actor, institutionId: current.institutionId }, institution, now, slot, room.timeZone);
-          }
-          await r.bookings.lockSeatPool(slot);
-          if (slotChanged) await this.checkQuota(r, current.institutionId, slot, room.timeZone, current.id);
-          await this.checkSeatPool(r, slot, seats, current.id);
-          const conflict = await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id);
-          if (conflict) throw roomTaken(room, conflict);
-        }
-        const outcome = await r.bookings.update(current.id, {
-          ...(input.title !== undefined && { title: input.title }),
-          ...(input.description !== undefined && { description: input.description }),
-          ...(roomChanged && { roomId: room.id }),
-          ...(input.seats !== undefined && { seats }),
-          ...((slotChanged || roomChanged) && { slot, turnaroundMinutes: this.policy.turnaroundMinutes }),
-        });
-        if (outcome === 'room-taken') {
-          throw roomTaken(room, (await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id)) ?? slot);
-        }
-        const updated = (await r.bookings.findById(current.id))!;
-        await this.recordChange(r, ctx, 'updated', current, updated);
-        return updated;
+        const current = await this.lockForChange(r, ctx, id);
+        return this.modify(r, ctx, current, input, { track: (a) => (attempted = a) });
       });
     } catch (e) {
       throw attempted ? await this.withSuggestions(e, { ...attempted, excludeId: id }) : e;
     }
+  }
+
+  /** Locks a booking the caller may change and that can still change. */
+  async lockForChange(r: Repositories, ctx: CallContext, id: string): Promise<Booking> {
+    const current = await r.bookings.findById(id, { forUpdate: true });
+    if (!current || !canManageBooking(ctx.actor, current)) throw bookingNotFound();
+    if (current.status === 'cancelled') throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled and can no longer be changed.');
+    checkNotEnded(current, this.clock.now());
+    return current;
+  }
+
+  /**
+   * Changes a locked booking inside the caller's transaction under the same rules as a new one.
+   * An occurrence changed on its own (not `partOfSeries`) becomes an exception of its series.
+   */
+  async modify(
+    r: Repositories,
+    ctx: CallContext,
+    current: Booking,
+    input: ChangeBookingInput,
+    opts: { partOfSeries?: boolean; track?: (attempt: { slot: Slot; seats: number; roomId: string }) => void } = {},
+  ): Promise<Booking> {
+    const now = this.clock.now();
+    const roomChanged = input.roomId !== undefined && input.roomId !== current.roomId;
+    const room = await this.requireRoom(r, input.roomId ?? current.roomId);
+    const slot = {
+      start: input.start !== undefined ? parseTime(input.start, room.timeZone, 'start') : current.start,
+      end: input.end !== undefined ? parseTime(input.end, room.timeZone, 'end') : current.end,
+    };
+    const seats = input.seats ?? current.seats;
+    const slotChanged = slot.start.getTime() !== current.start.getTime() || slot.end.getTime() !== current.end.getTime();
+    const competes = slotChanged || roomChanged || seats > current.seats;
+    opts.track?.({ slot, seats, roomId: room.id });
+
+    if (slotChanged) checkSlot(slot, room.timeZone, this.policy, now, slot.start.getTime() === current.start.getTime());
+    if (roomChanged) checkRoomActive(room);
+    checkSeats(seats, room);
+
+    if (competes) {
+      if (slotChanged && ctx.actor.role !== 'admin' && current.institutionId) {
+        const institution = await r.institutions.findById(current.institutionId);
+        checkMayBook({ ...ctx.actor, institutionId: current.institutionId }, institution, now, slot, room.timeZone);
+      }
+      await r.bookings.lockSeatPool(slot);
+      if (slotChanged) await this.checkQuota(r, current.institutionId, slot, room.timeZone, current.id);
+      await this.checkSeatPool(r, slot, seats, current.id);
+      const conflict = await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id);
+      if (conflict) throw roomTaken(room, conflict);
+    }
+    const outcome = await r.bookings.update(current.id, {
+      ...(input.title !== undefined && { title: input.title }),
+      ...(input.description !== undefined && { description: input.description }),
+      ...(roomChanged && { roomId: room.id }),
+      ...(input.seats !== undefined && { seats }),
+      ...((slotChanged || roomChanged) && { slot, turnaroundMinutes: this.policy.turnaroundMinutes }),
+      ...(current.seriesId && !opts.partOfSeries && { isException: true }),
+    });
+    if (outcome === 'room-taken') {
+      throw roomTaken(room, (await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id)) ?? slot);
+    }
+    // The series' SEQUENCE grows too: its invitation carries this exception (RFC 5546, 3.2.2).
+    if (current.seriesId && !opts.partOfSeries) await r.bookings.series.update(current.seriesId, {});
+    const updated = (await r.bookings.findById(current.id))!;
+    await this.recordChange(r, ctx, 'updated', current, updated, opts.partOfSeries ?? false);
+    return updated;
   }
 
   async cancel(ctx: CallContext, id: string): Promise<Booking> {
@@ -188,11 +238,20 @@ export class BookingService {
       if (!current || !canManageBooking(ctx.actor, current)) throw bookingNotFound();
       if (current.status === 'cancelled') return current; // cancelling twice changes nothing
       checkNotEnded(current, now);
-      await r.bookings.cancel(current.id);
-      const cancelled = (await r.bookings.findById(current.id))!;
-      await this.recordChange(r, ctx, 'cancelled', current, cancelled);
-      return cancelled;
+      return this.withdraw(r, ctx, current);
     });
+  }
+
+  /**
+   * Cancels a locked booking inside the caller's transaction. An occurrence cancelled on its own
+   * becomes an EXDATE of its series (RFC 5545, 3.8.5.1), so the series' invitation leaves it out.
+   */
+  async withdraw(r: Repositories, ctx: CallContext, current: Booking, opts: { partOfSeries?: boolean } = {}): Promise<Booking> {
+    await r.bookings.cancel(current.id);
+    if (current.seriesId && current.recurrenceId && !opts.partOfSeries) await r.bookings.series.addExdates(current.seriesId, [current.recurrenceId]);
+    const cancelled = (await r.bookings.findById(current.id))!;
+    await this.recordChange(r, ctx, 'cancelled', current, cancelled, opts.partOfSeries ?? false);
+    return cancelled;
   }
 
   async get(ctx: CallContext, id: string): Promise<Booking> {
@@ -205,7 +264,7 @@ export class BookingService {
     return this.uow.repos.bookings.list(filter, ctx.actor);
   }
 
-  private parseSlot(start: string, end: string, zone: string): Slot {
+  parseSlot(start: string, end: string, zone: string): Slot {
     return { start: parseTime(start, zone, 'start'), end: parseTime(end, zone, 'end') };
   }
 
@@ -253,7 +312,7 @@ export class BookingService {
     }
   }
 
-  private async recordChange(r: Repositories, ctx: CallContext, action: BookingEvent['action'], before: Booking | null, after: Booking) {
+  private async recordChange(r: Repositories, ctx: CallContext, action: BookingEvent['action'], before: Booking | null, after: Booking, partOfSeries: boolean) {
     await r.audit.record({
       actorId: ctx.actor.userId,
       action: `booking.${action}`,
@@ -271,11 +330,11 @@ export class BookingService {
       start: after.start.toISOString(),
       end: after.end.toISOString(),
     });
-    for (const listener of this.listeners) await listener(r, { action, before, after, ctx });
+    for (const listener of this.listeners) await listener(r, { action, before, after, ctx, ...(partOfSeries && { partOfSeries }) });
   }
 
   /** A lost competition carries the nearest slots that would have been accepted. */
-  private async withSuggestions(
+  async withSuggestions(
     e: unknown,
     req: { slot: Slot; seats: number; roomId: string | null; excludeId: string | undefined },
   ): Promise<unknown> {

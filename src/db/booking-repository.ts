@@ -4,6 +4,8 @@ import type { Slot } from '../domain/booking-rules.ts';
 import type { SeatUsage } from '../domain/seat-pool.ts';
 import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
+import { seriesDb } from './series-schema.ts';
+import { PgSeriesRepository } from './series-repository.ts';
 
 const range = (s: Slot) => sql<string>`tstzrange(${s.start}, ${s.end}, '[)')`;
 const occupiedRange = (s: Slot, turnaroundMinutes: number) =>
@@ -14,9 +16,12 @@ const SEAT_POOL_LOCK_CLASS = 7_310_002;
 const HOUR_MS = 3_600_000;
 
 export class PgBookingRepository implements BookingRepository {
-  private readonly db: Executor;
+  // Seen through the series columns of migration 004 (see series-schema.ts).
+  private readonly db;
+  readonly series: PgSeriesRepository;
   constructor(db: Executor) {
-    this.db = db;
+    this.db = seriesDb(db);
+    this.series = new PgSeriesRepository(db);
   }
 
   /**
@@ -77,6 +82,8 @@ export class PgBookingRepository implements BookingRepository {
         seats: b.seats,
         booker_id: b.bookerId,
         institution_id: b.institutionId,
+        series_id: b.seriesId ?? null,
+        recurrence_id: b.recurrenceId ?? null,
       })
       .onConflict((oc) => oc.doNothing())
       .returning('id')
@@ -85,7 +92,8 @@ export class PgBookingRepository implements BookingRepository {
   }
 
   async update(id: string, change: BookingChange): Promise<'ok' | 'room-taken'> {
-    const values: Record<string, unknown> = { updated_at: sql`now()` };
+    const values: Record<string, unknown> = { updated_at: sql`now()`, sequence: sql`sequence + 1` };
+    if (change.isException !== undefined) values.is_exception = change.isException;
     if (change.roomId !== undefined) values.room_id = change.roomId;
     if (change.title !== undefined) values.title = change.title;
     if (change.description !== undefined) values.description = change.description;
@@ -110,7 +118,7 @@ export class PgBookingRepository implements BookingRepository {
   async cancel(id: string): Promise<void> {
     await this.db
       .updateTable('bookings')
-      .set({ status: 'cancelled', cancelled_at: sql`now()`, updated_at: sql`now()` })
+      .set({ status: 'cancelled', cancelled_at: sql`now()`, updated_at: sql`now()`, sequence: sql`sequence + 1` })
       .where('id', '=', id)
       .execute();
   }
@@ -134,6 +142,10 @@ export class PgBookingRepository implements BookingRepository {
         'u.name as booker_name',
         'b.institution_id',
         'b.status',
+        'b.series_id',
+        'b.recurrence_id',
+        'b.is_exception',
+        'b.sequence',
         'b.created_at',
         'b.updated_at',
       ]);
@@ -214,6 +226,19 @@ export class PgBookingRepository implements BookingRepository {
   async notifyChange(payload: Record<string, unknown>): Promise<void> {
     await sql`SELECT pg_notify('booking_changes', ${JSON.stringify(payload)})`.execute(this.db);
   }
+
+  async ofSeries(seriesId: string, opts: { forUpdate?: boolean } = {}): Promise<Booking[]> {
+    if (opts.forUpdate) {
+      await this.db.selectFrom('bookings').select('id').where('series_id', '=', seriesId).orderBy('id').forUpdate().execute();
+    }
+    const rows = await this.selectBookings().where('b.series_id', '=', seriesId).orderBy(sql`lower(b.during)`).orderBy('b.id').execute();
+    return rows.map(toBooking);
+  }
+
+  async reassignSeries(ids: string[], seriesId: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('bookings').set({ series_id: seriesId, updated_at: sql`now()` }).where('id', 'in', ids).execute();
+  }
 }
 
 type BookingRow = {
@@ -230,6 +255,10 @@ type BookingRow = {
   booker_name: string;
   institution_id: string | null;
   status: string;
+  series_id: string | null;
+  recurrence_id: Date | null;
+  is_exception: boolean;
+  sequence: number;
   created_at: Date;
   updated_at: Date;
 };
@@ -249,6 +278,10 @@ function toBooking(r: BookingRow): Booking {
     bookerName: r.booker_name,
     institutionId: r.institution_id,
     status: r.status as BookingStatus,
+    seriesId: r.series_id,
+    recurrenceId: r.recurrence_id,
+    isException: r.is_exception,
+    sequence: r.sequence,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
