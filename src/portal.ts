@@ -11,6 +11,7 @@ import { PgUnitOfWork } from './db/unit-of-work.ts';
 import { AccountService } from './app/accounts.ts';
 import { AdministrationService } from './app/administration.ts';
 import { BookingService } from './app/bookings.ts';
+import { SeriesService } from './app/series.ts';
 import { argon2Hasher } from './identity/passwords.ts';
 import { PgSessionStore } from './identity/session-store.ts';
 import { PgTokenStore } from './identity/token-store.ts';
@@ -41,10 +42,12 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
   const sessions = new PgSessionStore(database.db, config.session);
   const tokens = new PgTokenStore(database.db);
   const policy = config.booking;
+  const bookings = new BookingService({ uow, clock, policy });
   return {
     uow,
     policy,
-    bookings: new BookingService({ uow, clock, policy }),
+    bookings,
+    series: new SeriesService({ uow, clock, policy, bookings }),
     accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone }),
     administration: new AdministrationService({ uow, hasher: argon2Hasher, defaultTimeZone: policy.defaultTimeZone, clock }),
   };

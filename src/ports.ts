@@ -82,6 +82,7 @@ export type NewBooking = {
 };
 export type BookingChange = Partial<Pick<NewBooking, 'roomId' | 'title' | 'description' | 'slot' | 'seats' | 'turnaroundMinutes'>> & {
   isException?: boolean;
+  recurrenceId?: Date;
 };
 
 export type BookingFilter = {
@@ -158,8 +159,8 @@ export type SeriesChange = Partial<Pick<Series, 'roomId' | 'title' | 'descriptio
 export interface SeriesRepository {
   insert(s: NewSeries): Promise<string>;
   findById(id: string, opts?: { forUpdate?: boolean }): Promise<Series | null>;
-  /** Applies a change and raises SEQUENCE by one. */
-  update(id: string, change: SeriesChange): Promise<void>;
+  /** Applies a change and raises SEQUENCE by one (unless `keepSequence`, for a series not yet sent). */
+  update(id: string, change: SeriesChange, opts?: { keepSequence?: boolean }): Promise<void>;
   /** Adds EXDATEs (kept once each, sorted) and raises SEQUENCE by one. */
   addExdates(id: string, dates: Date[]): Promise<void>;
   list(filter: { bookerId?: string | undefined; limit: number }, visibleTo: Actor): Promise<Series[]>;

@@ -94,6 +94,7 @@ export class PgBookingRepository implements BookingRepository {
   async update(id: string, change: BookingChange): Promise<'ok' | 'room-taken'> {
     const values: Record<string, unknown> = { updated_at: sql`now()`, sequence: sql`sequence + 1` };
     if (change.isException !== undefined) values.is_exception = change.isException;
+    if (change.recurrenceId !== undefined) values.recurrence_id = change.recurrenceId;
     if (change.roomId !== undefined) values.room_id = change.roomId;
     if (change.title !== undefined) values.title = change.title;
     if (change.description !== undefined) values.description = change.description;

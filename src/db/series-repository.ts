@@ -53,7 +53,7 @@ export class PgSeriesRepository implements SeriesRepository {
     return row ? toSeries(row) : null;
   }
 
-  async update(id: string, c: SeriesChange): Promise<void> {
+  async update(id: string, c: SeriesChange, opts: { keepSequence?: boolean } = {}): Promise<void> {
     await this.db
       .updateTable('booking_series')
       .set({
@@ -67,7 +67,7 @@ export class PgSeriesRepository implements SeriesRepository {
         ...(c.exdates !== undefined && { exdates: instants(c.exdates) as never }),
         ...(c.status !== undefined && { status: c.status }),
         ...(c.sharedAccess !== undefined && { shared_access: c.sharedAccess }),
-        sequence: sql`sequence + 1`,
+        ...(!opts.keepSequence && { sequence: sql`sequence + 1` }),
         updated_at: sql`now()`,
       })
       .where('id', '=', id)

@@ -20,6 +20,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { administrationRoutes } from './routes/administration.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
+import { seriesRoutes } from './routes/series.ts';
 import type { Services } from './services.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -85,6 +86,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     async (api) => {
       await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours });
       await api.register(bookingRoutes, { services: o.services });
+      await api.register(seriesRoutes, { series: o.services.series });
       await api.register(administrationRoutes, { services: o.services });
       await api.register(auditRoutes, { services: o.services });
     },

@@ -216,3 +216,82 @@ export const Settings = z.object({
   granularityMinutes: z.number().int(),
   defaultTimeZone: z.string(),
 });
+
+// Series (recurring bookings), invitees and calendar feeds
+const Rrule = z.string().trim().min(6).max(500).describe('RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=12 (needs COUNT or UNTIL)');
+export const SeriesCreate = z.strictObject({
+  title: Text(200),
+  description: z.string().max(5000).optional(),
+  roomId: Id,
+  seats: z.number().int().min(1).max(100_000).optional(),
+  start: TimeInput.describe('the first meeting’s start; later ones keep its wall-clock time in the room’s zone'),
+  end: TimeInput,
+  rrule: Rrule,
+  mode: z.enum(['all-or-nothing', 'book-free']).default('all-or-nothing').describe('all-or-nothing: any conflict → 409 and nothing booked; book-free: book the free dates, list the skipped'),
+  sharedAccess: z.boolean().optional().describe('one guest link and one PIN for all occurrences (default) or one per occurrence'),
+});
+const Alternative = z.object({ roomId: Id, roomName: z.string(), start: Instant, end: Instant });
+export const SeriesRefusal = z.object({
+  start: Instant,
+  end: Instant,
+  startLocal: Instant.optional(),
+  endLocal: Instant.optional(),
+  code: z.string(),
+  reason: z.string(),
+  alternative: Alternative.nullable(),
+});
+export const Series = z.object({
+  id: Id,
+  title: z.string(),
+  description: z.string(),
+  roomId: Id,
+  roomName: z.string(),
+  timeZone: z.string(),
+  seats: z.number().int(),
+  rrule: z.string(),
+  firstStart: Instant,
+  firstStartLocal: Instant,
+  durationMinutes: z.number().int(),
+  exdates: z.array(Instant),
+  sequence: z.number().int(),
+  sharedAccess: z.boolean(),
+  splitFrom: Id.nullable(),
+  status: z.enum(['active', 'cancelled']),
+  booker: z.object({ id: Id, name: z.string() }),
+  institutionId: Id.nullable(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export const Occurrence = Booking.extend({ seriesId: Id.nullable(), recurrenceId: Instant.nullable(), isException: z.boolean(), sequence: z.number().int() });
+export const SeriesOutcome = z.object({ series: Series, booked: z.array(Occurrence), skipped: z.array(SeriesRefusal) });
+export const SeriesDetail = z.object({ series: Series, occurrences: z.array(Occurrence) });
+export const SeriesPreview = z.object({
+  occurrences: z.array(z.object({ start: Instant, end: Instant, startLocal: Instant, endLocal: Instant, free: z.boolean(), refusal: SeriesRefusal.nullable() })),
+});
+export const SeriesScopeQuery = z.strictObject({ scope: z.enum(['one', 'following', 'all']).default('one') });
+export const SeriesOccurrenceParams = z.strictObject({ id: Id, bookingId: Id });
+export const SeriesChange = z.strictObject({
+  scope: z.enum(['one', 'following', 'all']).describe('one: this occurrence (becomes an exception); following: this and later ones (splits the series); all'),
+  title: Text(200).optional(),
+  description: z.string().max(5000).optional(),
+  roomId: Id.optional(),
+  seats: z.number().int().min(1).max(100_000).optional(),
+  start: TimeInput.optional().describe('scope "one" only'),
+  end: TimeInput.optional().describe('scope "one" only'),
+  startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time such as 09:30').optional().describe('following/all: new wall-clock start in the room’s zone'),
+  durationMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+  rrule: Rrule.optional().describe('following/all: a new rule from this occurrence on'),
+});
+export const SeriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+
+export const InviteeCreate = z.strictObject({
+  email: z.email({ error: 'must be an e-mail address' }).max(320),
+  locale: z.enum(['it', 'en']).default('it'),
+  timeZone: z.string().min(1).max(64).optional(),
+});
+export const Invitee = z.object({ id: Id, email: z.string(), locale: z.enum(['it', 'en']), timeZone: z.string().nullable(), createdAt: Instant });
+export const InviteeParams = z.strictObject({ id: Id, inviteeId: Id });
+
+export const FeedCreate = z.strictObject({ roomId: Id.optional().describe('a room’s busy times; without it, your own bookings') });
+export const Feed = z.object({ id: Id, roomId: Id.nullable(), url: z.string().nullable().describe('shown only when created or regenerated'), createdAt: Instant });
+export const MailStatus = z.object({ mailConfigured: z.boolean() });

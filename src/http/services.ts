@@ -1,12 +1,14 @@
 import type { AccountService } from '../app/accounts.ts';
 import type { AdministrationService } from '../app/administration.ts';
 import type { BookingService } from '../app/bookings.ts';
+import type { SeriesService } from '../app/series.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
 import type { UnitOfWork } from '../ports.ts';
 
 /** What the routes call: use-cases only, never repositories or SQL. */
 export type Services = {
   bookings: BookingService;
+  series: SeriesService;
   accounts: AccountService;
   administration: AdministrationService;
   uow: UnitOfWork;

@@ -1,0 +1,414 @@
+// Recurring bookings. A series is an RRULE in the room's zone; each occurrence is an ordinary
+// booking made through BookingService.reserve/modify/withdraw, all of a series' occurrences in one
+// transaction, so the rules (room overlap with turnaround, seat pool, quota) exist once.
+import { canManageBooking } from '../domain/access.ts';
+import { earliestStart, latestStart, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
+import { AppError, notFound, unprocessable } from '../domain/errors.ts';
+import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, occurrenceDay, parseRecurrence, remainder, type Recurrence } from '../domain/recurrence.ts';
+import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
+import { DAY, MINUTE, parseTime, toZonedIso } from '../domain/time.ts';
+import type { Booking, CallContext, Clock, Repositories, Room, Series, SeriesEvent, SeriesListener, UnitOfWork } from '../ports.ts';
+import type { BookingService } from './bookings.ts';
+
+export type { Slot };
+
+export type SeriesMode = 'all-or-nothing' | 'book-free';
+export type SeriesScope = 'one' | 'following' | 'all';
+
+export type CreateSeriesInput = {
+  title: string;
+  description?: string | undefined;
+  roomId: string;
+  seats?: number | undefined;
+  /** The first meeting; later ones keep its wall-clock time in the room's zone. */
+  start: string;
+  end: string;
+  rrule: string;
+  mode: SeriesMode;
+  sharedAccess?: boolean | undefined;
+};
+
+/** A series-wide edit: times of day and the rule apply to every occurrence in scope. */
+export type ChangeSeriesInput = {
+  title?: string | undefined;
+  description?: string | undefined;
+  seats?: number | undefined;
+  roomId?: string | undefined;
+  /** New wall-clock start time ("HH:MM") in the room's zone. */
+  startTime?: string | undefined;
+  durationMinutes?: number | undefined;
+  rrule?: string | undefined;
+};
+
+export type Alternative = { roomId: string; roomName: string; start: Date; end: Date };
+/** A date the series could not have, with why and the nearest slot that was free. */
+export type Refusal = { start: Date; end: Date; code: string; reason: string; alternative: Alternative | null };
+export type SeriesOutcome = { series: Series; booked: Booking[]; skipped: Refusal[] };
+export type PlannedOccurrence = { start: Date; end: Date; free: boolean; refusal: Refusal | null };
+
+const seriesNotFound = () => notFound('SERIES_NOT_FOUND', 'No series with this id exists, or you may not see it.');
+// Refusals that belong to one date (someone else holds it, or a rule about that date); anything
+// else (a bug, the database) aborts the whole request.
+const PER_DATE = new Set(['conflict', 'unprocessable']);
+
+class DryRun extends Error {
+  readonly outcome: { booked: Booking[]; refusals: Refusal[] };
+  constructor(outcome: { booked: Booking[]; refusals: Refusal[] }) {
+    super('dry run');
+    this.outcome = outcome;
+  }
+}
+
+export class SeriesService {
+  private readonly uow: UnitOfWork;
+  private readonly clock: Clock;
+  private readonly bookings: BookingService;
+  private readonly policy: BookingPolicy;
+  private readonly listeners: SeriesListener[] = [];
+
+  constructor(deps: { uow: UnitOfWork; clock: Clock; policy: BookingPolicy; bookings: BookingService }) {
+    this.uow = deps.uow;
+    this.clock = deps.clock;
+    this.policy = deps.policy;
+    this.bookings = deps.bookings;
+  }
+
+  /** Adds a reaction to series changes (run inside each change's transaction). */
+  onChange(listener: SeriesListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** The dates a rule gives and which of them are free now, without booking anything. */
+  async preview(ctx: CallContext, input: CreateSeriesInput): Promise<{ zone: string; occurrences: PlannedOccurrence[] }> {
+    const plan = await this.plan(ctx, input);
+    let outcome: { booked: Booking[]; refusals: Refusal[] };
+    try {
+      await this.uow.transaction(async (r) => {
+        const seriesId = await this.insertSeries(r, ctx, input, plan);
+        throw new DryRun(await this.reserveAll(r, ctx, plan, seriesId));
+      });
+      throw new Error('unreachable');
+    } catch (e) {
+      if (!(e instanceof DryRun)) throw e;
+      outcome = e.outcome;
+    }
+    const refusals = await this.withAlternatives(outcome.refusals, plan, outcome.booked);
+    const byStart = new Map(refusals.map((f) => [f.start.getTime(), f]));
+    return {
+      zone: plan.zone,
+      occurrences: plan.slots.map((s) => ({ start: s.start, end: s.end, free: !byStart.has(s.start.getTime()), refusal: byStart.get(s.start.getTime()) ?? null })),
+    };
+  }
+
+  async create(ctx: CallContext, input: CreateSeriesInput): Promise<SeriesOutcome> {
+    const plan = await this.plan(ctx, input);
+    let refused: Refusal[] = [];
+    try {
+      const result = await this.uow.transaction(async (r) => {
+        const seriesId = await this.insertSeries(r, ctx, input, plan);
+        const { booked, refusals } = await this.reserveAll(r, ctx, plan, seriesId);
+        refused = refusals;
+        if (refusals.length > 0 && (input.mode === 'all-or-nothing' || booked.length === 0)) throw conflicts(refusals, plan.slots.length, booked.length === 0, plan.zone);
+        if (refusals.length > 0) await r.bookings.series.update(seriesId, { exdates: refusals.map((f) => f.start) }, { keepSequence: true });
+        const series = (await r.bookings.series.findById(seriesId))!;
+        await this.emit(r, { action: 'created', series, ctx });
+        return { series, booked };
+      });
+      return { ...result, skipped: await this.withAlternatives(refused, plan, result.booked) };
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'SERIES_CONFLICTS') {
+        const withAlternatives = await this.withAlternatives(refused, plan, []);
+        throw new AppError(e.kind, e.code, e.message, { ...e.details, conflicts: withAlternatives.map((f) => refusalView(f, plan.zone)) });
+      }
+      throw e;
+    }
+  }
+
+  async get(ctx: CallContext, id: string): Promise<{ series: Series; occurrences: Booking[] }> {
+    const series = await this.uow.repos.bookings.series.findById(id);
+    if (!series || !canManageBooking(ctx.actor, series)) throw seriesNotFound();
+    return { series, occurrences: await this.uow.repos.bookings.ofSeries(id) };
+  }
+
+  async list(ctx: CallContext, filter: { bookerId?: string | undefined; limit: number }): Promise<Series[]> {
+    return this.uow.repos.bookings.series.list(filter, ctx.actor);
+  }
+
+  /**
+   * Changes one occurrence (it becomes an exception), this and the following ones (the series is
+   * split: the first part ends before it, a new series carries the rest), or the whole series.
+   */
+  async change(ctx: CallContext, seriesId: string, occurrenceId: string, scope: SeriesScope, input: ChangeSeriesInput & { start?: string; end?: string }): Promise<SeriesOutcome> {
+    if (scope === 'one') {
+      await this.requireOccurrence(this.uow.repos, ctx, seriesId, occurrenceId);
+      const booking = await this.bookings.change(ctx, occurrenceId, {
+        ...(input.title !== undefined && { title: input.title }),
+        ...(input.description !== undefined && { description: input.description }),
+        ...(input.seats !== undefined && { seats: input.seats }),
+        ...(input.roomId !== undefined && { roomId: input.roomId }),
+        ...(input.start !== undefined && { start: input.start }),
+        ...(input.end !== undefined && { end: input.end }),
+      });
+      const series = (await this.uow.repos.bookings.series.findById(seriesId))!;
+      return { series, booked: [booking], skipped: [] };
+    }
+    if (input.start !== undefined || input.end !== undefined) {
+      throw new AppError('invalid', 'VALIDATION_FAILED', 'To change several occurrences, give startTime ("HH:MM") and durationMinutes; start and end move one occurrence.', {
+        errors: [{ path: 'start', message: 'Only with scope "one".' }],
+      });
+    }
+    const rule = input.rrule !== undefined ? parseRecurrence(input.rrule) : undefined;
+    return this.uow.transaction(async (r) => {
+      const { series, anchor, occurrences } = await this.lockSeries(r, ctx, seriesId, occurrenceId);
+      const room = input.roomId !== undefined ? await this.requireRoom(r, input.roomId) : await this.requireRoom(r, series.roomId);
+      const zone = room.timeZone;
+      const current = parseRecurrence(series.rrule);
+      const splitAt = scope === 'following' && anchor.recurrenceId!.getTime() > series.firstStart.getTime() ? anchor.recurrenceId! : null;
+      const from = splitAt ?? series.firstStart;
+      const timeSource = input.startTime !== undefined ? parseTime(`${occurrenceDay(from, zone)}T${input.startTime}`, zone, 'startTime') : from;
+      const firstStart = atTimeOf(from, timeSource, zone);
+      const durationMinutes = input.durationMinutes ?? series.durationMinutes;
+      // Dates of the rule already used before the split: occurrences and EXDATEs (a cancelled
+      // occurrence is both), for COUNT of the second part.
+      const usedBefore = new Set([...occurrences.map((o) => o.recurrenceId!), ...series.exdates].map((d) => d.getTime()).filter((t) => t < from.getTime())).size;
+      const tailRule: Recurrence = rule ?? (splitAt ? remainder(current, usedBefore) : current);
+      const skippedDays = new Set(series.exdates.filter((d) => d.getTime() >= from.getTime()).map((d) => occurrenceDay(d, zone)));
+      const now = this.clock.now();
+      const starts = expandRecurrence({ rule: tailRule, start: firstStart, zone, notAfter: latestStart(now, this.policy) });
+      const kept = rule ? starts : starts.filter((s) => !skippedDays.has(occurrenceDay(s, zone)));
+      const exdates = rule ? [] : starts.filter((s) => skippedDays.has(occurrenceDay(s, zone)));
+
+      let target = series.id;
+      const details = {
+        ...(input.title !== undefined && { title: input.title }),
+        ...(input.description !== undefined && { description: input.description }),
+        ...(input.seats !== undefined && { seats: input.seats }),
+        ...(input.roomId !== undefined && { roomId: input.roomId }),
+      };
+      const ruleText = formatRecurrence(tailRule, firstStart, zone);
+      if (splitAt) {
+        await r.bookings.series.update(series.id, { rrule: formatRecurrence(endBefore(current, splitAt), series.firstStart, series.timeZone), exdates: series.exdates.filter((d) => d < splitAt) });
+        target = await r.bookings.series.insert({
+          roomId: room.id,
+          title: input.title ?? series.title,
+          description: input.description ?? series.description,
+          seats: input.seats ?? series.seats,
+          bookerId: series.bookerId,
+          institutionId: series.institutionId,
+          timeZone: zone,
+          rrule: ruleText,
+          firstStart,
+          durationMinutes,
+          exdates,
+          sharedAccess: series.sharedAccess,
+          splitFrom: series.id,
+        });
+      } else {
+        await r.bookings.series.update(series.id, { ...details, rrule: ruleText, firstStart, durationMinutes, exdates });
+      }
+      const inScope = occurrences.filter((o) => o.status === 'confirmed' && o.recurrenceId!.getTime() >= from.getTime() && o.end.getTime() > now.getTime());
+      if (splitAt) await r.bookings.reassignSeries(inScope.map((o) => o.id), target);
+      const owner: CallContext = { ...ctx, actor: { userId: series.bookerId, role: ctx.actor.role, institutionId: series.institutionId } };
+      const byDay = new Map(inScope.map((o) => [occurrenceDay(o.recurrenceId!, zone), o]));
+      const refusals: Refusal[] = [];
+      const booked: Booking[] = [];
+      const bookable = earliestStart(now, this.policy).getTime();
+      for (const start of kept) {
+        const end = new Date(start.getTime() + durationMinutes * MINUTE);
+        const existing = byDay.get(occurrenceDay(start, zone));
+        byDay.delete(occurrenceDay(start, zone));
+        try {
+          if (existing) {
+            const moved = await this.bookings.modify(r, owner, existing, { ...details, start: start.toISOString(), end: end.toISOString() }, { partOfSeries: true });
+            await r.bookings.update(moved.id, { isException: false, recurrenceId: start });
+            booked.push(moved);
+          } else if (start.getTime() >= bookable) {
+            booked.push(
+              await this.bookings.reserve(r, owner, {
+                candidates: [room],
+                slot: { start, end },
+                seats: input.seats ?? series.seats,
+                zone,
+                title: input.title ?? series.title,
+                description: input.description ?? series.description,
+                seriesId: target,
+                recurrenceId: start,
+              }),
+            );
+          }
+        } catch (e) {
+          if (!(e instanceof AppError) || !PER_DATE.has(e.kind)) throw e;
+          refusals.push({ start, end, code: e.code, reason: e.message, alternative: null });
+        }
+      }
+      // Occurrences the new rule no longer has.
+      for (const gone of byDay.values()) await this.bookings.withdraw(r, owner, gone, { partOfSeries: true });
+      if (refusals.length > 0) throw conflicts(refusals, kept.length, false, zone);
+      const updated = (await r.bookings.series.findById(series.id))!;
+      await this.emit(r, { action: 'updated', series: updated, ctx });
+      if (splitAt) {
+        const tail = (await r.bookings.series.findById(target))!;
+        await this.emit(r, { action: 'created', series: tail, ctx });
+        return { series: tail, booked, skipped: [] };
+      }
+      return { series: updated, booked, skipped: [] };
+    });
+  }
+
+  /** Cancels one occurrence (an EXDATE), this and the following ones (the series ends before it), or all. */
+  async cancel(ctx: CallContext, seriesId: string, occurrenceId: string | null, scope: SeriesScope): Promise<Series> {
+    if (scope === 'one') {
+      if (!occurrenceId) throw new AppError('invalid', 'VALIDATION_FAILED', 'Name the occurrence to cancel.');
+      await this.requireOccurrence(this.uow.repos, ctx, seriesId, occurrenceId);
+      await this.bookings.cancel(ctx, occurrenceId);
+      return (await this.uow.repos.bookings.series.findById(seriesId))!;
+    }
+    return this.uow.transaction(async (r) => {
+      const { series, anchor, occurrences } = await this.lockSeries(r, ctx, seriesId, occurrenceId);
+      const now = this.clock.now();
+      const splitAt = scope === 'following' && anchor && anchor.recurrenceId!.getTime() > series.firstStart.getTime() ? anchor.recurrenceId! : null;
+      const from = splitAt ?? new Date(0);
+      for (const o of occurrences) {
+        if (o.status === 'confirmed' && o.recurrenceId!.getTime() >= from.getTime() && o.end.getTime() > now.getTime()) {
+          await this.bookings.withdraw(r, ctx, o, { partOfSeries: true });
+        }
+      }
+      if (splitAt) {
+        await r.bookings.series.update(series.id, {
+          rrule: formatRecurrence(endBefore(parseRecurrence(series.rrule), splitAt), series.firstStart, series.timeZone),
+          exdates: series.exdates.filter((d) => d < splitAt),
+        });
+      } else {
+        await r.bookings.series.update(series.id, { status: 'cancelled' });
+      }
+      const updated = (await r.bookings.series.findById(series.id))!;
+      await this.emit(r, { action: splitAt ? 'updated' : 'cancelled', series: updated, ctx });
+      return updated;
+    });
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private async plan(ctx: CallContext, input: CreateSeriesInput) {
+    const repos = this.uow.repos;
+    const { candidates, zone, seats } = await this.bookings.chooseRooms(repos, { roomId: input.roomId, seats: input.seats });
+    const room = candidates[0]!;
+    const first = this.bookings.parseSlot(input.start, input.end, zone);
+    // The first meeting must itself be a valid booking request; later dates are judged one by one.
+    await this.bookings.checkMayBookAt(repos, ctx, first, zone);
+    const rule = parseRecurrence(input.rrule);
+    const now = this.clock.now();
+    const length = first.end.getTime() - first.start.getTime();
+    const starts = expandRecurrence({ rule, start: first.start, zone, notAfter: latestStart(now, this.policy) });
+    return { room, zone, seats, rule, first, slots: starts.map((start) => ({ start, end: new Date(start.getTime() + length) })), title: input.title, description: input.description ?? '' };
+  }
+
+  private async insertSeries(r: Repositories, ctx: CallContext, input: CreateSeriesInput, plan: Awaited<ReturnType<SeriesService['plan']>>): Promise<string> {
+    return r.bookings.series.insert({
+      roomId: plan.room.id,
+      title: plan.title,
+      description: plan.description,
+      seats: plan.seats,
+      bookerId: ctx.actor.userId,
+      institutionId: ctx.actor.institutionId,
+      timeZone: plan.zone,
+      rrule: formatRecurrence(plan.rule, plan.first.start, plan.zone),
+      firstStart: plan.first.start,
+      durationMinutes: Math.round((plan.first.end.getTime() - plan.first.start.getTime()) / MINUTE),
+      sharedAccess: input.sharedAccess ?? true,
+      splitFrom: null,
+    });
+  }
+
+  /** Books every planned date that the rules allow, in time order (the seat-pool locks ascend). */
+  private async reserveAll(r: Repositories, ctx: CallContext, plan: Awaited<ReturnType<SeriesService['plan']>>, seriesId: string) {
+    const booked: Booking[] = [];
+    const refusals: Refusal[] = [];
+    for (const slot of plan.slots) {
+      try {
+        await this.bookings.checkMayBookAt(r, ctx, slot, plan.zone);
+        booked.push(
+          await this.bookings.reserve(r, ctx, {
+            candidates: [plan.room],
+            slot,
+            seats: plan.seats,
+            zone: plan.zone,
+            title: plan.title,
+            description: plan.description,
+            seriesId,
+            recurrenceId: slot.start,
+          }),
+        );
+      } catch (e) {
+        if (!(e instanceof AppError) || !PER_DATE.has(e.kind)) throw e;
+        refusals.push({ start: slot.start, end: slot.end, code: e.code, reason: e.message, alternative: null });
+      }
+    }
+    return { booked, refusals };
+  }
+
+  /** The nearest free slot for each refused date, counting the series' own meetings as busy. */
+  private async withAlternatives(refusals: Refusal[], plan: Awaited<ReturnType<SeriesService['plan']>>, booked: Booking[]): Promise<Refusal[]> {
+    if (refusals.length === 0) return [];
+    const policy = this.policy;
+    const from = new Date(refusals[0]!.start.getTime() - 4 * DAY);
+    const to = new Date(refusals[refusals.length - 1]!.end.getTime() + 4 * DAY);
+    const [rooms, busy] = await Promise.all([this.uow.repos.rooms.list(), this.uow.repos.bookings.busy(from, to)]);
+    const bookedIds = new Set(booked.map((b) => b.id));
+    const refusedStarts = new Set(refusals.map((f) => f.start.getTime()));
+    // In all-or-nothing nothing was kept: the other dates of the series will compete for the room too.
+    const own: BusySlot[] = plan.slots
+      .filter((s) => !refusedStarts.has(s.start.getTime()) && !booked.some((b) => b.start.getTime() === s.start.getTime()))
+      .map((s) => ({ roomId: plan.room.id, start: s.start, end: s.end, seats: plan.seats }));
+    const all: BusySlot[] = [...busy.filter((b) => !bookedIds.has(b.id)), ...booked, ...own];
+    return refusals.map((f) => {
+      const [best] = nearestFreeSlots({ slot: f, seats: plan.seats, roomId: plan.room.id, rooms, busy: all, policy, now: this.clock.now(), perGroup: 1 });
+      return { ...f, alternative: best ? { roomId: best.roomId, roomName: best.roomName, start: best.start, end: best.end } : null };
+    });
+  }
+
+  private async lockSeries(r: Repositories, ctx: CallContext, seriesId: string, occurrenceId: string | null) {
+    const series = await r.bookings.series.findById(seriesId, { forUpdate: true });
+    if (!series || !canManageBooking(ctx.actor, series)) throw seriesNotFound();
+    if (series.status === 'cancelled') throw unprocessable('SERIES_CANCELLED', 'This series was cancelled and can no longer be changed.');
+    const occurrences = await r.bookings.ofSeries(seriesId, { forUpdate: true });
+    const anchor = occurrenceId ? occurrences.find((o) => o.id === occurrenceId) : occurrences[0];
+    if (!anchor) throw notFound('OCCURRENCE_NOT_FOUND', 'This booking is not an occurrence of this series.');
+    return { series, anchor, occurrences };
+  }
+
+  private async requireOccurrence(r: Repositories, ctx: CallContext, seriesId: string, occurrenceId: string): Promise<void> {
+    const series = await r.bookings.series.findById(seriesId);
+    if (!series || !canManageBooking(ctx.actor, series)) throw seriesNotFound();
+    const booking = await r.bookings.findById(occurrenceId);
+    if (!booking || booking.seriesId !== seriesId) throw notFound('OCCURRENCE_NOT_FOUND', 'This booking is not an occurrence of this series.');
+  }
+
+  private async requireRoom(r: Repositories, id: string): Promise<Room> {
+    const room = await r.rooms.findById(id);
+    if (!room) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+    return room;
+  }
+
+  private async emit(r: Repositories, event: SeriesEvent): Promise<void> {
+    for (const listener of this.listeners) await listener(r, event);
+  }
+}
+
+export const refusalView = (f: Refusal, zone?: string) => ({
+  start: f.start.toISOString(),
+  end: f.end.toISOString(),
+  ...(zone && { startLocal: toZonedIso(f.start, zone), endLocal: toZonedIso(f.end, zone) }),
+  code: f.code,
+  reason: f.reason,
+  alternative: f.alternative && { ...f.alternative, start: f.alternative.start.toISOString(), end: f.alternative.end.toISOString() },
+});
+
+function conflicts(refusals: Refusal[], total: number, nothingFree: boolean, zone: string): AppError {
+  const n = refusals.length;
+  const message = nothingFree
+    ? `None of the ${total} dates can be booked. Choose another time or room.`
+    : `${n} of the ${total} dates cannot be booked, so nothing was booked. Pick the suggested alternatives, change the rule, or book only the free dates.`;
+  return new AppError('conflict', 'SERIES_CONFLICTS', message, { conflicts: refusals.map((f) => refusalView(f, zone)) });
+}
+

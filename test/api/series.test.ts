@@ -1,0 +1,277 @@
+// Recurring bookings through the real API and database: rules in the room's zone, both creation
+// modes, the same rules as single bookings, and changes to one, following or all occurrences.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+
+let t: TestPortal;
+let alice: Caller;
+let bob: Caller;
+let olga: Caller;
+let rooms: string[];
+
+beforeAll(async () => {
+  t = await startTestPortal({ now: '2026-03-20T09:00:00Z', env: { MAX_DAYS_AHEAD: '365' } });
+  const uni = await t.institution({ name: 'Università di Padova' });
+  const other = await t.institution({ name: 'Politecnico' });
+  alice = await t.user('member', uni.id, 'Alice');
+  bob = await t.user('member', uni.id, 'Bob');
+  olga = await t.user('member', other.id, 'Olga');
+  rooms = t.rooms.filter((r) => r.capacity === 50).map((r) => r.id);
+});
+afterAll(() => t.close());
+
+const series = (as: Caller, body: Record<string, unknown>) => t.api('POST', '/api/v1/series', { as, body: { title: 'Lecture', seats: 10, ...body } });
+const book = (as: Caller, body: Record<string, unknown>) => t.api('POST', '/api/v1/bookings', { as, body: { title: 'Single', seats: 10, ...body } });
+const localTimes = (items: { startLocal: string }[]) => items.map((o) => o.startLocal);
+const rowsTitled = async (title: string) =>
+  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM bookings WHERE title = ${title}`.execute(t.db.database.db)).rows[0]!.n);
+
+describe('creating a series', () => {
+  it('keeps a weekly 10:00 Europe/Rome at 10:00 across both daylight-saving changes', async () => {
+    const res = await series(alice, { title: 'Weekly across DST', roomId: rooms[0], start: '2026-03-23T10:00', end: '2026-03-23T11:00', rrule: 'FREQ=WEEKLY;COUNT=33' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const booked = res.body.booked as { startLocal: string; endLocal: string; start: string; end: string; seriesId: string }[];
+    expect(booked).toHaveLength(33);
+    for (const o of booked) {
+      expect(o.startLocal).toMatch(/T10:00:00\+0[12]:00$/);
+      expect(o.endLocal).toMatch(/T11:00:00\+0[12]:00$/);
+      expect(o.seriesId).toBe(res.body.series.id);
+    }
+    // The offsets show both changes: +01:00 before 29 March, +02:00 in summer, +01:00 after 25 October.
+    expect(booked[0]!.startLocal).toBe('2026-03-23T10:00:00+01:00');
+    expect(booked[1]!.startLocal).toBe('2026-03-30T10:00:00+02:00');
+    expect(booked[30]!.startLocal).toBe('2026-10-19T10:00:00+02:00');
+    expect(booked[31]!.startLocal).toBe('2026-10-26T10:00:00+01:00');
+    expect(booked[1]!.start).toBe('2026-03-30T08:00:00.000Z');
+    expect(booked[31]!.start).toBe('2026-10-26T09:00:00.000Z');
+    expect(res.body.series).toMatchObject({ rrule: 'FREQ=WEEKLY;COUNT=33', timeZone: 'Europe/Rome', durationMinutes: 60, firstStartLocal: '2026-03-23T10:00:00+01:00', exdates: [] });
+    expect(res.headers.get('location')).toBe(`/api/v1/series/${res.body.series.id}`);
+  });
+
+  it('books the last Friday of each month', async () => {
+    const res = await series(alice, { roomId: rooms[1], start: '2026-04-01T15:00', end: '2026-04-01T16:00', rrule: 'FREQ=MONTHLY;BYDAY=-1FR;COUNT=3' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(localTimes(res.body.booked)).toEqual(['2026-04-24T15:00:00+02:00', '2026-05-29T15:00:00+02:00', '2026-06-26T15:00:00+02:00']);
+  });
+
+  it('all or nothing: three taken dates → 409 listing each with its nearest free alternative, and nothing booked', async () => {
+    const room = rooms[2]!;
+    for (const day of ['2026-04-13', '2026-04-27', '2026-05-11']) {
+      expect((await book(bob, { roomId: room, start: `${day}T09:30`, end: `${day}T10:30` })).status).toBe(201);
+    }
+    const res = await series(alice, { title: 'All or nothing', roomId: room, start: '2026-04-06T10:00', end: '2026-04-06T11:00', rrule: 'FREQ=WEEKLY;COUNT=8', mode: 'all-or-nothing' });
+    expect(res.status, JSON.stringify(res.body)).toBe(409);
+    expect(res.body.code).toBe('SERIES_CONFLICTS');
+    expect(res.body.detail).toContain('3 of the 8 dates');
+    const conflicts = res.body.conflicts as { startLocal: string; code: string; alternative: { start: string; end: string; roomId: string } | null }[];
+    expect(localTimes(conflicts)).toEqual(['2026-04-13T10:00:00+02:00', '2026-04-27T10:00:00+02:00', '2026-05-11T10:00:00+02:00']);
+    for (const c of conflicts) {
+      expect(c.code).toBe('ROOM_TAKEN');
+      expect(c.alternative).not.toBeNull();
+      // The alternative really is free: booking it succeeds.
+      const alt = await book(bob, { title: 'Alternative check', roomId: c.alternative!.roomId, start: c.alternative!.start, end: c.alternative!.end });
+      expect(alt.status, JSON.stringify(alt.body)).toBe(201);
+      expect((await t.api('DELETE', `/api/v1/bookings/${alt.body.id}`, { as: bob })).status).toBe(200);
+    }
+    expect(await rowsTitled('All or nothing')).toBe(0);
+    const left = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM booking_series WHERE title = 'All or nothing'`.execute(t.db.database.db)).rows[0]!.n);
+    expect(left).toBe(0);
+  });
+
+  it('book the free ones: the same request books 5 and lists the 3 skipped dates and why; they become EXDATEs', async () => {
+    const res = await series(alice, { title: 'Free ones', roomId: rooms[2], start: '2026-04-06T10:00', end: '2026-04-06T11:00', rrule: 'FREQ=WEEKLY;COUNT=8', mode: 'book-free' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.booked).toHaveLength(5);
+    expect(localTimes(res.body.skipped)).toEqual(['2026-04-13T10:00:00+02:00', '2026-04-27T10:00:00+02:00', '2026-05-11T10:00:00+02:00']);
+    expect(res.body.skipped.map((s: { code: string }) => s.code)).toEqual(['ROOM_TAKEN', 'ROOM_TAKEN', 'ROOM_TAKEN']);
+    expect(res.body.skipped[0].reason).toMatch(/already booked/);
+    expect(res.body.series.exdates).toEqual(['2026-04-13T08:00:00.000Z', '2026-04-27T08:00:00.000Z', '2026-05-11T08:00:00.000Z']);
+    expect(await rowsTitled('Free ones')).toBe(5);
+  });
+
+  it('previews the dates and conflicts without booking anything', async () => {
+    const res = await t.api('POST', '/api/v1/series/preview', {
+      as: alice,
+      body: { title: 'Preview', seats: 10, roomId: rooms[2], start: '2026-04-06T10:00', end: '2026-04-06T11:00', rrule: 'FREQ=WEEKLY;COUNT=3' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.occurrences.map((o: { free: boolean }) => o.free)).toEqual([false, false, false]); // "Free ones" holds them now
+    const other = await t.api('POST', '/api/v1/series/preview', {
+      as: alice,
+      body: { title: 'Preview', seats: 10, roomId: rooms[3], start: '2026-04-06T10:00', end: '2026-04-06T11:00', rrule: 'FREQ=WEEKLY;COUNT=3' },
+    });
+    expect(other.body.occurrences.map((o: { free: boolean; startLocal: string }) => [o.startLocal, o.free])).toEqual([
+      ['2026-04-06T10:00:00+02:00', true],
+      ['2026-04-13T10:00:00+02:00', true],
+      ['2026-04-20T10:00:00+02:00', true],
+    ]);
+    expect(await rowsTitled('Preview')).toBe(0);
+  });
+
+  it('applies the institution quota to every occurrence, like single bookings', async () => {
+    const uni = await t.institution({ name: 'Small quota', monthlyQuotaHours: 3 });
+    const carla = await t.user('member', uni.id, 'Carla');
+    const res = await series(carla, { title: 'Quota', roomId: rooms[3], start: '2026-06-01T14:00', end: '2026-06-01T15:00', rrule: 'FREQ=WEEKLY;COUNT=5', mode: 'book-free' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.booked).toHaveLength(3);
+    expect(res.body.skipped.map((s: { code: string }) => s.code)).toEqual(['QUOTA_EXCEEDED', 'QUOTA_EXCEEDED']);
+  });
+
+  it('applies the licence seat pool to every occurrence', async () => {
+    const small = await startTestPortal({ now: '2026-03-20T09:00:00Z', env: { SEAT_POOL: '60' } });
+    try {
+      const u = await small.user('member', (await small.institution()).id);
+      const [r1, r2] = small.rooms.filter((r) => r.capacity >= 50);
+      expect((await small.api('POST', '/api/v1/bookings', { as: u, body: { title: 'Big', roomId: r1!.id, seats: 50, start: '2026-04-15T10:00', end: '2026-04-15T11:00' } })).status).toBe(201);
+      const res = await small.api('POST', '/api/v1/series', {
+        as: u,
+        body: { title: 'Pool', roomId: r2!.id, seats: 20, start: '2026-04-08T10:00', end: '2026-04-08T11:00', rrule: 'FREQ=WEEKLY;COUNT=3', mode: 'all-or-nothing' },
+      });
+      expect(res.status).toBe(409);
+      expect(res.body.conflicts.map((c: { code: string; startLocal: string }) => [c.startLocal, c.code])).toEqual([['2026-04-15T10:00:00+02:00', 'SEAT_POOL_FULL']]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it.each([
+    ['FREQ=WEEKLY;BYDAY=XX;COUNT=3', 400, 'RRULE_INVALID'],
+    ['FREQ=DAILY;COUNT=201', 422, 'TOO_MANY_OCCURRENCES'],
+    ['FREQ=WEEKLY', 422, 'RULE_UNBOUNDED'],
+    ['FREQ=MONTHLY;COUNT=24', 422, 'SERIES_BEYOND_HORIZON'],
+  ])('refuses the rule %s with %i %s and books nothing', async (rrule, status, code) => {
+    const res = await series(alice, { title: 'Refused rule', roomId: rooms[3], start: '2026-04-06T08:00', end: '2026-04-06T09:00', rrule });
+    expect(res.status).toBe(status);
+    expect(res.body.code).toBe(code);
+    expect(res.body.detail.length).toBeGreaterThan(20);
+    expect(await rowsTitled('Refused rule')).toBe(0);
+  });
+
+  it('books 200 occurrences in one request', async () => {
+    const began = performance.now();
+    const res = await series(alice, { title: 'Two hundred', roomId: rooms[3], start: '2026-03-21T07:00', end: '2026-03-21T07:30', rrule: 'FREQ=DAILY;COUNT=200' });
+    const took = performance.now() - began;
+    expect(res.status, JSON.stringify(res.body).slice(0, 500)).toBe(201);
+    expect(res.body.booked).toHaveLength(200);
+    expect(await rowsTitled('Two hundred')).toBe(200);
+    console.log(`200 occurrences in one request: ${took.toFixed(0)} ms (${t.db.database.kind})`);
+    expect(took).toBeLessThan(15_000);
+  });
+});
+
+describe('changing and cancelling', () => {
+  // Each test takes its own room and hour so the series do not meet.
+  const create = async (title: string, room: string, count = 6, hour = '10') => {
+    const res = await series(alice, { title, roomId: room, start: `2026-09-07T${hour}:00`, end: `2026-09-07T${String(Number(hour) + 1).padStart(2, '0')}:00`, rrule: `FREQ=WEEKLY;COUNT=${count}` });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body as { series: { id: string; sequence: number }; booked: { id: string; startLocal: string; recurrenceId: string }[] };
+  };
+  const get = async (id: string) => (await t.api('GET', `/api/v1/series/${id}`, { as: alice })).body;
+
+  it('moving one occurrence makes it an exception and keeps its RECURRENCE-ID', async () => {
+    const s = await create('Move one', rooms[0]!, 6, '12');
+    const third = s.booked[2]!;
+    const res = await t.api('PATCH', `/api/v1/series/${s.series.id}/occurrences/${third.id}`, {
+      as: alice,
+      body: { scope: 'one', start: '2026-09-22T15:00', end: '2026-09-22T16:00' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const detail = await get(s.series.id);
+    const moved = detail.occurrences.find((o: { id: string }) => o.id === third.id);
+    expect(moved).toMatchObject({ startLocal: '2026-09-22T15:00:00+02:00', isException: true, recurrenceId: third.recurrenceId, status: 'confirmed' });
+    expect(detail.occurrences.filter((o: { isException: boolean }) => o.isException)).toHaveLength(1);
+    expect(detail.series.sequence).toBeGreaterThan(s.series.sequence);
+  });
+
+  it('cancelling one occurrence adds an EXDATE and raises SEQUENCE', async () => {
+    const s = await create('Cancel one', rooms[1]!);
+    const second = s.booked[1]!;
+    const res = await t.api('DELETE', `/api/v1/series/${s.series.id}/occurrences/${second.id}?scope=one`, { as: alice });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.exdates).toEqual([second.recurrenceId]);
+    expect(res.body.sequence).toBe(s.series.sequence + 1);
+    const detail = await get(s.series.id);
+    expect(detail.occurrences.map((o: { status: string }) => o.status)).toEqual(['confirmed', 'cancelled', 'confirmed', 'confirmed', 'confirmed', 'confirmed']);
+    // The plain booking route does the same for an occurrence.
+    const fourth = s.booked[3]!;
+    expect((await t.api('DELETE', `/api/v1/bookings/${fourth.id}`, { as: alice })).status).toBe(200);
+    expect((await get(s.series.id)).series.exdates).toEqual([second.recurrenceId, fourth.recurrenceId]);
+  });
+
+  it('changing this and the following ones splits the series', async () => {
+    const s = await create('Split', rooms[2]!);
+    const third = s.booked[2]!;
+    const res = await t.api('PATCH', `/api/v1/series/${s.series.id}/occurrences/${third.id}`, {
+      as: alice,
+      body: { scope: 'following', startTime: '11:30', durationMinutes: 90, title: 'Split, later' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const tail = res.body.series;
+    expect(tail.splitFrom).toBe(s.series.id);
+    expect(tail.rrule).toBe('FREQ=WEEKLY;COUNT=4');
+    expect(tail.firstStartLocal).toBe('2026-09-21T11:30:00+02:00');
+    const head = await get(s.series.id);
+    expect(head.series.rrule).toBe('FREQ=WEEKLY;UNTIL=20260921T075959Z');
+    expect(head.occurrences.map((o: { startLocal: string; title: string }) => [o.startLocal, o.title])).toEqual([
+      ['2026-09-07T10:00:00+02:00', 'Split'],
+      ['2026-09-14T10:00:00+02:00', 'Split'],
+    ]);
+    const rest = await get(tail.id);
+    expect(rest.occurrences.map((o: { startLocal: string; endLocal: string; title: string; id: string }) => [o.startLocal, o.endLocal, o.title])).toEqual([
+      ['2026-09-21T11:30:00+02:00', '2026-09-21T13:00:00+02:00', 'Split, later'],
+      ['2026-09-28T11:30:00+02:00', '2026-09-28T13:00:00+02:00', 'Split, later'],
+      ['2026-10-05T11:30:00+02:00', '2026-10-05T13:00:00+02:00', 'Split, later'],
+      ['2026-10-12T11:30:00+02:00', '2026-10-12T13:00:00+02:00', 'Split, later'],
+    ]);
+    // The same booking rows moved to the new series (their ids are kept).
+    expect(rest.occurrences[0].id).toBe(third.id);
+    expect(rest.occurrences.every((o: { recurrenceId: string; start: string }) => o.recurrenceId === o.start)).toBe(true);
+  });
+
+  it('changing the whole series moves every occurrence, or nothing when one date is taken', async () => {
+    const s = await create('Whole', rooms[3]!, 4);
+    const blocker = await book(bob, { roomId: rooms[3], start: '2026-09-21T14:00', end: '2026-09-21T15:00' });
+    expect(blocker.status).toBe(201);
+    const refused = await t.api('PATCH', `/api/v1/series/${s.series.id}/occurrences/${s.booked[0]!.id}`, { as: alice, body: { scope: 'all', startTime: '14:00' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('SERIES_CONFLICTS');
+    expect(localTimes(refused.body.conflicts)).toEqual(['2026-09-21T14:00:00+02:00']);
+    expect(localTimes((await get(s.series.id)).occurrences)).toEqual([
+      '2026-09-07T10:00:00+02:00',
+      '2026-09-14T10:00:00+02:00',
+      '2026-09-21T10:00:00+02:00',
+      '2026-09-28T10:00:00+02:00',
+    ]);
+    const ok = await t.api('PATCH', `/api/v1/series/${s.series.id}/occurrences/${s.booked[1]!.id}`, { as: alice, body: { scope: 'all', startTime: '16:00', title: 'Whole, moved' } });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const after = await get(s.series.id);
+    expect(after.occurrences.map((o: { startLocal: string; title: string }) => [o.startLocal, o.title])).toEqual([
+      ['2026-09-07T16:00:00+02:00', 'Whole, moved'],
+      ['2026-09-14T16:00:00+02:00', 'Whole, moved'],
+      ['2026-09-21T16:00:00+02:00', 'Whole, moved'],
+      ['2026-09-28T16:00:00+02:00', 'Whole, moved'],
+    ]);
+    expect(after.series.firstStartLocal).toBe('2026-09-07T16:00:00+02:00');
+  });
+
+  it('cancels this and the following ones (the series ends before it), then the whole series', async () => {
+    const s = await create('Cancel following', rooms[0]!, 5, '17');
+    const res = await t.api('DELETE', `/api/v1/series/${s.series.id}/occurrences/${s.booked[3]!.id}?scope=following`, { as: alice });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.rrule).toBe('FREQ=WEEKLY;UNTIL=20260928T145959Z');
+    expect((await get(s.series.id)).occurrences.map((o: { status: string }) => o.status)).toEqual(['confirmed', 'confirmed', 'confirmed', 'cancelled', 'cancelled']);
+    const all = await t.api('DELETE', `/api/v1/series/${s.series.id}`, { as: alice });
+    expect(all.status).toBe(200);
+    expect(all.body.status).toBe('cancelled');
+    expect((await get(s.series.id)).occurrences.every((o: { status: string }) => o.status === 'cancelled')).toBe(true);
+  });
+
+  it('hides another institution’s series (404) and refuses changes to it', async () => {
+    const s = await create('Private', rooms[1]!, 2, '18');
+    expect((await t.api('GET', `/api/v1/series/${s.series.id}`, { as: olga })).status).toBe(404);
+    const res = await t.api('DELETE', `/api/v1/series/${s.series.id}`, { as: olga });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('SERIES_NOT_FOUND');
+  });
+});
