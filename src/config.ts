@@ -2,6 +2,7 @@
 // process.env. A wrong value stops the start with a message that names the variable.
 import { z } from 'zod';
 import type { BookingPolicy } from './domain/booking-rules.ts';
+import { PROVISIONING_ENV, provisioningConfig, type ProvisioningConfig } from './providers/settings.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -47,6 +48,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEFAULT_ROOMS: bool.default(true),
   SHUTDOWN_GRACE_SECONDS: intIn(1, 600).default(25),
+  ...PROVISIONING_ENV,
 });
 
 export type Config = {
@@ -64,6 +66,7 @@ export type Config = {
   shutdownGraceSeconds: number;
   session: { idleMinutes: number; absoluteHours: number };
   booking: BookingPolicy;
+  provisioning: ProvisioningConfig;
 };
 
 export class ConfigError extends Error {}
@@ -100,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    provisioning: provisioningConfig(e, (m) => {
+      throw new ConfigError(m);
+    }),
     booking: {
       seatPool: e.SEAT_POOL,
       turnaroundMinutes: e.TURNAROUND_MINUTES,

@@ -21,12 +21,13 @@ import { loggerOptions } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import type { Clock } from './ports.ts';
 import { JobQueue } from './jobs/queue.ts';
+import { startProvisioningModule, type ProvisioningModule } from './jobs/provisioning-module.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export type Portal = { app: FastifyInstance; database: Database; services: Services; queue: JobQueue; logger: Logger; close(): Promise<void> };
+export type Portal = { app: FastifyInstance; database: Database; services: Services; queue: JobQueue; logger: Logger; provisioning: ProvisioningModule; close(): Promise<void> };
 
 export type PortalOptions = { clock?: Clock; database?: Database; logger?: Logger; memory?: boolean };
 
@@ -59,6 +60,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const queue = new JobQueue(database, logger);
   await queue.start();
   const services = buildServices(config, database, opts.clock ?? systemClock, queue);
+  const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
   const app = await buildApp({
     services,
     database,
@@ -69,6 +71,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     sessionHours: config.session.absoluteHours,
     version: VERSION,
     trustProxy: config.trustProxy,
+    provisioning,
   });
   return {
     app,
@@ -76,8 +79,10 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     services,
     queue,
     logger,
+    provisioning,
     async close() {
       await app.close();
+      await provisioning.stop();
       await queue.stop();
       if (!opts.database) await database.close();
     },

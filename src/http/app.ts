@@ -22,6 +22,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
 import type { Services } from './services.ts';
+import type { ProvisioningModule } from '../jobs/provisioning-module.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -35,6 +36,7 @@ export type AppOptions = {
   sessionHours: number;
   version: string;
   trustProxy: boolean | string[];
+  provisioning?: ProvisioningModule;
 };
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -89,9 +91,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(seriesRoutes, { series: o.services.series });
       await api.register(administrationRoutes, { services: o.services });
       await api.register(auditRoutes, { services: o.services });
+      if (o.provisioning) await o.provisioning.apiRoutes(api);
     },
     { prefix: '/api/v1' },
   );
+
+  if (o.provisioning) await o.provisioning.pageRoutes(app);
 
   app.get('/healthz', { schema: { hide: true }, logLevel: 'silent' }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true }, logLevel: 'silent' }, async (_req, reply) => {

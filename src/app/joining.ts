@@ -1,0 +1,187 @@
+// Joining use-cases: who enters a booking's meeting as what, and when. The booker, their
+// institution's managers and admins enter as host through single sign-on; other signed-in people
+// as attendees; guests through the booking's guest link (an unguessable token) with a display
+// name and, when the booker set one, a PIN. Before the room opens, after it ended, or when the
+// booking was cancelled, no provider URL is given out.
+import { timingSafeEqual } from 'node:crypto';
+import { canManageBooking, type Actor } from '../domain/access.ts';
+import { AppError, notFound } from '../domain/errors.ts';
+import type { CallContext, Clock, UserRepository } from '../ports.ts';
+import type { ProviderRegistry } from '../providers/registry.ts';
+import type { MeetingSpec } from '../providers/port.ts';
+import type { BookingFacts, GuestLink, GuestPolicy, ProvisioningService, ProvisioningStore } from './provisioning.ts';
+
+export type MeetingSummary = { bookingId: string; title: string; start: Date; end: Date; timeZone: string; opensAt: Date };
+
+export type JoinOutcome =
+  | { kind: 'redirect'; url: string; role: 'host' | 'attendee' }
+  | { kind: 'waiting'; meeting: MeetingSummary }
+  | { kind: 'preparing'; meeting: MeetingSummary }
+  | { kind: 'ended'; meeting: MeetingSummary }
+  | { kind: 'cancelled'; meeting: MeetingSummary };
+
+export type GuestPage =
+  | { kind: 'invalid' }
+  | { kind: 'form'; meeting: MeetingSummary; needsPin: boolean; error?: 'name' | 'pin' | undefined }
+  | Exclude<JoinOutcome, { kind: 'redirect' }>;
+
+const MINUTE = 60_000;
+const bookingNotFound = () => notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');
+
+export class JoiningService {
+  private readonly store: ProvisioningStore;
+  private readonly registry: ProviderRegistry;
+  private readonly provisioning: ProvisioningService;
+  private readonly users: Pick<UserRepository, 'findById'>;
+  private readonly clock: Clock;
+  private readonly publicUrl: string;
+
+  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; users: Pick<UserRepository, 'findById'>; clock: Clock; publicUrl: string }) {
+    this.store = deps.store;
+    this.registry = deps.registry;
+    this.provisioning = deps.provisioning;
+    this.users = deps.users;
+    this.clock = deps.clock;
+    this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
+  }
+
+  private summary(f: BookingFacts): MeetingSummary {
+    const opensAt = new Date(f.start.getTime() - this.provisioning.policy.joinOpensMinutes * MINUTE);
+    return { bookingId: f.bookingId, title: f.title, start: f.start, end: f.end, timeZone: f.timeZone, opensAt };
+  }
+
+  /** Cancelled, ended, not yet open, or null when the door is open. */
+  private gate(f: BookingFacts): Exclude<JoinOutcome, { kind: 'redirect' | 'preparing' }> | null {
+    const meeting = this.summary(f);
+    const now = this.clock.now();
+    if (f.status === 'cancelled') return { kind: 'cancelled', meeting };
+    if (now >= f.end) return { kind: 'ended', meeting };
+    if (now < meeting.opensAt) return { kind: 'waiting', meeting };
+    return null;
+  }
+
+  /** The role of a signed-in person in a booking's meeting. */
+  roleOf(actor: Actor, f: BookingFacts): 'host' | 'attendee' {
+    return canManageBooking(actor, { bookerId: f.bookerId, institutionId: f.institutionId }) ? 'host' : 'attendee';
+  }
+
+  async join(ctx: CallContext, bookingId: string): Promise<JoinOutcome> {
+    const f = await this.store.facts(bookingId);
+    if (!f) throw bookingNotFound();
+    const closed = this.gate(f);
+    if (closed) return closed;
+    const role = this.roleOf(ctx.actor, f);
+    const user = await this.users.findById(ctx.actor.userId);
+    const who = { id: ctx.actor.userId, email: user?.email, name: user?.name ?? 'Participant' };
+    return this.enter(f, role, who);
+  }
+
+  private async enter(f: BookingFacts, role: 'host' | 'attendee', who: { id: string; email?: string | undefined; name: string }): Promise<JoinOutcome> {
+    let row = await this.store.get(f.bookingId);
+    if (!row?.meetingRef) {
+      // Opened before the pipeline got to it (or while it retries): try once now.
+      await this.provisioning.sync(f.bookingId).catch(() => undefined);
+      row = await this.store.get(f.bookingId);
+    }
+    if (!row?.meetingRef || row.state !== 'ready') return { kind: 'preparing', meeting: this.summary(f) };
+    const entry = this.registry.get(row.provider);
+    const link = await this.store.peekGuestLink(f.bookingId);
+    const spec = this.spec(f, link?.policy ?? 'open');
+    const url = role === 'host' ? await entry.provider.hostJoinUrl(row.meetingRef, who, spec) : await entry.provider.attendeeJoinUrl(row.meetingRef, who, spec);
+    if (!row.firstJoinedAt) await this.store.markJoined(f.bookingId, this.clock.now());
+    return { kind: 'redirect', url, role };
+  }
+
+  private spec(f: BookingFacts, guestPolicy: GuestPolicy): MeetingSpec {
+    return { bookingId: f.bookingId, title: f.title, start: f.start, end: f.end, seats: f.seats, timeZone: f.timeZone, host: { userId: f.bookerId, email: f.bookerEmail, name: f.bookerName }, guestPolicy, settings: f.roomSettings };
+  }
+
+  // Guests
+
+  private async guestContext(token: string): Promise<{ link: GuestLink; facts: BookingFacts } | null> {
+    if (!/^[A-Za-z0-9_-]{22,64}$/.test(token)) return null;
+    const link = await this.store.guestLinkByToken(token);
+    const facts = link ? await this.store.facts(link.bookingId) : null;
+    return link && facts ? { link, facts } : null;
+  }
+
+  async guestPage(token: string): Promise<GuestPage> {
+    const c = await this.guestContext(token);
+    if (!c) return { kind: 'invalid' };
+    return this.gate(c.facts) ?? { kind: 'form', meeting: this.summary(c.facts), needsPin: c.link.policy === 'pin' && c.link.pin !== null };
+  }
+
+  async guestJoin(token: string, input: { name: string; pin?: string | undefined }): Promise<GuestPage | JoinOutcome> {
+    const c = await this.guestContext(token);
+    if (!c) return { kind: 'invalid' };
+    const closed = this.gate(c.facts);
+    if (closed) return closed;
+    const needsPin = c.link.policy === 'pin' && c.link.pin !== null;
+    const name = input.name.replace(/\s+/g, ' ').trim();
+    const form = { kind: 'form' as const, meeting: this.summary(c.facts), needsPin };
+    if (name.length < 1 || name.length > 80) return { ...form, error: 'name' };
+    if (needsPin && !samePin(input.pin ?? '', c.link.pin!)) return { ...form, error: 'pin' };
+    return this.enter(c.facts, 'attendee', { id: `guest-${Math.random().toString(36).slice(2, 10)}`, name });
+  }
+
+  // The booker's controls of the guest link
+
+  private async managed(ctx: CallContext, bookingId: string): Promise<BookingFacts> {
+    const f = await this.store.facts(bookingId);
+    if (!f || !canManageBooking(ctx.actor, { bookerId: f.bookerId, institutionId: f.institutionId })) throw bookingNotFound();
+    return f;
+  }
+
+  guestUrl(link: GuestLink): string {
+    return `${this.publicUrl}/g/${link.token}`;
+  }
+
+  async guestLink(ctx: CallContext, bookingId: string): Promise<GuestLink> {
+    await this.managed(ctx, bookingId);
+    return this.store.guestLink(bookingId);
+  }
+
+  async regenerateGuestLink(ctx: CallContext, bookingId: string): Promise<GuestLink> {
+    await this.managed(ctx, bookingId);
+    return this.store.rotateGuestLink(bookingId);
+  }
+
+  async setGuestPolicy(ctx: CallContext, bookingId: string, policy: GuestPolicy, pin: string | null | undefined): Promise<GuestLink> {
+    await this.managed(ctx, bookingId);
+    if (policy === 'pin' && !pin) throw new AppError('invalid', 'PIN_REQUIRED', 'Choose a PIN of 4 to 10 digits for the "pin" guest policy.');
+    if (pin && !/^\d{4,10}$/.test(pin)) throw new AppError('invalid', 'PIN_INVALID', 'The PIN must be 4 to 10 digits.');
+    const link = await this.store.setGuestPolicy(bookingId, policy, policy === 'pin' ? pin! : null);
+    // The service learns the new policy (lobby / public access) on the next sync.
+    await this.provisioning.sync(bookingId).catch(() => undefined);
+    return link;
+  }
+
+  /** For the booking API: the room's state, the links, and when the room opens. */
+  async roomInfo(ctx: CallContext, bookingId: string) {
+    const f = await this.store.facts(bookingId);
+    if (!f) throw bookingNotFound();
+    const manages = canManageBooking(ctx.actor, { bookerId: f.bookerId, institutionId: f.institutionId });
+    if (!manages) throw bookingNotFound();
+    const row = await this.store.get(bookingId);
+    const link = await this.store.guestLink(bookingId);
+    const state = f.status === 'cancelled' ? 'ended' : (row?.state ?? 'pending');
+    return {
+      bookingId,
+      state,
+      provider: row?.provider ?? this.registry.nameForRoom(f.roomProvider),
+      usedFallback: row?.usedFallback ?? false,
+      lastError: row?.state === 'failed' || row?.usedFallback ? row.lastError : null,
+      opensAt: this.summary(f).opensAt,
+      joinUrl: `${this.publicUrl}/join/${bookingId}`,
+      guestUrl: this.guestUrl(link),
+      guestPolicy: link.policy,
+      hasPin: link.pin !== null,
+    };
+  }
+}
+
+function samePin(given: string, pin: string): boolean {
+  const a = Buffer.from(given.padEnd(16, '\0').slice(0, 16));
+  const b = Buffer.from(pin.padEnd(16, '\0').slice(0, 16));
+  return timingSafeEqual(a, b) && given.length === pin.length;
+}

@@ -1,0 +1,332 @@
+// Provisioning use-cases: turn each booking into a ready virtual room on its conferencing service at
+// start - lead time, follow its moves, end and release it at end + grace, retry with exponential
+// backoff and jitter, park it as `failed` (the dead letter admins see and retry), fall back to
+// another provider on a permanent failure, and reconcile the services' meetings with the bookings.
+//
+// Time: every decision uses the portal's Clock (tests move it); `due_at` stores the next moment to
+// act, and a periodic tick (jobs/provisioning.ts) acts on what is due. Concurrency: a booking is
+// worked on by one instance at a time under a lease in the database; a change that arrives
+// meanwhile marks the row dirty and the holder runs again.
+import { isAdmin } from '../domain/access.ts';
+import { AppError, forbidden, notFound } from '../domain/errors.ts';
+import type { CallContext, Clock } from '../ports.ts';
+import { ProviderError, type ConferenceProvider, type GuestPolicy, type MeetingRef, type MeetingSpec } from '../providers/port.ts';
+import type { ProviderRegistry } from '../providers/registry.ts';
+import type { ProvisioningPolicy } from '../providers/settings.ts';
+
+export type { GuestPolicy };
+export type RoomState = 'pending' | 'ready' | 'failed' | 'ended';
+export type PreparedFacts = { title: string; start: string; end: string; seats: number; guestPolicy: GuestPolicy };
+
+export type ProvisioningRow = {
+  bookingId: string;
+  provider: string;
+  state: RoomState;
+  meetingRef: MeetingRef | null;
+  prepared: PreparedFacts | null;
+  usedFallback: boolean;
+  attempts: number;
+  dueAt: Date | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  firstJoinedAt: Date | null;
+  noShowChecked: boolean;
+  updatedAt: Date;
+};
+export type RowPatch = Partial<Pick<ProvisioningRow, 'provider' | 'state' | 'meetingRef' | 'prepared' | 'usedFallback' | 'attempts' | 'dueAt' | 'lastError' | 'lastErrorCode' | 'noShowChecked'>>;
+
+export type BookingFacts = {
+  bookingId: string;
+  title: string;
+  start: Date;
+  end: Date;
+  seats: number;
+  status: 'confirmed' | 'cancelled';
+  timeZone: string;
+  bookerId: string;
+  bookerEmail: string;
+  bookerName: string;
+  institutionId: string | null;
+  roomId: string;
+  roomProvider: string | null;
+  roomSettings: Record<string, unknown>;
+};
+
+export type GuestLink = { bookingId: string; token: string; policy: GuestPolicy; pin: string | null };
+export type Attempt = { id: string; bookingId: string | null; provider: string; action: string; ok: boolean; errorCode: string | null; error: string | null; durationMs: number; at: Date };
+
+export interface ProvisioningStore {
+  facts(bookingId: string): Promise<BookingFacts | null>;
+  ensure(bookingId: string, provider: string, dueAt: Date): Promise<void>;
+  claim(bookingId: string, leaseSeconds: number): Promise<ProvisioningRow | null>;
+  markDirty(bookingId: string): Promise<void>;
+  /** Saves the outcome and drops the lease; true when the booking changed meanwhile. */
+  finish(bookingId: string, patch: RowPatch): Promise<boolean>;
+  get(bookingId: string): Promise<ProvisioningRow | null>;
+  getMany(ids: string[]): Promise<Map<string, ProvisioningRow>>;
+  due(now: Date, limit: number): Promise<string[]>;
+  recordAttempt(a: Omit<Attempt, 'id' | 'at'>): Promise<void>;
+  attempts(f: { limit: number; failedOnly: boolean; bookingId?: string | undefined }): Promise<Attempt[]>;
+  failed(limit: number): Promise<ProvisioningRow[]>;
+  bookingsWithoutState(from: Date, to: Date): Promise<string[]>;
+  withMeeting(provider: string): Promise<ProvisioningRow[]>;
+  isLeased(bookingId: string): Promise<boolean>;
+  guestLink(bookingId: string): Promise<GuestLink>;
+  peekGuestLink(bookingId: string): Promise<GuestLink | null>;
+  guestLinkByToken(token: string): Promise<GuestLink | null>;
+  rotateGuestLink(bookingId: string): Promise<GuestLink>;
+  setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink>;
+  tryRun(name: string, everySeconds: number): Promise<boolean>;
+  markJoined(bookingId: string, at: Date): Promise<void>;
+  bookingIdByPrefix(hex12: string): Promise<string | null>;
+}
+
+export type NoShowHandler = (facts: BookingFacts) => Promise<void>;
+
+const MINUTE = 60_000;
+const TICK_BATCH = 50;
+const TICK_PARALLEL = 8;
+
+export class ProvisioningService {
+  private readonly store: ProvisioningStore;
+  private readonly registry: ProviderRegistry;
+  private readonly clock: Clock;
+  readonly policy: ProvisioningPolicy;
+  private readonly onNoShow: NoShowHandler | undefined;
+  private readonly random: () => number;
+
+  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; clock: Clock; policy: ProvisioningPolicy; onNoShow?: NoShowHandler; random?: () => number }) {
+    this.store = deps.store;
+    this.registry = deps.registry;
+    this.clock = deps.clock;
+    this.policy = deps.policy;
+    this.onNoShow = deps.onNoShow;
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** Brings one booking's room to where the booking and the clock say it should be. */
+  async sync(bookingId: string): Promise<void> {
+    const facts = await this.store.facts(bookingId);
+    if (!facts) return;
+    await this.store.ensure(bookingId, this.registry.nameForRoom(facts.roomProvider), this.clock.now());
+    for (let round = 0; round < 5; round++) {
+      const row = await this.store.claim(bookingId, this.policy.leaseSeconds);
+      if (!row) {
+        // Another instance holds it: it will see the flag and run again with the fresh booking.
+        await this.store.markDirty(bookingId);
+        return;
+      }
+      let patch: RowPatch;
+      try {
+        patch = await this.step(row);
+      } catch (e) {
+        await this.store.finish(bookingId, { dueAt: new Date(this.clock.now().getTime() + this.policy.retryBaseSeconds * 1000) });
+        throw e;
+      }
+      const dirty = await this.store.finish(bookingId, patch);
+      if (!dirty) return;
+    }
+  }
+
+  /** Acts on every booking whose time has come (or that changed while leased). */
+  async tick(): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const ids = await this.store.due(this.clock.now(), TICK_BATCH);
+      if (ids.length === 0) return done;
+      const queue = [...ids];
+      await Promise.all(
+        Array.from({ length: Math.min(TICK_PARALLEL, queue.length) }, async () => {
+          for (let id = queue.shift(); id; id = queue.shift()) await this.sync(id).catch(() => undefined);
+        }),
+      );
+      done += ids.length;
+      if (ids.length < TICK_BATCH) return done;
+    }
+  }
+
+  private spec(f: BookingFacts, guestPolicy: GuestPolicy): MeetingSpec {
+    return {
+      bookingId: f.bookingId,
+      title: f.title,
+      start: f.start,
+      end: f.end,
+      seats: f.seats,
+      timeZone: f.timeZone,
+      host: { userId: f.bookerId, email: f.bookerEmail, name: f.bookerName },
+      guestPolicy,
+      settings: f.roomSettings,
+    };
+  }
+
+  private async step(row: ProvisioningRow): Promise<RowPatch> {
+    const facts = await this.store.facts(row.bookingId);
+    const now = this.clock.now();
+    if (!facts) return { state: 'ended', dueAt: null };
+    const link = await this.store.peekGuestLink(row.bookingId);
+    const spec = this.spec(facts, link?.policy ?? 'open');
+    const over = facts.status === 'cancelled' || now.getTime() >= facts.end.getTime() + this.policy.graceMinutes * MINUTE;
+
+    if (over) {
+      if (!row.meetingRef) return { state: 'ended', dueAt: null, attempts: 0 };
+      return this.attempt(row, 'end+release', async (p) => {
+        await p.end(row.meetingRef!);
+        await p.release(row.meetingRef!, spec);
+        return { state: 'ended', meetingRef: null, prepared: null, dueAt: null, attempts: 0, lastError: null, lastErrorCode: null };
+      });
+    }
+
+    const prepareAt = new Date(facts.start.getTime() - this.policy.leadMinutes * MINUTE);
+    const wanted: PreparedFacts = { title: spec.title, start: spec.start.toISOString(), end: spec.end.toISOString(), seats: spec.seats, guestPolicy: spec.guestPolicy };
+    const same = row.prepared !== null && JSON.stringify(row.prepared) === JSON.stringify(wanted);
+    if (row.state === 'failed' && row.dueAt === null) return {}; // dead letter: only "retry now" revives it
+    if (now < prepareAt && !row.meetingRef) return { state: 'pending', dueAt: prepareAt, attempts: 0 };
+    if (row.meetingRef && same) return this.afterReady(row, facts, now);
+
+    const action = row.meetingRef ? 'update' : 'prepare';
+    const patch = await this.attempt(row, action, async (p) => {
+      const ref = row.meetingRef ? await p.update(row.meetingRef, spec) : await p.prepare(spec);
+      return { state: 'ready', meetingRef: ref, prepared: wanted, attempts: 0, lastError: null, lastErrorCode: null };
+    });
+    if (patch.state !== 'ready') return patch;
+    return { ...patch, ...(await this.afterReady({ ...row, ...patch } as ProvisioningRow, facts, now)), state: 'ready' };
+  }
+
+  /** The next moment a ready room needs attention: the no-show check, then the end. */
+  private async afterReady(row: ProvisioningRow, facts: BookingFacts, now: Date): Promise<RowPatch> {
+    const endAt = new Date(facts.end.getTime() + this.policy.graceMinutes * MINUTE);
+    const noShowAt = new Date(facts.start.getTime() + this.policy.noShowMinutes * MINUTE);
+    if (facts.roomSettings.noShowRelease === true && !row.noShowChecked && noShowAt < facts.end) {
+      if (now < noShowAt) return { state: 'ready', dueAt: noShowAt };
+      const nobody = row.firstJoinedAt === null && (await this.participants(row)) === 0;
+      if (nobody && this.onNoShow) await this.onNoShow(facts);
+      return { state: 'ready', noShowChecked: true, dueAt: nobody ? now : endAt };
+    }
+    return { state: 'ready', dueAt: endAt };
+  }
+
+  private async participants(row: ProvisioningRow): Promise<number> {
+    const entry = this.registry.get(row.provider);
+    if (!entry.counts || !row.meetingRef) return 0;
+    return (entry.provider as unknown as { participantCount(r: MeetingRef): Promise<number> }).participantCount(row.meetingRef).catch(() => 1);
+  }
+
+  /** One call to the service, recorded; failures become retries, the dead letter, or a fallback. */
+  private async attempt(row: ProvisioningRow, action: string, work: (p: ConferenceProvider) => Promise<RowPatch>): Promise<RowPatch> {
+    const started = Date.now();
+    try {
+      const patch = await work(this.registry.get(row.provider).provider);
+      await this.store.recordAttempt({ bookingId: row.bookingId, provider: row.provider, action, ok: true, errorCode: null, error: null, durationMs: Date.now() - started });
+      return patch;
+    } catch (e) {
+      const err = e instanceof ProviderError ? e : new ProviderError('PROVIDER_ERROR', `Unexpected error: ${(e as Error).message}`, true);
+      await this.store.recordAttempt({ bookingId: row.bookingId, provider: row.provider, action, ok: false, errorCode: err.code, error: err.message, durationMs: Date.now() - started });
+      const attempts = row.attempts + 1;
+      const now = this.clock.now().getTime();
+      const fallback = this.registry.fallbackName;
+      if (!err.retryable && action === 'prepare' && fallback && fallback !== row.provider && !row.usedFallback) {
+        // The booker sees the switch in the room state (usedFallback, lastError) of the booking.
+        return { provider: fallback, usedFallback: true, attempts: 0, dueAt: new Date(now), state: 'pending', lastError: err.message, lastErrorCode: err.code };
+      }
+      if (!err.retryable || attempts >= this.policy.maxAttempts) {
+        return { state: action === 'end+release' ? row.state : 'failed', attempts, dueAt: null, lastError: err.message, lastErrorCode: err.code };
+      }
+      return { attempts, dueAt: new Date(now + this.backoffMs(attempts)), lastError: err.message, lastErrorCode: err.code };
+    }
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
+  backoffMs(attempts: number): number {
+    const cap = this.policy.retryMaxSeconds * 1000;
+    const exp = Math.min(cap, this.policy.retryBaseSeconds * 1000 * 2 ** (attempts - 1));
+    return Math.round(exp / 2 + (this.random() * exp) / 2);
+  }
+
+  /**
+   * Compares each service's meetings with the bookings and repairs both ways: a meeting no live
+   * booking owns is released; a ready booking whose meeting vanished is prepared again.
+   */
+  async reconcile(): Promise<{ released: number; recreated: number; adopted: number }> {
+    const now = this.clock.now();
+    let released = 0;
+    let recreated = 0;
+    const windowStart = new Date(now.getTime() - this.policy.graceMinutes * MINUTE);
+    const windowEnd = new Date(now.getTime() + this.policy.leadMinutes * MINUTE);
+    const missing = await this.store.bookingsWithoutState(windowStart, windowEnd);
+    for (const id of missing) await this.sync(id).catch(() => undefined);
+
+    for (const entry of this.registry.all()) {
+      if (!entry.lists) continue;
+      const lister = entry.provider as unknown as { listMeetings(): Promise<{ ref: MeetingRef; bookingId: string }[]> };
+      const listed = await lister.listMeetings();
+      const seen = new Set<string>();
+      for (const m of listed) {
+        seen.add(m.bookingId);
+        const row = await this.store.get(m.bookingId);
+        if (row && row.provider === entry.name && row.meetingRef?.id === m.ref.id && row.state !== 'ended') continue;
+        if (row && (await this.store.isLeased(m.bookingId))) continue; // being prepared right now
+        const facts = await this.store.facts(m.bookingId);
+        if (facts && this.wantsMeeting(facts, now) && this.registry.nameForRoom(facts.roomProvider) === entry.name && (!row || row.provider === entry.name)) {
+          // The booking should have this meeting (a crash came between creating it and saving its
+          // handle): adopt it; prepare finds it by its key instead of making a second one.
+          await this.sync(m.bookingId).catch(() => undefined);
+          continue;
+        }
+        const started = Date.now();
+        const spec = facts ? this.spec(facts, 'open') : orphanSpec(m.bookingId);
+        try {
+          await entry.provider.end(m.ref);
+          await entry.provider.release(m.ref, spec);
+          released++;
+          await this.store.recordAttempt({ bookingId: facts ? m.bookingId : null, provider: entry.name, action: 'reconcile-release', ok: true, errorCode: null, error: null, durationMs: Date.now() - started });
+        } catch (e) {
+          await this.store.recordAttempt({ bookingId: facts ? m.bookingId : null, provider: entry.name, action: 'reconcile-release', ok: false, errorCode: (e as ProviderError).code ?? 'ERROR', error: (e as Error).message, durationMs: Date.now() - started });
+        }
+      }
+      for (const row of await this.store.withMeeting(entry.name)) {
+        if (seen.has(row.bookingId) || row.state !== 'ready') continue;
+        const claimed = await this.store.claim(row.bookingId, this.policy.leaseSeconds);
+        if (!claimed) continue;
+        await this.store.recordAttempt({ bookingId: row.bookingId, provider: entry.name, action: 'reconcile-missing', ok: false, errorCode: 'MEETING_MISSING', error: 'The meeting was gone from the service; preparing it again.', durationMs: 0 });
+        await this.store.finish(row.bookingId, { state: 'pending', meetingRef: null, prepared: null, dueAt: now });
+        await this.sync(row.bookingId).catch(() => undefined);
+        recreated++;
+      }
+    }
+    return { released, recreated, adopted: missing.length };
+  }
+
+  private wantsMeeting(f: BookingFacts, now: Date): boolean {
+    const t = now.getTime();
+    return f.status === 'confirmed' && t >= f.start.getTime() - this.policy.leadMinutes * MINUTE && t < f.end.getTime() + this.policy.graceMinutes * MINUTE;
+  }
+
+  // Reads and admin actions
+
+  async roomStates(bookingIds: string[]): Promise<Map<string, ProvisioningRow>> {
+    return this.store.getMany(bookingIds);
+  }
+
+  async recentJobs(ctx: CallContext, f: { failedOnly: boolean; limit: number }) {
+    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see the provisioning jobs.');
+    const [attempts, deadLetter] = await Promise.all([this.store.attempts({ limit: f.limit, failedOnly: f.failedOnly }), this.store.failed(f.limit)]);
+    return { attempts, deadLetter };
+  }
+
+  /** "Retry now" on a dead-lettered (or any) booking: attempts start again from zero, at once. */
+  async retryNow(ctx: CallContext, bookingId: string): Promise<ProvisioningRow> {
+    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators may retry provisioning.');
+    const row = await this.store.get(bookingId);
+    if (!row) throw notFound('ROOM_STATE_NOT_FOUND', 'The pipeline has not seen this booking yet; it will within a minute.');
+    const claimed = await this.store.claim(bookingId, this.policy.leaseSeconds);
+    if (!claimed) throw new AppError('conflict', 'PROVISIONING_BUSY', 'This booking is being provisioned right now; look again in a moment.');
+    await this.store.finish(bookingId, { state: row.state === 'failed' ? 'pending' : row.state, attempts: 0, dueAt: this.clock.now() });
+    await this.sync(bookingId);
+    return (await this.store.get(bookingId))!;
+  }
+}
+
+function orphanSpec(bookingId: string): MeetingSpec {
+  const epoch = new Date(0);
+  return { bookingId, title: 'orphan', start: epoch, end: epoch, seats: 1, timeZone: 'UTC', host: { userId: '', email: '', name: '' }, guestPolicy: 'open', settings: {} };
+}

@@ -1,0 +1,211 @@
+// SQL of the provisioning tables (migrations/003_provisioning.sql). Raw SQL through Kysely's `sql`
+// keeps these tables out of the shared schema.ts.
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Attempt, BookingFacts, GuestLink, GuestPolicy, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning.ts';
+import type { MeetingRef } from '../providers/port.ts';
+import type { Executor } from './database.ts';
+
+type Row = {
+  booking_id: string;
+  provider: string;
+  state: ProvisioningRow['state'];
+  meeting_ref: MeetingRef | null;
+  prepared: ProvisioningRow['prepared'];
+  used_fallback: boolean;
+  attempts: number;
+  due_at: Date | null;
+  dirty: boolean;
+  last_error: string | null;
+  last_error_code: string | null;
+  first_joined_at: Date | null;
+  no_show_checked: boolean;
+  updated_at: Date;
+};
+
+const toRow = (r: Row): ProvisioningRow => ({
+  bookingId: r.booking_id,
+  provider: r.provider,
+  state: r.state,
+  meetingRef: r.meeting_ref,
+  prepared: r.prepared,
+  usedFallback: r.used_fallback,
+  attempts: r.attempts,
+  dueAt: r.due_at,
+  lastError: r.last_error,
+  lastErrorCode: r.last_error_code,
+  firstJoinedAt: r.first_joined_at,
+  noShowChecked: r.no_show_checked,
+  updatedAt: r.updated_at,
+});
+
+/** 128 random bits, URL-safe. */
+export const newGuestToken = () => randomBytes(16).toString('base64url');
+
+export class PgProvisioningStore implements ProvisioningStore {
+  private readonly db: Executor;
+  constructor(db: Executor) {
+    this.db = db;
+  }
+
+  async facts(bookingId: string): Promise<BookingFacts | null> {
+    const { rows } = await sql<{
+      id: string; title: string; start: Date; end: Date; seats: number; status: string; time_zone: string;
+      booker_id: string; email: string; name: string; institution_id: string | null; room_id: string; provider: string | null; provider_settings: Record<string, unknown> | null;
+    }>`SELECT b.id, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
+              b.booker_id, u.email, u.name, b.institution_id, b.room_id, r.provider, r.provider_settings
+         FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
+        WHERE b.id = ${bookingId}`.execute(this.db);
+    const f = rows[0];
+    if (!f) return null;
+    return {
+      bookingId: f.id,
+      title: f.title,
+      start: f.start,
+      end: f.end,
+      seats: f.seats,
+      status: f.status === 'cancelled' ? 'cancelled' : 'confirmed',
+      timeZone: f.time_zone,
+      bookerId: f.booker_id,
+      bookerEmail: f.email,
+      bookerName: f.name,
+      institutionId: f.institution_id,
+      roomId: f.room_id,
+      roomProvider: f.provider,
+      roomSettings: f.provider_settings ?? {},
+    };
+  }
+
+  async ensure(bookingId: string, provider: string, dueAt: Date): Promise<void> {
+    await sql`INSERT INTO provider_meetings (booking_id, provider, due_at) VALUES (${bookingId}, ${provider}, ${dueAt})
+              ON CONFLICT (booking_id) DO NOTHING`.execute(this.db);
+  }
+
+  async claim(bookingId: string, leaseSeconds: number): Promise<ProvisioningRow | null> {
+    const { rows } = await sql<Row>`UPDATE provider_meetings SET lease_until = now() + make_interval(secs => ${leaseSeconds}), dirty = false
+       WHERE booking_id = ${bookingId} AND (lease_until IS NULL OR lease_until < now()) RETURNING *`.execute(this.db);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async markDirty(bookingId: string): Promise<void> {
+    await sql`UPDATE provider_meetings SET dirty = true WHERE booking_id = ${bookingId}`.execute(this.db);
+  }
+
+  async finish(bookingId: string, p: RowPatch): Promise<boolean> {
+    const { rows } = await sql<{ dirty: boolean }>`UPDATE provider_meetings SET
+        lease_until = NULL,
+        updated_at = now(),
+        provider = coalesce(${p.provider ?? null}, provider),
+        state = coalesce(${p.state ?? null}, state),
+        meeting_ref = CASE WHEN ${p.meetingRef !== undefined} THEN ${p.meetingRef === undefined ? null : JSON.stringify(p.meetingRef)}::jsonb ELSE meeting_ref END,
+        prepared = CASE WHEN ${p.prepared !== undefined} THEN ${p.prepared === undefined ? null : JSON.stringify(p.prepared)}::jsonb ELSE prepared END,
+        used_fallback = coalesce(${p.usedFallback ?? null}, used_fallback),
+        attempts = coalesce(${p.attempts ?? null}, attempts),
+        due_at = CASE WHEN ${p.dueAt !== undefined} THEN ${p.dueAt ?? null}::timestamptz ELSE due_at END,
+        last_error = CASE WHEN ${p.lastError !== undefined} THEN ${p.lastError ?? null} ELSE last_error END,
+        last_error_code = CASE WHEN ${p.lastErrorCode !== undefined} THEN ${p.lastErrorCode ?? null} ELSE last_error_code END,
+        no_show_checked = coalesce(${p.noShowChecked ?? null}, no_show_checked)
+      WHERE booking_id = ${bookingId} RETURNING dirty`.execute(this.db);
+    return rows[0]?.dirty ?? false;
+  }
+
+  async get(bookingId: string): Promise<ProvisioningRow | null> {
+    const { rows } = await sql<Row>`SELECT * FROM provider_meetings WHERE booking_id = ${bookingId}`.execute(this.db);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async getMany(ids: string[]): Promise<Map<string, ProvisioningRow>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await sql<Row>`SELECT * FROM provider_meetings WHERE booking_id = ANY(${ids}::uuid[])`.execute(this.db);
+    return new Map(rows.map((r) => [r.booking_id, toRow(r)]));
+  }
+
+  async due(now: Date, limit: number): Promise<string[]> {
+    const { rows } = await sql<{ booking_id: string }>`SELECT booking_id FROM provider_meetings
+       WHERE (due_at <= ${now} OR dirty) AND (lease_until IS NULL OR lease_until < now())
+       ORDER BY due_at NULLS FIRST LIMIT ${limit}`.execute(this.db);
+    return rows.map((r) => r.booking_id);
+  }
+
+  async recordAttempt(a: Omit<Attempt, 'id' | 'at'>): Promise<void> {
+    await sql`INSERT INTO provisioning_attempts (booking_id, provider, action, ok, error_code, error, duration_ms)
+              VALUES (${a.bookingId}, ${a.provider}, ${a.action}, ${a.ok}, ${a.errorCode}, ${a.error}, ${a.durationMs})`.execute(this.db);
+  }
+
+  async attempts(f: { limit: number; failedOnly: boolean; bookingId?: string | undefined }): Promise<Attempt[]> {
+    const { rows } = await sql<{ id: string; booking_id: string | null; provider: string; action: string; ok: boolean; error_code: string | null; error: string | null; duration_ms: number; at: Date }>`
+      SELECT * FROM provisioning_attempts
+       WHERE (${!f.failedOnly} OR NOT ok) AND (${f.bookingId ?? null}::uuid IS NULL OR booking_id = ${f.bookingId ?? null}::uuid)
+       ORDER BY id DESC LIMIT ${f.limit}`.execute(this.db);
+    return rows.map((r) => ({ id: String(r.id), bookingId: r.booking_id, provider: r.provider, action: r.action, ok: r.ok, errorCode: r.error_code, error: r.error, durationMs: r.duration_ms, at: r.at }));
+  }
+
+  async failed(limit: number): Promise<ProvisioningRow[]> {
+    const { rows } = await sql<Row>`SELECT * FROM provider_meetings WHERE state = 'failed' ORDER BY updated_at DESC LIMIT ${limit}`.execute(this.db);
+    return rows.map(toRow);
+  }
+
+  async bookingsWithoutState(from: Date, to: Date): Promise<string[]> {
+    const { rows } = await sql<{ id: string }>`SELECT b.id FROM bookings b LEFT JOIN provider_meetings pm ON pm.booking_id = b.id
+       WHERE pm.booking_id IS NULL AND b.status = 'confirmed' AND b.during && tstzrange(${from}, ${to}, '[)')`.execute(this.db);
+    return rows.map((r) => r.id);
+  }
+
+  async withMeeting(provider: string): Promise<ProvisioningRow[]> {
+    const { rows } = await sql<Row>`SELECT * FROM provider_meetings WHERE provider = ${provider} AND meeting_ref IS NOT NULL`.execute(this.db);
+    return rows.map(toRow);
+  }
+
+  async isLeased(bookingId: string): Promise<boolean> {
+    const { rows } = await sql<{ leased: boolean }>`SELECT lease_until > now() AS leased FROM provider_meetings WHERE booking_id = ${bookingId}`.execute(this.db);
+    return rows[0]?.leased ?? false;
+  }
+
+  async guestLink(bookingId: string): Promise<GuestLink> {
+    await sql`INSERT INTO guest_links (booking_id, token) VALUES (${bookingId}, ${newGuestToken()}) ON CONFLICT (booking_id) DO NOTHING`.execute(this.db);
+    return (await this.guestLinkWhere(sql`booking_id = ${bookingId}`))!;
+  }
+
+  async peekGuestLink(bookingId: string): Promise<GuestLink | null> {
+    return this.guestLinkWhere(sql`booking_id = ${bookingId}`);
+  }
+
+  async guestLinkByToken(token: string): Promise<GuestLink | null> {
+    return this.guestLinkWhere(sql`token = ${token}`);
+  }
+
+  private async guestLinkWhere(where: ReturnType<typeof sql>): Promise<GuestLink | null> {
+    const { rows } = await sql<{ booking_id: string; token: string; policy: GuestPolicy; pin: string | null }>`SELECT booking_id, token, policy, pin FROM guest_links WHERE ${where}`.execute(this.db);
+    const r = rows[0];
+    return r ? { bookingId: r.booking_id, token: r.token, policy: r.policy, pin: r.pin } : null;
+  }
+
+  async rotateGuestLink(bookingId: string): Promise<GuestLink> {
+    await this.guestLink(bookingId);
+    await sql`UPDATE guest_links SET token = ${newGuestToken()}, updated_at = now() WHERE booking_id = ${bookingId}`.execute(this.db);
+    return (await this.peekGuestLink(bookingId))!;
+  }
+
+  async setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink> {
+    await this.guestLink(bookingId);
+    await sql`UPDATE guest_links SET policy = ${policy}, pin = ${pin}, updated_at = now() WHERE booking_id = ${bookingId}`.execute(this.db);
+    return (await this.peekGuestLink(bookingId))!;
+  }
+
+  async tryRun(name: string, everySeconds: number): Promise<boolean> {
+    const { rows } = await sql<{ name: string }>`INSERT INTO provisioning_runs (name, last_run_at) VALUES (${name}, now())
+       ON CONFLICT (name) DO UPDATE SET last_run_at = now()
+       WHERE provisioning_runs.last_run_at < now() - make_interval(secs => ${everySeconds}) RETURNING name`.execute(this.db);
+    return rows.length > 0;
+  }
+
+  /** The booking whose id starts with these 12 hex digits (Jitsi reservation ids). */
+  async bookingIdByPrefix(hex12: string): Promise<string | null> {
+    const { rows } = await sql<{ id: string }>`SELECT id FROM bookings WHERE substr(replace(id::text, '-', ''), 1, 12) = ${hex12} LIMIT 1`.execute(this.db);
+    return rows[0]?.id ?? null;
+  }
+
+  async markJoined(bookingId: string, at: Date): Promise<void> {
+    await sql`UPDATE provider_meetings SET first_joined_at = coalesce(first_joined_at, ${at}) WHERE booking_id = ${bookingId}`.execute(this.db);
+  }
+}

@@ -1,0 +1,163 @@
+// The server-rendered join pages (waiting, guest form, ended, cancelled, invalid link), in Italian
+// and English. Small on purpose: no framework, one inline style sheet, one tiny script for the
+// countdown; accessible (lang, labels, live region, focus order) and usable without JavaScript.
+import type { MeetingSummary } from '../app/joining.ts';
+
+export type Lang = 'it' | 'en';
+
+const T = {
+  it: {
+    waitingTitle: 'La stanza apre tra poco',
+    opensIn: 'La stanza apre tra',
+    opensAt: 'Apertura alle',
+    join: 'Entra nella riunione',
+    preparingTitle: 'Stiamo preparando la stanza',
+    preparing: 'La stanza virtuale non è ancora pronta. Questa pagina riprova da sola tra pochi secondi.',
+    endedTitle: 'La riunione è terminata',
+    ended: 'Questa riunione è terminata. Il collegamento non è più valido.',
+    cancelledTitle: 'Riunione annullata',
+    cancelled: 'Questa prenotazione è stata annullata da chi l’aveva fatta.',
+    invalidTitle: 'Collegamento non valido',
+    invalid: 'Questo collegamento per ospiti non esiste o è stato sostituito. Chiedi a chi ti ha invitato il collegamento nuovo.',
+    guestTitle: 'Partecipa come ospite',
+    name: 'Il tuo nome (come lo vedranno gli altri)',
+    pin: 'PIN della riunione',
+    nameError: 'Scrivi un nome da 1 a 80 caratteri.',
+    pinError: 'Il PIN non è corretto. Controlla il messaggio d’invito.',
+    signInTitle: 'Accedi per entrare',
+    signIn: 'Per entrare in questa riunione devi accedere al portale.',
+    signInLink: 'Accedi',
+    when: 'Quando',
+    lang: 'English',
+    minutes: 'min',
+    seconds: 's',
+  },
+  en: {
+    waitingTitle: 'The room opens soon',
+    opensIn: 'The room opens in',
+    opensAt: 'Opens at',
+    join: 'Join the meeting',
+    preparingTitle: 'We are preparing the room',
+    preparing: 'The virtual room is not ready yet. This page tries again by itself in a few seconds.',
+    endedTitle: 'The meeting has ended',
+    ended: 'This meeting has ended. The link no longer works.',
+    cancelledTitle: 'Meeting cancelled',
+    cancelled: 'This booking was cancelled by the person who made it.',
+    invalidTitle: 'Link not valid',
+    invalid: 'This guest link does not exist or was replaced. Ask the person who invited you for the new link.',
+    guestTitle: 'Join as a guest',
+    name: 'Your name (as others will see it)',
+    pin: 'Meeting PIN',
+    nameError: 'Enter a name of 1 to 80 characters.',
+    pinError: 'The PIN is not right. Check the invitation.',
+    signInTitle: 'Sign in to join',
+    signIn: 'Sign in to the portal to join this meeting.',
+    signInLink: 'Sign in',
+    when: 'When',
+    lang: 'Italiano',
+    minutes: 'min',
+    seconds: 's',
+  },
+} as const;
+
+export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
+  if (query === 'it' || query === 'en') return query;
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const q = Number(params.find((p) => p.trim().startsWith('q='))?.split('=')[1] ?? 1);
+      return { lang: tag!.split('-')[0]!, q: Number.isFinite(q) ? q : 0 };
+    })
+    .filter((x) => x.lang === 'it' || x.lang === 'en')
+    .sort((a, b) => b.q - a.q);
+  return (ranked[0]?.lang as Lang | undefined) ?? 'it';
+}
+
+const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function when(m: MeetingSummary, lang: Lang): string {
+  const fmt = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, dateStyle: 'full', timeStyle: 'short' });
+  const end = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' });
+  return `${fmt.format(m.start)} – ${end.format(m.end)} (${m.timeZone})`;
+}
+
+function layout(lang: Lang, title: string, body: string, opts: { refreshSeconds?: number; selfUrl: string }): string {
+  const other: Lang = lang === 'it' ? 'en' : 'it';
+  const switchUrl = `${opts.selfUrl.split('?')[0]}?lang=${other}`;
+  return `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">
+${opts.refreshSeconds ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : ''}
+<title>${esc(title)} · WebMeetings</title>
+<style>
+body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1b1f24}
+main{max-width:34rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 1px 4px #0002}
+h1{font-size:1.5rem;margin-top:0}
+.meeting{color:#444}
+.count{font-size:2.2rem;font-variant-numeric:tabular-nums;margin:.5rem 0}
+a.button,button{display:inline-block;background:#0b57d0;color:#fff;border:0;border-radius:8px;padding:.75rem 1.25rem;font-size:1rem;text-decoration:none;cursor:pointer}
+a.button:focus,button:focus,input:focus{outline:3px solid #f29900;outline-offset:2px}
+label{display:block;margin:1rem 0 .25rem;font-weight:600}
+input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #888;border-radius:6px}
+.error{color:#a50e0e;font-weight:600}
+footer{max-width:34rem;margin:0 auto;padding:0 2rem;font-size:.9rem}
+</style></head>
+<body><main>${body}</main>
+<footer><a href="${esc(switchUrl)}" hreflang="${other}" lang="${other}">${T[lang].lang}</a></footer>
+</body></html>`;
+}
+
+const meetingLine = (m: MeetingSummary, lang: Lang) => `<p class="meeting"><strong>${esc(m.title)}</strong><br>${T[lang].when}: ${esc(when(m, lang))}</p>`;
+
+/** Counts down to the opening and then shows the join button, without a reload. */
+export function waitingPage(lang: Lang, m: MeetingSummary, joinHref: string, now: Date, selfUrl: string): string {
+  const t = T[lang];
+  const seconds = Math.max(0, Math.ceil((m.opensAt.getTime() - now.getTime()) / 1000));
+  const opens = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' }).format(m.opensAt);
+  const body = `<h1>${t.waitingTitle}</h1>${meetingLine(m, lang)}
+<div id="wait"><p>${t.opensIn}</p><p class="count" id="count" role="timer" aria-live="off" data-seconds="${seconds}">${fmtCount(seconds, lang)}</p><p>${t.opensAt} ${esc(opens)}</p></div>
+<p id="go" hidden aria-live="polite"><a class="button" href="${esc(joinHref)}">${t.join}</a></p>
+<script>
+(function(){var el=document.getElementById('count'),left=+el.dataset.seconds,end=Date.now()+left*1000;
+function f(s){var m=Math.floor(s/60),r=s%60;return (m>0?m+' ${t.minutes} ':'')+r+' ${t.seconds}';}
+function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1000));el.textContent=f(s);
+if(s<=0){document.getElementById('wait').hidden=true;var g=document.getElementById('go');g.hidden=false;g.querySelector('a').focus();return;}
+setTimeout(tick,Math.min(1000,s*1000));}tick();})();
+</script>
+<noscript><p><a href="${esc(selfUrl)}">${t.join}</a></p></noscript>`;
+  return layout(lang, t.waitingTitle, body, { selfUrl });
+}
+
+function fmtCount(s: number, lang: Lang) {
+  const m = Math.floor(s / 60);
+  return `${m > 0 ? `${m} ${T[lang].minutes} ` : ''}${s % 60} ${T[lang].seconds}`;
+}
+
+export function messagePage(lang: Lang, kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'signIn', m: MeetingSummary | null, selfUrl: string, signInHref?: string): string {
+  const t = T[lang];
+  const texts: Record<typeof kind, [string, string]> = {
+    ended: [t.endedTitle, t.ended],
+    cancelled: [t.cancelledTitle, t.cancelled],
+    invalid: [t.invalidTitle, t.invalid],
+    preparing: [t.preparingTitle, t.preparing],
+    signIn: [t.signInTitle, t.signIn],
+  };
+  const [title, text] = texts[kind];
+  const link = kind === 'signIn' && signInHref ? `<p><a class="button" href="${esc(signInHref)}">${t.signInLink}</a></p>` : '';
+  return layout(lang, title, `<h1>${title}</h1>${m ? meetingLine(m, lang) : ''}<p>${text}</p>${link}`, { selfUrl, ...(kind === 'preparing' ? { refreshSeconds: 10 } : {}) });
+}
+
+export function guestFormPage(lang: Lang, m: MeetingSummary, action: string, o: { needsPin: boolean; error?: 'name' | 'pin' | undefined; name?: string }): string {
+  const t = T[lang];
+  const nameErr = o.error === 'name' ? `<p class="error" id="name-error">${t.nameError}</p>` : '';
+  const pinErr = o.error === 'pin' ? `<p class="error" id="pin-error">${t.pinError}</p>` : '';
+  const body = `<h1>${t.guestTitle}</h1>${meetingLine(m, lang)}
+<form method="post" action="${esc(action)}">
+<label for="name">${t.name}</label>
+<input id="name" name="name" required maxlength="80" autocomplete="name" value="${esc(o.name ?? '')}"${o.error === 'name' ? ' aria-invalid="true" aria-describedby="name-error" autofocus' : ''}>${nameErr}
+${o.needsPin ? `<label for="pin">${t.pin}</label><input id="pin" name="pin" required inputmode="numeric" pattern="[0-9]{4,10}" autocomplete="off"${o.error === 'pin' ? ' aria-invalid="true" aria-describedby="pin-error" autofocus' : ''}>${pinErr}` : ''}
+<p><button type="submit">${t.join}</button></p>
+</form>`;
+  return layout(lang, t.guestTitle, body, { selfUrl: action });
+}

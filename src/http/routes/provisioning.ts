@@ -1,0 +1,91 @@
+// Provisioning API: a booking's room state and links, the guest link controls, and the admins'
+// page of recent and failed jobs with "retry now".
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { JoiningService } from '../../app/joining.ts';
+import type { ProvisioningService } from '../../app/provisioning.ts';
+import { callContext } from '../auth.ts';
+import * as S from '../schemas.ts';
+
+const Id = z.uuid();
+const RoomState = z.object({
+  bookingId: Id,
+  state: z.enum(['pending', 'ready', 'failed', 'ended']),
+  provider: z.string(),
+  usedFallback: z.boolean().describe('the room’s own provider failed and the fallback provider serves this booking'),
+  lastError: z.string().nullable(),
+  opensAt: z.string(),
+  joinUrl: z.string().describe('for signed-in people: the booker and managers enter as host'),
+  guestUrl: z.string().describe('for guests without an account; regenerate it to revoke it'),
+  guestPolicy: z.enum(['open', 'pin', 'lobby']),
+  hasPin: z.boolean(),
+});
+const GuestPolicyBody = z.strictObject({
+  policy: z.enum(['open', 'pin', 'lobby']),
+  pin: z.string().regex(/^\d{4,10}$/, 'must be 4 to 10 digits').nullable().optional(),
+});
+const Job = z.object({
+  id: z.string(),
+  bookingId: Id.nullable(),
+  provider: z.string(),
+  action: z.string(),
+  ok: z.boolean(),
+  errorCode: z.string().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number(),
+  at: z.string(),
+});
+const DeadLetter = z.object({ bookingId: Id, provider: z.string(), state: z.string(), attempts: z.number(), lastError: z.string().nullable(), lastErrorCode: z.string().nullable(), updatedAt: z.string() });
+
+export const provisioningRoutes: FastifyPluginAsyncZod<{ joining: JoiningService; provisioning: ProvisioningService }> = async (app, { joining, provisioning }) => {
+  const tags = ['provisioning'];
+  const room = async (req: Parameters<typeof callContext>[0], id: string) => {
+    const r = await joining.roomInfo(callContext(req), id);
+    return { ...r, opensAt: r.opensAt.toISOString() };
+  };
+
+  app.get('/bookings/:id/room', {
+    schema: { tags, summary: 'The virtual room of a booking: state (pending, ready, failed, ended), join and guest links', params: S.IdParams, response: { 200: RoomState, ...S.errorResponses } },
+    handler: async (req) => room(req, req.params.id),
+  });
+
+  app.post('/bookings/:id/guest-link', {
+    schema: { tags, summary: 'Regenerate the guest link (the old one stops working at once)', params: S.IdParams, response: { 200: RoomState, ...S.errorResponses } },
+    handler: async (req) => {
+      await joining.regenerateGuestLink(callContext(req), req.params.id);
+      return room(req, req.params.id);
+    },
+  });
+
+  app.put('/bookings/:id/guest-policy', {
+    schema: { tags, summary: 'Choose how guests enter: open, with a PIN, or through a lobby where the service has one', params: S.IdParams, body: GuestPolicyBody, response: { 200: RoomState, ...S.errorResponses } },
+    handler: async (req) => {
+      await joining.setGuestPolicy(callContext(req), req.params.id, req.body.policy, req.body.pin);
+      return room(req, req.params.id);
+    },
+  });
+
+  app.get('/admin/provisioning/jobs', {
+    schema: {
+      tags,
+      summary: 'Recent provisioning attempts and the bookings parked as failed (admins)',
+      querystring: z.object({ failed: z.enum(['true', 'false']).default('false'), limit: z.coerce.number().int().min(1).max(500).default(100) }),
+      response: { 200: z.object({ attempts: z.array(Job), deadLetter: z.array(DeadLetter) }), ...S.errorResponses },
+    },
+    handler: async (req) => {
+      const r = await provisioning.recentJobs(callContext(req), { failedOnly: req.query.failed === 'true', limit: req.query.limit });
+      return {
+        attempts: r.attempts.map((a) => ({ ...a, at: a.at.toISOString() })),
+        deadLetter: r.deadLetter.map((d) => ({ bookingId: d.bookingId, provider: d.provider, state: d.state, attempts: d.attempts, lastError: d.lastError, lastErrorCode: d.lastErrorCode, updatedAt: d.updatedAt.toISOString() })),
+      };
+    },
+  });
+
+  app.post('/admin/provisioning/:id/retry', {
+    schema: { tags, summary: 'Retry now: provision this booking again at once, attempts counted from zero (admins)', params: S.IdParams, response: { 200: z.object({ bookingId: Id, state: z.string(), attempts: z.number(), lastError: z.string().nullable() }), ...S.errorResponses } },
+    handler: async (req) => {
+      const row = await provisioning.retryNow(callContext(req), req.params.id);
+      return { bookingId: row.bookingId, state: row.state, attempts: row.attempts, lastError: row.lastError };
+    },
+  });
+};

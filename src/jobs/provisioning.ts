@@ -1,0 +1,69 @@
+// The provisioning workers. A booking change enqueues `provisioning.sync` inside the booking's own
+// transaction (the listener below), so there is no booking without its job and no job for a
+// rolled-back booking; pg-boss hands each job to one instance. Time-driven work (prepare at
+// start - lead, retries after their backoff, end + grace) is stored as `due_at` in the portal's
+// clock and picked up by a periodic tick; reconcile runs on one instance at a time.
+import type { Logger } from 'pino';
+import type { ProvisioningService } from '../app/provisioning.ts';
+import type { BookingListener } from '../ports.ts';
+import type { JobQueue } from './queue.ts';
+
+export const SYNC_QUEUE = 'provisioning.sync';
+export const SYNC_DEAD_LETTER = 'provisioning.sync.dead';
+
+/** Runs inside the booking transaction: the job commits or rolls back with the booking. */
+export const provisioningListener: BookingListener = async (repos, event) => {
+  await repos.jobs.enqueue(SYNC_QUEUE, { bookingId: event.after.id, action: event.action });
+  if (event.before && event.before.id !== event.after.id) await repos.jobs.enqueue(SYNC_QUEUE, { bookingId: event.before.id, action: event.action });
+};
+
+export type ProvisioningWorkers = { stop(): Promise<void>; tickNow(): Promise<number> };
+
+export async function startProvisioningWorkers(deps: {
+  queue: JobQueue;
+  service: ProvisioningService;
+  store: { tryRun(name: string, everySeconds: number): Promise<boolean> };
+  logger: Logger;
+}): Promise<ProvisioningWorkers> {
+  const { queue, service, logger } = deps;
+  const policy = service.policy;
+  // pg-boss's own retries cover database trouble; provider failures are retried by the pipeline in
+  // the portal's clock, so the job itself succeeds once the outcome is recorded.
+  await queue.define({ name: SYNC_QUEUE, retryLimit: 5, retryDelaySeconds: 2, deadLetter: SYNC_DEAD_LETTER });
+  await queue.work<{ bookingId: string }>(SYNC_QUEUE, (data) => service.sync(data.bookingId), { pollingIntervalSeconds: 0.5 });
+
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const guarded = (what: string, fn: () => Promise<unknown>) => {
+    if (stopped) return;
+    running = running.then(fn).catch((err: unknown) => logger.error({ err }, `provisioning ${what} failed`));
+  };
+  const timers: NodeJS.Timeout[] = [];
+  if (policy.tickSeconds > 0) {
+    timers.push(setInterval(() => guarded('tick', () => service.tick()), policy.tickSeconds * 1000));
+  }
+  if (policy.reconcileMinutes > 0) {
+    const every = policy.reconcileMinutes * 60;
+    timers.push(
+      setInterval(
+        () =>
+          guarded('reconcile', async () => {
+            if (await deps.store.tryRun('reconcile', every - 1)) {
+              const r = await service.reconcile();
+              if (r.released || r.recreated) logger.info(r, 'provisioning reconcile repaired meetings');
+            }
+          }),
+        Math.min(every, 60) * 1000,
+      ),
+    );
+  }
+  for (const t of timers) t.unref();
+  return {
+    tickNow: () => service.tick(),
+    async stop() {
+      stopped = true;
+      for (const t of timers) clearInterval(t);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// Settings of the conferencing providers and the provisioning pipeline: the variables config.ts
+// reads (it stays the only reader of process.env) and what they become. Secrets live here only;
+// a room's provider_settings never hold one.
+import { z } from 'zod';
+
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const PROVIDERS = ['adobe-connect', 'bigbluebutton', 'jitsi'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export const PROVISIONING_ENV = {
+  PROVIDER_DEFAULT: z.enum(PROVIDERS).optional(),
+  PROVIDER_FALLBACK: z.enum(PROVIDERS).optional(),
+  PROVIDER_TIMEOUT_MS: intIn(100, 120_000).default(10_000),
+  ADOBE_CONNECT_URL: z.url().optional(),
+  ADOBE_CONNECT_LOGIN: z.string().min(1).optional(),
+  ADOBE_CONNECT_PASSWORD: z.string().min(1).optional(),
+  ADOBE_CONNECT_SSO_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name such as x-user-id').default('x-user-id'),
+  ADOBE_CONNECT_FOLDER_ID: z.string().regex(/^\d+$/, 'must be a numeric sco-id').optional(),
+  BBB_URL: z.url().optional(),
+  BBB_SECRET: z.string().min(1).optional(),
+  BBB_CHECKSUM: z.enum(['sha1', 'sha256']).default('sha256'),
+  JITSI_URL: z.url().default('https://meet.jit.si'),
+  JITSI_APP_ID: z.string().min(1).optional(),
+  JITSI_APP_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  JITSI_AUDIENCE: z.string().min(1).default('jitsi'),
+  JITSI_SUBJECT: z.string().min(1).default('*'),
+  JITSI_RESERVATION_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  PROVISIONING_LEAD_MINUTES: intIn(0, 24 * 60).default(30),
+  PROVISIONING_GRACE_MINUTES: intIn(0, 24 * 60).default(15),
+  JOIN_OPENS_MINUTES: intIn(0, 24 * 60).default(15),
+  PROVISIONING_MAX_ATTEMPTS: intIn(1, 100).default(12),
+  PROVISIONING_RETRY_BASE_SECONDS: intIn(1, 3600).default(5),
+  PROVISIONING_RETRY_MAX_SECONDS: intIn(1, 24 * 3600).default(600),
+  PROVISIONING_TICK_SECONDS: z.coerce.number().min(0).max(3600).default(15),
+  PROVISIONING_RECONCILE_MINUTES: intIn(0, 24 * 60).default(10),
+  PROVISIONING_LEASE_SECONDS: intIn(1, 3600).default(120),
+  NO_SHOW_MINUTES: intIn(1, 24 * 60).default(15),
+};
+
+type Env = z.infer<z.ZodObject<typeof PROVISIONING_ENV>>;
+
+export type ProvidersConfig = {
+  /** Used by rooms that name no provider. With nothing configured: public Jitsi, no tokens. */
+  defaultProvider: ProviderName;
+  fallbackProvider: ProviderName | null;
+  timeoutMs: number;
+  adobeConnect: { url: string; login: string; password: string; ssoHeader: string; folderId: string | undefined } | null;
+  bigbluebutton: { url: string; secret: string; checksum: 'sha1' | 'sha256' } | null;
+  jitsi: { url: string; appId: string | undefined; appSecret: string | undefined; audience: string; subject: string; reservationToken: string | undefined };
+};
+
+export type ProvisioningPolicy = {
+  leadMinutes: number;
+  graceMinutes: number;
+  joinOpensMinutes: number;
+  maxAttempts: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  tickSeconds: number;
+  reconcileMinutes: number;
+  leaseSeconds: number;
+  noShowMinutes: number;
+};
+
+export type ProvisioningConfig = { providers: ProvidersConfig; policy: ProvisioningPolicy };
+
+/** `fail` throws config.ts's ConfigError, so a bad value stops the start like any other. */
+export function provisioningConfig(e: Env, fail: (message: string) => never): ProvisioningConfig {
+  const both = (a: unknown, b: unknown, names: string) => {
+    if (Boolean(a) !== Boolean(b)) fail(`Invalid configuration:\n  ${names} must be set together`);
+  };
+  both(e.ADOBE_CONNECT_URL, e.ADOBE_CONNECT_LOGIN && e.ADOBE_CONNECT_PASSWORD, 'ADOBE_CONNECT_URL, ADOBE_CONNECT_LOGIN and ADOBE_CONNECT_PASSWORD');
+  both(e.BBB_URL, e.BBB_SECRET, 'BBB_URL and BBB_SECRET');
+  both(e.JITSI_APP_ID, e.JITSI_APP_SECRET, 'JITSI_APP_ID and JITSI_APP_SECRET');
+  const providers: ProvidersConfig = {
+    defaultProvider: e.PROVIDER_DEFAULT ?? (e.ADOBE_CONNECT_URL ? 'adobe-connect' : e.BBB_URL ? 'bigbluebutton' : 'jitsi'),
+    fallbackProvider: e.PROVIDER_FALLBACK ?? null,
+    timeoutMs: e.PROVIDER_TIMEOUT_MS,
+    adobeConnect: e.ADOBE_CONNECT_URL
+      ? { url: e.ADOBE_CONNECT_URL, login: e.ADOBE_CONNECT_LOGIN!, password: e.ADOBE_CONNECT_PASSWORD!, ssoHeader: e.ADOBE_CONNECT_SSO_HEADER, folderId: e.ADOBE_CONNECT_FOLDER_ID }
+      : null,
+    bigbluebutton: e.BBB_URL ? { url: e.BBB_URL, secret: e.BBB_SECRET!, checksum: e.BBB_CHECKSUM } : null,
+    jitsi: { url: e.JITSI_URL, appId: e.JITSI_APP_ID, appSecret: e.JITSI_APP_SECRET, audience: e.JITSI_AUDIENCE, subject: e.JITSI_SUBJECT, reservationToken: e.JITSI_RESERVATION_TOKEN },
+  };
+  for (const [name, set] of [['PROVIDER_DEFAULT', e.PROVIDER_DEFAULT], ['PROVIDER_FALLBACK', e.PROVIDER_FALLBACK]] as const) {
+    if (set === 'adobe-connect' && !providers.adobeConnect) fail(`Invalid configuration:\n  ${name}=adobe-connect needs ADOBE_CONNECT_URL, ADOBE_CONNECT_LOGIN and ADOBE_CONNECT_PASSWORD`);
+    if (set === 'bigbluebutton' && !providers.bigbluebutton) fail(`Invalid configuration:\n  ${name}=bigbluebutton needs BBB_URL and BBB_SECRET`);
+  }
+  return {
+    providers,
+    policy: {
+      leadMinutes: e.PROVISIONING_LEAD_MINUTES,
+      graceMinutes: e.PROVISIONING_GRACE_MINUTES,
+      joinOpensMinutes: e.JOIN_OPENS_MINUTES,
+      maxAttempts: e.PROVISIONING_MAX_ATTEMPTS,
+      retryBaseSeconds: e.PROVISIONING_RETRY_BASE_SECONDS,
+      retryMaxSeconds: e.PROVISIONING_RETRY_MAX_SECONDS,
+      tickSeconds: e.PROVISIONING_TICK_SECONDS,
+      reconcileMinutes: e.PROVISIONING_RECONCILE_MINUTES,
+      leaseSeconds: e.PROVISIONING_LEASE_SECONDS,
+      noShowMinutes: e.NO_SHOW_MINUTES,
+    },
+  };
+}

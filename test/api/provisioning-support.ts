@@ -1,0 +1,30 @@
+// Shared by the provisioning and join tests: wait for the background pipeline, read room states.
+import { sql } from 'kysely';
+import type { TestPortal } from '../support/portal.ts';
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function roomState(t: TestPortal, bookingId: string): Promise<string | null> {
+  const { rows } = await sql<{ state: string }>`SELECT state FROM provider_meetings WHERE booking_id = ${bookingId}`.execute(t.db.database.db);
+  return rows[0]?.state ?? null;
+}
+
+/** Waits until the sync job of the booking has run (no job of it left queued or active). */
+export async function settled(t: TestPortal, bookingId: string): Promise<void> {
+  await waitFor(`the jobs of ${bookingId}`, async () => {
+    const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM pgboss.job
+       WHERE name = 'provisioning.sync' AND data->>'bookingId' = ${bookingId} AND state IN ('created', 'retry', 'active')`.execute(t.db.database.db);
+    return Number(rows[0]!.n) === 0 && (await roomState(t, bookingId)) !== null;
+  });
+}
+
+export const bookingsStatesCount = async (t: TestPortal) =>
+  (await sql<{ state: string; n: string }>`SELECT state, count(*) AS n FROM provider_meetings GROUP BY state`.execute(t.db.database.db)).rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.state]: Number(r.n) }), {});
