@@ -1,5 +1,6 @@
 // Every setting, read from the environment once at start-up and validated here; nothing else reads
 // process.env. A wrong value stops the start with a message that names the variable.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BookingPolicy } from './domain/booking-rules.ts';
 import { PROVISIONING_ENV, provisioningConfig, type ProvisioningConfig } from './providers/settings.ts';
@@ -49,7 +50,59 @@ const EnvSchema = z.object({
   SEED_DEFAULT_ROOMS: bool.default(true),
   SHUTDOWN_GRACE_SECONDS: intIn(1, 600).default(25),
   ...PROVISIONING_ENV,
+  // Federated sign-in (SAML 2.0 federation, OpenID Connect), local accounts, sign-in rate limits.
+  SAML_METADATA_SOURCES: z.string().optional(),
+  SAML_FEDERATION_CERT_FILE: z.string().optional(),
+  SAML_SP_KEY_FILE: z.string().optional(),
+  SAML_SP_CERT_FILE: z.string().optional(),
+  SAML_SP_ENTITY_ID: z.url().optional(),
+  SAML_CLOCK_SKEW_SECONDS: intIn(0, 600).default(60),
+  SAML_WANT_RESPONSE_SIGNED: bool.default(false),
+  SAML_METADATA_REFRESH_MINUTES: intIn(1, 7 * 24 * 60).default(60),
+  SAML_METADATA_POLL_SECONDS: intIn(1, 3600).default(60),
+  SAML_SP_CONTACT_EMAIL: z.email().optional(),
+  OIDC_PROVIDERS: z.string().optional(),
+  OIDC_ALLOW_HTTP: bool.default(false),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: intIn(1, 1000).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: intIn(1, 100_000).default(30),
+  LOGIN_FAILURE_WINDOW_MINUTES: intIn(1, 24 * 60).default(15),
 });
+
+const OidcProviders = z.array(
+  z.strictObject({
+    id: z.string().regex(/^[a-z0-9-]{1,40}$/, 'id must be lowercase letters, digits or dashes'),
+    name: z.string().min(1),
+    issuer: z.url(),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).optional(),
+    scope: z.string().default('openid email profile'),
+  }),
+);
+export type OidcProviderConfig = z.infer<typeof OidcProviders>[number];
+
+export type SamlConfig = {
+  metadataSources: string[];
+  federationCertPem: string;
+  spKeyPem: string;
+  spCertPem: string;
+  entityId: string;
+  clockSkewSeconds: number;
+  wantResponseSigned: boolean;
+  refreshMinutes: number;
+  pollSeconds: number;
+  contactEmail: string | null;
+};
+
+function readPem(name: string, path: string | undefined): string {
+  if (!path) throw new ConfigError(`Invalid configuration:\n  ${name} is required when SAML_METADATA_SOURCES is set`);
+  try {
+    const pem = readFileSync(path, 'utf8');
+    if (!pem.includes('-----BEGIN')) throw new Error('not a PEM file');
+    return pem;
+  } catch (e) {
+    throw new ConfigError(`Invalid configuration:\n  ${name}=${JSON.stringify(path)}: ${(e as Error).message}`);
+  }
+}
 
 export type Config = {
   port: number;
@@ -67,6 +120,9 @@ export type Config = {
   session: { idleMinutes: number; absoluteHours: number };
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
+  saml: SamlConfig | null;
+  oidc: { providers: OidcProviderConfig[]; allowHttp: boolean };
+  loginLimits: { perAccount: number; perAddress: number; windowMinutes: number };
 };
 
 export class ConfigError extends Error {}
@@ -89,6 +145,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const sources = (e.SAML_METADATA_SOURCES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const saml: SamlConfig | null =
+    sources.length === 0
+      ? null
+      : {
+          metadataSources: sources,
+          federationCertPem: readPem('SAML_FEDERATION_CERT_FILE', e.SAML_FEDERATION_CERT_FILE),
+          spKeyPem: readPem('SAML_SP_KEY_FILE', e.SAML_SP_KEY_FILE),
+          spCertPem: readPem('SAML_SP_CERT_FILE', e.SAML_SP_CERT_FILE),
+          entityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl.replace(/\/$/, '')}/auth/saml/metadata`,
+          clockSkewSeconds: e.SAML_CLOCK_SKEW_SECONDS,
+          wantResponseSigned: e.SAML_WANT_RESPONSE_SIGNED,
+          refreshMinutes: e.SAML_METADATA_REFRESH_MINUTES,
+          pollSeconds: e.SAML_METADATA_POLL_SECONDS,
+          contactEmail: e.SAML_SP_CONTACT_EMAIL ?? null,
+        };
+  let oidcProviders: OidcProviderConfig[] = [];
+  if (e.OIDC_PROVIDERS) {
+    let json: unknown;
+    try {
+      json = JSON.parse(e.OIDC_PROVIDERS);
+    } catch {
+      throw new ConfigError('Invalid configuration:\n  OIDC_PROVIDERS: is not JSON (a list of {id, name, issuer, clientId, clientSecret})');
+    }
+    const p = OidcProviders.safeParse(json);
+    if (!p.success) throw new ConfigError(`Invalid configuration:\n  OIDC_PROVIDERS: ${p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    oidcProviders = p.data;
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -106,6 +190,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     provisioning: provisioningConfig(e, (m) => {
       throw new ConfigError(m);
     }),
+    saml,
+    oidc: { providers: oidcProviders, allowHttp: e.OIDC_ALLOW_HTTP },
+    loginLimits: { perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT, perAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMinutes: e.LOGIN_FAILURE_WINDOW_MINUTES },
     booking: {
       seatPool: e.SEAT_POOL,
       turnaroundMinutes: e.TURNAROUND_MINUTES,

@@ -15,6 +15,8 @@ import { SeriesService } from './app/series.ts';
 import { argon2Hasher } from './identity/passwords.ts';
 import { PgSessionStore } from './identity/session-store.ts';
 import { PgTokenStore } from './identity/token-store.ts';
+import { buildIdentity } from './identity/module.ts';
+import { PgPortalSettings, PgSignInGuard } from './identity/sign-in-guard.ts';
 import { buildApp } from './http/app.ts';
 import type { Services } from './http/services.ts';
 import { loggerOptions } from './observability/logger.ts';
@@ -43,13 +45,15 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
   const sessions = new PgSessionStore(database.db, config.session);
   const tokens = new PgTokenStore(database.db);
   const policy = config.booking;
+  const guard = new PgSignInGuard(database.db, config.loginLimits);
+  const settings = new PgPortalSettings(database.db);
   const bookings = new BookingService({ uow, clock, policy });
   return {
     uow,
     policy,
     bookings,
     series: new SeriesService({ uow, clock, policy, bookings }),
-    accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone }),
+    accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings }),
     administration: new AdministrationService({ uow, hasher: argon2Hasher, defaultTimeZone: policy.defaultTimeZone, clock }),
   };
 }
@@ -60,6 +64,8 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const queue = new JobQueue(database, logger);
   await queue.start();
   const services = buildServices(config, database, opts.clock ?? systemClock, queue);
+  const identity = buildIdentity(config, database, services.uow, logger);
+  await identity.start();
   const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
   const app = await buildApp({
     services,
@@ -71,6 +77,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     sessionHours: config.session.absoluteHours,
     version: VERSION,
     trustProxy: config.trustProxy,
+    identity,
     provisioning,
   });
   return {
@@ -82,6 +89,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     provisioning,
     async close() {
       await app.close();
+      await identity.stop();
       await provisioning.stop();
       await queue.stop();
       if (!opts.database) await database.close();

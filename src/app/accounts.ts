@@ -19,6 +19,19 @@ export interface SessionStore {
   destroy(id: string): Promise<void>;
 }
 
+export type LocalAccountsPolicy = 'everyone' | 'admins-only';
+export interface PortalSettings {
+  localAccounts(): Promise<LocalAccountsPolicy>;
+  setLocalAccounts(policy: LocalAccountsPolicy): Promise<void>;
+}
+
+/** Counts failed local sign-ins per account and per address; says how long to wait when over the limit. */
+export interface SignInGuard {
+  retryAfterSeconds(account: string, address: string): Promise<number | null>;
+  recordFailure(account: string, address: string): Promise<void>;
+  clear(account: string): Promise<void>;
+}
+
 export type ApiToken = { id: string; name: string; createdAt: Date; lastUsedAt: Date | null };
 export interface TokenStore {
   create(userId: string, name: string): Promise<ApiToken & { token: string }>;
@@ -40,8 +53,21 @@ export class AccountService {
   private readonly tokens: TokenStore;
   private readonly clock: Clock;
   private readonly zone: string;
+  private readonly guard: SignInGuard | undefined;
+  private readonly settings: PortalSettings | undefined;
 
-  constructor(deps: { uow: UnitOfWork; hasher: PasswordHasher; sessions: SessionStore; tokens: TokenStore; clock: Clock; defaultTimeZone: string }) {
+  constructor(deps: {
+    uow: UnitOfWork;
+    hasher: PasswordHasher;
+    sessions: SessionStore;
+    tokens: TokenStore;
+    clock: Clock;
+    defaultTimeZone: string;
+    guard?: SignInGuard;
+    settings?: PortalSettings;
+  }) {
+    this.guard = deps.guard;
+    this.settings = deps.settings;
     this.uow = deps.uow;
     this.hasher = deps.hasher;
     this.sessions = deps.sessions;
@@ -50,12 +76,24 @@ export class AccountService {
     this.zone = deps.defaultTimeZone;
   }
 
-  async signIn(email: string, password: string, requestId?: string): Promise<{ sessionId: string; csrfToken: string; user: User }> {
+  async signIn(email: string, password: string, requestId?: string, address = 'unknown'): Promise<{ sessionId: string; csrfToken: string; user: User }> {
+    const account = email.trim().toLowerCase();
+    const wait = await this.guard?.retryAfterSeconds(account, address);
+    if (wait) {
+      throw new AppError('rate-limited', 'TOO_MANY_SIGN_IN_ATTEMPTS', `Too many failed sign-ins. Wait ${Math.ceil(wait / 60)} minute(s) and try again, or reset your password with an administrator.`, {
+        retryAfterSeconds: wait,
+      });
+    }
     const user = await this.uow.repos.users.findByEmail(email);
     dummyHash ??= this.hasher.hash('not-a-password');
     const ok = user?.passwordHash ? await this.hasher.verify(user.passwordHash, password) : (await this.hasher.verify(await dummyHash, password), false);
     if (!user || !ok) {
+      await this.guard?.recordFailure(account, address);
       throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'The e-mail or the password is wrong.');
+    }
+    await this.guard?.clear(account);
+    if (user.role !== 'admin' && (await this.settings?.localAccounts()) === 'admins-only') {
+      throw new AppError('forbidden', 'LOCAL_ACCOUNTS_OFF', 'Local accounts are turned off on this portal: sign in with your institution instead.');
     }
     const { id, csrfToken } = await this.sessions.create(user.id);
     await this.uow.transaction(async (r) => {
@@ -118,6 +156,19 @@ export class AccountService {
   async revokeToken(ctx: CallContext, id: string): Promise<void> {
     if (!(await this.tokens.revoke(ctx.actor.userId, id))) throw notFound('TOKEN_NOT_FOUND', 'No such API token.');
     await this.uow.repos.audit.record({ actorId: ctx.actor.userId, action: 'token.revoked', entity: 'api-token', entityId: id, before: null, after: null, requestId: ctx.requestId });
+  }
+
+  async localAccounts(): Promise<LocalAccountsPolicy> {
+    return (await this.settings?.localAccounts()) ?? 'everyone';
+  }
+
+  async setLocalAccounts(ctx: CallContext, policy: LocalAccountsPolicy): Promise<LocalAccountsPolicy> {
+    if (ctx.actor.role !== 'admin') throw new AppError('forbidden', 'ADMIN_ONLY', 'Only administrators may do this.');
+    if (!this.settings) throw new AppError('unavailable', 'SETTINGS_UNAVAILABLE', 'Portal settings are not available.');
+    const before = await this.settings.localAccounts();
+    await this.settings.setLocalAccounts(policy);
+    await this.uow.repos.audit.record({ actorId: ctx.actor.userId, action: 'settings.updated', entity: 'settings', entityId: 'local_accounts', before, after: policy, requestId: ctx.requestId });
+    return policy;
   }
 
   /** First administrator (CLI); refuses an e-mail already in use. */

@@ -23,6 +23,10 @@ import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
 import type { Services } from './services.ts';
 import type { ProvisioningModule } from '../jobs/provisioning-module.ts';
+import type { Identity } from '../identity/module.ts';
+import { discoveryRoutes } from './routes/discovery.ts';
+import { oidcRoutes } from './routes/oidc.ts';
+import { samlRoutes } from './routes/saml.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -37,6 +41,7 @@ export type AppOptions = {
   version: string;
   trustProxy: boolean | string[];
   provisioning?: ProvisioningModule;
+  identity?: Identity;
 };
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -95,6 +100,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+
+  if (o.identity) {
+    await app.register(samlRoutes, { identity: o.identity });
+    await app.register(oidcRoutes, { identity: o.identity });
+    await app.register(discoveryRoutes, { identity: o.identity, services: o.services });
+  }
 
   if (o.provisioning) await o.provisioning.pageRoutes(app);
 

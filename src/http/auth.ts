@@ -9,6 +9,9 @@ import { problem, sendProblem } from './errors.ts';
 
 export const SESSION_COOKIE = 'wm_session';
 
+/** The session cookie's attributes, the same for local and federated sign-in. */
+export const sessionCookieOptions = (secure: boolean, hours: number) => ({ path: '/', httpOnly: true, sameSite: 'lax' as const, secure, maxAge: hours * 3600 });
+
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;

@@ -2,6 +2,7 @@
 // whose hash is the key. Idle timeout slides on use; the absolute timeout never moves.
 import { sql } from 'kysely';
 import type { SessionStore, Session } from '../app/accounts.ts';
+import type { FederatedSession } from '../app/federated-sign-in.ts';
 import type { Db } from '../db/database.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
@@ -16,12 +17,16 @@ export class PgSessionStore implements SessionStore {
   }
 
   async create(userId: string): Promise<{ id: string; csrfToken: string }> {
+    return this.createFederated(userId, null);
+  }
+
+  /** A session that came from an IdP remembers which IdP session it came from, for single logout. */
+  async createFederated(userId: string, federated: FederatedSession | null): Promise<{ id: string; csrfToken: string }> {
     const id = newSecret();
     const csrfToken = newSecret();
-    await this.db
-      .insertInto('sessions')
-      .values({ id_hash: hashSecret(id), user_id: userId, csrf_token: csrfToken, expires_at: sql`now() + make_interval(hours => ${this.absoluteHours})` })
-      .execute();
+    await sql`INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at, federated)
+              VALUES (${hashSecret(id)}, ${userId}, ${csrfToken}, now() + make_interval(hours => ${this.absoluteHours}),
+                      ${federated ? JSON.stringify(federated) : null}::jsonb)`.execute(this.db);
     // Opportunistic clean-up of expired sessions keeps the table small without a scheduler.
     await this.db.deleteFrom('sessions').where('expires_at', '<', sql<Date>`now()`).execute();
     return { id, csrfToken };
@@ -44,5 +49,19 @@ export class PgSessionStore implements SessionStore {
 
   async destroy(id: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('id_hash', '=', hashSecret(id)).execute();
+  }
+
+  /** The IdP session behind a live portal session, or null for a local one. */
+  async federated(id: string): Promise<FederatedSession | null> {
+    const r = await sql<{ federated: FederatedSession | null }>`
+      SELECT federated FROM sessions WHERE id_hash = ${hashSecret(id)} AND expires_at > now()`.execute(this.db);
+    return r.rows[0]?.federated ?? null;
+  }
+
+  /** Ends the sessions an IdP's LogoutRequest names (by NameID, and SessionIndex when given). */
+  async destroyFederated(issuer: string, nameId: string, sessionIndex: string | null): Promise<number> {
+    const r = await sql`DELETE FROM sessions WHERE federated->>'issuer' = ${issuer} AND federated->>'nameId' = ${nameId}
+                          AND (${sessionIndex}::text IS NULL OR federated->>'sessionIndex' = ${sessionIndex})`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
   }
 }

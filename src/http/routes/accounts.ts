@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { forbidden } from '../../domain/errors.ts';
-import { SESSION_COOKIE, callContext } from '../auth.ts';
+import { AppError, forbidden } from '../../domain/errors.ts';
+import { SESSION_COOKIE, callContext, sessionCookieOptions } from '../auth.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import { userView } from '../views.ts';
@@ -16,11 +16,21 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     config: { public: true },
     schema: { tags: ['session'], summary: 'Sign in with a local account', body: S.SignIn, response: { 200: S.SignedIn, ...S.errorResponses } },
     handler: async (req, reply) => {
-      const { sessionId, csrfToken, user } = await accounts.signIn(req.body.email, req.body.password, req.id);
+      let signedIn;
+      try {
+        signedIn = await accounts.signIn(req.body.email, req.body.password, req.id, req.ip);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'TOO_MANY_SIGN_IN_ATTEMPTS') {
+          req.log.warn({ event: 'login.rate-limited', account: req.body.email, address: req.ip }, 'local sign-in rate limited');
+          reply.header('retry-after', String(e.details.retryAfterSeconds));
+        }
+        throw e;
+      }
+      const { sessionId, csrfToken, user } = signedIn;
       // A fresh id at every sign-in (no fixation); the old cookie's session, if any, ends.
       const old = req.cookies[SESSION_COOKIE];
       if (old) await accounts.signOut(old);
-      reply.setCookie(SESSION_COOKIE, sessionId, { path: '/', httpOnly: true, sameSite: 'lax', secure: cookieSecure, maxAge: sessionHours * 3600 });
+      reply.setCookie(SESSION_COOKIE, sessionId, sessionCookieOptions(cookieSecure, sessionHours));
       return { user: userView(user), csrfToken };
     },
   });

@@ -1,0 +1,113 @@
+// SAML endpoints: SP metadata at a stable URL, login (HTTP-Redirect AuthnRequest), the assertion
+// consumer (HTTP-POST), single logout, and the portal's sign-out that uses it when it can. Every
+// refused response is logged with its reason and answered without a session.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../domain/errors.ts';
+import type { Identity } from '../../identity/module.ts';
+import { profileFromSaml } from '../../identity/saml/attributes.ts';
+import { SamlRejection } from '../../identity/saml/service-provider.ts';
+import { SESSION_COOKIE, sessionCookieOptions } from '../auth.ts';
+import { LAST_IDP_COOKIE, pickLang, safeReturn, sendError } from './discovery.ts';
+
+export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app, { identity }) => {
+  // SAML bindings 3.5.4: the HTTP-POST binding sends an HTML form (application/x-www-form-urlencoded).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 512 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  const saml = identity.saml;
+
+  app.get('/auth/saml/metadata', { schema: { hide: true } }, async (_req, reply) => {
+    if (!saml) return reply.code(404).send({ code: 'SAML_NOT_CONFIGURED', detail: 'SAML is not configured on this portal.' });
+    return reply.type('application/samlmetadata+xml').header('content-disposition', 'inline; filename="webmeetings-sp.xml"').send(saml.metadataXml);
+  });
+
+  app.get<{ Querystring: { idp?: string; return?: string; force?: string } }>('/auth/saml/login', { schema: { hide: true } }, async (req, reply) => {
+    if (!saml) return sendError(reply, req, 404, 'SAML_NOT_CONFIGURED', pickLang(req) === 'it' ? 'L’accesso federato non è configurato.' : 'Federated sign-in is not configured.');
+    const idp = req.query.idp ?? '';
+    try {
+      const url = await saml.sp.loginUrl(idp, safeReturn(req.query.return), req.query.force === 'true');
+      reply.setCookie(LAST_IDP_COOKIE, idp, { path: '/', httpOnly: true, sameSite: 'lax', secure: identity.cookieSecure, maxAge: 365 * 24 * 3600 });
+      return reply.redirect(url);
+    } catch (e) {
+      if (!(e instanceof SamlRejection)) throw e;
+      req.log.warn({ event: 'saml.login.refused', code: e.code, idp }, `SAML login refused: ${e.message}`);
+      const lang = pickLang(req);
+      return sendError(reply, req, 404, e.code, lang === 'it' ? 'Questo servizio di accesso non fa parte della federazione.' : 'This sign-in service is not part of the federation.');
+    }
+  });
+
+  app.post<{ Body: Record<string, string> | undefined }>('/auth/saml/acs', { schema: { hide: true } }, async (req, reply) => {
+    if (!saml) return sendError(reply, req, 404, 'SAML_NOT_CONFIGURED');
+    const body = req.body ?? {};
+    if (typeof body.SAMLResponse !== 'string' || body.SAMLResponse.length === 0) {
+      return sendError(reply, req, 400, 'SAML_NO_RESPONSE', pickLang(req) === 'it' ? 'Nessuna risposta SAML ricevuta.' : 'No SAML response was received.');
+    }
+    try {
+      const login = await saml.sp.consume(body.SAMLResponse, body.RelayState ?? null);
+      const { profile, dropped } = profileFromSaml(login);
+      if (dropped.length > 0) req.log.warn({ event: 'saml.attributes.dropped', idp: login.idp.entityId, dropped }, 'SAML attributes outside the IdP’s scopes were ignored');
+      if (!profile.subject) throw new SamlRejection('SAML_NO_SUBJECT', 'no subject-id, pairwise-id, eduPersonPrincipalName, eduPersonTargetedID or persistent NameID', login.idp.entityId);
+      const result = await identity.federated.signIn(
+        profile,
+        { protocol: 'saml', issuer: login.idp.entityId, nameId: login.nameId, nameIdFormat: login.nameIdFormat, nameQualifier: login.nameQualifier, spNameQualifier: login.spNameQualifier, sessionIndex: login.sessionIndex },
+        req.id,
+      );
+      await startSession(req, reply, identity, result.sessionId);
+      req.log.info({ event: 'saml.login', idp: login.idp.entityId, userId: result.user.id, institutionId: result.institution?.id ?? null, newUser: result.newUser }, 'SAML sign-in');
+      return reply.redirect(safeReturn(login.relayState));
+    } catch (e) {
+      if (e instanceof SamlRejection) {
+        req.log.warn({ event: 'saml.response.rejected', code: e.code, idp: e.idp, reason: e.message }, `SAML response rejected (${e.code}): ${e.message}`);
+        return sendError(reply, req, 403, e.code);
+      }
+      if (e instanceof AppError) {
+        req.log.warn({ event: 'saml.login.refused', code: e.code }, `SAML sign-in refused: ${e.message}`);
+        return sendError(reply, req, e.kind === 'conflict' ? 409 : 403, e.code, e.message);
+      }
+      throw e;
+    }
+  });
+
+  // IdP-initiated logout (LogoutRequest) and the IdP's answer to ours (LogoutResponse), HTTP-Redirect.
+  app.get('/auth/saml/slo', { schema: { hide: true } }, async (req, reply) => {
+    if (!saml) return sendError(reply, req, 404, 'SAML_NOT_CONFIGURED');
+    const raw = req.url.split('?')[1] ?? '';
+    try {
+      const msg = await saml.sp.logoutMessage(req.query as Record<string, string>, raw);
+      if (msg.kind === 'response') return reply.redirect(safeReturn(msg.relayState));
+      const ended = await identity.sessions.destroyFederated(msg.idp, msg.nameId, msg.sessionIndex);
+      req.log.info({ event: 'saml.logout.idp', idp: msg.idp, sessions: ended }, 'IdP-initiated logout');
+      return reply.redirect(msg.responseUrl);
+    } catch (e) {
+      if (!(e instanceof SamlRejection)) throw e;
+      req.log.warn({ event: 'saml.logout.rejected', code: e.code, idp: e.idp, reason: e.message }, `SAML logout message rejected (${e.code}): ${e.message}`);
+      return sendError(reply, req, 403, e.code);
+    }
+  });
+
+  // The portal's sign-out: the session ends here always; with an IdP that supports single logout the
+  // browser then goes there to end the IdP session too. POST only, so another site cannot trigger it.
+  app.post('/auth/logout', { schema: { hide: true } }, async (req, reply) => {
+    const sid = req.cookies[SESSION_COOKIE];
+    const federated = sid ? await identity.sessions.federated(sid) : null;
+    if (sid) await identity.sessions.destroy(sid);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    if (federated?.protocol === 'saml' && saml) {
+      try {
+        const url = await saml.sp.logoutUrl(federated as never, '/');
+        if (url) return reply.redirect(url, 303);
+      } catch (e) {
+        req.log.warn({ err: e, idp: federated.issuer }, 'could not build the SAML LogoutRequest; signed out locally only');
+      }
+    }
+    return reply.redirect('/', 303);
+  });
+};
+
+/** A new session id at every sign-in (no fixation); the session the old cookie named, if any, ends. */
+export async function startSession(req: FastifyRequest, reply: FastifyReply, identity: Identity, sessionId: string) {
+  const old = req.cookies[SESSION_COOKIE];
+  if (old) await identity.sessions.destroy(old);
+  reply.setCookie(SESSION_COOKIE, sessionId, sessionCookieOptions(identity.cookieSecure, identity.sessionHours));
+}
