@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '../api/client.ts';
 import type { Me, Settings } from '../api/types.ts';
@@ -99,7 +100,7 @@ export function useMe(): { me: Me; settings: Settings } {
  * Why the user may not book, in the page's language. The API's `cannotBookReason` is an English
  * sentence, so it is only the basis for choosing one of ours.
  */
-export function cannotBookReason(t: (key: string, values?: Record<string, unknown>) => string, me: Me): string {
+export function cannotBookReason(t: TFunction, me: Me): string {
   if (!me.institution) return t('booking.noInstitution');
   return t('booking.subscriptionInactive', { institution: me.institution.name });
 }

@@ -168,7 +168,9 @@ export function CalendarPage() {
       },
       onOpen: (props) => setOpenSlot(props),
       onRendered: () => {
+        // Read by bench/ui-week-render.ts: events rendered, and two frames later, painted.
         performance.mark('wm:calendar-rendered');
+        requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('wm:calendar-painted')));
       },
     }),
     [moveBooking, reload, showConflict],
@@ -293,6 +295,7 @@ export function CalendarPage() {
             locale={currentLocale()}
             hiddenDays={hiddenDays}
             slotMinutes={30}
+            turnaroundMinutes={settings.turnaroundMinutes}
             snapMinutes={Math.max(5, settings.granularityMinutes)}
             selectable={me.canBook}
             labels={{

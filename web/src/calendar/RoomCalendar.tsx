@@ -1,6 +1,6 @@
 import { createCalendar, destroyCalendar, Interaction, List, ResourceTimeGrid, type Calendar } from '@event-calendar/core';
 import '@event-calendar/core/index.css';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type CSSProperties } from 'react';
 import type { Room } from '../api/types.ts';
 import type { CalendarEventInput, SlotProps } from './events.ts';
 import { localFields } from './zone.ts';
@@ -40,6 +40,7 @@ export interface RoomCalendarProps {
   locale: string;
   hiddenDays: number[];
   slotMinutes: number;
+  turnaroundMinutes: number;
   snapMinutes: number;
   selectable: boolean;
   labels: { capacity(n: number): string; seats(n: number): string; noEvents: string; busy: string; grid: string };
@@ -55,16 +56,26 @@ const escapeHtml = (s: string) =>
 // for pointer users; the list view and the booking form are the accessible ways in, and the
 // events stay focusable buttons with their full text.
 const TABLE_ROLES = '[role="table"],[role="rowgroup"],[role="row"],[role="cell"],[role="columnheader"]';
-function flattenTableRoles(root: HTMLElement) {
+function repairAria(root: HTMLElement, label: string) {
   for (const el of root.querySelectorAll(TABLE_ROLES)) {
     el.removeAttribute('role');
     el.removeAttribute('aria-colindex');
     el.removeAttribute('aria-colspan');
   }
+  // The grid scrolls (sideways in a busy week, on a phone): keyboard users must be able to reach it.
+  const main = root.querySelector<HTMLElement>('.ec-main');
+  if (main && main.tabIndex !== 0) {
+    main.tabIndex = 0;
+    main.setAttribute('role', 'group');
+  }
+  if (main && main.getAttribute('aria-label') !== label) main.setAttribute('aria-label', label);
 }
 
 /** A week of eight rooms is forty columns: keep them legible and let the grid scroll sideways. */
-const columnWidthFor = (view: CalendarView) => (view === 'resourceTimeGridWeek' ? 'minmax(56px, 1fr)' : undefined);
+const columnWidthFor = (view: CalendarView) =>
+  view === 'resourceTimeGridWeek' ? 'minmax(56px, 1fr)' : view === 'resourceTimeGridDay' ? 'minmax(84px, 1fr)' : undefined;
+
+const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 
 const slotPropsOf = (event: Calendar.Event) => event.extendedProps as unknown as SlotProps;
 
@@ -119,7 +130,9 @@ export function RoomCalendar(props: RoomCalendarProps) {
       height: 'auto',
       dayHeaderFormat: { weekday: 'short', day: 'numeric' },
       slotLabelFormat: { hour: '2-digit', minute: '2-digit' },
-      eventTimeFormat: { hour: '2-digit', minute: '2-digit' },
+      // English (en-GB) and Italian both write 24-hour HH:MM; Intl's formatRange per event was
+      // the largest cost of drawing a busy week (bench/ui-week-render.ts).
+      eventTimeFormat: (start: Date, end: Date | null) => (end ? `${hhmm(start)}–${hhmm(end)}` : hhmm(start)),
       listDayFormat: { weekday: 'long', day: 'numeric', month: 'long' },
       listDaySideFormat: false as unknown as Calendar.Options['listDaySideFormat'],
       noEventsContent: () => latest.current.labels.noEvents,
@@ -133,7 +146,6 @@ export function RoomCalendar(props: RoomCalendarProps) {
       },
       eventContent: ({ event, timeText, view }) => {
         const props = slotPropsOf(event);
-        if (props.kind === 'turnaround') return '';
         const labels = latest.current.labels;
         const title = props.kind === 'busy' ? labels.busy : String(event.title);
         const list = view.type.startsWith('list');
@@ -168,10 +180,7 @@ export function RoomCalendar(props: RoomCalendarProps) {
       eventResizeStop: () => h().onInteractionEnd(),
       eventDrop: (info) => h().onMove(moveInfo(info), 'move'),
       eventResize: (info) => h().onMove(moveInfo(info), 'resize'),
-      eventClick: ({ event }) => {
-        const props = slotPropsOf(event);
-        if (props.kind !== 'turnaround') h().onOpen(props);
-      },
+      eventClick: ({ event }) => h().onOpen(slotPropsOf(event)),
       eventAllUpdated: () => h().onRendered(),
     });
     calendar.current = ec;
@@ -179,10 +188,10 @@ export function RoomCalendar(props: RoomCalendarProps) {
     let frame = 0;
     const repair = new MutationObserver(() => {
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => flattenTableRoles(host.current!));
+      frame = requestAnimationFrame(() => repairAria(host.current!, latest.current.labels.grid));
     });
     repair.observe(host.current!, { childList: true, subtree: true });
-    flattenTableRoles(host.current!);
+    repairAria(host.current!, latest.current.labels.grid);
     return () => {
       repair.disconnect();
       cancelAnimationFrame(frame);
@@ -224,5 +233,14 @@ export function RoomCalendar(props: RoomCalendarProps) {
     calendar.current?.setOption('pointer', selectable);
   }, [selectable]);
 
-  return <div ref={host} className="wm-calendar" role="region" aria-label={props.labels.grid} tabIndex={0} />;
+  // The turnaround after each booking is drawn as a band under it (see calendar.css): slot
+  // height is 22 px per 30 minutes.
+  const turnaroundPx = `${Math.round((props.turnaroundMinutes * 22) / 30)}px`;
+  return (
+    <div
+      ref={host}
+      className="wm-calendar"
+      style={{ '--wm-turnaround': turnaroundPx } as CSSProperties}
+    />
+  );
 }

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Availability } from '../api/types.ts';
-import { formatInstant, formatTimeRange, DATE_SHORT } from '../i18n/format.ts';
+import { formatInstant, DATE_SHORT } from '../i18n/format.ts';
 import { lowestSeatsLeft } from './rules.ts';
 import { addDays, zonedToInstant } from './zone.ts';
 
@@ -14,6 +14,8 @@ interface Props {
   /** Minutes per cell. */
   step: number;
 }
+
+const clock = (minutes: number) => `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 export type PoolLevel = 'plenty' | 'some' | 'few' | 'full';
 
@@ -61,12 +63,10 @@ export function SeatPoolStrip({ availability, days, zone, firstHour, lastHour, s
                   const from = dayStart + i * step * 60_000;
                   const to = from + step * 60_000;
                   const left = lowestSeatsLeft(availability, from, to) ?? pool;
+                  // Both languages write times as 24-hour HH:MM, so the label needs no Intl call per cell.
+                  const time = `${clock(firstHour * 60 + i * step)}–${clock(firstHour * 60 + (i + 1) * step)}`;
                   return (
-                    <span
-                      key={i}
-                      className={`pool-cell pool-${poolLevel(left, pool)}`}
-                      title={t('pool.cell', { time: formatTimeRange(from, to, zone), left, pool })}
-                    />
+                    <span key={i} className={`pool-cell pool-${poolLevel(left, pool)}`} title={t('pool.cell', { time, left, pool })} />
                   );
                 })}
               </div>

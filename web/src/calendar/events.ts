@@ -3,7 +3,7 @@ import { wallClock } from './zone.ts';
 
 /** What the calendar needs of one block in the grid, beyond its times. */
 export type SlotProps = {
-  kind: 'own' | 'visible' | 'busy' | 'turnaround';
+  kind: 'own' | 'visible' | 'busy';
   bookingId: string | null;
   roomId: string;
   seats: number;
@@ -18,7 +18,6 @@ export interface CalendarEventInput {
   start: string;
   end: string;
   title: string;
-  display?: 'auto' | 'background';
   editable?: boolean;
   classNames?: string[];
   extendedProps: SlotProps;
@@ -62,26 +61,6 @@ export function toCalendarEvents(
           end: slot.end,
         },
       });
-      if (slot.blockedUntil > slot.end) {
-        events.push({
-          id: `turnaround:${id}`,
-          resourceIds: [room.roomId],
-          start: wallClock(slot.end, zone),
-          end: wallClock(slot.blockedUntil, zone),
-          title: '',
-          display: 'background',
-          classNames: ['wm-turnaround'],
-          extendedProps: {
-            kind: 'turnaround',
-            bookingId: slot.bookingId,
-            roomId: room.roomId,
-            seats: 0,
-            bookerName: null,
-            start: slot.end,
-            end: slot.blockedUntil,
-          },
-        });
-      }
     });
   }
   return events;

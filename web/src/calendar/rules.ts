@@ -78,12 +78,43 @@ function ownSeatsDuring(slot: SlotCandidate, availability: Availability): Array<
   return spans;
 }
 
+/** The pool's step function as sorted numbers, parsed once per availability answer. */
+export interface PoolSteps {
+  starts: Float64Array;
+  ends: Float64Array;
+  left: Int32Array;
+}
+
+const parsedPools = new WeakMap<Availability, PoolSteps>();
+
+export function poolSteps(availability: Availability): PoolSteps {
+  let steps = parsedPools.get(availability);
+  if (!steps) {
+    const sorted = [...availability.pool].sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    steps = {
+      starts: Float64Array.from(sorted, (s) => Date.parse(s.start)),
+      ends: Float64Array.from(sorted, (s) => Date.parse(s.end)),
+      left: Int32Array.from(sorted, (s) => s.seatsLeft),
+    };
+    parsedPools.set(availability, steps);
+  }
+  return steps;
+}
+
 /** Lowest seatsLeft of the pool over [from, to), or null when the pool says nothing about it. */
 export function lowestSeatsLeft(availability: Availability, from: number, to: number): number | null {
+  const { starts, ends, left } = poolSteps(availability);
+  // First step that ends after `from` (binary search), then walk while steps start before `to`.
+  let lo = 0;
+  let hi = ends.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ends[mid]! <= from) lo = mid + 1;
+    else hi = mid;
+  }
   let lowest: number | null = null;
-  for (const step of availability.pool) {
-    if (Date.parse(step.start) >= to || Date.parse(step.end) <= from) continue;
-    lowest = lowest === null ? step.seatsLeft : Math.min(lowest, step.seatsLeft);
+  for (let i = lo; i < starts.length && starts[i]! < to; i++) {
+    lowest = lowest === null ? left[i]! : Math.min(lowest, left[i]!);
   }
   return lowest;
 }

@@ -24,19 +24,43 @@ function partsFormatter(zone: string): Intl.DateTimeFormat {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-/** "YYYY-MM-DDTHH:mm:ss" of an instant as read on a clock in `zone`. */
-export function wallClock(instant: Date | string | number, zone: string): string {
-  const date = instant instanceof Date ? instant : new Date(instant);
+function wallClockByIntl(ms: number, zone: string): string {
   const p: Record<string, string> = {};
-  for (const part of partsFormatter(zone).formatToParts(date)) p[part.type] = part.value;
+  for (const part of partsFormatter(zone).formatToParts(new Date(ms))) p[part.type] = part.value;
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
+}
+
+// Intl is slow (a week of 300 bookings needs 1200 conversions), and a zone's offset changes at
+// most once a day, on a quarter hour. So: one lookup at each end of the UTC day; when they agree
+// the whole day has that offset, otherwise the quarter hour is looked up on its own.
+const QUARTER = 15 * 60_000;
+const DAY = 24 * 60 * 60_000;
+const offsetCache = new Map<string, number>();
+
+function offsetAt(at: number, zone: string): number {
+  const key = `${zone}|${at}`;
+  let offset = offsetCache.get(key);
+  if (offset === undefined) {
+    offset = Math.round((Date.parse(`${wallClockByIntl(at, zone)}Z`) - at) / 60_000);
+    if (offsetCache.size > 20_000) offsetCache.clear();
+    offsetCache.set(key, offset);
+  }
+  return offset;
 }
 
 /** Minutes to add to UTC to get the wall clock of `zone` at `instant`. */
 export function offsetMinutes(instant: Date | number, zone: string): number {
   const ms = instant instanceof Date ? instant.getTime() : instant;
-  const wall = wallClock(ms, zone);
-  return Math.round((Date.parse(`${wall}Z`) - Math.floor(ms / 1000) * 1000) / 60_000);
+  const dayStart = Math.floor(ms / DAY) * DAY;
+  const first = offsetAt(dayStart, zone);
+  if (first === offsetAt(dayStart + DAY - QUARTER, zone)) return first;
+  return offsetAt(Math.floor(ms / QUARTER) * QUARTER, zone);
+}
+
+/** "YYYY-MM-DDTHH:mm:ss" of an instant as read on a clock in `zone`. */
+export function wallClock(instant: Date | string | number, zone: string): string {
+  const ms = instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : Date.parse(instant);
+  return new Date(ms + offsetMinutes(ms, zone) * 60_000).toISOString().slice(0, 19);
 }
 
 /** The instant at which a clock in `zone` shows `wall` ("YYYY-MM-DDTHH:mm[:ss]"). */
