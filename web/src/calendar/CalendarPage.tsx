@@ -223,7 +223,6 @@ export function CalendarPage() {
     return days.length === 1
       ? formatInstant(first, zone, { weekday: 'long', ...options })
       : new Intl.DateTimeFormat(currentLocale(), { ...options, timeZone: zone }).formatRange(first, last);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [days, zone, i18n.language]);
 
   const openBooking = openSlot?.bookingId ? (bookings.find((b) => b.id === openSlot.bookingId) ?? null) : null;
