@@ -75,7 +75,10 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
     const raw = req.url.split('?')[1] ?? '';
     try {
       const msg = await saml.sp.logoutMessage(req.query as Record<string, string>, raw);
-      if (msg.kind === 'response') return reply.redirect(safeReturn(msg.relayState));
+      if (msg.kind === 'response') {
+        req.log.info({ event: 'saml.logout.completed' }, 'single logout completed at the IdP');
+        return reply.redirect(safeReturn(msg.relayState));
+      }
       const ended = await identity.sessions.destroyFederated(msg.idp, msg.nameId, msg.sessionIndex);
       req.log.info({ event: 'saml.logout.idp', idp: msg.idp, sessions: ended }, 'IdP-initiated logout');
       return reply.redirect(msg.responseUrl);

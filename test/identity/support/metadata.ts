@@ -31,13 +31,13 @@ export function entityXml(idp: TestIdp): string {
 </md:EntityDescriptor>`;
 }
 
-export function aggregateXml(idps: TestIdp[], opts: { validUntil?: Date; cacheDuration?: string; id?: string } = {}): string {
+export function aggregateXml(idps: (TestIdp | string)[], opts: { validUntil?: Date; cacheDuration?: string; id?: string } = {}): string {
   const validUntil = opts.validUntil ?? new Date(Date.now() + 7 * 86_400_000);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"
   xmlns:mdui="urn:oasis:names:tc:SAML:metadata:ui" xmlns:shibmd="urn:mace:shibboleth:metadata:1.0"
   ID="${opts.id ?? `agg${Date.now()}`}" Name="test-federation" validUntil="${validUntil.toISOString()}"${opts.cacheDuration ? ` cacheDuration="${opts.cacheDuration}"` : ''}>
-${idps.map(entityXml).join('\n')}
+${idps.map((i) => (typeof i === 'string' ? i.replace(/^<\?xml[^>]*>\s*/, '') : entityXml(i))).join('\n')}
 </md:EntitiesDescriptor>`;
 }
 

@@ -22,8 +22,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startIdentityPortal(env: Record<string, string>, opts: { db?: TestDatabase } = {}): Promise<IdentityPortal> {
-  const port = await freePort();
+export async function startIdentityPortal(env: Record<string, string>, opts: { db?: TestDatabase; port?: number } = {}): Promise<IdentityPortal> {
+  const port = opts.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({ LOG_LEVEL: 'info', SEED_DEFAULT_ROOMS: 'false', DATABASE_POOL_SIZE: '20', PUBLIC_URL: baseUrl, ...env });
   const logs: LogLine[] = [];
