@@ -99,13 +99,8 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
     const sessionCookie = (await context.cookies()).find((c) => c.name === 'wm_session')!.value;
     await Promise.all([
       page.waitForURL((u) => u.origin === t.baseUrl && u.pathname === '/', { timeout: 20_000 }),
-      page.evaluate(() => {
-        const f = document.createElement('form');
-        f.method = 'post';
-        f.action = '/auth/logout';
-        document.body.append(f);
-        f.submit();
-      }),
+      // What the portal's "Sign out" button does: a form POST to /auth/logout.
+      page.evaluate(`(() => { const f = document.createElement('form'); f.method = 'post'; f.action = '/auth/logout'; document.body.append(f); f.submit(); })()`),
     ]);
     expect((await me(page)).status).toBe(401);
     expect(t.logs.some((l) => l.event === 'saml.logout.completed')).toBe(true);
