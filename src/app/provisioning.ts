@@ -124,7 +124,9 @@ export class ProvisioningService {
         throw e;
       }
       const dirty = await this.store.finish(bookingId, patch);
-      if (!dirty) return;
+      // A switch to the fallback provider is tried at once.
+      const switched = patch.provider !== undefined && patch.provider !== row.provider;
+      if (!dirty && !switched) return;
     }
   }
 
@@ -186,7 +188,8 @@ export class ProvisioningService {
     const action = row.meetingRef ? 'update' : 'prepare';
     const patch = await this.attempt(row, action, async (p) => {
       const ref = row.meetingRef ? await p.update(row.meetingRef, spec) : await p.prepare(spec);
-      return { state: 'ready', meetingRef: ref, prepared: wanted, attempts: 0, lastError: null, lastErrorCode: null };
+      // After a fallback the first provider's error stays visible: it tells the booker why.
+      return { state: 'ready', meetingRef: ref, prepared: wanted, attempts: 0, ...(!row.usedFallback && { lastError: null, lastErrorCode: null }) };
     });
     if (patch.state !== 'ready') return patch;
     return { ...patch, ...(await this.afterReady({ ...row, ...patch } as ProvisioningRow, facts, now)), state: 'ready' };
@@ -250,10 +253,7 @@ export class ProvisioningService {
     const now = this.clock.now();
     let released = 0;
     let recreated = 0;
-    const windowStart = new Date(now.getTime() - this.policy.graceMinutes * MINUTE);
-    const windowEnd = new Date(now.getTime() + this.policy.leadMinutes * MINUTE);
-    const missing = await this.store.bookingsWithoutState(windowStart, windowEnd);
-    for (const id of missing) await this.sync(id).catch(() => undefined);
+    const adopted = await this.adoptMissing();
 
     for (const entry of this.registry.all()) {
       if (!entry.lists) continue;
@@ -293,7 +293,20 @@ export class ProvisioningService {
         recreated++;
       }
     }
-    return { released, recreated, adopted: missing.length };
+    return { released, recreated, adopted };
+  }
+
+  /**
+   * Bookings in the provisioning window that the pipeline has no row for: their job was lost (a
+   * process killed between taking the job and recording it) or they predate the pipeline.
+   */
+  async adoptMissing(): Promise<number> {
+    const now = this.clock.now();
+    const windowStart = new Date(now.getTime() - this.policy.graceMinutes * MINUTE);
+    const windowEnd = new Date(now.getTime() + this.policy.leadMinutes * MINUTE);
+    const missing = await this.store.bookingsWithoutState(windowStart, windowEnd);
+    for (const id of missing) await this.sync(id).catch(() => undefined);
+    return missing.length;
   }
 
   private wantsMeeting(f: BookingFacts, now: Date): boolean {

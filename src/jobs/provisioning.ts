@@ -30,7 +30,13 @@ export async function startProvisioningWorkers(deps: {
   // pg-boss's own retries cover database trouble; provider failures are retried by the pipeline in
   // the portal's clock, so the job itself succeeds once the outcome is recorded.
   await queue.define({ name: SYNC_QUEUE, retryLimit: 5, retryDelaySeconds: 2, deadLetter: SYNC_DEAD_LETTER });
-  await queue.work<{ bookingId: string }>(SYNC_QUEUE, (data) => service.sync(data.bookingId), { pollingIntervalSeconds: 0.5 });
+  // Straight on pg-boss for a batch size: JobQueue.work fetches one job per polling interval. The
+  // jobs of a batch run side by side; if one fails the batch is retried (sync is idempotent).
+  await queue.boss.work<{ bookingId: string }>(SYNC_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 16 }, async (jobs) => {
+    const results = await Promise.allSettled(jobs.map((job) => service.sync(job.data.bookingId)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
 
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -38,6 +44,11 @@ export async function startProvisioningWorkers(deps: {
     if (stopped) return;
     running = running.then(fn).catch((err: unknown) => logger.error({ err }, `provisioning ${what} failed`));
   };
+  // At start-up, catch up at once with what fell due while no instance ran (or one was killed).
+  guarded('start-up sweep', async () => {
+    await service.adoptMissing();
+    await service.tick();
+  });
   const timers: NodeJS.Timeout[] = [];
   if (policy.tickSeconds > 0) {
     timers.push(setInterval(() => guarded('tick', () => service.tick()), policy.tickSeconds * 1000));
