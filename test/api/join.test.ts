@@ -1,0 +1,188 @@
+// The join and guest pages: waiting page with countdown, guest tokens (wrong, regenerated,
+// expired), PIN and lobby policies, languages, and the Jitsi reservation API.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
+import { settled } from './provisioning-support.ts';
+
+let t: TestPortal;
+let bbb: BigBlueButtonDouble;
+let alice: Caller;
+let eve: Caller;
+const RESERVATION_TOKEN = 'prosody-shared-token-0123456789';
+
+beforeAll(async () => {
+  bbb = new BigBlueButtonDouble();
+  await bbb.http.start();
+  t = await startTestPortal({
+    now: '2026-03-20T09:00:00Z',
+    env: { BBB_URL: bbb.apiUrl, BBB_SECRET: bbb.secret, BBB_CHECKSUM: 'sha1', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0', JITSI_RESERVATION_TOKEN: RESERVATION_TOKEN },
+  });
+  alice = await t.user('member', (await t.institution()).id, 'Alice Booker');
+  eve = await t.user('member', (await t.institution()).id, 'Eve Other');
+});
+afterAll(async () => {
+  await t.close();
+  await bbb.http.stop();
+});
+
+const get = (path: string, o: { as?: Caller; lang?: string } = {}) =>
+  fetch(t.baseUrl + path, { redirect: 'manual', headers: { ...(o.as && { authorization: `Bearer ${o.as.token}` }), ...(o.lang && { 'accept-language': o.lang }) } });
+const postForm = (path: string, form: Record<string, string>) =>
+  fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+let roomIndex = 0;
+const book = async (start: string, end: string) => {
+  const room = await t.portal.services.uow.repos.rooms.create({ name: `Join room ${roomIndex++}`, capacity: 20, timeZone: 'Europe/Rome', provider: null, active: true });
+  const res = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Seminario <dottorato>', roomId: room.id, start, end, seats: 10 } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  await settled(t, res.body.id);
+  return res.body.id as string;
+};
+const guestPath = async (id: string) => new URL((await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.guestUrl).pathname;
+
+describe('before the room opens', () => {
+  it('shows a waiting page that counts down and then turns into the join button', async () => {
+    t.clock.set('2026-03-20T09:00:00Z');
+    const id = await book('2026-03-20T12:00', '2026-03-20T13:00'); // 11:00Z; opens 10:45Z
+    const res = await get(`/join/${id}`, { as: alice, lang: 'it' });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('<html lang="it">');
+    expect(html).toContain('La stanza apre tra');
+    expect(html).toContain('Seminario &lt;dottorato&gt;');
+    expect(html).toMatch(/data-seconds="6300"/); // 1 h 45 min
+    expect(html).toMatch(new RegExp(`<p id="go" hidden[^>]*><a class="button" href="/join/${id}">Entra nella riunione</a>`));
+    expect(html).not.toContain(bbb.http.baseUrl);
+    const en = await (await get(`/join/${id}?lang=en`, { as: alice, lang: 'it' })).text();
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('The room opens in');
+    // A guest waits the same way.
+    const guest = await (await get(await guestPath(id), { lang: 'en-GB,en;q=0.8' })).text();
+    expect(guest).toContain('The room opens in');
+    expect(guest).toMatch(/<a class="button" href="\/g\/[A-Za-z0-9_-]{22}">Join the meeting<\/a>/);
+
+    t.clock.set('2026-03-20T10:45:00Z');
+    await t.portal.provisioning.service.tick();
+    const open = await get(`/join/${id}`, { as: alice });
+    expect(open.status).toBe(302);
+    expect(await bbb.follow(open.headers.get('location')!)).toMatchObject({ ok: true, role: 'host', name: 'Alice Booker' });
+    t.clock.set('2026-03-20T09:00:00Z');
+  });
+
+  it('asks people who are not signed in to sign in', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    const res = await get(`/join/${id}?lang=en`);
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain('Sign in to join');
+    expect((await get('/join/not-a-booking', { as: alice })).status).toBe(404);
+  });
+});
+
+describe('guest links', () => {
+  it('refuses a wrong token with a clear page and no join URL', async () => {
+    for (const token of ['AAAAAAAAAAAAAAAAAAAAAA', 'short', 'x'.repeat(90)]) {
+      const res = await get(`/g/${token}?lang=en`);
+      expect(res.status).toBe(404);
+      const html = await res.text();
+      expect(html).toContain('Link not valid');
+      expect(html).not.toContain(bbb.http.baseUrl);
+      expect(res.headers.get('location')).toBeNull();
+      const posted = await postForm(`/g/${token}`, { name: 'Mallory' });
+      expect(posted.status).toBe(404);
+    }
+  });
+
+  it('stops the old link when the booker regenerates it', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    const old = await guestPath(id);
+    expect((await t.api('POST', `/api/v1/bookings/${id}/guest-link`, { as: eve })).status).toBe(404);
+    const again = await t.api('POST', `/api/v1/bookings/${id}/guest-link`, { as: alice });
+    expect(again.status).toBe(200);
+    const fresh = new URL(again.body.guestUrl).pathname;
+    expect(fresh).not.toBe(old);
+    expect((await postForm(old, { name: 'Late Guest' })).status).toBe(404);
+    const ok = await postForm(fresh, { name: 'Invited Guest' });
+    expect(ok.status).toBe(303);
+    expect(await bbb.follow(ok.headers.get('location')!)).toMatchObject({ ok: true, role: 'attendee', name: 'Invited Guest' });
+  });
+
+  it('asks for the PIN when the booker set one', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    expect((await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'pin' } })).body.code).toBe('PIN_REQUIRED');
+    expect((await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '12' } })).status).toBe(400);
+    const set = await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '4821' } });
+    expect(set.body).toMatchObject({ guestPolicy: 'pin', hasPin: true });
+    const path = await guestPath(id);
+    expect(await (await get(`${path}?lang=en`)).text()).toContain('Meeting PIN');
+    const wrong = await postForm(`${path}?lang=en`, { name: 'Guest', pin: '0000' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.headers.get('location')).toBeNull();
+    const wrongHtml = await wrong.text();
+    expect(wrongHtml).toContain('The PIN is not right');
+    expect(wrongHtml).not.toContain(bbb.http.baseUrl);
+    expect((await postForm(`${path}?lang=en`, { name: '   ', pin: '4821' })).status).toBe(422);
+    const right = await postForm(path, { name: 'Guest With Pin', pin: '4821' });
+    expect(right.status).toBe(303);
+    expect(await bbb.follow(right.headers.get('location')!)).toMatchObject({ ok: true, role: 'attendee' });
+  });
+
+  it('sends guests to the lobby when the booker chose it (BigBlueButton ASK_MODERATOR)', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'lobby' } });
+    // The meeting is created again with the new policy at its next preparation.
+    bbb.deleteMeeting(id);
+    await t.portal.provisioning.service.reconcile();
+    expect(bbb.meeting(id)!.guestPolicy).toBe('ASK_MODERATOR');
+    const res = await postForm(await guestPath(id), { name: 'Knocking Guest' });
+    expect(res.status).toBe(303);
+    expect(await bbb.follow(res.headers.get('location')!)).toEqual({ ok: false, reason: 'guestWait' });
+  });
+
+  it('says the meeting has ended once it has, without a join URL', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    const path = await guestPath(id);
+    t.clock.set('2026-03-20T09:41:00Z');
+    const res = await get(`${path}?lang=it`);
+    expect(res.status).toBe(410);
+    const html = await res.text();
+    expect(html).toContain('La riunione è terminata');
+    expect(html).not.toContain(bbb.http.baseUrl);
+    expect((await postForm(path, { name: 'Too Late' })).status).toBe(410);
+    t.clock.set('2026-03-20T09:00:00Z');
+  });
+
+  it('keeps the room state and links to the booker', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    expect((await t.api('GET', `/api/v1/bookings/${id}/room`, { as: eve })).status).toBe(404);
+    const mine = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
+    expect(mine.body).toMatchObject({ state: 'ready', provider: 'bigbluebutton', guestPolicy: 'open', hasPin: false });
+  });
+});
+
+describe('Jitsi reservation API (Prosody mod_reservations)', () => {
+  const reserve = (name: string, token = RESERVATION_TOKEN) =>
+    fetch(`${t.baseUrl}/jitsi/conference`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${token}` },
+      body: new URLSearchParams({ name, start_time: '2026-03-20T09:00:00.000Z', mail_owner: 'x@example.org' }).toString(),
+    });
+
+  it('allows a room only inside its booking window, with the booking seats', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40'); // 09:10Z–09:40Z, opens 08:55Z
+    const ok = await reserve(`wm-${id}`);
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ name: `wm-${id}`, start_time: '2026-03-20T09:10:00.000Z', duration: 40 * 60, max_occupants: 10 });
+    expect(typeof body.id).toBe('number');
+    const read = await fetch(`${t.baseUrl}/jitsi/conference/${body.id}`, { headers: { authorization: `Bearer ${RESERVATION_TOKEN}` } });
+    expect(await read.json()).toMatchObject({ id: body.id, name: `wm-${id}` });
+    expect((await fetch(`${t.baseUrl}/jitsi/conference/${body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${RESERVATION_TOKEN}` } })).status).toBe(200);
+
+    const later = await book('2026-03-20T14:00', '2026-03-20T15:00');
+    const early = await reserve(`wm-${later}`);
+    expect(early.status).toBe(403);
+    expect(((await early.json()) as { message: string }).message).toMatch(/opens at/);
+    expect((await reserve('some-random-room')).status).toBe(403);
+    expect((await reserve(`wm-${id}`, 'wrong-token-0000000000000')).status).toBe(401);
+  });
+});
