@@ -134,6 +134,46 @@ describeInBrowser('room calendar', () => {
     expect(label).toContain(moved!.startLocal.slice(11, 16));
   });
 
+  it('shows a slot that breaks a rule as not allowed while dragging, and changes nothing', async () => {
+    const page = await openCalendar(luca);
+    // Luca's own booking, and Maria's (busy for him) in the same room right after it.
+    const own = await portal.api(luca, 'POST', '/api/v1/bookings', {
+      title: 'Ricevimento studenti',
+      roomId: rooms[3]!.id,
+      seats: 5,
+      start: `${tuesday}T14:00:00`,
+      end: `${tuesday}T15:00:00`,
+    });
+    expect(own.status).toBe(201);
+    await page.reload();
+    await page.getByRole('button', { name: 'Next week' }).click();
+    const event = page.locator('.ec-event', { hasText: 'Ricevimento studenti' });
+    const box = (await event.boundingBox())!;
+    const from = { x: box.x + box.width / 2, y: box.y + 8 };
+    // Onto Maria's room-taken slot in the first room at 10:00 (busy for Luca).
+    const busy = (await page.locator('.ec-event.wm-slot-busy').first().boundingBox())!;
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move(busy.x + busy.width / 2, busy.y + 10, { steps: 12 });
+    const feedback = page.locator('.drag-feedback');
+    await expect.poll(() => feedback.textContent()).toMatch(/Not allowed here: (the room is already booked then|the room needs 15 minutes free)/);
+    await page.mouse.up();
+    const after = (await portal.api(luca, 'GET', `/api/v1/bookings/${own.body.id}`)).body;
+    expect(after.startLocal.slice(0, 16)).toBe(`${tuesday}T14:00`);
+    expect(after.roomId).toBe(rooms[3]!.id);
+  });
+
+  it('opens the details of a busy slot without showing whose it is', async () => {
+    const page = await openCalendar(luca);
+    await page.locator('.ec-event.wm-slot-busy').first().click();
+    const dialog = page.getByRole('dialog', { name: 'Busy' });
+    await dialog.waitFor();
+    await dialog.getByText(/booked by someone else/).waitFor();
+    await expect(dialog.textContent()).resolves.not.toContain('Maria');
+    await expectAccessible(page, 'busy slot dialog');
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+  });
+
   it('shows a booking made in one browser in a second open calendar without reloading', async () => {
     const watcher = await openCalendar(luca);
     await watcher.locator('.live-live').waitFor();

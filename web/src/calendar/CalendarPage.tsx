@@ -167,11 +167,6 @@ export function CalendarPage() {
           .finally(() => setPending(false));
       },
       onOpen: (props) => setOpenSlot(props),
-      onRendered: () => {
-        // Read by bench/ui-week-render.ts: events rendered, and two frames later, painted.
-        performance.mark('wm:calendar-rendered');
-        requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('wm:calendar-painted')));
-      },
     }),
     [moveBooking, reload, showConflict],
   );
