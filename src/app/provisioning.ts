@@ -79,7 +79,19 @@ export interface ProvisioningStore {
   tryRun(name: string, everySeconds: number): Promise<boolean>;
   markJoined(bookingId: string, at: Date): Promise<void>;
   bookingIdByPrefix(hex12: string): Promise<string | null>;
+  roomProviderSettings(roomId: string): Promise<{ provider: string | null; settings: Record<string, unknown> } | null>;
+  setRoomProviderSettings(roomId: string, settings: Record<string, unknown>): Promise<void>;
 }
+
+/** What a room may say about its provider (no secrets: those come from configuration only). */
+export type RoomProviderSettings = {
+  /** Adobe Connect: the room's own meeting (sco-id), reassigned to each booking; unset = a fresh meeting per booking. */
+  scoId?: string | undefined;
+  /** Adobe Connect: the folder fresh meetings go into, instead of the configured one. */
+  folderId?: string | undefined;
+  /** Release the rest of the slot when nobody joined within NO_SHOW_MINUTES of the start. */
+  noShowRelease?: boolean | undefined;
+};
 
 export type NoShowHandler = (facts: BookingFacts) => Promise<void>;
 
@@ -315,6 +327,23 @@ export class ProvisioningService {
   }
 
   // Reads and admin actions
+
+  async roomSettings(ctx: CallContext, roomId: string) {
+    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see and change a room’s provider settings.');
+    const found = await this.store.roomProviderSettings(roomId);
+    if (!found) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+    return { provider: this.registry.nameForRoom(found.provider), settings: found.settings as RoomProviderSettings };
+  }
+
+  async setRoomSettings(ctx: CallContext, roomId: string, settings: RoomProviderSettings) {
+    const current = await this.roomSettings(ctx, roomId);
+    if ((settings.scoId || settings.folderId) && current.provider !== 'adobe-connect') {
+      throw new AppError('unprocessable', 'SETTING_NOT_FOR_PROVIDER', `scoId and folderId are Adobe Connect settings; this room uses ${current.provider}.`);
+    }
+    const clean = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+    await this.store.setRoomProviderSettings(roomId, clean);
+    return this.roomSettings(ctx, roomId);
+  }
 
   async roomStates(bookingIds: string[]): Promise<Map<string, ProvisioningRow>> {
     return this.store.getMany(bookingIds);

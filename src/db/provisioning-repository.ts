@@ -199,6 +199,15 @@ export class PgProvisioningStore implements ProvisioningStore {
     return rows.length > 0;
   }
 
+  async roomProviderSettings(roomId: string): Promise<{ provider: string | null; settings: Record<string, unknown> } | null> {
+    const { rows } = await sql<{ provider: string | null; provider_settings: Record<string, unknown> | null }>`SELECT provider, provider_settings FROM rooms WHERE id = ${roomId}`.execute(this.db);
+    return rows[0] ? { provider: rows[0].provider, settings: rows[0].provider_settings ?? {} } : null;
+  }
+
+  async setRoomProviderSettings(roomId: string, settings: Record<string, unknown>): Promise<void> {
+    await sql`UPDATE rooms SET provider_settings = ${JSON.stringify(settings)}::jsonb, updated_at = now() WHERE id = ${roomId}`.execute(this.db);
+  }
+
   /** The booking whose id starts with these 12 hex digits (Jitsi reservation ids). */
   async bookingIdByPrefix(hex12: string): Promise<string | null> {
     const { rows } = await sql<{ id: string }>`SELECT id FROM bookings WHERE substr(replace(id::text, '-', ''), 1, 12) = ${hex12} LIMIT 1`.execute(this.db);

@@ -47,7 +47,8 @@ export async function startProvisioningModule(d: {
   // No-show release: the rest of the slot (and its seats) goes back to the pool; the booking's
   // audit record and live update tell the booker's calendar.
   const onNoShow = async (f: BookingFacts) => {
-    const end = new Date(Math.ceil(d.clock.now().getTime() / granularity) * granularity);
+    // The next grid point after now: the booking rules refuse an end that is not in the future.
+    const end = new Date((Math.floor(d.clock.now().getTime() / granularity) + 1) * granularity);
     if (end >= f.end) return;
     try {
       // Done in the booker's name (the audit record's request id says why).

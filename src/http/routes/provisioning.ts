@@ -65,6 +65,23 @@ export const provisioningRoutes: FastifyPluginAsyncZod<{ joining: JoiningService
     },
   });
 
+  const Settings = z.strictObject({
+    scoId: z.string().regex(/^\d+$/, 'must be an Adobe Connect sco-id (digits)').optional(),
+    folderId: z.string().regex(/^\d+$/, 'must be an Adobe Connect sco-id (digits)').optional(),
+    noShowRelease: z.boolean().optional(),
+  });
+  const SettingsView = z.object({ provider: z.string(), settings: Settings });
+
+  app.get('/rooms/:id/provider-settings', {
+    schema: { tags, summary: 'The provider a room uses and its settings (admins)', params: S.IdParams, response: { 200: SettingsView, ...S.errorResponses } },
+    handler: async (req) => provisioning.roomSettings(callContext(req), req.params.id),
+  });
+
+  app.put('/rooms/:id/provider-settings', {
+    schema: { tags, summary: 'Set a room’s provider settings: Adobe Connect fixed room or folder, no-show release (admins)', params: S.IdParams, body: Settings, response: { 200: SettingsView, ...S.errorResponses } },
+    handler: async (req) => provisioning.setRoomSettings(callContext(req), req.params.id, req.body),
+  });
+
   app.get('/admin/provisioning/jobs', {
     schema: {
       tags,
