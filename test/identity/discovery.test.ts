@@ -1,0 +1,97 @@
+// The discovery page and the sign-in API the SPA reads: search over IdP names (Italian and English)
+// and domains without JavaScript, a direct link per institution, the last choice remembered.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeKeyPair } from './support/keys.ts';
+import type { TestIdp } from './support/metadata.ts';
+import { cookiesOf, startIdentityPortal, type IdentityPortal } from './support/portal.ts';
+import { samlEnv } from './support/saml-env.ts';
+
+let t: IdentityPortal;
+let padova: TestIdp, milano: TestIdp;
+
+beforeAll(async () => {
+  const key = makeKeyPair('idp');
+  padova = { entityId: 'https://idp.unipd.test/idp', names: { it: 'Università di Padova', en: 'University of Padua' }, scopes: ['unipd.it'], ssoRedirect: 'https://idp.unipd.test/sso', certBase64: key.certBase64 };
+  milano = { entityId: 'https://idp.unimi.test/idp', names: { it: 'Università di Milano', en: 'University of Milan' }, scopes: ['unimi.it'], ssoRedirect: 'https://idp.unimi.test/sso', certBase64: key.certBase64 };
+  t = await startIdentityPortal(samlEnv([padova, milano]));
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+const html = async (path: string, headers: Record<string, string> = {}) => {
+  const res = await fetch(t.baseUrl + path, { headers, redirect: 'manual' });
+  return { status: res.status, text: await res.text(), res };
+};
+
+describe('discovery', () => {
+  it('lists every IdP in Italian by default, with a labelled search box', async () => {
+    const { status, text } = await html('/auth/discovery', { 'accept-language': 'it-IT,it;q=0.9' });
+    expect(status).toBe(200);
+    expect(text).toContain('<html lang="it">');
+    expect(text).toContain('Accedi con la tua istituzione');
+    expect(text).toContain('<label for="q">Cerca la tua istituzione</label>');
+    expect(text).toContain('Università di Padova');
+    expect(text).toContain('Università di Milano');
+  });
+
+  it('searches by name in English and by domain without JavaScript', async () => {
+    const en = await html('/auth/discovery?lang=en&q=padua');
+    expect(en.text).toContain('University of Padua');
+    expect(en.text).not.toContain('University of Milan');
+    expect(en.text).toContain('1 institution');
+    const byDomain = await html('/auth/discovery?lang=it&q=unimi.it');
+    expect(byDomain.text).toContain('Università di Milano');
+    expect(byDomain.text).not.toContain('Università di Padova');
+    const none = await html('/auth/discovery?lang=en&q=sorbonne');
+    expect(none.text).toContain('No institution found');
+  });
+
+  it('answers the search-as-you-type requests of the page', async () => {
+    const res = await fetch(`${t.baseUrl}/api/v1/auth/idps?q=milan&lang=en&return=/rooms`);
+    const body = (await res.json()) as { items: { entityId: string; name: string; domains: string[]; loginUrl: string }[] };
+    expect(body.items).toEqual([
+      { entityId: milano.entityId, name: 'University of Milan', domains: ['unimi.it'], logo: null, loginUrl: `/auth/saml/login?idp=${encodeURIComponent(milano.entityId)}&return=%2Frooms` },
+    ]);
+  });
+
+  it('remembers the last IdP chosen and offers it first', async () => {
+    const login = await fetch(`${t.baseUrl}/auth/saml/login?idp=${encodeURIComponent(milano.entityId)}`, { redirect: 'manual' });
+    expect(login.status).toBe(302);
+    const last = cookiesOf(login).wm_last_idp!;
+    const page = await html('/auth/discovery?lang=en', { cookie: `wm_last_idp=${last}` });
+    expect(page.text).toMatch(/Last time you used<\/h2><ul><li><a class="idp" href="[^"]+">.*University of Milan/);
+    const methods = (await (await fetch(`${t.baseUrl}/api/v1/auth/methods?lang=it`, { headers: { cookie: `wm_last_idp=${last}` } })).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(methods.institution.lastChoice).toMatchObject({ entityId: milano.entityId, name: 'Università di Milano' });
+  });
+
+  it('sends a direct institution link straight to its IdP', async () => {
+    const res = await fetch(`${t.baseUrl}/auth/sign-in/unipd.it?return=/rooms`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const next = await fetch(new URL(res.headers.get('location')!, t.baseUrl), { redirect: 'manual' });
+    expect(new URL(next.headers.get('location')!).origin).toBe('https://idp.unipd.test');
+    const unknown = await html('/auth/sign-in/example.org?lang=en');
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('No sign-in service of the federation declares the domain example.org');
+  });
+
+  it('refuses to start a sign-in with an IdP outside the federation, and to return to another site', async () => {
+    const rogue = await html('/auth/saml/login?idp=https%3A%2F%2Frogue.example.org%2Fidp&lang=en');
+    expect(rogue.status).toBe(404);
+    expect(rogue.text).toContain('IDP_UNKNOWN');
+    const items = (await (await fetch(`${t.baseUrl}/api/v1/auth/idps?q=padova&return=//evil.example.org`)).json()) as { items: { loginUrl: string }[] };
+    expect(items.items[0]!.loginUrl).toContain('return=%2F');
+    expect(items.items[0]!.loginUrl).not.toContain('evil');
+  });
+
+  it('describes the sign-in methods for the SPA', async () => {
+    const body = await (await fetch(`${t.baseUrl}/api/v1/auth/methods`)).json();
+    expect(body).toEqual({
+      institution: { enabled: true, discoveryUrl: '/auth/discovery', lastChoice: null },
+      oidc: [],
+      local: { enabled: true, adminsOnly: false },
+      logoutUrl: '/auth/logout',
+    });
+  });
+});
