@@ -67,6 +67,7 @@ export const Booking = z.object({
   status: z.enum(['confirmed', 'cancelled']),
   booker: z.object({ id: Id, name: z.string() }),
   institutionId: Id.nullable(),
+  joinUrl: z.string().describe('the join page of the virtual room (the booker and managers enter as host); its state and guest link: GET /bookings/{id}/room'),
   createdAt: Instant,
   updatedAt: Instant,
 });

@@ -33,6 +33,7 @@ export const bookingView = (b: Booking) => ({
   status: b.status,
   booker: { id: b.bookerId, name: b.bookerName },
   institutionId: b.institutionId,
+  joinUrl: `/join/${b.id}`,
   createdAt: iso(b.createdAt),
   updatedAt: iso(b.updatedAt),
 });

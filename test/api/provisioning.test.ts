@@ -57,6 +57,7 @@ describe('a booking becomes a ready Adobe Connect room', () => {
     expect(meeting.start?.toISOString()).toBe('2026-03-20T09:15:00.000Z');
     expect(meeting.hostIds).toHaveLength(1);
     expect(ac.principals.get([...ac.permissions.get([...ac.scos.values()].find((s) => s.urlPath === `/wm-${id}/`)!.id)!].find(([, p]) => p === 'host')![0])!.name).toBe('Alice Booker');
+    expect((await t.api('GET', `/api/v1/bookings/${id}`, { as: alice })).body.joinUrl).toBe(`/join/${id}`);
     const room = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
     expect(room.status).toBe(200);
     expect(room.body).toMatchObject({ state: 'ready', provider: 'adobe-connect', joinUrl: `http://portal.test/join/${id}` });
