@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BookingPolicy } from './domain/booking-rules.ts';
 import { PROVISIONING_ENV, provisioningConfig, type ProvisioningConfig } from './providers/settings.ts';
+import { MAIL_ENV, mailConfig, type MailConfig } from './notify/settings.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -50,6 +51,7 @@ const EnvSchema = z.object({
   SEED_DEFAULT_ROOMS: bool.default(true),
   SHUTDOWN_GRACE_SECONDS: intIn(1, 600).default(25),
   ...PROVISIONING_ENV,
+  ...MAIL_ENV,
   // Federated sign-in (SAML 2.0 federation, OpenID Connect), local accounts, sign-in rate limits.
   SAML_METADATA_SOURCES: z.string().optional(),
   SAML_FEDERATION_CERT_FILE: z.string().optional(),
@@ -120,6 +122,7 @@ export type Config = {
   session: { idleMinutes: number; absoluteHours: number };
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
+  mail: MailConfig;
   saml: SamlConfig | null;
   oidc: { providers: OidcProviderConfig[]; allowHttp: boolean };
   loginLimits: { perAccount: number; perAddress: number; windowMinutes: number };
@@ -187,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    mail: mailConfig(e, publicUrl),
     provisioning: provisioningConfig(e, (m) => {
       throw new ConfigError(m);
     }),

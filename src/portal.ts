@@ -12,6 +12,10 @@ import { AccountService } from './app/accounts.ts';
 import { AdministrationService } from './app/administration.ts';
 import { BookingService } from './app/bookings.ts';
 import { SeriesService } from './app/series.ts';
+import { InviteeService } from './app/invitees.ts';
+import { FeedService } from './app/feeds.ts';
+import { PgFeedRepository } from './db/feed-repository.ts';
+import { startNotify, type NotifyModule } from './notify/module.ts';
 import { argon2Hasher } from './identity/passwords.ts';
 import { PgSessionStore } from './identity/session-store.ts';
 import { PgTokenStore } from './identity/token-store.ts';
@@ -29,7 +33,7 @@ export const systemClock: Clock = { now: () => new Date() };
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export type Portal = { app: FastifyInstance; database: Database; services: Services; queue: JobQueue; logger: Logger; provisioning: ProvisioningModule; close(): Promise<void> };
+export type Portal = { app: FastifyInstance; database: Database; services: Services; queue: JobQueue; logger: Logger; provisioning: ProvisioningModule; notify: NotifyModule; close(): Promise<void> };
 
 export type PortalOptions = { clock?: Clock; database?: Database; logger?: Logger; memory?: boolean };
 
@@ -53,6 +57,12 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     policy,
     bookings,
     series: new SeriesService({ uow, clock, policy, bookings }),
+    calendar: {
+      invitees: new InviteeService({ uow }),
+      feeds: new FeedService({ uow, store: new PgFeedRepository(database.db), clock, maxDaysAhead: policy.maxDaysAhead }),
+      publicUrl: config.publicUrl,
+      mailConfigured: Boolean(config.mail.smtpUrl),
+    },
     accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings }),
     administration: new AdministrationService({ uow, hasher: argon2Hasher, defaultTimeZone: policy.defaultTimeZone, clock }),
   };
@@ -67,6 +77,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const identity = buildIdentity(config, database, services.uow, logger);
   await identity.start();
   const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
+  const notify = await startNotify({ config: config.mail, queue, database, clock: opts.clock ?? systemClock, logger, services });
   const app = await buildApp({
     services,
     database,
@@ -87,11 +98,13 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     queue,
     logger,
     provisioning,
+    notify,
     async close() {
       await app.close();
       await identity.stop();
       await provisioning.stop();
       await queue.stop();
+      notify.close();
       if (!opts.database) await database.close();
     },
   };

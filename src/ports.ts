@@ -127,6 +127,17 @@ export interface BookingRepository {
   /** Moves occurrences to another series (the second half of a split). */
   reassignSeries(ids: string[], seriesId: string): Promise<void>;
   readonly series: SeriesRepository;
+  readonly invitees: InviteeRepository;
+}
+
+/** Someone the booker invited by e-mail, to one booking or to a whole series. */
+export type Invitee = { id: string; bookingId: string | null; seriesId: string | null; email: string; locale: 'it' | 'en'; timeZone: string | null; createdAt: Date };
+export type InviteeTarget = { bookingId: string } | { seriesId: string };
+export interface InviteeRepository {
+  list(target: InviteeTarget): Promise<Invitee[]>;
+  /** null when this address is already invited. */
+  add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null }): Promise<Invitee | null>;
+  remove(target: InviteeTarget, id: string): Promise<Invitee | null>;
 }
 
 export type SeriesStatus = 'active' | 'cancelled';

@@ -6,6 +6,7 @@ import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingS
 import { sqlState, type Executor } from './database.ts';
 import { seriesDb } from './series-schema.ts';
 import { PgSeriesRepository } from './series-repository.ts';
+import { PgInviteeRepository } from './invitee-repository.ts';
 
 const range = (s: Slot) => sql<string>`tstzrange(${s.start}, ${s.end}, '[)')`;
 const occupiedRange = (s: Slot, turnaroundMinutes: number) =>
@@ -19,9 +20,11 @@ export class PgBookingRepository implements BookingRepository {
   // Seen through the series columns of migration 004 (see series-schema.ts).
   private readonly db;
   readonly series: PgSeriesRepository;
+  readonly invitees: PgInviteeRepository;
   constructor(db: Executor) {
     this.db = seriesDb(db);
     this.series = new PgSeriesRepository(db);
+    this.invitees = new PgInviteeRepository(db);
   }
 
   /**

@@ -21,6 +21,7 @@ import { administrationRoutes } from './routes/administration.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
+import { calendarRoutes } from './routes/feeds.ts';
 import type { Services } from './services.ts';
 import type { ProvisioningModule } from '../jobs/provisioning-module.ts';
 import type { Identity } from '../identity/module.ts';
@@ -94,6 +95,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours });
       await api.register(bookingRoutes, { services: o.services });
       await api.register(seriesRoutes, { series: o.services.series });
+      await api.register(calendarRoutes, { calendar: o.services.calendar });
       await api.register(administrationRoutes, { services: o.services });
       await api.register(auditRoutes, { services: o.services });
       if (o.provisioning) await o.provisioning.apiRoutes(api);

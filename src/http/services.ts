@@ -2,6 +2,7 @@ import type { AccountService } from '../app/accounts.ts';
 import type { AdministrationService } from '../app/administration.ts';
 import type { BookingService } from '../app/bookings.ts';
 import type { SeriesService } from '../app/series.ts';
+import type { CalendarServices } from './routes/feeds.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
 import type { UnitOfWork } from '../ports.ts';
 
@@ -9,6 +10,7 @@ import type { UnitOfWork } from '../ports.ts';
 export type Services = {
   bookings: BookingService;
   series: SeriesService;
+  calendar: CalendarServices;
   accounts: AccountService;
   administration: AdministrationService;
   uow: UnitOfWork;

@@ -1,0 +1,65 @@
+// People the booker invites by e-mail to a booking or a whole series. Adding one sends them the
+// invitation; removing one sends them a cancellation (listeners, inside the same transaction).
+import { canManageBooking } from '../domain/access.ts';
+import { AppError, notFound } from '../domain/errors.ts';
+import { isValidTimeZone } from '../domain/time.ts';
+import type { CallContext, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
+
+export type InviteeEvent = { action: 'added' | 'removed'; target: InviteeTarget; invitee: Invitee; ctx: CallContext };
+export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Promise<void>;
+
+const MAX_INVITEES = 200;
+
+export class InviteeService {
+  private readonly uow: UnitOfWork;
+  private readonly listeners: InviteeListener[] = [];
+  constructor(deps: { uow: UnitOfWork }) {
+    this.uow = deps.uow;
+  }
+
+  onChange(listener: InviteeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async list(ctx: CallContext, target: InviteeTarget): Promise<Invitee[]> {
+    await this.authorise(this.uow.repos, ctx, target);
+    return this.uow.repos.bookings.invitees.list(target);
+  }
+
+  async add(ctx: CallContext, target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone?: string | undefined }): Promise<Invitee> {
+    if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
+      throw new AppError('invalid', 'VALIDATION_FAILED', 'timeZone must be an IANA time zone such as Europe/Rome.', { errors: [{ path: 'body.timeZone', message: 'is not an IANA time zone' }] });
+    }
+    return this.uow.transaction(async (r) => {
+      await this.authorise(r, ctx, target, true);
+      if ((await r.bookings.invitees.list(target)).length >= MAX_INVITEES) {
+        throw new AppError('unprocessable', 'TOO_MANY_INVITEES', `At most ${MAX_INVITEES} people can be invited by e-mail; share the guest link with larger audiences.`);
+      }
+      const invitee = await r.bookings.invitees.add(target, { email: input.email.trim(), locale: input.locale, timeZone: input.timeZone ?? null });
+      if (!invitee) throw new AppError('conflict', 'ALREADY_INVITED', `${input.email} is already invited.`);
+      for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx });
+      return invitee;
+    });
+  }
+
+  async remove(ctx: CallContext, target: InviteeTarget, id: string): Promise<void> {
+    await this.uow.transaction(async (r) => {
+      await this.authorise(r, ctx, target, true);
+      const invitee = await r.bookings.invitees.remove(target, id);
+      if (!invitee) throw notFound('INVITEE_NOT_FOUND', 'No such invitee on this booking.');
+      for (const l of this.listeners) await l(r, { action: 'removed', target, invitee, ctx });
+    });
+  }
+
+  private async authorise(r: Repositories, ctx: CallContext, target: InviteeTarget, forChange = false): Promise<void> {
+    if ('bookingId' in target) {
+      const b = await r.bookings.findById(target.bookingId, { forUpdate: forChange });
+      if (!b || !canManageBooking(ctx.actor, b)) throw notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');
+      if (forChange && b.status === 'cancelled') throw new AppError('unprocessable', 'BOOKING_CANCELLED', 'This booking was cancelled; nobody can be invited to it.');
+    } else {
+      const s = await r.bookings.series.findById(target.seriesId, { forUpdate: forChange });
+      if (!s || !canManageBooking(ctx.actor, s)) throw notFound('SERIES_NOT_FOUND', 'No series with this id exists, or you may not see it.');
+      if (forChange && s.status === 'cancelled') throw new AppError('unprocessable', 'SERIES_CANCELLED', 'This series was cancelled; nobody can be invited to it.');
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { Invitee, InviteeRepository, InviteeTarget } from '../ports.ts';
+import type { Executor } from './database.ts';
+import { seriesDb, type InviteeTable } from './series-schema.ts';
+
+type Row = { [K in keyof InviteeTable]: K extends 'id' ? string : K extends 'locale' ? string : K extends 'created_at' ? Date : InviteeTable[K] };
+
+export class PgInviteeRepository implements InviteeRepository {
+  private readonly db;
+  constructor(db: Executor) {
+    this.db = seriesDb(db);
+  }
+
+  async list(target: InviteeTarget): Promise<Invitee[]> {
+    const q = this.db.selectFrom('booking_invitees').selectAll();
+    const rows = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toInvitee);
+  }
+
+  async add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null }): Promise<Invitee | null> {
+    const row = await this.db
+      .insertInto('booking_invitees')
+      .values({
+        booking_id: 'bookingId' in target ? target.bookingId : null,
+        series_id: 'seriesId' in target ? target.seriesId : null,
+        email: input.email,
+        locale: input.locale,
+        time_zone: input.timeZone,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toInvitee(row) : null;
+  }
+
+  async remove(target: InviteeTarget, id: string): Promise<Invitee | null> {
+    const q = this.db.deleteFrom('booking_invitees').where('id', '=', id);
+    const row = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).returningAll().executeTakeFirst();
+    return row ? toInvitee(row) : null;
+  }
+}
+
+
+function toInvitee(r: Row): Invitee {
+  return { id: r.id, bookingId: r.booking_id, seriesId: r.series_id, email: r.email, locale: r.locale === 'en' ? 'en' : 'it', timeZone: r.time_zone, createdAt: r.created_at };
+}

@@ -1,0 +1,80 @@
+// Calendar feeds (secret ICS addresses), invitees by e-mail, and whether mail is configured.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { FeedService, Feed } from '../../app/feeds.ts';
+import type { InviteeService } from '../../app/invitees.ts';
+import type { Invitee, InviteeTarget } from '../../ports.ts';
+import { feedCalendar } from '../../notify/feeds.ts';
+import { callContext } from '../auth.ts';
+import * as S from '../schemas.ts';
+
+export type CalendarServices = { invitees: InviteeService; feeds: FeedService; publicUrl: string; mailConfigured: boolean };
+
+const feedUrl = (publicUrl: string, token: string) => new URL(`/api/v1/feeds/${token}`, publicUrl).toString();
+const feedView = (f: Feed, url: string | null) => ({ id: f.id, roomId: f.roomId, url, createdAt: f.createdAt.toISOString() });
+const inviteeView = (i: Invitee) => ({ id: i.id, email: i.email, locale: i.locale, timeZone: i.timeZone, createdAt: i.createdAt.toISOString() });
+
+export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices }> = async (app, { calendar }) => {
+  const { feeds, invitees, publicUrl } = calendar;
+
+  app.get('/me/feeds', {
+    schema: { tags: ['feeds'], summary: 'Your calendar feeds (their addresses are shown only when made)', response: { 200: z.object({ items: z.array(S.Feed) }), ...S.errorResponses } },
+    handler: async (req) => ({ items: (await feeds.list(callContext(req))).map((f) => feedView(f, null)) }),
+  });
+
+  app.post('/me/feeds', {
+    schema: {
+      tags: ['feeds'],
+      summary: 'Make (or regenerate) a secret calendar address: your bookings, or a room’s busy times',
+      body: S.FeedCreate,
+      response: { 201: S.Feed, ...S.errorResponses },
+    },
+    handler: async (req, reply) => {
+      const { feed, token } = await feeds.create(callContext(req), req.body.roomId ?? null);
+      return reply.code(201).send(feedView(feed, feedUrl(publicUrl, token)));
+    },
+  });
+
+  app.delete('/me/feeds/:id', {
+    schema: { tags: ['feeds'], summary: 'Stop a calendar feed', params: S.IdParams, response: { 204: z.null(), ...S.errorResponses } },
+    handler: async (req, reply) => {
+      await feeds.remove(callContext(req), req.params.id);
+      return reply.code(204).send(null);
+    },
+  });
+
+  app.get('/feeds/:token', {
+    config: { public: true },
+    schema: { tags: ['feeds'], summary: 'A calendar feed (iCalendar); the secret token in the address is the only key', params: z.strictObject({ token: z.string().max(100) }), produces: ['text/calendar'] },
+    handler: async (req, reply) => {
+      const content = await feeds.content(req.params.token);
+      return reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').send(feedCalendar(content, publicUrl));
+    },
+  });
+
+  for (const [path, target] of [
+    ['/bookings/:id/invitees', (id: string): InviteeTarget => ({ bookingId: id })],
+    ['/series/:id/invitees', (id: string): InviteeTarget => ({ seriesId: id })],
+  ] as const) {
+    app.get(path, {
+      schema: { tags: ['invitees'], summary: 'People invited by e-mail', params: S.IdParams, response: { 200: z.object({ items: z.array(S.Invitee) }), ...S.errorResponses } },
+      handler: async (req) => ({ items: (await invitees.list(callContext(req), target(req.params.id))).map(inviteeView) }),
+    });
+    app.post(path, {
+      schema: { tags: ['invitees'], summary: 'Invite someone by e-mail (they get the invitation with its calendar part)', params: S.IdParams, body: S.InviteeCreate, response: { 201: S.Invitee, ...S.errorResponses } },
+      handler: async (req, reply) => reply.code(201).send(inviteeView(await invitees.add(callContext(req), target(req.params.id), req.body))),
+    });
+    app.delete(`${path}/:inviteeId`, {
+      schema: { tags: ['invitees'], summary: 'Uninvite (they get a cancellation)', params: S.InviteeParams, response: { 204: z.null(), ...S.errorResponses } },
+      handler: async (req, reply) => {
+        await invitees.remove(callContext(req), target(req.params.id), req.params.inviteeId);
+        return reply.code(204).send(null);
+      },
+    });
+  }
+
+  app.get('/mail/status', {
+    schema: { tags: ['settings'], summary: 'Whether outgoing mail is configured (admins see a notice when it is not)', response: { 200: S.MailStatus, ...S.errorResponses } },
+    handler: async () => ({ mailConfigured: calendar.mailConfigured }),
+  });
+};

@@ -1,0 +1,193 @@
+// Turns a booking or series change into one mail per recipient (text + HTML in their language,
+// with the iCalendar part), from the state in the database when the job runs, so a later change
+// is never overtaken by an earlier one's mail.
+import type { PgBookingRepository } from '../db/booking-repository.ts';
+import type { PgMailRepository } from '../db/mail-repository.ts';
+import { buildCalendar, type CalendarEvent, type CalendarMethod } from './calendar.ts';
+import type { OutgoingMail } from './mailer.ts';
+import type { MeetingDetails, MeetingDetailsSource } from './meeting-details.ts';
+import { renderMail, type Locale, type MailKind } from './messages.ts';
+import type { MailConfig } from './settings.ts';
+
+export type Recipient = { email: string; name?: string | null; locale: Locale; timeZone: string | null };
+export type MailAction = 'created' | 'updated' | 'cancelled';
+
+export type ComposeJob =
+  | { kind: 'booking'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; to?: Recipient }
+  | { kind: 'series'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; recurrenceId?: string; to?: Recipient }
+  | { kind: 'reminder'; id: string; minutesBefore: number; startsAt: string };
+
+const KIND: Record<MailAction, MailKind> = { created: 'invitation', updated: 'update', cancelled: 'cancellation' };
+
+/** UIDs stay the same for the life of a booking or series: clients match updates by them (RFC 5545, 3.8.4.7). */
+export const bookingUid = (id: string, publicUrl: string) => `booking-${id}@${new URL(publicUrl).hostname}`;
+export const seriesUid = (id: string, publicUrl: string) => `series-${id}@${new URL(publicUrl).hostname}`;
+
+export function describe(details: MeetingDetails, portalUrl: string, description: string): string {
+  return [
+    description,
+    details.joinUrl && `Join / Entra: ${details.joinUrl}`,
+    details.guestUrl && `Guests / Ospiti: ${details.guestUrl}`,
+    details.dialIn && `Dial-in / Accesso telefonico: ${details.dialIn.numbers.join(', ')}${details.dialIn.pin ? ` PIN ${details.dialIn.pin}` : ''}`,
+    portalUrl,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export const locationOf = (roomName: string, details: MeetingDetails) => (details.joinUrl ? `${roomName} – ${details.joinUrl}` : roomName);
+
+const organizerOf = (from: string) => {
+  const m = /^(.*)<([^>]+)>\s*$/.exec(from);
+  return m ? { name: m[1]!.trim().replace(/^"|"$/g, '') || m[2]!, email: m[2]!.trim() } : { name: from, email: from };
+};
+
+export class MailComposer {
+  private readonly bookings: PgBookingRepository;
+  private readonly people: PgMailRepository;
+  private readonly config: MailConfig;
+  details: MeetingDetailsSource;
+
+  constructor(deps: { bookings: PgBookingRepository; people: PgMailRepository; config: MailConfig; details: MeetingDetailsSource }) {
+    this.bookings = deps.bookings;
+    this.people = deps.people;
+    this.config = deps.config;
+    this.details = deps.details;
+  }
+
+  /** The mails to send for a job; none when the job is stale (a newer change has its own job). */
+  async compose(job: ComposeJob): Promise<OutgoingMail[]> {
+    if (job.kind === 'booking') return this.forBooking(job);
+    if (job.kind === 'series') return this.forSeries(job);
+    return this.forReminder(job);
+  }
+
+  private async forBooking(job: Extract<ComposeJob, { kind: 'booking' }>): Promise<OutgoingMail[]> {
+    const b = await this.bookings.findById(job.id);
+    if (!b || b.sequence > job.sequence) return [];
+    const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
+    const details = await this.details({ bookingId: b.id, seriesId: null });
+    const method: CalendarMethod = job.method;
+    const event: CalendarEvent = {
+      uid: bookingUid(b.id, this.config.publicUrl),
+      sequence: b.sequence,
+      start: b.start,
+      end: b.end,
+      zone: b.timeZone,
+      summary: b.title,
+      description: describe(details, portalUrl, b.description),
+      location: locationOf(b.roomName, details),
+      url: details.joinUrl ?? portalUrl,
+      cancelled: method === 'CANCEL',
+      stamp: b.updatedAt,
+    };
+    const recipients = job.to ? [job.to] : await this.recipients(b.bookerId, { bookingId: b.id });
+    return recipients.map((to) =>
+      this.mail(to, method, [event], {
+        kind: KIND[job.action],
+        title: b.title,
+        roomName: b.roomName,
+        start: b.start,
+        end: b.end,
+        roomZone: b.timeZone,
+        details,
+        portalUrl,
+      }),
+    );
+  }
+
+  private async forSeries(job: Extract<ComposeJob, { kind: 'series' }>): Promise<OutgoingMail[]> {
+    const s = await this.bookings.series.findById(job.id);
+    if (!s || s.sequence > job.sequence) return [];
+    const occurrences = await this.bookings.ofSeries(s.id);
+    const upcoming = occurrences.filter((o) => o.status === 'confirmed');
+    const portalUrl = new URL(`/series/${s.id}`, this.config.publicUrl).toString();
+    const details = await this.details({ bookingId: (upcoming[0] ?? occurrences[0])?.id ?? s.id, seriesId: s.id });
+    const uid = seriesUid(s.id, this.config.publicUrl);
+    const base = { uid, sequence: s.sequence, zone: s.timeZone, description: describe(details, portalUrl, s.description), location: locationOf(s.roomName, details), url: details.joinUrl ?? portalUrl, stamp: s.updatedAt };
+    const firstEnd = new Date(s.firstStart.getTime() + s.durationMinutes * 60_000);
+    let events: CalendarEvent[];
+    let occurrenceOnly = false;
+    let when = { start: s.firstStart, end: firstEnd };
+    if (job.recurrenceId) {
+      // One date cancelled: CANCEL naming that instance by RECURRENCE-ID (RFC 5546, 3.2.5).
+      const rid = new Date(job.recurrenceId);
+      const o = occurrences.find((x) => x.recurrenceId?.getTime() === rid.getTime());
+      when = { start: o?.start ?? rid, end: o?.end ?? new Date(rid.getTime() + s.durationMinutes * 60_000) };
+      events = [{ ...base, ...when, summary: o?.title ?? s.title, recurrenceId: rid, cancelled: true }];
+      occurrenceOnly = true;
+    } else {
+      const master: CalendarEvent = { ...base, start: s.firstStart, end: firstEnd, summary: s.title, rrule: s.rrule, exdates: s.exdates, cancelled: job.method === 'CANCEL' };
+      // With a REQUEST for the series go its exceptions, each with its RECURRENCE-ID (RFC 5546, 3.2.2).
+      const exceptions: CalendarEvent[] =
+        job.method === 'CANCEL'
+          ? []
+          : upcoming.filter((o) => o.isException).map((o) => ({ ...base, start: o.start, end: o.end, summary: o.title, recurrenceId: o.recurrenceId!, location: locationOf(o.roomName, details) }));
+      events = [master, ...exceptions];
+      if (upcoming[0]) when = { start: upcoming[0].start, end: upcoming[0].end };
+    }
+    const recipients = job.to ? [job.to] : await this.recipients(s.bookerId, { seriesId: s.id });
+    return recipients.map((to) =>
+      this.mail(to, job.method, events, {
+        kind: KIND[job.action],
+        title: s.title,
+        roomName: s.roomName,
+        ...when,
+        roomZone: s.timeZone,
+        details,
+        portalUrl,
+        dates: upcoming.slice(0, 60).map((o) => o.start),
+        occurrenceOnly,
+      }),
+    );
+  }
+
+  private async forReminder(job: Extract<ComposeJob, { kind: 'reminder' }>): Promise<OutgoingMail[]> {
+    const b = await this.bookings.findById(job.id);
+    if (!b || b.status !== 'confirmed' || b.start.toISOString() !== new Date(job.startsAt).toISOString()) return [];
+    const details = await this.details({ bookingId: b.id, seriesId: b.seriesId });
+    const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
+    const recipients = [...(await this.recipients(b.bookerId, { bookingId: b.id })), ...(b.seriesId ? (await this.bookings.invitees.list({ seriesId: b.seriesId })).map(this.asRecipient) : [])];
+    const unique = [...new Map(recipients.map((r) => [r.email.toLowerCase(), r])).values()];
+    return unique.map((to) => {
+      const rendered = renderMail({
+        kind: 'reminder',
+        locale: to.locale,
+        title: b.title,
+        roomName: b.roomName,
+        start: b.start,
+        end: b.end,
+        roomZone: b.timeZone,
+        recipientZone: to.timeZone,
+        details,
+        portalUrl,
+        minutesBefore: job.minutesBefore,
+      });
+      return { to: to.email, ...rendered };
+    });
+  }
+
+  private asRecipient = (i: { email: string; locale: Locale; timeZone: string | null }): Recipient => ({ email: i.email, locale: i.locale, timeZone: i.timeZone });
+
+  private async recipients(bookerId: string, target: { bookingId: string } | { seriesId: string }): Promise<Recipient[]> {
+    const booker = await this.people.person(bookerId);
+    const invitees = (await this.bookings.invitees.list(target)).map(this.asRecipient);
+    const all = [
+      ...(booker ? [{ email: booker.email, name: booker.name, locale: booker.locale?.startsWith('en') ? ('en' as const) : booker.locale?.startsWith('it') ? ('it' as const) : this.config.defaultLocale, timeZone: booker.timeZone }] : []),
+      ...invitees,
+    ];
+    return [...new Map(all.map((r) => [r.email.toLowerCase(), r])).values()];
+  }
+
+  private mail(
+    to: Recipient,
+    method: 'REQUEST' | 'CANCEL',
+    events: CalendarEvent[],
+    content: Omit<Parameters<typeof renderMail>[0], 'locale' | 'recipientZone'>,
+  ): OutgoingMail {
+    const rendered = renderMail({ ...content, locale: to.locale, recipientZone: to.timeZone });
+    const calendar = buildCalendar({ method, events, organizer: organizerOf(this.config.from), attendees: [{ email: to.email, name: to.name ?? null }] });
+    return { to: to.email, ...rendered, calendar: { method, content: calendar } };
+  }
+}
+

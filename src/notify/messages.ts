@@ -1,0 +1,130 @@
+// The words of the mails, in Italian and English: invitation, update, cancellation, reminder.
+// Times appear in the room's zone and, when it differs, in the recipient's.
+import { DateTime } from 'luxon';
+import type { MeetingDetails } from './meeting-details.ts';
+
+export type Locale = 'it' | 'en';
+export type MailKind = 'invitation' | 'update' | 'cancellation' | 'reminder';
+
+export type MailContent = {
+  kind: MailKind;
+  locale: Locale;
+  title: string;
+  roomName: string;
+  start: Date;
+  end: Date;
+  roomZone: string;
+  recipientZone: string | null;
+  details: MeetingDetails;
+  /** The booking or series page in the portal. */
+  portalUrl: string;
+  /** For a series: the upcoming dates; for one cancelled occurrence: that date only. */
+  dates?: Date[] | undefined;
+  /** Only one occurrence of a series is concerned. */
+  occurrenceOnly?: boolean;
+  minutesBefore?: number | undefined;
+};
+
+export type RenderedMail = { subject: string; text: string; html: string };
+
+const WORDS = {
+  it: {
+    invitation: 'Invito',
+    update: 'Aggiornamento',
+    cancellation: 'Annullato',
+    reminder: 'Promemoria',
+    intro: {
+      invitation: 'Sei invitato a una riunione virtuale.',
+      update: 'La riunione è stata modificata.',
+      cancellation: 'La riunione è stata annullata.',
+      reminder: 'La riunione sta per iniziare.',
+    },
+    occurrenceCancelled: 'È annullata solo questa data della serie.',
+    series: 'Date della serie',
+    room: 'Stanza',
+    when: 'Quando',
+    yourTime: 'Nella tua ora',
+    join: 'Entra nella riunione',
+    guest: 'Link per gli ospiti',
+    dialIn: 'Accesso telefonico',
+    pin: 'PIN',
+    details: 'Dettagli nel portale',
+    inMinutes: (m: number) => (m >= 60 * 24 && m % (60 * 24) === 0 ? `tra ${m / 1440 === 1 ? '1 giorno' : `${m / 1440} giorni`}` : m >= 60 && m % 60 === 0 ? `tra ${m / 60} h` : `tra ${m} minuti`),
+  },
+  en: {
+    invitation: 'Invitation',
+    update: 'Updated',
+    cancellation: 'Cancelled',
+    reminder: 'Reminder',
+    intro: {
+      invitation: 'You are invited to a virtual meeting.',
+      update: 'The meeting has changed.',
+      cancellation: 'The meeting has been cancelled.',
+      reminder: 'The meeting starts soon.',
+    },
+    occurrenceCancelled: 'Only this date of the series is cancelled.',
+    series: 'Dates of the series',
+    room: 'Room',
+    when: 'When',
+    yourTime: 'Your time',
+    join: 'Join the meeting',
+    guest: 'Guest link',
+    dialIn: 'Dial-in',
+    pin: 'PIN',
+    details: 'Details in the portal',
+    inMinutes: (m: number) => (m >= 60 * 24 && m % (60 * 24) === 0 ? `in ${m / 1440 === 1 ? '1 day' : `${m / 1440} days`}` : m >= 60 && m % 60 === 0 ? `in ${m / 60} h` : `in ${m} minutes`),
+  },
+} as const;
+
+/** "lunedì 30 marzo 2026, 10:00–11:00 (Europe/Rome)" in the locale's words. */
+export function formatRange(start: Date, end: Date, zone: string, locale: Locale): string {
+  const s = DateTime.fromJSDate(start, { zone }).setLocale(locale);
+  const e = DateTime.fromJSDate(end, { zone }).setLocale(locale);
+  const sameDay = s.toISODate() === e.toISODate();
+  const day = s.toFormat('cccc d LLLL yyyy');
+  return sameDay ? `${day}, ${s.toFormat('HH:mm')}–${e.toFormat('HH:mm')} (${zone})` : `${day} ${s.toFormat('HH:mm')} – ${e.toFormat('cccc d LLLL yyyy HH:mm')} (${zone})`;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function renderMail(c: MailContent): RenderedMail {
+  const w = WORDS[c.locale];
+  const label = w[c.kind];
+  const subject =
+    c.kind === 'reminder' && c.minutesBefore !== undefined ? `${label}: ${c.title} ${w.inMinutes(c.minutesBefore)}` : `${label}: ${c.title}`;
+  const lines: [string, string][] = [
+    [w.when, formatRange(c.start, c.end, c.roomZone, c.locale)],
+    ...(c.recipientZone && c.recipientZone !== c.roomZone ? [[w.yourTime, formatRange(c.start, c.end, c.recipientZone, c.locale)] as [string, string]] : []),
+    [w.room, c.roomName],
+    ...(c.details.joinUrl ? [[w.join, c.details.joinUrl] as [string, string]] : []),
+    ...(c.details.guestUrl ? [[w.guest, c.details.guestUrl] as [string, string]] : []),
+    ...(c.details.dialIn ? [[w.dialIn, c.details.dialIn.numbers.join(', ')] as [string, string]] : []),
+    ...(c.details.dialIn?.pin ? [[w.pin, c.details.dialIn.pin] as [string, string]] : []),
+    [w.details, c.portalUrl],
+  ];
+  const intro = c.occurrenceOnly && c.kind === 'cancellation' ? `${w.intro.cancellation} ${w.occurrenceCancelled}` : w.intro[c.kind];
+  const dates = (c.dates ?? []).map((d) => DateTime.fromJSDate(d, { zone: c.roomZone }).setLocale(c.locale).toFormat('ccc d LLL yyyy HH:mm'));
+  const text = [
+    c.title,
+    '',
+    intro,
+    '',
+    ...lines.map(([k, v]) => `${k}: ${v}`),
+    ...(dates.length && !c.occurrenceOnly ? ['', `${w.series}:`, ...dates.map((d) => `  - ${d}`)] : []),
+    '',
+    '-- ',
+    'WebMeetings',
+  ].join('\n');
+  const link = (v: string) => (/^https?:\/\//.test(v) ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>` : escapeHtml(v));
+  const html = [
+    `<!doctype html><html lang="${c.locale}"><body style="font-family:sans-serif">`,
+    `<h1 style="font-size:1.3em">${escapeHtml(c.title)}</h1>`,
+    `<p>${escapeHtml(intro)}</p>`,
+    '<table>',
+    ...lines.map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td>${link(v)}</td></tr>`),
+    '</table>',
+    ...(dates.length && !c.occurrenceOnly ? [`<p>${escapeHtml(w.series)}:</p><ul>`, ...dates.map((d) => `<li>${escapeHtml(d)}</li>`), '</ul>'] : []),
+    '</body></html>',
+  ].join('\n');
+  return { subject, text, html };
+}

@@ -1,0 +1,48 @@
+// Wires mail: the SMTP (or logging) mailer, the mail jobs, and the listeners on bookings, series
+// and invitees. `setMeetingDetails` is where provisioning and audio plug in the join link, guest
+// link and dial-in numbers shown in mails and calendar entries.
+import type { Logger } from 'pino';
+import type { InviteeService } from '../app/invitees.ts';
+import type { BookingService } from '../app/bookings.ts';
+import type { SeriesService } from '../app/series.ts';
+import type { Database } from '../db/database.ts';
+import { startMailJobs } from '../jobs/mail.ts';
+import type { JobQueue } from '../jobs/queue.ts';
+import type { Clock } from '../ports.ts';
+import { bookingMailListener, inviteeMailListener, seriesMailListener } from './listeners.ts';
+import { createMailer } from './mailer.ts';
+import type { MeetingDetailsSource } from './meeting-details.ts';
+import type { MailConfig } from './settings.ts';
+
+export type NotifyModule = {
+  mailConfigured: boolean;
+  setMeetingDetails(source: MeetingDetailsSource): void;
+  /** Enqueues the reminders due now (also run every minute by the queue's schedule). */
+  sweepReminders(): Promise<number>;
+  close(): void;
+};
+
+export async function startNotify(deps: {
+  config: MailConfig;
+  queue: JobQueue;
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  services: { bookings: BookingService; series: SeriesService; calendar: { invitees: InviteeService } };
+}): Promise<NotifyModule> {
+  const { config, logger, services } = deps;
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.from, logger });
+  if (!mailer.configured) logger.warn({ event: 'mail.not-configured' }, 'SMTP_URL is not set: mails are written to the log instead of being sent');
+  const jobs = await startMailJobs({ ...deps, mailer });
+  services.bookings.onChange(bookingMailListener);
+  services.series.onChange(seriesMailListener);
+  services.calendar.invitees.onChange(inviteeMailListener);
+  return {
+    mailConfigured: mailer.configured,
+    setMeetingDetails: (source) => {
+      jobs.composer.details = source;
+    },
+    sweepReminders: jobs.sweepReminders,
+    close: () => mailer.close(),
+  };
+}

@@ -1,0 +1,247 @@
+// Mail over a real SMTP conversation: the portal's queue sends through nodemailer to an in-process
+// smtp-server; messages are parsed with mailparser and their iCalendar parts with ical.js.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import ICAL from 'ical.js';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { SmtpPeer, type Received } from './smtp-peer.ts';
+
+let t: TestPortal;
+let smtp: SmtpPeer;
+let alice: Caller;
+let bruno: Caller;
+let room: string;
+let aliceEmail: string;
+let brunoEmail: string;
+
+beforeAll(async () => {
+  smtp = new SmtpPeer();
+  await smtp.start();
+  t = await startTestPortal({
+    now: '2026-03-20T09:00:00Z',
+    env: { SMTP_URL: smtp.url, MAIL_FROM: 'WebMeetings <noreply@meet.example.org>', MAIL_RETRY_DELAY_SECONDS: '1', PUBLIC_URL: 'https://meet.example.org' },
+  });
+  const uni = await t.institution({ name: 'Università di Bologna' });
+  alice = await t.user('member', uni.id, 'Alice');
+  bruno = await t.user('member', uni.id, 'Bruno');
+  room = t.rooms.find((r) => r.capacity === 50)!.id;
+  const db = t.db.database.db;
+  // Alice reads English in New York; Bruno has no preference (the default language, the room's zone).
+  await sql`UPDATE users SET locale = 'en', time_zone = 'America/New_York' WHERE id = ${alice.userId}`.execute(db);
+  aliceEmail = (await t.portal.services.uow.repos.users.findById(alice.userId))!.email;
+  brunoEmail = (await t.portal.services.uow.repos.users.findById(bruno.userId))!.email;
+});
+afterAll(async () => {
+  await t.close();
+  await smtp.stop();
+});
+
+type Parsed = { method: string; events: ICAL.Component[]; vtimezones: ICAL.Component[] };
+function calendarOf(m: Received): Parsed {
+  const part = m.parsed.attachments.find((a) => a.contentType === 'text/calendar');
+  const text = part ? part.content.toString('utf8') : '';
+  expect(text, 'the mail has a text/calendar part').toContain('BEGIN:VCALENDAR');
+  const comp = new ICAL.Component(ICAL.parse(text) as unknown[]);
+  return { method: String(comp.getFirstPropertyValue('method')), events: comp.getAllSubcomponents('vevent'), vtimezones: comp.getAllSubcomponents('vtimezone') };
+}
+const prop = (e: ICAL.Component, name: string) => e.getFirstPropertyValue(name);
+const local = (e: ICAL.Component, name: string) => {
+  const p = e.getFirstProperty(name)!;
+  return `${(p.getFirstValue() as ICAL.Time).toString()} ${p.getParameter('tzid')}`;
+};
+const subjectIs = (to: string, prefix: string) => (m: Received) => m.to.includes(to) && (m.parsed.subject ?? '').startsWith(prefix);
+const book = (as: Caller, body: Record<string, unknown>) => t.api('POST', '/api/v1/bookings', { as, body: { title: 'Seminar', seats: 10, roomId: room, ...body } });
+
+describe('invitation, update and cancellation of a booking', () => {
+  it('sends REQUEST with a stable UID, then REQUEST with a higher SEQUENCE, then CANCEL', async () => {
+    const res = await book(alice, { title: 'Budget review', start: '2026-03-30T10:00', end: '2026-03-30T11:00' });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+
+    const invite = await smtp.waitFor(subjectIs(aliceEmail, 'Invitation: Budget review'));
+    expect(invite.raw).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/i);
+    const cal = calendarOf(invite);
+    expect(cal.method).toBe('REQUEST');
+    expect(cal.events).toHaveLength(1);
+    const ev = cal.events[0]!;
+    expect(prop(ev, 'uid')).toBe(`booking-${id}@meet.example.org`);
+    expect(prop(ev, 'sequence')).toBe(0);
+    expect(local(ev, 'dtstart')).toBe('2026-03-30T10:00:00 Europe/Rome');
+    expect(local(ev, 'dtend')).toBe('2026-03-30T11:00:00 Europe/Rome');
+    expect(cal.vtimezones.map((z) => prop(z, 'tzid'))).toEqual(['Europe/Rome']);
+    expect(String(prop(ev, 'organizer'))).toBe('mailto:noreply@meet.example.org');
+    expect(String(prop(ev, 'attendee')).toLowerCase()).toBe(`mailto:${aliceEmail.toLowerCase()}`);
+    expect(prop(ev, 'url')).toBe(`https://meet.example.org/bookings/${id}`);
+    // English, with the room's time and the recipient's own (New York is 6 h behind that week).
+    expect(invite.parsed.text).toContain('You are invited to a virtual meeting.');
+    expect(invite.parsed.text).toContain('When: Monday 30 March 2026, 10:00–11:00 (Europe/Rome)');
+    expect(invite.parsed.text).toContain('Your time: Monday 30 March 2026, 04:00–05:00 (America/New_York)');
+    expect(invite.parsed.html).toContain('<h1 style="font-size:1.3em">Budget review</h1>');
+
+    expect((await t.api('PATCH', `/api/v1/bookings/${id}`, { as: alice, body: { start: '2026-03-30T14:00', end: '2026-03-30T15:30' } })).status).toBe(200);
+    const update = calendarOf(await smtp.waitFor(subjectIs(aliceEmail, 'Updated: Budget review')));
+    expect(update.method).toBe('REQUEST');
+    expect(prop(update.events[0]!, 'uid')).toBe(`booking-${id}@meet.example.org`);
+    expect(prop(update.events[0]!, 'sequence')).toBe(1);
+    expect(local(update.events[0]!, 'dtstart')).toBe('2026-03-30T14:00:00 Europe/Rome');
+
+    expect((await t.api('DELETE', `/api/v1/bookings/${id}`, { as: alice })).status).toBe(200);
+    const cancelMail = await smtp.waitFor(subjectIs(aliceEmail, 'Cancelled: Budget review'));
+    expect(cancelMail.raw).toMatch(/method=CANCEL/i);
+    const cancel = calendarOf(cancelMail);
+    expect(cancel.method).toBe('CANCEL');
+    expect(prop(cancel.events[0]!, 'uid')).toBe(`booking-${id}@meet.example.org`);
+    expect(prop(cancel.events[0]!, 'sequence')).toBe(2);
+    expect(prop(cancel.events[0]!, 'status')).toBe('CANCELLED');
+  });
+
+  it('writes in Italian by default and shows the join link, guest link, dial-in and PIN that provisioning provides', async () => {
+    t.portal.notify.setMeetingDetails(async (ref) => ({
+      joinUrl: `https://conf.example.org/join/${ref.bookingId}`,
+      guestUrl: `https://meet.example.org/guest/abc123`,
+      dialIn: { numbers: ['+39 06 1234 5678'], pin: '482913' },
+    }));
+    try {
+      const res = await book(bruno, { title: 'Consiglio', start: '2026-03-31T09:00', end: '2026-03-31T10:00' });
+      expect(res.status).toBe(201);
+      const m = await smtp.waitFor(subjectIs(brunoEmail, 'Invito: Consiglio'));
+      expect(m.parsed.text).toContain('Sei invitato a una riunione virtuale.');
+      expect(m.parsed.text).toContain('Quando: martedì 31 marzo 2026, 09:00–10:00 (Europe/Rome)');
+      expect(m.parsed.text).not.toContain('Nella tua ora');
+      expect(m.parsed.text).toContain(`Entra nella riunione: https://conf.example.org/join/${res.body.id}`);
+      expect(m.parsed.text).toContain('Link per gli ospiti: https://meet.example.org/guest/abc123');
+      expect(m.parsed.text).toContain('Accesso telefonico: +39 06 1234 5678');
+      expect(m.parsed.text).toContain('PIN: 482913');
+      const ev = calendarOf(m).events[0]!;
+      expect(prop(ev, 'url')).toBe(`https://conf.example.org/join/${res.body.id}`);
+      expect(String(prop(ev, 'location'))).toContain(`https://conf.example.org/join/${res.body.id}`);
+      expect(String(prop(ev, 'description'))).toContain('PIN 482913');
+    } finally {
+      t.portal.notify.setMeetingDetails(async () => ({ joinUrl: null, guestUrl: null, dialIn: null }));
+    }
+  });
+
+  it('invites someone by e-mail in their language, and sends them a CANCEL when uninvited', async () => {
+    const res = await book(bruno, { title: 'Thesis defence', start: '2026-04-01T09:00', end: '2026-04-01T10:00' });
+    const added = await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email: 'examiner@uni.example', locale: 'en', timeZone: 'Europe/London' } });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const invite = await smtp.waitFor(subjectIs('examiner@uni.example', 'Invitation: Thesis defence'));
+    expect(invite.parsed.text).toContain('Your time: Wednesday 1 April 2026, 08:00–09:00 (Europe/London)');
+    expect(prop(calendarOf(invite).events[0]!, 'uid')).toBe(`booking-${res.body.id}@meet.example.org`);
+    expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email: 'EXAMINER@uni.example' } })).body.code).toBe('ALREADY_INVITED');
+    expect((await t.api('GET', `/api/v1/bookings/${res.body.id}/invitees`, { as: alice })).status).toBe(404);
+    // Later changes reach the invitee too.
+    await t.api('PATCH', `/api/v1/bookings/${res.body.id}`, { as: bruno, body: { title: 'Thesis defence (room change)' } });
+    await smtp.waitFor(subjectIs('examiner@uni.example', 'Updated: Thesis defence (room change)'));
+    expect((await t.api('DELETE', `/api/v1/bookings/${res.body.id}/invitees/${added.body.id}`, { as: bruno })).status).toBe(204);
+    const gone = await smtp.waitFor(subjectIs('examiner@uni.example', 'Cancelled: Thesis defence'));
+    expect(calendarOf(gone).method).toBe('CANCEL');
+  });
+});
+
+describe('series', () => {
+  it('sends one invitation for the series with RRULE and EXDATE; one CANCEL with RECURRENCE-ID; exceptions in updates', async () => {
+    // A blocker makes the second week taken: book-the-free-ones skips it, and the series shows it as EXDATE.
+    expect((await book(alice, { title: 'Blocker', start: '2026-04-13T16:00', end: '2026-04-13T17:00' })).status).toBe(201);
+    const res = await t.api('POST', '/api/v1/series', {
+      as: bruno,
+      body: { title: 'Weekly lab', seats: 10, roomId: room, start: '2026-04-06T16:00', end: '2026-04-06T17:00', rrule: 'FREQ=WEEKLY;COUNT=4', mode: 'book-free' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const seriesId = res.body.series.id as string;
+    const uid = `series-${seriesId}@meet.example.org`;
+    const invite = await smtp.waitFor(subjectIs(brunoEmail, 'Invito: Weekly lab'));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(smtp.inbox.filter(subjectIs(brunoEmail, 'Invito: Weekly lab'))).toHaveLength(1); // one mail, not one per occurrence
+    const cal = calendarOf(invite);
+    expect(cal.events).toHaveLength(1);
+    const master = cal.events[0]!;
+    expect(prop(master, 'uid')).toBe(uid);
+    expect(String(prop(master, 'rrule'))).toBe('FREQ=WEEKLY;COUNT=4');
+    expect(local(master, 'dtstart')).toBe('2026-04-06T16:00:00 Europe/Rome');
+    expect(master.getAllProperties('exdate').map((p) => `${(p.getFirstValue() as ICAL.Time).toString()} ${p.getParameter('tzid')}`)).toEqual(['2026-04-13T16:00:00 Europe/Rome']);
+    const seq0 = Number(prop(master, 'sequence'));
+
+    // Cancel the third occurrence only.
+    const third = res.body.booked.find((b: { startLocal: string }) => b.startLocal.startsWith('2026-04-20'));
+    expect((await t.api('DELETE', `/api/v1/series/${seriesId}/occurrences/${third.id}?scope=one`, { as: bruno })).status).toBe(200);
+    const cancel = calendarOf(await smtp.waitFor(subjectIs(brunoEmail, 'Annullato: Weekly lab')));
+    expect(cancel.method).toBe('CANCEL');
+    expect(prop(cancel.events[0]!, 'uid')).toBe(uid);
+    expect(local(cancel.events[0]!, 'recurrence-id')).toBe('2026-04-20T16:00:00 Europe/Rome');
+    expect(prop(cancel.events[0]!, 'sequence')).toBe(seq0 + 1);
+
+    // Move the fourth: the update carries the master (with both EXDATEs) and the exception.
+    const fourth = res.body.booked.find((b: { startLocal: string }) => b.startLocal.startsWith('2026-04-27'));
+    const moved = await t.api('PATCH', `/api/v1/series/${seriesId}/occurrences/${fourth.id}`, { as: bruno, body: { scope: 'one', start: '2026-04-28T09:00', end: '2026-04-28T10:00' } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const update = calendarOf(await smtp.waitFor(subjectIs(brunoEmail, 'Aggiornamento: Weekly lab')));
+    expect(update.method).toBe('REQUEST');
+    expect(update.events.map((e) => prop(e, 'uid'))).toEqual([uid, uid]);
+    const [m2, exception] = update.events as [ICAL.Component, ICAL.Component];
+    expect(prop(m2, 'sequence')).toBe(seq0 + 2);
+    expect(m2.getAllProperties('exdate').flatMap((p) => p.getValues().map((v) => (v as ICAL.Time).toString()))).toEqual(['2026-04-13T16:00:00', '2026-04-20T16:00:00']);
+    expect(local(exception, 'recurrence-id')).toBe('2026-04-27T16:00:00 Europe/Rome');
+    expect(local(exception, 'dtstart')).toBe('2026-04-28T09:00:00 Europe/Rome');
+  });
+});
+
+describe('when the SMTP server fails', () => {
+  it('a refusing server (451) does not block the booking; the mail goes out once it accepts again', async () => {
+    smtp.mode = 'reject';
+    const res = await book(alice, { title: 'During refusal', start: '2026-04-02T10:00', end: '2026-04-02T11:00' });
+    expect(res.status).toBe(201);
+    for (let i = 0; i < 100 && smtp.rejected === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(smtp.rejected).toBeGreaterThan(0);
+    expect(smtp.inbox.some(subjectIs(aliceEmail, 'Invitation: During refusal'))).toBe(false);
+    smtp.mode = 'accept';
+    await smtp.waitFor(subjectIs(aliceEmail, 'Invitation: During refusal'), 30_000);
+  });
+
+  it('a server that is down does not block the booking; the mail goes out after it comes back', async () => {
+    const port = smtp.port;
+    await smtp.stop();
+    const res = await book(alice, { title: 'During outage', start: '2026-04-03T10:00', end: '2026-04-03T11:00' });
+    expect(res.status).toBe(201);
+    // Wait until a delivery attempt has met the closed port (the deliver job is then retrying).
+    const attempted = async () =>
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'mail-deliver' AND retry_count > 0 AND state IN ('retry', 'created', 'active')`.execute(t.db.database.db)).rows[0]!.n);
+    for (let i = 0; i < 100 && (await attempted()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await attempted()).toBeGreaterThan(0);
+    expect(smtp.inbox.some(subjectIs(aliceEmail, 'Invitation: During outage'))).toBe(false);
+    await smtp.start(port);
+    await smtp.waitFor(subjectIs(aliceEmail, 'Invitation: During outage'), 40_000);
+  });
+});
+
+describe('reminders', () => {
+  it('sends the 24-hour and 15-minute reminders once each, in the recipient’s language', async () => {
+    const res = await book(bruno, { title: 'Reminded', start: '2026-04-10T10:00', end: '2026-04-10T11:00' });
+    expect(res.status).toBe(201);
+    const start = new Date(res.body.start).getTime();
+    t.clock.set(new Date(start - 24 * 3_600_000 + 60_000).toISOString());
+    expect(await t.portal.notify.sweepReminders()).toBe(1);
+    expect(await t.portal.notify.sweepReminders()).toBe(0);
+    const day = await smtp.waitFor(subjectIs(brunoEmail, 'Promemoria: Reminded'));
+    expect(day.parsed.subject).toBe('Promemoria: Reminded tra 1 giorno');
+    t.clock.set(new Date(start - 10 * 60_000).toISOString());
+    expect(await t.portal.notify.sweepReminders()).toBe(1);
+    const soon = await smtp.waitFor(subjectIs(brunoEmail, 'Promemoria: Reminded tra 15 minuti'));
+    expect(soon.parsed.text).toContain('La riunione sta per iniziare.');
+    t.clock.set('2026-03-20T09:00:00Z');
+  });
+
+  it('sends no reminder for a cancelled booking', async () => {
+    const res = await book(bruno, { title: 'Cancelled early', start: '2026-04-11T10:00', end: '2026-04-11T11:00' });
+    await t.api('DELETE', `/api/v1/bookings/${res.body.id}`, { as: bruno });
+    t.clock.set(new Date(new Date(res.body.start).getTime() - 10 * 60_000).toISOString());
+    expect(await t.portal.notify.sweepReminders()).toBe(0);
+    t.clock.set('2026-03-20T09:00:00Z');
+  });
+});
+
+describe('mail status', () => {
+  it('reports that mail is configured', async () => {
+    expect((await t.api('GET', '/api/v1/mail/status', { as: alice })).body).toEqual({ mailConfigured: true });
+  });
+});
