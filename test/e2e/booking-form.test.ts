@@ -108,6 +108,33 @@ describeInBrowser('booking form and my bookings', () => {
     await expect(page.getByLabel('Seats').getAttribute('aria-invalid')).resolves.toBe('true');
   });
 
+  it('books “any room with N seats” and edits the booking later', async () => {
+    await page.goto('/bookings/new');
+    await page.getByLabel('Room').selectOption({ label: 'Any room with enough seats' });
+    await page.getByLabel('Date').fill(day);
+    await page.getByLabel('Start').fill('16:00');
+    await page.getByLabel('End').fill('17:00');
+    await page.getByLabel('Seats').fill('150');
+    await page.getByLabel('Title').fill('Open day');
+    await page.getByRole('button', { name: 'Book the room' }).click();
+    await page.getByText(/Booked “Open day” in Aula/).waitFor();
+
+    const card = page.getByRole('listitem').filter({ hasText: 'Open day' });
+    await card.getByRole('link', { name: /^Edit/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Edit booking' }).waitFor();
+    await expect(page.getByLabel('Start').inputValue()).resolves.toBe('16:00');
+    await page.getByLabel('End').fill('18:30');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(/Saved “Open day”/).waitFor();
+    const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}&status=confirmed`)).body.items as Array<{ title: string; roomName: string; endLocal: string }>;
+    const openDay = items.find((b) => b.title === 'Open day')!;
+    expect(openDay.roomName).toMatch(/^Aula/);
+    expect(openDay.endLocal.slice(0, 16)).toBe(`${day}T18:30`);
+    await card.getByRole('button', { name: /^Cancel booking/ }).click();
+    await card.getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.getByText('“Open day” is cancelled.').waitFor();
+  });
+
   it('lists upcoming bookings with details, join placeholders, .ics and cancel', async () => {
     await page.goto('/bookings');
     const card = page.getByRole('listitem').filter({ hasText: 'Tesi di laurea' });

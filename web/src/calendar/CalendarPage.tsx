@@ -145,7 +145,7 @@ export function CalendarPage() {
         const end = zonedToInstant(slot.end, s.zone).toISOString();
         const left = s.availability ? lowestSeatsLeft(s.availability, Date.parse(start), Date.parse(end)) : null;
         setConflict(null);
-        setQuickSlot({ room, start, end, defaultSeats: Math.max(1, Math.min(room.capacity, left ?? room.capacity)) });
+        setQuickSlot({ room, start, end, seatsLeft: left });
       },
       onMove: (move: GridMove) => {
         setDragProblem(null);

@@ -14,7 +14,8 @@ export interface QuickSlot {
   /** Instants, RFC 3339. */
   start: string;
   end: string;
-  defaultSeats: number;
+  /** Lowest seats left in the licence pool during the slot, when known. */
+  seatsLeft: number | null;
 }
 
 /** Opens after a drag on empty space: the slot is chosen, only the title and seats are asked. */
@@ -43,7 +44,7 @@ export function QuickBookDialog({
     setOpenedFor(slot);
     if (slot) {
       setTitle('');
-      setSeats(String(slot.defaultSeats));
+      setSeats('');
       setDescription('');
       setError(null);
       setFieldErrors({});
@@ -79,10 +80,13 @@ export function QuickBookDialog({
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!slot) return;
-    if (!title.trim()) {
-      setFieldErrors({ title: t('form.errors.titleRequired') });
-      return;
-    }
+    const errors: Record<string, string> = {};
+    if (!title.trim()) errors.title = t('form.errors.titleRequired');
+    const n = Number(seats);
+    if (!seats.trim() || !Number.isInteger(n) || n < 1) errors.seats = t('form.errors.seatsPositive');
+    else if (n > slot.room.capacity) errors.seats = t('problems.SEATS_OVER_CAPACITY_N', { capacity: slot.room.capacity });
+    setFieldErrors(errors);
+    if (Object.keys(errors).length > 0) return;
     void book({ roomId: slot.room.id, start: slot.start, end: slot.end });
   }
 
@@ -124,7 +128,16 @@ export function QuickBookDialog({
           <Field label={t('form.title')} required error={fieldErrors.title}>
             <input type="text" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} autoFocus />
           </Field>
-          <Field label={t('form.seats')} required hint={t('form.seatsHint', { capacity: slot.room.capacity })} error={fieldErrors.seats}>
+          <Field
+            label={t('form.seats')}
+            required
+            hint={
+              slot.seatsLeft === null
+                ? t('form.seatsHint', { capacity: slot.room.capacity })
+                : t('form.seatsPoolHint', { capacity: slot.room.capacity, left: slot.seatsLeft })
+            }
+            error={fieldErrors.seats}
+          >
             <input type="number" inputMode="numeric" min={1} max={slot.room.capacity} value={seats} onChange={(e) => setSeats(e.target.value)} />
           </Field>
           <Field label={t('form.description')} error={fieldErrors.description}>

@@ -174,6 +174,7 @@ export const en = {
     zoneHint: 'Times are in {{zone}} ({{abbr}}), the room’s time zone.',
     seats: 'Seats',
     seatsHint: 'How many people will join; the room has {{capacity}} seats.',
+    seatsPoolHint: 'How many people will join; the room has {{capacity}} seats and {{left}} are left in the licence pool then.',
     seatsAnyHint: 'How many people will join.',
     title: 'Title',
     description: 'Description',

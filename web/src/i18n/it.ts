@@ -176,6 +176,7 @@ export const it: Messages = {
     zoneHint: 'Gli orari sono nel fuso {{zone}} ({{abbr}}), quello dell’aula.',
     seats: 'Posti',
     seatsHint: 'Quante persone parteciperanno; l’aula ha {{capacity}} posti.',
+    seatsPoolHint: 'Quante persone parteciperanno; l’aula ha {{capacity}} posti e in quell’orario ne restano {{left}} nel pacchetto di licenze.',
     seatsAnyHint: 'Quante persone parteciperanno.',
     title: 'Titolo',
     description: 'Descrizione',
