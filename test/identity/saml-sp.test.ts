@@ -4,7 +4,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
+import { createSign } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKeyPair, type KeyPair } from './support/keys.ts';
 import { aggregateXml, signAggregate, type TestIdp } from './support/metadata.ts';
@@ -350,5 +351,35 @@ describe('SAML service provider', () => {
     expect(to.searchParams.get('Signature')).toBeTruthy();
     expect((await me(sid)).status).toBe(401);
     expect((await me(sid, t2.baseUrl)).status).toBe(401);
+  });
+
+  // SAML bindings 3.4.4.1: DEFLATE, base64, then the query "SAMLRequest=…&SigAlg=…" is signed.
+  const idpLogoutRequest = (nameId: string, sessionIndex: string, key: KeyPair | null) => {
+    const xml = `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newId()}" Version="2.0" IssueInstant="${new Date().toISOString()}" Destination="${t.baseUrl}/auth/saml/slo"><saml:Issuer>${idpA.entityId}</saml:Issuer><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:transient">${nameId}</saml:NameID><samlp:SessionIndex>${sessionIndex}</samlp:SessionIndex></samlp:LogoutRequest>`;
+    let query = `SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`;
+    if (key) {
+      query += `&SigAlg=${encodeURIComponent('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256')}`;
+      const signature = createSign('RSA-SHA256').update(query).sign(key.keyPem, 'base64');
+      query += `&Signature=${encodeURIComponent(signature)}`;
+    }
+    return `${t.baseUrl}/auth/saml/slo?${query}`;
+  };
+
+  it('ends the sessions an IdP names in a signed LogoutRequest, and refuses an unsigned one', async () => {
+    const i = await input({ nameId: `nid-${newId()}`, sessionIndex: `si-${newId()}` });
+    const r = await post(signedBoth(responseXml(i)));
+    const sid = r.cookies.wm_session!;
+    const unsigned = await fetch(idpLogoutRequest(i.nameId!, i.sessionIndex!, null), { redirect: 'manual' });
+    expect(unsigned.status).toBe(403);
+    expect(t.logs.findLast((l) => l.event === 'saml.logout.rejected')?.code).toBe('SAML_UNSIGNED_LOGOUT');
+    const forged = await fetch(idpLogoutRequest(i.nameId!, i.sessionIndex!, keyRogue), { redirect: 'manual' });
+    expect(forged.status).toBe(403);
+    expect((await me(sid)).status).toBe(200);
+    const signed = await fetch(idpLogoutRequest(i.nameId!, i.sessionIndex!, keyA), { redirect: 'manual' });
+    expect(signed.status).toBe(302);
+    const back = new URL(signed.headers.get('location')!);
+    expect(`${back.origin}${back.pathname}`).toBe('https://idp.unipd.test/slo');
+    expect(inflateRawSync(Buffer.from(back.searchParams.get('SAMLResponse')!, 'base64')).toString()).toContain('urn:oasis:names:tc:SAML:2.0:status:Success');
+    expect((await me(sid)).status).toBe(401);
   });
 });

@@ -113,6 +113,20 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
     await context.close();
   });
 
+  it('ends the portal session when the IdP starts single logout', async () => {
+    const context = await newContext(browser, t.baseUrl);
+    const page = await signInThroughIdp(context, 'mrossi', 'padova-pass', 'unipd.it');
+    expect((await me(page)).status).toBe(200);
+    const returnTo = `${t.baseUrl}/auth/discovery?lang=en`;
+    await page.goto(`${idp.baseUrl}/simplesaml/saml2/idp/SingleLogoutService.php?ReturnTo=${encodeURIComponent(returnTo)}`);
+    await page.waitForURL(returnTo, { timeout: 20_000 }).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\nat ${page.url()}\n${await page.locator("#content").innerText().catch(() => "")}\n${JSON.stringify(t.logs.slice(-5))}\n${idp.log().slice(-1500)}`);
+    });
+    expect(t.logs.findLast((l) => l.event === 'saml.logout.idp')?.sessions).toBe(1);
+    expect((await me(page)).status).toBe(401);
+    await context.close();
+  });
+
   it('signs in a member of a non-subscribing institution, who cannot book and is told why', async () => {
     const context = await newContext(browser, t.baseUrl);
     const page = await signInThroughIdp(context, 'lverdi', 'milano-pass', 'unimi.it');

@@ -187,6 +187,9 @@ export class ServiceProvider {
     const issuer = textOf(childNs(root, SAML_NS, 'Issuer'));
     const idp = issuer ? this.registry.find(issuer) : null;
     if (!idp) throw new SamlRejection('IDP_UNKNOWN', `logout Issuer ${issuer ?? '(none)'} is not an IdP of the federation metadata`, issuer);
+    // SAML bindings 3.4.4.1: a redirect message is signed in the query. node-saml would accept one
+    // without a signature; an unsigned LogoutRequest would let anyone end someone's sessions.
+    if (!query.Signature || !query.SigAlg) throw new SamlRejection('SAML_UNSIGNED_LOGOUT', 'logout message is not signed', idp.entityId);
     const saml = this.saml(idp, 'saml-logout');
     let result: { profile: Profile | null; loggedOut: boolean };
     try {

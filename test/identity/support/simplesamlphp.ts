@@ -35,6 +35,7 @@ export async function startSimpleSamlIdp(sp: { entityId: string; acs: string; sl
       WM_IDP_DIR: dir,
       WM_IDP_SALT: `salt-${Date.now()}-${Math.random()}`,
       WM_SP_ENTITY_ID: sp.entityId,
+      WM_SP_HOSTPORT: new URL(sp.entityId).host,
       WM_SP_ACS: sp.acs,
       WM_SP_SLO: sp.slo,
       WM_SP_CERT: sp.certBase64,

@@ -29,4 +29,6 @@ $config = [
     'metadata.sources' => [['type' => 'flatfile']],
     'language.default' => 'en',
     'showerrors' => true,
+    // ReturnTo of IdP-initiated logout goes back to the portal under test.
+    'trusted.url.domains' => ['127.0.0.1', getenv('WM_SP_HOSTPORT')],
 ];

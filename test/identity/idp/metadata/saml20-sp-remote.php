@@ -7,6 +7,7 @@ $metadata[getenv('WM_SP_ENTITY_ID')] = [
     'certData' => getenv('WM_SP_CERT'),
     'validate.authnrequest' => true,
     'validate.logout' => true,
+    'sign.logout' => true,
     'saml20.sign.response' => true,
     'saml20.sign.assertion' => true,
     'assertion.encryption' => getenv('WM_SP_ENCRYPT') === 'true',
