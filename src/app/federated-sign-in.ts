@@ -52,12 +52,20 @@ const requireAdmin = (ctx: CallContext) => {
 
 const normaliseDomain = (d: string) => d.trim().toLowerCase().replace(/^@/, '');
 
-/** The institution whose scopes contain one of the domains (exactly, or as a parent domain). */
+/**
+ * The institution whose scopes contain one of the domains, exactly or as a parent domain; for each
+ * domain (most trusted first) the most specific scope wins (fisica.unipd.it before unipd.it).
+ */
 export function matchInstitution(institutions: Institution[], domains: string[]): Institution | null {
   for (const raw of domains) {
     const d = normaliseDomain(raw);
-    const hit = institutions.find((i) => i.scopes.some((s) => d === s || d.endsWith(`.${s}`)));
-    if (hit) return hit;
+    let best: { institution: Institution; length: number } | null = null;
+    for (const i of institutions) {
+      for (const s of i.scopes) {
+        if ((d === s || d.endsWith(`.${s}`)) && s.length > (best?.length ?? -1)) best = { institution: i, length: s.length };
+      }
+    }
+    if (best) return best.institution;
   }
   return null;
 }

@@ -382,4 +382,27 @@ describe('SAML service provider', () => {
     expect(inflateRawSync(Buffer.from(back.searchParams.get('SAMLResponse')!, 'base64')).toString()).toContain('urn:oasis:names:tc:SAML:2.0:status:Success');
     expect((await me(sid)).status).toBe(401);
   });
+
+  it('keeps the institution-manager role an administrator gave across sign-ins, and drops it when the person leaves that institution', async () => {
+    const admin = await t.portal.services.accounts.createAdmin({ email: `root-${newId()}@example.org`, name: 'Root', password: 'root-password-1' });
+    const token = (await t.portal.services.accounts.createToken({ actor: { userId: admin.id, role: 'admin', institutionId: null } }, 'x')).token;
+    const dept = await t.portal.services.uow.repos.institutions.create({ name: 'Dipartimento di Fisica', scopes: ['fisica.unipd.it'], subscriptionStart: '2020-01-01', subscriptionEnd: '2099-12-31', monthlyQuotaHours: null });
+    const who = newId().slice(1, 9);
+    const attributes = { [O.eppn]: [`${who}@fisica.unipd.it`], [O.mail]: [`${who}@fisica.unipd.it`], [O.displayName]: ['Enrico Fermi'] };
+    const first = await post(signedBoth(responseXml(await input({ attributes }))));
+    const before = (await me(first.cookies.wm_session!)).body;
+    // The most specific scope wins: the department, not the university.
+    expect(before.institution?.id).toBe(dept.id);
+    const patch = await fetch(`${t.baseUrl}/api/v1/users/${before.id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'institution-manager' }),
+    });
+    expect(patch.status).toBe(200);
+    const again = await post(signedBoth(responseXml(await input({ attributes }))));
+    expect((await me(again.cookies.wm_session!)).body).toMatchObject({ role: 'institution-manager', institution: { id: dept.id } });
+    await t.portal.services.uow.repos.institutions.update(dept.id, { scopes: ['fisica.example.org'] });
+    const after = await post(signedBoth(responseXml(await input({ attributes }))));
+    expect((await me(after.cookies.wm_session!)).body).toMatchObject({ role: 'member', institution: { id: unipdId } });
+  });
 });
