@@ -3,13 +3,13 @@
 // as attendees; guests through the booking's guest link (an unguessable token) with a display
 // name and, when the booker set one, a PIN. Before the room opens, after it ended, or when the
 // booking was cancelled, no provider URL is given out.
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { canManageBooking, type Actor } from '../domain/access.ts';
 import { AppError, notFound } from '../domain/errors.ts';
-import type { CallContext, Clock, UserRepository } from '../ports.ts';
+import type { CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { MeetingSpec } from '../providers/port.ts';
-import type { BookingFacts, GuestLink, GuestPolicy, ProvisioningService, ProvisioningStore } from './provisioning.ts';
+import type { BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningService, ProvisioningStore } from './provisioning.ts';
 
 export type MeetingSummary = { bookingId: string; title: string; start: Date; end: Date; timeZone: string; opensAt: Date };
 
@@ -32,15 +32,13 @@ export class JoiningService {
   private readonly store: ProvisioningStore;
   private readonly registry: ProviderRegistry;
   private readonly provisioning: ProvisioningService;
-  private readonly users: Pick<UserRepository, 'findById'>;
   private readonly clock: Clock;
   private readonly publicUrl: string;
 
-  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; users: Pick<UserRepository, 'findById'>; clock: Clock; publicUrl: string }) {
+  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; clock: Clock; publicUrl: string }) {
     this.store = deps.store;
     this.registry = deps.registry;
     this.provisioning = deps.provisioning;
-    this.users = deps.users;
     this.clock = deps.clock;
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
   }
@@ -66,29 +64,26 @@ export class JoiningService {
   }
 
   async join(ctx: CallContext, bookingId: string): Promise<JoinOutcome> {
-    const f = await this.store.facts(bookingId);
-    if (!f) throw bookingNotFound();
-    const closed = this.gate(f);
+    const view = await this.store.joinView(bookingId, ctx.actor.userId);
+    if (!view) throw bookingNotFound();
+    const closed = this.gate(view.facts);
     if (closed) return closed;
-    const role = this.roleOf(ctx.actor, f);
-    const user = await this.users.findById(ctx.actor.userId);
-    const who = { id: ctx.actor.userId, email: user?.email, name: user?.name ?? 'Participant' };
-    return this.enter(f, role, who);
+    const role = this.roleOf(ctx.actor, view.facts);
+    return this.enter(view, role, { id: ctx.actor.userId, email: view.viewer?.email, name: view.viewer?.name ?? 'Participant' });
   }
 
-  private async enter(f: BookingFacts, role: 'host' | 'attendee', who: { id: string; email?: string | undefined; name: string }): Promise<JoinOutcome> {
-    let row = await this.store.get(f.bookingId);
-    if (!row?.meetingRef) {
+  private async enter(view: JoinView, role: 'host' | 'attendee', who: { id: string; email?: string | undefined; name: string }): Promise<JoinOutcome> {
+    const f = view.facts;
+    if (!view.meetingRef) {
       // Opened before the pipeline got to it (or while it retries): try once now.
       await this.provisioning.sync(f.bookingId).catch(() => undefined);
-      row = await this.store.get(f.bookingId);
+      view = (await this.store.joinView(f.bookingId)) ?? view;
     }
-    if (!row?.meetingRef || row.state !== 'ready') return { kind: 'preparing', meeting: this.summary(f) };
-    const entry = this.registry.get(row.provider);
-    const link = await this.store.peekGuestLink(f.bookingId);
-    const spec = this.spec(f, link?.policy ?? 'open');
-    const url = role === 'host' ? await entry.provider.hostJoinUrl(row.meetingRef, who, spec) : await entry.provider.attendeeJoinUrl(row.meetingRef, who, spec);
-    if (!row.firstJoinedAt) await this.store.markJoined(f.bookingId, this.clock.now());
+    if (!view.meetingRef || view.state !== 'ready' || !view.provider) return { kind: 'preparing', meeting: this.summary(f) };
+    const entry = this.registry.get(view.provider);
+    const spec = this.spec(f, view.guestPolicy);
+    const url = role === 'host' ? await entry.provider.hostJoinUrl(view.meetingRef, who, spec) : await entry.provider.attendeeJoinUrl(view.meetingRef, who, spec);
+    if (!view.firstJoinedAt) await this.store.markJoined(f.bookingId, this.clock.now());
     return { kind: 'redirect', url, role };
   }
 
@@ -121,7 +116,9 @@ export class JoiningService {
     const form = { kind: 'form' as const, meeting: this.summary(c.facts), needsPin };
     if (name.length < 1 || name.length > 80) return { ...form, error: 'name' };
     if (needsPin && !samePin(input.pin ?? '', c.link.pin!)) return { ...form, error: 'pin' };
-    return this.enter(c.facts, 'attendee', { id: `guest-${Math.random().toString(36).slice(2, 10)}`, name });
+    const view = await this.store.joinView(c.facts.bookingId);
+    if (!view) return { kind: 'invalid' };
+    return this.enter(view, 'attendee', { id: `guest-${randomBytes(6).toString('hex')}`, name });
   }
 
   // The booker's controls of the guest link

@@ -55,8 +55,21 @@ export type BookingFacts = {
 export type GuestLink = { bookingId: string; token: string; policy: GuestPolicy; pin: string | null };
 export type Attempt = { id: string; bookingId: string | null; provider: string; action: string; ok: boolean; errorCode: string | null; error: string | null; durationMs: number; at: Date };
 
+/** A booking's facts with its room's state and guest policy, read in one go for joins. */
+export type JoinView = {
+  facts: BookingFacts;
+  provider: string | null;
+  state: RoomState | null;
+  meetingRef: MeetingRef | null;
+  firstJoinedAt: Date | null;
+  guestPolicy: GuestPolicy;
+  /** The signed-in person asking to join, when one was named. */
+  viewer: { name: string; email?: string | undefined } | null;
+};
+
 export interface ProvisioningStore {
   facts(bookingId: string): Promise<BookingFacts | null>;
+  joinView(bookingId: string, viewerId?: string): Promise<JoinView | null>;
   ensure(bookingId: string, provider: string, dueAt: Date): Promise<void>;
   claim(bookingId: string, leaseSeconds: number): Promise<ProvisioningRow | null>;
   markDirty(bookingId: string): Promise<void>;

@@ -2,7 +2,7 @@
 // keeps these tables out of the shared schema.ts.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Attempt, BookingFacts, GuestLink, GuestPolicy, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning.ts';
+import type { Attempt, BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning.ts';
 import type { MeetingRef } from '../providers/port.ts';
 import type { Executor } from './database.ts';
 
@@ -39,6 +39,28 @@ const toRow = (r: Row): ProvisioningRow => ({
   updatedAt: r.updated_at,
 });
 
+type FactsRow = {
+  id: string; title: string; start: Date; end: Date; seats: number; status: string; time_zone: string;
+  booker_id: string; email: string; name: string; institution_id: string | null; room_id: string; room_provider: string | null; provider_settings: Record<string, unknown> | null;
+};
+
+const toFacts = (f: FactsRow): BookingFacts => ({
+  bookingId: f.id,
+  title: f.title,
+  start: f.start,
+  end: f.end,
+  seats: f.seats,
+  status: f.status === 'cancelled' ? 'cancelled' : 'confirmed',
+  timeZone: f.time_zone,
+  bookerId: f.booker_id,
+  bookerEmail: f.email,
+  bookerName: f.name,
+  institutionId: f.institution_id,
+  roomId: f.room_id,
+  roomProvider: f.room_provider,
+  roomSettings: f.provider_settings ?? {},
+});
+
 /** 128 random bits, URL-safe. */
 export const newGuestToken = () => randomBytes(16).toString('base64url');
 
@@ -49,30 +71,35 @@ export class PgProvisioningStore implements ProvisioningStore {
   }
 
   async facts(bookingId: string): Promise<BookingFacts | null> {
-    const { rows } = await sql<{
-      id: string; title: string; start: Date; end: Date; seats: number; status: string; time_zone: string;
-      booker_id: string; email: string; name: string; institution_id: string | null; room_id: string; provider: string | null; provider_settings: Record<string, unknown> | null;
-    }>`SELECT b.id, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
-              b.booker_id, u.email, u.name, b.institution_id, b.room_id, r.provider, r.provider_settings
+    const { rows } = await sql<FactsRow>`SELECT b.id, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
+              b.booker_id, u.email, u.name, b.institution_id, b.room_id, r.provider AS room_provider, r.provider_settings
          FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
         WHERE b.id = ${bookingId}`.execute(this.db);
+    return rows[0] ? toFacts(rows[0]) : null;
+  }
+
+  /** Everything a join needs, in one round trip (the join page is the hot path). */
+  async joinView(bookingId: string, viewerId?: string): Promise<JoinView | null> {
+    const { rows } = await sql<FactsRow & Partial<Row> & { link_policy: GuestPolicy | null; viewer_name: string | null; viewer_email: string | null }>`
+      SELECT b.id, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
+             b.booker_id, u.email, u.name, b.institution_id, b.room_id, r.provider AS room_provider, r.provider_settings,
+             pm.provider, pm.state, pm.meeting_ref, pm.first_joined_at, gl.policy AS link_policy,
+             v.name AS viewer_name, v.email AS viewer_email
+        FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
+        LEFT JOIN provider_meetings pm ON pm.booking_id = b.id
+        LEFT JOIN guest_links gl ON gl.booking_id = b.id
+        LEFT JOIN users v ON v.id = ${viewerId ?? null}::uuid
+       WHERE b.id = ${bookingId}`.execute(this.db);
     const f = rows[0];
     if (!f) return null;
     return {
-      bookingId: f.id,
-      title: f.title,
-      start: f.start,
-      end: f.end,
-      seats: f.seats,
-      status: f.status === 'cancelled' ? 'cancelled' : 'confirmed',
-      timeZone: f.time_zone,
-      bookerId: f.booker_id,
-      bookerEmail: f.email,
-      bookerName: f.name,
-      institutionId: f.institution_id,
-      roomId: f.room_id,
-      roomProvider: f.provider,
-      roomSettings: f.provider_settings ?? {},
+      facts: toFacts(f),
+      provider: f.provider ?? null,
+      state: f.state ?? null,
+      meetingRef: f.meeting_ref ?? null,
+      firstJoinedAt: f.first_joined_at ?? null,
+      guestPolicy: f.link_policy ?? 'open',
+      viewer: f.viewer_name ? { name: f.viewer_name, email: f.viewer_email ?? undefined } : null,
     };
   }
 

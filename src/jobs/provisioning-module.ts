@@ -59,7 +59,7 @@ export async function startProvisioningModule(d: {
     }
   };
   const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow });
-  const joining = new JoiningService({ store, registry, provisioning: service, users: d.services.uow.repos.users, clock: d.clock, publicUrl: d.config.publicUrl });
+  const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl });
   d.services.bookings.onChange(provisioningListener);
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger });
   return {

@@ -1,0 +1,106 @@
+// The join endpoint under load: 500 concurrent clients on GET /join/<booking> (a signed-in booker;
+// the answer is a 302 to a Jitsi URL with a freshly signed HS256 token, i.e. the single sign-on URL
+// computed per request), beside a bare Fastify route answering a fixed 302 on the same machine.
+// Targets (issue 5): join requests/s at least half the bare route's, join p99 under 25 ms.
+//
+//   node bench/join.ts [--quick] [--connections 500] [--seconds 10]
+//   import { joinBenchmark } from './join.ts'  →  { title, lines, figures }
+// On PostgreSQL when DATABASE_URL is set (a scratch database is created and dropped), else PGlite.
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import Fastify from 'fastify';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase, type Database } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createPortal } from '../src/portal.ts';
+
+export type JoinBenchFigures = { join: { rps: number; p50: number; p99: number; non3xx: number }; bare: { rps: number; p50: number; p99: number }; ratio: number; connections: number; seconds: number; database: string };
+
+async function load(url: string, headers: Record<string, string>, connections: number, seconds: number) {
+  const r = await autocannon({ url, connections, duration: seconds, headers });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non3xx: r.non2xx - (r['3xx'] ?? 0) + r.errors + r.timeouts };
+}
+
+async function scratchDatabase(): Promise<{ database: Database; drop(): Promise<void>; kind: string }> {
+  const server = process.env.DATABASE_URL;
+  if (!server) {
+    const database = await openDatabase({ memory: true });
+    await migrate(database.db);
+    return { database, drop: () => database.close(), kind: 'PGlite (in memory)' };
+  }
+  const name = `wm_bench_join_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 20 });
+  await migrate(database.db);
+  return {
+    database,
+    kind: 'PostgreSQL',
+    async drop() {
+      await database.close();
+      const c = new pg.Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function joinBenchmark(o: { quick?: boolean; connections?: number; seconds?: number } = {}) {
+  const connections = o.connections ?? (o.quick ? 100 : 500);
+  const seconds = o.seconds ?? (o.quick ? 3 : 10);
+  const scratch = await scratchDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', JITSI_URL: 'https://meet.example.org', JITSI_APP_ID: 'webmeetings', JITSI_APP_SECRET: 'bench-secret-of-enough-length', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0' });
+  const portal = await createPortal(config, { database: scratch.database, logger: pino({ level: 'silent' }) });
+  const bare = Fastify();
+  try {
+    const repos = portal.services.uow.repos;
+    const year = new Date().getUTCFullYear();
+    const inst = await repos.institutions.create({ name: 'Bench University', scopes: [], subscriptionStart: `${year - 1}-01-01`, subscriptionEnd: `${year + 1}-12-31`, monthlyQuotaHours: null });
+    const user = await repos.users.create({ email: 'bench@example.org', name: 'Bench Booker', role: 'member', institutionId: inst.id, passwordHash: null });
+    const actor = { userId: user.id, role: 'member' as const, institutionId: inst.id };
+    const { token } = await portal.services.accounts.createToken({ actor }, 'bench');
+    const room = await repos.rooms.create({ name: 'Bench room', capacity: 10, timeZone: 'Europe/Rome', provider: null, active: true });
+    const grid = 5 * 60_000;
+    const start = new Date(Math.ceil((Date.now() + 5 * 60_000) / grid) * grid);
+    const booking = await portal.services.bookings.create({ actor }, { title: 'Bench', roomId: room.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), seats: 2 });
+    await portal.provisioning.service.sync(booking.id);
+    const address = await portal.app.listen({ port: 0, host: '127.0.0.1' });
+    const check = await fetch(`${address}/join/${booking.id}`, { redirect: 'manual', headers: { authorization: `Bearer ${token}` } });
+    if (check.status !== 302 || !check.headers.get('location')?.includes('jwt=')) throw new Error(`the join route answered ${check.status}, not a 302 to a signed URL`);
+
+    bare.get('/bare', async (_req, reply) => reply.redirect('https://meet.example.org/room'));
+    const bareAddress = await bare.listen({ port: 0, host: '127.0.0.1' });
+
+    await load(`${address}/join/${booking.id}`, { authorization: `Bearer ${token}` }, Math.min(50, connections), 1); // warm-up
+    const join = await load(`${address}/join/${booking.id}`, { authorization: `Bearer ${token}` }, connections, seconds);
+    await load(`${bareAddress}/bare`, {}, Math.min(50, connections), 1);
+    const base = await load(`${bareAddress}/bare`, {}, connections, seconds);
+    const figures: JoinBenchFigures = { join, bare: base, ratio: join.rps / base.rps, connections, seconds, database: scratch.kind };
+    const lines = [
+      `Join endpoint (/join → 302 with a signed Jitsi token), ${connections} concurrent clients, ${seconds} s, ${scratch.kind}`,
+      `  route            req/s     p50 ms   p99 ms`,
+      `  /join        ${join.rps.toFixed(0).padStart(9)}  ${join.p50.toFixed(1).padStart(8)} ${join.p99.toFixed(1).padStart(8)}${join.non3xx ? `   (${join.non3xx} not redirected)` : ''}`,
+      `  bare Fastify ${base.rps.toFixed(0).padStart(9)}  ${base.p50.toFixed(1).padStart(8)} ${base.p99.toFixed(1).padStart(8)}`,
+      `  ratio ${figures.ratio.toFixed(2)}  target ratio ≥ 0.5: ${figures.ratio >= 0.5 ? 'met' : 'not met'}; target p99 < 25 ms: ${join.p99 < 25 ? 'met' : 'not met'}`,
+    ];
+    return { title: 'Join endpoint', lines, figures };
+  } finally {
+    await bare.close();
+    await portal.close();
+    await scratch.drop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, connections: { type: 'string' }, seconds: { type: 'string' } } });
+  const r = await joinBenchmark({ quick: values.quick, ...(values.connections && { connections: Number(values.connections) }), ...(values.seconds && { seconds: Number(values.seconds) }) });
+  console.log(r.lines.join('\n'));
+}
