@@ -205,7 +205,8 @@ export class ProvisioningService {
 
     const prepareAt = new Date(facts.start.getTime() - this.policy.leadMinutes * MINUTE);
     const wanted: PreparedFacts = { title: spec.title, start: spec.start.toISOString(), end: spec.end.toISOString(), seats: spec.seats, guestPolicy: spec.guestPolicy };
-    const same = row.prepared !== null && JSON.stringify(row.prepared) === JSON.stringify(wanted);
+    // Field by field: jsonb does not keep key order, so the stored object cannot be compared as text.
+    const same = row.prepared !== null && (Object.keys(wanted) as (keyof PreparedFacts)[]).every((k) => row.prepared![k] === wanted[k]);
     if (row.state === 'failed' && row.dueAt === null) return {}; // dead letter: only "retry now" revives it
     if (now < prepareAt && !row.meetingRef) return { state: 'pending', dueAt: prepareAt, attempts: 0 };
     if (row.meetingRef && same) return this.afterReady(row, facts, now);

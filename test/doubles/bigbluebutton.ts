@@ -31,6 +31,8 @@ export class BigBlueButtonDouble implements ProviderDouble {
   readonly meetings = new Map<string, Meeting>();
   private readonly sessions = new Map<string, { meetingID: string; role: string; fullName: string; userID: string; waiting: boolean }>();
   private readonly created = new Map<string, number>();
+  /** Every create call per meetingID, repeats (duplicateWarning) included. */
+  readonly createCalls = new Map<string, number>();
 
   constructor(secret = randomBytes(16).toString('hex')) {
     this.secret = secret;
@@ -96,6 +98,7 @@ export class BigBlueButtonDouble implements ProviderDouble {
   private create(res: ServerResponse, p: URLSearchParams) {
     const meetingID = p.get('meetingID') ?? '';
     const name = p.get('name') ?? '';
+    this.createCalls.set(meetingID, (this.createCalls.get(meetingID) ?? 0) + 1);
     if (meetingID.length < 2 || meetingID.length > 256) return this.failed(res, 'validationError', 'Meeting ID must be between 2 and 256 characters');
     if (meetingID.includes(',')) return this.failed(res, 'validationError', "Meeting ID cannot contain ','");
     if (name.length < 2 || name.length > 64) return this.failed(res, 'validationError', 'Meeting name must be between 2 and 64 characters');
