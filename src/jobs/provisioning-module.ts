@@ -14,6 +14,7 @@ import type { Services } from '../http/services.ts';
 import type { Clock } from '../ports.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
 import type { ConferenceProvider } from '../providers/port.ts';
+import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { JobQueue } from './queue.ts';
 import { provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
 
@@ -27,6 +28,8 @@ export type ProvisioningModule = {
   apiRoutes(api: FastifyInstance): Promise<void>;
   /** At the root: /join, /g, /jitsi/conference. */
   pageRoutes(app: FastifyInstance): Promise<void>;
+  /** The join and guest links mails and calendar entries show (notify's MeetingDetailsSource). */
+  meetingDetails: MeetingDetailsSource;
   stop(): Promise<void>;
 };
 
@@ -75,6 +78,11 @@ export async function startProvisioningModule(d: {
       await app.register(joinRoutes, { joining, accounts: d.services.accounts, clock: d.clock });
       await app.register(jitsiReservationRoutes, { store, clock: d.clock, token: providers.jitsi.reservationToken, opensMinutes: policy.joinOpensMinutes });
     },
+    meetingDetails: async ({ bookingId }) => ({
+      joinUrl: `${d.config.publicUrl.replace(/\/+$/, '')}/join/${bookingId}`,
+      guestUrl: joining.guestUrl(await store.guestLink(bookingId)),
+      dialIn: null,
+    }),
     stop: () => workers.stop(),
   };
 }
