@@ -43,7 +43,7 @@ describeInBrowser('administration', () => {
     await dialog.getByLabel('Capacity').fill('64');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Room “Sala Hack” saved.').waitFor();
-    await expect(row.getByRole('cell').nth(0).textContent()).resolves.toBe('64');
+    await expect.poll(() => row.getByRole('cell').nth(0).textContent()).toBe('64');
     const room = (await portal.rooms()).find((r) => r.name === 'Sala Hack');
     expect(room?.capacity).toBe(64);
     // The calendar's column header shows the new capacity.

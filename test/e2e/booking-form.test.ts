@@ -140,8 +140,12 @@ describeInBrowser('booking form and my bookings', () => {
     const card = page.getByRole('listitem').filter({ hasText: 'Tesi di laurea' });
     await card.getByRole('button', { name: /^Details/ }).click();
     await card.getByText('Join link').waitFor();
-    await card.getByText('Appears here once the meeting room is prepared.').waitFor();
-    await card.getByText('Dial-in').waitFor();
+    // The booker's way in, the virtual room's state and a guest link to pass on.
+    await expect(card.getByRole('link', { name: 'Join the meeting' }).getAttribute('href')).resolves.toMatch(/\/join\/[0-9a-f-]+$/);
+    await card.locator('[data-slot="room-state"]').waitFor();
+    await card.locator('[data-slot="guest-link"] code').waitFor();
+    // Dial-in comes with the telephony issue; its place is marked meanwhile.
+    await card.getByText('Appears here once telephone access is available.').waitFor();
     await expectAccessible(page, 'my bookings with details open');
     await screenshot(page, 'my-bookings');
 

@@ -51,10 +51,24 @@ export interface Booking {
   institutionId: string | null;
   createdAt: string;
   updatedAt: string;
-  /** Filled by later issues (conferencing and telephony); absent until then. */
+  /** The join page of the virtual room (/join/{id}). */
   joinUrl?: string | null;
-  guestUrl?: string | null;
+  /** Filled by the telephony issue; absent until then. */
   dialIn?: { number: string; pin: string } | null;
+}
+
+/** GET /api/v1/bookings/{id}/room: the virtual room behind a booking. */
+export interface VirtualRoom {
+  bookingId: string;
+  state: 'pending' | 'ready' | 'failed' | 'ended';
+  provider: string;
+  usedFallback: boolean;
+  lastError: string | null;
+  opensAt: string;
+  joinUrl: string;
+  guestUrl: string;
+  guestPolicy: 'open' | 'pin' | 'lobby';
+  hasPin: boolean;
 }
 
 export interface BusySlot {

@@ -1,13 +1,59 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Booking } from '../api/types.ts';
-import { formatSlot, zoneAbbreviation } from '../i18n/format.ts';
+import { api } from '../api/client.ts';
+import type { Booking, VirtualRoom } from '../api/types.ts';
+import { formatInstant, formatSlot, zoneAbbreviation } from '../i18n/format.ts';
+
+/** The virtual room of a booking (state, join and guest links); null while unknown or not offered. */
+export function useVirtualRoom(bookingId: string | null): VirtualRoom | null {
+  const [room, setRoom] = useState<VirtualRoom | null>(null);
+  useEffect(() => {
+    setRoom(null);
+    if (!bookingId) return;
+    let live = true;
+    api
+      .get<VirtualRoom>(`/api/v1/bookings/${encodeURIComponent(bookingId)}/room`)
+      .then((r) => live && setRoom(r))
+      .catch(() => live && setRoom(null));
+    return () => {
+      live = false;
+    };
+  }, [bookingId]);
+  return room;
+}
+
+function CopyLink({ url }: { url: string }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  const absolute = new URL(url, window.location.origin).toString();
+  return (
+    <span className="copy-link">
+      <code>{absolute}</code>
+      <button
+        type="button"
+        className="button button-quiet button-small"
+        onClick={() => {
+          void navigator.clipboard?.writeText(absolute).then(() => {
+            setCopied(true);
+            window.setTimeout(() => setCopied(false), 2500);
+          });
+        }}
+      >
+        {copied ? t('details.copied') : t('details.copy')}
+      </button>
+    </span>
+  );
+}
 
 /**
- * Everything known about one booking. Join link, guest link and dial-in are filled by the
- * conferencing and telephony issues; until the API sends them their places say so.
+ * Everything known about one booking. The virtual room (join and guest links, its state) comes
+ * from GET /bookings/{id}/room; dial-in is filled by the telephony issue, and until then its
+ * place says so.
  */
 export function BookingDetails({ booking }: { booking: Booking }) {
   const { t } = useTranslation();
+  const room = useVirtualRoom(booking.status === 'confirmed' ? booking.id : null);
+  const joinUrl = booking.joinUrl ?? room?.joinUrl ?? null;
   return (
     <dl className="details-list">
       <div>
@@ -35,13 +81,22 @@ export function BookingDetails({ booking }: { booking: Booking }) {
           <dd className="pre-line">{booking.description}</dd>
         </div>
       )}
+      {room && (
+        <div data-slot="room-state">
+          <dt>{t('details.virtualRoom')}</dt>
+          <dd>
+            <span className={`tag ${room.state === 'ready' ? 'tag-ok' : room.state === 'failed' ? 'tag-warn' : 'tag-muted'}`}>
+              {t(`details.state.${room.state}`)}
+            </span>{' '}
+            <span className="muted small">{t('details.opensAt', { time: formatInstant(room.opensAt, booking.timeZone) })}</span>
+          </dd>
+        </div>
+      )}
       <div data-slot="join-link">
         <dt>{t('details.joinLink')}</dt>
         <dd>
-          {booking.joinUrl ? (
-            <a href={booking.joinUrl} rel="noopener">
-              {t('details.join')}
-            </a>
+          {joinUrl && booking.status === 'confirmed' ? (
+            <a href={joinUrl}>{t('details.join')}</a>
           ) : (
             <span className="placeholder">{t('details.joinPending')}</span>
           )}
@@ -49,13 +104,7 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       </div>
       <div data-slot="guest-link">
         <dt>{t('details.guestLink')}</dt>
-        <dd>
-          {booking.guestUrl ? (
-            <code className="copyable">{booking.guestUrl}</code>
-          ) : (
-            <span className="placeholder">{t('details.guestPending')}</span>
-          )}
-        </dd>
+        <dd>{room?.guestUrl ? <CopyLink url={room.guestUrl} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
       </div>
       <div data-slot="dial-in">
         <dt>{t('details.dialIn')}</dt>
