@@ -1,6 +1,7 @@
 // OpenID Connect with a real in-process provider (oidc-provider, its development login and consent
 // pages): authorization code flow with PKCE (S256, required by the provider) end to end, the same
 // user and institution mapping as SAML, and callbacks that must not work twice.
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,8 @@ beforeAll(async () => {
       eduperson: ['eduperson_principal_name', 'eduperson_scoped_affiliation', 'schac_home_organization'],
     },
     conformIdTokenClaims: false,
+    jwks: { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' } as never] },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id, ...(PEOPLE[id] ?? {}) }) }),
   });
   provider = createServer(oidc.callback());

@@ -37,7 +37,11 @@ export class FederationRegistry {
   }
 
   async start(): Promise<void> {
-    await this.tick();
+    // With a stored copy of every source the instance is ready at once and refreshes in the
+    // background; only a first start waits for the fetch.
+    await this.reload();
+    if (this.loaded.size < this.o.sources.length) await this.tick();
+    else void this.tick();
     this.timer = setInterval(() => void this.tick(), this.o.pollSeconds * 1000);
     this.timer.unref();
   }
