@@ -186,9 +186,11 @@ describeInBrowser('room calendar', () => {
     const started = Date.now();
     await dialog.getByRole('button', { name: 'Book', exact: true }).click();
     await expect
-      .poll(() => watcher.locator('.ec-event.wm-slot-busy').count(), { timeout: 3000, interval: 50 })
+      .poll(() => watcher.locator('.ec-event.wm-slot-busy').count(), { timeout: 5000, interval: 50 })
       .toBe(busyBefore + 1);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Within a second on a quiet machine (src/live/booking-changes.test.ts holds the API → SSE
+    // path to that); the margin here is for a browser sharing two cores with other test files.
+    expect(Date.now() - started).toBeLessThan(3000);
     // Others' bookings show as busy, without their title.
     await expect(watcher.locator('.ec-event', { hasText: 'Esame di analisi' }).count()).resolves.toBe(0);
   });

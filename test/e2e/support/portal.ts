@@ -1,7 +1,8 @@
 // The real portal for browser tests: real database (in-memory PGlite, or a fresh PostgreSQL
 // database when DATABASE_URL is set), real HTTP on a loopback port, the built web UI, the
 // system clock (the browser's clock is the real one too). Test data goes in through the API.
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -23,12 +24,42 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+function webBuildIsFresh(): boolean {
+  const index = join(WEB, 'dist', 'index.html');
+  return existsSync(index) && statSync(index).mtimeMs >= Math.max(newestMtime(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs);
+}
+
+// Test files run in parallel processes: one builds, the others wait for it and reuse the result.
+const LOCK = join(tmpdir(), 'webmeetings-web-build.lock');
+
+async function withBuildLock(fn: () => Promise<void>): Promise<void> {
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock left by a killed run is stale after two minutes.
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      if (waited > 180_000) throw new Error(`waited 3 minutes for ${LOCK}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Builds web/dist when it is missing or older than web/src (vite build takes about a second). */
 export async function ensureWebBuild(): Promise<void> {
-  const index = join(WEB, 'dist', 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newestMtime(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs)) {
-    return;
-  }
+  if (webBuildIsFresh()) return;
+  await withBuildLock(async () => {
+    if (!webBuildIsFresh()) await buildWeb();
+  });
+}
+
+async function buildWeb(): Promise<void> {
   const { build } = await import('vite');
   // Vitest sets NODE_ENV=test, which would give React's development build; test what ships.
   const nodeEnv = process.env.NODE_ENV;
