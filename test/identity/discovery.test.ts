@@ -94,4 +94,14 @@ describe('discovery', () => {
       logoutUrl: '/auth/logout',
     });
   });
+
+  it('shows administrators which federation metadata is in use', async () => {
+    const admin = await t.portal.services.accounts.createAdmin({ email: 'fed-admin@example.org', name: 'Admin', password: 'admin-password-1' });
+    const token = (await t.portal.services.accounts.createToken({ actor: { userId: admin.id, role: 'admin', institutionId: null } }, 'x')).token;
+    const res = await fetch(`${t.baseUrl}/api/v1/auth/federation`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as { items: Record<string, unknown>[] };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.items).toEqual([expect.objectContaining({ source: t.config.saml!.metadataSources[0], idps: 2, lastError: null, fetchedAt: expect.any(String) })]);
+    expect((await fetch(`${t.baseUrl}/api/v1/auth/federation`)).status).toBe(401);
+  });
 });

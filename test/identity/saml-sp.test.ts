@@ -258,6 +258,14 @@ describe('SAML service provider', () => {
     await expectRejected(await post(signedBoth(responseXml(await input()), keyB)), 'SAML_INVALID', /signature/i);
   });
 
+  it('rejects an assertion issued by another IdP than the response names', async () => {
+    const xml = responseXml(await input());
+    // The Response says IdP A (whose key signs); the assertion inside claims to come from IdP B.
+    const lastIssuer = xml.lastIndexOf(`<saml:Issuer>${idpA.entityId}</saml:Issuer>`);
+    const mixed = xml.slice(0, lastIssuer) + `<saml:Issuer>${idpB.entityId}</saml:Issuer>` + xml.slice(lastIssuer + `<saml:Issuer>${idpA.entityId}</saml:Issuer>`.length);
+    await expectRejected(await post(signedBoth(mixed, keyA)), 'SAML_ISSUER_MISMATCH', /issued by/);
+  });
+
   it('rejects an unknown InResponseTo and an unsolicited response', async () => {
     await expectRejected(await post(signedBoth(responseXml(await input({ inResponseTo: newId() })))), 'SAML_INVALID', /InResponseTo/);
     await expectRejected(await post(signedBoth(responseXml(await input({ inResponseTo: null })))), 'SAML_INVALID', /InResponseTo/);

@@ -215,6 +215,35 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
     handler: async (req) => ({ localAccounts: await services.accounts.setLocalAccounts(callContext(req), req.body.localAccounts) }),
   });
 
+  app.get('/api/v1/auth/federation', {
+    schema: {
+      tags: ['session'],
+      summary: 'Federation metadata in use: per source the IdPs, when fetched, until when valid, the last refusal (admin)',
+      response: {
+        200: z.object({
+          items: z.array(
+            z.object({
+              source: z.string(),
+              idps: z.number(),
+              fetchedAt: z.string().nullable(),
+              validUntil: z.string().nullable(),
+              refreshAfter: z.string().nullable(),
+              lastError: z.string().nullable(),
+              lastErrorAt: z.string().nullable(),
+            }),
+          ),
+        }),
+        ...S.errorResponses,
+      },
+    },
+    handler: async (req) => {
+      if (callContext(req).actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
+      const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+      const items = (await registry?.status()) ?? [];
+      return { items: items.map((i) => ({ ...i, fetchedAt: iso(i.fetchedAt), validUntil: iso(i.validUntil), refreshAfter: iso(i.refreshAfter), lastErrorAt: iso(i.lastErrorAt) })) };
+    },
+  });
+
   app.get('/api/v1/institutions/:id/requirements', {
     schema: { tags: ['institutions'], summary: 'Entitlement or affiliation an institution requires of its members (admin)', params: S.IdParams, response: { 200: Requirement, ...S.errorResponses } },
     handler: async (req) => {

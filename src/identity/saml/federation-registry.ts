@@ -98,8 +98,23 @@ export class FederationRegistry {
       .slice(0, limit);
   }
 
-  status() {
-    return [...this.loaded.values()].map((l) => ({ source: l.source, idps: l.idps.length, fetchedAt: l.fetchedAt, validUntil: l.validUntil }));
+  /** Per source: the copy in use and the last refusal, for administrators. */
+  async status(): Promise<{ source: string; idps: number; fetchedAt: Date | null; validUntil: Date | null; refreshAfter: Date | null; lastError: string | null; lastErrorAt: Date | null }[]> {
+    const rows = await sql<{ source: string; fetched_at: Date; refresh_after: Date; last_error: string | null; last_error_at: Date | null; xml: string }>`
+      SELECT source, fetched_at, refresh_after, last_error, last_error_at, xml FROM federation_metadata`.execute(this.db);
+    return this.o.sources.map((source) => {
+      const row = rows.rows.find((r) => r.source === source);
+      const l = this.loaded.get(source);
+      return {
+        source,
+        idps: l?.idps.length ?? 0,
+        fetchedAt: row && row.xml !== '' ? row.fetched_at : null,
+        validUntil: l?.validUntil ?? null,
+        refreshAfter: row?.refresh_after ?? null,
+        lastError: row?.last_error ?? null,
+        lastErrorAt: row?.last_error_at ?? null,
+      };
+    });
   }
 
   private async reload(): Promise<void> {
