@@ -95,6 +95,8 @@ export type BookingFilter = {
   after?: { start: Date; id: string } | undefined;
 };
 
+export type RoomOccupancy = { roomId: string; start: Date; end: Date; occupiedUntil: Date };
+
 /** A confirmed booking as seen on the calendar by anyone: time, room and seats. */
 export type BusyBooking = SeatUsage & {
   id: string;
@@ -107,11 +109,18 @@ export type BusyBooking = SeatUsage & {
 
 export interface BookingRepository {
   /** Serialises the transactions whose meetings overlap in time (see the implementation for why). */
-  lockSeatPool(slot: Slot): Promise<void>;
+  lockSeatPool(slot: Slot | readonly Slot[]): Promise<void>;
+  /** Confirmed bookings that overlap any of the slots (seat-pool sums for several meetings at once). */
+  seatUsageAny(slots: readonly Slot[]): Promise<SeatUsage[]>;
+  /** Confirmed bookings in these rooms whose occupied time (turnaround included) meets any slot plus turnaround. */
+  roomOccupancy(roomIds: readonly string[], slots: readonly Slot[], turnaroundMinutes: number): Promise<RoomOccupancy[]>;
   seatUsage(slot: Slot, excludeId?: string): Promise<SeatUsage[]>;
   roomConflict(roomId: string, slot: Slot, turnaroundMinutes: number, excludeId?: string): Promise<Slot | null>;
   /** Inserts unless the room is taken; null when the exclusion constraint refused it. */
   insert(b: NewBooking): Promise<string | null>;
+  /** Inserts several in one statement; the id of each, or null where the exclusion constraint refused it. */
+  insertMany(bs: readonly NewBooking[]): Promise<(string | null)[]>;
+  findByIds(ids: readonly string[]): Promise<Booking[]>;
   /** Applies a change; 'room-taken' when the exclusion constraint refused it. */
   update(id: string, change: BookingChange): Promise<'ok' | 'room-taken'>;
   cancel(id: string): Promise<void>;
@@ -119,9 +128,11 @@ export interface BookingRepository {
   list(filter: BookingFilter, visibleTo: Actor): Promise<Booking[]>;
   busy(from: Date, to: Date): Promise<BusyBooking[]>;
   institutionHours(institutionId: string, month: Slot, excludeId?: string): Promise<number>;
+  institutionHoursPerMonth(institutionId: string, months: readonly Slot[]): Promise<number[]>;
   /** Most seats any confirmed booking of the room that has not ended asks for (0 when none). */
   largestUpcomingSeats(roomId: string, now: Date): Promise<number>;
   notifyChange(payload: Record<string, unknown>): Promise<void>;
+  notifyChanges(payloads: readonly Record<string, unknown>[]): Promise<void>;
   /** The occurrences of a series in start order, every status; locked when `forUpdate`. */
   ofSeries(seriesId: string, opts?: { forUpdate?: boolean }): Promise<Booking[]>;
   /** Moves occurrences to another series (the second half of a split). */

@@ -320,29 +320,22 @@ export class SeriesService {
     });
   }
 
-  /** Books every planned date that the rules allow, in time order (the seat-pool locks ascend). */
+  /** Books every planned date that the rules allow, in time order, in one pass of the booking rules. */
   private async reserveAll(r: Repositories, ctx: CallContext, plan: Awaited<ReturnType<SeriesService['plan']>>, seriesId: string) {
+    const early = await this.bookings.requestRefusals(r, ctx, plan.slots, plan.zone);
+    const open = plan.slots.filter((_, i) => !early[i]);
+    const results = await this.bookings.reserveMany(
+      r,
+      ctx,
+      open.map((slot) => ({ candidates: [plan.room], slot, seats: plan.seats, zone: plan.zone, title: plan.title, description: plan.description, seriesId, recurrenceId: slot.start })),
+    );
+    const bySlot = new Map(open.map((slot, k) => [slot.start.getTime(), results[k]!]));
     const booked: Booking[] = [];
     const refusals: Refusal[] = [];
-    for (const slot of plan.slots) {
-      try {
-        await this.bookings.checkMayBookAt(r, ctx, slot, plan.zone);
-        booked.push(
-          await this.bookings.reserve(r, ctx, {
-            candidates: [plan.room],
-            slot,
-            seats: plan.seats,
-            zone: plan.zone,
-            title: plan.title,
-            description: plan.description,
-            seriesId,
-            recurrenceId: slot.start,
-          }),
-        );
-      } catch (e) {
-        if (!(e instanceof AppError) || !PER_DATE.has(e.kind)) throw e;
-        refusals.push({ start: slot.start, end: slot.end, code: e.code, reason: e.message, alternative: null });
-      }
+    for (const [i, slot] of plan.slots.entries()) {
+      const result = early[i] ?? bySlot.get(slot.start.getTime())!;
+      if (result instanceof AppError) refusals.push({ start: slot.start, end: slot.end, code: result.code, reason: result.message, alternative: null });
+      else booked.push(result);
     }
     return { booked, refusals };
   }

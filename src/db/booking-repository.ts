@@ -2,13 +2,16 @@ import { sql } from 'kysely';
 import type { Actor } from '../domain/access.ts';
 import type { Slot } from '../domain/booking-rules.ts';
 import type { SeatUsage } from '../domain/seat-pool.ts';
-import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking } from '../ports.ts';
+import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking, RoomOccupancy } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
 import { seriesDb } from './series-schema.ts';
 import { PgSeriesRepository } from './series-repository.ts';
 import { PgInviteeRepository } from './invitee-repository.ts';
 
 const range = (s: Slot) => sql<string>`tstzrange(${s.start}, ${s.end}, '[)')`;
+/** Several ranges as one tstzmultirange (PostgreSQL 14+), so one indexed && finds what meets any of them. */
+const anyOf = (slots: readonly Slot[], extraMinutes = 0) =>
+  sql<string>`tstzmultirange(VARIADIC ${slots.map((s) => `[${s.start.toISOString()},${new Date(s.end.getTime() + extraMinutes * 60_000).toISOString()})`)}::tstzrange[])`;
 const occupiedRange = (s: Slot, turnaroundMinutes: number) =>
   sql<string>`tstzrange(${s.start}, ${s.end}::timestamptz + make_interval(mins => ${turnaroundMinutes}), '[)')`;
 
@@ -36,11 +39,38 @@ export class PgBookingRepository implements BookingRepository {
    * the second sums the seats after the first committed: exact, and bookings in other hours run in
    * parallel. The locks live in PostgreSQL, so they hold across any number of server instances.
    */
-  async lockSeatPool(slot: Slot): Promise<void> {
-    const first = Math.floor(slot.start.getTime() / HOUR_MS);
-    const last = Math.floor((slot.end.getTime() - 1) / HOUR_MS);
+  async lockSeatPool(slots: Slot | readonly Slot[]): Promise<void> {
+    const hours = new Set<number>();
+    for (const slot of Array.isArray(slots) ? slots : [slots]) {
+      const first = Math.floor(slot.start.getTime() / HOUR_MS);
+      const last = Math.floor((slot.end.getTime() - 1) / HOUR_MS);
+      for (let h = first; h <= last; h++) hours.add(h);
+    }
+    const ordered = [...hours].sort((a, b) => a - b);
     await sql`SELECT pg_advisory_xact_lock(${SEAT_POOL_LOCK_CLASS}, h::int)
-              FROM generate_series(${first}::bigint, ${last}::bigint) AS h ORDER BY h`.execute(this.db);
+              FROM unnest(${ordered}::bigint[]) WITH ORDINALITY AS t(h, n) ORDER BY n`.execute(this.db);
+  }
+
+  async seatUsageAny(slots: readonly Slot[]): Promise<SeatUsage[]> {
+    if (slots.length === 0) return [];
+    return this.db
+      .selectFrom('bookings')
+      .select([sql<Date>`lower(during)`.as('start'), sql<Date>`upper(during)`.as('end'), 'seats'])
+      .where('status', '=', 'confirmed')
+      .where(sql<boolean>`during && ${anyOf(slots)}`)
+      .execute();
+  }
+
+  async roomOccupancy(roomIds: readonly string[], slots: readonly Slot[], turnaroundMinutes: number): Promise<RoomOccupancy[]> {
+    if (slots.length === 0 || roomIds.length === 0) return [];
+    return this.db
+      .selectFrom('bookings')
+      .select(['room_id as roomId', sql<Date>`lower(during)`.as('start'), sql<Date>`upper(during)`.as('end'), sql<Date>`upper(occupied)`.as('occupiedUntil')])
+      .where('room_id', 'in', [...roomIds])
+      .where('status', '=', 'confirmed')
+      .where(sql<boolean>`occupied && ${anyOf(slots, turnaroundMinutes)}`)
+      .orderBy(sql`lower(during)`)
+      .execute();
   }
 
   async seatUsage(slot: Slot, excludeId?: string): Promise<SeatUsage[]> {
@@ -92,6 +122,39 @@ export class PgBookingRepository implements BookingRepository {
       .returning('id')
       .executeTakeFirst();
     return row?.id ?? null;
+  }
+
+  async insertMany(bs: readonly NewBooking[]): Promise<(string | null)[]> {
+    if (bs.length === 0) return [];
+    const rows = await this.db
+      .insertInto('bookings')
+      .values(
+        bs.map((b) => ({
+          room_id: b.roomId,
+          title: b.title,
+          description: b.description,
+          during: range(b.slot),
+          occupied: occupiedRange(b.slot, b.turnaroundMinutes),
+          seats: b.seats,
+          booker_id: b.bookerId,
+          institution_id: b.institutionId,
+          series_id: b.seriesId ?? null,
+          recurrence_id: b.recurrenceId ?? null,
+        })),
+      )
+      .onConflict((oc) => oc.doNothing())
+      .returning(['id', 'room_id', sql<Date>`lower(during)`.as('start')])
+      .execute();
+    // Rows come back for the inserted ones only; a room and a start name one row of the batch.
+    const byKey = new Map(rows.map((r) => [`${r.room_id} ${new Date(r.start).getTime()}`, r.id]));
+    return bs.map((b) => byKey.get(`${b.roomId} ${b.slot.start.getTime()}`) ?? null);
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Booking[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.selectBookings().where('b.id', 'in', [...ids]).execute();
+    const byId = new Map(rows.map((r) => [r.id, toBooking(r)]));
+    return ids.map((id) => byId.get(id)!).filter(Boolean);
   }
 
   async update(id: string, change: BookingChange): Promise<'ok' | 'room-taken'> {
@@ -229,6 +292,21 @@ export class PgBookingRepository implements BookingRepository {
 
   async notifyChange(payload: Record<string, unknown>): Promise<void> {
     await sql`SELECT pg_notify('booking_changes', ${JSON.stringify(payload)})`.execute(this.db);
+  }
+
+  async notifyChanges(payloads: readonly Record<string, unknown>[]): Promise<void> {
+    if (payloads.length === 0) return;
+    await sql`SELECT pg_notify('booking_changes', p) FROM unnest(${payloads.map((p) => JSON.stringify(p))}::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n`.execute(this.db);
+  }
+
+  async institutionHoursPerMonth(institutionId: string, months: readonly Slot[]): Promise<number[]> {
+    if (months.length === 0) return [];
+    const rows = await sql<{ n: number; hours: string }>`
+      SELECT m.n, coalesce(sum(extract(epoch from upper(b.during) - lower(b.during))), 0) / 3600 AS hours
+      FROM unnest(${months.map((m) => m.start.toISOString())}::timestamptz[], ${months.map((m) => m.end.toISOString())}::timestamptz[]) WITH ORDINALITY AS m(s, e, n)
+      LEFT JOIN bookings b ON b.institution_id = ${institutionId} AND b.status = 'confirmed' AND lower(b.during) >= m.s AND lower(b.during) < m.e
+      GROUP BY m.n ORDER BY m.n`.execute(this.db);
+    return rows.rows.map((r) => Number(r.hours));
   }
 
   async ofSeries(seriesId: string, opts: { forUpdate?: boolean } = {}): Promise<Booking[]> {
