@@ -57,7 +57,7 @@ const EnvSchema = z.object({
   SAML_FEDERATION_CERT_FILE: z.string().optional(),
   SAML_SP_KEY_FILE: z.string().optional(),
   SAML_SP_CERT_FILE: z.string().optional(),
-  SAML_SP_ENTITY_ID: z.url().optional(),
+  SAML_SP_ENTITY_ID: z.string().min(1).optional(),
   SAML_CLOCK_SKEW_SECONDS: intIn(0, 600).default(60),
   SAML_WANT_RESPONSE_SIGNED: bool.default(false),
   SAML_METADATA_REFRESH_MINUTES: intIn(1, 7 * 24 * 60).default(60),
