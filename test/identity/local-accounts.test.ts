@@ -2,6 +2,7 @@
 // so a second instance sees the same count), and an administrator can turn local accounts off for
 // everyone else. Also: a new session id at sign-in, and logout ends the session on the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { argon2Hasher } from '../../src/identity/passwords.ts';
 import { cookiesOf, startIdentityPortal, type IdentityPortal } from './support/portal.ts';
 
 let t: IdentityPortal;
@@ -22,14 +23,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function member(password = 'member-password-1') {
+let memberHash: string;
+/** A member with a password (hashed once for the file: argon2 is slow on purpose). */
+async function member() {
   const email = `member${++n}@example.org`;
-  const res = await fetch(`${t.baseUrl}/api/v1/users`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ email, name: `Member ${n}`, role: 'member', password }),
-  });
-  expect(res.status).toBe(201);
+  memberHash ??= await argon2Hasher.hash('member-password-1');
+  await t.portal.services.uow.repos.users.create({ email, name: `Member ${n}`, role: 'member', institutionId: null, passwordHash: memberHash });
   return email;
 }
 
