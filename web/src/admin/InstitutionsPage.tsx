@@ -1,15 +1,15 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Institution } from '../api/types.ts';
 import { formatInstant } from '../i18n/format.ts';
-import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
-import { fieldErrors, useList } from './useList.ts';
+import { EditDialog, useEditForm } from './EditDialog.tsx';
+import { useList } from './useList.ts';
 
 interface Draft {
   name: string;
@@ -30,100 +30,73 @@ function subscriptionState(i: Institution, today: string): 'active' | 'none' | '
 
 function InstitutionDialog({ institution, open, onClose, onSaved }: { institution: Institution | null; open: boolean; onClose(): void; onSaved(i: Institution): void }) {
   const { t } = useTranslation();
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [openedFor, setOpenedFor] = useState<Institution | null | undefined>(undefined);
+  const quotaOf = (d: Draft) => (d.monthlyQuotaHours.trim() === '' ? null : Number(d.monthlyQuotaHours));
+  const { draft, set, errors, general, busy, submit } = useEditForm<Institution, Draft>({
+    open,
+    item: institution,
+    onSaved,
+    toDraft: (i) => ({
+      name: i?.name ?? '',
+      scopes: i?.scopes.join(', ') ?? '',
+      subscriptionStart: i?.subscriptionStart ?? '',
+      subscriptionEnd: i?.subscriptionEnd ?? '',
+      monthlyQuotaHours: i?.monthlyQuotaHours == null ? '' : String(i.monthlyQuotaHours),
+    }),
+    validate: (d) => {
+      const local: Record<string, string> = {};
+      if (!d.name.trim()) local.name = t('admin.errors.nameRequired');
+      const quota = quotaOf(d);
+      if (quota !== null && (!Number.isFinite(quota) || quota < 0)) local.monthlyQuotaHours = t('admin.errors.quotaPositive');
+      if (d.subscriptionStart && d.subscriptionEnd && d.subscriptionEnd < d.subscriptionStart) local.subscriptionEnd = t('admin.errors.endBeforeStart');
+      return local;
+    },
+    save: (d) => {
+      const body = {
+        name: d.name.trim(),
+        scopes: d.scopes.split(/[\s,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean),
+        subscriptionStart: d.subscriptionStart || null,
+        subscriptionEnd: d.subscriptionEnd || null,
+        monthlyQuotaHours: quotaOf(d),
+      };
+      return institution
+        ? api.patch<Institution>(`/api/v1/institutions/${encodeURIComponent(institution.id)}`, body)
+        : api.post<Institution>('/api/v1/institutions', body);
+    },
+  });
+  const text = (k: keyof Draft) => (e: { target: { value: string } }) => set(k, e.target.value);
 
-  if (open && openedFor !== institution) {
-    setOpenedFor(institution);
-    setDraft({
-      name: institution?.name ?? '',
-      scopes: institution?.scopes.join(', ') ?? '',
-      subscriptionStart: institution?.subscriptionStart ?? '',
-      subscriptionEnd: institution?.subscriptionEnd ?? '',
-      monthlyQuotaHours: institution?.monthlyQuotaHours == null ? '' : String(institution.monthlyQuotaHours),
-    });
-    setErrors({});
-    setGeneral(null);
-  }
-  if (!open && openedFor !== undefined) setOpenedFor(undefined);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!draft) return;
-    const local: Record<string, string> = {};
-    if (!draft.name.trim()) local.name = t('admin.errors.nameRequired');
-    const quota = draft.monthlyQuotaHours.trim() === '' ? null : Number(draft.monthlyQuotaHours);
-    if (quota !== null && (!Number.isFinite(quota) || quota < 0)) local.monthlyQuotaHours = t('admin.errors.quotaPositive');
-    if (draft.subscriptionStart && draft.subscriptionEnd && draft.subscriptionEnd < draft.subscriptionStart) {
-      local.subscriptionEnd = t('admin.errors.endBeforeStart');
-    }
-    setErrors(local);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    setGeneral(null);
-    const body = {
-      name: draft.name.trim(),
-      scopes: draft.scopes.split(/[\s,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean),
-      subscriptionStart: draft.subscriptionStart || null,
-      subscriptionEnd: draft.subscriptionEnd || null,
-      monthlyQuotaHours: quota,
-    };
-    try {
-      const saved = institution
-        ? await api.patch<Institution>(`/api/v1/institutions/${encodeURIComponent(institution.id)}`, body)
-        : await api.post<Institution>('/api/v1/institutions', body);
-      onSaved(saved);
-    } catch (e) {
-      if (e instanceof ApiError && e.errors.length) setErrors(fieldErrors(e.errors));
-      else setGeneral(problemMessage(t, e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const set = (k: keyof Draft) => (e: { target: { value: string } }) => setDraft((d) => (d ? { ...d, [k]: e.target.value } : d));
   return (
-    <Dialog
+    <EditDialog
       open={open}
       title={institution ? t('admin.institutions.edit', { name: institution.name }) : t('admin.institutions.add')}
+      formId="institution-form"
+      busy={busy}
+      general={general}
       onClose={onClose}
-      actions={
-        <>
-          <button type="button" className="button button-quiet" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="institution-form" className="button button-primary" disabled={busy}>
-            {busy ? t('common.saving') : t('common.save')}
-          </button>
-        </>
-      }
+      onSubmit={submit}
     >
       {draft && (
-        <form id="institution-form" onSubmit={submit} noValidate>
-          {general && <Notice tone="error">{general}</Notice>}
+        <>
           <Field label={t('admin.institutions.name')} required error={errors.name}>
-            <input type="text" value={draft.name} onChange={set('name')} maxLength={200} />
+            <input type="text" value={draft.name} onChange={text('name')} maxLength={200} />
           </Field>
           <Field label={t('admin.institutions.scopes')} error={errors.scopes} hint={t('admin.institutions.scopesHint')}>
-            <input type="text" value={draft.scopes} onChange={set('scopes')} placeholder="unipd.it, studenti.unipd.it" />
+            <input type="text" value={draft.scopes} onChange={text('scopes')} placeholder="unipd.it, studenti.unipd.it" />
           </Field>
           <div className="field-row">
             <Field label={t('admin.institutions.subscriptionStart')} error={errors.subscriptionStart}>
-              <input type="date" value={draft.subscriptionStart} onChange={set('subscriptionStart')} />
+              <input type="date" value={draft.subscriptionStart} onChange={text('subscriptionStart')} />
             </Field>
             <Field label={t('admin.institutions.subscriptionEnd')} error={errors.subscriptionEnd}>
-              <input type="date" value={draft.subscriptionEnd} onChange={set('subscriptionEnd')} />
+              <input type="date" value={draft.subscriptionEnd} onChange={text('subscriptionEnd')} />
             </Field>
           </div>
           <Field label={t('admin.institutions.quota')} error={errors.monthlyQuotaHours} hint={t('admin.institutions.quotaHint')}>
-            <input type="number" min={0} step={1} inputMode="numeric" value={draft.monthlyQuotaHours} onChange={set('monthlyQuotaHours')} />
+            <input type="number" min={0} step={1} inputMode="numeric" value={draft.monthlyQuotaHours} onChange={text('monthlyQuotaHours')} />
           </Field>
-        </form>
+        </>
       )}
-    </Dialog>
+    </EditDialog>
   );
 }
 

@@ -1,15 +1,15 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Room } from '../api/types.ts';
 import { useMe } from '../auth/session.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
-import { fieldErrors, useList } from './useList.ts';
+import { EditDialog, useEditForm } from './EditDialog.tsx';
+import { useList } from './useList.ts';
 
 const PROVIDERS = ['bigbluebutton', 'jitsi', 'adobe-connect', 'janus'];
 
@@ -32,80 +32,52 @@ function zones(): string[] {
 function RoomDialog({ room, open, onClose, onSaved }: { room: Room | null; open: boolean; onClose(): void; onSaved(r: Room): void }) {
   const { t } = useTranslation();
   const { settings } = useMe();
-  const [draft, setDraft] = useState<RoomDraft | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [openedFor, setOpenedFor] = useState<Room | null | undefined>(undefined);
+  const { draft, set, errors, general, busy, submit } = useEditForm<Room, RoomDraft>({
+    open,
+    item: room,
+    onSaved,
+    toDraft: (r) => ({
+      name: r?.name ?? '',
+      capacity: String(r?.capacity ?? 25),
+      timeZone: r?.timeZone ?? settings.defaultTimeZone,
+      provider: r?.provider ?? '',
+      active: r?.active ?? true,
+    }),
+    validate: (d) => {
+      const local: Record<string, string> = {};
+      if (!d.name.trim()) local.name = t('admin.errors.nameRequired');
+      const capacity = Number(d.capacity);
+      if (!Number.isInteger(capacity) || capacity < 1) local.capacity = t('admin.errors.capacityPositive');
+      return local;
+    },
+    save: (d) => {
+      const body = { name: d.name.trim(), capacity: Number(d.capacity), timeZone: d.timeZone, provider: d.provider || null, active: d.active };
+      return room ? api.patch<Room>(`/api/v1/rooms/${encodeURIComponent(room.id)}`, body) : api.post<Room>('/api/v1/rooms', body);
+    },
+  });
+  const text = (k: 'name' | 'capacity' | 'timeZone' | 'provider') => (e: { target: { value: string } }) => set(k, e.target.value);
 
-  if (open && openedFor !== room) {
-    setOpenedFor(room);
-    setDraft({
-      name: room?.name ?? '',
-      capacity: String(room?.capacity ?? 25),
-      timeZone: room?.timeZone ?? settings.defaultTimeZone,
-      provider: room?.provider ?? '',
-      active: room?.active ?? true,
-    });
-    setErrors({});
-    setGeneral(null);
-  }
-  if (!open && openedFor !== undefined) setOpenedFor(undefined);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!draft) return;
-    const local: Record<string, string> = {};
-    if (!draft.name.trim()) local.name = t('admin.errors.nameRequired');
-    const capacity = Number(draft.capacity);
-    if (!Number.isInteger(capacity) || capacity < 1) local.capacity = t('admin.errors.capacityPositive');
-    setErrors(local);
-    if (Object.keys(local).length) return;
-    setBusy(true);
-    setGeneral(null);
-    const body = { name: draft.name.trim(), capacity, timeZone: draft.timeZone, provider: draft.provider || null, active: draft.active };
-    try {
-      const saved = room
-        ? await api.patch<Room>(`/api/v1/rooms/${encodeURIComponent(room.id)}`, body)
-        : await api.post<Room>('/api/v1/rooms', body);
-      onSaved(saved);
-    } catch (e) {
-      if (e instanceof ApiError && e.errors.length) setErrors(fieldErrors(e.errors));
-      else setGeneral(problemMessage(t, e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const set = (k: keyof RoomDraft) => (e: { target: { value: string } }) => setDraft((d) => (d ? { ...d, [k]: e.target.value } : d));
   return (
-    <Dialog
+    <EditDialog
       open={open}
       title={room ? t('admin.rooms.edit', { name: room.name }) : t('admin.rooms.add')}
+      formId="room-form"
+      busy={busy}
+      general={general}
       onClose={onClose}
-      actions={
-        <>
-          <button type="button" className="button button-quiet" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" form="room-form" className="button button-primary" disabled={busy}>
-            {busy ? t('common.saving') : t('common.save')}
-          </button>
-        </>
-      }
+      onSubmit={submit}
     >
       {draft && (
-        <form id="room-form" onSubmit={submit} noValidate>
-          {general && <Notice tone="error">{general}</Notice>}
+        <>
           <Field label={t('admin.rooms.name')} required error={errors.name}>
-            <input type="text" value={draft.name} onChange={set('name')} maxLength={120} />
+            <input type="text" value={draft.name} onChange={text('name')} maxLength={120} />
           </Field>
           <div className="field-row">
             <Field label={t('admin.rooms.capacity')} required error={errors.capacity} hint={t('admin.rooms.capacityHint')}>
-              <input type="number" min={1} inputMode="numeric" value={draft.capacity} onChange={set('capacity')} />
+              <input type="number" min={1} inputMode="numeric" value={draft.capacity} onChange={text('capacity')} />
             </Field>
             <Field label={t('admin.rooms.zone')} error={errors.timeZone}>
-              <select value={draft.timeZone} onChange={set('timeZone')}>
+              <select value={draft.timeZone} onChange={text('timeZone')}>
                 {zones().map((z) => (
                   <option key={z} value={z}>
                     {z}
@@ -115,7 +87,7 @@ function RoomDialog({ room, open, onClose, onSaved }: { room: Room | null; open:
             </Field>
           </div>
           <Field label={t('admin.rooms.provider')} error={errors.provider} hint={t('admin.rooms.providerHint')}>
-            <select value={draft.provider} onChange={set('provider')}>
+            <select value={draft.provider} onChange={text('provider')}>
               <option value="">{t('admin.rooms.providerNone')}</option>
               {[...new Set([...PROVIDERS, ...(draft.provider ? [draft.provider] : [])])].map((p) => (
                 <option key={p} value={p}>
@@ -125,12 +97,12 @@ function RoomDialog({ room, open, onClose, onSaved }: { room: Room | null; open:
             </select>
           </Field>
           <label className="check">
-            <input type="checkbox" checked={draft.active} onChange={(e) => setDraft((d) => (d ? { ...d, active: e.target.checked } : d))} />
+            <input type="checkbox" checked={draft.active} onChange={(e) => set('active', e.target.checked)} />
             {t('admin.rooms.activeLabel')}
           </label>
-        </form>
+        </>
       )}
-    </Dialog>
+    </EditDialog>
   );
 }
 

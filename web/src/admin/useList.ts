@@ -20,13 +20,3 @@ export function useList<T>(path: string, query?: Record<string, string | undefin
   }, [reload]);
   return { items, error, reload };
 }
-
-/** Field errors of a 400 answer keyed by the first segment of their path. */
-export function fieldErrors(errors: Array<{ path: string; message: string }>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of errors) {
-    const key = e.path.replace(/^\/|^body[./]/, '').split(/[./]/)[0] ?? '';
-    if (key && !out[key]) out[key] = e.message;
-  }
-  return out;
-}

@@ -6,6 +6,15 @@ export interface FieldError {
 }
 
 /** An RFC 9457 problem answer of the API, or a network failure (status 0). */
+/**
+ * The API writes its field messages in English. On a page in another language they would mix
+ * languages, so there they become one translated sentence ("check this value") next to the
+ * field; English pages show the API's own words.
+ */
+export function fieldMessage(message: string, language: string, translated: string): string {
+  return language === 'en' ? message : translated;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -50,7 +59,7 @@ export function withQuery(path: string, query: Query = {}): string {
 }
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': document.documentElement.lang || 'en' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   if (method === 'POST') headers['Idempotency-Key'] = crypto.randomUUID();

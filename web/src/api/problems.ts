@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
-import { ApiError } from './client.ts';
+import { currentLanguage } from '../i18n/index.ts';
+import { ApiError, fieldMessage } from './client.ts';
 
 const KNOWN = new Set([
   'ROOM_TAKEN',
@@ -35,4 +36,14 @@ export function problemMessage(t: TFunction, error: unknown, values: Record<stri
     if (error.status >= 500) return t('problems.SERVER');
   }
   return t('errors.generic');
+}
+
+/** Field errors of a 400 answer keyed by the first segment of their path, in the page's language. */
+export function fieldErrorsOf(errors: Array<{ path: string; message: string }>, t: TFunction): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of errors) {
+    const key = e.path.replace(/^\/|^body[./]/, '').split(/[./]/)[0] ?? '';
+    if (key && !out[key]) out[key] = fieldMessage(e.message, currentLanguage(), t('form.errors.invalidValue'));
+  }
+  return out;
 }

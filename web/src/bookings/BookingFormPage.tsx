@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError } from '../api/client.ts';
+import { api, ApiError, fieldMessage } from '../api/client.ts';
+import { currentLanguage } from '../i18n/index.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
 import { Link, navigate } from '../app/router.tsx';
@@ -136,7 +137,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       if (e instanceof ApiError) {
         for (const fe of e.errors) {
           const field = fieldOfPath(fe.path);
-          if (field && !next[field]) next[field] = fe.message;
+          if (field && !next[field]) next[field] = fieldMessage(fe.message, currentLanguage(), t('form.errors.invalidValue'));
         }
         const field = FIELD_OF_CODE[e.code];
         if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });

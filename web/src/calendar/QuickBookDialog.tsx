@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
-import { problemMessage } from '../api/problems.ts';
+import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
 import { formatSlot } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -70,7 +70,7 @@ export function QuickBookDialog({
       setError(problemMessage(t, e, { seats }));
       if (e instanceof ApiError) {
         setSuggestions(e.suggestions);
-        setFieldErrors(Object.fromEntries(e.errors.map((f) => [f.path.replace(/^\/?(body\.)?/, ''), f.message])));
+        setFieldErrors(fieldErrorsOf(e.errors, t));
       }
     } finally {
       setBusy(false);

@@ -187,6 +187,7 @@ export const en = {
     fixFields_one: 'Please correct {{count}} field',
     fixFields_other: 'Please correct {{count}} fields',
     errors: {
+      invalidValue: 'Check this value.',
       titleRequired: 'Enter a title.',
       seatsPositive: 'Enter a whole number of seats, 1 or more.',
       dateRequired: 'Enter a date.',

@@ -189,6 +189,7 @@ export const it: Messages = {
     fixFields_one: 'Correggi {{count}} campo',
     fixFields_other: 'Correggi {{count}} campi',
     errors: {
+      invalidValue: 'Controlla questo valore.',
       titleRequired: 'Inserisci un titolo.',
       seatsPositive: 'Inserisci un numero intero di posti, almeno 1.',
       dateRequired: 'Inserisci una data.',
