@@ -186,6 +186,29 @@ describe('series', () => {
   });
 });
 
+describe('splitting a series', () => {
+  it('updates the first part with an UNTIL and invites to the second part under a new UID', async () => {
+    const res = await t.api('POST', '/api/v1/series', {
+      as: bruno,
+      body: { title: 'Split lab', seats: 10, roomId: room, start: '2026-05-04T08:00', end: '2026-05-04T09:00', rrule: 'FREQ=WEEKLY;COUNT=5' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const headId = res.body.series.id as string;
+    await smtp.waitFor(subjectIs(brunoEmail, 'Invito: Split lab'));
+    const third = res.body.booked[2];
+    const split = await t.api('PATCH', `/api/v1/series/${headId}/occurrences/${third.id}`, { as: bruno, body: { scope: 'following', startTime: '09:30' } });
+    expect(split.status, JSON.stringify(split.body)).toBe(200);
+    const tailId = split.body.series.id as string;
+    const head = calendarOf(await smtp.waitFor(subjectIs(brunoEmail, 'Aggiornamento: Split lab')));
+    expect(prop(head.events[0]!, 'uid')).toBe(`series-${headId}@meet.example.org`);
+    expect(String(prop(head.events[0]!, 'rrule'))).toBe('FREQ=WEEKLY;UNTIL=20260518T055959Z');
+    const tail = calendarOf(await smtp.waitFor((m) => m.to.includes(brunoEmail) && m.parsed.subject === 'Invito: Split lab' && m.raw.includes(`series-${tailId}`)));
+    expect(prop(tail.events[0]!, 'uid')).toBe(`series-${tailId}@meet.example.org`);
+    expect(String(prop(tail.events[0]!, 'rrule'))).toBe('FREQ=WEEKLY;COUNT=3');
+    expect(local(tail.events[0]!, 'dtstart')).toBe('2026-05-18T09:30:00 Europe/Rome');
+  });
+});
+
 describe('when the SMTP server fails', () => {
   it('a refusing server (451) does not block the booking; the mail goes out once it accepts again', async () => {
     smtp.mode = 'reject';
