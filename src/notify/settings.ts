@@ -8,10 +8,10 @@ export const MAIL_ENV = {
   // smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465 (TLS from the start).
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^/\s]+\/?(\?.*)?$/, 'must be an smtp:// or smtps:// URL such as smtp://mail.example.org:587').optional(),
   MAIL_FROM: z.string().min(3).max(320).optional(),
-  // Minutes before the start at which reminders go out, comma-separated; empty for none.
+  // Minutes before the start at which reminders go out, comma-separated; `none` for none.
   MAIL_REMINDER_MINUTES: z
     .string()
-    .regex(/^\s*(\d{1,5}\s*(,\s*\d{1,5}\s*)*)?$/, 'must be minutes separated by commas, such as 1440,15')
+    .regex(/^\s*(none|\d{1,5}\s*(,\s*\d{1,5}\s*)*)\s*$/i, 'must be minutes separated by commas, such as 1440,15, or none')
     .default('1440,15'),
   MAIL_RETRY_DELAY_SECONDS: intIn(1, 3600).default(60),
   MAIL_RETRY_LIMIT: intIn(0, 100).default(12),
@@ -35,7 +35,7 @@ export function mailConfig(e: Env, publicUrl: string): MailConfig {
   return {
     smtpUrl: e.SMTP_URL,
     from: e.MAIL_FROM ?? `WebMeetings <noreply@${host.includes('.') ? host : `${host}.invalid`}>`,
-    reminderMinutes: [...new Set(e.MAIL_REMINDER_MINUTES.split(',').map((m) => m.trim()).filter(Boolean).map(Number))].sort((a, b) => b - a),
+    reminderMinutes: [...new Set(e.MAIL_REMINDER_MINUTES.replace(/none/i, '').split(',').map((m) => m.trim()).filter(Boolean).map(Number))].sort((a, b) => b - a),
     retryDelaySeconds: e.MAIL_RETRY_DELAY_SECONDS,
     retryLimit: e.MAIL_RETRY_LIMIT,
     defaultLocale: e.MAIL_DEFAULT_LOCALE,
