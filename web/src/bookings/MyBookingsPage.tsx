@@ -68,11 +68,6 @@ function BookingCard({ booking, onCancelled, past }: { booking: Booking; onCance
             </div>
           </div>
         )}
-        {open && (
-          <div id={detailsId} className="booking-details">
-            <BookingDetails booking={booking} />
-          </div>
-        )}
       </div>
       <div className="booking-actions">
         <button type="button" className="button button-quiet" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen((o) => !o)}>
@@ -98,6 +93,11 @@ function BookingCard({ booking, onCancelled, past }: { booking: Booking; onCance
           </>
         )}
       </div>
+      {open && (
+        <div id={detailsId} className="booking-details">
+          <BookingDetails booking={booking} />
+        </div>
+      )}
     </li>
   );
 }
