@@ -44,7 +44,7 @@ export async function startProvisioningModule(d: {
 }): Promise<ProvisioningModule> {
   const { providers, policy } = d.config.provisioning;
   const store = new PgProvisioningStore(d.database.db);
-  const registry = new ProviderRegistry(providers, d.clock, d.providers);
+  const registry = new ProviderRegistry(providers, d.clock, d.providers, { publicUrl: d.config.publicUrl });
   const granularity = d.config.booking.granularityMinutes * 60_000;
 
   // No-show release: the rest of the slot (and its seats) goes back to the pool; the booking's

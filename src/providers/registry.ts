@@ -22,12 +22,12 @@ export class ProviderRegistry {
   readonly defaultName: string;
   readonly fallbackName: string | null;
 
-  constructor(cfg: ProvidersConfig, clock: Clock, overrides: Record<string, ConferenceProvider> = {}) {
+  constructor(cfg: ProvidersConfig, clock: Clock, overrides: Record<string, ConferenceProvider> = {}, portal: { publicUrl?: string } = {}) {
     const now = () => clock.now();
     const built: Record<string, ConferenceProvider> = {
       jitsi: new JitsiProvider({ ...cfg.jitsi, openMinutesBefore: 60, now }),
       ...(cfg.adobeConnect && { 'adobe-connect': new AdobeConnectProvider({ ...cfg.adobeConnect, timeoutMs: cfg.timeoutMs }) }),
-      ...(cfg.bigbluebutton && { bigbluebutton: new BigBlueButtonProvider({ ...cfg.bigbluebutton, timeoutMs: cfg.timeoutMs, now }) }),
+      ...(cfg.bigbluebutton && { bigbluebutton: new BigBlueButtonProvider({ ...cfg.bigbluebutton, timeoutMs: cfg.timeoutMs, now, logoutUrl: portal.publicUrl }) }),
       ...overrides,
     };
     for (const [name, provider] of Object.entries(built)) {

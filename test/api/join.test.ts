@@ -156,6 +156,8 @@ describe('guest links', () => {
     expect((await t.api('GET', `/api/v1/bookings/${id}/room`, { as: eve })).status).toBe(404);
     const mine = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
     expect(mine.body).toMatchObject({ state: 'ready', provider: 'bigbluebutton', guestPolicy: 'open', hasPin: false });
+    // BigBlueButton sends people back to the portal when they leave.
+    expect(bbb.meetings.get(`wm-${id}`)!.logoutURL).toBe(t.config.publicUrl);
   });
 });
 

@@ -93,6 +93,12 @@ describe('a booking becomes a ready Adobe Connect room', () => {
     expect(await ac.follow(posted.headers.get('location')!)).toEqual({ ok: true, role: 'attendee', name: 'Giulia Ospite' });
   });
 
+  it('gives mails the join page and the guest link', async () => {
+    const details = await t.portal.provisioning.meetingDetails({ bookingId: id, seriesId: null });
+    const room = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
+    expect(details).toEqual({ joinUrl: `http://portal.test/join/${id}`, guestUrl: room.body.guestUrl, dialIn: null });
+  });
+
   it('ends and releases the meeting after the end plus grace', async () => {
     t.clock.set('2026-03-20T10:31:00Z');
     await t.portal.provisioning.service.tick();

@@ -21,6 +21,7 @@ type Meeting = {
   extraParticipants: number;
   ended: boolean;
   creations: number;
+  logoutURL?: string | undefined;
 };
 
 const ALGORITHMS: Record<number, string> = { 40: 'sha1', 64: 'sha256', 96: 'sha384', 128: 'sha512' };
@@ -136,6 +137,7 @@ export class BigBlueButtonDouble implements ProviderDouble {
       extraParticipants: 0,
       ended: false,
       creations: 1,
+      logoutURL: p.get('logoutURL') ?? undefined,
     };
     this.meetings.set(meetingID, meeting);
     this.created.set(meetingID, (this.created.get(meetingID) ?? 0) + 1);
