@@ -25,6 +25,7 @@ let fed: KeyPair, keyA: KeyPair, keyB: KeyPair, keyRogue: KeyPair;
 let idpA: TestIdp, idpB: TestIdp;
 let t: IdentityPortal;
 let t2: IdentityPortal; // a second instance on the same database
+let t3: IdentityPortal; // over https (Secure cookies): requests are bound to the browser
 let acs: string, audience: string;
 let unipdId: string;
 
@@ -48,6 +49,7 @@ beforeAll(async () => {
   t = await startIdentityPortal(env);
   // Instances behind one load balancer share the public URL (and so the ACS URL).
   t2 = await startIdentityPortal({ ...env, PUBLIC_URL: t.baseUrl }, { db: t.db });
+  t3 = await startIdentityPortal({ ...env, COOKIE_SECURE: 'true' }, { db: t.db });
   acs = `${t.baseUrl}/auth/saml/acs`;
   audience = t.config.saml!.entityId;
   await t.portal.services.uow.repos.rooms.create({ name: 'Sala Galilei', capacity: 50, timeZone: 'Europe/Rome', provider: null, active: true });
@@ -55,6 +57,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await t3?.close();
   await t2?.close();
   await t?.close();
 });
@@ -412,5 +415,23 @@ describe('SAML service provider', () => {
     await t.portal.services.uow.repos.institutions.update(dept.id, { scopes: ['fisica.example.org'] });
     const after = await post(signedBoth(responseXml(await input({ attributes }))));
     expect((await me(after.cookies.wm_session!)).body).toMatchObject({ role: 'member', institution: { id: unipdId } });
+  });
+
+  it('with secure cookies, accepts a response only in the browser that started the request (no login CSRF)', async () => {
+    const start = await fetch(`${t3.baseUrl}/auth/saml/login?idp=${encodeURIComponent(idpA.entityId)}`, { redirect: 'manual' });
+    const set = start.headers.getSetCookie().find((c) => c.startsWith('wm_saml_requests='))!;
+    expect(set).toMatch(/SameSite=None/i);
+    expect(set).toMatch(/Secure/);
+    const pending = cookiesOf(start).wm_saml_requests!;
+    const xml = inflateRawSync(Buffer.from(new URL(start.headers.get('location')!).searchParams.get('SAMLRequest')!, 'base64')).toString('utf8');
+    const requestId = /ID="([^"]+)"/.exec(xml)![1]!;
+    const acs3 = `${t3.baseUrl}/auth/saml/acs`;
+    const response = signedBoth(responseXml(await input({ inResponseTo: requestId, destination: acs3, recipient: acs3, audience: t3.config.saml!.entityId })));
+    // The attacker's own valid response, posted into a victim's browser (which has no such request).
+    await expectRejected(await post(response, { base: t3.baseUrl }), 'SAML_OTHER_BROWSER', /not started in this browser/, t3);
+    // The genuine browser still signs in: the refusal recorded nothing.
+    const ok = await post(response, { base: t3.baseUrl, cookie: `wm_saml_requests=${pending}` });
+    expect(ok.status).toBe(302);
+    expect(ok.cookies.wm_session).toBeTruthy();
   });
 });

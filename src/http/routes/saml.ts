@@ -9,6 +9,8 @@ import { SamlRejection } from '../../identity/saml/service-provider.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from '../auth.ts';
 import { LAST_IDP_COOKIE, pickLang, safeReturn, sendError } from './discovery.ts';
 
+const PENDING_COOKIE = 'wm_saml_requests';
+
 export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app, { identity }) => {
   // SAML bindings 3.5.4: the HTTP-POST binding sends an HTML form (application/x-www-form-urlencoded).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 512 * 1024 }, (_req, body, done) => {
@@ -26,8 +28,15 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
     if (!saml) return sendError(reply, req, 404, 'SAML_NOT_CONFIGURED', pickLang(req) === 'it' ? 'L’accesso federato non è configurato.' : 'Federated sign-in is not configured.');
     const idp = req.query.idp ?? '';
     try {
-      const url = await saml.sp.loginUrl(idp, safeReturn(req.query.return), req.query.force === 'true');
+      const { url, requestId } = await saml.sp.loginUrl(idp, safeReturn(req.query.return), req.query.force === 'true');
       reply.setCookie(LAST_IDP_COOKIE, idp, { path: '/', httpOnly: true, sameSite: 'lax', secure: identity.cookieSecure, maxAge: 365 * 24 * 3600 });
+      if (identity.cookieSecure) {
+        // Binds the request to this browser (against login CSRF: someone else's valid response
+        // posted into this browser). The IdP's POST is cross-site, so only SameSite=None (which
+        // needs Secure) brings the cookie along; over plain http the pending id alone must do.
+        const recent = (req.cookies[PENDING_COOKIE] ?? '').split('.').filter(Boolean).slice(-4);
+        reply.setCookie(PENDING_COOKIE, [...recent, requestId].join('.'), { path: '/auth/saml/acs', httpOnly: true, sameSite: 'none', secure: true, maxAge: 15 * 60 });
+      }
       return reply.redirect(url);
     } catch (e) {
       if (!(e instanceof SamlRejection)) throw e;
@@ -44,7 +53,8 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
       return sendError(reply, req, 400, 'SAML_NO_RESPONSE', pickLang(req) === 'it' ? 'Nessuna risposta SAML ricevuta.' : 'No SAML response was received.');
     }
     try {
-      const login = await saml.sp.consume(body.SAMLResponse, body.RelayState ?? null);
+      const browserRequests = identity.cookieSecure ? (req.cookies[PENDING_COOKIE] ?? '').split('.').filter(Boolean) : undefined;
+      const login = await saml.sp.consume(body.SAMLResponse, body.RelayState ?? null, browserRequests);
       const { profile, dropped } = profileFromSaml(login);
       if (dropped.length > 0) req.log.warn({ event: 'saml.attributes.dropped', idp: login.idp.entityId, dropped }, 'SAML attributes outside the IdP’s scopes were ignored');
       if (!profile.subject) throw new SamlRejection('SAML_NO_SUBJECT', 'no subject-id, pairwise-id, eduPersonPrincipalName, eduPersonTargetedID or persistent NameID', login.idp.entityId);

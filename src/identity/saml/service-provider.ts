@@ -3,6 +3,7 @@
 // to the application (see shared/reference/saml-sp-notes.md): the IdP is chosen by the Issuer and
 // only that IdP's certificates are trusted, Destination and Recipient must be our ACS, each assertion
 // id is used once (PostgreSQL), and pending request ids are ours (PostgreSQL).
+import { randomBytes } from 'node:crypto';
 import { DOMParser, type Element as XElement } from '@xmldom/xmldom';
 import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
 import type { ConsumedAssertions, PendingRequests } from '../pending-requests.ts';
@@ -35,6 +36,8 @@ export class SamlRejection extends Error {
 
 export type SamlLogin = {
   idp: IdentityProvider;
+  /** The AuthnRequest this response answers. */
+  requestId: string;
   nameId: string;
   nameIdFormat: string;
   nameQualifier: string | null;
@@ -83,22 +86,36 @@ export class ServiceProvider {
     });
   }
 
-  /** The IdP's SSO URL carrying a signed AuthnRequest (HTTP-Redirect binding); its id is kept pending. */
-  async loginUrl(entityId: string, relayState: string, forceAuthn = false): Promise<string> {
+  /**
+   * The IdP's SSO URL carrying a signed AuthnRequest (HTTP-Redirect binding), and the request's id,
+   * which is kept pending (and which the caller may also bind to the browser).
+   */
+  async loginUrl(entityId: string, relayState: string, forceAuthn = false): Promise<{ url: string; requestId: string }> {
     const idp = this.registry.find(entityId);
     if (!idp) throw new SamlRejection('IDP_UNKNOWN', `IdP ${entityId} is not in the federation metadata`, entityId);
     if (!idp.ssoRedirect) throw new SamlRejection('IDP_NO_REDIRECT_SSO', `IdP ${entityId} has no HTTP-Redirect SingleSignOnService`, entityId);
     const saml = this.saml(idp);
     saml.options.forceAuthn = forceAuthn;
-    return saml.getAuthorizeUrlAsync(relayState, undefined, {});
+    // SAML core 1.3.4: an xs:ID must not start with a digit.
+    const requestId = `_${randomBytes(20).toString('hex')}`;
+    saml.options.generateUniqueId = () => requestId;
+    return { url: await saml.getAuthorizeUrlAsync(relayState, undefined, {}), requestId };
   }
 
-  /** Validates a POSTed SAMLResponse; throws SamlRejection on anything wrong. */
-  async consume(samlResponse: string, relayState: string | null): Promise<SamlLogin> {
+  /**
+   * Validates a POSTed SAMLResponse; throws SamlRejection on anything wrong. `browserRequests`, when
+   * given, are the request ids this browser started: a response to any other is refused before
+   * anything is recorded.
+   */
+  async consume(samlResponse: string, relayState: string | null, browserRequests?: string[]): Promise<SamlLogin> {
     const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
     const response = parseResponse(xml);
     const issuer = textOf(childNs(response, SAML_NS, 'Issuer')) ?? textOf(firstNs(response, SAML_NS, 'Issuer'));
     if (!issuer) throw new SamlRejection('SAML_NO_ISSUER', 'response has no Issuer');
+    const answers = response.getAttribute('InResponseTo');
+    if (browserRequests && !(answers && browserRequests.includes(answers))) {
+      throw new SamlRejection('SAML_OTHER_BROWSER', `InResponseTo ${answers ?? '(none)'} was not started in this browser`, issuer);
+    }
     const idp = this.registry.find(issuer);
     if (!idp) throw new SamlRejection('IDP_UNKNOWN', `Issuer ${issuer} is not an IdP of the federation metadata`, issuer);
     // SAML bindings 3.5.5.2: a signed POST message carries Destination; it must be our ACS.
@@ -138,12 +155,13 @@ export class ServiceProvider {
     if (!(await this.consumed.consume(assertionId, issuer, keepUntil))) {
       throw new SamlRejection('SAML_REPLAY', `assertion ${assertionId} was already used`, issuer);
     }
-    const inResponseTo = response.getAttribute('InResponseTo');
+    const inResponseTo = answers;
     if (!inResponseTo || !(await this.pending.take('saml', inResponseTo, issuer))) {
       throw new SamlRejection('SAML_UNKNOWN_REQUEST', `InResponseTo ${inResponseTo ?? '(none)'} is not a pending request of this IdP`, issuer);
     }
     return {
       idp,
+      requestId: inResponseTo,
       nameId: profile.nameID,
       nameIdFormat: profile.nameIDFormat,
       nameQualifier: profile.nameQualifier ?? null,
