@@ -1,0 +1,38 @@
+// Provider settings come from configuration only, and a half-configured provider stops the start
+// with a message naming the variables.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ProviderRegistry } from '../../src/providers/registry.ts';
+
+const clock = { now: () => new Date() };
+
+describe('provider configuration', () => {
+  it('defaults to public Jitsi without tokens when nothing is configured', async () => {
+    const { providers, policy } = loadConfig({}).provisioning;
+    expect(providers).toMatchObject({ defaultProvider: 'jitsi', fallbackProvider: null, adobeConnect: null, bigbluebutton: null });
+    expect(policy).toMatchObject({ leadMinutes: 30, graceMinutes: 15, joinOpensMinutes: 15, noShowMinutes: 15 });
+    const registry = new ProviderRegistry(providers, clock);
+    expect(registry.all().map((p) => p.name)).toEqual(['jitsi']);
+    const url = await registry.get('jitsi').provider.hostJoinUrl({ id: 'wm-x' }, { id: 'u', name: 'Ada' }, { bookingId: 'x', title: 't', start: new Date(), end: new Date(), seats: 1, timeZone: 'UTC', host: { userId: 'u', email: 'a@x', name: 'Ada' }, guestPolicy: 'open', settings: {} });
+    expect(url).toMatch(/^https:\/\/meet\.jit\.si\/wm-x#/);
+    expect(url).not.toContain('jwt=');
+  });
+
+  it('picks the configured service as the default and checks capabilities once', () => {
+    const { providers } = loadConfig({ BBB_URL: 'https://bbb.example.org/bigbluebutton/api', BBB_SECRET: 's3cret' }).provisioning;
+    expect(providers.defaultProvider).toBe('bigbluebutton');
+    const registry = new ProviderRegistry(providers, clock);
+    expect(registry.get('bigbluebutton')).toMatchObject({ counts: true, lists: true, audio: false });
+    expect(registry.get('jitsi')).toMatchObject({ counts: false, lists: false, audio: false });
+    expect(() => registry.get('adobe-connect')).toThrow(/no configuration/);
+  });
+
+  it('refuses half a configuration, naming the variables', () => {
+    expect(() => loadConfig({ BBB_URL: 'https://bbb.example.org/bigbluebutton/api' })).toThrow(ConfigError);
+    expect(() => loadConfig({ BBB_URL: 'https://bbb.example.org/bigbluebutton/api' })).toThrow(/BBB_URL and BBB_SECRET/);
+    expect(() => loadConfig({ ADOBE_CONNECT_URL: 'https://connect.example.org' })).toThrow(/ADOBE_CONNECT_LOGIN/);
+    expect(() => loadConfig({ PROVIDER_FALLBACK: 'adobe-connect' })).toThrow(/PROVIDER_FALLBACK=adobe-connect needs/);
+    expect(() => loadConfig({ JITSI_APP_ID: 'x', JITSI_APP_SECRET: 'short' })).toThrow(/JITSI_APP_SECRET/);
+    expect(() => loadConfig({ BBB_CHECKSUM: 'md5' })).toThrow(/BBB_CHECKSUM/);
+  });
+});
