@@ -10,7 +10,7 @@
 import { isAdmin } from '../domain/access.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
 import type { CallContext, Clock } from '../ports.ts';
-import { ProviderError, type ConferenceProvider, type GuestPolicy, type MeetingRef, type MeetingSpec } from '../providers/port.ts';
+import { ProviderError, type AttendanceReport, type ConferenceProvider, type GuestPolicy, type MeetingRef, type MeetingSpec, type ParticipantCounter } from '../providers/port.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { ProvisioningPolicy } from '../providers/settings.ts';
 
@@ -234,10 +234,15 @@ export class ProvisioningService {
     return { state: 'ready', dueAt: endAt };
   }
 
+  /** Who is in the meeting now, plus who came and left where the service reports attendance. */
   private async participants(row: ProvisioningRow): Promise<number> {
     const entry = this.registry.get(row.provider);
-    if (!entry.counts || !row.meetingRef) return 0;
-    return (entry.provider as unknown as { participantCount(r: MeetingRef): Promise<number> }).participantCount(row.meetingRef).catch(() => 1);
+    const ref = row.meetingRef;
+    if (!ref) return 0;
+    // When the service cannot tell, count someone in: a wrong release is worse than a kept slot.
+    const now = entry.counts ? await (entry.provider as ConferenceProvider & ParticipantCounter).participantCount(ref).catch(() => 1) : 0;
+    const came = entry.attendance ? await (entry.provider as ConferenceProvider & AttendanceReport).attendanceCount(ref).catch(() => 1) : 0;
+    return now + came;
   }
 
   /** One call to the service, recorded; failures become retries, the dead letter, or a fallback. */

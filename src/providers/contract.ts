@@ -4,7 +4,7 @@
 // would.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { hasMeetingLister, hasParticipantCounter, ProviderError, type ConferenceProvider, type MeetingSpec } from './port.ts';
+import { hasAttendanceReport, hasMeetingLister, hasParticipantCounter, ProviderError, type ConferenceProvider, type MeetingSpec } from './port.ts';
 
 export type JoinOutcome = { ok: true; role: 'host' | 'attendee'; name: string; userId?: string | undefined } | { ok: false; reason: string };
 export type DoubleMeeting = { seats: number | null; title: string; hostIds: string[]; start?: Date | undefined; end?: Date | undefined; guestPolicy: string };
@@ -124,6 +124,15 @@ export function conferenceProviderContract(s: ContractSubject): void {
       expect(await provider.participantCount(ref)).toBe(0);
       double.setParticipants(m.bookingId, 3);
       expect(await provider.participantCount(ref)).toBe(3);
+    });
+
+    it('reports attendance, including people who left, where the service keeps it', async () => {
+      if (!hasAttendanceReport(provider)) return;
+      const m = spec();
+      const ref = await provider.prepare(m);
+      expect(await provider.attendanceCount(ref)).toBe(0);
+      expect(await double.follow(await provider.attendeeJoinUrl(ref, { id: 'g', name: 'Early Guest' }, m))).toMatchObject({ ok: true });
+      expect(await provider.attendanceCount(ref)).toBe(1);
     });
 
     it('lists the meetings it made, for reconcile', async () => {

@@ -44,6 +44,11 @@ export interface ParticipantCounter {
   participantCount(ref: MeetingRef): Promise<number>;
 }
 
+/** How many people came to a meeting so far, including those who already left (no-show release). */
+export interface AttendanceReport {
+  attendanceCount(ref: MeetingRef): Promise<number>;
+}
+
 /** Lists the meetings this portal made on the service, for reconcile. */
 export interface MeetingLister {
   /** Each meeting the portal owns, with the booking it was made for. */
@@ -62,6 +67,7 @@ export interface AudioLeg {
 
 export const hasParticipantCounter = (p: object): p is ParticipantCounter => typeof (p as Partial<ParticipantCounter>).participantCount === 'function';
 export const hasMeetingLister = (p: object): p is MeetingLister => typeof (p as Partial<MeetingLister>).listMeetings === 'function';
+export const hasAttendanceReport = (p: object): p is AttendanceReport => typeof (p as Partial<AttendanceReport>).attendanceCount === 'function';
 export const hasAudioLeg = (p: object): p is AudioLeg => typeof (p as Partial<AudioLeg>).audioBridge === 'function';
 
 /**

@@ -5,7 +5,7 @@ import type { Clock } from '../ports.ts';
 import { AdobeConnectProvider } from './adobe-connect/adapter.ts';
 import { BigBlueButtonProvider } from './bigbluebutton/adapter.ts';
 import { JitsiProvider } from './jitsi/adapter.ts';
-import { hasAudioLeg, hasMeetingLister, hasParticipantCounter, permanent, type ConferenceProvider } from './port.ts';
+import { hasAttendanceReport, hasAudioLeg, hasMeetingLister, hasParticipantCounter, permanent, type ConferenceProvider } from './port.ts';
 import type { ProvidersConfig } from './settings.ts';
 
 export type RegisteredProvider = {
@@ -13,6 +13,7 @@ export type RegisteredProvider = {
   provider: ConferenceProvider;
   /** Capabilities, checked once here rather than at every use. */
   counts: boolean;
+  attendance: boolean;
   lists: boolean;
   audio: boolean;
 };
@@ -31,7 +32,7 @@ export class ProviderRegistry {
       ...overrides,
     };
     for (const [name, provider] of Object.entries(built)) {
-      this.byName.set(name, { name, provider, counts: hasParticipantCounter(provider), lists: hasMeetingLister(provider), audio: hasAudioLeg(provider) });
+      this.byName.set(name, { name, provider, counts: hasParticipantCounter(provider), attendance: hasAttendanceReport(provider), lists: hasMeetingLister(provider), audio: hasAudioLeg(provider) });
     }
     this.defaultName = cfg.defaultProvider;
     this.fallbackName = cfg.fallbackProvider;

@@ -84,6 +84,18 @@ describe('no-show release', () => {
     t.clock.set('2026-03-20T09:00:00Z');
   });
 
+  it('keeps the slot when someone came and already left (Connect attendance report)', async () => {
+    const roomId = await newRoom('Came and left room');
+    await t.api('PUT', `/api/v1/rooms/${roomId}/provider-settings`, { as: t.admin, body: { noShowRelease: true } });
+    const id = await book(roomId, '2026-03-20T10:20', '2026-03-20T11:20');
+    // Someone entered with the room's own URL, not through the portal, and left again.
+    const sco = [...ac.scos.values()].find((s) => s.urlPath === `/wm-${id}/`)!;
+    ac.attendance.set(sco.id, [{ name: 'Walk-in', at: '2026-03-20T09:21:00Z' }]);
+    t.clock.set('2026-03-20T09:40:00Z');
+    await t.portal.provisioning.service.tick();
+    expect((await t.api('GET', `/api/v1/bookings/${id}`, { as: alice })).body.end).toBe('2026-03-20T10:20:00.000Z');
+  });
+
   it('keeps the slot when someone is in the meeting, and is off by default', async () => {
     const roomId = await newRoom('Busy room');
     await t.api('PUT', `/api/v1/rooms/${roomId}/provider-settings`, { as: t.admin, body: { noShowRelease: true } });

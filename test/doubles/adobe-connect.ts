@@ -20,6 +20,8 @@ export class AdobeConnectDouble implements ProviderDouble {
   /** acl-id → principal-id → permission-id (§6.1). */
   readonly permissions = new Map<string, Map<string, string>>();
   readonly active = new Map<string, number>();
+  /** sco-id → people who entered (hosts excluded, §8.2). */
+  readonly attendance = new Map<string, { name: string; at: string }[]>();
   private readonly sessions = new Map<string, string | null>();
   private readonly created = new Map<string, number>();
   private nextId = 3_000_000;
@@ -131,9 +133,12 @@ export class AdobeConnectDouble implements ProviderDouble {
         const rows = [...this.active].filter(([id, n]) => n > 0 && this.scos.has(id));
         return this.ok(res, `<report-active-meetings>${rows.map(([id, n]) => `<sco sco-id="${id}" active-participants="${n}" length-minutes="5"><name>${xmlEscape(this.scos.get(id)!.name)}</name><url-path>${this.scos.get(id)!.urlPath}</url-path></sco>`).join('')}</report-active-meetings>`);
       }
-      case 'report-meeting-attendance':
-        if (!this.scos.has(p.get('sco-id') ?? '')) return this.status(res, '<status code="no-data"/>');
-        return this.ok(res, '<report-meeting-attendance/>');
+      case 'report-meeting-attendance': {
+        const scoId = p.get('sco-id') ?? '';
+        if (!this.scos.has(scoId)) return this.status(res, '<status code="no-data"/>');
+        const rows = this.attendance.get(scoId) ?? [];
+        return this.ok(res, `<report-meeting-attendance>${rows.map((r, i) => `<row transcript-id="${i + 1}" sco-id="${scoId}" principal-id="" answered-survey="false"><login/><session-name>${xmlEscape(r.name)}</session-name><sco-name>${xmlEscape(this.scos.get(scoId)!.name)}</sco-name><date-created>${r.at}</date-created><participant-name>${xmlEscape(r.name)}</participant-name></row>`).join('')}</report-meeting-attendance>`);
+      }
       default:
         return this.invalid(res, 'action', 'string', 'invalid');
     }
@@ -206,7 +211,10 @@ export class AdobeConnectDouble implements ProviderDouble {
     if (!sco) return void res.writeHead(404, { 'content-type': 'text/html' }).end('<html>Not found</html>');
     const perms = this.permissions.get(sco.id) ?? new Map<string, string>();
     const token = url.searchParams.get('session');
-    const html = (role: string, name: string) => res.writeHead(200, { 'content-type': 'text/html' }).end(`<html data-role="${role}" data-name="${xmlEscape(name)}">meeting</html>`);
+    const html = (role: string, name: string) => {
+      if (role === 'attendee') this.attendance.set(sco.id, [...(this.attendance.get(sco.id) ?? []), { name, at: new Date().toISOString() }]);
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<html data-role="${role}" data-name="${xmlEscape(name)}">meeting</html>`);
+    };
     if (token) {
       const pid = this.sessions.get(token);
       const principal = pid ? this.principals.get(pid) : undefined;

@@ -22,7 +22,7 @@ describe('provider configuration', () => {
     const { providers } = loadConfig({ BBB_URL: 'https://bbb.example.org/bigbluebutton/api', BBB_SECRET: 's3cret' }).provisioning;
     expect(providers.defaultProvider).toBe('bigbluebutton');
     const registry = new ProviderRegistry(providers, clock);
-    expect(registry.get('bigbluebutton')).toMatchObject({ counts: true, lists: true, audio: false });
+    expect(registry.get('bigbluebutton')).toMatchObject({ counts: true, attendance: false, lists: true, audio: false });
     expect(registry.get('jitsi')).toMatchObject({ counts: false, lists: false, audio: false });
     expect(() => registry.get('adobe-connect')).toThrow(/no configuration/);
   });

@@ -11,6 +11,7 @@ import {
   meetingKey,
   permanent,
   retryable,
+  type AttendanceReport,
   type ConferenceProvider,
   type MeetingLister,
   type MeetingRef,
@@ -42,7 +43,7 @@ const PUBLIC_ACCESS = { open: 'view-hidden', pin: 'view-hidden', lobby: 'remove'
 /** §3: Connect accepts ISO 8601 with a numeric offset; UTC with Z is what we send. */
 const connectDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, MeetingLister {
+export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister {
   readonly kind = 'adobe-connect';
   private readonly cfg: AdobeConnectConfig;
   private session: Promise<string> | null = null;
@@ -248,6 +249,12 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
     const r = await this.call('report-active-meetings', {});
     const scos = ((r['report-active-meetings'] as Node | undefined)?.sco as Node[] | undefined) ?? [];
     return Number(scos.find((s) => String(s['@sco-id']) === ref.id)?.['@active-participants'] ?? 0);
+  }
+
+  /** §8.2: one row per attendance; hosts are left out, and so is a meeting never started. */
+  async attendanceCount(ref: MeetingRef): Promise<number> {
+    const r = await this.call('report-meeting-attendance', { 'sco-id': ref.id });
+    return (((r['report-meeting-attendance'] as Node | undefined)?.row as Node[] | undefined) ?? []).length;
   }
 
   async listMeetings(): Promise<{ ref: MeetingRef; bookingId: string }[]> {
