@@ -107,6 +107,8 @@ export type RoomProviderSettings = {
 };
 
 export type NoShowHandler = (facts: BookingFacts) => Promise<void>;
+/** Tells the booker what the pipeline did to their booking on its own (e-mail). */
+export type BookerNotice = (facts: BookingFacts, notice: { kind: 'fallback'; from: string; to: string; reason: string }) => Promise<void>;
 
 const MINUTE = 60_000;
 const TICK_BATCH = 50;
@@ -118,14 +120,16 @@ export class ProvisioningService {
   private readonly clock: Clock;
   readonly policy: ProvisioningPolicy;
   private readonly onNoShow: NoShowHandler | undefined;
+  private readonly notice: BookerNotice | undefined;
   private readonly random: () => number;
 
-  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; clock: Clock; policy: ProvisioningPolicy; onNoShow?: NoShowHandler; random?: () => number }) {
+  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; clock: Clock; policy: ProvisioningPolicy; onNoShow?: NoShowHandler; notice?: BookerNotice; random?: () => number }) {
     this.store = deps.store;
     this.registry = deps.registry;
     this.clock = deps.clock;
     this.policy = deps.policy;
     this.onNoShow = deps.onNoShow;
+    this.notice = deps.notice;
     this.random = deps.random ?? Math.random;
   }
 
@@ -217,6 +221,10 @@ export class ProvisioningService {
       // After a fallback the first provider's error stays visible: it tells the booker why.
       return { state: 'ready', meetingRef: ref, prepared: wanted, attempts: 0, ...(!row.usedFallback && { lastError: null, lastErrorCode: null }) };
     });
+    if (patch.usedFallback && !row.usedFallback && patch.provider && this.notice) {
+      // A lost notice must not undo the fallback: it is told, not retried.
+      await this.notice(facts, { kind: 'fallback', from: row.provider, to: patch.provider, reason: patch.lastError ?? '' }).catch(() => undefined);
+    }
     if (patch.state !== 'ready') return patch;
     return { ...patch, ...(await this.afterReady({ ...row, ...patch } as ProvisioningRow, facts, now)), state: 'ready' };
   }

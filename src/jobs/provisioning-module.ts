@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { JoiningService } from '../app/joining.ts';
-import { ProvisioningService, type BookingFacts } from '../app/provisioning.ts';
+import { ProvisioningService, type BookerNotice, type BookingFacts } from '../app/provisioning.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { PgProvisioningStore } from '../db/provisioning-repository.ts';
@@ -15,6 +15,8 @@ import type { Clock } from '../ports.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
 import type { ConferenceProvider } from '../providers/port.ts';
 import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
+import type { OutgoingMail } from '../notify/mailer.ts';
+import { DELIVER_QUEUE } from './mail.ts';
 import type { JobQueue } from './queue.ts';
 import { provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
 
@@ -47,6 +49,12 @@ export async function startProvisioningModule(d: {
   const registry = new ProviderRegistry(providers, d.clock, d.providers, { publicUrl: d.config.publicUrl });
   const granularity = d.config.booking.granularityMinutes * 60_000;
 
+  // Sent through the mail module's delivery queue (SMTP, or the log when none is configured).
+  const mail = async (f: BookingFacts, subject: string, it: string, en: string) => {
+    const text = `${it}\n\n---\n\n${en}\n`;
+    const html = `<p>${escapeHtml(it)}</p><hr><p lang="en">${escapeHtml(en)}</p>`;
+    await d.queue.enqueue(undefined, DELIVER_QUEUE, { to: f.bookerEmail, subject, text, html } satisfies OutgoingMail);
+  };
   // No-show release: the rest of the slot (and its seats) goes back to the pool; the booking's
   // audit record and live update tell the booker's calendar.
   const onNoShow = async (f: BookingFacts) => {
@@ -59,9 +67,30 @@ export async function startProvisioningModule(d: {
       d.logger.info({ bookingId: f.bookingId }, 'no-show: released the rest of the slot');
     } catch (err) {
       d.logger.warn({ err, bookingId: f.bookingId }, 'no-show release refused');
+      return;
+    }
+    try {
+      await mail(
+        f,
+        `WebMeetings: ${f.title}`,
+        `Nessuno è entrato in "${f.title}" nei primi ${policy.noShowMinutes} minuti: il resto della prenotazione è stato liberato per altri.`,
+        `Nobody joined "${f.title}" in its first ${policy.noShowMinutes} minutes: the rest of the booking was released for others.`,
+      );
+    } catch (err) {
+      d.logger.warn({ err, bookingId: f.bookingId }, 'no-show notice not queued');
     }
   };
-  const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow });
+  const notice: BookerNotice = async (f, n) => {
+    d.logger.warn({ bookingId: f.bookingId, from: n.from, to: n.to, reason: n.reason }, 'provisioning fell back to another provider');
+    const when = `${f.title} (${f.start.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
+    await mail(
+      f,
+      `WebMeetings: ${f.title}`,
+      `La stanza virtuale di "${when}" non si è potuta preparare su ${n.from}; è stata preparata su ${n.to}. Il collegamento per entrare resta lo stesso: ${d.config.publicUrl}/join/${f.bookingId}`,
+      `The virtual room of "${when}" could not be prepared on ${n.from}; it was prepared on ${n.to} instead. The join link stays the same: ${d.config.publicUrl}/join/${f.bookingId}`,
+    );
+  };
+  const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow, notice });
   const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl });
   d.services.bookings.onChange(provisioningListener);
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger });
@@ -86,3 +115,5 @@ export async function startProvisioningModule(d: {
     stop: () => workers.stop(),
   };
 }
+
+const escapeHtml = (s: string) => s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
-import { bookingsStatesCount, roomState, settled, waitFor } from './provisioning-support.ts';
+import { bookingsStatesCount, queuedMails, roomState, settled, waitFor } from './provisioning-support.ts';
 
 let t: TestPortal;
 let bbb: BigBlueButtonDouble;
@@ -147,6 +147,11 @@ describe('fallback', () => {
     const go = await fetch(`${t.baseUrl}/join/${id}`, { redirect: 'manual', headers: { authorization: `Bearer ${alice.token}` } });
     expect(go.status).toBe(302);
     expect(go.headers.get('location')).toMatch(new RegExp(`^https://meet\\.jit\\.si/wm-${id}#`));
+    // The booker is told by e-mail, in Italian and English.
+    const mails = (await queuedMails(t, alice.userId)).filter((m) => m.text.includes(`/join/${id}`));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain('è stata preparata su jitsi');
+    expect(mails[0]!.text).toContain('it was prepared on jitsi instead');
   });
 });
 

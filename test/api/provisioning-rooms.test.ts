@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { AdobeConnectDouble } from '../doubles/adobe-connect.ts';
-import { roomState, settled } from './provisioning-support.ts';
+import { queuedMails, roomState, settled } from './provisioning-support.ts';
 
 let t: TestPortal;
 let ac: AdobeConnectDouble;
@@ -81,6 +81,7 @@ describe('no-show release', () => {
     await t.portal.provisioning.service.tick();
     const after = await t.api('GET', `/api/v1/bookings/${id}`, { as: alice });
     expect(after.body.end).toBe('2026-03-20T09:40:00.000Z'); // the next 5-minute grid point
+    expect((await queuedMails(t, alice.userId)).filter((m) => m.text.includes('Nobody joined'))).toHaveLength(1);
     t.clock.set('2026-03-20T09:00:00Z');
   });
 

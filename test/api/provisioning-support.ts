@@ -28,3 +28,10 @@ export async function settled(t: TestPortal, bookingId: string): Promise<void> {
 
 export const bookingsStatesCount = async (t: TestPortal) =>
   (await sql<{ state: string; n: string }>`SELECT state, count(*) AS n FROM provider_meetings GROUP BY state`.execute(t.db.database.db)).rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.state]: Number(r.n) }), {});
+
+/** Mails queued for delivery to an address (the mail module sends them, or logs them without SMTP). */
+export async function queuedMails(t: TestPortal, userId: string): Promise<{ subject: string; text: string }[]> {
+  const { rows } = await sql<{ subject: string; text: string }>`SELECT j.data->>'subject' AS subject, j.data->>'text' AS text FROM pgboss.job j
+     JOIN users u ON lower(u.email) = lower(j.data->>'to') WHERE j.name = 'mail-deliver' AND u.id = ${userId}`.execute(t.db.database.db);
+  return rows;
+}
