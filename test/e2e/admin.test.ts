@@ -74,6 +74,31 @@ describeInBrowser('administration', () => {
     await screenshot(page, 'admin-audit');
   });
 
+  it('offers federated sign-in first when the portal has it', async () => {
+    const other = await newContext(browser, portal.baseUrl, { locale: 'it-IT' });
+    const p = await other.newPage();
+    // The portal under test has no federation configured; answer as one that has.
+    await p.route('**/api/v1/auth/methods', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          institution: { enabled: true, discoveryUrl: '/auth/discovery', lastChoice: null },
+          oidc: [],
+          local: { enabled: true, adminsOnly: true },
+          logoutUrl: '/auth/logout',
+        }),
+      }),
+    );
+    await p.goto('/');
+    const button = p.getByRole('link', { name: 'Accedi con il tuo ente' });
+    await button.waitFor();
+    expect(await button.getAttribute('href')).toBe('/auth/discovery?return=%2F&lang=it');
+    await p.getByText('Il modulo qui sotto è per gli amministratori del portale').waitFor();
+    await expectAccessible(p, 'sign-in page with federated sign-in');
+    await screenshot(p, 'sign-in-federated-it');
+    await other.close();
+  });
+
   it('is usable on a phone: day view and list view', async () => {
     const phone = await newContext(browser, portal.baseUrl, { viewport: { width: 390, height: 844 } });
     const p = await phone.newPage();

@@ -1,13 +1,63 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api/client.ts';
+import { api, ApiError } from '../api/client.ts';
+import { currentLanguage } from '../i18n/index.ts';
 import { LanguageSwitcher } from '../app/LanguageSwitcher.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useSession } from './session.tsx';
 
+/** GET /api/v1/auth/methods: which ways of signing in this portal offers. */
+interface SignInMethods {
+  institution: { enabled: boolean; discoveryUrl: string; lastChoice: { entityId: string; name: string; loginUrl: string } | null };
+  oidc: Array<{ id: string; name: string; loginUrl: string }>;
+  local: { enabled: boolean; adminsOnly: boolean };
+}
+
+const withReturn = (url: string, lang: string) => {
+  const target = new URL(url, window.location.origin);
+  target.searchParams.set('return', window.location.pathname + window.location.search);
+  target.searchParams.set('lang', lang);
+  return target.pathname + target.search;
+};
+
+function FederatedButtons({ methods }: { methods: SignInMethods }) {
+  const { t, i18n } = useTranslation();
+  const lang = currentLanguage(i18n.language);
+  return (
+    <div className="signin-buttons" role="group" aria-label={t('signIn.federatedLabel')}>
+      {methods.institution.lastChoice && (
+        <a className="button button-primary button-block" href={withReturn(methods.institution.lastChoice.loginUrl, lang)}>
+          {t('signIn.continueWith', { name: methods.institution.lastChoice.name })}
+        </a>
+      )}
+      {methods.institution.enabled && (
+        <a
+          className={`button button-block ${methods.institution.lastChoice ? 'button-secondary' : 'button-primary'}`}
+          href={withReturn(methods.institution.discoveryUrl, lang)}
+        >
+          {t('signIn.withInstitution')}
+        </a>
+      )}
+      {methods.oidc.map((p) => (
+        <a key={p.id} className="button button-secondary button-block" href={withReturn(p.loginUrl, lang)}>
+          {t('signIn.withProvider', { name: p.name })}
+        </a>
+      ))}
+    </div>
+  );
+}
+
 export function SignInPage({ expired }: { expired: boolean }) {
   const { t } = useTranslation();
+  const [methods, setMethods] = useState<SignInMethods | null>(null);
+  useEffect(() => {
+    api
+      .get<SignInMethods>('/api/v1/auth/methods')
+      .then(setMethods)
+      .catch(() => setMethods(null));
+  }, []);
+  const federated = methods !== null && (methods.institution.enabled || methods.oidc.length > 0);
   const { signIn } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -47,6 +97,15 @@ export function SignInPage({ expired }: { expired: boolean }) {
           <p className="signin-lead">{t('signIn.lead')}</p>
           {expired && <Notice tone="warning">{t('signIn.expired')}</Notice>}
           {error && <Notice tone="error">{error}</Notice>}
+          {federated && methods && (
+            <>
+              <FederatedButtons methods={methods} />
+              <p className="signin-divider">
+                <span>{t('signIn.orLocal')}</span>
+              </p>
+            </>
+          )}
+          {methods?.local.adminsOnly && <p className="muted small">{t('signIn.localAdminsOnly')}</p>}
           <form onSubmit={submit} noValidate={false}>
             <Field label={t('signIn.email')} required>
               <input type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
@@ -58,12 +117,14 @@ export function SignInPage({ expired }: { expired: boolean }) {
               {busy ? t('signIn.signingIn') : t('signIn.submit')}
             </button>
           </form>
-          <div className="signin-federated" aria-label={t('signIn.federatedLabel')} role="group">
-            <p className="signin-divider">
-              <span>{t('signIn.federated')}</span>
-            </p>
-            <p className="muted small">{t('signIn.federatedSoon')}</p>
-          </div>
+          {!federated && (
+            <>
+              <p className="signin-divider">
+                <span>{t('signIn.federated')}</span>
+              </p>
+              <p className="muted small">{t('signIn.federatedSoon')}</p>
+            </>
+          )}
         </div>
         <p className="signin-foot muted small">{t('app.footer')}</p>
       </main>

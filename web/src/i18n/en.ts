@@ -50,6 +50,11 @@ export const en = {
     expired: 'Your session has ended. Please sign in again.',
     federated: 'or',
     federatedLabel: 'Sign in with your institution',
+    continueWith: 'Continue with {{name}}',
+    withInstitution: 'Sign in with your institution',
+    withProvider: 'Sign in with {{name}}',
+    localAdminsOnly: 'The form below is for the portal’s administrators; everyone else signs in with their institution.',
+    orLocal: 'or with email and password',
     federatedSoon: 'Sign-in with your institution’s account (IDEM, eduGAIN) will be offered here.',
   },
   roles: {

@@ -52,6 +52,11 @@ export const it: Messages = {
     expired: 'La sessione è scaduta. Accedi di nuovo.',
     federated: 'oppure',
     federatedLabel: 'Accedi con il tuo ente',
+    continueWith: 'Continua con {{name}}',
+    withInstitution: 'Accedi con il tuo ente',
+    withProvider: 'Accedi con {{name}}',
+    localAdminsOnly: 'Il modulo qui sotto è per gli amministratori del portale; tutti gli altri accedono con il proprio ente.',
+    orLocal: 'oppure con email e password',
     federatedSoon: 'Qui potrai accedere con l’account del tuo ente (IDEM, eduGAIN).',
   },
   roles: {
