@@ -221,7 +221,7 @@ export class SeriesService {
           if (existing) {
             const moved = await this.bookings.modify(r, owner, existing, { ...details, start: start.toISOString(), end: end.toISOString() }, { partOfSeries: true });
             await r.bookings.update(moved.id, { isException: false, recurrenceId: start });
-            booked.push(moved);
+            booked.push((await r.bookings.findById(moved.id))!);
           } else if (start.getTime() >= bookable) {
             booked.push(
               await this.bookings.reserve(r, owner, {

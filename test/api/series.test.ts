@@ -245,6 +245,7 @@ describe('changing and cancelling', () => {
     ]);
     const ok = await t.api('PATCH', `/api/v1/series/${s.series.id}/occurrences/${s.booked[1]!.id}`, { as: alice, body: { scope: 'all', startTime: '16:00', title: 'Whole, moved' } });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.booked.map((o: { recurrenceId: string; start: string }) => o.recurrenceId === o.start)).toEqual([true, true, true, true]);
     const after = await get(s.series.id);
     expect(after.occurrences.map((o: { startLocal: string; title: string }) => [o.startLocal, o.title])).toEqual([
       ['2026-09-07T16:00:00+02:00', 'Whole, moved'],
