@@ -9,7 +9,8 @@ import { AppError, notFound } from '../domain/errors.ts';
 import type { CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { MeetingSpec } from '../providers/port.ts';
-import type { BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningService, ProvisioningStore } from './provisioning.ts';
+import type { ProvisioningService } from './provisioning.ts';
+import type { BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningStore } from './provisioning-store.ts';
 
 export type MeetingSummary = { bookingId: string; title: string; start: Date; end: Date; timeZone: string; opensAt: Date };
 

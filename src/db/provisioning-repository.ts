@@ -2,7 +2,7 @@
 // keeps these tables out of the shared schema.ts.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Attempt, BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning.ts';
+import type { Attempt, BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning-store.ts';
 import type { MeetingRef } from '../providers/port.ts';
 import type { Executor } from './database.ts';
 

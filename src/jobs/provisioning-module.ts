@@ -3,7 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { JoiningService } from '../app/joining.ts';
-import { ProvisioningService, type BookerNotice, type BookingFacts } from '../app/provisioning.ts';
+import { ProvisioningService } from '../app/provisioning.ts';
+import type { BookerNotice, BookingFacts } from '../app/provisioning-store.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { PgProvisioningStore } from '../db/provisioning-repository.ts';

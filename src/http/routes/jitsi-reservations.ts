@@ -3,7 +3,7 @@
 // reservations_api_headers as "Authorization: Bearer <JITSI_RESERVATION_TOKEN>".
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ProvisioningStore } from '../../app/provisioning.ts';
+import type { ProvisioningStore } from '../../app/provisioning-store.ts';
 import type { Clock } from '../../ports.ts';
 import { bookingOfRoom, decideReservation, reservationBody, type ReservationBooking } from '../../providers/jitsi/reservations.ts';
 

@@ -1,0 +1,100 @@
+// The provisioning pipeline's port and records: what the use-cases in provisioning.ts and
+// joining.ts need from storage (db/provisioning-repository.ts implements it), and the shapes they
+// pass around.
+import type { GuestPolicy, MeetingRef } from '../providers/port.ts';
+
+export type { GuestPolicy };
+export type RoomState = 'pending' | 'ready' | 'failed' | 'ended';
+export type PreparedFacts = { title: string; start: string; end: string; seats: number; guestPolicy: GuestPolicy };
+
+export type ProvisioningRow = {
+  bookingId: string;
+  provider: string;
+  state: RoomState;
+  meetingRef: MeetingRef | null;
+  prepared: PreparedFacts | null;
+  usedFallback: boolean;
+  attempts: number;
+  dueAt: Date | null;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  firstJoinedAt: Date | null;
+  noShowChecked: boolean;
+  updatedAt: Date;
+};
+export type RowPatch = Partial<Pick<ProvisioningRow, 'provider' | 'state' | 'meetingRef' | 'prepared' | 'usedFallback' | 'attempts' | 'dueAt' | 'lastError' | 'lastErrorCode' | 'noShowChecked'>>;
+
+export type BookingFacts = {
+  bookingId: string;
+  title: string;
+  start: Date;
+  end: Date;
+  seats: number;
+  status: 'confirmed' | 'cancelled';
+  timeZone: string;
+  bookerId: string;
+  bookerEmail: string;
+  bookerName: string;
+  institutionId: string | null;
+  roomId: string;
+  roomProvider: string | null;
+  roomSettings: Record<string, unknown>;
+};
+
+export type GuestLink = { bookingId: string; token: string; policy: GuestPolicy; pin: string | null };
+export type Attempt = { id: string; bookingId: string | null; provider: string; action: string; ok: boolean; errorCode: string | null; error: string | null; durationMs: number; at: Date };
+
+/** A booking's facts with its room's state and guest policy, read in one go for joins. */
+export type JoinView = {
+  facts: BookingFacts;
+  provider: string | null;
+  state: RoomState | null;
+  meetingRef: MeetingRef | null;
+  firstJoinedAt: Date | null;
+  guestPolicy: GuestPolicy;
+  /** The signed-in person asking to join, when one was named. */
+  viewer: { name: string; email?: string | undefined } | null;
+};
+
+export interface ProvisioningStore {
+  facts(bookingId: string): Promise<BookingFacts | null>;
+  joinView(bookingId: string, viewerId?: string): Promise<JoinView | null>;
+  ensure(bookingId: string, provider: string, dueAt: Date): Promise<void>;
+  claim(bookingId: string, leaseSeconds: number): Promise<ProvisioningRow | null>;
+  markDirty(bookingId: string): Promise<void>;
+  /** Saves the outcome and drops the lease; true when the booking changed meanwhile. */
+  finish(bookingId: string, patch: RowPatch): Promise<boolean>;
+  get(bookingId: string): Promise<ProvisioningRow | null>;
+  getMany(ids: string[]): Promise<Map<string, ProvisioningRow>>;
+  due(now: Date, limit: number): Promise<string[]>;
+  recordAttempt(a: Omit<Attempt, 'id' | 'at'>): Promise<void>;
+  attempts(f: { limit: number; failedOnly: boolean; bookingId?: string | undefined }): Promise<Attempt[]>;
+  failed(limit: number): Promise<ProvisioningRow[]>;
+  bookingsWithoutState(from: Date, to: Date): Promise<string[]>;
+  withMeeting(provider: string): Promise<ProvisioningRow[]>;
+  isLeased(bookingId: string): Promise<boolean>;
+  guestLink(bookingId: string): Promise<GuestLink>;
+  peekGuestLink(bookingId: string): Promise<GuestLink | null>;
+  guestLinkByToken(token: string): Promise<GuestLink | null>;
+  rotateGuestLink(bookingId: string): Promise<GuestLink>;
+  setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink>;
+  tryRun(name: string, everySeconds: number): Promise<boolean>;
+  markJoined(bookingId: string, at: Date): Promise<void>;
+  bookingIdByPrefix(hex12: string): Promise<string | null>;
+  roomProviderSettings(roomId: string): Promise<{ provider: string | null; settings: Record<string, unknown> } | null>;
+  setRoomProviderSettings(roomId: string, settings: Record<string, unknown>): Promise<void>;
+}
+
+/** What a room may say about its provider (no secrets: those come from configuration only). */
+export type RoomProviderSettings = {
+  /** Adobe Connect: the room's own meeting (sco-id), reassigned to each booking; unset = a fresh meeting per booking. */
+  scoId?: string | undefined;
+  /** Adobe Connect: the folder fresh meetings go into, instead of the configured one. */
+  folderId?: string | undefined;
+  /** Release the rest of the slot when nobody joined within NO_SHOW_MINUTES of the start. */
+  noShowRelease?: boolean | undefined;
+};
+
+export type NoShowHandler = (facts: BookingFacts) => Promise<void>;
+/** Tells the booker what the pipeline did to their booking on its own (e-mail). */
+export type BookerNotice = (facts: BookingFacts, notice: { kind: 'fallback'; from: string; to: string; reason: string }) => Promise<void>;
