@@ -18,6 +18,7 @@ export type JoinOutcome =
   | { kind: 'redirect'; url: string; role: 'host' | 'attendee' }
   | { kind: 'waiting'; meeting: MeetingSummary }
   | { kind: 'preparing'; meeting: MeetingSummary }
+  | { kind: 'failed'; meeting: MeetingSummary }
   | { kind: 'ended'; meeting: MeetingSummary }
   | { kind: 'cancelled'; meeting: MeetingSummary };
 
@@ -50,7 +51,7 @@ export class JoiningService {
   }
 
   /** Cancelled, ended, not yet open, or null when the door is open. */
-  private gate(f: BookingFacts): Exclude<JoinOutcome, { kind: 'redirect' | 'preparing' }> | null {
+  private gate(f: BookingFacts): Exclude<JoinOutcome, { kind: 'redirect' | 'preparing' | 'failed' }> | null {
     const meeting = this.summary(f);
     const now = this.clock.now();
     if (f.status === 'cancelled') return { kind: 'cancelled', meeting };
@@ -80,6 +81,7 @@ export class JoiningService {
       await this.provisioning.sync(f.bookingId).catch(() => undefined);
       view = (await this.store.joinView(f.bookingId)) ?? view;
     }
+    if (view.state === 'failed') return { kind: 'failed', meeting: this.summary(f) };
     if (!view.meetingRef || view.state !== 'ready' || !view.provider) return { kind: 'preparing', meeting: this.summary(f) };
     const entry = this.registry.get(view.provider);
     const spec = this.spec(f, view.guestPolicy);

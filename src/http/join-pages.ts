@@ -13,6 +13,8 @@ const T = {
     join: 'Entra nella riunione',
     preparingTitle: 'Stiamo preparando la stanza',
     preparing: 'La stanza virtuale non è ancora pronta. Questa pagina riprova da sola tra pochi secondi.',
+    failedTitle: 'La stanza non è disponibile',
+    failed: 'Non è stato possibile preparare la stanza virtuale. Gli amministratori vedono il motivo e possono riprovare; torna su questa pagina tra qualche minuto.',
     endedTitle: 'La riunione è terminata',
     ended: 'Questa riunione è terminata. Il collegamento non è più valido.',
     cancelledTitle: 'Riunione annullata',
@@ -39,6 +41,8 @@ const T = {
     join: 'Join the meeting',
     preparingTitle: 'We are preparing the room',
     preparing: 'The virtual room is not ready yet. This page tries again by itself in a few seconds.',
+    failedTitle: 'The room is not available',
+    failed: 'The virtual room could not be prepared. The administrators see why and can try again; come back to this page in a few minutes.',
     endedTitle: 'The meeting has ended',
     ended: 'This meeting has ended. The link no longer works.',
     cancelledTitle: 'Meeting cancelled',
@@ -134,13 +138,14 @@ function fmtCount(s: number, lang: Lang) {
   return `${m > 0 ? `${m} ${T[lang].minutes} ` : ''}${s % 60} ${T[lang].seconds}`;
 }
 
-export function messagePage(lang: Lang, kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'signIn', m: MeetingSummary | null, selfUrl: string, signInHref?: string): string {
+export function messagePage(lang: Lang, kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'failed' | 'signIn', m: MeetingSummary | null, selfUrl: string, signInHref?: string): string {
   const t = T[lang];
   const texts: Record<typeof kind, [string, string]> = {
     ended: [t.endedTitle, t.ended],
     cancelled: [t.cancelledTitle, t.cancelled],
     invalid: [t.invalidTitle, t.invalid],
     preparing: [t.preparingTitle, t.preparing],
+    failed: [t.failedTitle, t.failed],
     signIn: [t.signInTitle, t.signIn],
   };
   const [title, text] = texts[kind];

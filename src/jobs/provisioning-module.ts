@@ -47,7 +47,7 @@ export async function startProvisioningModule(d: {
 }): Promise<ProvisioningModule> {
   const { providers, policy } = d.config.provisioning;
   const store = new PgProvisioningStore(d.database.db);
-  const registry = new ProviderRegistry(providers, d.clock, d.providers, { publicUrl: d.config.publicUrl });
+  const registry = new ProviderRegistry(providers, d.clock, d.providers, { publicUrl: d.config.publicUrl, joinOpensMinutes: policy.joinOpensMinutes });
   const granularity = d.config.booking.granularityMinutes * 60_000;
 
   // Sent through the mail module's delivery queue (SMTP, or the log when none is configured).

@@ -23,10 +23,10 @@ export class ProviderRegistry {
   readonly defaultName: string;
   readonly fallbackName: string | null;
 
-  constructor(cfg: ProvidersConfig, clock: Clock, overrides: Record<string, ConferenceProvider> = {}, portal: { publicUrl?: string } = {}) {
+  constructor(cfg: ProvidersConfig, clock: Clock, overrides: Record<string, ConferenceProvider> = {}, portal: { publicUrl?: string; joinOpensMinutes?: number } = {}) {
     const now = () => clock.now();
     const built: Record<string, ConferenceProvider> = {
-      jitsi: new JitsiProvider({ ...cfg.jitsi, openMinutesBefore: 60, now }),
+      jitsi: new JitsiProvider({ ...cfg.jitsi, openMinutesBefore: portal.joinOpensMinutes ?? 15, now }),
       ...(cfg.adobeConnect && { 'adobe-connect': new AdobeConnectProvider({ ...cfg.adobeConnect, timeoutMs: cfg.timeoutMs }) }),
       ...(cfg.bigbluebutton && { bigbluebutton: new BigBlueButtonProvider({ ...cfg.bigbluebutton, timeoutMs: cfg.timeoutMs, now, logoutUrl: portal.publicUrl }) }),
       ...overrides,

@@ -115,6 +115,11 @@ describe('the dead letter', () => {
     const room1 = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
     expect(room1.body).toMatchObject({ state: 'failed', lastError: expect.stringContaining('HTTP 503') });
 
+    t.clock.set(at(50 * 60_000)); // the room would be open: the page says it is not available
+    const page = await fetch(`${t.baseUrl}/join/${id}?lang=en`, { redirect: 'manual', headers: { authorization: `Bearer ${alice.token}` } });
+    expect(page.status).toBe(503);
+    expect(await page.text()).toContain('The room is not available');
+
     const jobs = await t.api('GET', '/api/v1/admin/provisioning/jobs?failed=true', { as: t.admin });
     expect(jobs.status).toBe(200);
     expect(jobs.body.deadLetter.map((d: { bookingId: string }) => d.bookingId)).toContain(id);

@@ -36,6 +36,8 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
         return html(reply, 200, waitingPage(lang, outcome.meeting, selfUrl, o.clock.now(), selfUrl));
       case 'preparing':
         return html(reply, 503, messagePage(lang, 'preparing', outcome.meeting, selfUrl));
+      case 'failed':
+        return html(reply, 503, messagePage(lang, 'failed', outcome.meeting, selfUrl));
       case 'ended':
         return html(reply, 410, messagePage(lang, 'ended', outcome.meeting, selfUrl));
       case 'cancelled':
