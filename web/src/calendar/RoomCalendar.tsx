@@ -84,6 +84,13 @@ const duration = (minutes: number) => `${String(Math.floor(minutes / 60)).padSta
 export function RoomCalendar(props: RoomCalendarProps) {
   const host = useRef<HTMLDivElement>(null);
   const calendar = useRef<Calendar | null>(null);
+  // The table roles come back whenever the library redraws its grid (new dates, view, rooms,
+  // language), never with events alone, so the repair runs after those and not on every change.
+  const repairFrame = useRef(0);
+  const scheduleRepair = () => {
+    cancelAnimationFrame(repairFrame.current);
+    repairFrame.current = requestAnimationFrame(() => host.current && repairAria(host.current, latest.current.labels.grid));
+  };
   const latest = useRef(props);
   latest.current = props;
 
@@ -160,7 +167,10 @@ export function RoomCalendar(props: RoomCalendarProps) {
             (meta.length ? `<span class="wm-ev-meta">${escapeHtml(meta.join(' · '))}</span>` : ''),
         };
       },
-      datesSet: (info) => h().onRange(localFields(info.start), localFields(info.end)),
+      datesSet: (info) => {
+        scheduleRepair();
+        h().onRange(localFields(info.start), localFields(info.end));
+      },
       select: (info) => {
         h().onSelect({ roomId: String(info.resource?.id ?? ''), start: localFields(info.start), end: localFields(info.end) });
         ec.unselect();
@@ -183,16 +193,9 @@ export function RoomCalendar(props: RoomCalendarProps) {
     });
     calendar.current = ec;
     latest.current.onReady?.(ec);
-    let frame = 0;
-    const repair = new MutationObserver(() => {
-      cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => repairAria(host.current!, latest.current.labels.grid));
-    });
-    repair.observe(host.current!, { childList: true, subtree: true });
     repairAria(host.current!, latest.current.labels.grid);
     return () => {
-      repair.disconnect();
-      cancelAnimationFrame(frame);
+      cancelAnimationFrame(repairFrame.current);
       calendar.current = null;
       void destroyCalendar(ec);
     };
@@ -204,6 +207,7 @@ export function RoomCalendar(props: RoomCalendarProps) {
       'resources',
       rooms.map((r) => ({ id: r.id, title: r.name, extendedProps: { capacity: r.capacity } })),
     );
+    scheduleRepair();
   }, [rooms]);
   useEffect(() => {
     calendar.current?.setOption('events', events);
@@ -214,6 +218,7 @@ export function RoomCalendar(props: RoomCalendarProps) {
     if (calendar.current && calendar.current.getOption('view') !== view) {
       calendar.current.setOption('columnWidth', columnWidthFor(view));
       calendar.current.setOption('view', view);
+      scheduleRepair();
     }
   }, [view]);
   useEffect(() => {
@@ -224,9 +229,11 @@ export function RoomCalendar(props: RoomCalendarProps) {
   }, [offset]);
   useEffect(() => {
     calendar.current?.setOption('locale', locale);
+    scheduleRepair();
   }, [locale]);
   useEffect(() => {
     calendar.current?.setOption('hiddenDays', hiddenDays as Calendar.dayOfWeek[]);
+    scheduleRepair();
   }, [hiddenDays]);
   useEffect(() => {
     calendar.current?.setOption('selectable', selectable);
