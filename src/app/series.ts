@@ -140,6 +140,12 @@ export class SeriesService {
    */
   async change(ctx: CallContext, seriesId: string, occurrenceId: string, scope: SeriesScope, input: ChangeSeriesInput & { start?: string; end?: string }): Promise<SeriesOutcome> {
     if (scope === 'one') {
+      const seriesWide = (['startTime', 'durationMinutes', 'rrule'] as const).filter((k) => input[k] !== undefined);
+      if (seriesWide.length > 0) {
+        throw new AppError('invalid', 'VALIDATION_FAILED', `${seriesWide.join(', ')} change several occurrences; with scope "one" give start and end instead.`, {
+          errors: seriesWide.map((k) => ({ path: `body.${k}`, message: 'Only with scope "following" or "all".' })),
+        });
+      }
       await this.requireOccurrence(this.uow.repos, ctx, seriesId, occurrenceId);
       const booking = await this.bookings.change(ctx, occurrenceId, {
         ...(input.title !== undefined && { title: input.title }),

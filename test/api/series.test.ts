@@ -275,4 +275,33 @@ describe('changing and cancelling', () => {
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('SERIES_NOT_FOUND');
   });
+
+  it('answers bad series requests with 4xx, a stable code and a sentence, and changes nothing', async () => {
+    const s = await create('Bad input', rooms[2]!, 2, '19');
+    const id = s.series.id;
+    const first = s.booked[0]!.id;
+    const cases: [string, string, unknown, number, string][] = [
+      ['PATCH', `/api/v1/series/${id}/occurrences/${first}`, { scope: 'one', startTime: '09:00' }, 400, 'VALIDATION_FAILED'],
+      ['PATCH', `/api/v1/series/${id}/occurrences/${first}`, { scope: 'all', start: '2026-09-07T09:00' }, 400, 'VALIDATION_FAILED'],
+      ['PATCH', `/api/v1/series/${id}/occurrences/${first}`, { scope: 'all', startTime: '25:00' }, 400, 'VALIDATION_FAILED'],
+      ['PATCH', `/api/v1/series/${id}/occurrences/${first}`, { scope: 'sometimes' }, 400, 'VALIDATION_FAILED'],
+      ['PATCH', `/api/v1/series/${id}/occurrences/${first}`, { scope: 'all', rrule: 'FREQ=SOMETIMES' }, 400, 'RRULE_INVALID'],
+      ['PATCH', `/api/v1/series/${id}/occurrences/${s.booked[0]!.id.replace(/.$/, (c) => (c === '0' ? '1' : '0'))}`, { scope: 'all', title: 'x' }, 404, 'OCCURRENCE_NOT_FOUND'],
+      ['DELETE', `/api/v1/series/${id}/occurrences/${first}?scope=bogus`, undefined, 400, 'VALIDATION_FAILED'],
+      ['POST', '/api/v1/series', { title: 'x', roomId: rooms[2], start: '2026-03-01T10:00', end: '2026-03-01T11:00', rrule: 'FREQ=DAILY;COUNT=2' }, 422, 'START_IN_PAST'],
+      ['POST', '/api/v1/series', { title: 'x', roomId: rooms[2], start: '2026-04-01T10:00', end: '2026-04-01T11:00', rrule: 'FREQ=DAILY;UNTIL=20260301' }, 422, 'NO_OCCURRENCES'],
+      ['POST', '/api/v1/series', { title: 'x', roomId: '00000000-0000-4000-8000-000000000000', start: '2026-04-01T10:00', end: '2026-04-01T11:00', rrule: 'FREQ=DAILY;COUNT=2' }, 404, 'ROOM_NOT_FOUND'],
+      ['POST', '/api/v1/series', { title: 'x', roomId: rooms[2], start: '2026-04-01T10:00', end: '2026-04-01T11:00', rrule: 'FREQ=DAILY;COUNT=2', mode: 'maybe' }, 400, 'VALIDATION_FAILED'],
+      ['POST', '/api/v1/series/preview', { title: 'x', roomId: rooms[2], start: 'tomorrow', end: '2026-04-01T11:00', rrule: 'FREQ=DAILY;COUNT=2' }, 400, 'INVALID_TIME'],
+    ];
+    for (const [method, path, body, status, code] of cases) {
+      const res = await t.api(method, path, { as: alice, ...(body !== undefined && { body }) });
+      expect([res.status, res.body.code], `${method} ${path} ${JSON.stringify(body)}`).toEqual([status, code]);
+      expect(res.body.detail.length).toBeGreaterThan(10);
+    }
+    expect((await get(id)).occurrences.map((o: { title: string; status: string }) => [o.title, o.status])).toEqual([
+      ['Bad input', 'confirmed'],
+      ['Bad input', 'confirmed'],
+    ]);
+  });
 });
