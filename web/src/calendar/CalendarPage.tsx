@@ -11,6 +11,7 @@ import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { CalendarToolbar } from './CalendarToolbar.tsx';
+import { ConflictPanel } from './ConflictPanel.tsx';
 import { setDragProblem, useDragProblem } from './dragFeedback.ts';
 import { displayZone, toCalendarEvents, type SlotProps } from './events.ts';
 import { subscribeLiveStatus, type LiveStatus } from './live.ts';
@@ -19,7 +20,6 @@ import { RoomCalendar, type CalendarView, type GridMove, type GridSlot, type Roo
 import { checkSlot, lowestSeatsLeft, type SlotProblem } from './rules.ts';
 import { SeatPoolStrip } from './SeatPoolStrip.tsx';
 import { SlotDialog } from './SlotDialog.tsx';
-import { Suggestions } from './Suggestions.tsx';
 import { useCalendarData } from './useCalendarData.ts';
 import { addDays, offsetString, wallClock, zonedToInstant } from './zone.ts';
 
@@ -269,16 +269,16 @@ export function CalendarPage() {
             ) : null}
           </div>
           {conflict && (
-            <div className="conflict" role="alert" tabIndex={-1} ref={conflictRef}>
-              <div className="conflict-head">
-                <p className="conflict-title">{t('conflict.title', { title: conflict.booking.title })}</p>
-                <button type="button" className="icon-button" aria-label={t('common.dismiss')} onClick={() => setConflict(null)}>
-                  <span aria-hidden="true">×</span>
-                </button>
-              </div>
-              <p>{conflict.message}</p>
-              <Suggestions suggestions={conflict.suggestions} zoneOf={zoneOf} busy={pending} onTake={(s) => void takeSuggestion(s)} />
-            </div>
+            <ConflictPanel
+              ref={conflictRef}
+              title={conflict.booking.title}
+              message={conflict.message}
+              suggestions={conflict.suggestions}
+              zoneOf={zoneOf}
+              busy={pending}
+              onTake={(s) => void takeSuggestion(s)}
+              onDismiss={() => setConflict(null)}
+            />
           )}
           <RoomCalendar
             rooms={rooms}

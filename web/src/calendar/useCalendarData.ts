@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.ts';
-import type { Availability, Booking, BookingChange, Page } from '../api/types.ts';
+import type { Availability, Booking, Page } from '../api/types.ts';
 import { subscribeBookingChanges } from './live.ts';
 
 interface Range {
@@ -33,7 +33,6 @@ export function useCalendarData(range: Range | null) {
   const [bookings, setBookings] = useState<Booking[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
-  const [lastChange, setLastChange] = useState<BookingChange | null>(null);
   const generation = useRef(0);
   const rangeRef = useRef(range);
   rangeRef.current = range;
@@ -71,7 +70,6 @@ export function useCalendarData(range: Range | null) {
       if (change && r && (Date.parse(change.end) <= Date.parse(r.from) || Date.parse(change.start) >= Date.parse(r.to))) {
         return;
       }
-      if (change) setLastChange(change);
       // Several changes in a burst (a move is cancel+create for some servers) fold into one reload.
       window.clearTimeout(timer.current);
       timer.current = window.setTimeout(() => void reload(), 80);
@@ -82,5 +80,5 @@ export function useCalendarData(range: Range | null) {
     };
   }, [reload]);
 
-  return { availability, bookings, error, loading, reload, lastChange };
+  return { availability, bookings, error, loading, reload };
 }
