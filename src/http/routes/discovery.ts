@@ -119,7 +119,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod<{ identity: Identity; servic
       const methods = await methodsFor(identity, services);
       const other = [
         ...methods.oidc.map((p) => `<li><a href="${esc(`${p.loginUrl}?return=${encodeURIComponent(returnTo)}`)}">${esc(p.name)}</a></li>`),
-        ...(methods.local.enabled ? [`<li><a href="/?signin=local">${esc(t.local)}</a></li>`] : []),
+        ...(methods.local.enabled ? [`<li><a href="/">${esc(t.local)}</a></li>`] : []),
       ];
       const body = `<p><a href="?${new URLSearchParams({ lang: lang === 'it' ? 'en' : 'it', q, return: returnTo })}" lang="${lang === 'it' ? 'en' : 'it'}">${t.switchLang}</a></p>
 <h1>${esc(t.title)}</h1>
