@@ -78,6 +78,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   await identity.start();
   const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
   const notify = await startNotify({ config: config.mail, queue, database, clock: opts.clock ?? systemClock, logger, services });
+  notify.setMeetingDetails(provisioning.meetingDetails);
   const app = await buildApp({
     services,
     database,

@@ -71,7 +71,10 @@ describe('invitation, update and cancellation of a booking', () => {
     expect(cal.vtimezones.map((z) => prop(z, 'tzid'))).toEqual(['Europe/Rome']);
     expect(String(prop(ev, 'organizer'))).toBe('mailto:noreply@meet.example.org');
     expect(String(prop(ev, 'attendee')).toLowerCase()).toBe(`mailto:${aliceEmail.toLowerCase()}`);
-    expect(prop(ev, 'url')).toBe(`https://meet.example.org/bookings/${id}`);
+    // The join page provisioning gives (src/jobs/provisioning-module.ts), as URL and in LOCATION.
+    expect(prop(ev, 'url')).toBe(`https://meet.example.org/join/${id}`);
+    expect(String(prop(ev, 'location'))).toContain(`https://meet.example.org/join/${id}`);
+    expect(invite.parsed.text).toContain(`Join the meeting: https://meet.example.org/join/${id}`);
     // English, with the room's time and the recipient's own (New York is 6 h behind that week).
     expect(invite.parsed.text).toContain('You are invited to a virtual meeting.');
     expect(invite.parsed.text).toContain('When: Monday 30 March 2026, 10:00–11:00 (Europe/Rome)');
@@ -117,7 +120,7 @@ describe('invitation, update and cancellation of a booking', () => {
       expect(String(prop(ev, 'location'))).toContain(`https://conf.example.org/join/${res.body.id}`);
       expect(String(prop(ev, 'description'))).toContain('PIN 482913');
     } finally {
-      t.portal.notify.setMeetingDetails(async () => ({ joinUrl: null, guestUrl: null, dialIn: null }));
+      t.portal.notify.setMeetingDetails(t.portal.provisioning.meetingDetails);
     }
   });
 

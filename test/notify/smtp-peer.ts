@@ -16,6 +16,8 @@ export class SmtpPeer {
   async start(port = 0): Promise<void> {
     const server = new SMTPServer({
       authOptional: true,
+      // Stop at once: a real outage does not wait for pooled client connections to finish.
+      closeTimeout: 200,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       onData: (stream, session, callback) => {
