@@ -182,7 +182,7 @@ export const Me = User.extend({
   cannotBookReason: z.string().nullable(),
   csrfToken: z.string().nullable(),
 });
-export const SignedIn = z.object({ user: User, csrfToken: z.string() });
+export const SignedIn = z.object({ user: Me, csrfToken: z.string() });
 export const TokenCreate = z.strictObject({ name: Text(100) });
 export const Token = z.object({ id: Id, name: z.string(), createdAt: Instant, lastUsedAt: Instant.nullable() });
 

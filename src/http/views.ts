@@ -3,6 +3,7 @@
 import { toZonedIso } from '../domain/time.ts';
 import type { Booking, Institution, Room, User } from '../ports.ts';
 import type { Availability } from '../app/availability.ts';
+import type { Me } from '../app/accounts.ts';
 
 const iso = (d: Date) => d.toISOString();
 
@@ -16,6 +17,14 @@ export const userView = (u: User) => ({
   institutionId: u.institutionId,
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
+});
+
+export const meView = (me: Me, csrfToken: string | null) => ({
+  ...userView(me),
+  institution: me.institution,
+  canBook: me.canBook,
+  cannotBookReason: me.cannotBookReason,
+  csrfToken,
 });
 
 export const bookingView = (b: Booking) => ({

@@ -48,6 +48,7 @@ describe('local sign-in with a session cookie', () => {
     expect(login.status).toBe(200);
     expect(login.setCookie).toMatch(/wm_session=[\w-]{40,}; .*HttpOnly/i);
     expect(login.setCookie).toMatch(/SameSite=Lax/i);
+    expect(login.body.user).toMatchObject({ name: 'Maria Rossi', canBook: true, institution: { name: 'Ateneo' }, csrfToken: login.body.csrfToken });
     const me = await b.call('GET', '/api/v1/me');
     expect(me.body).toMatchObject({ name: 'Maria Rossi', role: 'member', institution: { id: institutionId, name: 'Ateneo' }, canBook: true, cannotBookReason: null });
     expect(me.body.csrfToken).toBe(b.csrf);

@@ -4,7 +4,8 @@ import { AppError, forbidden } from '../../domain/errors.ts';
 import { SESSION_COOKIE, callContext, sessionCookieOptions } from '../auth.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
-import { userView } from '../views.ts';
+import { meView } from '../views.ts';
+import { toActor } from '../../app/accounts.ts';
 
 export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSecure: boolean; sessionHours: number }> = async (
   app,
@@ -31,7 +32,9 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
       const old = req.cookies[SESSION_COOKIE];
       if (old) await accounts.signOut(old);
       reply.setCookie(SESSION_COOKIE, sessionId, sessionCookieOptions(cookieSecure, sessionHours));
-      return { user: userView(user), csrfToken };
+      // The same "me" as GET /me, so a client knows at once whether this person may book.
+      const me = await accounts.me({ actor: toActor(user), requestId: req.id });
+      return { user: meView(me, csrfToken), csrfToken };
     },
   });
 
@@ -50,7 +53,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     schema: { tags: ['session'], summary: 'The signed-in user, whether they may book, and the CSRF token', response: { 200: S.Me, ...S.errorResponses } },
     handler: async (req) => {
       const me = await accounts.me(callContext(req));
-      return { ...userView(me), institution: me.institution, canBook: me.canBook, cannotBookReason: me.cannotBookReason, csrfToken: req.csrfToken };
+      return meView(me, req.csrfToken);
     },
   });
 
