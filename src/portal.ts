@@ -89,6 +89,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     sessionHours: config.session.absoluteHours,
     version: VERSION,
     trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
     identity,
     provisioning,
   });

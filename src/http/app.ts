@@ -21,6 +21,8 @@ import { administrationRoutes } from './routes/administration.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
+import { eventsRoutes } from './routes/events.ts';
+import { bookingIcsRoutes } from './routes/booking-ics.ts';
 import { calendarRoutes } from './routes/feeds.ts';
 import type { Services } from './services.ts';
 import type { ProvisioningModule } from '../jobs/provisioning-module.ts';
@@ -41,6 +43,7 @@ export type AppOptions = {
   sessionHours: number;
   version: string;
   trustProxy: boolean | string[];
+  publicUrl: string;
   provisioning?: ProvisioningModule;
   identity?: Identity;
 };
@@ -94,6 +97,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     async (api) => {
       await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours });
       await api.register(bookingRoutes, { services: o.services });
+      await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl });
+      await api.register(eventsRoutes, { listen: o.database.listen });
       await api.register(seriesRoutes, { series: o.services.series });
       await api.register(calendarRoutes, { calendar: o.services.calendar });
       await api.register(administrationRoutes, { services: o.services });

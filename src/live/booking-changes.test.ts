@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { createPortal, type Portal } from '../portal.ts';
 import { seedDefaultRooms } from '../db/seed.ts';
-import { eventsRoutes } from '../http/routes/events.ts';
 import { openTestDatabase, type TestDatabase } from '../../test/support/database.ts';
 import { BookingChangeHub, parseBookingChange, type BookingChange } from './booking-changes.ts';
 
@@ -64,9 +63,6 @@ describe('GET /api/v1/events', () => {
     db = await openTestDatabase();
     await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
     portal = await createPortal(config, { database: db.database, logger: pino({ level: 'silent' }) });
-    if (!portal.app.hasRoute({ method: 'GET', url: '/api/v1/events' })) {
-      await portal.app.register(eventsRoutes, { prefix: '/api/v1', listen: db.database.listen, heartbeatMs: 200 });
-    }
     baseUrl = await portal.app.listen({ port: 0, host: '127.0.0.1' });
     const admin = await portal.services.accounts.createAdmin({ email: 'live@example.org', name: 'Live Admin', password: 'Live-admin-pass-1' });
     token = (await portal.services.accounts.createToken({ actor: { userId: admin.id, role: 'admin', institutionId: null } }, 'live')).token;

@@ -9,8 +9,6 @@ import pino from 'pino';
 import { loadConfig } from '../../../src/config.ts';
 import { seedDefaultRooms } from '../../../src/db/seed.ts';
 import { createPortal, type Portal } from '../../../src/portal.ts';
-import { eventsRoutes } from '../../../src/http/routes/events.ts';
-import { bookingIcsRoutes } from '../../../src/http/routes/booking-ics.ts';
 import { openTestDatabase } from '../../support/database.ts';
 
 const WEB = fileURLToPath(new URL('../../../web/', import.meta.url));
@@ -93,13 +91,6 @@ export async function startBrowserPortal(env: Record<string, string> = {}): Prom
   const db = await openTestDatabase();
   await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
   const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'silent' }) });
-  // Until src/http/app.ts registers them itself.
-  if (!portal.app.hasRoute({ method: 'GET', url: '/api/v1/events' })) {
-    await portal.app.register(eventsRoutes, { prefix: '/api/v1', listen: db.database.listen });
-  }
-  if (!portal.app.hasRoute({ method: 'GET', url: '/api/v1/bookings/:id/ics' })) {
-    await portal.app.register(bookingIcsRoutes, { prefix: '/api/v1', services: portal.services, publicUrl: config.publicUrl });
-  }
   const baseUrl = await portal.app.listen({ port: 0, host: '127.0.0.1' });
 
   const api: BrowserPortal['api'] = async (as, method, path, body) => {
