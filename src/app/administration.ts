@@ -1,5 +1,6 @@
 // Rooms, institutions and users: admin use-cases. Each change writes an audit record in the same
 // transaction as the change itself.
+import { DateTime } from 'luxon';
 import type { Actor, Role } from '../domain/access.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
@@ -91,6 +92,19 @@ export class AdministrationService {
     return (await this.uow.repos.institutions.findById(id)) ?? institutionNotFound();
   }
 
+  /** Booked hours per calendar month (in the default zone), oldest first, beside the quota. */
+  async institutionUsage(ctx: CallContext, id: string, months: number): Promise<{ month: string; bookedHours: number; quotaHours: number | null }[]> {
+    const institution = await this.getInstitution(ctx, id);
+    let cursor = DateTime.fromJSDate(this.clock.now(), { zone: this.defaultTimeZone }).startOf('month').minus({ months: months - 1 });
+    const slots = Array.from({ length: months }, () => {
+      const slot = { label: cursor.toFormat('yyyy-MM'), start: cursor.toJSDate(), end: cursor.plus({ months: 1 }).toJSDate() };
+      cursor = cursor.plus({ months: 1 });
+      return slot;
+    });
+    const hours = await this.uow.repos.bookings.institutionHoursPerMonth(id, slots);
+    return slots.map((s, i) => ({ month: s.label, bookedHours: Math.round((hours[i] ?? 0) * 100) / 100, quotaHours: institution.monthlyQuotaHours }));
+  }
+
   async createInstitution(ctx: CallContext, input: InstitutionInput): Promise<Institution> {
     requireAdmin(ctx.actor);
     checkSubscription(input);
@@ -130,9 +144,16 @@ export class AdministrationService {
   }
 
   async updateUser(ctx: CallContext, id: string, change: { name?: string | undefined; role?: Role | undefined; institutionId?: string | null | undefined }): Promise<User> {
-    requireAdmin(ctx.actor);
+    const manager = ctx.actor.role === 'institution-manager';
+    if (!manager) requireAdmin(ctx.actor);
+    // A manager looks after the members of their own institution (names, and removing someone from
+    // it); roles and moves to another institution stay with administrators.
+    if (manager && (change.role !== undefined || (change.institutionId !== undefined && change.institutionId !== null))) {
+      throw forbidden('ADMIN_ONLY', 'Only administrators assign roles and institutions.');
+    }
     return this.audited(ctx, 'user.updated', 'user', async (r) => {
       const before = (await r.users.findById(id)) ?? userNotFound();
+      if (manager && (before.institutionId !== ctx.actor.institutionId || before.role === 'admin')) userNotFound();
       if (change.institutionId && !(await r.institutions.findById(change.institutionId))) institutionNotFound();
       if (before.role === 'admin' && change.role && change.role !== 'admin' && (await r.users.countAdmins()) <= 1) {
         throw new AppError('conflict', 'LAST_ADMIN', 'This is the last administrator; make someone else an administrator first.');

@@ -152,6 +152,31 @@ describe('administration', () => {
     expect(items.every((i) => i.institutionId === institutionId)).toBe(true);
   });
 
+  it('lets a manager rename and remove their members, but not promote them or touch others', async () => {
+    const mgr = await t.user('institution-manager', institutionId);
+    const member = await t.user('member', institutionId);
+    const stranger = await t.user('member', (await t.institution({ name: 'Elsewhere' })).id);
+    expect((await t.api('PATCH', `/api/v1/users/${member.userId}`, { as: mgr, body: { name: 'Renamed Member' } })).body.name).toBe('Renamed Member');
+    expect((await t.api('PATCH', `/api/v1/users/${member.userId}`, { as: mgr, body: { role: 'institution-manager' } })).status).toBe(403);
+    expect((await t.api('PATCH', `/api/v1/users/${stranger.userId}`, { as: mgr, body: { name: 'Mine' } })).status).toBe(404);
+    const removed = await t.api('PATCH', `/api/v1/users/${member.userId}`, { as: mgr, body: { institutionId: null } });
+    expect(removed.body.institutionId).toBeNull();
+  });
+
+  it('shows a manager their institution’s booked hours per month beside the quota', async () => {
+    const quota = await t.institution({ name: 'Usage University', monthlyQuotaHours: 20 });
+    const mgr = await t.user('institution-manager', quota.id);
+    const member = await t.user('member', quota.id);
+    await t.api('POST', '/api/v1/bookings', { as: member, body: { title: 'Lecture', roomId: t.rooms[3]!.id, start: '2026-03-26T10:00', end: '2026-03-26T12:30' } });
+    const usage = await t.api('GET', `/api/v1/institutions/${quota.id}/usage?months=2`, { as: mgr });
+    expect(usage.status).toBe(200);
+    expect(usage.body.items).toEqual([
+      { month: '2026-02', bookedHours: 0, quotaHours: 20 },
+      { month: '2026-03', bookedHours: 2.5, quotaHours: 20 },
+    ]);
+    expect((await t.api('GET', `/api/v1/institutions/${institutionId}/usage`, { as: mgr })).status).toBe(404);
+  });
+
   it('keeps the last administrator', async () => {
     const res = await t.api('PATCH', `/api/v1/users/${t.admin.userId}`, { as: t.admin, body: { role: 'member' } });
     expect(res.status).toBe(409);

@@ -42,6 +42,16 @@ export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }>
     schema: { tags: ['institutions'], summary: 'One institution', params: S.IdParams, response: { 200: S.Institution, ...S.errorResponses } },
     handler: async (req) => institutionView(await admin.getInstitution(callContext(req), req.params.id)),
   });
+  app.get('/institutions/:id/usage', {
+    schema: {
+      tags: ['institutions'],
+      summary: 'Booked hours per month beside the quota (admin, or the institution’s manager)',
+      params: S.IdParams,
+      querystring: z.strictObject({ months: z.coerce.number().int().min(1).max(24).default(6) }),
+      response: { 200: z.object({ items: z.array(z.object({ month: z.string(), bookedHours: z.number(), quotaHours: z.number().nullable() })) }), ...S.errorResponses },
+    },
+    handler: async (req) => ({ items: await admin.institutionUsage(callContext(req), req.params.id, req.query.months) }),
+  });
   app.patch('/institutions/:id', {
     schema: { tags: ['institutions'], summary: 'Change an institution (admin)', params: S.IdParams, body: S.InstitutionPatch, response: { 200: S.Institution, ...S.errorResponses } },
     handler: async (req) => institutionView(await admin.updateInstitution(callContext(req), req.params.id, req.body)),
@@ -56,7 +66,7 @@ export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }>
     handler: async (req, reply) => reply.code(201).send(userView(await admin.createUser(callContext(req), req.body))),
   });
   app.patch('/users/:id', {
-    schema: { tags: ['users'], summary: 'Change a user’s name, role or institution (admin)', params: S.IdParams, body: S.UserPatch, response: { 200: S.User, ...S.errorResponses } },
+    schema: { tags: ['users'], summary: 'Change a user’s name, role or institution (admin; a manager: names and removal of their members)', params: S.IdParams, body: S.UserPatch, response: { 200: S.User, ...S.errorResponses } },
     handler: async (req) => userView(await admin.updateUser(callContext(req), req.params.id, req.body)),
   });
 };
