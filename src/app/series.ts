@@ -164,6 +164,26 @@ export class SeriesService {
       });
     }
     const rule = input.rrule !== undefined ? parseRecurrence(input.rrule) : undefined;
+    let attempt: { room: Room; seats: number; slots: Slot[]; zone: string; refusals: Refusal[] } | undefined;
+    try {
+      return await this.changeMany(ctx, seriesId, occurrenceId, scope, input, rule, (a) => (attempt = a));
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'SERIES_CONFLICTS' || !attempt) throw e;
+      const a = attempt;
+      const withAlternatives = await this.withAlternatives(a.refusals, a, []);
+      throw new AppError(e.kind, e.code, e.message, { ...e.details, conflicts: withAlternatives.map((f) => refusalView(f, a.zone)) });
+    }
+  }
+
+  private async changeMany(
+    ctx: CallContext,
+    seriesId: string,
+    occurrenceId: string,
+    scope: SeriesScope,
+    input: ChangeSeriesInput,
+    rule: Recurrence | undefined,
+    track: (attempt: { room: Room; seats: number; slots: Slot[]; zone: string; refusals: Refusal[] }) => void,
+  ): Promise<SeriesOutcome> {
     return this.uow.transaction(async (r) => {
       const { series, anchor, occurrences } = await this.lockSeries(r, ctx, seriesId, occurrenceId);
       const room = input.roomId !== undefined ? await this.requireRoom(r, input.roomId) : await this.requireRoom(r, series.roomId);
@@ -249,7 +269,11 @@ export class SeriesService {
       }
       // Occurrences the new rule no longer has.
       for (const gone of byDay.values()) await this.bookings.withdraw(r, owner, gone, { partOfSeries: true });
-      if (refusals.length > 0) throw conflicts(refusals, kept.length, false, zone);
+      if (refusals.length > 0) {
+        const slots = kept.map((start) => ({ start, end: new Date(start.getTime() + durationMinutes * MINUTE) }));
+        track({ room, seats: input.seats ?? series.seats, slots, zone, refusals });
+        throw conflicts(refusals, kept.length, false, zone);
+      }
       const updated = (await r.bookings.series.findById(series.id))!;
       await this.emit(r, { action: 'updated', series: updated, ctx });
       if (splitAt) {
@@ -347,7 +371,7 @@ export class SeriesService {
   }
 
   /** The nearest free slot for each refused date, counting the series' own meetings as busy. */
-  private async withAlternatives(refusals: Refusal[], plan: Awaited<ReturnType<SeriesService['plan']>>, booked: Booking[]): Promise<Refusal[]> {
+  private async withAlternatives(refusals: Refusal[], plan: { room: Room; seats: number; slots: Slot[] }, booked: Booking[]): Promise<Refusal[]> {
     if (refusals.length === 0) return [];
     const policy = this.policy;
     const from = new Date(refusals[0]!.start.getTime() - 4 * DAY);

@@ -237,6 +237,7 @@ describe('changing and cancelling', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('SERIES_CONFLICTS');
     expect(localTimes(refused.body.conflicts)).toEqual(['2026-09-21T14:00:00+02:00']);
+    expect(refused.body.conflicts[0].alternative).toMatchObject({ roomId: expect.any(String), start: expect.any(String) });
     expect(localTimes((await get(s.series.id)).occurrences)).toEqual([
       '2026-09-07T10:00:00+02:00',
       '2026-09-14T10:00:00+02:00',
