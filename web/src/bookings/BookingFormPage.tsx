@@ -14,6 +14,8 @@ import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import { buildRrule, initialRepeat, validateRepeat, type RepeatErrors, type RepeatValues } from './repeat.ts';
+import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
 
 function nextFreeHour(zone: string): { date: string; start: string; end: string } {
@@ -43,6 +45,13 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const [loadError, setLoadError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
+  const outcomeRef = useRef<HTMLDivElement>(null);
+  const [repeat, setRepeat] = useState<RepeatValues>(initialRepeat);
+  const [repeatErrors, setRepeatErrors] = useState<RepeatErrors>({});
+  const [mode, setMode] = useState<SeriesMode>('all-or-nothing');
+  const [preview, setPreview] = useState<PreviewOccurrence[] | null>(null);
+  const [previewBusy, setPreviewBusy] = useState(false);
+  const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string } | null>(null);
 
   useEffect(() => {
     const roomsLoad = api.get<{ items: Room[] }>('/api/v1/rooms');
@@ -81,8 +90,10 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
 
   const room = rooms.find((r) => r.id === values?.roomId);
   const zone = room?.timeZone ?? displayZone(rooms.map((r) => r.timeZone), settings.defaultTimeZone);
-  const set = (field: FormField) => (e: { target: { value: string } }) =>
+  const set = (field: FormField) => (e: { target: { value: string } }) => {
+    setPreview(null); // the dates checked were for other values
     setValues((v) => (v ? { ...v, [field]: e.target.value } : v));
+  };
 
   const fieldLabels = useMemo<Record<FormField, string>>(
     () => ({
@@ -153,9 +164,96 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     }
   }
 
+  const repeating = repeat.enabled && !editingId;
+
+  function seriesBody() {
+    if (!values) return null;
+    return {
+      roomId: values.roomId,
+      start: `${values.date}T${values.startTime}:00`,
+      end: `${values.date}T${values.endTime}:00`,
+      title: values.title.trim() || '-',
+      description: values.description.trim() || undefined,
+      seats: Number(values.seats) || undefined,
+      rrule: buildRrule(repeat, values.date),
+      mode,
+    };
+  }
+
+  /** The checks of the form plus the repeat section's; the room is required for a series. */
+  function checkRepeat(forPreview: boolean): boolean {
+    if (!values) return false;
+    const found = validateBooking(values, room, zone, settings, t);
+    if (forPreview) {
+      delete found.title;
+      delete found.seats;
+    }
+    if (!values.roomId) found.roomId = t('repeat.needsRoom');
+    const rErrors = validateRepeat(repeat, values.date);
+    setErrors(found);
+    setRepeatErrors(rErrors);
+    setGeneral(null);
+    if (Object.keys(found).length > 0 || Object.keys(rErrors).length > 0) {
+      if (Object.keys(found).length > 0) focusSummary();
+      else document.querySelector<HTMLElement>('.repeat [aria-invalid="true"], .repeat .field-invalid input')?.focus();
+      return false;
+    }
+    return true;
+  }
+
+  function showProblem(e: unknown) {
+    const next: FormErrors = {};
+    if (e instanceof ApiError) {
+      for (const fe of e.errors) {
+        const field = fieldOfPath(fe.path);
+        if (field && !next[field]) next[field] = fieldMessage(fe.message, currentLanguage(), t('form.errors.invalidValue'));
+        if (/rrule/.test(fe.path)) setRepeatErrors({ custom: 'customFreq' });
+      }
+      const field = FIELD_OF_CODE[e.code];
+      if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
+    }
+    setErrors(next);
+    setGeneral(e instanceof ApiError && e.code === 'SERIES_CONFLICTS' ? t('repeat.conflicts') : problemMessage(t, e, { capacity: room?.capacity }));
+    focusSummary();
+  }
+
+  async function previewSeries() {
+    if (!checkRepeat(true)) return;
+    setPreviewBusy(true);
+    try {
+      const answer = await api.post<{ occurrences: PreviewOccurrence[] }>('/api/v1/series/preview', seriesBody());
+      setPreview(answer.occurrences);
+    } catch (e) {
+      setPreview(null);
+      showProblem(e);
+    } finally {
+      setPreviewBusy(false);
+    }
+  }
+
+  async function saveSeries() {
+    if (!checkRepeat(false)) return;
+    setBusy(true);
+    try {
+      const answer = await api.post<{ booked: Booking[]; skipped: SeriesRefusal[]; series: { timeZone: string } }>('/api/v1/series', seriesBody());
+      setOutcome({ booked: answer.booked, skipped: answer.skipped, zone: answer.series.timeZone });
+      toast(t('repeat.booked', { count: answer.booked.length }));
+      window.setTimeout(() => outcomeRef.current?.focus(), 0);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'SERIES_CONFLICTS') void previewSeries();
+      showProblem(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   function submit(event: FormEvent) {
     event.preventDefault();
     if (!values) return;
+    if (repeating) {
+      void saveSeries();
+      return;
+    }
     const found = validateBooking(values, room, zone, settings, t);
     setErrors(found);
     setGeneral(null);
@@ -202,7 +300,16 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
           )}
         </div>
       )}
-      {!values ? (
+      {outcome ? (
+        <div ref={outcomeRef} tabIndex={-1}>
+          <SeriesOutcomePanel booked={outcome.booked} skipped={outcome.skipped} zone={outcome.zone} />
+          <div className="form-actions">
+            <Link to="/bookings" className="button button-primary">
+              {t('repeat.goBookings')}
+            </Link>
+          </div>
+        </div>
+      ) : !values ? (
         <p role="status">{t('common.loading')}</p>
       ) : (
         <form className="card form-card" onSubmit={submit} noValidate>
@@ -249,12 +356,29 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
               <textarea rows={4} maxLength={2000} value={values.description} onChange={set('description')} />
             </Field>
           </fieldset>
+          {!editingId && (
+            <RepeatSection
+              repeat={repeat}
+              onChange={(next) => {
+                setRepeat(next);
+                setPreview(null);
+              }}
+              errors={repeatErrors}
+              firstDate={values.date}
+              zone={zone}
+              preview={preview}
+              previewBusy={previewBusy}
+              onPreview={() => void previewSeries()}
+              mode={mode}
+              onMode={setMode}
+            />
+          )}
           <div className="form-actions">
             <Link to={editingId ? '/bookings' : '/'} className="button button-quiet">
               {t('common.cancel')}
             </Link>
             <button type="submit" className="button button-primary" disabled={busy}>
-              {busy ? t('common.saving') : editingId ? t('form.save') : t('form.create')}
+              {busy ? t('common.saving') : editingId ? t('form.save') : repeating ? t('repeat.create') : t('form.create')}
             </button>
           </div>
         </form>

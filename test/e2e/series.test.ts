@@ -1,0 +1,136 @@
+// Recurring bookings in the booking form: the "Repeat" section writes the rule, the dates are
+// checked (free / taken, with the nearest free slot) before booking, and the answer says which
+// dates were booked and which skipped.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { addDays, nextMonday } from './support/grid.ts';
+import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+
+describeInBrowser('recurring bookings', () => {
+  let portal: BrowserPortal;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let maria: Person;
+  let luca: Person;
+  let room: { id: string; name: string };
+  const monday = addDays(nextMonday(), 7);
+
+  beforeAll(async () => {
+    portal = await startBrowserPortal();
+    browser = await launchBrowser();
+    maria = await portal.member('Maria Rossi');
+    luca = await portal.member('Luca Bianchi');
+    room = (await portal.rooms())[0]!;
+    // Luca already has the room on the second Wednesday.
+    const taken = await portal.api(luca, 'POST', '/api/v1/bookings', {
+      roomId: room.id,
+      start: `${addDays(monday, 9)}T10:00:00`,
+      end: `${addDays(monday, 9)}T11:00:00`,
+      seats: 5,
+      title: 'Seminario di Luca',
+    });
+    expect(taken.status).toBe(201);
+    context = await newContext(browser, portal.baseUrl);
+    page = await context.newPage();
+    await signIn(page, maria.email, maria.password);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await portal?.close();
+  });
+
+  async function fillMeeting(title: string) {
+    await page.goto('/bookings/new');
+    await page.getByRole('heading', { level: 1, name: 'New booking' }).waitFor();
+    await page.getByLabel('Room').selectOption(room.id);
+    await page.getByLabel('Date').fill(monday);
+    await page.getByLabel('Start').fill('10:00');
+    await page.getByLabel('End').fill('11:00');
+    await page.getByLabel('Seats').fill('5');
+    await page.getByLabel('Title').fill(title);
+  }
+
+  it('previews a weekly rule with the taken date, and books nothing when all-or-nothing', async () => {
+    await fillMeeting('Corso di analisi');
+    await page.getByLabel('Repeat this meeting').check();
+    await page.getByLabel('Repeats').selectOption('weekly');
+    await page.getByRole('group', { name: 'On these days' }).getByLabel('Monday').check();
+    await page.getByRole('group', { name: 'On these days' }).getByLabel('Wednesday').check();
+    await page.getByLabel('Number of meetings', { exact: true }).fill('4');
+    await page.getByRole('button', { name: 'Check the dates' }).click();
+
+    const preview = page.locator('[data-slot="series-preview"]');
+    await preview.getByText('1 of 4 dates is taken.').waitFor();
+    expect(await preview.getByRole('listitem').count()).toBe(4);
+    expect(await preview.getByRole('listitem').filter({ hasText: 'Taken' }).count()).toBe(1);
+    await preview.getByText('The room is already booked then.').waitFor();
+    await expect(preview.getByRole('listitem').filter({ hasText: 'Taken' }).textContent()).resolves.toMatch(/Nearest free:/);
+    await expectAccessible(page, 'booking form with a repeat preview');
+    await screenshot(page, 'series-preview');
+
+    // All or nothing (the default): 409, nothing booked, and the page says so.
+    await page.getByRole('button', { name: 'Book the series' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Nothing was booked' }).waitFor();
+    const none = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}`)).body.items;
+    expect(none).toHaveLength(0);
+
+    // Book the free ones: three booked, one skipped, shown in the answer.
+    await page.getByLabel('Book the free dates and skip the others').check();
+    await page.getByRole('button', { name: 'Book the series' }).click();
+    const outcome = page.locator('[data-slot="series-outcome"]');
+    await outcome.getByText('3 meetings booked.').waitFor();
+    await outcome.getByText('1 date was skipped because it was not free.').waitFor();
+    expect(await outcome.getByRole('listitem').filter({ hasText: 'Skipped' }).count()).toBe(1);
+    await expectAccessible(page, 'series outcome');
+    await screenshot(page, 'series-outcome');
+
+    const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}`)).body.items as Array<{ startLocal: string; title: string }>;
+    expect(items.map((b) => b.startLocal.slice(0, 16)).sort()).toEqual([`${monday}T10:00`, `${addDays(monday, 2)}T10:00`, `${addDays(monday, 7)}T10:00`]);
+    const series = (await portal.api(maria, 'GET', '/api/v1/series')).body.items as Array<{ rrule: string }>;
+    expect(series).toHaveLength(1);
+    expect(series[0]!.rrule).toMatch(/FREQ=WEEKLY;.*BYDAY=MO,WE/);
+  });
+
+  it('books "every month on the second Tuesday" and a custom rule, in Italian too', async () => {
+    await fillMeeting('Consiglio di dipartimento');
+    await page.getByLabel('Start').fill('15:00');
+    await page.getByLabel('End').fill('16:00');
+    const secondTuesday = (() => {
+      // The first date of the series must be a second Tuesday for the preset's label to say so.
+      const d = new Date(`${monday}T12:00:00Z`);
+      d.setUTCMonth(d.getUTCMonth() + 1, 1);
+      while (d.getUTCDay() !== 2) d.setUTCDate(d.getUTCDate() + 1);
+      d.setUTCDate(d.getUTCDate() + 7);
+      return d.toISOString().slice(0, 10);
+    })();
+    await page.getByLabel('Date').fill(secondTuesday);
+    await page.getByLabel('Repeat this meeting').check();
+    await page.getByLabel('Repeats').selectOption({ label: 'Every month on the second Tuesday' });
+    await page.getByLabel('Number of meetings', { exact: true }).fill('3');
+    await page.getByRole('button', { name: 'Check the dates' }).click();
+    await page.locator('[data-slot="series-preview"]').getByText('All 3 dates are free.').waitFor();
+    const dates = await page.locator('[data-slot="series-preview"] li').allTextContents();
+    expect(dates.every((d) => /^Tue/.test(d))).toBe(true);
+
+    // A custom rule without an end is refused in words next to the field.
+    await page.getByLabel('Repeats').selectOption('custom');
+    await page.getByLabel('Repeat rule (RRULE)').fill('FREQ=DAILY');
+    await page.getByRole('button', { name: 'Check the dates' }).click();
+    await page.getByText('Add COUNT (a number of meetings) or UNTIL (a last date) to the rule.').waitFor();
+    await expect(page.getByLabel('Repeat rule (RRULE)').getAttribute('aria-invalid')).resolves.toBe('true');
+
+    // In Italian the section speaks Italian.
+    await page.getByLabel('Language').selectOption('it');
+    await page.getByText('Ripeti questa riunione').waitFor();
+    await page.getByText('Aggiungi alla regola COUNT (numero di riunioni) o UNTIL (ultima data).').waitFor();
+    await page.getByLabel('Si ripete').selectOption('monthlyNth');
+    await expect(page.getByLabel('Si ripete').locator('option:checked').textContent()).resolves.toBe('Ogni mese il secondo martedì');
+    await expectAccessible(page, 'repeat section in Italian');
+    await screenshot(page, 'series-form-it');
+    await page.getByLabel('Lingua').selectOption('en');
+  });
+});
