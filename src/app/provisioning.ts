@@ -176,7 +176,8 @@ export class ProvisioningService {
         return { provider: fallback, usedFallback: true, attempts: 0, dueAt: new Date(now), state: 'pending', lastError: err.message, lastErrorCode: err.code };
       }
       if (!err.retryable || attempts >= this.policy.maxAttempts) {
-        return { state: action === 'end+release' ? row.state : 'failed', attempts, dueAt: null, lastError: err.message, lastErrorCode: err.code };
+        // Parked (also a meeting that could not be ended): admins see it and can retry it.
+        return { state: 'failed', attempts, dueAt: null, lastError: err.message, lastErrorCode: err.code };
       }
       return { attempts, dueAt: new Date(now + this.backoffMs(attempts)), lastError: err.message, lastErrorCode: err.code };
     }
