@@ -133,4 +133,66 @@ describeInBrowser('recurring bookings', () => {
     await screenshot(page, 'series-form-it');
     await page.getByLabel('Lingua').selectOption('en');
   });
+
+  it('edits and cancels one meeting, this and the following ones, or the whole series from My bookings', async () => {
+    const anna = await portal.member('Anna Verdi');
+    const first = addDays(monday, 1); // a Tuesday
+    const created = await portal.api(anna, 'POST', '/api/v1/series', {
+      roomId: room.id,
+      start: `${first}T14:00:00`,
+      end: `${first}T15:00:00`,
+      seats: 4,
+      title: 'Laboratorio',
+      rrule: 'FREQ=WEEKLY;COUNT=4',
+    });
+    expect(created.status).toBe(201);
+    const annaContext = await newContext(browser, portal.baseUrl);
+    const annaPage = await annaContext.newPage();
+    try {
+      await signIn(annaPage, anna.email, anna.password);
+      await annaPage.goto('/bookings');
+      const cards = annaPage.getByRole('listitem').filter({ hasText: 'Laboratorio' });
+      await cards.first().getByText('Recurring').waitFor();
+      expect(await cards.count()).toBe(4);
+
+      // Edit the second meeting, for the whole series: every meeting moves to 16:00–17:30.
+      await cards.nth(1).getByRole('link', { name: /^Edit/ }).click();
+      await annaPage.getByRole('heading', { level: 1, name: 'Edit booking' }).waitFor();
+      await annaPage.getByRole('group', { name: 'Change' }).waitFor();
+      await expectAccessible(annaPage, 'editing an occurrence of a series');
+      await screenshot(annaPage, 'series-edit-scope');
+      await annaPage.getByLabel('All the meetings of the series').check();
+      await annaPage.getByLabel('Start').fill('16:00');
+      await annaPage.getByLabel('End').fill('17:30');
+      await annaPage.getByRole('button', { name: 'Save changes' }).click();
+      await annaPage.getByRole('heading', { level: 1, name: 'My bookings' }).waitFor();
+      const moved = async () =>
+        ((await portal.api(anna, 'GET', `/api/v1/bookings?userId=${anna.id}&status=confirmed`)).body.items as Array<{ startLocal: string; endLocal: string }>)
+          .map((b) => `${b.startLocal.slice(0, 16)}–${b.endLocal.slice(11, 16)}`)
+          .sort();
+      await expect.poll(moved).toEqual([0, 7, 14, 21].map((d) => `${addDays(first, d)}T16:00–17:30`));
+
+      // Cancel only the first meeting.
+      await annaPage.reload();
+      await cards.first().getByText('Recurring').waitFor();
+      await cards.first().getByRole('button', { name: /^Cancel booking/ }).click();
+      const question = annaPage.getByRole('group', { name: /repeats\. Cancel which meetings\?/ });
+      await question.waitFor();
+      await expectAccessible(annaPage, 'cancel an occurrence: which meetings');
+      await screenshot(annaPage, 'series-cancel-scope');
+      await question.getByRole('button', { name: 'This meeting' }).click();
+      await annaPage.getByText('This meeting of “Laboratorio” is cancelled.').waitFor();
+      await expect.poll(moved).toEqual([7, 14, 21].map((d) => `${addDays(first, d)}T16:00–17:30`));
+
+      // Then the third one and those after it.
+      await annaPage.reload();
+      await cards.first().getByText('Recurring').waitFor();
+      await cards.nth(1).getByRole('button', { name: /^Cancel booking/ }).click();
+      await annaPage.getByRole('button', { name: 'This and the following' }).click();
+      await annaPage.getByText('This and the following meetings of “Laboratorio” are cancelled.').waitFor();
+      await expect.poll(moved).toEqual([`${addDays(first, 7)}T16:00–17:30`]);
+    } finally {
+      await annaContext.close();
+    }
+  });
 });

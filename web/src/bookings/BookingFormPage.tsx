@@ -8,12 +8,13 @@ import { Link, navigate } from '../app/router.tsx';
 import { cannotBookReason, useMe } from '../auth/session.tsx';
 import { displayZone } from '../calendar/events.ts';
 import { Suggestions } from '../calendar/Suggestions.tsx';
-import { addDays, wallClock } from '../calendar/zone.ts';
+import { addDays, wallClock, zonedToInstant } from '../calendar/zone.ts';
 import { formatSlot, zoneAbbreviation } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import type { SeriesScope } from './seriesIndex.ts';
 import { buildRrule, initialRepeat, validateRepeat, type RepeatErrors, type RepeatValues } from './repeat.ts';
 import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
@@ -51,6 +52,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const [mode, setMode] = useState<SeriesMode>('all-or-nothing');
   const [preview, setPreview] = useState<PreviewOccurrence[] | null>(null);
   const [previewBusy, setPreviewBusy] = useState(false);
+  const seriesId = editingId ? new URLSearchParams(window.location.search).get('series') : null;
+  const [scope, setScope] = useState<SeriesScope>('one');
   const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string } | null>(null);
 
   useEffect(() => {
@@ -132,6 +135,27 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       seats: Number(values.seats),
     };
     try {
+      if (editingId && seriesId && !target) {
+        // An occurrence: this one (an exception), this and the following ones, or the whole series.
+        const minutes = (h: string) => Number(h.slice(0, 2)) * 60 + Number(h.slice(3, 5));
+        const when =
+          scope === 'one'
+            ? { start: payload.start, end: payload.end }
+            : { startTime: values.startTime, durationMinutes: minutes(values.endTime) - minutes(values.startTime) };
+        const answer = await api.patch<{ series: { title: string; roomName: string; timeZone: string } }>(
+          `/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(editingId)}`,
+          { scope, title: payload.title, description: payload.description, seats: payload.seats, roomId: payload.roomId, ...when },
+        );
+        toast(
+          t('form.saved', {
+            title: answer.series.title,
+            room: answer.series.roomName,
+            when: formatSlot(zonedToInstant(`${values.date}T${values.startTime}`, zone), zonedToInstant(`${values.date}T${values.endTime}`, zone), zone),
+          }),
+        );
+        navigate('/bookings');
+        return;
+      }
       const booking = editingId
         ? await api.patch<Booking>(`/api/v1/bookings/${encodeURIComponent(editingId)}`, payload)
         : await api.post<Booking>('/api/v1/bookings', payload);
@@ -356,6 +380,20 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
               <textarea rows={4} maxLength={2000} value={values.description} onChange={set('description')} />
             </Field>
           </fieldset>
+          {seriesId && (
+            <fieldset className="repeat-mode" aria-describedby="series-scope-hint">
+              <legend>{t('seriesActions.scope')}</legend>
+              {(['one', 'following', 'all'] as const).map((s) => (
+                <label key={s} className="check">
+                  <input type="radio" name="series-scope" checked={scope === s} onChange={() => setScope(s)} />
+                  {t(`seriesActions.scope${s === 'one' ? 'One' : s === 'following' ? 'Following' : 'All'}`)}
+                </label>
+              ))}
+              <p id="series-scope-hint" className="field-hint">
+                {t('seriesActions.scopeHint')}
+              </p>
+            </fieldset>
+          )}
           {!editingId && (
             <RepeatSection
               repeat={repeat}

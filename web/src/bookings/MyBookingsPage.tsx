@@ -11,10 +11,21 @@ import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { BookingDetails, icsUrl } from './BookingDetails.tsx';
+import { useSeriesIndex, type SeriesScope } from './seriesIndex.ts';
 
 type Tab = 'upcoming' | 'past';
 
-function BookingCard({ booking, onCancelled, past }: { booking: Booking; onCancelled(b: Booking): void; past: boolean }) {
+function BookingCard({
+  booking,
+  seriesId,
+  onCancelled,
+  past,
+}: {
+  booking: Booking;
+  seriesId: string | undefined;
+  onCancelled(b: Booking, scope: SeriesScope | null): void;
+  past: boolean;
+}) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [confirming, setConfirming] = useState(false);
@@ -28,7 +39,22 @@ function BookingCard({ booking, onCancelled, past }: { booking: Booking; onCance
     setError(null);
     try {
       const answer = await api.delete<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}`);
-      onCancelled(answer ?? { ...booking, status: 'cancelled' });
+      onCancelled(answer ?? { ...booking, status: 'cancelled' }, null);
+    } catch (e) {
+      setError(problemMessage(t, e));
+    } finally {
+      setBusy(false);
+      setConfirming(false);
+    }
+  }
+
+  async function cancelInSeries(scope: SeriesScope) {
+    if (!seriesId) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.delete(`/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(booking.id)}?scope=${scope}`);
+      onCancelled({ ...booking, status: 'cancelled' }, scope);
     } catch (e) {
       setError(problemMessage(t, e));
     } finally {
@@ -46,6 +72,7 @@ function BookingCard({ booking, onCancelled, past }: { booking: Booking; onCance
       <div className="booking-main">
         <h3 className="booking-title">
           {booking.title}
+          {seriesId && <span className="tag">{t('seriesActions.recurring')}</span>}
           {cancelled && <span className="tag tag-muted">{t('myBookings.statusCancelled')}</span>}
         </h3>
         <p className="booking-when">
@@ -55,7 +82,26 @@ function BookingCard({ booking, onCancelled, past }: { booking: Booking; onCance
           {booking.roomName} · {t('calendar.seats', { count: booking.seats })}
         </p>
         {error && <Notice tone="error">{error}</Notice>}
-        {confirming && (
+        {confirming && seriesId && (
+          <div className="confirm-box" role="group" aria-label={t('seriesActions.cancelQuestion', { title: booking.title })}>
+            <p>{t('seriesActions.cancelQuestion', { title: booking.title })}</p>
+            <div className="button-row">
+              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelInSeries('one')}>
+                {t('seriesActions.cancelOne')}
+              </button>
+              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelInSeries('following')}>
+                {t('seriesActions.cancelFollowing')}
+              </button>
+              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelInSeries('all')}>
+                {t('seriesActions.cancelAll')}
+              </button>
+              <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
+                {t('myBookings.keep')}
+              </button>
+            </div>
+          </div>
+        )}
+        {confirming && !seriesId && (
           <div className="confirm-box" role="group" aria-label={t('myBookings.cancelQuestion', { title: booking.title })}>
             <p>{t('myBookings.cancelQuestion', { title: booking.title })}</p>
             <div className="button-row">
@@ -82,7 +128,10 @@ function BookingCard({ booking, onCancelled, past }: { booking: Booking; onCance
         )}
         {!cancelled && !past && (
           <>
-            <Link className="button button-quiet" to={`/bookings/${encodeURIComponent(booking.id)}/edit`}>
+            <Link
+              className="button button-quiet"
+              to={`/bookings/${encodeURIComponent(booking.id)}/edit${seriesId ? `?series=${encodeURIComponent(seriesId)}` : ''}`}
+            >
               {t('myBookings.edit')}
               <span className="visually-hidden">: {booking.title}</span>
             </Link>
@@ -110,6 +159,7 @@ export function MyBookingsPage() {
   const [items, setItems] = useState<Booking[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const { seriesOf, reload: reloadSeries } = useSeriesIndex();
 
   const load = useCallback(
     async (which: Tab, after: string | null) => {
@@ -169,10 +219,16 @@ export function MyBookingsPage() {
             <BookingCard
               key={b.id}
               booking={b}
+              seriesId={seriesOf.get(b.id)}
               past={tab === 'past'}
-              onCancelled={(c) => {
-                toast(t('myBookings.cancelled', { title: c.title }));
+              onCancelled={(c, scope) => {
+                toast(scope ? t(`seriesActions.cancelled_${scope}`, { title: c.title }) : t('myBookings.cancelled', { title: c.title }));
                 setItems((list) => (list ?? []).filter((x) => x.id !== c.id));
+                if (scope) {
+                  // Other occurrences went too: read the list again.
+                  reloadSeries();
+                  void load(tab, null);
+                }
               }}
             />
           ))}
