@@ -10,7 +10,7 @@ export interface PasswordHasher {
   verify(hash: string, password: string): Promise<boolean>;
 }
 
-export type Session = { userId: string; csrfToken: string };
+export type Session = { userId: string; csrfToken: string; actor: Actor };
 export interface SessionStore {
   /** Creates a session and returns its secret id (for the cookie) and its CSRF token. */
   create(userId: string): Promise<{ id: string; csrfToken: string }>;
@@ -37,7 +37,8 @@ export interface TokenStore {
   create(userId: string, name: string): Promise<ApiToken & { token: string }>;
   list(userId: string): Promise<ApiToken[]>;
   revoke(userId: string, id: string): Promise<boolean>;
-  resolve(token: string): Promise<string | null>;
+  /** The owner of a live token, or null. */
+  resolve(token: string): Promise<Actor | null>;
 }
 
 export type Me = User & { institution: Pick<Institution, 'id' | 'name'> | null; canBook: boolean; cannotBookReason: string | null };
@@ -111,15 +112,11 @@ export class AccountService {
   /** The caller behind a session id or an API token, or null. */
   async actorForSession(sessionId: string): Promise<{ actor: Actor; csrfToken: string } | null> {
     const session = await this.sessions.touch(sessionId);
-    if (!session) return null;
-    const user = await this.uow.repos.users.findById(session.userId);
-    return user ? { actor: toActor(user), csrfToken: session.csrfToken } : null;
+    return session && { actor: session.actor, csrfToken: session.csrfToken };
   }
 
   async actorForToken(token: string): Promise<Actor | null> {
-    const userId = await this.tokens.resolve(token);
-    const user = userId ? await this.uow.repos.users.findById(userId) : null;
-    return user ? toActor(user) : null;
+    return this.tokens.resolve(token);
   }
 
   async me(ctx: CallContext): Promise<Me> {

@@ -1,13 +1,14 @@
 import type { JobScheduler, Repositories, UnitOfWork } from '../ports.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { sqlState, type Db, type Executor } from './database.ts';
+import { sendNotices, type DeferNotice, type Notice } from './notices.ts';
 import { PgBookingRepository } from './booking-repository.ts';
 import { PgRoomRepository } from './room-repository.ts';
 import { PgInstitutionRepository } from './institution-repository.ts';
 import { PgUserRepository } from './user-repository.ts';
 import { PgAuditRepository } from './audit-repository.ts';
 
-export function repositories(db: Executor, queue?: JobQueue): Repositories {
+export function repositories(db: Executor, queue?: JobQueue, deferNotice?: DeferNotice): Repositories {
   const jobs: JobScheduler = {
     async enqueue(name, data, options) {
       if (!queue) throw new Error(`No job queue: cannot enqueue ${name}`);
@@ -16,7 +17,7 @@ export function repositories(db: Executor, queue?: JobQueue): Repositories {
   };
   return {
     jobs,
-    bookings: new PgBookingRepository(db),
+    bookings: new PgBookingRepository(db, deferNotice),
     rooms: new PgRoomRepository(db),
     institutions: new PgInstitutionRepository(db),
     users: new PgUserRepository(db),
@@ -41,7 +42,14 @@ export class PgUnitOfWork implements UnitOfWork {
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => work(repositories(trx, this.queue)));
+        const notices: Notice[] = [];
+        const result = await this.db
+          .transaction()
+          .execute((trx) => work(repositories(trx, this.queue, (channel, payload) => notices.push({ channel, payload }))));
+        await sendNotices(this.db, notices).catch(() => {
+          // Live updates are a convenience: a failed notice must not turn a committed change into an error.
+        });
+        return result;
       } catch (e) {
         const code = sqlState(e);
         if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw e;

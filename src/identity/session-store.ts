@@ -1,6 +1,7 @@
 // Sessions live in PostgreSQL so that every server instance sees them; the cookie holds a random id
 // whose hash is the key. Idle timeout slides on use; the absolute timeout never moves.
 import { sql } from 'kysely';
+import type { Role } from '../domain/access.ts';
 import type { SessionStore, Session } from '../app/accounts.ts';
 import type { FederatedSession } from '../app/federated-sign-in.ts';
 import type { Db } from '../db/database.ts';
@@ -34,17 +35,19 @@ export class PgSessionStore implements SessionStore {
 
   async touch(id: string): Promise<Session | null> {
     const idHash = hashSecret(id);
+    // The session and its user in one query: this runs on every request.
     const row = await this.db
-      .selectFrom('sessions')
-      .select(['user_id', 'csrf_token', sql<boolean>`last_seen_at < now() - interval '1 minute'`.as('stale')])
-      .where('id_hash', '=', idHash)
-      .where('expires_at', '>', sql<Date>`now()`)
-      .where('last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${this.idleMinutes})`)
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select(['u.id', 'u.role', 'u.institution_id', 's.csrf_token', sql<boolean>`s.last_seen_at < now() - interval '1 minute'`.as('stale')])
+      .where('s.id_hash', '=', idHash)
+      .where('s.expires_at', '>', sql<Date>`now()`)
+      .where('s.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${this.idleMinutes})`)
       .executeTakeFirst();
     if (!row) return null;
     // Sliding the idle timeout at most once a minute spares a write on every request.
     if (row.stale) await this.db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id_hash', '=', idHash).execute();
-    return { userId: row.user_id, csrfToken: row.csrf_token };
+    return { userId: row.id, csrfToken: row.csrf_token, actor: { userId: row.id, role: row.role as Role, institutionId: row.institution_id } };
   }
 
   async destroy(id: string): Promise<void> {

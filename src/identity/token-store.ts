@@ -1,6 +1,7 @@
 // Personal API tokens for scripts: shown once, stored as a hash, revocable.
 import { sql } from 'kysely';
 import type { ApiToken, TokenStore } from '../app/accounts.ts';
+import type { Actor, Role } from '../domain/access.ts';
 import type { Db } from '../db/database.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
@@ -37,16 +38,18 @@ export class PgTokenStore implements TokenStore {
     return res.numDeletedRows > 0n;
   }
 
-  async resolve(token: string): Promise<string | null> {
+  /** The token's owner as an actor, read with the token in one query (it runs on every request). */
+  async resolve(token: string): Promise<Actor | null> {
     if (!token.startsWith(PREFIX)) return null;
     const tokenHash = hashSecret(token);
     const row = await this.db
-      .selectFrom('api_tokens')
-      .select(['user_id', sql<boolean>`last_used_at IS NULL OR last_used_at < now() - interval '1 minute'`.as('stale')])
-      .where('token_hash', '=', tokenHash)
+      .selectFrom('api_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select(['u.id', 'u.role', 'u.institution_id', sql<boolean>`t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'`.as('stale')])
+      .where('t.token_hash', '=', tokenHash)
       .executeTakeFirst();
     if (!row) return null;
     if (row.stale) await this.db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('token_hash', '=', tokenHash).execute();
-    return row.user_id;
+    return { userId: row.id, role: row.role as Role, institutionId: row.institution_id };
   }
 }
