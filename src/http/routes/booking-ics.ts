@@ -1,6 +1,7 @@
 // GET /api/v1/bookings/:id/ics: one booking as an iCalendar file (RFC 5545) for "My bookings".
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { buildCalendar } from '../../notify/calendar.ts';
+import { bookingUid } from '../../notify/compose.ts';
 import { callContext } from '../auth.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
@@ -20,32 +21,32 @@ export function icsFileName(title: string): string {
   return `${slug || 'booking'}.ics`;
 }
 
+/**
+ * The booking as a PUBLISH calendar (a copy to add, not a meeting request: RFC 5546, 3.2.1), built
+ * by the same code as the mailed invitations, with their UID and SEQUENCE, so a calendar that got
+ * both keeps one event and takes the newer copy.
+ */
 export function bookingCalendar(booking: Booking, publicUrl: string): string {
-  const host = new URL(publicUrl).host;
-  const calendar = ical({
+  return buildCalendar({
+    method: 'PUBLISH',
     name: 'WebMeetings',
-    prodId: { company: 'WebMeetings', product: 'Booking portal', language: 'EN' },
-    // PUBLISH: a copy to add to one's calendar, not a meeting request (RFC 5546, 3.2.1).
-    method: ICalCalendarMethod.PUBLISH,
+    events: [
+      {
+        uid: bookingUid(booking.id, publicUrl),
+        sequence: booking.sequence,
+        stamp: booking.updatedAt,
+        start: booking.start,
+        end: booking.end,
+        zone: booking.timeZone,
+        summary: booking.title,
+        description: booking.description,
+        location: booking.roomName,
+        url: new URL('/bookings', publicUrl).toString(),
+        cancelled: booking.status === 'cancelled',
+        ...(booking.recurrenceId && { recurrenceId: booking.recurrenceId }),
+      },
+    ],
   });
-  calendar.createEvent({
-    // UID must stay the same across downloads so a calendar app updates instead of duplicating.
-    id: `${booking.id}@${host}`,
-    // Instants in UTC: every client shows them in its own zone; no VTIMEZONE needed.
-    start: booking.start,
-    end: booking.end,
-    stamp: booking.updatedAt,
-    created: booking.createdAt,
-    lastModified: booking.updatedAt,
-    summary: booking.title,
-    description: booking.description || null,
-    location: booking.roomName,
-    url: new URL(`/bookings`, publicUrl).toString(),
-    status: booking.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    // SEQUENCE grows with each change so re-imports replace the earlier copy.
-    sequence: Math.max(0, Math.floor((booking.updatedAt.getTime() - booking.createdAt.getTime()) / 1000)),
-  });
-  return calendar.toString();
 }
 
 export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async (app, { services, publicUrl }) => {
