@@ -68,6 +68,9 @@ export const Booking = z.object({
   booker: z.object({ id: Id, name: z.string() }),
   institutionId: Id.nullable(),
   joinUrl: z.string().describe('the join page of the virtual room (the booker and managers enter as host); its state and guest link: GET /bookings/{id}/room'),
+  seriesId: Id.nullable().describe('the series this booking is an occurrence of'),
+  recurrenceId: Instant.nullable().describe('the occurrence’s original start (iCalendar RECURRENCE-ID)'),
+  isException: z.boolean().describe('the occurrence was changed apart from its series'),
   createdAt: Instant,
   updatedAt: Instant,
 });

@@ -43,6 +43,9 @@ export const bookingView = (b: Booking) => ({
   booker: { id: b.bookerId, name: b.bookerName },
   institutionId: b.institutionId,
   joinUrl: `/join/${b.id}`,
+  seriesId: b.seriesId,
+  recurrenceId: b.recurrenceId ? iso(b.recurrenceId) : null,
+  isException: b.isException,
   createdAt: iso(b.createdAt),
   updatedAt: iso(b.updatedAt),
 });

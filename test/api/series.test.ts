@@ -182,6 +182,9 @@ describe('changing and cancelling', () => {
     expect(moved).toMatchObject({ startLocal: '2026-09-22T15:00:00+02:00', isException: true, recurrenceId: third.recurrenceId, status: 'confirmed' });
     expect(detail.occurrences.filter((o: { isException: boolean }) => o.isException)).toHaveLength(1);
     expect(detail.series.sequence).toBeGreaterThan(s.series.sequence);
+    // The plain booking API tells the calendar the same.
+    const asBooking = await t.api('GET', `/api/v1/bookings/${third.id}`, { as: alice });
+    expect(asBooking.body).toMatchObject({ seriesId: s.series.id, isException: true, recurrenceId: third.recurrenceId });
   });
 
   it('cancelling one occurrence adds an EXDATE and raises SEQUENCE', async () => {
