@@ -15,6 +15,7 @@ const BookingFormPage = lazy(() => import('../bookings/BookingFormPage.tsx').the
 const RoomsPage = lazy(() => import('../admin/RoomsPage.tsx').then((m) => ({ default: m.RoomsPage })));
 const InstitutionsPage = lazy(() => import('../admin/InstitutionsPage.tsx').then((m) => ({ default: m.InstitutionsPage })));
 const UsersPage = lazy(() => import('../admin/UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
+const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then((m) => ({ default: m.ProvisioningPage })));
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 const NotFoundPage = lazy(() => import('./NotFoundPage.tsx').then((m) => ({ default: m.NotFoundPage })));
 
@@ -33,6 +34,7 @@ const ROUTES: Route[] = [
   { pattern: '/admin/rooms', page: RoomsPage, admin: true },
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
   { pattern: '/admin/users', page: UsersPage, admin: true },
+  { pattern: '/admin/provisioning', page: ProvisioningPage, admin: true },
   { pattern: '/admin/audit', page: AuditPage, admin: true },
 ];
 

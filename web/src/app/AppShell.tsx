@@ -72,6 +72,9 @@ export function AppShell({ children }: { children: ReactNode }) {
                     <NavLink to="/admin/users">{t('nav.users')}</NavLink>
                   </li>
                   <li>
+                    <NavLink to="/admin/provisioning">{t('nav.provisioning')}</NavLink>
+                  </li>
+                  <li>
                     <NavLink to="/admin/audit">{t('nav.audit')}</NavLink>
                   </li>
                 </>
