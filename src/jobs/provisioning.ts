@@ -30,13 +30,8 @@ export async function startProvisioningWorkers(deps: {
   // pg-boss's own retries cover database trouble; provider failures are retried by the pipeline in
   // the portal's clock, so the job itself succeeds once the outcome is recorded.
   await queue.define({ name: SYNC_QUEUE, retryLimit: 5, retryDelaySeconds: 2, deadLetter: SYNC_DEAD_LETTER });
-  // Straight on pg-boss for a batch size: JobQueue.work fetches one job per polling interval. The
-  // jobs of a batch run side by side; if one fails the batch is retried (sync is idempotent).
-  await queue.boss.work<{ bookingId: string }>(SYNC_QUEUE, { pollingIntervalSeconds: 0.5, batchSize: 16 }, async (jobs) => {
-    const results = await Promise.allSettled(jobs.map((job) => service.sync(job.data.bookingId)));
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  });
+  // Sync is idempotent, so a batch of 16 runs side by side (a failure retries the batch).
+  await queue.work<{ bookingId: string }>(SYNC_QUEUE, (data) => service.sync(data.bookingId).then(() => undefined), { pollingIntervalSeconds: 0.5, batchSize: 16 });
 
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;

@@ -77,12 +77,17 @@ export class JobQueue {
     return this.boss.send(name, data, options);
   }
 
-  async work<T extends object>(name: string, handler: JobHandler<T>, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
-    await this.boss.work<T>(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 }, async (jobs) => {
-      for (const job of jobs) {
-        const retryCount = (job as { retryCount?: number }).retryCount ?? 0;
-        await handler(job.data, { id: job.id, retryCount });
-      }
+  /**
+   * Runs `handler` for each job. With `batchSize` > 1 a worker fetches that many jobs at once and runs
+   * them side by side; if one fails, the batch is retried, so handlers must be idempotent.
+   */
+  async work<T extends object>(name: string, handler: JobHandler<T>, opts: { pollingIntervalSeconds?: number; batchSize?: number } = {}): Promise<void> {
+    await this.boss.work<T>(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: opts.batchSize ?? 1 }, async (jobs) => {
+      const results = await Promise.allSettled(
+        jobs.map((job) => handler(job.data, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 })),
+      );
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     });
   }
 }
