@@ -48,8 +48,8 @@ describeInBrowser('admin: virtual rooms (provisioning jobs)', () => {
     expect(await state()).toBe('failed');
 
     await page.goto('/calendar');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Virtual rooms' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Virtual rooms' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Room provisioning' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Room provisioning' }).waitFor();
     const row = page.locator('[data-slot="dead-letter"] tbody tr').filter({ hasText: id.slice(0, 8) });
     await row.waitFor();
     const text = await row.textContent();
@@ -69,7 +69,7 @@ describeInBrowser('admin: virtual rooms (provisioning jobs)', () => {
 
     // In Italian.
     await page.getByLabel('Language').selectOption('it');
-    await page.getByRole('heading', { level: 1, name: 'Stanze virtuali' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Preparazione stanze' }).waitFor();
     await page.getByLabel('Solo le chiamate fallite').check();
     await expectAccessible(page, 'provisioning jobs page in Italian');
     await page.getByLabel('Lingua').selectOption('en');

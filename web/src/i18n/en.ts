@@ -16,7 +16,7 @@ export const en = {
     loadMore: 'Show more',
   },
   nav: {
-    provisioning: 'Virtual rooms',
+    provisioning: 'Room provisioning',
     skip: 'Skip to main content',
     primary: 'Main',
     menu: 'Menu',
@@ -313,7 +313,7 @@ export const en = {
   },
   admin: {
     provisioning: {
-      title: 'Virtual rooms',
+      title: 'Room provisioning',
       subtitle: 'Rooms the services could not prepare, and the latest calls to the services.',
       refresh: 'Refresh',
       failedTitle: 'Could not be prepared',

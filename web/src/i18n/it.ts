@@ -18,7 +18,7 @@ export const it: Messages = {
     loadMore: 'Mostra altri',
   },
   nav: {
-    provisioning: 'Stanze virtuali',
+    provisioning: 'Preparazione stanze',
     skip: 'Vai al contenuto principale',
     primary: 'Principale',
     menu: 'Menu',
@@ -315,7 +315,7 @@ export const it: Messages = {
   },
   admin: {
     provisioning: {
-      title: 'Stanze virtuali',
+      title: 'Preparazione stanze',
       subtitle: 'Le stanze che i servizi non sono riusciti a preparare e le ultime chiamate ai servizi.',
       refresh: 'Aggiorna',
       failedTitle: 'Non preparate',
