@@ -48,7 +48,7 @@ describeInBrowser('admin: virtual rooms (provisioning jobs)', () => {
     expect(await state()).toBe('failed');
 
     await page.goto('/calendar');
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Room provisioning' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Provisioning' }).click();
     await page.getByRole('heading', { level: 1, name: 'Room provisioning' }).waitFor();
     const row = page.locator('[data-slot="dead-letter"] tbody tr').filter({ hasText: id.slice(0, 8) });
     await row.waitFor();

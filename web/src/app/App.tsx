@@ -16,6 +16,7 @@ const RoomsPage = lazy(() => import('../admin/RoomsPage.tsx').then((m) => ({ def
 const InstitutionsPage = lazy(() => import('../admin/InstitutionsPage.tsx').then((m) => ({ default: m.InstitutionsPage })));
 const UsersPage = lazy(() => import('../admin/UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
 const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then((m) => ({ default: m.ProvisioningPage })));
+const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').then((m) => ({ default: m.SignInSettingsPage })));
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 const NotFoundPage = lazy(() => import('./NotFoundPage.tsx').then((m) => ({ default: m.NotFoundPage })));
 
@@ -35,6 +36,7 @@ const ROUTES: Route[] = [
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
   { pattern: '/admin/users', page: UsersPage, admin: true },
   { pattern: '/admin/provisioning', page: ProvisioningPage, admin: true },
+  { pattern: '/admin/sign-in', page: SignInSettingsPage, admin: true },
   { pattern: '/admin/audit', page: AuditPage, admin: true },
 ];
 

@@ -75,6 +75,9 @@ export function AppShell({ children }: { children: ReactNode }) {
                     <NavLink to="/admin/provisioning">{t('nav.provisioning')}</NavLink>
                   </li>
                   <li>
+                    <NavLink to="/admin/sign-in">{t('nav.signInSettings')}</NavLink>
+                  </li>
+                  <li>
                     <NavLink to="/admin/audit">{t('nav.audit')}</NavLink>
                   </li>
                 </>
