@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Institution } from '../api/types.ts';
+import { Link } from '../app/router.tsx';
 import { formatInstant } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
@@ -156,6 +157,10 @@ export function InstitutionsPage() {
                     </td>
                     <td className="num">{i.monthlyQuotaHours == null ? t('admin.institutions.unlimited') : t('admin.institutions.hours', { count: i.monthlyQuotaHours })}</td>
                     <td className="row-actions">
+                      <Link className="button button-quiet button-small" to={`/institutions/${encodeURIComponent(i.id)}`}>
+                        {t('admin.institution.details')}
+                        <span className="visually-hidden">: {i.name}</span>
+                      </Link>
                       <button type="button" className="button button-quiet button-small" onClick={() => { setEditing(i); setOpen(true); }}>
                         {t('common.edit')}
                         <span className="visually-hidden">: {i.name}</span>

@@ -17,6 +17,7 @@ const InstitutionsPage = lazy(() => import('../admin/InstitutionsPage.tsx').then
 const UsersPage = lazy(() => import('../admin/UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
 const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then((m) => ({ default: m.ProvisioningPage })));
 const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').then((m) => ({ default: m.SignInSettingsPage })));
+const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((m) => ({ default: m.InstitutionPage })));
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 const NotFoundPage = lazy(() => import('./NotFoundPage.tsx').then((m) => ({ default: m.NotFoundPage })));
 
@@ -34,6 +35,7 @@ const ROUTES: Route[] = [
   { pattern: '/bookings/:id/edit', page: BookingFormPage },
   { pattern: '/admin/rooms', page: RoomsPage, admin: true },
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
+  { pattern: '/institutions/:id', page: InstitutionPage },
   { pattern: '/admin/users', page: UsersPage, admin: true },
   { pattern: '/admin/provisioning', page: ProvisioningPage, admin: true },
   { pattern: '/admin/sign-in', page: SignInSettingsPage, admin: true },

@@ -59,6 +59,11 @@ export function AppShell({ children }: { children: ReactNode }) {
               <li>
                 <NavLink to="/bookings/new">{t('nav.newBooking')}</NavLink>
               </li>
+              {me.role === 'institution-manager' && me.institution && (
+                <li>
+                  <NavLink to={`/institutions/${me.institution.id}`}>{t('nav.myInstitution')}</NavLink>
+                </li>
+              )}
               {me.role === 'admin' && (
                 <>
                   <li className="nav-sep" aria-hidden="true" />
