@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
-import { addDays, nextMonday } from './support/grid.ts';
+import { addDays, at, drag, nextMonday } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
 describeInBrowser('recurring bookings', () => {
@@ -193,6 +193,65 @@ describeInBrowser('recurring bookings', () => {
       await expect.poll(moved).toEqual([`${addDays(first, 7)}T16:00–17:30`]);
     } finally {
       await annaContext.close();
+    }
+  });
+
+  it('asks "only this meeting or the whole series" when an occurrence is dragged in the calendar', async () => {
+    const paolo = await portal.member('Paolo Gialli');
+    const tuesday = addDays(nextMonday(), 1);
+    const created = await portal.api(paolo, 'POST', '/api/v1/series', {
+      roomId: room.id,
+      start: `${tuesday}T13:00:00`,
+      end: `${tuesday}T14:00:00`,
+      seats: 4,
+      title: 'Tutorato',
+      rrule: 'FREQ=DAILY;COUNT=3',
+    });
+    expect(created.status).toBe(201);
+    const times = async () =>
+      ((await portal.api(paolo, 'GET', `/api/v1/bookings?userId=${paolo.id}&status=confirmed`)).body.items as Array<{ startLocal: string; endLocal: string }>)
+        .map((b) => `${b.startLocal.slice(0, 16)}–${b.endLocal.slice(11, 16)}`)
+        .sort();
+    const paoloContext = await newContext(browser, portal.baseUrl);
+    const calendar = await paoloContext.newPage();
+    try {
+      await signIn(calendar, paolo.email, paolo.password);
+      await calendar.getByRole('button', { name: 'Next week' }).click();
+      await calendar.locator('.ec-body .ec-day').first().waitFor();
+      await calendar.waitForLoadState('networkidle').catch(() => {});
+      const dragDown = async (dayIndex: number) => {
+        const event = calendar.locator('.ec-event', { hasText: 'Tutorato' }).nth(dayIndex);
+        const box = (await event.boundingBox())!;
+        const from = { x: box.x + box.width / 2, y: box.y + 8 };
+        const target = await at(calendar, 0, 1 + dayIndex, '15:00', 8);
+        await drag(calendar, from, { x: from.x, y: target.y });
+      };
+
+      // Escape puts the block back and changes nothing.
+      await dragDown(0);
+      const dialog = calendar.getByRole('dialog', { name: 'Move a repeating meeting' });
+      await dialog.waitFor();
+      await dialog.getByText('“Tutorato” repeats. Move only this meeting, or the whole series?').waitFor();
+      await expectAccessible(calendar, 'move an occurrence: this one or the series');
+      await screenshot(calendar, 'series-calendar-move');
+      await calendar.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      expect(await times()).toEqual([0, 1, 2].map((d) => `${addDays(tuesday, d)}T13:00–14:00`));
+
+      // Only this meeting.
+      await dragDown(0);
+      await dialog.getByRole('button', { name: 'Only this meeting' }).click();
+      await calendar.getByText(/Moved this meeting of “Tutorato”/).waitFor();
+      expect(await times()).toEqual([`${tuesday}T15:00–16:00`, `${addDays(tuesday, 1)}T13:00–14:00`, `${addDays(tuesday, 2)}T13:00–14:00`]);
+
+      // The whole series, from the second meeting.
+      await dragDown(1);
+      await dialog.getByRole('button', { name: 'The whole series' }).click();
+      await calendar.getByText(/Moved every meeting of “Tutorato”/).waitFor();
+      const after = await times();
+      expect(after.slice(1)).toEqual([`${addDays(tuesday, 1)}T15:00–16:00`, `${addDays(tuesday, 2)}T15:00–16:00`]);
+    } finally {
+      await paoloContext.close();
     }
   });
 });

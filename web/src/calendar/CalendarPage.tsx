@@ -20,6 +20,8 @@ import { RoomCalendar, type CalendarView, type GridMove, type GridSlot, type Roo
 import { checkSlot, lowestSeatsLeft, type SlotProblem } from './rules.ts';
 import { SeatPoolStrip } from './SeatPoolStrip.tsx';
 import { SlotDialog } from './SlotDialog.tsx';
+import { SeriesMoveDialog, type SeriesMove } from './SeriesMoveDialog.tsx';
+import { useSeriesIndex } from '../bookings/seriesIndex.ts';
 import { useCalendarData } from './useCalendarData.ts';
 import { addDays, offsetString, wallClock, zonedToInstant } from './zone.ts';
 
@@ -89,9 +91,12 @@ export function CalendarPage() {
   const roomById = useCallback((id: string) => rooms?.find((r) => r.id === id), [rooms]);
   const zoneOf = useCallback((id: string) => roomById(id)?.timeZone ?? zone, [roomById, zone]);
 
+  const { seriesOf, reload: reloadSeries } = useSeriesIndex();
+  const [seriesMove, setSeriesMove] = useState<SeriesMove | null>(null);
+
   // Latest values for the grid's callbacks, which are bound once.
-  const state = useRef({ availability, settings, zone, rooms, me, bookings });
-  state.current = { availability, settings, zone, rooms, me, bookings };
+  const state = useRef({ availability, settings, zone, rooms, me, bookings, seriesOf });
+  state.current = { availability, settings, zone, rooms, me, bookings, seriesOf };
 
   const showConflict = useCallback(
     (error: unknown, booking: { id: string; title: string }) => {
@@ -152,6 +157,12 @@ export function CalendarPage() {
         const s = state.current;
         const title = s.bookings.find((b) => b.id === move.bookingId)?.title ?? '';
         setConflict(null);
+        const seriesId = s.seriesOf.get(move.bookingId);
+        if (seriesId) {
+          // An occurrence of a series: ask whether only this meeting or the whole series moves.
+          setSeriesMove({ move, seriesId, title, zone: s.zone });
+          return;
+        }
         setPending(true);
         moveBooking(move.bookingId, {
           roomId: move.roomId,
@@ -310,6 +321,19 @@ export function CalendarPage() {
         onBooked={(b) => {
           setQuickSlot(null);
           toast(t('calendar.booked', { title: b.title, when: formatSlot(b.start, b.end, b.timeZone) }));
+          void reload();
+        }}
+      />
+      <SeriesMoveDialog
+        pending={seriesMove}
+        onDone={(answer) => {
+          setSeriesMove(null);
+          if (answer.ok) {
+            toast(answer.message);
+            reloadSeries();
+          } else if (answer.error !== undefined && seriesMove) {
+            showConflict(answer.error, { id: seriesMove.move.bookingId, title: seriesMove.title });
+          }
           void reload();
         }}
       />

@@ -256,6 +256,10 @@ export const en = {
     },
   },
   seriesActions: {
+    moveTitle: 'Move a repeating meeting',
+    moveAllHint: 'Moving the whole series gives every meeting the new time and length; each keeps its own date.',
+    movedOne: 'Moved this meeting of “{{title}}” to {{when}}.',
+    movedAll: 'Moved every meeting of “{{title}}” (this one to {{when}}).',
     recurring: 'Recurring',
     cancelQuestion: '“{{title}}” repeats. Cancel which meetings?',
     cancelOne: 'This meeting',

@@ -258,6 +258,10 @@ export const it: Messages = {
     },
   },
   seriesActions: {
+    moveTitle: 'Spostare una riunione ricorrente',
+    moveAllHint: 'Spostando tutta la serie ogni riunione prende il nuovo orario e la nuova durata; ognuna resta nel proprio giorno.',
+    movedOne: 'Spostata questa riunione di «{{title}}» a {{when}}.',
+    movedAll: 'Spostate tutte le riunioni di «{{title}}» (questa a {{when}}).',
     recurring: 'Ricorrente',
     cancelQuestion: '«{{title}}» si ripete. Quali riunioni vuoi annullare?',
     cancelOne: 'Questa riunione',
