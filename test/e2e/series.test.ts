@@ -243,6 +243,9 @@ describeInBrowser('recurring bookings', () => {
       await dialog.getByRole('button', { name: 'Only this meeting' }).click();
       await calendar.getByText(/Moved this meeting of “Tutorato”/).waitFor();
       expect(await times()).toEqual([`${tuesday}T15:00–16:00`, `${addDays(tuesday, 1)}T13:00–14:00`, `${addDays(tuesday, 2)}T13:00–14:00`]);
+      // The grid shows the new time before the next drag.
+      const at15 = () => calendar.locator('.ec-event', { hasText: 'Tutorato' }).filter({ hasText: '15:00' }).count();
+      await expect.poll(at15).toBe(1);
 
       // The whole series, from the second meeting.
       await dragDown(1);
@@ -250,6 +253,16 @@ describeInBrowser('recurring bookings', () => {
       await calendar.getByText(/Moved every meeting of “Tutorato”/).waitFor();
       const after = await times();
       expect(after.slice(1)).toEqual([`${addDays(tuesday, 1)}T15:00–16:00`, `${addDays(tuesday, 2)}T15:00–16:00`]);
+      await expect.poll(at15).toBe(3);
+
+      // The event's dialog cancels with the same choice: this and the following meetings.
+      await calendar.locator('.ec-event', { hasText: 'Tutorato' }).nth(1).click();
+      const details = calendar.getByRole('dialog', { name: 'Tutorato' });
+      await details.getByRole('button', { name: 'Cancel booking' }).click();
+      await details.getByText('“Tutorato” repeats. Cancel which meetings?').waitFor();
+      await expectAccessible(calendar, 'calendar event of a series: cancel which meetings');
+      await details.getByRole('button', { name: 'This and the following' }).click();
+      await expect.poll(times).toEqual([after[0]]);
     } finally {
       await paoloContext.close();
     }

@@ -74,7 +74,12 @@ export function RepeatSection({
               <option value="daily">{t('repeat.daily')}</option>
               <option value="weekly">{t('repeat.weekly')}</option>
               <option value="monthlyDate">{t('repeat.monthlyDate', { day: Number(firstDate.slice(8, 10)) || 1 })}</option>
-              <option value="monthlyNth">{t('repeat.monthlyNth', { nth: t(`repeat.nth.${nth}`), weekday: t(`repeat.days.${weekday}`) })}</option>
+              <option value="monthlyNth">
+                {/* Sunday is feminine in Italian: "la seconda domenica". */}
+                {weekday === 'SU'
+                  ? t('repeat.monthlyNthF', { nth: t(`repeat.nthF.${nth}`), weekday: t(`repeat.days.${weekday}`) })
+                  : t('repeat.monthlyNth', { nth: t(`repeat.nth.${nth}`), weekday: t(`repeat.days.${weekday}`) })}
+              </option>
               <option value="custom">{t('repeat.custom')}</option>
             </select>
           </Field>

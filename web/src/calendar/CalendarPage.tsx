@@ -343,10 +343,12 @@ export function CalendarPage() {
         roomName={openSlot ? (roomById(openSlot.roomId)?.name ?? '') : ''}
         zone={openSlot ? zoneOf(openSlot.roomId) : zone}
         canEdit={openBooking ? openBooking.booker.id === me.id || canEditOthers : false}
+        seriesId={openBooking ? seriesOf.get(openBooking.id) : undefined}
         onClose={() => setOpenSlot(null)}
         onCancelled={(b) => {
           setOpenSlot(null);
           toast(t('myBookings.cancelled', { title: b.title }));
+          reloadSeries();
           void reload();
         }}
       />

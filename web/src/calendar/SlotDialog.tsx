@@ -17,6 +17,7 @@ export function SlotDialog({
   roomName,
   zone,
   canEdit,
+  seriesId,
   onClose,
   onCancelled,
 }: {
@@ -25,6 +26,8 @@ export function SlotDialog({
   roomName: string;
   zone: string;
   canEdit: boolean;
+  /** Set when the booking is an occurrence of a series: cancel and edit then ask which meetings. */
+  seriesId?: string | undefined;
   onClose(): void;
   onCancelled(b: Booking): void;
 }) {
@@ -39,11 +42,14 @@ export function SlotDialog({
     onClose();
   }
 
-  async function cancelBooking() {
+  async function cancelBooking(scope?: 'one' | 'following' | 'all') {
     if (!booking) return;
     setBusy(true);
     try {
-      const cancelled = await api.delete<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}`);
+      const cancelled =
+        seriesId && scope
+          ? (await api.delete(`/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(booking.id)}?scope=${scope}`), { ...booking, status: 'cancelled' as const })
+          : await api.delete<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}`);
       setConfirming(false);
       onCancelled(cancelled ?? booking);
     } catch (e) {
@@ -66,9 +72,17 @@ export function SlotDialog({
               <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
                 {t('myBookings.keep')}
               </button>
-              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelBooking()}>
-                {t('myBookings.confirmCancel')}
-              </button>
+              {seriesId ? (
+                (['one', 'following', 'all'] as const).map((scope) => (
+                  <button key={scope} type="button" className="button button-danger" disabled={busy} onClick={() => void cancelBooking(scope)}>
+                    {t(`seriesActions.cancel${scope === 'one' ? 'One' : scope === 'following' ? 'Following' : 'All'}`)}
+                  </button>
+                ))
+              ) : (
+                <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelBooking()}>
+                  {t('myBookings.confirmCancel')}
+                </button>
+              )}
             </>
           ) : (
             <>
@@ -78,7 +92,10 @@ export function SlotDialog({
               <button type="button" className="button button-secondary" onClick={() => setConfirming(true)}>
                 {t('myBookings.cancel')}
               </button>
-              <Link className="button button-primary" to={`/bookings/${encodeURIComponent(booking.id)}/edit`}>
+              <Link
+                className="button button-primary"
+                to={`/bookings/${encodeURIComponent(booking.id)}/edit${seriesId ? `?series=${encodeURIComponent(seriesId)}` : ''}`}
+              >
                 {t('myBookings.edit')}
               </Link>
             </>
@@ -91,7 +108,9 @@ export function SlotDialog({
       }
     >
       {error && <Notice tone="error">{error}</Notice>}
-      {confirming && booking && <Notice tone="warning">{t('myBookings.cancelQuestion', { title: booking.title })}</Notice>}
+      {confirming && booking && (
+        <Notice tone="warning">{t(seriesId ? 'seriesActions.cancelQuestion' : 'myBookings.cancelQuestion', { title: booking.title })}</Notice>
+      )}
       {booking ? (
         <BookingDetails booking={booking} />
       ) : (

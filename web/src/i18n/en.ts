@@ -203,6 +203,8 @@ export const en = {
     },
   },
   repeat: {
+    monthlyNthF: 'Every month on the {{nth}} {{weekday}}',
+    nthF: { '1': 'first', '2': 'second', '3': 'third', '4': 'fourth', '-1': 'last' },
     roomTaken: 'The room is already booked then.',
     legend: 'Repeat',
     enable: 'Repeat this meeting',

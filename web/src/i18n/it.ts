@@ -205,6 +205,8 @@ export const it: Messages = {
     },
   },
   repeat: {
+    monthlyNthF: 'Ogni mese la {{nth}} {{weekday}}',
+    nthF: { '1': 'prima', '2': 'seconda', '3': 'terza', '4': 'quarta', '-1': 'ultima' },
     roomTaken: 'La sala è già prenotata in quell’orario.',
     legend: 'Ripetizione',
     enable: 'Ripeti questa riunione',
