@@ -221,7 +221,15 @@ describeInBrowser('recurring bookings', () => {
       await calendar.waitForLoadState('networkidle').catch(() => {});
       const dragDown = async (dayIndex: number) => {
         const event = calendar.locator('.ec-event', { hasText: 'Tutorato' }).nth(dayIndex);
-        const box = (await event.boundingBox())!;
+        // The grid redraws after each answer: wait until the block is laid out again.
+        await calendar.waitForLoadState('networkidle').catch(() => {});
+        let box = null;
+        for (let i = 0; i < 50 && !box; i++) {
+          await event.waitFor();
+          box = await event.boundingBox();
+          if (!box) await calendar.waitForTimeout(100);
+        }
+        if (!box) throw new Error('the Tutorato block is not on the grid');
         const from = { x: box.x + box.width / 2, y: box.y + 8 };
         const target = await at(calendar, 0, 1 + dayIndex, '15:00', 8);
         await drag(calendar, from, { x: from.x, y: target.y });
