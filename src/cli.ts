@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { ConfigError, loadConfig } from './config.ts';
 import { openPortalDatabase, buildServices, systemClock } from './portal.ts';
 import { migrate } from './db/migrate.ts';
-import { openDatabase } from './db/database.ts';
+import { DatabaseInUseError, openDatabase } from './db/database.ts';
 import { AppError } from './domain/errors.ts';
 
 const HELP = `Usage: npm run cli -- <command> [options]
@@ -55,7 +55,7 @@ async function main() {
 class UsageError extends Error {}
 
 main().catch((e: unknown) => {
-  if (e instanceof ConfigError || e instanceof UsageError || e instanceof AppError) {
+  if (e instanceof ConfigError || e instanceof UsageError || e instanceof AppError || e instanceof DatabaseInUseError) {
     console.error(e.message);
     process.exit(2);
   }

@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT lets requests in flight finish before the database closes.
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createPortal } from './portal.ts';
+import { DatabaseInUseError } from './db/database.ts';
 
 let config: Config;
 try {
@@ -14,14 +15,24 @@ try {
   throw e;
 }
 
-const portal = await createPortal(config);
+let portal: Awaited<ReturnType<typeof createPortal>>;
+try {
+  portal = await createPortal(config);
+} catch (e) {
+  if (e instanceof DatabaseInUseError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  throw e;
+}
 const { app, logger } = portal;
 const admins = await portal.services.uow.repos.users.countAdmins();
 await app.listen({ port: config.port, host: config.host });
 const where = portal.database.kind === 'pglite' ? `embedded PGlite database in ${config.dataDir}` : 'PostgreSQL';
 logger.info(`WebMeetings is running at ${config.publicUrl} on ${where}`);
 if (admins === 0) {
-  logger.warn('No administrator exists yet. Create one with: npm run cli -- create-admin --email you@example.org --name "Your Name"');
+  const stopFirst = portal.database.kind === 'pglite' ? 'Stop the portal (Ctrl-C) and create' : 'Create';
+  logger.warn(`No administrator exists yet. ${stopFirst} one with: npm run cli -- create-admin --email you@example.org --name "Your Name"`);
 }
 
 let stopping = false;

@@ -1,7 +1,8 @@
 // One code path for both databases: a node-postgres Pool under Kysely. With DATABASE_URL it is a
 // real PostgreSQL pool; without, PGlite (PostgreSQL in WASM) in DATA_DIR behind its node-postgres
 // adapter with a pool of one, since PGlite has a single session (see shared/reference/data-layer.md).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { DB } from './schema.ts';
@@ -80,7 +81,11 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     import('@electric-sql/pglite/contrib/btree_gist'),
     import('@electric-sql/pglite/node-postgres'),
   ]);
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  let releaseLock = () => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    releaseLock = lockDataDir(dataDir);
+  }
   const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { btree_gist } });
   // createPgConfig once: every call would open another connection object on the same session.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
@@ -96,8 +101,45 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     async close() {
       await db.destroy();
       await pglite.close();
+      releaseLock();
     },
   };
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt it.
+ * A lock file with the owner's pid keeps a second portal or the CLI out while one runs; a lock
+ * left by a process that no longer exists is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'webmeetings.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
+        throw new DatabaseInUseError(
+          `The embedded database in ${dataDir} is in use by process ${owner} (a running portal?). Stop it first, or use a PostgreSQL server through DATABASE_URL.`,
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new DatabaseInUseError(`Could not lock the embedded database in ${dataDir}.`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** SQLSTATE of a database error (PGlite's error classes are minified: never use instanceof). */

@@ -98,6 +98,30 @@ describe('the portal process', () => {
     expect(await exit).toBe(0);
   });
 
+  it('keeps a second process out of the embedded database while the portal runs', async () => {
+    if (process.env.DATABASE_URL) return; // PostgreSQL serves many processes; only PGlite needs this.
+    const { child } = await start();
+    try {
+      const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'late@example.org', '--name', 'Late', '--password', 'a-long-password'], {
+        cwd: root,
+        env,
+        encoding: 'utf8',
+      });
+      expect(cli.status).toBe(2);
+      expect(cli.stderr).toContain(`is in use by process ${child.pid}`);
+    } finally {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+    // Once it stopped, the CLI gets in.
+    const after = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'late@example.org', '--name', 'Late', '--password', 'a-long-password'], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
+    expect(after.status, after.stderr).toBe(0);
+  });
+
   it('refuses to start with a wrong setting and names it', () => {
     const res = spawnSync(process.execPath, ['src/main.ts'], { cwd: root, env: { ...env, SEAT_POOL: 'lots' }, encoding: 'utf8' });
     expect(res.status).toBe(2);
