@@ -99,7 +99,8 @@ export class JoiningService {
   private async guestContext(token: string): Promise<{ link: GuestLink; facts: BookingFacts } | null> {
     if (!/^[A-Za-z0-9_-]{22,64}$/.test(token)) return null;
     const link = await this.store.guestLinkByToken(token);
-    const facts = link ? await this.store.facts(link.bookingId) : null;
+    const target = link && (await this.store.guestTarget(link.bookingId, this.clock.now(), this.provisioning.policy.graceMinutes));
+    const facts = target ? await this.store.facts(target) : null;
     return link && facts ? { link, facts } : null;
   }
 

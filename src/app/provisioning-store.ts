@@ -76,6 +76,8 @@ export interface ProvisioningStore {
   guestLink(bookingId: string): Promise<GuestLink>;
   peekGuestLink(bookingId: string): Promise<GuestLink | null>;
   guestLinkByToken(token: string): Promise<GuestLink | null>;
+  /** The booking a guest link opens now (a series-wide link moves from occurrence to occurrence). */
+  guestTarget(ownerId: string, now: Date, graceMinutes: number): Promise<string>;
   rotateGuestLink(bookingId: string): Promise<GuestLink>;
   setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink>;
   tryRun(name: string, everySeconds: number): Promise<boolean>;

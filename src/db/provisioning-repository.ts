@@ -64,6 +64,15 @@ const toFacts = (f: FactsRow): BookingFacts => ({
 /** 128 random bits, URL-safe. */
 export const newGuestToken = () => randomBytes(16).toString('base64url');
 
+/**
+ * The booking that holds the guest link of `bookingId`: itself, or, for an occurrence of a series
+ * whose booker chose one link for all occurrences (shared_access), the series' first occurrence.
+ */
+const linkOwner = (bookingId: unknown) => sql<string>`COALESCE((
+    SELECT o.id FROM bookings b0 JOIN booking_series s ON s.id = b0.series_id AND s.shared_access
+      JOIN bookings o ON o.series_id = s.id
+     WHERE b0.id = ${bookingId}::uuid ORDER BY o.recurrence_id, o.id LIMIT 1), ${bookingId}::uuid)`;
+
 export class PgProvisioningStore implements ProvisioningStore {
   private readonly db: Executor;
   constructor(db: Executor) {
@@ -87,7 +96,7 @@ export class PgProvisioningStore implements ProvisioningStore {
              v.name AS viewer_name, v.email AS viewer_email
         FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
         LEFT JOIN provider_meetings pm ON pm.booking_id = b.id
-        LEFT JOIN guest_links gl ON gl.booking_id = b.id
+        LEFT JOIN guest_links gl ON gl.booking_id = ${linkOwner(bookingId)}
         LEFT JOIN users v ON v.id = ${viewerId ?? null}::uuid
        WHERE b.id = ${bookingId}`.execute(this.db);
     const f = rows[0];
@@ -189,12 +198,28 @@ export class PgProvisioningStore implements ProvisioningStore {
   }
 
   async guestLink(bookingId: string): Promise<GuestLink> {
-    await sql`INSERT INTO guest_links (booking_id, token) VALUES (${bookingId}, ${newGuestToken()}) ON CONFLICT (booking_id) DO NOTHING`.execute(this.db);
-    return (await this.guestLinkWhere(sql`booking_id = ${bookingId}`))!;
+    await sql`INSERT INTO guest_links (booking_id, token) VALUES (${linkOwner(bookingId)}, ${newGuestToken()}) ON CONFLICT (booking_id) DO NOTHING`.execute(this.db);
+    return (await this.peekGuestLink(bookingId))!;
   }
 
   async peekGuestLink(bookingId: string): Promise<GuestLink | null> {
-    return this.guestLinkWhere(sql`booking_id = ${bookingId}`);
+    return this.guestLinkWhere(sql`booking_id = ${linkOwner(bookingId)}`);
+  }
+
+  /**
+   * The occurrence a series-wide guest link opens at `now`: the first one not yet over (end plus
+   * grace), else the last one; for any other booking, the booking itself.
+   */
+  async guestTarget(ownerId: string, now: Date, graceMinutes: number): Promise<string> {
+    const { rows } = await sql<{ id: string }>`
+      SELECT o.id FROM bookings b0 JOIN booking_series s ON s.id = b0.series_id AND s.shared_access
+        JOIN bookings o ON o.series_id = s.id
+       WHERE b0.id = ${ownerId}::uuid
+       ORDER BY (o.status = 'confirmed' AND upper(o.during) + make_interval(mins => ${graceMinutes}) > ${now}::timestamptz) DESC,
+                CASE WHEN o.status = 'confirmed' AND upper(o.during) + make_interval(mins => ${graceMinutes}) > ${now}::timestamptz THEN lower(o.during) END ASC,
+                lower(o.during) DESC
+       LIMIT 1`.execute(this.db);
+    return rows[0]?.id ?? ownerId;
   }
 
   async guestLinkByToken(token: string): Promise<GuestLink | null> {
@@ -209,13 +234,13 @@ export class PgProvisioningStore implements ProvisioningStore {
 
   async rotateGuestLink(bookingId: string): Promise<GuestLink> {
     await this.guestLink(bookingId);
-    await sql`UPDATE guest_links SET token = ${newGuestToken()}, updated_at = now() WHERE booking_id = ${bookingId}`.execute(this.db);
+    await sql`UPDATE guest_links SET token = ${newGuestToken()}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(this.db);
     return (await this.peekGuestLink(bookingId))!;
   }
 
   async setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink> {
     await this.guestLink(bookingId);
-    await sql`UPDATE guest_links SET policy = ${policy}, pin = ${pin}, updated_at = now() WHERE booking_id = ${bookingId}`.execute(this.db);
+    await sql`UPDATE guest_links SET policy = ${policy}, pin = ${pin}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(this.db);
     return (await this.peekGuestLink(bookingId))!;
   }
 

@@ -1,0 +1,55 @@
+// A series keeps one guest link for all its occurrences when the booker chooses so (the default),
+// and that link opens the occurrence that is current or next.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+
+let t: TestPortal;
+let alice: Caller;
+let rooms: string[];
+beforeAll(async () => {
+  t = await startTestPortal({ now: '2026-03-20T09:00:00Z' });
+  alice = await t.user('member', (await t.institution()).id, 'Alice');
+  rooms = t.rooms.filter((r) => r.capacity === 50).map((r) => r.id);
+});
+afterAll(() => t.close());
+
+const weekly = async (title: string, sharedAccess: boolean, room: string) => {
+  const res = await t.api('POST', '/api/v1/series', {
+    as: alice,
+    body: { title, roomId: room, seats: 10, start: '2026-03-23T10:00', end: '2026-03-23T11:00', rrule: 'FREQ=WEEKLY;COUNT=3', sharedAccess },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.booked as { id: string }[];
+};
+const guestUrl = async (bookingId: string) => (await t.api('GET', `/api/v1/bookings/${bookingId}/room`, { as: alice })).body.guestUrl as string;
+const guestPage = async (url: string) => {
+  const res = await fetch(`${t.baseUrl}${new URL(url).pathname}?lang=en`);
+  return { status: res.status, html: await res.text() };
+};
+
+describe('guest links of a series', () => {
+  it('gives every occurrence the same link, which opens the current or next occurrence', async () => {
+    const booked = await weekly('Shared lecture', true, rooms[0]!);
+    const urls = await Promise.all(booked.map((b) => guestUrl(b.id)));
+    expect(new Set(urls).size).toBe(1);
+    expect((await guestPage(urls[0]!)).html).toContain('23 March');
+    // After the first meeting (and its grace) the same link leads to the second.
+    t.clock.set('2026-03-23T11:00:00Z');
+    const second = await guestPage(urls[0]!);
+    expect(second.status).toBe(200);
+    expect(second.html).toContain('30 March');
+    // Regenerating from any occurrence replaces the one shared link.
+    const fresh = (await t.api('POST', `/api/v1/bookings/${booked[2]!.id}/guest-link`, { as: alice })).body.guestUrl as string;
+    expect(fresh).not.toBe(urls[0]);
+    expect(await guestUrl(booked[0]!.id)).toBe(fresh);
+    expect((await guestPage(urls[0]!)).status).toBe(404);
+    t.clock.set('2026-03-20T09:00:00Z');
+  });
+
+  it('gives each occurrence its own link when the booker chose so', async () => {
+    const booked = await weekly('Separate seminar', false, rooms[1]!);
+    const urls = await Promise.all(booked.map((b) => guestUrl(b.id)));
+    expect(new Set(urls).size).toBe(3);
+    expect((await guestPage(urls[1]!)).html).toContain('30 March');
+  });
+});
