@@ -4,6 +4,9 @@ import type { Actor, Role } from './domain/access.ts';
 import type { Slot } from './domain/booking-rules.ts';
 import type { SeatUsage } from './domain/seat-pool.ts';
 
+/** PostgreSQL NOTIFY channel on which booking changes reach live listeners (db/ writes, live/ reads). */
+export const BOOKING_CHANNEL = 'booking_changes';
+
 export interface Clock {
   now(): Date;
 }

@@ -5,8 +5,8 @@ import type { SeatUsage } from '../domain/seat-pool.ts';
 import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking, RoomOccupancy } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
 import { sendNotices, type DeferNotice } from './notices.ts';
+import { BOOKING_CHANNEL } from '../ports.ts';
 
-const BOOKING_CHANNEL = 'booking_changes';
 import { seriesDb } from './series-schema.ts';
 import { PgSeriesRepository } from './series-repository.ts';
 import { PgInviteeRepository } from './invitee-repository.ts';

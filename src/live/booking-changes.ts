@@ -2,8 +2,7 @@
 // (docs/api-contract.md, "Live updates"); each server process holds ONE listening connection and
 // fans every notification out to its own SSE clients, so several instances behind a load
 // balancer all hear every change through the shared PostgreSQL.
-
-export const BOOKING_CHANNEL = 'booking_changes';
+import { BOOKING_CHANNEL } from '../ports.ts';
 
 export type BookingChange = {
   action: 'created' | 'updated' | 'cancelled';
