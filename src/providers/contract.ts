@@ -4,7 +4,7 @@
 // would.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { hasAttendanceReport, hasMeetingLister, hasParticipantCounter, ProviderError, type ConferenceProvider, type MeetingSpec } from './port.ts';
+import { hasAttendanceReport, hasAudioLeg, hasMeetingLister, hasParticipantCounter, ProviderError, type ConferenceProvider, type MeetingRef, type MeetingSpec, type RoomAudio } from './port.ts';
 
 export type JoinOutcome = { ok: true; role: 'host' | 'attendee'; name: string; userId?: string | undefined } | { ok: false; reason: string };
 export type DoubleMeeting = { seats: number | null; title: string; hostIds: string[]; start?: Date | undefined; end?: Date | undefined; guestPolicy: string };
@@ -21,6 +21,8 @@ export interface ProviderDouble {
   setParticipants(bookingId: string, n: number): void;
   plantOrphan?(bookingId: string): void;
   deleteMeeting?(bookingId: string): void;
+  /** What the service keeps for a booking's phone audio (Adobe Connect: telephony profiles), where it keeps any. */
+  audioSetups?(bookingId: string): number;
   http: { baseUrl: string; delayMs: number; failures: { status: number; left: number }; start(): Promise<unknown>; stop(): Promise<void> };
 }
 
@@ -33,8 +35,13 @@ export type ContractSubject = {
   /** The id the double reports hosts by, for a participant. */
   hostIdOf(user: { id: string; email: string }): string;
   double(): Promise<ProviderDouble>;
-  provider(double: ProviderDouble, opts?: { badCredentials?: boolean; timeoutMs?: number }): ConferenceProvider;
+  /** `audio`: with the adapter's phone-audio settings (pjsip endpoint, Jigasi, Universal Voice provider). */
+  provider(double: ProviderDouble, opts?: { badCredentials?: boolean; timeoutMs?: number; audio?: boolean }): ConferenceProvider;
+  /** The RoomAudio mode the adapter gives after `prepare` with `spec.audio` set, with and without its phone-audio settings. */
+  roomAudio: { configured: RoomAudio['mode'] | null; unconfigured: RoomAudio['mode'] | null };
 };
+
+const roomAudioOf = (p: ConferenceProvider, ref: MeetingRef, spec: MeetingSpec): RoomAudio | null => (hasAudioLeg(p) ? p.roomAudio(ref, spec) : null);
 
 export function conferenceProviderContract(s: ContractSubject): void {
   describe(`${s.name} adapter (contract)`, () => {
@@ -140,6 +147,35 @@ export function conferenceProviderContract(s: ContractSubject): void {
       const m = spec();
       await provider.prepare(m);
       expect((await provider.listMeetings()).map((x) => x.bookingId)).toContain(m.bookingId);
+    });
+
+    const audio = { numbers: ['+390612345678'], pin: '4825193', sipUri: 'sip:4825193@audio.example.org' };
+
+    it('tells how the room takes phone audio, exactly as configured', async () => {
+      for (const configured of [false, true]) {
+        const p = configured ? s.provider(double, { audio: true }) : provider;
+        const m = spec({ audio });
+        const got = roomAudioOf(p, await p.prepare(m), m);
+        expect(got?.mode ?? null, configured ? 'with phone-audio settings' : 'without').toBe(configured ? s.roomAudio.configured : s.roomAudio.unconfigured);
+        if (got?.mode === 'originate') {
+          // An ARI originate endpoint of chan_pjsip: PJSIP/<endpoint>, PJSIP/<user>@<endpoint> or PJSIP/<endpoint>/<uri>.
+          expect(got.endpoint).toMatch(/^PJSIP\/[^\s/@]+(@[^\s/@]+)?(\/\S+)?$/);
+          for (const [name, value] of Object.entries(got.variables ?? {})) expect({ name, value }).toMatchObject({ name: expect.stringMatching(/\S/), value: expect.any(String) });
+        }
+        if (!configured && double.audioSetups) expect(double.audioSetups(m.bookingId)).toBe(0);
+      }
+    });
+
+    it('keeps one phone-audio setup for a booking prepared twice, and none once released', async () => {
+      const p = s.provider(double, { audio: true });
+      const m = spec({ audio });
+      const first = await p.prepare(m);
+      const again = await p.prepare(m);
+      expect(roomAudioOf(p, again, m)).toEqual(roomAudioOf(p, first, m));
+      if (!double.audioSetups) return;
+      expect(double.audioSetups(m.bookingId)).toBe(1);
+      await p.release(again, m);
+      expect(double.audioSetups(m.bookingId)).toBe(0);
     });
 
     it('reports health', async () => {

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** An Asterisk pjsip.conf section name (what follows PJSIP/ in a dial string). */
+const pjsipName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be the name of an endpoint in Asterisk’s pjsip.conf');
 const PROVIDERS = ['adobe-connect', 'bigbluebutton', 'jitsi'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
@@ -35,6 +37,14 @@ export const PROVISIONING_ENV = {
   PROVISIONING_RECONCILE_MINUTES: intIn(0, 24 * 60).default(10),
   PROVISIONING_LEASE_SECONDS: intIn(1, 3600).default(120),
   NO_SHOW_MINUTES: intIn(1, 24 * 60).default(15),
+  // How each room takes the phone audio of a booking's audio conference (issue #7, docs/telephony.md).
+  ADOBE_CONNECT_TELEPHONY_PROVIDER_ID: z.string().regex(/^\d+$/, 'must be the numeric provider-id of a Universal Voice audio provider').optional(),
+  ADOBE_CONNECT_TELEPHONY_PIN_FIELD: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be the field-id of the provider field that holds the PIN, such as x-tel-webmeetings-pin').default('x-tel-webmeetings-pin'),
+  ADOBE_CONNECT_TELEPHONY_LOCATION: z.string().regex(/^[A-Z]{2,6}$/, 'must be a country code such as IT').optional(),
+  BBB_SIP_ENDPOINT: pjsipName.default('bigbluebutton'),
+  JITSI_JIGASI_ENDPOINT: pjsipName.optional(),
+  JITSI_JIGASI_ROOM_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a SIP header name such as Jitsi-Conference-Room').default('Jitsi-Conference-Room'),
+  JITSI_MUC_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'must be a host name such as conference.meet.example.org').optional(),
 };
 
 type Env = z.infer<z.ZodObject<typeof PROVISIONING_ENV>>;
@@ -44,10 +54,15 @@ export type ProvidersConfig = {
   defaultProvider: ProviderName;
   fallbackProvider: ProviderName | null;
   timeoutMs: number;
-  adobeConnect: { url: string; login: string; password: string; ssoHeader: string; folderId: string | undefined } | null;
-  bigbluebutton: { url: string; secret: string; checksum: 'sha1' | 'sha256' } | null;
-  jitsi: { url: string; appId: string | undefined; appSecret: string | undefined; audience: string; subject: string; reservationToken: string | undefined };
+  adobeConnect: { url: string; login: string; password: string; ssoHeader: string; folderId: string | undefined; telephony: AdobeTelephony | null } | null;
+  bigbluebutton: { url: string; secret: string; checksum: 'sha1' | 'sha256'; sipEndpoint: string } | null;
+  jitsi: { url: string; appId: string | undefined; appSecret: string | undefined; audience: string; subject: string; reservationToken: string | undefined; jigasi: JigasiSettings | null };
 };
+
+/** Universal Voice: the telephony profile `prepare` gives each meeting (adobe-connect-api.md §9). */
+export type AdobeTelephony = { providerId: string; pinField: string; location: string };
+/** Jigasi as a pjsip endpoint of Asterisk, and how it learns the room (the INVITE header). */
+export type JigasiSettings = { endpoint: string; roomHeader: string; mucDomain: string };
 
 export type ProvisioningPolicy = {
   leadMinutes: number;
@@ -72,15 +87,29 @@ export function provisioningConfig(e: Env, fail: (message: string) => never): Pr
   both(e.ADOBE_CONNECT_URL, e.ADOBE_CONNECT_LOGIN && e.ADOBE_CONNECT_PASSWORD, 'ADOBE_CONNECT_URL, ADOBE_CONNECT_LOGIN and ADOBE_CONNECT_PASSWORD');
   both(e.BBB_URL, e.BBB_SECRET, 'BBB_URL and BBB_SECRET');
   both(e.JITSI_APP_ID, e.JITSI_APP_SECRET, 'JITSI_APP_ID and JITSI_APP_SECRET');
+  both(e.ADOBE_CONNECT_TELEPHONY_PROVIDER_ID, e.ADOBE_CONNECT_TELEPHONY_LOCATION, 'ADOBE_CONNECT_TELEPHONY_PROVIDER_ID and ADOBE_CONNECT_TELEPHONY_LOCATION');
+  if (e.ADOBE_CONNECT_TELEPHONY_PROVIDER_ID && !e.ADOBE_CONNECT_URL) fail('Invalid configuration:\n  ADOBE_CONNECT_TELEPHONY_PROVIDER_ID needs ADOBE_CONNECT_URL, ADOBE_CONNECT_LOGIN and ADOBE_CONNECT_PASSWORD');
+  const telephony = e.ADOBE_CONNECT_TELEPHONY_PROVIDER_ID
+    ? { providerId: e.ADOBE_CONNECT_TELEPHONY_PROVIDER_ID, pinField: e.ADOBE_CONNECT_TELEPHONY_PIN_FIELD, location: e.ADOBE_CONNECT_TELEPHONY_LOCATION! }
+    : null;
   const providers: ProvidersConfig = {
     defaultProvider: e.PROVIDER_DEFAULT ?? (e.ADOBE_CONNECT_URL ? 'adobe-connect' : e.BBB_URL ? 'bigbluebutton' : 'jitsi'),
     fallbackProvider: e.PROVIDER_FALLBACK ?? null,
     timeoutMs: e.PROVIDER_TIMEOUT_MS,
     adobeConnect: e.ADOBE_CONNECT_URL
-      ? { url: e.ADOBE_CONNECT_URL, login: e.ADOBE_CONNECT_LOGIN!, password: e.ADOBE_CONNECT_PASSWORD!, ssoHeader: e.ADOBE_CONNECT_SSO_HEADER, folderId: e.ADOBE_CONNECT_FOLDER_ID }
+      ? { url: e.ADOBE_CONNECT_URL, login: e.ADOBE_CONNECT_LOGIN!, password: e.ADOBE_CONNECT_PASSWORD!, ssoHeader: e.ADOBE_CONNECT_SSO_HEADER, folderId: e.ADOBE_CONNECT_FOLDER_ID, telephony }
       : null,
-    bigbluebutton: e.BBB_URL ? { url: e.BBB_URL, secret: e.BBB_SECRET!, checksum: e.BBB_CHECKSUM } : null,
-    jitsi: { url: e.JITSI_URL, appId: e.JITSI_APP_ID, appSecret: e.JITSI_APP_SECRET, audience: e.JITSI_AUDIENCE, subject: e.JITSI_SUBJECT, reservationToken: e.JITSI_RESERVATION_TOKEN },
+    bigbluebutton: e.BBB_URL ? { url: e.BBB_URL, secret: e.BBB_SECRET!, checksum: e.BBB_CHECKSUM, sipEndpoint: e.BBB_SIP_ENDPOINT } : null,
+    jitsi: {
+      url: e.JITSI_URL,
+      appId: e.JITSI_APP_ID,
+      appSecret: e.JITSI_APP_SECRET,
+      audience: e.JITSI_AUDIENCE,
+      subject: e.JITSI_SUBJECT,
+      reservationToken: e.JITSI_RESERVATION_TOKEN,
+      // Jitsi's default MUC is conference.<domain> (prosody config of the quick install).
+      jigasi: e.JITSI_JIGASI_ENDPOINT ? { endpoint: e.JITSI_JIGASI_ENDPOINT, roomHeader: e.JITSI_JIGASI_ROOM_HEADER, mucDomain: e.JITSI_MUC_DOMAIN ?? `conference.${new URL(e.JITSI_URL).hostname}` } : null,
+    },
   };
   for (const [name, set] of [['PROVIDER_DEFAULT', e.PROVIDER_DEFAULT], ['PROVIDER_FALLBACK', e.PROVIDER_FALLBACK]] as const) {
     if (set === 'adobe-connect' && !providers.adobeConnect) fail(`Invalid configuration:\n  ${name}=adobe-connect needs ADOBE_CONNECT_URL, ADOBE_CONNECT_LOGIN and ADOBE_CONNECT_PASSWORD`);

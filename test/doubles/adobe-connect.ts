@@ -1,11 +1,13 @@
 // Adobe Connect test double: the XML Web Services as shared/reference/adobe-connect-api.md restates
-// them (section numbers below), with state: sessions, principals, meetings, permissions.
+// them (section numbers below), with state: sessions, principals, meetings, permissions, telephony
+// profiles and ACL fields (§9).
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { meetingKey } from '../../src/providers/port.ts';
 import { HttpDouble, xmlEscape, type DoubleMeeting, type JoinOutcome, type ProviderDouble } from './http-double.ts';
 
 type Principal = { id: string; login: string; email: string; name: string; password: string | null; admin: boolean; extLogin: string | null };
+type TelephonyProfile = { id: string; name: string; providerId: string | null; principalId: string; status: 'enabled' | 'disabled'; confNumbers: { number: string; location: string }[]; fields: Map<string, string> };
 type Sco = { id: string; folderId: string; type: 'folder' | 'meeting'; name: string; urlPath: string; dateBegin: string | null; dateEnd: string | null; created: number };
 
 const FOLDER_ID = '2006258750';
@@ -22,6 +24,11 @@ export class AdobeConnectDouble implements ProviderDouble {
   readonly active = new Map<string, number>();
   /** sco-id → people who entered (hosts excluded, §8.2). */
   readonly attendance = new Map<string, { name: string; at: string }[]>();
+  /** §9: telephony providers (provider-id → its field ids) and the profiles made of them. */
+  readonly telephonyProviders = new Map<string, Set<string>>();
+  readonly profiles = new Map<string, TelephonyProfile>();
+  /** acl-id → field-id → value (acl-field-update, §9). */
+  readonly aclFields = new Map<string, Map<string, string>>();
   private readonly sessions = new Map<string, string | null>();
   private readonly created = new Map<string, number>();
   private nextId = 3_000_000;
@@ -93,6 +100,7 @@ export class AdobeConnectDouble implements ProviderDouble {
         for (const id of ids) {
           this.scos.delete(id);
           this.permissions.delete(id);
+          this.aclFields.delete(id);
         }
         return this.ok(res, '');
       }
@@ -139,9 +147,84 @@ export class AdobeConnectDouble implements ProviderDouble {
         const rows = this.attendance.get(scoId) ?? [];
         return this.ok(res, `<report-meeting-attendance>${rows.map((r, i) => `<row transcript-id="${i + 1}" sco-id="${scoId}" principal-id="" answered-survey="false"><login/><session-name>${xmlEscape(r.name)}</session-name><sco-name>${xmlEscape(this.scos.get(scoId)!.name)}</sco-name><date-created>${r.at}</date-created><participant-name>${xmlEscape(r.name)}</participant-name></row>`).join('')}</report-meeting-attendance>`);
       }
+      case 'telephony-profile-update':
+        return this.profileUpdate(res, p, me.id);
+      case 'telephony-profile-list': {
+        const owner = p.get('principal-id') ?? me.id;
+        const mine = [...this.profiles.values()].filter((x) => x.principalId === owner);
+        return this.ok(res, `<telephony-profiles>${mine.map((x) => `<profile profile-id="${x.id}" provider-id="${x.providerId ?? ''}" profile-status="${x.status}"><adaptor-id>${x.providerId ?? ''}-adaptor</adaptor-id><name>Universal Voice</name><profile-name>${xmlEscape(x.name)}</profile-name></profile>`).join('')}</telephony-profiles>`);
+      }
+      case 'telephony-profile-info': {
+        const x = this.profiles.get(p.get('profile-id') ?? '');
+        if (!x) return this.status(res, '<status code="no-data"/>');
+        const attrs = `principal-id="${x.principalId}" profile-id="${x.id}" profile-status="${x.status}" provider-id="${x.providerId ?? ''}"`;
+        const fields = [...x.fields].map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`).join('');
+        return this.ok(res, `<telephony-profile ${attrs} provider-type="user-conf"><profile-name>${xmlEscape(x.name)}</profile-name></telephony-profile><telephony-profile-fields disabled="" ${attrs}><profile-name>${xmlEscape(x.name)}</profile-name>${fields}</telephony-profile-fields>`);
+      }
+      case 'telephony-profile-delete': {
+        const id = p.get('profile-id') ?? '';
+        if (!this.profiles.has(id)) return this.status(res, '<status code="no-data"/>');
+        this.profiles.delete(id);
+        this.detachProfile(id);
+        return this.ok(res, '');
+      }
+      case 'acl-field-update': {
+        const acl = p.get('acl-id');
+        const field = p.get('field-id');
+        const value = p.get('value');
+        if (!acl || !field || value === null) return this.invalid(res, acl ? (field ? 'value' : 'field-id') : 'acl-id', 'string', 'missing');
+        if (!this.scos.has(acl) && !this.principals.has(acl)) return this.status(res, '<status code="no-data"/>');
+        // Assumed, like the field name itself (§9 UNCONFIRMED): the value must name a profile.
+        if (field === 'telephony-profile' && !this.profiles.has(value)) return this.status(res, '<status code="no-data"/>');
+        const fields = this.aclFields.get(acl) ?? new Map<string, string>();
+        fields.set(field, value);
+        this.aclFields.set(acl, fields);
+        return this.ok(res, '');
+      }
       default:
         return this.invalid(res, 'action', 'string', 'invalid');
     }
+  }
+
+  /**
+   * §9 telephony-profile-update: create without profile-id (profile-name required), update with
+   * profile-id (profile-status required); conf-number needs location, field-id needs provider-id.
+   * Missing parameters answer no-data, as Adobe's telephony introduction says. Unknown providers and
+   * fields answer no-data too (assumed: the docs do not say).
+   */
+  private profileUpdate(res: ServerResponse, p: URLSearchParams, caller: string) {
+    const noData = () => this.status(res, '<status code="no-data"/>');
+    const id = p.get('profile-id');
+    const providerId = p.get('provider-id');
+    const fieldId = p.get('field-id');
+    if (p.has('conf-number') && !p.get('location')) return noData();
+    if (fieldId && !providerId) return noData();
+    if (providerId && !this.telephonyProviders.has(providerId)) return noData();
+    if (fieldId && !this.telephonyProviders.get(providerId!)!.has(fieldId)) return noData();
+    let profile: TelephonyProfile;
+    if (id) {
+      const found = this.profiles.get(id);
+      const status = p.get('profile-status');
+      if (!found || (status !== 'enabled' && status !== 'disabled')) return noData();
+      profile = found;
+      profile.status = status;
+      if (status === 'disabled') this.detachProfile(id);
+      if (p.get('profile-name')) profile.name = p.get('profile-name')!;
+      if (providerId) profile.providerId = providerId;
+    } else {
+      const name = p.get('profile-name');
+      if (!name) return noData();
+      profile = { id: String(this.nextId++), name, providerId, principalId: p.get('principal-id') ?? caller, status: 'enabled', confNumbers: [], fields: new Map() };
+      this.profiles.set(profile.id, profile);
+    }
+    if (p.has('conf-number')) profile.confNumbers = [{ number: p.get('conf-number')!, location: p.get('location')! }];
+    if (fieldId) profile.fields.set(fieldId, p.get('value') ?? '');
+    return this.ok(res, `<telephony-profile profile-status="${profile.status}" provider-id="${profile.providerId ?? ''}" principal-id="${profile.principalId}" profile-id="${profile.id}"><profile-name>${xmlEscape(profile.name)}</profile-name></telephony-profile>`);
+  }
+
+  /** §9: a deleted or disabled profile leaves every meeting it was attached to. */
+  private detachProfile(profileId: string) {
+    for (const fields of this.aclFields.values()) if (fields.get('telephony-profile') === profileId) fields.delete('telephony-profile');
   }
 
   /** §4.1 and §4.3: password login, or HTTP-header (external) login for SSO. */
@@ -292,6 +375,21 @@ export class AdobeConnectDouble implements ProviderDouble {
   deleteMeeting(bookingId: string) {
     const s = this.scoOf(bookingId);
     if (s) this.scos.delete(s.id);
+  }
+  /** A Universal Voice provider the account has, with the fields its profiles may set. */
+  addTelephonyProvider(providerId: string, fieldIds: string[]) {
+    this.telephonyProviders.set(providerId, new Set(fieldIds));
+  }
+  /** The booking's telephony profiles (0 or 1 when the adapter is right). */
+  audioSetups(bookingId: string) {
+    return [...this.profiles.values()].filter((x) => x.name === meetingKey(bookingId)).length;
+  }
+  /** The booking's profile as the room would use it: number, fields and the meetings it is attached to. */
+  profileOf(bookingId: string) {
+    const x = [...this.profiles.values()].find((pr) => pr.name === meetingKey(bookingId));
+    if (!x) return null;
+    const attachedTo = [...this.aclFields].filter(([, f]) => f.get('telephony-profile') === x.id).map(([acl]) => acl);
+    return { ...x, attachedTo };
   }
   /** A fixed room for the "reassigned to each booking" model. */
   fixedRoom(urlPath: string): string {

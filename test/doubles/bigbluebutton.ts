@@ -14,6 +14,8 @@ type Meeting = {
   moderatorPW: string;
   createTime: number;
   voiceBridge: number;
+  dialNumber: string;
+  welcome: string;
   maxParticipants: number;
   guestPolicy: string;
   metadata: Record<string, string>;
@@ -108,6 +110,8 @@ export class BigBlueButtonDouble implements ProviderDouble {
     if (!['ALWAYS_ACCEPT', 'ALWAYS_DENY', 'ASK_MODERATOR'].includes(policy)) return this.failed(res, 'validationError', 'Invalid guestPolicy');
     const maxP = p.get('maxParticipants');
     if (maxP !== null && !/^\d+$/.test(maxP)) return this.failed(res, 'validationError', 'maxParticipants must be a number');
+    const vb = p.get('voiceBridge');
+    if (vb !== null && !/^\d+$/.test(vb)) return this.failed(res, 'validationError', 'Voice bridge must be an integer.');
     const existing = this.meetings.get(meetingID);
     // §5: a forcibly ended meeting stays in memory (joins refused) until forgotten; create answers
     // duplicateWarning meanwhile.
@@ -119,6 +123,12 @@ export class BigBlueButtonDouble implements ProviderDouble {
       }
       return this.xml(res, `<returncode>SUCCESS</returncode>${this.createBody(existing)}<messageKey>duplicateWarning</messageKey><message>This conference was already in existence and may currently be in progress.</message>`);
     }
+    // ApiController.create: only a new meeting checks its voice bridge against the running ones
+    // (nonUniqueVoiceBridge); without one the server draws a free 5-digit number (§7).
+    const running = new Set([...this.meetings.values()].filter((x) => !x.ended).map((x) => x.voiceBridge));
+    if (vb !== null && running.has(Number(vb))) return this.failed(res, 'nonUniqueVoiceBridge', 'The selected voice bridge is already in use.');
+    let voiceBridge = vb === null ? 0 : Number(vb);
+    while (voiceBridge === 0 || running.has(voiceBridge)) voiceBridge = 10000 + Math.floor(Math.random() * 90000);
     const createTime = Date.now() + this.meetings.size;
     const metadata: Record<string, string> = {};
     for (const [k, v] of p) if (k.startsWith('meta_')) metadata[k.slice(5).toLowerCase()] = v;
@@ -129,7 +139,9 @@ export class BigBlueButtonDouble implements ProviderDouble {
       attendeePW: p.get('attendeePW') ?? randomBytes(4).toString('hex'),
       moderatorPW: p.get('moderatorPW') ?? randomBytes(4).toString('hex'),
       createTime,
-      voiceBridge: 10000 + Math.floor(Math.random() * 89999),
+      voiceBridge,
+      dialNumber: p.get('dialNumber') ?? '613-555-1234',
+      welcome: p.get('welcome') ?? '',
       maxParticipants: maxP ? Number(maxP) : 0,
       guestPolicy: policy,
       metadata,
@@ -145,7 +157,7 @@ export class BigBlueButtonDouble implements ProviderDouble {
   }
 
   private createBody(m: Meeting) {
-    return `<meetingID>${xmlEscape(m.meetingID)}</meetingID><internalMeetingID>${m.internalMeetingID}</internalMeetingID><parentMeetingID>bbb-none</parentMeetingID><attendeePW>${m.attendeePW}</attendeePW><moderatorPW>${m.moderatorPW}</moderatorPW><createTime>${m.createTime}</createTime><voiceBridge>${m.voiceBridge}</voiceBridge><dialNumber>613-555-1234</dialNumber><createDate>${new Date(m.createTime).toUTCString()}</createDate><hasUserJoined>${m.attendees.length > 0}</hasUserJoined><duration>0</duration><hasBeenForciblyEnded>${m.ended}</hasBeenForciblyEnded>`;
+    return `<meetingID>${xmlEscape(m.meetingID)}</meetingID><internalMeetingID>${m.internalMeetingID}</internalMeetingID><parentMeetingID>bbb-none</parentMeetingID><attendeePW>${m.attendeePW}</attendeePW><moderatorPW>${m.moderatorPW}</moderatorPW><createTime>${m.createTime}</createTime><voiceBridge>${m.voiceBridge}</voiceBridge><dialNumber>${xmlEscape(m.dialNumber)}</dialNumber><createDate>${new Date(m.createTime).toUTCString()}</createDate><hasUserJoined>${m.attendees.length > 0}</hasUserJoined><duration>0</duration><hasBeenForciblyEnded>${m.ended}</hasBeenForciblyEnded>`;
   }
 
   /** §4 join: role or password, createTime, maxParticipants, guest policy; 302 or XML. */
@@ -233,10 +245,15 @@ export class BigBlueButtonDouble implements ProviderDouble {
   }
   plantOrphan(bookingId: string) {
     const id = meetingKey(bookingId);
-    this.meetings.set(id, { meetingID: id, name: 'orphan', internalMeetingID: `x-${Date.now()}`, attendeePW: 'a', moderatorPW: 'm', createTime: Date.now(), voiceBridge: 12345, maxParticipants: 0, guestPolicy: 'ALWAYS_ACCEPT', metadata: {}, attendees: [], extraParticipants: 0, ended: false, creations: 1 });
+    this.meetings.set(id, { meetingID: id, name: 'orphan', internalMeetingID: `x-${Date.now()}`, attendeePW: 'a', moderatorPW: 'm', createTime: Date.now(), voiceBridge: 12345, dialNumber: '', welcome: '', maxParticipants: 0, guestPolicy: 'ALWAYS_ACCEPT', metadata: {}, attendees: [], extraParticipants: 0, ended: false, creations: 1 });
   }
   deleteMeeting(bookingId: string) {
     this.meetings.delete(meetingKey(bookingId));
+  }
+  /** A running meeting of someone else's that holds this voice bridge. */
+  occupyVoiceBridge(voiceBridge: number) {
+    const id = `other-${voiceBridge}`;
+    this.meetings.set(id, { meetingID: id, name: 'other', internalMeetingID: `y-${Date.now()}`, attendeePW: 'a', moderatorPW: 'm', createTime: Date.now(), voiceBridge, dialNumber: '', welcome: '', maxParticipants: 0, guestPolicy: 'ALWAYS_ACCEPT', metadata: {}, attendees: [], extraParticipants: 0, ended: false, creations: 1 });
   }
   /** The server drops ended meetings from memory after a while (§5); tests call this to model it. */
   forgetEnded() {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { conferenceProviderContract } from '../../src/providers/contract.ts';
-import { BigBlueButtonProvider } from '../../src/providers/bigbluebutton/adapter.ts';
+import { BigBlueButtonProvider, voiceBridgeFor } from '../../src/providers/bigbluebutton/adapter.ts';
+import type { MeetingSpec } from '../../src/providers/port.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
 
 for (const checksum of ['sha1', 'sha256'] as const) {
@@ -21,8 +22,11 @@ for (const checksum of ['sha1', 'sha256'] as const) {
         secret: o.badCredentials ? 'wrong-secret' : (d as BigBlueButtonDouble).secret,
         checksum,
         timeoutMs: o.timeoutMs ?? 2000,
+        sipEndpoint: o.audio ? 'bbb-freeswitch' : undefined,
         now: () => new Date(),
       }),
+    // Every meeting has a voice bridge; the endpoint name has a default (BBB_SIP_ENDPOINT).
+    roomAudio: { configured: 'originate', unconfigured: 'originate' },
   });
 }
 
@@ -49,6 +53,60 @@ describe('BigBlueButton checksum', () => {
     expect(m.maxParticipants).toBe(7);
     expect(m.guestPolicy).toBe('ASK_MODERATOR');
     expect(m.metadata.bookingid).toBe(bookingId);
+    await d.http.stop();
+  });
+});
+
+describe('BigBlueButton phone audio', () => {
+  const audio = { numbers: ['+390612345678', '+41445550000'], pin: '4825193', sipUri: null };
+  const spec = (bookingId: string, over: Partial<MeetingSpec> = {}): MeetingSpec => ({ bookingId, title: 'Seminar', start: new Date(), end: new Date(Date.now() + 3_600_000), seats: 20, timeZone: 'Europe/Rome', host: { userId: 'u', email: 'u@x', name: 'U' }, guestPolicy: 'open', settings: {}, audio, ...over });
+  const setup = async () => {
+    const d = new BigBlueButtonDouble();
+    await d.http.start();
+    const p = new BigBlueButtonProvider({ url: d.apiUrl, secret: d.secret, checksum: 'sha256', timeoutMs: 2000, sipEndpoint: 'bbb-freeswitch', now: () => new Date() });
+    return { d, p };
+  };
+
+  it('asks for the voice bridge derived from the booking, shows our first number and PIN, and dials that bridge', async () => {
+    const { d, p } = await setup();
+    const bookingId = '5f0c8a52-3a57-4c1e-9d0e-2b8f9c7a6e11';
+    const ref = await p.prepare(spec(bookingId));
+    const m = d.meetings.get(`wm-${bookingId}`)!;
+    expect(m.voiceBridge).toBe(voiceBridgeFor(bookingId));
+    expect(m.voiceBridge).toBeGreaterThanOrEqual(10000);
+    expect(m.voiceBridge).toBeLessThanOrEqual(99999);
+    expect(m.dialNumber).toBe('+390612345678');
+    expect(m.welcome).toContain('PIN 4825193');
+    expect(p.roomAudio(ref)).toEqual({ mode: 'originate', endpoint: `PJSIP/${m.voiceBridge}@bbb-freeswitch` });
+    await d.http.stop();
+  });
+
+  it('takes the next derived voice bridge when another meeting holds it, and the server’s choice after a few', async () => {
+    const { d, p } = await setup();
+    const first = '0e6f3b8d-7c21-4f5a-8e3d-1a2b3c4d5e6f';
+    d.occupyVoiceBridge(voiceBridgeFor(first, 0));
+    const ref = await p.prepare(spec(first));
+    expect(d.meetings.get(`wm-${first}`)!.voiceBridge).toBe(voiceBridgeFor(first, 1));
+    expect(p.roomAudio(ref)).toEqual({ mode: 'originate', endpoint: `PJSIP/${voiceBridgeFor(first, 1)}@bbb-freeswitch` });
+
+    const crowded = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    for (const attempt of [0, 1, 2]) d.occupyVoiceBridge(voiceBridgeFor(crowded, attempt));
+    const ref2 = await p.prepare(spec(crowded));
+    const chosen = d.meetings.get(`wm-${crowded}`)!.voiceBridge;
+    expect([0, 1, 2].map((a) => voiceBridgeFor(crowded, a))).not.toContain(chosen);
+    expect(ref2.data?.voiceBridge).toBe(String(chosen));
+    // A repeated create (at join) keeps the meeting's bridge, whatever the derived one is now.
+    expect((await p.update(ref2, spec(crowded))).data?.voiceBridge).toBe(String(chosen));
+    await d.http.stop();
+  });
+
+  it('shows no dial-in number without an audio conference, and has no room audio for a ref without a bridge', async () => {
+    const { d, p } = await setup();
+    const bookingId = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+    await p.prepare(spec(bookingId, { audio: null }));
+    expect(d.meetings.get(`wm-${bookingId}`)!.dialNumber).toBe('613-555-1234');
+    expect(d.meetings.get(`wm-${bookingId}`)!.welcome).not.toContain('PIN');
+    expect(p.roomAudio({ id: `wm-${bookingId}` })).toBeNull();
     await d.http.stop();
   });
 });

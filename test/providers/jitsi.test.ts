@@ -9,10 +9,12 @@ conferenceProviderContract({
   remote: false,
   hostIdOf: (u) => u.id,
   double: async () => new JitsiDouble(),
-  provider: (d) => {
+  provider: (d, o = {}) => {
     const j = d as JitsiDouble;
-    return new JitsiProvider({ url: j.http.baseUrl, appId: j.appId, appSecret: j.secret!, audience: j.audience, subject: '*', openMinutesBefore: 15, now: () => new Date() });
+    const jigasi = o.audio ? { endpoint: 'jigasi', roomHeader: 'Jitsi-Conference-Room', mucDomain: 'conference.meet.example.org' } : null;
+    return new JitsiProvider({ url: j.http.baseUrl, appId: j.appId, appSecret: j.secret!, audience: j.audience, subject: '*', openMinutesBefore: 15, jigasi, now: () => new Date() });
   },
+  roomAudio: { configured: 'originate', unconfigured: null },
 });
 
 describe('Jitsi', () => {
@@ -27,6 +29,12 @@ describe('Jitsi', () => {
     expect(await d.follow(url)).toMatchObject({ ok: true, role: 'host' });
     d.now = () => new Date('2026-04-01T09:01:00Z');
     expect((await d.follow(url)).ok).toBe(false);
+  });
+
+  it('has Asterisk call Jigasi with the room’s MUC address in the header Jigasi reads', async () => {
+    const p = new JitsiProvider({ url: 'https://meet.example.org', audience: 'jitsi', subject: '*', openMinutesBefore: 15, jigasi: { endpoint: 'jigasi', roomHeader: 'X-Room', mucDomain: 'muc.meet.example.org' }, now: () => new Date() });
+    const ref = await p.prepare(spec);
+    expect(p.roomAudio(ref)).toEqual({ mode: 'originate', endpoint: 'PJSIP/jigasi', variables: { 'PJSIP_HEADER(add,X-Room)': `wm-${spec.bookingId}@muc.meet.example.org` } });
   });
 
   it('uses a public server without tokens when no secret is configured', async () => {

@@ -22,9 +22,41 @@ describe('provider configuration', () => {
     const { providers } = loadConfig({ BBB_URL: 'https://bbb.example.org/bigbluebutton/api', BBB_SECRET: 's3cret' }).provisioning;
     expect(providers.defaultProvider).toBe('bigbluebutton');
     const registry = new ProviderRegistry(providers, clock);
-    expect(registry.get('bigbluebutton')).toMatchObject({ counts: true, attendance: false, lists: true, audio: false });
-    expect(registry.get('jitsi')).toMatchObject({ counts: false, lists: false, audio: false });
+    // Both can carry phone audio; whether a room does is roomAudio's answer (null without Jigasi).
+    expect(registry.get('bigbluebutton')).toMatchObject({ counts: true, attendance: false, lists: true, audio: true });
+    expect(registry.get('jitsi')).toMatchObject({ counts: false, lists: false, audio: true });
     expect(() => registry.get('adobe-connect')).toThrow(/no configuration/);
+  });
+
+  it('reads how each room takes phone audio, with defaults', () => {
+    const plain = loadConfig({ BBB_URL: 'https://bbb.example.org/bigbluebutton/api', BBB_SECRET: 's3cret', JITSI_URL: 'https://meet.example.org' }).provisioning.providers;
+    expect(plain.bigbluebutton?.sipEndpoint).toBe('bigbluebutton');
+    expect(plain.jitsi.jigasi).toBeNull();
+    const set = loadConfig({
+      BBB_URL: 'https://bbb.example.org/bigbluebutton/api',
+      BBB_SECRET: 's3cret',
+      BBB_SIP_ENDPOINT: 'bbb-fs',
+      JITSI_URL: 'https://meet.example.org',
+      JITSI_JIGASI_ENDPOINT: 'jigasi',
+      ADOBE_CONNECT_URL: 'https://connect.example.org',
+      ADOBE_CONNECT_LOGIN: 'portal',
+      ADOBE_CONNECT_PASSWORD: 'pw',
+      ADOBE_CONNECT_TELEPHONY_PROVIDER_ID: '1160437530',
+      ADOBE_CONNECT_TELEPHONY_LOCATION: 'IT',
+    }).provisioning.providers;
+    expect(set.bigbluebutton?.sipEndpoint).toBe('bbb-fs');
+    expect(set.jitsi.jigasi).toEqual({ endpoint: 'jigasi', roomHeader: 'Jitsi-Conference-Room', mucDomain: 'conference.meet.example.org' });
+    expect(set.adobeConnect?.telephony).toEqual({ providerId: '1160437530', pinField: 'x-tel-webmeetings-pin', location: 'IT' });
+    const muc = loadConfig({ JITSI_JIGASI_ENDPOINT: 'jigasi', JITSI_MUC_DOMAIN: 'muc.meet.example.org', JITSI_JIGASI_ROOM_HEADER: 'X-Room-Name' }).provisioning.providers.jitsi.jigasi;
+    expect(muc).toEqual({ endpoint: 'jigasi', roomHeader: 'X-Room-Name', mucDomain: 'muc.meet.example.org' });
+  });
+
+  it('refuses a phone-audio setting that cannot work, naming it', () => {
+    expect(() => loadConfig({ BBB_SIP_ENDPOINT: 'bad endpoint' })).toThrow(/BBB_SIP_ENDPOINT/);
+    expect(() => loadConfig({ ADOBE_CONNECT_TELEPHONY_PROVIDER_ID: '12', ADOBE_CONNECT_TELEPHONY_LOCATION: 'IT' })).toThrow(/ADOBE_CONNECT_TELEPHONY_PROVIDER_ID needs ADOBE_CONNECT_URL/);
+    const adobe = { ADOBE_CONNECT_URL: 'https://connect.example.org', ADOBE_CONNECT_LOGIN: 'portal', ADOBE_CONNECT_PASSWORD: 'pw' };
+    expect(() => loadConfig({ ...adobe, ADOBE_CONNECT_TELEPHONY_PROVIDER_ID: '12' })).toThrow(/ADOBE_CONNECT_TELEPHONY_PROVIDER_ID and ADOBE_CONNECT_TELEPHONY_LOCATION/);
+    expect(() => loadConfig({ ...adobe, ADOBE_CONNECT_TELEPHONY_PROVIDER_ID: 'uv' })).toThrow(/ADOBE_CONNECT_TELEPHONY_PROVIDER_ID/);
   });
 
   it('refuses half a configuration, naming the variables', () => {

@@ -4,6 +4,8 @@
 //   release; prepare looks it up by url-path first, so preparing twice leaves one meeting;
 // - fixed room (`scoId` set): the room's own meeting is reassigned to each booking (name, dates,
 //   host) and reset on release, as in the reference deployment.
+// Phone audio: with a Universal Voice provider configured, each meeting gets a telephony profile
+// (universal-voice.ts) and the room dials the booking's audio conference itself.
 import { randomBytes } from 'node:crypto';
 import { httpCall, parseXml } from '../http.ts';
 import {
@@ -12,6 +14,7 @@ import {
   permanent,
   retryable,
   type AttendanceReport,
+  type AudioLeg,
   type ConferenceProvider,
   type MeetingLister,
   type MeetingRef,
@@ -19,7 +22,10 @@ import {
   type Participant,
   type ParticipantCounter,
   type ProviderError,
+  type RoomAudio,
 } from '../port.ts';
+import type { AdobeTelephony } from '../settings.ts';
+import { UniversalVoice } from './universal-voice.ts';
 
 export type AdobeConnectConfig = {
   /** e.g. https://connect.example.org (the API is at /api/xml) */
@@ -29,6 +35,8 @@ export type AdobeConnectConfig = {
   /** §4.3: the HTTP header the server's HeaderAuthenticationFilter reads (HTTP_AUTH_HEADER). */
   ssoHeader: string;
   folderId?: string | undefined;
+  /** Universal Voice settings; null or absent: the room takes no phone audio. */
+  telephony?: AdobeTelephony | null | undefined;
   timeoutMs: number;
 };
 
@@ -43,14 +51,16 @@ const PUBLIC_ACCESS = { open: 'view-hidden', pin: 'view-hidden', lobby: 'remove'
 /** §3: Connect accepts ISO 8601 with a numeric offset; UTC with Z is what we send. */
 const connectDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister {
+export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister, AudioLeg {
   readonly kind = 'adobe-connect';
   private readonly cfg: AdobeConnectConfig;
   private session: Promise<string> | null = null;
   private folder: Promise<string> | null = null;
+  private readonly voice: UniversalVoice | null;
 
   constructor(cfg: AdobeConnectConfig) {
     this.cfg = { ...cfg, url: cfg.url.replace(/\/+$/, '') };
+    this.voice = cfg.telephony ? new UniversalVoice((action, params) => this.call(action, params), cfg.telephony) : null;
   }
 
   private apiUrl(action: string, params: Params, session?: string): string {
@@ -172,7 +182,17 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
       'principal-id': [hostId, 'public-access'],
       'permission-id': ['host', PUBLIC_ACCESS[spec.guestPolicy]],
     });
-    return { id: scoId, url: `${this.cfg.url}${urlPath}`, data: { urlPath, hostPrincipalId: hostId, mode: fixed ? 'fixed' : 'per-booking' } };
+    const profileId = this.voice ? await this.voice.prepare(scoId, spec) : null;
+    return {
+      id: scoId,
+      url: `${this.cfg.url}${urlPath}`,
+      data: { urlPath, hostPrincipalId: hostId, mode: fixed ? 'fixed' : 'per-booking', ...(profileId ? { telephonyProfileId: profileId } : {}) },
+    };
+  }
+
+  /** Universal Voice: the room calls our number and keys in the PIN its profile carries. */
+  roomAudio(): RoomAudio | null {
+    return this.voice ? { mode: 'dials-in' } : null;
   }
 
   async update(_ref: MeetingRef, spec: MeetingSpec): Promise<MeetingRef> {
@@ -184,7 +204,8 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
     await this.call('permissions-update', { 'acl-id': ref.id, 'principal-id': 'public-access', 'permission-id': 'denied' }).catch(ignoreMissing);
   }
 
-  async release(ref: MeetingRef, _spec?: MeetingSpec): Promise<void> {
+  async release(ref: MeetingRef, spec?: MeetingSpec): Promise<void> {
+    await this.voice?.release(ref.data?.telephonyProfileId, spec?.bookingId);
     if (ref.data?.mode === 'fixed') {
       // §6.1: "remove" drops the booker's explicit host permission; the room goes back to private.
       const trios = { 'acl-id': [ref.id], 'principal-id': ['public-access'], 'permission-id': ['denied'] };

@@ -1,6 +1,8 @@
 // BigBlueButton over its API (docs/docs/development/api.md; shared/reference/bigbluebutton-api.md).
 // One meeting per booking, meetingID = wm-<booking id>: `create` is idempotent on the server
 // (§3 "duplicateWarning"), so preparing twice leaves one meeting.
+// Phone audio (§7, docs/telephony.md): Asterisk calls the meeting's FreeSWITCH voice bridge, so
+// `create` asks for a voice bridge derived from the booking and keeps the one the server answers.
 import { createHash } from 'node:crypto';
 import { httpCall, parseXml } from '../http.ts';
 import {
@@ -14,6 +16,9 @@ import {
   type MeetingSpec,
   type Participant,
   type ParticipantCounter,
+  type AudioLeg,
+  type ProviderError,
+  type RoomAudio,
 } from '../port.ts';
 
 export type BigBlueButtonConfig = {
@@ -23,6 +28,8 @@ export type BigBlueButtonConfig = {
   checksum: 'sha1' | 'sha256';
   timeoutMs: number;
   logoutUrl?: string | undefined;
+  /** The pjsip endpoint in Asterisk that reaches BBB's FreeSWITCH (BBB_SIP_ENDPOINT). */
+  sipEndpoint?: string | undefined;
   /** The portal's clock (tests move it). */
   now: () => Date;
 };
@@ -32,8 +39,18 @@ type Answer = Record<string, unknown> & { returncode?: string; messageKey?: stri
 const SERVICE = 'BigBlueButton';
 // §3: guestPolicy values; "lobby" is BBB's ASK_MODERATOR.
 const GUEST_POLICY = { open: 'ALWAYS_ACCEPT', pin: 'ALWAYS_ACCEPT', lobby: 'ASK_MODERATOR' } as const;
+/** Derived voice bridges tried before leaving the choice to the server. */
+const VOICE_BRIDGE_TRIES = 3;
 
-export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister {
+/**
+ * §3, §7: a 5-digit voice bridge (10000–99999) derived from the booking, so that every `create` of
+ * the same booking asks for the same one; `attempt` gives the next candidate when one is taken.
+ */
+export function voiceBridgeFor(bookingId: string, attempt = 0): number {
+  return 10_000 + (createHash('sha256').update(`${bookingId}/${attempt}`).digest().readUInt32BE(0) % 90_000);
+}
+
+export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, AudioLeg {
   readonly kind = 'bigbluebutton';
   private readonly cfg: BigBlueButtonConfig;
   constructor(cfg: BigBlueButtonConfig) {
@@ -63,24 +80,48 @@ export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCou
     const said = doc.message ? `: ${doc.message}` : '';
     if (key === 'checksumError') return permanent('PROVIDER_AUTH', `${SERVICE} refused the checksum of ${call}${said}. Check BBB_SECRET and BBB_CHECKSUM.`);
     if (key === 'notFound' || key === 'invalidMeetingIdentifier') return permanent('MEETING_NOT_FOUND', `${SERVICE} has no such meeting${said}.`);
+    // ApiErrors.nonUniqueVoiceBridgeError: another running meeting has this voice bridge.
+    if (key === 'nonUniqueVoiceBridge') return permanent('VOICE_BRIDGE_TAKEN', `${SERVICE} refused ${call}: the voice bridge is in use${said}.`);
     return permanent('PROVIDER_REFUSED', `${SERVICE} refused ${call} (${key || 'no messageKey'})${said}.`);
   }
 
   async prepare(spec: MeetingSpec): Promise<MeetingRef> {
     const id = meetingKey(spec.bookingId);
     const minutes = Math.max(1, Math.ceil((spec.end.getTime() - this.cfg.now().getTime()) / 60_000));
-    const doc = await this.call('create', {
+    const phone = spec.audio?.numbers[0];
+    const params = {
       name: spec.title.slice(0, 64).padEnd(2, ' '),
       meetingID: id,
-      welcome: `Welcome to ${spec.title}`,
+      // The PIN callers need is the booking's, not the voice bridge BBB's own %%CONFNUM%% would show.
+      welcome: `Welcome to ${spec.title}` + (phone && spec.audio ? `<br>By phone: dial ${phone}, PIN ${spec.audio.pin}` : ''),
       maxParticipants: spec.seats,
       guestPolicy: GUEST_POLICY[spec.guestPolicy],
       logoutURL: this.cfg.logoutUrl,
       // §3: a created meeting nobody joined expires after 5 minutes by default; keep it until the end.
       meetingExpireIfNoUserJoinedInMinutes: minutes,
+      // §7: display only (%%DIALNUM%%); the call reaches the meeting through our conference.
+      dialNumber: phone,
       meta_bookingId: spec.bookingId,
-    });
-    return { id, data: { createTime: String(doc.createTime ?? '') } };
+    };
+    // §3: a repeated create answers duplicateWarning with the meeting's own voice bridge, whatever we
+    // ask; only a new meeting can find its derived bridge taken. After a few derived candidates the
+    // server picks a free one (§7), and the ref keeps whichever the server answered.
+    for (let attempt = 0; ; attempt++) {
+      const voiceBridge = attempt < VOICE_BRIDGE_TRIES ? voiceBridgeFor(spec.bookingId, attempt) : undefined;
+      try {
+        const doc = await this.call('create', { ...params, voiceBridge });
+        return { id, data: { createTime: String(doc.createTime ?? ''), voiceBridge: String(doc.voiceBridge ?? '') } };
+      } catch (e) {
+        if (voiceBridge === undefined || (e as ProviderError).code !== 'VOICE_BRIDGE_TAKEN') throw e;
+      }
+    }
+  }
+
+  /** Asterisk dials the voice bridge at BBB's FreeSWITCH (docs/telephony.md, "BigBlueButton"). */
+  roomAudio(ref: MeetingRef): RoomAudio | null {
+    const voiceBridge = ref.data?.voiceBridge;
+    if (!voiceBridge || !/^\d{5,}$/.test(voiceBridge)) return null;
+    return { mode: 'originate', endpoint: `PJSIP/${voiceBridge}@${this.cfg.sipEndpoint ?? 'bigbluebutton'}` };
   }
 
   /** BBB has no "update": the next create (at join) carries the new values; the id stays. */

@@ -5,8 +5,11 @@
 // Jitsi keeps no meetings ahead of time: prepare, end and release change nothing on the server.
 // A deployment of the institution's own can also ask the portal whether a room may open (the
 // reservation API in reservations.ts), which is what ends a room at the booking's end.
+// Phone audio (docs/telephony.md): with Jigasi registered to Asterisk, Asterisk calls Jigasi and
+// names the room in an INVITE header; Jigasi joins that room as the phone callers' participant.
 import jwt from 'jsonwebtoken';
-import { meetingKey, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant } from '../port.ts';
+import { meetingKey, type AudioLeg, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant, type RoomAudio } from '../port.ts';
+import type { JigasiSettings } from '../settings.ts';
 
 export type JitsiConfig = {
   /** e.g. https://meet.example.org */
@@ -19,10 +22,12 @@ export type JitsiConfig = {
   subject: string;
   /** Minutes before the start a token is already valid (`nbf`). */
   openMinutesBefore: number;
+  /** Null or absent: no Jigasi, the room takes no phone audio. */
+  jigasi?: JigasiSettings | null | undefined;
   now: () => Date;
 };
 
-export class JitsiProvider implements ConferenceProvider {
+export class JitsiProvider implements ConferenceProvider, AudioLeg {
   readonly kind = 'jitsi';
   private readonly cfg: JitsiConfig;
   private readonly key: string | null;
@@ -42,6 +47,18 @@ export class JitsiProvider implements ConferenceProvider {
 
   async update(_ref: MeetingRef, spec: MeetingSpec): Promise<MeetingRef> {
     return this.prepare(spec);
+  }
+
+  /**
+   * Jigasi reads the room from an INVITE header (jigasi README, "Incoming calls"; header name
+   * configurable, JITSI_MEET_ROOM_HEADER_NAME) and takes a bare name or the full MUC JID
+   * (CallContext.setRoomName); the JID names the MUC explicitly. `PJSIP/<endpoint>` dials the
+   * contact Jigasi registered; PJSIP_HEADER(add,…) set at originate goes into that INVITE.
+   */
+  roomAudio(ref: MeetingRef): RoomAudio | null {
+    const j = this.cfg.jigasi;
+    if (!j) return null;
+    return { mode: 'originate', endpoint: `PJSIP/${j.endpoint}`, variables: { [`PJSIP_HEADER(add,${j.roomHeader})`]: `${ref.id}@${j.mucDomain}` } };
   }
 
   async end(): Promise<void> {}
