@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { BookingPolicy } from './domain/booking-rules.ts';
 import { PROVISIONING_ENV, provisioningConfig, type ProvisioningConfig } from './providers/settings.ts';
 import { MAIL_ENV, mailConfig, type MailConfig } from './notify/settings.ts';
+import { TELEPHONY_ENV, telephonyConfig, type TelephonyConfig } from './telephony/settings.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -52,6 +53,7 @@ const EnvSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: intIn(1, 600).default(25),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
+  ...TELEPHONY_ENV,
   // Federated sign-in (SAML 2.0 federation, OpenID Connect), local accounts, sign-in rate limits.
   SAML_METADATA_SOURCES: z.string().optional(),
   SAML_FEDERATION_CERT_FILE: z.string().optional(),
@@ -123,6 +125,8 @@ export type Config = {
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
   mail: MailConfig;
+  /** Null when audio conferencing is off (no ARI_URL). */
+  telephony: TelephonyConfig | null;
   saml: SamlConfig | null;
   oidc: { providers: OidcProviderConfig[]; allowHttp: boolean };
   loginLimits: { perAccount: number; perAddress: number; windowMinutes: number };
@@ -191,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
     mail: mailConfig(e, publicUrl),
+    telephony: telephonyConfig(e, (m) => {
+      throw new ConfigError(m);
+    }),
     provisioning: provisioningConfig(e, (m) => {
       throw new ConfigError(m);
     }),

@@ -12,6 +12,10 @@ import { AccountService } from './app/accounts.ts';
 import { AdministrationService } from './app/administration.ts';
 import { BookingService } from './app/bookings.ts';
 import { SeriesService } from './app/series.ts';
+import { AudioService } from './app/audio.ts';
+import { AriRest } from './telephony/ari/client.ts';
+import { ariPhoneControl } from './telephony/phone-control.ts';
+import { startTelephony, type TelephonyModule } from './telephony/module.ts';
 import { InviteeService } from './app/invitees.ts';
 import { FeedService } from './app/feeds.ts';
 import { PgFeedRepository } from './db/feed-repository.ts';
@@ -33,7 +37,18 @@ export const systemClock: Clock = { now: () => new Date() };
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export type Portal = { app: FastifyInstance; database: Database; services: Services; queue: JobQueue; logger: Logger; provisioning: ProvisioningModule; notify: NotifyModule; close(): Promise<void> };
+export type Portal = {
+  app: FastifyInstance;
+  database: Database;
+  services: Services;
+  queue: JobQueue;
+  logger: Logger;
+  provisioning: ProvisioningModule;
+  notify: NotifyModule;
+  /** Null when audio conferencing is off (no ARI_URL). */
+  telephony: TelephonyModule | null;
+  close(): Promise<void>;
+};
 
 export type PortalOptions = { clock?: Clock; database?: Database; logger?: Logger; memory?: boolean };
 
@@ -52,10 +67,20 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
   const guard = new PgSignInGuard(database.db, config.loginLimits);
   const settings = new PgPortalSettings(database.db);
   const bookings = new BookingService({ uow, clock, policy });
+  const t = config.telephony;
+  const { joinOpensMinutes, graceMinutes } = config.provisioning.policy;
+  const audio = new AudioService({
+    uow,
+    settings: t && { numbers: t.numbers, sipDomain: t.sipDomain, pinDigits: t.pinDigits, hostPin: t.hostPin, opensMinutes: joinOpensMinutes, graceMinutes },
+    control: t && ariPhoneControl(new AriRest(t.ari)),
+  });
+  // First of the listeners: provisioning and mail, later in the same transaction, see the PINs.
+  bookings.onChange(audio.listener);
   return {
     uow,
     policy,
     bookings,
+    audio,
     series: new SeriesService({ uow, clock, policy, bookings }),
     calendar: {
       invitees: new InviteeService({ uow }),
@@ -79,10 +104,23 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
   const notify = await startNotify({ config: config.mail, queue, database, clock: opts.clock ?? systemClock, logger, services });
   notify.setMeetingDetails(provisioning.meetingDetails);
+  const metrics = createMetrics();
+  const telephony = config.telephony
+    ? await startTelephony({
+        config: config.telephony,
+        database,
+        uow: services.uow,
+        clock: opts.clock ?? systemClock,
+        logger,
+        provisioning: provisioning.service,
+        observeAdmission: (s) => metrics.audioAdmission.observe(s),
+        onConnectionChange: (up) => metrics.ariConnected.set(up ? 1 : 0),
+      })
+    : null;
   const app = await buildApp({
     services,
     database,
-    metrics: createMetrics(),
+    metrics,
     logger,
     bodyLimit: config.bodyLimitBytes,
     cookieSecure: config.cookieSecure,
@@ -101,7 +139,9 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     logger,
     provisioning,
     notify,
+    telephony,
     async close() {
+      await telephony?.stop();
       await app.close();
       await identity.stop();
       await provisioning.stop();

@@ -3,9 +3,12 @@
 import type { Actor, Role } from './domain/access.ts';
 import type { Slot } from './domain/booking-rules.ts';
 import type { SeatUsage } from './domain/seat-pool.ts';
+import type { Conference, DialWindow, PinRole } from './domain/dial-in.ts';
 
 /** PostgreSQL NOTIFY channel on which booking changes reach live listeners (db/ writes, live/ reads). */
 export const BOOKING_CHANNEL = 'booking_changes';
+/** NOTIFY channel of audio conference changes (phone participants, mutes, lock); payload {bookingId}. */
+export const AUDIO_CHANNEL = 'audio_changes';
 
 export interface Clock {
   now(): Date;
@@ -248,7 +251,52 @@ export interface JobScheduler {
   enqueue(name: string, data: object, options?: JobOptions): Promise<void>;
 }
 
+/** A booking's audio conference as stored: its PINs, switches and dial window. */
+export type AudioConference = {
+  bookingId: string;
+  ownerId: string;
+  enabled: boolean;
+  locked: boolean;
+  window: DialWindow;
+  pin: string | null;
+  hostPin: string | null;
+};
+
+export type PhoneParticipant = { channelId: string; bookingId: string; role: PinRole | 'room'; caller: string; muted: boolean; joinedAt: Date };
+
+/**
+ * The dial-in PINs and phone participants (issue #7). PIN uniqueness among overlapping windows is a
+ * database constraint; `assign` draws again when it loses a race for a PIN.
+ */
+export interface AudioRepository {
+  /** Gives a booking its conference: the PINs of its series (when it shares access) or new ones. */
+  assign(input: { bookingId: string; seriesId: string | null; window: DialWindow; draw: (role: PinRole) => string; hostPin: boolean; enabled: boolean }): Promise<AudioConference>;
+  /** The booking was cancelled: its PINs stop opening anything (and may serve other bookings). */
+  retire(bookingId: string): Promise<void>;
+  /** The booking moved: its window moves; a PIN now taken in the new window is drawn again. */
+  reschedule(bookingId: string, window: DialWindow, draw: (role: PinRole) => string): Promise<AudioConference | null>;
+  /** Turns the conference on or off (cancel = off); a PIN taken meanwhile is drawn again on re-enable. */
+  setEnabled(bookingId: string, enabled: boolean, draw: (role: PinRole) => string): Promise<AudioConference | null>;
+  setLocked(bookingId: string, locked: boolean): Promise<AudioConference | null>;
+  get(bookingId: string): Promise<AudioConference | null>;
+  /** What a PIN dialled at `now` leads to: the conference open now, else the nearest one (within a day). */
+  resolve(pin: string, now: Date): Promise<Conference | null>;
+  /** Booking status and window of conferences, for the end-of-meeting sweep. */
+  states(bookingIds: string[]): Promise<Map<string, { status: 'confirmed' | 'cancelled'; enabled: boolean; closes: Date }>>;
+  participants(bookingId: string): Promise<PhoneParticipant[]>;
+  participant(channelId: string): Promise<PhoneParticipant | null>;
+  /** Inserts or updates one; true when something changed. */
+  saveParticipant(p: PhoneParticipant): Promise<void>;
+  removeParticipant(channelId: string): Promise<PhoneParticipant | null>;
+  setMuted(channelId: string, muted: boolean): Promise<void>;
+  /** After adopting Asterisk's state: keeps exactly these channels; returns the bookings whose list changed. */
+  replaceParticipants(current: PhoneParticipant[]): Promise<string[]>;
+  /** NOTIFY AUDIO_CHANNEL for these bookings (after commit when inside a transaction). */
+  notify(bookingIds: string[]): Promise<void>;
+}
+
 export type Repositories = {
+  audio: AudioRepository;
   bookings: BookingRepository;
   rooms: RoomRepository;
   institutions: InstitutionRepository;
@@ -268,6 +316,8 @@ export type BookingEvent = {
    * (provisioning) still reacts to each; mail waits for the series event.
    */
   partOfSeries?: boolean;
+  /** A new booking whose booker asked for no audio conference (issue #7; audio is on by default). */
+  withoutAudio?: boolean;
 };
 /**
  * Reacts to a booking change inside the booking's own transaction (provisioning, mail, audio

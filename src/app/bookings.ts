@@ -4,7 +4,7 @@
 import { canManageBooking } from '../domain/access.ts';
 import type { BookingPolicy, RoomFacts, Slot } from '../domain/booking-rules.ts';
 import { checkNotEnded, checkRoomActive, checkSeats, checkSlot, formatMinutes, slotHours } from '../domain/booking-rules.ts';
-import { AppError, notFound, unprocessable } from '../domain/errors.ts';
+import { AppError, bookingNotFound, notFound, unprocessable } from '../domain/errors.ts';
 import { peakSeats, type SeatUsage } from '../domain/seat-pool.ts';
 import { checkMayBook } from '../domain/subscription.ts';
 import { nearestFreeSlots } from '../domain/suggestions.ts';
@@ -18,9 +18,11 @@ export type CreateBookingInput = {
   seats?: number | undefined;
   start: string;
   end: string;
+  /** False: no audio conference (dial-in) for this booking. */
+  audio?: boolean | undefined;
 };
 
-export type ChangeBookingInput = Partial<CreateBookingInput>;
+export type ChangeBookingInput = Partial<Omit<CreateBookingInput, 'audio'>>;
 
 type QuotaLedger = { refusal(slot: Slot, zone: string): AppError | null; add(slot: Slot, zone: string): void };
 
@@ -35,9 +37,9 @@ export type Reservation = {
   /** Set for an occurrence of a series: its series and original start (RECURRENCE-ID). */
   seriesId?: string | undefined;
   recurrenceId?: Date | undefined;
+  withoutAudio?: boolean | undefined;
 };
 
-const bookingNotFound = () => notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');
 
 /** The snapshot kept in audit records and sent to live listeners. */
 const auditView = (b: Booking) => ({
@@ -75,7 +77,7 @@ export class BookingService {
     const { candidates, zone, seats } = await this.chooseRooms(this.uow.repos, input);
     const slot = this.parseSlot(input.start, input.end, zone);
     await this.checkMayBookAt(this.uow.repos, ctx, slot, zone);
-    const reservation: Reservation = { candidates, slot, seats, zone, title: input.title, description: input.description ?? '' };
+    const reservation: Reservation = { candidates, slot, seats, zone, title: input.title, description: input.description ?? '', withoutAudio: input.audio === false };
     try {
       return await this.uow.transaction((r) => this.reserve(r, ctx, reservation));
     } catch (e) {
@@ -223,7 +225,7 @@ export class BookingService {
     await this.recordChanges(
       r,
       ctx,
-      inserted.map((x) => ({ action: 'created' as const, before: null, after: outcome[x.i] as Booking, partOfSeries: reqs[x.i]!.seriesId !== undefined })),
+      inserted.map((x) => ({ action: 'created' as const, before: null, after: outcome[x.i] as Booking, partOfSeries: reqs[x.i]!.seriesId !== undefined, withoutAudio: reqs[x.i]!.withoutAudio === true })),
     );
     return outcome.map((o) => o!);
   }
@@ -422,7 +424,7 @@ export class BookingService {
   }
 
   /** Audit records, one live notice statement for all, then the listeners, in order. */
-  private async recordChanges(r: Repositories, ctx: CallContext, changes: { action: BookingEvent['action']; before: Booking | null; after: Booking; partOfSeries: boolean }[]) {
+  private async recordChanges(r: Repositories, ctx: CallContext, changes: { action: BookingEvent['action']; before: Booking | null; after: Booking; partOfSeries: boolean; withoutAudio?: boolean }[]) {
     for (const { action, before, after } of changes) {
       await r.audit.record({
         actorId: ctx.actor.userId,
@@ -444,8 +446,8 @@ export class BookingService {
         end: after.end.toISOString(),
       })),
     );
-    for (const { action, before, after, partOfSeries } of changes) {
-      for (const listener of this.listeners) await listener(r, { action, before, after, ctx, ...(partOfSeries && { partOfSeries }) });
+    for (const { action, before, after, partOfSeries, withoutAudio } of changes) {
+      for (const listener of this.listeners) await listener(r, { action, before, after, ctx, ...(partOfSeries && { partOfSeries }), ...(withoutAudio && { withoutAudio }) });
     }
   }
 

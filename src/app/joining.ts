@@ -5,7 +5,7 @@
 // booking was cancelled, no provider URL is given out.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { canManageBooking, type Actor } from '../domain/access.ts';
-import { AppError, notFound } from '../domain/errors.ts';
+import { AppError, bookingNotFound } from '../domain/errors.ts';
 import type { CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { MeetingSpec } from '../providers/port.ts';
@@ -28,7 +28,6 @@ export type GuestPage =
   | Exclude<JoinOutcome, { kind: 'redirect' }>;
 
 const MINUTE = 60_000;
-const bookingNotFound = () => notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');
 
 export class JoiningService {
   private readonly store: ProvisioningStore;

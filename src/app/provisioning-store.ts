@@ -5,7 +5,8 @@ import type { GuestPolicy, MeetingRef } from '../providers/port.ts';
 
 export type { GuestPolicy };
 export type RoomState = 'pending' | 'ready' | 'failed' | 'ended';
-export type PreparedFacts = { title: string; start: string; end: string; seats: number; guestPolicy: GuestPolicy };
+/** What the meeting was last prepared with; `audioPin` is the dial-in PIN a room that dials in (Adobe) uses. */
+export type PreparedFacts = { title: string; start: string; end: string; seats: number; guestPolicy: GuestPolicy; audioPin: string | null };
 
 export type ProvisioningRow = {
   bookingId: string;

@@ -11,13 +11,16 @@ import { isAdmin } from '../domain/access.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
 import type { CallContext, Clock } from '../ports.ts';
 import { ProviderError, type AttendanceReport, type ConferenceProvider, type GuestPolicy, type MeetingRef, type MeetingSpec, type ParticipantCounter } from '../providers/port.ts';
-import type { ProviderRegistry } from '../providers/registry.ts';
+import type { ProviderRegistry, RegisteredProvider } from '../providers/registry.ts';
 import type { ProvisioningPolicy } from '../providers/settings.ts';
 import type { BookerNotice, BookingFacts, NoShowHandler, PreparedFacts, ProvisioningRow, ProvisioningStore, RoomProviderSettings, RowPatch } from './provisioning-store.ts';
 
 const MINUTE = 60_000;
 const TICK_BATCH = 50;
 const TICK_PARALLEL = 8;
+
+/** The dial-in of a booking's audio conference, or null (MeetingSpec.audio). */
+export type AudioOf = (bookingId: string) => Promise<MeetingSpec['audio']>;
 
 export class ProvisioningService {
   private readonly store: ProvisioningStore;
@@ -27,8 +30,19 @@ export class ProvisioningService {
   private readonly onNoShow: NoShowHandler | undefined;
   private readonly notice: BookerNotice | undefined;
   private readonly random: () => number;
+  private readonly audio: AudioOf;
 
-  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; clock: Clock; policy: ProvisioningPolicy; onNoShow?: NoShowHandler; notice?: BookerNotice; random?: () => number }) {
+  constructor(deps: {
+    store: ProvisioningStore;
+    registry: ProviderRegistry;
+    clock: Clock;
+    policy: ProvisioningPolicy;
+    onNoShow?: NoShowHandler;
+    notice?: BookerNotice;
+    random?: () => number;
+    /** The booking's audio conference, for rooms that dial in to it (set by the telephony module). */
+    audio?: AudioOf;
+  }) {
     this.store = deps.store;
     this.registry = deps.registry;
     this.clock = deps.clock;
@@ -36,6 +50,7 @@ export class ProvisioningService {
     this.onNoShow = deps.onNoShow;
     this.notice = deps.notice;
     this.random = deps.random ?? Math.random;
+    this.audio = deps.audio ?? (async () => null);
   }
 
   /** Brings one booking's room to where the booking and the clock say it should be. */
@@ -81,7 +96,7 @@ export class ProvisioningService {
     }
   }
 
-  private spec(f: BookingFacts, guestPolicy: GuestPolicy): MeetingSpec {
+  private spec(f: BookingFacts, guestPolicy: GuestPolicy, audio: MeetingSpec['audio'] = null): MeetingSpec {
     return {
       bookingId: f.bookingId,
       title: f.title,
@@ -92,6 +107,7 @@ export class ProvisioningService {
       host: { userId: f.bookerId, email: f.bookerEmail, name: f.bookerName },
       guestPolicy,
       settings: f.roomSettings,
+      audio,
     };
   }
 
@@ -100,7 +116,7 @@ export class ProvisioningService {
     const now = this.clock.now();
     if (!facts) return { state: 'ended', dueAt: null };
     const link = await this.store.peekGuestLink(row.bookingId);
-    const spec = this.spec(facts, link?.policy ?? 'open');
+    const spec = this.spec(facts, link?.policy ?? 'open', await this.audio(row.bookingId));
     const over = facts.status === 'cancelled' || now.getTime() >= facts.end.getTime() + this.policy.graceMinutes * MINUTE;
 
     if (over) {
@@ -113,7 +129,7 @@ export class ProvisioningService {
     }
 
     const prepareAt = new Date(facts.start.getTime() - this.policy.leadMinutes * MINUTE);
-    const wanted: PreparedFacts = { title: spec.title, start: spec.start.toISOString(), end: spec.end.toISOString(), seats: spec.seats, guestPolicy: spec.guestPolicy };
+    const wanted: PreparedFacts = { title: spec.title, start: spec.start.toISOString(), end: spec.end.toISOString(), seats: spec.seats, guestPolicy: spec.guestPolicy, audioPin: spec.audio?.pin ?? null };
     // Field by field: jsonb does not keep key order, so the stored object cannot be compared as text.
     const same = row.prepared !== null && (Object.keys(wanted) as (keyof PreparedFacts)[]).every((k) => row.prepared![k] === wanted[k]);
     if (row.state === 'failed' && row.dueAt === null) return {}; // dead letter: only "retry now" revives it
@@ -145,6 +161,31 @@ export class ProvisioningService {
       return { state: 'ready', noShowChecked: true, dueAt: nobody ? now : endAt };
     }
     return { state: 'ready', dueAt: endAt };
+  }
+
+  /**
+   * The prepared meeting of a booking with its provider and spec (the telephony module connects the
+   * room's audio with them); null until the meeting is ready.
+   */
+  async meetingOf(bookingId: string): Promise<{ provider: RegisteredProvider; ref: MeetingRef; spec: MeetingSpec } | null> {
+    const row = await this.store.get(bookingId);
+    if (!row?.meetingRef || row.state !== 'ready') return null;
+    const facts = await this.store.facts(bookingId);
+    if (!facts) return null;
+    return { provider: this.registry.get(row.provider), ref: row.meetingRef, spec: this.spec(facts, 'open', await this.audio(bookingId)) };
+  }
+
+  /** Someone entered the meeting (by phone): it is not a no-show. */
+  async markJoined(bookingId: string, at: Date): Promise<void> {
+    await this.store.markJoined(bookingId, at);
+  }
+
+  /** People in the meeting on the web now, where the service can tell (0 otherwise). */
+  async webParticipants(bookingId: string): Promise<number> {
+    const row = await this.store.get(bookingId);
+    if (!row?.meetingRef || row.state !== 'ready') return 0;
+    const entry = this.registry.get(row.provider);
+    return entry.counts ? (entry.provider as ConferenceProvider & ParticipantCounter).participantCount(row.meetingRef) : 0;
   }
 
   /** Who is in the meeting now, plus who came and left where the service reports attendance. */

@@ -7,6 +7,7 @@ import { PgRoomRepository } from './room-repository.ts';
 import { PgInstitutionRepository } from './institution-repository.ts';
 import { PgUserRepository } from './user-repository.ts';
 import { PgAuditRepository } from './audit-repository.ts';
+import { PgAudioRepository } from './audio-repository.ts';
 
 export function repositories(db: Executor, queue?: JobQueue, deferNotice?: DeferNotice): Repositories {
   const jobs: JobScheduler = {
@@ -17,6 +18,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
   };
   return {
     jobs,
+    audio: new PgAudioRepository(db, deferNotice),
     bookings: new PgBookingRepository(db, deferNotice),
     rooms: new PgRoomRepository(db),
     institutions: new PgInstitutionRepository(db),

@@ -30,3 +30,5 @@ export const notFound = (code: string, message: string) => new AppError('not-fou
 export const unprocessable = (code: string, message: string, details?: Record<string, unknown>) =>
   new AppError('unprocessable', code, message, details);
 export const forbidden = (code: string, message: string) => new AppError('forbidden', code, message);
+
+export const bookingNotFound = () => notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');

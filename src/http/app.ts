@@ -22,6 +22,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { eventsRoutes } from './routes/events.ts';
+import { audioRoutes } from './routes/audio.ts';
 import { bookingIcsRoutes } from './routes/booking-ics.ts';
 import { calendarRoutes } from './routes/feeds.ts';
 import type { Services } from './services.ts';
@@ -97,6 +98,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     async (api) => {
       await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours });
       await api.register(bookingRoutes, { services: o.services });
+      await api.register(audioRoutes, { audio: o.services.audio });
       await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl });
       await api.register(eventsRoutes, { listen: o.database.listen });
       await api.register(seriesRoutes, { series: o.services.series });

@@ -85,8 +85,9 @@ export const BookingCreate = z.strictObject({
   seats: z.number().int().min(1).max(100_000).optional(),
   start: TimeInput,
   end: TimeInput,
+  audio: z.boolean().optional().describe('false: no audio conference (telephone and SIP dial-in) for this booking; default true when the portal has telephony'),
 });
-export const BookingPatch = BookingCreate.partial();
+export const BookingPatch = BookingCreate.omit({ audio: true }).partial();
 export const BookingQuery = z.strictObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),

@@ -1,4 +1,5 @@
 import type { AccountService } from '../app/accounts.ts';
+import type { AudioService } from '../app/audio.ts';
 import type { AdministrationService } from '../app/administration.ts';
 import type { BookingService } from '../app/bookings.ts';
 import type { SeriesService } from '../app/series.ts';
@@ -9,6 +10,7 @@ import type { UnitOfWork } from '../ports.ts';
 /** What the routes call: use-cases only, never repositories or SQL. */
 export type Services = {
   bookings: BookingService;
+  audio: AudioService;
   series: SeriesService;
   calendar: CalendarServices;
   accounts: AccountService;

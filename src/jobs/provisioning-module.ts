@@ -19,7 +19,7 @@ import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { OutgoingMail } from '../notify/mailer.ts';
 import { DELIVER_QUEUE } from './mail.ts';
 import type { JobQueue } from './queue.ts';
-import { provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
+import { SYNC_QUEUE, provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
 
 export type ProvisioningModule = {
   service: ProvisioningService;
@@ -91,10 +91,20 @@ export async function startProvisioningModule(d: {
       `The virtual room of "${when}" could not be prepared on ${n.from}; it was prepared on ${n.to} instead. The join link stays the same: ${d.config.publicUrl}/join/${f.bookingId}`,
     );
   };
-  const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow, notice });
+  const audioOf = async (bookingId: string) => {
+    const dialIn = await d.services.audio.dialIn(bookingId);
+    return dialIn && { numbers: dialIn.numbers.map((n) => n.number), pin: dialIn.pin, sipUri: dialIn.sipUri };
+  };
+  const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow, notice, audio: audioOf });
+  // A conference turned on or off changes what a room that dials in (Adobe Connect) must be told.
+  d.services.audio.onConferenceChange((repos, bookingId) => repos.jobs.enqueue(SYNC_QUEUE, { bookingId, action: 'updated' }));
   const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl });
   d.services.bookings.onChange(provisioningListener);
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger });
+  const dialInOf = async (bookingId: string) => {
+    const a = await d.services.audio.dialIn(bookingId);
+    return a && { numbers: a.numbers.map((n) => (n.country ? `${n.number} (${n.country})` : n.number)), pin: a.pin, tel: a.numbers[0]?.tel ?? null, sipUri: a.sipUri };
+  };
   return {
     service,
     joining,
@@ -111,7 +121,7 @@ export async function startProvisioningModule(d: {
     meetingDetails: async ({ bookingId }) => ({
       joinUrl: `${d.config.publicUrl.replace(/\/+$/, '')}/join/${bookingId}`,
       guestUrl: joining.guestUrl(await store.guestLink(bookingId)),
-      dialIn: null,
+      dialIn: await dialInOf(bookingId),
     }),
     stop: () => workers.stop(),
   };

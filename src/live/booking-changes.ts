@@ -2,7 +2,7 @@
 // (docs/api-contract.md, "Live updates"); each server process holds ONE listening connection and
 // fans every notification out to its own SSE clients, so several instances behind a load
 // balancer all hear every change through the shared PostgreSQL.
-import { BOOKING_CHANNEL } from '../ports.ts';
+import { AUDIO_CHANNEL, BOOKING_CHANNEL } from '../ports.ts';
 
 export type BookingChange = {
   action: 'created' | 'updated' | 'cancelled';
@@ -15,7 +15,7 @@ export type BookingChange = {
 /** The port: LISTEN on a channel (PostgreSQL client or PGlite's `listen`); resolves to an unlisten. */
 export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
 
-type Subscriber = (change: BookingChange) => void;
+type Subscriber<T> = (change: T) => void;
 
 const ACTIONS = new Set(['created', 'updated', 'cancelled']);
 
@@ -39,19 +39,36 @@ export function parseBookingChange(payload: string): BookingChange | null {
   return { action: action as BookingChange['action'], bookingId, roomId, start, end };
 }
 
-export class BookingChangeHub {
+/** An audio conference changed (phone participants, mutes, lock): payload {bookingId}. */
+export type AudioChange = { bookingId: string };
+
+export function parseAudioChange(payload: string): AudioChange | null {
+  try {
+    const v = JSON.parse(payload) as { bookingId?: unknown };
+    return typeof v?.bookingId === 'string' ? { bookingId: v.bookingId } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One LISTEN on one NOTIFY channel, fanned out to this process's subscribers. */
+export class ChangeHub<T> {
   readonly #listen: Listen;
-  readonly #subscribers = new Set<Subscriber>();
+  readonly #channel: string;
+  readonly #parse: (payload: string) => T | null;
+  readonly #subscribers = new Set<Subscriber<T>>();
   #unlisten: (() => Promise<void>) | null = null;
   #starting: Promise<void> | null = null;
 
-  constructor(listen: Listen) {
+  constructor(listen: Listen, channel: string, parse: (payload: string) => T | null) {
     this.#listen = listen;
+    this.#channel = channel;
+    this.#parse = parse;
   }
 
   /** Starts the one LISTEN of this process (idempotent). */
   start(): Promise<void> {
-    this.#starting ??= this.#listen(BOOKING_CHANNEL, (payload) => this.publish(payload)).then((unlisten) => {
+    this.#starting ??= this.#listen(this.#channel, (payload) => this.publish(payload)).then((unlisten) => {
       this.#unlisten = unlisten;
     });
     return this.#starting;
@@ -59,7 +76,7 @@ export class BookingChangeHub {
 
   /** Delivers one raw payload to every subscriber; a failing subscriber does not stop the others. */
   publish(payload: string): void {
-    const change = parseBookingChange(payload);
+    const change = this.#parse(payload);
     if (!change) return;
     for (const subscriber of this.#subscribers) {
       try {
@@ -70,7 +87,7 @@ export class BookingChangeHub {
     }
   }
 
-  subscribe(subscriber: Subscriber): () => void {
+  subscribe(subscriber: Subscriber<T>): () => void {
     this.#subscribers.add(subscriber);
     return () => this.#subscribers.delete(subscriber);
   }
@@ -86,5 +103,17 @@ export class BookingChangeHub {
     this.#unlisten = null;
     this.#starting = null;
     await unlisten?.();
+  }
+}
+
+export class BookingChangeHub extends ChangeHub<BookingChange> {
+  constructor(listen: Listen) {
+    super(listen, BOOKING_CHANNEL, parseBookingChange);
+  }
+}
+
+export class AudioChangeHub extends ChangeHub<AudioChange> {
+  constructor(listen: Listen) {
+    super(listen, AUDIO_CHANNEL, parseAudioChange);
   }
 }

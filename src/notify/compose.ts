@@ -29,6 +29,8 @@ export function describe(details: MeetingDetails, portalUrl: string, description
     details.joinUrl && `Join / Entra: ${details.joinUrl}`,
     details.guestUrl && `Guests / Ospiti: ${details.guestUrl}`,
     details.dialIn && `Dial-in / Accesso telefonico: ${details.dialIn.numbers.join(', ')}${details.dialIn.pin ? ` PIN ${details.dialIn.pin}` : ''}`,
+    details.dialIn?.tel && `One-tap / Chiamata diretta: ${details.dialIn.tel}`,
+    details.dialIn?.sipUri && `SIP: ${details.dialIn.sipUri}`,
     portalUrl,
   ]
     .filter(Boolean)

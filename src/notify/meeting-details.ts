@@ -3,7 +3,8 @@
 // `portal.notify.setMeetingDetails(source)`. Until one is registered, mails link to the booking's
 // page in the portal.
 
-export type DialIn = { numbers: string[]; pin: string | null };
+/** `tel` is a one-tap link (first number, PIN as DTMF); `sipUri` dials the conference over SIP. */
+export type DialIn = { numbers: string[]; pin: string | null; tel?: string | null | undefined; sipUri?: string | null | undefined };
 
 export type MeetingDetails = {
   /** Where the booker and invitees join the meeting (provider URL or the portal's join page). */

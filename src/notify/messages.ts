@@ -48,6 +48,8 @@ const WORDS = {
     guest: 'Link per gli ospiti',
     dialIn: 'Accesso telefonico',
     pin: 'PIN',
+    oneTap: 'Chiamata diretta',
+    sip: 'SIP',
     details: 'Dettagli nel portale',
     inMinutes: (m: number) => (m >= 60 * 24 && m % (60 * 24) === 0 ? `tra ${m / 1440 === 1 ? '1 giorno' : `${m / 1440} giorni`}` : m >= 60 && m % 60 === 0 ? `tra ${m / 60} h` : `tra ${m} minuti`),
   },
@@ -71,6 +73,8 @@ const WORDS = {
     guest: 'Guest link',
     dialIn: 'Dial-in',
     pin: 'PIN',
+    oneTap: 'One-tap dial-in',
+    sip: 'SIP',
     details: 'Details in the portal',
     inMinutes: (m: number) => (m >= 60 * 24 && m % (60 * 24) === 0 ? `in ${m / 1440 === 1 ? '1 day' : `${m / 1440} days`}` : m >= 60 && m % 60 === 0 ? `in ${m / 60} h` : `in ${m} minutes`),
   },
@@ -100,6 +104,8 @@ export function renderMail(c: MailContent): RenderedMail {
     ...(c.details.guestUrl ? [[w.guest, c.details.guestUrl] as [string, string]] : []),
     ...(c.details.dialIn ? [[w.dialIn, c.details.dialIn.numbers.join(', ')] as [string, string]] : []),
     ...(c.details.dialIn?.pin ? [[w.pin, c.details.dialIn.pin] as [string, string]] : []),
+    ...(c.details.dialIn?.tel ? [[w.oneTap, c.details.dialIn.tel] as [string, string]] : []),
+    ...(c.details.dialIn?.sipUri ? [[w.sip, c.details.dialIn.sipUri] as [string, string]] : []),
     [w.details, c.portalUrl],
   ];
   const intro = c.occurrenceOnly && c.kind === 'cancellation' ? `${w.intro.cancellation} ${w.occurrenceCancelled}` : w.intro[c.kind];

@@ -1,5 +1,5 @@
 // Prometheus metrics: one registry per process, exposed at /metrics.
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -13,6 +13,17 @@ export function createMetrics() {
       help: 'HTTP request duration by route and status',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    audioAdmission: new Histogram({
+      name: 'webmeetings_audio_admission_seconds',
+      help: 'From a caller’s complete PIN to the caller in the conference bridge',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    ariConnected: new Gauge({
+      name: 'webmeetings_ari_connected',
+      help: '1 while this instance holds a connected Asterisk ARI events socket',
       registers: [registry],
     }),
   };

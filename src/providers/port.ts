@@ -15,6 +15,8 @@ export type MeetingSpec = {
   host: { userId: string; email: string; name: string };
   guestPolicy: GuestPolicy;
   settings: Record<string, unknown>;
+  /** The booking's audio conference (issue #7), when it has one: what a room that dials in needs. */
+  audio?: { numbers: string[]; pin: string; sipUri: string | null } | null | undefined;
 };
 
 /** The service's handle of a prepared meeting, stored by the pipeline as JSON. */
@@ -56,19 +58,30 @@ export interface MeetingLister {
 }
 
 /**
- * Audio bridge of a meeting (dial-in by phone). Left for the telephony issue to fill: an adapter that
- * can connect a SIP/PSTN leg implements it; the telephony module finds it with `hasAudioLeg`.
- * - `audioBridge` tells how a phone caller reaches the meeting's audio (a SIP URI or a conference
- *   number and PIN), or null when the meeting has no bridge yet (not prepared, or ended).
+ * How a meeting's room takes phone audio (issue #7). The telephony application (src/telephony/) asks
+ * the adapter once a caller is in the booking's audio conference and connects the room's leg:
+ * - `originate`: Asterisk calls the room (BigBlueButton's FreeSWITCH voice bridge, Jitsi's Jigasi
+ *   gateway). `endpoint` is an ARI originate endpoint such as `PJSIP/70757@bigbluebutton`;
+ *   `variables` are channel variables for the originate body, e.g. the SIP header Jigasi reads
+ *   (`PJSIP_HEADER(add,Jitsi-Conference-Room)`).
+ * - `dials-in`: the room calls our dial-in number itself with the booking's PIN (Adobe Connect's
+ *   Universal Voice, configured in `prepare` from `MeetingSpec.audio`); nothing to originate.
+ * - `external-media`: kept for the Janus issue: ARI `externalMedia` RTP towards `host` (host:port).
  */
+export type RoomAudio =
+  | { mode: 'originate'; endpoint: string; variables?: Record<string, string> | undefined; callerId?: string | undefined }
+  | { mode: 'dials-in' }
+  | { mode: 'external-media'; host: string; format: string };
+
 export interface AudioLeg {
-  audioBridge(ref: MeetingRef): Promise<{ sipUri?: string; conferenceNumber?: string; pin?: string } | null>;
+  /** How this meeting's room hears phone callers, or null when the room has no phone audio configured. */
+  roomAudio(ref: MeetingRef, spec: MeetingSpec): RoomAudio | null;
 }
 
 export const hasParticipantCounter = (p: object): p is ParticipantCounter => typeof (p as Partial<ParticipantCounter>).participantCount === 'function';
 export const hasMeetingLister = (p: object): p is MeetingLister => typeof (p as Partial<MeetingLister>).listMeetings === 'function';
 export const hasAttendanceReport = (p: object): p is AttendanceReport => typeof (p as Partial<AttendanceReport>).attendanceCount === 'function';
-export const hasAudioLeg = (p: object): p is AudioLeg => typeof (p as Partial<AudioLeg>).audioBridge === 'function';
+export const hasAudioLeg = (p: object): p is AudioLeg => typeof (p as Partial<AudioLeg>).roomAudio === 'function';
 
 /**
  * Every adapter failure. `retryable`: timeouts, 5xx, refused connections (try again later);

@@ -1,0 +1,203 @@
+// Use-cases of a booking's audio conference (issue #7): its PINs follow the booking (listener), the
+// booker sees the dial-in details and the phone participants, mutes, removes and locks. The calls
+// themselves are run by the telephony application (src/telephony/), reached through `PhoneControl`.
+import { randomInt } from 'node:crypto';
+import { canManageBooking } from '../domain/access.ts';
+import { dialWindow, drawPin, sipUri, telLink, type DialWindow } from '../domain/dial-in.ts';
+import { AppError, bookingNotFound, notFound, unprocessable } from '../domain/errors.ts';
+import type { AudioConference, Booking, BookingListener, CallContext, PhoneParticipant, Repositories, UnitOfWork } from '../ports.ts';
+
+/** What the portal asks of the PBX for the host's controls (any instance may ask; ARI REST is shared). */
+export interface PhoneControl {
+  /** Mutes (or unmutes) what the caller says. False when the call is gone. */
+  mute(channelId: string, muted: boolean): Promise<boolean>;
+  /** Hangs the caller up. False when the call is gone. */
+  hangup(channelId: string): Promise<boolean>;
+  /** Plays a prompt to everyone in the booking's conference (best effort). */
+  announce(bookingId: string, media: string): Promise<void>;
+}
+
+export type AudioSettings = {
+  numbers: { number: string; country: string | null }[];
+  sipDomain: string | null;
+  pinDigits: number;
+  hostPin: boolean;
+  /** The PIN opens the conference this long before the start (with the virtual room)... */
+  opensMinutes: number;
+  /** ...and keeps it open this long after the end. */
+  graceMinutes: number;
+};
+
+export type AudioView = {
+  bookingId: string;
+  enabled: boolean;
+  pin: string | null;
+  hostPin: string | null;
+  numbers: { number: string; country: string | null; tel: string }[];
+  sipUri: string | null;
+  locked: boolean;
+  opensAt: Date;
+  closesAt: Date;
+  canManage: boolean;
+  participants: { id: string; caller: string; role: PhoneParticipant['role']; muted: boolean; joinedAt: Date }[];
+  phoneSeats: number;
+  seats: number;
+};
+
+/** The dial-in details mails, calendars and join pages show. */
+export type DialInDetails = { numbers: { number: string; country: string | null; tel: string }[]; pin: string; sipUri: string | null; opensAt: Date; closesAt: Date };
+
+const participantNotFound = () => new AppError('not-found', 'PARTICIPANT_NOT_FOUND', 'This caller is no longer in the conference.');
+const audioOff = () => notFound('AUDIO_NOT_CONFIGURED', 'This portal has no telephone dial-in: an administrator must configure Asterisk (ARI_URL) first.');
+
+export class AudioService {
+  private readonly uow: UnitOfWork;
+  private readonly settings: AudioSettings | null;
+  private readonly control: PhoneControl | null;
+  private readonly random: (max: number) => number;
+  private readonly changeHooks: ((repos: Repositories, bookingId: string) => Promise<void>)[] = [];
+
+  constructor(deps: { uow: UnitOfWork; settings: AudioSettings | null; control: PhoneControl | null; random?: (max: number) => number }) {
+    this.uow = deps.uow;
+    this.settings = deps.settings;
+    this.control = deps.control;
+    this.random = deps.random ?? ((max) => randomInt(max));
+  }
+
+  /** Runs inside the transaction that turns a conference on or off (provisioning re-syncs the room). */
+  onConferenceChange(hook: (repos: Repositories, bookingId: string) => Promise<void>): void {
+    this.changeHooks.push(hook);
+  }
+
+  get configured(): boolean {
+    return this.settings !== null;
+  }
+
+  /** Runs inside each booking change's transaction: the PINs exist exactly when the booking does. */
+  readonly listener: BookingListener = async (repos, event) => {
+    const s = this.settings;
+    if (!s) return;
+    const b = event.after;
+    const window = this.window(b);
+    if (event.action === 'created') {
+      await repos.audio.assign({ bookingId: b.id, seriesId: b.seriesId, window, draw: this.draw, hostPin: s.hostPin, enabled: !event.withoutAudio });
+    } else if (event.action === 'cancelled') {
+      await repos.audio.retire(b.id);
+    } else if (event.before && (event.before.start.getTime() !== b.start.getTime() || event.before.end.getTime() !== b.end.getTime())) {
+      await repos.audio.reschedule(b.id, window, this.draw);
+    }
+  };
+
+  async view(ctx: CallContext, bookingId: string): Promise<AudioView> {
+    const booking = await this.manageable(this.uow.repos, ctx, bookingId);
+    const [conference, participants] = await Promise.all([this.uow.repos.audio.get(bookingId), this.uow.repos.audio.participants(bookingId)]);
+    return this.toView(booking, conference, participants);
+  }
+
+  async setEnabled(ctx: CallContext, bookingId: string, enabled: boolean): Promise<AudioView> {
+    if (!this.settings) throw audioOff();
+    await this.uow.transaction(async (r) => {
+      const booking = await this.manageable(r, ctx, bookingId);
+      if (booking.status === 'cancelled') throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled; its audio conference cannot be turned on.');
+      const changed = await r.audio.setEnabled(bookingId, enabled, this.draw);
+      // A booking made before telephony was configured gets its conference now.
+      if (!changed) await r.audio.assign({ bookingId, seriesId: booking.seriesId, window: this.window(booking), draw: this.draw, hostPin: this.settings!.hostPin, enabled });
+      for (const hook of this.changeHooks) await hook(r, bookingId);
+      await r.audio.notify([bookingId]);
+    });
+    // Turning audio off ends the calls in progress: the telephony application's sweep hangs them up.
+    return this.view(ctx, bookingId);
+  }
+
+  async setLocked(ctx: CallContext, bookingId: string, locked: boolean): Promise<AudioView> {
+    if (!this.settings) throw audioOff();
+    await this.uow.transaction(async (r) => {
+      await this.manageable(r, ctx, bookingId);
+      if (!(await r.audio.setLocked(bookingId, locked))) throw audioOff();
+      await r.audio.notify([bookingId]);
+    });
+    await this.control?.announce(bookingId, locked ? 'sound:conf-lockednow' : 'sound:conf-unlockednow').catch(() => undefined);
+    return this.view(ctx, bookingId);
+  }
+
+  async mute(ctx: CallContext, bookingId: string, channelId: string, muted: boolean): Promise<void> {
+    const p = await this.participantOf(ctx, bookingId, channelId);
+    if (!(await this.control!.mute(p.channelId, muted))) {
+      await this.forget(p.channelId, bookingId);
+      throw participantNotFound();
+    }
+    await this.uow.transaction(async (r) => {
+      await r.audio.setMuted(p.channelId, muted);
+      await r.audio.notify([bookingId]);
+    });
+  }
+
+  async remove(ctx: CallContext, bookingId: string, channelId: string): Promise<void> {
+    const p = await this.participantOf(ctx, bookingId, channelId);
+    const wasThere = await this.control!.hangup(p.channelId);
+    // The telephony application also hears the hangup; removing here shows it at once.
+    await this.forget(p.channelId, bookingId);
+    if (!wasThere) throw participantNotFound();
+  }
+
+  /** The dial-in details of a booking for mails, calendars and join pages; null without audio. */
+  async dialIn(bookingId: string): Promise<DialInDetails | null> {
+    const s = this.settings;
+    if (!s) return null;
+    const c = await this.uow.repos.audio.get(bookingId);
+    if (!c || !c.enabled || !c.pin) return null;
+    return { numbers: this.numbers(c.pin), pin: c.pin, sipUri: s.sipDomain ? sipUri(c.pin, s.sipDomain) : null, opensAt: c.window.opens, closesAt: c.window.closes };
+  }
+
+  window(b: Pick<Booking, 'start' | 'end'>): DialWindow {
+    const s = this.settings!;
+    return dialWindow(b.start, b.end, s.opensMinutes, s.graceMinutes);
+  }
+
+  private readonly draw = () => drawPin(this.settings!.pinDigits, this.random);
+
+  private numbers(pin: string) {
+    return this.settings!.numbers.map((n) => ({ ...n, tel: telLink(n.number, pin) }));
+  }
+
+  private async manageable(r: Repositories, ctx: CallContext, bookingId: string): Promise<Booking> {
+    const booking = await r.bookings.findById(bookingId);
+    if (!booking || !canManageBooking(ctx.actor, booking)) throw bookingNotFound();
+    return booking;
+  }
+
+  private async participantOf(ctx: CallContext, bookingId: string, channelId: string): Promise<PhoneParticipant> {
+    if (!this.settings || !this.control) throw audioOff();
+    await this.manageable(this.uow.repos, ctx, bookingId);
+    const p = await this.uow.repos.audio.participant(channelId);
+    if (!p || p.bookingId !== bookingId) throw participantNotFound();
+    return p;
+  }
+
+  private async forget(channelId: string, bookingId: string) {
+    await this.uow.transaction(async (r) => {
+      await r.audio.removeParticipant(channelId);
+      await r.audio.notify([bookingId]);
+    });
+  }
+
+  private toView(booking: Booking, c: AudioConference | null, participants: PhoneParticipant[]): AudioView {
+    const on = Boolean(this.settings && c?.enabled && c.pin);
+    const window = c?.window ?? (this.settings ? this.window(booking) : { opens: booking.start, closes: booking.end });
+    return {
+      bookingId: booking.id,
+      enabled: on,
+      pin: on ? c!.pin : null,
+      hostPin: on ? c!.hostPin : null,
+      numbers: on ? this.numbers(c!.pin!) : [],
+      sipUri: on && this.settings!.sipDomain ? sipUri(c!.pin!, this.settings!.sipDomain) : null,
+      locked: c?.locked ?? false,
+      opensAt: window.opens,
+      closesAt: window.closes,
+      canManage: true,
+      participants: participants.map((p) => ({ id: p.channelId, caller: p.caller, role: p.role, muted: p.muted, joinedAt: p.joinedAt })),
+      phoneSeats: participants.filter((p) => p.role !== 'room').length,
+      seats: booking.seats,
+    };
+  }
+}

@@ -1,0 +1,26 @@
+// The host's controls, over ARI REST from whichever instance serves the request.
+import type { PhoneControl } from '../app/audio.ts';
+import { AppError } from '../domain/errors.ts';
+import { AriError, type AriRest } from './ari/client.ts';
+import { bridgeIdOf } from './conference-app.ts';
+
+const gone = (e: unknown) => e instanceof AriError && (e.status === 404 || e.status === 409);
+
+export function ariPhoneControl(rest: AriRest): PhoneControl {
+  const attempt = async (op: () => Promise<unknown>) => {
+    try {
+      await op();
+      return true;
+    } catch (e) {
+      if (gone(e)) return false;
+      throw new AppError('unavailable', 'AUDIO_UNAVAILABLE', 'The telephone system (Asterisk) did not answer; try again in a minute.', { cause: (e as Error).message });
+    }
+  };
+  return {
+    mute: (channelId, muted) => attempt(() => rest.mute(channelId, muted)),
+    hangup: (channelId) => attempt(() => rest.hangup(channelId)),
+    async announce(bookingId, media) {
+      await rest.play({ bridge: bridgeIdOf(bookingId) }, [media], `wm-note-${bookingId}-${Date.now()}`);
+    },
+  };
+}
