@@ -53,8 +53,39 @@ export interface Booking {
   updatedAt: string;
   /** The join page of the virtual room (/join/{id}). */
   joinUrl?: string | null;
-  /** Filled by the telephony issue; absent until then. */
-  dialIn?: { number: string; pin: string } | null;
+}
+
+/** One person (or the virtual room's own audio leg) on the phone in a booking's conference. */
+export interface PhoneParticipant {
+  id: string;
+  /** The caller's number, masked by the server ("•••• 4567"). */
+  caller: string;
+  role: 'participant' | 'host' | 'room';
+  muted: boolean;
+  joinedAt: string;
+}
+
+/**
+ * GET /api/v1/bookings/{id}/audio: the booking's audio conference (telephone and SIP dial-in).
+ * A server without telephony answers enabled false, no numbers and no SIP URI.
+ */
+export interface AudioConference {
+  bookingId: string;
+  enabled: boolean;
+  /** null while the conference is off. */
+  pin: string | null;
+  /** Only for people who may manage the conference. */
+  hostPin: string | null;
+  numbers: Array<{ number: string; country: string; tel: string }>;
+  sipUri: string | null;
+  locked: boolean;
+  opensAt: string;
+  closesAt: string;
+  /** The booker, a manager of the booking's institution, an administrator. */
+  canManage: boolean;
+  participants: PhoneParticipant[];
+  phoneSeats: number;
+  seats: number;
 }
 
 /** GET /api/v1/bookings/{id}/room: the virtual room behind a booking. */
@@ -111,6 +142,11 @@ export interface Suggestion {
   end: string;
 }
 
+/** An `audio` message of GET /api/v1/events: that booking's phone participants, mutes or lock changed. */
+export interface AudioChange {
+  bookingId: string;
+}
+
 export interface Institution {
   id: string;
   name: string;
@@ -155,4 +191,9 @@ export interface BookingChange {
   roomId: string;
   start: string;
   end: string;
+}
+
+/** An `audio` message of GET /api/v1/events: that booking's phone participants, mutes or lock changed. */
+export interface AudioChange {
+  bookingId: string;
 }

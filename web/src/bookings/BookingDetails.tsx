@@ -2,6 +2,9 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import type { Booking, VirtualRoom } from '../api/types.ts';
+import { DialIn } from '../audio/DialIn.tsx';
+import { PhoneConference } from '../audio/PhoneConference.tsx';
+import { useAudioConference } from '../audio/useAudioConference.ts';
 import { formatInstant, formatSlot, zoneAbbreviation } from '../i18n/format.ts';
 
 /** The virtual room of a booking (state, join and guest links); null while unknown or not offered. */
@@ -47,12 +50,14 @@ function CopyLink({ url }: { url: string }) {
 
 /**
  * Everything known about one booking. The virtual room (join and guest links, its state) comes
- * from GET /bookings/{id}/room; dial-in is filled by the telephony issue, and until then its
- * place says so.
+ * from GET /bookings/{id}/room; dial-in and, for those who may manage it, the live audio
+ * conference from GET /bookings/{id}/audio.
  */
 export function BookingDetails({ booking }: { booking: Booking }) {
   const { t } = useTranslation();
-  const room = useVirtualRoom(booking.status === 'confirmed' ? booking.id : null);
+  const confirmed = booking.status === 'confirmed';
+  const room = useVirtualRoom(confirmed ? booking.id : null);
+  const audio = useAudioConference(confirmed ? booking.id : null);
   const joinUrl = booking.joinUrl ?? room?.joinUrl ?? null;
   return (
     <dl className="details-list">
@@ -109,13 +114,10 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       <div data-slot="dial-in">
         <dt>{t('details.dialIn')}</dt>
         <dd>
-          {booking.dialIn ? (
-            t('details.dialInValue', { number: booking.dialIn.number, pin: booking.dialIn.pin })
-          ) : (
-            <span className="placeholder">{t('details.dialInPending')}</span>
-          )}
+          <DialIn state={audio.state} timeZone={booking.timeZone} />
         </dd>
       </div>
+      <PhoneConference state={audio.state} actions={audio.actions} timeZone={booking.timeZone} />
     </dl>
   );
 }

@@ -55,6 +55,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const seriesId = editingId ? new URLSearchParams(window.location.search).get('series') : null;
   const [scope, setScope] = useState<SeriesScope>('one');
   const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string } | null>(null);
+  // Shown for every new single booking: a server without telephony ignores the field.
+  const [audio, setAudio] = useState(true);
 
   useEffect(() => {
     const roomsLoad = api.get<{ items: Room[] }>('/api/v1/rooms');
@@ -133,6 +135,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       title: values.title.trim(),
       description: values.description.trim() || (editingId ? '' : undefined),
       seats: Number(values.seats),
+      // The API's default is on; say so only when the booker turned it off.
+      ...(!editingId && !audio ? { audio: false } : {}),
     };
     try {
       if (editingId && seriesId && !target) {
@@ -379,6 +383,17 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
             <Field id="field-description" label={fieldLabels.description} error={errors.description} hint={t('form.descriptionHint')}>
               <textarea rows={4} maxLength={2000} value={values.description} onChange={set('description')} />
             </Field>
+            {!editingId && !repeating && (
+              <div className="field">
+                <label className="check">
+                  <input type="checkbox" checked={audio} onChange={(e) => setAudio(e.target.checked)} aria-describedby="field-audio-hint" />
+                  {t('form.audio')}
+                </label>
+                <p id="field-audio-hint" className="field-hint">
+                  {t('form.audioHint')}
+                </p>
+              </div>
+            )}
           </fieldset>
           {seriesId && (
             <fieldset className="repeat-mode" aria-describedby="series-scope-hint">

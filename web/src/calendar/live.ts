@@ -1,13 +1,15 @@
-import type { BookingChange } from '../api/types.ts';
+import type { AudioChange, BookingChange } from '../api/types.ts';
 
-// One EventSource per tab, shared by every component that wants live booking changes.
-// EventSource reconnects by itself; after a reconnect listeners get `null` ("resync"),
-// because changes made while we were away were not delivered.
+// One EventSource per tab, shared by every component that wants live changes: `booking` events
+// (a booking created, moved, cancelled) and `audio` events (a booking's phone participants,
+// mutes or lock changed). EventSource reconnects by itself; after a reconnect listeners get
+// `null` ("resync"), because changes made while we were away were not delivered.
 
-type Listener = (change: BookingChange | null) => void;
+type Listener<T> = (change: T | null) => void;
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
-const listeners = new Set<Listener>();
+const bookingListeners = new Set<Listener<BookingChange>>();
+const audioListeners = new Set<Listener<AudioChange>>();
 const statusListeners = new Set<(status: LiveStatus) => void>();
 let status: LiveStatus = 'connecting';
 
@@ -24,19 +26,29 @@ export function subscribeLiveStatus(listener: (status: LiveStatus) => void): () 
 let source: EventSource | null = null;
 let hadError = false;
 
-function open() {
-  source = new EventSource('/api/v1/events', { withCredentials: true });
-  source.addEventListener('booking', (event) => {
-    let change: BookingChange;
+const listening = () => bookingListeners.size + audioListeners.size > 0;
+
+function deliver<T>(listeners: Set<Listener<T>>) {
+  return (event: Event) => {
+    let change: T;
     try {
-      change = JSON.parse((event as MessageEvent<string>).data) as BookingChange;
+      change = JSON.parse((event as MessageEvent<string>).data) as T;
     } catch {
       return;
     }
     for (const l of listeners) l(change);
-  });
+  };
+}
+
+function open() {
+  source = new EventSource('/api/v1/events', { withCredentials: true });
+  source.addEventListener('booking', deliver(bookingListeners));
+  source.addEventListener('audio', deliver(audioListeners));
   source.addEventListener('open', () => {
-    if (hadError) for (const l of listeners) l(null);
+    if (hadError) {
+      for (const l of bookingListeners) l(null);
+      for (const l of audioListeners) l(null);
+    }
     hadError = false;
     setStatus('live');
   });
@@ -48,21 +60,26 @@ function open() {
     if (closed) {
       const dead = source;
       window.setTimeout(() => {
-        if (source === dead && listeners.size > 0) open();
+        if (source === dead && listening()) open();
       }, 5000);
     }
   });
 }
 
-export function subscribeBookingChanges(listener: Listener): () => void {
+function subscribe<T>(listeners: Set<Listener<T>>, listener: Listener<T>): () => void {
   listeners.add(listener);
   if (!source && typeof EventSource !== 'undefined') open();
   return () => {
     listeners.delete(listener);
-    if (listeners.size === 0 && source) {
+    if (!listening() && source) {
       source.close();
       source = null;
       setStatus('connecting');
     }
   };
 }
+
+export const subscribeBookingChanges = (listener: Listener<BookingChange>) => subscribe(bookingListeners, listener);
+
+/** `audio` events: data {bookingId}; fetch the booking's audio view again on each (and on null). */
+export const subscribeAudioChanges = (listener: Listener<AudioChange>) => subscribe(audioListeners, listener);
