@@ -73,6 +73,10 @@ export class AudioService {
     return this.settings !== null;
   }
 
+  get dialInNumbers(): { number: string; country: string | null }[] {
+    return this.settings?.numbers ?? [];
+  }
+
   /** Runs inside each booking change's transaction: the PINs exist exactly when the booking does. */
   readonly listener: BookingListener = async (repos, event) => {
     const s = this.settings;

@@ -10,11 +10,12 @@ import type { Database } from '../db/database.ts';
 import { PgProvisioningStore } from '../db/provisioning-repository.ts';
 import { joinRoutes } from '../http/routes/join.ts';
 import { jitsiReservationRoutes } from '../http/routes/jitsi-reservations.ts';
+import { jitsiDialInRoutes } from '../http/routes/jitsi-dial-in.ts';
 import { provisioningRoutes } from '../http/routes/provisioning.ts';
 import type { Services } from '../http/services.ts';
 import type { Clock } from '../ports.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
-import type { ConferenceProvider } from '../providers/port.ts';
+import { bookingIdOfKey, type ConferenceProvider } from '../providers/port.ts';
 import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { OutgoingMail } from '../notify/mailer.ts';
 import { DELIVER_QUEUE } from './mail.ts';
@@ -117,6 +118,19 @@ export async function startProvisioningModule(d: {
     pageRoutes: async (app) => {
       await app.register(joinRoutes, { joining, accounts: d.services.accounts, clock: d.clock });
       await app.register(jitsiReservationRoutes, { store, clock: d.clock, token: providers.jitsi.reservationToken, opensMinutes: policy.joinOpensMinutes });
+      const audio = d.services.audio;
+      if (audio.configured) {
+        await app.register(jitsiDialInRoutes, {
+          // Jitsi room names are the meeting key, wm-<booking id>.
+          resolve: async (room) => {
+            const bookingId = bookingIdOfKey(room);
+            const dialIn = bookingId && (await audio.dialIn(bookingId));
+            return dialIn ? { pin: dialIn.pin } : null;
+          },
+          numbers: audio.dialInNumbers,
+          allowOrigin: new URL(providers.jitsi.url).origin,
+        });
+      }
     },
     meetingDetails: async ({ bookingId }) => ({
       joinUrl: `${d.config.publicUrl.replace(/\/+$/, '')}/join/${bookingId}`,
