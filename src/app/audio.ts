@@ -30,6 +30,8 @@ export type AudioSettings = {
 
 export type AudioView = {
   bookingId: string;
+  /** The portal has telephony (Asterisk) at all; `enabled` says whether this booking uses it. */
+  available: boolean;
   enabled: boolean;
   pin: string | null;
   hostPin: string | null;
@@ -190,6 +192,7 @@ export class AudioService {
     const window = c?.window ?? (this.settings ? this.window(booking) : { opens: booking.start, closes: booking.end });
     return {
       bookingId: booking.id,
+      available: this.settings !== null,
       enabled: on,
       pin: on ? c!.pin : null,
       hostPin: on ? c!.hostPin : null,

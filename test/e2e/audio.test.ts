@@ -43,6 +43,7 @@ class FakeConference {
   constructor(booking: { id: string; start: string; end: string; seats: number }, canManage = true) {
     this.view = {
       bookingId: booking.id,
+      available: true,
       enabled: true,
       pin: PIN,
       hostPin: canManage ? HOST_PIN : null,
@@ -326,7 +327,7 @@ describeInBrowser('audio conference in the booking details', () => {
 
   it('shows the placeholder where the server offers no telephony', async () => {
     const fake = new FakeConference(booking);
-    Object.assign(fake.view, { enabled: false, pin: null, hostPin: null, numbers: [], sipUri: null, participants: [], phoneSeats: 0 });
+    Object.assign(fake.view, { available: false, enabled: false, pin: null, hostPin: null, numbers: [], sipUri: null, participants: [], phoneSeats: 0 });
     await fake.serve(page);
     await page.goto('/bookings');
     const card = page.getByRole('listitem').filter({ hasText: booking.title });

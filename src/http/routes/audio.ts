@@ -15,7 +15,8 @@ const Participant = z.object({
 });
 const AudioViewSchema = z.object({
   bookingId: S.Id,
-  enabled: z.boolean(),
+  available: z.boolean().describe('the portal has telephone dial-in at all (Asterisk configured)'),
+  enabled: z.boolean().describe('this booking has its audio conference (default on; the booker may turn it off)'),
   pin: z.string().nullable(),
   hostPin: z.string().nullable().describe('dialled instead of the PIN, makes the caller host: enters a locked or full conference'),
   numbers: z.array(z.object({ number: z.string(), country: z.string().nullable(), tel: z.string().describe('one-tap tel: link with the PIN as DTMF') })),

@@ -71,6 +71,8 @@ export interface PhoneParticipant {
  */
 export interface AudioConference {
   bookingId: string;
+  /** The server has telephone dial-in at all; `enabled` says whether this booking uses it. */
+  available: boolean;
   enabled: boolean;
   /** null while the conference is off. */
   pin: string | null;

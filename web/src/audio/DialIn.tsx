@@ -14,8 +14,8 @@ function countryName(code: string): string {
   }
 }
 
-/** A server without telephony answers enabled false with no way to dial in at all. */
-export const telephonyOffered = (view: AudioConference) => view.enabled || view.numbers.length > 0 || view.sipUri !== null;
+/** Whether the server has telephone dial-in at all (a booking may still have it turned off). */
+export const telephonyOffered = (view: AudioConference) => view.available;
 
 function sameDay(a: string, b: string, zone: string) {
   const day = (v: string) => formatInstant(v, zone, { year: 'numeric', month: '2-digit', day: '2-digit' });
