@@ -14,6 +14,7 @@ import { startBrowserPortal, type BrowserPortal, type Person } from './support/p
 
 type Participant = { id: string; caller: string; role: 'participant' | 'host' | 'room'; muted: boolean; joinedAt: string };
 type AudioView = {
+  available: boolean;
   bookingId: string;
   enabled: boolean;
   pin: string | null;
