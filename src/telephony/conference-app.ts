@@ -390,6 +390,9 @@ export class ConferenceApp {
 
   async adopt(): Promise<void> {
     const { rest } = this.d;
+    // PlaybackFinished events of the gap are lost for good (nothing is replayed): stop waiting for them.
+    for (const done of this.waiters.values()) done();
+    this.waiters.clear();
     const [app, bridges, channels] = await Promise.all([rest.application(), rest.bridges(), rest.channels()]);
     const live = new Map(channels.map((c) => [c.id, c]));
     const inApp = new Set(app.channel_ids);
