@@ -1,0 +1,245 @@
+// The ARI double's scripting API, as the telephony tests use it (the protocol itself is checked
+// against the recordings in ari-double-replay.test.ts).
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AriDouble, type AriDoubleOptions } from '../doubles/ari/index.ts';
+
+type Event = { type: string } & Record<string, unknown>;
+
+let double: AriDouble;
+const sockets: WebSocket[] = [];
+
+afterEach(async () => {
+  for (const ws of sockets.splice(0)) ws.terminate();
+  await double?.close();
+});
+
+async function start(opts: AriDoubleOptions = {}) {
+  double = await AriDouble.start(opts);
+  return double;
+}
+
+async function rest(method: string, path: string, query: Record<string, string> = {}, body?: unknown) {
+  const url = new URL(double.url + path);
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Basic ${Buffer.from(`${double.username}:${double.password}`).toString('base64')}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> & Record<string, unknown>[] };
+}
+
+/** An events socket like the application's; `events` fills as they arrive. */
+async function connect() {
+  const events: Event[] = [];
+  const ws = new WebSocket(`${double.url.replace(/^http/, 'ws')}/events?app=webmeetings&api_key=${double.username}:${double.password}`);
+  sockets.push(ws);
+  ws.on('error', () => undefined); // a refused upgrade is reported through unexpected-response
+  ws.on('message', (d) => events.push(JSON.parse(d.toString()) as Event));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+  const next = async (type: string, after = 0) => {
+    await double.waitFor(() => events.slice(after).some((e) => e.type === type), type, 2000);
+    return events.slice(after).find((e) => e.type === type)!;
+  };
+  return { ws, events, next, types: () => events.map((e) => e.type) };
+}
+
+describe('ARI double: calls and the events socket', () => {
+  it('refuses a call while no socket holds the app, and takes it once one does', async () => {
+    await start();
+    expect(await double.call({ args: ['+390212345678'] })).toBeNull();
+    expect((await rest('GET', '/channels')).body).toEqual([]);
+    const app = await connect();
+    const id = await double.call({ args: ['+390212345678', 'pin=123456'], callerNumber: '+41791234567' });
+    const start_ = await app.next('StasisStart');
+    expect(start_.args).toEqual(['+390212345678', 'pin=123456']);
+    expect(start_.channel).toMatchObject({ id, state: 'Ring', caller: { name: '', number: '+41791234567' }, dialplan: { app_name: 'Stasis', app_data: 'webmeetings,+390212345678,pin=123456' } });
+  });
+
+  it('keeps channels, bridges and REST when the sockets drop, and replays nothing on reconnect', async () => {
+    await start();
+    const first = await connect();
+    const id = (await double.call({ args: ['4711'] }))!;
+    expect((await rest('POST', `/channels/${id}/answer`)).status).toBe(204);
+    await rest('POST', '/bridges', { type: 'mixing', bridgeId: 'wm-conf-1' });
+    expect((await rest('POST', '/bridges/wm-conf-1/addChannel', { channel: id })).status).toBe(204);
+    double.dropSockets();
+    await double.waitFor(() => double.socketCount() === 0, 'the socket to close');
+    expect(first.ws.readyState).not.toBe(WebSocket.OPEN);
+
+    expect(await double.call({ args: ['4711'] })).toBeNull();
+    expect((await rest('GET', '/applications/webmeetings')).body).toMatchObject({ channel_ids: [id], bridge_ids: ['wm-conf-1'] });
+    expect((await rest('GET', '/bridges/wm-conf-1')).body).toMatchObject({ channels: [id] });
+    expect((await rest('POST', `/channels/${id}/mute`, { direction: 'in' })).status).toBe(204);
+    await double.waitFor(() => double.channel(id)!.muted.in, 'the mute');
+
+    const second = await connect();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(second.events).toEqual([]);
+    await double.pressDigits(id, '1#');
+    await second.next('ChannelDtmfReceived');
+    expect(second.events.map((e) => e.digit)).toEqual(['1', '#']);
+    expect(double.channel(id)).toMatchObject({ inStasis: true, bridgeId: 'wm-conf-1', hungUp: false });
+  });
+
+  it('refuses events upgrades with 503 while told to', async () => {
+    await start();
+    double.refuseSockets(true);
+    await expect(connect()).rejects.toThrow('HTTP 503');
+    double.refuseSockets(false);
+    await connect();
+    expect(double.socketCount()).toBe(1);
+  });
+
+  it('tells the older socket ApplicationReplaced and sends events only to the newer one', async () => {
+    await start();
+    const older = await connect();
+    const newer = await connect();
+    await older.next('ApplicationReplaced');
+    await double.call({ args: ['4711'] });
+    await newer.next('StasisStart');
+    expect(older.types()).toEqual(['ApplicationReplaced']);
+  });
+
+  it('sends StasisEnd but no ChannelDestroyed when a caller hangs up, and forgets the channel', async () => {
+    await start();
+    const app = await connect();
+    const id = (await double.call({ args: ['4711'] }))!;
+    double.hangup(id);
+    await app.next('StasisEnd');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(app.types()).toEqual(['StasisStart', 'ChannelHangupRequest', 'StasisEnd']);
+    expect((await rest('GET', `/channels/${id}`)).status).toBe(404);
+    expect(double.channel(id)).toMatchObject({ hungUp: true, inStasis: false });
+    expect(double.channels()).toEqual([]);
+  });
+});
+
+describe('ARI double: media, mute and bridges', () => {
+  it('records what each channel heard: its own playbacks, and bridge playbacks while bridged', async () => {
+    await start({ playbackMs: 10, soundExists: (s) => s !== 'missing' });
+    const app = await connect();
+    const a = (await double.call({ args: ['4711'] }))!;
+    const b = (await double.call({ args: ['4711'] }))!;
+    await rest('POST', `/channels/${a}/answer`);
+    await rest('POST', `/channels/${b}/answer`);
+    await rest('POST', `/channels/${a}/play`, { media: 'sound:conf-getpin,sound:missing', playbackId: 'p1' });
+    await double.waitFor(() => app.events.some((e) => e.type === 'PlaybackFinished'), 'the prompt');
+    await rest('POST', '/bridges', { bridgeId: 'br' });
+    await rest('POST', '/bridges/br/addChannel', { channel: `${a},${b}` });
+    await rest('POST', '/bridges/br/play', { media: 'sound:confbridge-join' });
+    await double.waitFor(() => app.events.filter((e) => e.type === 'PlaybackFinished').length === 2, 'the bridge playback');
+    await rest('POST', '/bridges/br/removeChannel', { channel: b });
+    await rest('POST', '/bridges/br/play', { media: 'sound:confbridge-leave' });
+    await double.waitFor(() => app.events.filter((e) => e.type === 'PlaybackFinished').length === 3, 'the second bridge playback');
+
+    expect(double.channel(a)!.heard).toEqual(['sound:conf-getpin', 'sound:confbridge-join', 'sound:confbridge-leave']);
+    expect(double.channel(b)!.heard).toEqual(['sound:confbridge-join']);
+    const first = app.events.filter((e) => e.type.startsWith('Playback') && (e.playback as { id: string }).id === 'p1');
+    expect(first.map((e) => [e.type, (e.playback as { state: string }).state])).toEqual([
+      ['PlaybackStarted', 'playing'],
+      ['PlaybackContinuing', 'continuing'],
+      ['PlaybackStarted', 'playing'],
+      ['PlaybackFinished', 'failed'],
+    ]);
+    expect(double.bridges()).toEqual([{ id: 'br', name: '', channels: [a] }]);
+  });
+
+  it('mutes and unmutes by direction, and rejects an unknown direction', async () => {
+    await start();
+    await connect();
+    const id = (await double.call({ args: ['4711'] }))!;
+    await rest('POST', `/channels/${id}/answer`);
+    expect((await rest('POST', `/channels/${id}/mute`, { direction: 'in' })).status).toBe(204);
+    await double.waitFor(() => double.channel(id)!.muted.in, 'muted in');
+    expect(double.channel(id)!.muted).toEqual({ in: true, out: false });
+    await rest('POST', `/channels/${id}/mute`); // direction defaults to both (channels.json)
+    await double.waitFor(() => double.channel(id)!.muted.out, 'muted both');
+    await rest('DELETE', `/channels/${id}/mute`, { direction: 'in' });
+    await double.waitFor(() => !double.channel(id)!.muted.in, 'unmuted in');
+    expect(double.channel(id)!.muted).toEqual({ in: false, out: true });
+    expect(await rest('POST', `/channels/${id}/mute`, { direction: 'sideways' })).toEqual({ status: 400, body: { message: 'Invalid direction specified' } });
+  });
+
+  it('makes a channel operation wait while a channel playback runs', async () => {
+    await start({ playbackMs: 300 });
+    const app = await connect();
+    const id = (await double.call({ args: ['4711'] }))!;
+    await rest('POST', `/channels/${id}/answer`);
+    await rest('POST', '/bridges', { bridgeId: 'br' });
+    await rest('POST', `/channels/${id}/play`, { media: 'sound:conf-getpin' });
+    await app.next('PlaybackStarted');
+    const mute = await rest('POST', `/channels/${id}/mute`, { direction: 'in' }); // asynchronous: 204 at once
+    expect(mute.status).toBe(204);
+    expect(double.channel(id)!.muted.in).toBe(false);
+    const added = await rest('POST', '/bridges/br/addChannel', { channel: id }); // synchronous: waits
+    expect(added.status).toBe(204);
+    const finished = app.types().indexOf('PlaybackFinished');
+    expect(finished).toBeGreaterThan(-1);
+    expect(app.types().indexOf('ChannelEnteredBridge')).toBeGreaterThan(finished);
+    expect(double.channel(id)).toMatchObject({ muted: { in: true, out: false }, bridgeId: 'br' });
+  });
+});
+
+describe('ARI double: originate and external media', () => {
+  it('answers, refuses busy or never answers an originate as onOriginate says', async () => {
+    await start({ secondsMs: 10 });
+    const app = await connect();
+    const seen: unknown[] = [];
+    double.onOriginate((req) => {
+      seen.push(req);
+      return req.channelId === 'wm-leg-1' ? 'answer' : req.channelId === 'wm-leg-2' ? 'busy' : 'no-answer';
+    });
+    const leg = await rest('POST', '/channels', { endpoint: 'PJSIP/adobe/sip:1@example.org', app: 'webmeetings', appArgs: 'room-leg,1', channelId: 'wm-leg-1', callerId: 'Room <4711>' }, { variables: { X_PIN: '123456' } });
+    expect(leg.body).toMatchObject({ id: 'wm-leg-1', state: 'Down', caller: { name: 'Room', number: '4711' } });
+    const started = await app.next('StasisStart');
+    expect(started.args).toEqual(['room-leg', '1']);
+    expect(seen[0]).toEqual({ endpoint: 'PJSIP/adobe/sip:1@example.org', channelId: 'wm-leg-1', appArgs: ['room-leg', '1'], variables: { X_PIN: '123456' }, callerId: 'Room <4711>' });
+    expect(double.channel('wm-leg-1')).toMatchObject({ originated: true, inStasis: true, state: 'Up', endpoint: 'PJSIP/adobe/sip:1@example.org', variables: { X_PIN: '123456' } });
+    expect(app.types()).toEqual(['Dial', 'ChannelStateChange', 'Dial', 'ChannelStateChange', 'Dial', 'StasisStart']);
+
+    let from = app.events.length;
+    await rest('POST', '/channels', { endpoint: 'PJSIP/adobe', app: 'webmeetings', channelId: 'wm-leg-2' });
+    const busy = await app.next('ChannelDestroyed', from);
+    expect(busy).toMatchObject({ cause: 17, cause_txt: 'User busy', tech_cause: 486 });
+    expect(app.types().slice(from)).toEqual(['Dial', 'ChannelStateChange', 'Dial', 'ChannelHangupRequest', 'Dial', 'ChannelDestroyed']);
+
+    from = app.events.length;
+    await rest('POST', '/channels', { endpoint: 'PJSIP/adobe', app: 'webmeetings', channelId: 'wm-leg-3', timeout: '5' });
+    const noAnswer = await app.next('ChannelDestroyed', from);
+    expect(noAnswer).toMatchObject({ cause: 19, cause_txt: 'User alerting, no answer', tech_cause: 480 });
+    expect(app.types().slice(from)).toEqual(['Dial', 'ChannelDestroyed']);
+
+    from = app.events.length;
+    expect((await rest('DELETE', '/channels/wm-leg-1', { reason: 'normal' })).status).toBe(204);
+    await app.next('ChannelDestroyed', from);
+    expect(app.types().slice(from)).toEqual(['ChannelHangupRequest', 'StasisEnd', 'ChannelDestroyed']);
+  });
+
+  it('answers externalMedia with the channel and its RTP address, then StasisStart', async () => {
+    await start();
+    const app = await connect();
+    const res = await rest('POST', '/channels/externalMedia', { channelId: 'wm-rtp-1', app: 'webmeetings', external_host: '127.0.0.1:40000', format: 'slin16' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: 'wm-rtp-1', state: 'Down', channelvars: { UNICASTRTP_LOCAL_ADDRESS: '127.0.0.1' } });
+    const started = await app.next('StasisStart');
+    expect(started.channel).toMatchObject({ id: 'wm-rtp-1', state: 'Up' });
+    expect(double.channel('wm-rtp-1')).toMatchObject({ endpoint: 'UnicastRTP/127.0.0.1:40000', inStasis: true });
+    expect((await rest('POST', '/channels/externalMedia', { app: 'webmeetings', external_host: 'nohost', format: 'slin16' })).body).toEqual({ message: 'external_host must be <host>:<port>' });
+  });
+});
+
+describe('ARI double: waitFor', () => {
+  it('resolves once the condition holds, and names what it waited for when it times out', async () => {
+    await start();
+    let ready = false;
+    setTimeout(() => (ready = true), 20);
+    await double.waitFor(() => ready, 'ready');
+    await expect(double.waitFor(() => false, 'the impossible', 50)).rejects.toThrow(/timed out after 50 ms waiting for the impossible/);
+  });
+});
