@@ -4,7 +4,7 @@
 // SKIP LOCKED, so with several server instances each job runs once.
 import { PgBoss, fromKysely } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { Database, Executor } from '../db/database.ts';
+import { sqlState, type Database, type Executor } from '../db/database.ts';
 
 export type EnqueueOptions = {
   startAfter?: Date;
@@ -42,7 +42,18 @@ export class JobQueue {
 
   async start(): Promise<void> {
     if (this.started) return;
-    await this.boss.start();
+    // Two instances starting together on a fresh database race to create pg-boss's schema; the loser
+    // gets 23505 (duplicate key) and, once the winner has installed it, starts normally.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.boss.start();
+        break;
+      } catch (e) {
+        if (sqlState(e) !== '23505' || attempt >= 5) throw e;
+        this.logger.info('job queue schema being installed by another instance; starting again');
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
     this.started = true;
   }
 
