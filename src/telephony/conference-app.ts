@@ -57,6 +57,8 @@ type Call = {
   bookingId: string | null;
   role: Role | null;
   submittedAt: number;
+  /** The host's list is written after the caller is in the bridge, outside the booking's lane. */
+  saved: Promise<void>;
 };
 
 type Conf = {
@@ -153,7 +155,7 @@ export class ConferenceApp {
   }
 
   private newCall(ch: AriChannel, roomLeg: boolean): Call {
-    return { id: ch.id, caller: maskCaller(ch.caller?.number), roomLeg, phase: 'pin', digits: '', attempts: 0, timer: null, prompt: null, bookingId: null, role: null, submittedAt: 0 };
+    return { id: ch.id, caller: maskCaller(ch.caller?.number), roomLeg, phase: 'pin', digits: '', attempts: 0, timer: null, prompt: null, bookingId: null, role: null, submittedAt: 0, saved: Promise.resolve() };
   }
 
   private async prompt(call: Call): Promise<void> {
@@ -247,7 +249,10 @@ export class ConferenceApp {
     this.admissions.push(ms);
     if (this.admissions.length > 10_000) this.admissions.shift();
     this.d.observeAdmission?.(ms / 1000);
-    await this.save({ channelId: call.id, bookingId, role, caller: role === 'room' ? '' : call.caller, muted: false, joinedAt: this.d.clock.now() });
+    // Not awaited: the next caller of this booking need not wait for the database (a leave awaits it).
+    call.saved = this.save({ channelId: call.id, bookingId, role, caller: role === 'room' ? '' : call.caller, muted: false, joinedAt: this.d.clock.now() }).catch((err: unknown) =>
+      this.d.logger.warn({ err, bookingId }, 'audio: could not list the caller for the host'),
+    );
     if (role === 'room') return;
     const tone = alone ? this.d.rest.play({ channel: call.id }, [PROMPTS.onlyPerson], `wm-alone-${call.id}`) : this.d.rest.play({ bridge: conf.bridgeId }, [PROMPTS.joinTone], `wm-tone-${randomUUID()}`);
     tone.catch(() => undefined);
@@ -335,6 +340,7 @@ export class ConferenceApp {
     if (!call.bookingId) return;
     const bookingId = call.bookingId;
     void this.inBooking(bookingId, async () => {
+      await call.saved;
       await this.forget([channelId], bookingId);
       const conf = this.confs.get(bookingId);
       if (!conf || conf.ending) return;
@@ -375,8 +381,10 @@ export class ConferenceApp {
     if (conf.legRetry) clearTimeout(conf.legRetry);
     const everyone = [...conf.members, ...conf.legs];
     if (conf.members.size > 0) await this.playAndWait({ bridge: conf.bridgeId }, [PROMPTS.goodbye]);
+    const saved = everyone.map((id) => this.calls.get(id)?.saved);
     await Promise.all(everyone.map((id) => this.d.rest.hangup(id).catch(ignoreGone)));
     await this.close(conf);
+    await Promise.all(saved);
     await this.forget(everyone, bookingId);
   }
 
