@@ -155,6 +155,15 @@ export class AudioService {
     return { numbers: this.numbers(c.pin), pin: c.pin, sipUri: s.sipDomain ? sipUri(c.pin, s.sipDomain) : null, opensAt: c.window.opens, closesAt: c.window.closes };
   }
 
+  /** The join page's dial-in for a signed-in person: the host PIN only when they may manage the booking. */
+  async dialInFor(ctx: CallContext, bookingId: string): Promise<(DialInDetails & { hostPin: string | null }) | null> {
+    const details = await this.dialIn(bookingId);
+    if (!details) return null;
+    const booking = await this.uow.repos.bookings.findById(bookingId);
+    const hostPin = booking && canManageBooking(ctx.actor, booking) ? ((await this.uow.repos.audio.get(bookingId))?.hostPin ?? null) : null;
+    return { ...details, hostPin };
+  }
+
   window(b: Pick<Booking, 'start' | 'end'>): DialWindow {
     const s = this.settings!;
     return dialWindow(b.start, b.end, s.opensMinutes, s.graceMinutes);

@@ -25,7 +25,8 @@ export type JoinOutcome =
 export type GuestPage =
   | { kind: 'invalid' }
   | { kind: 'form'; meeting: MeetingSummary; needsPin: boolean; error?: 'name' | 'pin' | undefined }
-  | Exclude<JoinOutcome, { kind: 'redirect' }>;
+  // `needsPin` here too: the page shows the phone PIN only when the link alone lets guests in.
+  | (Exclude<JoinOutcome, { kind: 'redirect' }> & { needsPin: boolean });
 
 const MINUTE = 60_000;
 
@@ -106,15 +107,17 @@ export class JoiningService {
   async guestPage(token: string): Promise<GuestPage> {
     const c = await this.guestContext(token);
     if (!c) return { kind: 'invalid' };
-    return this.gate(c.facts) ?? { kind: 'form', meeting: this.summary(c.facts), needsPin: c.link.policy === 'pin' && c.link.pin !== null };
+    const needsPin = c.link.policy === 'pin' && c.link.pin !== null;
+    const closed = this.gate(c.facts);
+    return closed ? { ...closed, needsPin } : { kind: 'form', meeting: this.summary(c.facts), needsPin };
   }
 
   async guestJoin(token: string, input: { name: string; pin?: string | undefined }): Promise<GuestPage | JoinOutcome> {
     const c = await this.guestContext(token);
     if (!c) return { kind: 'invalid' };
-    const closed = this.gate(c.facts);
-    if (closed) return closed;
     const needsPin = c.link.policy === 'pin' && c.link.pin !== null;
+    const closed = this.gate(c.facts);
+    if (closed) return { ...closed, needsPin };
     const name = input.name.replace(/\s+/g, ' ').trim();
     const form = { kind: 'form' as const, meeting: this.summary(c.facts), needsPin };
     if (name.length < 1 || name.length > 80) return { ...form, error: 'name' };

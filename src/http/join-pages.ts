@@ -1,6 +1,8 @@
 // The server-rendered join pages (waiting, guest form, ended, cancelled, invalid link), in Italian
 // and English. Small on purpose: no framework, one inline style sheet, one tiny script for the
 // countdown; accessible (lang, labels, live region, focus order) and usable without JavaScript.
+// A booking with an audio conference also shows its dial-in (numbers, one-tap tel: links, PIN, SIP).
+import type { DialInDetails } from '../app/audio.ts';
 import type { MeetingSummary } from '../app/joining.ts';
 
 export type Lang = 'it' | 'en';
@@ -30,6 +32,15 @@ const T = {
     signIn: 'Per entrare in questa riunione devi accedere al portale.',
     signInLink: 'Accedi',
     when: 'Quando',
+    dialIn: 'Partecipa per telefono',
+    numbers: 'Numeri di telefono',
+    oneTap: 'Da un telefono, toccando un numero si chiama e si inserisce il PIN.',
+    phonePin: 'Codice PIN',
+    hostPin: 'PIN del moderatore',
+    hostPinNote: 'Solo per chi gestisce la prenotazione: chi lo usa entra come moderatore, anche in una conferenza bloccata o piena.',
+    sip: 'Indirizzo SIP',
+    dialOpens: 'Il PIN vale dalle',
+    dialCloses: 'alle',
     lang: 'English',
     minutes: 'min',
     seconds: 's',
@@ -58,6 +69,15 @@ const T = {
     signIn: 'Sign in to the portal to join this meeting.',
     signInLink: 'Sign in',
     when: 'When',
+    dialIn: 'Join by phone',
+    numbers: 'Telephone numbers',
+    oneTap: 'On a phone, tapping a number dials it and enters the PIN.',
+    phonePin: 'PIN',
+    hostPin: 'Host PIN',
+    hostPinNote: 'Only for those who manage the booking: dialling in with it makes you the host, even in a locked or full conference.',
+    sip: 'SIP address',
+    dialOpens: 'The PIN works from',
+    dialCloses: 'to',
     lang: 'Italiano',
     minutes: 'min',
     seconds: 's',
@@ -103,6 +123,15 @@ h1{font-size:1.5rem;margin-top:0}
 a.button,button{display:inline-block;background:#0b57d0;color:#fff;border:0;border-radius:8px;padding:.75rem 1.25rem;font-size:1rem;text-decoration:none;cursor:pointer}
 a.button:focus,button:focus,input:focus{outline:3px solid #f29900;outline-offset:2px}
 label{display:block;margin:1rem 0 .25rem;font-weight:600}
+.dial-in{margin-top:1.5rem;border-top:1px solid #ddd}
+.dial-in h2{font-size:1.15rem}
+.dial-in ul{list-style:none;padding:0;margin:0}
+.dial-in li a{display:inline-block;padding:.25rem 0;font-size:1.15rem;font-variant-numeric:tabular-nums}
+.dial-in a:focus{outline:3px solid #f29900;outline-offset:2px}
+.dial-in dt{font-weight:600;margin-top:.75rem}
+.dial-in dd{margin:0}
+.pin{font-size:1.25rem;font-weight:600;letter-spacing:.08em;font-variant-numeric:tabular-nums}
+.hint{color:#444;font-size:.9rem}
 input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #888;border-radius:6px}
 .error{color:#a50e0e;font-weight:600}
 footer{max-width:34rem;margin:0 auto;padding:0 2rem;font-size:.9rem}
@@ -112,10 +141,40 @@ footer{max-width:34rem;margin:0 auto;padding:0 2rem;font-size:.9rem}
 </body></html>`;
 }
 
+/** What a page shows of the dial-in; `hostPin` only for people who may manage the booking. */
+export type PageDialIn = DialInDetails & { hostPin?: string | null };
+
+/** "Italia" / "Italy" for IT; the code itself when ICU has no name for it. */
+function countryName(code: string, lang: Lang): string {
+  try {
+    return new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+function dialInSection(lang: Lang, d: PageDialIn | null | undefined, timeZone: string): string {
+  if (!d) return '';
+  const t = T[lang];
+  const locale = lang === 'it' ? 'it-IT' : 'en-GB';
+  const day = (x: Date) => new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short' }).format(x);
+  const time = (x: Date, withDay: boolean) => new Intl.DateTimeFormat(locale, { timeZone, ...(withDay && { dateStyle: 'short' }), timeStyle: 'short' }).format(x);
+  const withDay = day(d.opensAt) !== day(d.closesAt);
+  // The tel: URI ends in ",,<PIN>%23": phones pause at each comma, then send the PIN and # as tones.
+  const numbers = d.numbers.length
+    ? `<ul aria-label="${t.numbers}">${d.numbers.map((n) => `<li>${n.country ? `${esc(countryName(n.country, lang))}: ` : ''}<a href="${esc(n.tel)}">${esc(n.number)}</a></li>`).join('')}</ul><p class="hint">${t.oneTap}</p>`
+    : '';
+  const host = d.hostPin ? `<dt>${t.hostPin}</dt><dd><span class="pin">${esc(d.hostPin)}</span><br><span class="hint">${t.hostPinNote}</span></dd>` : '';
+  const sip = d.sipUri ? `<dt>${t.sip}</dt><dd><a href="${esc(d.sipUri)}">${esc(d.sipUri)}</a></dd>` : '';
+  return `<section class="dial-in" aria-labelledby="dial-in-title"><h2 id="dial-in-title">${t.dialIn}</h2>${numbers}
+<dl><dt>${t.phonePin}</dt><dd><span class="pin">${esc(d.pin)}</span></dd>${host}${sip}</dl>
+<p class="hint">${t.dialOpens} ${esc(time(d.opensAt, withDay))} ${t.dialCloses} ${esc(time(d.closesAt, withDay))} (${esc(timeZone)}).</p></section>`;
+}
+
 const meetingLine = (m: MeetingSummary, lang: Lang) => `<p class="meeting"><strong>${esc(m.title)}</strong><br>${T[lang].when}: ${esc(when(m, lang))}</p>`;
 
 /** Counts down to the opening and then shows the join button, without a reload. */
-export function waitingPage(lang: Lang, m: MeetingSummary, joinHref: string, now: Date, selfUrl: string): string {
+export function waitingPage(lang: Lang, m: MeetingSummary, joinHref: string, now: Date, selfUrl: string, dialIn?: PageDialIn | null): string {
   const t = T[lang];
   const seconds = Math.max(0, Math.ceil((m.opensAt.getTime() - now.getTime()) / 1000));
   const opens = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' }).format(m.opensAt);
@@ -129,7 +188,7 @@ function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1000));el.textConten
 if(s<=0){document.getElementById('wait').hidden=true;var g=document.getElementById('go');g.hidden=false;g.querySelector('a').focus();return;}
 setTimeout(tick,Math.min(1000,s*1000));}tick();})();
 </script>
-<noscript><p><a href="${esc(selfUrl)}">${t.join}</a></p></noscript>`;
+<noscript><p><a href="${esc(selfUrl)}">${t.join}</a></p></noscript>${dialInSection(lang, dialIn, m.timeZone)}`;
   return layout(lang, t.waitingTitle, body, { selfUrl });
 }
 
@@ -138,7 +197,13 @@ function fmtCount(s: number, lang: Lang) {
   return `${m > 0 ? `${m} ${T[lang].minutes} ` : ''}${s % 60} ${T[lang].seconds}`;
 }
 
-export function messagePage(lang: Lang, kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'failed' | 'signIn', m: MeetingSummary | null, selfUrl: string, signInHref?: string): string {
+export function messagePage(
+  lang: Lang,
+  kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'failed' | 'signIn',
+  m: MeetingSummary | null,
+  selfUrl: string,
+  o: { signInHref?: string; dialIn?: PageDialIn | null } = {},
+): string {
   const t = T[lang];
   const texts: Record<typeof kind, [string, string]> = {
     ended: [t.endedTitle, t.ended],
@@ -149,11 +214,12 @@ export function messagePage(lang: Lang, kind: 'ended' | 'cancelled' | 'invalid' 
     signIn: [t.signInTitle, t.signIn],
   };
   const [title, text] = texts[kind];
-  const link = kind === 'signIn' && signInHref ? `<p><a class="button" href="${esc(signInHref)}">${t.signInLink}</a></p>` : '';
-  return layout(lang, title, `<h1>${title}</h1>${m ? meetingLine(m, lang) : ''}<p>${text}</p>${link}`, { selfUrl, ...(kind === 'preparing' ? { refreshSeconds: 10 } : {}) });
+  const link = kind === 'signIn' && o.signInHref ? `<p><a class="button" href="${esc(o.signInHref)}">${t.signInLink}</a></p>` : '';
+  const dialIn = m ? dialInSection(lang, o.dialIn, m.timeZone) : '';
+  return layout(lang, title, `<h1>${title}</h1>${m ? meetingLine(m, lang) : ''}<p>${text}</p>${link}${dialIn}`, { selfUrl, ...(kind === 'preparing' ? { refreshSeconds: 10 } : {}) });
 }
 
-export function guestFormPage(lang: Lang, m: MeetingSummary, action: string, o: { needsPin: boolean; error?: 'name' | 'pin' | undefined; name?: string }): string {
+export function guestFormPage(lang: Lang, m: MeetingSummary, action: string, o: { needsPin: boolean; error?: 'name' | 'pin' | undefined; name?: string; dialIn?: PageDialIn | null }): string {
   const t = T[lang];
   const nameErr = o.error === 'name' ? `<p class="error" id="name-error">${t.nameError}</p>` : '';
   const pinErr = o.error === 'pin' ? `<p class="error" id="pin-error">${t.pinError}</p>` : '';
@@ -163,6 +229,6 @@ export function guestFormPage(lang: Lang, m: MeetingSummary, action: string, o: 
 <input id="name" name="name" required maxlength="80" autocomplete="name" value="${esc(o.name ?? '')}"${o.error === 'name' ? ' aria-invalid="true" aria-describedby="name-error" autofocus' : ''}>${nameErr}
 ${o.needsPin ? `<label for="pin">${t.pin}</label><input id="pin" name="pin" required inputmode="numeric" pattern="[0-9]{4,10}" autocomplete="off"${o.error === 'pin' ? ' aria-invalid="true" aria-describedby="pin-error" autofocus' : ''}>${pinErr}` : ''}
 <p><button type="submit">${t.join}</button></p>
-</form>`;
+</form>${dialInSection(lang, o.dialIn, m.timeZone)}`;
   return layout(lang, t.guestTitle, body, { selfUrl: action });
 }

@@ -1,16 +1,18 @@
 // The join pages: /join/<booking> for signed-in people (session cookie or API token), /g/<token>
 // for guests. They redirect to the provider's URL when the room is open, and otherwise render a
 // page (waiting with countdown, preparing, ended, cancelled, invalid link) in Italian or English.
+// While the meeting is ahead or on, those pages also show the booking's dial-in, if it has one.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountService } from '../../app/accounts.ts';
-import type { JoinOutcome, JoiningService } from '../../app/joining.ts';
+import type { AudioService } from '../../app/audio.ts';
+import type { GuestPage, JoinOutcome, JoiningService } from '../../app/joining.ts';
 import type { Actor } from '../../domain/access.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Clock } from '../../ports.ts';
 import { SESSION_COOKIE } from '../auth.ts';
-import { guestFormPage, messagePage, pickLang, waitingPage, type Lang } from '../join-pages.ts';
+import { guestFormPage, messagePage, pickLang, waitingPage, type Lang, type PageDialIn } from '../join-pages.ts';
 
-export type JoinRouteOptions = { joining: JoiningService; accounts: AccountService; clock: Clock };
+export type JoinRouteOptions = { joining: JoiningService; accounts: AccountService; audio: AudioService; clock: Clock };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -30,14 +32,17 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     return sid ? ((await o.accounts.actorForSession(sid))?.actor ?? null) : null;
   }
 
-  function render(reply: FastifyReply, lang: Lang, outcome: Exclude<JoinOutcome, { kind: 'redirect' }>, selfUrl: string) {
+  // Only where the meeting is ahead or on: a phone conference can still be reached when the room failed.
+  const showsDialIn = (kind: GuestPage['kind']) => kind === 'waiting' || kind === 'preparing' || kind === 'failed' || kind === 'form';
+
+  function render(reply: FastifyReply, lang: Lang, outcome: Exclude<JoinOutcome, { kind: 'redirect' }>, selfUrl: string, dialIn: PageDialIn | null) {
     switch (outcome.kind) {
       case 'waiting':
-        return html(reply, 200, waitingPage(lang, outcome.meeting, selfUrl, o.clock.now(), selfUrl));
+        return html(reply, 200, waitingPage(lang, outcome.meeting, selfUrl, o.clock.now(), selfUrl, dialIn));
       case 'preparing':
-        return html(reply, 503, messagePage(lang, 'preparing', outcome.meeting, selfUrl));
+        return html(reply, 503, messagePage(lang, 'preparing', outcome.meeting, selfUrl, { dialIn }));
       case 'failed':
-        return html(reply, 503, messagePage(lang, 'failed', outcome.meeting, selfUrl));
+        return html(reply, 503, messagePage(lang, 'failed', outcome.meeting, selfUrl, { dialIn }));
       case 'ended':
         return html(reply, 410, messagePage(lang, 'ended', outcome.meeting, selfUrl));
       case 'cancelled':
@@ -50,24 +55,36 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     const selfUrl = `/join/${encodeURIComponent(req.params.bookingId)}${(req.query as { lang?: string }).lang ? `?lang=${lang}` : ''}`;
     if (!UUID.test(req.params.bookingId)) return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
     const actor = await actorOf(req);
-    if (!actor) return html(reply, 401, messagePage(lang, 'signIn', null, selfUrl, `/?next=${encodeURIComponent(selfUrl)}`));
+    if (!actor) return html(reply, 401, messagePage(lang, 'signIn', null, selfUrl, { signInHref: `/?next=${encodeURIComponent(selfUrl)}` }));
     try {
-      const outcome = await o.joining.join({ actor, requestId: req.id }, req.params.bookingId);
+      const ctx = { actor, requestId: req.id };
+      const outcome = await o.joining.join(ctx, req.params.bookingId);
       if (outcome.kind === 'redirect') return reply.code(302).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(outcome.url);
-      return render(reply, lang, outcome, selfUrl);
+      return render(reply, lang, outcome, selfUrl, showsDialIn(outcome.kind) ? await o.audio.dialInFor(ctx, outcome.meeting.bookingId) : null);
     } catch (e) {
       if (e instanceof AppError && e.kind === 'not-found') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
       throw e;
     }
   });
 
+  /**
+   * Guests see the participant PIN, never the host PIN; and not while the link asks for a web PIN
+   * they have not given, since the phone PIN would let them round it. Pages past the web PIN check
+   * (the room still preparing or failed) carry no `needsPin`.
+   */
+  async function guestDialIn(page: Exclude<GuestPage | JoinOutcome, { kind: 'invalid' | 'redirect' }>): Promise<PageDialIn | null> {
+    if (!showsDialIn(page.kind) || ('needsPin' in page && page.needsPin)) return null;
+    return o.audio.dialIn(page.meeting.bookingId);
+  }
+
   app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/g/:token', { schema: { hide: true } }, async (req, reply) => {
     const lang = langOf(req);
     const selfUrl = `/g/${encodeURIComponent(req.params.token)}`;
     const page = await o.joining.guestPage(req.params.token);
     if (page.kind === 'invalid') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
-    if (page.kind === 'form') return html(reply, 200, guestFormPage(lang, page.meeting, `${selfUrl}?lang=${lang}`, { needsPin: page.needsPin }));
-    return render(reply, lang, page, selfUrl);
+    const dialIn = await guestDialIn(page);
+    if (page.kind === 'form') return html(reply, 200, guestFormPage(lang, page.meeting, `${selfUrl}?lang=${lang}`, { needsPin: page.needsPin, dialIn }));
+    return render(reply, lang, page, selfUrl, dialIn);
   });
 
   app.post<{ Params: { token: string }; Querystring: { lang?: string }; Body: { name?: string; pin?: string } }>('/g/:token', { schema: { hide: true } }, async (req, reply) => {
@@ -79,7 +96,8 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     const outcome = await o.joining.guestJoin(req.params.token, { name, pin });
     if (outcome.kind === 'redirect') return reply.code(303).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(outcome.url);
     if (outcome.kind === 'invalid') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
-    if (outcome.kind === 'form') return html(reply, 422, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: outcome.error, name }));
-    return render(reply, lang, outcome, selfUrl);
+    const dialIn = await guestDialIn(outcome);
+    if (outcome.kind === 'form') return html(reply, 422, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: outcome.error, name, dialIn }));
+    return render(reply, lang, outcome, selfUrl, dialIn);
   });
 }
