@@ -26,6 +26,8 @@ export type CreateSeriesInput = {
   rrule: string;
   mode: SeriesMode;
   sharedAccess?: boolean | undefined;
+  /** False: no audio conference (dial-in) for the occurrences. */
+  audio?: boolean | undefined;
 };
 
 /** A series-wide edit: times of day and the rule apply to every occurrence in scope. */
@@ -330,7 +332,7 @@ export class SeriesService {
     const now = this.clock.now();
     const length = first.end.getTime() - first.start.getTime();
     const starts = expandRecurrence({ rule, start: first.start, zone, notAfter: latestStart(now, this.policy) });
-    return { room, zone, seats, rule, first, slots: starts.map((start) => ({ start, end: new Date(start.getTime() + length) })), title: input.title, description: input.description ?? '' };
+    return { room, zone, seats, rule, first, slots: starts.map((start) => ({ start, end: new Date(start.getTime() + length) })), title: input.title, description: input.description ?? '', withoutAudio: input.audio === false };
   }
 
   private async insertSeries(r: Repositories, ctx: CallContext, input: CreateSeriesInput, plan: Awaited<ReturnType<SeriesService['plan']>>): Promise<string> {
@@ -357,7 +359,7 @@ export class SeriesService {
     const results = await this.bookings.reserveMany(
       r,
       ctx,
-      open.map((slot) => ({ candidates: [plan.room], slot, seats: plan.seats, zone: plan.zone, title: plan.title, description: plan.description, seriesId, recurrenceId: slot.start })),
+      open.map((slot) => ({ candidates: [plan.room], slot, seats: plan.seats, zone: plan.zone, title: plan.title, description: plan.description, seriesId, recurrenceId: slot.start, withoutAudio: plan.withoutAudio })),
     );
     const bySlot = new Map(open.map((slot, k) => [slot.start.getTime(), results[k]!]));
     const booked: Booking[] = [];

@@ -234,6 +234,7 @@ export const SeriesCreate = z.strictObject({
   rrule: Rrule,
   mode: z.enum(['all-or-nothing', 'book-free']).default('all-or-nothing').describe('all-or-nothing: any conflict → 409 and nothing booked; book-free: book the free dates, list the skipped'),
   sharedAccess: z.boolean().optional().describe('one guest link and one PIN for all occurrences (default) or one per occurrence'),
+  audio: z.boolean().optional().describe('false: no audio conference (telephone and SIP dial-in) for the occurrences'),
 });
 const Alternative = z.object({ roomId: Id, roomName: z.string(), start: Instant, end: Instant });
 export const SeriesRefusal = z.object({

@@ -93,3 +93,14 @@ describe('PINs', () => {
     expect(res.body.code).toBe('BOOKING_CANCELLED');
   });
 });
+
+describe('a series without audio', () => {
+  it('gives its occurrences no conference when the booker asks for none', async () => {
+    const res = await p.t.api('POST', '/api/v1/series', {
+      as: p.booker,
+      body: { title: 'Senza telefono', roomId: await room(p), start: '2026-03-27T14:00', end: '2026-03-27T15:00', rrule: 'FREQ=DAILY;COUNT=3', seats: 5, audio: false },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    for (const o of res.body.booked as { id: string }[]) expect(await audio(o.id)).toMatchObject({ available: true, enabled: false, pin: null });
+  });
+});
