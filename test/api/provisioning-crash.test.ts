@@ -2,10 +2,11 @@
 // still ends with exactly one meeting. Runs the real `node src/main.ts` (real clock) against the
 // BigBlueButton double, which answers slowly so that the kill lands while calls are in flight.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startMain } from '../support/main-process.ts';
 import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
 import { waitFor } from './provisioning-support.ts';
@@ -47,20 +48,7 @@ afterAll(async () => {
   if (testDb) await testDb.drop().catch(() => {});
 });
 
-function start(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m && out.includes('WebMeetings is running')) resolve({ child, url: m[1]! });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
-  });
-}
+const start = () => startMain(env);
 const exited = (child: ChildProcess) => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.on('exit', () => r())));
 
 describe('a server killed in the middle of provisioning', () => {

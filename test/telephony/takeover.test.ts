@@ -2,13 +2,12 @@
 // socket; when it is killed (SIGKILL, no clean-up) the other takes over within seconds and adopts the
 // calls in progress. PostgreSQL only: the embedded database serves one process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { root, startMain } from '../support/main-process.ts';
 import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 import { AriDouble } from '../doubles/ari/index.ts';
 import { NUMBER } from './support.ts';
 
-const root = join(import.meta.dirname, '../..');
 const onPostgres = Boolean(process.env.DATABASE_URL);
 let testDb: TestDatabase | undefined;
 let ari: AriDouble;
@@ -42,23 +41,13 @@ afterAll(async () => {
   await testDb?.drop().catch(() => {});
 });
 
-type Instance = { child: ChildProcess; url: string; log: () => string };
 
-function start(): Promise<Instance> {
-  const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m && out.includes('WebMeetings is running')) resolve({ child, url: m[1]!, log: () => out });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code, signal) => (signal ? undefined : reject(new Error(`exited with ${code}: ${out}`))));
-  });
-}
+
+const start = async () => {
+  const instance = await startMain(env);
+  children.push(instance.child);
+  return instance;
+};
 const HOLDS = 'this instance holds the ARI connection';
 
 describe('the instance holding the ARI connection is killed', () => {
@@ -68,7 +57,7 @@ describe('the instance holding the ARI connection is killed', () => {
     // Exactly one holds, the other waits for the lock.
     await new Promise((r) => setTimeout(r, 1500));
     expect(ari.socketCount()).toBe(1);
-    const holders = [one, two].filter((i) => i.log().includes(HOLDS));
+    const holders = [one, two].filter((i) => i.output().includes(HOLDS));
     expect(holders).toHaveLength(1);
     const [holder, standby] = holders[0] === one ? [one, two] : [two, one];
 
@@ -99,7 +88,7 @@ describe('the instance holding the ARI connection is killed', () => {
     const takeoverMs = Date.now() - killedAt;
     console.log(`audio takeover after SIGKILL of the holder: ${takeoverMs} ms`);
     expect(takeoverMs).toBeLessThan(10_000);
-    await ari.waitFor(() => standby.log().includes(HOLDS) && standby.log().includes('adopted the calls in progress'), 'the standby adopting');
+    await ari.waitFor(() => standby.output().includes(HOLDS) && standby.output().includes('adopted the calls in progress'), 'the standby adopting');
     for (const c of callers) {
       expect(ari.channel(c)!.hungUp).toBe(false);
       expect(ari.channel(c)!.bridgeId).toBe(bridge);

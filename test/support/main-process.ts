@@ -1,0 +1,24 @@
+// Starts the real portal process (`node src/main.ts`) for the process, crash and takeover tests, and
+// resolves once it listens; its log (stdout and stderr) stays readable.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+export const root = join(import.meta.dirname, '../..');
+
+export type MainProcess = { child: ChildProcess; url: string; output: () => string };
+
+export function startMain(env: NodeJS.ProcessEnv): Promise<MainProcess> {
+  const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m && out.includes('WebMeetings is running')) resolve({ child, url: m[1]!, output: () => out });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    // A kill by signal is the test's doing; an exit on its own before listening is a failure.
+    child.on('exit', (code, signal) => (signal ? undefined : reject(new Error(`exited with ${code}: ${out}`))));
+  });
+}
