@@ -114,6 +114,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
         logger,
         provisioning: provisioning.service,
         observeAdmission: (s) => metrics.audioAdmission.observe(s),
+        observeCallers: (n) => metrics.audioCallers.set(n),
         onConnectionChange: (up) => metrics.ariConnected.set(up ? 1 : 0),
       })
     : null;

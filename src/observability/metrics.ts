@@ -21,6 +21,11 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    audioCallers: new Gauge({
+      name: 'webmeetings_audio_callers',
+      help: 'Phone callers in the audio conferences this instance runs (the ARI holder)',
+      registers: [registry],
+    }),
     ariConnected: new Gauge({
       name: 'webmeetings_ari_connected',
       help: '1 while this instance holds a connected Asterisk ARI events socket',

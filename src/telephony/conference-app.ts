@@ -40,6 +40,8 @@ export type ConferenceAppDeps = {
   onJoined(bookingId: string): Promise<void>;
   /** Seconds from the PIN being complete to the caller being in the bridge. */
   observeAdmission?: (seconds: number) => void;
+  /** Phone callers in all conferences now (rooms' legs not counted), after each change. */
+  observeCallers?: (callers: number) => void;
 };
 
 type Role = PhoneParticipant['role'];
@@ -242,6 +244,7 @@ export class ConferenceApp {
     const alone = conf.members.size === 0;
     await this.d.rest.addChannel(conf.bridgeId, call.id);
     (role === 'room' ? conf.legs : conf.members).add(call.id);
+    this.countCallers();
     call.phase = 'in-conference';
     call.bookingId = bookingId;
     call.role = role;
@@ -283,7 +286,9 @@ export class ConferenceApp {
       this.d.logger.warn({ err, bookingId }, 'audio: the room leg could not be looked up');
       return null;
     });
-    if (!audio || audio.mode === 'dials-in') return;
+    // Null also while the meeting is not prepared yet: look again later while callers wait.
+    if (!audio) return this.retryRoom(conf);
+    if (audio.mode === 'dials-in') return;
     const channelId = `wm-leg-${bookingId}-${(++this.legSeq).toString(36)}`;
     conf.dialing = channelId;
     try {
@@ -346,6 +351,7 @@ export class ConferenceApp {
       if (!conf || conf.ending) return;
       const wasMember = conf.members.delete(channelId);
       const wasLeg = conf.legs.delete(channelId);
+      this.countCallers();
       if (conf.members.size === 0) {
         // The room leg leaves after the last caller (a room that dials in by itself stays: it would not call again).
         for (const leg of conf.legs) if (bookingOfLeg(leg)) await this.d.rest.hangup(leg).catch(ignoreGone);
@@ -391,6 +397,7 @@ export class ConferenceApp {
   private async close(conf: Conf): Promise<void> {
     if (conf.legRetry) clearTimeout(conf.legRetry);
     this.confs.delete(conf.bookingId);
+    this.countCallers();
     await this.d.rest.destroyBridge(conf.bridgeId).catch(ignoreGone);
   }
 
@@ -444,6 +451,7 @@ export class ConferenceApp {
       return ids;
     });
     this.d.logger.info({ conferences: ours.length, inConference: present.length, changedBookings: changed.length }, 'audio: adopted the calls in progress on Asterisk');
+    this.countCallers();
 
     // Callers who were entering their PIN lost their digits with the socket: ask again.
     for (const id of inApp) {
@@ -471,6 +479,12 @@ export class ConferenceApp {
   }
 
   // ---- plumbing ----
+
+  private countCallers(): void {
+    let n = 0;
+    for (const c of this.confs.values()) n += c.members.size;
+    this.d.observeCallers?.(n);
+  }
 
   private async save(p: PhoneParticipant): Promise<void> {
     await this.d.uow.transaction(async (r) => {

@@ -36,6 +36,7 @@ export async function startTelephony(d: {
   logger: Logger;
   provisioning: ProvisioningService;
   observeAdmission?: (seconds: number) => void;
+  observeCallers?: (callers: number) => void;
   onConnectionChange?: (connected: boolean) => void;
 }): Promise<TelephonyModule> {
   const { config, logger } = d;
@@ -64,6 +65,7 @@ export async function startTelephony(d: {
       await d.provisioning.markJoined(bookingId, d.clock.now());
     },
     ...(d.observeAdmission && { observeAdmission: d.observeAdmission }),
+    ...(d.observeCallers && { observeCallers: d.observeCallers }),
   });
 
   const events = new AriEvents(config.ari, { maxBackoffMs: Math.max(1000, Math.min(10_000, config.holderRetryMs * 5)) });
