@@ -2,7 +2,7 @@
 import type { PhoneControl } from '../app/audio.ts';
 import { AppError } from '../domain/errors.ts';
 import { AriError, type AriRest } from './ari/client.ts';
-import { bridgeIdOf } from './conference-app.ts';
+import { bridgeIdOf } from './conferences.ts';
 
 const gone = (e: unknown) => e instanceof AriError && (e.status === 404 || e.status === 409);
 

@@ -1,0 +1,326 @@
+// The bookings' conferences on Asterisk: one mixing bridge per booking (created on demand, id
+// `wm-conf-<booking>`), its phone callers, the virtual room's audio leg (joins with the first caller,
+// leaves after the last), the host's list in PostgreSQL, and the end of the conference. Work on one
+// booking runs in order (its "lane"), so two callers cannot both take its last seat.
+//
+// Membership changes on the REST answer, not on ChannelEntered/LeftBridge: those events may come
+// before or after the answer (shared/reference/asterisk-ari/README.md, "Ordering").
+import type { Logger } from 'pino';
+import type { Clock, PhoneParticipant, UnitOfWork } from '../ports.ts';
+import type { RoomAudio } from '../providers/port.ts';
+import { isGone, type AriRest } from './ari/client.ts';
+import type { AriBridge, AriChannel } from './ari/types.ts';
+import type { Playbacks } from './playbacks.ts';
+import { PROMPTS } from './prompts.ts';
+
+export const bridgeIdOf = (bookingId: string) => `wm-conf-${bookingId}`;
+const BRIDGE_ID = /^wm-conf-([0-9a-f-]{36})$/;
+const LEG_ID = /^wm-leg-([0-9a-f-]{36})(?:-|$)/;
+export const bookingOfBridge = (id: string) => BRIDGE_ID.exec(id)?.[1] ?? null;
+/** Legs the application originates are named `wm-leg-<booking>-<n>`. */
+export const bookingOfLeg = (id: string) => LEG_ID.exec(id)?.[1] ?? null;
+
+export type Role = PhoneParticipant['role'];
+
+export type ConferencesDeps = {
+  rest: AriRest;
+  uow: UnitOfWork;
+  clock: Clock;
+  logger: Logger;
+  playbacks: Playbacks;
+  roomLegRetryMs: number;
+  /** How the booking's virtual room takes phone audio (its provider's AudioLeg), or null. */
+  roomAudio(bookingId: string): Promise<RoomAudio | null>;
+  /** A phone caller entered: the meeting is not a no-show. */
+  onJoined(bookingId: string): Promise<void>;
+  observeCallers?: ((callers: number) => void) | undefined;
+};
+
+type Conf = {
+  bookingId: string;
+  bridgeId: string;
+  /** Phone callers (participants and hosts): they take seats and keep the room leg up. */
+  members: Set<string>;
+  /** The virtual room's audio legs. */
+  legs: Set<string>;
+  /** The leg being originated, until it arrives or fails. */
+  dialing: string | null;
+  legRetry: NodeJS.Timeout | null;
+  ending: boolean;
+};
+
+export class Conferences {
+  private readonly d: ConferencesDeps;
+  private readonly confs = new Map<string, Conf>();
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  /** Channel → its booking, for everyone in a bridge. */
+  private readonly where = new Map<string, string>();
+  /** The host's list is written after the caller is in the bridge, outside the lane; a leave waits for it. */
+  private readonly saves = new Map<string, Promise<void>>();
+  private legSeq = 0;
+
+  constructor(deps: ConferencesDeps) {
+    this.d = deps;
+  }
+
+  snapshot(): { bookingId: string; members: string[]; legs: string[] }[] {
+    return [...this.confs.values()].map((c) => ({ bookingId: c.bookingId, members: [...c.members], legs: [...c.legs] }));
+  }
+
+  /** Phone callers (not legs) in the booking's conference now. */
+  callers(bookingId: string): number {
+    return this.confs.get(bookingId)?.members.size ?? 0;
+  }
+
+  isBridged(channelId: string): boolean {
+    return this.where.has(channelId);
+  }
+
+  reset(): void {
+    for (const conf of this.confs.values()) if (conf.legRetry) clearTimeout(conf.legRetry);
+    this.confs.clear();
+    this.where.clear();
+  }
+
+  /** Work on one booking's conference runs in order (bridge creation, seats, legs). */
+  inBooking(bookingId: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.lanes.get(bookingId) ?? Promise.resolve()).then(work).catch((err: unknown) => {
+      if (!isGone(err)) this.d.logger.error({ err, bookingId }, 'audio: conference step failed');
+    });
+    this.lanes.set(bookingId, next);
+    void next.then(() => {
+      if (this.lanes.get(bookingId) === next) this.lanes.delete(bookingId);
+    });
+    return next;
+  }
+
+  /** Puts an admitted caller (or a room calling in) into the bridge; inside the booking's lane. */
+  async join(channelId: string, caller: string, bookingId: string, role: Role): Promise<void> {
+    const conf = await this.ensure(bookingId);
+    const alone = conf.members.size === 0;
+    await this.d.rest.addChannel(conf.bridgeId, channelId);
+    this.enter(conf, channelId, role);
+    this.save({ channelId, bookingId, role, caller: role === 'room' ? '' : caller, muted: false, joinedAt: this.d.clock.now() });
+    if (role === 'room') return;
+    if (alone) this.d.playbacks.play({ channel: channelId }, [PROMPTS.onlyPerson], 'wm-alone');
+    else this.d.playbacks.play({ bridge: conf.bridgeId }, [PROMPTS.joinTone], 'wm-tone');
+    this.d.onJoined(bookingId).catch((err: unknown) => this.d.logger.warn({ err, bookingId }, 'audio: could not mark the meeting as joined'));
+    if (alone) void this.inBooking(bookingId, () => this.connectRoom(bookingId));
+  }
+
+  /** A leg we originated answered (StasisStart of `wm-leg-…`). */
+  legArrived(ch: AriChannel, bookingId: string): Promise<void> {
+    return this.inBooking(bookingId, async () => {
+      const conf = this.confs.get(bookingId);
+      if (conf?.dialing === ch.id) conf.dialing = null;
+      if (!conf || conf.ending || conf.members.size === 0) {
+        await this.d.rest.hangup(ch.id).catch(ignoreGone);
+        return;
+      }
+      await this.d.rest.addChannel(conf.bridgeId, ch.id);
+      this.enter(conf, ch.id, 'room');
+      this.save({ channelId: ch.id, bookingId, role: 'room', caller: '', muted: false, joinedAt: this.d.clock.now() });
+    });
+  }
+
+  /** An originated leg that never answered (busy, no answer): ChannelDestroyed without StasisStart. */
+  legFailed(channelId: string): void {
+    const bookingId = bookingOfLeg(channelId);
+    const conf = bookingId ? this.confs.get(bookingId) : undefined;
+    if (!conf || conf.dialing !== channelId) return;
+    conf.dialing = null;
+    this.d.logger.warn({ bookingId }, 'audio: the virtual room did not answer its leg; retrying later');
+    this.retryRoom(conf);
+  }
+
+  /** Someone in a bridge left (StasisEnd). */
+  left(channelId: string): void {
+    const bookingId = this.where.get(channelId);
+    if (!bookingId) return;
+    this.where.delete(channelId);
+    void this.inBooking(bookingId, async () => {
+      await this.saves.get(channelId);
+      this.saves.delete(channelId);
+      await this.forget([channelId], bookingId);
+      const conf = this.confs.get(bookingId);
+      if (!conf || conf.ending) return;
+      const wasMember = conf.members.delete(channelId);
+      const wasLeg = conf.legs.delete(channelId);
+      this.countCallers();
+      if (conf.members.size === 0) {
+        // The room leg leaves after the last caller (a room that dials in by itself stays: it would not call again).
+        for (const leg of conf.legs) if (bookingOfLeg(leg)) await this.d.rest.hangup(leg).catch(ignoreGone);
+        if ([...conf.legs].every((leg) => bookingOfLeg(leg))) await this.close(conf);
+        return;
+      }
+      if (wasMember) this.d.playbacks.play({ bridge: conf.bridgeId }, [PROMPTS.leaveTone], 'wm-tone');
+      if (wasLeg) this.retryRoom(conf);
+    });
+  }
+
+  /** Ends the conferences whose booking ended, was cancelled or lost its audio. */
+  async sweep(): Promise<void> {
+    const ids = [...this.confs.keys()];
+    if (ids.length === 0) return;
+    const states = await this.d.uow.repos.audio.states(ids);
+    const now = this.d.clock.now();
+    await Promise.all(
+      ids.map((id) => {
+        const s = states.get(id);
+        if (s && s.status === 'confirmed' && s.enabled && now < s.closes) return;
+        return this.inBooking(id, () => this.end(id));
+      }),
+    );
+  }
+
+  /**
+   * Rebuilds the conferences from Asterisk's bridges after a (re)connect, keeping the host's list
+   * (roles, mutes) for the calls still there. Returns the channels found in our bridges.
+   */
+  async adopt(bridges: AriBridge[], live: Map<string, AriChannel>, masked: (ch: AriChannel) => string): Promise<Set<string>> {
+    const ours = bridges.filter((b) => bookingOfBridge(b.id));
+    const stored = new Map<string, PhoneParticipant>();
+    for (const b of ours) for (const p of await this.d.uow.repos.audio.participants(bookingOfBridge(b.id)!)) stored.set(p.channelId, p);
+    for (const [bookingId, conf] of this.confs) if (!ours.some((b) => b.id === conf.bridgeId)) this.confs.delete(bookingId);
+    this.where.clear();
+    const present: PhoneParticipant[] = [];
+    for (const b of ours) {
+      const bookingId = bookingOfBridge(b.id)!;
+      const conf = this.confs.get(bookingId) ?? this.fresh(bookingId);
+      conf.members.clear();
+      conf.legs.clear();
+      conf.dialing = null;
+      this.confs.set(bookingId, conf);
+      for (const id of b.channels) {
+        const ch = live.get(id);
+        if (!ch) continue;
+        const row = stored.get(id);
+        const role: Role = bookingOfLeg(id) ? 'room' : (row?.role ?? 'participant');
+        this.enter(conf, id, role);
+        present.push({ channelId: id, bookingId, role, caller: row?.caller ?? (role === 'room' ? '' : masked(ch)), muted: row?.muted ?? false, joinedAt: row?.joinedAt ?? this.d.clock.now() });
+      }
+    }
+    const changed = await this.d.uow.transaction(async (r) => {
+      const ids = await r.audio.replaceParticipants(present);
+      await r.audio.notify(ids);
+      return ids;
+    });
+    this.d.logger.info({ conferences: ours.length, inConference: present.length, changedBookings: changed.length }, 'audio: adopted the calls in progress on Asterisk');
+    for (const conf of this.confs.values()) {
+      if (conf.members.size === 0 && [...conf.legs].every((l) => bookingOfLeg(l))) void this.inBooking(conf.bookingId, () => this.close(conf));
+      else if (conf.legs.size === 0) void this.inBooking(conf.bookingId, () => this.connectRoom(conf.bookingId));
+    }
+    return new Set(this.where.keys());
+  }
+
+  private fresh(bookingId: string): Conf {
+    return { bookingId, bridgeId: bridgeIdOf(bookingId), members: new Set(), legs: new Set(), dialing: null, legRetry: null, ending: false };
+  }
+
+  private enter(conf: Conf, channelId: string, role: Role): void {
+    (role === 'room' ? conf.legs : conf.members).add(channelId);
+    this.where.set(channelId, conf.bookingId);
+    this.countCallers();
+  }
+
+  private async ensure(bookingId: string): Promise<Conf> {
+    let conf = this.confs.get(bookingId);
+    if (conf) return conf;
+    conf = this.fresh(bookingId);
+    try {
+      await this.d.rest.createBridge(conf.bridgeId, conf.bridgeId);
+    } catch (e) {
+      // 409: the bridge is there already (made before a restart): use it.
+      if (!isGone(e)) throw e;
+    }
+    this.confs.set(bookingId, conf);
+    return conf;
+  }
+
+  /** Connects the virtual room's audio when callers are there and it is not (yet). */
+  private async connectRoom(bookingId: string): Promise<void> {
+    const conf = this.confs.get(bookingId);
+    if (!conf || conf.ending || conf.members.size === 0 || conf.legs.size > 0 || conf.dialing) return;
+    const audio = await this.d.roomAudio(bookingId).catch((err: unknown) => {
+      this.d.logger.warn({ err, bookingId }, 'audio: the room leg could not be looked up');
+      return null;
+    });
+    // Null also while the meeting is not prepared yet: look again later while callers wait.
+    if (!audio) return this.retryRoom(conf);
+    if (audio.mode === 'dials-in') return;
+    const channelId = `wm-leg-${bookingId}-${(++this.legSeq).toString(36)}`;
+    conf.dialing = channelId;
+    try {
+      if (audio.mode === 'originate') {
+        await this.d.rest.originate({ endpoint: audio.endpoint, channelId, appArgs: ['room-leg', bookingId], callerId: audio.callerId, timeoutSeconds: 30, variables: audio.variables });
+      } else {
+        await this.d.rest.externalMedia({ channelId, host: audio.host, format: audio.format });
+      }
+    } catch (err) {
+      this.d.logger.warn({ err, bookingId }, 'audio: the room leg could not be called');
+      conf.dialing = null;
+      this.retryRoom(conf);
+    }
+  }
+
+  private retryRoom(conf: Conf): void {
+    if (conf.legRetry || conf.ending) return;
+    conf.legRetry = setTimeout(() => {
+      conf.legRetry = null;
+      void this.inBooking(conf.bookingId, () => this.connectRoom(conf.bookingId));
+    }, this.d.roomLegRetryMs);
+    conf.legRetry.unref();
+  }
+
+  private async end(bookingId: string): Promise<void> {
+    const conf = this.confs.get(bookingId);
+    if (!conf || conf.ending) return;
+    conf.ending = true;
+    if (conf.legRetry) clearTimeout(conf.legRetry);
+    const everyone = [...conf.members, ...conf.legs];
+    if (conf.members.size > 0) await this.d.playbacks.playAndWait({ bridge: conf.bridgeId }, [PROMPTS.goodbye]);
+    const saved = everyone.map((id) => this.saves.get(id));
+    await Promise.all(everyone.map((id) => this.d.rest.hangup(id).catch(ignoreGone)));
+    await this.close(conf);
+    await Promise.all(saved);
+    for (const id of everyone) {
+      this.where.delete(id);
+      this.saves.delete(id);
+    }
+    await this.forget(everyone, bookingId);
+  }
+
+  private async close(conf: Conf): Promise<void> {
+    if (conf.legRetry) clearTimeout(conf.legRetry);
+    this.confs.delete(conf.bookingId);
+    this.countCallers();
+    await this.d.rest.destroyBridge(conf.bridgeId).catch(ignoreGone);
+  }
+
+  private save(p: PhoneParticipant): void {
+    const saving = this.d.uow
+      .transaction(async (r) => {
+        await r.audio.saveParticipant(p);
+        await r.audio.notify([p.bookingId]);
+      })
+      .catch((err: unknown) => this.d.logger.warn({ err, bookingId: p.bookingId }, 'audio: could not list the caller for the host'));
+    this.saves.set(p.channelId, saving);
+  }
+
+  private async forget(channelIds: string[], bookingId: string): Promise<void> {
+    await this.d.uow.transaction(async (r) => {
+      for (const id of channelIds) await r.audio.removeParticipant(id);
+      await r.audio.notify([bookingId]);
+    });
+  }
+
+  private countCallers(): void {
+    let n = 0;
+    for (const c of this.confs.values()) n += c.members.size;
+    this.d.observeCallers?.(n);
+  }
+}
+
+export function ignoreGone(e: unknown): void {
+  if (!isGone(e)) throw e;
+}
