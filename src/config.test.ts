@@ -28,4 +28,26 @@ describe('loadConfig', () => {
   it('turns on secure cookies behind https', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://meet.example.org' }).cookieSecure).toBe(true);
   });
+
+  describe('telephony', () => {
+    const ari = { ARI_URL: 'http://127.0.0.1:8088/ari', ARI_USERNAME: 'webmeetings', ARI_PASSWORD: 'secret' };
+
+    it('is off without ARI_URL, and reads numbers with countries', () => {
+      expect(loadConfig({}).telephony).toBeNull();
+      const c = loadConfig({ ...ari, DIAL_IN_NUMBERS: 'IT:+39 06 1234 5678, +41445550000', SIP_DOMAIN: 'audio.example.org' }).telephony!;
+      expect(c.numbers).toEqual([
+        { number: '+390612345678', country: 'IT' },
+        { number: '+41445550000', country: null },
+      ]);
+      expect(c).toMatchObject({ pinDigits: 7, hostPin: true, pinAttempts: 3, sipDomain: 'audio.example.org', ari: { url: 'http://127.0.0.1:8088/ari', app: 'webmeetings' } });
+    });
+
+    it('says what is missing or wrong', () => {
+      expect(() => loadConfig({ DIAL_IN_NUMBERS: '+390612345678' })).toThrow(/need ARI_URL/);
+      expect(() => loadConfig({ ARI_URL: ari.ARI_URL, DIAL_IN_NUMBERS: '+390612345678' })).toThrow(/ARI_USERNAME and ARI_PASSWORD/);
+      expect(() => loadConfig(ari)).toThrow(/DIAL_IN_NUMBERS or SIP_DOMAIN/);
+      expect(() => loadConfig({ ...ari, DIAL_IN_NUMBERS: '06 1234 5678' })).toThrow(/not an E\.164 number/);
+      expect(() => loadConfig({ ...ari, SIP_DOMAIN: 'audio.example.org', AUDIO_PIN_DIGITS: '5' })).toThrow(/AUDIO_PIN_DIGITS/);
+    });
+  });
 });
