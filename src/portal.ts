@@ -131,6 +131,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     publicUrl: config.publicUrl,
     identity,
     provisioning,
+    telephony: telephony ? () => (!telephony.holds() ? 'standby' : telephony.connected() ? 'connected' : 'reconnecting') : undefined,
   });
   return {
     app,

@@ -47,6 +47,8 @@ export type AppOptions = {
   publicUrl: string;
   provisioning?: ProvisioningModule;
   identity?: Identity;
+  /** The audio conferencing state of this instance, shown by /readyz (it does not make it unready). */
+  telephony?: (() => 'connected' | 'reconnecting' | 'standby') | undefined;
 };
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
@@ -123,7 +125,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     try {
       const pending = await pendingMigrations(o.database.db);
       if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending });
-      return { status: 'ready', database: o.database.kind };
+      // Telephony is reported, not required: the portal serves bookings while Asterisk is away.
+      return { status: 'ready', database: o.database.kind, ...(o.telephony && { telephony: o.telephony() }) };
     } catch {
       return reply.code(503).send({ status: 'database unreachable' });
     }

@@ -29,6 +29,8 @@ describe('the ARI connection drops while 20 calls are up', () => {
     p.ari.refuseSockets(true);
     p.ari.dropSockets();
     await p.ari.waitFor(() => p.ari.socketCount() === 0, 'the socket gone');
+    const readiness = async () => ((await (await fetch(`${p.t.baseUrl}/readyz`)).json()) as { status: string; telephony: string });
+    await expect.poll(readiness).toEqual({ status: 'ready', database: p.t.db.database.kind, telephony: 'reconnecting' });
     // While no socket is connected, Asterisk refuses new callers at once (recording e: SIP 603).
     expect(await p.ari.call({ args: [NUMBER] })).toBeNull();
     // Meanwhile one caller hangs up: no event reaches the portal.
@@ -36,6 +38,7 @@ describe('the ARI connection drops while 20 calls are up', () => {
     await new Promise((r) => setTimeout(r, 300));
     p.ari.refuseSockets(false);
     await p.ari.waitFor(() => p.ari.socketCount() === 1, 'the socket back', 10_000);
+    await expect.poll(async () => (await readiness()).telephony).toBe('connected');
 
     // Everyone else still in their bridge, none hung up by the portal.
     for (const [i, c] of callers.entries()) {
