@@ -4,10 +4,11 @@
 //
 //   npm run bench                    all, about 4–5 minutes on 2 otherwise idle cores
 //   npm run bench -- --quick         smaller and shorter, to try a change (figures not comparable)
-//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,ui
+//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,audio,ui
 //
 // PostgreSQL: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
-// each benchmark works in a database of its own, created and dropped here.
+// each benchmark works in a database of its own, created and dropped here. `audio` (like `join`)
+// uses PostgreSQL only when DATABASE_URL is set, else PGlite in memory.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -20,7 +21,7 @@ import type { Section } from './figures.ts';
 import { DEFAULT_SERVER_URL, describeServer } from './scratch-database.ts';
 import { weekCalendarOnPglite, weekCalendarOnPostgres } from './week-calendar.ts';
 
-const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'ui'] as const;
+const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'audio', 'ui'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -182,6 +183,13 @@ if (only.has('calendar-pglite')) {
   await step('Week calendar, PGlite', (c) =>
     weekCalendarOnPglite(c, { bookings: quick ? 20_000 : 100_000, weeks: quick ? 100 : 500, warmupWeeks: 10, budgetSeconds: quick ? 10 : 20, seed: SEED }),
   );
+}
+if (only.has('audio')) {
+  // Imported here: it needs the ARI test double (test/doubles/ari), whose absence fails this step only.
+  await step('Audio dial-in', async (c) => {
+    const { audioBenchmark } = await import('./audio.ts');
+    return audioBenchmark(c, { callers: quick ? 50 : 200, serverUrl: process.env.DATABASE_URL || undefined });
+  });
 }
 if (only.has('ui')) await step('UI week render', (c) => uiWeekRender(c));
 
