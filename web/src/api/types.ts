@@ -78,7 +78,8 @@ export interface AudioConference {
   pin: string | null;
   /** Only for people who may manage the conference. */
   hostPin: string | null;
-  numbers: Array<{ number: string; country: string; tel: string }>;
+  /** `country` is an ISO 3166 code, or null when the number was configured without one. */
+  numbers: Array<{ number: string; country: string | null; tel: string }>;
   sipUri: string | null;
   locked: boolean;
   opensAt: string;

@@ -38,7 +38,8 @@ export function DialIn({ state, timeZone }: { state: AudioState; timeZone: strin
           <ul className="dial-in-numbers" aria-label={t('audio.numbers')}>
             {view.numbers.map((n) => (
               <li key={n.number}>
-                <span className="dial-in-country">{countryName(n.country)}</span>
+                {/* Empty without a country, so the number keeps its column. */}
+                <span className="dial-in-country">{n.country ? countryName(n.country) : ''}</span>
                 {/* The server's tel: URI ends in ",,<PIN>#": phones pause at each comma, then send the PIN as tones. */}
                 <a href={n.tel} className="dial-in-number">
                   {n.number}

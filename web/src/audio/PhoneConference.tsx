@@ -125,12 +125,15 @@ function ParticipantItem({
   removeRef(el: HTMLButtonElement | null): void;
 }) {
   const { t } = useTranslation();
-  const caller = p.caller;
+  // The virtual room's own leg has no caller number (the API sends ''): its role is its name, so
+  // its buttons are not just "Mute" and "Remove".
+  const unnamedRoom = p.role === 'room' && !p.caller;
+  const caller = unnamedRoom ? t('audio.role.room') : p.caller;
   return (
     <li className="phone-participant">
       <span className="phone-who">
         <span className="phone-caller">{caller}</span>
-        {p.role !== 'participant' && <span className={`tag${p.role === 'room' ? ' tag-muted' : ''}`}>{t(`audio.role.${p.role}`)}</span>}
+        {p.role !== 'participant' && !unnamedRoom && <span className={`tag${p.role === 'room' ? ' tag-muted' : ''}`}>{t(`audio.role.${p.role}`)}</span>}
         {p.muted && <span className="tag tag-warn">{t('audio.muted')}</span>}
         <span className="muted small">{t('audio.since', { time: formatInstant(p.joinedAt, zone, TIME) })}</span>
       </span>

@@ -55,7 +55,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const seriesId = editingId ? new URLSearchParams(window.location.search).get('series') : null;
   const [scope, setScope] = useState<SeriesScope>('one');
   const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string } | null>(null);
-  // Shown for every new single booking: a server without telephony ignores the field.
+  // Shown for every new booking or series: a server without telephony ignores the field.
   const [audio, setAudio] = useState(true);
 
   useEffect(() => {
@@ -205,6 +205,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       seats: Number(values.seats) || undefined,
       rrule: buildRrule(repeat, values.date),
       mode,
+      // As for a single booking: on unless the booker turned it off (for every occurrence).
+      ...(!audio ? { audio: false } : {}),
     };
   }
 
@@ -383,14 +385,14 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
             <Field id="field-description" label={fieldLabels.description} error={errors.description} hint={t('form.descriptionHint')}>
               <textarea rows={4} maxLength={2000} value={values.description} onChange={set('description')} />
             </Field>
-            {!editingId && !repeating && (
+            {!editingId && (
               <div className="field">
                 <label className="check">
                   <input type="checkbox" checked={audio} onChange={(e) => setAudio(e.target.checked)} aria-describedby="field-audio-hint" />
                   {t('form.audio')}
                 </label>
                 <p id="field-audio-hint" className="field-hint">
-                  {t('form.audioHint')}
+                  {t(repeating ? 'form.audioSeriesHint' : 'form.audioHint')}
                 </p>
               </div>
             )}

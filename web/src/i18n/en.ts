@@ -190,6 +190,7 @@ export const en = {
     descriptionHint: 'Optional; visible to the people who can see the booking.',
     audio: 'Audio conference (telephone and SIP dial-in)',
     audioHint: 'People can also join by phone with a PIN. You can turn it off or on later in the booking’s details.',
+    audioSeriesHint: 'For every meeting of the series: people can also join by phone with a PIN. You can turn it off or on later in each meeting’s details.',
     create: 'Book the room',
     save: 'Save changes',
     created: 'Booked “{{title}}” in {{room}}, {{when}}.',

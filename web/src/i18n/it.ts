@@ -192,6 +192,7 @@ export const it: Messages = {
     descriptionHint: 'Facoltativa; visibile a chi può vedere la prenotazione.',
     audio: 'Audioconferenza (accesso da telefono e SIP)',
     audioHint: 'Si potrà partecipare anche per telefono con un PIN. Puoi disattivarla o riattivarla in seguito dai dettagli della prenotazione.',
+    audioSeriesHint: 'Per ogni incontro della serie: si potrà partecipare anche per telefono con un PIN. Puoi disattivarla o riattivarla in seguito dai dettagli di ciascun incontro.',
     create: 'Prenota l’aula',
     save: 'Salva le modifiche',
     created: 'Prenotato «{{title}}» in {{room}}, {{when}}.',
