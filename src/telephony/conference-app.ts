@@ -59,6 +59,8 @@ export class ConferenceApp {
   private readonly playbacks: Playbacks;
   private readonly conferences: Conferences;
   private stopped = false;
+  /** Events that arrive while an adoption reads Asterisk's state wait for it, then apply in order. */
+  private held: AriEvent[] | null = null;
   /** Admission times (ms) of the last calls, for the benchmark and tests. */
   readonly admissions: number[] = [];
 
@@ -79,6 +81,11 @@ export class ConferenceApp {
 
   handle(e: AriEvent): void {
     if (this.stopped) return;
+    if (this.held) this.held.push(e);
+    else this.dispatch(e);
+  }
+
+  private dispatch(e: AriEvent): void {
     const ch = e.channel;
     switch (e.type) {
       case 'StasisStart':
@@ -244,19 +251,33 @@ export class ConferenceApp {
   // ---- adopting Asterisk's state after a (re)connect or a restart ----
 
   async adopt(): Promise<void> {
+    this.held ??= [];
+    try {
+      await this.rebuild();
+    } finally {
+      const held = this.held ?? [];
+      this.held = null;
+      for (const e of held) this.dispatch(e);
+    }
+    await this.conferences.sweep();
+  }
+
+  private async rebuild(): Promise<void> {
     const { rest } = this.d;
     // PlaybackFinished events of the gap are lost for good (nothing is replayed): stop waiting for them.
     this.playbacks.releaseAll();
+    const mark = this.conferences.mark();
+    const before = new Set(this.calls.keys());
     const [app, bridges, channels] = await Promise.all([rest.application(), rest.bridges(), rest.channels()]);
     const live = new Map(channels.map((c) => [c.id, c]));
     const inApp = new Set(app.channel_ids);
-    // Calls that ended while no socket was connected.
+    // Calls that ended while no socket was connected (not those that arrived after the snapshot).
     for (const [id, call] of this.calls) {
-      if (live.has(id) && inApp.has(id)) continue;
+      if (!before.has(id) || (live.has(id) && inApp.has(id))) continue;
       if (call.timer) clearTimeout(call.timer);
       this.calls.delete(id);
     }
-    const bridged = await this.conferences.adopt(bridges, live, (ch) => maskCaller(ch.caller?.number));
+    const bridged = await this.conferences.adopt(bridges, live, (ch) => maskCaller(ch.caller?.number), mark);
 
     // Callers who were entering their PIN lost their digits with the socket: ask again.
     for (const id of inApp) {
@@ -276,7 +297,6 @@ export class ConferenceApp {
         await this.prompt(call);
       });
     }
-    await this.conferences.sweep();
   }
 
   /** A caller's step; a caller who hung up meanwhile (404/409/422 from ARI) is not an error. */

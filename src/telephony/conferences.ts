@@ -47,6 +47,8 @@ type Conf = {
   dialing: string | null;
   legRetry: NodeJS.Timeout | null;
   ending: boolean;
+  /** `seq` when it was made: one made after an adoption's snapshot is not in that snapshot. */
+  madeAt: number;
 };
 
 export class Conferences {
@@ -57,6 +59,14 @@ export class Conferences {
   private readonly where = new Map<string, string>();
   /** The host's list is written after the caller is in the bridge, outside the lane; a leave waits for it. */
   private readonly saves = new Map<string, Promise<void>>();
+  /**
+   * Changes are numbered, so an adoption can tell what happened after its snapshot of Asterisk
+   * (keep it) from what the snapshot already reflects (replace it).
+   */
+  private seq = 0;
+  private readonly enteredAt = new Map<string, number>();
+  /** Channels that hung up before they were in a bridge, kept a minute for a join still in flight. */
+  private readonly departed = new Map<string, number>();
   private legSeq = 0;
 
   constructor(deps: ConferencesDeps) {
@@ -80,6 +90,13 @@ export class Conferences {
     for (const conf of this.confs.values()) if (conf.legRetry) clearTimeout(conf.legRetry);
     this.confs.clear();
     this.where.clear();
+    this.enteredAt.clear();
+    this.departed.clear();
+  }
+
+  /** Taken before an adoption reads Asterisk's state (see `adopt`). */
+  mark(): number {
+    return this.seq;
   }
 
   /** Work on one booking's conference runs in order (bridge creation, seats, legs). */
@@ -99,6 +116,8 @@ export class Conferences {
     const conf = await this.ensure(bookingId);
     const alone = conf.members.size === 0;
     await this.d.rest.addChannel(conf.bridgeId, channelId);
+    // Hung up while being added (StasisEnd came before addChannel's answer): not a member.
+    if (this.departed.delete(channelId)) return this.tidy(conf);
     this.enter(conf, channelId, role);
     this.save({ channelId, bookingId, role, caller: role === 'room' ? '' : caller, muted: false, joinedAt: this.d.clock.now() });
     if (role === 'room') return;
@@ -118,6 +137,7 @@ export class Conferences {
         return;
       }
       await this.d.rest.addChannel(conf.bridgeId, ch.id);
+      if (this.departed.delete(ch.id)) return this.tidy(conf);
       this.enter(conf, ch.id, 'room');
       this.save({ channelId: ch.id, bookingId, role: 'room', caller: '', muted: false, joinedAt: this.d.clock.now() });
     });
@@ -136,8 +156,9 @@ export class Conferences {
   /** Someone in a bridge left (StasisEnd). */
   left(channelId: string): void {
     const bookingId = this.where.get(channelId);
-    if (!bookingId) return;
+    if (!bookingId) return this.noteDeparted(channelId);
     this.where.delete(channelId);
+    this.enteredAt.delete(channelId);
     void this.inBooking(bookingId, async () => {
       await this.saves.get(channelId);
       this.saves.delete(channelId);
@@ -147,12 +168,7 @@ export class Conferences {
       const wasMember = conf.members.delete(channelId);
       const wasLeg = conf.legs.delete(channelId);
       this.countCallers();
-      if (conf.members.size === 0) {
-        // The room leg leaves after the last caller (a room that dials in by itself stays: it would not call again).
-        for (const leg of conf.legs) if (bookingOfLeg(leg)) await this.d.rest.hangup(leg).catch(ignoreGone);
-        if ([...conf.legs].every((leg) => bookingOfLeg(leg))) await this.close(conf);
-        return;
-      }
+      if (conf.members.size === 0) return this.tidy(conf);
       if (wasMember) this.d.playbacks.play({ bridge: conf.bridgeId }, [PROMPTS.leaveTone], 'wm-tone');
       if (wasLeg) this.retryRoom(conf);
     });
@@ -177,18 +193,20 @@ export class Conferences {
    * Rebuilds the conferences from Asterisk's bridges after a (re)connect, keeping the host's list
    * (roles, mutes) for the calls still there. Returns the channels found in our bridges.
    */
-  async adopt(bridges: AriBridge[], live: Map<string, AriChannel>, masked: (ch: AriChannel) => string): Promise<Set<string>> {
+  async adopt(bridges: AriBridge[], live: Map<string, AriChannel>, masked: (ch: AriChannel) => string, mark: number): Promise<Set<string>> {
     const ours = bridges.filter((b) => bookingOfBridge(b.id));
     const stored = new Map<string, PhoneParticipant>();
     for (const b of ours) for (const p of await this.d.uow.repos.audio.participants(bookingOfBridge(b.id)!)) stored.set(p.channelId, p);
-    for (const [bookingId, conf] of this.confs) if (!ours.some((b) => b.id === conf.bridgeId)) this.confs.delete(bookingId);
-    this.where.clear();
+    // What changed after the snapshot (a conference made, a caller added meanwhile) stays; the rest
+    // is what the snapshot says.
+    const since = (id: string) => (this.enteredAt.get(id) ?? 0) > mark;
+    for (const [bookingId, conf] of this.confs) if (!ours.some((b) => b.id === conf.bridgeId) && conf.madeAt <= mark) this.confs.delete(bookingId);
+    for (const id of [...this.where.keys()]) if (!since(id)) this.where.delete(id);
     const present: PhoneParticipant[] = [];
     for (const b of ours) {
       const bookingId = bookingOfBridge(b.id)!;
       const conf = this.confs.get(bookingId) ?? this.fresh(bookingId);
-      conf.members.clear();
-      conf.legs.clear();
+      for (const set of [conf.members, conf.legs]) for (const id of [...set]) if (!since(id)) set.delete(id);
       conf.dialing = null;
       this.confs.set(bookingId, conf);
       for (const id of b.channels) {
@@ -214,13 +232,31 @@ export class Conferences {
   }
 
   private fresh(bookingId: string): Conf {
-    return { bookingId, bridgeId: bridgeIdOf(bookingId), members: new Set(), legs: new Set(), dialing: null, legRetry: null, ending: false };
+    return { bookingId, bridgeId: bridgeIdOf(bookingId), members: new Set(), legs: new Set(), dialing: null, legRetry: null, ending: false, madeAt: ++this.seq };
   }
 
   private enter(conf: Conf, channelId: string, role: Role): void {
     (role === 'room' ? conf.legs : conf.members).add(channelId);
     this.where.set(channelId, conf.bookingId);
+    this.enteredAt.set(channelId, ++this.seq);
     this.countCallers();
+  }
+
+  private noteDeparted(channelId: string): void {
+    const now = Date.now();
+    this.departed.set(channelId, now);
+    // Oldest first (insertion order): drop those past a minute.
+    for (const [id, at] of this.departed) {
+      if (now - at < 60_000) break;
+      this.departed.delete(id);
+    }
+  }
+
+  /** Without callers the room leg we called leaves and the bridge goes (a room that dials in by itself stays: it would not call again). */
+  private async tidy(conf: Conf): Promise<void> {
+    if (conf.members.size > 0 || conf.ending) return;
+    for (const leg of conf.legs) if (bookingOfLeg(leg)) await this.d.rest.hangup(leg).catch(ignoreGone);
+    if ([...conf.legs].every((leg) => bookingOfLeg(leg))) await this.close(conf);
   }
 
   private async ensure(bookingId: string): Promise<Conf> {
@@ -285,6 +321,7 @@ export class Conferences {
     await Promise.all(saved);
     for (const id of everyone) {
       this.where.delete(id);
+      this.enteredAt.delete(id);
       this.saves.delete(id);
     }
     await this.forget(everyone, bookingId);
