@@ -66,8 +66,7 @@ export async function audioBenchmark(cleanup: Cleanup, o: AudioBenchOptions): Pr
   const portal = await createPortal(config, { clock, database: await db.open(config.databasePoolSize), logger: logs.logger });
   const closePortal = cleanup.defer('close the portal', () => portal.close());
   const telephony = portal.telephony!;
-  // Calls must wait for the adoption of Asterisk's state that follows the socket's connection:
-  // adopt() forgets calls and bridges that arrive while it runs (not in its GET snapshots).
+  // Measured from a settled start: the adoption that follows the socket's connection is done.
   await ari.waitFor(() => logs.adopted && ari.socketCount() === 1, 'the portal to hold the ARI events socket and adopt the calls', 10_000);
 
   const repos = portal.services.uow.repos;
