@@ -159,7 +159,8 @@ export class ConferenceApp {
   /** `#` or the full PIN length submits, `*` starts again, a silent digit timeout submits what there is. */
   private onDigit(channelId: string, digit: string): void {
     const call = this.calls.get(channelId);
-    if (!call || call.phase !== 'pin') return;
+    if (!call) return this.conferences.keypad(channelId, digit);
+    if (call.phase !== 'pin') return;
     if (call.prompt) {
       // Typing over the prompt stops it; a channel operation would otherwise wait for its end.
       const id = call.prompt;

@@ -68,6 +68,8 @@ export class Conferences {
   /** Channels that hung up before they were in a bridge, kept a minute for a join still in flight. */
   private readonly departed = new Map<string, number>();
   private legSeq = 0;
+  /** Callers who just pressed `*` (the next key may be a keypad command). */
+  private readonly starred = new Set<string>();
 
   constructor(deps: ConferencesDeps) {
     this.d = deps;
@@ -159,6 +161,7 @@ export class Conferences {
     if (!bookingId) return this.noteDeparted(channelId);
     this.where.delete(channelId);
     this.enteredAt.delete(channelId);
+    this.starred.delete(channelId);
     void this.inBooking(bookingId, async () => {
       await this.saves.get(channelId);
       this.saves.delete(channelId);
@@ -171,6 +174,28 @@ export class Conferences {
       if (conf.members.size === 0) return this.tidy(conf);
       if (wasMember) this.d.playbacks.play({ bridge: conf.bridgeId }, [PROMPTS.leaveTone], 'wm-tone');
       if (wasLeg) this.retryRoom(conf);
+    });
+  }
+
+  /**
+   * Keys pressed in the conference (DTMF reaches a bridged channel, recording f): `*6` mutes or
+   * unmutes oneself, as in most conferencing services. Other keys are ignored.
+   */
+  keypad(channelId: string, digit: string): void {
+    const bookingId = this.where.get(channelId);
+    if (!bookingId) return;
+    if (digit === '*') return void this.starred.add(channelId);
+    if (!this.starred.delete(channelId) || digit !== '6') return;
+    void this.inBooking(bookingId, async () => {
+      const row = await this.d.uow.repos.audio.participant(channelId);
+      if (!row || row.role === 'room') return;
+      const muted = !row.muted;
+      await this.d.rest.mute(channelId, muted);
+      await this.d.uow.transaction(async (r) => {
+        await r.audio.setMuted(channelId, muted);
+        await r.audio.notify([bookingId]);
+      });
+      this.d.playbacks.play({ channel: channelId }, [muted ? PROMPTS.muted : PROMPTS.unmuted], 'wm-mute');
     });
   }
 

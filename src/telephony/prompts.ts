@@ -12,6 +12,8 @@ export const PROMPTS = {
   locked: 'sound:conf-locked',
   lockedNow: 'sound:conf-lockednow',
   unlockedNow: 'sound:conf-unlockednow',
+  muted: 'sound:conf-muted',
+  unmuted: 'sound:conf-unmuted',
   full: 'sound:wm-conference-full',
   tooEarly: 'sound:wm-not-started',
   ended: 'sound:wm-ended',

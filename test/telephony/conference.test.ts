@@ -172,6 +172,21 @@ describe('the host in the portal', () => {
   });
 });
 
+describe('a caller’s keypad in the conference', () => {
+  it('mutes and unmutes oneself with *6; the host sees it', async () => {
+    const b = await book(p, NOW_SLOT);
+    const caller = await dialIn(p, b.pin);
+    await inBridge(p, caller, b.id);
+    await listed(p, b.id, [caller]);
+    await p.ari.pressDigits(caller, '*6');
+    await p.ari.waitFor(() => p.ari.channel(caller)!.muted.in && p.ari.channel(caller)!.heard.includes('sound:conf-muted'), 'muted by *6');
+    await expect.poll(async () => (await p.t.api('GET', `/api/v1/bookings/${b.id}/audio`, { as: p.booker })).body.participants[0].muted).toBe(true);
+    await p.ari.pressDigits(caller, '6*6');
+    await p.ari.waitFor(() => !p.ari.channel(caller)!.muted.in && p.ari.channel(caller)!.heard.includes('sound:conf-unmuted'), 'unmuted by *6');
+    p.ari.hangup(caller);
+  });
+});
+
 describe('the end of a booking', () => {
   it('says goodbye, hangs everyone up and destroys the bridge at the end plus grace', async () => {
     const b = await book(p, { start: '2026-03-20T09:30:00Z', end: '2026-03-20T10:00:00Z' });
