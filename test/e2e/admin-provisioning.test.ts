@@ -39,6 +39,10 @@ describeInBrowser('admin: virtual rooms (provisioning jobs)', () => {
     const db = portal.portal.database.db;
     const rowState = async () => (await sql<{ state: string }>`SELECT state FROM provider_meetings WHERE booking_id = ${id}`.execute(db)).rows[0]?.state ?? null;
     await expect.poll(rowState, { timeout: 15_000 }).not.toBeNull();
+    // ...and its sync job has finished, so it cannot write over the state set below.
+    const syncing = async () =>
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'provisioning.sync' AND data->>'bookingId' = ${id} AND state IN ('created', 'retry', 'active')`.execute(db)).rows[0]!.n);
+    await expect.poll(syncing, { timeout: 15_000 }).toBe(0);
     // The dead letter as the pipeline leaves it after its last attempt (the provisioning tests
     // drive a failing service to get there; here the page is what is under test).
     await sql`UPDATE provider_meetings SET state = 'failed', attempts = 8, last_error = 'HTTP 503 from the service', last_error_code = 'PROVIDER_UNAVAILABLE', due_at = NULL
