@@ -14,24 +14,9 @@ import { AriDouble } from '../doubles/ari/index.ts';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
 import { addDays, nextMonday } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+// The web client's own type of the API answer: one definition for the UI and its test.
+import type { AudioConference as AudioView } from '../../web/src/api/types.ts';
 
-type Participant = { id: string; caller: string; role: 'participant' | 'host' | 'room'; muted: boolean; joinedAt: string };
-type AudioView = {
-  bookingId: string;
-  available: boolean;
-  enabled: boolean;
-  pin: string | null;
-  hostPin: string | null;
-  numbers: Array<{ number: string; country: string | null; tel: string }>;
-  sipUri: string | null;
-  locked: boolean;
-  opensAt: string;
-  closesAt: string;
-  canManage: boolean;
-  participants: Participant[];
-  phoneSeats: number;
-  seats: number;
-};
 type Booking = { id: string; title: string; start: string; end: string; seats: number; timeZone: string };
 
 const NUMBER = '+390612345678';

@@ -67,7 +67,7 @@ export interface PhoneParticipant {
 
 /**
  * GET /api/v1/bookings/{id}/audio: the booking's audio conference (telephone and SIP dial-in).
- * A server without telephony answers enabled false, no numbers and no SIP URI.
+ * A server without telephony answers available false (and enabled false, no numbers, no SIP URI).
  */
 export interface AudioConference {
   bookingId: string;
