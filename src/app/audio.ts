@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { canManageBooking } from '../domain/access.ts';
 import { dialWindow, drawPin, sipUri, telLink, type DialWindow } from '../domain/dial-in.ts';
-import { AppError, bookingNotFound, notFound, unprocessable } from '../domain/errors.ts';
+import { bookingNotFound, notFound, unprocessable } from '../domain/errors.ts';
 import type { AudioConference, Booking, BookingListener, CallContext, PhoneParticipant, Repositories, UnitOfWork } from '../ports.ts';
 
 /** What the portal asks of the PBX for the host's controls (any instance may ask; ARI REST is shared). */
@@ -13,8 +13,8 @@ export interface PhoneControl {
   mute(channelId: string, muted: boolean): Promise<boolean>;
   /** Hangs the caller up. False when the call is gone. */
   hangup(channelId: string): Promise<boolean>;
-  /** Plays a prompt to everyone in the booking's conference (best effort). */
-  announce(bookingId: string, media: string): Promise<void>;
+  /** Tells everyone in the booking's conference that it was locked or unlocked (best effort). */
+  announceLock(bookingId: string, locked: boolean): Promise<void>;
 }
 
 export type AudioSettings = {
@@ -49,7 +49,7 @@ export type AudioView = {
 /** The dial-in details mails, calendars and join pages show. */
 export type DialInDetails = { numbers: { number: string; country: string | null; tel: string }[]; pin: string; sipUri: string | null; opensAt: Date; closesAt: Date };
 
-const participantNotFound = () => new AppError('not-found', 'PARTICIPANT_NOT_FOUND', 'This caller is no longer in the conference.');
+const participantNotFound = () => notFound('PARTICIPANT_NOT_FOUND', 'This caller is no longer in the conference.');
 const audioOff = () => notFound('AUDIO_NOT_CONFIGURED', 'This portal has no telephone dial-in: an administrator must configure Asterisk (ARI_URL) first.');
 
 export class AudioService {
@@ -109,7 +109,7 @@ export class AudioService {
       // A booking made before telephony was configured gets its conference now.
       if (!changed) await r.audio.assign({ bookingId, seriesId: booking.seriesId, window: this.window(booking), draw: this.draw, hostPin: this.settings!.hostPin, enabled });
       for (const hook of this.changeHooks) await hook(r, bookingId);
-      await r.audio.notify([bookingId]);
+      await r.audio.notify([bookingId], { switched: true });
     });
     // Turning audio off ends the calls in progress: the telephony application's sweep hangs them up.
     return this.view(ctx, bookingId);
@@ -122,7 +122,7 @@ export class AudioService {
       if (!(await r.audio.setLocked(bookingId, locked))) throw audioOff();
       await r.audio.notify([bookingId]);
     });
-    await this.control?.announce(bookingId, locked ? 'sound:conf-lockednow' : 'sound:conf-unlockednow').catch(() => undefined);
+    await this.control?.announceLock(bookingId, locked).catch(() => undefined);
     return this.view(ctx, bookingId);
   }
 
@@ -148,20 +148,17 @@ export class AudioService {
 
   /** The dial-in details of a booking for mails, calendars and join pages; null without audio. */
   async dialIn(bookingId: string): Promise<DialInDetails | null> {
-    const s = this.settings;
-    if (!s) return null;
-    const c = await this.uow.repos.audio.get(bookingId);
-    if (!c || !c.enabled || !c.pin) return null;
-    return { numbers: this.numbers(c.pin), pin: c.pin, sipUri: s.sipDomain ? sipUri(c.pin, s.sipDomain) : null, opensAt: c.window.opens, closesAt: c.window.closes };
+    const c = this.settings && (await this.uow.repos.audio.get(bookingId));
+    return c ? this.details(c) : null;
   }
 
   /** The join page's dial-in for a signed-in person: the host PIN only when they may manage the booking. */
   async dialInFor(ctx: CallContext, bookingId: string): Promise<(DialInDetails & { hostPin: string | null }) | null> {
-    const details = await this.dialIn(bookingId);
+    const c = this.settings && (await this.uow.repos.audio.get(bookingId));
+    const details = c && this.details(c);
     if (!details) return null;
     const booking = await this.uow.repos.bookings.findById(bookingId);
-    const hostPin = booking && canManageBooking(ctx.actor, booking) ? ((await this.uow.repos.audio.get(bookingId))?.hostPin ?? null) : null;
-    return { ...details, hostPin };
+    return { ...details, hostPin: booking && canManageBooking(ctx.actor, booking) ? c.hostPin : null };
   }
 
   window(b: Pick<Booking, 'start' | 'end'>): DialWindow {
@@ -171,8 +168,16 @@ export class AudioService {
 
   private readonly draw = () => drawPin(this.settings!.pinDigits, this.random);
 
-  private numbers(pin: string) {
-    return this.settings!.numbers.map((n) => ({ ...n, tel: telLink(n.number, pin) }));
+  /** How callers reach a PIN's conference: the numbers with one-tap links, and the SIP URI. */
+  private reach(pin: string) {
+    const s = this.settings!;
+    return { numbers: s.numbers.map((n) => ({ ...n, tel: telLink(n.number, pin) })), sipUri: s.sipDomain ? sipUri(pin, s.sipDomain) : null };
+  }
+
+  /** Null while the conference is off. */
+  private details(c: AudioConference): DialInDetails | null {
+    if (!c.enabled || !c.pin) return null;
+    return { ...this.reach(c.pin), pin: c.pin, opensAt: c.window.opens, closesAt: c.window.closes };
   }
 
   private async manageable(r: Repositories, ctx: CallContext, bookingId: string): Promise<Booking> {
@@ -197,16 +202,16 @@ export class AudioService {
   }
 
   private toView(booking: Booking, c: AudioConference | null, participants: PhoneParticipant[]): AudioView {
-    const on = Boolean(this.settings && c?.enabled && c.pin);
+    const on = this.settings && c ? this.details(c) : null;
     const window = c?.window ?? (this.settings ? this.window(booking) : { opens: booking.start, closes: booking.end });
     return {
       bookingId: booking.id,
       available: this.settings !== null,
-      enabled: on,
-      pin: on ? c!.pin : null,
+      enabled: on !== null,
+      pin: on?.pin ?? null,
       hostPin: on ? c!.hostPin : null,
-      numbers: on ? this.numbers(c!.pin!) : [],
-      sipUri: on && this.settings!.sipDomain ? sipUri(c!.pin!, this.settings!.sipDomain) : null,
+      numbers: on?.numbers ?? [],
+      sipUri: on?.sipUri ?? null,
       locked: c?.locked ?? false,
       opensAt: window.opens,
       closesAt: window.closes,

@@ -1,10 +1,9 @@
 // The host's controls, over ARI REST from whichever instance serves the request.
 import type { PhoneControl } from '../app/audio.ts';
 import { AppError } from '../domain/errors.ts';
-import { AriError, type AriRest } from './ari/client.ts';
+import { isGone, type AriRest } from './ari/client.ts';
 import { bridgeIdOf } from './conferences.ts';
-
-const gone = (e: unknown) => e instanceof AriError && (e.status === 404 || e.status === 409);
+import { PROMPTS } from './prompts.ts';
 
 export function ariPhoneControl(rest: AriRest): PhoneControl {
   const attempt = async (op: () => Promise<unknown>) => {
@@ -12,15 +11,15 @@ export function ariPhoneControl(rest: AriRest): PhoneControl {
       await op();
       return true;
     } catch (e) {
-      if (gone(e)) return false;
+      if (isGone(e)) return false;
       throw new AppError('unavailable', 'AUDIO_UNAVAILABLE', 'The telephone system (Asterisk) did not answer; try again in a minute.', { cause: (e as Error).message });
     }
   };
   return {
     mute: (channelId, muted) => attempt(() => rest.mute(channelId, muted)),
     hangup: (channelId) => attempt(() => rest.hangup(channelId)),
-    async announce(bookingId, media) {
-      await rest.play({ bridge: bridgeIdOf(bookingId) }, [media], `wm-note-${bookingId}-${Date.now()}`);
+    async announceLock(bookingId, locked) {
+      await rest.play({ bridge: bridgeIdOf(bookingId) }, [locked ? PROMPTS.lockedNow : PROMPTS.unlockedNow], `wm-note-${bookingId}-${Date.now()}`);
     },
   };
 }
