@@ -7,7 +7,7 @@ import type { Conference, DialWindow, PinRole } from './domain/dial-in.ts';
 
 /** PostgreSQL NOTIFY channel on which booking changes reach live listeners (db/ writes, live/ reads). */
 export const BOOKING_CHANNEL = 'booking_changes';
-/** NOTIFY channel of audio conference changes (phone participants, mutes, lock); payload {bookingId}. */
+/** NOTIFY channel of audio conference changes (phone participants, mutes, lock, on/off); payload {bookingId, switched?}. */
 export const AUDIO_CHANNEL = 'audio_changes';
 
 export interface Clock {
@@ -291,8 +291,11 @@ export interface AudioRepository {
   setMuted(channelId: string, muted: boolean): Promise<void>;
   /** After adopting Asterisk's state: keeps exactly these channels; returns the bookings whose list changed. */
   replaceParticipants(current: PhoneParticipant[]): Promise<string[]>;
-  /** NOTIFY AUDIO_CHANNEL for these bookings (after commit when inside a transaction). */
-  notify(bookingIds: string[]): Promise<void>;
+  /**
+   * NOTIFY AUDIO_CHANNEL for these bookings (after commit when inside a transaction). `switched`:
+   * the conference was turned on or off (the telephony application must look at once).
+   */
+  notify(bookingIds: string[], o?: { switched?: boolean }): Promise<void>;
 }
 
 export type Repositories = {

@@ -146,8 +146,8 @@ export class PgAudioRepository implements AudioRepository {
     return [...new Set([...gone.rows.map((r) => r.booking_id), ...added.map((p) => p.bookingId)])];
   }
 
-  async notify(bookingIds: string[]): Promise<void> {
-    const notices = [...new Set(bookingIds)].map((bookingId) => ({ channel: AUDIO_CHANNEL, payload: JSON.stringify({ bookingId }) }));
+  async notify(bookingIds: string[], o: { switched?: boolean } = {}): Promise<void> {
+    const notices = [...new Set(bookingIds)].map((bookingId) => ({ channel: AUDIO_CHANNEL, payload: JSON.stringify({ bookingId, ...(o.switched && { switched: true }) }) }));
     if (this.deferNotice) for (const n of notices) this.deferNotice(n.channel, n.payload);
     else await sendNotices(this.db, notices);
   }

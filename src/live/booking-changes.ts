@@ -39,13 +39,13 @@ export function parseBookingChange(payload: string): BookingChange | null {
   return { action: action as BookingChange['action'], bookingId, roomId, start, end };
 }
 
-/** An audio conference changed (phone participants, mutes, lock): payload {bookingId}. */
-export type AudioChange = { bookingId: string };
+/** An audio conference changed (phone participants, mutes, lock; `switched`: turned on or off). */
+export type AudioChange = { bookingId: string; switched?: true };
 
 export function parseAudioChange(payload: string): AudioChange | null {
   try {
-    const v = JSON.parse(payload) as { bookingId?: unknown };
-    return typeof v?.bookingId === 'string' ? { bookingId: v.bookingId } : null;
+    const v = JSON.parse(payload) as { bookingId?: unknown; switched?: unknown };
+    return typeof v?.bookingId === 'string' ? { bookingId: v.bookingId, ...(v.switched === true && { switched: true as const }) } : null;
   } catch {
     return null;
   }

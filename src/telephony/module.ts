@@ -6,6 +6,7 @@ import type { ProvisioningService } from '../app/provisioning.ts';
 import type { Database } from '../db/database.ts';
 import { AUDIO_CHANNEL, BOOKING_CHANNEL, type Clock, type UnitOfWork } from '../ports.ts';
 import { hasAudioLeg } from '../providers/port.ts';
+import { parseAudioChange } from '../live/booking-changes.ts';
 import { AriRest } from './ari/client.ts';
 import { AriEvents } from './ari/events.ts';
 import { ConferenceApp } from './conference-app.ts';
@@ -58,7 +59,13 @@ export async function startTelephony(d: {
       const cached = webCounts.get(bookingId);
       if (cached && Date.now() - cached.at < WEB_COUNT_CACHE_MS) return cached.count;
       const count = d.provisioning.webParticipants(bookingId).catch(() => 0);
+      // Re-inserted last, so the map stays ordered by age: drop the expired ones from the front.
+      webCounts.delete(bookingId);
       webCounts.set(bookingId, { at: Date.now(), count });
+      for (const [id, entry] of webCounts) {
+        if (Date.now() - entry.at < WEB_COUNT_CACHE_MS) break;
+        webCounts.delete(id);
+      }
       return count;
     },
     async onJoined(bookingId) {
@@ -119,7 +126,12 @@ export async function startTelephony(d: {
   };
   const periodic = config.sweepMs > 0 ? setInterval(sweepSoon, config.sweepMs) : null;
   periodic?.unref();
-  const unlisten = await Promise.all([d.database.listen(BOOKING_CHANNEL, sweepSoon), d.database.listen(AUDIO_CHANNEL, sweepSoon)]);
+  // Of the audio notices only a conference turned on or off matters here: the others are the
+  // application's own participant changes.
+  const switched = (payload: string) => {
+    if (parseAudioChange(payload)?.switched) sweepSoon();
+  };
+  const unlisten = await Promise.all([d.database.listen(BOOKING_CHANNEL, sweepSoon), d.database.listen(AUDIO_CHANNEL, switched)]);
 
   return {
     rest,

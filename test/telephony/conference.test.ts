@@ -216,4 +216,14 @@ describe('the end of a booking', () => {
     await hungUp(p, caller);
     expect(p.ari.bridges().some((x) => x.id === bridgeOf(b.id))).toBe(false);
   });
+
+  it('hangs up at once when the booker turns the audio conference off', async () => {
+    const b = await book(p, { start: '2026-03-20T09:30:00Z', end: '2026-03-20T10:00:00Z' });
+    const caller = await dialIn(p, b.pin);
+    await inBridge(p, caller, b.id);
+    expect((await p.t.api('PUT', `/api/v1/bookings/${b.id}/audio`, { as: p.booker, body: { enabled: false } })).status).toBe(200);
+    // No sweepNow (periodic sweeps are off here): the switch's notice wakes the holder.
+    await hungUp(p, caller);
+    expect(p.ari.bridges().some((x) => x.id === bridgeOf(b.id))).toBe(false);
+  });
 });
