@@ -74,8 +74,8 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     settings: t && { numbers: t.numbers, sipDomain: t.sipDomain, pinDigits: t.pinDigits, hostPin: t.hostPin, opensMinutes: joinOpensMinutes, graceMinutes },
     control: t && ariPhoneControl(new AriRest(t.ari)),
   });
-  // First of the listeners: provisioning and mail, later in the same transaction, see the PINs.
-  bookings.onChange(audio.listener);
+  // Batch listeners run first: provisioning and mail, later in the same transaction, see the PINs.
+  bookings.onChanges(audio.listener);
   return {
     uow,
     policy,

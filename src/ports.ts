@@ -271,6 +271,8 @@ export type PhoneParticipant = { channelId: string; bookingId: string; role: Pin
 export interface AudioRepository {
   /** Gives a booking its conference: the PINs of its series (when it shares access) or new ones. */
   assign(input: { bookingId: string; seriesId: string | null; window: DialWindow; draw: (role: PinRole) => string; hostPin: boolean; enabled: boolean }): Promise<AudioConference>;
+  /** The same for many bookings (a series' occurrences) in a handful of statements. */
+  assignMany(items: { bookingId: string; seriesId: string | null; window: DialWindow; enabled: boolean }[], draw: (role: PinRole) => string, hostPin: boolean): Promise<void>;
   /** The booking was cancelled: its PINs stop opening anything (and may serve other bookings). */
   retire(bookingId: string): Promise<void>;
   /** The booking moved: its window moves; a PIN now taken in the new window is drawn again. */
@@ -327,6 +329,11 @@ export type BookingEvent = {
  * enqueue their jobs here), so the reaction exists exactly when the change does.
  */
 export type BookingListener = (repos: Repositories, event: BookingEvent) => Promise<void>;
+/**
+ * The same for all the changes of one transaction at once (a series books its occurrences
+ * together): a reaction that costs statements per booking can batch them.
+ */
+export type BookingBatchListener = (repos: Repositories, events: BookingEvent[]) => Promise<void>;
 
 export type SeriesEvent = {
   action: 'created' | 'updated' | 'cancelled';

@@ -5,7 +5,7 @@ import { randomInt } from 'node:crypto';
 import { canManageBooking } from '../domain/access.ts';
 import { dialWindow, drawPin, sipUri, telLink, type DialWindow } from '../domain/dial-in.ts';
 import { bookingNotFound, notFound, unprocessable } from '../domain/errors.ts';
-import type { AudioConference, Booking, BookingListener, CallContext, PhoneParticipant, Repositories, UnitOfWork } from '../ports.ts';
+import type { AudioConference, Booking, BookingBatchListener, CallContext, PhoneParticipant, Repositories, UnitOfWork } from '../ports.ts';
 
 /** What the portal asks of the PBX for the host's controls (any instance may ask; ARI REST is shared). */
 export interface PhoneControl {
@@ -79,18 +79,26 @@ export class AudioService {
     return this.settings?.numbers ?? [];
   }
 
-  /** Runs inside each booking change's transaction: the PINs exist exactly when the booking does. */
-  readonly listener: BookingListener = async (repos, event) => {
+  /**
+   * Runs inside each transaction of booking changes: the PINs exist exactly when the bookings do.
+   * All the changes at once, so the occurrences of a series get their PINs in a few statements.
+   */
+  readonly listener: BookingBatchListener = async (repos, events) => {
     const s = this.settings;
     if (!s) return;
-    const b = event.after;
-    const window = this.window(b);
-    if (event.action === 'created') {
-      await repos.audio.assign({ bookingId: b.id, seriesId: b.seriesId, window, draw: this.draw, hostPin: s.hostPin, enabled: !event.withoutAudio });
-    } else if (event.action === 'cancelled') {
-      await repos.audio.retire(b.id);
-    } else if (event.before && (event.before.start.getTime() !== b.start.getTime() || event.before.end.getTime() !== b.end.getTime())) {
-      await repos.audio.reschedule(b.id, window, this.draw);
+    const created = events.filter((e) => e.action === 'created');
+    if (created.length > 0) {
+      await repos.audio.assignMany(
+        created.map(({ after: b, withoutAudio }) => ({ bookingId: b.id, seriesId: b.seriesId, window: this.window(b), enabled: !withoutAudio })),
+        this.draw,
+        s.hostPin,
+      );
+    }
+    for (const { action, before, after: b } of events) {
+      if (action === 'cancelled') await repos.audio.retire(b.id);
+      else if (action === 'updated' && before && (before.start.getTime() !== b.start.getTime() || before.end.getTime() !== b.end.getTime())) {
+        await repos.audio.reschedule(b.id, this.window(b), this.draw);
+      }
     }
   };
 

@@ -9,7 +9,7 @@ import { peakSeats, type SeatUsage } from '../domain/seat-pool.ts';
 import { checkMayBook } from '../domain/subscription.ts';
 import { nearestFreeSlots } from '../domain/suggestions.ts';
 import { DAY, MINUTE, monthOf, parseTime } from '../domain/time.ts';
-import type { Booking, BookingEvent, BookingFilter, BookingListener, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
+import type { Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
 
 export type CreateBookingInput = {
   title: string;
@@ -60,6 +60,7 @@ export class BookingService {
   private readonly clock: Clock;
   private readonly policy: BookingPolicy;
   private readonly listeners: BookingListener[];
+  private readonly batchListeners: BookingBatchListener[] = [];
 
   constructor(deps: { uow: UnitOfWork; clock: Clock; policy: BookingPolicy; listeners?: BookingListener[] }) {
     this.uow = deps.uow;
@@ -71,6 +72,11 @@ export class BookingService {
   /** Adds a reaction to booking changes (run inside each change's transaction). */
   onChange(listener: BookingListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Adds a reaction to all the booking changes of a transaction at once; these run before the others. */
+  onChanges(listener: BookingBatchListener): void {
+    this.batchListeners.push(listener);
   }
 
   async create(ctx: CallContext, input: CreateBookingInput): Promise<Booking> {
@@ -446,8 +452,17 @@ export class BookingService {
         end: after.end.toISOString(),
       })),
     );
-    for (const { action, before, after, partOfSeries, withoutAudio } of changes) {
-      for (const listener of this.listeners) await listener(r, { action, before, after, ctx, ...(partOfSeries && { partOfSeries }), ...(withoutAudio && { withoutAudio }) });
+    const events: BookingEvent[] = changes.map(({ action, before, after, partOfSeries, withoutAudio }) => ({
+      action,
+      before,
+      after,
+      ctx,
+      ...(partOfSeries && { partOfSeries }),
+      ...(withoutAudio && { withoutAudio }),
+    }));
+    for (const listener of this.batchListeners) await listener(r, events);
+    for (const event of events) {
+      for (const listener of this.listeners) await listener(r, event);
     }
   }
 

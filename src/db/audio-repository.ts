@@ -36,25 +36,77 @@ export class PgAudioRepository implements AudioRepository {
   }
 
   async assign(input: { bookingId: string; seriesId: string | null; window: DialWindow; draw: (role: PinRole) => string; hostPin: boolean; enabled: boolean }): Promise<AudioConference> {
-    const { bookingId, window } = input;
-    // One PIN for the whole series when its booker chose shared access (booking_series.shared_access).
-    const shares = input.seriesId
-      ? (await sql<{ shared_access: boolean }>`SELECT shared_access FROM booking_series WHERE id = ${input.seriesId}`.execute(this.db)).rows[0]?.shared_access === true
-      : false;
-    const ownerId = shares ? input.seriesId! : bookingId;
-    await sql`INSERT INTO audio_conferences (booking_id, owner_id, enabled, dial_window) VALUES (${bookingId}, ${ownerId}, ${input.enabled}, ${range(window)})
-      ON CONFLICT (booking_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, enabled = EXCLUDED.enabled, dial_window = EXCLUDED.dial_window, updated_at = now()`.execute(this.db);
-    // Occurrences of one series share the PINs of the occurrence made first.
-    const shared = await sql<{ role: PinRole; pin: string }>`SELECT DISTINCT ON (p.role) p.role, p.pin FROM audio_pins p
-      WHERE p.owner_id = ${ownerId} AND p.booking_id <> ${bookingId} ORDER BY p.role, lower(p.dial_window)`.execute(this.db);
-    const roles = input.hostPin ? ROLES : ROLES.slice(0, 1);
-    const chosen = new Map<PinRole, string>();
-    for (const role of roles) {
-      const wanted = shared.rows.find((r) => r.role === role)?.pin;
-      const other = [...chosen.values()];
-      chosen.set(role, await this.claim(bookingId, role, ownerId, window, input.enabled, wanted === undefined || other.includes(wanted) ? undefined : wanted, () => drawApart(input.draw, role, other)));
+    await this.assignMany([input], input.draw, input.hostPin);
+    return (await this.get(input.bookingId))!;
+  }
+
+  /**
+   * A handful of statements for any number of bookings: the owners (a series with shared access
+   * owns its occurrences' PINs, booking_series.shared_access), the PINs the owners already have,
+   * one check of the drawn PINs against the other owners', then one insert of the conferences and
+   * one of the PINs. A race lost to another transaction (23P01) falls back to claiming booking by
+   * booking, which draws again.
+   */
+  async assignMany(items: { bookingId: string; seriesId: string | null; window: DialWindow; enabled: boolean }[], draw: (role: PinRole) => string, hostPin: boolean): Promise<void> {
+    if (items.length === 0) return;
+    if (!this.db.isTransaction) throw new Error('audio PINs are assigned inside a transaction');
+    const roles = hostPin ? ROLES : ROLES.slice(0, 1);
+    const seriesIds = [...new Set(items.flatMap((i) => (i.seriesId ? [i.seriesId] : [])))];
+    const sharing = new Set(
+      seriesIds.length === 0 ? [] : (await sql<{ id: string }>`SELECT id FROM booking_series WHERE id = ANY(${seriesIds}::uuid[]) AND shared_access`.execute(this.db)).rows.map((r) => r.id),
+    );
+    const rows = items.map((i) => ({ ...i, ownerId: i.seriesId && sharing.has(i.seriesId) ? i.seriesId : i.bookingId }));
+    const owners = [...new Set(rows.map((r) => r.ownerId))];
+    const had = await sql<{ owner_id: string; role: PinRole; pin: string }>`SELECT DISTINCT ON (owner_id, role) owner_id, role, pin FROM audio_pins
+      WHERE owner_id = ANY(${owners}::uuid[]) AND NOT (booking_id = ANY(${rows.map((r) => r.bookingId)}::uuid[])) ORDER BY owner_id, role, lower(dial_window)`.execute(this.db);
+
+    // Each owner's PINs: the ones it has, else drawn ones, all different within this batch.
+    const used = new Set(had.rows.map((r) => r.pin));
+    const fresh = (role: PinRole) => {
+      let pin = draw(role);
+      while (used.has(pin)) pin = draw(role);
+      used.add(pin);
+      return pin;
+    };
+    const pinsOf = new Map(owners.map((o) => [o, new Map(roles.map((role) => [role, had.rows.find((r) => r.owner_id === o && r.role === role)?.pin ?? fresh(role)]))]));
+    const pinRows = () => rows.flatMap((r) => roles.map((role) => ({ ...r, role, pin: pinsOf.get(r.ownerId)!.get(role)! })));
+    for (let round = 0; ; round++) {
+      const live = pinRows().filter((r) => r.enabled);
+      if (live.length === 0) break;
+      const taken = await sql<{ owner: string }>`SELECT DISTINCT x.owner FROM unnest(${live.map((r) => r.pin)}::text[], ${live.map((r) => r.ownerId)}::uuid[],
+          ${live.map((r) => r.window.opens)}::timestamptz[], ${live.map((r) => r.window.closes)}::timestamptz[]) AS x(pin, owner, opens, closes)
+        JOIN audio_pins p ON p.pin = x.pin AND p.live AND p.owner_id <> x.owner AND p.dial_window && tstzrange(x.opens, x.closes, '[)')`.execute(this.db);
+      if (taken.rows.length === 0) break;
+      if (round >= MAX_DRAWS) throw new Error(`No free audio PIN after ${MAX_DRAWS} draws: raise AUDIO_PIN_DIGITS`);
+      for (const { owner } of taken.rows) for (const role of roles) pinsOf.get(owner)!.set(role, fresh(role));
     }
-    return (await this.get(bookingId))!;
+
+    await sql`INSERT INTO audio_conferences (booking_id, owner_id, enabled, dial_window)
+      SELECT b, o, e, tstzrange(f, t, '[)') FROM unnest(${rows.map((r) => r.bookingId)}::uuid[], ${rows.map((r) => r.ownerId)}::uuid[], ${rows.map((r) => r.enabled)}::boolean[],
+        ${rows.map((r) => r.window.opens)}::timestamptz[], ${rows.map((r) => r.window.closes)}::timestamptz[]) AS x(b, o, e, f, t)
+      ON CONFLICT (booking_id) DO UPDATE SET owner_id = EXCLUDED.owner_id, enabled = EXCLUDED.enabled, dial_window = EXCLUDED.dial_window, updated_at = now()`.execute(this.db);
+    const all = pinRows();
+    await sql`SAVEPOINT audio_pins_batch`.execute(this.db);
+    try {
+      await sql`INSERT INTO audio_pins (booking_id, role, pin, owner_id, dial_window, live)
+        SELECT b, r, p, o, tstzrange(f, t, '[)'), l FROM unnest(${all.map((r) => r.bookingId)}::uuid[], ${all.map((r) => r.role)}::text[], ${all.map((r) => r.pin)}::text[],
+          ${all.map((r) => r.ownerId)}::uuid[], ${all.map((r) => r.window.opens)}::timestamptz[], ${all.map((r) => r.window.closes)}::timestamptz[], ${all.map((r) => r.enabled)}::boolean[]) AS x(b, r, p, o, f, t, l)
+        ON CONFLICT (booking_id, role) DO UPDATE SET pin = EXCLUDED.pin, owner_id = EXCLUDED.owner_id, dial_window = EXCLUDED.dial_window, live = EXCLUDED.live`.execute(this.db);
+      await sql`RELEASE SAVEPOINT audio_pins_batch`.execute(this.db);
+    } catch (e) {
+      await sql`ROLLBACK TO SAVEPOINT audio_pins_batch`.execute(this.db);
+      if (sqlState(e) !== '23P01') throw e;
+      // Another transaction took one of these PINs since the check: booking by booking, drawing
+      // again where a PIN is taken; the occurrences of one owner keep sharing what it ends up with.
+      for (const r of rows) {
+        const chosen: string[] = [];
+        for (const role of roles) {
+          const pin = await this.claim(r.bookingId, role, r.ownerId, r.window, r.enabled, pinsOf.get(r.ownerId)!.get(role), () => drawApart(draw, role, chosen));
+          pinsOf.get(r.ownerId)!.set(role, pin);
+          chosen.push(pin);
+        }
+      }
+    }
   }
 
   async reschedule(bookingId: string, window: DialWindow, draw: (role: PinRole) => string): Promise<AudioConference | null> {
