@@ -214,7 +214,7 @@ describe('the end of a booking', () => {
     expect((await p.t.api('DELETE', `/api/v1/bookings/${b.id}`, { as: p.booker })).status).toBe(200);
     // No sweepNow: the cancellation's notice wakes the holder.
     await hungUp(p, caller);
-    expect(p.ari.bridges().some((x) => x.id === bridgeOf(b.id))).toBe(false);
+    await p.ari.waitFor(() => !p.ari.bridges().some((x) => x.id === bridgeOf(b.id)), 'the bridge destroyed');
   });
 
   it('hangs up at once when the booker turns the audio conference off', async () => {
@@ -224,6 +224,6 @@ describe('the end of a booking', () => {
     expect((await p.t.api('PUT', `/api/v1/bookings/${b.id}/audio`, { as: p.booker, body: { enabled: false } })).status).toBe(200);
     // No sweepNow (periodic sweeps are off here): the switch's notice wakes the holder.
     await hungUp(p, caller);
-    expect(p.ari.bridges().some((x) => x.id === bridgeOf(b.id))).toBe(false);
+    await p.ari.waitFor(() => !p.ari.bridges().some((x) => x.id === bridgeOf(b.id)), 'the bridge destroyed');
   });
 });
