@@ -45,7 +45,18 @@ export async function runSeriesBench(opts: { serverUrl?: string; runs?: number }
   const serverUrl = opts.serverUrl ?? process.env.DATABASE_URL ?? DEFAULT_SERVER_URL;
   const runs = opts.runs ?? 5;
   const scratch = await createScratchDatabase(serverUrl);
-  const config = loadConfig({ DATABASE_URL: scratch.url, LOG_LEVEL: 'silent', MAX_DAYS_AHEAD: '3650', SEED_DEFAULT_ROOMS: 'false' });
+  // Telephony on: each occurrence gets its dial-in PINs inside the booking transaction. No Asterisk
+  // needs to answer for that (the events socket just keeps retrying a closed port).
+  const config = loadConfig({
+    DATABASE_URL: scratch.url,
+    LOG_LEVEL: 'silent',
+    MAX_DAYS_AHEAD: '3650',
+    SEED_DEFAULT_ROOMS: 'false',
+    ARI_URL: 'http://127.0.0.1:9/ari',
+    ARI_USERNAME: 'bench',
+    ARI_PASSWORD: 'bench',
+    DIAL_IN_NUMBERS: '+390612345678',
+  });
   const database = await openDatabase({ databaseUrl: scratch.url, poolSize: 10 });
   try {
     await migrate(database.db);
@@ -53,7 +64,8 @@ export async function runSeriesBench(opts: { serverUrl?: string; runs?: number }
     const portal = await createPortal(config, { database, logger: pino({ level: 'silent' }) });
     try {
       const full = portal.services;
-      // The same use-cases on the same database, with no module listening to bookings.
+      // The same use-cases on the same database, with no module listening to bookings but the
+      // dial-in PINs (buildServices registers them: they belong to the booking transaction).
       const core = buildServices(config, database, systemClock);
       const rooms = await full.uow.repos.rooms.list();
       const uni = await full.uow.repos.institutions.create({ name: 'Bench', scopes: [], subscriptionStart: '2026-01-01', subscriptionEnd: '2035-12-31', monthlyQuotaHours: null });
