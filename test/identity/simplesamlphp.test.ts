@@ -12,10 +12,68 @@ import { expectAccessible, hasChromium, launchBrowser, newContext } from '../e2e
 import { makeKeyPair } from './support/keys.ts';
 import { aggregateXml, signAggregate } from './support/metadata.ts';
 import { freePort, startIdentityPortal, type IdentityPortal } from './support/portal.ts';
-import { hasSimpleSamlPhp, startSimpleSamlIdp, type SimpleSamlIdp } from './support/simplesamlphp.ts';
+import { groupAlive, hasSimpleSamlPhp, startSimpleSamlIdp, type SimpleSamlIdp } from './support/simplesamlphp.ts';
 
 const runs = (hasSimpleSamlPhp && hasChromium) || process.env.CI === 'true';
 const describeIdp = runs ? describe : describe.skip;
+
+const me = async (page: Page) => {
+  const res = await page.request.get('/api/v1/me');
+  return { status: res.status(), body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+
+/** Discovery page → the IdP's login form → back in the portal, signed in. */
+async function signInThroughIdp(t: IdentityPortal, context: BrowserContext, username: string, password: string, search: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto('/auth/discovery?lang=en');
+  await page.getByRole('heading', { level: 1, name: 'Sign in with your institution' }).waitFor();
+  await page.getByLabel('Search for your institution').fill(search);
+  const link = page.getByRole('link', { name: /University of Padua \(test IdP\)/ });
+  await link.waitFor();
+  await page.locator('#count', { hasText: /^1 institution$/ }).waitFor();
+  await link.click();
+  // SimpleSAMLphp's own login form.
+  await page.waitForURL(/\/simplesaml\/module\.php\/core\/loginuserpass\.php/);
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await Promise.all([page.waitForURL((u) => u.origin === t.baseUrl && !u.pathname.startsWith('/auth/'), { timeout: 20_000 }), page.locator('input[name="password"]').press('Enter')]);
+  return page;
+}
+
+/** A portal whose federation aggregate (served over HTTP) holds the SimpleSAMLphp IdP. */
+async function portalWithIdp(o: { encryptTo?: 'current' | 'next' } = {}) {
+  const fed = makeKeyPair('federation');
+  const sp = makeKeyPair('sp');
+  const next = makeKeyPair('sp-next');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const idp = await startSimpleSamlIdp({
+    entityId: `${base}/auth/saml/metadata`,
+    acs: `${base}/auth/saml/acs`,
+    slo: `${base}/auth/saml/slo`,
+    certBase64: sp.certBase64,
+    encrypt: true,
+    encryptionCertBase64: o.encryptTo === 'next' ? next.certBase64 : sp.certBase64,
+  });
+  // The federation's aggregate: SimpleSAMLphp's own metadata, wrapped and signed by the federation.
+  const aggregate = signAggregate(aggregateXml([idp.metadataXml], { cacheDuration: 'PT1H' }), fed);
+  const metadataServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(aggregate));
+  const mdPort = await freePort();
+  await new Promise<void>((r) => metadataServer.listen(mdPort, '127.0.0.1', r));
+  const dir = mkdtempSync(join(tmpdir(), 'wm-ssp-sp-'));
+  for (const [name, pem] of [['fed.pem', fed.certPem], ['sp.key', sp.keyPem], ['sp.pem', sp.certPem], ['next.key', next.keyPem], ['next.pem', next.certPem]] as const) writeFileSync(join(dir, name), pem);
+  const t = await startIdentityPortal(
+    {
+      SAML_METADATA_SOURCES: `http://127.0.0.1:${mdPort}/federation-metadata.xml`,
+      SAML_FEDERATION_CERT_FILE: join(dir, 'fed.pem'),
+      SAML_SP_KEY_FILE: join(dir, 'sp.key'),
+      SAML_SP_CERT_FILE: join(dir, 'sp.pem'),
+      ...(o.encryptTo ? { SAML_SP_NEXT_KEY_FILE: join(dir, 'next.key'), SAML_SP_NEXT_CERT_FILE: join(dir, 'next.pem') } : {}),
+    },
+    { port },
+  );
+  return { idp, t, metadataServer };
+}
 
 describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
   let idp: SimpleSamlIdp;
@@ -25,29 +83,7 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
   let padovaId: string;
 
   beforeAll(async () => {
-    const fed = makeKeyPair('federation');
-    const sp = makeKeyPair('sp');
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    idp = await startSimpleSamlIdp({ entityId: `${base}/auth/saml/metadata`, acs: `${base}/auth/saml/acs`, slo: `${base}/auth/saml/slo`, certBase64: sp.certBase64, encrypt: true });
-    // The federation's aggregate: SimpleSAMLphp's own metadata, wrapped and signed by the federation.
-    const aggregate = signAggregate(aggregateXml([idp.metadataXml], { cacheDuration: 'PT1H' }), fed);
-    metadataServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(aggregate));
-    const mdPort = await freePort();
-    await new Promise<void>((r) => metadataServer.listen(mdPort, '127.0.0.1', r));
-    const dir = mkdtempSync(join(tmpdir(), 'wm-ssp-sp-'));
-    writeFileSync(join(dir, 'fed.pem'), fed.certPem);
-    writeFileSync(join(dir, 'sp.key'), sp.keyPem);
-    writeFileSync(join(dir, 'sp.pem'), sp.certPem);
-    t = await startIdentityPortal(
-      {
-        SAML_METADATA_SOURCES: `http://127.0.0.1:${mdPort}/federation-metadata.xml`,
-        SAML_FEDERATION_CERT_FILE: join(dir, 'fed.pem'),
-        SAML_SP_KEY_FILE: join(dir, 'sp.key'),
-        SAML_SP_CERT_FILE: join(dir, 'sp.pem'),
-      },
-      { port },
-    );
+    ({ idp, t, metadataServer } = await portalWithIdp());
     padovaId = (await t.portal.services.uow.repos.institutions.create({ name: 'Università di Padova', scopes: ['unipd.it'], subscriptionStart: '2020-01-01', subscriptionEnd: '2099-12-31', monthlyQuotaHours: null })).id;
     browser = await launchBrowser();
   }, 90_000);
@@ -59,31 +95,9 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
     await new Promise((r) => metadataServer?.close(r));
   });
 
-  const me = async (page: Page) => {
-    const res = await page.request.get('/api/v1/me');
-    return { status: res.status(), body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-  };
-
-  async function signInThroughIdp(context: BrowserContext, username: string, password: string, search: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto('/auth/discovery?lang=en');
-    await page.getByRole('heading', { level: 1, name: 'Sign in with your institution' }).waitFor();
-    await page.getByLabel('Search for your institution').fill(search);
-    const link = page.getByRole('link', { name: /University of Padua \(test IdP\)/ });
-    await link.waitFor();
-    await page.locator('#count', { hasText: /^1 institution$/ }).waitFor();
-    await link.click();
-    // SimpleSAMLphp's own login form.
-    await page.waitForURL(/\/simplesaml\/module\.php\/core\/loginuserpass\.php/);
-    await page.locator('input[name="username"]').fill(username);
-    await page.locator('input[name="password"]').fill(password);
-    await Promise.all([page.waitForURL((u) => u.origin === t.baseUrl && !u.pathname.startsWith('/auth/'), { timeout: 20_000 }), page.locator('input[name="password"]').press('Enter')]);
-    return page;
-  }
-
   it('signs a Padova member in with name, mail and institution from the attributes, then logs out everywhere', async () => {
     const context = await newContext(browser, t.baseUrl);
-    const page = await signInThroughIdp(context, 'mrossi', 'padova-pass', 'padova');
+    const page = await signInThroughIdp(t, context, 'mrossi', 'padova-pass', 'padova');
     const m = await me(page);
     expect(m.status).toBe(200);
     expect(m.body).toMatchObject({ name: 'Mario Rossi', email: 'mario.rossi@unipd.it', institution: { id: padovaId, name: 'Università di Padova' }, canBook: true });
@@ -115,7 +129,7 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
 
   it('ends the portal session when the IdP starts single logout', async () => {
     const context = await newContext(browser, t.baseUrl);
-    const page = await signInThroughIdp(context, 'mrossi', 'padova-pass', 'unipd.it');
+    const page = await signInThroughIdp(t, context, 'mrossi', 'padova-pass', 'unipd.it');
     expect((await me(page)).status).toBe(200);
     const returnTo = `${t.baseUrl}/auth/discovery?lang=en`;
     await page.goto(`${idp.baseUrl}/simplesaml/saml2/idp/SingleLogoutService.php?ReturnTo=${encodeURIComponent(returnTo)}`);
@@ -129,7 +143,7 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
 
   it('signs in a member of a non-subscribing institution, who cannot book and is told why', async () => {
     const context = await newContext(browser, t.baseUrl);
-    const page = await signInThroughIdp(context, 'lverdi', 'milano-pass', 'unimi.it');
+    const page = await signInThroughIdp(t, context, 'lverdi', 'milano-pass', 'unimi.it');
     const m = await me(page);
     expect(m.body).toMatchObject({ name: 'Luca Verdi', email: 'luca.verdi@unimi.it', institution: null, canBook: false });
     expect(m.body.cannotBookReason).toMatch(/does not belong to a subscribing institution/);
@@ -147,5 +161,40 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
     expect(page.url()).toContain('/simplesaml/');
     expect((await context.cookies(t.baseUrl)).find((c) => c.name === 'wm_session')).toBeUndefined();
     await context.close();
+  });
+});
+
+describeIdp('SimpleSAMLphp during a key rollover of the portal', () => {
+  let idp: SimpleSamlIdp;
+  let t: IdentityPortal;
+  let metadataServer: Server;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // The IdP already encrypts to the next certificate the portal's metadata publishes.
+    ({ idp, t, metadataServer } = await portalWithIdp({ encryptTo: 'next' }));
+    await t.portal.services.uow.repos.institutions.create({ name: 'Università di Padova', scopes: ['unipd.it'], subscriptionStart: '2020-01-01', subscriptionEnd: '2099-12-31', monthlyQuotaHours: null });
+    browser = await launchBrowser();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await idp?.stop();
+    await new Promise((r) => metadataServer?.close(r));
+  });
+
+  it('decrypts an assertion encrypted to the next certificate with the next key', async () => {
+    const context = await newContext(browser, t.baseUrl);
+    const page = await signInThroughIdp(t, context, 'mrossi', 'padova-pass', 'padova');
+    expect((await me(page)).body).toMatchObject({ name: 'Mario Rossi', email: 'mario.rossi@unipd.it' });
+    await context.close();
+  });
+
+  it('stops every php -S process it started, workers included', async () => {
+    const group = idp.processGroup;
+    expect(groupAlive(group)).toBe(true);
+    await idp.stop();
+    expect(groupAlive(group)).toBe(false);
   });
 });
