@@ -75,34 +75,34 @@ async function portalWithIdp(o: { encryptTo?: 'current' | 'next' } = {}) {
   return { idp, t, metadataServer };
 }
 
-describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
-  let idp: SimpleSamlIdp;
-  let t: IdentityPortal;
-  let metadataServer: Server;
-  let browser: Browser;
-  let padovaId: string;
-
+/** The hooks of a describe block: a portal with its SimpleSAMLphp IdP, Padova as an institution, a browser. */
+function usePortalWithIdp(o: { encryptTo?: 'current' | 'next' } = {}) {
+  const w = {} as { idp: SimpleSamlIdp; t: IdentityPortal; metadataServer: Server; browser: Browser; padovaId: string };
   beforeAll(async () => {
-    ({ idp, t, metadataServer } = await portalWithIdp());
-    padovaId = (await t.portal.services.uow.repos.institutions.create({ name: 'Università di Padova', scopes: ['unipd.it'], subscriptionStart: '2020-01-01', subscriptionEnd: '2099-12-31', monthlyQuotaHours: null })).id;
-    browser = await launchBrowser();
+    Object.assign(w, await portalWithIdp(o));
+    w.padovaId = (await w.t.portal.services.uow.repos.institutions.create({ name: 'Università di Padova', scopes: ['unipd.it'], subscriptionStart: '2020-01-01', subscriptionEnd: '2099-12-31', monthlyQuotaHours: null })).id;
+    w.browser = await launchBrowser();
   }, 90_000);
-
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await idp?.stop();
-    await new Promise((r) => metadataServer?.close(r));
+    await w.browser?.close();
+    await w.t?.close();
+    await w.idp?.stop();
+    await new Promise((r) => w.metadataServer?.close(r));
   });
+  return w;
+}
+
+describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
+  const w = usePortalWithIdp();
 
   it('signs a Padova member in with name, mail and institution from the attributes, then logs out everywhere', async () => {
-    const context = await newContext(browser, t.baseUrl);
-    const page = await signInThroughIdp(t, context, 'mrossi', 'padova-pass', 'padova');
+    const context = await newContext(w.browser, w.t.baseUrl);
+    const page = await signInThroughIdp(w.t, context, 'mrossi', 'padova-pass', 'padova');
     const m = await me(page);
     expect(m.status).toBe(200);
-    expect(m.body).toMatchObject({ name: 'Mario Rossi', email: 'mario.rossi@unipd.it', institution: { id: padovaId, name: 'Università di Padova' }, canBook: true });
-    const login = t.logs.findLast((l) => l.event === 'saml.login');
-    expect(login?.idp).toBe(idp.entityId);
+    expect(m.body).toMatchObject({ name: 'Mario Rossi', email: 'mario.rossi@unipd.it', institution: { id: w.padovaId, name: 'Università di Padova' }, canBook: true });
+    const login = w.t.logs.findLast((l) => l.event === 'saml.login');
+    expect(login?.idp).toBe(w.idp.entityId);
 
     // The discovery page remembers the last choice.
     await page.goto('/auth/discovery?lang=it');
@@ -112,38 +112,38 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
     // Logout: the session ends here, the IdP's ends through single logout, and the browser comes back.
     const sessionCookie = (await context.cookies()).find((c) => c.name === 'wm_session')!.value;
     await Promise.all([
-      page.waitForURL((u) => u.origin === t.baseUrl && u.pathname === '/', { timeout: 20_000 }),
+      page.waitForURL((u) => u.origin === w.t.baseUrl && u.pathname === '/', { timeout: 20_000 }),
       // What the portal's "Sign out" button does: a form POST to /auth/logout.
       page.evaluate(`(() => { const f = document.createElement('form'); f.method = 'post'; f.action = '/auth/logout'; document.body.append(f); f.submit(); })()`),
     ]);
     expect((await me(page)).status).toBe(401);
-    expect(t.logs.some((l) => l.event === 'saml.logout.completed')).toBe(true);
-    const stale = await fetch(`${t.baseUrl}/api/v1/me`, { headers: { cookie: `wm_session=${sessionCookie}` } });
+    expect(w.t.logs.some((l) => l.event === 'saml.logout.completed')).toBe(true);
+    const stale = await fetch(`${w.t.baseUrl}/api/v1/me`, { headers: { cookie: `wm_session=${sessionCookie}` } });
     expect(stale.status).toBe(401);
-    expect(idp.log()).not.toMatch(/Error|Exception/);
+    expect(w.idp.log()).not.toMatch(/Error|Exception/);
     // The IdP session is gone too: a new sign-in asks for the password again.
-    await page.goto(`/auth/saml/login?idp=${encodeURIComponent(idp.entityId)}`);
+    await page.goto(`/auth/saml/login?idp=${encodeURIComponent(w.idp.entityId)}`);
     await page.waitForURL(/loginuserpass\.php/);
     await context.close();
   });
 
   it('ends the portal session when the IdP starts single logout', async () => {
-    const context = await newContext(browser, t.baseUrl);
-    const page = await signInThroughIdp(t, context, 'mrossi', 'padova-pass', 'unipd.it');
+    const context = await newContext(w.browser, w.t.baseUrl);
+    const page = await signInThroughIdp(w.t, context, 'mrossi', 'padova-pass', 'unipd.it');
     expect((await me(page)).status).toBe(200);
-    const returnTo = `${t.baseUrl}/auth/discovery?lang=en`;
-    await page.goto(`${idp.baseUrl}/simplesaml/saml2/idp/SingleLogoutService.php?ReturnTo=${encodeURIComponent(returnTo)}`);
+    const returnTo = `${w.t.baseUrl}/auth/discovery?lang=en`;
+    await page.goto(`${w.idp.baseUrl}/simplesaml/saml2/idp/SingleLogoutService.php?ReturnTo=${encodeURIComponent(returnTo)}`);
     await page.waitForURL(returnTo, { timeout: 20_000 }).catch(async (e: unknown) => {
-      throw new Error(`${String(e)}\nat ${page.url()}\n${await page.locator("#content").innerText().catch(() => "")}\n${JSON.stringify(t.logs.slice(-5))}\n${idp.log().slice(-1500)}`);
+      throw new Error(`${String(e)}\nat ${page.url()}\n${await page.locator("#content").innerText().catch(() => "")}\n${JSON.stringify(w.t.logs.slice(-5))}\n${w.idp.log().slice(-1500)}`);
     });
-    expect(t.logs.findLast((l) => l.event === 'saml.logout.idp')?.sessions).toBe(1);
+    expect(w.t.logs.findLast((l) => l.event === 'saml.logout.idp')?.sessions).toBe(1);
     expect((await me(page)).status).toBe(401);
     await context.close();
   });
 
   it('signs in a member of a non-subscribing institution, who cannot book and is told why', async () => {
-    const context = await newContext(browser, t.baseUrl);
-    const page = await signInThroughIdp(t, context, 'lverdi', 'milano-pass', 'unimi.it');
+    const context = await newContext(w.browser, w.t.baseUrl);
+    const page = await signInThroughIdp(w.t, context, 'lverdi', 'milano-pass', 'unimi.it');
     const m = await me(page);
     expect(m.body).toMatchObject({ name: 'Luca Verdi', email: 'luca.verdi@unimi.it', institution: null, canBook: false });
     expect(m.body.cannotBookReason).toMatch(/does not belong to a subscribing institution/);
@@ -151,50 +151,34 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
   });
 
   it('keeps a wrong password at the IdP and creates no session', async () => {
-    const context = await newContext(browser, t.baseUrl);
+    const context = await newContext(w.browser, w.t.baseUrl);
     const page = await context.newPage();
-    await page.goto(`/auth/saml/login?idp=${encodeURIComponent(idp.entityId)}`);
+    await page.goto(`/auth/saml/login?idp=${encodeURIComponent(w.idp.entityId)}`);
     await page.locator('input[name="username"]').fill('mrossi');
     await page.locator('input[name="password"]').fill('wrong');
     await page.locator('input[name="password"]').press('Enter');
     await page.waitForLoadState();
     expect(page.url()).toContain('/simplesaml/');
-    expect((await context.cookies(t.baseUrl)).find((c) => c.name === 'wm_session')).toBeUndefined();
+    expect((await context.cookies(w.t.baseUrl)).find((c) => c.name === 'wm_session')).toBeUndefined();
     await context.close();
   });
 });
 
 describeIdp('SimpleSAMLphp during a key rollover of the portal', () => {
-  let idp: SimpleSamlIdp;
-  let t: IdentityPortal;
-  let metadataServer: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    // The IdP already encrypts to the next certificate the portal's metadata publishes.
-    ({ idp, t, metadataServer } = await portalWithIdp({ encryptTo: 'next' }));
-    await t.portal.services.uow.repos.institutions.create({ name: 'Università di Padova', scopes: ['unipd.it'], subscriptionStart: '2020-01-01', subscriptionEnd: '2099-12-31', monthlyQuotaHours: null });
-    browser = await launchBrowser();
-  }, 90_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await idp?.stop();
-    await new Promise((r) => metadataServer?.close(r));
-  });
+  // The IdP already encrypts to the next certificate the portal's metadata publishes.
+  const w = usePortalWithIdp({ encryptTo: 'next' });
 
   it('decrypts an assertion encrypted to the next certificate with the next key', async () => {
-    const context = await newContext(browser, t.baseUrl);
-    const page = await signInThroughIdp(t, context, 'mrossi', 'padova-pass', 'padova');
+    const context = await newContext(w.browser, w.t.baseUrl);
+    const page = await signInThroughIdp(w.t, context, 'mrossi', 'padova-pass', 'padova');
     expect((await me(page)).body).toMatchObject({ name: 'Mario Rossi', email: 'mario.rossi@unipd.it' });
     await context.close();
   });
 
   it('stops every php -S process it started, workers included', async () => {
-    const group = idp.processGroup;
+    const group = w.idp.processGroup;
     expect(groupAlive(group)).toBe(true);
-    await idp.stop();
+    await w.idp.stop();
     expect(groupAlive(group)).toBe(false);
   });
 });
