@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSign } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKeyPair, type KeyPair } from './support/keys.ts';
 import { aggregateXml, signAggregate, type TestIdp } from './support/metadata.ts';
@@ -91,12 +90,12 @@ async function input(over: Partial<ResponseInput> = {}): Promise<ResponseInput> 
   };
 }
 
-async function post(samlResponseXml: string, opts: { base?: string; cookie?: string; relayState?: string; lang?: string } = {}) {
-  const res = await fetch(`${opts.base ?? t.baseUrl}/auth/saml/acs${opts.lang ? `?lang=${opts.lang}` : ''}`, {
+async function post(samlResponseXml: string, opts: { base?: string; cookie?: string } = {}) {
+  const res = await fetch(`${opts.base ?? t.baseUrl}/auth/saml/acs`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(opts.cookie ? { cookie: opts.cookie } : {}) },
-    body: new URLSearchParams({ SAMLResponse: b64(samlResponseXml), RelayState: opts.relayState ?? '/bookings' }),
+    body: new URLSearchParams({ SAMLResponse: b64(samlResponseXml), RelayState: '/bookings' }),
   });
   return { status: res.status, cookies: cookiesOf(res), location: res.headers.get('location'), body: await res.text() };
 }
@@ -274,25 +273,6 @@ describe('SAML service provider', () => {
     await expectRejected(await post(signedBoth(responseXml(await input({ inResponseTo: newId() })))), 'SAML_INVALID', /InResponseTo/);
   });
 
-  it('refuses IdP-initiated sign-in with a page that says so in Italian and English, and logs why', async () => {
-    const unsolicited = signedBoth(responseXml(await input({ inResponseTo: null })));
-    const it_ = await post(unsolicited, { lang: 'it' });
-    await expectRejected(it_, 'SAML_UNSOLICITED', /unsolicited \(IdP-initiated\).*no InResponseTo/);
-    expect(it_.body).toContain('<html lang="it">');
-    expect(it_.body).toContain('WebMeetings accetta solo gli accessi avviati da questo portale');
-    // A way to start the sign-in properly, with the same IdP, back to where the IdP meant to go.
-    expect(it_.body).toContain(`href="/auth/saml/login?idp=${encodeURIComponent(idpA.entityId)}&#38;return=%2Fbookings"`);
-    expect(it_.body).toContain('Accedi con Università di Padova');
-    const en = await post(unsolicited, { lang: 'en' });
-    await expectRejected(en, 'SAML_UNSOLICITED');
-    expect(en.body).toContain('WebMeetings accepts only sign-ins started from this portal');
-    expect(en.body).toContain('Sign in with University of Padua');
-    expect(t.logs.findLast((l) => l.event === 'saml.response.rejected')).toMatchObject({ idp: idpA.entityId });
-    // Nothing was recorded: the assertion id is not consumed.
-    const assertionId = /<saml:Assertion [^>]*ID="([^"]+)"/.exec(unsolicited)![1]!;
-    expect((await sql`SELECT id FROM saml_consumed_assertions WHERE id = ${assertionId}`.execute(t.db.database.db)).rows).toEqual([]);
-  });
-
   it('rejects a response to a request made of another IdP', async () => {
     const forB = await authnRequestId(idpB.entityId);
     await expectRejected(await post(signedBoth(responseXml(await input({ inResponseTo: forB })))), 'SAML_INVALID', /InResponseTo/);
@@ -452,52 +432,5 @@ describe('SAML service provider', () => {
     const ok = await post(response, { base: t3.baseUrl, cookie: `wm_saml_requests=${pending}` });
     expect(ok.status).toBe(302);
     expect(ok.cookies.wm_session).toBeTruthy();
-  });
-
-  // Issue #11: the RelayState came back as Location unchecked; with a newline the ACS answered 500
-  // after it had consumed the assertion (the person lost the sign-in and the log blamed the server).
-  it.each(['/\t/evil.example/', '/\n/evil.example/', '/\r\nSet-Cookie: x=1', '/\\evil.example/', '/%2F%2Fevil.example/', '/%5Cevil.example/', '/%09/evil.example/', '/.//evil.example/', 'https://evil.example/'])(
-    'signs the person in and sends them to the portal’s home for the RelayState %j',
-    async (relayState) => {
-      const r = await post(signedBoth(responseXml(await input())), { relayState });
-      expect(r.status).toBe(302);
-      expect(r.location).toBe('/');
-      expect(r.cookies.wm_session).toBeTruthy();
-    },
-  );
-
-  it('sends the person to the RelayState when it is a path of the portal', async () => {
-    const r = await post(signedBoth(responseXml(await input())), { relayState: '/join/6a1f0d8e-3b7c-4f8e-9d3a-1c2b3d4e5f60?lang=it' });
-    expect(r.status).toBe(302);
-    expect(r.location).toBe('/join/6a1f0d8e-3b7c-4f8e-9d3a-1c2b3d4e5f60?lang=it');
-  });
-
-  // Issue #11: any IdP of the federation could take over an account an administrator created ahead by
-  // asserting its own user with mail=<that address>.
-  it('links an account created ahead only through an IdP whose scope holds the address’s domain', async () => {
-    const who = newId().slice(1, 9);
-    const email = `carol-${who}@studenti.unipd.it`;
-    const carol = await t.portal.services.uow.repos.users.create({ email, name: 'Carol Ahead', role: 'member', institutionId: null, passwordHash: null });
-    // IdP B (scope unimi.it) answers a real request with its own user and Carol's address.
-    const takeover = await input({
-      issuer: idpB.entityId,
-      inResponseTo: await authnRequestId(idpB.entityId),
-      attributes: { [O.eppn]: [`mallory-${who}@unimi.it`], [O.mail]: [email], [O.displayName]: ['Mallory'] },
-    });
-    const refused = await post(signedBoth(responseXml(takeover), keyB));
-    expect(refused.status).toBe(409);
-    expect(refused.cookies.wm_session).toBeUndefined();
-    expect(refused.body).toContain('EMAIL_OUTSIDE_IDP_SCOPE');
-    expect(t.logs.findLast((l) => l.event === 'saml.login.refused')).toMatchObject({ code: 'EMAIL_OUTSIDE_IDP_SCOPE' });
-    expect((await t.portal.services.uow.repos.users.findById(carol.id))?.name).toBe('Carol Ahead');
-    // Carol's own IdP (scope unipd.it, which holds studenti.unipd.it) links it.
-    const genuine = await post(signedBoth(responseXml(await input({ attributes: { [O.eppn]: [`carol-${who}@unipd.it`], [O.mail]: [email], [O.displayName]: ['Carol Rossi'] } }))));
-    expect(genuine.status).toBe(302);
-    const m = await me(genuine.cookies.wm_session!);
-    expect(m.body).toMatchObject({ id: carol.id, name: 'Carol Rossi', email });
-    // And from then on the other IdP's user still cannot reach it.
-    const again = await post(signedBoth(responseXml({ ...takeover, inResponseTo: await authnRequestId(idpB.entityId) }), keyB));
-    expect(again.status).toBe(409);
-    expect(again.cookies.wm_session).toBeUndefined();
   });
 });

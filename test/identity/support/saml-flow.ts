@@ -45,8 +45,8 @@ export function samlFlow(portal: IdentityPortal) {
     return signResponse(signAssertion(responseXml(input), p.key), p.key);
   }
 
-  async function post(xml: string, opts: { relayState?: string; base?: string; cookie?: string } = {}) {
-    const res = await fetch(`${opts.base ?? portal.baseUrl}/auth/saml/acs`, {
+  async function post(xml: string, opts: { relayState?: string; base?: string; cookie?: string; lang?: 'it' | 'en' } = {}) {
+    const res = await fetch(`${opts.base ?? portal.baseUrl}/auth/saml/acs${opts.lang ? `?lang=${opts.lang}` : ''}`, {
       method: 'POST',
       redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(opts.cookie ? { cookie: opts.cookie } : {}) },
