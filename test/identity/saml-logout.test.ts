@@ -33,7 +33,7 @@ beforeAll(async () => {
   t = await startIdentityPortal(env);
   t2 = await startIdentityPortal({ ...env, PUBLIC_URL: t.baseUrl }, { db: t.db });
   flow = samlFlow(t);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await t2?.close();

@@ -39,8 +39,9 @@ beforeAll(async () => {
     SAML_SP_ORGANIZATION_URL: 'https://www.example.org/',
     SAML_SP_PRIVACY_STATEMENT_URL: 'https://meet.example.org/privacy',
   });
-  bare = await startIdentityPortal({ ...samlEnv([idp]), SAML_SP_NEXT_CERT_FILE: join(dir, 'other.pem') });
-}, 60_000);
+  // Another portal on the same database: only its settings differ.
+  bare = await startIdentityPortal({ ...samlEnv([idp]), SAML_SP_NEXT_CERT_FILE: join(dir, 'other.pem') }, { db: full.db });
+}, 120_000);
 
 afterAll(async () => {
   await bare?.close();
