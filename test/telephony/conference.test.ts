@@ -185,6 +185,20 @@ describe('a caller’s keypad in the conference', () => {
     await p.ari.waitFor(() => !p.ari.channel(caller)!.muted.in && p.ari.channel(caller)!.heard.includes('sound:conf-unmuted'), 'unmuted by *6');
     p.ari.hangup(caller);
   });
+
+  it('works with exactly two in the bridge: the bridge keeps DTMF events (no native RTP bridging)', async () => {
+    const b = await book(p, NOW_SLOT);
+    const [one, two] = [await dialIn(p, b.pin), await dialIn(p, b.pin)];
+    await Promise.all([inBridge(p, one, b.id), inBridge(p, two, b.id)]);
+    await listed(p, b.id, [one, two]);
+    await p.ari.pressDigits(two, '*6');
+    await p.ari.waitFor(() => p.ari.channel(two)!.muted.in && p.ari.channel(two)!.heard.includes('sound:conf-muted'), 'the second caller muted by *6', 2000);
+    expect(p.ari.channel(one)!.muted.in).toBe(false);
+    // A plain `mixing` bridge of two goes native_rtp, where Asterisk never sees the digits (issue #11).
+    expect(p.ari.technology(bridgeOf(b.id))).toBe('simple_bridge');
+    expect(p.ari.dtmfLost).toEqual([]);
+    for (const c of [one, two]) p.ari.hangup(c);
+  });
 });
 
 describe('the end of a booking', () => {
