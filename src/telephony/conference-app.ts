@@ -39,6 +39,8 @@ export type ConferenceAppDeps = {
   observeCallers?: (callers: number) => void;
 };
 
+type Refusal = Exclude<Admission, { ok: true }>['reason'];
+
 /** A caller not yet in a bridge: answering, typing the PIN, being checked, or hearing why not. */
 type Call = {
   id: string;
@@ -206,10 +208,16 @@ export class ConferenceApp {
     call.submittedAt = performance.now();
     const found = pin ? await this.d.uow.repos.audio.resolve(pin, this.d.clock.now()) : null;
     if (!found) return this.refuse(call, 'unknown');
+    // The lane only decides: a refusal's prompts (seconds long) play after it, so refused callers
+    // never keep the next caller of the booking waiting (issue #11).
+    let refused: Refusal | null = null;
     await this.conferences.inBooking(found.bookingId, async () => {
       if (this.calls.get(call.id) !== call) return; // hung up meanwhile
       const adm = await this.admission(call, found);
-      if (!adm.ok) return this.refuse(call, adm.reason);
+      if (!adm.ok) {
+        refused = adm.reason;
+        return;
+      }
       await this.conferences.join(call.id, call.caller, adm.bookingId, call.roomLeg ? 'room' : adm.role);
       this.calls.delete(call.id);
       const ms = performance.now() - call.submittedAt;
@@ -217,6 +225,7 @@ export class ConferenceApp {
       if (this.admissions.length > 10_000) this.admissions.shift();
       this.d.observeAdmission?.(ms / 1000);
     });
+    if (refused && this.calls.get(call.id) === call) await this.refuse(call, refused);
   }
 
   /** Inside the booking's lane, so two callers cannot both take the last seat. */
@@ -229,7 +238,8 @@ export class ConferenceApp {
     return admit(found, now, phone + web);
   }
 
-  private async refuse(call: Call, reason: Exclude<Admission, { ok: true }>['reason']): Promise<void> {
+  /** Outside any lane: the prompts take seconds. */
+  private async refuse(call: Call, reason: Refusal): Promise<void> {
     if (reason === 'unknown' && ++call.attempts < this.d.settings.pinAttempts) {
       await this.playbacks.playAndWait({ channel: call.id }, [PROMPTS.invalidPin]);
       if (this.calls.get(call.id) === call) await this.prompt(call);

@@ -172,6 +172,40 @@ describe('the host in the portal', () => {
   });
 });
 
+describe('refused callers', () => {
+  it('hear why outside the booking’s lane: six refusals playing do not hold up a host PIN caller', async () => {
+    const b = await book(p, NOW_SLOT);
+    const first = await dialIn(p, b.pin);
+    await inBridge(p, first, b.id);
+    expect((await p.t.api('PUT', `/api/v1/bookings/${b.id}/audio/lock`, { as: p.booker, body: { locked: true } })).status).toBe(200);
+    // The refusal prompt plays until the test lets it end.
+    p.ari.holdMedia('sound:conf-locked');
+    let refused: string[] = [];
+    try {
+      refused = await Promise.all(Array.from({ length: 6 }, (_, i) => dialIn(p, b.pin, { caller: `+3934700000${i}` })));
+      const hearing = () => refused.filter((c) => p.ari.channel(c)!.heard.includes('sound:conf-locked')).length;
+      await p.ari.waitFor(() => hearing() > 0, 'a refusal playing');
+      const host = await dialIn(p, b.hostPin);
+      await inBridge(p, host, b.id);
+      // Each was decided in turn in the lane; all six hear the refusal at once, none has ended.
+      await p.ari.waitFor(() => hearing() === 6, 'all six refusals playing');
+      const events = p.ari.events;
+      const entered = events.findIndex((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === host);
+      const refusalEnded = events.findIndex((e) => e.type === 'PlaybackFinished' && (e.playback as { media_uri: string }).media_uri === 'sound:conf-locked');
+      expect(entered).toBeGreaterThan(-1);
+      expect(refusalEnded).toBe(-1);
+      expect(refused.some((c) => p.ari.channel(c)!.hungUp)).toBe(false);
+      await listed(p, b.id, [first, host]);
+      p.ari.hangup(host);
+    } finally {
+      p.ari.releaseMedia('sound:conf-locked');
+    }
+    await Promise.all(refused.map((c) => hungUp(p, c)));
+    for (const c of refused) expect(p.ari.channel(c)!.heard.slice(-2)).toEqual(['sound:conf-locked', 'sound:vm-goodbye']);
+    p.ari.hangup(first);
+  });
+});
+
 describe('a caller’s keypad in the conference', () => {
   it('mutes and unmutes oneself with *6; the host sees it', async () => {
     const b = await book(p, NOW_SLOT);
