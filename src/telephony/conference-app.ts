@@ -16,7 +16,7 @@ import type { Clock, UnitOfWork } from '../ports.ts';
 import type { RoomAudio } from '../providers/port.ts';
 import { isGone, type AriRest } from './ari/client.ts';
 import type { AriChannel, AriEvent } from './ari/types.ts';
-import { bookingOfLeg, Conferences, ignoreGone } from './conferences.ts';
+import { bookingOfLeg, Conferences, ignoreGone, isRoomLeg } from './conferences.ts';
 import { Playbacks, PROMPT_LIMIT_MS } from './playbacks.ts';
 import { PROMPTS, REFUSAL_PROMPT } from './prompts.ts';
 
@@ -135,7 +135,7 @@ export class ConferenceApp {
       return;
     }
     const pin = args.find((a) => a.startsWith('pin='))?.slice(4).replace(/[^0-9]/g, '') ?? '';
-    const call = this.newCall(ch, args.includes('room-leg'));
+    const call = this.newCall(ch, isRoomLeg(ch, args));
     this.calls.set(ch.id, call);
     void this.guard(call, async () => {
       await this.d.rest.answer(ch.id);
@@ -299,7 +299,8 @@ export class ConferenceApp {
         void this.conferences.legArrived(ch, legOf);
         continue;
       }
-      const call = this.calls.get(id) ?? this.newCall(ch, false);
+      // A room dialling in (Adobe Connect) stays the room's leg: its Stasis args say so (issue #11).
+      const call = this.calls.get(id) ?? this.newCall(ch, isRoomLeg(ch));
       this.calls.set(id, call);
       if (call.phase === 'checking') continue;
       void this.guard(call, async () => {

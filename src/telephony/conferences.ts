@@ -20,6 +20,15 @@ export const bookingOfBridge = (id: string) => BRIDGE_ID.exec(id)?.[1] ?? null;
 /** Legs the application originates are named `wm-leg-<booking>-<n>`. */
 export const bookingOfLeg = (id: string) => LEG_ID.exec(id)?.[1] ?? null;
 
+/**
+ * A channel's Stasis() arguments as GET /channels shows them after a restart: `dialplan.app_data`
+ * is the raw `webmeetings,<dialed>,room-leg` (recordings b, d, e), the app name first.
+ */
+export const stasisArgs = (ch: AriChannel): string[] => (ch.dialplan?.app_name === 'Stasis' ? (ch.dialplan.app_data ?? '').split(',').slice(1) : []);
+
+/** A virtual room's own audio: a leg we originated, or a room that dialled in (`room-leg` arg). */
+export const isRoomLeg = (ch: AriChannel, args = stasisArgs(ch)) => bookingOfLeg(ch.id) !== null || args.includes('room-leg');
+
 export type Role = PhoneParticipant['role'];
 
 export type ConferencesDeps = {
@@ -238,7 +247,9 @@ export class Conferences {
         const ch = live.get(id);
         if (!ch) continue;
         const row = stored.get(id);
-        const role: Role = bookingOfLeg(id) ? 'room' : (row?.role ?? 'participant');
+        // The stored role, else what the call is: a room's leg takes no seat even without its row
+        // (the portal may have died between addChannel and saving it).
+        const role: Role = isRoomLeg(ch) ? 'room' : (row?.role ?? 'participant');
         this.enter(conf, id, role);
         present.push({ channelId: id, bookingId, role, caller: row?.caller ?? (role === 'room' ? '' : masked(ch)), muted: row?.muted ?? false, joinedAt: row?.joinedAt ?? this.d.clock.now() });
       }
