@@ -102,6 +102,9 @@ export class ConferenceApp {
       case 'ChannelDestroyed':
         if (ch) this.conferences.legFailed(ch.id);
         return;
+      case 'PlaybackStarted':
+        if (e.playback) this.conferences.playbackStarted(e.playback.id);
+        return;
       case 'PlaybackFinished':
         if (e.playback) this.onPlaybackFinished(e.playback.id);
         return;
@@ -194,6 +197,7 @@ export class ConferenceApp {
 
   private onPlaybackFinished(playbackId: string): void {
     this.playbacks.finished(playbackId);
+    this.conferences.playbackFinished(playbackId);
     for (const call of this.calls.values()) {
       if (call.prompt !== playbackId) continue;
       call.prompt = null;

@@ -12,6 +12,7 @@ import { isGone, type AriRest } from './ari/client.ts';
 import type { AriBridge, AriChannel } from './ari/types.ts';
 import type { Playbacks } from './playbacks.ts';
 import { PROMPTS } from './prompts.ts';
+import { BridgeTones } from './tones.ts';
 
 export const bridgeIdOf = (bookingId: string) => `wm-conf-${bookingId}`;
 const BRIDGE_ID = /^wm-conf-([0-9a-f-]{36})$/;
@@ -79,9 +80,11 @@ export class Conferences {
   private legSeq = 0;
   /** Callers who just pressed `*` (the next key may be a keypad command). */
   private readonly starred = new Set<string>();
+  private readonly tones: BridgeTones;
 
   constructor(deps: ConferencesDeps) {
     this.d = deps;
+    this.tones = new BridgeTones(deps.rest);
   }
 
   snapshot(): { bookingId: string; members: string[]; legs: string[] }[] {
@@ -97,7 +100,17 @@ export class Conferences {
     return this.where.has(channelId);
   }
 
+  /** Playback events of the bridges' tones. */
+  playbackStarted(playbackId: string): void {
+    this.tones.started(playbackId);
+  }
+
+  playbackFinished(playbackId: string): void {
+    this.tones.finished(playbackId);
+  }
+
   reset(): void {
+    this.tones.reset();
     for (const conf of this.confs.values()) if (conf.legRetry) clearTimeout(conf.legRetry);
     this.confs.clear();
     this.where.clear();
@@ -133,7 +146,7 @@ export class Conferences {
     this.save({ channelId, bookingId, role, caller: role === 'room' ? '' : caller, muted: false, joinedAt: this.d.clock.now() });
     if (role === 'room') return;
     if (alone) this.d.playbacks.play({ channel: channelId }, [PROMPTS.onlyPerson], 'wm-alone');
-    else this.d.playbacks.play({ bridge: conf.bridgeId }, [PROMPTS.joinTone], 'wm-tone');
+    else this.tones.play(conf.bridgeId, PROMPTS.joinTone);
     this.d.onJoined(bookingId).catch((err: unknown) => this.d.logger.warn({ err, bookingId }, 'audio: could not mark the meeting as joined'));
     if (alone) void this.inBooking(bookingId, () => this.connectRoom(bookingId));
   }
@@ -181,7 +194,7 @@ export class Conferences {
       const wasLeg = conf.legs.delete(channelId);
       this.countCallers();
       if (conf.members.size === 0) return this.tidy(conf);
-      if (wasMember) this.d.playbacks.play({ bridge: conf.bridgeId }, [PROMPTS.leaveTone], 'wm-tone');
+      if (wasMember) this.tones.play(conf.bridgeId, PROMPTS.leaveTone);
       if (wasLeg) this.retryRoom(conf);
     });
   }
@@ -229,6 +242,7 @@ export class Conferences {
    */
   async adopt(bridges: AriBridge[], live: Map<string, AriChannel>, masked: (ch: AriChannel) => string, mark: number): Promise<Set<string>> {
     const ours = bridges.filter((b) => bookingOfBridge(b.id));
+    this.tones.reset(); // their PlaybackFinished events of the gap are lost
     const stored = new Map<string, PhoneParticipant>();
     for (const b of ours) for (const p of await this.d.uow.repos.audio.participants(bookingOfBridge(b.id)!)) stored.set(p.channelId, p);
     // What changed after the snapshot (a conference made, a caller added meanwhile) stays; the rest
@@ -367,6 +381,8 @@ export class Conferences {
     if (conf.legRetry) clearTimeout(conf.legRetry);
     this.confs.delete(conf.bookingId);
     this.countCallers();
+    // A tone still queued when the bridge goes would be lost with a warning (tones.ts).
+    await this.tones.silence(conf.bridgeId);
     await this.d.rest.destroyBridge(conf.bridgeId).catch(ignoreGone);
   }
 

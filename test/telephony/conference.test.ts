@@ -255,6 +255,23 @@ describe('the end of a booking', () => {
     }
   });
 
+  it('queues no tone to a bridge being torn down: six callers hang up at once, the bridge loses no playback', async () => {
+    const b = await book(p, { start: '2026-03-20T09:30:00Z', end: '2026-03-20T10:00:00Z', seats: 10 });
+    const callers = await Promise.all(Array.from({ length: 6 }, (_, i) => dialIn(p, b.pin, { caller: `+3934711100${i}` })));
+    await Promise.all(callers.map((c) => inBridge(p, c, b.id)));
+    await listed(p, b.id, callers);
+    // The leave tones play until the bridge goes: each one still queued or playing then is lost,
+    // and Asterisk logs a warning for it (issue #11: 27 when a meeting ended).
+    p.ari.holdMedia('sound:confbridge-leave');
+    try {
+      for (const c of callers) p.ari.hangup(c);
+      await p.ari.waitFor(() => !p.ari.bridges().some((x) => x.id === bridgeOf(b.id)), 'the bridge destroyed');
+      expect(p.ari.warnings.filter((w) => w.includes(bridgeOf(b.id)))).toEqual([]);
+    } finally {
+      p.ari.releaseMedia('sound:confbridge-leave');
+    }
+  });
+
   it('hangs up at once when the booking is cancelled', async () => {
     const b = await book(p, { start: '2026-03-20T09:30:00Z', end: '2026-03-20T10:00:00Z' });
     const caller = await dialIn(p, b.pin);
