@@ -214,12 +214,12 @@ export class ConferenceApp {
     if (!found) return this.refuse(call, 'unknown');
     // The lane only decides: a refusal's prompts (seconds long) play after it, so refused callers
     // never keep the next caller of the booking waiting (issue #11).
-    let refused: Refusal | null = null;
+    const decided: { refused: Refusal | null } = { refused: null };
     await this.conferences.inBooking(found.bookingId, async () => {
       if (this.calls.get(call.id) !== call) return; // hung up meanwhile
       const adm = await this.admission(call, found);
       if (!adm.ok) {
-        refused = adm.reason;
+        decided.refused = adm.reason;
         return;
       }
       await this.conferences.join(call.id, call.caller, adm.bookingId, call.roomLeg ? 'room' : adm.role);
@@ -229,7 +229,7 @@ export class ConferenceApp {
       if (this.admissions.length > 10_000) this.admissions.shift();
       this.d.observeAdmission?.(ms / 1000);
     });
-    if (refused && this.calls.get(call.id) === call) await this.refuse(call, refused);
+    if (decided.refused && this.calls.get(call.id) === call) await this.refuse(call, decided.refused);
   }
 
   /** Inside the booking's lane, so two callers cannot both take the last seat. */

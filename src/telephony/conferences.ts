@@ -242,7 +242,6 @@ export class Conferences {
    */
   async adopt(bridges: AriBridge[], live: Map<string, AriChannel>, masked: (ch: AriChannel) => string, mark: number): Promise<Set<string>> {
     const ours = bridges.filter((b) => bookingOfBridge(b.id));
-    this.tones.reset(); // their PlaybackFinished events of the gap are lost
     const stored = new Map<string, PhoneParticipant>();
     for (const b of ours) for (const p of await this.d.uow.repos.audio.participants(bookingOfBridge(b.id)!)) stored.set(p.channelId, p);
     // What changed after the snapshot (a conference made, a caller added meanwhile) stays; the rest

@@ -20,7 +20,9 @@ export class BridgeTones {
 
   /** Queues the tone unless one is already waiting to start on this bridge. */
   play(bridgeId: string, media: string): void {
-    const tones = this.of(bridgeId);
+    this.prune();
+    let tones = this.byBridge.get(bridgeId);
+    if (!tones) this.byBridge.set(bridgeId, (tones = new Set()));
     if ([...tones].some((t) => !t.started)) return;
     const id = `wm-tone-${randomUUID()}`;
     // Known before the request goes: PlaybackStarted may come before the answer.
@@ -55,18 +57,16 @@ export class BridgeTones {
     );
   }
 
-  /** Forgets every tone: the events of a socket gap are lost for good (nothing is replayed). */
+  /** Forgets every tone (another instance takes the conferences over). */
   reset(): void {
     this.byId.clear();
     this.byBridge.clear();
   }
 
-  /** The bridge's tones, without those whose PlaybackFinished never came (a sound that never ends). */
-  private of(bridgeId: string): Set<Tone> {
-    for (const t of this.byBridge.get(bridgeId) ?? []) if (Date.now() - t.at > PROMPT_LIMIT_MS) this.forget(t);
-    let tones = this.byBridge.get(bridgeId);
-    if (!tones) this.byBridge.set(bridgeId, (tones = new Set()));
-    return tones;
+  /** Drops the tones whose PlaybackFinished never came: lost in a socket gap (nothing is replayed),
+   *  or a sound that never ends (recording c). A tone lasts a second or two. */
+  private prune(): void {
+    for (const t of this.byId.values()) if (Date.now() - t.at > PROMPT_LIMIT_MS) this.forget(t);
   }
 
   private forget(tone: Tone): void {

@@ -267,6 +267,10 @@ describe('the end of a booking', () => {
       for (const c of callers) p.ari.hangup(c);
       await p.ari.waitFor(() => !p.ari.bridges().some((x) => x.id === bridgeOf(b.id)), 'the bridge destroyed');
       expect(p.ari.warnings.filter((w) => w.includes(bridgeOf(b.id)))).toEqual([]);
+      // One tone playing and at most one waiting behind it stand for the five leaves.
+      const tones = p.ari.requests.filter((r) => r.path.endsWith(`/bridges/${bridgeOf(b.id)}/play`) && r.query.media === 'sound:confbridge-leave');
+      expect(tones.length).toBeGreaterThan(0);
+      expect(tones.length).toBeLessThanOrEqual(2);
     } finally {
       p.ari.releaseMedia('sound:confbridge-leave');
     }
