@@ -108,7 +108,8 @@ describe('the portal restarts', () => {
 describe('the portal restarts while a virtual room calls in (Adobe Connect, Stasis arg room-leg)', () => {
   it('adopts the room at the PIN prompt and the room in a bridge as the room’s leg: no seat taken', async () => {
     const ari = await AriDouble.start({ playbackMs: 10 });
-    const first = await startPhonePortal({ ari });
+    // Digits wait long enough that the room at the prompt is still there, unrefused, at the restart.
+    const first = await startPhonePortal({ ari, env: { AUDIO_DIGIT_TIMEOUT_SECONDS: '5' } });
     // One seat each, taken by a phone caller: only a room's leg may still enter.
     const a = await book(first, { ...SLOT, seats: 1 });
     const b = await book(first, { ...SLOT, seats: 1 });
