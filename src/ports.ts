@@ -266,6 +266,8 @@ export type AudioConference = {
   bookingId: string;
   ownerId: string;
   enabled: boolean;
+  /** The booking was cancelled: its PINs are retired and nothing shows them (whatever `enabled` says). */
+  cancelled: boolean;
   locked: boolean;
   window: DialWindow;
   pin: string | null;
