@@ -9,6 +9,16 @@ import type { Conference, DialWindow, PinRole } from './domain/dial-in.ts';
 export const BOOKING_CHANNEL = 'booking_changes';
 /** NOTIFY channel of audio conference changes (phone participants, mutes, lock, on/off); payload {bookingId, switched?}. */
 export const AUDIO_CHANNEL = 'audio_changes';
+/**
+ * NOTIFY channel of credentials that stopped being good: a session ended (`{kind:'session', hash}`),
+ * a token was revoked (`{kind:'token', hash}`), or a user's role or institution changed
+ * (`{kind:'user', userId}`). Open event streams and cached identities follow it on every instance.
+ */
+export const AUTH_CHANNEL = 'auth_changes';
+export type AuthChange = { kind: 'session' | 'token'; hash: string } | { kind: 'user'; userId: string };
+
+/** A durable job that is active but whose worker stopped beating: its process probably died. */
+export type StalledJob = { id: string; queue: string; data: unknown; startedAt: Date; heartbeatAt: Date | null };
 
 export interface Clock {
   now(): Date;
@@ -256,6 +266,8 @@ export type AudioConference = {
   bookingId: string;
   ownerId: string;
   enabled: boolean;
+  /** The booking was cancelled: its PINs are retired and nothing shows them (whatever `enabled` says). */
+  cancelled: boolean;
   locked: boolean;
   window: DialWindow;
   pin: string | null;

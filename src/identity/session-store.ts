@@ -5,6 +5,8 @@ import type { Role } from '../domain/access.ts';
 import type { SessionStore, Session } from '../app/accounts.ts';
 import type { FederatedSession } from '../app/federated-sign-in.ts';
 import type { Db } from '../db/database.ts';
+import { sendNotices } from '../db/notices.ts';
+import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
 export class PgSessionStore implements SessionStore {
@@ -28,8 +30,6 @@ export class PgSessionStore implements SessionStore {
     await sql`INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at, federated)
               VALUES (${hashSecret(id)}, ${userId}, ${csrfToken}, now() + make_interval(hours => ${this.absoluteHours}),
                       ${federated ? JSON.stringify(federated) : null}::jsonb)`.execute(this.db);
-    // Opportunistic clean-up of expired sessions keeps the table small without a scheduler.
-    await this.db.deleteFrom('sessions').where('expires_at', '<', sql<Date>`now()`).execute();
     return { id, csrfToken };
   }
 
@@ -51,7 +51,28 @@ export class PgSessionStore implements SessionStore {
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('id_hash', '=', hashSecret(id)).execute();
+    const gone = await this.db.deleteFrom('sessions').where('id_hash', '=', hashSecret(id)).returning('id_hash').execute();
+    await this.ended(gone.map((r) => r.id_hash));
+  }
+
+  /** Whether a session is still good, without sliding its idle timeout (for open event streams). */
+  async isLive(idHash: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select('id_hash')
+      .where('id_hash', '=', idHash)
+      .where('expires_at', '>', sql<Date>`now()`)
+      .where('last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${this.idleMinutes})`)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Ended sessions are announced, so that every instance closes what they had open. */
+  private async ended(hashes: string[]) {
+    const notices = hashes.map((hash) => ({ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'session', hash } satisfies AuthChange) }));
+    await sendNotices(this.db, notices).catch(() => {
+      // Streams also re-check their session periodically: a lost notice delays, never keeps, access.
+    });
   }
 
   /** The IdP session behind a live portal session, or null for a local one. */
@@ -67,7 +88,7 @@ export class PgSessionStore implements SessionStore {
    * another instance) ends nothing and returns null, and a crash cannot leave one without the other.
    */
   async destroyFederatedOnce(request: { issuer: string; id: string; keepUntil: Date }, nameId: string, sessionIndex: string | null): Promise<number | null> {
-    const r = await sql<{ fresh: number; ended: number }>`
+    const r = await sql<{ fresh: number; hashes: string[] }>`
       WITH fresh AS (
         INSERT INTO saml_logout_requests (issuer, id, expires_at) VALUES (${request.issuer}, ${request.id}, ${request.keepUntil})
         ON CONFLICT (issuer, id) DO NOTHING RETURNING 1
@@ -75,11 +96,13 @@ export class PgSessionStore implements SessionStore {
         DELETE FROM sessions WHERE EXISTS (SELECT 1 FROM fresh)
           AND federated->>'issuer' = ${request.issuer} AND federated->>'nameId' = ${nameId}
           AND (${sessionIndex}::text IS NULL OR federated->>'sessionIndex' = ${sessionIndex})
-        RETURNING 1
+        RETURNING id_hash
       )
-      SELECT (SELECT count(*) FROM fresh)::int AS fresh, (SELECT count(*) FROM ended)::int AS ended`.execute(this.db);
+      SELECT (SELECT count(*) FROM fresh)::int AS fresh, coalesce((SELECT json_agg(id_hash) FROM ended), '[]'::json) AS hashes`.execute(this.db);
     await sql`DELETE FROM saml_logout_requests WHERE expires_at < now() - interval '1 day'`.execute(this.db);
     const row = r.rows[0]!;
-    return row.fresh === 1 ? row.ended : null;
+    if (row.fresh !== 1) return null;
+    await this.ended(row.hashes);
+    return row.hashes.length;
   }
 }

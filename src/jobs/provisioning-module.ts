@@ -20,7 +20,7 @@ import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { OutgoingMail } from '../notify/mailer.ts';
 import { DELIVER_QUEUE } from './mail.ts';
 import type { JobQueue } from './queue.ts';
-import { SYNC_QUEUE, provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
+import { SYNC_HEARTBEAT_SECONDS, SYNC_QUEUE, provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
 
 export type ProvisioningModule = {
   service: ProvisioningService;
@@ -101,7 +101,7 @@ export async function startProvisioningModule(d: {
   d.services.audio.onConferenceChange((repos, bookingId) => repos.jobs.enqueue(SYNC_QUEUE, { bookingId, action: 'updated' }));
   const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl });
   d.services.bookings.onChange(provisioningListener);
-  const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger });
+  const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger, providerTimeoutMs: providers.timeoutMs });
   const dialInOf = async (bookingId: string) => {
     const a = await d.services.audio.dialIn(bookingId);
     return a && { numbers: a.numbers.map((n) => (n.country ? `${n.number} (${n.country})` : n.number)), pin: a.pin, tel: a.numbers[0]?.tel ?? null, sipUri: a.sipUri };
@@ -113,10 +113,11 @@ export async function startProvisioningModule(d: {
     registry,
     workers,
     apiRoutes: async (api) => {
-      await api.register(provisioningRoutes, { joining, provisioning: service });
+      // Twice the heartbeat: a live worker beats every half of it.
+      await api.register(provisioningRoutes, { joining, provisioning: service, stalledJobs: () => d.queue.stalled([SYNC_QUEUE], 2 * SYNC_HEARTBEAT_SECONDS) });
     },
     pageRoutes: async (app) => {
-      await app.register(joinRoutes, { joining, accounts: d.services.accounts, audio: d.services.audio, clock: d.clock });
+      await app.register(joinRoutes, { joining, audio: d.services.audio, clock: d.clock });
       await app.register(jitsiReservationRoutes, { store, clock: d.clock, token: providers.jitsi.reservationToken, opensMinutes: policy.joinOpensMinutes });
       const audio = d.services.audio;
       if (audio.configured) {
