@@ -23,7 +23,6 @@ export const COMMANDS: Command[] = [
 ];
 
 export function helpText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  const lines = COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`);
   return `Usage: webmeetings <command> [options]   (or: npm run cli -- <command> [options])\n\nCommands:\n${lines.join('\n')}\n\nSettings come from the environment, as for the portal (see the README's configuration table).\n`;
 }
