@@ -37,6 +37,7 @@ const IN_USE_TABLES = ['public.users', 'public.rooms', 'public.institutions', 'p
 export async function openSnapshot(db: Db, now = new Date()): Promise<{ meta: SnapshotMeta; events: AsyncGenerator<SnapshotEvent> }> {
   const trx = await db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute();
   try {
+    await fixedOutputFormats(trx);
     const tables = await listTables(trx, 'public');
     const jobVersion = await queueSchemaVersion(trx);
     const jobs = jobVersion === null ? [] : await jobTables(trx);
@@ -79,6 +80,7 @@ export type ApplyResult = { rows: Record<string, number>; jobsCopied: boolean };
  */
 export async function applySnapshot(db: Db, meta: SnapshotMeta, events: AsyncIterable<SnapshotEvent>, opts: { force?: boolean } = {}): Promise<ApplyResult> {
   return db.transaction().execute(async (trx) => {
+    await fixedOutputFormats(trx);
     const version = await schemaVersion(trx);
     if (version !== meta.schemaVersion) throw new Error(`The target database is at schema version ${version}, the copy at ${meta.schemaVersion}.`);
     const tables = await listTables(trx, 'public');
@@ -126,6 +128,16 @@ export async function applySnapshot(db: Db, meta: SnapshotMeta, events: AsyncIte
     await finishTable();
     return { rows: counts, jobsCopied };
   });
+}
+
+/**
+ * Text forms of dates and ranges depend on the session (a range's bounds follow DateStyle and
+ * TimeZone): both ends of a copy fix them, so a server's own defaults never change a value.
+ */
+async function fixedOutputFormats(trx: Trx): Promise<void> {
+  await sql`SET LOCAL timezone = 'UTC'`.execute(trx);
+  await sql`SET LOCAL datestyle = 'ISO, YMD'`.execute(trx);
+  await sql`SET LOCAL intervalstyle = 'postgres'`.execute(trx);
 }
 
 async function occupied(trx: Trx, tables: TableInfo[]): Promise<string[]> {
