@@ -45,7 +45,7 @@ describe('a new installation', () => {
       main.child.kill('SIGTERM');
       await new Promise((r) => main.child.once('exit', r));
     }
-  });
+  }, 120_000);
 
   it('create-admin reads a piped password, never prints it, and gives the sign-in address from PORT', async () => {
     const r = await runCli(['create-admin', '--email', 'ada@example.org', '--name', 'Ada Admin'], { env: { ...env, PORT: '4321' }, input: `${PASSWORD}\n` });
