@@ -31,6 +31,7 @@ import type { Identity } from '../identity/module.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { oidcRoutes } from './routes/oidc.ts';
 import { samlRoutes } from './routes/saml.ts';
+import { docsSite } from './docs-site.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -136,10 +137,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     return o.metrics.registry.metrics();
   });
 
+  await docsSite(app as unknown as FastifyInstance);
+
   const hasWeb = existsSync(WEB_DIST);
   if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
   app.setNotFoundHandler((req, reply) => {
-    const isApi = /^\/(api|healthz|readyz|metrics)(\/|$)/.test(req.url);
+    const isApi = /^\/(api|healthz|readyz|metrics|docs)(\/|$)/.test(req.url);
     if (!isApi && hasWeb && (req.method === 'GET' || req.method === 'HEAD')) return reply.sendFile('index.html');
     return sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]} in this API; see /api/docs.`, { instance: req.url }));
   });

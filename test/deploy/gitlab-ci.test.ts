@@ -15,7 +15,7 @@ const schema = JSON.parse(readFileSync(join(import.meta.dirname, 'schemas/gitlab
 /** The project commands in a text, without their arguments after `--`: npm ci/test/run X, bash scripts/…. */
 const commands = (text: string) => new Set([...text.matchAll(/\b(npm (?:ci|test|run [\w:-]+)|bash scripts\/[\w.-]+)/g)].map((m) => m[1]!));
 
-const jobs = Object.entries(pipeline).filter(([name, v]) => !name.startsWith('.') && typeof v === 'object' && v !== null && 'script' in v);
+const jobs = Object.entries(pipeline).filter(([name, v]) => !name.startsWith('.') && typeof v === 'object' && v !== null && 'script' in v) as [string, { stage?: string }][];
 
 describe('the GitLab pipeline', () => {
   it("is valid against GitLab's CI schema", () => {
