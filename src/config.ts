@@ -25,7 +25,8 @@ const ianaZone = z.string().refine(
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const EnvSchema = z.object({
+/** Every setting: the configuration reference, the README table and the Helm values are checked against it. */
+export const EnvSchema = z.object({
   PORT: intIn(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: z.url().optional(),

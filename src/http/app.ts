@@ -32,6 +32,7 @@ import type { Identity } from '../identity/module.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { oidcRoutes } from './routes/oidc.ts';
 import { samlRoutes } from './routes/saml.ts';
+import { docsSite } from './docs-site.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -152,6 +153,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     return o.metrics.registry.metrics();
   });
 
+  await docsSite(app as unknown as FastifyInstance);
+
   // The single-page app's shell answers every other page address (the client routes it).
   const appShell = existsSync(WEB_DIST) ? readFileSync(join(WEB_DIST, 'index.html')) : null;
   if (appShell) {
@@ -161,7 +164,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     });
   }
   app.setNotFoundHandler((req, reply) => {
-    const isApi = /^\/(api|healthz|readyz|metrics)(\/|$)/.test(req.url);
+    const isApi = /^\/(api|healthz|readyz|metrics|docs)(\/|$)/.test(req.url);
     if (!isApi && appShell && (req.method === 'GET' || req.method === 'HEAD')) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(appShell);
     return sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]} in this API; see /api/docs.`, { instance: req.url }));
   });

@@ -31,6 +31,7 @@ export const en = {
     audit: 'Audit log',
     language: 'Language',
     signOut: 'Sign out',
+    help: 'Help',
   },
   errors: {
     generic: 'Something went wrong. Please try again in a moment.',

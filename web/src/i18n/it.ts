@@ -33,6 +33,7 @@ export const it: Messages = {
     audit: 'Registro attività',
     language: 'Lingua',
     signOut: 'Esci',
+    help: 'Aiuto',
   },
   errors: {
     generic: 'Qualcosa non ha funzionato. Riprova tra un momento.',
