@@ -18,6 +18,7 @@ export const SETTINGS_IT: Record<string, string> = {
   DEFAULT_TIME_ZONE: 'Fuso orario delle nuove stanze e delle richieste «qualsiasi stanza»',
   SESSION_IDLE_MINUTES: 'Una sessione termina dopo tanto tempo senza uso',
   SESSION_ABSOLUTE_HOURS: 'e comunque dopo tanto tempo',
+  AUTH_CACHE_SECONDS: 'Per quanto un’istanza ricorda di chi è una sessione o un token API, così le richieste non interrogano il database; uscita, revoca e cambi di ruolo raggiungono subito tutte le istanze tramite il database (0: chiede ogni volta)',
   COOKIE_SECURE: 'Forza il flag `Secure` del cookie',
   TRUST_PROXY: '`true` o gli indirizzi del proxy, dietro un reverse proxy',
   BODY_LIMIT_BYTES: 'Corpo di richiesta più grande',

@@ -56,6 +56,7 @@ export const EnvSchema = z.object({
   EVENT_STREAMS_PER_ADDRESS: intIn(1, 100_000).default(200),
   EVENT_STREAM_RECHECK_SECONDS: intIn(1, 3600).default(60),
   IDEMPOTENCY_KEY_HOURS: intIn(1, 24 * 30).default(24),
+  AUTH_CACHE_SECONDS: intIn(0, 3600).default(30),
   HOUSEKEEPING_TICK_SECONDS: intIn(0, 86_400).default(300),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
@@ -127,7 +128,8 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   seedDefaultRooms: boolean;
   shutdownGraceSeconds: number;
-  session: { idleMinutes: number; absoluteHours: number };
+  /** cacheSeconds: how long an instance may remember whose a session or token is (0: ask the database each time). */
+  session: { idleMinutes: number; absoluteHours: number; cacheSeconds: number };
   /** Open live-update streams per person and per client address, on each instance. */
   eventStreams: { perUser: number; perAddress: number; recheckSeconds: number };
   /** Purges of what grows: how often an instance looks (0: never) and how long idempotency keys live. */
@@ -203,7 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
-    session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS, cacheSeconds: e.AUTH_CACHE_SECONDS },
     housekeeping: { tickSeconds: e.HOUSEKEEPING_TICK_SECONDS, idempotencyKeyHours: e.IDEMPOTENCY_KEY_HOURS },
     eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
     mail: mailConfig(e, publicUrl),

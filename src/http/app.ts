@@ -23,6 +23,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { eventsRoutes, type EventStreamLimits } from './routes/events.ts';
+import type { AuthChangeHub } from '../live/booking-changes.ts';
 import { audioRoutes } from './routes/audio.ts';
 import { bookingIcsRoutes } from './routes/booking-ics.ts';
 import { calendarRoutes } from './routes/feeds.ts';
@@ -45,6 +46,7 @@ export type AppOptions = {
   cookieSecure: boolean;
   sessionHours: number;
   eventStreams: EventStreamLimits;
+  authChanges: AuthChangeHub;
   version: string;
   trustProxy: boolean | string[];
   publicUrl: string;
@@ -119,7 +121,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(bookingRoutes, { services: o.services });
       await api.register(audioRoutes, { audio: o.services.audio });
       await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl });
-      await api.register(eventsRoutes, { listen: o.database.listen, accounts: o.services.accounts, limits: o.eventStreams });
+      await api.register(eventsRoutes, { listen: o.database.listen, accounts: o.services.accounts, authChanges: o.authChanges, limits: o.eventStreams });
       await api.register(seriesRoutes, { series: o.services.series });
       await api.register(calendarRoutes, { calendar: o.services.calendar });
       await api.register(administrationRoutes, { services: o.services });
