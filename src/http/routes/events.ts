@@ -5,7 +5,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AccountService } from '../../app/accounts.ts';
 import { AppError } from '../../domain/errors.ts';
-import { AudioChangeHub, AuthChangeHub, BookingChangeHub, type Listen } from '../../live/booking-changes.ts';
+import type { AuthChangeHub} from '../../live/booking-changes.ts';
+import { AudioChangeHub, BookingChangeHub, type Listen } from '../../live/booking-changes.ts';
 import type { AuthChange } from '../../ports.ts';
 import type { Credential } from '../access.ts';
 
