@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEFAULT_ROOMS: bool.default(true),
   SHUTDOWN_GRACE_SECONDS: intIn(1, 600).default(25),
+  EVENT_LOOP_DELAY_LIMIT_MS: intIn(10, 600_000).default(1000),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
   ...TELEPHONY_ENV,
@@ -121,6 +122,8 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   seedDefaultRooms: boolean;
   shutdownGraceSeconds: number;
+  /** /readyz answers 503 while the event loop lately ran this much late or more. */
+  eventLoopDelayLimitMs: number;
   session: { idleMinutes: number; absoluteHours: number };
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    eventLoopDelayLimitMs: e.EVENT_LOOP_DELAY_LIMIT_MS,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
     mail: mailConfig(e, publicUrl),
     telephony: telephonyConfig(e, (m) => {

@@ -7,36 +7,15 @@ import { DateTime } from 'luxon';
 import { AppError } from './errors.ts';
 import { EXPANSION_BUDGET, expandRecurrence, parseRecurrence, walkRule, type Recurrence } from './recurrence.ts';
 import { ruleProblem } from './recurrence-feasibility.ts';
+import { ruleText as rules } from '../../test/support/rule-arbitrary.ts';
 
 const { RRule } = rrulePackage;
 const ZONE = 'Europe/Rome';
 const NOW = DateTime.fromISO('2026-03-20T10:00', { zone: ZONE });
 const HORIZON_DAYS = 180;
 const SLACK_DAYS = 2 * 366 + 7;
+const ruleText = rules(NOW);
 
-const weekday = fc.constantFrom('MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU');
-const signed = (max: number) => fc.integer({ min: 1, max }).chain((n) => fc.constantFrom(n, -n));
-const list = <T,>(item: fc.Arbitrary<T>, max = 3) => fc.uniqueArray(item, { minLength: 1, maxLength: max }).map((a) => a.join(','));
-
-/** A rule as a client could write it: any mix of the parts a booking rule may have. */
-export const ruleText = fc
-  .record(
-    {
-      freq: fc.constantFrom('DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY'),
-      interval: fc.constantFrom(1, 1, 2, 3, 4, 5, 7, 12, 14, 24, 48),
-      byday: fc.oneof(list(weekday, 4), list(fc.tuple(signed(6), weekday).map(([n, d]) => `${n}${d}`), 2), list(fc.tuple(signed(54), weekday).map(([n, d]) => `${n}${d}`), 1)),
-      bymonthday: list(signed(31)),
-      bymonth: list(fc.integer({ min: 1, max: 12 })),
-      bysetpos: list(fc.oneof(signed(8), signed(366)), 2),
-      end: fc.oneof(fc.integer({ min: 1, max: 250 }).map((n) => `COUNT=${n}`), fc.integer({ min: 0, max: 900 }).map((d) => `UNTIL=${NOW.plus({ days: d }).toFormat('yyyyMMdd')}`)),
-    },
-    { requiredKeys: ['freq', 'interval', 'end'] },
-  )
-  .map((r) =>
-    [`FREQ=${r.freq}`, r.interval > 1 && `INTERVAL=${r.interval}`, r.byday && `BYDAY=${r.byday}`, r.bymonthday && `BYMONTHDAY=${r.bymonthday}`, r.bymonth && `BYMONTH=${r.bymonth}`, r.bysetpos && `BYSETPOS=${r.bysetpos}`, r.end]
-      .filter(Boolean)
-      .join(';'),
-  );
 const startDay = fc.integer({ min: 0, max: 170 });
 
 const parsed = (text: string): Recurrence | null => {
