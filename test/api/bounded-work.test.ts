@@ -222,3 +222,26 @@ describe('event loop delay', () => {
     expect(Number(max?.[1])).toBeGreaterThanOrEqual(1.4);
   });
 });
+
+describe('shutting down', () => {
+  it('answers a request that arrives while the instance closes with 503 problem+json (last: it closes the portal)', async () => {
+    const url = new URL(t.baseUrl);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((r) => socket.once('connect', r));
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    const ended = new Promise((r) => socket.on('close', r));
+    // A request begun before the close keeps its connection; it is finished after the close began.
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = t.portal.app.close();
+    await new Promise((r) => setTimeout(r, 100));
+    socket.write('Connection: close\r\n\r\n');
+    await ended;
+    await closing;
+    expect(text).toMatch(/^HTTP\/1\.1 503 /);
+    expect(text).toContain('content-type: application/problem+json');
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 503, code: 'SHUTTING_DOWN' });
+  });
+});
+
