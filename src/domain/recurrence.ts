@@ -159,17 +159,18 @@ class Stop extends Error {}
  * Gives the rule's dates in order to `onDate` (until it returns false) and examines at most `limit`
  * candidate days; false when it stopped at the limit. The one place `rrule` iterates.
  */
-export function walkRule(options: Partial<Options>, limit: number, meter: { examined: number }, onDate: (floating: Date) => boolean): boolean {
-  const iterator = new RRule(options, true);
+export function walkRule(rule: Partial<Options>, limit: number, meter: { examined: number }, onDate: (floating: Date) => boolean): boolean {
+  const iterator = new RRule(rule, true);
   // rrule 2.8 (src/iter/index.ts, isFiltered) reads `options.byyearday` once for every candidate
   // day it examines, matching or not; its callback only sees matches. Counting those reads counts
   // the work, and throwing from one is the only way to stop a walk in which nothing ever matches.
-  (iterator as { options: Options }).options = new Proxy(iterator.options, {
-    get(target, key, receiver) {
-      if (key === 'byyearday' && ++meter.examined > limit) throw new Stop();
-      return Reflect.get(target, key, receiver) as unknown;
+  const { byyearday, ...options } = iterator.options;
+  (iterator as { options: Options }).options = Object.defineProperty(options, 'byyearday', {
+    get() {
+      if (++meter.examined > limit) throw new Stop();
+      return byyearday;
     },
-  });
+  }) as Options;
   try {
     // The callback stops as soon as a limit is passed: an unbounded DAILY rule costs max + 1 steps.
     iterator.all((d) => onDate(d));
