@@ -28,7 +28,7 @@ export const Text = (max: number) => clean(z.string().trim().min(1).max(max), CO
 export const MultiLine = (max: number) => clean(z.string().max(max), CONTROL_BUT_TAB_NEWLINE);
 
 // RFC 3339 allows any offset; real zones are within -12:00..+14:00, and Luxon reads "+99:00" as 99 hours.
-const OFFSET = /(?:Z|([+-])(\d{2}):?(\d{2})?)$/i;
+const OFFSET = /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|([+-])(\d{2}):?(\d{2})?)$/i;
 const offsetInRange = (v: string) => {
   const m = OFFSET.exec(v);
   if (!m || !m[1]) return true;

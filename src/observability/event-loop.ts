@@ -12,18 +12,24 @@ export type LoopDelay = { p50: number; p99: number; max: number };
 type Histogram = Pick<ELDHistogram, 'enable' | 'disable' | 'reset' | 'percentile' | 'max' | 'count'>;
 
 const NS = 1e9;
-const read = (h: Histogram): LoopDelay =>
-  h.count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: h.percentile(50) / NS, p99: h.percentile(99) / NS, max: h.max / NS };
+// The histogram holds the interval between two ticks of a `resolution` ms timer: what exceeds the
+// resolution is how late the loop ran.
+const read = (h: Histogram, resolutionMs: number): LoopDelay => {
+  const late = (ns: number) => Math.max(0, ns / NS - resolutionMs / 1000);
+  return h.count === 0 ? { p50: 0, p99: 0, max: 0 } : { p50: late(h.percentile(50)), p99: late(h.percentile(99)), max: late(h.max) };
+};
 
 export class EventLoopWatch {
   private readonly histogram: Histogram;
   private readonly windowMs: number;
+  private readonly resolutionMs: number;
   private last: LoopDelay = { p50: 0, p99: 0, max: 0 };
   private timer: NodeJS.Timeout | null = null;
 
   constructor(opts: { windowMs?: number; resolutionMs?: number; histogram?: Histogram } = {}) {
     this.windowMs = opts.windowMs ?? 10_000;
-    this.histogram = opts.histogram ?? monitorEventLoopDelay({ resolution: opts.resolutionMs ?? 20 });
+    this.resolutionMs = opts.resolutionMs ?? 20;
+    this.histogram = opts.histogram ?? monitorEventLoopDelay({ resolution: this.resolutionMs });
   }
 
   start(): void {
@@ -40,12 +46,12 @@ export class EventLoopWatch {
 
   /** Ends the current window. */
   rotate(): void {
-    this.last = read(this.histogram);
+    this.last = read(this.histogram, this.resolutionMs);
     this.histogram.reset();
   }
 
   recent(): LoopDelay {
-    const now = read(this.histogram);
+    const now = read(this.histogram, this.resolutionMs);
     return { p50: Math.max(now.p50, this.last.p50), p99: Math.max(now.p99, this.last.p99), max: Math.max(now.max, this.last.max) };
   }
 }

@@ -16,7 +16,7 @@ export function createMetrics() {
     },
     eventLoopDelay: new Gauge({
       name: 'webmeetings_event_loop_delay_seconds',
-      help: 'Event loop delay over the last 10-20 s (the figure /readyz judges): median, 99th percentile and maximum',
+      help: 'How late the event loop ran over the last 10-20 s (what /readyz judges): median, 99th percentile and maximum',
       labelNames: ['stat'] as const,
       registers: [registry],
       collect() {
