@@ -15,7 +15,7 @@ let manager: Caller;
 let room: string;
 let institution: string;
 beforeAll(async () => {
-  t = await startTestPortal({ now: '2026-03-20T09:00:00Z' });
+  t = await startTestPortal({ now: '2026-03-20T09:00:00Z', env: { EVENT_LOOP_DELAY_LIMIT_MS: '1000' } });
   institution = (await t.institution()).id;
   alice = await t.user('member', institution);
   manager = await t.user('institution-manager', institution);
