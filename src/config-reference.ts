@@ -25,6 +25,7 @@ export const SETTINGS_IT: Record<string, string> = {
   LOG_LEVEL: '`fatal` … `trace`, `silent`',
   SEED_DEFAULT_ROOMS: 'Crea le otto stanze predefinite in un database vuoto',
   SHUTDOWN_GRACE_SECONDS: 'Quanto SIGTERM attende le richieste in corso',
+  EVENT_LOOP_DELAY_LIMIT_MS: '`/readyz` risponde 503 finché il ciclo degli eventi è stato in ritardo di tanto negli ultimi 10–20 s',
   EVENT_STREAMS_PER_USER: 'Flussi di aggiornamenti in diretta (`/api/v1/events`) che una persona può tenere aperti su un’istanza (schede, finestre)',
   EVENT_STREAMS_PER_ADDRESS: 'Flussi di aggiornamenti in diretta che un indirizzo client può tenere aperti su un’istanza (dietro un NAT di ateneo ci sono molte persone)',
   IDEMPOTENCY_KEY_HOURS: 'Per quanto si conservano una `Idempotency-Key` e la sua risposta; un nuovo tentativo più tardivo è una nuova richiesta',

@@ -58,6 +58,7 @@ export const EnvSchema = z.object({
   IDEMPOTENCY_KEY_HOURS: intIn(1, 24 * 30).default(24),
   AUTH_CACHE_SECONDS: intIn(0, 3600).default(30),
   HOUSEKEEPING_TICK_SECONDS: intIn(0, 86_400).default(300),
+  EVENT_LOOP_DELAY_LIMIT_MS: intIn(10, 600_000).default(1000),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
   ...TELEPHONY_ENV,
@@ -134,6 +135,8 @@ export type Config = {
   eventStreams: { perUser: number; perAddress: number; recheckSeconds: number };
   /** Purges of what grows: how often an instance looks (0: never) and how long idempotency keys live. */
   housekeeping: { tickSeconds: number; idempotencyKeyHours: number };
+  /** /readyz answers 503 while the event loop lately ran this much late or more. */
+  eventLoopDelayLimitMs: number;
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
   mail: MailConfig;
@@ -208,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS, cacheSeconds: e.AUTH_CACHE_SECONDS },
     housekeeping: { tickSeconds: e.HOUSEKEEPING_TICK_SECONDS, idempotencyKeyHours: e.IDEMPOTENCY_KEY_HOURS },
     eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
+    eventLoopDelayLimitMs: e.EVENT_LOOP_DELAY_LIMIT_MS,
     mail: mailConfig(e, publicUrl),
     telephony: telephonyConfig(e, (m) => {
       throw new ConfigError(m);

@@ -145,6 +145,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     metrics,
     logger,
     bodyLimit: config.bodyLimitBytes,
+    eventLoopDelayLimitMs: config.eventLoopDelayLimitMs,
     cookieSecure: config.cookieSecure,
     sessionHours: config.session.absoluteHours,
     eventStreams: config.eventStreams,

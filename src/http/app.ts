@@ -14,8 +14,9 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { EventLoopWatch } from '../observability/event-loop.ts';
 import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts';
-import { errorHandler, problem, sendProblem } from './errors.ts';
+import { clientErrorHandler, errorHandler, problem, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { administrationRoutes } from './routes/administration.ts';
@@ -43,6 +44,8 @@ export type AppOptions = {
   metrics: Metrics;
   logger: Logger;
   bodyLimit: number;
+  /** /readyz answers 503 while the event loop's recent maximum delay is above this. */
+  eventLoopDelayLimitMs: number;
   cookieSecure: boolean;
   sessionHours: number;
   eventStreams: EventStreamLimits;
@@ -71,7 +74,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Every error the server sends is problem+json with a code: those found before routing (a bad
+    // %-escape, a too long parameter), those of Node's HTTP parser, and the 503 while closing.
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
+    return503OnClosing: false,
     trustProxy: o.trustProxy,
     // `//api/v1/x` and `/api/v1/x/` reach the route `/api/v1/x` and so its access declaration.
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
@@ -80,6 +87,15 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return sendProblem(reply, problem(503, 'SHUTTING_DOWN', 'This instance is shutting down; send the request again.'));
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -140,14 +156,22 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   if (o.provisioning) await o.provisioning.pageRoutes(app);
 
   app.get('/healthz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  const loop = new EventLoopWatch();
+  loop.start();
+  app.addHook('onClose', async () => loop.stop());
+  o.metrics.watchEventLoop(() => loop.recent());
   app.get('/readyz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async (_req, reply) => {
+    const delay = loop.recent();
+    const eventLoop = { ...delay, limit: o.eventLoopDelayLimitMs / 1000 };
+    // A stalled loop answers every request late: out of rotation until it has run freely for a window.
+    if (delay.max * 1000 > o.eventLoopDelayLimitMs) return reply.code(503).send({ status: 'event loop delayed', eventLoop });
     try {
       const pending = await pendingMigrations(o.database.db);
-      if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending });
+      if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending, eventLoop });
       // Telephony is reported, not required: the portal serves bookings while Asterisk is away.
-      return { status: 'ready', database: o.database.kind, ...(o.telephony && { telephony: o.telephony() }) };
+      return { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }) };
     } catch {
-      return reply.code(503).send({ status: 'database unreachable' });
+      return reply.code(503).send({ status: 'database unreachable', eventLoop });
     }
   });
   app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) => {
