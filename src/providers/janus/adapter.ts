@@ -150,7 +150,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
 
   async participants(ref: MeetingRef): Promise<RoomParticipant[]> {
     const r = this.room(this.bookingOf(ref));
-    const [video, audio] = await Promise.all([VIDEO, AUDIO].map((plugin) => this.request(plugin, { request: 'listparticipants', room: r.room })));
+    const [video, audio] = await Promise.all([this.request(VIDEO, { request: 'listparticipants', room: r.room }), this.request(AUDIO, { request: 'listparticipants', room: r.room })]);
     const byId = new Map<number, RoomParticipant>();
     for (const p of listOf(video)) byId.set(p.id, { id: p.id, display: p.display ?? '', publishing: p.publisher === true, audioMuted: null });
     for (const p of listOf(audio)) {
