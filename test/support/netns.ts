@@ -115,7 +115,7 @@ export function createNamespace(): NetNamespace {
     ip('netns', 'exec', name, IP, 'link', 'set', 'lo', 'up');
   } catch (e) {
     ns.remove();
-    throw new Error(`could not set up the test namespace ${name}: ${(e as { stderr?: Buffer }).stderr?.toString() ?? (e as Error).message}`);
+    throw new Error(`could not set up the test namespace ${name}: ${(e as { stderr?: Buffer }).stderr?.toString() ?? (e as Error).message}`, { cause: e });
   }
   return ns;
 }

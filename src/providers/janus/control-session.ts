@@ -2,7 +2,8 @@
 // AudioBridge handle, reused while it is fresh (a request every few seconds keeps it alive; an idle
 // one is replaced rather than kept alive by a timer), made again when Janus forgot it (restart,
 // session_timeout). Synchronous plugin requests may run concurrently on one handle.
-import { JanusApi, JanusSessionGone, type Plugin, type PluginData } from './api.ts';
+import type { JanusApi} from './api.ts';
+import { JanusSessionGone, type Plugin, type PluginData } from './api.ts';
 
 type Handles = { session: number; handles: Record<Plugin, number>; usedAt: number };
 

@@ -4,7 +4,8 @@
 // listens. The participant lives in a session of its own, kept alive while the leg lasts; when
 // Janus forgets it (restart, expiry) the leg is reported lost so the telephony side can hang up
 // and connect again.
-import { JanusApi, type PluginData } from './api.ts';
+import type { JanusApi} from './api.ts';
+import { type PluginData } from './api.ts';
 import { retryable, type ExternalMediaPeer } from '../port.ts';
 
 const KEEPALIVE_MS = 20_000;
