@@ -43,7 +43,7 @@ function config(ns: NetNamespace, dir: string, adminKey: string): Record<string,
   transports_folder = "${LIB}/transports"
   events_folder = "${LIB}/events"
   loggers_folder = "${LIB}/loggers"
-  debug_level = 4
+  debug_level = ${process.env.JANUS_DEBUG_LEVEL ?? 4}
   server_name = "webmeetings-test"
   session_timeout = 60
   protected_folders = ["/bin", "/boot", "/dev", "/etc", "/lib", "/proc", "/sbin", "/sys", "/usr", "/var"]
