@@ -54,7 +54,15 @@ export interface AttendanceReport {
 /** Who a room ticket lets in: what the join pages decided, signed by the adapter. */
 export type RoomTicket = { bookingId: string; role: 'host' | 'attendee'; name: string; userId: string; lobby: boolean };
 /** What a browser needs to enter a room the portal serves itself (never the room's secret). */
-export type RoomEntry = { server: string; room: number; pin: string; participantId: number; display: string };
+export type RoomEntry = {
+  server: string;
+  room: number;
+  pin: string;
+  participantId: number;
+  display: string;
+  /** The AudioBridge group browsers join (the phone leg hears this group's mix). */
+  audioGroup: string;
+};
 export type RoomParticipant = { id: number; display: string; publishing: boolean; audioMuted: boolean | null };
 
 /**

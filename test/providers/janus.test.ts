@@ -86,14 +86,14 @@ describeWithJanus('Janus on a real server', () => {
       const m = spec();
       const ref = await p.prepare(m);
       const entry = await p.enter(ref, { bookingId: m.bookingId, role: 'attendee', name: 'Gianni Ospite', userId: 'guest-1', lobby: false });
-      expect(entry).toMatchObject({ server: 'https://meet.example.org/janus', room: d.secrets.roomOf(m.bookingId), pin: d.secrets.pinOf(m.bookingId), display: 'Gianni Ospite' });
+      expect(entry).toMatchObject({ server: 'https://meet.example.org/janus', room: d.secrets.roomOf(m.bookingId), pin: d.secrets.pinOf(m.bookingId), display: 'Gianni Ospite', audioGroup: 'web' });
       expect(JSON.stringify(entry)).not.toContain(d.secrets.secretOf(m.bookingId));
       // The browser's two handles, under the number the portal gave.
       const s = await d.client.session();
       const video = await d.client.attach(s, 'janus.plugin.videoroom');
       const audio = await d.client.attach(s, 'janus.plugin.audiobridge');
       expect(await d.client.event(s, video, { request: 'join', ptype: 'publisher', room: entry.room, pin: entry.pin, id: entry.participantId, display: entry.display })).toMatchObject({ videoroom: 'joined' });
-      expect(await d.client.event(s, audio, { request: 'join', room: entry.room, pin: entry.pin, id: entry.participantId, display: entry.display })).toMatchObject({ audiobridge: 'joined' });
+      expect(await d.client.event(s, audio, { request: 'join', room: entry.room, pin: entry.pin, id: entry.participantId, group: entry.audioGroup, display: entry.display })).toMatchObject({ audiobridge: 'joined' });
       expect(await p.participants(ref)).toEqual([{ id: entry.participantId, display: 'Gianni Ospite', publishing: false, audioMuted: false }]);
       expect(await p.participantCount(ref)).toBe(1);
       await p.mute(ref, entry.participantId, true);

@@ -240,7 +240,7 @@ describe('ARI double: originate and external media', () => {
     const far = await RtpPeer.open('127.0.0.1');
     try {
       const res = await rest('POST', '/channels/externalMedia', { channelId: 'wm-rtp-2', app: 'webmeetings', external_host: `127.0.0.1:${far.address.port}`, format: 'ulaw' });
-      const vars = (res.body as { channelvars: Record<string, string> }).channelvars;
+      const vars = (res.body as unknown as { channelvars: Record<string, string> }).channelvars;
       await double.waitFor(() => far.loudest(1000) === 0 && double.rtp('wm-rtp-2')!.sent > 5, 'silence from the channel (nobody speaks in its bridge)');
       far.speaking = () => true;
       far.sendTo(vars.UNICASTRTP_LOCAL_ADDRESS!, Number(vars.UNICASTRTP_LOCAL_PORT));

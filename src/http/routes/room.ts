@@ -25,6 +25,7 @@ const Visit = z.object({
     pin: z.string().describe('the rooms’ PIN (never their secret)'),
     participantId: z.number().int().describe('the id to join both rooms with'),
     display: z.string(),
+    audioGroup: z.string().describe('the AudioBridge group to join with'),
   }),
 });
 const Participant = z.object({ id: z.number().int(), display: z.string(), publishing: z.boolean(), audioMuted: z.boolean().nullable() });

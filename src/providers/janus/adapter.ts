@@ -8,7 +8,7 @@
 import { randomInt } from 'node:crypto';
 import { JanusApi, type Plugin, type PluginData } from './api.ts';
 import { ControlSession } from './control-session.ts';
-import { openPhoneLeg } from './phone-leg.ts';
+import { openPhoneLeg, PHONE_GROUP, WEB_GROUP } from './phone-leg.ts';
 import { RoomSecrets } from './secrets.ts';
 import {
   bookingIdOfKey,
@@ -85,7 +85,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
     // people without a camera too. audiobridge "create": plain RTP participants for the phone leg.
     const create = {
       [VIDEO]: { publishers: Math.max(1, spec.seats), notify_joining: true, audiocodec: 'opus', videocodec: 'vp8', fir_freq: 10 },
-      [AUDIO]: { sampling_rate: 16000, allow_rtp_participants: true, audiolevel_event: true },
+      [AUDIO]: { sampling_rate: 16000, allow_rtp_participants: true, audiolevel_event: true, groups: [WEB_GROUP, PHONE_GROUP] },
     };
     const edit = { [VIDEO]: { new_publishers: Math.max(1, spec.seats) }, [AUDIO]: {} };
     for (const plugin of [VIDEO, AUDIO]) {
@@ -145,7 +145,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
   /** The browser joins both rooms under a number the portal picks, so the host's controls can name it. */
   async enter(ref: MeetingRef, who: RoomTicket): Promise<RoomEntry> {
     const r = this.room(this.bookingOf(ref));
-    return { server: this.cfg.publicUrl, room: r.room, pin: r.pin, participantId: randomInt(1, 2 ** 47), display: who.name };
+    return { server: this.cfg.publicUrl, room: r.room, pin: r.pin, participantId: randomInt(1, 2 ** 47), display: who.name, audioGroup: WEB_GROUP };
   }
 
   async participants(ref: MeetingRef): Promise<RoomParticipant[]> {
@@ -209,7 +209,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
 
   openExternalMedia(ref: MeetingRef, onLost: () => void): Promise<ExternalMediaPeer> {
     const r = this.room(this.bookingOf(ref));
-    return openPhoneLeg({ api: this.api, room: r.room, pin: r.pin, rtpHost: this.cfg.rtpHost, onLost });
+    return openPhoneLeg({ api: this.api, room: r.room, pin: r.pin, secret: r.secret, adminKey: this.cfg.adminKey, rtpHost: this.cfg.rtpHost, onLost });
   }
 
   async health(): Promise<{ ok: boolean; detail: string }> {

@@ -10,7 +10,7 @@ export type RoomVisit = {
   timeZone: string;
   role: 'host' | 'attendee';
   name: string;
-  janus: { server: string; room: number; pin: string; participantId: number; display: string };
+  janus: { server: string; room: number; pin: string; participantId: number; display: string; audioGroup: string };
 };
 export type RoomParticipant = { id: number; display: string; publishing: boolean; audioMuted: boolean | null };
 

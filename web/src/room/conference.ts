@@ -97,7 +97,7 @@ export class Conference {
         },
       });
       this.video = await this.attach(VIDEO, { onmessage: (msg, jsep) => this.onVideo(msg, jsep) });
-      this.audio.send({ message: { request: 'join', ...this.room, id: this.me, display: this.visit.janus.display, muted: !this.mic } });
+      this.audio.send({ message: { request: 'join', ...this.room, id: this.me, group: this.visit.janus.audioGroup, display: this.visit.janus.display, muted: !this.mic } });
       this.video.send({ message: { request: 'join', ptype: 'publisher', ...this.room, id: this.me, display: this.visit.janus.display } });
     } catch (e) {
       this.fail(e);
