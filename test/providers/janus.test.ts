@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conferenceProviderContract } from '../../src/providers/contract.ts';
 import { JanusProvider } from '../../src/providers/janus/adapter.ts';
 import type { MeetingSpec } from '../../src/providers/port.ts';
+import { settled, roomState } from '../api/provisioning-support.ts';
 import { JanusContractDouble } from '../doubles/janus.ts';
 import { describeWithJanus, startJanus, type JanusServer } from '../support/janus.ts';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 
 let janus: JanusServer | null = null;
 let double: JanusContractDouble | null = null;
@@ -25,9 +27,9 @@ const providerFor = (d: JanusContractDouble, o: { badCredentials?: boolean; time
   });
 
 describeWithJanus('Janus on a real server', () => {
+  // One Janus for the file: the last block stops it.
   afterAll(async () => {
     await double?.close();
-    await janus?.stop();
   });
 
   conferenceProviderContract({
@@ -121,6 +123,90 @@ describeWithJanus('Janus on a real server', () => {
       expect(p.admit(lobby.split('#jwt=')[1]!)).toMatchObject({ lobby: true });
       await p.release(ref);
     });
+  });
+});
+
+describeWithJanus('the portal with a Janus room', () => {
+  let d: JanusContractDouble;
+  let t: TestPortal;
+  let alice: Caller;
+  let bob: Caller;
+  beforeAll(async () => {
+    d = new JanusContractDouble(await server());
+    t = await startTestPortal({
+      now: '2026-03-20T09:00:00Z',
+      seedRooms: false,
+      env: { JANUS_URL: d.janus.url, JANUS_ADMIN_KEY: d.janus.adminKey, JANUS_SECRET: d.secret, PUBLIC_URL: 'https://portal.example.org', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0' },
+    });
+    const inst = await t.institution();
+    alice = await t.user('member', inst.id, 'Alice Booker');
+    bob = await t.user('member', inst.id, 'Bob Colleague');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await d?.close();
+    await janus?.stop();
+    janus = null;
+  });
+
+  async function prepared(): Promise<string> {
+    const room = await t.portal.services.uow.repos.rooms.create({ name: `Aula ${randomUUID().slice(0, 8)}`, capacity: 10, timeZone: 'Europe/Rome', provider: 'janus', active: true });
+    const res = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Ricevimento', roomId: room.id, start: '2026-03-20T09:15:00Z', end: '2026-03-20T10:00:00Z', seats: 4 } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    await settled(t, res.body.id);
+    expect(await roomState(t, res.body.id)).toBe('ready');
+    return res.body.id;
+  }
+  const ticketFor = async (as: Caller, id: string) => {
+    const go = await fetch(`${t.baseUrl}/join/${id}`, { redirect: 'manual', headers: { authorization: `Bearer ${as.token}` } });
+    expect(go.status).toBe(302);
+    const location = go.headers.get('location')!;
+    expect(location).toMatch(new RegExp(`^https://portal\\.example\\.org/room/${id}#jwt=`));
+    return location.split('#jwt=')[1]!;
+  };
+
+  it('recreates a room destroyed behind the portal’s back when reconcile runs', async () => {
+    const id = await prepared();
+    expect(await d.meetingCount(id)).toBe(1);
+    await d.deleteMeeting(id);
+    expect(await d.meetingCount(id)).toBe(0);
+    expect(await t.portal.provisioning!.service.reconcile()).toMatchObject({ recreated: 1 });
+    expect(await d.meetingCount(id)).toBe(1);
+    expect(await roomState(t, id)).toBe('ready');
+  });
+
+  it('gives the room page its entry for a join link’s ticket, the host’s controls to the host only, and counts who is in', async () => {
+    const id = await prepared();
+    const hostTicket = await ticketFor(alice, id);
+    const entry = await t.api('POST', `/api/v1/rooms/${id}/entry`, { body: { ticket: hostTicket } });
+    expect(entry.status, JSON.stringify(entry.body)).toBe(200);
+    expect(entry.body).toMatchObject({ bookingId: id, title: 'Ricevimento', role: 'host', name: 'Alice Booker', janus: { server: d.janus.url, room: d.secrets.roomOf(id), pin: d.secrets.pinOf(id), audioGroup: 'web' } });
+    expect(JSON.stringify(entry.body)).not.toContain(d.secrets.secretOf(id));
+    // Bob is signed in but does not manage the booking: an attendee.
+    const bobTicket = await ticketFor(bob, id);
+    expect((await t.api('POST', `/api/v1/rooms/${id}/entry`, { body: { ticket: bobTicket } })).body.role).toBe('attendee');
+    await d.setParticipants(id, 2);
+    expect(await t.portal.provisioning!.service.webParticipants(id)).toBe(2);
+    const list = await t.api('GET', `/api/v1/rooms/${id}/participants`, { headers: { 'x-room-ticket': hostTicket } });
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((p: { display: string }) => p.display).sort()).toEqual(['Guest 1', 'Guest 2']);
+    expect((await t.api('GET', `/api/v1/rooms/${id}/participants`, { headers: { 'x-room-ticket': bobTicket } })).body.code).toBe('ROOM_HOST_ONLY');
+    expect((await t.api('DELETE', `/api/v1/rooms/${id}/participants/${list.body.items[0].id}`, { headers: { 'x-room-ticket': bobTicket } })).status).toBe(403);
+    const gone = await t.api('DELETE', `/api/v1/rooms/${id}/participants/123456`, { headers: { 'x-room-ticket': hostTicket } });
+    expect(gone).toMatchObject({ status: 404, body: { code: 'PARTICIPANT_NOT_FOUND' } });
+    await d.setParticipants(id, 0);
+  });
+
+  it('refuses a tampered ticket, another booking’s ticket, and every ticket once the booking is cancelled', async () => {
+    const id = await prepared();
+    const other = await prepared();
+    const ticket = await ticketFor(alice, id);
+    const flipped = ticket.slice(0, -2) + (ticket.at(-2) === 'A' ? 'B' : 'A') + ticket.at(-1);
+    expect((await t.api('POST', `/api/v1/rooms/${id}/entry`, { body: { ticket: flipped } })).body.code).toBe('ROOM_TICKET_INVALID');
+    expect((await t.api('POST', `/api/v1/rooms/${other}/entry`, { body: { ticket } })).status).toBe(401);
+    expect((await t.api('GET', `/api/v1/rooms/${id}/participants`)).status).toBe(401);
+    expect((await t.api('DELETE', `/api/v1/bookings/${id}`, { as: alice })).status).toBeLessThan(300);
+    expect(await t.api('POST', `/api/v1/rooms/${id}/entry`, { body: { ticket } })).toMatchObject({ status: 409, body: { code: 'MEETING_CANCELLED' } });
   });
 });
 
