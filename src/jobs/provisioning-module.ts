@@ -9,6 +9,7 @@ import type { BookerNotice, BookingFacts } from '../app/provisioning-store.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { PgProvisioningStore } from '../db/provisioning-repository.ts';
+import { PgRoomAdmissions } from '../db/room-admission-repository.ts';
 import { joinRoutes } from '../http/routes/join.ts';
 import { jitsiReservationRoutes } from '../http/routes/jitsi-reservations.ts';
 import { jitsiDialInRoutes } from '../http/routes/jitsi-dial-in.ts';
@@ -102,7 +103,7 @@ export async function startProvisioningModule(d: {
   // A conference turned on or off changes what a room that dials in (Adobe Connect) must be told.
   d.services.audio.onConferenceChange((repos, bookingId) => repos.jobs.enqueue(SYNC_QUEUE, { bookingId, action: 'updated' }));
   const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl });
-  const rooms = new RoomService({ store, registry, clock: d.clock, joinOpensMinutes: policy.joinOpensMinutes });
+  const rooms = new RoomService({ store, registry, clock: d.clock, joinOpensMinutes: policy.joinOpensMinutes, admissions: new PgRoomAdmissions(d.database.db) });
   d.services.bookings.onChange(provisioningListener);
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger });
   const dialInOf = async (bookingId: string) => {

@@ -128,6 +128,41 @@ describeWithJanus('the meeting room on a real Janus', () => {
     await expect.poll(() => videoroomNames(b)).toEqual([]);
   });
 
+  it('keeps a guest of a lobby booking at the door until the host lets them in, on a phone screen', async () => {
+    const b = await book('Colloquio');
+    expect((await portal.api(maria, 'PUT', `/api/v1/bookings/${b.id}/guest-policy`, { policy: 'lobby' })).status).toBe(200);
+    const hostPage = await (await context()).newPage();
+    await signIn(hostPage, maria.email, maria.password);
+    await hostPage.goto(`/join/${b.id}`);
+    await hostPage.getByRole('heading', { name: 'Colloquio' }).waitFor();
+
+    const phone = await newContext(chromium.browser, portal.baseUrl, { viewport: { width: 390, height: 844 }, locale: 'it-IT' });
+    await recordPeerConnections(phone);
+    contexts.push(phone);
+    const guestPage = await phone.newPage();
+    await guestPage.goto(await guestUrl(b));
+    await guestPage.getByLabel(/Il tuo nome/).fill('Lucia Ospite');
+    await guestPage.getByRole('button', { name: /Entra/ }).click();
+    await guestPage.getByText('Chi modera ti farà entrare a breve').waitFor();
+    expect(await guestPage.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)).toBe(0);
+
+    const door = hostPage.getByRole('region', { name: 'Waiting to enter' });
+    await door.getByRole('button', { name: 'Let Lucia Ospite in', exact: true }).click({ timeout: 15_000 });
+    await guestPage.getByRole('complementary', { name: 'Partecipanti' }).getByText('Maria Rossi').waitFor({ timeout: 20_000 });
+    await hostPage.getByRole('complementary', { name: 'Participants' }).getByText('Lucia Ospite').waitFor({ timeout: 20_000 });
+    // On a phone the stage comes first, the controls under it, the participants last; nothing wider than the screen.
+    const [stage, controls, people] = await Promise.all(['.room-stage', '.room-controls', '.room-people'].map((sel) => guestPage.locator(sel).boundingBox()));
+    expect(stage!.y + stage!.height).toBeLessThanOrEqual(controls!.y);
+    expect(controls!.y + controls!.height).toBeLessThanOrEqual(people!.y);
+    expect(await guestPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expect.poll(() => guestPage.locator('.room-tile video').count(), { timeout: 15_000 }).toBe(2);
+    await screenshot(guestPage, 'room-phone-guest');
+    await expectAccessible(guestPage, 'the meeting room on a phone (guest, Italian)');
+    await guestPage.getByRole('button', { name: 'Esci' }).click();
+    await hostPage.getByRole('button', { name: 'Leave' }).click();
+    await expect.poll(() => videoroomNames(b)).toEqual([]);
+  });
+
   it('gives a wrong PIN, a booking not yet open and a cancelled booking their pages and no media session', async () => {
     const page = await (await context()).newPage();
     const pcs = () => page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);

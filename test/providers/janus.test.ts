@@ -197,6 +197,47 @@ describeWithJanus('the portal with a Janus room', () => {
     await d.setParticipants(id, 0);
   });
 
+  it('keeps guests of a lobby booking at the door until the host lets them in; a refused or removed guest stays out', async () => {
+    const id = await prepared();
+    expect((await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'lobby' } })).status).toBe(200);
+    const guestUrl = (await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.guestUrl as string;
+    const guestTicket = async (name: string) => {
+      const res = await fetch(`${t.baseUrl}${new URL(guestUrl).pathname}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name }) });
+      expect(res.status).toBe(303);
+      return res.headers.get('location')!.split('#jwt=')[1]!;
+    };
+    const host = await ticketFor(alice, id);
+    const gianni = await guestTicket('Gianni Ospite');
+    const enter = (ticket: string) => t.api('POST', `/api/v1/rooms/${id}/entry`, { body: { ticket } });
+    expect(await enter(gianni)).toMatchObject({ status: 202, body: { status: 'waiting', title: 'Ricevimento' } });
+    expect((await enter(gianni)).status).toBe(202);
+    // The host enters at once; colleagues who are signed in do not wait either.
+    expect((await enter(host)).status).toBe(200);
+    expect((await enter(await ticketFor(bob, id))).status).toBe(200);
+    const lobby = await t.api('GET', `/api/v1/rooms/${id}/lobby`, { headers: { 'x-room-ticket': host } });
+    expect(lobby.body.items.map((g: { name: string }) => g.name)).toEqual(['Gianni Ospite']);
+    expect((await t.api('GET', `/api/v1/rooms/${id}/lobby`, { headers: { 'x-room-ticket': gianni } })).status).toBe(403);
+    expect((await t.api('PUT', `/api/v1/rooms/${id}/lobby/${lobby.body.items[0].key}`, { headers: { 'x-room-ticket': host }, body: { admit: true } })).status).toBe(204);
+    const entered = await enter(gianni);
+    expect(entered).toMatchObject({ status: 200, body: { status: 'entered', role: 'attendee', name: 'Gianni Ospite' } });
+
+    // Gianni really joins; the host removes him; his ticket no longer opens the door.
+    const s = await d.client.session();
+    const h = await d.client.attach(s, 'janus.plugin.videoroom');
+    const { room, pin, participantId, display } = entered.body.janus;
+    expect(await d.client.event(s, h, { request: 'join', ptype: 'publisher', room, pin, id: participantId, display })).toMatchObject({ videoroom: 'joined' });
+    expect((await t.api('DELETE', `/api/v1/rooms/${id}/participants/${participantId}`, { headers: { 'x-room-ticket': host } })).status).toBe(204);
+    expect(await enter(gianni)).toMatchObject({ status: 403, body: { code: 'LOBBY_REFUSED' } });
+    await d.client.destroy(s);
+
+    const marta = await guestTicket('Marta Ospite');
+    expect((await enter(marta)).status).toBe(202);
+    const key = (await t.api('GET', `/api/v1/rooms/${id}/lobby`, { headers: { 'x-room-ticket': host } })).body.items[0].key;
+    expect((await t.api('PUT', `/api/v1/rooms/${id}/lobby/${key}`, { headers: { 'x-room-ticket': host }, body: { admit: false } })).status).toBe(204);
+    expect(await enter(marta)).toMatchObject({ status: 403, body: { code: 'LOBBY_REFUSED' } });
+    expect((await t.api('PUT', `/api/v1/rooms/${id}/lobby/${'0'.repeat(64)}`, { headers: { 'x-room-ticket': host }, body: { admit: true } })).body.code).toBe('GUEST_NOT_WAITING');
+  });
+
   it('refuses a tampered ticket, another booking’s ticket, and every ticket once the booking is cancelled', async () => {
     const id = await prepared();
     const other = await prepared();

@@ -12,6 +12,7 @@ const BookingParams = z.strictObject({ bookingId: S.Id });
 // Janus participant ids are unsigned 64-bit; the portal gives out ids below 2^47.
 const ParticipantParams = z.strictObject({ bookingId: S.Id, participantId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 const Visit = z.object({
+  status: z.literal('entered'),
   bookingId: S.Id,
   title: z.string(),
   start: z.string(),
@@ -28,6 +29,9 @@ const Visit = z.object({
     audioGroup: z.string().describe('the AudioBridge group to join with'),
   }),
 });
+const Waiting = z.object({ status: z.literal('waiting').describe('a guest at the lobby door: ask again in a few seconds'), bookingId: S.Id, title: z.string() });
+const Guest = z.object({ key: z.string().describe('names the guest for the host’s answer'), name: z.string(), askedAt: z.string() });
+const GuestParams = z.strictObject({ bookingId: S.Id, key: z.string().regex(/^[0-9a-f]{64}$/, 'must be the key of a waiting guest') });
 const Participant = z.object({ id: z.number().int(), display: z.string(), publishing: z.boolean(), audioMuted: z.boolean().nullable() });
 const errors = { ...S.errorResponses, 503: S.Problem };
 
@@ -41,10 +45,28 @@ export const roomRoutes: FastifyPluginAsyncZod<{ rooms: RoomService }> = async (
 
   app.post('/rooms/:bookingId/entry', {
     config: { public: true },
-    schema: { tags, summary: 'Enter a booking’s room with the ticket of its join link', params: BookingParams, body: z.strictObject({ ticket: Ticket }), response: { 200: Visit, ...errors } },
-    handler: async (req) => {
+    schema: { tags, summary: 'Enter a booking’s room with the ticket of its join link (202: wait in the lobby)', params: BookingParams, body: z.strictObject({ ticket: Ticket }), response: { 200: Visit, 202: Waiting, 429: S.Problem, ...errors } },
+    handler: async (req, reply) => {
       const v = await rooms.enter(req.params.bookingId, req.body.ticket);
+      if (v.status === 'waiting') return reply.code(202).send(v);
       return { ...v, start: v.start.toISOString(), end: v.end.toISOString() };
+    },
+  });
+
+  app.get('/rooms/:bookingId/lobby', {
+    config: { public: true },
+    schema: { tags, summary: 'Guests waiting to be let in (the host only)', params: BookingParams, response: { 200: z.object({ items: z.array(Guest) }), ...errors } },
+    handler: async (req) => ({
+      items: (await rooms.lobby(req.params.bookingId, ticketOf(req.headers['x-room-ticket']))).map((g) => ({ key: g.key, name: g.name, askedAt: g.askedAt.toISOString() })),
+    }),
+  });
+
+  app.put('/rooms/:bookingId/lobby/:key', {
+    config: { public: true },
+    schema: { tags, summary: 'Let a waiting guest in, or not (the host only)', params: GuestParams, body: z.strictObject({ admit: z.boolean() }), response: { 204: z.null(), ...errors } },
+    handler: async (req, reply) => {
+      await rooms.admit(req.params.bookingId, ticketOf(req.headers['x-room-ticket']), req.params.key, req.body.admit);
+      return reply.code(204).send(null);
     },
   });
 

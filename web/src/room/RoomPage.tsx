@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import { Notice } from '../ui/Notice.tsx';
-import { roomApi, type RoomVisit } from './api.ts';
+import { roomApi, type RoomVisit, type RoomWaiting, type WaitingGuest } from './api.ts';
 import { Conference, type ConferenceState, type Person } from './conference.ts';
 import './room.css';
 
@@ -15,23 +15,32 @@ export function RoomPage({ params }: { params: Record<string, string> }) {
   const { t } = useTranslation();
   const bookingId = params.bookingId ?? '';
   const [ticket] = useState(() => ticketOf(window.location.hash));
-  const [visit, setVisit] = useState<RoomVisit | null>(null);
+  const [visit, setVisit] = useState<RoomVisit | RoomWaiting | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const [asked, setAsked] = useState(0);
 
   useEffect(() => {
     if (!ticket) return;
     roomApi.enter(bookingId, ticket).then(setVisit, (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, {})));
-  }, [bookingId, ticket]);
+  }, [bookingId, ticket, asked]);
+
+  // At the lobby door: ask again every few seconds until the host answers.
+  const waiting = visit?.status === 'waiting';
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = window.setInterval(() => setAsked((n) => n + 1), 3000);
+    return () => window.clearInterval(timer);
+  }, [waiting]);
 
   const joinHref = `/join/${encodeURIComponent(bookingId)}`;
   if (!ticket || error) {
     const code = error?.code ?? 'ROOM_TICKET_INVALID';
-    const known = ['MEETING_CANCELLED', 'MEETING_ENDED', 'MEETING_NOT_OPEN', 'ROOM_NOT_READY', 'ROOM_TICKET_INVALID'].includes(code);
+    const known = ['MEETING_CANCELLED', 'MEETING_ENDED', 'MEETING_NOT_OPEN', 'ROOM_NOT_READY', 'ROOM_TICKET_INVALID', 'LOBBY_REFUSED'].includes(code);
     return (
       <main className="room-message" lang={document.documentElement.lang}>
         <h1>{t(`room.closed.${known ? code : 'other'}.title`)}</h1>
         <p>{t(`room.closed.${known ? code : 'other'}.body`)}</p>
-        {code !== 'MEETING_CANCELLED' && code !== 'MEETING_ENDED' && (
+        {code !== 'MEETING_CANCELLED' && code !== 'MEETING_ENDED' && code !== 'LOBBY_REFUSED' && (
           <p>
             <a className="button button-primary" href={joinHref}>
               {t('room.openAgain')}
@@ -48,7 +57,57 @@ export function RoomPage({ params }: { params: Record<string, string> }) {
       </p>
     );
   }
+  if (visit.status === 'waiting') {
+    return (
+      <main className="room-message">
+        <h1>{visit.title}</h1>
+        <p role="status">{t('room.lobby.waiting')}</p>
+      </main>
+    );
+  }
   return <Meeting visit={visit} ticket={ticket} joinHref={joinHref} />;
+}
+
+/** The host's view of the lobby door: guests waiting, each with "let in" and "refuse". */
+function Lobby({ visit, ticket, onNotice }: { visit: RoomVisit; ticket: string; onNotice: (text: string) => void }) {
+  const { t } = useTranslation();
+  const [guests, setGuests] = useState<WaitingGuest[]>([]);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    roomApi.lobby(visit.bookingId, ticket).then((r) => live && setGuests(r.items), () => undefined);
+    const timer = window.setTimeout(() => setTick((n) => n + 1), 3000);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [visit.bookingId, ticket, tick]);
+  if (guests.length === 0) return null;
+  const answer = async (g: WaitingGuest, admit: boolean) => {
+    await roomApi.admit(visit.bookingId, ticket, g.key, admit).catch(() => undefined);
+    setGuests((all) => all.filter((x) => x.key !== g.key));
+    onNotice(t(admit ? 'room.lobby.admitted' : 'room.lobby.refused', { name: g.name }));
+  };
+  return (
+    <section className="room-lobby" aria-labelledby="room-lobby-title">
+      <h2 id="room-lobby-title">{t('room.lobby.title')}</h2>
+      <ul>
+        {guests.map((g) => (
+          <li key={g.key}>
+            <span>{g.name}</span>
+            <span className="room-person-actions">
+              <button type="button" onClick={() => void answer(g, true)} aria-label={t('room.lobby.admitOf', { name: g.name })}>
+                {t('room.lobby.admit')}
+              </button>
+              <button type="button" className="danger" onClick={() => void answer(g, false)} aria-label={t('room.lobby.refuseOf', { name: g.name })}>
+                {t('room.lobby.refuse')}
+              </button>
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 function Meeting({ visit, ticket, joinHref }: { visit: RoomVisit; ticket: string; joinHref: string }) {
@@ -114,6 +173,7 @@ function Meeting({ visit, ticket, joinHref }: { visit: RoomVisit; ticket: string
         ))}
       </section>
       <aside className="room-people" aria-labelledby="room-people-title">
+        {host && <Lobby visit={visit} ticket={ticket} onNotice={setNotice} />}
         <h2 id="room-people-title">{t('room.participants')}</h2>
         <ul>
           {s.people.map((p) => (
