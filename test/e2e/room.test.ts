@@ -11,7 +11,7 @@ import { JanusTestClient } from '../doubles/janus.ts';
 import { describeWithJanus, startJanus, type JanusServer } from '../support/janus.ts';
 import { expectAccessible, newContext, screenshot, signIn } from './support/browser.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
-import { freePortOn, launchInNamespace, received, recordPeerConnections } from './support/room.ts';
+import { freePortOn, launchInNamespace, peerConnections, received, recordPeerConnections } from './support/room.ts';
 
 type Booking = { id: string; title: string };
 const SECRET = 'e2e-room-secret-0123456789abcdef';
@@ -144,7 +144,7 @@ describeWithJanus('the meeting room on a real Janus', () => {
     await guestPage.getByLabel(/Il tuo nome/).fill('Lucia Ospite');
     await guestPage.getByRole('button', { name: /Entra/ }).click();
     await guestPage.getByText('Chi modera ti farà entrare a breve').waitFor();
-    expect(await guestPage.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length)).toBe(0);
+    expect(await peerConnections(guestPage)).toBe(0);
 
     const door = hostPage.getByRole('region', { name: 'Waiting to enter' });
     await door.getByRole('button', { name: 'Let Lucia Ospite in', exact: true }).click({ timeout: 15_000 });
@@ -165,7 +165,7 @@ describeWithJanus('the meeting room on a real Janus', () => {
 
   it('gives a wrong PIN, a booking not yet open and a cancelled booking their pages and no media session', async () => {
     const page = await (await context()).newPage();
-    const pcs = () => page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+    const pcs = () => peerConnections(page);
 
     const withPin = await book('Esame con PIN');
     expect((await portal.api(maria, 'PUT', `/api/v1/bookings/${withPin.id}/guest-policy`, { policy: 'pin', pin: '4321' })).status).toBe(200);

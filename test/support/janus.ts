@@ -31,6 +31,8 @@ export type JanusServer = {
   /** The HTTP API, e.g. http://10.213.4.6:8088/janus (reachable from here and from the namespace). */
   url: string;
   adminKey: string;
+  /** Janus' process (`ip netns exec` execs it: the same pid). */
+  pid: number;
   log(): string;
   stop(): Promise<void>;
 };
@@ -134,5 +136,5 @@ export async function startJanus(opts: { ns?: NetNamespace } = {}): Promise<Janu
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { ns, url, adminKey, log, stop };
+  return { ns, url, adminKey, pid: child.pid!, log, stop };
 }

@@ -31,45 +31,50 @@ export async function launchInNamespace(ns: NetNamespace, origin: string, extraA
   };
 }
 
-/** Every RTCPeerConnection the page makes is kept in window.__pcs (before any page script runs). */
+/**
+ * Every RTCPeerConnection the page makes is kept in window.__pcs (before any page script runs).
+ * Page code is given as text: this module is also compiled without the DOM types (bench/).
+ */
 export async function recordPeerConnections(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
+  await context.addInitScript(`(() => {
     const Native = window.RTCPeerConnection;
-    const pcs: RTCPeerConnection[] = [];
-    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = pcs;
-    const Recorded = function (this: unknown, ...args: ConstructorParameters<typeof RTCPeerConnection>) {
+    const pcs = [];
+    window.__pcs = pcs;
+    function Recorded(...args) {
       const pc = new Native(...args);
       pcs.push(pc);
       return pc;
-    } as unknown as typeof RTCPeerConnection;
+    }
     Recorded.prototype = Native.prototype;
     Object.setPrototypeOf(Recorded, Native);
     window.RTCPeerConnection = Recorded;
-  });
+  })()`);
 }
 
-export type Received = { audioBytes: number; videoBytes: number; videoFps: number; peerConnections: number };
+export type Received = { audioBytes: number; videoBytes: number; peerConnections: number; framesDecoded: Record<string, number> };
 
-/** What the page has received so far, from getStats() of all its peer connections (inbound-rtp). */
+/** What the page has received so far, from getStats() of its open peer connections (inbound-rtp). */
 export async function received(page: Page): Promise<Received> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
-    const out = { audioBytes: 0, videoBytes: 0, videoFps: 0, peerConnections: pcs.length };
+  return page.evaluate(`(async () => {
+    const pcs = window.__pcs ?? [];
+    const out = { audioBytes: 0, videoBytes: 0, peerConnections: pcs.length, framesDecoded: {} };
     for (const pc of pcs) {
       if (pc.connectionState === 'closed') continue;
-      const stats = await pc.getStats();
-      stats.forEach((r: { type: string; kind?: string; bytesReceived?: number; framesPerSecond?: number }) => {
+      (await pc.getStats()).forEach((r) => {
         if (r.type !== 'inbound-rtp') return;
         if (r.kind === 'audio') out.audioBytes += r.bytesReceived ?? 0;
         if (r.kind === 'video') {
           out.videoBytes += r.bytesReceived ?? 0;
-          out.videoFps += r.framesPerSecond ?? 0;
+          out.framesDecoded[r.id] = r.framesDecoded ?? 0;
         }
       });
     }
     return out;
-  });
+  })()`);
 }
+
+/** How many peer connections the page made. */
+export const peerConnections = (page: Page): Promise<number> => page.evaluate('(window.__pcs ?? []).length');
 
 export async function freePortOn(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
