@@ -22,7 +22,8 @@ export type MeetingSpec = {
 /** The service's handle of a prepared meeting, stored by the pipeline as JSON. */
 export type MeetingRef = { id: string; url?: string | undefined; data?: Record<string, string> | undefined };
 
-export type Participant = { id: string; email?: string | undefined; name: string };
+/** `guest`: came through the guest link (no account); the guest policy's lobby applies to them. */
+export type Participant = { id: string; email?: string | undefined; name: string; guest?: boolean | undefined };
 
 export interface ConferenceProvider {
   readonly kind: string;

@@ -110,6 +110,11 @@ describeWithJanus('the meeting room on a real Janus', () => {
     await expectAccessible(hostPage, 'the meeting room (host)');
     // The guest has no host controls.
     expect(await guestPage.getByRole('button', { name: /^Remove / }).count()).toBe(0);
+    // A raised hand shows in the host's list, and goes down again.
+    await guestPage.getByRole('button', { name: 'Raise hand' }).click();
+    await hostList.getByRole('listitem').filter({ hasText: 'Gianni Ospite' }).getByText('hand raised').waitFor();
+    await guestPage.getByRole('button', { name: 'Lower hand' }).click();
+    await hostList.getByText('hand raised').waitFor({ state: 'detached' });
 
     await hostList.getByRole('button', { name: 'Mute Gianni Ospite' }).click();
     await guestPage.getByText('The host muted your microphone').waitFor();

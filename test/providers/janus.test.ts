@@ -119,7 +119,7 @@ describeWithJanus('Janus on a real server', () => {
       expect(other.admit(ticket)).toBeNull();
       const later = new JanusProvider({ ...providerConfig(d), now: () => new Date(Date.now() + 180_000) });
       expect(later.admit(ticket)).toBeNull();
-      const lobby = await p.attendeeJoinUrl(ref, { id: 'guest-8', name: 'Ospite' }, { ...m, guestPolicy: 'lobby' });
+      const lobby = await p.attendeeJoinUrl(ref, { id: 'guest-8', name: 'Ospite', guest: true }, { ...m, guestPolicy: 'lobby' });
       expect(p.admit(lobby.split('#jwt=')[1]!)).toMatchObject({ lobby: true });
       await p.release(ref);
     });

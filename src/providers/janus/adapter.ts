@@ -125,7 +125,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
 
   private joinUrl(ref: MeetingRef, who: Participant, spec: MeetingSpec, role: 'host' | 'attendee'): string {
     const bookingId = this.bookingOf(ref);
-    const ticket = this.secrets.ticket({ bookingId, role, name: who.name, userId: who.id, lobby: role === 'attendee' && spec.guestPolicy === 'lobby' && who.id.startsWith('guest-') }, spec.end);
+    const ticket = this.secrets.ticket({ bookingId, role, name: who.name, userId: who.id, lobby: role === 'attendee' && spec.guestPolicy === 'lobby' && who.guest === true }, spec.end);
     // The ticket travels in the fragment: browsers do not send it to servers, logs or Referer.
     return `${this.cfg.portalUrl}/room/${bookingId}#jwt=${ticket}`;
   }
@@ -215,7 +215,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
   async health(): Promise<{ ok: boolean; detail: string }> {
     try {
       await this.request(VIDEO, { request: 'list', admin_key: this.cfg.adminKey });
-      return { ok: true, detail: `${'Janus'} answers and accepts the admin key.` };
+      return { ok: true, detail: 'Janus answers and accepts the admin key.' };
     } catch (e) {
       return { ok: false, detail: (e as Error).message };
     }

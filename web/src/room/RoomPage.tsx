@@ -1,7 +1,7 @@
 // The portal's own meeting room, /room/<booking>#jwt=<ticket> (issue #14). The join pages (/join,
 // guest links) lead here with a ticket; the page trades it for the room's entry and joins Janus.
 // Loaded only on this route (a lazy chunk with janus-gateway in it).
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import { Notice } from '../ui/Notice.tsx';
@@ -110,16 +110,30 @@ function Lobby({ visit, ticket, onNotice }: { visit: RoomVisit; ticket: string; 
   );
 }
 
-function Meeting({ visit, ticket, joinHref }: { visit: RoomVisit; ticket: string; joinHref: string }) {
+/** One Conference per mount: made and left by the same effect (so a remount never reuses a left one). */
+function Meeting(props: { visit: RoomVisit; ticket: string; joinHref: string }) {
+  const { t } = useTranslation();
+  const [conference, setConference] = useState<Conference | null>(null);
+  useEffect(() => {
+    const c = new Conference(props.visit);
+    setConference(c);
+    void c.start();
+    return () => c.leave();
+  }, [props.visit]);
+  if (!conference) {
+    return (
+      <p className="splash" role="status">
+        {t('room.entering')}
+      </p>
+    );
+  }
+  return <MeetingView {...props} conference={conference} />;
+}
+
+function MeetingView({ visit, ticket, joinHref, conference }: { visit: RoomVisit; ticket: string; joinHref: string; conference: Conference }) {
   const { t, i18n } = useTranslation();
-  const conference = useMemo(() => new Conference(visit), [visit]);
   const s = useSyncExternalStore(conference.subscribe, conference.snapshot);
   const [notice, setNotice] = useState<string | null>(null);
-
-  useEffect(() => {
-    void conference.start();
-    return () => conference.leave();
-  }, [conference]);
 
   useEffect(() => {
     if (s.mutedByHost) setNotice(t('room.notice.mutedByHost'));
