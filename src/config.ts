@@ -51,6 +51,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEFAULT_ROOMS: bool.default(true),
   SHUTDOWN_GRACE_SECONDS: intIn(1, 600).default(25),
+  EVENT_STREAMS_PER_USER: intIn(1, 1000).default(8),
+  EVENT_STREAMS_PER_ADDRESS: intIn(1, 100_000).default(200),
+  EVENT_STREAM_RECHECK_SECONDS: intIn(1, 3600).default(60),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
   ...TELEPHONY_ENV,
@@ -122,6 +125,8 @@ export type Config = {
   seedDefaultRooms: boolean;
   shutdownGraceSeconds: number;
   session: { idleMinutes: number; absoluteHours: number };
+  /** Open live-update streams per person and per client address, on each instance. */
+  eventStreams: { perUser: number; perAddress: number; recheckSeconds: number };
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
   mail: MailConfig;
@@ -194,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
     mail: mailConfig(e, publicUrl),
     telephony: telephonyConfig(e, (m) => {
       throw new ConfigError(m);

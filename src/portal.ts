@@ -126,6 +126,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     bodyLimit: config.bodyLimitBytes,
     cookieSecure: config.cookieSecure,
     sessionHours: config.session.absoluteHours,
+    eventStreams: config.eventStreams,
     version: VERSION,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,

@@ -9,6 +9,13 @@ import type { Conference, DialWindow, PinRole } from './domain/dial-in.ts';
 export const BOOKING_CHANNEL = 'booking_changes';
 /** NOTIFY channel of audio conference changes (phone participants, mutes, lock, on/off); payload {bookingId, switched?}. */
 export const AUDIO_CHANNEL = 'audio_changes';
+/**
+ * NOTIFY channel of credentials that stopped being good: a session ended (`{kind:'session', hash}`),
+ * a token was revoked (`{kind:'token', hash}`), or a user's role or institution changed
+ * (`{kind:'user', userId}`). Open event streams and cached identities follow it on every instance.
+ */
+export const AUTH_CHANNEL = 'auth_changes';
+export type AuthChange = { kind: 'session' | 'token'; hash: string } | { kind: 'user'; userId: string };
 
 export interface Clock {
   now(): Date;

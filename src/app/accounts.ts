@@ -17,6 +17,8 @@ export interface SessionStore {
   /** The live session for a secret id, sliding its idle timeout; null when absent or expired. */
   touch(id: string): Promise<Session | null>;
   destroy(id: string): Promise<void>;
+  /** Still good, by the hash of its id, without counting as use. */
+  isLive(idHash: string): Promise<boolean>;
 }
 
 export type LocalAccountsPolicy = 'everyone' | 'admins-only';
@@ -39,6 +41,7 @@ export interface TokenStore {
   revoke(userId: string, id: string): Promise<boolean>;
   /** The owner of a live token, or null. */
   resolve(token: string): Promise<Actor | null>;
+  isLive(tokenHash: string): Promise<boolean>;
 }
 
 export type Me = User & { institution: Pick<Institution, 'id' | 'name'> | null; canBook: boolean; cannotBookReason: string | null };
@@ -117,6 +120,11 @@ export class AccountService {
 
   async actorForToken(token: string): Promise<Actor | null> {
     return this.tokens.resolve(token);
+  }
+
+  /** Whether the session or token a long-lived request (an event stream) came with still holds. */
+  credentialLive(c: { kind: 'session' | 'token'; hash: string }): Promise<boolean> {
+    return c.kind === 'session' ? this.sessions.isLive(c.hash) : this.tokens.isLive(c.hash);
   }
 
   async me(ctx: CallContext): Promise<Me> {

@@ -94,6 +94,8 @@ export class AdministrationService {
 
   /** Booked hours per calendar month (in the default zone), oldest first, beside the quota. */
   async institutionUsage(ctx: CallContext, id: string, months: number): Promise<{ month: string; bookedHours: number; quotaHours: number | null }[]> {
+    // Usage is for those who answer for the quota: administrators and the institution's managers.
+    if (ctx.actor.role === 'member') throw forbidden('MANAGER_ONLY', 'Only administrators and the institution’s managers may see its usage.');
     const institution = await this.getInstitution(ctx, id);
     let cursor = DateTime.fromJSDate(this.clock.now(), { zone: this.defaultTimeZone }).startOf('month').minus({ months: months - 1 });
     const slots = Array.from({ length: months }, () => {

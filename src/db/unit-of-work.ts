@@ -22,7 +22,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
     bookings: new PgBookingRepository(db, deferNotice),
     rooms: new PgRoomRepository(db),
     institutions: new PgInstitutionRepository(db),
-    users: new PgUserRepository(db),
+    users: new PgUserRepository(db, deferNotice),
     audit: new PgAuditRepository(db),
   };
 }

@@ -1,14 +1,24 @@
 import { sql } from 'kysely';
 import type { Role } from '../domain/access.ts';
-import type { User, UserInput, UserRepository, UserWithSecret } from '../ports.ts';
+import { AUTH_CHANNEL, type AuthChange, type User, type UserInput, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
+import { sendNotices, type DeferNotice } from './notices.ts';
 
 const COLUMNS = ['id', 'email', 'name', 'role', 'institution_id', 'created_at', 'updated_at'] as const;
 
 export class PgUserRepository implements UserRepository {
   private readonly db: Executor;
-  constructor(db: Executor) {
+  private readonly deferNotice: DeferNotice | undefined;
+  constructor(db: Executor, deferNotice?: DeferNotice) {
     this.db = db;
+    this.deferNotice = deferNotice;
+  }
+
+  /** Sessions and tokens of this user now act with other rights: tell every instance. */
+  private async rightsChanged(userId: string) {
+    const payload = JSON.stringify({ kind: 'user', userId } satisfies AuthChange);
+    if (this.deferNotice) this.deferNotice(AUTH_CHANNEL, payload);
+    else await sendNotices(this.db, [{ channel: AUTH_CHANNEL, payload }]);
   }
 
   async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {
@@ -64,6 +74,7 @@ export class PgUserRepository implements UserRepository {
       .where('id', '=', id)
       .returning(COLUMNS)
       .executeTakeFirst();
+    if (row && (c.role !== undefined || c.institutionId !== undefined)) await this.rightsChanged(id);
     return row ? toUser(row) : null;
   }
 

@@ -1,6 +1,7 @@
 // The Fastify application: plugins, auth, idempotency, routes, error mapping, OpenAPI, health,
 // metrics and the web UI. No business logic here.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -13,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { registerAuth } from './auth.ts';
+import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts';
 import { errorHandler, problem, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -21,7 +22,7 @@ import { administrationRoutes } from './routes/administration.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
-import { eventsRoutes } from './routes/events.ts';
+import { eventsRoutes, type EventStreamLimits } from './routes/events.ts';
 import { audioRoutes } from './routes/audio.ts';
 import { bookingIcsRoutes } from './routes/booking-ics.ts';
 import { calendarRoutes } from './routes/feeds.ts';
@@ -42,6 +43,7 @@ export type AppOptions = {
   bodyLimit: number;
   cookieSecure: boolean;
   sessionHours: number;
+  eventStreams: EventStreamLimits;
   version: string;
   trustProxy: boolean | string[];
   publicUrl: string;
@@ -50,6 +52,13 @@ export type AppOptions = {
   /** The audio conferencing state of this instance, shown by /readyz (it does not make it unready). */
   telephony?: (() => 'connected' | 'reconnecting' | 'standby') | undefined;
 };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with its access declaration (the route-walk test reads it). */
+    declaredRoutes: () => DeclaredRoute[];
+  }
+}
 
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -61,6 +70,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
     trustProxy: o.trustProxy,
+    // `//api/v1/x` and `/api/v1/x/` reach the route `/api/v1/x` and so its access declaration.
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -76,6 +87,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
+  // Before any route: every route registered from here on is collected and must declare its
+  // access; its hooks run after the cookie parser's.
+  app.decorate('declaredRoutes', registerAccess(app, o.services.accounts));
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -90,10 +104,12 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(async (scope) => {
+    publicByDefault(scope);
+    await scope.register(swaggerUi, { routePrefix: '/api/docs' });
+  });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
-  registerAuth(app, o.services.accounts);
   registerIdempotency(app, o.database.db);
 
   await app.register(
@@ -102,7 +118,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(bookingRoutes, { services: o.services });
       await api.register(audioRoutes, { audio: o.services.audio });
       await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl });
-      await api.register(eventsRoutes, { listen: o.database.listen });
+      await api.register(eventsRoutes, { listen: o.database.listen, accounts: o.services.accounts, limits: o.eventStreams });
       await api.register(seriesRoutes, { series: o.services.series });
       await api.register(calendarRoutes, { calendar: o.services.calendar });
       await api.register(administrationRoutes, { services: o.services });
@@ -120,8 +136,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   if (o.provisioning) await o.provisioning.pageRoutes(app);
 
-  app.get('/healthz', { schema: { hide: true }, logLevel: 'silent' }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true }, logLevel: 'silent' }, async (_req, reply) => {
+  app.get('/healthz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async (_req, reply) => {
     try {
       const pending = await pendingMigrations(o.database.db);
       if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending });
@@ -131,16 +147,22 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       return reply.code(503).send({ status: 'database unreachable' });
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) => {
     reply.type(o.metrics.registry.contentType);
     return o.metrics.registry.metrics();
   });
 
-  const hasWeb = existsSync(WEB_DIST);
-  if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+  // The single-page app's shell answers every other page address (the client routes it).
+  const appShell = existsSync(WEB_DIST) ? readFileSync(join(WEB_DIST, 'index.html')) : null;
+  if (appShell) {
+    await app.register(async (scope) => {
+      publicByDefault(scope);
+      await scope.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+    });
+  }
   app.setNotFoundHandler((req, reply) => {
     const isApi = /^\/(api|healthz|readyz|metrics)(\/|$)/.test(req.url);
-    if (!isApi && hasWeb && (req.method === 'GET' || req.method === 'HEAD')) return reply.sendFile('index.html');
+    if (!isApi && appShell && (req.method === 'GET' || req.method === 'HEAD')) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(appShell);
     return sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]} in this API; see /api/docs.`, { instance: req.url }));
   });
   return app as unknown as FastifyInstance;

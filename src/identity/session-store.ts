@@ -5,6 +5,8 @@ import type { Role } from '../domain/access.ts';
 import type { SessionStore, Session } from '../app/accounts.ts';
 import type { FederatedSession } from '../app/federated-sign-in.ts';
 import type { Db } from '../db/database.ts';
+import { sendNotices } from '../db/notices.ts';
+import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
 export class PgSessionStore implements SessionStore {
@@ -51,7 +53,28 @@ export class PgSessionStore implements SessionStore {
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db.deleteFrom('sessions').where('id_hash', '=', hashSecret(id)).execute();
+    const gone = await this.db.deleteFrom('sessions').where('id_hash', '=', hashSecret(id)).returning('id_hash').execute();
+    await this.ended(gone.map((r) => r.id_hash));
+  }
+
+  /** Whether a session is still good, without sliding its idle timeout (for open event streams). */
+  async isLive(idHash: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select('id_hash')
+      .where('id_hash', '=', idHash)
+      .where('expires_at', '>', sql<Date>`now()`)
+      .where('last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${this.idleMinutes})`)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Ended sessions are announced, so that every instance closes what they had open. */
+  private async ended(hashes: string[]) {
+    const notices = hashes.map((hash) => ({ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'session', hash } satisfies AuthChange) }));
+    await sendNotices(this.db, notices).catch(() => {
+      // Streams also re-check their session periodically: a lost notice delays, never keeps, access.
+    });
   }
 
   /** The IdP session behind a live portal session, or null for a local one. */
@@ -63,8 +86,9 @@ export class PgSessionStore implements SessionStore {
 
   /** Ends the sessions an IdP's LogoutRequest names (by NameID, and SessionIndex when given). */
   async destroyFederated(issuer: string, nameId: string, sessionIndex: string | null): Promise<number> {
-    const r = await sql`DELETE FROM sessions WHERE federated->>'issuer' = ${issuer} AND federated->>'nameId' = ${nameId}
-                          AND (${sessionIndex}::text IS NULL OR federated->>'sessionIndex' = ${sessionIndex})`.execute(this.db);
-    return Number(r.numAffectedRows ?? 0);
+    const r = await sql<{ id_hash: string }>`DELETE FROM sessions WHERE federated->>'issuer' = ${issuer} AND federated->>'nameId' = ${nameId}
+                          AND (${sessionIndex}::text IS NULL OR federated->>'sessionIndex' = ${sessionIndex}) RETURNING id_hash`.execute(this.db);
+    await this.ended(r.rows.map((row) => row.id_hash));
+    return r.rows.length;
   }
 }

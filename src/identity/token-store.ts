@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import type { ApiToken, TokenStore } from '../app/accounts.ts';
 import type { Actor, Role } from '../domain/access.ts';
 import type { Db } from '../db/database.ts';
+import { sendNotices } from '../db/notices.ts';
+import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
 const PREFIX = 'wmt_';
@@ -34,8 +36,16 @@ export class PgTokenStore implements TokenStore {
   }
 
   async revoke(userId: string, id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-    return res.numDeletedRows > 0n;
+    const gone = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).returning('token_hash').executeTakeFirst();
+    if (!gone) return false;
+    await sendNotices(this.db, [{ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'token', hash: gone.token_hash } satisfies AuthChange) }]).catch(() => {
+      // Streams also re-check their token periodically.
+    });
+    return true;
+  }
+
+  async isLive(tokenHash: string): Promise<boolean> {
+    return (await this.db.selectFrom('api_tokens').select('id').where('token_hash', '=', tokenHash).executeTakeFirst()) !== undefined;
   }
 
   /** The token's owner as an actor, read with the token in one query (it runs on every request). */

@@ -121,7 +121,7 @@ export async function startProvisioningModule(d: {
       await api.register(roomRoutes, { rooms });
     },
     pageRoutes: async (app) => {
-      await app.register(joinRoutes, { joining, accounts: d.services.accounts, audio: d.services.audio, clock: d.clock });
+      await app.register(joinRoutes, { joining, audio: d.services.audio, clock: d.clock });
       await app.register(jitsiReservationRoutes, { store, clock: d.clock, token: providers.jitsi.reservationToken, opensMinutes: policy.joinOpensMinutes });
       const audio = d.services.audio;
       if (audio.configured) {

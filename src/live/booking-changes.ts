@@ -2,7 +2,7 @@
 // (docs/api-contract.md, "Live updates"); each server process holds ONE listening connection and
 // fans every notification out to its own SSE clients, so several instances behind a load
 // balancer all hear every change through the shared PostgreSQL.
-import { AUDIO_CHANNEL, BOOKING_CHANNEL } from '../ports.ts';
+import { AUDIO_CHANNEL, AUTH_CHANNEL, BOOKING_CHANNEL, type AuthChange } from '../ports.ts';
 
 export type BookingChange = {
   action: 'created' | 'updated' | 'cancelled';
@@ -115,5 +115,22 @@ export class BookingChangeHub extends ChangeHub<BookingChange> {
 export class AudioChangeHub extends ChangeHub<AudioChange> {
   constructor(listen: Listen) {
     super(listen, AUDIO_CHANNEL, parseAudioChange);
+  }
+}
+
+export function parseAuthChange(payload: string): AuthChange | null {
+  try {
+    const v = JSON.parse(payload) as { kind?: unknown; hash?: unknown; userId?: unknown };
+    if ((v?.kind === 'session' || v?.kind === 'token') && typeof v.hash === 'string') return { kind: v.kind, hash: v.hash };
+    if (v?.kind === 'user' && typeof v.userId === 'string') return { kind: 'user', userId: v.userId };
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+export class AuthChangeHub extends ChangeHub<AuthChange> {
+  constructor(listen: Listen) {
+    super(listen, AUTH_CHANNEL, parseAuthChange);
   }
 }

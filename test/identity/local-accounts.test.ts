@@ -88,7 +88,12 @@ describe('local sign-in', () => {
     const meWith = (sid: string, base = t.baseUrl) => fetch(`${base}/api/v1/me`, { headers: { cookie: `wm_session=${sid}` } }).then((r) => r.status);
     expect(await meWith(first.cookies.wm_session!)).toBe(401);
     expect(await meWith(second.cookies.wm_session!)).toBe(200);
-    const out = await fetch(`${t.baseUrl}/auth/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: `wm_session=${second.cookies.wm_session}` } });
+    const out = await fetch(`${t.baseUrl}/auth/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `wm_session=${second.cookies.wm_session}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `csrf=${encodeURIComponent(second.body.csrfToken)}`,
+    });
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/');
     expect(await meWith(second.cookies.wm_session!)).toBe(401);

@@ -353,7 +353,13 @@ describe('SAML service provider', () => {
   it('ends the session on the server at logout and sends the browser to the IdP’s single logout', async () => {
     const r = await post(signedBoth(responseXml(await input())));
     const sid = r.cookies.wm_session!;
-    const out = await fetch(`${t.baseUrl}/auth/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: `wm_session=${sid}` } });
+    const csrf = (await me(sid)).body.csrfToken as string;
+    const out = await fetch(`${t.baseUrl}/auth/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `wm_session=${sid}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+    });
     expect(out.status).toBe(303);
     const to = new URL(out.headers.get('location')!);
     expect(`${to.origin}${to.pathname}`).toBe('https://idp.unipd.test/slo');

@@ -99,8 +99,13 @@ describeIdp('sign-in through SimpleSAMLphp in the browser', () => {
     const sessionCookie = (await context.cookies()).find((c) => c.name === 'wm_session')!.value;
     await Promise.all([
       page.waitForURL((u) => u.origin === t.baseUrl && u.pathname === '/', { timeout: 20_000 }),
-      // What the portal's "Sign out" button does: a form POST to /auth/logout.
-      page.evaluate(`(() => { const f = document.createElement('form'); f.method = 'post'; f.action = '/auth/logout'; document.body.append(f); f.submit(); })()`),
+      // What the portal's "Sign out" button does: a form POST to /auth/logout with the CSRF token.
+      page.evaluate(`(async () => {
+        const { csrfToken } = await (await fetch('/api/v1/me')).json();
+        const f = document.createElement('form'); f.method = 'post'; f.action = '/auth/logout';
+        const i = document.createElement('input'); i.type = 'hidden'; i.name = 'csrf'; i.value = csrfToken;
+        f.append(i); document.body.append(f); f.submit();
+      })()`),
     ]);
     expect((await me(page)).status).toBe(401);
     expect(t.logs.some((l) => l.event === 'saml.logout.completed')).toBe(true);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, forbidden } from '../../domain/errors.ts';
-import { SESSION_COOKIE, callContext, sessionCookieOptions } from '../auth.ts';
+import { SESSION_COOKIE, callContext, sessionCookieOptions } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import { meView } from '../views.ts';
@@ -14,7 +14,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
   const accounts = services.accounts;
 
   app.post('/session', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags: ['session'], summary: 'Sign in with a local account', body: S.SignIn, response: { 200: S.SignedIn, ...S.errorResponses } },
     handler: async (req, reply) => {
       let signedIn;
@@ -39,7 +39,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
   });
 
   app.delete('/session', {
-    config: { public: true },
+    config: { access: 'signed-in' },
     schema: { tags: ['session'], summary: 'Sign out (the session ends on the server)', response: { 204: z.null() } },
     handler: async (req, reply) => {
       const sid = req.cookies[SESSION_COOKIE];
@@ -50,6 +50,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
   });
 
   app.get('/me', {
+    config: { access: 'signed-in' },
     schema: { tags: ['session'], summary: 'The signed-in user, whether they may book, and the CSRF token', response: { 200: S.Me, ...S.errorResponses } },
     handler: async (req) => {
       const me = await accounts.me(callContext(req));
@@ -65,10 +66,12 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
   });
 
   app.get('/me/tokens', {
+    config: { access: 'signed-in' },
     schema: { tags: ['session'], summary: 'Your personal API tokens', response: { 200: z.object({ items: z.array(S.Token) }), ...S.errorResponses } },
     handler: async (req) => ({ items: (await accounts.listTokens(callContext(req))).map(tokenView) }),
   });
   app.post('/me/tokens', {
+    config: { access: 'signed-in' },
     schema: { tags: ['session'], summary: 'Create a personal API token (shown once)', body: S.TokenCreate, response: { 201: S.Token.extend({ token: z.string() }), ...S.errorResponses } },
     handler: async (req, reply) => {
       // A token must not mint tokens: only a signed-in person can create one.
@@ -78,6 +81,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     },
   });
   app.delete('/me/tokens/:id', {
+    config: { access: 'signed-in' },
     schema: { tags: ['session'], summary: 'Revoke a personal API token', params: S.IdParams, response: { 204: z.null(), ...S.errorResponses } },
     handler: async (req, reply) => {
       await accounts.revokeToken(callContext(req), req.params.id);

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import { institutionView, roomView, userView } from '../views.ts';
@@ -9,6 +9,7 @@ export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }>
   const admin = services.administration;
 
   app.get('/rooms', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['rooms'],
       summary: 'Rooms, largest first',
@@ -18,31 +19,38 @@ export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }>
     handler: async (req) => ({ items: (await admin.listRooms(callContext(req), req.query.includeInactive === 'true')).map(roomView) }),
   });
   app.post('/rooms', {
+    config: { access: { role: 'admin' } },
     schema: { tags: ['rooms'], summary: 'Add a room (admin)', body: S.RoomCreate, response: { 201: S.Room, ...S.errorResponses } },
     handler: async (req, reply) => reply.code(201).send(roomView(await admin.createRoom(callContext(req), req.body))),
   });
   app.get('/rooms/:id', {
+    config: { access: 'signed-in' },
     schema: { tags: ['rooms'], summary: 'One room', params: S.IdParams, response: { 200: S.Room, ...S.errorResponses } },
     handler: async (req) => roomView(await admin.getRoom(callContext(req), req.params.id)),
   });
   app.patch('/rooms/:id', {
+    config: { access: { role: 'admin' } },
     schema: { tags: ['rooms'], summary: 'Change a room (admin)', params: S.IdParams, body: S.RoomPatch, response: { 200: S.Room, ...S.errorResponses } },
     handler: async (req) => roomView(await admin.updateRoom(callContext(req), req.params.id, req.body)),
   });
 
   app.get('/institutions', {
+    config: { access: 'signed-in' },
     schema: { tags: ['institutions'], summary: 'Institutions (a manager sees their own)', response: { 200: z.object({ items: z.array(S.Institution) }), ...S.errorResponses } },
     handler: async (req) => ({ items: (await admin.listInstitutions(callContext(req))).map(institutionView) }),
   });
   app.post('/institutions', {
+    config: { access: { role: 'admin' } },
     schema: { tags: ['institutions'], summary: 'Add a subscribing institution (admin)', body: S.InstitutionCreate, response: { 201: S.Institution, ...S.errorResponses } },
     handler: async (req, reply) => reply.code(201).send(institutionView(await admin.createInstitution(callContext(req), req.body))),
   });
   app.get('/institutions/:id', {
+    config: { access: 'signed-in' },
     schema: { tags: ['institutions'], summary: 'One institution', params: S.IdParams, response: { 200: S.Institution, ...S.errorResponses } },
     handler: async (req) => institutionView(await admin.getInstitution(callContext(req), req.params.id)),
   });
   app.get('/institutions/:id/usage', {
+    config: { access: { role: ['admin', 'institution-manager'] } },
     schema: {
       tags: ['institutions'],
       summary: 'Booked hours per month beside the quota (admin, or the institution’s manager)',
@@ -53,19 +61,23 @@ export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }>
     handler: async (req) => ({ items: await admin.institutionUsage(callContext(req), req.params.id, req.query.months) }),
   });
   app.patch('/institutions/:id', {
+    config: { access: { role: 'admin' } },
     schema: { tags: ['institutions'], summary: 'Change an institution (admin)', params: S.IdParams, body: S.InstitutionPatch, response: { 200: S.Institution, ...S.errorResponses } },
     handler: async (req) => institutionView(await admin.updateInstitution(callContext(req), req.params.id, req.body)),
   });
 
   app.get('/users', {
+    config: { access: { role: ['admin', 'institution-manager'] } },
     schema: { tags: ['users'], summary: 'Users (admin: all; manager: own institution)', querystring: S.UserQuery, response: { 200: z.object({ items: z.array(S.User) }), ...S.errorResponses } },
     handler: async (req) => ({ items: (await admin.listUsers(callContext(req), req.query)).map(userView) }),
   });
   app.post('/users', {
+    config: { access: { role: 'admin' } },
     schema: { tags: ['users'], summary: 'Add a local account (admin)', body: S.UserCreate, response: { 201: S.User, ...S.errorResponses } },
     handler: async (req, reply) => reply.code(201).send(userView(await admin.createUser(callContext(req), req.body))),
   });
   app.patch('/users/:id', {
+    config: { access: { role: ['admin', 'institution-manager'] } },
     schema: { tags: ['users'], summary: 'Change a user’s name, role or institution (admin; a manager: names and removal of their members)', params: S.IdParams, body: S.UserPatch, response: { 200: S.User, ...S.errorResponses } },
     handler: async (req) => userView(await admin.updateUser(callContext(req), req.params.id, req.body)),
   });

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AudioService, AudioView } from '../../app/audio.ts';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 
 const Participant = z.object({
@@ -43,22 +43,26 @@ export const audioRoutes: FastifyPluginAsyncZod<{ audio: AudioService }> = async
   const view = { 200: AudioViewSchema, ...S.errorResponses };
 
   app.get('/bookings/:id/audio', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'The booking’s audio conference: dial-in numbers, PINs, SIP URI, phone participants', params: S.IdParams, response: view },
     handler: async (req) => json(await audio.view(callContext(req), req.params.id)),
   });
 
   app.put('/bookings/:id/audio', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Turn the booking’s audio conference on or off (off hangs up the callers)', params: S.IdParams, body: z.strictObject({ enabled: z.boolean() }), response: view },
     handler: async (req) => json(await audio.setEnabled(callContext(req), req.params.id, req.body.enabled)),
   });
 
   app.put('/bookings/:id/audio/lock', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Lock the conference (only the host PIN enters) or unlock it', params: S.IdParams, body: z.strictObject({ locked: z.boolean() }), response: view },
     handler: async (req) => json(await audio.setLocked(callContext(req), req.params.id, req.body.locked)),
   });
 
   for (const [action, muted] of [['mute', true], ['unmute', false]] as const) {
     app.post(`/bookings/:id/audio/participants/:participantId/${action}`, {
+      config: { access: 'signed-in' },
       schema: { tags, summary: muted ? 'Mute a phone participant' : 'Unmute a phone participant', params: ParticipantParams, response: { 204: z.null(), ...S.errorResponses } },
       handler: async (req, reply) => {
         await audio.mute(callContext(req), req.params.id, req.params.participantId, muted);
@@ -68,6 +72,7 @@ export const audioRoutes: FastifyPluginAsyncZod<{ audio: AudioService }> = async
   }
 
   app.delete('/bookings/:id/audio/participants/:participantId', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Remove a phone participant (hangs up the call)', params: ParticipantParams, response: { 204: z.null(), ...S.errorResponses } },
     handler: async (req, reply) => {
       await audio.remove(callContext(req), req.params.id, req.params.participantId);

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 
 export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   app.get('/audit', {
+    config: { access: { role: 'admin' } },
     schema: {
       tags: ['audit'],
       summary: 'Audit log, newest first (admin)',
@@ -42,7 +43,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
   });
 
   app.get('/settings', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags: ['settings'], summary: 'Booking rules of this installation (for clients to check before sending)', response: { 200: S.Settings } },
     handler: async () => ({ ...services.policy }),
   });

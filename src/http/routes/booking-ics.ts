@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { buildCalendar } from '../../notify/calendar.ts';
 import { bookingUid } from '../../notify/compose.ts';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import type { Booking } from '../../ports.ts';
@@ -51,6 +51,7 @@ export function bookingCalendar(booking: Booking, publicUrl: string): string {
 
 export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async (app, { services, publicUrl }) => {
   app.get('/bookings/:id/ics', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['bookings'],
       summary: 'One booking as an iCalendar (.ics) file',

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from '../../domain/errors.ts';
 import { availability } from '../../app/availability.ts';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import { availabilityView, bookingView, decodeCursor, encodeCursor } from '../views.ts';
@@ -10,6 +10,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   const tags = ['bookings'];
 
   app.get('/bookings', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'List bookings you may see, by time range, room or booker', querystring: S.BookingQuery, response: { 200: S.Page(S.Booking), ...S.errorResponses } },
     handler: async (req) => {
       const q = req.query;
@@ -31,6 +32,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   });
 
   app.post('/bookings', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'Book a room (or the smallest free room with enough seats)',
@@ -44,21 +46,25 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   });
 
   app.get('/bookings/:id', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'One booking', params: S.IdParams, response: { 200: S.Booking, ...S.errorResponses } },
     handler: async (req) => bookingView(await services.bookings.get(callContext(req), req.params.id)),
   });
 
   app.patch('/bookings/:id', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Move, resize or edit a booking', params: S.IdParams, body: S.BookingPatch, response: { 200: S.Booking, ...S.errorResponses } },
     handler: async (req) => bookingView(await services.bookings.change(callContext(req), req.params.id, req.body)),
   });
 
   app.delete('/bookings/:id', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Cancel a booking (its slot and seats are free at once)', params: S.IdParams, response: { 200: S.Booking, ...S.errorResponses } },
     handler: async (req) => bookingView(await services.bookings.cancel(callContext(req), req.params.id)),
   });
 
   app.get('/availability', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'Busy slots per room and seats left in the licence pool over a range',

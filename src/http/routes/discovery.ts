@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { forbidden } from '../../domain/errors.ts';
 import type { Identity } from '../../identity/module.ts';
 import { idpName } from '../../identity/saml/federation-metadata.ts';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 
@@ -108,6 +108,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod<{ identity: Identity; servic
     `<li><a class="idp" href="${esc(v.loginUrl)}">${v.logo ? `<img class="logo" src="${esc(v.logo)}" alt="">` : ''}<span>${esc(v.name)}${v.domains.length ? ` <small>${esc(v.domains.join(', '))}</small>` : ''}</span></a></li>`;
 
   app.get('/auth/discovery', {
+    config: { access: 'public' },
     schema: { hide: true, querystring: z.object({ q: z.string().max(200).optional(), lang: z.enum(['it', 'en']).optional(), return: z.string().max(2000).optional() }) },
     handler: async (req, reply) => {
       const lang = pickLang(req);
@@ -158,6 +159,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
 
   // A direct link per institution (for its web pages and e-mails): skips the discovery page.
   app.get('/auth/sign-in/:domain', {
+    config: { access: 'public' },
     schema: { hide: true, params: z.object({ domain: z.string().max(253) }), querystring: z.object({ return: z.string().max(2000).optional(), lang: z.enum(['it', 'en']).optional() }) },
     handler: async (req, reply) => {
       const idp = registry?.findByDomain(req.params.domain);
@@ -171,7 +173,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
   });
 
   app.get('/api/v1/auth/methods', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: {
       tags: ['session'],
       summary: 'How one can sign in here: institution (SAML discovery), OIDC providers, local form',
@@ -193,7 +195,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
   });
 
   app.get('/api/v1/auth/idps', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: {
       tags: ['session'],
       summary: 'Search the federation’s identity providers by name (Italian or English) or domain',
@@ -204,6 +206,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
   });
 
   app.get('/api/v1/auth/settings', {
+    config: { access: { role: 'admin' } },
     schema: { tags: ['session'], summary: 'Sign-in settings (admin)', response: { 200: LocalSettings, ...S.errorResponses } },
     handler: async (req) => {
       if (callContext(req).actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
@@ -211,11 +214,13 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
     },
   });
   app.put('/api/v1/auth/settings', {
+    config: { access: { role: 'admin' } },
     schema: { tags: ['session'], summary: 'Turn local accounts off for everyone but administrators (admin)', body: LocalSettings, response: { 200: LocalSettings, ...S.errorResponses } },
     handler: async (req) => ({ localAccounts: await services.accounts.setLocalAccounts(callContext(req), req.body.localAccounts) }),
   });
 
   app.get('/api/v1/auth/federation', {
+    config: { access: { role: 'admin' } },
     schema: {
       tags: ['session'],
       summary: 'Federation metadata in use: per source the IdPs, when fetched, until when valid, the last refusal (admin)',
@@ -245,6 +250,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
   });
 
   app.get('/api/v1/institutions/:id/requirements', {
+    config: { access: { role: ['admin', 'institution-manager'] } },
     schema: { tags: ['institutions'], summary: 'Entitlement or affiliation an institution requires of its members (admin)', params: S.IdParams, response: { 200: Requirement, ...S.errorResponses } },
     handler: async (req) => {
       const r = await identity.federated.getRequirement(callContext(req), req.params.id);
@@ -252,6 +258,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
     },
   });
   app.put('/api/v1/institutions/:id/requirements', {
+    config: { access: { role: 'admin' } },
     schema: { tags: ['institutions'], summary: 'Require an entitlement or affiliation for booking (admin)', params: S.IdParams, body: Requirement, response: { 200: Requirement, ...S.errorResponses } },
     handler: async (req) => {
       await identity.federated.setRequirement(callContext(req), { institutionId: req.params.id, ...req.body });

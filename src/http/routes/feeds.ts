@@ -5,7 +5,7 @@ import type { FeedService, Feed } from '../../app/feeds.ts';
 import type { InviteeService } from '../../app/invitees.ts';
 import type { Invitee, InviteeTarget } from '../../ports.ts';
 import { feedCalendar } from '../../notify/feeds.ts';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 
 export type CalendarServices = { invitees: InviteeService; feeds: FeedService; publicUrl: string; mailConfigured: boolean };
@@ -18,11 +18,13 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices 
   const { feeds, invitees, publicUrl } = calendar;
 
   app.get('/me/feeds', {
+    config: { access: 'signed-in' },
     schema: { tags: ['feeds'], summary: 'Your calendar feeds (their addresses are shown only when made)', response: { 200: z.object({ items: z.array(S.Feed) }), ...S.errorResponses } },
     handler: async (req) => ({ items: (await feeds.list(callContext(req))).map((f) => feedView(f, null)) }),
   });
 
   app.post('/me/feeds', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['feeds'],
       summary: 'Make (or regenerate) a secret calendar address: your bookings, or a room’s busy times',
@@ -36,6 +38,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices 
   });
 
   app.delete('/me/feeds/:id', {
+    config: { access: 'signed-in' },
     schema: { tags: ['feeds'], summary: 'Stop a calendar feed', params: S.IdParams, response: { 204: z.null(), ...S.errorResponses } },
     handler: async (req, reply) => {
       await feeds.remove(callContext(req), req.params.id);
@@ -44,7 +47,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices 
   });
 
   app.get('/feeds/:token', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags: ['feeds'], summary: 'A calendar feed (iCalendar); the secret token in the address is the only key', params: z.strictObject({ token: z.string().max(100) }), produces: ['text/calendar'] },
     handler: async (req, reply) => {
       const content = await feeds.content(req.params.token);
@@ -57,14 +60,17 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices 
     ['/series/:id/invitees', (id: string): InviteeTarget => ({ seriesId: id })],
   ] as const) {
     app.get(path, {
+      config: { access: 'signed-in' },
       schema: { tags: ['invitees'], summary: 'People invited by e-mail', params: S.IdParams, response: { 200: z.object({ items: z.array(S.Invitee) }), ...S.errorResponses } },
       handler: async (req) => ({ items: (await invitees.list(callContext(req), target(req.params.id))).map(inviteeView) }),
     });
     app.post(path, {
+      config: { access: 'signed-in' },
       schema: { tags: ['invitees'], summary: 'Invite someone by e-mail (they get the invitation with its calendar part)', params: S.IdParams, body: S.InviteeCreate, response: { 201: S.Invitee, ...S.errorResponses } },
       handler: async (req, reply) => reply.code(201).send(inviteeView(await invitees.add(callContext(req), target(req.params.id), req.body))),
     });
     app.delete(`${path}/:inviteeId`, {
+      config: { access: 'signed-in' },
       schema: { tags: ['invitees'], summary: 'Uninvite (they get a cancellation)', params: S.InviteeParams, response: { 204: z.null(), ...S.errorResponses } },
       handler: async (req, reply) => {
         await invitees.remove(callContext(req), target(req.params.id), req.params.inviteeId);
@@ -74,6 +80,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices 
   }
 
   app.get('/mail/status', {
+    config: { access: 'signed-in' },
     schema: { tags: ['settings'], summary: 'Whether outgoing mail is configured (admins see a notice when it is not)', response: { 200: S.MailStatus, ...S.errorResponses } },
     handler: async () => ({ mailConfigured: calendar.mailConfigured }),
   });

@@ -19,7 +19,7 @@ export async function jitsiDialInRoutes(app: FastifyInstance, o: JitsiDialInOpti
 
   // conferenceMapper: ConferenceMapperDetails {id, conference}; `conference: false` (or no id) when
   // there is no mapping, which jitsi-meet's updateDialInNumbers treats as "no dial-in", showing `message`.
-  app.get<{ Querystring: { conference?: string } }>('/jitsi/dial-in/conference', { schema: { hide: true }, config: { public: true } }, async (req, reply) => {
+  app.get<{ Querystring: { conference?: string } }>('/jitsi/dial-in/conference', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     cors(reply);
     const conference = String(req.query.conference ?? '').trim();
     // The swagger's answer to invalid input is 405; a search by `id` alone is not offered here
@@ -33,7 +33,7 @@ export async function jitsiDialInRoutes(app: FastifyInstance, o: JitsiDialInOpti
   });
 
   // phoneNumberList: an array of PhoneNumberListAnswer {countryCode, formattedNumber, tollFree}.
-  app.get('/jitsi/dial-in/numbers', { schema: { hide: true }, config: { public: true } }, async (_req, reply) => {
+  app.get('/jitsi/dial-in/numbers', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) => {
     cors(reply);
     return o.numbers.map((n) => ({ ...(n.country ? { countryCode: n.country } : {}), formattedNumber: n.number, tollFree: false }));
   });

@@ -28,7 +28,7 @@ export async function jitsiReservationRoutes(app: FastifyInstance, o: JitsiReser
   };
   const byId = async (id: string) => (/^\d{1,16}$/.test(id) ? booking(await o.store.bookingIdByPrefix(Number(id).toString(16).padStart(12, '0'))) : null);
 
-  app.post('/jitsi/conference', { schema: { hide: true }, config: { public: true } }, async (req, reply) => {
+  app.post('/jitsi/conference', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!authorised(req)) return deny(reply);
     const name = String((req.body as Record<string, unknown> | undefined)?.name ?? '');
     if (!name) return reply.code(400).send({ message: 'The "name" field (the room name) is missing.' });
@@ -36,14 +36,14 @@ export async function jitsiReservationRoutes(app: FastifyInstance, o: JitsiReser
     return reply.code(answer.status).send(answer.body);
   });
 
-  app.get<{ Params: { id: string } }>('/jitsi/conference/:id', { schema: { hide: true }, config: { public: true } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/jitsi/conference/:id', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!authorised(req)) return deny(reply);
     const b = await byId(req.params.id);
     if (!b || b.status === 'cancelled') return reply.code(404).send({ message: 'No reservation with this id.' });
     return reservationBody(b, o.clock.now());
   });
 
-  app.delete<{ Params: { id: string } }>('/jitsi/conference/:id', { schema: { hide: true }, config: { public: true } }, async (req, reply) => {
+  app.delete<{ Params: { id: string } }>('/jitsi/conference/:id', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!authorised(req)) return deny(reply);
     const b = await byId(req.params.id);
     if (!b) return reply.code(404).send({ message: 'No reservation with this id.' });

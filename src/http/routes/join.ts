@@ -3,16 +3,14 @@
 // page (waiting with countdown, preparing, ended, cancelled, invalid link) in Italian or English.
 // While the meeting is ahead or on, those pages also show the booking's dial-in, if it has one.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountService } from '../../app/accounts.ts';
 import type { AudioService } from '../../app/audio.ts';
 import type { GuestPage, JoinOutcome, JoiningService } from '../../app/joining.ts';
-import type { Actor } from '../../domain/access.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { Clock } from '../../ports.ts';
-import { SESSION_COOKIE } from '../auth.ts';
+import { callContext } from '../access.ts';
 import { guestFormPage, messagePage, pickLang, waitingPage, type Lang, type PageDialIn } from '../join-pages.ts';
 
-export type JoinRouteOptions = { joining: JoiningService; accounts: AccountService; audio: AudioService; clock: Clock };
+export type JoinRouteOptions = { joining: JoiningService; audio: AudioService; clock: Clock };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -25,12 +23,13 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   const html = (reply: FastifyReply, status: number, page: string) =>
     reply.code(status).header('cache-control', 'no-store').header('content-type', 'text/html; charset=utf-8').send(page);
 
-  async function actorOf(req: FastifyRequest): Promise<Actor | null> {
-    const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) return o.accounts.actorForToken(auth.slice(7).trim());
-    const sid = req.cookies[SESSION_COOKIE];
-    return sid ? ((await o.accounts.actorForSession(sid))?.actor ?? null) : null;
-  }
+  const joinSelfUrl = (req: FastifyRequest<{ Params: { bookingId: string }; Querystring: { lang?: string } }>) =>
+    `/join/${encodeURIComponent(req.params.bookingId)}${req.query.lang ? `?lang=${langOf(req)}` : ''}`;
+  // Without a session the page explains and links to the sign-in, which brings the person back here.
+  const signInFirst = (req: FastifyRequest, reply: FastifyReply) => {
+    const selfUrl = joinSelfUrl(req as FastifyRequest<{ Params: { bookingId: string }; Querystring: { lang?: string } }>);
+    return html(reply, 401, messagePage(langOf(req), 'signIn', null, selfUrl, { signInHref: `/?next=${encodeURIComponent(selfUrl)}` }));
+  };
 
   // Only where the meeting is ahead or on: a phone conference can still be reached when the room failed.
   const showsDialIn = (kind: GuestPage['kind']) => kind === 'waiting' || kind === 'preparing' || kind === 'failed' || kind === 'form';
@@ -50,14 +49,12 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     }
   }
 
-  app.get<{ Params: { bookingId: string }; Querystring: { lang?: string } }>('/join/:bookingId', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Params: { bookingId: string }; Querystring: { lang?: string } }>('/join/:bookingId', { schema: { hide: true }, config: { access: 'signed-in', anonymous: signInFirst } }, async (req, reply) => {
     const lang = langOf(req);
-    const selfUrl = `/join/${encodeURIComponent(req.params.bookingId)}${(req.query as { lang?: string }).lang ? `?lang=${lang}` : ''}`;
+    const selfUrl = joinSelfUrl(req);
     if (!UUID.test(req.params.bookingId)) return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
-    const actor = await actorOf(req);
-    if (!actor) return html(reply, 401, messagePage(lang, 'signIn', null, selfUrl, { signInHref: `/?next=${encodeURIComponent(selfUrl)}` }));
     try {
-      const ctx = { actor, requestId: req.id };
+      const ctx = callContext(req);
       const outcome = await o.joining.join(ctx, req.params.bookingId);
       if (outcome.kind === 'redirect') return reply.code(302).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(outcome.url);
       return render(reply, lang, outcome, selfUrl, showsDialIn(outcome.kind) ? await o.audio.dialInFor(ctx, outcome.meeting.bookingId) : null);
@@ -77,7 +74,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     return o.audio.dialIn(page.meeting.bookingId);
   }
 
-  app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/g/:token', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/g/:token', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     const lang = langOf(req);
     const selfUrl = `/g/${encodeURIComponent(req.params.token)}`;
     const page = await o.joining.guestPage(req.params.token);
@@ -87,7 +84,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     return render(reply, lang, page, selfUrl, dialIn);
   });
 
-  app.post<{ Params: { token: string }; Querystring: { lang?: string }; Body: { name?: string; pin?: string } }>('/g/:token', { schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Params: { token: string }; Querystring: { lang?: string }; Body: { name?: string; pin?: string } }>('/g/:token', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     const lang = langOf(req);
     const selfUrl = `/g/${encodeURIComponent(req.params.token)}`;
     const body = (req.body ?? {}) as { name?: unknown; pin?: unknown };

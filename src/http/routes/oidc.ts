@@ -10,7 +10,7 @@ import { startSession } from './saml.ts';
 export const oidcRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app, { identity }) => {
   const rp = identity.oidc;
 
-  app.get<{ Params: { id: string }; Querystring: { return?: string } }>('/auth/oidc/:id/login', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { return?: string } }>('/auth/oidc/:id/login', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!rp) return sendError(reply, req, 404, 'OIDC_NOT_CONFIGURED', pickLang(req) === 'it' ? 'OpenID Connect non è configurato.' : 'OpenID Connect is not configured.');
     try {
       return reply.redirect(await rp.authorizationUrl(req.params.id, safeReturn(req.query.return)));
@@ -21,7 +21,7 @@ export const oidcRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
     }
   });
 
-  app.get<{ Params: { id: string } }>('/auth/oidc/:id/callback', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/auth/oidc/:id/callback', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!rp) return sendError(reply, req, 404, 'OIDC_NOT_CONFIGURED');
     try {
       const { profile, returnTo, issuer } = await rp.callback(req.params.id, new URL(req.url, identity.publicUrl));

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { JoiningService } from '../../app/joining.ts';
 import type { ProvisioningService } from '../../app/provisioning.ts';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 
 const Id = z.uuid();
@@ -45,11 +45,13 @@ export const provisioningRoutes: FastifyPluginAsyncZod<{ joining: JoiningService
   };
 
   app.get('/bookings/:id/room', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'The virtual room of a booking: state (pending, ready, failed, ended), join and guest links', params: S.IdParams, response: { 200: RoomState, ...S.errorResponses } },
     handler: async (req) => room(req, req.params.id),
   });
 
   app.post('/bookings/:id/guest-link', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Regenerate the guest link (the old one stops working at once)', params: S.IdParams, response: { 200: RoomState, ...S.errorResponses } },
     handler: async (req) => {
       await joining.regenerateGuestLink(callContext(req), req.params.id);
@@ -58,6 +60,7 @@ export const provisioningRoutes: FastifyPluginAsyncZod<{ joining: JoiningService
   });
 
   app.put('/bookings/:id/guest-policy', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Choose how guests enter: open, with a PIN, or through a lobby where the service has one', params: S.IdParams, body: GuestPolicyBody, response: { 200: RoomState, ...S.errorResponses } },
     handler: async (req) => {
       await joining.setGuestPolicy(callContext(req), req.params.id, req.body.policy, req.body.pin);
@@ -73,16 +76,19 @@ export const provisioningRoutes: FastifyPluginAsyncZod<{ joining: JoiningService
   const SettingsView = z.object({ provider: z.string(), settings: Settings });
 
   app.get('/rooms/:id/provider-settings', {
+    config: { access: { role: 'admin' } },
     schema: { tags, summary: 'The provider a room uses and its settings (admins)', params: S.IdParams, response: { 200: SettingsView, ...S.errorResponses } },
     handler: async (req) => provisioning.roomSettings(callContext(req), req.params.id),
   });
 
   app.put('/rooms/:id/provider-settings', {
+    config: { access: { role: 'admin' } },
     schema: { tags, summary: 'Set a room’s provider settings: Adobe Connect fixed room or folder, no-show release (admins)', params: S.IdParams, body: Settings, response: { 200: SettingsView, ...S.errorResponses } },
     handler: async (req) => provisioning.setRoomSettings(callContext(req), req.params.id, req.body),
   });
 
   app.get('/admin/provisioning/jobs', {
+    config: { access: { role: 'admin' } },
     schema: {
       tags,
       summary: 'Recent provisioning attempts and the bookings parked as failed (admins)',
@@ -99,6 +105,7 @@ export const provisioningRoutes: FastifyPluginAsyncZod<{ joining: JoiningService
   });
 
   app.post('/admin/provisioning/:id/retry', {
+    config: { access: { role: 'admin' } },
     schema: { tags, summary: 'Retry now: provision this booking again at once, attempts counted from zero (admins)', params: S.IdParams, response: { 200: z.object({ bookingId: Id, state: z.string(), attempts: z.number(), lastError: z.string().nullable() }), ...S.errorResponses } },
     handler: async (req) => {
       const row = await provisioning.retryNow(callContext(req), req.params.id);

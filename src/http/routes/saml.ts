@@ -6,7 +6,7 @@ import { AppError } from '../../domain/errors.ts';
 import type { Identity } from '../../identity/module.ts';
 import { profileFromSaml } from '../../identity/saml/attributes.ts';
 import { SamlRejection } from '../../identity/saml/service-provider.ts';
-import { SESSION_COOKIE, sessionCookieOptions } from '../auth.ts';
+import { SESSION_COOKIE, sessionCookieOptions } from '../access.ts';
 import { LAST_IDP_COOKIE, pickLang, safeReturn, sendError } from './discovery.ts';
 
 const PENDING_COOKIE = 'wm_saml_requests';
@@ -19,12 +19,12 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
 
   const saml = identity.saml;
 
-  app.get('/auth/saml/metadata', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/auth/saml/metadata', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) => {
     if (!saml) return reply.code(404).send({ code: 'SAML_NOT_CONFIGURED', detail: 'SAML is not configured on this portal.' });
     return reply.type('application/samlmetadata+xml').header('content-disposition', 'inline; filename="webmeetings-sp.xml"').send(saml.metadataXml);
   });
 
-  app.get<{ Querystring: { idp?: string; return?: string; force?: string } }>('/auth/saml/login', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Querystring: { idp?: string; return?: string; force?: string } }>('/auth/saml/login', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!saml) return sendError(reply, req, 404, 'SAML_NOT_CONFIGURED', pickLang(req) === 'it' ? 'L’accesso federato non è configurato.' : 'Federated sign-in is not configured.');
     const idp = req.query.idp ?? '';
     try {
@@ -46,7 +46,7 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
     }
   });
 
-  app.post<{ Body: Record<string, string> | undefined }>('/auth/saml/acs', { schema: { hide: true } }, async (req, reply) => {
+  app.post<{ Body: Record<string, string> | undefined }>('/auth/saml/acs', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!saml) return sendError(reply, req, 404, 'SAML_NOT_CONFIGURED');
     const body = req.body ?? {};
     if (typeof body.SAMLResponse !== 'string' || body.SAMLResponse.length === 0) {
@@ -80,7 +80,7 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
   });
 
   // IdP-initiated logout (LogoutRequest) and the IdP's answer to ours (LogoutResponse), HTTP-Redirect.
-  app.get('/auth/saml/slo', { schema: { hide: true } }, async (req, reply) => {
+  app.get('/auth/saml/slo', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!saml) return sendError(reply, req, 404, 'SAML_NOT_CONFIGURED');
     const raw = req.url.split('?')[1] ?? '';
     try {
@@ -100,8 +100,11 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
   });
 
   // The portal's sign-out: the session ends here always; with an IdP that supports single logout the
-  // browser then goes there to end the IdP session too. POST only, so another site cannot trigger it.
-  app.post('/auth/logout', { schema: { hide: true } }, async (req, reply) => {
+  // browser then goes there to end the IdP session too. A POST with the session's CSRF token (the
+  // `csrf` form field or the header), so another site cannot sign people out; without a live
+  // session there is nothing to end and the browser just goes home.
+  const signedOut = (_req: FastifyRequest, reply: FastifyReply) => reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/', 303);
+  app.post('/auth/logout', { schema: { hide: true }, config: { access: 'signed-in', anonymous: signedOut } }, async (req, reply) => {
     const sid = req.cookies[SESSION_COOKIE];
     const federated = sid ? await identity.sessions.federated(sid) : null;
     if (sid) await identity.sessions.destroy(sid);

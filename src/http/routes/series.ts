@@ -5,7 +5,7 @@ import type { SeriesService } from '../../app/series.ts';
 import { refusalView } from '../../app/series.ts';
 import { toZonedIso } from '../../domain/time.ts';
 import type { Booking, Series } from '../../ports.ts';
-import { callContext } from '../auth.ts';
+import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import { bookingView } from '../views.ts';
 
@@ -46,6 +46,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
   const tags = ['series'];
 
   app.post('/series/preview', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'The dates a rule gives and which are free, with the nearest free slot for each taken one (books nothing)',
@@ -68,6 +69,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
   });
 
   app.post('/series', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'Book a recurring meeting: every date under the same rules as a single booking, in one transaction',
@@ -90,11 +92,13 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
   });
 
   app.get('/series', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Series you may see', querystring: S.SeriesQuery, response: { 200: S.Page(S.Series), ...S.errorResponses } },
     handler: async (req) => ({ items: (await series.list(callContext(req), { limit: req.query.limit })).map(seriesView), nextCursor: null }),
   });
 
   app.get('/series/:id', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'One series with all its occurrences (cancelled ones included)', params: S.IdParams, response: { 200: S.SeriesDetail, ...S.errorResponses } },
     handler: async (req) => {
       const found = await series.get(callContext(req), req.params.id);
@@ -103,6 +107,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
   });
 
   app.patch('/series/:id/occurrences/:bookingId', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'Change this occurrence, this and the following ones, or the whole series',
@@ -118,6 +123,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
   });
 
   app.delete('/series/:id/occurrences/:bookingId', {
+    config: { access: 'signed-in' },
     schema: {
       tags,
       summary: 'Cancel this occurrence (an EXDATE), this and the following ones, or the whole series',
@@ -129,6 +135,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
   });
 
   app.delete('/series/:id', {
+    config: { access: 'signed-in' },
     schema: { tags, summary: 'Cancel the whole series (meetings already over stay as they were)', params: S.IdParams, response: { 200: S.Series, ...S.errorResponses } },
     handler: async (req) => seriesView(await series.cancel(callContext(req), req.params.id, null, 'all')),
   });

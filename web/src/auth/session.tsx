@@ -70,14 +70,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setState({ status: 'signed-in', me: { ...me, csrfToken: answer.csrfToken } });
   }, []);
 
+  // A form POST to /auth/logout with the CSRF token, not a fetch: for people who came through
+  // their institution's IdP the server answers with a redirect to its single logout, which the
+  // browser must follow as a page; everyone else lands back on the sign-in page.
   const signOut = useCallback(async () => {
-    try {
-      await api.delete('/api/v1/session');
-    } finally {
-      setCsrfToken(null);
+    const csrf = state.status === 'signed-in' ? state.me.csrfToken : null;
+    if (!csrf) {
       setState({ status: 'signed-out', expired: false });
+      return;
     }
-  }, []);
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = '/auth/logout';
+    const field = document.createElement('input');
+    field.type = 'hidden';
+    field.name = 'csrf';
+    field.value = csrf;
+    form.append(field);
+    document.body.append(form);
+    setCsrfToken(null);
+    form.submit();
+  }, [state]);
 
   const value = useMemo(() => ({ state, settings, signIn, signOut }), [state, settings, signIn, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
