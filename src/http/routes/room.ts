@@ -1,6 +1,7 @@
 // The room page's API (issue #14): its ticket (from the join URL's fragment) buys the entry to the
-// Janus rooms, and the host's controls. Anyone may call these: the ticket, not a session, is the
-// authority (sent in the body or the X-Room-Ticket header, never in a URL that would be logged).
+// Janus rooms, and the host's controls. Public routes: the ticket, not a session, is the authority
+// (sent in the body or the X-Room-Ticket header, never in a URL that would be logged), so no
+// session is read and no CSRF token is needed; a cross-site page cannot send the header.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
@@ -44,7 +45,7 @@ export const roomRoutes: FastifyPluginAsyncZod<{ rooms: RoomService }> = async (
   };
 
   app.post('/rooms/:bookingId/entry', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags, summary: 'Enter a booking’s room with the ticket of its join link (202: wait in the lobby)', params: BookingParams, body: z.strictObject({ ticket: Ticket }), response: { 200: Visit, 202: Waiting, 429: S.Problem, ...errors } },
     handler: async (req, reply) => {
       const v = await rooms.enter(req.params.bookingId, req.body.ticket);
@@ -54,7 +55,7 @@ export const roomRoutes: FastifyPluginAsyncZod<{ rooms: RoomService }> = async (
   });
 
   app.get('/rooms/:bookingId/lobby', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags, summary: 'Guests waiting to be let in (the host only)', params: BookingParams, response: { 200: z.object({ items: z.array(Guest) }), ...errors } },
     handler: async (req) => ({
       items: (await rooms.lobby(req.params.bookingId, ticketOf(req.headers['x-room-ticket']))).map((g) => ({ key: g.key, name: g.name, askedAt: g.askedAt.toISOString() })),
@@ -62,7 +63,7 @@ export const roomRoutes: FastifyPluginAsyncZod<{ rooms: RoomService }> = async (
   });
 
   app.put('/rooms/:bookingId/lobby/:key', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags, summary: 'Let a waiting guest in, or not (the host only)', params: GuestParams, body: z.strictObject({ admit: z.boolean() }), response: { 204: z.null(), ...errors } },
     handler: async (req, reply) => {
       await rooms.admit(req.params.bookingId, ticketOf(req.headers['x-room-ticket']), req.params.key, req.body.admit);
@@ -71,13 +72,13 @@ export const roomRoutes: FastifyPluginAsyncZod<{ rooms: RoomService }> = async (
   });
 
   app.get('/rooms/:bookingId/participants', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags, summary: 'Who is in the room (the host only)', params: BookingParams, response: { 200: z.object({ items: z.array(Participant) }), ...errors } },
     handler: async (req) => ({ items: await rooms.participants(req.params.bookingId, ticketOf(req.headers['x-room-ticket'])) }),
   });
 
   app.put('/rooms/:bookingId/participants/:participantId/muted', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags, summary: 'Mute or unmute a participant (the host only)', params: ParticipantParams, body: z.strictObject({ muted: z.boolean() }), response: { 204: z.null(), ...errors } },
     handler: async (req, reply) => {
       await rooms.mute(req.params.bookingId, ticketOf(req.headers['x-room-ticket']), req.params.participantId, req.body.muted);
@@ -86,7 +87,7 @@ export const roomRoutes: FastifyPluginAsyncZod<{ rooms: RoomService }> = async (
   });
 
   app.delete('/rooms/:bookingId/participants/:participantId', {
-    config: { public: true },
+    config: { access: 'public' },
     schema: { tags, summary: 'Remove a participant from the room (the host only)', params: ParticipantParams, response: { 204: z.null(), ...errors } },
     handler: async (req, reply) => {
       await rooms.remove(req.params.bookingId, ticketOf(req.headers['x-room-ticket']), req.params.participantId);
