@@ -4,7 +4,6 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
-import { Notice } from '../ui/Notice.tsx';
 import { roomApi, type RoomVisit, type RoomWaiting, type WaitingGuest } from './api.ts';
 import { Conference, type ConferenceState, type Person } from './conference.ts';
 import './room.css';
@@ -197,12 +196,9 @@ function MeetingView({ visit, ticket, joinHref, conference }: { visit: RoomVisit
       </aside>
       <Controls s={s} conference={conference} />
       <RemoteAudio stream={s.remoteAudio} />
+      {/* One live region that stays mounted, so each new notice is announced. */}
       <div className="room-notice" role="status" aria-live="polite">
-        {notice && (
-          <Notice tone="info" title={notice}>
-            {null}
-          </Notice>
-        )}
+        {notice && <p className="notice notice-info">{notice}</p>}
       </div>
     </main>
   );
@@ -211,7 +207,7 @@ function MeetingView({ visit, ticket, joinHref, conference }: { visit: RoomVisit
 function Controls({ s, conference }: { s: ConferenceState; conference: Conference }) {
   const { t } = useTranslation();
   return (
-    <div className="room-controls" role="toolbar" aria-label={t('room.controls')}>
+    <div className="room-controls" role="group" aria-label={t('room.controls')}>
       <button type="button" className={!s.micMuted && !s.listenOnly ? 'on' : undefined} disabled={s.listenOnly} onClick={() => conference.toggleMic()}>
         {s.listenOnly ? t('room.listenOnly') : s.micMuted ? t('room.unmute') : t('room.mute')}
       </button>
