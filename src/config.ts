@@ -54,6 +54,8 @@ const EnvSchema = z.object({
   EVENT_STREAMS_PER_USER: intIn(1, 1000).default(8),
   EVENT_STREAMS_PER_ADDRESS: intIn(1, 100_000).default(200),
   EVENT_STREAM_RECHECK_SECONDS: intIn(1, 3600).default(60),
+  IDEMPOTENCY_KEY_HOURS: intIn(1, 24 * 30).default(24),
+  HOUSEKEEPING_TICK_SECONDS: intIn(0, 86_400).default(300),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
   ...TELEPHONY_ENV,
@@ -127,6 +129,8 @@ export type Config = {
   session: { idleMinutes: number; absoluteHours: number };
   /** Open live-update streams per person and per client address, on each instance. */
   eventStreams: { perUser: number; perAddress: number; recheckSeconds: number };
+  /** Purges of what grows: how often an instance looks (0: never) and how long idempotency keys live. */
+  housekeeping: { tickSeconds: number; idempotencyKeyHours: number };
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
   mail: MailConfig;
@@ -199,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    housekeeping: { tickSeconds: e.HOUSEKEEPING_TICK_SECONDS, idempotencyKeyHours: e.IDEMPOTENCY_KEY_HOURS },
     eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
     mail: mailConfig(e, publicUrl),
     telephony: telephonyConfig(e, (m) => {

@@ -32,6 +32,8 @@ import { createMetrics } from './observability/metrics.ts';
 import type { Clock } from './ports.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { startProvisioningModule, type ProvisioningModule } from './jobs/provisioning-module.ts';
+import { startHousekeeping, type Housekeeping } from './jobs/housekeeping.ts';
+import { PgHousekeeping } from './db/housekeeping-repository.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -47,6 +49,7 @@ export type Portal = {
   notify: NotifyModule;
   /** Null when audio conferencing is off (no ARI_URL). */
   telephony: TelephonyModule | null;
+  housekeeping: Housekeeping;
   close(): Promise<void>;
 };
 
@@ -105,6 +108,17 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const notify = await startNotify({ config: config.mail, queue, database, clock: opts.clock ?? systemClock, logger, services });
   notify.setMeetingDetails(provisioning.meetingDetails);
   const metrics = createMetrics();
+  const cleaner = new PgHousekeeping(database.db);
+  const HOUR = 3600;
+  const housekeeping = startHousekeeping({
+    store: cleaner,
+    tickSeconds: config.housekeeping.tickSeconds,
+    logger,
+    purges: [
+      { name: 'idempotency-keys', everySeconds: HOUR, run: () => cleaner.purgeIdempotencyKeys(config.housekeeping.idempotencyKeyHours) },
+      { name: 'sessions', everySeconds: HOUR, run: () => cleaner.purgeSessions(config.session.idleMinutes) },
+    ],
+  });
   const telephony = config.telephony
     ? await startTelephony({
         config: config.telephony,
@@ -143,7 +157,9 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     provisioning,
     notify,
     telephony,
+    housekeeping,
     async close() {
+      await housekeeping.stop();
       await telephony?.stop();
       await app.close();
       await identity.stop();

@@ -17,6 +17,9 @@ export const AUDIO_CHANNEL = 'audio_changes';
 export const AUTH_CHANNEL = 'auth_changes';
 export type AuthChange = { kind: 'session' | 'token'; hash: string } | { kind: 'user'; userId: string };
 
+/** A durable job that is active but whose worker stopped beating: its process probably died. */
+export type StalledJob = { id: string; queue: string; data: unknown; startedAt: Date; heartbeatAt: Date | null };
+
 export interface Clock {
   now(): Date;
 }
@@ -263,6 +266,8 @@ export type AudioConference = {
   bookingId: string;
   ownerId: string;
   enabled: boolean;
+  /** The booking was cancelled: its PINs are retired and nothing shows them (whatever `enabled` says). */
+  cancelled: boolean;
   locked: boolean;
   window: DialWindow;
   pin: string | null;

@@ -182,9 +182,9 @@ export class AudioService {
     return { numbers: s.numbers.map((n) => ({ ...n, tel: telLink(n.number, pin) })), sipUri: s.sipDomain ? sipUri(pin, s.sipDomain) : null };
   }
 
-  /** Null while the conference is off. */
+  /** Null while the conference is off, and for a cancelled booking (its PINs are retired). */
   private details(c: AudioConference): DialInDetails | null {
-    if (!c.enabled || !c.pin) return null;
+    if (!c.enabled || c.cancelled || !c.pin) return null;
     return { ...this.reach(c.pin), pin: c.pin, opensAt: c.window.opens, closesAt: c.window.closes };
   }
 

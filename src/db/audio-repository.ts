@@ -12,13 +12,14 @@ const ROLES: PinRole[] = ['participant', 'host'];
 // open at once, a second draw is already rare.
 const MAX_DRAWS = 20;
 
-type ConferenceRow = { booking_id: string; owner_id: string; enabled: boolean; locked: boolean; opens: Date; closes: Date; pin: string | null; host_pin: string | null };
+type ConferenceRow = { booking_id: string; owner_id: string; enabled: boolean; cancelled: boolean; locked: boolean; opens: Date; closes: Date; pin: string | null; host_pin: string | null };
 type ParticipantRow = { channel_id: string; booking_id: string; role: PhoneParticipant['role']; caller: string; muted: boolean; joined_at: Date };
 
 const toConference = (r: ConferenceRow): AudioConference => ({
   bookingId: r.booking_id,
   ownerId: r.owner_id,
   enabled: r.enabled,
+  cancelled: r.cancelled,
   locked: r.locked,
   window: { opens: r.opens, closes: r.closes },
   pin: r.pin,
@@ -135,10 +136,10 @@ export class PgAudioRepository implements AudioRepository {
   }
 
   async get(bookingId: string): Promise<AudioConference | null> {
-    const r = await sql<ConferenceRow>`SELECT c.booking_id, c.owner_id, c.enabled, c.locked, lower(c.dial_window) AS opens, upper(c.dial_window) AS closes,
+    const r = await sql<ConferenceRow>`SELECT c.booking_id, c.owner_id, c.enabled, b.status = 'cancelled' AS cancelled, c.locked, lower(c.dial_window) AS opens, upper(c.dial_window) AS closes,
         (SELECT pin FROM audio_pins WHERE booking_id = c.booking_id AND role = 'participant') AS pin,
         (SELECT pin FROM audio_pins WHERE booking_id = c.booking_id AND role = 'host') AS host_pin
-      FROM audio_conferences c WHERE c.booking_id = ${bookingId}`.execute(this.db);
+      FROM audio_conferences c JOIN bookings b ON b.id = c.booking_id WHERE c.booking_id = ${bookingId}`.execute(this.db);
     return r.rows[0] ? toConference(r.rows[0]) : null;
   }
 

@@ -95,7 +95,7 @@ export interface IdempotencyKeyTable {
   request_hash: string;
   status: number | null;
   response: Json;
-  locked_until: NullableTimestamp;
+  resource_id: string | null;
   created_at: Timestamp;
 }
 

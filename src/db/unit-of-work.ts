@@ -2,6 +2,7 @@ import type { JobScheduler, Repositories, UnitOfWork } from '../ports.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { sqlState, type Db, type Executor } from './database.ts';
 import { sendNotices, type DeferNotice, type Notice } from './notices.ts';
+import { claimKey, idempotencyScope, noteResource } from './idempotency.ts';
 import { PgBookingRepository } from './booking-repository.ts';
 import { PgRoomRepository } from './room-repository.ts';
 import { PgInstitutionRepository } from './institution-repository.ts';
@@ -45,9 +46,16 @@ export class PgUnitOfWork implements UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       try {
         const notices: Notice[] = [];
-        const result = await this.db
-          .transaction()
-          .execute((trx) => work(repositories(trx, this.queue, (channel, payload) => notices.push({ channel, payload }))));
+        // A request with an Idempotency-Key: its key is written in this same transaction.
+        const scope = idempotencyScope.getStore();
+        const keyed = scope && !scope.committed ? scope : null;
+        const result = await this.db.transaction().execute(async (trx) => {
+          if (keyed) await claimKey(trx, keyed);
+          const out = await work(repositories(trx, this.queue, (channel, payload) => notices.push({ channel, payload })));
+          if (keyed) await noteResource(trx, keyed, out);
+          return out;
+        });
+        if (keyed) keyed.committed = true;
         await sendNotices(this.db, notices).catch(() => {
           // Live updates are a convenience: a failed notice must not turn a committed change into an error.
         });

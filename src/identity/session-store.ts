@@ -30,8 +30,6 @@ export class PgSessionStore implements SessionStore {
     await sql`INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at, federated)
               VALUES (${hashSecret(id)}, ${userId}, ${csrfToken}, now() + make_interval(hours => ${this.absoluteHours}),
                       ${federated ? JSON.stringify(federated) : null}::jsonb)`.execute(this.db);
-    // Opportunistic clean-up of expired sessions keeps the table small without a scheduler.
-    await this.db.deleteFrom('sessions').where('expires_at', '<', sql<Date>`now()`).execute();
     return { id, csrfToken };
   }
 

@@ -23,7 +23,7 @@ import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { OutgoingMail } from '../notify/mailer.ts';
 import { DELIVER_QUEUE } from './mail.ts';
 import type { JobQueue } from './queue.ts';
-import { SYNC_QUEUE, provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
+import { SYNC_HEARTBEAT_SECONDS, SYNC_QUEUE, provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
 
 export type ProvisioningModule = {
   service: ProvisioningService;
@@ -105,7 +105,7 @@ export async function startProvisioningModule(d: {
   const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl });
   const rooms = new RoomService({ store, registry, clock: d.clock, joinOpensMinutes: policy.joinOpensMinutes, admissions: new PgRoomAdmissions(d.database.db) });
   d.services.bookings.onChange(provisioningListener);
-  const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger });
+  const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger, providerTimeoutMs: providers.timeoutMs });
   const dialInOf = async (bookingId: string) => {
     const a = await d.services.audio.dialIn(bookingId);
     return a && { numbers: a.numbers.map((n) => (n.country ? `${n.number} (${n.country})` : n.number)), pin: a.pin, tel: a.numbers[0]?.tel ?? null, sipUri: a.sipUri };
@@ -117,7 +117,8 @@ export async function startProvisioningModule(d: {
     registry,
     workers,
     apiRoutes: async (api) => {
-      await api.register(provisioningRoutes, { joining, provisioning: service });
+      // Twice the heartbeat: a live worker beats every half of it.
+      await api.register(provisioningRoutes, { joining, provisioning: service, stalledJobs: () => d.queue.stalled([SYNC_QUEUE], 2 * SYNC_HEARTBEAT_SECONDS) });
       await api.register(roomRoutes, { rooms });
     },
     pageRoutes: async (app) => {

@@ -10,6 +10,7 @@ import type { JobQueue } from './queue.ts';
 
 export const SYNC_QUEUE = 'provisioning.sync';
 export const SYNC_DEAD_LETTER = 'provisioning.sync.dead';
+export const SYNC_HEARTBEAT_SECONDS = 10;
 
 /** Runs inside the booking transaction: the job commits or rolls back with the booking. */
 export const provisioningListener: BookingListener = async (repos, event) => {
@@ -24,12 +25,24 @@ export async function startProvisioningWorkers(deps: {
   service: ProvisioningService;
   store: { tryRun(name: string, everySeconds: number): Promise<boolean> };
   logger: Logger;
+  /** Deadline of one call to a conferencing service: a sync makes a few, in sequence. */
+  providerTimeoutMs: number;
 }): Promise<ProvisioningWorkers> {
   const { queue, service, logger } = deps;
   const policy = service.policy;
   // pg-boss's own retries cover database trouble; provider failures are retried by the pipeline in
   // the portal's clock, so the job itself succeeds once the outcome is recorded.
-  await queue.define({ name: SYNC_QUEUE, retryLimit: 5, retryDelaySeconds: 2, deadLetter: SYNC_DEAD_LETTER });
+  // A sync makes at most a handful of calls to a service, each bounded by its deadline: a job still
+  // running after six of them is stuck. Its worker beats every 5 s; a killed process's jobs are
+  // retried once the heartbeat is 10 s old (checked every 15 s), not after pg-boss's 15 minutes.
+  await queue.define({
+    name: SYNC_QUEUE,
+    retryLimit: 5,
+    retryDelaySeconds: 2,
+    deadLetter: SYNC_DEAD_LETTER,
+    expireInSeconds: Math.ceil((6 * deps.providerTimeoutMs) / 1000) + 30,
+    heartbeatSeconds: SYNC_HEARTBEAT_SECONDS,
+  });
   // Sync is idempotent, so a batch of 16 runs side by side (a failure retries the batch).
   await queue.work<{ bookingId: string }>(SYNC_QUEUE, (data) => service.sync(data.bookingId).then(() => undefined), { pollingIntervalSeconds: 0.5, batchSize: 16 });
 

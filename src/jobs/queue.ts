@@ -5,6 +5,7 @@
 import { PgBoss, fromKysely } from 'pg-boss';
 import type { Logger } from 'pino';
 import { sqlState, type Database, type Executor } from '../db/database.ts';
+import type { StalledJob } from '../ports.ts';
 
 export type EnqueueOptions = {
   startAfter?: Date;
@@ -21,21 +22,34 @@ export type QueueDefinition = {
   retryDelayMaxSeconds?: number;
   /** Jobs that exhausted their retries move here, where admins see them and retry them. */
   deadLetter?: string;
+  /** Longest a job may run; past it pg-boss fails it and it is retried. Set from the work's real length. */
+  expireInSeconds?: number;
+  /**
+   * A running job's worker refreshes its heartbeat every half of this; a job whose worker died (a
+   * killed process) is failed and retried after it, not after the 15-minute expiry (minimum 10).
+   */
+  heartbeatSeconds?: number;
 };
+
 
 export type JobHandler<T> = (data: T, job: { id: string; retryCount: number }) => Promise<void>;
 
 export class JobQueue {
   readonly boss: PgBoss;
   private readonly logger: Logger;
+  private readonly database: Database;
   private started = false;
 
   constructor(database: Database, logger: Logger) {
     this.logger = logger;
+    this.database = database;
     this.boss = new PgBoss({
       db: { executeSql: (text: string, values?: unknown[]) => database.pool.query(text, values as unknown[]) },
       ...(database.kind === 'pglite' ? { backend: 'pglite' as const } : {}),
       schema: 'pgboss',
+      // How often expired jobs and jobs without heartbeat are failed (and so retried): every 15 s,
+      // so a killed instance's jobs run again within about half a minute.
+      superviseIntervalSeconds: 15,
     });
     this.boss.on('error', (err: unknown) => this.logger.error({ err }, 'job queue error'));
   }
@@ -65,15 +79,32 @@ export class JobQueue {
 
   async define(q: QueueDefinition): Promise<void> {
     if (q.deadLetter) await this.boss.createQueue(q.deadLetter).catch(ignoreExists);
-    await this.boss
-      .createQueue(q.name, {
-        retryLimit: q.retryLimit ?? 8,
-        retryDelay: q.retryDelaySeconds ?? 5,
-        retryBackoff: true,
-        ...(q.retryDelayMaxSeconds !== undefined && { retryDelayMax: q.retryDelayMaxSeconds }),
-        ...(q.deadLetter !== undefined && { deadLetter: q.deadLetter }),
-      })
-      .catch(ignoreExists);
+    const options = {
+      retryLimit: q.retryLimit ?? 8,
+      retryDelay: q.retryDelaySeconds ?? 5,
+      retryBackoff: true,
+      ...(q.retryDelayMaxSeconds !== undefined && { retryDelayMax: q.retryDelayMaxSeconds }),
+      ...(q.deadLetter !== undefined && { deadLetter: q.deadLetter }),
+      ...(q.expireInSeconds !== undefined && { expireInSeconds: q.expireInSeconds }),
+      ...(q.heartbeatSeconds !== undefined && { heartbeatSeconds: q.heartbeatSeconds }),
+    };
+    const created = await this.boss.createQueue(q.name, options).then(
+      () => true,
+      (e: unknown) => (ignoreExists(e), false),
+    );
+    // A queue made by an earlier version keeps its old settings unless told.
+    if (!created) await this.boss.updateQueue(q.name, options);
+  }
+
+  /** Active jobs of these queues whose worker has not beaten for `graceSeconds` (or, without heartbeats, ran that long). */
+  async stalled(queues: string[], graceSeconds: number): Promise<StalledJob[]> {
+    const { rows } = await this.database.pool.query<{ id: string; name: string; data: unknown; started_on: Date; heartbeat_on: Date | null }>(
+      `SELECT id, name, data, started_on, heartbeat_on FROM pgboss.job
+        WHERE name = ANY($1) AND state = 'active' AND coalesce(heartbeat_on, started_on) < now() - make_interval(secs => $2)
+        ORDER BY started_on LIMIT 100`,
+      [queues, graceSeconds],
+    );
+    return rows.map((r) => ({ id: r.id, queue: r.name, data: r.data, startedAt: r.started_on, heartbeatAt: r.heartbeat_on }));
   }
 
   /** Enqueues a job, inside `trx` when given (committed or discarded with it). */

@@ -15,7 +15,7 @@ import { admit, maskCaller, type Admission, type Conference } from '../domain/di
 import type { Clock, UnitOfWork } from '../ports.ts';
 import { isGone, type AriRest } from './ari/client.ts';
 import type { AriChannel, AriEvent } from './ari/types.ts';
-import { bookingOfLeg, Conferences, ignoreGone, type RoomLegPlan } from './conferences.ts';
+import { bookingOfLeg, Conferences, ignoreGone, isRoomLeg, type RoomLegPlan } from './conferences.ts';
 import { Playbacks, PROMPT_LIMIT_MS } from './playbacks.ts';
 import { PROMPTS, REFUSAL_PROMPT } from './prompts.ts';
 
@@ -37,6 +37,8 @@ export type ConferenceAppDeps = {
   /** Phone callers in all conferences now (rooms' legs not counted), after each change. */
   observeCallers?: (callers: number) => void;
 };
+
+type Refusal = Exclude<Admission, { ok: true }>['reason'];
 
 /** A caller not yet in a bridge: answering, typing the PIN, being checked, or hearing why not. */
 type Call = {
@@ -99,6 +101,9 @@ export class ConferenceApp {
       case 'ChannelDestroyed':
         if (ch) this.conferences.legFailed(ch.id);
         return;
+      case 'PlaybackStarted':
+        if (e.playback) this.conferences.playbackStarted(e.playback.id);
+        return;
       case 'PlaybackFinished':
         if (e.playback) this.onPlaybackFinished(e.playback.id);
         return;
@@ -132,7 +137,7 @@ export class ConferenceApp {
       return;
     }
     const pin = args.find((a) => a.startsWith('pin='))?.slice(4).replace(/[^0-9]/g, '') ?? '';
-    const call = this.newCall(ch, args.includes('room-leg'));
+    const call = this.newCall(ch, isRoomLeg(ch, args));
     this.calls.set(ch.id, call);
     void this.guard(call, async () => {
       await this.d.rest.answer(ch.id);
@@ -191,6 +196,7 @@ export class ConferenceApp {
 
   private onPlaybackFinished(playbackId: string): void {
     this.playbacks.finished(playbackId);
+    this.conferences.playbackFinished(playbackId);
     for (const call of this.calls.values()) {
       if (call.prompt !== playbackId) continue;
       call.prompt = null;
@@ -205,10 +211,16 @@ export class ConferenceApp {
     call.submittedAt = performance.now();
     const found = pin ? await this.d.uow.repos.audio.resolve(pin, this.d.clock.now()) : null;
     if (!found) return this.refuse(call, 'unknown');
+    // The lane only decides: a refusal's prompts (seconds long) play after it, so refused callers
+    // never keep the next caller of the booking waiting (issue #11).
+    const decided: { refused: Refusal | null } = { refused: null };
     await this.conferences.inBooking(found.bookingId, async () => {
       if (this.calls.get(call.id) !== call) return; // hung up meanwhile
       const adm = await this.admission(call, found);
-      if (!adm.ok) return this.refuse(call, adm.reason);
+      if (!adm.ok) {
+        decided.refused = adm.reason;
+        return;
+      }
       await this.conferences.join(call.id, call.caller, adm.bookingId, call.roomLeg ? 'room' : adm.role);
       this.calls.delete(call.id);
       const ms = performance.now() - call.submittedAt;
@@ -216,6 +228,7 @@ export class ConferenceApp {
       if (this.admissions.length > 10_000) this.admissions.shift();
       this.d.observeAdmission?.(ms / 1000);
     });
+    if (decided.refused && this.calls.get(call.id) === call) await this.refuse(call, decided.refused);
   }
 
   /** Inside the booking's lane, so two callers cannot both take the last seat. */
@@ -228,7 +241,8 @@ export class ConferenceApp {
     return admit(found, now, phone + web);
   }
 
-  private async refuse(call: Call, reason: Exclude<Admission, { ok: true }>['reason']): Promise<void> {
+  /** Outside any lane: the prompts take seconds. */
+  private async refuse(call: Call, reason: Refusal): Promise<void> {
     if (reason === 'unknown' && ++call.attempts < this.d.settings.pinAttempts) {
       await this.playbacks.playAndWait({ channel: call.id }, [PROMPTS.invalidPin]);
       if (this.calls.get(call.id) === call) await this.prompt(call);
@@ -288,7 +302,8 @@ export class ConferenceApp {
         void this.conferences.legArrived(ch, legOf);
         continue;
       }
-      const call = this.calls.get(id) ?? this.newCall(ch, false);
+      // A room dialling in (Adobe Connect) stays the room's leg: its Stasis args say so (issue #11).
+      const call = this.calls.get(id) ?? this.newCall(ch, isRoomLeg(ch));
       this.calls.set(id, call);
       if (call.phase === 'checking') continue;
       void this.guard(call, async () => {

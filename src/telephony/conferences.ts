@@ -12,6 +12,7 @@ import { isGone, type AriRest } from './ari/client.ts';
 import type { AriBridge, AriChannel } from './ari/types.ts';
 import type { Playbacks } from './playbacks.ts';
 import { PROMPTS } from './prompts.ts';
+import { BridgeTones } from './tones.ts';
 
 export const bridgeIdOf = (bookingId: string) => `wm-conf-${bookingId}`;
 const BRIDGE_ID = /^wm-conf-([0-9a-f-]{36})$/;
@@ -19,6 +20,15 @@ const LEG_ID = /^wm-leg-([0-9a-f-]{36})(?:-|$)/;
 export const bookingOfBridge = (id: string) => BRIDGE_ID.exec(id)?.[1] ?? null;
 /** Legs the application originates are named `wm-leg-<booking>-<n>`. */
 export const bookingOfLeg = (id: string) => LEG_ID.exec(id)?.[1] ?? null;
+
+/**
+ * A channel's Stasis() arguments as GET /channels shows them after a restart: `dialplan.app_data`
+ * is the raw `webmeetings,<dialed>,room-leg` (recordings b, d, e), the app name first.
+ */
+export const stasisArgs = (ch: AriChannel): string[] => (ch.dialplan?.app_name === 'Stasis' ? (ch.dialplan.app_data ?? '').split(',').slice(1) : []);
+
+/** A virtual room's own audio: a leg we originated, or a room that dialled in (`room-leg` arg). */
+export const isRoomLeg = (ch: AriChannel, args = stasisArgs(ch)) => bookingOfLeg(ch.id) !== null || args.includes('room-leg');
 
 export type Role = PhoneParticipant['role'];
 
@@ -75,11 +85,13 @@ export class Conferences {
   private legSeq = 0;
   /** Callers who just pressed `*` (the next key may be a keypad command). */
   private readonly starred = new Set<string>();
+  private readonly tones: BridgeTones;
   /** The room's RTP peers of `external-media` legs, by the leg's channel: closed when the leg goes. */
   private readonly peers = new Map<string, ExternalMediaPeer>();
 
   constructor(deps: ConferencesDeps) {
     this.d = deps;
+    this.tones = new BridgeTones(deps.rest);
   }
 
   snapshot(): { bookingId: string; members: string[]; legs: string[] }[] {
@@ -95,7 +107,17 @@ export class Conferences {
     return this.where.has(channelId);
   }
 
+  /** Playback events of the bridges' tones. */
+  playbackStarted(playbackId: string): void {
+    this.tones.started(playbackId);
+  }
+
+  playbackFinished(playbackId: string): void {
+    this.tones.finished(playbackId);
+  }
+
   reset(): void {
+    this.tones.reset();
     for (const conf of this.confs.values()) if (conf.legRetry) clearTimeout(conf.legRetry);
     for (const id of [...this.peers.keys()]) this.dropPeer(id);
     this.confs.clear();
@@ -132,7 +154,7 @@ export class Conferences {
     this.save({ channelId, bookingId, role, caller: role === 'room' ? '' : caller, muted: false, joinedAt: this.d.clock.now() });
     if (role === 'room') return;
     if (alone) this.d.playbacks.play({ channel: channelId }, [PROMPTS.onlyPerson], 'wm-alone');
-    else this.d.playbacks.play({ bridge: conf.bridgeId }, [PROMPTS.joinTone], 'wm-tone');
+    else this.tones.play(conf.bridgeId, PROMPTS.joinTone);
     this.d.onJoined(bookingId).catch((err: unknown) => this.d.logger.warn({ err, bookingId }, 'audio: could not mark the meeting as joined'));
     if (alone) void this.inBooking(bookingId, () => this.connectRoom(bookingId));
   }
@@ -181,7 +203,7 @@ export class Conferences {
       const wasLeg = conf.legs.delete(channelId);
       this.countCallers();
       if (conf.members.size === 0) return this.tidy(conf);
-      if (wasMember) this.d.playbacks.play({ bridge: conf.bridgeId }, [PROMPTS.leaveTone], 'wm-tone');
+      if (wasMember) this.tones.play(conf.bridgeId, PROMPTS.leaveTone);
       if (wasLeg) this.retryRoom(conf);
     });
   }
@@ -247,7 +269,9 @@ export class Conferences {
         const ch = live.get(id);
         if (!ch) continue;
         const row = stored.get(id);
-        const role: Role = bookingOfLeg(id) ? 'room' : (row?.role ?? 'participant');
+        // The stored role, else what the call is: a room's leg takes no seat even without its row
+        // (the portal may have died between addChannel and saving it).
+        const role: Role = isRoomLeg(ch) ? 'room' : (row?.role ?? 'participant');
         this.enter(conf, id, role);
         present.push({ channelId: id, bookingId, role, caller: row?.caller ?? (role === 'room' ? '' : masked(ch)), muted: row?.muted ?? false, joinedAt: row?.joinedAt ?? this.d.clock.now() });
       }
@@ -261,6 +285,7 @@ export class Conferences {
     for (const conf of this.confs.values()) {
       if (conf.members.size === 0 && [...conf.legs].every((l) => bookingOfLeg(l))) void this.inBooking(conf.bookingId, () => this.close(conf));
       else if (conf.legs.size === 0) void this.inBooking(conf.bookingId, () => this.connectRoom(conf.bookingId));
+      else this.dropOrphanRtpLegs(conf, live);
     }
     return new Set(this.where.keys());
   }
@@ -354,6 +379,17 @@ export class Conferences {
     }
   }
 
+  /**
+   * An externalMedia leg whose room peer this process does not hold (it was made before a restart:
+   * the peer's Janus session died with the old process) carries nothing: hang it up, and the leg's
+   * departure connects the room again.
+   */
+  private dropOrphanRtpLegs(conf: Conf, live: Map<string, AriChannel>): void {
+    for (const id of conf.legs) {
+      if (bookingOfLeg(id) && live.get(id)?.name.startsWith('UnicastRTP/') && !this.peers.has(id)) void this.d.rest.hangup(id).catch(ignoreGone);
+    }
+  }
+
   private dropPeer(channelId: string): void {
     const peer = this.peers.get(channelId);
     if (!peer) return;
@@ -394,6 +430,8 @@ export class Conferences {
     if (conf.legRetry) clearTimeout(conf.legRetry);
     this.confs.delete(conf.bookingId);
     this.countCallers();
+    // A tone still queued when the bridge goes would be lost with a warning (tones.ts).
+    await this.tones.silence(conf.bridgeId);
     await this.d.rest.destroyBridge(conf.bridgeId).catch(ignoreGone);
   }
 

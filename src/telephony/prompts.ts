@@ -1,6 +1,7 @@
 // The prompts callers hear. `conf-*`, `confbridge-*`, `beep` and `vm-goodbye` are Asterisk's core
 // sounds (asterisk-core-sounds, played with the `sound:` scheme in the channel's language). The
-// `wm-*` ones have no stock equivalent: deploy/asterisk/README.md says how to record them. A sound
+// `wm-*` ones have no stock equivalent: deploy/asterisk/sounds/build.sh synthesises them in English
+// and Italian from the words in prompts.tsv there (add a line per language for a new one). A sound
 // Asterisk cannot find ends with PlaybackFinished `failed` (recording c), and the call goes on.
 export const PROMPTS = {
   enterPin: 'sound:conf-getpin',

@@ -31,7 +31,8 @@ const start = () => startMain(env);
 
 const exited = (child: ChildProcess) => new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
-describe('the portal process', () => {
+// Each test starts real processes (PGlite, argon2): slow on a loaded machine, hence the long timeout.
+describe('the portal process', { timeout: 180_000 }, () => {
   it('creates an admin with the CLI, starts with the default rooms, and signs the admin in', async () => {
     const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', '--password', 'a-long-password'], {
       cwd: root,

@@ -187,6 +187,95 @@ describe('ARI double: media, mute and bridges', () => {
   });
 });
 
+describe('ARI double: bridge types (bridges.json "type": mixing, holding, dtmf_events, ...)', () => {
+  /** Two answered callers in a new bridge of this type; the app's events. */
+  async function twoInBridge(type: string) {
+    const app = await connect();
+    const [a, b] = [(await double.call({ args: ['4711'] }))!, (await double.call({ args: ['4711'] }))!];
+    for (const id of [a, b]) await rest('POST', `/channels/${id}/answer`);
+    const created = await rest('POST', '/bridges', { type, bridgeId: 'br' });
+    expect(created.status).toBe(200);
+    await rest('POST', '/bridges/br/addChannel', { channel: `${a},${b}` });
+    return { app, a, b };
+  }
+
+  it('bridges two channels natively in a plain mixing bridge, and their DTMF never reaches the app', async () => {
+    await start();
+    const { app, a } = await twoInBridge('mixing');
+    expect((await rest('GET', '/bridges/br')).body).toMatchObject({ technology: 'native_rtp', bridge_type: 'mixing' });
+    await double.pressDigits(a, '*6');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(app.types()).not.toContain('ChannelDtmfReceived');
+    expect(double.dtmfLost.map((x) => x.digit)).toEqual(['*', '6']);
+  });
+
+  it('keeps DTMF events flowing with mixing,dtmf_events (simple_bridge for two, softmix for three)', async () => {
+    await start();
+    const { app, a } = await twoInBridge('mixing,dtmf_events');
+    expect((await rest('GET', '/bridges/br')).body).toMatchObject({ technology: 'simple_bridge', bridge_type: 'mixing' });
+    await double.pressDigits(a, '*6');
+    await double.waitFor(() => app.events.filter((e) => e.type === 'ChannelDtmfReceived').length === 2, 'both digits');
+    const c = (await double.call({ args: ['4711'] }))!;
+    await rest('POST', `/channels/${c}/answer`);
+    await rest('POST', '/bridges/br/addChannel', { channel: c });
+    expect(double.technology('br')).toBe('softmix');
+  });
+
+  it('applies the attributes in order, as stasis.c does: dtmf_events before mixing is undone by it', async () => {
+    await start();
+    await twoInBridge('dtmf_events,mixing');
+    expect(double.technology('br')).toBe('native_rtp');
+  });
+
+  it('refuses a type that makes no bridge: no capability, or holding with mixing', async () => {
+    await start();
+    for (const type of ['dtmf_events', 'bogus-type', 'holding,mixing']) {
+      expect(await rest('POST', '/bridges', { type, bridgeId: 'x' }), type).toEqual({ status: 500, body: { message: "Unable to create bridge. Possible duplicate bridge id 'x'" } });
+    }
+    expect((await rest('POST', '/bridges', { type: 'holding', bridgeId: 'h' })).body).toMatchObject({ bridge_type: 'holding', technology: 'holding_bridge' });
+  });
+});
+
+describe('ARI double: scripted playback and what a destroyed bridge loses', () => {
+  it('holds a media item playing until released; stop still ends it', async () => {
+    await start({ playbackMs: 10 });
+    const app = await connect();
+    const id = (await double.call({ args: ['4711'] }))!;
+    await rest('POST', `/channels/${id}/answer`);
+    double.holdMedia('sound:conf-locked');
+    await rest('POST', `/channels/${id}/play`, { media: 'sound:conf-locked,sound:vm-goodbye', playbackId: 'p' });
+    await app.next('PlaybackStarted');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(app.types()).not.toContain('PlaybackContinuing');
+    double.releaseMedia('sound:conf-locked');
+    await app.next('PlaybackFinished');
+    expect(double.channel(id)!.heard).toEqual(['sound:conf-locked', 'sound:vm-goodbye']);
+
+    double.holdMedia('sound:conf-locked');
+    await rest('POST', `/channels/${id}/play`, { media: 'sound:conf-locked', playbackId: 'q' });
+    await double.waitFor(() => app.events.filter((e) => e.type === 'PlaybackStarted').length === 3, 'the second playback');
+    expect((await rest('DELETE', '/playbacks/q')).status).toBe(204);
+    await double.waitFor(() => app.events.filter((e) => e.type === 'PlaybackFinished').length === 2, 'the stopped playback');
+  });
+
+  it('counts the playbacks queued or playing on a bridge when it is destroyed, not stopped ones', async () => {
+    await start({ playbackMs: 10 });
+    await connect();
+    const id = (await double.call({ args: ['4711'] }))!;
+    await rest('POST', `/channels/${id}/answer`);
+    await rest('POST', '/bridges', { type: 'mixing,dtmf_events', bridgeId: 'br' });
+    await rest('POST', '/bridges/br/addChannel', { channel: id });
+    double.holdMedia('sound:confbridge-leave');
+    for (const n of [1, 2, 3]) await rest('POST', '/bridges/br/play', { media: 'sound:confbridge-leave', playbackId: `tone-${n}` });
+    expect((await rest('DELETE', '/playbacks/tone-3')).status).toBe(204);
+    await rest('DELETE', '/bridges/br');
+    expect(double.warnings).toEqual([
+      'bridge br destroyed with playback tone-1 (sound:confbridge-leave) playing',
+      'bridge br destroyed with playback tone-2 (sound:confbridge-leave) queued',
+    ]);
+  });
+});
+
 describe('ARI double: originate and external media', () => {
   it('answers, refuses busy or never answers an originate as onOriginate says', async () => {
     await start({ secondsMs: 10 });

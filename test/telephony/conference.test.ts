@@ -172,6 +172,40 @@ describe('the host in the portal', () => {
   });
 });
 
+describe('refused callers', () => {
+  it('hear why outside the booking’s lane: six refusals playing do not hold up a host PIN caller', async () => {
+    const b = await book(p, NOW_SLOT);
+    const first = await dialIn(p, b.pin);
+    await inBridge(p, first, b.id);
+    expect((await p.t.api('PUT', `/api/v1/bookings/${b.id}/audio/lock`, { as: p.booker, body: { locked: true } })).status).toBe(200);
+    // The refusal prompt plays until the test lets it end.
+    p.ari.holdMedia('sound:conf-locked');
+    let refused: string[] = [];
+    try {
+      refused = await Promise.all(Array.from({ length: 6 }, (_, i) => dialIn(p, b.pin, { caller: `+3934700000${i}` })));
+      const hearing = () => refused.filter((c) => p.ari.channel(c)!.heard.includes('sound:conf-locked')).length;
+      await p.ari.waitFor(() => hearing() > 0, 'a refusal playing');
+      const host = await dialIn(p, b.hostPin);
+      await inBridge(p, host, b.id);
+      // Each was decided in turn in the lane; all six hear the refusal at once, none has ended.
+      await p.ari.waitFor(() => hearing() === 6, 'all six refusals playing');
+      const events = p.ari.events;
+      const entered = events.findIndex((e) => e.type === 'ChannelEnteredBridge' && (e.channel as { id: string }).id === host);
+      const refusalEnded = events.findIndex((e) => e.type === 'PlaybackFinished' && (e.playback as { media_uri: string }).media_uri === 'sound:conf-locked');
+      expect(entered).toBeGreaterThan(-1);
+      expect(refusalEnded).toBe(-1);
+      expect(refused.some((c) => p.ari.channel(c)!.hungUp)).toBe(false);
+      await listed(p, b.id, [first, host]);
+      p.ari.hangup(host);
+    } finally {
+      p.ari.releaseMedia('sound:conf-locked');
+    }
+    await Promise.all(refused.map((c) => hungUp(p, c)));
+    for (const c of refused) expect(p.ari.channel(c)!.heard.slice(-2)).toEqual(['sound:conf-locked', 'sound:vm-goodbye']);
+    p.ari.hangup(first);
+  });
+});
+
 describe('a caller’s keypad in the conference', () => {
   it('mutes and unmutes oneself with *6; the host sees it', async () => {
     const b = await book(p, NOW_SLOT);
@@ -184,6 +218,20 @@ describe('a caller’s keypad in the conference', () => {
     await p.ari.pressDigits(caller, '6*6');
     await p.ari.waitFor(() => !p.ari.channel(caller)!.muted.in && p.ari.channel(caller)!.heard.includes('sound:conf-unmuted'), 'unmuted by *6');
     p.ari.hangup(caller);
+  });
+
+  it('works with exactly two in the bridge: the bridge keeps DTMF events (no native RTP bridging)', async () => {
+    const b = await book(p, NOW_SLOT);
+    const [one, two] = [await dialIn(p, b.pin), await dialIn(p, b.pin)];
+    await Promise.all([inBridge(p, one, b.id), inBridge(p, two, b.id)]);
+    await listed(p, b.id, [one, two]);
+    await p.ari.pressDigits(two, '*6');
+    await p.ari.waitFor(() => p.ari.channel(two)!.muted.in && p.ari.channel(two)!.heard.includes('sound:conf-muted'), 'the second caller muted by *6', 2000);
+    expect(p.ari.channel(one)!.muted.in).toBe(false);
+    // A plain `mixing` bridge of two goes native_rtp, where Asterisk never sees the digits (issue #11).
+    expect(p.ari.technology(bridgeOf(b.id))).toBe('simple_bridge');
+    expect(p.ari.dtmfLost).toEqual([]);
+    for (const c of [one, two]) p.ari.hangup(c);
   });
 });
 
@@ -204,6 +252,27 @@ describe('the end of a booking', () => {
       await expect.poll(async () => (await p.t.api('GET', `/api/v1/bookings/${b.id}/audio`, { as: p.booker })).body.participants).toEqual([]);
     } finally {
       p.t.clock.set('2026-03-20T09:20:00Z');
+    }
+  });
+
+  it('queues no tone to a bridge being torn down: six callers hang up at once, the bridge loses no playback', async () => {
+    const b = await book(p, { start: '2026-03-20T09:30:00Z', end: '2026-03-20T10:00:00Z', seats: 10 });
+    const callers = await Promise.all(Array.from({ length: 6 }, (_, i) => dialIn(p, b.pin, { caller: `+3934711100${i}` })));
+    await Promise.all(callers.map((c) => inBridge(p, c, b.id)));
+    await listed(p, b.id, callers);
+    // The leave tones play until the bridge goes: each one still queued or playing then is lost,
+    // and Asterisk logs a warning for it (issue #11: 27 when a meeting ended).
+    p.ari.holdMedia('sound:confbridge-leave');
+    try {
+      for (const c of callers) p.ari.hangup(c);
+      await p.ari.waitFor(() => !p.ari.bridges().some((x) => x.id === bridgeOf(b.id)), 'the bridge destroyed');
+      expect(p.ari.warnings.filter((w) => w.includes(bridgeOf(b.id)))).toEqual([]);
+      // One tone playing and at most one waiting behind it stand for the five leaves.
+      const tones = p.ari.requests.filter((r) => r.path.endsWith(`/bridges/${bridgeOf(b.id)}/play`) && r.query.media === 'sound:confbridge-leave');
+      expect(tones.length).toBeGreaterThan(0);
+      expect(tones.length).toBeLessThanOrEqual(2);
+    } finally {
+      p.ari.releaseMedia('sound:confbridge-leave');
     }
   });
 

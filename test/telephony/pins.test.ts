@@ -85,6 +85,15 @@ describe('PINs', () => {
     expect(rows.every(([, n]) => n === 1)).toBe(true);
   });
 
+  it('shows a cancelled booking’s conference as off: no PIN, no host PIN, no numbers, nothing for Jitsi', async () => {
+    const a = await book(p, { start: '2026-03-27T11:00:00Z', end: '2026-03-27T12:00:00Z' });
+    expect(await audio(a.id)).toMatchObject({ enabled: true, pin: a.pin, hostPin: a.hostPin });
+    expect((await p.t.api('DELETE', `/api/v1/bookings/${a.id}`, { as: p.booker })).status).toBe(200);
+    expect(await audio(a.id)).toMatchObject({ available: true, enabled: false, pin: null, hostPin: null, numbers: [], sipUri: null });
+    const mapped = await fetch(`${p.t.baseUrl}/jitsi/dial-in/conference?conference=${encodeURIComponent(`wm-${a.id}@conference.meet.jit.si`)}`);
+    expect(await mapped.json()).toMatchObject({ conference: false });
+  });
+
   it('refuses to turn on the audio of a cancelled booking', async () => {
     const a = await book(p, { start: '2026-03-27T09:00:00Z', end: '2026-03-27T10:00:00Z', audio: false });
     await p.t.api('DELETE', `/api/v1/bookings/${a.id}`, { as: p.booker });

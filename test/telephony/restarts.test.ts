@@ -1,6 +1,7 @@
 // Surviving restarts: the events socket drops while 20 calls are up (reconnect and adopt, nobody
 // dropped); the portal restarts (a new process adopts from GET /applications, /bridges, /channels);
 // a caller who was typing the PIN is asked again.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriDouble } from '../doubles/ari/index.ts';
 import { book, bridgeOf, dialIn, hungUp, inBridge, listed, NUMBER, startPhonePortal, stopPhonePortal, type Phone } from './support.ts';
@@ -97,6 +98,57 @@ describe('the portal restarts', () => {
       first.t.clock.set('2026-03-20T10:45:00Z');
       await second.telephony!.sweepNow();
       await Promise.all(callers.slice(1).map((c) => hungUp(first, c)));
+    } finally {
+      await second.close();
+      await stopPhonePortal(first);
+    }
+  });
+});
+
+describe('the portal restarts while a virtual room calls in (Adobe Connect, Stasis arg room-leg)', () => {
+  it('adopts the room at the PIN prompt and the room in a bridge as the room’s leg: no seat taken', async () => {
+    const ari = await AriDouble.start({ playbackMs: 10 });
+    // Digits wait long enough that the room at the prompt is still there, unrefused, at the restart.
+    const first = await startPhonePortal({ ari, env: { AUDIO_DIGIT_TIMEOUT_SECONDS: '5' } });
+    // One seat each, taken by a phone caller: only a room's leg may still enter.
+    const a = await book(first, { ...SLOT, seats: 1 });
+    const b = await book(first, { ...SLOT, seats: 1 });
+    const callerA = await dialIn(first, a.pin);
+    const callerB = await dialIn(first, b.pin);
+    await Promise.all([inBridge(first, callerA, a.id), inBridge(first, callerB, b.id)]);
+    const room = () => ari.call({ args: [NUMBER, 'room-leg'], callerNumber: '+390200000000' });
+    // B's room is in its bridge, but its row was never written (the portal died in between).
+    const inB = (await room())!;
+    await ari.waitFor(() => ari.channel(inB)!.heard.includes('sound:conf-getpin'), 'the PIN prompt to B’s room');
+    await ari.pressDigits(inB, b.pin);
+    await inBridge(first, inB, b.id);
+    await listed(first, b.id, [callerB, inB]);
+    // A's room is at the PIN prompt.
+    const atPrompt = (await room())!;
+    await ari.waitFor(() => ari.channel(atPrompt)!.heard.includes('sound:conf-getpin'), 'the PIN prompt to A’s room');
+
+    await first.t.portal.telephony!.stop();
+    await ari.waitFor(() => ari.socketCount() === 0, 'the old socket closed');
+    await sql`DELETE FROM phone_participants WHERE channel_id = ${inB}`.execute(first.t.db.database.db);
+    const { createPortal } = await import('../../src/portal.ts');
+    const pino = (await import('pino')).default;
+    const second = await createPortal(first.t.config, { clock: first.t.clock, database: first.t.db.database, logger: pino({ level: 'silent' }) });
+    try {
+      await ari.waitFor(() => ari.socketCount() === 1, 'the new portal connected');
+      const roles = async (bookingId: string) => {
+        const view = await second.services.audio.view({ actor: { userId: first.booker.userId, role: 'member', institutionId: first.booker.institutionId } }, bookingId);
+        return { roles: Object.fromEntries(view.participants.map((x) => [x.id, x.role])), phoneSeats: view.phoneSeats };
+      };
+      await expect.poll(() => roles(b.id)).toEqual({ roles: { [callerB]: 'participant', [inB]: 'room' }, phoneSeats: 1 });
+      // A's room is asked for the PIN again, keys it in, and enters the full conference as the room.
+      await ari.waitFor(() => ari.channel(atPrompt)!.heard.filter((m) => m === 'sound:conf-getpin').length === 2, 'the PIN prompt again');
+      await ari.pressDigits(atPrompt, a.pin);
+      await inBridge(first, atPrompt, a.id);
+      await expect.poll(() => roles(a.id)).toEqual({ roles: { [callerA]: 'participant', [atPrompt]: 'room' }, phoneSeats: 1 });
+      expect(ari.channel(atPrompt)!.heard).not.toContain('sound:wm-conference-full');
+      first.t.clock.set('2026-03-20T10:45:00Z');
+      await second.telephony!.sweepNow();
+      await Promise.all([callerA, callerB, inB, atPrompt].map((c) => hungUp(first, c)));
     } finally {
       await second.close();
       await stopPhonePortal(first);

@@ -71,7 +71,8 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     handler: async (req) => ({ items: (await accounts.listTokens(callContext(req))).map(tokenView) }),
   });
   app.post('/me/tokens', {
-    config: { access: 'signed-in' },
+    // The token is shown once: an answer that holds it is never stored for a replay.
+    config: { access: 'signed-in', idempotency: false },
     schema: { tags: ['session'], summary: 'Create a personal API token (shown once)', body: S.TokenCreate, response: { 201: S.Token.extend({ token: z.string() }), ...S.errorResponses } },
     handler: async (req, reply) => {
       // A token must not mint tokens: only a signed-in person can create one.

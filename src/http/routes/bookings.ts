@@ -32,7 +32,11 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   });
 
   app.post('/bookings', {
-    config: { access: 'signed-in' },
+    config: {
+      access: 'signed-in',
+      // A retry whose first answer was lost in a crash gets the booking the first request made.
+      idempotentReplay: async (req, id) => ({ status: 201, body: bookingView(await services.bookings.get(callContext(req), id)), location: `/api/v1/bookings/${id}` }),
+    },
     schema: {
       tags,
       summary: 'Book a room (or the smallest free room with enough seats)',

@@ -24,7 +24,8 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices 
   });
 
   app.post('/me/feeds', {
-    config: { access: 'signed-in' },
+    // The feed's secret address is shown once: never stored for a replay.
+    config: { access: 'signed-in', idempotency: false },
     schema: {
       tags: ['feeds'],
       summary: 'Make (or regenerate) a secret calendar address: your bookings, or a room’s busy times',

@@ -6,6 +6,7 @@ import type { JoiningService } from '../../app/joining.ts';
 import type { ProvisioningService } from '../../app/provisioning.ts';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
+import type { StalledJob } from '../../ports.ts';
 
 const Id = z.uuid();
 const RoomState = z.object({
@@ -35,9 +36,22 @@ const Job = z.object({
   durationMs: z.number(),
   at: z.string(),
 });
+const Stalled = z.object({
+  jobId: z.string(),
+  bookingId: Id.nullable(),
+  startedAt: z.string(),
+  heartbeatAt: z.string().nullable().describe('last sign of life of its worker; an old one means the instance running it died'),
+});
 const DeadLetter = z.object({ bookingId: Id, provider: z.string(), state: z.string(), attempts: z.number(), lastError: z.string().nullable(), lastErrorCode: z.string().nullable(), updatedAt: z.string() });
 
-export const provisioningRoutes: FastifyPluginAsyncZod<{ joining: JoiningService; provisioning: ProvisioningService }> = async (app, { joining, provisioning }) => {
+export type ProvisioningRouteOptions = {
+  joining: JoiningService;
+  provisioning: ProvisioningService;
+  /** Sync jobs left active by a worker that stopped beating (a killed instance), until pg-boss retries them. */
+  stalledJobs: () => Promise<StalledJob[]>;
+};
+
+export const provisioningRoutes: FastifyPluginAsyncZod<ProvisioningRouteOptions> = async (app, { joining, provisioning, stalledJobs }) => {
   const tags = ['provisioning'];
   const room = async (req: Parameters<typeof callContext>[0], id: string) => {
     const r = await joining.roomInfo(callContext(req), id);
@@ -91,13 +105,19 @@ export const provisioningRoutes: FastifyPluginAsyncZod<{ joining: JoiningService
     config: { access: { role: 'admin' } },
     schema: {
       tags,
-      summary: 'Recent provisioning attempts and the bookings parked as failed (admins)',
+      summary: 'Recent provisioning attempts, the bookings parked as failed, and stalled jobs (admins)',
       querystring: z.object({ failed: z.enum(['true', 'false']).default('false'), limit: z.coerce.number().int().min(1).max(500).default(100) }),
-      response: { 200: z.object({ attempts: z.array(Job), deadLetter: z.array(DeadLetter) }), ...S.errorResponses },
+      response: { 200: z.object({ attempts: z.array(Job), deadLetter: z.array(DeadLetter), stalled: z.array(Stalled) }), ...S.errorResponses },
     },
     handler: async (req) => {
-      const r = await provisioning.recentJobs(callContext(req), { failedOnly: req.query.failed === 'true', limit: req.query.limit });
+      const [r, stalled] = await Promise.all([provisioning.recentJobs(callContext(req), { failedOnly: req.query.failed === 'true', limit: req.query.limit }), stalledJobs()]);
       return {
+        stalled: stalled.map((j) => ({
+          jobId: j.id,
+          bookingId: typeof (j.data as { bookingId?: unknown })?.bookingId === 'string' ? (j.data as { bookingId: string }).bookingId : null,
+          startedAt: j.startedAt.toISOString(),
+          heartbeatAt: j.heartbeatAt?.toISOString() ?? null,
+        })),
         attempts: r.attempts.map((a) => ({ ...a, at: a.at.toISOString() })),
         deadLetter: r.deadLetter.map((d) => ({ bookingId: d.bookingId, provider: d.provider, state: d.state, attempts: d.attempts, lastError: d.lastError, lastErrorCode: d.lastErrorCode, updatedAt: d.updatedAt.toISOString() })),
       };

@@ -65,8 +65,14 @@ export class AriRest {
   stopPlayback(playbackId: string) {
     return this.request<null>('DELETE', `/playbacks/${enc(playbackId)}`);
   }
+  /**
+   * A conference bridge. `type` is a list applied in order (bridges.json "Create a new bridge";
+   * res/stasis/stasis.c): `mixing` alone lets a bridge of exactly two channels go `native_rtp`, where
+   * the phones' RFC 4733 digits flow between them and never reach the application (no `*6`;
+   * issue #11). `dtmf_events` after `mixing` forbids native bridging, so DTMF events keep flowing.
+   */
   createBridge(bridgeId: string, name: string) {
-    return this.request<AriBridge>('POST', '/bridges', { type: 'mixing', bridgeId, name });
+    return this.request<AriBridge>('POST', '/bridges', { type: 'mixing,dtmf_events', bridgeId, name });
   }
   destroyBridge(bridgeId: string) {
     return this.request<null>('DELETE', `/bridges/${enc(bridgeId)}`);

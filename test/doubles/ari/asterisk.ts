@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { EventStream } from './events.ts';
 import { RtpPeer } from './media.ts';
 import { CommandQueue, Playback, Player } from './playback.ts';
-import { bridgeJson, causeText, channelJson, hex8, parseCallerId, splitTarget, technologyFor, uniqueId, type Bridge, type CallerId, type Channel, type ChannelState, type Dialplan } from './state.ts';
+import { bridgeJson, causeText, channelJson, hex8, parseCallerId, splitTarget, technologyFor, uniqueId, type Bridge, type BridgeAttributes, type CallerId, type Channel, type ChannelState, type Dialplan } from './state.ts';
 
 export type OriginateOutcome = 'answer' | 'busy' | 'no-answer';
 export type OriginateRequest = { endpoint: string; channelId: string; appArgs: string[]; variables: Record<string, string>; callerId?: string };
@@ -45,6 +45,10 @@ export class Asterisk {
   readonly media = new Map<string, RtpPeer>();
   /** Callers whose voice the bridge mixes now (a 440 Hz tone stands for speech). */
   readonly speaking = new Set<string>();
+  /** What Asterisk would log as WARNING (see destroyBridge). */
+  readonly warnings: string[] = [];
+  /** Digits pressed in a native_rtp bridge: the phone sent them, the application never heard of them. */
+  readonly dtmfLost: { channel: string; bridge: string; digit: string }[] = [];
   private seq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -119,8 +123,14 @@ export class Asterisk {
     });
   }
 
+  /** One ChannelDtmfReceived per digit, in or out of a bridge (a, f), except in a native_rtp bridge:
+   *  there the RTP, RFC 4733 events included, flows between the two phones and Asterisk's core never
+   *  sees the digit (issue #11, found against a real Asterisk 22; state.ts bridgeAttributes). */
   dtmf(ch: Channel, digit: string): void {
-    if (!ch.hungUp) this.sendChannel('ChannelDtmfReceived', ch, {}, { digit, duration_ms: 280 });
+    if (ch.hungUp) return;
+    const b = ch.bridgeId ? this.bridges.get(ch.bridgeId) : undefined;
+    if (b?.technology === 'native_rtp') return void this.dtmfLost.push({ channel: ch.id, bridge: b.id, digit });
+    this.sendChannel('ChannelDtmfReceived', ch, {}, { digit, duration_ms: 280 });
   }
 
   /** The far end hangs up (BYE): ChannelHangupRequest without cause, [ChannelLeftBridge], StasisEnd. */
@@ -293,8 +303,8 @@ export class Asterisk {
     return pb;
   }
 
-  createBridge(id: string, type: 'mixing' | 'holding', name: string): Bridge {
-    const b: Bridge = { id, name, type, technology: '', channels: [], created: new Date(), appRefs: 0, queue: new CommandQueue(), playing: null, destroyed: false };
+  createBridge(id: string, attributes: BridgeAttributes, name: string): Bridge {
+    const b: Bridge = { id, name, ...attributes, technology: '', channels: [], created: new Date(), appRefs: 0, queue: new CommandQueue(), playing: null, destroyed: false };
     b.technology = technologyFor(b);
     this.bridges.set(id, b);
     this.allBridges.set(id, b);
@@ -325,9 +335,12 @@ export class Asterisk {
     });
   }
 
-  /** BridgeDestroyed only while the app is still subscribed (README; b, c, e, f). */
+  /** BridgeDestroyed only while the app is still subscribed (README; b, c, e, f). Playbacks still
+   *  queued or playing on the bridge die with its announcer channel, each with a console WARNING
+   *  (issue #11: 27 of them when a meeting ended); stopped ones (DELETE /playbacks) do not count. */
   destroyBridge(b: Bridge): void {
     const subscribed = b.appRefs > 0;
+    for (const pb of this.player.pending(`bridge:${b.id}`)) this.warnings.push(`bridge ${b.id} destroyed with playback ${pb.id} (${pb.media.join(',')}) ${pb.state}`);
     b.destroyed = true;
     b.queue.flush();
     if (b.playing) this.player.interrupt(b.playing);

@@ -5,7 +5,8 @@
 //
 // Not modelled: ChannelVarset (RTPAUDIOQOS*, BRIDGEPEER, STASISSTATUS noise), the bridge's
 // invisible Announcer channel, ChannelCreated/ChannelDialplan (not sent with subscribeAll=false),
-// dialplan originates (`extension=`), recordings, snoop, DTMF sending, playback control.
+// dialplan originates (`extension=`), recordings, snoop, DTMF sending, ARI's playback control
+// (/playbacks/{id}/control). Tests may hold a media item playing (holdMedia) to order events.
 import { Asterisk, type InboundCall, type OriginateOutcome, type OriginateRequest } from './asterisk.ts';
 import type { AriEvent } from './events.ts';
 import { AriServer, type RequestRecord } from './server.ts';
@@ -175,6 +176,30 @@ export class AriDouble {
 
   bridges(): { id: string; name: string; channels: string[] }[] {
     return [...this.ast.bridges.values()].map((b) => ({ id: b.id, name: b.name, channels: [...b.channels] }));
+  }
+
+  /** The bridge's current technology (`simple_bridge`, `native_rtp`, `softmix`, `holding_bridge`), or undefined. */
+  technology(bridgeId: string): string | undefined {
+    return this.ast.bridges.get(bridgeId)?.technology;
+  }
+
+  /** Scripted playback: from now on `media` (e.g. `sound:conf-locked`) plays until releaseMedia. */
+  holdMedia(media: string): void {
+    this.ast.player.hold(media);
+  }
+
+  releaseMedia(media: string): void {
+    this.ast.player.release(media);
+  }
+
+  /** What Asterisk would log as WARNING: playbacks queued or playing on a bridge when it was destroyed. */
+  get warnings(): string[] {
+    return [...this.ast.warnings];
+  }
+
+  /** Digits pressed in a native_rtp bridge, which the application never heard of. */
+  get dtmfLost(): { channel: string; bridge: string; digit: string }[] {
+    return [...this.ast.dtmfLost];
   }
 
   /** Closes every events socket from the server side without a close handshake (network failure).

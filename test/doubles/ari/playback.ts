@@ -72,6 +72,8 @@ export class Player {
   private readonly deps: PlayerDeps;
   /** GET/DELETE /playbacks/{id} find the oldest registered one with that id (c-errors "pb-dup"). */
   private readonly registry: Playback[] = [];
+  /** Held media → the playbacks waiting for its release. */
+  private readonly held = new Map<string, Set<() => void>>();
 
   constructor(deps: PlayerDeps) {
     this.deps = deps;
@@ -79,6 +81,23 @@ export class Player {
 
   find(id: string): Playback | undefined {
     return this.registry.find((p) => p.id === id);
+  }
+
+  /** Playbacks of a target not yet finished nor stopped (queued or playing). */
+  pending(targetUri: string): Playback[] {
+    return this.registry.filter((p) => p.targetUri === targetUri && !p.ended && !p.canceled);
+  }
+
+  /** Test control, not ARI: a media item that starts while held plays until released (or stopped). */
+  hold(media: string): void {
+    if (!this.held.has(media)) this.held.set(media, new Set());
+  }
+
+  /** Lets the held media play out: each waiting playback ends its item one durationMs later. */
+  release(media: string): void {
+    const waiting = this.held.get(media);
+    this.held.delete(media);
+    for (const go of waiting ?? []) go();
   }
 
   /** Registers the playback (answered `queued`) and queues it behind the target's earlier commands. */
@@ -117,7 +136,7 @@ export class Player {
         let why: 'end' | 'stop' = 'end';
         if (found) {
           this.deps.heard(pb, media);
-          why = await this.wait(pb);
+          why = await this.wait(pb, media);
         }
         if (pb.ended) break;
         if (why === 'stop') return this.finish(pb, 'done');
@@ -134,15 +153,20 @@ export class Player {
     }
   }
 
-  private wait(pb: Playback): Promise<'end' | 'stop'> {
+  private wait(pb: Playback, media: string): Promise<'end' | 'stop'> {
     return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiting = this.held.get(media);
+      const go = () => (timer = this.deps.later(this.deps.durationMs, () => done('end')));
       const done = (why: 'end' | 'stop') => {
         clearTimeout(timer);
+        waiting?.delete(go);
         pb.wake = null;
         resolve(why);
       };
-      const timer = this.deps.later(this.deps.durationMs, () => done('end'));
       pb.wake = done;
+      if (waiting) waiting.add(go);
+      else go();
     });
   }
 

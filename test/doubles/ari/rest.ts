@@ -3,7 +3,7 @@
 // as Asterisk 22's res/ari/resource_*.c write them.
 import { randomUUID } from 'node:crypto';
 import type { Asterisk } from './asterisk.ts';
-import { bridgeJson, channelJson, HANGUP_REASONS, type Bridge, type Channel } from './state.ts';
+import { bridgeAttributes, bridgeJson, channelJson, HANGUP_REASONS, type Bridge, type Channel } from './state.ts';
 
 export type Reply = { status: number; text?: string; body?: unknown; headers?: Record<string, string>; after?: () => void };
 export type RestRequest = { method: string; segments: string[]; query: Record<string, string>; body: unknown };
@@ -22,7 +22,6 @@ const ALLOCATION_FAILED: Reply = { status: 500, body: { error: 'Allocation faile
 const CHANNEL_SUBRESOURCES = new Set(['continue', 'move', 'redirect', 'ring', 'progress', 'dtmf', 'hold', 'moh', 'silence', 'record', 'variable', 'variables', 'snoop', 'dial', 'rtp_statistics', 'transfer_progress']);
 const BRIDGE_SUBRESOURCES = new Set(['variable', 'variables', 'videoSource', 'moh', 'record']);
 const OTHER_RESOURCES = new Set(['endpoints', 'deviceStates', 'mailboxes', 'recordings', 'sounds', 'events']);
-const BRIDGE_TYPES = new Set(['mixing', 'holding', 'dtmf_events', 'proxy_media', 'video_sfu', 'video_single', 'sdp_label']);
 
 export async function route(ast: Asterisk, r: RestRequest): Promise<Reply> {
   const [resource, ...rest] = r.segments;
@@ -262,12 +261,13 @@ async function bridges(ast: Asterisk, r: RestRequest, path: string[]): Promise<R
   return path.length === 2 && BRIDGE_SUBRESOURCES.has(sub) ? NOT_MODELLED : NOT_FOUND;
 }
 
-/** POST /bridges and /bridges/{id}: an existing id is 409 in both forms (c-errors), a bad type 500. */
+/** POST /bridges and /bridges/{id}: an existing id is 409 in both forms (c-errors); a `type` that
+ *  makes no bridge 500 (state.ts bridgeAttributes). */
 function createBridge(ast: Asterisk, r: RestRequest, id: string | undefined): Reply {
   if (id && ast.bridges.has(id)) return fail(409, `Bridge with id '${id}' already exists`);
-  const types = list(r.query.type);
-  if (types.some((t) => !BRIDGE_TYPES.has(t))) return fail(500, `Unable to create bridge. Possible duplicate bridge id '${id ?? ''}'`, 'Internal Error');
-  const b = ast.createBridge(id || randomUUID(), types.includes('holding') ? 'holding' : 'mixing', r.query.name ?? '');
+  const attributes = bridgeAttributes(r.query.type);
+  if (!attributes) return fail(500, `Unable to create bridge. Possible duplicate bridge id '${id ?? ''}'`, 'Internal Error');
+  const b = ast.createBridge(id || randomUUID(), attributes, r.query.name ?? '');
   return ok(bridgeJson(b));
 }
 

@@ -48,6 +48,12 @@ export type Bridge = {
   id: string;
   name: string;
   type: 'mixing' | 'holding';
+  /** Native bridging allowed (`mixing` without a later `dtmf_events`/`proxy_media`): two channels
+   *  then go `native_rtp`, and their DTMF never reaches the application (bridgeAttributes). */
+  native: boolean;
+  /** `video_sfu`: always softmix, never a smart bridge. */
+  multimixOnly: boolean;
+  videoMode: 'talker' | 'sfu' | 'single';
   technology: string;
   channels: string[];
   created: Date;
@@ -90,16 +96,44 @@ export function bridgeJson(b: Bridge): Record<string, unknown> {
     name: b.name,
     channels: [...b.channels],
     creationtime: ariTime(b.created),
-    video_mode: 'talker',
+    video_mode: b.videoMode,
   };
 }
 
-/** simple_bridge with 0-1 channels, native_rtp with 2 (b-two-calls); softmix beyond (Asterisk picks
- *  it for 3+ in a mixing bridge; not recorded). */
+export type BridgeAttributes = Pick<Bridge, 'type' | 'native' | 'multimixOnly' | 'videoMode'>;
+
+/**
+ * POST /bridges `type`: "Comma separated list of bridge type attributes (mixing, holding,
+ * dtmf_events, proxy_media, video_sfu, video_single, sdp_label)" (api-docs bridges.json, "Create a
+ * new bridge"). res/stasis/stasis.c (bridge_create_common) applies them in order: `mixing` adds
+ * the 1:1, multi-mix and NATIVE capabilities; `dtmf_events` and `proxy_media` remove NATIVE (so
+ * `dtmf_events,mixing` still bridges natively); `video_sfu` leaves only multi-mix; other words are
+ * ignored. No capability at all (e.g. `bogus-type`, c-errors) or holding with mixing: no bridge
+ * (null; the resource answers 500). Without `type`: mixing.
+ */
+export function bridgeAttributes(type: string | undefined): BridgeAttributes | null {
+  let mixing = false;
+  let holding = false;
+  let native = false;
+  let videoMode: BridgeAttributes['videoMode'] = 'talker';
+  for (const word of (type || 'mixing').split(',').map((w) => w.trim())) {
+    if (word === 'mixing') [mixing, native] = [true, true];
+    else if (word === 'holding') holding = true;
+    else if (word === 'dtmf_events' || word === 'proxy_media') native = false;
+    else if (word === 'video_sfu') videoMode = 'sfu';
+    else if (word === 'video_single') videoMode = 'single';
+  }
+  if (videoMode === 'sfu') return { type: 'mixing', native: false, multimixOnly: true, videoMode };
+  if (mixing === holding) return null;
+  return { type: mixing ? 'mixing' : 'holding', native: mixing && native, multimixOnly: false, videoMode };
+}
+
+/** simple_bridge with 0-1 channels, native_rtp with 2 (b-two-calls) when native bridging is allowed,
+ *  else simple_bridge; softmix beyond (Asterisk picks it for 3+ in a mixing bridge; not recorded). */
 export function technologyFor(b: Bridge): string {
   if (b.type === 'holding') return 'holding_bridge';
-  if (b.channels.length <= 1) return 'simple_bridge';
-  return b.channels.length === 2 ? 'native_rtp' : 'softmix';
+  if (b.multimixOnly || b.channels.length > 2) return 'softmix';
+  return b.channels.length === 2 && b.native ? 'native_rtp' : 'simple_bridge';
 }
 
 /** DELETE /channels/{id}?reason=... → hangup cause (resource_channels.c convert_reason_to_hangup_code). */

@@ -30,6 +30,15 @@ interface Parked {
   updatedAt: string;
 }
 
+interface Stalled {
+  jobId: string;
+  bookingId: string | null;
+  startedAt: string;
+  heartbeatAt: string | null;
+}
+
+type Jobs = { attempts: Attempt[]; deadLetter: Parked[]; stalled: Stalled[] };
+
 const WHEN: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' };
 
 /** Admins: the virtual rooms that could not be prepared (with "retry now") and the recent calls to the services. */
@@ -39,14 +48,14 @@ export function ProvisioningPage() {
   const toast = useToast();
   const zone = settings.defaultTimeZone;
   const [failedOnly, setFailedOnly] = useState(false);
-  const [data, setData] = useState<{ attempts: Attempt[]; deadLetter: Parked[] } | null>(null);
+  const [data, setData] = useState<Jobs | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [retrying, setRetrying] = useState<string | null>(null);
   const [retryError, setRetryError] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
-      setData(await api.get<{ attempts: Attempt[]; deadLetter: Parked[] }>('/api/v1/admin/provisioning/jobs', { failed: failedOnly, limit: 100 }));
+      setData(await api.get<Jobs>('/api/v1/admin/provisioning/jobs', { failed: failedOnly, limit: 100 }));
       setError(null);
     } catch (e) {
       setError(e);
@@ -136,6 +145,33 @@ export function ProvisioningPage() {
                 </tbody>
               </table>
             </div>
+          )}
+          {data.stalled.length > 0 && (
+            <>
+              <h2 className="section-title">{t('admin.provisioning.stalledTitle')}</h2>
+              <p className="muted">{t('admin.provisioning.stalledHelp')}</p>
+              <div className="table-wrap card">
+                <table className="data-table" data-slot="stalled">
+                  <caption className="visually-hidden">{t('admin.provisioning.stalledTitle')}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('admin.provisioning.booking')}</th>
+                      <th scope="col">{t('admin.provisioning.started')}</th>
+                      <th scope="col">{t('admin.provisioning.lastSign')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.stalled.map((j) => (
+                      <tr key={j.jobId}>
+                        <td>{j.bookingId ? <code className="small">{j.bookingId.slice(0, 8)}</code> : '—'}</td>
+                        <td className="nowrap">{formatInstant(j.startedAt, zone, WHEN)}</td>
+                        <td className="nowrap">{j.heartbeatAt ? formatInstant(j.heartbeatAt, zone, WHEN) : '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </>
           )}
           <div className="section-head">
             <h2 className="section-title">{t('admin.provisioning.recentTitle')}</h2>

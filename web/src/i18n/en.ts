@@ -492,6 +492,10 @@ export const en = {
       retry: 'Retry now',
       retrying: 'Retrying…',
       retried: 'Tried again: the room is now “{{state}}”.',
+      stalledTitle: 'Stalled jobs',
+      stalledHelp: 'Preparations whose server stopped answering (it was probably restarted). They are taken up again by another server within about half a minute.',
+      started: 'Started',
+      lastSign: 'Last sign of life',
     },
     errors: {
       nameRequired: 'Enter a name.',

@@ -494,6 +494,10 @@ export const it: Messages = {
       retry: 'Riprova ora',
       retrying: 'Nuovo tentativo…',
       retried: 'Nuovo tentativo fatto: la stanza ora è «{{state}}».',
+      stalledTitle: 'Lavori bloccati',
+      stalledHelp: 'Preparazioni il cui server ha smesso di rispondere (probabilmente è stato riavviato). Un altro server le riprende entro mezzo minuto circa.',
+      started: 'Iniziato',
+      lastSign: 'Ultimo segno di vita',
     },
     errors: {
       nameRequired: 'Inserisci un nome.',
