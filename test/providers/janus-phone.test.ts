@@ -83,4 +83,31 @@ describeWithJanus('phone callers in a Janus room', () => {
       await web.leave();
     }
   });
+
+  it('connects the room again when a new process adopts a leg whose Janus peer it does not hold', async () => {
+    const b = await book(p, { start: '2026-03-20T09:30:00Z', end: '2026-03-20T10:30:00Z', roomId: await room(p, 'janus') });
+    await settled(p.t, b.id);
+    const web = await webParticipant(b.id);
+    try {
+      const caller = await dialIn(p, b.pin);
+      await inBridge(p, caller, b.id);
+      const legs = () => p.ari.channels().filter((c) => c.id.startsWith(`wm-leg-${b.id}`) && !c.hungUp);
+      await p.ari.waitFor(() => legs()[0]?.bridgeId === bridgeOf(b.id), 'the first leg in the bridge', 10_000);
+      const first = legs()[0]!.id;
+      // What a restart leaves: the application's memory (and the leg's Janus session) gone, Asterisk's
+      // bridge still holding the caller and the leg; the new holder adopts on its events socket.
+      p.t.portal.telephony!.app.reset();
+      await expect.poll(() => inRoom(b.id), { timeout: 5000 }).toEqual(['Web']);
+      p.ari.dropSockets();
+      await hungUp(p, first);
+      await p.ari.waitFor(() => legs().some((l) => l.id !== first && l.bridgeId === bridgeOf(b.id)), 'a new leg in the bridge', 15_000);
+      await expect.poll(() => inRoom(b.id), { timeout: 5000 }).toEqual(['Web', PHONE_DISPLAY].sort());
+      p.ari.speak(caller, true);
+      await expect.poll(() => web.rtp.loudest(), { timeout: 5000, message: 'the web room hears the caller again' }).toBeGreaterThan(1500);
+      p.ari.speak(caller, false);
+      p.ari.hangup(caller);
+    } finally {
+      await web.leave();
+    }
+  });
 });
