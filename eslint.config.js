@@ -4,7 +4,7 @@ import globals from 'globals';
 
 export default tseslint.config(
   // web/ has its own lint configuration (browser, React).
-  { ignores: ['node_modules/', 'data/', 'web/', 'test-output/', 'dist/'] },
+  { ignores: ['node_modules/', 'data/', 'web/', 'test-output/', 'dist/', 'docs/.vitepress/dist/', 'docs/.vitepress/cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

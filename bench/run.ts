@@ -4,7 +4,7 @@
 //
 //   npm run bench                    all, about 4–5 minutes on 2 otherwise idle cores
 //   npm run bench -- --quick         smaller and shorter, to try a change (figures not comparable)
-//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,audio,ui
+//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,audio,janus,ui
 //
 // PostgreSQL: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
 // each benchmark works in a database of its own, created and dropped here. `audio` (like `join`)
@@ -21,7 +21,7 @@ import type { Section } from './figures.ts';
 import { DEFAULT_SERVER_URL, describeServer } from './scratch-database.ts';
 import { weekCalendarOnPglite, weekCalendarOnPostgres } from './week-calendar.ts';
 
-const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'audio', 'ui'] as const;
+const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'audio', 'janus', 'ui'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -189,6 +189,16 @@ if (only.has('audio')) {
   await step('Audio dial-in', async (c) => {
     const { audioBenchmark } = await import('./audio.ts');
     return audioBenchmark(c, { callers: quick ? 50 : 200, serverUrl: process.env.DATABASE_URL || undefined });
+  });
+}
+if (only.has('janus')) {
+  // A real Janus and Chromium in a network namespace: needs root and the janus package.
+  await step('Janus meeting room', async (c) => {
+    const { janusUnavailable } = await import('../test/support/janus.ts');
+    const why = janusUnavailable();
+    if (why) return skipped('Janus meeting room', why);
+    const { janusRoomBenchmark } = await import('./janus-room.ts');
+    return janusRoomBenchmark(c, { max: quick ? 4 : 8, settleSeconds: quick ? 4 : 8, windowSeconds: quick ? 3 : 5 });
   });
 }
 if (only.has('ui')) await step('UI week render', (c) => uiWeekRender(c));

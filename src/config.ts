@@ -25,7 +25,8 @@ const ianaZone = z.string().refine(
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-const EnvSchema = z.object({
+/** Every setting: the configuration reference, the README table and the Helm values are checked against it. */
+export const EnvSchema = z.object({
   PORT: intIn(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: z.url().optional(),
@@ -55,7 +56,9 @@ const EnvSchema = z.object({
   EVENT_STREAMS_PER_ADDRESS: intIn(1, 100_000).default(200),
   EVENT_STREAM_RECHECK_SECONDS: intIn(1, 3600).default(60),
   IDEMPOTENCY_KEY_HOURS: intIn(1, 24 * 30).default(24),
+  AUTH_CACHE_SECONDS: intIn(0, 3600).default(30),
   HOUSEKEEPING_TICK_SECONDS: intIn(0, 86_400).default(300),
+  EVENT_LOOP_DELAY_LIMIT_MS: intIn(10, 600_000).default(1000),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
   ...TELEPHONY_ENV,
@@ -96,11 +99,14 @@ export type Config = {
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
   seedDefaultRooms: boolean;
   shutdownGraceSeconds: number;
-  session: { idleMinutes: number; absoluteHours: number };
+  /** cacheSeconds: how long an instance may remember whose a session or token is (0: ask the database each time). */
+  session: { idleMinutes: number; absoluteHours: number; cacheSeconds: number };
   /** Open live-update streams per person and per client address, on each instance. */
   eventStreams: { perUser: number; perAddress: number; recheckSeconds: number };
   /** Purges of what grows: how often an instance looks (0: never) and how long idempotency keys live. */
   housekeeping: { tickSeconds: number; idempotencyKeyHours: number };
+  /** /readyz answers 503 while the event loop lately ran this much late or more. */
+  eventLoopDelayLimitMs: number;
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
   mail: MailConfig;
@@ -159,9 +165,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
-    session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS },
+    session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS, cacheSeconds: e.AUTH_CACHE_SECONDS },
     housekeeping: { tickSeconds: e.HOUSEKEEPING_TICK_SECONDS, idempotencyKeyHours: e.IDEMPOTENCY_KEY_HOURS },
     eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
+    eventLoopDelayLimitMs: e.EVENT_LOOP_DELAY_LIMIT_MS,
     mail: mailConfig(e, publicUrl),
     telephony: telephonyConfig(e, (m) => {
       throw new ConfigError(m);

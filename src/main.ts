@@ -3,6 +3,7 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createPortal } from './portal.ts';
 import { DatabaseInUseError } from './db/database.ts';
+import { serveBackupRequests } from './db/backup-requests.ts';
 
 let config: Config;
 try {
@@ -29,11 +30,21 @@ const { app, logger } = portal;
 const admins = await portal.services.uow.repos.users.countAdmins();
 await app.listen({ port: config.port, host: config.host });
 const where = portal.database.kind === 'pglite' ? `embedded PGlite database in ${config.dataDir}` : 'PostgreSQL';
-logger.info(`WebMeetings is running at ${config.publicUrl} on ${where}`);
+// PORT=0 picks a free port: show the one taken when PUBLIC_URL was not set.
+const address = app.server.address();
+const publicUrl = config.port === 0 && typeof address === 'object' && address ? config.publicUrl.replace(/:0$/, `:${address.port}`) : config.publicUrl;
+logger.info({ url: publicUrl, database: portal.database.kind }, `WebMeetings is running at ${publicUrl} on ${where}`);
+let hint = '';
 if (admins === 0) {
-  const stopFirst = portal.database.kind === 'pglite' ? 'Stop the portal (Ctrl-C) and create' : 'Create';
-  logger.warn(`No administrator exists yet. ${stopFirst} one with: npm run cli -- create-admin --email you@example.org --name "Your Name"`);
+  const stopFirst = portal.database.kind === 'pglite' ? 'stop the portal (Ctrl-C) and create' : 'create';
+  hint = ` No administrator exists yet: ${stopFirst} one with: npm run cli -- create-admin --email you@example.org --name "Your Name"`;
+  logger.warn(hint.trim());
 }
+// Besides the JSON log (stdout, for machines), one plain line for the person who started it.
+process.stderr.write(`WebMeetings is running at ${publicUrl} (${where}).${hint}\n`);
+
+// `webmeetings backup` asks this process for a consistent copy of the embedded database.
+if (portal.database.kind === 'pglite') serveBackupRequests(config.dataDir, portal.database, logger);
 
 let stopping = false;
 async function shutdown(signal: string) {

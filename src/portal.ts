@@ -34,6 +34,8 @@ import { JobQueue } from './jobs/queue.ts';
 import { startProvisioningModule, type ProvisioningModule } from './jobs/provisioning-module.ts';
 import { startHousekeeping, type Housekeeping } from './jobs/housekeeping.ts';
 import { PgHousekeeping } from './db/housekeeping-repository.ts';
+import { CredentialCache } from './identity/credential-cache.ts';
+import { AuthChangeHub } from './live/booking-changes.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -62,10 +64,10 @@ export async function openPortalDatabase(config: Config, opts: { memory?: boolea
   return database;
 }
 
-export function buildServices(config: Config, database: Database, clock: Clock, queue?: JobQueue): Services {
+export function buildServices(config: Config, database: Database, clock: Clock, queue?: JobQueue, credentials?: CredentialCache): Services {
   const uow = new PgUnitOfWork(database.db, queue);
-  const sessions = new PgSessionStore(database.db, config.session);
-  const tokens = new PgTokenStore(database.db);
+  const sessions = new PgSessionStore(database.db, config.session, credentials);
+  const tokens = new PgTokenStore(database.db, credentials);
   const policy = config.booking;
   const guard = new PgSignInGuard(database.db, config.loginLimits);
   const settings = new PgPortalSettings(database.db);
@@ -101,8 +103,13 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false }));
   const queue = new JobQueue(database, logger);
   await queue.start();
-  const services = buildServices(config, database, opts.clock ?? systemClock, queue);
-  const identity = buildIdentity(config, database, services.uow, logger);
+  // Who a session or token is, remembered per instance and forgotten on every change notice.
+  const credentials = new CredentialCache({ ttlSeconds: config.session.cacheSeconds });
+  const authChanges = new AuthChangeHub(database.listen);
+  authChanges.subscribe((change) => credentials.apply(change));
+  await authChanges.start();
+  const services = buildServices(config, database, opts.clock ?? systemClock, queue, credentials);
+  const identity = buildIdentity(config, database, services.uow, logger, credentials);
   await identity.start();
   const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
   const notify = await startNotify({ config: config.mail, queue, database, clock: opts.clock ?? systemClock, logger, services });
@@ -138,9 +145,11 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     metrics,
     logger,
     bodyLimit: config.bodyLimitBytes,
+    eventLoopDelayLimitMs: config.eventLoopDelayLimitMs,
     cookieSecure: config.cookieSecure,
     sessionHours: config.session.absoluteHours,
     eventStreams: config.eventStreams,
+    authChanges,
     version: VERSION,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
@@ -162,6 +171,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       await housekeeping.stop();
       await telephony?.stop();
       await app.close();
+      await authChanges.close();
       await identity.stop();
       await provisioning.stop();
       await queue.stop();

@@ -14,6 +14,13 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     reportCompressedSize: false,
+    rollupOptions: {
+      // janus-gateway's ES build keeps a UMD test for `module`; in the browser it takes the window branch.
+      onwarn(warning, warn) {
+        if (warning.code === 'COMMONJS_VARIABLE_IN_ESM' && warning.id?.includes('janus-gateway')) return;
+        warn(warning);
+      },
+    },
   },
   server: {
     // `vite --config web/vite.config.ts` during development, with the API on :3000.

@@ -8,7 +8,7 @@ import { canManageBooking, type Actor } from '../domain/access.ts';
 import { AppError, bookingNotFound } from '../domain/errors.ts';
 import type { CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
-import type { MeetingSpec } from '../providers/port.ts';
+import type { MeetingSpec, Participant } from '../providers/port.ts';
 import type { ProvisioningService } from './provisioning.ts';
 import type { BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningStore } from './provisioning-store.ts';
 
@@ -74,7 +74,7 @@ export class JoiningService {
     return this.enter(view, role, { id: ctx.actor.userId, email: view.viewer?.email, name: view.viewer?.name ?? 'Participant' });
   }
 
-  private async enter(view: JoinView, role: 'host' | 'attendee', who: { id: string; email?: string | undefined; name: string }): Promise<JoinOutcome> {
+  private async enter(view: JoinView, role: 'host' | 'attendee', who: Participant): Promise<JoinOutcome> {
     const f = view.facts;
     if (!view.meetingRef) {
       // Opened before the pipeline got to it (or while it retries): try once now.
@@ -124,7 +124,7 @@ export class JoiningService {
     if (needsPin && !samePin(input.pin ?? '', c.link.pin!)) return { ...form, error: 'pin' };
     const view = await this.store.joinView(c.facts.bookingId);
     if (!view) return { kind: 'invalid' };
-    return this.enter(view, 'attendee', { id: `guest-${randomBytes(6).toString('hex')}`, name });
+    return this.enter(view, 'attendee', { id: `guest-${randomBytes(6).toString('hex')}`, name, guest: true });
   }
 
   // The booker's controls of the guest link

@@ -108,13 +108,26 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
 
 export class DatabaseInUseError extends Error {}
 
+/** The file in DATA_DIR that names the process using the embedded database. */
+export const LOCK_FILE = 'webmeetings.pid';
+
+/** The live process that holds the embedded database in `dataDir`, or null. */
+export function dataDirOwner(dataDir: string): number | null {
+  try {
+    const owner = Number(readFileSync(join(dataDir, LOCK_FILE), 'utf8'));
+    return Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner) ? owner : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * PGlite is one process's database: a second process opening the same folder would corrupt it.
  * A lock file with the owner's pid keeps a second portal or the CLI out while one runs; a lock
  * left by a process that no longer exists is taken over.
  */
 function lockDataDir(dataDir: string): () => void {
-  const file = join(dataDir, 'webmeetings.pid');
+  const file = join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, String(process.pid), { flag: 'wx' });

@@ -18,8 +18,9 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .sort((a, b) => a.version - b.version);
 }
 
-export async function migrate(db: Db): Promise<string[]> {
-  const migrations = listMigrations();
+/** Applies pending migrations; `upTo` stops after that version (restore and upgrade tests replay history). */
+export async function migrate(db: Db, opts: { upTo?: number } = {}): Promise<string[]> {
+  const migrations = listMigrations().filter((m) => opts.upTo === undefined || m.version <= opts.upTo);
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
     await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -41,4 +42,10 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
   const rows = await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(db).catch(() => ({ rows: [] }));
   const done = new Set(rows.rows.map((r) => r.version));
   return listMigrations().filter((m) => !done.has(m.version)).map((m) => m.name);
+}
+
+/** The highest migration applied, 0 for an empty database. */
+export async function schemaVersion(db: Db): Promise<number> {
+  const rows = await sql<{ version: number | null }>`SELECT max(version) AS version FROM schema_migrations`.execute(db).catch(() => ({ rows: [] }));
+  return rows.rows[0]?.version ?? 0;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import type { AppError } from './errors.ts';
-import { endBefore, expandRecurrence, formatRecurrence, parseRecurrence, remainder } from './recurrence.ts';
+import { endBefore, EXPANSION_BUDGET, expandRecurrence, formatRecurrence, parseRecurrence, remainder, type ExpandRequest } from './recurrence.ts';
 
 const ROME = 'Europe/Rome';
 const far = new Date('2027-12-31T00:00:00Z');
@@ -12,6 +12,14 @@ const codeOf = (f: () => unknown) => {
     f();
   } catch (e) {
     return (e as AppError).code;
+  }
+  return null;
+};
+const refusal = (req: ExpandRequest) => {
+  try {
+    expandRecurrence(req);
+  } catch (e) {
+    return { code: (e as AppError).code, message: (e as AppError).message };
   }
   return null;
 };
@@ -74,6 +82,71 @@ describe('expanding a rule in the room time zone', () => {
   });
 });
 
+describe('bounding the work of a rule', () => {
+  const start = rome('2026-03-20T10:00');
+  const horizon = rome('2026-09-16T10:00'); // 180 days ahead
+  const meter = { examined: 0 };
+  const expand = (text: string, extra: Partial<ExpandRequest> = {}) => refusal({ rule: parseRecurrence(text), start, zone: ROME, notAfter: horizon, meter, ...extra });
+
+  it.each([
+    // The rule of the report: it never matches, and rrule walked to the year 9999 (15-22 s).
+    ['FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;COUNT=1', 'No month in February has day 30'],
+    ['FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30;COUNT=1', 'No month in February has day 30'],
+    ['FREQ=YEARLY;BYMONTH=4,6,9,11;BYMONTHDAY=31;COUNT=1', 'April, June, September or November has day 31'],
+    ['FREQ=MONTHLY;BYMONTHDAY=-30;BYMONTH=2;COUNT=1', 'day -30'],
+    ['FREQ=MONTHLY;BYDAY=6MO;COUNT=2', 'at most 5 of each weekday'],
+    ['FREQ=MONTHLY;BYDAY=1MO;BYMONTHDAY=15;COUNT=2', 'BYMONTHDAY=15 and BYDAY=1MO'],
+    ['FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6;COUNT=2', 'a month has at most 5 dates'],
+    ['FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=3;COUNT=2', 'a week has at most 2 dates'],
+    ['FREQ=DAILY;INTERVAL=7;BYDAY=TU;COUNT=3', 'every date it reaches is a Friday'],
+    ['FREQ=MONTHLY;INTERVAL=12;BYMONTH=2;COUNT=3', 'it only reaches March'],
+    ['FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29;COUNT=1', 'never reaches a leap year'],
+  ])('refuses %s with RULE_NEVER_MATCHES before expanding it', (text, words) => {
+    const got = expand(text);
+    expect(got?.code).toBe('RULE_NEVER_MATCHES');
+    expect(got?.message).toContain(words);
+    expect(meter.examined).toBe(0);
+  });
+
+  it('refuses a COUNT or an UNTIL past the horizon, and too many meetings, before expanding', () => {
+    expect(expand('FREQ=DAILY;COUNT=181')).toBeNull();
+    expect(expand('FREQ=DAILY;COUNT=182')?.code).toBe('SERIES_BEYOND_HORIZON');
+    expect(meter.examined).toBe(0);
+    expect(expand('FREQ=YEARLY;UNTIL=99991231')?.code).toBe('SERIES_BEYOND_HORIZON');
+    expect(meter.examined).toBe(0);
+    expect(expand('FREQ=DAILY;COUNT=9999')?.code).toBe('TOO_MANY_OCCURRENCES');
+    expect(meter.examined).toBe(0);
+    expect(expand('FREQ=DAILY;UNTIL=20260916')).toBeNull();
+  });
+
+  it('stops a rare rule one period past the horizon instead of walking to its next date', () => {
+    // The next Monday 29 February is in 2044: rrule would examine about 6 500 days to find it.
+    expect(expand('FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;COUNT=2')?.code).toBe('NO_OCCURRENCES');
+    expect(meter.examined).toBeLessThanOrEqual(181 + 2 * 366 + 7);
+    // A COUNT rule with dates before the horizon still owes the rest after it.
+    expect(expand('FREQ=YEARLY;BYMONTH=4,2;BYMONTHDAY=29;COUNT=3')?.code).toBe('SERIES_BEYOND_HORIZON');
+    // An UNTIL rule is complete at its end, however rare its dates.
+    expect(expand('FREQ=YEARLY;BYMONTH=4,2;BYMONTHDAY=29;UNTIL=20260901')).toBeNull();
+    expect(meter.examined).toBeLessThanOrEqual(181 + 2 * 366 + 7);
+  });
+
+  it('refuses with RULE_TOO_COSTLY a rule that needs more candidate days than the budget', () => {
+    const got = expand('FREQ=MONTHLY;BYDAY=-1FR;COUNT=5', { budget: 100 });
+    expect(got?.code).toBe('RULE_TOO_COSTLY');
+    expect(meter.examined).toBe(100);
+    expect(expand('FREQ=MONTHLY;BYDAY=-1FR;COUNT=5')).toBeNull();
+    expect(meter.examined).toBeGreaterThan(100);
+    expect(meter.examined).toBeLessThan(EXPANSION_BUDGET);
+  });
+
+  it('refuses a negative BYSETPOS that some periods do not reach (rrule would take their first date)', () => {
+    const got = expand('FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-5;COUNT=2');
+    expect(got?.code).toBe('RRULE_INVALID');
+    expect(got?.message).toContain('only 4 dates');
+    expect(expand('FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=2')).toBeNull();
+  });
+});
+
 describe('reading and writing rules', () => {
   it.each([
     ['', 'empty'],
@@ -85,6 +158,10 @@ describe('reading and writing rules', () => {
     ['FREQ=WEEKLY;UNTIL=20261341', 'UNTIL'],
     ['COUNT=3', 'FREQ'],
     ['FREQ=WEEKLY;FREQ=DAILY', 'twice'],
+    ['FREQ=WEEKLY;BYDAY=1MO;COUNT=3', 'only a MONTHLY or YEARLY'],
+    ['FREQ=MONTHLY;BYDAY=0MO;COUNT=3', 'outside 1..53'],
+    ['FREQ=YEARLY;BYDAY=-54MO;COUNT=3', 'outside 1..53'],
+    ['FREQ=MONTHLY;BYDAY=MO,1TU;COUNT=3', 'mixes'],
     ['garbage', 'garbage'],
   ])('refuses %j with RRULE_INVALID and a message naming the problem', (text, word) => {
     try {

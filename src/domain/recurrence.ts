@@ -5,6 +5,7 @@
 import rrulePackage, { type Options } from 'rrule';
 import { DateTime } from 'luxon';
 import { AppError, unprocessable } from './errors.ts';
+import { ruleProblem } from './recurrence-feasibility.ts';
 
 const { RRule } = rrulePackage;
 
@@ -63,6 +64,14 @@ export function parseRecurrence(text: string): Recurrence {
   for (const [key, value] of seen) {
     if (key !== 'FREQ' && !checks[key]!(value)) throw invalid(`${key}=${value} is not a valid value.`);
   }
+  const byday = seen.get('BYDAY')?.split(',') ?? [];
+  const numbered = byday.filter((d) => d.length > 2);
+  // RFC 5545, 3.3.10: a numbered BYDAY only with MONTHLY or YEARLY, the number within -53..53.
+  if (numbered.length > 0 && (freq === 'DAILY' || freq === 'WEEKLY')) throw invalid(`BYDAY=${seen.get('BYDAY')} numbers a weekday, which only a MONTHLY or YEARLY rule may do.`);
+  if (numbered.some((d) => Number(d.slice(0, -2)) === 0 || Math.abs(Number(d.slice(0, -2))) > 53)) throw invalid(`BYDAY=${seen.get('BYDAY')} numbers a weekday outside 1..53 (or -53..-1).`);
+  // The RFC takes "MO,1TU" as every Monday and the first Tuesday; rrule would ask for days that are
+  // both, which none is: such a rule is refused rather than booked differently than calendars show it.
+  if (numbered.length > 0 && numbered.length < byday.length) throw invalid(`BYDAY=${seen.get('BYDAY')} mixes weekdays with numbered weekdays; write either kind, not both.`);
   if (seen.has('COUNT') && seen.has('UNTIL')) throw invalid('Give COUNT or UNTIL, not both.');
   const untilText = seen.get('UNTIL');
   let until: Recurrence['until'] = null;
@@ -130,20 +139,81 @@ export type ExpandRequest = {
   /** No occurrence may start after this instant (the booking horizon). */
   notAfter: Date;
   max?: number;
+  /** Candidate days the expansion may examine (default EXPANSION_BUDGET). */
+  budget?: number;
+  /** Receives the number of candidate days examined, also when the expansion refuses the rule. */
+  meter?: { examined: number };
 };
 
 /**
- * The occurrence starts, in order. Refuses a rule without an end, one that yields more than
- * `max` occurrences, and one that runs past the booking horizon, naming the limit.
+ * Candidate days one expansion may examine. Within the booking horizon a rule examines at most one
+ * candidate per day (the time of day is fixed), plus one period on each side: 3 650 days ahead (the
+ * largest MAX_DAYS_AHEAD) and two years of slack stay well below it. Past it the rule is refused.
+ */
+export const EXPANSION_BUDGET = 10_000;
+const SLACK_DAYS = 2 * 366 + 7;
+
+class Stop extends Error {}
+
+/**
+ * Gives the rule's dates in order to `onDate` (until it returns false) and examines at most `limit`
+ * candidate days; false when it stopped at the limit. The one place `rrule` iterates.
+ */
+export function walkRule(rule: Partial<Options>, limit: number, meter: { examined: number }, onDate: (floating: Date) => boolean): boolean {
+  const iterator = new RRule(rule, true);
+  // rrule 2.8 (src/iter/index.ts, isFiltered) reads `options.byyearday` once for every candidate
+  // day it examines, matching or not; its callback only sees matches. Counting those reads counts
+  // the work, and throwing from one is the only way to stop a walk in which nothing ever matches.
+  const { byyearday, ...options } = iterator.options;
+  (iterator as { options: Options }).options = Object.defineProperty(options, 'byyearday', {
+    get() {
+      if (++meter.examined > limit) throw new Stop();
+      return byyearday;
+    },
+  }) as Options;
+  try {
+    // The callback stops as soon as a limit is passed: an unbounded DAILY rule costs max + 1 steps.
+    iterator.all((d) => onDate(d));
+    return true;
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    meter.examined = limit;
+    return false;
+  }
+}
+
+/**
+ * The occurrence starts, in order. Refuses a rule without an end, one that never gives a date, one
+ * that yields more than `max` occurrences, and one that runs past the booking horizon, naming the
+ * limit; the work is bounded by the horizon and by `budget` candidate days, whatever the rule.
  */
 export function expandRecurrence(req: ExpandRequest): Date[] {
   const max = req.max ?? MAX_OCCURRENCES;
   const { rule, zone } = req;
+  const meter = req.meter ?? { examined: 0 };
+  meter.examined = 0;
   if (rule.count === null && rule.until === null) {
     throw unprocessable('RULE_UNBOUNDED', 'A repeating booking needs an end: add COUNT (a number of meetings) or UNTIL (a last date).');
   }
   const localStart = DateTime.fromJSDate(req.start, { zone });
+  const lastDay = DateTime.fromJSDate(req.notAfter, { zone }).startOf('day');
+  // Every occurrence falls on its own day: the days from the start to the horizon bound them all.
+  const daysOpen = Math.floor(lastDay.diff(localStart.startOf('day'), 'days').days) + 1;
   const until = untilInstant(rule, req.start, zone);
+  const tooMany = () =>
+    unprocessable('TOO_MANY_OCCURRENCES', `A repeating booking has at most ${max} meetings; this rule makes more. Lower COUNT or bring UNTIL closer.`, { maxOccurrences: max });
+  const beyondHorizon = () =>
+    unprocessable('SERIES_BEYOND_HORIZON', `Bookings open only until ${lastDay.toISODate()}; this rule continues past that date. End it on ${lastDay.toISODate()} or earlier.`, {
+      lastBookableDate: lastDay.toISODate(),
+    });
+  // What can be known before expanding, cheaply and exactly.
+  const problem = ruleProblem(rule, { year: localStart.year, month: localStart.month, day: localStart.day, weekday: localStart.weekday - 1 });
+  if (problem?.code === 'RRULE_INVALID') throw invalid(problem.reason);
+  if (problem) throw unprocessable(problem.code, `This rule never gives a meeting: ${problem.reason} Change the rule.`, { errors: [{ path: 'rrule', message: problem.reason }] });
+  if (rule.count !== null && rule.count - (req.exdates?.length ?? 0) > max) throw tooMany();
+  if (rule.count !== null && rule.count > daysOpen) throw beyondHorizon();
+  if (until && DateTime.fromJSDate(until, { zone }).startOf('day') > lastDay) throw beyondHorizon();
+
   const options: Partial<Options> = {
     ...RRule.parseString(rule.parts.map(([k, v]) => `${k}=${v}`).join(';')),
     dtstart: toFloating(localStart),
@@ -152,8 +222,13 @@ export function expandRecurrence(req: ExpandRequest): Date[] {
   const excluded = new Set((req.exdates ?? []).map((d) => d.getTime()));
   const starts: Date[] = [];
   let overflow: 'count' | Date | null = null;
-  // The iterator stops as soon as a limit is passed: an unbounded DAILY rule costs max + 1 steps.
-  new RRule(options).all((floating) => {
+  // Past this many candidates the walk is surely a whole period beyond the horizon (candidates are
+  // days, in order, and a period starts at most a year before DTSTART): every date up to the
+  // horizon has been seen.
+  const pastHorizon = Math.max(daysOpen, 0) + SLACK_DAYS;
+  const budget = req.budget ?? EXPANSION_BUDGET;
+  const limit = Math.min(pastHorizon, budget);
+  const complete = walkRule(options, limit, meter, (floating) => {
     const start = fromFloating(floating, zone);
     if (start.getTime() > req.notAfter.getTime()) {
       overflow = start;
@@ -167,18 +242,23 @@ export function expandRecurrence(req: ExpandRequest): Date[] {
     starts.push(start);
     return true;
   });
-  if (overflow === 'count') {
-    throw unprocessable('TOO_MANY_OCCURRENCES', `A repeating booking has at most ${max} meetings; this rule makes more. Lower COUNT or bring UNTIL closer.`, {
-      maxOccurrences: max,
-    });
+  if (!complete) {
+    if (limit < pastHorizon) {
+      throw unprocessable('RULE_TOO_COSTLY', `Working out the dates of this rule takes more than ${budget} steps; write a simpler rule (fewer BY... parts) or one with dates closer together.`, {
+        budget,
+      });
+    }
+    // Beyond the horizon with no further date: an UNTIL rule is complete; a COUNT rule still owes
+    // dates, which can only come after the horizon.
+    if (rule.count !== null && starts.length > 0) throw beyondHorizon();
   }
-  if (overflow) {
-    const last = DateTime.fromJSDate(req.notAfter, { zone }).toISODate();
-    throw unprocessable('SERIES_BEYOND_HORIZON', `Bookings open only until ${last}; this rule continues past that date. End it on ${last} or earlier.`, {
-      lastBookableDate: last,
-    });
+  if (overflow === 'count') throw tooMany();
+  if (overflow && starts.length > 0) throw beyondHorizon();
+  // Nothing up to the horizon: the same answer whether the next date was seen or not looked for.
+  if (starts.length === 0) {
+    const end = until && DateTime.fromJSDate(until, { zone }) < lastDay ? `its end, ${DateTime.fromJSDate(until, { zone }).toISODate()}` : `${lastDay.toISODate()}, the last day open for booking`;
+    throw unprocessable('NO_OCCURRENCES', `This rule makes no meeting between ${localStart.toISODate()} and ${end}; check the days and the end.`);
   }
-  if (starts.length === 0) throw unprocessable('NO_OCCURRENCES', 'This rule makes no meeting at all from the chosen start; check the days and the end.');
   return starts;
 }
 

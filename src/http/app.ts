@@ -14,8 +14,9 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { EventLoopWatch } from '../observability/event-loop.ts';
 import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts';
-import { errorHandler, problem, sendProblem } from './errors.ts';
+import { clientErrorHandler, errorHandler, problem, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { administrationRoutes } from './routes/administration.ts';
@@ -23,6 +24,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { eventsRoutes, type EventStreamLimits } from './routes/events.ts';
+import type { AuthChangeHub } from '../live/booking-changes.ts';
 import { audioRoutes } from './routes/audio.ts';
 import { bookingIcsRoutes } from './routes/booking-ics.ts';
 import { calendarRoutes } from './routes/feeds.ts';
@@ -32,6 +34,7 @@ import type { Identity } from '../identity/module.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { oidcRoutes } from './routes/oidc.ts';
 import { samlRoutes } from './routes/saml.ts';
+import { docsSite } from './docs-site.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -41,9 +44,12 @@ export type AppOptions = {
   metrics: Metrics;
   logger: Logger;
   bodyLimit: number;
+  /** /readyz answers 503 while the event loop's recent maximum delay is above this. */
+  eventLoopDelayLimitMs: number;
   cookieSecure: boolean;
   sessionHours: number;
   eventStreams: EventStreamLimits;
+  authChanges: AuthChangeHub;
   version: string;
   trustProxy: boolean | string[];
   publicUrl: string;
@@ -68,7 +74,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Every error the server sends is problem+json with a code: those found before routing (a bad
+    // %-escape, a too long parameter), those of Node's HTTP parser, and the 503 while closing.
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
+    return503OnClosing: false,
     trustProxy: o.trustProxy,
     // `//api/v1/x` and `/api/v1/x/` reach the route `/api/v1/x` and so its access declaration.
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
@@ -77,6 +87,15 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return sendProblem(reply, problem(503, 'SHUTTING_DOWN', 'This instance is shutting down; send the request again.'));
+  });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -118,7 +137,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(bookingRoutes, { services: o.services });
       await api.register(audioRoutes, { audio: o.services.audio });
       await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl });
-      await api.register(eventsRoutes, { listen: o.database.listen, accounts: o.services.accounts, limits: o.eventStreams });
+      await api.register(eventsRoutes, { listen: o.database.listen, accounts: o.services.accounts, authChanges: o.authChanges, limits: o.eventStreams });
       await api.register(seriesRoutes, { series: o.services.series });
       await api.register(calendarRoutes, { calendar: o.services.calendar });
       await api.register(administrationRoutes, { services: o.services });
@@ -137,20 +156,30 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   if (o.provisioning) await o.provisioning.pageRoutes(app);
 
   app.get('/healthz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async () => ({ status: 'ok' }));
+  const loop = new EventLoopWatch();
+  loop.start();
+  app.addHook('onClose', async () => loop.stop());
+  o.metrics.watchEventLoop(() => loop.recent());
   app.get('/readyz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async (_req, reply) => {
+    const delay = loop.recent();
+    const eventLoop = { ...delay, limit: o.eventLoopDelayLimitMs / 1000 };
+    // A stalled loop answers every request late: out of rotation until it has run freely for a window.
+    if (delay.max * 1000 > o.eventLoopDelayLimitMs) return reply.code(503).send({ status: 'event loop delayed', eventLoop });
     try {
       const pending = await pendingMigrations(o.database.db);
-      if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending });
+      if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending, eventLoop });
       // Telephony is reported, not required: the portal serves bookings while Asterisk is away.
-      return { status: 'ready', database: o.database.kind, ...(o.telephony && { telephony: o.telephony() }) };
+      return { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }) };
     } catch {
-      return reply.code(503).send({ status: 'database unreachable' });
+      return reply.code(503).send({ status: 'database unreachable', eventLoop });
     }
   });
   app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) => {
     reply.type(o.metrics.registry.contentType);
     return o.metrics.registry.metrics();
   });
+
+  await docsSite(app as unknown as FastifyInstance);
 
   // The single-page app's shell answers every other page address (the client routes it).
   const appShell = existsSync(WEB_DIST) ? readFileSync(join(WEB_DIST, 'index.html')) : null;
@@ -161,7 +190,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     });
   }
   app.setNotFoundHandler((req, reply) => {
-    const isApi = /^\/(api|healthz|readyz|metrics)(\/|$)/.test(req.url);
+    const isApi = /^\/(api|healthz|readyz|metrics|docs)(\/|$)/.test(req.url);
     if (!isApi && appShell && (req.method === 'GET' || req.method === 'HEAD')) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(appShell);
     return sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]} in this API; see /api/docs.`, { instance: req.url }));
   });

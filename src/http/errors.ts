@@ -1,5 +1,6 @@
 // The one place where errors become HTTP answers: RFC 9457 problem+json with a stable `code`.
 // Unknown errors are logged and answered 500 without internals.
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorKind } from '../domain/errors.ts';
@@ -23,11 +24,14 @@ const TITLES: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   413: 'Request too large',
+  414: 'Address too long',
   415: 'Unsupported media type',
   422: 'Rule not met',
   429: 'Too many requests',
+  431: 'Headers too large',
   500: 'Internal error',
   503: 'Service unavailable',
 };
@@ -38,14 +42,27 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   return { type: `urn:webmeetings:problem:${code.toLowerCase().replaceAll('_', '-')}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
-// Fastify's own request errors, in words a client developer can act on.
+// Fastify's own request errors, in words a client developer can act on. Any other FST_ERR_* with a
+// 4xx status keeps it, with the code without its prefix (FST_ERR_CTP_INVALID_TYPE -> CTP_INVALID_TYPE).
 const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'The request body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'EMPTY_BODY', 'The request says it carries JSON but the body is empty.'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than this server accepts.'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_CONTENT_LENGTH', 'The Content-Length header does not match the body.'],
+  FST_ERR_BAD_URL: [400, 'MALFORMED_URL', 'The address is not valid: a %-escape in it is broken or not UTF-8.'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'PARAMETER_TOO_LONG', 'A part of the address is longer than this server accepts.'],
 };
+
+// Node's HTTP parser refuses some requests before Fastify sees them (RFC 9110, 15.5).
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', 'The request headers are larger than this server accepts.'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', 'The request took too long to arrive.'],
+};
+
+// Text that PostgreSQL cannot store (NUL, invalid UTF-8): the schemas refuse it, this is the backstop
+// for a value that reached the database another way (SQLSTATE 22021, 22P05).
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 // Unique and foreign-key violations that a request can cause, by constraint name.
 const CONSTRAINTS: Record<string, [number, string, string]> = {
@@ -65,10 +82,13 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
     const errors = err.validation.map((v) => ({
       path: [where, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
       message: v.message ?? 'is invalid',
+      // A refinement may name its own code (schemas.ts: RANGE_REVERSED); zod keeps it in params.
+      code: (v.params as { params?: { code?: unknown } } | undefined)?.params?.code,
     }));
-    const first = errors[0];
-    return problem(400, 'VALIDATION_FAILED', first ? `${first.path} ${first.message}`.replace(/\.$/, '') + '.' : 'The request is invalid.', {
-      errors,
+    const first = errors.find((e) => typeof e.code === 'string') ?? errors[0];
+    const code = typeof first?.code === 'string' ? first.code : 'VALIDATION_FAILED';
+    return problem(400, code, first ? `${first.path} ${first.message}`.replace(/\.$/, '') + '.' : 'The request is invalid.', {
+      errors: errors.map(({ path, message }) => ({ path, message })),
       ...base,
     });
   }
@@ -76,6 +96,12 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   if (fe?.code && FASTIFY_CODES[fe.code]) {
     const [status, code, detail] = FASTIFY_CODES[fe.code]!;
     return problem(status, code, detail, base);
+  }
+  if (typeof fe?.code === 'string' && fe.code.startsWith('FST_ERR_') && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return problem(fe.statusCode, fe.code.slice('FST_ERR_'.length), fe.message, base);
+  }
+  if (UNSTORABLE_TEXT.has(sqlState(err) ?? '')) {
+    return problem(400, 'INVALID_CHARACTERS', 'The request contains characters that cannot be stored, such as a NUL (\\u0000); remove them.', base);
   }
   const constraint = (err as { constraint?: string }).constraint;
   if ((sqlState(err) === '23505' || sqlState(err) === '23503') && constraint && CONSTRAINTS[constraint]) {
@@ -97,4 +123,15 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   if (body.status >= 500) req.log.error({ err }, 'request failed');
   else req.log.info({ code: body.code, status: body.status }, body.detail);
   return sendProblem(reply, body);
+}
+
+/** Fastify's clientErrorHandler: a request Node's parser refused, answered on the raw socket. */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'MALFORMED_REQUEST', 'The request is not valid HTTP.'];
+  const body = JSON.stringify(problem(status, code, detail));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${TITLES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }

@@ -7,7 +7,51 @@ export const Id = z.uuid({ error: 'must be a UUID' });
 export const IdParams = z.strictObject({ id: Id });
 const Instant = z.string().describe('RFC 3339 date-time');
 const DateOnly = z.iso.date({ error: 'must be a date such as 2026-12-31' });
-const Text = (max: number) => z.string().trim().min(1).max(max);
+
+// Every string a request carries is built from these, so what no field may hold is said once:
+// control characters (Unicode Cc: C0, DEL, C1; PostgreSQL refuses NUL in text with a 500, the
+// others break mails, logs and calendar files) and unpaired UTF-16 surrogates (not Unicode: the
+// driver would store U+FFFD). Only multi-line fields (descriptions) may hold a tab or a newline.
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BUT_TAB_NEWLINE = /(?![\t\n])\p{Cc}/u;
+// With the u flag a pair is one code point, so only a surrogate on its own matches.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+const clean = (s: z.ZodString, controls: RegExp) =>
+  s
+    .refine((v) => !controls.test(v), { error: 'must not contain control characters' })
+    .refine((v) => !LONE_SURROGATE.test(v), { error: 'must be well-formed Unicode (no lone surrogates)' });
+/** One line of text, possibly empty. */
+export const Line = (max: number) => clean(z.string().max(max), CONTROL);
+/** A name or title: one line, trimmed, not blank. */
+export const Text = (max: number) => clean(z.string().trim().min(1).max(max), CONTROL);
+/** Free text over several lines. */
+export const MultiLine = (max: number) => clean(z.string().max(max), CONTROL_BUT_TAB_NEWLINE);
+
+// RFC 3339 allows any offset; real zones are within -12:00..+14:00, and Luxon reads "+99:00" as 99 hours.
+const OFFSET = /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|([+-])(\d{2}):?(\d{2})?)$/i;
+const offsetInRange = (v: string) => {
+  const m = OFFSET.exec(v);
+  if (!m || !m[1]) return true;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return Number(m[3] ?? 0) < 60 && minutes <= 14 * 60;
+};
+const OFFSET_ERROR = { error: 'must have an offset between -14:00 and +14:00 (or Z)' };
+/** An instant with its offset (Z or ±hh:mm, at most 14 hours). */
+export const OffsetDateTime = z.iso.datetime({ offset: true }).refine(offsetInRange, OFFSET_ERROR);
+
+/**
+ * A query over a time range: `to` before `from` (or equal, when `nonEmpty`) is refused with the
+ * code RANGE_REVERSED rather than answered with an empty list.
+ */
+export const timeRange = <T extends z.ZodObject<{ from: z.ZodType<string | undefined>; to: z.ZodType<string | undefined> }>>(schema: T, nonEmpty = false) =>
+  schema.superRefine((q, ctx) => {
+    const { from, to } = q as { from?: string; to?: string };
+    if (!from || !to) return;
+    const span = Date.parse(to) - Date.parse(from);
+    if (span < 0 || (nonEmpty && span === 0)) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `must be after from`, params: { code: 'RANGE_REVERSED' } });
+    }
+  });
 
 export const Problem = z
   .object({
@@ -45,8 +89,8 @@ export const Room = z.object({
 export const RoomCreate = z.strictObject({
   name: Text(100),
   capacity: z.number().int().min(1).max(100_000),
-  timeZone: z.string().min(1).max(64).optional(),
-  provider: z.string().min(1).max(64).nullable().optional(),
+  timeZone: Line(64).min(1).optional(),
+  provider: Line(64).min(1).nullable().optional(),
   active: z.boolean().optional(),
 });
 export const RoomPatch = RoomCreate.partial();
@@ -74,13 +118,12 @@ export const Booking = z.object({
   createdAt: Instant,
   updatedAt: Instant,
 });
-const TimeInput = z
-  .string()
-  .max(40)
+const TimeInput = Line(40)
+  .refine(offsetInRange, OFFSET_ERROR)
   .describe('RFC 3339 instant (with Z or offset), or a local time without offset in the room’s zone, e.g. 2026-03-30T10:00');
 export const BookingCreate = z.strictObject({
   title: Text(200),
-  description: z.string().max(5000).optional(),
+  description: MultiLine(5000).optional(),
   roomId: Id.optional(),
   seats: z.number().int().min(1).max(100_000).optional(),
   start: TimeInput,
@@ -88,23 +131,28 @@ export const BookingCreate = z.strictObject({
   audio: z.boolean().optional().describe('false: no audio conference (telephone and SIP dial-in) for this booking; default true when the portal has telephony'),
 });
 export const BookingPatch = BookingCreate.omit({ audio: true }).partial();
-export const BookingQuery = z.strictObject({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  roomId: Id.optional(),
-  userId: Id.optional(),
-  status: z.enum(['confirmed', 'cancelled']).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(200).optional(),
-});
+export const BookingQuery = timeRange(
+  z.strictObject({
+    from: OffsetDateTime.optional(),
+    to: OffsetDateTime.optional(),
+    roomId: Id.optional(),
+    userId: Id.optional(),
+    status: z.enum(['confirmed', 'cancelled']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: Line(200).optional(),
+  }),
+);
 export const Page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 // Availability
-export const AvailabilityQuery = z.strictObject({
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso.datetime({ offset: true }),
-  seats: z.coerce.number().int().min(1).optional(),
-});
+export const AvailabilityQuery = timeRange(
+  z.strictObject({
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+    seats: z.coerce.number().int().min(1).optional(),
+  }),
+  true,
+);
 export const Availability = z.object({
   from: Instant,
   to: Instant,
@@ -137,7 +185,7 @@ export const Institution = z.object({
 });
 export const InstitutionCreate = z.strictObject({
   name: Text(200),
-  scopes: z.array(z.string().trim().min(1).max(253).regex(/^@?[a-z0-9.-]+$/i, 'must be a domain such as unipd.it')).max(100).default([]),
+  scopes: z.array(Text(253).regex(/^@?[a-z0-9.-]+$/i, 'must be a domain such as unipd.it')).max(100).default([]),
   subscriptionStart: DateOnly.nullable().default(null),
   subscriptionEnd: DateOnly.nullable().default(null),
   monthlyQuotaHours: z.number().min(0).max(100_000).nullable().default(null),
@@ -162,7 +210,7 @@ export const User = z.object({
   updatedAt: Instant,
 });
 const Email = z.email({ error: 'must be an e-mail address' }).max(320);
-const Password = z.string().min(12, 'must have at least 12 characters').max(256);
+const Password = Line(256).min(12, 'must have at least 12 characters');
 export const UserCreate = z.strictObject({
   email: Email,
   name: Text(200),
@@ -173,15 +221,17 @@ export const UserCreate = z.strictObject({
 export const UserPatch = z.strictObject({ name: Text(200).optional(), role: Role.optional(), institutionId: Id.nullable().optional() });
 export const UserQuery = z.strictObject({
   institutionId: Id.optional(),
-  q: z.string().max(200).optional(),
+  q: Line(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
 
 // Session, me, tokens
 export const SignIn = z.strictObject({
-  email: z.string().min(1).max(320),
-  password: z.string().min(1).max(256),
+  email: Line(320).min(1),
+  password: Line(256).min(1),
+  // Not Line(): a `next` with control characters comes from a crafted link, and the person should
+  // still sign in; the one return-address check (identity/return-target.ts) turns it into "/".
   next: z.string().max(2000).optional().describe('Where the person was going (e.g. /join/…); answered back as `next` when it is a path of this portal'),
 });
 export const Me = User.extend({
@@ -199,16 +249,18 @@ export const TokenCreate = z.strictObject({ name: Text(100) });
 export const Token = z.object({ id: Id, name: z.string(), createdAt: Instant, lastUsedAt: Instant.nullable() });
 
 // Audit
-export const AuditQuery = z.strictObject({
-  entity: z.string().max(50).optional(),
-  entityId: z.string().max(100).optional(),
-  actorId: Id.optional(),
-  action: z.string().max(100).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().regex(/^\d+$/).optional(),
-});
+export const AuditQuery = timeRange(
+  z.strictObject({
+    entity: Line(50).optional(),
+    entityId: Line(100).optional(),
+    actorId: Id.optional(),
+    action: Line(100).optional(),
+    from: OffsetDateTime.optional(),
+    to: OffsetDateTime.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z.string().regex(/^\d+$/).optional(),
+  }),
+);
 export const AuditEntry = z.object({
   id: z.string(),
   at: Instant,
@@ -231,10 +283,10 @@ export const Settings = z.object({
 });
 
 // Series (recurring bookings), invitees and calendar feeds
-const Rrule = z.string().trim().min(6).max(500).describe('RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=12 (needs COUNT or UNTIL)');
+const Rrule = Line(500).trim().min(6).describe('RFC 5545 RRULE without DTSTART, e.g. FREQ=WEEKLY;BYDAY=MO,WE;COUNT=12 (needs COUNT or UNTIL)');
 export const SeriesCreate = z.strictObject({
   title: Text(200),
-  description: z.string().max(5000).optional(),
+  description: MultiLine(5000).optional(),
   roomId: Id,
   seats: z.number().int().min(1).max(100_000).optional(),
   start: TimeInput.describe('the first meeting’s start; later ones keep its wall-clock time in the room’s zone'),
@@ -287,7 +339,7 @@ export const SeriesOccurrenceParams = z.strictObject({ id: Id, bookingId: Id });
 export const SeriesChange = z.strictObject({
   scope: z.enum(['one', 'following', 'all']).describe('one: this occurrence (becomes an exception); following: this and later ones (splits the series); all'),
   title: Text(200).optional(),
-  description: z.string().max(5000).optional(),
+  description: MultiLine(5000).optional(),
   roomId: Id.optional(),
   seats: z.number().int().min(1).max(100_000).optional(),
   start: TimeInput.optional().describe('scope "one" only'),
@@ -301,7 +353,7 @@ export const SeriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1
 export const InviteeCreate = z.strictObject({
   email: z.email({ error: 'must be an e-mail address' }).max(320),
   locale: z.enum(['it', 'en']).default('it'),
-  timeZone: z.string().min(1).max(64).optional(),
+  timeZone: Line(64).min(1).optional(),
 });
 export const Invitee = z.object({ id: Id, email: z.string(), locale: z.enum(['it', 'en']), timeZone: z.string().nullable(), createdAt: Instant });
 export const InviteeParams = z.strictObject({ id: Id, inviteeId: Id });

@@ -8,13 +8,19 @@ import type { Db } from '../db/database.ts';
 import { sendNotices } from '../db/notices.ts';
 import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
+import type { CredentialCache } from './credential-cache.ts';
+
+/** The idle timeout slides at most once a minute: a write on every request would cost more than it buys. */
+const SLIDE_MS = 60_000;
 
 export class PgSessionStore implements SessionStore {
   private readonly db: Db;
   private readonly idleMinutes: number;
   private readonly absoluteHours: number;
-  constructor(db: Db, opts: { idleMinutes: number; absoluteHours: number }) {
+  private readonly cache: CredentialCache | undefined;
+  constructor(db: Db, opts: { idleMinutes: number; absoluteHours: number }, cache?: CredentialCache) {
     this.db = db;
+    this.cache = cache;
     this.idleMinutes = opts.idleMinutes;
     this.absoluteHours = opts.absoluteHours;
   }
@@ -35,19 +41,40 @@ export class PgSessionStore implements SessionStore {
 
   async touch(id: string): Promise<Session | null> {
     const idHash = hashSecret(id);
-    // The session and its user in one query: this runs on every request.
+    const now = Date.now();
+    const hit = this.cache?.get('session', idHash);
+    if (hit && hit.expiresAt! > new Date(now) && now - hit.usedAt < this.idleMinutes * 60_000) {
+      if (now - hit.usedAt >= SLIDE_MS) {
+        // Still there? (Another instance may have ended it and its notice not arrived yet.)
+        const slid = await this.db
+          .updateTable('sessions')
+          .set({ last_seen_at: sql`now()` })
+          .where('id_hash', '=', idHash)
+          .where('expires_at', '>', sql<Date>`now()`)
+          .executeTakeFirst();
+        if (slid.numUpdatedRows === 0n) {
+          this.cache!.drop('session', idHash);
+          return null;
+        }
+        hit.usedAt = now;
+      }
+      return { userId: hit.actor.userId, csrfToken: hit.csrfToken!, actor: hit.actor };
+    }
+    // The session and its user in one query.
     const row = await this.db
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['u.id', 'u.role', 'u.institution_id', 's.csrf_token', sql<boolean>`s.last_seen_at < now() - interval '1 minute'`.as('stale')])
+      .select(['u.id', 'u.role', 'u.institution_id', 's.csrf_token', 's.expires_at', sql<boolean>`s.last_seen_at < now() - interval '1 minute'`.as('stale')])
       .where('s.id_hash', '=', idHash)
       .where('s.expires_at', '>', sql<Date>`now()`)
       .where('s.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${this.idleMinutes})`)
       .executeTakeFirst();
     if (!row) return null;
-    // Sliding the idle timeout at most once a minute spares a write on every request.
     if (row.stale) await this.db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id_hash', '=', idHash).execute();
-    return { userId: row.id, csrfToken: row.csrf_token, actor: { userId: row.id, role: row.role as Role, institutionId: row.institution_id } };
+    const actor = { userId: row.id, role: row.role as Role, institutionId: row.institution_id };
+    // usedAt: a fresh row's last_seen_at is within the minute; a stale one was just written.
+    this.cache?.set('session', idHash, { actor, csrfToken: row.csrf_token, expiresAt: row.expires_at, usedAt: now });
+    return { userId: row.id, csrfToken: row.csrf_token, actor };
   }
 
   async destroy(id: string): Promise<void> {
@@ -69,6 +96,7 @@ export class PgSessionStore implements SessionStore {
 
   /** Ended sessions are announced, so that every instance closes what they had open. */
   private async ended(hashes: string[]) {
+    for (const hash of hashes) this.cache?.drop('session', hash);
     const notices = hashes.map((hash) => ({ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'session', hash } satisfies AuthChange) }));
     await sendNotices(this.db, notices).catch(() => {
       // Streams also re-check their session periodically: a lost notice delays, never keeps, access.

@@ -6,13 +6,19 @@ import type { Db } from '../db/database.ts';
 import { sendNotices } from '../db/notices.ts';
 import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
+import type { CredentialCache } from './credential-cache.ts';
+
+/** `last_used_at` is written at most once a minute per token. */
+const USE_MS = 60_000;
 
 const PREFIX = 'wmt_';
 
 export class PgTokenStore implements TokenStore {
   private readonly db: Db;
-  constructor(db: Db) {
+  private readonly cache: CredentialCache | undefined;
+  constructor(db: Db, cache?: CredentialCache) {
     this.db = db;
+    this.cache = cache;
   }
 
   async create(userId: string, name: string): Promise<ApiToken & { token: string }> {
@@ -38,6 +44,7 @@ export class PgTokenStore implements TokenStore {
   async revoke(userId: string, id: string): Promise<boolean> {
     const gone = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).returning('token_hash').executeTakeFirst();
     if (!gone) return false;
+    this.cache?.drop('token', gone.token_hash);
     await sendNotices(this.db, [{ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'token', hash: gone.token_hash } satisfies AuthChange) }]).catch(() => {
       // Streams also re-check their token periodically.
     });
@@ -52,6 +59,19 @@ export class PgTokenStore implements TokenStore {
   async resolve(token: string): Promise<Actor | null> {
     if (!token.startsWith(PREFIX)) return null;
     const tokenHash = hashSecret(token);
+    const now = Date.now();
+    const hit = this.cache?.get('token', tokenHash);
+    if (hit) {
+      if (now - hit.usedAt >= USE_MS) {
+        const used = await this.db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('token_hash', '=', tokenHash).executeTakeFirst();
+        if (used.numUpdatedRows === 0n) {
+          this.cache!.drop('token', tokenHash);
+          return null;
+        }
+        hit.usedAt = now;
+      }
+      return hit.actor;
+    }
     const row = await this.db
       .selectFrom('api_tokens as t')
       .innerJoin('users as u', 'u.id', 't.user_id')
@@ -60,6 +80,8 @@ export class PgTokenStore implements TokenStore {
       .executeTakeFirst();
     if (!row) return null;
     if (row.stale) await this.db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('token_hash', '=', tokenHash).execute();
-    return { userId: row.id, role: row.role as Role, institutionId: row.institution_id };
+    const actor = { userId: row.id, role: row.role as Role, institutionId: row.institution_id };
+    this.cache?.set('token', tokenHash, { actor, usedAt: now });
+    return actor;
   }
 }

@@ -3,15 +3,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { JoiningService } from '../app/joining.ts';
+import { RoomService } from '../app/rooms.ts';
 import { ProvisioningService } from '../app/provisioning.ts';
 import type { BookerNotice, BookingFacts } from '../app/provisioning-store.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { PgProvisioningStore } from '../db/provisioning-repository.ts';
+import { PgRoomAdmissions } from '../db/room-admission-repository.ts';
 import { joinRoutes } from '../http/routes/join.ts';
 import { jitsiReservationRoutes } from '../http/routes/jitsi-reservations.ts';
 import { jitsiDialInRoutes } from '../http/routes/jitsi-dial-in.ts';
 import { provisioningRoutes } from '../http/routes/provisioning.ts';
+import { roomRoutes } from '../http/routes/room.ts';
 import type { Services } from '../http/services.ts';
 import type { Clock } from '../ports.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
@@ -100,6 +103,7 @@ export async function startProvisioningModule(d: {
   // A conference turned on or off changes what a room that dials in (Adobe Connect) must be told.
   d.services.audio.onConferenceChange((repos, bookingId) => repos.jobs.enqueue(SYNC_QUEUE, { bookingId, action: 'updated' }));
   const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl });
+  const rooms = new RoomService({ store, registry, clock: d.clock, joinOpensMinutes: policy.joinOpensMinutes, admissions: new PgRoomAdmissions(d.database.db) });
   d.services.bookings.onChange(provisioningListener);
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger, providerTimeoutMs: providers.timeoutMs });
   const dialInOf = async (bookingId: string) => {
@@ -115,6 +119,7 @@ export async function startProvisioningModule(d: {
     apiRoutes: async (api) => {
       // Twice the heartbeat: a live worker beats every half of it.
       await api.register(provisioningRoutes, { joining, provisioning: service, stalledJobs: () => d.queue.stalled([SYNC_QUEUE], 2 * SYNC_HEARTBEAT_SECONDS) });
+      await api.register(roomRoutes, { rooms });
     },
     pageRoutes: async (app) => {
       await app.register(joinRoutes, { joining, audio: d.services.audio, clock: d.clock });

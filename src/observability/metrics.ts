@@ -1,13 +1,30 @@
 // Prometheus metrics: one registry per process, exposed at /metrics.
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LoopDelay } from './event-loop.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'webmeetings_' });
+  let loopDelay: (() => LoopDelay) | null = null;
   return {
     registry,
+    /** Where webmeetings_event_loop_delay_seconds reads from at each scrape (the watch behind /readyz). */
+    watchEventLoop(source: () => LoopDelay) {
+      loopDelay = source;
+    },
+    eventLoopDelay: new Gauge({
+      name: 'webmeetings_event_loop_delay_seconds',
+      help: 'How late the event loop ran over the last 10-20 s (what /readyz judges): median, 99th percentile and maximum',
+      labelNames: ['stat'] as const,
+      registers: [registry],
+      collect() {
+        if (!loopDelay) return;
+        const d = loopDelay();
+        for (const stat of ['p50', 'p99', 'max'] as const) this.labels(stat).set(d[stat]);
+      },
+    }),
     httpDuration: new Histogram({
       name: 'webmeetings_http_request_duration_seconds',
       help: 'HTTP request duration by route and status',

@@ -9,20 +9,23 @@ import { hasAttendanceReport, hasAudioLeg, hasMeetingLister, hasParticipantCount
 export type JoinOutcome = { ok: true; role: 'host' | 'attendee'; name: string; userId?: string | undefined } | { ok: false; reason: string };
 export type DoubleMeeting = { seats: number | null; title: string; hostIds: string[]; start?: Date | undefined; end?: Date | undefined; guestPolicy: string };
 
+/** A double of a service we run for real (Janus) answers by asking it, so later than at once. */
+type Answer<T> = T | Promise<T>;
+
 /** What the contract asks of a double. */
 export interface ProviderDouble {
   /** Meetings that exist for this booking (0 or 1 when the adapter is right). */
-  meetingCount(bookingId: string): number;
-  meeting(bookingId: string): DoubleMeeting | null;
+  meetingCount(bookingId: string): Answer<number>;
+  meeting(bookingId: string): Answer<DoubleMeeting | null>;
   /** Times a new meeting was created for the booking. */
-  createCount(bookingId: string): number;
+  createCount(bookingId: string): Answer<number>;
   /** Opens a join URL as a browser would and says whom the server let in, and as what. */
   follow(url: string): Promise<JoinOutcome>;
-  setParticipants(bookingId: string, n: number): void;
-  plantOrphan?(bookingId: string): void;
-  deleteMeeting?(bookingId: string): void;
+  setParticipants(bookingId: string, n: number): Answer<void>;
+  plantOrphan?(bookingId: string): Answer<void>;
+  deleteMeeting?(bookingId: string): Answer<void>;
   /** What the service keeps for a booking's phone audio (Adobe Connect: telephony profiles), where it keeps any. */
-  audioSetups?(bookingId: string): number;
+  audioSetups?(bookingId: string): Answer<number>;
   http: { baseUrl: string; delayMs: number; failures: { status: number; left: number }; start(): Promise<unknown>; stop(): Promise<void> };
 }
 
@@ -74,8 +77,8 @@ export function conferenceProviderContract(s: ContractSubject): void {
       const b = await provider.prepare(m);
       expect(b.id).toBe(a.id);
       if (s.stateful) {
-        expect(double.meetingCount(m.bookingId)).toBe(1);
-        expect(double.createCount(m.bookingId)).toBe(1);
+        expect(await double.meetingCount(m.bookingId)).toBe(1);
+        expect(await double.createCount(m.bookingId)).toBe(1);
       }
     });
 
@@ -86,7 +89,7 @@ export function conferenceProviderContract(s: ContractSubject): void {
       expect(hostJoin).toMatchObject({ ok: true, role: 'host', name: host.name });
       const guestJoin = await double.follow(await provider.attendeeJoinUrl(ref, { id: 'guest-1', name: 'Gianni Ospite' }, m));
       expect(guestJoin).toMatchObject({ ok: true, role: 'attendee', name: 'Gianni Ospite' });
-      if (s.stateful) expect(double.meeting(m.bookingId)!.hostIds).toContain(s.hostIdOf(host));
+      if (s.stateful) expect((await double.meeting(m.bookingId))!.hostIds).toContain(s.hostIdOf(host));
     });
 
     it('produces URLs the service rejects once tampered with', async () => {
@@ -107,8 +110,8 @@ export function conferenceProviderContract(s: ContractSubject): void {
       const after = await provider.update(ref, moved);
       expect(after.id).toBe(ref.id);
       if (s.stateful) {
-        expect(double.meetingCount(m.bookingId)).toBe(1);
-        const seen = double.meeting(m.bookingId)!;
+        expect(await double.meetingCount(m.bookingId)).toBe(1);
+        const seen = (await double.meeting(m.bookingId))!;
         if (seen.end) expect(seen.end.getTime()).toBe(moved.end.getTime());
       }
     });
@@ -121,7 +124,7 @@ export function conferenceProviderContract(s: ContractSubject): void {
       if (s.stateful) expect((await double.follow(await provider.attendeeJoinUrl(ref, { id: 'g', name: 'Late Guest' }, m).catch(() => 'http://127.0.0.1:1/'))).ok).toBe(false);
       await provider.release(ref, m);
       await provider.release(ref, m);
-      if (s.stateful) expect(double.meetingCount(m.bookingId)).toBe(0);
+      if (s.stateful) expect(await double.meetingCount(m.bookingId)).toBe(0);
     });
 
     it('counts live participants where the service reports them', async () => {
@@ -129,7 +132,7 @@ export function conferenceProviderContract(s: ContractSubject): void {
       const m = spec();
       const ref = await provider.prepare(m);
       expect(await provider.participantCount(ref)).toBe(0);
-      double.setParticipants(m.bookingId, 3);
+      await double.setParticipants(m.bookingId, 3);
       expect(await provider.participantCount(ref)).toBe(3);
     });
 
@@ -162,7 +165,7 @@ export function conferenceProviderContract(s: ContractSubject): void {
           expect(got.endpoint).toMatch(/^PJSIP\/[^\s/@]+(@[^\s/@]+)?(\/\S+)?$/);
           for (const [name, value] of Object.entries(got.variables ?? {})) expect({ name, value }).toMatchObject({ name: expect.stringMatching(/\S/), value: expect.any(String) });
         }
-        if (!configured && double.audioSetups) expect(double.audioSetups(m.bookingId)).toBe(0);
+        if (!configured && double.audioSetups) expect(await double.audioSetups(m.bookingId)).toBe(0);
       }
     });
 
@@ -173,9 +176,9 @@ export function conferenceProviderContract(s: ContractSubject): void {
       const again = await p.prepare(m);
       expect(roomAudioOf(p, again, m)).toEqual(roomAudioOf(p, first, m));
       if (!double.audioSetups) return;
-      expect(double.audioSetups(m.bookingId)).toBe(1);
+      expect(await double.audioSetups(m.bookingId)).toBe(1);
       await p.release(again, m);
-      expect(double.audioSetups(m.bookingId)).toBe(0);
+      expect(await double.audioSetups(m.bookingId)).toBe(0);
     });
 
     it('reports health', async () => {

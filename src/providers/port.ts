@@ -22,7 +22,8 @@ export type MeetingSpec = {
 /** The service's handle of a prepared meeting, stored by the pipeline as JSON. */
 export type MeetingRef = { id: string; url?: string | undefined; data?: Record<string, string> | undefined };
 
-export type Participant = { id: string; email?: string | undefined; name: string };
+/** `guest`: came through the guest link (no account); the guest policy's lobby applies to them. */
+export type Participant = { id: string; email?: string | undefined; name: string; guest?: boolean | undefined };
 
 export interface ConferenceProvider {
   readonly kind: string;
@@ -51,6 +52,34 @@ export interface AttendanceReport {
   attendanceCount(ref: MeetingRef): Promise<number>;
 }
 
+/** Who a room ticket lets in: what the join pages decided, signed by the adapter. */
+export type RoomTicket = { bookingId: string; role: 'host' | 'attendee'; name: string; userId: string; lobby: boolean };
+/** What a browser needs to enter a room the portal serves itself (never the room's secret). */
+export type RoomEntry = {
+  server: string;
+  room: number;
+  pin: string;
+  participantId: number;
+  display: string;
+  /** The AudioBridge group browsers join (the phone leg hears this group's mix). */
+  audioGroup: string;
+};
+export type RoomParticipant = { id: number; display: string; publishing: boolean; audioMuted: boolean | null };
+
+/**
+ * A meeting room the portal serves on its own page (/room/<booking>, issue #14): the join URLs carry
+ * a signed ticket, the page exchanges it for an entry, and the host's controls act through the
+ * portal, which holds the room's secret.
+ */
+export interface BrowserRoom {
+  /** The ticket of a join URL, or null when it is not one this adapter signed (or expired). */
+  admit(ticket: string): RoomTicket | null;
+  enter(ref: MeetingRef, who: RoomTicket): Promise<RoomEntry>;
+  participants(ref: MeetingRef): Promise<RoomParticipant[]>;
+  mute(ref: MeetingRef, participantId: number, muted: boolean): Promise<void>;
+  remove(ref: MeetingRef, participantId: number): Promise<void>;
+}
+
 /** Lists the meetings this portal made on the service, for reconcile. */
 export interface MeetingLister {
   /** Each meeting the portal owns, with the booking it was made for. */
@@ -66,12 +95,29 @@ export interface MeetingLister {
  *   (`PJSIP_HEADER(add,Jitsi-Conference-Room)`).
  * - `dials-in`: the room calls our dial-in number itself with the booking's PIN (Adobe Connect's
  *   Universal Voice, configured in `prepare` from `MeetingSpec.audio`); nothing to originate.
- * - `external-media`: kept for the Janus issue: ARI `externalMedia` RTP towards `host` (host:port).
+ * - `external-media`: the room takes plain RTP (Janus' AudioBridge): Asterisk makes an ARI
+ *   `externalMedia` channel in `format` towards the peer the adapter opens (`ExternalMediaRoom`).
  */
 export type RoomAudio =
   | { mode: 'originate'; endpoint: string; variables?: Record<string, string> | undefined; callerId?: string | undefined }
   | { mode: 'dials-in' }
-  | { mode: 'external-media'; host: string; format: string };
+  | { mode: 'external-media'; format: string };
+
+/** One plain-RTP participant of a room, for as long as Asterisk's externalMedia channel lives. */
+export type ExternalMediaPeer = {
+  /** `host:port` where the room takes RTP: the channel's `external_host`. */
+  host: string;
+  /** Tells the room where Asterisk's end listens (the channel's UNICASTRTP_LOCAL_ADDRESS and _PORT). */
+  connect(asterisk: { address: string; port: number }): Promise<void>;
+  /** Leaves the room. Idempotent. */
+  close(): Promise<void>;
+};
+
+/** Rooms whose audio leg is an RTP peer the adapter opens (`RoomAudio` mode `external-media`). */
+export interface ExternalMediaRoom {
+  /** `onLost`: the room dropped the peer (server restarted, session expired): the leg should go. */
+  openExternalMedia(ref: MeetingRef, onLost: () => void): Promise<ExternalMediaPeer>;
+}
 
 export interface AudioLeg {
   /** How this meeting's room hears phone callers, or null when the room has no phone audio configured. */
@@ -82,6 +128,8 @@ export const hasParticipantCounter = (p: object): p is ParticipantCounter => typ
 export const hasMeetingLister = (p: object): p is MeetingLister => typeof (p as Partial<MeetingLister>).listMeetings === 'function';
 export const hasAttendanceReport = (p: object): p is AttendanceReport => typeof (p as Partial<AttendanceReport>).attendanceCount === 'function';
 export const hasAudioLeg = (p: object): p is AudioLeg => typeof (p as Partial<AudioLeg>).roomAudio === 'function';
+export const hasExternalMedia = (p: object): p is ExternalMediaRoom => typeof (p as Partial<ExternalMediaRoom>).openExternalMedia === 'function';
+export const hasBrowserRoom = (p: object): p is BrowserRoom => typeof (p as Partial<BrowserRoom>).admit === 'function';
 
 /**
  * Every adapter failure. `retryable`: timeouts, 5xx, refused connections (try again later);

@@ -4,6 +4,7 @@
 import type { Clock } from '../ports.ts';
 import { AdobeConnectProvider } from './adobe-connect/adapter.ts';
 import { BigBlueButtonProvider } from './bigbluebutton/adapter.ts';
+import { JanusProvider } from './janus/adapter.ts';
 import { JitsiProvider } from './jitsi/adapter.ts';
 import { hasAttendanceReport, hasAudioLeg, hasMeetingLister, hasParticipantCounter, permanent, type ConferenceProvider } from './port.ts';
 import type { ProvidersConfig } from './settings.ts';
@@ -28,6 +29,7 @@ export class ProviderRegistry {
     const built: Record<string, ConferenceProvider> = {
       jitsi: new JitsiProvider({ ...cfg.jitsi, openMinutesBefore: portal.joinOpensMinutes ?? 15, now }),
       ...(cfg.adobeConnect && { 'adobe-connect': new AdobeConnectProvider({ ...cfg.adobeConnect, timeoutMs: cfg.timeoutMs }) }),
+      ...(cfg.janus && { janus: new JanusProvider({ ...cfg.janus, portalUrl: portal.publicUrl ?? '', timeoutMs: cfg.timeoutMs, now }) }),
       ...(cfg.bigbluebutton && { bigbluebutton: new BigBlueButtonProvider({ ...cfg.bigbluebutton, timeoutMs: cfg.timeoutMs, now, logoutUrl: portal.publicUrl }) }),
       ...overrides,
     };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 /** An Asterisk pjsip.conf section name (what follows PJSIP/ in a dial string). */
 const pjsipName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be the name of an endpoint in Asterisk’s pjsip.conf');
-const PROVIDERS = ['adobe-connect', 'bigbluebutton', 'jitsi'] as const;
+const PROVIDERS = ['adobe-connect', 'bigbluebutton', 'jitsi', 'janus'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export const PROVISIONING_ENV = {
@@ -27,6 +27,12 @@ export const PROVISIONING_ENV = {
   JITSI_AUDIENCE: z.string().min(1).default('jitsi'),
   JITSI_SUBJECT: z.string().min(1).default('*'),
   JITSI_RESERVATION_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Janus (issue #14): the portal's own meeting room (docs: README "Janus").
+  JANUS_URL: z.url().optional(),
+  JANUS_PUBLIC_URL: z.url().optional(),
+  JANUS_ADMIN_KEY: z.string().min(1).optional(),
+  JANUS_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  JANUS_RTP_HOST: z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or IP address').optional(),
   PROVISIONING_LEAD_MINUTES: intIn(0, 24 * 60).default(30),
   PROVISIONING_GRACE_MINUTES: intIn(0, 24 * 60).default(15),
   JOIN_OPENS_MINUTES: intIn(0, 24 * 60).default(15),
@@ -56,8 +62,12 @@ export type ProvidersConfig = {
   timeoutMs: number;
   adobeConnect: { url: string; login: string; password: string; ssoHeader: string; folderId: string | undefined; telephony: AdobeTelephony | null } | null;
   bigbluebutton: { url: string; secret: string; checksum: 'sha1' | 'sha256'; sipEndpoint: string } | null;
+  janus: JanusSettings | null;
   jitsi: { url: string; appId: string | undefined; appSecret: string | undefined; audience: string; subject: string; reservationToken: string | undefined; jigasi: JigasiSettings | null };
 };
+
+/** Janus' HTTP API for the portal and for browsers, the plugins' admin_key, the rooms' derivation secret. */
+export type JanusSettings = { url: string; publicUrl: string; adminKey: string; secret: string; rtpHost: string | undefined };
 
 /** Universal Voice: the telephony profile `prepare` gives each meeting (adobe-connect-api.md §9). */
 export type AdobeTelephony = { providerId: string; pinField: string; location: string };
@@ -88,17 +98,20 @@ export function provisioningConfig(e: Env, fail: (message: string) => never): Pr
   both(e.BBB_URL, e.BBB_SECRET, 'BBB_URL and BBB_SECRET');
   both(e.JITSI_APP_ID, e.JITSI_APP_SECRET, 'JITSI_APP_ID and JITSI_APP_SECRET');
   both(e.ADOBE_CONNECT_TELEPHONY_PROVIDER_ID, e.ADOBE_CONNECT_TELEPHONY_LOCATION, 'ADOBE_CONNECT_TELEPHONY_PROVIDER_ID and ADOBE_CONNECT_TELEPHONY_LOCATION');
+  if (e.JANUS_URL && (!e.JANUS_ADMIN_KEY || !e.JANUS_SECRET)) fail('Invalid configuration:\n  JANUS_URL needs JANUS_ADMIN_KEY (the plugins\' admin_key) and JANUS_SECRET');
+  if (!e.JANUS_URL && (e.JANUS_PUBLIC_URL || e.JANUS_ADMIN_KEY || e.JANUS_SECRET || e.JANUS_RTP_HOST)) fail('Invalid configuration:\n  JANUS_PUBLIC_URL, JANUS_ADMIN_KEY, JANUS_SECRET and JANUS_RTP_HOST need JANUS_URL');
   if (e.ADOBE_CONNECT_TELEPHONY_PROVIDER_ID && !e.ADOBE_CONNECT_URL) fail('Invalid configuration:\n  ADOBE_CONNECT_TELEPHONY_PROVIDER_ID needs ADOBE_CONNECT_URL, ADOBE_CONNECT_LOGIN and ADOBE_CONNECT_PASSWORD');
   const telephony = e.ADOBE_CONNECT_TELEPHONY_PROVIDER_ID
     ? { providerId: e.ADOBE_CONNECT_TELEPHONY_PROVIDER_ID, pinField: e.ADOBE_CONNECT_TELEPHONY_PIN_FIELD, location: e.ADOBE_CONNECT_TELEPHONY_LOCATION! }
     : null;
   const providers: ProvidersConfig = {
-    defaultProvider: e.PROVIDER_DEFAULT ?? (e.ADOBE_CONNECT_URL ? 'adobe-connect' : e.BBB_URL ? 'bigbluebutton' : 'jitsi'),
+    defaultProvider: e.PROVIDER_DEFAULT ?? (e.ADOBE_CONNECT_URL ? 'adobe-connect' : e.BBB_URL ? 'bigbluebutton' : e.JANUS_URL ? 'janus' : 'jitsi'),
     fallbackProvider: e.PROVIDER_FALLBACK ?? null,
     timeoutMs: e.PROVIDER_TIMEOUT_MS,
     adobeConnect: e.ADOBE_CONNECT_URL
       ? { url: e.ADOBE_CONNECT_URL, login: e.ADOBE_CONNECT_LOGIN!, password: e.ADOBE_CONNECT_PASSWORD!, ssoHeader: e.ADOBE_CONNECT_SSO_HEADER, folderId: e.ADOBE_CONNECT_FOLDER_ID, telephony }
       : null,
+    janus: e.JANUS_URL ? { url: e.JANUS_URL, publicUrl: e.JANUS_PUBLIC_URL ?? e.JANUS_URL, adminKey: e.JANUS_ADMIN_KEY!, secret: e.JANUS_SECRET!, rtpHost: e.JANUS_RTP_HOST } : null,
     bigbluebutton: e.BBB_URL ? { url: e.BBB_URL, secret: e.BBB_SECRET!, checksum: e.BBB_CHECKSUM, sipEndpoint: e.BBB_SIP_ENDPOINT } : null,
     jitsi: {
       url: e.JITSI_URL,
@@ -113,6 +126,7 @@ export function provisioningConfig(e: Env, fail: (message: string) => never): Pr
   };
   for (const [name, set] of [['PROVIDER_DEFAULT', e.PROVIDER_DEFAULT], ['PROVIDER_FALLBACK', e.PROVIDER_FALLBACK]] as const) {
     if (set === 'adobe-connect' && !providers.adobeConnect) fail(`Invalid configuration:\n  ${name}=adobe-connect needs ADOBE_CONNECT_URL, ADOBE_CONNECT_LOGIN and ADOBE_CONNECT_PASSWORD`);
+    if (set === 'janus' && !providers.janus) fail(`Invalid configuration:\n  ${name}=janus needs JANUS_URL, JANUS_ADMIN_KEY and JANUS_SECRET`);
     if (set === 'bigbluebutton' && !providers.bigbluebutton) fail(`Invalid configuration:\n  ${name}=bigbluebutton needs BBB_URL and BBB_SECRET`);
   }
   return {

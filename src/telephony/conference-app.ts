@@ -13,10 +13,9 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { admit, maskCaller, type Admission, type Conference } from '../domain/dial-in.ts';
 import type { Clock, UnitOfWork } from '../ports.ts';
-import type { RoomAudio } from '../providers/port.ts';
 import { isGone, type AriRest } from './ari/client.ts';
 import type { AriChannel, AriEvent } from './ari/types.ts';
-import { bookingOfLeg, Conferences, ignoreGone, isRoomLeg } from './conferences.ts';
+import { bookingOfLeg, Conferences, ignoreGone, isRoomLeg, type RoomLegPlan } from './conferences.ts';
 import { Playbacks, PROMPT_LIMIT_MS } from './playbacks.ts';
 import { PROMPTS, REFUSAL_PROMPT } from './prompts.ts';
 
@@ -28,7 +27,7 @@ export type ConferenceAppDeps = {
   logger: Logger;
   settings: { pinAttempts: number; digitTimeoutMs: number; pinDigits: number; roomLegRetryMs: number };
   /** How the booking's virtual room takes phone audio (its provider's AudioLeg), or null. */
-  roomAudio(bookingId: string): Promise<RoomAudio | null>;
+  roomAudio(bookingId: string): Promise<RoomLegPlan | null>;
   /** People in the virtual room on the web (the provider's head count; 0 when unknown). */
   webCount(bookingId: string): Promise<number>;
   /** A phone caller entered: the meeting is not a no-show. */

@@ -7,7 +7,7 @@
 // before or after the answer (shared/reference/asterisk-ari/README.md, "Ordering").
 import type { Logger } from 'pino';
 import type { Clock, PhoneParticipant, UnitOfWork } from '../ports.ts';
-import type { RoomAudio } from '../providers/port.ts';
+import type { ExternalMediaPeer, RoomAudio } from '../providers/port.ts';
 import { isGone, type AriRest } from './ari/client.ts';
 import type { AriBridge, AriChannel } from './ari/types.ts';
 import type { Playbacks } from './playbacks.ts';
@@ -32,6 +32,11 @@ export const isRoomLeg = (ch: AriChannel, args = stasisArgs(ch)) => bookingOfLeg
 
 export type Role = PhoneParticipant['role'];
 
+/** A room's audio as the adapter gives it; an RTP room (Janus) comes with how to open its peer. */
+export type RoomLegPlan =
+  | Exclude<RoomAudio, { mode: 'external-media' }>
+  | (Extract<RoomAudio, { mode: 'external-media' }> & { open(onLost: () => void): Promise<ExternalMediaPeer> });
+
 export type ConferencesDeps = {
   rest: AriRest;
   uow: UnitOfWork;
@@ -40,7 +45,7 @@ export type ConferencesDeps = {
   playbacks: Playbacks;
   roomLegRetryMs: number;
   /** How the booking's virtual room takes phone audio (its provider's AudioLeg), or null. */
-  roomAudio(bookingId: string): Promise<RoomAudio | null>;
+  roomAudio(bookingId: string): Promise<RoomLegPlan | null>;
   /** A phone caller entered: the meeting is not a no-show. */
   onJoined(bookingId: string): Promise<void>;
   observeCallers?: ((callers: number) => void) | undefined;
@@ -81,6 +86,8 @@ export class Conferences {
   /** Callers who just pressed `*` (the next key may be a keypad command). */
   private readonly starred = new Set<string>();
   private readonly tones: BridgeTones;
+  /** The room's RTP peers of `external-media` legs, by the leg's channel: closed when the leg goes. */
+  private readonly peers = new Map<string, ExternalMediaPeer>();
 
   constructor(deps: ConferencesDeps) {
     this.d = deps;
@@ -112,6 +119,7 @@ export class Conferences {
   reset(): void {
     this.tones.reset();
     for (const conf of this.confs.values()) if (conf.legRetry) clearTimeout(conf.legRetry);
+    for (const id of [...this.peers.keys()]) this.dropPeer(id);
     this.confs.clear();
     this.where.clear();
     this.enteredAt.clear();
@@ -179,6 +187,7 @@ export class Conferences {
 
   /** Someone in a bridge left (StasisEnd). */
   left(channelId: string): void {
+    this.dropPeer(channelId);
     const bookingId = this.where.get(channelId);
     if (!bookingId) return this.noteDeparted(channelId);
     this.where.delete(channelId);
@@ -276,6 +285,7 @@ export class Conferences {
     for (const conf of this.confs.values()) {
       if (conf.members.size === 0 && [...conf.legs].every((l) => bookingOfLeg(l))) void this.inBooking(conf.bookingId, () => this.close(conf));
       else if (conf.legs.size === 0) void this.inBooking(conf.bookingId, () => this.connectRoom(conf.bookingId));
+      else this.dropOrphanRtpLegs(conf, live);
     }
     return new Set(this.where.keys());
   }
@@ -339,13 +349,52 @@ export class Conferences {
       if (audio.mode === 'originate') {
         await this.d.rest.originate({ endpoint: audio.endpoint, channelId, appArgs: ['room-leg', bookingId], callerId: audio.callerId, timeoutSeconds: 30, variables: audio.variables });
       } else {
-        await this.d.rest.externalMedia({ channelId, host: audio.host, format: audio.format });
+        await this.externalLeg(channelId, audio);
       }
     } catch (err) {
       this.d.logger.warn({ err, bookingId }, 'audio: the room leg could not be called');
       conf.dialing = null;
       this.retryRoom(conf);
     }
+  }
+
+  /**
+   * The room's RTP peer first (Janus reserves its port), then Asterisk's externalMedia channel
+   * towards it, then the room learns where Asterisk listens (the channel's UNICASTRTP_LOCAL_*).
+   * Should the room drop the peer, the leg hangs up and is connected again like any lost leg.
+   */
+  private async externalLeg(channelId: string, audio: Extract<RoomLegPlan, { mode: 'external-media' }>): Promise<void> {
+    const peer = await audio.open(() => void this.d.rest.hangup(channelId).catch(ignoreGone));
+    this.peers.set(channelId, peer);
+    try {
+      const ch = await this.d.rest.externalMedia({ channelId, host: peer.host, format: audio.format });
+      const address = ch.channelvars?.UNICASTRTP_LOCAL_ADDRESS;
+      const port = Number(ch.channelvars?.UNICASTRTP_LOCAL_PORT);
+      if (!address || !Number.isInteger(port) || port <= 0) throw new Error('Asterisk did not say where the externalMedia channel takes RTP');
+      await peer.connect({ address, port });
+    } catch (err) {
+      this.dropPeer(channelId);
+      await this.d.rest.hangup(channelId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * An externalMedia leg whose room peer this process does not hold (it was made before a restart:
+   * the peer's Janus session died with the old process) carries nothing: hang it up, and the leg's
+   * departure connects the room again.
+   */
+  private dropOrphanRtpLegs(conf: Conf, live: Map<string, AriChannel>): void {
+    for (const id of conf.legs) {
+      if (bookingOfLeg(id) && live.get(id)?.name.startsWith('UnicastRTP/') && !this.peers.has(id)) void this.d.rest.hangup(id).catch(ignoreGone);
+    }
+  }
+
+  private dropPeer(channelId: string): void {
+    const peer = this.peers.get(channelId);
+    if (!peer) return;
+    this.peers.delete(channelId);
+    peer.close().catch((err: unknown) => this.d.logger.warn({ err, channelId }, 'audio: the room’s RTP peer did not close'));
   }
 
   private retryRoom(conf: Conf): void {
@@ -366,6 +415,7 @@ export class Conferences {
     if (conf.members.size > 0) await this.d.playbacks.playAndWait({ bridge: conf.bridgeId }, [PROMPTS.goodbye]);
     const saved = everyone.map((id) => this.saves.get(id));
     await Promise.all(everyone.map((id) => this.d.rest.hangup(id).catch(ignoreGone)));
+    for (const id of everyone) this.dropPeer(id);
     await this.close(conf);
     await Promise.all(saved);
     for (const id of everyone) {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ProvisioningService } from '../app/provisioning.ts';
 import type { Database } from '../db/database.ts';
 import { AUDIO_CHANNEL, BOOKING_CHANNEL, type Clock, type UnitOfWork } from '../ports.ts';
-import { hasAudioLeg } from '../providers/port.ts';
+import { hasAudioLeg, hasExternalMedia } from '../providers/port.ts';
 import { parseAudioChange } from '../live/booking-changes.ts';
 import { AriRest } from './ari/client.ts';
 import { AriEvents } from './ari/events.ts';
@@ -52,8 +52,11 @@ export async function startTelephony(d: {
     settings: { pinAttempts: config.pinAttempts, digitTimeoutMs: config.digitTimeoutMs, pinDigits: config.pinDigits, roomLegRetryMs: config.roomLegRetryMs },
     async roomAudio(bookingId) {
       const m = await d.provisioning.meetingOf(bookingId);
-      if (!m || !hasAudioLeg(m.provider.provider)) return null;
-      return m.provider.provider.roomAudio(m.ref, m.spec);
+      const provider = m?.provider.provider;
+      if (!m || !provider || !hasAudioLeg(provider)) return null;
+      const audio = provider.roomAudio(m.ref, m.spec);
+      if (audio?.mode !== 'external-media') return audio;
+      return hasExternalMedia(provider) ? { ...audio, open: (onLost: () => void) => provider.openExternalMedia(m.ref, onLost) } : null;
     },
     webCount(bookingId) {
       const cached = webCounts.get(bookingId);

@@ -45,7 +45,7 @@ describe('bad input', () => {
     ['an unknown query parameter', () => ({ method: 'GET', path: '/api/v1/bookings?colour=blue' }), 400, 'VALIDATION_FAILED'],
     ['a bad cursor', () => ({ method: 'GET', path: '/api/v1/bookings?cursor=nonsense' }), 400, 'INVALID_CURSOR'],
     ['an availability range of a year', () => ({ method: 'GET', path: '/api/v1/availability?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z' }), 400, 'RANGE_TOO_LARGE'],
-    ['an availability range ending before it starts', () => ({ method: 'GET', path: '/api/v1/availability?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z' }), 400, 'END_BEFORE_START'],
+    ['an availability range ending before it starts', () => ({ method: 'GET', path: '/api/v1/availability?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z' }), 400, 'RANGE_REVERSED'],
     ['an unknown route', () => ({ method: 'GET', path: '/api/v1/nothing-here' }), 404, 'ROUTE_NOT_FOUND'],
   ];
 

@@ -34,14 +34,16 @@ const exited = (child: ChildProcess) => new Promise<number | null>((r) => child.
 // Each test starts real processes (PGlite, argon2): slow on a loaded machine, hence the long timeout.
 describe('the portal process', { timeout: 180_000 }, () => {
   it('creates an admin with the CLI, starts with the default rooms, and signs the admin in', async () => {
-    const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', '--password', 'a-long-password'], {
+    const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', ], {
+      input: 'a-long-password\n',
       cwd: root,
       env,
       encoding: 'utf8',
     });
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('Administrator admin@example.org created');
-    const again = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', '--password', 'a-long-password'], {
+    const again = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', ], {
+      input: 'a-long-password\n',
       cwd: root,
       env,
       encoding: 'utf8',
@@ -91,7 +93,8 @@ describe('the portal process', { timeout: 180_000 }, () => {
     if (process.env.DATABASE_URL) return; // PostgreSQL serves many processes; only PGlite needs this.
     const { child } = await start();
     try {
-      const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'late@example.org', '--name', 'Late', '--password', 'a-long-password'], {
+      const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'late@example.org', '--name', 'Late', ], {
+        input: 'a-long-password\n',
         cwd: root,
         env,
         encoding: 'utf8',
@@ -103,7 +106,8 @@ describe('the portal process', { timeout: 180_000 }, () => {
       await exited(child);
     }
     // Once it stopped, the CLI gets in.
-    const after = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'late@example.org', '--name', 'Late', '--password', 'a-long-password'], {
+    const after = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'late@example.org', '--name', 'Late', ], {
+      input: 'a-long-password\n',
       cwd: root,
       env,
       encoding: 'utf8',

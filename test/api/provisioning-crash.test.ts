@@ -39,7 +39,7 @@ beforeAll(async () => {
     await testDb.database.close();
     env.DATABASE_URL = testDb.url;
   }
-  const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', '--password', 'a-long-password'], { cwd: root, env, encoding: 'utf8' });
+  const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin'], { input: 'a-long-password\n', cwd: root, env, encoding: 'utf8' });
   expect(cli.status, cli.stderr).toBe(0);
 });
 afterAll(async () => {

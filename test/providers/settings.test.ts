@@ -51,6 +51,22 @@ describe('provider configuration', () => {
     expect(muc).toEqual({ endpoint: 'jigasi', roomHeader: 'X-Room-Name', mucDomain: 'muc.meet.example.org' });
   });
 
+  it('reads Janus: the browsers’ URL defaults to the portal’s, the key and the secret are required, and it becomes the default', () => {
+    const janus = { JANUS_URL: 'http://127.0.0.1:8088/janus', JANUS_ADMIN_KEY: 'plugin-admin-key', JANUS_SECRET: 'a-secret-of-enough-length' };
+    const { providers } = loadConfig(janus).provisioning;
+    expect(providers.defaultProvider).toBe('janus');
+    expect(providers.janus).toEqual({ url: janus.JANUS_URL, publicUrl: janus.JANUS_URL, adminKey: 'plugin-admin-key', secret: 'a-secret-of-enough-length', rtpHost: undefined });
+    const registry = new ProviderRegistry(providers, clock, {}, { publicUrl: 'https://portal.example.org' });
+    expect(registry.get('janus')).toMatchObject({ counts: true, lists: true, audio: true });
+    const behind = loadConfig({ ...janus, JANUS_PUBLIC_URL: 'https://meet.example.org/janus', JANUS_RTP_HOST: '10.0.0.5' }).provisioning.providers.janus;
+    expect(behind).toMatchObject({ publicUrl: 'https://meet.example.org/janus', rtpHost: '10.0.0.5' });
+    expect(() => loadConfig({ JANUS_URL: janus.JANUS_URL, JANUS_SECRET: janus.JANUS_SECRET })).toThrow(/JANUS_URL needs JANUS_ADMIN_KEY/);
+    expect(() => loadConfig({ ...janus, JANUS_SECRET: 'short' })).toThrow(/JANUS_SECRET/);
+    expect(() => loadConfig({ JANUS_ADMIN_KEY: 'k' })).toThrow(/need JANUS_URL/);
+    expect(() => loadConfig({ ...janus, JANUS_RTP_HOST: 'not a host' })).toThrow(/JANUS_RTP_HOST/);
+    expect(() => loadConfig({ PROVIDER_DEFAULT: 'janus' })).toThrow(/PROVIDER_DEFAULT=janus needs JANUS_URL/);
+  });
+
   it('refuses a phone-audio setting that cannot work, naming it', () => {
     expect(() => loadConfig({ BBB_SIP_ENDPOINT: 'bad endpoint' })).toThrow(/BBB_SIP_ENDPOINT/);
     expect(() => loadConfig({ ADOBE_CONNECT_TELEPHONY_PROVIDER_ID: '12', ADOBE_CONNECT_TELEPHONY_LOCATION: 'IT' })).toThrow(/ADOBE_CONNECT_TELEPHONY_PROVIDER_ID needs ADOBE_CONNECT_URL/);

@@ -9,11 +9,12 @@ export const onPostgres = Boolean(process.env.DATABASE_URL);
 
 export type TestDatabase = { database: Database; url: string | undefined; drop(): Promise<void> };
 
-export async function openTestDatabase(): Promise<TestDatabase> {
+/** `migrate: false` leaves the database empty (restore, copy and upgrade tests bring their own schema). */
+export async function openTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const database = await openDatabase({ memory: true });
-    await migrate(database.db);
+    if (opts.migrate !== false) await migrate(database.db);
     return { database, url: undefined, drop: () => database.close() };
   }
   const name = `wm_test_${randomBytes(6).toString('hex')}`;
@@ -24,7 +25,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 40 });
-  await migrate(database.db);
+  if (opts.migrate !== false) await migrate(database.db);
   return {
     database,
     url: url.toString(),

@@ -3,6 +3,7 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AriDouble, type AriDoubleOptions } from '../doubles/ari/index.ts';
+import { RtpPeer } from '../doubles/ari/media.ts';
 
 type Event = { type: string } & Record<string, unknown>;
 
@@ -320,6 +321,23 @@ describe('ARI double: originate and external media', () => {
     expect(started.channel).toMatchObject({ id: 'wm-rtp-1', state: 'Up' });
     expect(double.channel('wm-rtp-1')).toMatchObject({ endpoint: 'UnicastRTP/127.0.0.1:40000', inStasis: true });
     expect((await rest('POST', '/channels/externalMedia', { app: 'webmeetings', external_host: 'nohost', format: 'slin16' })).body).toEqual({ message: 'external_host must be <host>:<port>' });
+  });
+
+  it('sends and takes real µ-law RTP on an externalMedia channel, at the address it reports', async () => {
+    await start();
+    await connect();
+    const far = await RtpPeer.open('127.0.0.1');
+    try {
+      const res = await rest('POST', '/channels/externalMedia', { channelId: 'wm-rtp-2', app: 'webmeetings', external_host: `127.0.0.1:${far.address.port}`, format: 'ulaw' });
+      const vars = (res.body as unknown as { channelvars: Record<string, string> }).channelvars;
+      await double.waitFor(() => far.loudest(1000) === 0 && double.rtp('wm-rtp-2')!.sent > 5, 'silence from the channel (nobody speaks in its bridge)');
+      far.speaking = () => true;
+      far.sendTo(vars.UNICASTRTP_LOCAL_ADDRESS!, Number(vars.UNICASTRTP_LOCAL_PORT));
+      await double.waitFor(() => double.rtp('wm-rtp-2')!.received > 5, 'RTP reaching the channel');
+      expect(far.received).toBeGreaterThan(5);
+    } finally {
+      far.close();
+    }
   });
 });
 

@@ -32,7 +32,7 @@ beforeAll(async () => {
     AUDIO_HOLDER_RETRY_SECONDS: '0.5',
     PROVISIONING_TICK_SECONDS: '0',
   };
-  const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin', '--password', 'a-long-password'], { cwd: root, env, encoding: 'utf8' });
+  const cli = spawnSync(process.execPath, ['src/cli.ts', 'create-admin', '--email', 'admin@example.org', '--name', 'Admin'], { input: 'a-long-password\n', cwd: root, env, encoding: 'utf8' });
   expect(cli.status, cli.stderr).toBe(0);
 });
 afterAll(async () => {

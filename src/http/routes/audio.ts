@@ -29,7 +29,7 @@ const AudioViewSchema = z.object({
   phoneSeats: z.number().int(),
   seats: z.number().int(),
 });
-const ParticipantParams = z.strictObject({ id: S.Id, participantId: z.string().min(1).max(200) });
+const ParticipantParams = z.strictObject({ id: S.Id, participantId: S.Line(200).min(1) });
 
 const json = (v: AudioView) => ({
   ...v,

@@ -108,7 +108,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod<{ identity: Identity; servic
 
   app.get('/auth/discovery', {
     config: { access: 'public' },
-    schema: { hide: true, querystring: z.object({ q: z.string().max(200).optional(), lang: z.enum(['it', 'en']).optional(), return: z.string().max(2000).optional() }) },
+    schema: { hide: true, querystring: z.object({ q: S.Line(200).optional(), lang: z.enum(['it', 'en']).optional(), return: S.Line(2000).optional() }) },
     handler: async (req, reply) => {
       const lang = pickLang(req);
       const t = T[lang];
@@ -160,7 +160,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
   // A direct link per institution (for its web pages and e-mails): skips the discovery page.
   app.get('/auth/sign-in/:domain', {
     config: { access: 'public' },
-    schema: { hide: true, params: z.object({ domain: z.string().max(253) }), querystring: z.object({ return: z.string().max(2000).optional(), lang: z.enum(['it', 'en']).optional() }) },
+    schema: { hide: true, params: z.object({ domain: S.Line(253) }), querystring: z.object({ return: S.Line(2000).optional(), lang: z.enum(['it', 'en']).optional() }) },
     handler: async (req, reply) => {
       const idp = registry?.findByDomain(req.params.domain);
       if (!idp) {
@@ -199,7 +199,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
     schema: {
       tags: ['session'],
       summary: 'Search the federation’s identity providers by name (Italian or English) or domain',
-      querystring: z.object({ q: z.string().max(200).default(''), lang: z.enum(['it', 'en']).default('it'), return: z.string().max(2000).optional() }),
+      querystring: z.object({ q: S.Line(200).default(''), lang: z.enum(['it', 'en']).default('it'), return: S.Line(2000).optional() }),
       response: { 200: z.object({ items: z.array(z.object({ entityId: z.string(), name: z.string(), domains: z.array(z.string()), logo: z.string().nullable(), loginUrl: z.string() })) }) },
     },
     handler: async (req) => ({ items: search(req.query.q, req.query.lang, safeReturn(req.query.return)) }),
@@ -269,8 +269,8 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
 
 const LocalSettings = z.strictObject({ localAccounts: z.enum(['everyone', 'admins-only']) });
 const Requirement = z.strictObject({
-  requiredEntitlement: z.string().min(1).max(500).nullable(),
-  requiredAffiliation: z.string().min(1).max(200).nullable(),
+  requiredEntitlement: S.Line(500).min(1).nullable(),
+  requiredAffiliation: S.Line(200).min(1).nullable(),
 });
 
 async function methodsFor(identity: Identity, services: Services) {

@@ -5,7 +5,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AccountService } from '../../app/accounts.ts';
 import { AppError } from '../../domain/errors.ts';
-import { AudioChangeHub, AuthChangeHub, BookingChangeHub, type Listen } from '../../live/booking-changes.ts';
+import type { AuthChangeHub} from '../../live/booking-changes.ts';
+import { AudioChangeHub, BookingChangeHub, type Listen } from '../../live/booking-changes.ts';
 import type { AuthChange } from '../../ports.ts';
 import type { Credential } from '../access.ts';
 
@@ -15,6 +16,8 @@ export type EventsRoutesOptions = {
   /** The database's LISTEN (`database.listen`); the plugin keeps one listening connection. */
   listen: Listen;
   accounts: Pick<AccountService, 'credentialLive'>;
+  /** This instance's one listener of credential changes (it also keeps the credential cache right). */
+  authChanges: Pick<AuthChangeHub, 'subscribe'>;
   /** Open streams per person and per client address on this instance, and how often each checks its credential. */
   limits: EventStreamLimits;
   /** Comment lines keep proxies and load balancers from closing an idle stream. */
@@ -26,16 +29,15 @@ type Stream = { reply: FastifyReply; userId: string; address: string; credential
 export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app, opts) => {
   const hub = new BookingChangeHub(opts.listen);
   const audioHub = new AudioChangeHub(opts.listen);
-  const authHub = new AuthChangeHub(opts.listen);
   const heartbeatMs = opts.heartbeatMs ?? 20_000;
   // Expiry sends no notice: each stream checks its session or token this often.
   const recheckMs = opts.limits.recheckSeconds * 1000;
   const open = new Set<Stream>();
-  const start = () => Promise.all([hub.start(), audioHub.start(), authHub.start()]);
+  const start = () => Promise.all([hub.start(), audioHub.start()]);
 
   const affected = (s: Stream, change: AuthChange) =>
     change.kind === 'user' ? s.userId === change.userId : s.credential.kind === change.kind && s.credential.hash === change.hash;
-  authHub.subscribe((change) => {
+  opts.authChanges.subscribe((change) => {
     for (const s of open) if (affected(s, change)) s.end();
   });
 
@@ -47,7 +49,7 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app,
     for (const s of open) s.end();
   });
   app.addHook('onClose', async () => {
-    await Promise.all([hub.close(), audioHub.close(), authHub.close()]);
+    await Promise.all([hub.close(), audioHub.close()]);
   });
 
   const count = (pick: (s: Stream) => boolean) => [...open].filter(pick).length;

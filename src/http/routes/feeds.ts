@@ -49,7 +49,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices 
 
   app.get('/feeds/:token', {
     config: { access: 'public' },
-    schema: { tags: ['feeds'], summary: 'A calendar feed (iCalendar); the secret token in the address is the only key', params: z.strictObject({ token: z.string().max(100) }), produces: ['text/calendar'] },
+    schema: { tags: ['feeds'], summary: 'A calendar feed (iCalendar); the secret token in the address is the only key', params: z.strictObject({ token: S.Line(100) }), produces: ['text/calendar'] },
     handler: async (req, reply) => {
       const content = await feeds.content(req.params.token);
       return reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').send(feedCalendar(content, publicUrl));

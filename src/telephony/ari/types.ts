@@ -12,6 +12,8 @@ export type AriChannel = {
   dialplan?: { context: string; exten: string; priority: number; app_name?: string; app_data?: string };
   creationtime: string;
   language?: string;
+  /** Only in the answer of POST /channels/externalMedia: UNICASTRTP_LOCAL_ADDRESS and _PORT, where Asterisk takes the RTP. */
+  channelvars?: Record<string, string>;
 };
 
 export type AriBridge = { id: string; technology: string; bridge_type: string; bridge_class: string; name: string; channels: string[]; creationtime?: string };

@@ -3,6 +3,7 @@
 // shared/reference/asterisk-ari/README.md "Ordering" and the recordings named below.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventStream } from './events.ts';
+import { RtpPeer } from './media.ts';
 import { CommandQueue, Playback, Player } from './playback.ts';
 import { bridgeJson, causeText, channelJson, hex8, parseCallerId, splitTarget, technologyFor, uniqueId, type Bridge, type BridgeAttributes, type CallerId, type Channel, type ChannelState, type Dialplan } from './state.ts';
 
@@ -21,6 +22,8 @@ export type AsteriskOptions = {
   /** Milliseconds an originated call rings before it is answered or refused busy. */
   ringMs: number;
   context: string;
+  /** The address externalMedia channels take RTP on (chan_rtp binds the address that reaches the far end). */
+  rtpAddress: string;
 };
 
 export type InboundCall = { args: string[]; callerNumber?: string; callerName?: string; exten?: string; context?: string; endpoint?: string };
@@ -38,6 +41,10 @@ export class Asterisk {
   readonly bridges = new Map<string, Bridge>();
   private readonly allBridges = new Map<string, Bridge>();
   decide: (req: OriginateRequest) => OriginateOutcome = () => 'answer';
+  /** The RTP of each live externalMedia channel. */
+  readonly media = new Map<string, RtpPeer>();
+  /** Callers whose voice the bridge mixes now (a 440 Hz tone stands for speech). */
+  readonly speaking = new Set<string>();
   /** What Asterisk would log as WARNING (see destroyBridge). */
   readonly warnings: string[] = [];
   /** Digits pressed in a native_rtp bridge: the phone sent them, the application never heard of them. */
@@ -78,6 +85,8 @@ export class Asterisk {
     this.events.close();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    for (const rtp of this.media.values()) rtp.close();
+    this.media.clear();
     for (const holder of [...this.history.values(), ...this.allBridges.values()]) holder.playing?.wake?.('stop');
   }
 
@@ -142,6 +151,9 @@ export class Asterisk {
 
   private end(ch: Channel, cause: number, techCause?: number): void {
     ch.hungUp = true;
+    this.media.get(ch.id)?.close();
+    this.media.delete(ch.id);
+    this.speaking.delete(ch.id);
     ch.queue.flush();
     if (ch.dialTimer) clearTimeout(ch.dialTimer);
     if (ch.playing) this.player.interrupt(ch.playing);
@@ -185,9 +197,11 @@ export class Asterisk {
   }
 
   /** POST /channels/externalMedia: an originate to UnicastRTP/<host> that answers at once
-   *  (resource_channels.c external_media_rtp_udp; not recorded). */
-  externalMedia(p: { channelId?: string; app: string; host: string; data?: string; variables: Record<string, string> }): Channel | 'duplicate' {
+   *  (resource_channels.c external_media_rtp_udp; not recorded). Its RTP is real (media.ts): it
+   *  sends the bridge's mix to `host` and keeps what comes back. */
+  async externalMedia(p: { channelId?: string; app: string; host: string; format: string; data?: string; variables: Record<string, string> }): Promise<Channel | 'duplicate'> {
     if (p.channelId && this.channels.has(p.channelId)) return 'duplicate';
+    const rtp = await RtpPeer.open(this.opts.rtpAddress);
     const n = this.seq++;
     const ch = this.makeChannel({
       id: p.channelId || uniqueId(n),
@@ -198,7 +212,16 @@ export class Asterisk {
       dialplan: { context: 'default', exten: 's', priority: 1, app_name: 'AppDial2', app_data: '(Outgoing Line)' },
     });
     Object.assign(ch, { originated: true, subscribed: true, endpoint: `UnicastRTP/${p.host}`, dialstring: p.host, variables: { ...p.variables } });
-    ch.channelvars = { UNICASTRTP_LOCAL_ADDRESS: '127.0.0.1', UNICASTRTP_LOCAL_PORT: String(10000 + 2 * n) };
+    ch.channelvars = { UNICASTRTP_LOCAL_ADDRESS: rtp.address.address, UNICASTRTP_LOCAL_PORT: String(rtp.address.port) };
+    this.media.set(ch.id, rtp);
+    // What the mixing bridge gives this channel: everyone else in it who is speaking.
+    rtp.speaking = () => {
+      const bridge = ch.bridgeId ? this.bridges.get(ch.bridgeId) : undefined;
+      return !!bridge && bridge.channels.some((id) => id !== ch.id && this.speaking.has(id));
+    };
+    const [host, port] = [p.host.slice(0, p.host.lastIndexOf(':')).replace(/^\[|\]$/g, ''), Number(p.host.slice(p.host.lastIndexOf(':') + 1))];
+    // Only G.711 µ-law is modelled on the wire; other formats get a channel that sends nothing.
+    if (p.format === 'ulaw') rtp.sendTo(host, port);
     setImmediate(() => {
       if (ch.hungUp || this.closed) return;
       this.dialEvent(ch, '');
@@ -207,6 +230,13 @@ export class Asterisk {
       this.enterStasis(ch, p.app, p.data ? p.data.split(',') : []);
     });
     return ch;
+  }
+
+  /** How loud the room is in a caller's ear: the loudest RTP the externalMedia channels of its bridge received lately. */
+  heardByCaller(ch: Channel): number {
+    const bridge = ch.bridgeId ? this.bridges.get(ch.bridgeId) : undefined;
+    if (!bridge) return 0;
+    return Math.max(0, ...bridge.channels.filter((id) => id !== ch.id).map((id) => this.media.get(id)?.loudest() ?? 0));
   }
 
   /** d-originate (answer), d2 (486 busy; no answer until `timeout` or ~30 s: only Dial "" then ChannelDestroyed 19/480). */

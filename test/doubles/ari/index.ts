@@ -31,6 +31,8 @@ export type AriDoubleOptions = {
   context?: string;
   /** `asterisk_id` of every event; default the recorded one. */
   asteriskId?: string;
+  /** Where externalMedia channels take RTP (UNICASTRTP_LOCAL_ADDRESS); default 127.0.0.1. */
+  rtpAddress?: string;
 };
 
 export type ChannelView = {
@@ -78,6 +80,7 @@ export class AriDouble {
       secondsMs: opts.secondsMs ?? 1000,
       ringMs: opts.ringMs ?? 0,
       context: opts.context ?? 'from-sipp',
+      rtpAddress: opts.rtpAddress ?? '127.0.0.1',
     });
     const username = opts.username ?? 'webmeetings';
     const password = opts.password ?? 'ari-secret';
@@ -147,6 +150,23 @@ export class AriDouble {
       originated: ch.originated,
       args: [...ch.args],
     };
+  }
+
+  /** The caller speaks (a tone into the bridge) or stops. */
+  speak(channelId: string, on: boolean): void {
+    if (on) this.ast.speaking.add(this.live(channelId).id);
+    else this.ast.speaking.delete(channelId);
+  }
+
+  /** How loud the caller hears the others through the bridge's externalMedia channels (RMS, 0 = nothing). */
+  hears(channelId: string): number {
+    return this.ast.heardByCaller(this.live(channelId));
+  }
+
+  /** RTP packets an externalMedia channel sent and received. */
+  rtp(channelId: string): { sent: number; received: number } | null {
+    const m = this.ast.media.get(channelId);
+    return m ? { sent: m.sent, received: m.received } : null;
   }
 
   /** Live (not hung up) channels, oldest first. */

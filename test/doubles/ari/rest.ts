@@ -90,7 +90,7 @@ async function channels(ast: Asterisk, r: RestRequest, path: string[]): Promise<
     if (m === 'GET') return ok([...ast.channels.values()].reverse().map((c) => channelJson(c)));
     return m === 'POST' ? originate(ast, r, undefined) : BAD_METHOD;
   }
-  if (path.length === 1 && id === 'externalMedia') return m === 'POST' ? externalMedia(ast, r) : BAD_METHOD;
+  if (path.length === 1 && id === 'externalMedia') return m === 'POST' ? await externalMedia(ast, r) : BAD_METHOD;
   if (path.length === 1 && id === 'create') return NOT_MODELLED;
   if (sub === undefined) {
     if (m === 'GET') {
@@ -145,7 +145,7 @@ function originate(ast: Asterisk, r: RestRequest, pathId: string | undefined): R
 }
 
 /** resource_channels.c ast_ari_channels_external_media: checks in this order, rtp/udp only here. */
-function externalMedia(ast: Asterisk, r: RestRequest): Reply {
+async function externalMedia(ast: Asterisk, r: RestRequest): Promise<Reply> {
   const vars = variables(r.body);
   if (isReply(vars)) return vars;
   const p = params(r);
@@ -154,7 +154,8 @@ function externalMedia(ast: Asterisk, r: RestRequest): Reply {
   if (!/^[^:]+:\d+$/.test(p.external_host) && !/^\[[^\]]+\]:\d+$/.test(p.external_host)) return fail(400, 'external_host must be <host>:<port>');
   if (!p.format) return fail(400, 'format cannot be empty');
   if ((p.encapsulation ?? 'rtp') !== 'rtp' || (p.transport ?? 'udp') !== 'udp') return NOT_MODELLED;
-  const result = ast.externalMedia({ ...(p.channelId && { channelId: p.channelId }), app: p.app, host: p.external_host, ...(p.data && { data: p.data }), variables: vars });
+  if ((p.connection_type ?? 'client') !== 'client' || (p.direction ?? 'both') !== 'both') return NOT_MODELLED;
+  const result = await ast.externalMedia({ ...(p.channelId && { channelId: p.channelId }), app: p.app, host: p.external_host, format: p.format, ...(p.data && { data: p.data }), variables: vars });
   if (result === 'duplicate') return fail(409, 'Channel with given unique ID already exists');
   return ok(channelJson(result, true));
 }

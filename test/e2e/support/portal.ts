@@ -85,13 +85,14 @@ export type BrowserPortal = {
 
 let counter = 0;
 
-export async function startBrowserPortal(env: Record<string, string> = {}): Promise<BrowserPortal> {
+/** `listen`: another address (a test namespace's veth) and a port chosen beforehand (PUBLIC_URL needs it). */
+export async function startBrowserPortal(env: Record<string, string> = {}, listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<BrowserPortal> {
   await ensureWebBuild();
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0', TURNAROUND_MINUTES: '15', ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(listen.port), TURNAROUND_MINUTES: '15', ...env });
   const db = await openTestDatabase();
   await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
   const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'silent' }) });
-  const baseUrl = await portal.app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = await portal.app.listen(listen);
 
   const api: BrowserPortal['api'] = async (as, method, path, body) => {
     const res = await fetch(baseUrl + path, {

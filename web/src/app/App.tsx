@@ -6,7 +6,7 @@ import { CalendarPage } from '../calendar/CalendarPage.tsx';
 import { ToastProvider } from '../ui/toasts.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { AppShell } from './AppShell.tsx';
-import { matchPath, useLocation } from './router.tsx';
+import { matchPath, ROOM_ROUTE, useLocation } from './router.tsx';
 
 // The calendar is the first page most people see and ships in the initial bundle;
 // the other pages load when first opened.
@@ -19,6 +19,8 @@ const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then
 const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').then((m) => ({ default: m.SignInSettingsPage })));
 const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((m) => ({ default: m.InstitutionPage })));
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
+// The meeting room (issue #14) brings janus-gateway: its own chunk, loaded only on /room/<booking>.
+const RoomPage = lazy(() => import('../room/RoomPage.tsx').then((m) => ({ default: m.RoomPage })));
 const NotFoundPage = lazy(() => import('./NotFoundPage.tsx').then((m) => ({ default: m.NotFoundPage })));
 
 interface Route {
@@ -61,6 +63,15 @@ function Routes() {
           {t('errors.unreachable')}
         </Notice>
       </main>
+    );
+  }
+  // Guests come without an account: the room's ticket, not the session, lets them in.
+  const room = matchPath(ROOM_ROUTE, path);
+  if (room) {
+    return (
+      <Suspense fallback={<p className="splash" role="status">{t('common.loading')}</p>}>
+        <RoomPage params={room} />
+      </Suspense>
     );
   }
   if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;

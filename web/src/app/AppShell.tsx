@@ -2,6 +2,8 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { cannotBookReason, useMe, useSession } from '../auth/session.tsx';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
+import { helpUrl } from './help.ts';
+import { currentLanguage } from '../i18n/index.ts';
 import { Link, useLocation } from './router.tsx';
 
 function NavLink({ to, children, exact }: { to: string; children: ReactNode; exact?: boolean }) {
@@ -15,7 +17,8 @@ function NavLink({ to, children, exact }: { to: string; children: ReactNode; exa
 }
 
 export function AppShell({ children }: { children: ReactNode }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const { path } = useLocation();
   const { me } = useMe();
   const { signOut } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
@@ -90,6 +93,9 @@ export function AppShell({ children }: { children: ReactNode }) {
             </ul>
           </nav>
           <div className="topbar-tools">
+            <a className="button button-quiet" href={helpUrl(path, currentLanguage(i18n.language))}>
+              {t('nav.help')}
+            </a>
             <LanguageSwitcher />
             <span className="user-name" title={me.email}>
               {me.name}

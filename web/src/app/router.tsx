@@ -43,6 +43,9 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   return params;
 }
 
+/** The meeting room page, outside the signed-in app shell (guests have no account). */
+export const ROOM_ROUTE = '/room/:bookingId';
+
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };
 
 export function Link({ to, onClick, ...rest }: LinkProps) {

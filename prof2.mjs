@@ -1,0 +1,10 @@
+import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+let t = Date.now();
+const a = await PGlite.create({ extensions: { btree_gist } });
+console.log('create', Date.now() - t); t = Date.now();
+const b = await a.clone();
+console.log('clone', Date.now() - t); t = Date.now();
+const c = await PGlite.create({ extensions: { btree_gist } });
+console.log('create2', Date.now() - t); t = Date.now();
+await b.query('CREATE EXTENSION IF NOT EXISTS btree_gist'); console.log('ext', Date.now() - t);

@@ -1,0 +1,28 @@
+// The commands of `webmeetings`, their usage lines and where each one's code is.
+export type CommandModule = { run(args: string[]): Promise<number | void> };
+
+export type Command = { name: string; usage: string; summary: string; load(): Promise<CommandModule> };
+
+/** A mistake of the person typing the command: printed without a stack, exit code 2. */
+export class CliError extends Error {}
+
+export const COMMANDS: Command[] = [
+  { name: 'migrate', usage: 'migrate', summary: 'apply pending database migrations (forward only)', load: () => import('./migrate.ts') },
+  {
+    name: 'create-admin',
+    usage: 'create-admin --email E --name N [--password-file F]',
+    summary: 'create an administrator; the password is asked without echo, or read from F or standard input',
+    load: () => import('./create-admin.ts'),
+  },
+  { name: 'import-rooms', usage: 'import-rooms <file.csv|file.json> [--dry-run]', summary: 'create or update rooms by name from a CSV or JSON file', load: () => import('./import-rooms.ts') },
+  { name: 'check-config', usage: 'check-config', summary: 'validate the settings and reach every configured service (database, SMTP, ARI, providers, federation, OIDC)', load: () => import('./check-config.ts') },
+  { name: 'export-stats', usage: 'export-stats [--from YYYY-MM] [--to YYYY-MM] [--format csv|json] [--out F]', summary: 'booked meetings and hours per month, room and institution', load: () => import('./export-stats.ts') },
+  { name: 'backup', usage: 'backup <file>', summary: 'a consistent copy of the embedded database, also while the portal runs (PostgreSQL: use pg_dump)', load: () => import('./backup.ts') },
+  { name: 'restore', usage: 'restore <file> [--force]', summary: 'restore a backup into an empty database (embedded, or DATABASE_URL)', load: () => import('./restore.ts') },
+  { name: 'migrate-to-postgres', usage: 'migrate-to-postgres --to postgres://…', summary: 'copy everything from the embedded database into an empty PostgreSQL database', load: () => import('./migrate-to-postgres.ts') },
+];
+
+export function helpText(): string {
+  const lines = COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`);
+  return `Usage: webmeetings <command> [options]   (or: npm run cli -- <command> [options])\n\nCommands:\n${lines.join('\n')}\n\nSettings come from the environment, as for the portal (see the README's configuration table).\n`;
+}

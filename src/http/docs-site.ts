@@ -1,0 +1,24 @@
+// The documentation site (docs/, built by `npm run docs`) at /docs, as the reference deployment
+// shipped its guides inside the web app. Static, public, served from the brotli/gzip copies the
+// build made. Without a build, /docs says how to make one.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { publicByDefault } from './access.ts';
+
+export const DOCS_DIST = fileURLToPath(new URL('../../docs/.vitepress/dist/', import.meta.url));
+
+export async function docsSite(app: FastifyInstance, opts: { root?: string } = {}): Promise<void> {
+  const root = opts.root ?? DOCS_DIST;
+  await app.register(async (scope) => {
+    // Every route of this scope is public documentation.
+    publicByDefault(scope);
+    if (!existsSync(root)) {
+      scope.get('/docs', async (_req, reply) => reply.code(404).type('text/plain').send('The documentation is not built: run npm run docs.'));
+      return;
+    }
+    await scope.register(fastifyStatic, { root, prefix: '/docs/', decorateReply: false, preCompressed: true, redirect: true, index: ['index.html'], maxAge: '1h' });
+    scope.get('/docs', async (_req, reply) => reply.redirect('/docs/', 301));
+  });
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import type { FastifyRequest } from 'fastify';
+import { toProblem } from './errors.ts';
+
+const req = { url: '/api/v1/x', id: 'r1' } as FastifyRequest;
+
+describe('mapping errors to problem+json', () => {
+  it('keeps the status of any Fastify error and names it by its code', () => {
+    const err = Object.assign(new Error('Unsupported Media Type: text/xml'), { code: 'FST_ERR_CTP_INVALID_TYPE', statusCode: 415 });
+    expect(toProblem(err, req)).toMatchObject({ status: 415, code: 'CTP_INVALID_TYPE', detail: 'Unsupported Media Type: text/xml' });
+  });
+
+  it('answers 400 for text PostgreSQL cannot store, whichever way it got there (SQLSTATE 22021)', () => {
+    const err = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+    expect(toProblem(err, req)).toMatchObject({ status: 400, code: 'INVALID_CHARACTERS' });
+  });
+
+  it('answers 500 without internals for anything else', () => {
+    expect(toProblem(new Error('boom at line 3'), req)).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', detail: expect.not.stringContaining('boom') });
+  });
+});
