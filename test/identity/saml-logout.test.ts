@@ -50,6 +50,8 @@ const lastRefusal = (portal = t) => portal.logs.findLast((l) => l.event === 'sam
 describe('single logout from the IdP', () => {
   it('ends the sessions a signed LogoutRequest names and answers at the IdP’s SLO endpoint', async () => {
     const who = await flow.signIn(a);
+    // The other instance has the session in its cache: the logout must reach it too.
+    expect((await flow.me(who.session, t2.baseUrl)).status).toBe(200);
     const r = await get(flow.logoutRequest(a, who));
     expect(r.status).toBe(302);
     const to = new URL(r.location!);
@@ -59,6 +61,7 @@ describe('single logout from the IdP', () => {
     expect(answer).toContain('urn:oasis:names:tc:SAML:2.0:status:Success');
     expect(to.searchParams.get('Signature')).toBeTruthy();
     expect((await flow.me(who.session)).status).toBe(401);
+    await expect.poll(async () => (await flow.me(who.session, t2.baseUrl)).status, { timeout: 5000 }).toBe(401);
   });
 
   it('answers at the ResponseLocation the IdP’s metadata gives for its SLO endpoint', async () => {
