@@ -1,11 +1,11 @@
 // Every setting, read from the environment once at start-up and validated here; nothing else reads
 // process.env. A wrong value stops the start with a message that names the variable.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BookingPolicy } from './domain/booking-rules.ts';
 import { PROVISIONING_ENV, provisioningConfig, type ProvisioningConfig } from './providers/settings.ts';
 import { MAIL_ENV, mailConfig, type MailConfig } from './notify/settings.ts';
 import { TELEPHONY_ENV, telephonyConfig, type TelephonyConfig } from './telephony/settings.ts';
+import { SAML_ENV, samlConfig, type SamlConfig } from './identity/saml/settings.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -63,16 +63,7 @@ export const EnvSchema = z.object({
   ...MAIL_ENV,
   ...TELEPHONY_ENV,
   // Federated sign-in (SAML 2.0 federation, OpenID Connect), local accounts, sign-in rate limits.
-  SAML_METADATA_SOURCES: z.string().optional(),
-  SAML_FEDERATION_CERT_FILE: z.string().optional(),
-  SAML_SP_KEY_FILE: z.string().optional(),
-  SAML_SP_CERT_FILE: z.string().optional(),
-  SAML_SP_ENTITY_ID: z.string().min(1).optional(),
-  SAML_CLOCK_SKEW_SECONDS: intIn(0, 600).default(60),
-  SAML_WANT_RESPONSE_SIGNED: bool.default(false),
-  SAML_METADATA_REFRESH_MINUTES: intIn(1, 7 * 24 * 60).default(60),
-  SAML_METADATA_POLL_SECONDS: intIn(1, 3600).default(60),
-  SAML_SP_CONTACT_EMAIL: z.email().optional(),
+  ...SAML_ENV,
   OIDC_PROVIDERS: z.string().optional(),
   OIDC_ALLOW_HTTP: bool.default(false),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: intIn(1, 1000).default(5),
@@ -88,33 +79,12 @@ const OidcProviders = z.array(
     clientId: z.string().min(1),
     clientSecret: z.string().min(1).optional(),
     scope: z.string().default('openid email profile'),
+    // Mail domains this provider speaks for: only an address there (and email_verified) may link
+    // to an account an administrator created ahead.
+    mailDomains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'mailDomains are lowercase domains such as unipd.it')).default([]),
   }),
 );
 export type OidcProviderConfig = z.infer<typeof OidcProviders>[number];
-
-export type SamlConfig = {
-  metadataSources: string[];
-  federationCertPem: string;
-  spKeyPem: string;
-  spCertPem: string;
-  entityId: string;
-  clockSkewSeconds: number;
-  wantResponseSigned: boolean;
-  refreshMinutes: number;
-  pollSeconds: number;
-  contactEmail: string | null;
-};
-
-function readPem(name: string, path: string | undefined): string {
-  if (!path) throw new ConfigError(`Invalid configuration:\n  ${name} is required when SAML_METADATA_SOURCES is set`);
-  try {
-    const pem = readFileSync(path, 'utf8');
-    if (!pem.includes('-----BEGIN')) throw new Error('not a PEM file');
-    return pem;
-  } catch (e) {
-    throw new ConfigError(`Invalid configuration:\n  ${name}=${JSON.stringify(path)}: ${(e as Error).message}`);
-  }
-}
 
 export type Config = {
   port: number;
@@ -167,22 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
-  const sources = (e.SAML_METADATA_SOURCES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const saml: SamlConfig | null =
-    sources.length === 0
-      ? null
-      : {
-          metadataSources: sources,
-          federationCertPem: readPem('SAML_FEDERATION_CERT_FILE', e.SAML_FEDERATION_CERT_FILE),
-          spKeyPem: readPem('SAML_SP_KEY_FILE', e.SAML_SP_KEY_FILE),
-          spCertPem: readPem('SAML_SP_CERT_FILE', e.SAML_SP_CERT_FILE),
-          entityId: e.SAML_SP_ENTITY_ID ?? `${publicUrl.replace(/\/$/, '')}/auth/saml/metadata`,
-          clockSkewSeconds: e.SAML_CLOCK_SKEW_SECONDS,
-          wantResponseSigned: e.SAML_WANT_RESPONSE_SIGNED,
-          refreshMinutes: e.SAML_METADATA_REFRESH_MINUTES,
-          pollSeconds: e.SAML_METADATA_POLL_SECONDS,
-          contactEmail: e.SAML_SP_CONTACT_EMAIL ?? null,
-        };
+  const saml = samlConfig(e, publicUrl, (m) => {
+    throw new ConfigError(m);
+  });
   let oidcProviders: OidcProviderConfig[] = [];
   if (e.OIDC_PROVIDERS) {
     let json: unknown;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Institution } from '../ports.ts';
-import { matchInstitution, meetsRequirement } from './federated-sign-in.ts';
+import { mailWithin, matchInstitution, meetsRequirement } from './federated-sign-in.ts';
 
 const inst = (name: string, scopes: string[]): Institution => ({
   id: name,
@@ -39,5 +39,20 @@ describe('meetsRequirement', () => {
     expect(meetsRequirement({ institutionId: 'x', requiredEntitlement: null, requiredAffiliation: 'staff' }, person)).toBe(true);
     expect(meetsRequirement({ institutionId: 'x', requiredEntitlement: null, requiredAffiliation: 'staff@unipd.it' }, person)).toBe(true);
     expect(meetsRequirement({ institutionId: 'x', requiredEntitlement: null, requiredAffiliation: 'faculty' }, person)).toBe(false);
+  });
+});
+
+describe('mailWithin', () => {
+  it('holds an address in a domain or one of its subdomains, case ignored', () => {
+    expect(mailWithin('carol@uni-b.example.org', ['uni-b.example.org'])).toBe(true);
+    expect(mailWithin('Carol@Studenti.UNIPD.it', ['unipd.it'])).toBe(true);
+  });
+  it('does not hold look-alike, parent or other domains, nor anything without scopes', () => {
+    expect(mailWithin('carol@uni-b.example.org', ['unimi.it'])).toBe(false);
+    expect(mailWithin('carol@notunipd.it', ['unipd.it'])).toBe(false);
+    expect(mailWithin('carol@unipd.it.evil.org', ['unipd.it'])).toBe(false);
+    expect(mailWithin('carol@unipd.it', ['fisica.unipd.it'])).toBe(false);
+    expect(mailWithin('carol@unipd.it', [])).toBe(false);
+    expect(mailWithin('not-an-address', ['unipd.it'])).toBe(false);
   });
 });

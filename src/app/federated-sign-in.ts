@@ -14,6 +14,11 @@ export type FederatedProfile = {
   /** Stable identifier at that issuer (subject-id, pairwise-id, ePPN, ePTID, persistent NameID, sub). */
   subject: string;
   email: string | null;
+  /**
+   * Mail domains the issuer speaks for (a SAML IdP's shibmd:Scope; an OIDC provider's configured
+   * mailDomains when it verified the address). Only an address there may link to an existing account.
+   */
+  mailDomains: string[];
   name: string | null;
   /** Domains that say where the person belongs, most specific first (scope of the id, schacHomeOrganization, affiliations). */
   homeDomains: string[];
@@ -51,6 +56,14 @@ const requireAdmin = (ctx: CallContext) => {
 };
 
 const normaliseDomain = (d: string) => d.trim().toLowerCase().replace(/^@/, '');
+
+/** Is the address in one of the domains (exactly, or in a subdomain)? */
+export function mailWithin(email: string, domains: string[]): boolean {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return false;
+  const domain = normaliseDomain(email.slice(at + 1));
+  return domains.map(normaliseDomain).some((s) => s !== '' && (domain === s || domain.endsWith(`.${s}`)));
+}
 
 /**
  * The institution whose scopes contain one of the domains, exactly or as a parent domain; for each
@@ -121,10 +134,19 @@ export class FederatedSignInService {
 
     const linkedId = await this.identities.userFor(p.issuer, p.subject);
     // An account an administrator created ahead (same e-mail, no password, no other IdP) is taken
-    // over at its first federated sign-in; any other account with that e-mail is not.
+    // over at its first federated sign-in; any other account with that e-mail is not. Every IdP of a
+    // federation is trusted to sign, not to speak for other organisations' addresses: only an IdP
+    // whose scope holds the address's domain may link it, or any IdP could claim anyone's account.
     const byEmail = linkedId ? null : await this.uow.repos.users.findByEmail(email);
     if (byEmail && (byEmail.passwordHash || byEmail.role === 'admin' || (await this.identities.isLinked(byEmail.id)))) {
       throw new AppError('conflict', 'EMAIL_IN_USE', `Another WebMeetings account already uses ${email}. Ask an administrator to merge the accounts.`);
+    }
+    if (byEmail && !mailWithin(email, p.mailDomains)) {
+      throw new AppError(
+        'conflict',
+        'EMAIL_OUTSIDE_IDP_SCOPE',
+        `A WebMeetings account for ${email} exists, but your sign-in service (${p.issuer}) does not speak for addresses at ${email.slice(email.lastIndexOf('@') + 1)}, so it was not linked to you. Sign in through the institution of that address, or ask an administrator.`,
+      );
     }
     const { user, newUser } = await this.uow.transaction(async (r) => {
       const existing = linkedId ? await r.users.findById(linkedId) : byEmail ? await r.users.findById(byEmail.id) : null;

@@ -133,7 +133,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
-      await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours });
+      await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours, publicUrl: o.publicUrl });
       await api.register(bookingRoutes, { services: o.services });
       await api.register(audioRoutes, { audio: o.services.audio });
       await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl });

@@ -227,14 +227,24 @@ export const UserQuery = z.strictObject({
 });
 
 // Session, me, tokens
-export const SignIn = z.strictObject({ email: Line(320).min(1), password: Line(256).min(1) });
+export const SignIn = z.strictObject({
+  email: Line(320).min(1),
+  password: Line(256).min(1),
+  // Not Line(): a `next` with control characters comes from a crafted link, and the person should
+  // still sign in; the one return-address check (identity/return-target.ts) turns it into "/".
+  next: z.string().max(2000).optional().describe('Where the person was going (e.g. /join/…); answered back as `next` when it is a path of this portal'),
+});
 export const Me = User.extend({
   institution: z.object({ id: Id, name: z.string() }).nullable(),
   canBook: z.boolean(),
   cannotBookReason: z.string().nullable(),
   csrfToken: z.string().nullable(),
 });
-export const SignedIn = z.object({ user: Me, csrfToken: z.string() });
+export const SignedIn = z.object({
+  user: Me,
+  csrfToken: z.string(),
+  next: z.string().describe('Where to go now: the `next` asked for when it is a same-origin path, otherwise "/"'),
+});
 export const TokenCreate = z.strictObject({ name: Text(100) });
 export const Token = z.object({ id: Id, name: z.string(), createdAt: Instant, lastUsedAt: Instant.nullable() });
 

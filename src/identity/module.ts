@@ -11,11 +11,12 @@ import { PgSessionStore } from './session-store.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import { FederationRegistry } from './saml/federation-registry.ts';
 import { ServiceProvider } from './saml/service-provider.ts';
+import { SingleLogout } from './saml/single-logout.ts';
 import { spMetadataXml } from './saml/sp-metadata.ts';
 import { OidcRelyingParty } from './oidc/relying-party.ts';
 
 export type Identity = {
-  saml: { sp: ServiceProvider; registry: FederationRegistry; metadataXml: string } | null;
+  saml: { sp: ServiceProvider; slo: SingleLogout; registry: FederationRegistry; metadataXml: string } | null;
   oidc: OidcRelyingParty | null;
   federated: FederatedSignInService;
   sessions: PgSessionStore;
@@ -48,6 +49,8 @@ export function buildIdentity(config: Config, database: Database, uow: UnitOfWor
       sloUrl: `${publicUrl}/auth/saml/slo`,
       privateKeyPem: s.spKeyPem,
       certPem: s.spCertPem,
+      nextCertPem: s.nextCertPem,
+      nextPrivateKeyPem: s.nextKeyPem,
       clockSkewMs: s.clockSkewSeconds * 1000,
       wantResponseSigned: s.wantResponseSigned,
     };
@@ -56,9 +59,14 @@ export function buildIdentity(config: Config, database: Database, uow: UnitOfWor
       names: { it: 'WebMeetings: prenotazione di stanze virtuali', en: 'WebMeetings: virtual meeting room booking' },
       descriptions: { it: 'Prenota stanze per riunioni in videoconferenza.', en: 'Book rooms for web-conference meetings.' },
       informationUrl: `${publicUrl}/`,
+      privacyStatementUrl: s.privacyStatementUrl,
+      organization: s.organization,
       contactEmail: s.contactEmail,
+      securityContactEmail: s.securityContactEmail,
     });
-    saml = { sp, registry, metadataXml };
+    // Federations (IDEM, eduGAIN) refuse SP metadata without a technical contact.
+    if (!s.contactEmail) logger.warn({ event: 'saml.metadata.no-contact' }, 'SAML_SP_CONTACT_EMAIL is not set: the SP metadata has no technical contact, which federations require');
+    saml = { sp, slo: new SingleLogout(sp), registry, metadataXml };
   }
   const oidc = config.oidc.providers.length > 0 ? new OidcRelyingParty(config.oidc.providers, { pending, publicUrl, allowHttp: config.oidc.allowHttp }) : null;
   return {

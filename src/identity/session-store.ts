@@ -110,11 +110,27 @@ export class PgSessionStore implements SessionStore {
     return r.rows[0]?.federated ?? null;
   }
 
-  /** Ends the sessions an IdP's LogoutRequest names (by NameID, and SessionIndex when given). */
-  async destroyFederated(issuer: string, nameId: string, sessionIndex: string | null): Promise<number> {
-    const r = await sql<{ id_hash: string }>`DELETE FROM sessions WHERE federated->>'issuer' = ${issuer} AND federated->>'nameId' = ${nameId}
-                          AND (${sessionIndex}::text IS NULL OR federated->>'sessionIndex' = ${sessionIndex}) RETURNING id_hash`.execute(this.db);
-    await this.ended(r.rows.map((row) => row.id_hash));
-    return r.rows.length;
+  /**
+   * Ends the sessions an IdP's LogoutRequest names (by NameID, and SessionIndex when given), once per
+   * request id: the id is recorded and the sessions deleted in one statement, so a replay (here or on
+   * another instance) ends nothing and returns null, and a crash cannot leave one without the other.
+   */
+  async destroyFederatedOnce(request: { issuer: string; id: string; keepUntil: Date }, nameId: string, sessionIndex: string | null): Promise<number | null> {
+    const r = await sql<{ fresh: number; hashes: string[] }>`
+      WITH fresh AS (
+        INSERT INTO saml_logout_requests (issuer, id, expires_at) VALUES (${request.issuer}, ${request.id}, ${request.keepUntil})
+        ON CONFLICT (issuer, id) DO NOTHING RETURNING 1
+      ), ended AS (
+        DELETE FROM sessions WHERE EXISTS (SELECT 1 FROM fresh)
+          AND federated->>'issuer' = ${request.issuer} AND federated->>'nameId' = ${nameId}
+          AND (${sessionIndex}::text IS NULL OR federated->>'sessionIndex' = ${sessionIndex})
+        RETURNING id_hash
+      )
+      SELECT (SELECT count(*) FROM fresh)::int AS fresh, coalesce((SELECT json_agg(id_hash) FROM ended), '[]'::json) AS hashes`.execute(this.db);
+    await sql`DELETE FROM saml_logout_requests WHERE expires_at < now() - interval '1 day'`.execute(this.db);
+    const row = r.rows[0]!;
+    if (row.fresh !== 1) return null;
+    await this.ended(row.hashes);
+    return row.hashes.length;
   }
 }

@@ -1,5 +1,6 @@
 // The discovery page and the sign-in API the SPA reads: search over IdP names (Italian and English)
 // and domains without JavaScript, a direct link per institution, the last choice remembered.
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKeyPair } from './support/keys.ts';
 import type { TestIdp } from './support/metadata.ts';
@@ -103,5 +104,53 @@ describe('discovery', () => {
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body.items).toEqual([expect.objectContaining({ source: t.config.saml!.metadataSources[0], idps: 2, lastError: null, fetchedAt: expect.any(String) })]);
     expect((await fetch(`${t.baseUrl}/api/v1/auth/federation`)).status).toBe(401);
+  });
+
+  // Issue #11: "/\t/evil.example/" came back as Location "/\t/evil.example/", which browsers read
+  // as "//evil.example/". The same check guards every entry point; the unit test covers every form.
+  const hostile = ['/\t/evil.example/', '/\n/evil.example/', '/\\evil.example/', '/%2F%2Fevil.example/', '/%5Cevil.example/', '/%09/evil.example/', '/.//evil.example/', 'https://evil.example/'];
+
+  /** Follows the portal's redirects up to the IdP and returns the RelayState our AuthnRequest carries. */
+  const relayStateVia = async (path: string): Promise<string | null> => {
+    let url = new URL(path, t.baseUrl);
+    for (let hop = 0; hop < 3 && url.origin === t.baseUrl; hop++) {
+      const res = await fetch(url, { redirect: 'manual' });
+      expect(res.status, `${url}`).toBe(302);
+      const location = res.headers.get('location')!;
+      expect(location).not.toMatch(/[\t\n\r\\]/);
+      url = new URL(location, t.baseUrl);
+    }
+    expect(url.origin).toBe('https://idp.unipd.test');
+    expect(inflateRawSync(Buffer.from(url.searchParams.get('SAMLRequest')!, 'base64')).toString('utf8')).toContain('AuthnRequest');
+    return url.searchParams.get('RelayState');
+  };
+
+  it.each(hostile)('sends the direct institution link back to the portal’s home, not to %j', async (target) => {
+    const res = await fetch(`${t.baseUrl}/auth/sign-in/unipd.it?${new URLSearchParams({ return: target })}`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!, t.baseUrl).searchParams.get('return')).toBe('/');
+    expect(await relayStateVia(`/auth/sign-in/unipd.it?${new URLSearchParams({ return: target })}`)).toBe('/');
+  });
+
+  it.each(hostile)('never puts %j in the RelayState of a SAML login', async (target) => {
+    expect(await relayStateVia(`/auth/saml/login?${new URLSearchParams({ idp: padova.entityId, return: target })}`)).toBe('/');
+  });
+
+  it('keeps a return address of the portal all the way to the IdP, normalised', async () => {
+    expect(await relayStateVia('/auth/sign-in/unipd.it?return=%2Fjoin%2Fabc%3Flang%3Dit')).toBe('/join/abc?lang=it');
+    expect(await relayStateVia(`/auth/sign-in/unipd.it?return=${encodeURIComponent(`${t.baseUrl}/rooms/../bookings`)}`)).toBe('/bookings');
+  });
+
+  it('puts only checked return addresses in the discovery page, its links and its script', async () => {
+    const evil = '/</script><script>alert(1)</script>';
+    const page = await html(`/auth/discovery?lang=en&${new URLSearchParams({ return: evil })}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('<script>alert(1)');
+    const tab = await html(`/auth/discovery?lang=en&${new URLSearchParams({ return: '/\t/evil.example/' })}`);
+    expect(tab.text).not.toContain('evil.example');
+    const ok = await html(`/auth/discovery?lang=en&${new URLSearchParams({ return: '/join/abc' })}`);
+    expect(ok.text).toContain(`href="/auth/saml/login?idp=${encodeURIComponent(padova.entityId)}&#38;return=%2Fjoin%2Fabc"`);
+    // The local account link carries it too, as the `next` the sign-in form sends.
+    expect(ok.text).toContain('href="/?next=%2Fjoin%2Fabc"');
   });
 });

@@ -77,7 +77,7 @@ describe('federation metadata', () => {
     expect(m.names).toEqual({ it: 'Università degli Studi di Milano', en: 'University of Milan' });
     expect(m.scopes.sort()).toEqual(['studenti.unimi.it', 'unimi.it']);
     expect(m.ssoRedirect).toBe('https://idp.unimi.test/sso');
-    expect(m.slo).toEqual({ binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', location: 'https://idp.unimi.test/slo' });
+    expect(m.slo).toEqual({ binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', location: 'https://idp.unimi.test/slo', responseLocation: null });
     expect(m.signingCerts[0]).toContain(idpKey.certBase64.slice(0, 64));
   });
 

@@ -32,11 +32,11 @@ async function member() {
   return email;
 }
 
-async function signIn(email: string, password: string, opts: { base?: string; cookie?: string; csrf?: string } = {}) {
+async function signIn(email: string, password: string, opts: { base?: string; cookie?: string; csrf?: string; next?: string } = {}) {
   const res = await fetch(`${opts.base ?? t.baseUrl}/api/v1/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(opts.cookie ? { cookie: opts.cookie } : {}), ...(opts.csrf ? { 'x-csrf-token': opts.csrf } : {}) },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify({ email, password, ...(opts.next === undefined ? {} : { next: opts.next }) }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any>, cookies: cookiesOf(res), retryAfter: res.headers.get('retry-after') }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
@@ -121,5 +121,20 @@ describe('local sign-in', () => {
     expect((await put('everyone')).status).toBe(200);
     expect((await signIn(email, 'member-password-1')).status).toBe(200);
     expect((await put('nobody')).status).toBe(400);
+  });
+
+  // Issue #11: after signing in from /join/… or a mail link, people go back where they were going;
+  // the server says where, with the same same-origin check as every federated return address.
+  it('answers the `next` address to go to after sign-in when it is a path of the portal, and "/" otherwise', async () => {
+    await clearFailures();
+    const email = await member();
+    expect((await signIn(email, 'member-password-1', { next: '/join/6a1f0d8e-3b7c-4f8e-9d3a-1c2b3d4e5f60?lang=it' })).body.next).toBe('/join/6a1f0d8e-3b7c-4f8e-9d3a-1c2b3d4e5f60?lang=it');
+    expect((await signIn(email, 'member-password-1', { next: `${t.baseUrl}/rooms` })).body.next).toBe('/rooms');
+    for (const next of ['/\t/evil.example/', '/\n/evil.example/', '/\\evil.example/', '/%2F%2Fevil.example/', '/%5Cevil.example/', '//evil.example/', 'https://evil.example/']) {
+      const r = await signIn(email, 'member-password-1', { next });
+      expect(r.status, next).toBe(200);
+      expect(r.body.next, next).toBe('/');
+    }
+    expect((await signIn(email, 'member-password-1')).body.next).toBe('/');
   });
 });

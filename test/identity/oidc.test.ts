@@ -16,6 +16,10 @@ const PEOPLE: Record<string, Record<string, unknown>> = {
     eduperson_scoped_affiliation: ['faculty@unipd.it'],
     schac_home_organization: 'unipd.it',
   },
+  // People whose accounts an administrator created ahead (issue #11: linking by address).
+  'bruno.ahead': { email: 'bruno.ahead@unipd.it', email_verified: true, name: 'Bruno' },
+  'carla.outside': { email: 'carla.outside@uni-b.example.org', email_verified: true, name: 'Carla' },
+  'dario.unverified': { email: 'dario.unverified@unipd.it', name: 'Dario' },
 };
 
 let provider: Server;
@@ -54,7 +58,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => provider.listen(port, '127.0.0.1', r));
   t = await startIdentityPortal(
     {
-      OIDC_PROVIDERS: JSON.stringify([{ id: 'campus', name: 'Campus login', issuer, clientId: 'webmeetings', clientSecret: 'webmeetings-test-secret', scope: 'openid email profile eduperson' }]),
+      OIDC_PROVIDERS: JSON.stringify([{ id: 'campus', name: 'Campus login', issuer, clientId: 'webmeetings', clientSecret: 'webmeetings-test-secret', scope: 'openid email profile eduperson', mailDomains: ['unipd.it'] }]),
       OIDC_ALLOW_HTTP: 'true',
     },
     { port: portalPort },
@@ -163,5 +167,45 @@ describe('OpenID Connect', () => {
     expect(cookiesOf(res).wm_session).toBeUndefined();
     const line = t.logs.findLast((l) => l.event === 'oidc.response.rejected');
     expect(line?.code).toBe('OIDC_INVALID');
+  });
+
+  /** The whole flow from /auth/oidc/campus/login?return=… to the portal's last redirect. */
+  async function signInWith(login: string, returnTo?: string) {
+    const start = await fetch(`${t.baseUrl}/auth/oidc/campus/login${returnTo === undefined ? '' : `?${new URLSearchParams({ return: returnTo })}`}`, { redirect: 'manual' });
+    const back = await fetch(await throughProvider(start.headers.get('location')!, login), { redirect: 'manual' });
+    return { status: back.status, location: back.headers.get('location'), session: cookiesOf(back).wm_session, body: await back.text() };
+  }
+
+  it.each(['/\t/evil.example/', '/\n/evil.example/', '/\\evil.example/', '/%2F%2Fevil.example/', '/.//evil.example/', 'https://evil.example/'])(
+    'comes back to the portal’s home after sign-in, not to %j',
+    async (returnTo) => {
+      const r = await signInWith('anna.neri', returnTo);
+      expect(r.status).toBe(302);
+      expect(r.location).toBe('/');
+      expect(r.session).toBeTruthy();
+    },
+  );
+
+  it('comes back to where the person was going when it is a path of the portal', async () => {
+    const r = await signInWith('anna.neri', '/join/6a1f0d8e-3b7c-4f8e-9d3a-1c2b3d4e5f60?lang=en');
+    expect(r.location).toBe('/join/6a1f0d8e-3b7c-4f8e-9d3a-1c2b3d4e5f60?lang=en');
+  });
+
+  it('links an account created ahead only for a verified address in the provider’s mail domains', async () => {
+    const users = t.portal.services.uow.repos.users;
+    const ahead = (email: string) => users.create({ email, name: 'Created ahead', role: 'member', institutionId: null, passwordHash: null });
+    const bruno = await ahead('bruno.ahead@unipd.it');
+    const carla = await ahead('carla.outside@uni-b.example.org');
+    await ahead('dario.unverified@unipd.it');
+    const linked = await signInWith('bruno.ahead');
+    expect(linked.status).toBe(302);
+    expect((await me(linked.session!)).body.id).toBe(bruno.id);
+    for (const login of ['carla.outside', 'dario.unverified']) {
+      const refused = await signInWith(login);
+      expect(refused.status).toBe(403);
+      expect(refused.session).toBeUndefined();
+      expect(refused.body).toContain('EMAIL_OUTSIDE_IDP_SCOPE');
+    }
+    expect((await users.findById(carla.id))?.name).toBe('Created ahead');
   });
 });

@@ -6,10 +6,11 @@ import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import { meView } from '../views.ts';
 import { toActor } from '../../app/accounts.ts';
+import { safeReturnTarget } from '../../identity/return-target.ts';
 
-export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSecure: boolean; sessionHours: number }> = async (
+export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSecure: boolean; sessionHours: number; publicUrl: string }> = async (
   app,
-  { services, cookieSecure, sessionHours },
+  { services, cookieSecure, sessionHours, publicUrl },
 ) => {
   const accounts = services.accounts;
 
@@ -34,7 +35,8 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
       reply.setCookie(SESSION_COOKIE, sessionId, sessionCookieOptions(cookieSecure, sessionHours));
       // The same "me" as GET /me, so a client knows at once whether this person may book.
       const me = await accounts.me({ actor: toActor(user), requestId: req.id });
-      return { user: meView(me, csrfToken), csrfToken };
+      // The same same-origin check as every federated return address.
+      return { user: meView(me, csrfToken), csrfToken, next: safeReturnTarget(req.body.next, publicUrl) };
     },
   });
 

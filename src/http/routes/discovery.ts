@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { forbidden } from '../../domain/errors.ts';
 import type { Identity } from '../../identity/module.ts';
 import { idpName } from '../../identity/saml/federation-metadata.ts';
+import { safeReturnTarget } from '../../identity/return-target.ts';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
@@ -25,9 +26,6 @@ export function pickLang(req: FastifyRequest): Lang {
 }
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** A local path to go back to after sign-in; anything else (other hosts, //evil) becomes "/". */
-export const safeReturn = (r: unknown) => (typeof r === 'string' && /^\/(?![/\\])/.test(r) ? r : '/');
 
 const T = {
   it: {
@@ -91,6 +89,7 @@ type IdpView = { entityId: string; name: string; domains: string[]; logo: string
 
 export const discoveryRoutes: FastifyPluginAsyncZod<{ identity: Identity; services: Services }> = async (app, { identity, services }) => {
   const registry = identity.saml?.registry ?? null;
+  const safeReturn = (raw: unknown) => safeReturnTarget(raw, identity.publicUrl);
   const view = (entityId: string, lang: Lang, returnTo: string): IdpView | null => {
     const idp = registry?.find(entityId);
     if (!idp) return null;
@@ -120,7 +119,8 @@ export const discoveryRoutes: FastifyPluginAsyncZod<{ identity: Identity; servic
       const methods = await methodsFor(identity, services);
       const other = [
         ...methods.oidc.map((p) => `<li><a href="${esc(`${p.loginUrl}?return=${encodeURIComponent(returnTo)}`)}">${esc(p.name)}</a></li>`),
-        ...(methods.local.enabled ? [`<li><a href="/">${esc(t.local)}</a></li>`] : []),
+        // The SPA's sign-in form reads `next` (checked again by POST /api/v1/session).
+        ...(methods.local.enabled ? [`<li><a href="${esc(returnTo === '/' ? '/' : `/?${new URLSearchParams({ next: returnTo })}`)}">${esc(t.local)}</a></li>`] : []),
       ];
       const body = `<p><a href="?${new URLSearchParams({ lang: lang === 'it' ? 'en' : 'it', q, return: returnTo })}" lang="${lang === 'it' ? 'en' : 'it'}">${t.switchLang}</a></p>
 <h1>${esc(t.title)}</h1>

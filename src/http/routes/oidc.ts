@@ -4,11 +4,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
 import type { Identity } from '../../identity/module.ts';
 import { OidcRejection } from '../../identity/oidc/relying-party.ts';
-import { pickLang, safeReturn, sendError } from './discovery.ts';
+import { safeReturnTarget } from '../../identity/return-target.ts';
+import { pickLang, sendError } from './discovery.ts';
 import { startSession } from './saml.ts';
 
 export const oidcRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app, { identity }) => {
   const rp = identity.oidc;
+  const safeReturn = (raw: unknown) => safeReturnTarget(raw, identity.publicUrl);
 
   app.get<{ Params: { id: string }; Querystring: { return?: string } }>('/auth/oidc/:id/login', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     if (!rp) return sendError(reply, req, 404, 'OIDC_NOT_CONFIGURED', pickLang(req) === 'it' ? 'OpenID Connect non è configurato.' : 'OpenID Connect is not configured.');

@@ -4,10 +4,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.ts';
 import type { Identity } from '../../identity/module.ts';
+import { safeReturnTarget } from '../../identity/return-target.ts';
 import { profileFromSaml } from '../../identity/saml/attributes.ts';
+import { idpName } from '../../identity/saml/federation-metadata.ts';
 import { SamlRejection } from '../../identity/saml/service-provider.ts';
 import { SESSION_COOKIE, sessionCookieOptions } from '../access.ts';
-import { LAST_IDP_COOKIE, pickLang, safeReturn, sendError } from './discovery.ts';
+import { esc, LAST_IDP_COOKIE, page, pickLang, sendError, type Lang } from './discovery.ts';
 
 const PENDING_COOKIE = 'wm_saml_requests';
 
@@ -18,6 +20,7 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
   });
 
   const saml = identity.saml;
+  const safeReturn = (raw: unknown) => safeReturnTarget(raw, identity.publicUrl);
 
   app.get('/auth/saml/metadata', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) => {
     if (!saml) return reply.code(404).send({ code: 'SAML_NOT_CONFIGURED', detail: 'SAML is not configured on this portal.' });
@@ -69,6 +72,12 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
     } catch (e) {
       if (e instanceof SamlRejection) {
         req.log.warn({ event: 'saml.response.rejected', code: e.code, idp: e.idp, reason: e.message }, `SAML response rejected (${e.code}): ${e.message}`);
+        if (e.code === 'SAML_UNSOLICITED') {
+          const lang = pickLang(req);
+          const idp = e.idp ? (saml.registry.find(e.idp) ?? null) : null;
+          const retry = idp ? { name: idpName(idp, lang), href: `/auth/saml/login?${new URLSearchParams({ idp: idp.entityId, return: safeReturn(body.RelayState) })}` } : null;
+          return reply.code(403).type('text/html; charset=utf-8').send(unsolicitedPage(lang, retry, e.code));
+        }
         return sendError(reply, req, 403, e.code);
       }
       if (e instanceof AppError) {
@@ -84,14 +93,18 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
     if (!saml) return sendError(reply, req, 404, 'SAML_NOT_CONFIGURED');
     const raw = req.url.split('?')[1] ?? '';
     try {
-      const msg = await saml.sp.logoutMessage(req.query as Record<string, string>, raw);
+      const msg = await saml.slo.receive(raw);
       if (msg.kind === 'response') {
-        req.log.info({ event: 'saml.logout.completed' }, 'single logout completed at the IdP');
+        req.log.info({ event: 'saml.logout.completed', idp: msg.idp.entityId }, 'single logout completed at the IdP');
         return reply.redirect(safeReturn(msg.relayState));
       }
-      const ended = await identity.sessions.destroyFederated(msg.idp, msg.nameId, msg.sessionIndex);
-      req.log.info({ event: 'saml.logout.idp', idp: msg.idp, sessions: ended }, 'IdP-initiated logout');
-      return reply.redirect(msg.responseUrl);
+      const ended = await identity.sessions.destroyFederatedOnce(msg.request, msg.nameId, msg.sessionIndex);
+      if (ended === null) throw new SamlRejection('SAML_REPLAY', `LogoutRequest ${msg.request.id} was already acted on`, msg.idp.entityId);
+      req.log.info({ event: 'saml.logout.idp', idp: msg.idp.entityId, sessions: ended }, 'IdP-initiated logout');
+      if (msg.responseUrl) return reply.redirect(msg.responseUrl);
+      // No SLO endpoint in the IdP's metadata: nowhere to answer, so the browser stays here.
+      req.log.warn({ event: 'saml.logout.no-endpoint', idp: msg.idp.entityId }, 'the IdP has no SingleLogoutService in its metadata; no LogoutResponse sent');
+      return reply.type('text/html; charset=utf-8').send(signedOutPage(pickLang(req)));
     } catch (e) {
       if (!(e instanceof SamlRejection)) throw e;
       req.log.warn({ event: 'saml.logout.rejected', code: e.code, idp: e.idp, reason: e.message }, `SAML logout message rejected (${e.code}): ${e.message}`);
@@ -111,7 +124,7 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     if (federated?.protocol === 'saml' && saml) {
       try {
-        const url = await saml.sp.logoutUrl(federated as never, '/');
+        const url = await saml.slo.logoutUrl(federated as never, '/');
         if (url) return reply.redirect(url, 303);
       } catch (e) {
         req.log.warn({ err: e, idp: federated.issuer }, 'could not build the SAML LogoutRequest; signed out locally only');
@@ -126,4 +139,34 @@ export async function startSession(req: FastifyRequest, reply: FastifyReply, ide
   const old = req.cookies[SESSION_COOKIE];
   if (old) await identity.sessions.destroy(old);
   reply.setCookie(SESSION_COOKIE, sessionId, sessionCookieOptions(identity.cookieSecure, identity.sessionHours));
+}
+
+/** The answer to an IdP-initiated (unsolicited) sign-in, which the portal does not accept. */
+function unsolicitedPage(lang: Lang, retry: { name: string; href: string } | null, code: string): string {
+  const t =
+    lang === 'it'
+      ? {
+          title: 'Accedi partendo da WebMeetings',
+          why: 'Il servizio di accesso della tua istituzione ha inviato un accesso che WebMeetings non aveva richiesto. Per sicurezza WebMeetings accetta solo gli accessi avviati da questo portale: nessuno può così farti entrare con un account che non è il tuo.',
+          retry: (n: string) => `Accedi con ${n}`,
+          choose: 'Scegli la tua istituzione',
+        }
+      : {
+          title: 'Start signing in at WebMeetings',
+          why: 'Your institution’s sign-in service sent a sign-in that WebMeetings had not asked for. For your security WebMeetings accepts only sign-ins started from this portal, so nobody can sign you in to an account that is not yours.',
+          retry: (n: string) => `Sign in with ${n}`,
+          choose: 'Choose your institution',
+        };
+  return page(
+    lang,
+    t.title,
+    `<h1>${esc(t.title)}</h1><div class="error" role="alert"><p>${esc(t.why)}</p><p><small>${esc(code)}</small></p></div>
+<ul>${retry ? `<li><a href="${esc(retry.href)}">${esc(t.retry(retry.name))}</a></li>` : ''}<li><a href="/auth/discovery?lang=${lang}">${esc(t.choose)}</a></li></ul>`,
+  );
+}
+
+/** After an IdP-initiated logout from an IdP without a SingleLogoutService to answer to. */
+function signedOutPage(lang: Lang): string {
+  const t = lang === 'it' ? { title: 'Sei uscito da WebMeetings', back: 'Torna a WebMeetings' } : { title: 'You are signed out of WebMeetings', back: 'Back to WebMeetings' };
+  return page(lang, t.title, `<h1>${esc(t.title)}</h1><p><a href="/">${esc(t.back)}</a></p>`);
 }

@@ -97,7 +97,7 @@ export class OidcRelyingParty {
       info = (await client.fetchUserInfo(config, tokens.access_token, claims.sub)) as Record<string, unknown>;
     }
     const all: Record<string, unknown> = { ...info, ...claims };
-    return { profile: profileFromClaims(config.serverMetadata().issuer, all), returnTo, issuer: config.serverMetadata().issuer, idToken: tokens.id_token };
+    return { profile: profileFromClaims(config.serverMetadata().issuer, all, this.provider(id).mailDomains), returnTo, issuer: config.serverMetadata().issuer, idToken: tokens.id_token };
   }
 }
 
@@ -108,7 +108,7 @@ const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is st
  * Claims to the same profile as SAML attributes. Standard claims (OIDC Core 5.1) plus the REFEDS/
  * GÉANT "OpenID Connect for Research and Education" claims (eduperson_*, schac_home_organization).
  */
-export function profileFromClaims(issuer: string, c: Record<string, unknown>): FederatedProfile {
+export function profileFromClaims(issuer: string, c: Record<string, unknown>, mailDomains: string[] = []): FederatedProfile {
   const eppn = str(c.eduperson_principal_name);
   const scoped = strs(c.eduperson_scoped_affiliation);
   const home = str(c.schac_home_organization);
@@ -118,6 +118,8 @@ export function profileFromClaims(issuer: string, c: Record<string, unknown>): F
     issuer,
     subject: String(c.sub),
     email,
+    // OIDC Core 5.1: an unverified address proves nothing about its owner.
+    mailDomains: c.email_verified === true ? mailDomains : [],
     name: str(c.name) ?? ([str(c.given_name), str(c.family_name)].filter(Boolean).join(' ') || null),
     homeDomains: [eppn?.split('@')[1] ?? null, home, ...scoped.map((s) => s.split('@')[1] ?? null)].filter((d): d is string => !!d),
     affiliations: [...scoped, ...strs(c.eduperson_affiliation)],

@@ -81,6 +81,7 @@ export function profileFromSaml(login: SamlLogin): MappingResult {
       issuer: login.idp.entityId,
       subject: subject ?? '',
       email: first('mail'),
+      mailDomains: login.idp.scopes,
       name,
       homeDomains: [idScope, homeOrg, ...affiliations.map((v) => v.split('@')[1] ?? null)].filter((d): d is string => !!d),
       affiliations: [...affiliations, ...get('affiliation')],

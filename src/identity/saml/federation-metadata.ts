@@ -13,7 +13,8 @@ const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 
-export type Endpoint = { binding: string; location: string };
+/** SAML metadata 2.2.2: `responseLocation`, when present, is where responses to this endpoint go. */
+export type Endpoint = { binding: string; location: string; responseLocation: string | null };
 export type IdentityProvider = {
   entityId: string;
   /** Display names by language ('it', 'en', ...); `default` is the first one found. */
@@ -100,7 +101,9 @@ function readIdp(entity: XElement): IdentityProvider | null {
   const sso = children(entity, MD, 'IDPSSODescriptor').find((d) => (d.getAttribute('protocolSupportEnumeration') ?? '').includes('urn:oasis:names:tc:SAML:2.0:protocol'));
   if (!entityId || !sso) return null;
   const services = (name: string) =>
-    children(sso, MD, name).map((s) => ({ binding: s.getAttribute('Binding') ?? '', location: s.getAttribute('Location') ?? '' })).filter((s) => s.location);
+    children(sso, MD, name)
+      .map((s) => ({ binding: s.getAttribute('Binding') ?? '', location: s.getAttribute('Location') ?? '', responseLocation: s.getAttribute('ResponseLocation') || null }))
+      .filter((s) => s.location);
   const ssoServices = services('SingleSignOnService');
   const sloServices = services('SingleLogoutService');
   const signingCerts = children(sso, MD, 'KeyDescriptor')

@@ -2,16 +2,17 @@
 // node-saml verifies signatures, conditions, audience and InResponseTo; this file adds what it leaves
 // to the application (see shared/reference/saml-sp-notes.md): the IdP is chosen by the Issuer and
 // only that IdP's certificates are trusted, Destination and Recipient must be our ACS, each assertion
-// id is used once (PostgreSQL), and pending request ids are ours (PostgreSQL).
+// id is used once (PostgreSQL), pending request ids are ours (PostgreSQL), and only responses to
+// requests we sent are taken (no IdP-initiated sign-in).
 import { randomBytes } from 'node:crypto';
-import { DOMParser, type Element as XElement } from '@xmldom/xmldom';
+import type { Element as XElement } from '@xmldom/xmldom';
 import { SAML, ValidateInResponseTo, type Profile } from '@node-saml/node-saml';
-import type { ConsumedAssertions, PendingRequests } from '../pending-requests.ts';
+import type { ConsumedAssertions, PendingKind, PendingRequests } from '../pending-requests.ts';
 import type { FederationRegistry } from './federation-registry.ts';
 import type { IdentityProvider } from './federation-metadata.ts';
+import { allNs, childNs, firstNs, parseAssertion, parseMessage, SAML_NS, SamlRejection, textOf } from './messages.ts';
 
-const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
-const SAML_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
+export { SamlRejection } from './messages.ts';
 
 export type SpOptions = {
   entityId: string;
@@ -19,20 +20,12 @@ export type SpOptions = {
   sloUrl: string;
   privateKeyPem: string;
   certPem: string;
+  /** Key rollover: the next certificate (published) and its key (also decrypts) when configured. */
+  nextCertPem: string | null;
+  nextPrivateKeyPem: string | null;
   clockSkewMs: number;
   wantResponseSigned: boolean;
 };
-
-/** Why a SAML message was refused: `code` is stable, `reason` goes to the log. */
-export class SamlRejection extends Error {
-  readonly code: string;
-  readonly idp: string | null;
-  constructor(code: string, reason: string, idp: string | null = null) {
-    super(reason);
-    this.code = code;
-    this.idp = idp;
-  }
-}
 
 export type SamlLogin = {
   idp: IdentityProvider;
@@ -50,8 +43,8 @@ export type SamlLogin = {
 
 export class ServiceProvider {
   readonly o: SpOptions;
-  private readonly registry: FederationRegistry;
-  private readonly pending: PendingRequests;
+  readonly registry: FederationRegistry;
+  readonly pending: PendingRequests;
   private readonly consumed: ConsumedAssertions;
 
   constructor(o: SpOptions, deps: { registry: FederationRegistry; pending: PendingRequests; consumed: ConsumedAssertions }) {
@@ -61,17 +54,21 @@ export class ServiceProvider {
     this.consumed = deps.consumed;
   }
 
-  private saml(idp: IdentityProvider, kind: 'saml' | 'saml-logout' = 'saml'): SAML {
+  /**
+   * node-saml for one IdP: only its certificates are trusted. `logoutUrl` is where logout messages
+   * go (the IdP's SLO endpoint from the metadata; never anything else).
+   */
+  saml(idp: IdentityProvider, kind: PendingKind = 'saml', over: { decryptionPvk?: string; logoutUrl?: string } = {}): SAML {
     return new SAML({
       issuer: this.o.entityId,
       callbackUrl: this.o.acsUrl,
       logoutCallbackUrl: this.o.sloUrl,
       entryPoint: idp.ssoRedirect ?? undefined,
-      logoutUrl: idp.slo?.location ?? '',
+      logoutUrl: over.logoutUrl ?? idp.slo?.location ?? '',
       idpCert: idp.signingCerts,
       idpIssuer: idp.entityId,
       privateKey: this.o.privateKeyPem,
-      decryptionPvk: this.o.privateKeyPem,
+      decryptionPvk: over.decryptionPvk ?? this.o.privateKeyPem,
       signatureAlgorithm: 'sha256',
       digestAlgorithm: 'sha256',
       audience: this.o.entityId,
@@ -109,12 +106,17 @@ export class ServiceProvider {
    */
   async consume(samlResponse: string, relayState: string | null, browserRequests?: string[]): Promise<SamlLogin> {
     const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
-    const response = parseResponse(xml);
+    const response = parseMessage(xml);
     const issuer = textOf(childNs(response, SAML_NS, 'Issuer')) ?? textOf(firstNs(response, SAML_NS, 'Issuer'));
     if (!issuer) throw new SamlRejection('SAML_NO_ISSUER', 'response has no Issuer');
     const answers = response.getAttribute('InResponseTo');
-    if (browserRequests && !(answers && browserRequests.includes(answers))) {
-      throw new SamlRejection('SAML_OTHER_BROWSER', `InResponseTo ${answers ?? '(none)'} was not started in this browser`, issuer);
+    // IdP-initiated ("unsolicited", SAML profiles 4.1.5) sign-in is not accepted: without a request
+    // of ours there is nothing binding the response to this browser, so anyone holding one could
+    // push it into someone else's browser (login CSRF), and a stolen one could be replayed until it
+    // expires wherever the assertion id was not yet seen.
+    if (!answers) throw new SamlRejection('SAML_UNSOLICITED', `unsolicited (IdP-initiated) response from ${issuer}: no InResponseTo; sign-in must start at the portal`, issuer);
+    if (browserRequests && !browserRequests.includes(answers)) {
+      throw new SamlRejection('SAML_OTHER_BROWSER', `InResponseTo ${answers} was not started in this browser`, issuer);
     }
     const idp = this.registry.find(issuer);
     if (!idp) throw new SamlRejection('IDP_UNKNOWN', `Issuer ${issuer} is not an IdP of the federation metadata`, issuer);
@@ -128,12 +130,7 @@ export class ServiceProvider {
     for (const id of claimedIds) {
       if (await this.consumed.seen(id)) throw new SamlRejection('SAML_REPLAY', `assertion ${id} was already used`, issuer);
     }
-    let profile: Profile | null;
-    try {
-      ({ profile } = await this.saml(idp).validatePostResponseAsync({ SAMLResponse: samlResponse }));
-    } catch (e) {
-      throw new SamlRejection('SAML_INVALID', (e as Error).message, issuer);
-    }
+    const profile = await this.validate(idp, samlResponse, allNs(response, SAML_NS, 'EncryptedAssertion').length > 0);
     if (!profile) throw new SamlRejection('SAML_INVALID', 'response carried no assertion', issuer);
     // The Issuer was read before the signature was checked; the signed assertion must agree.
     if (profile.issuer !== idp.entityId) {
@@ -155,13 +152,12 @@ export class ServiceProvider {
     if (!(await this.consumed.consume(assertionId, issuer, keepUntil))) {
       throw new SamlRejection('SAML_REPLAY', `assertion ${assertionId} was already used`, issuer);
     }
-    const inResponseTo = answers;
-    if (!inResponseTo || !(await this.pending.take('saml', inResponseTo, issuer))) {
-      throw new SamlRejection('SAML_UNKNOWN_REQUEST', `InResponseTo ${inResponseTo ?? '(none)'} is not a pending request of this IdP`, issuer);
+    if (!(await this.pending.take('saml', answers, issuer))) {
+      throw new SamlRejection('SAML_UNKNOWN_REQUEST', `InResponseTo ${answers} is not a pending request of this IdP`, issuer);
     }
     return {
       idp,
-      requestId: inResponseTo,
+      requestId: answers,
       nameId: profile.nameID,
       nameIdFormat: profile.nameIDFormat,
       nameQualifier: profile.nameQualifier ?? null,
@@ -172,82 +168,24 @@ export class ServiceProvider {
     };
   }
 
-  /** SP-initiated single logout: the IdP's SLO URL with a signed LogoutRequest, or null if it has none. */
-  async logoutUrl(session: { issuer: string; nameId: string; nameIdFormat: string; nameQualifier: string | null; spNameQualifier: string | null; sessionIndex: string | null }, relayState: string): Promise<string | null> {
-    const idp = this.registry.find(session.issuer);
-    if (!idp?.slo) return null;
-    const profile: Profile = {
-      issuer: idp.entityId,
-      nameID: session.nameId,
-      nameIDFormat: session.nameIdFormat,
-      ...(session.nameQualifier ? { nameQualifier: session.nameQualifier } : {}),
-      ...(session.spNameQualifier ? { spNameQualifier: session.spNameQualifier } : {}),
-      ...(session.sessionIndex ? { sessionIndex: session.sessionIndex } : {}),
-    };
-    return this.saml(idp, 'saml-logout').getLogoutUrlAsync(profile, relayState, {});
-  }
-
   /**
-   * A LogoutRequest or LogoutResponse from an IdP on the HTTP-Redirect binding. For a request, returns
-   * whom to sign out and the URL of our signed LogoutResponse.
+   * node-saml's checks of the signatures, conditions, audience and InResponseTo. During a key
+   * rollover an IdP may have encrypted to the next certificate: that key is tried second.
    */
-  async logoutMessage(query: Record<string, string>, originalQuery: string): Promise<{ kind: 'request'; nameId: string; sessionIndex: string | null; idp: string; responseUrl: string } | { kind: 'response'; relayState: string | null }> {
-    const b64 = query.SAMLRequest ?? query.SAMLResponse;
-    if (!b64) throw new SamlRejection('SAML_NO_MESSAGE', 'no SAMLRequest or SAMLResponse in the query');
-    const { inflateRawSync } = await import('node:zlib');
-    let xml: string;
+  private async validate(idp: IdentityProvider, samlResponse: string, encrypted: boolean): Promise<Profile | null> {
+    const attempt = async (decryptionPvk: string) => (await this.saml(idp, 'saml', { decryptionPvk }).validatePostResponseAsync({ SAMLResponse: samlResponse })).profile;
     try {
-      xml = inflateRawSync(Buffer.from(b64, 'base64')).toString('utf8');
-    } catch {
-      throw new SamlRejection('SAML_INVALID', 'logout message is not deflated base64');
-    }
-    const root = parseResponse(xml, ['LogoutRequest', 'LogoutResponse']);
-    const issuer = textOf(childNs(root, SAML_NS, 'Issuer'));
-    const idp = issuer ? this.registry.find(issuer) : null;
-    if (!idp) throw new SamlRejection('IDP_UNKNOWN', `logout Issuer ${issuer ?? '(none)'} is not an IdP of the federation metadata`, issuer);
-    // SAML bindings 3.4.4.1: a redirect message is signed in the query. node-saml would accept one
-    // without a signature; an unsigned LogoutRequest would let anyone end someone's sessions.
-    if (!query.Signature || !query.SigAlg) throw new SamlRejection('SAML_UNSIGNED_LOGOUT', 'logout message is not signed', idp.entityId);
-    const saml = this.saml(idp, 'saml-logout');
-    let result: { profile: Profile | null; loggedOut: boolean };
-    try {
-      result = await saml.validateRedirectAsync(query, originalQuery);
+      return await attempt(this.o.privateKeyPem);
     } catch (e) {
-      throw new SamlRejection('SAML_INVALID', (e as Error).message, issuer);
+      if (!(encrypted && this.o.nextPrivateKeyPem)) throw new SamlRejection('SAML_INVALID', (e as Error).message, idp.entityId);
+      try {
+        return await attempt(this.o.nextPrivateKeyPem);
+      } catch (next) {
+        throw new SamlRejection('SAML_INVALID', `${(e as Error).message}; with the next key: ${(next as Error).message}`, idp.entityId);
+      }
     }
-    if (query.SAMLResponse) {
-      const irt = root.getAttribute('InResponseTo');
-      if (irt) await this.pending.take('saml-logout', irt, idp.entityId);
-      return { kind: 'response', relayState: query.RelayState ?? null };
-    }
-    const p = result.profile!;
-    const responseUrl = await saml.getLogoutResponseUrlAsync(p, query.RelayState ?? '', {}, true);
-    return { kind: 'request', nameId: p.nameID, sessionIndex: p.sessionIndex ?? null, idp: idp.entityId, responseUrl };
   }
 }
-
-function parseResponse(xml: string, names = ['Response']): XElement {
-  const errors: string[] = [];
-  const doc = new DOMParser({ onError: (level, msg) => level !== 'warning' && errors.push(msg) }).parseFromString(xml, 'text/xml');
-  const root = doc.documentElement;
-  if (errors.length > 0 || !root) throw new SamlRejection('SAML_MALFORMED', `message is not well-formed XML: ${errors[0] ?? 'empty'}`);
-  if (root.namespaceURI !== SAMLP || !names.includes(root.localName ?? '')) {
-    throw new SamlRejection('SAML_MALFORMED', `expected samlp:${names.join(' or ')}, got ${root.nodeName}`);
-  }
-  return root;
-}
-
-function parseAssertion(xml: string): XElement {
-  const root = new DOMParser().parseFromString(xml, 'text/xml').documentElement;
-  if (!root || root.namespaceURI !== SAML_NS || root.localName !== 'Assertion') throw new SamlRejection('SAML_INVALID', 'no signed assertion');
-  return root;
-}
-
-const childNs = (el: XElement, ns: string, name: string): XElement | null =>
-  (Array.from(el.childNodes).find((n) => n.nodeType === 1 && (n as XElement).namespaceURI === ns && (n as XElement).localName === name) as XElement | undefined) ?? null;
-const allNs = (el: XElement, ns: string, name: string): XElement[] => Array.from(el.getElementsByTagNameNS(ns, name));
-const firstNs = (el: XElement, ns: string, name: string): XElement | null => allNs(el, ns, name)[0] ?? null;
-const textOf = (el: XElement | null) => (el ? (el.textContent ?? '').trim() || null : null);
 
 /**
  * Attribute values as strings. An eduPersonTargetedID value is a NameID element (SAML2 profile of

@@ -9,7 +9,10 @@ export function makeKeyPair(commonName: string): KeyPair {
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = '0' + forge.util.bytesToHex(forge.random.getBytesSync(8));
+  // A positive serial that is always minimal DER. With "'0' + random", a first random byte 00 followed
+  // by one below 0x80 (about one certificate in 500) made a non-minimal INTEGER, which Node's
+  // X509Certificate (and so xml-crypto and the portal's start-up check) refuses: a rare flaky test.
+  cert.serialNumber = '01' + forge.util.bytesToHex(forge.random.getBytesSync(8));
   cert.validity.notBefore = new Date(Date.now() - 86_400_000);
   cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 86_400_000);
   const attrs = [{ name: 'commonName', value: commonName }];

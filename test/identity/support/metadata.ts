@@ -9,6 +9,8 @@ export type TestIdp = {
   scopes: string[];
   ssoRedirect: string;
   slo?: string;
+  /** SAML metadata 2.2.2: where LogoutResponses to the SLO endpoint go, when not to `slo` itself. */
+  sloResponse?: string;
   certBase64: string;
 };
 
@@ -25,7 +27,7 @@ export function entityXml(idp: TestIdp): string {
       <mdui:UIInfo><mdui:DisplayName xml:lang="it">${esc(idp.names.it)}</mdui:DisplayName><mdui:DisplayName xml:lang="en">${esc(idp.names.en)}</mdui:DisplayName></mdui:UIInfo>
     </md:Extensions>
     <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${idp.certBase64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
-    ${idp.slo ? `<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${esc(idp.slo)}"/>` : ''}
+    ${idp.slo ? `<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${esc(idp.slo)}"${idp.sloResponse ? ` ResponseLocation="${esc(idp.sloResponse)}"` : ''}/>` : ''}
     <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${esc(idp.ssoRedirect)}"/>
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>`;

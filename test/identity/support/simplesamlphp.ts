@@ -14,9 +14,52 @@ const CONFIG_DIR = fileURLToPath(new URL('../idp/config/', import.meta.url));
 
 export const hasSimpleSamlPhp = existsSync(PHP) && existsSync(SSP_WWW);
 
-export type SimpleSamlIdp = { baseUrl: string; entityId: string; metadataXml: string; certBase64: string; log(): string; stop(): Promise<void> };
+export type SimpleSamlIdp = {
+  baseUrl: string;
+  entityId: string;
+  metadataXml: string;
+  certBase64: string;
+  /** The process group of `php -S` and its workers (PHP_CLI_SERVER_WORKERS forks them). */
+  processGroup: number;
+  log(): string;
+  /** Ends the whole process group: the workers outlive a signal to their parent alone. */
+  stop(): Promise<void>;
+};
 
-export async function startSimpleSamlIdp(sp: { entityId: string; acs: string; slo: string; certBase64: string; encrypt?: boolean }): Promise<SimpleSamlIdp> {
+/** Does any process of the group still exist? */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+async function stopGroup(pgid: number): Promise<void> {
+  killGroup(pgid, 'SIGTERM');
+  for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (groupAlive(pgid)) killGroup(pgid, 'SIGKILL');
+  for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+export async function startSimpleSamlIdp(sp: {
+  entityId: string;
+  acs: string;
+  slo: string;
+  certBase64: string;
+  encrypt?: boolean;
+  /** The certificate the IdP encrypts to, when not `certBase64` (an SP in key rollover). */
+  encryptionCertBase64?: string;
+}): Promise<SimpleSamlIdp> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'wm-ssp-'));
@@ -40,9 +83,16 @@ export async function startSimpleSamlIdp(sp: { entityId: string; acs: string; sl
       WM_SP_SLO: sp.slo,
       WM_SP_CERT: sp.certBase64,
       WM_SP_ENCRYPT: sp.encrypt ? 'true' : 'false',
+      WM_SP_ENCRYPTION_CERT: sp.encryptionCertBase64 ?? sp.certBase64,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that stop() reaches the workers php forks, not only php itself.
+    detached: true,
   });
+  const processGroup = child.pid!;
+  // If the test process ends without stop() (a crash, a timeout), the group must not outlive it.
+  const onExit = () => killGroup(processGroup, 'SIGKILL');
+  process.once('exit', onExit);
   let output = '';
   child.stdout?.on('data', (d) => (output += String(d)));
   child.stderr?.on('data', (d) => (output += String(d)));
@@ -58,7 +108,8 @@ export async function startSimpleSamlIdp(sp: { entityId: string; acs: string; sl
     if (!metadataXml) await new Promise((r) => setTimeout(r, 100));
   }
   if (!metadataXml.includes('IDPSSODescriptor')) {
-    child.kill();
+    await stopGroup(processGroup);
+    process.off('exit', onExit);
     throw new Error(`SimpleSAMLphp did not serve its metadata at ${entityId}:\n${metadataXml.slice(0, 500)}\n${output.slice(-2000)}`);
   }
   return {
@@ -66,14 +117,14 @@ export async function startSimpleSamlIdp(sp: { entityId: string; acs: string; sl
     entityId,
     metadataXml,
     certBase64: key.certBase64,
+    processGroup,
     log: () => {
       const file = join(dir, 'simplesamlphp.log');
       return (existsSync(file) ? readFileSync(file, 'utf8') : '') + output;
     },
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      await stopGroup(processGroup);
+      process.off('exit', onExit);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,7 +4,12 @@
 $metadata[getenv('WM_SP_ENTITY_ID')] = [
     'AssertionConsumerService' => getenv('WM_SP_ACS'),
     'SingleLogoutService' => getenv('WM_SP_SLO'),
-    'certData' => getenv('WM_SP_CERT'),
+    // Two keys as in the SP's metadata during a key rollover: signatures verify with either, and
+    // assertions are encrypted to the one marked for encryption (the next key, in the rollover test).
+    'keys' => [
+        ['type' => 'X509Certificate', 'signing' => true, 'encryption' => false, 'X509Certificate' => getenv('WM_SP_CERT')],
+        ['type' => 'X509Certificate', 'signing' => false, 'encryption' => true, 'X509Certificate' => getenv('WM_SP_ENCRYPTION_CERT')],
+    ],
     'validate.authnrequest' => true,
     'validate.logout' => true,
     'sign.logout' => true,
