@@ -108,7 +108,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod<{ identity: Identity; servic
 
   app.get('/auth/discovery', {
     config: { access: 'public' },
-    schema: { hide: true, querystring: z.object({ q: S.Line(200).optional(), lang: z.enum(['it', 'en']).optional(), return: S.Line(2000).optional() }) },
+    schema: { hide: true, querystring: z.object({ q: S.Line(200).optional(), lang: z.enum(['it', 'en']).optional(), return: ReturnTarget }) },
     handler: async (req, reply) => {
       const lang = pickLang(req);
       const t = T[lang];
@@ -160,7 +160,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
   // A direct link per institution (for its web pages and e-mails): skips the discovery page.
   app.get('/auth/sign-in/:domain', {
     config: { access: 'public' },
-    schema: { hide: true, params: z.object({ domain: S.Line(253) }), querystring: z.object({ return: S.Line(2000).optional(), lang: z.enum(['it', 'en']).optional() }) },
+    schema: { hide: true, params: z.object({ domain: S.Line(253) }), querystring: z.object({ return: ReturnTarget, lang: z.enum(['it', 'en']).optional() }) },
     handler: async (req, reply) => {
       const idp = registry?.findByDomain(req.params.domain);
       if (!idp) {
@@ -199,7 +199,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
     schema: {
       tags: ['session'],
       summary: 'Search the federation’s identity providers by name (Italian or English) or domain',
-      querystring: z.object({ q: S.Line(200).default(''), lang: z.enum(['it', 'en']).default('it'), return: S.Line(2000).optional() }),
+      querystring: z.object({ q: S.Line(200).default(''), lang: z.enum(['it', 'en']).default('it'), return: ReturnTarget }),
       response: { 200: z.object({ items: z.array(z.object({ entityId: z.string(), name: z.string(), domains: z.array(z.string()), logo: z.string().nullable(), loginUrl: z.string() })) }) },
     },
     handler: async (req) => ({ items: search(req.query.q, req.query.lang, safeReturn(req.query.return)) }),
@@ -267,6 +267,9 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
   });
 };
 
+// A return address is judged by the one same-origin check (safeReturn), which sends anything
+// unacceptable, control characters included, home: a browser following a link gets a page, not a 400.
+const ReturnTarget = z.string().max(2000).optional();
 const LocalSettings = z.strictObject({ localAccounts: z.enum(['everyone', 'admins-only']) });
 const Requirement = z.strictObject({
   requiredEntitlement: S.Line(500).min(1).nullable(),
