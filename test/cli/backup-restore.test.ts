@@ -8,7 +8,6 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCopy } from '../../src/cli/database-copy.ts';
 import { readBackupFile, writeBackupFile } from '../../src/db/backup-file.ts';
-import type { Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openSnapshot } from '../../src/db/snapshot.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -16,27 +15,9 @@ import { buildServices } from '../../src/portal.ts';
 import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 import { TestClock } from '../support/portal.ts';
 import { book, room, startPhonePortal, stopPhonePortal, type Phone } from '../telephony/support.ts';
-import { tempDir } from './support.ts';
+import { waitFor } from '../api/provisioning-support.ts';
+import { everyRow, tempDir } from './support.ts';
 
-/** Every row of every table (ours and the job queue's), as text, per table. */
-export async function everyRow(db: Db): Promise<Record<string, string[]>> {
-  return db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL timezone = 'UTC'`.execute(trx);
-    await sql`SET LOCAL datestyle = 'ISO, YMD'`.execute(trx);
-    const tables = await sql<{ id: string }>`
-      SELECT table_schema || '.' || table_name AS id FROM information_schema.tables
-      WHERE table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' AND (table_schema = 'public' OR (table_schema = 'pgboss' AND table_name IN ('queue', 'schedule', 'job')))
-      ORDER BY 1`.execute(trx);
-    const out: Record<string, string[]> = {};
-    for (const { id } of tables.rows) {
-      // pg-boss's queue rows carry counters its maintenance updates on its own: compare the definitions.
-      const select = id === 'pgboss.queue' ? 'name, policy, retry_limit, dead_letter, partition' : '*';
-      const { rows } = await sql.raw<{ r: string }>(`SELECT row_to_json(t)::text AS r FROM (SELECT ${select} FROM ${id}) t`).execute(trx);
-      out[id] = rows.map((r) => r.r).sort();
-    }
-    return out;
-  });
-}
 
 /** The rows a backup file holds, per table, as written. */
 function rowsInFile(file: string): Record<string, string[]> {
@@ -79,6 +60,14 @@ describe('backup and restore', () => {
     expect(series.status, JSON.stringify(series.body)).toBe(201);
     const invite = await p.t.api('POST', `/api/v1/bookings/${single.id}/invitees`, { as: p.booker, body: { email: 'guest@example.org' } });
     expect(invite.status, JSON.stringify(invite.body)).toBeLessThan(300);
+
+    // Each booking's sync job makes its provider_meetings row; the snapshot waits for them so the
+    // file holds a provisioning state for every booking.
+    await waitFor('a provider_meetings row for every booking', async () => {
+      const { rows } = await sql<{ missing: number }>`SELECT count(*)::int AS missing FROM bookings b
+        WHERE NOT EXISTS (SELECT 1 FROM provider_meetings pm WHERE pm.booking_id = b.id)`.execute(p.t.db.database.db);
+      return rows[0]!.missing === 0;
+    }, 60_000);
 
     // The snapshot is taken, then the portal books again before the file is written: the backup
     // holds the state of the moment it was taken, whole (on PGlite the booking waits for it).

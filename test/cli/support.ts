@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
+import type { Db } from '../../src/db/database.ts';
 import { root } from '../support/main-process.ts';
 
 export type CliRun = { code: number | null; stdout: string; stderr: string };
@@ -26,3 +28,23 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: 
 }
 
 export const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `wm-${name}-`));
+
+/** Every row of every table (ours and the job queue's), as text, per table. */
+export async function everyRow(db: Db): Promise<Record<string, string[]>> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL timezone = 'UTC'`.execute(trx);
+    await sql`SET LOCAL datestyle = 'ISO, YMD'`.execute(trx);
+    const tables = await sql<{ id: string }>`
+      SELECT table_schema || '.' || table_name AS id FROM information_schema.tables
+      WHERE table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' AND (table_schema = 'public' OR (table_schema = 'pgboss' AND table_name IN ('queue', 'schedule', 'job')))
+      ORDER BY 1`.execute(trx);
+    const out: Record<string, string[]> = {};
+    for (const { id } of tables.rows) {
+      // pg-boss's queue rows carry counters its maintenance updates on its own: compare the definitions.
+      const select = id === 'pgboss.queue' ? 'name, policy, retry_limit, dead_letter, partition' : '*';
+      const { rows } = await sql.raw<{ r: string }>(`SELECT row_to_json(t)::text AS r FROM (SELECT ${select} FROM ${id}) t`).execute(trx);
+      out[id] = rows.map((r) => r.r).sort();
+    }
+    return out;
+  });
+}

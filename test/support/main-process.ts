@@ -13,8 +13,10 @@ export function startMain(env: NodeJS.ProcessEnv): Promise<MainProcess> {
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d.toString();
-      const m = out.match(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m && out.includes('WebMeetings is running')) resolve({ child, url: m[1]!, output: () => out });
+      // The plain start line is written whatever LOG_LEVEL says; it names PUBLIC_URL, so the test
+      // reaches the port it names on the address the process listens on.
+      const m = out.match(/WebMeetings is running at (\S+) \(/);
+      if (m) resolve({ child, url: `http://${env.HOST ?? '127.0.0.1'}:${new URL(m[1]!).port}`, output: () => out });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
