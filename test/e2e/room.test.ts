@@ -1,6 +1,7 @@
 // The portal's own meeting room on a real Janus (issue #14): the booker and a guest enter the same
 // booking's room through /join and the guest link, each receives the other's audio and video
-// (RTCPeerConnection.getStats), Janus lists both by name, the host mutes and then removes the
+// (RTCPeerConnection.getStats), the booker's shared screen replaces the camera in what the guest
+// receives and gives it back, Janus lists both by name, the host mutes and then removes the
 // guest and the guest's page says so; a wrong PIN, a booking not yet open and a cancelled booking
 // get their pages and no media session. Janus and Chromium run in a network namespace of the
 // test's own; the portal listens on the namespace's veth.
@@ -108,6 +109,19 @@ describeWithJanus('the meeting room on a real Janus', () => {
     await hostPage.waitForTimeout(1000);
     await screenshot(hostPage, 'room-two-participants');
     await expectAccessible(hostPage, 'the meeting room (host)');
+    // The booker shares the screen: it takes the camera's place in the booker's tile on the guest's
+    // stage (the fake camera is at most 640 wide, the fake screen as wide as the window), and
+    // stopping gives the camera back.
+    const marias = guestPage.locator('.room-tile').filter({ hasText: 'Maria Rossi' }).locator('video');
+    const width = () => marias.evaluate((v) => (v as HTMLVideoElement).videoWidth);
+    await expect.poll(width, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await width()).toBeLessThanOrEqual(640);
+    await hostPage.getByRole('button', { name: 'Share screen' }).click();
+    await hostPage.getByRole('button', { name: 'Stop sharing' }).waitFor();
+    await expect.poll(width, { timeout: 20_000, message: 'the guest sees the shared screen' }).toBeGreaterThan(640);
+    await hostPage.getByRole('button', { name: 'Stop sharing' }).click();
+    await hostPage.getByRole('button', { name: 'Share screen' }).waitFor();
+    await expect.poll(width, { timeout: 20_000, message: 'the camera comes back' }).toBeLessThanOrEqual(640);
     // The guest has no host controls.
     expect(await guestPage.getByRole('button', { name: /^Remove / }).count()).toBe(0);
     // A raised hand shows in the host's list, and goes down again.
@@ -131,7 +145,7 @@ describeWithJanus('the meeting room on a real Janus', () => {
     await hostPage.getByRole('button', { name: 'Leave' }).click();
     await hostPage.getByRole('heading', { name: 'You left the meeting' }).waitFor();
     await expect.poll(() => videoroomNames(b)).toEqual([]);
-  });
+  }, 180_000); // two browsers with media and a real Janus, on a machine that may be busy
 
   it('keeps a guest of a lobby booking at the door until the host lets them in, on a phone screen', async () => {
     const b = await book('Colloquio');
@@ -166,7 +180,7 @@ describeWithJanus('the meeting room on a real Janus', () => {
     await guestPage.getByRole('button', { name: 'Esci' }).click();
     await hostPage.getByRole('button', { name: 'Leave' }).click();
     await expect.poll(() => videoroomNames(b)).toEqual([]);
-  });
+  }, 180_000); // two browsers with media and a real Janus, on a machine that may be busy
 
   it('gives a wrong PIN, a booking not yet open and a cancelled booking their pages and no media session', async () => {
     const page = await (await context()).newPage();

@@ -9,7 +9,14 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type { NetNamespace } from '../../support/netns.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.ts';
 
-export const MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
+// The fake camera sends 640×480; with the fake UI, getDisplayMedia picks the (virtual) entire screen,
+// as wide as the window, without a prompt: a test tells a shared screen from the camera by its width.
+export const MEDIA_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--auto-select-desktop-capture-source=Entire screen',
+  '--autoplay-policy=no-user-gesture-required',
+];
 
 /**
  * Chromium inside `ns`: a wrapper script as the executable (Playwright talks to it over a pipe).
@@ -51,13 +58,13 @@ export async function recordPeerConnections(context: BrowserContext): Promise<vo
   })()`);
 }
 
-export type Received = { audioBytes: number; videoBytes: number; peerConnections: number; framesDecoded: Record<string, number> };
+export type Received = { audioBytes: number; videoBytes: number; peerConnections: number; framesDecoded: Record<string, number>; frameWidths: number[] };
 
 /** What the page has received so far, from getStats() of its open peer connections (inbound-rtp). */
 export async function received(page: Page): Promise<Received> {
   return page.evaluate(`(async () => {
     const pcs = window.__pcs ?? [];
-    const out = { audioBytes: 0, videoBytes: 0, peerConnections: pcs.length, framesDecoded: {} };
+    const out = { audioBytes: 0, videoBytes: 0, peerConnections: pcs.length, framesDecoded: {}, frameWidths: [] };
     for (const pc of pcs) {
       if (pc.connectionState === 'closed') continue;
       (await pc.getStats()).forEach((r) => {
@@ -66,6 +73,7 @@ export async function received(page: Page): Promise<Received> {
         if (r.kind === 'video') {
           out.videoBytes += r.bytesReceived ?? 0;
           out.framesDecoded[r.id] = r.framesDecoded ?? 0;
+          if (r.frameWidth) out.frameWidths.push(r.frameWidth);
         }
       });
     }

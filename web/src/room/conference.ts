@@ -179,7 +179,8 @@ export class Conference {
   private publish(track: MediaStreamTrack): void {
     this.publishing = true;
     this.video!.createOffer({
-      tracks: [{ type: 'video', capture: track, recv: false }],
+      // dontStop: janus.js stops a track it replaces; the camera must outlive a screen share.
+      tracks: [{ type: 'video', capture: track, recv: false, dontStop: true }],
       success: (offer) => this.video!.send({ message: { request: 'publish' }, jsep: offer }),
       error: (e) => this.fail(e),
     });
@@ -263,7 +264,7 @@ export class Conference {
     if (!track) return;
     this.screen = track;
     track.addEventListener('ended', () => void this.stopScreen());
-    if (this.publishing) this.video.replaceTracks({ tracks: [{ type: 'video', mid: this.videoMid(), capture: track }] });
+    if (this.publishing) this.video.replaceTracks({ tracks: [{ type: 'video', mid: this.videoMid(), capture: track, dontStop: true }] });
     else this.publish(track);
     this.set({ sharing: true, local: new MediaStream([track]) });
   }
@@ -272,7 +273,7 @@ export class Conference {
     if (!this.screen) return;
     this.screen.stop();
     this.screen = null;
-    if (this.camera) this.video?.replaceTracks({ tracks: [{ type: 'video', mid: this.videoMid(), capture: this.camera }] });
+    if (this.camera) this.video?.replaceTracks({ tracks: [{ type: 'video', mid: this.videoMid(), capture: this.camera, dontStop: true }] });
     else this.video?.send({ message: { request: 'unpublish' } });
     if (!this.camera) this.publishing = false;
     this.set({ sharing: false, local: this.camera ? new MediaStream([this.camera]) : null });
