@@ -371,7 +371,7 @@ export const en = {
   room: {
     entering: 'Entering the room…',
     openAgain: 'Open the meeting again',
-    stage: 'Video',
+    stage: "Participants' video",
     participants: 'Participants',
     people_one: '{{count}} participant',
     people_other: '{{count}} participants',

@@ -373,7 +373,7 @@ export const it: Messages = {
   room: {
     entering: 'Ingresso nella stanza…',
     openAgain: 'Riapri la riunione',
-    stage: 'Video',
+    stage: 'Video dei partecipanti',
     participants: 'Partecipanti',
     people_one: '{{count}} partecipante',
     people_other: '{{count}} partecipanti',
