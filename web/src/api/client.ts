@@ -21,7 +21,8 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly errors: FieldError[];
   readonly suggestions: Suggestion[];
-  readonly conflict: { start: string; end: string; roomId?: string } | null;
+  /** `yours`: the booking in the way is the caller's own (its id when it exists already). */
+  readonly conflict: { start: string; end: string; roomId?: string; yours?: boolean; bookingId?: string } | null;
 
   constructor(status: number, body: Record<string, unknown>) {
     const detail = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : '';
