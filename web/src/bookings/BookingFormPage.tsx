@@ -389,14 +389,16 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
               <Field id="field-date" label={fieldLabels.date} required error={errors.date}>
                 <input type="date" value={values.date} onChange={set('date')} />
               </Field>
-              <Field id="field-startTime" label={fieldLabels.startTime} required error={errors.startTime} hint={t('form.timeHint')}>
+              <Field id="field-startTime" label={fieldLabels.startTime} required error={errors.startTime}>
                 <TimeField value={values.startTime} onChange={setTime('startTime')} />
               </Field>
-              <Field id="field-endTime" label={fieldLabels.endTime} required error={errors.endTime} hint={t('form.timeHint')}>
+              <Field id="field-endTime" label={fieldLabels.endTime} required error={errors.endTime}>
                 <TimeField value={values.endTime} onChange={setTime('endTime')} />
               </Field>
             </div>
-            <p className="field-hint">{t('form.zoneHint', { zone, abbr: zoneAbbreviation(zone) })}</p>
+            <p className="field-hint">
+              {t('form.zoneHint', { zone, abbr: zoneAbbreviation(zone) })} {t('form.timeHint')}
+            </p>
             <Field
               id="field-seats"
               label={fieldLabels.seats}

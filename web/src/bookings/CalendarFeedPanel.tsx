@@ -32,7 +32,7 @@ export function CalendarFeedPanel({ timeZone }: { timeZone: string }) {
     setBusy(true);
     setError(null);
     try {
-      const made = await api.post<CalendarFeed>('/api/v1/me/feeds', {});
+      const made = await api.postOnce<CalendarFeed>('/api/v1/me/feeds', {});
       setFeed(made);
       setFresh(made.url);
       setConfirming(false);
