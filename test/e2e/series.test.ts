@@ -159,8 +159,8 @@ describeInBrowser('recurring bookings', () => {
         await row.getByRole('button', { name: /^Show the meetings/ }).click();
         await cards.first().waitFor();
       };
-      expect(await row.count()).toBe(1);
       await openRow();
+      expect(await row.count()).toBe(1);
       expect(await cards.count()).toBe(4);
 
       // Edit the second meeting, for the whole series: every meeting moves to 16:00–17:30.

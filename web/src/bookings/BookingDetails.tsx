@@ -2,10 +2,9 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import type { Booking, VirtualRoom } from '../api/types.ts';
-import { DialIn } from '../audio/DialIn.tsx';
+import { DialIn, telephonyOffered } from '../audio/DialIn.tsx';
 import { PhoneConference } from '../audio/PhoneConference.tsx';
 import { useAudioConference } from '../audio/useAudioConference.ts';
-import { useMe } from '../auth/session.tsx';
 import { formatInstant, formatSlot, zoneAbbreviation } from '../i18n/format.ts';
 import { CopyText } from '../ui/CopyText.tsx';
 
@@ -34,10 +33,10 @@ export function useVirtualRoom(bookingId: string | null): VirtualRoom | null {
  */
 export function BookingDetails({ booking }: { booking: Booking }) {
   const { t } = useTranslation();
-  const { settings } = useMe();
   const confirmed = booking.status === 'confirmed';
   const room = useVirtualRoom(confirmed ? booking.id : null);
-  const audio = useAudioConference(confirmed && settings.telephony !== false ? booking.id : null);
+  const audio = useAudioConference(confirmed ? booking.id : null);
+  const offersTelephony = audio.state.status === 'ready' && telephonyOffered(audio.state.view);
   const joinUrl = booking.joinUrl ?? room?.joinUrl ?? null;
   return (
     <dl className="details-list">
@@ -91,8 +90,8 @@ export function BookingDetails({ booking }: { booking: Booking }) {
         <dt>{t('details.guestLink')}</dt>
         <dd>{room?.guestUrl ? <CopyText text={room.guestUrl} label={t('details.guestLink')} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
       </div>
-      {/* A portal without telephony has no dial-in to promise. */}
-      {settings.telephony !== false && (
+      {/* The audio view says whether the portal has telephony at all: without it, no dial-in to promise. */}
+      {offersTelephony && (
         <>
           <div data-slot="dial-in">
             <dt>{t('details.dialIn')}</dt>

@@ -168,7 +168,7 @@ export const en = {
     submit: 'Book',
   },
   form: {
-    timeHint: 'Times use the 24-hour clock, e.g. 09:30 or 0930.',
+    timeHint: 'Use the 24-hour clock, e.g. 09:30 or 0930.',
     openYours: 'Open your booking',
     newTitle: 'New booking',
     editTitle: 'Edit booking',

@@ -170,7 +170,7 @@ export const it: Messages = {
     submit: 'Prenota',
   },
   form: {
-    timeHint: 'Scrivi gli orari sulle 24 ore, per esempio 09:30 o 0930.',
+    timeHint: 'Orari sulle 24 ore, per esempio 09:30 o 0930.',
     openYours: 'Apri la tua prenotazione',
     newTitle: 'Nuova prenotazione',
     editTitle: 'Modifica prenotazione',
