@@ -118,8 +118,14 @@ describeInBrowser('every link leads somewhere', () => {
           await expect(page.locator('#field-seats').inputValue()).resolves.toBe('10');
           expect(await page.getByRole('checkbox', { name: /Audio conference|Audioconferenza/ }).count()).toBe(0);
           await page.locator('#field-title').fill(`Seminario serale ${L.lang}`);
+          // A repeat starts on the first meeting's weekday (a Friday here, a Saturday in Italian).
+          const repeat = page.getByRole('checkbox', { name: /^(Repeat this meeting|Ripeti questa riunione)$/ });
+          await repeat.check();
+          await expect(page.getByRole('checkbox', { name: L.lang === 'en' ? 'Friday' : 'sabato', exact: true }).isChecked()).resolves.toBe(true);
+          expect(await page.locator('.repeat-day-list input:checked').count()).toBe(1);
           await expectAccessible(page, `booking form in the evening (${L.lang})`);
           await screenshot(page, `booking-form-24h-${L.lang}`);
+          await repeat.uncheck();
           await page.getByRole('button', { name: L.book }).click();
           await page.getByRole('heading', { level: 1, name: L.myBookings }).waitFor();
           const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}&status=confirmed`)).body.items as Array<{ id: string; title: string; startLocal: string; endLocal: string }>;
