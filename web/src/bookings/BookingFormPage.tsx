@@ -396,7 +396,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
                 <TimeField value={values.endTime} onChange={setTime('endTime')} />
               </Field>
             </div>
-            <p className="field-hint">
+            <p className="field-hint zone-hint">
               {t('form.zoneHint', { zone, abbr: zoneAbbreviation(zone) })} {t('form.timeHint')}
             </p>
             <Field
