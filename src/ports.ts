@@ -111,7 +111,10 @@ export type BookingFilter = {
   after?: { start: Date; id: string } | undefined;
 };
 
-export type RoomOccupancy = { roomId: string; start: Date; end: Date; occupiedUntil: Date };
+export type RoomOccupancy = { roomId: string; start: Date; end: Date; occupiedUntil: Date; bookingId: string | null; bookerId: string };
+
+/** The booking in the way of a slot: its time, and whose it is (a person may collide with themself). */
+export type RoomConflict = Slot & { bookingId: string; bookerId: string };
 
 /** A confirmed booking as seen on the calendar by anyone: time, room and seats. */
 export type BusyBooking = SeatUsage & {
@@ -131,7 +134,7 @@ export interface BookingRepository {
   /** Confirmed bookings in these rooms whose occupied time (turnaround included) meets any slot plus turnaround. */
   roomOccupancy(roomIds: readonly string[], slots: readonly Slot[], turnaroundMinutes: number): Promise<RoomOccupancy[]>;
   seatUsage(slot: Slot, excludeId?: string): Promise<SeatUsage[]>;
-  roomConflict(roomId: string, slot: Slot, turnaroundMinutes: number, excludeId?: string): Promise<Slot | null>;
+  roomConflict(roomId: string, slot: Slot, turnaroundMinutes: number, excludeId?: string): Promise<RoomConflict | null>;
   /** Inserts unless the room is taken; null when the exclusion constraint refused it. */
   insert(b: NewBooking): Promise<string | null>;
   /** Inserts several in one statement; the id of each, or null where the exclusion constraint refused it. */

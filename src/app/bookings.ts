@@ -175,20 +175,20 @@ export class BookingService {
         outcome[i] = overPool;
         continue;
       }
-      let taken: Slot | null = null;
+      let taken: Taken | null = null;
       const room = req.candidates.find((c) => {
         const conflict = occupancy.find((o) => o.roomId === c.id && o.start.getTime() < slot.end.getTime() + t * MINUTE && slot.start.getTime() < o.occupiedUntil.getTime());
-        taken ??= conflict ? { start: conflict.start, end: conflict.end } : null;
+        taken ??= conflict ?? null;
         return !conflict;
       });
       if (!room) {
-        outcome[i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? slot);
+        outcome[i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? slot, actor.userId);
         continue;
       }
       // Later reservations of this batch see this one as taken.
       quota.add(slot, req.zone);
       usage.push({ start: slot.start, end: slot.end, seats });
-      occupancy.push({ roomId: room.id, start: slot.start, end: slot.end, occupiedUntil: new Date(slot.end.getTime() + t * MINUTE) });
+      occupancy.push({ roomId: room.id, start: slot.start, end: slot.end, occupiedUntil: new Date(slot.end.getTime() + t * MINUTE), bookingId: null, bookerId: actor.userId });
       planned.push({ i, room });
     }
     const newBooking = (req: Reservation, room: Room) => ({
@@ -214,7 +214,7 @@ export class BookingService {
       // Lost a race between our read and the insert: the constraint decided. Try the other rooms
       // that fit, one by one, as a single booking always did.
       const req = reqs[p.i]!;
-      let taken: Slot | null = await r.bookings.roomConflict(p.room.id, req.slot, t);
+      let taken: Taken | null = await r.bookings.roomConflict(p.room.id, req.slot, t);
       for (const room of req.candidates.slice(req.candidates.indexOf(p.room) + 1)) {
         const conflict = await r.bookings.roomConflict(room.id, req.slot, t);
         const retried = conflict ? null : await r.bookings.insert(newBooking(req, room));
@@ -224,7 +224,7 @@ export class BookingService {
         }
         taken ??= conflict ?? (await r.bookings.roomConflict(room.id, req.slot, t));
       }
-      if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot);
+      if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, actor.userId);
     }
     const bookings = await r.bookings.findByIds(inserted.map((x) => x.id));
     for (const [k, x] of inserted.entries()) outcome[x.i] = bookings[k]!;
@@ -293,7 +293,7 @@ export class BookingService {
       if (slotChanged) await this.checkQuota(r, current.institutionId, slot, room.timeZone, current.id);
       await this.checkSeatPool(r, slot, seats, current.id);
       const conflict = await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id);
-      if (conflict) throw roomTaken(room, conflict);
+      if (conflict) throw roomTaken(room, conflict, ctx.actor.userId);
     }
     const outcome = await r.bookings.update(current.id, {
       ...(input.title !== undefined && { title: input.title }),
@@ -304,7 +304,7 @@ export class BookingService {
       ...(current.seriesId && !opts.partOfSeries && { isException: true }),
     });
     if (outcome === 'room-taken') {
-      throw roomTaken(room, (await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id)) ?? slot);
+      throw roomTaken(room, (await r.bookings.roomConflict(room.id, slot, this.policy.turnaroundMinutes, current.id)) ?? slot, ctx.actor.userId);
     }
     // The series' SEQUENCE grows too: its invitation carries this exception (RFC 5546, 3.2.2).
     if (current.seriesId && !opts.partOfSeries) await r.bookings.series.update(current.seriesId, {});
@@ -493,12 +493,26 @@ export class BookingService {
   }
 }
 
-function roomTaken(room: (RoomFacts & { id: string }) | null, conflict: Slot): AppError {
+/** What stands in a slot's way: a booking (whose, when known) or, after a lost race, just the slot. */
+type Taken = Slot & { bookingId?: string | null; bookerId?: string };
+
+/**
+ * The room is taken. When the booking in the way is the caller's own (a double click, a form sent
+ * twice, a series over an existing booking), the answer says so: `conflict.yours` and, when it
+ * exists already, that booking's id, which the caller may see anyway. Whose it is stays unsaid otherwise.
+ */
+function roomTaken(room: (RoomFacts & { id: string }) | null, conflict: Taken, callerId: string): AppError {
+  const yours = room !== null && conflict.bookerId === callerId;
   const where = room ? `${room.name} is` : 'Every room that fits is';
-  return new AppError(
-    'conflict',
-    'ROOM_TAKEN',
-    `${where} already booked at that time, or too close to another meeting (a turnaround stays free between meetings). Pick one of the suggested free slots or another time.`,
-    { conflict: { start: conflict.start.toISOString(), end: conflict.end.toISOString(), ...(room ? { roomId: room.id } : {}) } },
-  );
+  const message = yours
+    ? `You already have a booking in ${room.name} at that time (or too close to it: a turnaround stays free between meetings). Open it from "My bookings" to change it, or pick another time.`
+    : `${where} already booked at that time, or too close to another meeting (a turnaround stays free between meetings). Pick one of the suggested free slots or another time.`;
+  return new AppError('conflict', 'ROOM_TAKEN', message, {
+    conflict: {
+      start: conflict.start.toISOString(),
+      end: conflict.end.toISOString(),
+      ...(room ? { roomId: room.id } : {}),
+      ...(yours ? { yours: true, ...(conflict.bookingId ? { bookingId: conflict.bookingId } : {}) } : {}),
+    },
+  });
 }

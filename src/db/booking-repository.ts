@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Actor } from '../domain/access.ts';
 import type { Slot } from '../domain/booking-rules.ts';
 import type { SeatUsage } from '../domain/seat-pool.ts';
-import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking, RoomOccupancy } from '../ports.ts';
+import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking, RoomConflict, RoomOccupancy } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
 import { sendNotices, type DeferNotice } from './notices.ts';
 import { BOOKING_CHANNEL } from '../ports.ts';
@@ -70,7 +70,7 @@ export class PgBookingRepository implements BookingRepository {
     if (slots.length === 0 || roomIds.length === 0) return [];
     return this.db
       .selectFrom('bookings')
-      .select(['room_id as roomId', sql<Date>`lower(during)`.as('start'), sql<Date>`upper(during)`.as('end'), sql<Date>`upper(occupied)`.as('occupiedUntil')])
+      .select(['room_id as roomId', sql<Date>`lower(during)`.as('start'), sql<Date>`upper(during)`.as('end'), sql<Date>`upper(occupied)`.as('occupiedUntil'), 'id as bookingId', 'booker_id as bookerId'])
       .where('room_id', 'in', [...roomIds])
       .where('status', '=', 'confirmed')
       .where(sql<boolean>`occupied && ${anyOf(slots, turnaroundMinutes)}`)
@@ -89,10 +89,10 @@ export class PgBookingRepository implements BookingRepository {
     return rows;
   }
 
-  async roomConflict(roomId: string, slot: Slot, turnaroundMinutes: number, excludeId?: string): Promise<Slot | null> {
+  async roomConflict(roomId: string, slot: Slot, turnaroundMinutes: number, excludeId?: string): Promise<RoomConflict | null> {
     const row = await this.db
       .selectFrom('bookings')
-      .select([sql<Date>`lower(during)`.as('start'), sql<Date>`upper(during)`.as('end')])
+      .select(['id as bookingId', 'booker_id as bookerId', sql<Date>`lower(during)`.as('start'), sql<Date>`upper(during)`.as('end')])
       .where('room_id', '=', roomId)
       .where('status', '=', 'confirmed')
       .where(sql<boolean>`occupied && ${occupiedRange(slot, turnaroundMinutes)}`)

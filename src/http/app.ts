@@ -30,6 +30,7 @@ import { bookingIcsRoutes } from './routes/booking-ics.ts';
 import { calendarRoutes } from './routes/feeds.ts';
 import type { Services } from './services.ts';
 import type { ProvisioningModule } from '../jobs/provisioning-module.ts';
+import { noMeetingDetails } from '../notify/meeting-details.ts';
 import type { Identity } from '../identity/module.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { oidcRoutes } from './routes/oidc.ts';
@@ -130,16 +131,18 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
   registerIdempotency(app, o.database.db);
+  // Join link, guest link and dial-in of a booking, for .ics downloads and feeds (as in the mails).
+  const meetingDetails = o.provisioning?.meetingDetails ?? noMeetingDetails;
 
   await app.register(
     async (api) => {
       await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours, publicUrl: o.publicUrl });
       await api.register(bookingRoutes, { services: o.services });
       await api.register(audioRoutes, { audio: o.services.audio });
-      await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl });
+      await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl, details: meetingDetails });
       await api.register(eventsRoutes, { listen: o.database.listen, accounts: o.services.accounts, authChanges: o.authChanges, limits: o.eventStreams });
       await api.register(seriesRoutes, { series: o.services.series });
-      await api.register(calendarRoutes, { calendar: o.services.calendar });
+      await api.register(calendarRoutes, { calendar: o.services.calendar, details: meetingDetails });
       await api.register(administrationRoutes, { services: o.services });
       await api.register(auditRoutes, { services: o.services });
       if (o.provisioning) await o.provisioning.apiRoutes(api);

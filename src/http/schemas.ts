@@ -280,6 +280,7 @@ export const Settings = z.object({
   maxDaysAhead: z.number().int(),
   granularityMinutes: z.number().int(),
   defaultTimeZone: z.string(),
+  telephony: z.boolean().describe('The portal offers telephone and SIP dial-in (forms show the audio-conference choice only then)'),
 });
 
 // Series (recurring bookings), invitees and calendar feeds

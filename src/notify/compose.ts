@@ -2,6 +2,7 @@
 // with the iCalendar part), from the state in the database when the job runs, so a later change
 // is never overtaken by an earlier one's mail.
 import type { PgBookingRepository } from '../db/booking-repository.ts';
+import type { Booking } from '../ports.ts';
 import type { PgMailRepository } from '../db/mail-repository.ts';
 import { buildCalendar, type CalendarEvent, type CalendarMethod } from './calendar.ts';
 import type { OutgoingMail } from './mailer.ts';
@@ -37,7 +38,38 @@ export function describe(details: MeetingDetails, portalUrl: string, description
     .join('\n');
 }
 
-export const locationOf = (roomName: string, details: MeetingDetails) => (details.joinUrl ? `${roomName} – ${details.joinUrl}` : roomName);
+/**
+ * LOCATION of a virtual room: what a calendar shows under the title, so it says where the meeting
+ * happens (online, in which room of the portal) and, when there is one, the link that gets you in.
+ */
+export const locationOf = (roomName: string, details: MeetingDetails) =>
+  `WebMeetings – ${roomName} (online)${details.joinUrl ? ` – ${details.joinUrl}` : ''}`;
+
+/** The booking's own page in the portal: the stable address every mail, feed and file links to. */
+export const bookingPageUrl = (id: string, publicUrl: string) => new URL(`/bookings/${id}`, publicUrl).toString();
+
+/**
+ * One booking as a calendar event for a download or a feed: the same UID, SEQUENCE, LOCATION and
+ * DESCRIPTION (join link, guest link, dial-in, the booking's page) as the mailed invitation; URL is
+ * the join link, or the booking's page while there is none.
+ */
+export function bookingEvent(b: Booking, details: MeetingDetails, publicUrl: string): CalendarEvent {
+  const page = bookingPageUrl(b.id, publicUrl);
+  return {
+    uid: bookingUid(b.id, publicUrl),
+    sequence: b.sequence,
+    stamp: b.updatedAt,
+    start: b.start,
+    end: b.end,
+    zone: b.timeZone,
+    summary: b.title,
+    description: describe(details, page, b.description),
+    location: locationOf(b.roomName, details),
+    url: details.joinUrl ?? page,
+    cancelled: b.status === 'cancelled',
+    ...(b.recurrenceId && { recurrenceId: b.recurrenceId }),
+  };
+}
 
 const organizerOf = (from: string) => {
   const m = /^(.*)<([^>]+)>\s*$/.exec(from);

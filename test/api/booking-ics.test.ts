@@ -36,6 +36,33 @@ describe('GET /bookings/{id}/ics', () => {
     expect(second.sequence).toBeGreaterThan(seq0);
   });
 
+  it('carries the join link (URL and DESCRIPTION), the guest link, the booking’s page and an online LOCATION', async () => {
+    const b = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Lab meeting', description: 'Agenda in the wiki.', roomId: t.rooms[3]!.id, start: '2026-04-01T10:00', end: '2026-04-01T11:00' } });
+    expect(b.status).toBe(201);
+    const room = await t.api('GET', `/api/v1/bookings/${b.body.id}/room`, { as: alice });
+    expect(room.status).toBe(200);
+    const event = new ICAL.Component(ICAL.parse((await download(b.body.id, alice)).text)).getFirstSubcomponent('vevent')!;
+    const joinUrl = `${t.config.publicUrl}/join/${b.body.id}`;
+    expect(event.getFirstPropertyValue('url')).toBe(joinUrl);
+    const description = String(event.getFirstPropertyValue('description'));
+    expect(description).toContain('Agenda in the wiki.');
+    expect(description).toContain(`Join / Entra: ${joinUrl}`);
+    expect(description).toContain(`Guests / Ospiti: ${room.body.guestUrl}`);
+    expect(room.body.guestUrl).toMatch(new RegExp(`^${t.config.publicUrl}/g/`));
+    expect(description).toContain(`${t.config.publicUrl}/bookings/${b.body.id}`);
+    expect(event.getFirstPropertyValue('location')).toBe(`WebMeetings – ${t.rooms[3]!.name} (online) – ${joinUrl}`);
+  });
+
+  it('has no join or guest link once the booking is cancelled, only its page', async () => {
+    const b = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Called off', roomId: t.rooms[3]!.id, start: '2026-04-02T10:00', end: '2026-04-02T11:00' } });
+    await t.api('DELETE', `/api/v1/bookings/${b.body.id}`, { as: alice });
+    const text = (await download(b.body.id, alice)).text;
+    const event = new ICAL.Component(ICAL.parse(text)).getFirstSubcomponent('vevent')!;
+    expect(event.getFirstPropertyValue('status')).toBe('CANCELLED');
+    expect(event.getFirstPropertyValue('url')).toBe(`${t.config.publicUrl}/bookings/${b.body.id}`);
+    expect(text).not.toMatch(/\/join\/|\/g\//);
+  });
+
   it('is 404 for someone else’s booking', async () => {
     const b = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Private', roomId: t.rooms[5]!.id, start: '2026-03-31T10:00', end: '2026-03-31T11:00' } });
     const bob = await t.user('member', alice.institutionId);

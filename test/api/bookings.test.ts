@@ -109,6 +109,28 @@ describe('first come, first served', () => {
     expect(taken.status).toBe(201);
   });
 
+  it('tells a person who already holds the slot that it is their own booking, and no one else whose it is', async () => {
+    const mine = await book(alice, { roomId: small, start: '2026-06-09T10:00', end: '2026-06-09T11:00', seats: 5 });
+    expect(mine.status).toBe(201);
+    // The same form sent twice: the second answer names the booking the person already has.
+    const again = await book(alice, { roomId: small, start: '2026-06-09T10:00', end: '2026-06-09T11:00', seats: 5 });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('ROOM_TAKEN');
+    expect(again.body.conflict).toMatchObject({ roomId: small, yours: true, bookingId: mine.body.id });
+    expect(again.body.detail).toMatch(/^You already have a booking in /);
+    // Someone else gets the usual answer, without whose booking it is.
+    const other = await book(bob, { roomId: small, start: '2026-06-09T10:30', end: '2026-06-09T11:30', seats: 5 });
+    expect(other.status).toBe(409);
+    expect(other.body.conflict.yours).toBeUndefined();
+    expect(other.body.conflict.bookingId).toBeUndefined();
+    expect(other.body.detail).not.toMatch(/You already have/);
+    // Moving another booking of one's own onto it says so too.
+    const second = await book(alice, { roomId: small, start: '2026-06-09T14:00', end: '2026-06-09T15:00', seats: 5 });
+    const moved = await t.api('PATCH', `/api/v1/bookings/${second.body.id}`, { as: alice, body: { start: '2026-06-09T10:30', end: '2026-06-09T11:30' } });
+    expect(moved.status).toBe(409);
+    expect(moved.body.conflict).toMatchObject({ yours: true, bookingId: mine.body.id });
+  });
+
   it('keeps the turnaround free before a meeting too', async () => {
     await book(alice, { roomId: small, start: '2026-03-26T10:00', end: '2026-03-26T11:00', seats: 5 });
     const before = await book(bob, { roomId: small, start: '2026-03-26T09:00', end: '2026-03-26T09:50', seats: 5 });

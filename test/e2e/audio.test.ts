@@ -38,7 +38,7 @@ async function openDetails(page: Page, booking: Pick<Booking, 'id' | 'title'>, r
     card.getByRole('button', { name: /^(Details|Dettagli)/ }).click(),
   ]);
   const view = (await answer.json()) as AudioView;
-  // While loading, the row shows the same placeholder as a portal without telephony.
+  // While loading there is no dial-in row, as on a portal without telephony.
   if (view.available) await card.locator(`[data-slot="dial-in"] ${view.enabled ? '.dial-in' : '.muted'}`).waitFor();
   return card;
 }
@@ -430,11 +430,13 @@ describeInBrowser('audio conference in the booking details, against a fake of th
     await portal?.close();
   });
 
-  it('shows the placeholder where the server offers no telephony (the real API, unmocked)', async () => {
+  it('shows no dial-in at all where the server offers no telephony (the real API, unmocked)', async () => {
     const view = await portal.api<AudioView>(maria, 'GET', `/api/v1/bookings/${booking.id}/audio`);
     expect(view.body).toMatchObject({ available: false, enabled: false, pin: null, numbers: [] });
     const card = await openDetails(page, booking);
-    await card.getByText('Appears here once telephone access is available.').waitFor();
+    await card.locator('[data-slot="guest-link"]').waitFor();
+    expect(await card.locator('[data-slot="dial-in"]').count()).toBe(0);
+    expect(await card.getByText('Appears here once telephone access is available.').count()).toBe(0);
     expect(await card.getByRole('switch').count()).toBe(0);
     expect(await card.getByText(/^Phone participants/).count()).toBe(0);
   });

@@ -51,6 +51,22 @@ describe('calendar feeds', () => {
     expect(listed.body.items).toEqual([{ id: created.body.id, roomId: null, url: null, createdAt: expect.any(String) }]);
   });
 
+  it('a user feed gives each booking its join link, guest link, page and an online location', async () => {
+    const id = await book(alice, roomB, 'Alice linked', '2026-04-07');
+    const guestUrl = (await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.guestUrl as string;
+    expect(guestUrl).toMatch(/^https:\/\/meet\.example\.org\/g\//);
+    const created = await t.api('POST', '/api/v1/me/feeds', { as: alice, body: {} });
+    const event = eventsOf((await fetchFeed(created.body.url)).body as string).find((e) => e.getFirstPropertyValue('summary') === 'Alice linked')!;
+    const joinUrl = `https://meet.example.org/join/${id}`;
+    expect(event.getFirstPropertyValue('url')).toBe(joinUrl);
+    const description = String(event.getFirstPropertyValue('description'));
+    expect(description).toContain(`Join / Entra: ${joinUrl}`);
+    expect(description).toContain(`Guests / Ospiti: ${guestUrl}`);
+    expect(description).toContain(`https://meet.example.org/bookings/${id}`);
+    const roomName = t.rooms.find((r) => r.id === roomB)!.name;
+    expect(event.getFirstPropertyValue('location')).toBe(`WebMeetings – ${roomName} (online) – ${joinUrl}`);
+  });
+
   it('a room feed shows busy times only, of everyone, in that room alone', async () => {
     const created = await t.api('POST', '/api/v1/me/feeds', { as: bob, body: { roomId: roomA } });
     expect(created.status).toBe(201);

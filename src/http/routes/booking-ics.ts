@@ -1,13 +1,14 @@
 // GET /api/v1/bookings/:id/ics: one booking as an iCalendar file (RFC 5545) for "My bookings".
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { buildCalendar } from '../../notify/calendar.ts';
-import { bookingUid } from '../../notify/compose.ts';
+import { bookingEvent } from '../../notify/compose.ts';
+import { noMeetingDetails, type MeetingDetails, type MeetingDetailsSource } from '../../notify/meeting-details.ts';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import type { Booking } from '../../ports.ts';
 
-export type BookingIcsOptions = { services: Services; publicUrl: string };
+export type BookingIcsOptions = { services: Services; publicUrl: string; details: MeetingDetailsSource };
 
 /** A file name that every operating system accepts, from the booking's title. */
 export function icsFileName(title: string): string {
@@ -23,33 +24,14 @@ export function icsFileName(title: string): string {
 
 /**
  * The booking as a PUBLISH calendar (a copy to add, not a meeting request: RFC 5546, 3.2.1), built
- * by the same code as the mailed invitations, with their UID and SEQUENCE, so a calendar that got
+ * like the mailed invitations, with their UID, SEQUENCE, links and dial-in, so a calendar that got
  * both keeps one event and takes the newer copy.
  */
-export function bookingCalendar(booking: Booking, publicUrl: string): string {
-  return buildCalendar({
-    method: 'PUBLISH',
-    name: 'WebMeetings',
-    events: [
-      {
-        uid: bookingUid(booking.id, publicUrl),
-        sequence: booking.sequence,
-        stamp: booking.updatedAt,
-        start: booking.start,
-        end: booking.end,
-        zone: booking.timeZone,
-        summary: booking.title,
-        description: booking.description,
-        location: booking.roomName,
-        url: new URL('/bookings', publicUrl).toString(),
-        cancelled: booking.status === 'cancelled',
-        ...(booking.recurrenceId && { recurrenceId: booking.recurrenceId }),
-      },
-    ],
-  });
+export function bookingCalendar(booking: Booking, details: MeetingDetails, publicUrl: string): string {
+  return buildCalendar({ method: 'PUBLISH', name: 'WebMeetings', events: [bookingEvent(booking, details, publicUrl)] });
 }
 
-export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async (app, { services, publicUrl }) => {
+export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async (app, { services, publicUrl, details }) => {
   app.get('/bookings/:id/ics', {
     config: { access: 'signed-in' },
     schema: {
@@ -60,11 +42,13 @@ export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async 
     },
     handler: async (req, reply) => {
       const booking = await services.bookings.get(callContext(req), req.params.id);
+      // A cancelled booking has no way in any more: only its page.
+      const links = booking.status === 'confirmed' ? await details({ bookingId: booking.id, seriesId: booking.seriesId }) : await noMeetingDetails({ bookingId: booking.id, seriesId: null });
       return reply
         .type('text/calendar; charset=utf-8')
         .header('content-disposition', `attachment; filename="${icsFileName(booking.title)}"`)
         .header('cache-control', 'private, no-store')
-        .send(bookingCalendar(booking, publicUrl));
+        .send(bookingCalendar(booking, links, publicUrl));
     },
   });
 };

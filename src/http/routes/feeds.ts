@@ -5,6 +5,7 @@ import type { FeedService, Feed } from '../../app/feeds.ts';
 import type { InviteeService } from '../../app/invitees.ts';
 import type { Invitee, InviteeTarget } from '../../ports.ts';
 import { feedCalendar } from '../../notify/feeds.ts';
+import type { MeetingDetailsSource } from '../../notify/meeting-details.ts';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 
@@ -14,7 +15,7 @@ const feedUrl = (publicUrl: string, token: string) => new URL(`/api/v1/feeds/${t
 const feedView = (f: Feed, url: string | null) => ({ id: f.id, roomId: f.roomId, url, createdAt: f.createdAt.toISOString() });
 const inviteeView = (i: Invitee) => ({ id: i.id, email: i.email, locale: i.locale, timeZone: i.timeZone, createdAt: i.createdAt.toISOString() });
 
-export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices }> = async (app, { calendar }) => {
+export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices; details: MeetingDetailsSource }> = async (app, { calendar, details }) => {
   const { feeds, invitees, publicUrl } = calendar;
 
   app.get('/me/feeds', {
@@ -52,7 +53,7 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices 
     schema: { tags: ['feeds'], summary: 'A calendar feed (iCalendar); the secret token in the address is the only key', params: z.strictObject({ token: S.Line(100) }), produces: ['text/calendar'] },
     handler: async (req, reply) => {
       const content = await feeds.content(req.params.token);
-      return reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').send(feedCalendar(content, publicUrl));
+      return reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300').send(await feedCalendar(content, publicUrl, details));
     },
   });
 

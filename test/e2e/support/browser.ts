@@ -69,3 +69,20 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole('button', { name: /^(Sign in|Accedi)$/ }).click();
   await page.getByRole('button', { name: /^(Sign out|Esci)$/ }).waitFor();
 }
+
+/**
+ * Today at `hhmm` in `zone`, as an instant: a fixed clock for the browser (`context.clock.setFixedTime`)
+ * so that what a page pre-fills from "now" does not depend on when the test runs. Today's date keeps
+ * the server's own checks (not in the past, not too far ahead) the same as the browser's.
+ */
+export function todayAt(hhmm: string, zone = 'Europe/Rome', now = new Date()): Date {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(now);
+  const guess = new Date(`${day}T${hhmm}:00Z`);
+  // The zone's offset at that moment (two passes settle a daylight-saving change).
+  let t = guess.getTime();
+  for (let i = 0; i < 2; i++) {
+    const wall = new Date(new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(t)).replace(' ', 'T') + 'Z');
+    t += guess.getTime() - wall.getTime();
+  }
+  return new Date(t);
+}

@@ -21,7 +21,8 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly errors: FieldError[];
   readonly suggestions: Suggestion[];
-  readonly conflict: { start: string; end: string; roomId?: string } | null;
+  /** `yours`: the booking in the way is the caller's own (its id when it exists already). */
+  readonly conflict: { start: string; end: string; roomId?: string; yours?: boolean; bookingId?: string } | null;
 
   constructor(status: number, body: Record<string, unknown>) {
     const detail = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : '';
@@ -62,7 +63,9 @@ export async function request<T>(method: string, path: string, body?: unknown, e
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': document.documentElement.lang || 'en', ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
-  if (method === 'POST') headers['Idempotency-Key'] = crypto.randomUUID();
+  // A request whose answer holds a secret shown once (a feed address) must not be replayable.
+  if (method === 'POST' && !('Idempotency-Key' in extraHeaders)) headers['Idempotency-Key'] = crypto.randomUUID();
+  if (headers['Idempotency-Key'] === '') delete headers['Idempotency-Key'];
   let response: Response;
   try {
     response = await fetch(path, {
@@ -94,6 +97,8 @@ export async function request<T>(method: string, path: string, body?: unknown, e
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', withQuery(path, query)),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  /** POST without an Idempotency-Key: for answers that carry a secret shown once. */
+  postOnce: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}, { 'Idempotency-Key': '' }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),

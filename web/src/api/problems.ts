@@ -32,6 +32,8 @@ const KNOWN = new Set([
  */
 export function problemMessage(t: TFunction, error: unknown, values: Record<string, unknown> = {}): string {
   if (error instanceof ApiError) {
+    // The slot is taken by a booking of the person's own (a form sent twice, a second tab).
+    if (error.code === 'ROOM_TAKEN' && error.conflict?.yours) return t('problems.ROOM_TAKEN_YOURS', values);
     if (KNOWN.has(error.code)) return t(`problems.${error.code}`, values);
     if (error.status === 403) return t('problems.FORBIDDEN');
     if (error.status >= 500) return t('problems.SERVER');

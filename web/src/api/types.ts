@@ -21,6 +21,8 @@ export interface Settings {
   maxDaysAhead: number;
   granularityMinutes: number;
   defaultTimeZone: string;
+  /** The portal has telephone and SIP dial-in at all. */
+  telephony?: boolean;
 }
 
 export interface Room {
@@ -53,6 +55,26 @@ export interface Booking {
   updatedAt: string;
   /** The join page of the virtual room (/join/{id}). */
   joinUrl?: string | null;
+  /** The series this booking is an occurrence of. */
+  seriesId?: string | null;
+  recurrenceId?: string | null;
+  isException?: boolean;
+}
+
+/** GET /api/v1/me/feeds: a calendar feed; its address (`url`) is given only when made. */
+export interface CalendarFeed {
+  id: string;
+  roomId: string | null;
+  url: string | null;
+  createdAt: string;
+}
+
+export interface Invitee {
+  id: string;
+  email: string;
+  locale: 'it' | 'en';
+  timeZone: string | null;
+  createdAt: string;
 }
 
 /** One person (or the virtual room's own audio leg) on the phone in a booking's conference. */

@@ -11,6 +11,7 @@ import { matchPath, ROOM_ROUTE, useLocation } from './router.tsx';
 // The calendar is the first page most people see and ships in the initial bundle;
 // the other pages load when first opened.
 const MyBookingsPage = lazy(() => import('../bookings/MyBookingsPage.tsx').then((m) => ({ default: m.MyBookingsPage })));
+const BookingPage = lazy(() => import('../bookings/BookingPage.tsx').then((m) => ({ default: m.BookingPage })));
 const BookingFormPage = lazy(() => import('../bookings/BookingFormPage.tsx').then((m) => ({ default: m.BookingFormPage })));
 const RoomsPage = lazy(() => import('../admin/RoomsPage.tsx').then((m) => ({ default: m.RoomsPage })));
 const InstitutionsPage = lazy(() => import('../admin/InstitutionsPage.tsx').then((m) => ({ default: m.InstitutionsPage })));
@@ -35,6 +36,8 @@ const ROUTES: Route[] = [
   { pattern: '/bookings', page: MyBookingsPage },
   { pattern: '/bookings/new', page: BookingFormPage },
   { pattern: '/bookings/:id/edit', page: BookingFormPage },
+  // The stable address in every mail, reminder, feed and .ics file.
+  { pattern: '/bookings/:id', page: BookingPage },
   { pattern: '/admin/rooms', page: RoomsPage, admin: true },
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
   { pattern: '/institutions/:id', page: InstitutionPage },

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { currentLanguage } from '../i18n/index.ts';
 import { LanguageSwitcher } from '../app/LanguageSwitcher.tsx';
+import { navigate } from '../app/router.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useSession } from './session.tsx';
@@ -14,9 +15,26 @@ interface SignInMethods {
   local: { enabled: boolean; adminsOnly: boolean };
 }
 
+/**
+ * Where the person was going: the `next` of a link that sent them here (the join page's "Sign in"
+ * goes to /?next=/join/…), or the page they opened, which the app shows again once signed in. The
+ * server judges it once more (src/identity/return-target.ts): only paths of this portal count.
+ */
+export function returnPath(): string {
+  const next = new URLSearchParams(window.location.search).get('next');
+  if (next && next.startsWith('/') && !next.startsWith('//') && !next.includes('\\')) return next;
+  return window.location.pathname + window.location.search;
+}
+
+/** Pages the server renders itself (join, guest) need a full load; the app's own pages do not. */
+function goOn(path: string): void {
+  if (/^\/(join|g|room|auth|api)\//.test(path)) window.location.assign(path);
+  else navigate(path, { replace: true });
+}
+
 const withReturn = (url: string, lang: string) => {
   const target = new URL(url, window.location.origin);
-  target.searchParams.set('return', window.location.pathname + window.location.search);
+  target.searchParams.set('return', returnPath());
   target.searchParams.set('lang', lang);
   return target.pathname + target.search;
 };
@@ -69,7 +87,11 @@ export function SignInPage({ expired }: { expired: boolean }) {
     setBusy(true);
     setError(null);
     try {
-      await signIn(email.trim(), password);
+      const wanted = new URLSearchParams(window.location.search).get('next');
+      const next = await signIn(email.trim(), password, wanted ?? undefined);
+      // Sent here by a link with `next` (the join page, a mail): go on there. Without it the page
+      // the person opened is already the one the app shows.
+      if (wanted !== null) goOn(next);
     } catch (e) {
       if (e instanceof ApiError && e.code === 'INVALID_CREDENTIALS') setError(t('signIn.invalid'));
       else if (e instanceof ApiError && e.status === 0) setError(t('errors.unreachable'));

@@ -12,7 +12,8 @@ type SessionState =
 interface SessionValue {
   state: SessionState;
   settings: Settings | null;
-  signIn(email: string, password: string): Promise<void>;
+  /** Resolves to where the person may go now: `next` as the server judged it ("/" when not acceptable). */
+  signIn(email: string, password: string, next?: string): Promise<string>;
   signOut(): Promise<void>;
 }
 
@@ -62,12 +63,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => setUnauthenticatedHandler(null);
   }, [load]);
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    const answer = await api.post<{ user: Me; csrfToken: string }>('/api/v1/session', { email, password });
+  const signIn = useCallback(async (email: string, password: string, next?: string) => {
+    const answer = await api.post<{ user: Me; csrfToken: string; next: string }>('/api/v1/session', { email, password, ...(next ? { next } : {}) });
     setCsrfToken(answer.csrfToken);
     // GET /me carries canBook and the institution, which the sign-in answer may leave out.
     const me = await api.get<Me>('/api/v1/me').catch(() => answer.user);
     setState({ status: 'signed-in', me: { ...me, csrfToken: answer.csrfToken } });
+    return answer.next ?? '/';
   }, []);
 
   // A form POST to /auth/logout with the CSRF token, not a fetch: for people who came through

@@ -2,10 +2,11 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import type { Booking, VirtualRoom } from '../api/types.ts';
-import { DialIn } from '../audio/DialIn.tsx';
+import { DialIn, telephonyOffered } from '../audio/DialIn.tsx';
 import { PhoneConference } from '../audio/PhoneConference.tsx';
 import { useAudioConference } from '../audio/useAudioConference.ts';
 import { formatInstant, formatSlot, zoneAbbreviation } from '../i18n/format.ts';
+import { CopyText } from '../ui/CopyText.tsx';
 
 /** The virtual room of a booking (state, join and guest links); null while unknown or not offered. */
 export function useVirtualRoom(bookingId: string | null): VirtualRoom | null {
@@ -25,29 +26,6 @@ export function useVirtualRoom(bookingId: string | null): VirtualRoom | null {
   return room;
 }
 
-function CopyLink({ url }: { url: string }) {
-  const { t } = useTranslation();
-  const [copied, setCopied] = useState(false);
-  const absolute = new URL(url, window.location.origin).toString();
-  return (
-    <span className="copy-link">
-      <code>{absolute}</code>
-      <button
-        type="button"
-        className="button button-quiet button-small"
-        onClick={() => {
-          void navigator.clipboard?.writeText(absolute).then(() => {
-            setCopied(true);
-            window.setTimeout(() => setCopied(false), 2500);
-          });
-        }}
-      >
-        {copied ? t('details.copied') : t('details.copy')}
-      </button>
-    </span>
-  );
-}
-
 /**
  * Everything known about one booking. The virtual room (join and guest links, its state) comes
  * from GET /bookings/{id}/room; dial-in and, for those who may manage it, the live audio
@@ -58,6 +36,7 @@ export function BookingDetails({ booking }: { booking: Booking }) {
   const confirmed = booking.status === 'confirmed';
   const room = useVirtualRoom(confirmed ? booking.id : null);
   const audio = useAudioConference(confirmed ? booking.id : null);
+  const offersTelephony = audio.state.status === 'ready' && telephonyOffered(audio.state.view);
   const joinUrl = booking.joinUrl ?? room?.joinUrl ?? null;
   return (
     <dl className="details-list">
@@ -109,15 +88,20 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       </div>
       <div data-slot="guest-link">
         <dt>{t('details.guestLink')}</dt>
-        <dd>{room?.guestUrl ? <CopyLink url={room.guestUrl} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
+        <dd>{room?.guestUrl ? <CopyText text={room.guestUrl} label={t('details.guestLink')} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
       </div>
-      <div data-slot="dial-in">
-        <dt>{t('details.dialIn')}</dt>
-        <dd>
-          <DialIn state={audio.state} timeZone={booking.timeZone} />
-        </dd>
-      </div>
-      <PhoneConference state={audio.state} actions={audio.actions} timeZone={booking.timeZone} />
+      {/* The audio view says whether the portal has telephony at all: without it, no dial-in to promise. */}
+      {offersTelephony && (
+        <>
+          <div data-slot="dial-in">
+            <dt>{t('details.dialIn')}</dt>
+            <dd>
+              <DialIn state={audio.state} timeZone={booking.timeZone} />
+            </dd>
+          </div>
+          <PhoneConference state={audio.state} actions={audio.actions} timeZone={booking.timeZone} />
+        </>
+      )}
     </dl>
   );
 }

@@ -11,13 +11,17 @@ import { Suggestions } from '../calendar/Suggestions.tsx';
 import { addDays, wallClock, zonedToInstant } from '../calendar/zone.ts';
 import { formatSlot, zoneAbbreviation } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
+import { TimeField } from '../ui/TimeField.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import type { SeriesScope } from './seriesIndex.ts';
-import { buildRrule, initialRepeat, validateRepeat, type RepeatErrors, type RepeatValues } from './repeat.ts';
+import { buildRrule, initialRepeat, validateRepeat, weekdayOf, type RepeatErrors, type RepeatValues } from './repeat.ts';
 import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
+
+/** Seats a new booking starts with: a small meeting; the room's size when it is smaller. */
+const DEFAULT_SEATS = 10;
 
 function nextFreeHour(zone: string): { date: string; start: string; end: string } {
   const wall = wallClock(Date.now() + 60 * 60_000, zone);
@@ -55,8 +59,11 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const seriesId = editingId ? new URLSearchParams(window.location.search).get('series') : null;
   const [scope, setScope] = useState<SeriesScope>('one');
   const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string } | null>(null);
-  // Shown for every new booking or series: a server without telephony ignores the field.
+  // Offered for every new booking or series when the portal has telephony.
   const [audio, setAudio] = useState(true);
+  const [ownBooking, setOwnBooking] = useState<string | null>(null);
+  // Seats follow the room chosen until the person types a number of their own.
+  const seatsTouched = useRef(false);
 
   useEffect(() => {
     const roomsLoad = api.get<{ items: Room[] }>('/api/v1/rooms');
@@ -84,7 +91,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
             date: query.get('date') ?? slot.date,
             startTime: query.get('start') ?? slot.start,
             endTime: query.get('end') ?? slot.end,
-            seats: '',
+            seats: query.get('seats') ?? String(Math.min(DEFAULT_SEATS, active.find((x) => x.id === query.get('roomId'))?.capacity ?? DEFAULT_SEATS)),
             title: '',
             description: '',
           });
@@ -97,8 +104,24 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const zone = room?.timeZone ?? displayZone(rooms.map((r) => r.timeZone), settings.defaultTimeZone);
   const set = (field: FormField) => (e: { target: { value: string } }) => {
     setPreview(null); // the dates checked were for other values
-    setValues((v) => (v ? { ...v, [field]: e.target.value } : v));
+    if (field === 'seats') seatsTouched.current = true;
+    setValues((v) => {
+      if (!v) return v;
+      const next = { ...v, [field]: e.target.value };
+      // A room smaller than the default number of seats: take its size rather than refuse.
+      const chosen = field === 'roomId' ? rooms.find((r) => r.id === e.target.value) : undefined;
+      if (chosen && !editingId && !seatsTouched.current && Number(next.seats) > chosen.capacity) next.seats = String(chosen.capacity);
+      return next;
+    });
   };
+  const setTime = (field: 'startTime' | 'endTime') => (value: string) => set(field)({ target: { value } });
+
+  // A weekly repeat starts on the first meeting's weekday, and follows the date while only that day is ticked.
+  const firstDate = values?.date ?? '';
+  useEffect(() => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(firstDate)) return;
+    setRepeat((r) => (r.byDays.length <= 1 ? { ...r, byDays: [weekdayOf(firstDate)] } : r));
+  }, [firstDate]);
 
   const fieldLabels = useMemo<Record<FormField, string>>(
     () => ({
@@ -121,6 +144,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     if (!values) return;
     setBusy(true);
     setGeneral(null);
+    setOwnBooking(null);
     setSuggestions([]);
     // Local wall-clock times without an offset: the API reads them in the room's zone.
     const body = target
@@ -136,7 +160,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       description: values.description.trim() || (editingId ? '' : undefined),
       seats: Number(values.seats),
       // The API's default is on; say so only when the booker turned it off.
-      ...(!editingId && !audio ? { audio: false } : {}),
+      ...(!editingId && settings.telephony && !audio ? { audio: false } : {}),
     };
     try {
       if (editingId && seriesId && !target) {
@@ -181,6 +205,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
         const field = FIELD_OF_CODE[e.code];
         if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
         setSuggestions(e.suggestions);
+        setOwnBooking(e.conflict?.yours ? (e.conflict.bookingId ?? null) : null);
       }
       setErrors(next);
       if (Object.keys(next).length === 0 || e instanceof ApiError === false || e.status === 409 || e.status === 403) {
@@ -206,7 +231,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       rrule: buildRrule(repeat, values.date),
       mode,
       // As for a single booking: on unless the booker turned it off (for every occurrence).
-      ...(!audio ? { audio: false } : {}),
+      ...(settings.telephony && !audio ? { audio: false } : {}),
     };
   }
 
@@ -314,6 +339,11 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
         <div className="error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
           <h2>{general ? t('form.notSaved') : t('form.fixFields', { count: errorEntries.length })}</h2>
           {general && <p>{general}</p>}
+          {ownBooking && (
+            <p>
+              <Link to={`/bookings/${encodeURIComponent(ownBooking)}`}>{t('form.openYours')}</Link>
+            </p>
+          )}
           {errorEntries.length > 0 && (
             <ul>
               {errorEntries.map(([field, message]) => (
@@ -360,13 +390,15 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
                 <input type="date" value={values.date} onChange={set('date')} />
               </Field>
               <Field id="field-startTime" label={fieldLabels.startTime} required error={errors.startTime}>
-                <input type="time" step={settings.granularityMinutes * 60} value={values.startTime} onChange={set('startTime')} />
+                <TimeField value={values.startTime} onChange={setTime('startTime')} />
               </Field>
               <Field id="field-endTime" label={fieldLabels.endTime} required error={errors.endTime}>
-                <input type="time" step={settings.granularityMinutes * 60} value={values.endTime} onChange={set('endTime')} />
+                <TimeField value={values.endTime} onChange={setTime('endTime')} />
               </Field>
             </div>
-            <p className="field-hint">{t('form.zoneHint', { zone, abbr: zoneAbbreviation(zone) })}</p>
+            <p className="field-hint zone-hint">
+              {t('form.zoneHint', { zone, abbr: zoneAbbreviation(zone) })} {t('form.timeHint')}
+            </p>
             <Field
               id="field-seats"
               label={fieldLabels.seats}
@@ -385,7 +417,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
             <Field id="field-description" label={fieldLabels.description} error={errors.description} hint={t('form.descriptionHint')}>
               <textarea rows={4} maxLength={2000} value={values.description} onChange={set('description')} />
             </Field>
-            {!editingId && (
+            {!editingId && settings.telephony && (
               <div className="field">
                 <label className="check">
                   <input type="checkbox" checked={audio} onChange={(e) => setAudio(e.target.checked)} aria-describedby="field-audio-hint" />

@@ -6,114 +6,56 @@ import type { Booking, Page } from '../api/types.ts';
 import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { subscribeBookingChanges } from '../calendar/live.ts';
-import { formatInstant, formatTimeRange, DATE_LONG } from '../i18n/format.ts';
+import { formatInstant, formatSlot, formatTimeRange, DATE_LONG } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { BookingDetails, icsUrl } from './BookingDetails.tsx';
-import { useSeriesIndex, type SeriesScope } from './seriesIndex.ts';
+import { editPath } from './BookingPage.tsx';
+import { CalendarFeedPanel } from './CalendarFeedPanel.tsx';
+import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
+import type { SeriesScope } from './seriesIndex.ts';
 
 type Tab = 'upcoming' | 'past';
+type OnCancelled = (b: Booking, scope: SeriesScope | null) => void;
 
-function BookingCard({
-  booking,
-  seriesId,
-  onCancelled,
-  past,
-}: {
-  booking: Booking;
-  seriesId: string | undefined;
-  onCancelled(b: Booking, scope: SeriesScope | null): void;
-  past: boolean;
-}) {
+const pagePath = (b: Booking) => `/bookings/${encodeURIComponent(b.id)}`;
+
+function DateBox({ booking }: { booking: Booking }) {
+  return (
+    <div className="booking-date" aria-hidden="true">
+      <span className="booking-day">{formatInstant(booking.start, booking.timeZone, { day: 'numeric' })}</span>
+      <span className="booking-month">{formatInstant(booking.start, booking.timeZone, { month: 'short' })}</span>
+    </div>
+  );
+}
+
+function BookingCard({ booking, onCancelled, past, inSeries = false }: { booking: Booking; onCancelled: OnCancelled; past: boolean; inSeries?: boolean }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const cancel = useCancelBooking(booking, onCancelled);
   const detailsId = `booking-${booking.id}-details`;
   const cancelled = booking.status === 'cancelled';
-
-  async function cancel() {
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await api.delete<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}`);
-      onCancelled(answer ?? { ...booking, status: 'cancelled' }, null);
-    } catch (e) {
-      setError(problemMessage(t, e));
-    } finally {
-      setBusy(false);
-      setConfirming(false);
-    }
-  }
-
-  async function cancelInSeries(scope: SeriesScope) {
-    if (!seriesId) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await api.delete(`/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(booking.id)}?scope=${scope}`);
-      onCancelled({ ...booking, status: 'cancelled' }, scope);
-    } catch (e) {
-      setError(problemMessage(t, e));
-    } finally {
-      setBusy(false);
-      setConfirming(false);
-    }
-  }
+  const Heading = inSeries ? 'h4' : 'h3';
 
   return (
-    <li className={`booking-card${cancelled ? ' is-cancelled' : ''}`}>
-      <div className="booking-date" aria-hidden="true">
-        <span className="booking-day">{formatInstant(booking.start, booking.timeZone, { day: 'numeric' })}</span>
-        <span className="booking-month">{formatInstant(booking.start, booking.timeZone, { month: 'short' })}</span>
-      </div>
+    <li className={`booking-card${cancelled ? ' is-cancelled' : ''}${inSeries ? ' is-occurrence' : ''}`}>
+      <DateBox booking={booking} />
       <div className="booking-main">
-        <h3 className="booking-title">
-          {booking.title}
-          {seriesId && <span className="tag">{t('seriesActions.recurring')}</span>}
+        <Heading className="booking-title">
+          <Link to={pagePath(booking)}>{inSeries ? formatInstant(booking.start, booking.timeZone, DATE_LONG) : booking.title}</Link>
+          {booking.seriesId && !inSeries && <span className="tag">{t('seriesActions.recurring')}</span>}
           {cancelled && <span className="tag tag-muted">{t('myBookings.statusCancelled')}</span>}
-        </h3>
+        </Heading>
         <p className="booking-when">
-          {formatInstant(booking.start, booking.timeZone, DATE_LONG)} · {formatTimeRange(booking.start, booking.end, booking.timeZone)}
+          {inSeries
+            ? formatTimeRange(booking.start, booking.end, booking.timeZone)
+            : `${formatInstant(booking.start, booking.timeZone, DATE_LONG)} · ${formatTimeRange(booking.start, booking.end, booking.timeZone)}`}
         </p>
         <p className="booking-where muted">
           {booking.roomName} · {t('calendar.seats', { count: booking.seats })}
         </p>
-        {error && <Notice tone="error">{error}</Notice>}
-        {confirming && seriesId && (
-          <div className="confirm-box" role="group" aria-label={t('seriesActions.cancelQuestion', { title: booking.title })}>
-            <p>{t('seriesActions.cancelQuestion', { title: booking.title })}</p>
-            <div className="button-row">
-              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelInSeries('one')}>
-                {t('seriesActions.cancelOne')}
-              </button>
-              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelInSeries('following')}>
-                {t('seriesActions.cancelFollowing')}
-              </button>
-              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancelInSeries('all')}>
-                {t('seriesActions.cancelAll')}
-              </button>
-              <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
-                {t('myBookings.keep')}
-              </button>
-            </div>
-          </div>
-        )}
-        {confirming && !seriesId && (
-          <div className="confirm-box" role="group" aria-label={t('myBookings.cancelQuestion', { title: booking.title })}>
-            <p>{t('myBookings.cancelQuestion', { title: booking.title })}</p>
-            <div className="button-row">
-              <button type="button" className="button button-danger" disabled={busy} onClick={() => void cancel()}>
-                {t('myBookings.confirmCancel')}
-              </button>
-              <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
-                {t('myBookings.keep')}
-              </button>
-            </div>
-          </div>
-        )}
+        {cancel.box}
       </div>
       <div className="booking-actions">
         <button type="button" className="button button-quiet" aria-expanded={open} aria-controls={detailsId} onClick={() => setOpen((o) => !o)}>
@@ -128,14 +70,11 @@ function BookingCard({
         )}
         {!cancelled && !past && (
           <>
-            <Link
-              className="button button-quiet"
-              to={`/bookings/${encodeURIComponent(booking.id)}/edit${seriesId ? `?series=${encodeURIComponent(seriesId)}` : ''}`}
-            >
+            <Link className="button button-quiet" to={editPath(booking)}>
               {t('myBookings.edit')}
               <span className="visually-hidden">: {booking.title}</span>
             </Link>
-            <button type="button" className="button button-secondary" onClick={() => setConfirming(true)}>
+            <button type="button" className="button button-secondary" onClick={cancel.open}>
               {t('myBookings.cancel')}
               <span className="visually-hidden">: {booking.title}</span>
             </button>
@@ -151,15 +90,69 @@ function BookingCard({
   );
 }
 
+/** The meetings of one series in this list: one row, which opens to show each meeting. */
+function SeriesRow({ occurrences, onCancelled, past }: { occurrences: Booking[]; onCancelled: OnCancelled; past: boolean }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const first = occurrences[0]!;
+  const listId = `series-${first.seriesId}-meetings`;
+  return (
+    <li className="booking-card series-card">
+      <DateBox booking={first} />
+      <div className="booking-main">
+        <h3 className="booking-title">
+          <Link to={pagePath(first)}>{first.title}</Link>
+          <span className="tag">{t('seriesActions.recurring')}</span>
+        </h3>
+        <p className="booking-when">
+          {t('myBookings.seriesMeetings', { count: occurrences.length })} · {t('myBookings.seriesNext', { when: formatSlot(first.start, first.end, first.timeZone) })}
+        </p>
+        <p className="booking-where muted">
+          {first.roomName} · {t('calendar.seats', { count: first.seats })}
+        </p>
+      </div>
+      <div className="booking-actions">
+        <button type="button" className="button button-secondary" aria-expanded={open} aria-controls={listId} onClick={() => setOpen((o) => !o)}>
+          {open ? t('myBookings.hideMeetings') : t('myBookings.showMeetings')}
+          <span className="visually-hidden">: {first.title}</span>
+        </button>
+      </div>
+      {open && (
+        <ul id={listId} className="booking-list series-meetings" aria-label={first.title}>
+          {occurrences.map((b) => (
+            <BookingCard key={b.id} booking={b} onCancelled={onCancelled} past={past} inSeries />
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+/** Bookings in list order, the occurrences of a series gathered where its first one is. */
+function groupSeries(items: Booking[]): Booking[][] {
+  const groups: Booking[][] = [];
+  const bySeries = new Map<string, Booking[]>();
+  for (const b of items) {
+    const existing = b.seriesId ? bySeries.get(b.seriesId) : undefined;
+    if (existing) {
+      existing.push(b);
+      continue;
+    }
+    const group = [b];
+    if (b.seriesId) bySeries.set(b.seriesId, group);
+    groups.push(group);
+  }
+  return groups;
+}
+
 export function MyBookingsPage() {
   const { t } = useTranslation();
-  const { me } = useMe();
+  const { me, settings } = useMe();
   const toast = useToast();
   const [tab, setTab] = useState<Tab>('upcoming');
   const [items, setItems] = useState<Booking[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const { seriesOf, reload: reloadSeries } = useSeriesIndex();
 
   const load = useCallback(
     async (which: Tab, after: string | null) => {
@@ -185,6 +178,13 @@ export function MyBookingsPage() {
     void load(tab, null);
   }, [tab, load]);
   useEffect(() => subscribeBookingChanges(() => void load(tab, null)), [tab, load]);
+
+  const onCancelled: OnCancelled = (c, scope) => {
+    toast(cancelledMessage(t, c, scope));
+    setItems((list) => (list ?? []).filter((x) => x.id !== c.id));
+    // Other meetings of the series went too: read the list again.
+    if (scope && scope !== 'one') void load(tab, null);
+  };
 
   return (
     <section className="page page-medium">
@@ -215,23 +215,13 @@ export function MyBookingsPage() {
         </div>
       ) : (
         <ul className="booking-list" aria-label={t(`myBookings.${tab}`)}>
-          {items?.map((b) => (
-            <BookingCard
-              key={b.id}
-              booking={b}
-              seriesId={seriesOf.get(b.id)}
-              past={tab === 'past'}
-              onCancelled={(c, scope) => {
-                toast(scope ? t(`seriesActions.cancelled_${scope}`, { title: c.title }) : t('myBookings.cancelled', { title: c.title }));
-                setItems((list) => (list ?? []).filter((x) => x.id !== c.id));
-                if (scope) {
-                  // Other occurrences went too: read the list again.
-                  reloadSeries();
-                  void load(tab, null);
-                }
-              }}
-            />
-          ))}
+          {groupSeries(items ?? []).map((group) =>
+            group.length > 1 ? (
+              <SeriesRow key={`series-${group[0]!.seriesId}`} occurrences={group} onCancelled={onCancelled} past={tab === 'past'} />
+            ) : (
+              <BookingCard key={group[0]!.id} booking={group[0]!} onCancelled={onCancelled} past={tab === 'past'} />
+            ),
+          )}
         </ul>
       )}
       {cursor && (
@@ -239,6 +229,7 @@ export function MyBookingsPage() {
           {t('common.loadMore')}
         </button>
       )}
+      <CalendarFeedPanel timeZone={settings.defaultTimeZone} />
     </section>
   );
 }

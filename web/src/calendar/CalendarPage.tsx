@@ -21,6 +21,7 @@ import { checkSlot, lowestSeatsLeft, type SlotProblem } from './rules.ts';
 import { SeatPoolStrip } from './SeatPoolStrip.tsx';
 import { SlotDialog } from './SlotDialog.tsx';
 import { SeriesMoveDialog, type SeriesMove } from './SeriesMoveDialog.tsx';
+import { cancelledMessage } from '../bookings/cancelBooking.tsx';
 import { useSeriesIndex } from '../bookings/seriesIndex.ts';
 import { useCalendarData } from './useCalendarData.ts';
 import { addDays, offsetString, wallClock, zonedToInstant } from './zone.ts';
@@ -343,11 +344,11 @@ export function CalendarPage() {
         roomName={openSlot ? (roomById(openSlot.roomId)?.name ?? '') : ''}
         zone={openSlot ? zoneOf(openSlot.roomId) : zone}
         canEdit={openBooking ? openBooking.booker.id === me.id || canEditOthers : false}
-        seriesId={openBooking ? seriesOf.get(openBooking.id) : undefined}
+        seriesId={openBooking ? (openBooking.seriesId ?? seriesOf.get(openBooking.id)) : undefined}
         onClose={() => setOpenSlot(null)}
-        onCancelled={(b) => {
+        onCancelled={(b, scope) => {
           setOpenSlot(null);
-          toast(t('myBookings.cancelled', { title: b.title }));
+          toast(cancelledMessage(t, b, scope));
           reloadSeries();
           void reload();
         }}

@@ -29,7 +29,7 @@ export function SlotDialog({
   /** Set when the booking is an occurrence of a series: cancel and edit then ask which meetings. */
   seriesId?: string | undefined;
   onClose(): void;
-  onCancelled(b: Booking): void;
+  onCancelled(b: Booking, scope: 'one' | 'following' | 'all' | null): void;
 }) {
   const { t } = useTranslation();
   const [confirming, setConfirming] = useState(false);
@@ -51,7 +51,7 @@ export function SlotDialog({
           ? (await api.delete(`/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(booking.id)}?scope=${scope}`), { ...booking, status: 'cancelled' as const })
           : await api.delete<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}`);
       setConfirming(false);
-      onCancelled(cancelled ?? booking);
+      onCancelled(cancelled ?? booking, seriesId && scope ? scope : null);
     } catch (e) {
       setError(problemMessage(t, e));
     } finally {

@@ -1,0 +1,46 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/client.ts';
+import type { AuditEntry, Page } from '../api/types.ts';
+import { formatInstant } from '../i18n/format.ts';
+
+/** A booking's changes from the audit log (GET /audit is for administrators). */
+export function BookingHistory({ bookingId, timeZone }: { bookingId: string; timeZone: string }) {
+  const { t } = useTranslation();
+  const [items, setItems] = useState<AuditEntry[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    api
+      .get<Page<AuditEntry>>('/api/v1/audit', { entity: 'booking', entityId: bookingId, limit: 50 })
+      .then((page) => live && setItems(page.items))
+      .catch(() => live && setItems([]));
+    return () => {
+      live = false;
+    };
+  }, [bookingId]);
+  return (
+    <section aria-labelledby="history-title">
+      <h2 id="history-title" className="section-title">
+        {t('bookingPage.history')}
+      </h2>
+      {items === null ? (
+        <p role="status">{t('common.loading')}</p>
+      ) : items.length === 0 ? (
+        <p className="muted">{t('bookingPage.historyEmpty')}</p>
+      ) : (
+        <ol className="history-list">
+          {items.map((e) => {
+            const action = e.action.replace(/^booking\./, '');
+            return (
+              <li key={e.id}>
+                <time dateTime={e.at}>{formatInstant(e.at, timeZone)}</time> ·{' '}
+                <strong>{t(`bookingPage.actionNames.${action}`, { defaultValue: action })}</strong>
+                {e.actor?.name && <span className="muted"> {t('bookingPage.by', { name: e.actor.name })}</span>}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/client.ts';
+import { problemMessage } from '../api/problems.ts';
+import type { Booking, Me } from '../api/types.ts';
+import { Link, navigate } from '../app/router.tsx';
+import { useMe } from '../auth/session.tsx';
+import { subscribeBookingChanges } from '../calendar/live.ts';
+import { formatSlot } from '../i18n/format.ts';
+import { Notice } from '../ui/Notice.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
+import { useToast } from '../ui/toasts.tsx';
+import { BookingDetails, icsUrl } from './BookingDetails.tsx';
+import { BookingHistory } from './BookingHistory.tsx';
+import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
+import { Invitees } from './Invitees.tsx';
+
+/** The booker, a manager of the booking's institution, an administrator (as the API decides). */
+const mayManage = (me: Me, b: Booking) =>
+  me.role === 'admin' || b.booker.id === me.id || (me.role === 'institution-manager' && b.institutionId !== null && b.institutionId === me.institution?.id);
+
+export const editPath = (b: Booking) => `/bookings/${encodeURIComponent(b.id)}/edit${b.seriesId ? `?series=${encodeURIComponent(b.seriesId)}` : ''}`;
+
+function ManageActions({ booking, onCancelled }: { booking: Booking; onCancelled(b: Booking, scope: Parameters<typeof cancelledMessage>[2]): void }) {
+  const { t } = useTranslation();
+  const cancel = useCancelBooking(booking, onCancelled);
+  return (
+    <section aria-labelledby="booking-actions-title">
+      <h2 id="booking-actions-title" className="section-title">
+        {t('bookingPage.actions')}
+      </h2>
+      <div className="button-row">
+        <Link className="button button-secondary" to={editPath(booking)}>
+          {t('myBookings.edit')}
+        </Link>
+        <button type="button" className="button button-secondary" aria-expanded={cancel.confirming} onClick={cancel.open}>
+          {t('myBookings.cancel')}
+        </button>
+      </div>
+      {cancel.box}
+    </section>
+  );
+}
+
+/**
+ * A booking's own page, at the address every mail, reminder, feed and .ics file links to
+ * (/bookings/{id}): when and where, the ways in (join, guest link, dial-in), invitees, edit and
+ * cancel (with the series scope for an occurrence) and, for administrators, its history.
+ */
+export function BookingPage({ params }: { params: Record<string, string> }) {
+  const { t } = useTranslation();
+  const { me } = useMe();
+  const toast = useToast();
+  const id = params.id ?? '';
+  const [booking, setBooking] = useState<Booking | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setBooking(await api.get<Booking>(`/api/v1/bookings/${encodeURIComponent(id)}`));
+      setError(null);
+    } catch (e) {
+      setError(e);
+    }
+  }, [id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => subscribeBookingChanges(() => void load()), [load]);
+
+  if (error && !booking) {
+    return (
+      <section className="page page-medium">
+        <PageHeader title={t('details.title')} />
+        <Notice tone="error">{problemMessage(t, error)}</Notice>
+        <p>
+          <Link to="/bookings">{t('bookingPage.back')}</Link>
+        </p>
+      </section>
+    );
+  }
+  if (!booking) {
+    return (
+      <section className="page page-medium">
+        <p role="status">{t('common.loading')}</p>
+      </section>
+    );
+  }
+
+  const confirmed = booking.status === 'confirmed';
+  const ended = new Date(booking.end).getTime() <= Date.now();
+  const manage = mayManage(me, booking) && confirmed && !ended;
+  return (
+    <section className="page page-medium booking-page">
+      <p className="breadcrumb">
+        <Link to="/bookings">← {t('bookingPage.back')}</Link>
+      </p>
+      <PageHeader
+        title={booking.title}
+        subtitle={`${formatSlot(booking.start, booking.end, booking.timeZone, true)} · ${booking.roomName}`}
+        actions={
+          <>
+            {confirmed && !ended && (
+              <a className="button button-primary" href={booking.joinUrl ?? `/join/${encodeURIComponent(booking.id)}`}>
+                {t('bookingPage.join')}
+              </a>
+            )}
+            {confirmed && (
+              <a className="button button-quiet" href={icsUrl(booking.id)} download>
+                {t('myBookings.ics')}
+              </a>
+            )}
+          </>
+        }
+      />
+      {!confirmed && <Notice tone="warning">{t('bookingPage.cancelledNotice')}</Notice>}
+      {confirmed && ended && <Notice>{t('bookingPage.endedNotice')}</Notice>}
+      {booking.seriesId && (
+        <p className="muted">
+          <span className="tag">{t('seriesActions.recurring')}</span> {t('bookingPage.partOfSeries')}
+        </p>
+      )}
+      <div className="card booking-page-card">
+        <BookingDetails booking={booking} />
+      </div>
+      {manage && (
+        <ManageActions
+          booking={booking}
+          onCancelled={(b, scope) => {
+            toast(cancelledMessage(t, b, scope));
+            navigate('/bookings');
+          }}
+        />
+      )}
+      {mayManage(me, booking) && confirmed && <Invitees booking={booking} />}
+      {me.role === 'admin' && <BookingHistory bookingId={booking.id} timeZone={booking.timeZone} />}
+    </section>
+  );
+}

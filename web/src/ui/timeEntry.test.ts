@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { parseTimeOfDay } from './timeEntry.ts';
+
+describe('typing a time of day', () => {
+  it('reads digits alone as hours, or hours and minutes', () => {
+    expect(parseTimeOfDay('0930')).toBe('09:30');
+    expect(parseTimeOfDay('930')).toBe('09:30');
+    expect(parseTimeOfDay('9')).toBe('09:00');
+    expect(parseTimeOfDay('21')).toBe('21:00');
+    expect(parseTimeOfDay('2105')).toBe('21:05');
+  });
+  it('takes a colon, a dot or an h between hours and minutes', () => {
+    expect(parseTimeOfDay('9:30')).toBe('09:30');
+    expect(parseTimeOfDay('09.30')).toBe('09:30');
+    expect(parseTimeOfDay('9h30')).toBe('09:30');
+    expect(parseTimeOfDay(' 17:45 ')).toBe('17:45');
+  });
+  it('is 24-hour whatever the time of day: no AM/PM carried over', () => {
+    expect(parseTimeOfDay('0930')).toBe('09:30');
+    expect(parseTimeOfDay('00:00')).toBe('00:00');
+    expect(parseTimeOfDay('23:59')).toBe('23:59');
+  });
+  it('refuses what is not a time', () => {
+    for (const bad of ['', '24:00', '12:60', '093', '9:3', 'ab', '9:30 pm', '12345']) expect(parseTimeOfDay(bad), bad).toBeNull();
+  });
+});
