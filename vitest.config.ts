@@ -1,11 +1,30 @@
-import { defineConfig } from 'vitest/config';
+import { availableParallelism } from 'node:os';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// Test files that never open a database (domain rules, schemas, the chart, the docs build, protocol
+// doubles, the web UI's units): the PostgreSQL run (DATABASE_URL set) leaves them to the PGlite run,
+// whose results for them would be the same.
+const databaseFree = [
+  'src/**/*.test.ts',
+  'web/src/**/*.test.ts',
+  'test/deploy/{compose,docs,gitlab-ci,helm}.test.ts',
+  'test/providers/{adobe-connect,bigbluebutton,jitsi,settings}.test.ts',
+  'test/telephony/{ari-double,ari-double-replay,asterisk-config,prompts}.test.ts',
+  'test/identity/{config,return-target}.test.ts',
+  'test/cli/password-input.test.ts',
+  'test/api/jitsi-dial-in.test.ts',
+];
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...(process.env.DATABASE_URL ? databaseFree : [])],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Each file opens its own database (an in-memory PGlite, or a fresh PostgreSQL database).
     pool: 'forks',
+    // Most files spend their time waiting on servers, browsers and timers rather than the CPU;
+    // vitest's default (one fewer than the cores) runs a single file at a time on a 2-core machine.
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });
