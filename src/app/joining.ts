@@ -6,6 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { canManageBooking, type Actor } from '../domain/access.ts';
 import { AppError, bookingNotFound } from '../domain/errors.ts';
+import type { PinWait } from '../domain/guest-pin.ts';
 import type { CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { MeetingSpec, Participant } from '../providers/port.ts';
@@ -24,11 +25,24 @@ export type JoinOutcome =
 
 export type GuestPage =
   | { kind: 'invalid' }
-  | { kind: 'form'; meeting: MeetingSummary; needsPin: boolean; error?: 'name' | 'pin' | undefined }
+  // `wait`: with error 'limited', how long until a PIN is checked again; with error 'pin', the wait
+  // this failure started (the page says so), if any.
+  | { kind: 'form'; meeting: MeetingSummary; needsPin: boolean; error?: 'name' | 'pin' | 'limited' | undefined; wait?: PinWait | null | undefined }
   // `needsPin` here too: the page shows the phone PIN only when the link alone lets guests in.
   | (Exclude<JoinOutcome, { kind: 'redirect' }> & { needsPin: boolean });
 
 const MINUTE = 60_000;
+
+export type PinAttemptOutcome = { kind: 'ok' } | { kind: 'wrong'; waitAfter: PinWait | null } | { kind: 'wait'; wait: PinWait };
+
+/** Counts wrong guest PINs per link and per address (db/guest-pin-repository.ts). */
+export interface GuestPinAttempts {
+  /**
+   * In one transaction: refuses while the link or the address must wait; otherwise `check` judges the
+   * link's current PIN and a wrong one is recorded.
+   */
+  attempt(linkId: string, address: string, now: Date, check: (pin: string | null) => boolean): Promise<PinAttemptOutcome>;
+}
 
 export class JoiningService {
   private readonly store: ProvisioningStore;
@@ -36,9 +50,11 @@ export class JoiningService {
   private readonly provisioning: ProvisioningService;
   private readonly clock: Clock;
   private readonly publicUrl: string;
+  private readonly pinAttempts: GuestPinAttempts;
 
-  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; clock: Clock; publicUrl: string }) {
+  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; clock: Clock; publicUrl: string; pinAttempts: GuestPinAttempts }) {
     this.store = deps.store;
+    this.pinAttempts = deps.pinAttempts;
     this.registry = deps.registry;
     this.provisioning = deps.provisioning;
     this.clock = deps.clock;
@@ -112,7 +128,8 @@ export class JoiningService {
     return closed ? { ...closed, needsPin } : { kind: 'form', meeting: this.summary(c.facts), needsPin };
   }
 
-  async guestJoin(token: string, input: { name: string; pin?: string | undefined }): Promise<GuestPage | JoinOutcome> {
+  /** `address`: the client's address, for the per-address count of wrong PINs. */
+  async guestJoin(token: string, input: { name: string; pin?: string | undefined; address: string }): Promise<GuestPage | JoinOutcome> {
     const c = await this.guestContext(token);
     if (!c) return { kind: 'invalid' };
     const needsPin = c.link.policy === 'pin' && c.link.pin !== null;
@@ -121,7 +138,13 @@ export class JoiningService {
     const name = input.name.replace(/\s+/g, ' ').trim();
     const form = { kind: 'form' as const, meeting: this.summary(c.facts), needsPin };
     if (name.length < 1 || name.length > 80) return { ...form, error: 'name' };
-    if (needsPin && !samePin(input.pin ?? '', c.link.pin!)) return { ...form, error: 'pin' };
+    if (needsPin) {
+      // The link's PIN is read again under the attempt's lock: the count and the check are one step.
+      const given = input.pin ?? '';
+      const r = await this.pinAttempts.attempt(c.link.bookingId, input.address, this.clock.now(), (pin) => pin === null || samePin(given, pin));
+      if (r.kind === 'wait') return { ...form, error: 'limited', wait: r.wait };
+      if (r.kind === 'wrong') return { ...form, error: 'pin', wait: r.waitAfter };
+    }
     const view = await this.store.joinView(c.facts.bookingId);
     if (!view) return { kind: 'invalid' };
     return this.enter(view, 'attendee', { id: `guest-${randomBytes(6).toString('hex')}`, name, guest: true });

@@ -6,11 +6,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AudioService } from '../../app/audio.ts';
 import type { GuestPage, JoinOutcome, JoiningService } from '../../app/joining.ts';
 import { AppError } from '../../domain/errors.ts';
+import type { GuestPinLimits, PinWait } from '../../domain/guest-pin.ts';
 import type { Clock } from '../../ports.ts';
 import { callContext } from '../access.ts';
 import { guestFormPage, messagePage, pickLang, waitingPage, type Lang, type PageDialIn } from '../join-pages.ts';
 
-export type JoinRouteOptions = { joining: JoiningService; audio: AudioService; clock: Clock };
+export type JoinRouteOptions = { joining: JoiningService; audio: AudioService; clock: Clock; guestPinLimits: GuestPinLimits };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -74,13 +75,16 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     return o.audio.dialIn(page.meeting.bookingId);
   }
 
+  const pinNotice = (needsPin: boolean, wait?: PinWait | null) =>
+    needsPin ? { pinNotice: { freeAttempts: o.guestPinLimits.freeAttempts, delayBaseSeconds: o.guestPinLimits.delayBaseSeconds, wait } } : {};
+
   app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/g/:token', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     const lang = langOf(req);
     const selfUrl = `/g/${encodeURIComponent(req.params.token)}`;
     const page = await o.joining.guestPage(req.params.token);
     if (page.kind === 'invalid') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
     const dialIn = await guestDialIn(page);
-    if (page.kind === 'form') return html(reply, 200, guestFormPage(lang, page.meeting, `${selfUrl}?lang=${lang}`, { needsPin: page.needsPin, dialIn }));
+    if (page.kind === 'form') return html(reply, 200, guestFormPage(lang, page.meeting, `${selfUrl}?lang=${lang}`, { needsPin: page.needsPin, dialIn, ...pinNotice(page.needsPin) }));
     return render(reply, lang, page, selfUrl, dialIn);
   });
 
@@ -90,11 +94,23 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     const body = (req.body ?? {}) as { name?: unknown; pin?: unknown };
     const name = typeof body.name === 'string' ? body.name : '';
     const pin = typeof body.pin === 'string' ? body.pin : undefined;
-    const outcome = await o.joining.guestJoin(req.params.token, { name, pin });
+    const outcome = await o.joining.guestJoin(req.params.token, { name, pin, address: req.ip });
     if (outcome.kind === 'redirect') return reply.code(303).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(outcome.url);
     if (outcome.kind === 'invalid') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
+    if (outcome.kind === 'form' && outcome.error === 'limited' && outcome.wait) {
+      // Refused without looking at the PIN: 429 with Retry-After; scripts asking for JSON get the
+      // problem+json answer with the same code.
+      reply.header('retry-after', String(outcome.wait.seconds));
+      if (/json/.test(req.headers.accept ?? '')) {
+        throw new AppError('rate-limited', 'GUEST_PIN_LIMITED', `Too many wrong PINs ${outcome.wait.scope === 'address' ? 'from your network address' : 'for this guest link'}; try again in ${outcome.wait.seconds} seconds.`, { retryAfterSeconds: outcome.wait.seconds });
+      }
+      return html(reply, 429, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: 'limited', name, ...pinNotice(true, outcome.wait) }));
+    }
+    if (outcome.kind === 'form' && outcome.error === 'pin' && outcome.wait) {
+      req.log.warn({ event: 'guest.pin.limited', bookingId: outcome.meeting.bookingId, scope: outcome.wait.scope, waitSeconds: outcome.wait.seconds, address: req.ip }, 'guest PIN tries on this link now wait');
+    }
     const dialIn = await guestDialIn(outcome);
-    if (outcome.kind === 'form') return html(reply, 422, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: outcome.error, name, dialIn }));
+    if (outcome.kind === 'form') return html(reply, 422, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: outcome.error, name, dialIn, ...pinNotice(outcome.needsPin, outcome.wait) }));
     return render(reply, lang, outcome, selfUrl, dialIn);
   });
 }
