@@ -1,7 +1,8 @@
 // Joining use-cases: who enters a booking's meeting as what, and when. The booker, their
-// institution's managers and admins enter as host through single sign-on; other signed-in people
-// as attendees; guests through the booking's guest link (an unguessable token) with a display
-// name and, when the booker set one, a PIN. Before the room opens, after it ended, or when the
+// institution's managers and admins enter as host through single sign-on; the booking's invitees
+// (by their account's e-mail) as attendees; everyone else, signed in or not, only as a guest through
+// the booking's guest link (an unguessable token) with a display name and, when the booker set
+// one, a PIN: a booking id is no secret (it reaches every member through the event stream). Before the room opens, after it ended, or when the
 // booking was cancelled, no provider URL is given out.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { canManageBooking, type Actor } from '../domain/access.ts';
@@ -21,7 +22,10 @@ export type JoinOutcome =
   | { kind: 'preparing'; meeting: MeetingSummary }
   | { kind: 'failed'; meeting: MeetingSummary }
   | { kind: 'ended'; meeting: MeetingSummary }
-  | { kind: 'cancelled'; meeting: MeetingSummary };
+  | { kind: 'cancelled'; meeting: MeetingSummary }
+  // Signed in, but neither the booker, one who manages the booking, nor an invitee: the guest link
+  // (and its PIN) is their way in. Nothing of the meeting is shown to them.
+  | { kind: 'not-participant' };
 
 export type GuestPage =
   | { kind: 'invalid' }
@@ -29,7 +33,7 @@ export type GuestPage =
   // this failure started (the page says so), if any.
   | { kind: 'form'; meeting: MeetingSummary; needsPin: boolean; error?: 'name' | 'pin' | 'limited' | undefined; wait?: PinWait | null | undefined }
   // `needsPin` here too: the page shows the phone PIN only when the link alone lets guests in.
-  | (Exclude<JoinOutcome, { kind: 'redirect' }> & { needsPin: boolean });
+  | (Exclude<JoinOutcome, { kind: 'redirect' | 'not-participant' }> & { needsPin: boolean });
 
 const MINUTE = 60_000;
 
@@ -67,7 +71,7 @@ export class JoiningService {
   }
 
   /** Cancelled, ended, not yet open, or null when the door is open. */
-  private gate(f: BookingFacts): Exclude<JoinOutcome, { kind: 'redirect' | 'preparing' | 'failed' }> | null {
+  private gate(f: BookingFacts): Exclude<JoinOutcome, { kind: 'redirect' | 'preparing' | 'failed' | 'not-participant' }> | null {
     const meeting = this.summary(f);
     const now = this.clock.now();
     if (f.status === 'cancelled') return { kind: 'cancelled', meeting };
@@ -84,13 +88,14 @@ export class JoiningService {
   async join(ctx: CallContext, bookingId: string): Promise<JoinOutcome> {
     const view = await this.store.joinView(bookingId, ctx.actor.userId);
     if (!view) throw bookingNotFound();
+    const role = this.roleOf(ctx.actor, view.facts);
+    if (role !== 'host' && !view.viewer?.invited) return { kind: 'not-participant' };
     const closed = this.gate(view.facts);
     if (closed) return closed;
-    const role = this.roleOf(ctx.actor, view.facts);
     return this.enter(view, role, { id: ctx.actor.userId, email: view.viewer?.email, name: view.viewer?.name ?? 'Participant' });
   }
 
-  private async enter(view: JoinView, role: 'host' | 'attendee', who: Participant): Promise<JoinOutcome> {
+  private async enter(view: JoinView, role: 'host' | 'attendee', who: Participant): Promise<Exclude<JoinOutcome, { kind: 'not-participant' }>> {
     const f = view.facts;
     if (!view.meetingRef) {
       // Opened before the pipeline got to it (or while it retries): try once now.
@@ -129,7 +134,7 @@ export class JoiningService {
   }
 
   /** `address`: the client's address, for the per-address count of wrong PINs. */
-  async guestJoin(token: string, input: { name: string; pin?: string | undefined; address: string }): Promise<GuestPage | JoinOutcome> {
+  async guestJoin(token: string, input: { name: string; pin?: string | undefined; address: string }): Promise<GuestPage | Exclude<JoinOutcome, { kind: 'not-participant' }>> {
     const c = await this.guestContext(token);
     if (!c) return { kind: 'invalid' };
     const needsPin = c.link.policy === 'pin' && c.link.pin !== null;

@@ -53,8 +53,8 @@ export type JoinView = {
   meetingRef: MeetingRef | null;
   firstJoinedAt: Date | null;
   guestPolicy: GuestPolicy;
-  /** The signed-in person asking to join, when one was named. */
-  viewer: { name: string; email?: string | undefined } | null;
+  /** The signed-in person asking to join, when one was named; `invited`: their e-mail is among the booking's (or its series') invitees. */
+  viewer: { name: string; email?: string | undefined; invited: boolean } | null;
 };
 
 export interface ProvisioningStore {

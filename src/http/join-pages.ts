@@ -33,6 +33,8 @@ const T = {
     pinNextTry: 'Il prossimo tentativo sarà possibile tra',
     pinLimitedLink: 'Troppi PIN errati per questo collegamento. Riprova tra',
     pinLimitedAddress: 'Troppi PIN errati dal tuo indirizzo di rete. Riprova tra',
+    notParticipantTitle: 'Entra con il collegamento per ospiti',
+    notParticipant: 'Non sei tra i partecipanti di questa riunione (chi l’ha prenotata, chi la gestisce, chi è stato invitato). Chiedi a chi la organizza il collegamento per ospiti e, se ne ha uno, il suo PIN: è la via d’ingresso per tutti gli altri.',
     signInTitle: 'Accedi per entrare',
     signIn: 'Per entrare in questa riunione devi accedere al portale.',
     signInLink: 'Accedi',
@@ -74,6 +76,8 @@ const T = {
     pinNextTry: 'You can try again in',
     pinLimitedLink: 'Too many wrong PINs for this link. Try again in',
     pinLimitedAddress: 'Too many wrong PINs from your network address. Try again in',
+    notParticipantTitle: 'Join with the guest link',
+    notParticipant: 'You are not among this meeting’s participants (the person who booked it, those who manage it, its invitees). Ask the organiser for the guest link and, if it has one, its PIN: that is the way in for everyone else.',
     signInTitle: 'Sign in to join',
     signIn: 'Sign in to the portal to join this meeting.',
     signInLink: 'Sign in',
@@ -208,7 +212,7 @@ function fmtCount(s: number, lang: Lang) {
 
 export function messagePage(
   lang: Lang,
-  kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'failed' | 'signIn',
+  kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'failed' | 'signIn' | 'notParticipant',
   m: MeetingSummary | null,
   selfUrl: string,
   o: { signInHref?: string; dialIn?: PageDialIn | null } = {},
@@ -221,6 +225,7 @@ export function messagePage(
     preparing: [t.preparingTitle, t.preparing],
     failed: [t.failedTitle, t.failed],
     signIn: [t.signInTitle, t.signIn],
+    notParticipant: [t.notParticipantTitle, t.notParticipant],
   };
   const [title, text] = texts[kind];
   const link = kind === 'signIn' && o.signInHref ? `<p><a class="button" href="${esc(o.signInHref)}">${t.signInLink}</a></p>` : '';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
-import { settled } from './provisioning-support.ts';
+import { invite, settled } from './provisioning-support.ts';
 
 let t: TestPortal;
 let bbb: BigBlueButtonDouble;
@@ -75,6 +75,38 @@ describe('before the room opens', () => {
     expect(res.status).toBe(401);
     expect(await res.text()).toContain('Sign in to join');
     expect((await get('/join/not-a-booking', { as: alice })).status).toBe(404);
+  });
+});
+
+describe('who /join lets in', () => {
+  it('admits the booker, the booking’s managers and its invitees, and sends everyone else to the guest link', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40'); // open now
+    const colleague = await t.user('member', alice.institutionId, 'Carla Colleague');
+    const nobody = await t.user('member', null, 'Nora Nobody');
+    const otherManager = await t.user('institution-manager', eve.institutionId, 'Oscar Othermanager');
+    // Booking ids reach every member through the event stream: knowing one lets nobody in.
+    for (const who of [colleague, nobody, otherManager, eve]) {
+      const res = await get(`/join/${id}?lang=en`, { as: who });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('location')).toBeNull();
+      const html = await res.text();
+      expect(html).toContain('Join with the guest link');
+      expect(html).not.toContain(bbb.http.baseUrl);
+      expect(html).not.toContain('Seminario');
+      expect(html).not.toContain('/g/');
+    }
+    expect(await (await get(`/join/${id}`, { as: colleague, lang: 'it' })).text()).toContain('Entra con il collegamento per ospiti');
+
+    const manager = await t.user('institution-manager', alice.institutionId, 'Mara Manager');
+    for (const [who, name] of [[alice, 'Alice Booker'], [manager, 'Mara Manager'], [t.admin, 'Admin']] as const) {
+      const res = await get(`/join/${id}`, { as: who });
+      expect(res.status).toBe(302);
+      expect(await bbb.follow(res.headers.get('location')!)).toMatchObject({ ok: true, role: 'host', name });
+    }
+    await invite(t, alice, id, colleague);
+    const invited = await get(`/join/${id}`, { as: colleague });
+    expect(invited.status).toBe(302);
+    expect(await bbb.follow(invited.headers.get('location')!)).toMatchObject({ ok: true, role: 'attendee', name: 'Carla Colleague' });
   });
 });
 

@@ -35,3 +35,10 @@ export async function queuedMails(t: TestPortal, userId: string): Promise<{ subj
      JOIN users u ON lower(u.email) = lower(j.data->>'to') WHERE j.name = 'mail-deliver' AND u.id = ${userId}`.execute(t.db.database.db);
   return rows;
 }
+
+/** Invites `who` (by their account's e-mail) to a booking, as its booker `as`: /join then admits them. */
+export async function invite(t: TestPortal, as: { token: string; userId: string; institutionId: string | null }, bookingId: string, who: { userId: string }): Promise<void> {
+  const { rows } = await sql<{ email: string }>`SELECT email FROM users WHERE id = ${who.userId}`.execute(t.db.database.db);
+  const res = await t.api('POST', `/api/v1/bookings/${bookingId}/invitees`, { as, body: { email: rows[0]!.email, locale: 'en' } });
+  if (res.status !== 201) throw new Error(`invitation refused: ${res.status} ${JSON.stringify(res.body)}`);
+}

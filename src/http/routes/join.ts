@@ -35,7 +35,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   // Only where the meeting is ahead or on: a phone conference can still be reached when the room failed.
   const showsDialIn = (kind: GuestPage['kind']) => kind === 'waiting' || kind === 'preparing' || kind === 'failed' || kind === 'form';
 
-  function render(reply: FastifyReply, lang: Lang, outcome: Exclude<JoinOutcome, { kind: 'redirect' }>, selfUrl: string, dialIn: PageDialIn | null) {
+  function render(reply: FastifyReply, lang: Lang, outcome: Exclude<JoinOutcome, { kind: 'redirect' | 'not-participant' }>, selfUrl: string, dialIn: PageDialIn | null) {
     switch (outcome.kind) {
       case 'waiting':
         return html(reply, 200, waitingPage(lang, outcome.meeting, selfUrl, o.clock.now(), selfUrl, dialIn));
@@ -58,6 +58,8 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
       const ctx = callContext(req);
       const outcome = await o.joining.join(ctx, req.params.bookingId);
       if (outcome.kind === 'redirect') return reply.code(302).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(outcome.url);
+      // Not the guest link itself: that would hand an open link to anyone who saw the booking id.
+      if (outcome.kind === 'not-participant') return html(reply, 403, messagePage(lang, 'notParticipant', null, selfUrl));
       return render(reply, lang, outcome, selfUrl, showsDialIn(outcome.kind) ? await o.audio.dialInFor(ctx, outcome.meeting.bookingId) : null);
     } catch (e) {
       if (e instanceof AppError && e.kind === 'not-found') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
@@ -70,7 +72,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
    * they have not given, since the phone PIN would let them round it. Pages past the web PIN check
    * (the room still preparing or failed) carry no `needsPin`.
    */
-  async function guestDialIn(page: Exclude<GuestPage | JoinOutcome, { kind: 'invalid' | 'redirect' }>): Promise<PageDialIn | null> {
+  async function guestDialIn(page: Exclude<GuestPage | JoinOutcome, { kind: 'invalid' | 'redirect' | 'not-participant' }>): Promise<PageDialIn | null> {
     if (!showsDialIn(page.kind) || ('needsPin' in page && page.needsPin)) return null;
     return o.audio.dialIn(page.meeting.bookingId);
   }
