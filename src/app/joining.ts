@@ -112,7 +112,7 @@ export class JoiningService {
   }
 
   private spec(f: BookingFacts, guestPolicy: GuestPolicy): MeetingSpec {
-    return { bookingId: f.bookingId, title: f.title, start: f.start, end: f.end, seats: f.seats, timeZone: f.timeZone, host: { userId: f.bookerId, email: f.bookerEmail, name: f.bookerName }, guestPolicy, settings: f.roomSettings };
+    return { bookingId: f.bookingId, meetingKey: f.meetingKey, title: f.title, start: f.start, end: f.end, seats: f.seats, timeZone: f.timeZone, host: { userId: f.bookerId, email: f.bookerEmail, name: f.bookerName }, guestPolicy, settings: f.roomSettings };
   }
 
   // Guests

@@ -19,7 +19,7 @@ import { roomRoutes } from '../http/routes/room.ts';
 import type { Services } from '../http/services.ts';
 import type { Clock } from '../ports.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
-import { bookingIdOfKey, type ConferenceProvider } from '../providers/port.ts';
+import { meetingKeyOfName, type ConferenceProvider } from '../providers/port.ts';
 import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { OutgoingMail } from '../notify/mailer.ts';
 import { DELIVER_QUEUE } from './mail.ts';
@@ -129,9 +129,10 @@ export async function startProvisioningModule(d: {
       const audio = d.services.audio;
       if (audio.configured) {
         await app.register(jitsiDialInRoutes, {
-          // Jitsi room names are the meeting key, wm-<booking id>.
+          // Jitsi room names are wm-<the booking's secret meeting key> (port.ts meetingName).
           resolve: async (room) => {
-            const bookingId = bookingIdOfKey(room);
+            const key = meetingKeyOfName(room);
+            const bookingId = key && (await store.bookingIdByMeetingKey(key));
             const dialIn = bookingId && (await audio.dialIn(bookingId));
             return dialIn ? { pin: dialIn.pin } : null;
           },

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
-import { bookingsStatesCount, queuedMails, roomState, settled, waitFor } from './provisioning-support.ts';
+import { bookingsStatesCount, queuedMails, roomState, settled, waitFor, meetingNameOf } from './provisioning-support.ts';
 
 let t: TestPortal;
 let bbb: BigBlueButtonDouble;
@@ -151,7 +151,9 @@ describe('fallback', () => {
     expect(info.body).toMatchObject({ state: 'ready', provider: 'jitsi', usedFallback: true, lastError: expect.stringContaining('adobe-connect') });
     const go = await fetch(`${t.baseUrl}/join/${id}`, { redirect: 'manual', headers: { authorization: `Bearer ${alice.token}` } });
     expect(go.status).toBe(302);
-    expect(go.headers.get('location')).toMatch(new RegExp(`^https://meet\\.jit\\.si/wm-${id}#`));
+    // On the public meet.jit.si the room is named after the booking's secret key, not its id (issue #11).
+    expect(go.headers.get('location')).toMatch(new RegExp(`^https://meet\\.jit\\.si/${await meetingNameOf(t, id!)}#`));
+    expect(go.headers.get('location')).not.toContain(id!);
     // The booker is told by e-mail, in Italian and English.
     const mails = (await queuedMails(t, alice.userId)).filter((m) => m.text.includes(`/join/${id}`));
     expect(mails).toHaveLength(1);

@@ -52,6 +52,7 @@ describeWithJanus('Janus on a real server', () => {
     let p: JanusProvider;
     const spec = (over: Partial<MeetingSpec> = {}): MeetingSpec => ({
       bookingId: randomUUID(),
+      meetingKey: randomUUID().replace(/-/g, ''),
       title: 'Consiglio di dipartimento',
       start: new Date(Date.now() + 600_000),
       end: new Date(Date.now() + 4_200_000),
