@@ -7,7 +7,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { canManageBooking, type Actor } from '../domain/access.ts';
 import { AppError, bookingNotFound } from '../domain/errors.ts';
-import type { PinWait } from '../domain/guest-pin.ts';
+import { addressGroup, type PinWait } from '../domain/guest-pin.ts';
 import type { CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { MeetingSpec, Participant } from '../providers/port.ts';
@@ -146,7 +146,7 @@ export class JoiningService {
     if (needsPin) {
       // The link's PIN is read again under the attempt's lock: the count and the check are one step.
       const given = input.pin ?? '';
-      const r = await this.pinAttempts.attempt(c.link.bookingId, input.address, this.clock.now(), (pin) => pin === null || samePin(given, pin));
+      const r = await this.pinAttempts.attempt(c.link.bookingId, addressGroup(input.address), this.clock.now(), (pin) => pin === null || samePin(given, pin));
       if (r.kind === 'wait') return { ...form, error: 'limited', wait: r.wait };
       if (r.kind === 'wrong') return { ...form, error: 'pin', wait: r.waitAfter };
     }

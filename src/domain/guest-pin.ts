@@ -37,3 +37,21 @@ export function guestPinWait(l: GuestPinLimits, f: RecentPinFailures, now: Date)
   }
   return waits.sort((a, b) => b.seconds - a.seconds)[0] ?? null;
 }
+
+/**
+ * The address wrong PINs are counted under: an IPv4 address as it is (also written IPv4-mapped),
+ * an IPv6 address by its /64 network, since one subscriber usually holds a whole /64.
+ */
+export function addressGroup(ip: string): string {
+  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (v4) return v4[1]!;
+  if (!ip.includes(':')) return ip.slice(0, 64) || 'unknown';
+  const [head = '', tail] = ip.split('%')[0]!.toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g || '0', 16) || 0).toString(16))
+    .join(':')}::/64`;
+}

@@ -156,6 +156,16 @@ describe('wrong guest PINs', () => {
     expect((await post(c.path, { name: 'M', pin: '3333' }, { from })).status).toBe(303);
   });
 
+  it('counts IPv6 addresses by their /64, so a guesser cannot walk through its own network', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const a = await pinLink('1212');
+    const b = await pinLink('3434');
+    for (let i = 0; i < 5; i++) expect((await post(a.path, { name: 'M', pin: `800${i}` }, { from: `2001:db8:77:1::${i + 1}` })).status).toBe(422);
+    for (let i = 0; i < 3; i++) expect((await post(b.path, { name: 'M', pin: `800${i}` }, { from: `2001:db8:77:1:ffff::${i + 1}` })).status).toBe(422);
+    expect((await post(b.path, { name: 'M', pin: '3434' }, { from: '2001:db8:77:1:abcd::9' })).status).toBe(429);
+    expect((await post(b.path, { name: 'Neighbour', pin: '3434' }, { from: '2001:db8:77:2::1' })).status).toBe(303);
+  });
+
   it('forgets wrong PINs older than the window in the housekeeping pass', async () => {
     setNow('2026-03-20T09:00:00Z');
     const { id } = await pinLink('5555');
