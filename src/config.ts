@@ -2,6 +2,7 @@
 // process.env. A wrong value stops the start with a message that names the variable.
 import { z } from 'zod';
 import type { BookingPolicy } from './domain/booking-rules.ts';
+import type { GuestPinLimits } from './domain/guest-pin.ts';
 import { PROVISIONING_ENV, provisioningConfig, type ProvisioningConfig } from './providers/settings.ts';
 import { MAIL_ENV, mailConfig, type MailConfig } from './notify/settings.ts';
 import { TELEPHONY_ENV, telephonyConfig, type TelephonyConfig } from './telephony/settings.ts';
@@ -69,6 +70,12 @@ export const EnvSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: intIn(1, 1000).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: intIn(1, 100_000).default(30),
   LOGIN_FAILURE_WINDOW_MINUTES: intIn(1, 24 * 60).default(15),
+  // Wrong guest PINs (domain/guest-pin.ts).
+  GUEST_PIN_FREE_ATTEMPTS: intIn(1, 100).default(5),
+  GUEST_PIN_DELAY_BASE_SECONDS: intIn(1, 3600).default(30),
+  GUEST_PIN_DELAY_MAX_SECONDS: intIn(1, 24 * 3600).default(900),
+  GUEST_PIN_MAX_PER_ADDRESS: intIn(1, 100_000).default(50),
+  GUEST_PIN_WINDOW_MINUTES: intIn(1, 7 * 24 * 60).default(60),
 });
 
 const OidcProviders = z.array(
@@ -115,6 +122,7 @@ export type Config = {
   saml: SamlConfig | null;
   oidc: { providers: OidcProviderConfig[]; allowHttp: boolean };
   loginLimits: { perAccount: number; perAddress: number; windowMinutes: number };
+  guestPinLimits: GuestPinLimits;
 };
 
 export class ConfigError extends Error {}
@@ -134,6 +142,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.MIN_DURATION_MINUTES > e.MAX_DURATION_MINUTES) {
     throw new ConfigError(
       `Invalid configuration:\n  MIN_DURATION_MINUTES=${e.MIN_DURATION_MINUTES} is larger than MAX_DURATION_MINUTES=${e.MAX_DURATION_MINUTES}`,
+    );
+  }
+  // A failure forgotten before its wait is over would shorten the wait.
+  if (e.GUEST_PIN_DELAY_MAX_SECONDS > e.GUEST_PIN_WINDOW_MINUTES * 60 || e.GUEST_PIN_DELAY_BASE_SECONDS > e.GUEST_PIN_DELAY_MAX_SECONDS) {
+    throw new ConfigError(
+      `Invalid configuration:\n  GUEST_PIN_DELAY_MAX_SECONDS=${e.GUEST_PIN_DELAY_MAX_SECONDS} must lie between GUEST_PIN_DELAY_BASE_SECONDS=${e.GUEST_PIN_DELAY_BASE_SECONDS} and GUEST_PIN_WINDOW_MINUTES=${e.GUEST_PIN_WINDOW_MINUTES} in seconds`,
     );
   }
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
@@ -179,6 +193,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     saml,
     oidc: { providers: oidcProviders, allowHttp: e.OIDC_ALLOW_HTTP },
     loginLimits: { perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT, perAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMinutes: e.LOGIN_FAILURE_WINDOW_MINUTES },
+    guestPinLimits: {
+      freeAttempts: e.GUEST_PIN_FREE_ATTEMPTS,
+      delayBaseSeconds: e.GUEST_PIN_DELAY_BASE_SECONDS,
+      delayMaxSeconds: e.GUEST_PIN_DELAY_MAX_SECONDS,
+      maxPerAddress: e.GUEST_PIN_MAX_PER_ADDRESS,
+      windowMinutes: e.GUEST_PIN_WINDOW_MINUTES,
+    },
     booking: {
       seatPool: e.SEAT_POOL,
       turnaroundMinutes: e.TURNAROUND_MINUTES,

@@ -124,6 +124,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     purges: [
       { name: 'idempotency-keys', everySeconds: HOUR, run: () => cleaner.purgeIdempotencyKeys(config.housekeeping.idempotencyKeyHours) },
       { name: 'sessions', everySeconds: HOUR, run: () => cleaner.purgeSessions(config.session.idleMinutes) },
+      { name: 'guest-pin-failures', everySeconds: HOUR, run: () => cleaner.purgeGuestPinFailures(config.guestPinLimits.windowMinutes) },
     ],
   });
   const telephony = config.telephony

@@ -1,11 +1,13 @@
 // Joining use-cases: who enters a booking's meeting as what, and when. The booker, their
-// institution's managers and admins enter as host through single sign-on; other signed-in people
-// as attendees; guests through the booking's guest link (an unguessable token) with a display
-// name and, when the booker set one, a PIN. Before the room opens, after it ended, or when the
+// institution's managers and admins enter as host through single sign-on; the booking's invitees
+// (by their account's e-mail) as attendees; everyone else, signed in or not, only as a guest through
+// the booking's guest link (an unguessable token) with a display name and, when the booker set
+// one, a PIN: a booking id is no secret (it reaches every member through the event stream). Before the room opens, after it ended, or when the
 // booking was cancelled, no provider URL is given out.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { canManageBooking, type Actor } from '../domain/access.ts';
 import { AppError, bookingNotFound } from '../domain/errors.ts';
+import { addressGroup, type PinWait } from '../domain/guest-pin.ts';
 import type { CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { MeetingSpec, Participant } from '../providers/port.ts';
@@ -20,15 +22,31 @@ export type JoinOutcome =
   | { kind: 'preparing'; meeting: MeetingSummary }
   | { kind: 'failed'; meeting: MeetingSummary }
   | { kind: 'ended'; meeting: MeetingSummary }
-  | { kind: 'cancelled'; meeting: MeetingSummary };
+  | { kind: 'cancelled'; meeting: MeetingSummary }
+  // Signed in, but neither the booker, one who manages the booking, nor an invitee: the guest link
+  // (and its PIN) is their way in. Nothing of the meeting is shown to them.
+  | { kind: 'not-participant' };
 
 export type GuestPage =
   | { kind: 'invalid' }
-  | { kind: 'form'; meeting: MeetingSummary; needsPin: boolean; error?: 'name' | 'pin' | undefined }
+  // `wait`: with error 'limited', how long until a PIN is checked again; with error 'pin', the wait
+  // this failure started (the page says so), if any.
+  | { kind: 'form'; meeting: MeetingSummary; needsPin: boolean; error?: 'name' | 'pin' | 'limited' | undefined; wait?: PinWait | null | undefined }
   // `needsPin` here too: the page shows the phone PIN only when the link alone lets guests in.
-  | (Exclude<JoinOutcome, { kind: 'redirect' }> & { needsPin: boolean });
+  | (Exclude<JoinOutcome, { kind: 'redirect' | 'not-participant' }> & { needsPin: boolean });
 
 const MINUTE = 60_000;
+
+export type PinAttemptOutcome = { kind: 'ok' } | { kind: 'wrong'; waitAfter: PinWait | null } | { kind: 'wait'; wait: PinWait };
+
+/** Counts wrong guest PINs per link and per address (db/guest-pin-repository.ts). */
+export interface GuestPinAttempts {
+  /**
+   * In one transaction: refuses while the link or the address must wait; otherwise `check` judges the
+   * link's current PIN and a wrong one is recorded.
+   */
+  attempt(linkId: string, address: string, now: Date, check: (pin: string | null) => boolean): Promise<PinAttemptOutcome>;
+}
 
 export class JoiningService {
   private readonly store: ProvisioningStore;
@@ -36,9 +54,11 @@ export class JoiningService {
   private readonly provisioning: ProvisioningService;
   private readonly clock: Clock;
   private readonly publicUrl: string;
+  private readonly pinAttempts: GuestPinAttempts;
 
-  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; clock: Clock; publicUrl: string }) {
+  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; clock: Clock; publicUrl: string; pinAttempts: GuestPinAttempts }) {
     this.store = deps.store;
+    this.pinAttempts = deps.pinAttempts;
     this.registry = deps.registry;
     this.provisioning = deps.provisioning;
     this.clock = deps.clock;
@@ -51,7 +71,7 @@ export class JoiningService {
   }
 
   /** Cancelled, ended, not yet open, or null when the door is open. */
-  private gate(f: BookingFacts): Exclude<JoinOutcome, { kind: 'redirect' | 'preparing' | 'failed' }> | null {
+  private gate(f: BookingFacts): Exclude<JoinOutcome, { kind: 'redirect' | 'preparing' | 'failed' | 'not-participant' }> | null {
     const meeting = this.summary(f);
     const now = this.clock.now();
     if (f.status === 'cancelled') return { kind: 'cancelled', meeting };
@@ -68,13 +88,14 @@ export class JoiningService {
   async join(ctx: CallContext, bookingId: string): Promise<JoinOutcome> {
     const view = await this.store.joinView(bookingId, ctx.actor.userId);
     if (!view) throw bookingNotFound();
+    const role = this.roleOf(ctx.actor, view.facts);
+    if (role !== 'host' && !view.viewer?.invited) return { kind: 'not-participant' };
     const closed = this.gate(view.facts);
     if (closed) return closed;
-    const role = this.roleOf(ctx.actor, view.facts);
     return this.enter(view, role, { id: ctx.actor.userId, email: view.viewer?.email, name: view.viewer?.name ?? 'Participant' });
   }
 
-  private async enter(view: JoinView, role: 'host' | 'attendee', who: Participant): Promise<JoinOutcome> {
+  private async enter(view: JoinView, role: 'host' | 'attendee', who: Participant): Promise<Exclude<JoinOutcome, { kind: 'not-participant' }>> {
     const f = view.facts;
     if (!view.meetingRef) {
       // Opened before the pipeline got to it (or while it retries): try once now.
@@ -91,7 +112,7 @@ export class JoiningService {
   }
 
   private spec(f: BookingFacts, guestPolicy: GuestPolicy): MeetingSpec {
-    return { bookingId: f.bookingId, title: f.title, start: f.start, end: f.end, seats: f.seats, timeZone: f.timeZone, host: { userId: f.bookerId, email: f.bookerEmail, name: f.bookerName }, guestPolicy, settings: f.roomSettings };
+    return { bookingId: f.bookingId, meetingKey: f.meetingKey, title: f.title, start: f.start, end: f.end, seats: f.seats, timeZone: f.timeZone, host: { userId: f.bookerId, email: f.bookerEmail, name: f.bookerName }, guestPolicy, settings: f.roomSettings };
   }
 
   // Guests
@@ -112,7 +133,8 @@ export class JoiningService {
     return closed ? { ...closed, needsPin } : { kind: 'form', meeting: this.summary(c.facts), needsPin };
   }
 
-  async guestJoin(token: string, input: { name: string; pin?: string | undefined }): Promise<GuestPage | JoinOutcome> {
+  /** `address`: the client's address, for the per-address count of wrong PINs. */
+  async guestJoin(token: string, input: { name: string; pin?: string | undefined; address: string }): Promise<GuestPage | Exclude<JoinOutcome, { kind: 'not-participant' }>> {
     const c = await this.guestContext(token);
     if (!c) return { kind: 'invalid' };
     const needsPin = c.link.policy === 'pin' && c.link.pin !== null;
@@ -121,7 +143,13 @@ export class JoiningService {
     const name = input.name.replace(/\s+/g, ' ').trim();
     const form = { kind: 'form' as const, meeting: this.summary(c.facts), needsPin };
     if (name.length < 1 || name.length > 80) return { ...form, error: 'name' };
-    if (needsPin && !samePin(input.pin ?? '', c.link.pin!)) return { ...form, error: 'pin' };
+    if (needsPin) {
+      // The link's PIN is read again under the attempt's lock: the count and the check are one step.
+      const given = input.pin ?? '';
+      const r = await this.pinAttempts.attempt(c.link.bookingId, addressGroup(input.address), this.clock.now(), (pin) => pin === null || samePin(given, pin));
+      if (r.kind === 'wait') return { ...form, error: 'limited', wait: r.wait };
+      if (r.kind === 'wrong') return { ...form, error: 'pin', wait: r.waitAfter };
+    }
     const view = await this.store.joinView(c.facts.bookingId);
     if (!view) return { kind: 'invalid' };
     return this.enter(view, 'attendee', { id: `guest-${randomBytes(6).toString('hex')}`, name, guest: true });

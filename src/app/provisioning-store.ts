@@ -27,6 +27,8 @@ export type RowPatch = Partial<Pick<ProvisioningRow, 'provider' | 'state' | 'mee
 
 export type BookingFacts = {
   bookingId: string;
+  /** The secret its meeting is named after on the services (MeetingSpec.meetingKey). */
+  meetingKey: string;
   title: string;
   start: Date;
   end: Date;
@@ -53,8 +55,8 @@ export type JoinView = {
   meetingRef: MeetingRef | null;
   firstJoinedAt: Date | null;
   guestPolicy: GuestPolicy;
-  /** The signed-in person asking to join, when one was named. */
-  viewer: { name: string; email?: string | undefined } | null;
+  /** The signed-in person asking to join, when one was named; `invited`: their e-mail is among the booking's (or its series') invitees. */
+  viewer: { name: string; email?: string | undefined; invited: boolean } | null;
 };
 
 export interface ProvisioningStore {
@@ -84,6 +86,8 @@ export interface ProvisioningStore {
   tryRun(name: string, everySeconds: number): Promise<boolean>;
   markJoined(bookingId: string, at: Date): Promise<void>;
   bookingIdByPrefix(hex12: string): Promise<string | null>;
+  /** The booking whose secret meeting key this is (a Jitsi room, a listed meeting's name). */
+  bookingIdByMeetingKey(key: string): Promise<string | null>;
   roomProviderSettings(roomId: string): Promise<{ provider: string | null; settings: Record<string, unknown> } | null>;
   setRoomProviderSettings(roomId: string, settings: Record<string, unknown>): Promise<void>;
 }

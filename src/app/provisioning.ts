@@ -10,7 +10,7 @@
 import { isAdmin } from '../domain/access.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
 import type { CallContext, Clock } from '../ports.ts';
-import { ProviderError, type AttendanceReport, type ConferenceProvider, type GuestPolicy, type MeetingRef, type MeetingSpec, type ParticipantCounter } from '../providers/port.ts';
+import { ProviderError, type AttendanceReport, type ConferenceProvider, type GuestPolicy, type MeetingLister, type MeetingRef, type MeetingSpec, type ParticipantCounter } from '../providers/port.ts';
 import type { ProviderRegistry, RegisteredProvider } from '../providers/registry.ts';
 import type { ProvisioningPolicy } from '../providers/settings.ts';
 import type { BookerNotice, BookingFacts, NoShowHandler, PreparedFacts, ProvisioningRow, ProvisioningStore, RoomProviderSettings, RowPatch } from './provisioning-store.ts';
@@ -99,6 +99,7 @@ export class ProvisioningService {
   private spec(f: BookingFacts, guestPolicy: GuestPolicy, audio: MeetingSpec['audio'] = null): MeetingSpec {
     return {
       bookingId: f.bookingId,
+      meetingKey: f.meetingKey,
       title: f.title,
       start: f.start,
       end: f.end,
@@ -243,10 +244,13 @@ export class ProvisioningService {
 
     for (const entry of this.registry.all()) {
       if (!entry.lists) continue;
-      const lister = entry.provider as unknown as { listMeetings(): Promise<{ ref: MeetingRef; bookingId: string }[]> };
+      const lister = entry.provider as unknown as MeetingLister;
       const listed = await lister.listMeetings();
       const seen = new Set<string>();
-      for (const m of listed) {
+      for (const l of listed) {
+        // A name with a meeting key no booking has any more is an orphan (the nil id owns nothing).
+        const bookingId = 'bookingId' in l ? l.bookingId : ((await this.store.bookingIdByMeetingKey(l.meetingKey)) ?? NO_BOOKING);
+        const m = { ref: l.ref, bookingId };
         seen.add(m.bookingId);
         const row = await this.store.get(m.bookingId);
         if (row && row.provider === entry.name && row.meetingRef?.id === m.ref.id && row.state !== 'ended') continue;
@@ -342,7 +346,10 @@ export class ProvisioningService {
   }
 }
 
+const NO_BOOKING = '00000000-0000-0000-0000-000000000000';
+
+/** A meeting no booking owns: released with what is known of it (its adapter reads the ref). */
 function orphanSpec(bookingId: string): MeetingSpec {
   const epoch = new Date(0);
-  return { bookingId, title: 'orphan', start: epoch, end: epoch, seats: 1, timeZone: 'UTC', host: { userId: '', email: '', name: '' }, guestPolicy: 'open', settings: {} };
+  return { bookingId, meetingKey: '', title: 'orphan', start: epoch, end: epoch, seats: 1, timeZone: 'UTC', host: { userId: '', email: '', name: '' }, guestPolicy: 'open', settings: {} };
 }

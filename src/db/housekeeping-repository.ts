@@ -26,6 +26,13 @@ export class PgHousekeeping {
     return Number(r.numAffectedRows ?? 0);
   }
 
+  /** Wrong guest PINs older than the window they count in (domain/guest-pin.ts). */
+  async purgeGuestPinFailures(windowMinutes: number): Promise<number> {
+    const r = await sql`DELETE FROM guest_pin_failures WHERE ctid = ANY (ARRAY(
+        SELECT ctid FROM guest_pin_failures WHERE at < now() - make_interval(mins => ${windowMinutes}) LIMIT ${BATCH}))`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
+  }
+
   /** Sessions past their absolute expiry or idle longer than the idle timeout. */
   async purgeSessions(idleMinutes: number): Promise<number> {
     const r = await sql`DELETE FROM sessions WHERE ctid = ANY (ARRAY(

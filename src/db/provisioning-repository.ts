@@ -40,12 +40,13 @@ const toRow = (r: Row): ProvisioningRow => ({
 });
 
 type FactsRow = {
-  id: string; title: string; start: Date; end: Date; seats: number; status: string; time_zone: string;
+  id: string; meeting_key: string; title: string; start: Date; end: Date; seats: number; status: string; time_zone: string;
   booker_id: string; email: string; name: string; institution_id: string | null; room_id: string; room_provider: string | null; provider_settings: Record<string, unknown> | null;
 };
 
 const toFacts = (f: FactsRow): BookingFacts => ({
   bookingId: f.id,
+  meetingKey: f.meeting_key,
   title: f.title,
   start: f.start,
   end: f.end,
@@ -80,7 +81,7 @@ export class PgProvisioningStore implements ProvisioningStore {
   }
 
   async facts(bookingId: string): Promise<BookingFacts | null> {
-    const { rows } = await sql<FactsRow>`SELECT b.id, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
+    const { rows } = await sql<FactsRow>`SELECT b.id, b.meeting_key, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
               b.booker_id, u.email, u.name, b.institution_id, b.room_id, r.provider AS room_provider, r.provider_settings
          FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
         WHERE b.id = ${bookingId}`.execute(this.db);
@@ -89,11 +90,13 @@ export class PgProvisioningStore implements ProvisioningStore {
 
   /** Everything a join needs, in one round trip (the join page is the hot path). */
   async joinView(bookingId: string, viewerId?: string): Promise<JoinView | null> {
-    const { rows } = await sql<FactsRow & Partial<Row> & { link_policy: GuestPolicy | null; viewer_name: string | null; viewer_email: string | null }>`
-      SELECT b.id, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
+    const { rows } = await sql<FactsRow & Partial<Row> & { link_policy: GuestPolicy | null; viewer_name: string | null; viewer_email: string | null; viewer_invited: boolean | null }>`
+      SELECT b.id, b.meeting_key, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
              b.booker_id, u.email, u.name, b.institution_id, b.room_id, r.provider AS room_provider, r.provider_settings,
              pm.provider, pm.state, pm.meeting_ref, pm.first_joined_at, gl.policy AS link_policy,
-             v.name AS viewer_name, v.email AS viewer_email
+             v.name AS viewer_name, v.email AS viewer_email,
+             EXISTS (SELECT 1 FROM booking_invitees i
+                      WHERE (i.booking_id = b.id OR (b.series_id IS NOT NULL AND i.series_id = b.series_id)) AND lower(i.email) = lower(v.email)) AS viewer_invited
         FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
         LEFT JOIN provider_meetings pm ON pm.booking_id = b.id
         LEFT JOIN guest_links gl ON gl.booking_id = ${linkOwner(bookingId)}
@@ -108,7 +111,7 @@ export class PgProvisioningStore implements ProvisioningStore {
       meetingRef: f.meeting_ref ?? null,
       firstJoinedAt: f.first_joined_at ?? null,
       guestPolicy: f.link_policy ?? 'open',
-      viewer: f.viewer_name ? { name: f.viewer_name, email: f.viewer_email ?? undefined } : null,
+      viewer: f.viewer_name ? { name: f.viewer_name, email: f.viewer_email ?? undefined, invited: f.viewer_invited === true } : null,
     };
   }
 
@@ -263,6 +266,12 @@ export class PgProvisioningStore implements ProvisioningStore {
   /** The booking whose id starts with these 12 hex digits (Jitsi reservation ids). */
   async bookingIdByPrefix(hex12: string): Promise<string | null> {
     const { rows } = await sql<{ id: string }>`SELECT id FROM bookings WHERE substr(replace(id::text, '-', ''), 1, 12) = ${hex12} LIMIT 1`.execute(this.db);
+    return rows[0]?.id ?? null;
+  }
+
+  async bookingIdByMeetingKey(key: string): Promise<string | null> {
+    if (!/^[0-9a-f]{32}$/.test(key)) return null;
+    const { rows } = await sql<{ id: string }>`SELECT id FROM bookings WHERE meeting_key = ${key}`.execute(this.db);
     return rows[0]?.id ?? null;
   }
 

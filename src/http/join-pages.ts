@@ -4,6 +4,7 @@
 // A booking with an audio conference also shows its dial-in (numbers, one-tap tel: links, PIN, SIP).
 import type { DialInDetails } from '../app/audio.ts';
 import type { MeetingSummary } from '../app/joining.ts';
+import type { PinWait } from '../domain/guest-pin.ts';
 
 export type Lang = 'it' | 'en';
 
@@ -28,6 +29,12 @@ const T = {
     pin: 'PIN della riunione',
     nameError: 'Scrivi un nome da 1 a 80 caratteri.',
     pinError: 'Il PIN non è corretto. Controlla il messaggio d’invito.',
+    pinRule: (free: number, base: number) => `Dopo ${free} PIN errati, ogni nuovo tentativo su questo collegamento deve attendere sempre di più: ${base} s, poi il doppio ogni volta.`,
+    pinNextTry: 'Il prossimo tentativo sarà possibile tra',
+    pinLimitedLink: 'Troppi PIN errati per questo collegamento. Riprova tra',
+    pinLimitedAddress: 'Troppi PIN errati dal tuo indirizzo di rete. Riprova tra',
+    notParticipantTitle: 'Entra con il collegamento per ospiti',
+    notParticipant: 'Non sei tra i partecipanti di questa riunione (chi l’ha prenotata, chi la gestisce, chi è stato invitato). Chiedi a chi la organizza il collegamento per ospiti e, se ne ha uno, il suo PIN: è la via d’ingresso per tutti gli altri.',
     signInTitle: 'Accedi per entrare',
     signIn: 'Per entrare in questa riunione devi accedere al portale.',
     signInLink: 'Accedi',
@@ -65,6 +72,12 @@ const T = {
     pin: 'Meeting PIN',
     nameError: 'Enter a name of 1 to 80 characters.',
     pinError: 'The PIN is not right. Check the invitation.',
+    pinRule: (free: number, base: number) => `After ${free} wrong PINs, each further try on this link has to wait longer: ${base} s, then twice as long each time.`,
+    pinNextTry: 'You can try again in',
+    pinLimitedLink: 'Too many wrong PINs for this link. Try again in',
+    pinLimitedAddress: 'Too many wrong PINs from your network address. Try again in',
+    notParticipantTitle: 'Join with the guest link',
+    notParticipant: 'You are not among this meeting’s participants (the person who booked it, those who manage it, its invitees). Ask the organiser for the guest link and, if it has one, its PIN: that is the way in for everyone else.',
     signInTitle: 'Sign in to join',
     signIn: 'Sign in to the portal to join this meeting.',
     signInLink: 'Sign in',
@@ -199,7 +212,7 @@ function fmtCount(s: number, lang: Lang) {
 
 export function messagePage(
   lang: Lang,
-  kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'failed' | 'signIn',
+  kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'failed' | 'signIn' | 'notParticipant',
   m: MeetingSummary | null,
   selfUrl: string,
   o: { signInHref?: string; dialIn?: PageDialIn | null } = {},
@@ -212,6 +225,7 @@ export function messagePage(
     preparing: [t.preparingTitle, t.preparing],
     failed: [t.failedTitle, t.failed],
     signIn: [t.signInTitle, t.signIn],
+    notParticipant: [t.notParticipantTitle, t.notParticipant],
   };
   const [title, text] = texts[kind];
   const link = kind === 'signIn' && o.signInHref ? `<p><a class="button" href="${esc(o.signInHref)}">${t.signInLink}</a></p>` : '';
@@ -219,15 +233,32 @@ export function messagePage(
   return layout(lang, title, `<h1>${title}</h1>${m ? meetingLine(m, lang) : ''}<p>${text}</p>${link}${dialIn}`, { selfUrl, ...(kind === 'preparing' ? { refreshSeconds: 10 } : {}) });
 }
 
-export function guestFormPage(lang: Lang, m: MeetingSummary, action: string, o: { needsPin: boolean; error?: 'name' | 'pin' | undefined; name?: string; dialIn?: PageDialIn | null }): string {
+/** What the guest form says of wrong PINs: the rule, and the wait now in force. */
+export type PinNotice = { freeAttempts: number; delayBaseSeconds: number; wait?: PinWait | null | undefined };
+
+export function guestFormPage(
+  lang: Lang,
+  m: MeetingSummary,
+  action: string,
+  o: { needsPin: boolean; error?: 'name' | 'pin' | 'limited' | undefined; name?: string; dialIn?: PageDialIn | null; pinNotice?: PinNotice },
+): string {
   const t = T[lang];
   const nameErr = o.error === 'name' ? `<p class="error" id="name-error">${t.nameError}</p>` : '';
-  const pinErr = o.error === 'pin' ? `<p class="error" id="pin-error">${t.pinError}</p>` : '';
+  const wait = o.pinNotice?.wait;
+  const waitText = wait ? fmtCount(wait.seconds, lang) : '';
+  // A refused try carries the stable code GUEST_PIN_LIMITED (also in the 429's problem code for scripts).
+  const pinErr =
+    o.error === 'limited' && wait
+      ? `<p class="error" id="pin-error" role="alert" data-code="GUEST_PIN_LIMITED">${wait.scope === 'address' ? t.pinLimitedAddress : t.pinLimitedLink} ${waitText}.</p>`
+      : o.error === 'pin'
+        ? `<p class="error" id="pin-error" role="alert">${t.pinError}${wait ? ` ${t.pinNextTry} ${waitText}.` : ''}</p>`
+        : '';
+  const rule = o.pinNotice ? `<p class="hint" id="pin-rule">${t.pinRule(o.pinNotice.freeAttempts, o.pinNotice.delayBaseSeconds)}</p>` : '';
   const body = `<h1>${t.guestTitle}</h1>${meetingLine(m, lang)}
 <form method="post" action="${esc(action)}">
 <label for="name">${t.name}</label>
 <input id="name" name="name" required maxlength="80" autocomplete="name" value="${esc(o.name ?? '')}"${o.error === 'name' ? ' aria-invalid="true" aria-describedby="name-error" autofocus' : ''}>${nameErr}
-${o.needsPin ? `<label for="pin">${t.pin}</label><input id="pin" name="pin" required inputmode="numeric" pattern="[0-9]{4,10}" autocomplete="off"${o.error === 'pin' ? ' aria-invalid="true" aria-describedby="pin-error" autofocus' : ''}>${pinErr}` : ''}
+${o.needsPin ? `<label for="pin">${t.pin}</label><input id="pin" name="pin" required inputmode="numeric" pattern="[0-9]{4,10}" autocomplete="off" aria-describedby="${o.error === 'pin' || o.error === 'limited' ? 'pin-error ' : ''}pin-rule"${o.error === 'pin' || o.error === 'limited' ? ' aria-invalid="true" autofocus' : ''}>${pinErr}${rule}` : ''}
 <p><button type="submit">${t.join}</button></p>
 </form>${dialInSection(lang, o.dialIn, m.timeZone)}`;
   return layout(lang, t.guestTitle, body, { selfUrl: action });

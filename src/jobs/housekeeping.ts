@@ -1,6 +1,6 @@
-// Periodic purges of what would otherwise grow forever (idempotency keys, ended sessions; the
-// retention issue adds more). One instance runs each purge per period (PgHousekeeping.due), the
-// others skip it, so N instances do not multiply the work.
+// Periodic purges of what would otherwise grow forever (idempotency keys, ended sessions, old wrong
+// guest PINs; the retention issue adds more). One instance runs each purge per period
+// (PgHousekeeping.due), the others skip it, so N instances do not multiply the work.
 import type { Logger } from 'pino';
 import type { PgHousekeeping } from '../db/housekeeping-repository.ts';
 

@@ -8,6 +8,7 @@ import { ProvisioningService } from '../app/provisioning.ts';
 import type { BookerNotice, BookingFacts } from '../app/provisioning-store.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { PgGuestPinAttempts } from '../db/guest-pin-repository.ts';
 import { PgProvisioningStore } from '../db/provisioning-repository.ts';
 import { PgRoomAdmissions } from '../db/room-admission-repository.ts';
 import { joinRoutes } from '../http/routes/join.ts';
@@ -18,7 +19,7 @@ import { roomRoutes } from '../http/routes/room.ts';
 import type { Services } from '../http/services.ts';
 import type { Clock } from '../ports.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
-import { bookingIdOfKey, type ConferenceProvider } from '../providers/port.ts';
+import { meetingKeyOfName, type ConferenceProvider } from '../providers/port.ts';
 import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { OutgoingMail } from '../notify/mailer.ts';
 import { DELIVER_QUEUE } from './mail.ts';
@@ -102,7 +103,8 @@ export async function startProvisioningModule(d: {
   const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow, notice, audio: audioOf });
   // A conference turned on or off changes what a room that dials in (Adobe Connect) must be told.
   d.services.audio.onConferenceChange((repos, bookingId) => repos.jobs.enqueue(SYNC_QUEUE, { bookingId, action: 'updated' }));
-  const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl });
+  const pinAttempts = new PgGuestPinAttempts(d.database.db, d.config.guestPinLimits);
+  const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl, pinAttempts });
   const rooms = new RoomService({ store, registry, clock: d.clock, joinOpensMinutes: policy.joinOpensMinutes, admissions: new PgRoomAdmissions(d.database.db) });
   d.services.bookings.onChange(provisioningListener);
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger, providerTimeoutMs: providers.timeoutMs });
@@ -122,14 +124,15 @@ export async function startProvisioningModule(d: {
       await api.register(roomRoutes, { rooms });
     },
     pageRoutes: async (app) => {
-      await app.register(joinRoutes, { joining, audio: d.services.audio, clock: d.clock });
+      await app.register(joinRoutes, { joining, audio: d.services.audio, clock: d.clock, guestPinLimits: d.config.guestPinLimits });
       await app.register(jitsiReservationRoutes, { store, clock: d.clock, token: providers.jitsi.reservationToken, opensMinutes: policy.joinOpensMinutes });
       const audio = d.services.audio;
       if (audio.configured) {
         await app.register(jitsiDialInRoutes, {
-          // Jitsi room names are the meeting key, wm-<booking id>.
+          // Jitsi room names are wm-<the booking's secret meeting key> (port.ts meetingName).
           resolve: async (room) => {
-            const bookingId = bookingIdOfKey(room);
+            const key = meetingKeyOfName(room);
+            const bookingId = key && (await store.bookingIdByMeetingKey(key));
             const dialIn = bookingId && (await audio.dialIn(bookingId));
             return dialIn ? { pin: dialIn.pin } : null;
           },

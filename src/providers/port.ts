@@ -7,6 +7,11 @@ export type GuestPolicy = 'open' | 'pin' | 'lobby';
 /** What a booking asks of the service. `settings` is the room's provider_settings (never secrets). */
 export type MeetingSpec = {
   bookingId: string;
+  /**
+   * The booking's secret meeting key (32 hex digits, migration 007): what its meeting is named after
+   * on the service (`meetingName`). Never the booking id, which every member sees.
+   */
+  meetingKey: string;
   title: string;
   start: Date;
   end: Date;
@@ -80,10 +85,16 @@ export interface BrowserRoom {
   remove(ref: MeetingRef, participantId: number): Promise<void>;
 }
 
+/**
+ * A meeting the portal made on the service, with the booking it was made for: by the booking id
+ * where the service keeps it (or a name from before migration 007), or by the meeting key in its
+ * name, which reconcile looks up.
+ */
+export type ListedMeeting = { ref: MeetingRef; bookingId: string } | { ref: MeetingRef; meetingKey: string };
+
 /** Lists the meetings this portal made on the service, for reconcile. */
 export interface MeetingLister {
-  /** Each meeting the portal owns, with the booking it was made for. */
-  listMeetings(): Promise<{ ref: MeetingRef; bookingId: string }[]>;
+  listMeetings(): Promise<ListedMeeting[]>;
 }
 
 /**
@@ -149,9 +160,22 @@ export class ProviderError extends Error {
 export const retryable = (code: string, message: string) => new ProviderError(code, message, true);
 export const permanent = (code: string, message: string) => new ProviderError(code, message, false);
 
-/** The deterministic name a booking's meeting has on every service: it is what makes prepare idempotent. */
-export const meetingKey = (bookingId: string) => `wm-${bookingId}`;
-export const bookingIdOfKey = (key: string): string | null => {
-  const m = /^wm-([0-9a-f-]{36})$/i.exec(key);
+/**
+ * The name a booking's meeting has on a service where the name lets people in or can be seen (a
+ * Jitsi room, an Adobe Connect URL path, a BigBlueButton meeting id): `wm-<meeting key>`. It is
+ * deterministic, which makes prepare idempotent, and secret, since booking ids are not.
+ */
+export const meetingName = (spec: Pick<MeetingSpec, 'meetingKey'>) => `wm-${spec.meetingKey}`;
+/** The meeting key in a name made by `meetingName` (any case; a Jitsi MUC JID's domain dropped), or null. */
+export const meetingKeyOfName = (name: string): string | null => /^wm-([0-9a-f]{32})$/.exec(name.split('@')[0]!.trim().toLowerCase())?.[1] ?? null;
+
+/**
+ * `wm-<booking id>`: the name of meetings prepared before migration 007 (kept until they are
+ * released), and the portal's internal handle where the name shows nobody a way in (Janus room
+ * descriptions behind the admin key, Adobe telephony profiles of the portal's account).
+ */
+export const bookingHandle = (bookingId: string) => `wm-${bookingId}`;
+export const bookingIdOfHandle = (key: string): string | null => {
+  const m = /^wm-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(key);
   return m ? m[1]!.toLowerCase() : null;
 };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot } from '../e2e/support/browser.ts';
 import type { Caller } from '../support/portal.ts';
 import { book, NUMBER, room, SIP_DOMAIN, startPhonePortal, stopPhonePortal, type Phone } from '../telephony/support.ts';
+import { invite } from './provisioning-support.ts';
 
 let p: Phone;
 beforeAll(async () => {
@@ -149,6 +150,7 @@ describe('the join page of signed-in people', () => {
     expect(dialInOf((await page(`/join/${b.id}`, { as: manager })).html)).toContain(b.hostPin);
 
     const colleague = await p.t.user('member', p.booker.institutionId);
+    await invite(p.t, p.booker, b.id, colleague);
     const other = await page(`/join/${b.id}`, { as: colleague });
     expect(other.status).toBe(200);
     expect(dialInOf(other.html)).toContain(`<span class="pin">${b.pin}</span>`);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
-import { settled } from './provisioning-support.ts';
+import { invite, settled, meetingNameOf } from './provisioning-support.ts';
 
 let t: TestPortal;
 let bbb: BigBlueButtonDouble;
@@ -75,6 +75,55 @@ describe('before the room opens', () => {
     expect(res.status).toBe(401);
     expect(await res.text()).toContain('Sign in to join');
     expect((await get('/join/not-a-booking', { as: alice })).status).toBe(404);
+  });
+});
+
+describe('who /join lets in', () => {
+  it('admits the booker, the booking’s managers and its invitees, and sends everyone else to the guest link', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40'); // open now
+    const colleague = await t.user('member', alice.institutionId, 'Carla Colleague');
+    const nobody = await t.user('member', null, 'Nora Nobody');
+    const otherManager = await t.user('institution-manager', eve.institutionId, 'Oscar Othermanager');
+    // Booking ids reach every member through the event stream: knowing one lets nobody in.
+    for (const who of [colleague, nobody, otherManager, eve]) {
+      const res = await get(`/join/${id}?lang=en`, { as: who });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('location')).toBeNull();
+      const html = await res.text();
+      expect(html).toContain('Join with the guest link');
+      expect(html).not.toContain(bbb.http.baseUrl);
+      expect(html).not.toContain('Seminario');
+      expect(html).not.toContain('/g/');
+    }
+    expect(await (await get(`/join/${id}`, { as: colleague, lang: 'it' })).text()).toContain('Entra con il collegamento per ospiti');
+
+    const manager = await t.user('institution-manager', alice.institutionId, 'Mara Manager');
+    for (const [who, name] of [[alice, 'Alice Booker'], [manager, 'Mara Manager'], [t.admin, 'Admin']] as const) {
+      const res = await get(`/join/${id}`, { as: who });
+      expect(res.status).toBe(302);
+      expect(await bbb.follow(res.headers.get('location')!)).toMatchObject({ ok: true, role: 'host', name });
+    }
+    await invite(t, alice, id, colleague);
+    const invited = await get(`/join/${id}`, { as: colleague });
+    expect(invited.status).toBe(302);
+    expect(await bbb.follow(invited.headers.get('location')!)).toMatchObject({ ok: true, role: 'attendee', name: 'Carla Colleague' });
+  });
+});
+
+describe('meeting names on the services', () => {
+  it('come from a secret per-booking meeting key, never from the booking id every member sees', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    const other = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    const name = await meetingNameOf(t, id);
+    expect(name).toMatch(/^wm-[0-9a-f]{32}$/);
+    expect(name).not.toContain(id.replace(/-/g, '').slice(0, 8));
+    expect(await meetingNameOf(t, other)).not.toBe(name);
+    expect(bbb.meetings.has(name)).toBe(true);
+    expect(bbb.meetings.has(`wm-${id}`)).toBe(false);
+    const go = await get(`/join/${id}`, { as: alice });
+    expect(go.status).toBe(302);
+    expect(go.headers.get('location')).not.toContain(id);
+    expect(go.headers.get('location')).toContain(encodeURIComponent(name).replace(/%2D/g, '-'));
   });
 });
 
@@ -157,7 +206,7 @@ describe('guest links', () => {
     const mine = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
     expect(mine.body).toMatchObject({ state: 'ready', provider: 'bigbluebutton', guestPolicy: 'open', hasPin: false });
     // BigBlueButton sends people back to the portal when they leave.
-    expect(bbb.meetings.get(`wm-${id}`)!.logoutURL).toBe(t.config.publicUrl);
+    expect(bbb.meetings.get(await meetingNameOf(t, id))!.logoutURL).toBe(t.config.publicUrl);
   });
 });
 
@@ -171,20 +220,23 @@ describe('Jitsi reservation API (Prosody mod_reservations)', () => {
 
   it('allows a room only inside its booking window, with the booking seats', async () => {
     const id = await book('2026-03-20T10:10', '2026-03-20T10:40'); // 09:10Z–09:40Z, opens 08:55Z
-    const ok = await reserve(`wm-${id}`);
+    const room = await meetingNameOf(t, id);
+    const ok = await reserve(room);
     expect(ok.status).toBe(200);
     const body = (await ok.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ name: `wm-${id}`, start_time: '2026-03-20T09:10:00.000Z', duration: 40 * 60, max_occupants: 10 });
+    expect(body).toMatchObject({ name: room, start_time: '2026-03-20T09:10:00.000Z', duration: 40 * 60, max_occupants: 10 });
     expect(typeof body.id).toBe('number');
     const read = await fetch(`${t.baseUrl}/jitsi/conference/${body.id}`, { headers: { authorization: `Bearer ${RESERVATION_TOKEN}` } });
-    expect(await read.json()).toMatchObject({ id: body.id, name: `wm-${id}` });
+    expect(await read.json()).toMatchObject({ id: body.id, name: room });
     expect((await fetch(`${t.baseUrl}/jitsi/conference/${body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${RESERVATION_TOKEN}` } })).status).toBe(200);
 
     const later = await book('2026-03-20T14:00', '2026-03-20T15:00');
-    const early = await reserve(`wm-${later}`);
+    const early = await reserve(await meetingNameOf(t, later));
     expect(early.status).toBe(403);
     expect(((await early.json()) as { message: string }).message).toMatch(/opens at/);
     expect((await reserve('some-random-room')).status).toBe(403);
-    expect((await reserve(`wm-${id}`, 'wrong-token-0000000000000')).status).toBe(401);
+    expect((await reserve(room, 'wrong-token-0000000000000')).status).toBe(401);
+    // The booking id reaches every member: a room named after it is no booking's (issue #11).
+    expect((await reserve(`wm-${id}`)).status).toBe(403);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
-import { bookingsStatesCount, queuedMails, roomState, settled, waitFor } from './provisioning-support.ts';
+import { bookingsStatesCount, queuedMails, roomState, settled, waitFor, meetingNameOf } from './provisioning-support.ts';
 
 let t: TestPortal;
 let bbb: BigBlueButtonDouble;
@@ -151,7 +151,9 @@ describe('fallback', () => {
     expect(info.body).toMatchObject({ state: 'ready', provider: 'jitsi', usedFallback: true, lastError: expect.stringContaining('adobe-connect') });
     const go = await fetch(`${t.baseUrl}/join/${id}`, { redirect: 'manual', headers: { authorization: `Bearer ${alice.token}` } });
     expect(go.status).toBe(302);
-    expect(go.headers.get('location')).toMatch(new RegExp(`^https://meet\\.jit\\.si/wm-${id}#`));
+    // On the public meet.jit.si the room is named after the booking's secret key, not its id (issue #11).
+    expect(go.headers.get('location')).toMatch(new RegExp(`^https://meet\\.jit\\.si/${await meetingNameOf(t, id!)}#`));
+    expect(go.headers.get('location')).not.toContain(id!);
     // The booker is told by e-mail, in Italian and English.
     const mails = (await queuedMails(t, alice.userId)).filter((m) => m.text.includes(`/join/${id}`));
     expect(mails).toHaveLength(1);
@@ -179,5 +181,26 @@ describe('reconcile', () => {
     expect(await roomState(t, id!)).toBe('ready');
     // A second run finds nothing to repair.
     expect(await t.portal.provisioning.service.reconcile()).toMatchObject({ released: 0, recreated: 0 });
+  });
+
+  it('keeps a meeting prepared before meeting keys under its old name, and releases one whose key no booking has', async () => {
+    t.clock.set(at(0));
+    const [room] = await rooms(1, 'Legacy');
+    const [id] = await bookAll([room!.id], '2026-03-20T10:15', '2026-03-20T10:45');
+    await settled(t, id!);
+    // As a portal before migration 007 left it: the meeting is wm-<booking id>, and so is its handle.
+    const name = await meetingNameOf(t, id!);
+    const meeting = bbb.meetings.get(name)!;
+    bbb.meetings.delete(name);
+    bbb.meetings.set(`wm-${id}`, { ...meeting, meetingID: `wm-${id}` });
+    await sql`UPDATE provider_meetings SET meeting_ref = jsonb_set(meeting_ref, '{id}', to_jsonb(${`wm-${id}`}::text)) WHERE booking_id = ${id}`.execute(t.db.database.db);
+    const stranger = randomUUID(); // its name carries a meeting key no booking has
+    bbb.plantOrphan(stranger);
+    expect(await t.portal.provisioning.service.reconcile()).toMatchObject({ released: 1, recreated: 0 });
+    expect(bbb.meetingCount(stranger)).toBe(0);
+    expect(bbb.meetings.get(`wm-${id}`)!.ended).toBe(false);
+    const go = await fetch(`${t.baseUrl}/join/${id}`, { redirect: 'manual', headers: { authorization: `Bearer ${alice.token}` } });
+    expect(go.status).toBe(302);
+    expect(await bbb.follow(go.headers.get('location')!)).toMatchObject({ ok: true, role: 'host' });
   });
 });

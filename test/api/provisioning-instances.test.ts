@@ -8,7 +8,7 @@ import { startTestPortal, type Caller, type TestPortal } from '../support/portal
 import { createPortal, type Portal } from '../../src/portal.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
-import { bookingsStatesCount, settled } from './provisioning-support.ts';
+import { bookingsStatesCount, settled, meetingNameOf } from './provisioning-support.ts';
 
 let t: TestPortal;
 let second: Portal;
@@ -60,7 +60,7 @@ describe('two instances', () => {
     for (const id of ids) {
       expect(bbb.createCount(id)).toBe(1);
       // Not even a repeated (idempotent) create: no two instances worked on one booking at once.
-      expect(bbb.createCalls.get(`wm-${id}`)).toBe(1);
+      expect(bbb.createCalls.get(await meetingNameOf(t, id))).toBe(1);
     }
   });
 });

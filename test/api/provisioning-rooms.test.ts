@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { AdobeConnectDouble } from '../doubles/adobe-connect.ts';
-import { queuedMails, roomState, settled } from './provisioning-support.ts';
+import { queuedMails, roomState, settled, meetingNameOf } from './provisioning-support.ts';
 
 let t: TestPortal;
 let ac: AdobeConnectDouble;
@@ -90,7 +90,8 @@ describe('no-show release', () => {
     await t.api('PUT', `/api/v1/rooms/${roomId}/provider-settings`, { as: t.admin, body: { noShowRelease: true } });
     const id = await book(roomId, '2026-03-20T10:20', '2026-03-20T11:20');
     // Someone entered with the room's own URL, not through the portal, and left again.
-    const sco = [...ac.scos.values()].find((s) => s.urlPath === `/wm-${id}/`)!;
+    const name = await meetingNameOf(t, id);
+    const sco = [...ac.scos.values()].find((s) => s.urlPath === `/${name}/`)!;
     ac.attendance.set(sco.id, [{ name: 'Walk-in', at: '2026-03-20T09:21:00Z' }]);
     t.clock.set('2026-03-20T09:40:00Z');
     await t.portal.provisioning.service.tick();

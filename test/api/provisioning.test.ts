@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { AdobeConnectDouble } from '../doubles/adobe-connect.ts';
-import { roomState, settled } from './provisioning-support.ts';
+import { invite, roomState, settled, meetingNameOf } from './provisioning-support.ts';
 
 let t: TestPortal;
 let ac: AdobeConnectDouble;
@@ -56,7 +56,8 @@ describe('a booking becomes a ready Adobe Connect room', () => {
     expect(meeting).not.toBeNull();
     expect(meeting.start?.toISOString()).toBe('2026-03-20T09:15:00.000Z');
     expect(meeting.hostIds).toHaveLength(1);
-    expect(ac.principals.get([...ac.permissions.get([...ac.scos.values()].find((s) => s.urlPath === `/wm-${id}/`)!.id)!].find(([, p]) => p === 'host')![0])!.name).toBe('Alice Booker');
+    const name = await meetingNameOf(t, id);
+    expect(ac.principals.get([...ac.permissions.get([...ac.scos.values()].find((s) => s.urlPath === `/${name}/`)!.id)!].find(([, p]) => p === 'host')![0])!.name).toBe('Alice Booker');
     expect((await t.api('GET', `/api/v1/bookings/${id}`, { as: alice })).body.joinUrl).toBe(`/join/${id}`);
     const room = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
     expect(room.status).toBe(200);
@@ -72,8 +73,10 @@ describe('a booking becomes a ready Adobe Connect room', () => {
     expect(await ac.follow(target)).toMatchObject({ ok: true, role: 'host' });
   });
 
-  it('lets an institution manager in as host and another member as attendee', async () => {
+  it('lets an institution manager in as host and an invited member as attendee', async () => {
     expect(await ac.follow((await join(`/join/${id}`, manager)).headers.get('location')!)).toMatchObject({ ok: true, role: 'host' });
+    expect((await join(`/join/${id}`, bob)).status).toBe(403);
+    await invite(t, alice, id, bob);
     const asBob = await join(`/join/${id}`, bob);
     expect(asBob.status).toBe(302);
     expect(await ac.follow(asBob.headers.get('location')!)).toMatchObject({ ok: true, role: 'attendee', name: 'Bob Member' });

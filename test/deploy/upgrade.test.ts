@@ -74,6 +74,10 @@ describe('upgrading the database', () => {
         expect(occurrences.map((o) => o.id)).toEqual(['40000000-0000-4000-8000-000000000003']);
         const pins = await sql<{ pin: string }>`SELECT pin FROM audio_pins WHERE booking_id = '40000000-0000-4000-8000-000000000001' ORDER BY role`.execute(db);
         expect(pins.rows.map((r) => r.pin)).toEqual(['7654321', '1234567']);
+        // Version 7: every booking has its own secret meeting key, whenever it was made.
+        const keys = await sql<{ id: string; meeting_key: string }>`SELECT id, meeting_key FROM bookings`.execute(db);
+        for (const k of keys.rows) expect(k.meeting_key).toMatch(/^[0-9a-f]{32}$/);
+        expect(new Set(keys.rows.map((k) => k.meeting_key)).size).toBe(keys.rows.length);
       } finally {
         await t.drop();
       }

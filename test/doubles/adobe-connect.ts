@@ -3,7 +3,7 @@
 // profiles and ACL fields (§9).
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { meetingKey } from '../../src/providers/port.ts';
+import { legacyNameOf, meetingNameOf as meetingKey } from './meeting-keys.ts';
 import { HttpDouble, xmlEscape, type DoubleMeeting, type JoinOutcome, type ProviderDouble } from './http-double.ts';
 
 type Principal = { id: string; login: string; email: string; name: string; password: string | null; admin: boolean; extLogin: string | null };
@@ -382,11 +382,11 @@ export class AdobeConnectDouble implements ProviderDouble {
   }
   /** The booking's telephony profiles (0 or 1 when the adapter is right). */
   audioSetups(bookingId: string) {
-    return [...this.profiles.values()].filter((x) => x.name === meetingKey(bookingId)).length;
+    return [...this.profiles.values()].filter((x) => x.name === legacyNameOf(bookingId)).length;
   }
   /** The booking's profile as the room would use it: number, fields and the meetings it is attached to. */
   profileOf(bookingId: string) {
-    const x = [...this.profiles.values()].find((pr) => pr.name === meetingKey(bookingId));
+    const x = [...this.profiles.values()].find((pr) => pr.name === legacyNameOf(bookingId));
     if (!x) return null;
     const attachedTo = [...this.aclFields].filter(([, f]) => f.get('telephony-profile') === x.id).map(([acl]) => acl);
     return { ...x, attachedTo };

@@ -2,7 +2,7 @@
 // (section numbers below), with state, so that a wrong parameter fails here as on a real server.
 import { createHash, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { meetingKey } from '../../src/providers/port.ts';
+import { meetingNameOf as meetingKey } from './meeting-keys.ts';
 import { HttpDouble, xmlEscape, type DoubleMeeting, type JoinOutcome, type ProviderDouble } from './http-double.ts';
 
 type Attendee = { userID: string; fullName: string; role: 'MODERATOR' | 'VIEWER'; guest: boolean };
@@ -213,16 +213,22 @@ export class BigBlueButtonDouble implements ProviderDouble {
     this.xml(res, `<returncode>FAILED</returncode><messageKey>${xmlEscape(key)}</messageKey><message>${xmlEscape(message)}</message>`);
   }
 
+  /** The meeting id of a booking: the one created with its metadata, else the name it would have. */
+  private nameOf(bookingId: string): string {
+    for (const m of this.meetings.values()) if (m.metadata.bookingid === bookingId) return m.meetingID;
+    return meetingKey(bookingId);
+  }
+
   // ProviderDouble
   meetingCount(bookingId: string) {
-    const m = this.meetings.get(meetingKey(bookingId));
+    const m = this.meetings.get(this.nameOf(bookingId));
     return m && !m.ended ? 1 : 0;
   }
   createCount(bookingId: string) {
-    return this.created.get(meetingKey(bookingId)) ?? 0;
+    return this.created.get(this.nameOf(bookingId)) ?? 0;
   }
   meeting(bookingId: string): DoubleMeeting | null {
-    const m = this.meetings.get(meetingKey(bookingId));
+    const m = this.meetings.get(this.nameOf(bookingId));
     if (!m || m.ended) return null;
     return { seats: m.maxParticipants, title: m.name, hostIds: m.attendees.filter((a) => a.role === 'MODERATOR').map((a) => a.userID), guestPolicy: m.guestPolicy };
   }
@@ -240,7 +246,7 @@ export class BigBlueButtonDouble implements ProviderDouble {
     return { ok: true, role: s.role === 'MODERATOR' ? 'host' : 'attendee', name: s.fullName, userId: s.userID };
   }
   setParticipants(bookingId: string, n: number) {
-    const m = this.meetings.get(meetingKey(bookingId));
+    const m = this.meetings.get(this.nameOf(bookingId));
     if (m) m.extraParticipants = Math.max(0, n - m.attendees.length);
   }
   plantOrphan(bookingId: string) {
@@ -248,7 +254,7 @@ export class BigBlueButtonDouble implements ProviderDouble {
     this.meetings.set(id, { meetingID: id, name: 'orphan', internalMeetingID: `x-${Date.now()}`, attendeePW: 'a', moderatorPW: 'm', createTime: Date.now(), voiceBridge: 12345, dialNumber: '', welcome: '', maxParticipants: 0, guestPolicy: 'ALWAYS_ACCEPT', metadata: {}, attendees: [], extraParticipants: 0, ended: false, creations: 1 });
   }
   deleteMeeting(bookingId: string) {
-    this.meetings.delete(meetingKey(bookingId));
+    this.meetings.delete(this.nameOf(bookingId));
   }
   /** A running meeting of someone else's that holds this voice bridge. */
   occupyVoiceBridge(voiceBridge: number) {

@@ -3,7 +3,7 @@
 // fault checks); the checks themselves ask Janus directly: `exists`, `list` (with the admin_key),
 // `listparticipants`, and participants who really join with the PIN, as a browser would.
 import { RoomSecrets } from '../../src/providers/janus/secrets.ts';
-import { bookingIdOfKey } from '../../src/providers/port.ts';
+import { bookingIdOfHandle as bookingIdOfKey } from '../../src/providers/port.ts';
 import type { DoubleMeeting, JoinOutcome, ProviderDouble } from '../../src/providers/contract.ts';
 import type { JanusServer } from '../support/janus.ts';
 import { HttpDouble } from './http-double.ts';

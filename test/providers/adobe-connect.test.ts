@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conferenceProviderContract } from '../../src/providers/contract.ts';
+import { conferenceProviderContract, contractMeetingKey } from '../../src/providers/contract.ts';
 import { AdobeConnectProvider } from '../../src/providers/adobe-connect/adapter.ts';
 import type { MeetingSpec } from '../../src/providers/port.ts';
 import { AdobeConnectDouble } from '../doubles/adobe-connect.ts';
@@ -37,6 +37,7 @@ describe('Adobe Connect details', () => {
     const scoId = d.fixedRoom('aula-magna');
     const spec = (bookingId: string, email: string) => ({
       bookingId,
+      meetingKey: contractMeetingKey(bookingId),
       title: `Meeting of ${email}`,
       start: new Date('2026-04-01T08:00:00Z'),
       end: new Date('2026-04-01T09:00:00Z'),
@@ -77,7 +78,7 @@ describe('Adobe Connect details', () => {
 
 describe('Adobe Connect Universal Voice', () => {
   const audio = { numbers: ['+390612345678', '+41445550000'], pin: '4825193', sipUri: null };
-  const spec = (bookingId: string, over: Partial<MeetingSpec> = {}): MeetingSpec => ({ bookingId, title: 'Board meeting', start: new Date('2026-05-04T08:00:00Z'), end: new Date('2026-05-04T09:00:00Z'), seats: 8, timeZone: 'Europe/Rome', host: { userId: 'h', email: 'host@example.org', name: 'Host Person' }, guestPolicy: 'open', settings: {}, audio, ...over });
+  const spec = (bookingId: string, over: Partial<MeetingSpec> = {}): MeetingSpec => ({ bookingId, meetingKey: contractMeetingKey(bookingId), title: 'Board meeting', start: new Date('2026-05-04T08:00:00Z'), end: new Date('2026-05-04T09:00:00Z'), seats: 8, timeZone: 'Europe/Rome', host: { userId: 'h', email: 'host@example.org', name: 'Host Person' }, guestPolicy: 'open', settings: {}, audio, ...over });
 
   it('gives the meeting a telephony profile with our first number and the booking PIN, attached to it', async () => {
     const d = await startDouble();

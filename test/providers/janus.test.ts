@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conferenceProviderContract } from '../../src/providers/contract.ts';
 import { JanusProvider } from '../../src/providers/janus/adapter.ts';
 import type { MeetingSpec } from '../../src/providers/port.ts';
-import { settled, roomState } from '../api/provisioning-support.ts';
+import { invite, settled, roomState } from '../api/provisioning-support.ts';
 import { JanusContractDouble } from '../doubles/janus.ts';
 import { describeWithJanus, startJanus, type JanusServer } from '../support/janus.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
@@ -52,6 +52,7 @@ describeWithJanus('Janus on a real server', () => {
     let p: JanusProvider;
     const spec = (over: Partial<MeetingSpec> = {}): MeetingSpec => ({
       bookingId: randomUUID(),
+      meetingKey: randomUUID().replace(/-/g, ''),
       title: 'Consiglio di dipartimento',
       start: new Date(Date.now() + 600_000),
       end: new Date(Date.now() + 4_200_000),
@@ -182,7 +183,8 @@ describeWithJanus('the portal with a Janus room', () => {
     expect(entry.status, JSON.stringify(entry.body)).toBe(200);
     expect(entry.body).toMatchObject({ bookingId: id, title: 'Ricevimento', role: 'host', name: 'Alice Booker', janus: { server: d.janus.url, room: d.secrets.roomOf(id), pin: d.secrets.pinOf(id), audioGroup: 'web' } });
     expect(JSON.stringify(entry.body)).not.toContain(d.secrets.secretOf(id));
-    // Bob is signed in but does not manage the booking: an attendee.
+    // Bob is invited but does not manage the booking: an attendee.
+    await invite(t, alice, id, bob);
     const bobTicket = await ticketFor(bob, id);
     expect((await t.api('POST', `/api/v1/rooms/${id}/entry`, { body: { ticket: bobTicket } })).body.role).toBe('attendee');
     await d.setParticipants(id, 2);
@@ -211,8 +213,9 @@ describeWithJanus('the portal with a Janus room', () => {
     const enter = (ticket: string) => t.api('POST', `/api/v1/rooms/${id}/entry`, { body: { ticket } });
     expect(await enter(gianni)).toMatchObject({ status: 202, body: { status: 'waiting', title: 'Ricevimento' } });
     expect((await enter(gianni)).status).toBe(202);
-    // The host enters at once; colleagues who are signed in do not wait either.
+    // The host enters at once; invited colleagues who are signed in do not wait either.
     expect((await enter(host)).status).toBe(200);
+    await invite(t, alice, id, bob);
     expect((await enter(await ticketFor(bob, id))).status).toBe(200);
     const lobby = await t.api('GET', `/api/v1/rooms/${id}/lobby`, { headers: { 'x-room-ticket': host } });
     expect(lobby.body.items.map((g: { name: string }) => g.name)).toEqual(['Gianni Ospite']);

@@ -18,7 +18,7 @@ conferenceProviderContract({
 });
 
 describe('Jitsi', () => {
-  const spec = { bookingId: '22222222-2222-4222-8222-222222222222', title: 'T', start: new Date('2026-04-01T08:00:00Z'), end: new Date('2026-04-01T09:00:00Z'), seats: 3, timeZone: 'Europe/Rome', host: { userId: 'u', email: 'u@x.org', name: 'U' }, guestPolicy: 'open' as const, settings: {} };
+  const spec = { bookingId: '22222222-2222-4222-8222-222222222222', meetingKey: '5f0c9a7be2d14c6f8a3b1e9d7c2f4a60', title: 'T', start: new Date('2026-04-01T08:00:00Z'), end: new Date('2026-04-01T09:00:00Z'), seats: 3, timeZone: 'Europe/Rome', host: { userId: 'u', email: 'u@x.org', name: 'U' }, guestPolicy: 'open' as const, settings: {} };
 
   it('signs tokens that expire at the end of the booking', async () => {
     const d = new JitsiDouble();
@@ -34,7 +34,7 @@ describe('Jitsi', () => {
   it('has Asterisk call Jigasi with the room’s MUC address in the header Jigasi reads', async () => {
     const p = new JitsiProvider({ url: 'https://meet.example.org', audience: 'jitsi', subject: '*', openMinutesBefore: 15, jigasi: { endpoint: 'jigasi', roomHeader: 'X-Room', mucDomain: 'muc.meet.example.org' }, now: () => new Date() });
     const ref = await p.prepare(spec);
-    expect(p.roomAudio(ref)).toEqual({ mode: 'originate', endpoint: 'PJSIP/jigasi', variables: { 'PJSIP_HEADER(add,X-Room)': `wm-${spec.bookingId}@muc.meet.example.org` } });
+    expect(p.roomAudio(ref, spec)).toEqual({ mode: 'originate', endpoint: 'PJSIP/jigasi', variables: { 'PJSIP_HEADER(add,X-Room)': `wm-${spec.meetingKey}@muc.meet.example.org` } });
   });
 
   it('uses a public server without tokens when no secret is configured', async () => {
@@ -42,7 +42,11 @@ describe('Jitsi', () => {
     const p = new JitsiProvider({ url: 'https://meet.jit.si', audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date() });
     const ref = await p.prepare(spec);
     const url = await p.attendeeJoinUrl(ref, { id: 'g', name: 'Ospite Uno' }, spec);
-    expect(url).toBe(`https://meet.jit.si/wm-${spec.bookingId}#userInfo.displayName=${encodeURIComponent('"Ospite Uno"')}`);
+    // Named after the secret meeting key, not the booking id every member sees (issue #11).
+    expect(url).toBe(`https://meet.jit.si/wm-${spec.meetingKey}#userInfo.displayName=${encodeURIComponent('"Ospite Uno"')}`);
+    expect(url).not.toContain(spec.bookingId);
+    // A meeting prepared before the keys (its handle named after the booking id) moves to the secret name.
+    expect(await p.attendeeJoinUrl({ id: `wm-${spec.bookingId}`, url: `https://meet.jit.si/wm-${spec.bookingId}` }, { id: 'g', name: 'Ospite Uno' }, spec)).toBe(url);
     expect(await d.follow(url)).toEqual({ ok: true, role: 'attendee', name: 'Ospite Uno' });
   });
 });

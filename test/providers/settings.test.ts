@@ -13,8 +13,8 @@ describe('provider configuration', () => {
     expect(policy).toMatchObject({ leadMinutes: 30, graceMinutes: 15, joinOpensMinutes: 15, noShowMinutes: 15 });
     const registry = new ProviderRegistry(providers, clock);
     expect(registry.all().map((p) => p.name)).toEqual(['jitsi']);
-    const url = await registry.get('jitsi').provider.hostJoinUrl({ id: 'wm-x' }, { id: 'u', name: 'Ada' }, { bookingId: 'x', title: 't', start: new Date(), end: new Date(), seats: 1, timeZone: 'UTC', host: { userId: 'u', email: 'a@x', name: 'Ada' }, guestPolicy: 'open', settings: {} });
-    expect(url).toMatch(/^https:\/\/meet\.jit\.si\/wm-x#/);
+    const url = await registry.get('jitsi').provider.hostJoinUrl({ id: 'wm-x' }, { id: 'u', name: 'Ada' }, { bookingId: 'x', meetingKey: '0123456789abcdef0123456789abcdef', title: 't', start: new Date(), end: new Date(), seats: 1, timeZone: 'UTC', host: { userId: 'u', email: 'a@x', name: 'Ada' }, guestPolicy: 'open', settings: {} });
+    expect(url).toMatch(/^https:\/\/meet\.jit\.si\/wm-0123456789abcdef0123456789abcdef#/);
     expect(url).not.toContain('jwt=');
   });
 

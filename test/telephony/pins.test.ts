@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { PinRole } from '../../src/domain/dial-in.ts';
 import { book, room, startPhonePortal, stopPhonePortal, type Phone } from './support.ts';
+import { meetingNameOf } from '../api/provisioning-support.ts';
 
 let p: Phone;
 beforeAll(async () => {
@@ -90,7 +91,7 @@ describe('PINs', () => {
     expect(await audio(a.id)).toMatchObject({ enabled: true, pin: a.pin, hostPin: a.hostPin });
     expect((await p.t.api('DELETE', `/api/v1/bookings/${a.id}`, { as: p.booker })).status).toBe(200);
     expect(await audio(a.id)).toMatchObject({ available: true, enabled: false, pin: null, hostPin: null, numbers: [], sipUri: null });
-    const mapped = await fetch(`${p.t.baseUrl}/jitsi/dial-in/conference?conference=${encodeURIComponent(`wm-${a.id}@conference.meet.jit.si`)}`);
+    const mapped = await fetch(`${p.t.baseUrl}/jitsi/dial-in/conference?conference=${encodeURIComponent(`${await meetingNameOf(p.t, a.id)}@conference.meet.jit.si`)}`);
     expect(await mapped.json()).toMatchObject({ conference: false });
   });
 

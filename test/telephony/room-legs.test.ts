@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdobeConnectDouble } from '../doubles/adobe-connect.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
-import { settled, roomState } from '../api/provisioning-support.ts';
+import { settled, roomState, meetingNameOf } from '../api/provisioning-support.ts';
 import { book, bridgeOf, dialIn, hungUp, inBridge, listed, NUMBER, room, startPhonePortal, stopPhonePortal, type Phone } from './support.ts';
 
 const UV_PROVIDER = '1160437530';
@@ -53,7 +53,7 @@ const legOf = (bookingId: string) => p.ari.channels().find((c) => c.originated &
 describe('the room leg of each provider', () => {
   it('BigBlueButton: calls the meeting’s voice bridge when the first caller arrives, hangs up after the last', async () => {
     const b = await prepared('bigbluebutton');
-    const voiceBridge = [...bbb.meetings.values()].find((m) => m.meetingID.includes(b.id))!.voiceBridge;
+    const voiceBridge = [...bbb.meetings.values()].find((m) => m.metadata.bookingid === b.id)!.voiceBridge;
     const caller = await dialIn(p, b.pin);
     await inBridge(p, caller, b.id);
     await p.ari.waitFor(() => legOf(b.id)?.bridgeId === bridgeOf(b.id), 'the BigBlueButton leg in the bridge');
@@ -75,7 +75,7 @@ describe('the room leg of each provider', () => {
     await p.ari.waitFor(() => legOf(b.id)?.bridgeId === bridgeOf(b.id), 'the Jigasi leg in the bridge');
     const leg = legOf(b.id)!;
     expect(leg.endpoint).toBe('PJSIP/jigasi');
-    expect(leg.variables).toEqual({ 'PJSIP_HEADER(add,Jitsi-Conference-Room)': `wm-${b.id}@conference.meet.jit.si` });
+    expect(leg.variables).toEqual({ 'PJSIP_HEADER(add,Jitsi-Conference-Room)': `${await meetingNameOf(p.t, b.id)}@conference.meet.jit.si` });
     p.ari.hangup(caller);
     await hungUp(p, leg.id);
   });

@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProvisioningStore } from '../../app/provisioning-store.ts';
 import type { Clock } from '../../ports.ts';
-import { bookingOfRoom, decideReservation, reservationBody, type ReservationBooking } from '../../providers/jitsi/reservations.ts';
+import { meetingKeyOfRoom, decideReservation, reservationBody, type ReservationBooking } from '../../providers/jitsi/reservations.ts';
 
 export type JitsiReservationOptions = { store: ProvisioningStore; clock: Clock; token: string | undefined; opensMinutes: number };
 
@@ -24,7 +24,7 @@ export async function jitsiReservationRoutes(app: FastifyInstance, o: JitsiReser
 
   const booking = async (bookingId: string | null): Promise<ReservationBooking | null> => {
     const f = bookingId ? await o.store.facts(bookingId) : null;
-    return f ? { bookingId: f.bookingId, title: f.title, start: f.start, end: f.end, seats: f.seats, status: f.status, bookerEmail: f.bookerEmail } : null;
+    return f ? { bookingId: f.bookingId, meetingKey: f.meetingKey, title: f.title, start: f.start, end: f.end, seats: f.seats, status: f.status, bookerEmail: f.bookerEmail } : null;
   };
   const byId = async (id: string) => (/^\d{1,16}$/.test(id) ? booking(await o.store.bookingIdByPrefix(Number(id).toString(16).padStart(12, '0'))) : null);
 
@@ -32,7 +32,9 @@ export async function jitsiReservationRoutes(app: FastifyInstance, o: JitsiReser
     if (!authorised(req)) return deny(reply);
     const name = String((req.body as Record<string, unknown> | undefined)?.name ?? '');
     if (!name) return reply.code(400).send({ message: 'The "name" field (the room name) is missing.' });
-    const answer = decideReservation(await booking(bookingOfRoom(name)), o.clock.now(), o.opensMinutes);
+    // Only rooms named after a booking's secret key open; wm-<booking id> is no booking's room.
+    const key = meetingKeyOfRoom(name);
+    const answer = decideReservation(await booking(key && (await o.store.bookingIdByMeetingKey(key))), o.clock.now(), o.opensMinutes);
     return reply.code(answer.status).send(answer.body);
   });
 

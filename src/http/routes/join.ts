@@ -6,11 +6,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AudioService } from '../../app/audio.ts';
 import type { GuestPage, JoinOutcome, JoiningService } from '../../app/joining.ts';
 import { AppError } from '../../domain/errors.ts';
+import type { GuestPinLimits, PinWait } from '../../domain/guest-pin.ts';
 import type { Clock } from '../../ports.ts';
 import { callContext } from '../access.ts';
 import { guestFormPage, messagePage, pickLang, waitingPage, type Lang, type PageDialIn } from '../join-pages.ts';
 
-export type JoinRouteOptions = { joining: JoiningService; audio: AudioService; clock: Clock };
+export type JoinRouteOptions = { joining: JoiningService; audio: AudioService; clock: Clock; guestPinLimits: GuestPinLimits };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -34,7 +35,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   // Only where the meeting is ahead or on: a phone conference can still be reached when the room failed.
   const showsDialIn = (kind: GuestPage['kind']) => kind === 'waiting' || kind === 'preparing' || kind === 'failed' || kind === 'form';
 
-  function render(reply: FastifyReply, lang: Lang, outcome: Exclude<JoinOutcome, { kind: 'redirect' }>, selfUrl: string, dialIn: PageDialIn | null) {
+  function render(reply: FastifyReply, lang: Lang, outcome: Exclude<JoinOutcome, { kind: 'redirect' | 'not-participant' }>, selfUrl: string, dialIn: PageDialIn | null) {
     switch (outcome.kind) {
       case 'waiting':
         return html(reply, 200, waitingPage(lang, outcome.meeting, selfUrl, o.clock.now(), selfUrl, dialIn));
@@ -57,6 +58,8 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
       const ctx = callContext(req);
       const outcome = await o.joining.join(ctx, req.params.bookingId);
       if (outcome.kind === 'redirect') return reply.code(302).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(outcome.url);
+      // Not the guest link itself: that would hand an open link to anyone who saw the booking id.
+      if (outcome.kind === 'not-participant') return html(reply, 403, messagePage(lang, 'notParticipant', null, selfUrl));
       return render(reply, lang, outcome, selfUrl, showsDialIn(outcome.kind) ? await o.audio.dialInFor(ctx, outcome.meeting.bookingId) : null);
     } catch (e) {
       if (e instanceof AppError && e.kind === 'not-found') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
@@ -69,10 +72,13 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
    * they have not given, since the phone PIN would let them round it. Pages past the web PIN check
    * (the room still preparing or failed) carry no `needsPin`.
    */
-  async function guestDialIn(page: Exclude<GuestPage | JoinOutcome, { kind: 'invalid' | 'redirect' }>): Promise<PageDialIn | null> {
+  async function guestDialIn(page: Exclude<GuestPage | JoinOutcome, { kind: 'invalid' | 'redirect' | 'not-participant' }>): Promise<PageDialIn | null> {
     if (!showsDialIn(page.kind) || ('needsPin' in page && page.needsPin)) return null;
     return o.audio.dialIn(page.meeting.bookingId);
   }
+
+  const pinNotice = (needsPin: boolean, wait?: PinWait | null) =>
+    needsPin ? { pinNotice: { freeAttempts: o.guestPinLimits.freeAttempts, delayBaseSeconds: o.guestPinLimits.delayBaseSeconds, wait } } : {};
 
   app.get<{ Params: { token: string }; Querystring: { lang?: string } }>('/g/:token', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
     const lang = langOf(req);
@@ -80,7 +86,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     const page = await o.joining.guestPage(req.params.token);
     if (page.kind === 'invalid') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
     const dialIn = await guestDialIn(page);
-    if (page.kind === 'form') return html(reply, 200, guestFormPage(lang, page.meeting, `${selfUrl}?lang=${lang}`, { needsPin: page.needsPin, dialIn }));
+    if (page.kind === 'form') return html(reply, 200, guestFormPage(lang, page.meeting, `${selfUrl}?lang=${lang}`, { needsPin: page.needsPin, dialIn, ...pinNotice(page.needsPin) }));
     return render(reply, lang, page, selfUrl, dialIn);
   });
 
@@ -90,11 +96,23 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     const body = (req.body ?? {}) as { name?: unknown; pin?: unknown };
     const name = typeof body.name === 'string' ? body.name : '';
     const pin = typeof body.pin === 'string' ? body.pin : undefined;
-    const outcome = await o.joining.guestJoin(req.params.token, { name, pin });
+    const outcome = await o.joining.guestJoin(req.params.token, { name, pin, address: req.ip });
     if (outcome.kind === 'redirect') return reply.code(303).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(outcome.url);
     if (outcome.kind === 'invalid') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
+    if (outcome.kind === 'form' && outcome.error === 'limited' && outcome.wait) {
+      // Refused without looking at the PIN: 429 with Retry-After; scripts asking for JSON get the
+      // problem+json answer with the same code.
+      reply.header('retry-after', String(outcome.wait.seconds));
+      if (/json/.test(req.headers.accept ?? '')) {
+        throw new AppError('rate-limited', 'GUEST_PIN_LIMITED', `Too many wrong PINs ${outcome.wait.scope === 'address' ? 'from your network address' : 'for this guest link'}; try again in ${outcome.wait.seconds} seconds.`, { retryAfterSeconds: outcome.wait.seconds });
+      }
+      return html(reply, 429, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: 'limited', name, ...pinNotice(true, outcome.wait) }));
+    }
+    if (outcome.kind === 'form' && outcome.error === 'pin' && outcome.wait) {
+      req.log.warn({ event: 'guest.pin.limited', bookingId: outcome.meeting.bookingId, scope: outcome.wait.scope, waitSeconds: outcome.wait.seconds, address: req.ip }, 'guest PIN tries on this link now wait');
+    }
     const dialIn = await guestDialIn(outcome);
-    if (outcome.kind === 'form') return html(reply, 422, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: outcome.error, name, dialIn }));
+    if (outcome.kind === 'form') return html(reply, 422, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: outcome.error, name, dialIn, ...pinNotice(outcome.needsPin, outcome.wait) }));
     return render(reply, lang, outcome, selfUrl, dialIn);
   });
 }

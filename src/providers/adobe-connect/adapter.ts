@@ -1,7 +1,10 @@
 // Adobe Connect over its XML Web Services (shared/reference/adobe-connect-api.md, which cites
 // Adobe's pages section by section). Two models, chosen per room in provider_settings:
-// - per booking (default): a fresh meeting per booking at url-path /wm-<booking id>/, deleted on
-//   release; prepare looks it up by url-path first, so preparing twice leaves one meeting;
+// - per booking (default): a fresh meeting per booking at url-path /wm-<meeting key>/ (the booking's
+//   secret key, port.ts meetingName: with public access the path is the way in, so it must not come
+//   from the booking id), deleted on release; prepare looks it up by url-path first, so preparing
+//   twice leaves one meeting; an update keeps the path the meeting has (one prepared before
+//   migration 007 keeps its /wm-<booking id>/ until released);
 // - fixed room (`scoId` set): the room's own meeting is reassigned to each booking (name, dates,
 //   host) and reset on release, as in the reference deployment.
 // Phone audio: with a Universal Voice provider configured, each meeting gets a telephony profile
@@ -9,13 +12,15 @@
 import { randomBytes } from 'node:crypto';
 import { httpCall, parseXml } from '../http.ts';
 import {
-  bookingIdOfKey,
-  meetingKey,
+  bookingIdOfHandle,
+  meetingKeyOfName,
+  meetingName,
   permanent,
   retryable,
   type AttendanceReport,
   type AudioLeg,
   type ConferenceProvider,
+  type ListedMeeting,
   type MeetingLister,
   type MeetingRef,
   type MeetingSpec,
@@ -152,6 +157,11 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
   }
 
   async prepare(spec: MeetingSpec): Promise<MeetingRef> {
+    return this.prepareAt(spec, undefined);
+  }
+
+  /** `pathKey`: the url-path (without slashes) of the per-booking meeting the booking already has. */
+  private async prepareAt(spec: MeetingSpec, pathKey: string | undefined): Promise<MeetingRef> {
     const fixed = typeof spec.settings.scoId === 'string' && spec.settings.scoId ? spec.settings.scoId : null;
     const fields = { type: 'meeting', name: spec.title.slice(0, 60), 'date-begin': connectDate(spec.start), 'date-end': connectDate(spec.end), lang: 'en' };
     let scoId: string;
@@ -164,7 +174,7 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
       urlPath = String((info.sco as Node[] | undefined)?.[0]?.['url-path'] ?? '');
     } else {
       const folderId = await this.meetingsFolder(spec);
-      const key = meetingKey(spec.bookingId);
+      const key = pathKey ?? meetingName(spec);
       const existing = await this.findByUrlPath(folderId, key);
       if (existing) {
         scoId = String(existing['@sco-id']);
@@ -195,8 +205,9 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
     return this.voice ? { mode: 'dials-in' } : null;
   }
 
-  async update(_ref: MeetingRef, spec: MeetingSpec): Promise<MeetingRef> {
-    return this.prepare(spec);
+  async update(ref: MeetingRef, spec: MeetingSpec): Promise<MeetingRef> {
+    const path = ref.data?.mode === 'per-booking' ? ref.data.urlPath?.replace(/^\/|\/$/g, '') : undefined;
+    return this.prepareAt(spec, path || undefined);
   }
 
   /** Connect documents no call that ejects participants; ending closes the door to new guests. */
@@ -278,14 +289,17 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
     return (((r['report-meeting-attendance'] as Node | undefined)?.row as Node[] | undefined) ?? []).length;
   }
 
-  async listMeetings(): Promise<{ ref: MeetingRef; bookingId: string }[]> {
+  async listMeetings(): Promise<ListedMeeting[]> {
     const folderId = await this.meetingsFolder();
     const r = await this.call('sco-contents', { 'sco-id': folderId, 'filter-type': 'meeting' });
     const scos = ((r.scos as Node | undefined)?.sco as Node[] | undefined) ?? [];
-    return scos.flatMap((s) => {
+    return scos.flatMap((s): ListedMeeting[] => {
       const path = String(s['url-path'] ?? '').replace(/^\/|\/$/g, '');
-      const bookingId = bookingIdOfKey(path);
-      return bookingId ? [{ ref: { id: String(s['@sco-id']), url: `${this.cfg.url}/${path}/`, data: { urlPath: `/${path}/`, mode: 'per-booking' } }, bookingId }] : [];
+      const ref = { id: String(s['@sco-id']), url: `${this.cfg.url}/${path}/`, data: { urlPath: `/${path}/`, mode: 'per-booking' } };
+      const meetingKey = meetingKeyOfName(path);
+      if (meetingKey) return [{ ref, meetingKey }];
+      const bookingId = bookingIdOfHandle(path);
+      return bookingId ? [{ ref, bookingId }] : [];
     });
   }
 

@@ -3,7 +3,7 @@
 // provider in Connect whose dial-in sequence dials our number and sends the PIN field as DTMF; each
 // booking with an audio conference gets a telephony profile of that provider, named after the
 // booking (which makes `prepare` idempotent), carrying the number and the PIN, attached to the meeting.
-import { meetingKey, permanent, type MeetingSpec } from '../port.ts';
+import { bookingHandle, permanent, type MeetingSpec } from '../port.ts';
 import type { AdobeTelephony } from '../settings.ts';
 
 type Node = Record<string, unknown>;
@@ -52,7 +52,7 @@ export class UniversalVoice {
     const number = spec.audio.numbers[0];
     const answer = await this.call('telephony-profile-update', {
       ...(existing ? { [FIELDS.id]: existing, [FIELDS.status]: 'enabled' } : {}),
-      [FIELDS.name]: meetingKey(spec.bookingId),
+      [FIELDS.name]: bookingHandle(spec.bookingId),
       [FIELDS.provider]: this.cfg.providerId,
       // §9: location (a country code) is required with conf-number; a new conf-number replaces the old.
       ...(number ? { [FIELDS.number]: number, [FIELDS.location]: this.cfg.location } : {}),
@@ -87,7 +87,7 @@ export class UniversalVoice {
   private async find(bookingId: string): Promise<string | null> {
     const r = await this.call('telephony-profile-list', {});
     const profiles = [((r['telephony-profiles'] || {}) as Node).profile ?? []].flat() as Node[];
-    const name = meetingKey(bookingId);
+    const name = bookingHandle(bookingId);
     const found = profiles.find((p) => String(p[FIELDS.name] ?? '') === name);
     return found ? String(found['@profile-id']) : null;
   }

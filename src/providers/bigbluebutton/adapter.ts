@@ -1,16 +1,19 @@
 // BigBlueButton over its API (docs/docs/development/api.md; shared/reference/bigbluebutton-api.md).
-// One meeting per booking, meetingID = wm-<booking id>: `create` is idempotent on the server
-// (§3 "duplicateWarning"), so preparing twice leaves one meeting.
+// One meeting per booking, meetingID = wm-<the booking's secret meeting key> (port.ts meetingName;
+// a meeting prepared before migration 007 keeps its wm-<booking id>): `create` is idempotent on the
+// server (§3 "duplicateWarning"), so preparing twice leaves one meeting.
 // Phone audio (§7, docs/telephony.md): Asterisk calls the meeting's FreeSWITCH voice bridge, so
-// `create` asks for a voice bridge derived from the booking and keeps the one the server answers.
+// `create` asks for a voice bridge derived from the meeting key and keeps the one the server answers.
 import { createHash } from 'node:crypto';
 import { httpCall, parseXml } from '../http.ts';
 import {
-  bookingIdOfKey,
-  meetingKey,
+  bookingIdOfHandle,
+  meetingKeyOfName,
+  meetingName,
   permanent,
   retryable,
   type ConferenceProvider,
+  type ListedMeeting,
   type MeetingLister,
   type MeetingRef,
   type MeetingSpec,
@@ -46,8 +49,8 @@ const VOICE_BRIDGE_TRIES = 3;
  * §3, §7: a 5-digit voice bridge (10000–99999) derived from the booking, so that every `create` of
  * the same booking asks for the same one; `attempt` gives the next candidate when one is taken.
  */
-export function voiceBridgeFor(bookingId: string, attempt = 0): number {
-  return 10_000 + (createHash('sha256').update(`${bookingId}/${attempt}`).digest().readUInt32BE(0) % 90_000);
+export function voiceBridgeFor(meetingKey: string, attempt = 0): number {
+  return 10_000 + (createHash('sha256').update(`${meetingKey}/${attempt}`).digest().readUInt32BE(0) % 90_000);
 }
 
 export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, AudioLeg {
@@ -86,7 +89,10 @@ export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCou
   }
 
   async prepare(spec: MeetingSpec): Promise<MeetingRef> {
-    const id = meetingKey(spec.bookingId);
+    return this.create(spec, meetingName(spec));
+  }
+
+  private async create(spec: MeetingSpec, id: string): Promise<MeetingRef> {
     const minutes = Math.max(1, Math.ceil((spec.end.getTime() - this.cfg.now().getTime()) / 60_000));
     const phone = spec.audio?.numbers[0];
     const params = {
@@ -107,7 +113,7 @@ export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCou
     // ask; only a new meeting can find its derived bridge taken. After a few derived candidates the
     // server picks a free one (§7), and the ref keeps whichever the server answered.
     for (let attempt = 0; ; attempt++) {
-      const voiceBridge = attempt < VOICE_BRIDGE_TRIES ? voiceBridgeFor(spec.bookingId, attempt) : undefined;
+      const voiceBridge = attempt < VOICE_BRIDGE_TRIES ? voiceBridgeFor(spec.meetingKey, attempt) : undefined;
       try {
         const doc = await this.call('create', { ...params, voiceBridge });
         return { id, data: { createTime: String(doc.createTime ?? ''), voiceBridge: String(doc.voiceBridge ?? '') } };
@@ -126,7 +132,7 @@ export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCou
 
   /** BBB has no "update": the next create (at join) carries the new values; the id stays. */
   async update(ref: MeetingRef, spec: MeetingSpec): Promise<MeetingRef> {
-    return this.prepare(spec).then((fresh) => ({ ...ref, ...fresh }));
+    return this.create(spec, ref.id).then((fresh) => ({ ...ref, ...fresh }));
   }
 
   async end(ref: MeetingRef): Promise<void> {
@@ -166,12 +172,16 @@ export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCou
     }
   }
 
-  async listMeetings(): Promise<{ ref: MeetingRef; bookingId: string }[]> {
+  async listMeetings(): Promise<ListedMeeting[]> {
     const doc = await this.call('getMeetings', {});
     const meetings = ((doc.meetings as { meeting?: Answer[] } | '' | undefined) || {}).meeting ?? [];
-    return meetings.flatMap((m) => {
-      const bookingId = bookingIdOfKey(String(m.meetingID ?? ''));
-      return bookingId && String(m.hasBeenForciblyEnded) !== 'true' ? [{ ref: { id: String(m.meetingID) }, bookingId }] : [];
+    return meetings.flatMap((m): ListedMeeting[] => {
+      if (String(m.hasBeenForciblyEnded) === 'true') return [];
+      const id = String(m.meetingID ?? '');
+      const meetingKey = meetingKeyOfName(id);
+      if (meetingKey) return [{ ref: { id }, meetingKey }];
+      const bookingId = bookingIdOfHandle(id);
+      return bookingId ? [{ ref: { id }, bookingId }] : [];
     });
   }
 

@@ -3,7 +3,8 @@
 // callers' RTP leg) with the same number, derived from the booking (secrets.ts): prepare twice,
 // one room. Both are private, with the booking's seats as the publishers' cap, a secret that only
 // the portal knows and a PIN the portal gives to the browsers it admits. The description starts
-// with the meeting key (wm-<booking>), which is how reconcile tells the portal's rooms apart.
+// with the booking handle (wm-<booking>), which is how reconcile tells the portal's rooms apart;
+// knowing it is no way in (rooms are reached with the admin key, the secret and the PIN).
 // Join URLs lead to the portal's room page (/room/<booking>) with a signed ticket.
 import { randomInt } from 'node:crypto';
 import { JanusApi, type Plugin, type PluginData } from './api.ts';
@@ -11,8 +12,8 @@ import { ControlSession } from './control-session.ts';
 import { openPhoneLeg, PHONE_GROUP, WEB_GROUP } from './phone-leg.ts';
 import { RoomSecrets } from './secrets.ts';
 import {
-  bookingIdOfKey,
-  meetingKey,
+  bookingIdOfHandle,
+  bookingHandle,
   type AudioLeg,
   type BrowserRoom,
   type ConferenceProvider,
@@ -65,7 +66,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
   }
 
   private bookingOf(ref: MeetingRef): string {
-    const id = bookingIdOfKey(ref.id);
+    const id = bookingIdOfHandle(ref.id);
     if (!id) throw new Error(`not a meeting key: ${ref.id}`);
     return id;
   }
@@ -80,7 +81,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
 
   async prepare(spec: MeetingSpec): Promise<MeetingRef> {
     const r = this.room(spec.bookingId);
-    const description = `${meetingKey(spec.bookingId)} ${spec.title}`.slice(0, DESCRIPTION_MAX);
+    const description = `${bookingHandle(spec.bookingId)} ${spec.title}`.slice(0, DESCRIPTION_MAX);
     // videoroom "create": publishers caps who may send video; notify_joining tells the others about
     // people without a camera too. audiobridge "create": plain RTP participants for the phone leg.
     const create = {
@@ -102,7 +103,7 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
           );
       if (!made) await this.request(plugin, { request: 'edit', room: r.room, secret: r.secret, new_description: description, new_pin: r.pin, new_is_private: true, ...edit[plugin] });
     }
-    return { id: meetingKey(spec.bookingId), data: { room: String(r.room) } };
+    return { id: bookingHandle(spec.bookingId), data: { room: String(r.room) } };
   }
 
   async update(_ref: MeetingRef, spec: MeetingSpec): Promise<MeetingRef> {
@@ -197,8 +198,8 @@ export class JanusProvider implements ConferenceProvider, ParticipantCounter, Me
     // videoroom "list" shows private rooms only with the admin_key.
     const rooms = ((await this.request(VIDEO, { request: 'list', admin_key: this.cfg.adminKey })).list ?? []) as { room: number; description?: string }[];
     return rooms.flatMap((room) => {
-      const bookingId = bookingIdOfKey((room.description ?? '').split(' ')[0] ?? '');
-      return bookingId && this.secrets.roomOf(bookingId) === room.room ? [{ ref: { id: meetingKey(bookingId), data: { room: String(room.room) } }, bookingId }] : [];
+      const bookingId = bookingIdOfHandle((room.description ?? '').split(' ')[0] ?? '');
+      return bookingId && this.secrets.roomOf(bookingId) === room.room ? [{ ref: { id: bookingHandle(bookingId), data: { room: String(room.room) } }, bookingId }] : [];
     });
   }
 

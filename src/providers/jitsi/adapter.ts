@@ -1,14 +1,15 @@
 // Jitsi Meet. With an app secret: token authentication (the Jitsi handbook, "JWT token
 // authentication" / lib-jitsi-meet doc/tokens.md): an HS256 JWT with aud, iss, sub, room, exp, nbf
 // and context.user {name, email, moderator}, passed as ?jwt=. Without one: a public Jitsi server,
-// no token; the room name is wm-<booking uuid>, which nobody can guess.
+// no token; the room name is wm-<the booking's secret meeting key> (port.ts meetingName), not the
+// booking id that every member sees, so nobody can guess it.
 // Jitsi keeps no meetings ahead of time: prepare, end and release change nothing on the server.
 // A deployment of the institution's own can also ask the portal whether a room may open (the
 // reservation API in reservations.ts), which is what ends a room at the booking's end.
 // Phone audio (docs/telephony.md): with Jigasi registered to Asterisk, Asterisk calls Jigasi and
 // names the room in an INVITE header; Jigasi joins that room as the phone callers' participant.
 import jwt from 'jsonwebtoken';
-import { meetingKey, type AudioLeg, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant, type RoomAudio } from '../port.ts';
+import { meetingName, type AudioLeg, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant, type RoomAudio } from '../port.ts';
 import type { JigasiSettings } from '../settings.ts';
 
 export type JitsiConfig = {
@@ -41,7 +42,7 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
   }
 
   async prepare(spec: MeetingSpec): Promise<MeetingRef> {
-    const room = meetingKey(spec.bookingId);
+    const room = meetingName(spec);
     return { id: room, url: `${this.cfg.url}/${room}` };
   }
 
@@ -55,10 +56,10 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
    * (CallContext.setRoomName); the JID names the MUC explicitly. `PJSIP/<endpoint>` dials the
    * contact Jigasi registered; PJSIP_HEADER(add,…) set at originate goes into that INVITE.
    */
-  roomAudio(ref: MeetingRef): RoomAudio | null {
+  roomAudio(_ref: MeetingRef, spec: MeetingSpec): RoomAudio | null {
     const j = this.cfg.jigasi;
     if (!j) return null;
-    return { mode: 'originate', endpoint: `PJSIP/${j.endpoint}`, variables: { [`PJSIP_HEADER(add,${j.roomHeader})`]: `${ref.id}@${j.mucDomain}` } };
+    return { mode: 'originate', endpoint: `PJSIP/${j.endpoint}`, variables: { [`PJSIP_HEADER(add,${j.roomHeader})`]: `${meetingName(spec)}@${j.mucDomain}` } };
   }
 
   async end(): Promise<void> {}
@@ -72,8 +73,11 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
     return this.joinUrl(ref, guest, spec, false);
   }
 
-  private async joinUrl(ref: MeetingRef, who: Participant, spec: MeetingSpec, moderator: boolean): Promise<string> {
-    const base = `${this.cfg.url}/${encodeURIComponent(ref.id)}`;
+  private async joinUrl(_ref: MeetingRef, who: Participant, spec: MeetingSpec, moderator: boolean): Promise<string> {
+    // The room is named from the spec, not the stored handle: a meeting prepared before migration 007
+    // (wm-<booking id>) moves to its secret name at once, as Jitsi keeps nothing ahead of time.
+    const room = meetingName(spec);
+    const base = `${this.cfg.url}/${encodeURIComponent(room)}`;
     // The Jitsi web app reads config overrides from the URL fragment (config.js / interface_config.js).
     const fragment = `#userInfo.displayName=${encodeURIComponent(JSON.stringify(who.name))}`;
     if (!this.key) return base + fragment;
@@ -83,7 +87,7 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
     // times cheaper than an asynchronous WebCrypto job per token. The test double verifies with jose.
     const token = jwt.sign(
       {
-        room: ref.id,
+        room,
         context: { user: { id: who.id, name: who.name, ...(who.email ? { email: who.email } : {}), moderator } },
         aud: this.cfg.audience,
         iss: this.cfg.appId ?? 'webmeetings',

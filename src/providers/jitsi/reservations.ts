@@ -5,21 +5,21 @@
 // over; `max_occupants` caps it (reservations_enable_max_occupants). Any other answer refuses the
 // room, with {"message": …}. GET /conference/<id> reads a reservation, DELETE /conference/<id>
 // is Prosody saying the room was destroyed.
-import { bookingIdOfKey } from '../port.ts';
+import { meetingKeyOfName, meetingName } from '../port.ts';
 
-export type ReservationBooking = { bookingId: string; title: string; start: Date; end: Date; seats: number; status: 'confirmed' | 'cancelled'; bookerEmail: string };
+export type ReservationBooking = { bookingId: string; meetingKey: string; title: string; start: Date; end: Date; seats: number; status: 'confirmed' | 'cancelled'; bookerEmail: string };
 export type ReservationAnswer = { status: number; body: Record<string, unknown> };
 
 /** A stable 48-bit number for a booking (the API's ids are numbers). */
 export const reservationId = (bookingId: string) => parseInt(bookingId.replace(/-/g, '').slice(0, 12), 16);
 
-/** The booking a Jitsi room name belongs to ("wm-<uuid>", possibly with "@conference.domain"). */
-export const bookingOfRoom = (name: string) => bookingIdOfKey(name.split('@')[0]!.trim().toLowerCase());
+/** The meeting key of a Jitsi room name ("wm-<key>", possibly with "@conference.domain"). */
+export const meetingKeyOfRoom = (name: string) => meetingKeyOfName(name);
 
 export function reservationBody(b: ReservationBooking, now: Date) {
   return {
     id: reservationId(b.bookingId),
-    name: `wm-${b.bookingId}`,
+    name: meetingName(b),
     mail_owner: b.bookerEmail,
     start_time: b.start.toISOString(),
     // Seconds from now to the booking's end: Prosody ends the conference then.

@@ -1,0 +1,64 @@
+// Wrong guest PINs in PostgreSQL (migrations/007), so every instance sees the same counts. The wait,
+// the check of the PIN and the record of a failure happen in one transaction, under a lock of the
+// client address and of the guest link's row: parallel guesses queue up and each one sees the
+// failures before it, so no burst of requests slips past the limit.
+import { sql } from 'kysely';
+import type { GuestPinAttempts, PinAttemptOutcome } from '../app/joining.ts';
+import { guestPinWait, type GuestPinLimits, type RecentPinFailures } from '../domain/guest-pin.ts';
+import { PgAuditRepository } from './audit-repository.ts';
+import type { Db, Executor } from './database.ts';
+
+export class PgGuestPinAttempts implements GuestPinAttempts {
+  private readonly db: Db;
+  private readonly limits: GuestPinLimits;
+  constructor(db: Db, limits: GuestPinLimits) {
+    this.db = db;
+    this.limits = limits;
+  }
+
+  attempt(linkId: string, address: string, now: Date, check: (pin: string | null) => boolean): Promise<PinAttemptOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      // Address first, then the link: every attempt takes the two locks in the same order.
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`guest-pin:${address}`}, 0))`.execute(trx);
+      const link = await sql<{ pin: string | null }>`SELECT pin FROM guest_links WHERE booking_id = ${linkId} FOR UPDATE`.execute(trx);
+      if (!link.rows[0]) return { kind: 'wrong', waitAfter: null };
+      const before = await this.recent(trx, linkId, address, now);
+      const wait = guestPinWait(this.limits, before, now);
+      if (wait) return { kind: 'wait', wait };
+      if (check(link.rows[0].pin)) return { kind: 'ok' };
+      await sql`INSERT INTO guest_pin_failures (link_id, address, at) VALUES (${linkId}, ${address}, ${now})`.execute(trx);
+      const after = await this.recent(trx, linkId, address, now);
+      const waitAfter = guestPinWait(this.limits, after, now);
+      // Each failure that makes the next try wait is in the audit log (the booking's entity), with the
+      // address: the booker and the administrators see a link under attack.
+      if (waitAfter) {
+        await new PgAuditRepository(trx).record({
+          actorId: null,
+          action: 'guest.pin.limited',
+          entity: 'booking',
+          entityId: linkId,
+          before: null,
+          after: { scope: waitAfter.scope, waitSeconds: waitAfter.seconds, address, linkFailures: after.link, addressFailures: after.address },
+        });
+      }
+      return { kind: 'wrong', waitAfter };
+    });
+  }
+
+  private async recent(db: Executor, linkId: string, address: string, now: Date): Promise<RecentPinFailures> {
+    const since = new Date(now.getTime() - this.limits.windowMinutes * 60_000);
+    const { rows } = await sql<{ link: string; link_latest: Date | null; address: string; address_cap: Date | null }>`
+      SELECT (SELECT count(*) FROM guest_pin_failures WHERE link_id = ${linkId} AND at > ${since}) AS link,
+             (SELECT max(at) FROM guest_pin_failures WHERE link_id = ${linkId} AND at > ${since}) AS link_latest,
+             (SELECT count(*) FROM guest_pin_failures WHERE address = ${address} AND at > ${since}) AS address,
+             (SELECT at FROM guest_pin_failures WHERE address = ${address} AND at > ${since}
+               ORDER BY at DESC OFFSET ${this.limits.maxPerAddress - 1} LIMIT 1) AS address_cap`.execute(db);
+    const r = rows[0]!;
+    return {
+      link: Number(r.link),
+      linkLatest: r.link_latest ? new Date(r.link_latest) : null,
+      address: Number(r.address),
+      addressCapReachedBy: r.address_cap ? new Date(r.address_cap) : null,
+    };
+  }
+}

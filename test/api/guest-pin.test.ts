@@ -1,0 +1,178 @@
+// Wrong guest PINs (issue #11): counted per guest link and per client address in the database, so
+// every instance sees them; after the free tries each further one waits a doubling delay; a refused
+// try is a 429 with Retry-After and the code GUEST_PIN_LIMITED; the right PIN works again once the
+// wait is over; 300 parallel guesses over two instances get no more checks than the free ones.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
+import { settled } from './provisioning-support.ts';
+
+let t: TestPortal;
+let second: TestPortal;
+let bbb: BigBlueButtonDouble;
+let alice: Caller;
+
+beforeAll(async () => {
+  bbb = new BigBlueButtonDouble();
+  await bbb.http.start();
+  const env = {
+    BBB_URL: bbb.apiUrl,
+    BBB_SECRET: bbb.secret,
+    BBB_CHECKSUM: 'sha1',
+    PROVISIONING_TICK_SECONDS: '0',
+    PROVISIONING_RECONCILE_MINUTES: '0',
+    HOUSEKEEPING_TICK_SECONDS: '0',
+    TRUST_PROXY: 'true',
+    GUEST_PIN_FREE_ATTEMPTS: '5',
+    GUEST_PIN_DELAY_BASE_SECONDS: '30',
+    GUEST_PIN_DELAY_MAX_SECONDS: '600',
+    GUEST_PIN_MAX_PER_ADDRESS: '8',
+    GUEST_PIN_WINDOW_MINUTES: '60',
+  };
+  t = await startTestPortal({ now: '2026-03-20T09:00:00Z', env });
+  // A second instance on the same database: the counts are shared.
+  second = await startTestPortal({ now: '2026-03-20T09:00:00Z', env, db: t.db });
+  alice = await t.user('member', (await t.institution()).id, 'Alice Booker');
+});
+afterAll(async () => {
+  await second?.close();
+  await t?.close();
+  await bbb?.http.stop();
+});
+
+const setNow = (iso: string) => {
+  t.clock.set(iso);
+  second.clock.set(iso);
+};
+const post = (path: string, form: Record<string, string>, o: { from?: string; via?: TestPortal; accept?: string } = {}) =>
+  fetch((o.via ?? t).baseUrl + path, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': o.from ?? '198.51.100.1', ...(o.accept && { accept: o.accept }) },
+    body: new URLSearchParams(form).toString(),
+  });
+let roomIndex = 0;
+/** A booking open now (09:10–11:40Z, opens 08:55Z) whose guest link asks for `pin`; its guest path. */
+const pinLink = async (pin: string) => {
+  const room = await t.portal.services.uow.repos.rooms.create({ name: `PIN room ${roomIndex++}`, capacity: 20, timeZone: 'Europe/Rome', provider: null, active: true });
+  const res = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Esame', roomId: room.id, start: '2026-03-20T10:10', end: '2026-03-20T12:40', seats: 10 } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  await settled(t, res.body.id);
+  expect((await t.api('PUT', `/api/v1/bookings/${res.body.id}/guest-policy`, { as: alice, body: { policy: 'pin', pin } })).status).toBe(200);
+  const room2 = await t.api('GET', `/api/v1/bookings/${res.body.id}/room`, { as: alice });
+  return { id: res.body.id as string, path: new URL(room2.body.guestUrl).pathname };
+};
+const failures = async (bookingId: string) =>
+  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM guest_pin_failures WHERE link_id = ${bookingId}`.execute(t.db.database.db)).rows[0]!.n);
+
+describe('wrong guest PINs', () => {
+  it('says on the form, in English and Italian, that wrong PINs make the next try wait', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const { path } = await pinLink('4821');
+    const en = await (await fetch(`${t.baseUrl}${path}?lang=en`)).text();
+    expect(en).toContain('After 5 wrong PINs, each further try on this link has to wait longer: 30 s, then twice as long each time.');
+    const it_ = await (await fetch(`${t.baseUrl}${path}?lang=it`)).text();
+    expect(it_).toContain('Dopo 5 PIN errati, ogni nuovo tentativo su questo collegamento deve attendere sempre di più: 30 s, poi il doppio ogni volta.');
+  });
+
+  it('waits a doubling delay after the free tries, refuses even the right PIN meanwhile with 429, and lets it in afterwards', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const { id, path } = await pinLink('4821');
+    for (let i = 0; i < 4; i++) expect((await post(`${path}?lang=en`, { name: 'Guest', pin: `000${i}` })).status).toBe(422);
+    const fifth = await post(`${path}?lang=en`, { name: 'Guest', pin: '0004' });
+    expect(fifth.status).toBe(422);
+    expect(await fifth.text()).toContain('The PIN is not right. Check the invitation. You can try again in 30 s.');
+
+    // The right PIN is not even looked at while the link waits, on either instance.
+    const refused = await post(`${path}?lang=en`, { name: 'Guest', pin: '4821' }, { via: second });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(refused.headers.get('location')).toBeNull();
+    const html = await refused.text();
+    expect(html).toContain('data-code="GUEST_PIN_LIMITED"');
+    expect(html).toContain('Too many wrong PINs for this link. Try again in 30 s.');
+    expect(html).not.toContain(bbb.http.baseUrl);
+    const italian = await post(`${path}?lang=it`, { name: 'Ospite', pin: '4821' });
+    expect(italian.status).toBe(429);
+    expect(await italian.text()).toContain('Troppi PIN errati per questo collegamento. Riprova tra 30 s.');
+    const json = await post(path, { name: 'Script', pin: '4821' }, { accept: 'application/json' });
+    expect(json.status).toBe(429);
+    expect(json.headers.get('content-type')).toContain('application/problem+json');
+    expect(await json.json()).toMatchObject({ code: 'GUEST_PIN_LIMITED', status: 429 });
+    expect(await failures(id)).toBe(5);
+
+    // The next failure doubles the wait.
+    setNow('2026-03-20T09:00:31Z');
+    const sixth = await post(`${path}?lang=en`, { name: 'Guest', pin: '0005' });
+    expect(sixth.status).toBe(422);
+    expect(await sixth.text()).toContain('You can try again in 1 min 0 s.');
+    setNow('2026-03-20T09:01:00Z');
+    expect((await post(path, { name: 'Guest', pin: '4821' })).headers.get('retry-after')).toBe('31');
+
+    // Past the wait the right PIN works again.
+    setNow('2026-03-20T09:01:32Z');
+    const right = await post(path, { name: 'Guest With Pin', pin: '4821' });
+    expect(right.status).toBe(303);
+    expect(await bbb.follow(right.headers.get('location')!)).toMatchObject({ ok: true, role: 'attendee', name: 'Guest With Pin' });
+
+    // Each failure that started a wait is in the audit log of the booking.
+    const audit = await sql<{ after: { scope: string; waitSeconds: number } }>`SELECT after FROM audit_log WHERE action = 'guest.pin.limited' AND entity_id = ${id} ORDER BY id`.execute(t.db.database.db);
+    expect(audit.rows.map((r) => r.after)).toMatchObject([
+      { scope: 'link', waitSeconds: 30 },
+      { scope: 'link', waitSeconds: 60 },
+    ]);
+  });
+
+  it('checks no more than the free tries of 300 parallel guesses over two instances and many addresses', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const { id, path } = await pinLink('7395');
+    const guesses = Array.from({ length: 300 }, (_, i) => String(1000 + i));
+    const answers = await Promise.all(guesses.map((pin, i) => post(path, { name: 'Mallory', pin }, { via: i % 2 ? second : t, from: `203.0.113.${i % 250}` })));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(295);
+    expect(await failures(id)).toBe(5);
+    expect((await post(path, { name: 'Guest', pin: '7395' })).status).toBe(429);
+    setNow('2026-03-20T09:00:30Z');
+    expect((await post(path, { name: 'Guest', pin: '7395' })).status).toBe(303);
+  });
+
+  it('makes an address that guesses over many links wait, without holding up others', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const a = await pinLink('1111');
+    const b = await pinLink('2222');
+    const c = await pinLink('3333');
+    const from = '192.0.2.77';
+    for (let i = 0; i < 5; i++) expect((await post(a.path, { name: 'M', pin: `900${i}` }, { from })).status).toBe(422);
+    for (let i = 0; i < 3; i++) expect((await post(b.path, { name: 'M', pin: `900${i}` }, { from })).status).toBe(422);
+    // Eight wrong PINs from this address within the hour: it waits, even with a right PIN elsewhere.
+    const refused = await post(`${c.path}?lang=en`, { name: 'M', pin: '3333' }, { from });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBe(3600);
+    expect(await refused.text()).toContain('Too many wrong PINs from your network address.');
+    expect((await post(c.path, { name: 'Someone Else', pin: '3333' }, { from: '192.0.2.78' })).status).toBe(303);
+    setNow('2026-03-20T10:00:01Z');
+    expect((await post(c.path, { name: 'M', pin: '3333' }, { from })).status).toBe(303);
+  });
+
+  it('counts IPv6 addresses by their /64, so a guesser cannot walk through its own network', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const a = await pinLink('1212');
+    const b = await pinLink('3434');
+    for (let i = 0; i < 5; i++) expect((await post(a.path, { name: 'M', pin: `800${i}` }, { from: `2001:db8:77:1::${i + 1}` })).status).toBe(422);
+    for (let i = 0; i < 3; i++) expect((await post(b.path, { name: 'M', pin: `800${i}` }, { from: `2001:db8:77:1:ffff::${i + 1}` })).status).toBe(422);
+    expect((await post(b.path, { name: 'M', pin: '3434' }, { from: '2001:db8:77:1:abcd::9' })).status).toBe(429);
+    expect((await post(b.path, { name: 'Neighbour', pin: '3434' }, { from: '2001:db8:77:2::1' })).status).toBe(303);
+  });
+
+  it('forgets wrong PINs older than the window in the housekeeping pass', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const { id } = await pinLink('5555');
+    await sql`INSERT INTO guest_pin_failures (link_id, address, at) VALUES (${id}, '198.51.100.9', now() - interval '61 minutes'), (${id}, '198.51.100.9', now() - interval '59 minutes')`.execute(t.db.database.db);
+    const removed = await t.portal.housekeeping.runNow();
+    expect(removed['guest-pin-failures']).toBeGreaterThanOrEqual(1);
+    const left = await sql<{ n: string }>`SELECT count(*) AS n FROM guest_pin_failures WHERE link_id = ${id}`.execute(t.db.database.db);
+    expect(Number(left.rows[0]!.n)).toBe(1);
+  });
+});
