@@ -87,6 +87,8 @@ export const SETTINGS_IT: Record<string, string> = {
   MAIL_RETRY_DELAY_SECONDS: 'Prima attesa prima di ritentare un’email rifiutata (raddoppia, fino a un’ora)',
   MAIL_RETRY_LIMIT: 'Tentativi prima che un’email passi alla coda `mail-dead`',
   MAIL_DEFAULT_LOCALE: 'Lingua delle email a chi non ha scelto una lingua (`it` o `en`)',
+  MAIL_BATCH_SIZE: 'Lavori di posta (composizione, invio) che un worker prende insieme; ciascuno è concluso per conto suo',
+  MAIL_WORKERS: 'Worker di posta per coda e per istanza (gli invii condividono il pool di connessioni SMTP)',
   MAX_INVITEES_PER_BOOKING: 'Persone invitate via email a una prenotazione o serie (`422 TOO_MANY_INVITEES`)',
   MAX_NEW_INVITEES_PER_DAY: 'Invitati senza account sul portale che una persona può aggiungere al giorno, UTC (`429 INVITEE_LIMIT_REACHED`)',
   MAX_MAILS_PER_SENDER_PER_HOUR: 'Email che le modifiche di una persona (prenotazioni, serie, invitati) possono causare in un’ora (`429 MAIL_LIMIT_REACHED`; le cancellazioni partono sempre)',

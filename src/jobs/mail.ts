@@ -20,8 +20,6 @@ export const REMINDER_QUEUE = 'mail-reminders';
 export const DEAD_MAIL_QUEUE = 'mail-dead';
 // A reminder whose time passed longer ago than this (the portal was down) is no longer sent.
 const REMINDER_WINDOW_MINUTES = 30;
-// Jobs a mail worker fetches at once (two workers per instance, for both composition and delivery).
-const MAIL_BATCH = 25;
 
 /** A UUID (RFC 9562 version 8) from the compose job and the recipient: the same pair, the same delivery. */
 export function deliveryId(composeJobId: string, to: string): string {
@@ -51,7 +49,7 @@ export async function startMailJobs(deps: { queue: JobQueue; database: Database;
       await queue.enqueueMany(DELIVER_QUEUE, deliveries);
       return composed;
     },
-    { pollingIntervalSeconds: 1, batchSize: MAIL_BATCH, concurrency: 2 },
+    { pollingIntervalSeconds: 1, batchSize: config.batchSize, concurrency: config.workers },
   );
   // Deliveries go out side by side over the transport's pooled connections; each job is settled on
   // its own, so a refused mail is retried alone and the others of its batch are never sent again.
@@ -66,7 +64,7 @@ export async function startMailJobs(deps: { queue: JobQueue; database: Database;
         throw err;
       }
     },
-    { pollingIntervalSeconds: 1, batchSize: MAIL_BATCH, concurrency: 2 },
+    { pollingIntervalSeconds: 1, batchSize: config.batchSize, concurrency: config.workers },
   );
 
   const sweepReminders = async () => {
