@@ -49,7 +49,7 @@ export async function startMailJobs(deps: { queue: JobQueue; database: Database;
       await queue.enqueueMany(DELIVER_QUEUE, deliveries);
       return composed;
     },
-    { pollingIntervalSeconds: 1, batchSize: config.batchSize, concurrency: config.workers },
+    { pollingIntervalSeconds: 1, batchSize: config.batchSize, concurrency: config.workers, settleEach: true },
   );
   // Deliveries go out side by side over the transport's pooled connections; each job is settled on
   // its own, so a refused mail is retried alone and the others of its batch are never sent again.
@@ -64,7 +64,7 @@ export async function startMailJobs(deps: { queue: JobQueue; database: Database;
         throw err;
       }
     },
-    { pollingIntervalSeconds: 1, batchSize: config.batchSize, concurrency: config.workers },
+    { pollingIntervalSeconds: 1, batchSize: config.batchSize, concurrency: config.workers, settleEach: true },
   );
 
   const sweepReminders = async () => {

@@ -130,32 +130,29 @@ export class JobQueue {
   }
 
   /**
-   * Runs `handler` for each job. With `batchSize` > 1 a worker fetches that many jobs at once, runs
-   * them side by side and settles each on its own (pg-boss `perJobResults`): a failing job is
-   * retried alone, the others of its batch are done. While fetches come back full the worker fetches
-   * again at once instead of waiting for the next poll. `concurrency` workers run per instance.
+   * Runs `handler` for each job. With `batchSize` > 1 a worker fetches that many jobs at once and runs
+   * them side by side; if one fails, the batch is retried, so handlers must be idempotent, unless
+   * `settleEach` (see `workBatch`). `concurrency` workers run per instance.
    */
-  async work<T extends object>(
-    name: string,
-    handler: JobHandler<T>,
-    opts: { pollingIntervalSeconds?: number; batchSize?: number; concurrency?: number } = {},
-  ): Promise<void> {
+  async work<T extends object>(name: string, handler: JobHandler<T>, opts: WorkOptions = {}): Promise<void> {
     await this.workBatch<T>(name, (jobs) => Promise.allSettled(jobs.map((job) => handler(job.data, job))), opts);
   }
 
   /**
    * Like `work`, but the handler sees the whole batch at once (to share reads between its jobs) and
-   * answers one outcome per job, in the same order.
+   * answers one outcome per job, in the same order. With `settleEach` each job is settled on its own
+   * (pg-boss `perJobResults`: a failing job is retried alone, the others of its batch are done) and,
+   * while fetches come back full, the worker fetches again at once instead of waiting for the poll.
    */
   async workBatch<T extends object>(
     name: string,
     handler: (jobs: { id: string; data: T; retryCount: number }[]) => Promise<PromiseSettledResult<unknown>[]>,
-    opts: { pollingIntervalSeconds?: number; batchSize?: number; concurrency?: number } = {},
+    opts: WorkOptions = {},
   ): Promise<void> {
     const batchSize = opts.batchSize ?? 1;
     const base = { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize, localConcurrency: opts.concurrency ?? 1 };
     const toJobs = (jobs: { id: string; data: T }[]) => jobs.map((job) => ({ id: job.id, data: job.data, retryCount: (job as { retryCount?: number }).retryCount ?? 0 }));
-    if (batchSize === 1) {
+    if (!opts.settleEach || batchSize === 1) {
       await this.boss.work<T>(name, base, async (jobs) => {
         const failed = (await handler(toJobs(jobs))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
@@ -174,6 +171,8 @@ export class JobQueue {
     });
   }
 }
+
+export type WorkOptions = { pollingIntervalSeconds?: number; batchSize?: number; concurrency?: number; settleEach?: boolean };
 
 function ignoreExists(e: unknown) {
   if (!/already exists/i.test(String((e as Error)?.message))) throw e;

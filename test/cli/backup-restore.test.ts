@@ -80,6 +80,10 @@ describe('backup and restore', () => {
     const invite = await p.t.api('POST', `/api/v1/bookings/${single.id}/invitees`, { as: p.booker, body: { email: 'guest@example.org' } });
     expect(invite.status, JSON.stringify(invite.body)).toBeLessThan(300);
 
+    // Provisioning prepares each booking in a job of its own: the snapshot waits for it, so that the
+    // restored provisioning state can be compared with the bookings (and not with a race).
+    const count = async (table: string) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(p.t.db.database.db)).rows[0]!.n);
+    await expect.poll(async () => (await count('provider_meetings')) === (await count('bookings')), { timeout: 15_000 }).toBe(true);
     // The snapshot is taken, then the portal books again before the file is written: the backup
     // holds the state of the moment it was taken, whole (on PGlite the booking waits for it).
     const file = join(dir, 'running.wmbackup');
