@@ -4,7 +4,7 @@
 //
 //   npm run bench                    all, about 4–5 minutes on 2 otherwise idle cores
 //   npm run bench -- --quick         smaller and shorter, to try a change (figures not comparable)
-//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,audio,janus,ui
+//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,audio,mail,janus,ui
 //
 // PostgreSQL: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
 // each benchmark works in a database of its own, created and dropped here. `audio` (like `join`)
@@ -21,7 +21,7 @@ import type { Section } from './figures.ts';
 import { DEFAULT_SERVER_URL, describeServer } from './scratch-database.ts';
 import { weekCalendarOnPglite, weekCalendarOnPostgres } from './week-calendar.ts';
 
-const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'audio', 'janus', 'ui'] as const;
+const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'audio', 'mail', 'janus', 'ui'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -156,7 +156,7 @@ const header = [
 ];
 console.log(header.join('\n'));
 
-const needsPostgres = only.has('creation') || only.has('series') || only.has('calendar-pg');
+const needsPostgres = only.has('creation') || only.has('series') || only.has('calendar-pg') || only.has('mail');
 const server = needsPostgres ? await postgresReachable() : undefined;
 if (server) header.push(server);
 else if (needsPostgres) header.push(`PostgreSQL at ${new URL(serverUrl).host} not reachable: its benchmarks were skipped`);
@@ -189,6 +189,13 @@ if (only.has('audio')) {
   await step('Audio dial-in', async (c) => {
     const { audioBenchmark } = await import('./audio.ts');
     return audioBenchmark(c, { callers: quick ? 50 : 200, serverUrl: process.env.DATABASE_URL || undefined });
+  });
+}
+if (only.has('mail')) {
+  // A real SMTP server (the tests' smtp-server peer) receives every mail; PGlite when PostgreSQL is not reachable.
+  await step('Mail throughput', async (c) => {
+    const { mailBenchmark } = await import('./mail.ts');
+    return mailBenchmark(c, { serverUrl: server ? serverUrl : undefined, jobs: quick ? 300 : 1000, baselineJobs: quick ? 20 : 40 });
   });
 }
 if (only.has('janus')) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { BookingPolicy } from './domain/booking-rules.ts';
 import type { GuestPinLimits } from './domain/guest-pin.ts';
 import { PROVISIONING_ENV, provisioningConfig, type ProvisioningConfig } from './providers/settings.ts';
+import type { LoginLimits } from './domain/sign-in-delay.ts';
 import { MAIL_ENV, mailConfig, type MailConfig } from './notify/settings.ts';
 import { TELEPHONY_ENV, telephonyConfig, type TelephonyConfig } from './telephony/settings.ts';
 import { SAML_ENV, samlConfig, type SamlConfig } from './identity/saml/settings.ts';
@@ -67,9 +68,17 @@ export const EnvSchema = z.object({
   ...SAML_ENV,
   OIDC_PROVIDERS: z.string().optional(),
   OIDC_ALLOW_HTTP: bool.default(false),
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: intIn(1, 1000).default(5),
+  LOGIN_FREE_FAILURES: intIn(0, 100).default(3),
+  LOGIN_DELAY_BASE_SECONDS: intIn(1, 3600).default(5),
+  LOGIN_DELAY_MAX_SECONDS: intIn(1, 24 * 3600).default(900),
+  LOGIN_ACCOUNT_DELAY_MAX_SECONDS: intIn(0, 3600).default(60),
+  LOGIN_FAMILIAR_DAYS: intIn(0, 3650).default(30),
   LOGIN_MAX_FAILURES_PER_ADDRESS: intIn(1, 100_000).default(30),
-  LOGIN_FAILURE_WINDOW_MINUTES: intIn(1, 24 * 60).default(15),
+  LOGIN_FAILURE_WINDOW_MINUTES: intIn(1, 24 * 60).default(60),
+  // Invitations by e-mail: not a relay for spam (issue #11).
+  MAX_INVITEES_PER_BOOKING: intIn(1, 10_000).default(100),
+  MAX_NEW_INVITEES_PER_DAY: intIn(1, 100_000).default(100),
+  MAX_MAILS_PER_SENDER_PER_HOUR: intIn(1, 1_000_000).default(300),
   // Wrong guest PINs (domain/guest-pin.ts).
   GUEST_PIN_FREE_ATTEMPTS: intIn(1, 100).default(5),
   GUEST_PIN_DELAY_BASE_SECONDS: intIn(1, 3600).default(30),
@@ -121,8 +130,10 @@ export type Config = {
   telephony: TelephonyConfig | null;
   saml: SamlConfig | null;
   oidc: { providers: OidcProviderConfig[]; allowHttp: boolean };
-  loginLimits: { perAccount: number; perAddress: number; windowMinutes: number };
+  loginLimits: LoginLimits;
   guestPinLimits: GuestPinLimits;
+  /** Invitees per booking or series, new invitees from outside the portal per person and day (UTC), mails a person's changes cause per hour. */
+  invitations: { perBooking: number; newPerDay: number; mailsPerHour: number };
 };
 
 export class ConfigError extends Error {}
@@ -192,7 +203,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     saml,
     oidc: { providers: oidcProviders, allowHttp: e.OIDC_ALLOW_HTTP },
-    loginLimits: { perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT, perAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMinutes: e.LOGIN_FAILURE_WINDOW_MINUTES },
+    loginLimits: {
+      freeFailures: e.LOGIN_FREE_FAILURES,
+      baseDelaySeconds: e.LOGIN_DELAY_BASE_SECONDS,
+      maxDelaySeconds: Math.max(e.LOGIN_DELAY_MAX_SECONDS, e.LOGIN_DELAY_BASE_SECONDS),
+      accountMaxDelaySeconds: e.LOGIN_ACCOUNT_DELAY_MAX_SECONDS,
+      familiarDays: e.LOGIN_FAMILIAR_DAYS,
+      perAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowMinutes: e.LOGIN_FAILURE_WINDOW_MINUTES,
+    },
+    invitations: { perBooking: e.MAX_INVITEES_PER_BOOKING, newPerDay: e.MAX_NEW_INVITEES_PER_DAY, mailsPerHour: e.MAX_MAILS_PER_SENDER_PER_HOUR },
     guestPinLimits: {
       freeAttempts: e.GUEST_PIN_FREE_ATTEMPTS,
       delayBaseSeconds: e.GUEST_PIN_DELAY_BASE_SECONDS,

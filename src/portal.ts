@@ -88,7 +88,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     audio,
     series: new SeriesService({ uow, clock, policy, bookings }),
     calendar: {
-      invitees: new InviteeService({ uow }),
+      invitees: new InviteeService({ uow, clock, limits: config.invitations }),
       feeds: new FeedService({ uow, store: new PgFeedRepository(database.db), clock, maxDaysAhead: policy.maxDaysAhead }),
       publicUrl: config.publicUrl,
       mailConfigured: Boolean(config.mail.smtpUrl),
@@ -112,7 +112,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const identity = buildIdentity(config, database, services.uow, logger, credentials);
   await identity.start();
   const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
-  const notify = await startNotify({ config: config.mail, queue, database, clock: opts.clock ?? systemClock, logger, services });
+  const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock: opts.clock ?? systemClock, logger, services });
   notify.setMeetingDetails(provisioning.meetingDetails);
   const metrics = createMetrics();
   const cleaner = new PgHousekeeping(database.db);

@@ -315,8 +315,18 @@ export interface AudioRepository {
   notify(bookingIds: string[], o?: { switched?: boolean }): Promise<void>;
 }
 
+/**
+ * What a person did in a window (new invitees from outside the portal per day, mails caused per
+ * hour), counted in the transaction of the change it limits.
+ */
+export interface SenderCountRepository {
+  /** Adds `n` to the person's count of `kind` in the window starting at `windowStart` and returns the new count; the row stays locked until the transaction ends. */
+  add(userId: string, kind: 'new-invitees' | 'mails', windowStart: Date, n: number): Promise<number>;
+}
+
 export type Repositories = {
   audio: AudioRepository;
+  senders: SenderCountRepository;
   bookings: BookingRepository;
   rooms: RoomRepository;
   institutions: InstitutionRepository;

@@ -2,6 +2,7 @@
 // federated sign-in (SAML, OIDC) of a later issue creates the same sessions for its users.
 import type { Actor } from '../domain/access.ts';
 import { AppError, notFound } from '../domain/errors.ts';
+import { addressLimitSeconds, waitBeforeAttempt, type FailureCounts, type LoginLimits } from '../domain/sign-in-delay.ts';
 import { bookingRefusal } from '../domain/subscription.ts';
 import type { CallContext, Clock, Institution, UnitOfWork, User } from '../ports.ts';
 
@@ -27,11 +28,22 @@ export interface PortalSettings {
   setLocalAccounts(policy: LocalAccountsPolicy): Promise<void>;
 }
 
-/** Counts failed local sign-ins per account and per address; says how long to wait when over the limit. */
+/** Counts failed local sign-ins per account and address, and where each account signed in lately. */
 export interface SignInGuard {
-  retryAfterSeconds(account: string, address: string): Promise<number | null>;
-  recordFailure(account: string, address: string): Promise<void>;
-  clear(account: string): Promise<void>;
+  readonly limits: LoginLimits;
+  counts(account: string, address: string, now: Date): Promise<FailureCounts>;
+  recordFailure(account: string, address: string, now: Date): Promise<void>;
+  recordSuccess(account: string, address: string, now: Date): Promise<void>;
+}
+
+/** The answer to a sign-in that must wait, in the person's language. */
+function tooManyAttempts(seconds: number): AppError {
+  const minutes = Math.ceil(seconds / 60);
+  const [en, it] =
+    seconds < 60
+      ? [`Too many failed sign-ins. Wait ${seconds} second(s) and try again.`, `Troppi accessi non riusciti. Attendi ${seconds} secondi e riprova.`]
+      : [`Too many failed sign-ins. Wait ${minutes} minute(s) and try again.`, `Troppi accessi non riusciti. Attendi ${minutes} minuti e riprova.`];
+  return new AppError('rate-limited', 'TOO_MANY_SIGN_IN_ATTEMPTS', en, { retryAfterSeconds: seconds }, { it });
 }
 
 export type ApiToken = { id: string; name: string; createdAt: Date; lastUsedAt: Date | null };
@@ -82,20 +94,23 @@ export class AccountService {
 
   async signIn(email: string, password: string, requestId?: string, address = 'unknown'): Promise<{ sessionId: string; csrfToken: string; user: User }> {
     const account = email.trim().toLowerCase();
-    const wait = await this.guard?.retryAfterSeconds(account, address);
-    if (wait) {
-      throw new AppError('rate-limited', 'TOO_MANY_SIGN_IN_ATTEMPTS', `Too many failed sign-ins. Wait ${Math.ceil(wait / 60)} minute(s) and try again, or reset your password with an administrator.`, {
-        retryAfterSeconds: wait,
-      });
-    }
+    const now = this.clock.now();
+    // Waits are decided before the password is checked: while one runs, no guess is tried at all.
+    const counts = await this.guard?.counts(account, address, now);
+    const wait = counts && this.guard ? waitBeforeAttempt(counts, this.guard.limits, now) : 0;
+    if (wait > 0) throw tooManyAttempts(wait);
     const user = await this.uow.repos.users.findByEmail(email);
     dummyHash ??= this.hasher.hash('not-a-password');
     const ok = user?.passwordHash ? await this.hasher.verify(user.passwordHash, password) : (await this.hasher.verify(await dummyHash, password), false);
     if (!user || !ok) {
-      await this.guard?.recordFailure(account, address);
-      throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'The e-mail or the password is wrong.');
+      await this.guard?.recordFailure(account, address, now);
+      // An address over its limit is told to wait on every wrong password or unknown account alike
+      // (so the answer says nothing about which accounts exist); a right password still gets in.
+      const addressWait = counts && this.guard ? addressLimitSeconds(counts, this.guard.limits, now) : 0;
+      if (addressWait > 0) throw tooManyAttempts(addressWait);
+      throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'The e-mail or the password is wrong.', {}, { it: 'L’e-mail o la password non sono corrette.' });
     }
-    await this.guard?.clear(account);
+    await this.guard?.recordSuccess(account, address, now);
     if (user.role !== 'admin' && (await this.settings?.localAccounts()) === 'admins-only') {
       throw new AppError('forbidden', 'LOCAL_ACCOUNTS_OFF', 'Local accounts are turned off on this portal: sign in with your institution instead.');
     }

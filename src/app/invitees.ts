@@ -3,18 +3,21 @@
 import { canManageBooking } from '../domain/access.ts';
 import { AppError, notFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import type { CallContext, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
+import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
+import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sender-limits.ts';
 
 export type InviteeEvent = { action: 'added' | 'removed'; target: InviteeTarget; invitee: Invitee; ctx: CallContext };
 export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Promise<void>;
 
-const MAX_INVITEES = 200;
-
 export class InviteeService {
   private readonly uow: UnitOfWork;
+  private readonly clock: Clock;
+  private readonly limits: InvitationLimits;
   private readonly listeners: InviteeListener[] = [];
-  constructor(deps: { uow: UnitOfWork }) {
+  constructor(deps: { uow: UnitOfWork; clock: Clock; limits: InvitationLimits }) {
     this.uow = deps.uow;
+    this.clock = deps.clock;
+    this.limits = deps.limits;
   }
 
   onChange(listener: InviteeListener): void {
@@ -31,10 +34,11 @@ export class InviteeService {
       throw new AppError('invalid', 'VALIDATION_FAILED', 'timeZone must be an IANA time zone such as Europe/Rome.', { errors: [{ path: 'body.timeZone', message: 'is not an IANA time zone' }] });
     }
     return this.uow.transaction(async (r) => {
+      // The booking's (or series') row is locked from here: parallel adds count one after the other.
       await this.authorise(r, ctx, target, true);
-      if ((await r.bookings.invitees.list(target)).length >= MAX_INVITEES) {
-        throw new AppError('unprocessable', 'TOO_MANY_INVITEES', `At most ${MAX_INVITEES} people can be invited by e-mail; share the guest link with larger audiences.`);
-      }
+      if ((await r.bookings.invitees.list(target)).length >= this.limits.perBooking) throw tooManyInvitees(this.limits.perBooking);
+      // People with an account on the portal are not a spam audience; everyone else counts.
+      if (!(await r.users.findByEmail(input.email.trim()))) await countNewInvitee(r, ctx, this.limits, this.clock.now());
       const invitee = await r.bookings.invitees.add(target, { email: input.email.trim(), locale: input.locale, timeZone: input.timeZone ?? null });
       if (!invitee) throw new AppError('conflict', 'ALREADY_INVITED', `${input.email} is already invited.`);
       for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx });

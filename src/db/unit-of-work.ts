@@ -9,6 +9,7 @@ import { PgInstitutionRepository } from './institution-repository.ts';
 import { PgUserRepository } from './user-repository.ts';
 import { PgAuditRepository } from './audit-repository.ts';
 import { PgAudioRepository } from './audio-repository.ts';
+import { PgSenderCountRepository } from './sender-count-repository.ts';
 
 export function repositories(db: Executor, queue?: JobQueue, deferNotice?: DeferNotice): Repositories {
   const jobs: JobScheduler = {
@@ -20,6 +21,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
   return {
     jobs,
     audio: new PgAudioRepository(db, deferNotice),
+    senders: new PgSenderCountRepository(db),
     bookings: new PgBookingRepository(db, deferNotice),
     rooms: new PgRoomRepository(db),
     institutions: new PgInstitutionRepository(db),

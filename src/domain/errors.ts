@@ -16,13 +16,16 @@ export class AppError extends Error {
   readonly kind: ErrorKind;
   readonly code: string;
   readonly details: Record<string, unknown>;
+  /** The message in other languages than English, for answers people read (http/errors.ts picks one). */
+  readonly translations: Partial<Record<'it', string>>;
 
-  constructor(kind: ErrorKind, code: string, message: string, details: Record<string, unknown> = {}) {
+  constructor(kind: ErrorKind, code: string, message: string, details: Record<string, unknown> = {}, translations: Partial<Record<'it', string>> = {}) {
     super(message);
     this.name = 'AppError';
     this.kind = kind;
     this.code = code;
     this.details = details;
+    this.translations = translations;
   }
 }
 

@@ -5,6 +5,15 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorKind } from '../domain/errors.ts';
 import { sqlState } from '../db/database.ts';
+import { pickLang } from './join-pages.ts';
+
+/** Italian when the request asks for it (?lang=it, or Italian ranked first in Accept-Language); else English, the API's language. */
+function answerLang(req: FastifyRequest): 'it' | 'en' {
+  const query = (req.query as { lang?: unknown } | undefined)?.lang;
+  const accept = req.headers['accept-language'];
+  if (query !== 'it' && query !== 'en' && !/\b(it|en)\b/i.test(accept ?? '')) return 'en';
+  return pickLang(typeof query === 'string' ? query : undefined, accept);
+}
 
 const STATUS: Record<ErrorKind, number> = {
   invalid: 400,
@@ -75,7 +84,10 @@ const CONSTRAINTS: Record<string, [number, string, string]> = {
 export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   const base = { instance: req.url, requestId: req.id };
   if (err instanceof AppError) {
-    return problem(STATUS[err.kind], err.code, err.message, { ...err.details, ...base });
+    // In the person's language when the error has it (?lang=, else Accept-Language), else English.
+    const lang = answerLang(req);
+    const detail = (lang !== 'en' && err.translations[lang]) || err.message;
+    return problem(STATUS[err.kind], err.code, detail, { ...err.details, ...base, ...(detail !== err.message && { lang }) });
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
@@ -120,6 +132,8 @@ export function sendProblem(reply: FastifyReply, body: ProblemBody) {
 
 export function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   const body = toProblem(err, req);
+  // RFC 9110, 10.2.3: every limit that says how long to wait says it in Retry-After too.
+  if (typeof body.retryAfterSeconds === 'number') reply.header('retry-after', String(body.retryAfterSeconds));
   if (body.status >= 500) req.log.error({ err }, 'request failed');
   else req.log.info({ code: body.code, status: body.status }, body.detail);
   return sendProblem(reply, body);

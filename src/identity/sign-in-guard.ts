@@ -1,42 +1,52 @@
-// Slows brute force on the local sign-in form: failures are counted per account and per address in
-// PostgreSQL (so the limit holds whichever instance a guess reaches), and the portal-wide switch that
-// turns local accounts off for everyone but administrators.
+// Counts failed local sign-ins per account and address in PostgreSQL (so the limits hold whichever
+// instance a guess reaches) and remembers where each account signed in (familiar addresses); the
+// rules on these counts are in domain/sign-in-delay.ts. Also the portal-wide switch that turns local
+// accounts off for everyone but administrators.
 import { sql } from 'kysely';
 import type { LocalAccountsPolicy, PortalSettings, SignInGuard } from '../app/accounts.ts';
 import type { Db } from '../db/database.ts';
+import type { FailureCounts, LoginLimits } from '../domain/sign-in-delay.ts';
 
 export class PgSignInGuard implements SignInGuard {
   private readonly db: Db;
-  private readonly o: { perAccount: number; perAddress: number; windowMinutes: number };
-  constructor(db: Db, limits: { perAccount: number; perAddress: number; windowMinutes: number }) {
+  readonly limits: LoginLimits;
+  constructor(db: Db, limits: LoginLimits) {
     this.db = db;
-    this.o = limits;
+    this.limits = limits;
   }
 
-  async retryAfterSeconds(account: string, address: string): Promise<number | null> {
-    const r = await sql<{ by_account: string; by_address: string; oldest_account: Date | null; oldest_address: Date | null }>`
-      WITH recent AS (SELECT account, address, at FROM login_failures WHERE at > now() - make_interval(mins => ${this.o.windowMinutes}))
-      SELECT (SELECT count(*) FROM recent WHERE account = ${account}) AS by_account,
-             (SELECT count(*) FROM recent WHERE address = ${address}) AS by_address,
-             (SELECT at FROM recent WHERE account = ${account} ORDER BY at DESC OFFSET ${this.o.perAccount - 1} LIMIT 1) AS oldest_account,
-             (SELECT at FROM recent WHERE address = ${address} ORDER BY at DESC OFFSET ${this.o.perAddress - 1} LIMIT 1) AS oldest_address`.execute(this.db);
+  async counts(account: string, address: string, now: Date): Promise<FailureCounts> {
+    const since = new Date(now.getTime() - this.limits.windowMinutes * 60_000);
+    const familiarSince = new Date(now.getTime() - this.limits.familiarDays * 86_400_000);
+    const r = await sql<{ pair_count: string; pair_latest: Date | null; account_count: string; account_latest: Date | null; familiar: boolean; address_count: string; address_tipping: Date | null }>`
+      SELECT p.n AS pair_count, p.latest AS pair_latest, a.n AS account_count, a.latest AS account_latest,
+             EXISTS (SELECT 1 FROM login_successes WHERE account = ${account} AND address = ${address} AND at > ${familiarSince}::timestamptz) AS familiar,
+             (SELECT count(*) FROM login_failures WHERE address = ${address} AND at > ${since}::timestamptz) AS address_count,
+             (SELECT at FROM login_failures WHERE address = ${address} AND at > ${since}::timestamptz ORDER BY at DESC OFFSET ${this.limits.perAddress - 1} LIMIT 1) AS address_tipping
+        FROM (SELECT count(*) AS n, max(at) AS latest FROM login_failures WHERE account = ${account} AND address = ${address} AND at > ${since}::timestamptz) p,
+             (SELECT count(*) AS n, max(at) AS latest FROM login_failures WHERE account = ${account} AND at > ${since}::timestamptz) a`.execute(this.db);
     const row = r.rows[0]!;
-    const blockedSince = [Number(row.by_account) >= this.o.perAccount ? row.oldest_account : null, Number(row.by_address) >= this.o.perAddress ? row.oldest_address : null]
-      .filter((d): d is Date => d !== null)
-      .map((d) => new Date(d).getTime());
-    if (blockedSince.length === 0) return null;
-    // Free again when the failure that tipped the count leaves the window.
-    const until = Math.max(...blockedSince) + this.o.windowMinutes * 60_000;
-    return Math.max(1, Math.ceil((until - Date.now()) / 1000));
+    const date = (d: Date | null) => (d === null ? null : new Date(d));
+    return {
+      pair: { count: Number(row.pair_count), latest: date(row.pair_latest) },
+      account: { count: Number(row.account_count), latest: date(row.account_latest) },
+      familiar: row.familiar,
+      // Free again when the failure that tipped the count leaves the window.
+      address: { count: Number(row.address_count), limitEndsAt: row.address_tipping ? new Date(new Date(row.address_tipping).getTime() + this.limits.windowMinutes * 60_000) : null },
+    };
   }
 
-  async recordFailure(account: string, address: string): Promise<void> {
-    await sql`INSERT INTO login_failures (account, address) VALUES (${account}, ${address})`.execute(this.db);
-    await sql`DELETE FROM login_failures WHERE at < now() - make_interval(mins => ${this.o.windowMinutes})`.execute(this.db);
+  async recordFailure(account: string, address: string, now: Date): Promise<void> {
+    await sql`INSERT INTO login_failures (account, address, at) VALUES (${account}, ${address}, ${now}::timestamptz)`.execute(this.db);
+    await sql`DELETE FROM login_failures WHERE at < ${new Date(now.getTime() - this.limits.windowMinutes * 60_000)}::timestamptz`.execute(this.db);
   }
 
-  async clear(account: string): Promise<void> {
-    await sql`DELETE FROM login_failures WHERE account = ${account}`.execute(this.db);
+  /** The owner got in from here: this address's failures on the account are forgiven, and it is familiar. */
+  async recordSuccess(account: string, address: string, now: Date): Promise<void> {
+    await sql`DELETE FROM login_failures WHERE account = ${account} AND address = ${address}`.execute(this.db);
+    await sql`INSERT INTO login_successes (account, address, at) VALUES (${account}, ${address}, ${now}::timestamptz)
+              ON CONFLICT (account, address) DO UPDATE SET at = excluded.at`.execute(this.db);
+    await sql`DELETE FROM login_successes WHERE account = ${account} AND at < ${new Date(now.getTime() - this.limits.familiarDays * 86_400_000)}::timestamptz`.execute(this.db);
   }
 }
 

@@ -1,7 +1,8 @@
 // The mail jobs: compose (a change → one mail per recipient, enqueued together), deliver (one SMTP
-// send, retried with backoff while the server refuses or is down), and the reminder sweep (every
+// send each, in batches, retried with backoff while the server refuses or is down), and the reminder sweep (every
 // minute, claims the reminders that are due). All state is in the database, so any number of
 // instances share the work and each mail goes out once.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { PgBookingRepository } from '../db/booking-repository.ts';
@@ -20,6 +21,13 @@ export const DEAD_MAIL_QUEUE = 'mail-dead';
 // A reminder whose time passed longer ago than this (the portal was down) is no longer sent.
 const REMINDER_WINDOW_MINUTES = 30;
 
+/** A UUID (RFC 9562 version 8) from the compose job and the recipient: the same pair, the same delivery. */
+export function deliveryId(composeJobId: string, to: string): string {
+  const h = createHash('sha256').update(`${composeJobId}\n${to.toLowerCase()}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export type MailJobs = { composer: MailComposer; sweepReminders(): Promise<number> };
 
 export async function startMailJobs(deps: { queue: JobQueue; database: Database; mailer: Mailer; clock: Clock; config: MailConfig; logger: Logger }): Promise<MailJobs> {
@@ -29,29 +37,34 @@ export async function startMailJobs(deps: { queue: JobQueue; database: Database;
   await queue.define({ name: DELIVER_QUEUE, retryLimit: config.retryLimit, retryDelaySeconds: config.retryDelaySeconds, retryDelayMaxSeconds: 3600, deadLetter: DEAD_MAIL_QUEUE });
   await queue.define({ name: REMINDER_QUEUE, retryLimit: 1 });
 
-  await queue.work<ComposeJob>(
+  // Composition reads in batches (jobs of one booking share their reads) and enqueues the whole
+  // batch's mails in one statement. A delivery's id is derived from its compose job and recipient, so
+  // a compose job that runs again (its worker died after the insert) enqueues nothing new: each mail
+  // is delivered once.
+  await queue.workBatch<ComposeJob>(
     COMPOSE_QUEUE,
-    async (job) => {
-      const mails = await composer.compose(job);
-      // All of a change's mails are enqueued together or not at all (a retry does not double them).
-      await database.db.transaction().execute(async (trx) => {
-        for (const mail of mails) await queue.enqueue(trx, DELIVER_QUEUE, mail);
-      });
+    async (jobs) => {
+      const composed = await composer.composeMany(jobs.map((j) => j.data));
+      const deliveries = composed.flatMap((r, i) => (r.status === 'fulfilled' ? r.value.map((mail) => ({ id: deliveryId(jobs[i]!.id, mail.to), data: mail })) : []));
+      await queue.enqueueMany(DELIVER_QUEUE, deliveries);
+      return composed;
     },
-    { pollingIntervalSeconds: 1 },
+    { pollingIntervalSeconds: 1, batchSize: config.batchSize, concurrency: config.workers, settleEach: true },
   );
+  // Deliveries go out side by side over the transport's pooled connections; each job is settled on
+  // its own, so a refused mail is retried alone and the others of its batch are never sent again.
   await queue.work<OutgoingMail>(
     DELIVER_QUEUE,
     async (mail, job) => {
       try {
-        await mailer.send(mail);
-        logger.info({ event: 'mail.sent', to: mail.to, subject: mail.subject, method: mail.calendar?.method }, 'mail sent');
+        // Without SMTP the mailer logs `mail.not-sent` itself; `mail.sent` only for a mail the server took.
+        if ((await mailer.send(mail)) === 'sent') logger.info({ event: 'mail.sent', to: mail.to, subject: mail.subject, method: mail.calendar?.method }, 'mail sent');
       } catch (err) {
         logger.warn({ event: 'mail.failed', to: mail.to, attempt: job.retryCount + 1, err }, 'mail not accepted by the SMTP server; the queue retries it');
         throw err;
       }
     },
-    { pollingIntervalSeconds: 1 },
+    { pollingIntervalSeconds: 1, batchSize: config.batchSize, concurrency: config.workers, settleEach: true },
   );
 
   const sweepReminders = async () => {

@@ -120,19 +120,59 @@ export class JobQueue {
   }
 
   /**
-   * Runs `handler` for each job. With `batchSize` > 1 a worker fetches that many jobs at once and runs
-   * them side by side; if one fails, the batch is retried, so handlers must be idempotent.
+   * Enqueues many jobs in one statement. Each has its own id: a job whose id is already in the queue
+   * is skipped (pg-boss inserts with ON CONFLICT DO NOTHING), so a retried producer that derives the
+   * ids from its own job id cannot enqueue the same work twice.
    */
-  async work<T extends object>(name: string, handler: JobHandler<T>, opts: { pollingIntervalSeconds?: number; batchSize?: number } = {}): Promise<void> {
-    await this.boss.work<T>(name, { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: opts.batchSize ?? 1 }, async (jobs) => {
-      const results = await Promise.allSettled(
-        jobs.map((job) => handler(job.data, { id: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0 })),
-      );
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
+  async enqueueMany(name: string, jobs: { id: string; data: object }[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.boss.insert(name, jobs);
+  }
+
+  /**
+   * Runs `handler` for each job. With `batchSize` > 1 a worker fetches that many jobs at once and runs
+   * them side by side; if one fails, the batch is retried, so handlers must be idempotent, unless
+   * `settleEach` (see `workBatch`). `concurrency` workers run per instance.
+   */
+  async work<T extends object>(name: string, handler: JobHandler<T>, opts: WorkOptions = {}): Promise<void> {
+    await this.workBatch<T>(name, (jobs) => Promise.allSettled(jobs.map((job) => handler(job.data, job))), opts);
+  }
+
+  /**
+   * Like `work`, but the handler sees the whole batch at once (to share reads between its jobs) and
+   * answers one outcome per job, in the same order. With `settleEach` each job is settled on its own
+   * (pg-boss `perJobResults`: a failing job is retried alone, the others of its batch are done) and,
+   * while fetches come back full, the worker fetches again at once instead of waiting for the poll.
+   */
+  async workBatch<T extends object>(
+    name: string,
+    handler: (jobs: { id: string; data: T; retryCount: number }[]) => Promise<PromiseSettledResult<unknown>[]>,
+    opts: WorkOptions = {},
+  ): Promise<void> {
+    const batchSize = opts.batchSize ?? 1;
+    const base = { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize, localConcurrency: opts.concurrency ?? 1 };
+    const toJobs = (jobs: { id: string; data: T }[]) => jobs.map((job) => ({ id: job.id, data: job.data, retryCount: (job as { retryCount?: number }).retryCount ?? 0 }));
+    if (!opts.settleEach || batchSize === 1) {
+      await this.boss.work<T>(name, base, async (jobs) => {
+        const failed = (await handler(toJobs(jobs))).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      });
+      return;
+    }
+    await this.boss.work<T>(name, { ...base, burstWhenBatchFull: true, perJobResults: true }, async (jobs) => {
+      const results = await handler(toJobs(jobs));
+      return jobs.map((job, i) => {
+        const r = results[i];
+        if (r?.status === 'fulfilled') return { id: job.id, status: 'completed' as const };
+        const err = r?.reason;
+        this.logger.warn({ err, queue: name, jobId: job.id }, 'job failed; the queue retries it');
+        return { id: job.id, status: 'failed' as const, output: { message: err instanceof Error ? err.message : String(err) } };
+      });
     });
   }
 }
+
+export type WorkOptions = { pollingIntervalSeconds?: number; batchSize?: number; concurrency?: number; settleEach?: boolean };
 
 function ignoreExists(e: unknown) {
   if (!/already exists/i.test(String((e as Error)?.message))) throw e;

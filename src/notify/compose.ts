@@ -76,6 +76,17 @@ const organizerOf = (from: string) => {
   return m ? { name: m[1]!.trim().replace(/^"|"$/g, '') || m[2]!, email: m[2]!.trim() } : { name: from, email: from };
 };
 
+type Target = { bookingId: string } | { seriesId: string };
+/** The reads of a batch of compose jobs, each made once per batch. */
+type BatchReads = {
+  booking(id: string): ReturnType<PgBookingRepository['findById']>;
+  series(id: string): ReturnType<PgBookingRepository['series']['findById']>;
+  ofSeries(id: string): ReturnType<PgBookingRepository['ofSeries']>;
+  invitees(target: Target): ReturnType<PgBookingRepository['invitees']['list']>;
+  person(userId: string): ReturnType<PgMailRepository['person']>;
+  details(target: Parameters<MeetingDetailsSource>[0]): ReturnType<MeetingDetailsSource>;
+};
+
 export class MailComposer {
   private readonly bookings: PgBookingRepository;
   private readonly people: PgMailRepository;
@@ -90,17 +101,44 @@ export class MailComposer {
   }
 
   /** The mails to send for a job; none when the job is stale (a newer change has its own job). */
-  async compose(job: ComposeJob): Promise<OutgoingMail[]> {
-    if (job.kind === 'booking') return this.forBooking(job);
-    if (job.kind === 'series') return this.forSeries(job);
-    return this.forReminder(job);
+  async compose(job: ComposeJob, reads = this.reads()): Promise<OutgoingMail[]> {
+    if (job.kind === 'booking') return this.forBooking(job, reads);
+    if (job.kind === 'series') return this.forSeries(job, reads);
+    return this.forReminder(job, reads);
   }
 
-  private async forBooking(job: Extract<ComposeJob, { kind: 'booking' }>): Promise<OutgoingMail[]> {
-    const b = await this.bookings.findById(job.id);
+  /**
+   * The mails of many jobs, each job's own outcome. The jobs share their reads: the 100 invitations
+   * of one booking's invitees read the booking, its meeting details and its people once.
+   */
+  composeMany(jobs: ComposeJob[]): Promise<PromiseSettledResult<OutgoingMail[]>[]> {
+    const reads = this.reads();
+    return Promise.allSettled(jobs.map((job) => this.compose(job, reads)));
+  }
+
+  private reads(): BatchReads {
+    const memo = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+      let p = memo.get(key) as Promise<T> | undefined;
+      if (!p) memo.set(key, (p = read()));
+      return p;
+    };
+    const targetKey = (t: { bookingId: string } | { seriesId: string }) => ('bookingId' in t ? `b:${t.bookingId}` : `s:${t.seriesId}`);
+    return {
+      booking: (id) => once(`booking:${id}`, () => this.bookings.findById(id)),
+      series: (id) => once(`series:${id}`, () => this.bookings.series.findById(id)),
+      ofSeries: (id) => once(`of-series:${id}`, () => this.bookings.ofSeries(id)),
+      invitees: (t) => once(`invitees:${targetKey(t)}`, () => this.bookings.invitees.list(t)),
+      person: (id) => once(`person:${id}`, () => this.people.person(id)),
+      details: (t) => once(`details:${t.bookingId}:${t.seriesId ?? ''}`, () => this.details(t)),
+    };
+  }
+
+  private async forBooking(job: Extract<ComposeJob, { kind: 'booking' }>, reads: BatchReads): Promise<OutgoingMail[]> {
+    const b = await reads.booking(job.id);
     if (!b || b.sequence > job.sequence) return [];
     const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
-    const details = await this.details({ bookingId: b.id, seriesId: null });
+    const details = await reads.details({ bookingId: b.id, seriesId: null });
     const method: CalendarMethod = job.method;
     const event: CalendarEvent = {
       uid: bookingUid(b.id, this.config.publicUrl),
@@ -115,7 +153,7 @@ export class MailComposer {
       cancelled: method === 'CANCEL',
       stamp: b.updatedAt,
     };
-    const recipients = job.to ? [job.to] : await this.recipients(b.bookerId, { bookingId: b.id });
+    const recipients = job.to ? [job.to] : await this.recipients(reads, b.bookerId, { bookingId: b.id });
     return recipients.map((to) =>
       this.mail(to, method, [event], {
         kind: KIND[job.action],
@@ -130,13 +168,13 @@ export class MailComposer {
     );
   }
 
-  private async forSeries(job: Extract<ComposeJob, { kind: 'series' }>): Promise<OutgoingMail[]> {
-    const s = await this.bookings.series.findById(job.id);
+  private async forSeries(job: Extract<ComposeJob, { kind: 'series' }>, reads: BatchReads): Promise<OutgoingMail[]> {
+    const s = await reads.series(job.id);
     if (!s || s.sequence > job.sequence) return [];
-    const occurrences = await this.bookings.ofSeries(s.id);
+    const occurrences = await reads.ofSeries(s.id);
     const upcoming = occurrences.filter((o) => o.status === 'confirmed');
     const portalUrl = new URL(`/series/${s.id}`, this.config.publicUrl).toString();
-    const details = await this.details({ bookingId: (upcoming[0] ?? occurrences[0])?.id ?? s.id, seriesId: s.id });
+    const details = await reads.details({ bookingId: (upcoming[0] ?? occurrences[0])?.id ?? s.id, seriesId: s.id });
     const uid = seriesUid(s.id, this.config.publicUrl);
     const base = { uid, sequence: s.sequence, zone: s.timeZone, description: describe(details, portalUrl, s.description), location: locationOf(s.roomName, details), url: details.joinUrl ?? portalUrl, stamp: s.updatedAt };
     const firstEnd = new Date(s.firstStart.getTime() + s.durationMinutes * 60_000);
@@ -160,7 +198,7 @@ export class MailComposer {
       events = [master, ...exceptions];
       if (upcoming[0]) when = { start: upcoming[0].start, end: upcoming[0].end };
     }
-    const recipients = job.to ? [job.to] : await this.recipients(s.bookerId, { seriesId: s.id });
+    const recipients = job.to ? [job.to] : await this.recipients(reads, s.bookerId, { seriesId: s.id });
     return recipients.map((to) =>
       this.mail(to, job.method, events, {
         kind: KIND[job.action],
@@ -176,12 +214,12 @@ export class MailComposer {
     );
   }
 
-  private async forReminder(job: Extract<ComposeJob, { kind: 'reminder' }>): Promise<OutgoingMail[]> {
-    const b = await this.bookings.findById(job.id);
+  private async forReminder(job: Extract<ComposeJob, { kind: 'reminder' }>, reads: BatchReads): Promise<OutgoingMail[]> {
+    const b = await reads.booking(job.id);
     if (!b || b.status !== 'confirmed' || b.start.toISOString() !== new Date(job.startsAt).toISOString()) return [];
-    const details = await this.details({ bookingId: b.id, seriesId: b.seriesId });
+    const details = await reads.details({ bookingId: b.id, seriesId: b.seriesId });
     const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
-    const recipients = [...(await this.recipients(b.bookerId, { bookingId: b.id })), ...(b.seriesId ? (await this.bookings.invitees.list({ seriesId: b.seriesId })).map(this.asRecipient) : [])];
+    const recipients = [...(await this.recipients(reads, b.bookerId, { bookingId: b.id })), ...(b.seriesId ? (await reads.invitees({ seriesId: b.seriesId })).map(this.asRecipient) : [])];
     const unique = [...new Map(recipients.map((r) => [r.email.toLowerCase(), r])).values()];
     return unique.map((to) => {
       const rendered = renderMail({
@@ -203,9 +241,9 @@ export class MailComposer {
 
   private asRecipient = (i: { email: string; locale: Locale; timeZone: string | null }): Recipient => ({ email: i.email, locale: i.locale, timeZone: i.timeZone });
 
-  private async recipients(bookerId: string, target: { bookingId: string } | { seriesId: string }): Promise<Recipient[]> {
-    const booker = await this.people.person(bookerId);
-    const invitees = (await this.bookings.invitees.list(target)).map(this.asRecipient);
+  private async recipients(reads: BatchReads, bookerId: string, target: { bookingId: string } | { seriesId: string }): Promise<Recipient[]> {
+    const [booker, listed] = await Promise.all([reads.person(bookerId), reads.invitees(target)]);
+    const invitees = listed.map(this.asRecipient);
     const all = [
       ...(booker ? [{ email: booker.email, name: booker.name, locale: booker.locale?.startsWith('en') ? ('en' as const) : booker.locale?.startsWith('it') ? ('it' as const) : this.config.defaultLocale, timeZone: booker.timeZone }] : []),
       ...invitees,

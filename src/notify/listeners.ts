@@ -1,44 +1,61 @@
 // Booking, series and invitee changes enqueue a mail job inside their own transaction: the mail
 // exists exactly when the change does, and sending (with its retries) never holds up a booking.
+// The mails a change sends to others count against its author's hourly limit in that same
+// transaction (app/sender-limits.ts): over it, the change is refused, except cancellations.
 import type { InviteeListener } from '../app/invitees.ts';
-import type { BookingListener, SeriesListener } from '../ports.ts';
+import { countMails, type InvitationLimits } from '../app/sender-limits.ts';
+import type { BookingListener, CallContext, Clock, Repositories, SeriesListener } from '../ports.ts';
 import type { ComposeJob } from './compose.ts';
 
 export const COMPOSE_QUEUE = 'mail-compose';
 
-export const bookingMailListener: BookingListener = async (r, e) => {
-  const b = e.after;
-  if (b.seriesId) {
-    // A series-wide change is mailed once, by the series listener.
-    if (e.partOfSeries) return;
-    const series = await r.bookings.series.findById(b.seriesId);
-    if (!series) return;
-    const job: ComposeJob =
-      e.action === 'cancelled'
-        ? { kind: 'series', id: series.id, sequence: series.sequence, action: 'cancelled', method: 'CANCEL', recurrenceId: b.recurrenceId!.toISOString() }
-        : { kind: 'series', id: series.id, sequence: series.sequence, action: 'updated', method: 'REQUEST' };
+export type MailListeners = { booking: BookingListener; series: SeriesListener; invitee: InviteeListener };
+
+export function mailListeners(limits: InvitationLimits, clock: Clock): MailListeners {
+  /** Mails to the invitees of a booking or series (the booker's own copy is not counted). */
+  const countInvitees = async (r: Repositories, ctx: CallContext, target: { bookingId: string } | { seriesId: string }, cancelling: boolean) =>
+    countMails(r, ctx, limits, clock.now(), (await r.bookings.invitees.list(target)).length, { refusable: !cancelling });
+
+  const booking: BookingListener = async (r, e) => {
+    const b = e.after;
+    if (b.seriesId) {
+      // A series-wide change is mailed once, by the series listener.
+      if (e.partOfSeries) return;
+      const series = await r.bookings.series.findById(b.seriesId);
+      if (!series) return;
+      const job: ComposeJob =
+        e.action === 'cancelled'
+          ? { kind: 'series', id: series.id, sequence: series.sequence, action: 'cancelled', method: 'CANCEL', recurrenceId: b.recurrenceId!.toISOString() }
+          : { kind: 'series', id: series.id, sequence: series.sequence, action: 'updated', method: 'REQUEST' };
+      await countInvitees(r, e.ctx, { seriesId: series.id }, e.action === 'cancelled');
+      await r.jobs.enqueue(COMPOSE_QUEUE, job);
+      return;
+    }
+    const job: ComposeJob = { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST' };
+    if (e.action !== 'created') await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled');
     await r.jobs.enqueue(COMPOSE_QUEUE, job);
-    return;
-  }
-  const job: ComposeJob = { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST' };
-  await r.jobs.enqueue(COMPOSE_QUEUE, job);
-};
+  };
 
-export const seriesMailListener: SeriesListener = async (r, e) => {
-  const job: ComposeJob = { kind: 'series', id: e.series.id, sequence: e.series.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST' };
-  await r.jobs.enqueue(COMPOSE_QUEUE, job);
-};
+  const series: SeriesListener = async (r, e) => {
+    const job: ComposeJob = { kind: 'series', id: e.series.id, sequence: e.series.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST' };
+    if (e.action !== 'created') await countInvitees(r, e.ctx, { seriesId: e.series.id }, e.action === 'cancelled');
+    await r.jobs.enqueue(COMPOSE_QUEUE, job);
+  };
 
-/** A new invitee gets the invitation; a removed one gets a cancellation (RFC 5546, 3.2.5). */
-export const inviteeMailListener: InviteeListener = async (r, e) => {
-  const to = { email: e.invitee.email, locale: e.invitee.locale, timeZone: e.invitee.timeZone };
-  const added = e.action === 'added';
-  const common = { action: added ? ('created' as const) : ('cancelled' as const), method: added ? ('REQUEST' as const) : ('CANCEL' as const), to };
-  if ('bookingId' in e.target) {
-    const b = await r.bookings.findById(e.target.bookingId);
-    if (b) await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, ...common } satisfies ComposeJob);
-  } else {
-    const s = await r.bookings.series.findById(e.target.seriesId);
-    if (s) await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'series', id: s.id, sequence: s.sequence, ...common } satisfies ComposeJob);
-  }
-};
+  /** A new invitee gets the invitation; a removed one gets a cancellation (RFC 5546, 3.2.5). */
+  const invitee: InviteeListener = async (r, e) => {
+    const to = { email: e.invitee.email, locale: e.invitee.locale, timeZone: e.invitee.timeZone };
+    const added = e.action === 'added';
+    const common = { action: added ? ('created' as const) : ('cancelled' as const), method: added ? ('REQUEST' as const) : ('CANCEL' as const), to };
+    await countMails(r, e.ctx, limits, clock.now(), 1, { refusable: added });
+    if ('bookingId' in e.target) {
+      const b = await r.bookings.findById(e.target.bookingId);
+      if (b) await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, ...common } satisfies ComposeJob);
+    } else {
+      const s = await r.bookings.series.findById(e.target.seriesId);
+      if (s) await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'series', id: s.id, sequence: s.sequence, ...common } satisfies ComposeJob);
+    }
+  };
+
+  return { booking, series, invitee };
+}

@@ -12,9 +12,13 @@ export type OutgoingMail = {
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string } | undefined;
 };
 
+/** What became of a mail: handed to the SMTP server, or (no SMTP configured) only written to the log. */
+export type MailOutcome = 'sent' | 'logged';
+
 export interface Mailer {
   readonly configured: boolean;
-  send(mail: OutgoingMail): Promise<void>;
+  /** Sends one mail; the caller logs `mail.sent` only for 'sent' (the mailer itself logs 'logged'). */
+  send(mail: OutgoingMail): Promise<MailOutcome>;
   close(): void;
 }
 
@@ -25,6 +29,7 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
       configured: false,
       async send(mail) {
         logger.info({ event: 'mail.not-sent', to: mail.to, subject: mail.subject, method: mail.calendar?.method }, 'no SMTP_URL configured: this mail was not sent');
+        return 'logged';
       },
       close() {},
     };
@@ -42,6 +47,7 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
         html: mail.html,
         ...(mail.calendar && { icalEvent: { method: mail.calendar.method, content: mail.calendar.content, filename: 'invite.ics' } }),
       });
+      return 'sent';
     },
     close() {
       transport.close();

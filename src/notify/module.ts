@@ -9,7 +9,8 @@ import type { Database } from '../db/database.ts';
 import { startMailJobs } from '../jobs/mail.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Clock } from '../ports.ts';
-import { bookingMailListener, inviteeMailListener, seriesMailListener } from './listeners.ts';
+import { mailListeners } from './listeners.ts';
+import type { InvitationLimits } from '../app/sender-limits.ts';
 import { createMailer } from './mailer.ts';
 import type { MeetingDetailsSource } from './meeting-details.ts';
 import type { MailConfig } from './settings.ts';
@@ -24,6 +25,8 @@ export type NotifyModule = {
 
 export async function startNotify(deps: {
   config: MailConfig;
+  /** Mails a person's changes may cause per hour (counted where the change enqueues them). */
+  limits: InvitationLimits;
   queue: JobQueue;
   database: Database;
   clock: Clock;
@@ -34,9 +37,10 @@ export async function startNotify(deps: {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.from, logger });
   if (!mailer.configured) logger.warn({ event: 'mail.not-configured' }, 'SMTP_URL is not set: mails are written to the log instead of being sent');
   const jobs = await startMailJobs({ ...deps, mailer });
-  services.bookings.onChange(bookingMailListener);
-  services.series.onChange(seriesMailListener);
-  services.calendar.invitees.onChange(inviteeMailListener);
+  const listeners = mailListeners(deps.limits, deps.clock);
+  services.bookings.onChange(listeners.booking);
+  services.series.onChange(listeners.series);
+  services.calendar.invitees.onChange(listeners.invitee);
   return {
     mailConfigured: mailer.configured,
     setMeetingDetails: (source) => {

@@ -16,6 +16,9 @@ export const MAIL_ENV = {
   MAIL_RETRY_DELAY_SECONDS: intIn(1, 3600).default(60),
   MAIL_RETRY_LIMIT: intIn(0, 100).default(12),
   MAIL_DEFAULT_LOCALE: z.enum(['it', 'en']).default('it'),
+  // Throughput of the mail jobs per instance: jobs a worker fetches at once, and workers per queue.
+  MAIL_BATCH_SIZE: intIn(1, 500).default(25),
+  MAIL_WORKERS: intIn(1, 32).default(2),
 };
 
 type Env = z.infer<z.ZodObject<typeof MAIL_ENV>>;
@@ -28,6 +31,8 @@ export type MailConfig = {
   retryLimit: number;
   defaultLocale: 'it' | 'en';
   publicUrl: string;
+  batchSize: number;
+  workers: number;
 };
 
 export function mailConfig(e: Env, publicUrl: string): MailConfig {
@@ -40,5 +45,7 @@ export function mailConfig(e: Env, publicUrl: string): MailConfig {
     retryLimit: e.MAIL_RETRY_LIMIT,
     defaultLocale: e.MAIL_DEFAULT_LOCALE,
     publicUrl,
+    batchSize: e.MAIL_BATCH_SIZE,
+    workers: e.MAIL_WORKERS,
   };
 }

@@ -12,7 +12,7 @@ describe('federated sign-in configuration', () => {
     const c = loadConfig({});
     expect(c.saml).toBeNull();
     expect(c.oidc.providers).toEqual([]);
-    expect(c.loginLimits).toEqual({ perAccount: 5, perAddress: 30, windowMinutes: 15 });
+    expect(c.loginLimits).toEqual({ freeFailures: 3, baseDelaySeconds: 5, maxDelaySeconds: 900, accountMaxDelaySeconds: 60, familiarDays: 30, perAddress: 30, windowMinutes: 60 });
   });
 
   it('names the missing or unreadable key files', () => {

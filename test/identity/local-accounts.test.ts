@@ -1,19 +1,38 @@
-// The local sign-in form: brute force is slowed per account and per address (counted in PostgreSQL,
-// so a second instance sees the same count), and an administrator can turn local accounts off for
-// everyone else. Also: a new session id at sign-in, and logout ends the session on the server.
+// The local sign-in form: guessing is slowed, never turned into a lock-out of the rightful owner
+// (issue #11): per account and address a wait that grows with each failure; failures from other
+// addresses slow only addresses the account has not signed in from lately; an address over its
+// limit (a campus NAT) is told to wait on wrong passwords and unknown accounts, but a right password
+// still gets in. Counted in PostgreSQL, so a second instance sees the same counts. Also: an
+// administrator can turn local accounts off for everyone else; a new session id at sign-in, and
+// logout ends the session on the server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argon2Hasher } from '../../src/identity/passwords.ts';
+import { TestClock } from '../support/portal.ts';
 import { cookiesOf, startIdentityPortal, type IdentityPortal } from './support/portal.ts';
 
 let t: IdentityPortal;
 let t2: IdentityPortal;
 let adminToken: string;
 let n = 0;
+const clock = new TestClock('2026-03-20T09:00:00Z');
+let seconds = 0;
+/** Moves the shared clock of both instances on. */
+const wait = (s: number) => clock.set(new Date(Date.parse('2026-03-20T09:00:00Z') + (seconds += s) * 1000).toISOString());
 
 beforeAll(async () => {
-  const env = { LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '8', LOGIN_FAILURE_WINDOW_MINUTES: '15' };
-  t = await startIdentityPortal(env);
-  t2 = await startIdentityPortal(env, { db: t.db });
+  const env = {
+    LOGIN_FREE_FAILURES: '2',
+    LOGIN_DELAY_BASE_SECONDS: '10',
+    LOGIN_DELAY_MAX_SECONDS: '80',
+    LOGIN_ACCOUNT_DELAY_MAX_SECONDS: '30',
+    LOGIN_FAMILIAR_DAYS: '30',
+    LOGIN_MAX_FAILURES_PER_ADDRESS: '8',
+    LOGIN_FAILURE_WINDOW_MINUTES: '60',
+    // Client addresses from X-Forwarded-For, so one test can sign in from many places.
+    TRUST_PROXY: 'true',
+  };
+  t = await startIdentityPortal(env, { clock });
+  t2 = await startIdentityPortal(env, { db: t.db, clock });
   const admin = await t.portal.services.accounts.createAdmin({ email: 'admin@example.org', name: 'Admin', password: 'admin-password-1' });
   adminToken = (await t.portal.services.accounts.createToken({ actor: { userId: admin.id, role: 'admin', institutionId: null } }, 'test')).token;
 });
@@ -32,10 +51,16 @@ async function member() {
   return email;
 }
 
-async function signIn(email: string, password: string, opts: { base?: string; cookie?: string; csrf?: string; next?: string } = {}) {
+async function signIn(email: string, password: string, opts: { base?: string; cookie?: string; csrf?: string; next?: string; from?: string; lang?: string } = {}) {
   const res = await fetch(`${opts.base ?? t.baseUrl}/api/v1/session`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(opts.cookie ? { cookie: opts.cookie } : {}), ...(opts.csrf ? { 'x-csrf-token': opts.csrf } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      'x-forwarded-for': opts.from ?? '198.51.100.1',
+      ...(opts.lang ? { 'accept-language': opts.lang } : {}),
+      ...(opts.cookie ? { cookie: opts.cookie } : {}),
+      ...(opts.csrf ? { 'x-csrf-token': opts.csrf } : {}),
+    },
     body: JSON.stringify({ email, password, ...(opts.next === undefined ? {} : { next: opts.next }) }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any>, cookies: cookiesOf(res), retryAfter: res.headers.get('retry-after') }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -44,36 +69,108 @@ async function signIn(email: string, password: string, opts: { base?: string; co
 const clearFailures = () => t.db.database.pool.query('DELETE FROM login_failures');
 
 describe('local sign-in', () => {
-  it('slows guessing on one account: after 3 failures even the right password waits, on every instance', async () => {
+  it('slows guessing on one account from one address with a wait that doubles, on every instance, and lets the right password in once it has passed', async () => {
     await clearFailures();
     const email = await member();
-    for (let i = 0; i < 3; i++) expect((await signIn(email, 'wrong-guess')).status).toBe(401);
-    const blocked = await signIn(email, 'member-password-1');
-    expect(blocked.status).toBe(429);
-    expect(blocked.body.code).toBe('TOO_MANY_SIGN_IN_ATTEMPTS');
-    expect(Number(blocked.retryAfter)).toBeGreaterThan(800);
-    expect(blocked.cookies.wm_session).toBeUndefined();
+    for (let i = 0; i < 2; i++) expect((await signIn(email, 'wrong-guess')).status).toBe(401);
+    // Two free failures, then 10 s after the latest: no guess is even checked meanwhile.
+    const waiting = await signIn(email, 'member-password-1');
+    expect(waiting.status).toBe(429);
+    expect(waiting.body.code).toBe('TOO_MANY_SIGN_IN_ATTEMPTS');
+    expect(waiting.retryAfter).toBe('10');
+    expect(waiting.body.retryAfterSeconds).toBe(10);
+    expect(waiting.cookies.wm_session).toBeUndefined();
     expect((await signIn(email, 'member-password-1', { base: t2.baseUrl })).status).toBe(429);
     expect(t.logs.findLast((l) => l.event === 'login.rate-limited')?.account).toBe(email);
-    // Another account is not affected.
+    wait(10);
+    expect((await signIn(email, 'wrong-guess')).status).toBe(401);
+    expect((await signIn(email, 'wrong-guess')).retryAfter).toBe('20');
+    wait(20);
+    expect((await signIn(email, 'wrong-guess', { base: t2.baseUrl })).status).toBe(401);
+    expect((await signIn(email, 'wrong-guess')).retryAfter).toBe('40');
+    wait(40);
+    expect((await signIn(email, 'wrong-guess')).status).toBe(401);
+    // Capped at LOGIN_DELAY_MAX_SECONDS, and never a lock-out: after the wait the owner gets in.
+    expect((await signIn(email, 'member-password-1')).retryAfter).toBe('80');
+    wait(80);
+    expect((await signIn(email, 'member-password-1', { base: t2.baseUrl })).status).toBe(200);
+    // Another account at the same address is not affected.
     expect((await signIn(await member(), 'member-password-1')).status).toBe(200);
   });
 
-  it('slows guessing from one address across many accounts', async () => {
+  it('never refuses the right password at an address the account uses because of failures from other addresses', async () => {
     await clearFailures();
-    const emails = await Promise.all([1, 2, 3, 4].map(() => member()));
-    for (const e of emails) for (let i = 0; i < 2; i++) expect((await signIn(e, 'wrong-guess')).status).toBe(401);
-    const fresh = await member();
-    const r = await signIn(fresh, 'member-password-1');
-    expect(r.status).toBe(429);
+    const email = await member();
+    expect((await signIn(email, 'member-password-1', { from: '203.0.113.7' })).status).toBe(200);
+    // A botnet: 40 guesses from 20 addresses, each within its own free failures. Over all addresses
+    // the account has had its free failures after two: the rest wait, unchecked.
+    const answers: number[] = [];
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 2; j++) answers.push((await signIn(email, 'wrong-guess', { from: `192.0.2.${i + 1}` })).status);
+    expect(answers.slice(0, 2)).toEqual([401, 401]);
+    expect(new Set(answers.slice(2))).toEqual(new Set([429]));
+    // At home: in at once.
+    const home = await signIn(email, 'member-password-1', { from: '203.0.113.7' });
+    expect(home.status).toBe(200);
+    expect(home.cookies.wm_session).toBeTruthy();
+    // From a new place: a wait that doubles as guessing goes on, capped at
+    // LOGIN_ACCOUNT_DELAY_MAX_SECONDS, then in.
+    const elsewhere = await signIn(email, 'member-password-1', { from: '203.0.113.99', base: t2.baseUrl });
+    expect(elsewhere.status).toBe(429);
+    expect(elsewhere.retryAfter).toBe('10');
+    wait(10);
+    expect((await signIn(email, 'wrong-guess', { from: '192.0.2.50' })).status).toBe(401);
+    wait(20);
+    expect((await signIn(email, 'wrong-guess', { from: '192.0.2.51' })).status).toBe(401);
+    expect((await signIn(email, 'member-password-1', { from: '203.0.113.99' })).retryAfter).toBe('30');
+    expect((await signIn(email, 'member-password-1', { from: '203.0.113.7', base: t2.baseUrl })).status).toBe(200);
+    wait(30);
+    expect((await signIn(email, 'member-password-1', { from: '203.0.113.99' })).status).toBe(200);
   });
 
-  it('lets a successful sign-in clear the account’s failures', async () => {
+  it('keeps the per-address limit for unknown accounts and wrong passwords, while a right password behind the same NAT gets in', async () => {
+    await clearFailures();
+    const nat = '198.51.100.200';
+    const emails = await Promise.all([1, 2, 3].map(() => member()));
+    for (const e of ['nobody@example.org', 'nobody1@example.org']) expect((await signIn(e, 'wrong-guess', { from: nat })).status).toBe(401);
+    for (const e of emails) for (let i = 0; i < 2; i++) expect((await signIn(e, 'wrong-guess', { from: nat })).status).toBe(401);
+    // 8 failures from the NAT, its limit: guesses are now told to wait, whether the account
+    // exists or not (the same answer, so it says nothing about which accounts exist)…
+    const unknown = await signIn('nobody2@example.org', 'wrong-guess', { from: nat });
+    expect(unknown.status).toBe(429);
+    expect(unknown.body.code).toBe('TOO_MANY_SIGN_IN_ATTEMPTS');
+    expect(Number(unknown.retryAfter)).toBeGreaterThan(3500);
+    const fresh = await member();
+    const wrong = await signIn(fresh, 'wrong-guess', { from: nat, base: t2.baseUrl });
+    expect(wrong.status).toBe(429);
+    expect(wrong.body.code).toBe('TOO_MANY_SIGN_IN_ATTEMPTS');
+    // …but everyone else behind the NAT signs in with their right password.
+    expect((await signIn(await member(), 'member-password-1', { from: nat })).status).toBe(200);
+    expect((await signIn(await member(), 'member-password-1', { from: nat, base: t2.baseUrl })).status).toBe(200);
+    // Another address is not affected.
+    expect((await signIn('nobody3@example.org', 'wrong-guess', { from: '198.51.100.201' })).status).toBe(401);
+  });
+
+  it('says how long to wait in the person’s language', async () => {
     await clearFailures();
     const email = await member();
     for (let i = 0; i < 2; i++) await signIn(email, 'wrong-guess');
+    const it_ = await signIn(email, 'member-password-1', { lang: 'it-IT,it;q=0.9,en;q=0.5' });
+    expect(it_.status).toBe(429);
+    expect(it_.body.detail).toBe('Troppi accessi non riusciti. Attendi 10 secondi e riprova.');
+    const en = await signIn(email, 'member-password-1', { lang: 'en-GB,en;q=0.9' });
+    expect(en.body.detail).toBe('Too many failed sign-ins. Wait 10 second(s) and try again.');
+    expect(en.body.code).toBe(it_.body.code);
+    expect((await signIn('nobody@example.org', 'wrong-guess', { lang: 'it', from: '198.51.100.77' })).body.detail).toBe('L’e-mail o la password non sono corrette.');
+  });
+
+  it('lets a successful sign-in clear the failures of its address', async () => {
+    await clearFailures();
+    const email = await member();
+    for (let i = 0; i < 2; i++) await signIn(email, 'wrong-guess');
+    wait(10);
     expect((await signIn(email, 'member-password-1')).status).toBe(200);
     for (let i = 0; i < 2; i++) expect((await signIn(email, 'wrong-guess')).status).toBe(401);
+    wait(10);
     expect((await signIn(email, 'member-password-1')).status).toBe(200);
   });
 

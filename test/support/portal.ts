@@ -39,15 +39,24 @@ export type TestPortal = {
 
 let counter = 0;
 
-/** `db`: a second instance on the database of another test portal (the first one drops it). */
-export async function startTestPortal(opts: { now?: string; env?: Record<string, string>; seedRooms?: boolean; db?: TestDatabase } = {}): Promise<TestPortal> {
+/**
+ * `db`: a second instance on the database of another test portal (the first one drops it).
+ * `logs`: the portal logs at info level into this array (one parsed JSON object per line).
+ */
+export async function startTestPortal(
+  opts: { now?: string; env?: Record<string, string>; seedRooms?: boolean; db?: TestDatabase; logs?: Record<string, unknown>[] } = {},
+): Promise<TestPortal> {
   // The test runner shares the machine with other test files: a stall of a second is no reason for
   // /readyz to say 503 here, except in the tests of that check (they set the limit themselves).
   const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', DATABASE_POOL_SIZE: '40', EVENT_LOOP_DELAY_LIMIT_MS: '600000', ...opts.env });
   const clock = new TestClock(opts.now ?? '2026-03-20T09:00:00Z');
   const db = opts.db ?? (await openTestDatabase());
   if (opts.seedRooms !== false && !opts.db) await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
-  const portal = await createPortal(config, { clock, database: db.database, logger: pino({ level: 'silent' }) });
+  const logs = opts.logs;
+  const logger = logs
+    ? pino({ level: 'info' }, { write: (line: string) => void logs.push(...line.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)) })
+    : pino({ level: 'silent' });
+  const portal = await createPortal(config, { clock, database: db.database, logger });
   const address = await portal.app.listen({ port: 0, host: '127.0.0.1' });
   const services = portal.services;
 

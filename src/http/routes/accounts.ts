@@ -23,8 +23,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
         signedIn = await accounts.signIn(req.body.email, req.body.password, req.id, req.ip);
       } catch (e) {
         if (e instanceof AppError && e.code === 'TOO_MANY_SIGN_IN_ATTEMPTS') {
-          req.log.warn({ event: 'login.rate-limited', account: req.body.email, address: req.ip }, 'local sign-in rate limited');
-          reply.header('retry-after', String(e.details.retryAfterSeconds));
+          req.log.warn({ event: 'login.rate-limited', account: req.body.email, address: req.ip, retryAfterSeconds: e.details.retryAfterSeconds }, 'local sign-in rate limited');
         }
         throw e;
       }

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../../src/config.ts';
 import { createPortal, type Portal } from '../../../src/portal.ts';
+import type { Clock } from '../../../src/ports.ts';
 import { openTestDatabase, type TestDatabase } from '../../support/database.ts';
 
 export type LogLine = { level: number; msg: string; event?: string; code?: string; [k: string]: unknown };
@@ -22,7 +23,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startIdentityPortal(env: Record<string, string>, opts: { db?: TestDatabase; port?: number } = {}): Promise<IdentityPortal> {
+export async function startIdentityPortal(env: Record<string, string>, opts: { db?: TestDatabase; port?: number; clock?: Clock } = {}): Promise<IdentityPortal> {
   const port = opts.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const config = loadConfig({ LOG_LEVEL: 'info', SEED_DEFAULT_ROOMS: 'false', DATABASE_POOL_SIZE: '20', PUBLIC_URL: baseUrl, ...env });
@@ -34,7 +35,7 @@ export async function startIdentityPortal(env: Record<string, string>, opts: { d
     },
   });
   const db = opts.db ?? (await openTestDatabase());
-  const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'info' }, sink) });
+  const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'info' }, sink), ...(opts.clock && { clock: opts.clock }) });
   await portal.app.listen({ port, host: '127.0.0.1' });
   return {
     portal,

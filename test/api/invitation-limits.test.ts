@@ -1,0 +1,113 @@
+// Invitations by e-mail are not a relay for spam (issue #11: a member added 120 external invitees in
+// 1.7 s, each mailed the booking's title and description). Limits per booking, per person and day
+// for invitees from outside the portal, and per person and hour for mails to others, each decided
+// in the change's own transaction: tried with real parallel requests, checked in the tables.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+
+let t: TestPortal;
+let room: string;
+let uni: string;
+let day = 0;
+
+beforeAll(async () => {
+  t = await startTestPortal({
+    now: '2026-03-20T09:00:00Z',
+    env: { MAX_INVITEES_PER_BOOKING: '5', MAX_NEW_INVITEES_PER_DAY: '12', MAX_MAILS_PER_SENDER_PER_HOUR: '20', MAIL_REMINDER_MINUTES: 'none' },
+  });
+  room = t.rooms.find((r) => r.capacity === 50)!.id;
+  uni = (await t.institution()).id;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function booking(as: Caller, title = 'Seminar') {
+  const d = String(23 + day++).padStart(2, '0');
+  const res = await t.api('POST', '/api/v1/bookings', { as, body: { title, seats: 5, roomId: room, start: `2026-03-${d}T10:00`, end: `2026-03-${d}T11:00` } });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+const invite = (as: Caller, bookingId: string, email: string, lang?: string) =>
+  t.api('POST', `/api/v1/bookings/${bookingId}/invitees`, { as, body: { email }, ...(lang && { headers: { 'accept-language': lang } }) });
+const inviteeCount = async (bookingId: string) =>
+  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM booking_invitees WHERE booking_id = ${bookingId}`.execute(t.db.database.db)).rows[0]!.n);
+const statuses = (rs: { status: number }[]) => rs.map((r) => r.status).sort();
+
+describe('invitees per booking', () => {
+  it('holds MAX_INVITEES_PER_BOOKING under 20 parallel requests', async () => {
+    const alice = await t.user('member', uni, 'Alice');
+    const id = await booking(alice);
+    const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => invite(alice, id, `guest${i}@spam.example`)));
+    expect(statuses(rs)).toEqual([...Array(5).fill(201), ...Array(15).fill(422)]);
+    const refused = rs.find((r) => r.status === 422)!;
+    expect(refused.body.code).toBe('TOO_MANY_INVITEES');
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(await inviteeCount(id)).toBe(5);
+    const it_ = await invite(alice, id, 'one-more@spam.example', 'it');
+    expect(it_.body.detail).toMatch(/^Si possono invitare via email al massimo 5 persone/);
+  });
+});
+
+describe('new invitees from outside the portal per person and day', () => {
+  it('holds MAX_NEW_INVITEES_PER_DAY over many bookings under parallel requests; portal accounts do not count; the next day is new', async () => {
+    const bruno = await t.user('member', uni, 'Bruno');
+    const ids = [await booking(bruno), await booking(bruno), await booking(bruno), await booking(bruno)];
+    const rs = await Promise.all(ids.flatMap((id, b) => Array.from({ length: 5 }, (_, i) => invite(bruno, id, `b${b}-${i}@spam.example`))));
+    expect(statuses(rs)).toEqual([...Array(12).fill(201), ...Array(8).fill(429)]);
+    const refused = rs.find((r) => r.status === 429)!;
+    expect(refused.body.code).toBe('INVITEE_LIMIT_REACHED');
+    // 09:00 UTC: the day ends in 15 hours.
+    expect(refused.headers.get('retry-after')).toBe(String(15 * 3600));
+    let total = 0;
+    for (const id of ids) total += await inviteeCount(id);
+    expect(total).toBe(12);
+    // A colleague with an account is not a spam audience.
+    const carla = await t.user('member', uni, 'Carla');
+    const carlaEmail = (await t.portal.services.uow.repos.users.findById(carla.userId))!.email;
+    const extra = await booking(bruno);
+    expect((await invite(bruno, extra, carlaEmail)).status).toBe(201);
+    expect((await invite(bruno, extra, 'late@spam.example')).status).toBe(429);
+    // Someone else's day is their own.
+    const dario = await t.user('member', uni, 'Dario');
+    expect((await invite(dario, await booking(dario), 'd@spam.example')).status).toBe(201);
+    t.clock.set('2026-03-21T00:00:01Z');
+    try {
+      expect((await invite(bruno, extra, 'next-day@spam.example')).status).toBe(201);
+    } finally {
+      t.clock.set('2026-03-20T09:00:00Z');
+    }
+  });
+});
+
+describe('mails per sender and hour', () => {
+  it('refuses a change that would mail invitees past MAX_MAILS_PER_SENDER_PER_HOUR, under parallel requests; cancellations still go out', async () => {
+    const elena = await t.user('member', uni, 'Elena');
+    const id = await booking(elena, 'Newsletter');
+    // 5 invitations: 5 mails.
+    for (let i = 0; i < 5; i++) expect((await invite(elena, id, `e${i}@spam.example`)).status).toBe(201);
+    // Each change mails the 5 invitees: 3 more fit in 20 mails, of 8 tried at once.
+    const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => t.api('PATCH', `/api/v1/bookings/${id}`, { as: elena, body: { title: `Buy now ${i}` } })));
+    expect(statuses(rs)).toEqual([...Array(3).fill(200), ...Array(5).fill(429)]);
+    const refused = rs.find((r) => r.status === 429)!;
+    expect(refused.body.code).toBe('MAIL_LIMIT_REACHED');
+    expect(refused.headers.get('retry-after')).toBe('3600');
+    const counted = await sql<{ n: number }>`SELECT n FROM sender_counts WHERE user_id = ${elena.userId} AND kind = 'mails'`.execute(t.db.database.db);
+    expect(counted.rows.map((r) => r.n)).toEqual([20]);
+    // The refused changes changed nothing and sent nothing.
+    const composed = await sql<{ n: string }>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'mail-compose' AND data->>'id' = ${id} AND data->>'action' = 'updated'`.execute(t.db.database.db);
+    expect(Number(composed.rows[0]!.n)).toBe(3);
+    const second = await booking(elena);
+    expect((await invite(elena, second, 'e5@spam.example')).body.code).toBe('MAIL_LIMIT_REACHED');
+    // Telling people the meeting is off is never refused.
+    expect((await t.api('DELETE', `/api/v1/bookings/${id}`, { as: elena })).status).toBeLessThan(300);
+    // The next hour is a new hour.
+    t.clock.set('2026-03-20T10:00:00Z');
+    try {
+      expect((await invite(elena, second, 'e6@spam.example')).status).toBe(201);
+    } finally {
+      t.clock.set('2026-03-20T09:00:00Z');
+    }
+  });
+});
