@@ -69,6 +69,11 @@ export const EnvSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: intIn(1, 1000).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: intIn(1, 100_000).default(30),
   LOGIN_FAILURE_WINDOW_MINUTES: intIn(1, 24 * 60).default(15),
+  // One-time links that set a local password: "forgot password" and administrators' invitations.
+  PASSWORD_RESET_MINUTES: intIn(5, 24 * 60).default(60),
+  PASSWORD_INVITATION_HOURS: intIn(1, 30 * 24).default(72),
+  PASSWORD_RESET_MAX_PER_ACCOUNT: intIn(1, 100).default(3),
+  PASSWORD_RESET_MAX_PER_ADDRESS: intIn(1, 10_000).default(20),
 });
 
 const OidcProviders = z.array(
@@ -115,6 +120,8 @@ export type Config = {
   saml: SamlConfig | null;
   oidc: { providers: OidcProviderConfig[]; allowHttp: boolean };
   loginLimits: { perAccount: number; perAddress: number; windowMinutes: number };
+  /** Password links: how long each kind holds, and "forgot password" requests per hour per asked address and per client address. */
+  passwordLinks: { resetMinutes: number; invitationHours: number; perAccountPerHour: number; perAddressPerHour: number };
 };
 
 export class ConfigError extends Error {}
@@ -179,6 +186,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     saml,
     oidc: { providers: oidcProviders, allowHttp: e.OIDC_ALLOW_HTTP },
     loginLimits: { perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT, perAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMinutes: e.LOGIN_FAILURE_WINDOW_MINUTES },
+    passwordLinks: {
+      resetMinutes: e.PASSWORD_RESET_MINUTES,
+      invitationHours: e.PASSWORD_INVITATION_HOURS,
+      perAccountPerHour: e.PASSWORD_RESET_MAX_PER_ACCOUNT,
+      perAddressPerHour: e.PASSWORD_RESET_MAX_PER_ADDRESS,
+    },
     booking: {
       seatPool: e.SEAT_POOL,
       turnaroundMinutes: e.TURNAROUND_MINUTES,

@@ -96,6 +96,7 @@ export class AccountService {
       throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'The e-mail or the password is wrong.');
     }
     await this.guard?.clear(account);
+    if (user.disabledAt) throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator if you think it should not be.');
     if (user.role !== 'admin' && (await this.settings?.localAccounts()) === 'admins-only') {
       throw new AppError('forbidden', 'LOCAL_ACCOUNTS_OFF', 'Local accounts are turned off on this portal: sign in with your institution instead.');
     }
