@@ -259,7 +259,6 @@ export function UsersPage() {
   const [disabling, setDisabling] = useState<User | null>(null);
   const [rowError, setRowError] = useState<{ id: string; error: unknown } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const institutionName = (id: string | null) => (id ? (institutions.items?.find((i) => i.id === id)?.name ?? '') : '');
 
   async function act(user: User, work: () => Promise<void>) {
     setBusy(user.id);
@@ -313,7 +312,8 @@ export function UsersPage() {
         { label: t('admin.users.name') },
         { label: t('admin.users.email') },
         { label: t('admin.users.role') },
-        { label: t('admin.users.institution') },
+        // A manager's list is one institution: no column repeats its name.
+        ...(isAdmin ? [{ label: t('admin.users.institution') }] : []),
         { label: t('common.actions'), hiddenLabel: true },
       ]}
       row={(user) => {
@@ -334,25 +334,21 @@ export function UsersPage() {
             </th>
             <td>{user.email}</td>
             <td>{isAdmin ? <RoleCell user={user} isSelf={isSelf} busy={busy === user.id} onChanged={(u) => void patch(user, { role: u.role })} /> : t(`roles.${user.role}`)}</td>
-            <td>
-              {isAdmin ? (
-                <>
-                  <label className="visually-hidden" htmlFor={`inst-${user.id}`}>
-                    {t('admin.users.institutionOf', { name: user.name })}
-                  </label>
-                  <select id={`inst-${user.id}`} value={user.institutionId ?? ''} disabled={busy === user.id} onChange={(e) => void patch(user, { institutionId: e.target.value || null })}>
-                    <option value="">{t('admin.users.noInstitution')}</option>
-                    {(institutions.items ?? []).map((i) => (
-                      <option key={i.id} value={i.id}>
-                        {i.name}
-                      </option>
-                    ))}
-                  </select>
-                </>
-              ) : (
-                institutionName(user.institutionId) || <span className="muted">{t('admin.users.noInstitution')}</span>
-              )}
-            </td>
+            {isAdmin && (
+              <td>
+                <label className="visually-hidden" htmlFor={`inst-${user.id}`}>
+                  {t('admin.users.institutionOf', { name: user.name })}
+                </label>
+                <select id={`inst-${user.id}`} value={user.institutionId ?? ''} disabled={busy === user.id} onChange={(e) => void patch(user, { institutionId: e.target.value || null })}>
+                  <option value="">{t('admin.users.noInstitution')}</option>
+                  {(institutions.items ?? []).map((i) => (
+                    <option key={i.id} value={i.id}>
+                      {i.name}
+                    </option>
+                  ))}
+                </select>
+              </td>
+            )}
             <td className="row-actions">
               {manageable && (
                 <button type="button" className="button button-quiet button-small" onClick={() => dialog.edit(user)}>

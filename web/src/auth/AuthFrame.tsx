@@ -40,12 +40,19 @@ export function rememberEmail(email: string): void {
   }
 }
 
-export function takeRememberedEmail(): string {
+/** The remembered address; it stays for this tab until someone signs in (a page may mount twice). */
+export function rememberedEmail(): string {
   try {
-    const email = sessionStorage.getItem(EMAIL_KEY) ?? '';
-    sessionStorage.removeItem(EMAIL_KEY);
-    return email;
+    return sessionStorage.getItem(EMAIL_KEY) ?? '';
   } catch {
     return '';
+  }
+}
+
+export function forgetEmail(): void {
+  try {
+    sessionStorage.removeItem(EMAIL_KEY);
+  } catch {
+    /* nothing kept */
   }
 }

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { currentLanguage } from '../i18n/index.ts';
 import { Link } from '../app/router.tsx';
-import { AuthFrame, takeRememberedEmail } from './AuthFrame.tsx';
+import { AuthFrame, forgetEmail, rememberedEmail } from './AuthFrame.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useSession } from './session.tsx';
@@ -61,7 +61,7 @@ export function SignInPage({ expired }: { expired: boolean }) {
   const federated = methods !== null && (methods.institution.enabled || methods.oidc.length > 0);
   const { signIn } = useSession();
   // After choosing a password through a link, the address is filled in (PasswordPages.tsx).
-  const [email, setEmail] = useState(() => takeRememberedEmail());
+  const [email, setEmail] = useState(rememberedEmail);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -72,6 +72,7 @@ export function SignInPage({ expired }: { expired: boolean }) {
     setError(null);
     try {
       await signIn(email.trim(), password);
+      forgetEmail();
     } catch (e) {
       if (e instanceof ApiError && e.code === 'INVALID_CREDENTIALS') setError(t('signIn.invalid'));
       else if (e instanceof ApiError && e.code === 'ACCOUNT_DISABLED') setError(t('problems.ACCOUNT_DISABLED'));

@@ -671,6 +671,7 @@ export const en = {
         user: 'User',
         session: 'Session',
         token: 'API token',
+        'api-token': 'API token',
       },
       actions: {
         booking_created: 'Booking made',

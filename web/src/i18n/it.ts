@@ -673,6 +673,7 @@ export const it: Messages = {
         user: 'Utente',
         session: 'Sessione',
         token: 'Token API',
+        'api-token': 'Token API',
       },
       actions: {
         booking_created: 'Prenotazione creata',
