@@ -85,7 +85,7 @@ function UserDialog({ user, open, institutions, onClose, onSaved }: { user: User
     >
       {draft && (
         <>
-          {!user && !isAdmin && <p className="field-hint">{t('admin.users.inviteHint', { institution: myInstitution })}</p>}
+          {!user && !isAdmin && <p className="field-hint dialog-intro">{t('admin.users.inviteHint', { institution: myInstitution })}</p>}
           <Field label={t('admin.users.name')} required error={errors.name}>
             <input type="text" value={draft.name} onChange={text('name')} maxLength={200} autoComplete="off" />
           </Field>

@@ -69,7 +69,7 @@ export const en = {
     sending: 'Sending…',
     emailInvalid: 'Enter an email address such as name@university.it.',
     sentTitle: 'Check your mailbox',
-    sent: 'If this address belongs to an account with a password here, a link to choose a new one is on its way. The link works once and expires in an hour. Nothing arrived? Check the spam folder, or ask an administrator.',
+    sent: 'If this address belongs to an account with a password here, a link to choose a new one is on its way. The link works once and expires soon: the mail says when. Nothing arrived? Check the spam folder, or ask an administrator.',
     backToSignIn: 'Back to sign-in',
     setTitle: 'Choose a new password',
     chooseTitle: 'Choose your password',

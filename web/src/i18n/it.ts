@@ -71,7 +71,7 @@ export const it: Messages = {
     sending: 'Invio in corso…',
     emailInvalid: 'Inserisci un indirizzo email come nome@universita.it.',
     sentTitle: 'Controlla la tua casella di posta',
-    sent: 'Se questo indirizzo appartiene a un account con una password qui, un link per sceglierne una nuova è in arrivo. Il link funziona una sola volta e scade tra un’ora. Non è arrivato nulla? Controlla la posta indesiderata o rivolgiti a un amministratore.',
+    sent: 'Se questo indirizzo appartiene a un account con una password qui, un link per sceglierne una nuova è in arrivo. Il link funziona una sola volta e scade presto: il messaggio dice quando. Non è arrivato nulla? Controlla la posta indesiderata o rivolgiti a un amministratore.',
     backToSignIn: 'Torna all’accesso',
     setTitle: 'Scegli una nuova password',
     chooseTitle: 'Scegli la tua password',
