@@ -85,6 +85,11 @@ export const EnvSchema = z.object({
   GUEST_PIN_DELAY_MAX_SECONDS: intIn(1, 24 * 3600).default(900),
   GUEST_PIN_MAX_PER_ADDRESS: intIn(1, 100_000).default(50),
   GUEST_PIN_WINDOW_MINUTES: intIn(1, 7 * 24 * 60).default(60),
+  // One-time links that set a local password: "forgot password" and administrators' invitations.
+  PASSWORD_RESET_MINUTES: intIn(5, 24 * 60).default(60),
+  PASSWORD_INVITATION_HOURS: intIn(1, 30 * 24).default(72),
+  PASSWORD_RESET_MAX_PER_ACCOUNT: intIn(1, 100).default(3),
+  PASSWORD_RESET_MAX_PER_ADDRESS: intIn(1, 10_000).default(20),
 });
 
 const OidcProviders = z.array(
@@ -134,6 +139,8 @@ export type Config = {
   guestPinLimits: GuestPinLimits;
   /** Invitees per booking or series, new invitees from outside the portal per person and day (UTC), mails a person's changes cause per hour. */
   invitations: { perBooking: number; newPerDay: number; mailsPerHour: number };
+  /** Password links: how long each kind holds, and "forgot password" requests per hour per asked address and per client address. */
+  passwordLinks: { resetMinutes: number; invitationHours: number; perAccountPerHour: number; perAddressPerHour: number };
 };
 
 export class ConfigError extends Error {}
@@ -219,6 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       delayMaxSeconds: e.GUEST_PIN_DELAY_MAX_SECONDS,
       maxPerAddress: e.GUEST_PIN_MAX_PER_ADDRESS,
       windowMinutes: e.GUEST_PIN_WINDOW_MINUTES,
+    },
+    passwordLinks: {
+      resetMinutes: e.PASSWORD_RESET_MINUTES,
+      invitationHours: e.PASSWORD_INVITATION_HOURS,
+      perAccountPerHour: e.PASSWORD_RESET_MAX_PER_ACCOUNT,
+      perAddressPerHour: e.PASSWORD_RESET_MAX_PER_ADDRESS,
     },
     booking: {
       seatPool: e.SEAT_POOL,

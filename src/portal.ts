@@ -10,6 +10,8 @@ import { seedDefaultRooms } from './db/seed.ts';
 import { PgUnitOfWork } from './db/unit-of-work.ts';
 import { AccountService } from './app/accounts.ts';
 import { AdministrationService } from './app/administration.ts';
+import { PeopleService } from './app/people.ts';
+import { hashSecret, newSecret } from './identity/secrets.ts';
 import { BookingService } from './app/bookings.ts';
 import { SeriesService } from './app/series.ts';
 import { AudioService } from './app/audio.ts';
@@ -94,7 +96,18 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
       mailConfigured: Boolean(config.mail.smtpUrl),
     },
     accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings }),
-    administration: new AdministrationService({ uow, hasher: argon2Hasher, defaultTimeZone: policy.defaultTimeZone, clock }),
+    administration: new AdministrationService({ uow, defaultTimeZone: policy.defaultTimeZone, clock }),
+    people: new PeopleService({
+      uow,
+      hasher: argon2Hasher,
+      clock,
+      secrets: { create: newSecret, hash: hashSecret },
+      policy: config.passwordLinks,
+      publicUrl: config.publicUrl,
+      mailConfigured: Boolean(config.mail.smtpUrl),
+      settings,
+      forget: (userId) => credentials?.apply({ kind: 'user', userId }),
+    }),
   };
 }
 
@@ -112,7 +125,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const identity = buildIdentity(config, database, services.uow, logger, credentials);
   await identity.start();
   const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
-  const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock: opts.clock ?? systemClock, logger, services });
+  const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock: opts.clock ?? systemClock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
   notify.setMeetingDetails(provisioning.meetingDetails);
   const metrics = createMetrics();
   const cleaner = new PgHousekeeping(database.db);

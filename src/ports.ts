@@ -54,10 +54,15 @@ export type User = {
   name: string;
   role: Role;
   institutionId: string | null;
+  /** Language of the person's mails (`it`, `en`), or null for the portal's default. */
+  locale: Locale | null;
+  /** Set while the account is disabled: no sign-in, no session, no token. */
+  disabledAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 };
-export type UserInput = { email: string; name: string; role: Role; institutionId: string | null; passwordHash: string | null };
+export type Locale = 'it' | 'en';
+export type UserInput = { email: string; name: string; role: Role; institutionId: string | null; passwordHash: string | null; locale?: Locale | null | undefined };
 
 export type BookingStatus = 'confirmed' | 'cancelled';
 export type Booking = {
@@ -231,6 +236,40 @@ export interface UserRepository {
   update(id: string, change: Partial<Omit<UserInput, 'email'>>): Promise<User | null>;
   touchLogin(id: string): Promise<void>;
   countAdmins(): Promise<number>;
+  /**
+   * Disables (a date) or enables (null) an account. Disabling ends its sessions and API tokens in
+   * the same transaction and announces it on `auth_changes`, so every instance forgets them.
+   */
+  setDisabled(id: string, at: Date | null): Promise<User | null>;
+}
+
+export type PasswordLinkPurpose = 'invitation' | 'reset';
+/** What a password link opens, while it is unused and unexpired (the secret itself is never stored). */
+export type PasswordLinkTarget = { linkId: string; userId: string; email: string; name: string; locale: Locale | null; purpose: PasswordLinkPurpose; expiresAt: Date };
+export interface PasswordLinkRepository {
+  create(link: { userId: string; tokenHash: string; purpose: PasswordLinkPurpose; createdBy: string | null; createdAt: Date; expiresAt: Date }): Promise<{ id: string }>;
+  /** The link by its secret's hash, when unused, unexpired at `now`, and its account enabled. */
+  find(tokenHash: string, now: Date): Promise<PasswordLinkTarget | null>;
+  /** Why a link does not open: used, expired, or unknown (also for a disabled account). */
+  state(tokenHash: string, now: Date): Promise<'used' | 'expired' | 'unknown'>;
+  /** Marks the link used, once: the row is locked, so of two concurrent uses one gets the target. */
+  consume(tokenHash: string, now: Date): Promise<PasswordLinkTarget | null>;
+  /** Unused links of an account stop working (a password was set, the account was disabled). */
+  revokeAll(userId: string, now: Date): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Ends the account's sessions (a new password ends what an old one opened). */
+  endSessions(userId: string): Promise<void>;
+  /**
+   * Records a "forgot password" request when the asked account and the client address each made
+   * fewer than their limit since `since` (counted under a lock, so parallel requests cannot pass it
+   * together); otherwise records nothing and says when the oldest counted request leaves the window.
+   */
+  recordResetRequest(
+    request: { account: string; address: string; now: Date; since: Date },
+    limits: { perAccount: number; perAddress: number },
+  ): Promise<{ accepted: true } | { accepted: false; oldest: Date }>;
+  /** Whether the account signs in through an IdP (then it gets no local password by itself). */
+  isFederated(userId: string): Promise<boolean>;
 }
 
 export type AuditEntry = {
@@ -331,6 +370,7 @@ export type Repositories = {
   rooms: RoomRepository;
   institutions: InstitutionRepository;
   users: UserRepository;
+  passwordLinks: PasswordLinkRepository;
   audit: AuditRepository;
   jobs: JobScheduler;
 };

@@ -110,6 +110,7 @@ export class AccountService {
       if (addressWait > 0) throw tooManyAttempts(addressWait);
       throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'The e-mail or the password is wrong.', {}, { it: 'L’e-mail o la password non sono corrette.' });
     }
+    if (user.disabledAt) throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator if you think it should not be.');
     await this.guard?.recordSuccess(account, address, now);
     if (user.role !== 'admin' && (await this.settings?.localAccounts()) === 'admins-only') {
       throw new AppError('forbidden', 'LOCAL_ACCOUNTS_OFF', 'Local accounts are turned off on this portal: sign in with your institution instead.');

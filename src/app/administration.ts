@@ -4,8 +4,7 @@ import { DateTime } from 'luxon';
 import type { Actor, Role } from '../domain/access.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import type { AuditFilter, AuditRecord, CallContext, Clock, Institution, InstitutionInput, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
-import type { PasswordHasher } from './accounts.ts';
+import type { AuditFilter, AuditRecord, CallContext, Clock, Institution, InstitutionInput, Locale, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
 
 const requireAdmin = (actor: Actor) => {
   if (actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
@@ -25,13 +24,11 @@ const checkSubscription = (i: Partial<InstitutionInput>) => {
 
 export class AdministrationService {
   private readonly uow: UnitOfWork;
-  private readonly hasher: PasswordHasher;
   private readonly defaultTimeZone: string;
   private readonly clock: Clock;
-  constructor(deps: { uow: UnitOfWork; hasher: PasswordHasher; defaultTimeZone: string; clock: Clock }) {
+  constructor(deps: { uow: UnitOfWork; defaultTimeZone: string; clock: Clock }) {
     this.uow = deps.uow;
     this.clock = deps.clock;
-    this.hasher = deps.hasher;
     this.defaultTimeZone = deps.defaultTimeZone;
   }
 
@@ -130,22 +127,11 @@ export class AdministrationService {
     return this.uow.repos.users.list({ ...f, institutionId });
   }
 
-  async createUser(
+  async updateUser(
     ctx: CallContext,
-    input: { email: string; name: string; role: Role; institutionId: string | null; password?: string | undefined },
+    id: string,
+    change: { name?: string | undefined; role?: Role | undefined; institutionId?: string | null | undefined; locale?: Locale | null | undefined },
   ): Promise<User> {
-    requireAdmin(ctx.actor);
-    const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
-    return this.audited(ctx, 'user.created', 'user', async (r) => {
-      if (input.institutionId && !(await r.institutions.findById(input.institutionId))) institutionNotFound();
-      if (await r.users.findByEmail(input.email)) {
-        throw new AppError('conflict', 'EMAIL_TAKEN', `An account with the e-mail ${input.email} already exists.`);
-      }
-      return { before: null, after: await r.users.create({ ...input, passwordHash }) };
-    });
-  }
-
-  async updateUser(ctx: CallContext, id: string, change: { name?: string | undefined; role?: Role | undefined; institutionId?: string | null | undefined }): Promise<User> {
     const manager = ctx.actor.role === 'institution-manager';
     if (!manager) requireAdmin(ctx.actor);
     // A manager looks after the members of their own institution (names, and removing someone from

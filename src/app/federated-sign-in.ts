@@ -155,6 +155,7 @@ export class FederatedSignInService {
         await r.audit.record({ actorId: created.id, action: 'user.created', entity: 'user', entityId: created.id, before: null, after: { ...created, via: p.issuer }, requestId });
         return { user: created, newUser: true };
       }
+      if (existing.disabledAt) throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator if you think it should not be.');
       // Refreshed at every sign-in. Administrators keep the institution an administrator gave them;
       // a manager who no longer belongs to the institution they managed becomes a member.
       const institutionId = existing.role === 'admin' ? existing.institutionId : (institution?.id ?? null);

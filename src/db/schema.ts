@@ -26,6 +26,7 @@ export interface UserTable {
   institution_id: string | null;
   password_hash: string | null;
   locale: string | null;
+  disabled_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
   last_login_at: NullableTimestamp;

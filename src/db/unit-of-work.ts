@@ -8,6 +8,7 @@ import { PgRoomRepository } from './room-repository.ts';
 import { PgInstitutionRepository } from './institution-repository.ts';
 import { PgUserRepository } from './user-repository.ts';
 import { PgAuditRepository } from './audit-repository.ts';
+import { PgPasswordLinkRepository } from './password-link-repository.ts';
 import { PgAudioRepository } from './audio-repository.ts';
 import { PgSenderCountRepository } from './sender-count-repository.ts';
 
@@ -26,6 +27,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
     rooms: new PgRoomRepository(db),
     institutions: new PgInstitutionRepository(db),
     users: new PgUserRepository(db, deferNotice),
+    passwordLinks: new PgPasswordLinkRepository(db, deferNotice),
     audit: new PgAuditRepository(db),
   };
 }

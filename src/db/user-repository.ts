@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import type { Role } from '../domain/access.ts';
-import { AUTH_CHANNEL, type AuthChange, type User, type UserInput, type UserRepository, type UserWithSecret } from '../ports.ts';
+import { AUTH_CHANNEL, type AuthChange, type Locale, type User, type UserInput, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
 import { sendNotices, type DeferNotice } from './notices.ts';
 
-const COLUMNS = ['id', 'email', 'name', 'role', 'institution_id', 'created_at', 'updated_at'] as const;
+const COLUMNS = ['id', 'email', 'name', 'role', 'institution_id', 'locale', 'disabled_at', 'created_at', 'updated_at'] as const;
 
 export class PgUserRepository implements UserRepository {
   private readonly db: Executor;
@@ -15,10 +15,10 @@ export class PgUserRepository implements UserRepository {
   }
 
   /** Sessions and tokens of this user now act with other rights: tell every instance. */
-  private async rightsChanged(userId: string) {
-    const payload = JSON.stringify({ kind: 'user', userId } satisfies AuthChange);
-    if (this.deferNotice) this.deferNotice(AUTH_CHANNEL, payload);
-    else await sendNotices(this.db, [{ channel: AUTH_CHANNEL, payload }]);
+  private async rightsChanged(userId: string, ended: AuthChange[] = []) {
+    const payloads = [...ended, { kind: 'user', userId } satisfies AuthChange].map((c) => JSON.stringify(c));
+    if (this.deferNotice) for (const payload of payloads) this.deferNotice(AUTH_CHANNEL, payload);
+    else await sendNotices(this.db, payloads.map((payload) => ({ channel: AUTH_CHANNEL, payload })));
   }
 
   async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {
@@ -55,7 +55,7 @@ export class PgUserRepository implements UserRepository {
   async create(u: UserInput): Promise<User> {
     const row = await this.db
       .insertInto('users')
-      .values({ email: u.email, name: u.name, role: u.role, institution_id: u.institutionId, password_hash: u.passwordHash })
+      .values({ email: u.email, name: u.name, role: u.role, institution_id: u.institutionId, password_hash: u.passwordHash, locale: u.locale ?? null })
       .returning(COLUMNS)
       .executeTakeFirstOrThrow();
     return toUser(row);
@@ -69,6 +69,7 @@ export class PgUserRepository implements UserRepository {
         ...(c.role !== undefined && { role: c.role }),
         ...(c.institutionId !== undefined && { institution_id: c.institutionId }),
         ...(c.passwordHash !== undefined && { password_hash: c.passwordHash }),
+        ...(c.locale !== undefined && { locale: c.locale }),
         updated_at: sql`now()`,
       })
       .where('id', '=', id)
@@ -87,18 +88,36 @@ export class PgUserRepository implements UserRepository {
       .selectFrom('users')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('role', '=', 'admin')
+      .where('disabled_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+
+  async setDisabled(id: string, at: Date | null): Promise<User | null> {
+    const row = await this.db.updateTable('users').set({ disabled_at: at, updated_at: sql`now()` }).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
+    if (!row) return null;
+    if (at) {
+      // What the account had open ends with it, on every instance (the notices go out after commit).
+      const sessions = await this.db.deleteFrom('sessions').where('user_id', '=', id).returning('id_hash').execute();
+      const tokens = await this.db.deleteFrom('api_tokens').where('user_id', '=', id).returning('token_hash').execute();
+      await this.rightsChanged(id, [
+        ...sessions.map((s) => ({ kind: 'session' as const, hash: s.id_hash })),
+        ...tokens.map((t) => ({ kind: 'token' as const, hash: t.token_hash })),
+      ]);
+    }
+    return toUser(row);
+  }
 }
 
-type Row = { id: string; email: string; name: string; role: string; institution_id: string | null; created_at: Date; updated_at: Date };
+type Row = { id: string; email: string; name: string; role: string; institution_id: string | null; locale: string | null; disabled_at: Date | null; created_at: Date; updated_at: Date };
 const toUser = (r: Row): User => ({
   id: r.id,
   email: r.email,
   name: r.name,
   role: r.role as Role,
   institutionId: r.institution_id,
+  locale: r.locale === 'it' || r.locale === 'en' ? (r.locale as Locale) : null,
+  disabledAt: r.disabled_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

@@ -19,6 +19,7 @@ import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts
 import { clientErrorHandler, errorHandler, problem, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { passwordRoutes } from './routes/passwords.ts';
 import { administrationRoutes } from './routes/administration.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
@@ -144,6 +145,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(seriesRoutes, { series: o.services.series });
       await api.register(calendarRoutes, { calendar: o.services.calendar, details: meetingDetails });
       await api.register(administrationRoutes, { services: o.services });
+      await api.register(passwordRoutes, { services: o.services });
       await api.register(auditRoutes, { services: o.services });
       if (o.provisioning) await o.provisioning.apiRoutes(api);
     },

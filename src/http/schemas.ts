@@ -206,19 +206,40 @@ export const User = z.object({
   name: z.string(),
   role: Role,
   institutionId: Id.nullable(),
+  locale: z.enum(['it', 'en']).nullable().describe('Language of the person’s mails; null: the portal’s default'),
+  disabled: z.boolean(),
+  disabledAt: Instant.nullable(),
   createdAt: Instant,
   updatedAt: Instant,
 });
+const Locale = z.enum(['it', 'en']);
 const Email = z.email({ error: 'must be an e-mail address' }).max(320);
 const Password = Line(256).min(12, 'must have at least 12 characters');
 export const UserCreate = z.strictObject({
   email: Email,
   name: Text(200),
   role: Role.default('member'),
-  institutionId: Id.nullable().default(null),
-  password: Password.optional(),
+  institutionId: Id.nullable().default(null).describe('A manager’s invitation: their own institution (the default) only'),
+  locale: Locale.nullable().default(null),
+  password: Password.optional().describe('Administrators only; better: send a password link (POST /api/v1/users/{id}/password-link)'),
 });
-export const UserPatch = z.strictObject({ name: Text(200).optional(), role: Role.optional(), institutionId: Id.nullable().optional() });
+export const UserPatch = z.strictObject({
+  name: Text(200).optional(),
+  role: Role.optional(),
+  institutionId: Id.nullable().optional(),
+  locale: Locale.nullable().optional(),
+  disabled: z.boolean().optional().describe('Administrators: true ends the person’s sessions and API tokens at once and refuses sign-in'),
+});
+export const PasswordLinkIssued = z.object({
+  delivery: z.enum(['mail', 'shown']).describe('`mail`: sent to the person; `shown`: no mail server, so the link is in this answer, once'),
+  url: z.string().optional(),
+  expiresAt: Instant,
+});
+const LinkToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the code at the end of the link (43 letters, digits, - or _)');
+export const PasswordForgot = z.strictObject({ email: Line(320).min(3) });
+export const PasswordLinkQuery = z.strictObject({ token: LinkToken });
+export const PasswordLinkInfo = z.object({ email: z.string(), name: z.string(), purpose: z.enum(['invitation', 'reset']), expiresAt: Instant });
+export const PasswordSet = z.strictObject({ token: LinkToken, password: Line(1000).min(1) });
 export const UserQuery = z.strictObject({
   institutionId: Id.optional(),
   q: Line(200).optional(),

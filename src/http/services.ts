@@ -1,6 +1,7 @@
 import type { AccountService } from '../app/accounts.ts';
 import type { AudioService } from '../app/audio.ts';
 import type { AdministrationService } from '../app/administration.ts';
+import type { PeopleService } from '../app/people.ts';
 import type { BookingService } from '../app/bookings.ts';
 import type { SeriesService } from '../app/series.ts';
 import type { CalendarServices } from './routes/feeds.ts';
@@ -15,6 +16,7 @@ export type Services = {
   calendar: CalendarServices;
   accounts: AccountService;
   administration: AdministrationService;
+  people: PeopleService;
   uow: UnitOfWork;
   policy: BookingPolicy;
 };

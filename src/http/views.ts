@@ -15,6 +15,9 @@ export const userView = (u: User) => ({
   name: u.name,
   role: u.role,
   institutionId: u.institutionId,
+  locale: u.locale,
+  disabled: u.disabledAt !== null,
+  disabledAt: u.disabledAt && iso(u.disabledAt),
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
 });

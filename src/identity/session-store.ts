@@ -68,6 +68,7 @@ export class PgSessionStore implements SessionStore {
       .where('s.id_hash', '=', idHash)
       .where('s.expires_at', '>', sql<Date>`now()`)
       .where('s.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${this.idleMinutes})`)
+      .where('u.disabled_at', 'is', null)
       .executeTakeFirst();
     if (!row) return null;
     if (row.stale) await this.db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id_hash', '=', idHash).execute();

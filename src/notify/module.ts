@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { InviteeService } from '../app/invitees.ts';
 import type { BookingService } from '../app/bookings.ts';
 import type { SeriesService } from '../app/series.ts';
+import type { PeopleService } from '../app/people.ts';
+import { startPasswordMailJobs } from '../jobs/password-mail.ts';
 import type { Database } from '../db/database.ts';
 import { startMailJobs } from '../jobs/mail.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -31,12 +33,22 @@ export async function startNotify(deps: {
   database: Database;
   clock: Clock;
   logger: Logger;
-  services: { bookings: BookingService; series: SeriesService; calendar: { invitees: InviteeService } };
+  services: { bookings: BookingService; series: SeriesService; calendar: { invitees: InviteeService }; people: PeopleService };
+  /** Zone of the times in mails to people whose own zone is unknown (password links). */
+  defaultTimeZone: string;
 }): Promise<NotifyModule> {
   const { config, logger, services } = deps;
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.from, logger });
   if (!mailer.configured) logger.warn({ event: 'mail.not-configured' }, 'SMTP_URL is not set: mails are written to the log instead of being sent');
   const jobs = await startMailJobs({ ...deps, mailer });
+  await startPasswordMailJobs({
+    queue: deps.queue,
+    mailer,
+    people: services.people,
+    logger,
+    defaults: { locale: config.defaultLocale, timeZone: deps.defaultTimeZone },
+    retry: { limit: config.retryLimit, delaySeconds: config.retryDelaySeconds },
+  });
   const listeners = mailListeners(deps.limits, deps.clock);
   services.bookings.onChange(listeners.booking);
   services.series.onChange(listeners.series);

@@ -72,13 +72,30 @@ export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }>
     handler: async (req) => ({ items: (await admin.listUsers(callContext(req), req.query)).map(userView) }),
   });
   app.post('/users', {
-    config: { access: { role: 'admin' } },
-    schema: { tags: ['users'], summary: 'Add a local account (admin)', body: S.UserCreate, response: { 201: S.User, ...S.errorResponses } },
-    handler: async (req, reply) => reply.code(201).send(userView(await admin.createUser(callContext(req), req.body))),
+    config: { access: { role: ['admin', 'institution-manager'] } },
+    schema: {
+      tags: ['users'],
+      summary: 'Add a person (admin), or invite a member to one’s own institution (manager); then send them a password link',
+      body: S.UserCreate,
+      response: { 201: S.User, ...S.errorResponses },
+    },
+    handler: async (req, reply) => reply.code(201).send(userView(await services.people.createUser(callContext(req), req.body))),
   });
   app.patch('/users/:id', {
     config: { access: { role: ['admin', 'institution-manager'] } },
-    schema: { tags: ['users'], summary: 'Change a user’s name, role or institution (admin; a manager: names and removal of their members)', params: S.IdParams, body: S.UserPatch, response: { 200: S.User, ...S.errorResponses } },
-    handler: async (req) => userView(await admin.updateUser(callContext(req), req.params.id, req.body)),
+    schema: {
+      tags: ['users'],
+      summary: 'Change a user’s name, language, role or institution, or disable them (admin; a manager: names and removal of their members)',
+      params: S.IdParams,
+      body: S.UserPatch,
+      response: { 200: S.User, ...S.errorResponses },
+    },
+    handler: async (req) => {
+      const { disabled, ...change } = req.body;
+      const ctx = callContext(req);
+      let user = disabled === undefined ? null : await services.people.setDisabled(ctx, req.params.id, disabled);
+      if (Object.keys(change).length > 0 || !user) user = await admin.updateUser(ctx, req.params.id, change);
+      return userView(user);
+    },
   });
 };

@@ -181,7 +181,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
         200: z.object({
           institution: z.object({ enabled: z.boolean(), discoveryUrl: z.string(), lastChoice: z.object({ entityId: z.string(), name: z.string(), loginUrl: z.string() }).nullable() }),
           oidc: z.array(z.object({ id: z.string(), name: z.string(), loginUrl: z.string() })),
-          local: z.object({ enabled: z.boolean(), adminsOnly: z.boolean() }),
+          local: z.object({ enabled: z.boolean(), adminsOnly: z.boolean(), passwordReset: z.boolean().describe('"Forgot password" links can be mailed (a mail server is configured)') }),
           logoutUrl: z.string(),
         }),
       },
@@ -281,7 +281,7 @@ async function methodsFor(identity: Identity, services: Services) {
   return {
     institution: { enabled: identity.saml !== null, discoveryUrl: '/auth/discovery' },
     oidc: (identity.oidc?.list() ?? []).map((p) => ({ ...p, loginUrl: `/auth/oidc/${p.id}/login` })),
-    local: { enabled: true, adminsOnly: policy === 'admins-only' },
+    local: { enabled: true, adminsOnly: policy === 'admins-only', passwordReset: services.calendar.mailConfigured },
     logoutUrl: '/auth/logout',
   };
 }

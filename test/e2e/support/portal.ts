@@ -1,6 +1,7 @@
 // The real portal for browser tests: real database (in-memory PGlite, or a fresh PostgreSQL
 // database when DATABASE_URL is set), real HTTP on a loopback port, the built web UI, the
-// system clock (the browser's clock is the real one too). Test data goes in through the API.
+// system clock unless a test gives its own (the browser's clock is the real one too unless the
+// test fixes it). Test data goes in through the API.
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { loadConfig } from '../../../src/config.ts';
 import { seedDefaultRooms } from '../../../src/db/seed.ts';
 import { createPortal, type Portal } from '../../../src/portal.ts';
 import { openTestDatabase } from '../../support/database.ts';
+import type { Clock } from '../../../src/ports.ts';
 
 const WEB = fileURLToPath(new URL('../../../web/', import.meta.url));
 
@@ -86,12 +88,17 @@ export type BrowserPortal = {
 let counter = 0;
 
 /** `listen`: another address (a test namespace's veth) and a port chosen beforehand (PUBLIC_URL needs it). */
-export async function startBrowserPortal(env: Record<string, string> = {}, listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<BrowserPortal> {
+/** `clock`: a fixed clock for the portal's use-cases (tests that assert dates, e.g. a link's expiry). */
+export async function startBrowserPortal(
+  env: Record<string, string> = {},
+  listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 },
+  opts: { clock?: Clock } = {},
+): Promise<BrowserPortal> {
   await ensureWebBuild();
   const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(listen.port), TURNAROUND_MINUTES: '15', ...env });
   const db = await openTestDatabase();
   await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
-  const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'silent' }) });
+  const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'silent' }), ...(opts.clock && { clock: opts.clock }) });
   const baseUrl = await portal.app.listen(listen);
 
   const api: BrowserPortal['api'] = async (as, method, path, body) => {

@@ -152,7 +152,7 @@ export function AuditPage() {
                   <td className="nowrap">{formatInstant(entry.at, zone, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })}</td>
                   <td>{entry.actor?.name ?? <span className="muted">{t('admin.audit.system')}</span>}</td>
                   <td>
-                    <code>{entry.action}</code>
+                    {t(`admin.audit.actions.${entry.action.replace(/\./g, '_')}`, { defaultValue: '' }) || <code>{entry.action}</code>}
                   </td>
                   <td>
                     {t(`admin.audit.entities.${entry.entity}`, { defaultValue: entry.entity })}{' '}

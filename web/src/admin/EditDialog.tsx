@@ -33,7 +33,15 @@ export function useEditForm<T, D>({ open, item, toDraft, validate, save, onSaved
   }
   if (!open && openedFor !== undefined) setOpenedFor(undefined);
 
-  const set = <K extends keyof D>(key: K, value: D[K]) => setDraft((d) => (d ? { ...d, [key]: value } : d));
+  const set = <K extends keyof D>(key: K, value: D[K]) => {
+    setDraft((d) => (d ? { ...d, [key]: value } : d));
+    // A corrected field no longer shows the error of the last attempt.
+    setErrors((e) => {
+      if (!(key in e)) return e;
+      const { [key as string]: _fixed, ...rest } = e;
+      return rest;
+    });
+  };
 
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -109,11 +109,10 @@ export function InstitutionPage({ params }: { params: Record<string, string> }) 
   return (
     <section className="page page-medium">
       <PageHeader title={name || t('admin.institution.title')} subtitle={t('admin.institution.subtitle')} />
-      {me.role === 'admin' && (
-        <p>
-          <Link to="/admin/institutions">{t('admin.institution.back')}</Link>
-        </p>
-      )}
+      <p className="page-links">
+        {me.role === 'admin' && <Link to="/admin/institutions">{t('admin.institution.back')}</Link>}
+        {me.role === 'institution-manager' && me.institution?.id === id && <Link to="/people">{t('admin.institution.people')}</Link>}
+      </p>
       {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
       {!usage && !error ? (
         <p role="status">{t('common.loading')}</p>

@@ -1,14 +1,11 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
-import { problemMessage } from '../api/problems.ts';
 import type { Institution } from '../api/types.ts';
 import { Link } from '../app/router.tsx';
 import { formatInstant } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
-import { Notice } from '../ui/Notice.tsx';
-import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import { AdminTable, useEditDialog } from './AdminTable.tsx';
 import { EditDialog, useEditForm } from './EditDialog.tsx';
 import { useList } from './useList.ts';
 
@@ -105,84 +102,64 @@ export function InstitutionsPage() {
   const { t } = useTranslation();
   const toast = useToast();
   const { items, error, reload } = useList<Institution>('/api/v1/institutions');
-  const [editing, setEditing] = useState<Institution | null>(null);
-  const [open, setOpen] = useState(false);
+  const dialog = useEditDialog<Institution>();
   const today = new Date().toISOString().slice(0, 10);
 
   return (
-    <section className="page page-medium">
-      <PageHeader
-        title={t('admin.institutions.title')}
-        subtitle={t('admin.institutions.subtitle')}
-        actions={
-          <button type="button" className="button button-primary" onClick={() => { setEditing(null); setOpen(true); }}>
-            {t('admin.institutions.add')}
-          </button>
-        }
-      />
-      {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
-      {!items ? (
-        <p role="status">{t('common.loading')}</p>
-      ) : items.length === 0 ? (
-        <div className="empty-state">{t('admin.institutions.none')}</div>
-      ) : (
-        <div className="table-wrap card">
-          <table className="data-table">
-            <caption className="visually-hidden">{t('admin.institutions.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.institutions.name')}</th>
-                <th scope="col">{t('admin.institutions.scopes')}</th>
-                <th scope="col">{t('admin.institutions.subscription')}</th>
-                <th scope="col" className="num">{t('admin.institutions.quota')}</th>
-                <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((i) => {
-                const state = subscriptionState(i, today);
-                return (
-                  <tr key={i.id}>
-                    <th scope="row">{i.name}</th>
-                    <td>{i.scopes.length ? i.scopes.join(', ') : <span className="muted">—</span>}</td>
-                    <td>
-                      <span className={`tag ${state === 'active' ? 'tag-ok' : state === 'none' ? 'tag-muted' : 'tag-warn'}`}>
-                        {t(`admin.institutions.state.${state}`)}
-                      </span>{' '}
-                      {(i.subscriptionStart || i.subscriptionEnd) && (
-                        <span className="muted small">
-                          {i.subscriptionStart ? formatDay(i.subscriptionStart) : '…'} – {i.subscriptionEnd ? formatDay(i.subscriptionEnd) : '…'}
-                        </span>
-                      )}
-                    </td>
-                    <td className="num">{i.monthlyQuotaHours == null ? t('admin.institutions.unlimited') : t('admin.institutions.hours', { count: i.monthlyQuotaHours })}</td>
-                    <td className="row-actions">
-                      <Link className="button button-quiet button-small" to={`/institutions/${encodeURIComponent(i.id)}`}>
-                        {t('admin.institution.details')}
-                        <span className="visually-hidden">: {i.name}</span>
-                      </Link>
-                      <button type="button" className="button button-quiet button-small" onClick={() => { setEditing(i); setOpen(true); }}>
-                        {t('common.edit')}
-                        <span className="visually-hidden">: {i.name}</span>
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+    <AdminTable
+      title={t('admin.institutions.title')}
+      subtitle={t('admin.institutions.subtitle')}
+      addLabel={t('admin.institutions.add')}
+      onAdd={dialog.add}
+      items={items}
+      error={error}
+      empty={t('admin.institutions.none')}
+      columns={[
+        { label: t('admin.institutions.name') },
+        { label: t('admin.institutions.scopes') },
+        { label: t('admin.institutions.subscription') },
+        { label: t('admin.institutions.quota'), numeric: true },
+        { label: t('common.actions'), hiddenLabel: true },
+      ]}
+      row={(i) => {
+        const state = subscriptionState(i, today);
+        return (
+          <tr key={i.id}>
+            <th scope="row">{i.name}</th>
+            <td>{i.scopes.length ? i.scopes.join(', ') : <span className="muted">—</span>}</td>
+            <td>
+              <span className={`tag ${state === 'active' ? 'tag-ok' : state === 'none' ? 'tag-muted' : 'tag-warn'}`}>{t(`admin.institutions.state.${state}`)}</span>{' '}
+              {(i.subscriptionStart || i.subscriptionEnd) && (
+                <span className="muted small">
+                  {i.subscriptionStart ? formatDay(i.subscriptionStart) : '…'} – {i.subscriptionEnd ? formatDay(i.subscriptionEnd) : '…'}
+                </span>
+              )}
+            </td>
+            <td className="num">{i.monthlyQuotaHours == null ? t('admin.institutions.unlimited') : t('admin.institutions.hours', { count: i.monthlyQuotaHours })}</td>
+            <td className="row-actions">
+              <Link className="button button-quiet button-small" to={`/institutions/${encodeURIComponent(i.id)}`}>
+                {t('admin.institution.details')}
+                <span className="visually-hidden">: {i.name}</span>
+              </Link>
+              <button type="button" className="button button-quiet button-small" onClick={() => dialog.edit(i)}>
+                {t('common.edit')}
+                <span className="visually-hidden">: {i.name}</span>
+              </button>
+            </td>
+          </tr>
+        );
+      }}
+    >
       <InstitutionDialog
-        institution={editing}
-        open={open}
-        onClose={() => setOpen(false)}
+        institution={dialog.item}
+        open={dialog.open}
+        onClose={dialog.close}
         onSaved={(i) => {
-          setOpen(false);
+          dialog.close();
           toast(t('admin.institutions.saved', { name: i.name }));
           void reload();
         }}
       />
-    </section>
+    </AdminTable>
   );
 }

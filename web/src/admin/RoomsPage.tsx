@@ -1,13 +1,10 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
-import { problemMessage } from '../api/problems.ts';
 import type { Room } from '../api/types.ts';
 import { useMe } from '../auth/session.tsx';
 import { Field } from '../ui/Field.tsx';
-import { Notice } from '../ui/Notice.tsx';
-import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import { AdminTable, useEditDialog } from './AdminTable.tsx';
 import { EditDialog, useEditForm } from './EditDialog.tsx';
 import { useList } from './useList.ts';
 
@@ -110,71 +107,53 @@ export function RoomsPage() {
   const { t } = useTranslation();
   const toast = useToast();
   const { items, error, reload } = useList<Room>('/api/v1/rooms', { includeInactive: 'true' });
-  const [editing, setEditing] = useState<Room | null>(null);
-  const [open, setOpen] = useState(false);
+  const dialog = useEditDialog<Room>();
 
   return (
-    <section className="page page-medium">
-      <PageHeader
-        title={t('admin.rooms.title')}
-        subtitle={t('admin.rooms.subtitle')}
-        actions={
-          <button type="button" className="button button-primary" onClick={() => { setEditing(null); setOpen(true); }}>
-            {t('admin.rooms.add')}
-          </button>
-        }
-      />
-      {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
-      {!items ? (
-        <p role="status">{t('common.loading')}</p>
-      ) : items.length === 0 ? (
-        <div className="empty-state">{t('admin.rooms.none')}</div>
-      ) : (
-        <div className="table-wrap card">
-          <table className="data-table">
-            <caption className="visually-hidden">{t('admin.rooms.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.rooms.name')}</th>
-                <th scope="col" className="num">{t('admin.rooms.capacity')}</th>
-                <th scope="col">{t('admin.rooms.zone')}</th>
-                <th scope="col">{t('admin.rooms.provider')}</th>
-                <th scope="col">{t('admin.rooms.status')}</th>
-                <th scope="col"><span className="visually-hidden">{t('common.actions')}</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((room) => (
-                <tr key={room.id}>
-                  <th scope="row">{room.name}</th>
-                  <td className="num">{room.capacity}</td>
-                  <td>{room.timeZone}</td>
-                  <td>{room.provider ? t(`admin.providers.${room.provider}`, { defaultValue: room.provider }) : <span className="muted">{t('admin.rooms.providerNone')}</span>}</td>
-                  <td>
-                    <span className={`tag ${room.active ? 'tag-ok' : 'tag-muted'}`}>{room.active ? t('admin.rooms.active') : t('admin.rooms.inactive')}</span>
-                  </td>
-                  <td className="row-actions">
-                    <button type="button" className="button button-quiet button-small" onClick={() => { setEditing(room); setOpen(true); }}>
-                      {t('common.edit')}
-                      <span className="visually-hidden">: {room.name}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+    <AdminTable
+      title={t('admin.rooms.title')}
+      subtitle={t('admin.rooms.subtitle')}
+      addLabel={t('admin.rooms.add')}
+      onAdd={dialog.add}
+      items={items}
+      error={error}
+      empty={t('admin.rooms.none')}
+      columns={[
+        { label: t('admin.rooms.name') },
+        { label: t('admin.rooms.capacity'), numeric: true },
+        { label: t('admin.rooms.zone') },
+        { label: t('admin.rooms.provider') },
+        { label: t('admin.rooms.status') },
+        { label: t('common.actions'), hiddenLabel: true },
+      ]}
+      row={(room) => (
+        <tr key={room.id}>
+          <th scope="row">{room.name}</th>
+          <td className="num">{room.capacity}</td>
+          <td>{room.timeZone}</td>
+          <td>{room.provider ? t(`admin.providers.${room.provider}`, { defaultValue: room.provider }) : <span className="muted">{t('admin.rooms.providerNone')}</span>}</td>
+          <td>
+            <span className={`tag ${room.active ? 'tag-ok' : 'tag-muted'}`}>{room.active ? t('admin.rooms.active') : t('admin.rooms.inactive')}</span>
+          </td>
+          <td className="row-actions">
+            <button type="button" className="button button-quiet button-small" onClick={() => dialog.edit(room)}>
+              {t('common.edit')}
+              <span className="visually-hidden">: {room.name}</span>
+            </button>
+          </td>
+        </tr>
       )}
+    >
       <RoomDialog
-        room={editing}
-        open={open}
-        onClose={() => setOpen(false)}
+        room={dialog.item}
+        open={dialog.open}
+        onClose={dialog.close}
         onSaved={(r) => {
-          setOpen(false);
+          dialog.close();
           toast(t('admin.rooms.saved', { name: r.name }));
           void reload();
         }}
       />
-    </section>
+    </AdminTable>
   );
 }

@@ -59,13 +59,11 @@ export function withQuery(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}, idempotent = true): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': document.documentElement.lang || 'en', ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
-  // A request whose answer holds a secret shown once (a feed address) must not be replayable.
-  if (method === 'POST' && !('Idempotency-Key' in extraHeaders)) headers['Idempotency-Key'] = crypto.randomUUID();
-  if (headers['Idempotency-Key'] === '') delete headers['Idempotency-Key'];
+  if (method === 'POST' && idempotent) headers['Idempotency-Key'] = crypto.randomUUID();
   let response: Response;
   try {
     response = await fetch(path, {
@@ -97,8 +95,8 @@ export async function request<T>(method: string, path: string, body?: unknown, e
 export const api = {
   get: <T>(path: string, query?: Query) => request<T>('GET', withQuery(path, query)),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
-  /** POST without an Idempotency-Key: for answers that carry a secret shown once. */
-  postOnce: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}, { 'Idempotency-Key': '' }),
+  /** A POST whose answer holds a secret shown once: the API refuses to store it for a replay, so no Idempotency-Key. */
+  postOnce: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}, {}, false),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),

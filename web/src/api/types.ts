@@ -189,6 +189,10 @@ export interface User {
   email: string;
   role: Role;
   institutionId: string | null;
+  /** Language of the person's mails; null: the portal's default. */
+  locale: 'it' | 'en' | null;
+  disabled: boolean;
+  disabledAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -221,4 +225,11 @@ export interface BookingChange {
 /** An `audio` message of GET /api/v1/events: that booking's phone participants, mutes or lock changed. */
 export interface AudioChange {
   bookingId: string;
+}
+
+/** POST /api/v1/users/{id}/password-link: mailed, or (no mail server) the link itself, shown once. */
+export interface PasswordLinkIssued {
+  delivery: 'mail' | 'shown';
+  url?: string;
+  expiresAt: string;
 }

@@ -22,13 +22,20 @@ const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 // The meeting room (issue #14) brings janus-gateway: its own chunk, loaded only on /room/<booking>.
 const RoomPage = lazy(() => import('../room/RoomPage.tsx').then((m) => ({ default: m.RoomPage })));
+const ForgotPasswordPage = lazy(() => import('../auth/PasswordPages.tsx').then((m) => ({ default: m.ForgotPasswordPage })));
+const SetPasswordPage = lazy(() => import('../auth/PasswordPages.tsx').then((m) => ({ default: m.SetPasswordPage })));
 const NotFoundPage = lazy(() => import('./NotFoundPage.tsx').then((m) => ({ default: m.NotFoundPage })));
 
 interface Route {
   pattern: string;
   page: ComponentType<{ params: Record<string, string> }>;
   admin?: boolean;
+  /** Also for institution managers (their own institution's people). */
+  managers?: boolean;
 }
+
+/** Pages a password link or the sign-in page open, signed in or not. */
+const PASSWORD_PAGES: Record<string, ComponentType> = { '/password/forgot': ForgotPasswordPage, '/password/set': SetPasswordPage };
 
 const ROUTES: Route[] = [
   { pattern: '/', page: CalendarPage },
@@ -42,6 +49,7 @@ const ROUTES: Route[] = [
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
   { pattern: '/institutions/:id', page: InstitutionPage },
   { pattern: '/admin/users', page: UsersPage, admin: true },
+  { pattern: '/people', page: UsersPage, admin: true, managers: true },
   { pattern: '/admin/provisioning', page: ProvisioningPage, admin: true },
   { pattern: '/admin/sign-in', page: SignInSettingsPage, admin: true },
   { pattern: '/admin/audit', page: AuditPage, admin: true },
@@ -77,13 +85,21 @@ function Routes() {
       </Suspense>
     );
   }
+  const PasswordPage = PASSWORD_PAGES[path];
+  if (PasswordPage) {
+    return (
+      <Suspense fallback={<p className="splash" role="status">{t('common.loading')}</p>}>
+        <PasswordPage />
+      </Suspense>
+    );
+  }
   if (state.status === 'signed-out') return <SignInPage expired={state.expired} />;
 
   let Page: Route['page'] = NotFoundPage;
   let params: Record<string, string> = {};
   for (const route of ROUTES) {
     const match = matchPath(route.pattern, path);
-    if (match && (!route.admin || state.me.role === 'admin')) {
+    if (match && (!route.admin || state.me.role === 'admin' || (route.managers && state.me.role === 'institution-manager'))) {
       Page = route.page;
       params = match;
       break;

@@ -2,8 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { currentLanguage } from '../i18n/index.ts';
-import { LanguageSwitcher } from '../app/LanguageSwitcher.tsx';
-import { navigate } from '../app/router.tsx';
+import { Link, navigate } from '../app/router.tsx';
+import { AuthFrame, forgetEmail, rememberedEmail } from './AuthFrame.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useSession } from './session.tsx';
@@ -12,7 +12,7 @@ import { useSession } from './session.tsx';
 interface SignInMethods {
   institution: { enabled: boolean; discoveryUrl: string; lastChoice: { entityId: string; name: string; loginUrl: string } | null };
   oidc: Array<{ id: string; name: string; loginUrl: string }>;
-  local: { enabled: boolean; adminsOnly: boolean };
+  local: { enabled: boolean; adminsOnly: boolean; passwordReset?: boolean };
 }
 
 /**
@@ -77,7 +77,8 @@ export function SignInPage({ expired }: { expired: boolean }) {
   }, []);
   const federated = methods !== null && (methods.institution.enabled || methods.oidc.length > 0);
   const { signIn } = useSession();
-  const [email, setEmail] = useState('');
+  // After choosing a password through a link, the address is filled in (PasswordPages.tsx).
+  const [email, setEmail] = useState(rememberedEmail);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -91,9 +92,11 @@ export function SignInPage({ expired }: { expired: boolean }) {
       const next = await signIn(email.trim(), password, wanted ?? undefined);
       // Sent here by a link with `next` (the join page, a mail): go on there. Without it the page
       // the person opened is already the one the app shows.
+      forgetEmail();
       if (wanted !== null) goOn(next);
     } catch (e) {
       if (e instanceof ApiError && e.code === 'INVALID_CREDENTIALS') setError(t('signIn.invalid'));
+      else if (e instanceof ApiError && e.code === 'ACCOUNT_DISABLED') setError(t('problems.ACCOUNT_DISABLED'));
       else if (e instanceof ApiError && e.status === 0) setError(t('errors.unreachable'));
       else setError(e instanceof ApiError && e.detail ? e.detail : t('errors.generic'));
     } finally {
@@ -102,54 +105,42 @@ export function SignInPage({ expired }: { expired: boolean }) {
   }
 
   return (
-    <div className="signin-page">
-      <header className="signin-top">
-        <LanguageSwitcher />
-      </header>
-      <main id="main" className="signin-main">
-        <div className="signin-card">
-          <div className="signin-brand" aria-hidden="true">
-            <svg viewBox="0 0 32 32" width="44" height="44">
-              <rect width="32" height="32" rx="7" fill="currentColor" />
-              <rect x="7" y="9" width="18" height="15" rx="2.5" fill="none" stroke="#fff" strokeWidth="2" />
-              <path d="M7 14h18M12 6v5M20 6v5" stroke="#fff" strokeWidth="2" strokeLinecap="round" />
-            </svg>
-          </div>
-          <h1>{t('signIn.title')}</h1>
-          <p className="signin-lead">{t('signIn.lead')}</p>
-          {expired && <Notice tone="warning">{t('signIn.expired')}</Notice>}
-          {error && <Notice tone="error">{error}</Notice>}
-          {federated && methods && (
-            <>
-              <FederatedButtons methods={methods} />
-              <p className="signin-divider">
-                <span>{t('signIn.orLocal')}</span>
-              </p>
-            </>
-          )}
-          {methods?.local.adminsOnly && <p className="muted small">{t('signIn.localAdminsOnly')}</p>}
-          <form onSubmit={submit} noValidate={false}>
-            <Field label={t('signIn.email')} required>
-              <input type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-            </Field>
-            <Field label={t('signIn.password')} required>
-              <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-            </Field>
-            <button type="submit" className="button button-primary button-block" disabled={busy}>
-              {busy ? t('signIn.signingIn') : t('signIn.submit')}
-            </button>
-          </form>
-          {!federated && (
-            <>
-              <p className="signin-divider">
-                <span>{t('signIn.federated')}</span>
-              </p>
-              <p className="muted small">{t('signIn.federatedSoon')}</p>
-            </>
-          )}
-        </div>
-        <p className="signin-foot muted small">{t('app.footer')}</p>
-      </main>
-    </div>
+    <AuthFrame title={t('signIn.title')} lead={t('signIn.lead')}>
+      {expired && <Notice tone="warning">{t('signIn.expired')}</Notice>}
+      {error && <Notice tone="error">{error}</Notice>}
+      {federated && methods && (
+        <>
+          <FederatedButtons methods={methods} />
+          <p className="signin-divider">
+            <span>{t('signIn.orLocal')}</span>
+          </p>
+        </>
+      )}
+      {methods?.local.adminsOnly && <p className="muted small">{t('signIn.localAdminsOnly')}</p>}
+      <form onSubmit={submit} noValidate={false}>
+        <Field label={t('signIn.email')} required>
+          <input type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+        </Field>
+        <Field label={t('signIn.password')} required>
+          <input type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        <button type="submit" className="button button-primary button-block" disabled={busy}>
+          {busy ? t('signIn.signingIn') : t('signIn.submit')}
+        </button>
+      </form>
+      {methods?.local.passwordReset && (
+        <p className="signin-forgot small">
+          <Link to="/password/forgot">{t('signIn.forgot')}</Link>
+        </p>
+      )}
+      {!federated && (
+        <>
+          <p className="signin-divider">
+            <span>{t('signIn.federated')}</span>
+          </p>
+          <p className="muted small">{t('signIn.federatedSoon')}</p>
+        </>
+      )}
+    </AuthFrame>
   );
 }

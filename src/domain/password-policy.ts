@@ -1,0 +1,22 @@
+// What a local password must be. Length is what makes a password hard to guess (NIST SP 800-63B,
+// 5.1.1.2: at least 8 characters, no composition rules, long passphrases allowed); the portal asks
+// for 12, and refuses a password that is the person's own e-mail address or name.
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export type PasswordProblem = { code: 'PASSWORD_TOO_SHORT' | 'PASSWORD_TOO_LONG' | 'PASSWORD_IS_PERSONAL'; message: string };
+
+export function passwordProblem(password: string, person: { email: string; name: string }): PasswordProblem | null {
+  // Characters as people count them, not UTF-16 units.
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_LENGTH) {
+    return { code: 'PASSWORD_TOO_SHORT', message: `The password must have at least ${PASSWORD_MIN_LENGTH} characters; a few words with spaces are fine.` };
+  }
+  if (length > PASSWORD_MAX_LENGTH) return { code: 'PASSWORD_TOO_LONG', message: `The password must have at most ${PASSWORD_MAX_LENGTH} characters.` };
+  const p = password.trim().toLowerCase();
+  const email = person.email.trim().toLowerCase();
+  const personal = [email, email.slice(0, email.indexOf('@')), person.name.trim().toLowerCase(), person.name.replace(/\s+/g, '').toLowerCase()];
+  if (personal.includes(p)) return { code: 'PASSWORD_IS_PERSONAL', message: 'The password must not be your e-mail address or your name.' };
+  return null;
+}

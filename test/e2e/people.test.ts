@@ -1,0 +1,252 @@
+// People management in the browser (issue #12): an administrator adds a person from the Users page,
+// the person chooses a password through the link in the mail (caught by a real SMTP server) and
+// signs in; someone who forgot their password resets it from the sign-in page; a manager invites a
+// member of their own institution; an administrator disables an account and the audit log says so
+// in words. English and Italian, axe on every state, at a fixed clock on the portal and in the browser.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SmtpPeer, type Received } from '../notify/smtp-peer.ts';
+import { TestClock } from '../support/portal.ts';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+
+const NOW = '2026-03-20T09:00:00Z';
+// Each path walks several pages with axe on each: minutes on a loaded machine.
+const LONG = 240_000;
+
+describeInBrowser('people management without the API', () => {
+  let portal: BrowserPortal;
+  let smtp: SmtpPeer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  /** A fresh browser profile at the fixed clock, in one language. */
+  async function open(locale: 'en-GB' | 'it-IT'): Promise<Page> {
+    const context = await newContext(browser, portal.baseUrl, { locale });
+    await context.clock.setFixedTime(new Date(NOW));
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  /** The link of a mail, as a path of the portal under test (the mail says PUBLIC_URL). */
+  const linkPath = (m: Received) => {
+    const url = /https?:\/\/\S+\/password\/set#[A-Za-z0-9_-]{43}/.exec(m.parsed.text ?? '')![0];
+    const u = new URL(url);
+    return u.pathname + u.hash;
+  };
+
+  beforeAll(async () => {
+    smtp = new SmtpPeer();
+    await smtp.start();
+    portal = await startBrowserPortal({ SMTP_URL: smtp.url, MAIL_RETRY_DELAY_SECONDS: '1', PUBLIC_URL: 'https://meet.example.org' }, undefined, { clock: new TestClock(NOW) });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await portal?.close();
+    await smtp?.stop();
+  }, LONG);
+
+  it('an administrator adds a person, who chooses a password through the mailed link and signs in', async () => {
+    const admin = await open('en-GB');
+    await signIn(admin, portal.admin.email, portal.admin.password);
+    await admin.getByRole('link', { name: 'Users' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await admin.getByRole('button', { name: 'Add a person' }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Add a person' });
+    await dialog.waitFor();
+    // Told, not sent, when the address is not one.
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Nora Neri');
+    await dialog.getByRole('textbox', { name: 'Email', exact: true }).fill('nora.neri');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Enter an email address such as name@university.it.').waitFor();
+    await dialog.getByRole('textbox', { name: 'Email', exact: true }).fill('nora.neri@prova.it');
+    await dialog.getByLabel('Institution').selectOption({ label: 'Università degli Studi di Prova' });
+    await dialog.getByLabel('Language of emails').selectOption('en');
+    expect(await dialog.getByLabel('Send a link to choose a password').isChecked()).toBe(true);
+    await expectAccessible(admin, 'add-a-person dialog');
+    await screenshot(admin, 'people-add-dialog-en');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await admin.getByText('A link to choose a password was sent to nora.neri@prova.it.').waitFor();
+    await admin.getByRole('row').filter({ hasText: 'Nora Neri' }).waitFor();
+    await expectAccessible(admin, 'users page');
+    await screenshot(admin, 'people-users-en');
+
+    // The same address again: the page says so in words.
+    await admin.getByRole('button', { name: 'Add a person' }).click();
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Nora Due');
+    await dialog.getByRole('textbox', { name: 'Email', exact: true }).fill('NORA.NERI@prova.it');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByText('Someone already has an account with this email address.').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    const mail = await smtp.waitFor((m) => m.to.includes('nora.neri@prova.it'));
+    expect(mail.parsed.subject).toBe('Choose your WebMeetings password');
+    const path = linkPath(mail);
+
+    const nora = await open('en-GB');
+    await nora.goto(path);
+    await nora.getByRole('heading', { level: 1, name: 'Choose your password' }).waitFor();
+    await nora.getByText('For Nora Neri (nora.neri@prova.it).').waitFor();
+    // The secret leaves the address bar at once.
+    expect(new URL(nora.url()).hash).toBe('');
+    await nora.getByText('This link works once and expires on 23 March 2026 at 10:00.').waitFor();
+    await expectAccessible(nora, 'choose-password page');
+    await screenshot(nora, 'people-set-password-en');
+    await nora.getByLabel('New password').fill('too short');
+    await nora.getByRole('button', { name: 'Save the password' }).click();
+    await nora.getByText('Use at least 12 characters.').waitFor();
+    await expectAccessible(nora, 'choose-password page with an error');
+    await nora.getByLabel('New password').fill('nora chooses four words');
+    await nora.getByLabel('Repeat the password').fill('nora chooses four word');
+    await nora.getByRole('button', { name: 'Save the password' }).click();
+    await nora.getByText('The two passwords are not the same.').waitFor();
+    await nora.getByLabel('Repeat the password').fill('nora chooses four words');
+    await nora.getByRole('button', { name: 'Save the password' }).click();
+    await nora.getByRole('heading', { level: 1, name: 'Your password is set' }).waitFor();
+    await expectAccessible(nora, 'password set');
+    await nora.getByRole('link', { name: 'Sign in' }).click();
+    // The address is filled in; the new password opens the portal.
+    await expect.poll(() => nora.getByLabel(/^Email address/).inputValue()).toBe('nora.neri@prova.it');
+    await nora.getByLabel(/^Password/).fill('nora chooses four words');
+    await nora.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await nora.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    // The link works once.
+    const again = await open('en-GB');
+    await again.goto(path);
+    await again.getByText('This link was already used. Sign in with your password, or ask for a new link.').waitFor();
+    await expectAccessible(again, 'used link');
+  }, LONG);
+
+  it('someone who forgot their password gets a link from the sign-in page and signs in with a new one (in Italian)', async () => {
+    const maria: Person = await portal.member('Maria Rossi');
+    const page = await open('it-IT');
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Password dimenticata?' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Password dimenticata?' }).waitFor();
+    await expectAccessible(page, 'forgot-password page');
+    await screenshot(page, 'people-forgot-it');
+    await page.getByLabel(/^Indirizzo email/).fill(maria.email);
+    await page.getByRole('button', { name: 'Inviami un link' }).click();
+    await page.getByText('Controlla la tua casella di posta').waitFor();
+    await expectAccessible(page, 'forgot-password answer');
+    await screenshot(page, 'people-forgot-sent-it');
+
+    // An unknown address gets the very same page.
+    const other = await open('it-IT');
+    await other.goto('/password/forgot');
+    await other.getByLabel(/^Indirizzo email/).fill('nessuno@prova.it');
+    await other.getByRole('button', { name: 'Inviami un link' }).click();
+    await other.getByText('Controlla la tua casella di posta').waitFor();
+    expect(await other.locator('main').innerText()).toBe(await page.locator('main').innerText());
+
+    const mail = await smtp.waitFor((m) => m.to.includes(maria.email));
+    expect(mail.parsed.subject).toBe('Reimposta la password di WebMeetings');
+    expect(mail.parsed.text).toContain('scade il 20 marzo 2026 alle 11:00');
+    await page.goto(linkPath(mail));
+    await page.getByRole('heading', { level: 1, name: 'Scegli una nuova password' }).waitFor();
+    await page.getByText('ha almeno 12 caratteri', { exact: false }).waitFor();
+    await expectAccessible(page, 'new-password page');
+    await screenshot(page, 'people-set-password-it');
+    await page.getByLabel(/^Nuova password/).fill('maria ha una frase nuova');
+    await page.getByLabel(/^Ripeti la password/).fill('maria ha una frase nuova');
+    await page.getByRole('button', { name: 'Salva la password' }).click();
+    await page.getByRole('heading', { level: 1, name: 'La tua password è impostata' }).waitFor();
+    await page.getByRole('link', { name: 'Accedi' }).click();
+    await expect.poll(() => page.getByLabel(/^Indirizzo email/).inputValue()).toBe(maria.email);
+    await page.getByLabel(/^Password/).fill('maria ha una frase nuova');
+    await page.getByRole('button', { name: 'Accedi', exact: true }).click();
+    await page.getByRole('button', { name: 'Esci' }).waitFor();
+  }, LONG);
+
+  it('a manager invites a member of their own institution; an administrator disables an account and the audit log says so', async () => {
+    const institutionId = ((await portal.api(portal.admin, 'GET', '/api/v1/institutions')).body.items as Array<{ id: string }>)[0]!.id;
+    const created = await portal.api(portal.admin, 'POST', '/api/v1/users', {
+      name: 'Giulia Manager',
+      email: 'giulia@prova.it',
+      password: 'giulia long password',
+      role: 'institution-manager',
+      institutionId,
+    });
+    expect(created.status).toBe(201);
+    const manager = await open('it-IT');
+    await signIn(manager, 'giulia@prova.it', 'giulia long password');
+    await manager.getByRole('link', { name: 'Il mio ente' }).click();
+    await manager.getByRole('link', { name: 'Persone di questo ente' }).click();
+    await manager.getByRole('heading', { level: 1, name: 'Persone del mio ente' }).waitFor();
+    await manager.getByRole('button', { name: 'Invita un membro' }).click();
+    const dialog = manager.getByRole('dialog', { name: 'Invita un membro' });
+    await dialog.getByText('Il nuovo membro entra in Università degli Studi di Prova.').waitFor();
+    // No role or institution to choose: a manager invites members of their own institution.
+    expect(await dialog.getByLabel('Ruolo').count()).toBe(0);
+    await dialog.getByRole('textbox', { name: 'Nome', exact: true }).fill('Piero Invitato');
+    await dialog.getByRole('textbox', { name: 'Email', exact: true }).fill('piero@prova.it');
+    await expectAccessible(manager, 'invite dialog');
+    await screenshot(manager, 'people-invite-it');
+    await dialog.getByRole('button', { name: 'Salva' }).click();
+    await manager.getByText('Un link per scegliere la password è stato inviato a piero@prova.it.').waitFor();
+    await manager.getByRole('row').filter({ hasText: 'Piero Invitato' }).waitFor();
+    await expectAccessible(manager, 'manager people page');
+    await screenshot(manager, 'people-members-it');
+    const piero = await smtp.waitFor((m) => m.to.includes('piero@prova.it'));
+    expect(piero.parsed.subject).toBe('Scegli la password per WebMeetings');
+
+    const admin = await open('it-IT');
+    await signIn(admin, portal.admin.email, portal.admin.password);
+    await admin.goto('/admin/users');
+    const row = admin.getByRole('row').filter({ hasText: 'Piero Invitato' });
+    await row.getByRole('button', { name: 'Disattiva' }).click();
+    const confirm = admin.getByRole('dialog', { name: 'Disattivare Piero Invitato?' });
+    await confirm.waitFor();
+    await expectAccessible(admin, 'disable dialog');
+    await screenshot(admin, 'people-disable-it');
+    await confirm.getByRole('button', { name: 'Disattiva' }).click();
+    await admin.getByText('Piero Invitato è disattivato ed è uscito da ogni sessione.').waitFor();
+    await row.getByText('disattivato', { exact: true }).waitFor();
+    await expectAccessible(admin, 'users page with a disabled account');
+    await screenshot(admin, 'people-users-it');
+
+    await admin.getByRole('link', { name: 'Registro attività' }).click();
+    await admin.getByRole('cell', { name: 'Account disattivato' }).first().waitFor();
+    await admin.getByRole('cell', { name: 'Link password inviato' }).first().waitFor();
+    await admin.getByRole('cell', { name: 'Persona aggiunta' }).first().waitFor();
+    await expectAccessible(admin, 'audit log with labels');
+    await screenshot(admin, 'people-audit-it');
+  }, LONG);
+
+  it('shows the link once to the administrator when the portal has no mail server', async () => {
+    const quiet = await startBrowserPortal({}, undefined, { clock: new TestClock(NOW) });
+    const context = await newContext(browser, quiet.baseUrl, { locale: 'en-GB' });
+    contexts.push(context);
+    await context.clock.setFixedTime(new Date(NOW));
+    const page = await context.newPage();
+    try {
+      await signIn(page, quiet.admin.email, quiet.admin.password);
+      await page.goto('/admin/users');
+      await page.getByRole('button', { name: 'Add a person' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add a person' });
+      await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Ugo Offline');
+      await dialog.getByRole('textbox', { name: 'Email', exact: true }).fill('ugo@prova.it');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      const shown = page.getByRole('dialog', { name: 'Password link for Ugo Offline' });
+      await shown.waitFor();
+      const url = await shown.getByLabel('Link', { exact: true }).inputValue();
+      expect(url).toMatch(/\/password\/set#[A-Za-z0-9_-]{43}$/);
+      await expectAccessible(page, 'shown link dialog');
+      await screenshot(page, 'people-link-shown-en');
+      await shown.getByRole('button', { name: 'Close' }).last().click();
+      // The sign-in page offers no "forgot password" without mail.
+      const anon = await context.browser()!.newContext({ baseURL: quiet.baseUrl });
+      contexts.push(anon);
+      const p = await anon.newPage();
+      await p.goto('/');
+      await p.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      expect(await p.getByRole('link', { name: 'Forgot your password?' }).count()).toBe(0);
+    } finally {
+      await quiet.close();
+    }
+  }, LONG);
+});
