@@ -45,7 +45,7 @@ export function configuredChecks(config: Config): Check[] {
         throw e instanceof DatabaseInUseError ? new Error(e.message) : e;
       });
       try {
-        const { rows } = await database.pool.query<{ v: string }>('SHOW server_version');
+        const { rows } = await database.pool.query<{ v: string }>("SELECT current_setting('server_version') AS v");
         const pending = await pendingMigrations(database.db);
         const version = await schemaVersion(database.db);
         const where = config.databaseUrl ? `PostgreSQL ${rows[0]?.v} at ${hostOf(config.databaseUrl)}` : `embedded PGlite in ${config.dataDir}`;
