@@ -32,7 +32,7 @@ beforeAll(async () => {
   };
   t = await startTestPortal({ now: '2026-03-20T09:00:00Z', env });
   // A second instance on the same database: the counts are shared.
-  second = await startTestPortal({ now: '2026-03-20T09:00:00Z', env, db: t.db });
+  second = await startTestPortal({ clock: t.clock, env, db: t.db });
   alice = await t.user('member', (await t.institution()).id, 'Alice Booker');
 });
 afterAll(async () => {

@@ -91,7 +91,7 @@ describe('discovery', () => {
     expect(body).toEqual({
       institution: { enabled: true, discoveryUrl: '/auth/discovery', lastChoice: null },
       oidc: [],
-      local: { enabled: true, adminsOnly: false },
+      local: { enabled: true, adminsOnly: false, passwordReset: false }, // no mail server here
       logoutUrl: '/auth/logout',
     });
   });
