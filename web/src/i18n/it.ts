@@ -675,7 +675,7 @@ export const it: Messages = {
       linkSent: 'Un link per scegliere la password è stato inviato a {{email}}.',
       linkTitle: 'Link password per {{name}}',
       linkOnce: 'Il portale non può inviare email, quindi ecco il link. Viene mostrato solo ora: copialo e consegnalo tu alla persona. Funziona una sola volta.',
-      linkLabel: 'Link',
+      linkLabel: 'Collegamento',
       linkExpires: 'Scade il {{when}}.',
       copyLink: 'Copia il link',
       copied: 'Copiato.',
