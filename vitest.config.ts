@@ -2,9 +2,11 @@ import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // Test files that never open a database (domain rules, schemas, the chart, the docs build, protocol
-// doubles, the web UI's units): the PostgreSQL run (DATABASE_URL set) leaves them to the PGlite run,
-// whose results for them would be the same.
+// doubles, the web UI's units), and the browser tests, which judge the pages: the API and the
+// database under those pages are tested on both databases by test/api, test/identity and the rest.
+// The PostgreSQL run (DATABASE_URL set) leaves these to the PGlite run.
 const databaseFree = [
+  'test/e2e/**/*.test.ts',
   'src/**/*.test.ts',
   'web/src/**/*.test.ts',
   'test/deploy/{compose,docs,gitlab-ci,helm}.test.ts',
