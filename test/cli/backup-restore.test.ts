@@ -14,9 +14,8 @@ import { loadConfig } from '../../src/config.ts';
 import { buildServices } from '../../src/portal.ts';
 import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 import { TestClock } from '../support/portal.ts';
-import { book, room, startPhonePortal, stopPhonePortal, type Phone } from '../telephony/support.ts';
-import { waitFor } from '../api/provisioning-support.ts';
-import { everyRow, tempDir } from './support.ts';
+import { book, startPhonePortal, stopPhonePortal, type Phone } from '../telephony/support.ts';
+import { bookSample, everyRow, tempDir } from './support.ts';
 
 
 /** The rows a backup file holds, per table, as written. */
@@ -52,22 +51,7 @@ async function freshTarget(): Promise<TestDatabase> {
 
 describe('backup and restore', () => {
   it('restores a backup taken while the portal writes into a fresh database: every row, PIN, series and job', async () => {
-    const single = await book(p, { start: '2026-03-23T09:00:00Z', end: '2026-03-23T10:00:00Z' });
-    const series = await p.t.api('POST', '/api/v1/series', {
-      as: p.booker,
-      body: { title: 'Lezione', roomId: await room(p), seats: 10, start: '2026-03-24T10:00', end: '2026-03-24T11:00', rrule: 'FREQ=WEEKLY;COUNT=4', mode: 'all-or-nothing' },
-    });
-    expect(series.status, JSON.stringify(series.body)).toBe(201);
-    const invite = await p.t.api('POST', `/api/v1/bookings/${single.id}/invitees`, { as: p.booker, body: { email: 'guest@example.org' } });
-    expect(invite.status, JSON.stringify(invite.body)).toBeLessThan(300);
-
-    // Each booking's sync job makes its provider_meetings row; the snapshot waits for them so the
-    // file holds a provisioning state for every booking.
-    await waitFor('a provider_meetings row for every booking', async () => {
-      const { rows } = await sql<{ missing: number }>`SELECT count(*)::int AS missing FROM bookings b
-        WHERE NOT EXISTS (SELECT 1 FROM provider_meetings pm WHERE pm.booking_id = b.id)`.execute(p.t.db.database.db);
-      return rows[0]!.missing === 0;
-    }, 60_000);
+    const { single, series } = await bookSample(p);
 
     // The snapshot is taken, then the portal books again before the file is written: the backup
     // holds the state of the moment it was taken, whole (on PGlite the booking waits for it).

@@ -8,11 +8,10 @@ import { rmSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriDouble } from '../doubles/ari/index.ts';
-import { waitFor } from '../api/provisioning-support.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../support/database.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
-import { book, NUMBER, room, SIP_DOMAIN, startPhonePortal, stopPhonePortal, type Phone } from '../telephony/support.ts';
-import { everyRow, tempDir } from './support.ts';
+import { book, NUMBER, SIP_DOMAIN, startPhonePortal, stopPhonePortal, type Phone } from '../telephony/support.ts';
+import { allProvisioned, bookSample, everyRow, tempDir } from './support.ts';
 
 /** A command line as the documentation writes it, run by a shell with DATABASE_URL set. */
 function sh(line: string, cwd: string, databaseUrl: string): Promise<{ code: number; stderr: string }> {
@@ -22,13 +21,6 @@ function sh(line: string, cwd: string, databaseUrl: string): Promise<{ code: num
     });
   });
 }
-
-const allProvisioned = (p: Phone) =>
-  waitFor('a provider_meetings row for every booking', async () => {
-    const { rows } = await sql<{ missing: number }>`SELECT count(*)::int AS missing FROM bookings b
-      WHERE NOT EXISTS (SELECT 1 FROM provider_meetings pm WHERE pm.booking_id = b.id)`.execute(p.t.db.database.db);
-    return rows[0]!.missing === 0;
-  }, 60_000);
 
 let p: Phone | null = null;
 let dir: string;
@@ -50,15 +42,7 @@ afterAll(async () => {
 describe('pg_dump and pg_restore as the operations guide says', () => {
   it.skipIf(!onPostgres)('a dump taken while the portal writes restores into an empty database whole, and a portal works on it', async () => {
     p = await startPhonePortal(); // 2026-03-20T09:20Z; telephony on, so bookings get PINs
-    const single = await book(p, { start: '2026-03-23T09:00:00Z', end: '2026-03-23T10:00:00Z' });
-    const series = await p.t.api('POST', '/api/v1/series', {
-      as: p.booker,
-      body: { title: 'Lezione', roomId: await room(p), seats: 10, start: '2026-03-24T10:00', end: '2026-03-24T11:00', rrule: 'FREQ=WEEKLY;COUNT=4', mode: 'all-or-nothing' },
-    });
-    expect(series.status, JSON.stringify(series.body)).toBe(201);
-    const invite = await p.t.api('POST', `/api/v1/bookings/${single.id}/invitees`, { as: p.booker, body: { email: 'guest@example.org' } });
-    expect(invite.status, JSON.stringify(invite.body)).toBeLessThan(300);
-    await allProvisioned(p);
+    const { single, series } = await bookSample(p);
     const before = await everyRow(p.t.db.database.db);
 
     // The dump runs while the portal books again (pg_dump reads one snapshot: the new booking is in

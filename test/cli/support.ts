@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
+import { expect } from 'vitest';
+import { waitFor } from '../api/provisioning-support.ts';
+import { book, room, type Phone } from '../telephony/support.ts';
 import { root } from '../support/main-process.ts';
 
 export type CliRun = { code: number | null; stdout: string; stderr: string };
@@ -47,4 +50,29 @@ export async function everyRow(db: Db): Promise<Record<string, string[]>> {
     }
     return out;
   });
+}
+
+/** Waits until every booking's sync job has made its provider_meetings row. */
+export const allProvisioned = (p: Phone) =>
+  waitFor('a provider_meetings row for every booking', async () => {
+    const { rows } = await sql<{ missing: number }>`SELECT count(*)::int AS missing FROM bookings b
+      WHERE NOT EXISTS (SELECT 1 FROM provider_meetings pm WHERE pm.booking_id = b.id)`.execute(p.t.db.database.db);
+    return rows[0]!.missing === 0;
+  }, 60_000);
+
+/**
+ * What the copy tests copy, made through the API of a running phone portal: a booking with its PINs
+ * and an invitee, a weekly series of four; it returns once every booking is provisioned.
+ */
+export async function bookSample(p: Phone) {
+  const single = await book(p, { start: '2026-03-23T09:00:00Z', end: '2026-03-23T10:00:00Z' });
+  const series = await p.t.api('POST', '/api/v1/series', {
+    as: p.booker,
+    body: { title: 'Lezione', roomId: await room(p), seats: 10, start: '2026-03-24T10:00', end: '2026-03-24T11:00', rrule: 'FREQ=WEEKLY;COUNT=4', mode: 'all-or-nothing' },
+  });
+  expect(series.status, JSON.stringify(series.body)).toBe(201);
+  const invite = await p.t.api('POST', `/api/v1/bookings/${single.id}/invitees`, { as: p.booker, body: { email: 'guest@example.org' } });
+  expect(invite.status, JSON.stringify(invite.body)).toBeLessThan(300);
+  await allProvisioned(p);
+  return { single, series };
 }
