@@ -2,13 +2,25 @@
 // resolves once it listens; its log (stdout and stderr) stays readable.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const root = join(import.meta.dirname, '../..');
 
 export type MainProcess = { child: ChildProcess; url: string; output: () => string };
 
+// A test that times out before its own clean-up would leave its portal running: whatever is still
+// alive after the test file (its last hook), or when the worker exits, is killed.
+const running = new Set<ChildProcess>();
+const killAll = () => {
+  for (const child of running) child.kill('SIGKILL');
+};
+afterAll(killAll);
+process.once('exit', killAll);
+
 export function startMain(env: NodeJS.ProcessEnv): Promise<MainProcess> {
   const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer) => {
