@@ -30,6 +30,8 @@ export const SETTINGS_IT: Record<string, string> = {
   EVENT_STREAMS_PER_ADDRESS: 'Flussi di aggiornamenti in diretta che un indirizzo client può tenere aperti su un’istanza (dietro un NAT di ateneo ci sono molte persone)',
   IDEMPOTENCY_KEY_HOURS: 'Per quanto si conservano una `Idempotency-Key` e la sua risposta; un nuovo tentativo più tardivo è una nuova richiesta',
   HOUSEKEEPING_TICK_SECONDS: 'Ogni quanto un’istanza verifica se una pulizia (vecchie chiavi di idempotenza, sessioni terminate, vecchi PIN ospite errati) è dovuta; un’istanza esegue ciascuna pulizia una volta l’ora (0: mai)',
+  USAGE_SAMPLING: 'Ogni minuto un’istanza registra quante persone ci sono in ogni riunione in corso (sul web, dove il servizio lo sa dire, e al telefono): la base delle statistiche d’uso e delle persone presenti in `/metrics`',
+  USAGE_SAMPLE_RETENTION_DAYS: 'Per quanti giorni si conservano i campioni al minuto delle riunioni (poi restano solo le prenotazioni)',
   EVENT_STREAM_RECHECK_SECONDS: 'Ogni quanto un flusso aperto verifica che la sua sessione o il suo token valgano ancora (uscita e revoca lo chiudono subito)',
   SAML_METADATA_SOURCES: 'Aggregati di metadati della federazione (URL o file, separati da virgola, ad es. IDEM, eduGAIN); se impostato, l’accesso SAML è attivo',
   SAML_FEDERATION_CERT_FILE: 'Certificato PEM con cui gli aggregati devono essere firmati',

@@ -60,6 +60,8 @@ export const EnvSchema = z.object({
   IDEMPOTENCY_KEY_HOURS: intIn(1, 24 * 30).default(24),
   AUTH_CACHE_SECONDS: intIn(0, 3600).default(30),
   HOUSEKEEPING_TICK_SECONDS: intIn(0, 86_400).default(300),
+  USAGE_SAMPLING: bool.default(true),
+  USAGE_SAMPLE_RETENTION_DAYS: intIn(1, 3650).default(730),
   EVENT_LOOP_DELAY_LIMIT_MS: intIn(10, 600_000).default(1000),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
@@ -126,6 +128,8 @@ export type Config = {
   eventStreams: { perUser: number; perAddress: number; recheckSeconds: number };
   /** Purges of what grows: how often an instance looks (0: never) and how long idempotency keys live. */
   housekeeping: { tickSeconds: number; idempotencyKeyHours: number };
+  /** Usage statistics: the minute samples of running meetings (issue #15). */
+  usage: { sampleEveryMinute: boolean; retentionDays: number };
   /** /readyz answers 503 while the event loop lately ran this much late or more. */
   eventLoopDelayLimitMs: number;
   booking: BookingPolicy;
@@ -199,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS, cacheSeconds: e.AUTH_CACHE_SECONDS },
     housekeeping: { tickSeconds: e.HOUSEKEEPING_TICK_SECONDS, idempotencyKeyHours: e.IDEMPOTENCY_KEY_HOURS },
+    usage: { sampleEveryMinute: e.USAGE_SAMPLING, retentionDays: e.USAGE_SAMPLE_RETENTION_DAYS },
     eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
     eventLoopDelayLimitMs: e.EVENT_LOOP_DELAY_LIMIT_MS,
     mail: mailConfig(e, publicUrl),

@@ -36,6 +36,8 @@ import { JobQueue } from './jobs/queue.ts';
 import { startProvisioningModule, type ProvisioningModule } from './jobs/provisioning-module.ts';
 import { startHousekeeping, type Housekeeping } from './jobs/housekeeping.ts';
 import { PgHousekeeping } from './db/housekeeping-repository.ts';
+import { PgUsageRepository } from './db/usage-repository.ts';
+import { startUsageSampler, type UsageSampler } from './jobs/usage-sampler.ts';
 import { CredentialCache } from './identity/credential-cache.ts';
 import { AuthChangeHub } from './live/booking-changes.ts';
 
@@ -54,6 +56,8 @@ export type Portal = {
   /** Null when audio conferencing is off (no ARI_URL). */
   telephony: TelephonyModule | null;
   housekeeping: Housekeeping;
+  /** The minute samples of usage statistics (scheduled once a minute; tests call it). */
+  sampler: UsageSampler;
   close(): Promise<void>;
 };
 
@@ -124,10 +128,32 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const services = buildServices(config, database, opts.clock ?? systemClock, queue, credentials);
   const identity = buildIdentity(config, database, services.uow, logger, credentials);
   await identity.start();
-  const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
+  const metrics = createMetrics();
+  const provisioning = await startProvisioningModule({
+    config,
+    database,
+    queue,
+    clock: opts.clock ?? systemClock,
+    logger,
+    services,
+    observeCall: (c) => {
+      metrics.providerCalls.labels(c.provider, c.operation, c.ok ? 'ok' : 'error').observe(c.seconds);
+      if (!c.ok) metrics.providerErrors.labels(c.provider, c.operation).inc();
+    },
+  });
   const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock: opts.clock ?? systemClock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
   notify.setMeetingDetails(provisioning.meetingDetails);
-  const metrics = createMetrics();
+  const usage = new PgUsageRepository(database.db);
+  const sampler = await startUsageSampler({
+    queue,
+    usage,
+    clock: opts.clock ?? systemClock,
+    logger,
+    webHeadCount: (bookingId) => provisioning.service.webHeadCount(bookingId),
+    schedule: config.usage.sampleEveryMinute,
+  });
+  metrics.watchOperations(() => usage.snapshot((opts.clock ?? systemClock).now(), config.booking.seatPool));
+  metrics.watchPool(() => ({ total: database.pool.totalCount ?? 0, idle: database.pool.idleCount ?? 0, waiting: database.pool.waitingCount ?? 0 }));
   const cleaner = new PgHousekeeping(database.db);
   const HOUR = 3600;
   const housekeeping = startHousekeeping({
@@ -138,6 +164,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       { name: 'idempotency-keys', everySeconds: HOUR, run: () => cleaner.purgeIdempotencyKeys(config.housekeeping.idempotencyKeyHours) },
       { name: 'sessions', everySeconds: HOUR, run: () => cleaner.purgeSessions(config.session.idleMinutes) },
       { name: 'guest-pin-failures', everySeconds: HOUR, run: () => cleaner.purgeGuestPinFailures(config.guestPinLimits.windowMinutes) },
+      { name: 'usage-samples', everySeconds: HOUR, run: () => usage.purge(config.usage.retentionDays) },
     ],
   });
   const telephony = config.telephony
@@ -181,6 +208,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     notify,
     telephony,
     housekeeping,
+    sampler,
     async close() {
       await housekeeping.stop();
       await telephony?.stop();

@@ -183,10 +183,15 @@ export class ProvisioningService {
 
   /** People in the meeting on the web now, where the service can tell (0 otherwise). */
   async webParticipants(bookingId: string): Promise<number> {
+    return (await this.webHeadCount(bookingId)) ?? 0;
+  }
+
+  /** People in the meeting on the web now; null when its service cannot count them (Jitsi's public servers). */
+  async webHeadCount(bookingId: string): Promise<number | null> {
     const row = await this.store.get(bookingId);
     if (!row?.meetingRef || row.state !== 'ready') return 0;
     const entry = this.registry.get(row.provider);
-    return entry.counts ? (entry.provider as ConferenceProvider & ParticipantCounter).participantCount(row.meetingRef) : 0;
+    return entry.counts ? (entry.provider as ConferenceProvider & ParticipantCounter).participantCount(row.meetingRef) : null;
   }
 
   /** Who is in the meeting now, plus who came and left where the service reports attendance. */

@@ -16,7 +16,7 @@ import { pendingMigrations } from '../db/migrate.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { EventLoopWatch } from '../observability/event-loop.ts';
 import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts';
-import { clientErrorHandler, errorHandler, problem, sendProblem } from './errors.ts';
+import { clientErrorHandler, errorHandler, problem, problemCodeOf, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { passwordRoutes } from './routes/passwords.ts';
@@ -68,6 +68,13 @@ declare module 'fastify' {
   }
 }
 
+/** The requests counted by webmeetings_bookings_total: what an operator alarms on when refusals climb. */
+const BOOKING_ACTIONS: Record<string, string> = {
+  'POST /api/v1/bookings': 'create',
+  'POST /api/v1/series': 'series',
+  'PATCH /api/v1/bookings/:id': 'change',
+};
+
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
@@ -102,9 +109,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id);
   });
   app.addHook('onResponse', async (req, reply) => {
-    o.metrics.httpDuration
-      .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
-      .observe(reply.elapsedTime / 1000);
+    const route = req.routeOptions.url ?? 'unmatched';
+    o.metrics.httpDuration.labels(req.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    const action = BOOKING_ACTIONS[`${req.method} ${route}`];
+    if (action && reply.statusCode < 500) o.metrics.bookings.labels(action, reply.statusCode < 300 ? 'ok' : (problemCodeOf(reply) ?? String(reply.statusCode))).inc();
   });
 
   await app.register(cookie);

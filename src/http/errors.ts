@@ -126,7 +126,12 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   return problem(500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged. Try again, and tell the administrators if it persists.', base);
 }
 
+// The code each problem answer carried, for what counts outcomes after the answer (metrics).
+const sentCodes = new WeakMap<FastifyReply, string>();
+export const problemCodeOf = (reply: FastifyReply): string | undefined => sentCodes.get(reply);
+
 export function sendProblem(reply: FastifyReply, body: ProblemBody) {
+  sentCodes.set(reply, body.code);
   return reply.code(body.status).type('application/problem+json').send(body);
 }
 

@@ -18,6 +18,7 @@ import { provisioningRoutes } from '../http/routes/provisioning.ts';
 import { roomRoutes } from '../http/routes/room.ts';
 import type { Services } from '../http/services.ts';
 import type { Clock } from '../ports.ts';
+import type { CallObserver } from '../providers/instrumented.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
 import { meetingKeyOfName, type ConferenceProvider } from '../providers/port.ts';
 import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
@@ -49,10 +50,12 @@ export async function startProvisioningModule(d: {
   logger: Logger;
   services: Services;
   providers?: Record<string, ConferenceProvider>;
+  /** Told of every call to a conferencing service (latency and errors for /metrics). */
+  observeCall?: CallObserver;
 }): Promise<ProvisioningModule> {
   const { providers, policy } = d.config.provisioning;
   const store = new PgProvisioningStore(d.database.db);
-  const registry = new ProviderRegistry(providers, d.clock, d.providers, { publicUrl: d.config.publicUrl, joinOpensMinutes: policy.joinOpensMinutes });
+  const registry = new ProviderRegistry(providers, d.clock, d.providers, { publicUrl: d.config.publicUrl, joinOpensMinutes: policy.joinOpensMinutes, ...(d.observeCall && { observe: d.observeCall }) });
   const granularity = d.config.booking.granularityMinutes * 60_000;
 
   // Sent through the mail module's delivery queue (SMTP, or the log when none is configured).

@@ -1,6 +1,26 @@
 // Prometheus metrics: one registry per process, exposed at /metrics.
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LoopDelay } from './event-loop.ts';
+
+/**
+ * What the database says about the service at one moment, read once per scrape (every instance
+ * reports the same figures: alert on any one of them, or on their maximum).
+ */
+export type OperationsSnapshot = {
+  seatPool: number;
+  seatsInUse: number;
+  seatsBookedNextHour: number;
+  meetingsRunning: number;
+  /** Latest participant sample of each running meeting (web), and callers on the phone now. */
+  participants: { web: number; phone: number };
+  /** Jobs not yet done, by queue and state, with the age of the oldest (seconds). */
+  jobs: { queue: string; state: string; count: number; oldestSeconds: number }[];
+};
+
+/** The pool's own counters (pg.Pool); PGlite has one connection and no queue. */
+export type PoolCounts = { total: number; idle: number; waiting: number };
+
+const MAIL_QUEUE = /^mail-(?!dead)/;
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -8,12 +28,135 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'webmeetings_' });
   let loopDelay: (() => LoopDelay) | null = null;
+  let operations: (() => Promise<OperationsSnapshot>) | null = null;
+  let pool: (() => PoolCounts) | null = null;
+  // One database read serves every gauge of a scrape: the first gauge's collect() starts it, the
+  // others await the same promise, and the next scrape reads again.
+  let pending: Promise<OperationsSnapshot | null> | null = null;
+  const snapshot = () => {
+    if (!operations) return Promise.resolve(null);
+    if (!pending) {
+      pending = operations().catch(() => null);
+      void pending.finally(() => setTimeout(() => (pending = null), 0));
+    }
+    return pending;
+  };
   return {
     registry,
     /** Where webmeetings_event_loop_delay_seconds reads from at each scrape (the watch behind /readyz). */
     watchEventLoop(source: () => LoopDelay) {
       loopDelay = source;
     },
+    /** Where the service gauges (seats, meetings, participants, jobs, mail) read from at each scrape. */
+    watchOperations(source: () => Promise<OperationsSnapshot>) {
+      operations = source;
+    },
+    watchPool(source: () => PoolCounts) {
+      pool = source;
+    },
+    bookings: new Counter({
+      name: 'webmeetings_bookings_total',
+      help: 'Booking requests answered by this instance: action (create, series, change) and outcome (ok, or the refusal code)',
+      labelNames: ['action', 'outcome'] as const,
+      registers: [registry],
+    }),
+    providerCalls: new Histogram({
+      name: 'webmeetings_provider_call_duration_seconds',
+      help: 'Calls to the conferencing services by provider, operation and outcome (ok, error)',
+      labelNames: ['provider', 'operation', 'outcome'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    providerErrors: new Counter({
+      name: 'webmeetings_provider_call_errors_total',
+      help: 'Failed calls to the conferencing services by provider and operation',
+      labelNames: ['provider', 'operation'] as const,
+      registers: [registry],
+    }),
+    seatPool: new Gauge({
+      name: 'webmeetings_seat_pool_seats',
+      help: 'The seat pool: the licence (size), seats of meetings running now (in_use), seats booked in the next hour (booked_next_hour)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (!s) return;
+        this.labels('size').set(s.seatPool);
+        this.labels('in_use').set(s.seatsInUse);
+        this.labels('booked_next_hour').set(s.seatsBookedNextHour);
+      },
+    }),
+    meetingsRunning: new Gauge({
+      name: 'webmeetings_meetings_running',
+      help: 'Booked meetings in progress now',
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (s) this.set(s.meetingsRunning);
+      },
+    }),
+    participants: new Gauge({
+      name: 'webmeetings_participants',
+      help: 'People in meetings now: web (the services’ latest counts) and phone (callers in the audio conferences)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (!s) return;
+        this.labels('web').set(s.participants.web);
+        this.labels('phone').set(s.participants.phone);
+      },
+    }),
+    jobs: new Gauge({
+      name: 'webmeetings_jobs',
+      help: 'Durable jobs not yet done, by queue and state (created, retry, active, failed)',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (!s) return;
+        this.reset();
+        for (const j of s.jobs) this.labels(j.queue, j.state).set(j.count);
+      },
+    }),
+    jobsOldest: new Gauge({
+      name: 'webmeetings_jobs_oldest_seconds',
+      help: 'Age of the oldest job by queue and state: waiting (created, retry) since it was made, active since it started',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (!s) return;
+        this.reset();
+        for (const j of s.jobs) this.labels(j.queue, j.state).set(j.oldestSeconds);
+      },
+    }),
+    mailQueue: new Gauge({
+      name: 'webmeetings_mail_queue',
+      help: 'Mail waiting to be composed or delivered: length (messages) and oldest (seconds waiting)',
+      labelNames: ['stat'] as const,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (!s) return;
+        const waiting = s.jobs.filter((j) => MAIL_QUEUE.test(j.queue) && (j.state === 'created' || j.state === 'retry'));
+        this.labels('length').set(waiting.reduce((n, j) => n + j.count, 0));
+        this.labels('oldest').set(Math.max(0, ...waiting.map((j) => j.oldestSeconds)));
+      },
+    }),
+    databasePool: new Gauge({
+      name: 'webmeetings_db_pool_connections',
+      help: 'Database pool of this instance: total, idle, and requests waiting for a connection',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      collect() {
+        if (!pool) return;
+        const p = pool();
+        this.labels('total').set(p.total);
+        this.labels('idle').set(p.idle);
+        this.labels('waiting').set(p.waiting);
+      },
+    }),
     eventLoopDelay: new Gauge({
       name: 'webmeetings_event_loop_delay_seconds',
       help: 'How late the event loop ran over the last 10-20 s (what /readyz judges): median, 99th percentile and maximum',

@@ -8,6 +8,7 @@ import { JanusProvider } from './janus/adapter.ts';
 import { JitsiProvider } from './jitsi/adapter.ts';
 import { hasAttendanceReport, hasAudioLeg, hasMeetingLister, hasParticipantCounter, permanent, type ConferenceProvider } from './port.ts';
 import type { ProvidersConfig } from './settings.ts';
+import { instrumented, type CallObserver } from './instrumented.ts';
 
 export type RegisteredProvider = {
   name: string;
@@ -24,7 +25,7 @@ export class ProviderRegistry {
   readonly defaultName: string;
   readonly fallbackName: string | null;
 
-  constructor(cfg: ProvidersConfig, clock: Clock, overrides: Record<string, ConferenceProvider> = {}, portal: { publicUrl?: string; joinOpensMinutes?: number } = {}) {
+  constructor(cfg: ProvidersConfig, clock: Clock, overrides: Record<string, ConferenceProvider> = {}, portal: { publicUrl?: string; joinOpensMinutes?: number; observe?: CallObserver } = {}) {
     const now = () => clock.now();
     const built: Record<string, ConferenceProvider> = {
       jitsi: new JitsiProvider({ ...cfg.jitsi, openMinutesBefore: portal.joinOpensMinutes ?? 15, now }),
@@ -33,7 +34,8 @@ export class ProviderRegistry {
       ...(cfg.bigbluebutton && { bigbluebutton: new BigBlueButtonProvider({ ...cfg.bigbluebutton, timeoutMs: cfg.timeoutMs, now, logoutUrl: portal.publicUrl }) }),
       ...overrides,
     };
-    for (const [name, provider] of Object.entries(built)) {
+    for (const [name, adapter] of Object.entries(built)) {
+      const provider = portal.observe ? instrumented(name, adapter, portal.observe) : adapter;
       this.byName.set(name, { name, provider, counts: hasParticipantCounter(provider), attendance: hasAttendanceReport(provider), lists: hasMeetingLister(provider), audio: hasAudioLeg(provider) });
     }
     this.defaultName = cfg.defaultProvider;
