@@ -42,7 +42,8 @@ export class PgUsageRepository {
           (SELECT count(*)::int FROM phone_participants p JOIN running r ON r.id = p.booking_id WHERE p.role <> 'room') AS phone`.execute(this.db),
       sql<{ queue: string; state: string; count: number; oldest: number }>`
         SELECT name AS queue, state::text AS state, count(*)::int AS count,
-               extract(epoch FROM now() - min(CASE WHEN state = 'active' THEN started_on ELSE created_on END))::float8 AS oldest
+               -- Waiting: how long past its start time (a reminder due tomorrow is not late); active: since it started.
+               coalesce(extract(epoch FROM now() - min(CASE WHEN state = 'active' THEN started_on WHEN start_after <= now() THEN start_after END)), 0)::float8 AS oldest
           FROM pgboss.job WHERE state IN ('created', 'retry', 'active', 'failed') GROUP BY name, state ORDER BY name, state`
         .execute(this.db)
         .catch(() => ({ rows: [] as { queue: string; state: string; count: number; oldest: number }[] })),

@@ -173,19 +173,25 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   loop.start();
   app.addHook('onClose', async () => loop.stop());
   o.metrics.watchEventLoop(() => loop.recent());
-  app.get('/readyz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async (_req, reply) => {
+  // What /readyz answers, and the webmeetings_ready gauge reads.
+  const readiness = async (): Promise<{ code: number; body: Record<string, unknown> }> => {
     const delay = loop.recent();
     const eventLoop = { ...delay, limit: o.eventLoopDelayLimitMs / 1000 };
     // A stalled loop answers every request late: out of rotation until it has run freely for a window.
-    if (delay.max * 1000 > o.eventLoopDelayLimitMs) return reply.code(503).send({ status: 'event loop delayed', eventLoop });
+    if (delay.max * 1000 > o.eventLoopDelayLimitMs) return { code: 503, body: { status: 'event loop delayed', eventLoop } };
     try {
       const pending = await pendingMigrations(o.database.db);
-      if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending, eventLoop });
+      if (pending.length > 0) return { code: 503, body: { status: 'migrations pending', pending, eventLoop } };
       // Telephony is reported, not required: the portal serves bookings while Asterisk is away.
-      return { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }) };
+      return { code: 200, body: { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }) } };
     } catch {
-      return reply.code(503).send({ status: 'database unreachable', eventLoop });
+      return { code: 503, body: { status: 'database unreachable', eventLoop } };
     }
+  };
+  o.metrics.watchReadiness(async () => (await readiness()).code === 200);
+  app.get('/readyz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async (_req, reply) => {
+    const { code, body } = await readiness();
+    return reply.code(code).send(body);
   });
   app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) => {
     reply.type(o.metrics.registry.contentType);

@@ -1,12 +1,80 @@
 // JSON logs in Elastic Common Schema (ECS) so that Elasticsearch/Kibana ingest them as they are.
+// Many people read those logs: no secret may reach them (test/api/log-secrets.test.ts). Headers
+// with credentials are redacted; addresses that carry a secret in their path or query (guest
+// links, feed addresses, lobby keys, sign-in callbacks, tickets) are logged with it masked.
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import type { LoggerOptions } from 'pino';
 
+const MASK = '[redacted]';
+/** Path prefixes whose next segment is a secret. */
+const SECRET_SEGMENT = /^(\/g\/|\/api\/v1\/feeds\/|\/api\/v1\/rooms\/[^/]+\/lobby\/)[^/?#]+/;
+/** Query parameters that are credentials or one-time codes. */
+const SECRET_PARAM = /^(ticket|token|code|state|session|samlresponse|samlrequest|relaystate|signature|checksum|pin|password|key|secret|access_token|id_token|jwt)$/i;
+
+/** `url` with its secret path segment and secret query values masked. */
+export function scrubUrl(url: string): string {
+  const q = url.indexOf('?');
+  const path = (q < 0 ? url : url.slice(0, q)).replace(SECRET_SEGMENT, `$1${MASK}`);
+  if (q < 0) return path;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq < 0 ? pair : pair.slice(0, eq);
+      return eq >= 0 && SECRET_PARAM.test(decodeURIComponentSafe(name)) ? `${name}=${MASK}` : pair;
+    })
+    .join('&');
+  return `${path}?${query}`;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+type SerializedRequest = { method?: string; url?: string; host?: string; remoteAddress?: string; remotePort?: number };
+
 export function loggerOptions(level: string): LoggerOptions {
+  const ecs = ecsFormat({ convertReqRes: true }) as LoggerOptions & { formatters: { log?: (o: Record<string, unknown>) => Record<string, unknown> } };
+  const ecsFormatted = ecs.formatters.log ?? ((o: Record<string, unknown>) => o);
+  // The answer's headers: a new session's cookie and a redirect into a room (its signed join URL).
+  const ecsLog = (o: Record<string, unknown>) => {
+    const out = ecsFormatted(o);
+    const headers = (out.http as { response?: { headers?: Record<string, unknown> } } | undefined)?.response?.headers;
+    if (headers) {
+      if ('set-cookie' in headers) headers['set-cookie'] = MASK;
+      if (typeof headers.location === 'string') headers.location = scrubUrl(headers.location);
+    }
+    return out;
+  };
   return {
-    ...ecsFormat({ convertReqRes: true }),
+    ...ecs,
     level,
     base: { service: { name: 'webmeetings' } },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    formatters: {
+      ...ecs.formatters,
+      // Fastify hands over its own short form of the request ({ method, url, host, remoteAddress }),
+      // which the ECS formatter does not read: put it in ECS fields here, the address scrubbed.
+      log(obj: Record<string, unknown>) {
+        const req = obj.req as SerializedRequest | undefined;
+        if (req && typeof req === 'object' && typeof req.url === 'string') {
+          const url = scrubUrl(req.url);
+          const q = url.indexOf('?');
+          const { req: _drop, ...rest } = obj;
+          return ecsLog({
+            ...rest,
+            http: { ...(rest.http as object | undefined), request: { method: req.method } },
+            url: { path: q < 0 ? url : url.slice(0, q), ...(q >= 0 && { query: url.slice(q + 1) }) },
+            ...(req.remoteAddress && { client: { address: req.remoteAddress, port: req.remotePort } }),
+          });
+        }
+        return ecsLog(obj);
+      },
+    },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], censor: MASK },
   } as LoggerOptions;
 }

@@ -30,6 +30,7 @@ export function createMetrics() {
   let loopDelay: (() => LoopDelay) | null = null;
   let operations: (() => Promise<OperationsSnapshot>) | null = null;
   let pool: (() => PoolCounts) | null = null;
+  let ready: (() => Promise<boolean>) | null = null;
   // One database read serves every gauge of a scrape: the first gauge's collect() starts it, the
   // others await the same promise, and the next scrape reads again.
   let pending: Promise<OperationsSnapshot | null> | null = null;
@@ -54,6 +55,18 @@ export function createMetrics() {
     watchPool(source: () => PoolCounts) {
       pool = source;
     },
+    /** What /readyz would answer now (true: 200). */
+    watchReadiness(source: () => Promise<boolean>) {
+      ready = source;
+    },
+    ready: new Gauge({
+      name: 'webmeetings_ready',
+      help: '1 while this instance’s /readyz answers 200 (database reachable, migrations done, event loop free)',
+      registers: [registry],
+      async collect() {
+        if (ready) this.set((await ready().catch(() => false)) ? 1 : 0);
+      },
+    }),
     bookings: new Counter({
       name: 'webmeetings_bookings_total',
       help: 'Booking requests answered by this instance: action (create, series, change) and outcome (ok, or the refusal code)',
@@ -121,7 +134,7 @@ export function createMetrics() {
     }),
     jobsOldest: new Gauge({
       name: 'webmeetings_jobs_oldest_seconds',
-      help: 'Age of the oldest job by queue and state: waiting (created, retry) since it was made, active since it started',
+      help: 'Age of the oldest job by queue and state: waiting (created, retry) since it was due, active since it started',
       labelNames: ['queue', 'state'] as const,
       registers: [registry],
       async collect() {
@@ -133,7 +146,7 @@ export function createMetrics() {
     }),
     mailQueue: new Gauge({
       name: 'webmeetings_mail_queue',
-      help: 'Mail waiting to be composed or delivered: length (messages) and oldest (seconds waiting)',
+      help: 'Mail waiting to be composed or delivered: length (messages) and oldest (seconds since the oldest was due)',
       labelNames: ['stat'] as const,
       registers: [registry],
       async collect() {

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { seedDefaultRooms } from '../../src/db/seed.ts';
 import { createPortal, type Portal } from '../../src/portal.ts';
+import { loggerOptions } from '../../src/observability/logger.ts';
 import type { Role } from '../../src/domain/access.ts';
 import type { Clock, Institution, Room } from '../../src/ports.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
@@ -41,10 +42,11 @@ let counter = 0;
 
 /**
  * `db`: a second instance on the database of another test portal (the first one drops it).
- * `logs`: the portal logs at info level into this array (one parsed JSON object per line).
+ * `logs`: the portal logs at info level into this array (one parsed JSON object per line); in the
+ * production format (ECS, redaction) with `ecsLogs`.
  */
 export async function startTestPortal(
-  opts: { now?: string; clock?: TestClock; env?: Record<string, string>; seedRooms?: boolean; db?: TestDatabase; logs?: Record<string, unknown>[] } = {},
+  opts: { now?: string; clock?: TestClock; env?: Record<string, string>; seedRooms?: boolean; db?: TestDatabase; logs?: Record<string, unknown>[]; ecsLogs?: boolean } = {},
 ): Promise<TestPortal> {
   // The test runner shares the machine with other test files: a stall of a second is no reason for
   // /readyz to say 503 here, except in the tests of that check (they set the limit themselves).
@@ -55,7 +57,7 @@ export async function startTestPortal(
   if (opts.seedRooms !== false && !opts.db) await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
   const logs = opts.logs;
   const logger = logs
-    ? pino({ level: 'info' }, { write: (line: string) => void logs.push(...line.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)) })
+    ? pino(opts.ecsLogs ? loggerOptions('info') : { level: 'info' }, { write: (line: string) => void logs.push(...line.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)) })
     : pino({ level: 'silent' });
   const portal = await createPortal(config, { clock, database: db.database, logger });
   const address = await portal.app.listen({ port: 0, host: '127.0.0.1' });
