@@ -14,6 +14,8 @@ import { PeopleService } from './app/people.ts';
 import { hashSecret, newSecret } from './identity/secrets.ts';
 import { BookingService } from './app/bookings.ts';
 import { SeriesService } from './app/series.ts';
+import { StatisticsService } from './app/statistics.ts';
+import { PgStatisticsRepository } from './db/statistics-repository.ts';
 import { AudioService } from './app/audio.ts';
 import { AriRest } from './telephony/ari/client.ts';
 import { ariPhoneControl } from './telephony/phone-control.ts';
@@ -101,6 +103,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     },
     accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings }),
     administration: new AdministrationService({ uow, defaultTimeZone: policy.defaultTimeZone, clock }),
+    statistics: new StatisticsService({ reader: new PgStatisticsRepository(database.db), clock, timeZone: policy.defaultTimeZone }),
     people: new PeopleService({
       uow,
       hasher: argon2Hasher,

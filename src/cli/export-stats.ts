@@ -7,12 +7,20 @@ import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { monthlyUsage, type UsageRow } from '../db/stats-repository.ts';
 import { CliError } from './commands.ts';
-
-const csvField = (v: string | number) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+import { toCsv as csv } from '../domain/csv.ts';
 
 export function toCsv(rows: UsageRow[]): string {
-  const lines = rows.map((r) => [r.month, r.room, r.institution, r.meetings, r.hours, r.seatHours].map(csvField).join(','));
-  return `month,room,institution,meetings,hours,seat_hours\n${lines.map((l) => `${l}\n`).join('')}`;
+  return csv(
+    [
+      ['month', (r) => r.month],
+      ['room', (r) => r.room],
+      ['institution', (r) => r.institution],
+      ['meetings', (r) => r.meetings],
+      ['hours', (r) => r.hours],
+      ['seat_hours', (r) => r.seatHours],
+    ],
+    rows,
+  );
 }
 
 export async function run(args: string[], now = new Date()): Promise<void> {

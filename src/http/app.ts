@@ -21,6 +21,7 @@ import { registerIdempotency } from './idempotency.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { passwordRoutes } from './routes/passwords.ts';
 import { administrationRoutes } from './routes/administration.ts';
+import { statisticsRoutes } from './routes/statistics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -155,6 +156,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(administrationRoutes, { services: o.services });
       await api.register(passwordRoutes, { services: o.services });
       await api.register(auditRoutes, { services: o.services });
+      await api.register(statisticsRoutes, { statistics: o.services.statistics });
       if (o.provisioning) await o.provisioning.apiRoutes(api);
     },
     { prefix: '/api/v1' },

@@ -4,6 +4,7 @@ import type { AdministrationService } from '../app/administration.ts';
 import type { PeopleService } from '../app/people.ts';
 import type { BookingService } from '../app/bookings.ts';
 import type { SeriesService } from '../app/series.ts';
+import type { StatisticsService } from '../app/statistics.ts';
 import type { CalendarServices } from './routes/feeds.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
 import type { UnitOfWork } from '../ports.ts';
@@ -17,6 +18,7 @@ export type Services = {
   accounts: AccountService;
   administration: AdministrationService;
   people: PeopleService;
+  statistics: StatisticsService;
   uow: UnitOfWork;
   policy: BookingPolicy;
 };
