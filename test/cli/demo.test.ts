@@ -1,0 +1,70 @@
+// `webmeetings demo` (issue #15): a realistic year in an empty database — a few hundred meetings in
+// the eight rooms, weekly series, cancellations, no-shows, callers, a peak near 170 people at once —
+// that the statistics read like real data; and a refusal for a database with real bookings.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { DemoRefused, fillDemo } from '../../src/db/demo-data.ts';
+import { StatisticsService } from '../../src/app/statistics.ts';
+import { PgStatisticsRepository } from '../../src/db/statistics-repository.ts';
+import { seedDefaultRooms } from '../../src/db/seed.ts';
+import { onPostgres, openTestDatabase, type TestDatabase } from '../support/database.ts';
+import { runCli, tempDir } from './support.ts';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await openTestDatabase();
+  await seedDefaultRooms(t.database.db, 'Europe/Rome');
+});
+afterAll(async () => {
+  await t?.drop();
+});
+
+describe('the demo year', () => {
+  it('fills an empty database with a year the statistics read like a real one', async () => {
+    const made = await fillDemo(t.database.db, { now: NOW, timeZone: 'Europe/Rome' });
+    expect(made.meetings).toBeGreaterThan(200);
+    expect(made.meetings).toBeLessThan(500);
+    expect(made.series).toBe(3);
+    expect(made.cancelled).toBeGreaterThan(5);
+    const stats = new StatisticsService({ reader: new PgStatisticsRepository(t.database.db), clock: { now: () => NOW }, timeZone: 'Europe/Rome' });
+    const admin = { actor: { userId: '00000000-0000-4000-8000-000000000000', role: 'admin' as const, institutionId: null } } as Parameters<StatisticsService['summary']>[0];
+    const summary = await stats.summary(admin, {});
+    expect(summary.held).toBeGreaterThan(150);
+    expect(summary.noShows).toBeGreaterThan(0);
+    expect(summary.peak!.total).toBeGreaterThan(150);
+    expect(summary.peak!.total).toBeLessThan(200);
+    expect(summary.peak!.phone).toBeGreaterThan(0);
+    expect(summary.seriesShare).toBeGreaterThan(0.1);
+    expect(summary.cancellations.count).toBe(made.cancelled);
+    expect((await stats.grouped(admin, {}, 'institution')).items).toHaveLength(6);
+    // Never two meetings in one room at once: the database's own rule held for every row.
+    const overlaps = await sql<{ n: number }>`SELECT count(*)::int AS n FROM bookings a JOIN bookings b ON a.room_id = b.room_id AND a.id < b.id
+      AND a.status = 'confirmed' AND b.status = 'confirmed' AND a.during && b.during`.execute(t.database.db);
+    expect(overlaps.rows[0]!.n).toBe(0);
+  });
+
+  it('refuses a database that holds bookings, and changes nothing', async () => {
+    const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM users`.execute(t.database.db);
+    await expect(fillDemo(t.database.db, { now: NOW, timeZone: 'Europe/Rome' })).rejects.toThrow(DemoRefused);
+    expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM users`.execute(t.database.db)).rows[0]!.n).toBe(before.rows[0]!.n);
+  });
+});
+
+describe('webmeetings demo', () => {
+  it('writes the year and says how to see it; a second run refuses with a message', async () => {
+    // The embedded database by default; a fresh PostgreSQL database in the PostgreSQL run.
+    const pg = onPostgres ? await openTestDatabase({ migrate: false }) : null;
+    const env = pg ? { DATABASE_URL: pg.url!, LOG_LEVEL: 'silent' } : { DATA_DIR: join(tempDir('demo'), 'data'), LOG_LEVEL: 'silent' };
+    const first = await runCli(['demo'], { env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^Demo year written to the (embedded database in .*|PostgreSQL database): \d+ meetings \(3 weekly series, \d+ cancelled\), 6 institutions, 48 people/);
+    expect(first.stdout).toContain('create-admin');
+    const second = await runCli(['demo'], { env });
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toMatch(/holds \d+ bookings: the demo fills only an empty one/);
+    await pg?.drop();
+  }, 180_000);
+});
