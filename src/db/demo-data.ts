@@ -119,7 +119,8 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
     });
 
     // The opening lecture of the academic year and its overflow room: the year's peak.
-    let opening = first.plus({ days: 240 });
+    // Mid-October, when Italian universities open the year.
+    let opening = first.plus({ days: 330 });
     while (opening.weekday !== 3) opening = opening.plus({ days: 1 });
     if (opening < today) {
       const booker = 0;

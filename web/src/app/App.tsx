@@ -19,6 +19,7 @@ const UsersPage = lazy(() => import('../admin/UsersPage.tsx').then((m) => ({ def
 const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then((m) => ({ default: m.ProvisioningPage })));
 const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').then((m) => ({ default: m.SignInSettingsPage })));
 const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((m) => ({ default: m.InstitutionPage })));
+const StatisticsPage = lazy(() => import('../statistics/StatisticsPage.tsx').then((m) => ({ default: m.StatisticsPage })));
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 // The meeting room (issue #14) brings janus-gateway: its own chunk, loaded only on /room/<booking>.
 const RoomPage = lazy(() => import('../room/RoomPage.tsx').then((m) => ({ default: m.RoomPage })));
@@ -53,6 +54,7 @@ const ROUTES: Route[] = [
   { pattern: '/admin/provisioning', page: ProvisioningPage, admin: true },
   { pattern: '/admin/sign-in', page: SignInSettingsPage, admin: true },
   { pattern: '/admin/audit', page: AuditPage, admin: true },
+  { pattern: '/statistics', page: StatisticsPage, admin: true, managers: true },
 ];
 
 function Routes() {

@@ -67,6 +67,11 @@ export function AppShell({ children }: { children: ReactNode }) {
                   <NavLink to={`/institutions/${me.institution.id}`}>{t('nav.myInstitution')}</NavLink>
                 </li>
               )}
+              {me.role === 'institution-manager' && me.institution && (
+                <li>
+                  <NavLink to="/statistics">{t('nav.statistics')}</NavLink>
+                </li>
+              )}
               {me.role === 'admin' && (
                 <>
                   <li className="nav-sep" aria-hidden="true" />
@@ -78,6 +83,9 @@ export function AppShell({ children }: { children: ReactNode }) {
                   </li>
                   <li>
                     <NavLink to="/admin/users">{t('nav.users')}</NavLink>
+                  </li>
+                  <li>
+                    <NavLink to="/statistics">{t('nav.statistics')}</NavLink>
                   </li>
                   <li>
                     <NavLink to="/admin/provisioning">{t('nav.provisioning')}</NavLink>

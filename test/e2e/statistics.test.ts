@@ -1,0 +1,109 @@
+// The statistics page (issue #15) on the demo year, at a fixed clock, in English and Italian, with
+// axe: an administrator sees every institution and can narrow to one; a manager sees their own.
+// Each chart has its table; every table downloads as CSV.
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { fillDemo } from '../../src/db/demo-data.ts';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { startBrowserPortal, type BrowserPortal } from './support/portal.ts';
+
+const NOW = new Date('2026-11-20T11:00:00Z');
+
+/**
+ * Waits for a locator by asking from here: with the browser's clock fixed (setFixedTime), a
+ * locator's own waitFor did not see the page change after its first look.
+ */
+async function shown(locator: Locator, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await locator.first().isVisible())) {
+    if (Date.now() > end) throw new Error(`not shown within ${timeoutMs} ms: ${String(locator)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describeInBrowser('the statistics page', () => {
+  let portal: BrowserPortal;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    portal = await startBrowserPortal({}, undefined, { clock: { now: () => NOW } });
+    await fillDemo(portal.portal.database.db, { now: NOW, timeZone: 'Europe/Rome' });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await portal?.close();
+  });
+
+  async function open(locale: string, email: string, password: string, viewport = { width: 1366, height: 768 }): Promise<Page> {
+    const context = await newContext(browser, portal.baseUrl, { locale, viewport });
+    contexts.push(context);
+    await context.clock.setFixedTime(NOW);
+    const page = await context.newPage();
+    await signIn(page, email, password);
+    return page;
+  }
+
+  it('shows an administrator the year: figures, the pool chart with its table, the heat map and CSV links', async () => {
+    const page = await open('en-GB', portal.admin.email, portal.admin.password);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Statistics' }).getAttribute('href')).toBe('/statistics');
+    await page.goto('/statistics');
+    await shown(page.getByRole('heading', { level: 1, name: 'Statistics' }));
+    await shown(page.getByText('Most people at once'));
+    const peak = Number((await page.locator('.stats-card', { hasText: 'Most people at once' }).locator('.stats-value').textContent())!.replace(/\D/g, ''));
+    expect(peak).toBeGreaterThan(150);
+    expect(peak).toBeLessThan(200);
+    expect(await page.locator('.stats-chart canvas').count()).toBe(1);
+    await page.getByText('Show the figures as a table').click();
+    expect(await page.locator('.stats-table-toggle tbody tr').count()).toBeGreaterThan(100);
+    // The heat map is a table a screen reader reads cell by cell, Monday to Sunday.
+    const heat = page.getByRole('table', { name: 'When the rooms are used' });
+    expect(await heat.locator('tbody tr').count()).toBe(7);
+    const institutions = page.getByRole('table', { name: 'By institution' });
+    expect(await institutions.locator('tbody tr').count()).toBe(6);
+    const csv = await page.getByRole('link', { name: 'Download CSV – By room' }).getAttribute('href');
+    expect(csv).toMatch(/^\/api\/v1\/statistics\/rooms\?from=2025-11-21&to=2026-11-20&format=csv$/);
+    await expectAccessible(page, 'statistics (admin, English)');
+    await screenshot(page, 'statistics-admin-en');
+
+    // One institution, and a shorter period by the quick buttons.
+    await page.getByLabel('Institution').selectOption({ label: 'Università di Padova' });
+    await page.waitForURL(/institution=/);
+    await shown(page.getByRole('table', { name: 'By room' }));
+    expect(await page.getByRole('table', { name: 'By institution' }).locator('tbody tr').count()).toBe(1);
+    await page.getByRole('button', { name: 'Last 30 days' }).click();
+    await page.waitForURL(/from=2026-10-22/);
+    await shown(page.getByRole('button', { name: 'Last 30 days', pressed: true }));
+    await expectAccessible(page, 'statistics of one institution over 30 days');
+  });
+
+  it('speaks Italian with Italian numbers and dates', async () => {
+    const page = await open('it-IT', portal.admin.email, portal.admin.password);
+    await page.goto('/statistics');
+    await shown(page.getByRole('heading', { level: 1, name: 'Statistiche' }));
+    await shown(page.getByText('Massimo di persone insieme'));
+    const hours = await page.locator('.stats-card', { hasText: 'Ore svolte' }).locator('.stats-value').textContent();
+    expect(hours).toMatch(/^\d{1,3}(\.\d{3})*(,\d)?$/);
+    await shown(page.getByRole('table', { name: 'Per mese' }).getByText(/novembre 2026/));
+    await expectAccessible(page, 'statistiche (amministratore, italiano)');
+    await screenshot(page, 'statistics-admin-it');
+  });
+
+  it('shows an institution manager their own institution only', async () => {
+    const list = (await portal.api(portal.admin, 'GET', '/api/v1/institutions')).body.items as { id: string; name: string }[];
+    const padova = list.find((i) => i.name === 'Università di Padova')!;
+    const email = `stats-manager-${Date.now().toString(36)}@unipd.demo.example`;
+    const password = 'Manager-pass-12345';
+    expect((await portal.api(portal.admin, 'POST', '/api/v1/users', { name: 'Giulia Neri', email, password, role: 'institution-manager', institutionId: padova.id })).status).toBe(201);
+    const page = await open('en-GB', email, password, { width: 390, height: 844 });
+    await page.goto('/statistics');
+    await shown(page.getByText('What Università di Padova booked and used of its share of the licence.'));
+    expect(await page.getByLabel('Institution').count()).toBe(0);
+    expect(await page.getByRole('table', { name: 'By institution' }).count()).toBe(0);
+    await shown(page.getByRole('table', { name: 'By room' }));
+    await expectAccessible(page, 'statistics (manager, phone)');
+    await screenshot(page, 'statistics-manager-phone-en');
+  });
+});
