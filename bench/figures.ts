@@ -39,17 +39,7 @@ export function table(header: string[], rows: string[][], indent = '  '): string
   return [line(header), indent + widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** mulberry32: small, fast, seeded; good enough to pick slots and weeks, not for secrets. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../src/domain/seeded-random.ts';
 
 export const randomInt = (random: () => number, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Db } from './database.ts';
+import { seededRandom } from '../domain/seeded-random.ts';
 
 export type DemoSummary = { institutions: number; people: number; meetings: number; series: number; cancelled: number; samples: number };
 
@@ -30,23 +31,12 @@ const SLOTS: [number, number, number, number][] = [
   [16, 30, 18, 0],
 ];
 
-/** mulberry32: a small seeded generator, so the demo year is the same on every machine. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Room = { id: string; name: string; capacity: number };
 type Meeting = { room: Room; start: DateTime; end: DateTime; seats: number; booker: number; title: string; created: DateTime; cancelledAt: DateTime | null; seriesIndex: number | null; people: number; phone: number; noShow: boolean };
 
 export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: number }): Promise<DemoSummary> {
-  const rnd = random(o.seed ?? 15);
+  // Seeded, so the demo year is the same on every machine.
+  const rnd = seededRandom(o.seed ?? 15);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const between = (lo: number, hi: number) => lo + rnd() * (hi - lo);
 

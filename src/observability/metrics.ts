@@ -42,6 +42,18 @@ export function createMetrics() {
     }
     return pending;
   };
+  /** A gauge of the service, set from the scrape's one database read. */
+  const serviceGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge, s: OperationsSnapshot) => void) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        const s = await snapshot();
+        if (s) set(this, s);
+      },
+    });
   return {
     registry,
     /** Where webmeetings_event_loop_delay_seconds reads from at each scrape (the watch behind /readyz). */
@@ -86,76 +98,33 @@ export function createMetrics() {
       labelNames: ['provider', 'operation'] as const,
       registers: [registry],
     }),
-    seatPool: new Gauge({
-      name: 'webmeetings_seat_pool_seats',
-      help: 'The seat pool: the licence (size), seats of meetings running now (in_use), seats booked in the next hour (booked_next_hour)',
-      labelNames: ['state'] as const,
-      registers: [registry],
-      async collect() {
-        const s = await snapshot();
-        if (!s) return;
-        this.labels('size').set(s.seatPool);
-        this.labels('in_use').set(s.seatsInUse);
-        this.labels('booked_next_hour').set(s.seatsBookedNextHour);
+    seatPool: serviceGauge(
+      'webmeetings_seat_pool_seats',
+      'The seat pool: the licence (size), seats of meetings running now (in_use), seats booked in the next hour (booked_next_hour)',
+      ['state'],
+      (g, s) => {
+        g.labels('size').set(s.seatPool);
+        g.labels('in_use').set(s.seatsInUse);
+        g.labels('booked_next_hour').set(s.seatsBookedNextHour);
       },
+    ),
+    meetingsRunning: serviceGauge('webmeetings_meetings_running', 'Booked meetings in progress now', [], (g, s) => g.set(s.meetingsRunning)),
+    participants: serviceGauge('webmeetings_participants', 'People in meetings now: web (the services’ latest counts) and phone (callers in the audio conferences)', ['kind'], (g, s) => {
+      g.labels('web').set(s.participants.web);
+      g.labels('phone').set(s.participants.phone);
     }),
-    meetingsRunning: new Gauge({
-      name: 'webmeetings_meetings_running',
-      help: 'Booked meetings in progress now',
-      registers: [registry],
-      async collect() {
-        const s = await snapshot();
-        if (s) this.set(s.meetingsRunning);
-      },
+    jobs: serviceGauge('webmeetings_jobs', 'Durable jobs not yet done, by queue and state (created, retry, active, failed)', ['queue', 'state'], (g, s) => {
+      g.reset();
+      for (const j of s.jobs) g.labels(j.queue, j.state).set(j.count);
     }),
-    participants: new Gauge({
-      name: 'webmeetings_participants',
-      help: 'People in meetings now: web (the services’ latest counts) and phone (callers in the audio conferences)',
-      labelNames: ['kind'] as const,
-      registers: [registry],
-      async collect() {
-        const s = await snapshot();
-        if (!s) return;
-        this.labels('web').set(s.participants.web);
-        this.labels('phone').set(s.participants.phone);
-      },
+    jobsOldest: serviceGauge('webmeetings_jobs_oldest_seconds', 'Age of the oldest job by queue and state: waiting (created, retry) since it was due, active since it started', ['queue', 'state'], (g, s) => {
+      g.reset();
+      for (const j of s.jobs) g.labels(j.queue, j.state).set(j.oldestSeconds);
     }),
-    jobs: new Gauge({
-      name: 'webmeetings_jobs',
-      help: 'Durable jobs not yet done, by queue and state (created, retry, active, failed)',
-      labelNames: ['queue', 'state'] as const,
-      registers: [registry],
-      async collect() {
-        const s = await snapshot();
-        if (!s) return;
-        this.reset();
-        for (const j of s.jobs) this.labels(j.queue, j.state).set(j.count);
-      },
-    }),
-    jobsOldest: new Gauge({
-      name: 'webmeetings_jobs_oldest_seconds',
-      help: 'Age of the oldest job by queue and state: waiting (created, retry) since it was due, active since it started',
-      labelNames: ['queue', 'state'] as const,
-      registers: [registry],
-      async collect() {
-        const s = await snapshot();
-        if (!s) return;
-        this.reset();
-        for (const j of s.jobs) this.labels(j.queue, j.state).set(j.oldestSeconds);
-      },
-    }),
-    mailQueue: new Gauge({
-      name: 'webmeetings_mail_queue',
-      help: 'Mail waiting to be composed or delivered: length (messages) and oldest (seconds since the oldest was due)',
-      labelNames: ['stat'] as const,
-      registers: [registry],
-      async collect() {
-        const s = await snapshot();
-        if (!s) return;
-        const waiting = s.jobs.filter((j) => MAIL_QUEUE.test(j.queue) && (j.state === 'created' || j.state === 'retry'));
-        this.labels('length').set(waiting.reduce((n, j) => n + j.count, 0));
-        this.labels('oldest').set(Math.max(0, ...waiting.map((j) => j.oldestSeconds)));
-      },
+    mailQueue: serviceGauge('webmeetings_mail_queue', 'Mail waiting to be composed or delivered: length (messages) and oldest (seconds since the oldest was due)', ['stat'], (g, s) => {
+      const waiting = s.jobs.filter((j) => MAIL_QUEUE.test(j.queue) && (j.state === 'created' || j.state === 'retry'));
+      g.labels('length').set(waiting.reduce((n, j) => n + j.count, 0));
+      g.labels('oldest').set(Math.max(0, ...waiting.map((j) => j.oldestSeconds)));
     }),
     databasePool: new Gauge({
       name: 'webmeetings_db_pool_connections',
