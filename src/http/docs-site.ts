@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { publicByDefault } from './access.ts';
+import { allowInlineScripts, inlineScriptHashesOfSite } from './security.ts';
 
 export const DOCS_DIST = fileURLToPath(new URL('../../docs/.vitepress/dist/', import.meta.url));
 
@@ -18,6 +19,8 @@ export async function docsSite(app: FastifyInstance, opts: { root?: string } = {
       scope.get('/docs', async (_req, reply) => reply.code(404).type('text/plain').send('The documentation is not built: run npm run docs.'));
       return;
     }
+    // VitePress pages carry small inline scripts (theme, page map): the CSP allows exactly those.
+    allowInlineScripts(scope, inlineScriptHashesOfSite(root));
     await scope.register(fastifyStatic, { root, prefix: '/docs/', decorateReply: false, preCompressed: true, redirect: true, index: ['index.html'], maxAge: '1h' });
     scope.get('/docs', async (_req, reply) => reply.redirect('/docs/', 301));
   });
