@@ -75,7 +75,7 @@ function openPostgres(url: string, max: number, connectTimeoutMs: number, statem
         if (stopped) return;
         lost = true;
         setTimeout(() => void connect().catch(retry), delay).unref();
-        delay = Math.min(delay * 2, 5_000);
+        delay = Math.min(delay * 2, 2_000);
       };
       const connect = async (): Promise<void> => {
         const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
