@@ -4,6 +4,7 @@
 // Retry-After while the database is away (never 500) and serve again as soon as it is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterUnavailable } from '../support/postgres-cluster.ts';
+import { startPortalProcess } from '../../bench/portal-process.ts';
 import { answersBetween, startOutageRig, timeToServe, type OutageRig } from '../support/outage-rig.ts';
 
 const why = clusterUnavailable();
@@ -104,5 +105,19 @@ describe.skipIf(why !== null)(`the portal through database outages${why ? ` (ski
     // Whatever came after the drain was a problem+json 503 with Retry-After or a refused connection, never a 500.
     const late = rig.answers.filter((a) => a.at >= served && a.status !== 201 && a.status !== 409 && a.status !== 'network error');
     expect(late.filter((a) => !(a.status === 503 && a.code === 'SHUTTING_DOWN' && a.retryAfter === '1'))).toEqual([]);
+  });
+
+  it('starts while the database is down and waits for it with backoff instead of exiting', async () => {
+    rig.cluster.stop();
+    const starting = startPortalProcess(rig.env, { readyTimeoutMs: 60_000 });
+    await settle(3000);
+    rig.cluster.start();
+    const second = await starting;
+    try {
+      expect(second.recentOutput().join('\n'), second.recentOutput().join('\n')).toMatch(/database unreachable; trying again/);
+      expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(200);
+    } finally {
+      await second.stop();
+    }
   });
 });

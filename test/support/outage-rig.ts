@@ -13,6 +13,8 @@ export type Answer = { at: number; status: number | 'network error'; code?: stri
 export type OutageRig = {
   cluster: PostgresCluster;
   portal: PortalProcess;
+  /** The portal's environment (to start another one on the same database). */
+  env: NodeJS.ProcessEnv;
   tokens: string[];
   answers: Answer[];
   /** Starts `clients` loops that each POST a booking, one after the other, until stopLoad(). */
@@ -63,6 +65,7 @@ export async function startOutageRig(o: { clients: number; env?: Record<string, 
     return {
       cluster,
       portal: started,
+      env,
       tokens,
       answers,
       startLoad(clients) {
