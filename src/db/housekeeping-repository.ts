@@ -67,7 +67,7 @@ export class PgHousekeeping {
   /** Audit entries older than `days`, oldest first, `limit` of them after id `afterId`: one page of an archive export. */
   async auditOlderThan(days: number, afterId: string, limit: number): Promise<AuditArchiveRow[]> {
     const { rows } = await sql<AuditArchiveRow>`SELECT id::text AS id, at, actor_id, action, entity, entity_id, before, after, request_id FROM audit_log
-       WHERE at < now() - make_interval(days => ${days}) AND id > ${afterId}::bigint ORDER BY id LIMIT ${limit}`.execute(this.db);
+       WHERE at < now() - make_interval(days => ${days}) AND audit_log.id > ${afterId}::bigint ORDER BY audit_log.id LIMIT ${limit}`.execute(this.db);
     return rows;
   }
 
