@@ -17,8 +17,8 @@ export type OutageRig = {
   env: NodeJS.ProcessEnv;
   tokens: string[];
   answers: Answer[];
-  /** Starts `clients` loops that each POST a booking, one after the other, until stopLoad(). */
-  startLoad(clients: number): void;
+  /** Starts `clients` loops that each POST a booking, one after the other (`pauseMs` between), until stopLoad(). */
+  startLoad(clients: number, opts?: { pauseMs?: number }): void;
   stopLoad(): Promise<void>;
   /** Whether the portal process still runs. */
   alive(): boolean;
@@ -68,12 +68,13 @@ export async function startOutageRig(o: { clients: number; env?: Record<string, 
       env,
       tokens,
       answers,
-      startLoad(clients) {
+      startLoad(clients, opts = {}) {
         running = true;
         loops = tokens.slice(0, clients).map(async (token) => {
           while (running) {
             const a = await book(token);
             answers.push(a);
+            if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
             // A client told to wait does, a little (as a browser retrying would).
             if (a.status !== 201 && a.status !== 409) await new Promise((r) => setTimeout(r, 50));
           }
