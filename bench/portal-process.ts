@@ -30,7 +30,7 @@ export async function startPortalProcess(env: NodeJS.ProcessEnv, opts: { readyTi
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
     tail.push(...chunk.toString().split('\n').filter(Boolean));
-    tail.splice(0, Math.max(0, tail.length - 30));
+    tail.splice(0, Math.max(0, tail.length - 200));
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);

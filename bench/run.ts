@@ -4,7 +4,7 @@
 //
 //   npm run bench                    all, about 4–5 minutes on 2 otherwise idle cores
 //   npm run bench -- --quick         smaller and shorter, to try a change (figures not comparable)
-//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,audio,mail,janus,ui
+//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,audio,mail,janus,faults,ui
 //
 // PostgreSQL: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
 // each benchmark works in a database of its own, created and dropped here. `audio` (like `join`)
@@ -21,7 +21,7 @@ import type { Section } from './figures.ts';
 import { DEFAULT_SERVER_URL, describeServer } from './scratch-database.ts';
 import { weekCalendarOnPglite, weekCalendarOnPostgres } from './week-calendar.ts';
 
-const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'audio', 'mail', 'janus', 'ui'] as const;
+const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'audio', 'mail', 'janus', 'faults', 'ui'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -206,6 +206,13 @@ if (only.has('janus')) {
     if (why) return skipped('Janus meeting room', why);
     const { janusRoomBenchmark } = await import('./janus-room.ts');
     return janusRoomBenchmark(c, { max: quick ? 4 : 8, settleSeconds: quick ? 4 : 8, windowSeconds: quick ? 3 : 5 });
+  });
+}
+if (only.has('faults')) {
+  // Its own throw-away PostgreSQL cluster (initdb), never the server DATABASE_URL names.
+  await step('Database faults under load', async (c) => {
+    const { faultsBenchmark } = await import('./faults.ts');
+    return faultsBenchmark(c, { clients: 32, stopSeconds: 20, soakSeconds: quick ? 20 : 120 });
   });
 }
 if (only.has('ui')) await step('UI week render', (c) => uiWeekRender(c));

@@ -50,4 +50,14 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ ...ari, SIP_DOMAIN: 'audio.example.org', AUDIO_PIN_DIGITS: '5' })).toThrow(/AUDIO_PIN_DIGITS/);
     });
   });
+
+  it('reads the fault and retention settings, and refuses a short metrics token', () => {
+    const c = loadConfig({ DATABASE_STATEMENT_TIMEOUT_SECONDS: '7', REQUEST_TIMEOUT_SECONDS: '9', DRAIN_SECONDS: '3', METRICS_PORT: '9464', AUDIT_RETENTION_DAYS: '0' });
+    expect(c.databaseTimeouts).toEqual({ connectMs: 5000, statementMs: 7000 });
+    expect(c.requestTimeoutMs).toBe(9000);
+    expect(c.drainSeconds).toBe(3);
+    expect(c.metrics).toEqual({ token: undefined, port: 9464 });
+    expect(c.retention).toEqual({ auditDays: 0, jobDays: 7, guestLinkDays: 30 });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN="short": must be at least 16 characters/);
+  });
 });

@@ -37,6 +37,15 @@ export const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: intIn(1, 200).default(20),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: intIn(1, 600).default(5),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: intIn(0, 3600).default(20),
+  REQUEST_TIMEOUT_SECONDS: intIn(0, 3600).default(30),
+  DRAIN_SECONDS: intIn(0, 300).default(5),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: intIn(1, 65535).optional(),
+  AUDIT_RETENTION_DAYS: intIn(0, 36_500).default(730),
+  JOB_RETENTION_DAYS: intIn(1, 3650).default(7),
+  GUEST_LINK_RETENTION_DAYS: intIn(0, 3650).default(30),
   DATA_DIR: z.string().min(1).default('./data'),
   SEAT_POOL: intIn(1, 1_000_000).default(500),
   TURNAROUND_MINUTES: intIn(0, 240).default(15),
@@ -115,6 +124,16 @@ export type Config = {
   publicUrl: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Longest wait for a database connection, longest a statement may run (0: no limit), in milliseconds. */
+  databaseTimeouts: { connectMs: number; statementMs: number };
+  /** A request not answered in this long gets 503 (0: no limit); SSE streams are exempt. */
+  requestTimeoutMs: number;
+  /** After SIGTERM, how long /readyz answers 503 (so load balancers stop sending) before the listener closes. */
+  drainSeconds: number;
+  /** /metrics: on the main port with this bearer token, and/or on a port of its own. Neither: not served. */
+  metrics: { token: string | undefined; port: number | undefined };
+  /** How long rows are kept: audit log (0: for ever), finished queue jobs, guest links after their booking ended. */
+  retention: { auditDays: number; jobDays: number; guestLinkDays: number };
   dataDir: string;
   cookieSecure: boolean;
   trustProxy: boolean | string[];
@@ -194,6 +213,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000, statementMs: e.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000 },
+    requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
+    drainSeconds: e.DRAIN_SECONDS,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },
+    retention: { auditDays: e.AUDIT_RETENTION_DAYS, jobDays: e.JOB_RETENTION_DAYS, guestLinkDays: e.GUEST_LINK_RETENTION_DAYS },
     dataDir: e.DATA_DIR,
     cookieSecure: e.COOKIE_SECURE ?? publicUrl.startsWith('https:'),
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),

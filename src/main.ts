@@ -1,5 +1,6 @@
-// Starts the portal: configuration, database (migrated, seeded), HTTP server; graceful shutdown on
-// SIGTERM/SIGINT lets requests in flight finish before the database closes.
+// Starts the portal: configuration, database (waited for, migrated, seeded), HTTP server. SIGTERM
+// first drains (/readyz answers 503 for DRAIN_SECONDS so load balancers stop sending, requests are
+// still served), then the listener closes and requests in flight finish before the database closes.
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createPortal } from './portal.ts';
 import { DatabaseInUseError } from './db/database.ts';
@@ -50,12 +51,19 @@ let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'shutting down: finishing requests in flight');
+  portal.drain();
   const timer = setTimeout(() => {
     logger.error('shutdown took too long; exiting');
     process.exit(1);
-  }, config.shutdownGraceSeconds * 1000);
+  }, (config.drainSeconds + config.shutdownGraceSeconds) * 1000);
   timer.unref();
+  // Ctrl-C at a terminal has no load balancer to tell: no drain window.
+  const drain = signal === 'SIGTERM' ? config.drainSeconds : 0;
+  if (drain > 0) {
+    logger.info({ signal, drainSeconds: drain }, `draining: /readyz answers 503 for ${drain} s, then the listener closes`);
+    await new Promise((r) => setTimeout(r, drain * 1000));
+  }
+  logger.info({ signal }, 'shutting down: finishing requests in flight');
   try {
     await portal.close();
     process.exit(0);

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { databaseUnavailable, openDatabase, type Database } from './db/database.ts';
+import { metricsServer } from './observability/metrics-server.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDefaultRooms } from './db/seed.ts';
 import { PgUnitOfWork } from './db/unit-of-work.ts';
@@ -60,15 +61,43 @@ export type Portal = {
   housekeeping: Housekeeping;
   /** The minute samples of usage statistics (scheduled once a minute; tests call it). */
   sampler: UsageSampler;
+  /** SIGTERM's first step: /readyz answers 503 (requests are still served) until close(). */
+  drain(): void;
   close(): Promise<void>;
 };
 
 export type PortalOptions = { clock?: Clock; database?: Database; logger?: Logger; memory?: boolean };
 
-export async function openPortalDatabase(config: Config, opts: { memory?: boolean } = {}): Promise<Database> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, memory: opts.memory ?? false });
-  await migrate(database.db);
-  if (config.seedDefaultRooms) await seedDefaultRooms(database.db, config.booking.defaultTimeZone);
+/**
+ * Opens, migrates and seeds the database. With `waitLogger` a database that cannot be reached yet
+ * (it starts after the portal, or is restarting) is waited for with capped backoff, each attempt
+ * logged, instead of failing the start: an orchestrator need not order the two.
+ */
+export async function openPortalDatabase(config: Config, opts: { memory?: boolean; waitLogger?: Logger } = {}): Promise<Database> {
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    memory: opts.memory ?? false,
+    connectTimeoutMs: config.databaseTimeouts.connectMs,
+    statementTimeoutMs: config.databaseTimeouts.statementMs,
+  });
+  try {
+    for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await migrate(database.db);
+        break;
+      } catch (e) {
+        if (!opts.waitLogger || !databaseUnavailable(e)) throw e;
+        opts.waitLogger.warn({ attempt, retryInMs: delay, err: (e as Error).message }, `database unreachable; trying again in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    if (config.seedDefaultRooms) await seedDefaultRooms(database.db, config.booking.defaultTimeZone);
+  } catch (e) {
+    await database.close().catch(() => {});
+    throw e;
+  }
   return database;
 }
 
@@ -120,13 +149,15 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
 
 export async function createPortal(config: Config, opts: PortalOptions = {}): Promise<Portal> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
-  const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false }));
-  const queue = new JobQueue(database, logger);
+  const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false, waitLogger: logger }));
+  const queue = new JobQueue(database, logger, { jobRetentionDays: config.retention.jobDays });
   await queue.start();
   // Who a session or token is, remembered per instance and forgotten on every change notice.
   const credentials = new CredentialCache({ ttlSeconds: config.session.cacheSeconds });
   const authChanges = new AuthChangeHub(database.listen);
   authChanges.subscribe((change) => credentials.apply(change));
+  // Sign-outs and revocations notified while the listening connection was down were missed.
+  authChanges.onResync(() => credentials.clear());
   await authChanges.start();
   const services = buildServices(config, database, opts.clock ?? systemClock, queue, credentials);
   const identity = buildIdentity(config, database, services.uow, logger, credentials);
@@ -168,6 +199,8 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       { name: 'sessions', everySeconds: HOUR, run: () => cleaner.purgeSessions(config.session.idleMinutes) },
       { name: 'guest-pin-failures', everySeconds: HOUR, run: () => cleaner.purgeGuestPinFailures(config.guestPinLimits.windowMinutes) },
       { name: 'usage-samples', everySeconds: HOUR, run: () => usage.purge(config.usage.retentionDays) },
+      { name: 'audit-log', everySeconds: HOUR, run: () => cleaner.purgeAuditLog(config.retention.auditDays) },
+      { name: 'guest-links', everySeconds: HOUR, run: () => cleaner.purgeGuestLinks(config.retention.guestLinkDays) },
     ],
   });
   const telephony = config.telephony
@@ -183,6 +216,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
         onConnectionChange: (up) => metrics.ariConnected.set(up ? 1 : 0),
       })
     : null;
+  let draining = false;
   const app = await buildApp({
     services,
     database,
@@ -199,8 +233,14 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     publicUrl: config.publicUrl,
     identity,
     provisioning,
+    requestTimeoutMs: config.requestTimeoutMs,
+    draining: () => draining,
+    metricsToken: config.metrics.token,
+    connectOrigins: config.provisioning.providers.janus ? [config.provisioning.providers.janus.publicUrl] : [],
     telephony: telephony ? () => (!telephony.holds() ? 'standby' : telephony.connected() ? 'connected' : 'reconnecting') : undefined,
   });
+  // Metrics on a port of their own (METRICS_PORT), for Prometheus inside the network only.
+  const metricsListener = config.metrics.port ? await metricsServer(metrics, { host: config.host, port: config.metrics.port }) : null;
   return {
     app,
     database,
@@ -212,7 +252,12 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     telephony,
     housekeeping,
     sampler,
+    drain() {
+      draining = true;
+    },
     async close() {
+      draining = true;
+      await metricsListener?.close();
       await housekeeping.stop();
       await telephony?.stop();
       await app.close();

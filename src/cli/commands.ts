@@ -18,6 +18,12 @@ export const COMMANDS: Command[] = [
   { name: 'check-config', usage: 'check-config', summary: 'validate the settings and reach every configured service (database, SMTP, ARI, providers, federation, OIDC)', load: () => import('./check-config.ts') },
   { name: 'export-stats', usage: 'export-stats [--from YYYY-MM] [--to YYYY-MM] [--format csv|json] [--out F]', summary: 'booked meetings and hours per month, room and institution', load: () => import('./export-stats.ts') },
   { name: 'demo', usage: 'demo [--seed N]', summary: 'fill an empty database with a realistic demo year (meetings, series, people on the web and phone) to see the statistics', load: () => import('./demo.ts') },
+  {
+    name: 'archive-audit',
+    usage: 'archive-audit --out F [--days N] [--delete]',
+    summary: 'write the audit entries older than N days (default AUDIT_RETENTION_DAYS) to F as JSON lines; with --delete, then delete them',
+    load: () => import('./archive-audit.ts'),
+  },
   { name: 'backup', usage: 'backup <file>', summary: 'a consistent copy of the embedded database, also while the portal runs (PostgreSQL: use pg_dump)', load: () => import('./backup.ts') },
   { name: 'restore', usage: 'restore <file> [--force]', summary: 'restore a backup into an empty database (embedded, or DATABASE_URL)', load: () => import('./restore.ts') },
   { name: 'migrate-to-postgres', usage: 'migrate-to-postgres --to postgres://…', summary: 'copy everything from the embedded database into an empty PostgreSQL database', load: () => import('./migrate-to-postgres.ts') },

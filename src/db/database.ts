@@ -14,8 +14,11 @@ export type Database = {
   db: Db;
   pool: pg.Pool;
   kind: 'postgres' | 'pglite';
-  /** LISTEN on a channel; returns a function that stops listening. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * LISTEN on a channel; returns a function that stops listening. `onResync` runs each time the
+   * listening connection came back after a loss: notifications sent meanwhile were not delivered.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onResync?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 };
 
@@ -23,45 +26,79 @@ export type Database = {
 pg.types.setTypeParser(1082, (v: string) => v);
 // bigint (count(*), identity ids) as string is pg's default; numeric stays string too.
 
-export type OpenOptions = { databaseUrl?: string | undefined; dataDir?: string; poolSize?: number; memory?: boolean };
+export type OpenOptions = {
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  poolSize?: number;
+  memory?: boolean;
+  /** Longest wait for a connection (a new one, or a free one of the pool); then the query fails as unavailable. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL's statement_timeout for every pooled connection (0: none). */
+  statementTimeoutMs?: number;
+};
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20, opts.connectTimeoutMs ?? 5_000, opts.statementTimeoutMs ?? 0);
   return openPglite(opts.memory ? undefined : (opts.dataDir ?? './data'));
 }
 
-function openPostgres(url: string, max: number): Database {
-  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
-  // An idle client that errors (server restart) must not crash the process; the pool replaces it.
+function openPostgres(url: string, max: number, connectTimeoutMs: number, statementTimeoutMs: number): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: connectTimeoutMs,
+    // A server that vanished without closing the socket (host down, network cut) is noticed.
+    keepAlive: true,
+    ...(statementTimeoutMs > 0 && { statement_timeout: statementTimeoutMs }),
+  });
+  // A connection that fails (server restart, pg_terminate_backend) must never crash the process:
+  // the pool listens on idle ones, but not on those a transaction holds between two statements
+  // (node-postgres removes its listener at checkout). Every client gets a listener of its own; the
+  // query on it fails (answered 503) and the pool drops the broken client at release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     pool,
     kind: 'postgres',
-    async listen(channel, onPayload) {
+    async listen(channel, onPayload, onResync) {
       // A dedicated connection (LISTEN does not survive in a pool). If it drops (server restart,
-      // network), reconnect with capped backoff, so live updates resume without a portal restart.
+      // network, pg_terminate_backend), reconnect with capped backoff, so live updates resume
+      // without a portal restart; then `onResync`, since what was notified meanwhile is lost.
       let client: pg.Client | null = null;
       let stopped = false;
-      let delay = 250;
+      let lost = false;
+      let delay = 100;
       const retry = () => {
         if (stopped) return;
+        lost = true;
         setTimeout(() => void connect().catch(retry), delay).unref();
-        delay = Math.min(delay * 2, 10_000);
+        delay = Math.min(delay * 2, 2_000);
       };
       const connect = async (): Promise<void> => {
-        const c = new pg.Client({ connectionString: url });
+        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
         c.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
         c.on('error', () => {});
-        await c.connect();
+        try {
+          await c.connect();
+          await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        } catch (e) {
+          await c.end().catch(() => {});
+          throw e;
+        }
+        if (stopped) return void (await c.end().catch(() => {}));
         c.on('end', () => {
-          client = null;
+          if (client === c) client = null;
           retry();
         });
-        await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
         client = c;
-        delay = 250;
+        delay = 100;
+        if (lost) {
+          lost = false;
+          onResync?.();
+        }
       };
       await connect();
       return async () => {
@@ -95,6 +132,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     pool,
     kind: 'pglite',
     async listen(channel, onPayload) {
+      // In-process: the connection cannot drop, so there is never anything to resync.
       const unsubscribe = await pglite.listen(channel, onPayload);
       return async () => unsubscribe();
     },
@@ -153,6 +191,29 @@ function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+// Errors that say the database cannot be reached or is going away, not that the request was wrong:
+// SQLSTATE class 08 (connection exception), 57P01-57P03 (admin or crash shutdown, cannot connect
+// now), 53300 (too many connections); Node's socket errors; node-postgres's own messages for a
+// connection that ended or a pool that found no connection in time.
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|Connection ended|not queryable|timeout exceeded when trying to connect|Client has encountered a connection error|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/** Whether `e` says the database is unreachable (the request may succeed later), as opposed to a bad request or a bug. */
+export function databaseUnavailable(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const state = sqlState(e);
+  if (state && (state.startsWith('08') || UNAVAILABLE_STATES.has(state) || UNAVAILABLE_NODE.has(state))) return true;
+  if (e instanceof AggregateError && e.errors.some(databaseUnavailable)) return true;
+  return e instanceof Error && UNAVAILABLE_MESSAGES.test(e.message);
+}
+
+/** Whether `e` is PostgreSQL cancelling a statement that ran past statement_timeout (57014). */
+export function statementTimedOut(e: unknown): boolean {
+  return sqlState(e) === '57014' && /statement timeout/i.test((e as Error).message ?? '');
 }
 
 /** SQLSTATE of a database error (PGlite's error classes are minified: never use instanceof). */

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import type { Db } from './database.ts';
+import { sqlState, type Db } from './database.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const MIGRATION_LOCK = 7_310_001;
@@ -22,6 +22,8 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
 export async function migrate(db: Db, opts: { upTo?: number } = {}): Promise<string[]> {
   const migrations = listMigrations().filter((m) => opts.upTo === undefined || m.version <= opts.upTo);
   return db.transaction().execute(async (trx) => {
+    // A migration may rewrite a large table: the pool's statement_timeout does not apply to it.
+    await sql`SET LOCAL statement_timeout = 0`.execute(trx);
     await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
     await sql`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`.execute(trx);
@@ -39,7 +41,12 @@ export async function migrate(db: Db, opts: { upTo?: number } = {}): Promise<str
 
 /** Names of migration files not yet applied (readiness fails while any remain). */
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const rows = await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(db).catch(() => ({ rows: [] }));
+  // Only "no such table" (42P01, a database never migrated) means all are pending; any other error
+  // (the database is unreachable) is the caller's to report.
+  const rows = await sql<{ version: number }>`SELECT version FROM schema_migrations`.execute(db).catch((e: unknown) => {
+    if (sqlState(e) === '42P01') return { rows: [] };
+    throw e;
+  });
   const done = new Set(rows.rows.map((r) => r.version));
   return listMigrations().filter((m) => !done.has(m.version)).map((m) => m.name);
 }

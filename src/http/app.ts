@@ -2,7 +2,7 @@
 // metrics and the web UI. No business logic here.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -38,6 +38,8 @@ import { discoveryRoutes } from './routes/discovery.ts';
 import { oidcRoutes } from './routes/oidc.ts';
 import { samlRoutes } from './routes/saml.ts';
 import { docsSite } from './docs-site.ts';
+import { registerSecurity } from './security.ts';
+import { DATABASE_RETRY_SECONDS } from './errors.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -60,7 +62,20 @@ export type AppOptions = {
   identity?: Identity;
   /** The audio conferencing state of this instance, shown by /readyz (it does not make it unready). */
   telephony?: (() => 'connected' | 'reconnecting' | 'standby') | undefined;
+  /** A request not answered in this long gets 503 REQUEST_TIMEOUT (0 or absent: no limit). */
+  requestTimeoutMs?: number;
+  /** True once SIGTERM arrived: /readyz answers 503 so load balancers stop sending here. */
+  draining?: () => boolean;
+  /** /metrics on this port needs `Authorization: Bearer <token>`; without one it is not served here. */
+  metricsToken?: string | undefined;
+  /** Origins the browser may connect to besides the portal (the Janus API). */
+  connectOrigins?: string[];
 };
+
+/** How long /readyz waits for the database before it says it is unreachable. */
+const READY_TIMEOUT_MS = 2_000;
+/** What a client is told to wait before it sends a request again to an instance that shuts down. */
+const SHUTDOWN_RETRY_SECONDS = 1;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -103,9 +118,32 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook('onRequest', async (_req, reply) => {
     if (!closing) return;
-    reply.header('connection', 'close');
-    return sendProblem(reply, problem(503, 'SHUTTING_DOWN', 'This instance is shutting down; send the request again.'));
+    reply.header('connection', 'close').header('retry-after', String(SHUTDOWN_RETRY_SECONDS));
+    return sendProblem(reply, problem(503, 'SHUTTING_DOWN', 'This instance is shutting down; send the request again.', { retryAfterSeconds: SHUTDOWN_RETRY_SECONDS }));
   });
+  // A request the handler has not answered in time (a database that froze, a lock held long) gets
+  // 503: the client learns to retry (with its Idempotency-Key) instead of hanging. Streams are exempt.
+  const requestTimeoutMs = o.requestTimeoutMs ?? 0;
+  if (requestTimeoutMs > 0) {
+    app.addHook('onRequest', async (req, reply) => {
+      const timer = setTimeout(() => {
+        if (reply.sent || reply.raw.headersSent) return;
+        req.log.warn({ timeoutMs: requestTimeoutMs }, 'request timed out');
+        reply.header('retry-after', String(DATABASE_RETRY_SECONDS));
+        void sendProblem(
+          reply,
+          problem(503, 'REQUEST_TIMEOUT', 'The request took too long to answer; it may or may not have taken effect. Send it again (with the same Idempotency-Key for a change).', {
+            retryAfterSeconds: DATABASE_RETRY_SECONDS,
+            instance: req.url,
+            requestId: req.id,
+          }),
+        );
+      }, requestTimeoutMs);
+      timer.unref();
+      reply.raw.once('close', () => clearTimeout(timer));
+      reply.raw.once('finish', () => clearTimeout(timer));
+    });
+  }
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
@@ -117,6 +155,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(cookie);
+  // Headers, CSP, compression: before every route, so each answer gets them.
+  await registerSecurity(app as unknown as FastifyInstance, { publicUrl: o.publicUrl, connectOrigins: o.connectOrigins ?? [] });
   // Before any route: every route registered from here on is collected and must declare its
   // access; its hooks run after the cookie parser's.
   app.decorate('declaredRoutes', registerAccess(app, o.services.accounts));
@@ -176,26 +216,47 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addHook('onClose', async () => loop.stop());
   o.metrics.watchEventLoop(() => loop.recent());
   // What /readyz answers, and the webmeetings_ready gauge reads.
-  const readiness = async (): Promise<{ code: number; body: Record<string, unknown> }> => {
+  const readiness = async (): Promise<{ code: number; body: Record<string, unknown>; retryAfter?: number }> => {
     const delay = loop.recent();
     const eventLoop = { ...delay, limit: o.eventLoopDelayLimitMs / 1000 };
+    const unready = (body: Record<string, unknown>, retryAfter: number) => ({ code: 503, body: { ...body, eventLoop }, retryAfter });
+    // SIGTERM: out of rotation first, while requests still being sent here are served.
+    if (o.draining?.()) return unready({ status: 'draining' }, SHUTDOWN_RETRY_SECONDS);
     // A stalled loop answers every request late: out of rotation until it has run freely for a window.
-    if (delay.max * 1000 > o.eventLoopDelayLimitMs) return { code: 503, body: { status: 'event loop delayed', eventLoop } };
+    if (delay.max * 1000 > o.eventLoopDelayLimitMs) return unready({ status: 'event loop delayed' }, DATABASE_RETRY_SECONDS);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const pending = await pendingMigrations(o.database.db);
-      if (pending.length > 0) return { code: 503, body: { status: 'migrations pending', pending, eventLoop } };
+      // A database that froze must not freeze the probe: past the limit it counts as unreachable.
+      const pending = await Promise.race([
+        pendingMigrations(o.database.db),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
+        }),
+      ]);
+      if (pending.length > 0) return unready({ status: 'migrations pending', pending }, DATABASE_RETRY_SECONDS);
       // Telephony is reported, not required: the portal serves bookings while Asterisk is away.
       return { code: 200, body: { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }) } };
     } catch {
-      return { code: 503, body: { status: 'database unreachable', eventLoop } };
+      return unready({ status: 'database unreachable' }, DATABASE_RETRY_SECONDS);
+    } finally {
+      clearTimeout(timer);
     }
   };
   o.metrics.watchReadiness(async () => (await readiness()).code === 200);
   app.get('/readyz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async (_req, reply) => {
-    const { code, body } = await readiness();
+    const { code, body, retryAfter } = await readiness();
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.code(code).send(body);
   });
-  app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
+    // Metrics tell the world about load and sign-ins: on the main port only with the bearer token
+    // (METRICS_TOKEN); else they are served on METRICS_PORT only (see metricsServer).
+    const given = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!o.metricsToken) return sendProblem(reply, problem(404, 'METRICS_NOT_HERE', 'Metrics are not served on this port: set METRICS_TOKEN, or METRICS_PORT for a port of their own.', { instance: req.url }));
+    if (!given || !sameSecret(given, o.metricsToken)) {
+      reply.header('www-authenticate', 'Bearer realm="metrics"');
+      return sendProblem(reply, problem(401, 'METRICS_TOKEN_REQUIRED', 'Send the metrics token (METRICS_TOKEN) as Authorization: Bearer <token>.', { instance: req.url }));
+    }
     reply.type(o.metrics.registry.contentType);
     return o.metrics.registry.metrics();
   });
@@ -207,13 +268,28 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   if (appShell) {
     await app.register(async (scope) => {
       publicByDefault(scope);
-      await scope.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
+      // Vite names each built file after its content: those under /assets/ never change (a year,
+      // immutable); everything else (the shell, icons) is checked again on every use.
+      await scope.register(fastifyStatic, {
+        root: WEB_DIST,
+        wildcard: false,
+        cacheControl: false,
+        setHeaders: (res, path) => res.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+      });
     });
   }
   app.setNotFoundHandler((req, reply) => {
-    const isApi = /^\/(api|healthz|readyz|metrics|docs)(\/|$)/.test(req.url);
+    // A hashed chunk that is gone (an open tab after a deploy) is 404: the shell in its place would
+    // be run as JavaScript and break the tab.
+    const isApi = /^\/(api|healthz|readyz|metrics|docs|assets)(\/|$)/.test(req.url);
     if (!isApi && appShell && (req.method === 'GET' || req.method === 'HEAD')) return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(appShell);
     return sendProblem(reply, problem(404, 'ROUTE_NOT_FOUND', `There is no ${req.method} ${req.url.split('?')[0]} in this API; see /api/docs.`, { instance: req.url }));
   });
   return app as unknown as FastifyInstance;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

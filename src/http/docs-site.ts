@@ -1,11 +1,13 @@
 // The documentation site (docs/, built by `npm run docs`) at /docs, as the reference deployment
 // shipped its guides inside the web app. Static, public, served from the brotli/gzip copies the
 // build made. Without a build, /docs says how to make one.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { publicByDefault } from './access.ts';
+import { allowInlineScripts, inlineScriptHashesOfSite } from './security.ts';
 
 export const DOCS_DIST = fileURLToPath(new URL('../../docs/.vitepress/dist/', import.meta.url));
 
@@ -18,7 +20,14 @@ export async function docsSite(app: FastifyInstance, opts: { root?: string } = {
       scope.get('/docs', async (_req, reply) => reply.code(404).type('text/plain').send('The documentation is not built: run npm run docs.'));
       return;
     }
+    // VitePress pages carry small inline scripts (theme, page map): the CSP allows exactly those.
+    allowInlineScripts(scope, inlineScriptHashesOfSite(root));
     await scope.register(fastifyStatic, { root, prefix: '/docs/', decorateReply: false, preCompressed: true, redirect: true, index: ['index.html'], maxAge: '1h' });
-    scope.get('/docs', async (_req, reply) => reply.redirect('/docs/', 301));
+    // The router ignores trailing slashes, so this route also receives /docs/: answer that with the
+    // site's front page (a redirect to itself would loop).
+    const front = readFileSync(join(root, 'index.html'));
+    scope.get('/docs', async (req, reply) =>
+      req.url.split('?')[0]!.endsWith('/') ? reply.type('text/html; charset=utf-8').header('cache-control', 'public, max-age=3600').send(front) : reply.redirect('/docs/', 301),
+    );
   });
 }

@@ -18,4 +18,22 @@ describe('mapping errors to problem+json', () => {
   it('answers 500 without internals for anything else', () => {
     expect(toProblem(new Error('boom at line 3'), req)).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', detail: expect.not.stringContaining('boom') });
   });
+
+  it('answers 503 DATABASE_UNAVAILABLE with a wait, never the driver\'s words, when the database is away', () => {
+    const away = [
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+      new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' })]),
+    ];
+    for (const err of away) {
+      const p = toProblem(err, req);
+      expect(p, err.message).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE', retryAfterSeconds: expect.any(Number) });
+      if (err.message) expect(p.detail).not.toContain(err.message);
+    }
+    const slow = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    expect(toProblem(slow, req)).toMatchObject({ status: 503, code: 'DATABASE_TIMEOUT' });
+  });
 });

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorKind } from '../domain/errors.ts';
-import { sqlState } from '../db/database.ts';
+import { databaseUnavailable, sqlState, statementTimedOut } from '../db/database.ts';
 import { pickLang } from './join-pages.ts';
 
 /** Italian when the request asks for it (?lang=it, or Italian ranked first in Accept-Language); else English, the API's language. */
@@ -44,6 +44,9 @@ const TITLES: Record<number, string> = {
   500: 'Internal error',
   503: 'Service unavailable',
 };
+
+/** What a client is told to wait before sending again a request the database could not serve. */
+export const DATABASE_RETRY_SECONDS = 2;
 
 export type ProblemBody = { type: string; title: string; status: number; detail: string; code: string; [k: string]: unknown };
 
@@ -115,6 +118,14 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   if (UNSTORABLE_TEXT.has(sqlState(err) ?? '')) {
     return problem(400, 'INVALID_CHARACTERS', 'The request contains characters that cannot be stored, such as a NUL (\\u0000); remove them.', base);
   }
+  // The database is away (restart, failover, network) or too slow: the request may succeed if sent
+  // again shortly, so 503 with Retry-After, never 500 and never the driver's own words.
+  if (databaseUnavailable(err)) {
+    return problem(503, 'DATABASE_UNAVAILABLE', 'The database cannot be reached at the moment; send the request again in a few seconds.', { retryAfterSeconds: DATABASE_RETRY_SECONDS, ...base });
+  }
+  if (statementTimedOut(err)) {
+    return problem(503, 'DATABASE_TIMEOUT', 'The database took too long to answer; send the request again in a few seconds.', { retryAfterSeconds: DATABASE_RETRY_SECONDS, ...base });
+  }
   const constraint = (err as { constraint?: string }).constraint;
   if ((sqlState(err) === '23505' || sqlState(err) === '23503') && constraint && CONSTRAINTS[constraint]) {
     const [status, code, detail] = CONSTRAINTS[constraint]!;
@@ -139,7 +150,8 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
   const body = toProblem(err, req);
   // RFC 9110, 10.2.3: every limit that says how long to wait says it in Retry-After too.
   if (typeof body.retryAfterSeconds === 'number') reply.header('retry-after', String(body.retryAfterSeconds));
-  if (body.status >= 500) req.log.error({ err }, 'request failed');
+  if (body.code === 'DATABASE_UNAVAILABLE' || body.code === 'DATABASE_TIMEOUT') req.log.warn({ code: body.code, err: (err as Error).message }, body.detail);
+  else if (body.status >= 500) req.log.error({ err }, 'request failed');
   else req.log.info({ code: body.code, status: body.status }, body.detail);
   return sendProblem(reply, body);
 }

@@ -39,10 +39,13 @@ export class JobQueue {
   private readonly logger: Logger;
   private readonly database: Database;
   private started = false;
+  private readonly deleteAfterSeconds: number;
 
-  constructor(database: Database, logger: Logger) {
+  /** `jobRetentionDays`: how long a finished job (done, failed, cancelled) stays before pg-boss deletes it. */
+  constructor(database: Database, logger: Logger, opts: { jobRetentionDays?: number } = {}) {
     this.logger = logger;
     this.database = database;
+    this.deleteAfterSeconds = Math.round((opts.jobRetentionDays ?? 7) * 86_400);
     this.boss = new PgBoss({
       db: { executeSql: (text: string, values?: unknown[]) => database.pool.query(text, values as unknown[]) },
       ...(database.kind === 'pglite' ? { backend: 'pglite' as const } : {}),
@@ -78,8 +81,18 @@ export class JobQueue {
   }
 
   async define(q: QueueDefinition): Promise<void> {
-    if (q.deadLetter) await this.boss.createQueue(q.deadLetter).catch(ignoreExists);
+    // pg-boss's own retention (queue option deleteAfterSeconds): its supervision deletes finished
+    // jobs older than this, so the job table stays bounded. Dead letters are kept as long.
+    const retention = { deleteAfterSeconds: this.deleteAfterSeconds };
+    if (q.deadLetter) {
+      const made = await this.boss.createQueue(q.deadLetter, retention).then(
+        () => true,
+        (e: unknown) => (ignoreExists(e), false),
+      );
+      if (!made) await this.boss.updateQueue(q.deadLetter, retention);
+    }
     const options = {
+      ...retention,
       retryLimit: q.retryLimit ?? 8,
       retryDelay: q.retryDelaySeconds ?? 5,
       retryBackoff: true,

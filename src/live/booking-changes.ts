@@ -12,8 +12,11 @@ export type BookingChange = {
   end: string;
 };
 
-/** The port: LISTEN on a channel (PostgreSQL client or PGlite's `listen`); resolves to an unlisten. */
-export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+/**
+ * The port: LISTEN on a channel (PostgreSQL client or PGlite's `listen`); resolves to an unlisten.
+ * `onResync` runs when the listening connection came back after a loss (changes were missed).
+ */
+export type Listen = (channel: string, onPayload: (payload: string) => void, onResync?: () => void) => Promise<() => Promise<void>>;
 
 type Subscriber<T> = (change: T) => void;
 
@@ -57,6 +60,7 @@ export class ChangeHub<T> {
   readonly #channel: string;
   readonly #parse: (payload: string) => T | null;
   readonly #subscribers = new Set<Subscriber<T>>();
+  readonly #resyncSubscribers = new Set<() => void>();
   #unlisten: (() => Promise<void>) | null = null;
   #starting: Promise<void> | null = null;
 
@@ -68,7 +72,11 @@ export class ChangeHub<T> {
 
   /** Starts the one LISTEN of this process (idempotent). */
   start(): Promise<void> {
-    this.#starting ??= this.#listen(this.#channel, (payload) => this.publish(payload)).then((unlisten) => {
+    this.#starting ??= this.#listen(
+      this.#channel,
+      (payload) => this.publish(payload),
+      () => this.resync(),
+    ).then((unlisten) => {
       this.#unlisten = unlisten;
     });
     return this.#starting;
@@ -87,6 +95,23 @@ export class ChangeHub<T> {
     }
   }
 
+  /** Tells every resync subscriber that changes may have been missed (the LISTEN connection was lost and is back). */
+  resync(): void {
+    for (const subscriber of this.#resyncSubscribers) {
+      try {
+        subscriber();
+      } catch {
+        // as in publish
+      }
+    }
+  }
+
+  /** Runs `subscriber` after each loss of the listening connection, once it listens again. */
+  onResync(subscriber: () => void): () => void {
+    this.#resyncSubscribers.add(subscriber);
+    return () => this.#resyncSubscribers.delete(subscriber);
+  }
+
   subscribe(subscriber: Subscriber<T>): () => void {
     this.#subscribers.add(subscriber);
     return () => this.#subscribers.delete(subscriber);
@@ -98,6 +123,7 @@ export class ChangeHub<T> {
 
   async close(): Promise<void> {
     this.#subscribers.clear();
+    this.#resyncSubscribers.clear();
     await this.#starting?.catch(() => {});
     const unlisten = this.#unlisten;
     this.#unlisten = null;

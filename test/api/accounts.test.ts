@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { METRICS_TOKEN, startTestPortal, type TestPortal } from '../support/portal.ts';
 
 let t: TestPortal;
 let institutionId: string;
@@ -202,7 +202,8 @@ describe('operations endpoints', () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.baseUrl}/readyz`);
     expect(await ready.json()).toMatchObject({ status: 'ready' });
-    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect((await fetch(`${t.baseUrl}/metrics`)).status).toBe(401);
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     expect(metrics).toContain('webmeetings_http_request_duration_seconds');
     const doc = (await (await fetch(`${t.baseUrl}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');

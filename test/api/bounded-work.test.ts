@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { sql } from 'kysely';
-import { startTestPortal, type ApiResponse, type Caller, type TestPortal } from '../support/portal.ts';
+import { METRICS_TOKEN, startTestPortal, type ApiResponse, type Caller, type TestPortal } from '../support/portal.ts';
 import { ruleText } from '../support/rule-arbitrary.ts';
 
 let t: TestPortal;
@@ -217,7 +217,7 @@ describe('event loop delay', () => {
     expect(after.status).toBe(503);
     expect(after.body.status).toBe('event loop delayed');
     expect(after.body.eventLoop.max).toBeGreaterThanOrEqual(1.4);
-    const metrics = await t.api('GET', '/metrics');
+    const metrics = await t.api('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     const max = /webmeetings_event_loop_delay_seconds\{stat="max"\} ([\d.e+-]+)/.exec(metrics.body as string);
     expect(Number(max?.[1])).toBeGreaterThanOrEqual(1.4);
   });

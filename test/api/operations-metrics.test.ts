@@ -4,7 +4,7 @@
 // provider; and the minute samples usage statistics are made of.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { METRICS_TOKEN, startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
 import { settled } from './provisioning-support.ts';
 import { sampleOf } from '../support/metrics.ts';
@@ -15,7 +15,7 @@ let bbb: BigBlueButtonDouble;
 let alice: Caller;
 const ids: string[] = [];
 
-const scrape = async () => (await fetch(`${t.baseUrl}/metrics`)).text();
+const scrape = async () => (await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
 
 beforeAll(async () => {
   bbb = new BigBlueButtonDouble();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { METRICS_TOKEN, startTestPortal, type TestPortal } from '../support/portal.ts';
 
 const DEPLOY = join(import.meta.dirname, '../../deploy');
 type Preprocessing = { type: string; parameters?: string[] };
@@ -28,7 +28,7 @@ let exposed: Set<string>;
 beforeAll(async () => {
   t = await startTestPortal({ now: '2026-03-20T09:00:00Z' });
   // A call to a provider and a booking make the labelled series appear; the families exist anyway.
-  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  const text = await (await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
 });
 afterAll(async () => {

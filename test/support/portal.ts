@@ -40,6 +40,9 @@ export type TestPortal = {
 
 let counter = 0;
 
+/** The bearer token test portals require for /metrics. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789';
+
 /**
  * `db`: a second instance on the database of another test portal (the first one drops it).
  * `logs`: the portal logs at info level into this array (one parsed JSON object per line); in the
@@ -50,7 +53,7 @@ export async function startTestPortal(
 ): Promise<TestPortal> {
   // The test runner shares the machine with other test files: a stall of a second is no reason for
   // /readyz to say 503 here, except in the tests of that check (they set the limit themselves).
-  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', DATABASE_POOL_SIZE: '40', EVENT_LOOP_DELAY_LIMIT_MS: '600000', USAGE_SAMPLING: 'false', ...opts.env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', DATABASE_POOL_SIZE: '40', EVENT_LOOP_DELAY_LIMIT_MS: '600000', METRICS_TOKEN, USAGE_SAMPLING: 'false', ...opts.env });
   // A second instance of one deployment (opts.db) shares the first one's clock through opts.clock.
   const clock = opts.clock ?? new TestClock(opts.now ?? '2026-03-20T09:00:00Z');
   const db = opts.db ?? (await openTestDatabase());

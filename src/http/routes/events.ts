@@ -59,7 +59,7 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app,
     schema: {
       tags: ['bookings'],
       summary:
-        'Live changes as server-sent events: event "booking" (data {action, bookingId, roomId, start, end}) and "audio" (data {bookingId}: its phone participants, mutes or lock changed). The stream ends when the session or token ends.',
+        'Live changes as server-sent events: event "booking" (data {action, bookingId, roomId, start, end}), "audio" (data {bookingId}: its phone participants, mutes or lock changed) and "resync" (data {}: changes may have been missed, e.g. while the database was unreachable; fetch what is shown again). The stream ends when the session or token ends.',
     },
     handler: async (req, reply) => {
       const actor = req.actor!;
@@ -94,6 +94,9 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app,
       const unsubscribeAudio = audioHub.subscribe((change) => {
         res.write(`event: audio\ndata: ${JSON.stringify(change)}\n\n`);
       });
+      // The server's listening connection was lost and is back: what changed meanwhile was not sent.
+      const resync = () => res.write('event: resync\ndata: {}\n\n');
+      const unsubscribeResync = [hub.onResync(resync), audioHub.onResync(resync)];
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
       heartbeat.unref();
       const recheck = setInterval(() => {
@@ -110,6 +113,7 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app,
         clearInterval(recheck);
         unsubscribeBookings();
         unsubscribeAudio();
+        for (const unsubscribe of unsubscribeResync) unsubscribe();
         open.delete(stream);
       });
     },

@@ -3,7 +3,8 @@ import type { AudioChange, BookingChange } from '../api/types.ts';
 // One EventSource per tab, shared by every component that wants live changes: `booking` events
 // (a booking created, moved, cancelled) and `audio` events (a booking's phone participants,
 // mutes or lock changed). EventSource reconnects by itself; after a reconnect listeners get
-// `null` ("resync"), because changes made while we were away were not delivered.
+// `null` ("resync"), because changes made while we were away were not delivered; so they do on a
+// `resync` event, which the server sends when its own database connection was lost and came back.
 
 type Listener<T> = (change: T | null) => void;
 export type LiveStatus = 'connecting' | 'live' | 'offline';
@@ -44,6 +45,10 @@ function open() {
   source = new EventSource('/api/v1/events', { withCredentials: true });
   source.addEventListener('booking', deliver(bookingListeners));
   source.addEventListener('audio', deliver(audioListeners));
+  source.addEventListener('resync', () => {
+    for (const l of bookingListeners) l(null);
+    for (const l of audioListeners) l(null);
+  });
   source.addEventListener('open', () => {
     if (hadError) {
       for (const l of bookingListeners) l(null);
