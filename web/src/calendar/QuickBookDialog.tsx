@@ -3,11 +3,29 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
+import { navigate } from '../app/router.tsx';
 import { formatSlot } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { Suggestions } from './Suggestions.tsx';
+import { wallClock } from './zone.ts';
+
+/** Seats the dialog starts with, as the full form does: a small meeting, or the room's size when smaller. */
+const DEFAULT_SEATS = 10;
+
+/** The full form's address for this slot and what was typed so far (the form reads these). */
+export function fullFormAddress(slot: QuickSlot, typed: { title: string; seats: string; description: string }): string {
+  const start = wallClock(slot.start, slot.room.timeZone);
+  const end = wallClock(slot.end, slot.room.timeZone);
+  const query = new URLSearchParams({ roomId: slot.room.id, date: start.slice(0, 10), start: start.slice(11, 16), end: end.slice(11, 16) });
+  // A slot past midnight does not fit the form's one date: the form then asks for the end.
+  if (end.slice(0, 10) !== start.slice(0, 10)) query.delete('end');
+  if (typed.seats.trim()) query.set('seats', typed.seats.trim());
+  if (typed.title.trim()) query.set('title', typed.title.trim());
+  if (typed.description.trim()) query.set('description', typed.description.trim());
+  return `/bookings/new?${query}`;
+}
 
 export interface QuickSlot {
   room: Room;
@@ -18,7 +36,7 @@ export interface QuickSlot {
   seatsLeft: number | null;
 }
 
-/** Opens after a drag on empty space: the slot is chosen, only the title and seats are asked. */
+/** Opens after a click or a drag on free space: the slot is chosen, only the title and seats are asked. */
 export function QuickBookDialog({
   slot,
   onClose,
@@ -44,7 +62,7 @@ export function QuickBookDialog({
     setOpenedFor(slot);
     if (slot) {
       setTitle('');
-      setSeats('');
+      setSeats(String(Math.min(DEFAULT_SEATS, slot.room.capacity)));
       setDescription('');
       setError(null);
       setFieldErrors({});
@@ -98,6 +116,11 @@ export function QuickBookDialog({
       onClose={onClose}
       actions={
         <>
+          {slot && (
+            <button type="button" className="button button-secondary dialog-action-start" onClick={() => navigate(fullFormAddress(slot, { title, seats, description }))}>
+              {t('quickBook.more')}
+            </button>
+          )}
           <button type="button" className="button button-quiet" onClick={onClose}>
             {t('common.cancel')}
           </button>
