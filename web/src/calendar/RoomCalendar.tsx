@@ -63,20 +63,30 @@ const escapeHtml = (s: string) =>
 // screen readers then skip or misread (axe: aria-required-children). The grid is a drawing
 // for pointer users; the list view and the booking form are the accessible ways in, and the
 // events stay focusable buttons with their full text.
-const TABLE_ROLES = '[role="table"],[role="rowgroup"],[role="row"],[role="cell"],[role="columnheader"]';
+const TABLE_ROLES = '[role="table"],[role="rowgroup"],[role="row"],[role="cell"],[role="columnheader"],[role="rowheader"]';
 function repairAria(root: HTMLElement, label: string) {
   for (const el of root.querySelectorAll(TABLE_ROLES)) {
     el.removeAttribute('role');
     el.removeAttribute('aria-colindex');
     el.removeAttribute('aria-colspan');
   }
-  // The grid scrolls (sideways in a busy week, on a phone): keyboard users must be able to reach it.
   const main = root.querySelector<HTMLElement>('.ec-main');
-  if (main && main.tabIndex !== 0) {
+  if (!main) return;
+  if (root.querySelector('.ec-list')) {
+    // The list view is a list of days (role list > listitem): nothing may stand between them.
+    main.removeAttribute('tabindex');
+    main.removeAttribute('role');
+    main.removeAttribute('aria-label');
+    // Its day headings are <h4> under the page's <h2> (axe: heading-order).
+    for (const head of root.querySelectorAll('h4.ec-day-head')) head.setAttribute('aria-level', '3');
+    return;
+  }
+  // The grid scrolls (sideways in the week timeline, on a phone): keyboard users must be able to reach it.
+  if (main.tabIndex !== 0) {
     main.tabIndex = 0;
     main.setAttribute('role', 'group');
   }
-  if (main && main.getAttribute('aria-label') !== label) main.setAttribute('aria-label', label);
+  if (main.getAttribute('aria-label') !== label) main.setAttribute('aria-label', label);
 }
 
 /** Eight rooms side by side in the day view: keep them legible and let the grid scroll sideways on a phone. */
@@ -232,6 +242,8 @@ export function RoomCalendar(props: RoomCalendarProps) {
   }, [rooms]);
   useEffect(() => {
     calendar.current?.setOption('events', events);
+    // The list draws a day (and its heading) only when it has bookings.
+    if (isListView(latest.current.view)) scheduleRepair();
     // Read by bench/ui-week-render.ts: the frame after next has these events on screen.
     requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('wm:calendar-painted')));
   }, [events]);
