@@ -316,7 +316,6 @@ export function CalendarPage() {
             showWeekend={showWeekend}
             onWeekend={changeWeekend}
             live={live}
-            canBook={me.canBook}
             roomFilter={<RoomFilter rooms={rooms} hidden={hiddenRooms} onChange={changeHiddenRooms} />}
             help={<ShortcutHelp open={helpOpen} onOpenChange={setHelpOpen} />}
           />

@@ -1,6 +1,5 @@
 import type { ReactNode, RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from '../app/router.tsx';
 import type { LiveStatus } from './live.ts';
 import { isDayView, type CalendarView } from './RoomCalendar.tsx';
 
@@ -23,7 +22,6 @@ export function CalendarToolbar({
   showWeekend,
   onWeekend,
   live,
-  canBook,
   roomFilter,
   help,
 }: {
@@ -40,7 +38,6 @@ export function CalendarToolbar({
   showWeekend: boolean;
   onWeekend(v: boolean): void;
   live: LiveStatus;
-  canBook: boolean;
   roomFilter: ReactNode;
   help: ReactNode;
 }) {
@@ -97,11 +94,6 @@ export function CalendarToolbar({
           ))}
         </div>
         {help}
-        {canBook && (
-          <Link to="/bookings/new" className="button button-primary">
-            {t('calendar.newBooking')}
-          </Link>
-        )}
       </div>
     </div>
   );

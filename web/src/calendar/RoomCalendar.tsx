@@ -12,7 +12,7 @@ export const isDayView = (view: CalendarView) => view === 'resourceTimeGridDay' 
 export const isListView = (view: CalendarView) => view === 'listWeek' || view === 'listDay';
 
 /** Width of a half hour in the week timeline: an hour-long booking has room for its title on two lines. */
-export const TIMELINE_SLOT_PX = 44;
+export const TIMELINE_SLOT_PX = 48;
 
 /** A slot as the grid reports it: wall-clock strings in the display zone. */
 export interface GridSlot {
