@@ -20,7 +20,7 @@ export async function at(page: Page, roomIndex: number, dayIndex: number, time: 
   return { x: box.x + box.width / 2, y: box.y + (h - FIRST_HOUR + m / 60) * HOUR_PX + dy };
 }
 
-export const TIMELINE_HOUR_PX = 96; // two 48 px half hours (web/src/calendar/RoomCalendar.tsx)
+export const TIMELINE_HOUR_PX = 104; // two 52 px half hours (web/src/calendar/RoomCalendar.tsx)
 
 /**
  * A point in the week timeline (rooms as rows, time across): the middle of `roomIndex`'s row on

@@ -12,7 +12,7 @@ export const isDayView = (view: CalendarView) => view === 'resourceTimeGridDay' 
 export const isListView = (view: CalendarView) => view === 'listWeek' || view === 'listDay';
 
 /** Width of a half hour in the week timeline: an hour-long booking has room for its title on two lines. */
-export const TIMELINE_SLOT_PX = 48;
+export const TIMELINE_SLOT_PX = 52;
 
 /** A slot as the grid reports it: wall-clock strings in the display zone. */
 export interface GridSlot {
@@ -189,7 +189,8 @@ export function RoomCalendar(props: RoomCalendarProps) {
         ].filter(Boolean);
         return {
           html:
-            `<span class="wm-ev-time">${escapeHtml(timeText)}</span>` +
+            // The space lets the timeline wrap between time and title, which run on there.
+            `<span class="wm-ev-time">${escapeHtml(timeText)}</span> ` +
             `<span class="wm-ev-title">${escapeHtml(title)}</span>` +
             (meta.length ? `<span class="wm-ev-meta">${escapeHtml(meta.join(' · '))}</span>` : ''),
         };
