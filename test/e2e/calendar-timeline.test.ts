@@ -149,7 +149,7 @@ describeInBrowser('room calendar for eight rooms', () => {
       }
       // Monday's titles are on screen in full: nothing cut off or hidden by an ellipsis.
       for (const [, day, , , t] of WEEK.filter(([, day]) => day === 0)) {
-        const el = page.locator('.ec-event .wm-ev-title', { hasText: t }).first();
+        const el = page.locator('.ec-event .wm-ev-title', { hasText: new RegExp(`^${t}$`) }).first();
         const fits = await el.evaluate((e) => {
           const r = e.getBoundingClientRect();
           const ev = e.closest('.ec-event')!.getBoundingClientRect();

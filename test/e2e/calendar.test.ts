@@ -53,7 +53,7 @@ describeInBrowser('room calendar', () => {
     await portal?.close();
   });
 
-  it('books a room by dragging on free space in the week view', async () => {
+  it('books a room by dragging on free space in the day view', async () => {
     const page = await openCalendar(maria);
     await expectAccessible(page, 'calendar, day view');
     await drag(page, await at(page, 0, 0, '10:00'), await at(page, 0, 0, '11:00', -3));
