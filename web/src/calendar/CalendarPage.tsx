@@ -20,6 +20,7 @@ import { isDayView, isListView, RoomCalendar, type CalendarView, type GridMove, 
 import { RoomFilter } from './RoomFilter.tsx';
 import { loadHiddenRooms, saveHiddenRooms, visibleRooms } from './roomFilter.ts';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
+import { slotFromClick } from './slots.ts';
 import { useCalendarShortcuts, type ShortcutAction } from './shortcuts.ts';
 import { checkSlot, lowestSeatsLeft, type SlotProblem } from './rules.ts';
 import { SeatPoolStrip } from './SeatPoolStrip.tsx';
@@ -30,14 +31,11 @@ import { useSeriesIndex } from '../bookings/seriesIndex.ts';
 import { useCalendarData } from './useCalendarData.ts';
 import { addDays, offsetString, wallClock, zonedToInstant } from './zone.ts';
 
-const wallTime = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
-
 const VIEW_KEY = 'wm.calendar.view';
 const WEEKEND_KEY = 'wm.calendar.weekend';
 const isPhone = () => window.matchMedia('(max-width: 720px)').matches;
 const VIEWS: CalendarView[] = ['resourceTimelineWeek', 'resourceTimeGridDay', 'listWeek', 'listDay'];
-/** A click on free space books this long (or the shortest allowed booking, when longer). */
-const CLICK_MINUTES = 60;
+
 
 interface Conflict {
   message: string;
@@ -172,12 +170,8 @@ export function CalendarPage() {
       onInteractionEnd: () => setDragProblem(null),
       onSelect: openQuick,
       onClickFree: ({ roomId, start }) => {
-        // The half hour under the pointer, for an hour: what a click on a diary means.
-        const minutes = Number(start.slice(11, 13)) * 60 + Number(start.slice(14, 16));
-        const from = `${start.slice(0, 11)}${wallTime(minutes - (minutes % 30))}`;
-        const length = Math.min(Math.max(CLICK_MINUTES, state.current.settings.minDurationMinutes), state.current.settings.maxDurationMinutes);
-        const to = wallClock(zonedToInstant(from, 'UTC').getTime() + length * 60_000, 'UTC').slice(0, 16);
-        const slot = { roomId, start: from, end: to };
+        const { settings } = state.current;
+        const slot = { roomId, ...slotFromClick(start, settings.minDurationMinutes, settings.maxDurationMinutes) };
         const problem = problemOf({ ...slot, bookingId: null, seats: 1 });
         if (problem) {
           setDragProblem(problem);

@@ -9,23 +9,10 @@ import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { Suggestions } from './Suggestions.tsx';
-import { wallClock } from './zone.ts';
+import { fullFormAddress } from './slots.ts';
 
 /** Seats the dialog starts with, as the full form does: a small meeting, or the room's size when smaller. */
 const DEFAULT_SEATS = 10;
-
-/** The full form's address for this slot and what was typed so far (the form reads these). */
-export function fullFormAddress(slot: QuickSlot, typed: { title: string; seats: string; description: string }): string {
-  const start = wallClock(slot.start, slot.room.timeZone);
-  const end = wallClock(slot.end, slot.room.timeZone);
-  const query = new URLSearchParams({ roomId: slot.room.id, date: start.slice(0, 10), start: start.slice(11, 16), end: end.slice(11, 16) });
-  // A slot past midnight does not fit the form's one date: the form then asks for the end.
-  if (end.slice(0, 10) !== start.slice(0, 10)) query.delete('end');
-  if (typed.seats.trim()) query.set('seats', typed.seats.trim());
-  if (typed.title.trim()) query.set('title', typed.title.trim());
-  if (typed.description.trim()) query.set('description', typed.description.trim());
-  return `/bookings/new?${query}`;
-}
 
 export interface QuickSlot {
   room: Room;
@@ -117,7 +104,7 @@ export function QuickBookDialog({
       actions={
         <>
           {slot && (
-            <button type="button" className="button button-secondary dialog-action-start" onClick={() => navigate(fullFormAddress(slot, { title, seats, description }))}>
+            <button type="button" className="button button-secondary dialog-action-start" onClick={() => navigate(fullFormAddress({ roomId: slot.room.id, timeZone: slot.room.timeZone, start: slot.start, end: slot.end }, { title, seats, description }))}>
               {t('quickBook.more')}
             </button>
           )}
