@@ -96,10 +96,8 @@ describeInBrowser('room calendar for eight rooms', () => {
   async function open(lang: Lang, viewport = { width: 1366, height: 768 }): Promise<Page> {
     // One browser at a time: each open calendar holds one of the person's live-update streams.
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
-    const context = await newContext(browser, portal.baseUrl, { locale: TEXT[lang].locale, viewport });
+    const context = await newContext(browser, portal.baseUrl, { locale: TEXT[lang].locale, viewport, clock: new Date(NOW), language: lang });
     contexts.push(context);
-    await context.clock.setFixedTime(new Date(NOW));
-    await context.addInitScript((l) => window.localStorage.setItem('i18nextLng', l), lang);
     const page = await context.newPage();
     await signIn(page, maria.email, maria.password);
     await page.locator('.ec-body .ec-day').first().waitFor();
