@@ -5,6 +5,7 @@
 // state, at a fixed clock on the portal and in the browser.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestClock } from '../support/portal.ts';
@@ -110,6 +111,13 @@ describeInBrowser('room calendar for eight rooms', () => {
     await page.screenshot({ path: join(SHOTS, `${name}.png`) });
   }
 
+  /** The findings issue #12 named, at every impact (expectAccessible checks serious and critical ones). */
+  async function expectNoCalendarFindings(page: Page, what: string) {
+    const rules = ['aria-allowed-attr', 'aria-required-children', 'aria-required-parent', 'heading-order', 'region'];
+    const found = (await new AxeBuilder({ page }).withRules(rules).analyze()).violations;
+    expect(found.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), `axe on ${what}`).toEqual([]);
+  }
+
   const title = (page: Page) => page.locator('.cal-title').textContent().then((s) => (s ?? '').trim());
 
   beforeAll(async () => {
@@ -166,6 +174,7 @@ describeInBrowser('room calendar for eight rooms', () => {
         await expect(el.textContent()).resolves.toBe(t);
       }
       await expectAccessible(page, `week timeline (${lang})`);
+      await expectNoCalendarFindings(page, `week timeline (${lang})`);
       await shoot(page, `week-timeline-${lang}`);
 
       // The room filter: two rooms fewer, remembered by this browser.
@@ -251,6 +260,7 @@ describeInBrowser('room calendar for eight rooms', () => {
       await expect.poll(() => title(page)).toMatch(L.dayTitle);
       await page.locator('.ec-event', { hasText: 'Consiglio di dipartimento' }).first().waitFor();
       await expectAccessible(page, `day view, rooms as columns (${lang})`);
+      await expectNoCalendarFindings(page, `day view (${lang})`);
       await shoot(page, `day-view-${lang}`);
 
       // Typing in a field is typing, not a shortcut.
@@ -287,11 +297,27 @@ describeInBrowser('room calendar for eight rooms', () => {
       await expect(row.textContent()).resolves.toMatch(lang === 'en' ? /20 seats/ : /20 posti/);
       await expect(page.getByText(L.hint).count()).resolves.toBe(0);
       await expectAccessible(page, `list view (${lang})`);
+      await expectNoCalendarFindings(page, `list view (${lang})`);
       await shoot(page, `list-view-${lang}`);
       // Leave the next page of this browser in the week view.
       await page.keyboard.press('w');
     }, LONG);
   }
+
+  it('says why someone without an institution cannot book, inside the main landmark', async () => {
+    const nadia = { email: 'nadia@example.org', password: 'Nadia-pass-12345' };
+    const created = await portal.api(portal.admin, 'POST', '/api/v1/users', { name: 'Nadia Senza', role: 'member', ...nadia });
+    expect(created.status).toBe(201);
+    for (const c of contexts.splice(0)) await c.close().catch(() => {});
+    const context = await newContext(browser, portal.baseUrl, { viewport: { width: 1366, height: 768 }, clock: new Date(NOW), language: 'en' });
+    contexts.push(context);
+    const page = await context.newPage();
+    await signIn(page, nadia.email, nadia.password);
+    await page.locator('main .banner').waitFor();
+    await page.locator('.ec-body .ec-day').first().waitFor();
+    await expectAccessible(page, 'calendar without an institution');
+    await expectNoCalendarFindings(page, 'calendar without an institution');
+  }, LONG);
 
   it('fits a phone: the day view at 390×844', async () => {
     const page = await open('en', { width: 390, height: 844 });
