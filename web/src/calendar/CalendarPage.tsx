@@ -36,7 +36,6 @@ const WEEKEND_KEY = 'wm.calendar.weekend';
 const isPhone = () => window.matchMedia('(max-width: 720px)').matches;
 const VIEWS: CalendarView[] = ['resourceTimelineWeek', 'resourceTimeGridDay', 'listWeek', 'listDay'];
 
-
 interface Conflict {
   message: string;
   suggestions: Suggestion[];
