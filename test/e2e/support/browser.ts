@@ -54,7 +54,7 @@ export async function newContext(
     acceptDownloads: true,
   });
   if (options.clock) await context.clock.setFixedTime(options.clock);
-  if (options.language) await context.addInitScript((l) => window.localStorage.setItem('i18nextLng', l), options.language);
+  if (options.language) await context.addInitScript({ content: `localStorage.setItem('i18nextLng', ${JSON.stringify(options.language)});` });
   return context;
 }
 
