@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
-import { addDays, at, drag, nextMonday } from './support/grid.ts';
+import { addDays, drag, nextMonday, timelineAt } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
 describeInBrowser('recurring bookings', () => {
@@ -228,10 +228,12 @@ describeInBrowser('recurring bookings', () => {
       await calendar.getByRole('button', { name: 'Next week' }).click();
       await calendar.locator('.ec-body .ec-day').first().waitFor();
       await calendar.waitForLoadState('networkidle').catch(() => {});
-      const dragDown = async (dayIndex: number) => {
+      // In the week timeline (time across): drag the block sideways to 15:00 of its day.
+      const dragLater = async (dayIndex: number) => {
         const event = calendar.locator('.ec-event', { hasText: 'Tutorato' }).nth(dayIndex);
         // The grid redraws after each answer: wait until the block is laid out again.
         await calendar.waitForLoadState('networkidle').catch(() => {});
+        const target = await timelineAt(calendar, 0, 1 + dayIndex, '15:00', 8);
         let box = null;
         for (let i = 0; i < 50 && !box; i++) {
           await event.waitFor();
@@ -239,13 +241,12 @@ describeInBrowser('recurring bookings', () => {
           if (!box) await calendar.waitForTimeout(100);
         }
         if (!box) throw new Error('the Tutorato block is not on the grid');
-        const from = { x: box.x + box.width / 2, y: box.y + 8 };
-        const target = await at(calendar, 0, 1 + dayIndex, '15:00', 8);
-        await drag(calendar, from, { x: from.x, y: target.y });
+        const from = { x: box.x + 8, y: box.y + box.height / 2 };
+        await drag(calendar, from, { x: target.x, y: from.y });
       };
 
       // Escape puts the block back and changes nothing.
-      await dragDown(0);
+      await dragLater(0);
       const dialog = calendar.getByRole('dialog', { name: 'Move a repeating meeting' });
       await dialog.waitFor();
       await dialog.getByText('“Tutorato” repeats. Move only this meeting, or the whole series?').waitFor();
@@ -256,7 +257,7 @@ describeInBrowser('recurring bookings', () => {
       expect(await times()).toEqual([0, 1, 2].map((d) => `${addDays(tuesday, d)}T13:00–14:00`));
 
       // Only this meeting.
-      await dragDown(0);
+      await dragLater(0);
       await dialog.getByRole('button', { name: 'Only this meeting' }).click();
       await calendar.getByText(/Moved this meeting of “Tutorato”/).waitFor();
       expect(await times()).toEqual([`${tuesday}T15:00–16:00`, `${addDays(tuesday, 1)}T13:00–14:00`, `${addDays(tuesday, 2)}T13:00–14:00`]);
@@ -265,7 +266,7 @@ describeInBrowser('recurring bookings', () => {
       await expect.poll(at15).toBe(1);
 
       // The whole series, from the second meeting.
-      await dragDown(1);
+      await dragLater(1);
       await dialog.getByRole('button', { name: 'The whole series' }).click();
       await calendar.getByText(/Moved every meeting of “Tutorato”/).waitFor();
       const after = await times();

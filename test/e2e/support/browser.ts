@@ -36,15 +36,26 @@ export async function launchBrowser(): Promise<Browser> {
 export async function newContext(
   browser: Browser,
   baseUrl: string,
-  options: { locale?: string; viewport?: { width: number; height: number }; timezoneId?: string } = {},
+  options: {
+    locale?: string;
+    viewport?: { width: number; height: number };
+    timezoneId?: string;
+    /** A fixed clock for the pages (Date.now and new Date()), e.g. the portal's TestClock time. */
+    clock?: Date;
+    /** The portal's language chosen beforehand, as the language switcher remembers it. */
+    language?: 'en' | 'it';
+  } = {},
 ): Promise<BrowserContext> {
-  return browser.newContext({
+  const context = await browser.newContext({
     baseURL: baseUrl,
     locale: options.locale ?? 'en-GB',
     viewport: options.viewport ?? { width: 1440, height: 900 },
     timezoneId: options.timezoneId ?? 'Europe/Rome',
     acceptDownloads: true,
   });
+  if (options.clock) await context.clock.setFixedTime(options.clock);
+  if (options.language) await context.addInitScript({ content: `localStorage.setItem('i18nextLng', ${JSON.stringify(options.language)});` });
+  return context;
 }
 
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');

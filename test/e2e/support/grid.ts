@@ -6,8 +6,8 @@ export const HOUR_PX = 44; // two 22 px slots
 
 export type Point = { x: number; y: number };
 
-/** The day column of `roomIndex` (API order) on weekday `dayIndex` (0 = first visible day). */
-export async function column(page: Page, roomIndex: number, dayIndex: number, daysShown = 5) {
+/** The day column of `roomIndex` (API order) on weekday `dayIndex` (0 = first visible day) of the day view's time grid. */
+export async function column(page: Page, roomIndex: number, dayIndex: number, daysShown = 1) {
   const box = await page.locator('.ec-body .ec-day').nth(roomIndex * daysShown + dayIndex).boundingBox();
   if (!box) throw new Error('day column not found');
   return box;
@@ -18,6 +18,28 @@ export async function at(page: Page, roomIndex: number, dayIndex: number, time: 
   const box = await column(page, roomIndex, dayIndex);
   const [h, m] = time.split(':').map(Number) as [number, number];
   return { x: box.x + box.width / 2, y: box.y + (h - FIRST_HOUR + m / 60) * HOUR_PX + dy };
+}
+
+export const TIMELINE_HOUR_PX = 104; // two 52 px half hours (web/src/calendar/RoomCalendar.tsx)
+
+/**
+ * A point in the week timeline (rooms as rows, time across): the middle of `roomIndex`'s row on
+ * weekday `dayIndex` at "HH:MM" (nudged `dx` px into the slot), scrolled into view first.
+ */
+export async function timelineAt(page: Page, roomIndex: number, dayIndex: number, time: string, dx = 3, daysShown = 5): Promise<Point> {
+  const cell = page.locator('.ec-timeline .ec-body .ec-day').nth(roomIndex * daysShown + dayIndex);
+  const [h, m] = time.split(':').map(Number) as [number, number];
+  const offset = (h - FIRST_HOUR + m / 60) * TIMELINE_HOUR_PX + dx;
+  await cell.scrollIntoViewIfNeeded();
+  // The week is wider than the screen: bring that time to the middle of the grid's scroll box.
+  await cell.evaluate((el, offset) => {
+    const main = el.closest('.ec-main')!;
+    const mr = main.getBoundingClientRect();
+    main.scrollLeft += el.getBoundingClientRect().left + offset - (mr.left + mr.width / 2);
+  }, offset);
+  const box = await cell.boundingBox();
+  if (!box) throw new Error('timeline cell not found');
+  return { x: box.x + offset, y: box.y + box.height / 2 };
 }
 
 export async function drag(page: Page, from: Point, to: Point): Promise<void> {

@@ -114,12 +114,13 @@ export function AppShell({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
-      {!me.canBook && (
-        <div className="banner" role="note">
-          {t('booking.cannotBook', { reason: cannotBookReason(t, me) })}
-        </div>
-      )}
       <main id="main" tabIndex={-1}>
+        {/* Inside the main landmark, so screen-reader users who jump to it hear why they cannot book. */}
+        {!me.canBook && (
+          <div className="banner" role="note">
+            {t('booking.cannotBook', { reason: cannotBookReason(t, me) })}
+          </div>
+        )}
         {children}
       </main>
       <footer className="site-footer">

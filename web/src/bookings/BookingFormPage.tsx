@@ -92,9 +92,10 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
             startTime: query.get('start') ?? slot.start,
             endTime: query.get('end') ?? slot.end,
             seats: query.get('seats') ?? String(Math.min(DEFAULT_SEATS, active.find((x) => x.id === query.get('roomId'))?.capacity ?? DEFAULT_SEATS)),
-            title: '',
-            description: '',
+            title: query.get('title') ?? '',
+            description: query.get('description') ?? '',
           });
+          if (query.get('seats')) seatsTouched.current = true;
         }
       })
       .catch(setLoadError);

@@ -16,7 +16,12 @@ import { setDragProblem, useDragProblem } from './dragFeedback.ts';
 import { displayZone, toCalendarEvents, type SlotProps } from './events.ts';
 import { subscribeLiveStatus, type LiveStatus } from './live.ts';
 import { QuickBookDialog, type QuickSlot } from './QuickBookDialog.tsx';
-import { RoomCalendar, type CalendarView, type GridMove, type GridSlot, type RoomCalendarHandlers } from './RoomCalendar.tsx';
+import { isDayView, isListView, RoomCalendar, type CalendarView, type GridMove, type GridSlot, type RoomCalendarHandlers } from './RoomCalendar.tsx';
+import { RoomFilter } from './RoomFilter.tsx';
+import { loadHiddenRooms, saveHiddenRooms, visibleRooms } from './roomFilter.ts';
+import { ShortcutHelp } from './ShortcutHelp.tsx';
+import { slotFromClick } from './slots.ts';
+import { useCalendarShortcuts, type ShortcutAction } from './shortcuts.ts';
 import { checkSlot, lowestSeatsLeft, type SlotProblem } from './rules.ts';
 import { SeatPoolStrip } from './SeatPoolStrip.tsx';
 import { SlotDialog } from './SlotDialog.tsx';
@@ -29,6 +34,7 @@ import { addDays, offsetString, wallClock, zonedToInstant } from './zone.ts';
 const VIEW_KEY = 'wm.calendar.view';
 const WEEKEND_KEY = 'wm.calendar.weekend';
 const isPhone = () => window.matchMedia('(max-width: 720px)').matches;
+const VIEWS: CalendarView[] = ['resourceTimelineWeek', 'resourceTimeGridDay', 'listWeek', 'listDay'];
 
 interface Conflict {
   message: string;
@@ -40,7 +46,7 @@ interface Conflict {
 function initialView(): CalendarView {
   if (isPhone()) return 'resourceTimeGridDay';
   const stored = localStorage.getItem(VIEW_KEY);
-  return stored === 'resourceTimeGridDay' || stored === 'listWeek' ? stored : 'resourceTimeGridWeek';
+  return VIEWS.find((v) => v === stored) ?? 'resourceTimelineWeek';
 }
 
 export function CalendarPage() {
@@ -57,6 +63,9 @@ export function CalendarPage() {
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [pending, setPending] = useState(false);
   const [live, setLive] = useState<LiveStatus>('connecting');
+  const [hiddenRooms, setHiddenRooms] = useState(loadHiddenRooms);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const dateInput = useRef<HTMLInputElement>(null);
   const dragProblem = useDragProblem();
   const conflictRef = useRef<HTMLDivElement>(null);
 
@@ -84,10 +93,12 @@ export function CalendarPage() {
   const { availability, bookings, error: dataError, reload } = useCalendarData(apiRange);
 
   const canEditOthers = me.role === 'admin' || me.role === 'institution-manager';
-  const events = useMemo(
-    () => (availability ? toCalendarEvents(availability, bookings, me.id, canEditOthers, zone, t('calendar.busy')) : []),
-    [availability, bookings, me.id, canEditOthers, zone, t],
-  );
+  const shownRooms = useMemo(() => visibleRooms(rooms ?? [], hiddenRooms), [rooms, hiddenRooms]);
+  const events = useMemo(() => {
+    if (!availability) return [];
+    const shown = new Set(shownRooms.map((r) => r.id));
+    return toCalendarEvents(availability, bookings, me.id, canEditOthers, zone, t('calendar.busy')).filter((e) => shown.has(e.extendedProps.roomId));
+  }, [availability, bookings, me.id, canEditOthers, zone, t, shownRooms]);
 
   const roomById = useCallback((id: string) => rooms?.find((r) => r.id === id), [rooms]);
   const zoneOf = useCallback((id: string) => roomById(id)?.timeZone ?? zone, [roomById, zone]);
@@ -121,37 +132,51 @@ export function CalendarPage() {
     [reload, t, toast],
   );
 
-  const handlers: RoomCalendarHandlers = useMemo(
-    () => ({
+  const handlers: RoomCalendarHandlers = useMemo(() => {
+    const problemOf = (slot: GridSlot & { bookingId: string | null; seats: number }) => {
+      const s = state.current;
+      return checkSlot(
+        {
+          roomId: slot.roomId,
+          start: zonedToInstant(slot.start, s.zone),
+          end: zonedToInstant(slot.end, s.zone),
+          seats: slot.seats,
+          bookingId: slot.bookingId,
+        },
+        s.settings,
+        s.availability,
+        new Date(),
+      );
+    };
+    const openQuick = (slot: GridSlot) => {
+      setDragProblem(null);
+      const s = state.current;
+      const room = s.rooms?.find((r) => r.id === slot.roomId);
+      if (!room) return;
+      const start = zonedToInstant(slot.start, s.zone).toISOString();
+      const end = zonedToInstant(slot.end, s.zone).toISOString();
+      const left = s.availability ? lowestSeatsLeft(s.availability, Date.parse(start), Date.parse(end)) : null;
+      setConflict(null);
+      setQuickSlot({ room, start, end, seatsLeft: left });
+    };
+    return {
       onRange: (start, end) => setRange((r) => (r && r.start === start && r.end === end ? r : { start, end })),
       allow: (slot) => {
-        const s = state.current;
-        const problem = checkSlot(
-          {
-            roomId: slot.roomId,
-            start: zonedToInstant(slot.start, s.zone),
-            end: zonedToInstant(slot.end, s.zone),
-            seats: slot.seats,
-            bookingId: slot.bookingId,
-          },
-          s.settings,
-          s.availability,
-          new Date(),
-        );
+        const problem = problemOf(slot);
         setDragProblem(problem);
         return problem === null;
       },
       onInteractionEnd: () => setDragProblem(null),
-      onSelect: (slot: GridSlot) => {
-        setDragProblem(null);
-        const s = state.current;
-        const room = s.rooms?.find((r) => r.id === slot.roomId);
-        if (!room) return;
-        const start = zonedToInstant(slot.start, s.zone).toISOString();
-        const end = zonedToInstant(slot.end, s.zone).toISOString();
-        const left = s.availability ? lowestSeatsLeft(s.availability, Date.parse(start), Date.parse(end)) : null;
-        setConflict(null);
-        setQuickSlot({ room, start, end, seatsLeft: left });
+      onSelect: openQuick,
+      onClickFree: ({ roomId, start }) => {
+        const { settings } = state.current;
+        const slot = { roomId, ...slotFromClick(start, settings.minDurationMinutes, settings.maxDurationMinutes) };
+        const problem = problemOf({ ...slot, bookingId: null, seats: 1 });
+        if (problem) {
+          setDragProblem(problem);
+          return;
+        }
+        openQuick(slot);
       },
       onMove: (move: GridMove) => {
         setDragProblem(null);
@@ -179,9 +204,8 @@ export function CalendarPage() {
           .finally(() => setPending(false));
       },
       onOpen: (props) => setOpenSlot(props),
-    }),
-    [moveBooking, reload, showConflict],
-  );
+    };
+  }, [moveBooking, reload, showConflict]);
 
   async function takeSuggestion(s: Suggestion) {
     if (!conflict) return;
@@ -197,9 +221,30 @@ export function CalendarPage() {
   }
 
   function go(direction: -1 | 1) {
-    const day = view === 'resourceTimeGridDay' || view === 'listDay';
-    setDate((d) => addDays(d, direction * (day ? 1 : 7)));
+    setDate((d) => addDays(d, direction * (isDayView(view) ? 1 : 7)));
   }
+
+  const today = () => setDate(wallClock(new Date(), zone).slice(0, 10));
+
+  function changeHiddenRooms(next: Set<string>) {
+    setHiddenRooms(next);
+    saveHiddenRooms(next);
+  }
+
+  useCalendarShortcuts((action: ShortcutAction) => {
+    if (!rooms?.length) return;
+    const act: Record<ShortcutAction, () => void> = {
+      today,
+      previous: () => go(-1),
+      next: () => go(1),
+      day: () => changeView('resourceTimeGridDay'),
+      week: () => changeView('resourceTimelineWeek'),
+      list: () => changeView('listWeek'),
+      goTo: () => dateInput.current?.focus(),
+      help: () => setHelpOpen((o) => !o),
+    };
+    act[action]();
+  });
 
   function changeView(next: CalendarView) {
     setView(next);
@@ -211,7 +256,7 @@ export function CalendarPage() {
     localStorage.setItem(WEEKEND_KEY, show ? '1' : '0');
   }
 
-  const hiddenDays = useMemo(() => (showWeekend || view === 'resourceTimeGridDay' ? [] : [0, 6]), [showWeekend, view]);
+  const hiddenDays = useMemo(() => (showWeekend || isDayView(view) ? [] : [0, 6]), [showWeekend, view]);
   const days = useMemo(() => {
     if (!range) return [];
     const list: string[] = [];
@@ -257,11 +302,15 @@ export function CalendarPage() {
             onView={changeView}
             onPrev={() => go(-1)}
             onNext={() => go(1)}
-            onToday={() => setDate(wallClock(new Date(), zone).slice(0, 10))}
+            onToday={today}
+            date={date}
+            onDate={setDate}
+            dateInput={dateInput}
             showWeekend={showWeekend}
             onWeekend={changeWeekend}
             live={live}
-            canBook={me.canBook}
+            roomFilter={<RoomFilter rooms={rooms} hidden={hiddenRooms} onChange={changeHiddenRooms} />}
+            help={<ShortcutHelp open={helpOpen} onOpenChange={setHelpOpen} />}
           />
           <SeatPoolStrip
             availability={availability}
@@ -271,12 +320,12 @@ export function CalendarPage() {
             lastHour={21}
             step={days.length > 1 ? 60 : 30}
           />
-          <div className="drag-feedback" role="status" aria-live="polite">
+          <div className={`drag-feedback${isListView(view) ? ' drag-feedback-list' : ''}`} role="status" aria-live="polite">
             {shownProblem ? (
               <span className="drag-feedback-bad">{t('rules.notAllowed', { reason: problemText(shownProblem) })}</span>
             ) : pending ? (
               <span>{t('common.saving')}</span>
-            ) : me.canBook ? (
+            ) : me.canBook && !isListView(view) ? (
               <span className="muted">{t('calendar.hint')}</span>
             ) : null}
           </div>
@@ -293,7 +342,7 @@ export function CalendarPage() {
             />
           )}
           <RoomCalendar
-            rooms={rooms}
+            rooms={shownRooms}
             events={events}
             view={view}
             date={date}

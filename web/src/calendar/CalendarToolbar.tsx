@@ -1,11 +1,11 @@
+import type { ReactNode, RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from '../app/router.tsx';
 import type { LiveStatus } from './live.ts';
-import type { CalendarView } from './RoomCalendar.tsx';
+import { isDayView, type CalendarView } from './RoomCalendar.tsx';
 
 const VIEWS: Array<{ view: CalendarView; key: string }> = [
   { view: 'resourceTimeGridDay', key: 'calendar.viewDay' },
-  { view: 'resourceTimeGridWeek', key: 'calendar.viewWeek' },
+  { view: 'resourceTimelineWeek', key: 'calendar.viewWeek' },
   { view: 'listWeek', key: 'calendar.viewList' },
 ];
 
@@ -16,10 +16,14 @@ export function CalendarToolbar({
   onPrev,
   onNext,
   onToday,
+  date,
+  onDate,
+  dateInput,
   showWeekend,
   onWeekend,
   live,
-  canBook,
+  roomFilter,
+  help,
 }: {
   title: string;
   view: CalendarView;
@@ -27,13 +31,18 @@ export function CalendarToolbar({
   onPrev(): void;
   onNext(): void;
   onToday(): void;
+  /** "YYYY-MM-DD" the calendar shows (a day, or a day of the week shown). */
+  date: string;
+  onDate(date: string): void;
+  dateInput: RefObject<HTMLInputElement | null>;
   showWeekend: boolean;
   onWeekend(v: boolean): void;
   live: LiveStatus;
-  canBook: boolean;
+  roomFilter: ReactNode;
+  help: ReactNode;
 }) {
   const { t } = useTranslation();
-  const day = view === 'resourceTimeGridDay' || view === 'listDay';
+  const day = isDayView(view);
   return (
     <div className="cal-toolbar">
       <div className="cal-nav" role="group" aria-label={t('calendar.navigation')}>
@@ -46,6 +55,16 @@ export function CalendarToolbar({
         <button type="button" className="icon-button bordered" onClick={onNext} aria-label={t(day ? 'calendar.nextDay' : 'calendar.nextWeek')}>
           <span aria-hidden="true">›</span>
         </button>
+        <input
+          ref={dateInput}
+          type="date"
+          className="cal-date"
+          aria-label={t('calendar.goToDate')}
+          value={date}
+          onChange={(e) => {
+            if (/^\d{4}-\d{2}-\d{2}$/.test(e.target.value)) onDate(e.target.value);
+          }}
+        />
         <h2 className="cal-title" aria-live="polite">
           {title}
         </h2>
@@ -61,6 +80,7 @@ export function CalendarToolbar({
             {t('calendar.weekend')}
           </label>
         )}
+        {roomFilter}
         <div className="segmented" role="group" aria-label={t('calendar.viewLabel')}>
           {VIEWS.map((v) => (
             <button
@@ -73,11 +93,7 @@ export function CalendarToolbar({
             </button>
           ))}
         </div>
-        {canBook && (
-          <Link to="/bookings/new" className="button button-primary">
-            {t('calendar.newBooking')}
-          </Link>
-        )}
+        {help}
       </div>
     </div>
   );

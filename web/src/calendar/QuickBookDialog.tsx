@@ -3,11 +3,16 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
+import { navigate } from '../app/router.tsx';
 import { formatSlot } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { Suggestions } from './Suggestions.tsx';
+import { fullFormAddress } from './slots.ts';
+
+/** Seats the dialog starts with, as the full form does: a small meeting, or the room's size when smaller. */
+const DEFAULT_SEATS = 10;
 
 export interface QuickSlot {
   room: Room;
@@ -18,7 +23,7 @@ export interface QuickSlot {
   seatsLeft: number | null;
 }
 
-/** Opens after a drag on empty space: the slot is chosen, only the title and seats are asked. */
+/** Opens after a click or a drag on free space: the slot is chosen, only the title and seats are asked. */
 export function QuickBookDialog({
   slot,
   onClose,
@@ -44,7 +49,7 @@ export function QuickBookDialog({
     setOpenedFor(slot);
     if (slot) {
       setTitle('');
-      setSeats('');
+      setSeats(String(Math.min(DEFAULT_SEATS, slot.room.capacity)));
       setDescription('');
       setError(null);
       setFieldErrors({});
@@ -98,6 +103,11 @@ export function QuickBookDialog({
       onClose={onClose}
       actions={
         <>
+          {slot && (
+            <button type="button" className="button button-secondary dialog-action-start" onClick={() => navigate(fullFormAddress({ roomId: slot.room.id, timeZone: slot.room.timeZone, start: slot.start, end: slot.end }, { title, seats, description }))}>
+              {t('quickBook.more')}
+            </button>
+          )}
           <button type="button" className="button button-quiet" onClick={onClose}>
             {t('common.cancel')}
           </button>

@@ -1,11 +1,18 @@
-import { createCalendar, destroyCalendar, Interaction, List, ResourceTimeGrid, type Calendar } from '@event-calendar/core';
+import { createCalendar, destroyCalendar, Interaction, List, ResourceTimeGrid, ResourceTimeline, type Calendar } from '@event-calendar/core';
 import '@event-calendar/core/index.css';
 import { useEffect, useRef, type CSSProperties } from 'react';
 import type { Room } from '../api/types.ts';
 import type { CalendarEventInput, SlotProps } from './events.ts';
 import { localFields } from './zone.ts';
 
-export type CalendarView = 'resourceTimeGridWeek' | 'resourceTimeGridDay' | 'listWeek' | 'listDay';
+/** The week is a resource timeline (rooms as rows, time across); the day has the rooms as columns. */
+export type CalendarView = 'resourceTimelineWeek' | 'resourceTimeGridDay' | 'listWeek' | 'listDay';
+
+export const isDayView = (view: CalendarView) => view === 'resourceTimeGridDay' || view === 'listDay';
+export const isListView = (view: CalendarView) => view === 'listWeek' || view === 'listDay';
+
+/** Width of a half hour in the week timeline: an hour-long booking has room for its title on two lines. */
+export const TIMELINE_SLOT_PX = 52;
 
 /** A slot as the grid reports it: wall-clock strings in the display zone. */
 export interface GridSlot {
@@ -23,6 +30,8 @@ export interface GridMove extends GridSlot {
 export interface RoomCalendarHandlers {
   onRange(start: string, end: string): void;
   onSelect(slot: GridSlot): void;
+  /** A click (no drag) on free space: the wall-clock time under the pointer. */
+  onClickFree(at: { roomId: string; start: string }): void;
   /** Return false to show the slot as not allowed while dragging or selecting. */
   allow(slot: GridSlot & { bookingId: string | null; seats: number }): boolean;
   onMove(move: GridMove, kind: 'move' | 'resize'): void;
@@ -54,25 +63,34 @@ const escapeHtml = (s: string) =>
 // screen readers then skip or misread (axe: aria-required-children). The grid is a drawing
 // for pointer users; the list view and the booking form are the accessible ways in, and the
 // events stay focusable buttons with their full text.
-const TABLE_ROLES = '[role="table"],[role="rowgroup"],[role="row"],[role="cell"],[role="columnheader"]';
+const TABLE_ROLES = '[role="table"],[role="rowgroup"],[role="row"],[role="cell"],[role="columnheader"],[role="rowheader"]';
 function repairAria(root: HTMLElement, label: string) {
   for (const el of root.querySelectorAll(TABLE_ROLES)) {
     el.removeAttribute('role');
     el.removeAttribute('aria-colindex');
     el.removeAttribute('aria-colspan');
   }
-  // The grid scrolls (sideways in a busy week, on a phone): keyboard users must be able to reach it.
   const main = root.querySelector<HTMLElement>('.ec-main');
-  if (main && main.tabIndex !== 0) {
+  if (!main) return;
+  if (root.querySelector('.ec-list')) {
+    // The list view is a list of days (role list > listitem): nothing may stand between them.
+    main.removeAttribute('tabindex');
+    main.removeAttribute('role');
+    main.removeAttribute('aria-label');
+    // Its day headings are <h4> under the page's <h2> (axe: heading-order).
+    for (const head of root.querySelectorAll('h4.ec-day-head')) head.setAttribute('aria-level', '3');
+    return;
+  }
+  // The grid scrolls (sideways in the week timeline, on a phone): keyboard users must be able to reach it.
+  if (main.tabIndex !== 0) {
     main.tabIndex = 0;
     main.setAttribute('role', 'group');
   }
-  if (main && main.getAttribute('aria-label') !== label) main.setAttribute('aria-label', label);
+  if (main.getAttribute('aria-label') !== label) main.setAttribute('aria-label', label);
 }
 
-/** A week of eight rooms is forty columns: keep them legible and let the grid scroll sideways. */
-const columnWidthFor = (view: CalendarView) =>
-  view === 'resourceTimeGridWeek' ? 'minmax(56px, 1fr)' : view === 'resourceTimeGridDay' ? 'minmax(84px, 1fr)' : undefined;
+/** Eight rooms side by side in the day view: keep them legible and let the grid scroll sideways on a phone. */
+const columnWidthFor = (view: CalendarView) => (view === 'resourceTimeGridDay' ? 'minmax(84px, 1fr)' : undefined);
 
 const hhmm = (d: Date) => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 
@@ -108,7 +126,7 @@ export function RoomCalendar(props: RoomCalendarProps) {
       return { ...slot, bookingId: props.bookingId ?? '', seats: props.seats, revert: info.revert };
     };
     const p = latest.current;
-    const ec = createCalendar(host.current!, [ResourceTimeGrid, List, Interaction], {
+    const ec = createCalendar(host.current!, [ResourceTimeGrid, ResourceTimeline, List, Interaction], {
       view: p.view,
       columnWidth: columnWidthFor(p.view),
       date: p.date,
@@ -135,6 +153,15 @@ export function RoomCalendar(props: RoomCalendarProps) {
       eventDragMinDistance: 4,
       height: 'auto',
       dayHeaderFormat: { weekday: 'short', day: 'numeric' },
+      views: {
+        // Rooms as rows and time across: eight rooms fit the screen and titles get the width of
+        // their duration; the week scrolls sideways, a day at a time.
+        resourceTimelineWeek: {
+          slotWidth: TIMELINE_SLOT_PX,
+          slotLabelInterval: '01:00',
+          dayHeaderFormat: { weekday: 'long', day: 'numeric', month: 'long' },
+        },
+      },
       slotLabelFormat: { hour: '2-digit', minute: '2-digit' },
       // English (en-GB) and Italian both write 24-hour HH:MM; Intl's formatRange per event was
       // the largest cost of drawing a busy week (bench/ui-week-render.ts).
@@ -162,7 +189,8 @@ export function RoomCalendar(props: RoomCalendarProps) {
         ].filter(Boolean);
         return {
           html:
-            `<span class="wm-ev-time">${escapeHtml(timeText)}</span>` +
+            // The space lets the timeline wrap between time and title, which run on there.
+            `<span class="wm-ev-time">${escapeHtml(timeText)}</span> ` +
             `<span class="wm-ev-title">${escapeHtml(title)}</span>` +
             (meta.length ? `<span class="wm-ev-meta">${escapeHtml(meta.join(' · '))}</span>` : ''),
         };
@@ -190,6 +218,10 @@ export function RoomCalendar(props: RoomCalendarProps) {
       eventDrop: (info) => h().onMove(moveInfo(info), 'move'),
       eventResize: (info) => h().onMove(moveInfo(info), 'resize'),
       eventClick: ({ event }) => h().onOpen(slotPropsOf(event)),
+      dateClick: (info) => {
+        if (!info.resource || info.view.type.startsWith('list')) return;
+        h().onClickFree({ roomId: String(info.resource.id), start: localFields(info.date) });
+      },
     });
     calendar.current = ec;
     latest.current.onReady?.(ec);
@@ -211,6 +243,8 @@ export function RoomCalendar(props: RoomCalendarProps) {
   }, [rooms]);
   useEffect(() => {
     calendar.current?.setOption('events', events);
+    // The list draws a day (and its heading) only when it has bookings.
+    if (isListView(latest.current.view)) scheduleRepair();
     // Read by bench/ui-week-render.ts: the frame after next has these events on screen.
     requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('wm:calendar-painted')));
   }, [events]);
@@ -222,7 +256,8 @@ export function RoomCalendar(props: RoomCalendarProps) {
     }
   }, [view]);
   useEffect(() => {
-    calendar.current?.setOption('date', date);
+    // gotoDate (not setOption) also scrolls the week timeline to the day.
+    calendar.current?.gotoDate(date);
   }, [date]);
   useEffect(() => {
     calendar.current?.setOption('timeZone', offset);
