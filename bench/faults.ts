@@ -1,6 +1,6 @@
 // Faults under load (issue #18): a portal process on a throw-away PostgreSQL cluster (never the
 // shared server) with 32 clients booking without pause, through `pg_ctl restart -m fast`, a 20 s
-// stop, pg_terminate_backend of its connections and SIGTERM; then a shorter soak at about 20 req/s
+// stop, pg_terminate_backend of its connections, a 20 s freeze (SIGSTOP) and SIGTERM; then a shorter soak at about 20 req/s
 // with RSS, descriptors and database connections sampled. Prints what clients saw: answers by
 // status during each outage, time to the first 201 after the database is back, whether every
 // booking answered 201 is in the database, and whether the process lived.
@@ -73,6 +73,22 @@ export async function faultsBenchmark(cleanup: Cleanup, o: FaultsOptions = {}): 
   const terminated = rig.cluster.psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'wm' AND pid <> pg_backend_pid()`).trim();
   await settle(3000);
   say(`pg_terminate_backend of ${terminated} connections: answers in the next 3 s ${byStatus(answersBetween(rig.answers, from, Date.now()))}; first 201 after ${num(timeToServe(rig.answers, from) ?? NaN, 0)} ms`);
+
+  // 4. A database that hangs (SIGSTOP on every server process) for the stop's length: nothing is
+  // closed, so only the timeouts (connect, request, /readyz) keep requests from hanging.
+  const frozenAt = Date.now();
+  rig.cluster.freeze(true);
+  await settle(3000);
+  const probeFrom = performance.now();
+  const frozenReadyz = await fetch(`${rig.portal.baseUrl}/readyz`).then(async (r) => `${r.status} ${((await r.json()) as { status: string }).status}`, (e: unknown) => String(e));
+  const probeMs = performance.now() - probeFrom;
+  await settle(Math.max(0, stopSeconds * 1000 - 3000 - probeMs));
+  rig.cluster.freeze(false);
+  const thawed = Date.now();
+  await settle(3000);
+  say(
+    `${stopSeconds} s freeze (SIGSTOP): answers while frozen ${byStatus(answersBetween(rig.answers, frozenAt, thawed))}; /readyz said ${frozenReadyz} after ${num(probeMs, 0)} ms; answers in the 3 s after ${byStatus(answersBetween(rig.answers, thawed, Date.now()))}; first 201 ${num(timeToServe(rig.answers, thawed) ?? NaN, 0)} ms after the thaw`,
+  );
   await rig.stopLoad();
 
   const fiveHundreds = rig.answers.filter((a) => typeof a.status === 'number' && a.status >= 500 && a.status !== 503).length;
@@ -81,7 +97,7 @@ export async function faultsBenchmark(cleanup: Cleanup, o: FaultsOptions = {}): 
   const created = rig.answers.filter((a) => a.status === 201).length;
   say(`all phases: ${rig.answers.length} answers, ${created} bookings answered 201 of which ${missing.length} missing in the database (SQL); other 5xx than 503: ${fiveHundreds}; network errors: ${networkErrors}; process alive: ${rig.alive() ? 'yes' : 'NO'}`);
 
-  // 4. Soak at about 20 requests/s.
+  // 5. Soak at about 20 requests/s.
   const pauseMs = Math.round((clients / 20) * 1000);
   const soakFrom = Date.now();
   const samples: { rssMb: number; fds: number; connections: number }[] = [];
@@ -99,7 +115,7 @@ export async function faultsBenchmark(cleanup: Cleanup, o: FaultsOptions = {}): 
     `soak ${soakSeconds} s at ~${num(total / soakSeconds, 1)} req/s: ${byStatus(soakAnswers)}; RSS ${num(first?.rssMb, 0)} → ${num(last?.rssMb, 0)} MB (max ${num(Math.max(...samples.map((s) => s.rssMb)), 0)}), descriptors ${first?.fds} → ${last?.fds}, database connections ${first?.connections} → ${last?.connections}`,
   );
 
-  // 5. SIGTERM under load.
+  // 6. SIGTERM under load.
   rig.startLoad(clients);
   await settle(2000);
   const term = Date.now();

@@ -2,7 +2,7 @@
 // benchmark may restart, stop and start at will: never the shared server other sessions use. As
 // root, the server runs as the `postgres` system user (initdb and postgres refuse to run as root).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir, userInfo } from 'node:os';
@@ -31,6 +31,8 @@ export type PostgresCluster = {
   restart(): void;
   stop(): void;
   start(): void;
+  /** SIGSTOP (true) or SIGCONT (false) to the server and all its processes: a database that hangs without closing anything. */
+  freeze(frozen: boolean): void;
   /** Runs SQL through psql as the superuser (e.g. pg_terminate_backend). */
   psql(sql: string, database?: string): string;
   destroy(): void;
@@ -73,8 +75,27 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     restart: () => void ctl('restart', '-m', 'fast'),
     stop: () => void ctl('stop', '-m', 'fast'),
     start: () => void ctl('start'),
+    freeze(frozen) {
+      const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const children = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster;
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+      for (const pid of [postmaster, ...children]) process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+    },
     psql: (sql, database = 'postgres') => run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-Atqc', sql]),
     destroy() {
+      try {
+        cluster.freeze(false);
+      } catch {
+        // not running
+      }
       try {
         ctl('stop', '-m', 'immediate');
       } catch {
