@@ -111,6 +111,8 @@ export type Config = {
   port: number;
   host: string;
   publicUrl: string;
+  /** Whether PUBLIC_URL was given (else the address is a guess from PORT, said at start). */
+  publicUrlSet: boolean;
   databaseUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;
@@ -188,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicUrl,
+    publicUrlSet: e.PUBLIC_URL !== undefined,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,

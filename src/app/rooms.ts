@@ -90,7 +90,7 @@ export class RoomService {
     const key = ticketKey(ticket);
     if (h.who.lobby) {
       const a = await this.admissions.ask(bookingId, key, h.who.name, this.clock.now(), LOBBY_MAX);
-      if (!a) throw new AppError('rate-limited', 'LOBBY_FULL', 'Too many guests are waiting to enter; try again in a few minutes.');
+      if (!a) throw new AppError('rate-limited', 'LOBBY_FULL', 'Too many guests are waiting to enter; try again in a few minutes.', {}, { it: 'Troppi ospiti sono in attesa di entrare; riprova tra qualche minuto.' });
       if (a.state === 'refused') throw new AppError('forbidden', 'LOBBY_REFUSED', 'The host did not let you into this meeting.');
       if (a.state === 'waiting') return { status: 'waiting', bookingId, title: f.title };
     }

@@ -18,6 +18,7 @@ import { EventLoopWatch } from '../observability/event-loop.ts';
 import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts';
 import { clientErrorHandler, errorHandler, problem, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { PublicAddressWatch } from './public-address.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { passwordRoutes } from './routes/passwords.ts';
 import { administrationRoutes } from './routes/administration.ts';
@@ -101,6 +102,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  const publicAddress = new PublicAddressWatch(o.publicUrl);
+  publicAddress.register(app);
   app.addHook('onResponse', async (req, reply) => {
     o.metrics.httpDuration
       .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))
@@ -174,7 +177,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       const pending = await pendingMigrations(o.database.db);
       if (pending.length > 0) return reply.code(503).send({ status: 'migrations pending', pending, eventLoop });
       // Telephony is reported, not required: the portal serves bookings while Asterisk is away.
-      return { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }) };
+      // Reached at another address than PUBLIC_URL: still ready, with a warning (links lead elsewhere).
+      return { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }), ...publicAddress.report() };
     } catch {
       return reply.code(503).send({ status: 'database unreachable', eventLoop });
     }
