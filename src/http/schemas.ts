@@ -302,6 +302,15 @@ export const Settings = z.object({
   granularityMinutes: z.number().int(),
   defaultTimeZone: z.string(),
   telephony: z.boolean().describe('The portal offers telephone and SIP dial-in (forms show the audio-conference choice only then)'),
+  defaultService: z
+    .object({
+      provider: z.string(),
+      host: z.string(),
+      public: z.boolean().describe('Anyone who knows a room’s name can enter (Jitsi without tokens)'),
+      setting: z.string().describe('The setting that chose it: PROVIDER_DEFAULT, or the first service configured (ADOBE_CONNECT_URL, BBB_URL, JANUS_URL, JITSI_URL)'),
+    })
+    .optional()
+    .describe('The service of rooms that name none'),
 });
 
 // Series (recurring bookings), invitees and calendar feeds

@@ -1,3 +1,4 @@
+import type { DefaultService } from '../providers/settings.ts';
 import type { AccountService } from '../app/accounts.ts';
 import type { AudioService } from '../app/audio.ts';
 import type { AdministrationService } from '../app/administration.ts';
@@ -19,4 +20,6 @@ export type Services = {
   people: PeopleService;
   uow: UnitOfWork;
   policy: BookingPolicy;
+  /** The service of rooms that name none (shown by GET /settings). */
+  defaultService?: DefaultService;
 };

@@ -45,6 +45,6 @@ export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
   app.get('/settings', {
     config: { access: 'public' },
     schema: { tags: ['settings'], summary: 'Booking rules of this installation (for clients to check before sending)', response: { 200: S.Settings } },
-    handler: async () => ({ ...services.policy, telephony: services.audio.configured }),
+    handler: async () => ({ ...services.policy, telephony: services.audio.configured, ...(services.defaultService && { defaultService: services.defaultService }) }),
   });
 };

@@ -23,6 +23,8 @@ export interface Settings {
   defaultTimeZone: string;
   /** The portal has telephone and SIP dial-in at all. */
   telephony?: boolean;
+  /** The service of rooms that name none, and the setting that chose it. */
+  defaultService?: { provider: string; host: string; public: boolean; setting: string };
 }
 
 export interface Room {
