@@ -289,8 +289,13 @@ export const AuditEntry = z.object({
   action: z.string(),
   entity: z.string(),
   entityId: z.string(),
+  entityName: z.string().nullable().describe('The item’s title or name as the change left it (null when it has none)'),
   before: z.unknown(),
   after: z.unknown(),
+});
+
+export const BookingHistory = z.object({
+  items: z.array(z.object({ id: z.string(), at: Instant, actor: z.object({ id: Id, name: z.string().nullable() }).nullable(), action: z.string() })),
 });
 
 export const Settings = z.object({

@@ -206,8 +206,10 @@ export interface AuditEntry {
   action: string;
   entity: string;
   entityId: string;
-  before: unknown;
-  after: unknown;
+  /** The item's title or name as the change left it. */
+  entityName?: string | null;
+  before?: unknown;
+  after?: unknown;
 }
 
 export interface Page<T> {
