@@ -611,7 +611,7 @@ export const en = {
       provider: 'Conferencing service',
       providerHint: 'Which service hosts the meetings of this room.',
       providerNone: 'Not set',
-      providerDefault: '{{service}} (default)',
+      providerDefault: 'Default: {{service}}',
       servicePublic: '{{name}} ({{host}}, public)',
       serviceAt: '{{name}} ({{host}})',
       defaultFromSetting: 'Rooms without a service of their own use {{service}}: the PROVIDER_DEFAULT setting chooses it.',

@@ -613,7 +613,7 @@ export const it: Messages = {
       provider: 'Servizio di videoconferenza',
       providerHint: 'Il servizio che ospita le riunioni di quest’aula.',
       providerNone: 'Non impostato',
-      providerDefault: '{{service}} (predefinito)',
+      providerDefault: 'Predefinito: {{service}}',
       servicePublic: '{{name}} ({{host}}, pubblico)',
       serviceAt: '{{name}} ({{host}})',
       defaultFromSetting: 'Le aule senza un servizio proprio usano {{service}}: lo sceglie l’impostazione PROVIDER_DEFAULT.',
