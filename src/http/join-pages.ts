@@ -221,9 +221,12 @@ el.lastElementChild.textContent=d.format(s)+' – '+h.format(e)+' ('+zone+')';el
 /** The calendar day of an instant in a zone, as a day number (for "tomorrow", "in 5 days"). */
 const dayNumber = (d: Date, timeZone: string) => Date.parse(`${new Intl.DateTimeFormat('en-CA', { timeZone }).format(d)}T00:00:00Z`) / 86_400_000;
 
-/** "Tue 8 Dec at 13:45" / "mar 8 dic alle 13:45" in the room's zone. */
-export function openingDay(at: Date, timeZone: string, lang: Lang): string {
-  const day = new Intl.DateTimeFormat(LOCALE[lang], { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
+/** "Tue 8 Dec at 13:45" / "mar 8 dic alle 13:45" in the room's zone; "today at 13:45" on the day itself. */
+export function openingDay(at: Date, now: Date, timeZone: string, lang: Lang): string {
+  const day =
+    dayNumber(at, timeZone) === dayNumber(now, timeZone)
+      ? new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'auto' }).format(0, 'day')
+      : new Intl.DateTimeFormat(LOCALE[lang], { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
   const time = new Intl.DateTimeFormat(LOCALE[lang], { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
   return `${day} ${T[lang].at} ${time}`;
 }
@@ -248,7 +251,7 @@ export function countdownText(opensAt: Date, now: Date, timeZone: string, lang: 
 export function waitingPage(lang: Lang, m: MeetingSummary, joinHref: string, now: Date, selfUrl: string, dialIn?: PageDialIn | null): string {
   const t = T[lang];
   const seconds = Math.max(0, Math.ceil((m.opensAt.getTime() - now.getTime()) / 1000));
-  const day = openingDay(m.opensAt, m.timeZone, lang);
+  const day = openingDay(m.opensAt, now, m.timeZone, lang);
   const body = `<h1>${t.waitingTitle}</h1>${meetingLine(m, lang)}
 <div id="wait"><p class="count" id="count" role="timer" aria-live="off" data-seconds="${seconds}" data-lead="${esc(t.opensIn)}" data-day="${esc(day)}">${esc(`${t.opensIn} ${countdownText(m.opensAt, now, m.timeZone, lang)}, ${day}`)}.</p></div>
 <p id="go" hidden aria-live="polite"><a class="button" href="${esc(joinHref)}">${t.join}</a></p>

@@ -42,7 +42,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
           action: r.action,
           entity: r.entity,
           entityId: r.entityId,
-          entityName: nameOf(r.after) ?? nameOf(r.before),
+          entityName: nameOf(r.after) ?? nameOf(r.before) ?? r.entityUserName ?? null,
           before: r.before,
           after: r.after,
         })),

@@ -213,7 +213,7 @@ export const en = {
   },
   form: {
     datePlaceholder: 'dd/mm/yyyy',
-    timeHint: 'Use the 24-hour clock, e.g. 09:30 or 0930.',
+    timeHint: 'Dates day first (dd/mm/yyyy); times on the 24-hour clock, e.g. 09:30 or 0930.',
     openYours: 'Open your booking',
     newTitle: 'New booking',
     editTitle: 'Edit booking',

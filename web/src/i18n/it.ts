@@ -215,7 +215,7 @@ export const it: Messages = {
   },
   form: {
     datePlaceholder: 'gg/mm/aaaa',
-    timeHint: 'Orari sulle 24 ore, per esempio 09:30 o 0930.',
+    timeHint: 'Date nella forma gg/mm/aaaa; orari sulle 24 ore, per esempio 09:30 o 0930.',
     openYours: 'Apri la tua prenotazione',
     newTitle: 'Nuova prenotazione',
     editTitle: 'Modifica prenotazione',
