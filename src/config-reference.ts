@@ -5,7 +5,7 @@
 export const SETTINGS_IT: Record<string, string> = {
   PORT: 'Porta HTTP',
   HOST: 'Indirizzo su cui ascoltare',
-  PUBLIC_URL: 'Indirizzo che le persone usano; con `https://…` i cookie sono sicuri',
+  PUBLIC_URL: 'Indirizzo che le persone usano (collegamenti per ospiti, email, feed; `/readyz` avvisa quando le pagine sono raggiunte a un altro indirizzo); con `https://…` i cookie sono sicuri',
   DATABASE_URL: 'PostgreSQL 15+ (`postgres://utente:password@host/db`); se manca: PGlite incorporato',
   DATABASE_POOL_SIZE: 'Connessioni a PostgreSQL per istanza',
   DATABASE_CONNECT_TIMEOUT_SECONDS: 'Attesa massima per una connessione al database (nuova, o libera nel pool); poi la richiesta risponde `503 DATABASE_UNAVAILABLE`',

@@ -122,6 +122,8 @@ export type Config = {
   port: number;
   host: string;
   publicUrl: string;
+  /** Whether PUBLIC_URL was given (else the address is a guess from PORT, said at start). */
+  publicUrlSet: boolean;
   databaseUrl: string | undefined;
   databasePoolSize: number;
   /** Longest wait for a database connection, longest a statement may run (0: no limit), in milliseconds. */
@@ -211,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicUrl,
+    publicUrlSet: e.PUBLIC_URL !== undefined,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000, statementMs: e.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000 },

@@ -34,7 +34,11 @@ const where = portal.database.kind === 'pglite' ? `embedded PGlite database in $
 // PORT=0 picks a free port: show the one taken when PUBLIC_URL was not set.
 const address = app.server.address();
 const publicUrl = config.port === 0 && typeof address === 'object' && address ? config.publicUrl.replace(/:0$/, `:${address.port}`) : config.publicUrl;
-logger.info({ url: publicUrl, database: portal.database.kind }, `WebMeetings is running at ${publicUrl} on ${where}`);
+// Links in mails, feeds and guest links are built from PUBLIC_URL: say which one, and when it is unset.
+const linksFrom = config.publicUrlSet
+  ? `Links in mails, calendar feeds and guest links use PUBLIC_URL=${config.publicUrl}.`
+  : `PUBLIC_URL is not set: links in mails, calendar feeds and guest links use ${publicUrl}; set PUBLIC_URL to the address people use.`;
+logger.info({ url: publicUrl, publicUrl: config.publicUrl, publicUrlSet: config.publicUrlSet, database: portal.database.kind }, `WebMeetings is running at ${publicUrl} on ${where}. ${linksFrom}`);
 let hint = '';
 if (admins === 0) {
   const stopFirst = portal.database.kind === 'pglite' ? 'stop the portal (Ctrl-C) and create' : 'create';
@@ -42,7 +46,7 @@ if (admins === 0) {
   logger.warn(hint.trim());
 }
 // Besides the JSON log (stdout, for machines), one plain line for the person who started it.
-process.stderr.write(`WebMeetings is running at ${publicUrl} (${where}).${hint}\n`);
+process.stderr.write(`WebMeetings is running at ${publicUrl} (${where}). ${linksFrom}${hint}\n`);
 
 // `webmeetings backup` asks this process for a consistent copy of the embedded database.
 if (portal.database.kind === 'pglite') serveBackupRequests(config.dataDir, portal.database, logger);

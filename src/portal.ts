@@ -30,6 +30,7 @@ import { PgSessionStore } from './identity/session-store.ts';
 import { PgTokenStore } from './identity/token-store.ts';
 import { buildIdentity } from './identity/module.ts';
 import { PgPortalSettings, PgSignInGuard } from './identity/sign-in-guard.ts';
+import { defaultService } from './providers/settings.ts';
 import { buildApp } from './http/app.ts';
 import type { Services } from './http/services.ts';
 import { loggerOptions } from './observability/logger.ts';
@@ -121,6 +122,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
   return {
     uow,
     policy,
+    defaultService: defaultService(config.provisioning.providers),
     bookings,
     audio,
     series: new SeriesService({ uow, clock, policy, bookings }),

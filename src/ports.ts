@@ -281,7 +281,7 @@ export type AuditEntry = {
   after: unknown;
   requestId?: string | undefined;
 };
-export type AuditRecord = AuditEntry & { id: string; at: Date; actorName: string | null };
+export type AuditRecord = AuditEntry & { id: string; at: Date; actorName: string | null; entityUserName?: string | null };
 export type AuditFilter = {
   entity?: string | undefined;
   entityId?: string | undefined;

@@ -110,10 +110,10 @@ export class AccountService {
       if (addressWait > 0) throw tooManyAttempts(addressWait);
       throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'The e-mail or the password is wrong.', {}, { it: 'L’e-mail o la password non sono corrette.' });
     }
-    if (user.disabledAt) throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator if you think it should not be.');
+    if (user.disabledAt) throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator if you think it should not be.', {}, { it: 'Questo account è disattivato. Se pensi che non debba esserlo, chiedi a un amministratore.' });
     await this.guard?.recordSuccess(account, address, now);
     if (user.role !== 'admin' && (await this.settings?.localAccounts()) === 'admins-only') {
-      throw new AppError('forbidden', 'LOCAL_ACCOUNTS_OFF', 'Local accounts are turned off on this portal: sign in with your institution instead.');
+      throw new AppError('forbidden', 'LOCAL_ACCOUNTS_OFF', 'Local accounts are turned off on this portal: sign in with your institution instead.', {}, { it: 'Gli account locali sono disattivati su questo portale: accedi con la tua istituzione.' });
     }
     const { id, csrfToken } = await this.sessions.create(user.id);
     await this.uow.transaction(async (r) => {
@@ -184,7 +184,7 @@ export class AccountService {
   }
 
   async setLocalAccounts(ctx: CallContext, policy: LocalAccountsPolicy): Promise<LocalAccountsPolicy> {
-    if (ctx.actor.role !== 'admin') throw new AppError('forbidden', 'ADMIN_ONLY', 'Only administrators may do this.');
+    if (ctx.actor.role !== 'admin') throw new AppError('forbidden', 'ADMIN_ONLY', 'Only administrators may do this.', {}, { it: 'Solo gli amministratori possono farlo.' });
     if (!this.settings) throw new AppError('unavailable', 'SETTINGS_UNAVAILABLE', 'Portal settings are not available.');
     const before = await this.settings.localAccounts();
     await this.settings.setLocalAccounts(policy);
@@ -206,4 +206,4 @@ export class AccountService {
   }
 }
 
-export const toActor = (u: User): Actor => ({ userId: u.id, role: u.role, institutionId: u.institutionId });
+export const toActor = (u: User): Actor => ({ userId: u.id, role: u.role, institutionId: u.institutionId, locale: u.locale });

@@ -9,7 +9,7 @@ import { peakSeats, type SeatUsage } from '../domain/seat-pool.ts';
 import { checkMayBook } from '../domain/subscription.ts';
 import { nearestFreeSlots } from '../domain/suggestions.ts';
 import { DAY, MINUTE, monthOf, parseTime } from '../domain/time.ts';
-import type { Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
+import type { AuditRecord, Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
 
 export type CreateBookingInput = {
   title: string;
@@ -340,6 +340,12 @@ export class BookingService {
     const booking = await this.uow.repos.bookings.findById(id);
     if (!booking || !canManageBooking(ctx.actor, booking)) throw bookingNotFound();
     return booking;
+  }
+
+  /** A booking's changes from the audit log, for everyone who may see the booking (newest first). */
+  async history(ctx: CallContext, id: string): Promise<AuditRecord[]> {
+    await this.get(ctx, id);
+    return this.uow.repos.audit.list({ entity: 'booking', entityId: id, limit: 100 });
   }
 
   async list(ctx: CallContext, filter: BookingFilter): Promise<Booking[]> {

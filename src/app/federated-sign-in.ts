@@ -124,7 +124,7 @@ export class FederatedSignInService {
 
   async signIn(p: FederatedProfile, session: FederatedSession, requestId?: string): Promise<SignInResult> {
     if (!p.email) {
-      throw new AppError('forbidden', 'EMAIL_NOT_RELEASED', 'Your institution did not send your e-mail address. Ask its identity service to release the "mail" attribute to WebMeetings.');
+      throw new AppError('forbidden', 'EMAIL_NOT_RELEASED', 'Your institution did not send your e-mail address. Ask its identity service to release the "mail" attribute to WebMeetings.', {}, { it: 'La tua istituzione non ha inviato il tuo indirizzo e-mail. Chiedi al suo servizio di identità di rilasciare l’attributo "mail" a WebMeetings.' });
     }
     const email = p.email.trim();
     const name = (p.name ?? email).slice(0, 200);
@@ -139,13 +139,15 @@ export class FederatedSignInService {
     // whose scope holds the address's domain may link it, or any IdP could claim anyone's account.
     const byEmail = linkedId ? null : await this.uow.repos.users.findByEmail(email);
     if (byEmail && (byEmail.passwordHash || byEmail.role === 'admin' || (await this.identities.isLinked(byEmail.id)))) {
-      throw new AppError('conflict', 'EMAIL_IN_USE', `Another WebMeetings account already uses ${email}. Ask an administrator to merge the accounts.`);
+      throw new AppError('conflict', 'EMAIL_IN_USE', `Another WebMeetings account already uses ${email}. Ask an administrator to merge the accounts.`, {}, { it: `Un altro account di WebMeetings usa già ${email}. Chiedi a un amministratore di unire gli account.` });
     }
     if (byEmail && !mailWithin(email, p.mailDomains)) {
       throw new AppError(
         'conflict',
         'EMAIL_OUTSIDE_IDP_SCOPE',
         `A WebMeetings account for ${email} exists, but your sign-in service (${p.issuer}) does not speak for addresses at ${email.slice(email.lastIndexOf('@') + 1)}, so it was not linked to you. Sign in through the institution of that address, or ask an administrator.`,
+        {},
+        { it: `Esiste un account di WebMeetings per ${email}, ma il tuo servizio di accesso (${p.issuer}) non garantisce gli indirizzi @${email.slice(email.lastIndexOf('@') + 1)}, quindi non è stato collegato a te. Accedi tramite l’istituzione di quell’indirizzo o chiedi a un amministratore.` },
       );
     }
     const { user, newUser } = await this.uow.transaction(async (r) => {
@@ -155,7 +157,7 @@ export class FederatedSignInService {
         await r.audit.record({ actorId: created.id, action: 'user.created', entity: 'user', entityId: created.id, before: null, after: { ...created, via: p.issuer }, requestId });
         return { user: created, newUser: true };
       }
-      if (existing.disabledAt) throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator if you think it should not be.');
+      if (existing.disabledAt) throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator if you think it should not be.', {}, { it: 'Questo account è disattivato. Se pensi che non debba esserlo, chiedi a un amministratore.' });
       // Refreshed at every sign-in. Administrators keep the institution an administrator gave them;
       // a manager who no longer belongs to the institution they managed becomes a member.
       const institutionId = existing.role === 'admin' ? existing.institutionId : (institution?.id ?? null);
@@ -166,7 +168,7 @@ export class FederatedSignInService {
       return { user: updated, newUser: false };
     });
     if (!(await this.identities.link(p, user.id))) {
-      throw new AppError('conflict', 'IDENTITY_IN_USE', 'This identity is already linked to another account. Try again; if it persists, ask an administrator.');
+      throw new AppError('conflict', 'IDENTITY_IN_USE', 'This identity is already linked to another account. Try again; if it persists, ask an administrator.', {}, { it: 'Questa identità è già collegata a un altro account. Riprova; se il problema resta, chiedi a un amministratore.' });
     }
     const { id, csrfToken } = await this.sessions.createFederated(user.id, session);
     await this.uow.transaction(async (r) => {

@@ -100,7 +100,7 @@ export class PeopleService {
     const expiresAt = new Date(now.getTime() + this.policy.invitationHours * HOUR);
     return this.uow.transaction(async (r) => {
       const user = await this.manageable(r, ctx.actor, userId);
-      if (user.disabledAt) throw new AppError('conflict', 'USER_DISABLED', `${user.name}’s account is disabled; enable it before sending a password link.`);
+      if (user.disabledAt) throw new AppError('conflict', 'USER_DISABLED', `${user.name}’s account is disabled; enable it before sending a password link.`, {}, { it: `L’account di ${user.name} è disattivato; riattivalo prima di inviare un collegamento per la password.` });
       const purpose: PasswordLinkPurpose = (await r.users.findByEmail(user.email))?.passwordHash ? 'reset' : 'invitation';
       const delivery = this.mailConfigured ? 'mail' : 'shown';
       await r.audit.record({ actorId: ctx.actor.userId, action: 'user.password-link', entity: 'user', entityId: user.id, before: null, after: { purpose, delivery }, requestId: ctx.requestId });
@@ -116,13 +116,13 @@ export class PeopleService {
   /** Administrators disable (ending every session and token at once) and enable accounts. */
   async setDisabled(ctx: CallContext, userId: string, disabled: boolean): Promise<User> {
     if (ctx.actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators disable and enable accounts.');
-    if (disabled && userId === ctx.actor.userId) throw new AppError('conflict', 'CANNOT_DISABLE_SELF', 'You cannot disable your own account; ask another administrator.');
+    if (disabled && userId === ctx.actor.userId) throw new AppError('conflict', 'CANNOT_DISABLE_SELF', 'You cannot disable your own account; ask another administrator.', {}, { it: 'Non puoi disattivare il tuo account; chiedi a un altro amministratore.' });
     const now = this.clock.now();
     const after = await this.uow.transaction(async (r) => {
       const before = (await r.users.findById(userId)) ?? userNotFound();
       if (disabled === (before.disabledAt !== null)) return before;
       if (disabled && before.role === 'admin' && (await r.users.countAdmins()) <= 1) {
-        throw new AppError('conflict', 'LAST_ADMIN', 'This is the last administrator; make someone else an administrator first.');
+        throw new AppError('conflict', 'LAST_ADMIN', 'This is the last administrator; make someone else an administrator first.', {}, { it: 'È l’ultimo amministratore; prima rendi amministratore qualcun altro.' });
       }
       const changed = (await r.users.setDisabled(userId, disabled ? now : null)) ?? userNotFound();
       if (disabled) await r.passwordLinks.revokeAll(userId, now);
@@ -147,7 +147,7 @@ export class PeopleService {
       );
       if (!recorded.accepted) {
         const wait = Math.max(1, Math.ceil((recorded.oldest.getTime() + HOUR - now.getTime()) / 1000));
-        throw new AppError('rate-limited', 'PASSWORD_RESET_LIMITED', `Too many password reset requests. Wait ${Math.ceil(wait / 60)} minute(s) and try again.`, { retryAfterSeconds: wait });
+        throw new AppError('rate-limited', 'PASSWORD_RESET_LIMITED', `Too many password reset requests. Wait ${Math.ceil(wait / 60)} minute(s) and try again.`, { retryAfterSeconds: wait }, { it: `Troppe richieste di reimpostazione della password. Attendi ${Math.ceil(wait / 60)} minuti e riprova.` });
       }
       await r.jobs.enqueue(PASSWORD_MAIL_QUEUE, { kind: 'forgot', account } satisfies PasswordMailJob);
     });
@@ -223,8 +223,8 @@ export class PeopleService {
 
   private async refusal(hash: string): Promise<AppError> {
     const state = await this.uow.repos.passwordLinks.state(hash, this.clock.now());
-    if (state === 'used') return new AppError('conflict', 'PASSWORD_LINK_USED', 'This link was already used. Sign in with your password, or ask for a new link.');
-    if (state === 'expired') return new AppError('conflict', 'PASSWORD_LINK_EXPIRED', 'This link has expired. Ask for a new one from the sign-in page or from an administrator.');
+    if (state === 'used') return new AppError('conflict', 'PASSWORD_LINK_USED', 'This link was already used. Sign in with your password, or ask for a new link.', {}, { it: 'Questo collegamento è già stato usato. Accedi con la tua password o chiedi un collegamento nuovo.' });
+    if (state === 'expired') return new AppError('conflict', 'PASSWORD_LINK_EXPIRED', 'This link has expired. Ask for a new one from the sign-in page or from an administrator.', {}, { it: 'Questo collegamento è scaduto. Chiedine uno nuovo dalla pagina di accesso o a un amministratore.' });
     return notFound('PASSWORD_LINK_UNKNOWN', 'This link is not valid. Check that you copied all of it, or ask for a new one.');
   }
 

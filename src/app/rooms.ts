@@ -81,7 +81,7 @@ export class RoomService {
   }
 
   private hostOnly(h: Held): void {
-    if (h.who.role !== 'host') throw new AppError('forbidden', 'ROOM_HOST_ONLY', 'Only the host of the meeting can do this.');
+    if (h.who.role !== 'host') throw new AppError('forbidden', 'ROOM_HOST_ONLY', 'Only the host of the meeting can do this.', {}, { it: 'Solo chi conduce la riunione può farlo.' });
   }
 
   async enter(bookingId: string, ticket: string): Promise<RoomEntryOutcome> {
@@ -90,7 +90,7 @@ export class RoomService {
     const key = ticketKey(ticket);
     if (h.who.lobby) {
       const a = await this.admissions.ask(bookingId, key, h.who.name, this.clock.now(), LOBBY_MAX);
-      if (!a) throw new AppError('rate-limited', 'LOBBY_FULL', 'Too many guests are waiting to enter; try again in a few minutes.');
+      if (!a) throw new AppError('rate-limited', 'LOBBY_FULL', 'Too many guests are waiting to enter; try again in a few minutes.', {}, { it: 'Troppi ospiti sono in attesa di entrare; riprova tra qualche minuto.' });
       if (a.state === 'refused') throw new AppError('forbidden', 'LOBBY_REFUSED', 'The host did not let you into this meeting.');
       if (a.state === 'waiting') return { status: 'waiting', bookingId, title: f.title };
     }
@@ -106,7 +106,7 @@ export class RoomService {
 
   async admit(bookingId: string, ticket: string, key: string, admit: boolean): Promise<void> {
     this.hostOnly(await this.hold(bookingId, ticket));
-    if (!(await this.admissions.decide(bookingId, key, admit, this.clock.now()))) throw new AppError('not-found', 'GUEST_NOT_WAITING', 'Nobody with this key is at the door of this meeting.');
+    if (!(await this.admissions.decide(bookingId, key, admit, this.clock.now()))) throw new AppError('not-found', 'GUEST_NOT_WAITING', 'Nobody with this key is at the door of this meeting.', {}, { it: 'Nessuno con questa chiave è alla porta di questa riunione.' });
   }
 
   async participants(bookingId: string, ticket: string): Promise<RoomParticipant[]> {
@@ -136,8 +136,8 @@ async function provided<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (e) {
     if (!(e instanceof ProviderError)) throw e;
-    if (e.code === 'PARTICIPANT_NOT_FOUND') throw new AppError('not-found', 'PARTICIPANT_NOT_FOUND', 'This participant is no longer in the room.');
-    if (e.code === 'MEETING_NOT_FOUND') throw new AppError('unavailable', 'ROOM_NOT_READY', 'The room is being prepared again; try again in a few seconds.');
-    throw new AppError('unavailable', 'ROOM_UNAVAILABLE', `The meeting server cannot be used right now (${e.message}).`);
+    if (e.code === 'PARTICIPANT_NOT_FOUND') throw new AppError('not-found', 'PARTICIPANT_NOT_FOUND', 'This participant is no longer in the room.', {}, { it: 'Questa persona non è più nella stanza.' });
+    if (e.code === 'MEETING_NOT_FOUND') throw new AppError('unavailable', 'ROOM_NOT_READY', 'The room is being prepared again; try again in a few seconds.', {}, { it: 'La stanza viene preparata di nuovo; riprova tra qualche secondo.' });
+    throw new AppError('unavailable', 'ROOM_UNAVAILABLE', `The meeting server cannot be used right now (${e.message}).`, {}, { it: `Il server delle riunioni ora non è utilizzabile (${e.message}).` });
   }
 }

@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditFilter, AuditRecord, AuditRepository } from '../ports.ts';
+import { sql } from 'kysely';
 import type { Executor } from './database.ts';
 
 export class PgAuditRepository implements AuditRepository {
@@ -26,7 +27,9 @@ export class PgAuditRepository implements AuditRepository {
     const rows = await this.db
       .selectFrom('audit_log as a')
       .leftJoin('users as u', 'u.id', 'a.actor_id')
-      .select(['a.id', 'a.at', 'a.actor_id', 'u.name as actor_name', 'a.action', 'a.entity', 'a.entity_id', 'a.before', 'a.after', 'a.request_id'])
+      // The person an entry is about (a sign-in, a password link) by their name today.
+      .leftJoin('users as e', (j) => j.on(sql<boolean>`a.entity = 'user' AND e.id::text = a.entity_id`))
+      .select(['a.id', 'a.at', 'a.actor_id', 'u.name as actor_name', 'e.name as entity_user_name', 'a.action', 'a.entity', 'a.entity_id', 'a.before', 'a.after', 'a.request_id'])
       .$if(!!f.entity, (q) => q.where('a.entity', '=', f.entity!))
       .$if(!!f.entityId, (q) => q.where('a.entity_id', '=', f.entityId!))
       .$if(!!f.actorId, (q) => q.where('a.actor_id', '=', f.actorId!))
@@ -42,6 +45,7 @@ export class PgAuditRepository implements AuditRepository {
       at: r.at,
       actorId: r.actor_id,
       actorName: r.actor_name ?? null,
+      entityUserName: r.entity_user_name ?? null,
       action: r.action,
       entity: r.entity,
       entityId: r.entity_id,

@@ -8,6 +8,8 @@ export type Actor = {
   userId: string;
   role: Role;
   institutionId: string | null;
+  /** The person's saved language, for the messages people read (http/errors.ts); null: none saved. */
+  locale?: 'it' | 'en' | null;
 };
 
 export type BookingOwnership = { bookerId: string; institutionId: string | null };

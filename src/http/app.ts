@@ -18,6 +18,7 @@ import { EventLoopWatch } from '../observability/event-loop.ts';
 import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts';
 import { clientErrorHandler, errorHandler, problem, problemCodeOf, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { PublicAddressWatch } from './public-address.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { passwordRoutes } from './routes/passwords.ts';
 import { administrationRoutes } from './routes/administration.ts';
@@ -147,6 +148,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  const publicAddress = new PublicAddressWatch(o.publicUrl);
+  publicAddress.register(app);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     o.metrics.httpDuration.labels(req.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
@@ -235,7 +238,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       ]);
       if (pending.length > 0) return unready({ status: 'migrations pending', pending }, DATABASE_RETRY_SECONDS);
       // Telephony is reported, not required: the portal serves bookings while Asterisk is away.
-      return { code: 200, body: { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }) } };
+      // Reached at another address than PUBLIC_URL: still ready, with a warning (links lead elsewhere).
+      return { code: 200, body: { status: 'ready', database: o.database.kind, eventLoop, ...(o.telephony && { telephony: o.telephony() }), ...publicAddress.report() } };
     } catch {
       return unready({ status: 'database unreachable' }, DATABASE_RETRY_SECONDS);
     } finally {

@@ -7,9 +7,14 @@ import { AppError, type ErrorKind } from '../domain/errors.ts';
 import { databaseUnavailable, sqlState, statementTimedOut } from '../db/database.ts';
 import { pickLang } from './join-pages.ts';
 
-/** Italian when the request asks for it (?lang=it, or Italian ranked first in Accept-Language); else English, the API's language. */
-function answerLang(req: FastifyRequest): 'it' | 'en' {
+/**
+ * The language of the messages people read: ?lang= when given, else the signed-in person's saved
+ * language, else Italian when Accept-Language ranks it first; else English, the API's language.
+ */
+export function answerLang(req: FastifyRequest): 'it' | 'en' {
   const query = (req.query as { lang?: unknown } | undefined)?.lang;
+  const saved = req.actor?.locale;
+  if (query !== 'it' && query !== 'en' && saved) return saved;
   const accept = req.headers['accept-language'];
   if (query !== 'it' && query !== 'en' && !/\b(it|en)\b/i.test(accept ?? '')) return 'en';
   return pickLang(typeof query === 'string' ? query : undefined, accept);
@@ -134,7 +139,9 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return problem(fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message, base);
   }
-  return problem(500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged. Try again, and tell the administrators if it persists.', base);
+  return answerLang(req) === 'it'
+    ? problem(500, 'INTERNAL_ERROR', 'Qualcosa non ha funzionato da parte nostra; è stato registrato. Riprova e, se il problema resta, avvisa gli amministratori.', { ...base, lang: 'it' })
+    : problem(500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged. Try again, and tell the administrators if it persists.', base);
 }
 
 // The code each problem answer carried, for what counts outcomes after the answer (metrics).

@@ -11,8 +11,10 @@ export type Lang = 'it' | 'en';
 const T = {
   it: {
     waitingTitle: 'La stanza apre tra poco',
-    opensIn: 'La stanza apre tra',
-    opensAt: 'Apertura alle',
+    opensIn: 'La stanza apre',
+    at: 'alle',
+    yourTime: 'Nel tuo fuso orario',
+    roomTime: 'ora della stanza',
     join: 'Entra nella riunione',
     preparingTitle: 'Stiamo preparando la stanza',
     preparing: 'La stanza virtuale non è ancora pronta. Questa pagina riprova da sola tra pochi secondi.',
@@ -49,13 +51,17 @@ const T = {
     dialOpens: 'Il PIN vale dalle',
     dialCloses: 'alle',
     lang: 'English',
+    footer: 'WebMeetings — aule virtuali per la didattica e la ricerca',
+    in: 'tra',
     minutes: 'min',
     seconds: 's',
   },
   en: {
     waitingTitle: 'The room opens soon',
-    opensIn: 'The room opens in',
-    opensAt: 'Opens at',
+    opensIn: 'The room opens',
+    at: 'at',
+    yourTime: 'In your time zone',
+    roomTime: 'room time',
     join: 'Join the meeting',
     preparingTitle: 'We are preparing the room',
     preparing: 'The virtual room is not ready yet. This page tries again by itself in a few seconds.',
@@ -92,10 +98,14 @@ const T = {
     dialOpens: 'The PIN works from',
     dialCloses: 'to',
     lang: 'Italiano',
+    footer: 'WebMeetings — virtual meeting rooms for teaching and research',
+    in: 'in',
     minutes: 'min',
     seconds: 's',
   },
 } as const;
+
+const LOCALE: Record<Lang, string> = { it: 'it-IT', en: 'en-GB' };
 
 export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
   if (query === 'it' || query === 'en') return query;
@@ -116,7 +126,7 @@ const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&g
 function when(m: MeetingSummary, lang: Lang): string {
   const fmt = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, dateStyle: 'full', timeStyle: 'short' });
   const end = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' });
-  return `${fmt.format(m.start)} – ${end.format(m.end)} (${m.timeZone})`;
+  return `${fmt.format(m.start)} – ${end.format(m.end)} (${m.timeZone}, ${T[lang].roomTime})`;
 }
 
 function layout(lang: Lang, title: string, body: string, opts: { refreshSeconds?: number; selfUrl: string }): string {
@@ -128,12 +138,18 @@ function layout(lang: Lang, title: string, body: string, opts: { refreshSeconds?
 ${opts.refreshSeconds ? `<meta http-equiv="refresh" content="${opts.refreshSeconds}">` : ''}
 <title>${esc(title)} · WebMeetings</title>
 <style>
-body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1b1f24}
-main{max-width:34rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 1px 4px #0002}
+body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b2430;min-height:100vh;display:flex;flex-direction:column}
+.portal-bar{background:#1d3a5f;color:#fff;box-shadow:0 1px 0 rgb(0 0 0/15%)}
+.portal-bar div{max-width:1600px;margin:0 auto;padding:0 1.25rem;min-height:60px;display:flex;align-items:center;justify-content:space-between;gap:1rem}
+.brand{display:inline-flex;align-items:center;gap:.6rem;font-weight:680;font-size:1.1rem;letter-spacing:.01em}
+.brand svg{color:#2f5585;flex:none}
+.portal-bar a{color:#fff;border:1px solid rgb(255 255 255/35%);border-radius:6px;padding:.3rem .8rem;text-decoration:none}
+.portal-bar a:focus{outline:3px solid #ffd166;outline-offset:2px}
+main{box-sizing:border-box;width:min(34rem,calc(100% - 1.5rem));margin:2.5rem auto;padding:2rem;background:#fff;border-radius:12px;box-shadow:0 1px 4px #0002;flex:none}
 h1{font-size:1.5rem;margin-top:0}
 .meeting{color:#444}
-.count{font-size:2.2rem;font-variant-numeric:tabular-nums;margin:.5rem 0}
-a.button,button{display:inline-block;background:#0b57d0;color:#fff;border:0;border-radius:8px;padding:.75rem 1.25rem;font-size:1rem;text-decoration:none;cursor:pointer}
+.count{font-size:1.35rem;font-weight:600;font-variant-numeric:tabular-nums;margin:.5rem 0}
+a.button,button{display:inline-block;background:#1d3a5f;color:#fff;border:0;border-radius:8px;padding:.75rem 1.25rem;font-size:1rem;text-decoration:none;cursor:pointer}
 a.button:focus,button:focus,input:focus{outline:3px solid #f29900;outline-offset:2px}
 label{display:block;margin:1rem 0 .25rem;font-weight:600}
 .dial-in{margin-top:1.5rem;border-top:1px solid #ddd}
@@ -147,10 +163,14 @@ label{display:block;margin:1rem 0 .25rem;font-weight:600}
 .hint{color:#444;font-size:.9rem}
 input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #888;border-radius:6px}
 .error{color:#a50e0e;font-weight:600}
-footer{max-width:34rem;margin:0 auto;padding:0 2rem;font-size:.9rem}
+footer{margin-top:auto;padding:1.25rem;text-align:center;color:#5b6573;font-size:.85rem;border-top:1px solid #dfe3e8;background:#fff}
+footer p{margin:0}
+@media (max-width:480px){main{margin:1rem auto;padding:1.25rem}}
 </style></head>
-<body><main>${body}</main>
-<footer><a href="${esc(switchUrl)}" hreflang="${other}" lang="${other}">${T[lang].lang}</a></footer>
+<body><header class="portal-bar"><div><span class="brand"><svg aria-hidden="true" viewBox="0 0 32 32" width="28" height="28"><rect width="32" height="32" rx="7" fill="currentColor"/><rect x="7" y="9" width="18" height="15" rx="2.5" fill="none" stroke="#fff" stroke-width="2"/><path d="M7 14h18M12 6v5M20 6v5" stroke="#fff" stroke-width="2" stroke-linecap="round"/></svg>WebMeetings</span>
+<a href="${esc(switchUrl)}" hreflang="${other}" lang="${other}">${T[lang].lang}</a></div></header>
+<main>${body}</main>
+<footer><p>${T[lang].footer}</p></footer>
 </body></html>`;
 }
 
@@ -184,20 +204,62 @@ function dialInSection(lang: Lang, d: PageDialIn | null | undefined, timeZone: s
 <p class="hint">${t.dialOpens} ${esc(time(d.opensAt, withDay))} ${t.dialCloses} ${esc(time(d.closesAt, withDay))} (${esc(timeZone)}).</p></section>`;
 }
 
-const meetingLine = (m: MeetingSummary, lang: Lang) => `<p class="meeting"><strong>${esc(m.title)}</strong><br>${T[lang].when}: ${esc(when(m, lang))}</p>`;
+/**
+ * Title and time in the room's zone; a script adds the same time in the browser's own zone when
+ * that differs (a guest abroad), since the server cannot know it.
+ */
+const meetingLine = (m: MeetingSummary, lang: Lang) =>
+  `<p class="meeting"><strong>${esc(m.title)}</strong><br>${T[lang].when}: ${esc(when(m, lang))}<span id="your-time" data-start="${m.start.toISOString()}" data-end="${m.end.toISOString()}" data-zone="${esc(m.timeZone)}" hidden><br>${T[lang].yourTime}: <span></span></span></p>
+<script>
+(function(){var el=document.getElementById('your-time'),zone;try{zone=Intl.DateTimeFormat().resolvedOptions().timeZone;}catch(e){return;}
+if(!zone||zone===el.dataset.zone)return;var s=new Date(el.dataset.start),e=new Date(el.dataset.end);
+var d=new Intl.DateTimeFormat('${LOCALE[lang]}',{timeZone:zone,weekday:'long',day:'numeric',month:'long',hour:'2-digit',minute:'2-digit',hourCycle:'h23'});
+var h=new Intl.DateTimeFormat('${LOCALE[lang]}',{timeZone:zone,hour:'2-digit',minute:'2-digit',hourCycle:'h23'});
+el.lastElementChild.textContent=d.format(s)+' – '+h.format(e)+' ('+zone+')';el.hidden=false;})();
+</script>`;
 
-/** Counts down to the opening and then shows the join button, without a reload. */
+/** The calendar day of an instant in a zone, as a day number (for "tomorrow", "in 5 days"). */
+const dayNumber = (d: Date, timeZone: string) => Date.parse(`${new Intl.DateTimeFormat('en-CA', { timeZone }).format(d)}T00:00:00Z`) / 86_400_000;
+
+/** "Tue 8 Dec at 13:45" / "mar 8 dic alle 13:45" in the room's zone; "today at 13:45" on the day itself. */
+export function openingDay(at: Date, now: Date, timeZone: string, lang: Lang): string {
+  const day =
+    dayNumber(at, timeZone) === dayNumber(now, timeZone)
+      ? new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'auto' }).format(0, 'day')
+      : new Intl.DateTimeFormat(LOCALE[lang], { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
+  const time = new Intl.DateTimeFormat(LOCALE[lang], { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return `${day} ${T[lang].at} ${time}`;
+}
+
+/**
+ * How far off the opening is, as a person says it: "in 5 days", "tomorrow", "in 3 hours"
+ * (Intl.RelativeTimeFormat, calendar days in the room's zone); minutes and seconds only in the last hour.
+ */
+export function countdownText(opensAt: Date, now: Date, timeZone: string, lang: Lang): string {
+  const seconds = Math.max(0, Math.ceil((opensAt.getTime() - now.getTime()) / 1000));
+  if (seconds <= 3600) return `${T[lang].in} ${fmtCount(seconds, lang)}`;
+  const days = dayNumber(opensAt, timeZone) - dayNumber(now, timeZone);
+  if (days >= 1) return new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'auto' }).format(days, 'day');
+  return new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'always' }).format(Math.floor(seconds / 3600), 'hour');
+}
+
+/**
+ * Counts down to the opening ("The room opens in 5 days, Tue 8 Dec at 13:45") and then shows the
+ * join button, without a reload. Further than an hour the sentence is the server's, refreshed by a
+ * reload now and then; in the last hour the script counts minutes and seconds itself.
+ */
 export function waitingPage(lang: Lang, m: MeetingSummary, joinHref: string, now: Date, selfUrl: string, dialIn?: PageDialIn | null): string {
   const t = T[lang];
   const seconds = Math.max(0, Math.ceil((m.opensAt.getTime() - now.getTime()) / 1000));
-  const opens = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' }).format(m.opensAt);
+  const day = openingDay(m.opensAt, now, m.timeZone, lang);
   const body = `<h1>${t.waitingTitle}</h1>${meetingLine(m, lang)}
-<div id="wait"><p>${t.opensIn}</p><p class="count" id="count" role="timer" aria-live="off" data-seconds="${seconds}">${fmtCount(seconds, lang)}</p><p>${t.opensAt} ${esc(opens)}</p></div>
+<div id="wait"><p class="count" id="count" role="timer" aria-live="off" data-seconds="${seconds}" data-lead="${esc(t.opensIn)}" data-day="${esc(day)}">${esc(`${t.opensIn} ${countdownText(m.opensAt, now, m.timeZone, lang)}, ${day}`)}.</p></div>
 <p id="go" hidden aria-live="polite"><a class="button" href="${esc(joinHref)}">${t.join}</a></p>
 <script>
 (function(){var el=document.getElementById('count'),left=+el.dataset.seconds,end=Date.now()+left*1000;
-function f(s){var m=Math.floor(s/60),r=s%60;return (m>0?m+' ${t.minutes} ':'')+r+' ${t.seconds}';}
-function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1000));el.textContent=f(s);
+if(left>3600){setTimeout(function(){location.reload();},Math.min(left-3600,900)*1000);return;}
+function f(s){var m=Math.floor(s/60),r=s%60;return '${t.in} '+(m>0?m+' ${t.minutes} ':'')+r+' ${t.seconds}';}
+function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1000));el.textContent=el.dataset.lead+' '+f(s)+', '+el.dataset.day+'.';
 if(s<=0){document.getElementById('wait').hidden=true;var g=document.getElementById('go');g.hidden=false;g.querySelector('a').focus();return;}
 setTimeout(tick,Math.min(1000,s*1000));}tick();})();
 </script>

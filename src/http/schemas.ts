@@ -289,8 +289,13 @@ export const AuditEntry = z.object({
   action: z.string(),
   entity: z.string(),
   entityId: z.string(),
+  entityName: z.string().nullable().describe('The item’s title or name as the change left it (null when it has none)'),
   before: z.unknown(),
   after: z.unknown(),
+});
+
+export const BookingHistory = z.object({
+  items: z.array(z.object({ id: z.string(), at: Instant, actor: z.object({ id: Id, name: z.string().nullable() }).nullable(), action: z.string() })),
 });
 
 export const Settings = z.object({
@@ -302,6 +307,15 @@ export const Settings = z.object({
   granularityMinutes: z.number().int(),
   defaultTimeZone: z.string(),
   telephony: z.boolean().describe('The portal offers telephone and SIP dial-in (forms show the audio-conference choice only then)'),
+  defaultService: z
+    .object({
+      provider: z.string(),
+      host: z.string(),
+      public: z.boolean().describe('Anyone who knows a room’s name can enter (Jitsi without tokens)'),
+      setting: z.string().describe('The setting that chose it: PROVIDER_DEFAULT, or the first service configured (ADOBE_CONNECT_URL, BBB_URL, JANUS_URL, JITSI_URL)'),
+    })
+    .optional()
+    .describe('The service of rooms that name none'),
 });
 
 // Series (recurring bookings), invitees and calendar feeds

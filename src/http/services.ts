@@ -1,3 +1,4 @@
+import type { DefaultService } from '../providers/settings.ts';
 import type { AccountService } from '../app/accounts.ts';
 import type { AudioService } from '../app/audio.ts';
 import type { AdministrationService } from '../app/administration.ts';
@@ -21,4 +22,6 @@ export type Services = {
   statistics: StatisticsService;
   uow: UnitOfWork;
   policy: BookingPolicy;
+  /** The service of rooms that name none (shown by GET /settings). */
+  defaultService?: DefaultService;
 };

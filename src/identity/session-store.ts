@@ -64,7 +64,7 @@ export class PgSessionStore implements SessionStore {
     const row = await this.db
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['u.id', 'u.role', 'u.institution_id', 's.csrf_token', 's.expires_at', sql<boolean>`s.last_seen_at < now() - interval '1 minute'`.as('stale')])
+      .select(['u.id', 'u.role', 'u.institution_id', 'u.locale', 's.csrf_token', 's.expires_at', sql<boolean>`s.last_seen_at < now() - interval '1 minute'`.as('stale')])
       .where('s.id_hash', '=', idHash)
       .where('s.expires_at', '>', sql<Date>`now()`)
       .where('s.last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${this.idleMinutes})`)
@@ -72,7 +72,7 @@ export class PgSessionStore implements SessionStore {
       .executeTakeFirst();
     if (!row) return null;
     if (row.stale) await this.db.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id_hash', '=', idHash).execute();
-    const actor = { userId: row.id, role: row.role as Role, institutionId: row.institution_id };
+    const actor = { userId: row.id, role: row.role as Role, institutionId: row.institution_id, locale: row.locale as 'it' | 'en' | null };
     // usedAt: a fresh row's last_seen_at is within the minute; a stale one was just written.
     this.cache?.set('session', idHash, { actor, csrfToken: row.csrf_token, expiresAt: row.expires_at, usedAt: now });
     return { userId: row.id, csrfToken: row.csrf_token, actor };

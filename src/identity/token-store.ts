@@ -75,13 +75,13 @@ export class PgTokenStore implements TokenStore {
     const row = await this.db
       .selectFrom('api_tokens as t')
       .innerJoin('users as u', 'u.id', 't.user_id')
-      .select(['u.id', 'u.role', 'u.institution_id', sql<boolean>`t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'`.as('stale')])
+      .select(['u.id', 'u.role', 'u.institution_id', 'u.locale', sql<boolean>`t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute'`.as('stale')])
       .where('t.token_hash', '=', tokenHash)
       .where('u.disabled_at', 'is', null)
       .executeTakeFirst();
     if (!row) return null;
     if (row.stale) await this.db.updateTable('api_tokens').set({ last_used_at: sql`now()` }).where('token_hash', '=', tokenHash).execute();
-    const actor = { userId: row.id, role: row.role as Role, institutionId: row.institution_id };
+    const actor = { userId: row.id, role: row.role as Role, institutionId: row.institution_id, locale: row.locale as 'it' | 'en' | null };
     this.cache?.set('token', tokenHash, { actor, usedAt: now });
     return actor;
   }

@@ -58,6 +58,8 @@ type Env = z.infer<z.ZodObject<typeof PROVISIONING_ENV>>;
 export type ProvidersConfig = {
   /** Used by rooms that name no provider. With nothing configured: public Jitsi, no tokens. */
   defaultProvider: ProviderName;
+  /** The setting that chose the default (PROVIDER_DEFAULT, or the first service configured), for the admin pages. */
+  defaultFrom?: string;
   fallbackProvider: ProviderName | null;
   timeoutMs: number;
   adobeConnect: { url: string; login: string; password: string; ssoHeader: string; folderId: string | undefined; telephony: AdobeTelephony | null } | null;
@@ -106,6 +108,7 @@ export function provisioningConfig(e: Env, fail: (message: string) => never): Pr
     : null;
   const providers: ProvidersConfig = {
     defaultProvider: e.PROVIDER_DEFAULT ?? (e.ADOBE_CONNECT_URL ? 'adobe-connect' : e.BBB_URL ? 'bigbluebutton' : e.JANUS_URL ? 'janus' : 'jitsi'),
+    defaultFrom: e.PROVIDER_DEFAULT ? 'PROVIDER_DEFAULT' : e.ADOBE_CONNECT_URL ? 'ADOBE_CONNECT_URL' : e.BBB_URL ? 'BBB_URL' : e.JANUS_URL ? 'JANUS_URL' : 'JITSI_URL',
     fallbackProvider: e.PROVIDER_FALLBACK ?? null,
     timeoutMs: e.PROVIDER_TIMEOUT_MS,
     adobeConnect: e.ADOBE_CONNECT_URL
@@ -144,4 +147,14 @@ export function provisioningConfig(e: Env, fail: (message: string) => never): Pr
       noShowMinutes: e.NO_SHOW_MINUTES,
     },
   };
+}
+
+/** The service of rooms that name none, as the admin pages show it: "Jitsi Meet (meet.jit.si, public)". */
+export type DefaultService = { provider: ProviderName; host: string; public: boolean; setting: string };
+
+export function defaultService(cfg: ProvidersConfig): DefaultService {
+  const url = { 'adobe-connect': cfg.adobeConnect?.url, bigbluebutton: cfg.bigbluebutton?.url, janus: cfg.janus?.publicUrl, jitsi: cfg.jitsi.url }[cfg.defaultProvider];
+  // Jitsi without an app secret lets anyone who knows a room's name in: a public service.
+  const open = cfg.defaultProvider === 'jitsi' && !cfg.jitsi.appSecret;
+  return { provider: cfg.defaultProvider, host: url ? new URL(url).host : '', public: open, setting: cfg.defaultFrom ?? 'PROVIDER_DEFAULT' };
 }

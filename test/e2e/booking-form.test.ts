@@ -73,9 +73,9 @@ describeInBrowser('booking form and my bookings', () => {
     await page.keyboard.press('ArrowDown'); // the first room after "any room"
     await tabTo(page, /^Date/);
     const [y, m, d] = day.split('-');
-    // Headless Chromium's date field takes its segments in its own UI order (en-US: month, day, year).
-    await page.keyboard.type(`${m}${d}${y}`);
-    expect(await page.getByLabel('Date').inputValue()).toBe(day);
+    // Day first, whatever the browser's own locale (the native date boxes followed it: en-US asked month first).
+    await page.keyboard.type(`${d}/${m}/${y}`);
+    expect(await page.getByLabel('Date').inputValue()).toBe(`${d}/${m}/${y}`);
     await tabTo(page, /^Start/);
     expect(await page.getByLabel('Start').inputValue()).toBe('19:00');
     await page.keyboard.type('0930');

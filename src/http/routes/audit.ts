@@ -4,6 +4,14 @@ import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 
+/** A booking's title, or the name of a room, institution, person or token, from a change's state. */
+function nameOf(state: unknown): string | null {
+  if (!state || typeof state !== 'object') return null;
+  const s = state as { title?: unknown; name?: unknown; email?: unknown };
+  const name = typeof s.title === 'string' ? s.title : typeof s.name === 'string' ? s.name : typeof s.email === 'string' ? s.email : null;
+  return name && name.length > 0 ? name.slice(0, 200) : null;
+}
+
 export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   app.get('/audit', {
     config: { access: { role: 'admin' } },
@@ -34,6 +42,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
           action: r.action,
           entity: r.entity,
           entityId: r.entityId,
+          entityName: nameOf(r.after) ?? nameOf(r.before) ?? r.entityUserName ?? null,
           before: r.before,
           after: r.after,
         })),
@@ -45,6 +54,6 @@ export const auditRoutes: FastifyPluginAsyncZod<{ services: Services }> = async 
   app.get('/settings', {
     config: { access: 'public' },
     schema: { tags: ['settings'], summary: 'Booking rules of this installation (for clients to check before sending)', response: { 200: S.Settings } },
-    handler: async () => ({ ...services.policy, telephony: services.audio.configured }),
+    handler: async () => ({ ...services.policy, telephony: services.audio.configured, ...(services.defaultService && { defaultService: services.defaultService }) }),
   });
 };

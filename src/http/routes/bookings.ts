@@ -55,6 +55,14 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     handler: async (req) => bookingView(await services.bookings.get(callContext(req), req.params.id)),
   });
 
+  app.get('/bookings/:id/history', {
+    config: { access: 'signed-in' },
+    schema: { tags, summary: 'A booking’s changes, newest first (for whoever may see the booking)', params: S.IdParams, response: { 200: S.BookingHistory, ...S.errorResponses } },
+    handler: async (req) => ({
+      items: (await services.bookings.history(callContext(req), req.params.id)).map((r) => ({ id: r.id, at: r.at.toISOString(), actor: r.actorId ? { id: r.actorId, name: r.actorName } : null, action: r.action })),
+    }),
+  });
+
   app.patch('/bookings/:id', {
     config: { access: 'signed-in' },
     schema: { tags, summary: 'Move, resize or edit a booking', params: S.IdParams, body: S.BookingPatch, response: { 200: S.Booking, ...S.errorResponses } },

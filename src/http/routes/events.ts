@@ -67,11 +67,11 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesOptions> = async (app,
       // Each stream holds a connection and a subscriber: a person (or one address) may not open without end.
       if (count((s) => s.userId === actor.userId) >= opts.limits.perUser) {
         reply.header('retry-after', '30');
-        throw new AppError('rate-limited', 'TOO_MANY_STREAMS', `You have ${opts.limits.perUser} live update streams open already; close a tab or window of the portal and try again.`);
+        throw new AppError('rate-limited', 'TOO_MANY_STREAMS', `You have ${opts.limits.perUser} live update streams open already; close a tab or window of the portal and try again.`, {}, { it: `Hai già ${opts.limits.perUser} aggiornamenti in tempo reale aperti; chiudi una scheda o finestra del portale e riprova.` });
       }
       if (count((s) => s.address === req.ip) >= opts.limits.perAddress) {
         reply.header('retry-after', '30');
-        throw new AppError('rate-limited', 'TOO_MANY_STREAMS', 'Too many live update streams are open from your network address; try again later.');
+        throw new AppError('rate-limited', 'TOO_MANY_STREAMS', 'Too many live update streams are open from your network address; try again later.', {}, { it: 'Troppi aggiornamenti in tempo reale sono aperti dal tuo indirizzo di rete; riprova più tardi.' });
       }
       await start();
       reply.hijack();

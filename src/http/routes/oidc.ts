@@ -17,7 +17,7 @@ export const oidcRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
     try {
       return reply.redirect(await rp.authorizationUrl(req.params.id, safeReturn(req.query.return)));
     } catch (e) {
-      if (e instanceof OidcRejection) return sendError(reply, req, 404, e.code, e.message);
+      if (e instanceof OidcRejection) return sendError(reply, req, 404, e.code, pickLang(req) === 'it' ? 'Questo servizio di accesso non è configurato sul portale.' : 'This sign-in service is not configured on this portal.');
       req.log.error({ err: e, provider: req.params.id }, 'OIDC discovery failed');
       return sendError(reply, req, 502, 'OIDC_PROVIDER_UNREACHABLE', pickLang(req) === 'it' ? 'Il servizio di accesso non risponde; riprova tra poco.' : 'The sign-in service does not answer; try again shortly.');
     }
@@ -38,7 +38,7 @@ export const oidcRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
       }
       if (e instanceof AppError) {
         req.log.warn({ event: 'oidc.login.refused', code: e.code }, `OIDC sign-in refused: ${e.message}`);
-        return sendError(reply, req, 403, e.code, e.message);
+        return sendError(reply, req, 403, e.code, (pickLang(req) === 'it' && e.translations.it) || e.message);
       }
       throw e;
     }

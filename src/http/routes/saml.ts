@@ -82,7 +82,7 @@ export const samlRoutes: FastifyPluginAsync<{ identity: Identity }> = async (app
       }
       if (e instanceof AppError) {
         req.log.warn({ event: 'saml.login.refused', code: e.code }, `SAML sign-in refused: ${e.message}`);
-        return sendError(reply, req, e.kind === 'conflict' ? 409 : 403, e.code, e.message);
+        return sendError(reply, req, e.kind === 'conflict' ? 409 : 403, e.code, (pickLang(req) === 'it' && e.translations.it) || e.message);
       }
       throw e;
     }

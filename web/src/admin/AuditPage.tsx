@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
@@ -9,18 +10,24 @@ import { formatInstant } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
+import { DateField } from '../ui/DateField.tsx';
+import { Link } from '../app/router.tsx';
+import { en } from '../i18n/en.ts';
+import { PersonPicker, type PickedPerson } from './PersonPicker.tsx';
 
 interface Filters {
   entity: string;
   action: string;
-  actorId: string;
-  entityId: string;
+  actor: PickedPerson | null;
   from: string;
   to: string;
 }
 
-const EMPTY: Filters = { entity: '', action: '', actorId: '', entityId: '', from: '', to: '' };
+const EMPTY: Filters = { entity: '', action: '', actor: null, from: '', to: '' };
 const ENTITIES = ['booking', 'room', 'institution', 'user', 'session', 'token'];
+/** The actions the log records, by their stable code (labels in admin.audit.actions). */
+const ACTIONS = Object.keys(en.admin.audit.actions).map((k) => k.replace(/_/g, '.'));
+const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
 
 function Change({ entry }: { entry: AuditEntry }) {
   const { t } = useTranslation();
@@ -46,6 +53,11 @@ function Change({ entry }: { entry: AuditEntry }) {
   );
 }
 
+/** "Booking made" for booking.created; the code itself only for an action this page does not know. */
+function actionLabel(t: TFunction, action: string): string {
+  return t(`admin.audit.actions.${action.replace(/\./g, '_')}`, { defaultValue: action });
+}
+
 export function AuditPage() {
   const { t } = useTranslation();
   const { settings } = useMe();
@@ -62,10 +74,9 @@ export function AuditPage() {
         const page = await api.get<Page<AuditEntry>>('/api/v1/audit', {
           entity: filters.entity,
           action: filters.action,
-          actorId: filters.actorId,
-          entityId: filters.entityId,
-          from: filters.from ? zonedToInstant(`${filters.from}T00:00`, zone).toISOString() : undefined,
-          to: filters.to ? zonedToInstant(`${filters.to}T23:59:59`, zone).toISOString() : undefined,
+          actorId: filters.actor?.id,
+          from: isDate(filters.from) ? zonedToInstant(`${filters.from}T00:00`, zone).toISOString() : undefined,
+          to: isDate(filters.to) ? zonedToInstant(`${filters.to}T23:59:59`, zone).toISOString() : undefined,
           limit: 50,
           cursor: after,
         });
@@ -84,7 +95,7 @@ export function AuditPage() {
     void load(null);
   }, [load]);
 
-  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
+  const set = (k: Exclude<keyof Filters, 'actor'>) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [k]: e.target.value }));
   function apply(event: FormEvent) {
     event.preventDefault();
     setFilters(draft);
@@ -104,20 +115,22 @@ export function AuditPage() {
             ))}
           </select>
         </Field>
-        <Field label={t('admin.audit.action')} hint={t('admin.audit.actionHint')}>
-          <input type="text" value={draft.action} onChange={set('action')} />
+        <Field label={t('admin.audit.action')}>
+          <select value={draft.action} onChange={set('action')}>
+            <option value="">{t('admin.audit.any')}</option>
+            {ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {actionLabel(t, a)}
+              </option>
+            ))}
+          </select>
         </Field>
-        <Field label={t('admin.audit.entityId')}>
-          <input type="text" value={draft.entityId} onChange={set('entityId')} />
+        <PersonPicker label={t('admin.audit.actorId')} value={draft.actor} onChange={(actor) => setDraft((d) => ({ ...d, actor }))} />
+        <Field label={t('admin.audit.from')} error={draft.from && !isDate(draft.from) ? t('form.errors.dateRequired') : null}>
+          <DateField value={draft.from} onChange={(value) => set('from')({ target: { value } })} />
         </Field>
-        <Field label={t('admin.audit.actorId')}>
-          <input type="text" value={draft.actorId} onChange={set('actorId')} />
-        </Field>
-        <Field label={t('admin.audit.from')}>
-          <input type="date" value={draft.from} onChange={set('from')} />
-        </Field>
-        <Field label={t('admin.audit.to')}>
-          <input type="date" value={draft.to} onChange={set('to')} />
+        <Field label={t('admin.audit.to')} error={draft.to && !isDate(draft.to) ? t('form.errors.dateRequired') : null}>
+          <DateField value={draft.to} onChange={(value) => set('to')({ target: { value } })} />
         </Field>
         <div className="filters-actions">
           <button type="submit" className="button button-primary">
@@ -151,12 +164,10 @@ export function AuditPage() {
                 <tr key={entry.id}>
                   <td className="nowrap">{formatInstant(entry.at, zone, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })}</td>
                   <td>{entry.actor?.name ?? <span className="muted">{t('admin.audit.system')}</span>}</td>
+                  <td>{actionLabel(t, entry.action)}</td>
                   <td>
-                    {t(`admin.audit.actions.${entry.action.replace(/\./g, '_')}`, { defaultValue: '' }) || <code>{entry.action}</code>}
-                  </td>
-                  <td>
-                    {t(`admin.audit.entities.${entry.entity}`, { defaultValue: entry.entity })}{' '}
-                    <code className="small muted">{entry.entityId.slice(0, 8)}</code>
+                    <span className="muted">{t(`admin.audit.entities.${entry.entity}`, { defaultValue: entry.entity })}</span>{' '}
+                    {entry.entity === 'booking' ? <Link to={`/bookings/${entry.entityId}`}>{entry.entityName ?? t('admin.audit.unnamed')}</Link> : entry.entityName ? <span>{entry.entityName}</span> : <span className="muted">{t('admin.audit.unnamed')}</span>}
                   </td>
                   <td>
                     <Change entry={entry} />

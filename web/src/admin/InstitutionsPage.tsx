@@ -8,6 +8,7 @@ import { useToast } from '../ui/toasts.tsx';
 import { AdminTable, useEditDialog } from './AdminTable.tsx';
 import { EditDialog, useEditForm } from './EditDialog.tsx';
 import { useList } from './useList.ts';
+import { DateField } from '../ui/DateField.tsx';
 
 interface Draft {
   name: string;
@@ -83,10 +84,10 @@ function InstitutionDialog({ institution, open, onClose, onSaved }: { institutio
           </Field>
           <div className="field-row">
             <Field label={t('admin.institutions.subscriptionStart')} error={errors.subscriptionStart}>
-              <input type="date" value={draft.subscriptionStart} onChange={text('subscriptionStart')} />
+              <DateField value={draft.subscriptionStart} onChange={(value) => text('subscriptionStart')({ target: { value } })} />
             </Field>
             <Field label={t('admin.institutions.subscriptionEnd')} error={errors.subscriptionEnd}>
-              <input type="date" value={draft.subscriptionEnd} onChange={text('subscriptionEnd')} />
+              <DateField value={draft.subscriptionEnd} onChange={(value) => text('subscriptionEnd')({ target: { value } })} />
             </Field>
           </div>
           <Field label={t('admin.institutions.quota')} error={errors.monthlyQuotaHours} hint={t('admin.institutions.quotaHint')}>

@@ -1,6 +1,7 @@
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
-import type { Room } from '../api/types.ts';
+import type { Room, Settings } from '../api/types.ts';
 import { useMe } from '../auth/session.tsx';
 import { Field } from '../ui/Field.tsx';
 import { useToast } from '../ui/toasts.tsx';
@@ -16,6 +17,15 @@ interface RoomDraft {
   timeZone: string;
   provider: string;
   active: boolean;
+}
+
+/** "Jitsi Meet (meet.jit.si, public)": the service rooms without their own use. */
+export function defaultServiceLabel(t: TFunction, settings: Settings): string | null {
+  const d = settings.defaultService;
+  if (!d) return null;
+  const name = t(`admin.providers.${d.provider}`, { defaultValue: d.provider });
+  if (!d.host) return name;
+  return t(d.public ? 'admin.rooms.servicePublic' : 'admin.rooms.serviceAt', { name, host: d.host });
 }
 
 function zones(): string[] {
@@ -53,6 +63,7 @@ function RoomDialog({ room, open, onClose, onSaved }: { room: Room | null; open:
     },
   });
   const text = (k: 'name' | 'capacity' | 'timeZone' | 'provider') => (e: { target: { value: string } }) => set(k, e.target.value);
+  const defaultLabel = defaultServiceLabel(t, settings);
 
   return (
     <EditDialog
@@ -85,7 +96,7 @@ function RoomDialog({ room, open, onClose, onSaved }: { room: Room | null; open:
           </div>
           <Field label={t('admin.rooms.provider')} error={errors.provider} hint={t('admin.rooms.providerHint')}>
             <select value={draft.provider} onChange={text('provider')}>
-              <option value="">{t('admin.rooms.providerNone')}</option>
+              <option value="">{defaultLabel ? t('admin.rooms.providerDefault', { service: defaultLabel }) : t('admin.rooms.providerNone')}</option>
               {[...new Set([...PROVIDERS, ...(draft.provider ? [draft.provider] : [])])].map((p) => (
                 <option key={p} value={p}>
                   {t(`admin.providers.${p}`, { defaultValue: p })}
@@ -108,6 +119,9 @@ export function RoomsPage() {
   const toast = useToast();
   const { items, error, reload } = useList<Room>('/api/v1/rooms', { includeInactive: 'true' });
   const dialog = useEditDialog<Room>();
+  const { settings } = useMe();
+  const defaultLabel = defaultServiceLabel(t, settings);
+  const defaultFrom = settings.defaultService?.setting;
 
   return (
     <AdminTable
@@ -115,6 +129,13 @@ export function RoomsPage() {
       subtitle={t('admin.rooms.subtitle')}
       addLabel={t('admin.rooms.add')}
       onAdd={dialog.add}
+      filter={
+        defaultLabel && (
+          <p className="page-note" data-slot="default-service">
+            {defaultFrom === 'PROVIDER_DEFAULT' ? t('admin.rooms.defaultFromSetting', { service: defaultLabel }) : t('admin.rooms.defaultFromFirst', { service: defaultLabel, setting: defaultFrom })}
+          </p>
+        )
+      }
       items={items}
       error={error}
       empty={t('admin.rooms.none')}
@@ -131,7 +152,7 @@ export function RoomsPage() {
           <th scope="row">{room.name}</th>
           <td className="num">{room.capacity}</td>
           <td>{room.timeZone}</td>
-          <td>{room.provider ? t(`admin.providers.${room.provider}`, { defaultValue: room.provider }) : <span className="muted">{t('admin.rooms.providerNone')}</span>}</td>
+          <td>{room.provider ? t(`admin.providers.${room.provider}`, { defaultValue: room.provider }) : <span className="muted">{defaultLabel ? t('admin.rooms.providerDefault', { service: defaultLabel }) : t('admin.rooms.providerNone')}</span>}</td>
           <td>
             <span className={`tag ${room.active ? 'tag-ok' : 'tag-muted'}`}>{room.active ? t('admin.rooms.active') : t('admin.rooms.inactive')}</span>
           </td>

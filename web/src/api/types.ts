@@ -23,6 +23,8 @@ export interface Settings {
   defaultTimeZone: string;
   /** The portal has telephone and SIP dial-in at all. */
   telephony?: boolean;
+  /** The service of rooms that name none, and the setting that chose it. */
+  defaultService?: { provider: string; host: string; public: boolean; setting: string };
 }
 
 export interface Room {
@@ -204,8 +206,10 @@ export interface AuditEntry {
   action: string;
   entity: string;
   entityId: string;
-  before: unknown;
-  after: unknown;
+  /** The item's title or name as the change left it. */
+  entityName?: string | null;
+  before?: unknown;
+  after?: unknown;
 }
 
 export interface Page<T> {

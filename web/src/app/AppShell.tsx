@@ -28,7 +28,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <a className="skip-link" href="#main">
         {t('nav.skip')}
       </a>
-      <header className="topbar">
+      <header className={`topbar${me.role === 'admin' ? ' topbar-admin' : ''}`}>
         <div className="topbar-inner">
           <Link to="/" className="brand">
             <svg aria-hidden="true" viewBox="0 0 32 32" width="28" height="28">

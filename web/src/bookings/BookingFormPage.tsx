@@ -12,6 +12,7 @@ import { addDays, wallClock, zonedToInstant } from '../calendar/zone.ts';
 import { formatSlot, zoneAbbreviation } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
 import { TimeField } from '../ui/TimeField.tsx';
+import { DateField } from '../ui/DateField.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
@@ -388,7 +389,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
             </Field>
             <div className="field-row">
               <Field id="field-date" label={fieldLabels.date} required error={errors.date}>
-                <input type="date" value={values.date} onChange={set('date')} />
+                <DateField value={values.date} onChange={(value) => set('date')({ target: { value } })} />
               </Field>
               <Field id="field-startTime" label={fieldLabels.startTime} required error={errors.startTime}>
                 <TimeField value={values.startTime} onChange={setTime('startTime')} />

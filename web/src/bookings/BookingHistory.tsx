@@ -4,14 +4,14 @@ import { api } from '../api/client.ts';
 import type { AuditEntry, Page } from '../api/types.ts';
 import { formatInstant } from '../i18n/format.ts';
 
-/** A booking's changes from the audit log (GET /audit is for administrators). */
+/** A booking's changes from the audit log, for everyone who may see the booking. */
 export function BookingHistory({ bookingId, timeZone }: { bookingId: string; timeZone: string }) {
   const { t } = useTranslation();
   const [items, setItems] = useState<AuditEntry[] | null>(null);
   useEffect(() => {
     let live = true;
     api
-      .get<Page<AuditEntry>>('/api/v1/audit', { entity: 'booking', entityId: bookingId, limit: 50 })
+      .get<Page<AuditEntry>>(`/api/v1/bookings/${encodeURIComponent(bookingId)}/history`)
       .then((page) => live && setItems(page.items))
       .catch(() => live && setItems([]));
     return () => {

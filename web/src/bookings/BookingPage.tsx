@@ -133,7 +133,7 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
         />
       )}
       {mayManage(me, booking) && confirmed && <Invitees booking={booking} />}
-      {me.role === 'admin' && <BookingHistory bookingId={booking.id} timeZone={booking.timeZone} />}
+      <BookingHistory bookingId={booking.id} timeZone={booking.timeZone} />
     </section>
   );
 }

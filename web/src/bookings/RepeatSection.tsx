@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { formatSlot } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
 import { nthOfMonth, WEEKDAYS, weekdayOf, type RepeatErrors, type RepeatPreset, type RepeatValues } from './repeat.ts';
+import { DateField } from '../ui/DateField.tsx';
 
 export interface PreviewOccurrence {
   start: string;
@@ -135,7 +136,7 @@ export function RepeatSection({
                     </label>
                     {repeat.end === 'until' && (
                       <Field id="field-repeat-until" label={t('repeat.until')} error={err('until')}>
-                        <input type="date" min={firstDate} value={repeat.until} onChange={(e) => set('until', e.target.value)} />
+                        <DateField value={repeat.until} onChange={(value) => set('until', value)} />
                       </Field>
                     )}
                   </div>

@@ -1,0 +1,110 @@
+// Language and addresses in daily use (issue #12): messages people read come in their language
+// (the saved one, else Accept-Language) with a stable code; /readyz and the log say when the portal
+// is reached at another address than PUBLIC_URL, which guest links and mails are built from.
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPortal, type TestPortal } from '../support/portal.ts';
+
+/** A GET with a Host header of our choosing (fetch does not let one set it). */
+function getWithHost(base: string, path: string, host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, base), { headers: { host, ...headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('messages in the person’s language', () => {
+  let t: TestPortal;
+  beforeAll(async () => {
+    // Two free failures, then a wait (as in test/identity/local-accounts.test.ts).
+    t = await startTestPortal({ env: { LOGIN_FREE_FAILURES: '2', LOGIN_DELAY_BASE_SECONDS: '10', TRUST_PROXY: 'true' } });
+  });
+  afterAll(async () => t?.close());
+
+  async function signIn(email: string, password: string, lang: string) {
+    const res = await fetch(`${t.baseUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-language': lang, 'x-forwarded-for': '198.51.100.7' },
+      body: JSON.stringify({ email, password }),
+    });
+    return { status: res.status, body: (await res.json()) as { code: string; detail: string; lang?: string } };
+  }
+
+  it('says the sign-in wait in Italian to an Italian browser, in English to an English one, with the same code', async () => {
+    const created = await t.api('POST', '/api/v1/users', { as: t.admin, body: { name: 'Lucia Neri', email: 'lucia@example.org', password: 'Lucia-pass-12345', role: 'member' } });
+    expect(created.status).toBe(201);
+    for (let i = 0; i < 2; i++) expect((await signIn('lucia@example.org', 'wrong-guess', 'it-IT,it;q=0.9')).status).toBe(401);
+    const it = await signIn('lucia@example.org', 'Lucia-pass-12345', 'it-IT,it;q=0.9,en;q=0.8');
+    expect(it.status).toBe(429);
+    expect(it.body.code).toBe('TOO_MANY_SIGN_IN_ATTEMPTS');
+    expect(it.body.detail).toMatch(/^Troppi accessi non riusciti\. Attendi \d+ secondi e riprova\.$/);
+    expect(it.body.lang).toBe('it');
+    const en = await signIn('lucia@example.org', 'Lucia-pass-12345', 'en-GB,en;q=0.9');
+    expect(en.body.code).toBe('TOO_MANY_SIGN_IN_ATTEMPTS');
+    expect(en.body.detail).toMatch(/^Too many failed sign-ins\./);
+  });
+
+  it('answers in the saved language of the person signed in, before Accept-Language; ?lang= still wins', async () => {
+    const italian = await t.portal.services.uow.repos.users.create({ email: 'giulio@example.org', name: 'Giulio Bianchi', role: 'admin', institutionId: null, passwordHash: null, locale: 'it' });
+    const token = (await t.portal.services.accounts.createToken({ actor: { userId: italian.id, role: 'admin', institutionId: null } }, 'test')).token;
+    const as = { token, userId: italian.id, institutionId: null };
+    const self = await t.api('PATCH', `/api/v1/users/${italian.id}`, { as, body: { disabled: true }, headers: { 'accept-language': 'en-GB' } });
+    expect(self.status).toBe(409);
+    expect(self.body.code).toBe('CANNOT_DISABLE_SELF');
+    expect(self.body.detail).toBe('Non puoi disattivare il tuo account; chiedi a un altro amministratore.');
+    const asked = await t.api('PATCH', `/api/v1/users/${italian.id}?lang=en`, { as, body: { disabled: true } });
+    expect(asked.body.detail).toBe('You cannot disable your own account; ask another administrator.');
+    // Without a saved language the browser's decides.
+    const english = await t.api('PATCH', `/api/v1/users/${t.admin.userId}`, { as: t.admin, body: { disabled: true }, headers: { 'accept-language': 'it' } });
+    expect(english.body.detail).toBe('Non puoi disattivare il tuo account; chiedi a un altro amministratore.');
+  });
+
+  it('shows federated sign-in refusals in Italian on an Italian page', async () => {
+    const res = await fetch(`${t.baseUrl}/auth/oidc/nowhere/login`, { headers: { 'accept-language': 'it' }, redirect: 'manual' });
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    expect(html).toContain('lang="it"');
+    expect(html).not.toMatch(/is not configured/);
+  });
+});
+
+describe('PUBLIC_URL and the address people use', () => {
+  let t: TestPortal;
+  const logs: Record<string, unknown>[] = [];
+  beforeAll(async () => {
+    t = await startTestPortal({ env: { PUBLIC_URL: 'https://meet.example.org', TRUST_PROXY: 'true' }, logs });
+  });
+  afterAll(async () => t?.close());
+
+  it('is ready without a warning while people reach it at PUBLIC_URL, and probes at the pod address do not count', async () => {
+    expect((await getWithHost(t.baseUrl, '/api/v1/rooms', 'meet.example.org')).status).toBe(401);
+    expect((await getWithHost(t.baseUrl, '/healthz', '10.1.2.3:8080')).status).toBe(200);
+    const ready = await getWithHost(t.baseUrl, '/readyz', '10.1.2.3:8080');
+    expect(ready.status).toBe(200);
+    const body = JSON.parse(ready.body) as Record<string, unknown>;
+    expect(body.status).toBe('ready');
+    expect(body.warning).toBeUndefined();
+  });
+
+  it('says in /readyz (still 200) and once in the log when a page is reached at another address', async () => {
+    await getWithHost(t.baseUrl, '/', 'portal.internal:3000');
+    await getWithHost(t.baseUrl, '/', 'portal.internal:3000');
+    // Behind a trusted proxy the address people typed is X-Forwarded-Host.
+    await getWithHost(t.baseUrl, '/api/v1/rooms', '10.0.0.5', { 'x-forwarded-host': 'webmeetings.example.net', 'x-forwarded-proto': 'https' });
+    const ready = await getWithHost(t.baseUrl, '/readyz', 'meet.example.org');
+    expect(ready.status).toBe(200);
+    const body = JSON.parse(ready.body) as { status: string; warning: string; publicUrl: string; reachedAt: string[] };
+    expect(body.status).toBe('ready');
+    expect(body.publicUrl).toBe('https://meet.example.org');
+    expect(body.reachedAt).toEqual(['portal.internal:3000', 'webmeetings.example.net']);
+    expect(body.warning).toContain('PUBLIC_URL is https://meet.example.org');
+    const warned = logs.filter((l) => l.event === 'public-url.mismatch');
+    expect(warned.map((l) => l.reachedAt)).toEqual(['http://portal.internal:3000', 'https://webmeetings.example.net']);
+  });
+});
