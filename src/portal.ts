@@ -151,6 +151,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     logger,
     webHeadCount: (bookingId) => provisioning.service.webHeadCount(bookingId),
     schedule: config.usage.sampleEveryMinute,
+    onSample: (minute, bookingIds) => provisioning.attendance.sample(minute, bookingIds),
   });
   metrics.watchOperations(() => usage.snapshot((opts.clock ?? systemClock).now(), config.booking.seatPool));
   metrics.watchPool(() => ({ total: database.pool.totalCount ?? 0, idle: database.pool.idleCount ?? 0, waiting: database.pool.waitingCount ?? 0 }));
@@ -165,6 +166,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       { name: 'sessions', everySeconds: HOUR, run: () => cleaner.purgeSessions(config.session.idleMinutes) },
       { name: 'guest-pin-failures', everySeconds: HOUR, run: () => cleaner.purgeGuestPinFailures(config.guestPinLimits.windowMinutes) },
       { name: 'usage-samples', everySeconds: HOUR, run: () => usage.purge(config.usage.retentionDays) },
+      { name: 'attendance', everySeconds: HOUR, run: () => provisioning.attendanceRows.purge(config.usage.attendanceRetentionMonths) },
     ],
   });
   const telephony = config.telephony
