@@ -334,6 +334,11 @@ export class BigBlueButtonDouble implements ProviderDouble {
     });
     return recordID;
   }
+  /** Whether a recording is still there, and published. */
+  recordingState(id: string): { published: boolean } | null {
+    const r = this.recordings.get(id);
+    return r ? { published: r.published } : null;
+  }
   /** People in the meeting as the service lists them (getMeetingInfo attendees). */
   setAttendees(bookingId: string, people: { userID: string; fullName: string; role?: 'MODERATOR' | 'VIEWER' }[]) {
     const m = this.meetings.get(this.nameOf(bookingId));
