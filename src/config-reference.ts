@@ -41,6 +41,7 @@ export const SETTINGS_IT: Record<string, string> = {
   HOUSEKEEPING_TICK_SECONDS: 'Ogni quanto un’istanza verifica se una pulizia (vecchie chiavi di idempotenza, sessioni terminate, vecchi PIN ospite errati, vecchie voci di audit, collegamenti ospite di prenotazioni passate) è dovuta; un’istanza esegue ciascuna pulizia una volta l’ora (0: mai)',
   USAGE_SAMPLING: 'Ogni minuto un’istanza registra quante persone ci sono in ogni riunione in corso (sul web, dove il servizio lo sa dire, e al telefono): la base delle statistiche d’uso e delle persone presenti in `/metrics`',
   USAGE_SAMPLE_RETENTION_DAYS: 'Per quanti giorni si conservano i campioni al minuto delle riunioni (poi restano solo le prenotazioni)',
+  ATTENDANCE_RETENTION_MONTHS: 'Per quanti mesi si conservano le presenze alle riunioni (chi è entrato, da quando a quando; i numeri di telefono sono mascherati)',
   EVENT_STREAM_RECHECK_SECONDS: 'Ogni quanto un flusso aperto verifica che la sua sessione o il suo token valgano ancora (uscita e revoca lo chiudono subito)',
   SAML_METADATA_SOURCES: 'Aggregati di metadati della federazione (URL o file, separati da virgola, ad es. IDEM, eduGAIN); se impostato, l’accesso SAML è attivo',
   SAML_FEDERATION_CERT_FILE: 'Certificato PEM con cui gli aggregati devono essere firmati',

@@ -71,6 +71,7 @@ export const EnvSchema = z.object({
   HOUSEKEEPING_TICK_SECONDS: intIn(0, 86_400).default(300),
   USAGE_SAMPLING: bool.default(true),
   USAGE_SAMPLE_RETENTION_DAYS: intIn(1, 3650).default(730),
+  ATTENDANCE_RETENTION_MONTHS: intIn(1, 120).default(12),
   EVENT_LOOP_DELAY_LIMIT_MS: intIn(10, 600_000).default(1000),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
@@ -150,7 +151,7 @@ export type Config = {
   /** Purges of what grows: how often an instance looks (0: never) and how long idempotency keys live. */
   housekeeping: { tickSeconds: number; idempotencyKeyHours: number };
   /** Usage statistics: the minute samples of running meetings (issue #15). */
-  usage: { sampleEveryMinute: boolean; retentionDays: number };
+  usage: { sampleEveryMinute: boolean; retentionDays: number; attendanceRetentionMonths: number };
   /** /readyz answers 503 while the event loop lately ran this much late or more. */
   eventLoopDelayLimitMs: number;
   booking: BookingPolicy;
@@ -230,7 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     session: { idleMinutes: e.SESSION_IDLE_MINUTES, absoluteHours: e.SESSION_ABSOLUTE_HOURS, cacheSeconds: e.AUTH_CACHE_SECONDS },
     housekeeping: { tickSeconds: e.HOUSEKEEPING_TICK_SECONDS, idempotencyKeyHours: e.IDEMPOTENCY_KEY_HOURS },
-    usage: { sampleEveryMinute: e.USAGE_SAMPLING, retentionDays: e.USAGE_SAMPLE_RETENTION_DAYS },
+    usage: { sampleEveryMinute: e.USAGE_SAMPLING, retentionDays: e.USAGE_SAMPLE_RETENTION_DAYS, attendanceRetentionMonths: e.ATTENDANCE_RETENTION_MONTHS },
     eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
     eventLoopDelayLimitMs: e.EVENT_LOOP_DELAY_LIMIT_MS,
     mail: mailConfig(e, publicUrl),

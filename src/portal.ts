@@ -187,6 +187,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     logger,
     webHeadCount: (bookingId) => provisioning.service.webHeadCount(bookingId),
     schedule: config.usage.sampleEveryMinute,
+    onSample: (minute, bookingIds) => provisioning.attendance.sample(minute, bookingIds),
   });
   metrics.watchOperations(() => usage.snapshot((opts.clock ?? systemClock).now(), config.booking.seatPool));
   metrics.watchPool(() => ({ total: database.pool.totalCount ?? 0, idle: database.pool.idleCount ?? 0, waiting: database.pool.waitingCount ?? 0 }));
@@ -203,6 +204,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       { name: 'usage-samples', everySeconds: HOUR, run: () => usage.purge(config.usage.retentionDays) },
       { name: 'audit-log', everySeconds: HOUR, run: () => cleaner.purgeAuditLog(config.retention.auditDays) },
       { name: 'guest-links', everySeconds: HOUR, run: () => cleaner.purgeGuestLinks(config.retention.guestLinkDays) },
+      { name: 'attendance', everySeconds: HOUR, run: () => provisioning.attendanceRows.purge(config.usage.attendanceRetentionMonths) },
     ],
   });
   const telephony = config.telephony

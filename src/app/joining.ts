@@ -55,9 +55,12 @@ export class JoiningService {
   private readonly clock: Clock;
   private readonly publicUrl: string;
   private readonly pinAttempts: GuestPinAttempts;
+  private readonly onEnter: ((bookingId: string, who: Participant, at: Date) => Promise<void>) | undefined;
 
-  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; clock: Clock; publicUrl: string; pinAttempts: GuestPinAttempts }) {
+  /** `onEnter`: told of each person let in (the attendance report); its failure does not keep them out. */
+  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; clock: Clock; publicUrl: string; pinAttempts: GuestPinAttempts; onEnter?: (bookingId: string, who: Participant, at: Date) => Promise<void> }) {
     this.store = deps.store;
+    this.onEnter = deps.onEnter;
     this.pinAttempts = deps.pinAttempts;
     this.registry = deps.registry;
     this.provisioning = deps.provisioning;
@@ -108,6 +111,7 @@ export class JoiningService {
     const spec = this.spec(f, view.guestPolicy);
     const url = role === 'host' ? await entry.provider.hostJoinUrl(view.meetingRef, who, spec) : await entry.provider.attendeeJoinUrl(view.meetingRef, who, spec);
     if (!view.firstJoinedAt) await this.store.markJoined(f.bookingId, this.clock.now());
+    await this.onEnter?.(f.bookingId, who, this.clock.now()).catch(() => undefined);
     return { kind: 'redirect', url, role };
   }
 

@@ -21,6 +21,8 @@ const T = {
     failedTitle: 'La stanza non è disponibile',
     failed: 'Non è stato possibile preparare la stanza virtuale. Gli amministratori vedono il motivo e possono riprovare; torna su questa pagina tra qualche minuto.',
     endedTitle: 'La riunione è terminata',
+    recordingsTitle: 'Registrazioni',
+    recordingMinutes: 'min',
     ended: 'Questa riunione è terminata. Il collegamento non è più valido.',
     cancelledTitle: 'Riunione annullata',
     cancelled: 'Questa prenotazione è stata annullata da chi l’aveva fatta.',
@@ -68,6 +70,8 @@ const T = {
     failedTitle: 'The room is not available',
     failed: 'The virtual room could not be prepared. The administrators see why and can try again; come back to this page in a few minutes.',
     endedTitle: 'The meeting has ended',
+    recordingsTitle: 'Recordings',
+    recordingMinutes: 'min',
     ended: 'This meeting has ended. The link no longer works.',
     cancelledTitle: 'Meeting cancelled',
     cancelled: 'This booking was cancelled by the person who made it.',
@@ -277,7 +281,7 @@ export function messagePage(
   kind: 'ended' | 'cancelled' | 'invalid' | 'preparing' | 'failed' | 'signIn' | 'notParticipant',
   m: MeetingSummary | null,
   selfUrl: string,
-  o: { signInHref?: string; dialIn?: PageDialIn | null } = {},
+  o: { signInHref?: string; dialIn?: PageDialIn | null; recordings?: PageRecording[] } = {},
 ): string {
   const t = T[lang];
   const texts: Record<typeof kind, [string, string]> = {
@@ -292,7 +296,20 @@ export function messagePage(
   const [title, text] = texts[kind];
   const link = kind === 'signIn' && o.signInHref ? `<p><a class="button" href="${esc(o.signInHref)}">${t.signInLink}</a></p>` : '';
   const dialIn = m ? dialInSection(lang, o.dialIn, m.timeZone) : '';
-  return layout(lang, title, `<h1>${title}</h1>${m ? meetingLine(m, lang) : ''}<p>${text}</p>${link}${dialIn}`, { selfUrl, ...(kind === 'preparing' ? { refreshSeconds: 10 } : {}) });
+  const recordings = m && o.recordings?.length ? recordingsSection(lang, o.recordings, m.timeZone) : '';
+  return layout(lang, title, `<h1>${title}</h1>${m ? meetingLine(m, lang) : ''}<p>${text}</p>${link}${dialIn}${recordings}`, { selfUrl, ...(kind === 'preparing' ? { refreshSeconds: 10 } : {}) });
+}
+
+/** A published recording of an ended meeting, on its guest page (issue #15). */
+export type PageRecording = { start: Date; lengthMinutes: number | null; url: string };
+
+function recordingsSection(lang: Lang, list: PageRecording[], timeZone: string): string {
+  const t = T[lang];
+  const fmt = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  const items = list
+    .map((r) => `<li><a href="${esc(r.url)}" rel="noopener noreferrer">${esc(fmt.format(r.start))}</a>${r.lengthMinutes !== null ? ` (${r.lengthMinutes} ${t.recordingMinutes})` : ''}</li>`)
+    .join('');
+  return `<section aria-labelledby="recordings-title"><h2 id="recordings-title">${t.recordingsTitle}</h2><ul>${items}</ul></section>`;
 }
 
 /** What the guest form says of wrong PINs: the rule, and the wait now in force. */

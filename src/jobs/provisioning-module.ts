@@ -16,6 +16,11 @@ import { jitsiReservationRoutes } from '../http/routes/jitsi-reservations.ts';
 import { jitsiDialInRoutes } from '../http/routes/jitsi-dial-in.ts';
 import { provisioningRoutes } from '../http/routes/provisioning.ts';
 import { roomRoutes } from '../http/routes/room.ts';
+import { afterMeetingRoutes } from '../http/routes/attendance.ts';
+import { AttendanceService } from '../app/attendance.ts';
+import { RecordingService } from '../app/recordings.ts';
+import { PgAttendanceRepository } from '../db/attendance-repository.ts';
+import { PgRecordingPlaces } from '../db/recording-repository.ts';
 import type { Services } from '../http/services.ts';
 import type { Clock } from '../ports.ts';
 import type { CallObserver } from '../providers/instrumented.ts';
@@ -33,6 +38,10 @@ export type ProvisioningModule = {
   store: PgProvisioningStore;
   registry: ProviderRegistry;
   workers: ProvisioningWorkers;
+  /** Attendance reports (the usage sampler feeds them each minute) and their purge. */
+  attendance: AttendanceService;
+  attendanceRows: PgAttendanceRepository;
+  recordings: RecordingService;
   /** Under /api/v1. */
   apiRoutes(api: FastifyInstance): Promise<void>;
   /** At the root: /join, /g, /jitsi/conference. */
@@ -107,7 +116,10 @@ export async function startProvisioningModule(d: {
   // A conference turned on or off changes what a room that dials in (Adobe Connect) must be told.
   d.services.audio.onConferenceChange((repos, bookingId) => repos.jobs.enqueue(SYNC_QUEUE, { bookingId, action: 'updated' }));
   const pinAttempts = new PgGuestPinAttempts(d.database.db, d.config.guestPinLimits);
-  const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl, pinAttempts });
+  const attendanceRows = new PgAttendanceRepository(d.database.db);
+  const attendance = new AttendanceService({ store: attendanceRows, rooms: store, registry, warn: (err, bookingId) => d.logger.warn({ err, bookingId }, 'attendee list failed; this minute has no sighting of the meeting') });
+  const recordings = new RecordingService({ rooms: store, places: new PgRecordingPlaces(d.database.db), registry, uow: d.services.uow, clock: d.clock });
+  const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl, pinAttempts, onEnter: (bookingId, who, at) => attendance.entered(bookingId, who, at) });
   const rooms = new RoomService({ store, registry, clock: d.clock, joinOpensMinutes: policy.joinOpensMinutes, admissions: new PgRoomAdmissions(d.database.db) });
   d.services.bookings.onChange(provisioningListener);
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger, providerTimeoutMs: providers.timeoutMs });
@@ -121,13 +133,17 @@ export async function startProvisioningModule(d: {
     store,
     registry,
     workers,
+    attendance,
+    attendanceRows,
+    recordings,
     apiRoutes: async (api) => {
       // Twice the heartbeat: a live worker beats every half of it.
       await api.register(provisioningRoutes, { joining, provisioning: service, stalledJobs: () => d.queue.stalled([SYNC_QUEUE], 2 * SYNC_HEARTBEAT_SECONDS) });
       await api.register(roomRoutes, { rooms });
+      await api.register(afterMeetingRoutes, { attendance, recordings });
     },
     pageRoutes: async (app) => {
-      await app.register(joinRoutes, { joining, audio: d.services.audio, clock: d.clock, guestPinLimits: d.config.guestPinLimits });
+      await app.register(joinRoutes, { joining, audio: d.services.audio, clock: d.clock, guestPinLimits: d.config.guestPinLimits, recordings: async (bookingId) => (await recordings.published(bookingId)).map((r) => ({ start: r.start, lengthMinutes: r.lengthMinutes, url: r.url ?? '' })) });
       await app.register(jitsiReservationRoutes, { store, clock: d.clock, token: providers.jitsi.reservationToken, opensMinutes: policy.joinOpensMinutes });
       const audio = d.services.audio;
       if (audio.configured) {

@@ -23,6 +23,8 @@ export async function startUsageSampler(d: {
   /** The service's count, or null when it cannot count (then no web figure is recorded). */
   webHeadCount: (bookingId: string) => Promise<number | null>;
   schedule: boolean;
+  /** Told of each minute's running meetings after their samples (attendance); its failure is logged. */
+  onSample?: (minute: Date, bookingIds: string[]) => Promise<void>;
 }): Promise<UsageSampler> {
   async function sampleNow(): Promise<number> {
     const now = d.clock.now();
@@ -45,7 +47,11 @@ export async function startUsageSampler(d: {
         if (web !== undefined) samples.push({ bookingId: m.bookingId, web, phone: m.phone });
       });
     }
-    return d.usage.record(minute, samples);
+    const recorded = await d.usage.record(minute, samples);
+    if (d.onSample && running.length > 0) {
+      await d.onSample(minute, running.map((m) => m.bookingId)).catch((err: unknown) => d.logger.warn({ err }, 'attendance sample failed; the next minute tries again'));
+    }
+    return recorded;
   }
   if (d.schedule) {
     await d.queue.define({ name: USAGE_QUEUE, retryLimit: 0 });

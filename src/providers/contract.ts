@@ -4,7 +4,7 @@
 // would.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { createHash, randomUUID } from 'node:crypto';
-import { hasAttendanceReport, hasAudioLeg, hasMeetingLister, hasParticipantCounter, ProviderError, type ConferenceProvider, type MeetingRef, type MeetingSpec, type RoomAudio } from './port.ts';
+import { hasAttendanceReport, hasAttendeeLister, hasAudioLeg, hasMeetingLister, hasParticipantCounter, hasRecordingStore, ProviderError, type ConferenceProvider, type MeetingRef, type MeetingSpec, type RoomAudio } from './port.ts';
 
 export type JoinOutcome = { ok: true; role: 'host' | 'attendee'; name: string; userId?: string | undefined } | { ok: false; reason: string };
 export type DoubleMeeting = { seats: number | null; title: string; hostIds: string[]; start?: Date | undefined; end?: Date | undefined; guestPolicy: string };
@@ -32,6 +32,10 @@ export interface ProviderDouble {
   deleteMeeting?(bookingId: string): Answer<void>;
   /** What the service keeps for a booking's phone audio (Adobe Connect: telephony profiles), where it keeps any. */
   audioSetups?(bookingId: string): Answer<number>;
+  /** A recording the service made of the booking's meeting, published or not; its id. Where the service records. */
+  addRecording?(bookingId: string, r: { start: Date; minutes: number; published?: boolean }): Answer<string>;
+  /** A recording as the service keeps it, or null once deleted. */
+  recordingState?(id: string): Answer<{ published: boolean } | null>;
   http: { baseUrl: string; delayMs: number; failures: { status: number; left: number }; start(): Promise<unknown>; stop(): Promise<void> };
 }
 
@@ -151,6 +155,40 @@ export function conferenceProviderContract(s: ContractSubject): void {
       expect(await provider.attendanceCount(ref)).toBe(0);
       expect(await double.follow(await provider.attendeeJoinUrl(ref, { id: 'g', name: 'Early Guest' }, m))).toMatchObject({ ok: true });
       expect(await provider.attendanceCount(ref)).toBe(1);
+    });
+
+    it('lists who is in the meeting by the id the portal gave at join, where the service lists people', async () => {
+      if (!hasAttendeeLister(provider)) return;
+      const m = spec();
+      const ref = await provider.prepare(m);
+      expect(await provider.attendees(ref)).toEqual([]);
+      await double.follow(await provider.hostJoinUrl(ref, host, m));
+      await double.follow(await provider.attendeeJoinUrl(ref, { id: 'guest-5f3a9c', name: 'Gianni Ospite', guest: true }, m));
+      expect(await provider.attendees(ref)).toEqual(expect.arrayContaining([{ id: host.id, name: host.name }, { id: 'guest-5f3a9c', name: 'Gianni Ospite' }]));
+    });
+
+    it('lists, publishes, unpublishes and deletes the recordings of a meeting, where the service records', async () => {
+      if (!hasRecordingStore(provider)) return;
+      if (!double.addRecording || !double.recordingState) throw new Error(`the ${s.name} double must model recordings: the adapter keeps them`);
+      const m = spec();
+      const ref = await provider.prepare(m);
+      const window = { start: m.start, end: m.end };
+      expect(await provider.recordings(ref, window)).toEqual([]);
+      const id = await double.addRecording(m.bookingId, { start: new Date(m.start.getTime() + 60_000), minutes: 42 });
+      const [listed, ...more] = await provider.recordings(ref, window);
+      expect(more).toEqual([]);
+      expect(listed).toMatchObject({ id, published: false, lengthMinutes: 42, start: new Date(m.start.getTime() + 60_000) });
+      expect(listed!.url).toMatch(/^https?:\/\//);
+      await provider.publishRecording(ref, id, true);
+      expect(await double.recordingState(id)).toEqual({ published: true });
+      expect((await provider.recordings(ref, window))[0]!.published).toBe(true);
+      await provider.publishRecording(ref, id, false);
+      expect(await double.recordingState(id)).toEqual({ published: false });
+      await provider.deleteRecording(ref, id);
+      expect(await double.recordingState(id)).toBeNull();
+      expect(await provider.recordings(ref, window)).toEqual([]);
+      // Deleting one already gone is fine.
+      await provider.deleteRecording(ref, id);
     });
 
     it('lists the meetings it made, for reconcile', async () => {

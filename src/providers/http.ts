@@ -29,7 +29,7 @@ function transportError(service: string, e: unknown, timeoutMs: number): Provide
   return retryable('PROVIDER_UNREACHABLE', `${service} could not be reached (${code}); it will be tried again.`);
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (name) => ['sco', 'principal', 'meeting', 'attendee', 'row', 'invalid'].includes(name) });
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (name) => ['sco', 'principal', 'meeting', 'attendee', 'row', 'invalid', 'recording', 'format'].includes(name) });
 
 export function parseXml(service: string, text: string): Record<string, unknown> {
   try {

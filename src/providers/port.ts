@@ -57,6 +57,31 @@ export interface AttendanceReport {
   attendanceCount(ref: MeetingRef): Promise<number>;
 }
 
+/**
+ * Someone the service lists in a meeting now. `id` is the user id the portal gave the service at
+ * join (`Participant.id`: the account id, or `guest-…` for a guest) when the service keeps it,
+ * else the service's own id for the person.
+ */
+export type MeetingAttendee = { id: string; name: string };
+
+/** Who is in a meeting now, by person (attendance reports). */
+export interface AttendeeLister {
+  attendees(ref: MeetingRef): Promise<MeetingAttendee[]>;
+}
+
+/** A recording the service made of a meeting. `url`: where it plays (null while processing). */
+export type MeetingRecording = { id: string; name: string; start: Date; end: Date | null; lengthMinutes: number | null; published: boolean; url: string | null };
+
+/** The recordings a service makes of its meetings, and the booker's say over them. */
+export interface RecordingStore {
+  /** `window`: the booking's time, for rooms whose recordings are not per booking (fixed rooms). */
+  recordings(ref: MeetingRef, window: { start: Date; end: Date }): Promise<MeetingRecording[]>;
+  /** Published: anyone with its link may play it; unpublished: only the service's own users. */
+  publishRecording(ref: MeetingRef, recordingId: string, published: boolean): Promise<void>;
+  /** Deletes it on the service. Deleting one already gone is fine. */
+  deleteRecording(ref: MeetingRef, recordingId: string): Promise<void>;
+}
+
 /** Who a room ticket lets in: what the join pages decided, signed by the adapter. */
 export type RoomTicket = { bookingId: string; role: 'host' | 'attendee'; name: string; userId: string; lobby: boolean };
 /** What a browser needs to enter a room the portal serves itself (never the room's secret). */
@@ -140,6 +165,8 @@ export const hasMeetingLister = (p: object): p is MeetingLister => typeof (p as 
 export const hasAttendanceReport = (p: object): p is AttendanceReport => typeof (p as Partial<AttendanceReport>).attendanceCount === 'function';
 export const hasAudioLeg = (p: object): p is AudioLeg => typeof (p as Partial<AudioLeg>).roomAudio === 'function';
 export const hasExternalMedia = (p: object): p is ExternalMediaRoom => typeof (p as Partial<ExternalMediaRoom>).openExternalMedia === 'function';
+export const hasAttendeeLister = (p: object): p is AttendeeLister => typeof (p as Partial<AttendeeLister>).attendees === 'function';
+export const hasRecordingStore = (p: object): p is RecordingStore => typeof (p as Partial<RecordingStore>).recordings === 'function';
 export const hasBrowserRoom = (p: object): p is BrowserRoom => typeof (p as Partial<BrowserRoom>).admit === 'function';
 
 /**

@@ -6,7 +6,7 @@ import { AdobeConnectProvider } from './adobe-connect/adapter.ts';
 import { BigBlueButtonProvider } from './bigbluebutton/adapter.ts';
 import { JanusProvider } from './janus/adapter.ts';
 import { JitsiProvider } from './jitsi/adapter.ts';
-import { hasAttendanceReport, hasAudioLeg, hasMeetingLister, hasParticipantCounter, permanent, type ConferenceProvider } from './port.ts';
+import { hasAttendanceReport, hasAttendeeLister, hasAudioLeg, hasRecordingStore, hasMeetingLister, hasParticipantCounter, permanent, type ConferenceProvider } from './port.ts';
 import type { ProvidersConfig } from './settings.ts';
 import { instrumented, type CallObserver } from './instrumented.ts';
 
@@ -18,6 +18,10 @@ export type RegisteredProvider = {
   attendance: boolean;
   lists: boolean;
   audio: boolean;
+  /** Lists who is in a meeting by person (AttendeeLister). */
+  attendees: boolean;
+  /** Keeps recordings of its meetings (RecordingStore). */
+  recordings: boolean;
 };
 
 export class ProviderRegistry {
@@ -36,7 +40,7 @@ export class ProviderRegistry {
     };
     for (const [name, adapter] of Object.entries(built)) {
       const provider = portal.observe ? instrumented(name, adapter, portal.observe) : adapter;
-      this.byName.set(name, { name, provider, counts: hasParticipantCounter(provider), attendance: hasAttendanceReport(provider), lists: hasMeetingLister(provider), audio: hasAudioLeg(provider) });
+      this.byName.set(name, { name, provider, counts: hasParticipantCounter(provider), attendance: hasAttendanceReport(provider), lists: hasMeetingLister(provider), audio: hasAudioLeg(provider), attendees: hasAttendeeLister(provider), recordings: hasRecordingStore(provider) });
     }
     this.defaultName = cfg.defaultProvider;
     this.fallbackName = cfg.fallbackProvider;

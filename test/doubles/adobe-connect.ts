@@ -8,7 +8,8 @@ import { HttpDouble, xmlEscape, type DoubleMeeting, type JoinOutcome, type Provi
 
 type Principal = { id: string; login: string; email: string; name: string; password: string | null; admin: boolean; extLogin: string | null };
 type TelephonyProfile = { id: string; name: string; providerId: string | null; principalId: string; status: 'enabled' | 'disabled'; confNumbers: { number: string; location: string }[]; fields: Map<string, string> };
-type Sco = { id: string; folderId: string; type: 'folder' | 'meeting'; name: string; urlPath: string; dateBegin: string | null; dateEnd: string | null; created: number };
+/** A recording is a `content` SCO with icon `archive` inside its meeting ("Get meeting archives"). */
+type Sco = { id: string; folderId: string; type: 'folder' | 'meeting' | 'content'; icon?: 'archive'; name: string; urlPath: string; dateBegin: string | null; dateEnd: string | null; created: number; duration?: string };
 
 const FOLDER_ID = '2006258750';
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
@@ -83,7 +84,8 @@ export class AdobeConnectDouble implements ProviderDouble {
         if (!this.scos.has(folder)) return this.status(res, '<status code="no-data"/>');
         const type = p.get('filter-type');
         const path = p.get('filter-url-path');
-        const items = [...this.scos.values()].filter((s) => s.folderId === folder && (!type || s.type === type) && (!path || s.urlPath === path));
+        const icon = p.get('filter-icon');
+        const items = [...this.scos.values()].filter((s) => s.folderId === folder && (!type || s.type === type) && (!path || s.urlPath === path) && (!icon || (s.icon ?? s.type) === icon));
         return this.ok(res, `<scos>${items.map((s) => this.scoXml(s)).join('')}</scos>`);
       }
       case 'sco-info': {
@@ -97,6 +99,8 @@ export class AdobeConnectDouble implements ProviderDouble {
         const ids = p.getAll('sco-id');
         if (ids.length === 0) return this.invalid(res, 'sco-id', 'long', 'missing');
         if (ids.some((id) => !this.scos.has(id))) return this.status(res, '<status code="no-data"/>');
+        // §5.5: deleting a folder (or a meeting) deletes its contents too: a meeting's archives go with it.
+        for (const id of ids) for (const child of [...this.scos.values()].filter((x) => x.folderId === id)) this.scos.delete(child.id);
         for (const id of ids) {
           this.scos.delete(id);
           this.permissions.delete(id);
@@ -126,6 +130,9 @@ export class AdobeConnectDouble implements ProviderDouble {
       }
       case 'permissions-info': {
         const acl = p.get('acl-id') ?? '';
+        const one = p.get('principal-id');
+        // §6.2: with principal-id, that principal's permission; none explicit shows permission-id="".
+        if (one) return this.ok(res, `<permission acl-id="${acl}" permission-id="${this.permissions.get(acl)?.get(one) ?? ''}" principal-id="${one}"/>`);
         const perms = [...(this.permissions.get(acl) ?? new Map<string, string>())];
         return this.ok(res, perms.map(([pid, id]) => `<permission acl-id="${acl}" permission-id="${id}" principal-id="${pid}"/>`).join(''));
       }
@@ -317,6 +324,10 @@ export class AdobeConnectDouble implements ProviderDouble {
   }
 
   private scoXml(s: Sco) {
+    if (s.icon === 'archive') {
+      // "Get meeting archives": the archive's <sco> as Adobe's example shows it.
+      return `<sco sco-id="${s.id}" source-sco-id="" folder-id="${s.folderId}" type="content" icon="archive" display-seq="0" is-folder="0"><name>${xmlEscape(s.name)}</name><url-path>${s.urlPath}</url-path><date-begin>${s.dateBegin}</date-begin><date-end>${s.dateEnd}</date-end><date-modified>${s.dateEnd}</date-modified><duration>${s.duration}</duration></sco>`;
+    }
     return `<sco account-id="7" disabled="" display-seq="0" folder-id="${s.folderId}" icon="${s.type}" lang="en" max-retries="" sco-id="${s.id}" source-sco-id="" type="${s.type}" version="0" is-folder="${s.type === 'folder' ? 1 : 0}"><name>${xmlEscape(s.name)}</name><url-path>${s.urlPath}</url-path>${s.dateBegin ? `<date-begin>${s.dateBegin}</date-begin>` : ''}${s.dateEnd ? `<date-end>${s.dateEnd}</date-end>` : ''}</sco>`;
   }
 
@@ -390,6 +401,32 @@ export class AdobeConnectDouble implements ProviderDouble {
     if (!x) return null;
     const attachedTo = [...this.aclFields].filter(([, f]) => f.get('telephony-profile') === x.id).map(([acl]) => acl);
     return { ...x, attachedTo };
+  }
+  /** A recording the room made of the booking's meeting (an archive inside it), private unless said. */
+  addRecording(bookingId: string, r: { start: Date; minutes: number; published?: boolean }): string {
+    const meeting = this.scoOf(bookingId);
+    if (!meeting) throw new Error('no meeting to record');
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const sco: Sco = {
+      id: String(this.nextId++),
+      folderId: meeting.id,
+      type: 'content',
+      icon: 'archive',
+      name: `${meeting.name}_0`,
+      urlPath: `/p${randomBytes(4).toString('hex')}/`,
+      dateBegin: r.start.toISOString(),
+      dateEnd: new Date(r.start.getTime() + r.minutes * 60_000).toISOString(),
+      created: r.start.getTime(),
+      duration: `${pad(Math.floor(r.minutes / 60))}:${pad(r.minutes % 60)}:00.000`,
+    };
+    this.scos.set(sco.id, sco);
+    if (r.published) this.permissions.set(sco.id, new Map([['public-access', 'view']]));
+    return sco.id;
+  }
+  /** Whether a recording is still there, and public. */
+  recordingState(id: string): { published: boolean } | null {
+    const sco = this.scos.get(id);
+    return sco?.icon === 'archive' ? { published: this.permissions.get(id)?.get('public-access') === 'view' } : null;
   }
   /** A fixed room for the "reassigned to each booking" model. */
   fixedRoom(urlPath: string): string {

@@ -6,6 +6,8 @@ import { meetingNameOf as meetingKey } from './meeting-keys.ts';
 import { HttpDouble, xmlEscape, type DoubleMeeting, type JoinOutcome, type ProviderDouble } from './http-double.ts';
 
 type Attendee = { userID: string; fullName: string; role: 'MODERATOR' | 'VIEWER'; guest: boolean };
+/** A recording as bbb-web keeps it (get-recordings.ftl): one playback format, `presentation`. */
+type Recording = { recordID: string; meetingID: string; name: string; published: boolean; state: string; startTime: number; endTime: number; lengthMinutes: number; metadata: Record<string, string> };
 type Meeting = {
   meetingID: string;
   name: string;
@@ -36,6 +38,7 @@ export class BigBlueButtonDouble implements ProviderDouble {
   private readonly created = new Map<string, number>();
   /** Every create call per meetingID, repeats (duplicateWarning) included. */
   readonly createCalls = new Map<string, number>();
+  readonly recordings = new Map<string, Recording>();
 
   constructor(secret = randomBytes(16).toString('hex')) {
     this.secret = secret;
@@ -92,9 +95,59 @@ export class BigBlueButtonDouble implements ProviderDouble {
         meeting.extraParticipants = 0;
         return this.xml(res, '<returncode>SUCCESS</returncode><messageKey>sentEndMeetingRequest</messageKey><message>A request to end the meeting was sent.</message>');
       }
+      case 'getRecordings':
+        return this.getRecordings(res, p);
+      case 'publishRecordings': {
+        // api.md publishRecordings: recordID (comma-separated) and publish=true|false, both required.
+        const ids = this.recordIds(p);
+        const publish = p.get('publish');
+        if (ids.length === 0) return this.failed(res, 'missingParamRecordID', 'You must specify one or more a recordIDs.');
+        if (publish !== 'true' && publish !== 'false') return this.failed(res, 'missingParamPublish', 'You must specify a publish value true or false.');
+        if (!ids.some((id) => this.recordings.has(id))) return this.failed(res, 'notFound', 'We could not find recordings');
+        for (const id of ids) {
+          const r = this.recordings.get(id);
+          if (r) Object.assign(r, { published: publish === 'true', state: publish === 'true' ? 'published' : 'unpublished' });
+        }
+        return this.xml(res, `<returncode>SUCCESS</returncode><published>${publish}</published>`);
+      }
+      case 'deleteRecordings': {
+        // api.md deleteRecordings: recordID (comma-separated) → <deleted>true</deleted>.
+        const ids = this.recordIds(p);
+        if (ids.length === 0) return this.failed(res, 'missingParamRecordID', 'You must specify one or more a recordIDs.');
+        if (!ids.some((id) => this.recordings.has(id))) return this.failed(res, 'notFound', 'We could not find recordings');
+        for (const id of ids) this.recordings.delete(id);
+        return this.xml(res, '<returncode>SUCCESS</returncode><deleted>true</deleted>');
+      }
       default:
         return this.failed(res, 'unsupportedRequest', 'This request is not supported.');
     }
+  }
+
+  private recordIds(p: URLSearchParams): string[] {
+    return (p.get('recordID') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  }
+
+  /**
+   * api.md getRecordings: filtered by meetingID and/or recordID (comma-separated) and `state`
+   * (default processed,published,unpublished); the body is get-recordings.ftl after <#compress>,
+   * and get-recordings-empty.ftl (messageKey noRecordings) when none match.
+   */
+  private getRecordings(res: ServerResponse, p: URLSearchParams) {
+    const meetings = (p.get('meetingID') ?? '').split(',').filter(Boolean);
+    const ids = this.recordIds(p);
+    const states = (p.get('state') || 'published,unpublished').split(',');
+    const found = [...this.recordings.values()].filter(
+      (r) => (meetings.length === 0 || meetings.includes(r.meetingID)) && (ids.length === 0 || ids.includes(r.recordID)) && (states.includes('any') || states.includes(r.state)),
+    );
+    if (found.length === 0) return this.xml(res, '<returncode>SUCCESS</returncode><recordings></recordings><messageKey>noRecordings</messageKey><message>There are not recordings for the meetings</message>');
+    const body = found
+      .map((r) => {
+        const meta = Object.entries(r.metadata).map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join('');
+        const url = `${this.http.baseUrl}/playback/presentation/2.3/${r.recordID}`;
+        return `<recording><recordID>${r.recordID}</recordID><meetingID>${xmlEscape(r.meetingID)}</meetingID><name><![CDATA[${r.name}]]></name><published>${r.published}</published><state>${r.state}</state><startTime>${r.startTime}</startTime><endTime>${r.endTime}</endTime><metadata>${meta}</metadata><playback><format><type>presentation</type><url>${url}</url><length>${r.lengthMinutes}</length></format></playback></recording>`;
+      })
+      .join('');
+    return this.xml(res, `<returncode>SUCCESS</returncode><recordings>${body}</recordings>`);
   }
 
   /** §3 create: validation (2.4+), idempotent repeat with duplicateWarning, idNotUnique on other passwords. */
@@ -260,6 +313,36 @@ export class BigBlueButtonDouble implements ProviderDouble {
   occupyVoiceBridge(voiceBridge: number) {
     const id = `other-${voiceBridge}`;
     this.meetings.set(id, { meetingID: id, name: 'other', internalMeetingID: `y-${Date.now()}`, attendeePW: 'a', moderatorPW: 'm', createTime: Date.now(), voiceBridge, dialNumber: '', welcome: '', maxParticipants: 0, guestPolicy: 'ALWAYS_ACCEPT', metadata: {}, attendees: [], extraParticipants: 0, ended: false, creations: 1 });
+  }
+  /** A processed recording of the booking's meeting (bbb-record made it), unpublished unless said. */
+  addRecording(bookingId: string, r: { start: Date; minutes: number; published?: boolean }): string {
+    const meetingID = this.nameOf(bookingId);
+    const internal = this.meetings.get(meetingID)?.internalMeetingID ?? `${createHash('sha1').update(meetingID).digest('hex')}-${r.start.getTime()}`;
+    // bbb-web's record ids are the internal meeting id: <sha1 of the meetingID>-<create time in ms>.
+    const recordID = `${internal.split('-')[0]}-${r.start.getTime()}`;
+    const published = r.published ?? false;
+    this.recordings.set(recordID, {
+      recordID,
+      meetingID,
+      name: this.meetings.get(meetingID)?.name ?? 'Meeting',
+      published,
+      state: published ? 'published' : 'unpublished',
+      startTime: r.start.getTime(),
+      endTime: r.start.getTime() + r.minutes * 60_000,
+      lengthMinutes: r.minutes,
+      metadata: { isBreakout: 'false', meetingId: meetingID },
+    });
+    return recordID;
+  }
+  /** Whether a recording is still there, and published. */
+  recordingState(id: string): { published: boolean } | null {
+    const r = this.recordings.get(id);
+    return r ? { published: r.published } : null;
+  }
+  /** People in the meeting as the service lists them (getMeetingInfo attendees). */
+  setAttendees(bookingId: string, people: { userID: string; fullName: string; role?: 'MODERATOR' | 'VIEWER' }[]) {
+    const m = this.meetings.get(this.nameOf(bookingId));
+    if (m) m.attendees = people.map((a) => ({ userID: a.userID, fullName: a.fullName, role: a.role ?? 'VIEWER', guest: false }));
   }
   /** The server drops ended meetings from memory after a while (§5); tests call this to model it. */
   forgetEnded() {

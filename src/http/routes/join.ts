@@ -9,9 +9,16 @@ import { AppError } from '../../domain/errors.ts';
 import type { GuestPinLimits, PinWait } from '../../domain/guest-pin.ts';
 import type { Clock } from '../../ports.ts';
 import { callContext } from '../access.ts';
-import { guestFormPage, messagePage, pickLang, waitingPage, type Lang, type PageDialIn } from '../join-pages.ts';
+import { guestFormPage, messagePage, pickLang, waitingPage, type Lang, type PageDialIn, type PageRecording } from '../join-pages.ts';
 
-export type JoinRouteOptions = { joining: JoiningService; audio: AudioService; clock: Clock; guestPinLimits: GuestPinLimits };
+export type JoinRouteOptions = {
+  joining: JoiningService;
+  audio: AudioService;
+  clock: Clock;
+  guestPinLimits: GuestPinLimits;
+  /** The published recordings of an ended meeting, shown on its guest page (the guest link is the right). */
+  recordings?: (bookingId: string) => Promise<PageRecording[]>;
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -35,7 +42,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   // Only where the meeting is ahead or on: a phone conference can still be reached when the room failed.
   const showsDialIn = (kind: GuestPage['kind']) => kind === 'waiting' || kind === 'preparing' || kind === 'failed' || kind === 'form';
 
-  function render(reply: FastifyReply, lang: Lang, outcome: Exclude<JoinOutcome, { kind: 'redirect' | 'not-participant' }>, selfUrl: string, dialIn: PageDialIn | null) {
+  function render(reply: FastifyReply, lang: Lang, outcome: Exclude<JoinOutcome, { kind: 'redirect' | 'not-participant' }>, selfUrl: string, dialIn: PageDialIn | null, recordings: PageRecording[] = []) {
     switch (outcome.kind) {
       case 'waiting':
         return html(reply, 200, waitingPage(lang, outcome.meeting, selfUrl, o.clock.now(), selfUrl, dialIn));
@@ -44,7 +51,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
       case 'failed':
         return html(reply, 503, messagePage(lang, 'failed', outcome.meeting, selfUrl, { dialIn }));
       case 'ended':
-        return html(reply, 410, messagePage(lang, 'ended', outcome.meeting, selfUrl));
+        return html(reply, 410, messagePage(lang, 'ended', outcome.meeting, selfUrl, { recordings }));
       case 'cancelled':
         return html(reply, 410, messagePage(lang, 'cancelled', outcome.meeting, selfUrl));
     }
@@ -87,7 +94,9 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     if (page.kind === 'invalid') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
     const dialIn = await guestDialIn(page);
     if (page.kind === 'form') return html(reply, 200, guestFormPage(lang, page.meeting, `${selfUrl}?lang=${lang}`, { needsPin: page.needsPin, dialIn, ...pinNotice(page.needsPin) }));
-    return render(reply, lang, page, selfUrl, dialIn);
+    // A service that does not answer leaves the page without its recordings, never without the page.
+    const recordings = page.kind === 'ended' && o.recordings ? await o.recordings(page.meeting.bookingId).catch(() => []) : [];
+    return render(reply, lang, page, selfUrl, dialIn, recordings);
   });
 
   app.post<{ Params: { token: string }; Querystring: { lang?: string }; Body: { name?: string; pin?: string } }>('/g/:token', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {

@@ -22,7 +22,9 @@ import {
   type ConferenceProvider,
   type ListedMeeting,
   type MeetingLister,
+  type MeetingRecording,
   type MeetingRef,
+  type RecordingStore,
   type MeetingSpec,
   type Participant,
   type ParticipantCounter,
@@ -56,7 +58,7 @@ const PUBLIC_ACCESS = { open: 'view-hidden', pin: 'view-hidden', lobby: 'remove'
 /** §3: Connect accepts ISO 8601 with a numeric offset; UTC with Z is what we send. */
 const connectDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister, AudioLeg {
+export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister, AudioLeg, RecordingStore {
   readonly kind = 'adobe-connect';
   private readonly cfg: AdobeConnectConfig;
   private session: Promise<string> | null = null;
@@ -303,6 +305,47 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
     });
   }
 
+  /**
+   * Adobe, "Get meeting archives": a meeting's recordings are its SCOs with type=content and
+   * icon=archive, listed by sco-contents&sco-id=<meeting>&filter-icon=archive, each with date-begin,
+   * date-end, url-path and duration (hh:mm:ss.mmm). A fixed room keeps every booking's recordings,
+   * so only those made during this booking are its. Published = the archive is public (§6.1: the
+   * public-access principal has `view`), read with permissions-info per archive.
+   */
+  async recordings(ref: MeetingRef, window: { start: Date; end: Date }): Promise<MeetingRecording[]> {
+    let doc: Node;
+    try {
+      doc = await this.call('sco-contents', { 'sco-id': ref.id, 'filter-icon': 'archive' });
+    } catch (e) {
+      if ((e as ProviderError).code === 'MEETING_NOT_FOUND') return [];
+      throw e;
+    }
+    const scos = ((doc.scos as Node | undefined)?.sco as Node[] | undefined) ?? [];
+    const fixed = ref.data?.mode === 'fixed';
+    const archives = scos.filter((x) => x['@icon'] === 'archive').map((x) => ({ x, start: new Date(String(x['date-begin'] ?? x['date-created'] ?? '')) }));
+    const mine = archives.filter(({ start }) => !Number.isNaN(start.getTime()) && (!fixed || (start >= window.start && start < window.end)));
+    return Promise.all(
+      mine.map(async ({ x, start }) => {
+        const id = String(x['@sco-id']);
+        const end = x['date-end'] ? new Date(String(x['date-end'])) : null;
+        const perm = await this.call('permissions-info', { 'acl-id': id, 'principal-id': 'public-access' });
+        const published = ((perm.permission as Node | undefined)?.['@permission-id'] ?? '') === 'view';
+        const path = String(x['url-path'] ?? '');
+        return { id, name: String(x.name ?? ''), start, end, lengthMinutes: durationMinutes(String(x.duration ?? '')), published, url: path ? `${this.cfg.url}${path}` : null };
+      }),
+    );
+  }
+
+  /** §6.1 permissions-update on the archive: public-access `view` publishes it, `remove` makes it private again. */
+  async publishRecording(_ref: MeetingRef, recordingId: string, published: boolean): Promise<void> {
+    await this.call('permissions-update', { 'acl-id': recordingId, 'principal-id': 'public-access', 'permission-id': published ? 'view' : 'remove' });
+  }
+
+  /** §5.5 sco-delete on the archive; one already gone is fine. */
+  async deleteRecording(_ref: MeetingRef, recordingId: string): Promise<void> {
+    await this.call('sco-delete', { 'sco-id': recordingId }).catch(ignoreMissing);
+  }
+
   async health(): Promise<{ ok: boolean; detail: string }> {
     try {
       await this.call('common-info', {});
@@ -323,4 +366,10 @@ function breezeSession(headers: Headers): string | null {
 
 function ignoreMissing(e: unknown) {
   if ((e as { code?: string }).code !== 'MEETING_NOT_FOUND') throw e;
+}
+
+/** "Get meeting archives": `duration` is hh:mm:ss.mmm; whole minutes, rounded, or null when absent. */
+function durationMinutes(d: string): number | null {
+  const m = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(d.trim());
+  return m ? Math.round(Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) / 60) : null;
 }

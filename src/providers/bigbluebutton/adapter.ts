@@ -20,6 +20,10 @@ import {
   type Participant,
   type ParticipantCounter,
   type AudioLeg,
+  type AttendeeLister,
+  type MeetingAttendee,
+  type MeetingRecording,
+  type RecordingStore,
   type ProviderError,
   type RoomAudio,
 } from '../port.ts';
@@ -53,7 +57,7 @@ export function voiceBridgeFor(meetingKey: string, attempt = 0): number {
   return 10_000 + (createHash('sha256').update(`${meetingKey}/${attempt}`).digest().readUInt32BE(0) % 90_000);
 }
 
-export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, AudioLeg {
+export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, AudioLeg, AttendeeLister, RecordingStore {
   readonly kind = 'bigbluebutton';
   private readonly cfg: BigBlueButtonConfig;
   constructor(cfg: BigBlueButtonConfig) {
@@ -169,6 +173,65 @@ export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCou
     } catch (e) {
       if ((e as { code?: string }).code === 'MEETING_NOT_FOUND') return 0;
       throw e;
+    }
+  }
+
+  /**
+   * §5 getMeetingInfo `<attendees>`: `userID` is the one our join URL gave (§4 "userID ... echoed in
+   * getMeetingInfo"), so the portal knows each person; phone callers the bridge brought in (`v_` ids,
+   * §7) are left out: the portal counts its callers itself.
+   */
+  async attendees(ref: MeetingRef): Promise<MeetingAttendee[]> {
+    let doc: Answer;
+    try {
+      doc = await this.call('getMeetingInfo', { meetingID: ref.id });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'MEETING_NOT_FOUND') return [];
+      throw e;
+    }
+    const list = ((doc.attendees as { attendee?: Answer[] } | '' | undefined) || {}).attendee ?? [];
+    return list.flatMap((a) => {
+      const id = String(a.userID ?? '');
+      return id && !id.startsWith('v_') ? [{ id, name: String(a.fullName ?? '').trim() || id }] : [];
+    });
+  }
+
+  /**
+   * docs/docs/development/api.md "getRecordings" (bbb-web get-recordings.ftl): one `<recording>`
+   * per recording of the meetingID, `<published>`, `<startTime>`/`<endTime>` in epoch ms, and per
+   * playback `<format>` its `<url>` and `<length>` in minutes. None: SUCCESS with `noRecordings`.
+   */
+  async recordings(ref: MeetingRef): Promise<MeetingRecording[]> {
+    const doc = await this.call('getRecordings', { meetingID: ref.id, state: 'processing,processed,published,unpublished' });
+    const list = ((doc.recordings as { recording?: Answer[] } | '' | undefined) || {}).recording ?? [];
+    return list.map((r) => {
+      const formats = ((r.playback as { format?: Answer[] } | '' | undefined) || {}).format ?? [];
+      const main = formats.find((f) => f.type === 'presentation') ?? formats[0];
+      const end = Number(r.endTime ?? 0);
+      const length = main?.length !== undefined && main.length !== '' ? Number(main.length) : null;
+      return {
+        id: String(r.recordID ?? ''),
+        name: String(r.name ?? ''),
+        start: new Date(Number(r.startTime ?? 0)),
+        end: end > 0 ? new Date(end) : null,
+        lengthMinutes: length !== null && Number.isFinite(length) ? length : null,
+        published: String(r.published) === 'true',
+        url: main?.url ? String(main.url) : null,
+      };
+    });
+  }
+
+  /** docs/docs/development/api.md "publishRecordings": recordID + publish=true|false → `<published>`. */
+  async publishRecording(_ref: MeetingRef, recordingId: string, published: boolean): Promise<void> {
+    await this.call('publishRecordings', { recordID: recordingId, publish: published });
+  }
+
+  /** docs/docs/development/api.md "deleteRecordings": recordID → `<deleted>true</deleted>`; gone already is fine. */
+  async deleteRecording(_ref: MeetingRef, recordingId: string): Promise<void> {
+    try {
+      await this.call('deleteRecordings', { recordID: recordingId });
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'MEETING_NOT_FOUND') throw e;
     }
   }
 

@@ -12,6 +12,7 @@ import { matchPath, ROOM_ROUTE, useLocation } from './router.tsx';
 // the other pages load when first opened.
 const MyBookingsPage = lazy(() => import('../bookings/MyBookingsPage.tsx').then((m) => ({ default: m.MyBookingsPage })));
 const BookingPage = lazy(() => import('../bookings/BookingPage.tsx').then((m) => ({ default: m.BookingPage })));
+const AttendancePage = lazy(() => import('../bookings/AttendancePage.tsx').then((m) => ({ default: m.AttendancePage })));
 const BookingFormPage = lazy(() => import('../bookings/BookingFormPage.tsx').then((m) => ({ default: m.BookingFormPage })));
 const RoomsPage = lazy(() => import('../admin/RoomsPage.tsx').then((m) => ({ default: m.RoomsPage })));
 const InstitutionsPage = lazy(() => import('../admin/InstitutionsPage.tsx').then((m) => ({ default: m.InstitutionsPage })));
@@ -45,6 +46,7 @@ const ROUTES: Route[] = [
   { pattern: '/bookings/new', page: BookingFormPage },
   { pattern: '/bookings/:id/edit', page: BookingFormPage },
   // The stable address in every mail, reminder, feed and .ics file.
+  { pattern: '/bookings/:id/attendance', page: AttendancePage },
   { pattern: '/bookings/:id', page: BookingPage },
   { pattern: '/admin/rooms', page: RoomsPage, admin: true },
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },

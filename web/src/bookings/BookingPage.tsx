@@ -14,6 +14,8 @@ import { BookingDetails, icsUrl } from './BookingDetails.tsx';
 import { BookingHistory } from './BookingHistory.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import { Invitees } from './Invitees.tsx';
+import { attendancePath } from './AttendancePage.tsx';
+import { Recordings } from './Recordings.tsx';
 
 /** The booker, a manager of the booking's institution, an administrator (as the API decides). */
 const mayManage = (me: Me, b: Booking) =>
@@ -133,6 +135,17 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
         />
       )}
       {mayManage(me, booking) && confirmed && <Invitees booking={booking} />}
+      {mayManage(me, booking) && confirmed && new Date(booking.start).getTime() <= Date.now() && (
+        <section aria-labelledby="attendance-title">
+          <h2 id="attendance-title" className="section-title">
+            {t('attendance.title')}
+          </h2>
+          <p>
+            <Link to={attendancePath(booking.id)}>{t('attendance.open')}</Link>
+          </p>
+        </section>
+      )}
+      {confirmed && ended && <Recordings bookingId={booking.id} timeZone={booking.timeZone} />}
       <BookingHistory bookingId={booking.id} timeZone={booking.timeZone} />
     </section>
   );
