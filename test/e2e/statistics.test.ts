@@ -13,9 +13,9 @@ const NOW = new Date('2026-11-20T11:00:00Z');
  * Waits for a locator by asking from here: with the browser's clock fixed (setFixedTime), a
  * locator's own waitFor did not see the page change after its first look.
  */
-async function shown(locator: Locator, timeoutMs = 30_000): Promise<void> {
+async function shown(locator: Locator, timeoutMs = 30_000, state: 'visible' | 'attached' = 'visible'): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!(await locator.first().isVisible())) {
+  while (!(state === 'visible' ? await locator.first().isVisible() : (await locator.count()) > 0)) {
     if (Date.now() > end) throw new Error(`not shown within ${timeoutMs} ms: ${String(locator)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -69,7 +69,9 @@ describeInBrowser('the statistics page', () => {
     await screenshot(page, 'statistics-admin-en');
 
     // One institution, and a shorter period by the quick buttons.
-    await page.getByLabel('Institution').selectOption({ label: 'Università di Padova' });
+    const institution = page.getByRole('combobox', { name: /^Institution/ });
+    await shown(institution.locator('option', { hasText: 'Università di Padova' }), 30_000, 'attached');
+    await institution.selectOption({ label: 'Università di Padova' });
     await page.waitForURL(/institution=/);
     await shown(page.getByRole('table', { name: 'By room' }));
     expect(await page.getByRole('table', { name: 'By institution' }).locator('tbody tr').count()).toBe(1);
@@ -77,7 +79,7 @@ describeInBrowser('the statistics page', () => {
     await page.waitForURL(/from=2026-10-22/);
     await shown(page.getByRole('button', { name: 'Last 30 days', pressed: true }));
     await expectAccessible(page, 'statistics of one institution over 30 days');
-  });
+  }, 180_000);
 
   it('speaks Italian with Italian numbers and dates', async () => {
     const page = await open('it-IT', portal.admin.email, portal.admin.password);
@@ -89,7 +91,7 @@ describeInBrowser('the statistics page', () => {
     await shown(page.getByRole('table', { name: 'Per mese' }).getByText(/novembre 2026/));
     await expectAccessible(page, 'statistiche (amministratore, italiano)');
     await screenshot(page, 'statistics-admin-it');
-  });
+  }, 120_000);
 
   it('shows an institution manager their own institution only', async () => {
     const list = (await portal.api(portal.admin, 'GET', '/api/v1/institutions')).body.items as { id: string; name: string }[];
@@ -100,7 +102,7 @@ describeInBrowser('the statistics page', () => {
     const page = await open('en-GB', email, password, { width: 390, height: 844 });
     await page.goto('/statistics');
     await shown(page.getByText('What Università di Padova booked and used of its share of the licence.'));
-    expect(await page.getByLabel('Institution').count()).toBe(0);
+    expect(await page.getByRole('combobox', { name: /^Institution/ }).count()).toBe(0);
     expect(await page.getByRole('table', { name: 'By institution' }).count()).toBe(0);
     await shown(page.getByRole('table', { name: 'By room' }));
     await expectAccessible(page, 'statistics (manager, phone)');

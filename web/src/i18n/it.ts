@@ -27,7 +27,7 @@ export const it: Messages = {
     menu: 'Menu',
     calendar: 'Calendario',
     myBookings: 'Le mie prenotazioni',
-    newBooking: 'Nuova prenotazione',
+    newBooking: 'Prenota',
     rooms: 'Aule',
     institutions: 'Enti',
     users: 'Utenti',
