@@ -38,6 +38,16 @@ import { startHousekeeping, type Housekeeping } from './jobs/housekeeping.ts';
 import { PgHousekeeping } from './db/housekeeping-repository.ts';
 import { CredentialCache } from './identity/credential-cache.ts';
 import { AuthChangeHub } from './live/booking-changes.ts';
+import { JOIN_CACHE_CHANNELS, JoinCache } from './app/join-cache.ts';
+import { JoiningService } from './app/joining.ts';
+import { PgGuestPinAttempts } from './db/guest-pin-repository.ts';
+import { onLocalNotice } from './db/notices.ts';
+
+/**
+ * How long a join cache entry lives at most without a notice: the notices forget it at once; this
+ * bounds the damage of a notice lost while a LISTEN connection was being re-made.
+ */
+const JOIN_CACHE_MAX_AGE_SECONDS = 60;
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -50,6 +60,8 @@ export type Portal = {
   queue: JobQueue;
   logger: Logger;
   provisioning: ProvisioningModule;
+  /** Who enters which meeting (app/joining.ts), with this instance's join cache. */
+  joining: JoiningService;
   notify: NotifyModule;
   /** Null when audio conferencing is off (no ARI_URL). */
   telephony: TelephonyModule | null;
@@ -127,6 +139,19 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const provisioning = await startProvisioningModule({ config, database, queue, clock: opts.clock ?? systemClock, logger, services });
   const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock: opts.clock ?? systemClock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
   notify.setMeetingDetails(provisioning.meetingDetails);
+  // Joins read from memory; every change notice (from any instance, and from this one at once) forgets.
+  const joinCache = new JoinCache({ store: provisioning.store, clock: opts.clock ?? systemClock, maxAgeSeconds: JOIN_CACHE_MAX_AGE_SECONDS, graceMinutes: config.provisioning.policy.graceMinutes });
+  const stopLocalNotices = onLocalNotice((channel, payload) => joinCache.apply(channel, payload));
+  const unlistenJoin = await Promise.all(JOIN_CACHE_CHANNELS.map((channel) => database.listen(channel, (payload) => joinCache.apply(channel, payload))));
+  const joining = new JoiningService({
+    store: provisioning.store,
+    cache: joinCache,
+    registry: provisioning.registry,
+    provisioning: provisioning.service,
+    clock: opts.clock ?? systemClock,
+    publicUrl: config.publicUrl,
+    pinAttempts: new PgGuestPinAttempts(database.db, config.guestPinLimits),
+  });
   const metrics = createMetrics();
   const cleaner = new PgHousekeeping(database.db);
   const HOUR = 3600;
@@ -169,6 +194,15 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     publicUrl: config.publicUrl,
     identity,
     provisioning,
+    joining: {
+      joining,
+      store: provisioning.store,
+      audio: services.audio,
+      clock: opts.clock ?? systemClock,
+      guestPinLimits: config.guestPinLimits,
+      joinOpensMinutes: config.provisioning.policy.joinOpensMinutes,
+      jitsi: config.provisioning.providers.jitsi,
+    },
     telephony: telephony ? () => (!telephony.holds() ? 'standby' : telephony.connected() ? 'connected' : 'reconnecting') : undefined,
   });
   return {
@@ -178,6 +212,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     queue,
     logger,
     provisioning,
+    joining,
     notify,
     telephony,
     housekeeping,
@@ -186,6 +221,8 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       await telephony?.stop();
       await app.close();
       await authChanges.close();
+      stopLocalNotices();
+      await Promise.all(unlistenJoin.map((stop) => stop()));
       await identity.stop();
       await provisioning.stop();
       await queue.stop();

@@ -10,6 +10,12 @@ export const BOOKING_CHANNEL = 'booking_changes';
 /** NOTIFY channel of audio conference changes (phone participants, mutes, lock, on/off); payload {bookingId, switched?}. */
 export const AUDIO_CHANNEL = 'audio_changes';
 /**
+ * NOTIFY channel of what a join reads besides the booking itself: its prepared meeting, its guest
+ * link, its invitees, its room. Payload `{bookingId}` for one booking, `{all: true}` for what many
+ * share (a room, a series-wide link). Each instance's join cache (app/join-cache.ts) follows it.
+ */
+export const JOIN_CHANNEL = 'join_changes';
+/**
  * NOTIFY channel of credentials that stopped being good: a session ended (`{kind:'session', hash}`),
  * a token was revoked (`{kind:'token', hash}`), or a user's role or institution changed
  * (`{kind:'user', userId}`). Open event streams and cached identities follow it on every instance.

@@ -448,6 +448,8 @@ export class BookingService {
         bookingId: after.id,
         roomId: after.roomId,
         previousRoomId: before && before.roomId !== after.roomId ? before.roomId : undefined,
+        // For the join caches: a series-wide guest link follows its series' occurrences.
+        seriesId: after.seriesId ?? undefined,
         start: after.start.toISOString(),
         end: after.end.toISOString(),
       })),

@@ -32,7 +32,7 @@ export class PgBookingRepository implements BookingRepository {
     this.deferNotice = deferNotice;
     this.db = seriesDb(db);
     this.series = new PgSeriesRepository(db);
-    this.invitees = new PgInviteeRepository(db);
+    this.invitees = new PgInviteeRepository(db, deferNotice);
   }
 
   /**

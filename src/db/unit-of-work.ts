@@ -24,7 +24,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
     audio: new PgAudioRepository(db, deferNotice),
     senders: new PgSenderCountRepository(db),
     bookings: new PgBookingRepository(db, deferNotice),
-    rooms: new PgRoomRepository(db),
+    rooms: new PgRoomRepository(db, deferNotice),
     institutions: new PgInstitutionRepository(db),
     users: new PgUserRepository(db, deferNotice),
     passwordLinks: new PgPasswordLinkRepository(db, deferNotice),

@@ -30,7 +30,13 @@ import { audioRoutes } from './routes/audio.ts';
 import { bookingIcsRoutes } from './routes/booking-ics.ts';
 import { calendarRoutes } from './routes/feeds.ts';
 import type { Services } from './services.ts';
-import type { ProvisioningModule } from '../jobs/provisioning-module.ts';
+import type { ProvisioningService } from '../app/provisioning.ts';
+import type { RoomService } from '../app/rooms.ts';
+import type { StalledJob } from '../ports.ts';
+import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
+import { joiningRoutes, type JoiningRouteOptions } from './joining-module.ts';
+import { provisioningRoutes } from './routes/provisioning.ts';
+import { roomRoutes } from './routes/room.ts';
 import { noMeetingDetails } from '../notify/meeting-details.ts';
 import type { Identity } from '../identity/module.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
@@ -55,7 +61,10 @@ export type AppOptions = {
   version: string;
   trustProxy: boolean | string[];
   publicUrl: string;
-  provisioning?: ProvisioningModule;
+  /** The provisioning feature's services (its routes: under /api/v1). */
+  provisioning?: { service: ProvisioningService; rooms: RoomService; stalledJobs(): Promise<StalledJob[]>; meetingDetails: MeetingDetailsSource };
+  /** The join, guest and Jitsi routes (joining-module.ts), at the root. */
+  joining?: JoiningRouteOptions;
   identity?: Identity;
   /** The audio conferencing state of this instance, shown by /readyz (it does not make it unready). */
   telephony?: (() => 'connected' | 'reconnecting' | 'standby') | undefined;
@@ -147,7 +156,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(administrationRoutes, { services: o.services });
       await api.register(passwordRoutes, { services: o.services });
       await api.register(auditRoutes, { services: o.services });
-      if (o.provisioning) await o.provisioning.apiRoutes(api);
+      if (o.provisioning && o.joining) {
+        await api.register(provisioningRoutes, { joining: o.joining.joining, provisioning: o.provisioning.service, stalledJobs: o.provisioning.stalledJobs });
+        await api.register(roomRoutes, { rooms: o.provisioning.rooms });
+      }
     },
     { prefix: '/api/v1' },
   );
@@ -158,7 +170,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     await app.register(discoveryRoutes, { identity: o.identity, services: o.services });
   }
 
-  if (o.provisioning) await o.provisioning.pageRoutes(app);
+  if (o.joining) await app.register(joiningRoutes, o.joining);
 
   app.get('/healthz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async () => ({ status: 'ok' }));
   const loop = new EventLoopWatch();
