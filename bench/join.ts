@@ -21,6 +21,7 @@ export type JoinBenchFigures = { join: { rps: number; p50: number; p99: number; 
 
 async function load(url: string, headers: Record<string, string>, connections: number, seconds: number) {
   const r = await autocannon({ url, connections, duration: seconds, headers });
+  if (process.env.JOIN_BENCH_DEBUG) console.log(JSON.stringify({ status: r.statusCodeStats, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx, '3xx': r['3xx'] }));
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non3xx: r.non2xx - (r['3xx'] ?? 0) + r.errors + r.timeouts };
 }
 

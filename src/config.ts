@@ -61,6 +61,9 @@ export const EnvSchema = z.object({
   AUTH_CACHE_SECONDS: intIn(0, 3600).default(30),
   HOUSEKEEPING_TICK_SECONDS: intIn(0, 86_400).default(300),
   EVENT_LOOP_DELAY_LIMIT_MS: intIn(10, 600_000).default(1000),
+  OVERLOAD_MAX_IN_FLIGHT: intIn(0, 1_000_000).default(1000),
+  OVERLOAD_EVENT_LOOP_DELAY_MS: intIn(0, 600_000).default(1000),
+  OVERLOAD_RETRY_AFTER_SECONDS: intIn(1, 3600).default(2),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
   ...TELEPHONY_ENV,
@@ -128,6 +131,8 @@ export type Config = {
   housekeeping: { tickSeconds: number; idempotencyKeyHours: number };
   /** /readyz answers 503 while the event loop lately ran this much late or more. */
   eventLoopDelayLimitMs: number;
+  /** Past either bound a request is refused at once with 503 OVERLOADED and Retry-After (http/overload.ts); 0 turns a bound off. */
+  overload: { maxInFlight: number; eventLoopDelayMs: number; retryAfterSeconds: number };
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
   mail: MailConfig;
@@ -201,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     housekeeping: { tickSeconds: e.HOUSEKEEPING_TICK_SECONDS, idempotencyKeyHours: e.IDEMPOTENCY_KEY_HOURS },
     eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
     eventLoopDelayLimitMs: e.EVENT_LOOP_DELAY_LIMIT_MS,
+    overload: { maxInFlight: e.OVERLOAD_MAX_IN_FLIGHT, eventLoopDelayMs: e.OVERLOAD_EVENT_LOOP_DELAY_MS, retryAfterSeconds: e.OVERLOAD_RETRY_AFTER_SECONDS },
     mail: mailConfig(e, publicUrl),
     telephony: telephonyConfig(e, (m) => {
       throw new ConfigError(m);

@@ -185,6 +185,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     logger,
     bodyLimit: config.bodyLimitBytes,
     eventLoopDelayLimitMs: config.eventLoopDelayLimitMs,
+    overload: config.overload,
     cookieSecure: config.cookieSecure,
     sessionHours: config.session.absoluteHours,
     eventStreams: config.eventStreams,

@@ -18,6 +18,7 @@ import { EventLoopWatch } from '../observability/event-loop.ts';
 import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts';
 import { clientErrorHandler, errorHandler, problem, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
+import { registerOverloadGuard, type OverloadLimits } from './overload.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { passwordRoutes } from './routes/passwords.ts';
 import { administrationRoutes } from './routes/administration.ts';
@@ -54,6 +55,8 @@ export type AppOptions = {
   bodyLimit: number;
   /** /readyz answers 503 while the event loop's recent maximum delay is above this. */
   eventLoopDelayLimitMs: number;
+  /** Requests past these bounds get a fast 503 OVERLOADED (overload.ts). */
+  overload: OverloadLimits;
   cookieSecure: boolean;
   sessionHours: number;
   eventStreams: EventStreamLimits;
@@ -110,6 +113,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  await registerOverloadGuard(app as unknown as FastifyInstance, o.overload, (reason) => o.metrics.overloadRefusals.labels(reason).inc());
   app.addHook('onResponse', async (req, reply) => {
     o.metrics.httpDuration
       .labels(req.method, req.routeOptions.url ?? 'unmatched', String(reply.statusCode))

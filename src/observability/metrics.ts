@@ -1,5 +1,5 @@
 // Prometheus metrics: one registry per process, exposed at /metrics.
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LoopDelay } from './event-loop.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -30,6 +30,12 @@ export function createMetrics() {
       help: 'HTTP request duration by route and status',
       labelNames: ['method', 'route', 'status'] as const,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    overloadRefusals: new Counter({
+      name: 'webmeetings_overload_refusals_total',
+      help: 'Requests refused with 503 OVERLOADED: too many in progress (in-flight) or the event loop behind (event-loop)',
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
     audioAdmission: new Histogram({
