@@ -150,6 +150,8 @@ export interface BookingRepository {
   insert(b: NewBooking): Promise<string | null>;
   /** Inserts several in one statement; the id of each, or null where the exclusion constraint refused it. */
   insertMany(bs: readonly NewBooking[]): Promise<(string | null)[]>;
+  /** insertMany that answers with the bookings as read back (one statement: insert and read). */
+  insertManyBookings(bs: readonly NewBooking[]): Promise<(Booking | null)[]>;
   findByIds(ids: readonly string[]): Promise<Booking[]>;
   /** Applies a change; 'room-taken' when the exclusion constraint refused it. */
   update(id: string, change: BookingChange): Promise<'ok' | 'room-taken'>;

@@ -203,12 +203,15 @@ export class BookingService {
       seriesId: req.seriesId,
       recurrenceId: req.recurrenceId,
     });
-    const ids = await r.bookings.insertMany(planned.map((p) => newBooking(reqs[p.i]!, p.room)));
+    // Inserted and read back in one statement (fewer round trips while the seat-pool locks are held).
+    const created = await r.bookings.insertManyBookings(planned.map((p) => newBooking(reqs[p.i]!, p.room)));
     const inserted: { i: number; id: string }[] = [];
+    const known = new Map<string, Booking>();
     for (const [k, p] of planned.entries()) {
-      const id = ids[k];
-      if (id) {
-        inserted.push({ i: p.i, id });
+      const booking = created[k];
+      if (booking) {
+        inserted.push({ i: p.i, id: booking.id });
+        known.set(booking.id, booking);
         continue;
       }
       // Lost a race between our read and the insert: the constraint decided. Try the other rooms
@@ -226,8 +229,10 @@ export class BookingService {
       }
       if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, actor.userId);
     }
-    const bookings = await r.bookings.findByIds(inserted.map((x) => x.id));
-    for (const [k, x] of inserted.entries()) outcome[x.i] = bookings[k]!;
+    // Only those that went to another room after a lost race are read back on their own.
+    const rest = await r.bookings.findByIds(inserted.filter((x) => !known.has(x.id)).map((x) => x.id));
+    for (const b of rest) known.set(b.id, b);
+    for (const x of inserted) outcome[x.i] = known.get(x.id)!;
     await this.recordChanges(
       r,
       ctx,

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import type { Actor } from '../domain/access.ts';
 import type { Slot } from '../domain/booking-rules.ts';
 import type { SeatUsage } from '../domain/seat-pool.ts';
@@ -7,7 +7,7 @@ import { sqlState, type Executor } from './database.ts';
 import { sendNotices, type DeferNotice } from './notices.ts';
 import { BOOKING_CHANNEL } from '../ports.ts';
 
-import { seriesDb } from './series-schema.ts';
+import { seriesDb, type SeriesDB } from './series-schema.ts';
 import { PgSeriesRepository } from './series-repository.ts';
 import { PgInviteeRepository } from './invitee-repository.ts';
 
@@ -113,8 +113,50 @@ export class PgBookingRepository implements BookingRepository {
   }
 
   async insertMany(bs: readonly NewBooking[]): Promise<(string | null)[]> {
+    return (await this.insertManyBookings(bs)).map((b) => b?.id ?? null);
+  }
+
+  /**
+   * Inserts and reads back in one statement (a data-modifying CTE joined to rooms and users): the
+   * booking path used to send the INSERT and then a SELECT of the same rows, one more round trip
+   * per booking while its transaction holds the seat-pool locks.
+   */
+  async insertManyBookings(bs: readonly NewBooking[]): Promise<(Booking | null)[]> {
     if (bs.length === 0) return [];
     const rows = await this.db
+      .with('ins', (db) => this.insertQuery(db, bs))
+      .selectFrom('ins as b')
+      .innerJoin('rooms as r', 'r.id', 'b.room_id')
+      .innerJoin('users as u', 'u.id', 'b.booker_id')
+      .select([
+        'b.id',
+        'b.room_id',
+        'r.name as room_name',
+        'r.time_zone',
+        'b.title',
+        'b.description',
+        sql<Date>`lower(b.during)`.as('start'),
+        sql<Date>`upper(b.during)`.as('end'),
+        'b.seats',
+        'b.booker_id',
+        'u.name as booker_name',
+        'b.institution_id',
+        'b.status',
+        'b.series_id',
+        'b.recurrence_id',
+        'b.is_exception',
+        'b.sequence',
+        'b.created_at',
+        'b.updated_at',
+      ])
+      .execute();
+    // Rows come back for the inserted ones only; a room and a start name one row of the batch.
+    const byKey = new Map(rows.map((r) => [`${r.room_id} ${new Date(r.start).getTime()}`, toBooking(r as BookingRow)]));
+    return bs.map((b) => byKey.get(`${b.roomId} ${b.slot.start.getTime()}`) ?? null);
+  }
+
+  private insertQuery(db: QueryCreator<SeriesDB>, bs: readonly NewBooking[]) {
+    return db
       .insertInto('bookings')
       .values(
         bs.map((b) => ({
@@ -131,11 +173,7 @@ export class PgBookingRepository implements BookingRepository {
         })),
       )
       .onConflict((oc) => oc.doNothing())
-      .returning(['id', 'room_id', sql<Date>`lower(during)`.as('start')])
-      .execute();
-    // Rows come back for the inserted ones only; a room and a start name one row of the batch.
-    const byKey = new Map(rows.map((r) => [`${r.room_id} ${new Date(r.start).getTime()}`, r.id]));
-    return bs.map((b) => byKey.get(`${b.roomId} ${b.slot.start.getTime()}`) ?? null);
+      .returningAll();
   }
 
   async findByIds(ids: readonly string[]): Promise<Booking[]> {
