@@ -140,6 +140,11 @@ export type BusyBooking = SeatUsage & {
 export interface BookingRepository {
   /** Serialises the transactions whose meetings overlap in time (see the implementation for why). */
   lockSeatPool(slot: Slot | readonly Slot[]): Promise<void>;
+  /**
+   * lockSeatPool, then seatUsageAny and roomOccupancy read after the locks were granted, in one
+   * round trip (migration 011's function).
+   */
+  lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: SeatUsage[]; occupancy: RoomOccupancy[] }>;
   /** Confirmed bookings that overlap any of the slots (seat-pool sums for several meetings at once). */
   seatUsageAny(slots: readonly Slot[]): Promise<SeatUsage[]>;
   /** Confirmed bookings in these rooms whose occupied time (turnaround included) meets any slot plus turnaround. */

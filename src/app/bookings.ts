@@ -155,12 +155,9 @@ export class BookingService {
     const { actor } = ctx;
     const t = this.policy.turnaroundMinutes;
     const slots = reqs.map((q) => q.slot);
-    await r.bookings.lockSeatPool(slots);
+    // The seat-pool locks and the reads that must follow them, in one round trip (migration 011).
+    const { usage, occupancy } = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
     const quota = await this.quotaLedger(r, actor.role === 'admin' ? null : actor.institutionId, reqs);
-    const [usage, occupancy] = await Promise.all([
-      r.bookings.seatUsageAny(slots),
-      r.bookings.roomOccupancy([...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], slots, t),
-    ]);
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
     for (const [i, req] of reqs.entries()) {

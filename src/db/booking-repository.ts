@@ -22,6 +22,17 @@ const occupiedRange = (s: Slot, turnaroundMinutes: number) =>
 const SEAT_POOL_LOCK_CLASS = 7_310_002;
 const HOUR_MS = 3_600_000;
 
+/** The clock hours (since the epoch) that any of these slots touches, ascending. */
+function seatPoolHours(slots: Slot | readonly Slot[]): number[] {
+  const hours = new Set<number>();
+  for (const slot of Array.isArray(slots) ? slots : [slots]) {
+    const first = Math.floor(slot.start.getTime() / HOUR_MS);
+    const last = Math.floor((slot.end.getTime() - 1) / HOUR_MS);
+    for (let h = first; h <= last; h++) hours.add(h);
+  }
+  return [...hours].sort((a, b) => a - b);
+}
+
 export class PgBookingRepository implements BookingRepository {
   // Seen through the series columns of migration 004 (see series-schema.ts).
   private readonly db;
@@ -45,15 +56,22 @@ export class PgBookingRepository implements BookingRepository {
    * parallel. The locks live in PostgreSQL, so they hold across any number of server instances.
    */
   async lockSeatPool(slots: Slot | readonly Slot[]): Promise<void> {
-    const hours = new Set<number>();
-    for (const slot of Array.isArray(slots) ? slots : [slots]) {
-      const first = Math.floor(slot.start.getTime() / HOUR_MS);
-      const last = Math.floor((slot.end.getTime() - 1) / HOUR_MS);
-      for (let h = first; h <= last; h++) hours.add(h);
-    }
-    const ordered = [...hours].sort((a, b) => a - b);
+    const ordered = seatPoolHours(slots);
     await sql`SELECT pg_advisory_xact_lock(${SEAT_POOL_LOCK_CLASS}, h::int)
               FROM unnest(${ordered}::bigint[]) WITH ORDINALITY AS t(h, n) ORDER BY n`.execute(this.db);
+  }
+
+  async lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: SeatUsage[]; occupancy: RoomOccupancy[] }> {
+    if (slots.length === 0) return { usage: [], occupancy: [] };
+    const { rows } = await sql<{ kind: 'seat' | 'room'; room_id: string | null; start: Date; end: Date; occupied_until: Date | null; booking_id: string | null; booker_id: string | null; seats: number }>`
+      SELECT * FROM wm_reserve_snapshot(${SEAT_POOL_LOCK_CLASS}, ${seatPoolHours(slots)}::bigint[], ${anyOf(slots)}, ${[...roomIds]}::uuid[], ${anyOf(slots, turnaroundMinutes)})`.execute(this.db);
+    const usage: SeatUsage[] = [];
+    const occupancy: RoomOccupancy[] = [];
+    for (const r of rows) {
+      if (r.kind === 'seat') usage.push({ start: r.start, end: r.end, seats: r.seats });
+      else occupancy.push({ roomId: r.room_id!, start: r.start, end: r.end, occupiedUntil: r.occupied_until!, bookingId: r.booking_id, bookerId: r.booker_id! });
+    }
+    return { usage, occupancy };
   }
 
   async seatUsageAny(slots: readonly Slot[]): Promise<SeatUsage[]> {
