@@ -25,6 +25,8 @@ export type BookingCreationOptions = {
   seed: number;
   /** MAX_DAYS_AHEAD for this benchmark's portal; see the note printed with the figures. */
   horizonDays: number;
+  /** Another system's figure to read beside this run's (printed under the table and in the summary). */
+  reference?: string;
 };
 
 const MINUTE = 60_000;
@@ -278,6 +280,7 @@ export async function bookingCreation(cleanup: Cleanup, o: BookingCreationOption
   const answered = a.answersPerSecond / b.answersPerSecond;
   const targetLine = `${verdict(`≥ ${TARGET} (created/s API/baseline)`, Number.isFinite(created) ? created >= TARGET : undefined)}; answers/s ratio ${num(answered, 2)}`;
   console.log(`  ${targetLine}`);
+  if (o.reference) console.log(`  beside: ${o.reference}`);
   return {
     title: `Booking creation, PostgreSQL, ${o.clients} clients, ${o.seconds} s (portal in a child process)`,
     lines: [
@@ -287,6 +290,7 @@ export async function bookingCreation(cleanup: Cleanup, o: BookingCreationOption
       `raw INSERT + pg_notify in one transaction: ${num(n.createdPerSecond)} inserted/s (${ratio(n.createdPerSecond, b.createdPerSecond)} of the baseline), p50 ${ms(n.p50)} ms, p99 ${ms(n.p99)} ms`,
       `statements per POST /api/v1/bookings: ${counted.length}`,
       targetLine,
+      ...(o.reference ? [`beside: ${o.reference}`] : []),
     ],
   };
 }

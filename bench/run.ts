@@ -4,7 +4,7 @@
 //
 //   npm run bench                    all, about 4–5 minutes on 2 otherwise idle cores
 //   npm run bench -- --quick         smaller and shorter, to try a change (figures not comparable)
-//   npm run bench -- --only creation,join,series,calendar-pg,calendar-pglite,audio,mail,janus,faults,ui
+//   npm run bench -- --only creation,join,series,pglite,calendar-pg,calendar-pglite,audio,mail,janus,faults,ui
 //
 // PostgreSQL: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
 // each benchmark works in a database of its own, created and dropped here. `audio` (like `join`)
@@ -21,7 +21,7 @@ import type { Section } from './figures.ts';
 import { DEFAULT_SERVER_URL, describeServer } from './scratch-database.ts';
 import { weekCalendarOnPglite, weekCalendarOnPostgres } from './week-calendar.ts';
 
-const STEPS = ['creation', 'join', 'series', 'calendar-pg', 'calendar-pglite', 'audio', 'mail', 'janus', 'faults', 'ui'] as const;
+const STEPS = ['creation', 'join', 'series', 'pglite', 'calendar-pg', 'calendar-pglite', 'audio', 'mail', 'janus', 'faults', 'ui'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
@@ -163,9 +163,31 @@ else if (needsPostgres) header.push(`PostgreSQL at ${new URL(serverUrl).host} no
 
 if (server && only.has('creation')) {
   await step('Booking creation', (c) => bookingCreation(c, { serverUrl, clients: 32, warmupSeconds: 2, seconds: quick ? 3 : 10, seed: SEED, horizonDays: 3650 }));
+  // The row to read beside the incumbent's published figure (issue #13): 8 clients.
+  await step('Booking creation, 8 clients', (c) =>
+    bookingCreation(c, {
+      serverUrl,
+      clients: 8,
+      warmupSeconds: 2,
+      seconds: quick ? 3 : 10,
+      seed: SEED + 8,
+      horizonDays: 3650,
+      reference: 'LibreBooking (PHP + MySQL), measured on this kind of machine: about 65 reservations/s with 8 concurrent clients, and it double-books under concurrency (not run here)',
+    }),
+  );
 }
 if (only.has('join')) await step('Join endpoint', () => joinBench());
 if (server && only.has('series')) await step('Recurring series', () => seriesBench());
+if (only.has('pglite')) {
+  // The booking rows on the embedded PGlite (the default), beside PostgreSQL's above.
+  await step('Booking rows on PGlite', async () => {
+    console.log('\n== Booking rows on PGlite (bench/pglite-rows.ts) ==');
+    const { pgliteRows } = await import('./pglite-rows.ts');
+    const section = await pgliteRows({ quick });
+    console.log(section.lines.join('\n'));
+    return section;
+  });
+}
 if (server && only.has('calendar-pg')) {
   await step('Week calendar, PostgreSQL', (c) =>
     weekCalendarOnPostgres(c, {

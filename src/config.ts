@@ -73,6 +73,9 @@ export const EnvSchema = z.object({
   USAGE_SAMPLE_RETENTION_DAYS: intIn(1, 3650).default(730),
   ATTENDANCE_RETENTION_MONTHS: intIn(1, 120).default(12),
   EVENT_LOOP_DELAY_LIMIT_MS: intIn(10, 600_000).default(1000),
+  OVERLOAD_MAX_IN_FLIGHT: intIn(0, 1_000_000).default(1000),
+  OVERLOAD_EVENT_LOOP_DELAY_MS: intIn(0, 600_000).default(1000),
+  OVERLOAD_RETRY_AFTER_SECONDS: intIn(1, 3600).default(2),
   ...PROVISIONING_ENV,
   ...MAIL_ENV,
   ...TELEPHONY_ENV,
@@ -154,6 +157,8 @@ export type Config = {
   usage: { sampleEveryMinute: boolean; retentionDays: number; attendanceRetentionMonths: number };
   /** /readyz answers 503 while the event loop lately ran this much late or more. */
   eventLoopDelayLimitMs: number;
+  /** Past either bound a request is refused at once with 503 OVERLOADED and Retry-After (http/overload.ts); 0 turns a bound off. */
+  overload: { maxInFlight: number; eventLoopDelayMs: number; retryAfterSeconds: number };
   booking: BookingPolicy;
   provisioning: ProvisioningConfig;
   mail: MailConfig;
@@ -234,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     usage: { sampleEveryMinute: e.USAGE_SAMPLING, retentionDays: e.USAGE_SAMPLE_RETENTION_DAYS, attendanceRetentionMonths: e.ATTENDANCE_RETENTION_MONTHS },
     eventStreams: { perUser: e.EVENT_STREAMS_PER_USER, perAddress: e.EVENT_STREAMS_PER_ADDRESS, recheckSeconds: e.EVENT_STREAM_RECHECK_SECONDS },
     eventLoopDelayLimitMs: e.EVENT_LOOP_DELAY_LIMIT_MS,
+    overload: { maxInFlight: e.OVERLOAD_MAX_IN_FLIGHT, eventLoopDelayMs: e.OVERLOAD_EVENT_LOOP_DELAY_MS, retryAfterSeconds: e.OVERLOAD_RETRY_AFTER_SECONDS },
     mail: mailConfig(e, publicUrl),
     telephony: telephonyConfig(e, (m) => {
       throw new ConfigError(m);

@@ -44,6 +44,16 @@ import { PgUsageRepository } from './db/usage-repository.ts';
 import { startUsageSampler, type UsageSampler } from './jobs/usage-sampler.ts';
 import { CredentialCache } from './identity/credential-cache.ts';
 import { AuthChangeHub } from './live/booking-changes.ts';
+import { JOIN_CACHE_CHANNELS, JoinCache } from './app/join-cache.ts';
+import { JoiningService } from './app/joining.ts';
+import { PgGuestPinAttempts } from './db/guest-pin-repository.ts';
+import { onLocalNotice } from './db/notices.ts';
+
+/**
+ * How long a join cache entry lives at most without a notice: the notices forget it at once; this
+ * bounds the damage of a notice lost while a LISTEN connection was being re-made.
+ */
+const JOIN_CACHE_MAX_AGE_SECONDS = 60;
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -56,6 +66,8 @@ export type Portal = {
   queue: JobQueue;
   logger: Logger;
   provisioning: ProvisioningModule;
+  /** Who enters which meeting (app/joining.ts), with this instance's join cache. */
+  joining: JoiningService;
   notify: NotifyModule;
   /** Null when audio conferencing is off (no ARI_URL). */
   telephony: TelephonyModule | null;
@@ -191,6 +203,20 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   });
   metrics.watchOperations(() => usage.snapshot((opts.clock ?? systemClock).now(), config.booking.seatPool));
   metrics.watchPool(() => ({ total: database.pool.totalCount ?? 0, idle: database.pool.idleCount ?? 0, waiting: database.pool.waitingCount ?? 0 }));
+  // Joins read from memory; every change notice (from any instance, and from this one at once) forgets.
+  const joinCache = new JoinCache({ store: provisioning.store, clock: opts.clock ?? systemClock, maxAgeSeconds: JOIN_CACHE_MAX_AGE_SECONDS, graceMinutes: config.provisioning.policy.graceMinutes });
+  const stopLocalNotices = onLocalNotice((channel, payload) => joinCache.apply(channel, payload));
+  const unlistenJoin = await Promise.all(JOIN_CACHE_CHANNELS.map((channel) => database.listen(channel, (payload) => joinCache.apply(channel, payload))));
+  const joining = new JoiningService({
+    store: provisioning.store,
+    cache: joinCache,
+    registry: provisioning.registry,
+    provisioning: provisioning.service,
+    clock: opts.clock ?? systemClock,
+    publicUrl: config.publicUrl,
+    pinAttempts: new PgGuestPinAttempts(database.db, config.guestPinLimits),
+    onEnter: (bookingId, who, at) => provisioning.attendance.entered(bookingId, who, at),
+  });
   const cleaner = new PgHousekeeping(database.db);
   const HOUR = 3600;
   const housekeeping = startHousekeeping({
@@ -203,7 +229,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       { name: 'guest-pin-failures', everySeconds: HOUR, run: () => cleaner.purgeGuestPinFailures(config.guestPinLimits.windowMinutes) },
       { name: 'usage-samples', everySeconds: HOUR, run: () => usage.purge(config.usage.retentionDays) },
       { name: 'audit-log', everySeconds: HOUR, run: () => cleaner.purgeAuditLog(config.retention.auditDays) },
-      { name: 'guest-links', everySeconds: HOUR, run: () => cleaner.purgeGuestLinks(config.retention.guestLinkDays) },
+      { name: 'guest-links', everySeconds: HOUR, run: () => cleaner.purgeGuestLinks(config.retention.guestLinkDays, (opts.clock ?? systemClock).now()) },
       { name: 'attendance', everySeconds: HOUR, run: () => provisioning.attendanceRows.purge(config.usage.attendanceRetentionMonths) },
     ],
   });
@@ -228,6 +254,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     logger,
     bodyLimit: config.bodyLimitBytes,
     eventLoopDelayLimitMs: config.eventLoopDelayLimitMs,
+    overload: config.overload,
     cookieSecure: config.cookieSecure,
     sessionHours: config.session.absoluteHours,
     eventStreams: config.eventStreams,
@@ -241,6 +268,16 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     draining: () => draining,
     metricsToken: config.metrics.token,
     connectOrigins: config.provisioning.providers.janus ? [config.provisioning.providers.janus.publicUrl] : [],
+    joining: {
+      joining,
+      store: provisioning.store,
+      audio: services.audio,
+      clock: opts.clock ?? systemClock,
+      guestPinLimits: config.guestPinLimits,
+      joinOpensMinutes: config.provisioning.policy.joinOpensMinutes,
+      jitsi: config.provisioning.providers.jitsi,
+      recordings: async (bookingId) => (await provisioning.recordings.published(bookingId)).map((r) => ({ start: r.start, lengthMinutes: r.lengthMinutes, url: r.url ?? '' })),
+    },
     telephony: telephony ? () => (!telephony.holds() ? 'standby' : telephony.connected() ? 'connected' : 'reconnecting') : undefined,
   });
   // Metrics on a port of their own (METRICS_PORT), for Prometheus inside the network only.
@@ -252,6 +289,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     queue,
     logger,
     provisioning,
+    joining,
     notify,
     telephony,
     housekeeping,
@@ -266,6 +304,8 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       await telephony?.stop();
       await app.close();
       await authChanges.close();
+      stopLocalNotices();
+      await Promise.all(unlistenJoin.map((stop) => stop()));
       await identity.stop();
       await provisioning.stop();
       await queue.stop();

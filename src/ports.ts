@@ -10,6 +10,12 @@ export const BOOKING_CHANNEL = 'booking_changes';
 /** NOTIFY channel of audio conference changes (phone participants, mutes, lock, on/off); payload {bookingId, switched?}. */
 export const AUDIO_CHANNEL = 'audio_changes';
 /**
+ * NOTIFY channel of what a join reads besides the booking itself: its prepared meeting, its guest
+ * link, its invitees, its room. Payload `{bookingId}` for one booking, `{all: true}` for what many
+ * share (a room, a series-wide link). Each instance's join cache (app/join-cache.ts) follows it.
+ */
+export const JOIN_CHANNEL = 'join_changes';
+/**
  * NOTIFY channel of credentials that stopped being good: a session ended (`{kind:'session', hash}`),
  * a token was revoked (`{kind:'token', hash}`), or a user's role or institution changed
  * (`{kind:'user', userId}`). Open event streams and cached identities follow it on every instance.
@@ -134,6 +140,11 @@ export type BusyBooking = SeatUsage & {
 export interface BookingRepository {
   /** Serialises the transactions whose meetings overlap in time (see the implementation for why). */
   lockSeatPool(slot: Slot | readonly Slot[]): Promise<void>;
+  /**
+   * lockSeatPool, then seatUsageAny and roomOccupancy read after the locks were granted, in one
+   * round trip (migration 011's function).
+   */
+  lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: SeatUsage[]; occupancy: RoomOccupancy[] }>;
   /** Confirmed bookings that overlap any of the slots (seat-pool sums for several meetings at once). */
   seatUsageAny(slots: readonly Slot[]): Promise<SeatUsage[]>;
   /** Confirmed bookings in these rooms whose occupied time (turnaround included) meets any slot plus turnaround. */
@@ -144,6 +155,8 @@ export interface BookingRepository {
   insert(b: NewBooking): Promise<string | null>;
   /** Inserts several in one statement; the id of each, or null where the exclusion constraint refused it. */
   insertMany(bs: readonly NewBooking[]): Promise<(string | null)[]>;
+  /** insertMany that answers with the bookings as read back (one statement: insert and read). */
+  insertManyBookings(bs: readonly NewBooking[]): Promise<(Booking | null)[]>;
   findByIds(ids: readonly string[]): Promise<Booking[]>;
   /** Applies a change; 'room-taken' when the exclusion constraint refused it. */
   update(id: string, change: BookingChange): Promise<'ok' | 'room-taken'>;

@@ -58,7 +58,11 @@ export function attendeeOfListed(a: MeetingAttendee): Attendee {
   return { key: `web:${a.id.slice(0, 290)}`, kind: 'guest', display, userId: null };
 }
 
+/** Joins remembered per instance to skip repeated writes (bounded: cleared when full). */
+const RECENT_ENTRIES = 10_000;
+
 export class AttendanceService {
+  private readonly recentEntries = new Map<string, number>();
   private readonly store: AttendanceStore;
   private readonly rooms: ProvisioningStore;
   private readonly registry: ProviderRegistry;
@@ -73,7 +77,15 @@ export class AttendanceService {
 
   /** The join pages let someone in (JoiningService). */
   async entered(bookingId: string, who: Participant, at: Date): Promise<void> {
-    await this.store.entered(bookingId, attendeeOfParticipant(who), at);
+    const attendee = attendeeOfParticipant(who);
+    // Everyone of a lecture clicks the link at once, some twice: one write per person and minute
+    // is enough for the report (its resolution is the minute), so a repeated join writes nothing.
+    const key = `${bookingId}/${attendee.key}`;
+    const minute = Math.floor(at.getTime() / 60_000);
+    if (this.recentEntries.get(key) === minute) return;
+    if (this.recentEntries.size >= RECENT_ENTRIES) this.recentEntries.clear();
+    this.recentEntries.set(key, minute);
+    await this.store.entered(bookingId, attendee, at);
   }
 
   /** One minute's sighting of the running meetings (called by the usage sampler). */

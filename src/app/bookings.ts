@@ -155,12 +155,9 @@ export class BookingService {
     const { actor } = ctx;
     const t = this.policy.turnaroundMinutes;
     const slots = reqs.map((q) => q.slot);
-    await r.bookings.lockSeatPool(slots);
+    // The seat-pool locks and the reads that must follow them, in one round trip (migration 011).
+    const { usage, occupancy } = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
     const quota = await this.quotaLedger(r, actor.role === 'admin' ? null : actor.institutionId, reqs);
-    const [usage, occupancy] = await Promise.all([
-      r.bookings.seatUsageAny(slots),
-      r.bookings.roomOccupancy([...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], slots, t),
-    ]);
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
     for (const [i, req] of reqs.entries()) {
@@ -203,12 +200,15 @@ export class BookingService {
       seriesId: req.seriesId,
       recurrenceId: req.recurrenceId,
     });
-    const ids = await r.bookings.insertMany(planned.map((p) => newBooking(reqs[p.i]!, p.room)));
+    // Inserted and read back in one statement (fewer round trips while the seat-pool locks are held).
+    const created = await r.bookings.insertManyBookings(planned.map((p) => newBooking(reqs[p.i]!, p.room)));
     const inserted: { i: number; id: string }[] = [];
+    const known = new Map<string, Booking>();
     for (const [k, p] of planned.entries()) {
-      const id = ids[k];
-      if (id) {
-        inserted.push({ i: p.i, id });
+      const booking = created[k];
+      if (booking) {
+        inserted.push({ i: p.i, id: booking.id });
+        known.set(booking.id, booking);
         continue;
       }
       // Lost a race between our read and the insert: the constraint decided. Try the other rooms
@@ -226,8 +226,10 @@ export class BookingService {
       }
       if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, actor.userId);
     }
-    const bookings = await r.bookings.findByIds(inserted.map((x) => x.id));
-    for (const [k, x] of inserted.entries()) outcome[x.i] = bookings[k]!;
+    // Only those that went to another room after a lost race are read back on their own.
+    const rest = await r.bookings.findByIds(inserted.filter((x) => !known.has(x.id)).map((x) => x.id));
+    for (const b of rest) known.set(b.id, b);
+    for (const x of inserted) outcome[x.i] = known.get(x.id)!;
     await this.recordChanges(
       r,
       ctx,
@@ -454,6 +456,8 @@ export class BookingService {
         bookingId: after.id,
         roomId: after.roomId,
         previousRoomId: before && before.roomId !== after.roomId ? before.roomId : undefined,
+        // For the join caches: a series-wide guest link follows its series' occurrences.
+        seriesId: after.seriesId ?? undefined,
         start: after.start.toISOString(),
         end: after.end.toISOString(),
       })),

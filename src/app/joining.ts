@@ -13,6 +13,7 @@ import type { ProviderRegistry } from '../providers/registry.ts';
 import type { MeetingSpec, Participant } from '../providers/port.ts';
 import type { ProvisioningService } from './provisioning.ts';
 import type { BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningStore } from './provisioning-store.ts';
+import type { JoinCache } from './join-cache.ts';
 
 export type MeetingSummary = { bookingId: string; title: string; start: Date; end: Date; timeZone: string; opensAt: Date };
 
@@ -55,11 +56,23 @@ export class JoiningService {
   private readonly clock: Clock;
   private readonly publicUrl: string;
   private readonly pinAttempts: GuestPinAttempts;
+  /** The joins' reads (app/join-cache.ts): a join in the common case sends no query. */
+  readonly cache: JoinCache;
   private readonly onEnter: ((bookingId: string, who: Participant, at: Date) => Promise<void>) | undefined;
 
   /** `onEnter`: told of each person let in (the attendance report); its failure does not keep them out. */
-  constructor(deps: { store: ProvisioningStore; registry: ProviderRegistry; provisioning: ProvisioningService; clock: Clock; publicUrl: string; pinAttempts: GuestPinAttempts; onEnter?: (bookingId: string, who: Participant, at: Date) => Promise<void> }) {
+  constructor(deps: {
+    store: ProvisioningStore;
+    cache: JoinCache;
+    registry: ProviderRegistry;
+    provisioning: ProvisioningService;
+    clock: Clock;
+    publicUrl: string;
+    pinAttempts: GuestPinAttempts;
+    onEnter?: (bookingId: string, who: Participant, at: Date) => Promise<void>;
+  }) {
     this.store = deps.store;
+    this.cache = deps.cache;
     this.onEnter = deps.onEnter;
     this.pinAttempts = deps.pinAttempts;
     this.registry = deps.registry;
@@ -89,29 +102,38 @@ export class JoiningService {
   }
 
   async join(ctx: CallContext, bookingId: string): Promise<JoinOutcome> {
-    const view = await this.store.joinView(bookingId, ctx.actor.userId);
+    const view = await this.cache.view(bookingId);
     if (!view) throw bookingNotFound();
     const role = this.roleOf(ctx.actor, view.facts);
-    if (role !== 'host' && !view.viewer?.invited) return { kind: 'not-participant' };
+    // The booker is known from the booking's own facts; anyone else is looked up (and remembered).
+    const viewer = ctx.actor.userId === view.facts.bookerId ? { name: view.facts.bookerName, email: view.facts.bookerEmail, invited: false } : await this.cache.viewer(bookingId, ctx.actor.userId);
+    if (role !== 'host' && !viewer?.invited) return { kind: 'not-participant' };
     const closed = this.gate(view.facts);
     if (closed) return closed;
-    return this.enter(view, role, { id: ctx.actor.userId, email: view.viewer?.email, name: view.viewer?.name ?? 'Participant' });
+    return this.enter(view, role, { id: ctx.actor.userId, email: viewer?.email, name: viewer?.name ?? 'Participant' });
   }
 
   private async enter(view: JoinView, role: 'host' | 'attendee', who: Participant): Promise<Exclude<JoinOutcome, { kind: 'not-participant' }>> {
     const f = view.facts;
     if (!view.meetingRef) {
-      // Opened before the pipeline got to it (or while it retries): try once now.
+      // Opened before the pipeline got to it (or while it retries): try once now. Its outcome
+      // reached the cache as a notice (db/provisioning-repository.ts finish()).
       await this.provisioning.sync(f.bookingId).catch(() => undefined);
-      view = (await this.store.joinView(f.bookingId)) ?? view;
+      this.cache.forgetBooking(f.bookingId);
+      view = (await this.cache.view(f.bookingId)) ?? view;
     }
     if (view.state === 'failed') return { kind: 'failed', meeting: this.summary(f) };
     if (!view.meetingRef || view.state !== 'ready' || !view.provider) return { kind: 'preparing', meeting: this.summary(f) };
     const entry = this.registry.get(view.provider);
     const spec = this.spec(f, view.guestPolicy);
     const url = role === 'host' ? await entry.provider.hostJoinUrl(view.meetingRef, who, spec) : await entry.provider.attendeeJoinUrl(view.meetingRef, who, spec);
-    if (!view.firstJoinedAt) await this.store.markJoined(f.bookingId, this.clock.now());
-    await this.onEnter?.(f.bookingId, who, this.clock.now()).catch(() => undefined);
+    if (!view.firstJoinedAt) {
+      const at = this.clock.now();
+      await this.store.markJoined(f.bookingId, at);
+      this.cache.joined(f.bookingId, at);
+    }
+    // The attendance record does not hold the person back: the redirect goes out without it.
+    void this.onEnter?.(f.bookingId, who, this.clock.now()).catch(() => undefined);
     return { kind: 'redirect', url, role };
   }
 
@@ -123,10 +145,7 @@ export class JoiningService {
 
   private async guestContext(token: string): Promise<{ link: GuestLink; facts: BookingFacts } | null> {
     if (!/^[A-Za-z0-9_-]{22,64}$/.test(token)) return null;
-    const link = await this.store.guestLinkByToken(token);
-    const target = link && (await this.store.guestTarget(link.bookingId, this.clock.now(), this.provisioning.policy.graceMinutes));
-    const facts = target ? await this.store.facts(target) : null;
-    return link && facts ? { link, facts } : null;
+    return this.cache.guest(token);
   }
 
   async guestPage(token: string): Promise<GuestPage> {
@@ -154,7 +173,7 @@ export class JoiningService {
       if (r.kind === 'wait') return { ...form, error: 'limited', wait: r.wait };
       if (r.kind === 'wrong') return { ...form, error: 'pin', wait: r.waitAfter };
     }
-    const view = await this.store.joinView(c.facts.bookingId);
+    const view = await this.cache.view(c.facts.bookingId);
     if (!view) return { kind: 'invalid' };
     return this.enter(view, 'attendee', { id: `guest-${randomBytes(6).toString('hex')}`, name, guest: true });
   }
@@ -168,7 +187,7 @@ export class JoiningService {
   }
 
   guestUrl(link: GuestLink): string {
-    return `${this.publicUrl}/g/${link.token}`;
+    return guestUrlOf(this.publicUrl, link);
   }
 
   async guestLink(ctx: CallContext, bookingId: string): Promise<GuestLink> {
@@ -213,6 +232,11 @@ export class JoiningService {
       hasPin: link.pin !== null,
     };
   }
+}
+
+/** The address a guest link is shared as. */
+export function guestUrlOf(publicUrl: string, link: GuestLink): string {
+  return `${publicUrl.replace(/\/+$/, '')}/g/${link.token}`;
 }
 
 function samePin(given: string, pin: string): boolean {

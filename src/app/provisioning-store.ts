@@ -40,6 +40,8 @@ export type BookingFacts = {
   bookerName: string;
   institutionId: string | null;
   roomId: string;
+  /** The series it is an occurrence of, if any (a series-wide guest link moves along it). */
+  seriesId: string | null;
   roomProvider: string | null;
   roomSettings: Record<string, unknown>;
 };

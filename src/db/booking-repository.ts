@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import type { Actor } from '../domain/access.ts';
 import type { Slot } from '../domain/booking-rules.ts';
 import type { SeatUsage } from '../domain/seat-pool.ts';
@@ -7,7 +7,7 @@ import { sqlState, type Executor } from './database.ts';
 import { sendNotices, type DeferNotice } from './notices.ts';
 import { BOOKING_CHANNEL } from '../ports.ts';
 
-import { seriesDb } from './series-schema.ts';
+import { seriesDb, type SeriesDB } from './series-schema.ts';
 import { PgSeriesRepository } from './series-repository.ts';
 import { PgInviteeRepository } from './invitee-repository.ts';
 
@@ -22,6 +22,17 @@ const occupiedRange = (s: Slot, turnaroundMinutes: number) =>
 const SEAT_POOL_LOCK_CLASS = 7_310_002;
 const HOUR_MS = 3_600_000;
 
+/** The clock hours (since the epoch) that any of these slots touches, ascending. */
+function seatPoolHours(slots: Slot | readonly Slot[]): number[] {
+  const hours = new Set<number>();
+  for (const slot of Array.isArray(slots) ? slots : [slots]) {
+    const first = Math.floor(slot.start.getTime() / HOUR_MS);
+    const last = Math.floor((slot.end.getTime() - 1) / HOUR_MS);
+    for (let h = first; h <= last; h++) hours.add(h);
+  }
+  return [...hours].sort((a, b) => a - b);
+}
+
 export class PgBookingRepository implements BookingRepository {
   // Seen through the series columns of migration 004 (see series-schema.ts).
   private readonly db;
@@ -32,7 +43,7 @@ export class PgBookingRepository implements BookingRepository {
     this.deferNotice = deferNotice;
     this.db = seriesDb(db);
     this.series = new PgSeriesRepository(db);
-    this.invitees = new PgInviteeRepository(db);
+    this.invitees = new PgInviteeRepository(db, deferNotice);
   }
 
   /**
@@ -45,15 +56,22 @@ export class PgBookingRepository implements BookingRepository {
    * parallel. The locks live in PostgreSQL, so they hold across any number of server instances.
    */
   async lockSeatPool(slots: Slot | readonly Slot[]): Promise<void> {
-    const hours = new Set<number>();
-    for (const slot of Array.isArray(slots) ? slots : [slots]) {
-      const first = Math.floor(slot.start.getTime() / HOUR_MS);
-      const last = Math.floor((slot.end.getTime() - 1) / HOUR_MS);
-      for (let h = first; h <= last; h++) hours.add(h);
-    }
-    const ordered = [...hours].sort((a, b) => a - b);
+    const ordered = seatPoolHours(slots);
     await sql`SELECT pg_advisory_xact_lock(${SEAT_POOL_LOCK_CLASS}, h::int)
               FROM unnest(${ordered}::bigint[]) WITH ORDINALITY AS t(h, n) ORDER BY n`.execute(this.db);
+  }
+
+  async lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: SeatUsage[]; occupancy: RoomOccupancy[] }> {
+    if (slots.length === 0) return { usage: [], occupancy: [] };
+    const { rows } = await sql<{ kind: 'seat' | 'room'; room_id: string | null; start: Date; end: Date; occupied_until: Date | null; booking_id: string | null; booker_id: string | null; seats: number }>`
+      SELECT * FROM wm_reserve_snapshot(${SEAT_POOL_LOCK_CLASS}, ${seatPoolHours(slots)}::bigint[], ${anyOf(slots)}, ${[...roomIds]}::uuid[], ${anyOf(slots, turnaroundMinutes)})`.execute(this.db);
+    const usage: SeatUsage[] = [];
+    const occupancy: RoomOccupancy[] = [];
+    for (const r of rows) {
+      if (r.kind === 'seat') usage.push({ start: r.start, end: r.end, seats: r.seats });
+      else occupancy.push({ roomId: r.room_id!, start: r.start, end: r.end, occupiedUntil: r.occupied_until!, bookingId: r.booking_id, bookerId: r.booker_id! });
+    }
+    return { usage, occupancy };
   }
 
   async seatUsageAny(slots: readonly Slot[]): Promise<SeatUsage[]> {
@@ -113,8 +131,50 @@ export class PgBookingRepository implements BookingRepository {
   }
 
   async insertMany(bs: readonly NewBooking[]): Promise<(string | null)[]> {
+    return (await this.insertManyBookings(bs)).map((b) => b?.id ?? null);
+  }
+
+  /**
+   * Inserts and reads back in one statement (a data-modifying CTE joined to rooms and users): the
+   * booking path used to send the INSERT and then a SELECT of the same rows, one more round trip
+   * per booking while its transaction holds the seat-pool locks.
+   */
+  async insertManyBookings(bs: readonly NewBooking[]): Promise<(Booking | null)[]> {
     if (bs.length === 0) return [];
     const rows = await this.db
+      .with('ins', (db) => this.insertQuery(db, bs))
+      .selectFrom('ins as b')
+      .innerJoin('rooms as r', 'r.id', 'b.room_id')
+      .innerJoin('users as u', 'u.id', 'b.booker_id')
+      .select([
+        'b.id',
+        'b.room_id',
+        'r.name as room_name',
+        'r.time_zone',
+        'b.title',
+        'b.description',
+        sql<Date>`lower(b.during)`.as('start'),
+        sql<Date>`upper(b.during)`.as('end'),
+        'b.seats',
+        'b.booker_id',
+        'u.name as booker_name',
+        'b.institution_id',
+        'b.status',
+        'b.series_id',
+        'b.recurrence_id',
+        'b.is_exception',
+        'b.sequence',
+        'b.created_at',
+        'b.updated_at',
+      ])
+      .execute();
+    // Rows come back for the inserted ones only; a room and a start name one row of the batch.
+    const byKey = new Map(rows.map((r) => [`${r.room_id} ${new Date(r.start).getTime()}`, toBooking(r as BookingRow)]));
+    return bs.map((b) => byKey.get(`${b.roomId} ${b.slot.start.getTime()}`) ?? null);
+  }
+
+  private insertQuery(db: QueryCreator<SeriesDB>, bs: readonly NewBooking[]) {
+    return db
       .insertInto('bookings')
       .values(
         bs.map((b) => ({
@@ -131,11 +191,7 @@ export class PgBookingRepository implements BookingRepository {
         })),
       )
       .onConflict((oc) => oc.doNothing())
-      .returning(['id', 'room_id', sql<Date>`lower(during)`.as('start')])
-      .execute();
-    // Rows come back for the inserted ones only; a room and a start name one row of the batch.
-    const byKey = new Map(rows.map((r) => [`${r.room_id} ${new Date(r.start).getTime()}`, r.id]));
-    return bs.map((b) => byKey.get(`${b.roomId} ${b.slot.start.getTime()}`) ?? null);
+      .returningAll();
   }
 
   async findByIds(ids: readonly string[]): Promise<Booking[]> {

@@ -53,13 +53,15 @@ export class PgHousekeeping {
    * so it should not outlive its meeting. A series-wide link (kept on the series' first occurrence)
    * goes only when every occurrence is over.
    */
-  async purgeGuestLinks(days: number): Promise<number> {
+  async purgeGuestLinks(days: number, now: Date): Promise<number> {
     if (days <= 0) return 0;
+    // Meetings' times are the portal's clock's, so "over" is judged by it (not the database's).
+    const cutoff = new Date(now.getTime() - days * 86_400_000);
     const r = await sql`DELETE FROM guest_links WHERE booking_id = ANY (ARRAY(
         SELECT gl.booking_id FROM guest_links gl JOIN bookings b ON b.id = gl.booking_id
-         WHERE upper(b.during) < now() - make_interval(days => ${days})
+         WHERE upper(b.during) < ${cutoff}
            AND NOT EXISTS (SELECT 1 FROM bookings o WHERE b.series_id IS NOT NULL AND o.series_id = b.series_id
-                            AND upper(o.during) >= now() - make_interval(days => ${days}))
+                            AND upper(o.during) >= ${cutoff})
          LIMIT ${BATCH}))`.execute(this.db);
     return Number(r.numAffectedRows ?? 0);
   }

@@ -1,13 +1,23 @@
-import type { Invitee, InviteeRepository, InviteeTarget } from '../ports.ts';
+import { JOIN_CHANNEL, type Invitee, type InviteeRepository, type InviteeTarget } from '../ports.ts';
 import type { Executor } from './database.ts';
+import { sendNotices, type DeferNotice } from './notices.ts';
 import { seriesDb, type InviteeTable } from './series-schema.ts';
 
 type Row = { [K in keyof InviteeTable]: K extends 'id' ? string : K extends 'locale' ? string : K extends 'created_at' ? Date : InviteeTable[K] };
 
 export class PgInviteeRepository implements InviteeRepository {
   private readonly db;
-  constructor(db: Executor) {
+  private readonly deferNotice: DeferNotice | undefined;
+  constructor(db: Executor, deferNotice?: DeferNotice) {
     this.db = seriesDb(db);
+    this.deferNotice = deferNotice;
+  }
+
+  /** Who is invited decides who joins as an attendee: every instance's join cache must hear of it. */
+  private async changed(target: InviteeTarget): Promise<void> {
+    const payload = JSON.stringify('bookingId' in target ? { bookingId: target.bookingId } : { all: true });
+    if (this.deferNotice) this.deferNotice(JOIN_CHANNEL, payload);
+    else await sendNotices(this.db, [{ channel: JOIN_CHANNEL, payload }]);
   }
 
   async list(target: InviteeTarget): Promise<Invitee[]> {
@@ -29,12 +39,14 @@ export class PgInviteeRepository implements InviteeRepository {
       .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();
+    if (row) await this.changed(target);
     return row ? toInvitee(row) : null;
   }
 
   async remove(target: InviteeTarget, id: string): Promise<Invitee | null> {
     const q = this.db.deleteFrom('booking_invitees').where('id', '=', id);
     const row = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).returningAll().executeTakeFirst();
+    if (row) await this.changed(target);
     return row ? toInvitee(row) : null;
   }
 }

@@ -5,6 +5,14 @@ import { sql } from 'kysely';
 import type { Attempt, BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning-store.ts';
 import type { MeetingRef } from '../providers/port.ts';
 import type { Executor } from './database.ts';
+import { sendNotices } from './notices.ts';
+import { JOIN_CHANNEL } from '../ports.ts';
+
+/** Tells every instance's join cache (app/join-cache.ts) that what a join reads changed. */
+const joinChanged = (db: Executor, change: { bookingId: string } | { all: true }) =>
+  sendNotices(db, [{ channel: JOIN_CHANNEL, payload: JSON.stringify(change) }]).catch(() => {
+    // A lost notice costs a join cache its entry's age at most (JOIN_CACHE_SECONDS), never a booking.
+  });
 
 type Row = {
   booking_id: string;
@@ -41,7 +49,7 @@ const toRow = (r: Row): ProvisioningRow => ({
 
 type FactsRow = {
   id: string; meeting_key: string; title: string; start: Date; end: Date; seats: number; status: string; time_zone: string;
-  booker_id: string; email: string; name: string; institution_id: string | null; room_id: string; room_provider: string | null; provider_settings: Record<string, unknown> | null;
+  booker_id: string; email: string; name: string; institution_id: string | null; room_id: string; series_id: string | null; room_provider: string | null; provider_settings: Record<string, unknown> | null;
 };
 
 const toFacts = (f: FactsRow): BookingFacts => ({
@@ -58,6 +66,7 @@ const toFacts = (f: FactsRow): BookingFacts => ({
   bookerName: f.name,
   institutionId: f.institution_id,
   roomId: f.room_id,
+  seriesId: f.series_id,
   roomProvider: f.room_provider,
   roomSettings: f.provider_settings ?? {},
 });
@@ -82,7 +91,7 @@ export class PgProvisioningStore implements ProvisioningStore {
 
   async facts(bookingId: string): Promise<BookingFacts | null> {
     const { rows } = await sql<FactsRow>`SELECT b.id, b.meeting_key, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
-              b.booker_id, u.email, u.name, b.institution_id, b.room_id, r.provider AS room_provider, r.provider_settings
+              b.booker_id, u.email, u.name, b.institution_id, b.room_id, b.series_id, r.provider AS room_provider, r.provider_settings
          FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
         WHERE b.id = ${bookingId}`.execute(this.db);
     return rows[0] ? toFacts(rows[0]) : null;
@@ -92,7 +101,7 @@ export class PgProvisioningStore implements ProvisioningStore {
   async joinView(bookingId: string, viewerId?: string): Promise<JoinView | null> {
     const { rows } = await sql<FactsRow & Partial<Row> & { link_policy: GuestPolicy | null; viewer_name: string | null; viewer_email: string | null; viewer_invited: boolean | null }>`
       SELECT b.id, b.meeting_key, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
-             b.booker_id, u.email, u.name, b.institution_id, b.room_id, r.provider AS room_provider, r.provider_settings,
+             b.booker_id, u.email, u.name, b.institution_id, b.room_id, b.series_id, r.provider AS room_provider, r.provider_settings,
              pm.provider, pm.state, pm.meeting_ref, pm.first_joined_at, gl.policy AS link_policy,
              v.name AS viewer_name, v.email AS viewer_email,
              EXISTS (SELECT 1 FROM booking_invitees i
@@ -145,6 +154,8 @@ export class PgProvisioningStore implements ProvisioningStore {
         last_error_code = CASE WHEN ${p.lastErrorCode !== undefined} THEN ${p.lastErrorCode ?? null} ELSE last_error_code END,
         no_show_checked = coalesce(${p.noShowChecked ?? null}, no_show_checked)
       WHERE booking_id = ${bookingId} RETURNING dirty`.execute(this.db);
+    // What a join reads (provider, state, meeting): the join caches must hear of it.
+    if (p.provider !== undefined || p.state !== undefined || p.meetingRef !== undefined) await joinChanged(this.db, { bookingId });
     return rows[0]?.dirty ?? false;
   }
 
@@ -238,12 +249,15 @@ export class PgProvisioningStore implements ProvisioningStore {
   async rotateGuestLink(bookingId: string): Promise<GuestLink> {
     await this.guestLink(bookingId);
     await sql`UPDATE guest_links SET token = ${newGuestToken()}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(this.db);
+    // A series-wide link belongs to many bookings: every cached join forgets (rare, by hand).
+    await joinChanged(this.db, { all: true });
     return (await this.peekGuestLink(bookingId))!;
   }
 
   async setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink> {
     await this.guestLink(bookingId);
     await sql`UPDATE guest_links SET policy = ${policy}, pin = ${pin}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(this.db);
+    await joinChanged(this.db, { all: true });
     return (await this.peekGuestLink(bookingId))!;
   }
 
@@ -261,6 +275,7 @@ export class PgProvisioningStore implements ProvisioningStore {
 
   async setRoomProviderSettings(roomId: string, settings: Record<string, unknown>): Promise<void> {
     await sql`UPDATE rooms SET provider_settings = ${JSON.stringify(settings)}::jsonb, updated_at = now() WHERE id = ${roomId}`.execute(this.db);
+    await joinChanged(this.db, { all: true });
   }
 
   /** The booking whose id starts with these 12 hex digits (Jitsi reservation ids). */

@@ -1,11 +1,14 @@
 import { sql } from 'kysely';
-import type { Room, RoomInput, RoomRepository } from '../ports.ts';
+import { JOIN_CHANNEL, type Room, type RoomInput, type RoomRepository } from '../ports.ts';
 import type { Executor } from './database.ts';
+import { sendNotices, type DeferNotice } from './notices.ts';
 
 export class PgRoomRepository implements RoomRepository {
   private readonly db: Executor;
-  constructor(db: Executor) {
+  private readonly deferNotice: DeferNotice | undefined;
+  constructor(db: Executor, deferNotice?: DeferNotice) {
     this.db = db;
+    this.deferNotice = deferNotice;
   }
 
   private select() {
@@ -49,6 +52,10 @@ export class PgRoomRepository implements RoomRepository {
       .where('id', '=', id)
       .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'created_at', 'updated_at'])
       .executeTakeFirst();
+    // Its service and time zone are part of every cached join of its bookings (app/join-cache.ts).
+    const payload = JSON.stringify({ all: true });
+    if (this.deferNotice) this.deferNotice(JOIN_CHANNEL, payload);
+    else await sendNotices(this.db, [{ channel: JOIN_CHANNEL, payload }]);
     return row ? toRoom(row) : null;
   }
 

@@ -1,4 +1,4 @@
-import type { JobScheduler, Repositories, UnitOfWork } from '../ports.ts';
+import type { JobOptions, JobScheduler, Repositories, UnitOfWork } from '../ports.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { sqlState, type Db, type Executor } from './database.ts';
 import { sendNotices, type DeferNotice, type Notice } from './notices.ts';
@@ -12,11 +12,15 @@ import { PgPasswordLinkRepository } from './password-link-repository.ts';
 import { PgAudioRepository } from './audio-repository.ts';
 import { PgSenderCountRepository } from './sender-count-repository.ts';
 
-export function repositories(db: Executor, queue?: JobQueue, deferNotice?: DeferNotice): Repositories {
+type PendingJob = { name: string; data: object; options?: JobOptions | undefined };
+
+/** `deferJob`: inside a transaction, jobs are collected and inserted in bulk before its commit. */
+export function repositories(db: Executor, queue?: JobQueue, deferNotice?: DeferNotice, deferJob?: (job: PendingJob) => void): Repositories {
   const jobs: JobScheduler = {
     async enqueue(name, data, options) {
       if (!queue) throw new Error(`No job queue: cannot enqueue ${name}`);
-      await queue.enqueue(db, name, data, options);
+      if (deferJob) deferJob({ name, data, options });
+      else await queue.enqueue(db, name, data, options);
     },
   };
   return {
@@ -24,7 +28,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
     audio: new PgAudioRepository(db, deferNotice),
     senders: new PgSenderCountRepository(db),
     bookings: new PgBookingRepository(db, deferNotice),
-    rooms: new PgRoomRepository(db),
+    rooms: new PgRoomRepository(db, deferNotice),
     institutions: new PgInstitutionRepository(db),
     users: new PgUserRepository(db, deferNotice),
     passwordLinks: new PgPasswordLinkRepository(db, deferNotice),
@@ -50,12 +54,17 @@ export class PgUnitOfWork implements UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       try {
         const notices: Notice[] = [];
+        // The jobs of this transaction, inserted just before it commits, one statement per queue: a
+        // series of 200 occurrences enqueued 200 provisioning jobs one statement each (a third of
+        // its time in the series benchmark). They still commit or roll back with the transaction.
+        const jobs: PendingJob[] = [];
         // A request with an Idempotency-Key: its key is written in this same transaction.
         const scope = idempotencyScope.getStore();
         const keyed = scope && !scope.committed ? scope : null;
         const result = await this.db.transaction().execute(async (trx) => {
           if (keyed) await claimKey(trx, keyed);
-          const out = await work(repositories(trx, this.queue, (channel, payload) => notices.push({ channel, payload })));
+          const out = await work(repositories(trx, this.queue, (channel, payload) => notices.push({ channel, payload }), this.queue && ((job) => jobs.push(job))));
+          if (jobs.length > 0) await this.queue!.enqueueBatch(trx, jobs);
           if (keyed) await noteResource(trx, keyed, out);
           return out;
         });

@@ -19,10 +19,14 @@ import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts
 import { clientErrorHandler, errorHandler, problem, problemCodeOf, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { PublicAddressWatch } from './public-address.ts';
+import { registerOverloadGuard, type OverloadLimits } from './overload.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { passwordRoutes } from './routes/passwords.ts';
 import { administrationRoutes } from './routes/administration.ts';
 import { statisticsRoutes } from './routes/statistics.ts';
+import { afterMeetingRoutes } from './routes/attendance.ts';
+import type { AttendanceService } from '../app/attendance.ts';
+import type { RecordingService } from '../app/recordings.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -32,7 +36,13 @@ import { audioRoutes } from './routes/audio.ts';
 import { bookingIcsRoutes } from './routes/booking-ics.ts';
 import { calendarRoutes } from './routes/feeds.ts';
 import type { Services } from './services.ts';
-import type { ProvisioningModule } from '../jobs/provisioning-module.ts';
+import type { ProvisioningService } from '../app/provisioning.ts';
+import type { RoomService } from '../app/rooms.ts';
+import type { StalledJob } from '../ports.ts';
+import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
+import { joiningRoutes, type JoiningRouteOptions } from './joining-module.ts';
+import { provisioningRoutes } from './routes/provisioning.ts';
+import { roomRoutes } from './routes/room.ts';
 import { noMeetingDetails } from '../notify/meeting-details.ts';
 import type { Identity } from '../identity/module.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
@@ -52,6 +62,8 @@ export type AppOptions = {
   bodyLimit: number;
   /** /readyz answers 503 while the event loop's recent maximum delay is above this. */
   eventLoopDelayLimitMs: number;
+  /** Requests past these bounds get a fast 503 OVERLOADED (overload.ts). */
+  overload: OverloadLimits;
   cookieSecure: boolean;
   sessionHours: number;
   eventStreams: EventStreamLimits;
@@ -59,7 +71,10 @@ export type AppOptions = {
   version: string;
   trustProxy: boolean | string[];
   publicUrl: string;
-  provisioning?: ProvisioningModule;
+  /** The provisioning feature's services (its routes: under /api/v1). */
+  provisioning?: { service: ProvisioningService; rooms: RoomService; attendance: AttendanceService; recordings: RecordingService; stalledJobs(): Promise<StalledJob[]>; meetingDetails: MeetingDetailsSource };
+  /** The join, guest and Jitsi routes (joining-module.ts), at the root. */
+  joining?: JoiningRouteOptions;
   identity?: Identity;
   /** The audio conferencing state of this instance, shown by /readyz (it does not make it unready). */
   telephony?: (() => 'connected' | 'reconnecting' | 'standby') | undefined;
@@ -150,6 +165,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
   const publicAddress = new PublicAddressWatch(o.publicUrl);
   publicAddress.register(app);
+  await registerOverloadGuard(app as unknown as FastifyInstance, o.overload, (reason) => o.metrics.overloadRefusals.labels(reason).inc());
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     o.metrics.httpDuration.labels(req.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
@@ -200,7 +216,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(passwordRoutes, { services: o.services });
       await api.register(auditRoutes, { services: o.services });
       await api.register(statisticsRoutes, { statistics: o.services.statistics });
-      if (o.provisioning) await o.provisioning.apiRoutes(api);
+      if (o.provisioning && o.joining) {
+        await api.register(provisioningRoutes, { joining: o.joining.joining, provisioning: o.provisioning.service, stalledJobs: o.provisioning.stalledJobs });
+        await api.register(roomRoutes, { rooms: o.provisioning.rooms });
+        await api.register(afterMeetingRoutes, { attendance: o.provisioning.attendance, recordings: o.provisioning.recordings });
+      }
     },
     { prefix: '/api/v1' },
   );
@@ -211,7 +231,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     await app.register(discoveryRoutes, { identity: o.identity, services: o.services });
   }
 
-  if (o.provisioning) await o.provisioning.pageRoutes(app);
+  if (o.joining) await app.register(joiningRoutes, o.joining);
 
   app.get('/healthz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async () => ({ status: 'ok' }));
   const loop = new EventLoopWatch();

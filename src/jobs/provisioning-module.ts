@@ -1,31 +1,25 @@
-// Builds the provisioning and joining feature from configuration and hands the composition root
-// what it wires: the booking listener, the workers, and the route plugins.
-import type { FastifyInstance } from 'fastify';
+// Builds the provisioning feature from configuration and hands the composition root what it wires:
+// the booking listener, the workers, and the services the routes use. Its routes, and the joining
+// routes, are registered where the other routes are (http/app.ts, http/joining-module.ts): jobs/
+// runs jobs and does not reach into http/.
 import type { Logger } from 'pino';
-import { JoiningService } from '../app/joining.ts';
 import { RoomService } from '../app/rooms.ts';
 import { ProvisioningService } from '../app/provisioning.ts';
 import type { BookerNotice, BookingFacts } from '../app/provisioning-store.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { PgGuestPinAttempts } from '../db/guest-pin-repository.ts';
+import { guestUrlOf } from '../app/joining.ts';
 import { PgProvisioningStore } from '../db/provisioning-repository.ts';
 import { PgRoomAdmissions } from '../db/room-admission-repository.ts';
-import { joinRoutes } from '../http/routes/join.ts';
-import { jitsiReservationRoutes } from '../http/routes/jitsi-reservations.ts';
-import { jitsiDialInRoutes } from '../http/routes/jitsi-dial-in.ts';
-import { provisioningRoutes } from '../http/routes/provisioning.ts';
-import { roomRoutes } from '../http/routes/room.ts';
-import { afterMeetingRoutes } from '../http/routes/attendance.ts';
 import { AttendanceService } from '../app/attendance.ts';
 import { RecordingService } from '../app/recordings.ts';
 import { PgAttendanceRepository } from '../db/attendance-repository.ts';
 import { PgRecordingPlaces } from '../db/recording-repository.ts';
 import type { Services } from '../http/services.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock, StalledJob } from '../ports.ts';
 import type { CallObserver } from '../providers/instrumented.ts';
 import { ProviderRegistry } from '../providers/registry.ts';
-import { meetingKeyOfName, type ConferenceProvider } from '../providers/port.ts';
+import type { ConferenceProvider } from '../providers/port.ts';
 import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { OutgoingMail } from '../notify/mailer.ts';
 import { DELIVER_QUEUE } from './mail.ts';
@@ -34,18 +28,16 @@ import { SYNC_HEARTBEAT_SECONDS, SYNC_QUEUE, provisioningListener, startProvisio
 
 export type ProvisioningModule = {
   service: ProvisioningService;
-  joining: JoiningService;
   store: PgProvisioningStore;
   registry: ProviderRegistry;
   workers: ProvisioningWorkers;
-  /** Attendance reports (the usage sampler feeds them each minute) and their purge. */
+  /** Attendance reports (the usage sampler and the join pages feed them) and their purge. */
   attendance: AttendanceService;
   attendanceRows: PgAttendanceRepository;
   recordings: RecordingService;
-  /** Under /api/v1. */
-  apiRoutes(api: FastifyInstance): Promise<void>;
-  /** At the root: /join, /g, /jitsi/conference. */
-  pageRoutes(app: FastifyInstance): Promise<void>;
+  rooms: RoomService;
+  /** Sync jobs whose worker stopped beating (twice the heartbeat: a live worker beats every half of it). */
+  stalledJobs(): Promise<StalledJob[]>;
   /** The join and guest links mails and calendar entries show (notify's MeetingDetailsSource). */
   meetingDetails: MeetingDetailsSource;
   stop(): Promise<void>;
@@ -115,11 +107,9 @@ export async function startProvisioningModule(d: {
   const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow, notice, audio: audioOf });
   // A conference turned on or off changes what a room that dials in (Adobe Connect) must be told.
   d.services.audio.onConferenceChange((repos, bookingId) => repos.jobs.enqueue(SYNC_QUEUE, { bookingId, action: 'updated' }));
-  const pinAttempts = new PgGuestPinAttempts(d.database.db, d.config.guestPinLimits);
   const attendanceRows = new PgAttendanceRepository(d.database.db);
   const attendance = new AttendanceService({ store: attendanceRows, rooms: store, registry, warn: (err, bookingId) => d.logger.warn({ err, bookingId }, 'attendee list failed; this minute has no sighting of the meeting') });
   const recordings = new RecordingService({ rooms: store, places: new PgRecordingPlaces(d.database.db), registry, uow: d.services.uow, clock: d.clock });
-  const joining = new JoiningService({ store, registry, provisioning: service, clock: d.clock, publicUrl: d.config.publicUrl, pinAttempts, onEnter: (bookingId, who, at) => attendance.entered(bookingId, who, at) });
   const rooms = new RoomService({ store, registry, clock: d.clock, joinOpensMinutes: policy.joinOpensMinutes, admissions: new PgRoomAdmissions(d.database.db) });
   d.services.bookings.onChange(provisioningListener);
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger, providerTimeoutMs: providers.timeoutMs });
@@ -129,40 +119,17 @@ export async function startProvisioningModule(d: {
   };
   return {
     service,
-    joining,
     store,
     registry,
     workers,
     attendance,
     attendanceRows,
     recordings,
-    apiRoutes: async (api) => {
-      // Twice the heartbeat: a live worker beats every half of it.
-      await api.register(provisioningRoutes, { joining, provisioning: service, stalledJobs: () => d.queue.stalled([SYNC_QUEUE], 2 * SYNC_HEARTBEAT_SECONDS) });
-      await api.register(roomRoutes, { rooms });
-      await api.register(afterMeetingRoutes, { attendance, recordings });
-    },
-    pageRoutes: async (app) => {
-      await app.register(joinRoutes, { joining, audio: d.services.audio, clock: d.clock, guestPinLimits: d.config.guestPinLimits, recordings: async (bookingId) => (await recordings.published(bookingId)).map((r) => ({ start: r.start, lengthMinutes: r.lengthMinutes, url: r.url ?? '' })) });
-      await app.register(jitsiReservationRoutes, { store, clock: d.clock, token: providers.jitsi.reservationToken, opensMinutes: policy.joinOpensMinutes });
-      const audio = d.services.audio;
-      if (audio.configured) {
-        await app.register(jitsiDialInRoutes, {
-          // Jitsi room names are wm-<the booking's secret meeting key> (port.ts meetingName).
-          resolve: async (room) => {
-            const key = meetingKeyOfName(room);
-            const bookingId = key && (await store.bookingIdByMeetingKey(key));
-            const dialIn = bookingId && (await audio.dialIn(bookingId));
-            return dialIn ? { pin: dialIn.pin } : null;
-          },
-          numbers: audio.dialInNumbers,
-          allowOrigin: new URL(providers.jitsi.url).origin,
-        });
-      }
-    },
+    rooms,
+    stalledJobs: () => d.queue.stalled([SYNC_QUEUE], 2 * SYNC_HEARTBEAT_SECONDS),
     meetingDetails: async ({ bookingId }) => ({
       joinUrl: `${d.config.publicUrl.replace(/\/+$/, '')}/join/${bookingId}`,
-      guestUrl: joining.guestUrl(await store.guestLink(bookingId)),
+      guestUrl: guestUrlOf(d.config.publicUrl, await store.guestLink(bookingId)),
       dialIn: await dialInOf(bookingId),
     }),
     stop: () => workers.stop(),

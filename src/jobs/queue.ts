@@ -133,6 +133,32 @@ export class JobQueue {
   }
 
   /**
+   * Enqueues jobs of any queues inside `trx`: one statement per queue, whatever their number (a
+   * transaction collects its jobs and sends them here just before it commits: db/unit-of-work.ts).
+   */
+  async enqueueBatch(trx: Executor, jobs: readonly { name: string; data: object; options?: EnqueueOptions | undefined }[]): Promise<void> {
+    const byQueue = new Map<string, { data: object; options?: EnqueueOptions | undefined }[]>();
+    for (const j of jobs) byQueue.set(j.name, [...(byQueue.get(j.name) ?? []), j]);
+    for (const [name, list] of byQueue) {
+      if (list.length === 1) {
+        await this.enqueue(trx, name, list[0]!.data, list[0]!.options);
+        continue;
+      }
+      await this.boss.insert(
+        name,
+        list.map(({ data, options: o = {} }) => ({
+          data,
+          ...(o.startAfter && { startAfter: o.startAfter }),
+          ...(o.singletonKey && { singletonKey: o.singletonKey }),
+          ...(o.retryLimit !== undefined && { retryLimit: o.retryLimit }),
+          ...(o.retryDelaySeconds !== undefined && { retryDelay: o.retryDelaySeconds, retryBackoff: true }),
+        })),
+        { db: fromKysely(trx) },
+      );
+    }
+  }
+
+  /**
    * Enqueues many jobs in one statement. Each has its own id: a job whose id is already in the queue
    * is skipped (pg-boss inserts with ON CONFLICT DO NOTHING), so a retried producer that derives the
    * ids from its own job id cannot enqueue the same work twice.

@@ -157,6 +157,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    overloadRefusals: new Counter({
+      name: 'webmeetings_overload_refusals_total',
+      help: 'Requests refused with 503 OVERLOADED: too many in progress (in-flight) or the event loop behind (event-loop)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     audioAdmission: new Histogram({
       name: 'webmeetings_audio_admission_seconds',
       help: 'From a caller’s complete PIN to the caller in the conference bridge',

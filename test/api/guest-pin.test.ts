@@ -138,6 +138,24 @@ describe('wrong guest PINs', () => {
     expect((await post(path, { name: 'Guest', pin: '7395' })).status).toBe(303);
   });
 
+  it('lets 100 guests who post their names at once in, and counts the wrong PINs among them exactly (join cache warm)', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const { id, path } = await pinLink('2468');
+    // Warm both instances' join caches: the burst reads the link from memory, the PIN count from the database.
+    expect((await fetch(t.baseUrl + path)).status).toBe(200);
+    expect((await fetch(second.baseUrl + path)).status).toBe(200);
+    const burst = Array.from({ length: 104 }, (_, i) => (i % 26 === 25 ? '1111' : '2468'));
+    const answers = await Promise.all(burst.map((pin, i) => post(path, { name: `Guest ${i}`, pin }, { via: i % 2 ? second : t, from: `198.18.0.${i % 200}` })));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 303)).toHaveLength(100);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(4);
+    expect(await failures(id)).toBe(4);
+    // The fifth wrong one is the last free try; after it, even the right PIN waits.
+    expect((await post(path, { name: 'Late', pin: '0000' }, { via: second })).status).toBe(422);
+    expect((await post(path, { name: 'Late', pin: '2468' })).status).toBe(429);
+    expect(await failures(id)).toBe(5);
+  });
+
   it('makes an address that guesses over many links wait, without holding up others', async () => {
     setNow('2026-03-20T09:00:00Z');
     const a = await pinLink('1111');

@@ -24,9 +24,11 @@ afterAll(async () => {
 const count = async (query: string) => Number((await sql.raw<{ n: string }>(query).execute(t.db.database.db)).rows[0]!.n);
 
 async function pastBooking(daysAgo: number): Promise<string> {
+  // Meetings are on the portal's clock (the test's), which the guest-link purge judges by.
+  const start = new Date(t.clock.now().getTime() - daysAgo * 86_400_000);
   const { rows } = await sql<{ id: string }>`INSERT INTO bookings (room_id, title, during, occupied, seats, booker_id)
-     VALUES (${t.rooms[0]!.id}, 'Old', tstzrange(now() - make_interval(days => ${daysAgo}), now() - make_interval(days => ${daysAgo}) + interval '1 hour'),
-             tstzrange(now() - make_interval(days => ${daysAgo}), now() - make_interval(days => ${daysAgo}) + interval '1 hour'), 1, ${t.admin.userId})
+     VALUES (${t.rooms[0]!.id}, 'Old', tstzrange(${start}::timestamptz, ${start}::timestamptz + interval '1 hour'),
+             tstzrange(${start}::timestamptz, ${start}::timestamptz + interval '1 hour'), 1, ${t.admin.userId})
      RETURNING id`.execute(t.db.database.db);
   return rows[0]!.id;
 }

@@ -8,6 +8,7 @@
 // reservation API in reservations.ts), which is what ends a room at the booking's end.
 // Phone audio (docs/telephony.md): with Jigasi registered to Asterisk, Asterisk calls Jigasi and
 // names the room in an INVITE header; Jigasi joins that room as the phone callers' participant.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { meetingName, type AudioLeg, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant, type RoomAudio } from '../port.ts';
 import type { JigasiSettings } from '../settings.ts';
@@ -31,10 +32,12 @@ export type JitsiConfig = {
 export class JitsiProvider implements ConferenceProvider, AudioLeg {
   readonly kind = 'jitsi';
   private readonly cfg: JitsiConfig;
-  private readonly key: string | null;
+  // A KeyObject made once: given a string, jsonwebtoken first tries it as a private key (a failing
+  // createPrivateKey per token, a tenth of a join's CPU in the join benchmark) before taking it as a secret.
+  private readonly key: KeyObject | null;
   constructor(cfg: JitsiConfig) {
     this.cfg = { ...cfg, url: cfg.url.replace(/\/+$/, '') };
-    this.key = cfg.appSecret ?? null;
+    this.key = cfg.appSecret ? createSecretKey(Buffer.from(cfg.appSecret, 'utf8')) : null;
   }
 
   get usesTokens(): boolean {
