@@ -91,6 +91,7 @@ export const SETTINGS_IT: Record<string, string> = {
   JITSI_APP_ID: 'Autenticazione a token (JWT HS256)',
   JITSI_AUDIENCE: 'Claim `aud` e `sub` dei token',
   JITSI_RESERVATION_TOKEN: 'Token Bearer che Prosody invia all’API delle prenotazioni',
+  JITSI_CENSUS_URL: 'L’endpoint `mod_muc_census` di Prosody del vostro server Jitsi (`http://…:5280/room-census`, dentro la rete): se impostato, le statistiche d’uso contano le persone nelle stanze Jitsi; se no (meet.jit.si), per Jitsi contano solo gli ingressi dal portale',
   JANUS_URL: 'API HTTP di Janus come la raggiunge il portale (`http://127.0.0.1:8088/janus`): la stanza riunioni del portale',
   JANUS_PUBLIC_URL: 'API HTTP di Janus come la raggiungono i browser, ad es. un percorso del reverse proxy `https://meet.example.org/janus`',
   JANUS_ADMIN_KEY: 'La `admin_key` dei plugin VideoRoom e AudioBridge (creare ed elencare stanze, inoltri RTP)',

@@ -32,7 +32,7 @@ export class ProviderRegistry {
   constructor(cfg: ProvidersConfig, clock: Clock, overrides: Record<string, ConferenceProvider> = {}, portal: { publicUrl?: string; joinOpensMinutes?: number; observe?: CallObserver } = {}) {
     const now = () => clock.now();
     const built: Record<string, ConferenceProvider> = {
-      jitsi: new JitsiProvider({ ...cfg.jitsi, openMinutesBefore: portal.joinOpensMinutes ?? 15, now }),
+      jitsi: new JitsiProvider({ ...cfg.jitsi, openMinutesBefore: portal.joinOpensMinutes ?? 15, timeoutMs: cfg.timeoutMs, now }),
       ...(cfg.adobeConnect && { 'adobe-connect': new AdobeConnectProvider({ ...cfg.adobeConnect, timeoutMs: cfg.timeoutMs }) }),
       ...(cfg.janus && { janus: new JanusProvider({ ...cfg.janus, portalUrl: portal.publicUrl ?? '', timeoutMs: cfg.timeoutMs, now }) }),
       ...(cfg.bigbluebutton && { bigbluebutton: new BigBlueButtonProvider({ ...cfg.bigbluebutton, timeoutMs: cfg.timeoutMs, now, logoutUrl: portal.publicUrl }) }),

@@ -27,6 +27,7 @@ export const PROVISIONING_ENV = {
   JITSI_AUDIENCE: z.string().min(1).default('jitsi'),
   JITSI_SUBJECT: z.string().min(1).default('*'),
   JITSI_RESERVATION_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  JITSI_CENSUS_URL: z.url().optional(),
   // Janus (issue #14): the portal's own meeting room (docs: README "Janus").
   JANUS_URL: z.url().optional(),
   JANUS_PUBLIC_URL: z.url().optional(),
@@ -65,7 +66,7 @@ export type ProvidersConfig = {
   adobeConnect: { url: string; login: string; password: string; ssoHeader: string; folderId: string | undefined; telephony: AdobeTelephony | null } | null;
   bigbluebutton: { url: string; secret: string; checksum: 'sha1' | 'sha256'; sipEndpoint: string } | null;
   janus: JanusSettings | null;
-  jitsi: { url: string; appId: string | undefined; appSecret: string | undefined; audience: string; subject: string; reservationToken: string | undefined; jigasi: JigasiSettings | null };
+  jitsi: { url: string; appId: string | undefined; appSecret: string | undefined; audience: string; subject: string; reservationToken: string | undefined; censusUrl: string | null; jigasi: JigasiSettings | null };
 };
 
 /** Janus' HTTP API for the portal and for browsers, the plugins' admin_key, the rooms' derivation secret. */
@@ -123,6 +124,7 @@ export function provisioningConfig(e: Env, fail: (message: string) => never): Pr
       audience: e.JITSI_AUDIENCE,
       subject: e.JITSI_SUBJECT,
       reservationToken: e.JITSI_RESERVATION_TOKEN,
+      censusUrl: e.JITSI_CENSUS_URL ?? null,
       // Jitsi's default MUC is conference.<domain> (prosody config of the quick install).
       jigasi: e.JITSI_JIGASI_ENDPOINT ? { endpoint: e.JITSI_JIGASI_ENDPOINT, roomHeader: e.JITSI_JIGASI_ROOM_HEADER, mucDomain: e.JITSI_MUC_DOMAIN ?? `conference.${new URL(e.JITSI_URL).hostname}` } : null,
     },

@@ -3,10 +3,21 @@
 // `room` claim equal to the room in the URL. Jitsi keeps no meetings before someone joins, so
 // this double has no meeting state: it only judges join URLs.
 import { jwtVerify } from 'jose';
+import { meetingNameOf } from './meeting-keys.ts';
 import { HttpDouble, type DoubleMeeting, type JoinOutcome, type ProviderDouble } from './http-double.ts';
 
 export class JitsiDouble implements ProviderDouble {
-  readonly http = new HttpDouble((_req, res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>jitsi</html>'));
+  // GET /room-census: Prosody's mod_muc_census (jitsi-meet resources/prosody-plugins/mod_muc_census.lua),
+  // {"room_census": [{"room_name": "<room>@<muc domain>", "participants": N, "created_time": T}]},
+  // listing the rooms someone is in now. Anything else: the web app's page.
+  readonly http = new HttpDouble((req, res) => {
+    if (req.method === 'GET' && req.url === '/room-census') {
+      const rooms = [...this.rooms].filter(([, n]) => n > 0).map(([room, n]) => ({ room_name: `${room}@conference.meet.example.org`, participants: n, created_time: 1775000000 }));
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ room_census: rooms }));
+    }
+    return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>jitsi</html>');
+  });
+  private readonly rooms = new Map<string, number>();
   readonly secret: string | null;
   readonly appId: string;
   readonly audience = 'jitsi';
@@ -26,7 +37,10 @@ export class JitsiDouble implements ProviderDouble {
   meeting(): DoubleMeeting | null {
     return null;
   }
-  setParticipants() {}
+  /** People in the booking's room now, as the census will report them. */
+  setParticipants(bookingId: string, n: number) {
+    this.rooms.set(meetingNameOf(bookingId), n);
+  }
 
   async follow(url: string): Promise<JoinOutcome> {
     const u = new URL(url);

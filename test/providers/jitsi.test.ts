@@ -1,18 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { conferenceProviderContract } from '../../src/providers/contract.ts';
 import { JitsiProvider } from '../../src/providers/jitsi/adapter.ts';
+import { hasParticipantCounter } from '../../src/providers/port.ts';
 import { JitsiDouble } from '../doubles/jitsi.ts';
+import { rememberMeetingKey } from '../doubles/meeting-keys.ts';
 
 conferenceProviderContract({
   name: 'Jitsi with tokens',
   stateful: false,
   remote: false,
   hostIdOf: (u) => u.id,
-  double: async () => new JitsiDouble(),
+  // Started for its room census (the tokens themselves are judged without a server).
+  double: async () => {
+    const d = new JitsiDouble();
+    await d.http.start();
+    return d;
+  },
   provider: (d, o = {}) => {
     const j = d as JitsiDouble;
     const jigasi = o.audio ? { endpoint: 'jigasi', roomHeader: 'Jitsi-Conference-Room', mucDomain: 'conference.meet.example.org' } : null;
-    return new JitsiProvider({ url: j.http.baseUrl, appId: j.appId, appSecret: j.secret!, audience: j.audience, subject: '*', openMinutesBefore: 15, jigasi, now: () => new Date() });
+    return new JitsiProvider({ url: j.http.baseUrl, appId: j.appId, appSecret: j.secret!, audience: j.audience, subject: '*', openMinutesBefore: 15, jigasi, censusUrl: `${j.http.baseUrl}/room-census`, now: () => new Date() });
   },
   roomAudio: { configured: 'originate', unconfigured: null },
 });
@@ -48,5 +55,24 @@ describe('Jitsi', () => {
     // A meeting prepared before the keys (its handle named after the booking id) moves to the secret name.
     expect(await p.attendeeJoinUrl({ id: `wm-${spec.bookingId}`, url: `https://meet.jit.si/wm-${spec.bookingId}` }, { id: 'g', name: 'Ospite Uno' }, spec)).toBe(url);
     expect(await d.follow(url)).toEqual({ ok: true, role: 'attendee', name: 'Ospite Uno' });
+  });
+
+  it('counts people only from a room census: meet.jit.si cannot, so it offers no count at all', async () => {
+    const open = new JitsiProvider({ url: 'https://meet.jit.si', audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date() });
+    expect(hasParticipantCounter(open)).toBe(false);
+    const d = new JitsiDouble();
+    await d.http.start();
+    try {
+      const own = new JitsiProvider({ url: d.http.baseUrl, audience: 'jitsi', subject: '*', openMinutesBefore: 15, censusUrl: `${d.http.baseUrl}/room-census`, now: () => new Date() });
+      expect(hasParticipantCounter(own)).toBe(true);
+      const ref = await own.prepare(spec);
+      rememberMeetingKey(spec.bookingId, spec.meetingKey);
+      d.setParticipants(spec.bookingId, 4);
+      expect(await own.participantCount!({ ...ref, id: ref.id.toUpperCase() })).toBe(4);
+      d.http.failures = { status: 503, left: 1 };
+      await expect(own.participantCount!(ref)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true });
+    } finally {
+      await d.http.stop();
+    }
   });
 });

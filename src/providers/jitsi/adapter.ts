@@ -8,9 +8,14 @@
 // reservation API in reservations.ts), which is what ends a room at the booking's end.
 // Phone audio (docs/telephony.md): with Jigasi registered to Asterisk, Asterisk calls Jigasi and
 // names the room in an INVITE header; Jigasi joins that room as the phone callers' participant.
+// Head counts (usage statistics): a Jitsi server of the institution's own can enable Prosody's
+// mod_muc_census (jitsi-meet resources/prosody-plugins), whose GET /room-census answers
+// {"room_census": [{"room_name": "<room>@<muc domain>", "participants": N, "created_time": T}]}
+// for the rooms that exist now. With JITSI_CENSUS_URL set the adapter counts from it; without it
+// (meet.jit.si) it cannot count, and says so by not offering participantCount at all.
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { meetingName, type AudioLeg, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant, type RoomAudio } from '../port.ts';
+import { meetingName, retryable, type AudioLeg, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant, type RoomAudio } from '../port.ts';
 import type { JigasiSettings } from '../settings.ts';
 
 export type JitsiConfig = {
@@ -26,8 +31,13 @@ export type JitsiConfig = {
   openMinutesBefore: number;
   /** Null or absent: no Jigasi, the room takes no phone audio. */
   jigasi?: JigasiSettings | null | undefined;
+  /** Prosody's mod_muc_census endpoint (…/room-census), kept inside the network; null: no counts. */
+  censusUrl?: string | null | undefined;
+  timeoutMs?: number | undefined;
   now: () => Date;
 };
+
+type Census = { room_census?: { room_name?: unknown; participants?: unknown }[] };
 
 export class JitsiProvider implements ConferenceProvider, AudioLeg {
   readonly kind = 'jitsi';
@@ -35,9 +45,24 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
   // A KeyObject made once: given a string, jsonwebtoken first tries it as a private key (a failing
   // createPrivateKey per token, a tenth of a join's CPU in the join benchmark) before taking it as a secret.
   private readonly key: KeyObject | null;
+  /** Present only with a census to ask (the registry checks for it once: ParticipantCounter). */
+  readonly participantCount?: (ref: MeetingRef) => Promise<number>;
+
   constructor(cfg: JitsiConfig) {
     this.cfg = { ...cfg, url: cfg.url.replace(/\/+$/, '') };
     this.key = cfg.appSecret ? createSecretKey(Buffer.from(cfg.appSecret, 'utf8')) : null;
+    const census = cfg.censusUrl;
+    if (census) this.participantCount = (ref) => this.countFromCensus(census, ref);
+  }
+
+  private async countFromCensus(url: string, ref: MeetingRef): Promise<number> {
+    const res = await fetch(url, { signal: AbortSignal.timeout(this.cfg.timeoutMs ?? 10_000) });
+    if (!res.ok) throw retryable('PROVIDER_UNAVAILABLE', `The Jitsi room census answered ${res.status}.`);
+    const body = (await res.json()) as Census;
+    // Room names are compared without the MUC domain and case (Jitsi lowercases room names).
+    const room = ref.id.toLowerCase();
+    const entry = (body.room_census ?? []).find((r) => typeof r.room_name === 'string' && r.room_name.split('@')[0]!.toLowerCase() === room);
+    return entry && typeof entry.participants === 'number' ? Math.max(0, entry.participants) : 0;
   }
 
   get usesTokens(): boolean {
