@@ -33,6 +33,29 @@ function seatPoolHours(slots: Slot | readonly Slot[]): number[] {
   return [...hours].sort((a, b) => a - b);
 }
 
+/** What a booking is read as, after an insert (RETURNING through a CTE) as after a select. */
+const BOOKING_COLUMNS = [
+  'b.id',
+  'b.room_id',
+  'r.name as room_name',
+  'r.time_zone',
+  'b.title',
+  'b.description',
+  sql<Date>`lower(b.during)`.as('start'),
+  sql<Date>`upper(b.during)`.as('end'),
+  'b.seats',
+  'b.booker_id',
+  'u.name as booker_name',
+  'b.institution_id',
+  'b.status',
+  'b.series_id',
+  'b.recurrence_id',
+  'b.is_exception',
+  'b.sequence',
+  'b.created_at',
+  'b.updated_at',
+] as const;
+
 export class PgBookingRepository implements BookingRepository {
   // Seen through the series columns of migration 004 (see series-schema.ts).
   private readonly db;
@@ -146,27 +169,7 @@ export class PgBookingRepository implements BookingRepository {
       .selectFrom('ins as b')
       .innerJoin('rooms as r', 'r.id', 'b.room_id')
       .innerJoin('users as u', 'u.id', 'b.booker_id')
-      .select([
-        'b.id',
-        'b.room_id',
-        'r.name as room_name',
-        'r.time_zone',
-        'b.title',
-        'b.description',
-        sql<Date>`lower(b.during)`.as('start'),
-        sql<Date>`upper(b.during)`.as('end'),
-        'b.seats',
-        'b.booker_id',
-        'u.name as booker_name',
-        'b.institution_id',
-        'b.status',
-        'b.series_id',
-        'b.recurrence_id',
-        'b.is_exception',
-        'b.sequence',
-        'b.created_at',
-        'b.updated_at',
-      ])
+      .select(BOOKING_COLUMNS)
       .execute();
     // Rows come back for the inserted ones only; a room and a start name one row of the batch.
     const byKey = new Map(rows.map((r) => [`${r.room_id} ${new Date(r.start).getTime()}`, toBooking(r as BookingRow)]));
@@ -239,27 +242,7 @@ export class PgBookingRepository implements BookingRepository {
       .selectFrom('bookings as b')
       .innerJoin('rooms as r', 'r.id', 'b.room_id')
       .innerJoin('users as u', 'u.id', 'b.booker_id')
-      .select([
-        'b.id',
-        'b.room_id',
-        'r.name as room_name',
-        'r.time_zone',
-        'b.title',
-        'b.description',
-        sql<Date>`lower(b.during)`.as('start'),
-        sql<Date>`upper(b.during)`.as('end'),
-        'b.seats',
-        'b.booker_id',
-        'u.name as booker_name',
-        'b.institution_id',
-        'b.status',
-        'b.series_id',
-        'b.recurrence_id',
-        'b.is_exception',
-        'b.sequence',
-        'b.created_at',
-        'b.updated_at',
-      ]);
+      .select(BOOKING_COLUMNS);
   }
 
   async findById(id: string, opts: { forUpdate?: boolean } = {}): Promise<Booking | null> {
