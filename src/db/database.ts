@@ -132,9 +132,20 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     pool,
     kind: 'pglite',
     async listen(channel, onPayload) {
-      // In-process: the connection cannot drop, so there is never anything to resync.
-      const unsubscribe = await pglite.listen(channel, onPayload);
-      return async () => unsubscribe();
+      // In-process: the connection cannot drop, so there is never anything to resync. LISTEN goes
+      // to the session beside the pool's one connection: taking that connection first keeps it from
+      // landing between the messages of a pooled query in flight (its parse and its bind), which
+      // desynchronised the protocol ("unnamed prepared statement does not exist").
+      const exclusive = async <T>(work: () => Promise<T>): Promise<T> => {
+        const client = await pool.connect();
+        try {
+          return await work();
+        } finally {
+          client.release();
+        }
+      };
+      const unsubscribe = await exclusive(() => pglite.listen(channel, onPayload));
+      return async () => exclusive(() => unsubscribe());
     },
     async close() {
       await db.destroy();

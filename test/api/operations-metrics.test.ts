@@ -97,12 +97,15 @@ describe('the service now', () => {
   });
 
   it('reports the jobs and the mail waiting, with the age of the oldest', async () => {
-    await t.portal.queue.enqueue(undefined, 'mail-deliver', { to: 'x@example.org', subject: 's', text: 't' }, { startAfter: new Date(Date.now() + 3_600_000) });
+    const id = await t.portal.queue.enqueue(undefined, 'mail-deliver', { to: 'x@example.org', subject: 's', text: 't' }, { startAfter: new Date(Date.now() + 3_600_000) });
+    // Made two hours ago, due in an hour: waiting, but not late (the age counts from when it is due).
+    await sql`UPDATE pgboss.job SET created_on = now() - interval '2 hours' WHERE id = ${id}::uuid`.execute(t.portal.database.db);
     const text = await scrape();
     expect(sampleOf(text, 'webmeetings_jobs', { queue: 'mail-deliver', state: 'created' })).toBeGreaterThanOrEqual(1);
     expect(sampleOf(text, 'webmeetings_mail_queue', { stat: 'length' })).toBeGreaterThanOrEqual(1);
-    // Due in an hour: waiting, but not late.
-    expect(sampleOf(text, 'webmeetings_mail_queue', { stat: 'oldest' })).toBe(0);
+    // Other mail of this file's bookings may be a few seconds behind on a busy machine, never hours.
+    expect(sampleOf(text, 'webmeetings_mail_queue', { stat: 'oldest' })).toBeLessThan(600);
+    expect(sampleOf(text, 'webmeetings_jobs_oldest_seconds', { queue: 'mail-deliver', state: 'created' })).toBeLessThan(600);
     // The pool's own counters (the scrape's own queries may be waiting on PGlite's one connection).
     expect(sampleOf(text, 'webmeetings_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
     expect(sampleOf(text, 'webmeetings_db_pool_connections', { state: 'waiting' })).toBeGreaterThanOrEqual(0);

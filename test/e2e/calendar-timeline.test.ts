@@ -229,7 +229,8 @@ describeInBrowser('room calendar for eight rooms', () => {
       await expect(page.getByLabel(L.seats).inputValue()).resolves.toBe('12');
       const field = (label: string) => page.getByLabel(new RegExp(`^${label}\\b`)).first();
       await expect(field(L.room).inputValue()).resolves.toBe(rooms[5]!.id);
-      await expect(field(L.date).inputValue()).resolves.toBe(MONDAY);
+      // The form's date entry is day first (dd/mm/yyyy) in both languages.
+      await expect(field(L.date).inputValue()).resolves.toBe('16/03/2026');
       await expect(field(L.start).inputValue()).resolves.toBe('17:00');
       await expect(field(L.end).inputValue()).resolves.toBe('18:00');
       // A weekly repeat starts with the slot's weekday (Monday) ticked.
