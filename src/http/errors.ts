@@ -15,7 +15,7 @@ export function answerLang(req: FastifyRequest): 'it' | 'en' {
   const query = (req.query as { lang?: unknown } | undefined)?.lang;
   const saved = req.actor?.locale;
   if (query !== 'it' && query !== 'en' && saved) return saved;
-  const accept = req.headers['accept-language'];
+  const accept = req.headers?.['accept-language'];
   if (query !== 'it' && query !== 'en' && !/\b(it|en)\b/i.test(accept ?? '')) return 'en';
   return pickLang(typeof query === 'string' ? query : undefined, accept);
 }

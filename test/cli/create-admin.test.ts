@@ -38,7 +38,7 @@ describe('a new installation', () => {
     const main = await startMain({ PATH: process.env.PATH, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
     try {
       const line = main.output().split('\n').find((l) => l.startsWith('WebMeetings is running at '));
-      expect(line).toMatch(/^WebMeetings is running at http:\/\/localhost:\d+ \((embedded PGlite database in .*|PostgreSQL)\)\. No administrator exists yet: .*create one with: npm run cli -- create-admin --email you@example.org --name "Your Name"$/);
+      expect(line).toMatch(/^WebMeetings is running at http:\/\/localhost:\d+ \((embedded PGlite database in .*|PostgreSQL)\)\. PUBLIC_URL is not set: links in mails, calendar feeds and guest links use http:\/\/localhost:\d+; set PUBLIC_URL to the address people use\. No administrator exists yet: .*create one with: npm run cli -- create-admin --email you@example.org --name "Your Name"$/);
       expect(Number(/localhost:(\d+)/.exec(line!)![1])).toBe(Number(new URL(main.url).port));
       await expect.poll(() => main.output(), { timeout: 5000 }).toMatch(/^\{.*"message":"WebMeetings is running at /m); // the JSON log still has it
     } finally {
