@@ -59,54 +59,14 @@ function openPostgres(url: string, max: number, connectTimeoutMs: number, statem
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const listener = new SharedListener(() => new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true }));
   return {
     db,
     pool,
     kind: 'postgres',
-    async listen(channel, onPayload, onResync) {
-      // A dedicated connection (LISTEN does not survive in a pool). If it drops (server restart,
-      // network, pg_terminate_backend), reconnect with capped backoff, so live updates resume
-      // without a portal restart; then `onResync`, since what was notified meanwhile is lost.
-      let client: pg.Client | null = null;
-      let stopped = false;
-      let lost = false;
-      let delay = 100;
-      const retry = () => {
-        if (stopped) return;
-        lost = true;
-        setTimeout(() => void connect().catch(retry), delay).unref();
-        delay = Math.min(delay * 2, 2_000);
-      };
-      const connect = async (): Promise<void> => {
-        const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
-        c.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
-        c.on('error', () => {});
-        try {
-          await c.connect();
-          await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-        } catch (e) {
-          await c.end().catch(() => {});
-          throw e;
-        }
-        if (stopped) return void (await c.end().catch(() => {}));
-        c.on('end', () => {
-          if (client === c) client = null;
-          retry();
-        });
-        client = c;
-        delay = 100;
-        if (lost) {
-          lost = false;
-          onResync?.();
-        }
-      };
-      await connect();
-      return async () => {
-        stopped = true;
-        await client?.end().catch(() => {});
-      };
-    },
+    listen: (channel, onPayload, onResync) => listener.listen(channel, onPayload, onResync),
     async close() {
+      await listener.close();
       await db.destroy();
     },
   };
@@ -230,4 +190,94 @@ export function statementTimedOut(e: unknown): boolean {
 /** SQLSTATE of a database error (PGlite's error classes are minified: never use instanceof). */
 export function sqlState(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+type ChannelListener = { onPayload(payload: string): void; onResync?: (() => void) | undefined };
+
+/**
+ * One dedicated connection per process for every LISTEN (LISTEN does not survive in a pool): a
+ * connection per channel would cost each instance half a dozen of the server's max_connections.
+ * If it drops (server restart, network, pg_terminate_backend) it reconnects with capped backoff
+ * and LISTENs again on every channel, so live updates resume without a portal restart; then each
+ * `onResync`, since what was notified meanwhile is lost.
+ */
+class SharedListener {
+  readonly #connect: () => pg.Client;
+  readonly #channels = new Map<string, Set<ChannelListener>>();
+  #client: pg.Client | null = null;
+  #connecting: Promise<void> | null = null;
+  #closed = false;
+  #lost = false;
+  #delay = 100;
+
+  constructor(connect: () => pg.Client) {
+    this.#connect = connect;
+  }
+
+  async listen(channel: string, onPayload: (payload: string) => void, onResync?: () => void): Promise<() => Promise<void>> {
+    const entry: ChannelListener = { onPayload, onResync };
+    let set = this.#channels.get(channel);
+    const fresh = !set;
+    if (!set) this.#channels.set(channel, (set = new Set()));
+    set.add(entry);
+    try {
+      if (!this.#client) await (this.#connecting ??= this.#open().finally(() => (this.#connecting = null)));
+      // A connection made before this channel was added listens to it now (one made after did already).
+      else if (fresh) await this.#client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (e) {
+      set.delete(entry);
+      if (set.size === 0) this.#channels.delete(channel);
+      throw e;
+    }
+    return async () => {
+      set.delete(entry);
+      if (set.size > 0 || this.#channels.get(channel) !== set) return;
+      this.#channels.delete(channel);
+      await this.#client?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const c = this.#client;
+    this.#client = null;
+    await c?.end().catch(() => {});
+  }
+
+  async #open(): Promise<void> {
+    const c = this.#connect();
+    c.on('notification', (n) => {
+      for (const l of this.#channels.get(n.channel) ?? []) l.onPayload(n.payload ?? '');
+    });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      for (const channel of this.#channels.keys()) await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (e) {
+      await c.end().catch(() => {});
+      throw e;
+    }
+    if (this.#closed) return void (await c.end().catch(() => {}));
+    c.on('end', () => {
+      if (this.#client !== c) return;
+      this.#client = null;
+      this.#retry();
+    });
+    this.#client = c;
+    this.#delay = 100;
+    if (this.#lost) {
+      this.#lost = false;
+      for (const set of [...this.#channels.values()]) for (const l of set) l.onResync?.();
+    }
+  }
+
+  #retry(): void {
+    if (this.#closed) return;
+    this.#lost = true;
+    setTimeout(() => {
+      if (this.#closed || this.#client) return;
+      void (this.#connecting ??= this.#open().finally(() => (this.#connecting = null))).catch(() => this.#retry());
+    }, this.#delay).unref();
+    this.#delay = Math.min(this.#delay * 2, 2_000);
+  }
 }
