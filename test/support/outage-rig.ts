@@ -2,6 +2,7 @@
 // the database-outage test and bench/faults.ts restart, stop and terminate under. Each answer is
 // recorded with its time, so the figures (answers by status during an outage, time to serve after
 // the database is back) come from what clients saw.
+import pg from 'pg';
 import { request as httpRequest } from 'node:http';
 import { loadConfig } from '../../src/config.ts';
 import { buildServices, openPortalDatabase, systemClock } from '../../src/portal.ts';
@@ -95,8 +96,16 @@ export async function startOutageRig(o: { clients: number; env?: Record<string, 
       async missingBookings() {
         const ids = answers.flatMap((a) => (a.bookingId ? [a.bookingId] : []));
         if (ids.length === 0) return [];
-        const present = new Set(cluster.psql(`SELECT id FROM bookings WHERE id = ANY ('{${ids.join(',')}}'::uuid[])`, 'wm').split('\n').filter(Boolean));
-        return ids.filter((id) => !present.has(id));
+        // As a parameter, not on psql's command line: a 15-minute soak answers tens of thousands (E2BIG).
+        const client = new pg.Client({ connectionString: cluster.url('wm') });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ id: string }>('SELECT id FROM bookings WHERE id = ANY ($1::uuid[])', [ids]);
+          const present = new Set(rows.map((r) => r.id));
+          return ids.filter((id) => !present.has(id));
+        } finally {
+          await client.end();
+        }
       },
       async close() {
         running = false;
