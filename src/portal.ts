@@ -163,6 +163,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
 
 export async function createPortal(config: Config, opts: PortalOptions = {}): Promise<Portal> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
+  const clock = opts.clock ?? systemClock;
   const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false, waitLogger: logger }));
   const queue = new JobQueue(database, logger, { jobRetentionDays: config.retention.jobDays });
   await queue.start();
@@ -173,7 +174,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   // Sign-outs and revocations notified while the listening connection was down were missed.
   authChanges.onResync(() => credentials.clear());
   await authChanges.start();
-  const services = buildServices(config, database, opts.clock ?? systemClock, queue, credentials);
+  const services = buildServices(config, database, clock, queue, credentials);
   const identity = buildIdentity(config, database, services.uow, logger, credentials);
   await identity.start();
   const metrics = createMetrics();
@@ -181,7 +182,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     config,
     database,
     queue,
-    clock: opts.clock ?? systemClock,
+    clock,
     logger,
     services,
     observeCall: (c) => {
@@ -189,22 +190,22 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       if (!c.ok) metrics.providerErrors.labels(c.provider, c.operation).inc();
     },
   });
-  const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock: opts.clock ?? systemClock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
+  const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
   notify.setMeetingDetails(provisioning.meetingDetails);
   const usage = new PgUsageRepository(database.db);
   const sampler = await startUsageSampler({
     queue,
     usage,
-    clock: opts.clock ?? systemClock,
+    clock,
     logger,
     webHeadCount: (bookingId) => provisioning.service.webHeadCount(bookingId),
     schedule: config.usage.sampleEveryMinute,
     onSample: (minute, bookingIds) => provisioning.attendance.sample(minute, bookingIds),
   });
-  metrics.watchOperations(() => usage.snapshot((opts.clock ?? systemClock).now(), config.booking.seatPool));
+  metrics.watchOperations(() => usage.snapshot(clock.now(), config.booking.seatPool));
   metrics.watchPool(() => ({ total: database.pool.totalCount ?? 0, idle: database.pool.idleCount ?? 0, waiting: database.pool.waitingCount ?? 0 }));
   // Joins read from memory; every change notice (from any instance, and from this one at once) forgets.
-  const joinCache = new JoinCache({ store: provisioning.store, clock: opts.clock ?? systemClock, maxAgeSeconds: JOIN_CACHE_MAX_AGE_SECONDS, graceMinutes: config.provisioning.policy.graceMinutes });
+  const joinCache = new JoinCache({ store: provisioning.store, clock, maxAgeSeconds: JOIN_CACHE_MAX_AGE_SECONDS, graceMinutes: config.provisioning.policy.graceMinutes });
   const stopLocalNotices = onLocalNotice((channel, payload) => joinCache.apply(channel, payload));
   const unlistenJoin = await Promise.all(JOIN_CACHE_CHANNELS.map((channel) => database.listen(channel, (payload) => joinCache.apply(channel, payload))));
   const joining = new JoiningService({
@@ -212,7 +213,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     cache: joinCache,
     registry: provisioning.registry,
     provisioning: provisioning.service,
-    clock: opts.clock ?? systemClock,
+    clock,
     publicUrl: config.publicUrl,
     pinAttempts: new PgGuestPinAttempts(database.db, config.guestPinLimits),
     onEnter: (bookingId, who, at) => provisioning.attendance.entered(bookingId, who, at),
@@ -229,7 +230,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       { name: 'guest-pin-failures', everySeconds: HOUR, run: () => cleaner.purgeGuestPinFailures(config.guestPinLimits.windowMinutes) },
       { name: 'usage-samples', everySeconds: HOUR, run: () => usage.purge(config.usage.retentionDays) },
       { name: 'audit-log', everySeconds: HOUR, run: () => cleaner.purgeAuditLog(config.retention.auditDays) },
-      { name: 'guest-links', everySeconds: HOUR, run: () => cleaner.purgeGuestLinks(config.retention.guestLinkDays, (opts.clock ?? systemClock).now()) },
+      { name: 'guest-links', everySeconds: HOUR, run: () => cleaner.purgeGuestLinks(config.retention.guestLinkDays, clock.now()) },
       { name: 'attendance', everySeconds: HOUR, run: () => provisioning.attendanceRows.purge(config.usage.attendanceRetentionMonths) },
     ],
   });
@@ -238,7 +239,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
         config: config.telephony,
         database,
         uow: services.uow,
-        clock: opts.clock ?? systemClock,
+        clock,
         logger,
         provisioning: provisioning.service,
         observeAdmission: (s) => metrics.audioAdmission.observe(s),
@@ -272,7 +273,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       joining,
       store: provisioning.store,
       audio: services.audio,
-      clock: opts.clock ?? systemClock,
+      clock,
       guestPinLimits: config.guestPinLimits,
       joinOpensMinutes: config.provisioning.policy.joinOpensMinutes,
       jitsi: config.provisioning.providers.jitsi,
