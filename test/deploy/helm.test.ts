@@ -103,6 +103,22 @@ describeWithHelm('the Helm chart', () => {
     expect(covered).toEqual(Object.keys(EnvSchema.shape).sort());
   });
 
+  it('serves /metrics on METRICS_PORT through a Service of its own that the Ingress does not route to', async () => {
+    expect(objects.filter((o) => o.metadata.name.endsWith('-metrics'))).toEqual([]);
+    const withPort = render(['config.METRICS_PORT=9464']);
+    const services = withPort.filter((o) => o.kind === 'Service');
+    const metrics = services.find((o) => o.metadata.name === 'wm-webmeetings-metrics')!;
+    expect(metrics.spec.ports).toEqual([{ name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' }]);
+    await expect(validate(metrics)).resolves.toBeUndefined();
+    const pod = byKind(withPort, 'Deployment').spec.template;
+    expect(pod.spec.containers[0].ports).toContainEqual({ name: 'metrics', containerPort: 9464, protocol: 'TCP' });
+    expect(pod.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' });
+    // The Ingress reaches only the main Service's http port.
+    const backends = JSON.stringify(byKind(withPort, 'Ingress').spec.rules);
+    expect(backends).toContain('"name":"http"');
+    expect(backends).not.toContain('metrics');
+  });
+
   it('refuses to render without the database secret', () => {
     const r = spawnSync(HELM!, ['template', 'wm', CHART, '--set', 'ingress.host=x.example.org'], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
