@@ -4,7 +4,7 @@ import type { Actor } from '../domain/access.ts';
 import { AppError, notFound } from '../domain/errors.ts';
 import { addressLimitSeconds, waitBeforeAttempt, type FailureCounts, type LoginLimits } from '../domain/sign-in-delay.ts';
 import { bookingRefusal } from '../domain/subscription.ts';
-import type { CallContext, Clock, Institution, UnitOfWork, User } from '../ports.ts';
+import type { CallContext, Clock, Institution, Locale, UnitOfWork, User } from '../ports.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -141,6 +141,12 @@ export class AccountService {
   /** Whether the session or token a long-lived request (an event stream) came with still holds. */
   credentialLive(c: { kind: 'session' | 'token'; hash: string }): Promise<boolean> {
     return c.kind === 'session' ? this.sessions.isLive(c.hash) : this.tokens.isLive(c.hash);
+  }
+
+  /** The person's own language (mails, server messages, the portal's pages on any browser). */
+  async setLanguage(ctx: CallContext, locale: Locale | null): Promise<Me> {
+    if (!(await this.uow.repos.users.update(ctx.actor.userId, { locale }))) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.');
+    return this.me(ctx);
   }
 
   async me(ctx: CallContext): Promise<Me> {

@@ -75,7 +75,8 @@ export class PgUserRepository implements UserRepository {
       .where('id', '=', id)
       .returning(COLUMNS)
       .executeTakeFirst();
-    if (row && (c.role !== undefined || c.institutionId !== undefined)) await this.rightsChanged(id);
+    // The cached actor carries the language of the person's messages too.
+    if (row && (c.role !== undefined || c.institutionId !== undefined || c.locale !== undefined)) await this.rightsChanged(id);
     return row ? toUser(row) : null;
   }
 

@@ -266,6 +266,9 @@ export const SignedIn = z.object({
   csrfToken: z.string(),
   next: z.string().describe('Where to go now: the `next` asked for when it is a same-origin path, otherwise "/"'),
 });
+export const MePatch = z.strictObject({
+  locale: Locale.nullable().describe('The language of the portal, mails and messages for this person; null: the browser’s and the portal’s default'),
+});
 export const TokenCreate = z.strictObject({ name: Text(100) });
 export const Token = z.object({ id: Id, name: z.string(), createdAt: Instant, lastUsedAt: Instant.nullable() });
 

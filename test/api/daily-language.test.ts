@@ -65,6 +65,26 @@ describe('messages in the person’s language', () => {
     expect(english.body.detail).toBe('Non puoi disattivare il tuo account; chiedi a un altro amministratore.');
   });
 
+  it('saves a person’s own language (PATCH /me) and answers in it from the next request on', async () => {
+    const person = await t.portal.services.uow.repos.users.create({ email: 'marta@example.org', name: 'Marta Riva', role: 'admin', institutionId: null, passwordHash: null, locale: null });
+    const token = (await t.portal.services.accounts.createToken({ actor: { userId: person.id, role: 'admin', institutionId: null } }, 'test')).token;
+    const as = { token, userId: person.id, institutionId: null };
+    const refusal = async () => (await t.api('PATCH', `/api/v1/users/${person.id}`, { as, body: { disabled: true }, headers: { 'accept-language': 'en-GB' } })).body.detail;
+    expect(await refusal()).toBe('You cannot disable your own account; ask another administrator.');
+    const saved = await t.api('PATCH', '/api/v1/me', { as, body: { locale: 'it' } });
+    expect(saved.status).toBe(200);
+    expect(saved.body.locale).toBe('it');
+    // The token's cached actor is dropped with the change, so the very next answer is Italian.
+    expect(await refusal()).toBe('Non puoi disattivare il tuo account; chiedi a un altro amministratore.');
+    expect((await t.api('GET', '/api/v1/me', { as })).body.locale).toBe('it');
+    expect((await t.api('PATCH', '/api/v1/me', { as, body: { locale: null } })).body.locale).toBeNull();
+    expect(await refusal()).toBe('You cannot disable your own account; ask another administrator.');
+    const bad = await t.api('PATCH', '/api/v1/me', { as, body: { locale: 'fr' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('VALIDATION_FAILED');
+    expect((await t.api('PATCH', '/api/v1/me', { body: { locale: 'it' } })).status).toBe(401);
+  });
+
   it('shows federated sign-in refusals in Italian on an Italian page', async () => {
     const res = await fetch(`${t.baseUrl}/auth/oidc/nowhere/login`, { headers: { 'accept-language': 'it' }, redirect: 'manual' });
     expect(res.status).toBe(404);

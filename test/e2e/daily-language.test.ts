@@ -239,4 +239,22 @@ describeInBrowser('joining, guests, language and formats', () => {
       }, LONG);
     });
   }
+
+  it('saves the language chosen in the top bar on the account: another browser signs in to it', async () => {
+    const paolo = await portal.member('Paolo Conti');
+    const first = await open('en-GB');
+    await signIn(first, paolo.email, paolo.password);
+    await first.getByRole('link', { name: 'Calendar' }).first().waitFor();
+    const saved = first.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'PATCH');
+    await first.getByRole('combobox', { name: 'Language' }).selectOption('it');
+    expect((await saved).status()).toBe(200);
+    await first.getByRole('link', { name: 'Calendario' }).first().waitFor();
+    expect((await portal.api(paolo, 'GET', '/api/v1/me')).body.locale).toBe('it');
+    // A browser that asks for English, with nothing stored, shows the person's saved Italian.
+    const second = await open('en-GB');
+    await signIn(second, paolo.email, paolo.password);
+    await second.getByRole('link', { name: 'Calendario' }).first().waitFor();
+    await expect(second.locator('html').getAttribute('lang')).resolves.toBe('it');
+    await expectAccessible(second, 'saved language after sign-in');
+  }, LONG);
 });

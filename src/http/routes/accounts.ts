@@ -59,6 +59,12 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     },
   });
 
+  app.patch('/me', {
+    config: { access: 'signed-in' },
+    schema: { tags: ['session'], summary: 'Save the signed-in person’s language', body: S.MePatch, response: { 200: S.Me, ...S.errorResponses } },
+    handler: async (req) => meView(await accounts.setLanguage(callContext(req), req.body.locale), req.csrfToken),
+  });
+
   const tokenView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }) => ({
     id: t.id,
     name: t.name,

@@ -8,6 +8,8 @@ export interface Me {
   email: string;
   role: Role;
   institution: { id: string; name: string } | null;
+  /** The saved language; null: none saved (the browser's is used). */
+  locale: 'it' | 'en' | null;
   canBook: boolean;
   cannotBookReason: string | null;
   csrfToken: string;

@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setCsrfToken, setUnauthenticatedHandler } from '../api/client.ts';
 import type { Me, Settings } from '../api/types.ts';
+import i18n, { currentLanguage, type Language } from '../i18n/index.ts';
 
 type SessionState =
   | { status: 'loading' }
@@ -15,6 +16,13 @@ interface SessionValue {
   /** Resolves to where the person may go now: `next` as the server judged it ("/" when not acceptable). */
   signIn(email: string, password: string, next?: string): Promise<string>;
   signOut(): Promise<void>;
+  /** Shows the portal in `language` and, when someone is signed in, saves it as theirs. */
+  chooseLanguage(language: Language): Promise<void>;
+}
+
+/** A person's saved language follows them to every browser they sign in on. */
+function adoptSavedLanguage(me: Me) {
+  if (me.locale && me.locale !== currentLanguage()) void i18n.changeLanguage(me.locale);
 }
 
 const SessionContext = createContext<SessionValue | null>(null);
@@ -45,6 +53,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setSettings(s);
       if (me) {
         setCsrfToken(me.csrfToken);
+        adoptSavedLanguage(me);
         setState({ status: 'signed-in', me });
       } else {
         setState({ status: 'signed-out', expired: false });
@@ -68,6 +77,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setCsrfToken(answer.csrfToken);
     // GET /me carries canBook and the institution, which the sign-in answer may leave out.
     const me = await api.get<Me>('/api/v1/me').catch(() => answer.user);
+    adoptSavedLanguage(me);
     setState({ status: 'signed-in', me: { ...me, csrfToken: answer.csrfToken } });
     return answer.next ?? '/';
   }, []);
@@ -94,7 +104,20 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     form.submit();
   }, [state]);
 
-  const value = useMemo(() => ({ state, settings, signIn, signOut }), [state, settings, signIn, signOut]);
+  const signedIn = state.status === 'signed-in';
+  const chooseLanguage = useCallback(
+    async (language: Language) => {
+      await i18n.changeLanguage(language);
+      if (!signedIn) return;
+      // Saved on the account: mails, server messages and the next browser use it too. A failed save
+      // leaves the page in the chosen language; the next sign-in shows the saved one again.
+      const me = await api.patch<Me>('/api/v1/me', { locale: language }).catch(() => null);
+      if (me) setState((s) => (s.status === 'signed-in' ? { status: 'signed-in', me: { ...s.me, locale: me.locale } } : s));
+    },
+    [signedIn],
+  );
+
+  const value = useMemo(() => ({ state, settings, signIn, signOut, chooseLanguage }), [state, settings, signIn, signOut, chooseLanguage]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 
