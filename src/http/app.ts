@@ -166,9 +166,15 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const publicAddress = new PublicAddressWatch(o.publicUrl);
   publicAddress.register(app);
   await registerOverloadGuard(app as unknown as FastifyInstance, o.overload, (reason) => o.metrics.overloadRefusals.labels(reason).inc());
+  // The histogram's child per method, route pattern and status, kept: prom-client hashes the labels
+  // on every labels() call, a few per cent of a cached join. Bounded: routes are patterns.
+  const durations = new Map<string, ReturnType<typeof o.metrics.httpDuration.labels>>();
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    o.metrics.httpDuration.labels(req.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    const key = `${req.method} ${route} ${reply.statusCode}`;
+    let duration = durations.get(key);
+    if (!duration) durations.set(key, (duration = o.metrics.httpDuration.labels(req.method, route, String(reply.statusCode))));
+    duration.observe(reply.elapsedTime / 1000);
     const action = BOOKING_ACTIONS[`${req.method} ${route}`];
     if (action && reply.statusCode < 500) o.metrics.bookings.labels(action, reply.statusCode < 300 ? 'ok' : (problemCodeOf(reply) ?? String(reply.statusCode))).inc();
   });
