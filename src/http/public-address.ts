@@ -43,9 +43,10 @@ export class PublicAddressWatch {
   }
 
   register(app: FastifyInstance): void {
-    app.addHook('onRequest', async (req) => {
+    app.addHook('onRequest', (req, _reply, done) => {
       const other = this.observe(req);
       if (other) req.log.warn({ event: 'public-url.mismatch', reachedAt: other, publicUrl: this.#publicUrl }, `reached at ${other}, but PUBLIC_URL is ${this.#publicUrl}: links the portal hands out lead there`);
+      done();
     });
   }
 }

@@ -83,14 +83,14 @@ export async function registerSecurity(app: FastifyInstance, o: SecurityOptions)
     reply.headers(headers);
     done();
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     // Anything not declared cacheable may carry a token, a secret or a person's data.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
+    if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return done(null, payload);
     const hashes = inlineScriptHashes(payload);
     const csp = reply.getHeader('content-security-policy');
     if (hashes.length > 0 && typeof csp === 'string') reply.header('content-security-policy', csp.replace(WITH_HASHES, `script-src 'self' ${hashes.join(' ')}`));
-    return payload;
+    done(null, payload);
   });
   await app.register(compress, {
     encodings: ['br', 'gzip'],
