@@ -139,7 +139,7 @@ export const BookingQuery = timeRange(
     from: OffsetDateTime.optional(),
     to: OffsetDateTime.optional(),
     roomId: Id.optional(),
-    userId: Id.optional(),
+    userId: Id.optional().describe('this person’s bookings: those they own and those they made for someone else'),
     status: z.enum(['confirmed', 'cancelled']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: Line(200).optional(),
