@@ -26,7 +26,7 @@ const LANGS = [
     submit: 'Book the room',
     myBookings: 'My bookings',
     bookedFor: (owner: string) => `You booked this for ${owner}`,
-    bookedByFor: (by: string, owner: string) => `Booked by ${by} for ${owner}`,
+    bookedByFor: (by: string, owner: string) => `${by} for ${owner}`,
     mine: 'My delegates',
   },
   {
@@ -46,7 +46,7 @@ const LANGS = [
     submit: 'Prenota l’aula',
     myBookings: 'Le mie prenotazioni',
     bookedFor: (owner: string) => `Prenotata da te per ${owner}`,
-    bookedByFor: (by: string, owner: string) => `Prenotata da ${by} per ${owner}`,
+    bookedByFor: (by: string, owner: string) => `${by} per ${owner}`,
     mine: 'I miei delegati',
   },
 ];
@@ -119,7 +119,7 @@ describeInBrowser('booking on behalf', () => {
       // The professor sees who booked it for them, and their delegate.
       const own = await open(L.lang, professor);
       await own.goto(`/bookings/${booking.id}`);
-      await own.getByText(L.bookedByFor(secretary.name, professor.name)).waitFor();
+      await own.locator('.details-list dd', { hasText: L.bookedByFor(secretary.name, professor.name) }).waitFor();
       await expectAccessible(own, `booking details, booked on behalf (${L.lang})`);
       await screenshot(own, `book-for-details-${L.lang}`);
       await own.goto('/account/delegates');

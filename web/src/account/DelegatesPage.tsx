@@ -73,7 +73,7 @@ export function DelegatesPage() {
       <p className="muted">{t('delegates.lead')}</p>
       {error && <Notice tone="error">{error}</Notice>}
 
-      <section className="card" aria-labelledby="delegates-title">
+      <section className="card delegates-card" aria-labelledby="delegates-title">
         <h2 id="delegates-title">{t('delegates.mine')}</h2>
         <p className="muted small">{t('delegates.mineLead')}</p>
         {delegates === null ? (
@@ -108,7 +108,7 @@ export function DelegatesPage() {
         </form>
       </section>
 
-      <section className="card" aria-labelledby="book-for-title">
+      <section className="card delegates-card" aria-labelledby="book-for-title">
         <h2 id="book-for-title">{t('delegates.bookFor')}</h2>
         <p className="muted small">{t('delegates.bookForLead')}</p>
         {bookFor === null ? (

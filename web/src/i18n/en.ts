@@ -362,7 +362,7 @@ export const en = {
     moveAll: 'The whole series',
   },
   details: {
-    bookedByFor: 'Booked by {{by}} for {{owner}}',
+    bookedByFor: '{{by}} for {{owner}}',
     title: 'Booking',
     when: 'When',
     room: 'Room',

@@ -364,7 +364,7 @@ export const it: Messages = {
     moveAll: 'Tutta la serie',
   },
   details: {
-    bookedByFor: 'Prenotata da {{by}} per {{owner}}',
+    bookedByFor: '{{by}} per {{owner}}',
     title: 'Prenotazione',
     when: 'Quando',
     room: 'Aula',
@@ -881,7 +881,7 @@ export const it: Messages = {
   bookFor: {
     label: 'Prenota per',
     hint: 'La persona per cui prenoti riceve l’invito, entra come organizzatore e ha il PIN dell’organizzatore; potete entrambi modificare e annullare la prenotazione.',
-    me: 'Me',
+    me: 'Me stesso/a',
     someoneElse: 'Un’altra persona…',
     member: 'Un membro del mio ente…',
     find: 'Cerca la persona',
