@@ -9,7 +9,7 @@ const WORDS = {
     subject: (person: string) => `${person} ti chiede di prenotare per suo conto su WebMeetings`,
     hello: (name: string) => `Buongiorno ${name},`,
     intro: (person: string, email: string) => `${person} (${email}) ti ha nominato suo delegato sul portale WebMeetings.`,
-    rights: 'Se accetti, potrai prenotare stanze virtuali per suo conto: riceverà lui l’invito, i diritti di ingresso e il PIN dell’organizzatore, e potrete entrambi modificare e annullare le prenotazioni.',
+    rights: 'Se accetti, potrai prenotare stanze virtuali per suo conto: riceverà lui l’invito, i diritti di ingresso e il PIN del moderatore, e potrete entrambi modificare e annullare le prenotazioni.',
     answer: 'Accetta o rifiuta dalla pagina "Deleghe" del tuo account:',
     ignore: 'Finché non accetti, non puoi prenotare per suo conto.',
   },

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn, todayAt } from './support/browser.ts';
-import { addDays, nextMonday } from './support/grid.ts';
+import { addDays, at, drag, nextMonday } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
 const LONG = 240_000;
@@ -24,6 +24,8 @@ const LANGS = [
     seats: 'Seats',
     title: 'Title',
     submit: 'Book the room',
+    quickSubmit: 'Book',
+    goToDate: 'Go to date',
     myBookings: 'My bookings',
     bookedFor: (owner: string) => `You booked this for ${owner}`,
     bookedByFor: (by: string, owner: string) => `${by} for ${owner}`,
@@ -44,6 +46,8 @@ const LANGS = [
     seats: 'Posti',
     title: 'Titolo',
     submit: 'Prenota l’aula',
+    quickSubmit: 'Prenota',
+    goToDate: 'Vai alla data',
     myBookings: 'Le mie prenotazioni',
     bookedFor: (owner: string) => `Prenotata da te per ${owner}`,
     bookedByFor: (by: string, owner: string) => `${by} per ${owner}`,
@@ -60,6 +64,7 @@ describeInBrowser('booking on behalf', () => {
   async function open(lang: 'en' | 'it', who: Person): Promise<Page> {
     const context = await newContext(browser, portal.baseUrl, { locale: lang === 'it' ? 'it-IT' : 'en-GB', language: lang, clock: todayAt('09:00') });
     contexts.push(context);
+    await context.addInitScript(() => window.localStorage.setItem('wm.calendar.view', 'resourceTimeGridDay'));
     const page = await context.newPage();
     await signIn(page, who.email, who.password);
     return page;
@@ -112,7 +117,23 @@ describeInBrowser('booking on behalf', () => {
       await expectAccessible(page, `my bookings with a booking made for someone else (${L.lang})`);
       await screenshot(page, `book-for-my-bookings-${L.lang}`);
 
+      // The calendar's quick dialog offers the same choice.
+      await page.goto('/');
+      await page.getByLabel(L.goToDate).fill(day);
+      await page.locator('.ec-body .ec-day').first().waitFor();
+      await page.waitForLoadState('networkidle').catch(() => {});
+      await drag(page, await at(page, i, 0, '14:00'), await at(page, i, 0, '15:00', -3));
+      const dialog = page.getByRole('dialog', { name: L.newBooking });
+      await dialog.waitFor();
+      await dialog.getByLabel(L.bookFor).selectOption({ label: professor.name });
+      await dialog.getByLabel(L.title).fill(L.lang === 'it' ? 'Consiglio' : 'Board');
+      await expectAccessible(page, `quick booking dialog with Book for (${L.lang})`);
+      await screenshot(page, `book-for-quick-${L.lang}`);
+      await dialog.getByRole('button', { name: L.quickSubmit, exact: true }).click();
+      await dialog.waitFor({ state: 'hidden' });
+
       const list = await portal.api(professor, 'GET', `/api/v1/bookings?userId=${professor.id}`);
+      expect(list.body.items.filter((b: { bookedBy: { id: string } | null }) => b.bookedBy?.id === secretary.id)).toHaveLength(2);
       const booking = list.body.items.find((b: { bookedBy: { id: string } | null }) => b.bookedBy?.id === secretary.id);
       expect(booking).toMatchObject({ ownerId: professor.id, booker: { id: professor.id } });
 

@@ -880,7 +880,7 @@ export const it: Messages = {
   },
   bookFor: {
     label: 'Prenota per',
-    hint: 'La persona per cui prenoti riceve l’invito, entra come organizzatore e ha il PIN dell’organizzatore; potete entrambi modificare e annullare la prenotazione.',
+    hint: 'La persona per cui prenoti riceve l’invito, entra come organizzatore e ha il PIN del moderatore; potete entrambi modificare e annullare la prenotazione.',
     me: 'Me stesso/a',
     someoneElse: 'Un’altra persona…',
     member: 'Un membro del mio ente…',
