@@ -139,7 +139,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     bookings,
     audio,
     series: new SeriesService({ uow, clock, policy, bookings }),
-    delegation: new DelegationService({ uow, clock, publicUrl: config.publicUrl }),
+    delegation: new DelegationService({ uow, clock, publicUrl: config.publicUrl, limits: config.invitations }),
     calendar: {
       invitees: new InviteeService({ uow, clock, limits: config.invitations }),
       feeds: new FeedService({ uow, store: new PgFeedRepository(database.db), clock, maxDaysAhead: policy.maxDaysAhead }),

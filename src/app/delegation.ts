@@ -5,6 +5,7 @@
 import { bookForRefusal, type Actor } from '../domain/access.ts';
 import { AppError } from '../domain/errors.ts';
 import type { CallContext, Clock, Delegation, Locale, Repositories, UnitOfWork } from '../ports.ts';
+import { countMails, type InvitationLimits } from './sender-limits.ts';
 
 /** The queue of the mails that ask a delegate for their consent. */
 export const DELEGATION_MAIL_QUEUE = 'delegation-mail';
@@ -41,11 +42,14 @@ export class DelegationService {
   private readonly uow: UnitOfWork;
   private readonly clock: Clock;
   private readonly publicUrl: string;
+  private readonly limits: InvitationLimits | undefined;
 
-  constructor(deps: { uow: UnitOfWork; clock: Clock; publicUrl: string }) {
+  /** `limits`: the consent mail counts against the person's mails per hour, as invitations do. */
+  constructor(deps: { uow: UnitOfWork; clock: Clock; publicUrl: string; limits?: InvitationLimits }) {
     this.uow = deps.uow;
     this.clock = deps.clock;
     this.publicUrl = deps.publicUrl;
+    this.limits = deps.limits;
   }
 
   /** The delegates the caller named, with each one's consent. */
@@ -89,6 +93,7 @@ export class DelegationService {
       }
       const added = await r.delegations.add(ctx.actor.userId, delegate.id, this.clock.now());
       if (added) {
+        if (this.limits) await countMails(r, ctx, this.limits, this.clock.now(), 1, { refusable: true });
         await this.audit(r, ctx, 'delegation.asked', ctx.actor.userId, delegate.id, null, 'pending');
         await r.jobs.enqueue(DELEGATION_MAIL_QUEUE, { personId: ctx.actor.userId, delegateId: delegate.id } satisfies DelegationMailJob);
       }

@@ -23,7 +23,7 @@ const emailOf = async (c: Caller) => (await t.portal.services.uow.repos.users.fi
 beforeAll(async () => {
   smtp = new SmtpPeer();
   await smtp.start();
-  t = await startTestPortal({ now: '2026-03-20T09:00:00Z', env: { SMTP_URL: smtp.url, MAIL_RETRY_DELAY_SECONDS: '1', PUBLIC_URL: 'https://meet.example.org', MAIL_DEFAULT_LOCALE: 'it' } });
+  t = await startTestPortal({ now: '2026-03-20T09:00:00Z', env: { SMTP_URL: smtp.url, MAIL_RETRY_DELAY_SECONDS: '1', PUBLIC_URL: 'https://meet.example.org', MAIL_DEFAULT_LOCALE: 'it', MAX_MAILS_PER_SENDER_PER_HOUR: '2' } });
   const padova = await t.institution({ name: 'Università di Padova', monthlyQuotaHours: 3 });
   const office = await t.institution({ name: 'Segreteria Centrale' });
   const old = await t.institution({ name: 'Ente Scaduto', subscriptionStart: '2025-01-01', subscriptionEnd: '2025-12-31' });
@@ -83,6 +83,16 @@ describe('delegates, with consent', () => {
     expect(again.status).toBe(201);
     expect(again.body.status).toBe('pending');
     expect((await t.api('GET', '/api/v1/account/delegates', { as: colleague })).body.items).toHaveLength(1);
+  });
+
+  it('counts the consent mails against the person’s mails per hour, as invitations', async () => {
+    const busy = await t.user('member', null, 'Bea Busy');
+    const others = [await t.user('member', null), await t.user('member', null), await t.user('member', null)];
+    for (const o of others.slice(0, 2)) expect((await t.api('POST', '/api/v1/account/delegates', { as: busy, body: { userId: o.userId } })).status).toBe(201);
+    const third = await t.api('POST', '/api/v1/account/delegates', { as: busy, body: { userId: others[2]!.userId } });
+    expect(third.status).toBe(429);
+    expect(third.body.code).toBe('MAIL_LIMIT_REACHED');
+    expect((await t.api('GET', '/api/v1/account/delegates', { as: busy })).body.items).toHaveLength(2);
   });
 
   it('refuses naming yourself, an unknown address, or both an address and an id', async () => {
