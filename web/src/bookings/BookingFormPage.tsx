@@ -64,7 +64,12 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string } | null>(null);
   // Offered for every new booking or series when the portal has telephony.
   const [audio, setAudio] = useState(true);
-  const [owner, setOwner] = useState<PickedPerson | null>(null);
+  // "Book for", also when the calendar's quick dialog hands over (?ownerId=&ownerName=).
+  const [owner, setOwner] = useState<PickedPerson | null>(() => {
+    const q = new URLSearchParams(window.location.search);
+    const id = q.get('ownerId');
+    return id && !editingId ? { id, name: q.get('ownerName') ?? '', email: '' } : null;
+  });
   const [ownBooking, setOwnBooking] = useState<string | null>(null);
   // Seats follow the room chosen until the person types a number of their own.
   const seatsTouched = useRef(false);

@@ -109,7 +109,7 @@ export function QuickBookDialog({
       actions={
         <>
           {slot && (
-            <button type="button" className="button button-secondary dialog-action-start" onClick={() => navigate(fullFormAddress({ roomId: slot.room.id, timeZone: slot.room.timeZone, start: slot.start, end: slot.end }, { title, seats, description }))}>
+            <button type="button" className="button button-secondary dialog-action-start" onClick={() => navigate(fullFormAddress({ roomId: slot.room.id, timeZone: slot.room.timeZone, start: slot.start, end: slot.end }, { title, seats, description, owner }))}>
               {t('quickBook.more')}
             </button>
           )}
