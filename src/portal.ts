@@ -12,6 +12,7 @@ import { PgUnitOfWork } from './db/unit-of-work.ts';
 import { AccountService } from './app/accounts.ts';
 import { AdministrationService } from './app/administration.ts';
 import { PeopleService } from './app/people.ts';
+import { DelegationService } from './app/delegation.ts';
 import { hashSecret, newSecret } from './identity/secrets.ts';
 import { BookingService } from './app/bookings.ts';
 import { SeriesService } from './app/series.ts';
@@ -138,6 +139,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     bookings,
     audio,
     series: new SeriesService({ uow, clock, policy, bookings }),
+    delegation: new DelegationService({ uow, clock, publicUrl: config.publicUrl, limits: config.invitations }),
     calendar: {
       invitees: new InviteeService({ uow, clock, limits: config.invitations }),
       feeds: new FeedService({ uow, store: new PgFeedRepository(database.db), clock, maxDaysAhead: policy.maxDaysAhead }),

@@ -81,8 +81,12 @@ export type Booking = {
   start: Date;
   end: Date;
   seats: number;
+  /** The owner: invited, host, holder of the host PIN; their institution's quota counts it. */
   bookerId: string;
   bookerName: string;
+  /** Who made the booking for the owner (issue #17), or null when the owner booked it. */
+  bookedById: string | null;
+  bookedByName: string | null;
   institutionId: string | null;
   status: BookingStatus;
   /** The series this booking is an occurrence of, and the occurrence's original start (RECURRENCE-ID). */
@@ -104,6 +108,7 @@ export type NewBooking = {
   seats: number;
   bookerId: string;
   institutionId: string | null;
+  bookedById?: string | null | undefined;
   seriesId?: string | undefined;
   recurrenceId?: Date | undefined;
 };
@@ -198,6 +203,9 @@ export type Series = {
   seats: number;
   bookerId: string;
   bookerName: string;
+  /** Who made the series for its owner (issue #17), or null. */
+  bookedById: string | null;
+  bookedByName: string | null;
   institutionId: string | null;
   timeZone: string;
   /** RFC 5545 RRULE text without DTSTART, evaluated in timeZone from firstStart. */
@@ -212,7 +220,10 @@ export type Series = {
   createdAt: Date;
   updatedAt: Date;
 };
-export type NewSeries = Omit<Series, 'id' | 'roomName' | 'bookerName' | 'sequence' | 'status' | 'createdAt' | 'updatedAt' | 'exdates'> & { exdates?: Date[] };
+export type NewSeries = Omit<Series, 'id' | 'roomName' | 'bookerName' | 'bookedById' | 'bookedByName' | 'sequence' | 'status' | 'createdAt' | 'updatedAt' | 'exdates'> & {
+  exdates?: Date[];
+  bookedById?: string | null | undefined;
+};
 export type SeriesChange = Partial<Pick<Series, 'roomId' | 'title' | 'description' | 'seats' | 'rrule' | 'firstStart' | 'durationMinutes' | 'exdates' | 'status' | 'sharedAccess'>>;
 
 export interface SeriesRepository {
@@ -376,8 +387,31 @@ export interface SenderCountRepository {
   add(userId: string, kind: 'new-invitees' | 'mails', windowStart: Date, n: number): Promise<number>;
 }
 
+/** A person's consent that a delegate books for them (issue #17): asked (pending), then accepted. */
+export type DelegationStatus = 'pending' | 'accepted';
+export type Delegation = {
+  person: { id: string; name: string; email: string };
+  delegate: { id: string; name: string; email: string };
+  status: DelegationStatus;
+  createdAt: Date;
+  acceptedAt: Date | null;
+};
+export interface DelegationRepository {
+  /** Names a delegate (pending); false when this delegation exists already. */
+  add(personId: string, delegateId: string, at: Date): Promise<boolean>;
+  find(personId: string, delegateId: string): Promise<Delegation | null>;
+  /** Marks a pending delegation accepted; null when there is none. */
+  accept(personId: string, delegateId: string, at: Date): Promise<Delegation | null>;
+  /** Ends a delegation (pending or accepted); false when there was none. */
+  remove(personId: string, delegateId: string): Promise<boolean>;
+  /** The delegates a person named, and the people who named a delegate, by name. */
+  ofPerson(personId: string): Promise<Delegation[]>;
+  ofDelegate(delegateId: string): Promise<Delegation[]>;
+}
+
 export type Repositories = {
   audio: AudioRepository;
+  delegations: DelegationRepository;
   senders: SenderCountRepository;
   bookings: BookingRepository;
   rooms: RoomRepository;
@@ -431,4 +465,12 @@ export interface UnitOfWork {
 }
 
 /** Who is calling, for audit records and authorisation. */
-export type CallContext = { actor: Actor; requestId?: string | undefined };
+export type CallContext = {
+  actor: Actor;
+  requestId?: string | undefined;
+  /**
+   * The person a new booking or series is for when the actor books on their behalf (issue #17);
+   * set only by app/delegation.ts `onBehalf`, after the rule allowed it.
+   */
+  onBehalfOf?: Actor | undefined;
+};

@@ -166,7 +166,9 @@ export class AudioService {
     const details = c && this.details(c);
     if (!details) return null;
     const booking = await this.uow.repos.bookings.findById(bookingId);
-    return { ...details, hostPin: booking && canManageBooking(ctx.actor, booking) ? c.hostPin : null };
+    // The hosts: the owner and who manages the owner's bookings; not the person who booked it for
+    // the owner (issue #17), who may change it but joins as a participant.
+    return { ...details, hostPin: booking && canManageBooking(ctx.actor, { bookerId: booking.bookerId, institutionId: booking.institutionId }) ? c.hostPin : null };
   }
 
   window(b: Pick<Booking, 'start' | 'end'>): DialWindow {

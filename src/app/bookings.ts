@@ -9,6 +9,7 @@ import { peakSeats, type SeatUsage } from '../domain/seat-pool.ts';
 import { checkMayBook } from '../domain/subscription.ts';
 import { nearestFreeSlots } from '../domain/suggestions.ts';
 import { DAY, MINUTE, monthOf, parseTime } from '../domain/time.ts';
+import { onBehalf } from './delegation.ts';
 import type { AuditRecord, Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
 
 export type CreateBookingInput = {
@@ -20,9 +21,11 @@ export type CreateBookingInput = {
   end: string;
   /** False: no audio conference (dial-in) for this booking. */
   audio?: boolean | undefined;
+  /** The person the booking is for, when not the caller (issue #17; see app/delegation.ts). */
+  ownerId?: string | undefined;
 };
 
-export type ChangeBookingInput = Partial<Omit<CreateBookingInput, 'audio'>>;
+export type ChangeBookingInput = Partial<Omit<CreateBookingInput, 'audio' | 'ownerId'>>;
 
 type QuotaLedger = { refusal(slot: Slot, zone: string): AppError | null; add(slot: Slot, zone: string): void };
 
@@ -52,8 +55,13 @@ const auditView = (b: Booking) => ({
   status: b.status,
   bookerId: b.bookerId,
   institutionId: b.institutionId,
+  // Booked on behalf (issue #17): the owner and who booked it for them.
+  ...(b.bookedById && { ownerId: b.bookerId, bookedById: b.bookedById }),
   ...(b.seriesId && { seriesId: b.seriesId }),
 });
+
+/** Whom a new booking is for: the caller, or the person they book for (app/delegation.ts). */
+const ownerOf = (ctx: CallContext) => ctx.onBehalfOf ?? ctx.actor;
 
 export class BookingService {
   private readonly uow: UnitOfWork;
@@ -79,7 +87,8 @@ export class BookingService {
     this.batchListeners.push(listener);
   }
 
-  async create(ctx: CallContext, input: CreateBookingInput): Promise<Booking> {
+  async create(caller: CallContext, input: CreateBookingInput): Promise<Booking> {
+    const ctx = await onBehalf(this.uow.repos, caller, input.ownerId);
     const { candidates, zone, seats } = await this.chooseRooms(this.uow.repos, input);
     const slot = this.parseSlot(input.start, input.end, zone);
     await this.checkMayBookAt(this.uow.repos, ctx, slot, zone);
@@ -122,11 +131,13 @@ export class BookingService {
   /** The same rules for several slots at once: for each, null or the rule it breaks. */
   async requestRefusals(repos: Repositories, ctx: CallContext, slots: readonly Slot[], zone: string): Promise<(AppError | null)[]> {
     const now = this.clock.now();
-    const institution = ctx.actor.institutionId ? await repos.institutions.findById(ctx.actor.institutionId) : null;
+    // The owner's institution must subscribe, unless an admin books (issue #17).
+    const owner = ctx.actor.role === 'admin' ? ctx.actor : ownerOf(ctx);
+    const institution = owner.institutionId ? await repos.institutions.findById(owner.institutionId) : null;
     return slots.map((slot) => {
       try {
         checkSlot(slot, zone, this.policy, now);
-        checkMayBook(ctx.actor, institution, now, slot, zone);
+        checkMayBook(owner, institution, now, slot, zone);
         return null;
       } catch (e) {
         if (e instanceof AppError) return e;
@@ -153,11 +164,13 @@ export class BookingService {
    */
   async reserveMany(r: Repositories, ctx: CallContext, reqs: readonly Reservation[]): Promise<(Booking | AppError)[]> {
     const { actor } = ctx;
+    // The owner's institution pays the hours (issue #17); an admin's booking is not held to a quota.
+    const owner = ownerOf(ctx);
     const t = this.policy.turnaroundMinutes;
     const slots = reqs.map((q) => q.slot);
     // The seat-pool locks and the reads that must follow them, in one round trip (migration 011).
     const { usage, occupancy } = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
-    const quota = await this.quotaLedger(r, actor.role === 'admin' ? null : actor.institutionId, reqs);
+    const quota = await this.quotaLedger(r, actor.role === 'admin' ? null : owner.institutionId, reqs);
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
     for (const [i, req] of reqs.entries()) {
@@ -185,7 +198,7 @@ export class BookingService {
       // Later reservations of this batch see this one as taken.
       quota.add(slot, req.zone);
       usage.push({ start: slot.start, end: slot.end, seats });
-      occupancy.push({ roomId: room.id, start: slot.start, end: slot.end, occupiedUntil: new Date(slot.end.getTime() + t * MINUTE), bookingId: null, bookerId: actor.userId });
+      occupancy.push({ roomId: room.id, start: slot.start, end: slot.end, occupiedUntil: new Date(slot.end.getTime() + t * MINUTE), bookingId: null, bookerId: owner.userId });
       planned.push({ i, room });
     }
     const newBooking = (req: Reservation, room: Room) => ({
@@ -195,8 +208,9 @@ export class BookingService {
       slot: req.slot,
       turnaroundMinutes: t,
       seats: req.seats,
-      bookerId: actor.userId,
-      institutionId: actor.institutionId,
+      bookerId: owner.userId,
+      institutionId: owner.institutionId,
+      bookedById: ctx.onBehalfOf ? actor.userId : null,
       seriesId: req.seriesId,
       recurrenceId: req.recurrenceId,
     });

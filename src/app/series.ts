@@ -9,6 +9,7 @@ import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
 import { DAY, MINUTE, parseTime, toZonedIso } from '../domain/time.ts';
 import type { Booking, CallContext, Clock, Repositories, Room, Series, SeriesEvent, SeriesListener, UnitOfWork } from '../ports.ts';
 import type { BookingService } from './bookings.ts';
+import { onBehalf } from './delegation.ts';
 
 export type { Slot };
 
@@ -28,6 +29,8 @@ export type CreateSeriesInput = {
   sharedAccess?: boolean | undefined;
   /** False: no audio conference (dial-in) for the occurrences. */
   audio?: boolean | undefined;
+  /** The person the series is for, when not the caller (issue #17; see app/delegation.ts). */
+  ownerId?: string | undefined;
 };
 
 /** A series-wide edit: times of day and the rule apply to every occurrence in scope. */
@@ -81,7 +84,8 @@ export class SeriesService {
   }
 
   /** The dates a rule gives and which of them are free now, without booking anything. */
-  async preview(ctx: CallContext, input: CreateSeriesInput): Promise<{ zone: string; occurrences: PlannedOccurrence[] }> {
+  async preview(caller: CallContext, input: CreateSeriesInput): Promise<{ zone: string; occurrences: PlannedOccurrence[] }> {
+    const ctx = await onBehalf(this.uow.repos, caller, input.ownerId);
     const plan = await this.plan(ctx, input);
     let outcome: { booked: Booking[]; refusals: Refusal[] };
     try {
@@ -102,7 +106,8 @@ export class SeriesService {
     };
   }
 
-  async create(ctx: CallContext, input: CreateSeriesInput): Promise<SeriesOutcome> {
+  async create(caller: CallContext, input: CreateSeriesInput): Promise<SeriesOutcome> {
+    const ctx = await onBehalf(this.uow.repos, caller, input.ownerId);
     const plan = await this.plan(ctx, input);
     let refused: Refusal[] = [];
     try {
@@ -222,6 +227,7 @@ export class SeriesService {
           description: input.description ?? series.description,
           seats: input.seats ?? series.seats,
           bookerId: series.bookerId,
+          bookedById: series.bookedById,
           institutionId: series.institutionId,
           timeZone: zone,
           rrule: ruleText,
@@ -341,8 +347,9 @@ export class SeriesService {
       title: plan.title,
       description: plan.description,
       seats: plan.seats,
-      bookerId: ctx.actor.userId,
-      institutionId: ctx.actor.institutionId,
+      bookerId: (ctx.onBehalfOf ?? ctx.actor).userId,
+      institutionId: (ctx.onBehalfOf ?? ctx.actor).institutionId,
+      bookedById: ctx.onBehalfOf ? ctx.actor.userId : null,
       timeZone: plan.zone,
       rrule: formatRecurrence(plan.rule, plan.first.start, plan.zone),
       firstStart: plan.first.start,

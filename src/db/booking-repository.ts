@@ -46,6 +46,8 @@ const BOOKING_COLUMNS = [
   'b.seats',
   'b.booker_id',
   'u.name as booker_name',
+  'b.booked_by',
+  'bb.name as booked_by_name',
   'b.institution_id',
   'b.status',
   'b.series_id',
@@ -169,6 +171,7 @@ export class PgBookingRepository implements BookingRepository {
       .selectFrom('ins as b')
       .innerJoin('rooms as r', 'r.id', 'b.room_id')
       .innerJoin('users as u', 'u.id', 'b.booker_id')
+      .leftJoin('users as bb', 'bb.id', 'b.booked_by')
       .select(BOOKING_COLUMNS)
       .execute();
     // Rows come back for the inserted ones only; a room and a start name one row of the batch.
@@ -188,6 +191,7 @@ export class PgBookingRepository implements BookingRepository {
           occupied: occupiedRange(b.slot, b.turnaroundMinutes),
           seats: b.seats,
           booker_id: b.bookerId,
+          booked_by: b.bookedById ?? null,
           institution_id: b.institutionId,
           series_id: b.seriesId ?? null,
           recurrence_id: b.recurrenceId ?? null,
@@ -242,6 +246,7 @@ export class PgBookingRepository implements BookingRepository {
       .selectFrom('bookings as b')
       .innerJoin('rooms as r', 'r.id', 'b.room_id')
       .innerJoin('users as u', 'u.id', 'b.booker_id')
+      .leftJoin('users as bb', 'bb.id', 'b.booked_by')
       .select(BOOKING_COLUMNS);
   }
 
@@ -258,10 +263,15 @@ export class PgBookingRepository implements BookingRepository {
 
   async list(f: BookingFilter, actor: Actor): Promise<Booking[]> {
     let q = this.selectBookings();
-    if (actor.role === 'member') q = q.where('b.booker_id', '=', actor.userId);
+    // Besides their own, a person sees the bookings they made for someone else (issue #17).
+    if (actor.role === 'member') q = q.where((eb) => eb.or([eb('b.booker_id', '=', actor.userId), eb('b.booked_by', '=', actor.userId)]));
     else if (actor.role === 'institution-manager') {
       q = q.where((eb) =>
-        eb.or([eb('b.booker_id', '=', actor.userId), eb('b.institution_id', '=', actor.institutionId ?? '00000000-0000-0000-0000-000000000000')]),
+        eb.or([
+          eb('b.booker_id', '=', actor.userId),
+          eb('b.booked_by', '=', actor.userId),
+          eb('b.institution_id', '=', actor.institutionId ?? '00000000-0000-0000-0000-000000000000'),
+        ]),
       );
     }
     if (f.from) {
@@ -272,7 +282,8 @@ export class PgBookingRepository implements BookingRepository {
     }
     if (f.to) q = q.where(sql<boolean>`lower(b.during) < ${f.to}`);
     if (f.roomId) q = q.where('b.room_id', '=', f.roomId);
-    if (f.bookerId) q = q.where('b.booker_id', '=', f.bookerId);
+    // A person's bookings: those they own and those they made for someone else (issue #17).
+    if (f.bookerId) q = q.where((eb) => eb.or([eb('b.booker_id', '=', f.bookerId!), eb('b.booked_by', '=', f.bookerId!)]));
     if (f.status) q = q.where('b.status', '=', f.status);
     if (f.after) q = q.where(sql<boolean>`(lower(b.during), b.id) > (${f.after.start}::timestamptz, ${f.after.id}::uuid)`);
     const rows = await q.orderBy(sql`lower(b.during)`).orderBy('b.id').limit(f.limit).execute();
@@ -369,6 +380,8 @@ type BookingRow = {
   seats: number;
   booker_id: string;
   booker_name: string;
+  booked_by: string | null;
+  booked_by_name: string | null;
   institution_id: string | null;
   status: string;
   series_id: string | null;
@@ -392,6 +405,8 @@ function toBooking(r: BookingRow): Booking {
     seats: r.seats,
     bookerId: r.booker_id,
     bookerName: r.booker_name,
+    bookedById: r.booked_by,
+    bookedByName: r.booked_by_name,
     institutionId: r.institution_id,
     status: r.status as BookingStatus,
     seriesId: r.series_id,

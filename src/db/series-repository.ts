@@ -21,6 +21,7 @@ export class PgSeriesRepository implements SeriesRepository {
         description: s.description,
         seats: s.seats,
         booker_id: s.bookerId,
+        booked_by: s.bookedById ?? null,
         institution_id: s.institutionId,
         time_zone: s.timeZone,
         rrule: s.rrule,
@@ -40,8 +41,9 @@ export class PgSeriesRepository implements SeriesRepository {
       .selectFrom('booking_series as s')
       .innerJoin('rooms as r', 'r.id', 's.room_id')
       .innerJoin('users as u', 'u.id', 's.booker_id')
+      .leftJoin('users as bb', 'bb.id', 's.booked_by')
       .selectAll('s')
-      .select(['r.name as room_name', 'u.name as booker_name']);
+      .select(['r.name as room_name', 'u.name as booker_name', 'bb.name as booked_by_name']);
   }
 
   async findById(id: string, opts: { forUpdate?: boolean } = {}): Promise<Series | null> {
@@ -88,9 +90,11 @@ export class PgSeriesRepository implements SeriesRepository {
 
   async list(f: { bookerId?: string | undefined; limit: number }, actor: Actor): Promise<Series[]> {
     let q = this.select();
-    if (actor.role === 'member') q = q.where('s.booker_id', '=', actor.userId);
+    if (actor.role === 'member') q = q.where((eb) => eb.or([eb('s.booker_id', '=', actor.userId), eb('s.booked_by', '=', actor.userId)]));
     else if (actor.role === 'institution-manager') {
-      q = q.where((eb) => eb.or([eb('s.booker_id', '=', actor.userId), eb('s.institution_id', '=', actor.institutionId ?? '00000000-0000-0000-0000-000000000000')]));
+      q = q.where((eb) =>
+        eb.or([eb('s.booker_id', '=', actor.userId), eb('s.booked_by', '=', actor.userId), eb('s.institution_id', '=', actor.institutionId ?? '00000000-0000-0000-0000-000000000000')]),
+      );
     }
     if (f.bookerId) q = q.where('s.booker_id', '=', f.bookerId);
     const rows = await q.orderBy('s.first_start').orderBy('s.id').limit(f.limit).execute();
@@ -107,6 +111,8 @@ type SeriesRow = {
   seats: number;
   booker_id: string;
   booker_name: string;
+  booked_by: string | null;
+  booked_by_name: string | null;
   institution_id: string | null;
   time_zone: string;
   rrule: string;
@@ -138,6 +144,8 @@ function toSeries(r: SeriesRow): Series {
     seats: r.seats,
     bookerId: r.booker_id,
     bookerName: r.booker_name,
+    bookedById: r.booked_by,
+    bookedByName: r.booked_by_name,
     institutionId: r.institution_id,
     timeZone: r.time_zone,
     rrule: r.rrule,

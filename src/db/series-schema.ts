@@ -14,6 +14,8 @@ export interface BookingSeriesTable {
   description: Generated<string>;
   seats: number;
   booker_id: string;
+  /** Migration 018: who made the series for its owner. */
+  booked_by: ColumnType<string | null, string | null | undefined, string | null>;
   institution_id: string | null;
   time_zone: string;
   rrule: string;
@@ -29,6 +31,8 @@ export interface BookingSeriesTable {
 }
 
 export interface SeriesBookingTable extends BookingTable {
+  /** Migration 018: who made the booking for its owner. */
+  booked_by: ColumnType<string | null, string | null | undefined, string | null>;
   series_id: string | null;
   recurrence_id: ColumnType<Date | null, Date | null | undefined, Date | null>;
   is_exception: Generated<boolean>;

@@ -11,6 +11,7 @@ import { PgAuditRepository } from './audit-repository.ts';
 import { PgPasswordLinkRepository } from './password-link-repository.ts';
 import { PgAudioRepository } from './audio-repository.ts';
 import { PgSenderCountRepository } from './sender-count-repository.ts';
+import { PgDelegationRepository } from './delegation-repository.ts';
 
 type PendingJob = { name: string; data: object; options?: JobOptions | undefined };
 
@@ -26,6 +27,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
   return {
     jobs,
     audio: new PgAudioRepository(db, deferNotice),
+    delegations: new PgDelegationRepository(db),
     senders: new PgSenderCountRepository(db),
     bookings: new PgBookingRepository(db, deferNotice),
     rooms: new PgRoomRepository(db, deferNotice),

@@ -30,6 +30,7 @@ import type { RecordingService } from '../app/recordings.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { seriesRoutes } from './routes/series.ts';
+import { delegationRoutes } from './routes/delegation.ts';
 import { eventsRoutes, type EventStreamLimits } from './routes/events.ts';
 import type { AuthChangeHub } from '../live/booking-changes.ts';
 import { audioRoutes } from './routes/audio.ts';
@@ -245,6 +246,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl, details: meetingDetails });
       await api.register(eventsRoutes, { listen: o.database.listen, accounts: o.services.accounts, authChanges: o.authChanges, limits: o.eventStreams });
       await api.register(seriesRoutes, { series: o.services.series });
+      await api.register(delegationRoutes, { delegation: o.services.delegation });
       await api.register(calendarRoutes, { calendar: o.services.calendar, details: meetingDetails });
       await api.register(administrationRoutes, { services: o.services });
       await api.register(passwordRoutes, { services: o.services });

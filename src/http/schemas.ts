@@ -109,7 +109,9 @@ export const Booking = z.object({
   endLocal: Instant,
   seats: z.number().int(),
   status: z.enum(['confirmed', 'cancelled']),
-  booker: z.object({ id: Id, name: z.string() }),
+  booker: z.object({ id: Id, name: z.string() }).describe('the owner: invited, host, holder of the host PIN (the same as ownerId)'),
+  ownerId: Id.describe('whom the booking is for; their institution’s quota counts it'),
+  bookedBy: z.object({ id: Id, name: z.string() }).nullable().describe('who booked it for the owner (they may change and cancel it too); null when the owner booked it'),
   institutionId: Id.nullable(),
   joinUrl: z.string().describe('the join page of the virtual room (the booker and managers enter as host); its state and guest link: GET /bookings/{id}/room'),
   seriesId: Id.nullable().describe('the series this booking is an occurrence of'),
@@ -129,14 +131,15 @@ export const BookingCreate = z.strictObject({
   start: TimeInput,
   end: TimeInput,
   audio: z.boolean().optional().describe('false: no audio conference (telephone and SIP dial-in) for this booking; default true when the portal has telephony'),
+  ownerId: Id.optional().describe('book for this person (default: yourself): someone who named you delegate and whose request you accepted; a member of your institution if you are its manager; anyone if you are an admin'),
 });
-export const BookingPatch = BookingCreate.omit({ audio: true }).partial();
+export const BookingPatch = BookingCreate.omit({ audio: true, ownerId: true }).partial();
 export const BookingQuery = timeRange(
   z.strictObject({
     from: OffsetDateTime.optional(),
     to: OffsetDateTime.optional(),
     roomId: Id.optional(),
-    userId: Id.optional(),
+    userId: Id.optional().describe('this person’s bookings: those they own and those they made for someone else'),
     status: z.enum(['confirmed', 'cancelled']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: Line(200).optional(),
@@ -334,6 +337,7 @@ export const SeriesCreate = z.strictObject({
   mode: z.enum(['all-or-nothing', 'book-free']).default('all-or-nothing').describe('all-or-nothing: any conflict → 409 and nothing booked; book-free: book the free dates, list the skipped'),
   sharedAccess: z.boolean().optional().describe('one guest link and one PIN for all occurrences (default) or one per occurrence'),
   audio: z.boolean().optional().describe('false: no audio conference (telephone and SIP dial-in) for the occurrences'),
+  ownerId: Id.optional().describe('book for this person (default: yourself): someone who named you delegate and whose request you accepted; a member of your institution if you are its manager; anyone if you are an admin'),
 });
 const Alternative = z.object({ roomId: Id, roomName: z.string(), start: Instant, end: Instant });
 export const SeriesRefusal = z.object({
@@ -362,7 +366,8 @@ export const Series = z.object({
   sharedAccess: z.boolean(),
   splitFrom: Id.nullable(),
   status: z.enum(['active', 'cancelled']),
-  booker: z.object({ id: Id, name: z.string() }),
+  booker: z.object({ id: Id, name: z.string() }).describe('the owner'),
+  bookedBy: z.object({ id: Id, name: z.string() }).nullable().describe('who booked the series for its owner, or null'),
   institutionId: Id.nullable(),
   createdAt: Instant,
   updatedAt: Instant,
@@ -400,3 +405,23 @@ export const InviteeParams = z.strictObject({ id: Id, inviteeId: Id });
 export const FeedCreate = z.strictObject({ roomId: Id.optional().describe('a room’s busy times; without it, your own bookings') });
 export const Feed = z.object({ id: Id, roomId: Id.nullable(), url: z.string().nullable().describe('shown only when created or regenerated'), createdAt: Instant });
 export const MailStatus = z.object({ mailConfigured: z.boolean() });
+
+// Booking on behalf (issue #17): delegates and the people one books for
+const PersonRef = z.object({ id: Id, name: z.string(), email: z.string() });
+export const Delegation = z.object({
+  person: PersonRef.describe('who named the delegate (the bookings are theirs)'),
+  delegate: PersonRef.describe('who may book for the person once they accepted'),
+  status: z.enum(['pending', 'accepted']).describe('pending: the delegate has not answered yet'),
+  createdAt: Instant,
+  acceptedAt: Instant.nullable(),
+});
+export const DelegationList = z.object({ items: z.array(Delegation) });
+export const DelegateAdd = z
+  .strictObject({ email: Email.optional(), userId: Id.optional() })
+  .refine((b) => (b.email === undefined) !== (b.userId === undefined), { message: 'Give either email or userId.' });
+export const BookFor = z.object({
+  people: z.array(PersonRef).describe('people who named you delegate and whose request you accepted'),
+  search: z.enum(['none', 'institution', 'anyone']).describe('whom else you may book for through the people search: your institution’s members (managers) or anyone (admins)'),
+});
+export const PersonParams = z.object({ personId: Id });
+export const DelegateParams = z.object({ delegateId: Id });

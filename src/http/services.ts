@@ -5,6 +5,7 @@ import type { AdministrationService } from '../app/administration.ts';
 import type { PeopleService } from '../app/people.ts';
 import type { BookingService } from '../app/bookings.ts';
 import type { SeriesService } from '../app/series.ts';
+import type { DelegationService } from '../app/delegation.ts';
 import type { StatisticsService } from '../app/statistics.ts';
 import type { CalendarServices } from './routes/feeds.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
@@ -15,6 +16,7 @@ export type Services = {
   bookings: BookingService;
   audio: AudioService;
   series: SeriesService;
+  delegation: DelegationService;
   calendar: CalendarServices;
   accounts: AccountService;
   administration: AdministrationService;

@@ -44,6 +44,8 @@ export const bookingView = (b: Booking) => ({
   seats: b.seats,
   status: b.status,
   booker: { id: b.bookerId, name: b.bookerName },
+  ownerId: b.bookerId,
+  bookedBy: b.bookedById ? { id: b.bookedById, name: b.bookedByName ?? '' } : null,
   institutionId: b.institutionId,
   joinUrl: `/join/${b.id}`,
   seriesId: b.seriesId,

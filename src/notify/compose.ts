@@ -10,7 +10,14 @@ import type { MeetingDetails, MeetingDetailsSource } from './meeting-details.ts'
 import { renderMail, type Locale, type MailKind } from './messages.ts';
 import type { MailConfig } from './settings.ts';
 
-export type Recipient = { email: string; name?: string | null; locale: Locale; timeZone: string | null };
+export type Recipient = {
+  email: string;
+  name?: string | null;
+  locale: Locale;
+  timeZone: string | null;
+  /** The person who booked for the owner (issue #17) gets a short note, without the calendar entry: the owner's name. */
+  bookedFor?: string | undefined;
+};
 export type MailAction = 'created' | 'updated' | 'cancelled';
 
 export type ComposeJob =
@@ -153,7 +160,7 @@ export class MailComposer {
       cancelled: method === 'CANCEL',
       stamp: b.updatedAt,
     };
-    const recipients = job.to ? [job.to] : await this.recipients(reads, b.bookerId, { bookingId: b.id });
+    const recipients = job.to ? [job.to] : await this.recipients(reads, b.bookerId, { bookingId: b.id }, b);
     return recipients.map((to) =>
       this.mail(to, method, [event], {
         kind: KIND[job.action],
@@ -198,7 +205,7 @@ export class MailComposer {
       events = [master, ...exceptions];
       if (upcoming[0]) when = { start: upcoming[0].start, end: upcoming[0].end };
     }
-    const recipients = job.to ? [job.to] : await this.recipients(reads, s.bookerId, { seriesId: s.id });
+    const recipients = job.to ? [job.to] : await this.recipients(reads, s.bookerId, { seriesId: s.id }, s);
     return recipients.map((to) =>
       this.mail(to, job.method, events, {
         kind: KIND[job.action],
@@ -241,14 +248,26 @@ export class MailComposer {
 
   private asRecipient = (i: { email: string; locale: Locale; timeZone: string | null }): Recipient => ({ email: i.email, locale: i.locale, timeZone: i.timeZone });
 
-  private async recipients(reads: BatchReads, bookerId: string, target: { bookingId: string } | { seriesId: string }): Promise<Recipient[]> {
-    const [booker, listed] = await Promise.all([reads.person(bookerId), reads.invitees(target)]);
+  private async recipients(
+    reads: BatchReads,
+    bookerId: string,
+    target: { bookingId: string } | { seriesId: string },
+    onBehalf?: { bookedById: string | null; bookerName: string },
+  ): Promise<Recipient[]> {
+    const [booker, listed, bookedBy] = await Promise.all([
+      reads.person(bookerId),
+      reads.invitees(target),
+      onBehalf?.bookedById ? reads.person(onBehalf.bookedById) : Promise.resolve(null),
+    ]);
     const invitees = listed.map(this.asRecipient);
-    const all = [
-      ...(booker ? [{ email: booker.email, name: booker.name, locale: booker.locale?.startsWith('en') ? ('en' as const) : booker.locale?.startsWith('it') ? ('it' as const) : this.config.defaultLocale, timeZone: booker.timeZone }] : []),
-      ...invitees,
-    ];
-    return [...new Map(all.map((r) => [r.email.toLowerCase(), r])).values()];
+    const localeOf = (p: { locale: string | null }) => (p.locale?.startsWith('en') ? ('en' as const) : p.locale?.startsWith('it') ? ('it' as const) : this.config.defaultLocale);
+    const all: Recipient[] = [...(booker ? [{ email: booker.email, name: booker.name, locale: localeOf(booker), timeZone: booker.timeZone }] : []), ...invitees];
+    const unique = [...new Map(all.map((r) => [r.email.toLowerCase(), r])).values()];
+    // Who booked it for the owner hears about it too, unless they get the invitation anyway.
+    if (bookedBy && onBehalf && !unique.some((r) => r.email.toLowerCase() === bookedBy.email.toLowerCase())) {
+      unique.push({ email: bookedBy.email, name: bookedBy.name, locale: localeOf(bookedBy), timeZone: bookedBy.timeZone, bookedFor: onBehalf.bookerName });
+    }
+    return unique;
   }
 
   private mail(
@@ -257,7 +276,8 @@ export class MailComposer {
     events: CalendarEvent[],
     content: Omit<Parameters<typeof renderMail>[0], 'locale' | 'recipientZone'>,
   ): OutgoingMail {
-    const rendered = renderMail({ ...content, locale: to.locale, recipientZone: to.timeZone });
+    const rendered = renderMail({ ...content, locale: to.locale, recipientZone: to.timeZone, bookedFor: to.bookedFor });
+    if (to.bookedFor) return { to: to.email, ...rendered };
     const calendar = buildCalendar({ method, events, organizer: organizerOf(this.config.from), attendees: [{ email: to.email, name: to.name ?? null }] });
     return { to: to.email, ...rendered, calendar: { method, content: calendar } };
   }

@@ -23,6 +23,8 @@ export type MailContent = {
   /** Only one occurrence of a series is concerned. */
   occurrenceOnly?: boolean;
   minutesBefore?: number | undefined;
+  /** The copy for the person who booked it for its owner (issue #17): the owner's name. */
+  bookedFor?: string | undefined;
 };
 
 export type RenderedMail = { subject: string; text: string; html: string };
@@ -40,6 +42,7 @@ const WORDS = {
       reminder: 'La riunione sta per iniziare.',
     },
     occurrenceCancelled: 'È annullata solo questa data della serie.',
+    bookedFor: (owner: string) => `Hai prenotato questa riunione per ${owner}, che ha ricevuto l’invito.`,
     series: 'Date della serie',
     room: 'Stanza',
     when: 'Quando',
@@ -65,6 +68,7 @@ const WORDS = {
       reminder: 'The meeting starts soon.',
     },
     occurrenceCancelled: 'Only this date of the series is cancelled.',
+    bookedFor: (owner: string) => `You booked this meeting for ${owner}, who received the invitation.`,
     series: 'Dates of the series',
     room: 'Room',
     when: 'When',
@@ -108,7 +112,8 @@ export function renderMail(c: MailContent): RenderedMail {
     ...(c.details.dialIn?.sipUri ? [[w.sip, c.details.dialIn.sipUri] as [string, string]] : []),
     [w.details, c.portalUrl],
   ];
-  const intro = c.occurrenceOnly && c.kind === 'cancellation' ? `${w.intro.cancellation} ${w.occurrenceCancelled}` : w.intro[c.kind];
+  const about = c.occurrenceOnly && c.kind === 'cancellation' ? `${w.intro.cancellation} ${w.occurrenceCancelled}` : w.intro[c.kind];
+  const intro = c.bookedFor ? `${w.bookedFor(c.bookedFor)} ${c.kind === 'invitation' ? '' : about}`.trim() : about;
   const dates = (c.dates ?? []).map((d) => DateTime.fromJSDate(d, { zone: c.roomZone }).setLocale(c.locale).toFormat('ccc d LLL yyyy HH:mm'));
   const text = [
     c.title,

@@ -7,6 +7,8 @@ import type { BookingService } from '../app/bookings.ts';
 import type { SeriesService } from '../app/series.ts';
 import type { PeopleService } from '../app/people.ts';
 import { startPasswordMailJobs } from '../jobs/password-mail.ts';
+import { startDelegationMailJobs } from '../jobs/delegation-mail.ts';
+import type { DelegationService } from '../app/delegation.ts';
 import type { Database } from '../db/database.ts';
 import { startMailJobs } from '../jobs/mail.ts';
 import type { JobQueue } from '../jobs/queue.ts';
@@ -33,7 +35,7 @@ export async function startNotify(deps: {
   database: Database;
   clock: Clock;
   logger: Logger;
-  services: { bookings: BookingService; series: SeriesService; calendar: { invitees: InviteeService }; people: PeopleService };
+  services: { bookings: BookingService; series: SeriesService; calendar: { invitees: InviteeService }; people: PeopleService; delegation?: DelegationService };
   /** Zone of the times in mails to people whose own zone is unknown (password links). */
   defaultTimeZone: string;
 }): Promise<NotifyModule> {
@@ -49,6 +51,16 @@ export async function startNotify(deps: {
     defaults: { locale: config.defaultLocale, timeZone: deps.defaultTimeZone },
     retry: { limit: config.retryLimit, delaySeconds: config.retryDelaySeconds },
   });
+  if (services.delegation) {
+    await startDelegationMailJobs({
+      queue: deps.queue,
+      mailer,
+      delegation: services.delegation,
+      logger,
+      defaultLocale: config.defaultLocale,
+      retry: { limit: config.retryLimit, delaySeconds: config.retryDelaySeconds },
+    });
+  }
   const listeners = mailListeners(deps.limits, deps.clock);
   services.bookings.onChange(listeners.booking);
   services.series.onChange(listeners.series);

@@ -157,6 +157,23 @@ describe('the join page of signed-in people', () => {
     expect(other.html).not.toContain(b.hostPin);
     expect(other.html).not.toContain('Host PIN');
   });
+
+  it('gives the host PIN to the owner of a booking made on their behalf, not to the delegate who made it (issue #17)', async () => {
+    const delegate = await p.t.user('member', (await p.t.institution()).id, 'Dora Delegate');
+    expect((await p.t.api('POST', '/api/v1/account/delegates', { as: p.booker, body: { userId: delegate.userId } })).status).toBe(201);
+    expect((await p.t.api('POST', `/api/v1/account/delegations/${p.booker.userId}/accept`, { as: delegate })).status).toBe(200);
+    const res = await p.t.api('POST', '/api/v1/bookings', { as: delegate, body: { title: 'Per conto di Alice', roomId: await room(p), ...LATER, seats: 5, ownerId: p.booker.userId } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const audio = (await p.t.api('GET', `/api/v1/bookings/${res.body.id}/audio`, { as: p.booker })).body;
+    expect(dialInOf((await page(`/join/${res.body.id}`, { as: p.booker })).html)).toContain(`<dt>Host PIN</dt><dd><span class="pin">${audio.hostPin}</span>`);
+    // Booking for someone does not make one a participant: the delegate enters once invited, as a participant.
+    expect((await page(`/join/${res.body.id}`, { as: delegate })).html).not.toContain(audio.hostPin);
+    await invite(p.t, delegate, res.body.id, delegate);
+    const theirs = await page(`/join/${res.body.id}`, { as: delegate });
+    expect(theirs.status).toBe(200);
+    expect(dialInOf(theirs.html)).toContain(`<span class="pin">${audio.pin}</span>`);
+    expect(theirs.html).not.toContain(audio.hostPin);
+  });
 });
 
 describe('a booking without audio', () => {

@@ -29,6 +29,7 @@ export const seriesView = (s: Series) => ({
   splitFrom: s.splitFrom,
   status: s.status,
   booker: { id: s.bookerId, name: s.bookerName },
+  bookedBy: s.bookedById ? { id: s.bookedById, name: s.bookedByName ?? '' } : null,
   institutionId: s.institutionId,
   createdAt: iso(s.createdAt),
   updatedAt: iso(s.updatedAt),

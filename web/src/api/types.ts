@@ -53,7 +53,11 @@ export interface Booking {
   endLocal: string;
   seats: number;
   status: 'confirmed' | 'cancelled';
+  /** The owner (invited, host); the same as ownerId. */
   booker: { id: string; name: string };
+  ownerId?: string;
+  /** Who booked it for the owner (issue #17), or null when the owner did. */
+  bookedBy?: { id: string; name: string } | null;
   institutionId: string | null;
   createdAt: string;
   updatedAt: string;

@@ -21,6 +21,7 @@ const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then
 const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').then((m) => ({ default: m.SignInSettingsPage })));
 const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((m) => ({ default: m.InstitutionPage })));
 const StatisticsPage = lazy(() => import('../statistics/StatisticsPage.tsx').then((m) => ({ default: m.StatisticsPage })));
+const DelegatesPage = lazy(() => import('../account/DelegatesPage.tsx').then((m) => ({ default: m.DelegatesPage })));
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 // The meeting room (issue #14) brings janus-gateway: its own chunk, loaded only on /room/<booking>.
 const RoomPage = lazy(() => import('../room/RoomPage.tsx').then((m) => ({ default: m.RoomPage })));
@@ -48,6 +49,7 @@ const ROUTES: Route[] = [
   // The stable address in every mail, reminder, feed and .ics file.
   { pattern: '/bookings/:id/attendance', page: AttendancePage },
   { pattern: '/bookings/:id', page: BookingPage },
+  { pattern: '/account/delegates', page: DelegatesPage },
   { pattern: '/admin/rooms', page: RoomsPage, admin: true },
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
   { pattern: '/institutions/:id', page: InstitutionPage },

@@ -62,6 +62,9 @@ export function AppShell({ children }: { children: ReactNode }) {
               <li>
                 <NavLink to="/bookings/new">{t('nav.newBooking')}</NavLink>
               </li>
+              <li>
+                <NavLink to="/account/delegates">{t('nav.delegates')}</NavLink>
+              </li>
               {me.role === 'institution-manager' && me.institution && (
                 <li>
                   <NavLink to={`/institutions/${me.institution.id}`}>{t('nav.myInstitution')}</NavLink>

@@ -11,11 +11,13 @@ export function helpUrl(path: string, language: 'it' | 'en'): string {
           ? 'admin/#institutions-and-quotas'
           : path.startsWith('/admin')
             ? 'admin/'
-            : path.startsWith('/bookings/new')
-              ? 'user/#book-a-room'
-              : path.startsWith('/bookings')
-                ? 'user/#invite-people'
-                : 'user/';
+            : path.startsWith('/account/delegates')
+              ? 'user/#book-for-someone-else'
+              : path.startsWith('/bookings/new')
+                ? 'user/#book-a-room'
+                : path.startsWith('/bookings')
+                  ? 'user/#invite-people'
+                  : 'user/';
   // The Italian pages have Italian headings, so their anchors differ: those lead to the page.
   return `/docs/${language}/${language === 'en' ? page : page.replace(/#.*$/, '')}`;
 }

@@ -57,7 +57,7 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       </div>
       <div>
         <dt>{t('details.booker')}</dt>
-        <dd>{booking.booker.name}</dd>
+        <dd>{booking.bookedBy ? t('details.bookedByFor', { by: booking.bookedBy.name, owner: booking.booker.name }) : booking.booker.name}</dd>
       </div>
       {booking.description && (
         <div>

@@ -18,6 +18,8 @@ import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import type { SeriesScope } from './seriesIndex.ts';
 import { buildRrule, initialRepeat, validateRepeat, weekdayOf, type RepeatErrors, type RepeatValues } from './repeat.ts';
+import { BookForField } from './BookForField.tsx';
+import type { PickedPerson } from '../admin/PersonPicker.tsx';
 import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
 
@@ -62,6 +64,12 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string } | null>(null);
   // Offered for every new booking or series when the portal has telephony.
   const [audio, setAudio] = useState(true);
+  // "Book for", also when the calendar's quick dialog hands over (?ownerId=&ownerName=).
+  const [owner, setOwner] = useState<PickedPerson | null>(() => {
+    const q = new URLSearchParams(window.location.search);
+    const id = q.get('ownerId');
+    return id && !editingId ? { id, name: q.get('ownerName') ?? '', email: '' } : null;
+  });
   const [ownBooking, setOwnBooking] = useState<string | null>(null);
   // Seats follow the room chosen until the person types a number of their own.
   const seatsTouched = useRef(false);
@@ -163,6 +171,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       seats: Number(values.seats),
       // The API's default is on; say so only when the booker turned it off.
       ...(!editingId && settings.telephony && !audio ? { audio: false } : {}),
+      ...(!editingId && owner ? { ownerId: owner.id } : {}),
     };
     try {
       if (editingId && seriesId && !target) {
@@ -234,6 +243,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       mode,
       // As for a single booking: on unless the booker turned it off (for every occurrence).
       ...(settings.telephony && !audio ? { audio: false } : {}),
+      ...(owner ? { ownerId: owner.id } : {}),
     };
   }
 
@@ -419,6 +429,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
             <Field id="field-description" label={fieldLabels.description} error={errors.description} hint={t('form.descriptionHint')}>
               <textarea rows={4} maxLength={2000} value={values.description} onChange={set('description')} />
             </Field>
+            {!editingId && <BookForField value={owner} onChange={setOwner} />}
             {!editingId && settings.telephony && (
               <div className="field">
                 <label className="check">

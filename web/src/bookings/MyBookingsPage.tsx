@@ -34,6 +34,7 @@ function BookingCard({ booking, onCancelled, past, inSeries = false }: { booking
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const cancel = useCancelBooking(booking, onCancelled);
+  const { me } = useMe();
   const detailsId = `booking-${booking.id}-details`;
   const cancelled = booking.status === 'cancelled';
   const Heading = inSeries ? 'h4' : 'h3';
@@ -55,6 +56,11 @@ function BookingCard({ booking, onCancelled, past, inSeries = false }: { booking
         <p className="booking-where muted">
           {booking.roomName} · {t('calendar.seats', { count: booking.seats })}
         </p>
+        {booking.bookedBy && (
+          <p className="booking-for muted small">
+            {booking.bookedBy.id === me.id ? t('myBookings.bookedFor', { owner: booking.booker.name }) : t('myBookings.bookedBy', { by: booking.bookedBy.name })}
+          </p>
+        )}
         {cancel.box}
       </div>
       <div className="booking-actions">

@@ -9,6 +9,8 @@ import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { Suggestions } from './Suggestions.tsx';
+import { BookForField } from '../bookings/BookForField.tsx';
+import type { PickedPerson } from '../admin/PersonPicker.tsx';
 import { fullFormAddress } from './slots.ts';
 
 /** Seats the dialog starts with, as the full form does: a small meeting, or the room's size when smaller. */
@@ -39,6 +41,7 @@ export function QuickBookDialog({
   const [title, setTitle] = useState('');
   const [seats, setSeats] = useState('');
   const [description, setDescription] = useState('');
+  const [owner, setOwner] = useState<PickedPerson | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
@@ -51,6 +54,7 @@ export function QuickBookDialog({
       setTitle('');
       setSeats(String(Math.min(DEFAULT_SEATS, slot.room.capacity)));
       setDescription('');
+      setOwner(null);
       setError(null);
       setFieldErrors({});
       setSuggestions([]);
@@ -69,6 +73,7 @@ export function QuickBookDialog({
         seats: Number(seats),
         start: target.start,
         end: target.end,
+        ...(owner && { ownerId: owner.id }),
       });
       onBooked(booking);
     } catch (e) {
@@ -104,7 +109,7 @@ export function QuickBookDialog({
       actions={
         <>
           {slot && (
-            <button type="button" className="button button-secondary dialog-action-start" onClick={() => navigate(fullFormAddress({ roomId: slot.room.id, timeZone: slot.room.timeZone, start: slot.start, end: slot.end }, { title, seats, description }))}>
+            <button type="button" className="button button-secondary dialog-action-start" onClick={() => navigate(fullFormAddress({ roomId: slot.room.id, timeZone: slot.room.timeZone, start: slot.start, end: slot.end }, { title, seats, description, owner }))}>
               {t('quickBook.more')}
             </button>
           )}
@@ -138,6 +143,7 @@ export function QuickBookDialog({
           <Field label={t('form.title')} required error={fieldErrors.title}>
             <input type="text" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} autoFocus />
           </Field>
+          <BookForField id="quick-ownerId" value={owner} onChange={setOwner} />
           <Field
             label={t('form.seats')}
             required

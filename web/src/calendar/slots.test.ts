@@ -33,4 +33,10 @@ describe('"more options" from the quick dialog', () => {
     expect(query.has('end')).toBe(false);
     expect(query.has('seats')).toBe(false);
   });
+
+  it('carries the person chosen under "Book for"', () => {
+    const query = new URL(fullFormAddress(slot, { title: '', seats: '5', description: '', owner: { id: 'u-prof', name: 'Paolo Neri' } }), 'https://x').searchParams;
+    expect(query.get('ownerId')).toBe('u-prof');
+    expect(query.get('ownerName')).toBe('Paolo Neri');
+  });
 });

@@ -22,7 +22,7 @@ export function slotFromClick(at: string, minMinutes: number, maxMinutes: number
 /** The full booking form's address for a slot (instants, in the room's zone) and what was typed so far. */
 export function fullFormAddress(
   slot: { roomId: string; timeZone: string; start: string; end: string },
-  typed: { title: string; seats: string; description: string },
+  typed: { title: string; seats: string; description: string; owner?: { id: string; name: string } | null },
 ): string {
   const start = wallClock(slot.start, slot.timeZone);
   const end = wallClock(slot.end, slot.timeZone);
@@ -32,5 +32,10 @@ export function fullFormAddress(
   if (typed.seats.trim()) query.set('seats', typed.seats.trim());
   if (typed.title.trim()) query.set('title', typed.title.trim());
   if (typed.description.trim()) query.set('description', typed.description.trim());
+  // "Book for" goes along: the form picks the same person.
+  if (typed.owner) {
+    query.set('ownerId', typed.owner.id);
+    query.set('ownerName', typed.owner.name);
+  }
   return `/bookings/new?${query}`;
 }
