@@ -20,6 +20,7 @@ import type { SeriesScope } from './seriesIndex.ts';
 import { buildRrule, initialRepeat, validateRepeat, weekdayOf, type RepeatErrors, type RepeatValues } from './repeat.ts';
 import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
+import { WaitForSlot, isWaitable, type WaitRequest } from '../waiting/WaitingList.tsx';
 
 /** Seats a new booking starts with: a small meeting; the room's size when it is smaller. */
 const DEFAULT_SEATS = 10;
@@ -63,6 +64,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   // Offered for every new booking or series when the portal has telephony.
   const [audio, setAudio] = useState(true);
   const [ownBooking, setOwnBooking] = useState<string | null>(null);
+  const [waitFor, setWaitFor] = useState<WaitRequest | null>(null);
   // Seats follow the room chosen until the person types a number of their own.
   const seatsTouched = useRef(false);
 
@@ -147,6 +149,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     setBusy(true);
     setGeneral(null);
     setOwnBooking(null);
+    setWaitFor(null);
     setSuggestions([]);
     // Local wall-clock times without an offset: the API reads them in the room's zone.
     const body = target
@@ -208,6 +211,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
         if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
         setSuggestions(e.suggestions);
         setOwnBooking(e.conflict?.yours ? (e.conflict.bookingId ?? null) : null);
+        const { audio: _audio, ...request } = payload;
+        setWaitFor(isWaitable(e) && !e.conflict?.yours ? request : null);
       }
       setErrors(next);
       if (Object.keys(next).length === 0 || e instanceof ApiError === false || e.status === 409 || e.status === 403) {
@@ -360,6 +365,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
           {suggestions.length > 0 && (
             <Suggestions suggestions={suggestions} zoneOf={(id) => rooms.find((r) => r.id === id)?.timeZone ?? zone} busy={busy} onTake={(s) => void save(s)} />
           )}
+          {waitFor && <WaitForSlot request={waitFor} />}
         </div>
       )}
       {outcome ? (
