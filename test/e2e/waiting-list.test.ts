@@ -23,7 +23,7 @@ const LANGS = [
     join: 'Tell me if it frees',
     joined: /^You are on the waiting list\./,
     section: 'Waiting list',
-    left: 'Held for you: 30 minutes left to confirm (until 13:30)',
+    left: '30 minutes left to confirm (until 13:30)',
     confirm: /^Confirm/,
     leave: /^Leave the waiting list/,
     booked: /is booked in/,
@@ -36,7 +36,7 @@ const LANGS = [
     join: 'Avvisami se si libera',
     joined: /^Sei in lista d’attesa\./,
     section: 'Lista d’attesa',
-    left: 'Tenuto per te: 30 minuti per confermare (fino alle 13:30)',
+    left: '30 minuti per confermare (fino alle 13:30)',
     confirm: /^Conferma/,
     leave: /^Esci dalla lista d’attesa/,
     booked: /è prenotata in/,
@@ -82,7 +82,7 @@ describeInBrowser('waiting list', () => {
         const taken = await portal.api(maria, 'POST', '/api/v1/bookings', { ...slot, title: 'Consiglio di corso' });
         expect(taken.status).toBe(201);
         // Another slot that stays taken: a plain waiting entry next to the hold.
-        const other = { roomId: room.id, start: '2026-12-09T10:00:00', end: '2026-12-09T11:00:00', seats: 4 };
+        const other = { roomId: room.id, start: `2026-12-09T${L.hour}:00:00`, end: `2026-12-09T${L.hour}:45:00`, seats: 4 };
         expect((await portal.api(maria, 'POST', '/api/v1/bookings', { ...other, title: `Altro ${L.lang}` })).status).toBe(201);
 
         const luca = await portal.member(`Luca ${L.lang}`);
