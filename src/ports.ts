@@ -136,6 +136,8 @@ export type BusyBooking = SeatUsage & {
   bookerId: string;
   institutionId: string | null;
   occupiedUntil: Date;
+  /** A waiting-list hold (migration 019): busy for everyone, but no booking to open. */
+  held?: true;
 };
 
 export interface BookingRepository {

@@ -295,7 +295,7 @@ export class PgBookingRepository implements BookingRepository {
   }
 
   async busy(from: Date, to: Date): Promise<BusyBooking[]> {
-    return this.db
+    const bookings = await this.db
       .selectFrom('bookings')
       .select([
         'id',
@@ -312,6 +312,13 @@ export class PgBookingRepository implements BookingRepository {
       .where(sql<boolean>`during && tstzrange(${from}, ${to}, '[)')`)
       .orderBy(sql`lower(during)`)
       .execute();
+    // Waiting-list holds take their room and seats as bookings do (the calendar and the suggestions
+    // must not offer a held slot that a booking would then be refused).
+    const { rows: holds } = await sql<BusyBooking>`SELECT id, held_room_id AS "roomId", title, seats, user_id AS "bookerId", institution_id AS "institutionId",
+        lower(during) AS start, upper(during) AS "end", upper(held_occupied) AS "occupiedUntil", true AS held
+      FROM waiting_entries WHERE state = 'held' AND during && tstzrange(${from}, ${to}, '[)')`.execute(this.db);
+    if (holds.length === 0) return bookings;
+    return [...bookings, ...holds].sort((a, b) => new Date(a.start).getTime() - new Date(b.start).getTime());
   }
 
   async institutionHours(institutionId: string, month: Slot, excludeId?: string): Promise<number> {

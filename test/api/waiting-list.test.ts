@@ -94,7 +94,9 @@ describe('waiting list', () => {
     // Bob's mail in the portal's default language (Italian), Carol's in hers.
     expect(await holdMails(bob!.userId)).toEqual(['Posto libero, tenuto per te: Bob']);
 
-    // While held, the room is taken for everyone else.
+    // While held, the room is taken for everyone else, and the calendar shows it busy (no booking to open).
+    const seen = await t.api('GET', `/api/v1/availability?from=2026-03-23T08:00:00Z&to=2026-03-23T12:00:00Z`, { as: dave! });
+    expect(seen.body.rooms.find((r: { roomId: string }) => r.roomId === small.id).busy).toMatchObject([{ start: '2026-03-23T09:00:00.000Z', bookingId: null, title: null, seats: 6 }]);
     const daveTries = await api2('POST', '/api/v1/bookings', dave!, { title: 'Dave', ...slot });
     expect(daveTries.status).toBe(409);
     expect(daveTries.body.code).toBe('ROOM_TAKEN');
