@@ -195,7 +195,8 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   });
   const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
   notify.setMeetingDetails(provisioning.meetingDetails);
-  // After notify: the hold's mail goes on the mail queue.
+  // After notify: the hold's mail goes on the mail queue. A portal on a test clock sweeps when its
+  // test says (the schedule would sweep at real minutes, not at the test's times).
   await startWaitingListJobs({ queue, waitingList: services.waitingList, bookings: services.bookings, logger, publicUrl: config.publicUrl, defaultLocale: config.mail.defaultLocale, schedule: opts.clock === undefined });
   const usage = new PgUsageRepository(database.db);
   const sampler = await startUsageSampler({

@@ -9,7 +9,7 @@
 // Holds are made under the seat-pool locks of their hours, as bookings are, so both are exact.
 import { canManageBooking } from '../domain/access.ts';
 import type { BookingPolicy, Slot } from '../domain/booking-rules.ts';
-import { AppError, notFound } from '../domain/errors.ts';
+import { AppError } from '../domain/errors.ts';
 import { peakSeats } from '../domain/seat-pool.ts';
 import { MINUTE } from '../domain/time.ts';
 import type { Booking, BookingListener, CallContext, Clock, Repositories, Room, UnitOfWork, WaitingEntry } from '../ports.ts';
@@ -27,7 +27,9 @@ export type JoinWaitingListInput = Omit<CreateBookingInput, 'audio'>;
 const SWEEP_BATCH = 100;
 
 const entryNotFound = () =>
-  notFound('WAITING_ENTRY_NOT_FOUND', 'No waiting-list entry of yours has this id. Open "My bookings" to see the ones you have.');
+  new AppError('not-found', 'WAITING_ENTRY_NOT_FOUND', 'No waiting-list entry of yours has this id. Open "My bookings" to see the ones you have.', {}, {
+    it: 'Nessuna tua iscrizione in lista d’attesa ha questo id. Apri «Le mie prenotazioni» per vedere le tue.',
+  });
 
 export class WaitingListService {
   private readonly uow: UnitOfWork;

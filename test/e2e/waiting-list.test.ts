@@ -26,7 +26,7 @@ const LANGS = [
     left: '30 minutes left to confirm (until 13:30)',
     confirm: /^Confirm/,
     leave: /^Leave the waiting list/,
-    booked: /is booked in/,
+    booked: /^Booked “Tesi en” in/,
   },
   {
     lang: 'it',
@@ -39,7 +39,7 @@ const LANGS = [
     left: '30 minuti per confermare (fino alle 13:30)',
     confirm: /^Conferma/,
     leave: /^Esci dalla lista d’attesa/,
-    booked: /è prenotata in/,
+    booked: /^Prenotato «Tesi it» in/,
   },
 ] as const;
 

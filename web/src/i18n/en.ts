@@ -236,7 +236,7 @@ export const en = {
     confirm: 'Confirm',
     letGo: 'Let go',
     leave: 'Leave the waiting list',
-    confirmed: '“{{title}}” is booked in {{room}}.',
+    confirmed: 'Booked “{{title}}” in {{room}}.',
     letGone: 'You let “{{title}}” go: the next person waiting gets it.',
     left: 'You left the waiting list for “{{title}}”.',
     holdEnded: 'This hold has ended, so the slot may be someone else’s now. Join the waiting list again or pick another time.',

@@ -238,7 +238,7 @@ export const it: Messages = {
     confirm: 'Conferma',
     letGo: 'Lascia',
     leave: 'Esci dalla lista d’attesa',
-    confirmed: '«{{title}}» è prenotata in {{room}}.',
+    confirmed: 'Prenotato «{{title}}» in {{room}}.',
     letGone: 'Hai lasciato «{{title}}»: passa alla persona successiva in attesa.',
     left: 'Hai lasciato la lista d’attesa per «{{title}}».',
     holdEnded: 'Questo orario non è più tenuto per te, quindi può essere di altri. Rimettiti in lista d’attesa o scegli un altro orario.',
