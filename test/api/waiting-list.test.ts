@@ -8,6 +8,7 @@ import { startTestPortal, type Caller, type TestPortal } from '../support/portal
 import { createPortal, type Portal } from '../../src/portal.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import type { Room } from '../../src/ports.ts';
+import { peakSeats } from '../../src/domain/seat-pool.ts';
 
 let t: TestPortal;
 let second: Portal;
@@ -192,5 +193,66 @@ describe('waiting list', () => {
     expect(swept.reduce((n, s) => n + s.expiredWaiting, 0)).toBe(1);
     // The entry's slot has not ended: it is still listed, as expired.
     expect((await entries(dan!))[0]).toMatchObject({ id: danEntry.id, state: 'expired' });
+  });
+  it('keeps holds and bookings off each other and within the seat pool under parallel bookings, cancellations, offers, sweeps and confirmations on two instances', async () => {
+    t.clock.set('2026-03-20T09:00:00Z');
+    const people = await Promise.all(Array.from({ length: 8 }, () => t.user('member', institutionId)));
+    const owner = await t.user('member', institutionId);
+    let seed = 17;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const hours = ['09:00', '09:30', '10:00', '10:30', '11:00'];
+    const request = () => {
+      const h = hours[random(hours.length)]!;
+      const [hh, mm] = h.split(':').map(Number) as [number, number];
+      const end = `${String(hh + 1).padStart(2, '0')}:${String(mm).padStart(2, '0')}`;
+      const room = [small, medium, large, null][random(4)];
+      const seats = room ? Math.min(room.capacity, 3 + random(10)) : 3 + random(15);
+      return { title: 'Race', start: `2026-03-26T${h}`, end: `2026-03-26T${end}`, seats, ...(room && { roomId: room.id }) };
+    };
+    const mine: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await t.api('POST', '/api/v1/bookings', { as: owner, body: request() });
+      if (res.status === 201) mine.push(res.body.id);
+    }
+    for (const p of people) for (let i = 0; i < 3; i++) await t.api('POST', '/api/v1/waiting-list', { as: p, body: request() });
+
+    const statuses: number[] = [];
+    const instance = (i: number) => (i % 2 === 0 ? t.portal : second);
+    const confirmHeld = async (who: Caller, i: number) => {
+      const held = (await entries(who)).filter((e) => e.state === 'held');
+      for (const e of held) statuses.push((await (i % 2 === 0 ? t.api('POST', `/api/v1/waiting-list/${e.id}/confirm`, { as: who }) : api2('POST', `/api/v1/waiting-list/${e.id}/confirm`, who))).status);
+    };
+    // Half the owner's bookings go first: holds exist before the race.
+    for (const id of mine.splice(0, Math.ceil(mine.length / 2))) await t.api('DELETE', `/api/v1/bookings/${id}`, { as: owner });
+    await t.portal.services.waitingList.offerFreed({ start: new Date('2026-03-26T07:00:00Z'), end: new Date('2026-03-26T12:00:00Z') });
+    const { rows: held } = await sql<{ n: string }>`SELECT count(*) AS n FROM waiting_entries WHERE state = 'held' AND lower(during) >= '2026-03-26T00:00Z'`.execute(t.db.database.db);
+    expect(Number(held[0]!.n)).toBeGreaterThan(0);
+    const answers = await Promise.all([
+      ...mine.map((id, i) => (i % 2 === 0 ? t.api('DELETE', `/api/v1/bookings/${id}`, { as: owner }) : api2('DELETE', `/api/v1/bookings/${id}`, owner))),
+      ...people.map((p, i) => (i % 2 === 0 ? t.api('POST', '/api/v1/bookings', { as: p, body: request() }) : api2('POST', '/api/v1/bookings', p, request()))),
+      ...people.map((p, i) => confirmHeld(p, i)),
+      ...[0, 1, 2, 3].map((i) => instance(i).services.waitingList.offerFreed({ start: new Date('2026-03-26T07:00:00Z'), end: new Date('2026-03-26T12:00:00Z') })),
+    ]);
+    t.clock.set('2026-03-20T09:45:00Z');
+    await Promise.all([sweepBoth(), ...people.map((p, i) => confirmHeld(p, i + 1))]);
+    // Refusals are answers (409), never failures.
+    for (const a of answers) if (a && typeof a === 'object' && 'status' in a) statuses.push(a.status);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+
+    type Claim = { id: string; room_id: string; start: Date; end: Date; occupied_until: Date; seats: number };
+    const { rows } = await sql<Claim>`
+      SELECT id, room_id, lower(during) AS start, upper(during) AS "end", upper(occupied) AS occupied_until, seats FROM bookings
+       WHERE status = 'confirmed' AND during && tstzrange('2026-03-26T00:00Z', '2026-03-27T00:00Z')
+      UNION ALL
+      SELECT id, held_room_id, lower(during), upper(during), upper(held_occupied), seats FROM waiting_entries
+       WHERE state = 'held' AND during && tstzrange('2026-03-26T00:00Z', '2026-03-27T00:00Z')`.execute(t.db.database.db);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const a of rows) {
+      for (const b of rows) {
+        if (a.id < b.id && a.room_id === b.room_id) expect(new Date(a.start) < new Date(b.occupied_until) && new Date(b.start) < new Date(a.occupied_until), `${a.id} and ${b.id}`).toBe(false);
+      }
+    }
+    const usage = rows.map((r) => ({ start: new Date(r.start), end: new Date(r.end), seats: r.seats }));
+    expect(peakSeats(usage, new Date('2026-03-26T00:00Z'), new Date('2026-03-27T00:00Z')).seatsUsed).toBeLessThanOrEqual(30);
   });
 });
