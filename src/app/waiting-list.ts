@@ -81,7 +81,10 @@ export class WaitingListService {
       const entry = await this.ownEntry(r, ctx, id);
       if (entry.state !== 'waiting' && entry.state !== 'held') return entry;
       await r.waiting.setState(id, 'withdrawn');
-      if (entry.state === 'held') await this.offer(r, entry);
+      if (entry.state === 'held') {
+        await this.noticeHold(r, entry, entry.heldRoomId!);
+        await this.offer(r, entry);
+      }
       return (await r.waiting.findById(id))!;
     });
   }
@@ -159,6 +162,7 @@ export class WaitingListService {
       usage.push({ start: e.start, end: e.end, seats: e.seats, heldFor: e.userId });
       occupancy.push({ roomId: room.id, start: e.start, end: e.end, occupiedUntil, bookingId: null, bookerId: e.userId, heldFor: e.userId });
       const entry: WaitingEntry = { ...e, state: 'held', heldRoomId: room.id, holdExpiresAt: expiresAt };
+      await this.noticeHold(r, entry, room.id);
       await this.onHold(r, { entry, room });
       held.push(entry);
     }
@@ -176,7 +180,10 @@ export class WaitingListService {
     for (;;) {
       const n = await this.uow.transaction(async (r) => {
         const ended = await r.waiting.expireDueHolds(now, SWEEP_BATCH);
-        for (const e of ended) await this.offer(r, e);
+        for (const e of ended) {
+          await this.noticeHold(r, e, e.heldRoomId!);
+          await this.offer(r, e);
+        }
         return ended.length;
       });
       expiredHolds += n;
@@ -214,6 +221,14 @@ export class WaitingListService {
     if (!(await r.waiting.anyWaiting(freed))) return;
     await r.jobs.enqueue(WAITING_OFFER_QUEUE, { start: freed.start.toISOString(), end: freed.end.toISOString() } satisfies WaitingOfferJob);
   };
+
+  /**
+   * A hold made or ended changes what calendars show busy: a live notice on the bookings' channel
+   * (after commit), so open calendars and "My bookings" read again. Its id is the waiting entry's.
+   */
+  private async noticeHold(r: Repositories, e: WaitingEntry, roomId: string): Promise<void> {
+    await r.bookings.notifyChanges([{ action: 'updated', bookingId: e.id, roomId, start: e.start.toISOString(), end: e.end.toISOString(), hold: true }]);
+  }
 
   private async ownEntry(r: Repositories, ctx: CallContext, id: string): Promise<WaitingEntry> {
     const entry = await r.waiting.findById(id, { forUpdate: true });
