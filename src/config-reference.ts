@@ -24,6 +24,7 @@ export const SETTINGS_IT: Record<string, string> = {
   MAX_DURATION_MINUTES: 'Prenotazione più lunga (12 ore)',
   MAX_DAYS_AHEAD: 'Quanto in anticipo si può prenotare',
   GRANULARITY_MINUTES: 'Inizio e fine cadono su questa griglia (ora locale della stanza)',
+  WAITLIST_HOLD_MINUTES: 'Minuti per cui un posto liberato resta tenuto per la prima persona in lista d’attesa che ci sta, in attesa della sua conferma',
   DEFAULT_TIME_ZONE: 'Fuso orario delle nuove stanze e delle richieste «qualsiasi stanza»',
   SESSION_IDLE_MINUTES: 'Una sessione termina dopo tanto tempo senza uso',
   SESSION_ABSOLUTE_HOURS: 'e comunque dopo tanto tempo',

@@ -53,6 +53,7 @@ export const EnvSchema = z.object({
   MAX_DURATION_MINUTES: intIn(1, 7 * 24 * 60).default(12 * 60),
   MAX_DAYS_AHEAD: intIn(1, 3650).default(180),
   GRANULARITY_MINUTES: intIn(1, 60).default(5),
+  WAITLIST_HOLD_MINUTES: intIn(1, 24 * 60).default(30),
   DEFAULT_TIME_ZONE: ianaZone.default('Europe/Rome'),
   SESSION_IDLE_MINUTES: intIn(1, 7 * 24 * 60).default(120),
   SESSION_ABSOLUTE_HOURS: intIn(1, 24 * 90).default(12),
@@ -160,6 +161,8 @@ export type Config = {
   /** Past either bound a request is refused at once with 503 OVERLOADED and Retry-After (http/overload.ts); 0 turns a bound off. */
   overload: { maxInFlight: number; eventLoopDelayMs: number; retryAfterSeconds: number };
   booking: BookingPolicy;
+  /** Waiting lists: how long a freed slot stays held for the person it is offered to. */
+  waitingList: { holdMinutes: number };
   provisioning: ProvisioningConfig;
   mail: MailConfig;
   /** Null when audio conferencing is off (no ARI_URL). */
@@ -272,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perAccountPerHour: e.PASSWORD_RESET_MAX_PER_ACCOUNT,
       perAddressPerHour: e.PASSWORD_RESET_MAX_PER_ADDRESS,
     },
+    waitingList: { holdMinutes: e.WAITLIST_HOLD_MINUTES },
     booking: {
       seatPool: e.SEAT_POOL,
       turnaroundMinutes: e.TURNAROUND_MINUTES,

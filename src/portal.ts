@@ -16,6 +16,8 @@ import { DelegationService } from './app/delegation.ts';
 import { hashSecret, newSecret } from './identity/secrets.ts';
 import { BookingService } from './app/bookings.ts';
 import { SeriesService } from './app/series.ts';
+import { WaitingListService } from './app/waiting-list.ts';
+import { startWaitingListJobs } from './jobs/waiting-list.ts';
 import { StatisticsService } from './app/statistics.ts';
 import { PgStatisticsRepository } from './db/statistics-repository.ts';
 import { AudioService } from './app/audio.ts';
@@ -135,6 +137,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
   return {
     uow,
     policy,
+    waitingList: new WaitingListService({ uow, clock, policy, bookings, holdMinutes: config.waitingList.holdMinutes }),
     defaultService: defaultService(config.provisioning.providers),
     bookings,
     audio,
@@ -194,6 +197,9 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   });
   const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
   notify.setMeetingDetails(provisioning.meetingDetails);
+  // After notify: the hold's mail goes on the mail queue. A portal on a test clock sweeps when its
+  // test says (the schedule would sweep at real minutes, not at the test's times).
+  await startWaitingListJobs({ queue, waitingList: services.waitingList, bookings: services.bookings, logger, publicUrl: config.publicUrl, defaultLocale: config.mail.defaultLocale, schedule: opts.clock === undefined });
   const usage = new PgUsageRepository(database.db);
   const sampler = await startUsageSampler({
     queue,

@@ -127,10 +127,11 @@ export type BookingFilter = {
   after?: { start: Date; id: string } | undefined;
 };
 
-export type RoomOccupancy = { roomId: string; start: Date; end: Date; occupiedUntil: Date; bookingId: string | null; bookerId: string };
+/** `heldFor`: a waiting-list hold (migration 019), not a booking; it weighs for everyone but that person. */
+export type RoomOccupancy = { roomId: string; start: Date; end: Date; occupiedUntil: Date; bookingId: string | null; bookerId: string; heldFor?: string };
 
 /** The booking in the way of a slot: its time, and whose it is (a person may collide with themself). */
-export type RoomConflict = Slot & { bookingId: string; bookerId: string };
+export type RoomConflict = Slot & { bookingId: string | null; bookerId: string };
 
 /** A confirmed booking as seen on the calendar by anyone: time, room and seats. */
 export type BusyBooking = SeatUsage & {
@@ -140,6 +141,8 @@ export type BusyBooking = SeatUsage & {
   bookerId: string;
   institutionId: string | null;
   occupiedUntil: Date;
+  /** A waiting-list hold (migration 019): busy for everyone, but no booking to open. */
+  held?: true;
 };
 
 export interface BookingRepository {
@@ -149,7 +152,7 @@ export interface BookingRepository {
    * lockSeatPool, then seatUsageAny and roomOccupancy read after the locks were granted, in one
    * round trip (migration 011's function).
    */
-  lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: SeatUsage[]; occupancy: RoomOccupancy[] }>;
+  lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: (SeatUsage & { heldFor?: string })[]; occupancy: RoomOccupancy[] }>;
   /** Confirmed bookings that overlap any of the slots (seat-pool sums for several meetings at once). */
   seatUsageAny(slots: readonly Slot[]): Promise<SeatUsage[]>;
   /** Confirmed bookings in these rooms whose occupied time (turnaround included) meets any slot plus turnaround. */
@@ -410,6 +413,7 @@ export interface DelegationRepository {
 }
 
 export type Repositories = {
+  waiting: WaitingListRepository;
   audio: AudioRepository;
   delegations: DelegationRepository;
   senders: SenderCountRepository;
@@ -474,3 +478,43 @@ export type CallContext = {
    */
   onBehalfOf?: Actor | undefined;
 };
+
+/** A person's place in a waiting list (issue #17, migration 019): waiting, then maybe held, then booked. */
+export type WaitingState = 'waiting' | 'held' | 'booked' | 'expired' | 'withdrawn';
+export type WaitingEntry = {
+  id: string;
+  /** Order of joining: first come, first served. */
+  position: number;
+  userId: string;
+  institutionId: string | null;
+  /** Null: any room that fits the seats. */
+  roomId: string | null;
+  start: Date;
+  end: Date;
+  seats: number;
+  title: string;
+  description: string;
+  state: WaitingState;
+  heldRoomId: string | null;
+  holdExpiresAt: Date | null;
+  bookingId: string | null;
+  createdAt: Date;
+};
+export type NewWaitingEntry = Pick<WaitingEntry, 'userId' | 'institutionId' | 'roomId' | 'seats' | 'title' | 'description'> & { slot: Slot };
+
+export interface WaitingListRepository {
+  /** Joins, or answers the person's open entry for the same room choice and slot. */
+  join(e: NewWaitingEntry): Promise<WaitingEntry>;
+  findById(id: string, opts?: { forUpdate?: boolean }): Promise<WaitingEntry | null>;
+  /** The person's entries whose slot has not ended, in joining order. */
+  ofUser(userId: string, now: Date): Promise<WaitingEntry[]>;
+  /** Waiting entries whose slot meets `range` and starts after `now`, locked, in joining order. */
+  lockWaiting(range: Slot, now: Date): Promise<WaitingEntry[]>;
+  anyWaiting(range: Slot): Promise<boolean>;
+  hold(id: string, roomId: string, occupied: Slot, expiresAt: Date): Promise<void>;
+  setState(id: string, state: 'booked' | 'expired' | 'withdrawn', bookingId?: string): Promise<void>;
+  /** Holds due to end (or whose slot began), locked without waiting for another instance's, marked expired. */
+  expireDueHolds(now: Date, limit: number): Promise<WaitingEntry[]>;
+  /** Waiting entries whose slot began: expired. */
+  expirePastWaiting(now: Date): Promise<number>;
+}

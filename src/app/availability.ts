@@ -47,7 +47,7 @@ export async function availability(
       busy: busy
         .filter((b) => b.roomId === room.id)
         .map((b) => {
-          const visible = canManageBooking(ctx.actor, b);
+          const visible = !b.held && canManageBooking(ctx.actor, b);
           return {
             start: b.start,
             end: b.end,

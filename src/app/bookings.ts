@@ -169,7 +169,10 @@ export class BookingService {
     const t = this.policy.turnaroundMinutes;
     const slots = reqs.map((q) => q.slot);
     // The seat-pool locks and the reads that must follow them, in one round trip (migration 011).
-    const { usage, occupancy } = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
+    const snapshot = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
+    // A waiting-list hold weighs for everyone but the person it is held for (app/waiting-list.ts).
+    const usage = snapshot.usage.filter((u) => u.heldFor !== owner.userId);
+    const occupancy = snapshot.occupancy.filter((o) => o.heldFor !== owner.userId);
     const quota = await this.quotaLedger(r, actor.role === 'admin' ? null : owner.institutionId, reqs);
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
@@ -512,6 +515,8 @@ export class BookingService {
     });
     return new AppError(e.kind, e.code, e.message, {
       ...e.details,
+      // A new request may join the waiting list for this slot (POST /api/v1/waiting-list).
+      ...(req.excludeId === undefined && { waitable: true }),
       suggestions: suggestions.map((s) => ({ roomId: s.roomId, roomName: s.roomName, start: s.start.toISOString(), end: s.end.toISOString() })),
     });
   }

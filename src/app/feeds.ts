@@ -57,7 +57,8 @@ export class FeedService {
     if (feed.roomId) {
       const room = await repos.rooms.findById(feed.roomId);
       if (!room) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.');
-      const busy = (await repos.bookings.busy(from, to)).filter((b) => b.roomId === room.id);
+      // A waiting-list hold is not a meeting: the room feed lists bookings only.
+      const busy = (await repos.bookings.busy(from, to)).filter((b) => b.roomId === room.id && !b.held);
       return { kind: 'room', feed, room, busy };
     }
     const user = await repos.users.findById(feed.userId);

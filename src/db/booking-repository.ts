@@ -86,14 +86,17 @@ export class PgBookingRepository implements BookingRepository {
               FROM unnest(${ordered}::bigint[]) WITH ORDINALITY AS t(h, n) ORDER BY n`.execute(this.db);
   }
 
-  async lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: SeatUsage[]; occupancy: RoomOccupancy[] }> {
+  async lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: (SeatUsage & { heldFor?: string })[]; occupancy: RoomOccupancy[] }> {
     if (slots.length === 0) return { usage: [], occupancy: [] };
-    const { rows } = await sql<{ kind: 'seat' | 'room'; room_id: string | null; start: Date; end: Date; occupied_until: Date | null; booking_id: string | null; booker_id: string | null; seats: number }>`
+    const { rows } = await sql<{ kind: 'seat' | 'room' | 'held-seat' | 'held-room'; room_id: string | null; start: Date; end: Date; occupied_until: Date | null; booking_id: string | null; booker_id: string | null; seats: number }>`
       SELECT * FROM wm_reserve_snapshot(${SEAT_POOL_LOCK_CLASS}, ${seatPoolHours(slots)}::bigint[], ${anyOf(slots)}, ${[...roomIds]}::uuid[], ${anyOf(slots, turnaroundMinutes)})`.execute(this.db);
-    const usage: SeatUsage[] = [];
+    const usage: (SeatUsage & { heldFor?: string })[] = [];
     const occupancy: RoomOccupancy[] = [];
     for (const r of rows) {
       if (r.kind === 'seat') usage.push({ start: r.start, end: r.end, seats: r.seats });
+      // Waiting-list holds (migration 019): they weigh for everyone but their holder (app/waiting-list.ts).
+      else if (r.kind === 'held-seat') usage.push({ start: r.start, end: r.end, seats: r.seats, heldFor: r.booker_id! });
+      else if (r.kind === 'held-room') occupancy.push({ roomId: r.room_id!, start: r.start, end: r.end, occupiedUntil: r.occupied_until!, bookingId: null, bookerId: r.booker_id!, heldFor: r.booker_id! });
       else occupancy.push({ roomId: r.room_id!, start: r.start, end: r.end, occupiedUntil: r.occupied_until!, bookingId: r.booking_id, bookerId: r.booker_id! });
     }
     return { usage, occupancy };
@@ -129,6 +132,13 @@ export class PgBookingRepository implements BookingRepository {
       .where(sql<boolean>`during && ${range(slot)}`)
       .$if(excludeId !== undefined, (q) => q.where('id', '<>', excludeId!))
       .execute();
+    return [...rows, ...(await this.heldSeats(slot))];
+  }
+
+  /** Waiting-list holds weigh on the pool as bookings do (migration 019); read after lockSeatPool. */
+  private async heldSeats(slot: Slot): Promise<SeatUsage[]> {
+    const { rows } = await sql<SeatUsage>`SELECT lower(during) AS start, upper(during) AS "end", seats FROM waiting_entries
+      WHERE state = 'held' AND during && ${range(slot)}`.execute(this.db);
     return rows;
   }
 
@@ -143,7 +153,12 @@ export class PgBookingRepository implements BookingRepository {
       .orderBy(sql`lower(during)`)
       .limit(1)
       .executeTakeFirst();
-    return row ?? null;
+    if (row) return row;
+    // A waiting-list hold occupies its room as a booking does (migration 019).
+    const { rows } = await sql<RoomConflict>`SELECT NULL::uuid AS "bookingId", user_id AS "bookerId", lower(during) AS start, upper(during) AS "end"
+      FROM waiting_entries WHERE held_room_id = ${roomId} AND state = 'held' AND held_occupied && ${occupiedRange(slot, turnaroundMinutes)}
+      ORDER BY lower(during) LIMIT 1`.execute(this.db);
+    return rows[0] ?? null;
   }
 
   /**
@@ -291,7 +306,7 @@ export class PgBookingRepository implements BookingRepository {
   }
 
   async busy(from: Date, to: Date): Promise<BusyBooking[]> {
-    return this.db
+    const bookings = await this.db
       .selectFrom('bookings')
       .select([
         'id',
@@ -308,6 +323,13 @@ export class PgBookingRepository implements BookingRepository {
       .where(sql<boolean>`during && tstzrange(${from}, ${to}, '[)')`)
       .orderBy(sql`lower(during)`)
       .execute();
+    // Waiting-list holds take their room and seats as bookings do (the calendar and the suggestions
+    // must not offer a held slot that a booking would then be refused).
+    const { rows: holds } = await sql<BusyBooking>`SELECT id, held_room_id AS "roomId", title, seats, user_id AS "bookerId", institution_id AS "institutionId",
+        lower(during) AS start, upper(during) AS "end", upper(held_occupied) AS "occupiedUntil", true AS held
+      FROM waiting_entries WHERE state = 'held' AND during && tstzrange(${from}, ${to}, '[)')`.execute(this.db);
+    if (holds.length === 0) return bookings;
+    return [...bookings, ...holds].sort((a, b) => new Date(a.start).getTime() - new Date(b.start).getTime());
   }
 
   async institutionHours(institutionId: string, month: Slot, excludeId?: string): Promise<number> {

@@ -12,6 +12,7 @@ import { PgPasswordLinkRepository } from './password-link-repository.ts';
 import { PgAudioRepository } from './audio-repository.ts';
 import { PgSenderCountRepository } from './sender-count-repository.ts';
 import { PgDelegationRepository } from './delegation-repository.ts';
+import { PgWaitingListRepository } from './waiting-list-repository.ts';
 
 type PendingJob = { name: string; data: object; options?: JobOptions | undefined };
 
@@ -35,6 +36,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
     users: new PgUserRepository(db, deferNotice),
     passwordLinks: new PgPasswordLinkRepository(db, deferNotice),
     audit: new PgAuditRepository(db),
+    waiting: new PgWaitingListRepository(db),
   };
 }
 

@@ -7,6 +7,7 @@ import type { BookingService } from '../app/bookings.ts';
 import type { SeriesService } from '../app/series.ts';
 import type { DelegationService } from '../app/delegation.ts';
 import type { StatisticsService } from '../app/statistics.ts';
+import type { WaitingListService } from '../app/waiting-list.ts';
 import type { CalendarServices } from './routes/feeds.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
 import type { UnitOfWork } from '../ports.ts';
@@ -22,6 +23,7 @@ export type Services = {
   administration: AdministrationService;
   people: PeopleService;
   statistics: StatisticsService;
+  waitingList: WaitingListService;
   uow: UnitOfWork;
   policy: BookingPolicy;
   /** The service of rooms that name none (shown by GET /settings). */

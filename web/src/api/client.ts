@@ -23,6 +23,8 @@ export class ApiError extends Error {
   readonly suggestions: Suggestion[];
   /** `yours`: the booking in the way is the caller's own (its id when it exists already). */
   readonly conflict: { start: string; end: string; roomId?: string; yours?: boolean; bookingId?: string } | null;
+  /** The slot may be waited for (POST /api/v1/waiting-list): the room is taken or the seat pool full. */
+  readonly waitable: boolean;
 
   constructor(status: number, body: Record<string, unknown>) {
     const detail = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : '';
@@ -33,6 +35,7 @@ export class ApiError extends Error {
     this.errors = Array.isArray(body.errors) ? (body.errors as FieldError[]) : [];
     this.suggestions = Array.isArray(body.suggestions) ? (body.suggestions as Suggestion[]) : [];
     this.conflict = (body.conflict as ApiError['conflict']) ?? null;
+    this.waitable = body.waitable === true;
   }
 }
 

@@ -22,6 +22,7 @@ import { BookForField } from './BookForField.tsx';
 import type { PickedPerson } from '../admin/PersonPicker.tsx';
 import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
+import { WaitForSlot, isWaitable, type WaitRequest } from '../waiting/WaitingList.tsx';
 
 /** Seats a new booking starts with: a small meeting; the room's size when it is smaller. */
 const DEFAULT_SEATS = 10;
@@ -71,6 +72,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     return id && !editingId ? { id, name: q.get('ownerName') ?? '', email: '' } : null;
   });
   const [ownBooking, setOwnBooking] = useState<string | null>(null);
+  const [waitFor, setWaitFor] = useState<WaitRequest | null>(null);
   // Seats follow the room chosen until the person types a number of their own.
   const seatsTouched = useRef(false);
 
@@ -155,6 +157,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     setBusy(true);
     setGeneral(null);
     setOwnBooking(null);
+    setWaitFor(null);
     setSuggestions([]);
     // Local wall-clock times without an offset: the API reads them in the room's zone.
     const body = target
@@ -217,6 +220,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
         if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
         setSuggestions(e.suggestions);
         setOwnBooking(e.conflict?.yours ? (e.conflict.bookingId ?? null) : null);
+        const { audio: _audio, ...request } = payload;
+        setWaitFor(isWaitable(e) && !e.conflict?.yours ? request : null);
       }
       setErrors(next);
       if (Object.keys(next).length === 0 || e instanceof ApiError === false || e.status === 409 || e.status === 403) {
@@ -370,6 +375,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
           {suggestions.length > 0 && (
             <Suggestions suggestions={suggestions} zoneOf={(id) => rooms.find((r) => r.id === id)?.timeZone ?? zone} busy={busy} onTake={(s) => void save(s)} />
           )}
+          {waitFor && <WaitForSlot request={waitFor} />}
         </div>
       )}
       {outcome ? (

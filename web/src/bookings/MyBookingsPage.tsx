@@ -15,6 +15,7 @@ import { editPath } from './BookingPage.tsx';
 import { CalendarFeedPanel } from './CalendarFeedPanel.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import type { SeriesScope } from './seriesIndex.ts';
+import { WaitingEntries } from '../waiting/WaitingList.tsx';
 
 type Tab = 'upcoming' | 'past';
 type OnCancelled = (b: Booking, scope: SeriesScope | null) => void;
@@ -204,6 +205,7 @@ export function MyBookingsPage() {
           )
         }
       />
+      <WaitingEntries onBooked={() => void load(tab, null)} />
       <div className="tabs" role="group" aria-label={t('myBookings.which')}>
         {(['upcoming', 'past'] as const).map((which) => (
           <button key={which} type="button" aria-pressed={tab === which} onClick={() => setTab(which)}>

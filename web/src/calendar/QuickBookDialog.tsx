@@ -12,6 +12,7 @@ import { Suggestions } from './Suggestions.tsx';
 import { BookForField } from '../bookings/BookForField.tsx';
 import type { PickedPerson } from '../admin/PersonPicker.tsx';
 import { fullFormAddress } from './slots.ts';
+import { WaitForSlot, isWaitable, type WaitRequest } from '../waiting/WaitingList.tsx';
 
 /** Seats the dialog starts with, as the full form does: a small meeting, or the room's size when smaller. */
 const DEFAULT_SEATS = 10;
@@ -45,6 +46,7 @@ export function QuickBookDialog({
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  const [waitFor, setWaitFor] = useState<WaitRequest | null>(null);
   const [busy, setBusy] = useState(false);
   const [openedFor, setOpenedFor] = useState<QuickSlot | null>(null);
 
@@ -58,6 +60,7 @@ export function QuickBookDialog({
       setError(null);
       setFieldErrors({});
       setSuggestions([]);
+      setWaitFor(null);
     }
   }
 
@@ -65,22 +68,17 @@ export function QuickBookDialog({
     setBusy(true);
     setError(null);
     setFieldErrors({});
+    setWaitFor(null);
+    const request = { title: title.trim(), description: description.trim() || undefined, roomId: target.roomId, seats: Number(seats), start: target.start, end: target.end };
     try {
-      const booking = await api.post<Booking>('/api/v1/bookings', {
-        title: title.trim(),
-        description: description.trim() || undefined,
-        roomId: target.roomId,
-        seats: Number(seats),
-        start: target.start,
-        end: target.end,
-        ...(owner && { ownerId: owner.id }),
-      });
+      const booking = await api.post<Booking>('/api/v1/bookings', { ...request, ...(owner && { ownerId: owner.id }) });
       onBooked(booking);
     } catch (e) {
       setError(problemMessage(t, e, { seats }));
       if (e instanceof ApiError) {
         setSuggestions(e.suggestions);
         setFieldErrors(fieldErrorsOf(e.errors, t));
+        if (isWaitable(e) && !e.conflict?.yours) setWaitFor(request);
       }
     } finally {
       setBusy(false);
@@ -140,6 +138,7 @@ export function QuickBookDialog({
           {suggestions.length > 0 && (
             <Suggestions suggestions={suggestions} zoneOf={zoneOf} busy={busy} onTake={(s) => void book(s)} />
           )}
+          {waitFor && <WaitForSlot request={waitFor} />}
           <Field label={t('form.title')} required error={fieldErrors.title}>
             <input type="text" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} autoFocus />
           </Field>
