@@ -11,6 +11,8 @@ export type BookingPolicy = {
   minDurationMinutes: number;
   maxDurationMinutes: number;
   maxDaysAhead: number;
+  /** Most seats one booking may take by itself (self-service); null: no limit. More is asked for. */
+  maxSeatsPerBooking?: number | null | undefined;
   granularityMinutes: number;
   defaultTimeZone: string;
 };
