@@ -14,6 +14,8 @@ import { AdministrationService } from './app/administration.ts';
 import { PeopleService } from './app/people.ts';
 import { hashSecret, newSecret } from './identity/secrets.ts';
 import { BookingService } from './app/bookings.ts';
+import { RequestService } from './app/requests.ts';
+import { startRequestExpiry } from './jobs/request-expiry.ts';
 import { SeriesService } from './app/series.ts';
 import { StatisticsService } from './app/statistics.ts';
 import { PgStatisticsRepository } from './db/statistics-repository.ts';
@@ -136,6 +138,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     policy,
     defaultService: defaultService(config.provisioning.providers),
     bookings,
+    requests: new RequestService({ uow, clock, policy, bookings }),
     audio,
     series: new SeriesService({ uow, clock, policy, bookings }),
     calendar: {
@@ -192,6 +195,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   });
   const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
   notify.setMeetingDetails(provisioning.meetingDetails);
+  await startRequestExpiry({ queue, requests: services.requests, logger });
   const usage = new PgUsageRepository(database.db);
   const sampler = await startUsageSampler({
     queue,

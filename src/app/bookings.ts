@@ -3,9 +3,10 @@
 // transaction under the locks described in db/booking-repository.ts.
 import { canManageBooking } from '../domain/access.ts';
 import type { BookingPolicy, RoomFacts, Slot } from '../domain/booking-rules.ts';
-import { checkNotEnded, checkRoomActive, checkSeats, checkSlot, formatMinutes, slotHours } from '../domain/booking-rules.ts';
+import { checkNotEnded, checkOnApproval, checkRoomActive, checkSeatShare, checkSeats, checkSlot, formatMinutes, slotHours } from '../domain/booking-rules.ts';
 import { AppError, bookingNotFound, notFound, unprocessable } from '../domain/errors.ts';
 import { peakSeats, type SeatUsage } from '../domain/seat-pool.ts';
+import { offerRequest } from '../domain/requests.ts';
 import { checkMayBook } from '../domain/subscription.ts';
 import { nearestFreeSlots } from '../domain/suggestions.ts';
 import { DAY, MINUTE, monthOf, parseTime } from '../domain/time.ts';
@@ -39,6 +40,12 @@ export type Reservation = {
   recurrenceId?: Date | undefined;
   withoutAudio?: boolean | undefined;
 };
+
+/**
+ * Whose booking it is when that is not the caller: an approved request is booked for its requester
+ * (booker, institution, that institution's quota) while the approving administrator is the actor.
+ */
+export type BookingOwner = { userId: string; institutionId: string | null };
 
 
 /** The snapshot kept in audit records and sent to live listeners. */
@@ -80,15 +87,36 @@ export class BookingService {
   }
 
   async create(ctx: CallContext, input: CreateBookingInput): Promise<Booking> {
-    const { candidates, zone, seats } = await this.chooseRooms(this.uow.repos, input);
-    const slot = this.parseSlot(input.start, input.end, zone);
-    await this.checkMayBookAt(this.uow.repos, ctx, slot, zone);
+    let allowed: Awaited<ReturnType<BookingService['checkSelfService']>>;
+    try {
+      allowed = await this.checkSelfService(ctx, input);
+    } catch (e) {
+      // What self-service may not grant may be asked of an administrator (app/requests.ts).
+      throw ctx.actor.role === 'admin' ? e : offerRequest(e, input);
+    }
+    const { candidates, zone, seats, slot } = allowed;
     const reservation: Reservation = { candidates, slot, seats, zone, title: input.title, description: input.description ?? '', withoutAudio: input.audio === false };
     try {
       return await this.uow.transaction((r) => this.reserve(r, ctx, reservation));
     } catch (e) {
       throw await this.withSuggestions(e, { slot, seats, roomId: input.roomId ?? null, excludeId: undefined });
     }
+  }
+
+  /**
+   * What self-service grants of a new booking before it competes: its rooms, zone, seats and slot,
+   * or the request-only rule it breaks. Beyond the rules of every booking, people other than
+   * administrators keep to a booking's share of the seat pool and leave rooms "on approval" alone.
+   */
+  async checkSelfService(ctx: CallContext, input: CreateBookingInput): Promise<{ candidates: Room[]; zone: string; seats: number; slot: Slot }> {
+    const chosen = await this.chooseRooms(this.uow.repos, input);
+    const slot = this.parseSlot(input.start, input.end, chosen.zone);
+    await this.checkMayBookAt(this.uow.repos, ctx, slot, chosen.zone);
+    if (ctx.actor.role === 'admin') return { ...chosen, slot };
+    checkSeatShare(chosen.seats, this.policy);
+    const candidates = chosen.candidates.filter((room) => !room.onApproval);
+    if (candidates.length === 0) checkOnApproval(chosen.candidates[0]!, chosen.candidates.length === 1);
+    return { ...chosen, candidates, slot };
   }
 
   /** The rooms a booking may go to (one, or every room that fits, smallest first), its zone and seats. */
@@ -136,8 +164,8 @@ export class BookingService {
   }
 
   /** The competitive part of one booking, inside the caller's transaction (see reserveMany). */
-  async reserve(r: Repositories, ctx: CallContext, req: Reservation): Promise<Booking> {
-    const [outcome] = await this.reserveMany(r, ctx, [req]);
+  async reserve(r: Repositories, ctx: CallContext, req: Reservation, opts: { owner?: BookingOwner } = {}): Promise<Booking> {
+    const [outcome] = await this.reserveMany(r, ctx, [req], opts);
     if (outcome instanceof AppError) throw outcome;
     return outcome!;
   }
@@ -151,13 +179,14 @@ export class BookingService {
    * refused one, so a series can keep the others. Reads and writes are batched: a 200-date series
    * costs a handful of statements, not 200 times each.
    */
-  async reserveMany(r: Repositories, ctx: CallContext, reqs: readonly Reservation[]): Promise<(Booking | AppError)[]> {
+  async reserveMany(r: Repositories, ctx: CallContext, reqs: readonly Reservation[], opts: { owner?: BookingOwner } = {}): Promise<(Booking | AppError)[]> {
     const { actor } = ctx;
+    const owner = opts.owner ?? { userId: actor.userId, institutionId: actor.institutionId };
     const t = this.policy.turnaroundMinutes;
     const slots = reqs.map((q) => q.slot);
     // The seat-pool locks and the reads that must follow them, in one round trip (migration 011).
     const { usage, occupancy } = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
-    const quota = await this.quotaLedger(r, actor.role === 'admin' ? null : actor.institutionId, reqs);
+    const quota = await this.quotaLedger(r, opts.owner ? opts.owner.institutionId : actor.role === 'admin' ? null : actor.institutionId, reqs);
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
     for (const [i, req] of reqs.entries()) {
@@ -179,13 +208,13 @@ export class BookingService {
         return !conflict;
       });
       if (!room) {
-        outcome[i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? slot, actor.userId);
+        outcome[i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? slot, owner.userId);
         continue;
       }
       // Later reservations of this batch see this one as taken.
       quota.add(slot, req.zone);
       usage.push({ start: slot.start, end: slot.end, seats });
-      occupancy.push({ roomId: room.id, start: slot.start, end: slot.end, occupiedUntil: new Date(slot.end.getTime() + t * MINUTE), bookingId: null, bookerId: actor.userId });
+      occupancy.push({ roomId: room.id, start: slot.start, end: slot.end, occupiedUntil: new Date(slot.end.getTime() + t * MINUTE), bookingId: null, bookerId: owner.userId });
       planned.push({ i, room });
     }
     const newBooking = (req: Reservation, room: Room) => ({
@@ -195,8 +224,8 @@ export class BookingService {
       slot: req.slot,
       turnaroundMinutes: t,
       seats: req.seats,
-      bookerId: actor.userId,
-      institutionId: actor.institutionId,
+      bookerId: owner.userId,
+      institutionId: owner.institutionId,
       seriesId: req.seriesId,
       recurrenceId: req.recurrenceId,
     });
@@ -224,7 +253,7 @@ export class BookingService {
         }
         taken ??= conflict ?? (await r.bookings.roomConflict(room.id, req.slot, t));
       }
-      if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, actor.userId);
+      if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, owner.userId);
     }
     // Only those that went to another room after a lost race are read back on their own.
     const rest = await r.bookings.findByIds(inserted.filter((x) => !known.has(x.id)).map((x) => x.id));

@@ -11,6 +11,7 @@ import { PgAuditRepository } from './audit-repository.ts';
 import { PgPasswordLinkRepository } from './password-link-repository.ts';
 import { PgAudioRepository } from './audio-repository.ts';
 import { PgSenderCountRepository } from './sender-count-repository.ts';
+import { PgBookingRequestRepository } from './request-repository.ts';
 
 type PendingJob = { name: string; data: object; options?: JobOptions | undefined };
 
@@ -25,6 +26,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
   };
   return {
     jobs,
+    requests: new PgBookingRequestRepository(db),
     audio: new PgAudioRepository(db, deferNotice),
     senders: new PgSenderCountRepository(db),
     bookings: new PgBookingRepository(db, deferNotice),

@@ -4,6 +4,7 @@ import type { AudioService } from '../app/audio.ts';
 import type { AdministrationService } from '../app/administration.ts';
 import type { PeopleService } from '../app/people.ts';
 import type { BookingService } from '../app/bookings.ts';
+import type { RequestService } from '../app/requests.ts';
 import type { SeriesService } from '../app/series.ts';
 import type { StatisticsService } from '../app/statistics.ts';
 import type { CalendarServices } from './routes/feeds.ts';
@@ -13,6 +14,7 @@ import type { UnitOfWork } from '../ports.ts';
 /** What the routes call: use-cases only, never repositories or SQL. */
 export type Services = {
   bookings: BookingService;
+  requests: RequestService;
   audio: AudioService;
   series: SeriesService;
   calendar: CalendarServices;
