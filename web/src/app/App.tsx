@@ -21,6 +21,9 @@ const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then
 const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').then((m) => ({ default: m.SignInSettingsPage })));
 const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((m) => ({ default: m.InstitutionPage })));
 const StatisticsPage = lazy(() => import('../statistics/StatisticsPage.tsx').then((m) => ({ default: m.StatisticsPage })));
+const MyRequestsPage = lazy(() => import('../requests/MyRequestsPage.tsx').then((m) => ({ default: m.MyRequestsPage })));
+const RequestFormPage = lazy(() => import('../requests/RequestFormPage.tsx').then((m) => ({ default: m.RequestFormPage })));
+const RequestQueuePage = lazy(() => import('../requests/RequestQueuePage.tsx').then((m) => ({ default: m.RequestQueuePage })));
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 // The meeting room (issue #14) brings janus-gateway: its own chunk, loaded only on /room/<booking>.
 const RoomPage = lazy(() => import('../room/RoomPage.tsx').then((m) => ({ default: m.RoomPage })));
@@ -48,6 +51,9 @@ const ROUTES: Route[] = [
   // The stable address in every mail, reminder, feed and .ics file.
   { pattern: '/bookings/:id/attendance', page: AttendancePage },
   { pattern: '/bookings/:id', page: BookingPage },
+  { pattern: '/requests', page: MyRequestsPage },
+  { pattern: '/requests/new', page: RequestFormPage },
+  { pattern: '/admin/requests', page: RequestQueuePage, admin: true },
   { pattern: '/admin/rooms', page: RoomsPage, admin: true },
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
   { pattern: '/institutions/:id', page: InstitutionPage },

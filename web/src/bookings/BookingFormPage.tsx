@@ -19,6 +19,7 @@ import { useToast } from '../ui/toasts.tsx';
 import type { SeriesScope } from './seriesIndex.ts';
 import { buildRrule, initialRepeat, validateRepeat, weekdayOf, type RepeatErrors, type RepeatValues } from './repeat.ts';
 import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
+import { askPath, beyondSelfService } from '../requests/ask.ts';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
 
 /** Seats a new booking starts with: a small meeting; the room's size when it is smaller. */
@@ -63,6 +64,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   // Offered for every new booking or series when the portal has telephony.
   const [audio, setAudio] = useState(true);
   const [ownBooking, setOwnBooking] = useState<string | null>(null);
+  // The API said an administrator may grant what was refused (issue #17): offer to ask.
+  const [askable, setAskable] = useState(false);
   // Seats follow the room chosen until the person types a number of their own.
   const seatsTouched = useRef(false);
 
@@ -208,6 +211,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
         if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
         setSuggestions(e.suggestions);
         setOwnBooking(e.conflict?.yours ? (e.conflict.bookingId ?? null) : null);
+        setAskable(e.askable && !editingId);
       }
       setErrors(next);
       if (Object.keys(next).length === 0 || e instanceof ApiError === false || e.status === 409 || e.status === 403) {
@@ -314,6 +318,12 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     const found = validateBooking(values, room, zone, settings, t);
     setErrors(found);
     setGeneral(null);
+    setAskable(!editingId && me.role !== 'admin' && beyondSelfService(values, room, settings));
+    if (room?.onApproval && !editingId && me.role !== 'admin') {
+      setGeneral(t('problems.ROOM_ON_APPROVAL'));
+      focusSummary();
+      return;
+    }
     if (Object.keys(found).length > 0) {
       focusSummary();
       return;
@@ -336,7 +346,12 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   return (
     <section className="page page-narrow">
       <PageHeader title={pageTitle} subtitle={t('form.subtitle')} />
-      {!me.canBook && !editingId && <Notice tone="warning">{t('booking.cannotBook', { reason: cannotBookReason(t, me) })}</Notice>}
+      {!me.canBook && !editingId && (
+        <Notice tone="warning">
+          {t('booking.cannotBook', { reason: cannotBookReason(t, me) })}{' '}
+          {values && <Link to={askPath(values)}>{t('requests.ask')}</Link>}
+        </Notice>
+      )}
       {(errorEntries.length > 0 || general) && (
         <div className="error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
           <h2>{general ? t('form.notSaved') : t('form.fixFields', { count: errorEntries.length })}</h2>
@@ -344,6 +359,14 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
           {ownBooking && (
             <p>
               <Link to={`/bookings/${encodeURIComponent(ownBooking)}`}>{t('form.openYours')}</Link>
+            </p>
+          )}
+          {askable && values && (
+            <p className="ask-offer">
+              {t('requests.askHint')}{' '}
+              <Link to={askPath(values)} className="button button-secondary">
+                {t('requests.ask')}
+              </Link>
             </p>
           )}
           {errorEntries.length > 0 && (
