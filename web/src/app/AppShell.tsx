@@ -90,12 +90,15 @@ export function AppShell({ children }: { children: ReactNode }) {
               <li>
                 <NavLink to="/bookings/new">{t('nav.newBooking')}</NavLink>
               </li>
-              <li>
-                <NavLink to="/requests">
-                  {t('nav.myRequests')}
-                  <Badge count={counts.minePending} label={t('requests.pendingBadge', { count: counts.minePending })} />
-                </NavLink>
-              </li>
+              {/* Administrators book what others ask for; their own requests are in the queue. */}
+              {me.role !== 'admin' && (
+                <li>
+                  <NavLink to="/requests">
+                    {t('nav.myRequests')}
+                    <Badge count={counts.minePending} label={t('requests.pendingBadge', { count: counts.minePending })} />
+                  </NavLink>
+                </li>
+              )}
               {me.role === 'institution-manager' && me.institution && (
                 <li>
                   <NavLink to={`/institutions/${me.institution.id}`}>{t('nav.myInstitution')}</NavLink>
