@@ -16,7 +16,7 @@ export function RequestCells({ q }: { q: BookingRequest }) {
     <>
       <th scope="row">
         {q.title}
-        {q.reason && <div className="muted small">{q.reason}</div>}
+        {q.reason && <div className="muted small request-reason">{q.reason}</div>}
       </th>
       <td>{formatSlot(q.start, q.end, q.timeZone, true)}</td>
       <td>{q.room?.name ?? <span className="muted">{t('requests.anyRoom')}</span>}</td>

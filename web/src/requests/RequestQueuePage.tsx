@@ -7,7 +7,10 @@ import { AdminTable } from '../admin/AdminTable.tsx';
 import { EditDialog } from '../admin/EditDialog.tsx';
 import { useList } from '../admin/useList.ts';
 import { Link } from '../app/router.tsx';
+import { useMe } from '../auth/session.tsx';
 import { Suggestions } from '../calendar/Suggestions.tsx';
+import { wallClock, zonedToInstant } from '../calendar/zone.ts';
+import { TimeField } from '../ui/TimeField.tsx';
 import { DateField } from '../ui/DateField.tsx';
 import { Field } from '../ui/Field.tsx';
 import { useToast } from '../ui/toasts.tsx';
@@ -16,10 +19,18 @@ import { STATES } from './states.ts';
 
 type Decision = { kind: 'approve' | 'deny'; q: BookingRequest };
 
+/** The asked-for day and times on the room's clock (a request within one day; a longer one keeps its own times unless changed). */
+function localWhen(q: BookingRequest) {
+  const s = wallClock(q.start, q.timeZone);
+  const e = wallClock(q.end, q.timeZone);
+  return { date: s.slice(0, 10), start: s.slice(11, 16), end: e.slice(11, 16) };
+}
+
 /** Approve (optionally in another room, or at one of the nearest free slots after a lost race) or deny with a reason. */
 function DecisionDialog({ decision, rooms, onClose, onDone }: { decision: Decision | null; rooms: Room[]; onClose(): void; onDone(message: string): void }) {
   const { t } = useTranslation();
   const [roomId, setRoomId] = useState('');
+  const [when, setWhen] = useState({ date: '', start: '', end: '' });
   const [text, setText] = useState('');
   const [general, setGeneral] = useState<string | null>(null);
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
@@ -28,6 +39,7 @@ function DecisionDialog({ decision, rooms, onClose, onDone }: { decision: Decisi
   if (decision !== openedFor) {
     setOpenedFor(decision);
     setRoomId(decision?.q.room?.id ?? '');
+    setWhen(decision ? localWhen(decision.q) : { date: '', start: '', end: '' });
     setText('');
     setGeneral(null);
     setSuggestions([]);
@@ -43,7 +55,10 @@ function DecisionDialog({ decision, rooms, onClose, onDone }: { decision: Decisi
         await api.post(`/api/v1/requests/${encodeURIComponent(q.id)}/deny`, { reason: text.trim() });
         onDone(t('requests.denied'));
       } else {
-        const where = slot ? { roomId: slot.roomId, start: slot.start, end: slot.end } : roomId ? { roomId } : {};
+        const asked = localWhen(q);
+        const moved = when.date !== asked.date || when.start !== asked.start || when.end !== asked.end;
+        const time = moved ? { start: `${when.date}T${when.start}:00`, end: `${when.date}T${when.end}:00` } : {};
+        const where = slot ? { roomId: slot.roomId, start: slot.start, end: slot.end } : { ...(roomId && { roomId }), ...time };
         await api.post(`/api/v1/requests/${encodeURIComponent(q.id)}/approve`, { ...where, ...(text.trim() && { note: text.trim() }) });
         onDone(t('requests.approved', { title: q.title }));
       }
@@ -89,6 +104,17 @@ function DecisionDialog({ decision, rooms, onClose, onDone }: { decision: Decisi
               ))}
             </select>
           </Field>
+          <div className="field-row">
+            <Field label={t('form.date')}>
+              <DateField value={when.date} onChange={(date) => setWhen((w) => ({ ...w, date }))} />
+            </Field>
+            <Field label={t('form.start')}>
+              <TimeField value={when.start} onChange={(start) => setWhen((w) => ({ ...w, start }))} />
+            </Field>
+            <Field label={t('form.end')}>
+              <TimeField value={when.end} onChange={(end) => setWhen((w) => ({ ...w, end }))} />
+            </Field>
+          </div>
         </>
       )}
       <Field label={kind === 'approve' ? t('requests.approveNote') : t('requests.denyReason')} required={kind === 'deny'}>
@@ -110,13 +136,15 @@ export function RequestQueuePage() {
   const [rooms, setRooms] = useState<Room[]>([]);
   const [institutions, setInstitutions] = useState<Institution[]>([]);
   const [decision, setDecision] = useState<Decision | null>(null);
-  const day = (d: string) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? `${d}T00:00:00Z` : undefined);
+  const { settings } = useMe();
+  // Days in the portal's zone, both ends included.
+  const day = (d: string, time: string) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? zonedToInstant(`${d}T${time}`, settings.defaultTimeZone).toISOString() : undefined);
   const { items, error, reload } = useList<BookingRequest>('/api/v1/requests', {
     state: state || undefined,
     institutionId: institutionId || undefined,
     roomId: roomId || undefined,
-    from: day(from),
-    to: day(to),
+    from: day(from, '00:00'),
+    to: day(to, '23:59:59'),
   });
 
   useEffect(() => {
@@ -130,8 +158,7 @@ export function RequestQueuePage() {
       subtitle={t('requests.queueSubtitle')}
       width="wide"
       filter={
-        <form className="card filter-bar" role="search" aria-label={t('requests.filters')} onSubmit={(e) => e.preventDefault()}>
-          <div className="field-row">
+        <form className="card filters" role="search" aria-label={t('requests.filters')} onSubmit={(e) => e.preventDefault()}>
             <Field label={t('requests.state')}>
               <select value={state} onChange={(e) => setState(e.target.value)}>
                 <option value="">{t('requests.allStates')}</option>
@@ -168,7 +195,6 @@ export function RequestQueuePage() {
             <Field label={t('requests.to')}>
               <DateField value={to} onChange={setTo} />
             </Field>
-          </div>
         </form>
       }
       items={items}
