@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
-import { navigate } from '../app/router.tsx';
+import { Link, navigate } from '../app/router.tsx';
 import { formatSlot } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
@@ -42,6 +42,8 @@ export function QuickBookDialog({
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  // An administrator may grant what was refused (issue #17): the request form, with these values.
+  const [askable, setAskable] = useState(false);
   const [busy, setBusy] = useState(false);
   const [openedFor, setOpenedFor] = useState<QuickSlot | null>(null);
 
@@ -54,6 +56,7 @@ export function QuickBookDialog({
       setError(null);
       setFieldErrors({});
       setSuggestions([]);
+      setAskable(false);
     }
   }
 
@@ -61,6 +64,7 @@ export function QuickBookDialog({
     setBusy(true);
     setError(null);
     setFieldErrors({});
+    setAskable(false);
     try {
       const booking = await api.post<Booking>('/api/v1/bookings', {
         title: title.trim(),
@@ -76,6 +80,7 @@ export function QuickBookDialog({
       if (e instanceof ApiError) {
         setSuggestions(e.suggestions);
         setFieldErrors(fieldErrorsOf(e.errors, t));
+        setAskable(e.askable);
       }
     } finally {
       setBusy(false);
@@ -131,7 +136,19 @@ export function QuickBookDialog({
               <dd>{formatSlot(slot.start, slot.end, slot.room.timeZone, true)}</dd>
             </div>
           </dl>
-          {error && <Notice tone="error">{error}</Notice>}
+          {error && (
+            <Notice tone="error">
+              {error}
+              {askable && (
+                <>
+                  {' '}
+                  <Link to={fullFormAddress({ roomId: slot.room.id, timeZone: slot.room.timeZone, start: slot.start, end: slot.end }, { title, seats, description }).replace('/bookings/new', '/requests/new')}>
+                    {t('requests.ask')}
+                  </Link>
+                </>
+              )}
+            </Notice>
+          )}
           {suggestions.length > 0 && (
             <Suggestions suggestions={suggestions} zoneOf={zoneOf} busy={busy} onTake={(s) => void book(s)} />
           )}
