@@ -10,7 +10,11 @@ export const requestRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   const requests = services.requests;
 
   app.post('/requests', {
-    config: { access: 'signed-in' },
+    config: {
+      access: 'signed-in',
+      // A retry whose first answer was lost in a crash gets the request the first one made.
+      idempotentReplay: async (req, id) => ({ status: 201, body: requestView(await requests.get(callContext(req), id), services.policy.defaultTimeZone), location: `/api/v1/requests/${id}` }),
+    },
     schema: {
       tags,
       summary: 'Ask an administrator for a booking self-service refuses (too long, too far ahead, too many seats, a room on approval, no subscription)',
