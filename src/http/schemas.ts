@@ -62,6 +62,8 @@ export const Problem = z
     code: z.string(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
+    askable: z.boolean().optional().describe('self-service refuses this but an administrator may grant it: POST /requests with `ask` and a reason'),
+    ask: z.record(z.string(), z.unknown()).optional().describe('the refused booking’s input, to carry over into a request'),
   })
   .catchall(z.unknown())
   .describe('RFC 9457 problem details with a stable `code`');
