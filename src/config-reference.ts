@@ -23,6 +23,7 @@ export const SETTINGS_IT: Record<string, string> = {
   MIN_DURATION_MINUTES: 'Prenotazione più breve',
   MAX_DURATION_MINUTES: 'Prenotazione più lunga (12 ore)',
   MAX_DAYS_AHEAD: 'Quanto in anticipo si può prenotare',
+  MAX_SEATS_PER_BOOKING: 'Posti del pool che una prenotazione può prendere da sola (0: nessun limite); oltre si chiede a un amministratore',
   GRANULARITY_MINUTES: 'Inizio e fine cadono su questa griglia (ora locale della stanza)',
   WAITLIST_HOLD_MINUTES: 'Minuti per cui un posto liberato resta tenuto per la prima persona in lista d’attesa che ci sta, in attesa della sua conferma',
   DEFAULT_TIME_ZONE: 'Fuso orario delle nuove stanze e delle richieste «qualsiasi stanza»',

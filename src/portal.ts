@@ -15,6 +15,8 @@ import { PeopleService } from './app/people.ts';
 import { DelegationService } from './app/delegation.ts';
 import { hashSecret, newSecret } from './identity/secrets.ts';
 import { BookingService } from './app/bookings.ts';
+import { RequestService } from './app/requests.ts';
+import { startRequestExpiry } from './jobs/request-expiry.ts';
 import { SeriesService } from './app/series.ts';
 import { WaitingListService } from './app/waiting-list.ts';
 import { startWaitingListJobs } from './jobs/waiting-list.ts';
@@ -140,6 +142,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
     waitingList: new WaitingListService({ uow, clock, policy, bookings, holdMinutes: config.waitingList.holdMinutes }),
     defaultService: defaultService(config.provisioning.providers),
     bookings,
+    requests: new RequestService({ uow, clock, policy, bookings }),
     audio,
     series: new SeriesService({ uow, clock, policy, bookings }),
     delegation: new DelegationService({ uow, clock, publicUrl: config.publicUrl, limits: config.invitations }),
@@ -200,6 +203,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   // After notify: the hold's mail goes on the mail queue. A portal on a test clock sweeps when its
   // test says (the schedule would sweep at real minutes, not at the test's times).
   await startWaitingListJobs({ queue, waitingList: services.waitingList, bookings: services.bookings, logger, publicUrl: config.publicUrl, defaultLocale: config.mail.defaultLocale, schedule: opts.clock === undefined });
+  await startRequestExpiry({ queue, requests: services.requests, logger });
   const usage = new PgUsageRepository(database.db);
   const sampler = await startUsageSampler({
     queue,

@@ -1,5 +1,6 @@
 // The interfaces the use-cases in app/ need. Adapters in db/, identity/ (and later providers/,
 // telephony/, notify/) implement them; tests use the real database adapters.
+import type { RequestState } from './domain/requests.ts';
 import type { Actor, Role } from './domain/access.ts';
 import type { Slot } from './domain/booking-rules.ts';
 import type { SeatUsage } from './domain/seat-pool.ts';
@@ -37,10 +38,12 @@ export type Room = {
   timeZone: string;
   provider: string | null;
   active: boolean;
+  /** Booked only on an administrator's approval (people ask for it: app/requests.ts). */
+  onApproval: boolean;
   createdAt: Date;
   updatedAt: Date;
 };
-export type RoomInput = { name: string; capacity: number; timeZone: string; provider: string | null; active: boolean };
+export type RoomInput = { name: string; capacity: number; timeZone: string; provider: string | null; active: boolean; onApproval?: boolean | undefined };
 
 export type Institution = {
   id: string;
@@ -412,8 +415,56 @@ export interface DelegationRepository {
   ofDelegate(delegateId: string): Promise<Delegation[]>;
 }
 
+/** A request that an administrator approves (app/requests.ts), with the names a queue shows. */
+export type BookingRequest = {
+  id: string;
+  requester: { id: string; name: string; email: string; locale: Locale | null };
+  institution: { id: string; name: string } | null;
+  room: { id: string; name: string; timeZone: string } | null;
+  title: string;
+  description: string;
+  seats: number;
+  start: Date;
+  end: Date;
+  reason: string;
+  askedFor: string;
+  state: RequestState;
+  decidedBy: { id: string; name: string } | null;
+  decidedAt: Date | null;
+  decisionNote: string;
+  bookingId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+export type BookingRequestInput = Pick<BookingRequest, 'title' | 'description' | 'seats' | 'start' | 'end' | 'reason' | 'askedFor'> & {
+  requesterId: string;
+  institutionId: string | null;
+  roomId: string | null;
+};
+export type BookingRequestFilter = {
+  state?: RequestState | undefined;
+  requesterId?: string | undefined;
+  institutionId?: string | undefined;
+  roomId?: string | undefined;
+  /** Requests whose asked-for time ends after `from` and starts before `to`. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+  limit: number;
+};
+
+export interface BookingRequestRepository {
+  insert(input: BookingRequestInput): Promise<string>;
+  findById(id: string, opts?: { forUpdate?: boolean }): Promise<BookingRequest | null>;
+  list(filter: BookingRequestFilter): Promise<BookingRequest[]>;
+  decide(id: string, d: { state: Exclude<RequestState, 'pending'>; decidedBy: string | null; at: Date; note: string; bookingId?: string | null }): Promise<void>;
+  /** Marks the pending requests whose start has come as expired; their ids (each one exactly once, whichever instance runs it). */
+  expireDue(now: Date): Promise<string[]>;
+  countPending(filter: { requesterId?: string | undefined }): Promise<number>;
+}
+
 export type Repositories = {
   waiting: WaitingListRepository;
+  requests: BookingRequestRepository;
   audio: AudioRepository;
   delegations: DelegationRepository;
   senders: SenderCountRepository;

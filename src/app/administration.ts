@@ -51,6 +51,7 @@ export class AdministrationService {
         timeZone: input.timeZone ?? this.defaultTimeZone,
         provider: input.provider ?? null,
         active: input.active ?? true,
+        onApproval: input.onApproval ?? false,
       });
       return { before: null, after: room };
     });

@@ -3,9 +3,10 @@
 // transaction under the locks described in db/booking-repository.ts.
 import { canManageBooking } from '../domain/access.ts';
 import type { BookingPolicy, RoomFacts, Slot } from '../domain/booking-rules.ts';
-import { checkNotEnded, checkRoomActive, checkSeats, checkSlot, formatMinutes, slotHours } from '../domain/booking-rules.ts';
+import { checkNotEnded, checkOnApproval, checkRoomActive, checkSeatShare, checkSeats, checkSlot, formatMinutes, slotHours } from '../domain/booking-rules.ts';
 import { AppError, bookingNotFound, notFound, unprocessable } from '../domain/errors.ts';
 import { peakSeats, type SeatUsage } from '../domain/seat-pool.ts';
+import { offerRequest } from '../domain/requests.ts';
 import { checkMayBook } from '../domain/subscription.ts';
 import { nearestFreeSlots } from '../domain/suggestions.ts';
 import { DAY, MINUTE, monthOf, parseTime } from '../domain/time.ts';
@@ -42,6 +43,11 @@ export type Reservation = {
   recurrenceId?: Date | undefined;
   withoutAudio?: boolean | undefined;
 };
+
+/**
+ * Whose booking it is when that is not the caller: an approved request is booked for its requester
+ * (booker, institution, that institution's quota) while the approving administrator is the actor.
+ */
 
 
 /** The snapshot kept in audit records and sent to live listeners. */
@@ -89,15 +95,36 @@ export class BookingService {
 
   async create(caller: CallContext, input: CreateBookingInput): Promise<Booking> {
     const ctx = await onBehalf(this.uow.repos, caller, input.ownerId);
-    const { candidates, zone, seats } = await this.chooseRooms(this.uow.repos, input);
-    const slot = this.parseSlot(input.start, input.end, zone);
-    await this.checkMayBookAt(this.uow.repos, ctx, slot, zone);
+    let allowed: Awaited<ReturnType<BookingService['checkSelfService']>>;
+    try {
+      allowed = await this.checkSelfService(ctx, input);
+    } catch (e) {
+      // What self-service may not grant may be asked of an administrator (app/requests.ts).
+      throw ctx.actor.role === 'admin' ? e : offerRequest(e, input);
+    }
+    const { candidates, zone, seats, slot } = allowed;
     const reservation: Reservation = { candidates, slot, seats, zone, title: input.title, description: input.description ?? '', withoutAudio: input.audio === false };
     try {
       return await this.uow.transaction((r) => this.reserve(r, ctx, reservation));
     } catch (e) {
       throw await this.withSuggestions(e, { slot, seats, roomId: input.roomId ?? null, excludeId: undefined });
     }
+  }
+
+  /**
+   * What self-service grants of a new booking before it competes: its rooms, zone, seats and slot,
+   * or the request-only rule it breaks. Beyond the rules of every booking, people other than
+   * administrators keep to a booking's share of the seat pool and leave rooms "on approval" alone.
+   */
+  async checkSelfService(ctx: CallContext, input: CreateBookingInput): Promise<{ candidates: Room[]; zone: string; seats: number; slot: Slot }> {
+    const chosen = await this.chooseRooms(this.uow.repos, input);
+    const slot = this.parseSlot(input.start, input.end, chosen.zone);
+    await this.checkMayBookAt(this.uow.repos, ctx, slot, chosen.zone);
+    if (ctx.actor.role === 'admin') return { ...chosen, slot };
+    checkSeatShare(chosen.seats, this.policy);
+    const candidates = chosen.candidates.filter((room) => !room.onApproval);
+    if (candidates.length === 0) checkOnApproval(chosen.candidates[0]!, chosen.candidates.length === 1);
+    return { ...chosen, candidates, slot };
   }
 
   /** The rooms a booking may go to (one, or every room that fits, smallest first), its zone and seats. */
@@ -164,7 +191,9 @@ export class BookingService {
    */
   async reserveMany(r: Repositories, ctx: CallContext, reqs: readonly Reservation[]): Promise<(Booking | AppError)[]> {
     const { actor } = ctx;
-    // The owner's institution pays the hours (issue #17); an admin's booking is not held to a quota.
+    // The owner's institution pays the hours (issue #17): the booker's own, or that of the person
+    // booked for (a delegate's booking, an approved request). Only an administrator's own bookings,
+    // made for the service itself, are held to no quota.
     const owner = ownerOf(ctx);
     const t = this.policy.turnaroundMinutes;
     const slots = reqs.map((q) => q.slot);
@@ -173,7 +202,7 @@ export class BookingService {
     // A waiting-list hold weighs for everyone but the person it is held for (app/waiting-list.ts).
     const usage = snapshot.usage.filter((u) => u.heldFor !== owner.userId);
     const occupancy = snapshot.occupancy.filter((o) => o.heldFor !== owner.userId);
-    const quota = await this.quotaLedger(r, actor.role === 'admin' ? null : owner.institutionId, reqs);
+    const quota = await this.quotaLedger(r, owner.role === 'admin' ? null : owner.institutionId, reqs);
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
     for (const [i, req] of reqs.entries()) {
@@ -195,7 +224,7 @@ export class BookingService {
         return !conflict;
       });
       if (!room) {
-        outcome[i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? slot, actor.userId);
+        outcome[i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? slot, owner.userId);
         continue;
       }
       // Later reservations of this batch see this one as taken.
@@ -241,7 +270,7 @@ export class BookingService {
         }
         taken ??= conflict ?? (await r.bookings.roomConflict(room.id, req.slot, t));
       }
-      if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, actor.userId);
+      if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, owner.userId);
     }
     // Only those that went to another room after a lost race are read back on their own.
     const rest = await r.bookings.findByIds(inserted.filter((x) => !known.has(x.id)).map((x) => x.id));

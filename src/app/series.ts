@@ -2,7 +2,7 @@
 // booking made through BookingService.reserve/modify/withdraw, all of a series' occurrences in one
 // transaction, so the rules (room overlap with turnaround, seat pool, quota) exist once.
 import { canManageBooking } from '../domain/access.ts';
-import { earliestStart, latestStart, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
+import { checkOnApproval, checkSeatShare, earliestStart, latestStart, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
 import { AppError, notFound, unprocessable } from '../domain/errors.ts';
 import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, occurrenceDay, parseRecurrence, remainder, type Recurrence } from '../domain/recurrence.ts';
 import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
@@ -334,6 +334,11 @@ export class SeriesService {
     const first = this.bookings.parseSlot(input.start, input.end, zone);
     // The first meeting must itself be a valid booking request; later dates are judged one by one.
     await this.bookings.checkMayBookAt(repos, ctx, first, zone);
+    // The self-service limits of a single booking hold for each occurrence (requests are for single bookings).
+    if (ctx.actor.role !== 'admin') {
+      checkSeatShare(seats, this.policy);
+      checkOnApproval(room, true);
+    }
     const rule = parseRecurrence(input.rrule);
     const now = this.clock.now();
     const length = first.end.getTime() - first.start.getTime();

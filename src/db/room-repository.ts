@@ -12,7 +12,7 @@ export class PgRoomRepository implements RoomRepository {
   }
 
   private select() {
-    return this.db.selectFrom('rooms').select(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'created_at', 'updated_at']);
+    return this.db.selectFrom('rooms').select(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'on_approval', 'created_at', 'updated_at']);
   }
 
   async list(opts: { includeInactive?: boolean } = {}): Promise<Room[]> {
@@ -32,8 +32,8 @@ export class PgRoomRepository implements RoomRepository {
   async create(input: RoomInput): Promise<Room> {
     const row = await this.db
       .insertInto('rooms')
-      .values({ name: input.name, capacity: input.capacity, time_zone: input.timeZone, provider: input.provider, active: input.active })
-      .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'created_at', 'updated_at'])
+      .values({ name: input.name, capacity: input.capacity, time_zone: input.timeZone, provider: input.provider, active: input.active, on_approval: input.onApproval ?? false })
+      .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'on_approval', 'created_at', 'updated_at'])
       .executeTakeFirstOrThrow();
     return toRoom(row);
   }
@@ -47,10 +47,11 @@ export class PgRoomRepository implements RoomRepository {
         ...(c.timeZone !== undefined && { time_zone: c.timeZone }),
         ...(c.provider !== undefined && { provider: c.provider }),
         ...(c.active !== undefined && { active: c.active }),
+        ...(c.onApproval !== undefined && { on_approval: c.onApproval }),
         updated_at: sql`now()`,
       })
       .where('id', '=', id)
-      .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'created_at', 'updated_at'])
+      .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'on_approval', 'created_at', 'updated_at'])
       .executeTakeFirst();
     // Its service and time zone are part of every cached join of its bookings (app/join-cache.ts).
     const payload = JSON.stringify({ all: true });
@@ -65,7 +66,7 @@ export class PgRoomRepository implements RoomRepository {
   }
 }
 
-type RoomRow = { id: string; name: string; capacity: number; time_zone: string; provider: string | null; active: boolean; created_at: Date; updated_at: Date };
+type RoomRow = { id: string; name: string; capacity: number; time_zone: string; provider: string | null; active: boolean; on_approval: boolean; created_at: Date; updated_at: Date };
 const toRoom = (r: RoomRow): Room => ({
   id: r.id,
   name: r.name,
@@ -73,6 +74,7 @@ const toRoom = (r: RoomRow): Room => ({
   timeZone: r.time_zone,
   provider: r.provider,
   active: r.active,
+  onApproval: r.on_approval,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

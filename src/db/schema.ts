@@ -40,6 +40,7 @@ export interface RoomTable {
   provider: string | null;
   provider_settings: Generated<Json>;
   active: Generated<boolean>;
+  on_approval: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -58,6 +59,27 @@ export interface BookingTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   cancelled_at: NullableTimestamp;
+}
+
+export interface BookingRequestTable {
+  id: Generated<string>;
+  requester_id: string;
+  institution_id: string | null;
+  room_id: string | null;
+  title: string;
+  description: Generated<string>;
+  seats: number;
+  start_at: Timestamp;
+  end_at: Timestamp;
+  reason: string;
+  asked_for: string;
+  state: Generated<string>;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  decision_note: Generated<string>;
+  booking_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface SessionTable {
@@ -111,6 +133,7 @@ export interface DB {
   users: UserTable;
   rooms: RoomTable;
   bookings: BookingTable;
+  booking_requests: BookingRequestTable;
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   audit_log: AuditLogTable;

@@ -13,6 +13,7 @@ import { PgAudioRepository } from './audio-repository.ts';
 import { PgSenderCountRepository } from './sender-count-repository.ts';
 import { PgDelegationRepository } from './delegation-repository.ts';
 import { PgWaitingListRepository } from './waiting-list-repository.ts';
+import { PgBookingRequestRepository } from './request-repository.ts';
 
 type PendingJob = { name: string; data: object; options?: JobOptions | undefined };
 
@@ -27,6 +28,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
   };
   return {
     jobs,
+    requests: new PgBookingRequestRepository(db),
     audio: new PgAudioRepository(db, deferNotice),
     delegations: new PgDelegationRepository(db),
     senders: new PgSenderCountRepository(db),

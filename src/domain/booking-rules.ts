@@ -11,13 +11,15 @@ export type BookingPolicy = {
   minDurationMinutes: number;
   maxDurationMinutes: number;
   maxDaysAhead: number;
+  /** Most seats one booking may take by itself (self-service); null: no limit. More is asked for. */
+  maxSeatsPerBooking?: number | null | undefined;
   granularityMinutes: number;
   defaultTimeZone: string;
 };
 
 export type Slot = { start: Date; end: Date };
 
-export type RoomFacts = { name: string; capacity: number; timeZone: string; active: boolean };
+export type RoomFacts = { name: string; capacity: number; timeZone: string; active: boolean; onApproval?: boolean | undefined };
 
 /** Start of the grid step that contains `now`: the meeting running now may still be booked. */
 export function earliestStart(now: Date, policy: BookingPolicy): Date {
@@ -71,6 +73,28 @@ export function checkSeats(seats: number, room: RoomFacts): void {
   if (seats > room.capacity) {
     throw unprocessable('SEATS_OVER_CAPACITY', `${room.name} holds ${room.capacity} participants; ${seats} were asked for. Choose a larger room or fewer seats.`);
   }
+}
+
+/** Self-service: one booking takes at most its share of the seat pool (MAX_SEATS_PER_BOOKING). */
+export function checkSeatShare(seats: number, policy: Pick<BookingPolicy, 'maxSeatsPerBooking'>): void {
+  const share = policy.maxSeatsPerBooking;
+  if (share && seats > share) {
+    throw new AppError('unprocessable', 'SEATS_OVER_SHARE', `One booking may take at most ${share} seats by itself; ${seats} were asked for. Ask an administrator for more, or choose fewer seats.`, { maxSeats: share }, {
+      it: `Una prenotazione può prendere da sola al massimo ${share} posti; ne sono stati chiesti ${seats}. Chiedine di più a un amministratore, o scegli meno posti.`,
+    });
+  }
+}
+
+/** Self-service: a room an administrator marked "on approval" is asked for, not booked. */
+export function checkOnApproval(room: RoomFacts, named: boolean): void {
+  if (!room.onApproval) return;
+  throw named
+    ? new AppError('unprocessable', 'ROOM_ON_APPROVAL', `${room.name} is booked on an administrator's approval: ask for it, with a reason.`, {}, {
+        it: `${room.name} si prenota con l’approvazione di un amministratore: chiedila, con una motivazione.`,
+      })
+    : new AppError('unprocessable', 'ROOM_ON_APPROVAL', 'Every room that fits is booked on an administrator\'s approval: ask for one, with a reason.', {}, {
+        it: 'Ogni stanza adatta si prenota con l’approvazione di un amministratore: chiedine una, con una motivazione.',
+      });
 }
 
 export function checkRoomActive(room: RoomFacts): void {

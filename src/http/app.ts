@@ -30,6 +30,7 @@ import type { RecordingService } from '../app/recordings.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { bookingRoutes } from './routes/bookings.ts';
 import { waitingListRoutes } from './routes/waiting-list.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { seriesRoutes } from './routes/series.ts';
 import { delegationRoutes } from './routes/delegation.ts';
 import { eventsRoutes, type EventStreamLimits } from './routes/events.ts';
@@ -244,6 +245,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await api.register(accountRoutes, { services: o.services, cookieSecure: o.cookieSecure, sessionHours: o.sessionHours, publicUrl: o.publicUrl });
       await api.register(bookingRoutes, { services: o.services });
       await api.register(waitingListRoutes, { waitingList: o.services.waitingList });
+      await api.register(requestRoutes, { services: o.services });
       await api.register(audioRoutes, { audio: o.services.audio });
       await api.register(bookingIcsRoutes, { services: o.services, publicUrl: o.publicUrl, details: meetingDetails });
       await api.register(eventsRoutes, { listen: o.database.listen, accounts: o.services.accounts, authChanges: o.authChanges, limits: o.eventStreams });

@@ -62,6 +62,8 @@ export const Problem = z
     code: z.string(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
+    askable: z.boolean().optional().describe('self-service refuses this but an administrator may grant it: POST /requests with `ask` and a reason'),
+    ask: z.record(z.string(), z.unknown()).optional().describe('the refused booking’s input, to carry over into a request'),
   })
   .catchall(z.unknown())
   .describe('RFC 9457 problem details with a stable `code`');
@@ -83,6 +85,7 @@ export const Room = z.object({
   timeZone: z.string(),
   provider: z.string().nullable(),
   active: z.boolean(),
+  onApproval: z.boolean().describe('booked only on an administrator’s approval: people ask for it (POST /requests)'),
   createdAt: Instant,
   updatedAt: Instant,
 });
@@ -92,6 +95,7 @@ export const RoomCreate = z.strictObject({
   timeZone: Line(64).min(1).optional(),
   provider: Line(64).min(1).nullable().optional(),
   active: z.boolean().optional(),
+  onApproval: z.boolean().optional(),
 });
 export const RoomPatch = RoomCreate.partial();
 
@@ -425,3 +429,54 @@ export const BookFor = z.object({
 });
 export const PersonParams = z.object({ personId: Id });
 export const DelegateParams = z.object({ delegateId: Id });
+
+// Requests that an administrator approves (issue #17)
+export const RequestState = z.enum(['pending', 'approved', 'denied', 'expired', 'withdrawn']);
+export const BookingRequest = z.object({
+  id: Id,
+  state: RequestState,
+  title: z.string(),
+  description: z.string(),
+  seats: z.number().int(),
+  start: Instant,
+  end: Instant,
+  timeZone: z.string().describe('the room’s zone, or the portal’s for "any room"'),
+  reason: z.string(),
+  askedFor: z.string().describe('the self-service rule the request asks to pass (a refusal code: DURATION_TOO_LONG, TOO_FAR_AHEAD, SEATS_OVER_CAPACITY, NO_ROOM_FITS, SEATS_OVER_SHARE, ROOM_ON_APPROVAL, NOT_ALLOWED_TO_BOOK, OUTSIDE_SUBSCRIPTION)'),
+  requester: z.object({ id: Id, name: z.string(), email: z.string() }),
+  institution: z.object({ id: Id, name: z.string() }).nullable(),
+  room: z.object({ id: Id, name: z.string() }).nullable(),
+  decidedBy: z.object({ id: Id, name: z.string() }).nullable(),
+  decidedAt: Instant.nullable(),
+  decisionNote: z.string().describe('the reason of a denial, or the administrator’s note on an approval'),
+  bookingId: Id.nullable().describe('the booking an approval made'),
+  createdAt: Instant,
+});
+export const RequestCreate = BookingCreate.omit({ audio: true }).extend({
+  reason: Text(2000).describe('why this is needed (an event, a course...): an administrator reads it'),
+});
+export const RequestQuery = timeRange(
+  z.strictObject({
+    state: RequestState.optional(),
+    institutionId: Id.optional(),
+    roomId: Id.optional(),
+    from: OffsetDateTime.optional(),
+    to: OffsetDateTime.optional(),
+    mine: z.enum(['true', 'false']).optional().describe('administrators: only their own requests'),
+    limit: z.coerce.number().int().min(1).max(500).default(200),
+  }),
+);
+export const RequestApprove = z.strictObject({
+  roomId: Id.optional().describe('the room to book (required when no room holds the seats); any size'),
+  start: TimeInput.optional().describe('another start than asked: the approval proposes it'),
+  end: TimeInput.optional(),
+  seats: z.number().int().min(1).max(100_000).optional(),
+  note: MultiLine(2000).optional(),
+});
+export const RequestDeny = z.strictObject({ reason: Text(2000).describe('why: the requester reads it') });
+export const RequestApproved = z.object({ request: BookingRequest, booking: Booking });
+export const RequestCounts = z.object({
+  pending: z.number().int().nullable().describe('every pending request (administrators; null for others)'),
+  minePending: z.number().int().describe('the caller’s own pending requests'),
+});
+export const RequestList = z.object({ items: z.array(BookingRequest) });

@@ -4,6 +4,7 @@ import type { AudioService } from '../app/audio.ts';
 import type { AdministrationService } from '../app/administration.ts';
 import type { PeopleService } from '../app/people.ts';
 import type { BookingService } from '../app/bookings.ts';
+import type { RequestService } from '../app/requests.ts';
 import type { SeriesService } from '../app/series.ts';
 import type { DelegationService } from '../app/delegation.ts';
 import type { StatisticsService } from '../app/statistics.ts';
@@ -15,6 +16,7 @@ import type { UnitOfWork } from '../ports.ts';
 /** What the routes call: use-cases only, never repositories or SQL. */
 export type Services = {
   bookings: BookingService;
+  requests: RequestService;
   audio: AudioService;
   series: SeriesService;
   delegation: DelegationService;

@@ -1,13 +1,33 @@
 // Domain objects → JSON responses. Instants leave as UTC RFC 3339; bookings also carry their times
 // with the room zone's offset so a client need not know the tz database.
 import { toZonedIso } from '../domain/time.ts';
-import type { Booking, Institution, Room, User } from '../ports.ts';
+import type { Booking, BookingRequest, Institution, Room, User } from '../ports.ts';
 import type { Availability } from '../app/availability.ts';
 import type { Me } from '../app/accounts.ts';
 
 const iso = (d: Date) => d.toISOString();
 
 export const roomView = (r: Room) => ({ ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
+export const requestView = (q: BookingRequest, defaultZone: string) => ({
+  id: q.id,
+  state: q.state,
+  title: q.title,
+  description: q.description,
+  seats: q.seats,
+  start: iso(q.start),
+  end: iso(q.end),
+  timeZone: q.room?.timeZone ?? defaultZone,
+  reason: q.reason,
+  askedFor: q.askedFor,
+  requester: { id: q.requester.id, name: q.requester.name, email: q.requester.email },
+  institution: q.institution,
+  room: q.room && { id: q.room.id, name: q.room.name },
+  decidedBy: q.decidedBy,
+  decidedAt: q.decidedAt && iso(q.decidedAt),
+  decisionNote: q.decisionNote,
+  bookingId: q.bookingId,
+  createdAt: iso(q.createdAt),
+});
 export const institutionView = (i: Institution) => ({ ...i, createdAt: iso(i.createdAt), updatedAt: iso(i.updatedAt) });
 export const userView = (u: User) => ({
   id: u.id,

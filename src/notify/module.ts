@@ -4,6 +4,8 @@
 import type { Logger } from 'pino';
 import type { InviteeService } from '../app/invitees.ts';
 import type { BookingService } from '../app/bookings.ts';
+import type { RequestService } from '../app/requests.ts';
+import { requestMailListener } from './request-mail.ts';
 import type { SeriesService } from '../app/series.ts';
 import type { PeopleService } from '../app/people.ts';
 import { startPasswordMailJobs } from '../jobs/password-mail.ts';
@@ -35,7 +37,7 @@ export async function startNotify(deps: {
   database: Database;
   clock: Clock;
   logger: Logger;
-  services: { bookings: BookingService; series: SeriesService; calendar: { invitees: InviteeService }; people: PeopleService; delegation?: DelegationService };
+  services: { bookings: BookingService; requests: RequestService; series: SeriesService; calendar: { invitees: InviteeService }; people: PeopleService; delegation?: DelegationService };
   /** Zone of the times in mails to people whose own zone is unknown (password links). */
   defaultTimeZone: string;
 }): Promise<NotifyModule> {
@@ -65,6 +67,7 @@ export async function startNotify(deps: {
   services.bookings.onChange(listeners.booking);
   services.series.onChange(listeners.series);
   services.calendar.invitees.onChange(listeners.invitee);
+  services.requests.onChange(requestMailListener({ locale: config.defaultLocale, timeZone: deps.defaultTimeZone, publicUrl: config.publicUrl }));
   return {
     mailConfigured: mailer.configured,
     setMeetingDetails: (source) => {

@@ -17,6 +17,7 @@ interface RoomDraft {
   timeZone: string;
   provider: string;
   active: boolean;
+  onApproval: boolean;
 }
 
 /** "Jitsi Meet (meet.jit.si, public)": the service rooms without their own use. */
@@ -49,6 +50,7 @@ function RoomDialog({ room, open, onClose, onSaved }: { room: Room | null; open:
       timeZone: r?.timeZone ?? settings.defaultTimeZone,
       provider: r?.provider ?? '',
       active: r?.active ?? true,
+      onApproval: r?.onApproval ?? false,
     }),
     validate: (d) => {
       const local: Record<string, string> = {};
@@ -58,7 +60,7 @@ function RoomDialog({ room, open, onClose, onSaved }: { room: Room | null; open:
       return local;
     },
     save: (d) => {
-      const body = { name: d.name.trim(), capacity: Number(d.capacity), timeZone: d.timeZone, provider: d.provider || null, active: d.active };
+      const body = { name: d.name.trim(), capacity: Number(d.capacity), timeZone: d.timeZone, provider: d.provider || null, active: d.active, onApproval: d.onApproval };
       return room ? api.patch<Room>(`/api/v1/rooms/${encodeURIComponent(room.id)}`, body) : api.post<Room>('/api/v1/rooms', body);
     },
   });
@@ -108,6 +110,10 @@ function RoomDialog({ room, open, onClose, onSaved }: { room: Room | null; open:
             <input type="checkbox" checked={draft.active} onChange={(e) => set('active', e.target.checked)} />
             {t('admin.rooms.activeLabel')}
           </label>
+          <label className="check">
+            <input type="checkbox" checked={draft.onApproval} onChange={(e) => set('onApproval', e.target.checked)} />
+            {t('admin.rooms.onApprovalLabel')}
+          </label>
         </>
       )}
     </EditDialog>
@@ -155,6 +161,7 @@ export function RoomsPage() {
           <td>{room.provider ? t(`admin.providers.${room.provider}`, { defaultValue: room.provider }) : <span className="muted">{defaultLabel ? t('admin.rooms.providerDefault', { service: defaultLabel }) : t('admin.rooms.providerNone')}</span>}</td>
           <td>
             <span className={`tag ${room.active ? 'tag-ok' : 'tag-muted'}`}>{room.active ? t('admin.rooms.active') : t('admin.rooms.inactive')}</span>
+            {room.onApproval && <span className="tag tag-warn"> {t('admin.rooms.onApproval')}</span>}
           </td>
           <td className="row-actions">
             <button type="button" className="button button-quiet button-small" onClick={() => dialog.edit(room)}>

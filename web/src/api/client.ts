@@ -21,6 +21,8 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly errors: FieldError[];
   readonly suggestions: Suggestion[];
+  /** Self-service refuses it but an administrator may grant it: offer to ask (POST /api/v1/requests). */
+  readonly askable: boolean;
   /** `yours`: the booking in the way is the caller's own (its id when it exists already). */
   readonly conflict: { start: string; end: string; roomId?: string; yours?: boolean; bookingId?: string } | null;
   /** The slot may be waited for (POST /api/v1/waiting-list): the room is taken or the seat pool full. */
@@ -34,6 +36,7 @@ export class ApiError extends Error {
     this.detail = detail;
     this.errors = Array.isArray(body.errors) ? (body.errors as FieldError[]) : [];
     this.suggestions = Array.isArray(body.suggestions) ? (body.suggestions as Suggestion[]) : [];
+    this.askable = body.askable === true;
     this.conflict = (body.conflict as ApiError['conflict']) ?? null;
     this.waitable = body.waitable === true;
   }

@@ -36,6 +36,8 @@ export interface Room {
   timeZone: string;
   provider: string | null;
   active: boolean;
+  /** Booked only on an administrator's approval: people ask for it. */
+  onApproval: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -242,4 +244,28 @@ export interface PasswordLinkIssued {
   delivery: 'mail' | 'shown';
   url?: string;
   expiresAt: string;
+}
+
+export type RequestState = 'pending' | 'approved' | 'denied' | 'expired' | 'withdrawn';
+
+/** A booking asked of an administrator (GET /api/v1/requests). */
+export interface BookingRequest {
+  id: string;
+  state: RequestState;
+  title: string;
+  description: string;
+  seats: number;
+  start: string;
+  end: string;
+  timeZone: string;
+  reason: string;
+  askedFor: string;
+  requester: { id: string; name: string; email: string };
+  institution: { id: string; name: string } | null;
+  room: { id: string; name: string } | null;
+  decidedBy: { id: string; name: string } | null;
+  decidedAt: string | null;
+  decisionNote: string;
+  bookingId: string | null;
+  createdAt: string;
 }

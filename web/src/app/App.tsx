@@ -22,6 +22,9 @@ const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').
 const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((m) => ({ default: m.InstitutionPage })));
 const StatisticsPage = lazy(() => import('../statistics/StatisticsPage.tsx').then((m) => ({ default: m.StatisticsPage })));
 const DelegatesPage = lazy(() => import('../account/DelegatesPage.tsx').then((m) => ({ default: m.DelegatesPage })));
+const MyRequestsPage = lazy(() => import('../requests/MyRequestsPage.tsx').then((m) => ({ default: m.MyRequestsPage })));
+const RequestFormPage = lazy(() => import('../requests/RequestFormPage.tsx').then((m) => ({ default: m.RequestFormPage })));
+const RequestQueuePage = lazy(() => import('../requests/RequestQueuePage.tsx').then((m) => ({ default: m.RequestQueuePage })));
 const AuditPage = lazy(() => import('../admin/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
 // The meeting room (issue #14) brings janus-gateway: its own chunk, loaded only on /room/<booking>.
 const RoomPage = lazy(() => import('../room/RoomPage.tsx').then((m) => ({ default: m.RoomPage })));
@@ -50,6 +53,9 @@ const ROUTES: Route[] = [
   { pattern: '/bookings/:id/attendance', page: AttendancePage },
   { pattern: '/bookings/:id', page: BookingPage },
   { pattern: '/account/delegates', page: DelegatesPage },
+  { pattern: '/requests', page: MyRequestsPage },
+  { pattern: '/requests/new', page: RequestFormPage },
+  { pattern: '/admin/requests', page: RequestQueuePage, admin: true },
   { pattern: '/admin/rooms', page: RoomsPage, admin: true },
   { pattern: '/admin/institutions', page: InstitutionsPage, admin: true },
   { pattern: '/institutions/:id', page: InstitutionPage },

@@ -1,4 +1,5 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { api } from '../api/client.ts';
 import { useTranslation } from 'react-i18next';
 import { cannotBookReason, useMe, useSession } from '../auth/session.tsx';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
@@ -16,12 +17,39 @@ function NavLink({ to, children, exact }: { to: string; children: ReactNode; exa
   );
 }
 
+/** Pending requests for the navigation's badges, read again on each page and after a decision. */
+function useRequestCounts(path: string): { pending: number | null; minePending: number } {
+  const [counts, setCounts] = useState<{ pending: number | null; minePending: number }>({ pending: null, minePending: 0 });
+  useEffect(() => {
+    let live = true;
+    const load = () => void api.get<{ pending: number | null; minePending: number }>('/api/v1/requests/counts').then((c) => live && setCounts(c), () => {});
+    load();
+    window.addEventListener('requests-changed', load);
+    return () => {
+      live = false;
+      window.removeEventListener('requests-changed', load);
+    };
+  }, [path]);
+  return counts;
+}
+
+function Badge({ count, label }: { count: number | null; label: string }) {
+  if (!count) return null;
+  return (
+    <span className="nav-badge">
+      <span aria-hidden="true">{count}</span>
+      <span className="visually-hidden">{label}</span>
+    </span>
+  );
+}
+
 export function AppShell({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const { path } = useLocation();
   const { me } = useMe();
   const { signOut } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
+  const counts = useRequestCounts(path);
 
   return (
     <div className="shell">
@@ -62,9 +90,21 @@ export function AppShell({ children }: { children: ReactNode }) {
               <li>
                 <NavLink to="/bookings/new">{t('nav.newBooking')}</NavLink>
               </li>
-              <li>
-                <NavLink to="/account/delegates">{t('nav.delegates')}</NavLink>
-              </li>
+              {/* Administrators book for anyone and decide what others ask for: their top bar keeps to
+                  one line at 1366 px without these two (delegates stay one click away in Help). */}
+              {me.role !== 'admin' && (
+                <li>
+                  <NavLink to="/account/delegates">{t('nav.delegates')}</NavLink>
+                </li>
+              )}
+              {me.role !== 'admin' && (
+                <li>
+                  <NavLink to="/requests">
+                    {t('nav.myRequests')}
+                    <Badge count={counts.minePending} label={t('requests.pendingBadge', { count: counts.minePending })} />
+                  </NavLink>
+                </li>
+              )}
               {me.role === 'institution-manager' && me.institution && (
                 <li>
                   <NavLink to={`/institutions/${me.institution.id}`}>{t('nav.myInstitution')}</NavLink>
@@ -78,6 +118,12 @@ export function AppShell({ children }: { children: ReactNode }) {
               {me.role === 'admin' && (
                 <>
                   <li className="nav-sep" aria-hidden="true" />
+                  <li>
+                    <NavLink to="/admin/requests">
+                      {t('nav.requests')}
+                      <Badge count={counts.pending} label={t('requests.pendingBadge', { count: counts.pending ?? 0 })} />
+                    </NavLink>
+                  </li>
                   <li>
                     <NavLink to="/admin/rooms">{t('nav.rooms')}</NavLink>
                   </li>

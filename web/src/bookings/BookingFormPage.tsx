@@ -21,6 +21,7 @@ import { buildRrule, initialRepeat, validateRepeat, weekdayOf, type RepeatErrors
 import { BookForField } from './BookForField.tsx';
 import type { PickedPerson } from '../admin/PersonPicker.tsx';
 import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
+import { askPath, beyondSelfService } from '../requests/ask.ts';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
 import { WaitForSlot, isWaitable, type WaitRequest } from '../waiting/WaitingList.tsx';
 
@@ -73,6 +74,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   });
   const [ownBooking, setOwnBooking] = useState<string | null>(null);
   const [waitFor, setWaitFor] = useState<WaitRequest | null>(null);
+  // The API said an administrator may grant what was refused (issue #17): offer to ask.
+  const [askable, setAskable] = useState(false);
   // Seats follow the room chosen until the person types a number of their own.
   const seatsTouched = useRef(false);
 
@@ -222,6 +225,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
         setOwnBooking(e.conflict?.yours ? (e.conflict.bookingId ?? null) : null);
         const { audio: _audio, ...request } = payload;
         setWaitFor(isWaitable(e) && !e.conflict?.yours ? request : null);
+        setAskable(e.askable && !editingId);
       }
       setErrors(next);
       if (Object.keys(next).length === 0 || e instanceof ApiError === false || e.status === 409 || e.status === 403) {
@@ -329,6 +333,12 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     const found = validateBooking(values, room, zone, settings, t);
     setErrors(found);
     setGeneral(null);
+    setAskable(!editingId && me.role !== 'admin' && beyondSelfService(values, room, settings));
+    if (room?.onApproval && !editingId && me.role !== 'admin') {
+      setGeneral(t('problems.ROOM_ON_APPROVAL'));
+      focusSummary();
+      return;
+    }
     if (Object.keys(found).length > 0) {
       focusSummary();
       return;
@@ -351,7 +361,12 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   return (
     <section className="page page-narrow">
       <PageHeader title={pageTitle} subtitle={t('form.subtitle')} />
-      {!me.canBook && !editingId && <Notice tone="warning">{t('booking.cannotBook', { reason: cannotBookReason(t, me) })}</Notice>}
+      {!me.canBook && !editingId && (
+        <Notice tone="warning">
+          {t('booking.cannotBook', { reason: cannotBookReason(t, me) })}{' '}
+          {values && <Link to={askPath(values)}>{t('requests.ask')}</Link>}
+        </Notice>
+      )}
       {(errorEntries.length > 0 || general) && (
         <div className="error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
           <h2>{general ? t('form.notSaved') : t('form.fixFields', { count: errorEntries.length })}</h2>
@@ -359,6 +374,14 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
           {ownBooking && (
             <p>
               <Link to={`/bookings/${encodeURIComponent(ownBooking)}`}>{t('form.openYours')}</Link>
+            </p>
+          )}
+          {askable && values && (
+            <p className="ask-offer">
+              {t('requests.askHint')}{' '}
+              <Link to={askPath(values)} className="button button-secondary">
+                {t('requests.ask')}
+              </Link>
             </p>
           )}
           {errorEntries.length > 0 && (

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
-import { navigate } from '../app/router.tsx';
+import { Link, navigate } from '../app/router.tsx';
 import { formatSlot } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Field } from '../ui/Field.tsx';
@@ -47,6 +47,8 @@ export function QuickBookDialog({
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
   const [waitFor, setWaitFor] = useState<WaitRequest | null>(null);
+  // An administrator may grant what was refused (issue #17): the request form, with these values.
+  const [askable, setAskable] = useState(false);
   const [busy, setBusy] = useState(false);
   const [openedFor, setOpenedFor] = useState<QuickSlot | null>(null);
 
@@ -61,6 +63,7 @@ export function QuickBookDialog({
       setFieldErrors({});
       setSuggestions([]);
       setWaitFor(null);
+      setAskable(false);
     }
   }
 
@@ -70,6 +73,7 @@ export function QuickBookDialog({
     setFieldErrors({});
     setWaitFor(null);
     const request = { title: title.trim(), description: description.trim() || undefined, roomId: target.roomId, seats: Number(seats), start: target.start, end: target.end };
+    setAskable(false);
     try {
       const booking = await api.post<Booking>('/api/v1/bookings', { ...request, ...(owner && { ownerId: owner.id }) });
       onBooked(booking);
@@ -79,6 +83,7 @@ export function QuickBookDialog({
         setSuggestions(e.suggestions);
         setFieldErrors(fieldErrorsOf(e.errors, t));
         if (isWaitable(e) && !e.conflict?.yours) setWaitFor(request);
+        setAskable(e.askable);
       }
     } finally {
       setBusy(false);
@@ -134,7 +139,19 @@ export function QuickBookDialog({
               <dd>{formatSlot(slot.start, slot.end, slot.room.timeZone, true)}</dd>
             </div>
           </dl>
-          {error && <Notice tone="error">{error}</Notice>}
+          {error && (
+            <Notice tone="error">
+              {error}
+              {askable && (
+                <>
+                  {' '}
+                  <Link to={fullFormAddress({ roomId: slot.room.id, timeZone: slot.room.timeZone, start: slot.start, end: slot.end }, { title, seats, description }).replace('/bookings/new', '/requests/new')}>
+                    {t('requests.ask')}
+                  </Link>
+                </>
+              )}
+            </Notice>
+          )}
           {suggestions.length > 0 && (
             <Suggestions suggestions={suggestions} zoneOf={zoneOf} busy={busy} onTake={(s) => void book(s)} />
           )}

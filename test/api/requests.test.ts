@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { queuedMails } from './provisioning-support.ts';
+
+let t: TestPortal;
+let alice: Caller;
+let bob: Caller;
+let nobody: Caller; // no institution: joins meetings, may not book
+let admin2: Caller;
+let big: string; // a 200-seat room
+let small: string; // a 50-seat room
+
+beforeAll(async () => {
+  t = await startTestPortal({ now: '2026-03-20T09:00:00Z', env: { MAX_SEATS_PER_BOOKING: '150' } });
+  const uni = await t.institution({ name: 'Università di Padova' });
+  alice = await t.user('member', uni.id, 'Alice');
+  bob = await t.user('member', uni.id, 'Bob');
+  nobody = await t.user('member', null, 'Nadia');
+  admin2 = await t.user('admin', null, 'Second Admin');
+  await t.portal.services.uow.repos.users.update(nobody.userId, { locale: 'it' });
+  await t.portal.services.uow.repos.users.update(bob.userId, { locale: 'en' });
+  big = t.rooms.find((r) => r.capacity === 200)!.id;
+  small = t.rooms.find((r) => r.capacity === 50)!.id;
+});
+afterAll(() => t.close());
+
+const book = (as: Caller, body: Record<string, unknown>) => t.api('POST', '/api/v1/bookings', { as, body: { title: 'Seminar', ...body } });
+const ask = (as: Caller, body: Record<string, unknown>) => t.api('POST', '/api/v1/requests', { as, body: { title: 'Conference', reason: 'A yearly conference with external guests', ...body } });
+
+describe('what self-service refuses may be asked for', () => {
+  it('answers a booking that is too long with askable: true and the input to carry over', async () => {
+    const res = await book(alice, { roomId: small, seats: 10, start: '2026-03-25T08:00', end: '2026-03-25T21:00' });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'DURATION_TOO_LONG', askable: true, ask: { title: 'Seminar', roomId: small, seats: 10, start: '2026-03-25T08:00', end: '2026-03-25T21:00' } });
+  });
+
+  it('does not offer asking for a rule an approval cannot waive (a start in the past)', async () => {
+    const res = await book(alice, { roomId: small, seats: 10, start: '2026-03-19T08:00', end: '2026-03-19T09:00' });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('START_IN_PAST');
+    expect(res.body.askable).toBeUndefined();
+  });
+
+  it('records a request that holds nothing: the same slot stays free for others', async () => {
+    const res = await ask(alice, { roomId: small, seats: 10, start: '2026-03-25T08:00', end: '2026-03-25T21:00' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ state: 'pending', askedFor: 'DURATION_TOO_LONG', requester: { id: alice.userId }, room: { id: small }, seats: 10, start: '2026-03-25T07:00:00.000Z' });
+    const other = await book(bob, { roomId: small, seats: 10, start: '2026-03-25T10:00', end: '2026-03-25T11:00' });
+    expect(other.status).toBe(201);
+  });
+
+  it('refuses a request self-service would grant, and one without a reason', async () => {
+    const fine = await ask(alice, { roomId: small, seats: 10, start: '2026-03-26T10:00', end: '2026-03-26T11:00' });
+    expect(fine.status).toBe(422);
+    expect(fine.body.code).toBe('NOTHING_TO_ASK');
+    const noReason = await t.api('POST', '/api/v1/requests', { as: alice, body: { title: 'X', roomId: small, start: '2026-03-26T08:00', end: '2026-03-26T22:00' } });
+    expect(noReason.status).toBe(400);
+  });
+
+  it('asks for more seats than a booking’s share of the pool (MAX_SEATS_PER_BOOKING)', async () => {
+    const res = await book(alice, { seats: 160, start: '2026-03-27T10:00', end: '2026-03-27T11:00' });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'SEATS_OVER_SHARE', askable: true });
+    expect((await ask(alice, { seats: 160, start: '2026-03-27T10:00', end: '2026-03-27T11:00' })).body.askedFor).toBe('SEATS_OVER_SHARE');
+  });
+
+  it('keeps a room on approval out of self-service, and out of "any room that fits"', async () => {
+    const room = t.rooms.find((r) => r.capacity === 100)!;
+    const other = t.rooms.find((r) => r.capacity === 100 && r.id !== room.id)!;
+    expect((await t.api('PATCH', `/api/v1/rooms/${room.id}`, { as: t.admin, body: { onApproval: true } })).body.onApproval).toBe(true);
+    const named = await book(alice, { roomId: room.id, seats: 80, start: '2026-03-27T14:00', end: '2026-03-27T15:00' });
+    expect(named.status).toBe(422);
+    expect(named.body).toMatchObject({ code: 'ROOM_ON_APPROVAL', askable: true });
+    const any = await book(alice, { seats: 80, start: '2026-03-27T14:00', end: '2026-03-27T15:00' });
+    expect(any.status).toBe(201);
+    expect(any.body.roomId).toBe(other.id);
+    // An administrator books it directly.
+    expect((await book(t.admin, { roomId: room.id, seats: 80, start: '2026-03-27T16:00', end: '2026-03-27T17:00' })).status).toBe(201);
+    await t.api('PATCH', `/api/v1/rooms/${room.id}`, { as: t.admin, body: { onApproval: false } });
+  });
+});
+
+describe('an administrator decides', () => {
+  it('approves a request of someone whose institution does not subscribe: the booking is theirs, the audit names the administrator, the mail is in their language', async () => {
+    const refused = await book(nobody, { roomId: small, seats: 20, start: '2026-04-02T10:00', end: '2026-04-02T12:00' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'NOT_ALLOWED_TO_BOOK', askable: true });
+    const q = await ask(nobody, refused.body.ask);
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    const member = await t.api('POST', `/api/v1/requests/${q.body.id}/approve`, { as: alice, body: {} });
+    expect(member.status).toBe(403);
+    const ok = await t.api('POST', `/api/v1/requests/${q.body.id}/approve`, { as: t.admin, body: { note: 'Welcome' } });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.request).toMatchObject({ state: 'approved', decidedBy: { id: t.admin.userId }, bookingId: ok.body.booking.id, decisionNote: 'Welcome' });
+    expect(ok.body.booking).toMatchObject({ booker: { id: nobody.userId }, institutionId: null, roomId: small, seats: 20 });
+    // The requester owns it: they see it among their bookings.
+    expect((await t.api('GET', `/api/v1/bookings/${ok.body.booking.id}`, { as: nobody })).status).toBe(200);
+    const { rows } = await sql<{ actor_id: string }>`SELECT actor_id FROM audit_log WHERE entity_id = ${ok.body.booking.id} AND action = 'booking.created'`.execute(t.db.database.db);
+    expect(rows.map((r) => r.actor_id)).toEqual([t.admin.userId]);
+    const mails = await queuedMails(t, nobody.userId);
+    expect(mails.some((m) => m.subject === 'Richiesta approvata: Seminar' && m.text.includes('Buongiorno Nadia'))).toBe(true);
+    // Decided once.
+    const again = await t.api('POST', `/api/v1/requests/${q.body.id}/approve`, { as: admin2, body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('REQUEST_DECIDED');
+  });
+
+  it('books more seats than any room in the room the administrator picks; the seat pool still holds', async () => {
+    const q = await ask(alice, { seats: 300, start: '2026-04-03T09:00', end: '2026-04-03T17:00' });
+    expect(q.body.askedFor).toBe('NO_ROOM_FITS');
+    const noRoom = await t.api('POST', `/api/v1/requests/${q.body.id}/approve`, { as: t.admin, body: {} });
+    expect(noRoom.status).toBe(422);
+    expect(noRoom.body.code).toBe('APPROVAL_NEEDS_ROOM');
+    const ok = await t.api('POST', `/api/v1/requests/${q.body.id}/approve`, { as: t.admin, body: { roomId: big } });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.booking).toMatchObject({ roomId: big, seats: 300, booker: { id: alice.userId } });
+    // 300 of the 500 seats are taken: a 250-seat request loses to the pool, and is told so.
+    const more = await ask(bob, { seats: 250, start: '2026-04-03T10:00', end: '2026-04-03T11:00' });
+    const full = await t.api('POST', `/api/v1/requests/${more.body.id}/approve`, { as: t.admin, body: { roomId: t.rooms.find((r) => r.capacity === 200 && r.id !== big)!.id } });
+    expect(full.status).toBe(409);
+    expect(full.body.code).toBe('SEAT_POOL_FULL');
+    expect((await t.api('GET', `/api/v1/requests/${more.body.id}`, { as: bob })).body.state).toBe('pending');
+  });
+
+  it('denies only with a reason, which the requester reads in the portal and by mail', async () => {
+    const q = await ask(bob, { roomId: small, seats: 10, start: '2026-04-06T08:00', end: '2026-04-06T22:00' });
+    expect((await t.api('POST', `/api/v1/requests/${q.body.id}/deny`, { as: t.admin, body: {} })).status).toBe(400);
+    const denied = await t.api('POST', `/api/v1/requests/${q.body.id}/deny`, { as: t.admin, body: { reason: 'The building is closed that evening.' } });
+    expect(denied.status).toBe(200);
+    expect(denied.body).toMatchObject({ state: 'denied', decisionNote: 'The building is closed that evening.' });
+    const mine = await t.api('GET', '/api/v1/requests', { as: bob });
+    expect(mine.body.items.find((i: { id: string }) => i.id === q.body.id)).toMatchObject({ state: 'denied' });
+    expect((await queuedMails(t, bob.userId)).some((m) => m.subject === 'Request denied: Conference' && m.text.includes('The building is closed'))).toBe(true);
+  });
+
+  it('lets the requester withdraw, and nobody else see it', async () => {
+    const q = await ask(bob, { roomId: small, seats: 10, start: '2026-04-07T08:00', end: '2026-04-07T22:00' });
+    expect((await t.api('GET', `/api/v1/requests/${q.body.id}`, { as: alice })).status).toBe(404);
+    expect((await t.api('POST', `/api/v1/requests/${q.body.id}/withdraw`, { as: alice })).status).toBe(404);
+    const w = await t.api('POST', `/api/v1/requests/${q.body.id}/withdraw`, { as: bob });
+    expect(w.status).toBe(200);
+    expect(w.body.state).toBe('withdrawn');
+  });
+
+  it('shows administrators a queue with filters and the pending count', async () => {
+    const before = (await t.api('GET', '/api/v1/requests/counts', { as: t.admin })).body;
+    const q = await ask(alice, { roomId: big, seats: 10, start: '2026-04-08T08:00', end: '2026-04-08T22:00' });
+    const after = (await t.api('GET', '/api/v1/requests/counts', { as: t.admin })).body;
+    expect(after.pending).toBe(before.pending + 1);
+    const counts = (await t.api('GET', '/api/v1/requests/counts', { as: alice })).body;
+    expect(counts.pending).toBeNull();
+    expect(counts.minePending).toBeGreaterThanOrEqual(1);
+    const byRoom = await t.api('GET', `/api/v1/requests?state=pending&roomId=${big}&from=2026-04-08T00:00:00Z&to=2026-04-09T00:00:00Z`, { as: t.admin });
+    expect(byRoom.body.items.map((i: { id: string }) => i.id)).toEqual([q.body.id]);
+    const bobs = await t.api('GET', '/api/v1/requests', { as: bob });
+    expect(bobs.body.items.every((i: { requester: { id: string } }) => i.requester.id === bob.userId)).toBe(true);
+  });
+});
+
+describe('approval races', () => {
+  it('of two administrators approving conflicting requests at once, one wins and the other is told with alternatives', async () => {
+    const one = await ask(alice, { roomId: big, seats: 30, start: '2026-04-09T08:00', end: '2026-04-09T21:00' });
+    const two = await ask(bob, { roomId: big, seats: 30, start: '2026-04-09T09:00', end: '2026-04-09T22:00' });
+    const [a, b] = await Promise.all([
+      t.api('POST', `/api/v1/requests/${one.body.id}/approve`, { as: t.admin, body: {} }),
+      t.api('POST', `/api/v1/requests/${two.body.id}/approve`, { as: admin2, body: {} }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const lost = a.status === 409 ? a : b;
+    const lostId = a.status === 409 ? one.body.id : two.body.id;
+    expect(lost.body.code).toBe('ROOM_TAKEN');
+    expect(lost.body.suggestions.length).toBeGreaterThan(0);
+    expect((await t.api('GET', `/api/v1/requests/${lostId}`, { as: t.admin })).body.state).toBe('pending');
+    // The administrator proposes an alternative: approve with one of them.
+    const s = lost.body.suggestions[0];
+    const proposed = await t.api('POST', `/api/v1/requests/${lostId}/approve`, { as: admin2, body: { roomId: s.roomId, start: s.start, end: s.end, note: 'Another room' } });
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(200);
+    expect(proposed.body.booking).toMatchObject({ roomId: s.roomId, start: s.start });
+  });
+});
+
+describe('expiry', () => {
+  it('expires the pending requests whose time has come, once, and tells the requester', async () => {
+    const q = await ask(nobody, { roomId: small, seats: 5, start: '2026-03-23T10:00', end: '2026-03-23T11:00' });
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    t.clock.set('2026-03-23T08:59:00Z');
+    expect(await t.portal.services.requests.expireDue()).toBe(0);
+    t.clock.set('2026-03-23T09:00:00Z');
+    const [n1, n2] = await Promise.all([t.portal.services.requests.expireDue(), t.portal.services.requests.expireDue()]);
+    expect(n1 + n2).toBe(1);
+    expect((await t.api('GET', `/api/v1/requests/${q.body.id}`, { as: nobody })).body.state).toBe('expired');
+    expect((await queuedMails(t, nobody.userId)).filter((m) => m.subject === 'Richiesta scaduta: Conference')).toHaveLength(1);
+    const late = await t.api('POST', `/api/v1/requests/${q.body.id}/approve`, { as: t.admin, body: {} });
+    expect(late.body.code).toBe('REQUEST_DECIDED');
+    t.clock.set('2026-03-20T09:00:00Z');
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('describes /requests', async () => {
+    const doc = await t.api('GET', '/api/docs/json');
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/requests', '/api/v1/requests/{id}/approve', '/api/v1/requests/{id}/deny', '/api/v1/requests/counts']));
+  });
+});

@@ -1,0 +1,111 @@
+// Requests that an administrator approves (issue #17), in the browser, in English and Italian: a
+// booking longer than the maximum is refused by the form, which offers to ask; the request form
+// comes prefilled; the person sees it pending under "My requests"; an administrator sees the count
+// in the navigation, approves it from the queue, and the person finds it approved. A fixed clock on
+// the portal and in the browser; axe on every page; screenshots in test-output/screenshots.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClock } from '../support/portal.ts';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+
+const NOW = '2026-12-03T12:00:00Z';
+const LONG = 240_000;
+
+const LANGS = [
+  { lang: 'en', locale: 'en-GB', book: 'Book the room', ask: 'Ask an administrator for it', reason: 'Reason', send: 'Send the request', pending: 'Pending', approved: 'Approved', approve: 'Approve', save: 'Save', queue: 'Requests', mine: 'My requests' },
+  { lang: 'it', locale: 'it-IT', book: 'Prenota l’aula', ask: 'Chiedilo a un amministratore', reason: 'Motivazione', send: 'Invia la richiesta', pending: 'In attesa', approved: 'Approvata', approve: 'Approva', save: 'Salva', queue: 'Richieste', mine: 'Le mie richieste' },
+] as const;
+
+describeInBrowser('requests that an administrator approves', () => {
+  let portal: BrowserPortal;
+  let browser: Browser;
+  let maria: Person;
+  let room: { id: string; name: string };
+  const clock = new TestClock(NOW);
+  const contexts: BrowserContext[] = [];
+
+  async function open(locale: string, language: 'en' | 'it'): Promise<Page> {
+    const context = await newContext(browser, portal.baseUrl, { locale, clock: new Date(NOW), language, viewport: { width: 1366, height: 900 } });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  beforeAll(async () => {
+    portal = await startBrowserPortal({}, undefined, { clock });
+    browser = await launchBrowser();
+    maria = await portal.member('Maria Rossi');
+    room = (await portal.rooms()).find((r) => r.capacity === 50)!;
+  }, LONG);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await portal?.close();
+  }, LONG);
+
+  for (const L of LANGS) {
+    describe(`in ${L.lang}`, () => {
+      const title = `Convegno ${L.lang}`;
+
+      it('offers to ask for a booking longer than the maximum, with the form prefilled, and lists it as pending', async () => {
+        const page = await open(L.locale, L.lang);
+        await signIn(page, maria.email, maria.password);
+        const date = L.lang === 'en' ? '2026-12-10' : '2026-12-11';
+        await page.goto(`/bookings/new?roomId=${room.id}&date=${date}&start=08:00&end=21:00&seats=10&title=${encodeURIComponent(title)}`);
+        await page.getByRole('button', { name: L.book }).click();
+        const ask = page.getByRole('link', { name: L.ask });
+        await ask.waitFor();
+        await expectAccessible(page, `booking form refused, ask offered (${L.lang})`);
+        await screenshot(page, `requests-offer-${L.lang}`);
+        await ask.click();
+        await page.getByRole('button', { name: L.send }).waitFor();
+        expect(await page.locator('#request-title').inputValue()).toBe(title);
+        expect(await page.locator('#request-seats').inputValue()).toBe('10');
+        expect(await page.locator('#request-room').inputValue()).toBe(room.id);
+        await page.getByLabel(new RegExp(`^${L.reason}`)).fill('Un convegno con ospiti esterni per tutta la giornata');
+        await expectAccessible(page, `request form (${L.lang})`);
+        await screenshot(page, `requests-form-${L.lang}`);
+        await page.getByRole('button', { name: L.send }).click();
+        const row = page.getByRole('row', { name: new RegExp(title) });
+        await row.waitFor();
+        await expect(row.textContent()).resolves.toContain(L.pending);
+        await expect(page.locator('.nav-badge').first().textContent()).resolves.toMatch(/^1/);
+        await expectAccessible(page, `my requests (${L.lang})`);
+        await screenshot(page, `requests-mine-${L.lang}`);
+      }, LONG);
+
+      it('lets an administrator approve it from the queue, whose count shows in the navigation', async () => {
+        const page = await open(L.locale, L.lang);
+        await signIn(page, portal.admin.email, portal.admin.password);
+        const link = page.getByRole('link', { name: new RegExp(`^${L.queue}`) });
+        await expect(link.locator('.nav-badge').textContent()).resolves.toMatch(/^1/);
+        await expect(page.locator('.topbar-tools .button-quiet').last().boundingBox().then((b) => b!.x + b!.width)).resolves.toBeLessThanOrEqual(1366);
+        await link.click();
+        const row = page.getByRole('row', { name: new RegExp(title) });
+        await row.waitFor();
+        await expectAccessible(page, `request queue (${L.lang})`);
+        await screenshot(page, `requests-queue-${L.lang}`);
+        await row.getByRole('button', { name: new RegExp(`^${L.approve}`) }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.waitFor();
+        await expectAccessible(page, `approve dialog (${L.lang})`);
+        await screenshot(page, `requests-approve-${L.lang}`);
+        await dialog.getByRole('button', { name: L.save }).click();
+        await row.waitFor({ state: 'detached' });
+        const mine = await portal.api(maria, 'GET', '/api/v1/requests');
+        const q = mine.body.items.find((i: { title: string }) => i.title === title);
+        expect(q).toMatchObject({ state: 'approved' });
+        const booking = await portal.api(maria, 'GET', `/api/v1/bookings/${q.bookingId}`);
+        expect(booking.body).toMatchObject({ booker: { id: maria.id }, roomId: room.id, title });
+
+        const person = await open(L.locale, L.lang);
+        await signIn(person, maria.email, maria.password);
+        await person.getByRole('link', { name: new RegExp(`^${L.mine}`) }).click();
+        const approved = person.getByRole('row', { name: new RegExp(title) });
+        await approved.waitFor();
+        await expect(approved.textContent()).resolves.toContain(L.approved);
+      }, LONG);
+    });
+  }
+});
