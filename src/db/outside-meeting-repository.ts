@@ -52,7 +52,7 @@ export class PgOutsideMeetings implements OutsideMeetingStore {
             status = CASE WHEN outside_meetings.status = 'gone' THEN 'open' ELSE outside_meetings.status END`.execute(trx);
       }
       // Open ones this listing no longer has ended or were deleted on the service.
-      await sql`UPDATE outside_meetings SET status = 'gone' WHERE provider = ${provider} AND status = 'open' AND last_seen_at < ${at}`.execute(trx);
+      await sql`UPDATE outside_meetings SET status = 'gone' WHERE provider = ${provider} AND status = 'open' AND NOT (provider_meeting_id = ANY(${meetings.map((m) => m.ref.id)}::text[]))`.execute(trx);
     });
   }
 
