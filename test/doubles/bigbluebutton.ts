@@ -310,8 +310,8 @@ export class BigBlueButtonDouble implements ProviderDouble {
     this.meetings.delete(this.nameOf(bookingId));
   }
   /** A meeting made on the server without the portal (Greenlight, another LMS): its own id and name. */
-  plantOutside(meetingID: string, name: string) {
-    this.meetings.set(meetingID, { meetingID, name, internalMeetingID: `z-${meetingID}`, attendeePW: 'a', moderatorPW: 'm', createTime: Date.now(), voiceBridge: 54321, dialNumber: '', welcome: '', maxParticipants: 0, guestPolicy: 'ALWAYS_ACCEPT', metadata: {}, attendees: [], extraParticipants: 0, ended: false, creations: 1 });
+  plantOutside(meetingID: string, name: string, createdAt = new Date()) {
+    this.meetings.set(meetingID, { meetingID, name, internalMeetingID: `z-${meetingID}`, attendeePW: 'a', moderatorPW: 'm', createTime: createdAt.getTime(), voiceBridge: 54321, dialNumber: '', welcome: '', maxParticipants: 0, guestPolicy: 'ALWAYS_ACCEPT', metadata: {}, attendees: [], extraParticipants: 0, ended: false, creations: 1 });
   }
   /** The server forgot the meeting (it ended and left memory). */
   dropMeeting(meetingID: string) {

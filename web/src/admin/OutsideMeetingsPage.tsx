@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import { Link } from '../app/router.tsx';
 import { problemMessage } from '../api/problems.ts';
 import type { Room } from '../api/types.ts';
 import { useMe } from '../auth/session.tsx';
@@ -121,9 +122,14 @@ export function OutsideMeetingsPage() {
         title={t('admin.outside.title')}
         subtitle={t('admin.outside.subtitle')}
         actions={
-          <button type="button" className="button button-secondary" onClick={() => void load()}>
-            {t('admin.outside.refresh')}
-          </button>
+          <>
+            <Link className="button button-quiet" to="/admin/provisioning">
+              {t('nav.provisioning')}
+            </Link>
+            <button type="button" className="button button-secondary" onClick={() => void load()}>
+              {t('admin.outside.refresh')}
+            </button>
+          </>
         }
       />
       {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
@@ -157,8 +163,9 @@ export function OutsideMeetingsPage() {
                   <td>{m.start ? `${formatInstant(m.start, zone, WHEN)}${m.end ? ` – ${formatInstant(m.end, zone, { hour: '2-digit', minute: '2-digit' })}` : ''}` : t('admin.outside.noTime')}</td>
                   <td>{formatInstant(m.lastSeenAt, zone, WHEN)}</td>
                   <td className="actions-cell">
-                    <button type="button" className="button button-secondary button-small" onClick={() => openAdopt(m)} aria-label={t('admin.outside.adoptLabel', { name: m.name })}>
+                    <button type="button" className="button button-secondary button-small" onClick={() => openAdopt(m)}>
                       {t('admin.outside.adopt')}
+                      <span className="visually-hidden">: {m.name}</span>
                     </button>{' '}
                     <button
                       type="button"
@@ -167,9 +174,9 @@ export function OutsideMeetingsPage() {
                         setDialogError(null);
                         setRemoving(m);
                       }}
-                      aria-label={t('admin.outside.removeLabel', { name: m.name })}
                     >
                       {t('admin.outside.remove')}
+                      <span className="visually-hidden">: {m.name}</span>
                     </button>
                   </td>
                 </tr>

@@ -91,9 +91,6 @@ export function AppShell({ children }: { children: ReactNode }) {
                     <NavLink to="/admin/provisioning">{t('nav.provisioning')}</NavLink>
                   </li>
                   <li>
-                    <NavLink to="/admin/outside-meetings">{t('nav.outsideMeetings')}</NavLink>
-                  </li>
-                  <li>
                     <NavLink to="/admin/sign-in">{t('nav.signInSettings')}</NavLink>
                   </li>
                   <li>
