@@ -114,7 +114,10 @@ export function OutsideMeetingsPage() {
     }
   }
 
-  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => (d ? { ...d, [key]: value } : d));
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]) => {
+    setDraft((d) => (d ? { ...d, [key]: value } : d));
+    setDialogError(null);
+  };
 
   return (
     <section className="page page-wide">
