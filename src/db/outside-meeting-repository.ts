@@ -44,7 +44,13 @@ export class PgOutsideMeetings implements OutsideMeetingStore {
 
   async record(provider: string, meetings: readonly OutsideMeeting[], at: Date): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      for (const m of meetings) {
+      // Not outside after all: a room's own fixed meeting (Adobe Connect scoId: its name is the
+      // room's, not a portal key) and any meeting a booking's row holds are the portal's.
+      const { rows } = await sql<{ id: string }>`SELECT provider_settings->>'scoId' AS id FROM rooms WHERE provider_settings ? 'scoId'
+        UNION SELECT meeting_ref->>'id' FROM provider_meetings WHERE provider = ${provider} AND meeting_ref IS NOT NULL AND state <> 'ended'`.execute(trx);
+      const ours = new Set(rows.map((r) => r.id));
+      const outside = meetings.filter((m) => !ours.has(m.ref.id));
+      for (const m of outside) {
         await sql`INSERT INTO outside_meetings (provider, provider_meeting_id, name, ref, url, starts_at, ends_at, first_seen_at, last_seen_at)
           VALUES (${provider}, ${m.ref.id}, ${m.name.slice(0, 500)}, ${JSON.stringify(m.ref)}::jsonb, ${m.ref.url ?? null}, ${m.start}, ${m.end}, ${at}, ${at})
           ON CONFLICT (provider, provider_meeting_id) DO UPDATE SET name = EXCLUDED.name, ref = EXCLUDED.ref, url = EXCLUDED.url,
@@ -52,7 +58,7 @@ export class PgOutsideMeetings implements OutsideMeetingStore {
             status = CASE WHEN outside_meetings.status = 'gone' THEN 'open' ELSE outside_meetings.status END`.execute(trx);
       }
       // Open ones this listing no longer has ended or were deleted on the service.
-      await sql`UPDATE outside_meetings SET status = 'gone' WHERE provider = ${provider} AND status = 'open' AND NOT (provider_meeting_id = ANY(${meetings.map((m) => m.ref.id)}::text[]))`.execute(trx);
+      await sql`UPDATE outside_meetings SET status = 'gone' WHERE provider = ${provider} AND status = 'open' AND NOT (provider_meeting_id = ANY(${outside.map((m) => m.ref.id)}::text[]))`.execute(trx);
     });
   }
 

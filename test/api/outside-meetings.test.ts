@@ -1,5 +1,6 @@
 // Meetings made on a conferencing service without the portal (issue #17): reconcile records them,
 // administrators see them, adopt one as a booking by the booking rules, or remove it on the service.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
@@ -79,6 +80,17 @@ describe('meetings made outside the portal', () => {
     expect(bbb.isEnded('riunione-cda')).toBe(true);
     await t.portal.provisioning.service.reconcile();
     expect(await byName('riunione-cda')).toBeUndefined();
+  });
+
+  it('leaves out a room’s own fixed meeting (Adobe Connect scoId) and a meeting a booking holds', async () => {
+    await sql`UPDATE rooms SET provider_settings = '{"scoId":"90210"}' WHERE id = ${room}`.execute(t.db.database.db);
+    await t.portal.provisioning.outside.record('adobe-connect', [
+      { ref: { id: '90210' }, name: 'Sala Volta (fixed)', start: null, end: null },
+      { ref: { id: '90211' }, name: 'Webinar', start: null, end: null },
+    ]);
+    const adobe = (await list()).filter((m) => m.provider === 'adobe-connect');
+    expect(adobe.map((m) => m.name)).toEqual(['Webinar']);
+    await sql`UPDATE rooms SET provider_settings = '{}' WHERE id = ${room}`.execute(t.db.database.db);
   });
 
   it('one that ends on the service by itself is no longer listed', async () => {
