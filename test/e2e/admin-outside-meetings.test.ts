@@ -63,8 +63,12 @@ describeInBrowser('admin: meetings outside the portal', () => {
     await page.getByRole('button', { name: /^Adopt as a booking\W+Laboratorio di chimica$/ }).click();
     const dialog = page.getByRole('dialog', { name: 'Adopt “Laboratorio di chimica”' });
     await dialog.waitFor();
-    await dialog.getByLabel('Start').fill('2026-12-08T14:00');
-    await dialog.getByLabel('End').fill('2026-12-08T15:30');
+    // Prefilled from the service's start (12:30 today in the room's zone); the end is asked for.
+    expect(await dialog.getByLabel('Date').inputValue()).toBe('03/12/2026');
+    expect(await dialog.getByLabel('Start').inputValue()).toBe('12:30');
+    await dialog.getByLabel('Date').fill('08/12/2026');
+    await dialog.getByLabel('Start').fill('14:00');
+    await dialog.getByLabel('End').fill('15:30');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.getByText('Give a title, a room, the start, the end and the owner.').waitFor();
     await dialog.getByLabel('Owner').fill('Maria');

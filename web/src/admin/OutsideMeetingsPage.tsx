@@ -6,7 +6,9 @@ import { problemMessage } from '../api/problems.ts';
 import type { Room } from '../api/types.ts';
 import { useMe } from '../auth/session.tsx';
 import { formatInstant } from '../i18n/format.ts';
+import { DateField } from '../ui/DateField.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
+import { TimeField } from '../ui/TimeField.tsx';
 import { EditDialog } from './EditDialog.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
@@ -35,7 +37,7 @@ function localInput(iso: string | null, zone: string): string {
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
 }
 
-type Draft = { roomId: string; owner: PickedPerson | null; start: string; end: string; title: string };
+type Draft = { roomId: string; owner: PickedPerson | null; date: string; startTime: string; endTime: string; title: string };
 
 /** Admins: meetings on the conferencing services that were not made through the portal, to adopt as bookings or remove. */
 export function OutsideMeetingsPage() {
@@ -72,7 +74,8 @@ export function OutsideMeetingsPage() {
   function openAdopt(m: OutsideMeeting) {
     const room = rooms[0];
     const roomZone = room?.timeZone ?? zone;
-    setDraft({ roomId: room?.id ?? '', owner: null, start: localInput(m.start, roomZone), end: localInput(m.end, roomZone), title: m.name.slice(0, 200) });
+    const start = localInput(m.start, roomZone);
+    setDraft({ roomId: room?.id ?? '', owner: null, date: start.slice(0, 10), startTime: start.slice(11), endTime: localInput(m.end, roomZone).slice(11), title: m.name.slice(0, 200) });
     setDialogError(null);
     setAdopting(m);
   }
@@ -80,14 +83,14 @@ export function OutsideMeetingsPage() {
   async function adopt(event: FormEvent) {
     event.preventDefault();
     if (!adopting || !draft) return;
-    if (!draft.roomId || !draft.owner || !draft.start || !draft.end || !draft.title.trim()) {
+    if (!draft.roomId || !draft.owner || !draft.date || !draft.startTime || !draft.endTime || !draft.title.trim()) {
       setDialogError(t('admin.outside.incomplete'));
       return;
     }
     setBusy(true);
     setDialogError(null);
     try {
-      await api.post(`/api/v1/admin/outside-meetings/${encodeURIComponent(adopting.id)}/adopt`, { roomId: draft.roomId, ownerId: draft.owner.id, start: draft.start, end: draft.end, title: draft.title.trim() });
+      await api.post(`/api/v1/admin/outside-meetings/${encodeURIComponent(adopting.id)}/adopt`, { roomId: draft.roomId, ownerId: draft.owner.id, start: `${draft.date}T${draft.startTime}`, end: `${draft.date}T${draft.endTime}`, title: draft.title.trim() });
       toast(t('admin.outside.adopted', { name: adopting.name }));
       setAdopting(null);
       await load();
@@ -206,11 +209,14 @@ export function OutsideMeetingsPage() {
               </select>
             </Field>
             <div className="field-row">
+              <Field label={t('admin.outside.date')} required>
+                <DateField value={draft.date} onChange={(v) => set('date', v)} />
+              </Field>
               <Field label={t('admin.outside.start')} required hint={t('admin.outside.roomTime')}>
-                <input type="datetime-local" value={draft.start} onChange={(e) => set('start', e.target.value)} />
+                <TimeField value={draft.startTime} onChange={(v) => set('startTime', v)} />
               </Field>
               <Field label={t('admin.outside.end')} required>
-                <input type="datetime-local" value={draft.end} onChange={(e) => set('end', e.target.value)} />
+                <TimeField value={draft.endTime} onChange={(v) => set('endTime', v)} />
               </Field>
             </div>
             <PersonPicker label={t('admin.outside.owner')} value={draft.owner} onChange={(p) => set('owner', p)} />

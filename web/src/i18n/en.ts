@@ -692,6 +692,7 @@ export const en = {
       adoptHint: 'The booking is made by the usual rules, in the owner’s name. It gets its own virtual room: the meeting on the service stays until you remove it.',
       bookingTitle: 'Title',
       room: 'Room',
+      date: 'Date',
       start: 'Start',
       end: 'End',
       roomTime: 'In the room’s time zone',

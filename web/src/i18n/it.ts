@@ -694,6 +694,7 @@ export const it: Messages = {
       adoptHint: 'La prenotazione segue le regole di sempre, a nome del titolare. Ha una sua stanza virtuale: la riunione sul servizio resta finché non la rimuovi.',
       bookingTitle: 'Titolo',
       room: 'Stanza',
+      date: 'Data',
       start: 'Inizio',
       end: 'Fine',
       roomTime: 'Nel fuso orario della stanza',
