@@ -63,6 +63,11 @@ function plusSeconds(start: string, seconds: number): string {
   return DateTime.fromISO(start, { zone: 'UTC', setZone: withOffset }).plus({ seconds }).toISO({ includeOffset: withOffset, suppressMilliseconds: true })!;
 }
 
+// As the API's Text and MultiLine fields (http/schemas.ts): no control characters in a title, only
+// tabs and newlines in a description.
+const oneLine = (v: string) => v.replace(/\p{Cc}+/gu, ' ').trim();
+const multiLine = (v: string) => v.replace(/(?![\t\n])\p{Cc}/gu, '');
+
 const textOf = (ev: ICAL.Component, name: string) => {
   const v = ev.getFirstPropertyValue(name);
   return typeof v === 'string' ? v.trim() : '';
@@ -99,8 +104,8 @@ export function readIcsBookings(text: string): ImportLine[] {
         label,
         room: textOf(ev, 'x-wm-room') || textOf(ev, 'location'),
         owner: textOf(ev, 'x-wm-owner') || organizer,
-        title: (textOf(ev, 'summary') || 'Meeting').slice(0, 200),
-        description: textOf(ev, 'description').slice(0, 5000),
+        title: (oneLine(textOf(ev, 'summary')) || 'Meeting').slice(0, 200),
+        description: multiLine(textOf(ev, 'description')).slice(0, 5000),
         seats: seats ? Number(seats) : undefined,
         start,
         end,
