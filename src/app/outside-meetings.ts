@@ -28,7 +28,7 @@ export type OutsideMeetingRow = {
 };
 
 export interface OutsideMeetingStore {
-  /** The meetings one provider lists now: new ones open, known ones seen again; open ones not listed are gone. */
+  /** The meetings one provider lists now: new ones open, known ones seen again; open or adopted ones not listed are gone. */
   record(provider: string, meetings: readonly OutsideMeeting[], at: Date): Promise<void>;
   list(f: { statuses: readonly OutsideStatus[]; limit: number }): Promise<OutsideMeetingRow[]>;
   get(id: string): Promise<OutsideMeetingRow | null>;
@@ -66,7 +66,8 @@ export class OutsideMeetingService {
 
   async list(ctx: CallContext, limit: number): Promise<OutsideMeetingRow[]> {
     this.requireAdmin(ctx);
-    return this.store.list({ statuses: ['open'], limit });
+    // Adopted ones stay until they leave the service: their old meeting may still need removing.
+    return this.store.list({ statuses: ['open', 'adopted'], limit });
   }
 
   /**

@@ -55,10 +55,10 @@ export class PgOutsideMeetings implements OutsideMeetingStore {
           VALUES (${provider}, ${m.ref.id}, ${m.name.slice(0, 500)}, ${JSON.stringify(m.ref)}::jsonb, ${m.ref.url ?? null}, ${m.start}, ${m.end}, ${at}, ${at})
           ON CONFLICT (provider, provider_meeting_id) DO UPDATE SET name = EXCLUDED.name, ref = EXCLUDED.ref, url = EXCLUDED.url,
             starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, last_seen_at = EXCLUDED.last_seen_at,
-            status = CASE WHEN outside_meetings.status = 'gone' THEN 'open' ELSE outside_meetings.status END`.execute(trx);
+            status = CASE WHEN outside_meetings.status <> 'gone' THEN outside_meetings.status WHEN outside_meetings.booking_id IS NULL THEN 'open' ELSE 'adopted' END`.execute(trx);
       }
-      // Open ones this listing no longer has ended or were deleted on the service.
-      await sql`UPDATE outside_meetings SET status = 'gone' WHERE provider = ${provider} AND status = 'open' AND NOT (provider_meeting_id = ANY(${outside.map((m) => m.ref.id)}::text[]))`.execute(trx);
+      // Those this listing no longer has ended or were deleted on the service (an adopted one keeps its booking id).
+      await sql`UPDATE outside_meetings SET status = 'gone' WHERE provider = ${provider} AND status IN ('open', 'adopted') AND NOT (provider_meeting_id = ANY(${outside.map((m) => m.ref.id)}::text[]))`.execute(trx);
     });
   }
 

@@ -46,18 +46,21 @@ describe('meetings made outside the portal', () => {
     expect(member.status).toBe(403);
   });
 
-  it('adopted as a booking: booked by the rules in the owner’s name, and no longer listed', async () => {
+  it('adopted as a booking: booked by the rules in the owner’s name, and listed as adopted while the service still has it', async () => {
     const m = (await byName('corso-fisica'))!;
     const r = await t.api('POST', `/api/v1/admin/outside-meetings/${m.id}/adopt`, { as: t.admin, body: { roomId: room, ownerId: alice.userId, start: '2026-03-24T10:00', end: '2026-03-24T12:00', seats: 20 } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body.linked).toBe(false);
     expect(r.body.meeting).toMatchObject({ status: 'adopted', bookingId: r.body.booking.id });
     expect(r.body.booking).toMatchObject({ title: 'Corso di fisica', roomId: room, seats: 20, booker: { id: alice.userId, name: 'Alice Owner' }, institutionId: alice.institutionId, startLocal: '2026-03-24T10:00:00+01:00' });
-    expect(await byName('corso-fisica')).toBeUndefined();
+    expect(await byName('corso-fisica')).toMatchObject({ status: 'adopted', bookingId: r.body.booking.id });
     const again = await t.api('POST', `/api/v1/admin/outside-meetings/${m.id}/adopt`, { as: t.admin, body: { roomId: room, ownerId: alice.userId, start: '2026-03-25T10:00', end: '2026-03-25T12:00' } });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('OUTSIDE_MEETING_SETTLED');
-    // Seen again by the next reconcile, it stays adopted.
+    // Seen again by the next reconcile, it stays adopted; gone from the service, it leaves the list.
+    await t.portal.provisioning.service.reconcile();
+    expect(await byName('corso-fisica')).toMatchObject({ status: 'adopted' });
+    bbb.dropMeeting('corso-fisica');
     await t.portal.provisioning.service.reconcile();
     expect(await byName('corso-fisica')).toBeUndefined();
   });

@@ -77,7 +77,8 @@ describeInBrowser('admin: meetings outside the portal', () => {
     await screenshot(page, 'admin-outside-adopt');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByText('“Laboratorio di chimica” is now a booking.').waitFor();
-    await expect.poll(() => rows.count()).toBe(1);
+    // Still on the service: listed as adopted, with its booking, until removed there or gone.
+    await page.getByRole('link', { name: /^Adopted: see the booking\W+Laboratorio di chimica$/ }).waitFor();
     const mine = await portal.api(maria, 'GET', '/api/v1/bookings?from=2026-12-08T00:00:00Z&to=2026-12-09T00:00:00Z');
     expect(mine.body.items.map((b: { title: string; startLocal: string }) => [b.title, b.startLocal])).toEqual([['Laboratorio di chimica', '2026-12-08T14:00:00+01:00']]);
 
@@ -88,8 +89,13 @@ describeInBrowser('admin: meetings outside the portal', () => {
     await expectAccessible(page, 'remove confirmation');
     await confirm.getByRole('button', { name: 'Remove from the service' }).click();
     await page.getByText('“Consiglio di corso” was removed from the service.').waitFor();
-    await page.getByText('Every meeting on the services was booked through the portal.').waitFor();
+    await expect.poll(() => rows.count()).toBe(1);
     expect(bbb.isEnded('consiglio')).toBe(true);
+    // The adopted one ends on the service: the list is empty.
+    bbb.dropMeeting('lab-chimica');
+    await portal.portal.provisioning.service.reconcile();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('Every meeting on the services was booked through the portal.').waitFor();
 
     // In Italian.
     bbb.plantOutside('seminario', 'Seminario di dottorato', new Date('2026-12-03T11:50:00Z'));

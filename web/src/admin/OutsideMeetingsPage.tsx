@@ -26,6 +26,8 @@ interface OutsideMeeting {
   end: string | null;
   firstSeenAt: string;
   lastSeenAt: string;
+  status: 'open' | 'adopted';
+  bookingId: string | null;
 }
 
 const WHEN: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' };
@@ -169,10 +171,17 @@ export function OutsideMeetingsPage() {
                   <td>{m.start ? `${formatInstant(m.start, zone, WHEN)}${m.end ? ` – ${formatInstant(m.end, zone, { hour: '2-digit', minute: '2-digit' })}` : ''}` : t('admin.outside.noTime')}</td>
                   <td>{formatInstant(m.lastSeenAt, zone, WHEN)}</td>
                   <td className="actions-cell">
-                    <button type="button" className="button button-secondary button-small" onClick={() => openAdopt(m)}>
-                      {t('admin.outside.adopt')}
-                      <span className="visually-hidden">: {m.name}</span>
-                    </button>{' '}
+                    {m.status === 'adopted' && m.bookingId ? (
+                      <Link to={`/bookings/${m.bookingId}`}>
+                        {t('admin.outside.adoptedBooking')}
+                        <span className="visually-hidden">: {m.name}</span>
+                      </Link>
+                    ) : (
+                      <button type="button" className="button button-secondary button-small" onClick={() => openAdopt(m)}>
+                        {t('admin.outside.adopt')}
+                        <span className="visually-hidden">: {m.name}</span>
+                      </button>
+                    )}{' '}
                     <button
                       type="button"
                       className="button button-danger button-small"

@@ -698,6 +698,7 @@ export const en = {
       roomTime: 'In the room’s time zone',
       owner: 'Owner',
       incomplete: 'Give a title, a room, the start, the end and the owner.',
+      adoptedBooking: 'Adopted: see the booking',
       adopted: '“{{name}}” is now a booking.',
       removeTitle: 'Remove “{{name}}”?',
       removeWarning: 'The meeting is ended and deleted on {{service}}: whoever is in it is sent out. This cannot be undone.',

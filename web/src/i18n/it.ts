@@ -700,6 +700,7 @@ export const it: Messages = {
       roomTime: 'Nel fuso orario della stanza',
       owner: 'Titolare',
       incomplete: 'Indica titolo, stanza, inizio, fine e titolare.',
+      adoptedBooking: 'Adottata: vedi la prenotazione',
       adopted: '«{{name}}» ora è una prenotazione.',
       removeTitle: 'Rimuovere «{{name}}»?',
       removeWarning: 'La riunione viene chiusa e cancellata su {{service}}: chi è dentro ne viene fatto uscire. Non si può annullare.',
