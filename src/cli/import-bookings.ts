@@ -65,11 +65,12 @@ export async function run(args: string[]): Promise<number> {
   for (const o of outcomes) for (const text of describe(o, written && !lineRefused(o))) console.log(text);
   const refused = outcomes.filter(lineRefused).length;
   const accepted = outcomes.length - refused;
-  const meetings = outcomes.filter((o) => !lineRefused(o)).reduce((n, o) => n + o.dates.length, 0);
+  const count = outcomes.filter((o) => !lineRefused(o)).reduce((n, o) => n + o.dates.length, 0);
+  const meetings = `${count} meeting${count === 1 ? '' : 's'}`;
   if (!values.commit) {
-    console.log(`Dry run: ${accepted} of ${outcomes.length} would be booked (${meetings} meetings), ${refused} refused; nothing was written. Run again with --commit to import${refused ? ' (all must be accepted, or add --skip-refused)' : ''}.`);
+    console.log(`Dry run: ${accepted} of ${outcomes.length} would be booked (${meetings}), ${refused} refused; nothing was written. Run again with --commit to import${refused ? ' (all must be accepted, or add --skip-refused)' : ''}.`);
   } else if (written) {
-    console.log(`Imported ${accepted} of ${outcomes.length} (${meetings} meetings)${refused ? `; ${refused} refused were left out (--skip-refused)` : ''}.`);
+    console.log(`Imported ${accepted} of ${outcomes.length} (${meetings})${refused ? `; ${refused} refused were left out (--skip-refused)` : ''}.`);
   } else {
     console.log(`Nothing was imported: ${refused} of ${outcomes.length} refused. Correct them and run again, or add --skip-refused to import the others.`);
   }

@@ -222,15 +222,27 @@ describe('the command', () => {
     expect(r.stderr).toContain('--skip-refused goes with --commit');
   });
 
-  it('runs against the embedded database: the dry run prints each row and a summary, and exits 1 when a row is refused', async () => {
-    const data = join(dir, 'cli-data');
+  it('runs against the database: the dry run prints each row and a summary, exits 1 when a row is refused, and --commit books', async () => {
+    // The portal's own database on PostgreSQL; an embedded one of its own on PGlite (the test portal's is in memory).
+    const env = t.db.url ? { DATABASE_URL: t.db.url } : { DATA_DIR: join(dir, 'cli-data') };
+    const owner = `cli-owner-${Date.now()}@example.org`;
+    const made = await runCli(['create-admin', '--email', owner, '--name', 'Cli Owner'], { env, input: 'Correct-horse-battery-7\n' });
+    expect(made.code, made.stderr).toBe(0);
     // The command uses the system clock: a date two weeks ahead is always bookable.
     const day = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
-    const path = file('cli.csv', ['room,start,end,owner,title', `Sala Volta,${day}T10:00,${day}T11:00,nobody@example.org,CLI`].join('\n'));
-    const r = await runCli(['import-bookings', path], { env: { DATA_DIR: data } });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('row 1: "CLI", Sala Volta, nobody@example.org: refused: OWNER_NOT_FOUND: No account has the e-mail nobody@example.org');
-    expect(r.stdout).toContain('Dry run: 0 of 1 would be booked (0 meetings), 1 refused; nothing was written.');
-    expect(r.code).toBe(1);
-  }, 60_000);
+    const path = file('cli.csv', ['room,start,end,owner,title', `Sala Hack,${day}T10:00,${day}T11:00,${owner},CLI`, `Sala Hack,${day}T10:30,${day}T11:30,nobody@example.org,CLI 2`].join('\n'));
+    const dry = await runCli(['import-bookings', path], { env });
+    expect(dry.stderr).toBe('');
+    expect(dry.stdout).toContain(`row 1: "CLI", Sala Hack, ${owner}, ${day} 10:00–11:00 Europe/Rome: would book`);
+    expect(dry.stdout).toContain('row 2: "CLI 2", Sala Hack, nobody@example.org: refused: OWNER_NOT_FOUND: No account has the e-mail nobody@example.org');
+    expect(dry.stdout).toContain('Dry run: 1 of 2 would be booked (1 meeting), 1 refused; nothing was written.');
+    expect(dry.code).toBe(1);
+    const all = await runCli(['import-bookings', path, '--commit'], { env });
+    expect(all.stdout).toContain('Nothing was imported: 1 of 2 refused.');
+    expect(all.code).toBe(1);
+    const some = await runCli(['import-bookings', path, '--commit', '--skip-refused'], { env });
+    expect(some.stdout).toContain(`row 1: "CLI", Sala Hack, ${owner}, ${day} 10:00–11:00 Europe/Rome: booked`);
+    expect(some.stdout).toContain('Imported 1 of 2 (1 meeting); 1 refused were left out (--skip-refused).');
+    expect(some.code).toBe(0);
+  }, 120_000);
 });
