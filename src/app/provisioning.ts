@@ -10,7 +10,7 @@
 import { isAdmin } from '../domain/access.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
 import type { CallContext, Clock } from '../ports.ts';
-import { ProviderError, type AttendanceReport, type ConferenceProvider, type GuestPolicy, type MeetingLister, type MeetingRef, type MeetingSpec, type ParticipantCounter } from '../providers/port.ts';
+import { hasOutsideMeetingLister, ProviderError, type AttendanceReport, type OutsideMeeting, type ConferenceProvider, type GuestPolicy, type MeetingLister, type MeetingRef, type MeetingSpec, type ParticipantCounter } from '../providers/port.ts';
 import type { ProviderRegistry, RegisteredProvider } from '../providers/registry.ts';
 import type { ProvisioningPolicy } from '../providers/settings.ts';
 import type { BookerNotice, BookingFacts, NoShowHandler, PreparedFacts, ProvisioningRow, ProvisioningStore, RoomProviderSettings, RowPatch } from './provisioning-store.ts';
@@ -18,6 +18,9 @@ import type { BookerNotice, BookingFacts, NoShowHandler, PreparedFacts, Provisio
 const MINUTE = 60_000;
 const TICK_BATCH = 50;
 const TICK_PARALLEL = 8;
+
+/** Records the meetings one service lists that the portal did not make. */
+export type OutsideRecorder = (provider: string, meetings: OutsideMeeting[]) => Promise<void>;
 
 /** The dial-in of a booking's audio conference, or null (MeetingSpec.audio). */
 export type AudioOf = (bookingId: string) => Promise<MeetingSpec['audio']>;
@@ -31,6 +34,7 @@ export class ProvisioningService {
   private readonly notice: BookerNotice | undefined;
   private readonly random: () => number;
   private readonly audio: AudioOf;
+  private readonly outside: OutsideRecorder | undefined;
 
   constructor(deps: {
     store: ProvisioningStore;
@@ -42,6 +46,8 @@ export class ProvisioningService {
     random?: () => number;
     /** The booking's audio conference, for rooms that dial in to it (set by the telephony module). */
     audio?: AudioOf;
+    /** Told, at each reconcile, of the meetings each service lists that the portal did not make (issue #17). */
+    outside?: OutsideRecorder;
   }) {
     this.store = deps.store;
     this.registry = deps.registry;
@@ -51,6 +57,7 @@ export class ProvisioningService {
     this.notice = deps.notice;
     this.random = deps.random ?? Math.random;
     this.audio = deps.audio ?? (async () => null);
+    this.outside = deps.outside;
   }
 
   /** Brings one booking's room to where the booking and the clock say it should be. */
@@ -248,6 +255,9 @@ export class ProvisioningService {
     const adopted = await this.adoptMissing();
 
     for (const entry of this.registry.all()) {
+      // A service that cannot list them now leaves the record as it was; the next reconcile tries again.
+      const record = this.outside;
+      if (record && hasOutsideMeetingLister(entry.provider)) await entry.provider.listOutsideMeetings().then((listed) => record(entry.name, listed)).catch(() => undefined);
       if (!entry.lists) continue;
       const lister = entry.provider as unknown as MeetingLister;
       const listed = await lister.listMeetings();

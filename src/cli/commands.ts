@@ -15,6 +15,12 @@ export const COMMANDS: Command[] = [
     load: () => import('./create-admin.ts'),
   },
   { name: 'import-rooms', usage: 'import-rooms <file.csv|file.json> [--dry-run]', summary: 'create or update rooms by name from a CSV or JSON file', load: () => import('./import-rooms.ts') },
+  {
+    name: 'import-bookings',
+    usage: 'import-bookings <file.csv|file.ics> [--commit [--skip-refused]]',
+    summary: 'bring in existing bookings and series under the booking rules; a dry run that lists every refusal unless --commit (all or nothing; --skip-refused imports the accepted ones)',
+    load: () => import('./import-bookings.ts'),
+  },
   { name: 'check-config', usage: 'check-config', summary: 'validate the settings and reach every configured service (database, SMTP, ARI, providers, federation, OIDC)', load: () => import('./check-config.ts') },
   { name: 'export-stats', usage: 'export-stats [--from YYYY-MM] [--to YYYY-MM] [--format csv|json] [--out F]', summary: 'booked meetings and hours per month, room and institution', load: () => import('./export-stats.ts') },
   { name: 'demo', usage: 'demo [--seed N]', summary: 'fill an empty database with a realistic demo year (meetings, series, people on the web and phone) to see the statistics', load: () => import('./demo.ts') },

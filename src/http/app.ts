@@ -45,6 +45,8 @@ import type { StalledJob } from '../ports.ts';
 import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import { joiningRoutes, type JoiningRouteOptions } from './joining-module.ts';
 import { provisioningRoutes } from './routes/provisioning.ts';
+import { outsideMeetingRoutes } from './routes/outside-meetings.ts';
+import type { OutsideMeetingService } from '../app/outside-meetings.ts';
 import { roomRoutes } from './routes/room.ts';
 import { noMeetingDetails } from '../notify/meeting-details.ts';
 import type { Identity } from '../identity/module.ts';
@@ -75,7 +77,7 @@ export type AppOptions = {
   trustProxy: boolean | string[];
   publicUrl: string;
   /** The provisioning feature's services (its routes: under /api/v1). */
-  provisioning?: { service: ProvisioningService; rooms: RoomService; attendance: AttendanceService; recordings: RecordingService; stalledJobs(): Promise<StalledJob[]>; meetingDetails: MeetingDetailsSource };
+  provisioning?: { service: ProvisioningService; outside?: OutsideMeetingService; rooms: RoomService; attendance: AttendanceService; recordings: RecordingService; stalledJobs(): Promise<StalledJob[]>; meetingDetails: MeetingDetailsSource };
   /** The join, guest and Jitsi routes (joining-module.ts), at the root. */
   joining?: JoiningRouteOptions;
   identity?: Identity;
@@ -259,6 +261,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       if (o.provisioning && o.joining) {
         await api.register(provisioningRoutes, { joining: o.joining.joining, provisioning: o.provisioning.service, stalledJobs: o.provisioning.stalledJobs });
         await api.register(roomRoutes, { rooms: o.provisioning.rooms });
+        if (o.provisioning.outside) await api.register(outsideMeetingRoutes, { outside: o.provisioning.outside });
         await api.register(afterMeetingRoutes, { attendance: o.provisioning.attendance, recordings: o.provisioning.recordings });
       }
     },

@@ -13,6 +13,8 @@ import { PgProvisioningStore } from '../db/provisioning-repository.ts';
 import { PgRoomAdmissions } from '../db/room-admission-repository.ts';
 import { AttendanceService } from '../app/attendance.ts';
 import { RecordingService } from '../app/recordings.ts';
+import { OutsideMeetingService } from '../app/outside-meetings.ts';
+import { PgOutsideMeetings } from '../db/outside-meeting-repository.ts';
 import { PgAttendanceRepository } from '../db/attendance-repository.ts';
 import { PgRecordingPlaces } from '../db/recording-repository.ts';
 import type { Services } from '../http/services.ts';
@@ -36,6 +38,8 @@ export type ProvisioningModule = {
   attendanceRows: PgAttendanceRepository;
   recordings: RecordingService;
   rooms: RoomService;
+  /** Meetings on the services that the portal did not make (issue #17): reconcile records them, admins adopt or remove them. */
+  outside: OutsideMeetingService;
   /** Sync jobs whose worker stopped beating (twice the heartbeat: a live worker beats every half of it). */
   stalledJobs(): Promise<StalledJob[]>;
   /** The join and guest links mails and calendar entries show (notify's MeetingDetailsSource). */
@@ -104,7 +108,8 @@ export async function startProvisioningModule(d: {
     const dialIn = await d.services.audio.dialIn(bookingId);
     return dialIn && { numbers: dialIn.numbers.map((n) => n.number), pin: dialIn.pin, sipUri: dialIn.sipUri };
   };
-  const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow, notice, audio: audioOf });
+  const outside = new OutsideMeetingService({ store: new PgOutsideMeetings(d.database.db), registry, uow: d.services.uow, bookings: d.services.bookings, clock: d.clock });
+  const service = new ProvisioningService({ store, registry, clock: d.clock, policy, onNoShow, notice, audio: audioOf, outside: (provider, meetings) => outside.record(provider, meetings) });
   // A conference turned on or off changes what a room that dials in (Adobe Connect) must be told.
   d.services.audio.onConferenceChange((repos, bookingId) => repos.jobs.enqueue(SYNC_QUEUE, { bookingId, action: 'updated' }));
   const attendanceRows = new PgAttendanceRepository(d.database.db);
@@ -126,6 +131,7 @@ export async function startProvisioningModule(d: {
     attendanceRows,
     recordings,
     rooms,
+    outside,
     stalledJobs: () => d.queue.stalled([SYNC_QUEUE], 2 * SYNC_HEARTBEAT_SECONDS),
     meetingDetails: async ({ bookingId }) => ({
       joinUrl: `${d.config.publicUrl.replace(/\/+$/, '')}/join/${bookingId}`,

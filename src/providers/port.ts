@@ -122,6 +122,17 @@ export interface MeetingLister {
   listMeetings(): Promise<ListedMeeting[]>;
 }
 
+/** A meeting on the service that the portal did not make (no portal name, key or handle), as the service describes it. */
+export type OutsideMeeting = { ref: MeetingRef; name: string; start: Date | null; end: Date | null };
+
+/**
+ * Lists the service's meetings the portal did not make (issue #17), so administrators can adopt or
+ * remove them; removal is the adapter's own end + release. Only where the protocol lists them all.
+ */
+export interface OutsideMeetingLister {
+  listOutsideMeetings(): Promise<OutsideMeeting[]>;
+}
+
 /**
  * How a meeting's room takes phone audio (issue #7). The telephony application (src/telephony/) asks
  * the adapter once a caller is in the booking's audio conference and connects the room's leg:
@@ -162,6 +173,7 @@ export interface AudioLeg {
 
 export const hasParticipantCounter = (p: object): p is ParticipantCounter => typeof (p as Partial<ParticipantCounter>).participantCount === 'function';
 export const hasMeetingLister = (p: object): p is MeetingLister => typeof (p as Partial<MeetingLister>).listMeetings === 'function';
+export const hasOutsideMeetingLister = (p: object): p is OutsideMeetingLister => typeof (p as Partial<OutsideMeetingLister>).listOutsideMeetings === 'function';
 export const hasAttendanceReport = (p: object): p is AttendanceReport => typeof (p as Partial<AttendanceReport>).attendanceCount === 'function';
 export const hasAudioLeg = (p: object): p is AudioLeg => typeof (p as Partial<AudioLeg>).roomAudio === 'function';
 export const hasExternalMedia = (p: object): p is ExternalMediaRoom => typeof (p as Partial<ExternalMediaRoom>).openExternalMedia === 'function';

@@ -309,6 +309,17 @@ export class BigBlueButtonDouble implements ProviderDouble {
   deleteMeeting(bookingId: string) {
     this.meetings.delete(this.nameOf(bookingId));
   }
+  /** A meeting made on the server without the portal (Greenlight, another LMS): its own id and name. */
+  plantOutside(meetingID: string, name: string, createdAt = new Date()) {
+    this.meetings.set(meetingID, { meetingID, name, internalMeetingID: `z-${meetingID}`, attendeePW: 'a', moderatorPW: 'm', createTime: createdAt.getTime(), voiceBridge: 54321, dialNumber: '', welcome: '', maxParticipants: 0, guestPolicy: 'ALWAYS_ACCEPT', metadata: {}, attendees: [], extraParticipants: 0, ended: false, creations: 1 });
+  }
+  /** The server forgot the meeting (it ended and left memory). */
+  dropMeeting(meetingID: string) {
+    this.meetings.delete(meetingID);
+  }
+  isEnded(meetingID: string): boolean | null {
+    return this.meetings.get(meetingID)?.ended ?? null;
+  }
   /** A running meeting of someone else's that holds this voice bridge. */
   occupyVoiceBridge(voiceBridge: number) {
     const id = `other-${voiceBridge}`;

@@ -30,6 +30,24 @@ conferenceProviderContract({
 });
 
 describe('Adobe Connect details', () => {
+  it('lists the meetings of its folder the portal did not make, apart from its own, and deletes one on release', async () => {
+    const d = await startDouble();
+    try {
+      const p = adapter(d);
+      const other = d.fixedRoom('corso-di-storia');
+      const bookingId = '5a1b2c3d-0000-4000-8000-000000000001';
+      const mine = await p.prepare({ bookingId, meetingKey: contractMeetingKey(bookingId), title: 'Ours', start: new Date('2026-04-01T08:00:00Z'), end: new Date('2026-04-01T09:00:00Z'), seats: 5, timeZone: 'Europe/Rome', host: { userId: 'u1', email: 'host@example.org', name: 'Host' }, guestPolicy: 'open', settings: {} });
+      const outside = await p.listOutsideMeetings();
+      expect(outside.map((m) => [m.ref.id, m.name])).toEqual([[other, 'Fixed room']]);
+      expect(outside.map((m) => m.ref.id)).not.toContain(mine.id);
+      await p.end(outside[0]!.ref);
+      await p.release(outside[0]!.ref);
+      expect(d.scos.has(other)).toBe(false);
+    } finally {
+      await d.http.stop();
+    }
+  });
+
   it('reassigns a fixed room to each booking and resets it on release', async () => {
     const d = new AdobeConnectDouble();
     await d.http.start();

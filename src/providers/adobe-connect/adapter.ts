@@ -21,6 +21,8 @@ import {
   type AudioLeg,
   type ConferenceProvider,
   type ListedMeeting,
+  type OutsideMeeting,
+  type OutsideMeetingLister,
   type MeetingLister,
   type MeetingRecording,
   type MeetingRef,
@@ -58,7 +60,7 @@ const PUBLIC_ACCESS = { open: 'view-hidden', pin: 'view-hidden', lobby: 'remove'
 /** §3: Connect accepts ISO 8601 with a numeric offset; UTC with Z is what we send. */
 const connectDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister, AudioLeg, RecordingStore {
+export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister, OutsideMeetingLister, AudioLeg, RecordingStore {
   readonly kind = 'adobe-connect';
   private readonly cfg: AdobeConnectConfig;
   private session: Promise<string> | null = null;
@@ -291,18 +293,35 @@ export class AdobeConnectProvider implements ConferenceProvider, ParticipantCoun
     return (((r['report-meeting-attendance'] as Node | undefined)?.row as Node[] | undefined) ?? []).length;
   }
 
-  async listMeetings(): Promise<ListedMeeting[]> {
+  /** The meetings in the portal's meetings folder (sco-contents, filter-type=meeting), each with its ref and url-path. */
+  private async folderMeetings(): Promise<{ sco: Node; ref: MeetingRef; path: string }[]> {
     const folderId = await this.meetingsFolder();
     const r = await this.call('sco-contents', { 'sco-id': folderId, 'filter-type': 'meeting' });
     const scos = ((r.scos as Node | undefined)?.sco as Node[] | undefined) ?? [];
-    return scos.flatMap((s): ListedMeeting[] => {
-      const path = String(s['url-path'] ?? '').replace(/^\/|\/$/g, '');
-      const ref = { id: String(s['@sco-id']), url: `${this.cfg.url}/${path}/`, data: { urlPath: `/${path}/`, mode: 'per-booking' } };
+    return scos.map((sco) => {
+      const path = String(sco['url-path'] ?? '').replace(/^\/|\/$/g, '');
+      return { sco, path, ref: { id: String(sco['@sco-id']), url: `${this.cfg.url}/${path}/`, data: { urlPath: `/${path}/`, mode: 'per-booking' } } };
+    });
+  }
+
+  async listMeetings(): Promise<ListedMeeting[]> {
+    return (await this.folderMeetings()).flatMap(({ ref, path }): ListedMeeting[] => {
       const meetingKey = meetingKeyOfName(path);
       if (meetingKey) return [{ ref, meetingKey }];
       const bookingId = bookingIdOfHandle(path);
       return bookingId ? [{ ref, bookingId }] : [];
     });
+  }
+
+  /** sco-contents gives each meeting's name, date-begin and date-end (ISO 8601 with offset); release deletes it (sco-delete). */
+  async listOutsideMeetings(): Promise<OutsideMeeting[]> {
+    const at = (v: unknown) => {
+      const d = v ? new Date(String(v)) : null;
+      return d && !Number.isNaN(d.getTime()) ? d : null;
+    };
+    return (await this.folderMeetings()).flatMap(({ sco, ref, path }): OutsideMeeting[] =>
+      meetingKeyOfName(path) || bookingIdOfHandle(path) ? [] : [{ ref, name: String(sco.name ?? path), start: at(sco['date-begin']), end: at(sco['date-end']) }],
+    );
   }
 
   /**

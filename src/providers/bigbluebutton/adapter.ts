@@ -14,6 +14,8 @@ import {
   retryable,
   type ConferenceProvider,
   type ListedMeeting,
+  type OutsideMeeting,
+  type OutsideMeetingLister,
   type MeetingLister,
   type MeetingRef,
   type MeetingSpec,
@@ -57,7 +59,7 @@ export function voiceBridgeFor(meetingKey: string, attempt = 0): number {
   return 10_000 + (createHash('sha256').update(`${meetingKey}/${attempt}`).digest().readUInt32BE(0) % 90_000);
 }
 
-export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, AudioLeg, AttendeeLister, RecordingStore {
+export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, OutsideMeetingLister, AudioLeg, AttendeeLister, RecordingStore {
   readonly kind = 'bigbluebutton';
   private readonly cfg: BigBlueButtonConfig;
   constructor(cfg: BigBlueButtonConfig) {
@@ -235,16 +237,30 @@ export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCou
     }
   }
 
-  async listMeetings(): Promise<ListedMeeting[]> {
+  /** §6 getMeetings: every meeting on the server, ours or not (forcibly ended ones are on their way out). */
+  private async liveMeetings(): Promise<Answer[]> {
     const doc = await this.call('getMeetings', {});
     const meetings = ((doc.meetings as { meeting?: Answer[] } | '' | undefined) || {}).meeting ?? [];
-    return meetings.flatMap((m): ListedMeeting[] => {
-      if (String(m.hasBeenForciblyEnded) === 'true') return [];
+    return meetings.filter((m) => String(m.hasBeenForciblyEnded) !== 'true');
+  }
+
+  async listMeetings(): Promise<ListedMeeting[]> {
+    return (await this.liveMeetings()).flatMap((m): ListedMeeting[] => {
       const id = String(m.meetingID ?? '');
       const meetingKey = meetingKeyOfName(id);
       if (meetingKey) return [{ ref: { id }, meetingKey }];
       const bookingId = bookingIdOfHandle(id);
       return bookingId ? [{ ref: { id }, bookingId }] : [];
+    });
+  }
+
+  /** §6 getMeetings: meetingName, and startTime in epoch milliseconds (0 before it started); BBB meetings have no planned end. */
+  async listOutsideMeetings(): Promise<OutsideMeeting[]> {
+    return (await this.liveMeetings()).flatMap((m): OutsideMeeting[] => {
+      const id = String(m.meetingID ?? '');
+      if (!id || meetingKeyOfName(id) || bookingIdOfHandle(id)) return [];
+      const started = Number(m.startTime ?? 0);
+      return [{ ref: { id }, name: String(m.meetingName ?? id), start: started > 0 ? new Date(started) : null, end: null }];
     });
   }
 

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import { Link } from '../app/router.tsx';
 import { problemMessage } from '../api/problems.ts';
 import { useMe } from '../auth/session.tsx';
 import { formatInstant } from '../i18n/format.ts';
@@ -86,9 +87,14 @@ export function ProvisioningPage() {
         title={t('admin.provisioning.title')}
         subtitle={t('admin.provisioning.subtitle')}
         actions={
-          <button type="button" className="button button-secondary" onClick={() => void load()}>
-            {t('admin.provisioning.refresh')}
-          </button>
+          <>
+            <Link className="button button-quiet" to="/admin/outside-meetings">
+              {t('nav.outsideMeetings')}
+            </Link>
+            <button type="button" className="button button-secondary" onClick={() => void load()}>
+              {t('admin.provisioning.refresh')}
+            </button>
+          </>
         }
       />
       {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}

@@ -17,6 +17,7 @@ const BookingFormPage = lazy(() => import('../bookings/BookingFormPage.tsx').the
 const RoomsPage = lazy(() => import('../admin/RoomsPage.tsx').then((m) => ({ default: m.RoomsPage })));
 const InstitutionsPage = lazy(() => import('../admin/InstitutionsPage.tsx').then((m) => ({ default: m.InstitutionsPage })));
 const UsersPage = lazy(() => import('../admin/UsersPage.tsx').then((m) => ({ default: m.UsersPage })));
+const OutsideMeetingsPage = lazy(() => import('../admin/OutsideMeetingsPage.tsx').then((m) => ({ default: m.OutsideMeetingsPage })));
 const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then((m) => ({ default: m.ProvisioningPage })));
 const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').then((m) => ({ default: m.SignInSettingsPage })));
 const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((m) => ({ default: m.InstitutionPage })));
@@ -62,6 +63,7 @@ const ROUTES: Route[] = [
   { pattern: '/admin/users', page: UsersPage, admin: true },
   { pattern: '/people', page: UsersPage, admin: true, managers: true },
   { pattern: '/admin/provisioning', page: ProvisioningPage, admin: true },
+  { pattern: '/admin/outside-meetings', page: OutsideMeetingsPage, admin: true },
   { pattern: '/admin/sign-in', page: SignInSettingsPage, admin: true },
   { pattern: '/admin/audit', page: AuditPage, admin: true },
   { pattern: '/statistics', page: StatisticsPage, admin: true, managers: true },
