@@ -11,6 +11,7 @@ import { PgAuditRepository } from './audit-repository.ts';
 import { PgPasswordLinkRepository } from './password-link-repository.ts';
 import { PgAudioRepository } from './audio-repository.ts';
 import { PgSenderCountRepository } from './sender-count-repository.ts';
+import { PgMeetingSchedule } from './provisioning-repository.ts';
 
 type PendingJob = { name: string; data: object; options?: JobOptions | undefined };
 
@@ -33,6 +34,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
     users: new PgUserRepository(db, deferNotice),
     passwordLinks: new PgPasswordLinkRepository(db, deferNotice),
     audit: new PgAuditRepository(db),
+    meetings: new PgMeetingSchedule(db),
   };
 }
 
