@@ -202,6 +202,11 @@ export async function bookingCreation(cleanup: Cleanup, o: BookingCreationOption
     },
     parties,
   );
+  // The contention row: every client asks for the same room at the same hour at once, round after
+  // round (a new hour each round). One wins; each loser must be answered 409 with suggestions, about
+  // as fast as the winner, and no deadlock may stall a round (the exclusion constraint and the
+  // seat-pool locks decide; deadlocks are retried by the unit of work).
+  const contention = await contend(http, tokens, roomIds[0]!, policy, o.warmupSeconds, Math.max(3, Math.round(o.seconds / 2)));
   await closeHttp();
   const portalOutput = portal.recentOutput();
   await stopPortal();
@@ -270,6 +275,12 @@ export async function bookingCreation(cleanup: Cleanup, o: BookingCreationOption
   console.log(`    baseline:           ${cpuLine(b)}`);
   console.log(`    INSERT + pg_notify: ${cpuLine(n)}`);
   console.log(`  one POST /api/v1/bookings sends ${counted.length} SQL statements (${counted.join(', ')}); the baseline sends 1.`);
+  console.log(
+    `  contention, ${o.clients} clients at once on one room and hour, ${contention.rounds} rounds in ${num(contention.seconds, 1)} s: ` +
+      `${contention.won} won (201), ${contention.lost} lost (409, ${contention.withSuggestions} of them with suggestions), other ${contention.other || '0'}; ` +
+      `winner p50 ${ms(median(contention.winnerMs))} ms p99 ${ms(percentile(contention.winnerMs, 99))} ms, ` +
+      `loser p50 ${ms(median(contention.loserMs))} ms p99 ${ms(percentile(contention.loserMs, 99))} ms; slowest round ${ms(contention.slowestRoundMs)} ms`,
+  );
   if (firstOther) console.log(`  first answer other than 201/409: ${firstOther}`);
   for (const [label, r] of [['API', api], ['baseline', baseline], ['INSERT + pg_notify', notifying]] as const) {
     if (r.result.firstError) console.log(`  first ${label} error: ${r.result.firstError}`);
@@ -289,8 +300,54 @@ export async function bookingCreation(cleanup: Cleanup, o: BookingCreationOption
       `ratio API/baseline: ${ratio(a.createdPerSecond, b.createdPerSecond)} created/s, ${ratio(a.answersPerSecond, b.answersPerSecond)} answers/s`,
       `raw INSERT + pg_notify in one transaction: ${num(n.createdPerSecond)} inserted/s (${ratio(n.createdPerSecond, b.createdPerSecond)} of the baseline), p50 ${ms(n.p50)} ms, p99 ${ms(n.p99)} ms`,
       `statements per POST /api/v1/bookings: ${counted.length}`,
+      `contention (${o.clients} clients, one room and hour, ${contention.rounds} rounds): ${contention.won} × 201, ${contention.lost} × 409 (${contention.withSuggestions} with suggestions), other ${contention.other || '0'}; ` +
+        `winner p50/p99 ${ms(median(contention.winnerMs))}/${ms(percentile(contention.winnerMs, 99))} ms, loser ${ms(median(contention.loserMs))}/${ms(percentile(contention.loserMs, 99))} ms, slowest round ${ms(contention.slowestRoundMs)} ms`,
       targetLine,
       ...(o.reference ? [`beside: ${o.reference}`] : []),
     ],
   };
+}
+
+/** Rounds of every client booking the same room and hour at once (after `warmupSeconds` of rounds not counted). */
+async function contend(http: HttpPool, tokens: string[], roomId: string, policy: Config['booking'], warmupSeconds: number, seconds: number) {
+  const hour = 60 * MINUTE;
+  // Far from the random phase's slots (which end a day before the horizon): whole hours from 2 days ahead.
+  let next = Math.ceil((Date.now() + 2 * DAY) / hour) * hour;
+  const out = { rounds: 0, seconds: 0, won: 0, lost: 0, withSuggestions: 0, other: '', winnerMs: [] as number[], loserMs: [] as number[], slowestRoundMs: 0 };
+  const others = new Map<string, number>();
+  const round = async (count: boolean) => {
+    const start = new Date(next);
+    next += 2 * hour;
+    const end = new Date(start.getTime() + Math.max(policy.granularityMinutes, 30) * MINUTE);
+    const began = performance.now();
+    await Promise.all(
+      tokens.map(async (token) => {
+        const t0 = performance.now();
+        const res = await http.request({
+          method: 'POST',
+          path: '/api/v1/bookings',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ title: 'Contended meeting', roomId, seats: 1, start: start.toISOString(), end: end.toISOString() }),
+        });
+        const body = await res.body.text();
+        const took = performance.now() - t0;
+        if (!count) return;
+        if (res.statusCode === 201) {
+          out.won++;
+          out.winnerMs.push(took);
+        } else if (res.statusCode === 409) {
+          out.lost++;
+          out.loserMs.push(took);
+          if (((JSON.parse(body) as { suggestions?: unknown[] }).suggestions?.length ?? 0) > 0) out.withSuggestions++;
+        } else others.set(String(res.statusCode), (others.get(String(res.statusCode)) ?? 0) + 1);
+      }),
+    );
+    if (count) out.slowestRoundMs = Math.max(out.slowestRoundMs, performance.now() - began);
+  };
+  for (const until = performance.now() + warmupSeconds * 1000; performance.now() < until; ) await round(false);
+  const began = performance.now();
+  for (const until = began + seconds * 1000; performance.now() < until; out.rounds++) await round(true);
+  out.seconds = (performance.now() - began) / 1000;
+  out.other = [...others].map(([k, v]) => `${k}×${v}`).join(' ');
+  return out;
 }

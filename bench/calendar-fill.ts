@@ -37,13 +37,21 @@ export async function fillCalendar(
   const t0 = performance.now();
   // PGlite has one session: one statement. PostgreSQL: one per core, interleaved rows.
   const parts = database.kind === 'postgres' ? 2 : 1;
-  await Promise.all(
-    Array.from({ length: parts }, (_, i) =>
-      database.pool.query(FILL, [from, o.bookerId, i, o.bookings - 1, o.turnaroundMinutes, parts, spacingMinutes]),
-    ),
-  );
+  // A bulk load, not a request: the pool's statement_timeout (DATABASE_STATEMENT_TIMEOUT_SECONDS,
+  // 20 s) would cancel it at 1,000,000 rows, so each part runs on its own connection without one.
+  const untimed = async (text: string, values: unknown[] = []) => {
+    const c = await database.pool.connect();
+    try {
+      await c.query('SET statement_timeout = 0');
+      await c.query(text, values);
+    } finally {
+      await c.query('RESET statement_timeout').catch(() => {});
+      c.release();
+    }
+  };
+  await Promise.all(Array.from({ length: parts }, (_, i) => untimed(FILL, [from, o.bookerId, i, o.bookings - 1, o.turnaroundMinutes, parts, spacingMinutes])));
   const seconds = (performance.now() - t0) / 1000;
-  await database.pool.query('VACUUM ANALYZE bookings');
+  await untimed('VACUUM ANALYZE bookings');
   return {
     bookings: o.bookings,
     rooms,

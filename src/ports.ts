@@ -475,7 +475,20 @@ export type Repositories = {
   passwordLinks: PasswordLinkRepository;
   audit: AuditRepository;
   jobs: JobScheduler;
+  meetings: MeetingSchedule;
 };
+
+/**
+ * The provisioning state of new bookings, written in their own transaction (jobs/provisioning.ts):
+ * a room prepared only shortly before its start needs no work when it is booked.
+ */
+export interface MeetingSchedule {
+  /**
+   * One `pending` row per booking, due at `dueAt` (the provisioning tick prepares it then), with the
+   * provider of its room or `defaultProvider`; a booking that has a row keeps it.
+   */
+  pending(rows: readonly { bookingId: string; roomId: string; dueAt: Date }[], defaultProvider: string): Promise<void>;
+}
 
 export type BookingEvent = {
   action: 'created' | 'updated' | 'cancelled';

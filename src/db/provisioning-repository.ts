@@ -6,7 +6,7 @@ import type { Attempt, BookingFacts, GuestLink, GuestPolicy, JoinView, Provision
 import type { MeetingRef } from '../providers/port.ts';
 import type { Executor } from './database.ts';
 import { sendNotices } from './notices.ts';
-import { JOIN_CHANNEL } from '../ports.ts';
+import { JOIN_CHANNEL, type MeetingSchedule } from '../ports.ts';
 
 /** Tells every instance's join cache (app/join-cache.ts) that what a join reads changed. */
 const joinChanged = (db: Executor, change: { bookingId: string } | { all: true }) =>
@@ -82,6 +82,23 @@ const linkOwner = (bookingId: unknown) => sql<string>`COALESCE((
     SELECT o.id FROM bookings b0 JOIN booking_series s ON s.id = b0.series_id AND s.shared_access
       JOIN bookings o ON o.series_id = s.id
      WHERE b0.id = ${bookingId}::uuid ORDER BY o.recurrence_id, o.id LIMIT 1), ${bookingId}::uuid)`;
+
+/** New bookings' pending rows, in the booking's transaction (ports.ts MeetingSchedule): one statement for all. */
+export class PgMeetingSchedule implements MeetingSchedule {
+  private readonly db: Executor;
+  constructor(db: Executor) {
+    this.db = db;
+  }
+
+  async pending(rows: readonly { bookingId: string; roomId: string; dueAt: Date }[], defaultProvider: string): Promise<void> {
+    if (rows.length === 0) return;
+    await sql`INSERT INTO provider_meetings (booking_id, provider, state, due_at)
+      SELECT v.booking_id, coalesce(r.provider, ${defaultProvider}), 'pending', v.due_at
+        FROM unnest(${rows.map((r) => r.bookingId)}::uuid[], ${rows.map((r) => r.roomId)}::uuid[], ${rows.map((r) => r.dueAt.toISOString())}::timestamptz[]) AS v(booking_id, room_id, due_at)
+        JOIN rooms r ON r.id = v.room_id
+      ON CONFLICT (booking_id) DO NOTHING`.execute(this.db);
+  }
+}
 
 export class PgProvisioningStore implements ProvisioningStore {
   private readonly db: Executor;

@@ -14,6 +14,7 @@ import { PgSenderCountRepository } from './sender-count-repository.ts';
 import { PgDelegationRepository } from './delegation-repository.ts';
 import { PgWaitingListRepository } from './waiting-list-repository.ts';
 import { PgBookingRequestRepository } from './request-repository.ts';
+import { PgMeetingSchedule } from './provisioning-repository.ts';
 
 type PendingJob = { name: string; data: object; options?: JobOptions | undefined };
 
@@ -39,6 +40,7 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
     passwordLinks: new PgPasswordLinkRepository(db, deferNotice),
     audit: new PgAuditRepository(db),
     waiting: new PgWaitingListRepository(db),
+    meetings: new PgMeetingSchedule(db),
   };
 }
 

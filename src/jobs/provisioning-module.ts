@@ -116,7 +116,7 @@ export async function startProvisioningModule(d: {
   const attendance = new AttendanceService({ store: attendanceRows, rooms: store, registry, warn: (err, bookingId) => d.logger.warn({ err, bookingId }, 'attendee list failed; this minute has no sighting of the meeting') });
   const recordings = new RecordingService({ rooms: store, places: new PgRecordingPlaces(d.database.db), registry, uow: d.services.uow, clock: d.clock });
   const rooms = new RoomService({ store, registry, clock: d.clock, joinOpensMinutes: policy.joinOpensMinutes, admissions: new PgRoomAdmissions(d.database.db) });
-  d.services.bookings.onChange(provisioningListener);
+  d.services.bookings.onChanges(provisioningListener({ clock: d.clock, leadMinutes: policy.leadMinutes, tickSeconds: policy.tickSeconds, defaultProvider: registry.nameForRoom(null) }));
   const workers = await startProvisioningWorkers({ queue: d.queue, service, store, logger: d.logger, providerTimeoutMs: providers.timeoutMs });
   const dialInOf = async (bookingId: string) => {
     const a = await d.services.audio.dialIn(bookingId);

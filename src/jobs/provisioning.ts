@@ -5,18 +5,41 @@
 // clock and picked up by a periodic tick; reconcile runs on one instance at a time.
 import type { Logger } from 'pino';
 import type { ProvisioningService } from '../app/provisioning.ts';
-import type { BookingListener } from '../ports.ts';
+import type { BookingBatchListener, Clock } from '../ports.ts';
 import type { JobQueue } from './queue.ts';
 
 export const SYNC_QUEUE = 'provisioning.sync';
 export const SYNC_DEAD_LETTER = 'provisioning.sync.dead';
 export const SYNC_HEARTBEAT_SECONDS = 10;
 
-/** Runs inside the booking transaction: the job commits or rolls back with the booking. */
-export const provisioningListener: BookingListener = async (repos, event) => {
-  await repos.jobs.enqueue(SYNC_QUEUE, { bookingId: event.after.id, action: event.action });
-  if (event.before && event.before.id !== event.after.id) await repos.jobs.enqueue(SYNC_QUEUE, { bookingId: event.before.id, action: event.action });
-};
+/**
+ * Runs inside the booking transaction: what it writes commits or rolls back with the booking.
+ *
+ * A new booking whose room is prepared later (at start - PROVISIONING_LEAD_MINUTES, still ahead)
+ * gets its `pending` row here, due then, and no sync job: a sync now would only write that same
+ * row, and it cost each booking a job fetch, five statements of the sync in their own commits, a
+ * NOTIFY and the job's completion (bench/booking-downstream.ts counts them), which made the
+ * booking API several times slower than its own transaction (bench/RESULTS.md, issue #13). The
+ * periodic tick prepares the room when the row falls due, as it always did for pending rooms. A
+ * booking to prepare now, every change and cancellation, and any booking when the tick is off
+ * (PROVISIONING_TICK_SECONDS=0) enqueue the sync job as before.
+ */
+export function provisioningListener(o: { clock: Clock; leadMinutes: number; tickSeconds: number; defaultProvider: string }): BookingBatchListener {
+  return async (repos, events) => {
+    const now = o.clock.now().getTime();
+    const later: { bookingId: string; roomId: string; dueAt: Date }[] = [];
+    for (const event of events) {
+      const prepareAt = event.after.start.getTime() - o.leadMinutes * 60_000;
+      if (event.action === 'created' && o.tickSeconds > 0 && prepareAt > now) {
+        later.push({ bookingId: event.after.id, roomId: event.after.roomId, dueAt: new Date(prepareAt) });
+        continue;
+      }
+      await repos.jobs.enqueue(SYNC_QUEUE, { bookingId: event.after.id, action: event.action });
+      if (event.before && event.before.id !== event.after.id) await repos.jobs.enqueue(SYNC_QUEUE, { bookingId: event.before.id, action: event.action });
+    }
+    await repos.meetings.pending(later, o.defaultProvider);
+  };
+}
 
 export type ProvisioningWorkers = { stop(): Promise<void>; tickNow(): Promise<number> };
 
