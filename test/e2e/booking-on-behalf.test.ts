@@ -90,7 +90,9 @@ describeInBrowser('booking on behalf', () => {
 
       // The secretary accepts on the Delegates page.
       const page = await open(L.lang, secretary);
-      await page.getByRole('link', { name: L.delegatesTitle }).click();
+      // Delegates are reached from My bookings (and Help), not the top bar.
+      await page.goto('/bookings');
+      await page.getByRole('main').getByRole('link', { name: L.delegatesTitle }).click();
       await page.getByRole('heading', { level: 1, name: L.delegatesTitle }).waitFor();
       await page.getByRole('heading', { level: 2, name: L.bookForSection }).waitFor();
       await page.getByText(professor.name, { exact: true }).waitFor();

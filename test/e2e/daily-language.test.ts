@@ -111,6 +111,22 @@ describeInBrowser('joining, guests, language and formats', () => {
         expect((await bar.boundingBox())!.height).toBeLessThanOrEqual(64);
         await expectAccessible(page, `top bar (${L.lang})`);
         await shot(page, `topbar-admin-${L.lang}-1366`);
+
+        // An institution manager's bar has the most links of the others (delegates, requests,
+        // institution, statistics): one line too.
+        const manager = await portal.member(`Manager ${L.lang}`);
+        expect((await portal.api(portal.admin, 'PATCH', `/api/v1/users/${manager.id}`, { role: 'institution-manager' })).status).toBe(200);
+        const other = await open(L.locale);
+        await signIn(other, manager.email, manager.password);
+        await other.getByRole('link', { name: L.lang === 'en' ? 'Statistics' : 'Statistiche' }).waitFor();
+        const managerTops = await other
+          .locator('.topbar-inner')
+          .locator('.brand, .nav-link, .topbar-tools > *')
+          .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => Math.round(r.top + r.height / 2)));
+        expect(Math.max(...managerTops) - Math.min(...managerTops)).toBeLessThanOrEqual(4);
+        const managerSignOut = (await other.getByRole('button', { name: L.signOut }).boundingBox())!;
+        expect(managerSignOut.x + managerSignOut.width).toBeLessThanOrEqual(1366);
+        await shot(other, `topbar-manager-${L.lang}-1366`);
       }, LONG);
 
       it('counts down to the opening in words and with the date, then in minutes and seconds in the last hour', async () => {

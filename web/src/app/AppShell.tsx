@@ -90,13 +90,8 @@ export function AppShell({ children }: { children: ReactNode }) {
               <li>
                 <NavLink to="/bookings/new">{t('nav.newBooking')}</NavLink>
               </li>
-              {/* Administrators book for anyone and decide what others ask for: their top bar keeps to
-                  one line at 1366 px without these two (delegates stay one click away in Help). */}
-              {me.role !== 'admin' && (
-                <li>
-                  <NavLink to="/account/delegates">{t('nav.delegates')}</NavLink>
-                </li>
-              )}
+              {/* Administrators decide what others ask for (the queue below). Delegates are set up
+                  once: from My bookings and Help, so every bar keeps to one line at 1366 px. */}
               {me.role !== 'admin' && (
                 <li>
                   <NavLink to="/requests">

@@ -198,11 +198,17 @@ export function MyBookingsPage() {
       <PageHeader
         title={t('myBookings.title')}
         actions={
-          me.canBook && (
-            <Link to="/bookings/new" className="button button-primary">
-              {t('calendar.newBooking')}
+          <>
+            {/* Delegates are set up once, not used daily: here and in Help rather than in the top bar. */}
+            <Link to="/account/delegates" className="button">
+              {t('nav.delegates')}
             </Link>
-          )
+            {me.canBook && (
+              <Link to="/bookings/new" className="button button-primary">
+                {t('calendar.newBooking')}
+              </Link>
+            )}
+          </>
         }
       />
       <WaitingEntries onBooked={() => void load(tab, null)} />
