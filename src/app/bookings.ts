@@ -331,6 +331,12 @@ export class BookingService {
     if (slotChanged) checkSlot(slot, room.timeZone, this.policy, now, slot.start.getTime() === current.start.getTime());
     if (roomChanged) checkRoomActive(room);
     checkSeats(seats, room);
+    // A change keeps to the self-service limits a new booking keeps to, or it would be the way
+    // around them (an administrator's approval is the way through).
+    if (ctx.actor.role !== 'admin') {
+      if (roomChanged) checkOnApproval(room, true);
+      if (seats > current.seats) checkSeatShare(seats, this.policy);
+    }
 
     if (competes) {
       if (slotChanged && ctx.actor.role !== 'admin' && current.institutionId) {

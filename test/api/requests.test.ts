@@ -77,6 +77,14 @@ describe('what self-service refuses may be asked for', () => {
     expect(any.body.roomId).toBe(other.id);
     // An administrator books it directly.
     expect((await book(t.admin, { roomId: room.id, seats: 80, start: '2026-03-27T16:00', end: '2026-03-27T17:00' })).status).toBe(201);
+    // Nor is a change the way around it: moving a booking into that room, or past the seat share.
+    const moved = await t.api('PATCH', `/api/v1/bookings/${any.body.id}`, { as: alice, body: { roomId: room.id } });
+    expect(moved.status).toBe(422);
+    expect(moved.body.code).toBe('ROOM_ON_APPROVAL');
+    const grown = await t.api('PATCH', `/api/v1/bookings/${any.body.id}`, { as: alice, body: { roomId: big, seats: 160 } });
+    expect(grown.status).toBe(422);
+    expect(grown.body.code).toBe('SEATS_OVER_SHARE');
+    expect((await t.api('GET', `/api/v1/bookings/${any.body.id}`, { as: alice })).body).toMatchObject({ roomId: other.id, seats: 80 });
     await t.api('PATCH', `/api/v1/rooms/${room.id}`, { as: t.admin, body: { onApproval: false } });
   });
 });
