@@ -198,7 +198,7 @@ export const en = {
     ROOM_TAKEN_YOURS: 'You already have a booking there at that time.',
     ROOM_TAKEN: 'Someone else booked this room for that time a moment ago.',
     SEAT_POOL_FULL: 'There are not enough seats left in the licence pool at that time.',
-    QUOTA_EXCEEDED: 'Your institution has used up its booking hours for this month.',
+    QUOTA_EXCEEDED: 'The institution this booking counts against (yours, or that of the person you book for) has used up its booking hours for this month.',
     START_IN_PAST: 'The start time has already passed.',
     DURATION_TOO_SHORT: 'The booking is shorter than allowed.',
     DURATION_TOO_LONG: 'The booking is longer than allowed.',

@@ -200,7 +200,7 @@ export const it: Messages = {
     ROOM_TAKEN_YOURS: 'Hai già una prenotazione in quest’aula in quell’orario.',
     ROOM_TAKEN: 'Qualcun altro ha appena prenotato quest’aula in quell’orario.',
     SEAT_POOL_FULL: 'In quell’orario non restano abbastanza posti nel pacchetto di licenze.',
-    QUOTA_EXCEEDED: 'Il tuo ente ha esaurito le ore di prenotazione di questo mese.',
+    QUOTA_EXCEEDED: 'L’ente a cui la prenotazione è addebitata (il tuo, o quello della persona per cui prenoti) ha esaurito le ore di prenotazione di questo mese.',
     START_IN_PAST: 'L’orario di inizio è già passato.',
     DURATION_TOO_SHORT: 'La prenotazione è più breve del consentito.',
     DURATION_TOO_LONG: 'La prenotazione è più lunga del consentito.',
