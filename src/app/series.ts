@@ -242,7 +242,11 @@ export class SeriesService {
       }
       const inScope = occurrences.filter((o) => o.status === 'confirmed' && o.recurrenceId!.getTime() >= from.getTime() && o.end.getTime() > now.getTime());
       if (splitAt) await r.bookings.reassignSeries(inScope.map((o) => o.id), target);
-      const owner: CallContext = { ...ctx, actor: { userId: series.bookerId, role: ctx.actor.role, institutionId: series.institutionId } };
+      // The occurrences stay the owner's; someone else editing (a manager, a delegate) books them on
+      // the owner's behalf, so the audit names who did it and the new ones carry booked_by. The
+      // owner's role is taken as the editor's: an administrator's edit keeps its quota exemption.
+      const owner: CallContext =
+        series.bookerId === ctx.actor.userId ? ctx : { ...ctx, onBehalfOf: { userId: series.bookerId, role: ctx.actor.role, institutionId: series.institutionId } };
       const byDay = new Map(inScope.map((o) => [occurrenceDay(o.recurrenceId!, zone), o]));
       const refusals: Refusal[] = [];
       const booked: Booking[] = [];

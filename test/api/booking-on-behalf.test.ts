@@ -203,6 +203,18 @@ describe('who may book for whom', () => {
     expect(r.body.booked).toHaveLength(3);
     for (const o of r.body.booked) expect(o).toMatchObject({ ownerId: professor.userId, bookedBy: { id: secretary.userId } });
     expect((await t.api('GET', `/api/v1/series/${r.body.series.id}`, { as: secretary })).status).toBe(200);
+    // The delegate lengthens the series: the new dates are the owner's too, booked by the delegate,
+    // and the audit names the delegate as who did it.
+    const longer = await t.api('PATCH', `/api/v1/series/${r.body.series.id}/occurrences/${r.body.booked[0].id}`, { as: secretary, body: { scope: 'all', rrule: 'FREQ=WEEKLY;COUNT=4' } });
+    expect(longer.status, JSON.stringify(longer.body)).toBe(200);
+    const occurrences = (await t.api('GET', `/api/v1/bookings?from=2026-04-01T00:00:00Z&to=2026-04-30T00:00:00Z&userId=${professor.userId}`, { as: t.admin })).body.items.filter(
+      (b: { title: string; status: string }) => b.title === 'Ricevimento' && b.status === 'confirmed',
+    );
+    expect(occurrences).toHaveLength(4);
+    for (const o of occurrences) expect(o).toMatchObject({ ownerId: professor.userId, bookedBy: { id: secretary.userId } });
+    const fourth = occurrences.find((o: { start: string }) => o.start.startsWith('2026-04-22'));
+    const created = await t.api('GET', `/api/v1/audit?entity=booking&entityId=${fourth.id}`, { as: t.admin });
+    expect(created.body.items.at(-1)).toMatchObject({ action: 'booking.created', actor: { id: secretary.userId } });
   });
 
   it('ends a delegation from either side; then the delegate may no longer book for the person', async () => {
