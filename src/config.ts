@@ -1,7 +1,7 @@
 // Every setting, read from the environment once at start-up and validated here; nothing else reads
 // process.env. A wrong value stops the start with a message that names the variable.
 import { z } from 'zod';
-import type { BookingPolicy } from './domain/booking-rules.ts';
+import { LONGEST_BOOKING_MINUTES, type BookingPolicy } from './domain/booking-rules.ts';
 import type { GuestPinLimits } from './domain/guest-pin.ts';
 import { PROVISIONING_ENV, provisioningConfig, type ProvisioningConfig } from './providers/settings.ts';
 import type { LoginLimits } from './domain/sign-in-delay.ts';
@@ -50,7 +50,7 @@ export const EnvSchema = z.object({
   SEAT_POOL: intIn(1, 1_000_000).default(500),
   TURNAROUND_MINUTES: intIn(0, 240).default(15),
   MIN_DURATION_MINUTES: intIn(1, 24 * 60).default(15),
-  MAX_DURATION_MINUTES: intIn(1, 7 * 24 * 60).default(12 * 60),
+  MAX_DURATION_MINUTES: intIn(1, LONGEST_BOOKING_MINUTES).default(12 * 60),
   MAX_DAYS_AHEAD: intIn(1, 3650).default(180),
   MAX_SEATS_PER_BOOKING: intIn(0, 1_000_000).default(0),
   GRANULARITY_MINUTES: intIn(1, 60).default(5),

@@ -6,7 +6,7 @@
 // may cancel it; there is no back-and-forth of proposals). Denying needs a reason. A request whose
 // start has come expires (expireDue, swept by jobs/request-expiry.ts).
 import type { Actor } from '../domain/access.ts';
-import { checkRoomActive, checkSlot, type Slot } from '../domain/booking-rules.ts';
+import { checkRoomActive, checkSlot, LONGEST_BOOKING_MINUTES, type Slot } from '../domain/booking-rules.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
 import { checkPending, isAskable, type RequestState } from '../domain/requests.ts';
 import { parseTime } from '../domain/time.ts';
@@ -202,8 +202,9 @@ export class RequestService {
   }
 
   /** Self-service limits waived, the rest of a slot's rules kept (grid, minimum, not in the past). */
+  /** An approval waives the duration and horizon of self-service, not the longest any booking may last. */
   private checkApprovable(slot: Slot, zone: string): void {
-    checkSlot(slot, zone, { ...this.policy, maxDurationMinutes: Number.MAX_SAFE_INTEGER, maxDaysAhead: 1_000_000 }, this.clock.now());
+    checkSlot(slot, zone, { ...this.policy, maxDurationMinutes: LONGEST_BOOKING_MINUTES, maxDaysAhead: 1_000_000 }, this.clock.now());
   }
 
   private async requireRoom(r: Repositories, id: string): Promise<Room> {

@@ -290,8 +290,8 @@ export class PgBookingRepository implements BookingRepository {
       );
     }
     if (f.from) {
-      // The second condition is implied by the first (no booking lasts over 7 days: config.ts caps
-      // MAX_DURATION_MINUTES there) but bounds the index range scan, which otherwise walks the whole
+      // The second condition is implied by the first (no booking lasts over 7 days: domain/
+      // booking-rules.ts LONGEST_BOOKING_MINUTES, which settings and approvals keep to) but bounds the index range scan, which otherwise walks the whole
       // history before `from` (measured: 184 ms at 1,000,000 rows, 1 ms with it).
       q = q.where(sql<boolean>`upper(b.during) > ${f.from}`).where(sql<boolean>`lower(b.during) > ${f.from}::timestamptz - interval '7 days'`);
     }

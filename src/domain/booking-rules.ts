@@ -19,6 +19,12 @@ export type BookingPolicy = {
 
 export type Slot = { start: Date; end: Date };
 
+/**
+ * No booking lasts longer, whatever the settings or an approval say: the calendar's queries bound
+ * their index scans by it (db/booking-repository.ts list()), so a longer one would drop out of them.
+ */
+export const LONGEST_BOOKING_MINUTES = 7 * 24 * 60;
+
 export type RoomFacts = { name: string; capacity: number; timeZone: string; active: boolean; onApproval?: boolean | undefined };
 
 /** Start of the grid step that contains `now`: the meeting running now may still be booked. */
@@ -54,7 +60,8 @@ export function checkSlot(slot: Slot, zone: string, policy: BookingPolicy, now: 
     throw unprocessable('DURATION_TOO_SHORT', `A booking lasts at least ${policy.minDurationMinutes} minutes; this one lasts ${minutes}.`);
   }
   if (minutes > policy.maxDurationMinutes) {
-    throw unprocessable('DURATION_TOO_LONG', `A booking lasts at most ${formatMinutes(policy.maxDurationMinutes)}; this one lasts ${formatMinutes(minutes)}.`);
+    // `beyondApproval`: longer than any booking may last, so not worth asking an administrator for.
+    throw unprocessable('DURATION_TOO_LONG', `A booking lasts at most ${formatMinutes(policy.maxDurationMinutes)}; this one lasts ${formatMinutes(minutes)}.`, minutes > LONGEST_BOOKING_MINUTES ? { beyondApproval: true } : {});
   }
   if (startUnchanged) {
     if (end.getTime() <= now.getTime()) throw unprocessable('END_IN_PAST', 'The new end is in the past.');

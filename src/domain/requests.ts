@@ -50,7 +50,7 @@ export type RequestDraft = { title: string; description?: string | undefined; ro
  * answer's reader can offer "ask an administrator for it" prefilled. Others pass through unchanged.
  */
 export function offerRequest(e: unknown, draft: RequestDraft): unknown {
-  if (!(e instanceof AppError) || !isAskable(e.code)) return e;
+  if (!(e instanceof AppError) || !isAskable(e.code) || e.details.beyondApproval) return e;
   const ask = { title: draft.title, start: draft.start, end: draft.end, ...(draft.description && { description: draft.description }), ...(draft.roomId && { roomId: draft.roomId }), ...(draft.seats !== undefined && { seats: draft.seats }) };
   return new AppError(e.kind, e.code, e.message, { ...e.details, askable: true, ask }, e.translations);
 }

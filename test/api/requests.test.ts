@@ -35,6 +35,16 @@ describe('what self-service refuses may be asked for', () => {
     expect(res.body).toMatchObject({ code: 'DURATION_TOO_LONG', askable: true, ask: { title: 'Seminar', roomId: small, seats: 10, start: '2026-03-25T08:00', end: '2026-03-25T21:00' } });
   });
 
+  it('does not offer asking for more than any booking may last (7 days), nor take such a request', async () => {
+    const res = await book(alice, { roomId: small, seats: 10, start: '2026-03-25T08:00', end: '2026-04-02T08:00' });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('DURATION_TOO_LONG');
+    expect(res.body.askable).toBeUndefined();
+    const asked = await ask(alice, { roomId: small, seats: 10, start: '2026-03-25T08:00', end: '2026-04-02T08:00' });
+    expect(asked.status).toBe(422);
+    expect(asked.body.code).toBe('DURATION_TOO_LONG');
+  });
+
   it('does not offer asking for a rule an approval cannot waive (a start in the past)', async () => {
     const res = await book(alice, { roomId: small, seats: 10, start: '2026-03-19T08:00', end: '2026-03-19T09:00' });
     expect(res.status).toBe(422);
