@@ -1,6 +1,7 @@
 // The waiting list's durable work: the offer job (a change that freed time enqueues it in its own
-// transaction), the sweep that ends due holds and offers their slots (every minute, on whichever
-// instance pg-boss gives it to; the sweep itself is safe on several at once), and the hold's mail,
+// transaction), the sweep that ends due holds and offers their slots (a job at each hold's end and
+// every minute, on whichever instance pg-boss gives it to; the sweep itself is safe on several at
+// once), and the hold's mail,
 // enqueued on the mail queue inside the hold's transaction.
 import type { Logger } from 'pino';
 import type { BookingService } from '../app/bookings.ts';
@@ -30,6 +31,9 @@ export async function startWaitingListJobs(deps: {
     if (!user) return;
     const mail = holdMail(offer, { email: user.email, name: user.name, locale: user.locale ?? deps.defaultLocale }, deps.publicUrl);
     await r.jobs.enqueue(DELIVER_QUEUE, mail);
+    // A sweep when the hold ends, so the next person is offered the slot then rather than at the
+    // next minute's scheduled sweep (which stays as the backstop). Sweeping twice changes nothing.
+    if (offer.entry.holdExpiresAt) await r.jobs.enqueue(WAITING_SWEEP_QUEUE, {}, { startAfter: offer.entry.holdExpiresAt });
     logger.info({ event: 'waiting-list.held', entryId: offer.entry.id, roomId: offer.room.id, until: offer.entry.holdExpiresAt }, 'slot held for a person waiting');
   };
   await queue.define({ name: WAITING_OFFER_QUEUE, retryLimit: 10, retryDelaySeconds: 5 });

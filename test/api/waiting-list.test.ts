@@ -91,6 +91,9 @@ describe('waiting list', () => {
     expect((await api2('DELETE', `/api/v1/bookings/${booked.id}`, alice!)).status).toBe(200);
     const [bobEntry] = await until(() => entries(bob!), (e) => e[0]?.state === 'held');
     expect(bobEntry).toMatchObject({ state: 'held', heldRoomId: small.id, holdExpiresAt: '2026-03-20T09:30:00.000Z' });
+    // A sweep is due when the hold ends (the per-minute schedule is only the backstop).
+    const sweeps = await sql<{ at: Date }>`SELECT start_after AS at FROM pgboss.job WHERE name = 'waiting-list-sweep'`.execute(t.db.database.db);
+    expect(sweeps.rows.map((s) => new Date(s.at).toISOString())).toContain('2026-03-20T09:30:00.000Z');
     expect((await entries(carol!))[0]!.state).toBe('waiting');
     // Bob's mail in the portal's default language (Italian), Carol's in hers.
     expect(await holdMails(bob!.userId)).toEqual(['Posto libero, tenuto per te: Bob']);
