@@ -30,6 +30,9 @@ async function load(url: string, headers: Record<string, string>, connections: n
     redirected: status['302']?.count ?? 0,
     overloaded: status['503']?.count ?? 0,
     failed: r.errors + r.timeouts,
+    // Told apart: a timeout waited autocannon's 10 s; an error is a socket that closed or failed.
+    errors: r.errors,
+    timeouts: r.timeouts,
   };
 }
 
@@ -115,8 +118,8 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
     const lines = [
       `Join endpoint (/join → 302 with a signed Jitsi token), ${connections} concurrent clients, ${seconds} s, ${scratch.kind}`,
       `  route            req/s     p50 ms   p99 ms`,
-      `  /join        ${join.rps.toFixed(0).padStart(9)}  ${join.p50.toFixed(1).padStart(8)} ${join.p99.toFixed(1).padStart(8)}${join.non3xx ? `   (${join.non3xx} not redirected: ${join.overloaded} 503 OVERLOADED, ${join.failed} no answer)` : ''}`,
-      `  bare Fastify ${base.rps.toFixed(0).padStart(9)}  ${base.p50.toFixed(1).padStart(8)} ${base.p99.toFixed(1).padStart(8)}`,
+      `  /join        ${join.rps.toFixed(0).padStart(9)}  ${join.p50.toFixed(1).padStart(8)} ${join.p99.toFixed(1).padStart(8)}${join.non3xx ? `   (${join.non3xx} not redirected: ${join.overloaded} 503 OVERLOADED, ${join.failed} no answer: ${join.errors} socket errors, ${join.timeouts} timeouts)` : ''}`,
+      `  bare Fastify ${base.rps.toFixed(0).padStart(9)}  ${base.p50.toFixed(1).padStart(8)} ${base.p99.toFixed(1).padStart(8)}${base.failed ? `   (${base.failed} no answer: ${base.errors} socket errors, ${base.timeouts} timeouts)` : ''}`,
       `  ratio ${figures.ratio.toFixed(2)}  target ratio ≥ 0.5: ${figures.ratio >= 0.5 ? 'met' : 'not met'}; p99 ${(join.p99 / Math.max(1, base.p99)).toFixed(2)}× bare (target ≤ 1.2×): ${join.p99 <= 1.2 * base.p99 ? 'met' : 'not met'}; failed answers: ${join.non3xx} (target 0)`,
       `Overload: the same ${connections} clients at an instance bounded to N requests in progress (OVERLOAD_MAX_IN_FLIGHT), ${Math.min(seconds, 5)} s`,
       `  route            req/s     p50 ms   p99 ms`,
