@@ -95,7 +95,10 @@ export async function startBrowserPortal(
   opts: { clock?: Clock } = {},
 ): Promise<BrowserPortal> {
   await ensureWebBuild();
-  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(listen.port), TURNAROUND_MINUTES: '15', ...env });
+  // No event-loop overload guard (as in the API tests' portals; test/api/overload.test.ts tests it):
+  // on a busy CI machine a heavy PGlite query (the statistics of a demo year) held the loop past
+  // its second and the page's next request got 503 OVERLOADED instead of its figures.
+  const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(listen.port), TURNAROUND_MINUTES: '15', OVERLOAD_EVENT_LOOP_DELAY_MS: '0', ...env });
   const db = await openTestDatabase();
   await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
   const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'silent' }), ...(opts.clock && { clock: opts.clock }) });
