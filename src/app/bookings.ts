@@ -130,7 +130,7 @@ export class BookingService {
   /** The rooms a booking may go to (one, or every room that fits, smallest first), its zone and seats. */
   async chooseRooms(repos: Repositories, input: { roomId?: string | undefined; seats?: number | undefined }): Promise<{ candidates: Room[]; zone: string; seats: number }> {
     if (input.roomId) {
-      const room = await this.requireRoom(repos, input.roomId);
+      const room = await requireRoom(repos, input.roomId);
       checkRoomActive(room);
       const seats = input.seats ?? room.capacity;
       checkSeats(seats, room);
@@ -318,7 +318,7 @@ export class BookingService {
   ): Promise<Booking> {
     const now = this.clock.now();
     const roomChanged = input.roomId !== undefined && input.roomId !== current.roomId;
-    const room = await this.requireRoom(r, input.roomId ?? current.roomId);
+    const room = await requireRoom(r, input.roomId ?? current.roomId);
     const slot = {
       start: input.start !== undefined ? parseTime(input.start, room.timeZone, 'start') : current.start,
       end: input.end !== undefined ? parseTime(input.end, room.timeZone, 'end') : current.end,
@@ -408,12 +408,6 @@ export class BookingService {
 
   parseSlot(start: string, end: string, zone: string): Slot {
     return { start: parseTime(start, zone, 'start'), end: parseTime(end, zone, 'end') };
-  }
-
-  private async requireRoom(r: Repositories, id: string): Promise<Room> {
-    const room = await r.rooms.findById(id);
-    if (!room) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
-    return room;
   }
 
   private async largestCapacity(r: Repositories): Promise<number> {
@@ -555,6 +549,13 @@ export class BookingService {
       suggestions: suggestions.map((s) => ({ roomId: s.roomId, roomName: s.roomName, start: s.start.toISOString(), end: s.end.toISOString() })),
     });
   }
+}
+
+/** The room with this id, or 404 ROOM_NOT_FOUND (every use-case that names a room asks this). */
+export async function requireRoom(r: Repositories, id: string): Promise<Room> {
+  const room = await r.rooms.findById(id);
+  if (!room) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+  return room;
 }
 
 /** What stands in a slot's way: a booking (whose, when known) or, after a lost race, just the slot. */

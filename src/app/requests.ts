@@ -7,12 +7,12 @@
 // start has come expires (expireDue, swept by jobs/request-expiry.ts).
 import type { Actor } from '../domain/access.ts';
 import { checkRoomActive, checkSlot, LONGEST_BOOKING_MINUTES, type Slot } from '../domain/booking-rules.ts';
-import { AppError, forbidden, notFound } from '../domain/errors.ts';
+import { AppError, forbidden } from '../domain/errors.ts';
 import { checkPending, isAskable, type RequestState } from '../domain/requests.ts';
 import { parseTime } from '../domain/time.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
 import type { Booking, BookingRequest, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
-import type { BookingService, CreateBookingInput } from './bookings.ts';
+import { requireRoom, type BookingService, type CreateBookingInput } from './bookings.ts';
 import { toActor } from './accounts.ts';
 
 export type AskInput = CreateBookingInput & { reason: string };
@@ -70,7 +70,7 @@ export class RequestService {
    * is booked directly) and none of the others: grid, minimum duration, a start from now on.
    */
   async ask(ctx: CallContext, input: AskInput): Promise<BookingRequest> {
-    const room = input.roomId ? await this.requireRoom(this.uow.repos, input.roomId) : null;
+    const room = input.roomId ? await requireRoom(this.uow.repos, input.roomId) : null;
     if (room) checkRoomActive(room);
     const zone = room?.timeZone ?? this.policy.defaultTimeZone;
     const slot = { start: parseTime(input.start, zone, 'start'), end: parseTime(input.end, zone, 'end') };
@@ -138,7 +138,7 @@ export class RequestService {
         if (!q) throw requestNotFound();
         const now = this.clock.now();
         checkPending(q.state, now, q.start, 'approved');
-        const room = (input.roomId ?? q.room?.id) ? await this.requireRoom(r, (input.roomId ?? q.room?.id)!) : null;
+        const room = (input.roomId ?? q.room?.id) ? await requireRoom(r, (input.roomId ?? q.room?.id)!) : null;
         if (room) checkRoomActive(room);
         const zone = room?.timeZone ?? this.policy.defaultTimeZone;
         const slot = {
@@ -205,12 +205,6 @@ export class RequestService {
   /** An approval waives the duration and horizon of self-service, not the longest any booking may last. */
   private checkApprovable(slot: Slot, zone: string): void {
     checkSlot(slot, zone, { ...this.policy, maxDurationMinutes: LONGEST_BOOKING_MINUTES, maxDaysAhead: 1_000_000 }, this.clock.now());
-  }
-
-  private async requireRoom(r: Repositories, id: string): Promise<Room> {
-    const room = await r.rooms.findById(id);
-    if (!room) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
-    return room;
   }
 
   /** Audit record and listeners of a change, in its transaction; the request as it now is. */

@@ -8,7 +8,7 @@ import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, occurrenceDay,
 import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
 import { DAY, MINUTE, parseTime, toZonedIso } from '../domain/time.ts';
 import type { Booking, CallContext, Clock, Repositories, Room, Series, SeriesEvent, SeriesListener, UnitOfWork } from '../ports.ts';
-import type { BookingService } from './bookings.ts';
+import { requireRoom, type BookingService } from './bookings.ts';
 import { onBehalf } from './delegation.ts';
 
 export type { Slot };
@@ -193,7 +193,7 @@ export class SeriesService {
   ): Promise<SeriesOutcome> {
     return this.uow.transaction(async (r) => {
       const { series, anchor, occurrences } = await this.lockSeries(r, ctx, seriesId, occurrenceId);
-      const room = input.roomId !== undefined ? await this.requireRoom(r, input.roomId) : await this.requireRoom(r, series.roomId);
+      const room = input.roomId !== undefined ? await requireRoom(r, input.roomId) : await requireRoom(r, series.roomId);
       const zone = room.timeZone;
       const current = parseRecurrence(series.rrule);
       const splitAt = scope === 'following' && anchor.recurrenceId!.getTime() > series.firstStart.getTime() ? anchor.recurrenceId! : null;
@@ -423,12 +423,6 @@ export class SeriesService {
     if (!series || !canManageBooking(ctx.actor, series)) throw seriesNotFound();
     const booking = await r.bookings.findById(occurrenceId);
     if (!booking || booking.seriesId !== seriesId) throw notFound('OCCURRENCE_NOT_FOUND', 'This booking is not an occurrence of this series.');
-  }
-
-  private async requireRoom(r: Repositories, id: string): Promise<Room> {
-    const room = await r.rooms.findById(id);
-    if (!room) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
-    return room;
   }
 
   private async emit(r: Repositories, event: SeriesEvent): Promise<void> {

@@ -8,7 +8,7 @@ import { useList } from '../admin/useList.ts';
 import { Link } from '../app/router.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
-import { RequestCells } from './RequestCells.tsx';
+import { RequestCells, requestColumns } from './RequestCells.tsx';
 
 /** The person's own requests: their state, the administrator's words, the booking an approval made. */
 export function MyRequestsPage() {
@@ -38,12 +38,7 @@ export function MyRequestsPage() {
       error={error}
       empty={t('requests.none')}
       columns={[
-        { label: t('form.title') },
-        { label: t('requests.when') },
-        { label: t('requests.room') },
-        { label: t('requests.seats'), numeric: true },
-        { label: t('requests.askedFor') },
-        { label: t('requests.state') },
+        ...requestColumns(t),
         { label: t('common.actions'), hiddenLabel: true },
       ]}
       row={(q) => (

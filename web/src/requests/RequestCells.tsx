@@ -1,4 +1,6 @@
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import type { Column } from '../admin/AdminTable.tsx';
 import type { BookingRequest, RequestState } from '../api/types.ts';
 import { formatSlot } from '../i18n/format.ts';
 
@@ -8,6 +10,16 @@ export function StateTag({ state }: { state: RequestState }) {
   const { t } = useTranslation();
   return <span className={`tag ${TONE[state]}`}>{t(`requests.states.${state}`)}</span>;
 }
+
+/** The headers of the cells below, in their order. */
+export const requestColumns = (t: TFunction): Column[] => [
+  { label: t('form.title') },
+  { label: t('requests.when') },
+  { label: t('requests.room') },
+  { label: t('requests.seats'), numeric: true },
+  { label: t('requests.askedFor') },
+  { label: t('requests.state') },
+];
 
 /** The cells both lists share: what, when, where, how many, what it asks for, and its state. */
 export function RequestCells({ q }: { q: BookingRequest }) {

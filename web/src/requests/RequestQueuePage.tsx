@@ -14,7 +14,7 @@ import { TimeField } from '../ui/TimeField.tsx';
 import { DateField } from '../ui/DateField.tsx';
 import { Field } from '../ui/Field.tsx';
 import { useToast } from '../ui/toasts.tsx';
-import { RequestCells } from './RequestCells.tsx';
+import { RequestCells, requestColumns } from './RequestCells.tsx';
 import { STATES } from './states.ts';
 
 type Decision = { kind: 'approve' | 'deny'; q: BookingRequest };
@@ -201,12 +201,7 @@ export function RequestQueuePage() {
       error={error}
       empty={t('requests.none')}
       columns={[
-        { label: t('form.title') },
-        { label: t('requests.when') },
-        { label: t('requests.room') },
-        { label: t('requests.seats'), numeric: true },
-        { label: t('requests.askedFor') },
-        { label: t('requests.state') },
+        ...requestColumns(t),
         { label: t('requests.requester') },
         { label: t('common.actions'), hiddenLabel: true },
       ]}
