@@ -130,8 +130,8 @@ export type BookingFilter = {
   after?: { start: Date; id: string } | undefined;
 };
 
-/** `heldFor`: a waiting-list hold (migration 019), not a booking; it weighs for everyone but that person. */
-export type RoomOccupancy = { roomId: string; start: Date; end: Date; occupiedUntil: Date; bookingId: string | null; bookerId: string; heldFor?: string };
+/** `holdId`: a waiting-list hold (migration 019), not a booking; it weighs on every booking but the one confirming it. */
+export type RoomOccupancy = { roomId: string; start: Date; end: Date; occupiedUntil: Date; bookingId: string | null; bookerId: string; holdId?: string };
 
 /** The booking in the way of a slot: its time, and whose it is (a person may collide with themself). */
 export type RoomConflict = Slot & { bookingId: string | null; bookerId: string };
@@ -155,7 +155,7 @@ export interface BookingRepository {
    * lockSeatPool, then seatUsageAny and roomOccupancy read after the locks were granted, in one
    * round trip (migration 011's function).
    */
-  lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: (SeatUsage & { heldFor?: string })[]; occupancy: RoomOccupancy[] }>;
+  lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: (SeatUsage & { holdId?: string })[]; occupancy: RoomOccupancy[] }>;
   /** Confirmed bookings that overlap any of the slots (seat-pool sums for several meetings at once). */
   seatUsageAny(slots: readonly Slot[]): Promise<SeatUsage[]>;
   /** Confirmed bookings in these rooms whose occupied time (turnaround included) meets any slot plus turnaround. */

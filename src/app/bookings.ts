@@ -42,6 +42,8 @@ export type Reservation = {
   seriesId?: string | undefined;
   recurrenceId?: Date | undefined;
   withoutAudio?: boolean | undefined;
+  /** The waiting-list hold this reservation confirms: that hold alone does not weigh against it. */
+  holdId?: string | undefined;
 };
 
 /**
@@ -199,9 +201,7 @@ export class BookingService {
     const slots = reqs.map((q) => q.slot);
     // The seat-pool locks and the reads that must follow them, in one round trip (migration 011).
     const snapshot = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
-    // A waiting-list hold weighs for everyone but the person it is held for (app/waiting-list.ts).
-    const usage = snapshot.usage.filter((u) => u.heldFor !== owner.userId);
-    const occupancy = snapshot.occupancy.filter((o) => o.heldFor !== owner.userId);
+    const { usage, occupancy } = snapshot;
     const quota = await this.quotaLedger(r, owner.role === 'admin' ? null : owner.institutionId, reqs);
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
@@ -212,14 +212,17 @@ export class BookingService {
         outcome[i] = overQuota;
         continue;
       }
-      const overPool = this.seatPoolRefusal(usage.filter((u) => u.start < slot.end && slot.start < u.end), slot, seats);
+      // A waiting-list hold weighs on every booking but the confirmation of that very hold; not on
+      // every booking of its holder, who could otherwise book over it and then confirm it too.
+      const counts = (x: { holdId?: string }) => x.holdId === undefined || x.holdId !== req.holdId;
+      const overPool = this.seatPoolRefusal(usage.filter((u) => counts(u) && u.start < slot.end && slot.start < u.end), slot, seats);
       if (overPool) {
         outcome[i] = overPool;
         continue;
       }
       let taken: Taken | null = null;
       const room = req.candidates.find((c) => {
-        const conflict = occupancy.find((o) => o.roomId === c.id && o.start.getTime() < slot.end.getTime() + t * MINUTE && slot.start.getTime() < o.occupiedUntil.getTime());
+        const conflict = occupancy.find((o) => counts(o) && o.roomId === c.id && o.start.getTime() < slot.end.getTime() + t * MINUTE && slot.start.getTime() < o.occupiedUntil.getTime());
         taken ??= conflict ?? null;
         return !conflict;
       });

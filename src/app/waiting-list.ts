@@ -5,7 +5,8 @@
 // booking under the usual rules) or lets go, or the hold ends by itself and the next one is offered.
 //
 // Why a hold is a row of waiting_entries and not a booking: see migration 019. It weighs where a
-// booking is judged (wm_reserve_snapshot, seatUsage, roomConflict), for everyone but its holder.
+// booking is judged (wm_reserve_snapshot, seatUsage, roomConflict), on every booking but the one
+// confirming it: not on every booking of its holder, who could then book over it and confirm it too.
 // Holds are made under the seat-pool locks of their hours, as bookings are, so both are exact.
 import { canManageBooking } from '../domain/access.ts';
 import type { BookingPolicy, Slot } from '../domain/booking-rules.ts';
@@ -91,7 +92,7 @@ export class WaitingListService {
 
   /**
    * Turns a hold into a booking for its holder, under the rules of every booking (reserveMany, in
-   * which the hold does not weigh for its holder). Exactly once: the entry is locked, and a confirm
+   * which this hold alone does not weigh). Exactly once: the entry is locked, and a confirm
    * sent again (a retry, a double click, another instance) answers the booking made the first time.
    */
   async confirm(ctx: CallContext, id: string): Promise<{ booking: Booking; created: boolean }> {
@@ -121,7 +122,7 @@ export class WaitingListService {
       const room = (await r.rooms.findById(entry.heldRoomId))!;
       const slot = { start: entry.start, end: entry.end };
       await this.bookings.checkMayBookAt(r, ctx, slot, room.timeZone);
-      const booking = await this.bookings.reserve(r, ctx, { candidates: [room], slot, seats: entry.seats, zone: room.timeZone, title: entry.title, description: entry.description });
+      const booking = await this.bookings.reserve(r, ctx, { candidates: [room], slot, seats: entry.seats, zone: room.timeZone, title: entry.title, description: entry.description, holdId: entry.id });
       await r.waiting.setState(id, 'booked', booking.id);
       return { booking, created: true };
     });
@@ -147,11 +148,11 @@ export class WaitingListService {
     const { usage, occupancy } = await r.bookings.lockAndRead(slots, [...new Set(entries.flatMap((e) => candidatesOf(e).map((c) => c.id)))], t);
     const held: WaitingEntry[] = [];
     for (const e of entries) {
-      const mine = (x: { heldFor?: string }) => x.heldFor === e.userId;
-      const over = usage.filter((u) => !mine(u) && u.start < e.end && e.start < u.end);
+      // Every hold weighs, the person's own other holds too: each is a slot they may confirm.
+      const over = usage.filter((u) => u.start < e.end && e.start < u.end);
       if (peakSeats(over, e.start, e.end).seatsUsed + e.seats > this.policy.seatPool) continue;
       const room = candidatesOf(e).find(
-        (c) => !occupancy.some((o) => !mine(o) && o.roomId === c.id && o.start.getTime() < e.end.getTime() + t * MINUTE && e.start.getTime() < o.occupiedUntil.getTime()),
+        (c) => !occupancy.some((o) => o.roomId === c.id && o.start.getTime() < e.end.getTime() + t * MINUTE && e.start.getTime() < o.occupiedUntil.getTime()),
       );
       if (!room) continue;
       const occupiedUntil = new Date(e.end.getTime() + t * MINUTE);
@@ -159,8 +160,8 @@ export class WaitingListService {
       const expiresAt = new Date(Math.min(now.getTime() + this.holdMinutes * MINUTE, e.start.getTime()));
       await r.waiting.hold(e.id, room.id, { start: e.start, end: occupiedUntil }, expiresAt);
       // The entries after this one see it as taken.
-      usage.push({ start: e.start, end: e.end, seats: e.seats, heldFor: e.userId });
-      occupancy.push({ roomId: room.id, start: e.start, end: e.end, occupiedUntil, bookingId: null, bookerId: e.userId, heldFor: e.userId });
+      usage.push({ start: e.start, end: e.end, seats: e.seats, holdId: e.id });
+      occupancy.push({ roomId: room.id, start: e.start, end: e.end, occupiedUntil, bookingId: null, bookerId: e.userId, holdId: e.id });
       const entry: WaitingEntry = { ...e, state: 'held', heldRoomId: room.id, holdExpiresAt: expiresAt };
       await this.noticeHold(r, entry, room.id);
       await this.onHold(r, { entry, room });

@@ -86,17 +86,17 @@ export class PgBookingRepository implements BookingRepository {
               FROM unnest(${ordered}::bigint[]) WITH ORDINALITY AS t(h, n) ORDER BY n`.execute(this.db);
   }
 
-  async lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: (SeatUsage & { heldFor?: string })[]; occupancy: RoomOccupancy[] }> {
+  async lockAndRead(slots: readonly Slot[], roomIds: readonly string[], turnaroundMinutes: number): Promise<{ usage: (SeatUsage & { holdId?: string })[]; occupancy: RoomOccupancy[] }> {
     if (slots.length === 0) return { usage: [], occupancy: [] };
     const { rows } = await sql<{ kind: 'seat' | 'room' | 'held-seat' | 'held-room'; room_id: string | null; start: Date; end: Date; occupied_until: Date | null; booking_id: string | null; booker_id: string | null; seats: number }>`
       SELECT * FROM wm_reserve_snapshot(${SEAT_POOL_LOCK_CLASS}, ${seatPoolHours(slots)}::bigint[], ${anyOf(slots)}, ${[...roomIds]}::uuid[], ${anyOf(slots, turnaroundMinutes)})`.execute(this.db);
-    const usage: (SeatUsage & { heldFor?: string })[] = [];
+    const usage: (SeatUsage & { holdId?: string })[] = [];
     const occupancy: RoomOccupancy[] = [];
     for (const r of rows) {
       if (r.kind === 'seat') usage.push({ start: r.start, end: r.end, seats: r.seats });
-      // Waiting-list holds (migration 019): they weigh for everyone but their holder (app/waiting-list.ts).
-      else if (r.kind === 'held-seat') usage.push({ start: r.start, end: r.end, seats: r.seats, heldFor: r.booker_id! });
-      else if (r.kind === 'held-room') occupancy.push({ roomId: r.room_id!, start: r.start, end: r.end, occupiedUntil: r.occupied_until!, bookingId: null, bookerId: r.booker_id!, heldFor: r.booker_id! });
+      // Waiting-list holds (migration 019), by entry id: they weigh on every booking but the one confirming them.
+      else if (r.kind === 'held-seat') usage.push({ start: r.start, end: r.end, seats: r.seats, holdId: r.booking_id! });
+      else if (r.kind === 'held-room') occupancy.push({ roomId: r.room_id!, start: r.start, end: r.end, occupiedUntil: r.occupied_until!, bookingId: null, bookerId: r.booker_id!, holdId: r.booking_id! });
       else occupancy.push({ roomId: r.room_id!, start: r.start, end: r.end, occupiedUntil: r.occupied_until!, bookingId: r.booking_id, bookerId: r.booker_id! });
     }
     return { usage, occupancy };

@@ -138,7 +138,7 @@ describe('waiting list', () => {
     expect((await entries(carol!))[0]).toMatchObject({ state: 'booked', bookingId: a.body.id });
   });
 
-  it('holds the seats a shortened meeting frees, which weigh on the pool for everyone but the holder', async () => {
+  it('holds the seats a shortened meeting frees, which weigh on the pool for every booking but their confirmation', async () => {
     t.clock.set('2026-03-20T09:00:00Z');
     const [alice, bob, erin] = await Promise.all([1, 2, 3].map(() => t.user('member', institutionId)));
     const long = await t.api('POST', '/api/v1/bookings', { as: alice!, body: { title: 'Long', roomId: medium.id, start: '2026-03-24T14:00', end: '2026-03-24T16:00', seats: 25 } });
@@ -197,6 +197,27 @@ describe('waiting list', () => {
     // The entry's slot has not ended: it is still listed, as expired.
     expect((await entries(dan!))[0]).toMatchObject({ id: danEntry.id, state: 'expired' });
   });
+  it('lets a hold weigh on every other booking of its holder: only its confirmation goes past it', async () => {
+    t.clock.set('2026-03-20T09:00:00Z');
+    const [alice, bob] = await Promise.all([1, 2].map(() => t.user('member', institutionId)));
+    const slot = { roomId: small.id, start: '2026-03-27T10:00', end: '2026-03-27T11:00', seats: 4 };
+    const mine = await t.api('POST', '/api/v1/bookings', { as: alice!, body: { title: 'Alice', ...slot } });
+    // Bob waits twice for overlapping times in the same room: one room, one of them can be held.
+    const first = (await t.api('POST', '/api/v1/waiting-list', { as: bob!, body: { title: 'Bob 1', ...slot } })).body;
+    const second = (await t.api('POST', '/api/v1/waiting-list', { as: bob!, body: { title: 'Bob 2', ...slot, start: '2026-03-27T10:30', end: '2026-03-27T11:30' } })).body;
+    await t.api('DELETE', `/api/v1/bookings/${mine.body.id}`, { as: alice! });
+    await t.portal.services.waitingList.offerFreed({ start: new Date('2026-03-27T08:50:00Z'), end: new Date('2026-03-27T10:10:00Z') });
+    const states = Object.fromEntries((await entries(bob!)).map((e) => [e.id, e.state]));
+    expect([states[first.id], states[second.id]]).toEqual(['held', 'waiting']);
+
+    // Booking the held room over the hold, as the holder, is refused as for anyone: else the hold
+    // and the booking would both stand, and confirming would make two meetings in one room.
+    const over = await t.api('POST', '/api/v1/bookings', { as: bob!, body: { title: 'Bob again', ...slot, start: '2026-03-27T10:30', end: '2026-03-27T11:00' } });
+    expect(over.status).toBe(409);
+    expect(over.body.code).toBe('ROOM_TAKEN');
+    expect((await t.api('POST', `/api/v1/waiting-list/${first.id}/confirm`, { as: bob! })).status).toBe(201);
+  });
+
   it('keeps holds and bookings off each other and within the seat pool under parallel bookings, cancellations, offers, sweeps and confirmations on two instances', async () => {
     t.clock.set('2026-03-20T09:00:00Z');
     const people = await Promise.all(Array.from({ length: 8 }, () => t.user('member', institutionId)));
