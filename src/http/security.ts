@@ -45,6 +45,9 @@ export function inlineScriptHashesOfSite(dir: string): string[] {
 
 const WITH_HASHES = /script-src 'self'/;
 
+const REDIRECT_HEADERS = new Set(['referrer-policy', 'strict-transport-security', 'x-content-type-options']);
+const isRedirect = (status: number) => status >= 300 && status < 400 && status !== 304;
+
 export async function registerSecurity(app: FastifyInstance, o: SecurityOptions): Promise<void> {
   const https = o.publicUrl.startsWith('https:');
   const connect = ["'self'", ...(o.connectOrigins ?? []).flatMap(websocketToo)];
@@ -79,11 +82,19 @@ export async function registerSecurity(app: FastifyInstance, o: SecurityOptions)
     // RFC 6797: only over HTTPS (a plain-HTTP trial would otherwise be stuck).
     strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: false } : false,
   });
+  // What protects a document (its CSP, framing, cross-origin isolation…) goes on answers that can be
+  // one; a redirect is never rendered, so it carries only what applies to the redirect itself:
+  // Referrer-Policy (its Location may hold a token), HSTS and nosniff. On the meeting-start burst of
+  // joins (302s) that is 700 of 1,400 header bytes per answer (bench/RESULTS.md, issue #13).
+  const everyAnswer: Record<string, string> = {};
+  const documentOnly: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) (REDIRECT_HEADERS.has(name) ? everyAnswer : documentOnly)[name] = value;
   app.addHook('onRequest', (_req, reply, done) => {
-    reply.headers(headers);
+    reply.headers(everyAnswer);
     done();
   });
   app.addHook('onSend', (_req, reply, payload, done) => {
+    if (!isRedirect(reply.statusCode)) reply.headers(documentOnly);
     // Anything not declared cacheable may carry a token, a secret or a person's data.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return done(null, payload);

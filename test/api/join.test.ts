@@ -61,11 +61,23 @@ describe('before the room opens', () => {
     expect(guest).toContain('The room opens in');
     expect(guest).toMatch(/<a class="button" href="\/g\/[A-Za-z0-9_-]{22}">Join the meeting<\/a>/);
 
+    // The waiting page is a document: it has its CSP.
+    expect((await get(`/join/${id}`, { as: alice })).headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+
     t.clock.set('2026-03-20T10:45:00Z');
     await t.portal.provisioning.service.tick();
     const open = await get(`/join/${id}`, { as: alice });
     expect(open.status).toBe(302);
     expect(await bbb.follow(open.headers.get('location')!)).toMatchObject({ ok: true, role: 'host', name: 'Alice Booker' });
+    // A redirect carries the headers that apply to one (its Location holds a signed URL), not a
+    // document's (nothing of it is rendered): the waiting page above had its CSP.
+    expect(Object.fromEntries(['referrer-policy', 'cache-control', 'x-content-type-options', 'content-security-policy', 'x-frame-options'].map((h) => [h, open.headers.get(h)]))).toEqual({
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': null,
+      'x-frame-options': null,
+    });
     t.clock.set('2026-03-20T09:00:00Z');
   });
 

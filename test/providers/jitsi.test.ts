@@ -38,6 +38,27 @@ describe('Jitsi', () => {
     expect((await d.follow(url)).ok).toBe(false);
   });
 
+  it('signs a person’s token for a meeting once, and a new one when anything in it changes', async () => {
+    const d = new JitsiDouble();
+    const p = new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') });
+    const ref = await p.prepare(spec);
+    const u = { id: 'u', email: 'u@x.org', name: 'U' };
+    const first = await p.hostJoinUrl(ref, u, spec);
+    expect(await p.hostJoinUrl(ref, u, spec)).toBe(first);
+    const tokenOf = (url: string) => new URL(url).searchParams.get('jwt');
+    // As a guest, another person, a renamed person, a meeting moved to end later: each its own token.
+    const others = [
+      await p.attendeeJoinUrl(ref, u, spec),
+      await p.hostJoinUrl(ref, { ...u, id: 'v' }, spec),
+      await p.hostJoinUrl(ref, { ...u, name: 'U. Rossi' }, spec),
+      await p.hostJoinUrl(ref, u, { ...spec, end: new Date('2026-04-01T10:00:00Z') }),
+    ];
+    expect(new Set([first, ...others].map(tokenOf)).size).toBe(5);
+    d.now = () => new Date('2026-04-01T09:30:00Z');
+    expect(await d.follow(others[3]!)).toMatchObject({ ok: true, role: 'host' });
+    expect((await d.follow(first)).ok).toBe(false);
+  });
+
   it('has Asterisk call Jigasi with the room’s MUC address in the header Jigasi reads', async () => {
     const p = new JitsiProvider({ url: 'https://meet.example.org', audience: 'jitsi', subject: '*', openMinutesBefore: 15, jigasi: { endpoint: 'jigasi', roomHeader: 'X-Room', mucDomain: 'muc.meet.example.org' }, now: () => new Date() });
     const ref = await p.prepare(spec);

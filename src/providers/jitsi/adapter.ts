@@ -37,6 +37,8 @@ export type JitsiConfig = {
   now: () => Date;
 };
 
+const SIGNED_TOKENS_KEPT = 10_000;
+
 type Census = { room_census?: { room_name?: unknown; participants?: unknown }[] };
 
 export class JitsiProvider implements ConferenceProvider, AudioLeg {
@@ -45,6 +47,14 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
   // A KeyObject made once: given a string, jsonwebtoken first tries it as a private key (a failing
   // createPrivateKey per token, a tenth of a join's CPU in the join benchmark) before taking it as a secret.
   private readonly key: KeyObject | null;
+  /**
+   * Tokens already signed, by their claims. A token is a pure function of its claims (no iat, no
+   * jti; nbf is the room's opening once joining is open), so the same person joining the same
+   * meeting again gets the same token without signing it again: signing was most of a cached
+   * join's own work in the meeting-start benchmark (bench/RESULTS.md, issue #13). Bounded; the
+   * oldest go first.
+   */
+  private readonly signed = new Map<string, string>();
   /** Present only with a census to ask (the registry checks for it once: ParticipantCounter). */
   readonly participantCount?: (ref: MeetingRef) => Promise<number>;
 
@@ -113,20 +123,22 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
     const nbf = Math.min(now, Math.floor(spec.start.getTime() / 1000) - this.cfg.openMinutesBefore * 60);
     // jsonwebtoken signs synchronously with node:crypto: on the join hot path this is several
     // times cheaper than an asynchronous WebCrypto job per token. The test double verifies with jose.
-    const token = jwt.sign(
-      {
-        room,
-        context: { user: { id: who.id, name: who.name, ...(who.email ? { email: who.email } : {}), moderator } },
-        aud: this.cfg.audience,
-        iss: this.cfg.appId ?? 'webmeetings',
-        sub: this.cfg.subject,
-        nbf,
-        iat: now,
-        exp: Math.floor(spec.end.getTime() / 1000),
-      },
-      this.key,
-      { algorithm: 'HS256', noTimestamp: true },
-    );
+    const claims = {
+      room,
+      context: { user: { id: who.id, name: who.name, ...(who.email ? { email: who.email } : {}), moderator } },
+      aud: this.cfg.audience,
+      iss: this.cfg.appId ?? 'webmeetings',
+      sub: this.cfg.subject,
+      nbf,
+      exp: Math.floor(spec.end.getTime() / 1000),
+    };
+    const key = JSON.stringify(claims);
+    let token = this.signed.get(key);
+    if (token === undefined) {
+      token = jwt.sign(claims, this.key, { algorithm: 'HS256', noTimestamp: true });
+      if (this.signed.size >= SIGNED_TOKENS_KEPT) this.signed.delete(this.signed.keys().next().value!);
+      this.signed.set(key, token);
+    }
     return `${base}?jwt=${token}${fragment}`;
   }
 
