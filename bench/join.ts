@@ -1,12 +1,15 @@
 // The join endpoint under load: 500 concurrent clients on GET /join/<booking> (a signed-in booker;
 // the answer is a 302 to a Jitsi URL with a freshly signed HS256 token, i.e. the single sign-on URL
-// computed per request), beside a bare Fastify route answering a fixed 302 on the same machine.
+// computed per request), beside a bare Fastify route answering a fixed 302 on the same machine; the
+// load generator in this process, then in one of its own.
 // Targets (issue 5): join requests/s at least half the bare route's, join p99 under 25 ms.
 //
 //   node bench/join.ts [--quick] [--connections 500] [--seconds 10]
 //   import { joinBenchmark } from './join.ts'  →  { title, lines, figures }
 // On PostgreSQL when DATABASE_URL is set (a scratch database is created and dropped), else PGlite.
 import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
@@ -17,10 +20,17 @@ import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPortal } from '../src/portal.ts';
 
-export type JoinBenchFigures = { join: { rps: number; p50: number; p99: number; non3xx: number }; bare: { rps: number; p50: number; p99: number }; ratio: number; connections: number; seconds: number; database: string };
+export type JoinBenchFigures = { join: { rps: number; p50: number; p99: number; non3xx: number }; bare: { rps: number; p50: number; p99: number }; ratio: number; apart: { join: { rps: number; p99: number; non3xx: number }; bare: { rps: number; p99: number }; ratio: number }; connections: number; seconds: number; database: string };
 
-async function load(url: string, headers: Record<string, string>, connections: number, seconds: number) {
-  const r = await autocannon({ url, connections, duration: seconds, headers });
+type Run = Awaited<ReturnType<typeof autocannon>>;
+
+/**
+ * The load generator in this process (how the rows were always measured) or in a process of its
+ * own (`apart`), as 500 people on other machines would be: in-process it shares the portal's
+ * event loop, and its own timers and sockets wait behind the portal's work.
+ */
+async function load(url: string, headers: Record<string, string>, connections: number, seconds: number, apart = false) {
+  const r = apart ? await loadApart(url, headers, connections, seconds) : await autocannon({ url, connections, duration: seconds, headers });
   const status = r.statusCodeStats as Record<string, { count: number } | undefined>;
   return {
     rps: r.requests.average,
@@ -34,6 +44,14 @@ async function load(url: string, headers: Record<string, string>, connections: n
     errors: r.errors,
     timeouts: r.timeouts,
   };
+}
+
+const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+async function loadApart(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<Run> {
+  const args = [AUTOCANNON, '--json', '-c', String(connections), '-d', String(seconds), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+  const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, args, { maxBuffer: 64 << 20 }, (e, stdout) => (e ? reject(e) : resolve(stdout))));
+  return JSON.parse(out) as Run;
 }
 
 async function scratchDatabase(): Promise<{ database: Database; drop(): Promise<void>; kind: string }> {
@@ -96,7 +114,11 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
     const join = await load(`${address}/join/${booking.id}`, { authorization: `Bearer ${token}` }, connections, seconds);
     await load(`${bareAddress}/bare`, {}, Math.min(50, connections), 1);
     const base = await load(`${bareAddress}/bare`, {}, connections, seconds);
-    const figures: JoinBenchFigures = { join, bare: base, ratio: join.rps / base.rps, connections, seconds, database: scratch.kind };
+    // The same two routes with the load generator in a process of its own.
+    const joinApart = await load(`${address}/join/${booking.id}`, { authorization: `Bearer ${token}` }, connections, seconds, true);
+    const bareApart = await load(`${bareAddress}/bare`, {}, connections, seconds, true);
+    const apart = { join: joinApart, bare: bareApart, ratio: joinApart.rps / bareApart.rps };
+    const figures: JoinBenchFigures = { join, bare: base, ratio: join.rps / base.rps, apart, connections, seconds, database: scratch.kind };
     // Overload: the same burst at an instance that may have only `bound` requests in progress
     // (OVERLOAD_MAX_IN_FLIGHT): what it cannot take at once must get a fast 503 with Retry-After,
     // not a wait. A second portal on the same database, with the bound set low enough to reach.
@@ -121,6 +143,10 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       `  /join        ${join.rps.toFixed(0).padStart(9)}  ${join.p50.toFixed(1).padStart(8)} ${join.p99.toFixed(1).padStart(8)}${join.non3xx ? `   (${join.non3xx} not redirected: ${join.overloaded} 503 OVERLOADED, ${join.failed} no answer: ${join.errors} socket errors, ${join.timeouts} timeouts)` : ''}`,
       `  bare Fastify ${base.rps.toFixed(0).padStart(9)}  ${base.p50.toFixed(1).padStart(8)} ${base.p99.toFixed(1).padStart(8)}${base.failed ? `   (${base.failed} no answer: ${base.errors} socket errors, ${base.timeouts} timeouts)` : ''}`,
       `  ratio ${figures.ratio.toFixed(2)}  target ratio ≥ 0.5: ${figures.ratio >= 0.5 ? 'met' : 'not met'}; p99 ${(join.p99 / Math.max(1, base.p99)).toFixed(2)}× bare (target ≤ 1.2×): ${join.p99 <= 1.2 * base.p99 ? 'met' : 'not met'}; failed answers: ${join.non3xx} (target 0)`,
+      `The same, the load generator in a process of its own (the portal keeps a core to itself)`,
+      `  /join        ${joinApart.rps.toFixed(0).padStart(9)}  ${joinApart.p50.toFixed(1).padStart(8)} ${joinApart.p99.toFixed(1).padStart(8)}${joinApart.non3xx ? `   (${joinApart.non3xx} not redirected: ${joinApart.overloaded} 503 OVERLOADED, ${joinApart.failed} no answer: ${joinApart.errors} socket errors, ${joinApart.timeouts} timeouts)` : ''}`,
+      `  bare Fastify ${bareApart.rps.toFixed(0).padStart(9)}  ${bareApart.p50.toFixed(1).padStart(8)} ${bareApart.p99.toFixed(1).padStart(8)}${bareApart.failed ? `   (${bareApart.failed} no answer: ${bareApart.errors} socket errors, ${bareApart.timeouts} timeouts)` : ''}`,
+      `  ratio ${(joinApart.rps / bareApart.rps).toFixed(2)}; p99 ${(joinApart.p99 / Math.max(1, bareApart.p99)).toFixed(2)}× bare; failed answers: ${joinApart.non3xx}`,
       `Overload: the same ${connections} clients at an instance bounded to N requests in progress (OVERLOAD_MAX_IN_FLIGHT), ${Math.min(seconds, 5)} s`,
       `  route            req/s     p50 ms   p99 ms`,
       ...overloadRows,

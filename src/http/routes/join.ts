@@ -58,18 +58,19 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   }
 
   app.get<{ Params: { bookingId: string }; Querystring: { lang?: string } }>('/join/:bookingId', { schema: { hide: true }, config: { access: 'signed-in', anonymous: signInFirst } }, async (req, reply) => {
-    const lang = langOf(req);
-    const selfUrl = joinSelfUrl(req);
-    if (!UUID.test(req.params.bookingId)) return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
+    if (!UUID.test(req.params.bookingId)) return html(reply, 404, messagePage(langOf(req), 'invalid', null, joinSelfUrl(req)));
     try {
       const ctx = callContext(req);
       const outcome = await o.joining.join(ctx, req.params.bookingId);
       if (outcome.kind === 'redirect') return reply.code(302).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').redirect(outcome.url);
+      // A page to show: only now its language and address (the burst of joins is redirects).
+      const lang = langOf(req);
+      const selfUrl = joinSelfUrl(req);
       // Not the guest link itself: that would hand an open link to anyone who saw the booking id.
       if (outcome.kind === 'not-participant') return html(reply, 403, messagePage(lang, 'notParticipant', null, selfUrl));
       return render(reply, lang, outcome, selfUrl, showsDialIn(outcome.kind) ? await o.audio.dialInFor(ctx, outcome.meeting.bookingId) : null);
     } catch (e) {
-      if (e instanceof AppError && e.kind === 'not-found') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
+      if (e instanceof AppError && e.kind === 'not-found') return html(reply, 404, messagePage(langOf(req), 'invalid', null, joinSelfUrl(req)));
       throw e;
     }
   });
