@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
 import { monthOf, parseTime, toZonedIso, wallClock } from './time.ts';
 
 describe('parseTime', () => {
@@ -32,6 +33,22 @@ describe('zoned output', () => {
     expect(toZonedIso(new Date('2026-03-29T00:30:00Z'), 'Europe/Rome')).toBe('2026-03-29T01:30:00+01:00');
     expect(toZonedIso(new Date('2026-03-29T01:30:00Z'), 'Europe/Rome')).toBe('2026-03-29T03:30:00+02:00');
     expect(wallClock(new Date('2026-10-25T09:00:00Z'), 'Europe/Rome')).toEqual({ date: '2026-10-25', time: '10:00' });
+  });
+
+  it('writes every local time as Luxon does, across DST changes, half-hour and 45-minute zones, UTC and unknown zones', () => {
+    const zones = ['Europe/Rome', 'Europe/London', 'America/New_York', 'America/St_Johns', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'Africa/Casablanca', 'America/Santiago', 'UTC', 'Etc/UTC', 'Etc/GMT+5', 'Not/AZone'];
+    // Each 7.5 minutes over two years (every DST change of 2026–2027 in these zones), some with milliseconds.
+    const from = Date.UTC(2026, 0, 1);
+    for (const zone of zones) {
+      for (let ms = from; ms < from + 2 * 365 * 86_400_000; ms += 450_000) {
+        const at = new Date(ms + (ms % 7 === 0 ? 123 : 0));
+        const luxon = DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true }) ?? at.toISOString();
+        if (toZonedIso(at, zone) !== luxon) expect(`${zone} ${at.toISOString()}: ${toZonedIso(at, zone)}`).toBe(`${zone} ${at.toISOString()}: ${luxon}`);
+      }
+    }
+    expect(toZonedIso(new Date('2026-10-25T00:30:00Z'), 'Europe/Rome')).toBe('2026-10-25T02:30:00+02:00');
+    expect(toZonedIso(new Date('2026-10-25T01:30:00Z'), 'Europe/Rome')).toBe('2026-10-25T02:30:00+01:00');
+    expect(toZonedIso(new Date('2026-03-08T06:30:00.250Z'), 'America/St_Johns')).toBe('2026-03-08T04:00:00.250-02:30');
   });
 
   it('finds the calendar month in the zone', () => {

@@ -46,9 +46,38 @@ export function parseTime(text: string, zone: string, field: string): Date {
   return dt.toJSDate();
 }
 
-/** The instant written with the zone's offset, e.g. 2026-03-30T10:00:00+02:00. */
+/** The instant written with the zone's offset, e.g. 2026-03-30T10:00:00+02:00 (as Luxon writes it). */
 export function toZonedIso(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }) ?? instant.toISOString();
+  const ms = instant.getTime();
+  const offset = cachedOffset(ms, zone);
+  if (offset === null) return DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }) ?? instant.toISOString();
+  const local = new Date(ms + offset * MINUTE).toISOString();
+  const abs = Math.abs(offset);
+  return `${local.slice(0, ms % 1000 === 0 ? 19 : 23)}${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+// A week of the calendar writes ~1,300 local times; through Luxon each was a tenth of the answer's
+// CPU (bench/RESULTS.md, issue #13). A zone's offset is worked out once per UTC hour and kept when
+// it is the same at both ends of the hour (no change inside: changes are at least hours apart);
+// an hour with a change in it, a fixed-offset zone (Luxon writes "Z" for UTC), an unknown zone or a
+// year outside 0000–9999 goes through Luxon each time. Bounded: cleared when full.
+const OFFSETS_KEPT = 50_000;
+const offsets = new Map<string, number | null>();
+
+function cachedOffset(ms: number, zone: string): number | null {
+  const hour = Math.floor(ms / HOUR);
+  const key = `${zone} ${hour}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const first = DateTime.fromMillis(hour * HOUR, { zone });
+    const last = DateTime.fromMillis(hour * HOUR + HOUR - 1, { zone });
+    offset = first.isValid && !first.zone.isUniversal && first.year >= 1 && last.year <= 9999 && first.offset === last.offset ? first.offset : null;
+    if (offsets.size >= OFFSETS_KEPT) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
 }
 
 export function wallClock(instant: Date, zone: string): { date: string; time: string } {
