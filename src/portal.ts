@@ -126,7 +126,8 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
   const policy = config.booking;
   const guard = new PgSignInGuard(database.db, config.loginLimits);
   const settings = new PgPortalSettings(database.db);
-  const bookings = new BookingService({ uow, clock, policy });
+  // PGlite has one connection, held by each transaction: one lane is all it can use.
+  const bookings = new BookingService({ uow, clock, policy, groupLanes: database.kind === 'pglite' ? 1 : 4 });
   const t = config.telephony;
   const { joinOpensMinutes, graceMinutes } = config.provisioning.policy;
   const audio = new AudioService({

@@ -324,6 +324,8 @@ export type AuditFilter = {
 };
 export interface AuditRepository {
   record(entry: AuditEntry): Promise<void>;
+  /** Several entries in one statement (the bookings of a series or of a group commit). */
+  recordMany(entries: readonly AuditEntry[]): Promise<void>;
   list(filter: AuditFilter): Promise<AuditRecord[]>;
 }
 
@@ -526,8 +528,20 @@ export type SeriesEvent = {
 export type SeriesListener = (repos: Repositories, event: SeriesEvent) => Promise<void>;
 
 /** Runs `work` in one database transaction; retried as a whole on deadlock or serialisation failure. */
+/** A request's Idempotency-Key as the unit of work keeps it; nothing else looks inside. */
+export type RequestKey = { readonly requestKey: true };
+
 export interface UnitOfWork {
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+  /** The current request's Idempotency-Key, opaque here (db/idempotency.ts), to carry into a group. */
+  currentKey(): RequestKey | null;
+  /**
+   * One transaction for the work of several requests (app/group-commit.ts). Each request's key is
+   * written in it, as `transaction` writes the current one's: a key already used leaves its request
+   * out (answered as a replay), and `work` gets the indexes of the others; a request the work
+   * refused (an Error in its place) keeps no key, as if its transaction had rolled back alone.
+   */
+  transactionForEach<T>(keys: readonly (RequestKey | null)[], work: (repos: Repositories, live: readonly number[]) => Promise<(T | Error)[]>): Promise<(T | Error)[]>;
   /** The same repositories outside a transaction, for reads. */
   readonly repos: Repositories;
 }

@@ -11,7 +11,8 @@ import { checkMayBook } from '../domain/subscription.ts';
 import { nearestFreeSlots } from '../domain/suggestions.ts';
 import { DAY, MINUTE, monthOf, parseTime } from '../domain/time.ts';
 import { onBehalf } from './delegation.ts';
-import type { AuditRecord, Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
+import { GroupCommit } from './group-commit.ts';
+import type { AuditRecord, Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, Repositories, RequestKey, Room, UnitOfWork } from '../ports.ts';
 
 export type CreateBookingInput = {
   title: string;
@@ -77,12 +78,24 @@ export class BookingService {
   private readonly policy: BookingPolicy;
   private readonly listeners: BookingListener[];
   private readonly batchListeners: BookingBatchListener[] = [];
+  /** Concurrent new bookings, judged and written together (app/group-commit.ts). */
+  private readonly group: GroupCommit<{ ctx: CallContext; req: Reservation; key: RequestKey | null }, Booking>;
 
-  constructor(deps: { uow: UnitOfWork; clock: Clock; policy: BookingPolicy; listeners?: BookingListener[] }) {
+  constructor(deps: { uow: UnitOfWork; clock: Clock; policy: BookingPolicy; listeners?: BookingListener[]; groupLanes?: number }) {
     this.uow = deps.uow;
     this.clock = deps.clock;
     this.policy = deps.policy;
     this.listeners = deps.listeners ?? [];
+    this.group = new GroupCommit<{ ctx: CallContext; req: Reservation; key: RequestKey | null }, Booking>({
+      // Each request's Idempotency-Key is written with its booking, in the group's transaction.
+      together: (items) => this.uow.transactionForEach(items.map((x) => x.key), (r, live) => this.reserveEach(r, live.map((i) => items[i]!))),
+      // Alone, in the request's own async context: `transaction` finds its key there.
+      alone: ({ ctx, req }) => this.uow.transaction((r) => this.reserve(r, ctx, req)),
+      // A batch of 64 is a few milliseconds in the database; a few lanes of the pool's connections
+      // keep bookings of other hours moving while one batch waits on a lock.
+      maxBatch: 64,
+      lanes: deps.groupLanes ?? 4,
+    });
   }
 
   /** Adds a reaction to booking changes (run inside each change's transaction). */
@@ -107,7 +120,7 @@ export class BookingService {
     const { candidates, zone, seats, slot } = allowed;
     const reservation: Reservation = { candidates, slot, seats, zone, title: input.title, description: input.description ?? '', withoutAudio: input.audio === false };
     try {
-      return await this.uow.transaction((r) => this.reserve(r, ctx, reservation));
+      return await this.group.submit({ ctx, req: reservation, key: this.uow.currentKey() });
     } catch (e) {
       throw await this.withSuggestions(e, { slot, seats, roomId: input.roomId ?? null, excludeId: undefined });
     }
@@ -192,21 +205,37 @@ export class BookingService {
    * costs a handful of statements, not 200 times each.
    */
   async reserveMany(r: Repositories, ctx: CallContext, reqs: readonly Reservation[]): Promise<(Booking | AppError)[]> {
-    const { actor } = ctx;
+    return this.reserveEach(r, reqs.map((req) => ({ ctx, req })));
+  }
+
+  /**
+   * reserveMany for reservations of several callers at once (the group commit of concurrent
+   * bookings, app/group-commit.ts): each judged as its caller's, in the order given.
+   */
+  async reserveEach(r: Repositories, items: readonly { ctx: CallContext; req: Reservation }[]): Promise<(Booking | AppError)[]> {
+    const reqs = items.map((x) => x.req);
     // The owner's institution pays the hours (issue #17): the booker's own, or that of the person
     // booked for (a delegate's booking, an approved request). Only an administrator's own bookings,
     // made for the service itself, are held to no quota.
-    const owner = ownerOf(ctx);
+    const owners = items.map((x) => ownerOf(x.ctx));
     const t = this.policy.turnaroundMinutes;
     const slots = reqs.map((q) => q.slot);
     // The seat-pool locks and the reads that must follow them, in one round trip (migration 011).
     const snapshot = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
     const { usage, occupancy } = snapshot;
-    const quota = await this.quotaLedger(r, owner.role === 'admin' ? null : owner.institutionId, reqs);
+    // One ledger per paying institution, locked in the order of their ids (as every booking locks
+    // its hours in ascending order), so transactions of several institutions never deadlock.
+    const payer = (i: number) => (owners[i]!.role === 'admin' ? null : owners[i]!.institutionId);
+    const ledgers = new Map<string | null, QuotaLedger>();
+    for (const id of [...new Set(items.map((_, i) => payer(i)))].sort()) {
+      ledgers.set(id, await this.quotaLedger(r, id, reqs.filter((_, i) => payer(i) === id)));
+    }
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
     for (const [i, req] of reqs.entries()) {
       const { slot, seats } = req;
+      const owner = owners[i]!;
+      const quota = ledgers.get(payer(i))!;
       const overQuota = quota.refusal(slot, req.zone);
       if (overQuota) {
         outcome[i] = overQuota;
@@ -236,21 +265,25 @@ export class BookingService {
       occupancy.push({ roomId: room.id, start: slot.start, end: slot.end, occupiedUntil: new Date(slot.end.getTime() + t * MINUTE), bookingId: null, bookerId: owner.userId });
       planned.push({ i, room });
     }
-    const newBooking = (req: Reservation, room: Room) => ({
-      roomId: room.id,
-      title: req.title,
-      description: req.description,
-      slot: req.slot,
-      turnaroundMinutes: t,
-      seats: req.seats,
-      bookerId: owner.userId,
-      institutionId: owner.institutionId,
-      bookedById: ctx.onBehalfOf ? actor.userId : null,
-      seriesId: req.seriesId,
-      recurrenceId: req.recurrenceId,
-    });
+    const newBooking = (i: number, room: Room) => {
+      const req = reqs[i]!;
+      const { ctx } = items[i]!;
+      return {
+        roomId: room.id,
+        title: req.title,
+        description: req.description,
+        slot: req.slot,
+        turnaroundMinutes: t,
+        seats: req.seats,
+        bookerId: owners[i]!.userId,
+        institutionId: owners[i]!.institutionId,
+        bookedById: ctx.onBehalfOf ? ctx.actor.userId : null,
+        seriesId: req.seriesId,
+        recurrenceId: req.recurrenceId,
+      };
+    };
     // Inserted and read back in one statement (fewer round trips while the seat-pool locks are held).
-    const created = await r.bookings.insertManyBookings(planned.map((p) => newBooking(reqs[p.i]!, p.room)));
+    const created = await r.bookings.insertManyBookings(planned.map((p) => newBooking(p.i, p.room)));
     const inserted: { i: number; id: string }[] = [];
     const known = new Map<string, Booking>();
     for (const [k, p] of planned.entries()) {
@@ -266,14 +299,14 @@ export class BookingService {
       let taken: Taken | null = await r.bookings.roomConflict(p.room.id, req.slot, t);
       for (const room of req.candidates.slice(req.candidates.indexOf(p.room) + 1)) {
         const conflict = await r.bookings.roomConflict(room.id, req.slot, t);
-        const retried = conflict ? null : await r.bookings.insert(newBooking(req, room));
+        const retried = conflict ? null : await r.bookings.insert(newBooking(p.i, room));
         if (retried) {
           inserted.push({ i: p.i, id: retried });
           break;
         }
         taken ??= conflict ?? (await r.bookings.roomConflict(room.id, req.slot, t));
       }
-      if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, owner.userId);
+      if (!inserted.some((x) => x.i === p.i)) outcome[p.i] = roomTaken(req.candidates.length === 1 ? req.candidates[0]! : null, taken ?? req.slot, owners[p.i]!.userId);
     }
     // Only those that went to another room after a lost race are read back on their own.
     const rest = await r.bookings.findByIds(inserted.filter((x) => !known.has(x.id)).map((x) => x.id));
@@ -281,8 +314,7 @@ export class BookingService {
     for (const x of inserted) outcome[x.i] = known.get(x.id)!;
     await this.recordChanges(
       r,
-      ctx,
-      inserted.map((x) => ({ action: 'created' as const, before: null, after: outcome[x.i] as Booking, partOfSeries: reqs[x.i]!.seriesId !== undefined, withoutAudio: reqs[x.i]!.withoutAudio === true })),
+      inserted.map((x) => ({ ctx: items[x.i]!.ctx, action: 'created' as const, before: null, after: outcome[x.i] as Booking, partOfSeries: reqs[x.i]!.seriesId !== undefined, withoutAudio: reqs[x.i]!.withoutAudio === true })),
     );
     return outcome.map((o) => o!);
   }
@@ -483,13 +515,13 @@ export class BookingService {
   }
 
   private async recordChange(r: Repositories, ctx: CallContext, action: BookingEvent['action'], before: Booking | null, after: Booking, partOfSeries: boolean) {
-    await this.recordChanges(r, ctx, [{ action, before, after, partOfSeries }]);
+    await this.recordChanges(r, [{ ctx, action, before, after, partOfSeries }]);
   }
 
   /** Audit records, one live notice statement for all, then the listeners, in order. */
-  private async recordChanges(r: Repositories, ctx: CallContext, changes: { action: BookingEvent['action']; before: Booking | null; after: Booking; partOfSeries: boolean; withoutAudio?: boolean }[]) {
-    for (const { action, before, after } of changes) {
-      await r.audit.record({
+  private async recordChanges(r: Repositories, changes: { ctx: CallContext; action: BookingEvent['action']; before: Booking | null; after: Booking; partOfSeries: boolean; withoutAudio?: boolean }[]) {
+    await r.audit.recordMany(
+      changes.map(({ ctx, action, before, after }) => ({
         actorId: ctx.actor.userId,
         action: `booking.${action}`,
         entity: 'booking',
@@ -497,8 +529,8 @@ export class BookingService {
         before: before && auditView(before),
         after: auditView(after),
         requestId: ctx.requestId,
-      });
-    }
+      })),
+    );
     await r.bookings.notifyChanges(
       changes.map(({ action, before, after }) => ({
         action,
@@ -511,7 +543,7 @@ export class BookingService {
         end: after.end.toISOString(),
       })),
     );
-    const events: BookingEvent[] = changes.map(({ action, before, after, partOfSeries, withoutAudio }) => ({
+    const events: BookingEvent[] = changes.map(({ ctx, action, before, after, partOfSeries, withoutAudio }) => ({
       action,
       before,
       after,

@@ -9,17 +9,24 @@ export class PgAuditRepository implements AuditRepository {
   }
 
   async record(e: AuditEntry): Promise<void> {
+    await this.recordMany([e]);
+  }
+
+  async recordMany(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
     await this.db
       .insertInto('audit_log')
-      .values({
-        actor_id: e.actorId,
-        action: e.action,
-        entity: e.entity,
-        entity_id: e.entityId,
-        before: e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
-        after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
-        request_id: e.requestId ?? null,
-      })
+      .values(
+        entries.map((e) => ({
+          actor_id: e.actorId,
+          action: e.action,
+          entity: e.entity,
+          entity_id: e.entityId,
+          before: e.before === undefined || e.before === null ? null : JSON.stringify(e.before),
+          after: e.after === undefined || e.after === null ? null : JSON.stringify(e.after),
+          request_id: e.requestId ?? null,
+        })),
+      )
       .execute();
   }
 

@@ -51,3 +51,46 @@ function resourceIdOf(result: unknown): string | null {
   if (typeof r.series?.id === 'string') return r.series.id;
   return null;
 }
+
+/**
+ * The keys of several requests written in one transaction (a group of bookings): the ones already
+ * used (or used twice in the group: the first keeps it) come back, and their requests are replays.
+ */
+export async function claimKeys(trx: Executor, scopes: readonly IdempotencyScope[]): Promise<Set<IdempotencyScope>> {
+  const taken = new Set<IdempotencyScope>();
+  const first = new Map<string, IdempotencyScope>();
+  for (const s of scopes) {
+    const id = `${s.principal}\n${s.key}`;
+    if (first.has(id)) taken.add(s);
+    else first.set(id, s);
+  }
+  const claiming = [...first.values()];
+  if (claiming.length === 0) return taken;
+  const { rows } = await sql<{ principal: string; key: string }>`
+    INSERT INTO idempotency_keys (principal, key, request_hash)
+    SELECT * FROM unnest(${claiming.map((s) => s.principal)}::text[], ${claiming.map((s) => s.key)}::text[], ${claiming.map((s) => s.requestHash)}::text[])
+    ON CONFLICT DO NOTHING RETURNING principal, key`.execute(trx);
+  const claimed = new Set(rows.map((r) => `${r.principal}\n${r.key}`));
+  for (const s of claiming) if (!claimed.has(`${s.principal}\n${s.key}`)) taken.add(s);
+  return taken;
+}
+
+/** The keys of requests refused inside a group's transaction: gone, as if each had rolled back alone. */
+export async function releaseKeys(trx: Executor, scopes: readonly IdempotencyScope[]): Promise<void> {
+  if (scopes.length === 0) return;
+  await sql`DELETE FROM idempotency_keys k USING unnest(${scopes.map((s) => s.principal)}::text[], ${scopes.map((s) => s.key)}::text[]) AS v(principal, key)
+    WHERE k.principal = v.principal AND k.key = v.key`.execute(trx);
+}
+
+/** noteResource for the requests of a group, in one statement. */
+export async function noteResources(trx: Executor, made: readonly { scope: IdempotencyScope; result: unknown }[]): Promise<void> {
+  const noted = made.flatMap(({ scope, result }) => {
+    const id = resourceIdOf(result);
+    return id ? [{ scope, id }] : [];
+  });
+  if (noted.length === 0) return;
+  for (const n of noted) n.scope.resourceId = n.id;
+  await sql`UPDATE idempotency_keys k SET resource_id = v.id
+    FROM unnest(${noted.map((n) => n.scope.principal)}::text[], ${noted.map((n) => n.scope.key)}::text[], ${noted.map((n) => n.id)}::text[]) AS v(principal, key, id)
+    WHERE k.principal = v.principal AND k.key = v.key`.execute(trx);
+}

@@ -1,8 +1,8 @@
-import type { JobOptions, JobScheduler, Repositories, UnitOfWork } from '../ports.ts';
+import type { JobOptions, JobScheduler, Repositories, RequestKey, UnitOfWork } from '../ports.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { sqlState, type Db, type Executor } from './database.ts';
 import { sendNotices, type DeferNotice, type Notice } from './notices.ts';
-import { claimKey, idempotencyScope, noteResource } from './idempotency.ts';
+import { claimKey, claimKeys, IdempotentReplay, idempotencyScope, noteResource, noteResources, releaseKeys, type IdempotencyScope } from './idempotency.ts';
 import { PgBookingRepository } from './booking-repository.ts';
 import { PgRoomRepository } from './room-repository.ts';
 import { PgInstitutionRepository } from './institution-repository.ts';
@@ -58,7 +58,53 @@ export class PgUnitOfWork implements UnitOfWork {
     this.repos = repositories(db, queue);
   }
 
+  currentKey(): RequestKey | null {
+    const scope = idempotencyScope.getStore();
+    return scope && !scope.committed ? (scope as unknown as RequestKey) : null;
+  }
+
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    // A request with an Idempotency-Key: its key is written in this same transaction.
+    const scope = idempotencyScope.getStore();
+    const keyed = scope && !scope.committed ? scope : null;
+    return this.run(
+      async (trx, repos) => {
+        if (keyed) await claimKey(trx, keyed);
+        const out = await work(repos);
+        if (keyed) await noteResource(trx, keyed, out);
+        return out;
+      },
+      () => {
+        if (keyed) keyed.committed = true;
+      },
+    );
+  }
+
+  async transactionForEach<T>(keys: readonly (RequestKey | null)[], work: (repos: Repositories, live: readonly number[]) => Promise<(T | Error)[]>): Promise<(T | Error)[]> {
+    const scopes = keys as readonly (IdempotencyScope | null)[];
+    let kept: IdempotencyScope[] = [];
+    const outcome = await this.run(
+      async (trx, repos) => {
+        const taken = await claimKeys(trx, scopes.filter((s): s is IdempotencyScope => s !== null));
+        const live = scopes.flatMap((s, i) => (s && taken.has(s) ? [] : [i]));
+        const results = await work(repos, live);
+        const all: (T | Error)[] = scopes.map(() => new IdempotentReplay());
+        for (const [k, i] of live.entries()) all[i] = results[k]!;
+        const keyedLive = live.filter((i) => scopes[i]);
+        await releaseKeys(trx, keyedLive.filter((i) => all[i] instanceof Error).map((i) => scopes[i]!));
+        kept = keyedLive.filter((i) => !(all[i] instanceof Error)).map((i) => scopes[i]!);
+        await noteResources(trx, keyedLive.filter((i) => !(all[i] instanceof Error)).map((i) => ({ scope: scopes[i]!, result: all[i] })));
+        return all;
+      },
+      () => {
+        for (const s of kept) s.committed = true;
+      },
+    );
+    return outcome;
+  }
+
+  /** A transaction with its deferred jobs and notices, retried on a deadlock or serialisation failure. */
+  private async run<T>(work: (trx: Executor, repos: Repositories) => Promise<T>, committed: () => void): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         const notices: Notice[] = [];
@@ -66,17 +112,12 @@ export class PgUnitOfWork implements UnitOfWork {
         // series of 200 occurrences enqueued 200 provisioning jobs one statement each (a third of
         // its time in the series benchmark). They still commit or roll back with the transaction.
         const jobs: PendingJob[] = [];
-        // A request with an Idempotency-Key: its key is written in this same transaction.
-        const scope = idempotencyScope.getStore();
-        const keyed = scope && !scope.committed ? scope : null;
         const result = await this.db.transaction().execute(async (trx) => {
-          if (keyed) await claimKey(trx, keyed);
-          const out = await work(repositories(trx, this.queue, (channel, payload) => notices.push({ channel, payload }), this.queue && ((job) => jobs.push(job))));
+          const out = await work(trx, repositories(trx, this.queue, (channel, payload) => notices.push({ channel, payload }), this.queue && ((job) => jobs.push(job))));
           if (jobs.length > 0) await this.queue!.enqueueBatch(trx, jobs);
-          if (keyed) await noteResource(trx, keyed, out);
           return out;
         });
-        if (keyed) keyed.committed = true;
+        committed();
         await sendNotices(this.db, notices).catch(() => {
           // Live updates are a convenience: a failed notice must not turn a committed change into an error.
         });

@@ -1,0 +1,88 @@
+// Group commit (issue #13): the bookings that arrive while earlier ones are being written are judged
+// and written together, in one transaction, instead of one transaction each.
+//
+// Why: a booking's transaction is about ten round trips to the database (begin, the seat-pool locks
+// and reads, the insert, audit, provisioning row, jobs, commit, notices), each a few tenths of a
+// millisecond of the database's CPU and a system call on both sides; measured, that was most of the
+// cost of a booking, and the insert itself the least (bench/RESULTS.md). Judging N bookings in one
+// transaction (BookingService.reserveEach, the same code as a series) costs about the same ten
+// statements for all of them. Nothing waits for a batch to fill: a booking that finds a free lane
+// goes at once, alone, so a quiet portal answers as before; only under load do batches form, from
+// what queued while the lanes were busy, which is exactly when the round trips were the bottleneck.
+//
+// First come, first served holds: a batch keeps arrival order, and each booking in it is judged
+// against the database and the ones accepted before it. A batch that fails as a whole (a database
+// error, a listener's fault) is not retried as a batch: each of its bookings runs again on its own,
+// so one cannot fail the others, and nothing is done twice (the failed transaction rolled back).
+//
+// Async context: a lane works for many requests, so it runs in none's (it starts in the context the
+// group was made in, at start-up); an item that goes alone runs in its own request's context, as it
+// would without grouping (an Idempotency-Key is found there: db/idempotency.ts).
+import { AsyncResource } from 'node:async_hooks';
+
+type Waiting<I, O> = { item: I; context: AsyncResource; resolve: (o: O) => void; reject: (e: unknown) => void };
+
+export type GroupCommitOptions<I, O> = {
+  /** All the items in one transaction; for each, its result or the error that refused it. */
+  together: (items: I[]) => Promise<(O | Error)[]>;
+  /** One item in a transaction of its own. */
+  alone: (item: I) => Promise<O>;
+  /** Most items in one batch. */
+  maxBatch: number;
+  /** Batches in progress at once (each holds a database connection). */
+  lanes: number;
+};
+
+export class GroupCommit<I, O> {
+  readonly #o: GroupCommitOptions<I, O>;
+  readonly #queue: Waiting<I, O>[] = [];
+  readonly #home = new AsyncResource('GroupCommitLane');
+  #busy = 0;
+
+  constructor(o: GroupCommitOptions<I, O>) {
+    this.#o = o;
+  }
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.#queue.push({ item, context: new AsyncResource('GroupCommitItem'), resolve, reject });
+      if (this.#busy < this.#o.lanes) void this.#home.runInAsyncScope(() => this.#lane());
+    });
+  }
+
+  /** A lane takes what has queued, up to a batch, until the queue is empty. */
+  async #lane(): Promise<void> {
+    this.#busy++;
+    try {
+      for (let batch = this.#queue.splice(0, this.#o.maxBatch); batch.length > 0; batch = this.#queue.splice(0, this.#o.maxBatch)) {
+        await this.#run(batch);
+      }
+    } finally {
+      this.#busy--;
+    }
+  }
+
+  async #run(batch: Waiting<I, O>[]): Promise<void> {
+    if (batch.length === 1) return this.#alone(batch[0]!);
+    let outcomes: (O | Error)[];
+    try {
+      outcomes = await this.#o.together(batch.map((w) => w.item));
+    } catch {
+      await Promise.all(batch.map((w) => this.#alone(w)));
+      return;
+    }
+    for (const [i, w] of batch.entries()) {
+      const o = outcomes[i]!;
+      if (o instanceof Error) w.reject(o);
+      else w.resolve(o);
+    }
+  }
+
+  async #alone(w: Waiting<I, O>): Promise<void> {
+    try {
+      w.resolve(await w.context.runInAsyncScope(() => this.#o.alone(w.item)));
+    } catch (e) {
+      w.reject(e);
+    }
+  }
+}
