@@ -127,7 +127,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
   const guard = new PgSignInGuard(database.db, config.loginLimits);
   const settings = new PgPortalSettings(database.db);
   // PGlite has one connection, held by each transaction: one lane is all it can use.
-  const bookings = new BookingService({ uow, clock, policy, groupLanes: database.kind === 'pglite' ? 1 : 4 });
+  const bookings = new BookingService({ uow, clock, policy, groupLanes: database.kind === 'pglite' ? 1 : 2 });
   const t = config.telephony;
   const { joinOpensMinutes, graceMinutes } = config.provisioning.policy;
   const audio = new AudioService({

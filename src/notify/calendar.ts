@@ -36,10 +36,20 @@ const METHODS: Record<CalendarMethod, ICalCalendarMethod> = {
   PUBLISH: ICalCalendarMethod.PUBLISH,
 };
 
-/** VTIMEZONE blocks from the IANA database (timezones-ical-library), as Outlook and Google expect. */
+/**
+ * VTIMEZONE blocks from the IANA database (timezones-ical-library), as Outlook and Google expect.
+ * Each zone's block is built once: it is the same text for every mail, and building it was a
+ * third of composing an invitation (bench/RESULTS.md, issue #13). Zones are the rooms' few.
+ */
+const vtimezones = new Map<string, string | null>();
 const vtimezone = (zone: string): string | null => {
-  const block = tzlib_get_ical_block(zone);
-  return Array.isArray(block) && block[0] ? block[0] : null;
+  let text = vtimezones.get(zone);
+  if (text === undefined) {
+    const block = tzlib_get_ical_block(zone);
+    text = Array.isArray(block) && block[0] ? block[0] : null;
+    if (vtimezones.size < 1000) vtimezones.set(zone, text);
+  }
+  return text;
 };
 
 const inZone = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone });
