@@ -558,17 +558,32 @@ export class BookingService {
     }
   }
 
+  /**
+   * The rooms and busy times four days around a slot, for suggestions. The losers of one race ask
+   * for the same at the same moment (31 of 32 clients in the contention benchmark): they share one
+   * read in flight instead of sending the same two queries each, which made a loser wait about
+   * twice as long as the winner.
+   */
+  private readonly readsAround = new Map<string, Promise<[Room[], Awaited<ReturnType<Repositories['bookings']['busy']>>]>>();
+  private aroundSlot(slot: Slot) {
+    const from = slot.start.getTime() - 4 * DAY;
+    const to = slot.end.getTime() + 4 * DAY;
+    const key = `${from} ${to}`;
+    let read = this.readsAround.get(key);
+    if (!read) {
+      read = Promise.all([this.uow.repos.rooms.list(), this.uow.repos.bookings.busy(new Date(from), new Date(to))]).finally(() => this.readsAround.delete(key));
+      this.readsAround.set(key, read);
+    }
+    return read;
+  }
+
   /** A lost competition carries the nearest slots that would have been accepted. */
   async withSuggestions(
     e: unknown,
     req: { slot: Slot; seats: number; roomId: string | null; excludeId: string | undefined },
   ): Promise<unknown> {
     if (!(e instanceof AppError) || (e.code !== 'ROOM_TAKEN' && e.code !== 'SEAT_POOL_FULL')) return e;
-    const margin = 4 * DAY;
-    const [rooms, busy] = await Promise.all([
-      this.uow.repos.rooms.list(),
-      this.uow.repos.bookings.busy(new Date(req.slot.start.getTime() - margin), new Date(req.slot.end.getTime() + margin)),
-    ]);
+    const [rooms, busy] = await this.aroundSlot(req.slot);
     const suggestions = nearestFreeSlots({
       slot: req.slot,
       seats: req.seats,
