@@ -527,10 +527,10 @@ export type SeriesEvent = {
 /** Reacts to a series change inside its transaction, like BookingListener. */
 export type SeriesListener = (repos: Repositories, event: SeriesEvent) => Promise<void>;
 
-/** Runs `work` in one database transaction; retried as a whole on deadlock or serialisation failure. */
 /** A request's Idempotency-Key as the unit of work keeps it; nothing else looks inside. */
 export type RequestKey = { readonly requestKey: true };
 
+/** Runs `work` in one database transaction; retried as a whole on deadlock or serialisation failure. */
 export interface UnitOfWork {
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
   /** The current request's Idempotency-Key, opaque here (db/idempotency.ts), to carry into a group. */

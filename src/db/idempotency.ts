@@ -29,19 +29,12 @@ export class IdempotentReplay extends Error {
 
 /** First statement of the scope's transaction; throws IdempotentReplay when the key is taken. */
 export async function claimKey(trx: Executor, scope: IdempotencyScope): Promise<void> {
-  const row = await sql<{ key: string }>`
-    INSERT INTO idempotency_keys (principal, key, request_hash)
-    VALUES (${scope.principal}, ${scope.key}, ${scope.requestHash})
-    ON CONFLICT DO NOTHING RETURNING key`.execute(trx);
-  if (row.rows.length === 0) throw new IdempotentReplay();
+  if ((await claimKeys(trx, [scope])).size > 0) throw new IdempotentReplay();
 }
 
 /** Last statement of the scope's transaction: what was made, when the result says (its `id`). */
 export async function noteResource(trx: Executor, scope: IdempotencyScope, result: unknown): Promise<void> {
-  const id = resourceIdOf(result);
-  if (!id) return;
-  scope.resourceId = id;
-  await sql`UPDATE idempotency_keys SET resource_id = ${id} WHERE principal = ${scope.principal} AND key = ${scope.key}`.execute(trx);
+  await noteResources(trx, [{ scope, result }]);
 }
 
 function resourceIdOf(result: unknown): string | null {
@@ -53,7 +46,7 @@ function resourceIdOf(result: unknown): string | null {
 }
 
 /**
- * The keys of several requests written in one transaction (a group of bookings): the ones already
+ * The keys of requests written in their transaction (one, or a group of bookings): the ones already
  * used (or used twice in the group: the first keeps it) come back, and their requests are replays.
  */
 export async function claimKeys(trx: Executor, scopes: readonly IdempotencyScope[]): Promise<Set<IdempotencyScope>> {
@@ -82,7 +75,7 @@ export async function releaseKeys(trx: Executor, scopes: readonly IdempotencySco
     WHERE k.principal = v.principal AND k.key = v.key`.execute(trx);
 }
 
-/** noteResource for the requests of a group, in one statement. */
+/** What the requests' work made, in one statement (noteResource for one). */
 export async function noteResources(trx: Executor, made: readonly { scope: IdempotencyScope; result: unknown }[]): Promise<void> {
   const noted = made.flatMap(({ scope, result }) => {
     const id = resourceIdOf(result);

@@ -91,9 +91,10 @@ export class PgUnitOfWork implements UnitOfWork {
         const all: (T | Error)[] = scopes.map(() => new IdempotentReplay());
         for (const [k, i] of live.entries()) all[i] = results[k]!;
         const keyedLive = live.filter((i) => scopes[i]);
+        const made = keyedLive.filter((i) => !(all[i] instanceof Error));
         await releaseKeys(trx, keyedLive.filter((i) => all[i] instanceof Error).map((i) => scopes[i]!));
-        kept = keyedLive.filter((i) => !(all[i] instanceof Error)).map((i) => scopes[i]!);
-        await noteResources(trx, keyedLive.filter((i) => !(all[i] instanceof Error)).map((i) => ({ scope: scopes[i]!, result: all[i] })));
+        await noteResources(trx, made.map((i) => ({ scope: scopes[i]!, result: all[i] })));
+        kept = made.map((i) => scopes[i]!);
         return all;
       },
       () => {
