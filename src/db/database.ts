@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { prepareRepeated, StatementNames } from './prepared.ts';
 import type { DB } from './schema.ts';
 
 export type Db = Kysely<DB>;
@@ -57,7 +58,11 @@ function openPostgres(url: string, max: number, connectTimeoutMs: number, statem
   // (node-postgres removes its listener at checkout). Every client gets a listener of its own; the
   // query on it fails (answered 503) and the pool drops the broken client at release.
   pool.on('error', () => {});
-  pool.on('connect', (client) => client.on('error', () => {}));
+  const names = new StatementNames();
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    prepareRepeated(client, names);
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const listener = new SharedListener(() => new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true }));
   return {
@@ -86,6 +91,8 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { btree_gist } });
   // createPgConfig once: every call would open another connection object on the same session.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
+  const names = new StatementNames();
+  pool.on('connect', (client) => prepareRepeated(client, names));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
