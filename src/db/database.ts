@@ -7,6 +7,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import { prepareRepeated, StatementNames } from './prepared.ts';
 import type { DB } from './schema.ts';
+import { fastTimestamptz } from './timestamps.ts';
 
 export type Db = Kysely<DB>;
 export type Executor = Kysely<DB> | Transaction<DB>;
@@ -23,7 +24,9 @@ export type Database = {
   close(): Promise<void>;
 };
 
-// timestamptz → Date is pg's default; `date` columns stay 'YYYY-MM-DD' strings (no zone shift).
+// timestamptz → Date as pg's default parser makes it, read faster (db/timestamps.ts); `date`
+// columns stay 'YYYY-MM-DD' strings (no zone shift).
+pg.types.setTypeParser(1184, fastTimestamptz(pg.types.getTypeParser(1184)));
 pg.types.setTypeParser(1082, (v: string) => v);
 // bigint (count(*), identity ids) as string is pg's default; numeric stays string too.
 
