@@ -40,7 +40,7 @@ import { buildApp } from './http/app.ts';
 import type { Services } from './http/services.ts';
 import { loggerOptions } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
-import type { Clock } from './ports.ts';
+import { JOIN_CHANNEL, type Clock } from './ports.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { startProvisioningModule, type ProvisioningModule } from './jobs/provisioning-module.ts';
 import { startHousekeeping, type Housekeeping } from './jobs/housekeeping.ts';
@@ -50,6 +50,8 @@ import { startUsageSampler, type UsageSampler } from './jobs/usage-sampler.ts';
 import { CredentialCache } from './identity/credential-cache.ts';
 import { AuthChangeHub } from './live/booking-changes.ts';
 import { JOIN_CACHE_CHANNELS, JoinCache } from './app/join-cache.ts';
+import { RoomCache } from './app/room-cache.ts';
+import { PgRoomRepository } from './db/room-repository.ts';
 import { JoiningService } from './app/joining.ts';
 import { PgGuestPinAttempts } from './db/guest-pin-repository.ts';
 import { onLocalNotice } from './db/notices.ts';
@@ -59,6 +61,8 @@ import { onLocalNotice } from './db/notices.ts';
  * bounds the damage of a notice lost while a LISTEN connection was being re-made.
  */
 const JOIN_CACHE_MAX_AGE_SECONDS = 60;
+/** The same bound for the rooms (app/room-cache.ts), whose every change also sends a notice. */
+const ROOM_CACHE_MAX_AGE_SECONDS = 60;
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -119,8 +123,8 @@ export async function openPortalDatabase(config: Config, opts: { memory?: boolea
   return database;
 }
 
-export function buildServices(config: Config, database: Database, clock: Clock, queue?: JobQueue, credentials?: CredentialCache): Services {
-  const uow = new PgUnitOfWork(database.db, queue);
+export function buildServices(config: Config, database: Database, clock: Clock, queue?: JobQueue, credentials?: CredentialCache, rooms?: RoomCache): Services {
+  const uow = new PgUnitOfWork(database.db, queue, rooms);
   const sessions = new PgSessionStore(database.db, config.session, credentials);
   const tokens = new PgTokenStore(database.db, credentials);
   const policy = config.booking;
@@ -183,7 +187,12 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   // Sign-outs and revocations notified while the listening connection was down were missed.
   authChanges.onResync(() => credentials.clear());
   await authChanges.start();
-  const services = buildServices(config, database, clock, queue, credentials);
+  // The rooms, read by every booking request and calendar view, kept per instance and forgotten on
+  // every room change notice (app/room-cache.ts).
+  const rooms = new RoomCache(new PgRoomRepository(database.db), { maxAgeMs: ROOM_CACHE_MAX_AGE_SECONDS * 1000 });
+  const stopRoomNotices = onLocalNotice((channel, payload) => rooms.apply(channel, payload));
+  const unlistenRooms = await database.listen(JOIN_CHANNEL, (payload) => rooms.apply(JOIN_CHANNEL, payload), () => rooms.forget());
+  const services = buildServices(config, database, clock, queue, credentials, rooms);
   const identity = buildIdentity(config, database, services.uow, logger, credentials);
   await identity.start();
   const metrics = createMetrics();
@@ -319,6 +328,8 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       await app.close();
       await authChanges.close();
       stopLocalNotices();
+      stopRoomNotices();
+      await unlistenRooms();
       await Promise.all(unlistenJoin.map((stop) => stop()));
       await identity.stop();
       await provisioning.stop();

@@ -35,6 +35,7 @@ export class PgRoomRepository implements RoomRepository {
       .values({ name: input.name, capacity: input.capacity, time_zone: input.timeZone, provider: input.provider, active: input.active, on_approval: input.onApproval ?? false })
       .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'on_approval', 'created_at', 'updated_at'])
       .executeTakeFirstOrThrow();
+    await this.noticeRoomsChanged();
     return toRoom(row);
   }
 
@@ -53,11 +54,18 @@ export class PgRoomRepository implements RoomRepository {
       .where('id', '=', id)
       .returning(['id', 'name', 'capacity', 'time_zone', 'provider', 'active', 'on_approval', 'created_at', 'updated_at'])
       .executeTakeFirst();
-    // Its service and time zone are part of every cached join of its bookings (app/join-cache.ts).
+    await this.noticeRoomsChanged();
+    return row ? toRoom(row) : null;
+  }
+
+  /**
+   * Its service and time zone are part of every cached join of its bookings (app/join-cache.ts), and
+   * every instance keeps the rooms themselves (app/room-cache.ts).
+   */
+  private async noticeRoomsChanged(): Promise<void> {
     const payload = JSON.stringify({ all: true });
     if (this.deferNotice) this.deferNotice(JOIN_CHANNEL, payload);
     else await sendNotices(this.db, [{ channel: JOIN_CHANNEL, payload }]);
-    return row ? toRoom(row) : null;
   }
 
   async count(): Promise<number> {

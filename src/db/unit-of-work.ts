@@ -1,4 +1,4 @@
-import type { JobOptions, JobScheduler, Repositories, RequestKey, UnitOfWork } from '../ports.ts';
+import type { JobOptions, JobScheduler, Repositories, RequestKey, RoomRepository, UnitOfWork } from '../ports.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { sqlState, type Db, type Executor } from './database.ts';
 import { sendNotices, type DeferNotice, type Notice } from './notices.ts';
@@ -52,10 +52,12 @@ export class PgUnitOfWork implements UnitOfWork {
   readonly repos: Repositories;
   private readonly db: Db;
   private readonly queue: JobQueue | undefined;
-  constructor(db: Db, queue?: JobQueue) {
+  /** `rooms`: what reads rooms outside a transaction (app/room-cache.ts in a portal). */
+  constructor(db: Db, queue?: JobQueue, rooms?: RoomRepository) {
     this.db = db;
     this.queue = queue;
-    this.repos = repositories(db, queue);
+    const repos = repositories(db, queue);
+    this.repos = rooms ? { ...repos, rooms } : repos;
   }
 
   currentKey(): RequestKey | null {
