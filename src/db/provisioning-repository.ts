@@ -83,6 +83,9 @@ const linkOwner = (bookingId: unknown) => sql<string>`COALESCE((
       JOIN bookings o ON o.series_id = s.id
      WHERE b0.id = ${bookingId}::uuid ORDER BY o.recurrence_id, o.id LIMIT 1), ${bookingId}::uuid)`;
 
+type GuestLinkRow = { booking_id: string; token: string; policy: GuestPolicy; pin: string | null };
+const toGuestLink = (r: GuestLinkRow): GuestLink => ({ bookingId: r.booking_id, token: r.token, policy: r.policy, pin: r.pin });
+
 /** New bookings' pending rows, in the booking's transaction (ports.ts MeetingSchedule): one statement for all. */
 export class PgMeetingSchedule implements MeetingSchedule {
   private readonly db: Executor;
@@ -229,8 +232,15 @@ export class PgProvisioningStore implements ProvisioningStore {
   }
 
   async guestLink(bookingId: string): Promise<GuestLink> {
-    await sql`INSERT INTO guest_links (booking_id, token) VALUES (${linkOwner(bookingId)}, ${newGuestToken()}) ON CONFLICT (booking_id) DO NOTHING`.execute(this.db);
-    return (await this.peekGuestLink(bookingId))!;
+    // Made when missing and read in one statement (every booking's invitation asks for it). A link
+    // another transaction made after this statement began is neither made nor seen by it: then
+    // it is read on its own.
+    const { rows } = await sql<GuestLinkRow>`WITH owner AS (SELECT ${linkOwner(bookingId)} AS id),
+        made AS (INSERT INTO guest_links (booking_id, token) SELECT id, ${newGuestToken()} FROM owner ON CONFLICT (booking_id) DO NOTHING
+                 RETURNING booking_id, token, policy, pin)
+      SELECT * FROM made
+      UNION ALL SELECT g.booking_id, g.token, g.policy, g.pin FROM guest_links g JOIN owner ON g.booking_id = owner.id WHERE NOT EXISTS (SELECT 1 FROM made)`.execute(this.db);
+    return rows[0] ? toGuestLink(rows[0]) : (await this.peekGuestLink(bookingId))!;
   }
 
   async peekGuestLink(bookingId: string): Promise<GuestLink | null> {
@@ -258,9 +268,8 @@ export class PgProvisioningStore implements ProvisioningStore {
   }
 
   private async guestLinkWhere(where: ReturnType<typeof sql>): Promise<GuestLink | null> {
-    const { rows } = await sql<{ booking_id: string; token: string; policy: GuestPolicy; pin: string | null }>`SELECT booking_id, token, policy, pin FROM guest_links WHERE ${where}`.execute(this.db);
-    const r = rows[0];
-    return r ? { bookingId: r.booking_id, token: r.token, policy: r.policy, pin: r.pin } : null;
+    const { rows } = await sql<GuestLinkRow>`SELECT booking_id, token, policy, pin FROM guest_links WHERE ${where}`.execute(this.db);
+    return rows[0] ? toGuestLink(rows[0]) : null;
   }
 
   async rotateGuestLink(bookingId: string): Promise<GuestLink> {

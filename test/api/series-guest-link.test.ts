@@ -52,4 +52,11 @@ describe('guest links of a series', () => {
     expect(new Set(urls).size).toBe(3);
     expect((await guestPage(urls[1]!)).html).toContain('30 March');
   });
+
+  it('makes one link however many ask for it at once (made and read in one statement; a lost race reads it again)', async () => {
+    const booked = await weekly('Asked at once', true, rooms[2] ?? t.rooms[t.rooms.length - 1]!.id);
+    const urls = await Promise.all(Array.from({ length: 24 }, (_, i) => guestUrl(booked[i % booked.length]!.id)));
+    expect(urls.every((u) => typeof u === 'string' && u.length > 0)).toBe(true);
+    expect(new Set(urls).size).toBe(1);
+  });
 });
