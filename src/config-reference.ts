@@ -9,6 +9,7 @@ export const SETTINGS_IT: Record<string, string> = {
   DATABASE_URL: 'PostgreSQL 15+ (`postgres://utente:password@host/db`); se manca: PGlite incorporato',
   DATABASE_POOL_SIZE: 'Connessioni a PostgreSQL per istanza',
   DATABASE_CONNECT_TIMEOUT_SECONDS: 'Attesa massima per una connessione al database (nuova, o libera nel pool); poi la richiesta risponde `503 DATABASE_UNAVAILABLE`',
+  DATABASE_PREPARED_STATEMENTS: 'Le istruzioni che il portale ripete sono preparate una volta per connessione (la pianificazione era metà del loro tempo nel database); `false` dietro un pooler di connessioni in modalità transazione che non conserva le istruzioni preparate (PgBouncer prima della 1.21, o senza `max_prepared_statements`)',
   DATABASE_STATEMENT_TIMEOUT_SECONDS: '`statement_timeout` di PostgreSQL per le connessioni del portale; un’istruzione annullata risponde `503 DATABASE_TIMEOUT` (0: nessuno; le migrazioni ne sono escluse)',
   REQUEST_TIMEOUT_SECONDS: 'Una richiesta senza risposta entro tanto riceve `503 REQUEST_TIMEOUT` con `Retry-After` (0: nessun limite; i flussi di aggiornamenti in diretta ne sono esclusi)',
   DRAIN_SECONDS: 'Dopo SIGTERM, per quanto `/readyz` risponde 503 `draining` (le richieste sono ancora servite) prima che il portale smetta di ascoltare; il controllo di salute del bilanciatore deve essere più frequente',

@@ -39,6 +39,7 @@ export const EnvSchema = z.object({
   DATABASE_POOL_SIZE: intIn(1, 200).default(20),
   DATABASE_CONNECT_TIMEOUT_SECONDS: intIn(1, 600).default(5),
   DATABASE_STATEMENT_TIMEOUT_SECONDS: intIn(0, 3600).default(20),
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   REQUEST_TIMEOUT_SECONDS: intIn(0, 3600).default(30),
   DRAIN_SECONDS: intIn(0, 300).default(5),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -134,6 +135,8 @@ export type Config = {
   databasePoolSize: number;
   /** Longest wait for a database connection, longest a statement may run (0: no limit), in milliseconds. */
   databaseTimeouts: { connectMs: number; statementMs: number };
+  /** Named prepared statements for repeated statements (db/prepared.ts); off behind a pooler that drops them. */
+  databasePreparedStatements: boolean;
   /** A request not answered in this long gets 503 (0: no limit); SSE streams are exempt. */
   requestTimeoutMs: number;
   /** After SIGTERM, how long /readyz answers 503 (so load balancers stop sending) before the listener closes. */
@@ -227,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseTimeouts: { connectMs: e.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000, statementMs: e.DATABASE_STATEMENT_TIMEOUT_SECONDS * 1000 },
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_SECONDS * 1000,
     drainSeconds: e.DRAIN_SECONDS,
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT },

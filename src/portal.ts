@@ -103,6 +103,7 @@ export async function openPortalDatabase(config: Config, opts: { memory?: boolea
     memory: opts.memory ?? false,
     connectTimeoutMs: config.databaseTimeouts.connectMs,
     statementTimeoutMs: config.databaseTimeouts.statementMs,
+    preparedStatements: config.databasePreparedStatements,
   });
   try {
     for (let attempt = 1, delay = 250; ; attempt++, delay = Math.min(delay * 2, 10_000)) {

@@ -39,14 +39,16 @@ export type OpenOptions = {
   connectTimeoutMs?: number;
   /** PostgreSQL's statement_timeout for every pooled connection (0: none). */
   statementTimeoutMs?: number;
+  /** Named prepared statements for repeated statements (db/prepared.ts); default on. */
+  preparedStatements?: boolean;
 };
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20, opts.connectTimeoutMs ?? 5_000, opts.statementTimeoutMs ?? 0);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20, opts.connectTimeoutMs ?? 5_000, opts.statementTimeoutMs ?? 0, opts.preparedStatements ?? true);
   return openPglite(opts.memory ? undefined : (opts.dataDir ?? './data'));
 }
 
-function openPostgres(url: string, max: number, connectTimeoutMs: number, statementTimeoutMs: number): Database {
+function openPostgres(url: string, max: number, connectTimeoutMs: number, statementTimeoutMs: number, preparedStatements: boolean): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max,
@@ -64,7 +66,7 @@ function openPostgres(url: string, max: number, connectTimeoutMs: number, statem
   const names = new StatementNames();
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    prepareRepeated(client, names);
+    if (preparedStatements) prepareRepeated(client, names);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const listener = new SharedListener(() => new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true }));

@@ -3,6 +3,7 @@
 // bounded, and a schema change under a prepared `SELECT *` costs no answer outside a transaction.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { openDatabase } from '../../src/db/database.ts';
 import { StatementNames, prepareRepeated } from '../../src/db/prepared.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -81,6 +82,22 @@ describe('prepared statements on the pool', () => {
       await c.query('COMMIT');
     });
   });
+});
+
+// Behind a pooler in transaction mode (DATABASE_PREPARED_STATEMENTS=false): nothing is prepared.
+it.skipIf(!onPostgres)('prepares nothing when told not to', async () => {
+  const plain = await openDatabase({ databaseUrl: t.url!, poolSize: 1, preparedStatements: false });
+  try {
+    const c = await plain.pool.connect();
+    try {
+      for (let i = 0; i < 3; i++) await c.query('SELECT $1::int AS n', [i]);
+      expect(await prepared(c as pg.PoolClient)).toEqual([]);
+    } finally {
+      c.release();
+    }
+  } finally {
+    await plain.close();
+  }
 });
 
 async function alter(c: pg.PoolClient, statement: string): Promise<void> {
