@@ -18,7 +18,7 @@ import { startCpuWindow } from './cpu.ts';
 import { createScratchDatabase, describeServer, onThisMachine } from './scratch-database.ts';
 
 const DAY = 24 * 3_600_000;
-const PAGE = 200; // what the calendar asks for (web/src/calendar/useCalendarData.ts)
+const PAGE = 500; // what the calendar asks for (web/src/calendar/useCalendarData.ts)
 
 export type WeekCalendarOptions = { bookings: number; weeks: number; warmupWeeks: number; budgetSeconds: number; seed: number };
 
