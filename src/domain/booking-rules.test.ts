@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkSeats, checkSlot, earliestStart, type BookingPolicy } from './booking-rules.ts';
-import { parseTime } from './time.ts';
+import { DateTime } from 'luxon';
+import { checkSeats, checkSlot, earliestStart, onGrid, type BookingPolicy } from './booking-rules.ts';
+import { MINUTE, parseTime } from './time.ts';
 
 const policy: BookingPolicy = {
   seatPool: 500,
@@ -69,5 +70,34 @@ describe('checkSeats', () => {
     expect(code(() => checkSeats(100, room))).toBe('ok');
     expect(code(() => checkSeats(101, room))).toBe('SEATS_OVER_CAPACITY');
     expect(code(() => checkSeats(0, room))).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('onGrid', () => {
+  // What "on the grid" means, written with Luxon: the room's local time is a whole minute whose
+  // minute of the hour is a multiple of the granularity.
+  const byLuxon = (instant: Date, zone: string, g: number) => {
+    const dt = DateTime.fromJSDate(instant, { zone });
+    return dt.second === 0 && dt.millisecond === 0 && dt.minute % g === 0;
+  };
+
+  it('agrees with the room’s local time every minute and second around DST changes, in zones with half- and quarter-hour offsets', () => {
+    const zones = ['Europe/Rome', 'America/St_Johns', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Pacific/Chatham', 'UTC', 'Etc/GMT+3', 'America/Sao_Paulo'];
+    const around = ['2026-03-29T00:30:00Z', '2026-10-25T00:30:00Z', '2026-04-05T14:00:00Z', '2026-11-01T05:00:00Z', '2026-09-27T13:30:00Z'].map((s) => Date.parse(s));
+    let checked = 0;
+    for (const zone of zones) {
+      for (const base of around) {
+        for (let step = -180; step <= 180; step++) {
+          for (const extra of [0, 1_000, 30_000, 1]) {
+            const instant = new Date(base + step * MINUTE + extra);
+            for (const g of [1, 5, 7, 15, 30, 45, 60]) {
+              expect(onGrid(instant, zone, g), `${zone} ${instant.toISOString()} /${g}`).toBe(byLuxon(instant, zone, g));
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(400_000);
   });
 });

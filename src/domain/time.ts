@@ -56,6 +56,11 @@ export function toZonedIso(instant: Date, zone: string): string {
   return `${local.slice(0, ms % 1000 === 0 ? 19 : 23)}${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
 }
 
+/** The zone's offset from UTC at `instant`, in minutes (from the per-hour cache below when it can). */
+export function zoneOffsetMinutes(instant: Date, zone: string): number {
+  return cachedOffset(instant.getTime(), zone) ?? DateTime.fromJSDate(instant, { zone }).offset;
+}
+
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 // A week of the calendar writes ~1,300 local times; through Luxon each was a tenth of the answer's
