@@ -12,64 +12,15 @@
 // - guests, by guest token: the link and the booking it opens now (a series-wide link moves from
 //   occurrence to occurrence: the entry is good until its target ends plus the grace minutes).
 //
-// Reads of one key are shared while in flight (a cold entry is read once however many ask), and a
-// read that was in flight when its key was invalidated is handed to those waiting but not kept.
-// `maxAgeSeconds` bounds how long an entry lives even if a notice was lost (a LISTEN connection
+// Reads of one key are shared while in flight, and a read in flight when its key was invalidated is
+// not kept (app/kept-reads.ts). `maxAgeSeconds` bounds how long an entry lives even if a notice was lost (a LISTEN connection
 // that was re-made misses what was sent meanwhile).
 import { AUTH_CHANNEL, BOOKING_CHANNEL, JOIN_CHANNEL, type Clock } from '../ports.ts';
+import { KeptReads } from './kept-reads.ts';
 import type { BookingFacts, GuestLink, JoinView, ProvisioningStore } from './provisioning-store.ts';
 
 export type Viewer = NonNullable<JoinView['viewer']>;
 export type GuestEntry = { link: GuestLink; facts: BookingFacts };
-
-type Flight<T> = { promise: Promise<T>; stale: boolean };
-type Entry<T> = { value: T; until: number };
-
-const MAX_ENTRIES = 10_000;
-
-class Table<T> {
-  readonly entries = new Map<string, Entry<T>>();
-  readonly flights = new Map<string, Flight<T>>();
-
-  async get(key: string, now: number, load: () => Promise<{ value: T; until: number } | null>): Promise<T | null> {
-    const hit = this.entries.get(key);
-    if (hit && hit.until > now) return hit.value;
-    if (hit) this.entries.delete(key);
-    const inFlight = this.flights.get(key);
-    if (inFlight) return inFlight.promise;
-    const flight: Flight<T | null> = { promise: Promise.resolve(null), stale: false };
-    flight.promise = load()
-      .then((got) => {
-        if (got && !flight.stale && this.flights.get(key) === flight) {
-          // A bound, not an LRU: the working set (meetings starting about now) is far smaller.
-          if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-          this.entries.set(key, got);
-        }
-        return got?.value ?? null;
-      })
-      .finally(() => {
-        if (this.flights.get(key) === flight) this.flights.delete(key);
-      });
-    this.flights.set(key, flight as Flight<T>);
-    return flight.promise;
-  }
-
-  drop(match: (key: string, value: T | undefined) => boolean): void {
-    for (const [key, e] of this.entries) if (match(key, e.value)) this.entries.delete(key);
-    for (const [key, f] of this.flights) {
-      if (match(key, undefined)) {
-        f.stale = true;
-        this.flights.delete(key);
-      }
-    }
-  }
-
-  clear(): void {
-    this.entries.clear();
-    for (const f of this.flights.values()) f.stale = true;
-    this.flights.clear();
-  }
-}
 
 /** A JOIN_CHANNEL payload: one booking's joining facts changed, or (`all`) something many share. */
 export type JoinChange = { bookingId: string } | { all: true };
@@ -79,9 +30,9 @@ export class JoinCache {
   readonly #clock: Clock;
   readonly #maxAgeMs: number;
   readonly #graceMinutes: number;
-  readonly #views = new Table<JoinView>();
-  readonly #viewers = new Table<Viewer>();
-  readonly #guests = new Table<GuestEntry>();
+  readonly #views = new KeptReads<JoinView>();
+  readonly #viewers = new KeptReads<Viewer>();
+  readonly #guests = new KeptReads<GuestEntry>();
   /** Reads answered from memory and from the database, for the tests and the metrics. */
   readonly counts = { hits: 0, loads: 0 };
 
@@ -178,7 +129,7 @@ export class JoinCache {
     }
   }
 
-  async #counted<T>(table: Table<T>, key: string, load: () => Promise<{ value: T; until: number } | null>): Promise<T | null> {
+  async #counted<T>(table: KeptReads<T>, key: string, load: () => Promise<{ value: T; until: number } | null>): Promise<T | null> {
     const hit = table.entries.get(key);
     if (hit && hit.until > Date.now()) {
       this.counts.hits++;

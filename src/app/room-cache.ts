@@ -7,17 +7,16 @@
 // from db/room-repository.ts: every instance hears it, and this one at once through the local
 // notices), when the listening connection was re-made (what was sent meanwhile is lost), and after
 // `maxAgeMs` in any case. A read that was in flight when the rooms were forgotten is answered but not
-// kept. Transactions read rooms from the database, as they read everything.
+// kept (app/kept-reads.ts). Transactions read rooms from the database, as they read everything.
 import { JOIN_CHANNEL, type Room, type RoomInput, type RoomRepository } from '../ports.ts';
+import { KeptReads } from './kept-reads.ts';
 
-type Snapshot = { all: readonly Room[]; byId: ReadonlyMap<string, Room>; until: number };
-type Flight = { promise: Promise<Snapshot>; stale: boolean };
+type Snapshot = { all: readonly Room[]; byId: ReadonlyMap<string, Room> };
 
 export class RoomCache implements RoomRepository {
   readonly #inner: RoomRepository;
   readonly #maxAgeMs: number;
-  #snapshot: Snapshot | null = null;
-  #flight: Flight | null = null;
+  readonly #kept = new KeptReads<Snapshot>();
   /** Reads that went to the database (for tests and metrics). */
   loads = 0;
 
@@ -74,29 +73,17 @@ export class RoomCache implements RoomRepository {
   }
 
   forget(): void {
-    this.#snapshot = null;
-    if (this.#flight) this.#flight.stale = true;
-    this.#flight = null;
+    this.#kept.clear();
   }
 
-  #current(): Promise<Snapshot> | Snapshot {
+  async #current(): Promise<Snapshot> {
     const now = Date.now();
-    if (this.#snapshot && this.#snapshot.until > now) return this.#snapshot;
-    if (this.#flight) return this.#flight.promise;
-    const flight: Flight = { promise: Promise.resolve(null as unknown as Snapshot), stale: false };
-    this.loads++;
-    flight.promise = this.#inner
-      .list({ includeInactive: true })
-      .then((rooms) => {
-        const all = rooms.map((r) => Object.freeze({ ...r }));
-        const snapshot: Snapshot = { all, byId: new Map(all.map((r) => [r.id, r])), until: now + this.#maxAgeMs };
-        if (!flight.stale) this.#snapshot = snapshot;
-        return snapshot;
-      })
-      .finally(() => {
-        if (this.#flight === flight) this.#flight = null;
-      });
-    this.#flight = flight;
-    return flight.promise;
+    const snapshot = await this.#kept.get('rooms', now, async () => {
+      this.loads++;
+      const all = (await this.#inner.list({ includeInactive: true })).map((r) => Object.freeze({ ...r }));
+      return { value: { all, byId: new Map(all.map((r) => [r.id, r])) }, until: now + this.#maxAgeMs };
+    });
+    // The load above always gives a snapshot; null only stands for "no value" in KeptReads.
+    return snapshot!;
   }
 }
