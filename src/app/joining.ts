@@ -43,8 +43,8 @@ export type PinAttemptOutcome = { kind: 'ok' } | { kind: 'wrong'; waitAfter: Pin
 /** Counts wrong guest PINs per link and per address (db/guest-pin-repository.ts). */
 export interface GuestPinAttempts {
   /**
-   * In one transaction: refuses while the link or the address must wait; otherwise `check` judges the
-   * link's current PIN and a wrong one is recorded.
+   * Refuses while the link or the address must wait; otherwise `check` judges the link's current PIN,
+   * and a wrong one is judged again and recorded in one transaction under the locks of both.
    */
   attempt(linkId: string, address: string, now: Date, check: (pin: string | null) => boolean): Promise<PinAttemptOutcome>;
 }
@@ -167,7 +167,7 @@ export class JoiningService {
     const form = { kind: 'form' as const, meeting: this.summary(c.facts), needsPin };
     if (name.length < 1 || name.length > 80) return { ...form, error: 'name' };
     if (needsPin) {
-      // The link's PIN is read again under the attempt's lock: the count and the check are one step.
+      // The link's PIN is read with its count of failures (a wrong one again under the lock of both).
       const given = input.pin ?? '';
       const r = await this.pinAttempts.attempt(c.link.bookingId, addressGroup(input.address), this.clock.now(), (pin) => pin === null || samePin(given, pin));
       if (r.kind === 'wait') return { ...form, error: 'limited', wait: r.wait };

@@ -1,22 +1,40 @@
-// Wrong guest PINs in PostgreSQL (migrations/007), so every instance sees the same counts. The wait,
-// the check of the PIN and the record of a failure happen in one transaction, under a lock of the
-// client address and of the guest link's row: parallel guesses queue up and each one sees the
-// failures before it, so no burst of requests slips past the limit.
-import { sql } from 'kysely';
+// Wrong guest PINs in PostgreSQL (migrations/007), so every instance sees the same counts. A wrong
+// PIN is judged and recorded in one transaction, under a lock of the client address and of the guest
+// link's row: parallel guesses queue up and each one sees the failures before it, so no burst of
+// requests slips past the limit. A try that writes nothing (a wait already in force, or the right
+// PIN) is answered from one unlocked read: it stands before any failure not yet committed, so the
+// order the locks would give exists all the same, and the guests of a meeting that starts do not
+// queue behind each other. The locked tries queue in memory per address and per link (one pooled
+// connection each per instance): 300 guesses at once do not hold 300 connections waiting on one row.
+import { sql, type RawBuilder } from 'kysely';
 import type { GuestPinAttempts, PinAttemptOutcome } from '../app/joining.ts';
 import { guestPinWait, type GuestPinLimits, type RecentPinFailures } from '../domain/guest-pin.ts';
 import { PgAuditRepository } from './audit-repository.ts';
 import type { Db, Executor } from './database.ts';
+import { OneAtATime } from './one-at-a-time.ts';
 
 export class PgGuestPinAttempts implements GuestPinAttempts {
   private readonly db: Db;
   private readonly limits: GuestPinLimits;
+  private readonly queue = new OneAtATime();
   constructor(db: Db, limits: GuestPinLimits) {
     this.db = db;
     this.limits = limits;
   }
 
-  attempt(linkId: string, address: string, now: Date, check: (pin: string | null) => boolean): Promise<PinAttemptOutcome> {
+  async attempt(linkId: string, address: string, now: Date, check: (pin: string | null) => boolean): Promise<PinAttemptOutcome> {
+    const { rows } = await sql<{ pin: string | null } & RecentRow>`
+      SELECT pin, ${this.recentColumns(linkId, address, now)} FROM guest_links WHERE booking_id = ${linkId}`.execute(this.db);
+    if (!rows[0]) return { kind: 'wrong', waitAfter: null };
+    const wait = guestPinWait(this.limits, recentOf(rows[0]), now);
+    if (wait) return { kind: 'wait', wait };
+    if (check(rows[0].pin)) return { kind: 'ok' };
+    // Address first, then the link, as the locks below.
+    return this.queue.run(`address:${address}`, () => this.queue.run(`link:${linkId}`, () => this.counted(linkId, address, now, check)));
+  }
+
+  /** The attempt under the locks: the wait and the PIN judged again, a wrong one recorded. */
+  private counted(linkId: string, address: string, now: Date, check: (pin: string | null) => boolean): Promise<PinAttemptOutcome> {
     return this.db.transaction().execute(async (trx) => {
       // Address first, then the link: every attempt takes the two locks in the same order.
       await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`guest-pin:${address}`}, 0))`.execute(trx);
@@ -46,19 +64,28 @@ export class PgGuestPinAttempts implements GuestPinAttempts {
   }
 
   private async recent(db: Executor, linkId: string, address: string, now: Date): Promise<RecentPinFailures> {
+    const { rows } = await sql<RecentRow>`SELECT ${this.recentColumns(linkId, address, now)}`.execute(db);
+    return recentOf(rows[0]!);
+  }
+
+  /** The failures within the window, of the link and of the address, as the columns of RecentRow. */
+  private recentColumns(linkId: string, address: string, now: Date): RawBuilder<unknown> {
     const since = new Date(now.getTime() - this.limits.windowMinutes * 60_000);
-    const { rows } = await sql<{ link: string; link_latest: Date | null; address: string; address_cap: Date | null }>`
-      SELECT (SELECT count(*) FROM guest_pin_failures WHERE link_id = ${linkId} AND at > ${since}) AS link,
+    return sql`(SELECT count(*) FROM guest_pin_failures WHERE link_id = ${linkId} AND at > ${since}) AS link,
              (SELECT max(at) FROM guest_pin_failures WHERE link_id = ${linkId} AND at > ${since}) AS link_latest,
              (SELECT count(*) FROM guest_pin_failures WHERE address = ${address} AND at > ${since}) AS address,
              (SELECT at FROM guest_pin_failures WHERE address = ${address} AND at > ${since}
-               ORDER BY at DESC OFFSET ${this.limits.maxPerAddress - 1} LIMIT 1) AS address_cap`.execute(db);
-    const r = rows[0]!;
-    return {
-      link: Number(r.link),
-      linkLatest: r.link_latest ? new Date(r.link_latest) : null,
-      address: Number(r.address),
-      addressCapReachedBy: r.address_cap ? new Date(r.address_cap) : null,
-    };
+               ORDER BY at DESC OFFSET ${this.limits.maxPerAddress - 1} LIMIT 1) AS address_cap`;
   }
+}
+
+type RecentRow = { link: string; link_latest: Date | null; address: string; address_cap: Date | null };
+
+function recentOf(r: RecentRow): RecentPinFailures {
+  return {
+    link: Number(r.link),
+    linkLatest: r.link_latest ? new Date(r.link_latest) : null,
+    address: Number(r.address),
+    addressCapReachedBy: r.address_cap ? new Date(r.address_cap) : null,
+  };
 }
