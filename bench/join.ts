@@ -29,8 +29,8 @@ type Run = Awaited<ReturnType<typeof autocannon>>;
  * own (`apart`), as 500 people on other machines would be: in-process it shares the portal's
  * event loop, and its own timers and sockets wait behind the portal's work.
  */
-async function load(url: string, headers: Record<string, string>, connections: number, seconds: number, apart = false) {
-  const r = apart ? await loadApart(url, headers, connections, seconds) : await autocannon({ url, connections, duration: seconds, headers });
+async function load(url: string, headers: Record<string, string>, connections: number, seconds: number, apart = false, post?: string) {
+  const r = apart ? await loadApart(url, headers, connections, seconds) : await autocannon({ url, connections, duration: seconds, headers, ...(post !== undefined && { method: 'POST' as const, body: post }) });
   const status = r.statusCodeStats as Record<string, { count: number } | undefined>;
   return {
     rps: r.requests.average,
@@ -137,6 +137,30 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
         await limited.close();
       }
     }
+    // The guests of the same meeting (issue #13: /g/<token> under the same burst): the form page,
+    // then its POST with a name on an open link, and with a name and the right PIN on a PIN link
+    // (each such POST reads the link's count of wrong PINs: one query per guest), the PIN link on a
+    // booking of its own (the last requests of a run are still answered after it ends). In-process load.
+    const ctx = { actor, requestId: 'bench' };
+    const guestPath = async (bookingId: string, policy: 'open' | 'pin', pin: string | null) => new URL(portal.joining.guestUrl(await portal.joining.setGuestPolicy(ctx, bookingId, policy, pin))).pathname;
+    const pinRoom = await repos.rooms.create({ name: 'Bench room PIN', capacity: 10, timeZone: 'Europe/Rome', provider: null, active: true });
+    const pinBooking = await portal.services.bookings.create({ actor }, { title: 'Bench PIN', roomId: pinRoom.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), seats: 2 });
+    await portal.provisioning.service.sync(pinBooking.id);
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const guestRow = async (label: string, path: string, expect: number, post?: string) => {
+      const probe = await fetch(`${address}${path}`, { method: post === undefined ? 'GET' : 'POST', redirect: 'manual', headers: form, ...(post !== undefined && { body: post }) });
+      if (probe.status !== expect) throw new Error(`${label} answered ${probe.status}, not ${expect}`);
+      await load(`${address}${path}`, form, Math.min(50, connections), 1, false, post);
+      const r = await load(`${address}${path}`, form, connections, seconds, false, post);
+      return `  ${label.padEnd(34)} ${r.rps.toFixed(0).padStart(9)}  ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}   ratio ${(r.rps / base.rps).toFixed(2)}, p99 ${(r.p99 / Math.max(1, base.p99)).toFixed(2)}× bare; failed answers: ${r.non3xx}`;
+    };
+    const open = await guestPath(booking.id, 'open', null);
+    const withPin = await guestPath(pinBooking.id, 'pin', '482193');
+    const guestRows = [
+      await guestRow('GET /g/<token> (the form)', open, 200),
+      await guestRow('POST /g/<token>, open link', open, 303, 'name=Guest+Bench'),
+      await guestRow('POST /g/<token>, right PIN', withPin, 303, 'name=Guest+Bench&pin=482193'),
+    ];
     const lines = [
       `Join endpoint (/join → 302 with a signed Jitsi token), ${connections} concurrent clients, ${seconds} s, ${scratch.kind}`,
       `  route            req/s     p50 ms   p99 ms`,
@@ -147,6 +171,9 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       `  /join        ${joinApart.rps.toFixed(0).padStart(9)}  ${joinApart.p50.toFixed(1).padStart(8)} ${joinApart.p99.toFixed(1).padStart(8)}${joinApart.non3xx ? `   (${joinApart.non3xx} not redirected: ${joinApart.overloaded} 503 OVERLOADED, ${joinApart.failed} no answer: ${joinApart.errors} socket errors, ${joinApart.timeouts} timeouts)` : ''}`,
       `  bare Fastify ${bareApart.rps.toFixed(0).padStart(9)}  ${bareApart.p50.toFixed(1).padStart(8)} ${bareApart.p99.toFixed(1).padStart(8)}${bareApart.failed ? `   (${bareApart.failed} no answer: ${bareApart.errors} socket errors, ${bareApart.timeouts} timeouts)` : ''}`,
       `  ratio ${(joinApart.rps / bareApart.rps).toFixed(2)}; p99 ${(joinApart.p99 / Math.max(1, bareApart.p99)).toFixed(2)}× bare; failed answers: ${joinApart.non3xx}`,
+      `Guests of the same meeting, ${connections} clients, ${seconds} s (load generator in this process; ratio to the bare route's ${base.rps.toFixed(0)} req/s above)`,
+      `  route                                  req/s     p50 ms   p99 ms`,
+      ...guestRows,
       `Overload: the same ${connections} clients at an instance bounded to N requests in progress (OVERLOAD_MAX_IN_FLIGHT), ${Math.min(seconds, 5)} s`,
       `  route            req/s     p50 ms   p99 ms`,
       ...overloadRows,

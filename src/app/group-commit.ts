@@ -31,6 +31,12 @@ export type GroupCommitOptions<I, O> = {
   maxBatch: number;
   /** Batches in progress at once (each holds a database connection). */
   lanes: number;
+  /**
+   * Let the event loop turn once before a lane takes its batch, so the requests already received
+   * queue their items first. For writes nobody waits on (attendance entries): PGlite answers in this
+   * thread, so without the turn each write ends before the next request is read and no batch forms.
+   */
+  gather?: boolean;
 };
 
 export class GroupCommit<I, O> {
@@ -54,6 +60,7 @@ export class GroupCommit<I, O> {
   async #lane(): Promise<void> {
     this.#busy++;
     try {
+      if (this.#o.gather) await new Promise((r) => setImmediate(r));
       for (let batch = this.#queue.splice(0, this.#o.maxBatch); batch.length > 0; batch = this.#queue.splice(0, this.#o.maxBatch)) {
         await this.#run(batch);
       }

@@ -3,7 +3,7 @@
 // intervals is done by the statements, so a repeated minute adds nothing.
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
-import type { AttendanceRow, AttendanceStore, Attendee } from '../app/attendance.ts';
+import type { AttendanceRow, AttendanceStore, Attendee, Entry } from '../app/attendance.ts';
 
 const BATCH = 5_000;
 /** A person listed again within this many seconds of their last sighting was there all along. */
@@ -15,11 +15,28 @@ export class PgAttendanceRepository implements AttendanceStore {
     this.db = db;
   }
 
-  /** Someone entered at `at`: their row exists from then; no time is added until they are seen. */
-  async entered(bookingId: string, who: Attendee, at: Date): Promise<void> {
-    const t = at.toISOString();
+  /**
+   * Each entered at `at`: their row exists from then; no time is added until they are seen. One
+   * person twice in a batch is one row (the earliest and latest entry): a statement's ON CONFLICT
+   * may touch a row once only.
+   */
+  async entered(entries: readonly Entry[]): Promise<void> {
+    const rows = new Map<string, { e: Entry; first: number; last: number }>();
+    for (const e of entries) {
+      const k = `${e.bookingId} ${e.who.key}`;
+      const t = e.at.getTime();
+      const r = rows.get(k);
+      if (!r) rows.set(k, { e, first: t, last: t });
+      else [r.first, r.last] = [Math.min(r.first, t), Math.max(r.last, t)];
+    }
+    if (rows.size === 0) return;
+    const list = [...rows.values()];
+    const iso = (t: number) => new Date(t).toISOString();
     await sql`INSERT INTO attendance (booking_id, who_key, kind, display, user_id, first_seen, last_seen)
-        VALUES (${bookingId}, ${who.key}, ${who.kind}, ${who.display}, (SELECT id FROM users WHERE id::text = ${who.userId ?? ''}), ${t}::timestamptz, ${t}::timestamptz)
+        SELECT b::uuid, k, kd, d, (SELECT id FROM users WHERE id::text = u), f, l
+          FROM unnest(${list.map((r) => r.e.bookingId)}::text[], ${list.map((r) => r.e.who.key)}::text[], ${list.map((r) => r.e.who.kind)}::text[],
+                      ${list.map((r) => r.e.who.display)}::text[], ${list.map((r) => r.e.who.userId ?? '')}::text[],
+                      ${list.map((r) => iso(r.first))}::timestamptz[], ${list.map((r) => iso(r.last))}::timestamptz[]) AS x (b, k, kd, d, u, f, l)
         ON CONFLICT (booking_id, who_key) DO UPDATE SET
           first_seen = least(attendance.first_seen, excluded.first_seen),
           last_seen = greatest(attendance.last_seen, excluded.last_seen)`.execute(this.db);

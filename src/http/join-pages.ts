@@ -125,11 +125,26 @@ export function pickLang(query: string | undefined, acceptLanguage: string | und
   return (ranked[0]?.lang as Lang | undefined) ?? 'it';
 }
 
+// Intl's formatters are costly to make (a DateTimeFormat took over half of the CPU of a guest form
+// page) and free to reuse: one per locale, zone and options, kept. Bounded: the keys come from the
+// rooms' zones and the two languages, so the map is cleared only if something else fills it.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.DisplayNames>();
+function kept<F extends Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.DisplayNames>(key: string, make: () => F): F {
+  let f = formatters.get(key) as F | undefined;
+  if (!f) {
+    if (formatters.size >= 1_000) formatters.clear();
+    formatters.set(key, (f = make()));
+  }
+  return f;
+}
+const dateFormat = (locale: string, o: Intl.DateTimeFormatOptions) => kept(`d ${locale} ${JSON.stringify(o)}`, () => new Intl.DateTimeFormat(locale, o));
+const relativeFormat = (locale: string, numeric: 'auto' | 'always' = 'auto') => kept(`r ${locale} ${numeric}`, () => new Intl.RelativeTimeFormat(locale, { numeric }));
+
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function when(m: MeetingSummary, lang: Lang): string {
-  const fmt = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, dateStyle: 'full', timeStyle: 'short' });
-  const end = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' });
+  const fmt = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, dateStyle: 'full', timeStyle: 'short' });
+  const end = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' });
   return `${fmt.format(m.start)} – ${end.format(m.end)} (${m.timeZone}, ${T[lang].roomTime})`;
 }
 
@@ -184,7 +199,7 @@ export type PageDialIn = DialInDetails & { hostPin?: string | null };
 /** "Italia" / "Italy" for IT; the code itself when ICU has no name for it. */
 function countryName(code: string, lang: Lang): string {
   try {
-    return new Intl.DisplayNames([lang], { type: 'region' }).of(code) ?? code;
+    return kept(`n ${lang}`, () => new Intl.DisplayNames([lang], { type: 'region' })).of(code) ?? code;
   } catch {
     return code;
   }
@@ -194,8 +209,8 @@ function dialInSection(lang: Lang, d: PageDialIn | null | undefined, timeZone: s
   if (!d) return '';
   const t = T[lang];
   const locale = lang === 'it' ? 'it-IT' : 'en-GB';
-  const day = (x: Date) => new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short' }).format(x);
-  const time = (x: Date, withDay: boolean) => new Intl.DateTimeFormat(locale, { timeZone, ...(withDay && { dateStyle: 'short' }), timeStyle: 'short' }).format(x);
+  const day = (x: Date) => dateFormat(locale, { timeZone, dateStyle: 'short' }).format(x);
+  const time = (x: Date, withDay: boolean) => dateFormat(locale, { timeZone, ...(withDay && { dateStyle: 'short' }), timeStyle: 'short' }).format(x);
   const withDay = day(d.opensAt) !== day(d.closesAt);
   // The tel: URI ends in ",,<PIN>%23": phones pause at each comma, then send the PIN and # as tones.
   const numbers = d.numbers.length
@@ -223,15 +238,15 @@ el.lastElementChild.textContent=d.format(s)+' – '+h.format(e)+' ('+zone+')';el
 </script>`;
 
 /** The calendar day of an instant in a zone, as a day number (for "tomorrow", "in 5 days"). */
-const dayNumber = (d: Date, timeZone: string) => Date.parse(`${new Intl.DateTimeFormat('en-CA', { timeZone }).format(d)}T00:00:00Z`) / 86_400_000;
+const dayNumber = (d: Date, timeZone: string) => Date.parse(`${dateFormat('en-CA', { timeZone }).format(d)}T00:00:00Z`) / 86_400_000;
 
 /** "Tue 8 Dec at 13:45" / "mar 8 dic alle 13:45" in the room's zone; "today at 13:45" on the day itself. */
 export function openingDay(at: Date, now: Date, timeZone: string, lang: Lang): string {
   const day =
     dayNumber(at, timeZone) === dayNumber(now, timeZone)
-      ? new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'auto' }).format(0, 'day')
-      : new Intl.DateTimeFormat(LOCALE[lang], { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
-  const time = new Intl.DateTimeFormat(LOCALE[lang], { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+      ? relativeFormat(LOCALE[lang]).format(0, 'day')
+      : dateFormat(LOCALE[lang], { timeZone, weekday: 'short', day: 'numeric', month: 'short' }).format(at);
+  const time = dateFormat(LOCALE[lang], { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
   return `${day} ${T[lang].at} ${time}`;
 }
 
@@ -243,8 +258,8 @@ export function countdownText(opensAt: Date, now: Date, timeZone: string, lang: 
   const seconds = Math.max(0, Math.ceil((opensAt.getTime() - now.getTime()) / 1000));
   if (seconds <= 3600) return `${T[lang].in} ${fmtCount(seconds, lang)}`;
   const days = dayNumber(opensAt, timeZone) - dayNumber(now, timeZone);
-  if (days >= 1) return new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'auto' }).format(days, 'day');
-  return new Intl.RelativeTimeFormat(LOCALE[lang], { numeric: 'always' }).format(Math.floor(seconds / 3600), 'hour');
+  if (days >= 1) return relativeFormat(LOCALE[lang]).format(days, 'day');
+  return relativeFormat(LOCALE[lang], 'always').format(Math.floor(seconds / 3600), 'hour');
 }
 
 /**
@@ -305,7 +320,7 @@ export type PageRecording = { start: Date; lengthMinutes: number | null; url: st
 
 function recordingsSection(lang: Lang, list: PageRecording[], timeZone: string): string {
   const t = T[lang];
-  const fmt = new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  const fmt = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   const items = list
     .map((r) => `<li><a href="${esc(r.url)}" rel="noopener noreferrer">${esc(fmt.format(r.start))}</a>${r.lengthMinutes !== null ? ` (${r.lengthMinutes} ${t.recordingMinutes})` : ''}</li>`)
     .join('');

@@ -15,12 +15,22 @@ export type SecurityOptions = {
   connectOrigins?: string[];
 };
 
+// The server-rendered pages carry a handful of distinct inline scripts (one per page kind and
+// language): their hashes are kept rather than computed for every answer. Bounded.
+const scriptHashes = new Map<string, string>();
+
 /** `'sha256-…'` of every inline <script> in `html` (CSP Level 3, "hash-source"). */
 export function inlineScriptHashes(html: string): string[] {
   const hashes: string[] = [];
   for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)) {
-    if (m[1]!.trim() === '') continue;
-    hashes.push(`'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`);
+    const script = m[1]!;
+    if (script.trim() === '') continue;
+    let hash = scriptHashes.get(script);
+    if (!hash) {
+      if (scriptHashes.size >= 200) scriptHashes.clear();
+      scriptHashes.set(script, (hash = `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`));
+    }
+    hashes.push(hash);
   }
   return hashes;
 }

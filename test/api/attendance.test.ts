@@ -8,6 +8,7 @@ import { startTestPortal, type Caller, type TestPortal } from '../support/portal
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
 import { invite, settled } from './provisioning-support.ts';
 import { maskCaller } from '../../src/domain/dial-in.ts';
+import { PgAttendanceRepository } from '../../src/db/attendance-repository.ts';
 
 let t: TestPortal;
 let bbb: BigBlueButtonDouble;
@@ -105,6 +106,37 @@ describe('attendance', () => {
     await sample('2026-03-20T09:18:00Z');
     const alicesRow = (await t.api('GET', `/api/v1/bookings/${id}/attendance`, { as: alice })).body.people[0];
     expect(alicesRow).toMatchObject({ name: 'Alice Booker', lastSeen: '2026-03-20T09:18:00.000Z', totalSeconds: 160 + 50 });
+  });
+
+  it('records each of 60 guests who enter at once, one row each from the moment they entered', async () => {
+    await at('2026-03-20T09:20:00Z');
+    const res = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Lezione aperta', roomId: t.rooms[1]!.id, start: '2026-03-20T10:25', end: '2026-03-20T11:25', seats: 60 } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const lecture = res.body.id as string;
+    await settled(t, lecture);
+    const path = new URL((await t.api('GET', `/api/v1/bookings/${lecture}/room`, { as: alice })).body.guestUrl as string).pathname;
+    await at('2026-03-20T09:21:07Z');
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => postForm(path, { name: `Studente ${i}` })));
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 303));
+    // The entries are written after the redirects went out (they never hold a guest back).
+    const rows = async () => (await sql<{ display: string; kind: string; first_seen: Date; last_seen: Date }>`SELECT display, kind, first_seen, last_seen FROM attendance WHERE booking_id = ${lecture}::uuid`.execute(db())).rows;
+    for (let i = 0; i < 100 && (await rows()).length < 60; i++) await new Promise((r) => setTimeout(r, 50));
+    const written = await rows();
+    expect(written.map((r) => r.display).sort()).toEqual(Array.from({ length: 60 }, (_, i) => `Studente ${i}`).sort());
+    expect(written.every((r) => r.kind === 'guest' && r.first_seen.toISOString() === '2026-03-20T09:21:07.000Z' && r.last_seen.toISOString() === '2026-03-20T09:21:07.000Z')).toBe(true);
+  });
+
+  it('writes one person entering twice in one batch as one row, from the first entry to the last', async () => {
+    const store = new PgAttendanceRepository(db());
+    const who = { key: 'guest:guest-twice', kind: 'guest' as const, display: 'Due Volte', userId: null };
+    await store.entered([
+      { bookingId: id, who, at: new Date('2026-03-20T09:30:00Z') },
+      { bookingId: id, who, at: new Date('2026-03-20T09:25:00Z') },
+      { bookingId: id, who, at: new Date('2026-03-20T09:27:00Z') },
+    ]);
+    const { rows } = await sql<{ first_seen: Date; last_seen: Date; total_seconds: number }>`SELECT first_seen, last_seen, total_seconds FROM attendance WHERE booking_id = ${id}::uuid AND who_key = 'guest:guest-twice'`.execute(db());
+    expect(rows).toEqual([{ first_seen: new Date('2026-03-20T09:25:00Z'), last_seen: new Date('2026-03-20T09:30:00Z'), total_seconds: 0 }]);
+    await sql`DELETE FROM attendance WHERE who_key = 'guest:guest-twice'`.execute(db());
   });
 
   it('gives the report to the booker, their managers and admins only', async () => {
