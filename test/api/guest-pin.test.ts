@@ -211,6 +211,26 @@ describe('wrong guest PINs', () => {
     expect((await post(c.path, { name: 'M', pin: '3333' }, { from })).status).toBe(303);
   });
 
+  it('judges each of a burst of tries read together by its own link and address', async () => {
+    setNow('2026-03-20T09:00:00Z');
+    const a = await pinLink('5151');
+    const b = await pinLink('6262');
+    const c = await pinLink('7373');
+    const blocked = '192.0.2.91';
+    // Eight wrong PINs from one address (over two links), none from the others.
+    for (let i = 0; i < 4; i++) expect((await post(a.path, { name: 'M', pin: `800${i}` }, { from: blocked })).status).toBe(422);
+    for (let i = 0; i < 4; i++) expect((await post(b.path, { name: 'M', pin: `800${i}` }, { from: blocked })).status).toBe(422);
+    const tries = Array.from({ length: 60 }, (_, i) => {
+      const link = [a, b, c][i % 3]!;
+      const pin = { [a.path]: '5151', [b.path]: '6262', [c.path]: '7373' }[link.path]!;
+      return i % 4 === 0 ? { path: link.path, pin, from: blocked, want: 429 } : { path: link.path, pin, from: `192.0.2.${100 + i}`, want: 303 };
+    });
+    const answers = await Promise.all(tries.map((x, i) => post(x.path, { name: `Guest ${i}`, pin: x.pin }, { from: x.from, via: i % 2 ? second : t })));
+    expect(answers.map((r) => r.status)).toEqual(tries.map((x) => x.want));
+    // An unknown link among them is refused as one, without a count.
+    expect((await post('/g/AAAAAAAAAAAAAAAAAAAAAA', { name: 'X', pin: '1234' })).status).toBe(404);
+  });
+
   it('counts IPv6 addresses by their /64, so a guesser cannot walk through its own network', async () => {
     setNow('2026-03-20T09:00:00Z');
     const a = await pinLink('1212');
