@@ -30,7 +30,7 @@ type Run = Awaited<ReturnType<typeof autocannon>>;
  * event loop, and its own timers and sockets wait behind the portal's work.
  */
 async function load(url: string, headers: Record<string, string>, connections: number, seconds: number, apart = false, post?: string) {
-  const r = apart ? await loadApart(url, headers, connections, seconds) : await autocannon({ url, connections, duration: seconds, headers, ...(post !== undefined && { method: 'POST' as const, body: post }) });
+  const r = apart ? await loadApart(url, headers, connections, seconds, post) : await autocannon({ url, connections, duration: seconds, headers, ...(post !== undefined && { method: 'POST' as const, body: post }) });
   const status = r.statusCodeStats as Record<string, { count: number } | undefined>;
   return {
     rps: r.requests.average,
@@ -40,6 +40,7 @@ async function load(url: string, headers: Record<string, string>, connections: n
     redirected: status['302']?.count ?? 0,
     overloaded: status['503']?.count ?? 0,
     failed: r.errors + r.timeouts,
+    statuses: Object.entries(status).map(([code, c]) => `${code}: ${c?.count ?? 0}`).join(', '),
     // Told apart: a timeout waited autocannon's 10 s; an error is a socket that closed or failed.
     errors: r.errors,
     timeouts: r.timeouts,
@@ -48,8 +49,8 @@ async function load(url: string, headers: Record<string, string>, connections: n
 
 const AUTOCANNON = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
 
-async function loadApart(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<Run> {
-  const args = [AUTOCANNON, '--json', '-c', String(connections), '-d', String(seconds), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+async function loadApart(url: string, headers: Record<string, string>, connections: number, seconds: number, post?: string): Promise<Run> {
+  const args = [AUTOCANNON, '--json', '-c', String(connections), '-d', String(seconds), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), ...(post !== undefined ? ['-m', 'POST', '-b', post] : []), url];
   const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, args, { maxBuffer: 64 << 20 }, (e, stdout) => (e ? reject(e) : resolve(stdout))));
   return JSON.parse(out) as Run;
 }
@@ -151,15 +152,18 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       const probe = await fetch(`${address}${path}`, { method: post === undefined ? 'GET' : 'POST', redirect: 'manual', headers: form, ...(post !== undefined && { body: post }) });
       if (probe.status !== expect) throw new Error(`${label} answered ${probe.status}, not ${expect}`);
       await load(`${address}${path}`, form, Math.min(50, connections), 1, false, post);
-      const r = await load(`${address}${path}`, form, connections, seconds, false, post);
-      return `  ${label.padEnd(34)} ${r.rps.toFixed(0).padStart(9)}  ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}   ratio ${(r.rps / base.rps).toFixed(2)}, p99 ${(r.p99 / Math.max(1, base.p99)).toFixed(2)}× bare; failed answers: ${r.non3xx}`;
+      const row = (where: string, r: Awaited<ReturnType<typeof load>>, bare: number, bareP99: number) =>
+        `  ${`${label}${where}`.padEnd(40)} ${r.rps.toFixed(0).padStart(9)}  ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}   ratio ${(r.rps / bare).toFixed(2)}, p99 ${(r.p99 / Math.max(1, bareP99)).toFixed(2)}× bare; failed answers: ${r.non3xx}${r.non3xx ? ` (${r.statuses}; ${r.errors} socket errors, ${r.timeouts} timeouts)` : ''}`;
+      const here = await load(`${address}${path}`, form, connections, seconds, false, post);
+      const apart = await load(`${address}${path}`, form, connections, seconds, true, post);
+      return [row('', here, base.rps, base.p99), row(', apart', apart, bareApart.rps, bareApart.p99)];
     };
     const open = await guestPath(booking.id, 'open', null);
     const withPin = await guestPath(pinBooking.id, 'pin', '482193');
     const guestRows = [
-      await guestRow('GET /g/<token> (the form)', open, 200),
-      await guestRow('POST /g/<token>, open link', open, 303, 'name=Guest+Bench'),
-      await guestRow('POST /g/<token>, right PIN', withPin, 303, 'name=Guest+Bench&pin=482193'),
+      ...(await guestRow('GET /g/<token> (the form)', open, 200)),
+      ...(await guestRow('POST /g/<token>, open link', open, 303, 'name=Guest+Bench')),
+      ...(await guestRow('POST /g/<token>, right PIN', withPin, 303, 'name=Guest+Bench&pin=482193')),
     ];
     const lines = [
       `Join endpoint (/join → 302 with a signed Jitsi token), ${connections} concurrent clients, ${seconds} s, ${scratch.kind}`,
@@ -171,8 +175,8 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       `  /join        ${joinApart.rps.toFixed(0).padStart(9)}  ${joinApart.p50.toFixed(1).padStart(8)} ${joinApart.p99.toFixed(1).padStart(8)}${joinApart.non3xx ? `   (${joinApart.non3xx} not redirected: ${joinApart.overloaded} 503 OVERLOADED, ${joinApart.failed} no answer: ${joinApart.errors} socket errors, ${joinApart.timeouts} timeouts)` : ''}`,
       `  bare Fastify ${bareApart.rps.toFixed(0).padStart(9)}  ${bareApart.p50.toFixed(1).padStart(8)} ${bareApart.p99.toFixed(1).padStart(8)}${bareApart.failed ? `   (${bareApart.failed} no answer: ${bareApart.errors} socket errors, ${bareApart.timeouts} timeouts)` : ''}`,
       `  ratio ${(joinApart.rps / bareApart.rps).toFixed(2)}; p99 ${(joinApart.p99 / Math.max(1, bareApart.p99)).toFixed(2)}× bare; failed answers: ${joinApart.non3xx}`,
-      `Guests of the same meeting, ${connections} clients, ${seconds} s (load generator in this process; ratio to the bare route's ${base.rps.toFixed(0)} req/s above)`,
-      `  route                                  req/s     p50 ms   p99 ms`,
+      `Guests of the same meeting, ${connections} clients, ${seconds} s; "apart": the load generator in a process of its own (ratios to the bare route's rate measured the same way, above)`,
+      `  route                                        req/s     p50 ms   p99 ms`,
       ...guestRows,
       `Overload: the same ${connections} clients at an instance bounded to N requests in progress (OVERLOAD_MAX_IN_FLIGHT), ${Math.min(seconds, 5)} s`,
       `  route            req/s     p50 ms   p99 ms`,
