@@ -6,6 +6,9 @@ import type { Db } from './database.ts';
 import type { AttendanceRow, AttendanceStore, Attendee, Entry } from '../app/attendance.ts';
 
 const BATCH = 5_000;
+// The account of an attendee by its id, if it is one: by the primary key (an id compared as text
+// read every user for every row), and a listed id that is no UUID (a service's own) matches none.
+const userOf = sql`(SELECT id FROM users WHERE id = CASE WHEN u ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' THEN u::uuid END)`;
 /** A person listed again within this many seconds of their last sighting was there all along. */
 const CONTINUOUS_SECONDS = 120;
 
@@ -33,7 +36,7 @@ export class PgAttendanceRepository implements AttendanceStore {
     const list = [...rows.values()];
     const iso = (t: number) => new Date(t).toISOString();
     await sql`INSERT INTO attendance (booking_id, who_key, kind, display, user_id, first_seen, last_seen)
-        SELECT b::uuid, k, kd, d, (SELECT id FROM users WHERE id::text = u), f, l
+        SELECT b::uuid, k, kd, d, ${userOf}, f, l
           FROM unnest(${list.map((r) => r.e.bookingId)}::text[], ${list.map((r) => r.e.who.key)}::text[], ${list.map((r) => r.e.who.kind)}::text[],
                       ${list.map((r) => r.e.who.display)}::text[], ${list.map((r) => r.e.who.userId ?? '')}::text[],
                       ${list.map((r) => iso(r.first))}::timestamptz[], ${list.map((r) => iso(r.last))}::timestamptz[]) AS x (b, k, kd, d, u, f, l)
@@ -51,7 +54,7 @@ export class PgAttendanceRepository implements AttendanceStore {
     if (people.length === 0) return;
     const t = at.toISOString();
     await sql`INSERT INTO attendance (booking_id, who_key, kind, display, user_id, first_seen, last_seen)
-        SELECT ${bookingId}::uuid, k, kd, d, (SELECT id FROM users WHERE id::text = u), ${t}::timestamptz, ${t}::timestamptz
+        SELECT ${bookingId}::uuid, k, kd, d, ${userOf}, ${t}::timestamptz, ${t}::timestamptz
           FROM unnest(${people.map((p) => p.key)}::text[], ${people.map((p) => p.kind)}::text[], ${people.map((p) => p.display)}::text[], ${people.map((p) => p.userId ?? '')}::text[]) AS x (k, kd, d, u)
         ON CONFLICT (booking_id, who_key) DO UPDATE SET
           total_seconds = attendance.total_seconds + CASE
