@@ -51,3 +51,24 @@ export class KeptReads<T> {
     this.flights.clear();
   }
 }
+
+/**
+ * Values made from their key alone and costly to make (Intl formatters, a page's text, a script's
+ * hash), kept by key; bounded by clearing when full, as their keys come from a small working set.
+ */
+export class KeptValues<V> {
+  readonly #values = new Map<string, V>();
+  readonly #bound: number;
+  constructor(bound: number) {
+    this.#bound = bound;
+  }
+
+  get(key: string, make: () => V): V {
+    let v = this.#values.get(key);
+    if (v === undefined) {
+      if (this.#values.size >= this.#bound) this.#values.clear();
+      this.#values.set(key, (v = make()));
+    }
+    return v;
+  }
+}

@@ -3,6 +3,7 @@
 // countdown; accessible (lang, labels, live region, focus order) and usable without JavaScript.
 // A booking with an audio conference also shows its dial-in (numbers, one-tap tel: links, PIN, SIP).
 import type { DialInDetails } from '../app/audio.ts';
+import { KeptValues } from '../app/kept-reads.ts';
 import type { MeetingSummary } from '../app/joining.ts';
 import type { PinWait } from '../domain/guest-pin.ts';
 
@@ -126,35 +127,24 @@ export function pickLang(query: string | undefined, acceptLanguage: string | und
 }
 
 // Intl's formatters are costly to make (a DateTimeFormat took over half of the CPU of a guest form
-// page) and free to reuse: one per locale, zone and options, kept. Bounded: the keys come from the
-// rooms' zones and the two languages, so the map is cleared only if something else fills it.
-const formatters = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.DisplayNames>();
-function kept<F extends Intl.DateTimeFormat | Intl.RelativeTimeFormat | Intl.DisplayNames>(key: string, make: () => F): F {
-  let f = formatters.get(key) as F | undefined;
-  if (!f) {
-    if (formatters.size >= 1_000) formatters.clear();
-    formatters.set(key, (f = make()));
-  }
-  return f;
-}
-const dateFormat = (locale: string, o: Intl.DateTimeFormatOptions) => kept(`d ${locale} ${JSON.stringify(o)}`, () => new Intl.DateTimeFormat(locale, o));
-const relativeFormat = (locale: string, numeric: 'auto' | 'always' = 'auto') => kept(`r ${locale} ${numeric}`, () => new Intl.RelativeTimeFormat(locale, { numeric }));
+// page) and free to reuse: one per locale, zone and options, kept. The keys come from the rooms'
+// zones and the two languages.
+const dateFormats = new KeptValues<Intl.DateTimeFormat>(1_000);
+const relativeFormats = new KeptValues<Intl.RelativeTimeFormat>(10);
+const regionNames = new KeptValues<Intl.DisplayNames>(10);
+const dateFormat = (locale: string, o: Intl.DateTimeFormatOptions) => dateFormats.get(`${locale} ${JSON.stringify(o)}`, () => new Intl.DateTimeFormat(locale, o));
+const relativeFormat = (locale: string, numeric: 'auto' | 'always' = 'auto') => relativeFormats.get(`${locale} ${numeric}`, () => new Intl.RelativeTimeFormat(locale, { numeric }));
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-// Everyone joining one meeting sees the same line: kept per meeting time and language (bounded).
-const whenLines = new Map<string, string>();
+// Everyone joining one meeting sees the same line: kept per meeting time and language.
+const whenLines = new KeptValues<string>(2_000);
 function when(m: MeetingSummary, lang: Lang): string {
-  const key = `${lang} ${m.timeZone} ${m.start.getTime()} ${m.end.getTime()}`;
-  let line = whenLines.get(key);
-  if (line === undefined) {
+  return whenLines.get(`${lang} ${m.timeZone} ${m.start.getTime()} ${m.end.getTime()}`, () => {
     const fmt = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, dateStyle: 'full', timeStyle: 'short' });
     const end = dateFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: m.timeZone, timeStyle: 'short' });
-    line = `${fmt.format(m.start)} – ${end.format(m.end)} (${m.timeZone}, ${T[lang].roomTime})`;
-    if (whenLines.size >= 2_000) whenLines.clear();
-    whenLines.set(key, line);
-  }
-  return line;
+    return `${fmt.format(m.start)} – ${end.format(m.end)} (${m.timeZone}, ${T[lang].roomTime})`;
+  });
 }
 
 function layout(lang: Lang, title: string, body: string, opts: { refreshSeconds?: number; selfUrl: string }): string {
@@ -208,7 +198,7 @@ export type PageDialIn = DialInDetails & { hostPin?: string | null };
 /** "Italia" / "Italy" for IT; the code itself when ICU has no name for it. */
 function countryName(code: string, lang: Lang): string {
   try {
-    return kept(`n ${lang}`, () => new Intl.DisplayNames([lang], { type: 'region' })).of(code) ?? code;
+    return regionNames.get(lang, () => new Intl.DisplayNames([lang], { type: 'region' })).of(code) ?? code;
   } catch {
     return code;
   }

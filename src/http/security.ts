@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import compress from '@fastify/compress';
 import { constants as zlib } from 'node:zlib';
+import { KeptValues } from '../app/kept-reads.ts';
 
 export type SecurityOptions = {
   publicUrl: string;
@@ -16,8 +17,8 @@ export type SecurityOptions = {
 };
 
 // The server-rendered pages carry a handful of distinct inline scripts (one per page kind and
-// language): their hashes are kept rather than computed for every answer. Bounded.
-const scriptHashes = new Map<string, string>();
+// language): their hashes are kept rather than computed for every answer.
+const scriptHashes = new KeptValues<string>(200);
 
 /** `'sha256-…'` of every inline <script> in `html` (CSP Level 3, "hash-source"). */
 export function inlineScriptHashes(html: string): string[] {
@@ -25,12 +26,7 @@ export function inlineScriptHashes(html: string): string[] {
   for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)) {
     const script = m[1]!;
     if (script.trim() === '') continue;
-    let hash = scriptHashes.get(script);
-    if (!hash) {
-      if (scriptHashes.size >= 200) scriptHashes.clear();
-      scriptHashes.set(script, (hash = `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`));
-    }
-    hashes.push(hash);
+    hashes.push(scriptHashes.get(script, () => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`));
   }
   return hashes;
 }
