@@ -9,6 +9,8 @@
 // statements for all of them. Nothing waits for a batch to fill: a booking that finds a free lane
 // goes at once, alone, so a quiet portal answers as before; only under load do batches form, from
 // what queued while the lanes were busy, which is exactly when the round trips were the bottleneck.
+// The same mechanism writes the guests' attendance entries and reads their PIN counts in bulk
+// (app/attendance.ts, db/guest-pin-repository.ts), there with `gather`.
 //
 // First come, first served holds: a batch keeps arrival order, and each booking in it is judged
 // against the database and the ones accepted before it. A batch that fails as a whole (a database
