@@ -23,9 +23,12 @@ const grid = 5 * 60_000;
 const start = new Date(Math.ceil((Date.now() + 5 * 60_000) / grid) * grid);
 const booking = await portal.services.bookings.create({ actor }, { title: 'Bench', roomId: room.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), seats: 2 });
 await portal.provisioning.service.sync(booking.id);
-const run = async (url: string, headers: Record<string, string>, n: number) => {
+const guestPath = async (bookingId: string, policy: 'open' | 'pin', pin: string | null) =>
+  new URL(portal.joining!.guestUrl(await portal.joining!.setGuestPolicy({ actor, requestId: 'bench' }, bookingId, policy, pin))).pathname;
+const open = await guestPath(booking.id, 'open', null);
+const run = async (url: string, headers: Record<string, string>, n: number, payload?: string) => {
   const t0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) await portal.app.inject({ method: 'GET', url, headers });
+  for (let i = 0; i < n; i++) await portal.app.inject({ method: payload === undefined ? 'GET' : 'POST', url, headers, ...(payload !== undefined && { payload }) });
   const d = process.cpuUsage(t0);
   return (d.user + d.system) / n;
 };
@@ -34,7 +37,10 @@ for (let r = 0; r < 3; r++) {
   const j = await run(`/join/${booking.id}`, auth, 5000);
   const h = await run('/healthz', {}, 5000);
   const h2 = await run('/livez', {}, 5000);
-  console.log(`CPU per request (inject): join ${j.toFixed(0)} µs, /healthz ${h.toFixed(0)} µs, /livez ${h2.toFixed(0)} µs`);
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const g = await run(open, form, 2000);
+  const gp = await run(open, form, 2000, 'name=Guest+Bench');
+  console.log(`CPU per request (inject): join ${j.toFixed(0)} µs, /healthz ${h.toFixed(0)} µs, /livez ${h2.toFixed(0)} µs, guest form ${g.toFixed(0)} µs, guest POST (open link) ${gp.toFixed(0)} µs`);
 }
 await portal.close();
 await database.close();

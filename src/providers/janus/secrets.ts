@@ -4,6 +4,9 @@
 import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { RoomTicket } from '../port.ts';
+import { signHs256 } from '../signed-token.ts';
+
+const TICKET_AUDIENCE = 'webmeetings-room';
 
 export class RoomSecrets {
   private readonly key: Buffer;
@@ -36,13 +39,13 @@ export class RoomSecrets {
   /** A signed ticket (HS256 JWT) naming the booking, the role and the name; valid until `until`. */
   ticket(t: RoomTicket, until: Date): string {
     const exp = Math.floor(until.getTime() / 1000);
-    return jwt.sign({ sub: t.bookingId, role: t.role, name: t.name, uid: t.userId, lobby: t.lobby, exp }, this.ticketKey, { algorithm: 'HS256', audience: 'webmeetings-room', noTimestamp: true });
+    return signHs256({ sub: t.bookingId, role: t.role, name: t.name, uid: t.userId, lobby: t.lobby, exp, aud: TICKET_AUDIENCE }, this.ticketKey);
   }
 
   verify(token: string, now: Date): RoomTicket | null {
     if (token.length > 2048) return null;
     try {
-      const c = jwt.verify(token, this.ticketKey, { algorithms: ['HS256'], audience: 'webmeetings-room', clockTimestamp: Math.floor(now.getTime() / 1000) }) as Record<string, unknown>;
+      const c = jwt.verify(token, this.ticketKey, { algorithms: ['HS256'], audience: TICKET_AUDIENCE, clockTimestamp: Math.floor(now.getTime() / 1000) }) as Record<string, unknown>;
       if (typeof c.sub !== 'string' || (c.role !== 'host' && c.role !== 'attendee') || typeof c.name !== 'string' || typeof c.uid !== 'string') return null;
       return { bookingId: c.sub, role: c.role, name: c.name, userId: c.uid, lobby: c.lobby === true };
     } catch {

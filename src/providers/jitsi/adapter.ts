@@ -14,9 +14,9 @@
 // for the rooms that exist now. With JITSI_CENSUS_URL set the adapter counts from it; without it
 // (meet.jit.si) it cannot count, and says so by not offering participantCount at all.
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { meetingName, retryable, type AudioLeg, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant, type RoomAudio } from '../port.ts';
 import type { JigasiSettings } from '../settings.ts';
+import { signHs256 } from '../signed-token.ts';
 
 export type JitsiConfig = {
   /** e.g. https://meet.example.org */
@@ -44,8 +44,7 @@ type Census = { room_census?: { room_name?: unknown; participants?: unknown }[] 
 export class JitsiProvider implements ConferenceProvider, AudioLeg {
   readonly kind = 'jitsi';
   private readonly cfg: JitsiConfig;
-  // A KeyObject made once: given a string, jsonwebtoken first tries it as a private key (a failing
-  // createPrivateKey per token, a tenth of a join's CPU in the join benchmark) before taking it as a secret.
+  // A KeyObject made once, not the secret's text per token.
   private readonly key: KeyObject | null;
   /**
    * Tokens already signed, by their claims. A token is a pure function of its claims (no iat, no
@@ -121,8 +120,8 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
     if (!this.key) return base + fragment;
     const now = Math.floor(this.cfg.now().getTime() / 1000);
     const nbf = Math.min(now, Math.floor(spec.start.getTime() / 1000) - this.cfg.openMinutesBefore * 60);
-    // jsonwebtoken signs synchronously with node:crypto: on the join hot path this is several
-    // times cheaper than an asynchronous WebCrypto job per token. The test double verifies with jose.
+    // Signed synchronously with node:crypto (signed-token.ts): on the join hot path several times
+    // cheaper than an asynchronous WebCrypto job per token. The test double verifies with jose.
     const claims = {
       room,
       context: { user: { id: who.id, name: who.name, ...(who.email ? { email: who.email } : {}), moderator } },
@@ -132,12 +131,13 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
       nbf,
       exp: Math.floor(spec.end.getTime() / 1000),
     };
-    const key = JSON.stringify(claims);
-    let token = this.signed.get(key);
+    // The claims' JSON is both the key of the tokens kept and the token's payload.
+    const payload = JSON.stringify(claims);
+    let token = this.signed.get(payload);
     if (token === undefined) {
-      token = jwt.sign(claims, this.key, { algorithm: 'HS256', noTimestamp: true });
+      token = signHs256(payload, this.key);
       if (this.signed.size >= SIGNED_TOKENS_KEPT) this.signed.delete(this.signed.keys().next().value!);
-      this.signed.set(key, token);
+      this.signed.set(payload, token);
     }
     return `${base}?jwt=${token}${fragment}`;
   }
