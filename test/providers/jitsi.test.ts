@@ -59,6 +59,24 @@ describe('Jitsi', () => {
     expect((await d.follow(first)).ok).toBe(false);
   });
 
+  it('keeps the tokens of the latest people when thousands of guests each get one, and every token it hands out is valid', async () => {
+    const d = new JitsiDouble();
+    const p = new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') });
+    d.now = () => new Date('2026-04-01T08:30:00Z');
+    const ref = await p.prepare(spec);
+    const host = { id: 'u', email: 'u@x.org', name: 'U' };
+    const first = await p.hostJoinUrl(ref, host, spec);
+    const guest = (i: number) => ({ id: `g-${i}`, name: `Guest ${i}` });
+    const urls: string[] = [];
+    for (let i = 0; i < 12_000; i++) urls.push(await p.attendeeJoinUrl(ref, guest(i), spec));
+    // The latest guest again gets the very URL it got; the host, twelve thousand tokens ago, a new
+    // one that is just as valid (HS256 over the same claims: the same text).
+    expect(await p.attendeeJoinUrl(ref, guest(11_999), spec)).toBe(urls[11_999]);
+    expect(await p.hostJoinUrl(ref, host, spec)).toBe(first);
+    for (const i of [0, 4_999, 5_000, 11_999]) expect(await d.follow(urls[i]!)).toMatchObject({ ok: true, role: 'attendee', name: `Guest ${i}` });
+    expect(await d.follow(first)).toMatchObject({ ok: true, role: 'host' });
+  });
+
   it('has Asterisk call Jigasi with the room’s MUC address in the header Jigasi reads', async () => {
     const p = new JitsiProvider({ url: 'https://meet.example.org', audience: 'jitsi', subject: '*', openMinutesBefore: 15, jigasi: { endpoint: 'jigasi', roomHeader: 'X-Room', mucDomain: 'muc.meet.example.org' }, now: () => new Date() });
     const ref = await p.prepare(spec);
