@@ -46,6 +46,15 @@ describe('zoned output', () => {
         if (toZonedIso(at, zone) !== luxon) expect(`${zone} ${at.toISOString()}: ${toZonedIso(at, zone)}`).toBe(`${zone} ${at.toISOString()}: ${luxon}`);
       }
     }
+    // Seventy years at an uneven step (every 17 h 7 min: all hours of the day come round), where
+    // offsets are kept by the UTC day: Ramadan breaks, southern summers, and Rome's own changes.
+    for (const zone of ['Europe/Rome', 'Africa/Casablanca', 'America/Santiago']) {
+      for (let ms = Date.UTC(1970, 0, 1); ms < Date.UTC(2040, 0, 1); ms += 1027 * 60_000) {
+        const at = new Date(ms);
+        const luxon = DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true });
+        if (toZonedIso(at, zone) !== luxon) expect(`${zone} ${at.toISOString()}: ${toZonedIso(at, zone)}`).toBe(`${zone} ${at.toISOString()}: ${luxon}`);
+      }
+    }
     expect(toZonedIso(new Date('2026-10-25T00:30:00Z'), 'Europe/Rome')).toBe('2026-10-25T02:30:00+02:00');
     expect(toZonedIso(new Date('2026-10-25T01:30:00Z'), 'Europe/Rome')).toBe('2026-10-25T02:30:00+01:00');
     expect(toZonedIso(new Date('2026-03-08T06:30:00.250Z'), 'America/St_Johns')).toBe('2026-03-08T04:00:00.250-02:30');

@@ -64,25 +64,44 @@ export function zoneOffsetMinutes(instant: Date, zone: string): number {
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 // A week of the calendar writes ~1,300 local times; through Luxon each was a tenth of the answer's
-// CPU (bench/RESULTS.md, issue #13). A zone's offset is worked out once per UTC hour and kept when
-// it is the same at both ends of the hour (no change inside: changes are at least hours apart);
-// an hour with a change in it, a fixed-offset zone (Luxon writes "Z" for UTC), an unknown zone or a
-// year outside 0000–9999 goes through Luxon each time. Bounded: cleared when full.
+// CPU (bench/RESULTS.md, issue #13). A zone's offset is worked out once per UTC day and kept when it
+// is the same at the day's start, every six hours and its end (no two changes within six hours,
+// which would undo each other unseen); a day with a change in it is looked at hour by hour the same
+// way (changes are hours apart); an hour with a change in it, a fixed-offset zone (Luxon writes "Z"
+// for UTC), an unknown zone or a year outside 0000–9999 goes through Luxon each time. By the day,
+// not the hour: a week out of the calendar's years is 8 days to work out, where it was up to 168
+// hours (bench/week-calendar.ts reads random weeks). Bounded: cleared when full.
 const OFFSETS_KEPT = 50_000;
 const offsets = new Map<string, number | null>();
 
 function cachedOffset(ms: number, zone: string): number | null {
+  const day = Math.floor(ms / DAY);
+  const dayKey = `${zone} d${day}`;
+  let offset = offsets.get(dayKey);
+  if (offset === undefined) remember(dayKey, (offset = steadyOffset(day * DAY, DAY, 4, zone)));
+  if (offset !== null) return offset;
   const hour = Math.floor(ms / HOUR);
-  const key = `${zone} ${hour}`;
-  let offset = offsets.get(key);
-  if (offset === undefined) {
-    const first = DateTime.fromMillis(hour * HOUR, { zone });
-    const last = DateTime.fromMillis(hour * HOUR + HOUR - 1, { zone });
-    offset = first.isValid && !first.zone.isUniversal && first.year >= 1 && last.year <= 9999 && first.offset === last.offset ? first.offset : null;
-    if (offsets.size >= OFFSETS_KEPT) offsets.clear();
-    offsets.set(key, offset);
+  const hourKey = `${zone} ${hour}`;
+  offset = offsets.get(hourKey);
+  if (offset === undefined) remember(hourKey, (offset = steadyOffset(hour * HOUR, HOUR, 1, zone)));
+  return offset;
+}
+
+/** The zone's offset over [from, from + length) when it is the same at `parts` + 1 points across it, else null. */
+function steadyOffset(from: number, length: number, parts: number, zone: string): number | null {
+  let offset: number | null = null;
+  for (let i = 0; i <= parts; i++) {
+    const at = DateTime.fromMillis(i === parts ? from + length - 1 : from + (i * length) / parts, { zone });
+    if (!at.isValid || at.zone.isUniversal || at.year < 1 || at.year > 9999) return null;
+    if (offset !== null && at.offset !== offset) return null;
+    offset = at.offset;
   }
   return offset;
+}
+
+function remember(key: string, offset: number | null): void {
+  if (offsets.size >= OFFSETS_KEPT) offsets.clear();
+  offsets.set(key, offset);
 }
 
 export function wallClock(instant: Date, zone: string): { date: string; time: string } {
