@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { monthOf, parseTime, toZonedIso, wallClock } from './time.ts';
+import { isoInstant, monthOf, parseTime, toZonedIso, wallClock } from './time.ts';
 
 describe('parseTime', () => {
   it('reads a local time in the room’s zone, standard and summer time', () => {
@@ -29,6 +29,20 @@ describe('parseTime', () => {
 });
 
 describe('zoned output', () => {
+  it('writes an instant as Date.prototype.toISOString does, at the edges of days and years and outside 0000–9999', () => {
+    const edges = [0, -1, 1, 999, 1000, 86_399_999, 86_400_000, Date.UTC(1969, 11, 31, 23, 59, 59, 999), Date.UTC(2024, 1, 29, 12, 0, 0, 7), Date.UTC(0, 0, 1) - 1, Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1, 8.64e15, -8.64e15];
+    for (const ms of edges) expect(isoInstant(new Date(ms))).toBe(new Date(ms).toISOString());
+    // Pseudo-random instants over 1900–2100, each millisecond of a second in turn.
+    let seed = 7;
+    for (let i = 0; i < 200_000; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      const ms = Date.UTC(1900, 0, 1) + Math.floor((seed / 2_147_483_648) * 200 * 365.25 * 86_400) * 1000 + (i % 1000);
+      if (isoInstant(new Date(ms)) !== new Date(ms).toISOString()) expect(isoInstant(new Date(ms))).toBe(new Date(ms).toISOString());
+    }
+    expect(() => isoInstant(new Date(Number.NaN))).toThrow(RangeError);
+  });
+
+
   it('writes an instant with the zone’s offset on both sides of the changes', () => {
     expect(toZonedIso(new Date('2026-03-29T00:30:00Z'), 'Europe/Rome')).toBe('2026-03-29T01:30:00+01:00');
     expect(toZonedIso(new Date('2026-03-29T01:30:00Z'), 'Europe/Rome')).toBe('2026-03-29T03:30:00+02:00');

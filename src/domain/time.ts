@@ -46,12 +46,41 @@ export function parseTime(text: string, zone: string, field: string): Date {
   return dt.toJSDate();
 }
 
+/**
+ * The same text as `Date.prototype.toISOString` (2026-03-30T08:00:00.000Z), ten times faster: V8's
+ * takes ~430 ns a date, and a week of the calendar writes ~4,000 of them (~1.7 ms of the answer,
+ * bench/week-calendar.ts). The date part is kept per UTC day; the time is arithmetic. Years outside
+ * 0000–9999 (written with a sign) and invalid dates are left to V8.
+ */
+export function isoInstant(d: Date): string {
+  const ms = d.getTime();
+  const day = Math.floor(ms / DAY);
+  let date = isoDays.get(day);
+  if (date === undefined) {
+    const text = Number.isFinite(ms) ? new Date(day * DAY).toISOString() : '';
+    date = text.length === 24 ? text.slice(0, 11) : null;
+    if (isoDays.size >= ISO_DAYS_KEPT) isoDays.clear();
+    isoDays.set(day, date);
+  }
+  if (date === null) return d.toISOString();
+  let t = ms - day * DAY;
+  const h = Math.floor(t / HOUR);
+  t -= h * HOUR;
+  const m = Math.floor(t / MINUTE);
+  t -= m * MINUTE;
+  const sec = Math.floor(t / 1000);
+  const milli = t - sec * 1000;
+  return `${date}${pad2(h)}:${pad2(m)}:${pad2(sec)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+const ISO_DAYS_KEPT = 20_000;
+const isoDays = new Map<number, string | null>();
+
 /** The instant written with the zone's offset, e.g. 2026-03-30T10:00:00+02:00 (as Luxon writes it). */
 export function toZonedIso(instant: Date, zone: string): string {
   const ms = instant.getTime();
   const offset = cachedOffset(ms, zone);
   if (offset === null) return DateTime.fromJSDate(instant, { zone }).toISO({ suppressMilliseconds: true }) ?? instant.toISOString();
-  const local = new Date(ms + offset * MINUTE).toISOString();
+  const local = isoInstant(new Date(ms + offset * MINUTE));
   const abs = Math.abs(offset);
   return `${local.slice(0, ms % 1000 === 0 ? 19 : 23)}${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
 }

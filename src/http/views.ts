@@ -1,11 +1,11 @@
 // Domain objects → JSON responses. Instants leave as UTC RFC 3339; bookings also carry their times
 // with the room zone's offset so a client need not know the tz database.
-import { toZonedIso } from '../domain/time.ts';
+import { isoInstant, toZonedIso } from '../domain/time.ts';
 import type { Booking, BookingRequest, Institution, Room, User } from '../ports.ts';
 import type { Availability } from '../app/availability.ts';
 import type { Me } from '../app/accounts.ts';
 
-const iso = (d: Date) => d.toISOString();
+const iso = isoInstant;
 
 export const roomView = (r: Room) => ({ ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
 export const requestView = (q: BookingRequest, defaultZone: string) => ({
