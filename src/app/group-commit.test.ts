@@ -94,4 +94,58 @@ describe('group commit', () => {
     expect(await Promise.all(all.map((n) => group.submit(n)))).toEqual(all);
     expect(most).toBe(3);
   });
+  it('shares what queued among the lanes that are free, in arrival order, instead of one lane taking it all', async () => {
+    const calls: string[] = [];
+    const held = [gate(), gate()];
+    const group = new GroupCommit<number, number>({
+      // Items 1 and 2 hold both lanes "in the database" while 3–12 queue.
+      alone: async (n) => {
+        calls.push(`alone ${n}`);
+        if (n <= 2) await held[n - 1]!.opened;
+        return n;
+      },
+      together: async (ns) => {
+        calls.push(`together ${ns.join(',')}`);
+        await new Promise((r) => setTimeout(r, 5));
+        return ns;
+      },
+      maxBatch: 64,
+      lanes: 2,
+    });
+    const all = Array.from({ length: 12 }, (_, i) => i + 1);
+    const answers = all.map((n) => group.submit(n));
+    await Promise.resolve();
+    expect(calls).toEqual(['alone 1', 'alone 2']);
+    // Lane 1 comes back while lane 2 is still busy: it takes the whole queue, as nobody else could.
+    held[0]!.open();
+    await new Promise((r) => setTimeout(r, 1));
+    expect(calls[2]).toBe('together 3,4,5,6,7,8,9,10,11,12');
+    held[1]!.open();
+    expect(await Promise.all(answers)).toEqual(all);
+
+    // Both lanes free when eleven arrive together (gather: a lane waits a turn before it takes):
+    // six and five, written at once.
+    calls.length = 0;
+    const third = gate();
+    const split = new GroupCommit<number, number>({
+      alone: async (n) => {
+        calls.push(`alone ${n}`);
+        await third.opened;
+        return n;
+      },
+      together: async (ns) => {
+        calls.push(`together ${ns.join(',')}`);
+        await third.opened;
+        return ns;
+      },
+      maxBatch: 64,
+      lanes: 2,
+      gather: true,
+    });
+    const more = all.slice(0, 11).map((n) => split.submit(n));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual(['together 1,2,3,4,5,6', 'together 7,8,9,10,11']);
+    third.open();
+    expect(await Promise.all(more)).toEqual(all.slice(0, 11));
+  });
 });

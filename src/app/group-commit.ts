@@ -9,6 +9,12 @@
 // statements for all of them. Nothing waits for a batch to fill: a booking that finds a free lane
 // goes at once, alone, so a quiet portal answers as before; only under load do batches form, from
 // what queued while the lanes were busy, which is exactly when the round trips were the bottleneck.
+// What has queued is shared out among the lanes not writing a batch, not taken whole by the first
+// that looks. Measured at 32 clients (each waits on its own booking, so they come back together):
+// the pattern is still mostly one batch of ~30 beside batches of one, as the queue only forms while
+// both lanes write; shared, 803–853 created/s against 766–774 taken whole, back to back (noisy;
+// bench/RESULTS.md). Always taking half (leaving the rest to the lane that ends next) measured
+// 757–905 at 32 clients and fewer at 8: not kept.
 // The same mechanism writes the guests' attendance entries and reads their PIN counts in bulk
 // (app/attendance.ts, db/guest-pin-repository.ts), there with `gather`.
 //
@@ -46,6 +52,8 @@ export class GroupCommit<I, O> {
   readonly #queue: Waiting<I, O>[] = [];
   readonly #home = new AsyncResource('GroupCommitLane');
   #busy = 0;
+  /** Lanes writing a batch now (busy ones may still be gathering or taking theirs). */
+  #running = 0;
 
   constructor(o: GroupCommitOptions<I, O>) {
     this.#o = o;
@@ -63,12 +71,28 @@ export class GroupCommit<I, O> {
     this.#busy++;
     try {
       if (this.#o.gather) await new Promise((r) => setImmediate(r));
-      for (let batch = this.#queue.splice(0, this.#o.maxBatch); batch.length > 0; batch = this.#queue.splice(0, this.#o.maxBatch)) {
-        await this.#run(batch);
+      for (let batch = this.#take(); batch.length > 0; batch = this.#take()) {
+        try {
+          await this.#run(batch);
+        } finally {
+          this.#running--;
+        }
       }
     } finally {
       this.#busy--;
     }
+  }
+
+  /**
+   * This lane's share of the queue, counted as running when not empty: split evenly with the lanes
+   * not writing a batch now (this one among them); a lane not yet started is started for its share.
+   */
+  #take(): Waiting<I, O>[] {
+    const share = Math.min(this.#o.maxBatch, Math.ceil(this.#queue.length / (this.#o.lanes - this.#running)));
+    const batch = this.#queue.splice(0, share);
+    if (batch.length > 0) this.#running++;
+    for (let idle = this.#o.lanes - this.#busy; idle > 0 && this.#queue.length > 0; idle--) void this.#home.runInAsyncScope(() => this.#lane());
+    return batch;
   }
 
   async #run(batch: Waiting<I, O>[]): Promise<void> {
