@@ -94,6 +94,7 @@ describe('group commit', () => {
     expect(await Promise.all(all.map((n) => group.submit(n)))).toEqual(all);
     expect(most).toBe(3);
   });
+
   it('shares what queued among the lanes that are free, in arrival order, instead of one lane taking it all', async () => {
     const calls: string[] = [];
     const held = [gate(), gate()];

@@ -42,7 +42,6 @@ describe('zoned output', () => {
     expect(() => isoInstant(new Date(Number.NaN))).toThrow(RangeError);
   });
 
-
   it('writes an instant with the zone’s offset on both sides of the changes', () => {
     expect(toZonedIso(new Date('2026-03-29T00:30:00Z'), 'Europe/Rome')).toBe('2026-03-29T01:30:00+01:00');
     expect(toZonedIso(new Date('2026-03-29T01:30:00Z'), 'Europe/Rome')).toBe('2026-03-29T03:30:00+02:00');
