@@ -290,10 +290,12 @@ describe('forgot password', () => {
       knownTimes.push(await time(address));
       unknownTimes.push(await time(`unknown-${i}@unipd.it`));
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    // The floor of each (the mean of its three fastest): a pause of the test process or of a busy
+    // machine only ever adds time, and one such pause among six moved a median (CI: 0.26).
+    const floor = (xs: number[]) => [...xs].sort((a, b) => a - b).slice(0, 3).reduce((a, b) => a + b, 0) / 3;
     // The same statements run either way (the mail job decides later): no factor of difference.
-    expect(median(unknownTimes) / median(knownTimes)).toBeGreaterThan(0.4);
-    expect(median(unknownTimes) / median(knownTimes)).toBeLessThan(2.5);
+    expect(floor(unknownTimes) / floor(knownTimes)).toBeGreaterThan(0.4);
+    expect(floor(unknownTimes) / floor(knownTimes)).toBeLessThan(2.5);
   });
 
   it('is bounded per asked address, known or not, with Retry-After, and per client address', async () => {
