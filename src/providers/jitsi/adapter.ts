@@ -14,6 +14,7 @@
 // for the rooms that exist now. With JITSI_CENSUS_URL set the adapter counts from it; without it
 // (meet.jit.si) it cannot count, and says so by not offering participantCount at all.
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { KeptValues } from '../../app/kept-reads.ts';
 import { meetingName, retryable, type AudioLeg, type ConferenceProvider, type MeetingRef, type MeetingSpec, type Participant, type RoomAudio } from '../port.ts';
 import type { JigasiSettings } from '../settings.ts';
 import { signHs256 } from '../signed-token.ts';
@@ -37,8 +38,7 @@ export type JitsiConfig = {
   now: () => Date;
 };
 
-/** Tokens kept per generation: between 5,000 and 10,000 of the latest in all. */
-const SIGNED_TOKENS_PER_GENERATION = 5_000;
+const SIGNED_TOKENS_KEPT = 10_000;
 
 type Census = { room_census?: { room_name?: unknown; participants?: unknown }[] };
 
@@ -51,13 +51,10 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
    * Tokens already signed, by their claims. A token is a pure function of its claims (no iat, no
    * jti; nbf is the room's opening once joining is open), so the same person joining the same
    * meeting again gets the same token without signing it again: signing was most of a cached
-   * join's own work in the meeting-start benchmark (bench/RESULTS.md, issue #13). Bounded in two
-   * generations, the older dropped whole when the newer is full: deleting a Map's oldest key one at
-   * a time made each insert walk the holes left before it (8 µs a token once full, measured, more
-   * than signing it), and every guest who enters adds a token.
+   * join's own work in the meeting-start benchmark (bench/RESULTS.md, issue #13). Every guest who
+   * enters adds one: the latest are kept.
    */
-  private signed = new Map<string, string>();
-  private signedBefore = new Map<string, string>();
+  private readonly signed = new KeptValues<string>(SIGNED_TOKENS_KEPT);
   /** Present only with a census to ask (the registry checks for it once: ParticipantCounter). */
   readonly participantCount?: (ref: MeetingRef) => Promise<number>;
 
@@ -137,15 +134,8 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
     };
     // The claims' JSON is both the key of the tokens kept and the token's payload.
     const payload = JSON.stringify(claims);
-    let token = this.signed.get(payload);
-    if (token === undefined) {
-      token = this.signedBefore.get(payload) ?? signHs256(payload, this.key);
-      if (this.signed.size >= SIGNED_TOKENS_PER_GENERATION) {
-        this.signedBefore = this.signed;
-        this.signed = new Map();
-      }
-      this.signed.set(payload, token);
-    }
+    const key = this.key;
+    const token = this.signed.get(payload, () => signHs256(payload, key));
     return `${base}?jwt=${token}${fragment}`;
   }
 
