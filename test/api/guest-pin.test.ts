@@ -54,6 +54,10 @@ const post = (path: string, form: Record<string, string>, o: { from?: string; vi
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': o.from ?? '198.51.100.1', ...(o.accept && { accept: o.accept }) },
     body: new URLSearchParams(form).toString(),
   });
+/** `times` wrong PINs in a row on `path`, each refused 422; `from` the address of each (by its index). */
+const wrongPins = async (path: string, times: number, from: (i: number) => string) => {
+  for (let i = 0; i < times; i++) expect((await post(path, { name: 'M', pin: `900${i}` }, { from: from(i) })).status).toBe(422);
+};
 let roomIndex = 0;
 /** A booking open now (09:10–11:40Z, opens 08:55Z) whose guest link asks for `pin`; its guest path. */
 const pinLink = async (pin: string) => {
@@ -199,8 +203,8 @@ describe('wrong guest PINs', () => {
     const b = await pinLink('2222');
     const c = await pinLink('3333');
     const from = '192.0.2.77';
-    for (let i = 0; i < 5; i++) expect((await post(a.path, { name: 'M', pin: `900${i}` }, { from })).status).toBe(422);
-    for (let i = 0; i < 3; i++) expect((await post(b.path, { name: 'M', pin: `900${i}` }, { from })).status).toBe(422);
+    await wrongPins(a.path, 5, () => from);
+    await wrongPins(b.path, 3, () => from);
     // Eight wrong PINs from this address within the hour: it waits, even with a right PIN elsewhere.
     const refused = await post(`${c.path}?lang=en`, { name: 'M', pin: '3333' }, { from });
     expect(refused.status).toBe(429);
@@ -218,8 +222,8 @@ describe('wrong guest PINs', () => {
     const c = await pinLink('7373');
     const blocked = '192.0.2.91';
     // Eight wrong PINs from one address (over two links), none from the others.
-    for (let i = 0; i < 4; i++) expect((await post(a.path, { name: 'M', pin: `800${i}` }, { from: blocked })).status).toBe(422);
-    for (let i = 0; i < 4; i++) expect((await post(b.path, { name: 'M', pin: `800${i}` }, { from: blocked })).status).toBe(422);
+    await wrongPins(a.path, 4, () => blocked);
+    await wrongPins(b.path, 4, () => blocked);
     const tries = Array.from({ length: 60 }, (_, i) => {
       const link = [a, b, c][i % 3]!;
       const pin = { [a.path]: '5151', [b.path]: '6262', [c.path]: '7373' }[link.path]!;
@@ -235,8 +239,8 @@ describe('wrong guest PINs', () => {
     setNow('2026-03-20T09:00:00Z');
     const a = await pinLink('1212');
     const b = await pinLink('3434');
-    for (let i = 0; i < 5; i++) expect((await post(a.path, { name: 'M', pin: `800${i}` }, { from: `2001:db8:77:1::${i + 1}` })).status).toBe(422);
-    for (let i = 0; i < 3; i++) expect((await post(b.path, { name: 'M', pin: `800${i}` }, { from: `2001:db8:77:1:ffff::${i + 1}` })).status).toBe(422);
+    await wrongPins(a.path, 5, (i) => `2001:db8:77:1::${i + 1}`);
+    await wrongPins(b.path, 3, (i) => `2001:db8:77:1:ffff::${i + 1}`);
     expect((await post(b.path, { name: 'M', pin: '3434' }, { from: '2001:db8:77:1:abcd::9' })).status).toBe(429);
     expect((await post(b.path, { name: 'Neighbour', pin: '3434' }, { from: '2001:db8:77:2::1' })).status).toBe(303);
   });
