@@ -3,6 +3,7 @@
 // intervals is done by the statements, so a repeated minute adds nothing.
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
+import { isoInstant } from '../domain/time.ts';
 import type { AttendanceRow, AttendanceStore, Attendee, Entry } from '../app/attendance.ts';
 
 const BATCH = 5_000;
@@ -34,7 +35,7 @@ export class PgAttendanceRepository implements AttendanceStore {
     }
     if (rows.size === 0) return;
     const list = [...rows.values()];
-    const iso = (t: number) => new Date(t).toISOString();
+    const iso = (t: number) => isoInstant(new Date(t));
     await sql`INSERT INTO attendance (booking_id, who_key, kind, display, user_id, first_seen, last_seen)
         SELECT b::uuid, k, kd, d, ${userOf}, f, l
           FROM unnest(${list.map((r) => r.e.bookingId)}::text[], ${list.map((r) => r.e.who.key)}::text[], ${list.map((r) => r.e.who.kind)}::text[],
