@@ -16,6 +16,7 @@ import { pendingMigrations } from '../db/migrate.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { EventLoopWatch } from '../observability/event-loop.ts';
 import { publicByDefault, registerAccess, type DeclaredRoute } from './access.ts';
+import { AccessLog } from './access-log.ts';
 import { clientErrorHandler, errorHandler, problem, problemCodeOf, sendProblem } from './errors.ts';
 import { registerIdempotency } from './idempotency.ts';
 import { PublicAddressWatch } from './public-address.ts';
@@ -125,6 +126,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: errorHandler,
     clientErrorHandler,
     return503OnClosing: false,
+    // One access line per request, when the answer is out (access-log.ts).
+    logController: new AccessLog(),
     trustProxy: o.trustProxy,
     // `//api/v1/x` and `/api/v1/x/` reach the route `/api/v1/x` and so its access declaration.
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },

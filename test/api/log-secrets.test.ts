@@ -96,13 +96,19 @@ describe('a day of use, logged at info level', () => {
     expect(ended.status).toBeLessThan(500);
   });
 
-  it('has logged the requests of that day, with the secret part of their addresses masked', () => {
-    const paths = logs.map((l) => (l.url as { path?: string } | undefined)?.path).filter(Boolean);
-    expect(paths).toContain('/api/v1/bookings');
+  it('has logged the requests of that day, one line each, with the secret part of their addresses masked', () => {
+    type Line = { url?: { path?: string }; http?: { request?: { method?: string } } };
+    const requests = logs.filter((l) => l.message === 'request completed') as (Record<string, unknown> & Line)[];
+    const paths = requests.map((l) => l.url?.path);
     expect(paths).toContain('/g/[redacted]');
     expect(paths).toContain('/api/v1/feeds/[redacted]');
-    const redirect = logs.find((l) => (l.http as { response?: { status_code?: number } } | undefined)?.response?.status_code === 302);
-    expect(JSON.stringify(redirect)).toContain('checksum=[redacted]');
+    // One line per request, written when it is answered (http/access-log.ts): the day's one booking.
+    expect(requests.filter((l) => l.http?.request?.method === 'POST' && l.url?.path === '/api/v1/bookings')).toHaveLength(1);
+    expect(logs.filter((l) => l.message === 'incoming request')).toEqual([]);
+    // The join's redirect: its status and time, not its Location (the signed room URL).
+    const join = requests.find((l) => (l.http as { response?: { status_code?: number } }).response?.status_code === 302);
+    expect(join).toMatchObject({ url: { path: expect.stringMatching(/^\/join\/[0-9a-f-]{36}$/) }, event: { duration: expect.any(Number) }, reqId: expect.any(String) });
+    expect(JSON.stringify(join)).not.toContain('location');
   });
 
   it('never writes one of its secrets into a log line', () => {
