@@ -19,6 +19,7 @@ import { loadConfig } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPortal } from '../src/portal.ts';
+import { loggerOptions } from '../src/observability/logger.ts';
 
 export type JoinBenchFigures = { join: { rps: number; p50: number; p99: number; non3xx: number }; bare: { rps: number; p50: number; p99: number }; ratio: number; apart: { join: { rps: number; p99: number; non3xx: number }; bare: { rps: number; p99: number }; ratio: number }; connections: number; seconds: number; database: string };
 
@@ -138,6 +139,18 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
         await limited.close();
       }
     }
+    // The same burst at an instance that logs as production does by default (LOG_LEVEL=info, one
+    // access line per request, pino writing synchronously), to /dev/null: the rows above log nothing.
+    const logged = await createPortal(loadConfig({ ...env, LOG_LEVEL: 'info' }), { database: scratch.database, logger: pino(loggerOptions('info'), pino.destination({ dest: '/dev/null', sync: true })) });
+    let loggedRow: string;
+    try {
+      const at = await logged.app.listen({ port: 0, host: '127.0.0.1' });
+      await load(`${at}/join/${booking.id}`, { authorization: `Bearer ${token}` }, Math.min(50, connections), 1);
+      const r = await load(`${at}/join/${booking.id}`, { authorization: `Bearer ${token}` }, connections, seconds);
+      loggedRow = `  /join, logged ${r.rps.toFixed(0).padStart(9)}  ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}   ratio ${(r.rps / base.rps).toFixed(2)}, p99 ${(r.p99 / Math.max(1, base.p99)).toFixed(2)}× bare; failed answers: ${r.non3xx}`;
+    } finally {
+      await logged.close();
+    }
     // The guests of the same meeting (issue #13: /g/<token> under the same burst): the form page,
     // then its POST with a name on an open link, and with a name and the right PIN on a PIN link
     // (each such POST reads the link's count of wrong PINs: one query per guest), the PIN link on a
@@ -171,6 +184,8 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       `  /join        ${join.rps.toFixed(0).padStart(9)}  ${join.p50.toFixed(1).padStart(8)} ${join.p99.toFixed(1).padStart(8)}${join.non3xx ? `   (${join.non3xx} not redirected: ${join.overloaded} 503 OVERLOADED, ${join.failed} no answer: ${join.errors} socket errors, ${join.timeouts} timeouts)` : ''}`,
       `  bare Fastify ${base.rps.toFixed(0).padStart(9)}  ${base.p50.toFixed(1).padStart(8)} ${base.p99.toFixed(1).padStart(8)}${base.failed ? `   (${base.failed} no answer: ${base.errors} socket errors, ${base.timeouts} timeouts)` : ''}`,
       `  ratio ${figures.ratio.toFixed(2)}  target ratio ≥ 0.5: ${figures.ratio >= 0.5 ? 'met' : 'not met'}; p99 ${(join.p99 / Math.max(1, base.p99)).toFixed(2)}× bare (target ≤ 1.2×): ${join.p99 <= 1.2 * base.p99 ? 'met' : 'not met'}; failed answers: ${join.non3xx} (target 0)`,
+      `The same, at an instance logging at LOG_LEVEL=info (the default: one access line per request), to /dev/null`,
+      loggedRow,
       `The same, the load generator in a process of its own (the portal keeps a core to itself)`,
       `  /join        ${joinApart.rps.toFixed(0).padStart(9)}  ${joinApart.p50.toFixed(1).padStart(8)} ${joinApart.p99.toFixed(1).padStart(8)}${joinApart.non3xx ? `   (${joinApart.non3xx} not redirected: ${joinApart.overloaded} 503 OVERLOADED, ${joinApart.failed} no answer: ${joinApart.errors} socket errors, ${joinApart.timeouts} timeouts)` : ''}`,
       `  bare Fastify ${bareApart.rps.toFixed(0).padStart(9)}  ${bareApart.p50.toFixed(1).padStart(8)} ${bareApart.p99.toFixed(1).padStart(8)}${bareApart.failed ? `   (${bareApart.failed} no answer: ${bareApart.errors} socket errors, ${bareApart.timeouts} timeouts)` : ''}`,
