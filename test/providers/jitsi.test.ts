@@ -1,9 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import * as signedToken from '../../src/providers/signed-token.ts';
 import { conferenceProviderContract } from '../../src/providers/contract.ts';
 import { JitsiProvider } from '../../src/providers/jitsi/adapter.ts';
 import { hasParticipantCounter } from '../../src/providers/port.ts';
 import { JitsiDouble } from '../doubles/jitsi.ts';
 import { rememberMeetingKey } from '../doubles/meeting-keys.ts';
+
+// Signing counted (the real signer still signs): which tokens the adapter keeps and which it makes again.
+vi.mock('../../src/providers/signed-token.ts', async (actual) => {
+  const real = await actual<typeof signedToken>();
+  return { ...real, signHs256: vi.fn(real.signHs256) };
+});
 
 conferenceProviderContract({
   name: 'Jitsi with tokens',
@@ -75,6 +82,24 @@ describe('Jitsi', () => {
     expect(await p.hostJoinUrl(ref, host, spec)).toBe(first);
     for (const i of [0, 4_999, 5_000, 11_999]) expect(await d.follow(urls[i]!)).toMatchObject({ ok: true, role: 'attendee', name: `Guest ${i}` });
     expect(await d.follow(first)).toMatchObject({ ok: true, role: 'host' });
+  });
+
+  it('keeps no guest’s token (each guest is a new participant): a lecture’s guests leave the members’ tokens kept', async () => {
+    const d = new JitsiDouble();
+    const p = new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') });
+    d.now = () => new Date('2026-04-01T08:30:00Z');
+    const ref = await p.prepare(spec);
+    const host = { id: 'u', email: 'u@x.org', name: 'U' };
+    const sign = vi.mocked(signedToken.signHs256);
+    const first = await p.hostJoinUrl(ref, host, spec);
+    sign.mockClear();
+    const guests: string[] = [];
+    for (let i = 0; i < 12_000; i++) guests.push(await p.attendeeJoinUrl(ref, { id: `guest-${i}`, name: `Guest ${i}`, guest: true }, spec));
+    expect(sign).toHaveBeenCalledTimes(12_000);
+    // The booker joins again after twelve thousand guests: the kept token, not a new signature.
+    expect(await p.hostJoinUrl(ref, host, spec)).toBe(first);
+    expect(sign).toHaveBeenCalledTimes(12_000);
+    for (const i of [0, 11_999]) expect(await d.follow(guests[i]!)).toMatchObject({ ok: true, role: 'attendee', name: `Guest ${i}` });
   });
 
   it('has Asterisk call Jigasi with the room’s MUC address in the header Jigasi reads', async () => {

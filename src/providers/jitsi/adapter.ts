@@ -51,8 +51,9 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
    * Tokens already signed, by their claims. A token is a pure function of its claims (no iat, no
    * jti; nbf is the room's opening once joining is open), so the same person joining the same
    * meeting again gets the same token without signing it again: signing was most of a cached
-   * join's own work in the meeting-start benchmark (bench/RESULTS.md, issue #13). Every guest who
-   * enters adds one: the latest are kept.
+   * join's own work in the meeting-start benchmark (bench/RESULTS.md, issue #13). A guest's token
+   * is not kept: each guest who enters is a new participant id (joining.ts), so it is never asked
+   * again, and a lecture's guests would push the members' tokens out.
    */
   private readonly signed = new KeptValues<string>(SIGNED_TOKENS_KEPT);
   /** Present only with a census to ask (the registry checks for it once: ParticipantCounter). */
@@ -135,7 +136,7 @@ export class JitsiProvider implements ConferenceProvider, AudioLeg {
     // The claims' JSON is both the key of the tokens kept and the token's payload.
     const payload = JSON.stringify(claims);
     const key = this.key;
-    const token = this.signed.get(payload, () => signHs256(payload, key));
+    const token = who.guest ? signHs256(payload, key) : this.signed.get(payload, () => signHs256(payload, key));
     return `${base}?jwt=${token}${fragment}`;
   }
 
