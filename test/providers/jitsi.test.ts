@@ -34,9 +34,14 @@ conferenceProviderContract({
 describe('Jitsi', () => {
   const spec = { bookingId: '22222222-2222-4222-8222-222222222222', meetingKey: '5f0c9a7be2d14c6f8a3b1e9d7c2f4a60', title: 'T', start: new Date('2026-04-01T08:00:00Z'), end: new Date('2026-04-01T09:00:00Z'), seats: 3, timeZone: 'Europe/Rome', host: { userId: 'u', email: 'u@x.org', name: 'U' }, guestPolicy: 'open' as const, settings: {} };
 
-  it('signs tokens that expire at the end of the booking', async () => {
+  // A provider signing with the double's secret, ten minutes before the meeting.
+  const signing = () => {
     const d = new JitsiDouble();
-    const p = new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') });
+    return { d, p: new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') }) };
+  };
+
+  it('signs tokens that expire at the end of the booking', async () => {
+    const { d, p } = signing();
     const ref = await p.prepare(spec);
     const url = await p.hostJoinUrl(ref, { id: 'u', email: 'u@x.org', name: 'U' }, spec);
     d.now = () => new Date('2026-04-01T08:30:00Z');
@@ -46,8 +51,7 @@ describe('Jitsi', () => {
   });
 
   it('signs a person’s token for a meeting once, and a new one when anything in it changes', async () => {
-    const d = new JitsiDouble();
-    const p = new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') });
+    const { d, p } = signing();
     const ref = await p.prepare(spec);
     const u = { id: 'u', email: 'u@x.org', name: 'U' };
     const first = await p.hostJoinUrl(ref, u, spec);
@@ -66,27 +70,25 @@ describe('Jitsi', () => {
     expect((await d.follow(first)).ok).toBe(false);
   });
 
-  it('keeps the tokens of the latest people when thousands of guests each get one, and every token it hands out is valid', async () => {
-    const d = new JitsiDouble();
-    const p = new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') });
+  it('keeps the tokens of the latest people when thousands of signed-in people each get one, and every token it hands out is valid', async () => {
+    const { d, p } = signing();
     d.now = () => new Date('2026-04-01T08:30:00Z');
     const ref = await p.prepare(spec);
     const host = { id: 'u', email: 'u@x.org', name: 'U' };
     const first = await p.hostJoinUrl(ref, host, spec);
-    const guest = (i: number) => ({ id: `g-${i}`, name: `Guest ${i}` });
+    const person = (i: number) => ({ id: `p-${i}`, name: `Person ${i}` });
     const urls: string[] = [];
-    for (let i = 0; i < 12_000; i++) urls.push(await p.attendeeJoinUrl(ref, guest(i), spec));
-    // The latest guest again gets the very URL it got; the host, twelve thousand tokens ago, a new
+    for (let i = 0; i < 12_000; i++) urls.push(await p.attendeeJoinUrl(ref, person(i), spec));
+    // The latest person again gets the very URL it got; the host, twelve thousand tokens ago, a new
     // one that is just as valid (HS256 over the same claims: the same text).
-    expect(await p.attendeeJoinUrl(ref, guest(11_999), spec)).toBe(urls[11_999]);
+    expect(await p.attendeeJoinUrl(ref, person(11_999), spec)).toBe(urls[11_999]);
     expect(await p.hostJoinUrl(ref, host, spec)).toBe(first);
-    for (const i of [0, 4_999, 5_000, 11_999]) expect(await d.follow(urls[i]!)).toMatchObject({ ok: true, role: 'attendee', name: `Guest ${i}` });
+    for (const i of [0, 4_999, 5_000, 11_999]) expect(await d.follow(urls[i]!)).toMatchObject({ ok: true, role: 'attendee', name: `Person ${i}` });
     expect(await d.follow(first)).toMatchObject({ ok: true, role: 'host' });
   });
 
   it('keeps no guest’s token (each guest is a new participant): a lecture’s guests leave the members’ tokens kept', async () => {
-    const d = new JitsiDouble();
-    const p = new JitsiProvider({ url: 'https://meet.example.org', appId: d.appId, appSecret: d.secret!, audience: 'jitsi', subject: '*', openMinutesBefore: 15, now: () => new Date('2026-04-01T07:50:00Z') });
+    const { d, p } = signing();
     d.now = () => new Date('2026-04-01T08:30:00Z');
     const ref = await p.prepare(spec);
     const host = { id: 'u', email: 'u@x.org', name: 'U' };
