@@ -1,8 +1,8 @@
 // The access log: one line per request, in ECS fields, written when the answer is out. Fastify's own
 // pair of lines ("incoming request", then "request completed" with every response header) doubled
 // what Elasticsearch stores, and under a meeting-start burst at the default level (info) the pair
-// cost a join about a fifth of its CPU (bench/RESULTS.md, issue #13). A request that is never
-// answered still leaves a line: the request timeout answers it (app.ts, "request timed out").
+// added a third to a join's CPU, the one line about a seventh (bench/RESULTS.md, issue #13). A request
+// not answered in time still leaves a line: the request timeout answers it (app.ts).
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { scrubUrl } from '../observability/logger.ts';
 
