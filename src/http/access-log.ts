@@ -4,18 +4,16 @@
 // added a third to a join's CPU, the one line about a seventh (bench/RESULTS.md, issue #13). A request
 // not answered in time still leaves a line: the request timeout answers it (app.ts).
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
-import { scrubUrl } from '../observability/logger.ts';
+import { ecsUrl } from '../observability/logger.ts';
 
 /** What one answered request says in the access log. */
 export type AccessFacts = { method: string; url: string; clientAddress: string | undefined; status: number; elapsedMs: number; bytes: number | undefined };
 
 /** The line's fields: the address with its secret part masked (guest links, feeds, tickets…). */
 export function accessEntry(a: AccessFacts): Record<string, unknown> {
-  const url = scrubUrl(a.url);
-  const q = url.indexOf('?');
   return {
     http: { request: { method: a.method }, response: { status_code: a.status, ...(a.bytes !== undefined && { body: { bytes: a.bytes } }) } },
-    url: { path: q < 0 ? url : url.slice(0, q), ...(q >= 0 && { query: url.slice(q + 1) }) },
+    url: ecsUrl(a.url),
     ...(a.clientAddress && { client: { address: a.clientAddress } }),
     // ECS: event.duration is in nanoseconds.
     event: { duration: Math.round(a.elapsedMs * 1e6) },

@@ -28,6 +28,13 @@ export function scrubUrl(url: string): string {
   return `${path}?${query}`;
 }
 
+/** ECS's `url` fields of a request's address, its secrets masked (scrubUrl). */
+export function ecsUrl(raw: string): { path: string; query?: string } {
+  const url = scrubUrl(raw);
+  const q = url.indexOf('?');
+  return q < 0 ? { path: url } : { path: url.slice(0, q), query: url.slice(q + 1) };
+}
+
 function decodeURIComponentSafe(s: string): string {
   try {
     return decodeURIComponent(s);
@@ -62,13 +69,11 @@ export function loggerOptions(level: string): LoggerOptions {
       log(obj: Record<string, unknown>) {
         const req = obj.req as SerializedRequest | undefined;
         if (req && typeof req === 'object' && typeof req.url === 'string') {
-          const url = scrubUrl(req.url);
-          const q = url.indexOf('?');
           const { req: _drop, ...rest } = obj;
           return ecsLog({
             ...rest,
             http: { ...(rest.http as object | undefined), request: { method: req.method } },
-            url: { path: q < 0 ? url : url.slice(0, q), ...(q >= 0 && { query: url.slice(q + 1) }) },
+            url: ecsUrl(req.url),
             ...(req.remoteAddress && { client: { address: req.remoteAddress, port: req.remotePort } }),
           });
         }
