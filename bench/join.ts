@@ -56,6 +56,12 @@ async function loadApart(url: string, headers: Record<string, string>, connectio
   return JSON.parse(out) as Run;
 }
 
+/** A row of figures with its ratios to the bare route's measured the same way, and what failed. */
+function comparedRow(label: string, r: Awaited<ReturnType<typeof load>>, bare: { rps: number; p99: number }, width: number): string {
+  const failed = r.non3xx ? ` (${r.statuses}; ${r.errors} socket errors, ${r.timeouts} timeouts)` : '';
+  return `  ${label.padEnd(width)} ${r.rps.toFixed(0).padStart(9)}  ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}   ratio ${(r.rps / bare.rps).toFixed(2)}, p99 ${(r.p99 / Math.max(1, bare.p99)).toFixed(2)}× bare; failed answers: ${r.non3xx}${failed}`;
+}
+
 async function scratchDatabase(): Promise<{ database: Database; drop(): Promise<void>; kind: string }> {
   const server = process.env.DATABASE_URL;
   if (!server) {
@@ -147,7 +153,7 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       const at = await logged.app.listen({ port: 0, host: '127.0.0.1' });
       await load(`${at}/join/${booking.id}`, { authorization: `Bearer ${token}` }, Math.min(50, connections), 1);
       const r = await load(`${at}/join/${booking.id}`, { authorization: `Bearer ${token}` }, connections, seconds);
-      loggedRow = `  /join, logged ${r.rps.toFixed(0).padStart(9)}  ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}   ratio ${(r.rps / base.rps).toFixed(2)}, p99 ${(r.p99 / Math.max(1, base.p99)).toFixed(2)}× bare; failed answers: ${r.non3xx}`;
+      loggedRow = comparedRow('/join, logged', r, base, 13);
     } finally {
       await logged.close();
     }
@@ -165,11 +171,9 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       const probe = await fetch(`${address}${path}`, { method: post === undefined ? 'GET' : 'POST', redirect: 'manual', headers: form, ...(post !== undefined && { body: post }) });
       if (probe.status !== expect) throw new Error(`${label} answered ${probe.status}, not ${expect}`);
       await load(`${address}${path}`, form, Math.min(50, connections), 1, false, post);
-      const row = (where: string, r: Awaited<ReturnType<typeof load>>, bare: number, bareP99: number) =>
-        `  ${`${label}${where}`.padEnd(40)} ${r.rps.toFixed(0).padStart(9)}  ${r.p50.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)}   ratio ${(r.rps / bare).toFixed(2)}, p99 ${(r.p99 / Math.max(1, bareP99)).toFixed(2)}× bare; failed answers: ${r.non3xx}${r.non3xx ? ` (${r.statuses}; ${r.errors} socket errors, ${r.timeouts} timeouts)` : ''}`;
       const here = await load(`${address}${path}`, form, connections, seconds, false, post);
       const apart = await load(`${address}${path}`, form, connections, seconds, true, post);
-      return [row('', here, base.rps, base.p99), row(', apart', apart, bareApart.rps, bareApart.p99)];
+      return [comparedRow(label, here, base, 40), comparedRow(`${label}, apart`, apart, bareApart, 40)];
     };
     const open = await guestPath(booking.id, 'open', null);
     const withPin = await guestPath(pinBooking.id, 'pin', '482193');
