@@ -21,6 +21,8 @@ export type Database = {
    * listening connection came back after a loss: notifications sent meanwhile were not delivered.
    */
   listen(channel: string, onPayload: (payload: string) => void, onResync?: () => void): Promise<() => Promise<void>>;
+  /** PGlite only: its whole data folder as an uncompressed tar (PGlite's dumpDataDir), to start another from. */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 };
 
@@ -35,6 +37,11 @@ export type OpenOptions = {
   dataDir?: string;
   poolSize?: number;
   memory?: boolean;
+  /**
+   * With `memory`: start from a `dump()` instead of PGlite's initdb, which takes seconds; the test
+   * suite migrates one database per run and starts each file's from it.
+   */
+  snapshot?: Blob;
   /** Longest wait for a connection (a new one, or a free one of the pool); then the query fails as unavailable. */
   connectTimeoutMs?: number;
   /** PostgreSQL's statement_timeout for every pooled connection (0: none). */
@@ -45,7 +52,7 @@ export type OpenOptions = {
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 20, opts.connectTimeoutMs ?? 5_000, opts.statementTimeoutMs ?? 0, opts.preparedStatements ?? true);
-  return openPglite(opts.memory ? undefined : (opts.dataDir ?? './data'));
+  return openPglite(opts.memory ? undefined : (opts.dataDir ?? './data'), opts.memory ? opts.snapshot : undefined);
 }
 
 function openPostgres(url: string, max: number, connectTimeoutMs: number, statementTimeoutMs: number, preparedStatements: boolean): Database {
@@ -82,7 +89,7 @@ function openPostgres(url: string, max: number, connectTimeoutMs: number, statem
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, snapshot: Blob | undefined): Promise<Database> {
   const [{ PGlite }, { btree_gist }, { createPgConfig }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite/contrib/btree_gist'),
@@ -93,7 +100,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     mkdirSync(dataDir, { recursive: true });
     releaseLock = lockDataDir(dataDir);
   }
-  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { btree_gist } });
+  const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), ...(snapshot && { loadDataDir: snapshot }), extensions: { btree_gist } });
   // createPgConfig once: every call would open another connection object on the same session.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
   const names = new StatementNames();
@@ -119,6 +126,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       const unsubscribe = await exclusive(() => pglite.listen(channel, onPayload));
       return async () => exclusive(() => unsubscribe());
     },
+    dump: () => pglite.dumpDataDir('none'),
     async close() {
       await db.destroy();
       await pglite.close();

@@ -1,9 +1,13 @@
 // A fresh database for each test file: an in-memory PGlite by default, or, when DATABASE_URL is
 // set, a new database on that PostgreSQL server (dropped afterwards) so files never share state.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
+// Its declaration of what the global set-up provides (inject's type).
+import type {} from './pglite-snapshots.ts';
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
@@ -13,7 +17,10 @@ export type TestDatabase = { database: Database; url: string | undefined; drop()
 export async function openTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const database = await openDatabase({ memory: true });
+    // From the run's snapshot (test/support/pglite-snapshots.ts); migrate() then finds nothing to do.
+    const snapshots = inject('pgliteSnapshots');
+    const file = snapshots && (opts.migrate === false ? snapshots.fresh : snapshots.migrated);
+    const database = await openDatabase({ memory: true, ...(file && { snapshot: new Blob([readFileSync(file)]) }) });
     if (opts.migrate !== false) await migrate(database.db);
     return { database, url: undefined, drop: () => database.close() };
   }
