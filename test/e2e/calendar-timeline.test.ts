@@ -5,11 +5,10 @@
 // state, at a fixed clock on the portal and in the browser.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestClock } from '../support/portal.ts';
-import { describeInBrowser, expectAccessible, launchBrowser, newContext, signIn } from './support/browser.ts';
+import { axe, describeInBrowser, expectAccessible, launchBrowser, newContext, signIn } from './support/browser.ts';
 import { timelineAt } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
@@ -114,7 +113,7 @@ describeInBrowser('room calendar for eight rooms', () => {
   /** The findings issue #12 named, at every impact (expectAccessible checks serious and critical ones). */
   async function expectNoCalendarFindings(page: Page, what: string) {
     const rules = ['aria-allowed-attr', 'aria-required-children', 'aria-required-parent', 'heading-order', 'region'];
-    const found = (await new AxeBuilder({ page }).withRules(rules).analyze()).violations;
+    const found = (await axe(page).withRules(rules).analyze()).violations;
     expect(found.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`), `axe on ${what}`).toEqual([]);
   }
 
