@@ -131,6 +131,9 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
   const policy = config.booking;
   const guard = new PgSignInGuard(database.db, config.loginLimits);
   const settings = new PgPortalSettings(database.db);
+  // A change of a person's rights or language: this instance forgets their credentials at once,
+  // the others when the notice reaches them.
+  const forget = (userId: string) => credentials?.apply({ kind: 'user', userId });
   // PGlite has one connection, held by each transaction: one lane is all it can use.
   const bookings = new BookingService({ uow, clock, policy, groupLanes: database.kind === 'pglite' ? 1 : 2 });
   const t = config.telephony;
@@ -158,8 +161,8 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
       publicUrl: config.publicUrl,
       mailConfigured: Boolean(config.mail.smtpUrl),
     },
-    accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings }),
-    administration: new AdministrationService({ uow, defaultTimeZone: policy.defaultTimeZone, clock }),
+    accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings, forget }),
+    administration: new AdministrationService({ uow, defaultTimeZone: policy.defaultTimeZone, clock, forget }),
     statistics: new StatisticsService({ reader: new PgStatisticsRepository(database.db), clock, timeZone: policy.defaultTimeZone }),
     people: new PeopleService({
       uow,
@@ -170,7 +173,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
       publicUrl: config.publicUrl,
       mailConfigured: Boolean(config.mail.smtpUrl),
       settings,
-      forget: (userId) => credentials?.apply({ kind: 'user', userId }),
+      forget,
     }),
   };
 }

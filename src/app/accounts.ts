@@ -71,6 +71,7 @@ export class AccountService {
   private readonly zone: string;
   private readonly guard: SignInGuard | undefined;
   private readonly settings: PortalSettings | undefined;
+  private readonly forget: (userId: string) => void;
 
   constructor(deps: {
     uow: UnitOfWork;
@@ -81,7 +82,10 @@ export class AccountService {
     defaultTimeZone: string;
     guard?: SignInGuard;
     settings?: PortalSettings;
+    /** This instance forgets the person's cached sessions and tokens at once (others on the notice). */
+    forget?: (userId: string) => void;
   }) {
+    this.forget = deps.forget ?? (() => {});
     this.guard = deps.guard;
     this.settings = deps.settings;
     this.uow = deps.uow;
@@ -146,6 +150,8 @@ export class AccountService {
   /** The person's own language (mails, server messages, the portal's pages on any browser). */
   async setLanguage(ctx: CallContext, locale: Locale | null): Promise<Me> {
     if (!(await this.uow.repos.users.update(ctx.actor.userId, { locale }))) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.');
+    // The cached actor carries the language: the person's next request is answered in the new one.
+    this.forget(ctx.actor.userId);
     return this.me(ctx);
   }
 

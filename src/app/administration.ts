@@ -26,8 +26,11 @@ export class AdministrationService {
   private readonly uow: UnitOfWork;
   private readonly defaultTimeZone: string;
   private readonly clock: Clock;
-  constructor(deps: { uow: UnitOfWork; defaultTimeZone: string; clock: Clock }) {
+  private readonly forget: (userId: string) => void;
+  /** `forget`: this instance forgets a person's cached sessions and tokens at once (others on the notice). */
+  constructor(deps: { uow: UnitOfWork; defaultTimeZone: string; clock: Clock; forget?: (userId: string) => void }) {
     this.uow = deps.uow;
+    this.forget = deps.forget ?? (() => {});
     this.clock = deps.clock;
     this.defaultTimeZone = deps.defaultTimeZone;
   }
@@ -140,7 +143,7 @@ export class AdministrationService {
     if (manager && (change.role !== undefined || (change.institutionId !== undefined && change.institutionId !== null))) {
       throw forbidden('ADMIN_ONLY', 'Only administrators assign roles and institutions.');
     }
-    return this.audited(ctx, 'user.updated', 'user', async (r) => {
+    const updated = await this.audited(ctx, 'user.updated', 'user', async (r) => {
       const before = (await r.users.findById(id)) ?? userNotFound();
       if (manager && (before.institutionId !== ctx.actor.institutionId || before.role === 'admin')) userNotFound();
       if (change.institutionId && !(await r.institutions.findById(change.institutionId))) institutionNotFound();
@@ -150,6 +153,8 @@ export class AdministrationService {
       const after = (await r.users.update(id, change)) ?? userNotFound();
       return { before, after };
     });
+    this.forget(id);
+    return updated;
   }
 
   // Audit log
