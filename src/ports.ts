@@ -145,7 +145,7 @@ export type BusyBooking = SeatUsage & {
   institutionId: string | null;
   occupiedUntil: Date;
   /** A waiting-list hold (migration 019): busy for everyone, but no booking to open. */
-  held?: true;
+  held?: boolean;
 };
 
 export interface BookingRepository {

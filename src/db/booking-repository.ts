@@ -306,30 +306,18 @@ export class PgBookingRepository implements BookingRepository {
   }
 
   async busy(from: Date, to: Date): Promise<BusyBooking[]> {
-    const bookings = await this.db
-      .selectFrom('bookings')
-      .select([
-        'id',
-        'room_id as roomId',
-        'title',
-        'seats',
-        'booker_id as bookerId',
-        'institution_id as institutionId',
-        sql<Date>`lower(during)`.as('start'),
-        sql<Date>`upper(during)`.as('end'),
-        sql<Date>`upper(occupied)`.as('occupiedUntil'),
-      ])
-      .where('status', '=', 'confirmed')
-      .where(sql<boolean>`during && tstzrange(${from}, ${to}, '[)')`)
-      .orderBy(sql`lower(during)`)
-      .execute();
     // Waiting-list holds take their room and seats as bookings do (the calendar and the suggestions
-    // must not offer a held slot that a booking would then be refused).
-    const { rows: holds } = await sql<BusyBooking>`SELECT id, held_room_id AS "roomId", title, seats, user_id AS "bookerId", institution_id AS "institutionId",
-        lower(during) AS start, upper(during) AS "end", upper(held_occupied) AS "occupiedUntil", true AS held
-      FROM waiting_entries WHERE state = 'held' AND during && tstzrange(${from}, ${to}, '[)')`.execute(this.db);
-    if (holds.length === 0) return bookings;
-    return [...bookings, ...holds].sort((a, b) => new Date(a.start).getTime() - new Date(b.start).getTime());
+    // must not offer a held slot that a booking would then be refused). One statement for both: every
+    // calendar view and every loser's suggestions ask this, and a second round trip was a tenth of it.
+    const { rows } = await sql<BusyBooking>`
+      SELECT id, room_id AS "roomId", title, seats, booker_id AS "bookerId", institution_id AS "institutionId",
+        lower(during) AS start, upper(during) AS "end", upper(occupied) AS "occupiedUntil", false AS held
+      FROM bookings WHERE status = 'confirmed' AND during && tstzrange(${from}, ${to}, '[)')
+      UNION ALL
+      SELECT id, held_room_id, title, seats, user_id, institution_id, lower(during), upper(during), upper(held_occupied), true
+      FROM waiting_entries WHERE state = 'held' AND during && tstzrange(${from}, ${to}, '[)')
+      ORDER BY start, id`.execute(this.db);
+    return rows;
   }
 
   async institutionHours(institutionId: string, month: Slot, excludeId?: string): Promise<number> {
