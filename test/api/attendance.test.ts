@@ -95,7 +95,9 @@ describe('attendance', () => {
       { name: '•••• 5634', kind: 'phone', firstSeen: '2026-03-20T09:11:45.000Z', lastSeen: '2026-03-20T09:13:00.000Z', totalSeconds: 75 },
       { name: 'Carlo Esterno', kind: 'guest', firstSeen: '2026-03-20T09:14:00.000Z', lastSeen: '2026-03-20T09:15:00.000Z', totalSeconds: 60 },
     ]);
-    expect(JSON.stringify(res.body)).not.toContain('1234');
+    // The caller's hidden digits appear nowhere in the answer (its one random value, the booking's
+    // id, left out: a random UUID holds "1234" about once in 4,000 and failed this check in a full run).
+    expect(JSON.stringify({ ...res.body, bookingId: undefined })).not.toContain('1234');
   });
 
   it('counts a return after a break from the return, not the break', async () => {
