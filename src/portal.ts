@@ -40,7 +40,7 @@ import { buildApp } from './http/app.ts';
 import type { Services } from './http/services.ts';
 import { loggerOptions } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { JOIN_CHANNEL, type Clock } from './ports.ts';
+import { AUTH_CHANNEL, JOIN_CHANNEL, type Clock } from './ports.ts';
 import { JobQueue } from './jobs/queue.ts';
 import { startProvisioningModule, type ProvisioningModule } from './jobs/provisioning-module.ts';
 import { startHousekeeping, type Housekeeping } from './jobs/housekeeping.ts';
@@ -48,13 +48,13 @@ import { PgHousekeeping } from './db/housekeeping-repository.ts';
 import { PgUsageRepository } from './db/usage-repository.ts';
 import { startUsageSampler, type UsageSampler } from './jobs/usage-sampler.ts';
 import { CredentialCache } from './identity/credential-cache.ts';
-import { AuthChangeHub } from './live/booking-changes.ts';
+import { AuthChangeHub, parseAuthChange } from './live/booking-changes.ts';
 import { JOIN_CACHE_CHANNELS, JoinCache } from './app/join-cache.ts';
 import { RoomCache } from './app/room-cache.ts';
 import { PgRoomRepository } from './db/room-repository.ts';
 import { JoiningService } from './app/joining.ts';
 import { PgGuestPinAttempts } from './db/guest-pin-repository.ts';
-import { onLocalNotice } from './db/notices.ts';
+import { onLocalNotice, type Notice } from './db/notices.ts';
 
 /**
  * How long a join cache entry lives at most without a notice: the notices forget it at once; this
@@ -125,15 +125,20 @@ export async function openPortalDatabase(config: Config, opts: { memory?: boolea
 }
 
 export function buildServices(config: Config, database: Database, clock: Clock, queue?: JobQueue, credentials?: CredentialCache, rooms?: RoomCache): Services {
-  const uow = new PgUnitOfWork(database.db, queue, rooms);
+  // A change of a person's rights, language or credentials: this instance forgets the cached
+  // sessions and tokens at once, after the commit; the others when the notice reaches them.
+  const heard = credentials && ((notices: readonly Notice[]) => {
+    for (const n of notices) {
+      const change = n.channel === AUTH_CHANNEL ? parseAuthChange(n.payload) : null;
+      if (change) credentials.apply(change);
+    }
+  });
+  const uow = new PgUnitOfWork(database.db, queue, { rooms, heard });
   const sessions = new PgSessionStore(database.db, config.session, credentials);
   const tokens = new PgTokenStore(database.db, credentials);
   const policy = config.booking;
   const guard = new PgSignInGuard(database.db, config.loginLimits);
   const settings = new PgPortalSettings(database.db);
-  // A change of a person's rights or language: this instance forgets their credentials at once,
-  // the others when the notice reaches them.
-  const forget = (userId: string) => credentials?.apply({ kind: 'user', userId });
   // PGlite has one connection, held by each transaction: one lane is all it can use.
   const bookings = new BookingService({ uow, clock, policy, groupLanes: database.kind === 'pglite' ? 1 : 2 });
   const t = config.telephony;
@@ -161,8 +166,8 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
       publicUrl: config.publicUrl,
       mailConfigured: Boolean(config.mail.smtpUrl),
     },
-    accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings, forget }),
-    administration: new AdministrationService({ uow, defaultTimeZone: policy.defaultTimeZone, clock, forget }),
+    accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings }),
+    administration: new AdministrationService({ uow, defaultTimeZone: policy.defaultTimeZone, clock }),
     statistics: new StatisticsService({ reader: new PgStatisticsRepository(database.db), clock, timeZone: policy.defaultTimeZone }),
     people: new PeopleService({
       uow,
@@ -173,7 +178,6 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
       publicUrl: config.publicUrl,
       mailConfigured: Boolean(config.mail.smtpUrl),
       settings,
-      forget,
     }),
   };
 }

@@ -71,7 +71,6 @@ export class AccountService {
   private readonly zone: string;
   private readonly guard: SignInGuard | undefined;
   private readonly settings: PortalSettings | undefined;
-  private readonly forget: (userId: string) => void;
 
   constructor(deps: {
     uow: UnitOfWork;
@@ -82,10 +81,7 @@ export class AccountService {
     defaultTimeZone: string;
     guard?: SignInGuard;
     settings?: PortalSettings;
-    /** This instance forgets the person's cached sessions and tokens at once (others on the notice). */
-    forget?: (userId: string) => void;
   }) {
-    this.forget = deps.forget ?? (() => {});
     this.guard = deps.guard;
     this.settings = deps.settings;
     this.uow = deps.uow;
@@ -149,9 +145,10 @@ export class AccountService {
 
   /** The person's own language (mails, server messages, the portal's pages on any browser). */
   async setLanguage(ctx: CallContext, locale: Locale | null): Promise<Me> {
-    if (!(await this.uow.repos.users.update(ctx.actor.userId, { locale }))) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.');
-    // The cached actor carries the language: the person's next request is answered in the new one.
-    this.forget(ctx.actor.userId);
+    // In a unit of work: the cached actor carries the language, and the commit's notice makes every
+    // instance forget it (this one at once), so the person's next request is answered in the new one.
+    const changed = await this.uow.transaction((r) => r.users.update(ctx.actor.userId, { locale }));
+    if (!changed) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.');
     return this.me(ctx);
   }
 

@@ -26,11 +26,8 @@ export class AdministrationService {
   private readonly uow: UnitOfWork;
   private readonly defaultTimeZone: string;
   private readonly clock: Clock;
-  private readonly forget: (userId: string) => void;
-  /** `forget`: this instance forgets a person's cached sessions and tokens at once (others on the notice). */
-  constructor(deps: { uow: UnitOfWork; defaultTimeZone: string; clock: Clock; forget?: (userId: string) => void }) {
+  constructor(deps: { uow: UnitOfWork; defaultTimeZone: string; clock: Clock}) {
     this.uow = deps.uow;
-    this.forget = deps.forget ?? (() => {});
     this.clock = deps.clock;
     this.defaultTimeZone = deps.defaultTimeZone;
   }
@@ -153,7 +150,6 @@ export class AdministrationService {
       const after = (await r.users.update(id, change)) ?? userNotFound();
       return { before, after };
     });
-    this.forget(id);
     return updated;
   }
 

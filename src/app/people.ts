@@ -42,7 +42,6 @@ export class PeopleService {
   private readonly publicUrl: string;
   private readonly mailConfigured: boolean;
   private readonly settings: PortalSettings | undefined;
-  private readonly forget: (userId: string) => void;
 
   constructor(deps: {
     uow: UnitOfWork;
@@ -53,8 +52,6 @@ export class PeopleService {
     publicUrl: string;
     mailConfigured: boolean;
     settings?: PortalSettings;
-    /** This instance forgets the person's cached sessions and tokens at once (others on the notice). */
-    forget?: (userId: string) => void;
   }) {
     this.uow = deps.uow;
     this.hasher = deps.hasher;
@@ -64,7 +61,6 @@ export class PeopleService {
     this.publicUrl = deps.publicUrl.replace(/\/$/, '');
     this.mailConfigured = deps.mailConfigured;
     this.settings = deps.settings;
-    this.forget = deps.forget ?? (() => {});
   }
 
   /** Administrators add anyone; an institution manager invites members of their own institution. */
@@ -129,7 +125,6 @@ export class PeopleService {
       await r.audit.record({ actorId: ctx.actor.userId, action: disabled ? 'user.disabled' : 'user.enabled', entity: 'user', entityId: userId, before, after: changed, requestId: ctx.requestId });
       return changed;
     });
-    if (disabled) this.forget(userId);
     return after;
   }
 
@@ -210,7 +205,6 @@ export class PeopleService {
       return t;
     });
     if (!used) throw await this.refusal(hash);
-    this.forget(used.userId);
     return { email: used.email };
   }
 

@@ -52,12 +52,20 @@ export class PgUnitOfWork implements UnitOfWork {
   readonly repos: Repositories;
   private readonly db: Db;
   private readonly queue: JobQueue | undefined;
-  /** `rooms`: what reads rooms outside a transaction (app/room-cache.ts in a portal). */
-  constructor(db: Db, queue?: JobQueue, rooms?: RoomRepository) {
+  private readonly heard: ((notices: readonly Notice[]) => void) | undefined;
+  /**
+   * `rooms`: what reads rooms outside a transaction (app/room-cache.ts in a portal). `heard`: this
+   * instance's own caches, told of each transaction's notices right after its commit, before the
+   * caller goes on (the other instances hear them through LISTEN). Scoped to this unit of work,
+   * not to the process, so that two portals in one process still learn of each other's changes
+   * only through the database.
+   */
+  constructor(db: Db, queue?: JobQueue, opts: { rooms?: RoomRepository | undefined; heard?: (notices: readonly Notice[]) => void } = {}) {
     this.db = db;
     this.queue = queue;
+    this.heard = opts.heard;
     const repos = repositories(db, queue);
-    this.repos = rooms ? { ...repos, rooms } : repos;
+    this.repos = opts.rooms ? { ...repos, rooms: opts.rooms } : repos;
   }
 
   currentKey(): RequestKey | null {
@@ -121,9 +129,16 @@ export class PgUnitOfWork implements UnitOfWork {
           return out;
         });
         committed();
-        await sendNotices(this.db, notices).catch(() => {
-          // Live updates are a convenience: a failed notice must not turn a committed change into an error.
-        });
+        if (notices.length > 0) {
+          try {
+            this.heard?.(notices);
+          } catch {
+            // A cache that fails to forget must not fail the change that was already committed.
+          }
+          await sendNotices(this.db, notices).catch(() => {
+            // Live updates are a convenience: a failed notice must not turn a committed change into an error.
+          });
+        }
         return result;
       } catch (e) {
         const code = sqlState(e);
