@@ -111,7 +111,7 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
     const start = new Date(Math.ceil((Date.now() + 5 * 60_000) / grid) * grid);
     const booking = await portal.services.bookings.create({ actor }, { title: 'Bench', roomId: room.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), seats: 2 });
     await portal.provisioning.service.sync(booking.id);
-    const address = await portal.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = await portal.listen({ port: 0, host: '127.0.0.1' });
     const check = await fetch(`${address}/join/${booking.id}`, { redirect: 'manual', headers: { authorization: `Bearer ${token}` } });
     if (check.status !== 302 || !check.headers.get('location')?.includes('jwt=')) throw new Error(`the join route answered ${check.status}, not a 302 to a signed URL`);
 
@@ -134,7 +134,7 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
     for (const bound of o.quick ? [100] : [100, 250]) {
       const limited = await createPortal(loadConfig({ ...env, OVERLOAD_MAX_IN_FLIGHT: String(bound) }), { database: scratch.database, logger: pino({ level: 'silent' }) });
       try {
-        const at = await limited.app.listen({ port: 0, host: '127.0.0.1' });
+        const at = await limited.listen({ port: 0, host: '127.0.0.1' });
         await load(`${at}/join/${booking.id}`, { authorization: `Bearer ${token}` }, Math.min(50, connections), 1);
         const r = await load(`${at}/join/${booking.id}`, { authorization: `Bearer ${token}` }, connections, Math.min(seconds, 5));
         const total = r.redirected + r.overloaded + r.failed;
@@ -150,7 +150,7 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
     const logged = await createPortal(loadConfig({ ...env, LOG_LEVEL: 'info' }), { database: scratch.database, logger: pino(loggerOptions('info'), pino.destination({ dest: '/dev/null', sync: true })) });
     let loggedRow: string;
     try {
-      const at = await logged.app.listen({ port: 0, host: '127.0.0.1' });
+      const at = await logged.listen({ port: 0, host: '127.0.0.1' });
       await load(`${at}/join/${booking.id}`, { authorization: `Bearer ${token}` }, Math.min(50, connections), 1);
       const r = await load(`${at}/join/${booking.id}`, { authorization: `Bearer ${token}` }, connections, seconds);
       loggedRow = comparedRow('/join, logged', r, base, 13);

@@ -65,7 +65,7 @@ async function weekCalendar(cleanup: Cleanup, backend: Backend, o: WeekCalendarO
 
   const portal = await createPortal(config, { database, logger: pino({ level: 'silent' }) });
   cleanup.defer('close the in-process portal', () => portal.close());
-  const address = await portal.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = await portal.listen({ port: 0, host: '127.0.0.1' });
   const http = new HttpPool(address, { connections: 1 });
   cleanup.defer('close the HTTP client', () => http.close());
   const get = async (path: string) => {

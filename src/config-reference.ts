@@ -38,6 +38,7 @@ export const SETTINGS_IT: Record<string, string> = {
   SEED_DEFAULT_ROOMS: 'Crea le otto stanze predefinite in un database vuoto',
   SHUTDOWN_GRACE_SECONDS: 'Quanto SIGTERM attende le richieste in corso (dopo `DRAIN_SECONDS`)',
   EVENT_LOOP_DELAY_LIMIT_MS: '`/readyz` risponde 503 finché il ciclo degli eventi è stato in ritardo di tanto negli ultimi 10–20 s',
+  LISTEN_SOCKETS: 'Socket in ascolto su `PORT` (SO_REUSEPORT, Linux; altrove uno): Node accetta una nuova connessione per socket a ogni giro del ciclo degli eventi, quindi un’istanza occupata con un solo socket accetta un’ondata di nuove connessioni a poche decine al secondo; 1: un socket',
   OVERLOAD_MAX_IN_FLIGHT: 'Richieste in corso al massimo su un’istanza; una in più riceve subito 503 `OVERLOADED` con `Retry-After` invece di attendere in coda (sonde di salute, metriche e flussi in diretta esclusi; 0: nessun limite)',
   OVERLOAD_EVENT_LOOP_DELAY_MS: 'Ritardo medio del ciclo degli eventi nell’ultimo secondo oltre il quale le nuove richieste ricevono subito 503 `OVERLOADED` (0: nessun controllo)',
   OVERLOAD_RETRY_AFTER_SECONDS: 'Il `Retry-After` delle risposte 503 `OVERLOADED`',

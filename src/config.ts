@@ -31,6 +31,7 @@ const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max
 export const EnvSchema = z.object({
   PORT: intIn(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  LISTEN_SOCKETS: intIn(1, 256).default(32),
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z
     .string()
@@ -128,6 +129,8 @@ export type OidcProviderConfig = z.infer<typeof OidcProviders>[number];
 export type Config = {
   port: number;
   host: string;
+  /** Listening sockets on the port (SO_REUSEPORT, Linux): each turn of the event loop accepts one connection per socket (http/listen.ts). */
+  listenSockets: number;
   publicUrl: string;
   /** Whether PUBLIC_URL was given (else the address is a guess from PORT, said at start). */
   publicUrlSet: boolean;
@@ -224,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     port: e.PORT,
+    listenSockets: e.LISTEN_SOCKETS,
     host: e.HOST,
     publicUrl,
     publicUrlSet: e.PUBLIC_URL !== undefined,

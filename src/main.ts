@@ -29,7 +29,7 @@ try {
 }
 const { app, logger } = portal;
 const admins = await portal.services.uow.repos.users.countAdmins();
-await app.listen({ port: config.port, host: config.host });
+await portal.listen();
 const where = portal.database.kind === 'pglite' ? `embedded PGlite database in ${config.dataDir}` : 'PostgreSQL';
 // PORT=0 picks a free port: show the one taken when PUBLIC_URL was not set.
 const address = app.server.address();

@@ -55,6 +55,7 @@ import { PgRoomRepository } from './db/room-repository.ts';
 import { JoiningService } from './app/joining.ts';
 import { PgGuestPinAttempts } from './db/guest-pin-repository.ts';
 import { onLocalNotice, type Notice } from './db/notices.ts';
+import { listenOnSockets, type Listening } from './http/listen.ts';
 
 /**
  * How long a join cache entry lives at most without a notice: the notices forget it at once; this
@@ -83,6 +84,11 @@ export type Portal = {
   housekeeping: Housekeeping;
   /** The minute samples of usage statistics (scheduled once a minute; tests call it). */
   sampler: UsageSampler;
+  /**
+   * Starts taking connections on PORT and HOST (or those given), on LISTEN_SOCKETS sockets
+   * (http/listen.ts); the first socket's address.
+   */
+  listen(at?: { port?: number; host?: string }): Promise<string>;
   /** SIGTERM's first step: /readyz answers 503 (requests are still served) until close(). */
   drain(): void;
   close(): Promise<void>;
@@ -278,6 +284,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       })
     : null;
   let draining = false;
+  let listening: Listening | null = null;
   const app = await buildApp({
     services,
     database,
@@ -325,15 +332,23 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
     telephony,
     housekeeping,
     sampler,
+    async listen(at = {}) {
+      listening = await listenOnSockets(app, { port: at.port ?? config.port, host: at.host ?? config.host, sockets: config.listenSockets });
+      return listening.url;
+    },
     drain() {
       draining = true;
     },
     async close() {
       draining = true;
       await metricsListener?.close();
+      // The extra sockets take no new connections; their close completes once the server's close
+      // has ended the connections they handed it.
+      const unlistened = listening?.close();
       await housekeeping.stop();
       await telephony?.stop();
       await app.close();
+      await unlistened;
       await authChanges.close();
       stopLocalNotices();
       stopRoomNotices();

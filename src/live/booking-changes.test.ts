@@ -63,7 +63,7 @@ describe('GET /api/v1/events', () => {
     db = await openTestDatabase();
     await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
     portal = await createPortal(config, { database: db.database, logger: pino({ level: 'silent' }) });
-    baseUrl = await portal.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = await portal.listen({ port: 0, host: '127.0.0.1' });
     const admin = await portal.services.accounts.createAdmin({ email: 'live@example.org', name: 'Live Admin', password: 'Live-admin-pass-1' });
     token = (await portal.services.accounts.createToken({ actor: { userId: admin.id, role: 'admin', institutionId: null } }, 'live')).token;
     roomId = (await portal.services.uow.repos.rooms.list())[0]!.id;

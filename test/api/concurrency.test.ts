@@ -41,7 +41,7 @@ describe('50 parallel requests for one room and slot', () => {
     if (onPostgres && t.db.url) {
       const database = await openDatabase({ databaseUrl: t.db.url, poolSize: 20 });
       second = await createPortal(t.config, { clock: t.clock, database, logger: pino({ level: 'silent' }) });
-      secondUrl = await second.app.listen({ port: 0, host: '127.0.0.1' });
+      secondUrl = await second.listen({ port: 0, host: '127.0.0.1' });
     }
   });
   afterAll(async () => {

@@ -63,7 +63,7 @@ export async function startTestPortal(
     ? pino(opts.ecsLogs ? loggerOptions('info') : { level: 'info' }, { write: (line: string) => void logs.push(...line.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)) })
     : pino({ level: 'silent' });
   const portal = await createPortal(config, { clock, database: db.database, logger });
-  const address = await portal.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = await portal.listen({ port: 0, host: '127.0.0.1' });
   const services = portal.services;
 
   const api: TestPortal['api'] = async (method, path, o = {}) => {

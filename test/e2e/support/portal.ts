@@ -102,7 +102,7 @@ export async function startBrowserPortal(
   const db = await openTestDatabase();
   await seedDefaultRooms(db.database.db, config.booking.defaultTimeZone);
   const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'silent' }), ...(opts.clock && { clock: opts.clock }) });
-  const baseUrl = await portal.app.listen(listen);
+  const baseUrl = await portal.listen(listen);
 
   const api: BrowserPortal['api'] = async (as, method, path, body) => {
     const res = await fetch(baseUrl + path, {

@@ -36,7 +36,7 @@ export async function startIdentityPortal(env: Record<string, string>, opts: { d
   });
   const db = opts.db ?? (await openTestDatabase());
   const portal = await createPortal(config, { database: db.database, logger: pino({ level: 'info' }, sink), ...(opts.clock && { clock: opts.clock }) });
-  await portal.app.listen({ port, host: '127.0.0.1' });
+  await portal.listen({ port, host: '127.0.0.1' });
   return {
     portal,
     config,
