@@ -7,6 +7,7 @@
 //   node bench/join.ts [--quick] [--connections 500] [--seconds 10]
 //   import { joinBenchmark } from './join.ts'  →  { title, lines, figures }
 // On PostgreSQL when DATABASE_URL is set (a scratch database is created and dropped), else PGlite.
+// LISTEN_SOCKETS in the environment sets the portals' listening sockets (http/listen.ts) for an A/B.
 import { parseArgs } from 'node:util';
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -95,7 +96,7 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
   const connections = o.connections ?? (o.quick ? 100 : 500);
   const seconds = o.seconds ?? (o.quick ? 3 : 10);
   const scratch = await scratchDatabase();
-  const env = { LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', JITSI_URL: 'https://meet.example.org', JITSI_APP_ID: 'webmeetings', JITSI_APP_SECRET: 'bench-secret-of-enough-length', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0' };
+  const env = { LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', JITSI_URL: 'https://meet.example.org', JITSI_APP_ID: 'webmeetings', JITSI_APP_SECRET: 'bench-secret-of-enough-length', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0', ...(process.env.LISTEN_SOCKETS && { LISTEN_SOCKETS: process.env.LISTEN_SOCKETS }) };
   const config = loadConfig(env);
   const portal = await createPortal(config, { database: scratch.database, logger: pino({ level: 'silent' }) });
   const bare = Fastify();
