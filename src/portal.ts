@@ -38,7 +38,7 @@ import { PgPortalSettings, PgSignInGuard } from './identity/sign-in-guard.ts';
 import { defaultService } from './providers/settings.ts';
 import { buildApp } from './http/app.ts';
 import type { Services } from './http/services.ts';
-import { loggerOptions } from './observability/logger.ts';
+import { logDestination, loggerOptions } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { AUTH_CHANNEL, JOIN_CHANNEL, type Clock } from './ports.ts';
 import { JobQueue } from './jobs/queue.ts';
@@ -189,7 +189,7 @@ export function buildServices(config: Config, database: Database, clock: Clock, 
 }
 
 export async function createPortal(config: Config, opts: PortalOptions = {}): Promise<Portal> {
-  const logger = opts.logger ?? pino(loggerOptions(config.logLevel));
+  const logger = opts.logger ?? pino(loggerOptions(config.logLevel), logDestination());
   const clock = opts.clock ?? systemClock;
   const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false, waitLogger: logger }));
   const queue = new JobQueue(database, logger, { jobRetentionDays: config.retention.jobDays });

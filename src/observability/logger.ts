@@ -3,7 +3,7 @@
 // with credentials are redacted; addresses that carry a secret in their path or query (guest
 // links, feed addresses, lobby keys, sign-in callbacks, tickets) are logged with it masked.
 import { ecsFormat } from '@elastic/ecs-pino-format';
-import type { LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 
 const MASK = '[redacted]';
 /** Path prefixes whose next segment is a secret. */
@@ -82,4 +82,15 @@ export function loggerOptions(level: string): LoggerOptions {
     },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], censor: MASK },
   } as LoggerOptions;
+}
+
+/**
+ * Where the log lines go: stdout (or `dest`), written asynchronously. A synchronous write per line
+ * made each logged request pay a system call on the event loop, and blocked the loop whenever the
+ * reader of a container's stdout fell behind. Asynchronously, lines that come while a write is in
+ * progress go out together in the next one, and nothing waits for a buffer to fill, so a quiet
+ * portal's line is written at once. pino writes what is left synchronously when the process exits.
+ */
+export function logDestination(dest: string | number = 1): DestinationStream {
+  return pino.destination({ dest, sync: false });
 }

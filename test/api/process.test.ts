@@ -68,8 +68,8 @@ describe('the portal process', { timeout: 180_000 }, () => {
     }
   });
 
-  it('finishes a request in flight on SIGTERM, then exits 0', async () => {
-    const { child, url } = await start();
+  it('finishes a request in flight on SIGTERM, then exits 0, its log lines all written', async () => {
+    const { child, url, output } = await start();
     const { port } = new URL(url);
     // A request whose body arrives in two parts, with SIGTERM in between.
     const body = '{"email":"admin@example.org","password":"a-long-password"}';
@@ -87,6 +87,12 @@ describe('the portal process', { timeout: 180_000 }, () => {
     await new Promise((r) => socket.once('close', r));
     expect(response).toMatch(/^HTTP\/1\.1 200/);
     expect(await exit).toBe(0);
+    // The log is written asynchronously (observability/logger.ts): what was logged just before the
+    // exit, the request's access line and the last shutdown line, is on stdout all the same.
+    if (child.stdout!.readable) await new Promise((r) => child.stdout!.once('close', r));
+    const lines = output().split('\n').flatMap((l) => (l.startsWith('{') ? [JSON.parse(l) as { message?: string; http?: { request?: { method?: string }; response?: { status_code?: number } }; url?: { path?: string } }] : []));
+    expect(lines.some((l) => l.http?.request?.method === 'POST' && l.url?.path === '/api/v1/session' && l.http?.response?.status_code === 200)).toBe(true);
+    expect(lines.at(-1)?.message).toMatch(/shutting down/);
   });
 
   it('keeps a second process out of the embedded database while the portal runs', async () => {
