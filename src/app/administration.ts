@@ -26,7 +26,7 @@ export class AdministrationService {
   private readonly uow: UnitOfWork;
   private readonly defaultTimeZone: string;
   private readonly clock: Clock;
-  constructor(deps: { uow: UnitOfWork; defaultTimeZone: string; clock: Clock}) {
+  constructor(deps: { uow: UnitOfWork; defaultTimeZone: string; clock: Clock }) {
     this.uow = deps.uow;
     this.clock = deps.clock;
     this.defaultTimeZone = deps.defaultTimeZone;
