@@ -18,8 +18,6 @@ import type { FastifyInstance } from 'fastify';
 export type Listening = {
   /** The first socket's address, as Fastify's listen gives it (`http://127.0.0.1:3000`). */
   url: string;
-  /** Listening sockets in all (each address Fastify bound, times the extra ones). */
-  sockets: number;
   /**
    * Stops the extra sockets taking connections at once (the server's own close stops the first);
    * resolves when the connections they accepted have ended too (the server's close ends them).
@@ -32,7 +30,7 @@ export async function listenOnSockets(app: FastifyInstance, o: { port: number; h
   const url = await app.listen({ port: o.port, host: o.host, ...(shared && { reusePort: true }) });
   const extras: net.Server[] = [];
   const close = () => Promise.all(extras.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => undefined);
-  if (!shared) return { url, sockets: app.addresses().length, close };
+  if (!shared) return { url, close };
   const handOver = (socket: net.Socket) => app.server.emit('connection', socket);
   try {
     // Fastify binds each address of a host name (localhost: 127.0.0.1 and ::1), all on one port.
@@ -55,5 +53,5 @@ export async function listenOnSockets(app: FastifyInstance, o: { port: number; h
     await close();
     throw e;
   }
-  return { url, sockets: app.addresses().length * o.sockets, close };
+  return { url, close };
 }
