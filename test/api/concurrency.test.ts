@@ -64,6 +64,8 @@ describe('50 parallel requests for one room and slot', () => {
         }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code?: string; conflict?: unknown } })),
       ),
     );
+    // Any other answer is a defect; listed whole (status, code, detail), so that a failure says which.
+    expect(answers.filter((a) => a.status !== 201 && a.status !== 409)).toEqual([]);
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     const lost = answers.filter((a) => a.status === 409);
     expect(lost).toHaveLength(49);
