@@ -148,6 +148,8 @@ describe('a SIGKILL under load', () => {
     const second = await startMain(env);
     try {
       const retried = await run(second, keys);
+      // Listed whole (key, status, body), so that a failure says which answer and why.
+      expect(retried.flatMap((r, i) => (r.status === 201 ? [] : [{ key: keys[i], ...r }]))).toEqual([]);
       expect(retried.map((r) => r.status)).toEqual(Array(keys.length).fill(201));
       for (const [i, r] of before.entries()) if (r.status === 201) expect(retried[i]!.body.id).toBe(r.body.id);
       const rows = await sql<{ title: string; n: string }>`SELECT title, count(*) AS n FROM bookings WHERE title LIKE 'Crash crash-%' GROUP BY title`.execute(t.db.database.db);
