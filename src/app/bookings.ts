@@ -577,13 +577,21 @@ export class BookingService {
     return read;
   }
 
-  /** A lost competition carries the nearest slots that would have been accepted. */
+  /**
+   * A lost competition carries the nearest slots that would have been accepted. The refusal was
+   * decided already: if the read for suggestions fails (the database went away after the decision),
+   * the refusal goes out without them rather than as that read's error, to every loser sharing it.
+   */
   async withSuggestions(
     e: unknown,
     req: { slot: Slot; seats: number; roomId: string | null; excludeId: string | undefined },
   ): Promise<unknown> {
     if (!(e instanceof AppError) || (e.code !== 'ROOM_TAKEN' && e.code !== 'SEAT_POOL_FULL')) return e;
-    const [rooms, busy] = await this.aroundSlot(req.slot);
+    // A new request may join the waiting list for this slot (POST /api/v1/waiting-list).
+    const waitable = req.excludeId === undefined && { waitable: true };
+    const around = await this.aroundSlot(req.slot).catch(() => null);
+    if (!around) return new AppError(e.kind, e.code, e.message, { ...e.details, ...waitable });
+    const [rooms, busy] = around;
     const suggestions = nearestFreeSlots({
       slot: req.slot,
       seats: req.seats,
@@ -595,8 +603,7 @@ export class BookingService {
     });
     return new AppError(e.kind, e.code, e.message, {
       ...e.details,
-      // A new request may join the waiting list for this slot (POST /api/v1/waiting-list).
-      ...(req.excludeId === undefined && { waitable: true }),
+      ...waitable,
       suggestions: suggestions.map((s) => ({ roomId: s.roomId, roomName: s.roomName, start: s.start.toISOString(), end: s.end.toISOString() })),
     });
   }

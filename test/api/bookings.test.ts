@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 
@@ -107,6 +107,26 @@ describe('first come, first served', () => {
     // And taking a suggestion works.
     const taken = await book(bob, { roomId: same[0].roomId, start: same[0].start, end: same[0].end, seats: 20 });
     expect(taken.status).toBe(201);
+  });
+
+  it('still refuses with ROOM_TAKEN, without suggestions, when the read for suggestions fails', async () => {
+    const a = await book(alice, { roomId: small, start: '2026-03-27T10:00', end: '2026-03-27T11:00', seats: 5 });
+    expect(a.status).toBe(201);
+    // The refusal is decided in the booking's transaction; only the read around the slot fails.
+    const busy = vi.spyOn(t.portal.services.uow.repos.bookings, 'busy').mockRejectedValue(new Error('connection terminated'));
+    try {
+      const losers = await Promise.all([bob, alice].map((who) => book(who, { roomId: small, start: '2026-03-27T10:30', end: '2026-03-27T11:30', seats: 5 })));
+      expect(busy).toHaveBeenCalled();
+      for (const res of losers) {
+        expect(res.status).toBe(409);
+        expect(res.body).toMatchObject({ code: 'ROOM_TAKEN', waitable: true, conflict: { roomId: small } });
+        expect(res.body.suggestions).toBeUndefined();
+      }
+    } finally {
+      busy.mockRestore();
+    }
+    const later = await book(bob, { roomId: small, start: '2026-03-27T10:30', end: '2026-03-27T11:30', seats: 5 });
+    expect(later.body.suggestions.length).toBeGreaterThan(0);
   });
 
   it('tells a person who already holds the slot that it is their own booking, and no one else whose it is', async () => {
