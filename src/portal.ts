@@ -54,7 +54,7 @@ import { RoomCache } from './app/room-cache.ts';
 import { PgRoomRepository } from './db/room-repository.ts';
 import { JoiningService } from './app/joining.ts';
 import { PgGuestPinAttempts } from './db/guest-pin-repository.ts';
-import { onLocalNotice, type Notice } from './db/notices.ts';
+import { Notices } from './db/notices.ts';
 import { listenOnSockets, type Listening } from './http/listen.ts';
 
 /**
@@ -130,18 +130,21 @@ export async function openPortalDatabase(config: Config, opts: { memory?: boolea
   return database;
 }
 
-export function buildServices(config: Config, database: Database, clock: Clock, queue?: JobQueue, credentials?: CredentialCache, rooms?: RoomCache): Services {
-  // A change of a person's rights, language or credentials: this instance forgets the cached
-  // sessions and tokens at once, after the commit; the others when the notice reaches them.
-  const heard = credentials && ((notices: readonly Notice[]) => {
-    for (const n of notices) {
-      const change = n.channel === AUTH_CHANNEL ? parseAuthChange(n.payload) : null;
-      if (change) credentials.apply(change);
-    }
-  });
-  const uow = new PgUnitOfWork(database.db, queue, { rooms, heard });
-  const sessions = new PgSessionStore(database.db, config.session, credentials);
-  const tokens = new PgTokenStore(database.db, credentials);
+/**
+ * The use-cases over one database. A running portal passes what belongs to its instance: the job
+ * queue, its caches, and its `notices`, through which those caches hear this instance's changes.
+ */
+export function buildServices(
+  config: Config,
+  database: Database,
+  clock: Clock,
+  instance: { queue?: JobQueue; credentials?: CredentialCache; rooms?: RoomCache; notices?: Notices } = {},
+): Services {
+  const { queue, credentials, rooms } = instance;
+  const notices = instance.notices ?? new Notices(database.db);
+  const uow = new PgUnitOfWork(database.db, queue, { rooms, notices });
+  const sessions = new PgSessionStore(database.db, config.session, credentials, notices.send);
+  const tokens = new PgTokenStore(database.db, credentials, notices.send);
   const policy = config.booking;
   const guard = new PgSignInGuard(database.db, config.loginLimits);
   const settings = new PgPortalSettings(database.db);
@@ -194,8 +197,16 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false, waitLogger: logger }));
   const queue = new JobQueue(database, logger, { jobRetentionDays: config.retention.jobDays });
   await queue.start();
-  // Who a session or token is, remembered per instance and forgotten on every change notice.
+  // This instance's change notices: its caches below hear its own changes at once (db/notices.ts),
+  // every instance's through LISTEN.
+  const notices = new Notices(database.db);
+  // Who a session or token is, remembered per instance and forgotten on every change notice: a
+  // change of a person's rights, language or credentials.
   const credentials = new CredentialCache({ ttlSeconds: config.session.cacheSeconds });
+  const stopAuthNotices = notices.onLocal((n) => {
+    const change = n.channel === AUTH_CHANNEL ? parseAuthChange(n.payload) : null;
+    if (change) credentials.apply(change);
+  });
   const authChanges = new AuthChangeHub(database.listen);
   authChanges.subscribe((change) => credentials.apply(change));
   // Sign-outs and revocations notified while the listening connection was down were missed.
@@ -203,17 +214,18 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   await authChanges.start();
   // The rooms, read by every booking request and calendar view, kept per instance and forgotten on
   // every room change notice (app/room-cache.ts).
-  const rooms = new RoomCache(new PgRoomRepository(database.db), { maxAgeMs: ROOM_CACHE_MAX_AGE_SECONDS * 1000 });
-  const stopRoomNotices = onLocalNotice((channel, payload) => rooms.apply(channel, payload));
+  const rooms = new RoomCache(new PgRoomRepository(database.db, notices.send), { maxAgeMs: ROOM_CACHE_MAX_AGE_SECONDS * 1000 });
+  const stopRoomNotices = notices.onLocal((n) => rooms.apply(n.channel, n.payload));
   const unlistenRooms = await database.listen(JOIN_CHANNEL, (payload) => rooms.apply(JOIN_CHANNEL, payload), () => rooms.forget());
-  const services = buildServices(config, database, clock, queue, credentials, rooms);
-  const identity = buildIdentity(config, database, services.uow, logger, credentials);
+  const services = buildServices(config, database, clock, { queue, credentials, rooms, notices });
+  const identity = buildIdentity(config, database, services.uow, logger, { credentials, notices });
   await identity.start();
   const metrics = createMetrics();
   const provisioning = await startProvisioningModule({
     config,
     database,
     queue,
+    notices,
     clock,
     logger,
     services,
@@ -242,7 +254,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   metrics.watchPool(() => ({ total: database.pool.totalCount ?? 0, idle: database.pool.idleCount ?? 0, waiting: database.pool.waitingCount ?? 0 }));
   // Joins read from memory; every change notice (from any instance, and from this one at once) forgets.
   const joinCache = new JoinCache({ store: provisioning.store, clock, maxAgeSeconds: JOIN_CACHE_MAX_AGE_SECONDS, graceMinutes: config.provisioning.policy.graceMinutes });
-  const stopLocalNotices = onLocalNotice((channel, payload) => joinCache.apply(channel, payload));
+  const stopJoinNotices = notices.onLocal((n) => joinCache.apply(n.channel, n.payload));
   const unlistenJoin = await Promise.all(JOIN_CACHE_CHANNELS.map((channel) => database.listen(channel, (payload) => joinCache.apply(channel, payload))));
   const joining = new JoiningService({
     store: provisioning.store,
@@ -350,8 +362,9 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       await app.close();
       await unlistened;
       await authChanges.close();
-      stopLocalNotices();
+      stopJoinNotices();
       stopRoomNotices();
+      stopAuthNotices();
       await unlistenRooms();
       await Promise.all(unlistenJoin.map((stop) => stop()));
       await identity.stop();

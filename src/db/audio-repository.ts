@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Conference, DialWindow, PinRole } from '../domain/dial-in.ts';
 import { AUDIO_CHANNEL, type AudioConference, type AudioRepository, type PhoneParticipant } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
-import { sendNotices, type DeferNotice } from './notices.ts';
+import { Notices, type NoticeSink } from './notices.ts';
 
 const range = (w: DialWindow) => sql<string>`tstzrange(${w.opens}, ${w.closes}, '[)')`;
 const ROLES: PinRole[] = ['participant', 'host'];
@@ -29,11 +29,11 @@ const toParticipant = (r: ParticipantRow): PhoneParticipant => ({ channelId: r.c
 
 export class PgAudioRepository implements AudioRepository {
   private readonly db: Executor;
-  private readonly deferNotice: DeferNotice | undefined;
+  private readonly notices: NoticeSink;
 
-  constructor(db: Executor, deferNotice?: DeferNotice) {
+  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
     this.db = db;
-    this.deferNotice = deferNotice;
+    this.notices = notices;
   }
 
   async assign(input: { bookingId: string; seriesId: string | null; window: DialWindow; draw: (role: PinRole) => string; hostPin: boolean; enabled: boolean }): Promise<AudioConference> {
@@ -201,8 +201,7 @@ export class PgAudioRepository implements AudioRepository {
 
   async notify(bookingIds: string[], o: { switched?: boolean } = {}): Promise<void> {
     const notices = [...new Set(bookingIds)].map((bookingId) => ({ channel: AUDIO_CHANNEL, payload: JSON.stringify({ bookingId, ...(o.switched && { switched: true }) }) }));
-    if (this.deferNotice) for (const n of notices) this.deferNotice(n.channel, n.payload);
-    else await sendNotices(this.db, notices);
+    await this.notices(notices);
   }
 
   /** Re-checks a conference's PINs after its window or switch changed. */

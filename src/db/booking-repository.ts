@@ -4,7 +4,7 @@ import type { Slot } from '../domain/booking-rules.ts';
 import type { SeatUsage } from '../domain/seat-pool.ts';
 import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking, RoomConflict, RoomOccupancy } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
-import { sendNotices, type DeferNotice } from './notices.ts';
+import { Notices, type NoticeSink } from './notices.ts';
 import { BOOKING_CHANNEL } from '../ports.ts';
 
 import { seriesDb, type SeriesDB } from './series-schema.ts';
@@ -63,12 +63,12 @@ export class PgBookingRepository implements BookingRepository {
   private readonly db;
   readonly series: PgSeriesRepository;
   readonly invitees: PgInviteeRepository;
-  private readonly deferNotice: DeferNotice | undefined;
-  constructor(db: Executor, deferNotice?: DeferNotice) {
-    this.deferNotice = deferNotice;
+  private readonly notices: NoticeSink;
+  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
+    this.notices = notices;
     this.db = seriesDb(db);
     this.series = new PgSeriesRepository(db);
-    this.invitees = new PgInviteeRepository(db, deferNotice);
+    this.invitees = new PgInviteeRepository(db, notices);
   }
 
   /**
@@ -351,8 +351,7 @@ export class PgBookingRepository implements BookingRepository {
   async notifyChanges(payloads: readonly Record<string, unknown>[]): Promise<void> {
     const texts = payloads.map((p) => JSON.stringify(p));
     // Inside a transaction the notices wait for its commit (see db/notices.ts).
-    if (this.deferNotice) texts.forEach((t) => this.deferNotice!(BOOKING_CHANNEL, t));
-    else await sendNotices(this.db, texts.map((payload) => ({ channel: BOOKING_CHANNEL, payload })));
+    await this.notices(texts.map((payload) => ({ channel: BOOKING_CHANNEL, payload })));
   }
 
   async institutionHoursPerMonth(institutionId: string, months: readonly Slot[]): Promise<number[]> {

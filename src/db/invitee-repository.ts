@@ -1,23 +1,22 @@
 import { JOIN_CHANNEL, type Invitee, type InviteeRepository, type InviteeTarget } from '../ports.ts';
 import type { Executor } from './database.ts';
-import { sendNotices, type DeferNotice } from './notices.ts';
+import { Notices, type NoticeSink } from './notices.ts';
 import { seriesDb, type InviteeTable } from './series-schema.ts';
 
 type Row = { [K in keyof InviteeTable]: K extends 'id' ? string : K extends 'locale' ? string : K extends 'created_at' ? Date : InviteeTable[K] };
 
 export class PgInviteeRepository implements InviteeRepository {
   private readonly db;
-  private readonly deferNotice: DeferNotice | undefined;
-  constructor(db: Executor, deferNotice?: DeferNotice) {
+  private readonly notices: NoticeSink;
+  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
     this.db = seriesDb(db);
-    this.deferNotice = deferNotice;
+    this.notices = notices;
   }
 
   /** Who is invited decides who joins as an attendee: every instance's join cache must hear of it. */
   private async changed(target: InviteeTarget): Promise<void> {
     const payload = JSON.stringify('bookingId' in target ? { bookingId: target.bookingId } : { all: true });
-    if (this.deferNotice) this.deferNotice(JOIN_CHANNEL, payload);
-    else await sendNotices(this.db, [{ channel: JOIN_CHANNEL, payload }]);
+    await this.notices([{ channel: JOIN_CHANNEL, payload }]);
   }
 
   async list(target: InviteeTarget): Promise<Invitee[]> {

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { AUTH_CHANNEL, type AuthChange, type Locale, type PasswordLinkPurpose, type PasswordLinkRepository, type PasswordLinkTarget } from '../ports.ts';
 import type { Executor } from './database.ts';
-import { sendNotices, type DeferNotice } from './notices.ts';
+import { Notices, type NoticeSink } from './notices.ts';
 
 type TargetRow = { link_id: string; user_id: string; email: string; name: string; locale: string | null; purpose: PasswordLinkPurpose; expires_at: Date };
 const toTarget = (r: TargetRow): PasswordLinkTarget => ({
@@ -19,10 +19,10 @@ const toTarget = (r: TargetRow): PasswordLinkTarget => ({
 
 export class PgPasswordLinkRepository implements PasswordLinkRepository {
   private readonly db: Executor;
-  private readonly deferNotice: DeferNotice | undefined;
-  constructor(db: Executor, deferNotice?: DeferNotice) {
+  private readonly notices: NoticeSink;
+  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
     this.db = db;
-    this.deferNotice = deferNotice;
+    this.notices = notices;
   }
 
   async create(l: { userId: string; tokenHash: string; purpose: PasswordLinkPurpose; createdBy: string | null; createdAt: Date; expiresAt: Date }): Promise<{ id: string }> {
@@ -73,8 +73,7 @@ export class PgPasswordLinkRepository implements PasswordLinkRepository {
     const gone = await sql<{ id_hash: string }>`DELETE FROM sessions WHERE user_id = ${userId} RETURNING id_hash`.execute(this.db);
     // Every instance forgets them (after the commit, when run in a unit of work).
     const payloads = gone.rows.map((r) => JSON.stringify({ kind: 'session', hash: r.id_hash } satisfies AuthChange));
-    if (this.deferNotice) for (const p of payloads) this.deferNotice(AUTH_CHANNEL, p);
-    else await sendNotices(this.db, payloads.map((payload) => ({ channel: AUTH_CHANNEL, payload })));
+    await this.notices(payloads.map((payload) => ({ channel: AUTH_CHANNEL, payload })));
   }
 
   async recordResetRequest(

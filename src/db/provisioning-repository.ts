@@ -5,14 +5,9 @@ import { sql } from 'kysely';
 import type { Attempt, BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning-store.ts';
 import type { MeetingRef } from '../providers/port.ts';
 import type { Executor } from './database.ts';
-import { sendNotices } from './notices.ts';
+import { Notices, type NoticeSink } from './notices.ts';
 import { JOIN_CHANNEL, type MeetingSchedule } from '../ports.ts';
 
-/** Tells every instance's join cache (app/join-cache.ts) that what a join reads changed. */
-const joinChanged = (db: Executor, change: { bookingId: string } | { all: true }) =>
-  sendNotices(db, [{ channel: JOIN_CHANNEL, payload: JSON.stringify(change) }]).catch(() => {
-    // A lost notice costs a join cache its entry's age at most (JOIN_CACHE_SECONDS), never a booking.
-  });
 
 type Row = {
   booking_id: string;
@@ -105,8 +100,15 @@ export class PgMeetingSchedule implements MeetingSchedule {
 
 export class PgProvisioningStore implements ProvisioningStore {
   private readonly db: Executor;
-  constructor(db: Executor) {
+  private readonly notices: NoticeSink;
+  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
     this.db = db;
+    this.notices = notices;
+  }
+
+  /** Tells every instance's join cache (app/join-cache.ts) that what a join reads changed. */
+  private joinChanged(change: { bookingId: string } | { all: true }): Promise<void> {
+    return this.notices([{ channel: JOIN_CHANNEL, payload: JSON.stringify(change) }]);
   }
 
   async facts(bookingId: string): Promise<BookingFacts | null> {
@@ -175,7 +177,7 @@ export class PgProvisioningStore implements ProvisioningStore {
         no_show_checked = coalesce(${p.noShowChecked ?? null}, no_show_checked)
       WHERE booking_id = ${bookingId} RETURNING dirty`.execute(this.db);
     // What a join reads (provider, state, meeting): the join caches must hear of it.
-    if (p.provider !== undefined || p.state !== undefined || p.meetingRef !== undefined) await joinChanged(this.db, { bookingId });
+    if (p.provider !== undefined || p.state !== undefined || p.meetingRef !== undefined) await this.joinChanged({ bookingId });
     return rows[0]?.dirty ?? false;
   }
 
@@ -276,14 +278,14 @@ export class PgProvisioningStore implements ProvisioningStore {
     await this.guestLink(bookingId);
     await sql`UPDATE guest_links SET token = ${newGuestToken()}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(this.db);
     // A series-wide link belongs to many bookings: every cached join forgets (rare, by hand).
-    await joinChanged(this.db, { all: true });
+    await this.joinChanged({ all: true });
     return (await this.peekGuestLink(bookingId))!;
   }
 
   async setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink> {
     await this.guestLink(bookingId);
     await sql`UPDATE guest_links SET policy = ${policy}, pin = ${pin}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(this.db);
-    await joinChanged(this.db, { all: true });
+    await this.joinChanged({ all: true });
     return (await this.peekGuestLink(bookingId))!;
   }
 
@@ -301,7 +303,7 @@ export class PgProvisioningStore implements ProvisioningStore {
 
   async setRoomProviderSettings(roomId: string, settings: Record<string, unknown>): Promise<void> {
     await sql`UPDATE rooms SET provider_settings = ${JSON.stringify(settings)}::jsonb, updated_at = now() WHERE id = ${roomId}`.execute(this.db);
-    await joinChanged(this.db, { all: true });
+    await this.joinChanged({ all: true });
   }
 
   /** The booking whose id starts with these 12 hex digits (Jitsi reservation ids). */

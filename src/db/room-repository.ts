@@ -1,14 +1,14 @@
 import { sql } from 'kysely';
 import { JOIN_CHANNEL, type Room, type RoomInput, type RoomRepository } from '../ports.ts';
 import type { Executor } from './database.ts';
-import { sendNotices, type DeferNotice } from './notices.ts';
+import { Notices, type NoticeSink } from './notices.ts';
 
 export class PgRoomRepository implements RoomRepository {
   private readonly db: Executor;
-  private readonly deferNotice: DeferNotice | undefined;
-  constructor(db: Executor, deferNotice?: DeferNotice) {
+  private readonly notices: NoticeSink;
+  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
     this.db = db;
-    this.deferNotice = deferNotice;
+    this.notices = notices;
   }
 
   private select() {
@@ -64,8 +64,7 @@ export class PgRoomRepository implements RoomRepository {
    */
   private async noticeRoomsChanged(): Promise<void> {
     const payload = JSON.stringify({ all: true });
-    if (this.deferNotice) this.deferNotice(JOIN_CHANNEL, payload);
-    else await sendNotices(this.db, [{ channel: JOIN_CHANNEL, payload }]);
+    await this.notices([{ channel: JOIN_CHANNEL, payload }]);
   }
 
   async count(): Promise<number> {

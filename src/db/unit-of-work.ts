@@ -1,7 +1,7 @@
 import type { JobOptions, JobScheduler, Repositories, RequestKey, RoomRepository, UnitOfWork } from '../ports.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import { sqlState, type Db, type Executor } from './database.ts';
-import { sendNotices, type DeferNotice, type Notice } from './notices.ts';
+import { Notices, type Notice, type NoticeSink } from './notices.ts';
 import { claimKey, claimKeys, IdempotentReplay, idempotencyScope, noteResource, noteResources, releaseKeys, type IdempotencyScope } from './idempotency.ts';
 import { PgBookingRepository } from './booking-repository.ts';
 import { PgRoomRepository } from './room-repository.ts';
@@ -18,8 +18,11 @@ import { PgMeetingSchedule } from './provisioning-repository.ts';
 
 type PendingJob = { name: string; data: object; options?: JobOptions | undefined };
 
-/** `deferJob`: inside a transaction, jobs are collected and inserted in bulk before its commit. */
-export function repositories(db: Executor, queue?: JobQueue, deferNotice?: DeferNotice, deferJob?: (job: PendingJob) => void): Repositories {
+/**
+ * `notices`: where the repositories' change notices go (the transaction's list, or out at once).
+ * `deferJob`: inside a transaction, jobs are collected and inserted in bulk before its commit.
+ */
+export function repositories(db: Executor, queue?: JobQueue, notices: NoticeSink = new Notices(db).send, deferJob?: (job: PendingJob) => void): Repositories {
   const jobs: JobScheduler = {
     async enqueue(name, data, options) {
       if (!queue) throw new Error(`No job queue: cannot enqueue ${name}`);
@@ -30,14 +33,14 @@ export function repositories(db: Executor, queue?: JobQueue, deferNotice?: Defer
   return {
     jobs,
     requests: new PgBookingRequestRepository(db),
-    audio: new PgAudioRepository(db, deferNotice),
+    audio: new PgAudioRepository(db, notices),
     delegations: new PgDelegationRepository(db),
     senders: new PgSenderCountRepository(db),
-    bookings: new PgBookingRepository(db, deferNotice),
-    rooms: new PgRoomRepository(db, deferNotice),
+    bookings: new PgBookingRepository(db, notices),
+    rooms: new PgRoomRepository(db, notices),
     institutions: new PgInstitutionRepository(db),
-    users: new PgUserRepository(db, deferNotice),
-    passwordLinks: new PgPasswordLinkRepository(db, deferNotice),
+    users: new PgUserRepository(db, notices),
+    passwordLinks: new PgPasswordLinkRepository(db, notices),
     audit: new PgAuditRepository(db),
     waiting: new PgWaitingListRepository(db),
     meetings: new PgMeetingSchedule(db),
@@ -52,19 +55,17 @@ export class PgUnitOfWork implements UnitOfWork {
   readonly repos: Repositories;
   private readonly db: Db;
   private readonly queue: JobQueue | undefined;
-  private readonly heard: ((notices: readonly Notice[]) => void) | undefined;
+  private readonly notices: Notices;
   /**
-   * `rooms`: what reads rooms outside a transaction (app/room-cache.ts in a portal). `heard`: this
-   * instance's own caches, told of each transaction's notices right after its commit, before the
-   * caller goes on (the other instances hear them through LISTEN). Scoped to this unit of work,
-   * not to the process, so that two portals in one process still learn of each other's changes
-   * only through the database.
+   * `rooms`: what reads rooms outside a transaction (app/room-cache.ts in a portal). `notices`: this
+   * instance's (db/notices.ts), through which its own caches hear each change at once: a
+   * transaction's after its commit, before the caller goes on; a repository's outside one, at once.
    */
-  constructor(db: Db, queue?: JobQueue, opts: { rooms?: RoomRepository | undefined; heard?: (notices: readonly Notice[]) => void } = {}) {
+  constructor(db: Db, queue?: JobQueue, opts: { rooms?: RoomRepository | undefined; notices?: Notices | undefined } = {}) {
     this.db = db;
     this.queue = queue;
-    this.heard = opts.heard;
-    const repos = repositories(db, queue);
+    this.notices = opts.notices ?? new Notices(db);
+    const repos = repositories(db, queue, this.notices.send);
     this.repos = opts.rooms ? { ...repos, rooms: opts.rooms } : repos;
   }
 
@@ -119,26 +120,18 @@ export class PgUnitOfWork implements UnitOfWork {
     for (let attempt = 1; ; attempt++) {
       try {
         const notices: Notice[] = [];
+        const collect: NoticeSink = async (n) => void notices.push(...n);
         // The jobs of this transaction, inserted just before it commits, one statement per queue: a
         // series of 200 occurrences enqueued 200 provisioning jobs one statement each (a third of
         // its time in the series benchmark). They still commit or roll back with the transaction.
         const jobs: PendingJob[] = [];
         const result = await this.db.transaction().execute(async (trx) => {
-          const out = await work(trx, repositories(trx, this.queue, (channel, payload) => notices.push({ channel, payload }), this.queue && ((job) => jobs.push(job))));
+          const out = await work(trx, repositories(trx, this.queue, collect, this.queue && ((job) => jobs.push(job))));
           if (jobs.length > 0) await this.queue!.enqueueBatch(trx, jobs);
           return out;
         });
         committed();
-        if (notices.length > 0) {
-          try {
-            this.heard?.(notices);
-          } catch {
-            // A cache that fails to forget must not fail the change that was already committed.
-          }
-          await sendNotices(this.db, notices).catch(() => {
-            // Live updates are a convenience: a failed notice must not turn a committed change into an error.
-          });
-        }
+        await this.notices.send(notices);
         return result;
       } catch (e) {
         const code = sqlState(e);

@@ -2,23 +2,22 @@ import { sql } from 'kysely';
 import type { Role } from '../domain/access.ts';
 import { AUTH_CHANNEL, type AuthChange, type Locale, type User, type UserInput, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
-import { sendNotices, type DeferNotice } from './notices.ts';
+import { Notices, type NoticeSink } from './notices.ts';
 
 const COLUMNS = ['id', 'email', 'name', 'role', 'institution_id', 'locale', 'disabled_at', 'created_at', 'updated_at'] as const;
 
 export class PgUserRepository implements UserRepository {
   private readonly db: Executor;
-  private readonly deferNotice: DeferNotice | undefined;
-  constructor(db: Executor, deferNotice?: DeferNotice) {
+  private readonly notices: NoticeSink;
+  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
     this.db = db;
-    this.deferNotice = deferNotice;
+    this.notices = notices;
   }
 
   /** Sessions and tokens of this user now act with other rights: tell every instance. */
   private async rightsChanged(userId: string, ended: AuthChange[] = []) {
     const payloads = [...ended, { kind: 'user', userId } satisfies AuthChange].map((c) => JSON.stringify(c));
-    if (this.deferNotice) for (const payload of payloads) this.deferNotice(AUTH_CHANNEL, payload);
-    else await sendNotices(this.db, payloads.map((payload) => ({ channel: AUTH_CHANNEL, payload })));
+    await this.notices(payloads.map((payload) => ({ channel: AUTH_CHANNEL, payload })));
   }
 
   async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {

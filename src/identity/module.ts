@@ -8,6 +8,7 @@ import type { UnitOfWork } from '../ports.ts';
 import { PgExternalIdentityStore, PgInstitutionRequirementStore } from './external-identities.ts';
 import { ConsumedAssertions, PendingRequests } from './pending-requests.ts';
 import { PgSessionStore } from './session-store.ts';
+import type { Notices } from '../db/notices.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import { FederationRegistry } from './saml/federation-registry.ts';
 import { ServiceProvider } from './saml/service-provider.ts';
@@ -28,11 +29,12 @@ export type Identity = {
   stop(): Promise<void>;
 };
 
-export function buildIdentity(config: Config, database: Database, uow: UnitOfWork, logger: Logger, credentials?: CredentialCache): Identity {
+/** `instance`: the running portal's credential cache and notices (see buildServices in portal.ts). */
+export function buildIdentity(config: Config, database: Database, uow: UnitOfWork, logger: Logger, instance: { credentials?: CredentialCache; notices?: Notices } = {}): Identity {
   const db = database.db;
   const publicUrl = config.publicUrl.replace(/\/$/, '');
   const pending = new PendingRequests(db);
-  const sessions = new PgSessionStore(db, config.session, credentials);
+  const sessions = new PgSessionStore(db, config.session, instance.credentials, instance.notices?.send);
   const requirements = new PgInstitutionRequirementStore(db);
   const federated = new FederatedSignInService({ uow, identities: new PgExternalIdentityStore(db), requirements, sessions });
   let saml: Identity['saml'] = null;

@@ -5,7 +5,7 @@ import type { Role } from '../domain/access.ts';
 import type { SessionStore, Session } from '../app/accounts.ts';
 import type { FederatedSession } from '../app/federated-sign-in.ts';
 import type { Db } from '../db/database.ts';
-import { sendNotices } from '../db/notices.ts';
+import { Notices, type NoticeSink } from '../db/notices.ts';
 import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 import type { CredentialCache } from './credential-cache.ts';
@@ -18,9 +18,15 @@ export class PgSessionStore implements SessionStore {
   private readonly idleMinutes: number;
   private readonly absoluteHours: number;
   private readonly cache: CredentialCache | undefined;
-  constructor(db: Db, opts: { idleMinutes: number; absoluteHours: number }, cache?: CredentialCache) {
+  private readonly notices: NoticeSink;
+  /**
+   * `cache`: sessions read from memory while fresh; it forgets through the instance's `notices`,
+   * which the portal has it hear (portal.ts), as every instance's does through LISTEN.
+   */
+  constructor(db: Db, opts: { idleMinutes: number; absoluteHours: number }, cache?: CredentialCache, notices: NoticeSink = new Notices(db).send) {
     this.db = db;
     this.cache = cache;
+    this.notices = notices;
     this.idleMinutes = opts.idleMinutes;
     this.absoluteHours = opts.absoluteHours;
   }
@@ -95,13 +101,12 @@ export class PgSessionStore implements SessionStore {
     return row !== undefined;
   }
 
-  /** Ended sessions are announced, so that every instance closes what they had open. */
+  /**
+   * Ended sessions are announced, so that every instance (this one at once) forgets them and closes
+   * what they had open. Streams also re-check their session: a lost notice delays, never keeps, access.
+   */
   private async ended(hashes: string[]) {
-    for (const hash of hashes) this.cache?.drop('session', hash);
-    const notices = hashes.map((hash) => ({ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'session', hash } satisfies AuthChange) }));
-    await sendNotices(this.db, notices).catch(() => {
-      // Streams also re-check their session periodically: a lost notice delays, never keeps, access.
-    });
+    await this.notices(hashes.map((hash) => ({ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'session', hash } satisfies AuthChange) })));
   }
 
   /** The IdP session behind a live portal session, or null for a local one. */

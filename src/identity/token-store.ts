@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { ApiToken, TokenStore } from '../app/accounts.ts';
 import type { Actor, Role } from '../domain/access.ts';
 import type { Db } from '../db/database.ts';
-import { sendNotices } from '../db/notices.ts';
+import { Notices, type NoticeSink } from '../db/notices.ts';
 import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 import type { CredentialCache } from './credential-cache.ts';
@@ -16,9 +16,12 @@ const PREFIX = 'wmt_';
 export class PgTokenStore implements TokenStore {
   private readonly db: Db;
   private readonly cache: CredentialCache | undefined;
-  constructor(db: Db, cache?: CredentialCache) {
+  private readonly notices: NoticeSink;
+  /** `cache` and `notices`: as for sessions (identity/session-store.ts). */
+  constructor(db: Db, cache?: CredentialCache, notices: NoticeSink = new Notices(db).send) {
     this.db = db;
     this.cache = cache;
+    this.notices = notices;
   }
 
   async create(userId: string, name: string): Promise<ApiToken & { token: string }> {
@@ -44,10 +47,8 @@ export class PgTokenStore implements TokenStore {
   async revoke(userId: string, id: string): Promise<boolean> {
     const gone = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).returning('token_hash').executeTakeFirst();
     if (!gone) return false;
-    this.cache?.drop('token', gone.token_hash);
-    await sendNotices(this.db, [{ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'token', hash: gone.token_hash } satisfies AuthChange) }]).catch(() => {
-      // Streams also re-check their token periodically.
-    });
+    // Every instance forgets it, this one at once; streams also re-check their token periodically.
+    await this.notices([{ channel: AUTH_CHANNEL, payload: JSON.stringify({ kind: 'token', hash: gone.token_hash } satisfies AuthChange) }]);
     return true;
   }
 

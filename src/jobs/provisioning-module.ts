@@ -26,6 +26,7 @@ import type { MeetingDetailsSource } from '../notify/meeting-details.ts';
 import type { OutgoingMail } from '../notify/mailer.ts';
 import { DELIVER_QUEUE } from './mail.ts';
 import type { JobQueue } from './queue.ts';
+import type { Notices } from '../db/notices.ts';
 import { SYNC_HEARTBEAT_SECONDS, SYNC_QUEUE, provisioningListener, startProvisioningWorkers, type ProvisioningWorkers } from './provisioning.ts';
 
 export type ProvisioningModule = {
@@ -57,9 +58,11 @@ export async function startProvisioningModule(d: {
   providers?: Record<string, ConferenceProvider>;
   /** Told of every call to a conferencing service (latency and errors for /metrics). */
   observeCall?: CallObserver;
+  /** The instance's change notices (db/notices.ts): what joins read changed. */
+  notices?: Notices;
 }): Promise<ProvisioningModule> {
   const { providers, policy } = d.config.provisioning;
-  const store = new PgProvisioningStore(d.database.db);
+  const store = new PgProvisioningStore(d.database.db, d.notices?.send);
   const registry = new ProviderRegistry(providers, d.clock, d.providers, { publicUrl: d.config.publicUrl, joinOpensMinutes: policy.joinOpensMinutes, ...(d.observeCall && { observe: d.observeCall }) });
   const granularity = d.config.booking.granularityMinutes * 60_000;
 

@@ -104,6 +104,26 @@ describe('the credential cache', () => {
     expect(await denied()).toMatch(/^Non esiste una richiesta/);
   });
 
+  it('hears a change a repository makes outside a unit of work at once too', async () => {
+    const s = await signedIn();
+    expect(await status(deaf, '/api/v1/audit', s.headers)).toBe(403);
+    // No transaction: the repository sends its notice itself, through the instance's notices.
+    await deaf.portal.services.uow.repos.users.update(s.userId, { role: 'admin' });
+    expect(await status(deaf, '/api/v1/audit', s.headers)).toBe(200);
+  });
+
+  it('hears another instance in the same process only through the database', async () => {
+    // What makes the "other instance within a second" checks above mean something: `deaf` shares
+    // this process and the database with `a`, but not its notices, so without LISTEN it keeps its
+    // cached session until the cache's own time limit.
+    const s = await signedIn();
+    expect(await status(deaf, '/api/v1/me', s.headers)).toBe(200);
+    expect((await a.api('DELETE', '/api/v1/session', { headers: { ...s.headers, 'x-csrf-token': s.csrf } })).status).toBe(204);
+    expect(await status(a, '/api/v1/me', s.headers)).toBe(401);
+    expect(await status(deaf, '/api/v1/me', s.headers)).toBe(200);
+    expect(await within(1000, async () => (await status(b, '/api/v1/me', s.headers)) === 401)).toBe(true);
+  });
+
   it("a federated sign-in that takes a manager's institution away takes the rights of their other sessions at once", async () => {
     const scope = `cache-${Math.random().toString(36).slice(2)}.example.org`;
     const institution = await a.institution({ name: `Cached ${scope}`, scopes: [scope] });
