@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import { databaseUnavailable, openDatabase, type Database } from './db/database.ts';
+import { connectionLimits, connectionShortfall, databaseUnavailable, openDatabase, type Database } from './db/database.ts';
 import { metricsServer } from './observability/metrics-server.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDefaultRooms } from './db/seed.ts';
@@ -191,10 +191,28 @@ export function buildServices(
   };
 }
 
+/**
+ * A burst beyond the server's connections is answered 503 DATABASE_UNAVAILABLE: honest, but an
+ * operator should hear at start-up that the pools of the instances do not fit (docs/deploy.md).
+ */
+async function warnOfConnectionShortfall(database: Database, poolSize: number, logger: Logger): Promise<void> {
+  const limits = await connectionLimits(database.pool).catch(() => null);
+  if (!limits) return;
+  const short = connectionShortfall(limits, { poolSize, ownOpen: database.pool.totalCount });
+  if (short === 0) return;
+  logger.warn(
+    { event: 'database.connections-short', poolSize, ...limits, short },
+    `DATABASE_POOL_SIZE is ${poolSize} (and one connection listens), but the database server allows ${limits.max} connections, ` +
+      `keeps ${limits.reservedForSuperusers} for superusers and ${limits.open - database.pool.totalCount} are open elsewhere: under load, ${short} of this instance's ` +
+      `would be refused and requests answered 503 DATABASE_UNAVAILABLE. Lower DATABASE_POOL_SIZE (all instances together must fit) or raise max_connections.`,
+  );
+}
+
 export async function createPortal(config: Config, opts: PortalOptions = {}): Promise<Portal> {
   const logger = opts.logger ?? pino(loggerOptions(config.logLevel), logDestination());
   const clock = opts.clock ?? systemClock;
   const database = opts.database ?? (await openPortalDatabase(config, { memory: opts.memory ?? false, waitLogger: logger }));
+  if (database.kind === 'postgres') await warnOfConnectionShortfall(database, config.databasePoolSize, logger);
   const queue = new JobQueue(database, logger, { jobRetentionDays: config.retention.jobDays });
   await queue.start();
   // This instance's change notices: its caches below hear its own changes at once (db/notices.ts),

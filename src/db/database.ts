@@ -26,6 +26,31 @@ export type Database = {
   close(): Promise<void>;
 };
 
+/**
+ * What a PostgreSQL server allows, beside what is open on it now: every instance opens
+ * DATABASE_POOL_SIZE connections at most, and one more that LISTENs, and the server refuses
+ * connections beyond `max_connections` (less those it keeps for superusers).
+ */
+export type ConnectionLimits = { max: number; reservedForSuperusers: number; open: number };
+
+export async function connectionLimits(pool: pg.Pool): Promise<ConnectionLimits> {
+  const { rows } = await pool.query<ConnectionLimits>(
+    `SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS "reservedForSuperusers",
+            (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'client backend') AS open`,
+  );
+  return rows[0]!;
+}
+
+/**
+ * The connections this instance may want that the server would refuse now, or 0: its pool and its
+ * LISTEN connection against what the server allows less what others hold (`ownOpen` of those open
+ * are this instance's already).
+ */
+export function connectionShortfall(limits: ConnectionLimits, o: { poolSize: number; ownOpen: number }): number {
+  const others = Math.max(0, limits.open - o.ownOpen);
+  return Math.max(0, o.poolSize + 1 - (limits.max - limits.reservedForSuperusers - others));
+}
+
 // timestamptz → Date as pg's default parser makes it, read faster (db/timestamps.ts); `date`
 // columns stay 'YYYY-MM-DD' strings (no zone shift).
 pg.types.setTypeParser(1184, fastTimestamptz(pg.types.getTypeParser(1184)));
