@@ -7,6 +7,7 @@ import { createPortal, type Portal } from '../../src/portal.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { onPostgres } from '../support/database.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { sendAgainWhileUnavailable } from '../support/resend.ts';
 import type { Db } from '../../src/db/database.ts';
 
 async function overlaps(db: Db): Promise<number> {
@@ -60,18 +61,15 @@ describe('50 parallel requests for one room and slot', () => {
     // with Retry-After, which a client sends again (as the API says), and which must not change
     // who wins. Any other answer is a defect, listed whole (status, code, detail) on failure.
     const answers = await Promise.all(
-      people.map(async (p, i) => {
-        for (let attempt = 1; ; attempt++) {
-          const r = await fetch(`${i % 2 && secondUrl ? secondUrl : t.baseUrl}/api/v1/bookings`, {
+      people.map((p, i) =>
+        sendAgainWhileUnavailable<{ code?: string; conflict?: unknown }>(() =>
+          fetch(`${i % 2 && secondUrl ? secondUrl : t.baseUrl}/api/v1/bookings`, {
             method: 'POST',
             headers: { authorization: `Bearer ${p.token}`, 'content-type': 'application/json' },
             body: JSON.stringify({ title: `Race ${i}`, roomId: room, start: '2026-04-01T10:00', end: '2026-04-01T11:00', seats: 10 }),
-          });
-          const answer = { status: r.status, body: (await r.json()) as { code?: string; conflict?: unknown } };
-          if (answer.status !== 503 || answer.body.code !== 'DATABASE_UNAVAILABLE' || attempt === 5) return answer;
-          await new Promise((resolve) => setTimeout(resolve, Number(r.headers.get('retry-after') ?? 1) * 1000));
-        }
-      }),
+          }),
+        ).then(({ status, body }) => ({ status, body })),
+      ),
     );
     expect(answers.filter((a) => a.status !== 201 && a.status !== 409)).toEqual([]);
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMain, type MainProcess } from '../support/main-process.ts';
 import { onPostgres } from '../support/database.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { sendAgainWhileUnavailable } from '../support/resend.ts';
 
 let t: TestPortal;
 let alice: Caller;
@@ -118,15 +119,19 @@ describe('a SIGKILL under load', () => {
     const run = async (main: MainProcess, keys: string[], onAnswer: (a: Answer) => void = () => {}): Promise<Answer[]> =>
       Promise.all(
         keys.map((key, i) =>
-          fetch(`${main.url}/api/v1/bookings`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.token}`, 'idempotency-key': key },
-            // Each key its own hour in the real (wall) clock's future (the process has no test clock),
-            // in any room: a request run twice would take a second room, which the count below sees.
-            body: JSON.stringify({ title: `Crash ${key}`, seats: 1, start: slot(i).start, end: slot(i).end }),
-          })
+          // The server's connections are shared with the test files beside this one: a 503
+          // DATABASE_UNAVAILABLE is sent again after its Retry-After, with the same key, as a client would.
+          sendAgainWhileUnavailable<{ id?: string }>(() =>
+            fetch(`${main.url}/api/v1/bookings`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.token}`, 'idempotency-key': key },
+              // Each key its own hour in the real (wall) clock's future (the process has no test clock),
+              // in any room: a request run twice would take a second room, which the count below sees.
+              body: JSON.stringify({ title: `Crash ${key}`, seats: 1, start: slot(i).start, end: slot(i).end }),
+            }),
+          )
             .then(
-              async (r): Promise<Answer> => ({ status: r.status, body: (await r.json()) as { id?: string } }),
+              ({ status, body }): Answer => ({ status, body }),
               (): Answer => ({ status: 0, body: {} }),
             )
             .then((a) => (onAnswer(a), a)),
