@@ -21,7 +21,7 @@
 // First come, first served holds: a batch keeps arrival order, and each booking in it is judged
 // against the database and the ones accepted before it. A batch that fails as a whole (a database
 // error, a listener's fault) is not retried as a batch: each of its bookings runs again on its own,
-// so one cannot fail the others, and nothing is done twice (the failed transaction rolled back).
+// in order, so one cannot fail the others, and nothing is done twice (the failed transaction rolled back).
 //
 // Async context: a lane works for many requests, so it runs in none's (it starts in the context the
 // group was made in, at start-up); an item that goes alone runs in its own request's context, as it
@@ -101,7 +101,9 @@ export class GroupCommit<I, O> {
     try {
       outcomes = await this.#o.together(batch.map((w) => w.item));
     } catch {
-      await Promise.all(batch.map((w) => this.#alone(w)));
+      // One after another: the batch failed in the database, which 64 transactions at once (each
+      // wanting a connection and, for the guests' PINs, the same row) would only press harder.
+      for (const w of batch) await this.#alone(w);
       return;
     }
     for (const [i, w] of batch.entries()) {
