@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMain, type MainProcess } from '../support/main-process.ts';
 import { onPostgres } from '../support/database.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
-import { sendAgainWhileUnavailable } from '../support/resend.ts';
+import { answerOf, resendWhileUnavailable } from '../support/resend.ts';
 
 let t: TestPortal;
 let alice: Caller;
@@ -121,14 +121,14 @@ describe('a SIGKILL under load', () => {
         keys.map((key, i) =>
           // The server's connections are shared with the test files beside this one: a 503
           // DATABASE_UNAVAILABLE is sent again after its Retry-After, with the same key, as a client would.
-          sendAgainWhileUnavailable<{ id?: string }>(() =>
+          resendWhileUnavailable(() =>
             fetch(`${main.url}/api/v1/bookings`, {
               method: 'POST',
               headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.token}`, 'idempotency-key': key },
               // Each key its own hour in the real (wall) clock's future (the process has no test clock),
               // in any room: a request run twice would take a second room, which the count below sees.
               body: JSON.stringify({ title: `Crash ${key}`, seats: 1, start: slot(i).start, end: slot(i).end }),
-            }),
+            }).then((r) => answerOf<{ id?: string }>(r)),
           )
             .then(
               ({ status, body }): Answer => ({ status, body }),

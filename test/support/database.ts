@@ -31,7 +31,11 @@ export async function openTestDatabase(opts: { migrate?: boolean } = {}): Promis
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 40 });
+  // Two files run at once, each with its database's pool (shared by the portals of the file), maybe a
+  // second pool and main processes (test/support/main-process.ts, 10 each): together they must stay
+  // under the server's max_connections (100, 3 kept for superusers), or a burst in one file is
+  // refused for another's (503 DATABASE_UNAVAILABLE).
+  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 20 });
   if (opts.migrate !== false) await migrate(database.db);
   return {
     database,

@@ -17,8 +17,9 @@ const killAll = () => {
 afterAll(killAll);
 process.once('exit', killAll);
 
+/** `env` is the process's whole environment; its pool is 10 connections unless it says otherwise (test/support/database.ts). */
 export function startMain(env: NodeJS.ProcessEnv): Promise<MainProcess> {
-  const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['src/main.ts'], { cwd: root, env: { DATABASE_POOL_SIZE: '10', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let out = '';

@@ -53,7 +53,7 @@ export async function startTestPortal(
 ): Promise<TestPortal> {
   // The test runner shares the machine with other test files: a stall of a second is no reason for
   // /readyz to say 503 here, except in the tests of that check (they set the limit themselves).
-  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', DATABASE_POOL_SIZE: '40', EVENT_LOOP_DELAY_LIMIT_MS: '600000', OVERLOAD_EVENT_LOOP_DELAY_MS: '0', METRICS_TOKEN, USAGE_SAMPLING: 'false', ...opts.env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEFAULT_ROOMS: 'false', DATABASE_POOL_SIZE: '20', EVENT_LOOP_DELAY_LIMIT_MS: '600000', OVERLOAD_EVENT_LOOP_DELAY_MS: '0', METRICS_TOKEN, USAGE_SAMPLING: 'false', ...opts.env });
   // A second instance of one deployment (opts.db) shares the first one's clock through opts.clock.
   const clock = opts.clock ?? new TestClock(opts.now ?? '2026-03-20T09:00:00Z');
   const db = opts.db ?? (await openTestDatabase());
