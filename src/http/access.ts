@@ -8,7 +8,8 @@ import type { Actor, Role } from '../domain/access.ts';
 import type { AccountService } from '../app/accounts.ts';
 import type { CallContext } from '../ports.ts';
 import { hashSecret } from '../identity/secrets.ts';
-import { problem, sendProblem } from './errors.ts';
+import { AppError } from '../domain/errors.ts';
+import { sendProblem, toProblem } from './errors.ts';
 
 export const SESSION_COOKIE = 'wm_session';
 
@@ -45,6 +46,28 @@ declare module 'fastify' {
 export type DeclaredRoute = { method: string; url: string; access: Access; ownAnonymousAnswer: boolean };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+// The refusals of this layer, typed like a use-case's and answered in the person's language
+// (http/errors.ts), with the request's id.
+const UNAUTHENTICATED = new AppError('unauthenticated', 'UNAUTHENTICATED', 'Sign in first, or send a personal API token as "Authorization: Bearer …".', {}, {
+  it: 'Accedi prima, oppure invia un token API personale come "Authorization: Bearer …".',
+});
+const INVALID_TOKEN = new AppError('unauthenticated', 'INVALID_TOKEN', 'The API token is unknown or was revoked.', {}, {
+  it: 'Il token API non è noto o è stato revocato.',
+});
+const CSRF_TOKEN_INVALID = new AppError('forbidden', 'CSRF_TOKEN_INVALID', 'Send the X-CSRF-Token header with the token from GET /api/v1/me.', {}, {
+  it: 'Invia l’intestazione X-CSRF-Token con il token di GET /api/v1/me (nel portale: ricarica la pagina).',
+});
+const ROLE_NAMES: Record<Role, { en: string; it: string }> = {
+  admin: { en: 'administrator', it: 'amministratore' },
+  'institution-manager': { en: 'institution manager', it: 'referente dell’ente' },
+  member: { en: 'member', it: 'utente' },
+};
+const roleRequired = (roles: readonly Role[]) =>
+  new AppError('forbidden', 'ROLE_REQUIRED', `Only ${roles.map((r) => ROLE_NAMES[r].en).join(' or ')} accounts may do this.`, { roles }, {
+    it: `Solo gli account ${roles.map((r) => ROLE_NAMES[r].it).join(' o ')} possono farlo.`,
+  });
+const refuse = (req: FastifyRequest, reply: FastifyReply, e: AppError) => sendProblem(reply, toProblem(e, req));
 
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -95,13 +118,13 @@ export function registerAccess(app: FastifyInstance, accounts: AccountService): 
     if (access === 'public') return;
     if (access === undefined) {
       // Unreachable after onReady's check; refuse rather than serve.
-      return sendProblem(reply, problem(403, 'ACCESS_UNDECLARED', 'This route declares no access and is closed.', { instance: req.url }));
+      return refuse(req, reply, new AppError('forbidden', 'ACCESS_UNDECLARED', 'This route declares no access and is closed.'));
     }
     const header = req.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const token = header.slice(7).trim();
       req.actor = await accounts.actorForToken(token);
-      if (!req.actor) return sendProblem(reply, problem(401, 'INVALID_TOKEN', 'The API token is unknown or was revoked.', { instance: req.url }));
+      if (!req.actor) return refuse(req, reply, INVALID_TOKEN);
       req.credential = { kind: 'token', hash: hashSecret(token) };
     } else {
       const sid = req.cookies[SESSION_COOKIE];
@@ -115,12 +138,12 @@ export function registerAccess(app: FastifyInstance, accounts: AccountService): 
     }
     if (!req.actor) {
       if (config.anonymous) return config.anonymous(req, reply);
-      return sendProblem(reply, problem(401, 'UNAUTHENTICATED', 'Sign in first, or send a personal API token as "Authorization: Bearer …".', { instance: req.url }));
+      return refuse(req, reply, UNAUTHENTICATED);
     }
     if (typeof access === 'object') {
       const roles: readonly Role[] = typeof access.role === 'string' ? [access.role] : access.role;
       if (!roles.includes(req.actor.role)) {
-        return sendProblem(reply, problem(403, 'ROLE_REQUIRED', `Only ${roles.join(' or ')} accounts may do this.`, { instance: req.url }));
+        return refuse(req, reply, roleRequired(roles));
       }
     }
   });
@@ -132,7 +155,7 @@ export function registerAccess(app: FastifyInstance, accounts: AccountService): 
     const field = (req.body as { csrf?: unknown } | undefined)?.csrf;
     const sent = typeof header === 'string' ? header : typeof field === 'string' ? field : null;
     if (sent === null || !req.csrfToken || !sameSecret(sent, req.csrfToken)) {
-      return sendProblem(reply, problem(403, 'CSRF_TOKEN_INVALID', 'Send the X-CSRF-Token header with the token from GET /api/v1/me.', { instance: req.url }));
+      return refuse(req, reply, CSRF_TOKEN_INVALID);
     }
   });
 

@@ -65,6 +65,31 @@ describe('messages in the person’s language', () => {
     expect(english.body.detail).toBe('Non puoi disattivare il tuo account; chiedi a un altro amministratore.');
   });
 
+  it('refuses at the door in the person’s language too: no sign-in, an unknown token, a role, the CSRF token', async () => {
+    const it = { 'accept-language': 'it-IT,it;q=0.9' };
+    const anonymous = await t.api('GET', '/api/v1/me', { headers: it });
+    expect(anonymous).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED', lang: 'it' } });
+    expect(anonymous.body.detail).toMatch(/^Accedi prima, oppure invia un token API personale/);
+    expect(anonymous.body.requestId).toEqual(expect.any(String));
+    const unknown = await t.api('GET', '/api/v1/me', { headers: { ...it, authorization: 'Bearer wmt_not-a-token' } });
+    expect(unknown).toMatchObject({ status: 401, body: { code: 'INVALID_TOKEN', detail: 'Il token API non è noto o è stato revocato.' } });
+    // A member whose saved language is Italian, on an English browser.
+    const member = await t.portal.services.uow.repos.users.create({ email: 'piero@example.org', name: 'Piero Galli', role: 'member', institutionId: null, passwordHash: null, locale: 'it' });
+    const token = (await t.portal.services.accounts.createToken({ actor: { userId: member.id, role: 'member', institutionId: null } }, 'test')).token;
+    const denied = await t.api('GET', '/api/v1/audit', { as: { token, userId: member.id, institutionId: null }, headers: { 'accept-language': 'en-GB' } });
+    expect(denied).toMatchObject({ status: 403, body: { code: 'ROLE_REQUIRED', roles: ['admin'], detail: 'Solo gli account amministratore possono farlo.' } });
+    const english = await t.api('GET', '/api/v1/audit?lang=en', { as: { token, userId: member.id, institutionId: null } });
+    expect(english.body.detail).toBe('Only administrator accounts may do this.');
+    // A session without its CSRF token.
+    await t.api('POST', '/api/v1/users', { as: t.admin, body: { name: 'Sara Conti', email: 'sara@example.org', password: 'Sara-pass-123456', role: 'member' } });
+    const session = await fetch(`${t.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.9' }, body: JSON.stringify({ email: 'sara@example.org', password: 'Sara-pass-123456' }) });
+    expect(session.status).toBe(200);
+    const cookie = session.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const noCsrf = await t.api('PATCH', '/api/v1/me', { headers: { ...it, cookie }, body: { name: 'Sara' } });
+    expect(noCsrf).toMatchObject({ status: 403, body: { code: 'CSRF_TOKEN_INVALID', lang: 'it' } });
+    expect(noCsrf.body.detail).toMatch(/^Invia l’intestazione X-CSRF-Token/);
+  });
+
   it('saves a person’s own language (PATCH /me) and answers in it from the next request on', async () => {
     const person = await t.portal.services.uow.repos.users.create({ email: 'marta@example.org', name: 'Marta Riva', role: 'admin', institutionId: null, passwordHash: null, locale: null });
     const token = (await t.portal.services.accounts.createToken({ actor: { userId: person.id, role: 'admin', institutionId: null } }, 'test')).token;
