@@ -198,12 +198,12 @@ export function buildServices(
 async function warnOfConnectionShortfall(database: Database, poolSize: number, logger: Logger): Promise<void> {
   const limits = await connectionLimits(database.pool).catch(() => null);
   if (!limits) return;
-  const short = connectionShortfall(limits, { poolSize, ownOpen: database.pool.totalCount });
+  const { short, others } = connectionShortfall(limits, { poolSize, ownOpen: database.pool.totalCount });
   if (short === 0) return;
   logger.warn(
     { event: 'database.connections-short', poolSize, ...limits, short },
     `DATABASE_POOL_SIZE is ${poolSize} (and one connection listens), but the database server allows ${limits.max} connections, ` +
-      `keeps ${limits.reservedForSuperusers} for superusers and ${limits.open - database.pool.totalCount} are open elsewhere: under load, ${short} of this instance's ` +
+      `keeps ${limits.reservedForSuperusers} for superusers and ${others} are open elsewhere: under load, ${short} of this instance's ` +
       `would be refused and requests answered 503 DATABASE_UNAVAILABLE. Lower DATABASE_POOL_SIZE (all instances together must fit) or raise max_connections.`,
   );
 }

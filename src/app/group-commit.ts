@@ -101,8 +101,8 @@ export class GroupCommit<I, O> {
     try {
       outcomes = await this.#o.together(batch.map((w) => w.item));
     } catch {
-      // One after another: the batch failed in the database, which 64 transactions at once (each
-      // wanting a connection and, for the guests' PINs, the same row) would only press harder.
+      // One after another: the batch failed in the database, which as many transactions at once,
+      // each wanting a connection, would only press harder.
       for (const w of batch) await this.#alone(w);
       return;
     }

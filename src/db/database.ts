@@ -42,13 +42,13 @@ export async function connectionLimits(pool: pg.Pool): Promise<ConnectionLimits>
 }
 
 /**
- * The connections this instance may want that the server would refuse now, or 0: its pool and its
- * LISTEN connection against what the server allows less what others hold (`ownOpen` of those open
- * are this instance's already).
+ * The connections this instance may want that the server would refuse now (`short`, or 0): its pool
+ * and its LISTEN connection against what the server allows less what `others` hold (`ownOpen` of
+ * those open are this instance's already).
  */
-export function connectionShortfall(limits: ConnectionLimits, o: { poolSize: number; ownOpen: number }): number {
+export function connectionShortfall(limits: ConnectionLimits, o: { poolSize: number; ownOpen: number }): { short: number; others: number } {
   const others = Math.max(0, limits.open - o.ownOpen);
-  return Math.max(0, o.poolSize + 1 - (limits.max - limits.reservedForSuperusers - others));
+  return { short: Math.max(0, o.poolSize + 1 - (limits.max - limits.reservedForSuperusers - others)), others };
 }
 
 // timestamptz → Date as pg's default parser makes it, read faster (db/timestamps.ts); `date`

@@ -1,9 +1,9 @@
 // A short-lived per-instance cache of who a session or an API token belongs to, so that a signed-in
 // request costs no query in the common case. It follows the database: a sign-out, a revocation or
 // a change of a person's rights is NOTIFYed on `auth_changes` (ports.ts) and drops the entries on
-// every instance; the instance that made the change drops them before it answers (the session and
-// token stores themselves, the unit of work after its commit: portal.ts). The time-to-live only
-// bounds what a lost notice could keep.
+// every instance; the instance that made the change drops them before it answers, as it hears its
+// own notices at once (db/notices.ts, portal.ts). The time-to-live only bounds what a lost notice
+// could keep.
 import type { Actor } from '../domain/access.ts';
 import type { AuthChange } from '../ports.ts';
 

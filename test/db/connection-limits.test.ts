@@ -10,17 +10,17 @@ describe('connectionShortfall', () => {
 
   it('is 0 while the pool and the LISTEN connection fit beside the others', () => {
     // 97 usable, 30 open of which 5 are this instance's: 25 others, 72 left for 20 + 1.
-    expect(connectionShortfall(limits, { poolSize: 20, ownOpen: 5 })).toBe(0);
-    expect(connectionShortfall(limits, { poolSize: 71, ownOpen: 5 })).toBe(0);
+    expect(connectionShortfall(limits, { poolSize: 20, ownOpen: 5 }).short).toBe(0);
+    expect(connectionShortfall(limits, { poolSize: 71, ownOpen: 5 }).short).toBe(0);
   });
 
   it('counts the connections the server would refuse', () => {
-    expect(connectionShortfall(limits, { poolSize: 72, ownOpen: 5 })).toBe(1);
-    expect(connectionShortfall(limits, { poolSize: 200, ownOpen: 0 })).toBe(200 + 1 - (97 - 30));
+    expect(connectionShortfall(limits, { poolSize: 72, ownOpen: 5 }).short).toBe(1);
+    expect(connectionShortfall(limits, { poolSize: 200, ownOpen: 0 }).short).toBe(200 + 1 - (97 - 30));
   });
 
   it('does not count its own open connections as others', () => {
-    expect(connectionShortfall({ ...limits, open: 21 }, { poolSize: 96, ownOpen: 21 })).toBe(0);
+    expect(connectionShortfall({ ...limits, open: 21 }, { poolSize: 96, ownOpen: 21 }).short).toBe(0);
   });
 });
 
