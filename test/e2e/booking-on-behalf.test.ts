@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn, todayAt } from './support/browser.ts';
-import { addDays, at, drag, nextMonday } from './support/grid.ts';
+import { addDays, at, drag, goToDate, nextMonday } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
 const LONG = 240_000;
@@ -121,9 +121,7 @@ describeInBrowser('booking on behalf', () => {
 
       // The calendar's quick dialog offers the same choice.
       await page.goto('/');
-      await page.getByLabel(L.goToDate).fill(day);
-      await page.locator('.ec-body .ec-day').first().waitFor();
-      await page.waitForLoadState('networkidle').catch(() => {});
+      await goToDate(page, L.goToDate, day);
       await drag(page, await at(page, i, 0, '14:00'), await at(page, i, 0, '15:00', -3));
       const dialog = page.getByRole('dialog', { name: L.newBooking });
       await dialog.waitFor();

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
-import { addDays, at, drag, nextMonday } from './support/grid.ts';
+import { addDays, at, drag, goToDate, nextMonday } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
 describeInBrowser('room calendar', () => {
@@ -24,9 +24,7 @@ describeInBrowser('room calendar', () => {
     const page = await context.newPage();
     if (options.blockLive) await page.route('**/api/v1/events', (route) => route.abort());
     await signIn(page, person.email, person.password);
-    await page.getByLabel(/^(Go to date|Vai alla data)$/).fill(tuesday);
-    await page.locator('.ec-body .ec-day').first().waitFor();
-    await page.waitForLoadState('networkidle').catch(() => {});
+    await goToDate(page, /^(Go to date|Vai alla data)$/, tuesday);
     return page;
   }
 
@@ -148,7 +146,7 @@ describeInBrowser('room calendar', () => {
     });
     expect(own.status).toBe(201);
     await page.reload();
-    await page.getByLabel('Go to date').fill(tuesday);
+    await goToDate(page, 'Go to date', tuesday);
     const event = page.locator('.ec-event', { hasText: 'Ricevimento studenti' });
     const box = (await event.boundingBox())!;
     const from = { x: box.x + box.width / 2, y: box.y + 8 };

@@ -42,6 +42,28 @@ export async function timelineAt(page: Page, roomIndex: number, dayIndex: number
   return { x: box.x + offset, y: box.y + box.height / 2 };
 }
 
+/**
+ * Types `date` into the calendar's "Go to date" field (label `label`) and waits until that day's
+ * bookings are fetched and shown. Without the wait, a booking made through the API right after
+ * (a rival's, say) may already be in that fetch's answer on a slow machine, and the calendar then
+ * knows what the test means it not to know. `date` must not be on screen already (it waits for a
+ * new fetch).
+ */
+export async function goToDate(page: Page, label: string | RegExp, date: string): Promise<void> {
+  const noon = Date.parse(`${date}T12:00:00Z`);
+  const fetched = page.waitForResponse((response) => {
+    const url = new URL(response.url());
+    if (url.pathname !== '/api/v1/availability') return false;
+    const from = Date.parse(url.searchParams.get('from') ?? '');
+    const to = Date.parse(url.searchParams.get('to') ?? '');
+    return from <= noon && noon < to;
+  });
+  await page.getByLabel(label).fill(date);
+  await fetched;
+  // The bookings list is fetched beside the availability; the grid is busy until both are in.
+  await page.locator('.wm-calendar[aria-busy="false"]').waitFor();
+}
+
 export async function drag(page: Page, from: Point, to: Point): Promise<void> {
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();

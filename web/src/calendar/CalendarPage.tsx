@@ -90,7 +90,7 @@ export function CalendarPage() {
       },
     [range, zone],
   );
-  const { availability, bookings, error: dataError, reload } = useCalendarData(apiRange);
+  const { availability, bookings, error: dataError, loading, reload } = useCalendarData(apiRange);
 
   const canEditOthers = me.role === 'admin' || me.role === 'institution-manager';
   const shownRooms = useMemo(() => visibleRooms(rooms ?? [], hiddenRooms), [rooms, hiddenRooms]);
@@ -353,6 +353,7 @@ export function CalendarPage() {
             turnaroundMinutes={settings.turnaroundMinutes}
             snapMinutes={Math.max(5, settings.granularityMinutes)}
             selectable={me.canBook}
+            busy={loading}
             labels={{
               capacity: (n) => t('calendar.capacity', { count: n }),
               seats: (n) => t('calendar.seats', { count: n }),

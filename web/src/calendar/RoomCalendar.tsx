@@ -51,6 +51,8 @@ export interface RoomCalendarProps {
   turnaroundMinutes: number;
   snapMinutes: number;
   selectable: boolean;
+  /** The shown range's bookings are being fetched (aria-busy, so assistive technology waits too). */
+  busy?: boolean;
   labels: { capacity(n: number): string; seats(n: number): string; noEvents: string; busy: string; grid: string };
   handlers: RoomCalendarHandlers;
   onReady?(calendar: Calendar): void;
@@ -282,6 +284,7 @@ export function RoomCalendar(props: RoomCalendarProps) {
     <div
       ref={host}
       className="wm-calendar"
+      aria-busy={props.busy ? 'true' : 'false'}
       style={{ '--wm-turnaround': turnaroundPx } as CSSProperties}
     />
   );
