@@ -7,6 +7,7 @@ import { Pool as HttpPool } from 'undici';
 import { loadConfig, type Config } from '../src/config.ts';
 import { PgBookingRepository } from '../src/db/booking-repository.ts';
 import type { Database } from '../src/db/database.ts';
+import { Notices } from '../src/db/notices.ts';
 import { buildServices, createPortal, openPortalDatabase, systemClock } from '../src/portal.ts';
 import type { Booking } from '../src/ports.ts';
 import { fillCalendar } from './calendar-fill.ts';
@@ -75,7 +76,7 @@ async function weekCalendar(cleanup: Cleanup, backend: Backend, o: WeekCalendarO
     return body;
   };
 
-  const repo = new PgBookingRepository(database.db);
+  const repo = new PgBookingRepository(database.db, new Notices(database.db).send);
   const listWeek = async (r: PgBookingRepository, from: Date, to: Date, pages = Infinity) => {
     let after: { start: Date; id: string } | undefined;
     let count = 0;
@@ -156,7 +157,7 @@ async function weekCalendar(cleanup: Cleanup, backend: Backend, o: WeekCalendarO
 
   // How the repository's statements reach the table, for this week (now in the middle of the data).
   const log = statementLog(database);
-  const spyRepo = new PgBookingRepository(log.database.db);
+  const spyRepo = new PgBookingRepository(log.database.db, new Notices(log.database.db).send);
   const thisWeek = new Date(Math.floor(Date.now() / DAY) * DAY);
   const nextWeek = new Date(thisWeek.getTime() + 7 * DAY);
   await spyRepo.busy(thisWeek, nextWeek);

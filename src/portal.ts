@@ -252,7 +252,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
       if (!c.ok) metrics.providerErrors.labels(c.provider, c.operation).inc();
     },
   });
-  const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, clock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
+  const notify = await startNotify({ config: config.mail, limits: config.invitations, queue, database, notices, clock, logger, services, defaultTimeZone: config.booking.defaultTimeZone });
   notify.setMeetingDetails(provisioning.meetingDetails);
   // After notify: the hold's mail goes on the mail queue. A portal on a test clock sweeps when its
   // test says (the schedule would sweep at real minutes, not at the test's times).

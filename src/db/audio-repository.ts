@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Conference, DialWindow, PinRole } from '../domain/dial-in.ts';
 import { AUDIO_CHANNEL, type AudioConference, type AudioRepository, type PhoneParticipant } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
-import { Notices, type NoticeSink } from './notices.ts';
+import type { NoticeSink } from './notices.ts';
 
 const range = (w: DialWindow) => sql<string>`tstzrange(${w.opens}, ${w.closes}, '[)')`;
 const ROLES: PinRole[] = ['participant', 'host'];
@@ -31,7 +31,7 @@ export class PgAudioRepository implements AudioRepository {
   private readonly db: Executor;
   private readonly notices: NoticeSink;
 
-  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Executor, notices: NoticeSink) {
     this.db = db;
     this.notices = notices;
   }

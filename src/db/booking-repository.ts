@@ -4,7 +4,7 @@ import type { Slot } from '../domain/booking-rules.ts';
 import type { SeatUsage } from '../domain/seat-pool.ts';
 import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking, RoomConflict, RoomOccupancy } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
-import { Notices, type NoticeSink } from './notices.ts';
+import type { NoticeSink } from './notices.ts';
 import { BOOKING_CHANNEL } from '../ports.ts';
 
 import { seriesDb, type SeriesDB } from './series-schema.ts';
@@ -64,7 +64,7 @@ export class PgBookingRepository implements BookingRepository {
   readonly series: PgSeriesRepository;
   readonly invitees: PgInviteeRepository;
   private readonly notices: NoticeSink;
-  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Executor, notices: NoticeSink) {
     this.notices = notices;
     this.db = seriesDb(db);
     this.series = new PgSeriesRepository(db);

@@ -1,6 +1,6 @@
 import { JOIN_CHANNEL, type Invitee, type InviteeRepository, type InviteeTarget } from '../ports.ts';
 import type { Executor } from './database.ts';
-import { Notices, type NoticeSink } from './notices.ts';
+import type { NoticeSink } from './notices.ts';
 import { seriesDb, type InviteeTable } from './series-schema.ts';
 
 type Row = { [K in keyof InviteeTable]: K extends 'id' ? string : K extends 'locale' ? string : K extends 'created_at' ? Date : InviteeTable[K] };
@@ -8,7 +8,7 @@ type Row = { [K in keyof InviteeTable]: K extends 'id' ? string : K extends 'loc
 export class PgInviteeRepository implements InviteeRepository {
   private readonly db;
   private readonly notices: NoticeSink;
-  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Executor, notices: NoticeSink) {
     this.db = seriesDb(db);
     this.notices = notices;
   }

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { AUTH_CHANNEL, type AuthChange, type Locale, type PasswordLinkPurpose, type PasswordLinkRepository, type PasswordLinkTarget } from '../ports.ts';
 import type { Executor } from './database.ts';
-import { Notices, type NoticeSink } from './notices.ts';
+import type { NoticeSink } from './notices.ts';
 
 type TargetRow = { link_id: string; user_id: string; email: string; name: string; locale: string | null; purpose: PasswordLinkPurpose; expires_at: Date };
 const toTarget = (r: TargetRow): PasswordLinkTarget => ({
@@ -20,7 +20,7 @@ const toTarget = (r: TargetRow): PasswordLinkTarget => ({
 export class PgPasswordLinkRepository implements PasswordLinkRepository {
   private readonly db: Executor;
   private readonly notices: NoticeSink;
-  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Executor, notices: NoticeSink) {
     this.db = db;
     this.notices = notices;
   }

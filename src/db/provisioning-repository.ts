@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Attempt, BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning-store.ts';
 import type { MeetingRef } from '../providers/port.ts';
 import type { Executor } from './database.ts';
-import { Notices, type NoticeSink } from './notices.ts';
+import type { NoticeSink } from './notices.ts';
 import { JOIN_CHANNEL, type MeetingSchedule } from '../ports.ts';
 
 
@@ -101,7 +101,7 @@ export class PgMeetingSchedule implements MeetingSchedule {
 export class PgProvisioningStore implements ProvisioningStore {
   private readonly db: Executor;
   private readonly notices: NoticeSink;
-  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Executor, notices: NoticeSink) {
     this.db = db;
     this.notices = notices;
   }

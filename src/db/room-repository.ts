@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import { JOIN_CHANNEL, type Room, type RoomInput, type RoomRepository } from '../ports.ts';
 import type { Executor } from './database.ts';
-import { Notices, type NoticeSink } from './notices.ts';
+import type { NoticeSink } from './notices.ts';
 
 export class PgRoomRepository implements RoomRepository {
   private readonly db: Executor;
   private readonly notices: NoticeSink;
-  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Executor, notices: NoticeSink) {
     this.db = db;
     this.notices = notices;
   }

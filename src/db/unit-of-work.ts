@@ -22,7 +22,7 @@ type PendingJob = { name: string; data: object; options?: JobOptions | undefined
  * `notices`: where the repositories' change notices go (the transaction's list, or out at once).
  * `deferJob`: inside a transaction, jobs are collected and inserted in bulk before its commit.
  */
-export function repositories(db: Executor, queue?: JobQueue, notices: NoticeSink = new Notices(db).send, deferJob?: (job: PendingJob) => void): Repositories {
+export function repositories(db: Executor, queue: JobQueue | undefined, notices: NoticeSink, deferJob?: (job: PendingJob) => void): Repositories {
   const jobs: JobScheduler = {
     async enqueue(name, data, options) {
       if (!queue) throw new Error(`No job queue: cannot enqueue ${name}`);

@@ -2,14 +2,14 @@ import { sql } from 'kysely';
 import type { Role } from '../domain/access.ts';
 import { AUTH_CHANNEL, type AuthChange, type Locale, type User, type UserInput, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
-import { Notices, type NoticeSink } from './notices.ts';
+import type { NoticeSink } from './notices.ts';
 
 const COLUMNS = ['id', 'email', 'name', 'role', 'institution_id', 'locale', 'disabled_at', 'created_at', 'updated_at'] as const;
 
 export class PgUserRepository implements UserRepository {
   private readonly db: Executor;
   private readonly notices: NoticeSink;
-  constructor(db: Executor, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Executor, notices: NoticeSink) {
     this.db = db;
     this.notices = notices;
   }

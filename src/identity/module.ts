@@ -30,11 +30,11 @@ export type Identity = {
 };
 
 /** `instance`: the running portal's credential cache and notices (see buildServices in portal.ts). */
-export function buildIdentity(config: Config, database: Database, uow: UnitOfWork, logger: Logger, instance: { credentials?: CredentialCache; notices?: Notices } = {}): Identity {
+export function buildIdentity(config: Config, database: Database, uow: UnitOfWork, logger: Logger, instance: { credentials?: CredentialCache; notices: Notices }): Identity {
   const db = database.db;
   const publicUrl = config.publicUrl.replace(/\/$/, '');
   const pending = new PendingRequests(db);
-  const sessions = new PgSessionStore(db, config.session, instance.credentials, instance.notices?.send);
+  const sessions = new PgSessionStore(db, config.session, instance.credentials, instance.notices.send);
   const requirements = new PgInstitutionRequirementStore(db);
   const federated = new FederatedSignInService({ uow, identities: new PgExternalIdentityStore(db), requirements, sessions });
   let saml: Identity['saml'] = null;

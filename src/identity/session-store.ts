@@ -5,7 +5,7 @@ import type { Role } from '../domain/access.ts';
 import type { SessionStore, Session } from '../app/accounts.ts';
 import type { FederatedSession } from '../app/federated-sign-in.ts';
 import type { Db } from '../db/database.ts';
-import { Notices, type NoticeSink } from '../db/notices.ts';
+import type { NoticeSink } from '../db/notices.ts';
 import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 import type { CredentialCache } from './credential-cache.ts';
@@ -23,7 +23,7 @@ export class PgSessionStore implements SessionStore {
    * `cache`: sessions read from memory while fresh; it forgets through the instance's `notices`,
    * which the portal has it hear (portal.ts), as every instance's does through LISTEN.
    */
-  constructor(db: Db, opts: { idleMinutes: number; absoluteHours: number }, cache?: CredentialCache, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Db, opts: { idleMinutes: number; absoluteHours: number }, cache: CredentialCache | undefined, notices: NoticeSink) {
     this.db = db;
     this.cache = cache;
     this.notices = notices;

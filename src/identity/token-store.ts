@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { ApiToken, TokenStore } from '../app/accounts.ts';
 import type { Actor, Role } from '../domain/access.ts';
 import type { Db } from '../db/database.ts';
-import { Notices, type NoticeSink } from '../db/notices.ts';
+import type { NoticeSink } from '../db/notices.ts';
 import { AUTH_CHANNEL, type AuthChange } from '../ports.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 import type { CredentialCache } from './credential-cache.ts';
@@ -18,7 +18,7 @@ export class PgTokenStore implements TokenStore {
   private readonly cache: CredentialCache | undefined;
   private readonly notices: NoticeSink;
   /** `cache` and `notices`: as for sessions (identity/session-store.ts). */
-  constructor(db: Db, cache?: CredentialCache, notices: NoticeSink = new Notices(db).send) {
+  constructor(db: Db, cache: CredentialCache | undefined, notices: NoticeSink) {
     this.db = db;
     this.cache = cache;
     this.notices = notices;

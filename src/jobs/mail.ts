@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
+import type { Notices } from '../db/notices.ts';
 import { PgBookingRepository } from '../db/booking-repository.ts';
 import { PgMailRepository } from '../db/mail-repository.ts';
 import type { Clock } from '../ports.ts';
@@ -30,9 +31,9 @@ export function deliveryId(composeJobId: string, to: string): string {
 
 export type MailJobs = { composer: MailComposer; sweepReminders(): Promise<number> };
 
-export async function startMailJobs(deps: { queue: JobQueue; database: Database; mailer: Mailer; clock: Clock; config: MailConfig; logger: Logger }): Promise<MailJobs> {
-  const { queue, database, mailer, clock, config, logger } = deps;
-  const composer = new MailComposer({ bookings: new PgBookingRepository(database.db), people: new PgMailRepository(database.db), config, details: noMeetingDetails });
+export async function startMailJobs(deps: { queue: JobQueue; database: Database; notices: Notices; mailer: Mailer; clock: Clock; config: MailConfig; logger: Logger }): Promise<MailJobs> {
+  const { queue, database, notices, mailer, clock, config, logger } = deps;
+  const composer = new MailComposer({ bookings: new PgBookingRepository(database.db, notices.send), people: new PgMailRepository(database.db), config, details: noMeetingDetails });
   await queue.define({ name: COMPOSE_QUEUE, retryLimit: 5, retryDelaySeconds: config.retryDelaySeconds });
   await queue.define({ name: DELIVER_QUEUE, retryLimit: config.retryLimit, retryDelaySeconds: config.retryDelaySeconds, retryDelayMaxSeconds: 3600, deadLetter: DEAD_MAIL_QUEUE });
   await queue.define({ name: REMINDER_QUEUE, retryLimit: 1 });

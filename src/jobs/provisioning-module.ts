@@ -59,10 +59,10 @@ export async function startProvisioningModule(d: {
   /** Told of every call to a conferencing service (latency and errors for /metrics). */
   observeCall?: CallObserver;
   /** The instance's change notices (db/notices.ts): what joins read changed. */
-  notices?: Notices;
+  notices: Notices;
 }): Promise<ProvisioningModule> {
   const { providers, policy } = d.config.provisioning;
-  const store = new PgProvisioningStore(d.database.db, d.notices?.send);
+  const store = new PgProvisioningStore(d.database.db, d.notices.send);
   const registry = new ProviderRegistry(providers, d.clock, d.providers, { publicUrl: d.config.publicUrl, joinOpensMinutes: policy.joinOpensMinutes, ...(d.observeCall && { observe: d.observeCall }) });
   const granularity = d.config.booking.granularityMinutes * 60_000;
 

@@ -12,6 +12,7 @@ import { startPasswordMailJobs } from '../jobs/password-mail.ts';
 import { startDelegationMailJobs } from '../jobs/delegation-mail.ts';
 import type { DelegationService } from '../app/delegation.ts';
 import type { Database } from '../db/database.ts';
+import type { Notices } from '../db/notices.ts';
 import { startMailJobs } from '../jobs/mail.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Clock } from '../ports.ts';
@@ -35,6 +36,8 @@ export async function startNotify(deps: {
   limits: InvitationLimits;
   queue: JobQueue;
   database: Database;
+  /** The instance's change notices (db/notices.ts). */
+  notices: Notices;
   clock: Clock;
   logger: Logger;
   services: { bookings: BookingService; requests: RequestService; series: SeriesService; calendar: { invitees: InviteeService }; people: PeopleService; delegation?: DelegationService };

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FederatedSignInService } from '../../src/app/federated-sign-in.ts';
+import { Notices } from '../../src/db/notices.ts';
 import { PgExternalIdentityStore, PgInstitutionRequirementStore } from '../../src/identity/external-identities.ts';
 import { argon2Hasher } from '../../src/identity/passwords.ts';
 import { PgSessionStore } from '../../src/identity/session-store.ts';
@@ -133,7 +134,7 @@ describe('the credential cache', () => {
       uow: deaf.portal.services.uow,
       identities: new PgExternalIdentityStore(db),
       requirements: new PgInstitutionRequirementStore(db),
-      sessions: new PgSessionStore(db, deaf.config.session),
+      sessions: new PgSessionStore(db, deaf.config.session, undefined, new Notices(db).send),
     });
     const idp = { protocol: 'saml' as const, issuer: `https://idp.${scope}/` };
     const profile = { ...idp, subject: 'manager-1', email: `manager@${scope}`, mailDomains: [scope], name: 'Manager', homeDomains: [scope], affiliations: [], entitlements: [], attributes: {} };
