@@ -1,7 +1,7 @@
 // Local accounts, sessions and personal API tokens. Identity sits behind these ports so that the
 // federated sign-in (SAML, OIDC) of a later issue creates the same sessions for its users.
 import type { Actor } from '../domain/access.ts';
-import { AppError, notFound } from '../domain/errors.ts';
+import { AppError, adminOnly, notFound } from '../domain/errors.ts';
 import { addressLimitSeconds, waitBeforeAttempt, type FailureCounts, type LoginLimits } from '../domain/sign-in-delay.ts';
 import { bookingRefusal } from '../domain/subscription.ts';
 import type { CallContext, Clock, Institution, Locale, UnitOfWork, User } from '../ports.ts';
@@ -148,20 +148,20 @@ export class AccountService {
     // In a unit of work: the cached actor carries the language, and the commit's notice makes every
     // instance forget it (this one at once), so the person's next request is answered in the new one.
     const changed = await this.uow.transaction((r) => r.users.update(ctx.actor.userId, { locale }));
-    if (!changed) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.');
+    if (!changed) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.', { it: 'Il tuo account non esiste più.' });
     return this.me(ctx);
   }
 
   async me(ctx: CallContext): Promise<Me> {
     const user = await this.uow.repos.users.findById(ctx.actor.userId);
-    if (!user) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.');
+    if (!user) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.', { it: 'Il tuo account non esiste più.' });
     const institution = user.institutionId ? await this.uow.repos.institutions.findById(user.institutionId) : null;
     const refusal = bookingRefusal(toActor(user), institution, this.clock.now(), this.zone);
     return {
       ...user,
       institution: institution && { id: institution.id, name: institution.name },
       canBook: refusal === null,
-      cannotBookReason: refusal,
+      cannotBookReason: refusal?.en ?? null,
     };
   }
 
@@ -184,7 +184,7 @@ export class AccountService {
   }
 
   async revokeToken(ctx: CallContext, id: string): Promise<void> {
-    if (!(await this.tokens.revoke(ctx.actor.userId, id))) throw notFound('TOKEN_NOT_FOUND', 'No such API token.');
+    if (!(await this.tokens.revoke(ctx.actor.userId, id))) throw notFound('TOKEN_NOT_FOUND', 'No such API token.', { it: 'Questo token API non esiste.' });
     await this.uow.repos.audit.record({ actorId: ctx.actor.userId, action: 'token.revoked', entity: 'api-token', entityId: id, before: null, after: null, requestId: ctx.requestId });
   }
 
@@ -193,8 +193,8 @@ export class AccountService {
   }
 
   async setLocalAccounts(ctx: CallContext, policy: LocalAccountsPolicy): Promise<LocalAccountsPolicy> {
-    if (ctx.actor.role !== 'admin') throw new AppError('forbidden', 'ADMIN_ONLY', 'Only administrators may do this.', {}, { it: 'Solo gli amministratori possono farlo.' });
-    if (!this.settings) throw new AppError('unavailable', 'SETTINGS_UNAVAILABLE', 'Portal settings are not available.');
+    if (ctx.actor.role !== 'admin') throw adminOnly();
+    if (!this.settings) throw new AppError('unavailable', 'SETTINGS_UNAVAILABLE', 'Portal settings are not available.', {}, { it: 'Le impostazioni del portale non sono disponibili.' });
     const before = await this.settings.localAccounts();
     await this.settings.setLocalAccounts(policy);
     await this.uow.repos.audit.record({ actorId: ctx.actor.userId, action: 'settings.updated', entity: 'settings', entityId: 'local_accounts', before, after: policy, requestId: ctx.requestId });
@@ -206,7 +206,7 @@ export class AccountService {
     const passwordHash = await this.hasher.hash(input.password);
     return this.uow.transaction(async (r) => {
       if (await r.users.findByEmail(input.email)) {
-        throw new AppError('conflict', 'EMAIL_TAKEN', `An account with the e-mail ${input.email} already exists.`);
+        throw new AppError('conflict', 'EMAIL_TAKEN', `An account with the e-mail ${input.email} already exists.`, {}, { it: `Esiste già un account con l’indirizzo e-mail ${input.email}.` });
       }
       const user = await r.users.create({ email: input.email, name: input.name, role: 'admin', institutionId: null, passwordHash });
       await r.audit.record({ actorId: null, action: 'user.created', entity: 'user', entityId: user.id, before: null, after: user });

@@ -2,23 +2,23 @@
 // transaction as the change itself.
 import { DateTime } from 'luxon';
 import type { Actor, Role } from '../domain/access.ts';
-import { AppError, forbidden, notFound } from '../domain/errors.ts';
+import { AppError, adminOnly, forbidden, notFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { AuditFilter, AuditRecord, CallContext, Clock, Institution, InstitutionInput, Locale, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
 
 const requireAdmin = (actor: Actor) => {
-  if (actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
+  if (actor.role !== 'admin') throw adminOnly();
 };
 
 const checkZone = (zone: string | undefined) => {
   if (zone !== undefined && !isValidTimeZone(zone)) {
-    throw new AppError('invalid', 'INVALID_TIME_ZONE', `${zone} is not an IANA time zone (for example Europe/Rome).`);
+    throw new AppError('invalid', 'INVALID_TIME_ZONE', `${zone} is not an IANA time zone (for example Europe/Rome).`, {}, { it: `${zone} non è un fuso orario IANA (per esempio Europe/Rome).` });
   }
 };
 
 const checkSubscription = (i: Partial<InstitutionInput>) => {
   if (i.subscriptionStart && i.subscriptionEnd && i.subscriptionEnd < i.subscriptionStart) {
-    throw new AppError('invalid', 'END_BEFORE_START', 'subscriptionEnd must not be before subscriptionStart.');
+    throw new AppError('invalid', 'END_BEFORE_START', 'subscriptionEnd must not be before subscriptionStart.', {}, { it: 'La fine dell’abbonamento (subscriptionEnd) non può precedere l’inizio (subscriptionStart).' });
   }
 };
 
@@ -71,6 +71,7 @@ export class AdministrationService {
             'CAPACITY_BELOW_BOOKINGS',
             `An upcoming booking in ${before.name} needs ${largest} seats; move it or lower its seats before setting the capacity to ${change.capacity}.`,
             { largestUpcomingSeats: largest },
+            { it: `Una prenotazione futura in ${before.name} richiede ${largest} posti; spostala o riducine i posti prima di portare la capienza a ${change.capacity}.` },
           );
         }
       }
@@ -93,7 +94,7 @@ export class AdministrationService {
   /** Booked hours per calendar month (in the default zone), oldest first, beside the quota. */
   async institutionUsage(ctx: CallContext, id: string, months: number): Promise<{ month: string; bookedHours: number; quotaHours: number | null }[]> {
     // Usage is for those who answer for the quota: administrators and the institution's managers.
-    if (ctx.actor.role === 'member') throw forbidden('MANAGER_ONLY', 'Only administrators and the institution’s managers may see its usage.');
+    if (ctx.actor.role === 'member') throw forbidden('MANAGER_ONLY', 'Only administrators and the institution’s managers may see its usage.', { it: 'Solo gli amministratori e i referenti dell’ente possono vederne l’utilizzo.' });
     const institution = await this.getInstitution(ctx, id);
     let cursor = DateTime.fromJSDate(this.clock.now(), { zone: this.defaultTimeZone }).startOf('month').minus({ months: months - 1 });
     const slots = Array.from({ length: months }, () => {
@@ -123,7 +124,7 @@ export class AdministrationService {
 
   // Users
   async listUsers(ctx: CallContext, f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {
-    if (ctx.actor.role === 'member') throw forbidden('MANAGERS_ONLY', 'Only institution managers and administrators may list users.');
+    if (ctx.actor.role === 'member') throw forbidden('MANAGERS_ONLY', 'Only institution managers and administrators may list users.', { it: 'Solo i referenti degli enti e gli amministratori possono elencare gli utenti.' });
     const institutionId = ctx.actor.role === 'admin' ? f.institutionId : (ctx.actor.institutionId ?? undefined);
     return this.uow.repos.users.list({ ...f, institutionId });
   }
@@ -138,14 +139,14 @@ export class AdministrationService {
     // A manager looks after the members of their own institution (names, and removing someone from
     // it); roles and moves to another institution stay with administrators.
     if (manager && (change.role !== undefined || (change.institutionId !== undefined && change.institutionId !== null))) {
-      throw forbidden('ADMIN_ONLY', 'Only administrators assign roles and institutions.');
+      throw forbidden('ADMIN_ONLY', 'Only administrators assign roles and institutions.', { it: 'Solo gli amministratori assegnano ruoli ed enti.' });
     }
     const updated = await this.audited(ctx, 'user.updated', 'user', async (r) => {
       const before = (await r.users.findById(id)) ?? userNotFound();
       if (manager && (before.institutionId !== ctx.actor.institutionId || before.role === 'admin')) userNotFound();
       if (change.institutionId && !(await r.institutions.findById(change.institutionId))) institutionNotFound();
       if (before.role === 'admin' && change.role && change.role !== 'admin' && (await r.users.countAdmins()) <= 1) {
-        throw new AppError('conflict', 'LAST_ADMIN', 'This is the last administrator; make someone else an administrator first.');
+        throw new AppError('conflict', 'LAST_ADMIN', 'This is the last administrator; make someone else an administrator first.', {}, { it: 'È l’ultimo amministratore; prima rendi amministratore qualcun altro.' });
       }
       const after = (await r.users.update(id, change)) ?? userNotFound();
       return { before, after };
@@ -178,11 +179,11 @@ function normaliseScopes<T extends Partial<InstitutionInput>>(i: T): T {
 }
 
 const roomNotFound = (): never => {
-  throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+  throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.', { it: 'Non esiste un’aula con questo id.' });
 };
 const institutionNotFound = (): never => {
-  throw notFound('INSTITUTION_NOT_FOUND', 'No institution with this id exists.');
+  throw notFound('INSTITUTION_NOT_FOUND', 'No institution with this id exists.', { it: 'Non esiste un ente con questo id.' });
 };
 const userNotFound = (): never => {
-  throw notFound('USER_NOT_FOUND', 'No user with this id exists.');
+  throw notFound('USER_NOT_FOUND', 'No user with this id exists.', { it: 'Non esiste un utente con questo id.' });
 };

@@ -49,8 +49,11 @@ export type AudioView = {
 /** The dial-in details mails, calendars and join pages show. */
 export type DialInDetails = { numbers: { number: string; country: string | null; tel: string }[]; pin: string; sipUri: string | null; opensAt: Date; closesAt: Date };
 
-const participantNotFound = () => notFound('PARTICIPANT_NOT_FOUND', 'This caller is no longer in the conference.');
-const audioOff = () => notFound('AUDIO_NOT_CONFIGURED', 'This portal has no telephone dial-in: an administrator must configure Asterisk (ARI_URL) first.');
+const participantNotFound = () => notFound('PARTICIPANT_NOT_FOUND', 'This caller is no longer in the conference.', { it: 'Questa persona non è più collegata alla conferenza.' });
+const audioOff = () =>
+  notFound('AUDIO_NOT_CONFIGURED', 'This portal has no telephone dial-in: an administrator must configure Asterisk (ARI_URL) first.', {
+    it: 'Questo portale non ha l’accesso telefonico: prima un amministratore deve configurare Asterisk (ARI_URL).',
+  });
 
 export class AudioService {
   private readonly uow: UnitOfWork;
@@ -112,7 +115,7 @@ export class AudioService {
     if (!this.settings) throw audioOff();
     await this.uow.transaction(async (r) => {
       const booking = await this.manageable(r, ctx, bookingId);
-      if (booking.status === 'cancelled') throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled; its audio conference cannot be turned on.');
+      if (booking.status === 'cancelled') throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled; its audio conference cannot be turned on.', { it: 'Questa prenotazione è stata annullata; la sua audioconferenza non si può attivare.' });
       const changed = await r.audio.setEnabled(bookingId, enabled, this.draw);
       // A booking made before telephony was configured gets its conference now.
       if (!changed) await r.audio.assign({ bookingId, seriesId: booking.seriesId, window: this.window(booking), draw: this.draw, hostPin: this.settings!.hostPin, enabled });

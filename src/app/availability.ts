@@ -29,9 +29,9 @@ export async function availability(
   ctx: CallContext,
   q: { from: Date; to: Date; seats?: number | undefined },
 ): Promise<Availability> {
-  if (q.to.getTime() <= q.from.getTime()) throw new AppError('invalid', 'END_BEFORE_START', '`to` must be after `from`.');
+  if (q.to.getTime() <= q.from.getTime()) throw new AppError('invalid', 'END_BEFORE_START', '`to` must be after `from`.', {}, { it: '`to` deve essere dopo `from`.' });
   if (q.to.getTime() - q.from.getTime() > MAX_AVAILABILITY_DAYS * DAY) {
-    throw new AppError('invalid', 'RANGE_TOO_LARGE', `Ask for at most ${MAX_AVAILABILITY_DAYS} days at a time.`);
+    throw new AppError('invalid', 'RANGE_TOO_LARGE', `Ask for at most ${MAX_AVAILABILITY_DAYS} days at a time.`, {}, { it: `Chiedi al massimo ${MAX_AVAILABILITY_DAYS} giorni alla volta.` });
   }
   const [rooms, busy] = await Promise.all([deps.uow.repos.rooms.list(), deps.uow.repos.bookings.busy(q.from, q.to)]);
   return {

@@ -79,7 +79,9 @@ export class BookingImport {
    * never when a line was refused, unless `skipRefused`, when the accepted lines are imported alone.
    */
   async run(lines: readonly ImportLine[], opts: { source: string; commit: boolean; skipRefused?: boolean }): Promise<{ outcomes: LineOutcome[]; written: boolean }> {
-    if (lines.length > MAX_IMPORT_LINES) throw unprocessable('IMPORT_TOO_LARGE', `The file has ${lines.length} bookings; import at most ${MAX_IMPORT_LINES} at a time.`);
+    if (lines.length > MAX_IMPORT_LINES) throw unprocessable('IMPORT_TOO_LARGE', `The file has ${lines.length} bookings; import at most ${MAX_IMPORT_LINES} at a time.`, {
+        it: `Il file contiene ${lines.length} prenotazioni; importane al massimo ${MAX_IMPORT_LINES} alla volta.`,
+      });
     const first = await this.attempt(lines, opts.source, opts.commit);
     if (!opts.commit || first.written || !opts.skipRefused) return first;
     const accepted = lines.filter((_, i) => !lineRefused(first.outcomes[i]!));
@@ -119,18 +121,36 @@ export class BookingImport {
         const key = line.owner.trim().toLowerCase();
         if (!owners.has(key)) owners.set(key, await r.users.findByEmail(key));
         const owner = owners.get(key)!;
-        if (!owner) throw unprocessable('OWNER_NOT_FOUND', `No account has the e-mail ${line.owner}: create the person first (or correct the address), then import again.`);
-        if (owner.disabledAt) throw unprocessable('OWNER_DISABLED', `The account of ${owner.email} is disabled: enable it or give another owner.`);
-        if (!room) throw unprocessable('ROOM_NOT_FOUND', `No room is named "${line.room}": use a room's name as the portal shows it (import-rooms creates rooms).`);
+        if (!owner) {
+          throw unprocessable('OWNER_NOT_FOUND', `No account has the e-mail ${line.owner}: create the person first (or correct the address), then import again.`, {
+            it: `Nessun account ha l’indirizzo e-mail ${line.owner}: prima crea la persona (o correggi l’indirizzo), poi importa di nuovo.`,
+          });
+        }
+        if (owner.disabledAt) {
+          throw unprocessable('OWNER_DISABLED', `The account of ${owner.email} is disabled: enable it or give another owner.`, {
+            it: `L’account di ${owner.email} è disattivato: riattivalo o indica un altro titolare.`,
+          });
+        }
+        if (!room) {
+          throw unprocessable('ROOM_NOT_FOUND', `No room is named "${line.room}": use a room's name as the portal shows it (import-rooms creates rooms).`, {
+            it: `Nessuna aula si chiama "${line.room}": usa il nome dell’aula come lo mostra il portale (import-rooms crea le aule).`,
+          });
+        }
         const ctx: CallContext = { actor: { userId: owner.id, role: owner.role, institutionId: owner.institutionId }, requestId: requestIdOf(source) };
         const { seats } = await this.bookings.chooseRooms(r, { roomId: room.id, seats: line.seats });
         const first = this.bookings.parseSlot(line.start, line.end, room.timeZone);
-        if (first.end <= first.start) throw unprocessable('INVALID_RANGE', 'The end is not after the start.');
+        if (first.end <= first.start) throw unprocessable('INVALID_RANGE', 'The end is not after the start.', { it: 'La fine non è dopo l’inizio.' });
         const plan = line.rrule ? this.series(line, first, room) : { slots: [first], past: 0, seriesRule: null };
         outcome.pastDates = plan.past;
         meetings += plan.slots.length;
-        if (meetings > MAX_IMPORT_MEETINGS) throw unprocessable('IMPORT_TOO_LARGE', `The file makes more than ${MAX_IMPORT_MEETINGS} meetings; split it into smaller files.`);
-        if (plan.slots.length === 0) throw unprocessable('SERIES_OVER', 'Every date of this series is already over: there is nothing left to book.');
+        if (meetings > MAX_IMPORT_MEETINGS) {
+          throw unprocessable('IMPORT_TOO_LARGE', `The file makes more than ${MAX_IMPORT_MEETINGS} meetings; split it into smaller files.`, {
+            it: `Il file crea più di ${MAX_IMPORT_MEETINGS} riunioni; dividilo in file più piccoli.`,
+          });
+        }
+        if (plan.slots.length === 0) {
+          throw unprocessable('SERIES_OVER', 'Every date of this series is already over: there is nothing left to book.', { it: 'Tutte le date di questa serie sono già passate: non resta nulla da prenotare.' });
+        }
         const seriesId = plan.seriesRule
           ? await r.bookings.series.insert({
               roomId: room.id,
@@ -182,7 +202,12 @@ export class BookingImport {
     const past = starts.filter((s) => s.getTime() + length <= now.getTime());
     const ahead = starts.slice(past.length).filter((s) => !excluded.has(s.getTime()));
     if (ahead.length > MAX_OCCURRENCES) {
-      throw unprocessable('TOO_MANY_OCCURRENCES', `A repeating booking has at most ${MAX_OCCURRENCES} meetings; this one has ${ahead.length} still to come. Split it into two series.`, { maxOccurrences: MAX_OCCURRENCES });
+      throw unprocessable(
+        'TOO_MANY_OCCURRENCES',
+        `A repeating booking has at most ${MAX_OCCURRENCES} meetings; this one has ${ahead.length} still to come. Split it into two series.`,
+        { it: `Una prenotazione ricorrente ha al massimo ${MAX_OCCURRENCES} riunioni; questa ne ha ancora ${ahead.length} da svolgere. Dividila in due serie.` },
+        { maxOccurrences: MAX_OCCURRENCES },
+      );
     }
     const slots = ahead.map((start) => ({ start, end: new Date(start.getTime() + length) }));
     // COUNT counts every date of the rule, EXDATEs included (RFC 5545, 3.8.5.1): those before the new first start are used up.

@@ -153,14 +153,21 @@ export class BookingService {
       return { candidates: [room], zone: room.timeZone, seats };
     }
     if (input.seats === undefined) {
-      throw new AppError('invalid', 'VALIDATION_FAILED', 'Give either roomId or seats (to get the smallest free room that fits).', {
-        errors: [{ path: 'seats', message: 'Required when roomId is not given.' }],
-      });
+      throw new AppError(
+        'invalid',
+        'VALIDATION_FAILED',
+        'Give either roomId or seats (to get the smallest free room that fits).',
+        { errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] },
+        { it: 'Indica roomId oppure seats (i posti, per avere l’aula libera più piccola che li contiene).' },
+      );
     }
     const seats = input.seats;
     const candidates = (await repos.rooms.list()).filter((r) => r.capacity >= seats).sort((a, b) => a.capacity - b.capacity);
     if (candidates.length === 0) {
-      throw unprocessable('NO_ROOM_FITS', `No room holds ${seats} participants; the largest holds ${await this.largestCapacity(repos)}.`);
+      const largest = await this.largestCapacity(repos);
+      throw unprocessable('NO_ROOM_FITS', `No room holds ${seats} participants; the largest holds ${largest}.`, {
+        it: `Nessuna aula contiene ${seats} partecipanti; la più grande ne contiene ${largest}.`,
+      });
     }
     return { candidates, zone: this.policy.defaultTimeZone, seats };
   }
@@ -336,7 +343,7 @@ export class BookingService {
   async lockForChange(r: Repositories, ctx: CallContext, id: string): Promise<Booking> {
     const current = await r.bookings.findById(id, { forUpdate: true });
     if (!current || !canManageBooking(ctx.actor, current)) throw bookingNotFound();
-    if (current.status === 'cancelled') throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled and can no longer be changed.');
+    if (current.status === 'cancelled') throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled and can no longer be changed.', { it: 'Questa prenotazione è stata annullata e non si può più modificare.' });
     checkNotEnded(current, this.clock.now());
     return current;
   }
@@ -465,6 +472,7 @@ export class BookingService {
         'SEAT_POOL_FULL',
         `Only ${left} of the licence's ${this.policy.seatPool} seats are free at that time, and this booking needs ${seats}. Choose another time or fewer seats.`,
         { conflict: { start: peak.start.toISOString(), end: peak.end.toISOString(), seatsLeft: left } },
+        { it: `In quell’orario sono liberi solo ${left} dei ${this.policy.seatPool} posti del pacchetto di licenze, e questa prenotazione ne richiede ${seats}. Scegli un altro orario o meno posti.` },
       );
     }
     return null;
@@ -506,6 +514,9 @@ export class BookingService {
           'QUOTA_EXCEEDED',
           `${institution.name} has ${formatMinutes(Math.round(left * 60))} left of its ${quota} booked hours for that month, and this booking needs ${formatMinutes(Math.round(needed * 60))}.`,
           { conflict: { start: month.start.toISOString(), end: month.end.toISOString(), hoursLeft: left } },
+          {
+            it: `${institution.name} ha ancora ${formatMinutes(Math.round(left * 60))} delle sue ${quota} ore di prenotazione per quel mese, e questa prenotazione ne richiede ${formatMinutes(Math.round(needed * 60))}.`,
+          },
         );
       },
       add: (slot, zone) => {
@@ -590,7 +601,7 @@ export class BookingService {
     // A new request may join the waiting list for this slot (POST /api/v1/waiting-list).
     const waitable = req.excludeId === undefined && { waitable: true };
     const around = await this.aroundSlot(req.slot).catch(() => null);
-    if (!around) return new AppError(e.kind, e.code, e.message, { ...e.details, ...waitable });
+    if (!around) return new AppError(e.kind, e.code, e.message, { ...e.details, ...waitable }, e.translations);
     const [rooms, busy] = around;
     const suggestions = nearestFreeSlots({
       slot: req.slot,
@@ -601,18 +612,24 @@ export class BookingService {
       policy: this.policy,
       now: this.clock.now(),
     });
-    return new AppError(e.kind, e.code, e.message, {
-      ...e.details,
-      ...waitable,
-      suggestions: suggestions.map((s) => ({ roomId: s.roomId, roomName: s.roomName, start: s.start.toISOString(), end: s.end.toISOString() })),
-    });
+    return new AppError(
+      e.kind,
+      e.code,
+      e.message,
+      {
+        ...e.details,
+        ...waitable,
+        suggestions: suggestions.map((s) => ({ roomId: s.roomId, roomName: s.roomName, start: s.start.toISOString(), end: s.end.toISOString() })),
+      },
+      e.translations,
+    );
   }
 }
 
 /** The room with this id, or 404 ROOM_NOT_FOUND (every use-case that names a room asks this). */
 export async function requireRoom(r: Repositories, id: string): Promise<Room> {
   const room = await r.rooms.findById(id);
-  if (!room) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+  if (!room) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.', { it: 'Non esiste un’aula con questo id.' });
   return room;
 }
 
@@ -626,16 +643,23 @@ type Taken = Slot & { bookingId?: string | null; bookerId?: string };
  */
 function roomTaken(room: (RoomFacts & { id: string }) | null, conflict: Taken, callerId: string): AppError {
   const yours = room !== null && conflict.bookerId === callerId;
-  const where = room ? `${room.name} is` : 'Every room that fits is';
-  const message = yours
-    ? `You already have a booking in ${room.name} at that time (or too close to it: a turnaround stays free between meetings). Open it from "My bookings" to change it, or pick another time.`
-    : `${where} already booked at that time, or too close to another meeting (a turnaround stays free between meetings). Pick one of the suggested free slots or another time.`;
-  return new AppError('conflict', 'ROOM_TAKEN', message, {
+  const where = room ? { en: `${room.name} is`, it: `${room.name} è` } : { en: 'Every room that fits is', it: 'Ogni aula adatta è' };
+  const [message, it] = yours
+    ? [
+        `You already have a booking in ${room.name} at that time (or too close to it: a turnaround stays free between meetings). Open it from "My bookings" to change it, or pick another time.`,
+        `Hai già una prenotazione in ${room.name} in quell’orario (o troppo vicina: tra due riunioni resta sempre un intervallo libero). Aprila da «Le mie prenotazioni» per modificarla, o scegli un altro orario.`,
+      ]
+    : [
+        `${where.en} already booked at that time, or too close to another meeting (a turnaround stays free between meetings). Pick one of the suggested free slots or another time.`,
+        `${where.it} già prenotata in quell’orario, o troppo vicina a un’altra riunione (tra due riunioni resta sempre un intervallo libero). Scegli uno degli orari liberi suggeriti o un altro orario.`,
+      ];
+  const details = {
     conflict: {
       start: conflict.start.toISOString(),
       end: conflict.end.toISOString(),
       ...(room ? { roomId: room.id } : {}),
       ...(yours ? { yours: true, ...(conflict.bookingId ? { bookingId: conflict.bookingId } : {}) } : {}),
     },
-  });
+  };
+  return new AppError('conflict', 'ROOM_TAKEN', message, details, { it });
 }

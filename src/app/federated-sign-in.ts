@@ -2,7 +2,7 @@
 // the first sign-in and refreshed at every one from what the IdP released; the institution follows
 // from the scopes the IdP vouches for. Someone whose institution does not subscribe (or who lacks an
 // entitlement or affiliation the institution requires) signs in all the same, but cannot book.
-import { AppError, forbidden, notFound } from '../domain/errors.ts';
+import { AppError, adminOnly, notFound } from '../domain/errors.ts';
 import type { CallContext, Institution, UnitOfWork, User } from '../ports.ts';
 import type { SessionStore } from './accounts.ts';
 
@@ -52,7 +52,7 @@ export type FederatedSessionStore = SessionStore & {
 export type SignInResult = { sessionId: string; csrfToken: string; user: User; institution: Institution | null; newUser: boolean };
 
 const requireAdmin = (ctx: CallContext) => {
-  if (ctx.actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
+  if (ctx.actor.role !== 'admin') throw adminOnly();
 };
 
 const normaliseDomain = (d: string) => d.trim().toLowerCase().replace(/^@/, '');
@@ -116,7 +116,7 @@ export class FederatedSignInService {
   async setRequirement(ctx: CallContext, req: InstitutionRequirement): Promise<void> {
     requireAdmin(ctx);
     // The requirement store is not part of the unit of work (PGlite has one connection): no transaction here.
-    if (!(await this.uow.repos.institutions.findById(req.institutionId))) throw notFound('INSTITUTION_NOT_FOUND', 'No institution with this id exists.');
+    if (!(await this.uow.repos.institutions.findById(req.institutionId))) throw notFound('INSTITUTION_NOT_FOUND', 'No institution with this id exists.', { it: 'Non esiste un ente con questo id.' });
     const before = await this.requirements.get(req.institutionId);
     await this.requirements.set(req);
     await this.uow.repos.audit.record({ actorId: ctx.actor.userId, action: 'institution.requirements.updated', entity: 'institution', entityId: req.institutionId, before, after: req, requestId: ctx.requestId });

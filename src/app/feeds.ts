@@ -33,7 +33,7 @@ export class FeedService {
 
   /** Creates or regenerates a feed; the token is returned only now. */
   async create(ctx: CallContext, roomId: string | null): Promise<{ feed: Feed; token: string }> {
-    if (roomId && !(await this.uow.repos.rooms.findById(roomId))) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+    if (roomId && !(await this.uow.repos.rooms.findById(roomId))) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.', { it: 'Non esiste un’aula con questo id.' });
     const token = randomBytes(24).toString('base64url');
     return { feed: await this.store.upsert(ctx.actor.userId, roomId, token), token };
   }
@@ -43,26 +43,28 @@ export class FeedService {
   }
 
   async remove(ctx: CallContext, id: string): Promise<void> {
-    if (!(await this.store.remove(ctx.actor.userId, id))) throw notFound('FEED_NOT_FOUND', 'No such calendar feed.');
+    if (!(await this.store.remove(ctx.actor.userId, id))) throw notFound('FEED_NOT_FOUND', 'No such calendar feed.', { it: 'Questo indirizzo di calendario non esiste.' });
   }
 
   /** What a feed address shows; an unknown token is simply not found (no hint that it once existed). */
   async content(token: string): Promise<FeedContent> {
     const feed = /^[A-Za-z0-9_-]{20,64}$/.test(token) ? await this.store.byToken(token) : null;
-    if (!feed) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address; it may have been regenerated. Copy the new address from the portal.');
+    if (!feed) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address; it may have been regenerated. Copy the new address from the portal.', {
+        it: 'Nessun calendario a questo indirizzo; forse è stato reimpostato. Copia il nuovo indirizzo dal portale.',
+      });
     const now = this.clock.now().getTime();
     const from = new Date(now - PAST_DAYS * DAY);
     const to = new Date(now + (this.maxDaysAhead + 1) * DAY);
     const repos = this.uow.repos;
     if (feed.roomId) {
       const room = await repos.rooms.findById(feed.roomId);
-      if (!room) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.');
+      if (!room) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.', { it: 'Nessun calendario a questo indirizzo.' });
       // A waiting-list hold is not a meeting: the room feed lists bookings only.
       const busy = (await repos.bookings.busy(from, to)).filter((b) => b.roomId === room.id && !b.held);
       return { kind: 'room', feed, room, busy };
     }
     const user = await repos.users.findById(feed.userId);
-    if (!user) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.');
+    if (!user) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.', { it: 'Nessun calendario a questo indirizzo.' });
     const bookings = await repos.bookings.list({ from, to, bookerId: user.id, status: 'confirmed', limit: 5000 }, { userId: user.id, role: 'member', institutionId: null });
     return { kind: 'user', feed, bookings };
   }

@@ -1,7 +1,7 @@
 // People the booker invites by e-mail to a booking or a whole series. Adding one sends them the
 // invitation; removing one sends them a cancellation (listeners, inside the same transaction).
 import { canManageBooking } from '../domain/access.ts';
-import { AppError, notFound } from '../domain/errors.ts';
+import { AppError, bookingNotFound, notFound, seriesNotFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
 import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sender-limits.ts';
@@ -31,7 +31,13 @@ export class InviteeService {
 
   async add(ctx: CallContext, target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone?: string | undefined }): Promise<Invitee> {
     if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
-      throw new AppError('invalid', 'VALIDATION_FAILED', 'timeZone must be an IANA time zone such as Europe/Rome.', { errors: [{ path: 'body.timeZone', message: 'is not an IANA time zone' }] });
+      throw new AppError(
+        'invalid',
+        'VALIDATION_FAILED',
+        'timeZone must be an IANA time zone such as Europe/Rome.',
+        { errors: [{ path: 'body.timeZone', message: 'is not an IANA time zone' }] },
+        { it: 'timeZone deve essere un fuso orario IANA come Europe/Rome.' },
+      );
     }
     return this.uow.transaction(async (r) => {
       // The booking's (or series') row is locked from here: parallel adds count one after the other.
@@ -40,7 +46,7 @@ export class InviteeService {
       // People with an account on the portal are not a spam audience; everyone else counts.
       if (!(await r.users.findByEmail(input.email.trim()))) await countNewInvitee(r, ctx, this.limits, this.clock.now());
       const invitee = await r.bookings.invitees.add(target, { email: input.email.trim(), locale: input.locale, timeZone: input.timeZone ?? null });
-      if (!invitee) throw new AppError('conflict', 'ALREADY_INVITED', `${input.email} is already invited.`);
+      if (!invitee) throw new AppError('conflict', 'ALREADY_INVITED', `${input.email} is already invited.`, {}, { it: `${input.email} è già tra gli invitati.` });
       for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx });
       return invitee;
     });
@@ -50,7 +56,7 @@ export class InviteeService {
     await this.uow.transaction(async (r) => {
       await this.authorise(r, ctx, target, true);
       const invitee = await r.bookings.invitees.remove(target, id);
-      if (!invitee) throw notFound('INVITEE_NOT_FOUND', 'No such invitee on this booking.');
+      if (!invitee) throw notFound('INVITEE_NOT_FOUND', 'No such invitee on this booking.', { it: 'Questa persona non è tra gli invitati di questa prenotazione.' });
       for (const l of this.listeners) await l(r, { action: 'removed', target, invitee, ctx });
     });
   }
@@ -58,12 +64,12 @@ export class InviteeService {
   private async authorise(r: Repositories, ctx: CallContext, target: InviteeTarget, forChange = false): Promise<void> {
     if ('bookingId' in target) {
       const b = await r.bookings.findById(target.bookingId, { forUpdate: forChange });
-      if (!b || !canManageBooking(ctx.actor, b)) throw notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');
-      if (forChange && b.status === 'cancelled') throw new AppError('unprocessable', 'BOOKING_CANCELLED', 'This booking was cancelled; nobody can be invited to it.');
+      if (!b || !canManageBooking(ctx.actor, b)) throw bookingNotFound();
+      if (forChange && b.status === 'cancelled') throw new AppError('unprocessable', 'BOOKING_CANCELLED', 'This booking was cancelled; nobody can be invited to it.', {}, { it: 'Questa prenotazione è stata annullata; non si può invitare nessuno.' });
     } else {
       const s = await r.bookings.series.findById(target.seriesId, { forUpdate: forChange });
-      if (!s || !canManageBooking(ctx.actor, s)) throw notFound('SERIES_NOT_FOUND', 'No series with this id exists, or you may not see it.');
-      if (forChange && s.status === 'cancelled') throw new AppError('unprocessable', 'SERIES_CANCELLED', 'This series was cancelled; nobody can be invited to it.');
+      if (!s || !canManageBooking(ctx.actor, s)) throw seriesNotFound();
+      if (forChange && s.status === 'cancelled') throw new AppError('unprocessable', 'SERIES_CANCELLED', 'This series was cancelled; nobody can be invited to it.', {}, { it: 'Questa serie è stata annullata; non si può invitare nessuno.' });
     }
   }
 }

@@ -202,8 +202,8 @@ export class JoiningService {
 
   async setGuestPolicy(ctx: CallContext, bookingId: string, policy: GuestPolicy, pin: string | null | undefined): Promise<GuestLink> {
     await this.managed(ctx, bookingId);
-    if (policy === 'pin' && !pin) throw new AppError('invalid', 'PIN_REQUIRED', 'Choose a PIN of 4 to 10 digits for the "pin" guest policy.');
-    if (pin && !/^\d{4,10}$/.test(pin)) throw new AppError('invalid', 'PIN_INVALID', 'The PIN must be 4 to 10 digits.');
+    if (policy === 'pin' && !pin) throw new AppError('invalid', 'PIN_REQUIRED', 'Choose a PIN of 4 to 10 digits for the "pin" guest policy.', {}, { it: 'Scegli un PIN da 4 a 10 cifre per l’accesso degli ospiti con PIN ("pin").' });
+    if (pin && !/^\d{4,10}$/.test(pin)) throw new AppError('invalid', 'PIN_INVALID', 'The PIN must be 4 to 10 digits.', {}, { it: 'Il PIN deve avere da 4 a 10 cifre.' });
     const link = await this.store.setGuestPolicy(bookingId, policy, policy === 'pin' ? pin! : null);
     // The service learns the new policy (lobby / public access) on the next sync.
     await this.provisioning.sync(bookingId).catch(() => undefined);

@@ -38,7 +38,8 @@ export interface OutsideMeetingStore {
 
 export type AdoptInput = { roomId: string; ownerId: string; start: string; end: string; title?: string | undefined; seats?: number | undefined };
 
-const MEETING_NOT_FOUND = () => notFound('OUTSIDE_MEETING_NOT_FOUND', 'No meeting made outside the portal has this id.');
+const MEETING_NOT_FOUND = () =>
+  notFound('OUTSIDE_MEETING_NOT_FOUND', 'No meeting made outside the portal has this id.', { it: 'Non esiste una riunione fatta fuori dal portale con questo id.' });
 const notOpen = (row: OutsideMeetingRow) =>
   new AppError('conflict', 'OUTSIDE_MEETING_SETTLED', `This meeting is already ${row.status === 'gone' ? 'gone from the service' : row.status}; reload the list.`, {}, {
     it: `Questa riunione è già ${({ gone: 'sparita dal servizio', adopted: 'adottata', removed: 'rimossa', open: 'aperta' } as const)[row.status]}; ricarica l’elenco.`,
@@ -81,8 +82,16 @@ export class OutsideMeetingService {
     if (!row) throw MEETING_NOT_FOUND();
     if (row.status !== 'open') throw notOpen(row);
     const owner = await this.uow.repos.users.findById(input.ownerId);
-    if (!owner) throw notFound('OWNER_NOT_FOUND', 'No account has this id: choose the booking’s owner among the people of the portal.');
-    if (owner.disabledAt) throw unprocessable('OWNER_DISABLED', `The account of ${owner.email} is disabled: enable it or choose another owner.`);
+    if (!owner) {
+      throw notFound('OWNER_NOT_FOUND', 'No account has this id: choose the booking’s owner among the people of the portal.', {
+        it: 'Nessun account ha questo id: scegli il titolare della prenotazione tra le persone del portale.',
+      });
+    }
+    if (owner.disabledAt) {
+      throw unprocessable('OWNER_DISABLED', `The account of ${owner.email} is disabled: enable it or choose another owner.`, {
+        it: `L’account di ${owner.email} è disattivato: riattivalo o scegli un altro titolare.`,
+      });
+    }
     if (!(await this.store.move(id, 'open', 'adopted'))) throw notOpen((await this.store.get(id))!);
     const asOwner: CallContext = { actor: { userId: owner.id, role: owner.role, institutionId: owner.institutionId }, requestId: `outside-meeting:${id}` };
     let booking: Booking;
@@ -119,7 +128,7 @@ export class OutsideMeetingService {
   }
 
   private requireAdmin(ctx: CallContext) {
-    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see and act on meetings made outside the portal.');
+    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see and act on meetings made outside the portal.', { it: 'Solo gli amministratori vedono e gestiscono le riunioni fatte fuori dal portale.' });
   }
 }
 

@@ -68,19 +68,21 @@ export class PeopleService {
     const { actor } = ctx;
     let institutionId = input.institutionId;
     if (actor.role === 'institution-manager') {
-      if (!actor.institutionId) throw forbidden('NO_INSTITUTION', 'You manage no institution, so you cannot invite anyone.');
+      if (!actor.institutionId) throw forbidden('NO_INSTITUTION', 'You manage no institution, so you cannot invite anyone.', { it: 'Non sei referente di alcun ente, quindi non puoi invitare nessuno.' });
       institutionId ??= actor.institutionId;
-      if (institutionId !== actor.institutionId) throw forbidden('OWN_INSTITUTION_ONLY', 'Institution managers invite people only to their own institution.');
-      if (input.role !== 'member') throw forbidden('MEMBERS_ONLY', 'Institution managers invite members; an administrator assigns other roles.');
-      if (input.password !== undefined) throw forbidden('ADMIN_ONLY', 'Only administrators set a password for someone; send an invitation link instead.');
+      if (institutionId !== actor.institutionId) throw forbidden('OWN_INSTITUTION_ONLY', 'Institution managers invite people only to their own institution.', { it: 'I referenti di ente invitano persone solo nel proprio ente.' });
+      if (input.role !== 'member') throw forbidden('MEMBERS_ONLY', 'Institution managers invite members; an administrator assigns other roles.', { it: 'I referenti di ente invitano membri; gli altri ruoli li assegna un amministratore.' });
+      if (input.password !== undefined) throw forbidden('ADMIN_ONLY', 'Only administrators set a password for someone; send an invitation link instead.', { it: 'Solo gli amministratori impostano la password di un’altra persona; invia invece un collegamento di invito.' });
     } else if (actor.role !== 'admin') {
-      throw forbidden('MANAGERS_ONLY', 'Only administrators and institution managers add people.');
+      throw forbidden('MANAGERS_ONLY', 'Only administrators and institution managers add people.', { it: 'Solo gli amministratori e i referenti di ente aggiungono persone.' });
     }
     if (input.password !== undefined) checkPassword(input.password, input);
     const passwordHash = input.password !== undefined ? await this.hasher.hash(input.password) : null;
     return this.uow.transaction(async (r) => {
-      if (institutionId && !(await r.institutions.findById(institutionId))) throw notFound('INSTITUTION_NOT_FOUND', 'No institution with this id exists.');
-      if (await r.users.findByEmail(input.email)) throw new AppError('conflict', 'EMAIL_TAKEN', `An account with the e-mail ${input.email} already exists.`);
+      if (institutionId && !(await r.institutions.findById(institutionId))) throw notFound('INSTITUTION_NOT_FOUND', 'No institution with this id exists.', { it: 'Non esiste un ente con questo id.' });
+      if (await r.users.findByEmail(input.email)) {
+        throw new AppError('conflict', 'EMAIL_TAKEN', `An account with the e-mail ${input.email} already exists.`, {}, { it: `Esiste già un account con l’indirizzo e-mail ${input.email}.` });
+      }
       const user = await r.users.create({ email: input.email.trim(), name: input.name, role: input.role, institutionId, passwordHash, locale: input.locale });
       await r.audit.record({ actorId: actor.userId, action: 'user.created', entity: 'user', entityId: user.id, before: null, after: user, requestId: ctx.requestId });
       return user;
@@ -111,7 +113,7 @@ export class PeopleService {
 
   /** Administrators disable (ending every session and token at once) and enable accounts. */
   async setDisabled(ctx: CallContext, userId: string, disabled: boolean): Promise<User> {
-    if (ctx.actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators disable and enable accounts.');
+    if (ctx.actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators disable and enable accounts.', { it: 'Solo gli amministratori disattivano e riattivano gli account.' });
     if (disabled && userId === ctx.actor.userId) throw new AppError('conflict', 'CANNOT_DISABLE_SELF', 'You cannot disable your own account; ask another administrator.', {}, { it: 'Non puoi disattivare il tuo account; chiedi a un altro amministratore.' });
     const now = this.clock.now();
     const after = await this.uow.transaction(async (r) => {
@@ -219,7 +221,9 @@ export class PeopleService {
     const state = await this.uow.repos.passwordLinks.state(hash, this.clock.now());
     if (state === 'used') return new AppError('conflict', 'PASSWORD_LINK_USED', 'This link was already used. Sign in with your password, or ask for a new link.', {}, { it: 'Questo collegamento è già stato usato. Accedi con la tua password o chiedi un collegamento nuovo.' });
     if (state === 'expired') return new AppError('conflict', 'PASSWORD_LINK_EXPIRED', 'This link has expired. Ask for a new one from the sign-in page or from an administrator.', {}, { it: 'Questo collegamento è scaduto. Chiedine uno nuovo dalla pagina di accesso o a un amministratore.' });
-    return notFound('PASSWORD_LINK_UNKNOWN', 'This link is not valid. Check that you copied all of it, or ask for a new one.');
+    return notFound('PASSWORD_LINK_UNKNOWN', 'This link is not valid. Check that you copied all of it, or ask for a new one.', {
+      it: 'Questo collegamento non è valido. Controlla di averlo copiato per intero, o chiedine uno nuovo.',
+    });
   }
 
   /** The person a caller may send links to: anyone for an administrator, their own members for a manager. */
@@ -227,15 +231,17 @@ export class PeopleService {
     const user = (await r.users.findById(userId)) ?? userNotFound();
     if (actor.role === 'admin') return user;
     if (actor.role === 'institution-manager' && actor.institutionId && user.institutionId === actor.institutionId && user.role === 'member') return user;
-    throw forbidden('OWN_INSTITUTION_ONLY', 'Institution managers send password links only to members of their own institution.');
+    throw forbidden('OWN_INSTITUTION_ONLY', 'Institution managers send password links only to members of their own institution.', {
+      it: 'I referenti di ente inviano collegamenti per la password solo ai membri del proprio ente.',
+    });
   }
 }
 
 function checkPassword(password: string, person: { email: string; name: string }) {
   const problem = passwordProblem(password, person);
-  if (problem) throw new AppError('unprocessable', problem.code, problem.message);
+  if (problem) throw new AppError('unprocessable', problem.code, problem.message, {}, { it: problem.it });
 }
 
 const userNotFound = (): never => {
-  throw notFound('USER_NOT_FOUND', 'No user with this id exists.');
+  throw notFound('USER_NOT_FOUND', 'No user with this id exists.', { it: 'Non esiste un utente con questo id.' });
 };

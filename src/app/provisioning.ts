@@ -322,16 +322,18 @@ export class ProvisioningService {
   // Reads and admin actions
 
   async roomSettings(ctx: CallContext, roomId: string) {
-    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see and change a room’s provider settings.');
+    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see and change a room’s provider settings.', { it: 'Solo gli amministratori vedono e cambiano le impostazioni del servizio di un’aula.' });
     const found = await this.store.roomProviderSettings(roomId);
-    if (!found) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.');
+    if (!found) throw notFound('ROOM_NOT_FOUND', 'No room with this id exists.', { it: 'Non esiste un’aula con questo id.' });
     return { provider: this.registry.nameForRoom(found.provider), settings: found.settings as RoomProviderSettings };
   }
 
   async setRoomSettings(ctx: CallContext, roomId: string, settings: RoomProviderSettings) {
     const current = await this.roomSettings(ctx, roomId);
     if ((settings.scoId || settings.folderId) && current.provider !== 'adobe-connect') {
-      throw new AppError('unprocessable', 'SETTING_NOT_FOR_PROVIDER', `scoId and folderId are Adobe Connect settings; this room uses ${current.provider}.`);
+      throw new AppError('unprocessable', 'SETTING_NOT_FOR_PROVIDER', `scoId and folderId are Adobe Connect settings; this room uses ${current.provider}.`, {}, {
+        it: `scoId e folderId sono impostazioni di Adobe Connect; quest’aula usa ${current.provider}.`,
+      });
     }
     const clean = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
     await this.store.setRoomProviderSettings(roomId, clean);
@@ -343,18 +345,18 @@ export class ProvisioningService {
   }
 
   async recentJobs(ctx: CallContext, f: { failedOnly: boolean; limit: number }) {
-    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see the provisioning jobs.');
+    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see the provisioning jobs.', { it: 'Solo gli amministratori vedono i lavori di preparazione delle stanze.' });
     const [attempts, deadLetter] = await Promise.all([this.store.attempts({ limit: f.limit, failedOnly: f.failedOnly }), this.store.failed(f.limit)]);
     return { attempts, deadLetter };
   }
 
   /** "Retry now" on a dead-lettered (or any) booking: attempts start again from zero, at once. */
   async retryNow(ctx: CallContext, bookingId: string): Promise<ProvisioningRow> {
-    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators may retry provisioning.');
+    if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators may retry provisioning.', { it: 'Solo gli amministratori possono ritentare la preparazione.' });
     const row = await this.store.get(bookingId);
-    if (!row) throw notFound('ROOM_STATE_NOT_FOUND', 'The pipeline has not seen this booking yet; it will within a minute.');
+    if (!row) throw notFound('ROOM_STATE_NOT_FOUND', 'The pipeline has not seen this booking yet; it will within a minute.', { it: 'La preparazione non ha ancora preso in carico questa prenotazione; lo farà entro un minuto.' });
     const claimed = await this.store.claim(bookingId, this.policy.leaseSeconds);
-    if (!claimed) throw new AppError('conflict', 'PROVISIONING_BUSY', 'This booking is being provisioned right now; look again in a moment.');
+    if (!claimed) throw new AppError('conflict', 'PROVISIONING_BUSY', 'This booking is being provisioned right now; look again in a moment.', {}, { it: 'La stanza di questa prenotazione è in preparazione proprio ora; ricontrolla tra un momento.' });
     await this.store.finish(bookingId, { state: row.state === 'failed' ? 'pending' : row.state, attempts: 0, dueAt: this.clock.now() });
     await this.sync(bookingId);
     return (await this.store.get(bookingId))!;

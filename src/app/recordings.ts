@@ -24,7 +24,10 @@ export type RecordingList = {
   items: MeetingRecording[];
 };
 
-const recordingNotFound = () => notFound('RECORDING_NOT_FOUND', 'This meeting has no recording with this id (it may have been deleted); list the recordings again.');
+const recordingNotFound = () =>
+  notFound('RECORDING_NOT_FOUND', 'This meeting has no recording with this id (it may have been deleted); list the recordings again.', {
+    it: 'Questa riunione non ha una registrazione con questo id (forse è stata eliminata); elenca di nuovo le registrazioni.',
+  });
 
 export class RecordingService {
   private readonly rooms: ProvisioningStore;
@@ -106,6 +109,10 @@ export class RecordingService {
 }
 
 function serviceFailed(e: unknown): never {
-  if (e instanceof ProviderError) throw new AppError('unavailable', 'RECORDINGS_UNAVAILABLE', `The conferencing service did not answer about recordings (${e.message}); try again in a minute.`);
+  if (e instanceof ProviderError) {
+    throw new AppError('unavailable', 'RECORDINGS_UNAVAILABLE', `The conferencing service did not answer about recordings (${e.message}); try again in a minute.`, {}, {
+      it: `Il servizio di videoconferenza non ha risposto sulle registrazioni (${e.message}); riprova tra un minuto.`,
+    });
+  }
   throw e;
 }

@@ -7,7 +7,7 @@
 // start has come expires (expireDue, swept by jobs/request-expiry.ts).
 import type { Actor } from '../domain/access.ts';
 import { checkRoomActive, checkSlot, LONGEST_BOOKING_MINUTES, type Slot } from '../domain/booking-rules.ts';
-import { AppError, forbidden } from '../domain/errors.ts';
+import { AppError, adminOnly } from '../domain/errors.ts';
 import { checkPending, isAskable, type RequestState } from '../domain/requests.ts';
 import { parseTime } from '../domain/time.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
@@ -29,7 +29,7 @@ export type RequestEvent = {
 export type RequestListener = (repos: Repositories, event: RequestEvent) => Promise<void>;
 
 const requireAdmin = (actor: Actor) => {
-  if (actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
+  if (actor.role !== 'admin') throw adminOnly();
 };
 const requestNotFound = () =>
   new AppError('not-found', 'REQUEST_NOT_FOUND', 'No request with this id exists, or you may not see it.', {}, { it: 'Non esiste una richiesta con questo id, o non puoi vederla.' });
@@ -86,7 +86,9 @@ export class RequestService {
     }
     if (!(refusal instanceof AppError) || !isAskable(refusal.code)) throw refusal;
     const seats = input.seats ?? room?.capacity;
-    if (seats === undefined) throw new AppError('invalid', 'VALIDATION_FAILED', 'Give either roomId or seats.', { errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] });
+    if (seats === undefined) {
+      throw new AppError('invalid', 'VALIDATION_FAILED', 'Give either roomId or seats.', { errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] }, { it: 'Indica roomId o seats (i posti).' });
+    }
     return this.uow.transaction(async (r) => {
       const id = await r.requests.insert({
         requesterId: ctx.actor.userId,

@@ -69,14 +69,16 @@ export class RoomService {
     const room = provider && hasBrowserRoom(provider) ? provider : null;
     const who = room?.admit(ticket) ?? null;
     if (!room || !who || who.bookingId !== bookingId) {
-      throw new AppError('unauthenticated', 'ROOM_TICKET_INVALID', 'This room link is not valid (any more). Open the meeting again from your invitation or the booking’s join link.');
+      throw new AppError('unauthenticated', 'ROOM_TICKET_INVALID', 'This room link is not valid (any more). Open the meeting again from your invitation or the booking’s join link.', {}, {
+        it: 'Questo link della stanza non è (più) valido. Riapri la riunione dal tuo invito o dal link per partecipare della prenotazione.',
+      });
     }
     const now = this.clock.now();
-    if (facts.status === 'cancelled') throw new AppError('conflict', 'MEETING_CANCELLED', 'This booking was cancelled: its room is closed.');
-    if (now >= facts.end) throw new AppError('conflict', 'MEETING_ENDED', 'This meeting has ended: its room is closed.');
+    if (facts.status === 'cancelled') throw new AppError('conflict', 'MEETING_CANCELLED', 'This booking was cancelled: its room is closed.', {}, { it: 'Questa prenotazione è stata annullata: la stanza è chiusa.' });
+    if (now >= facts.end) throw new AppError('conflict', 'MEETING_ENDED', 'This meeting has ended: its room is closed.', {}, { it: 'Questa riunione è terminata: la stanza è chiusa.' });
     const opensAt = new Date(facts.start.getTime() - this.opensMinutes * MINUTE);
-    if (now < opensAt) throw new AppError('forbidden', 'MEETING_NOT_OPEN', `The room opens at ${opensAt.toISOString()}.`, { opensAt: opensAt.toISOString() });
-    if (!row?.meetingRef || row.state !== 'ready') throw new AppError('unavailable', 'ROOM_NOT_READY', 'The room is being prepared; try again in a few seconds.');
+    if (now < opensAt) throw new AppError('forbidden', 'MEETING_NOT_OPEN', `The room opens at ${opensAt.toISOString()}.`, { opensAt: opensAt.toISOString() }, { it: `La stanza si apre alle ${opensAt.toISOString()}.` });
+    if (!row?.meetingRef || row.state !== 'ready') throw new AppError('unavailable', 'ROOM_NOT_READY', 'The room is being prepared; try again in a few seconds.', {}, { it: 'La stanza è in preparazione; riprova tra qualche secondo.' });
     return { room, ref: row.meetingRef, who, facts };
   }
 
@@ -91,7 +93,7 @@ export class RoomService {
     if (h.who.lobby) {
       const a = await this.admissions.ask(bookingId, key, h.who.name, this.clock.now(), LOBBY_MAX);
       if (!a) throw new AppError('rate-limited', 'LOBBY_FULL', 'Too many guests are waiting to enter; try again in a few minutes.', {}, { it: 'Troppi ospiti sono in attesa di entrare; riprova tra qualche minuto.' });
-      if (a.state === 'refused') throw new AppError('forbidden', 'LOBBY_REFUSED', 'The host did not let you into this meeting.');
+      if (a.state === 'refused') throw new AppError('forbidden', 'LOBBY_REFUSED', 'The host did not let you into this meeting.', {}, { it: 'Chi modera non ti ha fatto entrare in questa riunione.' });
       if (a.state === 'waiting') return { status: 'waiting', bookingId, title: f.title };
     }
     const janus = await provided(() => h.room.enter(h.ref, h.who));

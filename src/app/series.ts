@@ -3,7 +3,7 @@
 // transaction, so the rules (room overlap with turnaround, seat pool, quota) exist once.
 import { canManageBooking } from '../domain/access.ts';
 import { checkOnApproval, checkSeatShare, earliestStart, latestStart, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
-import { AppError, notFound, unprocessable } from '../domain/errors.ts';
+import { AppError, notFound, seriesNotFound, unprocessable } from '../domain/errors.ts';
 import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, occurrenceDay, parseRecurrence, remainder, type Recurrence } from '../domain/recurrence.ts';
 import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
 import { DAY, MINUTE, parseTime, toZonedIso } from '../domain/time.ts';
@@ -51,7 +51,8 @@ export type Refusal = { start: Date; end: Date; code: string; reason: string; al
 export type SeriesOutcome = { series: Series; booked: Booking[]; skipped: Refusal[] };
 export type PlannedOccurrence = { start: Date; end: Date; free: boolean; refusal: Refusal | null };
 
-const seriesNotFound = () => notFound('SERIES_NOT_FOUND', 'No series with this id exists, or you may not see it.');
+const occurrenceNotFound = () =>
+  notFound('OCCURRENCE_NOT_FOUND', 'This booking is not an occurrence of this series.', { it: 'Questa prenotazione non è una riunione di questa serie.' });
 // Refusals that belong to one date (someone else holds it, or a rule about that date); anything
 // else (a bug, the database) aborts the whole request.
 const PER_DATE = new Set(['conflict', 'unprocessable']);
@@ -125,7 +126,7 @@ export class SeriesService {
     } catch (e) {
       if (e instanceof AppError && e.code === 'SERIES_CONFLICTS') {
         const withAlternatives = await this.withAlternatives(refused, plan, []);
-        throw new AppError(e.kind, e.code, e.message, { ...e.details, conflicts: withAlternatives.map((f) => refusalView(f, plan.zone)) });
+        throw new AppError(e.kind, e.code, e.message, { ...e.details, conflicts: withAlternatives.map((f) => refusalView(f, plan.zone)) }, e.translations);
       }
       throw e;
     }
@@ -149,9 +150,13 @@ export class SeriesService {
     if (scope === 'one') {
       const seriesWide = (['startTime', 'durationMinutes', 'rrule'] as const).filter((k) => input[k] !== undefined);
       if (seriesWide.length > 0) {
-        throw new AppError('invalid', 'VALIDATION_FAILED', `${seriesWide.join(', ')} change several occurrences; with scope "one" give start and end instead.`, {
-          errors: seriesWide.map((k) => ({ path: `body.${k}`, message: 'Only with scope "following" or "all".' })),
-        });
+        throw new AppError(
+          'invalid',
+          'VALIDATION_FAILED',
+          `${seriesWide.join(', ')} change several occurrences; with scope "one" give start and end instead.`,
+          { errors: seriesWide.map((k) => ({ path: `body.${k}`, message: 'Only with scope "following" or "all".' })) },
+          { it: `${seriesWide.join(', ')} ${seriesWide.length === 1 ? 'cambia' : 'cambiano'} più riunioni; con scope "one" indica invece start e end.` },
+        );
       }
       await this.requireOccurrence(this.uow.repos, ctx, seriesId, occurrenceId);
       const booking = await this.bookings.change(ctx, occurrenceId, {
@@ -166,9 +171,13 @@ export class SeriesService {
       return { series, booked: [booking], skipped: [] };
     }
     if (input.start !== undefined || input.end !== undefined) {
-      throw new AppError('invalid', 'VALIDATION_FAILED', 'To change several occurrences, give startTime ("HH:MM") and durationMinutes; start and end move one occurrence.', {
-        errors: [{ path: 'start', message: 'Only with scope "one".' }],
-      });
+      throw new AppError(
+        'invalid',
+        'VALIDATION_FAILED',
+        'To change several occurrences, give startTime ("HH:MM") and durationMinutes; start and end move one occurrence.',
+        { errors: [{ path: 'start', message: 'Only with scope "one".' }] },
+        { it: 'Per cambiare più riunioni indica startTime ("HH:MM") e durationMinutes; start ed end spostano una sola riunione.' },
+      );
     }
     const rule = input.rrule !== undefined ? parseRecurrence(input.rrule) : undefined;
     let attempt: { room: Room; seats: number; slots: Slot[]; zone: string; refusals: Refusal[] } | undefined;
@@ -178,7 +187,7 @@ export class SeriesService {
       if (!(e instanceof AppError) || e.code !== 'SERIES_CONFLICTS' || !attempt) throw e;
       const a = attempt;
       const withAlternatives = await this.withAlternatives(a.refusals, a, []);
-      throw new AppError(e.kind, e.code, e.message, { ...e.details, conflicts: withAlternatives.map((f) => refusalView(f, a.zone)) });
+      throw new AppError(e.kind, e.code, e.message, { ...e.details, conflicts: withAlternatives.map((f) => refusalView(f, a.zone)) }, e.translations);
     }
   }
 
@@ -300,7 +309,7 @@ export class SeriesService {
   /** Cancels one occurrence (an EXDATE), this and the following ones (the series ends before it), or all. */
   async cancel(ctx: CallContext, seriesId: string, occurrenceId: string | null, scope: SeriesScope): Promise<Series> {
     if (scope === 'one') {
-      if (!occurrenceId) throw new AppError('invalid', 'VALIDATION_FAILED', 'Name the occurrence to cancel.');
+      if (!occurrenceId) throw new AppError('invalid', 'VALIDATION_FAILED', 'Name the occurrence to cancel.', {}, { it: 'Indica quale riunione della serie annullare.' });
       await this.requireOccurrence(this.uow.repos, ctx, seriesId, occurrenceId);
       await this.bookings.cancel(ctx, occurrenceId);
       return (await this.uow.repos.bookings.series.findById(seriesId))!;
@@ -411,10 +420,10 @@ export class SeriesService {
   private async lockSeries(r: Repositories, ctx: CallContext, seriesId: string, occurrenceId: string | null) {
     const series = await r.bookings.series.findById(seriesId, { forUpdate: true });
     if (!series || !canManageBooking(ctx.actor, series)) throw seriesNotFound();
-    if (series.status === 'cancelled') throw unprocessable('SERIES_CANCELLED', 'This series was cancelled and can no longer be changed.');
+    if (series.status === 'cancelled') throw unprocessable('SERIES_CANCELLED', 'This series was cancelled and can no longer be changed.', { it: 'Questa serie è stata annullata e non si può più modificare.' });
     const occurrences = await r.bookings.ofSeries(seriesId, { forUpdate: true });
     const anchor = occurrenceId ? occurrences.find((o) => o.id === occurrenceId) : occurrences[0];
-    if (!anchor) throw notFound('OCCURRENCE_NOT_FOUND', 'This booking is not an occurrence of this series.');
+    if (!anchor) throw occurrenceNotFound();
     return { series, anchor, occurrences };
   }
 
@@ -422,7 +431,7 @@ export class SeriesService {
     const series = await r.bookings.series.findById(seriesId);
     if (!series || !canManageBooking(ctx.actor, series)) throw seriesNotFound();
     const booking = await r.bookings.findById(occurrenceId);
-    if (!booking || booking.seriesId !== seriesId) throw notFound('OCCURRENCE_NOT_FOUND', 'This booking is not an occurrence of this series.');
+    if (!booking || booking.seriesId !== seriesId) throw occurrenceNotFound();
   }
 
   private async emit(r: Repositories, event: SeriesEvent): Promise<void> {
@@ -441,9 +450,12 @@ export const refusalView = (f: Refusal, zone?: string) => ({
 
 function conflicts(refusals: Refusal[], total: number, nothingFree: boolean, zone: string): AppError {
   const n = refusals.length;
-  const message = nothingFree
-    ? `None of the ${total} dates can be booked. Choose another time or room.`
-    : `${n} of the ${total} dates cannot be booked, so nothing was booked. Pick the suggested alternatives, change the rule, or book only the free dates.`;
-  return new AppError('conflict', 'SERIES_CONFLICTS', message, { conflicts: refusals.map((f) => refusalView(f, zone)) });
+  const [message, it] = nothingFree
+    ? [`None of the ${total} dates can be booked. Choose another time or room.`, `Nessuna delle ${total} date si può prenotare. Scegli un altro orario o un’altra aula.`]
+    : [
+        `${n} of the ${total} dates cannot be booked, so nothing was booked. Pick the suggested alternatives, change the rule, or book only the free dates.`,
+        `${n} delle ${total} date non ${n === 1 ? 'si può' : 'si possono'} prenotare, quindi non è stato prenotato nulla. Scegli le alternative suggerite, cambia la regola o prenota solo le date libere.`,
+      ];
+  return new AppError('conflict', 'SERIES_CONFLICTS', message, { conflicts: refusals.map((f) => refusalView(f, zone)) }, { it });
 }
 

@@ -57,20 +57,28 @@ export class StatisticsService {
   /** Checks who asks and for what; the period defaults to the last twelve months up to today. */
   period(ctx: CallContext, q: PeriodQuery): Period & { scope: StatisticsScope } {
     const { actor } = ctx;
-    if (actor.role === 'member') throw forbidden('MANAGER_ONLY', 'Usage statistics are for administrators and institution managers.');
+    if (actor.role === 'member') throw forbidden('MANAGER_ONLY', 'Usage statistics are for administrators and institution managers.', { it: 'Le statistiche di utilizzo sono per gli amministratori e i referenti di ente.' });
     let institutionId = q.institutionId ?? null;
     if (actor.role === 'institution-manager') {
-      if (institutionId && institutionId !== actor.institutionId) throw forbidden('OTHER_INSTITUTION', 'Institution managers see the statistics of their own institution only.');
-      if (!actor.institutionId) throw forbidden('NO_INSTITUTION', 'Your account belongs to no institution, so there are no statistics to show you.');
+      if (institutionId && institutionId !== actor.institutionId) throw forbidden('OTHER_INSTITUTION', 'Institution managers see the statistics of their own institution only.', { it: 'I referenti di ente vedono solo le statistiche del proprio ente.' });
+      if (!actor.institutionId) throw forbidden('NO_INSTITUTION', 'Your account belongs to no institution, so there are no statistics to show you.', { it: 'Il tuo account non appartiene ad alcun ente, quindi non ci sono statistiche da mostrarti.' });
       institutionId = actor.institutionId;
     }
     const zone = this.d.timeZone;
     const today = DateTime.fromJSDate(this.d.clock.now(), { zone }).startOf('day');
     const to = q.to ? parseDay(q.to, zone, 'to') : today;
     const from = q.from ? parseDay(q.from, zone, 'from') : to.minus({ months: 12 }).plus({ days: 1 });
-    if (from > to) throw new AppError('invalid', 'PERIOD_REVERSED', `The period starts (${from.toISODate()}) after it ends (${to.toISODate()}); swap the dates.`);
+    if (from > to) {
+      throw new AppError('invalid', 'PERIOD_REVERSED', `The period starts (${from.toISODate()}) after it ends (${to.toISODate()}); swap the dates.`, {}, {
+        it: `Il periodo inizia (${from.toISODate()}) dopo la fine (${to.toISODate()}); scambia le date.`,
+      });
+    }
     const days = Math.round(to.diff(from, 'days').days) + 1;
-    if (days > MAX_PERIOD_DAYS) throw new AppError('invalid', 'PERIOD_TOO_LONG', `The period has ${days} days; ask for at most ${MAX_PERIOD_DAYS} at a time.`);
+    if (days > MAX_PERIOD_DAYS) {
+      throw new AppError('invalid', 'PERIOD_TOO_LONG', `The period has ${days} days; ask for at most ${MAX_PERIOD_DAYS} at a time.`, {}, {
+        it: `Il periodo ha ${days} giorni; chiedine al massimo ${MAX_PERIOD_DAYS} alla volta.`,
+      });
+    }
     return {
       from: from.toISODate()!,
       to: to.toISODate()!,
@@ -106,6 +114,8 @@ const strip = ({ scope: _scope, ...period }: Period & { scope: StatisticsScope }
 
 function parseDay(text: string, zone: string, which: 'from' | 'to'): DateTime {
   const day = DateTime.fromISO(text, { zone });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !day.isValid) throw new AppError('invalid', 'BAD_DATE', `"${text}" is not a date for \`${which}\`; write it as YYYY-MM-DD.`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !day.isValid) {
+    throw new AppError('invalid', 'BAD_DATE', `"${text}" is not a date for \`${which}\`; write it as YYYY-MM-DD.`, {}, { it: `"${text}" non è una data per \`${which}\`; scrivila come AAAA-MM-GG.` });
+  }
   return day.startOf('day');
 }

@@ -54,36 +54,49 @@ const mod = (n: number, m: number) => ((n % m) + m) % m;
 export function checkSlot(slot: Slot, zone: string, policy: BookingPolicy, now: Date, startUnchanged = false): void {
   const { start, end } = slot;
   if (end.getTime() <= start.getTime()) {
-    throw unprocessable('END_BEFORE_START', 'The end must be after the start.');
+    throw unprocessable('END_BEFORE_START', 'The end must be after the start.', { it: 'La fine deve essere dopo l’inizio.' });
   }
   const g = policy.granularityMinutes;
   if (!onGrid(start, zone, g) || !onGrid(end, zone, g)) {
-    throw unprocessable('NOT_ON_GRID', `Start and end must fall on the ${g}-minute grid (for example 10:00, 10:${String(g).padStart(2, '0')}).`);
+    throw unprocessable('NOT_ON_GRID', `Start and end must fall on the ${g}-minute grid (for example 10:00, 10:${String(g).padStart(2, '0')}).`, {
+      it: `Inizio e fine devono cadere sulla griglia di ${g} minuti (per esempio 10:00, 10:${String(g).padStart(2, '0')}).`,
+    });
   }
   const minutes = (end.getTime() - start.getTime()) / MINUTE;
   if (minutes < policy.minDurationMinutes) {
-    throw unprocessable('DURATION_TOO_SHORT', `A booking lasts at least ${policy.minDurationMinutes} minutes; this one lasts ${minutes}.`);
+    throw unprocessable('DURATION_TOO_SHORT', `A booking lasts at least ${policy.minDurationMinutes} minutes; this one lasts ${minutes}.`, {
+      it: `Una prenotazione dura almeno ${policy.minDurationMinutes} minuti; questa ne dura ${minutes}.`,
+    });
   }
   if (minutes > policy.maxDurationMinutes) {
     // `beyondApproval`: longer than any booking may last, so not worth asking an administrator for.
-    throw unprocessable('DURATION_TOO_LONG', `A booking lasts at most ${formatMinutes(policy.maxDurationMinutes)}; this one lasts ${formatMinutes(minutes)}.`, minutes > LONGEST_BOOKING_MINUTES ? { beyondApproval: true } : {});
+    throw unprocessable(
+      'DURATION_TOO_LONG',
+      `A booking lasts at most ${formatMinutes(policy.maxDurationMinutes)}; this one lasts ${formatMinutes(minutes)}.`,
+      { it: `Una prenotazione dura al massimo ${formatMinutes(policy.maxDurationMinutes)}; questa dura ${formatMinutes(minutes)}.` },
+      minutes > LONGEST_BOOKING_MINUTES ? { beyondApproval: true } : {},
+    );
   }
   if (startUnchanged) {
-    if (end.getTime() <= now.getTime()) throw unprocessable('END_IN_PAST', 'The new end is in the past.');
+    if (end.getTime() <= now.getTime()) throw unprocessable('END_IN_PAST', 'The new end is in the past.', { it: 'La nuova fine è nel passato.' });
   } else if (start.getTime() < earliestStart(now, policy).getTime()) {
-    throw unprocessable('START_IN_PAST', 'The start is in the past. Choose a start from now on.');
+    throw unprocessable('START_IN_PAST', 'The start is in the past. Choose a start from now on.', { it: 'L’inizio è nel passato. Scegli un inizio da adesso in poi.' });
   }
   if (start.getTime() > latestStart(now, policy).getTime()) {
-    throw unprocessable('TOO_FAR_AHEAD', `Bookings open ${policy.maxDaysAhead} days ahead; choose an earlier date.`);
+    throw unprocessable('TOO_FAR_AHEAD', `Bookings open ${policy.maxDaysAhead} days ahead; choose an earlier date.`, {
+      it: `Si può prenotare fino a ${policy.maxDaysAhead} giorni in anticipo; scegli una data più vicina.`,
+    });
   }
 }
 
 export function checkSeats(seats: number, room: RoomFacts): void {
   if (!Number.isInteger(seats) || seats < 1) {
-    throw new AppError('invalid', 'VALIDATION_FAILED', 'seats must be a whole number of at least 1.');
+    throw new AppError('invalid', 'VALIDATION_FAILED', 'seats must be a whole number of at least 1.', {}, { it: 'seats (i posti) deve essere un numero intero, almeno 1.' });
   }
   if (seats > room.capacity) {
-    throw unprocessable('SEATS_OVER_CAPACITY', `${room.name} holds ${room.capacity} participants; ${seats} were asked for. Choose a larger room or fewer seats.`);
+    throw unprocessable('SEATS_OVER_CAPACITY', `${room.name} holds ${room.capacity} participants; ${seats} were asked for. Choose a larger room or fewer seats.`, {
+      it: `${room.name} ha ${room.capacity} posti; ne sono stati chiesti ${seats}. Scegli un’aula più grande o meno posti.`,
+    });
   }
 }
 
@@ -110,13 +123,13 @@ export function checkOnApproval(room: RoomFacts, named: boolean): void {
 }
 
 export function checkRoomActive(room: RoomFacts): void {
-  if (!room.active) throw unprocessable('ROOM_INACTIVE', `${room.name} is out of service and cannot be booked.`);
+  if (!room.active) throw unprocessable('ROOM_INACTIVE', `${room.name} is out of service and cannot be booked.`, { it: `${room.name} è fuori servizio e non si può prenotare.` });
 }
 
 /** A booking that has ended is history: it can be read, not changed. */
 export function checkNotEnded(slot: Slot, now: Date): void {
   if (slot.end.getTime() <= now.getTime()) {
-    throw unprocessable('BOOKING_ENDED', 'This booking has already ended and can no longer be changed.');
+    throw unprocessable('BOOKING_ENDED', 'This booking has already ended and can no longer be changed.', { it: 'Questa prenotazione è già terminata e non si può più modificare.' });
   }
 }
 

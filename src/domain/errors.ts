@@ -12,14 +12,20 @@ export type ErrorKind =
   | 'rate-limited' // 429
   | 'unavailable'; // 503
 
+/**
+ * The message in the languages besides English that people read (http/errors.ts picks one). Every
+ * refusal has Italian: the portal's people are at Italian institutions, and an error without it
+ * does not compile (errors.test.ts also walks the sources for it).
+ */
+export type Translations = { readonly it: string };
+
 export class AppError extends Error {
   readonly kind: ErrorKind;
   readonly code: string;
   readonly details: Record<string, unknown>;
-  /** The message in other languages than English, for answers people read (http/errors.ts picks one). */
-  readonly translations: Partial<Record<'it', string>>;
+  readonly translations: Translations;
 
-  constructor(kind: ErrorKind, code: string, message: string, details: Record<string, unknown> = {}, translations: Partial<Record<'it', string>> = {}) {
+  constructor(kind: ErrorKind, code: string, message: string, details: Record<string, unknown>, translations: Translations) {
     super(message);
     this.name = 'AppError';
     this.kind = kind;
@@ -29,9 +35,14 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (code: string, message: string) => new AppError('not-found', code, message);
-export const unprocessable = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError('unprocessable', code, message, details);
-export const forbidden = (code: string, message: string) => new AppError('forbidden', code, message);
+export const notFound = (code: string, message: string, translations: Translations) => new AppError('not-found', code, message, {}, translations);
+export const unprocessable = (code: string, message: string, translations: Translations, details: Record<string, unknown> = {}) =>
+  new AppError('unprocessable', code, message, details, translations);
+export const forbidden = (code: string, message: string, translations: Translations) => new AppError('forbidden', code, message, {}, translations);
 
-export const bookingNotFound = () => notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.');
+// Refusals that several use-cases give, in one wording.
+export const bookingNotFound = () =>
+  notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.', { it: 'Non esiste una prenotazione con questo id, o non puoi vederla.' });
+export const seriesNotFound = () =>
+  notFound('SERIES_NOT_FOUND', 'No series with this id exists, or you may not see it.', { it: 'Non esiste una serie con questo id, o non puoi vederla.' });
+export const adminOnly = () => forbidden('ADMIN_ONLY', 'Only administrators may do this.', { it: 'Solo gli amministratori possono farlo.' });

@@ -5,18 +5,24 @@
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
 
-export type PasswordProblem = { code: 'PASSWORD_TOO_SHORT' | 'PASSWORD_TOO_LONG' | 'PASSWORD_IS_PERSONAL'; message: string };
+export type PasswordProblem = { code: 'PASSWORD_TOO_SHORT' | 'PASSWORD_TOO_LONG' | 'PASSWORD_IS_PERSONAL'; message: string; it: string };
 
 export function passwordProblem(password: string, person: { email: string; name: string }): PasswordProblem | null {
   // Characters as people count them, not UTF-16 units.
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) {
-    return { code: 'PASSWORD_TOO_SHORT', message: `The password must have at least ${PASSWORD_MIN_LENGTH} characters; a few words with spaces are fine.` };
+    return {
+      code: 'PASSWORD_TOO_SHORT',
+      message: `The password must have at least ${PASSWORD_MIN_LENGTH} characters; a few words with spaces are fine.`,
+      it: `La password deve avere almeno ${PASSWORD_MIN_LENGTH} caratteri; vanno bene alcune parole separate da spazi.`,
+    };
   }
-  if (length > PASSWORD_MAX_LENGTH) return { code: 'PASSWORD_TOO_LONG', message: `The password must have at most ${PASSWORD_MAX_LENGTH} characters.` };
+  if (length > PASSWORD_MAX_LENGTH) {
+    return { code: 'PASSWORD_TOO_LONG', message: `The password must have at most ${PASSWORD_MAX_LENGTH} characters.`, it: `La password deve avere al massimo ${PASSWORD_MAX_LENGTH} caratteri.` };
+  }
   const p = password.trim().toLowerCase();
   const email = person.email.trim().toLowerCase();
   const personal = [email, email.slice(0, email.indexOf('@')), person.name.trim().toLowerCase(), person.name.replace(/\s+/g, '').toLowerCase()];
-  if (personal.includes(p)) return { code: 'PASSWORD_IS_PERSONAL', message: 'The password must not be your e-mail address or your name.' };
+  if (personal.includes(p)) return { code: 'PASSWORD_IS_PERSONAL', message: 'The password must not be your e-mail address or your name.', it: 'La password non può essere il tuo indirizzo e-mail o il tuo nome.' };
   return null;
 }

@@ -31,12 +31,25 @@ type Period = { days: Day[]; ranges: [number, number][] };
 
 const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const WEEKDAY_NAMES_IT = ['lunedì', 'martedì', 'mercoledì', 'giovedì', 'venerdì', 'sabato', 'domenica'];
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES_IT = ['gennaio', 'febbraio', 'marzo', 'aprile', 'maggio', 'giugno', 'luglio', 'agosto', 'settembre', 'ottobre', 'novembre', 'dicembre'];
 const PERIOD = { YEARLY: 'year', MONTHLY: 'month', WEEKLY: 'week', DAILY: 'day' } as const;
+/** The periods in Italian, with the article and the plural their gender asks for. */
+const PERIOD_IT = {
+  YEARLY: { one: 'un anno', some: 'alcuni anni', every: 'ogni anno' },
+  MONTHLY: { one: 'un mese', some: 'alcuni mesi', every: 'ogni mese' },
+  WEEKLY: { one: 'una settimana', some: 'alcune settimane', every: 'ogni settimana' },
+  DAILY: { one: 'un giorno', some: 'alcuni giorni', every: 'ogni giorno' },
+} as const;
+
+/** A sentence for the person who wrote the rule, in English and Italian. */
+export type Reason = { en: string; it: string };
 
 const monthLength = (month: number, leap: boolean) => (month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31);
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-const names = (list: string[]) => (list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}`);
+const names = (list: string[], or = 'or') => (list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} ${or} ${list[list.length - 1]}`);
+const dates = (n: number) => ({ en: `${n} date${n === 1 ? '' : 's'}`, it: `${n} ${n === 1 ? 'data adatta' : 'date adatte'}` });
 
 function criteria(rule: Recurrence, start: LocalStart): Criteria {
   const part = (key: string) => rule.parts.find(([k]) => k === key)?.[1];
@@ -156,7 +169,7 @@ const anyPeriod = (c: Criteria, r: ReturnType<typeof reach>, setpos = true) => {
  * rule would be booked on other dates than calendars show, so it is refused. The first period of a
  * WEEKLY rule starts at DTSTART (rrule's wdayset), so its shorter weeks count too.
  */
-function unsupportedSetpos(c: Criteria, r: ReturnType<typeof reach>, rule: Recurrence): string | null {
+function unsupportedSetpos(c: Criteria, r: ReturnType<typeof reach>, rule: Recurrence): Reason | null {
   const deepest = Math.max(0, ...(c.setpos ?? []).map((n) => -n));
   if (deepest < 2) return null;
   let fewest = Infinity;
@@ -169,10 +182,15 @@ function unsupportedSetpos(c: Criteria, r: ReturnType<typeof reach>, rule: Recur
   }
   if (fewest >= deepest) return null;
   const period = PERIOD[c.freq];
-  return `BYSETPOS=${rule.parts.find(([k]) => k === 'BYSETPOS')![1]} counts back past the first date of some ${period}s (a ${period} may have only ${fewest} date${fewest === 1 ? '' : 's'} that fit); use positions every ${period} has.`;
+  const it = PERIOD_IT[c.freq];
+  const setpos = `BYSETPOS=${rule.parts.find(([k]) => k === 'BYSETPOS')![1]}`;
+  return {
+    en: `${setpos} counts back past the first date of some ${period}s (a ${period} may have only ${dates(fewest).en} that fit); use positions every ${period} has.`,
+    it: `${setpos} conta all’indietro oltre la prima data di ${it.some} (${it.one} può avere solo ${dates(fewest).it}); usa posizioni che esistono in ${it.every}.`,
+  };
 }
 
-export type RuleProblem = { code: 'RULE_NEVER_MATCHES' | 'RRULE_INVALID'; reason: string };
+export type RuleProblem = { code: 'RULE_NEVER_MATCHES' | 'RRULE_INVALID'; reason: Reason };
 
 /** Null when the rule can be expanded as RFC 5545 means it and gives a date; else what is wrong. */
 export function ruleProblem(rule: Recurrence, start: LocalStart): RuleProblem | null {
@@ -185,36 +203,49 @@ export function ruleProblem(rule: Recurrence, start: LocalStart): RuleProblem | 
 }
 
 /** Null when the rule gives a date in some period it reaches; else a sentence saying why it never does. */
-function whyNeverMatches(rule: Recurrence, start: LocalStart, c: Criteria, r: ReturnType<typeof reach>): string | null {
+function whyNeverMatches(rule: Recurrence, start: LocalStart, c: Criteria, r: ReturnType<typeof reach>): Reason | null {
   if (anyPeriod(c, r)) return null;
   const anywhere = { months: c.freq === 'MONTHLY' ? Array.from({ length: 12 }, (_, i) => i + 1) : null, weekday: null, leap: true };
   const part = (key: string) => `${key}=${rule.parts.find(([k]) => k === key)?.[1] ?? ''}`;
   if (anyPeriod(c, anywhere)) {
     const tail =
       c.freq === 'MONTHLY'
-        ? `it only reaches ${names(r.months!.map((m) => MONTH_NAMES[m - 1]!))}`
+        ? { en: `it only reaches ${names(r.months!.map((m) => MONTH_NAMES[m - 1]!))}`, it: `raggiunge solo ${names(r.months!.map((m) => MONTH_NAMES_IT[m - 1]!), 'o')}` }
         : c.freq === 'DAILY'
-          ? `every date it reaches is a ${WEEKDAY_NAMES[start.weekday]}`
+          ? { en: `every date it reaches is a ${WEEKDAY_NAMES[start.weekday]}`, it: `raggiunge solo date che cadono di ${WEEKDAY_NAMES_IT[start.weekday]}` }
           : c.freq === 'YEARLY'
-            ? 'it never reaches a leap year'
-            : 'it never reaches a date that fits its other parts';
-    return `With INTERVAL=${c.interval} from ${start.year}-${String(start.month).padStart(2, '0')}-${String(start.day).padStart(2, '0')}, ${tail}, and the other parts allow none of those.`;
+            ? { en: 'it never reaches a leap year', it: 'non raggiunge mai un anno bisestile' }
+            : { en: 'it never reaches a date that fits its other parts', it: 'non raggiunge mai una data adatta alle altre parti' };
+    const from = `${start.year}-${String(start.month).padStart(2, '0')}-${String(start.day).padStart(2, '0')}`;
+    return {
+      en: `With INTERVAL=${c.interval} from ${from}, ${tail.en}, and the other parts allow none of those.`,
+      it: `Con INTERVAL=${c.interval} a partire dal ${from} la regola ${tail.it}, e le altre parti non ammettono nessuna delle date raggiunte.`,
+    };
   }
   if (c.setpos && anyPeriod(c, anywhere, false)) {
     let most = 0;
     for (const p of periods(c, anywhere)) most = Math.max(most, taken(c, p, false));
-    return `${part('BYSETPOS')} asks for a position that never exists: a ${PERIOD[c.freq]} has at most ${most} date${most === 1 ? '' : 's'} that fit the other parts.`;
+    return {
+      en: `${part('BYSETPOS')} asks for a position that never exists: a ${PERIOD[c.freq]} has at most ${dates(most).en} that fit the other parts.`,
+      it: `${part('BYSETPOS')} chiede una posizione che non esiste mai: ${PERIOD_IT[c.freq].one} ha al massimo ${dates(most).it} alle altre parti.`,
+    };
   }
   if (c.monthdays && !anyPeriod({ ...c, weekdays: null, nth: null, setpos: null }, anywhere)) {
     const days = c.monthdays.join(', ');
     return c.months
-      ? `No month in ${names(c.months.map((m) => MONTH_NAMES[m - 1]!))} has day ${days}.`
-      : `No month has day ${days}.`;
+      ? { en: `No month in ${names(c.months.map((m) => MONTH_NAMES[m - 1]!))} has day ${days}.`, it: `In ${names(c.months.map((m) => MONTH_NAMES_IT[m - 1]!), 'e')} non c’è il giorno ${days}.` }
+      : { en: `No month has day ${days}.`, it: `Nessun mese ha il giorno ${days}.` };
   }
   const limit = c.freq === 'YEARLY' && !c.months ? 53 : 5;
   if (c.nth && c.nth.every(([, n]) => Math.abs(n) > limit)) {
-    return `${part('BYDAY')} asks for a weekday that never exists: a ${limit === 53 ? 'year' : 'month'} has at most ${limit} of each weekday.`;
+    return {
+      en: `${part('BYDAY')} asks for a weekday that never exists: a ${limit === 53 ? 'year' : 'month'} has at most ${limit} of each weekday.`,
+      it: `${part('BYDAY')} chiede un giorno della settimana che non esiste mai: ${limit === 53 ? 'un anno' : 'un mese'} ha al massimo ${limit} volte lo stesso giorno della settimana.`,
+    };
   }
   const present = ['BYMONTH', 'BYMONTHDAY', 'BYDAY', 'BYSETPOS'].filter((k) => rule.parts.some(([key]) => key === k)).map(part);
-  return `No date fits ${present.length ? present.join(' and ') : 'all its parts'} together.`;
+  return {
+    en: `No date fits ${present.length ? present.join(' and ') : 'all its parts'} together.`,
+    it: `Nessuna data soddisfa insieme ${present.length ? present.join(' e ') : 'tutte le sue parti'}.`,
+  };
 }

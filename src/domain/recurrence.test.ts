@@ -19,7 +19,7 @@ const refusal = (req: ExpandRequest) => {
   try {
     expandRecurrence(req);
   } catch (e) {
-    return { code: (e as AppError).code, message: (e as AppError).message };
+    return { code: (e as AppError).code, message: (e as AppError).message, it: (e as AppError).translations.it };
   }
   return null;
 };
@@ -106,6 +106,14 @@ describe('bounding the work of a rule', () => {
     expect(got?.code).toBe('RULE_NEVER_MATCHES');
     expect(got?.message).toContain(words);
     expect(meter.examined).toBe(0);
+  });
+
+  it('says why a rule never matches in Italian too, with the Italian names of months and weekdays', () => {
+    expect(expand('FREQ=YEARLY;BYMONTH=4,6,9,11;BYMONTHDAY=31;COUNT=1')?.it).toBe(
+      'Questa regola non dà mai una riunione: In aprile, giugno, settembre e novembre non c’è il giorno 31. Cambia la regola.',
+    );
+    expect(expand('FREQ=DAILY;INTERVAL=7;BYDAY=TU;COUNT=3')?.it).toContain('la regola raggiunge solo date che cadono di venerdì');
+    expect(expand('FREQ=WEEKLY;BYDAY=MO,TU;BYSETPOS=3;COUNT=2')?.it).toContain('una settimana ha al massimo 2 date adatte alle altre parti');
   });
 
   it('refuses a COUNT or an UNTIL past the horizon, and too many meetings, before expanding', () => {

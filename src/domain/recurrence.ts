@@ -30,27 +30,31 @@ const WEEKDAY = /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/;
 const INT_LIST = (min: number, max: number) => (v: string) =>
   v.split(',').every((n) => /^[+-]?\d{1,3}$/.test(n) && Math.abs(Number(n)) >= min && Math.abs(Number(n)) <= max && Number(n) !== 0);
 
-const invalid = (message: string) =>
-  new AppError('invalid', 'RRULE_INVALID', `${message} Write the rule as in RFC 5545, for example FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10.`, {
-    errors: [{ path: 'rrule', message }],
-  });
+const invalid = (en: string, it: string) =>
+  new AppError(
+    'invalid',
+    'RRULE_INVALID',
+    `${en} Write the rule as in RFC 5545, for example FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10.`,
+    { errors: [{ path: 'rrule', message: en }] },
+    { it: `${it} Scrivi la regola come indica la RFC 5545, per esempio FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10.` },
+  );
 
 /** Reads `FREQ=...;...` (with or without the `RRULE:` prefix) and checks every part. */
 export function parseRecurrence(text: string): Recurrence {
   const body = text.trim().replace(/^RRULE:/i, '');
-  if (!body) throw invalid('The rule is empty.');
+  if (!body) throw invalid('The rule is empty.', 'La regola è vuota.');
   const seen = new Map<string, string>();
   for (const part of body.split(';')) {
     const [rawKey, value, ...rest] = part.split('=');
     const key = (rawKey ?? '').trim().toUpperCase();
-    if (!key || value === undefined || rest.length > 0 || value.trim() === '') throw invalid(`"${part}" is not a NAME=value part.`);
-    if (!ALLOWED.has(key)) throw invalid(`${key} is not supported in a booking rule.`);
-    if (seen.has(key)) throw invalid(`${key} appears twice.`);
+    if (!key || value === undefined || rest.length > 0 || value.trim() === '') throw invalid(`"${part}" is not a NAME=value part.`, `"${part}" non è una parte NOME=valore.`);
+    if (!ALLOWED.has(key)) throw invalid(`${key} is not supported in a booking rule.`, `${key} non è ammesso in una regola di prenotazione.`);
+    if (seen.has(key)) throw invalid(`${key} appears twice.`, `${key} compare due volte.`);
     seen.set(key, value.trim().toUpperCase());
   }
   const freq = seen.get('FREQ');
-  if (!freq) throw invalid('FREQ is missing.');
-  if (!(FREQS as readonly string[]).includes(freq)) throw invalid(`FREQ=${freq} is not one of DAILY, WEEKLY, MONTHLY, YEARLY.`);
+  if (!freq) throw invalid('FREQ is missing.', 'Manca FREQ.');
+  if (!(FREQS as readonly string[]).includes(freq)) throw invalid(`FREQ=${freq} is not one of DAILY, WEEKLY, MONTHLY, YEARLY.`, `FREQ=${freq} non è uno tra DAILY, WEEKLY, MONTHLY, YEARLY.`);
   const checks: Record<string, (v: string) => boolean> = {
     INTERVAL: (v) => /^\d{1,3}$/.test(v) && Number(v) >= 1,
     COUNT: (v) => /^\d{1,4}$/.test(v) && Number(v) >= 1,
@@ -62,22 +66,29 @@ export function parseRecurrence(text: string): Recurrence {
     UNTIL: (v) => /^\d{8}(T\d{6}Z?)?$/.test(v),
   };
   for (const [key, value] of seen) {
-    if (key !== 'FREQ' && !checks[key]!(value)) throw invalid(`${key}=${value} is not a valid value.`);
+    if (key !== 'FREQ' && !checks[key]!(value)) throw invalid(`${key}=${value} is not a valid value.`, `${key}=${value} non è un valore valido.`);
   }
   const byday = seen.get('BYDAY')?.split(',') ?? [];
   const numbered = byday.filter((d) => d.length > 2);
   // RFC 5545, 3.3.10: a numbered BYDAY only with MONTHLY or YEARLY, the number within -53..53.
-  if (numbered.length > 0 && (freq === 'DAILY' || freq === 'WEEKLY')) throw invalid(`BYDAY=${seen.get('BYDAY')} numbers a weekday, which only a MONTHLY or YEARLY rule may do.`);
-  if (numbered.some((d) => Number(d.slice(0, -2)) === 0 || Math.abs(Number(d.slice(0, -2))) > 53)) throw invalid(`BYDAY=${seen.get('BYDAY')} numbers a weekday outside 1..53 (or -53..-1).`);
+  const byDay = `BYDAY=${seen.get('BYDAY')}`;
+  if (numbered.length > 0 && (freq === 'DAILY' || freq === 'WEEKLY')) {
+    throw invalid(`${byDay} numbers a weekday, which only a MONTHLY or YEARLY rule may do.`, `${byDay} numera un giorno della settimana, cosa che solo una regola MONTHLY o YEARLY può fare.`);
+  }
+  if (numbered.some((d) => Number(d.slice(0, -2)) === 0 || Math.abs(Number(d.slice(0, -2))) > 53)) {
+    throw invalid(`${byDay} numbers a weekday outside 1..53 (or -53..-1).`, `${byDay} numera un giorno della settimana fuori da 1..53 (o -53..-1).`);
+  }
   // The RFC takes "MO,1TU" as every Monday and the first Tuesday; rrule would ask for days that are
   // both, which none is: such a rule is refused rather than booked differently than calendars show it.
-  if (numbered.length > 0 && numbered.length < byday.length) throw invalid(`BYDAY=${seen.get('BYDAY')} mixes weekdays with numbered weekdays; write either kind, not both.`);
-  if (seen.has('COUNT') && seen.has('UNTIL')) throw invalid('Give COUNT or UNTIL, not both.');
+  if (numbered.length > 0 && numbered.length < byday.length) {
+    throw invalid(`${byDay} mixes weekdays with numbered weekdays; write either kind, not both.`, `${byDay} mescola giorni della settimana semplici e numerati; usa l’uno o l’altro tipo, non entrambi.`);
+  }
+  if (seen.has('COUNT') && seen.has('UNTIL')) throw invalid('Give COUNT or UNTIL, not both.', 'Indica COUNT o UNTIL, non entrambi.');
   const untilText = seen.get('UNTIL');
   let until: Recurrence['until'] = null;
   if (untilText) {
     const date = `${untilText.slice(0, 4)}-${untilText.slice(4, 6)}-${untilText.slice(6, 8)}`;
-    if (!DateTime.fromISO(date).isValid) throw invalid(`UNTIL=${untilText} is not a real date.`);
+    if (!DateTime.fromISO(date).isValid) throw invalid(`UNTIL=${untilText} is not a real date.`, `UNTIL=${untilText} non è una data esistente.`);
     if (untilText.length === 8) until = { date };
     else {
       const t = `${date}T${untilText.slice(9, 11)}:${untilText.slice(11, 13)}:${untilText.slice(13, 15)}`;
@@ -193,7 +204,9 @@ export function expandRecurrence(req: ExpandRequest): Date[] {
   const meter = req.meter ?? { examined: 0 };
   meter.examined = 0;
   if (rule.count === null && rule.until === null) {
-    throw unprocessable('RULE_UNBOUNDED', 'A repeating booking needs an end: add COUNT (a number of meetings) or UNTIL (a last date).');
+    throw unprocessable('RULE_UNBOUNDED', 'A repeating booking needs an end: add COUNT (a number of meetings) or UNTIL (a last date).', {
+      it: 'Una prenotazione ricorrente ha bisogno di una fine: aggiungi COUNT (un numero di riunioni) o UNTIL (un’ultima data).',
+    });
   }
   const localStart = DateTime.fromJSDate(req.start, { zone });
   const lastDay = DateTime.fromJSDate(req.notAfter, { zone }).startOf('day');
@@ -201,15 +214,27 @@ export function expandRecurrence(req: ExpandRequest): Date[] {
   const daysOpen = Math.floor(lastDay.diff(localStart.startOf('day'), 'days').days) + 1;
   const until = untilInstant(rule, req.start, zone);
   const tooMany = () =>
-    unprocessable('TOO_MANY_OCCURRENCES', `A repeating booking has at most ${max} meetings; this rule makes more. Lower COUNT or bring UNTIL closer.`, { maxOccurrences: max });
+    unprocessable(
+      'TOO_MANY_OCCURRENCES',
+      `A repeating booking has at most ${max} meetings; this rule makes more. Lower COUNT or bring UNTIL closer.`,
+      { it: `Una prenotazione ricorrente ha al massimo ${max} riunioni; questa regola ne crea di più. Riduci COUNT o anticipa UNTIL.` },
+      { maxOccurrences: max },
+    );
   const beyondHorizon = () =>
-    unprocessable('SERIES_BEYOND_HORIZON', `Bookings open only until ${lastDay.toISODate()}; this rule continues past that date. End it on ${lastDay.toISODate()} or earlier.`, {
-      lastBookableDate: lastDay.toISODate(),
-    });
+    unprocessable(
+      'SERIES_BEYOND_HORIZON',
+      `Bookings open only until ${lastDay.toISODate()}; this rule continues past that date. End it on ${lastDay.toISODate()} or earlier.`,
+      { it: `Si può prenotare solo fino al ${lastDay.toISODate()}; questa regola va oltre quella data. Falla terminare il ${lastDay.toISODate()} o prima.` },
+      { lastBookableDate: lastDay.toISODate() },
+    );
   // What can be known before expanding, cheaply and exactly.
   const problem = ruleProblem(rule, { year: localStart.year, month: localStart.month, day: localStart.day, weekday: localStart.weekday - 1 });
-  if (problem?.code === 'RRULE_INVALID') throw invalid(problem.reason);
-  if (problem) throw unprocessable(problem.code, `This rule never gives a meeting: ${problem.reason} Change the rule.`, { errors: [{ path: 'rrule', message: problem.reason }] });
+  if (problem?.code === 'RRULE_INVALID') throw invalid(problem.reason.en, problem.reason.it);
+  if (problem) {
+    throw unprocessable(problem.code, `This rule never gives a meeting: ${problem.reason.en} Change the rule.`, { it: `Questa regola non dà mai una riunione: ${problem.reason.it} Cambia la regola.` }, {
+      errors: [{ path: 'rrule', message: problem.reason.en }],
+    });
+  }
   if (rule.count !== null && rule.count - (req.exdates?.length ?? 0) > max) throw tooMany();
   if (rule.count !== null && rule.count > daysOpen) throw beyondHorizon();
   if (until && DateTime.fromJSDate(until, { zone }).startOf('day') > lastDay) throw beyondHorizon();
@@ -244,9 +269,12 @@ export function expandRecurrence(req: ExpandRequest): Date[] {
   });
   if (!complete) {
     if (limit < pastHorizon) {
-      throw unprocessable('RULE_TOO_COSTLY', `Working out the dates of this rule takes more than ${budget} steps; write a simpler rule (fewer BY... parts) or one with dates closer together.`, {
-        budget,
-      });
+      throw unprocessable(
+        'RULE_TOO_COSTLY',
+        `Working out the dates of this rule takes more than ${budget} steps; write a simpler rule (fewer BY... parts) or one with dates closer together.`,
+        { it: `Calcolare le date di questa regola richiede più di ${budget} passi; scrivi una regola più semplice (meno parti BY...) o con date più vicine tra loro.` },
+        { budget },
+      );
     }
     // Beyond the horizon with no further date: an UNTIL rule is complete; a COUNT rule still owes
     // dates, which can only come after the horizon.
@@ -256,8 +284,13 @@ export function expandRecurrence(req: ExpandRequest): Date[] {
   if (overflow && starts.length > 0) throw beyondHorizon();
   // Nothing up to the horizon: the same answer whether the next date was seen or not looked for.
   if (starts.length === 0) {
-    const end = until && DateTime.fromJSDate(until, { zone }) < lastDay ? `its end, ${DateTime.fromJSDate(until, { zone }).toISODate()}` : `${lastDay.toISODate()}, the last day open for booking`;
-    throw unprocessable('NO_OCCURRENCES', `This rule makes no meeting between ${localStart.toISODate()} and ${end}; check the days and the end.`);
+    const ends = until && DateTime.fromJSDate(until, { zone }) < lastDay ? DateTime.fromJSDate(until, { zone }).toISODate() : null;
+    const end = ends
+      ? { en: `its end, ${ends}`, it: `la sua fine, il ${ends}` }
+      : { en: `${lastDay.toISODate()}, the last day open for booking`, it: `il ${lastDay.toISODate()}, l’ultimo giorno prenotabile` };
+    throw unprocessable('NO_OCCURRENCES', `This rule makes no meeting between ${localStart.toISODate()} and ${end.en}; check the days and the end.`, {
+      it: `Questa regola non crea alcuna riunione tra il ${localStart.toISODate()} e ${end.it}; controlla i giorni e la fine.`,
+    });
   }
   return starts;
 }

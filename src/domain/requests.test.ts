@@ -16,7 +16,7 @@ describe('askable refusals', () => {
   it('leaves the rules an approval cannot waive as they are', () => {
     for (const code of ['ROOM_TAKEN', 'SEAT_POOL_FULL', 'QUOTA_EXCEEDED', 'START_IN_PAST', 'NOT_ON_GRID', 'DURATION_TOO_SHORT', 'ROOM_INACTIVE']) {
       expect(isAskable(code)).toBe(false);
-      const e = new AppError('conflict', code, 'no');
+      const e = new AppError('conflict', code, 'no', {}, { it: 'no' });
       expect(offerRequest(e, draft)).toBe(e);
     }
   });

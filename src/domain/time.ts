@@ -10,6 +10,9 @@ export function isValidTimeZone(zone: string): boolean {
   return DateTime.local().setZone(zone).isValid;
 }
 
+const invalidTime = (field: string) =>
+  new AppError('invalid', 'INVALID_TIME', `${field} is not a valid date-time.`, { field }, { it: `${field} non è una data e ora valida.` });
+
 /**
  * Reads a time from a request. With an offset (`...Z`, `...+02:00`) it is an instant; without one it
  * is a wall-clock time in `zone` (the room's), which is what a person filling a form means.
@@ -18,15 +21,17 @@ export function isValidTimeZone(zone: string): boolean {
  */
 export function parseTime(text: string, zone: string, field: string): Date {
   if (!ISO_LIKE.test(text)) {
-    throw new AppError('invalid', 'INVALID_TIME', `${field} must be an ISO 8601 date-time such as 2026-03-30T10:00 or 2026-03-30T08:00:00Z.`, { field });
+    throw new AppError('invalid', 'INVALID_TIME', `${field} must be an ISO 8601 date-time such as 2026-03-30T10:00 or 2026-03-30T08:00:00Z.`, { field }, {
+      it: `${field} deve essere una data e ora ISO 8601 come 2026-03-30T10:00 o 2026-03-30T08:00:00Z.`,
+    });
   }
   if (HAS_OFFSET.test(text)) {
     const dt = DateTime.fromISO(text, { setZone: true });
-    if (!dt.isValid) throw new AppError('invalid', 'INVALID_TIME', `${field} is not a valid date-time.`, { field });
+    if (!dt.isValid) throw invalidTime(field);
     return dt.toJSDate();
   }
   const dt = DateTime.fromISO(text, { zone });
-  if (!dt.isValid) throw new AppError('invalid', 'INVALID_TIME', `${field} is not a valid date-time.`, { field });
+  if (!dt.isValid) throw invalidTime(field);
   const asWritten = DateTime.fromISO(text, { zone: 'UTC' });
   if (dt.hour !== asWritten.hour || dt.minute !== asWritten.minute || dt.day !== asWritten.day) {
     throw new AppError(
@@ -34,6 +39,7 @@ export function parseTime(text: string, zone: string, field: string): Date {
       'NONEXISTENT_LOCAL_TIME',
       `${field} ${text} does not exist in ${zone}: the clocks skip that hour for daylight saving time. Choose a time after the change.`,
       { field },
+      { it: `${field} ${text} non esiste nel fuso ${zone}: gli orologi saltano quell’ora per il passaggio all’ora legale. Scegli un orario dopo il cambio.` },
     );
   }
   // In the autumn overlap the same wall time happens twice; take the first (summer-time) instant,

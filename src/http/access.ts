@@ -118,7 +118,7 @@ export function registerAccess(app: FastifyInstance, accounts: AccountService): 
     if (access === 'public') return;
     if (access === undefined) {
       // Unreachable after onReady's check; refuse rather than serve.
-      return refuse(req, reply, new AppError('forbidden', 'ACCESS_UNDECLARED', 'This route declares no access and is closed.'));
+      return refuse(req, reply, new AppError('forbidden', 'ACCESS_UNDECLARED', 'This route declares no access and is closed.', {}, { it: 'Questo percorso non dichiara chi può accedervi, quindi è chiuso.' }));
     }
     const header = req.headers.authorization;
     if (header?.startsWith('Bearer ')) {

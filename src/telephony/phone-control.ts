@@ -12,7 +12,9 @@ export function ariPhoneControl(rest: AriRest): PhoneControl {
       return true;
     } catch (e) {
       if (isGone(e)) return false;
-      throw new AppError('unavailable', 'AUDIO_UNAVAILABLE', 'The telephone system (Asterisk) did not answer; try again in a minute.', { cause: (e as Error).message });
+      throw new AppError('unavailable', 'AUDIO_UNAVAILABLE', 'The telephone system (Asterisk) did not answer; try again in a minute.', { cause: (e as Error).message }, {
+        it: 'Il sistema telefonico (Asterisk) non ha risposto; riprova tra un minuto.',
+      });
     }
   };
   return {

@@ -110,6 +110,36 @@ describe('messages in the person’s language', () => {
     expect((await t.api('PATCH', '/api/v1/me', { body: { locale: 'it' } })).status).toBe(401);
   });
 
+  it('refuses a booking in Italian to an Italian browser: a taken room, too long, too many seats, a booking that does not exist', async () => {
+    const it = { 'accept-language': 'it-IT,it;q=0.9' };
+    const uni = await t.institution({ name: 'Università di Pavia' });
+    const [anna, bruno] = [await t.user('member', uni.id, 'Anna Rota'), await t.user('member', uni.id, 'Bruno Sala')];
+    const room = t.rooms.find((r) => r.capacity === 50)!;
+    const book = (as: typeof anna, body: Record<string, unknown>, headers: Record<string, string> = it) =>
+      t.api('POST', '/api/v1/bookings', { as, body: { title: 'Seminario', roomId: room.id, seats: 20, ...body }, headers });
+    expect((await book(anna, { start: '2026-03-24T10:00', end: '2026-03-24T11:00' })).status).toBe(201);
+
+    const taken = await book(bruno, { start: '2026-03-24T10:30', end: '2026-03-24T11:30' });
+    expect(taken).toMatchObject({ status: 409, body: { code: 'ROOM_TAKEN', lang: 'it' } });
+    expect(taken.body.detail).toBe(
+      `${room.name} è già prenotata in quell’orario, o troppo vicina a un’altra riunione (tra due riunioni resta sempre un intervallo libero). Scegli uno degli orari liberi suggeriti o un altro orario.`,
+    );
+    // The same refusal to a browser without Italian stays English, the API's language.
+    const english = await book(bruno, { start: '2026-03-24T10:30', end: '2026-03-24T11:30' }, {});
+    expect(english.body.code).toBe('ROOM_TAKEN');
+    expect(english.body.detail).toContain(`${room.name} is already booked at that time`);
+    expect(english.body.lang).toBeUndefined();
+
+    const long = await book(anna, { start: '2026-03-25T08:00', end: '2026-03-25T21:00' });
+    expect(long).toMatchObject({ status: 422, body: { code: 'DURATION_TOO_LONG', detail: 'Una prenotazione dura al massimo 12 h; questa dura 13 h.' } });
+
+    const crowded = await book(anna, { start: '2026-03-25T10:00', end: '2026-03-25T11:00', seats: 60 });
+    expect(crowded).toMatchObject({ status: 422, body: { code: 'SEATS_OVER_CAPACITY', detail: `${room.name} ha 50 posti; ne sono stati chiesti 60. Scegli un’aula più grande o meno posti.` } });
+
+    const missing = await t.api('GET', '/api/v1/bookings/00000000-0000-4000-8000-000000000000', { as: anna, headers: it });
+    expect(missing).toMatchObject({ status: 404, body: { code: 'BOOKING_NOT_FOUND', detail: 'Non esiste una prenotazione con questo id, o non puoi vederla.', lang: 'it' } });
+  });
+
   it('shows federated sign-in refusals in Italian on an Italian page', async () => {
     const res = await fetch(`${t.baseUrl}/auth/oidc/nowhere/login`, { headers: { 'accept-language': 'it' }, redirect: 'manual' });
     expect(res.status).toBe(404);

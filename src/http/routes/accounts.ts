@@ -83,7 +83,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     schema: { tags: ['session'], summary: 'Create a personal API token (shown once)', body: S.TokenCreate, response: { 201: S.Token.extend({ token: z.string() }), ...S.errorResponses } },
     handler: async (req, reply) => {
       // A token must not mint tokens: only a signed-in person can create one.
-      if (!req.viaSession) throw forbidden('SESSION_REQUIRED', 'Create API tokens from a signed-in browser session.');
+      if (!req.viaSession) throw forbidden('SESSION_REQUIRED', 'Create API tokens from a signed-in browser session.', { it: 'Crea i token API da una sessione del browser in cui hai effettuato l’accesso.' });
       const t = await accounts.createToken(callContext(req), req.body.name);
       return reply.code(201).send({ ...tokenView(t), token: t.token });
     },

@@ -15,7 +15,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     handler: async (req) => {
       const q = req.query;
       const after = q.cursor ? decodeCursor(q.cursor) : undefined;
-      if (after === null) throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is not one this API returned; start again without it.');
+      if (after === null) throw new AppError('invalid', 'INVALID_CURSOR', 'The cursor is not one this API returned; start again without it.', {}, { it: 'Il cursore non è uno di quelli restituiti da questa API; ricomincia senza.' });
       const items = await services.bookings.list(callContext(req), {
         from: q.from ? new Date(q.from) : undefined,
         to: q.to ? new Date(q.to) : undefined,

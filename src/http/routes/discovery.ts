@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { forbidden } from '../../domain/errors.ts';
+import { adminOnly } from '../../domain/errors.ts';
 import type { Identity } from '../../identity/module.ts';
 import { idpName } from '../../identity/saml/federation-metadata.ts';
 import { safeReturnTarget } from '../../identity/return-target.ts';
@@ -209,7 +209,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
     config: { access: { role: 'admin' } },
     schema: { tags: ['session'], summary: 'Sign-in settings (admin)', response: { 200: LocalSettings, ...S.errorResponses } },
     handler: async (req) => {
-      if (callContext(req).actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
+      if (callContext(req).actor.role !== 'admin') throw adminOnly();
       return { localAccounts: await services.accounts.localAccounts() };
     },
   });
@@ -242,7 +242,7 @@ ${other.length ? `<h2>${esc(t.other)}</h2><ul>${other.join('')}</ul>` : ''}
       },
     },
     handler: async (req) => {
-      if (callContext(req).actor.role !== 'admin') throw forbidden('ADMIN_ONLY', 'Only administrators may do this.');
+      if (callContext(req).actor.role !== 'admin') throw adminOnly();
       const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
       const items = (await registry?.status()) ?? [];
       return { items: items.map((i) => ({ ...i, fetchedAt: iso(i.fetchedAt), validUntil: iso(i.validUntil), refreshAfter: iso(i.refreshAfter), lastErrorAt: iso(i.lastErrorAt) })) };

@@ -40,7 +40,7 @@ export const roomRoutes: FastifyPluginAsyncZod<{ rooms: RoomService }> = async (
   const tags = ['room'];
   const ticketOf = (header: unknown): string => {
     const parsed = Ticket.safeParse(header);
-    if (!parsed.success) throw new AppError('unauthenticated', 'ROOM_TICKET_INVALID', 'Send the room link’s ticket in the X-Room-Ticket header.');
+    if (!parsed.success) throw new AppError('unauthenticated', 'ROOM_TICKET_INVALID', 'Send the room link’s ticket in the X-Room-Ticket header.', {}, { it: 'Invia il ticket del link della stanza nell’intestazione X-Room-Ticket.' });
     return parsed.data;
   };
 
