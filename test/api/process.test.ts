@@ -29,6 +29,11 @@ afterAll(async () => {
 
 const start = () => startMain(env);
 
+/** Resolves when `done()` holds, checked every 10 ms. */
+const waitFor = async (done: () => boolean) => {
+  while (!done()) await new Promise((r) => setTimeout(r, 10));
+};
+
 const exited = (child: ChildProcess) => new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
 // Each test starts real processes (PGlite, argon2): slow on a loaded machine, hence the long timeout.
@@ -71,21 +76,25 @@ describe('the portal process', { timeout: 180_000 }, () => {
   it('finishes a request in flight on SIGTERM, then exits 0, its log lines all written', async () => {
     const { child, url, output } = await start();
     const { port } = new URL(url);
-    // A request whose body arrives in two parts, with SIGTERM in between.
+    // A request whose body arrives in two parts, with SIGTERM in between. The signal is sent once
+    // the server has read the request's head (its 100 Continue says so): a connection whose request
+    // the server has not begun is idle, and closing it on shutdown is right.
     const body = '{"email":"admin@example.org","password":"a-long-password"}';
     const socket = connect(Number(port), '127.0.0.1');
+    const closed = new Promise((r) => socket.once('close', r));
     await new Promise((r) => socket.once('connect', r));
     let response = '';
     socket.on('data', (d) => (response += d.toString()));
-    socket.write(`POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    socket.write(`POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+    await waitFor(() => response.startsWith('HTTP/1.1 100 Continue\r\n\r\n') || socket.destroyed);
     socket.write(body.slice(0, 10));
     await new Promise((r) => setTimeout(r, 300));
     const exit = exited(child);
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     socket.write(body.slice(10));
-    await new Promise((r) => socket.once('close', r));
-    expect(response).toMatch(/^HTTP\/1\.1 200/);
+    await closed;
+    expect(response).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200/);
     expect(await exit).toBe(0);
     // The log is written asynchronously (observability/logger.ts): what was logged just before the
     // exit, the request's access line and the last shutdown line, is on stdout all the same.

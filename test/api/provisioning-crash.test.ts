@@ -10,6 +10,7 @@ import { startMain } from '../support/main-process.ts';
 import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
 import { waitFor } from './provisioning-support.ts';
+import { answerOf, resendWhileUnavailable } from '../support/resend.ts';
 
 const root = join(import.meta.dirname, '../..');
 const BOOKINGS = 20;
@@ -61,6 +62,12 @@ describe('a server killed in the middle of provisioning', () => {
     const { token } = (await tokenRes.json()) as { token: string };
     const api = (base: string, method: string, path: string, body?: unknown) =>
       fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    // Each in a room of its own, so a booking sent again after a 503 cannot be taken twice unseen.
+    const create = async (path: string, body: unknown) => {
+      const answer = await resendWhileUnavailable(async () => answerOf<{ id: string }>(await api(url, 'POST', path, body)));
+      expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+      return answer.body.id;
+    };
 
     // Start in 10 minutes, inside the lead time: every booking is prepared at once.
     const start10 = new Date(Math.ceil((Date.now() + 10 * 60_000) / 300_000) * 300_000);
@@ -68,10 +75,8 @@ describe('a server killed in the middle of provisioning', () => {
     bbb.http.delayMs = 400;
     const ids: string[] = [];
     for (let i = 0; i < BOOKINGS; i++) {
-      const room = (await (await api(url, 'POST', '/api/v1/rooms', { name: `Crash room ${i}`, capacity: 2 })).json()) as { id: string };
-      const b = await api(url, 'POST', '/api/v1/bookings', { title: `Crash ${i}`, roomId: room.id, start: start10.toISOString(), end: end.toISOString(), seats: 2 });
-      expect(b.status).toBe(201);
-      ids.push(((await b.json()) as { id: string }).id);
+      const roomId = await create('/api/v1/rooms', { name: `Crash room ${i}`, capacity: 2 });
+      ids.push(await create('/api/v1/bookings', { title: `Crash ${i}`, roomId, start: start10.toISOString(), end: end.toISOString(), seats: 2 }));
     }
     await waitFor('calls in flight', async () => bbb.http.requests >= 3, 20_000);
     child.kill('SIGKILL');
