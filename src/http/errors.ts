@@ -59,16 +59,24 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   return { type: `urn:webmeetings:problem:${code.toLowerCase().replaceAll('_', '-')}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
+/** A message the mapper itself writes, in English and Italian (as AppError's are). */
+type Words = { en: string; it: string };
+
+/** The problem answer for `words` in the request's language (`lang` named when not English, as for AppErrors). */
+function said(req: FastifyRequest, status: number, code: string, words: Words, extra: Record<string, unknown>): ProblemBody {
+  return answerLang(req) === 'it' ? problem(status, code, words.it, { ...extra, lang: 'it' }) : problem(status, code, words.en, extra);
+}
+
 // Fastify's own request errors, in words a client developer can act on. Any other FST_ERR_* with a
 // 4xx status keeps it, with the code without its prefix (FST_ERR_CTP_INVALID_TYPE -> CTP_INVALID_TYPE).
-const FASTIFY_CODES: Record<string, [number, string, string]> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', 'The request body is not valid JSON.'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'EMPTY_BODY', 'The request says it carries JSON but the body is empty.'],
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than this server accepts.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_CONTENT_LENGTH', 'The Content-Length header does not match the body.'],
-  FST_ERR_BAD_URL: [400, 'MALFORMED_URL', 'The address is not valid: a %-escape in it is broken or not UTF-8.'],
-  FST_ERR_MAX_PARAM_LENGTH: [414, 'PARAMETER_TOO_LONG', 'A part of the address is longer than this server accepts.'],
+const FASTIFY_CODES: Record<string, [number, string, Words]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_JSON', { en: 'The request body is not valid JSON.', it: 'Il corpo della richiesta non è JSON valido.' }],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'EMPTY_BODY', { en: 'The request says it carries JSON but the body is empty.', it: 'La richiesta dice di contenere JSON, ma il corpo è vuoto.' }],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE', { en: 'The request body is larger than this server accepts.', it: 'Il corpo della richiesta è più grande di quanto questo server accetti.' }],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', { en: 'Send the request body as application/json.', it: 'Invia il corpo della richiesta come application/json.' }],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_CONTENT_LENGTH', { en: 'The Content-Length header does not match the body.', it: 'L’intestazione Content-Length non corrisponde al corpo.' }],
+  FST_ERR_BAD_URL: [400, 'MALFORMED_URL', { en: 'The address is not valid: a %-escape in it is broken or not UTF-8.', it: 'L’indirizzo non è valido: contiene una sequenza %-escape rotta o non UTF-8.' }],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'PARAMETER_TOO_LONG', { en: 'A part of the address is longer than this server accepts.', it: 'Una parte dell’indirizzo è più lunga di quanto questo server accetti.' }],
 };
 
 // Node's HTTP parser refuses some requests before Fastify sees them (RFC 9110, 15.5).
@@ -82,11 +90,28 @@ const CLIENT_ERRORS: Record<string, [number, string, string]> = {
 const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 // Unique and foreign-key violations that a request can cause, by constraint name.
-const CONSTRAINTS: Record<string, [number, string, string]> = {
-  rooms_name_key: [409, 'NAME_TAKEN', 'A room with this name already exists.'],
-  institutions_name_key: [409, 'NAME_TAKEN', 'An institution with this name already exists.'],
-  users_email_key: [409, 'EMAIL_TAKEN', 'An account with this e-mail already exists.'],
-  users_institution_id_fkey: [422, 'INSTITUTION_NOT_FOUND', 'No institution with this id exists.'],
+const CONSTRAINTS: Record<string, [number, string, Words]> = {
+  rooms_name_key: [409, 'NAME_TAKEN', { en: 'A room with this name already exists.', it: 'Esiste già un’aula con questo nome.' }],
+  institutions_name_key: [409, 'NAME_TAKEN', { en: 'An institution with this name already exists.', it: 'Esiste già un ente con questo nome.' }],
+  users_email_key: [409, 'EMAIL_TAKEN', { en: 'An account with this e-mail already exists.', it: 'Esiste già un account con questo indirizzo e-mail.' }],
+  users_institution_id_fkey: [422, 'INSTITUTION_NOT_FOUND', { en: 'No institution with this id exists.', it: 'Non esiste un ente con questo id.' }],
+};
+
+const UNSTORABLE: Words = {
+  en: 'The request contains characters that cannot be stored, such as a NUL (\\u0000); remove them.',
+  it: 'La richiesta contiene caratteri che non si possono salvare, come un NUL (\\u0000); toglili.',
+};
+const DATABASE_AWAY: Words = {
+  en: 'The database cannot be reached at the moment; send the request again in a few seconds.',
+  it: 'Il database al momento non è raggiungibile; invia di nuovo la richiesta tra qualche secondo.',
+};
+const INTERNAL: Words = {
+  en: 'Something went wrong on our side; it has been logged. Try again, and tell the administrators if it persists.',
+  it: 'Qualcosa non ha funzionato da parte nostra; è stato registrato. Riprova e, se il problema resta, avvisa gli amministratori.',
+};
+const DATABASE_SLOW: Words = {
+  en: 'The database took too long to answer; send the request again in a few seconds.',
+  it: 'Il database ha impiegato troppo a rispondere; invia di nuovo la richiesta tra qualche secondo.',
 };
 
 export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
@@ -114,34 +139,32 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   }
   const fe = err as FastifyError;
   if (fe?.code && FASTIFY_CODES[fe.code]) {
-    const [status, code, detail] = FASTIFY_CODES[fe.code]!;
-    return problem(status, code, detail, base);
+    const [status, code, words] = FASTIFY_CODES[fe.code]!;
+    return said(req, status, code, words, base);
   }
   if (typeof fe?.code === 'string' && fe.code.startsWith('FST_ERR_') && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return problem(fe.statusCode, fe.code.slice('FST_ERR_'.length), fe.message, base);
   }
   if (UNSTORABLE_TEXT.has(sqlState(err) ?? '')) {
-    return problem(400, 'INVALID_CHARACTERS', 'The request contains characters that cannot be stored, such as a NUL (\\u0000); remove them.', base);
+    return said(req, 400, 'INVALID_CHARACTERS', UNSTORABLE, base);
   }
   // The database is away (restart, failover, network) or too slow: the request may succeed if sent
   // again shortly, so 503 with Retry-After, never 500 and never the driver's own words.
   if (databaseUnavailable(err)) {
-    return problem(503, 'DATABASE_UNAVAILABLE', 'The database cannot be reached at the moment; send the request again in a few seconds.', { retryAfterSeconds: DATABASE_RETRY_SECONDS, ...base });
+    return said(req, 503, 'DATABASE_UNAVAILABLE', DATABASE_AWAY, { retryAfterSeconds: DATABASE_RETRY_SECONDS, ...base });
   }
   if (statementTimedOut(err)) {
-    return problem(503, 'DATABASE_TIMEOUT', 'The database took too long to answer; send the request again in a few seconds.', { retryAfterSeconds: DATABASE_RETRY_SECONDS, ...base });
+    return said(req, 503, 'DATABASE_TIMEOUT', DATABASE_SLOW, { retryAfterSeconds: DATABASE_RETRY_SECONDS, ...base });
   }
   const constraint = (err as { constraint?: string }).constraint;
   if ((sqlState(err) === '23505' || sqlState(err) === '23503') && constraint && CONSTRAINTS[constraint]) {
-    const [status, code, detail] = CONSTRAINTS[constraint]!;
-    return problem(status, code, detail, base);
+    const [status, code, words] = CONSTRAINTS[constraint]!;
+    return said(req, status, code, words, base);
   }
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return problem(fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message, base);
   }
-  return answerLang(req) === 'it'
-    ? problem(500, 'INTERNAL_ERROR', 'Qualcosa non ha funzionato da parte nostra; è stato registrato. Riprova e, se il problema resta, avvisa gli amministratori.', { ...base, lang: 'it' })
-    : problem(500, 'INTERNAL_ERROR', 'Something went wrong on our side; it has been logged. Try again, and tell the administrators if it persists.', base);
+  return said(req, 500, 'INTERNAL_ERROR', INTERNAL, base);
 }
 
 // The code each problem answer carried, for what counts outcomes after the answer (metrics).

@@ -140,6 +140,19 @@ describe('messages in the person’s language', () => {
     expect(missing).toMatchObject({ status: 404, body: { code: 'BOOKING_NOT_FOUND', detail: 'Non esiste una prenotazione con questo id, o non puoi vederla.', lang: 'it' } });
   });
 
+  it('says the refusals the error mapper writes itself in Italian too: a name taken, a body that is not JSON', async () => {
+    const it = { 'accept-language': 'it-IT,it;q=0.9' };
+    const name = `Aula Magna ${Math.random().toString(36).slice(2, 8)}`;
+    expect((await t.api('POST', '/api/v1/rooms', { as: t.admin, body: { name, capacity: 10 } })).status).toBe(201);
+    const taken = await t.api('POST', '/api/v1/rooms', { as: t.admin, body: { name, capacity: 10 }, headers: it });
+    expect(taken).toMatchObject({ status: 409, body: { code: 'NAME_TAKEN', detail: 'Esiste già un’aula con questo nome.', lang: 'it' } });
+    const english = await t.api('POST', '/api/v1/rooms', { as: t.admin, body: { name, capacity: 10 } });
+    expect(english).toMatchObject({ status: 409, body: { code: 'NAME_TAKEN', detail: 'A room with this name already exists.' } });
+    expect(english.body.lang).toBeUndefined();
+    const broken = await t.api('POST', '/api/v1/rooms', { as: t.admin, raw: '{"name": ', headers: { ...it, 'content-type': 'application/json' } });
+    expect(broken).toMatchObject({ status: 400, body: { code: 'MALFORMED_JSON', detail: 'Il corpo della richiesta non è JSON valido.', lang: 'it' } });
+  });
+
   it('shows federated sign-in refusals in Italian on an Italian page', async () => {
     const res = await fetch(`${t.baseUrl}/auth/oidc/nowhere/login`, { headers: { 'accept-language': 'it' }, redirect: 'manual' });
     expect(res.status).toBe(404);
