@@ -59,10 +59,10 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   return { type: `urn:webmeetings:problem:${code.toLowerCase().replaceAll('_', '-')}`, title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
-/** A message the mapper itself writes, in English and Italian (as AppError's are). */
+/** A message in English and Italian: an AppError's, or one the mapper writes itself. */
 type Words = { en: string; it: string };
 
-/** The problem answer for `words` in the request's language (`lang` named when not English, as for AppErrors). */
+/** The problem answer for `words` in the request's language, which it names (`lang`) when not English. */
 function said(req: FastifyRequest, status: number, code: string, words: Words, extra: Record<string, unknown>): ProblemBody {
   return answerLang(req) === 'it' ? problem(status, code, words.it, { ...extra, lang: 'it' }) : problem(status, code, words.en, extra);
 }
@@ -117,10 +117,8 @@ const DATABASE_SLOW: Words = {
 export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   const base = { instance: req.url, requestId: req.id };
   if (err instanceof AppError) {
-    // In the person's language when the error has it (?lang=, else Accept-Language), else English.
-    const lang = answerLang(req);
-    const detail = (lang !== 'en' && err.translations[lang]) || err.message;
-    return problem(STATUS[err.kind], err.code, detail, { ...err.details, ...base, ...(detail !== err.message && { lang }) });
+    // In the person's language (saved, ?lang=, Accept-Language): every AppError has Italian.
+    return said(req, STATUS[err.kind], err.code, { en: err.message, it: err.translations.it }, { ...err.details, ...base });
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
