@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMain } from '../support/main-process.ts';
 import { openTestDatabase, type TestDatabase } from '../support/database.ts';
+import { waitFor } from './provisioning-support.ts';
 
 const root = join(import.meta.dirname, '../..');
 let dataDir: string;
@@ -28,11 +29,6 @@ afterAll(async () => {
 });
 
 const start = () => startMain(env);
-
-/** Resolves when `done()` holds, checked every 10 ms. */
-const waitFor = async (done: () => boolean) => {
-  while (!done()) await new Promise((r) => setTimeout(r, 10));
-};
 
 const exited = (child: ChildProcess) => new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
@@ -86,7 +82,7 @@ describe('the portal process', { timeout: 180_000 }, () => {
     let response = '';
     socket.on('data', (d) => (response += d.toString()));
     socket.write(`POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
-    await waitFor(() => response.startsWith('HTTP/1.1 100 Continue\r\n\r\n') || socket.destroyed);
+    await waitFor('the server to read the request head', async () => response.startsWith('HTTP/1.1 100 Continue\r\n\r\n') || socket.destroyed, 60_000);
     socket.write(body.slice(0, 10));
     await new Promise((r) => setTimeout(r, 300));
     const exit = exited(child);
