@@ -254,6 +254,7 @@ class SharedListener {
   #closed = false;
   #lost = false;
   #delay = 100;
+  #sent: Promise<unknown> = Promise.resolve();
 
   constructor(connect: () => pg.Client) {
     this.#connect = connect;
@@ -268,7 +269,7 @@ class SharedListener {
     try {
       if (!this.#client) await (this.#connecting ??= this.#open().finally(() => (this.#connecting = null)));
       // A connection made before this channel was added listens to it now (one made after did already).
-      else if (fresh) await this.#client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      else if (fresh) await this.#send(this.#client, `LISTEN ${pg.escapeIdentifier(channel)}`);
     } catch (e) {
       set.delete(entry);
       if (set.size === 0) this.#channels.delete(channel);
@@ -278,8 +279,17 @@ class SharedListener {
       set.delete(entry);
       if (set.size > 0 || this.#channels.get(channel) !== set) return;
       this.#channels.delete(channel);
-      await this.#client?.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+      if (this.#client) await this.#send(this.#client, `UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
     };
+  }
+
+  // Channels added or dropped together (the portal's close drops them all at once) would each send
+  // a statement on the one connection while another runs; node-postgres queues those for now but
+  // deprecates it (gone in pg 9), so they go one after another here.
+  #send(c: pg.Client, text: string): Promise<unknown> {
+    const sent = this.#sent.then(() => c.query(text));
+    this.#sent = sent.catch(() => {});
+    return sent;
   }
 
   async close(): Promise<void> {

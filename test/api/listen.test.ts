@@ -39,4 +39,25 @@ describe('database LISTEN', () => {
     expect(heard).toBe(true);
     await stop();
   });
+
+  // The portal's close drops every channel at once, and modules start listening together: each a
+  // statement on the one LISTEN connection. node-postgres deprecates sending one while another runs.
+  it.runIf(onPostgres)('listens and stops listening on many channels at once, one statement at a time', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const first = await t.database.listen('wm_test_many_0', () => {});
+      const channels = Array.from({ length: 6 }, (_, i) => `wm_test_many_${i + 1}`);
+      const got = new Map<string, string[]>(channels.map((c) => [c, []]));
+      const stops = await Promise.all(channels.map((c) => t.database.listen(c, (p) => got.get(c)!.push(p))));
+      for (const c of channels) await sql`SELECT pg_notify(${c}, 'hello')`.execute(t.database.db);
+      expect(await waitFor(() => [...got.values()].every((g) => g.includes('hello')))).toBe(true);
+      await Promise.all([first(), ...stops.map((stop) => stop())]);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.includes('already executing a query'))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
