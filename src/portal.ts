@@ -271,7 +271,7 @@ export async function createPortal(config: Config, opts: PortalOptions = {}): Pr
   metrics.watchOperations(() => usage.snapshot(clock.now(), config.booking.seatPool));
   metrics.watchPool(() => ({ total: database.pool.totalCount ?? 0, idle: database.pool.idleCount ?? 0, waiting: database.pool.waitingCount ?? 0 }));
   // Joins read from memory; every change notice (from any instance, and from this one at once) forgets.
-  const joinCache = new JoinCache({ store: provisioning.store, clock, maxAgeSeconds: JOIN_CACHE_MAX_AGE_SECONDS, graceMinutes: config.provisioning.policy.graceMinutes });
+  const joinCache = new JoinCache({ store: provisioning.store, conference: (bookingId) => services.uow.repos.audio.get(bookingId), clock, maxAgeSeconds: JOIN_CACHE_MAX_AGE_SECONDS, graceMinutes: config.provisioning.policy.graceMinutes });
   const stopJoinNotices = notices.onLocal((n) => joinCache.apply(n.channel, n.payload));
   const unlistenJoin = await Promise.all(JOIN_CACHE_CHANNELS.map((channel) => database.listen(channel, (payload) => joinCache.apply(channel, payload))));
   const joining = new JoiningService({

@@ -157,17 +157,23 @@ export class AudioService {
     if (!wasThere) throw participantNotFound();
   }
 
-  /** The dial-in details of a booking for mails, calendars and join pages; null without audio. */
+  /** The dial-in details of a booking for mails and calendars, read from the database; null without audio. */
   async dialIn(bookingId: string): Promise<DialInDetails | null> {
-    const c = this.settings && (await this.uow.repos.audio.get(bookingId));
-    return c ? this.details(c) : null;
+    return this.dialInOf(this.settings && (await this.uow.repos.audio.get(bookingId)));
   }
 
-  /** The join page's dial-in for a signed-in person: the host PIN only when they may manage the booking. */
-  async dialInFor(ctx: CallContext, bookingId: string): Promise<(DialInDetails & { hostPin: string | null }) | null> {
-    const c = this.settings && (await this.uow.repos.audio.get(bookingId));
-    const details = c && this.details(c);
-    if (!details) return null;
+  /** The dial-in of a conference read elsewhere (the join pages take it from the join cache); null without audio. */
+  dialInOf(c: AudioConference | null): DialInDetails | null {
+    return this.settings && c ? this.details(c) : null;
+  }
+
+  /**
+   * The join page's dial-in for a signed-in person, from the booking's conference `c` as the page
+   * read it: the host PIN only when they may manage the booking.
+   */
+  async dialInFor(ctx: CallContext, bookingId: string, c: AudioConference | null): Promise<(DialInDetails & { hostPin: string | null }) | null> {
+    const details = this.dialInOf(c);
+    if (!c || !details) return null;
     const booking = await this.uow.repos.bookings.findById(bookingId);
     // The hosts: the owner and who manages the owner's bookings; not the person who booked it for
     // the owner (issue #17), who may change it but joins as a participant.

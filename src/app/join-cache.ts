@@ -2,20 +2,24 @@
 // meeting, the room's service, the guest link and its settings. It changes rarely and is the same for
 // everyone joining one meeting, so at the start of a lecture (hundreds of clicks in the same minute)
 // a join costs no query at all. It is forgotten through the change notices every writer sends after
-// its commit (BOOKING_CHANNEL, JOIN_CHANNEL, AUTH_CHANNEL; LISTEN/NOTIFY on PostgreSQL, so every
+// its commit (BOOKING_CHANNEL, JOIN_CHANNEL, AUTH_CHANNEL, AUDIO_CHANNEL; LISTEN/NOTIFY on PostgreSQL, so every
 // instance hears them, in-process on PGlite), and this instance also forgets at once, before the
 // writer's request is answered (db/notices.ts delivers locally too).
 //
-// Three maps:
+// Four maps:
 // - views, by booking: the JoinView without a viewer;
 // - viewers, by booking and person: a signed-in person's name, e-mail and whether they are invited;
 // - guests, by guest token: the link and the booking it opens now (a series-wide link moves from
-//   occurrence to occurrence: the entry is good until its target ends plus the grace minutes).
+//   occurrence to occurrence: the entry is good until its target ends plus the grace minutes);
+// - conferences, by booking: its audio conference (the dial-in every join and guest page shows),
+//   or that it has none; forgotten by the booking's notices and AUDIO_CHANNEL's (PIN switched on or
+//   off, locked). Mails still read the database: a job may run on another instance before its
+//   LISTEN has heard the change.
 //
 // Reads of one key are shared while in flight, and a read in flight when its key was invalidated is
 // not kept (app/kept-reads.ts). `maxAgeSeconds` bounds how long an entry lives even if a notice was lost (a LISTEN connection
 // that was re-made misses what was sent meanwhile).
-import { AUTH_CHANNEL, BOOKING_CHANNEL, JOIN_CHANNEL, type Clock } from '../ports.ts';
+import { AUDIO_CHANNEL, AUTH_CHANNEL, BOOKING_CHANNEL, JOIN_CHANNEL, type AudioConference, type Clock } from '../ports.ts';
 import { KeptReads } from './kept-reads.ts';
 import type { BookingFacts, GuestLink, JoinView, ProvisioningStore } from './provisioning-store.ts';
 
@@ -33,11 +37,15 @@ export class JoinCache {
   readonly #views = new KeptReads<JoinView>();
   readonly #viewers = new KeptReads<Viewer>();
   readonly #guests = new KeptReads<GuestEntry>();
+  readonly #conferences = new KeptReads<AudioConference | null>();
+  readonly #conference: (bookingId: string) => Promise<AudioConference | null>;
   /** Reads answered from memory and from the database, for the tests and the metrics. */
   readonly counts = { hits: 0, loads: 0 };
 
-  constructor(d: { store: ProvisioningStore; clock: Clock; maxAgeSeconds: number; graceMinutes: number }) {
+  /** `conference`: reads a booking's audio conference from the database (null: it has none). */
+  constructor(d: { store: ProvisioningStore; conference: (bookingId: string) => Promise<AudioConference | null>; clock: Clock; maxAgeSeconds: number; graceMinutes: number }) {
     this.#store = d.store;
+    this.#conference = d.conference;
     this.#clock = d.clock;
     this.#maxAgeMs = d.maxAgeSeconds * 1000;
     this.#graceMinutes = d.graceMinutes;
@@ -83,6 +91,11 @@ export class JoinCache {
     return got;
   }
 
+  /** The booking's audio conference, or null when it has none (that is kept too: most have none). */
+  conference(bookingId: string): Promise<AudioConference | null> {
+    return this.#counted(this.#conferences, bookingId, async () => ({ value: await this.#conference(bookingId), until: this.#until() }));
+  }
+
   /** The first join was recorded: this instance does not record it again. */
   joined(bookingId: string, at: Date): void {
     const e = this.#views.entries.get(bookingId);
@@ -93,6 +106,7 @@ export class JoinCache {
   forgetBooking(bookingId: string, seriesId?: string): void {
     this.#views.drop((key) => key === bookingId);
     this.#viewers.drop((key) => key.startsWith(`${bookingId} `));
+    this.#conferences.drop((key) => key === bookingId);
     // A series-wide link may now open another occurrence of its series.
     this.#guests.drop((_key, g) => g === undefined || g.link.bookingId === bookingId || g.facts.bookingId === bookingId || (seriesId !== undefined && g.facts.seriesId === seriesId));
   }
@@ -108,6 +122,7 @@ export class JoinCache {
     this.#views.clear();
     this.#viewers.clear();
     this.#guests.clear();
+    this.#conferences.clear();
   }
 
   /** Applies one change notice of any of the channels it follows (see the head of this file). */
@@ -121,6 +136,11 @@ export class JoinCache {
     if (!v || typeof v !== 'object') return this.clear();
     if (channel === AUTH_CHANNEL) {
       if (v.kind === 'user' && typeof v.userId === 'string') this.forgetUser(v.userId);
+      return;
+    }
+    if (channel === AUDIO_CHANNEL) {
+      if (typeof v.bookingId === 'string') this.#conferences.drop((key) => key === v.bookingId);
+      else this.#conferences.clear();
       return;
     }
     if (channel === BOOKING_CHANNEL || channel === JOIN_CHANNEL) {
@@ -143,4 +163,4 @@ export class JoinCache {
 }
 
 /** The channels a JoinCache follows. */
-export const JOIN_CACHE_CHANNELS = [BOOKING_CHANNEL, JOIN_CHANNEL, AUTH_CHANNEL] as const;
+export const JOIN_CACHE_CHANNELS = [BOOKING_CHANNEL, JOIN_CHANNEL, AUTH_CHANNEL, AUDIO_CHANNEL] as const;

@@ -8,7 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { canManageBooking, type Actor } from '../domain/access.ts';
 import { AppError, bookingNotFound } from '../domain/errors.ts';
 import { addressGroup, type PinWait } from '../domain/guest-pin.ts';
-import type { CallContext, Clock } from '../ports.ts';
+import type { AudioConference, CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
 import type { MeetingSpec, Participant } from '../providers/port.ts';
 import type { ProvisioningService } from './provisioning.ts';
@@ -97,6 +97,11 @@ export class JoiningService {
   }
 
   /** The role of a signed-in person in a booking's meeting. */
+  /** The booking's audio conference for its join and guest pages, from this instance's memory. */
+  conference(bookingId: string): Promise<AudioConference | null> {
+    return this.cache.conference(bookingId);
+  }
+
   roleOf(actor: Actor, f: BookingFacts): 'host' | 'attendee' {
     return canManageBooking(actor, { bookerId: f.bookerId, institutionId: f.institutionId }) ? 'host' : 'attendee';
   }

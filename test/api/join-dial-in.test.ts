@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot } from '../e2e/support/browser.ts';
 import type { Caller } from '../support/portal.ts';
 import { book, NUMBER, room, SIP_DOMAIN, startPhonePortal, stopPhonePortal, type Phone } from '../telephony/support.ts';
-import { invite } from './provisioning-support.ts';
+import { invite, queuedMails, waitFor } from './provisioning-support.ts';
 
 let p: Phone;
 beforeAll(async () => {
@@ -187,6 +187,80 @@ describe('a booking without audio', () => {
       expect(res.html).not.toContain('sip:');
       expect(res.html).not.toContain('Join by phone');
     }
+  });
+});
+
+// The pages read the conference from the instance's join cache (app/join-cache.ts): a lecture's
+// guests opening the page at once cost no query, and a change shows on the next page.
+describe('the dial-in kept in memory (issue #13)', () => {
+  /** Counts the database reads of conferences while `work` runs. */
+  async function conferenceReads(work: () => Promise<void>): Promise<number> {
+    const repo = p.t.portal.services.uow.repos.audio;
+    const read = repo.get;
+    let reads = 0;
+    repo.get = (bookingId) => {
+      reads++;
+      return read.call(repo, bookingId);
+    };
+    try {
+      await work();
+    } finally {
+      repo.get = read;
+    }
+    return reads;
+  }
+
+  it('reads a booking’s conference once for a burst of pages, and shows a switch off or on at once', async () => {
+    const b = await book(p, LATER);
+    const guest = await guestPath(b.id);
+    expect(dialInOf((await page(guest)).html)).toContain(`<span class="pin">${b.pin}</span>`);
+    // The booker's mail reads the conference from the database (mails must): composed first.
+    await waitFor('the booker’s mail with the PIN', async () => (await queuedMails(p.t, p.booker.userId)).some((m) => m.text.includes(b.pin)));
+    const burst = await conferenceReads(async () => {
+      const pages = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? page(guest) : page(`/join/${b.id}`, { as: p.booker }))));
+      for (const x of pages) expect(dialInOf(x.html)).toContain(`<span class="pin">${b.pin}</span>`);
+    });
+    // Twenty pages, not twenty reads: none, or one or two when a notice of the booking’s own writes
+    // comes back through LISTEN (PostgreSQL) during the burst and rightly drops the entry.
+    expect(burst).toBeLessThanOrEqual(2);
+
+    const off = await p.t.api('PUT', `/api/v1/bookings/${b.id}/audio`, { as: p.booker, body: { enabled: false } });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(dialInOf((await page(guest)).html)).toBeNull();
+    expect(dialInOf((await page(`/join/${b.id}`, { as: p.booker })).html)).toBeNull();
+    const on = await p.t.api('PUT', `/api/v1/bookings/${b.id}/audio`, { as: p.booker, body: { enabled: true } });
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    expect(dialInOf((await page(guest)).html)).toContain(`<span class="pin">${on.body.pin}</span>`);
+  });
+
+  it('forgets a conference switched off on another instance within a second', async () => {
+    const other = await startPhonePortal({ alongside: p });
+    try {
+      const b = await book(p, LATER);
+      const guest = await guestPath(b.id);
+      const shownOn = async (t: Phone['t']) => dialInOf(await (await fetch(`${t.baseUrl}${guest}?lang=en`)).text());
+      expect(await shownOn(other.t)).toContain(`<span class="pin">${b.pin}</span>`);
+      const off = await p.t.api('PUT', `/api/v1/bookings/${b.id}/audio`, { as: p.booker, body: { enabled: false } });
+      expect(off.status, JSON.stringify(off.body)).toBe(200);
+      expect(await shownOn(p.t)).toBeNull();
+      let gone = false;
+      for (const until = Date.now() + 1000; !gone && Date.now() < until; await new Promise((r) => setTimeout(r, 20))) gone = (await shownOn(other.t)) === null;
+      expect(gone).toBe(true);
+    } finally {
+      await stopPhonePortal(other);
+    }
+  });
+
+  it('shows the new dial-in window at once when the booking moves', async () => {
+    const b = await book(p, LATER);
+    const guest = await guestPath(b.id);
+    // 13:00–14:00 in Rome: the PIN works until 14:15.
+    expect(dialInOf((await page(guest)).html)).toContain('14:15');
+    const moved = await p.t.api('PATCH', `/api/v1/bookings/${b.id}`, { as: p.booker, body: { start: '2026-03-20T14:00', end: '2026-03-20T15:00' } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const after = dialInOf((await page(guest)).html);
+    expect(after).toContain('15:15');
+    expect(after).not.toContain('14:15');
   });
 });
 

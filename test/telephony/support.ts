@@ -8,11 +8,15 @@ export const SIP_DOMAIN = 'audio.example.org';
 
 export type Phone = { t: TestPortal; ari: AriDouble; booker: Caller };
 
-/** A portal holding the ARI events socket of a fresh double. Sweeps run when the test says (sweepNow). */
-export async function startPhonePortal(opts: { now?: string; env?: Record<string, string>; ari?: AriDouble } = {}): Promise<Phone> {
+/**
+ * A portal holding the ARI events socket of a fresh double. Sweeps run when the test says (sweepNow).
+ * `alongside`: a second instance of that portal's deployment (same database and clock, its booker),
+ * with a double of its own.
+ */
+export async function startPhonePortal(opts: { now?: string; env?: Record<string, string>; ari?: AriDouble; alongside?: Phone } = {}): Promise<Phone> {
   const ari = opts.ari ?? (await AriDouble.start({ playbackMs: 10 }));
   const t = await startTestPortal({
-    now: opts.now ?? '2026-03-20T09:20:00Z',
+    ...(opts.alongside ? { db: opts.alongside.t.db, clock: opts.alongside.t.clock } : { now: opts.now ?? '2026-03-20T09:20:00Z' }),
     env: {
       ARI_URL: ari.url,
       ARI_USERNAME: ari.username,
@@ -29,6 +33,9 @@ export async function startPhonePortal(opts: { now?: string; env?: Record<string
       ...opts.env,
     },
   });
+  // One instance of a deployment holds the events socket (telephony/holder.ts); on PostgreSQL the
+  // second one stands by.
+  if (opts.alongside) return { t, ari, booker: opts.alongside.booker };
   await ari.waitFor(() => ari.socketCount() === 1, 'the portal to connect its events socket');
   const inst = await t.institution();
   return { t, ari, booker: await t.user('member', inst.id, 'Alice Booker') };

@@ -68,7 +68,8 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
       const selfUrl = joinSelfUrl(req);
       // Not the guest link itself: that would hand an open link to anyone who saw the booking id.
       if (outcome.kind === 'not-participant') return html(reply, 403, messagePage(lang, 'notParticipant', null, selfUrl));
-      return render(reply, lang, outcome, selfUrl, showsDialIn(outcome.kind) ? await o.audio.dialInFor(ctx, outcome.meeting.bookingId) : null);
+      const bookingId = outcome.meeting.bookingId;
+      return render(reply, lang, outcome, selfUrl, showsDialIn(outcome.kind) && o.audio.configured ? await o.audio.dialInFor(ctx, bookingId, await o.joining.conference(bookingId)) : null);
     } catch (e) {
       if (e instanceof AppError && e.kind === 'not-found') return html(reply, 404, messagePage(langOf(req), 'invalid', null, joinSelfUrl(req)));
       throw e;
@@ -81,8 +82,9 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
    * (the room still preparing or failed) carry no `needsPin`.
    */
   async function guestDialIn(page: Exclude<GuestPage | JoinOutcome, { kind: 'invalid' | 'redirect' | 'not-participant' }>): Promise<PageDialIn | null> {
-    if (!showsDialIn(page.kind) || ('needsPin' in page && page.needsPin)) return null;
-    return o.audio.dialIn(page.meeting.bookingId);
+    if (!showsDialIn(page.kind) || ('needsPin' in page && page.needsPin) || !o.audio.configured) return null;
+    // From the join cache: a hundred guests opening the form at once read the conference once.
+    return o.audio.dialInOf(await o.joining.conference(page.meeting.bookingId));
   }
 
   const pinNotice = (needsPin: boolean, wait?: PinWait | null) =>
