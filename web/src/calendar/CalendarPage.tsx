@@ -100,6 +100,16 @@ export function CalendarPage() {
     return toCalendarEvents(availability, bookings, me.id, canEditOthers, zone, t('calendar.busy')).filter((e) => shown.has(e.extendedProps.roomId));
   }, [availability, bookings, me.id, canEditOthers, zone, t, shownRooms]);
 
+  // Each block of the grid says its seats: one translation per count, not per block (i18next's
+  // t() was a tenth of drawing a busy week, bench/ui-week-render.ts).
+  const labels = useMemo(() => {
+    const counted = (key: string) => {
+      const said = new Map<number, string>();
+      return (n: number) => said.get(n) ?? said.set(n, t(key, { count: n })).get(n)!;
+    };
+    return { capacity: counted('calendar.capacity'), seats: counted('calendar.seats'), noEvents: t('calendar.noEvents'), busy: t('calendar.busy'), grid: t('calendar.gridLabel') };
+  }, [t]);
+
   const roomById = useCallback((id: string) => rooms?.find((r) => r.id === id), [rooms]);
   const zoneOf = useCallback((id: string) => roomById(id)?.timeZone ?? zone, [roomById, zone]);
 
@@ -354,13 +364,7 @@ export function CalendarPage() {
             snapMinutes={Math.max(5, settings.granularityMinutes)}
             selectable={me.canBook}
             busy={loading}
-            labels={{
-              capacity: (n) => t('calendar.capacity', { count: n }),
-              seats: (n) => t('calendar.seats', { count: n }),
-              noEvents: t('calendar.noEvents'),
-              busy: t('calendar.busy'),
-              grid: t('calendar.gridLabel'),
-            }}
+            labels={labels}
             handlers={handlers}
           />
         </>
