@@ -169,15 +169,12 @@ export class AudioService {
 
   /**
    * The join page's dial-in for a signed-in person, from the booking's conference `c` as the page
-   * read it: the host PIN only when they may manage the booking.
+   * read it; the host PIN only for its hosts: the owner and who manages the owner's bookings, not
+   * the person who booked it for the owner (issue #17), who may change it but joins as a participant.
    */
-  async dialInFor(ctx: CallContext, bookingId: string, c: AudioConference | null): Promise<(DialInDetails & { hostPin: string | null }) | null> {
+  dialInFor(c: AudioConference | null, host: boolean): (DialInDetails & { hostPin: string | null }) | null {
     const details = this.dialInOf(c);
-    if (!c || !details) return null;
-    const booking = await this.uow.repos.bookings.findById(bookingId);
-    // The hosts: the owner and who manages the owner's bookings; not the person who booked it for
-    // the owner (issue #17), who may change it but joins as a participant.
-    return { ...details, hostPin: booking && canManageBooking(ctx.actor, { bookerId: booking.bookerId, institutionId: booking.institutionId }) ? c.hostPin : null };
+    return c && details ? { ...details, hostPin: host ? c.hostPin : null } : null;
   }
 
   window(b: Pick<Booking, 'start' | 'end'>): DialWindow {

@@ -96,12 +96,18 @@ export class JoiningService {
     return null;
   }
 
-  /** The role of a signed-in person in a booking's meeting. */
   /** The booking's audio conference for its join and guest pages, from this instance's memory. */
   conference(bookingId: string): Promise<AudioConference | null> {
     return this.cache.conference(bookingId);
   }
 
+  /** Whether a signed-in person hosts the booking's meeting (the host PIN is theirs), from memory. */
+  async hosts(ctx: CallContext, bookingId: string): Promise<boolean> {
+    const view = await this.cache.view(bookingId);
+    return view !== null && this.roleOf(ctx.actor, view.facts) === 'host';
+  }
+
+  /** The role of a signed-in person in a booking's meeting. */
   roleOf(actor: Actor, f: BookingFacts): 'host' | 'attendee' {
     return canManageBooking(actor, { bookerId: f.bookerId, institutionId: f.institutionId }) ? 'host' : 'attendee';
   }

@@ -193,34 +193,41 @@ describe('a booking without audio', () => {
 // The pages read the conference from the instance's join cache (app/join-cache.ts): a lecture's
 // guests opening the page at once cost no query, and a change shows on the next page.
 describe('the dial-in kept in memory (issue #13)', () => {
-  /** Counts the database reads of conferences while `work` runs. */
-  async function conferenceReads(work: () => Promise<void>): Promise<number> {
-    const repo = p.t.portal.services.uow.repos.audio;
-    const read = repo.get;
+  /** Counts the database reads of conferences and bookings while `work` runs. */
+  async function pageReads(work: () => Promise<void>): Promise<number> {
+    const { audio, bookings } = p.t.portal.services.uow.repos;
+    const [get, findById] = [audio.get, bookings.findById];
     let reads = 0;
-    repo.get = (bookingId) => {
+    audio.get = (bookingId) => {
       reads++;
-      return read.call(repo, bookingId);
+      return get.call(audio, bookingId);
+    };
+    bookings.findById = (id) => {
+      reads++;
+      return findById.call(bookings, id);
     };
     try {
       await work();
     } finally {
-      repo.get = read;
+      audio.get = get;
+      bookings.findById = findById;
     }
     return reads;
   }
 
-  it('reads a booking’s conference once for a burst of pages, and shows a switch off or on at once', async () => {
+  it('reads nothing for a burst of guest and join pages, and shows a switch off or on at once', async () => {
     const b = await book(p, LATER);
     const guest = await guestPath(b.id);
     expect(dialInOf((await page(guest)).html)).toContain(`<span class="pin">${b.pin}</span>`);
     // The booker's mail reads the conference from the database (mails must): composed first.
     await waitFor('the booker’s mail with the PIN', async () => (await queuedMails(p.t, p.booker.userId)).some((m) => m.text.includes(b.pin)));
-    const burst = await conferenceReads(async () => {
+    const burst = await pageReads(async () => {
       const pages = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? page(guest) : page(`/join/${b.id}`, { as: p.booker }))));
       for (const x of pages) expect(dialInOf(x.html)).toContain(`<span class="pin">${b.pin}</span>`);
+      // The booker's join pages carry the host PIN, the guests' never.
+      pages.forEach((x, i) => expect(x.html.includes(b.hostPin), `page ${i}`).toBe(i % 2 === 0));
     });
-    // Twenty pages, not twenty reads: none, or one or two when a notice of the booking’s own writes
+    // Twenty pages, not twenty or thirty reads: none, or one or two when a notice of the booking’s own writes
     // comes back through LISTEN (PostgreSQL) during the burst and rightly drops the entry.
     expect(burst).toBeLessThanOrEqual(2);
 

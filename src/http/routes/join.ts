@@ -69,7 +69,9 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
       // Not the guest link itself: that would hand an open link to anyone who saw the booking id.
       if (outcome.kind === 'not-participant') return html(reply, 403, messagePage(lang, 'notParticipant', null, selfUrl));
       const bookingId = outcome.meeting.bookingId;
-      return render(reply, lang, outcome, selfUrl, showsDialIn(outcome.kind) && o.audio.configured ? await o.audio.dialInFor(ctx, bookingId, await o.joining.conference(bookingId)) : null);
+      // From the join cache, as the join itself: a class arriving early sees the waiting page without a query.
+      const dialIn = showsDialIn(outcome.kind) && o.audio.configured ? o.audio.dialInFor(await o.joining.conference(bookingId), await o.joining.hosts(ctx, bookingId)) : null;
+      return render(reply, lang, outcome, selfUrl, dialIn);
     } catch (e) {
       if (e instanceof AppError && e.kind === 'not-found') return html(reply, 404, messagePage(langOf(req), 'invalid', null, joinSelfUrl(req)));
       throw e;
