@@ -2,9 +2,9 @@
 // meeting, the room's service, the guest link and its settings. It changes rarely and is the same for
 // everyone joining one meeting, so at the start of a lecture (hundreds of clicks in the same minute)
 // a join costs no query at all. It is forgotten through the change notices every writer sends after
-// its commit (BOOKING_CHANNEL, JOIN_CHANNEL, AUTH_CHANNEL, AUDIO_CHANNEL; LISTEN/NOTIFY on PostgreSQL, so every
-// instance hears them, in-process on PGlite), and this instance also forgets at once, before the
-// writer's request is answered (db/notices.ts delivers locally too).
+// its commit (BOOKING_CHANNEL, JOIN_CHANNEL, AUTH_CHANNEL, AUDIO_CHANNEL; LISTEN/NOTIFY on
+// PostgreSQL, so every instance hears them, in-process on PGlite), and this instance also forgets at
+// once, before the writer's request is answered (db/notices.ts delivers locally too).
 //
 // Four maps:
 // - views, by booking: the JoinView without a viewer;
