@@ -78,7 +78,11 @@ describeInBrowser('institution usage and requirements', () => {
     await expectAccessible(page, 'institution page for an admin');
     await screenshot(page, 'institution-admin');
 
+    // The choice is saved on the account: reload only once it is, or the page comes back in the
+    // language the server still has (CI at feb0dc6, a loaded machine).
+    const saved = page.waitForResponse((r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname === '/api/v1/me');
     await page.getByLabel('Language').selectOption('it');
+    expect((await saved).status()).toBe(200);
     await page.getByRole('heading', { level: 2, name: 'Chi può prenotare' }).waitFor();
     await page.reload();
     await expect.poll(() => page.getByLabel('Affiliazione richiesta (eduPersonScopedAffiliation)').inputValue()).toBe('staff');
