@@ -1,7 +1,8 @@
 // The join endpoint under load: 500 concurrent clients on GET /join/<booking> (a signed-in booker;
 // the answer is a 302 to a Jitsi URL with a freshly signed HS256 token, i.e. the single sign-on URL
 // computed per request), beside a bare Fastify route answering a fixed 302 on the same machine; the
-// load generator in this process, then in one of its own.
+// load generator in this process, then in one of its own. Then the guests' rows (/g/<token>: the
+// form, its POSTs, and the form of a booking with an audio conference, on a portal with telephony).
 // Targets (issue 5): join requests/s at least half the bare route's, join p99 under 25 ms.
 //
 //   node bench/join.ts [--quick] [--connections 500] [--seconds 10]
@@ -21,6 +22,7 @@ import { openDatabase, type Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPortal } from '../src/portal.ts';
 import { logDestination, loggerOptions } from '../src/observability/logger.ts';
+import { AriDouble } from '../test/doubles/ari/index.ts';
 
 export type JoinBenchFigures = { join: { rps: number; p50: number; p99: number; non3xx: number }; bare: { rps: number; p50: number; p99: number }; ratio: number; apart: { join: { rps: number; p99: number; non3xx: number }; bare: { rps: number; p99: number }; ratio: number }; connections: number; seconds: number; database: string };
 
@@ -168,12 +170,13 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
     const pinBooking = await portal.services.bookings.create({ actor }, { title: 'Bench PIN', roomId: pinRoom.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), seats: 2 });
     await portal.provisioning.service.sync(pinBooking.id);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const guestRow = async (label: string, path: string, expect: number, post?: string) => {
-      const probe = await fetch(`${address}${path}`, { method: post === undefined ? 'GET' : 'POST', redirect: 'manual', headers: form, ...(post !== undefined && { body: post }) });
+    const guestRow = async (label: string, path: string, expect: number, post?: string, at = address, shows?: string) => {
+      const probe = await fetch(`${at}${path}`, { method: post === undefined ? 'GET' : 'POST', redirect: 'manual', headers: form, ...(post !== undefined && { body: post }) });
       if (probe.status !== expect) throw new Error(`${label} answered ${probe.status}, not ${expect}`);
-      await load(`${address}${path}`, form, Math.min(50, connections), 1, false, post);
-      const here = await load(`${address}${path}`, form, connections, seconds, false, post);
-      const apart = await load(`${address}${path}`, form, connections, seconds, true, post);
+      if (shows && !(await probe.text()).includes(shows)) throw new Error(`${label} does not show ${shows}`);
+      await load(`${at}${path}`, form, Math.min(50, connections), 1, false, post);
+      const here = await load(`${at}${path}`, form, connections, seconds, false, post);
+      const apart = await load(`${at}${path}`, form, connections, seconds, true, post);
       return [comparedRow(label, here, base, 40), comparedRow(`${label}, apart`, apart, bareApart, 40)];
     };
     const open = await guestPath(booking.id, 'open', null);
@@ -183,6 +186,20 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       ...(await guestRow('POST /g/<token>, open link', open, 303, 'name=Guest+Bench')),
       ...(await guestRow('POST /g/<token>, right PIN', withPin, 303, 'name=Guest+Bench&pin=482193')),
     ];
+    // With telephony on, each booking has an audio conference and the guest form shows its dial-in
+    // (read from the join cache): a portal of its own on the same database, wired to the ARI double.
+    const ari = await AriDouble.start({ playbackMs: 10 });
+    const phone = await createPortal(loadConfig({ ...env, ARI_URL: ari.url, ARI_USERNAME: ari.username, ARI_PASSWORD: ari.password, DIAL_IN_NUMBERS: 'IT:+390612345678', SIP_DOMAIN: 'audio.example.org' }), { database: scratch.database, logger: pino({ level: 'silent' }) });
+    try {
+      const phoneRoom = await repos.rooms.create({ name: 'Bench room phone', capacity: 10, timeZone: 'Europe/Rome', provider: null, active: true });
+      const phoneBooking = await phone.services.bookings.create({ actor }, { title: 'Bench phone', roomId: phoneRoom.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), seats: 2 });
+      const phoneGuest = new URL(phone.joining.guestUrl(await phone.joining.setGuestPolicy(ctx, phoneBooking.id, 'open', null))).pathname;
+      const phoneAddress = await phone.listen({ port: 0, host: '127.0.0.1' });
+      guestRows.push(...(await guestRow('GET /g/<token>, with its dial-in', phoneGuest, 200, undefined, phoneAddress, 'class="dial-in"')));
+    } finally {
+      await phone.close();
+      await ari.close();
+    }
     const lines = [
       `Join endpoint (/join → 302 with a signed Jitsi token), ${connections} concurrent clients, ${seconds} s, ${scratch.kind}`,
       `  route            req/s     p50 ms   p99 ms`,
