@@ -8,6 +8,7 @@ import { PgExternalIdentityStore, PgInstitutionRequirementStore } from '../../sr
 import { argon2Hasher } from '../../src/identity/passwords.ts';
 import { PgSessionStore } from '../../src/identity/session-store.ts';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
+import { within } from '../support/within.ts';
 
 let a: TestPortal;
 let b: TestPortal;
@@ -35,12 +36,6 @@ async function signedIn(role: 'member' | 'admin' = 'member') {
 }
 
 const status = async (t: TestPortal, path: string, headers: Record<string, string>) => (await t.api('GET', path, { headers })).status;
-
-/** Polls until `check` holds; the change must reach the other instance within a second. */
-async function within(ms: number, check: () => Promise<boolean>): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) if (await check()) return true;
-  return check();
-}
 
 describe('the credential cache', () => {
   it('serves a known session from memory: the request needs no session row', async () => {

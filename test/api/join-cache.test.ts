@@ -9,6 +9,7 @@ import { onPostgres, openTestDatabase, type TestDatabase } from '../support/data
 import { startMain, type MainProcess } from '../support/main-process.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { invite, settled } from './provisioning-support.ts';
+import { within } from '../support/within.ts';
 
 const JITSI = { JITSI_URL: 'https://meet.example.org', JITSI_APP_ID: 'webmeetings', JITSI_APP_SECRET: 'test-secret-of-enough-length-0123', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0' };
 
@@ -31,12 +32,6 @@ afterAll(async () => {
 
 const join = (t: TestPortal, id: string, as: Caller = alice) => fetch(`${t.baseUrl}/join/${id}`, { redirect: 'manual', headers: { authorization: `Bearer ${as.token}` } });
 const statusOf = async (t: TestPortal, id: string, as: Caller = alice) => (await join(t, id, as)).status;
-
-/** Polls until `check` holds; a change must reach the other instance within a second. */
-async function within(ms: number, check: () => Promise<boolean>): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) if (await check()) return true;
-  return check();
-}
 
 let slot = 0;
 /** A booking whose room is open now (the clock stands at 09:00Z; rooms open 15 minutes before). */

@@ -6,6 +6,7 @@ import { describeInBrowser, expectAccessible, launchBrowser, newContext, screens
 import type { Caller } from '../support/portal.ts';
 import { book, NUMBER, room, SIP_DOMAIN, startPhonePortal, stopPhonePortal, type Phone } from '../telephony/support.ts';
 import { invite } from './provisioning-support.ts';
+import { within } from '../support/within.ts';
 
 let p: Phone;
 beforeAll(async () => {
@@ -254,9 +255,7 @@ describe('the dial-in kept in memory (issue #13)', () => {
       const off = await p.t.api('PUT', `/api/v1/bookings/${b.id}/audio`, { as: p.booker, body: { enabled: false } });
       expect(off.status, JSON.stringify(off.body)).toBe(200);
       expect(await shownOn(p.t)).toBeNull();
-      let gone = false;
-      for (const until = Date.now() + 1000; !gone && Date.now() < until; await new Promise((r) => setTimeout(r, 20))) gone = (await shownOn(other.t)) === null;
-      expect(gone).toBe(true);
+      expect(await within(1000, async () => (await shownOn(other.t)) === null)).toBe(true);
     } finally {
       await stopPhonePortal(other);
     }

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SmtpPeer, type Received } from '../notify/smtp-peer.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { within } from '../support/within.ts';
 
 let t: TestPortal;
 let other: TestPortal;
@@ -210,12 +211,8 @@ describe('disabling an account', () => {
 
     expect((await t.api('GET', '/api/v1/me', { headers: session.headers })).status).toBe(401);
     expect((await t.api('GET', '/api/v1/me', { headers: bearer })).status).toBe(401);
-    const within = async (check: () => Promise<boolean>) => {
-      for (const until = Date.now() + 1000; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) if (await check()) return true;
-      return check();
-    };
-    expect(await within(async () => (await other.api('GET', '/api/v1/me', { headers: session.headers })).status === 401)).toBe(true);
-    expect(await within(async () => (await other.api('GET', '/api/v1/me', { headers: bearer })).status === 401)).toBe(true);
+    expect(await within(1000, async () => (await other.api('GET', '/api/v1/me', { headers: session.headers })).status === 401)).toBe(true);
+    expect(await within(1000, async () => (await other.api('GET', '/api/v1/me', { headers: bearer })).status === 401)).toBe(true);
 
     const refused = await signIn(t, address, 'lia has a long password');
     expect(refused.status).toBe(403);

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { JOIN_CHANNEL } from '../../src/ports.ts';
 import type { RoomCache } from '../../src/app/room-cache.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
+import { within } from '../support/within.ts';
 
 let a: TestPortal;
 let b: TestPortal;
@@ -25,11 +26,6 @@ const cacheOf = (t: TestPortal) => t.portal.services.uow.repos.rooms as RoomCach
 const week = 'from=2026-03-23T00:00:00Z&to=2026-03-30T00:00:00Z';
 const capacityIn = async (t: TestPortal, roomId: string) =>
   ((await t.api('GET', `/api/v1/availability?${week}`, { as: alice })).body.rooms as { roomId: string; capacity: number }[]).find((r) => r.roomId === roomId)?.capacity;
-
-async function within(ms: number, check: () => Promise<boolean>): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) if (await check()) return true;
-  return check();
-}
 
 describe('the room cache in a portal', () => {
   it('reads the rooms once for many booking requests and calendar views', async () => {
