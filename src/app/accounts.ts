@@ -113,7 +113,7 @@ export class AccountService {
     if (user.disabledAt) throw new AppError('forbidden', 'ACCOUNT_DISABLED', 'This account is disabled. Ask an administrator if you think it should not be.', {}, { it: 'Questo account è disattivato. Se pensi che non debba esserlo, chiedi a un amministratore.' });
     await this.guard?.recordSuccess(account, address, now);
     if (user.role !== 'admin' && (await this.settings?.localAccounts()) === 'admins-only') {
-      throw new AppError('forbidden', 'LOCAL_ACCOUNTS_OFF', 'Local accounts are turned off on this portal: sign in with your institution instead.', {}, { it: 'Gli account locali sono disattivati su questo portale: accedi con la tua istituzione.' });
+      throw new AppError('forbidden', 'LOCAL_ACCOUNTS_OFF', 'Local accounts are turned off on this portal: sign in with your institution instead.', {}, { it: 'Gli account locali sono disattivati su questo portale: accedi tramite il tuo ente.' });
     }
     const { id, csrfToken } = await this.sessions.create(user.id);
     await this.uow.transaction(async (r) => {

@@ -124,7 +124,7 @@ export class FederatedSignInService {
 
   async signIn(p: FederatedProfile, session: FederatedSession, requestId?: string): Promise<SignInResult> {
     if (!p.email) {
-      throw new AppError('forbidden', 'EMAIL_NOT_RELEASED', 'Your institution did not send your e-mail address. Ask its identity service to release the "mail" attribute to WebMeetings.', {}, { it: 'La tua istituzione non ha inviato il tuo indirizzo e-mail. Chiedi al suo servizio di identità di rilasciare l’attributo "mail" a WebMeetings.' });
+      throw new AppError('forbidden', 'EMAIL_NOT_RELEASED', 'Your institution did not send your e-mail address. Ask its identity service to release the "mail" attribute to WebMeetings.', {}, { it: 'Il tuo ente non ha inviato il tuo indirizzo e-mail. Chiedi al suo servizio di identità di rilasciare l’attributo "mail" a WebMeetings.' });
     }
     const email = p.email.trim();
     const name = (p.name ?? email).slice(0, 200);
@@ -147,7 +147,7 @@ export class FederatedSignInService {
         'EMAIL_OUTSIDE_IDP_SCOPE',
         `A WebMeetings account for ${email} exists, but your sign-in service (${p.issuer}) does not speak for addresses at ${email.slice(email.lastIndexOf('@') + 1)}, so it was not linked to you. Sign in through the institution of that address, or ask an administrator.`,
         {},
-        { it: `Esiste un account di WebMeetings per ${email}, ma il tuo servizio di accesso (${p.issuer}) non garantisce gli indirizzi @${email.slice(email.lastIndexOf('@') + 1)}, quindi non è stato collegato a te. Accedi tramite l’istituzione di quell’indirizzo o chiedi a un amministratore.` },
+        { it: `Esiste un account di WebMeetings per ${email}, ma il tuo servizio di accesso (${p.issuer}) non garantisce gli indirizzi @${email.slice(email.lastIndexOf('@') + 1)}, quindi non è stato collegato a te. Accedi tramite l’ente di quell’indirizzo o chiedi a un amministratore.` },
       );
     }
     const { user, newUser } = await this.uow.transaction(async (r) => {

@@ -72,7 +72,7 @@ export class PeopleService {
       institutionId ??= actor.institutionId;
       if (institutionId !== actor.institutionId) throw forbidden('OWN_INSTITUTION_ONLY', 'Institution managers invite people only to their own institution.', { it: 'I referenti di ente invitano persone solo nel proprio ente.' });
       if (input.role !== 'member') throw forbidden('MEMBERS_ONLY', 'Institution managers invite members; an administrator assigns other roles.', { it: 'I referenti di ente invitano membri; gli altri ruoli li assegna un amministratore.' });
-      if (input.password !== undefined) throw forbidden('ADMIN_ONLY', 'Only administrators set a password for someone; send an invitation link instead.', { it: 'Solo gli amministratori impostano la password di un’altra persona; invia invece un collegamento di invito.' });
+      if (input.password !== undefined) throw forbidden('ADMIN_ONLY', 'Only administrators set a password for someone; send an invitation link instead.', { it: 'Solo gli amministratori impostano la password di un’altra persona; invia invece un link di invito.' });
     } else if (actor.role !== 'admin') {
       throw forbidden('MANAGERS_ONLY', 'Only administrators and institution managers add people.', { it: 'Solo gli amministratori e i referenti di ente aggiungono persone.' });
     }
@@ -98,7 +98,7 @@ export class PeopleService {
     const expiresAt = new Date(now.getTime() + this.policy.invitationHours * HOUR);
     return this.uow.transaction(async (r) => {
       const user = await this.manageable(r, ctx.actor, userId);
-      if (user.disabledAt) throw new AppError('conflict', 'USER_DISABLED', `${user.name}’s account is disabled; enable it before sending a password link.`, {}, { it: `L’account di ${user.name} è disattivato; riattivalo prima di inviare un collegamento per la password.` });
+      if (user.disabledAt) throw new AppError('conflict', 'USER_DISABLED', `${user.name}’s account is disabled; enable it before sending a password link.`, {}, { it: `L’account di ${user.name} è disattivato; riattivalo prima di inviare un link per la password.` });
       const purpose: PasswordLinkPurpose = (await r.users.findByEmail(user.email))?.passwordHash ? 'reset' : 'invitation';
       const delivery = this.mailConfigured ? 'mail' : 'shown';
       await r.audit.record({ actorId: ctx.actor.userId, action: 'user.password-link', entity: 'user', entityId: user.id, before: null, after: { purpose, delivery }, requestId: ctx.requestId });
@@ -219,10 +219,10 @@ export class PeopleService {
 
   private async refusal(hash: string): Promise<AppError> {
     const state = await this.uow.repos.passwordLinks.state(hash, this.clock.now());
-    if (state === 'used') return new AppError('conflict', 'PASSWORD_LINK_USED', 'This link was already used. Sign in with your password, or ask for a new link.', {}, { it: 'Questo collegamento è già stato usato. Accedi con la tua password o chiedi un collegamento nuovo.' });
-    if (state === 'expired') return new AppError('conflict', 'PASSWORD_LINK_EXPIRED', 'This link has expired. Ask for a new one from the sign-in page or from an administrator.', {}, { it: 'Questo collegamento è scaduto. Chiedine uno nuovo dalla pagina di accesso o a un amministratore.' });
+    if (state === 'used') return new AppError('conflict', 'PASSWORD_LINK_USED', 'This link was already used. Sign in with your password, or ask for a new link.', {}, { it: 'Questo link è già stato usato. Accedi con la tua password o chiedi un link nuovo.' });
+    if (state === 'expired') return new AppError('conflict', 'PASSWORD_LINK_EXPIRED', 'This link has expired. Ask for a new one from the sign-in page or from an administrator.', {}, { it: 'Questo link è scaduto. Chiedine uno nuovo dalla pagina di accesso o a un amministratore.' });
     return notFound('PASSWORD_LINK_UNKNOWN', 'This link is not valid. Check that you copied all of it, or ask for a new one.', {
-      it: 'Questo collegamento non è valido. Controlla di averlo copiato per intero, o chiedine uno nuovo.',
+      it: 'Questo link non è valido. Controlla di averlo copiato per intero, o chiedine uno nuovo.',
     });
   }
 
@@ -232,7 +232,7 @@ export class PeopleService {
     if (actor.role === 'admin') return user;
     if (actor.role === 'institution-manager' && actor.institutionId && user.institutionId === actor.institutionId && user.role === 'member') return user;
     throw forbidden('OWN_INSTITUTION_ONLY', 'Institution managers send password links only to members of their own institution.', {
-      it: 'I referenti di ente inviano collegamenti per la password solo ai membri del proprio ente.',
+      it: 'I referenti di ente inviano link per la password solo ai membri del proprio ente.',
     });
   }
 }

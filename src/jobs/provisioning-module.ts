@@ -103,7 +103,7 @@ export async function startProvisioningModule(d: {
     await mail(
       f,
       `WebMeetings: ${f.title}`,
-      `La stanza virtuale di "${when}" non si è potuta preparare su ${n.from}; è stata preparata su ${n.to}. Il collegamento per entrare resta lo stesso: ${d.config.publicUrl}/join/${f.bookingId}`,
+      `La stanza virtuale di "${when}" non si è potuta preparare su ${n.from}; è stata preparata su ${n.to}. Il link per entrare resta lo stesso: ${d.config.publicUrl}/join/${f.bookingId}`,
       `The virtual room of "${when}" could not be prepared on ${n.from}; it was prepared on ${n.to} instead. The join link stays the same: ${d.config.publicUrl}/join/${f.bookingId}`,
     );
   };

@@ -113,7 +113,7 @@ describe('wrong guest PINs', () => {
     const en = await (await fetch(`${t.baseUrl}${path}?lang=en`)).text();
     expect(en).toContain('After 5 wrong PINs, each further try on this link has to wait longer: 30 s, then twice as long each time.');
     const it_ = await (await fetch(`${t.baseUrl}${path}?lang=it`)).text();
-    expect(it_).toContain('Dopo 5 PIN errati, ogni nuovo tentativo su questo collegamento deve attendere sempre di più: 30 s, poi il doppio ogni volta.');
+    expect(it_).toContain('Dopo 5 PIN errati, ogni nuovo tentativo su questo link deve attendere sempre di più: 30 s, poi il doppio ogni volta.');
   });
 
   it('waits a doubling delay after the free tries, refuses even the right PIN meanwhile with 429, and lets it in afterwards', async () => {
@@ -135,7 +135,7 @@ describe('wrong guest PINs', () => {
     expect(html).not.toContain(bbb.http.baseUrl);
     const italian = await post(`${path}?lang=it`, { name: 'Ospite', pin: '4821' });
     expect(italian.status).toBe(429);
-    expect(await italian.text()).toContain('Troppi PIN errati per questo collegamento. Riprova tra 30 s.');
+    expect(await italian.text()).toContain('Troppi PIN errati per questo link. Riprova tra 30 s.');
     const json = await post(path, { name: 'Script', pin: '4821' }, { accept: 'application/json' });
     expect(json.status).toBe(429);
     expect(json.headers.get('content-type')).toContain('application/problem+json');

@@ -107,7 +107,7 @@ describe('who /join lets in', () => {
       expect(html).not.toContain('Seminario');
       expect(html).not.toContain('/g/');
     }
-    expect(await (await get(`/join/${id}`, { as: colleague, lang: 'it' })).text()).toContain('Entra con il collegamento per ospiti');
+    expect(await (await get(`/join/${id}`, { as: colleague, lang: 'it' })).text()).toContain('Entra con il link per gli ospiti');
 
     const manager = await t.user('institution-manager', alice.institutionId, 'Mara Manager');
     for (const [who, name] of [[alice, 'Alice Booker'], [manager, 'Mara Manager'], [t.admin, 'Admin']] as const) {

@@ -31,8 +31,8 @@ describe('discovery', () => {
     const { status, text } = await html('/auth/discovery', { 'accept-language': 'it-IT,it;q=0.9' });
     expect(status).toBe(200);
     expect(text).toContain('<html lang="it">');
-    expect(text).toContain('Accedi con la tua istituzione');
-    expect(text).toContain('<label for="q">Cerca la tua istituzione</label>');
+    expect(text).toContain('Accedi tramite il tuo ente');
+    expect(text).toContain('<label for="q">Cerca il tuo ente</label>');
     expect(text).toContain('Università di Padova');
     expect(text).toContain('Università di Milano');
   });

@@ -29,18 +29,18 @@ export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 
 const T = {
   it: {
-    title: 'Accedi con la tua istituzione',
+    title: 'Accedi tramite il tuo ente',
     intro: 'Cerca la tua università o ente per nome o per dominio (ad esempio unipd.it) e scegli il suo servizio di accesso.',
-    search: 'Cerca la tua istituzione',
+    search: 'Cerca il tuo ente',
     go: 'Cerca',
     last: 'Hai usato l’ultima volta',
-    none: 'Nessuna istituzione trovata. Prova con il dominio della tua e-mail istituzionale.',
-    count: (n: number) => (n === 1 ? '1 istituzione' : `${n} istituzioni`),
+    none: 'Nessun ente trovato. Prova con il dominio della tua e-mail istituzionale.',
+    count: (n: number) => (n === 1 ? '1 ente' : `${n} enti`),
     other: 'Altri modi di accedere',
     local: 'Account locale',
     noFederation: 'L’accesso federato non è configurato su questo portale.',
     errorTitle: 'Accesso non riuscito',
-    errorBack: 'Torna alla scelta dell’istituzione',
+    errorBack: 'Torna alla scelta dell’ente',
     switchLang: 'English',
   },
   en: {
@@ -81,7 +81,7 @@ export function errorPage(lang: Lang, message: string, code: string): string {
 
 /** A person-readable explanation of a refused sign-in, in both languages. */
 export const REFUSAL: Record<Lang, string> = {
-  it: 'La risposta del servizio di accesso della tua istituzione non è stata accettata. Riprova; se il problema continua, contatta il supporto della tua istituzione indicando il codice qui sotto.',
+  it: 'La risposta del servizio di accesso del tuo ente non è stata accettata. Riprova; se il problema continua, contatta il supporto del tuo ente indicando il codice qui sotto.',
   en: 'The answer from your institution’s sign-in service was not accepted. Try again; if it keeps happening, contact your institution’s support and quote the code below.',
 };
 

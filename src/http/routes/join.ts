@@ -118,7 +118,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
       // problem+json answer with the same code.
       reply.header('retry-after', String(outcome.wait.seconds));
       if (/json/.test(req.headers.accept ?? '')) {
-        throw new AppError('rate-limited', 'GUEST_PIN_LIMITED', `Too many wrong PINs ${outcome.wait.scope === 'address' ? 'from your network address' : 'for this guest link'}; try again in ${outcome.wait.seconds} seconds.`, { retryAfterSeconds: outcome.wait.seconds }, { it: `Troppi PIN errati ${outcome.wait.scope === 'address' ? 'dal tuo indirizzo di rete' : 'per questo collegamento'}; riprova tra ${outcome.wait.seconds} secondi.` });
+        throw new AppError('rate-limited', 'GUEST_PIN_LIMITED', `Too many wrong PINs ${outcome.wait.scope === 'address' ? 'from your network address' : 'for this guest link'}; try again in ${outcome.wait.seconds} seconds.`, { retryAfterSeconds: outcome.wait.seconds }, { it: `Troppi PIN errati ${outcome.wait.scope === 'address' ? 'dal tuo indirizzo di rete' : 'per questo link'}; riprova tra ${outcome.wait.seconds} secondi.` });
       }
       return html(reply, 429, guestFormPage(lang, outcome.meeting, `${selfUrl}?lang=${lang}`, { needsPin: outcome.needsPin, error: 'limited', name, ...pinNotice(true, outcome.wait) }));
     }

@@ -147,9 +147,9 @@ function unsolicitedPage(lang: Lang, retry: { name: string; href: string } | nul
     lang === 'it'
       ? {
           title: 'Accedi partendo da WebMeetings',
-          why: 'Il servizio di accesso della tua istituzione ha inviato un accesso che WebMeetings non aveva richiesto. Per sicurezza WebMeetings accetta solo gli accessi avviati da questo portale: nessuno può così farti entrare con un account che non è il tuo.',
+          why: 'Il servizio di accesso del tuo ente ha inviato un accesso che WebMeetings non aveva richiesto. Per sicurezza WebMeetings accetta solo gli accessi avviati da questo portale: nessuno può così farti entrare con un account che non è il tuo.',
           retry: (n: string) => `Accedi con ${n}`,
-          choose: 'Scegli la tua istituzione',
+          choose: 'Scegli il tuo ente',
         }
       : {
           title: 'Start signing in at WebMeetings',
