@@ -61,6 +61,7 @@ export class AudioService {
   private readonly control: PhoneControl | null;
   private readonly random: (max: number) => number;
   private readonly changeHooks: ((repos: Repositories, bookingId: string) => Promise<void>)[] = [];
+  private readonly dialIns = new WeakMap<AudioConference, DialInDetails | null>();
 
   constructor(deps: { uow: UnitOfWork; settings: AudioSettings | null; control: PhoneControl | null; random?: (max: number) => number }) {
     this.uow = deps.uow;
@@ -164,7 +165,12 @@ export class AudioService {
 
   /** The dial-in of a conference read elsewhere (the join pages take it from the join cache); null without audio. */
   dialInOf(c: AudioConference | null): DialInDetails | null {
-    return this.settings && c ? this.details(c) : null;
+    if (!this.settings || !c) return null;
+    // One answer per conference object (the join cache replaces a conference that changes): the
+    // guest form kept for it (http/routes/join.ts) lives exactly as long.
+    let d = this.dialIns.get(c);
+    if (d === undefined) this.dialIns.set(c, (d = this.details(c)));
+    return d;
   }
 
   /**

@@ -81,9 +81,18 @@ export class JoiningService {
     this.publicUrl = deps.publicUrl.replace(/\/+$/, '');
   }
 
+  // One summary per facts object: the join cache replaces facts that change and never alters them,
+  // so a page kept for a summary (the guest form, http/routes/join.ts) is kept exactly as long.
+  private readonly summaries = new WeakMap<BookingFacts, MeetingSummary>();
+
   private summary(f: BookingFacts): MeetingSummary {
-    const opensAt = new Date(f.start.getTime() - this.provisioning.policy.joinOpensMinutes * MINUTE);
-    return { bookingId: f.bookingId, title: f.title, start: f.start, end: f.end, timeZone: f.timeZone, opensAt };
+    let m = this.summaries.get(f);
+    if (!m) {
+      const opensAt = new Date(f.start.getTime() - this.provisioning.policy.joinOpensMinutes * MINUTE);
+      m = { bookingId: f.bookingId, title: f.title, start: f.start, end: f.end, timeZone: f.timeZone, opensAt };
+      this.summaries.set(f, m);
+    }
+    return m;
   }
 
   /** Cancelled, ended, not yet open, or null when the door is open. */

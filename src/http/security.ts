@@ -31,6 +31,20 @@ export function inlineScriptHashes(html: string): string[] {
   return hashes;
 }
 
+// The bytes of kept pages (keptHtml) with the hashes of their inline scripts, found once.
+const keptHashes = new WeakMap<Buffer, string[]>();
+
+/**
+ * A server-rendered page made into bytes once, to be sent as often as it is asked for: the CSP hook
+ * finds its inline scripts' hashes here instead of scanning the page again. A page sent as a Buffer
+ * that did not come from here gets no script hashes (its inline scripts do not run).
+ */
+export function keptHtml(html: string): Buffer {
+  const body = Buffer.from(html, 'utf8');
+  keptHashes.set(body, inlineScriptHashes(html));
+  return body;
+}
+
 /** Hashes of the inline scripts of every HTML file under `dir` (a static site such as the docs). */
 export function inlineScriptHashesOfSite(dir: string): string[] {
   const all = new Set<string>();
@@ -103,8 +117,9 @@ export async function registerSecurity(app: FastifyInstance, o: SecurityOptions)
     if (!isRedirect(reply.statusCode)) reply.headers(documentOnly);
     // Anything not declared cacheable may carry a token, a secret or a person's data.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return done(null, payload);
-    const hashes = inlineScriptHashes(payload);
+    const kept = Buffer.isBuffer(payload) ? keptHashes.get(payload) : undefined;
+    if ((typeof payload !== 'string' && !kept) || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return done(null, payload);
+    const hashes = kept ?? inlineScriptHashes(payload as string);
     const csp = reply.getHeader('content-security-policy');
     if (hashes.length > 0 && typeof csp === 'string') reply.header('content-security-policy', csp.replace(WITH_HASHES, `script-src 'self' ${hashes.join(' ')}`));
     done(null, payload);

@@ -2,6 +2,7 @@
 // instance and within a second on another one when the booking is moved, cancelled or prepared
 // again, when its guest link changes, or an invitee is added. The last block runs two real portal
 // processes (`node src/main.ts`) on one PostgreSQL database.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { buildServices } from '../../src/portal.ts';
@@ -109,6 +110,49 @@ describe('the join cache', () => {
     expect((await a.api('POST', `/api/v1/bookings/${id}/guest-link`, { as: alice })).status).toBeLessThan(300);
     expect((await fetch(a.baseUrl + path)).status).toBe(404);
     expect(await within(1000, async () => (await fetch(b.baseUrl + path)).status === 404)).toBe(true);
+  });
+});
+
+// The guest form is kept as bytes per meeting (http/routes/join.ts): the same page for every guest,
+// its inline script still allowed, and a change shown on the next form on both instances.
+describe('the guest form kept for a meeting', () => {
+  const guestPath = async (id: string) => new URL((await a.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.guestUrl).pathname;
+  const form = async (t: TestPortal, path: string, lang = 'en') => {
+    const res = await fetch(`${t.baseUrl}${path}?lang=${lang}`);
+    return { status: res.status, csp: res.headers.get('content-security-policy') ?? '', html: await res.text() };
+  };
+  const scriptHashes = (html: string) =>
+    [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`);
+
+  it('answers every guest the same page in their language, its inline script allowed by its hash each time', async () => {
+    const path = await guestPath(await openBooking());
+    for (const lang of ['en', 'it']) {
+      const first = await form(a, path, lang);
+      const again = await form(a, path, lang);
+      expect(first.status).toBe(200);
+      expect(again.html).toBe(first.html);
+      expect(first.html).toContain(lang === 'it' ? 'Partecipa come ospite' : 'Join as a guest');
+      const hashes = scriptHashes(again.html);
+      expect(hashes).toHaveLength(1); // the line with the meeting's time in the guest's own zone
+      for (const csp of [first.csp, again.csp]) expect(csp).toContain(`script-src 'self' ${hashes[0]}`);
+    }
+  });
+
+  it('shows a renamed meeting and a PIN asked for on the next form, here and within a second on the other instance', async () => {
+    const id = await openBooking();
+    const path = await guestPath(id);
+    expect((await form(a, path)).html).toContain('<strong>Lezione</strong>');
+    expect((await form(b, path)).html).toContain('<strong>Lezione</strong>');
+    const renamed = await a.api('PATCH', `/api/v1/bookings/${id}`, { as: alice, body: { title: 'Lezione & esame' } });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect((await form(a, path)).html).toContain('<strong>Lezione &amp; esame</strong>');
+    expect(await within(1000, async () => (await form(b, path)).html.includes('<strong>Lezione &amp; esame</strong>'))).toBe(true);
+    const pin = await a.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '4821' } });
+    expect(pin.status, JSON.stringify(pin.body)).toBeLessThan(300);
+    expect((await form(a, path)).html).toContain('id="pin"');
+    expect(await within(1000, async () => (await form(b, path)).html.includes('id="pin"'))).toBe(true);
+    expect((await a.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'open' } })).status).toBeLessThan(300);
+    expect((await form(a, path)).html).not.toContain('id="pin"');
   });
 });
 

@@ -9,6 +9,7 @@ import { AppError } from '../../domain/errors.ts';
 import type { GuestPinLimits, PinWait } from '../../domain/guest-pin.ts';
 import type { Clock } from '../../ports.ts';
 import { callContext } from '../access.ts';
+import { keptHtml } from '../security.ts';
 import { guestFormPage, messagePage, pickLang, waitingPage, type Lang, type PageDialIn, type PageRecording } from '../join-pages.ts';
 
 export type JoinRouteOptions = {
@@ -20,6 +21,29 @@ export type JoinRouteOptions = {
   recordings?: (bookingId: string) => Promise<PageRecording[]>;
 };
 
+/**
+ * The guest form of a meeting, kept as bytes: a class opening its guest link within the same minute
+ * all get the same page, and rendering and encoding it for each of them cost half of what the
+ * portal spent per guest (bench/RESULTS.md, issue #13). Kept by the identity of what it shows (the
+ * meeting's summary and dial-in, one object each for as long as the join cache keeps them, replaced
+ * when they change) and by language, PIN field and link; gone with those objects.
+ */
+class KeptForms {
+  readonly #pages = new WeakMap<object, WeakMap<object, Map<string, Buffer>>>();
+  static readonly #noDialIn = {};
+
+  get(meeting: object, dialIn: object | null, key: string, render: () => string): Buffer {
+    let byDialIn = this.#pages.get(meeting);
+    if (!byDialIn) this.#pages.set(meeting, (byDialIn = new WeakMap()));
+    const d = dialIn ?? KeptForms.#noDialIn;
+    let pages = byDialIn.get(d);
+    if (!pages) byDialIn.set(d, (pages = new Map()));
+    let page = pages.get(key);
+    if (!page) pages.set(key, (page = keptHtml(render())));
+    return page;
+  }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
@@ -28,7 +52,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   });
 
   const langOf = (req: FastifyRequest) => pickLang((req.query as { lang?: string }).lang, req.headers['accept-language']);
-  const html = (reply: FastifyReply, status: number, page: string) =>
+  const html = (reply: FastifyReply, status: number, page: string | Buffer) =>
     reply.code(status).header('cache-control', 'no-store').header('content-type', 'text/html; charset=utf-8').send(page);
 
   const joinSelfUrl = (req: FastifyRequest<{ Params: { bookingId: string }; Querystring: { lang?: string } }>) =>
@@ -89,6 +113,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     return o.audio.dialInOf(await o.joining.conference(page.meeting.bookingId));
   }
 
+  const forms = new KeptForms();
   const pinNotice = (needsPin: boolean, wait?: PinWait | null) =>
     needsPin ? { pinNotice: { freeAttempts: o.guestPinLimits.freeAttempts, delayBaseSeconds: o.guestPinLimits.delayBaseSeconds, wait } } : {};
 
@@ -98,7 +123,10 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
     const page = await o.joining.guestPage(req.params.token);
     if (page.kind === 'invalid') return html(reply, 404, messagePage(lang, 'invalid', null, selfUrl));
     const dialIn = await guestDialIn(page);
-    if (page.kind === 'form') return html(reply, 200, guestFormPage(lang, page.meeting, `${selfUrl}?lang=${lang}`, { needsPin: page.needsPin, dialIn, ...pinNotice(page.needsPin) }));
+    if (page.kind === 'form') {
+      const action = `${selfUrl}?lang=${lang}`;
+      return html(reply, 200, forms.get(page.meeting, dialIn, `${page.needsPin} ${action}`, () => guestFormPage(lang, page.meeting, action, { needsPin: page.needsPin, dialIn, ...pinNotice(page.needsPin) })));
+    }
     // A service that does not answer leaves the page without its recordings, never without the page.
     const recordings = page.kind === 'ended' && o.recordings ? await o.recordings(page.meeting.bookingId).catch(() => []) : [];
     return render(reply, lang, page, selfUrl, dialIn, recordings);
