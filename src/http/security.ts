@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import compress from '@fastify/compress';
-import { constants as zlib } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { negotiate } from '@fastify/accept-negotiator';
 import { KeptValues } from '../app/kept-reads.ts';
 
 export type SecurityOptions = {
@@ -31,18 +32,35 @@ export function inlineScriptHashes(html: string): string[] {
   return hashes;
 }
 
-// The bytes of kept pages (keptHtml) with the hashes of their inline scripts, found once.
-const keptHashes = new WeakMap<Buffer, string[]>();
+// Kept pages (keptHtml): the hashes of their inline scripts, found once, and their compressed
+// forms, made on first demand.
+type Kept = { hashes: string[]; br?: Buffer; gzip?: Buffer };
+const kept = new WeakMap<Buffer, Kept>();
+const ENCODINGS = ['br', 'gzip'] as const;
+const COMPRESS_THRESHOLD = 1024;
 
 /**
- * A server-rendered page made into bytes once, to be sent as often as it is asked for: the CSP hook
- * finds its inline scripts' hashes here instead of scanning the page again. A page sent as a Buffer
- * that did not come from here gets no script hashes (its inline scripts do not run).
+ * A server-rendered page made into bytes once, to be sent as often as it is asked for (the guest
+ * form of a meeting): the CSP hook finds its inline scripts' hashes here instead of scanning the page
+ * again, and it is compressed once per encoding, not for every browser (each sends Accept-Encoding:
+ * compressing the 4 KB form per answer cost 4-8 times what sending it does, bench/RESULTS.md). A page
+ * sent as a Buffer that did not come from here gets no script hashes: its inline scripts do not run.
  */
 export function keptHtml(html: string): Buffer {
   const body = Buffer.from(html, 'utf8');
-  keptHashes.set(body, inlineScriptHashes(html));
+  kept.set(body, { hashes: inlineScriptHashes(html) });
   return body;
+}
+
+/** The kept page in the encoding the request prefers, as @fastify/compress would choose it; null: as it is. */
+function encodedKept(page: Kept, body: Buffer, acceptEncoding: string | undefined): { encoding: 'br' | 'gzip'; bytes: Buffer } | null {
+  if (!acceptEncoding || body.length < COMPRESS_THRESHOLD) return null;
+  // As @fastify/compress reads the header: "*" and "x-gzip" stand for gzip.
+  const encoding = negotiate(acceptEncoding.toLowerCase().replace(/\*|x-gzip/g, 'gzip'), [...ENCODINGS]) as 'br' | 'gzip' | null;
+  if (!encoding) return null;
+  // Once per page, so at the best compression level.
+  const bytes = (page[encoding] ??= encoding === 'br' ? brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }) : gzipSync(body, { level: 9 }));
+  return { encoding, bytes };
 }
 
 /** Hashes of the inline scripts of every HTML file under `dir` (a static site such as the docs). */
@@ -113,20 +131,27 @@ export async function registerSecurity(app: FastifyInstance, o: SecurityOptions)
     reply.headers(everyAnswer);
     done();
   });
-  app.addHook('onSend', (_req, reply, payload, done) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (!isRedirect(reply.statusCode)) reply.headers(documentOnly);
     // Anything not declared cacheable may carry a token, a secret or a person's data.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    const kept = Buffer.isBuffer(payload) ? keptHashes.get(payload) : undefined;
-    if ((typeof payload !== 'string' && !kept) || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return done(null, payload);
-    const hashes = kept ?? inlineScriptHashes(payload as string);
+    const page = Buffer.isBuffer(payload) ? kept.get(payload) : undefined;
+    if ((typeof payload !== 'string' && !page) || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return done(null, payload);
+    const hashes = page ? page.hashes : inlineScriptHashes(payload as string);
     const csp = reply.getHeader('content-security-policy');
     if (hashes.length > 0 && typeof csp === 'string') reply.header('content-security-policy', csp.replace(WITH_HASHES, `script-src 'self' ${hashes.join(' ')}`));
-    done(null, payload);
+    const encoded = page && encodedKept(page, payload as Buffer, req.headers['accept-encoding']);
+    if (!encoded) return done(null, payload);
+    // Sent encoded: @fastify/compress (the next hook) leaves an answer with a Content-Encoding alone.
+    const vary = reply.getHeader('vary');
+    reply.header('vary', vary ? `${String(vary)}, accept-encoding` : 'accept-encoding');
+    reply.header('content-encoding', encoded.encoding);
+    reply.header('content-length', encoded.bytes.length);
+    done(null, encoded.bytes);
   });
   await app.register(compress, {
-    encodings: ['br', 'gzip'],
-    threshold: 1024,
+    encodings: [...ENCODINGS],
+    threshold: COMPRESS_THRESHOLD,
     // Answers are made per request: a fast brotli level (11, the default, costs ~50x the CPU of 4).
     brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
     zlibOptions: { level: 6 },

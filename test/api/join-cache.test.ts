@@ -3,6 +3,8 @@
 // again, when its guest link changes, or an invitee is added. The last block runs two real portal
 // processes (`node src/main.ts`) on one PostgreSQL database.
 import { createHash } from 'node:crypto';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { buildServices } from '../../src/portal.ts';
@@ -135,6 +137,36 @@ describe('the guest form kept for a meeting', () => {
       const hashes = scriptHashes(again.html);
       expect(hashes).toHaveLength(1); // the line with the meeting's time in the guest's own zone
       for (const csp of [first.csp, again.csp]) expect(csp).toContain(`script-src 'self' ${hashes[0]}`);
+    }
+  });
+
+  it('sends it compressed as the browser asks (br, then gzip), the same page once decoded, and as it is to a client that asks for none', async () => {
+    const path = await guestPath(await openBooking());
+    const raw = (acceptEncoding: string | null) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const req = request(`${a.baseUrl}${path}?lang=it`, { headers: acceptEncoding === null ? {} : { 'accept-encoding': acceptEncoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject).end();
+      });
+    const plain = await raw(null);
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toContain('Partecipa come ospite');
+    const decode = { br: brotliDecompressSync, gzip: gunzipSync } as const;
+    for (const [asked, chosen] of [['gzip, deflate, br, zstd', 'br'], ['gzip', 'gzip'], ['br;q=0, *', 'gzip'], ['identity', undefined]] as const) {
+      for (let i = 0; i < 2; i++) {
+        const got = await raw(asked);
+        expect(got.status).toBe(200);
+        expect(got.headers['content-encoding'], asked).toBe(chosen);
+        expect(chosen ? decode[chosen](got.body).equals(plain.body) : got.body.equals(plain.body), asked).toBe(true);
+        if (chosen) {
+          expect(got.headers.vary).toMatch(/accept-encoding/i);
+          expect(Number(got.headers['content-length'])).toBe(got.body.length);
+        }
+        expect(got.headers['content-security-policy']).toBe(plain.headers['content-security-policy']);
+      }
     }
   });
 
