@@ -2,7 +2,8 @@
 // the answer is a 302 to a Jitsi URL with a freshly signed HS256 token, i.e. the single sign-on URL
 // computed per request), beside a bare Fastify route answering a fixed 302 on the same machine; the
 // load generator in this process, then in one of its own. Then the guests' rows (/g/<token>: the
-// form, its POSTs, and the form of a booking with an audio conference, on a portal with telephony).
+// form, its POSTs, and the form of a booking with an audio conference, on a portal with telephony),
+// asked for as a browser does (with its Accept-Encoding).
 // Targets (issue 5): join requests/s at least half the bare route's, join p99 under 25 ms.
 //
 //   node bench/join.ts [--quick] [--connections 500] [--seconds 10]
@@ -170,13 +171,17 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
     const pinBooking = await portal.services.bookings.create({ actor }, { title: 'Bench PIN', roomId: pinRoom.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), seats: 2 });
     await portal.provisioning.service.sync(pinBooking.id);
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    // What Chromium sends: every browser asks for a compressed page, and compressing it is work
+    // (the rows measured before 2026-12-06 asked for none, bench/RESULTS.md).
+    const browser = { 'accept-encoding': 'gzip, deflate, br, zstd' };
     const guestRow = async (label: string, path: string, expect: number, post?: string, at = address, shows?: string) => {
-      const probe = await fetch(`${at}${path}`, { method: post === undefined ? 'GET' : 'POST', redirect: 'manual', headers: form, ...(post !== undefined && { body: post }) });
+      const headers = { ...form, ...browser };
+      const probe = await fetch(`${at}${path}`, { method: post === undefined ? 'GET' : 'POST', redirect: 'manual', headers, ...(post !== undefined && { body: post }) });
       if (probe.status !== expect) throw new Error(`${label} answered ${probe.status}, not ${expect}`);
       if (shows && !(await probe.text()).includes(shows)) throw new Error(`${label} does not show ${shows}`);
-      await load(`${at}${path}`, form, Math.min(50, connections), 1, false, post);
-      const here = await load(`${at}${path}`, form, connections, seconds, false, post);
-      const apart = await load(`${at}${path}`, form, connections, seconds, true, post);
+      await load(`${at}${path}`, headers, Math.min(50, connections), 1, false, post);
+      const here = await load(`${at}${path}`, headers, connections, seconds, false, post);
+      const apart = await load(`${at}${path}`, headers, connections, seconds, true, post);
       return [comparedRow(label, here, base, 40), comparedRow(`${label}, apart`, apart, bareApart, 40)];
     };
     const open = await guestPath(booking.id, 'open', null);
@@ -212,7 +217,7 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
       `  /join        ${joinApart.rps.toFixed(0).padStart(9)}  ${joinApart.p50.toFixed(1).padStart(8)} ${joinApart.p99.toFixed(1).padStart(8)}${joinApart.non3xx ? `   (${joinApart.non3xx} not redirected: ${joinApart.overloaded} 503 OVERLOADED, ${joinApart.failed} no answer: ${joinApart.errors} socket errors, ${joinApart.timeouts} timeouts)` : ''}`,
       `  bare Fastify ${bareApart.rps.toFixed(0).padStart(9)}  ${bareApart.p50.toFixed(1).padStart(8)} ${bareApart.p99.toFixed(1).padStart(8)}${bareApart.failed ? `   (${bareApart.failed} no answer: ${bareApart.errors} socket errors, ${bareApart.timeouts} timeouts)` : ''}`,
       `  ratio ${(joinApart.rps / bareApart.rps).toFixed(2)}; p99 ${(joinApart.p99 / Math.max(1, bareApart.p99)).toFixed(2)}× bare; failed answers: ${joinApart.non3xx}`,
-      `Guests of the same meeting, ${connections} clients, ${seconds} s; "apart": the load generator in a process of its own (ratios to the bare route's rate measured the same way, above)`,
+      `Guests of the same meeting, ${connections} clients, ${seconds} s, each with a browser’s Accept-Encoding; "apart": the load generator in a process of its own (ratios to the bare route's rate measured the same way, above)`,
       `  route                                        req/s     p50 ms   p99 ms`,
       ...guestRows,
       `Overload: the same ${connections} clients at an instance bounded to N requests in progress (OVERLOAD_MAX_IN_FLIGHT), ${Math.min(seconds, 5)} s`,
