@@ -343,6 +343,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       await scope.register(fastifyStatic, {
         root: WEB_DIST,
         wildcard: false,
+        // The build leaves .br and .gz copies beside each file (scripts/compress-site.ts).
+        preCompressed: true,
         cacheControl: false,
         setHeaders: (res, path) => res.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache'),
       });
