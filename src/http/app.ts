@@ -56,6 +56,8 @@ import { oidcRoutes } from './routes/oidc.ts';
 import { samlRoutes } from './routes/saml.ts';
 import { docsSite } from './docs-site.ts';
 import { registerSecurity } from './security.ts';
+import { JOIN_PAGE_SCRIPTS } from './join-pages.ts';
+import { DISCOVERY_SCRIPT } from './routes/discovery.ts';
 import { DATABASE_RETRY_SECONDS } from './errors.ts';
 
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -217,7 +219,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   await app.register(cookie);
   // Headers, CSP, compression: before every route, so each answer gets them.
-  await registerSecurity(app as unknown as FastifyInstance, { publicUrl: o.publicUrl, connectOrigins: o.connectOrigins ?? [] });
+  await registerSecurity(app as unknown as FastifyInstance, { publicUrl: o.publicUrl, connectOrigins: o.connectOrigins ?? [], inlineScripts: [...JOIN_PAGE_SCRIPTS, DISCOVERY_SCRIPT] });
   // Before any route: every route registered from here on is collected and must declare its
   // access; its hooks run after the cookie parser's.
   app.decorate('declaredRoutes', registerAccess(app, o.services.accounts));

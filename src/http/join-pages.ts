@@ -227,14 +227,32 @@ function dialInSection(lang: Lang, d: PageDialIn | null | undefined, timeZone: s
  * that differs (a guest abroad), since the server cannot know it.
  */
 const meetingLine = (m: MeetingSummary, lang: Lang) =>
-  `<p class="meeting"><strong>${esc(m.title)}</strong><br>${T[lang].when}: ${esc(when(m, lang))}<span id="your-time" data-start="${m.start.toISOString()}" data-end="${m.end.toISOString()}" data-zone="${esc(m.timeZone)}" hidden><br>${T[lang].yourTime}: <span></span></span></p>
-<script>
+  `<p class="meeting"><strong>${esc(m.title)}</strong><br>${T[lang].when}: ${esc(when(m, lang))}<span id="your-time" data-start="${m.start.toISOString()}" data-end="${m.end.toISOString()}" data-zone="${esc(m.timeZone)}" data-locale="${LOCALE[lang]}" hidden><br>${T[lang].yourTime}: <span></span></span></p>
+<script>${YOUR_TIME_SCRIPT}</script>`;
+
+// The pages' inline scripts are fixed texts: what differs per page or language is read from data
+// attributes. The Content Security Policy names exactly these by hash (JOIN_PAGE_SCRIPTS, in
+// http/security.ts), never a hash taken from an answer, so a script that got into a page any other
+// way does not run.
+const YOUR_TIME_SCRIPT = `
 (function(){var el=document.getElementById('your-time'),zone;try{zone=Intl.DateTimeFormat().resolvedOptions().timeZone;}catch(e){return;}
-if(!zone||zone===el.dataset.zone)return;var s=new Date(el.dataset.start),e=new Date(el.dataset.end);
-var d=new Intl.DateTimeFormat('${LOCALE[lang]}',{timeZone:zone,weekday:'long',day:'numeric',month:'long',hour:'2-digit',minute:'2-digit',hourCycle:'h23'});
-var h=new Intl.DateTimeFormat('${LOCALE[lang]}',{timeZone:zone,hour:'2-digit',minute:'2-digit',hourCycle:'h23'});
+if(!zone||zone===el.dataset.zone)return;var s=new Date(el.dataset.start),e=new Date(el.dataset.end),loc=el.dataset.locale;
+var d=new Intl.DateTimeFormat(loc,{timeZone:zone,weekday:'long',day:'numeric',month:'long',hour:'2-digit',minute:'2-digit',hourCycle:'h23'});
+var h=new Intl.DateTimeFormat(loc,{timeZone:zone,hour:'2-digit',minute:'2-digit',hourCycle:'h23'});
 el.lastElementChild.textContent=d.format(s)+' – '+h.format(e)+' ('+zone+')';el.hidden=false;})();
-</script>`;
+`;
+
+const COUNTDOWN_SCRIPT = `
+(function(){var el=document.getElementById('count'),left=+el.dataset.seconds,end=Date.now()+left*1000,w=el.dataset;
+if(left>3600){setTimeout(function(){location.reload();},Math.min(left-3600,900)*1000);return;}
+function f(s){var m=Math.floor(s/60),r=s%60;return w.wordIn+' '+(m>0?m+' '+w.wordMinutes+' ':'')+r+' '+w.wordSeconds;}
+function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1000));el.textContent=w.lead+' '+f(s)+', '+w.day+'.';
+if(s<=0){document.getElementById('wait').hidden=true;var g=document.getElementById('go');g.hidden=false;g.querySelector('a').focus();return;}
+setTimeout(tick,Math.min(1000,s*1000));}tick();})();
+`;
+
+/** Every inline script the join and guest pages carry. */
+export const JOIN_PAGE_SCRIPTS = [YOUR_TIME_SCRIPT, COUNTDOWN_SCRIPT];
 
 /** The calendar day of an instant in a zone, as a day number (for "tomorrow", "in 5 days"). */
 const dayNumber = (d: Date, timeZone: string) => Date.parse(`${dateFormat('en-CA', { timeZone }).format(d)}T00:00:00Z`) / 86_400_000;
@@ -271,16 +289,9 @@ export function waitingPage(lang: Lang, m: MeetingSummary, joinHref: string, now
   const seconds = Math.max(0, Math.ceil((m.opensAt.getTime() - now.getTime()) / 1000));
   const day = openingDay(m.opensAt, now, m.timeZone, lang);
   const body = `<h1>${t.waitingTitle}</h1>${meetingLine(m, lang)}
-<div id="wait"><p class="count" id="count" role="timer" aria-live="off" data-seconds="${seconds}" data-lead="${esc(t.opensIn)}" data-day="${esc(day)}">${esc(`${t.opensIn} ${countdownText(m.opensAt, now, m.timeZone, lang)}, ${day}`)}.</p></div>
+<div id="wait"><p class="count" id="count" role="timer" aria-live="off" data-seconds="${seconds}" data-lead="${esc(t.opensIn)}" data-day="${esc(day)}" data-word-in="${esc(t.in)}" data-word-minutes="${esc(t.minutes)}" data-word-seconds="${esc(t.seconds)}">${esc(`${t.opensIn} ${countdownText(m.opensAt, now, m.timeZone, lang)}, ${day}`)}.</p></div>
 <p id="go" hidden aria-live="polite"><a class="button" href="${esc(joinHref)}">${t.join}</a></p>
-<script>
-(function(){var el=document.getElementById('count'),left=+el.dataset.seconds,end=Date.now()+left*1000;
-if(left>3600){setTimeout(function(){location.reload();},Math.min(left-3600,900)*1000);return;}
-function f(s){var m=Math.floor(s/60),r=s%60;return '${t.in} '+(m>0?m+' ${t.minutes} ':'')+r+' ${t.seconds}';}
-function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1000));el.textContent=el.dataset.lead+' '+f(s)+', '+el.dataset.day+'.';
-if(s<=0){document.getElementById('wait').hidden=true;var g=document.getElementById('go');g.hidden=false;g.querySelector('a').focus();return;}
-setTimeout(tick,Math.min(1000,s*1000));}tick();})();
-</script>
+<script>${COUNTDOWN_SCRIPT}</script>
 <noscript><p><a href="${esc(selfUrl)}">${t.join}</a></p></noscript>${dialInSection(lang, dialIn, m.timeZone)}`;
   return layout(lang, t.waitingTitle, body, { selfUrl });
 }

@@ -9,46 +9,47 @@ import helmet, { type HelmetOptions } from 'helmet';
 import compress from '@fastify/compress';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { negotiate } from '@fastify/accept-negotiator';
-import { KeptValues } from '../app/kept-reads.ts';
 
 export type SecurityOptions = {
   publicUrl: string;
+  /**
+   * The inline scripts the server-rendered pages carry (join, guest and discovery pages), as fixed
+   * texts: the CSP allows exactly these, by hash, on every answer. A hash is never taken from an
+   * answer, which would allow whatever script got into it.
+   */
+  inlineScripts?: string[];
   /** Origins the browser may also connect to (the Janus HTTP API when it is on another host). */
   connectOrigins?: string[];
 };
 
-// The server-rendered pages carry a handful of distinct inline scripts (one per page kind and
-// language): their hashes are kept rather than computed for every answer.
-const scriptHashes = new KeptValues<string>(200);
+/** `'sha256-…'` of a script's text (CSP Level 3, "hash-source"). */
+export const scriptHash = (script: string) => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`;
 
-/** `'sha256-…'` of every inline <script> in `html` (CSP Level 3, "hash-source"). */
+/** The hashes of every inline <script> in `html`: for static files built elsewhere (the docs site). */
 export function inlineScriptHashes(html: string): string[] {
   const hashes: string[] = [];
   for (const m of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)) {
     const script = m[1]!;
-    if (script.trim() === '') continue;
-    hashes.push(scriptHashes.get(script, () => `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`));
+    if (script.trim() !== '') hashes.push(scriptHash(script));
   }
   return hashes;
 }
 
-// Kept pages (keptHtml): the hashes of their inline scripts, found once, and their compressed
-// forms, made on first demand.
-type Kept = { hashes: string[]; br?: Buffer; gzip?: Buffer };
+// Kept pages (keptHtml): their compressed forms, made on first demand.
+type Kept = { br?: Buffer; gzip?: Buffer };
 const kept = new WeakMap<Buffer, Kept>();
 const ENCODINGS = ['br', 'gzip'] as const;
 const COMPRESS_THRESHOLD = 1024;
 
 /**
  * A server-rendered page made into bytes once, to be sent as often as it is asked for (the guest
- * form of a meeting): the CSP hook finds its inline scripts' hashes here instead of scanning the page
- * again, and it is compressed once per encoding, not for every browser (each sends Accept-Encoding:
- * compressing the 4 KB form per answer cost 4-8 times what sending it does, bench/RESULTS.md). A page
- * sent as a Buffer that did not come from here gets no script hashes: its inline scripts do not run.
+ * form of a meeting), and compressed once per encoding, not for every browser (each sends
+ * Accept-Encoding: compressing the 4 KB form per answer cost 4-8 times what sending it does,
+ * bench/RESULTS.md).
  */
 export function keptHtml(html: string): Buffer {
   const body = Buffer.from(html, 'utf8');
-  kept.set(body, { hashes: inlineScriptHashes(html) });
+  kept.set(body, {});
   return body;
 }
 
@@ -96,9 +97,8 @@ export async function registerSecurity(app: FastifyInstance, o: SecurityOptions)
         defaultSrc: ["'self'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],
-        // Server-rendered pages (join, guest, discovery) get the hashes of their inline scripts
-        // added per answer below; nothing else runs inline.
-        scriptSrc: ["'self'"],
+        // Nothing runs inline but the server-rendered pages' own fixed scripts.
+        scriptSrc: ["'self'", ...(o.inlineScripts ?? []).map(scriptHash)],
         scriptSrcAttr: ["'none'"],
         // React and Swagger UI set style attributes; styles cannot run code.
         styleSrc: ["'self'", "'unsafe-inline'"],
@@ -136,10 +136,6 @@ export async function registerSecurity(app: FastifyInstance, o: SecurityOptions)
     // Anything not declared cacheable may carry a token, a secret or a person's data.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     const page = Buffer.isBuffer(payload) ? kept.get(payload) : undefined;
-    if ((typeof payload !== 'string' && !page) || !String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return done(null, payload);
-    const hashes = page ? page.hashes : inlineScriptHashes(payload as string);
-    const csp = reply.getHeader('content-security-policy');
-    if (hashes.length > 0 && typeof csp === 'string') reply.header('content-security-policy', csp.replace(WITH_HASHES, `script-src 'self' ${hashes.join(' ')}`));
     const encoded = page && encodedKept(page, payload as Buffer, req.headers['accept-encoding']);
     if (!encoded) return done(null, payload);
     // Sent encoded: @fastify/compress (the next hook) leaves an answer with a Content-Encoding alone.

@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { METRICS_TOKEN, startTestPortal, type TestPortal } from '../support/portal.ts';
-import { inlineScriptHashes } from '../../src/http/security.ts';
+import Fastify from 'fastify';
+import { inlineScriptHashes, registerSecurity } from '../../src/http/security.ts';
 
 let t: TestPortal;
 beforeAll(async () => {
@@ -45,9 +46,22 @@ describe('security headers', () => {
     }
   });
 
-  it('allows exactly the inline scripts a server-rendered page carries, by hash', () => {
+  it('finds the hashes of a static site’s inline scripts', () => {
     const html = '<html><script>var a=1;</script><script src="/x.js"></script></html>';
     expect(inlineScriptHashes(html)).toEqual([`'sha256-${createHash('sha256').update('var a=1;').digest('base64')}'`]);
+  });
+
+  it('allows the pages’ declared scripts only, never one found in an answer', async () => {
+    const app = Fastify();
+    await registerSecurity(app, { publicUrl: 'http://portal.example', inlineScripts: ['ours()'] });
+    app.get('/page', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<!doctype html><script>ours()</script><script>injected()</script>'));
+    try {
+      const csp = (await app.inject('/page')).headers['content-security-policy'] as string;
+      expect(csp).toContain(`script-src 'self' ${inlineScriptHashes('<script>ours()</script>')[0]}`);
+      expect(csp).not.toContain(inlineScriptHashes('<script>injected()</script>')[0]);
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -140,6 +140,28 @@ describe('the guest form kept for a meeting', () => {
     }
   });
 
+  it('allows by hash exactly the scripts the guest, waiting and discovery pages carry, whatever the language', async () => {
+    const room = await a.portal.services.uow.repos.rooms.create({ name: `Cache room ${slot++}`, capacity: 50, timeZone: 'Europe/Rome', provider: null, active: true });
+    const later = await a.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Più tardi', roomId: room.id, start: '2026-03-20T16:00', end: '2026-03-20T17:00', seats: 5 } });
+    expect(later.status, JSON.stringify(later.body)).toBe(201);
+    const pages = [await guestPath(await openBooking()), await guestPath(later.body.id), '/auth/discovery'];
+    const seen = new Set<string>();
+    for (const path of pages) {
+      for (const lang of ['en', 'it']) {
+        const got = await form(a, path, lang);
+        expect(got.status, path).toBe(200);
+        const hashes = scriptHashes(got.html);
+        expect(hashes.length, path).toBeGreaterThan(0);
+        for (const h of hashes) {
+          expect(got.csp, `${path} ${lang}`).toContain(h);
+          seen.add(h);
+        }
+      }
+    }
+    // The waiting page (its countdown) and the form share the time line's script; one each per kind, not per language.
+    expect(seen.size).toBe(3);
+  });
+
   it('sends it compressed as the browser asks (br, then gzip), the same page once decoded, and as it is to a client that asks for none', async () => {
     const path = await guestPath(await openBooking());
     const raw = (acceptEncoding: string | null) =>
