@@ -23,8 +23,8 @@ export type JoinRouteOptions = {
 
 /**
  * The guest form of a meeting, kept as bytes: a class opening its guest link within the same minute
- * all get the same page, and rendering and encoding it for each of them cost half of what the
- * portal spent per guest (bench/RESULTS.md, issue #13). Kept by the identity of what it shows (the
+ * all get the same page, and rendering, encoding and compressing it for each of them was most of
+ * what the portal spent per guest (bench/RESULTS.md, issue #13). Kept by the identity of what it shows (the
  * meeting's summary and dial-in, one object each for as long as the join cache keeps them, replaced
  * when they change) and by language, PIN field and link; gone with those objects.
  */
