@@ -170,12 +170,10 @@ export async function joinBenchmark(o: { quick?: boolean; connections?: number; 
     const pinRoom = await repos.rooms.create({ name: 'Bench room PIN', capacity: 10, timeZone: 'Europe/Rome', provider: null, active: true });
     const pinBooking = await portal.services.bookings.create({ actor }, { title: 'Bench PIN', roomId: pinRoom.id, start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), seats: 2 });
     await portal.provisioning.service.sync(pinBooking.id);
-    const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    // What Chromium sends: every browser asks for a compressed page, and compressing it is work
-    // (the rows measured before 2026-12-06 asked for none, bench/RESULTS.md).
-    const browser = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+    // The form's POST, with the Accept-Encoding Chromium sends: every browser asks for a compressed
+    // page, and compressing it is work (the rows measured before 2026-12-06 asked for none, bench/RESULTS.md).
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'accept-encoding': 'gzip, deflate, br, zstd' };
     const guestRow = async (label: string, path: string, expect: number, post?: string, at = address, shows?: string) => {
-      const headers = { ...form, ...browser };
       const probe = await fetch(`${at}${path}`, { method: post === undefined ? 'GET' : 'POST', redirect: 'manual', headers, ...(post !== undefined && { body: post }) });
       if (probe.status !== expect) throw new Error(`${label} answered ${probe.status}, not ${expect}`);
       if (shows && !(await probe.text()).includes(shows)) throw new Error(`${label} does not show ${shows}`);

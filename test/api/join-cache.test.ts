@@ -2,7 +2,6 @@
 // instance and within a second on another one when the booking is moved, cancelled or prepared
 // again, when its guest link changes, or an invitee is added. The last block runs two real portal
 // processes (`node src/main.ts`) on one PostgreSQL database.
-import { createHash } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { startMain, type MainProcess } from '../support/main-process.ts';
 import { startTestPortal, type Caller, type TestPortal } from '../support/portal.ts';
 import { invite, settled } from './provisioning-support.ts';
 import { within } from '../support/within.ts';
+import { inlineScriptHashes } from '../../src/http/security.ts';
 
 const JITSI = { JITSI_URL: 'https://meet.example.org', JITSI_APP_ID: 'webmeetings', JITSI_APP_SECRET: 'test-secret-of-enough-length-0123', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0' };
 
@@ -123,8 +123,6 @@ describe('the guest form kept for a meeting', () => {
     const res = await fetch(`${t.baseUrl}${path}?lang=${lang}`);
     return { status: res.status, csp: res.headers.get('content-security-policy') ?? '', html: await res.text() };
   };
-  const scriptHashes = (html: string) =>
-    [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`);
 
   it('answers every guest the same page in their language, its inline script allowed by its hash each time', async () => {
     const path = await guestPath(await openBooking());
@@ -134,7 +132,7 @@ describe('the guest form kept for a meeting', () => {
       expect(first.status).toBe(200);
       expect(again.html).toBe(first.html);
       expect(first.html).toContain(lang === 'it' ? 'Partecipa come ospite' : 'Join as a guest');
-      const hashes = scriptHashes(again.html);
+      const hashes = inlineScriptHashes(again.html);
       expect(hashes).toHaveLength(1); // the line with the meeting's time in the guest's own zone
       for (const csp of [first.csp, again.csp]) expect(csp).toContain(`script-src 'self' ${hashes[0]}`);
     }
@@ -150,7 +148,7 @@ describe('the guest form kept for a meeting', () => {
       for (const lang of ['en', 'it']) {
         const got = await form(a, path, lang);
         expect(got.status, path).toBe(200);
-        const hashes = scriptHashes(got.html);
+        const hashes = inlineScriptHashes(got.html);
         expect(hashes.length, path).toBeGreaterThan(0);
         for (const h of hashes) {
           expect(got.csp, `${path} ${lang}`).toContain(h);
