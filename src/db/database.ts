@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { callbackQueries } from './callback-queries.ts';
 import { prepareRepeated, StatementNames } from './prepared.ts';
 import type { DB } from './schema.ts';
 import { fastTimestamptz } from './timestamps.ts';
@@ -98,6 +99,7 @@ function openPostgres(url: string, max: number, connectTimeoutMs: number, statem
   const names = new StatementNames();
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    callbackQueries(client);
     if (preparedStatements) prepareRepeated(client, names);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -129,7 +131,10 @@ async function openPglite(dataDir: string | undefined, snapshot: Blob | undefine
   // createPgConfig once: every call would open another connection object on the same session.
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
   const names = new StatementNames();
-  pool.on('connect', (client) => prepareRepeated(client, names));
+  pool.on('connect', (client) => {
+    callbackQueries(client);
+    prepareRepeated(client, names);
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
