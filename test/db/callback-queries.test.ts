@@ -2,7 +2,7 @@
 // on the database under test the answers and errors are those of the promise form, and calls that
 // already have a callback or are submittables go through untouched.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import pg from 'pg';
+import type pg from 'pg';
 import { callbackQueries } from '../../src/db/callback-queries.ts';
 import { openTestDatabase, type TestDatabase } from '../support/database.ts';
 
