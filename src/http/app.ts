@@ -9,7 +9,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.ts';
 import { pendingMigrations } from '../db/migrate.ts';
@@ -21,6 +21,7 @@ import { clientErrorHandler, errorHandler, problem, problemCodeOf, sendProblem }
 import { registerIdempotency } from './idempotency.ts';
 import { PublicAddressWatch } from './public-address.ts';
 import { registerOverloadGuard, type OverloadLimits } from './overload.ts';
+import { validatorCompiler } from './validation.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { passwordRoutes } from './routes/passwords.ts';
 import { administrationRoutes } from './routes/administration.ts';

@@ -6,6 +6,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorKind } from '../domain/errors.ts';
 import { databaseUnavailable, sqlState, statementTimedOut } from '../db/database.ts';
 import { pickLang } from './join-pages.ts';
+import { italianMessages } from './validation.ts';
 
 /**
  * The language of the messages people read: ?lang= when given, else the signed-in person's saved
@@ -122,9 +123,11 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
-    const errors = err.validation.map((v) => ({
+    // zod's messages in Italian for a person answered in Italian (validation.ts); the paths are the API's.
+    const italian = answerLang(req) === 'it' ? italianMessages(err.validation) : undefined;
+    const errors = err.validation.map((v, i) => ({
       path: [where, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
-      message: v.message ?? 'is invalid',
+      message: italian?.[i] ?? v.message ?? 'is invalid',
       // A refinement may name its own code (schemas.ts: RANGE_REVERSED); zod keeps it in params.
       code: (v.params as { params?: { code?: unknown } } | undefined)?.params?.code,
     }));
@@ -133,6 +136,7 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
     return problem(400, code, first ? `${first.path} ${first.message}`.replace(/\.$/, '') + '.' : 'The request is invalid.', {
       errors: errors.map(({ path, message }) => ({ path, message })),
       ...base,
+      ...(italian && { lang: 'it' }),
     });
   }
   const fe = err as FastifyError;

@@ -2,11 +2,12 @@
 // OpenAPI document. Request objects are strict: an unknown field is an error, not silently dropped.
 import { z } from 'zod';
 import { ROLES } from '../domain/access.ts';
+import { SCHEMA_WORDS } from './schema-words.ts';
 
-export const Id = z.uuid({ error: 'must be a UUID' });
+export const Id = z.uuid({ error: SCHEMA_WORDS.uuid.en });
 export const IdParams = z.strictObject({ id: Id });
 const Instant = z.string().describe('RFC 3339 date-time');
-const DateOnly = z.iso.date({ error: 'must be a date such as 2026-12-31' });
+const DateOnly = z.iso.date({ error: SCHEMA_WORDS.date.en });
 
 // Every string a request carries is built from these, so what no field may hold is said once:
 // control characters (Unicode Cc: C0, DEL, C1; PostgreSQL refuses NUL in text with a 500, the
@@ -18,8 +19,8 @@ const CONTROL_BUT_TAB_NEWLINE = /(?![\t\n])\p{Cc}/u;
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
 const clean = (s: z.ZodString, controls: RegExp) =>
   s
-    .refine((v) => !controls.test(v), { error: 'must not contain control characters' })
-    .refine((v) => !LONE_SURROGATE.test(v), { error: 'must be well-formed Unicode (no lone surrogates)' });
+    .refine((v) => !controls.test(v), { error: SCHEMA_WORDS.noControls.en })
+    .refine((v) => !LONE_SURROGATE.test(v), { error: SCHEMA_WORDS.wellFormed.en });
 /** One line of text, possibly empty. */
 export const Line = (max: number) => clean(z.string().max(max), CONTROL);
 /** A name or title: one line, trimmed, not blank. */
@@ -35,7 +36,7 @@ const offsetInRange = (v: string) => {
   const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
   return Number(m[3] ?? 0) < 60 && minutes <= 14 * 60;
 };
-const OFFSET_ERROR = { error: 'must have an offset between -14:00 and +14:00 (or Z)' };
+const OFFSET_ERROR = { error: SCHEMA_WORDS.offset.en };
 /** An instant with its offset (Z or ±hh:mm, at most 14 hours). */
 export const OffsetDateTime = z.iso.datetime({ offset: true }).refine(offsetInRange, OFFSET_ERROR);
 
@@ -49,7 +50,7 @@ export const timeRange = <T extends z.ZodObject<{ from: z.ZodType<string | undef
     if (!from || !to) return;
     const span = Date.parse(to) - Date.parse(from);
     if (span < 0 || (nonEmpty && span === 0)) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: `must be after from`, params: { code: 'RANGE_REVERSED' } });
+      ctx.addIssue({ code: 'custom', path: ['to'], message: SCHEMA_WORDS.afterFrom.en, params: { code: 'RANGE_REVERSED' } });
     }
   });
 
@@ -192,7 +193,7 @@ export const Institution = z.object({
 });
 export const InstitutionCreate = z.strictObject({
   name: Text(200),
-  scopes: z.array(Text(253).regex(/^@?[a-z0-9.-]+$/i, 'must be a domain such as unipd.it')).max(100).default([]),
+  scopes: z.array(Text(253).regex(/^@?[a-z0-9.-]+$/i, SCHEMA_WORDS.domain.en)).max(100).default([]),
   subscriptionStart: DateOnly.nullable().default(null),
   subscriptionEnd: DateOnly.nullable().default(null),
   monthlyQuotaHours: z.number().min(0).max(100_000).nullable().default(null),
@@ -220,8 +221,8 @@ export const User = z.object({
   updatedAt: Instant,
 });
 const Locale = z.enum(['it', 'en']);
-const Email = z.email({ error: 'must be an e-mail address' }).max(320);
-const Password = Line(256).min(12, 'must have at least 12 characters');
+const Email = z.email({ error: SCHEMA_WORDS.email.en }).max(320);
+const Password = Line(256).min(12, SCHEMA_WORDS.password.en);
 export const UserCreate = z.strictObject({
   email: Email,
   name: Text(200),
@@ -242,7 +243,7 @@ export const PasswordLinkIssued = z.object({
   url: z.string().optional(),
   expiresAt: Instant,
 });
-const LinkToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be the code at the end of the link (43 letters, digits, - or _)');
+const LinkToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, SCHEMA_WORDS.linkToken.en);
 export const PasswordForgot = z.strictObject({ email: Line(320).min(3) });
 export const PasswordLinkQuery = z.strictObject({ token: LinkToken });
 export const PasswordLinkInfo = z.object({ email: z.string(), name: z.string(), purpose: z.enum(['invitation', 'reset']), expiresAt: Instant });
@@ -399,7 +400,7 @@ export const SeriesChange = z.strictObject({
 export const SeriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 export const InviteeCreate = z.strictObject({
-  email: z.email({ error: 'must be an e-mail address' }).max(320),
+  email: z.email({ error: SCHEMA_WORDS.email.en }).max(320),
   locale: z.enum(['it', 'en']).default('it'),
   timeZone: Line(64).min(1).optional(),
 });
@@ -422,7 +423,7 @@ export const Delegation = z.object({
 export const DelegationList = z.object({ items: z.array(Delegation) });
 export const DelegateAdd = z
   .strictObject({ email: Email.optional(), userId: Id.optional() })
-  .refine((b) => (b.email === undefined) !== (b.userId === undefined), { message: 'Give either email or userId.' });
+  .refine((b) => (b.email === undefined) !== (b.userId === undefined), { message: SCHEMA_WORDS.emailOrUser.en });
 export const BookFor = z.object({
   people: z.array(PersonRef).describe('people who named you delegate and whose request you accepted'),
   search: z.enum(['none', 'institution', 'anyone']).describe('whom else you may book for through the people search: your institution’s members (managers) or anyone (admins)'),

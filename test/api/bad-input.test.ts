@@ -71,6 +71,38 @@ describe('bad input', () => {
     expect(res.body.detail).toContain('body.seats');
   });
 
+  it('says what is wrong with each field in Italian to a person answered in Italian, in English otherwise', async () => {
+    const body = { ...valid(), seats: 'ten', roomId: 'room-1', title: 'x'.repeat(201), start: '2026-03-30T10:00+15:00' };
+    const italian = await t.api('POST', '/api/v1/bookings', { as: alice, body, headers: { 'accept-language': 'it' } });
+    const english = await t.api('POST', '/api/v1/bookings', { as: alice, body });
+    expect(italian.status).toBe(400);
+    expect(english.status).toBe(400);
+    expect(italian.body).toMatchObject({ code: 'VALIDATION_FAILED', lang: 'it' });
+    expect(english.body.lang).toBeUndefined();
+    const byPath = (res: typeof italian) => Object.fromEntries((res.body.errors as { path: string; message: string }[]).map((e) => [e.path, e.message]));
+    const it = byPath(italian);
+    const en = byPath(english);
+    // The same fields in the same order, only the words differ.
+    expect(Object.keys(it)).toEqual(Object.keys(en));
+    expect(en).toMatchObject({
+      'body.seats': 'Invalid input: expected number, received string',
+      'body.roomId': 'must be a UUID',
+      'body.title': 'Too big: expected string to have <=200 characters',
+      'body.start': 'must have an offset between -14:00 and +14:00 (or Z)',
+    });
+    // zod's own messages from its Italian locale, the schemas' own from schema-words.ts.
+    expect(it).toMatchObject({
+      'body.seats': 'Input non valido: atteso numero, ricevuto string',
+      'body.roomId': 'deve essere un UUID',
+      'body.title': 'Troppo grande: string deve avere <=200 caratteri',
+      'body.start': 'deve avere uno scostamento tra -14:00 e +14:00 (o Z)',
+    });
+    expect(italian.body.detail).toBe(`${Object.keys(it)[0]} ${Object.values(it)[0]}.`);
+    // A query string's refinement keeps its code, and its words are Italian too.
+    const reversed = await t.api('GET', '/api/v1/availability?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', { as: alice, headers: { 'accept-language': 'it' } });
+    expect(reversed.body).toMatchObject({ code: 'RANGE_REVERSED', lang: 'it', errors: [{ path: 'querystring.to', message: 'deve essere dopo from' }] });
+  });
+
   it('refuses duplicate room names and e-mails with 409', async () => {
     const name = t.rooms[0]!.name;
     const dup = await t.api('POST', '/api/v1/rooms', { as: t.admin, body: { name: name.toUpperCase(), capacity: 10 } });

@@ -7,6 +7,7 @@ import type { RecordingService } from '../../app/recordings.ts';
 import type { MeetingRecording } from '../../providers/port.ts';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
+import { SCHEMA_WORDS } from '../schema-words.ts';
 import { icsFileName } from './booking-ics.ts';
 
 const Attendance = z.object({
@@ -38,7 +39,7 @@ const Recording = z.object({
   url: z.string().nullable().describe('where it plays; null while the service still processes it'),
 });
 const Recordings = z.object({ bookingId: S.Id, available: z.boolean().describe('the room’s service keeps recordings the portal can list'), canManage: z.boolean(), items: z.array(Recording) });
-const RecordingParams = z.strictObject({ id: S.Id, recordingId: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a recording id the list gave') });
+const RecordingParams = z.strictObject({ id: S.Id, recordingId: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.:-]+$/, SCHEMA_WORDS.recordingId.en) });
 
 const recordingJson = (r: MeetingRecording) => ({ ...r, start: r.start.toISOString(), end: r.end?.toISOString() ?? null });
 

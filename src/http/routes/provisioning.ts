@@ -6,6 +6,7 @@ import type { JoiningService } from '../../app/joining.ts';
 import type { ProvisioningService } from '../../app/provisioning.ts';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
+import { SCHEMA_WORDS } from '../schema-words.ts';
 import type { StalledJob } from '../../ports.ts';
 
 const Id = z.uuid();
@@ -23,7 +24,7 @@ const RoomState = z.object({
 });
 const GuestPolicyBody = z.strictObject({
   policy: z.enum(['open', 'pin', 'lobby']),
-  pin: z.string().regex(/^\d{4,10}$/, 'must be 4 to 10 digits').nullable().optional(),
+  pin: z.string().regex(/^\d{4,10}$/, SCHEMA_WORDS.pinDigits.en).nullable().optional(),
 });
 const Job = z.object({
   id: z.string(),
@@ -83,8 +84,8 @@ export const provisioningRoutes: FastifyPluginAsyncZod<ProvisioningRouteOptions>
   });
 
   const Settings = z.strictObject({
-    scoId: z.string().regex(/^\d+$/, 'must be an Adobe Connect sco-id (digits)').optional(),
-    folderId: z.string().regex(/^\d+$/, 'must be an Adobe Connect sco-id (digits)').optional(),
+    scoId: z.string().regex(/^\d+$/, SCHEMA_WORDS.scoId.en).optional(),
+    folderId: z.string().regex(/^\d+$/, SCHEMA_WORDS.scoId.en).optional(),
     noShowRelease: z.boolean().optional(),
   });
   const SettingsView = z.object({ provider: z.string(), settings: Settings });

@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
 import type { RoomService } from '../../app/rooms.ts';
 import * as S from '../schemas.ts';
+import { SCHEMA_WORDS } from '../schema-words.ts';
 
-const Ticket = z.string().min(20).max(2048).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be the ticket of a room link');
+const Ticket = z.string().min(20).max(2048).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, SCHEMA_WORDS.roomTicket.en);
 const BookingParams = z.strictObject({ bookingId: S.Id });
 // Janus participant ids are unsigned 64-bit; the portal gives out ids below 2^47.
 const ParticipantParams = z.strictObject({ bookingId: S.Id, participantId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
@@ -32,7 +33,7 @@ const Visit = z.object({
 });
 const Waiting = z.object({ status: z.literal('waiting').describe('a guest at the lobby door: ask again in a few seconds'), bookingId: S.Id, title: z.string() });
 const Guest = z.object({ key: z.string().describe('names the guest for the host’s answer'), name: z.string(), askedAt: z.string() });
-const GuestParams = z.strictObject({ bookingId: S.Id, key: z.string().regex(/^[0-9a-f]{64}$/, 'must be the key of a waiting guest') });
+const GuestParams = z.strictObject({ bookingId: S.Id, key: z.string().regex(/^[0-9a-f]{64}$/, SCHEMA_WORDS.guestKey.en) });
 const Participant = z.object({ id: z.number().int(), display: z.string(), publishing: z.boolean(), audioMuted: z.boolean().nullable() });
 const errors = { ...S.errorResponses, 503: S.Problem };
 

@@ -5,10 +5,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
+import { SCHEMA_WORDS } from '../schema-words.ts';
 import { toCsv, type CsvValue } from '../../domain/csv.ts';
 import type { Grouped, StatisticsService, Summary } from '../../app/statistics.ts';
 
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date such as 2026-03-01');
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, SCHEMA_WORDS.date.en);
 const Query = z.strictObject({
   from: Day.optional().describe('First day (in the portal’s time zone); default: twelve months before `to`'),
   to: Day.optional().describe('Last day, included; default: today'),
