@@ -197,14 +197,14 @@ if (server && only.has('calendar-pg')) {
       bookings: quick ? 100_000 : 1_000_000,
       weeks: quick ? 100 : 500,
       warmupWeeks: 10,
-      budgetSeconds: quick ? 10 : 30,
+      secondsPerRow: quick ? 2 : 6,
       seed: SEED,
     }),
   );
 }
 if (only.has('calendar-pglite')) {
   await step('Week calendar, PGlite', (c) =>
-    weekCalendarOnPglite(c, { bookings: quick ? 20_000 : 100_000, weeks: quick ? 100 : 500, warmupWeeks: 10, budgetSeconds: quick ? 10 : 20, seed: SEED }),
+    weekCalendarOnPglite(c, { bookings: quick ? 20_000 : 100_000, weeks: quick ? 100 : 500, warmupWeeks: 10, secondsPerRow: quick ? 2 : 4, seed: SEED }),
   );
 }
 if (only.has('audio')) {
