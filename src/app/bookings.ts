@@ -158,7 +158,10 @@ export class BookingService {
         'VALIDATION_FAILED',
         'Give either roomId or seats (to get the smallest free room that fits).',
         { errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] },
-        { it: 'Indica roomId oppure seats (i posti, per avere l’aula libera più piccola che li contiene).' },
+        {
+          it: 'Indica roomId oppure seats (i posti, per avere l’aula libera più piccola che li contiene).',
+          details: { errors: [{ path: 'seats', message: 'Obbligatorio quando manca roomId.' }] },
+        },
       );
     }
     const seats = input.seats;

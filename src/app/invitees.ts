@@ -36,7 +36,7 @@ export class InviteeService {
         'VALIDATION_FAILED',
         'timeZone must be an IANA time zone such as Europe/Rome.',
         { errors: [{ path: 'body.timeZone', message: 'is not an IANA time zone' }] },
-        { it: 'timeZone deve essere un fuso orario IANA come Europe/Rome.' },
+        { it: 'timeZone deve essere un fuso orario IANA come Europe/Rome.', details: { errors: [{ path: 'body.timeZone', message: 'non è un fuso orario IANA' }] } },
       );
     }
     return this.uow.transaction(async (r) => {

@@ -87,7 +87,13 @@ export class RequestService {
     if (!(refusal instanceof AppError) || !isAskable(refusal.code)) throw refusal;
     const seats = input.seats ?? room?.capacity;
     if (seats === undefined) {
-      throw new AppError('invalid', 'VALIDATION_FAILED', 'Give either roomId or seats.', { errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] }, { it: 'Indica roomId o seats (i posti).' });
+      throw new AppError(
+        'invalid',
+        'VALIDATION_FAILED',
+        'Give either roomId or seats.',
+        { errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] },
+        { it: 'Indica roomId o seats (i posti).', details: { errors: [{ path: 'seats', message: 'Obbligatorio quando manca roomId.' }] } },
+      );
     }
     return this.uow.transaction(async (r) => {
       const id = await r.requests.insert({

@@ -47,7 +47,8 @@ export type ChangeSeriesInput = {
 
 export type Alternative = { roomId: string; roomName: string; start: Date; end: Date };
 /** A date the series could not have, with why and the nearest slot that was free. */
-export type Refusal = { start: Date; end: Date; code: string; reason: string; alternative: Alternative | null };
+/** A date the series could not have: the refusal's code and its words in English and Italian. */
+export type Refusal = { start: Date; end: Date; code: string; reason: string; reasonIt: string; alternative: Alternative | null };
 export type SeriesOutcome = { series: Series; booked: Booking[]; skipped: Refusal[] };
 export type PlannedOccurrence = { start: Date; end: Date; free: boolean; refusal: Refusal | null };
 
@@ -126,7 +127,7 @@ export class SeriesService {
     } catch (e) {
       if (e instanceof AppError && e.code === 'SERIES_CONFLICTS') {
         const withAlternatives = await this.withAlternatives(refused, plan, []);
-        throw new AppError(e.kind, e.code, e.message, { ...e.details, conflicts: withAlternatives.map((f) => refusalView(f, plan.zone)) }, e.translations);
+        throw listingConflicts(e, withAlternatives, plan.zone);
       }
       throw e;
     }
@@ -155,7 +156,10 @@ export class SeriesService {
           'VALIDATION_FAILED',
           `${seriesWide.join(', ')} change several occurrences; with scope "one" give start and end instead.`,
           { errors: seriesWide.map((k) => ({ path: `body.${k}`, message: 'Only with scope "following" or "all".' })) },
-          { it: `${seriesWide.join(', ')} ${seriesWide.length === 1 ? 'cambia' : 'cambiano'} più riunioni; con scope "one" indica invece start e end.` },
+          {
+            it: `${seriesWide.join(', ')} ${seriesWide.length === 1 ? 'cambia' : 'cambiano'} più riunioni; con scope "one" indica invece start e end.`,
+            details: { errors: seriesWide.map((k) => ({ path: `body.${k}`, message: 'Solo con scope "following" o "all".' })) },
+          },
         );
       }
       await this.requireOccurrence(this.uow.repos, ctx, seriesId, occurrenceId);
@@ -176,7 +180,10 @@ export class SeriesService {
         'VALIDATION_FAILED',
         'To change several occurrences, give startTime ("HH:MM") and durationMinutes; start and end move one occurrence.',
         { errors: [{ path: 'start', message: 'Only with scope "one".' }] },
-        { it: 'Per cambiare più riunioni indica startTime ("HH:MM") e durationMinutes; start ed end spostano una sola riunione.' },
+        {
+          it: 'Per cambiare più riunioni indica startTime ("HH:MM") e durationMinutes; start ed end spostano una sola riunione.',
+          details: { errors: [{ path: 'start', message: 'Solo con scope "one".' }] },
+        },
       );
     }
     const rule = input.rrule !== undefined ? parseRecurrence(input.rrule) : undefined;
@@ -187,7 +194,7 @@ export class SeriesService {
       if (!(e instanceof AppError) || e.code !== 'SERIES_CONFLICTS' || !attempt) throw e;
       const a = attempt;
       const withAlternatives = await this.withAlternatives(a.refusals, a, []);
-      throw new AppError(e.kind, e.code, e.message, { ...e.details, conflicts: withAlternatives.map((f) => refusalView(f, a.zone)) }, e.translations);
+      throw listingConflicts(e, withAlternatives, a.zone);
     }
   }
 
@@ -285,7 +292,7 @@ export class SeriesService {
           }
         } catch (e) {
           if (!(e instanceof AppError) || !PER_DATE.has(e.kind)) throw e;
-          refusals.push({ start, end, code: e.code, reason: e.message, alternative: null });
+          refusals.push({ start, end, code: e.code, reason: e.message, reasonIt: e.translations.it, alternative: null });
         }
       }
       // Occurrences the new rule no longer has.
@@ -391,7 +398,7 @@ export class SeriesService {
     const refusals: Refusal[] = [];
     for (const [i, slot] of plan.slots.entries()) {
       const result = early[i] ?? bySlot.get(slot.start.getTime())!;
-      if (result instanceof AppError) refusals.push({ start: slot.start, end: slot.end, code: result.code, reason: result.message, alternative: null });
+      if (result instanceof AppError) refusals.push({ start: slot.start, end: slot.end, code: result.code, reason: result.message, reasonIt: result.translations.it, alternative: null });
       else booked.push(result);
     }
     return { booked, refusals };
@@ -439,12 +446,12 @@ export class SeriesService {
   }
 }
 
-export const refusalView = (f: Refusal, zone?: string) => ({
+export const refusalView = (f: Refusal, zone?: string, lang: 'en' | 'it' = 'en') => ({
   start: f.start.toISOString(),
   end: f.end.toISOString(),
   ...(zone && { startLocal: toZonedIso(f.start, zone), endLocal: toZonedIso(f.end, zone) }),
   code: f.code,
-  reason: f.reason,
+  reason: lang === 'it' ? f.reasonIt : f.reason,
   alternative: f.alternative && { ...f.alternative, start: f.alternative.start.toISOString(), end: f.alternative.end.toISOString() },
 });
 
@@ -456,6 +463,17 @@ function conflicts(refusals: Refusal[], total: number, nothingFree: boolean, zon
         `${n} of the ${total} dates cannot be booked, so nothing was booked. Pick the suggested alternatives, change the rule, or book only the free dates.`,
         `${n} delle ${total} date non ${n === 1 ? 'si può' : 'si possono'} prenotare, quindi non è stato prenotato nulla. Scegli le alternative suggerite, cambia la regola o prenota solo le date libere.`,
       ];
-  return new AppError('conflict', 'SERIES_CONFLICTS', message, { conflicts: refusals.map((f) => refusalView(f, zone)) }, { it });
+  return listingConflicts(new AppError('conflict', 'SERIES_CONFLICTS', message, {}, { it }), refusals, zone);
+}
+
+/** `e` listing `refusals` as its conflicts, each with its reason in English and, in the Italian details, in Italian. */
+function listingConflicts(e: AppError, refusals: Refusal[], zone: string): AppError {
+  return new AppError(
+    e.kind,
+    e.code,
+    e.message,
+    { ...e.details, conflicts: refusals.map((f) => refusalView(f, zone)) },
+    { it: e.translations.it, details: { ...e.translations.details, conflicts: refusals.map((f) => refusalView(f, zone, 'it')) } },
+  );
 }
 

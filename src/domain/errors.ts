@@ -15,9 +15,11 @@ export type ErrorKind =
 /**
  * The message in the languages besides English that people read (http/errors.ts picks one). Every
  * refusal has Italian: the portal's people are at Italian institutions, and an error without it
- * does not compile (errors.test.ts also walks the sources for it).
+ * does not compile (errors.test.ts also walks the sources for it). `details`: the entries of the
+ * details that hold words (a field's message, a refused date's reason), in Italian; they take the
+ * place of the same entries for a person answered in Italian.
  */
-export type Translations = { readonly it: string };
+export type Translations = { readonly it: string; readonly details?: Record<string, unknown> };
 
 export class AppError extends Error {
   readonly kind: ErrorKind;

@@ -119,7 +119,9 @@ export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   const base = { instance: req.url, requestId: req.id };
   if (err instanceof AppError) {
     // In the person's language (saved, ?lang=, Accept-Language): every AppError has Italian.
-    return said(req, STATUS[err.kind], err.code, { en: err.message, it: err.translations.it }, { ...err.details, ...base });
+    // The Italian details replace only the entries they hold (words); the others are the same in both.
+    const details = answerLang(req) === 'it' ? { ...err.details, ...err.translations.details } : err.details;
+    return said(req, STATUS[err.kind], err.code, { en: err.message, it: err.translations.it }, { ...details, ...base });
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';

@@ -98,6 +98,12 @@ describe('bad input', () => {
       'body.start': 'deve avere uno scostamento tra -14:00 e +14:00 (o Z)',
     });
     expect(italian.body.detail).toBe(`${Object.keys(it)[0]} ${Object.values(it)[0]}.`);
+    // A rule the use-case checks (no room and no seats) says its field's words in Italian too.
+    const neither = { title: 'x', start: '2026-03-30T10:00', end: '2026-03-30T11:00' };
+    const neitherIt = await t.api('POST', '/api/v1/bookings', { as: alice, body: neither, headers: { 'accept-language': 'it' } });
+    const neitherEn = await t.api('POST', '/api/v1/bookings', { as: alice, body: neither });
+    expect(neitherIt.body).toMatchObject({ code: 'VALIDATION_FAILED', lang: 'it', errors: [{ path: 'seats', message: 'Obbligatorio quando manca roomId.' }] });
+    expect(neitherEn.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] });
     // A query string's refinement keeps its code, and its words are Italian too.
     const reversed = await t.api('GET', '/api/v1/availability?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', { as: alice, headers: { 'accept-language': 'it' } });
     expect(reversed.body).toMatchObject({ code: 'RANGE_REVERSED', lang: 'it', errors: [{ path: 'querystring.to', message: 'deve essere dopo from' }] });

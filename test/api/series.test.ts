@@ -75,6 +75,18 @@ describe('creating a series', () => {
       expect((await t.api('DELETE', `/api/v1/bookings/${alt.body.id}`, { as: bob })).status).toBe(200);
     }
     expect(await rowsTitled('All or nothing')).toBe(0);
+    // Asked in Italian: the same dates, codes and alternatives, each reason in Italian.
+    const italian = await t.api('POST', '/api/v1/series', {
+      as: alice,
+      headers: { 'accept-language': 'it' },
+      body: { title: 'All or nothing', seats: 10, roomId: room, start: '2026-04-06T10:00', end: '2026-04-06T11:00', rrule: 'FREQ=WEEKLY;COUNT=8', mode: 'all-or-nothing' },
+    });
+    expect(italian.body).toMatchObject({ status: 409, code: 'SERIES_CONFLICTS', lang: 'it' });
+    expect(italian.body.detail).toContain('3 delle 8 date');
+    const withoutReason = (list: { reason: string }[]) => list.map(({ reason: _reason, ...rest }) => rest);
+    expect(withoutReason(italian.body.conflicts)).toEqual(withoutReason(res.body.conflicts));
+    for (const c of italian.body.conflicts as { reason: string }[]) expect(c.reason).toMatch(/già prenotata in quell’orario/);
+    for (const c of res.body.conflicts as { reason: string }[]) expect(c.reason).toMatch(/already booked at that time/);
     const left = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM booking_series WHERE title = 'All or nothing'`.execute(t.db.database.db)).rows[0]!.n);
     expect(left).toBe(0);
   });
@@ -86,6 +98,14 @@ describe('creating a series', () => {
     expect(localTimes(res.body.skipped)).toEqual(['2026-04-13T10:00:00+02:00', '2026-04-27T10:00:00+02:00', '2026-05-11T10:00:00+02:00']);
     expect(res.body.skipped.map((s: { code: string }) => s.code)).toEqual(['ROOM_TAKEN', 'ROOM_TAKEN', 'ROOM_TAKEN']);
     expect(res.body.skipped[0].reason).toMatch(/already booked/);
+    // A preview of the same dates asked in Italian gives each refusal's reason in Italian.
+    const preview = await t.api('POST', '/api/v1/series/preview', {
+      as: alice,
+      headers: { 'accept-language': 'it' },
+      body: { title: 'Free ones', seats: 10, roomId: rooms[2], start: '2026-04-13T10:00', end: '2026-04-13T11:00', rrule: 'FREQ=WEEKLY;COUNT=1' },
+    });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body.occurrences[0]).toMatchObject({ free: false, refusal: { code: 'ROOM_TAKEN', reason: expect.stringMatching(/già prenotata/) } });
     expect(res.body.series.exdates).toEqual(['2026-04-13T08:00:00.000Z', '2026-04-27T08:00:00.000Z', '2026-05-11T08:00:00.000Z']);
     expect(await rowsTitled('Free ones')).toBe(5);
   });

@@ -6,6 +6,7 @@ import { refusalView } from '../../app/series.ts';
 import { toZonedIso } from '../../domain/time.ts';
 import type { Booking, Series } from '../../ports.ts';
 import { callContext } from '../access.ts';
+import { answerLang } from '../errors.ts';
 import * as S from '../schemas.ts';
 import { bookingView } from '../views.ts';
 
@@ -63,7 +64,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
           startLocal: toZonedIso(p.start, zone),
           endLocal: toZonedIso(p.end, zone),
           free: p.free,
-          refusal: p.refusal && refusalView(p.refusal, zone),
+          refusal: p.refusal && refusalView(p.refusal, zone, answerLang(req)),
         })),
       };
     },
@@ -87,7 +88,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
         .send({
           series: seriesView(outcome.series),
           booked: outcome.booked.map(occurrenceView),
-          skipped: outcome.skipped.map((f) => refusalView(f, outcome.series.timeZone)),
+          skipped: outcome.skipped.map((f) => refusalView(f, outcome.series.timeZone, answerLang(req))),
         });
     },
   });
