@@ -46,9 +46,9 @@ export type ChangeSeriesInput = {
 };
 
 export type Alternative = { roomId: string; roomName: string; start: Date; end: Date };
-/** A date the series could not have, with why and the nearest slot that was free. */
-/** A date the series could not have: the refusal's code and its words in English and Italian. */
+/** A date the series could not have, with why (in English and Italian) and the nearest slot that was free. */
 export type Refusal = { start: Date; end: Date; code: string; reason: string; reasonIt: string; alternative: Alternative | null };
+const refusalOf = (slot: Slot, e: AppError): Refusal => ({ start: slot.start, end: slot.end, code: e.code, reason: e.message, reasonIt: e.translations.it, alternative: null });
 export type SeriesOutcome = { series: Series; booked: Booking[]; skipped: Refusal[] };
 export type PlannedOccurrence = { start: Date; end: Date; free: boolean; refusal: Refusal | null };
 
@@ -292,7 +292,7 @@ export class SeriesService {
           }
         } catch (e) {
           if (!(e instanceof AppError) || !PER_DATE.has(e.kind)) throw e;
-          refusals.push({ start, end, code: e.code, reason: e.message, reasonIt: e.translations.it, alternative: null });
+          refusals.push(refusalOf({ start, end }, e));
         }
       }
       // Occurrences the new rule no longer has.
@@ -398,7 +398,7 @@ export class SeriesService {
     const refusals: Refusal[] = [];
     for (const [i, slot] of plan.slots.entries()) {
       const result = early[i] ?? bySlot.get(slot.start.getTime())!;
-      if (result instanceof AppError) refusals.push({ start: slot.start, end: slot.end, code: result.code, reason: result.message, reasonIt: result.translations.it, alternative: null });
+      if (result instanceof AppError) refusals.push(refusalOf(slot, result));
       else booked.push(result);
     }
     return { booked, refusals };

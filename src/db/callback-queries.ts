@@ -9,8 +9,7 @@
 // promise made outside node-postgres as here, showed neither (bench/RESULTS.md, issue #13). Why V8
 // keeps more was not found; what changes it is only where the callback is given.
 import type pg from 'pg';
-
-type QueryFn = (...args: unknown[]) => unknown;
+import type { QueryFn } from './prepared.ts';
 
 /** Makes `client.query(text|config[, values])` without a callback use the callback form; other calls go through as they are. */
 export function callbackQueries(client: pg.ClientBase): void {

@@ -47,7 +47,8 @@ export class StatementNames {
   }
 }
 
-type QueryFn = (...args: unknown[]) => unknown;
+/** `client.query` as the wrappers of a pooled client see it (here and callback-queries.ts). */
+export type QueryFn = (...args: unknown[]) => unknown;
 
 /** Makes `client.query(text, values)` use named statements from `names`; other calls go through as they are. */
 export function prepareRepeated(client: pg.ClientBase, names: StatementNames): void {
