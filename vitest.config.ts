@@ -34,6 +34,10 @@ export default defineConfig({
       { extends: true, test: { name: 'isolated', include: mocking, exclude } },
     ],
     testTimeout: 60_000,
+    // expect.poll waits on browsers and servers here: vitest's 1 s is shorter than a page reload on
+    // a loaded two-core machine (CI at c891115: the Italian institution page after a reload). A poll
+    // ends as soon as its value is there, so a passing test waits no longer than before.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 120_000,
     // Each file opens its own database (an in-memory PGlite, or a fresh PostgreSQL database).
     pool: 'forks',
