@@ -4,7 +4,7 @@
 import { canManageBooking } from '../domain/access.ts';
 import type { BookingPolicy, RoomFacts, Slot } from '../domain/booking-rules.ts';
 import { checkNotEnded, checkOnApproval, checkRoomActive, checkSeatShare, checkSeats, checkSlot, formatMinutes, slotHours } from '../domain/booking-rules.ts';
-import { AppError, bookingNotFound, notFound, unprocessable } from '../domain/errors.ts';
+import { AppError, bookingNotFound, fieldErrors, notFound, unprocessable } from '../domain/errors.ts';
 import { peakSeats, type SeatUsage } from '../domain/seat-pool.ts';
 import { offerRequest } from '../domain/requests.ts';
 import { checkMayBook } from '../domain/subscription.ts';
@@ -13,6 +13,9 @@ import { DAY, MINUTE, monthOf, parseTime } from '../domain/time.ts';
 import { onBehalf } from './delegation.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { AuditRecord, Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, Repositories, RequestKey, Room, UnitOfWork } from '../ports.ts';
+
+/** Neither a room nor a number of seats: the field a booking or a request then lacks. */
+export const SEATS_OR_ROOM = fieldErrors([{ path: 'seats', en: 'Required when roomId is not given.', it: 'Obbligatorio quando manca roomId.' }]);
 
 export type CreateBookingInput = {
   title: string;
@@ -157,11 +160,8 @@ export class BookingService {
         'invalid',
         'VALIDATION_FAILED',
         'Give either roomId or seats (to get the smallest free room that fits).',
-        { errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] },
-        {
-          it: 'Indica roomId oppure seats (i posti, per avere l’aula libera più piccola che li contiene).',
-          details: { errors: [{ path: 'seats', message: 'Obbligatorio quando manca roomId.' }] },
-        },
+        SEATS_OR_ROOM.en,
+        { it: 'Indica roomId oppure seats (i posti, per avere l’aula libera più piccola che li contiene).', details: SEATS_OR_ROOM.it },
       );
     }
     const seats = input.seats;

@@ -1,10 +1,12 @@
 // People the booker invites by e-mail to a booking or a whole series. Adding one sends them the
 // invitation; removing one sends them a cancellation (listeners, inside the same transaction).
 import { canManageBooking } from '../domain/access.ts';
-import { AppError, bookingNotFound, notFound, seriesNotFound } from '../domain/errors.ts';
+import { AppError, bookingNotFound, fieldErrors, notFound, seriesNotFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
 import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sender-limits.ts';
+
+const zoneField = fieldErrors([{ path: 'body.timeZone', en: 'is not an IANA time zone', it: 'non è un fuso orario IANA' }]);
 
 export type InviteeEvent = { action: 'added' | 'removed'; target: InviteeTarget; invitee: Invitee; ctx: CallContext };
 export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Promise<void>;
@@ -35,8 +37,8 @@ export class InviteeService {
         'invalid',
         'VALIDATION_FAILED',
         'timeZone must be an IANA time zone such as Europe/Rome.',
-        { errors: [{ path: 'body.timeZone', message: 'is not an IANA time zone' }] },
-        { it: 'timeZone deve essere un fuso orario IANA come Europe/Rome.', details: { errors: [{ path: 'body.timeZone', message: 'non è un fuso orario IANA' }] } },
+        zoneField.en,
+        { it: 'timeZone deve essere un fuso orario IANA come Europe/Rome.', details: zoneField.it },
       );
     }
     return this.uow.transaction(async (r) => {

@@ -12,7 +12,7 @@ import { checkPending, isAskable, type RequestState } from '../domain/requests.t
 import { parseTime } from '../domain/time.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
 import type { Booking, BookingRequest, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
-import { requireRoom, type BookingService, type CreateBookingInput } from './bookings.ts';
+import { requireRoom, SEATS_OR_ROOM, type BookingService, type CreateBookingInput } from './bookings.ts';
 import { toActor } from './accounts.ts';
 
 export type AskInput = CreateBookingInput & { reason: string };
@@ -91,8 +91,8 @@ export class RequestService {
         'invalid',
         'VALIDATION_FAILED',
         'Give either roomId or seats.',
-        { errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] },
-        { it: 'Indica roomId o seats (i posti).', details: { errors: [{ path: 'seats', message: 'Obbligatorio quando manca roomId.' }] } },
+        SEATS_OR_ROOM.en,
+        { it: 'Indica roomId o seats (i posti).', details: SEATS_OR_ROOM.it },
       );
     }
     return this.uow.transaction(async (r) => {

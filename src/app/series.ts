@@ -3,7 +3,7 @@
 // transaction, so the rules (room overlap with turnaround, seat pool, quota) exist once.
 import { canManageBooking } from '../domain/access.ts';
 import { checkOnApproval, checkSeatShare, earliestStart, latestStart, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
-import { AppError, notFound, seriesNotFound, unprocessable } from '../domain/errors.ts';
+import { AppError, fieldErrors, notFound, seriesNotFound, unprocessable } from '../domain/errors.ts';
 import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, occurrenceDay, parseRecurrence, remainder, type Recurrence } from '../domain/recurrence.ts';
 import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
 import { DAY, MINUTE, parseTime, toZonedIso } from '../domain/time.ts';
@@ -48,6 +48,7 @@ export type ChangeSeriesInput = {
 export type Alternative = { roomId: string; roomName: string; start: Date; end: Date };
 /** A date the series could not have, with why (in English and Italian) and the nearest slot that was free. */
 export type Refusal = { start: Date; end: Date; code: string; reason: string; reasonIt: string; alternative: Alternative | null };
+const oneOnly = fieldErrors([{ path: 'start', en: 'Only with scope "one".', it: 'Solo con scope "one".' }]);
 const refusalOf = (slot: Slot, e: AppError): Refusal => ({ start: slot.start, end: slot.end, code: e.code, reason: e.message, reasonIt: e.translations.it, alternative: null });
 export type SeriesOutcome = { series: Series; booked: Booking[]; skipped: Refusal[] };
 export type PlannedOccurrence = { start: Date; end: Date; free: boolean; refusal: Refusal | null };
@@ -151,15 +152,13 @@ export class SeriesService {
     if (scope === 'one') {
       const seriesWide = (['startTime', 'durationMinutes', 'rrule'] as const).filter((k) => input[k] !== undefined);
       if (seriesWide.length > 0) {
+        const wide = fieldErrors(seriesWide.map((k) => ({ path: `body.${k}`, en: 'Only with scope "following" or "all".', it: 'Solo con scope "following" o "all".' })));
         throw new AppError(
           'invalid',
           'VALIDATION_FAILED',
           `${seriesWide.join(', ')} change several occurrences; with scope "one" give start and end instead.`,
-          { errors: seriesWide.map((k) => ({ path: `body.${k}`, message: 'Only with scope "following" or "all".' })) },
-          {
-            it: `${seriesWide.join(', ')} ${seriesWide.length === 1 ? 'cambia' : 'cambiano'} più riunioni; con scope "one" indica invece start e end.`,
-            details: { errors: seriesWide.map((k) => ({ path: `body.${k}`, message: 'Solo con scope "following" o "all".' })) },
-          },
+          wide.en,
+          { it: `${seriesWide.join(', ')} ${seriesWide.length === 1 ? 'cambia' : 'cambiano'} più riunioni; con scope "one" indica invece start e end.`, details: wide.it },
         );
       }
       await this.requireOccurrence(this.uow.repos, ctx, seriesId, occurrenceId);
@@ -179,11 +178,8 @@ export class SeriesService {
         'invalid',
         'VALIDATION_FAILED',
         'To change several occurrences, give startTime ("HH:MM") and durationMinutes; start and end move one occurrence.',
-        { errors: [{ path: 'start', message: 'Only with scope "one".' }] },
-        {
-          it: 'Per cambiare più riunioni indica startTime ("HH:MM") e durationMinutes; start ed end spostano una sola riunione.',
-          details: { errors: [{ path: 'start', message: 'Solo con scope "one".' }] },
-        },
+        oneOnly.en,
+        { it: 'Per cambiare più riunioni indica startTime ("HH:MM") e durationMinutes; start ed end spostano una sola riunione.', details: oneOnly.it },
       );
     }
     const rule = input.rrule !== undefined ? parseRecurrence(input.rrule) : undefined;

@@ -37,6 +37,17 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * The `errors` of a refusal that names fields: in English for its details, in Italian for its
+ * translations' details (`{ it, details: f.it }`), each field's path written once.
+ */
+export function fieldErrors(fields: readonly { path: string; en: string; it: string }[]) {
+  return {
+    en: { errors: fields.map((f) => ({ path: f.path, message: f.en })) },
+    it: { errors: fields.map((f) => ({ path: f.path, message: f.it })) },
+  };
+}
+
 export const notFound = (code: string, message: string, translations: Translations) => new AppError('not-found', code, message, {}, translations);
 export const unprocessable = (code: string, message: string, translations: Translations, details: Record<string, unknown> = {}) =>
   new AppError('unprocessable', code, message, details, translations);

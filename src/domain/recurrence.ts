@@ -4,7 +4,7 @@
 // Luxon. So a weekly 10:00 Europe/Rome stays 10:00 on both sides of a daylight-saving change.
 import rrulePackage, { type Options } from 'rrule';
 import { DateTime } from 'luxon';
-import { AppError, unprocessable } from './errors.ts';
+import { AppError, fieldErrors, unprocessable } from './errors.ts';
 import { ruleProblem } from './recurrence-feasibility.ts';
 
 const { RRule } = rrulePackage;
@@ -30,14 +30,19 @@ const WEEKDAY = /^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$/;
 const INT_LIST = (min: number, max: number) => (v: string) =>
   v.split(',').every((n) => /^[+-]?\d{1,3}$/.test(n) && Math.abs(Number(n)) >= min && Math.abs(Number(n)) <= max && Number(n) !== 0);
 
-const invalid = (en: string, it: string) =>
-  new AppError(
+/** What is wrong with the rule, said on its field in both languages. */
+const ruleField = (en: string, it: string) => fieldErrors([{ path: 'rrule', en, it }]);
+
+const invalid = (en: string, it: string) => {
+  const field = ruleField(en, it);
+  return new AppError(
     'invalid',
     'RRULE_INVALID',
     `${en} Write the rule as in RFC 5545, for example FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10.`,
-    { errors: [{ path: 'rrule', message: en }] },
-    { it: `${it} Scrivi la regola come indica la RFC 5545, per esempio FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10.` },
+    field.en,
+    { it: `${it} Scrivi la regola come indica la RFC 5545, per esempio FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10.`, details: field.it },
   );
+};
 
 /** Reads `FREQ=...;...` (with or without the `RRULE:` prefix) and checks every part. */
 export function parseRecurrence(text: string): Recurrence {
@@ -231,9 +236,13 @@ export function expandRecurrence(req: ExpandRequest): Date[] {
   const problem = ruleProblem(rule, { year: localStart.year, month: localStart.month, day: localStart.day, weekday: localStart.weekday - 1 });
   if (problem?.code === 'RRULE_INVALID') throw invalid(problem.reason.en, problem.reason.it);
   if (problem) {
-    throw unprocessable(problem.code, `This rule never gives a meeting: ${problem.reason.en} Change the rule.`, { it: `Questa regola non dà mai una riunione: ${problem.reason.it} Cambia la regola.` }, {
-      errors: [{ path: 'rrule', message: problem.reason.en }],
-    });
+    const field = ruleField(problem.reason.en, problem.reason.it);
+    throw unprocessable(
+      problem.code,
+      `This rule never gives a meeting: ${problem.reason.en} Change the rule.`,
+      { it: `Questa regola non dà mai una riunione: ${problem.reason.it} Cambia la regola.`, details: field.it },
+      field.en,
+    );
   }
   if (rule.count !== null && rule.count - (req.exdates?.length ?? 0) > max) throw tooMany();
   if (rule.count !== null && rule.count > daysOpen) throw beyondHorizon();

@@ -168,6 +168,23 @@ describe('creating a series', () => {
     expect(await rowsTitled('Refused rule')).toBe(0);
   });
 
+  it('says what is wrong with a rule on its field, in Italian to an Italian browser', async () => {
+    // A rule that is not RFC 5545 (400 RRULE_INVALID), and one that never gives a date (422 RULE_NEVER_MATCHES).
+    for (const rrule of ['FREQ=WEEKLY;BYDAY=XX;COUNT=3', 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=3']) {
+      const body = { title: 'Refused rule', seats: 10, roomId: rooms[3], start: '2026-04-06T08:00', end: '2026-04-06T09:00', rrule };
+      const en = await series(alice, body);
+      const italian = await t.api('POST', '/api/v1/series', { as: alice, body, headers: { 'accept-language': 'it' } });
+      expect(italian.status).toBe(en.status);
+      expect(italian.body).toMatchObject({ code: en.body.code, lang: 'it', errors: [{ path: 'rrule' }] });
+      expect(en.body.errors).toEqual([{ path: 'rrule', message: expect.any(String) }]);
+      // The field's words are the Italian of the detail's own, not the English ones.
+      expect(italian.body.errors[0].message).not.toBe(en.body.errors[0].message);
+      expect(italian.body.detail).toContain(italian.body.errors[0].message);
+      expect(en.body.detail).toContain(en.body.errors[0].message);
+    }
+    expect(await rowsTitled('Refused rule')).toBe(0);
+  });
+
   it('books 200 occurrences in one request', async () => {
     const began = performance.now();
     const res = await series(alice, { title: 'Two hundred', roomId: rooms[3], start: '2026-03-21T07:00', end: '2026-03-21T07:30', rrule: 'FREQ=DAILY;COUNT=200' });
