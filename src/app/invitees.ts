@@ -6,7 +6,7 @@ import { isValidTimeZone } from '../domain/time.ts';
 import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
 import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sender-limits.ts';
 
-const zoneField = fieldErrors([{ path: 'body.timeZone', en: 'is not an IANA time zone', it: 'non è un fuso orario IANA' }]);
+const zoneField = fieldErrors([{ path: 'timeZone', en: 'is not an IANA time zone', it: 'non è un fuso orario IANA' }]);
 
 export type InviteeEvent = { action: 'added' | 'removed'; target: InviteeTarget; invitee: Invitee; ctx: CallContext };
 export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Promise<void>;

@@ -152,7 +152,7 @@ export class SeriesService {
     if (scope === 'one') {
       const seriesWide = (['startTime', 'durationMinutes', 'rrule'] as const).filter((k) => input[k] !== undefined);
       if (seriesWide.length > 0) {
-        const wide = fieldErrors(seriesWide.map((k) => ({ path: `body.${k}`, en: 'Only with scope "following" or "all".', it: 'Solo con scope "following" o "all".' })));
+        const wide = fieldErrors(seriesWide.map((k) => ({ path: k, en: 'Only with scope "following" or "all".', it: 'Solo con scope "following" o "all".' })));
         throw new AppError(
           'invalid',
           'VALIDATION_FAILED',

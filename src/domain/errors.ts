@@ -39,7 +39,8 @@ export class AppError extends Error {
 
 /**
  * The `errors` of a refusal that names fields: in English for its details, in Italian for its
- * translations' details (`{ it, details: f.it }`), each field's path written once.
+ * translations' details (`{ it, details: f.it }`), each field's path written once: the field's
+ * name in the request's data (`seats`); the API adds where it was sent (`body.seats`).
  */
 export function fieldErrors(fields: readonly { path: string; en: string; it: string }[]) {
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FastifyRequest } from 'fastify';
+import { AppError, fieldErrors } from '../domain/errors.ts';
 import { toProblem } from './errors.ts';
 
 const req = { url: '/api/v1/x', id: 'r1' } as FastifyRequest;
@@ -35,5 +36,19 @@ describe('mapping errors to problem+json', () => {
     }
     const slow = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
     expect(toProblem(slow, req)).toMatchObject({ status: 503, code: 'DATABASE_TIMEOUT' });
+  });
+});
+
+describe('a refused field in the answer', () => {
+  const field = fieldErrors([{ path: 'from', en: 'must be a day', it: 'deve essere un giorno' }]);
+  const refusal = () => new AppError('invalid', 'VALIDATION_FAILED', 'from must be a day.', field.en, { it: 'from deve essere un giorno.', details: field.it });
+
+  it('is named by the part of the request that held it', () => {
+    const inQuery = { ...req, query: { from: 'soon' } } as unknown as FastifyRequest;
+    expect(toProblem(refusal(), inQuery).errors).toEqual([{ path: 'querystring.from', message: 'must be a day' }]);
+    const inBody = { ...req, query: {}, body: { from: 'soon' } } as unknown as FastifyRequest;
+    expect(toProblem(refusal(), inBody).errors).toEqual([{ path: 'body.from', message: 'must be a day' }]);
+    // A field the request left out is a body field: the use cases name the body's.
+    expect(toProblem(refusal(), { ...req, body: {} } as FastifyRequest).errors).toEqual([{ path: 'body.from', message: 'must be a day' }]);
   });
 });

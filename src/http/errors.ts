@@ -115,13 +115,28 @@ const DATABASE_SLOW: Words = {
   it: 'Il database ha impiegato troppo a rispondere; invia di nuovo la richiesta tra qualche secondo.',
 };
 
+/**
+ * A use case names a refused field as the request's data has it (`seats`, `rrule`: the booking
+ * import reads the same refusals); the API says where in the request it was, as its validation
+ * does (`body.seats`, `querystring.from`), so a client maps one kind of path to its fields.
+ */
+function located(details: Record<string, unknown>, req: FastifyRequest): Record<string, unknown> {
+  if (!Array.isArray(details.errors)) return details;
+  const has = (part: unknown, key: string) => typeof part === 'object' && part !== null && Object.hasOwn(part, key);
+  const errors = (details.errors as { path: string }[]).map((e) => {
+    const top = e.path.split('.')[0]!;
+    return { ...e, path: `${has(req.query, top) && !has(req.body, top) ? 'querystring' : 'body'}.${e.path}` };
+  });
+  return { ...details, errors };
+}
+
 export function toProblem(err: unknown, req: FastifyRequest): ProblemBody {
   const base = { instance: req.url, requestId: req.id };
   if (err instanceof AppError) {
     // In the person's language (saved, ?lang=, Accept-Language): every AppError has Italian.
     // The Italian details replace only the entries they hold (words); the others are the same in both.
     const details = answerLang(req) === 'it' ? { ...err.details, ...err.translations.details } : err.details;
-    return said(req, STATUS[err.kind], err.code, { en: err.message, it: err.translations.it }, { ...details, ...base });
+    return said(req, STATUS[err.kind], err.code, { en: err.message, it: err.translations.it }, { ...located(details, req), ...base });
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';

@@ -71,6 +71,28 @@ describe('bad input', () => {
     expect(res.body.detail).toContain('body.seats');
   });
 
+  it('names a field a rule refuses by where the request sent it, as validation does', async () => {
+    const paths = (res: { body: { errors?: { path: string }[] } }) => res.body.errors?.map((e) => e.path);
+    // The booking's own rule: no room and no seats.
+    const neither = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'x', start: '2026-03-30T10:00', end: '2026-03-30T11:00' } });
+    expect(paths(neither)).toEqual(['body.seats']);
+    // An invitee's time zone, which only the use case knows to be unknown.
+    const booking = await t.api('POST', '/api/v1/bookings', { as: alice, body: { ...valid(), start: '2026-03-31T10:00', end: '2026-03-31T11:00' } });
+    expect(booking.status).toBe(201);
+    const invitee = await t.api('POST', `/api/v1/bookings/${booking.body.id}/invitees`, { as: alice, body: { email: 'guest@example.org', timeZone: 'Mars/Olympus' } });
+    expect([invitee.status, invitee.body.code, paths(invitee)]).toEqual([400, 'VALIDATION_FAILED', ['body.timeZone']]);
+    // A series: the rule, and the fields that one scope may change and another may not.
+    const rule = await t.api('POST', '/api/v1/series', { as: alice, body: { title: 'x', roomId: room, start: '2026-04-06T10:00', end: '2026-04-06T11:00', rrule: 'FREQ=WEEKLY;BYDAY=XX;COUNT=3' } });
+    expect([rule.body.code, paths(rule)]).toEqual(['RRULE_INVALID', ['body.rrule']]);
+    const series = await t.api('POST', '/api/v1/series', { as: alice, body: { title: 'Paths', roomId: room, start: '2026-04-07T10:00', end: '2026-04-07T11:00', rrule: 'FREQ=WEEKLY;COUNT=2' } });
+    expect(series.status).toBe(201);
+    const occurrence = `/api/v1/series/${series.body.series.id}/occurrences/${series.body.booked[0].id}`;
+    const wide = await t.api('PATCH', occurrence, { as: alice, body: { scope: 'one', startTime: '09:00', durationMinutes: 30 } });
+    expect([wide.status, paths(wide)]).toEqual([400, ['body.startTime', 'body.durationMinutes']]);
+    const one = await t.api('PATCH', occurrence, { as: alice, body: { scope: 'all', start: '2026-04-07T09:00' } });
+    expect([one.status, paths(one)]).toEqual([400, ['body.start']]);
+  });
+
   it('says what is wrong with each field in Italian to a person answered in Italian, in English otherwise', async () => {
     const body = { ...valid(), seats: 'ten', roomId: 'room-1', title: 'x'.repeat(201), start: '2026-03-30T10:00+15:00' };
     const italian = await t.api('POST', '/api/v1/bookings', { as: alice, body, headers: { 'accept-language': 'it' } });
@@ -102,8 +124,8 @@ describe('bad input', () => {
     const neither = { title: 'x', start: '2026-03-30T10:00', end: '2026-03-30T11:00' };
     const neitherIt = await t.api('POST', '/api/v1/bookings', { as: alice, body: neither, headers: { 'accept-language': 'it' } });
     const neitherEn = await t.api('POST', '/api/v1/bookings', { as: alice, body: neither });
-    expect(neitherIt.body).toMatchObject({ code: 'VALIDATION_FAILED', lang: 'it', errors: [{ path: 'seats', message: 'Obbligatorio quando manca roomId.' }] });
-    expect(neitherEn.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'seats', message: 'Required when roomId is not given.' }] });
+    expect(neitherIt.body).toMatchObject({ code: 'VALIDATION_FAILED', lang: 'it', errors: [{ path: 'body.seats', message: 'Obbligatorio quando manca roomId.' }] });
+    expect(neitherEn.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'body.seats', message: 'Required when roomId is not given.' }] });
     // A query string's refinement keeps its code, and its words are Italian too.
     const reversed = await t.api('GET', '/api/v1/availability?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', { as: alice, headers: { 'accept-language': 'it' } });
     expect(reversed.body).toMatchObject({ code: 'RANGE_REVERSED', lang: 'it', errors: [{ path: 'querystring.to', message: 'deve essere dopo from' }] });

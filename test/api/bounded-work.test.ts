@@ -49,7 +49,7 @@ describe('repeating rules', () => {
     isProblem(await preview(rrule), 422, 'RULE_NEVER_MATCHES');
     const create = await t.api('POST', '/api/v1/series', { as: alice, body: { title: 'Rule', roomId: room, seats: 5, start: '2026-03-23T10:00', end: '2026-03-23T11:00', rrule } });
     isProblem(create, 422, 'RULE_NEVER_MATCHES');
-    expect(create.body.errors).toEqual([expect.objectContaining({ path: 'rrule' })]);
+    expect(create.body.errors).toEqual([expect.objectContaining({ path: 'body.rrule' })]);
     expect(await counts()).toEqual(before);
   });
 

@@ -175,8 +175,8 @@ describe('creating a series', () => {
       const en = await series(alice, body);
       const italian = await t.api('POST', '/api/v1/series', { as: alice, body, headers: { 'accept-language': 'it' } });
       expect(italian.status).toBe(en.status);
-      expect(italian.body).toMatchObject({ code: en.body.code, lang: 'it', errors: [{ path: 'rrule' }] });
-      expect(en.body.errors).toEqual([{ path: 'rrule', message: expect.any(String) }]);
+      expect(italian.body).toMatchObject({ code: en.body.code, lang: 'it', errors: [{ path: 'body.rrule' }] });
+      expect(en.body.errors).toEqual([{ path: 'body.rrule', message: expect.any(String) }]);
       // The field's words are the Italian of the detail's own, not the English ones.
       expect(italian.body.errors[0].message).not.toBe(en.body.errors[0].message);
       expect(italian.body.detail).toContain(italian.body.errors[0].message);

@@ -65,7 +65,7 @@ export const FIELD_OF_CODE: Record<string, FormField> = {
   ROOM_INACTIVE: 'roomId',
 };
 
-/** API validation paths ("/title", "body.start", "seats") to form fields. */
+/** The API's field paths ("body.start", "body.seats") to form fields. */
 export function fieldOfPath(path: string): FormField | null {
   const name = path.replace(/^\/|^body[./]/, '').split(/[./]/)[0] ?? '';
   switch (name) {
