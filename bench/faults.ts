@@ -70,9 +70,10 @@ export async function faultsBenchmark(cleanup: Cleanup, o: FaultsOptions = {}): 
 
   // 3. pg_terminate_backend of the portal's connections.
   from = Date.now();
-  const terminated = rig.cluster.psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'wm' AND pid <> pg_backend_pid()`).trim();
+  const terminated = (await rig.cluster.psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'wm' AND pid <> pg_backend_pid()`)).trim();
+  const killed = Date.now();
   await settle(3000);
-  say(`pg_terminate_backend of ${terminated} connections: answers in the next 3 s ${byStatus(answersBetween(rig.answers, from, Date.now()))}; first 201 after ${num(timeToServe(rig.answers, from) ?? NaN, 0)} ms`);
+  say(`pg_terminate_backend of ${terminated} connections: answers in the next 3 s ${byStatus(answersBetween(rig.answers, from, Date.now()))}; first 201 ${num(timeToServe(rig.answers, killed) ?? NaN, 0)} ms after psql had terminated them`);
 
   // 4. A database that hangs (SIGSTOP on every server process) for the stop's length: nothing is
   // closed, so only the timeouts (connect, request, /readyz) keep requests from hanging.
@@ -104,7 +105,7 @@ export async function faultsBenchmark(cleanup: Cleanup, o: FaultsOptions = {}): 
   rig.startLoad(clients, { pauseMs });
   for (let t = 0; t < soakSeconds; t += 10) {
     await settle(Math.min(10, soakSeconds - t) * 1000);
-    samples.push({ ...processFigures(rig.portal.pid), connections: Number(rig.cluster.psql(`SELECT count(*) FROM pg_stat_activity WHERE datname = 'wm'`).trim()) });
+    samples.push({ ...processFigures(rig.portal.pid), connections: Number((await rig.cluster.psql(`SELECT count(*) FROM pg_stat_activity WHERE datname = 'wm'`)).trim()) });
   }
   await rig.stopLoad();
   const soakAnswers = answersBetween(rig.answers, soakFrom, Date.now());

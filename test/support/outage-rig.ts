@@ -9,7 +9,8 @@ import { buildServices, openPortalDatabase, systemClock } from '../../src/portal
 import { portalEnvironment, startPortalProcess, type PortalProcess } from '../../bench/portal-process.ts';
 import { startPostgresCluster, type PostgresCluster } from './postgres-cluster.ts';
 
-export type Answer = { at: number; status: number | 'network error'; code?: string; bookingId?: string; retryAfter?: string | null };
+/** `sent`: when the request left; `at`: when its answer (or its failure) came back. */
+export type Answer = { sent: number; at: number; status: number | 'network error'; code?: string; bookingId?: string; retryAfter?: string | null };
 
 export type OutageRig = {
   cluster: PostgresCluster;
@@ -32,7 +33,7 @@ export async function startOutageRig(o: { clients: number; env?: Record<string, 
   const cluster = await startPostgresCluster();
   let portal: PortalProcess | undefined;
   try {
-    cluster.psql('CREATE DATABASE wm');
+    await cluster.psql('CREATE DATABASE wm');
     const env = portalEnvironment({ DATABASE_URL: cluster.url('wm'), MAX_DAYS_AHEAD: '3650', DATABASE_POOL_SIZE: '10', DRAIN_SECONDS: '1', ...o.env });
     const config = loadConfig(env);
     const database = await openPortalDatabase({ ...config, databasePoolSize: 2 });
@@ -54,13 +55,14 @@ export async function startOutageRig(o: { clients: number; env?: Record<string, 
       // Half-hour meetings an hour apart (the turnaround between them) in turn over every room: conflicts are rare, every 201 is a row.
       const n = seq++;
       const start = new Date(Math.ceil((base + Math.floor(n / rooms.length) * 3_600_000) / 300_000) * 300_000);
+      const sent = Date.now();
       const body = JSON.stringify({ title: 'Outage', roomId: rooms[n % rooms.length], seats: 1, start: start.toISOString(), end: new Date(start.getTime() + 1_800_000).toISOString() });
       try {
         const res = await post(`${started.baseUrl}/api/v1/bookings`, token, body);
         const parsed = safeJson(res.body) as { id?: string; code?: string } | null;
-        return { at: Date.now(), status: res.status, code: parsed?.code, bookingId: res.status === 201 ? parsed?.id : undefined, retryAfter: res.retryAfter };
+        return { sent, at: Date.now(), status: res.status, code: parsed?.code, bookingId: res.status === 201 ? parsed?.id : undefined, retryAfter: res.retryAfter };
       } catch {
-        return { at: Date.now(), status: 'network error' };
+        return { sent, at: Date.now(), status: 'network error' };
       }
     };
     return {
@@ -161,8 +163,11 @@ export function answersBetween(answers: Answer[], from: number, to: number): Rec
   return counts;
 }
 
-/** Milliseconds from `since` to the first 201 answered after it (null: none). */
+/**
+ * Milliseconds from `since` to the first 201 of a request sent after it (null: none). Only those:
+ * a request sent before a fault may have been served before it and answered just after.
+ */
 export function timeToServe(answers: Answer[], since: number): number | null {
-  const first = answers.filter((a) => a.at >= since && a.status === 201).sort((a, b) => a.at - b.at)[0];
+  const first = answers.filter((a) => a.sent >= since && a.status === 201).sort((a, b) => a.at - b.at)[0];
   return first ? first.at - since : null;
 }

@@ -1,12 +1,15 @@
 // A throw-away PostgreSQL cluster (initdb into a temporary folder, its own free port) that a test or
 // benchmark may restart, stop and start at will: never the shared server other sessions use. As
 // root, the server runs as the `postgres` system user (initdb and postgres refuse to run as root).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+
+const execFileAsync = promisify(execFile);
 
 export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
@@ -33,8 +36,12 @@ export type PostgresCluster = {
   start(): void;
   /** SIGSTOP (true) or SIGCONT (false) to the server and all its processes: a database that hangs without closing anything. */
   freeze(frozen: boolean): void;
-  /** Runs SQL through psql as the superuser (e.g. pg_terminate_backend). */
-  psql(sql: string, database?: string): string;
+  /**
+   * Runs SQL through psql as the superuser (e.g. pg_terminate_backend). Not synchronous: a test's
+   * load goes on meanwhile and its answers keep their true times (a blocked event loop stamped them
+   * all with the moment psql returned).
+   */
+  psql(sql: string, database?: string): Promise<string>;
   destroy(): void;
 };
 
@@ -59,10 +66,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
   }
-  const run = (bin: string, args: string[]) =>
-    asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-      : execFileSync(join(PG_BIN, bin), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = (bin: string, args: string[]): [string, string[]] => (asRoot ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]] : [join(PG_BIN, bin), args]);
+  const run = (bin: string, args: string[]) => execFileSync(...command(bin, args), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
   // Durability is not what these tests measure: fsync off keeps the machine's disk free for others.
@@ -89,7 +94,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
         .map(Number);
       for (const pid of [postmaster, ...children]) process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT');
     },
-    psql: (sql, database = 'postgres') => run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-Atqc', sql]),
+    psql: async (sql, database = 'postgres') =>
+      (await execFileAsync(...command('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-Atqc', sql]), { encoding: 'utf8' })).stdout,
     destroy() {
       try {
         cluster.freeze(false);
