@@ -129,6 +129,36 @@ describeInBrowser('joining, guests, language and formats', () => {
         await shot(other, `topbar-manager-${L.lang}-1366`);
       }, LONG);
 
+      it('puts an administrator’s links behind the Menu button where one line does not fit, and no page gets wider than the window', async () => {
+        const page = await open(L.locale, { viewport: { width: 1280, height: 800 } });
+        await signIn(page, portal.admin.email, portal.admin.password);
+        const menu = page.getByRole('button', { name: 'Menu' });
+        const users = page.getByRole('link', { name: L.lang === 'en' ? 'Users' : 'Utenti', exact: true });
+        const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+        // 1280 px: the line would overflow (it did, and pushed the sign-out button out of the window).
+        await menu.waitFor();
+        await expect(users.isVisible()).resolves.toBe(false);
+        const signOut = (await page.getByRole('button', { name: L.signOut }).boundingBox())!;
+        expect(signOut.x + signOut.width).toBeLessThanOrEqual(1280);
+        await expect(pageWidth()).resolves.toBeLessThanOrEqual(1280);
+        await menu.click();
+        await users.click();
+        await page.waitForURL(/\/admin\/users$/);
+        await page.locator('.data-table tbody tr').first().waitFor();
+        // The people table scrolls inside its card; its hidden labels do not widen the page.
+        await expect(pageWidth()).resolves.toBeLessThanOrEqual(1280);
+        await expectAccessible(page, `administrator's menu at 1280 px (${L.lang})`);
+        await shot(page, `topbar-admin-${L.lang}-1280`);
+        // Wider, the one line comes back, and goes again when the window narrows.
+        await page.setViewportSize({ width: 1440, height: 800 });
+        await users.waitFor();
+        await expect(menu.isVisible()).resolves.toBe(false);
+        await page.setViewportSize({ width: 1101, height: 800 });
+        await menu.waitFor();
+        await expect(users.isVisible()).resolves.toBe(false);
+        await expect(pageWidth()).resolves.toBeLessThanOrEqual(1101);
+      }, LONG);
+
       it('counts down to the opening in words and with the date, then in minutes and seconds in the last hour', async () => {
         const page = await open(L.locale);
         await signIn(page, maria.email, maria.password);

@@ -1,7 +1,8 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api } from '../api/client.ts';
 import { useTranslation } from 'react-i18next';
 import { cannotBookReason, useMe, useSession } from '../auth/session.tsx';
+import { useCrowded } from './crowded.ts';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
 import { helpUrl } from './help.ts';
 import { currentLanguage } from '../i18n/index.ts';
@@ -50,14 +51,16 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { signOut } = useSession();
   const [menuOpen, setMenuOpen] = useState(false);
   const counts = useRequestCounts(path);
+  const bar = useRef<HTMLDivElement>(null);
+  const crowded = useCrowded(bar, [i18n.language, me.role, me.name, counts.pending, counts.minePending]);
 
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
         {t('nav.skip')}
       </a>
-      <header className={`topbar${me.role === 'admin' ? ' topbar-admin' : ''}`}>
-        <div className="topbar-inner">
+      <header className={`topbar${me.role === 'admin' ? ' topbar-admin' : ''}${crowded ? ' topbar-crowded' : ''}`}>
+        <div className="topbar-inner" ref={bar}>
           <Link to="/" className="brand">
             <svg aria-hidden="true" viewBox="0 0 32 32" width="28" height="28">
               <rect width="32" height="32" rx="7" fill="currentColor" />
