@@ -1,6 +1,7 @@
 // People the booker invites by e-mail to a booking or a whole series. Adding one sends them the
 // invitation; removing one sends them a cancellation (listeners, inside the same transaction).
 import { canManageBooking } from '../domain/access.ts';
+import { checkNotEnded } from '../domain/booking-rules.ts';
 import { AppError, bookingNotFound, fieldErrors, notFound, seriesNotFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
@@ -68,6 +69,9 @@ export class InviteeService {
       const b = await r.bookings.findById(target.bookingId, { forUpdate: forChange });
       if (!b || !canManageBooking(ctx.actor, b)) throw bookingNotFound();
       if (forChange && b.status === 'cancelled') throw new AppError('unprocessable', 'BOOKING_CANCELLED', 'This booking was cancelled; nobody can be invited to it.', {}, { it: 'Questa prenotazione è stata annullata; non si può invitare nessuno.' });
+      // An invitation (or its withdrawal) to a meeting that is over would only mail a past hour.
+      // (A series' list is the series', for its dates to come: not refused here.)
+      if (forChange) checkNotEnded(b, this.clock.now());
     } else {
       const s = await r.bookings.series.findById(target.seriesId, { forUpdate: forChange });
       if (!s || !canManageBooking(ctx.actor, s)) throw seriesNotFound();

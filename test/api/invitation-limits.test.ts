@@ -48,6 +48,29 @@ describe('invitees per booking', () => {
     const it_ = await invite(alice, id, 'one-more@spam.example', 'it');
     expect(it_.body.detail).toMatch(/^Si possono invitare via email al massimo 5 persone/);
   });
+
+  it('keeps the list of a meeting that has ended as it was: no invitation and no withdrawal mails a past hour', async () => {
+    const olga = await t.user('member', uni, 'Olga');
+    // Not booking(): its days are counted out for the other tests.
+    const made = await t.api('POST', '/api/v1/bookings', { as: olga, body: { title: 'Past', seats: 5, roomId: room, start: '2026-03-22T10:00', end: '2026-03-22T11:00' } });
+    expect(made.status).toBe(201);
+    const id = made.body.id as string;
+    const added = await invite(olga, id, 'colleague@example.org');
+    expect(added.status).toBe(201);
+    const end = (await t.api('GET', `/api/v1/bookings/${id}`, { as: olga })).body.end as string;
+    t.clock.set(end);
+    try {
+      const late = await invite(olga, id, 'late@example.org', 'it');
+      expect([late.status, late.body.code, late.body.lang]).toEqual([422, 'BOOKING_ENDED', 'it']);
+      const withdrawn = await t.api('DELETE', `/api/v1/bookings/${id}/invitees/${added.body.id}`, { as: olga });
+      expect([withdrawn.status, withdrawn.body.code]).toEqual([422, 'BOOKING_ENDED']);
+      const list = await t.api('GET', `/api/v1/bookings/${id}/invitees`, { as: olga });
+      expect(list.body.items.map((i: { email: string }) => i.email)).toEqual(['colleague@example.org']);
+    } finally {
+      t.clock.set('2026-03-20T09:00:00Z');
+    }
+    expect(await inviteeCount(id)).toBe(1);
+  });
 });
 
 describe('new invitees from outside the portal per person and day', () => {

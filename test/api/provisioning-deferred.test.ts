@@ -63,6 +63,13 @@ describe('a room prepared only shortly before its start', () => {
     expect(await roomState(t, id)).toBe('ready');
     expect(ac.meetingCount(id)).toBe(1);
     expect(ac.meeting(id)!.start!.toISOString()).toBe('2026-03-21T14:00:00.000Z');
+
+    // Once it has ended the room reads as ended, as the join page says, before any reset has run.
+    t.clock.set('2026-03-21T14:59:59Z');
+    expect((await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.state).toBe('ready');
+    t.clock.set('2026-03-21T15:00:00Z');
+    expect((await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.state).toBe('ended');
+    expect(await row(id)).toMatchObject({ state: 'ready' });
     t.clock.set('2026-03-20T09:00:00Z');
   });
 

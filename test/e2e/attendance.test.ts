@@ -83,6 +83,10 @@ describeInBrowser('attendance report and recordings in the browser', () => {
     await expect.poll(() => items.count()).toBe(2);
     expect(await items.nth(0).textContent()).toMatch(/47 minutes\s*Published/);
     expect(await items.nth(1).textContent()).toMatch(/8 minutes\s*Not published/);
+    // Over: the room reads Ended (no opening time), the invitees' list stays without its form.
+    await expect(page.locator('[data-slot="room-state"] dd').textContent()).resolves.toMatch(/^Ended\s*$/);
+    await page.getByText('The meeting has ended: the list stays as it was.').waitFor();
+    await expect(page.getByRole('button', { name: 'Invite', exact: true }).count()).resolves.toBe(0);
     await expectAccessible(page, 'the booking page with its recordings (en)');
     await items.nth(1).getByRole('button', { name: 'Publish' }).click();
     await items.nth(1).getByRole('button', { name: 'Unpublish' }).waitFor();

@@ -72,7 +72,7 @@ export function BookingDetails({ booking }: { booking: Booking }) {
             <span className={`tag ${room.state === 'ready' ? 'tag-ok' : room.state === 'failed' ? 'tag-warn' : 'tag-muted'}`}>
               {t(`details.state.${room.state}`)}
             </span>{' '}
-            <span className="muted small">{t('details.opensAt', { time: formatInstant(room.opensAt, booking.timeZone) })}</span>
+            {room.state !== 'ended' && <span className="muted small">{t('details.opensAt', { time: formatInstant(room.opensAt, booking.timeZone) })}</span>}
           </dd>
         </div>
       )}

@@ -8,9 +8,13 @@ import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
 
-/** People invited by e-mail to a booking, or to the whole series for an occurrence. */
+/**
+ * People invited by e-mail to a booking, or to the whole series for an occurrence. A single meeting
+ * that has ended keeps its list to read: the server refuses changes to it (BOOKING_ENDED).
+ */
 export function Invitees({ booking }: { booking: Booking }) {
   const { t } = useTranslation();
+  const editable = Boolean(booking.seriesId) || new Date(booking.end).getTime() > Date.now();
   const toast = useToast();
   const base = booking.seriesId ? `/api/v1/series/${encodeURIComponent(booking.seriesId)}/invitees` : `/api/v1/bookings/${encodeURIComponent(booking.id)}/invitees`;
   const [items, setItems] = useState<Invitee[] | null>(null);
@@ -66,7 +70,7 @@ export function Invitees({ booking }: { booking: Booking }) {
       <h2 id="invitees-title" className="section-title">
         {t('bookingPage.invitees')}
       </h2>
-      <p className="muted small">{t('bookingPage.inviteesHint')}</p>
+      <p className="muted small">{t(editable ? 'bookingPage.inviteesHint' : 'bookingPage.inviteesEnded')}</p>
       {error && <Notice tone="error">{error}</Notice>}
       {items === null ? (
         <p role="status">{t('common.loading')}</p>
@@ -77,28 +81,32 @@ export function Invitees({ booking }: { booking: Booking }) {
           {items.map((i) => (
             <li key={i.id}>
               <span>{i.email}</span> <span className="tag tag-muted">{i.locale.toUpperCase()}</span>
-              <button type="button" className="button button-quiet button-small" onClick={() => void remove(i)}>
-                {t('bookingPage.uninvite')}
-                <span className="visually-hidden">: {i.email}</span>
-              </button>
+              {editable && (
+                <button type="button" className="button button-quiet button-small" onClick={() => void remove(i)}>
+                  {t('bookingPage.uninvite')}
+                  <span className="visually-hidden">: {i.email}</span>
+                </button>
+              )}
             </li>
           ))}
         </ul>
       )}
-      <form className="invite-form" onSubmit={invite}>
-        <Field label={t('bookingPage.inviteEmail')} error={fieldError}>
-          <input type="email" autoComplete="off" maxLength={320} value={email} onChange={(e) => setEmail(e.target.value)} />
-        </Field>
-        <Field label={t('bookingPage.inviteLanguage')}>
-          <select value={locale} onChange={(e) => setLocale(e.target.value as 'it' | 'en')}>
-            <option value="it">Italiano</option>
-            <option value="en">English</option>
-          </select>
-        </Field>
-        <button type="submit" className="button button-secondary" disabled={busy || !email.trim()}>
-          {t('bookingPage.invite')}
-        </button>
-      </form>
+      {editable && (
+        <form className="invite-form" onSubmit={invite}>
+          <Field label={t('bookingPage.inviteEmail')} error={fieldError}>
+            <input type="email" autoComplete="off" maxLength={320} value={email} onChange={(e) => setEmail(e.target.value)} />
+          </Field>
+          <Field label={t('bookingPage.inviteLanguage')}>
+            <select value={locale} onChange={(e) => setLocale(e.target.value as 'it' | 'en')}>
+              <option value="it">Italiano</option>
+              <option value="en">English</option>
+            </select>
+          </Field>
+          <button type="submit" className="button button-secondary" disabled={busy || !email.trim()}>
+            {t('bookingPage.invite')}
+          </button>
+        </form>
+      )}
     </section>
   );
 }

@@ -561,6 +561,7 @@ export const en = {
     actions: 'Actions',
     invitees: 'Invited by e-mail',
     inviteesHint: 'They get the invitation with a calendar entry, and every change.',
+    inviteesEnded: 'The meeting has ended: the list stays as it was.',
     noInvitees: 'Nobody is invited by e-mail.',
     inviteEmail: 'E-mail address',
     inviteLanguage: 'Language of the invitation',

@@ -563,6 +563,7 @@ export const it: Messages = {
     actions: 'Azioni',
     invitees: 'Invitati per e-mail',
     inviteesHint: 'Ricevono l’invito con l’evento per il calendario, e ogni modifica.',
+    inviteesEnded: 'La riunione è terminata: l’elenco resta com’era.',
     noInvitees: 'Nessuno è invitato per e-mail.',
     inviteEmail: 'Indirizzo e-mail',
     inviteLanguage: 'Lingua dell’invito',
