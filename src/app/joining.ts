@@ -238,9 +238,10 @@ export class JoiningService {
     if (!manages) throw bookingNotFound();
     const row = await this.store.get(bookingId);
     const link = await this.store.guestLink(bookingId);
-    // Over when the join page says so (gate): a reset that has not run yet, or a meeting never
+    // Over when the join page's gate says so: a reset that has not run yet, or a meeting never
     // prepared, must not read as a room still being made ready for a past hour.
-    const state = f.status === 'cancelled' || this.clock.now() >= f.end ? 'ended' : (row?.state ?? 'pending');
+    const closed = this.gate(f)?.kind;
+    const state = closed === 'cancelled' || closed === 'ended' ? 'ended' : (row?.state ?? 'pending');
     return {
       bookingId,
       state,
