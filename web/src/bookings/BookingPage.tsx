@@ -134,7 +134,7 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
           }}
         />
       )}
-      {mayManage(me, booking) && confirmed && <Invitees booking={booking} />}
+      {mayManage(me, booking) && confirmed && <Invitees booking={booking} ended={ended} />}
       {mayManage(me, booking) && confirmed && new Date(booking.start).getTime() <= Date.now() && (
         <section aria-labelledby="attendance-title">
           <h2 id="attendance-title" className="section-title">

@@ -12,9 +12,9 @@ import { useToast } from '../ui/toasts.tsx';
  * People invited by e-mail to a booking, or to the whole series for an occurrence. A single meeting
  * that has ended keeps its list to read: the server refuses changes to it (BOOKING_ENDED).
  */
-export function Invitees({ booking }: { booking: Booking }) {
+export function Invitees({ booking, ended }: { booking: Booking; ended: boolean }) {
   const { t } = useTranslation();
-  const editable = Boolean(booking.seriesId) || new Date(booking.end).getTime() > Date.now();
+  const editable = Boolean(booking.seriesId) || !ended;
   const toast = useToast();
   const base = booking.seriesId ? `/api/v1/series/${encodeURIComponent(booking.seriesId)}/invitees` : `/api/v1/bookings/${encodeURIComponent(booking.id)}/invitees`;
   const [items, setItems] = useState<Invitee[] | null>(null);
