@@ -70,7 +70,7 @@ export async function faultsBenchmark(cleanup: Cleanup, o: FaultsOptions = {}): 
 
   // 3. pg_terminate_backend of the portal's connections.
   from = Date.now();
-  const terminated = (await rig.cluster.psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'wm' AND pid <> pg_backend_pid()`)).trim();
+  const terminated = await rig.terminateConnections();
   const killed = Date.now();
   await settle(3000);
   say(`pg_terminate_backend of ${terminated} connections: answers in the next 3 s ${byStatus(answersBetween(rig.answers, from, Date.now()))}; first 201 ${num(timeToServe(rig.answers, killed) ?? NaN, 0)} ms after psql had terminated them`);

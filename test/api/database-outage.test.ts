@@ -75,7 +75,7 @@ describe.skipIf(why !== null)(`the portal through database outages${why ? ` (ski
     const back = Date.now();
     await settle(1500);
     // The load goes on while psql runs; when it returns, every connection of the portal's is gone.
-    await rig.cluster.psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'wm' AND pid <> pg_backend_pid()`);
+    await rig.terminateConnections();
     const killed = Date.now();
     await settle(1500);
     await rig.stopLoad();

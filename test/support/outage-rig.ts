@@ -24,6 +24,8 @@ export type OutageRig = {
   stopLoad(): Promise<void>;
   /** Whether the portal process still runs. */
   alive(): boolean;
+  /** pg_terminate_backend of every connection to the portal's database; how many it ended. Resolves once they are gone. */
+  terminateConnections(): Promise<number>;
   /** Ids of the bookings answered 201 that the database does not hold. */
   missingBookings(): Promise<string[]>;
   close(): Promise<void>;
@@ -86,6 +88,9 @@ export async function startOutageRig(o: { clients: number; env?: Record<string, 
       async stopLoad() {
         running = false;
         await Promise.all(loops);
+      },
+      async terminateConnections() {
+        return Number((await cluster.psql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'wm' AND pid <> pg_backend_pid()`)).trim());
       },
       alive() {
         try {
