@@ -87,6 +87,12 @@ describeInBrowser('attendance report and recordings in the browser', () => {
     await expect(page.locator('[data-slot="room-state"] dd').textContent()).resolves.toMatch(/^Ended\s*$/);
     await page.getByText('The meeting has ended: the list stays as it was.').waitFor();
     await expect(page.getByRole('button', { name: 'Invite', exact: true }).count()).resolves.toBe(0);
+    // Its links lead nowhere now: closed, not offered to follow or copy.
+    for (const slot of ['join-link', 'guest-link']) {
+      await expect(page.locator(`[data-slot="${slot}"] dd`).textContent()).resolves.toBe('Closed: the meeting has ended.');
+    }
+    await expect(page.getByRole('link', { name: 'Join the meeting' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('button', { name: 'Copy' }).count()).resolves.toBe(0);
     await expectAccessible(page, 'the booking page with its recordings (en)');
     await items.nth(1).getByRole('button', { name: 'Publish' }).click();
     await items.nth(1).getByRole('button', { name: 'Unpublish' }).waitFor();
@@ -117,6 +123,7 @@ describeInBrowser('attendance report and recordings in the browser', () => {
     await recordings.getByRole('listitem').nth(1).waitFor();
     expect(await recordings.getByRole('listitem').nth(0).textContent()).toMatch(/47 minuti\s*Pubblicata/);
     await recordings.getByRole('button', { name: 'Ritira' }).first().waitFor();
+    await expect(page.locator('[data-slot="guest-link"] dd').textContent()).resolves.toBe('Chiuso: la riunione è terminata.');
     await expectAccessible(page, 'the booking page with its recordings (it)');
     await screenshot(page, 'it/booking-recordings');
   }, LONG);

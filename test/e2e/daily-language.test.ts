@@ -140,6 +140,9 @@ describeInBrowser('joining, guests, language and formats', () => {
         await expect(users.isVisible()).resolves.toBe(false);
         const signOut = (await page.getByRole('button', { name: L.signOut }).boundingBox())!;
         expect(signOut.x + signOut.width).toBeLessThanOrEqual(1280);
+        // On a desktop the tools stay on the Menu button's row: one row, not a phone's two.
+        const menuBox = (await menu.boundingBox())!;
+        expect(Math.abs(menuBox.y + menuBox.height / 2 - (signOut.y + signOut.height / 2))).toBeLessThanOrEqual(4);
         await expect(pageWidth()).resolves.toBeLessThanOrEqual(1280);
         await menu.click();
         await users.click();
@@ -157,6 +160,10 @@ describeInBrowser('joining, guests, language and formats', () => {
         await menu.waitFor();
         await expect(users.isVisible()).resolves.toBe(false);
         await expect(pageWidth()).resolves.toBeLessThanOrEqual(1101);
+        // A phone: the tools take a row of their own below the Menu button, inside the window.
+        await page.setViewportSize({ width: 390, height: 800 });
+        await expect.poll(async () => (await page.getByRole('button', { name: L.signOut }).boundingBox())!.y).toBeGreaterThan((await menu.boundingBox())!.y + 20);
+        await expect(pageWidth()).resolves.toBeLessThanOrEqual(390);
       }, LONG);
 
       it('counts down to the opening in words and with the date, then in minutes and seconds in the last hour', async () => {

@@ -26,6 +26,9 @@ export function useVirtualRoom(bookingId: string | null): VirtualRoom | null {
   return room;
 }
 
+/** Whether a booking's time is over: its room, guest link and dial-in are closed then. */
+export const hasEnded = (booking: Booking, now = Date.now()) => new Date(booking.end).getTime() <= now;
+
 /**
  * Everything known about one booking. The virtual room (join and guest links, its state) comes
  * from GET /bookings/{id}/room; dial-in and, for those who may manage it, the live audio
@@ -38,6 +41,9 @@ export function BookingDetails({ booking }: { booking: Booking }) {
   const audio = useAudioConference(confirmed ? booking.id : null);
   const offersTelephony = audio.state.status === 'ready' && telephonyOffered(audio.state.view);
   const joinUrl = booking.joinUrl ?? room?.joinUrl ?? null;
+  // Over, the links and PINs lead nowhere (the join page says so): not offered to copy or follow.
+  const ended = confirmed && (hasEnded(booking) || room?.state === 'ended');
+  const closed = <span className="muted">{t('details.closed')}</span>;
   return (
     <dl className="details-list">
       <div>
@@ -79,7 +85,9 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       <div data-slot="join-link">
         <dt>{t('details.joinLink')}</dt>
         <dd>
-          {joinUrl && booking.status === 'confirmed' ? (
+          {ended ? (
+            closed
+          ) : joinUrl && booking.status === 'confirmed' ? (
             <a href={joinUrl}>{t('details.join')}</a>
           ) : (
             <span className="placeholder">{t('details.joinPending')}</span>
@@ -88,18 +96,16 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       </div>
       <div data-slot="guest-link">
         <dt>{t('details.guestLink')}</dt>
-        <dd>{room?.guestUrl ? <CopyText text={room.guestUrl} label={t('details.guestLink')} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
+        <dd>{ended ? closed : room?.guestUrl ? <CopyText text={room.guestUrl} label={t('details.guestLink')} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
       </div>
       {/* The audio view says whether the portal has telephony at all: without it, no dial-in to promise. */}
       {offersTelephony && (
         <>
           <div data-slot="dial-in">
             <dt>{t('details.dialIn')}</dt>
-            <dd>
-              <DialIn state={audio.state} timeZone={booking.timeZone} />
-            </dd>
+            <dd>{ended ? closed : <DialIn state={audio.state} timeZone={booking.timeZone} />}</dd>
           </div>
-          <PhoneConference state={audio.state} actions={audio.actions} timeZone={booking.timeZone} />
+          {!ended && <PhoneConference state={audio.state} actions={audio.actions} timeZone={booking.timeZone} />}
         </>
       )}
     </dl>

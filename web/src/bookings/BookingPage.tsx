@@ -10,7 +10,7 @@ import { formatSlot } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
-import { BookingDetails, icsUrl } from './BookingDetails.tsx';
+import { BookingDetails, hasEnded, icsUrl } from './BookingDetails.tsx';
 import { BookingHistory } from './BookingHistory.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import { Invitees } from './Invitees.tsx';
@@ -90,7 +90,7 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
   }
 
   const confirmed = booking.status === 'confirmed';
-  const ended = new Date(booking.end).getTime() <= Date.now();
+  const ended = hasEnded(booking);
   const manage = mayManage(me, booking) && confirmed && !ended;
   return (
     <section className="page page-medium booking-page">

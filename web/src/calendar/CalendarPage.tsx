@@ -7,6 +7,7 @@ import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { currentLocale } from '../i18n/index.ts';
 import { formatInstant, formatSlot, zoneAbbreviation } from '../i18n/format.ts';
+import { formatDayRange } from '../i18n/day-range.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
@@ -284,7 +285,7 @@ export function CalendarPage() {
     const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric' };
     return days.length === 1
       ? formatInstant(first, zone, { weekday: 'long', ...options })
-      : new Intl.DateTimeFormat(currentLocale(), { ...options, timeZone: zone }).formatRange(first, last);
+      : formatDayRange(currentLocale(), zone, first, last, options);
   }, [days, zone, i18n.language]);
 
   const openBooking = openSlot?.bookingId ? (bookings.find((b) => b.id === openSlot.bookingId) ?? null) : null;

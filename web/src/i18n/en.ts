@@ -471,6 +471,7 @@ export const en = {
     guestPending: 'Appears here once guest access is available.',
     dialIn: 'Dial-in',
     dialInPending: 'Appears here once telephone access is available.',
+    closed: 'Closed: the meeting has ended.',
   },
   audio: {
     numbers: 'Telephone numbers',

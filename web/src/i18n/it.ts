@@ -473,6 +473,7 @@ export const it: Messages = {
     guestPending: 'Compare qui quando l’accesso degli ospiti è disponibile.',
     dialIn: 'Accesso telefonico',
     dialInPending: 'Compare qui quando l’accesso telefonico è disponibile.',
+    closed: 'Chiuso: la riunione è terminata.',
   },
   audio: {
     numbers: 'Numeri di telefono',
