@@ -136,6 +136,17 @@ describe('the tables', () => {
     expect(hourly.body.items.find((b: { start: string }) => b.start === '2026-03-10T10:00')).toEqual({ start: '2026-03-10T10:00', bookedSeats: 35, presentPeople: 22.5, peakPeople: 33 });
   });
 
+  it('per hour across the change to summer time: the hour the clocks skip is no bucket', async () => {
+    // It was one of no length, and the whole answer a 500 (division by zero).
+    const spring = await get('pool?from=2026-03-29&to=2026-03-29');
+    expect(spring.status, JSON.stringify(spring.body)).toBe(200);
+    expect(spring.body.items.map((b: { start: string }) => b.start.slice(11))).toEqual(['00:00', '01:00', ...Array.from({ length: 21 }, (_, h) => `${String(h + 3).padStart(2, '0')}:00`)]);
+    // Three days over the change, b4 on the 30th at 10:00 Rome (08:00Z, summer time now).
+    const days = await get('pool?from=2026-03-28&to=2026-03-30');
+    expect(days.body.items).toHaveLength(71);
+    expect(days.body.items.find((b: { start: string }) => b.start === '2026-03-30T10:00')).toEqual({ start: '2026-03-30T10:00', bookedSeats: 5, presentPeople: 0, peakPeople: 0 });
+  });
+
   it('the heat map by weekday and hour of the zone', async () => {
     const heat = await get(`heatmap?${PERIOD}`);
     expect(heat.body.items).toHaveLength(7 * 24);
@@ -146,6 +157,40 @@ describe('the tables', () => {
     // 30 March, after the change: 08:00Z is 10:00 in Rome.
     expect(cell(1, 10)).toMatchObject({ bookedHours: 1 });
     expect(cell(1, 9)).toMatchObject({ bookedHours: 0 });
+  });
+});
+
+describe('the seat pool across the change back to standard time', () => {
+  // 25 October 2026 in Rome: 02:00–02:59 comes twice (CEST, then CET). A meeting 00:00–02:00Z runs
+  // over both, 4 people in the first and 8 in the second: one bucket "02:00" of two hours holds them.
+  let autumn: TestPortal;
+  beforeAll(async () => {
+    autumn = await startTestPortal({ now: '2026-10-26T12:00:00Z' });
+    const inst = await autumn.institution({ name: 'Università C' });
+    const booker = await autumn.user('member', inst.id, 'Member C');
+    const db = autumn.portal.database.db;
+    const id = '50000000-0000-4000-8000-000000000009';
+    await sql`INSERT INTO bookings (id, room_id, title, during, occupied, seats, booker_id, institution_id, status, created_at)
+      VALUES (${id}::uuid, ${autumn.rooms[0]!.id}::uuid, 'Notte', tstzrange('2026-10-25T00:00Z', '2026-10-25T02:00Z'), tstzrange('2026-10-25T00:00Z', '2026-10-25T02:00Z'),
+              10, ${booker.userId}::uuid, ${inst.id}::uuid, 'confirmed', '2026-10-01T09:00Z')`.execute(db);
+    await sql`INSERT INTO usage_samples (booking_id, at, web, phone)
+      SELECT ${id}::uuid, '2026-10-25T00:00Z'::timestamptz + make_interval(mins => m), CASE WHEN m < 60 THEN 4 ELSE 8 END, 0 FROM generate_series(0, 119) m`.execute(db);
+  });
+  afterAll(async () => {
+    await autumn?.close();
+  });
+
+  it('keeps the repeated hour as one bucket of two hours, averaged over both', async () => {
+    const r = await autumn.api('GET', '/api/v1/statistics/pool?from=2026-10-25&to=2026-10-25', { as: autumn.admin });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.items).toHaveLength(24);
+    const at = (hour: string) => r.body.items.find((b: { start: string }) => b.start === `2026-10-25T${hour}`);
+    expect(at('01:00')).toEqual({ start: '2026-10-25T01:00', bookedSeats: 0, presentPeople: 0, peakPeople: 0 });
+    expect(at('02:00')).toEqual({ start: '2026-10-25T02:00', bookedSeats: 10, presentPeople: 6, peakPeople: 8 });
+    expect(at('03:00')).toEqual({ start: '2026-10-25T03:00', bookedSeats: 0, presentPeople: 0, peakPeople: 0 });
+    // By the day: 20 seat-hours over the day's 25 hours; 240 + 480 person-minutes over 1,500.
+    const day = await autumn.api('GET', '/api/v1/statistics/pool?from=2026-10-01&to=2026-10-31', { as: autumn.admin });
+    expect(day.body.items.find((b: { start: string }) => b.start === '2026-10-25T00:00')).toEqual({ start: '2026-10-25T00:00', bookedSeats: 0.8, presentPeople: 0.5, peakPeople: 8 });
   });
 });
 
