@@ -274,6 +274,11 @@ describeInBrowser('joining, guests, language and formats', () => {
         await page.locator('.history-list li').first().waitFor();
         await expectAccessible(page, `booking page with history (${L.lang})`);
         await shot(page, `booking-page-history-${L.lang}-1366`);
+        // On a phone the header's two actions (join, add to calendar) wrap: they made the page 490 px wide in Italian.
+        await page.setViewportSize({ width: 390, height: 844 });
+        await expect.poll(() => page.locator('.page-actions a').count()).toBe(2);
+        // (polled: the top bar measures itself and folds its links a frame after the resize)
+        await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       }, LONG);
 
       it('takes a date typed day first in the booking form, whatever the browser', async () => {
