@@ -162,6 +162,31 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
       ids.push(...r.rows.map((row) => row.id));
     }
 
+    // Each meeting's history as the portal writes it (the booking page and the audit log read it):
+    // made by its booker when it was booked, cancelled by them when it was. In time order, so the
+    // log's order (by id) is the order of the events.
+    const history = meetings
+      .flatMap((m, i) => {
+        const booker = people[m.booker]!;
+        const seriesId = m.seriesIndex === null ? undefined : seriesIds[m.seriesIndex]!;
+        const booked = {
+          roomId: m.room.id, title: m.title, description: '', start: m.start.toJSDate().toISOString(), end: m.end.toJSDate().toISOString(), seats: m.seats,
+          status: 'confirmed', bookerId: booker.id, institutionId: booker.institution, ...(seriesId && { seriesId }),
+        };
+        const made = { at: m.created, actor: booker.id, action: 'booking.created', id: ids[i]!, before: null as object | null, after: booked as object };
+        return m.cancelledAt ? [made, { ...made, at: m.cancelledAt, action: 'booking.cancelled', before: booked, after: { ...booked, status: 'cancelled' } }] : [made];
+      })
+      .sort((a, b) => a.at.toMillis() - b.at.toMillis());
+    for (let i = 0; i < history.length; i += 1000) {
+      const chunk = history.slice(i, i + 1000);
+      await sql`INSERT INTO audit_log (at, actor_id, action, entity, entity_id, before, after)
+        SELECT at, actor, action, 'booking', id, before::jsonb, after::jsonb
+          FROM unnest(${chunk.map((e) => e.at.toJSDate())}::timestamptz[], ${chunk.map((e) => e.actor)}::uuid[], ${chunk.map((e) => e.action)}::text[],
+                      ${chunk.map((e) => e.id)}::text[], ${chunk.map((e) => (e.before ? JSON.stringify(e.before) : null))}::text[], ${chunk.map((e) => JSON.stringify(e.after))}::text[])
+               WITH ORDINALITY AS t (at, actor, action, id, before, after, n)
+         ORDER BY n`.execute(trx);
+    }
+
     // One sample a minute while each meeting ran: people arrive over the first minutes, a few
     // leave early; a no-show's service counted nobody for a quarter of an hour.
     const samples: { id: string; at: Date; web: number; phone: number }[] = [];

@@ -43,6 +43,19 @@ describe('the demo year', () => {
     const overlaps = await sql<{ n: number }>`SELECT count(*)::int AS n FROM bookings a JOIN bookings b ON a.room_id = b.room_id AND a.id < b.id
       AND a.status = 'confirmed' AND b.status = 'confirmed' AND a.during && b.during`.execute(t.database.db);
     expect(overlaps.rows[0]!.n).toBe(0);
+    // Each booking has its history, as the portal writes it: booked by its booker when it was made,
+    // then, for the cancelled ones, cancelled; the log's order (by id) is the events' order.
+    const history = await sql<{ action: string; n: number }>`SELECT action, count(*)::int AS n FROM audit_log WHERE entity = 'booking' GROUP BY action ORDER BY action`.execute(t.database.db);
+    expect(history.rows).toEqual([
+      { action: 'booking.cancelled', n: made.cancelled },
+      { action: 'booking.created', n: made.meetings + made.cancelled },
+    ]);
+    const firsts = await sql<{ n: number }>`SELECT count(*)::int AS n FROM bookings b
+      JOIN LATERAL (SELECT * FROM audit_log a WHERE a.entity = 'booking' AND a.entity_id = b.id::text ORDER BY a.id LIMIT 1) a ON true
+      WHERE a.action = 'booking.created' AND a.actor_id = b.booker_id AND a.at = b.created_at AND (a.after ->> 'start')::timestamptz = lower(b.during)`.execute(t.database.db);
+    expect(firsts.rows[0]!.n).toBe(made.meetings + made.cancelled);
+    const ordered = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT at < lag(at) OVER (ORDER BY id) AS back FROM audit_log) x WHERE back`.execute(t.database.db);
+    expect(ordered.rows[0]!.n).toBe(0);
   });
 
   it('refuses a database that holds bookings, and changes nothing', async () => {

@@ -130,13 +130,19 @@ describeInBrowser('booking form and my bookings', () => {
     await page.getByLabel('End').fill('18:30');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText(/Saved “Open day”/).waitFor();
-    const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}&status=confirmed`)).body.items as Array<{ title: string; roomName: string; endLocal: string }>;
+    const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}&status=confirmed`)).body.items as Array<{ id: string; title: string; roomName: string; endLocal: string }>;
     const openDay = items.find((b) => b.title === 'Open day')!;
     expect(openDay.roomName).toMatch(/^Aula/);
     expect(openDay.endLocal.slice(0, 16)).toBe(`${day}T18:30`);
     await card.getByRole('button', { name: /^Cancel booking/ }).click();
     await card.getByRole('button', { name: 'Yes, cancel it' }).click();
     await page.getByText('“Open day” is cancelled.').waitFor();
+    // Its page says so, and promises no join or guest link any more.
+    await page.goto(`/bookings/${openDay.id}`);
+    await page.getByText('This booking is cancelled.').waitFor();
+    for (const slot of ['join-link', 'guest-link']) {
+      await expect(page.locator(`[data-slot="${slot}"] dd`).textContent()).resolves.toBe('None: the booking is cancelled.');
+    }
   });
 
   it('lists upcoming bookings with details, join placeholders, .ics and cancel', async () => {

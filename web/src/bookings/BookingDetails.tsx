@@ -41,9 +41,10 @@ export function BookingDetails({ booking }: { booking: Booking }) {
   const audio = useAudioConference(confirmed ? booking.id : null);
   const offersTelephony = audio.state.status === 'ready' && telephonyOffered(audio.state.view);
   const joinUrl = booking.joinUrl ?? room?.joinUrl ?? null;
-  // Over, the links and PINs lead nowhere (the join page says so): not offered to copy or follow.
-  const ended = confirmed && (hasEnded(booking) || room?.state === 'ended');
-  const closed = <span className="muted">{t('details.closed')}</span>;
+  // Over or cancelled, the links and PINs lead nowhere (the join page says so): not offered to copy
+  // or follow, nor promised as "appears here once prepared".
+  const shut = !confirmed || hasEnded(booking) || room?.state === 'ended';
+  const closed = <span className="muted">{t(confirmed ? 'details.closed' : 'details.closedCancelled')}</span>;
   return (
     <dl className="details-list">
       <div>
@@ -85,9 +86,9 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       <div data-slot="join-link">
         <dt>{t('details.joinLink')}</dt>
         <dd>
-          {ended ? (
+          {shut ? (
             closed
-          ) : joinUrl && booking.status === 'confirmed' ? (
+          ) : joinUrl ? (
             <a href={joinUrl}>{t('details.join')}</a>
           ) : (
             <span className="placeholder">{t('details.joinPending')}</span>
@@ -96,16 +97,16 @@ export function BookingDetails({ booking }: { booking: Booking }) {
       </div>
       <div data-slot="guest-link">
         <dt>{t('details.guestLink')}</dt>
-        <dd>{ended ? closed : room?.guestUrl ? <CopyText text={room.guestUrl} label={t('details.guestLink')} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
+        <dd>{shut ? closed : room?.guestUrl ? <CopyText text={room.guestUrl} label={t('details.guestLink')} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
       </div>
       {/* The audio view says whether the portal has telephony at all: without it, no dial-in to promise. */}
       {offersTelephony && (
         <>
           <div data-slot="dial-in">
             <dt>{t('details.dialIn')}</dt>
-            <dd>{ended ? closed : <DialIn state={audio.state} timeZone={booking.timeZone} />}</dd>
+            <dd>{shut ? closed : <DialIn state={audio.state} timeZone={booking.timeZone} />}</dd>
           </div>
-          {!ended && <PhoneConference state={audio.state} actions={audio.actions} timeZone={booking.timeZone} />}
+          {!shut && <PhoneConference state={audio.state} actions={audio.actions} timeZone={booking.timeZone} />}
         </>
       )}
     </dl>

@@ -472,6 +472,7 @@ export const en = {
     dialIn: 'Dial-in',
     dialInPending: 'Appears here once telephone access is available.',
     closed: 'Closed: the meeting has ended.',
+    closedCancelled: 'None: the booking is cancelled.',
   },
   audio: {
     numbers: 'Telephone numbers',

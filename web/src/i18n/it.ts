@@ -474,6 +474,7 @@ export const it: Messages = {
     dialIn: 'Accesso telefonico',
     dialInPending: 'Compare qui quando l’accesso telefonico è disponibile.',
     closed: 'Chiuso: la riunione è terminata.',
+    closedCancelled: 'Nessuno: la prenotazione è annullata.',
   },
   audio: {
     numbers: 'Numeri di telefono',
