@@ -39,6 +39,9 @@ const TEXT = {
     start: 'Start',
     end: 'End',
     weekTitle: /^16\s*–\s*20 March 2026$/,
+    weekendWeekTitle: /^9\s*–\s*15 March 2026$/,
+    today: 'Today',
+    weekend: 'Weekend',
     jumpTitle: /^23\s*–\s*27 March 2026$/,
     dayTitle: /^Monday,? 16 March 2026$/,
     nextDayTitle: /^Tuesday,? 17 March 2026$/,
@@ -64,6 +67,9 @@ const TEXT = {
     start: 'Inizio',
     end: 'Fine',
     weekTitle: /^16\s*–\s*20 marzo 2026$/,
+    weekendWeekTitle: /^9\s*–\s*15 marzo 2026$/,
+    today: 'Oggi',
+    weekend: 'Fine settimana',
     jumpTitle: /^23\s*–\s*27 marzo 2026$/,
     dayTitle: /^lunedì 16 marzo 2026$/,
     nextDayTitle: /^martedì 17 marzo 2026$/,
@@ -93,10 +99,10 @@ describeInBrowser('room calendar for eight rooms', () => {
   let rooms: Array<{ id: string; name: string; capacity: number }>;
   const contexts: BrowserContext[] = [];
 
-  async function open(lang: Lang, viewport = { width: 1366, height: 768 }): Promise<Page> {
+  async function open(lang: Lang, viewport = { width: 1366, height: 768 }, clock = NOW): Promise<Page> {
     // One browser at a time: each open calendar holds one of the person's live-update streams.
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
-    const context = await newContext(browser, portal.baseUrl, { locale: TEXT[lang].locale, viewport, clock: new Date(NOW), language: lang });
+    const context = await newContext(browser, portal.baseUrl, { locale: TEXT[lang].locale, viewport, clock: new Date(clock), language: lang });
     contexts.push(context);
     const page = await context.newPage();
     await signIn(page, maria.email, maria.password);
@@ -190,6 +196,18 @@ describeInBrowser('room calendar for eight rooms', () => {
       await page.getByRole('button', { name: /6/ }).click();
       await filter.getByRole('button').click();
       await expect.poll(() => heads.count()).toBe(8);
+    }, LONG);
+
+    it(`opens on the coming week on a weekend the week hides, on this one with the weekend shown (${lang})`, async () => {
+      // Sunday 15 March, 11:00 in Rome: the working week just past is all behind; the one to book in is next.
+      const page = await open(lang, undefined, '2026-03-15T10:00:00Z');
+      expect(await title(page)).toMatch(L.weekTitle);
+      await page.getByRole('button', { name: L.today, exact: true }).click();
+      await expect.poll(() => title(page)).toMatch(L.weekTitle);
+      await page.getByLabel(L.weekend, { exact: true }).check();
+      await page.getByRole('button', { name: L.today, exact: true }).click();
+      await expect.poll(() => title(page)).toMatch(L.weekendWeekTitle);
+      await page.getByLabel(L.weekend, { exact: true }).uncheck();
     }, LONG);
 
     it(`books with one click on a free slot of the timeline (${lang})`, async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, it } from 'vitest';
 import { describeInBrowser, launchBrowser, newContext, signIn } from './support/browser.ts';
-import { addDays, nextMonday } from './support/grid.ts';
+import { addDays, nextMonday, showWeekOf } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
 const DOCS_SCREENSHOTS = join(import.meta.dirname, '../../docs/public/screenshots');
@@ -15,13 +15,13 @@ describeInBrowser('screenshots for the guides', () => {
   let portal: BrowserPortal;
   let browser: Browser;
   let maria: Person;
+  const monday = nextMonday();
 
   beforeAll(async () => {
     portal = await startBrowserPortal();
     browser = await launchBrowser();
     maria = await portal.member('Maria Rossi');
     const rooms = await portal.rooms();
-    const monday = nextMonday();
     for (const [day, hour, title, room] of [[0, 9, 'Consiglio di dipartimento', 0], [1, 14, 'Seminario di fisica', 2], [2, 10, 'Riunione di progetto', 4]] as const) {
       const date = addDays(monday, day);
       const res = await portal.api(maria, 'POST', '/api/v1/bookings', { title, roomId: rooms[room]!.id, start: `${date}T${String(hour).padStart(2, '0')}:00`, end: `${date}T${String(hour + 2).padStart(2, '0')}:00`, seats: 20 });
@@ -46,7 +46,9 @@ describeInBrowser('screenshots for the guides', () => {
       const page = await context.newPage();
       try {
         await signIn(page, maria.email, maria.password);
-        await page.getByRole('button', { name: /^(Next week|Settimana successiva)$/ }).click();
+        // The week of the bookings, by date (on a weekend the calendar already opens on it).
+        await page.locator('.ec-body .ec-day').first().waitFor();
+        await showWeekOf(page, /^(Go to date|Vai alla data)$/, monday);
         await page.getByText('Consiglio di dipartimento').first().waitFor();
         await shoot(page, lang, 'calendar');
         await page.goto('/bookings/new');

@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
-import { addDays, drag, nextMonday, timelineAt } from './support/grid.ts';
+import { addDays, drag, nextMonday, showWeekOf, timelineAt } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
 describeInBrowser('recurring bookings', () => {
@@ -225,8 +225,9 @@ describeInBrowser('recurring bookings', () => {
     const calendar = await paoloContext.newPage();
     try {
       await signIn(calendar, paolo.email, paolo.password);
-      await calendar.getByRole('button', { name: 'Next week' }).click();
+      // To its week by date: on a weekend the calendar already opens on the coming week.
       await calendar.locator('.ec-body .ec-day').first().waitFor();
+      await showWeekOf(calendar, 'Go to date', tuesday);
       await calendar.waitForLoadState('networkidle').catch(() => {});
       // In the week timeline (time across): drag the block sideways to 15:00 of its day.
       const dragLater = async (dayIndex: number) => {

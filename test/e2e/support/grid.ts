@@ -64,6 +64,18 @@ export async function goToDate(page: Page, label: string | RegExp, date: string)
   await page.locator('.wm-calendar[aria-busy="false"]').waitFor();
 }
 
+/**
+ * Shows the week of `date` in the week view: through goToDate, unless that week is on screen
+ * already (on a weekend the calendar opens on the coming week), where there is nothing to fetch.
+ */
+export async function showWeekOf(page: Page, label: string | RegExp, date: string): Promise<void> {
+  const shown = await page.getByLabel(label).inputValue();
+  if (mondayOf(shown) !== mondayOf(date)) return goToDate(page, label, date);
+  await page.locator('.wm-calendar[aria-busy="false"]').waitFor();
+}
+
+const mondayOf = (date: string) => addDays(date, -((new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7));
+
 export async function drag(page: Page, from: Point, to: Point): Promise<void> {
   await page.mouse.move(from.x, from.y);
   await page.mouse.down();

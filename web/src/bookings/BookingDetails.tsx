@@ -27,7 +27,7 @@ export function useVirtualRoom(bookingId: string | null): VirtualRoom | null {
 }
 
 /** Whether a booking's time is over: its room, guest link and dial-in are closed then. */
-export const hasEnded = (booking: Booking, now = Date.now()) => new Date(booking.end).getTime() <= now;
+export const hasEnded = (booking: Booking) => new Date(booking.end).getTime() <= Date.now();
 
 /**
  * Everything known about one booking. The virtual room (join and guest links, its state) comes

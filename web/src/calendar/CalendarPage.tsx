@@ -44,6 +44,17 @@ interface Conflict {
   booking: { id: string; title: string };
 }
 
+/**
+ * The day the calendar opens on: today in the zone, or on a weekend the weeks hide, the coming
+ * Monday: the week still to book in, not the working week just past.
+ */
+function landingDay(zone: string, view: CalendarView, showWeekend: boolean): string {
+  const today = wallClock(new Date(), zone).slice(0, 10);
+  if (showWeekend || isDayView(view)) return today;
+  const weekday = new Date(`${today}T12:00:00Z`).getUTCDay();
+  return weekday === 6 ? addDays(today, 2) : weekday === 0 ? addDays(today, 1) : today;
+}
+
 function initialView(): CalendarView {
   if (isPhone()) return 'resourceTimeGridDay';
   const stored = localStorage.getItem(VIEW_KEY);
@@ -82,7 +93,7 @@ export function CalendarPage() {
     () => displayZone((rooms ?? []).map((r) => r.timeZone), settings.defaultTimeZone),
     [rooms, settings.defaultTimeZone],
   );
-  const [date, setDate] = useState(() => wallClock(new Date(), zone).slice(0, 10));
+  const [date, setDate] = useState(() => landingDay(zone, view, showWeekend));
   const apiRange = useMemo(
     () =>
       range && {
@@ -235,7 +246,7 @@ export function CalendarPage() {
     setDate((d) => addDays(d, direction * (isDayView(view) ? 1 : 7)));
   }
 
-  const today = () => setDate(wallClock(new Date(), zone).slice(0, 10));
+  const today = () => setDate(landingDay(zone, view, showWeekend));
 
   function changeHiddenRooms(next: Set<string>) {
     setHiddenRooms(next);
