@@ -4,7 +4,7 @@
 //
 //   npm run bench                    all, about 4–5 minutes on 2 otherwise idle cores
 //   npm run bench -- --quick         smaller and shorter, to try a change (figures not comparable)
-//   npm run bench -- --only creation,join,series,pglite,calendar-pg,calendar-pglite,audio,mail,janus,faults,ui
+//   npm run bench -- --only creation,join,series,pglite,calendar-pg,calendar-pglite,statistics,audio,mail,janus,faults,ui
 //   npm run bench -- --only faults --soak-minutes 15   the database faults with the full soak
 //
 // PostgreSQL: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
@@ -22,7 +22,7 @@ import type { Section } from './figures.ts';
 import { DEFAULT_SERVER_URL, describeServer } from './scratch-database.ts';
 import { weekCalendarOnPglite, weekCalendarOnPostgres } from './week-calendar.ts';
 
-const STEPS = ['creation', 'join', 'series', 'pglite', 'calendar-pg', 'calendar-pglite', 'audio', 'mail', 'janus', 'faults', 'ui'] as const;
+const STEPS = ['creation', 'join', 'series', 'pglite', 'calendar-pg', 'calendar-pglite', 'statistics', 'audio', 'mail', 'janus', 'faults', 'ui'] as const;
 type Step = (typeof STEPS)[number];
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'soak-minutes': { type: 'string' } } });
@@ -157,7 +157,7 @@ const header = [
 ];
 console.log(header.join('\n'));
 
-const needsPostgres = only.has('creation') || only.has('series') || only.has('calendar-pg') || only.has('mail');
+const needsPostgres = only.has('creation') || only.has('series') || only.has('calendar-pg') || only.has('statistics') || only.has('mail');
 const server = needsPostgres ? await postgresReachable() : undefined;
 if (server) header.push(server);
 else if (needsPostgres) header.push(`PostgreSQL at ${new URL(serverUrl).host} not reachable: its benchmarks were skipped`);
@@ -206,6 +206,13 @@ if (only.has('calendar-pglite')) {
   await step('Week calendar, PGlite', (c) =>
     weekCalendarOnPglite(c, { bookings: quick ? 20_000 : 100_000, weeks: quick ? 100 : 500, warmupWeeks: 10, secondsPerRow: quick ? 2 : 4, seed: SEED }),
   );
+}
+if (only.has('statistics')) {
+  // The statistics page's reads over two years of meetings and minute samples, both databases.
+  const o = { days: quick ? 120 : 730, share: 0.6, runs: quick ? 2 : 5 };
+  const { statisticsOnPglite, statisticsOnPostgres } = await import('./statistics.ts');
+  if (server) await step('Statistics, PostgreSQL', (c) => statisticsOnPostgres(c, { ...o, serverUrl }));
+  await step('Statistics, PGlite', (c) => statisticsOnPglite(c, o));
 }
 if (only.has('audio')) {
   // Imported here: it needs the ARI test double (test/doubles/ari), whose absence fails this step only.
