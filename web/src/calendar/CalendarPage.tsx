@@ -45,8 +45,8 @@ interface Conflict {
 }
 
 /**
- * The day the calendar opens on: today in the zone, or on a weekend the weeks hide, the coming
- * Monday: the week still to book in, not the working week just past.
+ * The day the calendar opens on (and Today goes to): today in the zone; on a Saturday or Sunday
+ * that the week hides, the coming Monday: the week still to book in, not the working week past.
  */
 function landingDay(zone: string, view: CalendarView, showWeekend: boolean): string {
   const today = wallClock(new Date(), zone).slice(0, 10);
