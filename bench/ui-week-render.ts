@@ -39,7 +39,7 @@ function initialJs(): { files: Array<{ file: string; raw: number; gzip: number }
   return { files, gzipTotal: files.reduce((s, f) => s + f.gzip, 0) };
 }
 
-// --- canned API: 8 rooms, 300 bookings in the current week ---------------------------------
+// --- canned API: 8 rooms, 300 bookings in the week shown ---------------------------------
 
 const pad = (n: number) => String(n).padStart(2, '0');
 function wallToUtc(date: string, hour: number, minute: number): Date {
@@ -53,9 +53,16 @@ function wallToUtc(date: string, hour: number, minute: number): Date {
   throw new Error('zone');
 }
 
-function mondayOfThisWeek(): string {
+/**
+ * Monday of the week the calendar opens on: this week, or on a Saturday or Sunday the coming one
+ * (CalendarPage's landingDay, weekends hidden). A Sunday's run with this week's Monday painted an
+ * empty grid. (The page's clock is not faked: Playwright's clock would also stop performance.now,
+ * which times the render.)
+ */
+function mondayOfShownWeek(): string {
   const today = new Date(`${new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(new Date())}T12:00:00Z`);
-  today.setUTCDate(today.getUTCDate() - ((today.getUTCDay() || 7) - 1));
+  const weekday = today.getUTCDay();
+  today.setUTCDate(today.getUTCDate() + (weekday === 6 ? 2 : weekday === 0 ? 1 : 1 - weekday));
   return today.toISOString().slice(0, 10);
 }
 
@@ -71,7 +78,7 @@ function fixtures(bookingCount: number) {
     createdAt: now,
     updatedAt: now,
   }));
-  const monday = mondayOfThisWeek();
+  const monday = mondayOfShownWeek();
   const bookings: Array<Record<string, unknown>> = [];
   // 5 weekdays × 8 rooms × 8 one-hour meetings with a 15-minute turnaround, first 300 of them.
   outer: for (let slot = 0; slot < 8; slot++) {
@@ -231,6 +238,9 @@ const fmt = (runs: Run[]) =>
 console.log(`\nWeek view render, data received → events painted, ${RUNS} runs each:`);
 console.log(`  baseline, 8 rooms, 0 bookings:    ${fmt(empty)}`);
 console.log(`  8 rooms, 300 bookings:            ${fmt(full)}   (budget ${BUDGET_MS} ms)`);
-const ok = median(full.map((r) => r.renderMs)) < BUDGET_MS && js.gzipTotal / 1024 <= BUDGET_KB;
+// A render that painted none of the week's bookings measured an empty grid, not the budget's case.
+const painted = full.every((r) => r.events > 0);
+if (!painted) console.log('\nNOTHING MEASURED: the 300 bookings were not on screen.');
+const ok = painted && median(full.map((r) => r.renderMs)) < BUDGET_MS && js.gzipTotal / 1024 <= BUDGET_KB;
 console.log(ok ? '\nWithin budget.' : '\nOVER BUDGET.');
 process.exitCode = ok ? 0 : 1;
