@@ -44,15 +44,20 @@ interface Conflict {
   booking: { id: string; title: string };
 }
 
+/** Weekdays (0 Sunday … 6 Saturday) the view leaves out: the weekend of a week, unless asked for. */
+const hiddenDaysOf = (view: CalendarView, showWeekend: boolean): number[] => (showWeekend || isDayView(view) ? [] : [0, 6]);
+
+const weekdayOf = (day: string) => new Date(`${day}T12:00:00Z`).getUTCDay();
+
 /**
- * The day the calendar opens on (and Today goes to): today in the zone; on a Saturday or Sunday
- * that the week hides, the coming Monday: the week still to book in, not the working week past.
+ * The day the calendar opens on (and Today goes to): today in the zone, or the first day after it
+ * that the view shows: on a weekend the week hides, the coming Monday, the week still to book in.
  */
 function landingDay(zone: string, view: CalendarView, showWeekend: boolean): string {
-  const today = wallClock(new Date(), zone).slice(0, 10);
-  if (showWeekend || isDayView(view)) return today;
-  const weekday = new Date(`${today}T12:00:00Z`).getUTCDay();
-  return weekday === 6 ? addDays(today, 2) : weekday === 0 ? addDays(today, 1) : today;
+  const hidden = hiddenDaysOf(view, showWeekend);
+  let day = wallClock(new Date(), zone).slice(0, 10);
+  while (hidden.includes(weekdayOf(day))) day = addDays(day, 1);
+  return day;
 }
 
 function initialView(): CalendarView {
@@ -278,13 +283,12 @@ export function CalendarPage() {
     localStorage.setItem(WEEKEND_KEY, show ? '1' : '0');
   }
 
-  const hiddenDays = useMemo(() => (showWeekend || isDayView(view) ? [] : [0, 6]), [showWeekend, view]);
+  const hiddenDays = useMemo(() => hiddenDaysOf(view, showWeekend), [showWeekend, view]);
   const days = useMemo(() => {
     if (!range) return [];
     const list: string[] = [];
     for (let d = range.start.slice(0, 10); d < range.end.slice(0, 10); d = addDays(d, 1)) {
-      const weekday = new Date(`${d}T12:00:00Z`).getUTCDay();
-      if (!hiddenDays.includes(weekday)) list.push(d);
+      if (!hiddenDays.includes(weekdayOf(d))) list.push(d);
     }
     return list;
   }, [range, hiddenDays]);
