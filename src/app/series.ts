@@ -2,7 +2,7 @@
 // booking made through BookingService.reserve/modify/withdraw, all of a series' occurrences in one
 // transaction, so the rules (room overlap with turnaround, seat pool, quota) exist once.
 import { canManageBooking } from '../domain/access.ts';
-import { checkOnApproval, checkSeatShare, earliestStart, latestStart, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
+import { checkOnApproval, checkSeatShare, checkShape, earliestStart, latestStart, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
 import { AppError, fieldErrors, notFound, seriesNotFound, unprocessable } from '../domain/errors.ts';
 import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, occurrenceDay, parseRecurrence, remainder, type Recurrence } from '../domain/recurrence.ts';
 import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
@@ -222,6 +222,13 @@ export class SeriesService {
       const starts = expandRecurrence({ rule: tailRule, start: firstStart, zone, notAfter: latestStart(now, this.policy) });
       const kept = rule ? starts : starts.filter((s) => !skippedDays.has(occurrenceDay(s, zone)));
       const exdates = rule ? [] : starts.filter((s) => skippedDays.has(occurrenceDay(s, zone)));
+      // The series' DTSTART is its rule's first date: a start the rule does not produce would be an
+      // extra meeting in every calendar (RFC 5545 counts DTSTART as the first instance).
+      const seriesStart = starts[0] ?? firstStart;
+      const slotOf = (start: Date): Slot => ({ start, end: new Date(start.getTime() + durationMinutes * MINUTE) });
+      // A new time of day or length keeps to the grid and the durations for every date or for none:
+      // said once, not as every date refused.
+      if (input.startTime !== undefined || input.durationMinutes !== undefined) checkShape(slotOf(firstStart), zone, this.policy);
 
       let target = series.id;
       const details = {
@@ -230,7 +237,7 @@ export class SeriesService {
         ...(input.seats !== undefined && { seats: input.seats }),
         ...(input.roomId !== undefined && { roomId: input.roomId }),
       };
-      const ruleText = formatRecurrence(tailRule, firstStart, zone);
+      const ruleText = formatRecurrence(tailRule, seriesStart, zone);
       if (splitAt) {
         await r.bookings.series.update(series.id, { rrule: formatRecurrence(endBefore(current, splitAt), series.firstStart, series.timeZone), exdates: series.exdates.filter((d) => d < splitAt) });
         target = await r.bookings.series.insert({
@@ -243,14 +250,14 @@ export class SeriesService {
           institutionId: series.institutionId,
           timeZone: zone,
           rrule: ruleText,
-          firstStart,
+          firstStart: seriesStart,
           durationMinutes,
           exdates,
           sharedAccess: series.sharedAccess,
           splitFrom: series.id,
         });
       } else {
-        await r.bookings.series.update(series.id, { ...details, rrule: ruleText, firstStart, durationMinutes, exdates });
+        await r.bookings.series.update(series.id, { ...details, rrule: ruleText, firstStart: seriesStart, durationMinutes, exdates });
       }
       const inScope = occurrences.filter((o) => o.status === 'confirmed' && o.recurrenceId!.getTime() >= from.getTime() && o.end.getTime() > now.getTime());
       if (splitAt) await r.bookings.reassignSeries(inScope.map((o) => o.id), target);
@@ -263,16 +270,32 @@ export class SeriesService {
       const refusals: Refusal[] = [];
       const booked: Booking[] = [];
       const bookable = earliestStart(now, this.policy).getTime();
+      // Dates the series did not have are new bookings: the rules of a new booking hold for them
+      // (subscription, grid, durations, horizon; on-approval rooms and the seat share for people
+      // other than administrators), as when the series was made.
+      const fresh = kept.filter((s) => !byDay.has(occurrenceDay(s, zone)) && s.getTime() >= bookable);
+      if (fresh.length > 0 && ctx.actor.role !== 'admin') {
+        checkOnApproval(room, true);
+        checkSeatShare(input.seats ?? series.seats, this.policy);
+      }
+      const early = await this.bookings.requestRefusals(r, owner, fresh.map(slotOf), zone);
+      const refusedEarly = new Map(fresh.map((s, i) => [s.getTime(), early[i]]));
+      // A date moved on its own keeps its time unless the edit sets the series' times anew.
+      const retimed = input.startTime !== undefined || input.durationMinutes !== undefined || rule !== undefined;
       for (const start of kept) {
         const end = new Date(start.getTime() + durationMinutes * MINUTE);
         const existing = byDay.get(occurrenceDay(start, zone));
         byDay.delete(occurrenceDay(start, zone));
         try {
-          if (existing) {
+          if (existing && existing.isException && !retimed) {
+            booked.push(await this.bookings.modify(r, owner, existing, details, { partOfSeries: true }));
+          } else if (existing) {
             const moved = await this.bookings.modify(r, owner, existing, { ...details, start: start.toISOString(), end: end.toISOString() }, { partOfSeries: true });
             await r.bookings.update(moved.id, { isException: false, recurrenceId: start });
             booked.push((await r.bookings.findById(moved.id))!);
           } else if (start.getTime() >= bookable) {
+            const refusal = refusedEarly.get(start.getTime());
+            if (refusal) throw refusal;
             booked.push(
               await this.bookings.reserve(r, owner, {
                 candidates: [room],
@@ -294,7 +317,7 @@ export class SeriesService {
       // Occurrences the new rule no longer has.
       for (const gone of byDay.values()) await this.bookings.withdraw(r, owner, gone, { partOfSeries: true });
       if (refusals.length > 0) {
-        const slots = kept.map((start) => ({ start, end: new Date(start.getTime() + durationMinutes * MINUTE) }));
+        const slots = kept.map(slotOf);
         track({ room, seats: input.seats ?? series.seats, slots, zone, refusals });
         throw conflicts(refusals, kept.length, false, zone);
       }
@@ -372,8 +395,10 @@ export class SeriesService {
       institutionId: (ctx.onBehalfOf ?? ctx.actor).institutionId,
       bookedById: ctx.onBehalfOf ? ctx.actor.userId : null,
       timeZone: plan.zone,
-      rrule: formatRecurrence(plan.rule, plan.first.start, plan.zone),
-      firstStart: plan.first.start,
+      // DTSTART is the rule's first date, which is not the start given when the rule skips its day
+      // (a Wednesday start for Mondays): RFC 5545 would count that start as one more meeting.
+      rrule: formatRecurrence(plan.rule, plan.slots[0]?.start ?? plan.first.start, plan.zone),
+      firstStart: plan.slots[0]?.start ?? plan.first.start,
       durationMinutes: Math.round((plan.first.end.getTime() - plan.first.start.getTime()) / MINUTE),
       sharedAccess: input.sharedAccess ?? true,
       splitFrom: null,

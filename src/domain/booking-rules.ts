@@ -52,6 +52,25 @@ const mod = (n: number, m: number) => ((n % m) + m) % m;
  * moving its start: a meeting under way may be extended although its start is past.
  */
 export function checkSlot(slot: Slot, zone: string, policy: BookingPolicy, now: Date, startUnchanged = false): void {
+  checkShape(slot, zone, policy);
+  const { start, end } = slot;
+  if (startUnchanged) {
+    if (end.getTime() <= now.getTime()) throw unprocessable('END_IN_PAST', 'The new end is in the past.', { it: 'La nuova fine è nel passato.' });
+  } else if (start.getTime() < earliestStart(now, policy).getTime()) {
+    throw unprocessable('START_IN_PAST', 'The start is in the past. Choose a start from now on.', { it: 'L’inizio è nel passato. Scegli un inizio da adesso in poi.' });
+  }
+  if (start.getTime() > latestStart(now, policy).getTime()) {
+    throw unprocessable('TOO_FAR_AHEAD', `Bookings open ${policy.maxDaysAhead} days ahead; choose an earlier date.`, {
+      it: `Si può prenotare fino a ${policy.maxDaysAhead} giorni in anticipo; scegli una data più vicina.`,
+    });
+  }
+}
+
+/**
+ * The rules of a slot that do not depend on its date: end after start, the grid, the duration. A
+ * series-wide edit (a new time of day or length) breaks them for every date or for none.
+ */
+export function checkShape(slot: Slot, zone: string, policy: BookingPolicy): void {
   const { start, end } = slot;
   if (end.getTime() <= start.getTime()) {
     throw unprocessable('END_BEFORE_START', 'The end must be after the start.', { it: 'La fine deve essere dopo l’inizio.' });
@@ -76,16 +95,6 @@ export function checkSlot(slot: Slot, zone: string, policy: BookingPolicy, now: 
       { it: `Una prenotazione dura al massimo ${formatMinutes(policy.maxDurationMinutes)}; questa dura ${formatMinutes(minutes)}.` },
       minutes > LONGEST_BOOKING_MINUTES ? { beyondApproval: true } : {},
     );
-  }
-  if (startUnchanged) {
-    if (end.getTime() <= now.getTime()) throw unprocessable('END_IN_PAST', 'The new end is in the past.', { it: 'La nuova fine è nel passato.' });
-  } else if (start.getTime() < earliestStart(now, policy).getTime()) {
-    throw unprocessable('START_IN_PAST', 'The start is in the past. Choose a start from now on.', { it: 'L’inizio è nel passato. Scegli un inizio da adesso in poi.' });
-  }
-  if (start.getTime() > latestStart(now, policy).getTime()) {
-    throw unprocessable('TOO_FAR_AHEAD', `Bookings open ${policy.maxDaysAhead} days ahead; choose an earlier date.`, {
-      it: `Si può prenotare fino a ${policy.maxDaysAhead} giorni in anticipo; scegli una data più vicina.`,
-    });
   }
 }
 

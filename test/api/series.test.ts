@@ -55,6 +55,14 @@ describe('creating a series', () => {
     expect(localTimes(res.body.booked)).toEqual(['2026-04-24T15:00:00+02:00', '2026-05-29T15:00:00+02:00', '2026-06-26T15:00:00+02:00']);
   });
 
+  it('starts the series (its DTSTART) on the rule’s first date when the start given is not one of them', async () => {
+    // A Wednesday start for Mondays: RFC 5545 would count the Wednesday as one more meeting.
+    const res = await series(alice, { title: 'Mondays from a Wednesday', roomId: rooms[3], start: '2026-04-01T17:00', end: '2026-04-01T18:00', rrule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(localTimes(res.body.booked)).toEqual(['2026-04-06T17:00:00+02:00', '2026-04-13T17:00:00+02:00', '2026-04-20T17:00:00+02:00']);
+    expect(res.body.series.firstStartLocal).toBe('2026-04-06T17:00:00+02:00');
+  });
+
   it('all or nothing: three taken dates → 409 listing each with its nearest free alternative, and nothing booked', async () => {
     const room = rooms[2]!;
     for (const day of ['2026-04-13', '2026-04-27', '2026-05-11']) {
@@ -315,6 +323,62 @@ describe('changing and cancelling', () => {
     const res = await t.api('DELETE', `/api/v1/series/${s.series.id}`, { as: olga });
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('SERIES_NOT_FOUND');
+  });
+
+  it('a whole-series edit books its new dates under the rules of a new booking: subscription, grid, durations, rooms on approval', async () => {
+    const ending = await t.institution({ name: 'Ending in October', subscriptionEnd: '2026-10-31' });
+    const carl = await t.user('member', ending.id, 'Carl');
+    const res = await series(carl, { title: 'Until October', roomId: rooms[3], start: '2026-10-13T08:00', end: '2026-10-13T09:00', rrule: 'FREQ=WEEKLY;COUNT=2' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const id = res.body.series.id as string;
+    const first = res.body.booked[0].id as string;
+    const edit = (body: Record<string, unknown>) => t.api('PATCH', `/api/v1/series/${id}/occurrences/${first}`, { as: carl, body: { scope: 'all', ...body } });
+    // Four weeks run past the subscription (31 October): the date after it is refused, nothing is booked.
+    const longer = await edit({ rrule: 'FREQ=WEEKLY;COUNT=4' });
+    expect(longer.status, JSON.stringify(longer.body)).toBe(409);
+    expect(longer.body.conflicts.map((c: { code: string; startLocal: string }) => [c.startLocal, c.code])).toEqual([['2026-11-03T08:00:00+01:00', 'OUTSIDE_SUBSCRIPTION']]);
+    expect(await rowsTitled('Until October')).toBe(2);
+    // A length or time of day off the rules is said once, as for a single booking (not as every date refused).
+    expect(await edit({ durationMinutes: 5 })).toMatchObject({ status: 422, body: { code: 'DURATION_TOO_SHORT' } });
+    expect(await edit({ startTime: '10:03' })).toMatchObject({ status: 422, body: { code: 'NOT_ON_GRID' } });
+    expect(await edit({ durationMinutes: 15 * 60 })).toMatchObject({ status: 422, body: { code: 'DURATION_TOO_LONG' } });
+    // New dates in a room booked on approval are asked for, not booked by a member.
+    const approval = t.rooms.find((r) => r.capacity === 100)!;
+    expect((await t.api('PATCH', `/api/v1/rooms/${approval.id}`, { as: t.admin, body: { onApproval: true } })).status).toBe(200);
+    try {
+      const moved = await edit({ roomId: approval.id, rrule: 'FREQ=WEEKLY;COUNT=2;BYDAY=WE' });
+      expect(moved.status, JSON.stringify(moved.body)).toBe(422);
+      expect(moved.body.code).toBe('ROOM_ON_APPROVAL');
+      expect(await rowsTitled('Until October')).toBe(2);
+    } finally {
+      await t.api('PATCH', `/api/v1/rooms/${approval.id}`, { as: t.admin, body: { onApproval: false } });
+    }
+    const detail = (await t.api('GET', `/api/v1/series/${id}`, { as: carl })).body;
+    expect(detail.series.rrule).toBe('FREQ=WEEKLY;COUNT=2');
+    expect(localTimes(detail.occurrences)).toEqual(['2026-10-13T08:00:00+02:00', '2026-10-20T08:00:00+02:00']);
+  });
+
+  it('a whole-series edit of the details leaves a date moved on its own where it is', async () => {
+    const s = await create('Keep the moved one', rooms[1]!, 3, '07');
+    const second = s.booked[1]!;
+    const moved = await t.api('PATCH', `/api/v1/series/${s.series.id}/occurrences/${second.id}`, { as: alice, body: { scope: 'one', start: '2026-09-15T15:00', end: '2026-09-15T16:00' } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const renamed = await t.api('PATCH', `/api/v1/series/${s.series.id}/occurrences/${s.booked[0]!.id}`, { as: alice, body: { scope: 'all', title: 'Renamed' } });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    const after = (await get(s.series.id)).occurrences as { startLocal: string; title: string; isException: boolean }[];
+    expect(after.map((o) => [o.startLocal, o.title, o.isException])).toEqual([
+      ['2026-09-07T07:00:00+02:00', 'Renamed', false],
+      ['2026-09-15T15:00:00+02:00', 'Renamed', true],
+      ['2026-09-21T07:00:00+02:00', 'Renamed', false],
+    ]);
+    // A new time of day is the series' time again for every date, the moved one too.
+    const retimed = await t.api('PATCH', `/api/v1/series/${s.series.id}/occurrences/${s.booked[0]!.id}`, { as: alice, body: { scope: 'all', startTime: '08:00' } });
+    expect(retimed.status, JSON.stringify(retimed.body)).toBe(200);
+    expect(((await get(s.series.id)).occurrences as { startLocal: string; isException: boolean }[]).map((o) => [o.startLocal, o.isException])).toEqual([
+      ['2026-09-07T08:00:00+02:00', false],
+      ['2026-09-14T08:00:00+02:00', false],
+      ['2026-09-21T08:00:00+02:00', false],
+    ]);
   });
 
   it('answers bad series requests with 4xx, a stable code and a sentence, and changes nothing', async () => {
