@@ -32,7 +32,7 @@ export type CreateBookingInput = {
 
 export type ChangeBookingInput = Partial<Omit<CreateBookingInput, 'audio' | 'ownerId'>>;
 
-type QuotaLedger = { refusal(slot: Slot, zone: string): AppError | null; add(slot: Slot, zone: string): void };
+export type QuotaLedger = { refusal(slot: Slot, zone: string): AppError | null; add(slot: Slot, zone: string): void };
 
 /** One booking to make inside a transaction: the rooms it may take (first free wins), when, how big. */
 export type Reservation = {
@@ -234,13 +234,8 @@ export class BookingService {
     // The seat-pool locks and the reads that must follow them, in one round trip (migration 011).
     const snapshot = await r.bookings.lockAndRead(slots, [...new Set(reqs.flatMap((q) => q.candidates.map((c) => c.id)))], t);
     const { usage, occupancy } = snapshot;
-    // One ledger per paying institution, locked in the order of their ids (as every booking locks
-    // its hours in ascending order), so transactions of several institutions never deadlock.
     const payer = (i: number) => (owners[i]!.role === 'admin' ? null : owners[i]!.institutionId);
-    const ledgers = new Map<string | null, QuotaLedger>();
-    for (const id of [...new Set(items.map((_, i) => payer(i)))].sort()) {
-      ledgers.set(id, await this.quotaLedger(r, id, reqs.filter((_, i) => payer(i) === id)));
-    }
+    const ledgers = await this.quotaLedgers(r, reqs.map((q, i) => ({ payer: payer(i), slot: q.slot, zone: q.zone })));
     const outcome: (Booking | AppError | null)[] = reqs.map(() => null);
     const planned: { i: number; room: Room }[] = [];
     for (const [i, req] of reqs.entries()) {
@@ -479,6 +474,19 @@ export class BookingService {
       );
     }
     return null;
+  }
+
+  /**
+   * The quota ledgers of the institutions paying for these slots (null: no one pays), each locked,
+   * in the order of their ids as every booking locks them, after the seat-pool locks: transactions
+   * of several institutions never deadlock.
+   */
+  async quotaLedgers(r: Repositories, reqs: readonly { payer: string | null; slot: Slot; zone: string }[]): Promise<Map<string | null, QuotaLedger>> {
+    const ledgers = new Map<string | null, QuotaLedger>();
+    for (const id of [...new Set(reqs.map((q) => q.payer))].sort()) {
+      ledgers.set(id, await this.quotaLedger(r, id, reqs.filter((q) => q.payer === id)));
+    }
+    return ledgers;
   }
 
   private async checkQuota(r: Repositories, institutionId: string | null, slot: Slot, zone: string, excludeId?: string): Promise<void> {

@@ -9,7 +9,7 @@
 // confirming it: not on every booking of its holder, who could then book over it and confirm it too.
 // Holds are made under the seat-pool locks of their hours, as bookings are, so both are exact.
 import { canManageBooking } from '../domain/access.ts';
-import type { BookingPolicy, Slot } from '../domain/booking-rules.ts';
+import { checkOnApproval, checkSeatShare, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
 import { AppError } from '../domain/errors.ts';
 import { peakSeats } from '../domain/seat-pool.ts';
 import { MINUTE } from '../domain/time.ts';
@@ -50,13 +50,12 @@ export class WaitingListService {
   }
 
   /**
-   * Joins the list for a slot, with the request-only rules of a booking (room, seats, grid, horizon,
-   * subscription). If the slot is free already, the entry is offered at once (then it shows held).
+   * Joins the list for a slot, with the rules a self-service booking keeps to before it competes
+   * (room, seats, grid, horizon, subscription, the seat share, no room on approval): waiting is not
+   * a way around them. If the slot is free already, the entry is offered at once (then it shows held).
    */
   async join(ctx: CallContext, input: JoinWaitingListInput): Promise<WaitingEntry> {
-    const { zone, seats } = await this.bookings.chooseRooms(this.uow.repos, input);
-    const slot = this.bookings.parseSlot(input.start, input.end, zone);
-    await this.bookings.checkMayBookAt(this.uow.repos, ctx, slot, zone);
+    const { seats, slot } = await this.bookings.checkSelfService(ctx, input);
     return this.uow.transaction(async (r) => {
       const entry = await r.waiting.join({
         userId: ctx.actor.userId,
@@ -122,6 +121,11 @@ export class WaitingListService {
       const room = (await r.rooms.findById(entry.heldRoomId))!;
       const slot = { start: entry.start, end: entry.end };
       await this.bookings.checkMayBookAt(r, ctx, slot, room.timeZone);
+      // What may have changed since joining (an administrator's settings) still holds.
+      if (ctx.actor.role !== 'admin') {
+        checkSeatShare(entry.seats, this.policy);
+        checkOnApproval(room, true);
+      }
       const booking = await this.bookings.reserve(r, ctx, { candidates: [room], slot, seats: entry.seats, zone: room.timeZone, title: entry.title, description: entry.description, holdId: entry.id });
       await r.waiting.setState(id, 'booked', booking.id);
       return { booking, created: true };
@@ -139,15 +143,23 @@ export class WaitingListService {
     const entries = await r.waiting.lockWaiting(freed, now);
     if (entries.length === 0) return [];
     const rooms = await r.rooms.list();
+    // A hold is self-service: never in a room an administrator approves bookings of.
+    const holdable = (room: Room) => room.active && !room.onApproval;
     const candidatesOf = (e: WaitingEntry): Room[] => {
-      if (e.roomId) return rooms.filter((room) => room.id === e.roomId && isActive(room));
-      return rooms.filter((room) => isActive(room) && room.capacity >= e.seats).sort((a, b) => a.capacity - b.capacity);
+      if (e.roomId) return rooms.filter((room) => room.id === e.roomId && holdable(room));
+      return rooms.filter((room) => holdable(room) && room.capacity >= e.seats).sort((a, b) => a.capacity - b.capacity);
     };
     const t = this.policy.turnaroundMinutes;
     const slots = entries.map((e) => ({ start: e.start, end: e.end }));
     const { usage, occupancy } = await r.bookings.lockAndRead(slots, [...new Set(entries.flatMap((e) => candidatesOf(e).map((c) => c.id)))], t);
+    // The institution's monthly hours are judged as the confirmation will judge them: a hold its
+    // holder could not confirm would only keep the slot from the next person.
+    const zoneOf = (e: WaitingEntry) => candidatesOf(e)[0]?.timeZone ?? this.policy.defaultTimeZone;
+    const quotas = await this.bookings.quotaLedgers(r, entries.map((e) => ({ payer: e.institutionId, slot: e, zone: zoneOf(e) })));
     const held: WaitingEntry[] = [];
     for (const e of entries) {
+      const quota = quotas.get(e.institutionId)!;
+      if (quota.refusal(e, zoneOf(e))) continue;
       // Every hold weighs, the person's own other holds too: each is a slot they may confirm.
       const over = usage.filter((u) => u.start < e.end && e.start < u.end);
       if (peakSeats(over, e.start, e.end).seatsUsed + e.seats > this.policy.seatPool) continue;
@@ -161,6 +173,7 @@ export class WaitingListService {
       await r.waiting.hold(e.id, room.id, { start: e.start, end: occupiedUntil }, expiresAt);
       // The entries after this one see it as taken.
       usage.push({ start: e.start, end: e.end, seats: e.seats, holdId: e.id });
+      quota.add(e, zoneOf(e));
       occupancy.push({ roomId: room.id, start: e.start, end: e.end, occupiedUntil, bookingId: null, bookerId: e.userId, holdId: e.id });
       const entry: WaitingEntry = { ...e, state: 'held', heldRoomId: room.id, holdExpiresAt: expiresAt };
       await this.noticeHold(r, entry, room.id);
@@ -238,4 +251,3 @@ export class WaitingListService {
   }
 }
 
-const isActive = (room: Room) => room.active;

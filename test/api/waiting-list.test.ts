@@ -197,6 +197,32 @@ describe('waiting list', () => {
     // The entry's slot has not ended: it is still listed, as expired.
     expect((await entries(dan!))[0]).toMatchObject({ id: danEntry.id, state: 'expired' });
   });
+  it('is no way around the self-service rules: no room on approval, and no hold its holder’s quota could not confirm', async () => {
+    t.clock.set('2026-03-20T09:00:00Z');
+    const approval = await t.portal.services.uow.repos.rooms.create({ name: 'Sala su approvazione', capacity: 10, timeZone: 'Europe/Rome', provider: null, active: true, onApproval: true });
+    const member = await t.user('member', institutionId);
+    const asked = await t.api('POST', '/api/v1/waiting-list', { as: member, body: { title: 'Approval', roomId: approval.id, start: '2026-03-30T10:00', end: '2026-03-30T11:00', seats: 2 } });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(422);
+    expect(asked.body.code).toBe('ROOM_ON_APPROVAL');
+    await t.portal.services.uow.repos.rooms.update(approval.id, { active: false });
+
+    // Alice's institution has 9 hours a month left; she waits for 10, Bea (no quota) for one of them.
+    const counted = await t.institution({ name: 'Nine hours', monthlyQuotaHours: 9 });
+    const [alice, bob, bea] = [await t.user('member', counted.id), await t.user('member', institutionId), await t.user('member', institutionId)];
+    const day = { roomId: small.id, seats: 2 };
+    const taken = await t.api('POST', '/api/v1/bookings', { as: bob, body: { title: 'All day', ...day, start: '2026-03-31T08:00', end: '2026-03-31T18:00' } });
+    expect(taken.status, JSON.stringify(taken.body)).toBe(201);
+    const aliceEntry = (await t.api('POST', '/api/v1/waiting-list', { as: alice, body: { title: 'Alice, ten hours', ...day, start: '2026-03-31T08:00', end: '2026-03-31T18:00' } })).body;
+    const beaEntry = (await t.api('POST', '/api/v1/waiting-list', { as: bea, body: { title: 'Bea, one hour', ...day, start: '2026-03-31T09:00', end: '2026-03-31T10:00' } })).body;
+    expect([aliceEntry.state, beaEntry.state]).toEqual(['waiting', 'waiting']);
+    expect((await t.api('DELETE', `/api/v1/bookings/${taken.body.id}`, { as: bob })).status).toBe(200);
+    await t.portal.services.waitingList.offerFreed({ start: new Date('2026-03-31T05:50:00Z'), end: new Date('2026-03-31T16:10:00Z') });
+    // Alice could not confirm ten hours: she keeps waiting, and the hour goes to Bea.
+    expect((await entries(bea))[0]).toMatchObject({ id: beaEntry.id, state: 'held' });
+    expect((await entries(alice))[0]).toMatchObject({ id: aliceEntry.id, state: 'waiting' });
+    expect((await t.api('POST', `/api/v1/waiting-list/${beaEntry.id}/confirm`, { as: bea })).status).toBe(201);
+  });
+
   it('lets a hold weigh on every other booking of its holder: only its confirmation goes past it', async () => {
     t.clock.set('2026-03-20T09:00:00Z');
     const [alice, bob] = await Promise.all([1, 2].map(() => t.user('member', institutionId)));
