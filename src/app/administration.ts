@@ -125,8 +125,10 @@ export class AdministrationService {
   // Users
   async listUsers(ctx: CallContext, f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {
     if (ctx.actor.role === 'member') throw forbidden('MANAGERS_ONLY', 'Only institution managers and administrators may list users.', { it: 'Solo i referenti degli enti e gli amministratori possono elencare gli utenti.' });
-    const institutionId = ctx.actor.role === 'admin' ? f.institutionId : (ctx.actor.institutionId ?? undefined);
-    return this.uow.repos.users.list({ ...f, institutionId });
+    if (ctx.actor.role === 'admin') return this.uow.repos.users.list(f);
+    // A manager sees their own institution's people; without one, nobody (never everyone).
+    if (!ctx.actor.institutionId) throw noInstitution();
+    return this.uow.repos.users.list({ ...f, institutionId: ctx.actor.institutionId });
   }
 
   async updateUser(
@@ -136,6 +138,7 @@ export class AdministrationService {
   ): Promise<User> {
     const manager = ctx.actor.role === 'institution-manager';
     if (!manager) requireAdmin(ctx.actor);
+    if (manager && !ctx.actor.institutionId) throw noInstitution();
     // A manager looks after the members of their own institution (names, and removing someone from
     // it); roles and moves to another institution stay with administrators.
     if (manager && (change.role !== undefined || (change.institutionId !== undefined && change.institutionId !== null))) {
@@ -143,7 +146,9 @@ export class AdministrationService {
     }
     const updated = await this.audited(ctx, 'user.updated', 'user', async (r) => {
       const before = (await r.users.findById(id)) ?? userNotFound();
-      if (manager && (before.institutionId !== ctx.actor.institutionId || before.role === 'admin')) userNotFound();
+      // Members only: not themselves, nor a fellow manager (who could then be taken out of the
+      // institution, and with it out of its bounds).
+      if (manager && (before.institutionId !== ctx.actor.institutionId || before.role !== 'member')) userNotFound();
       if (change.institutionId && !(await r.institutions.findById(change.institutionId))) institutionNotFound();
       if (before.role === 'admin' && change.role && change.role !== 'admin' && (await r.users.countAdmins()) <= 1) {
         throw new AppError('conflict', 'LAST_ADMIN', 'This is the last administrator; make someone else an administrator first.', {}, { it: 'È l’ultimo amministratore; prima rendi amministratore qualcun altro.' });
@@ -187,3 +192,8 @@ const institutionNotFound = (): never => {
 const userNotFound = (): never => {
   throw notFound('USER_NOT_FOUND', 'No user with this id exists.', { it: 'Non esiste un utente con questo id.' });
 };
+
+const noInstitution = () =>
+  forbidden('NO_INSTITUTION', 'You manage no institution, so there are no people for you to see or change.', {
+    it: 'Non sei referente di alcun ente, quindi non ci sono persone che tu possa vedere o modificare.',
+  });

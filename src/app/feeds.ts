@@ -56,6 +56,9 @@ export class FeedService {
     const from = new Date(now - PAST_DAYS * DAY);
     const to = new Date(now + (this.maxDaysAhead + 1) * DAY);
     const repos = this.uow.repos;
+    // A feed lives with its account: a disabled account's feeds (guest links, dial-in PINs) are shut.
+    const user = await repos.users.findById(feed.userId);
+    if (!user || user.disabledAt) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.', { it: 'Nessun calendario a questo indirizzo.' });
     if (feed.roomId) {
       const room = await repos.rooms.findById(feed.roomId);
       if (!room) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.', { it: 'Nessun calendario a questo indirizzo.' });
@@ -63,8 +66,6 @@ export class FeedService {
       const busy = (await repos.bookings.busy(from, to)).filter((b) => b.roomId === room.id && !b.held);
       return { kind: 'room', feed, room, busy };
     }
-    const user = await repos.users.findById(feed.userId);
-    if (!user) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.', { it: 'Nessun calendario a questo indirizzo.' });
     const bookings = await repos.bookings.list({ from, to, bookerId: user.id, status: 'confirmed', limit: 5000 }, { userId: user.id, role: 'member', institutionId: null });
     return { kind: 'user', feed, bookings };
   }

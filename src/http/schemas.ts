@@ -290,7 +290,8 @@ export const AuditQuery = timeRange(
     from: OffsetDateTime.optional(),
     to: OffsetDateTime.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    cursor: z.string().regex(/^\d+$/).optional(),
+    // An entry's id (bigint): at most 18 digits, so a made-up one is a 400, not a 500.
+    cursor: z.string().regex(/^\d{1,18}$/).optional(),
   }),
 );
 export const AuditEntry = z.object({

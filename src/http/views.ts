@@ -92,7 +92,10 @@ export function decodeCursor(cursor: string): { start: Date; id: string } | null
   try {
     const [s, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const start = new Date(s);
-    return Number.isNaN(start.getTime()) || !/^[0-9a-f-]{36}$/i.test(id) ? null : { start, id };
+    // What the database can take: a uuid, and an instant of years 1–9999 (a made-up cursor is a 400, not a 500).
+    const year = start.getUTCFullYear();
+    const uuid = typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+    return Number.isNaN(start.getTime()) || year < 1 || year > 9999 || !uuid ? null : { start, id };
   } catch {
     return null;
   }

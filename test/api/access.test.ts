@@ -128,6 +128,66 @@ async function signedIn(role: 'member' | 'admin' = 'member') {
   return { userId: user.id, cookie: `wm_session=${s.sessionId}`, csrf: s.csrfToken };
 }
 
+describe('what a route’s declaration alone did not keep', () => {
+  it('reads a Jitsi reservation (its secret room name) only with JITSI_RESERVATION_TOKEN; unset, only the POST is answered', async () => {
+    const booked = await t.api('POST', '/api/v1/bookings', { as: member, body: { title: 'Secret room', roomId: t.rooms[0]!.id, start: '2026-03-23T10:00', end: '2026-03-23T11:00', seats: 5 } });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    // The reservation's number comes from the booking id, which every member sees.
+    const id = parseInt((booked.body.id as string).replace(/-/g, '').slice(0, 12), 16);
+    for (const method of ['GET', 'DELETE']) {
+      const res = await fetch(`${t.baseUrl}/jitsi/conference/${id}`, { method });
+      expect(res.status).toBe(401);
+      const text = await res.text();
+      expect(text).toContain('JITSI_RESERVATION_TOKEN');
+      expect(text).not.toMatch(/wm-[0-9a-f]{32}/);
+    }
+  });
+
+  it('keeps an institution manager to the members of their institution: not themselves, not a fellow manager, nobody without an institution', async () => {
+    const fellow = await t.user('institution-manager', uniId, 'Fellow Manager');
+    const leaving = await t.api('PATCH', `/api/v1/users/${manager.userId}`, { as: manager, body: { institutionId: null } });
+    expect(leaving.status).toBe(404);
+    const peer = await t.api('PATCH', `/api/v1/users/${fellow.userId}`, { as: manager, body: { name: 'Renamed by a peer', institutionId: null } });
+    expect(peer.status).toBe(404);
+    const ownMember = await t.api('PATCH', `/api/v1/users/${member.userId}`, { as: manager, body: { name: 'Mara Member' } });
+    expect(ownMember.status, JSON.stringify(ownMember.body)).toBe(200);
+    const users = await t.api('GET', '/api/v1/users?limit=500', { as: manager });
+    expect(users.status).toBe(200);
+    expect(new Set((users.body.items as { institutionId: string | null }[]).map((u) => u.institutionId))).toEqual(new Set([uniId]));
+    // A manager of no institution sees and changes nobody (was: everyone of every institution).
+    const adrift = await t.user('institution-manager', null, 'Manager Adrift');
+    const all = await t.api('GET', '/api/v1/users?limit=500', { as: adrift });
+    expect(all.status).toBe(403);
+    expect(all.body.code).toBe('NO_INSTITUTION');
+    expect((await t.api('PATCH', `/api/v1/users/${member.userId}`, { as: adrift, body: { name: 'x' } })).body.code).toBe('NO_INSTITUTION');
+  });
+
+  it('shuts a disabled account’s calendar feeds (they carry guest links and dial-in PINs)', async () => {
+    const person = await t.user('member', uniId, 'Feed Owner');
+    const feed = await t.api('POST', '/api/v1/me/feeds', { as: person, body: {} });
+    expect(feed.status).toBe(201);
+    const url = new URL(feed.body.url as string);
+    const read = () => fetch(t.baseUrl + url.pathname + url.search);
+    expect((await read()).status).toBe(200);
+    expect((await t.api('PATCH', `/api/v1/users/${person.userId}`, { as: t.admin, body: { disabled: true } })).status).toBe(200);
+    expect((await read()).status).toBe(404);
+    expect((await t.api('PATCH', `/api/v1/users/${person.userId}`, { as: t.admin, body: { disabled: false } })).status).toBe(200);
+    expect((await read()).status).toBe(200);
+  });
+
+  it('answers a made-up cursor with 400, not a 500 from the database', async () => {
+    const cursor = (start: string, id: string) => Buffer.from(JSON.stringify([start, id])).toString('base64url');
+    for (const c of [cursor('2026-12-20T09:00:00.000Z', '-'.repeat(36)), cursor('-271821-04-20T00:00:00.000Z', '6f1c2a7e-0b1d-4c39-9a51-3f1e7d2b8c40')]) {
+      const res = await t.api('GET', `/api/v1/bookings?cursor=${c}`, { as: member });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('INVALID_CURSOR');
+    }
+    const audit = await t.api('GET', '/api/v1/audit?cursor=99999999999999999999999', { as: t.admin });
+    expect(audit.status).toBe(400);
+    expect(audit.body.code).toBe('VALIDATION_FAILED');
+  });
+});
+
 describe('CSRF on the session’s unsafe requests', () => {
   it('refuses a POST made with the session cookie but without the token, and accepts it with the token', async () => {
     const s = await signedIn();

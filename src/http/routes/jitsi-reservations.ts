@@ -1,6 +1,7 @@
 // Prosody mod_reservations calls these (reservations_api_prefix = <portal>/jitsi); see
-// providers/jitsi/reservations.ts for the protocol. Optional shared token: Prosody sends it through
-// reservations_api_headers as "Authorization: Bearer <JITSI_RESERVATION_TOKEN>".
+// providers/jitsi/reservations.ts for the protocol. A shared token, Prosody sends it through
+// reservations_api_headers as "Authorization: Bearer <JITSI_RESERVATION_TOKEN>"; without it only
+// the POST is answered.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProvisioningStore } from '../../app/provisioning-store.ts';
@@ -14,13 +15,21 @@ export async function jitsiReservationRoutes(app: FastifyInstance, o: JitsiReser
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  const authorised = (req: FastifyRequest) => {
-    if (!o.token) return true;
+  // Reading a reservation by its number answers the room's secret name; that number comes from the
+  // booking id, which every member sees. So reading (and DELETE) needs the token, always: Prosody
+  // reads one only after a conflict. A POST names the room, so it proves knowing the secret already.
+  const authorised = (req: FastifyRequest, always = false) => {
+    if (!o.token) return !always;
     const given = Buffer.from(req.headers.authorization ?? '');
     const want = Buffer.from(`Bearer ${o.token}`);
     return given.length === want.length && timingSafeEqual(given, want);
   };
-  const deny = (reply: FastifyReply) => reply.code(401).send({ message: 'The reservation API token is missing or wrong; check reservations_api_headers.' });
+  const deny = (reply: FastifyReply) =>
+    reply.code(401).send({
+      message: o.token
+        ? 'The reservation API token is missing or wrong; check reservations_api_headers.'
+        : 'Reading reservations needs JITSI_RESERVATION_TOKEN on the portal and the same token in reservations_api_headers.',
+    });
 
   const booking = async (bookingId: string | null): Promise<ReservationBooking | null> => {
     const f = bookingId ? await o.store.facts(bookingId) : null;
@@ -39,14 +48,14 @@ export async function jitsiReservationRoutes(app: FastifyInstance, o: JitsiReser
   });
 
   app.get<{ Params: { id: string } }>('/jitsi/conference/:id', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
-    if (!authorised(req)) return deny(reply);
+    if (!authorised(req, true)) return deny(reply);
     const b = await byId(req.params.id);
     if (!b || b.status === 'cancelled') return reply.code(404).send({ message: 'No reservation with this id.' });
     return reservationBody(b, o.clock.now());
   });
 
   app.delete<{ Params: { id: string } }>('/jitsi/conference/:id', { schema: { hide: true }, config: { access: 'public' } }, async (req, reply) => {
-    if (!authorised(req)) return deny(reply);
+    if (!authorised(req, true)) return deny(reply);
     const b = await byId(req.params.id);
     if (!b) return reply.code(404).send({ message: 'No reservation with this id.' });
     return reply.code(200).send({});
