@@ -28,6 +28,13 @@ export type JoinOutcome =
   // (and its PIN) is their way in. Nothing of the meeting is shown to them.
   | { kind: 'not-participant' };
 
+/**
+ * A member's join may also lead on: an occurrence of a series that is over or cancelled, while a
+ * later one is ahead. The series' invitation carries one join link for every date (its first
+ * occurrence's), so that link leads to the date that is next.
+ */
+export type MemberJoin = JoinOutcome | { kind: 'next-occurrence'; bookingId: string };
+
 export type GuestPage =
   | { kind: 'invalid' }
   // `wait`: with error 'limited', how long until a PIN is checked again; with error 'pin', the wait
@@ -121,7 +128,7 @@ export class JoiningService {
     return canManageBooking(actor, { bookerId: f.bookerId, institutionId: f.institutionId }) ? 'host' : 'attendee';
   }
 
-  async join(ctx: CallContext, bookingId: string): Promise<JoinOutcome> {
+  async join(ctx: CallContext, bookingId: string): Promise<MemberJoin> {
     const view = await this.cache.view(bookingId);
     if (!view) throw bookingNotFound();
     const role = this.roleOf(ctx.actor, view.facts);
@@ -129,6 +136,10 @@ export class JoiningService {
     const viewer = ctx.actor.userId === view.facts.bookerId ? { name: view.facts.bookerName, email: view.facts.bookerEmail, invited: false } : await this.cache.viewer(bookingId, ctx.actor.userId);
     if (role !== 'host' && !viewer?.invited) return { kind: 'not-participant' };
     const closed = this.gate(view.facts);
+    if (closed && closed.kind !== 'waiting' && view.facts.seriesId !== null) {
+      const next = await this.store.currentOccurrence(bookingId, this.clock.now());
+      if (next !== null && next !== bookingId) return { kind: 'next-occurrence', bookingId: next };
+    }
     if (closed) return closed;
     return this.enter(view, role, { id: ctx.actor.userId, email: viewer?.email, name: viewer?.name ?? 'Participant' });
   }

@@ -83,6 +83,7 @@ export interface ProvisioningStore {
   guestLinkByToken(token: string): Promise<GuestLink | null>;
   /** The booking a guest link opens now (a series-wide link moves from occurrence to occurrence). */
   guestTarget(ownerId: string, now: Date, graceMinutes: number): Promise<string>;
+  currentOccurrence(bookingId: string, now: Date): Promise<string | null>;
   rotateGuestLink(bookingId: string): Promise<GuestLink>;
   setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink>;
   tryRun(name: string, everySeconds: number): Promise<boolean>;

@@ -249,6 +249,15 @@ export class PgProvisioningStore implements ProvisioningStore {
     return this.guestLinkWhere(sql`booking_id = ${linkOwner(bookingId)}`);
   }
 
+  /** For an occurrence of a series, the series' first confirmed occurrence not yet over at `now` (null: none, or no series). */
+  async currentOccurrence(bookingId: string, now: Date): Promise<string | null> {
+    const { rows } = await sql<{ id: string }>`
+      SELECT o.id FROM bookings b0 JOIN bookings o ON o.series_id = b0.series_id
+       WHERE b0.id = ${bookingId}::uuid AND o.status = 'confirmed' AND upper(o.during) > ${now}::timestamptz
+       ORDER BY lower(o.during) LIMIT 1`.execute(this.db);
+    return rows[0]?.id ?? null;
+  }
+
   /**
    * The occurrence a series-wide guest link opens at `now`: the first one not yet over (end plus
    * grace), else the last one; for any other booking, the booking itself.

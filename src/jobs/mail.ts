@@ -33,7 +33,7 @@ export type MailJobs = { composer: MailComposer; sweepReminders(): Promise<numbe
 
 export async function startMailJobs(deps: { queue: JobQueue; database: Database; notices: Notices; mailer: Mailer; clock: Clock; config: MailConfig; logger: Logger }): Promise<MailJobs> {
   const { queue, database, notices, mailer, clock, config, logger } = deps;
-  const composer = new MailComposer({ bookings: new PgBookingRepository(database.db, notices.send), people: new PgMailRepository(database.db), config, details: noMeetingDetails });
+  const composer = new MailComposer({ bookings: new PgBookingRepository(database.db, notices.send), people: new PgMailRepository(database.db), config, details: noMeetingDetails, now: () => clock.now() });
   await queue.define({ name: COMPOSE_QUEUE, retryLimit: 5, retryDelaySeconds: config.retryDelaySeconds });
   await queue.define({ name: DELIVER_QUEUE, retryLimit: config.retryLimit, retryDelaySeconds: config.retryDelaySeconds, retryDelayMaxSeconds: 3600, deadLetter: DEAD_MAIL_QUEUE });
   await queue.define({ name: REMINDER_QUEUE, retryLimit: 1 });

@@ -99,8 +99,10 @@ export class MailComposer {
   private readonly people: PgMailRepository;
   private readonly config: MailConfig;
   details: MeetingDetailsSource;
+  private readonly now: () => Date;
 
-  constructor(deps: { bookings: PgBookingRepository; people: PgMailRepository; config: MailConfig; details: MeetingDetailsSource }) {
+  constructor(deps: { bookings: PgBookingRepository; people: PgMailRepository; config: MailConfig; details: MeetingDetailsSource; now: () => Date }) {
+    this.now = deps.now;
     this.bookings = deps.bookings;
     this.people = deps.people;
     this.config = deps.config;
@@ -180,8 +182,12 @@ export class MailComposer {
     if (!s || s.sequence > job.sequence) return [];
     const occurrences = await reads.ofSeries(s.id);
     const upcoming = occurrences.filter((o) => o.status === 'confirmed');
-    const portalUrl = new URL(`/series/${s.id}`, this.config.publicUrl).toString();
-    const details = await reads.details({ bookingId: (upcoming[0] ?? occurrences[0])?.id ?? s.id, seriesId: s.id });
+    // The series' links are those of its date that is next (else its last): that date's page, and
+    // its join link, which leads on to the next date once it is over (app/joining.ts).
+    const now = this.now().getTime();
+    const current = upcoming.find((o) => o.end.getTime() > now) ?? upcoming.at(-1) ?? occurrences[0];
+    const portalUrl = current ? bookingPageUrl(current.id, this.config.publicUrl) : this.config.publicUrl;
+    const details = await reads.details({ bookingId: current?.id ?? s.id, seriesId: s.id });
     const uid = seriesUid(s.id, this.config.publicUrl);
     const base = { uid, sequence: s.sequence, zone: s.timeZone, description: describe(details, portalUrl, s.description), location: locationOf(s.roomName, details), url: details.joinUrl ?? portalUrl, stamp: s.updatedAt };
     const firstEnd = new Date(s.firstStart.getTime() + s.durationMinutes * 60_000);
@@ -203,7 +209,7 @@ export class MailComposer {
           ? []
           : upcoming.filter((o) => o.isException).map((o) => ({ ...base, start: o.start, end: o.end, summary: o.title, recurrenceId: o.recurrenceId!, location: locationOf(o.roomName, details) }));
       events = [master, ...exceptions];
-      if (upcoming[0]) when = { start: upcoming[0].start, end: upcoming[0].end };
+      if (current?.status === 'confirmed') when = { start: current.start, end: current.end };
     }
     const recipients = job.to ? [job.to] : await this.recipients(reads, s.bookerId, { seriesId: s.id }, s);
     return recipients.map((to) =>

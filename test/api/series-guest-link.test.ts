@@ -46,6 +46,29 @@ describe('guest links of a series', () => {
     t.clock.set('2026-03-20T09:00:00Z');
   });
 
+  it('leads the series’ join link (its first date’s, as in the invitation) to the date that is next once that one is over', async () => {
+    const booked = await weekly('Joined by the series link', true, rooms[3]!);
+    const join = async (id: string) => {
+      const res = await fetch(`${t.baseUrl}/join/${id}?lang=en`, { redirect: 'manual', headers: { authorization: `Bearer ${alice.token}` } });
+      return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+    };
+    // Before the first meeting its own page waits for it.
+    expect(await join(booked[0]!.id)).toMatchObject({ status: 200, location: null });
+    t.clock.set('2026-03-23T10:30:00Z');
+    try {
+      expect(await join(booked[0]!.id)).toMatchObject({ status: 302, location: `/join/${booked[1]!.id}?lang=en` });
+      // A date cancelled leads on too; after the last date, its own page says the meeting ended.
+      expect((await t.api('DELETE', `/api/v1/bookings/${booked[1]!.id}`, { as: alice })).status).toBe(200);
+      expect(await join(booked[1]!.id)).toMatchObject({ status: 302, location: `/join/${booked[2]!.id}?lang=en` });
+      t.clock.set('2026-04-06T10:00:00Z');
+      const last = await join(booked[0]!.id);
+      expect(last.status).toBe(410);
+      expect(last.html).toContain('ended');
+    } finally {
+      t.clock.set('2026-03-20T09:00:00Z');
+    }
+  });
+
   it('gives each occurrence its own link when the booker chose so', async () => {
     const booked = await weekly('Separate seminar', false, rooms[1]!);
     const urls = await Promise.all(booked.map((b) => guestUrl(b.id)));

@@ -164,6 +164,10 @@ describe('series', () => {
     expect(local(master, 'dtstart')).toBe('2026-04-06T16:00:00 Europe/Rome');
     expect(master.getAllProperties('exdate').map((p) => `${(p.getFirstValue() as ICAL.Time).toString()} ${p.getParameter('tzid')}`)).toEqual(['2026-04-13T16:00:00 Europe/Rome']);
     const seq0 = Number(prop(master, 'sequence'));
+    // Its page is that of its next date (the web app has no page of a series).
+    const firstId = (res.body.booked as { id: string }[])[0]!.id;
+    expect(invite.parsed.text).toContain(`https://meet.example.org/bookings/${firstId}`);
+    expect(invite.parsed.text).not.toContain('/series/');
 
     // Cancel the third occurrence only.
     const third = res.body.booked.find((b: { startLocal: string }) => b.startLocal.startsWith('2026-04-20'));

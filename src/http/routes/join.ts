@@ -92,6 +92,9 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
       const selfUrl = joinSelfUrl(req);
       // Not the guest link itself: that would hand an open link to anyone who saw the booking id.
       if (outcome.kind === 'not-participant') return html(reply, 403, messagePage(lang, 'notParticipant', null, selfUrl));
+      if (outcome.kind === 'next-occurrence') {
+        return reply.code(302).header('cache-control', 'no-store').redirect(`/join/${outcome.bookingId}${req.query.lang ? `?lang=${lang}` : ''}`);
+      }
       const bookingId = outcome.meeting.bookingId;
       // From the join cache, as the join itself: a class arriving early sees the waiting page without a query.
       const dialIn = showsDialIn(outcome.kind) && o.audio.configured ? o.audio.dialInFor(await o.joining.conference(bookingId), await o.joining.hosts(ctx, bookingId)) : null;
