@@ -256,6 +256,11 @@ export class SeriesService {
           sharedAccess: series.sharedAccess,
           splitFrom: series.id,
         });
+        // The people invited to the series are invited to both parts (the new part's invitation
+        // goes to them); at most the invitee limit of one series.
+        for (const i of await r.bookings.invitees.list({ seriesId: series.id })) {
+          await r.bookings.invitees.add({ seriesId: target }, { email: i.email, locale: i.locale, timeZone: i.timeZone });
+        }
       } else {
         await r.bookings.series.update(series.id, { ...details, rrule: ruleText, firstStart: seriesStart, durationMinutes, exdates });
       }

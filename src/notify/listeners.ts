@@ -19,6 +19,16 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
   const booking: BookingListener = async (r, e) => {
     const b = e.after;
     if (b.seriesId) {
+      // People invited to this date alone were sent its own invitation (UID booking-<id>): they hear
+      // of its changes the same way, whether the date changed alone or with its series.
+      if (e.action !== 'created') {
+        const own = await r.bookings.invitees.list({ bookingId: b.id });
+        await countMails(r, e.ctx, limits, clock.now(), own.length, { refusable: e.action !== 'cancelled' });
+        for (const i of own) {
+          const to = { email: i.email, locale: i.locale, timeZone: i.timeZone };
+          await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', to } satisfies ComposeJob);
+        }
+      }
       // A series-wide change is mailed once, by the series listener.
       if (e.partOfSeries) return;
       const series = await r.bookings.series.findById(b.seriesId);

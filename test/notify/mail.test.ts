@@ -202,6 +202,8 @@ describe('splitting a series', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const headId = res.body.series.id as string;
     await smtp.waitFor(subjectIs(brunoEmail, 'Invito: Split lab'));
+    expect((await t.api('POST', `/api/v1/series/${headId}/invitees`, { as: bruno, body: { email: 'lab.partner@uni.example', locale: 'en' } })).status).toBe(201);
+    await smtp.waitFor(subjectIs('lab.partner@uni.example', 'Invitation: Split lab'));
     const third = res.body.booked[2];
     const split = await t.api('PATCH', `/api/v1/series/${headId}/occurrences/${third.id}`, { as: bruno, body: { scope: 'following', startTime: '09:30' } });
     expect(split.status, JSON.stringify(split.body)).toBe(200);
@@ -213,6 +215,32 @@ describe('splitting a series', () => {
     expect(prop(tail.events[0]!, 'uid')).toBe(`series-${tailId}@meet.example.org`);
     expect(String(prop(tail.events[0]!, 'rrule'))).toBe('FREQ=WEEKLY;COUNT=3');
     expect(local(tail.events[0]!, 'dtstart')).toBe('2026-05-18T09:30:00 Europe/Rome');
+    // The series' invitee is invited to the second part too (they only heard the first one end).
+    expect((await t.api('GET', `/api/v1/series/${tailId}/invitees`, { as: bruno })).body.items.map((i: { email: string }) => i.email)).toEqual(['lab.partner@uni.example']);
+    const partner = calendarOf(await smtp.waitFor((m) => m.to.includes('lab.partner@uni.example') && m.parsed.subject === 'Invitation: Split lab' && m.raw.includes(`series-${tailId}`)));
+    expect(String(prop(partner.events[0]!, 'rrule'))).toBe('FREQ=WEEKLY;COUNT=3');
+  });
+
+  it('tells the people invited to one date of a series when that date moves or is cancelled', async () => {
+    const res = await t.api('POST', '/api/v1/series', {
+      as: bruno,
+      body: { title: 'Seminar series', seats: 10, roomId: room, start: '2026-06-01T08:00', end: '2026-06-01T09:00', rrule: 'FREQ=WEEKLY;COUNT=3' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const [first, second] = res.body.booked as { id: string }[];
+    for (const [b, email] of [[first!, 'speaker.one@uni.example'], [second!, 'speaker.two@uni.example']] as const) {
+      expect((await t.api('POST', `/api/v1/bookings/${b.id}/invitees`, { as: bruno, body: { email, locale: 'en' } })).status).toBe(201);
+      await smtp.waitFor(subjectIs(email, 'Invitation: Seminar series'));
+    }
+    expect((await t.api('PATCH', `/api/v1/bookings/${first!.id}`, { as: bruno, body: { start: '2026-06-02T14:00', end: '2026-06-02T15:00' } })).status).toBe(200);
+    const moved = calendarOf(await smtp.waitFor(subjectIs('speaker.one@uni.example', 'Updated: Seminar series')));
+    expect(prop(moved.events[0]!, 'uid')).toBe(`booking-${first!.id}@meet.example.org`);
+    expect(local(moved.events[0]!, 'dtstart')).toBe('2026-06-02T14:00:00 Europe/Rome');
+    // Cancelling the whole series cancels their date too.
+    expect((await t.api('DELETE', `/api/v1/series/${res.body.series.id}`, { as: bruno })).status).toBe(200);
+    const gone = await smtp.waitFor(subjectIs('speaker.two@uni.example', 'Cancelled: Seminar series'));
+    expect(calendarOf(gone).method).toBe('CANCEL');
+    expect(prop(calendarOf(gone).events[0]!, 'uid')).toBe(`booking-${second!.id}@meet.example.org`);
   });
 });
 
