@@ -33,6 +33,18 @@ describe('expanding a rule in the room time zone', () => {
     expect(autumn.map((d) => local(d))).toEqual(['2026-10-18T10:00 +02:00', '2026-10-25T10:00 +01:00', '2026-11-01T10:00 +01:00']);
   });
 
+  it('takes the first of the autumn’s repeated hour, as a single booking does (parseTime)', () => {
+    const daily = expandRecurrence({ rule: parseRecurrence('FREQ=DAILY;COUNT=3'), start: rome('2026-10-24T02:30'), zone: ROME, notAfter: far });
+    expect(daily.map((d) => local(d))).toEqual(['2026-10-24T02:30 +02:00', '2026-10-25T02:30 +02:00', '2026-10-26T02:30 +01:00']);
+    expect(daily[1]!.toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    const ny = 'America/New_York';
+    const start = DateTime.fromISO('2026-10-31T01:30', { zone: ny }).toJSDate();
+    expect(expandRecurrence({ rule: parseRecurrence('FREQ=DAILY;COUNT=2'), start, zone: ny, notAfter: far }).map((d) => local(d, ny))).toEqual([
+      '2026-10-31T01:30 -04:00',
+      '2026-11-01T01:30 -04:00',
+    ]);
+  });
+
   it('keeps local time in another zone too (America/New_York changes on other dates)', () => {
     const ny = 'America/New_York';
     const start = DateTime.fromISO('2026-03-01T09:30', { zone: ny }).toJSDate();

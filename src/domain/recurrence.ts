@@ -6,6 +6,7 @@ import rrulePackage, { type Options } from 'rrule';
 import { DateTime } from 'luxon';
 import { AppError, fieldErrors, unprocessable } from './errors.ts';
 import { ruleProblem } from './recurrence-feasibility.ts';
+import { firstOfRepeated } from './time.ts';
 
 const { RRule } = rrulePackage;
 
@@ -140,9 +141,12 @@ const toFloating = (dt: DateTime) => new Date(Date.UTC(dt.year, dt.month - 1, dt
 const fromFloating = (d: Date, zone: string) =>
   // RFC 5545, 3.3.5: a local time that falls in a spring-forward gap is read with the offset before
   // the gap, i.e. it moves forward by the gap's length (02:30 → 03:30 in Europe/Rome): Luxon does so.
-  DateTime.fromObject(
-    { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() },
-    { zone },
+  // One repeated in autumn is its first instant, as for a single booking (parseTime).
+  firstOfRepeated(
+    DateTime.fromObject(
+      { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() },
+      { zone },
+    ),
   ).toJSDate();
 
 export type ExpandRequest = {

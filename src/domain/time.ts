@@ -42,14 +42,7 @@ export function parseTime(text: string, zone: string, field: string): Date {
       { it: `${field} ${text} non esiste nel fuso ${zone}: gli orologi saltano quell’ora per il passaggio all’ora legale. Scegli un orario dopo il cambio.` },
     );
   }
-  // In the autumn overlap the same wall time happens twice; take the first (summer-time) instant,
-  // as RFC 5545 and Temporal's "compatible" disambiguation do.
-  const shift = dt.minus({ days: 1 }).offset - dt.offset;
-  if (shift > 0) {
-    const earlier = DateTime.fromMillis(dt.toMillis() - shift * 60_000, { zone });
-    if (earlier.hour === dt.hour && earlier.minute === dt.minute && earlier.day === dt.day) return earlier.toJSDate();
-  }
-  return dt.toJSDate();
+  return firstOfRepeated(dt).toJSDate();
 }
 
 /**
@@ -155,3 +148,16 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 export const addMinutes = (d: Date, minutes: number) => new Date(d.getTime() + minutes * MINUTE);
+
+/**
+ * In the autumn overlap the same wall time happens twice; the first (summer-time) instant, as RFC
+ * 5545 and Temporal's "compatible" disambiguation take it (Luxon gives the second).
+ */
+export function firstOfRepeated(dt: DateTime): DateTime {
+  const shift = dt.minus({ days: 1 }).offset - dt.offset;
+  if (shift > 0) {
+    const earlier = DateTime.fromMillis(dt.toMillis() - shift * 60_000, { zone: dt.zone });
+    if (earlier.hour === dt.hour && earlier.minute === dt.minute && earlier.day === dt.day) return earlier;
+  }
+  return dt;
+}
