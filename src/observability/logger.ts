@@ -43,6 +43,29 @@ function decodeURIComponentSafe(s: string): string {
   }
 }
 
+/** A full address (scheme://host/path?query) with its credentials and secrets masked (scrubUrl). */
+function scrubFullUrl(raw: string): string {
+  const m = /^([a-z][a-z\d+.-]*:\/\/)([^/?#]*)(.*)$/i.exec(raw);
+  if (!m) return scrubUrl(raw);
+  const authority = m[2]!.replace(/^[^@]*@/, `${MASK}@`);
+  return `${m[1]}${authority}${m[3] ? scrubUrl(m[3]) : ''}`;
+}
+
+/**
+ * ECS types `event`, `url` and `file` as objects (the access lines log event.duration, url.path);
+ * a string there makes Elasticsearch refuse the line. Call sites log `event: 'login.rate-limited'`,
+ * the start line `url: '<address>'`: moved here to their ECS fields, so call sites and the tests
+ * reading plain test logs stay as they are.
+ */
+function ecsTyped(o: Record<string, unknown>): Record<string, unknown> {
+  if (typeof o.event !== 'string' && typeof o.url !== 'string' && typeof o.file !== 'string') return o;
+  const out = { ...o };
+  if (typeof o.event === 'string') out.event = { action: o.event };
+  if (typeof o.url === 'string') out.url = { full: scrubFullUrl(o.url) };
+  if (typeof o.file === 'string') out.file = { path: o.file };
+  return out;
+}
+
 type SerializedRequest = { method?: string; url?: string; host?: string; remoteAddress?: string; remotePort?: number };
 
 export function loggerOptions(level: string): LoggerOptions {
@@ -66,7 +89,8 @@ export function loggerOptions(level: string): LoggerOptions {
       ...ecs.formatters,
       // Fastify hands over its own short form of the request ({ method, url, host, remoteAddress }),
       // which the ECS formatter does not read: put it in ECS fields here, the address scrubbed.
-      log(obj: Record<string, unknown>) {
+      log(raw: Record<string, unknown>) {
+        const obj = ecsTyped(raw);
         const req = obj.req as SerializedRequest | undefined;
         if (req && typeof req === 'object' && typeof req.url === 'string') {
           const { req: _drop, ...rest } = obj;

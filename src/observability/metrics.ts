@@ -42,6 +42,21 @@ export function createMetrics() {
     }
     return pending;
   };
+  // The pool's counts as they were before this scrape's own reads (readiness, snapshot) asked it for
+  // connections: pg-pool queues every request for a tick even with a connection idle, so counts read
+  // during the scrape counted the scrape (an idle portal reported waiting 3, and the alerts fired for
+  // ever). Scrapes at once (Prometheus and Zabbix) share the sample of the first, taken before any.
+  let poolSample: PoolCounts | null = null;
+  let scrapes = 0;
+  const collectAll = registry.metrics.bind(registry);
+  registry.metrics = async () => {
+    if (scrapes++ === 0) poolSample = pool?.() ?? null;
+    try {
+      return await collectAll();
+    } finally {
+      if (--scrapes === 0) poolSample = null;
+    }
+  };
   /** A gauge of the service, set from the scrape's one database read. */
   const serviceGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge, s: OperationsSnapshot) => void) =>
     new Gauge({
@@ -132,8 +147,8 @@ export function createMetrics() {
       labelNames: ['state'] as const,
       registers: [registry],
       collect() {
-        if (!pool) return;
-        const p = pool();
+        const p = poolSample ?? pool?.();
+        if (!p) return;
         this.labels('total').set(p.total);
         this.labels('idle').set(p.idle);
         this.labels('waiting').set(p.waiting);

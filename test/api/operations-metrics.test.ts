@@ -106,7 +106,7 @@ describe('the service now', () => {
     // Other mail of this file's bookings may be a few seconds behind on a busy machine, never hours.
     expect(sampleOf(text, 'webmeetings_mail_queue', { stat: 'oldest' })).toBeLessThan(600);
     expect(sampleOf(text, 'webmeetings_jobs_oldest_seconds', { queue: 'mail-deliver', state: 'created' })).toBeLessThan(600);
-    // The pool's own counters (the scrape's own queries may be waiting on PGlite's one connection).
+    // The pool's own counters, read before the scrape's own queries (obs-pool-metrics.test.ts).
     expect(sampleOf(text, 'webmeetings_db_pool_connections', { state: 'total' })).toBeGreaterThanOrEqual(1);
     expect(sampleOf(text, 'webmeetings_db_pool_connections', { state: 'waiting' })).toBeGreaterThanOrEqual(0);
   });
