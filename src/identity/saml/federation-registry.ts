@@ -58,7 +58,7 @@ export class FederationRegistry {
         try {
           await this.refresh(source, force);
         } catch (e) {
-          this.log.error({ err: e, source }, 'federation metadata refresh failed');
+          this.log.error({ err: e, metadataSource: source }, 'federation metadata refresh failed');
         }
       }
       await this.reload();
@@ -133,7 +133,7 @@ export class FederationRegistry {
         const parsed = parseAggregate(verifyAggregate(r.xml, this.o.federationCertPem));
         next.set(r.source, { source: r.source, idps: parsed.idps, validUntil: r.valid_until, fetchedAt: r.fetched_at });
       } catch (e) {
-        this.log.error({ source: r.source, reason: (e as Error).message }, 'stored federation metadata no longer verifies; ignoring it');
+        this.log.error({ metadataSource: r.source, reason: (e as Error).message }, 'stored federation metadata no longer verifies; ignoring it');
       }
     }
     this.loaded = next;
@@ -160,13 +160,14 @@ export class FederationRegistry {
       await sql`UPDATE federation_metadata SET xml = ${xml}, fetched_at = now(), valid_until = ${parsed.validUntil},
                   refresh_after = now() + make_interval(secs => ${Math.round(refreshMs / 1000)}), last_error = NULL, lease_until = NULL
                 WHERE source = ${source}`.execute(this.db);
-      this.log.info({ source, idps: parsed.idps.length, validUntil: parsed.validUntil }, 'federation metadata loaded');
+      this.log.info({ metadataSource: source, idps: parsed.idps.length, validUntil: parsed.validUntil }, 'federation metadata loaded');
     } catch (e) {
       const reason = (e as Error).message;
       await sql`UPDATE federation_metadata SET last_error = ${reason}, last_error_at = now(),
                   refresh_after = now() + make_interval(mins => ${RETRY_MINUTES}), lease_until = NULL
                 WHERE source = ${source}`.execute(this.db);
-      this.log.error({ event: 'saml.metadata.refused', source, reason }, `federation metadata refused (${reason}); the last good copy stays in use`);
+      // metadataSource, not source: ECS's source is an object (the network peer).
+      this.log.error({ event: 'saml.metadata.refused', metadataSource: source, reason }, `federation metadata refused (${reason}); the last good copy stays in use`);
     }
   }
 }
