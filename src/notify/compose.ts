@@ -58,12 +58,16 @@ export const bookingPageUrl = (id: string, publicUrl: string) => new URL(`/booki
 /**
  * One booking as a calendar event for a download or a feed: the same UID, SEQUENCE, LOCATION and
  * DESCRIPTION (join link, guest link, dial-in, the booking's page) as the mailed invitation; URL is
- * the join link, or the booking's page while there is none.
+ * the join link, or the booking's page while there is none. A date of a series is, downloaded
+ * (`instance`), that date of the series' invitation (its UID and RECURRENCE-ID: a calendar holding
+ * the series updates that date rather than showing it twice); in a feed, which has no series' master
+ * event to belong to, an event of its own (RECURRENCE-ID alone would name an instance of nothing).
  */
-export function bookingEvent(b: Booking, details: MeetingDetails, publicUrl: string): CalendarEvent {
+export function bookingEvent(b: Booking, details: MeetingDetails, publicUrl: string, o: { instance: boolean }): CalendarEvent {
   const page = bookingPageUrl(b.id, publicUrl);
+  const instance = o.instance && b.seriesId !== null && b.recurrenceId !== null;
   return {
-    uid: bookingUid(b.id, publicUrl),
+    uid: instance ? seriesUid(b.seriesId!, publicUrl) : bookingUid(b.id, publicUrl),
     sequence: b.sequence,
     stamp: b.updatedAt,
     start: b.start,
@@ -74,7 +78,7 @@ export function bookingEvent(b: Booking, details: MeetingDetails, publicUrl: str
     location: locationOf(b.roomName, details),
     url: details.joinUrl ?? page,
     cancelled: b.status === 'cancelled',
-    ...(b.recurrenceId && { recurrenceId: b.recurrenceId }),
+    ...(instance && { recurrenceId: b.recurrenceId! }),
   };
 }
 

@@ -29,7 +29,7 @@ export async function feedCalendar(content: FeedContent, publicUrl: string, deta
   for (let i = 0; i < content.bookings.length; i += 8) {
     const batch = content.bookings.slice(i, i + 8);
     const links = await Promise.all(batch.map((b) => details({ bookingId: b.id, seriesId: b.seriesId })));
-    batch.forEach((b, k) => events.push(bookingEvent(b, links[k]!, publicUrl)));
+    batch.forEach((b, k) => events.push(bookingEvent(b, links[k]!, publicUrl, { instance: false })));
   }
   return buildCalendar({ method: 'PUBLISH', events, name: 'WebMeetings' });
 }

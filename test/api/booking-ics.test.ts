@@ -36,6 +36,15 @@ describe('GET /bookings/{id}/ics', () => {
     expect(second.sequence).toBeGreaterThan(seq0);
   });
 
+  it('gives a date of a series as that date of the series’ invitation (its UID and RECURRENCE-ID), so a calendar holding the series shows it once', async () => {
+    const s = await t.api('POST', '/api/v1/series', { as: alice, body: { title: 'Weekly seminar', seats: 5, roomId: t.rooms[5]!.id, start: '2026-04-06T15:00', end: '2026-04-06T16:00', rrule: 'FREQ=WEEKLY;COUNT=3' } });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    const second = s.body.booked[1] as { id: string; recurrenceId: string };
+    const event = new ICAL.Event(new ICAL.Component(ICAL.parse((await download(second.id, alice)).text)).getFirstSubcomponent('vevent')!);
+    expect(event.uid).toBe(`series-${s.body.series.id}@localhost`);
+    expect(event.recurrenceId!.toJSDate().toISOString()).toBe(second.recurrenceId);
+  });
+
   it('carries the join link (URL and DESCRIPTION), the guest link, the booking’s page and an online LOCATION', async () => {
     const b = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Lab meeting', description: 'Agenda in the wiki.', roomId: t.rooms[3]!.id, start: '2026-04-01T10:00', end: '2026-04-01T11:00' } });
     expect(b.status).toBe(201);

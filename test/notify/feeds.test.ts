@@ -51,6 +51,15 @@ describe('calendar feeds', () => {
     expect(listed.body.items).toEqual([{ id: created.body.id, roomId: null, url: null, createdAt: expect.any(String) }]);
   });
 
+  it('a user feed gives each date of a series as an event of its own (no RECURRENCE-ID without the series’ master event)', async () => {
+    const s = await t.api('POST', '/api/v1/series', { as: bob, body: { title: 'Bob weekly', seats: 5, roomId: roomB, start: '2026-04-14T15:00', end: '2026-04-14T16:00', rrule: 'FREQ=WEEKLY;COUNT=2' } });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    const created = await t.api('POST', '/api/v1/me/feeds', { as: bob, body: {} });
+    const events = eventsOf((await fetchFeed(created.body.url)).body as string).filter((e) => e.getFirstPropertyValue('summary') === 'Bob weekly');
+    expect(events.map((e) => e.getFirstPropertyValue('uid')).sort()).toEqual((s.body.booked as { id: string }[]).map((b) => `booking-${b.id}@meet.example.org`).sort());
+    expect(events.every((e) => e.getFirstProperty('recurrence-id') === null)).toBe(true);
+  });
+
   it('a user feed gives each booking its join link, guest link, page and an online location', async () => {
     const id = await book(alice, roomB, 'Alice linked', '2026-04-07');
     const guestUrl = (await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.guestUrl as string;

@@ -28,7 +28,7 @@ export function icsFileName(title: string): string {
  * both keeps one event and takes the newer copy.
  */
 export function bookingCalendar(booking: Booking, details: MeetingDetails, publicUrl: string): string {
-  return buildCalendar({ method: 'PUBLISH', name: 'WebMeetings', events: [bookingEvent(booking, details, publicUrl)] });
+  return buildCalendar({ method: 'PUBLISH', name: 'WebMeetings', events: [bookingEvent(booking, details, publicUrl, { instance: true })] });
 }
 
 export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async (app, { services, publicUrl, details }) => {
