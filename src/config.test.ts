@@ -21,6 +21,29 @@ describe('loadConfig', () => {
     for (const name of ['PORT="eighty"', 'SEAT_POOL="-1"', 'DEFAULT_TIME_ZONE="Europe/Atlantis"', 'DATABASE_URL="mysql://x"']) expect(message).toContain(name);
   });
 
+  it('reads a blank value as unset, like an empty one, rather than as 0', () => {
+    const c = loadConfig({ PORT: ' ', AUDIT_RETENTION_DAYS: '  ', DRAIN_SECONDS: '\t' });
+    expect(c.port).toBe(3000);
+    expect(c.retention.auditDays).toBe(730);
+    expect(c.drainSeconds).toBe(5);
+  });
+
+  it('refuses a TRUST_PROXY entry that is not an address or range, naming it, and takes the valid forms', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'abc' })).toThrow('TRUST_PROXY="abc": "abc" is not an IP address or range; it must be true, false or proxy addresses such as 10.0.0.1,10.0.1.0/24');
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.1, 10.0.0.0/33' })).toThrow(/TRUST_PROXY=.*"10\.0\.0\.0\/33" is not an IP address or range/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/255.0.255.0' })).toThrow(/TRUST_PROXY=/); // not a netmask
+    expect(() => loadConfig({ TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY=/); // a hop count is not an address
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 10.0.1.0/24,::1,fd00::/8,192.168.0.0/255.255.0.0' }).trustProxy).toEqual(['10.0.0.1', '10.0.1.0/24', '::1', 'fd00::/8', '192.168.0.0/255.255.0.0']);
+    expect(loadConfig({ TRUST_PROXY: 'TRUE' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+  });
+
+  it('refuses METRICS_PORT equal to PORT', () => {
+    expect(() => loadConfig({ METRICS_PORT: '3000' })).toThrow('METRICS_PORT=3000 is the same as PORT: give /metrics a port of its own, or unset METRICS_PORT and use METRICS_TOKEN');
+    expect(() => loadConfig({ PORT: '8080', METRICS_PORT: '8080' })).toThrow(ConfigError);
+    expect(loadConfig({ PORT: '8080', METRICS_PORT: '9464' }).metrics.port).toBe(9464);
+  });
+
   it('refuses a minimum duration above the maximum', () => {
     expect(() => loadConfig({ MIN_DURATION_MINUTES: '60', MAX_DURATION_MINUTES: '30' })).toThrow(/MIN_DURATION_MINUTES=60/);
   });

@@ -1,5 +1,6 @@
 // Every setting, read from the environment once at start-up and validated here; nothing else reads
 // process.env. A wrong value stops the start with a message that names the variable.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { LONGEST_BOOKING_MINUTES, type BookingPolicy } from './domain/booking-rules.ts';
 import type { GuestPinLimits } from './domain/guest-pin.ts';
@@ -26,6 +27,35 @@ const ianaZone = z.string().refine(
 );
 
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * One TRUST_PROXY entry as the proxy check (@fastify/proxy-addr) takes it: an address, or a range
+ * as address/prefix (from 1) or, for IPv4, address/netmask. Anything else would pass the start and
+ * fail later with a bare TypeError.
+ */
+function isProxyAddress(entry: string): boolean {
+  const [address, range, ...rest] = entry.split('/');
+  const kind = isIP(address!);
+  if (kind === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d+$/.test(range)) return Number(range) >= 1 && Number(range) <= (kind === 4 ? 32 : 128);
+  if (kind !== 4 || isIP(range) !== 4) return false;
+  const mask = range.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const hostBits = ~mask >>> 0;
+  return mask !== 0 && (hostBits & (hostBits + 1)) === 0; // contiguous ones, then zeros
+}
+
+const trustProxy = z
+  .string()
+  .transform((v) => v.trim())
+  .superRefine((v, ctx) => {
+    if (/^(true|false)$/i.test(v)) return;
+    const wrong = v.split(',').map((a) => a.trim()).filter((a) => a !== '' && !isProxyAddress(a));
+    if (wrong.length > 0 || v.replaceAll(',', '').trim() === '') {
+      const what = wrong.length > 0 ? `${wrong.map((a) => JSON.stringify(a)).join(', ')} ${wrong.length > 1 ? 'are' : 'is'} not an IP address or range; it ` : '';
+      ctx.addIssue({ code: 'custom', message: `${what}must be true, false or proxy addresses such as 10.0.0.1,10.0.1.0/24` });
+    }
+  });
 
 /** Every setting: the configuration reference, the README table and the Helm values are checked against it. */
 export const EnvSchema = z.object({
@@ -62,7 +92,7 @@ export const EnvSchema = z.object({
   SESSION_ABSOLUTE_HOURS: intIn(1, 24 * 90).default(12),
   COOKIE_SECURE: bool.optional(),
   // Behind a reverse proxy: 'true' (trust all), or the proxy addresses/CIDRs, comma-separated.
-  TRUST_PROXY: z.string().regex(/^(true|false|[\d.:/a-f, ]+)$/i, 'must be true, false or proxy addresses such as 10.0.0.1,10.0.1.0/24').default('false'),
+  TRUST_PROXY: trustProxy.default('false'),
   BODY_LIMIT_BYTES: intIn(1024, 10 * 1024 * 1024).default(64 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SEED_DEFAULT_ROOMS: bool.default(true),
@@ -187,8 +217,9 @@ export type Config = {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // Empty strings count as unset, as in most deployment tools.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  // Empty strings count as unset, as in most deployment tools; so do blank ones (a number coerced
+  // from "  " would be 0: a random PORT, audit entries kept for ever).
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = EnvSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
@@ -208,6 +239,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       `Invalid configuration:\n  GUEST_PIN_DELAY_MAX_SECONDS=${e.GUEST_PIN_DELAY_MAX_SECONDS} must lie between GUEST_PIN_DELAY_BASE_SECONDS=${e.GUEST_PIN_DELAY_BASE_SECONDS} and GUEST_PIN_WINDOW_MINUTES=${e.GUEST_PIN_WINDOW_MINUTES} in seconds`,
     );
+  }
+  // Both listeners on one port: the second would fail to bind, or /metrics would go public.
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError(`Invalid configuration:\n  METRICS_PORT=${e.METRICS_PORT} is the same as PORT: give /metrics a port of its own, or unset METRICS_PORT and use METRICS_TOKEN`);
   }
   const publicUrl = e.PUBLIC_URL ?? `http://localhost:${e.PORT}`;
   const saml = samlConfig(e, publicUrl, (m) => {
@@ -241,7 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retention: { auditDays: e.AUDIT_RETENTION_DAYS, jobDays: e.JOB_RETENTION_DAYS, guestLinkDays: e.GUEST_LINK_RETENTION_DAYS },
     dataDir: e.DATA_DIR,
     cookieSecure: e.COOKIE_SECURE ?? publicUrl.startsWith('https:'),
-    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
+    trustProxy: /^true$/i.test(e.TRUST_PROXY) ? true : /^false$/i.test(e.TRUST_PROXY) ? false : e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     seedDefaultRooms: e.SEED_DEFAULT_ROOMS,

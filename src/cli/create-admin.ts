@@ -1,5 +1,6 @@
 // `webmeetings create-admin`: the first administrator (and later ones) with a local password.
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { loadConfig } from '../config.ts';
 import { buildServices, openPortalDatabase, systemClock } from '../portal.ts';
 import { CliError } from './commands.ts';
@@ -11,6 +12,8 @@ export async function run(args: string[]): Promise<void> {
   }
   const { values } = parseArgs({ args, options: { email: { type: 'string' }, name: { type: 'string' }, 'password-file': { type: 'string' } } });
   if (!values.email || !values.name) throw new CliError('create-admin needs --email and --name, e.g. create-admin --email you@example.org --name "Your Name"');
+  // The API's rule for an account's address (src/http/schemas.ts), checked before the password is asked.
+  if (!z.email().max(320).safeParse(values.email).success) throw new CliError(`--email "${values.email}" is not an e-mail address: give one such as you@example.org.`);
   const config = loadConfig();
   const password = await readPassword({ passwordFile: values['password-file'] });
   const database = await openPortalDatabase(config);

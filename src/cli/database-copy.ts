@@ -26,9 +26,14 @@ export async function writeCopy(target: Database, meta: SnapshotMeta, events: As
   return result;
 }
 
-export function describeCopy(result: ApplyResult): string {
+export function describeCopy(result: ApplyResult, meta: SnapshotMeta): string {
   const r = result.rows;
   const n = (id: string) => r[`public.${id}`] ?? 0;
-  const jobs = result.jobsCopied ? `, ${r['pgboss.job'] ?? 0} queued or past jobs` : ' (job queue not copied: another pg-boss version)';
+  // A source whose portal never started has no job queue: nothing was left behind then.
+  const jobs = result.jobsCopied
+    ? `, ${r['pgboss.job'] ?? 0} queued or past jobs`
+    : meta.jobSchemaVersion === null
+      ? ' (the source had no job queue yet: the portal makes one when it starts)'
+      : ' (job queue not copied: another pg-boss version)';
   return `${n('bookings')} bookings, ${n('booking_series')} series, ${n('rooms')} rooms, ${n('users')} people, ${n('audio_pins')} dial-in PINs, ${n('provider_meetings')} provider meetings${jobs}`;
 }

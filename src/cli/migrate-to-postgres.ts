@@ -22,7 +22,7 @@ export async function run(args: string[]): Promise<void> {
     try {
       const { meta, events } = await openSnapshot(source.db);
       const result = await writeCopy(target, meta, events);
-      console.log(`Copied from ${config.dataDir} to PostgreSQL: ${describeCopy(result)}.`);
+      console.log(`Copied from ${config.dataDir} to PostgreSQL: ${describeCopy(result, meta)}.`);
       console.log('Set DATABASE_URL to that address and start the portal; the embedded database was left as it was.');
     } finally {
       await target.close();

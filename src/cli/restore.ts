@@ -21,7 +21,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     const result = await writeCopy(database, backup.meta, backup.events, { force: values.force });
     const where = config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`;
-    console.log(`Restored into ${where}: ${describeCopy(result)}. Backup of ${backup.meta.createdAt}.`);
+    console.log(`Restored into ${where}: ${describeCopy(result, backup.meta)}. Backup of ${backup.meta.createdAt}.`);
   } finally {
     await database.close();
   }

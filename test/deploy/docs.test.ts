@@ -38,6 +38,22 @@ describe('the docs build', () => {
 });
 
 describe('/docs on the portal', () => {
+  it('says how to build the documentation when the build lacks its front page, rather than failing to start', async () => {
+    // What the image held when the build context left out docs/: the generated pages, no index.html.
+    const root = mkdtempSync(join(tmpdir(), 'wm-docs-partial-'));
+    mkdirSync(join(root, 'en'));
+    writeFileSync(join(root, 'en', 'api.html'), '<html>API</html>');
+    const app = Fastify();
+    await docsSite(app, { root });
+    try {
+      const res = await app.inject({ url: '/docs' });
+      expect(res.statusCode).toBe(404);
+      expect(res.body).toBe('The documentation is not built: run npm run docs.');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('serves the built site to anyone, brotli-compressed when the browser takes it', async () => {
     const root = mkdtempSync(join(tmpdir(), 'wm-docs-dist-'));
     mkdirSync(join(root, 'en'));
