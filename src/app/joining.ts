@@ -138,7 +138,9 @@ export class JoiningService {
     const closed = this.gate(view.facts);
     if (closed && closed.kind !== 'waiting' && view.facts.seriesId !== null) {
       const next = await this.store.currentOccurrence(bookingId, this.clock.now());
-      if (next !== null && next !== bookingId) return { kind: 'next-occurrence', bookingId: next };
+      // Only where they are let in: someone invited to this date alone keeps its own page.
+      const welcome = next !== null && next !== bookingId && (role === 'host' || (await this.cache.viewer(next, ctx.actor.userId))?.invited === true);
+      if (welcome) return { kind: 'next-occurrence', bookingId: next };
     }
     if (closed) return closed;
     return this.enter(view, role, { id: ctx.actor.userId, email: viewer?.email, name: viewer?.name ?? 'Participant' });

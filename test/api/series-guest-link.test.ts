@@ -52,11 +52,17 @@ describe('guest links of a series', () => {
       const res = await fetch(`${t.baseUrl}/join/${id}?lang=en`, { redirect: 'manual', headers: { authorization: `Bearer ${alice.token}` } });
       return { status: res.status, location: res.headers.get('location'), html: await res.text() };
     };
+    // Someone invited to the first date alone: its page says it ended, not another date's door.
+    const guest = await t.user('member', alice.institutionId, 'Only the first');
+    const guestEmail = (await t.portal.services.uow.repos.users.findById(guest.userId))!.email;
+    expect((await t.api('POST', `/api/v1/bookings/${booked[0]!.id}/invitees`, { as: alice, body: { email: guestEmail } })).status).toBe(201);
     // Before the first meeting its own page waits for it.
     expect(await join(booked[0]!.id)).toMatchObject({ status: 200, location: null });
     t.clock.set('2026-03-23T10:30:00Z');
     try {
       expect(await join(booked[0]!.id)).toMatchObject({ status: 302, location: `/join/${booked[1]!.id}?lang=en` });
+      const invitedOnce = await fetch(`${t.baseUrl}/join/${booked[0]!.id}?lang=en`, { redirect: 'manual', headers: { authorization: `Bearer ${guest.token}` } });
+      expect(invitedOnce.status).toBe(410);
       // A date cancelled leads on too; after the last date, its own page says the meeting ended.
       expect((await t.api('DELETE', `/api/v1/bookings/${booked[1]!.id}`, { as: alice })).status).toBe(200);
       expect(await join(booked[1]!.id)).toMatchObject({ status: 302, location: `/join/${booked[2]!.id}?lang=en` });
