@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fillDemo } from '../../src/db/demo-data.ts';
-import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { axe, describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
 import { startBrowserPortal, type BrowserPortal } from './support/portal.ts';
 
 const NOW = new Date('2026-11-20T11:00:00Z');
@@ -67,6 +67,9 @@ describeInBrowser('the statistics page', () => {
     const csv = await page.getByRole('link', { name: 'Download CSV – By room' }).getAttribute('href');
     expect(csv).toMatch(/^\/api\/v1\/statistics\/rooms\?from=2025-11-21&to=2026-11-20&format=csv$/);
     await expectAccessible(page, 'statistics (admin, English)');
+    // A section and the table that scrolls in it are both regions: each has a name of its own.
+    const landmarks = await axe(page).withRules(['landmark-unique']).analyze();
+    expect(landmarks.violations.flatMap((v) => v.nodes.map((n) => n.target.join(' ')))).toEqual([]);
     await screenshot(page, 'statistics-admin-en');
 
     // One institution, and a shorter period by the quick buttons.

@@ -54,7 +54,7 @@ export async function newContext(
     acceptDownloads: true,
   });
   if (options.clock) await context.clock.setFixedTime(options.clock);
-  if (options.language) await context.addInitScript({ content: `localStorage.setItem('i18nextLng', ${JSON.stringify(options.language)});` });
+  if (options.language) await context.addInitScript({ content: `localStorage.setItem('wm.lang', ${JSON.stringify(options.language)});` });
   return context;
 }
 

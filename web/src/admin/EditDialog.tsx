@@ -54,7 +54,7 @@ export function useEditForm<T, D>({ open, item, toDraft, validate, save, onSaved
     try {
       onSaved(await save(draft));
     } catch (e) {
-      if (e instanceof ApiError && e.errors.length) setErrors(fieldErrorsOf(e.errors, t));
+      if (e instanceof ApiError && e.errors.length) setErrors(fieldErrorsOf(e, t));
       else setGeneral(problemMessage(t, e));
     } finally {
       setBusy(false);

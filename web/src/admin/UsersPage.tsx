@@ -332,7 +332,7 @@ export function UsersPage() {
                 </p>
               )}
             </th>
-            <td>{user.email}</td>
+            <td className="cell-address">{user.email}</td>
             <td>{isAdmin ? <RoleCell user={user} isSelf={isSelf} busy={busy === user.id} onChanged={(u) => void patch(user, { role: u.role })} /> : t(`roles.${user.role}`)}</td>
             {isAdmin && (
               <td>

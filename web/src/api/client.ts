@@ -5,16 +5,16 @@ export interface FieldError {
   message: string;
 }
 
-/** An RFC 9457 problem answer of the API, or a network failure (status 0). */
 /**
- * The API writes its field messages in English. On a page in another language they would mix
- * languages, so there they become one translated sentence ("check this value") next to the
- * field; English pages show the API's own words.
+ * A field message of the API as it is when it is in the page's language (the API answers in the
+ * language the request asked for and names it, `lang`); otherwise one translated sentence ("check
+ * this value"), so a page never mixes languages.
  */
-export function fieldMessage(message: string, language: string, translated: string): string {
-  return language === 'en' ? message : translated;
+export function fieldMessage(message: string, language: string, translated: string, answerLanguage: string | null = 'en'): string {
+  return language === answerLanguage ? message : translated;
 }
 
+/** An RFC 9457 problem answer of the API, or a network failure (status 0). */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -27,6 +27,11 @@ export class ApiError extends Error {
   readonly conflict: { start: string; end: string; roomId?: string; yours?: boolean; bookingId?: string } | null;
   /** The slot may be waited for (POST /api/v1/waiting-list): the room is taken or the seat pool full. */
   readonly waitable: boolean;
+  /**
+   * The language of `detail` and of the field messages: the API names it (`lang`) when not English.
+   * Null when the answer is not the API's (a proxy's error page): its words are not for people.
+   */
+  readonly language: string | null;
 
   constructor(status: number, body: Record<string, unknown>) {
     const detail = typeof body.detail === 'string' ? body.detail : typeof body.title === 'string' ? body.title : '';
@@ -39,6 +44,12 @@ export class ApiError extends Error {
     this.askable = body.askable === true;
     this.conflict = (body.conflict as ApiError['conflict']) ?? null;
     this.waitable = body.waitable === true;
+    this.language = typeof body.lang === 'string' ? body.lang : typeof body.code === 'string' ? 'en' : null;
+  }
+
+  /** The API's own sentence when it is in `language`, else null. */
+  detailIn(language: string): string | null {
+    return this.detail && this.language === language ? this.detail : null;
   }
 }
 

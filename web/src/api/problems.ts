@@ -55,26 +55,38 @@ const KNOWN = new Set([
 ]);
 
 /**
- * A sentence in the page's language for an API problem. The API's own `detail` is English
- * and would mix languages on an Italian page, so known codes are translated here.
+ * A sentence in the page's language for an API problem. Known codes have words of this app's own
+ * (some take `values`); any other code shows the API's `detail`, which is in the language the
+ * request asked for. The generic sentences are left for answers with no words of the API's.
  */
 export function problemMessage(t: TFunction, error: unknown, values: Record<string, unknown> = {}): string {
   if (error instanceof ApiError) {
     // The slot is taken by a booking of the person's own (a form sent twice, a second tab).
     if (error.code === 'ROOM_TAKEN' && error.conflict?.yours) return t('problems.ROOM_TAKEN_YOURS', values);
     if (KNOWN.has(error.code)) return t(`problems.${error.code}`, values);
+    const detail = error.detailIn(currentLanguage());
+    if (detail) return detail;
     if (error.status === 403) return t('problems.FORBIDDEN');
     if (error.status >= 500) return t('problems.SERVER');
   }
   return t('errors.generic');
 }
 
+/**
+ * Why the booking the address names could not be shown. A damaged id in the address is refused as
+ * a bad request (400), but to the person it is a booking that does not exist, as a 404 is.
+ */
+export function bookingLoadMessage(t: TFunction, error: unknown): string {
+  if (error instanceof ApiError && (error.status === 400 || error.status === 404)) return t('problems.BOOKING_NOT_FOUND');
+  return problemMessage(t, error);
+}
+
 /** Field errors of a 400 answer keyed by the first segment of their path, in the page's language. */
-export function fieldErrorsOf(errors: Array<{ path: string; message: string }>, t: TFunction): Record<string, string> {
+export function fieldErrorsOf(error: ApiError, t: TFunction): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of errors) {
+  for (const e of error.errors) {
     const key = e.path.replace(/^\/|^body[./]/, '').split(/[./]/)[0] ?? '';
-    if (key && !out[key]) out[key] = fieldMessage(e.message, currentLanguage(), t('form.errors.invalidValue'));
+    if (key && !out[key]) out[key] = fieldMessage(e.message, currentLanguage(), t('form.errors.invalidValue'), error.language);
   }
   return out;
 }

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { api } from '../api/client.ts';
-import { problemMessage } from '../api/problems.ts';
+import { bookingLoadMessage } from '../api/problems.ts';
 import { Link } from '../app/router.tsx';
 import { formatInstant, formatSlot, TIME } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
@@ -57,7 +57,7 @@ export function AttendancePage({ params }: { params: Record<string, string> }) {
       <section className="page page-medium">
         {back}
         <PageHeader title={t('attendance.title')} />
-        <Notice tone="error">{problemMessage(t, error)}</Notice>
+        <Notice tone="error">{bookingLoadMessage(t, error)}</Notice>
       </section>
     );
   }

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, fieldMessage } from '../api/client.ts';
 import { currentLanguage } from '../i18n/index.ts';
-import { problemMessage } from '../api/problems.ts';
+import { bookingLoadMessage, problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
 import { Link, navigate } from '../app/router.tsx';
 import { cannotBookReason, useMe } from '../auth/session.tsx';
@@ -217,7 +217,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       if (e instanceof ApiError) {
         for (const fe of e.errors) {
           const field = fieldOfPath(fe.path);
-          if (field && !next[field]) next[field] = fieldMessage(fe.message, currentLanguage(), t('form.errors.invalidValue'));
+          if (field && !next[field]) next[field] = fieldMessage(fe.message, currentLanguage(), t('form.errors.invalidValue'), e.language);
         }
         const field = FIELD_OF_CODE[e.code];
         if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
@@ -282,7 +282,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     if (e instanceof ApiError) {
       for (const fe of e.errors) {
         const field = fieldOfPath(fe.path);
-        if (field && !next[field]) next[field] = fieldMessage(fe.message, currentLanguage(), t('form.errors.invalidValue'));
+        if (field && !next[field]) next[field] = fieldMessage(fe.message, currentLanguage(), t('form.errors.invalidValue'), e.language);
         if (/rrule/.test(fe.path)) setRepeatErrors({ custom: 'customFreq' });
       }
       const field = FIELD_OF_CODE[e.code];
@@ -353,7 +353,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     return (
       <section className="page page-narrow">
         <PageHeader title={pageTitle} />
-        <Notice tone="error">{problemMessage(t, loadError)}</Notice>
+        <Notice tone="error">{bookingLoadMessage(t, loadError)}</Notice>
       </section>
     );
   }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
-import { problemMessage } from '../api/problems.ts';
+import { bookingLoadMessage } from '../api/problems.ts';
 import type { Booking, Me } from '../api/types.ts';
 import { Link, navigate } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
@@ -74,7 +74,7 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
     return (
       <section className="page page-medium">
         <PageHeader title={t('details.title')} />
-        <Notice tone="error">{problemMessage(t, error)}</Notice>
+        <Notice tone="error">{bookingLoadMessage(t, error)}</Notice>
         <p>
           <Link to="/bookings">{t('bookingPage.back')}</Link>
         </p>

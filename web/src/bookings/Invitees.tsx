@@ -46,7 +46,7 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
       setEmail('');
       await load();
     } catch (e) {
-      const fields = e instanceof ApiError ? fieldErrorsOf(e.errors, t) : {};
+      const fields = e instanceof ApiError ? fieldErrorsOf(e, t) : {};
       if (fields.email) setFieldError(fields.email);
       else setError(problemMessage(t, e));
     } finally {

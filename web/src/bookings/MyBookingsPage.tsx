@@ -219,6 +219,10 @@ export function MyBookingsPage() {
           </button>
         ))}
       </div>
+      {/* The cards' titles are h3: this level between them and the page's h1 names the list shown. */}
+      <h2 id="my-bookings-list" className="visually-hidden">
+        {t(`myBookings.${tab}`)}
+      </h2>
       {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
       {items === null && !error ? (
         <p role="status">{t('common.loading')}</p>
@@ -228,7 +232,7 @@ export function MyBookingsPage() {
           {tab === 'upcoming' && me.canBook && <Link to="/">{t('myBookings.goCalendar')}</Link>}
         </div>
       ) : (
-        <ul className="booking-list" aria-label={t(`myBookings.${tab}`)}>
+        <ul className="booking-list" aria-labelledby="my-bookings-list">
           {groupSeries(items ?? []).map((group) =>
             group.length > 1 ? (
               <SeriesRow key={`series-${group[0]!.seriesId}`} occurrences={group} onCancelled={onCancelled} past={tab === 'past'} />

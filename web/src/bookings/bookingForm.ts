@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { Room, Settings } from '../api/types.ts';
 import { zonedToInstant } from '../calendar/zone.ts';
+import { timeOfDayError } from '../ui/timeEntry.ts';
 
 export interface BookingFormValues {
   roomId: string; // '' = any room with enough seats
@@ -35,8 +36,10 @@ export function validateBooking(
   if (!v.seats.trim() || !Number.isInteger(seats) || seats < 1) errors.seats = t('form.errors.seatsPositive');
   else if (room && seats > room.capacity) errors.seats = t('problems.SEATS_OVER_CAPACITY_N', { capacity: room.capacity });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(v.date)) errors.date = t('form.errors.dateRequired');
-  if (!/^\d{2}:\d{2}$/.test(v.startTime)) errors.startTime = t('form.errors.timeRequired');
-  if (!/^\d{2}:\d{2}$/.test(v.endTime)) errors.endTime = t('form.errors.timeRequired');
+  const startProblem = timeOfDayError(v.startTime);
+  const endProblem = timeOfDayError(v.endTime);
+  if (startProblem) errors.startTime = t(startProblem);
+  if (endProblem) errors.endTime = t(endProblem);
   if (errors.date || errors.startTime || errors.endTime) return errors;
 
   const start = toMinutes(v.startTime);

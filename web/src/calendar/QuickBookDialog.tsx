@@ -81,7 +81,7 @@ export function QuickBookDialog({
       setError(problemMessage(t, e, { seats }));
       if (e instanceof ApiError) {
         setSuggestions(e.suggestions);
-        setFieldErrors(fieldErrorsOf(e.errors, t));
+        setFieldErrors(fieldErrorsOf(e, t));
         if (isWaitable(e) && !e.conflict?.yours) setWaitFor(request);
         setAskable(e.askable);
       }

@@ -13,6 +13,14 @@ export const isListView = (view: CalendarView) => view === 'listWeek' || view ==
 
 /** Width of a half hour in the week timeline: an hour-long booking has room for its title on two lines. */
 export const TIMELINE_SLOT_PX = 52;
+const SLOT_PX = 22; // the time grid's slotHeight
+const EVENT_LINE_PX = 15.6; // an event's line: 0.78rem at line-height 1.25 (styles/calendar.css)
+
+/** How many lines of text a booking's block in the time grid holds (its padding is 4 px). */
+function linesOfBlock(event: Calendar.Event, slotMinutes: number): number {
+  const minutes = (event.end.getTime() - event.start.getTime()) / 60_000;
+  return Math.floor(((minutes / slotMinutes) * SLOT_PX - 4) / EVENT_LINE_PX);
+}
 
 /** A slot as the grid reports it: wall-clock strings in the display zone. */
 export interface GridSlot {
@@ -189,13 +197,14 @@ export function RoomCalendar(props: RoomCalendarProps) {
           props.kind !== 'busy' ? labels.seats(props.seats) : '',
           props.bookerName && props.kind === 'visible' ? props.bookerName : '',
         ].filter(Boolean);
-        return {
-          html:
-            // The space lets the timeline wrap between time and title, which run on there.
-            `<span class="wm-ev-time">${escapeHtml(timeText)}</span> ` +
-            `<span class="wm-ev-title">${escapeHtml(title)}</span>` +
-            (meta.length ? `<span class="wm-ev-meta">${escapeHtml(meta.join(' · '))}</span>` : ''),
-        };
+        // The space lets the timeline wrap between time and title, which run on there.
+        const timeAndTitle = `<span class="wm-ev-time">${escapeHtml(timeText)}</span> <span class="wm-ev-title">${escapeHtml(title)}</span>`;
+        const metaHtml = (extra: string) => (meta.length ? `<span class="wm-ev-meta${extra}">${escapeHtml(meta.join(' · '))}</span>` : '');
+        const lines = view.type.includes('TimeGrid') ? linesOfBlock(event, latest.current.slotMinutes) : Infinity;
+        if (lines >= 4) return { html: timeAndTitle + metaHtml('') };
+        // Too short for time, a title on two lines and the seats: time and title run on and fill
+        // what lines there are, and the seats are said to screen readers only.
+        return { html: `<span class="wm-ev-short wm-ev-lines-${Math.max(1, lines)}">${timeAndTitle}</span>` + metaHtml(' visually-hidden') };
       },
       datesSet: (info) => {
         scheduleRepair();

@@ -372,6 +372,7 @@ export const en = {
       seatsPositive: 'Enter a whole number of seats, 1 or more.',
       dateRequired: 'Enter a date.',
       timeRequired: 'Enter a time.',
+      timeOutOfRange: 'Enter a time between 00:00 and 23:59.',
     },
   },
   repeat: {
@@ -708,6 +709,7 @@ export const en = {
     days: '{{n}} days',
     seriesShare: '{{share}} of meetings belong to a series',
     poolTitle: 'The seat pool over time',
+    tableOf: 'Table: {{title}}',
     poolHelpDay: 'Per day: seats booked and people present on average over the day, and the most people at one minute.',
     poolHelpHour: 'Per hour: seats booked and people present on average over the hour, and the most people at one minute.',
     bookedSeats: 'Seats booked',

@@ -29,3 +29,24 @@ describe('translations', () => {
     expect(same.filter((k) => !/^(app\.name|admin\.providers\.|signIn\.password|common\.actions|nav\.menu|admin\.users\.email|admin\.rooms\.serviceAt)/.test(k))).toEqual([]);
   });
 });
+
+describe('dates in Italian sentences', () => {
+  // These take a date that starts with its weekday (DATE_LONG, DATE_TIME in i18n/format.ts): Italian
+  // says "domenica 6 dicembre" with no article, and "il domenica" or "del domenica" is wrong.
+  const withWeekday = { 'feed.made': 'date', 'delegates.askedOn': 'date', 'delegates.acceptedOn': 'date', 'recordings.deleteOne': 'when', 'recordings.confirmDelete': 'when' };
+  const sunday = new Date('2026-12-06T10:00:00Z');
+  const dates = [
+    new Intl.DateTimeFormat('it-IT', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Rome' }).format(sunday),
+    new Intl.DateTimeFormat('it-IT', { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', year: 'numeric', timeZone: 'Europe/Rome' }).format(sunday),
+  ];
+
+  it('puts no article before a weekday', () => {
+    for (const [key, name] of Object.entries(withWeekday)) {
+      for (const date of dates) {
+        const sentence = leaf(italian, key).replace(`{{${name}}}`, date);
+        expect(sentence, key).toMatch(/dom/);
+        expect(sentence, key).not.toMatch(/\b(il|lo|la|del|dello|della|dal|dallo|dalla|al|nel|sul)\s+dom/);
+      }
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { TimeField } from '../ui/TimeField.tsx';
+import { timeOfDayError } from '../ui/timeEntry.ts';
 import { useToast } from '../ui/toasts.tsx';
 
 type Draft = { title: string; description: string; roomId: string; date: string; startTime: string; endTime: string; seats: string; reason: string };
@@ -49,8 +50,10 @@ export function RequestFormPage() {
     if (!draft.title.trim()) local.title = t('form.errors.titleRequired');
     if (!draft.reason.trim()) local.reason = t('requests.reasonRequired');
     if (!/^\d{4}-\d{2}-\d{2}$/.test(draft.date)) local.date = t('form.errors.dateRequired');
-    if (!/^\d{2}:\d{2}$/.test(draft.startTime)) local.start = t('form.errors.timeRequired');
-    if (!/^\d{2}:\d{2}$/.test(draft.endTime)) local.end = t('form.errors.timeRequired');
+    const startProblem = timeOfDayError(draft.startTime);
+    const endProblem = timeOfDayError(draft.endTime);
+    if (startProblem) local.start = t(startProblem);
+    if (endProblem) local.end = t(endProblem);
     if (draft.seats && !(Number(draft.seats) >= 1)) local.seats = t('form.errors.seatsPositive');
     setErrors(local);
     setGeneral(null);
@@ -72,7 +75,7 @@ export function RequestFormPage() {
       toast(t('requests.sent', { title: q.title }));
       navigate('/requests');
     } catch (e) {
-      if (e instanceof ApiError && e.errors.length) setErrors(fieldErrorsOf(e.errors, t));
+      if (e instanceof ApiError && e.errors.length) setErrors(fieldErrorsOf(e, t));
       else setGeneral(problemMessage(t, e));
       window.setTimeout(() => summaryRef.current?.focus(), 0);
     } finally {

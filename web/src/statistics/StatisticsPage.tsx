@@ -305,7 +305,7 @@ function PoolFigures({ pool, bucket }: { pool: PoolBucket[]; bucket: 'day' | 'ho
       <LineChart labels={labels} series={series} xLabel={bucket === 'day' ? t('stats.day') : t('stats.hour')} />
       <details className="stats-table-toggle">
         <summary>{t('stats.asTable')}</summary>
-        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('stats.poolTitle')}>
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('stats.tableOf', { title: t('stats.poolTitle') })}>
           <table className="data-table">
             <caption className="visually-hidden">{t('stats.poolTitle')}</caption>
             <thead>
@@ -342,7 +342,7 @@ function HeatMap({ cells }: { cells: HeatCell[] }) {
   const weekday = (w: number) => formatInstant(`2026-03-0${1 + w}T12:00:00Z`, 'UTC', { weekday: 'short' });
   const outside = cells.filter((c) => (c.hour < 7 || c.hour > 22) && c.bookedHours > 0).reduce((n, c) => n + c.bookedHours, 0);
   return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label={t('stats.heatTitle')}>
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={t('stats.tableOf', { title: t('stats.heatTitle') })}>
       <table className="stats-heat">
         <caption className="visually-hidden">{t('stats.heatTitle')}</caption>
         <thead>
@@ -377,12 +377,14 @@ function HeatMap({ cells }: { cells: HeatCell[] }) {
   );
 }
 
+// A table that scrolls sideways is a region of its own inside its section (a region too): "Table: …"
+// keeps the two names apart (axe landmark-unique).
 function GroupTable({ id, title, keyLabel, rows, csv, label }: { id: string; title: string; keyLabel: string; rows: Grouped[]; csv: string; label: (r: Grouped) => string }) {
   const { t } = useTranslation();
   return (
     <section className="card stats-section" aria-labelledby={id}>
       <SectionHead id={id} title={title} csv={csv} />
-      <div className="table-wrap" tabIndex={0} role="region" aria-label={title}>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={t('stats.tableOf', { title })}>
         <table className="data-table">
           <caption className="visually-hidden">{title}</caption>
           <thead>

@@ -22,8 +22,23 @@ export function Dialog({ open, title, onClose, children, actions, size = 'normal
     if (!dialog) return;
     if (open && !dialog.open) {
       const opener = document.activeElement as HTMLElement | null;
+      // Opened from the keydown of Enter on an element that is no <button> (a calendar event is a
+      // role=button div), the key's keypress comes next to what has focus now, the × button, whose
+      // default for it is a click: it closed the dialog at once. A keypress in the dialog with no
+      // keydown in it first is the opener's, so it does nothing here.
+      let keyDownInside = false;
+      const onKeyDown = () => {
+        keyDownInside = true;
+      };
+      const onKeyPress = (event: KeyboardEvent) => {
+        if (!keyDownInside) event.preventDefault();
+      };
+      dialog.addEventListener('keydown', onKeyDown, true);
+      dialog.addEventListener('keypress', onKeyPress, true);
       dialog.showModal();
       return () => {
+        dialog.removeEventListener('keydown', onKeyDown, true);
+        dialog.removeEventListener('keypress', onKeyPress, true);
         if (dialog.open) dialog.close();
         opener?.focus?.();
       };

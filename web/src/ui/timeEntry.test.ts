@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimeOfDay } from './timeEntry.ts';
+import { parseTimeOfDay, timeOfDayError } from './timeEntry.ts';
 
 describe('typing a time of day', () => {
   it('reads digits alone as hours, or hours and minutes', () => {
@@ -22,5 +22,18 @@ describe('typing a time of day', () => {
   });
   it('refuses what is not a time', () => {
     for (const bad of ['', '24:00', '12:60', '093', '9:3', 'ab', '9:30 pm', '12345']) expect(parseTimeOfDay(bad), bad).toBeNull();
+  });
+});
+
+describe('checking a time field', () => {
+  it('accepts a time of day from 00:00 to 23:59', () => {
+    for (const good of ['00:00', '09:30', '23:59']) expect(timeOfDayError(good), good).toBeNull();
+  });
+  it('asks for a time when there is none', () => {
+    expect(timeOfDayError('')).toBe('form.errors.timeRequired');
+    expect(timeOfDayError('  ')).toBe('form.errors.timeRequired');
+  });
+  it('refuses an hour or minute out of range, and what is not a time, with the range', () => {
+    for (const bad of ['25:00', '24:00', '09:60', '99:99', 'ab', '9:3']) expect(timeOfDayError(bad), bad).toBe('form.errors.timeOutOfRange');
   });
 });

@@ -25,3 +25,13 @@ export function parseTimeOfDay(text: string): string | null {
   if (h > 23 || m > 59) return null;
   return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
 }
+
+/**
+ * What is wrong with a time field's value (the entry gives up "HH:mm" when the text reads as a time,
+ * else the text as typed), as a message key; null when it is a time of day. "25:00" or "24:00" has
+ * the shape of one but no instant, so it must be refused here, before it reaches the time zone.
+ */
+export function timeOfDayError(value: string): 'form.errors.timeRequired' | 'form.errors.timeOutOfRange' | null {
+  if (!value.trim()) return 'form.errors.timeRequired';
+  return parseTimeOfDay(value) === value ? null : 'form.errors.timeOutOfRange';
+}

@@ -1,0 +1,165 @@
+// What a UI audit found, as people meet it: the API's own words for a refusal, a time of day that
+// is none, a booking block opened with Enter, a one-hour block's title, a damaged booking address,
+// the Users table at 1280 px, and the order of headings that axe-core's best practices check.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { axe, describeInBrowser, launchBrowser, newContext, signIn, todayAt } from './support/browser.ts';
+import { addDays, goToDate, nextMonday } from './support/grid.ts';
+import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+
+describeInBrowser('what the UI audit found', () => {
+  let portal: BrowserPortal;
+  let browser: Browser;
+  let maria: Person;
+  let rooms: Array<{ id: string; name: string; capacity: number }>;
+  const tuesday = addDays(nextMonday(), 1);
+  const contexts: BrowserContext[] = [];
+
+  async function open(person: Person, options: { language?: 'en' | 'it'; viewport?: { width: number; height: number } } = {}): Promise<Page> {
+    const context = await newContext(browser, portal.baseUrl, options);
+    contexts.push(context);
+    const page = await context.newPage();
+    await signIn(page, person.email, person.password);
+    return page;
+  }
+
+  /** axe-core's best-practice rules by name (expectAccessible runs the WCAG ones). */
+  async function violations(page: Page, rules: string[]): Promise<string[]> {
+    const results = await axe(page).withRules(rules).analyze();
+    return results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
+
+  beforeAll(async () => {
+    portal = await startBrowserPortal();
+    browser = await launchBrowser();
+    maria = await portal.member('Maria Rossi');
+    rooms = await portal.rooms();
+    const booked = await portal.api(maria, 'POST', '/api/v1/bookings', {
+      roomId: rooms[0]!.id,
+      start: `${tuesday}T10:00:00`,
+      end: `${tuesday}T11:00:00`,
+      seats: 20,
+      title: 'Consiglio di dipartimento',
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await portal?.close();
+  });
+
+  it("says the API's own Italian sentence for a refusal the page has no words of its own for", async () => {
+    const page = await open(portal.admin, { language: 'it' });
+    await page.goto('/admin/rooms');
+    await page.getByRole('heading', { level: 1, name: 'Aule' }).waitFor();
+    await page.getByRole('button', { name: 'Aggiungi aula' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Aggiungi aula' });
+    await dialog.getByLabel('Nome').fill(rooms[0]!.name);
+    await dialog.getByLabel('Capienza').fill('10');
+    await dialog.getByRole('button', { name: 'Salva' }).click();
+    // NAME_TAKEN: was "Qualcosa non ha funzionato. Riprova tra un momento."
+    await dialog.getByText('Esiste già un’aula con questo nome.').waitFor();
+  });
+
+  it('says a time of day that is none is to be between 00:00 and 23:59, in English and Italian', async () => {
+    for (const [language, start, message] of [
+      ['en', 'Start', 'Enter a time between 00:00 and 23:59.'],
+      ['it', 'Inizio', 'Inserisci un orario tra 00:00 e 23:59.'],
+    ] as const) {
+      const page = await open(maria, { language });
+      await page.context().clock.setFixedTime(todayAt('08:00'));
+      await page.goto('/bookings/new');
+      await page.locator('#field-startTime').waitFor();
+      await page.getByLabel(start).fill('25:00');
+      await page.locator('form button[type="submit"]').click();
+      // Was: nothing at all (a RangeError in the console).
+      await page.locator('#field-startTime-error', { hasText: message }).waitFor();
+      expect(await page.getByLabel(start).getAttribute('aria-invalid')).toBe('true');
+    }
+  });
+
+  it('opens a booking from the calendar with Enter and keeps it open', async () => {
+    const page = await open(maria);
+    await page.evaluate(() => window.localStorage.setItem('wm.calendar.view', 'resourceTimeGridDay'));
+    await page.goto('/');
+    await goToDate(page, /^Go to date$/, tuesday);
+    const block = page.locator('.ec-event', { hasText: 'Consiglio di dipartimento' });
+    await block.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Consiglio di dipartimento' });
+    await dialog.waitFor();
+    // The Enter that opened it must not click the × its focus lands on (it closed at once).
+    await page.waitForTimeout(300);
+    expect(await dialog.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // A key pressed in the dialog still works: opened again, the next Enter (focus is on ×) closes it.
+    await block.focus();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('shows the whole title of a one-hour booking in the day view, not the seats over it', async () => {
+    const page = await open(maria);
+    await page.evaluate(() => window.localStorage.setItem('wm.calendar.view', 'resourceTimeGridDay'));
+    await page.goto('/');
+    await goToDate(page, /^Go to date$/, tuesday);
+    const block = page.locator('.ec-event', { hasText: 'Consiglio di dipartimento' });
+    const box = (await block.boundingBox())!;
+    const title = (await block.locator('.wm-ev-title').boundingBox())!;
+    // The title's first line lies inside the block.
+    expect(title.y + 12).toBeLessThanOrEqual(box.y + box.height);
+    // The seats line is for screen readers only here: nothing is drawn over the title.
+    const meta = block.locator('.wm-ev-meta');
+    expect(await meta.textContent()).toBe('20 seats');
+    const metaBox = (await meta.boundingBox())!;
+    expect(metaBox.height).toBeLessThanOrEqual(1);
+    // The title is not squeezed out of sight: what shows of time and title is not cut mid-line.
+    const shown = await block.locator('.wm-ev-short').evaluate((el) => ({ height: el.getBoundingClientRect().height, line: parseFloat(getComputedStyle(el).lineHeight) }));
+    expect(shown.height / shown.line).toBeCloseTo(Math.round(shown.height / shown.line), 1);
+    expect(Math.round(shown.height / shown.line)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('says a booking with a damaged address does not exist', async () => {
+    const page = await open(maria);
+    await page.goto('/bookings/abc');
+    // Was: "Some fields need a correction."
+    await page.getByText('This booking does not exist or you may not see it.').waitFor();
+    await page.goto('/bookings/abc/edit');
+    await page.getByText('This booking does not exist or you may not see it.').waitFor();
+  });
+
+  it('shows every button of a row of Admin → Users at 1280 px without scrolling sideways', async () => {
+    // A long address with nowhere to break (no hyphen) widened its column past the screen.
+    const institution = (await portal.api(portal.admin, 'GET', '/api/v1/institutions')).body.items[0];
+    const created = await portal.api(portal.admin, 'POST', '/api/v1/users', {
+      name: 'Giovanna Lombardi-Castelfranchi',
+      email: 'segreteria.didattica.ingegneria.gestionale@studenti.universita.example.it',
+      role: 'member',
+      institutionId: institution.id,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const page = await open(portal.admin, { language: 'it', viewport: { width: 1280, height: 800 } });
+    await page.goto('/admin/users');
+    const row = page.getByRole('row').filter({ hasText: 'Giovanna Lombardi-Castelfranchi' });
+    const disable = row.getByRole('button', { name: /^Disattiva/ });
+    await disable.waitFor();
+    const wrap = (await page.locator('.table-wrap').boundingBox())!;
+    const button = (await disable.boundingBox())!;
+    expect(button.x + button.width).toBeLessThanOrEqual(wrap.x + wrap.width);
+    const overflow = await page.locator('.table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  // The statistics regions' names (landmark-unique) are checked in statistics.test.ts, which has a year of data.
+  it('puts the headings of My bookings in order', async () => {
+    const page = await open(maria);
+    await page.goto('/bookings');
+    await page.getByRole('heading', { level: 3, name: /Consiglio di dipartimento/ }).waitFor();
+    expect(await violations(page, ['heading-order'])).toEqual([]);
+  });
+});
