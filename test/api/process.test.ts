@@ -16,7 +16,9 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'wm-process-'));
-  env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' };
+  // The event-loop guard off: a child just started (PGlite, argon2) on a loaded CI machine can lag a
+  // second, and its 503 OVERLOADED (tested in overload.test.ts) is not what these tests are about.
+  env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', OVERLOAD_EVENT_LOOP_DELAY_MS: '0' };
   if (process.env.DATABASE_URL) {
     testDb = await openTestDatabase();
     await testDb.database.close();
