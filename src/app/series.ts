@@ -288,7 +288,7 @@ export class SeriesService {
       // A date moved on its own keeps its time unless the edit sets the series' times anew.
       const retimed = input.startTime !== undefined || input.durationMinutes !== undefined || rule !== undefined;
       for (const start of kept) {
-        const end = new Date(start.getTime() + durationMinutes * MINUTE);
+        const { end } = slotOf(start);
         const existing = byDay.get(occurrenceDay(start, zone));
         byDay.delete(occurrenceDay(start, zone));
         try {

@@ -154,12 +154,13 @@ export class WaitingListService {
     const { usage, occupancy } = await r.bookings.lockAndRead(slots, [...new Set(entries.flatMap((e) => candidatesOf(e).map((c) => c.id)))], t);
     // The institution's monthly hours are judged as the confirmation will judge them: a hold its
     // holder could not confirm would only keep the slot from the next person.
-    const zoneOf = (e: WaitingEntry) => candidatesOf(e)[0]?.timeZone ?? this.policy.defaultTimeZone;
-    const quotas = await this.bookings.quotaLedgers(r, entries.map((e) => ({ payer: e.institutionId, slot: e, zone: zoneOf(e) })));
+    const zones = new Map(entries.map((e) => [e.id, candidatesOf(e)[0]?.timeZone ?? this.policy.defaultTimeZone]));
+    const quotas = await this.bookings.quotaLedgers(r, entries.map((e) => ({ payer: e.institutionId, slot: e, zone: zones.get(e.id)! })));
     const held: WaitingEntry[] = [];
     for (const e of entries) {
       const quota = quotas.get(e.institutionId)!;
-      if (quota.refusal(e, zoneOf(e))) continue;
+      const zone = zones.get(e.id)!;
+      if (quota.refusal(e, zone)) continue;
       // Every hold weighs, the person's own other holds too: each is a slot they may confirm.
       const over = usage.filter((u) => u.start < e.end && e.start < u.end);
       if (peakSeats(over, e.start, e.end).seatsUsed + e.seats > this.policy.seatPool) continue;
@@ -173,7 +174,7 @@ export class WaitingListService {
       await r.waiting.hold(e.id, room.id, { start: e.start, end: occupiedUntil }, expiresAt);
       // The entries after this one see it as taken.
       usage.push({ start: e.start, end: e.end, seats: e.seats, holdId: e.id });
-      quota.add(e, zoneOf(e));
+      quota.add(e, zone);
       occupancy.push({ roomId: room.id, start: e.start, end: e.end, occupiedUntil, bookingId: null, bookerId: e.userId, holdId: e.id });
       const entry: WaitingEntry = { ...e, state: 'held', heldRoomId: room.id, holdExpiresAt: expiresAt };
       await this.noticeHold(r, entry, room.id);

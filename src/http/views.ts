@@ -1,6 +1,7 @@
 // Domain objects → JSON responses. Instants leave as UTC RFC 3339; bookings also carry their times
 // with the room zone's offset so a client need not know the tz database.
 import { isoInstant, toZonedIso } from '../domain/time.ts';
+import { Id } from './schemas.ts';
 import type { Booking, BookingRequest, Institution, Room, User } from '../ports.ts';
 import type { Availability } from '../app/availability.ts';
 import type { Me } from '../app/accounts.ts';
@@ -94,8 +95,7 @@ export function decodeCursor(cursor: string): { start: Date; id: string } | null
     const start = new Date(s);
     // What the database can take: a uuid, and an instant of years 1–9999 (a made-up cursor is a 400, not a 500).
     const year = start.getUTCFullYear();
-    const uuid = typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-    return Number.isNaN(start.getTime()) || year < 1 || year > 9999 || !uuid ? null : { start, id };
+    return Number.isNaN(start.getTime()) || year < 1 || year > 9999 || !Id.safeParse(id).success ? null : { start, id };
   } catch {
     return null;
   }

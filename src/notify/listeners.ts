@@ -12,9 +12,12 @@ export const COMPOSE_QUEUE = 'mail-compose';
 export type MailListeners = { booking: BookingListener; series: SeriesListener; invitee: InviteeListener };
 
 export function mailListeners(limits: InvitationLimits, clock: Clock): MailListeners {
-  /** Mails to the invitees of a booking or series (the booker's own copy is not counted). */
-  const countInvitees = async (r: Repositories, ctx: CallContext, target: { bookingId: string } | { seriesId: string }, cancelling: boolean) =>
-    countMails(r, ctx, limits, clock.now(), (await r.bookings.invitees.list(target)).length, { refusable: !cancelling });
+  /** Mails to the invitees of a booking or series (the booker's own copy is not counted); the invitees. */
+  const countInvitees = async (r: Repositories, ctx: CallContext, target: { bookingId: string } | { seriesId: string }, cancelling: boolean) => {
+    const invitees = await r.bookings.invitees.list(target);
+    await countMails(r, ctx, limits, clock.now(), invitees.length, { refusable: !cancelling });
+    return invitees;
+  };
 
   const booking: BookingListener = async (r, e) => {
     const b = e.after;
@@ -22,9 +25,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       // People invited to this date alone were sent its own invitation (UID booking-<id>): they hear
       // of its changes the same way, whether the date changed alone or with its series.
       if (e.action !== 'created') {
-        const own = await r.bookings.invitees.list({ bookingId: b.id });
-        await countMails(r, e.ctx, limits, clock.now(), own.length, { refusable: e.action !== 'cancelled' });
-        for (const i of own) {
+        for (const i of await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled')) {
           const to = { email: i.email, locale: i.locale, timeZone: i.timeZone };
           await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', to } satisfies ComposeJob);
         }

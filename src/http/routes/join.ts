@@ -55,8 +55,9 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   const html = (reply: FastifyReply, status: number, page: string | Buffer) =>
     reply.code(status).header('cache-control', 'no-store').header('content-type', 'text/html; charset=utf-8').send(page);
 
-  const joinSelfUrl = (req: FastifyRequest<{ Params: { bookingId: string }; Querystring: { lang?: string } }>) =>
-    `/join/${encodeURIComponent(req.params.bookingId)}${req.query.lang ? `?lang=${langOf(req)}` : ''}`;
+  // A join page's address, keeping the language the request asked for.
+  const joinUrl = (bookingId: string, req: FastifyRequest<{ Querystring: { lang?: string } }>) => `/join/${encodeURIComponent(bookingId)}${req.query.lang ? `?lang=${langOf(req)}` : ''}`;
+  const joinSelfUrl = (req: FastifyRequest<{ Params: { bookingId: string }; Querystring: { lang?: string } }>) => joinUrl(req.params.bookingId, req);
   // Without a session the page explains and links to the sign-in, which brings the person back here.
   const signInFirst = (req: FastifyRequest, reply: FastifyReply) => {
     const selfUrl = joinSelfUrl(req as FastifyRequest<{ Params: { bookingId: string }; Querystring: { lang?: string } }>);
@@ -93,7 +94,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
       // Not the guest link itself: that would hand an open link to anyone who saw the booking id.
       if (outcome.kind === 'not-participant') return html(reply, 403, messagePage(lang, 'notParticipant', null, selfUrl));
       if (outcome.kind === 'next-occurrence') {
-        return reply.code(302).header('cache-control', 'no-store').redirect(`/join/${outcome.bookingId}${req.query.lang ? `?lang=${lang}` : ''}`);
+        return reply.code(302).header('cache-control', 'no-store').redirect(joinUrl(outcome.bookingId, req));
       }
       const bookingId = outcome.meeting.bookingId;
       // From the join cache, as the join itself: a class arriving early sees the waiting page without a query.
