@@ -13,7 +13,7 @@ export const isListView = (view: CalendarView) => view === 'listWeek' || view ==
 
 /** Width of a half hour in the week timeline: an hour-long booking has room for its title on two lines. */
 export const TIMELINE_SLOT_PX = 52;
-const SLOT_PX = 22; // the time grid's slotHeight
+const SLOT_PX = 22; // the time grid's slot height (slotHeight below)
 const EVENT_LINE_PX = 15.6; // an event's line: 0.78rem at line-height 1.25 (styles/calendar.css)
 
 /** How many lines of text a booking's block in the time grid holds (its padding is 4 px). */
@@ -154,7 +154,7 @@ export function RoomCalendar(props: RoomCalendarProps) {
       scrollTime: '08:00',
       slotDuration: duration(p.slotMinutes),
       snapDuration: duration(p.snapMinutes),
-      slotHeight: 22,
+      slotHeight: SLOT_PX,
       nowIndicator: true,
       selectable: p.selectable,
       pointer: p.selectable,
@@ -287,8 +287,8 @@ export function RoomCalendar(props: RoomCalendarProps) {
   }, [selectable]);
 
   // The turnaround after each booking is drawn as a band under it (see calendar.css): slot
-  // height is 22 px per 30 minutes.
-  const turnaroundPx = `${Math.round((props.turnaroundMinutes * 22) / 30)}px`;
+  // height is SLOT_PX per 30 minutes.
+  const turnaroundPx = `${Math.round((props.turnaroundMinutes * SLOT_PX) / 30)}px`;
   return (
     <div
       ref={host}
