@@ -262,6 +262,8 @@ export interface UserRepository {
   list(filter: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]>;
   findById(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<UserWithSecret | null>;
+  /** With the password's hash: for checking the signed-in person's current password. */
+  findByIdWithSecret(id: string): Promise<UserWithSecret | null>;
   create(input: UserInput): Promise<User>;
   update(id: string, change: Partial<Omit<UserInput, 'email'>>): Promise<User | null>;
   touchLogin(id: string): Promise<void>;
@@ -287,8 +289,11 @@ export interface PasswordLinkRepository {
   /** Unused links of an account stop working (a password was set, the account was disabled). */
   revokeAll(userId: string, now: Date): Promise<void>;
   delete(id: string): Promise<void>;
-  /** Ends the account's sessions (a new password ends what an old one opened). */
-  endSessions(userId: string): Promise<void>;
+  /**
+   * Ends the account's sessions (a new password ends what an old one opened), but the one whose id
+   * hashes to `keep` (the browser that changed its own password); says how many ended.
+   */
+  endSessions(userId: string, keep?: string): Promise<number>;
   /**
    * Records a "forgot password" request when the asked account and the client address each made
    * fewer than their limit since `since` (counted under a lock, so parallel requests cannot pass it

@@ -1,7 +1,8 @@
 // Local accounts, sessions and personal API tokens. Identity sits behind these ports so that the
 // federated sign-in (SAML, OIDC) of a later issue creates the same sessions for its users.
 import type { Actor } from '../domain/access.ts';
-import { AppError, adminOnly, notFound } from '../domain/errors.ts';
+import { AppError, adminOnly, fieldErrors, notFound, unprocessable } from '../domain/errors.ts';
+import { checkPassword } from '../domain/password-policy.ts';
 import { addressLimitSeconds, waitBeforeAttempt, type FailureCounts, type LoginLimits } from '../domain/sign-in-delay.ts';
 import { bookingRefusal } from '../domain/subscription.ts';
 import type { CallContext, Clock, Institution, Locale, UnitOfWork, User } from '../ports.ts';
@@ -46,6 +47,8 @@ function tooManyAttempts(seconds: number): AppError {
   return new AppError('rate-limited', 'TOO_MANY_SIGN_IN_ATTEMPTS', en, { retryAfterSeconds: seconds }, { it });
 }
 
+const accountGone = () => notFound('USER_NOT_FOUND', 'Your account no longer exists.', { it: 'Il tuo account non esiste più.' });
+
 export type ApiToken = { id: string; name: string; createdAt: Date; lastUsedAt: Date | null };
 export interface TokenStore {
   create(userId: string, name: string): Promise<ApiToken & { token: string }>;
@@ -56,7 +59,7 @@ export interface TokenStore {
   isLive(tokenHash: string): Promise<boolean>;
 }
 
-export type Me = User & { institution: Pick<Institution, 'id' | 'name'> | null; canBook: boolean; cannotBookReason: string | null };
+export type Me = User & { hasPassword: boolean; institution: Pick<Institution, 'id' | 'name'> | null; canBook: boolean; cannotBookReason: string | null };
 
 // A fixed hash verified when the e-mail is unknown, so that a wrong e-mail and a wrong password
 // take the same time and answer the same way.
@@ -148,17 +151,56 @@ export class AccountService {
     // In a unit of work: the cached actor carries the language, and the commit's notice makes every
     // instance forget it (this one at once), so the person's next request is answered in the new one.
     const changed = await this.uow.transaction((r) => r.users.update(ctx.actor.userId, { locale }));
-    if (!changed) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.', { it: 'Il tuo account non esiste più.' });
+    if (!changed) throw accountGone();
     return this.me(ctx);
   }
 
+  /**
+   * A signed-in person changes their own local password, knowing the current one. Wrong guesses
+   * count with the sign-in's (a session left open must not become a way to learn the password);
+   * the new password, the end of the account's other sessions and of its unused password links
+   * commit together. Says how many other sessions ended.
+   */
+  async changePassword(ctx: CallContext, change: { current: string; password: string; keepSession: string; address: string }): Promise<{ signedOut: number }> {
+    const user = await this.uow.repos.users.findByIdWithSecret(ctx.actor.userId);
+    if (!user) throw accountGone();
+    if (!user.passwordHash) {
+      throw new AppError('conflict', 'NO_LOCAL_PASSWORD', 'You sign in through your institution, so this portal has no password of yours to change: change it where your institution says.', {}, {
+        it: 'Accedi tramite il tuo ente, quindi questo portale non ha una tua password da cambiare: cambiala dove indica il tuo ente.',
+      });
+    }
+    const account = user.email.trim().toLowerCase();
+    const now = this.clock.now();
+    const counts = await this.guard?.counts(account, change.address, now);
+    const wait = counts && this.guard ? waitBeforeAttempt(counts, this.guard.limits, now) : 0;
+    if (wait > 0) throw tooManyAttempts(wait);
+    if (!(await this.hasher.verify(user.passwordHash, change.current))) {
+      await this.guard?.recordFailure(account, change.address, now);
+      const { en, it } = fieldErrors([{ path: 'currentPassword', en: 'This is not your current password.', it: 'Questa non è la tua password attuale.' }]);
+      throw unprocessable('WRONG_PASSWORD', 'The current password is wrong: type the one you signed in with.', { it: 'La password attuale non è corretta: scrivi quella con cui hai effettuato l’accesso.', details: it }, en);
+    }
+    checkPassword(change.password, user);
+    const passwordHash = await this.hasher.hash(change.password);
+    const signedOut = await this.uow.transaction(async (r) => {
+      await r.users.update(user.id, { passwordHash });
+      await r.passwordLinks.revokeAll(user.id, now);
+      const ended = await r.passwordLinks.endSessions(user.id, change.keepSession);
+      await r.audit.record({ actorId: user.id, action: 'user.password-changed', entity: 'user', entityId: user.id, before: null, after: { otherSessionsEnded: ended }, requestId: ctx.requestId });
+      return ended;
+    });
+    await this.guard?.recordSuccess(account, change.address, now);
+    return { signedOut };
+  }
+
   async me(ctx: CallContext): Promise<Me> {
-    const user = await this.uow.repos.users.findById(ctx.actor.userId);
-    if (!user) throw notFound('USER_NOT_FOUND', 'Your account no longer exists.', { it: 'Il tuo account non esiste più.' });
+    const found = await this.uow.repos.users.findByIdWithSecret(ctx.actor.userId);
+    if (!found) throw accountGone();
+    const { passwordHash, ...user } = found;
     const institution = user.institutionId ? await this.uow.repos.institutions.findById(user.institutionId) : null;
     const refusal = bookingRefusal(toActor(user), institution, this.clock.now(), this.zone);
     return {
       ...user,
+      hasPassword: passwordHash !== null,
       institution: institution && { id: institution.id, name: institution.name },
       canBook: refusal === null,
       cannotBookReason: refusal?.en ?? null,

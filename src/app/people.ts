@@ -5,7 +5,7 @@
 // hash, and using it is decided in the transaction that sets the password.
 import type { Actor, Role } from '../domain/access.ts';
 import { AppError, forbidden, notFound } from '../domain/errors.ts';
-import { passwordProblem } from '../domain/password-policy.ts';
+import { checkPassword } from '../domain/password-policy.ts';
 import type { CallContext, Clock, Locale, PasswordLinkPurpose, PasswordLinkTarget, Repositories, UnitOfWork, User } from '../ports.ts';
 import type { PasswordHasher, PortalSettings } from './accounts.ts';
 
@@ -235,11 +235,6 @@ export class PeopleService {
       it: 'I referenti di ente inviano link per la password solo ai membri del proprio ente.',
     });
   }
-}
-
-function checkPassword(password: string, person: { email: string; name: string }) {
-  const problem = passwordProblem(password, person);
-  if (problem) throw new AppError('unprocessable', problem.code, problem.message, {}, { it: problem.it });
 }
 
 const userNotFound = (): never => {

@@ -69,11 +69,12 @@ export class PgPasswordLinkRepository implements PasswordLinkRepository {
     await sql`DELETE FROM password_links WHERE id = ${id}`.execute(this.db);
   }
 
-  async endSessions(userId: string): Promise<void> {
-    const gone = await sql<{ id_hash: string }>`DELETE FROM sessions WHERE user_id = ${userId} RETURNING id_hash`.execute(this.db);
+  async endSessions(userId: string, keep?: string): Promise<number> {
+    const gone = await sql<{ id_hash: string }>`DELETE FROM sessions WHERE user_id = ${userId} AND id_hash IS DISTINCT FROM ${keep ?? null} RETURNING id_hash`.execute(this.db);
     // Every instance forgets them (after the commit, when run in a unit of work).
     const payloads = gone.rows.map((r) => JSON.stringify({ kind: 'session', hash: r.id_hash } satisfies AuthChange));
     await this.notices(payloads.map((payload) => ({ channel: AUTH_CHANNEL, payload })));
+    return gone.rows.length;
   }
 
   async recordResetRequest(

@@ -42,11 +42,19 @@ export class PgUserRepository implements UserRepository {
     return row ? toUser(row) : null;
   }
 
-  async findByEmail(email: string): Promise<UserWithSecret | null> {
+  findByEmail(email: string): Promise<UserWithSecret | null> {
+    return this.withSecret(sql`lower(email)`, email.toLowerCase());
+  }
+
+  findByIdWithSecret(id: string): Promise<UserWithSecret | null> {
+    return this.withSecret(sql`id`, id);
+  }
+
+  private async withSecret(column: ReturnType<typeof sql>, value: string): Promise<UserWithSecret | null> {
     const row = await this.db
       .selectFrom('users')
       .select([...COLUMNS, 'password_hash'])
-      .where(sql`lower(email)`, '=', email.toLowerCase())
+      .where(column, '=', value)
       .executeTakeFirst();
     return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
   }

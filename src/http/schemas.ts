@@ -264,6 +264,7 @@ export const SignIn = z.strictObject({
   next: z.string().max(2000).optional().describe('Where the person was going (e.g. /join/…); answered back as `next` when it is a path of this portal'),
 });
 export const Me = User.extend({
+  hasPassword: z.boolean().describe('Whether the person has a local password (false: they sign in through their institution only)'),
   institution: z.object({ id: Id, name: z.string() }).nullable(),
   canBook: z.boolean(),
   cannotBookReason: z.string().nullable(),
@@ -278,6 +279,7 @@ export const MePatch = z.strictObject({
   locale: Locale.nullable().describe('The language of the portal, mails and messages for this person; null: the browser’s and the portal’s default'),
 });
 export const TokenCreate = z.strictObject({ name: Text(100) });
+export const PasswordChange = z.strictObject({ currentPassword: Line(1000).min(1), password: Line(1000).min(1) });
 export const Token = z.object({ id: Id, name: z.string(), createdAt: Instant, lastUsedAt: Instant.nullable() });
 
 // Audit

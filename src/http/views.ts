@@ -45,6 +45,7 @@ export const userView = (u: User) => ({
 
 export const meView = (me: Me, csrfToken: string | null) => ({
   ...userView(me),
+  hasPassword: me.hasPassword,
   institution: me.institution,
   canBook: me.canBook,
   cannotBookReason: me.cannotBookReason,

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Notices } from '../../src/db/notices.ts';
+import { PgSessionStore } from '../../src/identity/session-store.ts';
 import { METRICS_TOKEN, startTestPortal, type TestPortal } from '../support/portal.ts';
 
 let t: TestPortal;
@@ -114,6 +116,85 @@ describe('personal API tokens', () => {
     const after = await fetch(`${t.baseUrl}/api/v1/me`, { headers: auth });
     expect(after.status).toBe(401);
     expect(((await after.json()) as { code: string }).code).toBe('INVALID_TOKEN');
+  });
+});
+
+describe('changing one’s own password', () => {
+  /** A person with a local password, signed in on `browsers` browsers. */
+  async function person(password: string, browsers: number) {
+    const email = `pw-${Math.random().toString(36).slice(2)}@ateneo.it`;
+    expect((await t.api('POST', '/api/v1/users', { as: t.admin, body: { email, name: 'Paola Verdi', role: 'member', institutionId, password } })).status).toBe(201);
+    const signedIn = [];
+    for (let i = 0; i < browsers; i++) {
+      const b = browser();
+      expect((await b.call('POST', '/api/v1/session', { email, password })).status).toBe(200);
+      signedIn.push(b);
+    }
+    return { email, browsers: signedIn };
+  }
+
+  it('sets the new password, keeps this browser signed in and signs the others out', async () => {
+    const { email, browsers: [here, there] } = await person('old password here', 2);
+    const links = await t.api('POST', `/api/v1/users/${(await here!.call('GET', '/api/v1/me')).body.id}/password-link`, { as: t.admin });
+    expect(links.status).toBe(201);
+    expect((await here!.call('GET', '/api/v1/me')).body.hasPassword).toBe(true);
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000).toISOString()); // the link is a minute old
+    const changed = await here!.call('POST', '/api/v1/me/password', { currentPassword: 'old password here', password: 'a brand new passphrase' });
+    expect(changed).toMatchObject({ status: 200, body: { signedOut: 1 } });
+    expect((await here!.call('GET', '/api/v1/me')).status).toBe(200);
+    expect((await there!.call('GET', '/api/v1/me')).status).toBe(401);
+    expect((await browser().call('POST', '/api/v1/session', { email, password: 'old password here' })).status).toBe(401);
+    expect((await browser().call('POST', '/api/v1/session', { email, password: 'a brand new passphrase' })).status).toBe(200);
+    // A reset link sent before the change no longer sets a password.
+    const secret = new URL(links.body.url).hash.slice(1);
+    expect((await browser().call('POST', '/api/v1/password', { token: secret, password: 'someone else’s choice' })).status).toBe(409);
+    const audit = await t.api('GET', `/api/v1/audit?action=user.password-changed&entityId=${(await here!.call('GET', '/api/v1/me')).body.id}`, { as: t.admin });
+    expect(audit.body.items).toEqual([expect.objectContaining({ action: 'user.password-changed', after: { otherSessionsEnded: 1 } })]);
+  });
+
+  it('refuses a wrong current password on its field, and a new one off the policy, changing nothing', async () => {
+    const { email, browsers: [b] } = await person('current passphrase', 1);
+    const wrong = await b!.call('POST', '/api/v1/me/password', { currentPassword: 'not the password', password: 'a brand new passphrase' });
+    expect(wrong).toMatchObject({ status: 422, body: { code: 'WRONG_PASSWORD', errors: [{ path: 'body.currentPassword' }] } });
+    const short = await b!.call('POST', '/api/v1/me/password', { currentPassword: 'current passphrase', password: 'too short' });
+    expect(short).toMatchObject({ status: 422, body: { code: 'PASSWORD_TOO_SHORT', errors: [{ path: 'body.password' }] } });
+    const personal = await b!.call('POST', '/api/v1/me/password', { currentPassword: 'current passphrase', password: email });
+    expect(personal.body.code).toBe('PASSWORD_IS_PERSONAL');
+    expect((await browser().call('POST', '/api/v1/session', { email, password: 'current passphrase' })).status).toBe(200);
+  });
+
+  it('counts wrong current passwords with the sign-in’s, so an open session cannot guess on', async () => {
+    const { email, browsers: [b] } = await person('current passphrase', 1);
+    const statuses = [];
+    for (let i = 0; i < t.config.loginLimits.freeFailures + 1; i++) {
+      statuses.push((await b!.call('POST', '/api/v1/me/password', { currentPassword: `guess number ${i}`, password: 'a brand new passphrase' })).status);
+    }
+    expect(statuses).toEqual([...Array(t.config.loginLimits.freeFailures).fill(422), 429]);
+    // Even the right one waits now (the clock stands still), and so does the sign-in form.
+    expect((await b!.call('POST', '/api/v1/me/password', { currentPassword: 'current passphrase', password: 'a brand new passphrase' })).status).toBe(429);
+    expect((await browser().call('POST', '/api/v1/session', { email, password: 'current passphrase' })).status).toBe(429);
+  });
+
+  it('is refused to an API token and to a person who has no local password', async () => {
+    const { browsers: [b] } = await person('current passphrase', 1);
+    const token = (await b!.call('POST', '/api/v1/me/tokens', { name: 'script' })).body.token as string;
+    const viaToken = await fetch(`${t.baseUrl}/api/v1/me/password`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ currentPassword: 'current passphrase', password: 'a brand new passphrase' }),
+    });
+    expect(viaToken.status).toBe(403);
+    expect(((await viaToken.json()) as { code: string }).code).toBe('SESSION_REQUIRED');
+
+    // Someone who signs in through their institution only.
+    const db = t.db.database.db;
+    const federated = await t.portal.services.uow.repos.users.create({ email: `fed-${Math.random().toString(36).slice(2)}@ateneo.it`, name: 'Federica', role: 'member', institutionId, passwordHash: null });
+    const session = await new PgSessionStore(db, t.config.session, undefined, new Notices(db).send).create(federated.id);
+    const headers = { cookie: `wm_session=${session.id}`, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' };
+    expect(((await (await fetch(`${t.baseUrl}/api/v1/me`, { headers })).json()) as { hasPassword: boolean }).hasPassword).toBe(false);
+    const refused = await fetch(`${t.baseUrl}/api/v1/me/password`, { method: 'POST', headers, body: JSON.stringify({ currentPassword: 'anything at all', password: 'a brand new passphrase' }) });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { code: string }).code).toBe('NO_LOCAL_PASSWORD');
   });
 });
 

@@ -65,6 +65,23 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     handler: async (req) => meView(await accounts.setLanguage(callContext(req), req.body.locale), req.csrfToken),
   });
 
+  app.post('/me/password', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags: ['session'],
+      summary: 'Change your own local password, giving the current one (ends your other sessions; from a browser session only)',
+      body: S.PasswordChange,
+      response: { 200: z.object({ signedOut: z.number().int().describe('How many of your other sessions ended') }), ...S.errorResponses },
+    },
+    handler: async (req) => {
+      // Like minting tokens: a token (a script) does not change the password of the person it acts for.
+      if (!req.viaSession || req.credential?.kind !== 'session') {
+        throw forbidden('SESSION_REQUIRED', 'Change your password from a signed-in browser session.', { it: 'Cambia la password da una sessione del browser in cui hai effettuato l’accesso.' });
+      }
+      return accounts.changePassword(callContext(req), { current: req.body.currentPassword, password: req.body.password, keepSession: req.credential.hash, address: req.ip });
+    },
+  });
+
   const tokenView = (t: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }) => ({
     id: t.id,
     name: t.name,
