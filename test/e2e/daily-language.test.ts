@@ -111,6 +111,19 @@ describeInBrowser('joining, guests, language and formats', () => {
         expect((await bar.boundingBox())!.height).toBeLessThanOrEqual(64);
         await expectAccessible(page, `top bar (${L.lang})`);
         await shot(page, `topbar-admin-${L.lang}-1366`);
+        // The account link is the name's icon here; on a wide screen the name shows, on the same one
+        // line (from 1500 px the bar went behind the Menu button once the name came back).
+        const account = page.getByRole('link', { name: `${L.lang === 'en' ? 'My account' : 'Il mio account'}: ${portal.admin.name}` });
+        await expect(account.isVisible()).resolves.toBe(true);
+        await expect(page.locator('.user-name').isVisible()).resolves.toBe(false);
+        for (const width of [1600, 1920]) {
+          await page.setViewportSize({ width, height: 900 });
+          await page.locator('.user-name').waitFor();
+          await expect(page.getByRole('button', { name: 'Menu' }).isVisible()).resolves.toBe(false);
+          const wide = await bar.locator('.brand, .nav-link, .topbar-tools > *').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => Math.round(r.top + r.height / 2)));
+          expect(Math.max(...wide) - Math.min(...wide), `${width} px`).toBeLessThanOrEqual(4);
+        }
+        await page.setViewportSize({ width: 1366, height: 768 });
 
         // An institution manager's bar has the most links of the others (delegates, requests,
         // institution, statistics): one line too.

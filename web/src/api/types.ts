@@ -12,7 +12,17 @@ export interface Me {
   locale: 'it' | 'en' | null;
   canBook: boolean;
   cannotBookReason: string | null;
+  /** A local password on this portal (false: the person signs in through their institution only). */
+  hasPassword: boolean;
   csrfToken: string;
+}
+
+/** A personal API token as listed; its secret is in the answer that creates it, once. */
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
 }
 
 export interface Settings {

@@ -22,6 +22,7 @@ const ProvisioningPage = lazy(() => import('../admin/ProvisioningPage.tsx').then
 const SignInSettingsPage = lazy(() => import('../admin/SignInSettingsPage.tsx').then((m) => ({ default: m.SignInSettingsPage })));
 const InstitutionPage = lazy(() => import('../admin/InstitutionPage.tsx').then((m) => ({ default: m.InstitutionPage })));
 const StatisticsPage = lazy(() => import('../statistics/StatisticsPage.tsx').then((m) => ({ default: m.StatisticsPage })));
+const AccountPage = lazy(() => import('../account/AccountPage.tsx').then((m) => ({ default: m.AccountPage })));
 const DelegatesPage = lazy(() => import('../account/DelegatesPage.tsx').then((m) => ({ default: m.DelegatesPage })));
 const MyRequestsPage = lazy(() => import('../requests/MyRequestsPage.tsx').then((m) => ({ default: m.MyRequestsPage })));
 const RequestFormPage = lazy(() => import('../requests/RequestFormPage.tsx').then((m) => ({ default: m.RequestFormPage })));
@@ -53,6 +54,7 @@ const ROUTES: Route[] = [
   // The stable address in every mail, reminder, feed and .ics file.
   { pattern: '/bookings/:id/attendance', page: AttendancePage },
   { pattern: '/bookings/:id', page: BookingPage },
+  { pattern: '/account', page: AccountPage },
   { pattern: '/account/delegates', page: DelegatesPage },
   { pattern: '/requests', page: MyRequestsPage },
   { pattern: '/requests/new', page: RequestFormPage },

@@ -152,9 +152,15 @@ export function AppShell({ children }: { children: ReactNode }) {
               {t('nav.help')}
             </a>
             <LanguageSwitcher />
-            <span className="user-name" title={me.email}>
-              {me.name}
-            </span>
+            {/* The person's own account (password, API tokens): their name, or only its icon where
+                the bar has no room for the name. */}
+            <Link to="/account" className="account-link" title={me.email} aria-label={`${t('nav.account')}: ${me.name}`} aria-current={path === '/account' ? 'page' : undefined}>
+              <svg aria-hidden="true" viewBox="0 0 20 20" width="18" height="18">
+                <circle cx="10" cy="6.5" r="3.5" fill="none" stroke="currentColor" strokeWidth="1.8" />
+                <path d="M3.5 17.5c0-3.6 2.9-6 6.5-6s6.5 2.4 6.5 6" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+              </svg>
+              <span className="user-name">{me.name}</span>
+            </Link>
             <button type="button" className="button button-quiet" onClick={() => void signOut()}>
               {t('nav.signOut')}
             </button>

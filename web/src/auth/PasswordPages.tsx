@@ -7,8 +7,8 @@ import { formatInstant } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { AuthFrame, rememberEmail } from './AuthFrame.tsx';
+import { newPasswordErrors, PasswordRules } from './passwordRules.tsx';
 
-const MIN_LENGTH = 12;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function BackToSignIn() {
@@ -112,11 +112,7 @@ export function SetPasswordPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!info) return;
-    const local: typeof errors = {};
-    const lower = password.trim().toLowerCase();
-    if ([...password].length < MIN_LENGTH) local.password = t('password.tooShort', { count: MIN_LENGTH });
-    else if (lower === info.email.toLowerCase() || lower === info.name.trim().toLowerCase()) local.password = t('problems.PASSWORD_IS_PERSONAL');
-    if (!local.password && repeat !== password) local.repeat = t('password.mismatch');
+    const local = newPasswordErrors(t, password, repeat, info);
     setErrors(local);
     if (Object.keys(local).length > 0) return;
     setBusy(true);
@@ -166,14 +162,7 @@ export function SetPasswordPage() {
   return (
     <AuthFrame title={info.purpose === 'invitation' ? t('password.chooseTitle') : t('password.setTitle')} lead={t('password.forWhom', { name: info.name, email: info.email })}>
       {general && <Notice tone="error">{general}</Notice>}
-      <div className="password-rules" id="password-rules">
-        <p className="small">{t('password.rulesTitle')}</p>
-        <ul className="small">
-          <li>{t('password.ruleLength', { count: MIN_LENGTH })}</li>
-          <li>{t('password.rulePersonal')}</li>
-          <li>{t('password.rulePhrase')}</li>
-        </ul>
-      </div>
+      <PasswordRules />
       <form onSubmit={submit} noValidate>
         {/* For password managers: the account this password belongs to. */}
         <input type="text" name="username" autoComplete="username" value={info.email} readOnly hidden />

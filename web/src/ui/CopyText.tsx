@@ -1,11 +1,14 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 
-/** An address shown in full with a button that copies it; `label` names it for screen readers. */
-export function CopyText({ text, label }: { text: string; label?: string }) {
+/**
+ * An address shown in full with a button that copies it; `label` names it for screen readers. A
+ * `secret` (an API token) is copied as it is; an address is made absolute first.
+ */
+export function CopyText({ text, label, secret }: { text: string; label?: string; secret?: boolean }) {
   const { t } = useTranslation();
   const [copied, setCopied] = useState(false);
-  const absolute = new URL(text, window.location.origin).toString();
+  const absolute = secret ? text : new URL(text, window.location.origin).toString();
   return (
     <span className="copy-link">
       <code>{absolute}</code>

@@ -1,0 +1,107 @@
+// The person's own account page, reached from their name in the top bar: who the portal knows
+// them as, changing their password (the current one checked, the other browsers signed out) and
+// their API tokens (made, shown once, working, revoked), in English and in Italian.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, signIn } from './support/browser.ts';
+import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+
+describeInBrowser('my account', () => {
+  let portal: BrowserPortal;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  async function open(person: Person, language: 'en' | 'it'): Promise<Page> {
+    const context = await newContext(browser, portal.baseUrl, { language });
+    contexts.push(context);
+    const page = await context.newPage();
+    await signIn(page, person.email, person.password);
+    return page;
+  }
+
+  const status = (path: string, headers: Record<string, string>) => fetch(`${portal.baseUrl}${path}`, { headers }).then((r) => r.status);
+
+  beforeAll(async () => {
+    portal = await startBrowserPortal();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await portal?.close();
+  });
+
+  it('changes the password from the page behind the name, signing out the other browser', async () => {
+    const maria = await portal.member('Maria Rossi');
+    const page = await open(maria, 'en');
+    const elsewhere = await open(maria, 'en');
+    await page.getByRole('link', { name: 'My account: Maria Rossi' }).click();
+    await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+    await expect(page.locator('.details-list').innerText()).resolves.toContain('With your e-mail address and a password of this portal');
+
+    const current = page.getByLabel(/^Current password/);
+    const fresh = page.getByLabel(/^New password/);
+    const repeat = page.getByLabel(/^Repeat the password/);
+    const change = page.getByRole('button', { name: 'Change the password' });
+    // A wrong current password: said on its field, nothing changed.
+    await current.fill('not my password at all');
+    await fresh.fill('a long new passphrase');
+    await repeat.fill('a long new passphrase');
+    await change.click();
+    await page.getByText('This is not your current password.').waitFor();
+    await expect(current.getAttribute('aria-invalid')).resolves.toBe('true');
+    // A mismatch is caught before anything is sent.
+    await current.fill(maria.password);
+    await repeat.fill('a long new passphrasf');
+    await change.click();
+    await page.getByText('The two passwords are not the same.').waitFor();
+    await repeat.fill('a long new passphrase');
+    await change.click();
+    await page.getByText('Your password is changed. 1 other session was signed out.').waitFor();
+    await expect(current.inputValue()).resolves.toBe('');
+    await expectAccessible(page, 'the account page');
+
+    // This browser goes on; the other one is signed out; the new password opens the portal.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
+    await elsewhere.reload();
+    await elsewhere.getByLabel(/^Password/).waitFor();
+    const signedIn = await fetch(`${portal.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: maria.email, password: 'a long new passphrase' }) });
+    expect(signedIn.status).toBe(200);
+  });
+
+  it('makes an API token shown once, which works until it is revoked (in Italian)', async () => {
+    const luca = await portal.member('Luca Bianchi');
+    const page = await open(luca, 'it');
+    await page.goto('/account');
+    await page.getByRole('heading', { level: 1, name: 'Il mio account' }).waitFor();
+    const list = page.getByRole('list', { name: 'Token API' });
+    await list.waitFor(); // the test portal made one for its own calls
+    await page.getByRole('button', { name: 'Crea un token' }).click();
+    await page.getByText('Dai un nome al token.').waitFor();
+    await page.getByLabel('A cosa serve il token').fill('importazione orario');
+    await page.getByRole('button', { name: 'Crea un token' }).click();
+    const shown = page.locator('[data-slot=token-fresh] code');
+    const token = (await shown.innerText()).trim();
+    expect(token).toMatch(/^wmt_[\w-]{40,}$/);
+    const auth = { authorization: `Bearer ${token}` };
+    expect(await status('/api/v1/me', auth)).toBe(200);
+    // Listed by name; the secret itself is not shown again once the page is left.
+    const item = list.getByRole('listitem').filter({ hasText: 'importazione orario' });
+    await expect(item.innerText()).resolves.toMatch(/creato .+ · (mai usato|ultimo uso .+)/);
+    await expectAccessible(page, 'the account page in Italian');
+    await page.reload();
+    await item.waitFor();
+    await expect(page.locator('[data-slot=token-fresh]').count()).resolves.toBe(0);
+    await expect(page.content()).resolves.not.toContain(token);
+
+    await page.getByRole('button', { name: /^Revoca\s*:\s*importazione orario$/ }).click();
+    await page.getByText('Revocare “importazione orario”? I programmi che lo usano smetteranno di funzionare.').waitFor();
+    await page.getByRole('group').getByRole('button', { name: 'Revoca' }).click();
+    await page.getByText('Il token “importazione orario” non funziona più.').waitFor();
+    await item.waitFor({ state: 'detached' });
+    await expect(list.getByRole('listitem').count()).resolves.toBe(1);
+    expect(await status('/api/v1/me', auth)).toBe(401);
+  });
+});

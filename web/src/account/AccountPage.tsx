@@ -1,0 +1,246 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiError } from '../api/client.ts';
+import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
+import type { ApiToken } from '../api/types.ts';
+import { Link } from '../app/router.tsx';
+import { newPasswordErrors, PasswordRules } from '../auth/passwordRules.tsx';
+import { useMe } from '../auth/session.tsx';
+import { DATE_LONG, DATE_TIME, formatInstant } from '../i18n/format.ts';
+import { CopyText } from '../ui/CopyText.tsx';
+import { Field } from '../ui/Field.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
+import { useToast } from '../ui/toasts.tsx';
+
+/** The signed-in person's own account: who the portal knows them as, their password, their API tokens. */
+export function AccountPage() {
+  const { t } = useTranslation();
+  const { me } = useMe();
+  return (
+    <section className="page page-medium">
+      <PageHeader title={t('account.title')} />
+      <section className="card account-card" aria-labelledby="account-who">
+        <h2 id="account-who">{t('account.who')}</h2>
+        <dl className="details-list">
+          <div>
+            <dt>{t('account.name')}</dt>
+            <dd>{me.name}</dd>
+          </div>
+          <div>
+            <dt>{t('account.email')}</dt>
+            <dd>{me.email}</dd>
+          </div>
+          <div>
+            <dt>{t('account.role')}</dt>
+            <dd>{t(`roles.${me.role}`)}</dd>
+          </div>
+          <div>
+            <dt>{t('account.institution')}</dt>
+            <dd>{me.institution?.name ?? t('account.noInstitution')}</dd>
+          </div>
+          <div>
+            <dt>{t('account.signIn')}</dt>
+            <dd>{t(me.hasPassword ? 'account.withPassword' : 'account.withInstitution')}</dd>
+          </div>
+        </dl>
+        <p className="small">
+          <Link to="/account/delegates">{t('account.delegatesLink')}</Link> · <Link to="/bookings">{t('account.feedLink')}</Link>
+        </p>
+      </section>
+      <PasswordCard />
+      <TokensCard />
+    </section>
+  );
+}
+
+function PasswordCard() {
+  const { t } = useTranslation();
+  const { me } = useMe();
+  const toast = useToast();
+  const [current, setCurrent] = useState('');
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [show, setShow] = useState(false);
+  const [errors, setErrors] = useState<{ currentPassword?: string; password?: string; repeat?: string }>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const local: typeof errors = { ...(current ? {} : { currentPassword: t('account.currentMissing') }), ...newPasswordErrors(t, password, repeat, me) };
+    setErrors(local);
+    setGeneral(null);
+    if (Object.keys(local).length > 0) return;
+    setBusy(true);
+    try {
+      const done = await api.post<{ signedOut: number }>('/api/v1/me/password', { currentPassword: current, password });
+      setCurrent('');
+      setPassword('');
+      setRepeat('');
+      toast(done.signedOut === 0 ? t('account.passwordChangedAlone') : t('account.passwordChanged', { count: done.signedOut }));
+    } catch (e) {
+      const fields = e instanceof ApiError ? fieldErrorsOf(e, t) : {};
+      if (fields.currentPassword || fields.password) setErrors(fields);
+      else setGeneral(problemMessage(t, e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card account-card" aria-labelledby="account-password">
+      <h2 id="account-password">{t('account.password')}</h2>
+      {!me.hasPassword ? (
+        <p>{t('account.passwordElsewhere')}</p>
+      ) : (
+        <>
+          <p className="muted small">{t('account.passwordLead')}</p>
+          {general && <Notice tone="error">{general}</Notice>}
+          <PasswordRules />
+          <form onSubmit={submit} noValidate>
+            {/* For password managers: the account this password belongs to. */}
+            <input type="text" name="username" autoComplete="username" value={me.email} readOnly hidden />
+            <Field label={t('account.current')} required error={errors.currentPassword}>
+              <input type={show ? 'text' : 'password'} autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+            </Field>
+            <Field label={t('password.new')} required error={errors.password}>
+              <input type={show ? 'text' : 'password'} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            </Field>
+            <Field label={t('password.repeat')} required error={errors.repeat}>
+              <input type={show ? 'text' : 'password'} autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+            </Field>
+            <label className="check password-show">
+              <input type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} />
+              {t('password.show')}
+            </label>
+            <div>
+              <button type="submit" className="button button-primary" disabled={busy}>
+                {busy ? t('common.saving') : t('account.changePassword')}
+              </button>
+            </div>
+          </form>
+        </>
+      )}
+    </section>
+  );
+}
+
+function TokensCard() {
+  const { t } = useTranslation();
+  const { settings } = useMe();
+  const toast = useToast();
+  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
+  const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
+  const [fresh, setFresh] = useState<(ApiToken & { token: string }) | null>(null);
+  const [revoking, setRevoking] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setTokens((await api.get<{ items: ApiToken[] }>('/api/v1/me/tokens')).items);
+    } catch (e) {
+      setError(problemMessage(t, e));
+    }
+  }, [t]);
+  useEffect(() => void load(), [load]);
+
+  async function act(work: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      await load();
+    } catch (e) {
+      setError(problemMessage(t, e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function create(event: FormEvent) {
+    event.preventDefault();
+    const label = name.trim();
+    if (!label) {
+      setNameError(t('account.tokenNameMissing'));
+      return;
+    }
+    setNameError(null);
+    void act(async () => {
+      // The answer holds the secret, so the server keeps no copy for a replay: sent without a key.
+      setFresh(await api.postOnce<ApiToken & { token: string }>('/api/v1/me/tokens', { name: label }));
+      setName('');
+    });
+  }
+
+  function revoke(token: ApiToken) {
+    void act(async () => {
+      await api.delete(`/api/v1/me/tokens/${encodeURIComponent(token.id)}`);
+      setRevoking(null);
+      if (fresh?.id === token.id) setFresh(null);
+      toast(t('account.tokenRevoked', { name: token.name }));
+    });
+  }
+
+  const when = (instant: string) => formatInstant(instant, settings.defaultTimeZone, DATE_LONG);
+  return (
+    <section className="card account-card" aria-labelledby="account-tokens">
+      <h2 id="account-tokens">{t('account.tokens')}</h2>
+      <p className="muted small">{t('account.tokensLead')}</p>
+      {error && <Notice tone="error">{error}</Notice>}
+      {fresh && (
+        <div className="token-fresh" data-slot="token-fresh">
+          <Notice tone="success">{t('account.tokenMade', { name: fresh.name })}</Notice>
+          <CopyText text={fresh.token} label={t('account.tokenSecret', { name: fresh.name })} secret />
+          <p className="field-hint">{t('account.tokenCopyNow')}</p>
+        </div>
+      )}
+      {tokens === null ? (
+        <p role="status">{t('common.loading')}</p>
+      ) : tokens.length === 0 ? (
+        <p>{t('account.noTokens')}</p>
+      ) : (
+        <ul className="delegation-list" aria-label={t('account.tokens')}>
+          {tokens.map((token) => (
+            <li key={token.id}>
+              <span>
+                <strong>{token.name}</strong>
+                <br />
+                <span className="small muted">
+                  {t('account.tokenMadeOn', { date: when(token.createdAt) })} ·{' '}
+                  {token.lastUsedAt ? t('account.tokenUsedAt', { when: formatInstant(token.lastUsedAt, settings.defaultTimeZone, DATE_TIME) }) : t('account.tokenNeverUsed')}
+                </span>
+              </span>
+              {revoking === token.id ? (
+                <span className="button-row" role="group" aria-label={t('account.revokeQuestion', { name: token.name })}>
+                  <span className="small">{t('account.revokeQuestion', { name: token.name })}</span>
+                  <button type="button" className="button button-danger button-small" disabled={busy} onClick={() => revoke(token)}>
+                    {t('account.revokeConfirm')}
+                  </button>
+                  <button type="button" className="button button-quiet button-small" onClick={() => setRevoking(null)}>
+                    {t('account.keep')}
+                  </button>
+                </span>
+              ) : (
+                <button type="button" className="button button-quiet button-small" disabled={busy} onClick={() => setRevoking(token.id)}>
+                  {t('account.revoke')}
+                  <span className="visually-hidden">: {token.name}</span>
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="inline-form" onSubmit={create} noValidate>
+        <Field id="token-name" label={t('account.tokenName')} hint={t('account.tokenNameHint')} error={nameError}>
+          <input type="text" autoComplete="off" maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <button type="submit" className="button button-secondary" disabled={busy}>
+          {t('account.makeToken')}
+        </button>
+      </form>
+    </section>
+  );
+}
