@@ -9,5 +9,6 @@ describe('the help link', () => {
     expect(helpUrl('/admin/rooms', 'it')).toBe('/docs/it/admin/');
     expect(helpUrl('/institutions/42', 'it')).toBe('/docs/it/admin/');
     expect(helpUrl('/calendar', 'it')).toBe('/docs/it/user/');
+    expect(helpUrl('/account', 'en')).toBe('/docs/en/user/#your-account-password-and-api-tokens');
   });
 });

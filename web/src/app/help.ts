@@ -13,6 +13,8 @@ export function helpUrl(path: string, language: 'it' | 'en'): string {
             ? 'admin/'
             : path.startsWith('/account/delegates')
               ? 'user/#book-for-someone-else'
+              : path === '/account'
+                ? 'user/#your-account-password-and-api-tokens'
               : path.startsWith('/bookings/new')
                 ? 'user/#book-a-room'
                 : path.startsWith('/bookings')
