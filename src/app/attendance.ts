@@ -5,6 +5,7 @@
 // has one (AttendeeLister, asked once a minute by the usage sampler), and the phone conference.
 import { canManageBooking } from '../domain/access.ts';
 import { bookingNotFound } from '../domain/errors.ts';
+import { isUuid } from '../domain/ids.ts';
 import type { CallContext } from '../ports.ts';
 import type { AttendeeLister, ConferenceProvider, MeetingAttendee, Participant } from '../providers/port.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
@@ -40,7 +41,6 @@ export type AttendanceReport = {
   people: AttendanceRow[];
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Services asked at once in a minute's sample. */
 const PARALLEL = 8;
 
@@ -57,7 +57,7 @@ export function attendeeOfParticipant(p: Participant): Attendee {
  */
 export function attendeeOfListed(a: MeetingAttendee): Attendee {
   const display = a.name.trim().slice(0, 200) || a.id;
-  if (UUID.test(a.id)) return { key: `user:${a.id.toLowerCase()}`, kind: 'web', display, userId: a.id.toLowerCase() };
+  if (isUuid(a.id)) return { key: `user:${a.id.toLowerCase()}`, kind: 'web', display, userId: a.id.toLowerCase() };
   if (a.id.startsWith('guest-')) return { key: `guest:${a.id}`, kind: 'guest', display, userId: null };
   return { key: `web:${a.id.slice(0, 290)}`, kind: 'guest', display, userId: null };
 }

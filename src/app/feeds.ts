@@ -19,6 +19,8 @@ export type FeedContent = { kind: 'user'; feed: Feed; bookings: Booking[] } | { 
 // A feed shows the recent past and everything bookable ahead.
 const PAST_DAYS = 30;
 
+const noFeedHere = () => notFound('FEED_NOT_FOUND', 'No calendar feed at this address.', { it: 'Nessun calendario a questo indirizzo.' });
+
 export class FeedService {
   private readonly uow: UnitOfWork;
   private readonly store: FeedStore;
@@ -58,10 +60,10 @@ export class FeedService {
     const repos = this.uow.repos;
     // A feed lives with its account: a disabled account's feeds (guest links, dial-in PINs) are shut.
     const user = await repos.users.findById(feed.userId);
-    if (!user || user.disabledAt) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.', { it: 'Nessun calendario a questo indirizzo.' });
+    if (!user || user.disabledAt) throw noFeedHere();
     if (feed.roomId) {
       const room = await repos.rooms.findById(feed.roomId);
-      if (!room) throw notFound('FEED_NOT_FOUND', 'No calendar feed at this address.', { it: 'Nessun calendario a questo indirizzo.' });
+      if (!room) throw noFeedHere();
       // A waiting-list hold is not a meeting: the room feed lists bookings only.
       const busy = (await repos.bookings.busy(from, to)).filter((b) => b.roomId === room.id && !b.held);
       return { kind: 'room', feed, room, busy };

@@ -7,6 +7,7 @@ import type { AudioService } from '../../app/audio.ts';
 import type { GuestPage, JoinOutcome, JoiningService } from '../../app/joining.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { GuestPinLimits, PinWait } from '../../domain/guest-pin.ts';
+import { isUuid } from '../../domain/ids.ts';
 import type { Clock } from '../../ports.ts';
 import { callContext } from '../access.ts';
 import { keptHtml } from '../security.ts';
@@ -44,7 +45,6 @@ class KeptForms {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
@@ -83,7 +83,7 @@ export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   }
 
   app.get<{ Params: { bookingId: string }; Querystring: { lang?: string } }>('/join/:bookingId', { schema: { hide: true }, config: { access: 'signed-in', anonymous: signInFirst } }, async (req, reply) => {
-    if (!UUID.test(req.params.bookingId)) return html(reply, 404, messagePage(langOf(req), 'invalid', null, joinSelfUrl(req)));
+    if (!isUuid(req.params.bookingId)) return html(reply, 404, messagePage(langOf(req), 'invalid', null, joinSelfUrl(req)));
     try {
       const ctx = callContext(req);
       const outcome = await o.joining.join(ctx, req.params.bookingId);
