@@ -3,6 +3,7 @@
 import type { Actor } from '../domain/access.ts';
 import { AppError, adminOnly, fieldErrors, notFound, unprocessable } from '../domain/errors.ts';
 import { checkPassword } from '../domain/password-policy.ts';
+import { PASSWORD_MAIL_QUEUE, type PasswordMailJob } from './people.ts';
 import { addressLimitSeconds, waitBeforeAttempt, type FailureCounts, type LoginLimits } from '../domain/sign-in-delay.ts';
 import { bookingRefusal } from '../domain/subscription.ts';
 import type { CallContext, Clock, Institution, Locale, UnitOfWork, User } from '../ports.ts';
@@ -158,8 +159,8 @@ export class AccountService {
   /**
    * A signed-in person changes their own local password, knowing the current one. Wrong guesses
    * count with the sign-in's (a session left open must not become a way to learn the password);
-   * the new password, the end of the account's other sessions and of its unused password links
-   * commit together. Says how many other sessions ended.
+   * the new password, the end of the account's other sessions and of its unused password links, and
+   * the notice mail's job commit together. Says how many other sessions ended.
    */
   async changePassword(ctx: CallContext, change: { current: string; password: string; keepSession: string; address: string }): Promise<{ signedOut: number }> {
     const user = await this.uow.repos.users.findByIdWithSecret(ctx.actor.userId);
@@ -186,6 +187,8 @@ export class AccountService {
       await r.passwordLinks.revokeAll(user.id, now);
       const ended = await r.passwordLinks.endSessions(user.id, change.keepSession);
       await r.audit.record({ actorId: user.id, action: 'user.password-changed', entity: 'user', entityId: user.id, before: null, after: { otherSessionsEnded: ended }, requestId: ctx.requestId });
+      // The account's own address hears of it: a change by someone else with an open session is news.
+      await r.jobs.enqueue(PASSWORD_MAIL_QUEUE, { kind: 'changed', userId: user.id, at: now.toISOString() } satisfies PasswordMailJob);
       return ended;
     });
     await this.guard?.recordSuccess(account, change.address, now);

@@ -13,7 +13,13 @@ import type { PasswordHasher, PortalSettings } from './accounts.ts';
 export const PASSWORD_MAIL_QUEUE = 'password-link-mail';
 export type PasswordMailJob =
   | { kind: 'issued'; userId: string; purpose: PasswordLinkPurpose; createdBy: string | null }
-  | { kind: 'forgot'; account: string };
+  | { kind: 'forgot'; account: string }
+  /** The notice that the password changed (signed in, or through a reset link), to the account's own address. */
+  | { kind: 'changed'; userId: string; at: string };
+export type PasswordLinkJob = Exclude<PasswordMailJob, { kind: 'changed' }>;
+
+/** The notice that a password changed: if it was not the person, the mail says how to take the account back. */
+export type PasswordChangedMail = { to: string; name: string; locale: Locale | null; at: Date; forgotUrl: string };
 
 /** A link ready to be mailed: the worker sends it, or drops it when the send fails. */
 export type PasswordLinkMail = { linkId: string; to: string; name: string; locale: Locale | null; purpose: PasswordLinkPurpose; url: string; expiresAt: Date };
@@ -151,7 +157,7 @@ export class PeopleService {
   }
 
   /** The mail worker's half: makes the link for a job, or null when nothing is to be sent. */
-  async prepareLinkMail(job: PasswordMailJob): Promise<PasswordLinkMail | null> {
+  async prepareLinkMail(job: PasswordLinkJob): Promise<PasswordLinkMail | null> {
     const now = this.clock.now();
     // Read before the transaction: settings have their own connection (one only, on PGlite).
     const adminsOnly = job.kind === 'forgot' && (await this.settings?.localAccounts()) === 'admins-only';
@@ -174,6 +180,13 @@ export class PeopleService {
       await r.audit.record({ actorId: null, action: 'user.password-link', entity: 'user', entityId: user.id, before: null, after: { purpose: 'reset', delivery: 'mail', asked: 'forgot-password' } });
       return { linkId: id, to: user.email, name: user.name, locale: user.locale, purpose: 'reset', url, expiresAt };
     });
+  }
+
+  /** The mail worker's half of a "password changed" notice; null for an account gone or disabled since. */
+  async prepareChangedMail(job: Extract<PasswordMailJob, { kind: 'changed' }>): Promise<PasswordChangedMail | null> {
+    const user = await this.uow.repos.users.findById(job.userId);
+    if (!user || user.disabledAt) return null;
+    return { to: user.email, name: user.name, locale: user.locale, at: new Date(job.at), forgotUrl: `${this.publicUrl}/password/forgot` };
   }
 
   /** A link whose mail could not be sent stops working (the retried job makes a new one). */
@@ -204,6 +217,8 @@ export class PeopleService {
       await r.passwordLinks.revokeAll(t.userId, now);
       await r.passwordLinks.endSessions(t.userId);
       await r.audit.record({ actorId: t.userId, action: 'user.password-set', entity: 'user', entityId: t.userId, before: null, after: { purpose: t.purpose }, requestId });
+      // A password chosen for the first time is no news; a replaced one is, if it was not the person.
+      if (t.purpose === 'reset') await r.jobs.enqueue(PASSWORD_MAIL_QUEUE, { kind: 'changed', userId: t.userId, at: now.toISOString() } satisfies PasswordMailJob);
       return t;
     });
     if (!used) throw await this.refusal(hash);

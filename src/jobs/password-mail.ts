@@ -1,11 +1,12 @@
 // Password-link mails: the worker makes the link (only its hash is stored), sends the mail at once
 // and, when the send fails, drops the link before the queue retries the job with a new one. So the
-// secret lives only in the mail, never in the job table.
+// secret lives only in the mail, never in the job table. The same queue carries the notice that a
+// password changed.
 import type { Logger } from 'pino';
 import { PASSWORD_MAIL_QUEUE, type PasswordMailJob, type PeopleService } from '../app/people.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Locale } from '../notify/messages.ts';
-import { passwordLinkMail } from '../notify/password-mail.ts';
+import { passwordChangedMail, passwordLinkMail } from '../notify/password-mail.ts';
 import type { JobQueue } from './queue.ts';
 
 export async function startPasswordMailJobs(deps: {
@@ -21,6 +22,14 @@ export async function startPasswordMailJobs(deps: {
   await queue.work<PasswordMailJob>(
     PASSWORD_MAIL_QUEUE,
     async (job, meta) => {
+      if (job.kind === 'changed') {
+        const notice = await people.prepareChangedMail(job);
+        if (!notice) return;
+        // Nothing to undo when the send fails: the queue retries the same notice.
+        await mailer.send(passwordChangedMail(notice, defaults));
+        logger.info({ event: 'mail.sent', to: notice.to, kind: 'password-changed' }, 'password change notice sent');
+        return;
+      }
       const link = await people.prepareLinkMail(job);
       // No account, a disabled one, or one that signs in elsewhere: nothing is sent, and the person
       // who asked learns nothing either way.

@@ -1,8 +1,9 @@
 // The mail that carries a password link, in Italian or English: an invitation to choose a password,
 // or a reset. It says how long the link holds and that it works once; the expiry is shown in the
-// portal's default zone.
+// portal's default zone. And the notice that a password changed, with the way back if it was not
+// the person.
 import { DateTime } from 'luxon';
-import type { PasswordLinkMail } from '../app/people.ts';
+import type { PasswordChangedMail, PasswordLinkMail } from '../app/people.ts';
 import type { OutgoingMail } from './mailer.ts';
 import type { Locale } from './messages.ts';
 
@@ -16,6 +17,11 @@ const WORDS = {
     },
     expires: (when: string) => `Il link funziona una sola volta e scade il ${when}.`,
     ignore: 'Se non te lo aspettavi, ignora questo messaggio: la tua password attuale non cambia.',
+    changed: {
+      subject: 'La password di WebMeetings è cambiata',
+      body: (when: string) => `la password del tuo account WebMeetings è stata cambiata il ${when}, e le altre sessioni aperte sono state chiuse.`,
+      notYou: 'Se non hai fatto tu questa modifica, chiedi subito una nuova password da questa pagina e avvisa un amministratore del portale:',
+    },
   },
   en: {
     subject: { invitation: 'Choose your WebMeetings password', reset: 'Reset your WebMeetings password' },
@@ -26,6 +32,11 @@ const WORDS = {
     },
     expires: (when: string) => `The link works once and expires on ${when}.`,
     ignore: 'If you did not expect this, ignore this message: your current password does not change.',
+    changed: {
+      subject: 'Your WebMeetings password was changed',
+      body: (when: string) => `the password of your WebMeetings account was changed on ${when}, and its other open sessions were signed out.`,
+      notYou: 'If you did not make this change, ask for a new password at once on this page and tell an administrator of the portal:',
+    },
   },
 } as const;
 
@@ -34,12 +45,22 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 export function passwordLinkMail(m: PasswordLinkMail, defaults: { locale: Locale; timeZone: string }): OutgoingMail {
   const locale = m.locale ?? defaults.locale;
   const w = WORDS[locale];
-  const when = DateTime.fromJSDate(m.expiresAt, { zone: defaults.timeZone })
+  return mail(m.to, locale, w.subject[m.purpose], [w.hello(m.name), w.intro[m.purpose], m.url, w.expires(at(m.expiresAt, locale, defaults.timeZone)), w.ignore], m.url);
+}
+
+export function passwordChangedMail(m: PasswordChangedMail, defaults: { locale: Locale; timeZone: string }): OutgoingMail {
+  const locale = m.locale ?? defaults.locale;
+  const w = WORDS[locale];
+  return mail(m.to, locale, w.changed.subject, [w.hello(m.name), w.changed.body(at(m.at, locale, defaults.timeZone)), w.changed.notYou, m.forgotUrl], m.forgotUrl);
+}
+
+const at = (instant: Date, locale: Locale, zone: string) =>
+  DateTime.fromJSDate(instant, { zone })
     .setLocale(locale === 'it' ? 'it-IT' : 'en-GB')
     .toFormat(locale === 'it' ? "d LLLL yyyy 'alle' HH:mm ZZZZ" : "d LLLL yyyy 'at' HH:mm ZZZZ");
-  const paragraphs = [w.hello(m.name), w.intro[m.purpose], m.url, w.expires(when), w.ignore];
-  const html = paragraphs
-    .map((p) => (p === m.url ? `<p><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></p>` : `<p>${escapeHtml(p)}</p>`))
-    .join('\n');
-  return { to: m.to, subject: w.subject[m.purpose], text: paragraphs.join('\n\n'), html: `<!doctype html><html lang="${locale}"><body>${html}</body></html>` };
+
+/** Plain text and HTML of the same paragraphs; the one that is `link` is a link in the HTML. */
+function mail(to: string, locale: Locale, subject: string, paragraphs: string[], link: string): OutgoingMail {
+  const html = paragraphs.map((p) => (p === link ? `<p><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></p>` : `<p>${escapeHtml(p)}</p>`)).join('\n');
+  return { to, subject, text: paragraphs.join('\n\n'), html: `<!doctype html><html lang="${locale}"><body>${html}</body></html>` };
 }

@@ -238,6 +238,33 @@ describe('disabling an account', () => {
   });
 });
 
+describe('the notice that a password changed', () => {
+  it('mails the account, in its language, when its password is changed from a signed-in session; a first password chosen through an invitation sends none', async () => {
+    t.clock.set('2026-03-24T09:00:00Z');
+    const address = email('olga');
+    const created = await t.api('POST', '/api/v1/users', { as: t.admin, body: { name: 'Olga Ferri', email: address, institutionId: uni.id, locale: 'en' } });
+    expect((await t.api('POST', `/api/v1/users/${created.body.id}/password-link`, { as: t.admin })).status).toBe(202);
+    const invitation = await mailTo(address);
+    expect(invitation.parsed.subject).toBe('Choose your WebMeetings password');
+    expect((await t.api('POST', '/api/v1/password', { body: { token: tokenOf(invitation), password: 'olga first password' } })).status).toBe(200);
+
+    const session = await signIn(t, address, 'olga first password');
+    const changed = await t.api('POST', '/api/v1/me/password', {
+      headers: { ...session.headers, 'x-csrf-token': session.body.csrfToken },
+      body: { currentPassword: 'olga first password', password: 'olga second password' },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    const notice = await smtp.waitFor((m) => m.to.includes(address) && m.parsed.subject === 'Your WebMeetings password was changed');
+    expect(notice.parsed.text).toContain('Hello Olga Ferri,');
+    expect(notice.parsed.text).toContain('was changed on 24 March 2026 at 10:00');
+    expect(notice.parsed.text).toContain('https://meet.example.org/password/forgot');
+    expect(notice.parsed.html).toContain('<a href="https://meet.example.org/password/forgot">');
+    // One notice: the invitation's first password was no news.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(smtp.inbox.filter((m) => m.to.includes(address)).map((m) => m.parsed.subject)).toEqual(['Choose your WebMeetings password', 'Your WebMeetings password was changed']);
+  });
+});
+
 describe('forgot password', () => {
   const forgot = (address: string, portal = t) => portal.api('POST', '/api/v1/password/forgot', { body: { email: address } });
 
@@ -266,6 +293,10 @@ describe('forgot password', () => {
     expect(set.status, JSON.stringify(set.body)).toBe(200);
     expect((await signIn(t, address, 'nora old password')).status).toBe(401);
     expect((await signIn(t, address, 'nora new password')).status).toBe(200);
+    // The account's address hears that the password changed, with the way back if it was not Nora.
+    const notice = await smtp.waitFor((m) => m.to.includes(address) && m.parsed.subject === 'La password di WebMeetings è cambiata');
+    expect(notice.parsed.text).toContain('è stata cambiata il 21 marzo 2026 alle 10:59');
+    expect(notice.parsed.text).toContain('https://meet.example.org/password/forgot');
   });
 
   it('takes about as long for an unknown address as for a known one', async () => {
