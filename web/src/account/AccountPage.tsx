@@ -4,7 +4,7 @@ import { api, ApiError } from '../api/client.ts';
 import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { ApiToken } from '../api/types.ts';
 import { Link } from '../app/router.tsx';
-import { newPasswordErrors, PasswordRules } from '../auth/passwordRules.tsx';
+import { newPasswordErrors, NewPasswordFields, PasswordRules, ShowPasswords, type NewPassword } from '../auth/newPassword.tsx';
 import { useMe } from '../auth/session.tsx';
 import { DATE_LONG, DATE_TIME, formatInstant } from '../i18n/format.ts';
 import { CopyText } from '../ui/CopyText.tsx';
@@ -59,8 +59,7 @@ function PasswordCard() {
   const { me } = useMe();
   const toast = useToast();
   const [current, setCurrent] = useState('');
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
+  const [chosen, setChosen] = useState<NewPassword>({ password: '', repeat: '' });
   const [show, setShow] = useState(false);
   const [errors, setErrors] = useState<{ currentPassword?: string; password?: string; repeat?: string }>({});
   const [general, setGeneral] = useState<string | null>(null);
@@ -68,16 +67,15 @@ function PasswordCard() {
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const local: typeof errors = { ...(current ? {} : { currentPassword: t('account.currentMissing') }), ...newPasswordErrors(t, password, repeat, me) };
+    const local: typeof errors = { ...(current ? {} : { currentPassword: t('account.currentMissing') }), ...newPasswordErrors(t, chosen.password, chosen.repeat, me) };
     setErrors(local);
     setGeneral(null);
     if (Object.keys(local).length > 0) return;
     setBusy(true);
     try {
-      const done = await api.post<{ signedOut: number }>('/api/v1/me/password', { currentPassword: current, password });
+      const done = await api.post<{ signedOut: number }>('/api/v1/me/password', { currentPassword: current, password: chosen.password });
       setCurrent('');
-      setPassword('');
-      setRepeat('');
+      setChosen({ password: '', repeat: '' });
       toast(done.signedOut === 0 ? t('account.passwordChangedAlone') : t('account.passwordChanged', { count: done.signedOut }));
     } catch (e) {
       const fields = e instanceof ApiError ? fieldErrorsOf(e, t) : {};
@@ -104,16 +102,8 @@ function PasswordCard() {
             <Field label={t('account.current')} required error={errors.currentPassword}>
               <input type={show ? 'text' : 'password'} autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
             </Field>
-            <Field label={t('password.new')} required error={errors.password}>
-              <input type={show ? 'text' : 'password'} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-            </Field>
-            <Field label={t('password.repeat')} required error={errors.repeat}>
-              <input type={show ? 'text' : 'password'} autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
-            </Field>
-            <label className="check password-show">
-              <input type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} />
-              {t('password.show')}
-            </label>
+            <NewPasswordFields value={chosen} onChange={setChosen} errors={errors} show={show} />
+            <ShowPasswords show={show} onChange={setShow} />
             <div>
               <button type="submit" className="button button-primary" disabled={busy}>
                 {busy ? t('common.saving') : t('account.changePassword')}

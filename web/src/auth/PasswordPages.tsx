@@ -7,7 +7,7 @@ import { formatInstant } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { AuthFrame, rememberEmail } from './AuthFrame.tsx';
-import { newPasswordErrors, PasswordRules } from './passwordRules.tsx';
+import { newPasswordErrors, NewPasswordFields, PasswordRules, ShowPasswords, type NewPassword } from './newPassword.tsx';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -89,8 +89,7 @@ export function SetPasswordPage() {
   const [token] = useState(() => window.location.hash.replace(/^#/, ''));
   const [info, setInfo] = useState<LinkInfo | null>(null);
   const [linkError, setLinkError] = useState<unknown>(null);
-  const [password, setPassword] = useState('');
-  const [repeat, setRepeat] = useState('');
+  const [chosen, setChosen] = useState<NewPassword>({ password: '', repeat: '' });
   const [show, setShow] = useState(false);
   const [errors, setErrors] = useState<{ password?: string; repeat?: string }>({});
   const [general, setGeneral] = useState<string | null>(null);
@@ -112,13 +111,13 @@ export function SetPasswordPage() {
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (!info) return;
-    const local = newPasswordErrors(t, password, repeat, info);
+    const local = newPasswordErrors(t, chosen.password, chosen.repeat, info);
     setErrors(local);
     if (Object.keys(local).length > 0) return;
     setBusy(true);
     setGeneral(null);
     try {
-      await api.post('/api/v1/password', { token, password });
+      await api.post('/api/v1/password', { token, password: chosen.password });
       rememberEmail(info.email);
       setDone(true);
     } catch (e) {
@@ -166,16 +165,15 @@ export function SetPasswordPage() {
       <form onSubmit={submit} noValidate>
         {/* For password managers: the account this password belongs to. */}
         <input type="text" name="username" autoComplete="username" value={info.email} readOnly hidden />
-        <Field label={t('password.new')} required error={errors.password} hint={t('password.expires', { when: formatInstant(info.expiresAt, Intl.DateTimeFormat().resolvedOptions().timeZone, { dateStyle: 'long', timeStyle: 'short' }) })}>
-          <input type={show ? 'text' : 'password'} autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus />
-        </Field>
-        <Field label={t('password.repeat')} required error={errors.repeat}>
-          <input type={show ? 'text' : 'password'} autoComplete="new-password" value={repeat} onChange={(e) => setRepeat(e.target.value)} />
-        </Field>
-        <label className="check password-show">
-          <input type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} />
-          {t('password.show')}
-        </label>
+        <NewPasswordFields
+          value={chosen}
+          onChange={setChosen}
+          errors={errors}
+          show={show}
+          autoFocus
+          hint={t('password.expires', { when: formatInstant(info.expiresAt, Intl.DateTimeFormat().resolvedOptions().timeZone, { dateStyle: 'long', timeStyle: 'short' }) })}
+        />
+        <ShowPasswords show={show} onChange={setShow} />
         <button type="submit" className="button button-primary button-block" disabled={busy}>
           {busy ? t('common.saving') : t('password.save')}
         </button>
