@@ -3,10 +3,10 @@
 import type { Actor } from '../domain/access.ts';
 import { AppError, adminOnly, fieldErrors, notFound, unprocessable } from '../domain/errors.ts';
 import { checkPassword } from '../domain/password-policy.ts';
-import { PASSWORD_MAIL_QUEUE, type PasswordMailJob } from './people.ts';
 import { addressLimitSeconds, waitBeforeAttempt, type FailureCounts, type LoginLimits } from '../domain/sign-in-delay.ts';
 import { bookingRefusal } from '../domain/subscription.ts';
 import type { CallContext, Clock, Institution, Locale, UnitOfWork, User } from '../ports.ts';
+import { PASSWORD_MAIL_QUEUE, type PasswordMailJob } from './people.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -99,10 +99,7 @@ export class AccountService {
   async signIn(email: string, password: string, requestId?: string, address = 'unknown'): Promise<{ sessionId: string; csrfToken: string; user: User }> {
     const account = email.trim().toLowerCase();
     const now = this.clock.now();
-    // Waits are decided before the password is checked: while one runs, no guess is tried at all.
-    const counts = await this.guard?.counts(account, address, now);
-    const wait = counts && this.guard ? waitBeforeAttempt(counts, this.guard.limits, now) : 0;
-    if (wait > 0) throw tooManyAttempts(wait);
+    const counts = await this.refuseWhileWaiting(account, address, now);
     const user = await this.uow.repos.users.findByEmail(email);
     dummyHash ??= this.hasher.hash('not-a-password');
     const ok = user?.passwordHash ? await this.hasher.verify(user.passwordHash, password) : (await this.hasher.verify(await dummyHash, password), false);
@@ -126,6 +123,14 @@ export class AccountService {
     });
     const { passwordHash: _secret, ...publicUser } = user;
     return { sessionId: id, csrfToken, user: publicUser };
+  }
+
+  /** Waits are decided before a password is checked: while one runs, no guess is tried at all. */
+  private async refuseWhileWaiting(account: string, address: string, now: Date): Promise<FailureCounts | undefined> {
+    const counts = await this.guard?.counts(account, address, now);
+    const wait = counts && this.guard ? waitBeforeAttempt(counts, this.guard.limits, now) : 0;
+    if (wait > 0) throw tooManyAttempts(wait);
+    return counts;
   }
 
   signOut(sessionId: string): Promise<void> {
@@ -172,9 +177,7 @@ export class AccountService {
     }
     const account = user.email.trim().toLowerCase();
     const now = this.clock.now();
-    const counts = await this.guard?.counts(account, change.address, now);
-    const wait = counts && this.guard ? waitBeforeAttempt(counts, this.guard.limits, now) : 0;
-    if (wait > 0) throw tooManyAttempts(wait);
+    await this.refuseWhileWaiting(account, change.address, now);
     if (!(await this.hasher.verify(user.passwordHash, change.current))) {
       await this.guard?.recordFailure(account, change.address, now);
       const { en, it } = fieldErrors([{ path: 'currentPassword', en: 'This is not your current password.', it: 'Questa non è la tua password attuale.' }]);

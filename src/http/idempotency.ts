@@ -104,7 +104,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
     if (req.routeOptions.config.idempotency === false) {
       return sendProblem(
         reply,
-        problem(400, 'IDEMPOTENCY_KEY_NOT_ACCEPTED', 'This request answers with a secret that is shown only once, so it cannot be replayed: send it without an Idempotency-Key.', { instance: req.url }),
+        problem(400, 'IDEMPOTENCY_KEY_NOT_ACCEPTED', 'This request carries or answers with a secret, so no copy of it is kept for a replay: send it without an Idempotency-Key.', { instance: req.url }),
       );
     }
     const requestHash = createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('base64url');

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Notices } from '../../src/db/notices.ts';
 import { PgSessionStore } from '../../src/identity/session-store.ts';
@@ -161,6 +162,21 @@ describe('changing one’s own password', () => {
     const personal = await b!.call('POST', '/api/v1/me/password', { currentPassword: 'current passphrase', password: email });
     expect(personal.body.code).toBe('PASSWORD_IS_PERSONAL');
     expect((await browser().call('POST', '/api/v1/session', { email, password: 'current passphrase' })).status).toBe(200);
+  });
+
+  it('keeps nothing of a request that holds passwords: an Idempotency-Key is refused', async () => {
+    const { browsers: [b] } = await person('current passphrase', 1);
+    const keyed = await fetch(`${t.baseUrl}/api/v1/me/password`, {
+      method: 'POST',
+      headers: { cookie: b!.cookie, 'x-csrf-token': b!.csrf, 'content-type': 'application/json', 'idempotency-key': 'change-1' },
+      body: JSON.stringify({ currentPassword: 'current passphrase', password: 'a brand new passphrase' }),
+    });
+    expect(keyed.status).toBe(400);
+    expect(((await keyed.json()) as { code: string }).code).toBe('IDEMPOTENCY_KEY_NOT_ACCEPTED');
+    const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM idempotency_keys WHERE key = 'change-1'`.execute(t.db.database.db);
+    expect(stored.rows[0]!.n).toBe(0);
+    // The same request without the key goes through.
+    expect((await b!.call('POST', '/api/v1/me/password', { currentPassword: 'current passphrase', password: 'a brand new passphrase' })).status).toBe(200);
   });
 
   it('counts wrong current passwords with the sign-in’s, so an open session cannot guess on', async () => {

@@ -66,7 +66,8 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
   });
 
   app.post('/me/password', {
-    config: { access: 'signed-in' },
+    // The body holds passwords: not even a hash of it is kept for a replay.
+    config: { access: 'signed-in', idempotency: false },
     schema: {
       tags: ['session'],
       summary: 'Change your own local password, giving the current one (ends your other sessions; from a browser session only)',

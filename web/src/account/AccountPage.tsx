@@ -73,7 +73,8 @@ function PasswordCard() {
     if (Object.keys(local).length > 0) return;
     setBusy(true);
     try {
-      const done = await api.post<{ signedOut: number }>('/api/v1/me/password', { currentPassword: current, password: chosen.password });
+      // Without an Idempotency-Key: the server keeps nothing of a body that holds passwords.
+      const done = await api.postOnce<{ signedOut: number }>('/api/v1/me/password', { currentPassword: current, password: chosen.password });
       setCurrent('');
       setChosen({ password: '', repeat: '' });
       toast(done.signedOut === 0 ? t('account.passwordChangedAlone') : t('account.passwordChanged', { count: done.signedOut }));
