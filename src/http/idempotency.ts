@@ -2,8 +2,8 @@
 // same transaction as the work (db/idempotency.ts), so a retry after a crash or a timeout replays
 // the answer or runs for the first time, never a second time; a retry while the first is running
 // waits for it and replays its answer. The same key with a different body gets 422. Answers that
-// carry a secret shown once (a new API token, a feed address) are never stored: those routes
-// refuse the header. Keys are purged after IDEMPOTENCY_KEY_HOURS (jobs/housekeeping.ts).
+// carry a secret shown once (a new API token, a feed address), and requests that carry one (a
+// password change), are never stored: those routes refuse the header. Keys are purged after IDEMPOTENCY_KEY_HOURS (jobs/housekeeping.ts).
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -14,6 +14,13 @@ import { problem, sendProblem } from './errors.ts';
 const KEY = /^[\x21-\x7e]{1,255}$/;
 /** How long a retry waits for the answer of a first request that committed but has not answered yet. */
 const ANSWER_WAIT_MS = 5_000;
+
+/**
+ * The stored request hash leaves out passwords (a new person's first password): a fast hash of a
+ * password kept for a day is one an attacker with the table could guess offline. A retry that
+ * changes only the password is then taken as the same request and gets the first answer.
+ */
+const withoutPasswords = (key: string, value: unknown) => (/password/i.test(key) ? undefined : value);
 
 export type ReplayAnswer = { status: number; body: unknown; location?: string };
 
@@ -107,7 +114,7 @@ export function registerIdempotency(app: FastifyInstance, db: Db) {
         problem(400, 'IDEMPOTENCY_KEY_NOT_ACCEPTED', 'This request carries or answers with a secret, so no copy of it is kept for a replay: send it without an Idempotency-Key.', { instance: req.url }),
       );
     }
-    const requestHash = createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('base64url');
+    const requestHash = createHash('sha256').update(`${req.method} ${req.routeOptions.url}\n${req.url}\n${JSON.stringify(req.body ?? null, withoutPasswords)}`).digest('base64url');
     const scope: IdempotencyScope = { principal: req.actor.userId, key, requestHash, committed: false, resourceId: null };
     const prior = await read(scope);
     if (prior) return replay(req, reply, scope, prior);

@@ -98,6 +98,20 @@ describe('answers with secrets', () => {
   });
 });
 
+describe('requests that carry a password', () => {
+  it('keep no hash of the password: a new person made with a key is replayed whatever password the retry carries', async () => {
+    const body = { name: 'Paola Neri', email: 'paola.neri@example.org', role: 'member', password: 'paola first passphrase' };
+    const first = await t.api('POST', '/api/v1/users', { as: t.admin, body, headers: { 'idempotency-key': 'person-1' } });
+    expect(first.status).toBe(201);
+    // The same body with another password is the same request; another name is not (422).
+    const retry = await t.api('POST', '/api/v1/users', { as: t.admin, body: { ...body, password: 'some other passphrase' }, headers: { 'idempotency-key': 'person-1' } });
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(first.body.id);
+    const renamed = await t.api('POST', '/api/v1/users', { as: t.admin, body: { ...body, name: 'Paola Rossi' }, headers: { 'idempotency-key': 'person-1' } });
+    expect(renamed.status).toBe(422);
+  });
+});
+
 describe('purging old keys', () => {
   it('removes keys older than IDEMPOTENCY_KEY_HOURS and keeps the recent ones', async () => {
     await sql`INSERT INTO idempotency_keys (principal, key, request_hash, status, response, created_at)
