@@ -96,9 +96,19 @@ describeInBrowser('my account', () => {
     await expect(page.locator('[data-slot=token-fresh]').count()).resolves.toBe(0);
     await expect(page.content()).resolves.not.toContain(token);
 
-    await page.getByRole('button', { name: /^Revoca\s*:\s*importazione orario$/ }).click();
+    // By keyboard: the question takes the focus, keeping the token gives it back to Revoke.
+    const revoke = page.getByRole('button', { name: /^Revoca\s*:\s*importazione orario$/ });
+    await revoke.focus();
+    await page.keyboard.press('Enter');
     await page.getByText('Revocare “importazione orario”? I programmi che lo usano smetteranno di funzionare.').waitFor();
-    await page.getByRole('group').getByRole('button', { name: 'Revoca' }).click();
+    const confirm = page.getByRole('group').getByRole('button', { name: 'Revoca' });
+    await expect(confirm.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // Tienilo
+    await expect(revoke.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.press('Enter');
+    await confirm.waitFor();
+    await page.keyboard.press('Enter');
     await page.getByText('Il token “importazione orario” non funziona più.').waitFor();
     await item.waitFor({ state: 'detached' });
     await expect(list.getByRole('listitem').count()).resolves.toBe(1);

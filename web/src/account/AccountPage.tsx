@@ -126,6 +126,7 @@ function TokensCard() {
   const [nameError, setNameError] = useState<string | null>(null);
   const [fresh, setFresh] = useState<(ApiToken & { token: string }) | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
+  const [kept, setKept] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -207,15 +208,24 @@ function TokensCard() {
               {revoking === token.id ? (
                 <span className="button-row" role="group" aria-label={t('account.revokeQuestion', { name: token.name })}>
                   <span className="small">{t('account.revokeQuestion', { name: token.name })}</span>
-                  <button type="button" className="button button-danger button-small" disabled={busy} onClick={() => revoke(token)}>
+                  {/* Focus follows the question (the button that asked it is gone), and goes back to
+                      Revoke when the token is kept. */}
+                  <button type="button" className="button button-danger button-small" disabled={busy} onClick={() => revoke(token)} autoFocus>
                     {t('account.revokeConfirm')}
                   </button>
-                  <button type="button" className="button button-quiet button-small" onClick={() => setRevoking(null)}>
+                  <button
+                    type="button"
+                    className="button button-quiet button-small"
+                    onClick={() => {
+                      setRevoking(null);
+                      setKept(token.id);
+                    }}
+                  >
                     {t('account.keep')}
                   </button>
                 </span>
               ) : (
-                <button type="button" className="button button-quiet button-small" disabled={busy} onClick={() => setRevoking(token.id)}>
+                <button type="button" className="button button-quiet button-small" disabled={busy} onClick={() => setRevoking(token.id)} autoFocus={kept === token.id}>
                   {t('account.revoke')}
                   <span className="visually-hidden">: {token.name}</span>
                 </button>
