@@ -14,6 +14,9 @@ export function fieldMessage(message: string, language: string, translated: stri
   return language === answerLanguage ? message : translated;
 }
 
+/** The request field an API field error names: its path's first segment, without where it was sent (`body.seats` → `seats`). */
+export const requestField = (path: string): string => path.replace(/^\/|^body[./]/, '').split(/[./]/)[0] ?? '';
+
 /** An RFC 9457 problem answer of the API, or a network failure (status 0). */
 export class ApiError extends Error {
   readonly status: number;

@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import { currentLanguage } from '../i18n/index.ts';
-import { ApiError, fieldMessage } from './client.ts';
+import { ApiError, fieldMessage, requestField } from './client.ts';
 
 const KNOWN = new Set([
   'ROOM_TAKEN',
@@ -81,11 +81,15 @@ export function bookingLoadMessage(t: TFunction, error: unknown): string {
   return problemMessage(t, error);
 }
 
-/** Field errors of a 400 answer keyed by the first segment of their path, in the page's language. */
-export function fieldErrorsOf(error: ApiError, t: TFunction): Record<string, string> {
+/**
+ * Field errors of a 400 answer in the page's language, the first per field, keyed by the request's
+ * field name, or by what `fieldOf` makes of an error's path (a form whose fields are named otherwise;
+ * null: no field of the form).
+ */
+export function fieldErrorsOf(error: ApiError, t: TFunction, fieldOf: (path: string) => string | null = requestField): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of error.errors) {
-    const key = e.path.replace(/^\/|^body[./]/, '').split(/[./]/)[0] ?? '';
+    const key = fieldOf(e.path);
     if (key && !out[key]) out[key] = fieldMessage(e.message, currentLanguage(), t('form.errors.invalidValue'), error.language);
   }
   return out;

@@ -1,8 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, fieldMessage } from '../api/client.ts';
-import { currentLanguage } from '../i18n/index.ts';
-import { bookingLoadMessage, problemMessage } from '../api/problems.ts';
+import { api, ApiError } from '../api/client.ts';
+import { bookingLoadMessage, fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { Booking, Room, Suggestion } from '../api/types.ts';
 import { Link, navigate } from '../app/router.tsx';
 import { cannotBookReason, useMe } from '../auth/session.tsx';
@@ -213,14 +212,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       );
       navigate('/bookings');
     } catch (e) {
-      const next: FormErrors = {};
+      const next = formErrorsOf(e);
       if (e instanceof ApiError) {
-        for (const fe of e.errors) {
-          const field = fieldOfPath(fe.path);
-          if (field && !next[field]) next[field] = fieldMessage(fe.message, currentLanguage(), t('form.errors.invalidValue'), e.language);
-        }
-        const field = FIELD_OF_CODE[e.code];
-        if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
         setSuggestions(e.suggestions);
         setOwnBooking(e.conflict?.yours ? (e.conflict.bookingId ?? null) : null);
         const { audio: _audio, ...request } = payload;
@@ -277,18 +270,18 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     return true;
   }
 
+  /** An answer's refusals on the form's fields: its field errors, and the field a rule's code names. */
+  function formErrorsOf(e: unknown): FormErrors {
+    if (!(e instanceof ApiError)) return {};
+    const next: FormErrors = fieldErrorsOf(e, t, fieldOfPath);
+    const field = FIELD_OF_CODE[e.code];
+    if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
+    return next;
+  }
+
   function showProblem(e: unknown) {
-    const next: FormErrors = {};
-    if (e instanceof ApiError) {
-      for (const fe of e.errors) {
-        const field = fieldOfPath(fe.path);
-        if (field && !next[field]) next[field] = fieldMessage(fe.message, currentLanguage(), t('form.errors.invalidValue'), e.language);
-        if (/rrule/.test(fe.path)) setRepeatErrors({ custom: 'customFreq' });
-      }
-      const field = FIELD_OF_CODE[e.code];
-      if (field) next[field] = problemMessage(t, e, { capacity: room?.capacity });
-    }
-    setErrors(next);
+    if (e instanceof ApiError && e.errors.some((fe) => /rrule/.test(fe.path))) setRepeatErrors({ custom: 'customFreq' });
+    setErrors(formErrorsOf(e));
     setGeneral(e instanceof ApiError && e.code === 'SERIES_CONFLICTS' ? t('repeat.conflicts') : problemMessage(t, e, { capacity: room?.capacity }));
     focusSummary();
   }

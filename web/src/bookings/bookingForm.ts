@@ -1,4 +1,5 @@
 import type { TFunction } from 'i18next';
+import { requestField } from '../api/client.ts';
 import type { Room, Settings } from '../api/types.ts';
 import { zonedToInstant } from '../calendar/zone.ts';
 import { timeOfDayError } from '../ui/timeEntry.ts';
@@ -70,7 +71,7 @@ export const FIELD_OF_CODE: Record<string, FormField> = {
 
 /** The API's field paths ("body.start", "body.seats") to form fields. */
 export function fieldOfPath(path: string): FormField | null {
-  const name = path.replace(/^\/|^body[./]/, '').split(/[./]/)[0] ?? '';
+  const name = requestField(path);
   switch (name) {
     case 'title':
     case 'description':
