@@ -1,7 +1,7 @@
 // What a UI audit found, as people meet it: the API's own words for a refusal, a time of day that
 // is none, a booking block opened with Enter, a one-hour block's title, a damaged booking address,
 // the Users table at 1280 px, and the order of headings that axe-core's best practices check.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { axe, describeInBrowser, launchBrowser, newContext, signIn, todayAt } from './support/browser.ts';
 import { addDays, goToDate, nextMonday } from './support/grid.ts';
@@ -21,6 +21,15 @@ describeInBrowser('what the UI audit found', () => {
     const page = await context.newPage();
     await signIn(page, person.email, person.password);
     return page;
+  }
+
+  /** Maria's calendar in the day view on the Tuesday of her meeting, and the meeting's block. */
+  async function dayWithMeeting(): Promise<{ page: Page; block: Locator }> {
+    const page = await open(maria);
+    await page.evaluate(() => window.localStorage.setItem('wm.calendar.view', 'resourceTimeGridDay'));
+    await page.goto('/');
+    await goToDate(page, /^Go to date$/, tuesday);
+    return { page, block: page.locator('.ec-event', { hasText: 'Consiglio di dipartimento' }) };
   }
 
   /** axe-core's best-practice rules by name (expectAccessible runs the WCAG ones). */
@@ -81,11 +90,7 @@ describeInBrowser('what the UI audit found', () => {
   });
 
   it('opens a booking from the calendar with Enter and keeps it open', async () => {
-    const page = await open(maria);
-    await page.evaluate(() => window.localStorage.setItem('wm.calendar.view', 'resourceTimeGridDay'));
-    await page.goto('/');
-    await goToDate(page, /^Go to date$/, tuesday);
-    const block = page.locator('.ec-event', { hasText: 'Consiglio di dipartimento' });
+    const { page, block } = await dayWithMeeting();
     await block.focus();
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Consiglio di dipartimento' });
@@ -104,11 +109,7 @@ describeInBrowser('what the UI audit found', () => {
   });
 
   it('shows the whole title of a one-hour booking in the day view, not the seats over it', async () => {
-    const page = await open(maria);
-    await page.evaluate(() => window.localStorage.setItem('wm.calendar.view', 'resourceTimeGridDay'));
-    await page.goto('/');
-    await goToDate(page, /^Go to date$/, tuesday);
-    const block = page.locator('.ec-event', { hasText: 'Consiglio di dipartimento' });
+    const { block } = await dayWithMeeting();
     const box = (await block.boundingBox())!;
     const title = (await block.locator('.wm-ev-title').boundingBox())!;
     // The title's first line lies inside the block.

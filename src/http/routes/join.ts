@@ -45,7 +45,6 @@ class KeptForms {
   }
 }
 
-
 export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
