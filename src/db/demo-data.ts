@@ -1,14 +1,18 @@
-// A year of a realistic service in an empty database, so the statistics page (and the calendar)
-// can be seen at once: the reference deployment's shape (8 rooms, a 500-seat licence, a few hundred
+// A year of a realistic service in an empty database, so the statistics page and the calendar can
+// be seen at once: the reference deployment's shape (8 rooms, a 500-seat licence, a few hundred
 // meetings, peaks near 170 people at once), with weekly series, people who book the same day or
-// months ahead, cancellations, no-shows and callers on the phone. Deterministic: the same seed and
-// day give the same year. Rows go in with SQL directly (the booking rules refuse the past).
+// months ahead, cancellations, no-shows and callers on the phone; and the coming weeks as booked so
+// far, so the calendar opens on meetings (one series runs on into them). Deterministic: the same
+// seed and day give the same year. Rows go in with SQL directly (the booking rules refuse the past).
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Db } from './database.ts';
 import { seededRandom } from '../domain/seeded-random.ts';
 
-export type DemoSummary = { institutions: number; people: number; meetings: number; series: number; cancelled: number; samples: number };
+export type DemoSummary = { institutions: number; people: number; meetings: number; series: number; cancelled: number; upcoming: number; samples: number };
+
+/** How far past the demo's day its bookings reach: what people have booked so far of the coming weeks. */
+export const DEMO_DAYS_AHEAD = 28;
 
 export class DemoRefused extends Error {}
 
@@ -65,8 +69,10 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
       }
     }
 
-    const today = DateTime.fromJSDate(o.now, { zone: o.timeZone }).startOf('day');
+    const now = DateTime.fromJSDate(o.now, { zone: o.timeZone });
+    const today = now.startOf('day');
     const first = today.minus({ days: 365 });
+    const last = today.plus({ days: DEMO_DAYS_AHEAD });
     const holiday = (d: DateTime) => (d.month === 8 && d.day >= 8 && d.day <= 23) || (d.month === 12 && d.day >= 23) || (d.month === 1 && d.day <= 6);
     const taken = new Set<string>();
     const meetings: Meeting[] = [];
@@ -75,8 +81,11 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
       const key = `${m.room.id}/${m.start.toISODate()}/${slot}`;
       if (taken.has(key)) return;
       taken.add(key);
-      const cancelled = m.cancelledAt !== undefined ? m.cancelledAt : rnd() < 0.08 ? cancelTime(m) : null;
-      const noShow = !cancelled && rnd() < 0.06;
+      // What happened by now: a cancellation still to come is not one yet, and only a meeting that
+      // has ended can have been a no-show.
+      const drawn = m.cancelledAt !== undefined ? m.cancelledAt : rnd() < 0.08 ? cancelTime(m) : null;
+      const cancelled = drawn && drawn < now ? drawn : null;
+      const noShow = !cancelled && rnd() < 0.06 && m.end <= now;
       meetings.push({ ...m, cancelledAt: cancelled, noShow, people: attendance(m.seats), phone: rnd() < 0.3 ? Math.round(between(1, 6)) : 0 });
     };
     const cancelTime = (m: { start: DateTime; created: DateTime }) => {
@@ -87,23 +96,24 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
     };
     const at = (d: DateTime, h: number, min: number) => d.set({ hour: h, minute: min });
 
-    // Weekly series: a seminar, a department council and a course, each in its own room and slot.
+    // Weekly series: a seminar, a research group's meeting (still running, into the coming weeks)
+    // and a course, each in its own room and slot.
     const seriesPlan = [
-      { room: rooms[2 % rooms.length]!, weekday: 2, slot: 2, weeks: 30, title: 'Seminario settimanale di dottorato' },
-      { room: rooms[4 % rooms.length]!, weekday: 4, slot: 0, weeks: 24, title: 'Riunione del gruppo di ricerca' },
-      { room: rooms[1 % rooms.length]!, weekday: 1, slot: 1, weeks: 20, title: 'Corso di metodologia (lezione)' },
+      { room: rooms[2 % rooms.length]!, weekday: 2, slot: 2, from: first.plus({ days: 20 }), weeks: 30, title: 'Seminario settimanale di dottorato' },
+      { room: rooms[4 % rooms.length]!, weekday: 4, slot: 0, from: today.minus({ weeks: 22 }), weeks: 30, title: 'Riunione del gruppo di ricerca' },
+      { room: rooms[1 % rooms.length]!, weekday: 1, slot: 1, from: first.plus({ days: 38 }), weeks: 20, title: 'Corso di metodologia (lezione)' },
     ];
     const seriesRows: { index: number; room: Room; firstStart: DateTime; minutes: number; booker: number; title: string; seats: number }[] = [];
     seriesPlan.forEach((p, index) => {
       const booker = Math.floor(rnd() * people.length);
-      let d = first.plus({ days: 20 + index * 9 });
+      let d = p.from;
       while (d.weekday !== p.weekday) d = d.plus({ days: 1 });
       const [h1, m1, h2, m2] = SLOTS[p.slot]!;
       const seats = Math.max(10, Math.round((p.room.capacity * 0.6) / 5) * 5);
       seriesRows.push({ index, room: p.room, firstStart: at(d, h1, m1), minutes: (h2 - h1) * 60 + (m2 - m1), booker, title: p.title, seats });
       const created = at(d, h1, m1).minus({ days: 14 });
       for (let w = 0; w < p.weeks; w++, d = d.plus({ weeks: 1 })) {
-        if (d >= today || holiday(d)) continue;
+        if (d > last || holiday(d)) continue;
         add({ room: p.room, start: at(d, h1, m1), end: at(d, h2, m2), seats, booker, title: p.title, created, seriesIndex: index }, p.slot);
       }
     });
@@ -123,10 +133,12 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
       meetings.push({ room: overflow, start: at(opening, 11, 30), end: at(opening, 13, 0), seats: Math.min(overflow.capacity, 40), booker: 1, title: 'Inaugurazione: sala collegata', created, cancelledAt: null, seriesIndex: null, people: Math.min(overflow.capacity, 40) - 8, phone: 0, noShow: false });
     }
 
-    // Meetings booked one at a time, on working days, more in term than in summer.
-    for (let d = first; d < today; d = d.plus({ days: 1 })) {
+    // Meetings booked one at a time, on working days, more in term than in summer; of the coming
+    // weeks, fewer the further ahead (not everyone has booked yet), each booked before now.
+    for (let d = first; d <= last; d = d.plus({ days: 1 })) {
       if (d.weekday > 5 || holiday(d)) continue;
-      const busy = d.month >= 6 && d.month <= 9 ? 0.016 : 0.026;
+      const ahead = d.diff(today, 'days').days;
+      const busy = (d.month >= 6 && d.month <= 9 ? 0.016 : 0.026) * (ahead > 0 ? Math.max(0.3, 1 - ahead / DEMO_DAYS_AHEAD) : 1);
       for (const room of rooms) {
         SLOTS.forEach(([h1, m1, h2, m2], slot) => {
           if (rnd() >= busy) return;
@@ -134,7 +146,9 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
           const r = rnd();
           const leadHours = r < 0.2 ? between(1, 6) : r < 0.6 ? between(24, 24 * 7) : r < 0.9 ? between(24 * 8, 24 * 30) : between(24 * 31, 24 * 90);
           const seats = Math.max(5, Math.round((room.capacity * between(0.25, 0.95)) / 5) * 5);
-          add({ room, start, end: at(d, h2, m2), seats, booker: Math.floor(rnd() * people.length), title: pick(TITLES), created: start.minus({ hours: leadHours }), seriesIndex: null }, slot);
+          const booked = start.minus({ hours: leadHours });
+          const created = booked < now ? booked : now.minus({ hours: leadHours % 72 });
+          add({ room, start, end: at(d, h2, m2), seats, booker: Math.floor(rnd() * people.length), title: pick(TITLES), created, seriesIndex: null }, slot);
         });
       }
     }
@@ -191,13 +205,15 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
     // leave early; a no-show's service counted nobody for a quarter of an hour.
     const samples: { id: string; at: Date; web: number; phone: number }[] = [];
     meetings.forEach((m, i) => {
-      if (m.cancelledAt || m.start >= DateTime.fromJSDate(o.now)) return;
+      if (m.cancelledAt || m.start >= now) return;
       const minutes = Math.round(m.end.diff(m.start, 'minutes').minutes);
+      // A meeting under way has its samples up to now.
+      const elapsed = Math.min(minutes, Math.floor(now.diff(m.start, 'minutes').minutes));
       if (m.noShow) {
         for (let k = 0; k < 15; k++) samples.push({ id: ids[i]!, at: m.start.plus({ minutes: k }).toJSDate(), web: 0, phone: 0 });
         return;
       }
-      for (let k = 0; k < minutes; k++) {
+      for (let k = 0; k < elapsed; k++) {
         const arriving = Math.min(1, (k + 1) / 8);
         const leaving = k > minutes - 10 ? (minutes - k) / 10 : 1;
         const web = Math.max(0, Math.round(m.people * arriving * leaving * between(0.93, 1)));
@@ -215,6 +231,7 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
       meetings: meetings.filter((m) => !m.cancelledAt).length,
       series: seriesIds.length,
       cancelled: meetings.filter((m) => m.cancelledAt).length,
+      upcoming: meetings.filter((m) => !m.cancelledAt && m.start >= now).length,
       samples: samples.length,
     };
   });

@@ -58,6 +58,30 @@ describe('the demo year', () => {
     expect(ordered.rows[0]!.n).toBe(0);
   });
 
+  it('books the coming weeks as far as people have by now, so the calendar opens on meetings', async () => {
+    const coming = await sql<{ day: string; n: number; series: number }>`SELECT to_char(lower(during) AT TIME ZONE 'Europe/Rome', 'YYYY-MM-DD') AS day,
+        count(*)::int AS n, count(series_id)::int AS series
+      FROM bookings WHERE status = 'confirmed' AND lower(during) >= ${NOW} GROUP BY 1 ORDER BY 1`.execute(t.database.db);
+    const total = coming.rows.reduce((n, r) => n + r.n, 0);
+    expect(total).toBeGreaterThan(10);
+    // The week after the demo's day (NOW is a Friday) has meetings, and the research group's series runs on into it.
+    const nextWeek = coming.rows.filter((r) => r.day >= '2026-11-23' && r.day <= '2026-11-27');
+    expect(nextWeek.reduce((n, r) => n + r.n, 0)).toBeGreaterThanOrEqual(3);
+    expect(coming.rows.some((r) => r.series > 0 && r.day >= '2026-11-23')).toBe(true);
+    // Fewer the further ahead, none past the four weeks nor in the Christmas break.
+    const firstHalf = coming.rows.filter((r) => r.day < '2026-12-04').reduce((n, r) => n + r.n, 0);
+    expect(firstHalf).toBeGreaterThan(total - firstHalf);
+    expect(coming.rows.every((r) => r.day <= '2026-12-18')).toBe(true);
+    // What had happened by now, and nothing after it: each booked before now, no cancellation
+    // after now, no usage sample at or after now, no history entry from the future.
+    const future = await sql<{ made: number; cancelled: number; samples: number; audit: number }>`SELECT
+        (SELECT count(*)::int FROM bookings WHERE created_at > ${NOW}) AS made,
+        (SELECT count(*)::int FROM bookings WHERE cancelled_at > ${NOW}) AS cancelled,
+        (SELECT count(*)::int FROM usage_samples WHERE at >= ${NOW}) AS samples,
+        (SELECT count(*)::int FROM audit_log WHERE at > ${NOW}) AS audit`.execute(t.database.db);
+    expect(future.rows[0]).toEqual({ made: 0, cancelled: 0, samples: 0, audit: 0 });
+  });
+
   it('refuses a database that holds bookings, and changes nothing', async () => {
     const before = await sql<{ n: number }>`SELECT count(*)::int AS n FROM users`.execute(t.database.db);
     await expect(fillDemo(t.database.db, { now: NOW, timeZone: 'Europe/Rome' })).rejects.toThrow(DemoRefused);
@@ -73,7 +97,7 @@ describe('webmeetings demo', () => {
     const first = await runCli(['demo'], { env });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^Demo year written to the (embedded database in .*|PostgreSQL database): \d+ meetings \(3 weekly series, \d+ cancelled\), 6 institutions, 48 people/);
+    expect(first.stdout).toMatch(/^Demo year written to the (embedded database in .*|PostgreSQL database): \d+ meetings \(3 weekly series, \d+ cancelled; \d+ of them in the coming 28 days\), 6 institutions, 48 people/);
     expect(first.stdout).toContain('create-admin');
     const second = await runCli(['demo'], { env });
     expect(second.code).not.toBe(0);
