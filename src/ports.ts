@@ -258,8 +258,10 @@ export interface InstitutionRepository {
 }
 
 export type UserWithSecret = User & { passwordHash: string | null };
+/** A person as the Users list shows them: how they can sign in, and when they last did. */
+export type ListedUser = User & { hasPassword: boolean; federated: boolean; lastSignInAt: Date | null };
 export interface UserRepository {
-  list(filter: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]>;
+  list(filter: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]>;
   findById(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<UserWithSecret | null>;
   /** With the password's hash: for checking the signed-in person's current password. */

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { Actor, Role } from '../domain/access.ts';
 import { AppError, adminOnly, forbidden, notFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import type { AuditFilter, AuditRecord, CallContext, Clock, Institution, InstitutionInput, Locale, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
+import type { AuditFilter, AuditRecord, CallContext, Clock, Institution, InstitutionInput, ListedUser, Locale, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
 
 const requireAdmin = (actor: Actor) => {
   if (actor.role !== 'admin') throw adminOnly();
@@ -123,7 +123,7 @@ export class AdministrationService {
   }
 
   // Users
-  async listUsers(ctx: CallContext, f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {
+  async listUsers(ctx: CallContext, f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]> {
     if (ctx.actor.role === 'member') throw forbidden('MANAGERS_ONLY', 'Only institution managers and administrators may list users.', { it: 'Solo i referenti degli enti e gli amministratori possono elencare gli utenti.' });
     if (ctx.actor.role === 'admin') return this.uow.repos.users.list(f);
     // A manager sees their own institution's people; without one, nobody (never everyone).

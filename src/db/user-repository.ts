@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Role } from '../domain/access.ts';
-import { AUTH_CHANNEL, type AuthChange, type Locale, type User, type UserInput, type UserRepository, type UserWithSecret } from '../ports.ts';
+import { AUTH_CHANNEL, type AuthChange, type ListedUser, type Locale, type User, type UserInput, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
 
@@ -20,10 +20,15 @@ export class PgUserRepository implements UserRepository {
     await this.notices(payloads.map((payload) => ({ channel: AUTH_CHANNEL, payload })));
   }
 
-  async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<User[]> {
+  async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]> {
     const rows = await this.db
       .selectFrom('users')
       .select(COLUMNS)
+      .select([
+        sql<boolean>`password_hash IS NOT NULL`.as('has_password'),
+        sql<boolean>`EXISTS (SELECT 1 FROM external_identities e WHERE e.user_id = users.id)`.as('federated'),
+        'last_login_at',
+      ])
       .$if(f.institutionId !== undefined, (q) => q.where('institution_id', '=', f.institutionId!))
       .$if(!!f.q, (q) => {
         const like = `%${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
@@ -34,7 +39,7 @@ export class PgUserRepository implements UserRepository {
       .limit(f.limit)
       .offset(f.offset)
       .execute();
-    return rows.map(toUser);
+    return rows.map((r) => ({ ...toUser(r), hasPassword: r.has_password, federated: r.federated, lastSignInAt: r.last_login_at }));
   }
 
   async findById(id: string): Promise<User | null> {

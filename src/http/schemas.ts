@@ -220,6 +220,15 @@ export const User = z.object({
   createdAt: Instant,
   updatedAt: Instant,
 });
+export const ListedUser = User.extend({
+  signIn: z
+    .object({
+      password: z.boolean().describe('Has a password of this portal'),
+      institution: z.boolean().describe('Has signed in through their institution (SAML or OpenID Connect) at least once'),
+      lastAt: Instant.nullable().describe('Their last sign-in; null: never'),
+    })
+    .describe('How the person can sign in, and when they last did'),
+});
 const Locale = z.enum(['it', 'en']);
 const Email = z.email({ error: SCHEMA_WORDS.email.en }).max(320);
 const Password = Line(256).min(12, SCHEMA_WORDS.password.en);

@@ -2,7 +2,7 @@
 // with the room zone's offset so a client need not know the tz database.
 import { isoInstant, toZonedIso } from '../domain/time.ts';
 import { Id } from './schemas.ts';
-import type { Booking, BookingRequest, Institution, Room, User } from '../ports.ts';
+import type { Booking, BookingRequest, Institution, ListedUser, Room, User } from '../ports.ts';
 import type { Availability } from '../app/availability.ts';
 import type { Me } from '../app/accounts.ts';
 
@@ -41,6 +41,11 @@ export const userView = (u: User) => ({
   disabledAt: u.disabledAt && iso(u.disabledAt),
   createdAt: iso(u.createdAt),
   updatedAt: iso(u.updatedAt),
+});
+
+export const listedUserView = (u: ListedUser) => ({
+  ...userView(u),
+  signIn: { password: u.hasPassword, institution: u.federated, lastAt: u.lastSignInAt && iso(u.lastSignInAt) },
 });
 
 export const meView = (me: Me, csrfToken: string | null) => ({

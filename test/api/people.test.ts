@@ -191,6 +191,29 @@ describe('a password link sent by an administrator', () => {
   });
 });
 
+describe('the Users list', () => {
+  it('says how each person can sign in and when they last did, to administrators and to their manager', async () => {
+    const address = email('lia');
+    const created = await t.api('POST', '/api/v1/users', { as: t.admin, body: { name: 'Lia Lista', email: address, institutionId: uni.id, password: 'lia has a long password' } });
+    expect(created.status).toBe(201);
+    const invited = await t.api('POST', '/api/v1/users', { as: t.admin, body: { name: 'Ugo Invitato', email: email('ugo'), institutionId: uni.id } });
+    const federated = await t.api('POST', '/api/v1/users', { as: t.admin, body: { name: 'Fede Rata', email: email('fede'), institutionId: uni.id } });
+    await sql`INSERT INTO external_identities (issuer, subject, user_id, protocol) VALUES ('https://idp.unipd.it', 'fede-1', ${federated.body.id}::uuid, 'saml')`.execute(t.db.database.db);
+    const signInOf = async (as: Caller, id: string) => {
+      const r = await t.api('GET', '/api/v1/users?limit=500', { as });
+      expect(r.status).toBe(200);
+      return r.body.items.find((u: { id: string }) => u.id === id)?.signIn;
+    };
+    expect(await signInOf(t.admin, created.body.id)).toEqual({ password: true, institution: false, lastAt: null });
+    expect(await signInOf(t.admin, invited.body.id)).toEqual({ password: false, institution: false, lastAt: null });
+    expect(await signInOf(t.admin, federated.body.id)).toEqual({ password: false, institution: true, lastAt: null });
+    expect((await signIn(t, address, 'lia has a long password')).status).toBe(200);
+    const after = await signInOf(manager, created.body.id);
+    expect(after).toMatchObject({ password: true, institution: false });
+    expect(after.lastAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+  });
+});
+
 describe('disabling an account', () => {
   it('ends its sessions and tokens at once, on this instance and on the other, and refuses sign-in', async () => {
     const address = email('lia');

@@ -71,6 +71,8 @@ describeInBrowser('people management without the API', () => {
     await dialog.getByRole('button', { name: 'Save' }).click();
     await admin.getByText('A link to choose a password was sent to nora.neri@prova.it.').waitFor();
     await admin.getByRole('row').filter({ hasText: 'Nora Neri' }).waitFor();
+    // How she can sign in, and whether she has: nothing yet.
+    await admin.getByRole('row').filter({ hasText: 'Nora Neri' }).getByText('No password chosen yet · never signed in').waitFor();
     await expectAccessible(admin, 'users page');
     await screenshot(admin, 'people-users-en');
 
@@ -113,6 +115,8 @@ describeInBrowser('people management without the API', () => {
     await nora.getByLabel(/^Password/).fill('nora chooses four words');
     await nora.getByRole('button', { name: 'Sign in', exact: true }).click();
     await nora.getByRole('button', { name: 'Sign out' }).waitFor();
+    await admin.reload();
+    await admin.getByRole('row').filter({ hasText: 'Nora Neri' }).getByText(/^Password of this portal · last signed in \d{1,2} \w{3} \d{4}$/).waitFor();
 
     // The link works once.
     const again = await open('en-GB');

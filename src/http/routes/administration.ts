@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
-import { institutionView, roomView, userView } from '../views.ts';
+import { institutionView, listedUserView, roomView, userView } from '../views.ts';
 import { z } from 'zod';
 
 export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
@@ -68,8 +68,8 @@ export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }>
 
   app.get('/users', {
     config: { access: { role: ['admin', 'institution-manager'] } },
-    schema: { tags: ['users'], summary: 'Users (admin: all; manager: own institution)', querystring: S.UserQuery, response: { 200: z.object({ items: z.array(S.User) }), ...S.errorResponses } },
-    handler: async (req) => ({ items: (await admin.listUsers(callContext(req), req.query)).map(userView) }),
+    schema: { tags: ['users'], summary: 'Users (admin: all; manager: own institution)', querystring: S.UserQuery, response: { 200: z.object({ items: z.array(S.ListedUser) }), ...S.errorResponses } },
+    handler: async (req) => ({ items: (await admin.listUsers(callContext(req), req.query)).map(listedUserView) }),
   });
   app.post('/users', {
     config: { access: { role: ['admin', 'institution-manager'] } },

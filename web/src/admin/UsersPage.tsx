@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
-import type { Institution, PasswordLinkIssued, Role, User } from '../api/types.ts';
+import type { Institution, ListedUser, PasswordLinkIssued, Role, User } from '../api/types.ts';
 import { useMe } from '../auth/session.tsx';
 import { formatInstant } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -247,12 +247,12 @@ function RoleCell({ user, isSelf, busy, onChanged }: { user: User; isSelf: boole
 
 export function UsersPage() {
   const { t } = useTranslation();
-  const { me } = useMe();
+  const { me, settings } = useMe();
   const toast = useToast();
   const isAdmin = me.role === 'admin';
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const users = useList<User>('/api/v1/users', { q: query || undefined });
+  const users = useList<ListedUser>('/api/v1/users', { q: query || undefined });
   const institutions = useList<Institution>('/api/v1/institutions');
   const dialog = useEditDialog<User>();
   const [shown, setShown] = useState<{ user: User; link: PasswordLinkIssued } | null>(null);
@@ -277,6 +277,11 @@ export function UsersPage() {
       toast(t(body.disabled === false ? 'admin.users.enabled' : 'admin.users.saved', { name: changed.name }));
       void users.reload();
     });
+  // How the person gets in, and whether they have: what an administrator asks first when someone cannot.
+  const signInNote = ({ signIn }: ListedUser) =>
+    `${t(`admin.users.signIn.${signIn.password ? (signIn.institution ? 'both' : 'password') : signIn.institution ? 'institution' : 'none'}`)} · ${
+      signIn.lastAt ? t('admin.users.lastSignIn', { when: formatInstant(signIn.lastAt, settings.defaultTimeZone, { day: 'numeric', month: 'short', year: 'numeric' }) }) : t('admin.users.neverSignedIn')
+    }`;
   const linkSent = (user: User, link: PasswordLinkIssued) => {
     if (link.delivery === 'shown') setShown({ user, link });
     else toast(t('admin.users.linkSent', { name: user.name, email: user.email }));
@@ -310,7 +315,7 @@ export function UsersPage() {
       empty={t('admin.users.none')}
       columns={[
         { label: t('admin.users.name') },
-        { label: t('admin.users.email') },
+        { label: t('admin.users.emailAndSignIn') },
         { label: t('admin.users.role') },
         // A manager's list is one institution: no column repeats its name.
         ...(isAdmin ? [{ label: t('admin.users.institution') }] : []),
@@ -332,7 +337,10 @@ export function UsersPage() {
                 </p>
               )}
             </th>
-            <td className="cell-address">{user.email}</td>
+            <td className="cell-address">
+              {user.email}
+              <div className="muted small">{signInNote(user)}</div>
+            </td>
             <td>{isAdmin ? <RoleCell user={user} isSelf={isSelf} busy={busy === user.id} onChanged={(u) => void patch(user, { role: u.role })} /> : t(`roles.${user.role}`)}</td>
             {isAdmin && (
               <td>

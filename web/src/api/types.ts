@@ -217,6 +217,11 @@ export interface User {
   updatedAt: string;
 }
 
+/** A person in the Users list: how they can sign in, and when they last did. */
+export interface ListedUser extends User {
+  signIn: { password: boolean; institution: boolean; lastAt: string | null };
+}
+
 export interface AuditEntry {
   id: string;
   at: string;
