@@ -254,7 +254,11 @@ export class JoiningService {
     // Over when the join page's gate says so: a reset that has not run yet, or a meeting never
     // prepared, must not read as a room still being made ready for a past hour.
     const closed = this.gate(f)?.kind;
-    const state = closed === 'cancelled' || closed === 'ended' ? 'ended' : (row?.state ?? 'pending');
+    const made = closed === 'cancelled' || closed === 'ended' ? 'ended' : (row?.state ?? 'pending');
+    // A room is made ready shortly before its meeting (the tick at `dueAt`, start − lead): until
+    // then it is scheduled, not "being prepared", which it would otherwise read for days.
+    const due = row?.dueAt ?? new Date(f.start.getTime() - this.provisioning.policy.leadMinutes * MINUTE);
+    const state = made === 'pending' && this.clock.now() < due ? ('scheduled' as const) : made;
     return {
       bookingId,
       state,

@@ -52,13 +52,17 @@ describe('a room prepared only shortly before its start', () => {
     expect(ac.meetingCount(id)).toBe(0);
     const room = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
     expect(room.status).toBe(200);
-    expect(room.body).toMatchObject({ state: 'pending', provider: 'adobe-connect' });
+    // Until it is due the API calls it scheduled (it is not being prepared for a day and a half).
+    expect(room.body).toMatchObject({ state: 'scheduled', provider: 'adobe-connect' });
 
     // The tick before it is due leaves it alone; the one at start - lead prepares it before its start.
     t.clock.set('2026-03-21T13:29:00Z');
     await t.portal.provisioning.service.tick();
     expect(ac.meetingCount(id)).toBe(0);
+    expect((await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.state).toBe('scheduled');
     t.clock.set('2026-03-21T13:30:00Z');
+    // Due and not yet made (the tick has not run): being prepared.
+    expect((await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.state).toBe('pending');
     await t.portal.provisioning.service.tick();
     expect(await roomState(t, id)).toBe('ready');
     expect(ac.meetingCount(id)).toBe(1);

@@ -12,7 +12,7 @@ import type { StalledJob } from '../../ports.ts';
 const Id = z.uuid();
 const RoomState = z.object({
   bookingId: Id,
-  state: z.enum(['pending', 'ready', 'failed', 'ended']),
+  state: z.enum(['scheduled', 'pending', 'ready', 'failed', 'ended']).describe('scheduled: prepared shortly before the meeting (PROVISIONING_LEAD_MINUTES); pending: being prepared now'),
   provider: z.string(),
   usedFallback: z.boolean().describe('the room’s own provider failed and the fallback provider serves this booking'),
   lastError: z.string().nullable(),
@@ -61,7 +61,7 @@ export const provisioningRoutes: FastifyPluginAsyncZod<ProvisioningRouteOptions>
 
   app.get('/bookings/:id/room', {
     config: { access: 'signed-in' },
-    schema: { tags, summary: 'The virtual room of a booking: state (pending, ready, failed, ended), join and guest links', params: S.IdParams, response: { 200: RoomState, ...S.errorResponses } },
+    schema: { tags, summary: 'The virtual room of a booking: state (scheduled, pending, ready, failed, ended), join and guest links', params: S.IdParams, response: { 200: RoomState, ...S.errorResponses } },
     handler: async (req) => room(req, req.params.id),
   });
 

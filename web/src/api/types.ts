@@ -136,7 +136,8 @@ export interface AudioConference {
 /** GET /api/v1/bookings/{id}/room: the virtual room behind a booking. */
 export interface VirtualRoom {
   bookingId: string;
-  state: 'pending' | 'ready' | 'failed' | 'ended';
+  /** scheduled: made ready shortly before the meeting; pending: being made ready now. */
+  state: 'scheduled' | 'pending' | 'ready' | 'failed' | 'ended';
   provider: string;
   usedFallback: boolean;
   lastError: string | null;

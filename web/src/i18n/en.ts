@@ -462,7 +462,7 @@ export const en = {
     booker: 'Booked by',
     description: 'Description',
     virtualRoom: 'Virtual room',
-    state: { pending: 'Being prepared', ready: 'Ready', failed: 'Not ready: the team is looking into it', ended: 'Ended' },
+    state: { scheduled: 'Scheduled', pending: 'Being prepared', ready: 'Ready', failed: 'Not ready: the team is looking into it', ended: 'Ended' },
     opensAt: 'opens {{time}}',
     copy: 'Copy',
     copied: 'Copied',

@@ -464,7 +464,7 @@ export const it: Messages = {
     booker: 'Prenotata da',
     description: 'Descrizione',
     virtualRoom: 'Aula virtuale',
-    state: { pending: 'In preparazione', ready: 'Pronta', failed: 'Non pronta: il supporto se ne sta occupando', ended: 'Terminata' },
+    state: { scheduled: 'Programmata', pending: 'In preparazione', ready: 'Pronta', failed: 'Non pronta: il supporto se ne sta occupando', ended: 'Terminata' },
     opensAt: 'si apre {{time}}',
     copy: 'Copia',
     copied: 'Copiato',
