@@ -11,7 +11,7 @@ export type Lang = 'it' | 'en';
 
 const T = {
   it: {
-    waitingTitle: 'La stanza apre tra poco',
+    waitingTitle: 'La stanza non è ancora aperta',
     opensIn: 'La stanza apre',
     at: 'alle',
     yourTime: 'Nel tuo fuso orario',
@@ -60,7 +60,7 @@ const T = {
     seconds: 's',
   },
   en: {
-    waitingTitle: 'The room opens soon',
+    waitingTitle: 'The room is not open yet',
     opensIn: 'The room opens',
     at: 'at',
     yourTime: 'In your time zone',

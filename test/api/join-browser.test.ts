@@ -37,7 +37,7 @@ describeInBrowser('join pages in a browser', () => {
     // A minute before the room opens: the page waits, however slowly the machine shows it.
     t.clock.set('2026-03-20T09:04:00Z');
     await page.goto(guestPath);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('La stanza apre tra poco');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('La stanza non è ancora aperta');
     const join = page.getByRole('link', { name: 'Entra nella riunione' });
     expect(await join.isVisible()).toBe(false);
     await expectAccessible(page, 'the waiting page');

@@ -183,7 +183,7 @@ describeInBrowser('joining, guests, language and formats', () => {
         const page = await open(L.locale);
         await signIn(page, maria.email, maria.password);
         await page.goto(`/join/${bookingId}?lang=${L.lang}`);
-        await page.getByRole('heading', { level: 1, name: /^(The room opens soon|La stanza apre tra poco)$/ }).waitFor();
+        await page.getByRole('heading', { level: 1, name: /^(The room is not open yet|La stanza non è ancora aperta)$/ }).waitFor();
         await expect(page.locator('#count').textContent()).resolves.toBe(L.countdown);
         await expect(page.locator('.meeting').textContent()).resolves.toContain(L.roomTime);
         // The browser is in the room's zone: no second time.

@@ -86,7 +86,7 @@ describeInBrowser('every link leads somewhere', () => {
           await page.getByRole('button', { name: L.signIn, exact: true }).click();
           await page.waitForURL((url) => url.pathname === `/join/${bookingId}`);
           // The meeting is days ahead: the join page waits, in the person's language.
-          await page.getByRole('heading', { level: 1, name: /^(The room opens soon|La stanza apre tra poco)$/ }).waitFor();
+          await page.getByRole('heading', { level: 1, name: /^(The room is not open yet|La stanza non è ancora aperta)$/ }).waitFor();
         } finally {
           await context.close();
         }

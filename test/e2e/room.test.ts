@@ -198,7 +198,7 @@ describeWithJanus('the meeting room on a real Janus', () => {
 
     const later = await book('Riunione di domani', 24 * 60);
     await page.goto(await guestUrl(later));
-    await page.getByRole('heading', { name: /The room opens soon|La stanza apre tra poco/ }).waitFor();
+    await page.getByRole('heading', { name: /The room is not open yet|La stanza non è ancora aperta/ }).waitFor();
     expect(await pcs()).toBe(0);
 
     // A ticket handed out while the booking was on stops working once it is cancelled.
