@@ -263,6 +263,8 @@ export type ListedUser = User & { hasPassword: boolean; federated: boolean; last
 export interface UserRepository {
   list(filter: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]>;
   findById(id: string): Promise<User | null>;
+  /** One person as the Users list shows them (for GET /me: whether they have a password). */
+  findListed(id: string): Promise<ListedUser | null>;
   findByEmail(email: string): Promise<UserWithSecret | null>;
   /** With the password's hash: for checking the signed-in person's current password. */
   findByIdWithSecret(id: string): Promise<UserWithSecret | null>;

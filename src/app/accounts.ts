@@ -199,14 +199,14 @@ export class AccountService {
   }
 
   async me(ctx: CallContext): Promise<Me> {
-    const found = await this.uow.repos.users.findByIdWithSecret(ctx.actor.userId);
+    const found = await this.uow.repos.users.findListed(ctx.actor.userId);
     if (!found) throw accountGone();
-    const { passwordHash, ...user } = found;
+    const { hasPassword, federated: _federated, lastSignInAt: _last, ...user } = found;
     const institution = user.institutionId ? await this.uow.repos.institutions.findById(user.institutionId) : null;
     const refusal = bookingRefusal(toActor(user), institution, this.clock.now(), this.zone);
     return {
       ...user,
-      hasPassword: passwordHash !== null,
+      hasPassword,
       institution: institution && { id: institution.id, name: institution.name },
       canBook: refusal === null,
       cannotBookReason: refusal?.en ?? null,

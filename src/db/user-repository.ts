@@ -20,15 +20,20 @@ export class PgUserRepository implements UserRepository {
     await this.notices(payloads.map((payload) => ({ channel: AUTH_CHANNEL, payload })));
   }
 
-  async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]> {
-    const rows = await this.db
+  /** People with how they sign in: whether a password is set is read, never the password's hash. */
+  private selectListed() {
+    return this.db
       .selectFrom('users')
       .select(COLUMNS)
       .select([
         sql<boolean>`password_hash IS NOT NULL`.as('has_password'),
         sql<boolean>`EXISTS (SELECT 1 FROM external_identities e WHERE e.user_id = users.id)`.as('federated'),
         'last_login_at',
-      ])
+      ]);
+  }
+
+  async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]> {
+    const rows = await this.selectListed()
       .$if(f.institutionId !== undefined, (q) => q.where('institution_id', '=', f.institutionId!))
       .$if(!!f.q, (q) => {
         const like = `%${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
@@ -39,7 +44,12 @@ export class PgUserRepository implements UserRepository {
       .limit(f.limit)
       .offset(f.offset)
       .execute();
-    return rows.map((r) => ({ ...toUser(r), hasPassword: r.has_password, federated: r.federated, lastSignInAt: r.last_login_at }));
+    return rows.map(toListed);
+  }
+
+  async findListed(id: string): Promise<ListedUser | null> {
+    const row = await this.selectListed().where('id', '=', id).executeTakeFirst();
+    return row ? toListed(row) : null;
   }
 
   async findById(id: string): Promise<User | null> {
@@ -133,4 +143,10 @@ const toUser = (r: Row): User => ({
   disabledAt: r.disabled_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+});
+const toListed = (r: Row & { has_password: boolean; federated: boolean; last_login_at: Date | null }): ListedUser => ({
+  ...toUser(r),
+  hasPassword: r.has_password,
+  federated: r.federated,
+  lastSignInAt: r.last_login_at,
 });
