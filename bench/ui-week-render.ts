@@ -150,7 +150,15 @@ function api(bookingCount: number) {
             fits: true,
             busy: bookings
               .filter((b) => b.roomId === room.id)
-              .map((b) => ({ start: b.start, end: b.end, blockedUntil: b.blockedUntil, bookingId: b.mine ? b.id : null, title: b.title, seats: b.seats })),
+              .map((b) => ({
+                start: b.start,
+                end: b.end,
+                blockedUntil: b.blockedUntil,
+                bookingId: b.mine ? b.id : null,
+                title: b.title,
+                seats: b.seats,
+                booker: b.mine ? { id: 'me', name: 'Bench User' } : null,
+              })),
           })),
           pool,
         };

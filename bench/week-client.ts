@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 
 export type WeekKind = 'availability' | 'bookings';
-export const PAGE = 500; // what the calendar asks for (web/src/calendar/useCalendarData.ts)
+// The API's largest page. The web calendar no longer reads this list (availability carries what its
+// grid shows); the row stays as the figure for an integrator reading a week of bookings.
+export const PAGE = 500;
 
 type Get = (path: string) => Promise<Record<string, unknown>>;
 

@@ -263,6 +263,8 @@ export type ListedUser = User & { hasPassword: boolean; federated: boolean; last
 export interface UserRepository {
   list(filter: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]>;
   findById(id: string): Promise<User | null>;
+  /** Names by id, for the people asked that exist. */
+  namesOf(ids: readonly string[]): Promise<Map<string, string>>;
   /** One person as the Users list shows them (for GET /me: whether they have a password). */
   findListed(id: string): Promise<ListedUser | null>;
   findByEmail(email: string): Promise<UserWithSecret | null>;

@@ -47,6 +47,12 @@ export class PgUserRepository implements UserRepository {
     return rows.map(toListed);
   }
 
+  async namesOf(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('users').select(['id', 'name']).where('id', '=', sql<string>`ANY(${[...ids]}::uuid[])`).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   async findListed(id: string): Promise<ListedUser | null> {
     const row = await this.selectListed().where('id', '=', id).executeTakeFirst();
     return row ? toListed(row) : null;

@@ -173,7 +173,15 @@ export const Availability = z.object({
       timeZone: z.string(),
       fits: z.boolean(),
       busy: z.array(
-        z.object({ start: Instant, end: Instant, blockedUntil: Instant, bookingId: Id.nullable(), title: z.string().nullable(), seats: z.number().int() }),
+        z.object({
+          start: Instant,
+          end: Instant,
+          blockedUntil: Instant,
+          bookingId: Id.nullable(),
+          title: z.string().nullable(),
+          seats: z.number().int(),
+          booker: z.object({ id: Id, name: z.string() }).nullable().describe('who the booking is for; null, as bookingId and title, where you may not manage it'),
+        }),
       ),
     }),
   ),

@@ -330,9 +330,13 @@ describe('who sees and changes what', () => {
     expect(res.status).toBe(200);
     const busy = res.body.rooms.find((r: { roomId: string }) => r.roomId === small).busy;
     expect(busy).toHaveLength(1);
-    expect(busy[0]).toMatchObject({ bookingId: null, title: null, start: '2026-04-14T08:00:00.000Z', blockedUntil: '2026-04-14T09:15:00.000Z' });
+    expect(busy[0]).toMatchObject({ bookingId: null, title: null, booker: null, start: '2026-04-14T08:00:00.000Z', blockedUntil: '2026-04-14T09:15:00.000Z' });
     const mine = await t.api('GET', '/api/v1/availability?from=2026-04-14T00:00:00Z&to=2026-04-15T00:00:00Z', { as: alice });
-    expect(mine.body.rooms.find((r: { roomId: string }) => r.roomId === small).busy[0].bookingId).toBe(aliceBooking);
+    // One's own, and those one manages, with their booker: the calendar reads nothing else for them.
+    const booker = (await t.api('GET', `/api/v1/bookings/${aliceBooking}`, { as: alice })).body.booker;
+    expect(mine.body.rooms.find((r: { roomId: string }) => r.roomId === small).busy[0]).toMatchObject({ bookingId: aliceBooking, booker });
+    const managed = await t.api('GET', '/api/v1/availability?from=2026-04-14T00:00:00Z&to=2026-04-15T00:00:00Z', { as: manager });
+    expect(managed.body.rooms.find((r: { roomId: string }) => r.roomId === small).busy[0]).toMatchObject({ bookingId: aliceBooking, booker });
     expect(mine.body.pool).toEqual([
       { start: '2026-04-14T00:00:00.000Z', end: '2026-04-14T08:00:00.000Z', seatsUsed: 0, seatsLeft: 500 },
       { start: '2026-04-14T08:00:00.000Z', end: '2026-04-14T09:00:00.000Z', seatsUsed: 5, seatsLeft: 495 },

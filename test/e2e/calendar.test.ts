@@ -178,6 +178,35 @@ describeInBrowser('room calendar', () => {
     await dialog.getByRole('button', { name: 'Close' }).first().click();
   });
 
+  it('draws the week from availability alone and reads a booking when its block is opened', async () => {
+    const context = await newContext(browser, portal.baseUrl);
+    contexts.push(context);
+    await context.addInitScript(() => window.localStorage.setItem('wm.calendar.view', 'resourceTimeGridDay'));
+    const page = await context.newPage();
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/v1/bookings') || path === '/api/v1/availability') asked.push(path);
+    });
+    await signIn(page, maria.email, maria.password);
+    await goToDate(page, /^Go to date$/, tuesday);
+    const block = page.locator('.ec-event.wm-slot-own', { hasText: 'Seminario di fisica' });
+    await block.waitFor();
+    // Her own block says it is hers (the booker comes with availability) without the week's bookings.
+    await expect(block.textContent()).resolves.toContain('Seminario di fisica');
+    expect(asked.filter((p) => p.startsWith('/api/v1/bookings'))).toEqual([]);
+    expect(asked).toContain('/api/v1/availability');
+    await block.click();
+    const dialog = page.getByRole('dialog', { name: 'Seminario di fisica' });
+    await dialog.getByText('Maria Rossi').waitFor();
+    await dialog.getByRole('link', { name: 'Edit' }).waitFor();
+    // The booking itself, once (its room and history are the details' own reads); never the week's list.
+    expect(asked.filter((p) => /^\/api\/v1\/bookings\/[^/]+$/.test(p))).toHaveLength(1);
+    expect(asked).not.toContain('/api/v1/bookings');
+    await expectAccessible(page, 'own booking dialog');
+    await dialog.getByRole('button', { name: /Close/ }).first().click();
+  });
+
   it('shows a booking made in one browser in a second open calendar without reloading', async () => {
     const watcher = await openCalendar(luca);
     await watcher.locator('.live-live').waitFor();

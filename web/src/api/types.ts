@@ -155,6 +155,8 @@ export interface BusySlot {
   bookingId: string | null;
   title: string | null;
   seats: number;
+  /** Who it is for; null, as bookingId and title, where the viewer may not manage it. */
+  booker: { id: string; name: string } | null;
 }
 
 export interface RoomAvailability {

@@ -14,7 +14,7 @@ import { useToast } from '../ui/toasts.tsx';
 import { CalendarToolbar } from './CalendarToolbar.tsx';
 import { ConflictPanel } from './ConflictPanel.tsx';
 import { setDragProblem, useDragProblem } from './dragFeedback.ts';
-import { displayZone, toCalendarEvents, type SlotProps } from './events.ts';
+import { displayZone, titleIn, toCalendarEvents, type SlotProps } from './events.ts';
 import { subscribeLiveStatus, type LiveStatus } from './live.ts';
 import { QuickBookDialog, type QuickSlot } from './QuickBookDialog.tsx';
 import { isDayView, isListView, RoomCalendar, type CalendarView, type GridMove, type GridSlot, type RoomCalendarHandlers } from './RoomCalendar.tsx';
@@ -107,15 +107,15 @@ export function CalendarPage() {
       },
     [range, zone],
   );
-  const { availability, bookings, error: dataError, loading, reload } = useCalendarData(apiRange);
+  const { availability, error: dataError, loading, reload } = useCalendarData(apiRange);
 
   const canEditOthers = me.role === 'admin' || me.role === 'institution-manager';
   const shownRooms = useMemo(() => visibleRooms(rooms ?? [], hiddenRooms), [rooms, hiddenRooms]);
   const events = useMemo(() => {
     if (!availability) return [];
     const shown = new Set(shownRooms.map((r) => r.id));
-    return toCalendarEvents(availability, bookings, me.id, canEditOthers, zone, t('calendar.busy')).filter((e) => shown.has(e.extendedProps.roomId));
-  }, [availability, bookings, me.id, canEditOthers, zone, t, shownRooms]);
+    return toCalendarEvents(availability, me.id, canEditOthers, zone, t('calendar.busy')).filter((e) => shown.has(e.extendedProps.roomId));
+  }, [availability, me.id, canEditOthers, zone, t, shownRooms]);
 
   // Each block of the grid says its seats: one translation per count, not per block (i18next's
   // t() was a tenth of drawing a busy week, bench/ui-week-render.ts).
@@ -134,8 +134,8 @@ export function CalendarPage() {
   const [seriesMove, setSeriesMove] = useState<SeriesMove | null>(null);
 
   // Latest values for the grid's callbacks, which are bound once.
-  const state = useRef({ availability, settings, zone, rooms, me, bookings, seriesOf });
-  state.current = { availability, settings, zone, rooms, me, bookings, seriesOf };
+  const state = useRef({ availability, settings, zone, rooms, me, seriesOf });
+  state.current = { availability, settings, zone, rooms, me, seriesOf };
 
   const showConflict = useCallback(
     (error: unknown, booking: { id: string; title: string }) => {
@@ -208,7 +208,7 @@ export function CalendarPage() {
       onMove: (move: GridMove) => {
         setDragProblem(null);
         const s = state.current;
-        const title = s.bookings.find((b) => b.id === move.bookingId)?.title ?? '';
+        const title = titleIn(s.availability, move.bookingId);
         setConflict(null);
         const seriesId = s.seriesOf.get(move.bookingId);
         if (seriesId) {
@@ -303,7 +303,22 @@ export function CalendarPage() {
       : formatDayRange(currentLocale(), zone, first, last, options);
   }, [days, zone, i18n.language]);
 
-  const openBooking = openSlot?.bookingId ? (bookings.find((b) => b.id === openSlot.bookingId) ?? null) : null;
+  // A block's booking, read when its dialog opens.
+  const [opened, setOpened] = useState<{ id: string; booking: Booking | null; error: unknown } | null>(null);
+  const openId = openSlot?.bookingId ?? null;
+  useEffect(() => {
+    if (!openId) return;
+    let current = true;
+    setOpened({ id: openId, booking: null, error: null });
+    api.get<Booking>(`/api/v1/bookings/${encodeURIComponent(openId)}`).then(
+      (booking) => current && setOpened({ id: openId, booking, error: null }),
+      (error: unknown) => current && setOpened({ id: openId, booking: null, error }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [openId]);
+  const openBooking = opened && opened.id === openId ? opened.booking : null;
   const problemText = (p: SlotProblem) => t(`rules.${p.code}`, { ...p, turnaround: settings.turnaroundMinutes, context: p.code === 'ROOM_TAKEN' && p.turnaround ? 'turnaround' : undefined });
   const shownProblem = dragProblem;
 
@@ -411,6 +426,7 @@ export function CalendarPage() {
       <SlotDialog
         slot={openSlot}
         booking={openBooking}
+        loadError={opened && opened.id === openId ? opened.error : null}
         roomName={openSlot ? (roomById(openSlot.roomId)?.name ?? '') : ''}
         zone={openSlot ? zoneOf(openSlot.roomId) : zone}
         canEdit={openBooking ? openBooking.booker.id === me.id || canEditOthers : false}

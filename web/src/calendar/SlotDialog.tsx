@@ -14,6 +14,7 @@ import type { SlotProps } from './events.ts';
 export function SlotDialog({
   slot,
   booking,
+  loadError,
   roomName,
   zone,
   canEdit,
@@ -22,7 +23,10 @@ export function SlotDialog({
   onCancelled,
 }: {
   slot: SlotProps | null;
+  /** The slot's booking, read when the dialog opens (null while it comes, or for a busy slot). */
   booking: Booking | null;
+  /** Why the slot's booking could not be read. */
+  loadError?: unknown;
   roomName: string;
   zone: string;
   canEdit: boolean;
@@ -60,6 +64,7 @@ export function SlotDialog({
   }
 
   const title = booking ? booking.title : slot?.kind === 'busy' ? t('calendar.busy') : t('details.title');
+  const coming = !booking && !!slot?.bookingId;
   return (
     <Dialog
       open={slot !== null}
@@ -113,6 +118,12 @@ export function SlotDialog({
       )}
       {booking ? (
         <BookingDetails booking={booking} />
+      ) : coming ? (
+        loadError ? (
+          <Notice tone="error">{problemMessage(t, loadError)}</Notice>
+        ) : (
+          <p role="status">{t('common.loading')}</p>
+        )
       ) : (
         slot && (
           <>

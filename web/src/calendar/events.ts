@@ -1,4 +1,4 @@
-import type { Availability, Booking } from '../api/types.ts';
+import type { Availability } from '../api/types.ts';
 import { wallClock } from './zone.ts';
 
 /** What the calendar needs of one block in the grid, beyond its times. */
@@ -24,23 +24,20 @@ export interface CalendarEventInput {
 }
 
 /**
- * Turns availability (every busy slot, details only where the viewer may see them) and the
- * viewer's bookings into calendar events, as floating wall-clock times in the display zone.
+ * Turns availability (every busy slot, with its booking, title and booker where the viewer may
+ * manage it) into calendar events, as floating wall-clock times in the display zone.
  */
 export function toCalendarEvents(
   availability: Availability,
-  bookings: Booking[],
   meId: string,
   canEditOthers: boolean,
   zone: string,
   busyLabel: string,
 ): CalendarEventInput[] {
-  const byId = new Map(bookings.map((b) => [b.id, b]));
   const events: CalendarEventInput[] = [];
   for (const room of availability.rooms) {
     room.busy.forEach((slot, index) => {
-      const booking = slot.bookingId ? byId.get(slot.bookingId) : undefined;
-      const own = booking?.booker.id === meId;
+      const own = slot.booker?.id === meId;
       const kind: SlotProps['kind'] = own ? 'own' : slot.bookingId ? 'visible' : 'busy';
       const id = slot.bookingId ?? `busy:${room.roomId}:${index}:${slot.start}`;
       events.push({
@@ -56,7 +53,7 @@ export function toCalendarEvents(
           bookingId: slot.bookingId,
           roomId: room.roomId,
           seats: slot.seats,
-          bookerName: booking?.booker.name ?? null,
+          bookerName: slot.booker?.name ?? null,
           start: slot.start,
           end: slot.end,
         },
@@ -64,6 +61,12 @@ export function toCalendarEvents(
     });
   }
   return events;
+}
+
+/** The title of a booking the viewer may see in this availability ('' when it is not there). */
+export function titleIn(availability: Availability | null, bookingId: string): string {
+  for (const room of availability?.rooms ?? []) for (const slot of room.busy) if (slot.bookingId === bookingId) return slot.title ?? '';
+  return '';
 }
 
 /** The zone the grid is drawn in: the rooms' own zone when they share one, else the portal default. */

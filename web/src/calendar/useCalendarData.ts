@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.ts';
-import type { Availability, Booking, Page } from '../api/types.ts';
+import type { Availability } from '../api/types.ts';
 import { subscribeBookingChanges } from './live.ts';
 
 interface Range {
@@ -8,30 +8,13 @@ interface Range {
   to: string;
 }
 
-async function loadBookings(range: Range): Promise<Booking[]> {
-  const items: Booking[] = [];
-  let cursor: string | null = null;
-  // Bounded: a week of one portal is a few hundred bookings. Pages as large as the API gives (500):
-  // a busy week of eight rooms (~640 bookings) is two requests, not four.
-  for (let page = 0; page < 20; page++) {
-    const answer: Page<Booking> = await api.get<Page<Booking>>('/api/v1/bookings', {
-      from: range.from,
-      to: range.to,
-      status: 'confirmed',
-      limit: 500,
-      cursor,
-    });
-    items.push(...answer.items);
-    cursor = answer.nextCursor;
-    if (!cursor) break;
-  }
-  return items;
-}
-
-/** Availability and the viewer's bookings for the visible range, kept fresh by server-sent events. */
+/**
+ * Availability for the visible range, kept fresh by server-sent events. It carries what the grid
+ * shows of each booking the viewer may manage (title, seats, booker); a booking's page or dialog
+ * reads the rest of one booking when it is opened (the whole week's bookings were ~420 KB a week).
+ */
 export function useCalendarData(range: Range | null) {
   const [availability, setAvailability] = useState<Availability | null>(null);
-  const [bookings, setBookings] = useState<Booking[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
   const generation = useRef(0);
@@ -44,14 +27,10 @@ export function useCalendarData(range: Range | null) {
     const mine = ++generation.current;
     setLoading(true);
     try {
-      const [a, b] = await Promise.all([
-        api.get<Availability>('/api/v1/availability', { from: r.from, to: r.to }),
-        loadBookings(r),
-      ]);
+      const a = await api.get<Availability>('/api/v1/availability', { from: r.from, to: r.to });
       if (mine !== generation.current) return;
       performance.mark('wm:calendar-data');
       setAvailability(a);
-      setBookings(b);
       setError(null);
     } catch (e) {
       if (mine === generation.current) setError(e);
@@ -81,5 +60,5 @@ export function useCalendarData(range: Range | null) {
     };
   }, [reload]);
 
-  return { availability, bookings, error, loading, reload };
+  return { availability, error, loading, reload };
 }
