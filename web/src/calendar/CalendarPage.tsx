@@ -303,13 +303,14 @@ export function CalendarPage() {
       : formatDayRange(currentLocale(), zone, first, last, options);
   }, [days, zone, i18n.language]);
 
-  // A block's booking, read when its dialog opens.
+  // A block's booking, read when its dialog opens, and again when the calendar hears of a change
+  // (what it shows stays until the new answer comes).
   const [opened, setOpened] = useState<{ id: string; booking: Booking | null; error: unknown } | null>(null);
   const openId = openSlot?.bookingId ?? null;
   useEffect(() => {
     if (!openId) return;
     let current = true;
-    setOpened({ id: openId, booking: null, error: null });
+    setOpened((o) => (o?.id === openId ? o : { id: openId, booking: null, error: null }));
     api.get<Booking>(`/api/v1/bookings/${encodeURIComponent(openId)}`).then(
       (booking) => current && setOpened({ id: openId, booking, error: null }),
       (error: unknown) => current && setOpened({ id: openId, booking: null, error }),
@@ -317,7 +318,7 @@ export function CalendarPage() {
     return () => {
       current = false;
     };
-  }, [openId]);
+  }, [openId, availability]);
   const openBooking = opened && opened.id === openId ? opened.booking : null;
   const problemText = (p: SlotProblem) => t(`rules.${p.code}`, { ...p, turnaround: settings.turnaroundMinutes, context: p.code === 'ROOM_TAKEN' && p.turnaround ? 'turnaround' : undefined });
   const shownProblem = dragProblem;
