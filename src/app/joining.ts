@@ -257,7 +257,7 @@ export class JoiningService {
     const made = closed === 'cancelled' || closed === 'ended' ? 'ended' : (row?.state ?? 'pending');
     // A room is made ready shortly before its meeting (the tick at `dueAt`, start − lead): until
     // then it is scheduled, not "being prepared", which it would otherwise read for days.
-    const due = row?.dueAt ?? new Date(f.start.getTime() - this.provisioning.policy.leadMinutes * MINUTE);
+    const due = row?.dueAt ?? this.provisioning.preparesAt(f.start);
     const state = made === 'pending' && this.clock.now() < due ? ('scheduled' as const) : made;
     return {
       bookingId,

@@ -136,7 +136,7 @@ export class ProvisioningService {
       });
     }
 
-    const prepareAt = new Date(facts.start.getTime() - this.policy.leadMinutes * MINUTE);
+    const prepareAt = this.preparesAt(facts.start);
     const wanted: PreparedFacts = { title: spec.title, start: spec.start.toISOString(), end: spec.end.toISOString(), seats: spec.seats, guestPolicy: spec.guestPolicy, audioPin: spec.audio?.pin ?? null };
     // Field by field: jsonb does not keep key order, so the stored object cannot be compared as text.
     const same = row.prepared !== null && (Object.keys(wanted) as (keyof PreparedFacts)[]).every((k) => row.prepared![k] === wanted[k]);
@@ -314,9 +314,14 @@ export class ProvisioningService {
     return missing.length;
   }
 
+  /** When a meeting starting at `start` is due to be prepared: `PROVISIONING_LEAD_MINUTES` before it. */
+  preparesAt(start: Date): Date {
+    return new Date(start.getTime() - this.policy.leadMinutes * MINUTE);
+  }
+
   private wantsMeeting(f: BookingFacts, now: Date): boolean {
     const t = now.getTime();
-    return f.status === 'confirmed' && t >= f.start.getTime() - this.policy.leadMinutes * MINUTE && t < f.end.getTime() + this.policy.graceMinutes * MINUTE;
+    return f.status === 'confirmed' && t >= this.preparesAt(f.start).getTime() && t < f.end.getTime() + this.policy.graceMinutes * MINUTE;
   }
 
   // Reads and admin actions
