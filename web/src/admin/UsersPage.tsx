@@ -278,10 +278,13 @@ export function UsersPage() {
       void users.reload();
     });
   // How the person gets in, and whether they have: what an administrator asks first when someone cannot.
-  const signInNote = ({ signIn }: ListedUser) =>
-    `${t(`admin.users.signIn.${signIn.password ? (signIn.institution ? 'both' : 'password') : signIn.institution ? 'institution' : 'none'}`)} · ${
-      signIn.lastAt ? t('admin.users.lastSignIn', { when: formatInstant(signIn.lastAt, settings.defaultTimeZone, { day: 'numeric', month: 'short', year: 'numeric' }) }) : t('admin.users.neverSignedIn')
-    }`;
+  const signInNote = ({ signIn }: ListedUser) => {
+    const how = signIn.password && signIn.institution ? 'both' : signIn.password ? 'password' : signIn.institution ? 'institution' : 'none';
+    const last = signIn.lastAt
+      ? t('admin.users.lastSignIn', { when: formatInstant(signIn.lastAt, settings.defaultTimeZone, { day: 'numeric', month: 'short', year: 'numeric' }) })
+      : t('admin.users.neverSignedIn');
+    return `${t(`admin.users.signIn.${how}`)} · ${last}`;
+  };
   const linkSent = (user: User, link: PasswordLinkIssued) => {
     if (link.delivery === 'shown') setShown({ user, link });
     else toast(t('admin.users.linkSent', { name: user.name, email: user.email }));

@@ -319,7 +319,8 @@ export function CalendarPage() {
       current = false;
     };
   }, [openId, availability]);
-  const openBooking = opened && opened.id === openId ? opened.booking : null;
+  const openRead = opened?.id === openId ? opened : null;
+  const openBooking = openRead?.booking ?? null;
   const problemText = (p: SlotProblem) => t(`rules.${p.code}`, { ...p, turnaround: settings.turnaroundMinutes, context: p.code === 'ROOM_TAKEN' && p.turnaround ? 'turnaround' : undefined });
   const shownProblem = dragProblem;
 
@@ -427,7 +428,7 @@ export function CalendarPage() {
       <SlotDialog
         slot={openSlot}
         booking={openBooking}
-        loadError={opened && opened.id === openId ? opened.error : null}
+        loadError={openRead?.error}
         roomName={openSlot ? (roomById(openSlot.roomId)?.name ?? '') : ''}
         zone={openSlot ? zoneOf(openSlot.roomId) : zone}
         canEdit={openBooking ? openBooking.booker.id === me.id || canEditOthers : false}
