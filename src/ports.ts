@@ -258,10 +258,18 @@ export interface InstitutionRepository {
 }
 
 export type UserWithSecret = User & { passwordHash: string | null };
+/** The Users list's filter; `id` narrows it to one person (found only where the list would show them). */
+export interface UserFilter {
+  id?: string | undefined;
+  institutionId?: string | undefined;
+  q?: string | undefined;
+  limit: number;
+  offset: number;
+}
 /** A person as the Users list shows them: how they can sign in, and when they last did. */
 export type ListedUser = User & { hasPassword: boolean; federated: boolean; lastSignInAt: Date | null };
 export interface UserRepository {
-  list(filter: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]>;
+  list(filter: UserFilter): Promise<ListedUser[]>;
   findById(id: string): Promise<User | null>;
   /** Names by id, for the people asked that exist. */
   namesOf(ids: readonly string[]): Promise<Map<string, string>>;

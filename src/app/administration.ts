@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { Actor, Role } from '../domain/access.ts';
 import { AppError, adminOnly, forbidden, notFound } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import type { AuditFilter, AuditRecord, CallContext, Clock, Institution, InstitutionInput, ListedUser, Locale, Repositories, Room, RoomInput, UnitOfWork, User } from '../ports.ts';
+import type { AuditFilter, AuditRecord, CallContext, Clock, Institution, InstitutionInput, ListedUser, Locale, Repositories, Room, RoomInput, UnitOfWork, User, UserFilter } from '../ports.ts';
 
 const requireAdmin = (actor: Actor) => {
   if (actor.role !== 'admin') throw adminOnly();
@@ -123,12 +123,18 @@ export class AdministrationService {
   }
 
   // Users
-  async listUsers(ctx: CallContext, f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]> {
+  async listUsers(ctx: CallContext, f: UserFilter): Promise<ListedUser[]> {
     if (ctx.actor.role === 'member') throw forbidden('MANAGERS_ONLY', 'Only institution managers and administrators may list users.', { it: 'Solo i referenti degli enti e gli amministratori possono elencare gli utenti.' });
     if (ctx.actor.role === 'admin') return this.uow.repos.users.list(f);
     // A manager sees their own institution's people; without one, nobody (never everyone).
     if (!ctx.actor.institutionId) throw noInstitution();
     return this.uow.repos.users.list({ ...f, institutionId: ctx.actor.institutionId });
+  }
+
+  /** One person as the Users list shows them, to whoever the list would show them. */
+  async getUser(ctx: CallContext, id: string): Promise<ListedUser> {
+    const [user] = await this.listUsers(ctx, { id, limit: 1, offset: 0 });
+    return user ?? userNotFound();
   }
 
   async updateUser(

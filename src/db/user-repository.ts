@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Role } from '../domain/access.ts';
-import { AUTH_CHANNEL, type AuthChange, type ListedUser, type Locale, type User, type UserInput, type UserRepository, type UserWithSecret } from '../ports.ts';
+import { AUTH_CHANNEL, type AuthChange, type ListedUser, type Locale, type User, type UserInput, type UserFilter, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
 
@@ -32,8 +32,9 @@ export class PgUserRepository implements UserRepository {
       ]);
   }
 
-  async list(f: { institutionId?: string | undefined; q?: string | undefined; limit: number; offset: number }): Promise<ListedUser[]> {
+  async list(f: UserFilter): Promise<ListedUser[]> {
     const rows = await this.selectListed()
+      .$if(f.id !== undefined, (q) => q.where('id', '=', f.id!))
       .$if(f.institutionId !== undefined, (q) => q.where('institution_id', '=', f.institutionId!))
       .$if(!!f.q, (q) => {
         const like = `%${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
@@ -54,8 +55,8 @@ export class PgUserRepository implements UserRepository {
   }
 
   async findListed(id: string): Promise<ListedUser | null> {
-    const row = await this.selectListed().where('id', '=', id).executeTakeFirst();
-    return row ? toListed(row) : null;
+    const [user] = await this.list({ id, limit: 1, offset: 0 });
+    return user ?? null;
   }
 
   async findById(id: string): Promise<User | null> {

@@ -214,6 +214,35 @@ describe('the Users list', () => {
   });
 });
 
+describe('one person', () => {
+  it('is read as the Users list shows them, by an administrator and by their own institution’s manager only', async () => {
+    const created = await t.api('POST', '/api/v1/users', { as: t.admin, body: { name: 'Nina Nota', email: email('nina'), institutionId: uni.id, password: 'nina has a long password' } });
+    const away = await t.api('POST', '/api/v1/users', { as: t.admin, body: { name: 'Otto Altrove', email: email('otto'), institutionId: elsewhere.id } });
+    const listed = (await t.api('GET', `/api/v1/users?q=${encodeURIComponent('Nina Nota')}`, { as: t.admin })).body.items;
+    expect(listed).toHaveLength(1);
+
+    const byAdmin = await t.api('GET', `/api/v1/users/${created.body.id}`, { as: t.admin });
+    expect(byAdmin.status).toBe(200);
+    expect(byAdmin.body).toEqual(listed[0]);
+    expect(byAdmin.body.signIn).toEqual({ password: true, institution: false, lastAt: null });
+    const byManager = await t.api('GET', `/api/v1/users/${created.body.id}`, { as: manager });
+    expect(byManager.status).toBe(200);
+    expect(byManager.body.name).toBe('Nina Nota');
+
+    // Another institution's person is not there for this manager, as in their list; nor for a member.
+    const notTheirs = await t.api('GET', `/api/v1/users/${away.body.id}`, { as: manager });
+    expect(notTheirs.status).toBe(404);
+    expect(notTheirs.body.code).toBe('USER_NOT_FOUND');
+    expect((await t.api('GET', `/api/v1/users/${away.body.id}`, { as: t.admin })).body.name).toBe('Otto Altrove');
+    const member = await t.user('member', uni.id);
+    expect((await t.api('GET', `/api/v1/users/${created.body.id}`, { as: member })).status).toBe(403);
+    const unknown = await t.api('GET', '/api/v1/users/00000000-0000-4000-8000-000000000000', { as: t.admin });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('USER_NOT_FOUND');
+    expect((await t.api('GET', '/api/v1/users/not-an-id', { as: t.admin })).status).toBe(400);
+  });
+});
+
 describe('disabling an account', () => {
   it('ends its sessions and tokens at once, on this instance and on the other, and refuses sign-in', async () => {
     const address = email('lia');

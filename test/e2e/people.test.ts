@@ -2,7 +2,8 @@
 // the person chooses a password through the link in the mail (caught by a real SMTP server) and
 // signs in; someone who forgot their password resets it from the sign-in page; a manager invites a
 // member of their own institution; an administrator disables an account and the audit log says so
-// in words. English and Italian, axe on every state, at a fixed clock on the portal and in the browser.
+// in words; administrators and managers find a person's bookings from their list of people.
+// English and Italian, axe on every state, at a fixed clock on the portal and in the browser.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SmtpPeer, type Received } from '../notify/smtp-peer.ts';
@@ -219,6 +220,64 @@ describeInBrowser('people management without the API', () => {
     await admin.getByRole('cell', { name: 'Persona aggiunta' }).first().waitFor();
     await expectAccessible(admin, 'audit log with labels');
     await screenshot(admin, 'people-audit-it');
+  }, LONG);
+
+  it('an administrator and a manager find a person’s bookings from their list of people', async () => {
+    const sara = await portal.member('Sara Prenota');
+    const other = await portal.member('Otto Altri');
+    const [room] = await portal.rooms();
+    const book = async (as: Person, title: string, day: string, ownerId?: string) => {
+      const r = await portal.api(as, 'POST', '/api/v1/bookings', { title, roomId: room!.id, start: `${day}T10:00`, end: `${day}T11:00`, seats: 5, ...(ownerId && { ownerId }) });
+      expect(r.status).toBe(201);
+    };
+    await book(sara, 'Seminario di Sara', '2026-03-25');
+    await book(portal.admin, 'Lezione per Sara', '2026-03-26', sara.id);
+    await book(other, 'Riunione di Otto', '2026-03-27');
+
+    const admin = await open('en-GB');
+    await signIn(admin, portal.admin.email, portal.admin.password);
+    await admin.goto('/admin/users');
+    await admin.getByRole('row').filter({ hasText: 'Sara Prenota' }).getByRole('link', { name: /^Bookings\b/ }).click();
+    await admin.getByRole('heading', { level: 1, name: 'Bookings of Sara Prenota' }).waitFor();
+    await admin.getByText(sara.email).waitFor();
+    await admin.getByRole('link', { name: 'Seminario di Sara', exact: true }).waitFor();
+    await admin.getByRole('listitem').filter({ hasText: 'Lezione per Sara' }).getByText('Booked by Ada Admin for Sara Prenota').waitFor();
+    // Hers only: not everyone's.
+    expect(await admin.getByText('Riunione di Otto').count()).toBe(0);
+    await expectAccessible(admin, 'a person’s bookings');
+    await screenshot(admin, 'people-bookings-en');
+    await admin.getByRole('button', { name: 'Past' }).click();
+    await admin.getByText('Sara Prenota has no past bookings.').waitFor();
+    await admin.getByRole('link', { name: '← Users' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    // Disabling leaves the bookings: the dialog leads to them.
+    await admin.getByRole('row').filter({ hasText: 'Sara Prenota' }).getByRole('button', { name: 'Disable' }).click();
+    await admin.getByRole('dialog', { name: 'Disable Sara Prenota?' }).getByRole('link', { name: 'See the bookings of Sara Prenota' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'Bookings of Sara Prenota' }).waitFor();
+    await admin.getByRole('link', { name: 'Seminario di Sara', exact: true }).waitFor();
+
+    const created = await portal.api(portal.admin, 'POST', '/api/v1/users', {
+      name: 'Marco Referente',
+      email: 'marco.referente@prova.it',
+      password: 'marco long password',
+      role: 'institution-manager',
+      institutionId: (await portal.api(portal.admin, 'GET', `/api/v1/users/${sara.id}`)).body.institutionId,
+    });
+    expect(created.status).toBe(201);
+    const manager = await open('it-IT');
+    await signIn(manager, 'marco.referente@prova.it', 'marco long password');
+    await manager.goto('/people');
+    await manager.getByRole('row').filter({ hasText: 'Otto Altri' }).getByRole('link', { name: /^Prenotazioni\b/ }).click();
+    await manager.getByRole('heading', { level: 1, name: 'Prenotazioni di Otto Altri' }).waitFor();
+    await manager.getByRole('link', { name: 'Riunione di Otto', exact: true }).waitFor();
+    expect(await manager.getByText('Seminario di Sara').count()).toBe(0);
+    await expectAccessible(manager, 'a member’s bookings for a manager');
+    await screenshot(manager, 'people-bookings-it');
+    // Someone outside the manager's institution is not there for them, said in words.
+    await manager.goto(`/people/${portal.admin.id}/bookings`);
+    await manager.getByText('Non esiste un utente con questo id.').waitFor();
+    await manager.getByRole('link', { name: '← Persone del mio ente' }).waitFor();
+    await expectAccessible(manager, 'an unknown person’s bookings');
   }, LONG);
 
   it('shows the link once to the administrator when the portal has no mail server', async () => {

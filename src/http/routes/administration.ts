@@ -71,6 +71,16 @@ export const administrationRoutes: FastifyPluginAsyncZod<{ services: Services }>
     schema: { tags: ['users'], summary: 'Users (admin: all; manager: own institution)', querystring: S.UserQuery, response: { 200: z.object({ items: z.array(S.ListedUser) }), ...S.errorResponses } },
     handler: async (req) => ({ items: (await admin.listUsers(callContext(req), req.query)).map(listedUserView) }),
   });
+  app.get('/users/:id', {
+    config: { access: { role: ['admin', 'institution-manager'] } },
+    schema: {
+      tags: ['users'],
+      summary: 'One person, as the Users list shows them (admin: anyone; manager: their institution’s people)',
+      params: S.IdParams,
+      response: { 200: S.ListedUser, ...S.errorResponses },
+    },
+    handler: async (req) => listedUserView(await admin.getUser(callContext(req), req.params.id)),
+  });
   app.post('/users', {
     config: { access: { role: ['admin', 'institution-manager'] } },
     schema: {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Institution, ListedUser, PasswordLinkIssued, Role, User } from '../api/types.ts';
+import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { formatInstant } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -26,6 +27,9 @@ interface Draft {
 }
 
 type Saved = { user: User; link: PasswordLinkIssued | null; linkError: unknown };
+
+/** The page of a person's bookings (theirs, and those they made for others). */
+const bookingsOf = (user: User) => `/people/${encodeURIComponent(user.id)}/bookings`;
 
 const sendLink = (user: User) => api.postOnce<PasswordLinkIssued>(`/api/v1/users/${encodeURIComponent(user.id)}/password-link`);
 
@@ -223,6 +227,11 @@ function DisableDialog({ user, onClose, onDone }: { user: User | null; onClose()
     >
       {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
       <p>{t('admin.users.disableExplain')}</p>
+      {user && (
+        <p>
+          <Link to={bookingsOf(user)}>{t('admin.users.seeBookings', { name: user.name })}</Link>
+        </p>
+      )}
     </Dialog>
   );
 }
@@ -361,6 +370,10 @@ export function UsersPage() {
               </td>
             )}
             <td className="row-actions">
+              <Link className="button button-quiet button-small" to={bookingsOf(user)}>
+                {t('personBookings.link')}
+                <span className="visually-hidden">: {user.name}</span>
+              </Link>
               {manageable && (
                 <button type="button" className="button button-quiet button-small" onClick={() => dialog.edit(user)}>
                   {t('common.edit')}

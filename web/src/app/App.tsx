@@ -11,6 +11,7 @@ import { matchPath, ROOM_ROUTE, useLocation } from './router.tsx';
 // The calendar is the first page most people see and ships in the initial bundle;
 // the other pages load when first opened.
 const MyBookingsPage = lazy(() => import('../bookings/MyBookingsPage.tsx').then((m) => ({ default: m.MyBookingsPage })));
+const PersonBookingsPage = lazy(() => import('../bookings/MyBookingsPage.tsx').then((m) => ({ default: m.PersonBookingsPage })));
 const BookingPage = lazy(() => import('../bookings/BookingPage.tsx').then((m) => ({ default: m.BookingPage })));
 const AttendancePage = lazy(() => import('../bookings/AttendancePage.tsx').then((m) => ({ default: m.AttendancePage })));
 const BookingFormPage = lazy(() => import('../bookings/BookingFormPage.tsx').then((m) => ({ default: m.BookingFormPage })));
@@ -64,6 +65,7 @@ const ROUTES: Route[] = [
   { pattern: '/institutions/:id', page: InstitutionPage },
   { pattern: '/admin/users', page: UsersPage, admin: true },
   { pattern: '/people', page: UsersPage, admin: true, managers: true },
+  { pattern: '/people/:id/bookings', page: PersonBookingsPage, admin: true, managers: true },
   { pattern: '/admin/provisioning', page: ProvisioningPage, admin: true },
   { pattern: '/admin/outside-meetings', page: OutsideMeetingsPage, admin: true },
   { pattern: '/admin/sign-in', page: SignInSettingsPage, admin: true },

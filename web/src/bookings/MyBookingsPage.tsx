@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
-import type { Booking, Page } from '../api/types.ts';
+import type { Booking, ListedUser, Page } from '../api/types.ts';
 import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { subscribeBookingChanges } from '../calendar/live.ts';
@@ -32,10 +32,10 @@ function DateBox({ booking }: { booking: Booking }) {
 }
 
 function BookingCard({ booking, onCancelled, past, inSeries = false }: { booking: Booking; onCancelled: OnCancelled; past: boolean; inSeries?: boolean }) {
+  const whose = useContext(Whose);
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const cancel = useCancelBooking(booking, onCancelled);
-  const { me } = useMe();
   const detailsId = `booking-${booking.id}-details`;
   const cancelled = booking.status === 'cancelled';
   const Heading = inSeries ? 'h4' : 'h3';
@@ -59,7 +59,11 @@ function BookingCard({ booking, onCancelled, past, inSeries = false }: { booking
         </p>
         {booking.bookedBy && (
           <p className="booking-for muted small">
-            {booking.bookedBy.id === me.id ? t('myBookings.bookedFor', { owner: booking.booker.name }) : t('myBookings.bookedBy', { by: booking.bookedBy.name })}
+            {!whose.mine
+              ? t('personBookings.bookedByFor', { by: booking.bookedBy.name, owner: booking.booker.name })
+              : booking.bookedBy.id === whose.id
+                ? t('myBookings.bookedFor', { owner: booking.booker.name })
+                : t('myBookings.bookedBy', { by: booking.bookedBy.name })}
           </p>
         )}
         {cancel.box}
@@ -152,10 +156,19 @@ function groupSeries(items: Booking[]): Booking[][] {
   return groups;
 }
 
-export function MyBookingsPage() {
+/** Whose bookings a list shows: the cards word "booked for" and "booked by" from that person's side. */
+const Whose = createContext<{ id: string; mine: boolean }>({ id: '', mine: true });
+
+/**
+ * One person's bookings, upcoming or past, as they own them or booked them for others: one's own
+ * (My bookings) or, for an administrator or an institution manager, someone else's. `refresh`
+ * changes when the page knows the list has changed (a waiting-list place taken).
+ */
+function BookingsOf({ person, refresh = 0 }: { person: { id: string; name: string }; refresh?: number }) {
   const { t } = useTranslation();
-  const { me, settings } = useMe();
+  const { me } = useMe();
   const toast = useToast();
+  const mine = person.id === me.id;
   const [tab, setTab] = useState<Tab>('upcoming');
   const [items, setItems] = useState<Booking[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -166,7 +179,7 @@ export function MyBookingsPage() {
       const now = new Date().toISOString();
       const query = which === 'upcoming' ? { from: now, status: 'confirmed' } : { to: now };
       try {
-        const page = await api.get<Page<Booking>>('/api/v1/bookings', { ...query, userId: me.id, limit: 50, cursor: after });
+        const page = await api.get<Page<Booking>>('/api/v1/bookings', { ...query, userId: person.id, limit: 50, cursor: after });
         const sorted = [...page.items].sort((a, b) =>
           which === 'upcoming' ? a.start.localeCompare(b.start) : b.start.localeCompare(a.start),
         );
@@ -177,13 +190,17 @@ export function MyBookingsPage() {
         setError(e);
       }
     },
-    [me.id],
+    [person.id],
   );
 
   useEffect(() => {
     setItems(null);
     void load(tab, null);
   }, [tab, load]);
+  // A new `refresh` reads the list again in place (the tab's change is the effect above).
+  useEffect(() => {
+    if (refresh > 0) void load(tab, null);
+  }, [refresh]);
   useEffect(() => subscribeBookingChanges(() => void load(tab, null)), [tab, load]);
 
   const onCancelled: OnCancelled = (c, scope) => {
@@ -192,7 +209,55 @@ export function MyBookingsPage() {
     // Other meetings of the series went too: read the list again.
     if (scope && scope !== 'one') void load(tab, null);
   };
+  const empty = mine
+    ? t(tab === 'upcoming' ? 'myBookings.noneUpcoming' : 'myBookings.nonePast')
+    : t(tab === 'upcoming' ? 'personBookings.noneUpcoming' : 'personBookings.nonePast', { name: person.name });
 
+  return (
+    <Whose.Provider value={{ id: person.id, mine }}>
+      <div className="tabs" role="group" aria-label={t('myBookings.which')}>
+        {(['upcoming', 'past'] as const).map((which) => (
+          <button key={which} type="button" aria-pressed={tab === which} onClick={() => setTab(which)}>
+            {t(`myBookings.${which}`)}
+          </button>
+        ))}
+      </div>
+      {/* The cards' titles are h3: this level between them and the page's h1 names the list shown. */}
+      <h2 id="my-bookings-list" className="visually-hidden">
+        {t(`myBookings.${tab}`)}
+      </h2>
+      {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
+      {items === null && !error ? (
+        <p role="status">{t('common.loading')}</p>
+      ) : items && items.length === 0 ? (
+        <div className="empty-state">
+          <p>{empty}</p>
+          {mine && tab === 'upcoming' && me.canBook && <Link to="/">{t('myBookings.goCalendar')}</Link>}
+        </div>
+      ) : (
+        <ul className="booking-list" aria-labelledby="my-bookings-list">
+          {groupSeries(items ?? []).map((group) =>
+            group.length > 1 ? (
+              <SeriesRow key={`series-${group[0]!.seriesId}`} occurrences={group} onCancelled={onCancelled} past={tab === 'past'} />
+            ) : (
+              <BookingCard key={group[0]!.id} booking={group[0]!} onCancelled={onCancelled} past={tab === 'past'} />
+            ),
+          )}
+        </ul>
+      )}
+      {cursor && (
+        <button type="button" className="button button-secondary" onClick={() => void load(tab, cursor)}>
+          {t('common.loadMore')}
+        </button>
+      )}
+    </Whose.Provider>
+  );
+}
+
+export function MyBookingsPage() {
+  const { t } = useTranslation();
+  const { me, settings } = useMe();
+  const [refresh, setRefresh] = useState(0);
   return (
     <section className="page page-medium">
       <PageHeader
@@ -211,43 +276,68 @@ export function MyBookingsPage() {
           </>
         }
       />
-      <WaitingEntries onBooked={() => void load(tab, null)} />
-      <div className="tabs" role="group" aria-label={t('myBookings.which')}>
-        {(['upcoming', 'past'] as const).map((which) => (
-          <button key={which} type="button" aria-pressed={tab === which} onClick={() => setTab(which)}>
-            {t(`myBookings.${which}`)}
-          </button>
-        ))}
-      </div>
-      {/* The cards' titles are h3: this level between them and the page's h1 names the list shown. */}
-      <h2 id="my-bookings-list" className="visually-hidden">
-        {t(`myBookings.${tab}`)}
-      </h2>
-      {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
-      {items === null && !error ? (
-        <p role="status">{t('common.loading')}</p>
-      ) : items && items.length === 0 ? (
-        <div className="empty-state">
-          <p>{t(tab === 'upcoming' ? 'myBookings.noneUpcoming' : 'myBookings.nonePast')}</p>
-          {tab === 'upcoming' && me.canBook && <Link to="/">{t('myBookings.goCalendar')}</Link>}
-        </div>
-      ) : (
-        <ul className="booking-list" aria-labelledby="my-bookings-list">
-          {groupSeries(items ?? []).map((group) =>
-            group.length > 1 ? (
-              <SeriesRow key={`series-${group[0]!.seriesId}`} occurrences={group} onCancelled={onCancelled} past={tab === 'past'} />
-            ) : (
-              <BookingCard key={group[0]!.id} booking={group[0]!} onCancelled={onCancelled} past={tab === 'past'} />
-            ),
-          )}
-        </ul>
-      )}
-      {cursor && (
-        <button type="button" className="button button-secondary" onClick={() => void load(tab, cursor)}>
-          {t('common.loadMore')}
-        </button>
-      )}
+      <WaitingEntries onBooked={() => setRefresh((n) => n + 1)} />
+      <BookingsOf person={me} refresh={refresh} />
       <CalendarFeedPanel timeZone={settings.defaultTimeZone} />
+    </section>
+  );
+}
+
+/**
+ * Someone's bookings, for an administrator (anyone) or an institution manager (their institution's
+ * people, and of those the bookings the institution answers for): to find what a person booked, or
+ * what stays after their account is disabled.
+ */
+export function PersonBookingsPage({ params }: { params: Record<string, string> }) {
+  const { t } = useTranslation();
+  const { me } = useMe();
+  const id = params.id ?? '';
+  const [person, setPerson] = useState<ListedUser | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let live = true;
+    api.get<ListedUser>(`/api/v1/users/${encodeURIComponent(id)}`).then(
+      (p) => live && setPerson(p),
+      (e: unknown) => live && setError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  const back = (
+    <p className="breadcrumb">
+      {me.role === 'admin' ? <Link to="/admin/users">← {t('nav.users')}</Link> : <Link to="/people">← {t('admin.users.membersTitle')}</Link>}
+    </p>
+  );
+  if (error || !person) {
+    return (
+      <section className="page page-medium">
+        {back}
+        {error ? (
+          <>
+            <PageHeader title={t('personBookings.titleUnknown')} />
+            <Notice tone="error">{problemMessage(t, error)}</Notice>
+          </>
+        ) : (
+          <p role="status">{t('common.loading')}</p>
+        )}
+      </section>
+    );
+  }
+  return (
+    <section className="page page-medium">
+      {back}
+      <PageHeader
+        title={t('personBookings.title', { name: person.name })}
+        subtitle={
+          <>
+            {person.email}
+            {person.disabled && <span className="tag tag-warn">{t('admin.users.disabledTag')}</span>}
+          </>
+        }
+      />
+      <BookingsOf person={person} />
     </section>
   );
 }

@@ -618,6 +618,14 @@ export const en = {
     cancelled: '“{{title}}” is cancelled.',
     statusCancelled: 'Cancelled',
   },
+  personBookings: {
+    title: 'Bookings of {{name}}',
+    titleUnknown: 'A person’s bookings',
+    noneUpcoming: '{{name}} has no upcoming bookings.',
+    nonePast: '{{name}} has no past bookings.',
+    bookedByFor: 'Booked by {{by}} for {{owner}}',
+    link: 'Bookings',
+  },
   room: {
     entering: 'Entering the room…',
     openAgain: 'Open the meeting again',
@@ -951,6 +959,7 @@ export const en = {
       neverSignedIn: 'never signed in',
       disableTitle: 'Disable {{name}}?',
       disableExplain: 'They are signed out everywhere at once, their API tokens stop working, and they cannot sign in until an administrator enables the account again. Their bookings stay.',
+      seeBookings: 'See the bookings of {{name}}',
       disabled: '{{name}} is disabled and signed out everywhere.',
       enabled: '{{name}} can sign in again.',
     },

@@ -620,6 +620,14 @@ export const it: Messages = {
     cancelled: '«{{title}}» è stata cancellata.',
     statusCancelled: 'Cancellata',
   },
+  personBookings: {
+    title: 'Prenotazioni di {{name}}',
+    titleUnknown: 'Le prenotazioni di una persona',
+    noneUpcoming: '{{name}} non ha prenotazioni in programma.',
+    nonePast: '{{name}} non ha prenotazioni passate.',
+    bookedByFor: 'Prenotata da {{by}} per {{owner}}',
+    link: 'Prenotazioni',
+  },
   room: {
     entering: 'Ingresso nella stanza…',
     openAgain: 'Riapri la riunione',
@@ -953,6 +961,7 @@ export const it: Messages = {
       neverSignedIn: 'nessun accesso finora',
       disableTitle: 'Disattivare {{name}}?',
       disableExplain: 'La persona esce subito da ogni sessione, i suoi token API smettono di funzionare e non può accedere finché un amministratore non riattiva l’account. Le sue prenotazioni restano.',
+      seeBookings: 'Vedi le prenotazioni di {{name}}',
       disabled: '{{name}} è disattivato ed è uscito da ogni sessione.',
       enabled: '{{name}} può di nuovo accedere.',
     },
