@@ -246,9 +246,24 @@ describeInBrowser('people management without the API', () => {
     expect(await admin.getByText('Riunione di Otto').count()).toBe(0);
     await expectAccessible(admin, 'a person’s bookings');
     await screenshot(admin, 'people-bookings-en');
+    await admin.getByRole('link', { name: '← Users' }).waitFor();
     await admin.getByRole('button', { name: 'Past' }).click();
     await admin.getByText('Sara Prenota has no past bookings.').waitFor();
-    await admin.getByRole('link', { name: '← Users' }).click();
+    // Booking for her from here: the form comes with her as the one booked for.
+    await admin.getByRole('link', { name: 'Book for Sara Prenota' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'New booking' }).waitFor();
+    await admin.getByRole('combobox', { name: 'Book for' }).waitFor();
+    expect(await admin.locator('main').innerText()).toContain('Sara Prenota');
+    await admin.getByLabel('Date').fill('30/03/2026');
+    await admin.getByLabel('Start').fill('14:00');
+    await admin.getByLabel('End').fill('15:00');
+    await admin.getByLabel('Seats').fill('4');
+    await admin.getByLabel('Title').fill('Colloquio con Sara');
+    await admin.getByRole('button', { name: 'Book the room' }).click();
+    await admin.getByRole('listitem').filter({ hasText: 'Colloquio con Sara' }).getByText('You booked this for Sara Prenota').waitFor();
+    const hers = await portal.api(sara, 'GET', `/api/v1/bookings?userId=${sara.id}`);
+    expect(hers.body.items.find((b: { title: string }) => b.title === 'Colloquio con Sara')).toMatchObject({ ownerId: sara.id, bookedBy: { id: portal.admin.id } });
+    await admin.goto('/admin/users');
     await admin.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
     // Disabling leaves the bookings: the dialog leads to them.
     await admin.getByRole('row').filter({ hasText: 'Sara Prenota' }).getByRole('button', { name: 'Disable' }).click();
@@ -271,6 +286,7 @@ describeInBrowser('people management without the API', () => {
     await manager.getByRole('heading', { level: 1, name: 'Prenotazioni di Otto Altri' }).waitFor();
     await manager.getByRole('link', { name: 'Riunione di Otto', exact: true }).waitFor();
     expect(await manager.getByText('Seminario di Sara').count()).toBe(0);
+    await manager.getByRole('link', { name: 'Prenota per Otto Altri' }).waitFor();
     await expectAccessible(manager, 'a member’s bookings for a manager');
     await screenshot(manager, 'people-bookings-it');
     // Someone outside the manager's institution is not there for them, said in words.

@@ -325,6 +325,10 @@ export function PersonBookingsPage({ params }: { params: Record<string, string> 
       </section>
     );
   }
+  // As the API's rule for booking on someone's behalf has it (an administrator: anyone; a manager:
+  // their institution's people), never for a disabled account; the API says why if it refuses.
+  const mayBookFor =
+    me.canBook && !person.disabled && person.id !== me.id && (me.role === 'admin' || (me.role === 'institution-manager' && person.institutionId === me.institution?.id));
   return (
     <section className="page page-medium">
       {back}
@@ -335,6 +339,13 @@ export function PersonBookingsPage({ params }: { params: Record<string, string> 
             {person.email}
             {person.disabled && <span className="tag tag-warn">{t('admin.users.disabledTag')}</span>}
           </>
+        }
+        actions={
+          mayBookFor && (
+            <Link to={`/bookings/new?${new URLSearchParams({ ownerId: person.id, ownerName: person.name }).toString()}`} className="button button-primary">
+              {t('personBookings.bookFor', { name: person.name })}
+            </Link>
+          )
         }
       />
       <BookingsOf person={person} />

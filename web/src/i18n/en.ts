@@ -619,6 +619,7 @@ export const en = {
     statusCancelled: 'Cancelled',
   },
   personBookings: {
+    bookFor: 'Book for {{name}}',
     title: 'Bookings of {{name}}',
     titleUnknown: 'A person’s bookings',
     noneUpcoming: '{{name}} has no upcoming bookings.',

@@ -621,6 +621,7 @@ export const it: Messages = {
     statusCancelled: 'Cancellata',
   },
   personBookings: {
+    bookFor: 'Prenota per {{name}}',
     title: 'Prenotazioni di {{name}}',
     titleUnknown: 'Le prenotazioni di una persona',
     noneUpcoming: '{{name}} non ha prenotazioni in programma.',
