@@ -2,7 +2,8 @@
 // the person chooses a password through the link in the mail (caught by a real SMTP server) and
 // signs in; someone who forgot their password resets it from the sign-in page; a manager invites a
 // member of their own institution; an administrator disables an account and the audit log says so
-// in words; administrators and managers find a person's bookings from their list of people.
+// in words; administrators and managers find a person's bookings from their list of people, which
+// shows a long list a page at a time.
 // English and Italian, axe on every state, at a fixed clock on the portal and in the browser.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -294,6 +295,51 @@ describeInBrowser('people management without the API', () => {
     await manager.getByText('Non esiste un utente con questo id.').waitFor();
     await manager.getByRole('link', { name: '← Persone del mio ente' }).waitFor();
     await expectAccessible(manager, 'an unknown person’s bookings');
+  }, LONG);
+
+  it('shows a long list of people a hundred at a time, and says that more follow', async () => {
+    const names = Array.from({ length: 105 }, (_, i) => `Zeta Molti ${String(i + 1).padStart(3, '0')}`);
+    for (let i = 0; i < names.length; i += 15) {
+      await Promise.all(
+        names.slice(i, i + 15).map(async (name) => {
+          const r = await portal.api(portal.admin, 'POST', '/api/v1/users', { name, email: `${name.replaceAll(' ', '.').toLowerCase()}@prova.it` });
+          expect(r.status).toBe(201);
+        }),
+      );
+    }
+    const admin = await open('en-GB');
+    await signIn(admin, portal.admin.email, portal.admin.password);
+    await admin.goto('/admin/users');
+    await admin.getByRole('searchbox', { name: 'Find people' }).fill('Zeta Molti');
+    await admin.getByRole('button', { name: 'Search' }).click();
+    await admin.getByText('100 shown so far.').waitFor();
+    const rows = admin.getByRole('row').filter({ hasText: 'Zeta Molti' });
+    expect(await rows.count()).toBe(100);
+    expect(await admin.getByRole('rowheader', { name: 'Zeta Molti 101' }).count()).toBe(0);
+    await expectAccessible(admin, 'a long list of people');
+    await admin.getByRole('button', { name: 'Show more' }).click();
+    await admin.getByRole('rowheader', { name: 'Zeta Molti 105' }).waitFor();
+    expect(await rows.count()).toBe(105);
+    // The whole list is there: nothing more to show.
+    expect(await admin.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+    expect(await admin.getByText('shown so far').count()).toBe(0);
+    // A change reads again as many as are shown. (Edit opened a blank page until 7 Dec 2026.)
+    await admin.getByRole('row').filter({ hasText: 'Zeta Molti 105' }).getByRole('button', { name: /^Edit\b/ }).click();
+    const dialog = admin.getByRole('dialog', { name: 'Edit Zeta Molti 105' });
+    await dialog.getByText('zeta.molti.105@prova.it').waitFor();
+    await expectAccessible(admin, 'edit-a-person dialog');
+    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Zeta Molti 106');
+    await dialog.getByLabel('Language of emails').selectOption('it');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await admin.getByRole('rowheader', { name: 'Zeta Molti 106' }).waitFor();
+    expect(await rows.count()).toBe(105);
+    const edited = (await portal.api(portal.admin, 'GET', '/api/v1/users?q=zeta.molti.105')).body.items;
+    expect(edited).toMatchObject([{ name: 'Zeta Molti 106', locale: 'it' }]);
+    // Another search starts again at its first page.
+    await admin.getByRole('searchbox', { name: 'Find people' }).fill('Zeta Molti 1');
+    await admin.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => rows.count()).toBe(6);
+    expect(await admin.getByText('shown so far').count()).toBe(0);
   }, LONG);
 
   it('shows the link once to the administrator when the portal has no mail server', async () => {

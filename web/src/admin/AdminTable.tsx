@@ -47,6 +47,7 @@ export function AdminTable<T>({
   columns,
   row,
   width = 'medium',
+  more,
   children,
 }: {
   title: string;
@@ -60,6 +61,8 @@ export function AdminTable<T>({
   columns: Column[];
   row(item: T): ReactNode;
   width?: 'medium' | 'wide';
+  /** A long list's next page: shown under the table while there is one. */
+  more?: (() => void) | undefined;
   /** The dialogs of the page. */
   children?: ReactNode;
 }) {
@@ -99,6 +102,14 @@ export function AdminTable<T>({
             <tbody>{items.map(row)}</tbody>
           </table>
         </div>
+      )}
+      {items && items.length > 0 && more && (
+        <p className="list-more">
+          <span className="muted">{t('common.shownSoFar', { count: items.length })}</span>{' '}
+          <button type="button" className="button button-secondary" onClick={more}>
+            {t('common.loadMore')}
+          </button>
+        </p>
       )}
       {children}
     </section>

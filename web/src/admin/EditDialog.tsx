@@ -7,7 +7,10 @@ import { Notice } from '../ui/Notice.tsx';
 
 interface EditFormOptions<T, D> {
   open: boolean;
-  /** The item edited, or null to create one. */
+  /**
+   * The item edited, or null to create one. The draft starts again whenever this changes identity
+   * while open: pass the same object from render to render (a page's state, or memoised).
+   */
   item: T | null;
   toDraft(item: T | null): D;
   /** Field errors in the page's language, checked before anything is sent. */

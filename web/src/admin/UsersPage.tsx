@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
@@ -12,7 +12,7 @@ import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { AdminTable, useEditDialog } from './AdminTable.tsx';
 import { EditDialog, useEditForm } from './EditDialog.tsx';
-import { useList } from './useList.ts';
+import { useList, usePagedList } from './useList.ts';
 
 const ROLES: Role[] = ['member', 'institution-manager', 'admin'];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -38,9 +38,12 @@ function UserDialog({ user, open, institutions, onClose, onSaved }: { user: User
   const { t } = useTranslation();
   const { me } = useMe();
   const isAdmin = me.role === 'admin';
+  // One object per person edited: a new one at each render started the draft again at each render
+  // (React's "too many re-renders", a blank page on Edit).
+  const item = useMemo(() => user && { user, link: null, linkError: null }, [user]);
   const { draft, set, errors, general, busy, submit } = useEditForm<Saved, Draft>({
     open,
-    item: user && { user, link: null, linkError: null },
+    item,
     onSaved,
     toDraft: (s) => ({
       name: s?.user.name ?? '',
@@ -261,7 +264,7 @@ export function UsersPage() {
   const isAdmin = me.role === 'admin';
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const users = useList<ListedUser>('/api/v1/users', { q: query || undefined });
+  const users = usePagedList<ListedUser>('/api/v1/users', { q: query || undefined });
   const institutions = useList<Institution>('/api/v1/institutions');
   const dialog = useEditDialog<User>();
   const [shown, setShown] = useState<{ user: User; link: PasswordLinkIssued } | null>(null);
@@ -323,6 +326,7 @@ export function UsersPage() {
         </form>
       }
       items={users.items}
+      more={users.more ? users.showMore : undefined}
       error={users.error}
       empty={t('admin.users.none')}
       columns={[

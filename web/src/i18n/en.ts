@@ -14,6 +14,8 @@ export const en = {
     search: 'Search',
     actions: 'Actions',
     loadMore: 'Show more',
+    shownSoFar_one: '{{count}} shown so far.',
+    shownSoFar_other: '{{count}} shown so far.',
   },
   nav: {
     account: 'My account',

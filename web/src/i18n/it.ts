@@ -16,6 +16,8 @@ export const it: Messages = {
     search: 'Cerca',
     actions: 'Azioni',
     loadMore: 'Mostra altri',
+    shownSoFar_one: 'Finora ne è mostrato {{count}}.',
+    shownSoFar_other: 'Finora ne sono mostrati {{count}}.',
   },
   nav: {
     account: 'Il mio account',
