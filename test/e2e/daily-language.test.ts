@@ -140,6 +140,29 @@ describeInBrowser('joining, guests, language and formats', () => {
         const managerSignOut = (await other.getByRole('button', { name: L.signOut }).boundingBox())!;
         expect(managerSignOut.x + managerSignOut.width).toBeLessThanOrEqual(1366);
         await shot(other, `topbar-manager-${L.lang}-1366`);
+
+        // A manager with a long name: the name gives way to its icon rather than the links to the
+        // Menu button (Alessandro Marino's Italian bar overflowed by 6 px at 1366 and had a Menu).
+        const longName = await portal.member(`Maria Alessandra Bianchi Sforza Visconti ${L.lang}`);
+        expect((await portal.api(portal.admin, 'PATCH', `/api/v1/users/${longName.id}`, { role: 'institution-manager' })).status).toBe(200);
+        const long = await open(L.locale);
+        await signIn(long, longName.email, longName.password);
+        await long.getByRole('link', { name: L.lang === 'en' ? 'Statistics' : 'Statistiche' }).waitFor();
+        await expect(long.getByRole('button', { name: 'Menu' }).isVisible()).resolves.toBe(false);
+        const longTops = await long
+          .locator('.topbar-inner')
+          .locator('.brand, .nav-link, .topbar-tools > *')
+          .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => Math.round(r.top + r.height / 2)));
+        expect(Math.max(...longTops) - Math.min(...longTops)).toBeLessThanOrEqual(4);
+        const longAccount = long.getByRole('link', { name: `${L.lang === 'en' ? 'My account' : 'Il mio account'}: ${longName.name}` });
+        await expect(longAccount.locator('svg').isVisible()).resolves.toBe(true);
+        await expect(long.locator('.user-name').isVisible()).resolves.toBe(false);
+        await expectAccessible(long, `a manager's bar with a long name (${L.lang})`);
+        await shot(long, `topbar-manager-long-name-${L.lang}-1366`);
+        // Wider, the name comes back, on the same line.
+        await long.setViewportSize({ width: 1600, height: 900 });
+        await long.locator('.user-name').waitFor();
+        await expect(long.getByRole('button', { name: 'Menu' }).isVisible()).resolves.toBe(false);
       }, LONG);
 
       it('puts an administrator’s links behind the Menu button where one line does not fit, and no page gets wider than the window', async () => {

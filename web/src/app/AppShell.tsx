@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api } from '../api/client.ts';
 import { useTranslation } from 'react-i18next';
 import { cannotBookReason, useMe, useSession } from '../auth/session.tsx';
-import { useCrowded } from './crowded.ts';
+import { useBarFit } from './barFit.ts';
 import { LanguageSwitcher } from './LanguageSwitcher.tsx';
 import { helpUrl } from './help.ts';
 import { currentLanguage } from '../i18n/index.ts';
@@ -52,14 +52,14 @@ export function AppShell({ children }: { children: ReactNode }) {
   const [menuOpen, setMenuOpen] = useState(false);
   const counts = useRequestCounts(path);
   const bar = useRef<HTMLDivElement>(null);
-  const crowded = useCrowded(bar, [i18n.language, me.role, me.name, counts.pending, counts.minePending]);
+  const fit = useBarFit(bar, [i18n.language, me.role, me.name, counts.pending, counts.minePending]);
 
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
         {t('nav.skip')}
       </a>
-      <header className={`topbar${me.role === 'admin' ? ' topbar-admin' : ''}${crowded ? ' topbar-crowded' : ''}`}>
+      <header className={`topbar${me.role === 'admin' ? ' topbar-admin' : ''}${fit === 'roomy' ? '' : ` topbar-${fit}`}`}>
         <div className="topbar-inner" ref={bar}>
           <Link to="/" className="brand">
             <svg aria-hidden="true" viewBox="0 0 32 32" width="28" height="28">
