@@ -1,5 +1,8 @@
 import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
 
+/** How the top bar's one line fits its width (see useBarFit). */
+export type Fit = 'roomy' | 'compact' | 'crowded';
+
 /**
  * How a one-line bar fits its width: `roomy` as it is; `compact` when it does not, with the
  * person's name given up for its icon (the widest tool, and the one an icon says as well); `crowded`
@@ -12,8 +15,6 @@ import { useLayoutEffect, useRef, useState, type RefObject } from 'react';
  * `content` lists what changes the line's width (language, role, name, badges): when one changes,
  * the line is laid out and measured again from `roomy`.
  */
-export type Fit = 'roomy' | 'compact' | 'crowded';
-
 export function useBarFit(bar: RefObject<HTMLElement | null>, content: readonly unknown[]): Fit {
   const [fit, setFit] = useState<Fit>('roomy');
   // The width each step needed when it last did not fit: wide enough again, it comes back.
