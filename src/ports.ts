@@ -471,6 +471,7 @@ export type BookingRequestFilter = {
   from?: Date | undefined;
   to?: Date | undefined;
   limit: number;
+  offset?: number | undefined;
 };
 
 export interface BookingRequestRepository {

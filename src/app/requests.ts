@@ -18,7 +18,7 @@ import { toActor } from './accounts.ts';
 export type AskInput = CreateBookingInput & { reason: string };
 /** An approval may book another room, time or number of seats than asked (a proposal the requester may cancel). */
 export type ApproveInput = { roomId?: string | undefined; start?: string | undefined; end?: string | undefined; seats?: number | undefined; note?: string | undefined };
-export type RequestFilter = { state?: RequestState | undefined; institutionId?: string | undefined; roomId?: string | undefined; from?: Date | undefined; to?: Date | undefined; mine?: boolean | undefined; limit: number };
+export type RequestFilter = { state?: RequestState | undefined; institutionId?: string | undefined; roomId?: string | undefined; from?: Date | undefined; to?: Date | undefined; mine?: boolean | undefined; limit: number; offset?: number | undefined };
 
 export type RequestEvent = {
   action: 'created' | 'approved' | 'denied' | 'expired' | 'withdrawn';

@@ -89,7 +89,10 @@ export class PgBookingRequestRepository implements BookingRequestRepository {
       .orderBy(sql`q.state = 'pending'`, 'desc')
       .orderBy(sql`CASE WHEN q.state = 'pending' THEN q.start_at END`, 'asc')
       .orderBy('q.created_at', 'desc')
+      // A total order, so that pages (offset) neither repeat nor skip a request.
+      .orderBy('q.id')
       .limit(f.limit)
+      .offset(f.offset ?? 0)
       .execute();
     return rows.map(toRequest);
   }

@@ -485,6 +485,7 @@ export const RequestQuery = timeRange(
     to: OffsetDateTime.optional(),
     mine: z.enum(['true', 'false']).optional().describe('administrators: only their own requests'),
     limit: z.coerce.number().int().min(1).max(500).default(200),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('the next page: how many the pages before held'),
   }),
 );
 export const RequestApprove = z.strictObject({

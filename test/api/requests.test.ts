@@ -174,6 +174,22 @@ describe('an administrator decides', () => {
     const bobs = await t.api('GET', '/api/v1/requests', { as: bob });
     expect(bobs.body.items.every((i: { requester: { id: string } }) => i.requester.id === bob.userId)).toBe(true);
   });
+
+  it('pages the queue with limit and offset: every request once, in the queue’s order', async () => {
+    // Twelve more, some made in the same instant (the fixed clock): the order still has no ties.
+    for (let i = 0; i < 12; i++) expect((await ask(bob, { roomId: big, seats: 10, start: `2026-05-${String(4 + i).padStart(2, '0')}T08:00`, end: `2026-05-${String(4 + i).padStart(2, '0')}T22:00` })).status).toBe(201);
+    const whole = (await t.api('GET', '/api/v1/requests?limit=500', { as: t.admin })).body.items.map((i: { id: string }) => i.id);
+    expect(whole.length).toBeGreaterThanOrEqual(13);
+    const paged: string[] = [];
+    for (let offset = 0; offset < whole.length + 5; offset += 5) {
+      const page = await t.api('GET', `/api/v1/requests?limit=5&offset=${offset}`, { as: t.admin });
+      expect(page.status).toBe(200);
+      paged.push(...page.body.items.map((i: { id: string }) => i.id));
+    }
+    expect(paged).toEqual(whole);
+    const bad = await t.api('GET', '/api/v1/requests?offset=-1', { as: t.admin });
+    expect(bad.status).toBe(400);
+  });
 });
 
 describe('approval races', () => {

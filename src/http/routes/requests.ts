@@ -40,6 +40,7 @@ export const requestRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         to: q.to ? new Date(q.to) : undefined,
         mine: q.mine === 'true',
         limit: q.limit,
+        offset: q.offset,
       });
       return { items: items.map((i) => requestView(i, services.policy.defaultTimeZone)) };
     },

@@ -5,7 +5,7 @@ import { problemMessage } from '../api/problems.ts';
 import type { BookingRequest, Institution, Room, Suggestion } from '../api/types.ts';
 import { AdminTable } from '../admin/AdminTable.tsx';
 import { EditDialog } from '../admin/EditDialog.tsx';
-import { useList } from '../admin/useList.ts';
+import { usePagedList } from '../admin/useList.ts';
 import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { Suggestions } from '../calendar/Suggestions.tsx';
@@ -139,7 +139,7 @@ export function RequestQueuePage() {
   const { settings } = useMe();
   // Days in the portal's zone, both ends included.
   const day = (d: string, time: string) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? zonedToInstant(`${d}T${time}`, settings.defaultTimeZone).toISOString() : undefined);
-  const { items, error, reload } = useList<BookingRequest>('/api/v1/requests', {
+  const { items, error, reload, more, showMore } = usePagedList<BookingRequest>('/api/v1/requests', {
     state: state || undefined,
     institutionId: institutionId || undefined,
     roomId: roomId || undefined,
@@ -198,6 +198,7 @@ export function RequestQueuePage() {
         </form>
       }
       items={items}
+      more={more ? showMore : undefined}
       error={error}
       empty={t('requests.none')}
       columns={[
