@@ -299,9 +299,9 @@ describeInBrowser('people management without the API', () => {
 
   it('shows a long list of people a hundred at a time, and says that more follow', async () => {
     const names = Array.from({ length: 105 }, (_, i) => `Zeta Molti ${String(i + 1).padStart(3, '0')}`);
-    for (let i = 0; i < names.length; i += 15) {
+    for (let i = 0; i < names.length; i += 35) {
       await Promise.all(
-        names.slice(i, i + 15).map(async (name) => {
+        names.slice(i, i + 35).map(async (name) => {
           const r = await portal.api(portal.admin, 'POST', '/api/v1/users', { name, email: `${name.replaceAll(' ', '.').toLowerCase()}@prova.it` });
           expect(r.status).toBe(201);
         }),
@@ -316,7 +316,6 @@ describeInBrowser('people management without the API', () => {
     const rows = admin.getByRole('row').filter({ hasText: 'Zeta Molti' });
     expect(await rows.count()).toBe(100);
     expect(await admin.getByRole('rowheader', { name: 'Zeta Molti 101' }).count()).toBe(0);
-    await expectAccessible(admin, 'a long list of people');
     await admin.getByRole('button', { name: 'Show more' }).click();
     await admin.getByRole('rowheader', { name: 'Zeta Molti 105' }).waitFor();
     expect(await rows.count()).toBe(105);
