@@ -32,8 +32,9 @@ function DateBox({ booking }: { booking: Booking }) {
 }
 
 function BookingCard({ booking, onCancelled, past, inSeries = false }: { booking: Booking; onCancelled: OnCancelled; past: boolean; inSeries?: boolean }) {
-  const whose = useContext(Whose);
   const { t } = useTranslation();
+  const { me } = useMe();
+  const owner = useContext(ListOwner) ?? me.id;
   const [open, setOpen] = useState(false);
   const cancel = useCancelBooking(booking, onCancelled);
   const detailsId = `booking-${booking.id}-details`;
@@ -59,9 +60,9 @@ function BookingCard({ booking, onCancelled, past, inSeries = false }: { booking
         </p>
         {booking.bookedBy && (
           <p className="booking-for muted small">
-            {!whose.mine
+            {owner !== me.id
               ? t('personBookings.bookedByFor', { by: booking.bookedBy.name, owner: booking.booker.name })
-              : booking.bookedBy.id === whose.id
+              : booking.bookedBy.id === me.id
                 ? t('myBookings.bookedFor', { owner: booking.booker.name })
                 : t('myBookings.bookedBy', { by: booking.bookedBy.name })}
           </p>
@@ -156,8 +157,8 @@ function groupSeries(items: Booking[]): Booking[][] {
   return groups;
 }
 
-/** Whose bookings a list shows: the cards word "booked for" and "booked by" from that person's side. */
-const Whose = createContext<{ id: string; mine: boolean }>({ id: '', mine: true });
+/** Whose bookings a list shows (null: the signed-in person's): the cards word "booked for" and "booked by" from that side. */
+const ListOwner = createContext<string | null>(null);
 
 /**
  * One person's bookings, upcoming or past, as they own them or booked them for others: one's own
@@ -214,7 +215,7 @@ function BookingsOf({ person, refresh = 0 }: { person: { id: string; name: strin
     : t(tab === 'upcoming' ? 'personBookings.noneUpcoming' : 'personBookings.nonePast', { name: person.name });
 
   return (
-    <Whose.Provider value={{ id: person.id, mine }}>
+    <ListOwner.Provider value={person.id}>
       <div className="tabs" role="group" aria-label={t('myBookings.which')}>
         {(['upcoming', 'past'] as const).map((which) => (
           <button key={which} type="button" aria-pressed={tab === which} onClick={() => setTab(which)}>
@@ -250,7 +251,7 @@ function BookingsOf({ person, refresh = 0 }: { person: { id: string; name: strin
           {t('common.loadMore')}
         </button>
       )}
-    </Whose.Provider>
+    </ListOwner.Provider>
   );
 }
 
