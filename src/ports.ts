@@ -144,6 +144,8 @@ export type BusyBooking = SeatUsage & {
   bookerId: string;
   institutionId: string | null;
   occupiedUntil: Date;
+  /** The series it is an occurrence of (null for a single booking and a hold). */
+  seriesId: string | null;
   /** A waiting-list hold (migration 019): busy for everyone, but no booking to open. */
   held?: boolean;
 };

@@ -19,8 +19,17 @@ export type Availability = {
     capacity: number;
     timeZone: string;
     fits: boolean;
-    /** bookingId, title and booker: only where the viewer may manage the booking (null otherwise). */
-    busy: { start: Date; end: Date; blockedUntil: Date; bookingId: string | null; title: string | null; seats: number; booker: { id: string; name: string } | null }[];
+    /** bookingId, title, booker and series: only where the viewer may manage the booking (null otherwise). */
+    busy: {
+      start: Date;
+      end: Date;
+      blockedUntil: Date;
+      bookingId: string | null;
+      title: string | null;
+      seats: number;
+      booker: { id: string; name: string } | null;
+      seriesId: string | null;
+    }[];
   }[];
   pool: { start: Date; end: Date; seatsUsed: number; seatsLeft: number }[];
 };
@@ -61,6 +70,9 @@ export async function availability(
             title: shown ? b.title : null,
             seats: b.seats,
             booker: shown ? { id: b.bookerId, name: names.get(b.bookerId) ?? '' } : null,
+            // A dragged occurrence asks "this meeting or the whole series" (the calendar read every
+            // series of the viewer for this before: up to 101 requests, and none for a new series).
+            seriesId: shown ? b.seriesId : null,
           };
         }),
     })),

@@ -181,6 +181,7 @@ export const Availability = z.object({
           title: z.string().nullable(),
           seats: z.number().int(),
           booker: z.object({ id: Id, name: z.string() }).nullable().describe('who the booking is for; null, as bookingId and title, where you may not manage it'),
+          seriesId: Id.nullable().describe('the series the booking is an occurrence of; null for a single booking, and where you may not manage it'),
         }),
       ),
     }),

@@ -55,6 +55,30 @@ describe('creating a series', () => {
     expect(localTimes(res.body.booked)).toEqual(['2026-04-24T15:00:00+02:00', '2026-05-29T15:00:00+02:00', '2026-06-26T15:00:00+02:00']);
   });
 
+  it('names the series of each occurrence in availability to whom may manage it, so the calendar asks before moving one', async () => {
+    const res = await series(alice, { title: 'Series in the calendar', roomId: rooms[1], start: '2026-06-01T15:00', end: '2026-06-01T16:00', rrule: 'FREQ=DAILY;COUNT=2' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const single = await book(alice, { title: 'Single in the calendar', roomId: rooms[1], start: '2026-06-01T17:00', end: '2026-06-01T18:00' });
+    expect(single.status, JSON.stringify(single.body)).toBe(201);
+    const week = async (as: Caller) => {
+      const got = await t.api('GET', '/api/v1/availability?from=2026-06-01T00:00:00Z&to=2026-06-03T00:00:00Z', { as });
+      expect(got.status).toBe(200);
+      return (got.body.rooms.find((r: { roomId: string }) => r.roomId === rooms[1]).busy as { bookingId: string | null; seriesId: string | null }[]).map((b) => [b.bookingId, b.seriesId]);
+    };
+    const [first, second] = res.body.booked as { id: string }[];
+    expect(await week(alice)).toEqual([
+      [first!.id, res.body.series.id],
+      [single.body.id, null],
+      [second!.id, res.body.series.id],
+    ]);
+    // Someone who may not manage them sees three busy slots and nothing of the series.
+    expect(await week(olga)).toEqual([
+      [null, null],
+      [null, null],
+      [null, null],
+    ]);
+  });
+
   it('starts the series (its DTSTART) on the rule’s first date when the start given is not one of them', async () => {
     // A Wednesday start for Mondays: RFC 5545 would count the Wednesday as one more meeting.
     const res = await series(alice, { title: 'Mondays from a Wednesday', roomId: rooms[3], start: '2026-04-01T17:00', end: '2026-04-01T18:00', rrule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3' });

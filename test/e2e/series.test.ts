@@ -208,15 +208,6 @@ describeInBrowser('recurring bookings', () => {
   it('asks "only this meeting or the whole series" when an occurrence is dragged in the calendar', async () => {
     const paolo = await portal.member('Paolo Gialli');
     const tuesday = addDays(nextMonday(), 1);
-    const created = await portal.api(paolo, 'POST', '/api/v1/series', {
-      roomId: room.id,
-      start: `${tuesday}T13:00:00`,
-      end: `${tuesday}T14:00:00`,
-      seats: 4,
-      title: 'Tutorato',
-      rrule: 'FREQ=DAILY;COUNT=3',
-    });
-    expect(created.status).toBe(201);
     const times = async () =>
       ((await portal.api(paolo, 'GET', `/api/v1/bookings?userId=${paolo.id}&status=confirmed`)).body.items as Array<{ startLocal: string; endLocal: string }>)
         .map((b) => `${b.startLocal.slice(0, 16)}–${b.endLocal.slice(11, 16)}`)
@@ -229,6 +220,18 @@ describeInBrowser('recurring bookings', () => {
       await calendar.locator('.ec-body .ec-day').first().waitFor();
       await showWeekOf(calendar, 'Go to date', tuesday);
       await calendar.waitForLoadState('networkidle').catch(() => {});
+      // The series is booked elsewhere (another tab, the API) while this calendar is open: its
+      // blocks arrive with the live update, and the calendar knows them for occurrences as well.
+      const created = await portal.api(paolo, 'POST', '/api/v1/series', {
+        roomId: room.id,
+        start: `${tuesday}T13:00:00`,
+        end: `${tuesday}T14:00:00`,
+        seats: 4,
+        title: 'Tutorato',
+        rrule: 'FREQ=DAILY;COUNT=3',
+      });
+      expect(created.status).toBe(201);
+      await expect.poll(() => calendar.locator('.ec-event', { hasText: 'Tutorato' }).count()).toBe(3);
       // In the week timeline (time across): drag the block sideways to 15:00 of its day.
       const dragLater = async (dayIndex: number) => {
         const event = calendar.locator('.ec-event', { hasText: 'Tutorato' }).nth(dayIndex);

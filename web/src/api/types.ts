@@ -157,6 +157,8 @@ export interface BusySlot {
   seats: number;
   /** Who it is for; null, as bookingId and title, where the viewer may not manage it. */
   booker: { id: string; name: string } | null;
+  /** The series it is an occurrence of; null for a single booking and where the viewer may not manage it. */
+  seriesId: string | null;
 }
 
 export interface RoomAvailability {
@@ -287,3 +289,6 @@ export interface BookingRequest {
   bookingId: string | null;
   createdAt: string;
 }
+
+/** Which meetings of a series an edit or a cancellation applies to. */
+export type SeriesScope = 'one' | 'following' | 'all';

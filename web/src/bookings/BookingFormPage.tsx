@@ -15,7 +15,7 @@ import { DateField } from '../ui/DateField.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
-import type { SeriesScope } from './seriesIndex.ts';
+import type { SeriesScope } from '../api/types.ts';
 import { buildRrule, initialRepeat, validateRepeat, weekdayOf, type RepeatErrors, type RepeatValues } from './repeat.ts';
 import { BookForField } from './BookForField.tsx';
 import type { PickedPerson } from '../admin/PersonPicker.tsx';

@@ -14,7 +14,7 @@ import { BookingDetails, icsUrl } from './BookingDetails.tsx';
 import { editPath } from './BookingPage.tsx';
 import { CalendarFeedPanel } from './CalendarFeedPanel.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
-import type { SeriesScope } from './seriesIndex.ts';
+import type { SeriesScope } from '../api/types.ts';
 import { WaitingEntries } from '../waiting/WaitingList.tsx';
 
 type Tab = 'upcoming' | 'past';

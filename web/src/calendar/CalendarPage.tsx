@@ -14,7 +14,7 @@ import { useToast } from '../ui/toasts.tsx';
 import { CalendarToolbar } from './CalendarToolbar.tsx';
 import { ConflictPanel } from './ConflictPanel.tsx';
 import { setDragProblem, useDragProblem } from './dragFeedback.ts';
-import { displayZone, titleIn, toCalendarEvents, type SlotProps } from './events.ts';
+import { displayZone, slotOf, toCalendarEvents, type SlotProps } from './events.ts';
 import { subscribeLiveStatus, type LiveStatus } from './live.ts';
 import { QuickBookDialog, type QuickSlot } from './QuickBookDialog.tsx';
 import { isDayView, isListView, RoomCalendar, type CalendarView, type GridMove, type GridSlot, type RoomCalendarHandlers } from './RoomCalendar.tsx';
@@ -28,7 +28,6 @@ import { SeatPoolStrip } from './SeatPoolStrip.tsx';
 import { SlotDialog } from './SlotDialog.tsx';
 import { SeriesMoveDialog, type SeriesMove } from './SeriesMoveDialog.tsx';
 import { cancelledMessage } from '../bookings/cancelBooking.tsx';
-import { useSeriesIndex } from '../bookings/seriesIndex.ts';
 import { useCalendarData } from './useCalendarData.ts';
 import { addDays, offsetString, wallClock, zonedToInstant } from './zone.ts';
 
@@ -130,12 +129,11 @@ export function CalendarPage() {
   const roomById = useCallback((id: string) => rooms?.find((r) => r.id === id), [rooms]);
   const zoneOf = useCallback((id: string) => roomById(id)?.timeZone ?? zone, [roomById, zone]);
 
-  const { seriesOf, reload: reloadSeries } = useSeriesIndex();
   const [seriesMove, setSeriesMove] = useState<SeriesMove | null>(null);
 
   // Latest values for the grid's callbacks, which are bound once.
-  const state = useRef({ availability, settings, zone, rooms, me, seriesOf });
-  state.current = { availability, settings, zone, rooms, me, seriesOf };
+  const state = useRef({ availability, settings, zone, rooms, me });
+  state.current = { availability, settings, zone, rooms, me };
 
   const showConflict = useCallback(
     (error: unknown, booking: { id: string; title: string }) => {
@@ -208,9 +206,10 @@ export function CalendarPage() {
       onMove: (move: GridMove) => {
         setDragProblem(null);
         const s = state.current;
-        const title = titleIn(s.availability, move.bookingId);
+        const moved = slotOf(s.availability, move.bookingId);
+        const title = moved?.title ?? '';
         setConflict(null);
-        const seriesId = s.seriesOf.get(move.bookingId);
+        const seriesId = moved?.seriesId;
         if (seriesId) {
           // An occurrence of a series: ask whether only this meeting or the whole series moves.
           setSeriesMove({ move, seriesId, title, zone: s.zone });
@@ -418,7 +417,6 @@ export function CalendarPage() {
           setSeriesMove(null);
           if (answer.ok) {
             toast(answer.message);
-            reloadSeries();
           } else if (answer.error !== undefined && seriesMove) {
             showConflict(answer.error, { id: seriesMove.move.bookingId, title: seriesMove.title });
           }
@@ -432,12 +430,11 @@ export function CalendarPage() {
         roomName={openSlot ? (roomById(openSlot.roomId)?.name ?? '') : ''}
         zone={openSlot ? zoneOf(openSlot.roomId) : zone}
         canEdit={openBooking ? openBooking.booker.id === me.id || canEditOthers : false}
-        seriesId={openBooking ? (openBooking.seriesId ?? seriesOf.get(openBooking.id)) : undefined}
+        seriesId={openBooking?.seriesId ?? undefined}
         onClose={() => setOpenSlot(null)}
         onCancelled={(b, scope) => {
           setOpenSlot(null);
           toast(cancelledMessage(t, b, scope));
-          reloadSeries();
           void reload();
         }}
       />

@@ -1,4 +1,4 @@
-import type { Availability } from '../api/types.ts';
+import type { Availability, BusySlot } from '../api/types.ts';
 import { wallClock } from './zone.ts';
 
 /** What the calendar needs of one block in the grid, beyond its times. */
@@ -63,10 +63,10 @@ export function toCalendarEvents(
   return events;
 }
 
-/** The title of a booking the viewer may see in this availability ('' when it is not there). */
-export function titleIn(availability: Availability | null, bookingId: string): string {
-  for (const room of availability?.rooms ?? []) for (const slot of room.busy) if (slot.bookingId === bookingId) return slot.title ?? '';
-  return '';
+/** A booking's slot in this availability (its title, its series), null when the viewer may not see it there. */
+export function slotOf(availability: Availability | null, bookingId: string): BusySlot | null {
+  for (const room of availability?.rooms ?? []) for (const slot of room.busy) if (slot.bookingId === bookingId) return slot;
+  return null;
 }
 
 /** The zone the grid is drawn in: the rooms' own zone when they share one, else the portal default. */

@@ -25,7 +25,7 @@ const availability: Availability = {
       capacity: 80,
       timeZone: 'Europe/Rome',
       fits: true,
-      busy: [{ start: '2026-03-03T10:00:00Z', end: '2026-03-03T11:00:00Z', blockedUntil: '2026-03-03T11:15:00Z', bookingId: 'mine', title: 'Lezione', seats: 30, booker: { id: 'me', name: 'Me' } }],
+      busy: [{ start: '2026-03-03T10:00:00Z', end: '2026-03-03T11:00:00Z', blockedUntil: '2026-03-03T11:15:00Z', bookingId: 'mine', title: 'Lezione', seats: 30, booker: { id: 'me', name: 'Me' }, seriesId: null }],
     },
     { roomId: 'b', name: 'Sala Volta', capacity: 100, timeZone: 'Europe/Rome', fits: true, busy: [] },
   ],
