@@ -19,7 +19,8 @@ export type SeriesScope = 'one' | 'following' | 'all';
 export type CreateSeriesInput = {
   title: string;
   description?: string | undefined;
-  roomId: string;
+  /** Left out (with seats): the smallest room free at every date, else at the most dates. */
+  roomId?: string | undefined;
   seats?: number | undefined;
   /** The first meeting; later ones keep its wall-clock time in the room's zone. */
   start: string;
@@ -59,9 +60,12 @@ const occurrenceNotFound = () =>
 // else (a bug, the database) aborts the whole request.
 const PER_DATE = new Set(['conflict', 'unprocessable']);
 
+type DryRunOutcome = { booked: Booking[]; refusals: Refusal[] };
+type Plan = Awaited<ReturnType<SeriesService['plan']>>;
+
 class DryRun extends Error {
-  readonly outcome: { booked: Booking[]; refusals: Refusal[] };
-  constructor(outcome: { booked: Booking[]; refusals: Refusal[] }) {
+  readonly outcome: DryRunOutcome;
+  constructor(outcome: DryRunOutcome) {
     super('dry run');
     this.outcome = outcome;
   }
@@ -86,32 +90,23 @@ export class SeriesService {
     this.listeners.push(listener);
   }
 
-  /** The dates a rule gives and which of them are free now, without booking anything. */
-  async preview(caller: CallContext, input: CreateSeriesInput): Promise<{ zone: string; occurrences: PlannedOccurrence[] }> {
+  /** The dates a rule gives and which of them are free now (in the room given or chosen), without booking anything. */
+  async preview(caller: CallContext, input: CreateSeriesInput): Promise<{ zone: string; room: Room; occurrences: PlannedOccurrence[] }> {
     const ctx = await onBehalf(this.uow.repos, caller, input.ownerId);
-    const plan = await this.plan(ctx, input);
-    let outcome: { booked: Booking[]; refusals: Refusal[] };
-    try {
-      await this.uow.transaction(async (r) => {
-        const seriesId = await this.insertSeries(r, ctx, input, plan);
-        throw new DryRun(await this.reserveAll(r, ctx, plan, seriesId));
-      });
-      throw new Error('unreachable');
-    } catch (e) {
-      if (!(e instanceof DryRun)) throw e;
-      outcome = e.outcome;
-    }
+    const plan = await this.inRoom(ctx, input, await this.plan(ctx, input));
+    const outcome = plan.tried ?? (await this.dryRun(ctx, input, plan));
     const refusals = await this.withAlternatives(outcome.refusals, plan, outcome.booked);
     const byStart = new Map(refusals.map((f) => [f.start.getTime(), f]));
     return {
       zone: plan.zone,
+      room: plan.room,
       occurrences: plan.slots.map((s) => ({ start: s.start, end: s.end, free: !byStart.has(s.start.getTime()), refusal: byStart.get(s.start.getTime()) ?? null })),
     };
   }
 
   async create(caller: CallContext, input: CreateSeriesInput): Promise<SeriesOutcome> {
     const ctx = await onBehalf(this.uow.repos, caller, input.ownerId);
-    const plan = await this.plan(ctx, input);
+    const plan = await this.inRoom(ctx, input, await this.plan(ctx, input));
     let refused: Refusal[] = [];
     try {
       const result = await this.uow.transaction(async (r) => {
@@ -373,24 +368,59 @@ export class SeriesService {
 
   private async plan(ctx: CallContext, input: CreateSeriesInput) {
     const repos = this.uow.repos;
-    const { candidates, zone, seats } = await this.bookings.chooseRooms(repos, { roomId: input.roomId, seats: input.seats });
-    const room = candidates[0]!;
+    const chosen = await this.bookings.chooseRooms(repos, { roomId: input.roomId, seats: input.seats });
+    const { zone, seats } = chosen;
+    let candidates = chosen.candidates;
     const first = this.bookings.parseSlot(input.start, input.end, zone);
     // The first meeting must itself be a valid booking request; later dates are judged one by one.
     await this.bookings.checkMayBookAt(repos, ctx, first, zone);
     // The self-service limits of a single booking hold for each occurrence (requests are for single bookings).
     if (ctx.actor.role !== 'admin') {
       checkSeatShare(seats, this.policy);
-      checkOnApproval(room, true);
+      candidates = candidates.filter((room) => !room.onApproval);
+      if (candidates.length === 0) checkOnApproval(chosen.candidates[0]!, chosen.candidates.length === 1);
     }
     const rule = parseRecurrence(input.rrule);
     const now = this.clock.now();
     const length = first.end.getTime() - first.start.getTime();
     const starts = expandRecurrence({ rule, start: first.start, zone, notAfter: latestStart(now, this.policy) });
-    return { room, zone, seats, rule, first, slots: starts.map((start) => ({ start, end: new Date(start.getTime() + length) })), title: input.title, description: input.description ?? '', withoutAudio: input.audio === false };
+    return { room: candidates[0]!, candidates, zone, seats, rule, first, slots: starts.map((start) => ({ start, end: new Date(start.getTime() + length) })), title: input.title, description: input.description ?? '', withoutAudio: input.audio === false };
   }
 
-  private async insertSeries(r: Repositories, ctx: CallContext, input: CreateSeriesInput, plan: Awaited<ReturnType<SeriesService['plan']>>): Promise<string> {
+  /**
+   * The series' one room. With a choice (no roomId), each room that fits is tried, smallest first,
+   * by the same rules that book, in a transaction rolled back: the first free at every date is
+   * taken, else the one free at the most dates (the smallest of those). A room cannot help with a
+   * date refused for other reasons (the seat pool, a quota), so those end the search. At most one
+   * try per room (rooms are few); the booking itself then decides again under its locks. The
+   * chosen room's try comes along, so a preview does not ask twice.
+   */
+  private async inRoom(ctx: CallContext, input: CreateSeriesInput, plan: Plan): Promise<Plan & { tried?: DryRunOutcome }> {
+    if (plan.candidates.length === 1) return plan;
+    let best: { room: Room; outcome: DryRunOutcome } | null = null;
+    for (const room of plan.candidates) {
+      const outcome = await this.dryRun(ctx, input, { ...plan, room });
+      if (!best || outcome.refusals.length < best.outcome.refusals.length) best = { room, outcome };
+      if (!outcome.refusals.some((f) => f.code === 'ROOM_TAKEN')) break;
+    }
+    return { ...plan, room: best!.room, tried: best!.outcome };
+  }
+
+  /** What booking the series would give now, in a transaction rolled back. */
+  private async dryRun(ctx: CallContext, input: CreateSeriesInput, plan: Plan): Promise<DryRunOutcome> {
+    try {
+      await this.uow.transaction(async (r) => {
+        const seriesId = await this.insertSeries(r, ctx, input, plan);
+        throw new DryRun(await this.reserveAll(r, ctx, plan, seriesId));
+      });
+      throw new Error('unreachable');
+    } catch (e) {
+      if (!(e instanceof DryRun)) throw e;
+      return e.outcome;
+    }
+  }
+
+  private async insertSeries(r: Repositories, ctx: CallContext, input: CreateSeriesInput, plan: Plan): Promise<string> {
     return r.bookings.series.insert({
       roomId: plan.room.id,
       title: plan.title,
@@ -411,7 +441,7 @@ export class SeriesService {
   }
 
   /** Books every planned date that the rules allow, in time order, in one pass of the booking rules. */
-  private async reserveAll(r: Repositories, ctx: CallContext, plan: Awaited<ReturnType<SeriesService['plan']>>, seriesId: string) {
+  private async reserveAll(r: Repositories, ctx: CallContext, plan: Plan, seriesId: string) {
     const early = await this.bookings.requestRefusals(r, ctx, plan.slots, plan.zone);
     const open = plan.slots.filter((_, i) => !early[i]);
     const results = await this.bookings.reserveMany(

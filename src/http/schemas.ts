@@ -355,7 +355,7 @@ const Rrule = Line(500).trim().min(6).describe('RFC 5545 RRULE without DTSTART, 
 export const SeriesCreate = z.strictObject({
   title: Text(200),
   description: MultiLine(5000).optional(),
-  roomId: Id,
+  roomId: Id.optional().describe('leave out, and give seats, for the smallest room that fits and is free at every date (else at the most dates)'),
   seats: z.number().int().min(1).max(100_000).optional(),
   start: TimeInput.describe('the first meeting’s start; later ones keep its wall-clock time in the room’s zone'),
   end: TimeInput,
@@ -402,6 +402,7 @@ export const Occurrence = Booking.extend({ seriesId: Id.nullable(), recurrenceId
 export const SeriesOutcome = z.object({ series: Series, booked: z.array(Occurrence), skipped: z.array(SeriesRefusal) });
 export const SeriesDetail = z.object({ series: Series, occurrences: z.array(Occurrence) });
 export const SeriesPreview = z.object({
+  room: z.object({ id: Id, name: z.string() }).describe('the room the dates were checked in: the one given, or the one the series would get'),
   occurrences: z.array(z.object({ start: Instant, end: Instant, startLocal: Instant, endLocal: Instant, free: z.boolean(), refusal: SeriesRefusal.nullable() })),
 });
 export const SeriesScopeQuery = z.strictObject({ scope: z.enum(['one', 'following', 'all']).default('one') });

@@ -79,6 +79,49 @@ describe('creating a series', () => {
     ]);
   });
 
+  it('any room: the smallest that is free at every date, else the one free at the most dates', async () => {
+    const [hundredA, hundredB] = t.rooms.filter((r) => r.capacity === 100).map((r) => r.id);
+    const bigRooms = t.rooms.filter((r) => r.capacity === 200).map((r) => r.id);
+    const take = async (roomId: string, day: string) => expect((await book(bob, { roomId, start: `${day}T11:00`, end: `${day}T12:00` })).status).toBe(201);
+    const anyRoom = { title: 'Any room', seats: 80, start: '2026-07-02T11:00', end: '2026-07-02T12:00', rrule: 'FREQ=WEEKLY;COUNT=3' };
+    // Both rooms of 100 are taken on one of the dates: the series goes to a room of 200, all of it.
+    await take(hundredA!, '2026-07-09');
+    await take(hundredB!, '2026-07-16');
+    const preview = await t.api('POST', '/api/v1/series/preview', { as: alice, body: anyRoom });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(bigRooms).toContain(preview.body.room.id);
+    expect(preview.body.occurrences.map((o: { free: boolean }) => o.free)).toEqual([true, true, true]);
+    const created = await series(alice, anyRoom);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.series.roomId).toBe(preview.body.room.id);
+    expect(created.body.booked.map((o: { roomId: string }) => o.roomId)).toEqual([preview.body.room.id, preview.body.room.id, preview.body.room.id]);
+
+    // No room is free at every date: the one with the fewest taken (B, one; A has two; the rooms of
+    // 200 one each but are larger) is checked, refused as a whole, or booked where free.
+    const later = { ...anyRoom, title: 'Any room, some taken', start: '2026-08-06T11:00', end: '2026-08-06T12:00' };
+    await take(hundredA!, '2026-08-06');
+    await take(hundredA!, '2026-08-13');
+    await take(hundredB!, '2026-08-13');
+    for (const big of bigRooms) await take(big, '2026-08-20');
+    const checked = await t.api('POST', '/api/v1/series/preview', { as: alice, body: later });
+    expect(checked.body.room.id).toBe(hundredB);
+    expect(checked.body.occurrences.map((o: { free: boolean }) => o.free)).toEqual([true, false, true]);
+    const refused = await series(alice, later);
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    expect(refused.body.code).toBe('SERIES_CONFLICTS');
+    expect(refused.body.conflicts.map((c: { startLocal: string }) => c.startLocal)).toEqual(['2026-08-13T11:00:00+02:00']);
+    expect(await rowsTitled(later.title)).toBe(0);
+    const someFree = await series(alice, { ...later, mode: 'book-free' });
+    expect(someFree.status, JSON.stringify(someFree.body)).toBe(201);
+    expect(someFree.body.series.roomId).toBe(hundredB);
+    expect(localTimes(someFree.body.booked)).toEqual(['2026-08-06T11:00:00+02:00', '2026-08-20T11:00:00+02:00']);
+
+    // Seats are needed to choose: without a room nor seats, a clear 400 on the field.
+    const neither = await t.api('POST', '/api/v1/series', { as: alice, body: { title: 'Neither', start: '2026-09-03T11:00', end: '2026-09-03T12:00', rrule: 'FREQ=WEEKLY;COUNT=2' } });
+    expect(neither.status).toBe(400);
+    expect(neither.body.code).toBe('VALIDATION_FAILED');
+  });
+
   it('starts the series (its DTSTART) on the rule’s first date when the start given is not one of them', async () => {
     // A Wednesday start for Mondays: RFC 5545 would count the Wednesday as one more meeting.
     const res = await series(alice, { title: 'Mondays from a Wednesday', roomId: rooms[3], start: '2026-04-01T17:00', end: '2026-04-01T18:00', rrule: 'FREQ=WEEKLY;BYDAY=MO;COUNT=3' });

@@ -95,6 +95,43 @@ describeInBrowser('recurring bookings', () => {
     expect(series[0]!.rrule).toMatch(/FREQ=WEEKLY;.*BYDAY=MO,WE/);
   });
 
+  it('leaves the room to the portal: the check says which room, the smallest free at every date, and the series goes there', async () => {
+    const rooms200 = (await portal.rooms()).filter((r) => r.capacity === 200);
+    expect(rooms200.length).toBe(2);
+    // Luca has one of the two large rooms on the second date: the series of 150 gets the other one.
+    // Thursdays at 18:00, clear of the other tests' meetings in these rooms.
+    const second = addDays(monday, 17);
+    expect((await portal.api(luca, 'POST', '/api/v1/bookings', { roomId: rooms200[0]!.id, start: `${second}T18:00:00`, end: `${second}T19:00:00`, seats: 5, title: 'Esame' })).status).toBe(201);
+    const sara = await portal.member('Sara Neri');
+    const saraContext = await newContext(browser, portal.baseUrl);
+    const form = await saraContext.newPage();
+    try {
+      await signIn(form, sara.email, sara.password);
+      await form.goto('/bookings/new');
+      await form.getByRole('heading', { level: 1, name: 'New booking' }).waitFor();
+      await form.getByLabel('Date').fill(addDays(monday, 10));
+      await form.getByLabel('Start').fill('18:00');
+      await form.getByLabel('End').fill('19:00');
+      await form.getByLabel('Seats').fill('150');
+      await form.getByLabel('Title').fill('Lezione aperta');
+      await form.getByLabel('Repeat this meeting').check();
+      await form.getByLabel('Repeats').selectOption('weekly');
+      await form.getByLabel('Number of meetings', { exact: true }).fill('3');
+      await form.getByRole('button', { name: 'Check the dates' }).click();
+      const preview = form.locator('[data-slot="series-preview"]');
+      await preview.getByText('All 3 dates are free.').waitFor();
+      await preview.getByText(`In ${rooms200[1]!.name}: the smallest room with enough seats that is free at every date.`).waitFor();
+      await expectAccessible(form, 'a series in any room: the dates checked');
+      await form.getByRole('button', { name: 'Book the series' }).click();
+      const outcome = form.locator('[data-slot="series-outcome"]');
+      await outcome.getByText(`3 meetings booked. Room: ${rooms200[1]!.name}.`).waitFor();
+      const items = (await portal.api(sara, 'GET', `/api/v1/bookings?userId=${sara.id}`)).body.items as Array<{ roomId: string }>;
+      expect(items.map((b) => b.roomId)).toEqual([rooms200[1]!.id, rooms200[1]!.id, rooms200[1]!.id]);
+    } finally {
+      await saraContext.close();
+    }
+  });
+
   it('books "every month on the second Tuesday" and a custom rule, in Italian too', async () => {
     await fillMeeting('Consiglio di dipartimento');
     await page.getByLabel('Start').fill('15:00');

@@ -56,8 +56,9 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
       response: { 200: S.SeriesPreview, ...S.errorResponses },
     },
     handler: async (req) => {
-      const { zone, occurrences } = await series.preview(callContext(req), req.body);
+      const { zone, room, occurrences } = await series.preview(callContext(req), req.body);
       return {
+        room: { id: room.id, name: room.name },
         occurrences: occurrences.map((p) => ({
           start: iso(p.start),
           end: iso(p.end),

@@ -19,7 +19,7 @@ import type { SeriesScope } from '../api/types.ts';
 import { buildRrule, initialRepeat, validateRepeat, weekdayOf, type RepeatErrors, type RepeatValues } from './repeat.ts';
 import { BookForField } from './BookForField.tsx';
 import type { PickedPerson } from '../admin/PersonPicker.tsx';
-import { RepeatSection, SeriesOutcomePanel, type PreviewOccurrence, type SeriesMode, type SeriesRefusal } from './RepeatSection.tsx';
+import { RepeatSection, SeriesOutcomePanel, type SeriesMode, type SeriesPreview, type SeriesRefusal } from './RepeatSection.tsx';
 import { askPath, beyondSelfService } from '../requests/ask.ts';
 import { FIELD_OF_CODE, fieldOfPath, validateBooking, type BookingFormValues, type FormErrors, type FormField } from './bookingForm.ts';
 import { WaitForSlot, isWaitable, type WaitRequest } from '../waiting/WaitingList.tsx';
@@ -58,11 +58,11 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const [repeat, setRepeat] = useState<RepeatValues>(initialRepeat);
   const [repeatErrors, setRepeatErrors] = useState<RepeatErrors>({});
   const [mode, setMode] = useState<SeriesMode>('all-or-nothing');
-  const [preview, setPreview] = useState<PreviewOccurrence[] | null>(null);
+  const [preview, setPreview] = useState<SeriesPreview | null>(null);
   const [previewBusy, setPreviewBusy] = useState(false);
   const seriesId = editingId ? new URLSearchParams(window.location.search).get('series') : null;
   const [scope, setScope] = useState<SeriesScope>('one');
-  const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string } | null>(null);
+  const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string; room: string } | null>(null);
   // Offered for every new booking or series when the portal has telephony.
   const [audio, setAudio] = useState(true);
   // "Book for", also when the calendar's quick dialog hands over (?ownerId=&ownerName=).
@@ -235,7 +235,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   function seriesBody() {
     if (!values) return null;
     return {
-      roomId: values.roomId,
+      roomId: values.roomId || undefined,
       start: `${values.date}T${values.startTime}:00`,
       end: `${values.date}T${values.endTime}:00`,
       title: values.title.trim() || '-',
@@ -249,7 +249,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     };
   }
 
-  /** The checks of the form plus the repeat section's; the room is required for a series. */
+  /** The checks of the form plus the repeat section's. */
   function checkRepeat(forPreview: boolean): boolean {
     if (!values) return false;
     const found = validateBooking(values, room, zone, settings, t);
@@ -257,7 +257,6 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       delete found.title;
       delete found.seats;
     }
-    if (!values.roomId) found.roomId = t('repeat.needsRoom');
     const rErrors = validateRepeat(repeat, values.date);
     setErrors(found);
     setRepeatErrors(rErrors);
@@ -290,8 +289,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     if (!checkRepeat(true)) return;
     setPreviewBusy(true);
     try {
-      const answer = await api.post<{ occurrences: PreviewOccurrence[] }>('/api/v1/series/preview', seriesBody());
-      setPreview(answer.occurrences);
+      setPreview(await api.post<SeriesPreview>('/api/v1/series/preview', seriesBody()));
     } catch (e) {
       setPreview(null);
       showProblem(e);
@@ -304,8 +302,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     if (!checkRepeat(false)) return;
     setBusy(true);
     try {
-      const answer = await api.post<{ booked: Booking[]; skipped: SeriesRefusal[]; series: { timeZone: string } }>('/api/v1/series', seriesBody());
-      setOutcome({ booked: answer.booked, skipped: answer.skipped, zone: answer.series.timeZone });
+      const answer = await api.post<{ booked: Booking[]; skipped: SeriesRefusal[]; series: { timeZone: string; roomName: string } }>('/api/v1/series', seriesBody());
+      setOutcome({ booked: answer.booked, skipped: answer.skipped, zone: answer.series.timeZone, room: answer.series.roomName });
       toast(t('repeat.booked', { count: answer.booked.length }));
       window.setTimeout(() => outcomeRef.current?.focus(), 0);
     } catch (e) {
@@ -396,7 +394,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       )}
       {outcome ? (
         <div ref={outcomeRef} tabIndex={-1}>
-          <SeriesOutcomePanel booked={outcome.booked} skipped={outcome.skipped} zone={outcome.zone} />
+          <SeriesOutcomePanel booked={outcome.booked} skipped={outcome.skipped} zone={outcome.zone} room={outcome.room} />
           <div className="form-actions">
             <Link to="/bookings" className="button button-primary">
               {t('repeat.goBookings')}
@@ -489,6 +487,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
               firstDate={values.date}
               zone={zone}
               preview={preview}
+              roomChosen={!values.roomId}
               previewBusy={previewBusy}
               onPreview={() => void previewSeries()}
               mode={mode}

@@ -14,6 +14,12 @@ export interface PreviewOccurrence {
   refusal: SeriesRefusal | null;
 }
 
+/** The dates a rule gives, checked in one room: the one chosen, or the one the series would get. */
+export interface SeriesPreview {
+  room: { id: string; name: string };
+  occurrences: PreviewOccurrence[];
+}
+
 export interface SeriesRefusal {
   start: string;
   end: string;
@@ -38,6 +44,7 @@ export function RepeatSection({
   firstDate,
   zone,
   preview,
+  roomChosen,
   previewBusy,
   onPreview,
   mode,
@@ -48,7 +55,9 @@ export function RepeatSection({
   errors: RepeatErrors;
   firstDate: string;
   zone: string;
-  preview: PreviewOccurrence[] | null;
+  preview: SeriesPreview | null;
+  /** The booker left the room to the portal: the preview says which one it would be. */
+  roomChosen: boolean;
   previewBusy: boolean;
   onPreview(): void;
   mode: SeriesMode;
@@ -59,7 +68,7 @@ export function RepeatSection({
   const weekday = /^\d{4}-\d{2}-\d{2}$/.test(firstDate) ? weekdayOf(firstDate) : 'MO';
   const nth = /^\d{4}-\d{2}-\d{2}$/.test(firstDate) ? nthOfMonth(firstDate) : 1;
   const err = (key: keyof RepeatErrors) => (errors[key] ? t(`repeat.errors.${errors[key]}`) : undefined);
-  const conflicts = preview?.filter((o) => !o.free) ?? [];
+  const conflicts = preview?.occurrences.filter((o) => !o.free) ?? [];
 
   return (
     <fieldset className="repeat">
@@ -164,11 +173,12 @@ export function RepeatSection({
             <div className="repeat-preview" role="status" data-slot="series-preview">
               <p className="repeat-preview-summary">
                 {conflicts.length === 0
-                  ? t('repeat.allFree', { count: preview.length })
-                  : t('repeat.someTaken', { count: conflicts.length, total: preview.length })}
+                  ? t('repeat.allFree', { count: preview.occurrences.length })
+                  : t('repeat.someTaken', { count: conflicts.length, total: preview.occurrences.length })}
               </p>
+              {roomChosen && <p>{t(conflicts.length === 0 ? 'repeat.chosenRoom' : 'repeat.chosenRoomMost', { room: preview.room.name })}</p>}
               <ul className="repeat-dates">
-                {preview.map((o) => (
+                {preview.occurrences.map((o) => (
                   <li key={o.start} className={o.free ? 'repeat-date' : 'repeat-date repeat-date-taken'}>
                     <span>{formatSlot(o.start, o.end, zone)}</span>{' '}
                     {o.free ? (
@@ -197,12 +207,24 @@ export function RepeatSection({
 }
 
 /** What a series booking answered: the dates booked and the ones skipped, with why. */
-export function SeriesOutcomePanel({ booked, skipped, zone }: { booked: Array<{ id: string; start: string; end: string }>; skipped: SeriesRefusal[]; zone: string }) {
+export function SeriesOutcomePanel({
+  booked,
+  skipped,
+  zone,
+  room,
+}: {
+  booked: Array<{ id: string; start: string; end: string }>;
+  skipped: SeriesRefusal[];
+  zone: string;
+  room: string;
+}) {
   const { t } = useTranslation();
   return (
     <div className="card repeat-outcome" role="status" data-slot="series-outcome">
       <h2>{t('repeat.outcomeTitle')}</h2>
-      <p>{t('repeat.booked', { count: booked.length })}</p>
+      <p>
+        {t('repeat.booked', { count: booked.length })} {t('repeat.bookedIn', { room })}
+      </p>
       <ul className="repeat-dates">
         {booked.map((b) => (
           <li key={b.id}>
