@@ -172,4 +172,33 @@ describeInBrowser('booking form and my bookings', () => {
     const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}&status=confirmed`)).body.items;
     expect(items).toHaveLength(0);
   });
+
+  it('follows a booking’s own changes on its page, and reads it again for those only', async () => {
+    const [room] = await portal.rooms();
+    const at = (hour: number) => {
+      const h = String(hour).padStart(2, '0');
+      return { roomId: room!.id, start: `${addDays(day, 1)}T${h}:00:00`, end: `${addDays(day, 1)}T${h}:30:00`, seats: 3 };
+    };
+    const created = await portal.api(maria, 'POST', '/api/v1/bookings', { ...at(9), title: 'Ricevimento' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const path = `/api/v1/bookings/${created.body.id}`;
+    await page.goto(`/bookings/${created.body.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Ricevimento' }).waitFor();
+    await page.waitForLoadState('networkidle').catch(() => {});
+    let reads = 0;
+    const count = (request: { url(): string }) => {
+      if (new URL(request.url()).pathname === path) reads++;
+    };
+    page.on('request', count);
+    try {
+      // Others' bookings come and go: not this page's concern.
+      for (const hour of [10, 11, 12]) expect((await portal.api(maria, 'POST', '/api/v1/bookings', { ...at(hour), title: `Altro ${hour}` })).status).toBe(201);
+      // Its own change shows without a reload, after the three (one stream, in order).
+      expect((await portal.api(maria, 'PATCH', path, { title: 'Ricevimento studenti' })).status).toBe(200);
+      await page.getByRole('heading', { level: 1, name: 'Ricevimento studenti' }).waitFor();
+      expect(reads).toBe(1);
+    } finally {
+      page.off('request', count);
+    }
+  });
 });

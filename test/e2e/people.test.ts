@@ -290,6 +290,11 @@ describeInBrowser('people management without the API', () => {
     await manager.getByRole('link', { name: 'Prenota per Otto Altri' }).waitFor();
     await expectAccessible(manager, 'a member’s bookings for a manager');
     await screenshot(manager, 'people-bookings-it');
+    // One of them, and back up to that person's bookings (not to the manager's own).
+    await manager.getByRole('link', { name: 'Riunione di Otto', exact: true }).click();
+    await manager.getByRole('heading', { level: 1, name: 'Riunione di Otto' }).waitFor();
+    await manager.getByRole('link', { name: '← Prenotazioni di Otto Altri' }).click();
+    await manager.getByRole('heading', { level: 1, name: 'Prenotazioni di Otto Altri' }).waitFor();
     // Someone outside the manager's institution is not there for them, said in words.
     await manager.goto(`/people/${portal.admin.id}/bookings`);
     await manager.getByText('Non esiste un utente con questo id.').waitFor();

@@ -68,7 +68,14 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
   useEffect(() => {
     void load();
   }, [load]);
-  useEffect(() => subscribeBookingChanges(() => void load()), [load]);
+  // This booking's changes only (or a resync, null): not a read for every booking anyone makes.
+  useEffect(
+    () =>
+      subscribeBookingChanges((change) => {
+        if (change === null || change.bookingId === id) void load();
+      }),
+    [load, id],
+  );
 
   if (error && !booking) {
     return (
@@ -92,10 +99,17 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
   const confirmed = booking.status === 'confirmed';
   const ended = hasEnded(booking);
   const manage = mayManage(me, booking) && confirmed && !ended;
+  // Up to the list the booking belongs in: one's own, or (an administrator's or a manager's view of
+  // someone else's) that person's bookings.
+  const theirs = booking.booker.id !== me.id && booking.bookedBy?.id !== me.id;
   return (
     <section className="page page-medium booking-page">
       <p className="breadcrumb">
-        <Link to="/bookings">← {t('bookingPage.back')}</Link>
+        {theirs ? (
+          <Link to={`/people/${encodeURIComponent(booking.booker.id)}/bookings`}>← {t('personBookings.title', { name: booking.booker.name })}</Link>
+        ) : (
+          <Link to="/bookings">← {t('bookingPage.back')}</Link>
+        )}
       </p>
       <PageHeader
         title={booking.title}
