@@ -242,11 +242,17 @@ var h=new Intl.DateTimeFormat(loc,{timeZone:zone,hour:'2-digit',minute:'2-digit'
 el.lastElementChild.textContent=d.format(s)+' – '+h.format(e)+' ('+zone+')';el.hidden=false;})();
 `;
 
+// The opening time is the room zone's; a browser in another zone gets it in its own, named, as the
+// meeting line does (a guest abroad read "opens at 13:45" beside a meeting at 13:00 their time).
 const COUNTDOWN_SCRIPT = `
-(function(){var el=document.getElementById('count'),left=+el.dataset.seconds,end=Date.now()+left*1000,w=el.dataset;
+(function(){var el=document.getElementById('count'),left=+el.dataset.seconds,end=Date.now()+left*1000,w=el.dataset,day=w.day,zone;
+try{zone=Intl.DateTimeFormat().resolvedOptions().timeZone;}catch(e){}
+if(zone&&zone!==w.zone){var at=new Date(w.opens),fmt=function(o){o.timeZone=zone;return new Intl.DateTimeFormat(w.locale,o).format(at);};
+day=fmt({weekday:'short',day:'numeric',month:'short'})+' '+w.at+' '+fmt({hour:'2-digit',minute:'2-digit',hourCycle:'h23'})+' ('+zone+')';
+el.textContent=w.lead+' '+w.rel+', '+day+'.';}
 if(left>3600){setTimeout(function(){location.reload();},Math.min(left-3600,900)*1000);return;}
 function f(s){var m=Math.floor(s/60),r=s%60;return w.wordIn+' '+(m>0?m+' '+w.wordMinutes+' ':'')+r+' '+w.wordSeconds;}
-function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1000));el.textContent=w.lead+' '+f(s)+', '+w.day+'.';
+function tick(){var s=Math.max(0,Math.ceil((end-Date.now())/1000));el.textContent=w.lead+' '+f(s)+', '+day+'.';
 if(s<=0){document.getElementById('wait').hidden=true;var g=document.getElementById('go');g.hidden=false;g.querySelector('a').focus();return;}
 setTimeout(tick,Math.min(1000,s*1000));}tick();})();
 `;
@@ -288,8 +294,9 @@ export function waitingPage(lang: Lang, m: MeetingSummary, joinHref: string, now
   const t = T[lang];
   const seconds = Math.max(0, Math.ceil((m.opensAt.getTime() - now.getTime()) / 1000));
   const day = openingDay(m.opensAt, now, m.timeZone, lang);
+  const rel = countdownText(m.opensAt, now, m.timeZone, lang);
   const body = `<h1>${t.waitingTitle}</h1>${meetingLine(m, lang)}
-<div id="wait"><p class="count" id="count" role="timer" aria-live="off" data-seconds="${seconds}" data-lead="${esc(t.opensIn)}" data-day="${esc(day)}" data-word-in="${esc(t.in)}" data-word-minutes="${esc(t.minutes)}" data-word-seconds="${esc(t.seconds)}">${esc(`${t.opensIn} ${countdownText(m.opensAt, now, m.timeZone, lang)}, ${day}`)}.</p></div>
+<div id="wait"><p class="count" id="count" role="timer" aria-live="off" data-seconds="${seconds}" data-lead="${esc(t.opensIn)}" data-rel="${esc(rel)}" data-day="${esc(day)}" data-opens="${m.opensAt.toISOString()}" data-zone="${esc(m.timeZone)}" data-locale="${LOCALE[lang]}" data-at="${esc(T[lang].at)}" data-word-in="${esc(t.in)}" data-word-minutes="${esc(t.minutes)}" data-word-seconds="${esc(t.seconds)}">${esc(`${t.opensIn} ${rel}, ${day}`)}.</p></div>
 <p id="go" hidden aria-live="polite"><a class="button" href="${esc(joinHref)}">${t.join}</a></p>
 <script>${COUNTDOWN_SCRIPT}</script>
 <noscript><p><a href="${esc(selfUrl)}">${t.join}</a></p></noscript>${dialInSection(lang, dialIn, m.timeZone)}`;

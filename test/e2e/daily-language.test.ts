@@ -23,6 +23,7 @@ const LANGS = [
     locale: 'en-GB',
     signOut: 'Sign out',
     countdown: 'The room opens in 5 days, Tue 8 Dec at 13:45.',
+    countdownAbroad: 'The room opens in 5 days, Tue 8 Dec at 07:45 (America/New_York).',
     lastHour: /^The room opens in 2[89] min \d+ s, today at 09:45\.$/,
     yourTime: /^In your time zone: Tuesday 8 December.* 08:00 – 09:30 \(America\/New_York\)$/,
     roomTime: 'Europe/Rome, room time',
@@ -41,6 +42,7 @@ const LANGS = [
     locale: 'it-IT',
     signOut: 'Esci',
     countdown: 'La stanza apre tra 5 giorni, mar 8 dic alle 13:45.',
+    countdownAbroad: 'La stanza apre tra 5 giorni, mar 8 dic alle 07:45 (America/New_York).',
     lastHour: /^La stanza apre tra 2[89] min \d+ s, oggi alle 09:45\.$/,
     yourTime: /^Nel tuo fuso orario: martedì 8 dicembre.* 08:00 – 09:30 \(America\/New_York\)$/,
     roomTime: 'Europe/Rome, ora della stanza',
@@ -242,6 +244,8 @@ describeInBrowser('joining, guests, language and formats', () => {
         await expect(page.locator('.meeting').textContent()).resolves.toContain(L.roomTime);
         await page.locator('#your-time').waitFor();
         await expect(page.locator('#your-time').textContent()).resolves.toMatch(L.yourTime);
+        // The opening too, in their zone and named (it said 13:45, the room's, beside a meeting at 08:00).
+        await expect(page.locator('#count').textContent()).resolves.toBe(L.countdownAbroad);
         // Nothing wider than the phone.
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
         await expectAccessible(page, `guest page in New York (${L.lang})`);
