@@ -201,4 +201,61 @@ describeInBrowser('booking form and my bookings', () => {
       page.off('request', count);
     }
   });
+
+  it('keeps a long list as shown through live changes, and reads it once for a burst of them', async () => {
+    const ugo = await portal.member('Ugo Molti');
+    const other = await portal.member('Olga Altrove');
+    const rooms = await portal.rooms();
+    // 55 meetings, half an hour each, over the rooms and the coming days: more than a page of 50.
+    const slots = Array.from({ length: 55 }, (_, i) => ({ room: rooms[i % rooms.length]!, day: addDays(day, 2 + Math.floor(i / rooms.length)) }));
+    for (let i = 0; i < slots.length; i += 11) {
+      await Promise.all(
+        slots.slice(i, i + 11).map(async ({ room, day: d }, k) => {
+          const r = await portal.api(ugo, 'POST', '/api/v1/bookings', { roomId: room.id, start: `${d}T15:00:00`, end: `${d}T15:30:00`, seats: 2, title: `Colloquio ${i + k + 1}` });
+          expect(r.status, JSON.stringify(r.body)).toBe(201);
+        }),
+      );
+    }
+    const ugoContext = await newContext(browser, portal.baseUrl);
+    const list = await ugoContext.newPage();
+    try {
+      await signIn(list, ugo.email, ugo.password);
+      await list.goto('/bookings');
+      const rows = list.getByRole('list', { name: 'Upcoming' }).locator(':scope > li');
+      await expect.poll(() => rows.count()).toBe(50);
+      await list.getByRole('button', { name: 'Show more' }).click();
+      await expect.poll(() => rows.count()).toBe(55);
+      await list.waitForLoadState('networkidle').catch(() => {});
+      const reads: string[] = [];
+      const count = (request: { url(): string }) => {
+        const url = new URL(request.url());
+        if (url.pathname === '/api/v1/bookings') reads.push(url.searchParams.get('limit') ?? '');
+      };
+      list.on('request', count);
+      try {
+        // Someone else books a series of ten: one read of the list for the ten changes, of all it shows.
+        const series = await portal.api(other, 'POST', '/api/v1/series', {
+          roomId: rooms[0]!.id,
+          start: `${addDays(day, 1)}T17:00:00`,
+          end: `${addDays(day, 1)}T17:30:00`,
+          seats: 2,
+          title: 'Altrove',
+          rrule: 'FREQ=DAILY;COUNT=10',
+        });
+        expect(series.status, JSON.stringify(series.body)).toBe(201);
+        // Then one of Ugo's own: it shows once the changes before it have come (one stream, in order).
+        expect((await portal.api(ugo, 'POST', '/api/v1/bookings', { roomId: rooms[1]!.id, start: `${addDays(day, 1)}T08:00:00`, end: `${addDays(day, 1)}T08:30:00`, seats: 2, title: 'Colloquio in più' })).status).toBe(201);
+        await list.getByRole('link', { name: 'Colloquio in più', exact: true }).waitFor();
+        // As many as were shown, the new one first; the last of the 56 is one "Show more" away.
+        expect(await rows.count()).toBe(55);
+        await list.getByRole('button', { name: 'Show more' }).waitFor();
+        expect(reads.length).toBeLessThanOrEqual(3);
+        expect(reads.every((limit) => Number(limit) >= 55)).toBe(true);
+      } finally {
+        list.off('request', count);
+      }
+    } finally {
+      await ugoContext.close();
+    }
+  });
 });

@@ -5,7 +5,7 @@ import { bookingLoadMessage } from '../api/problems.ts';
 import type { Booking, Me } from '../api/types.ts';
 import { Link, navigate } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
-import { subscribeBookingChanges } from '../calendar/live.ts';
+import { subscribeBookingReloads } from '../calendar/live.ts';
 import { formatSlot } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
@@ -68,14 +68,8 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
   useEffect(() => {
     void load();
   }, [load]);
-  // This booking's changes only (or a resync, null): not a read for every booking anyone makes.
-  useEffect(
-    () =>
-      subscribeBookingChanges((change) => {
-        if (change === null || change.bookingId === id) void load();
-      }),
-    [load, id],
-  );
+  // This booking's changes only: not a read for every booking anyone makes.
+  useEffect(() => subscribeBookingReloads(() => void load(), (change) => change.bookingId === id), [load, id]);
 
   if (error && !booking) {
     return (

@@ -1,11 +1,11 @@
-import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Booking, ListedUser, Page } from '../api/types.ts';
 import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
-import { subscribeBookingChanges } from '../calendar/live.ts';
+import { subscribeBookingReloads } from '../calendar/live.ts';
 import { formatInstant, formatSlot, formatTimeRange, DATE_LONG } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
@@ -157,6 +157,10 @@ function groupSeries(items: Booking[]): Booking[][] {
   return groups;
 }
 
+/** Bookings read at a time, and the most one read may ask for (the API's limit). */
+const PAGE = 50;
+const MOST = 500;
+
 /** Whose bookings a list shows (null: the signed-in person's): the cards word "booked for" and "booked by" from that side. */
 const ListOwner = createContext<string | null>(null);
 
@@ -176,11 +180,11 @@ function BookingsOf({ person, refresh = 0 }: { person: { id: string; name: strin
   const [error, setError] = useState<unknown>(null);
 
   const load = useCallback(
-    async (which: Tab, after: string | null) => {
+    async (which: Tab, after: string | null, limit = PAGE) => {
       const now = new Date().toISOString();
       const query = which === 'upcoming' ? { from: now, status: 'confirmed' } : { to: now };
       try {
-        const page = await api.get<Page<Booking>>('/api/v1/bookings', { ...query, userId: person.id, limit: 50, cursor: after });
+        const page = await api.get<Page<Booking>>('/api/v1/bookings', { ...query, userId: person.id, limit, cursor: after });
         const sorted = [...page.items].sort((a, b) =>
           which === 'upcoming' ? a.start.localeCompare(b.start) : b.start.localeCompare(a.start),
         );
@@ -198,17 +202,26 @@ function BookingsOf({ person, refresh = 0 }: { person: { id: string; name: strin
     setItems(null);
     void load(tab, null);
   }, [tab, load]);
-  // A new `refresh` reads the list again in place (the tab's change is the effect above).
+  // Read again in place: as many as are shown (it fell back to the first 50 under whoever had
+  // pressed "Show more").
+  const shown = useRef(0);
+  shown.current = items?.length ?? 0;
+  const reload = useCallback(() => void load(tab, null, Math.min(MOST, Math.max(PAGE, shown.current))), [tab, load]);
+  // A new `refresh` reads the list again (the tab's change is the effect above).
   useEffect(() => {
-    if (refresh > 0) void load(tab, null);
+    if (refresh > 0) reload();
   }, [refresh]);
-  useEffect(() => subscribeBookingChanges(() => void load(tab, null)), [tab, load]);
+  // A change that may be in this tab's list; others' changes elsewhere in time are not read for.
+  useEffect(
+    () => subscribeBookingReloads(reload, (change) => (tab === 'upcoming' ? Date.parse(change.end) > Date.now() : Date.parse(change.start) < Date.now())),
+    [tab, reload],
+  );
 
   const onCancelled: OnCancelled = (c, scope) => {
     toast(cancelledMessage(t, c, scope));
     setItems((list) => (list ?? []).filter((x) => x.id !== c.id));
     // Other meetings of the series went too: read the list again.
-    if (scope && scope !== 'one') void load(tab, null);
+    if (scope && scope !== 'one') reload();
   };
   const empty = mine
     ? t(tab === 'upcoming' ? 'myBookings.noneUpcoming' : 'myBookings.nonePast')

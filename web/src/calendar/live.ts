@@ -86,5 +86,22 @@ function subscribe<T>(listeners: Set<Listener<T>>, listener: Listener<T>): () =>
 
 export const subscribeBookingChanges = (listener: Listener<BookingChange>) => subscribe(bookingListeners, listener);
 
+/**
+ * Calls `reload` once for a burst of the booking changes that `concerns` picks (a series sends one
+ * change per meeting: 200 reads of a list for one series, before), and once after a resync.
+ */
+export function subscribeBookingReloads(reload: () => void, concerns: (change: BookingChange) => boolean = () => true): () => void {
+  let timer: number | undefined;
+  const unsubscribe = subscribeBookingChanges((change) => {
+    if (change && !concerns(change)) return;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(reload, 80);
+  });
+  return () => {
+    window.clearTimeout(timer);
+    unsubscribe();
+  };
+}
+
 /** `audio` events: data {bookingId}; fetch the booking's audio view again on each (and on null). */
 export const subscribeAudioChanges = (listener: Listener<AudioChange>) => subscribe(audioListeners, listener);

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { Availability } from '../api/types.ts';
-import { subscribeBookingChanges } from './live.ts';
+import { subscribeBookingReloads } from './live.ts';
 
 interface Range {
   from: string;
@@ -43,22 +43,19 @@ export function useCalendarData(range: Range | null) {
     void reload();
   }, [range?.from, range?.to, reload]);
 
-  const timer = useRef<number | undefined>(undefined);
-  useEffect(() => {
-    const unsubscribe = subscribeBookingChanges((change) => {
-      const r = rangeRef.current;
-      if (change && r && (Date.parse(change.end) <= Date.parse(r.from) || Date.parse(change.start) >= Date.parse(r.to))) {
-        return;
-      }
-      // Several changes in a burst (a move is cancel+create for some servers) fold into one reload.
-      window.clearTimeout(timer.current);
-      timer.current = window.setTimeout(() => void reload(), 80);
-    });
-    return () => {
-      window.clearTimeout(timer.current);
-      unsubscribe();
-    };
-  }, [reload]);
+  // The changes within the range shown; a burst of them (a series, a move that is cancel+create for
+  // some servers) folds into one reload.
+  useEffect(
+    () =>
+      subscribeBookingReloads(
+        () => void reload(),
+        (change) => {
+          const r = rangeRef.current;
+          return !r || (Date.parse(change.end) > Date.parse(r.from) && Date.parse(change.start) < Date.parse(r.to));
+        },
+      ),
+    [reload],
+  );
 
   return { availability, error, loading, reload };
 }

@@ -6,7 +6,7 @@ import { ApiError, api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Booking, Room } from '../api/types.ts';
 import { useMe } from '../auth/session.tsx';
-import { subscribeBookingChanges } from '../calendar/live.ts';
+import { subscribeBookingReloads } from '../calendar/live.ts';
 import { formatInstant, formatTimeRange, DATE_LONG } from '../i18n/format.ts';
 import { useToast } from '../ui/toasts.tsx';
 
@@ -149,7 +149,7 @@ export function WaitingEntries({ onBooked }: { onBooked(): void }) {
     }
   }, []);
   useEffect(() => void load(), [load]);
-  useEffect(() => subscribeBookingChanges(() => void load()), [load]);
+  useEffect(() => subscribeBookingReloads(() => void load()), [load]);
   // The time a hold has left, kept current; a hold that ended is read again.
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 30_000);
