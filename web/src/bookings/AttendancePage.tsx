@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
-import { api } from '../api/client.ts';
+import { useGet } from '../api/useGet.ts';
 import { bookingLoadMessage } from '../api/problems.ts';
 import { Link } from '../app/router.tsx';
 import { formatInstant, formatSlot, TIME } from '../i18n/format.ts';
@@ -34,18 +33,7 @@ function duration(seconds: number, t: TFunction): string {
 export function AttendancePage({ params }: { params: Record<string, string> }) {
   const { t } = useTranslation();
   const id = params.id ?? '';
-  const [report, setReport] = useState<AttendanceReport | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    let live = true;
-    api
-      .get<AttendanceReport>(`/api/v1/bookings/${encodeURIComponent(id)}/attendance`)
-      .then((r) => live && setReport(r))
-      .catch((e: unknown) => live && setError(e));
-    return () => {
-      live = false;
-    };
-  }, [id]);
+  const { data: report, error } = useGet<AttendanceReport>(`/api/v1/bookings/${encodeURIComponent(id)}/attendance`);
 
   const back = (
     <p className="breadcrumb no-print">

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PersonPicker, type PickedPerson } from '../admin/PersonPicker.tsx';
-import { api } from '../api/client.ts';
+import { useGet } from '../api/useGet.ts';
 import { Field } from '../ui/Field.tsx';
 
 /** GET /api/v1/account/book-for: the people who let me book for them; whom else I may look up. */
@@ -15,19 +15,10 @@ const OTHER = '__other__';
  */
 export function BookForField({ value, onChange, id = 'field-ownerId' }: { value: PickedPerson | null; onChange(p: PickedPerson | null): void; id?: string }) {
   const { t } = useTranslation();
-  const [choice, setChoice] = useState<BookFor | null>(null);
+  const read = useGet<BookFor>('/api/v1/account/book-for');
+  // Not read: nobody else to offer, as for someone who may book for nobody.
+  const choice: BookFor | null = read.error ? { people: [], search: 'none' } : read.data;
   const [other, setOther] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    api
-      .get<BookFor>('/api/v1/account/book-for')
-      .then((r) => live && setChoice(r))
-      .catch(() => live && setChoice({ people: [], search: 'none' }));
-    return () => {
-      live = false;
-    };
-  }, []);
 
   if (!choice || (choice.people.length === 0 && choice.search === 'none')) return null;
   const listed = value && choice.people.some((p) => p.id === value.id);

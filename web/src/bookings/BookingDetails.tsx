@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
 import type { Booking, VirtualRoom } from '../api/types.ts';
+import { useGet } from '../api/useGet.ts';
 import { DialIn, telephonyOffered } from '../audio/DialIn.tsx';
 import { PhoneConference } from '../audio/PhoneConference.tsx';
 import { useAudioConference } from '../audio/useAudioConference.ts';
@@ -10,20 +9,7 @@ import { CopyText } from '../ui/CopyText.tsx';
 
 /** The virtual room of a booking (state, join and guest links); null while unknown or not offered. */
 export function useVirtualRoom(bookingId: string | null): VirtualRoom | null {
-  const [room, setRoom] = useState<VirtualRoom | null>(null);
-  useEffect(() => {
-    setRoom(null);
-    if (!bookingId) return;
-    let live = true;
-    api
-      .get<VirtualRoom>(`/api/v1/bookings/${encodeURIComponent(bookingId)}/room`)
-      .then((r) => live && setRoom(r))
-      .catch(() => live && setRoom(null));
-    return () => {
-      live = false;
-    };
-  }, [bookingId]);
-  return room;
+  return useGet<VirtualRoom>(bookingId ? `/api/v1/bookings/${encodeURIComponent(bookingId)}/room` : null).data;
 }
 
 /** Whether a booking's time is over: its room, guest link and dial-in are closed then. */

@@ -1,23 +1,14 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
 import type { AuditEntry, Page } from '../api/types.ts';
+import { useGet } from '../api/useGet.ts';
 import { formatInstant } from '../i18n/format.ts';
 
 /** A booking's changes from the audit log, for everyone who may see the booking. */
 export function BookingHistory({ bookingId, timeZone }: { bookingId: string; timeZone: string }) {
   const { t } = useTranslation();
-  const [items, setItems] = useState<AuditEntry[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    api
-      .get<Page<AuditEntry>>(`/api/v1/bookings/${encodeURIComponent(bookingId)}/history`)
-      .then((page) => live && setItems(page.items))
-      .catch(() => live && setItems([]));
-    return () => {
-      live = false;
-    };
-  }, [bookingId]);
+  const read = useGet<Page<AuditEntry>>(`/api/v1/bookings/${encodeURIComponent(bookingId)}/history`);
+  // Not read: said as no history, under the booking that did read.
+  const items = read.error ? [] : (read.data?.items ?? null);
   return (
     <section aria-labelledby="history-title">
       <h2 id="history-title" className="section-title">

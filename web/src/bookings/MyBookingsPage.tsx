@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Booking, ListedUser, Page } from '../api/types.ts';
+import { useGet } from '../api/useGet.ts';
 import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { subscribeBookingReloads } from '../calendar/live.ts';
@@ -306,18 +307,7 @@ export function PersonBookingsPage({ params }: { params: Record<string, string> 
   const { t } = useTranslation();
   const { me } = useMe();
   const id = params.id ?? '';
-  const [person, setPerson] = useState<ListedUser | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    let live = true;
-    api.get<ListedUser>(`/api/v1/users/${encodeURIComponent(id)}`).then(
-      (p) => live && setPerson(p),
-      (e: unknown) => live && setError(e),
-    );
-    return () => {
-      live = false;
-    };
-  }, [id]);
+  const { data: person, error } = useGet<ListedUser>(`/api/v1/users/${encodeURIComponent(id)}`);
 
   const back = (
     <p className="breadcrumb">

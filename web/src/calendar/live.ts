@@ -84,7 +84,7 @@ function subscribe<T>(listeners: Set<Listener<T>>, listener: Listener<T>): () =>
   };
 }
 
-export const subscribeBookingChanges = (listener: Listener<BookingChange>) => subscribe(bookingListeners, listener);
+const subscribeBookingChanges = (listener: Listener<BookingChange>) => subscribe(bookingListeners, listener);
 
 /**
  * Calls `reload` once for a burst of the booking changes that `concerns` picks (a series sends one
