@@ -11,7 +11,7 @@ import { matchPath, ROOM_ROUTE, useLocation } from './router.tsx';
 // The calendar is the first page most people see and ships in the initial bundle;
 // the other pages load when first opened.
 const MyBookingsPage = lazy(() => import('../bookings/MyBookingsPage.tsx').then((m) => ({ default: m.MyBookingsPage })));
-const PersonBookingsPage = lazy(() => import('../bookings/MyBookingsPage.tsx').then((m) => ({ default: m.PersonBookingsPage })));
+const PersonBookingsPage = lazy(() => import('../bookings/PersonBookingsPage.tsx').then((m) => ({ default: m.PersonBookingsPage })));
 const BookingPage = lazy(() => import('../bookings/BookingPage.tsx').then((m) => ({ default: m.BookingPage })));
 const AttendancePage = lazy(() => import('../bookings/AttendancePage.tsx').then((m) => ({ default: m.AttendancePage })));
 const BookingFormPage = lazy(() => import('../bookings/BookingFormPage.tsx').then((m) => ({ default: m.BookingFormPage })));
