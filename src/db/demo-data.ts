@@ -155,9 +155,18 @@ export async function fillDemo(db: Db, o: { now: Date; timeZone: string; seed?: 
 
     const seriesIds: string[] = [];
     for (const s of seriesRows) {
-      const r = await sql<{ id: string }>`INSERT INTO booking_series (room_id, title, seats, booker_id, institution_id, time_zone, rrule, first_start, duration_minutes, created_at)
+      // As the portal writes a series: a rule that ends (UNTIL, its last meeting; one without an end
+      // is refused, and calendars repeat it for ever) and an EXDATE for each week it has no meeting
+      // (a holiday) or a cancelled one.
+      const held = meetings.filter((m) => m.seriesIndex === s.index);
+      const lastStart = DateTime.max(...held.map((m) => m.start))!;
+      const kept = new Set(held.filter((m) => !m.cancelledAt).map((m) => m.start.toMillis()));
+      const exdates: Date[] = [];
+      for (let d = s.firstStart; d <= lastStart; d = d.plus({ weeks: 1 })) if (!kept.has(d.toMillis())) exdates.push(d.toJSDate());
+      const rrule = `FREQ=WEEKLY;BYDAY=${['MO', 'TU', 'WE', 'TH', 'FR'][s.firstStart.weekday - 1]};UNTIL=${lastStart.toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'")}`;
+      const r = await sql<{ id: string }>`INSERT INTO booking_series (room_id, title, seats, booker_id, institution_id, time_zone, rrule, exdates, first_start, duration_minutes, created_at)
         VALUES (${s.room.id}::uuid, ${s.title}, ${s.seats}, ${people[s.booker]!.id}::uuid, ${people[s.booker]!.institution}::uuid, ${o.timeZone},
-                ${`FREQ=WEEKLY;BYDAY=${['MO', 'TU', 'WE', 'TH', 'FR'][s.firstStart.weekday - 1]}`}, ${s.firstStart.toJSDate()}, ${s.minutes}, ${s.firstStart.minus({ days: 14 }).toJSDate()})
+                ${rrule}, ${exdates}::timestamptz[], ${s.firstStart.toJSDate()}, ${s.minutes}, ${s.firstStart.minus({ days: 14 }).toJSDate()})
         RETURNING id`.execute(trx);
       seriesIds.push(r.rows[0]!.id);
     }

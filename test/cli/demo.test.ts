@@ -8,6 +8,7 @@ import { DemoRefused, fillDemo } from '../../src/db/demo-data.ts';
 import { StatisticsService } from '../../src/app/statistics.ts';
 import { PgStatisticsRepository } from '../../src/db/statistics-repository.ts';
 import { seedDefaultRooms } from '../../src/db/seed.ts';
+import { expandRecurrence, parseRecurrence } from '../../src/domain/recurrence.ts';
 import { onPostgres, openTestDatabase, type TestDatabase } from '../support/database.ts';
 import { runCli, tempDir } from './support.ts';
 
@@ -80,6 +81,22 @@ describe('the demo year', () => {
         (SELECT count(*)::int FROM usage_samples WHERE at >= ${NOW}) AS samples,
         (SELECT count(*)::int FROM audit_log WHERE at > ${NOW}) AS audit`.execute(t.database.db);
     expect(future.rows[0]).toEqual({ made: 0, cancelled: 0, samples: 0, audit: 0 });
+  });
+
+  it('writes each series as the portal does: a rule with an end whose dates, less its EXDATEs, are its meetings', async () => {
+    const series = await sql<{ id: string; rrule: string; first_start: Date; exdates: Date[]; time_zone: string }>`SELECT id, rrule, first_start, exdates, time_zone FROM booking_series`.execute(
+      t.database.db,
+    );
+    expect(series.rows).toHaveLength(3);
+    for (const s of series.rows) {
+      expect(s.rrule).toMatch(/;UNTIL=\d{8}T\d{6}Z$/);
+      const skipped = new Set(s.exdates.map((d) => new Date(d).getTime()));
+      const dates = expandRecurrence({ rule: parseRecurrence(s.rrule), start: new Date(s.first_start), zone: s.time_zone, notAfter: new Date('2027-12-31T00:00:00Z') })
+        .filter((d) => !skipped.has(d.getTime()))
+        .map((d) => d.toISOString());
+      const held = await sql<{ start: Date }>`SELECT lower(during) AS start FROM bookings WHERE series_id = ${s.id} AND status = 'confirmed' ORDER BY 1`.execute(t.database.db);
+      expect(dates).toEqual(held.rows.map((r) => new Date(r.start).toISOString()));
+    }
   });
 
   it('refuses a database that holds bookings, and changes nothing', async () => {
