@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState } f
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
-import type { Booking, Page } from '../api/types.ts';
+import type { Booking, Page, SeriesScope } from '../api/types.ts';
 import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { subscribeBookingReloads } from '../calendar/live.ts';
@@ -14,7 +14,6 @@ import { BookingDetails, icsUrl } from './BookingDetails.tsx';
 import { editPath } from './BookingPage.tsx';
 import { CalendarFeedPanel } from './CalendarFeedPanel.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
-import type { SeriesScope } from '../api/types.ts';
 import { WaitingEntries } from '../waiting/WaitingList.tsx';
 
 type Tab = 'upcoming' | 'past';

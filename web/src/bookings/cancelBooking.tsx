@@ -3,10 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
-import type { Booking } from '../api/types.ts';
+import type { Booking, SeriesScope } from '../api/types.ts';
 import { formatSlot } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
-import type { SeriesScope } from '../api/types.ts';
 
 /** What was cancelled, said after the fact: one meeting of a series names its date. */
 export function cancelledMessage(t: TFunction, booking: Booking, scope: SeriesScope | null): string {
