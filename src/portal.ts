@@ -175,7 +175,17 @@ export function buildServices(
       publicUrl: config.publicUrl,
       mailConfigured: Boolean(config.mail.smtpUrl),
     },
-    accounts: new AccountService({ uow, hasher: argon2Hasher, sessions, tokens, clock, defaultTimeZone: policy.defaultTimeZone, guard, settings }),
+    accounts: new AccountService({
+      uow,
+      hasher: argon2Hasher,
+      sessions,
+      tokens,
+      clock,
+      defaultTimeZone: policy.defaultTimeZone,
+      guard,
+      settings,
+      federatedSignIn: config.saml !== null || config.oidc.providers.length > 0,
+    }),
     administration: new AdministrationService({ uow, defaultTimeZone: policy.defaultTimeZone, clock }),
     statistics: new StatisticsService({ reader: new PgStatisticsRepository(database.db), clock, timeZone: policy.defaultTimeZone }),
     people: new PeopleService({

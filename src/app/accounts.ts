@@ -75,6 +75,7 @@ export class AccountService {
   private readonly zone: string;
   private readonly guard: SignInGuard | undefined;
   private readonly settings: PortalSettings | undefined;
+  private readonly federatedSignIn: boolean;
 
   constructor(deps: {
     uow: UnitOfWork;
@@ -85,8 +86,11 @@ export class AccountService {
     defaultTimeZone: string;
     guard?: SignInGuard;
     settings?: PortalSettings;
+    /** Whether people can sign in with their institution (SAML or OIDC configured). */
+    federatedSignIn?: boolean;
   }) {
     this.guard = deps.guard;
+    this.federatedSignIn = deps.federatedSignIn ?? false;
     this.settings = deps.settings;
     this.uow = deps.uow;
     this.hasher = deps.hasher;
@@ -243,6 +247,16 @@ export class AccountService {
   async setLocalAccounts(ctx: CallContext, policy: LocalAccountsPolicy): Promise<LocalAccountsPolicy> {
     if (ctx.actor.role !== 'admin') throw adminOnly();
     if (!this.settings) throw new AppError('unavailable', 'SETTINGS_UNAVAILABLE', 'Portal settings are not available.', {}, { it: 'Le impostazioni del portale non sono disponibili.' });
+    // Passwords for administrators only, with no other way in, would lock every member out.
+    if (policy === 'admins-only' && !this.federatedSignIn) {
+      throw new AppError(
+        'conflict',
+        'NO_FEDERATED_SIGN_IN',
+        'This portal has no sign-in with an institution (SAML_METADATA_SOURCES or OIDC_PROVIDERS is not set): with passwords for administrators only, nobody else could sign in. Configure a federation or an OIDC provider first.',
+        {},
+        { it: 'Questo portale non ha l’accesso tramite ente (SAML_METADATA_SOURCES o OIDC_PROVIDERS non è impostato): con la password solo per gli amministratori, nessun altro potrebbe accedere. Configura prima una federazione o un provider OIDC.' },
+      );
+    }
     const before = await this.settings.localAccounts();
     await this.settings.setLocalAccounts(policy);
     await this.uow.repos.audit.record({ actorId: ctx.actor.userId, action: 'settings.updated', entity: 'settings', entityId: 'local_accounts', before, after: policy, requestId: ctx.requestId });

@@ -30,6 +30,9 @@ beforeAll(async () => {
     LOGIN_FAILURE_WINDOW_MINUTES: '60',
     // Client addresses from X-Forwarded-For, so one test can sign in from many places.
     TRUST_PROXY: 'true',
+    // An institutional way in, without which passwords cannot be kept for administrators alone
+    // (its issuer is read at the first sign-in, which these tests never start).
+    OIDC_PROVIDERS: JSON.stringify([{ id: 'campus', name: 'Campus', issuer: 'https://idp.campus.example', clientId: 'wm', clientSecret: 'secret' }]),
   };
   t = await startIdentityPortal(env, { clock });
   t2 = await startIdentityPortal(env, { db: t.db, clock });
@@ -218,6 +221,32 @@ describe('local sign-in', () => {
     expect((await put('everyone')).status).toBe(200);
     expect((await signIn(email, 'member-password-1')).status).toBe(200);
     expect((await put('nobody')).status).toBe(400);
+  });
+
+  it('refuses to keep passwords for administrators alone on a portal nobody else could sign in to', async () => {
+    const bare = await startIdentityPortal({ TRUST_PROXY: 'true' }, { db: t.db, clock });
+    try {
+      const put = (localAccounts: string, lang = 'en') =>
+        fetch(`${bare.baseUrl}/api/v1/auth/settings`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', 'accept-language': lang },
+          body: JSON.stringify({ localAccounts }),
+        });
+      const refused = await put('admins-only');
+      expect(refused.status).toBe(409);
+      const body = (await refused.json()) as { code: string; detail: string };
+      expect(body.code).toBe('NO_FEDERATED_SIGN_IN');
+      expect(body.detail).toMatch(/SAML_METADATA_SOURCES or OIDC_PROVIDERS/);
+      expect(((await (await put('admins-only', 'it')).json()) as { detail: string }).detail).toMatch(/nessun altro potrebbe accedere/);
+      // Nothing changed, and members still sign in.
+      const settings = await fetch(`${bare.baseUrl}/api/v1/auth/settings`, { headers: { authorization: `Bearer ${adminToken}` } });
+      expect(await settings.json()).toEqual({ localAccounts: 'everyone' });
+      await clearFailures();
+      expect((await signIn(await member(), 'member-password-1', { base: bare.baseUrl })).status).toBe(200);
+      expect((await put('everyone')).status).toBe(200);
+    } finally {
+      await bare.close();
+    }
   });
 
   // Issue #11: after signing in from /join/… or a mail link, people go back where they were going;

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import type { SignInMethods } from '../api/types.ts';
 import { problemMessage } from '../api/problems.ts';
 import { useMe } from '../auth/session.tsx';
 import { formatInstant } from '../i18n/format.ts';
@@ -31,15 +32,21 @@ export function SignInSettingsPage() {
   const [local, setLocal] = useState<LocalAccounts | null>(null);
   const [saved, setSaved] = useState<LocalAccounts | null>(null);
   const [sources, setSources] = useState<MetadataSource[] | null>(null);
+  const [methods, setMethods] = useState<SignInMethods | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    Promise.all([api.get<{ localAccounts: LocalAccounts }>('/api/v1/auth/settings'), api.get<{ items: MetadataSource[] }>('/api/v1/auth/federation')])
-      .then(([s, f]) => {
+    Promise.all([
+      api.get<{ localAccounts: LocalAccounts }>('/api/v1/auth/settings'),
+      api.get<{ items: MetadataSource[] }>('/api/v1/auth/federation'),
+      api.get<SignInMethods>('/api/v1/auth/methods'),
+    ])
+      .then(([s, f, m]) => {
         setLocal(s.localAccounts);
         setSaved(s.localAccounts);
         setSources(f.items);
+        setMethods(m);
       })
       .catch(setError);
   }, []);
@@ -61,6 +68,10 @@ export function SignInSettingsPage() {
   }
 
   const now = Date.now();
+  // The institutional ways in; without one, passwords for administrators only would lock everyone
+  // else out (the server refuses it too: NO_FEDERATED_SIGN_IN).
+  const ways = methods ? [...(methods.institution.enabled ? [t('admin.signIn.federation')] : []), ...methods.oidc.map((p) => p.name)] : null;
+  const noWayIn = ways !== null && ways.length === 0;
   return (
     <section className="page page-medium">
       <PageHeader title={t('admin.signIn.title')} subtitle={t('admin.signIn.subtitle')} />
@@ -69,6 +80,7 @@ export function SignInSettingsPage() {
         <p role="status">{t('common.loading')}</p>
       ) : (
         <>
+          {noWayIn && saved === 'admins-only' ? <Notice tone="warning">{t('admin.signIn.lockedOut')}</Notice> : null}
           {local && (
             <form className="card form-card" onSubmit={save}>
               <fieldset className="repeat-mode">
@@ -78,9 +90,19 @@ export function SignInSettingsPage() {
                   {t('admin.signIn.everyone')}
                 </label>
                 <label className="check">
-                  <input type="radio" name="local-accounts" checked={local === 'admins-only'} onChange={() => setLocal('admins-only')} />
+                  <input
+                    type="radio"
+                    name="local-accounts"
+                    checked={local === 'admins-only'}
+                    disabled={noWayIn && local !== 'admins-only'}
+                    aria-describedby="sign-in-ways"
+                    onChange={() => setLocal('admins-only')}
+                  />
                   {t('admin.signIn.adminsOnly')}
                 </label>
+                <p className="field-hint" id="sign-in-ways">
+                  {ways === null ? null : noWayIn ? t('admin.signIn.noWayIn') : t('admin.signIn.ways', { ways: ways.join(', ') })}
+                </p>
                 <p className="field-hint">{t('admin.signIn.localHint')}</p>
               </fieldset>
               <div className="form-actions">

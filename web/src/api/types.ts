@@ -291,4 +291,11 @@ export interface BookingRequest {
 }
 
 /** Which meetings of a series an edit or a cancellation applies to. */
+/** GET /api/v1/auth/methods: which ways of signing in this portal offers. */
+export interface SignInMethods {
+  institution: { enabled: boolean; discoveryUrl: string; lastChoice: { entityId: string; name: string; loginUrl: string } | null };
+  oidc: Array<{ id: string; name: string; loginUrl: string }>;
+  local: { enabled: boolean; adminsOnly: boolean; passwordReset?: boolean };
+}
+
 export type SeriesScope = 'one' | 'following' | 'all';

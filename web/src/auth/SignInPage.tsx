@@ -1,19 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
+import type { SignInMethods } from '../api/types.ts';
 import { currentLanguage } from '../i18n/index.ts';
 import { Link, navigate } from '../app/router.tsx';
 import { AuthFrame, forgetEmail, rememberedEmail } from './AuthFrame.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useSession } from './session.tsx';
-
-/** GET /api/v1/auth/methods: which ways of signing in this portal offers. */
-interface SignInMethods {
-  institution: { enabled: boolean; discoveryUrl: string; lastChoice: { entityId: string; name: string; loginUrl: string } | null };
-  oidc: Array<{ id: string; name: string; loginUrl: string }>;
-  local: { enabled: boolean; adminsOnly: boolean; passwordReset?: boolean };
-}
 
 /**
  * Where the person was going: the `next` of a link that sent them here (the join page's "Sign in"
