@@ -118,7 +118,7 @@ describeInBrowser('people management without the API', () => {
     await nora.getByRole('button', { name: 'Sign in', exact: true }).click();
     await nora.getByRole('button', { name: 'Sign out' }).waitFor();
     await admin.reload();
-    await admin.getByRole('row').filter({ hasText: 'Nora Neri' }).getByText(/^Password of this portal · last signed in \d{1,2} \w{3} \d{4}$/).waitFor();
+    await admin.getByRole('row').filter({ hasText: 'Nora Neri' }).getByText(/^Password of this portal · last signed in on \d{1,2} \w{3} \d{4}$/).waitFor();
 
     // The link works once.
     const again = await open('en-GB');

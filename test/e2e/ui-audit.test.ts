@@ -154,6 +154,25 @@ describeInBrowser('what the UI audit found', () => {
     expect(button.x + button.width).toBeLessThanOrEqual(wrap.x + wrap.width);
     const overflow = await page.locator('.table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // It wraps before a dot or the @, never mid-name ("…ingegneria.gestionale@studenti.universi / ta.example.it").
+    const lines = await row.locator('td.cell-address').evaluate((td) => {
+      const out: Array<{ top: number; text: string }> = [];
+      for (const node of td.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE) continue;
+        for (let i = 0; i < node.textContent!.length; i++) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const top = Math.round(range.getBoundingClientRect().top);
+          if (out.at(-1)?.top === top) out.at(-1)!.text += node.textContent![i];
+          else out.push({ top, text: node.textContent![i]! });
+        }
+      }
+      return out.map((l) => l.text);
+    });
+    expect(lines.join('')).toBe('segreteria.didattica.ingegneria.gestionale@studenti.universita.example.it');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines.slice(1)) expect(line, lines.join(' | ')).toMatch(/^[.@]/);
   });
 
   // The statistics regions' names (landmark-unique) are checked in statistics.test.ts, which has a year of data.

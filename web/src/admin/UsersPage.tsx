@@ -7,6 +7,7 @@ import { Link } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { formatInstant } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { EmailText } from '../ui/EmailText.tsx';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
@@ -354,7 +355,7 @@ export function UsersPage() {
               )}
             </th>
             <td className="cell-address">
-              {user.email}
+              <EmailText address={user.email} />
               <div className="muted small">{signInNote(user)}</div>
             </td>
             <td>{isAdmin ? <RoleCell user={user} isSelf={isSelf} busy={busy === user.id} onChanged={(u) => void patch(user, { role: u.role })} /> : t(`roles.${user.role}`)}</td>

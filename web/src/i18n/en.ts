@@ -964,7 +964,7 @@ export const en = {
         none: 'No password chosen yet',
       },
       emailAndSignIn: 'Email and sign-in',
-      lastSignIn: 'last signed in {{when}}',
+      lastSignIn: 'last signed in on {{when}}',
       neverSignedIn: 'never signed in',
       disableTitle: 'Disable {{name}}?',
       disableExplain: 'They are signed out everywhere at once, their API tokens stop working, and they cannot sign in until an administrator enables the account again. Their bookings stay.',
