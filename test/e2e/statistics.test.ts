@@ -82,6 +82,12 @@ describeInBrowser('the statistics page', () => {
     await page.getByRole('button', { name: 'Last 30 days' }).click();
     await page.waitForURL(/from=2026-10-22/);
     await shown(page.getByRole('button', { name: 'Last 30 days', pressed: true }));
+    // Every meeting of these 30 days could be counted: the note says who was missing, not "0 meetings could not be counted".
+    const shownNow = new URL(page.url()).searchParams;
+    const scope = new URLSearchParams({ from: shownNow.get('from')!, to: shownNow.get('to')!, institutionId: shownNow.get('institution')! });
+    const summary = await portal.api(portal.admin, 'GET', `/api/v1/statistics/summary?${scope}`);
+    expect(summary.body.unknown).toBe(0);
+    await shown(page.locator('.stats-card', { hasText: 'No-shows' }).getByText('nobody joined', { exact: true }));
     await expectAccessible(page, 'statistics of one institution over 30 days');
   }, 180_000);
 

@@ -713,6 +713,7 @@ export const en = {
     peak: 'Most people at once',
     peakWhen: '{{when}}: {{web}} on the web, {{phone}} by phone',
     noShows: 'No-shows',
+    unknown_zero: 'nobody joined',
     unknown_one: 'nobody joined; {{n}} meeting could not be counted',
     unknown_other: 'nobody joined; {{n}} meetings could not be counted',
     reservedEmpty: 'Seats booked but empty',

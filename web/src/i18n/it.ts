@@ -715,6 +715,7 @@ export const it: Messages = {
     peak: 'Massimo di persone insieme',
     peakWhen: '{{when}}: {{web}} sul web, {{phone}} al telefono',
     noShows: 'Riunioni senza nessuno',
+    unknown_zero: 'nessuno è entrato',
     unknown_one: 'nessuno è entrato; {{n}} riunione non si è potuta contare',
     unknown_other: 'nessuno è entrato; {{n}} riunioni non si sono potute contare',
     reservedEmpty: 'Posti prenotati ma vuoti',
