@@ -108,4 +108,45 @@ describeInBrowser('requests that an administrator approves', () => {
       }, LONG);
     });
   }
+
+  it('asks for the seats of a request for any room in the person’s words, and sends one that needs no approval to the booking form', async () => {
+    const page = await open('en-GB', 'en');
+    await signIn(page, maria.email, maria.password);
+    await page.goto('/requests/new');
+    const before = (await portal.api(maria, 'GET', '/api/v1/requests')).body.items.length;
+    expect(await page.locator('#request-room').inputValue()).toBe('');
+    await page.getByLabel(/^Title/).fill('Open day');
+    await page.getByLabel(/^Date/).fill('14/12/2026');
+    await page.getByLabel(/^Start/).fill('09:00');
+    await page.getByLabel(/^End/).fill('19:00');
+    await page.getByLabel(/^Reason/).fill('The whole department presents its courses');
+    await page.getByRole('button', { name: 'Send the request' }).click();
+    // Was the API's "Required when roomId is missing." after a round trip.
+    await page.locator('#request-seats-error').getByText('Enter a whole number of seats, 1 or more.').waitFor();
+    expect(await page.getByText(/roomId/).count()).toBe(0);
+    expect(await page.locator('#request-seats').evaluate((el) => (el as HTMLInputElement).required)).toBe(true);
+    await page.getByText('How many people will join.').waitFor();
+    expect((await portal.api(maria, 'GET', '/api/v1/requests')).body.items.length).toBe(before);
+    // Nothing in it needs an administrator (a 200-seat room is free all day): the form says so and
+    // offers the booking form with the same details instead of a dead end.
+    await page.getByLabel(/^Seats/).fill('120');
+    await page.getByRole('button', { name: 'Send the request' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.getByText('The request was not sent').waitFor();
+    await summary.getByText('You may book this yourself: nothing in it needs an approval.').waitFor();
+    expect((await portal.api(maria, 'GET', '/api/v1/requests')).body.items.length).toBe(before);
+    await expectAccessible(page, 'request form, nothing to ask');
+    await summary.getByRole('link', { name: 'Book it yourself, with these details' }).click();
+    await page.waitForURL(/\/bookings\/new\?/);
+    await expect.poll(() => page.getByLabel(/^Title/).inputValue()).toBe('Open day');
+    expect(await page.getByLabel(/^Seats/).inputValue()).toBe('120');
+    expect(await page.getByLabel(/^Start/).inputValue()).toBe('09:00');
+    expect(await page.getByLabel(/^End/).inputValue()).toBe('19:00');
+    expect(await page.getByLabel(/^Date/).inputValue()).toBe('14/12/2026');
+    await page.getByRole('button', { name: 'Book the room' }).click();
+    await page.waitForURL(/\/bookings$/);
+    await page.getByRole('heading', { name: /Open day/ }).waitFor();
+    const mine = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}`)).body.items as Array<{ title: string; seats: number; start: string }>;
+    expect(mine.filter((b) => b.title === 'Open day')).toMatchObject([{ seats: 120, start: '2026-12-14T08:00:00.000Z' }]);
+  }, LONG);
 });

@@ -269,6 +269,8 @@ export const en = {
   },
   requests: {
     ask: 'Ask an administrator for it',
+    notSent: 'The request was not sent',
+    bookInstead: 'Book it yourself, with these details',
     askHint: 'Self-service cannot book this, but an administrator can: ask, with a reason.',
     newTitle: 'Ask for a booking',
     newSubtitle: 'An administrator reads your reason and approves or denies the request. Nothing is held until then.',

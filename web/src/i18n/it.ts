@@ -271,6 +271,8 @@ export const it: Messages = {
   },
   requests: {
     ask: 'Chiedilo a un amministratore',
+    notSent: 'La richiesta non è stata inviata',
+    bookInstead: 'Prenotala tu, con questi dati',
     askHint: 'Da solo non puoi prenotarlo, ma un amministratore sì: chiedilo, con una motivazione.',
     newTitle: 'Chiedi una prenotazione',
     newSubtitle: 'Un amministratore legge la motivazione e approva o rifiuta la richiesta. Fino ad allora non viene riservato nulla.',

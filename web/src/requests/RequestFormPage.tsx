@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { BookingRequest, Room } from '../api/types.ts';
-import { navigate } from '../app/router.tsx';
+import { Link, navigate } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { displayZone } from '../calendar/events.ts';
 import { zoneAbbreviation } from '../i18n/format.ts';
@@ -14,6 +14,7 @@ import { PageHeader } from '../ui/PageHeader.tsx';
 import { TimeField } from '../ui/TimeField.tsx';
 import { timeOfDayError } from '../ui/timeEntry.ts';
 import { useToast } from '../ui/toasts.tsx';
+import { bookPath } from './ask.ts';
 
 type Draft = { title: string; description: string; roomId: string; date: string; startTime: string; endTime: string; seats: string; reason: string };
 
@@ -30,6 +31,8 @@ export function RequestFormPage() {
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState<string | null>(null);
+  // The API found nothing here that needs an administrator: the booking form takes it as it is.
+  const [bookable, setBookable] = useState(false);
   const [busy, setBusy] = useState(false);
   const summaryRef = useRef<HTMLDivElement>(null);
 
@@ -54,9 +57,12 @@ export function RequestFormPage() {
     const endProblem = timeOfDayError(draft.endTime);
     if (startProblem) local.start = t(startProblem);
     if (endProblem) local.end = t(endProblem);
-    if (draft.seats && !(Number(draft.seats) >= 1)) local.seats = t('form.errors.seatsPositive');
+    // "Any room" is chosen by its seats (the API asks for them then); with a room they are optional.
+    const seats = Number(draft.seats);
+    if ((draft.seats.trim() || !draft.roomId) && !(Number.isInteger(seats) && seats >= 1)) local.seats = t('form.errors.seatsPositive');
     setErrors(local);
     setGeneral(null);
+    setBookable(false);
     if (Object.keys(local).length > 0) {
       window.setTimeout(() => summaryRef.current?.focus(), 0);
       return;
@@ -77,6 +83,7 @@ export function RequestFormPage() {
     } catch (e) {
       if (e instanceof ApiError && e.errors.length) setErrors(fieldErrorsOf(e, t));
       else setGeneral(problemMessage(t, e));
+      setBookable(e instanceof ApiError && e.code === 'NOTHING_TO_ASK');
       window.setTimeout(() => summaryRef.current?.focus(), 0);
     } finally {
       setBusy(false);
@@ -89,8 +96,13 @@ export function RequestFormPage() {
       <PageHeader title={t('requests.newTitle')} subtitle={t('requests.newSubtitle')} />
       {(general || shown.length > 0) && (
         <div className="error-summary" role="alert" tabIndex={-1} ref={summaryRef}>
-          <h2>{general ? t('form.notSaved') : t('form.fixFields', { count: shown.length })}</h2>
+          <h2>{general ? t('requests.notSent') : t('form.fixFields', { count: shown.length })}</h2>
           {general && <p>{general}</p>}
+          {bookable && (
+            <p>
+              <Link to={bookPath(draft)}>{t('requests.bookInstead')}</Link>
+            </p>
+          )}
           {shown.length > 0 && (
             <ul>
               {shown.map(([k, m]) => (
@@ -124,8 +136,16 @@ export function RequestFormPage() {
               <TimeField value={draft.endTime} onChange={set('endTime')} />
             </Field>
           </div>
-          <p className="field-hint zone-hint">{t('form.zoneHint', { zone, abbr: zoneAbbreviation(zone) })}</p>
-          <Field id="request-seats" label={t('form.seats')} error={errors.seats}>
+          <p className="field-hint zone-hint">
+            {t('form.zoneHint', { zone, abbr: zoneAbbreviation(zone) })} {t('form.timeHint')}
+          </p>
+          <Field
+            id="request-seats"
+            label={t('form.seats')}
+            required={!draft.roomId}
+            error={errors.seats}
+            hint={room ? t('form.seatsHint', { capacity: room.capacity }) : t('form.seatsAnyHint')}
+          >
             <input type="number" inputMode="numeric" min={1} value={draft.seats} onChange={(e) => set('seats')(e.target.value)} />
           </Field>
         </fieldset>

@@ -1,8 +1,8 @@
 import type { Room, Settings } from '../api/types.ts';
 import type { BookingFormValues } from '../bookings/bookingForm.ts';
 
-/** The request form with a refused booking's values carried over (the booking form's own query names). */
-export function askPath(v: BookingFormValues): string {
+/** A form with these values carried over, in the query names both the booking and the request form read. */
+function withValues(path: string, v: BookingFormValues): string {
   const q = new URLSearchParams();
   const put = (k: string, value: string) => value.trim() && q.set(k, value.trim());
   put('title', v.title);
@@ -12,8 +12,14 @@ export function askPath(v: BookingFormValues): string {
   put('start', v.startTime);
   put('end', v.endTime);
   put('seats', v.seats);
-  return `/requests/new?${q.toString()}`;
+  return `${path}?${q.toString()}`;
 }
+
+/** The request form with a refused booking's values. */
+export const askPath = (v: BookingFormValues): string => withValues('/requests/new', v);
+
+/** The booking form with a request's values, for a request that needs no approval (NOTHING_TO_ASK). */
+export const bookPath = (v: BookingFormValues): string => withValues('/bookings/new', v);
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
