@@ -160,7 +160,7 @@ export class RequestService {
         const candidates: Room[] = room ? [room] : (await r.rooms.list()).filter((c) => c.capacity >= seats).sort((a, b) => a.capacity - b.capacity);
         if (candidates.length === 0) {
           throw new AppError('unprocessable', 'APPROVAL_NEEDS_ROOM', `No room holds ${seats} participants: choose the room this request goes to.`, {}, {
-            it: `Nessuna stanza contiene ${seats} partecipanti: scegli la stanza per questa richiesta.`,
+            it: `Nessuna aula contiene ${seats} partecipanti: scegli l’aula per questa richiesta.`,
           });
         }
         attempt = { slot, seats, roomId: room?.id ?? null };

@@ -127,7 +127,7 @@ export function checkOnApproval(room: RoomFacts, named: boolean): void {
         it: `${room.name} si prenota con l’approvazione di un amministratore: chiedila, con una motivazione.`,
       })
     : new AppError('unprocessable', 'ROOM_ON_APPROVAL', 'Every room that fits is booked on an administrator\'s approval: ask for one, with a reason.', {}, {
-        it: 'Ogni stanza adatta si prenota con l’approvazione di un amministratore: chiedine una, con una motivazione.',
+        it: 'Ogni aula adatta si prenota con l’approvazione di un amministratore: chiedine una, con una motivazione.',
       });
 }
 

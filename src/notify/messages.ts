@@ -44,7 +44,7 @@ const WORDS = {
     occurrenceCancelled: 'È annullata solo questa data della serie.',
     bookedFor: (owner: string) => `Hai prenotato questa riunione per ${owner}, che ha ricevuto l’invito.`,
     series: 'Date della serie',
-    room: 'Stanza',
+    room: 'Aula',
     when: 'Quando',
     yourTime: 'Nella tua ora',
     join: 'Entra nella riunione',

@@ -20,7 +20,7 @@ const WORDS = {
     },
     asked: 'Chiesto',
     booked: 'Prenotato',
-    room: 'Stanza',
+    room: 'Aula',
     why: 'Motivazione',
     note: 'Nota dell’amministratore',
     changed: 'La prenotazione non è esattamente quella chiesta: se non ti va bene, annullala dal portale.',
