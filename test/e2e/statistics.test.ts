@@ -99,6 +99,20 @@ describeInBrowser('the statistics page', () => {
     const hours = await page.locator('.stats-card', { hasText: 'Ore svolte' }).locator('.stats-value').textContent();
     expect(hours).toMatch(/^\d{1,3}(\.\d{3})*(,\d)?$/);
     await shown(page.getByRole('table', { name: 'Per mese' }).getByText(/novembre 2026/));
+    // The period reads day first whatever the browser's own locale (its date box said 11/21/2025 in an American one).
+    const period = page.getByRole('form', { name: 'Periodo' });
+    const from = period.getByLabel('Dal', { exact: true });
+    const to = period.getByLabel('Al', { exact: true });
+    expect([await from.inputValue(), await to.inputValue()]).toEqual(['21/11/2025', '20/11/2026']);
+    await from.fill('01/12/2026');
+    await page.getByRole('button', { name: 'Mostra' }).click();
+    await shown(page.getByRole('alert').getByText('Il primo giorno viene dopo l’ultimo: scambiali.'));
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    expect(new URL(page.url()).search).toBe('');
+    await from.fill('1/11/2026');
+    await page.getByRole('button', { name: 'Mostra' }).click();
+    await page.waitForURL(/from=2026-11-01&to=2026-11-20/);
+    expect(await page.getByText('Il primo giorno viene dopo l’ultimo').count()).toBe(0);
     await expectAccessible(page, 'statistiche (amministratore, italiano)');
     await screenshot(page, 'statistics-admin-it');
   }, 120_000);

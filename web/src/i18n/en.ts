@@ -698,6 +698,8 @@ export const en = {
     period: 'Period',
     from: 'From',
     to: 'To',
+    datesInvalid: 'Enter both days as dd/mm/yyyy.',
+    fromAfterTo: 'The first day comes after the last: swap them.',
     institution: 'Institution',
     allInstitutions: 'All institutions',
     show: 'Show',

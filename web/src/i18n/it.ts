@@ -700,6 +700,8 @@ export const it: Messages = {
     period: 'Periodo',
     from: 'Dal',
     to: 'Al',
+    datesInvalid: 'Inserisci entrambi i giorni nella forma gg/mm/aaaa.',
+    fromAfterTo: 'Il primo giorno viene dopo l’ultimo: scambiali.',
     institution: 'Ente',
     allInstitutions: 'Tutti gli enti',
     show: 'Mostra',

@@ -6,6 +6,7 @@ import { navigate, useLocation } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { formatInstant } from '../i18n/format.ts';
 import { currentLocale } from '../i18n/index.ts';
+import { DateField } from '../ui/DateField.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { problemMessage } from '../api/problems.ts';
@@ -90,6 +91,7 @@ export function StatisticsPage() {
   const to = query.get('to') ?? quick.last12.to;
   const institutionId = isAdmin ? (query.get('institution') ?? '') : '';
   const [draft, setDraft] = useState({ from, to });
+  const [periodError, setPeriodError] = useState<string | null>(null);
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [institutions, setInstitutions] = useState<Institution[]>([]);
@@ -100,7 +102,10 @@ export function StatisticsPage() {
     return p.toString();
   }, [from, to, institutionId]);
 
-  useEffect(() => setDraft({ from, to }), [from, to]);
+  useEffect(() => {
+    setDraft({ from, to });
+    setPeriodError(null);
+  }, [from, to]);
   useEffect(() => {
     if (!isAdmin) return;
     api
@@ -138,8 +143,12 @@ export function StatisticsPage() {
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    go(draft);
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    if (!day.test(draft.from) || !day.test(draft.to)) setPeriodError(t('stats.datesInvalid'));
+    else if (draft.from > draft.to) setPeriodError(t('stats.fromAfterTo'));
+    else go(draft);
   };
+  const invalid = periodError ? { 'aria-invalid': true, 'aria-describedby': 'stats-period-error' } : {};
   const csv = (path: string) => `/api/v1/statistics/${path}?${search}&format=csv`;
 
   return (
@@ -147,13 +156,14 @@ export function StatisticsPage() {
       <PageHeader title={t('stats.title')} subtitle={isAdmin ? t('stats.subtitleAdmin') : t('stats.subtitleManager', { institution: me.institution?.name ?? '' })} />
       <form className="card stats-period" onSubmit={submit} aria-label={t('stats.period')}>
         <div className="stats-period-fields">
+          {/* Typed day first, as in every form here: the browser's own date box orders day and month by its locale, not the page's. */}
           <label>
             <span>{t('stats.from')}</span>
-            <input type="date" required value={draft.from} max={draft.to} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+            <DateField required value={draft.from} onChange={(v) => setDraft((d) => ({ ...d, from: v }))} {...invalid} />
           </label>
           <label>
             <span>{t('stats.to')}</span>
-            <input type="date" required value={draft.to} min={draft.from} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+            <DateField required value={draft.to} onChange={(v) => setDraft((d) => ({ ...d, to: v }))} {...invalid} />
           </label>
           {isAdmin && (
             <label>
@@ -179,6 +189,11 @@ export function StatisticsPage() {
             </button>
           ))}
         </div>
+        {periodError && (
+          <p id="stats-period-error" className="field-error stats-period-error" role="alert">
+            {periodError}
+          </p>
+        )}
       </form>
 
       {error !== null && <Notice tone="error">{problemMessage(t, error)}</Notice>}
