@@ -264,6 +264,7 @@ export type UserWithSecret = User & { passwordHash: string | null };
 export interface UserFilter {
   id?: string | undefined;
   institutionId?: string | undefined;
+  role?: Role | undefined;
   q?: string | undefined;
   limit: number;
   offset: number;

@@ -36,6 +36,7 @@ export class PgUserRepository implements UserRepository {
     const rows = await this.selectListed()
       .$if(f.id !== undefined, (q) => q.where('id', '=', f.id!))
       .$if(f.institutionId !== undefined, (q) => q.where('institution_id', '=', f.institutionId!))
+      .$if(f.role !== undefined, (q) => q.where('role', '=', f.role!))
       .$if(!!f.q, (q) => {
         const like = `%${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
         return q.where((eb) => eb.or([eb(sql`lower(name)`, 'like', like), eb(sql`lower(email)`, 'like', like)]));

@@ -268,6 +268,7 @@ export const PasswordLinkInfo = z.object({ email: z.string(), name: z.string(), 
 export const PasswordSet = z.strictObject({ token: LinkToken, password: Line(1000).min(1) });
 export const UserQuery = z.strictObject({
   institutionId: Id.optional(),
+  role: z.enum(['admin', 'institution-manager', 'member']).optional().describe('Only people with this role'),
   q: Line(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),

@@ -249,6 +249,30 @@ describe('administration', () => {
     expect(items.every((i) => i.institutionId === institutionId)).toBe(true);
   });
 
+  it('lists people by role and institution, together and with a search', async () => {
+    const north = await t.institution({ name: 'Filter North' });
+    const south = await t.institution({ name: 'Filter South' });
+    const nm = await t.user('institution-manager', north.id, 'Nadia Filtermanager');
+    await t.user('member', north.id, 'Nico Filtermember');
+    const sm = await t.user('institution-manager', south.id, 'Sara Filtermanager');
+    const names = async (query: string, as = t.admin) => {
+      const r = await t.api('GET', `/api/v1/users?limit=500&${query}`, { as });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return (r.body.items as { name: string }[]).map((i) => i.name).filter((n) => n.includes('Filter'));
+    };
+    expect(await names('role=institution-manager')).toEqual(['Nadia Filtermanager', 'Sara Filtermanager']);
+    expect(await names(`role=institution-manager&institutionId=${north.id}`)).toEqual(['Nadia Filtermanager']);
+    expect(await names(`role=member&institutionId=${north.id}`)).toEqual(['Nico Filtermember']);
+    expect(await names('role=institution-manager&q=sara')).toEqual(['Sara Filtermanager']);
+    expect((await t.api('GET', '/api/v1/users?role=admin', { as: t.admin })).body.items.every((i: { role: string }) => i.role === 'admin')).toBe(true);
+    // A manager's list stays their institution's, whatever the filter asks.
+    expect(await names(`role=institution-manager&institutionId=${south.id}`, nm)).toEqual(['Nadia Filtermanager']);
+    expect(await names('role=institution-manager', sm)).toEqual(['Sara Filtermanager']);
+    const bad = await t.api('GET', '/api/v1/users?role=owner', { as: t.admin });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].path).toBe('querystring.role');
+  });
+
   it('lets a manager rename and remove their members, but not promote them or touch others', async () => {
     const mgr = await t.user('institution-manager', institutionId);
     const member = await t.user('member', institutionId);

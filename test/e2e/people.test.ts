@@ -347,6 +347,49 @@ describeInBrowser('people management without the API', () => {
     expect(await admin.getByText('shown so far').count()).toBe(0);
   }, LONG);
 
+  it('narrows the list by role and institution, with the search, and offers a manager the roles of their institution', async () => {
+    const ugo = await portal.member('Ugo Filtro');
+    const prova = (await portal.api(portal.admin, 'GET', `/api/v1/users/${ugo.id}`)).body.institutionId as string;
+    const other = await portal.api(portal.admin, 'POST', '/api/v1/institutions', { name: 'Politecnico dei Filtri', scopes: [], subscriptionStart: '2026-01-01', subscriptionEnd: '2027-12-31', monthlyQuotaHours: null });
+    expect(other.status).toBe(201);
+    const people = [
+      { name: 'Vera Filtro', email: 'vera.filtro@prova.it', role: 'institution-manager', institutionId: prova, password: 'vera long password' },
+      { name: 'Walter Filtro', email: 'walter.filtro@poli.example', role: 'institution-manager', institutionId: other.body.id },
+      { name: 'Yara Filtro', email: 'yara.filtro@poli.example', role: 'member', institutionId: other.body.id },
+    ];
+    for (const p of people) expect((await portal.api(portal.admin, 'POST', '/api/v1/users', p)).status).toBe(201);
+
+    const admin = await open('en-GB');
+    await signIn(admin, portal.admin.email, portal.admin.password);
+    await admin.goto('/admin/users');
+    const rows = admin.getByRole('row').filter({ hasText: 'Filtro' });
+    const shown = () => rows.getByRole('rowheader').allTextContents();
+    await admin.getByRole('searchbox', { name: 'Find people' }).fill('Filtro');
+    await admin.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(shown).toEqual(['Ugo Filtro', 'Vera Filtro', 'Walter Filtro', 'Yara Filtro']);
+    await admin.getByLabel('Role', { exact: true }).selectOption({ label: 'Institution manager' });
+    await expect.poll(shown).toEqual(['Vera Filtro', 'Walter Filtro']);
+    await admin.getByLabel('Institution', { exact: true }).selectOption({ label: 'Politecnico dei Filtri' });
+    await expect.poll(shown).toEqual(['Walter Filtro']);
+    await admin.getByLabel('Role', { exact: true }).selectOption({ label: 'Any role' });
+    await expect.poll(shown).toEqual(['Walter Filtro', 'Yara Filtro']);
+    await expectAccessible(admin, 'users narrowed by institution');
+    // The search goes on within the filters, and the filters without it.
+    await admin.getByRole('searchbox', { name: 'Find people' }).fill('');
+    await admin.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => admin.getByRole('rowheader').allTextContents()).toEqual(['Walter Filtro', 'Yara Filtro']);
+
+    const manager = await open('it-IT');
+    await signIn(manager, 'vera.filtro@prova.it', 'vera long password');
+    await manager.goto('/people');
+    const role = manager.getByLabel('Ruolo', { exact: true });
+    await expect.poll(() => role.locator('option').allTextContents()).toEqual(['Qualsiasi ruolo', 'Utente', 'Referente dell’ente']);
+    expect(await manager.getByLabel('Ente', { exact: true }).count()).toBe(0);
+    await role.selectOption({ label: 'Referente dell’ente' });
+    // Herself only (tagged "tu"): the people of her institution who manage it.
+    await expect.poll(() => manager.getByRole('rowheader').allTextContents()).toEqual(['Vera Filtrotu']);
+  }, LONG);
+
   it('shows the link once to the administrator when the portal has no mail server', async () => {
     const quiet = await startBrowserPortal({}, undefined, { clock: new TestClock(NOW) });
     const context = await newContext(browser, quiet.baseUrl, { locale: 'en-GB' });

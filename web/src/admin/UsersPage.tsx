@@ -265,7 +265,10 @@ export function UsersPage() {
   const isAdmin = me.role === 'admin';
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  const users = usePagedList<ListedUser>('/api/v1/users', { q: query || undefined });
+  // Narrowing a long list ("the managers", "the people of Padova") applies at once, with the search.
+  const [role, setRole] = useState<Role | ''>('');
+  const [institutionId, setInstitutionId] = useState('');
+  const users = usePagedList<ListedUser>('/api/v1/users', { q: query || undefined, role: role || undefined, institutionId: institutionId || undefined });
   const institutions = useList<Institution>('/api/v1/institutions');
   const dialog = useEditDialog<User>();
   const [shown, setShown] = useState<{ user: User; link: PasswordLinkIssued } | null>(null);
@@ -324,6 +327,30 @@ export function UsersPage() {
           <button type="submit" className="button button-secondary">
             {t('common.search')}
           </button>
+          <span className="filter-field">
+            <label htmlFor="user-role">{t('admin.users.role')}</label>
+            <select id="user-role" value={role} onChange={(e) => setRole(e.target.value as Role | '')}>
+              <option value="">{t('admin.users.anyRole')}</option>
+              {(isAdmin ? ROLES : ROLES.filter((r) => r !== 'admin')).map((r) => (
+                <option key={r} value={r}>
+                  {t(`roles.${r}`)}
+                </option>
+              ))}
+            </select>
+          </span>
+          {isAdmin && (
+            <span className="filter-field">
+              <label htmlFor="user-institution">{t('admin.users.institution')}</label>
+              <select id="user-institution" value={institutionId} onChange={(e) => setInstitutionId(e.target.value)}>
+                <option value="">{t('admin.users.anyInstitution')}</option>
+                {(institutions.items ?? []).map((i) => (
+                  <option key={i.id} value={i.id}>
+                    {i.name}
+                  </option>
+                ))}
+              </select>
+            </span>
+          )}
         </form>
       }
       items={users.items}

@@ -927,6 +927,8 @@ export const en = {
     users: {
       title: 'Users',
       subtitle: 'People with an account, their role and institution.',
+      anyRole: 'Any role',
+      anyInstitution: 'Any institution',
       search: 'Find people',
       searchPlaceholder: 'Name or email',
       name: 'Name',

@@ -929,6 +929,8 @@ export const it: Messages = {
     users: {
       title: 'Utenti',
       subtitle: 'Le persone con un account, il loro ruolo e il loro ente.',
+      anyRole: 'Qualsiasi ruolo',
+      anyInstitution: 'Qualsiasi ente',
       search: 'Cerca persone',
       searchPlaceholder: 'Nome o email',
       name: 'Nome',
