@@ -371,6 +371,7 @@ describeInBrowser('people management without the API', () => {
     await expect.poll(shown).toEqual(['Vera Filtro', 'Walter Filtro']);
     await admin.getByLabel('Institution', { exact: true }).selectOption({ label: 'Politecnico dei Filtri' });
     await expect.poll(shown).toEqual(['Walter Filtro']);
+    expect(new URL(admin.url()).search).toBe(`?role=institution-manager&institution=${other.body.id}`);
     await admin.getByLabel('Role', { exact: true }).selectOption({ label: 'Any role' });
     await expect.poll(shown).toEqual(['Walter Filtro', 'Yara Filtro']);
     await expectAccessible(admin, 'users narrowed by institution');
@@ -378,6 +379,13 @@ describeInBrowser('people management without the API', () => {
     await admin.getByRole('searchbox', { name: 'Find people' }).fill('');
     await admin.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => admin.getByRole('rowheader').allTextContents()).toEqual(['Walter Filtro', 'Yara Filtro']);
+    // An institution's page leads to its people, the list narrowed to them.
+    await admin.goto(`/institutions/${prova}`);
+    await admin.getByRole('link', { name: 'People of this institution' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    expect(await admin.getByLabel('Institution', { exact: true }).inputValue()).toBe(prova);
+    await expect.poll(() => admin.getByRole('rowheader').filter({ hasText: 'Filtro' }).allTextContents()).toEqual(['Ugo Filtro', 'Vera Filtro']);
+    expect(await admin.getByRole('rowheader', { name: 'Walter Filtro' }).count()).toBe(0);
 
     const manager = await open('it-IT');
     await signIn(manager, 'vera.filtro@prova.it', 'vera long password');
@@ -386,8 +394,8 @@ describeInBrowser('people management without the API', () => {
     await expect.poll(() => role.locator('option').allTextContents()).toEqual(['Qualsiasi ruolo', 'Utente', 'Referente dell’ente']);
     expect(await manager.getByLabel('Ente', { exact: true }).count()).toBe(0);
     await role.selectOption({ label: 'Referente dell’ente' });
-    // Herself only (tagged "tu"): the people of her institution who manage it.
-    await expect.poll(() => manager.getByRole('rowheader').allTextContents()).toEqual(['Vera Filtrotu']);
+    // Of the Filtros, herself only (tagged "tu"): Ugo is a member, Walter manages another institution.
+    await expect.poll(() => manager.getByRole('rowheader').filter({ hasText: 'Filtro' }).allTextContents()).toEqual(['Vera Filtrotu']);
   }, LONG);
 
   it('shows the link once to the administrator when the portal has no mail server', async () => {

@@ -110,7 +110,12 @@ export function InstitutionPage({ params }: { params: Record<string, string> }) 
     <section className="page page-medium">
       <PageHeader title={name || t('admin.institution.title')} subtitle={t('admin.institution.subtitle')} />
       <p className="page-links">
-        {me.role === 'admin' && <Link to="/admin/institutions">{t('admin.institution.back')}</Link>}
+        {me.role === 'admin' && (
+          <>
+            <Link to="/admin/institutions">{t('admin.institution.back')}</Link>
+            <Link to={`/admin/users?institution=${encodeURIComponent(id)}`}>{t('admin.institution.people')}</Link>
+          </>
+        )}
         {me.role === 'institution-manager' && me.institution?.id === id && <Link to="/people">{t('admin.institution.people')}</Link>}
       </p>
       {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Institution, ListedUser, PasswordLinkIssued, Role, User } from '../api/types.ts';
-import { Link } from '../app/router.tsx';
+import { Link, navigate, useLocation } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { formatInstant } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -265,9 +265,20 @@ export function UsersPage() {
   const isAdmin = me.role === 'admin';
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
-  // Narrowing a long list ("the managers", "the people of Padova") applies at once, with the search.
-  const [role, setRole] = useState<Role | ''>('');
-  const [institutionId, setInstitutionId] = useState('');
+  // Narrowing a long list ("the managers", "the people of Padova") applies at once, with the search;
+  // the address keeps it (an institution's page links to its people), so Back and a shared link hold it.
+  const { path, query: address } = useLocation();
+  const role = (ROLES as string[]).includes(address.get('role') ?? '') ? (address.get('role') as Role) : '';
+  const institutionId = isAdmin ? (address.get('institution') ?? '') : '';
+  const narrow = (next: { role?: string; institution?: string }) => {
+    const p = new URLSearchParams();
+    const r = next.role ?? role;
+    const i = next.institution ?? institutionId;
+    if (r) p.set('role', r);
+    if (i) p.set('institution', i);
+    const search = p.toString();
+    navigate(search ? `${path}?${search}` : path, { replace: true });
+  };
   const users = usePagedList<ListedUser>('/api/v1/users', { q: query || undefined, role: role || undefined, institutionId: institutionId || undefined });
   const institutions = useList<Institution>('/api/v1/institutions');
   const dialog = useEditDialog<User>();
@@ -329,7 +340,7 @@ export function UsersPage() {
           </button>
           <span className="filter-field">
             <label htmlFor="user-role">{t('admin.users.role')}</label>
-            <select id="user-role" value={role} onChange={(e) => setRole(e.target.value as Role | '')}>
+            <select id="user-role" value={role} onChange={(e) => narrow({ role: e.target.value })}>
               <option value="">{t('admin.users.anyRole')}</option>
               {(isAdmin ? ROLES : ROLES.filter((r) => r !== 'admin')).map((r) => (
                 <option key={r} value={r}>
@@ -341,7 +352,7 @@ export function UsersPage() {
           {isAdmin && (
             <span className="filter-field">
               <label htmlFor="user-institution">{t('admin.users.institution')}</label>
-              <select id="user-institution" value={institutionId} onChange={(e) => setInstitutionId(e.target.value)}>
+              <select id="user-institution" value={institutionId} onChange={(e) => narrow({ institution: e.target.value })}>
                 <option value="">{t('admin.users.anyInstitution')}</option>
                 {(institutions.items ?? []).map((i) => (
                   <option key={i.id} value={i.id}>
