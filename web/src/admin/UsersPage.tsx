@@ -312,6 +312,12 @@ export function UsersPage() {
       : t('admin.users.neverSignedIn');
     return `${t(`admin.users.signIn.${how}`)} · ${last}`;
   };
+  // The institutions as choices, for the filter and for each row's institution.
+  const institutionOptions = (institutions.items ?? []).map((i) => (
+    <option key={i.id} value={i.id}>
+      {i.name}
+    </option>
+  ));
   const linkSent = (user: User, link: PasswordLinkIssued) => {
     if (link.delivery === 'shown') setShown({ user, link });
     else toast(t('admin.users.linkSent', { name: user.name, email: user.email }));
@@ -354,11 +360,7 @@ export function UsersPage() {
               <label htmlFor="user-institution">{t('admin.users.institution')}</label>
               <select id="user-institution" value={institutionId} onChange={(e) => narrow({ institution: e.target.value })}>
                 <option value="">{t('admin.users.anyInstitution')}</option>
-                {(institutions.items ?? []).map((i) => (
-                  <option key={i.id} value={i.id}>
-                    {i.name}
-                  </option>
-                ))}
+                {institutionOptions}
               </select>
             </span>
           )}
@@ -404,11 +406,7 @@ export function UsersPage() {
                 </label>
                 <select id={`inst-${user.id}`} value={user.institutionId ?? ''} disabled={busy === user.id} onChange={(e) => void patch(user, { institutionId: e.target.value || null })}>
                   <option value="">{t('admin.users.noInstitution')}</option>
-                  {(institutions.items ?? []).map((i) => (
-                    <option key={i.id} value={i.id}>
-                      {i.name}
-                    </option>
-                  ))}
+                  {institutionOptions}
                 </select>
               </td>
             )}
