@@ -144,9 +144,9 @@ export function StatisticsPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const day = /^\d{4}-\d{2}-\d{2}$/;
-    if (!day.test(draft.from) || !day.test(draft.to)) setPeriodError(t('stats.datesInvalid'));
-    else if (draft.from > draft.to) setPeriodError(t('stats.fromAfterTo'));
-    else go(draft);
+    const problem = !day.test(draft.from) || !day.test(draft.to) ? t('stats.datesInvalid') : draft.from > draft.to ? t('stats.fromAfterTo') : null;
+    setPeriodError(problem);
+    if (!problem) go(draft);
   };
   const invalid = periodError ? { 'aria-invalid': true, 'aria-describedby': 'stats-period-error' } : {};
   const csv = (path: string) => `/api/v1/statistics/${path}?${search}&format=csv`;
