@@ -91,7 +91,9 @@ describeInBrowser('requests that an administrator approves', () => {
         await dialog.waitFor();
         await expectAccessible(page, `approve dialog (${L.lang})`);
         await screenshot(page, `requests-approve-${L.lang}`);
-        await dialog.getByRole('button', { name: L.save }).click();
+        // The dialog's button says what it does (was "Save").
+        expect(await dialog.getByRole('button', { name: L.save }).count()).toBe(0);
+        await dialog.getByRole('button', { name: L.approve, exact: true }).click();
         await row.waitFor({ state: 'detached' });
         const mine = await portal.api(maria, 'GET', '/api/v1/requests');
         const q = mine.body.items.find((i: { title: string }) => i.title === title);

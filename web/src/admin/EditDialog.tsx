@@ -76,6 +76,7 @@ export function EditDialog({
   general,
   onClose,
   onSubmit,
+  submitLabel,
   children,
 }: {
   open: boolean;
@@ -85,6 +86,8 @@ export function EditDialog({
   general: string | null;
   onClose(): void;
   onSubmit(event: FormEvent): void;
+  /** What the primary button does, where "Save" would not say it (Approve, Deny). */
+  submitLabel?: string;
   children: ReactNode;
 }) {
   const { t } = useTranslation();
@@ -99,7 +102,7 @@ export function EditDialog({
             {t('common.cancel')}
           </button>
           <button type="submit" form={formId} className="button button-primary" disabled={busy}>
-            {busy ? t('common.saving') : t('common.save')}
+            {busy ? t('common.saving') : (submitLabel ?? t('common.save'))}
           </button>
         </>
       }

@@ -89,6 +89,7 @@ function DecisionDialog({ decision, rooms, onClose, onDone }: { decision: Decisi
       general={general}
       onClose={onClose}
       onSubmit={submit}
+      submitLabel={t(kind === 'approve' ? 'requests.approve' : 'requests.deny')}
     >
       {suggestions.length > 0 && <Suggestions suggestions={suggestions} zoneOf={(id) => rooms.find((r) => r.id === id)?.timeZone ?? q.timeZone} busy={busy} onTake={(s) => void send(s)} />}
       {kind === 'approve' && (
