@@ -132,11 +132,26 @@ export async function runChecks(config: Config): Promise<CheckResult[]> {
   );
 }
 
+/**
+ * The optional services left unset: not a failure (the portal runs without them), but an operator
+ * checking a deployment should read that, say, no mail will leave it.
+ */
+export function unconfigured(config: Config): Array<[string, string]> {
+  const off: Array<[string, string]> = [];
+  if (!config.mail.smtpUrl) off.push(['mail (SMTP)', 'SMTP_URL is not set: mails are written to the log instead of being sent']);
+  if (!config.telephony) off.push(['telephony (ARI)', 'ARI_URL is not set: bookings have no dial-in by phone']);
+  if (!config.saml && config.oidc.providers.length === 0) {
+    off.push(['sign-in with an institution', 'neither SAML_METADATA_SOURCES nor OIDC_PROVIDERS is set: people sign in with a password of this portal only']);
+  }
+  return off;
+}
+
 export async function run(): Promise<number> {
   const config = loadConfig(); // a ConfigError names every wrong setting and exits with 2
   console.log(`settings    ok: valid; the portal answers at ${config.publicUrl}`);
   const results = await runChecks(config);
   for (const r of results) console.log(`${r.name.padEnd(10)}  ${r.ok ? 'ok' : 'FAILED'}: ${r.detail}`);
+  for (const [name, detail] of unconfigured(config)) console.log(`${name.padEnd(10)}  off: ${detail}`);
   const failed = results.filter((r) => !r.ok).length;
   console.log(failed ? `${failed} of ${results.length} checks failed.` : `All ${results.length} checks passed.`);
   return failed ? 1 : 0;

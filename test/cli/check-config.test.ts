@@ -159,6 +159,19 @@ describe('webmeetings check-config', () => {
     for (const n of NAMES.filter((x) => x !== 'federation metadata /')) expect(line(r.stdout, n), n).toMatch(/ ok: /);
   }, 400_000);
 
+  it('names the optional services left unset, without failing for them', async () => {
+    const bare = Object.fromEntries(Object.entries(env).filter(([k]) => !/^(SMTP_|MAIL_|ARI_|SIP_|SAML_|OIDC_)/.test(k)));
+    const r = await runCli(['check-config'], { env: bare });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(line(r.stdout, 'mail (SMTP)')).toBe('mail (SMTP)  off: SMTP_URL is not set: mails are written to the log instead of being sent');
+    expect(line(r.stdout, 'telephony (ARI)')).toBe('telephony (ARI)  off: ARI_URL is not set: bookings have no dial-in by phone');
+    expect(line(r.stdout, 'sign-in with an institution')).toContain('off: neither SAML_METADATA_SOURCES nor OIDC_PROVIDERS is set');
+    expect(r.stdout).toMatch(/All \d+ checks passed\./);
+    // Where they are set, no such line: the full configuration's run above has an ok line for each.
+    const full = await runCli(['check-config'], { env });
+    expect(full.stdout).not.toContain(' off: ');
+  }, 180_000);
+
   it('a wrong setting: exit 2 naming it, and nothing is reached', async () => {
     const before = smtp.inbox.length;
     const r = await runCli(['check-config'], { env: { ...env, SMTP_URL: 'http://mail.example.org' } });
