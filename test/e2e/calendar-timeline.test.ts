@@ -90,6 +90,7 @@ const WEEK: Array<[number, number, string, string, string]> = [
   [7, 0, '13:00', '14:30', 'Laurea magistrale'],
   [2, 1, '10:00', '12:00', 'Collegio docenti'],
   [6, 0, '11:00', '12:00', 'Ricevimento'],
+  [3, 2, '10:00', '10:30', 'Colloquio breve con uno studente di dottorato'],
 ];
 
 describeInBrowser('room calendar for eight rooms', () => {
@@ -158,6 +159,13 @@ describeInBrowser('room calendar for eight rooms', () => {
         expect(box.y + box.height, `row of ${rooms[i]!.name}`).toBeLessThanOrEqual(768);
         await expect(heads.nth(i).textContent()).resolves.toContain(rooms[i]!.name);
       }
+      // A half-hour booking with a long title (Wednesday) keeps its room's row as high as the others
+      // (it wrapped letter by letter and made the row three times as tall); the title ends in "…",
+      // and hovering shows it whole.
+      const heights = await heads.evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().height)));
+      expect(Math.max(...heights) - Math.min(...heights), heights.join(', ')).toBeLessThanOrEqual(6);
+      const short = page.locator('.ec-event .wm-ev-short', { hasText: 'Colloquio breve' });
+      expect(await short.getAttribute('title')).toBe('10:00 Colloquio breve con uno studente di dottorato');
       // Monday's titles are on screen in full: nothing cut off or hidden by an ellipsis.
       for (const [, day, , , t] of WEEK.filter(([, day]) => day === 0)) {
         const el = page.locator('.ec-event .wm-ev-title', { hasText: new RegExp(`^${t}$`) }).first();

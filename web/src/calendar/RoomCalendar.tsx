@@ -15,6 +15,10 @@ export const isListView = (view: CalendarView) => view === 'listWeek' || view ==
 export const TIMELINE_SLOT_PX = 52;
 const SLOT_PX = 22; // the time grid's slot height (slotHeight below)
 const EVENT_LINE_PX = 15.6; // an event's line: 0.78rem at line-height 1.25 (styles/calendar.css)
+// A room's row in the week timeline is two lines high (its name and seats). A block's time and title
+// end in "…" on its second line: a short booking with a long title wrapped letter by letter and made
+// its room's row three times as tall for the whole week.
+const TIMELINE_LINES = 2;
 
 /** How many lines of text a booking's block in the time grid holds (its padding is 4 px). */
 function linesOfBlock(event: Calendar.Event, slotMinutes: number): number {
@@ -200,11 +204,13 @@ export function RoomCalendar(props: RoomCalendarProps) {
         // The space lets the timeline wrap between time and title, which run on there.
         const timeAndTitle = `<span class="wm-ev-time">${escapeHtml(timeText)}</span> <span class="wm-ev-title">${escapeHtml(title)}</span>`;
         const metaHtml = (extra: string) => (meta.length ? `<span class="wm-ev-meta${extra}">${escapeHtml(meta.join(' · '))}</span>` : '');
-        const lines = view.type.includes('TimeGrid') ? linesOfBlock(event, latest.current.slotMinutes) : Infinity;
+        const lines = view.type.includes('TimeGrid') ? linesOfBlock(event, latest.current.slotMinutes) : view.type.includes('Timeline') ? TIMELINE_LINES : Infinity;
         if (lines >= 4) return { html: timeAndTitle + metaHtml('') };
         // Too short for time, a title on two lines and the seats: time and title run on and fill
         // what lines there are, and the seats are said to screen readers only.
-        return { html: `<span class="wm-ev-short wm-ev-lines-${Math.max(1, lines)}">${timeAndTitle}</span>` + metaHtml(' visually-hidden') };
+        // What the "…" cuts off is shown on hover.
+        const whole = escapeHtml(`${timeText} ${title}`);
+        return { html: `<span class="wm-ev-short wm-ev-lines-${Math.max(1, lines)}" title="${whole}">${timeAndTitle}</span>` + metaHtml(' visually-hidden') };
       },
       datesSet: (info) => {
         scheduleRepair();
