@@ -546,7 +546,7 @@ export const it: Messages = {
     minutes: '{{m}} minuti',
     hoursMinutes: '{{h}} h e {{m}} min',
     empty: 'Nessuno è ancora entrato in questa riunione.',
-    untracked: 'Il servizio della stanza non elenca i partecipanti: per chi era sul web il registro mostra quando è entrato, non quanto è rimasto.',
+    untracked: 'Il servizio di videoconferenza dell’aula non elenca i partecipanti: per chi era sul web il registro mostra quando è entrato, non quanto è rimasto.',
     note: 'I tempi sono rilevati una volta al minuto; i numeri di telefono sono mostrati con tutte le cifre nascoste tranne le ultime.',
   },
   recordings: {
