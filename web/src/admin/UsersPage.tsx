@@ -268,7 +268,9 @@ export function UsersPage() {
   // Narrowing a long list ("the managers", "the people of Padova") applies at once, with the search;
   // the address keeps it (an institution's page links to its people), so Back and a shared link hold it.
   const { path, query: address } = useLocation();
-  const role = (ROLES as string[]).includes(address.get('role') ?? '') ? (address.get('role') as Role) : '';
+  // A manager's people are members and managers of their institution: no administrator to filter for.
+  const roles = isAdmin ? ROLES : ROLES.filter((r) => r !== 'admin');
+  const role = roles.find((r) => r === address.get('role')) ?? '';
   const institutionId = isAdmin ? (address.get('institution') ?? '') : '';
   const narrow = (next: { role?: string; institution?: string }) => {
     const p = new URLSearchParams();
@@ -348,7 +350,7 @@ export function UsersPage() {
             <label htmlFor="user-role">{t('admin.users.role')}</label>
             <select id="user-role" value={role} onChange={(e) => narrow({ role: e.target.value })}>
               <option value="">{t('admin.users.anyRole')}</option>
-              {(isAdmin ? ROLES : ROLES.filter((r) => r !== 'admin')).map((r) => (
+              {roles.map((r) => (
                 <option key={r} value={r}>
                   {t(`roles.${r}`)}
                 </option>
