@@ -383,7 +383,8 @@ describeInBrowser('people management without the API', () => {
     await admin.goto(`/institutions/${prova}`);
     await admin.getByRole('link', { name: 'People of this institution' }).click();
     await admin.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
-    expect(await admin.getByLabel('Institution', { exact: true }).inputValue()).toBe(prova);
+    // The list of institutions arrives after the page: the choice shows once it is there.
+    await expect.poll(() => admin.getByLabel('Institution', { exact: true }).inputValue()).toBe(prova);
     await expect.poll(() => admin.getByRole('rowheader').filter({ hasText: 'Filtro' }).allTextContents()).toEqual(['Ugo Filtro', 'Vera Filtro']);
     expect(await admin.getByRole('rowheader', { name: 'Walter Filtro' }).count()).toBe(0);
 
