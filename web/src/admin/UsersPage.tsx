@@ -110,21 +110,13 @@ function UserDialog({ user, open, institutions, onClose, onSaved }: { user: User
             <div className="field-row">
               <Field label={t('admin.users.role')} error={errors.role}>
                 <select value={draft.role} onChange={(e) => set('role', e.target.value as Role)}>
-                  {ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {t(`roles.${r}`)}
-                    </option>
-                  ))}
+                  <RoleOptions roles={ROLES} />
                 </select>
               </Field>
               <Field label={t('admin.users.institution')} error={errors.institutionId}>
                 <select value={draft.institutionId} onChange={(e) => set('institutionId', e.target.value)}>
                   <option value="">{t('admin.users.noInstitution')}</option>
-                  {institutions.map((i) => (
-                    <option key={i.id} value={i.id}>
-                      {i.name}
-                    </option>
-                  ))}
+                  <InstitutionOptions institutions={institutions} />
                 </select>
               </Field>
             </div>
@@ -248,14 +240,29 @@ function RoleCell({ user, isSelf, busy, onChanged }: { user: User; isSelf: boole
         {t('admin.users.roleOf', { name: user.name })}
       </label>
       <select id={`role-${user.id}`} value={user.role} disabled={isSelf || busy} onChange={(e) => onChanged({ ...user, role: e.target.value as Role })}>
-        {ROLES.map((r) => (
-          <option key={r} value={r}>
-            {t(`roles.${r}`)}
-          </option>
-        ))}
+        <RoleOptions roles={ROLES} />
       </select>
     </>
   );
+}
+
+/** The roles as choices of a list, in the person's language. */
+function RoleOptions({ roles }: { roles: readonly Role[] }) {
+  const { t } = useTranslation();
+  return roles.map((r) => (
+    <option key={r} value={r}>
+      {t(`roles.${r}`)}
+    </option>
+  ));
+}
+
+/** The institutions as choices of a list: the new person's, each row's, the filter's. */
+function InstitutionOptions({ institutions }: { institutions: readonly Institution[] }) {
+  return institutions.map((i) => (
+    <option key={i.id} value={i.id}>
+      {i.name}
+    </option>
+  ));
 }
 
 export function UsersPage() {
@@ -314,12 +321,6 @@ export function UsersPage() {
       : t('admin.users.neverSignedIn');
     return `${t(`admin.users.signIn.${how}`)} · ${last}`;
   };
-  // The institutions as choices, for the filter and for each row's institution.
-  const institutionOptions = (institutions.items ?? []).map((i) => (
-    <option key={i.id} value={i.id}>
-      {i.name}
-    </option>
-  ));
   const linkSent = (user: User, link: PasswordLinkIssued) => {
     if (link.delivery === 'shown') setShown({ user, link });
     else toast(t('admin.users.linkSent', { name: user.name, email: user.email }));
@@ -350,11 +351,7 @@ export function UsersPage() {
             <label htmlFor="user-role">{t('admin.users.role')}</label>
             <select id="user-role" value={role} onChange={(e) => narrow({ role: e.target.value })}>
               <option value="">{t('admin.users.anyRole')}</option>
-              {roles.map((r) => (
-                <option key={r} value={r}>
-                  {t(`roles.${r}`)}
-                </option>
-              ))}
+              <RoleOptions roles={roles} />
             </select>
           </span>
           {isAdmin && (
@@ -362,7 +359,7 @@ export function UsersPage() {
               <label htmlFor="user-institution">{t('admin.users.institution')}</label>
               <select id="user-institution" value={institutionId} onChange={(e) => narrow({ institution: e.target.value })}>
                 <option value="">{t('admin.users.anyInstitution')}</option>
-                {institutionOptions}
+                <InstitutionOptions institutions={institutions.items ?? []} />
               </select>
             </span>
           )}
@@ -408,7 +405,7 @@ export function UsersPage() {
                 </label>
                 <select id={`inst-${user.id}`} value={user.institutionId ?? ''} disabled={busy === user.id} onChange={(e) => void patch(user, { institutionId: e.target.value || null })}>
                   <option value="">{t('admin.users.noInstitution')}</option>
-                  {institutionOptions}
+                  <InstitutionOptions institutions={institutions.items ?? []} />
                 </select>
               </td>
             )}
