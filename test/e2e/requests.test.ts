@@ -111,6 +111,43 @@ describeInBrowser('requests that an administrator approves', () => {
     });
   }
 
+  it('tells a person with no requests when to ask and leads to the form, and shows a long list a page at a time', async () => {
+    const luca = await portal.member('Luca Bianchi');
+    const page = await open('it-IT', 'it');
+    await signIn(page, luca.email, luca.password);
+    await page.getByRole('link', { name: /^Le mie richieste/ }).click();
+    // Was "Nessuna richiesta." and nothing else: no word of what a request is for, no way to make one.
+    await page.getByText('Non hai ancora chiesto nulla.', { exact: false }).waitFor();
+    await expectAccessible(page, 'my requests, none yet');
+    await screenshot(page, 'requests-mine-empty-it');
+    await page.getByRole('link', { name: 'Chiedi una prenotazione' }).click();
+    await page.waitForURL(/\/requests\/new$/);
+    await page.getByRole('button', { name: 'Invia la richiesta' }).waitFor();
+
+    // 201 requests: the list read the first 200 and said nothing of the rest; now it pages by 100.
+    for (let day = 0; day < 201; day++) {
+      const date = new Date(Date.UTC(2027, 0, 4) + day * 86_400_000).toISOString().slice(0, 10);
+      const made = await portal.api(luca, 'POST', '/api/v1/requests', {
+        title: `Giornata ${day + 1}`,
+        roomId: room.id,
+        start: `${date}T08:00`,
+        end: `${date}T21:00`,
+        seats: 10,
+        reason: 'Un ciclo di giornate di studio',
+      });
+      expect(made.status).toBe(201);
+    }
+    await page.goto('/requests');
+    await page.getByRole('link', { name: 'Chiedi una prenotazione' }).waitFor();
+    const rows = page.locator('tbody tr');
+    await expect.poll(() => rows.count()).toBe(100);
+    for (const shown of [200, 201]) {
+      await page.getByRole('button', { name: /^Mostra altr/ }).click();
+      await expect.poll(() => rows.count()).toBe(shown);
+    }
+    expect(await page.getByRole('button', { name: /^Mostra altr/ }).count()).toBe(0);
+  }, LONG);
+
   it('asks for the seats of a request for any room in the person’s words, and sends one that needs no approval to the booking form', async () => {
     const page = await open('en-GB', 'en');
     await signIn(page, maria.email, maria.password);

@@ -40,6 +40,7 @@ export function AdminTable<T>({
   subtitle,
   addLabel,
   onAdd,
+  actions,
   filter,
   items,
   error,
@@ -54,6 +55,8 @@ export function AdminTable<T>({
   subtitle: string;
   addLabel?: string | undefined;
   onAdd?: (() => void) | undefined;
+  /** The header's actions when they are not one add button (a link to another page). */
+  actions?: ReactNode;
   filter?: ReactNode;
   items: T[] | null;
   error: unknown;
@@ -73,11 +76,12 @@ export function AdminTable<T>({
         title={title}
         subtitle={subtitle}
         actions={
-          addLabel && onAdd ? (
+          actions ??
+          (addLabel && onAdd ? (
             <button type="button" className="button button-primary" onClick={onAdd}>
               {addLabel}
             </button>
-          ) : undefined
+          ) : undefined)
         }
       />
       {filter}

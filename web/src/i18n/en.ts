@@ -282,6 +282,7 @@ export const en = {
     mineTitle: 'My requests',
     mineSubtitle: 'What you asked an administrator for, and what became of it.',
     none: 'No requests.',
+    noneMine: 'You have not asked for anything yet. When self-service cannot book what you need (more seats than a room has, a longer meeting, a room that needs approval), ask an administrator.',
     queueTitle: 'Requests',
     queueSubtitle: 'Bookings people asked for. Approving books it under the same rules as any booking.',
     when: 'When',

@@ -284,6 +284,7 @@ export const it: Messages = {
     mineTitle: 'Le mie richieste',
     mineSubtitle: 'Cosa hai chiesto a un amministratore, e com’è andata.',
     none: 'Nessuna richiesta.',
+    noneMine: 'Non hai ancora chiesto nulla. Quando da solo non puoi prenotare ciò che ti serve (più posti di quelli di un’aula, una riunione più lunga, un’aula che richiede approvazione), chiedilo a un amministratore.',
     queueTitle: 'Richieste',
     queueSubtitle: 'Prenotazioni chieste dalle persone. Approvare prenota con le stesse regole di ogni prenotazione.',
     when: 'Quando',

@@ -4,7 +4,7 @@ import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { BookingRequest } from '../api/types.ts';
 import { AdminTable } from '../admin/AdminTable.tsx';
-import { useList } from '../admin/useList.ts';
+import { usePagedList } from '../admin/useList.ts';
 import { Link } from '../app/router.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
@@ -14,7 +14,8 @@ import { RequestCells, requestColumns } from './RequestCells.tsx';
 export function MyRequestsPage() {
   const { t } = useTranslation();
   const toast = useToast();
-  const { items, error, reload } = useList<BookingRequest>('/api/v1/requests', { mine: 'true' });
+  // A page at a time, so that someone with many requests is not shown the first 200 without a word.
+  const { items, error, reload, more, showMore } = usePagedList<BookingRequest>('/api/v1/requests', { mine: 'true' });
   const [failed, setFailed] = useState<unknown>(null);
 
   async function withdraw(q: BookingRequest) {
@@ -33,10 +34,16 @@ export function MyRequestsPage() {
       title={t('requests.mineTitle')}
       subtitle={t('requests.mineSubtitle')}
       width="wide"
+      actions={
+        <Link to="/requests/new" className="button button-secondary">
+          {t('requests.newTitle')}
+        </Link>
+      }
       filter={failed ? <Notice tone="error">{problemMessage(t, failed)}</Notice> : null}
       items={items}
       error={error}
-      empty={t('requests.none')}
+      empty={t('requests.noneMine')}
+      more={more ? showMore : undefined}
       columns={[
         ...requestColumns(t),
         { label: t('common.actions'), hiddenLabel: true },
