@@ -48,6 +48,12 @@ export type BookingFacts = {
 
 export type GuestLink = { bookingId: string; token: string; policy: GuestPolicy; pin: string | null };
 export type Attempt = { id: string; bookingId: string | null; provider: string; action: string; ok: boolean; errorCode: string | null; error: string | null; durationMs: number; at: Date };
+/** An attempt as the administrators' page lists it: with its booking's title (null once the booking is gone). */
+export type ListedAttempt = Attempt & { bookingTitle: string | null };
+/** A room that could not be prepared, with what an administrator needs to judge how urgent it is and whom it concerns. */
+export type FailedMeeting = ProvisioningRow & {
+  booking: { title: string; start: Date; end: Date; cancelled: boolean; roomName: string; timeZone: string; bookerName: string };
+};
 
 /** A booking's facts with its room's state and guest policy, read in one go for joins. */
 export type JoinView = {
@@ -73,8 +79,9 @@ export interface ProvisioningStore {
   getMany(ids: string[]): Promise<Map<string, ProvisioningRow>>;
   due(now: Date, limit: number): Promise<string[]>;
   recordAttempt(a: Omit<Attempt, 'id' | 'at'>): Promise<void>;
-  attempts(f: { limit: number; failedOnly: boolean; bookingId?: string | undefined }): Promise<Attempt[]>;
-  failed(limit: number): Promise<ProvisioningRow[]>;
+  attempts(f: { limit: number; failedOnly: boolean; bookingId?: string | undefined }): Promise<ListedAttempt[]>;
+  /** The rooms parked as failed: meetings still to come (or under way) first, soonest first; then the ended ones, latest first. */
+  failed(limit: number, now: Date): Promise<FailedMeeting[]>;
   bookingsWithoutState(from: Date, to: Date): Promise<string[]>;
   withMeeting(provider: string): Promise<ProvisioningRow[]>;
   isLeased(bookingId: string): Promise<boolean>;

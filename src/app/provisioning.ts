@@ -351,7 +351,7 @@ export class ProvisioningService {
 
   async recentJobs(ctx: CallContext, f: { failedOnly: boolean; limit: number }) {
     if (!isAdmin(ctx.actor)) throw forbidden('ADMIN_ONLY', 'Only administrators see the provisioning jobs.', { it: 'Solo gli amministratori vedono i lavori di preparazione delle stanze.' });
-    const [attempts, deadLetter] = await Promise.all([this.store.attempts({ limit: f.limit, failedOnly: f.failedOnly }), this.store.failed(f.limit)]);
+    const [attempts, deadLetter] = await Promise.all([this.store.attempts({ limit: f.limit, failedOnly: f.failedOnly }), this.store.failed(f.limit, this.clock.now())]);
     return { attempts, deadLetter };
   }
 

@@ -2,7 +2,7 @@
 // keeps these tables out of the shared schema.ts.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Attempt, BookingFacts, GuestLink, GuestPolicy, JoinView, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning-store.ts';
+import type { Attempt, BookingFacts, FailedMeeting, GuestLink, GuestPolicy, JoinView, ListedAttempt, ProvisioningRow, ProvisioningStore, RowPatch } from '../app/provisioning-store.ts';
 import type { MeetingRef } from '../providers/port.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
@@ -204,17 +204,36 @@ export class PgProvisioningStore implements ProvisioningStore {
               VALUES (${a.bookingId}, ${a.provider}, ${a.action}, ${a.ok}, ${a.errorCode}, ${a.error}, ${a.durationMs})`.execute(this.db);
   }
 
-  async attempts(f: { limit: number; failedOnly: boolean; bookingId?: string | undefined }): Promise<Attempt[]> {
-    const { rows } = await sql<{ id: string; booking_id: string | null; provider: string; action: string; ok: boolean; error_code: string | null; error: string | null; duration_ms: number; at: Date }>`
-      SELECT * FROM provisioning_attempts
-       WHERE (${!f.failedOnly} OR NOT ok) AND (${f.bookingId ?? null}::uuid IS NULL OR booking_id = ${f.bookingId ?? null}::uuid)
-       ORDER BY id DESC LIMIT ${f.limit}`.execute(this.db);
-    return rows.map((r) => ({ id: String(r.id), bookingId: r.booking_id, provider: r.provider, action: r.action, ok: r.ok, errorCode: r.error_code, error: r.error, durationMs: r.duration_ms, at: r.at }));
+  async attempts(f: { limit: number; failedOnly: boolean; bookingId?: string | undefined }): Promise<ListedAttempt[]> {
+    const { rows } = await sql<{ id: string; booking_id: string | null; booking_title: string | null; provider: string; action: string; ok: boolean; error_code: string | null; error: string | null; duration_ms: number; at: Date }>`
+      SELECT a.*, b.title AS booking_title FROM provisioning_attempts a LEFT JOIN bookings b ON b.id = a.booking_id
+       WHERE (${!f.failedOnly} OR NOT a.ok) AND (${f.bookingId ?? null}::uuid IS NULL OR a.booking_id = ${f.bookingId ?? null}::uuid)
+       ORDER BY a.id DESC LIMIT ${f.limit}`.execute(this.db);
+    return rows.map((r) => ({
+      id: String(r.id),
+      bookingId: r.booking_id,
+      bookingTitle: r.booking_title,
+      provider: r.provider,
+      action: r.action,
+      ok: r.ok,
+      errorCode: r.error_code,
+      error: r.error,
+      durationMs: r.duration_ms,
+      at: r.at,
+    }));
   }
 
-  async failed(limit: number): Promise<ProvisioningRow[]> {
-    const { rows } = await sql<Row>`SELECT * FROM provider_meetings WHERE state = 'failed' ORDER BY updated_at DESC LIMIT ${limit}`.execute(this.db);
-    return rows.map(toRow);
+  async failed(limit: number, now: Date): Promise<FailedMeeting[]> {
+    const { rows } = await sql<Row & { title: string; start: Date; end: Date; status: string; room_name: string; time_zone: string; booker_name: string }>`
+      SELECT pm.*, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.status, r.name AS room_name, r.time_zone, u.name AS booker_name
+        FROM provider_meetings pm JOIN bookings b ON b.id = pm.booking_id JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
+       WHERE pm.state = 'failed'
+       ORDER BY upper(b.during) <= ${now}, CASE WHEN upper(b.during) > ${now} THEN lower(b.during) END, lower(b.during) DESC, pm.booking_id
+       LIMIT ${limit}`.execute(this.db);
+    return rows.map((r) => ({
+      ...toRow(r),
+      booking: { title: r.title, start: r.start, end: r.end, cancelled: r.status === 'cancelled', roomName: r.room_name, timeZone: r.time_zone, bookerName: r.booker_name },
+    }));
   }
 
   async bookingsWithoutState(from: Date, to: Date): Promise<string[]> {

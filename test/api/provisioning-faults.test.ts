@@ -138,6 +138,44 @@ describe('the dead letter', () => {
     expect(retried.body).toMatchObject({ state: 'ready', attempts: 0 });
     expect(bbb.meetingCount(id!)).toBe(1);
   });
+
+  it('names each failed room’s meeting for the administrators, the coming ones soonest first and the ended ones after', async () => {
+    t.clock.set(at(0));
+    const [room] = await rooms(1, 'Failed list');
+    bbb.http.failures = { status: 503, left: 0 };
+    const book = async (title: string, start: string, end: string) => {
+      const r = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title, roomId: room!.id, start, end, seats: 2 } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      await settled(t, r.body.id);
+      return r.body.id as string;
+    };
+    const nextWeek = await book('Consiglio di corso', '2026-03-27T10:00', '2026-03-27T11:00');
+    const tomorrow = await book('Esame di analisi', '2026-03-21T09:00', '2026-03-21T12:00');
+    const thisMorning = await book('Ricevimento', '2026-03-20T10:30', '2026-03-20T11:00');
+    const ids = [nextWeek, tomorrow, thisMorning];
+    // Parked as the pipeline parks them after their last attempt (the test above drives it there).
+    await sql`UPDATE provider_meetings SET state = 'failed', attempts = 8, last_error = 'HTTP 503 from the service', due_at = NULL WHERE booking_id = ANY(${ids}::uuid[])`.execute(t.portal.database.db);
+    await sql`INSERT INTO provisioning_attempts (booking_id, provider, action, ok, error_code, error, duration_ms)
+              VALUES (${tomorrow}::uuid, 'bigbluebutton', 'create', false, 'PROVIDER_UNAVAILABLE', 'HTTP 503 from the service', 40)`.execute(t.portal.database.db);
+    t.clock.set(at(3 * 3_600_000)); // 12:00 UTC: "Ricevimento" is over
+    const jobs = await t.api('GET', '/api/v1/admin/provisioning/jobs', { as: t.admin });
+    expect(jobs.status).toBe(200);
+    const listed = (jobs.body.deadLetter as Array<{ bookingId: string; booking: Record<string, unknown> }>).filter((d) => ids.includes(d.bookingId));
+    // Was ordered by the row's last change, with nothing but the booking's id to go by.
+    expect(listed.map((d) => d.booking.title)).toEqual(['Esame di analisi', 'Consiglio di corso', 'Ricevimento']);
+    expect(listed[0]!.booking).toEqual({
+      title: 'Esame di analisi',
+      start: '2026-03-21T08:00:00.000Z',
+      end: '2026-03-21T11:00:00.000Z',
+      cancelled: false,
+      roomName: 'Failed list 0',
+      timeZone: 'Europe/Rome',
+      bookerName: 'Alice Booker',
+    });
+    const call = (jobs.body.attempts as Array<{ bookingId: string; bookingTitle: string | null }>).find((a) => a.bookingId === tomorrow);
+    expect(call?.bookingTitle).toBe('Esame di analisi');
+    await sql`UPDATE provider_meetings SET state = 'ready', attempts = 0, last_error = NULL WHERE booking_id = ANY(${ids}::uuid[])`.execute(t.portal.database.db);
+  });
 });
 
 describe('fallback', () => {

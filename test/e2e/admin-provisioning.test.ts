@@ -54,15 +54,19 @@ describeInBrowser('admin: virtual rooms (provisioning jobs)', () => {
     await page.goto('/calendar');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Provisioning' }).click();
     await page.getByRole('heading', { level: 1, name: 'Room provisioning' }).waitFor();
-    const row = page.locator('[data-slot="dead-letter"] tbody tr').filter({ hasText: id.slice(0, 8) });
+    const row = page.locator('[data-slot="dead-letter"] tbody tr').filter({ hasText: 'Esame orale' });
     await row.waitFor();
     const text = await row.textContent();
     expect(text).toContain('Not ready');
     expect(text).toContain('8');
     expect(text).toContain('HTTP 503 from the service');
-    const call = page.locator('[data-slot="attempts"] tbody tr').filter({ hasText: id.slice(0, 8) });
+    // The meeting by its title, room, booker and time (was the id's first eight characters alone).
+    expect(text).toContain(`${room.name} · booked by Maria Rossi`);
+    expect(text).toMatch(/09:00\s*–\s*10:00/);
+    expect(await row.getByRole('link', { name: 'Esame orale' }).getAttribute('href')).toBe(`/bookings/${id}`);
+    const call = page.locator('[data-slot="attempts"] tbody tr').filter({ hasText: 'Esame orale' });
     await call.waitFor();
-    expect(await call.textContent()).toMatch(/create.*Failed.*PROVIDER_UNAVAILABLE: HTTP 503 from the service.*1200 ms/);
+    expect(await call.textContent()).toMatch(/Esame orale.*create.*Failed.*PROVIDER_UNAVAILABLE: HTTP 503 from the service.*1200 ms/);
     await expectAccessible(page, 'provisioning jobs page');
     await screenshot(page, 'admin-provisioning');
 
@@ -78,5 +82,9 @@ describeInBrowser('admin: virtual rooms (provisioning jobs)', () => {
     await page.getByLabel('Solo le chiamate fallite').check();
     await expectAccessible(page, 'provisioning jobs page in Italian');
     await page.getByLabel('Lingua').selectOption('en');
+
+    // The title leads to the booking's page, where its room's state and the booker are.
+    await page.locator('[data-slot="attempts"]').getByRole('link', { name: 'Esame orale' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Esame orale' }).waitFor();
   });
 });

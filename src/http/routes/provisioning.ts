@@ -29,6 +29,7 @@ const GuestPolicyBody = z.strictObject({
 const Job = z.object({
   id: z.string(),
   bookingId: Id.nullable(),
+  bookingTitle: z.string().nullable().describe('the booking’s title; null once the booking is gone'),
   provider: z.string(),
   action: z.string(),
   ok: z.boolean(),
@@ -43,7 +44,18 @@ const Stalled = z.object({
   startedAt: z.string(),
   heartbeatAt: z.string().nullable().describe('last sign of life of its worker; an old one means the instance running it died'),
 });
-const DeadLetter = z.object({ bookingId: Id, provider: z.string(), state: z.string(), attempts: z.number(), lastError: z.string().nullable(), lastErrorCode: z.string().nullable(), updatedAt: z.string() });
+const DeadLetter = z.object({
+  bookingId: Id,
+  provider: z.string(),
+  state: z.string(),
+  attempts: z.number(),
+  lastError: z.string().nullable(),
+  lastErrorCode: z.string().nullable(),
+  updatedAt: z.string(),
+  booking: z
+    .object({ title: z.string(), start: z.string(), end: z.string(), cancelled: z.boolean(), roomName: z.string(), timeZone: z.string(), bookerName: z.string() })
+    .describe('the meeting whose room failed: how soon it starts says how urgent it is'),
+});
 
 export type ProvisioningRouteOptions = {
   joining: JoiningService;
@@ -120,7 +132,16 @@ export const provisioningRoutes: FastifyPluginAsyncZod<ProvisioningRouteOptions>
           heartbeatAt: j.heartbeatAt?.toISOString() ?? null,
         })),
         attempts: r.attempts.map((a) => ({ ...a, at: a.at.toISOString() })),
-        deadLetter: r.deadLetter.map((d) => ({ bookingId: d.bookingId, provider: d.provider, state: d.state, attempts: d.attempts, lastError: d.lastError, lastErrorCode: d.lastErrorCode, updatedAt: d.updatedAt.toISOString() })),
+        deadLetter: r.deadLetter.map((d) => ({
+          bookingId: d.bookingId,
+          provider: d.provider,
+          state: d.state,
+          attempts: d.attempts,
+          lastError: d.lastError,
+          lastErrorCode: d.lastErrorCode,
+          updatedAt: d.updatedAt.toISOString(),
+          booking: { ...d.booking, start: d.booking.start.toISOString(), end: d.booking.end.toISOString() },
+        })),
       };
     },
   });

@@ -4,7 +4,7 @@ import { api } from '../api/client.ts';
 import { Link } from '../app/router.tsx';
 import { problemMessage } from '../api/problems.ts';
 import { useMe } from '../auth/session.tsx';
-import { formatInstant } from '../i18n/format.ts';
+import { formatInstant, formatSlot } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
@@ -12,6 +12,7 @@ import { useToast } from '../ui/toasts.tsx';
 interface Attempt {
   id: string;
   bookingId: string | null;
+  bookingTitle: string | null;
   provider: string;
   action: string;
   ok: boolean;
@@ -29,6 +30,7 @@ interface Parked {
   lastError: string | null;
   lastErrorCode: string | null;
   updatedAt: string;
+  booking: { title: string; start: string; end: string; cancelled: boolean; roomName: string; timeZone: string; bookerName: string };
 }
 
 interface Stalled {
@@ -41,6 +43,31 @@ interface Stalled {
 type Jobs = { attempts: Attempt[]; deadLetter: Parked[]; stalled: Stalled[] };
 
 const WHEN: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' };
+
+/** A booking named by its title (its id's first characters once it is gone), leading to its page. */
+function BookingRef({ id, title }: { id: string | null; title: string | null }) {
+  if (!id) return <>—</>;
+  if (title === null) return <code className="small">{id.slice(0, 8)}</code>;
+  return <Link to={`/bookings/${encodeURIComponent(id)}`}>{title}</Link>;
+}
+
+/** Whether the meeting is still to come, under way, over or cancelled: how urgent its room is. */
+function MeetingWhen({ booking }: { booking: Parked['booking'] }) {
+  const { t } = useTranslation();
+  const now = Date.now();
+  const status = booking.cancelled ? 'cancelled' : Date.parse(booking.end) <= now ? 'ended' : Date.parse(booking.start) <= now ? 'now' : null;
+  return (
+    <>
+      <span className="nowrap">{formatSlot(booking.start, booking.end, booking.timeZone, true)}</span>
+      {status && (
+        <>
+          {' '}
+          <span className={`tag ${status === 'now' ? 'tag-warn' : 'tag-muted'}`}>{t(`admin.provisioning.meeting.${status}`)}</span>
+        </>
+      )}
+    </>
+  );
+}
 
 /** Admins: the virtual rooms that could not be prepared (with "retry now") and the recent calls to the services. */
 export function ProvisioningPage() {
@@ -113,6 +140,7 @@ export function ProvisioningPage() {
                 <thead>
                   <tr>
                     <th scope="col">{t('admin.provisioning.booking')}</th>
+                    <th scope="col">{t('admin.provisioning.meetingWhen')}</th>
                     <th scope="col">{t('admin.provisioning.provider')}</th>
                     <th scope="col">{t('admin.provisioning.state')}</th>
                     <th scope="col">{t('admin.provisioning.attempts')}</th>
@@ -127,9 +155,15 @@ export function ProvisioningPage() {
                   {data.deadLetter.map((d) => (
                     <tr key={d.bookingId}>
                       <td>
-                        <code className="small">{d.bookingId.slice(0, 8)}</code>
+                        <BookingRef id={d.bookingId} title={d.booking.title} />
+                        <div className="small muted">
+                          {d.booking.roomName} · {t('admin.provisioning.bookedBy', { name: d.booking.bookerName })}
+                        </div>
                       </td>
-                      <td>{d.provider}</td>
+                      <td>
+                        <MeetingWhen booking={d.booking} />
+                      </td>
+                      <td className="nowrap">{t(`admin.providers.${d.provider}`, { defaultValue: d.provider })}</td>
                       <td>
                         <span className={`tag ${d.state === 'failed' ? 'tag-warn' : d.state === 'ready' ? 'tag-ok' : 'tag-muted'}`}>
                           {t(`details.state.${d.state}`, { defaultValue: d.state })}
@@ -143,7 +177,7 @@ export function ProvisioningPage() {
                       <td>
                         <button type="button" className="button button-primary button-small" disabled={retrying !== null} onClick={() => void retry(d.bookingId)}>
                           {retrying === d.bookingId ? t('admin.provisioning.retrying') : t('admin.provisioning.retry')}
-                          <span className="visually-hidden"> {d.bookingId.slice(0, 8)}</span>
+                          <span className="visually-hidden">: {d.booking.title}</span>
                         </button>
                       </td>
                     </tr>
@@ -169,7 +203,9 @@ export function ProvisioningPage() {
                   <tbody>
                     {data.stalled.map((j) => (
                       <tr key={j.jobId}>
-                        <td>{j.bookingId ? <code className="small">{j.bookingId.slice(0, 8)}</code> : '—'}</td>
+                        <td>
+                          <BookingRef id={j.bookingId} title={null} />
+                        </td>
                         <td className="nowrap">{formatInstant(j.startedAt, zone, WHEN)}</td>
                         <td className="nowrap">{j.heartbeatAt ? formatInstant(j.heartbeatAt, zone, WHEN) : '—'}</td>
                       </tr>
@@ -206,8 +242,10 @@ export function ProvisioningPage() {
                   {data.attempts.map((a) => (
                     <tr key={a.id}>
                       <td className="nowrap">{formatInstant(a.at, zone, WHEN)}</td>
-                      <td>{a.bookingId ? <code className="small">{a.bookingId.slice(0, 8)}</code> : '—'}</td>
-                      <td>{a.provider}</td>
+                      <td>
+                        <BookingRef id={a.bookingId} title={a.bookingTitle} />
+                      </td>
+                      <td className="nowrap">{t(`admin.providers.${a.provider}`, { defaultValue: a.provider })}</td>
                       <td>{a.action}</td>
                       <td>
                         {a.ok ? (
