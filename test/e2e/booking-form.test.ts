@@ -173,6 +173,44 @@ describeInBrowser('booking form and my bookings', () => {
     expect(items).toHaveLength(0);
   });
 
+  it('books the same meeting again from its page, a week later, also once it is cancelled', async () => {
+    const rooms = await portal.rooms();
+    const room = rooms[1]!;
+    const made = await portal.api(maria, 'POST', '/api/v1/bookings', {
+      roomId: room.id,
+      start: `${day}T10:00:00`,
+      end: `${day}T11:30:00`,
+      seats: 12,
+      title: 'Seminario di dottorato',
+      description: 'Ciclo XXXIX',
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    // Cancelled: no edit or cancel any more, but the same meeting can still be booked again.
+    expect((await portal.api(maria, 'DELETE', `/api/v1/bookings/${made.body.id}`)).status).toBe(200);
+    await page.goto(`/bookings/${made.body.id}`);
+    await page.getByText('This booking is cancelled.').waitFor();
+    const actions = page.getByRole('region', { name: 'Actions' });
+    expect(await actions.getByRole('link', { name: /^Edit/ }).count()).toBe(0);
+    await actions.getByRole('link', { name: 'Book again' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New booking' }).waitFor();
+    const next = addDays(day, 7);
+    const [y, m, d] = next.split('-');
+    expect(await page.getByLabel('Date').inputValue()).toBe(`${d}/${m}/${y}`);
+    expect(await page.getByLabel('Start').inputValue()).toBe('10:00');
+    expect(await page.getByLabel('End').inputValue()).toBe('11:30');
+    expect(await page.getByLabel('Room').inputValue()).toBe(room.id);
+    expect(await page.getByLabel('Seats').inputValue()).toBe('12');
+    expect(await page.getByLabel('Title').inputValue()).toBe('Seminario di dottorato');
+    expect(await page.getByLabel('Description').inputValue()).toBe('Ciclo XXXIX');
+    await expectAccessible(page, 'booking form, booking again');
+    await page.getByRole('button', { name: 'Book the room' }).click();
+    await page.getByText(/Booked “Seminario di dottorato”/).waitFor();
+    const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}&status=confirmed`)).body.items as Array<{ title: string; roomId: string; startLocal: string; endLocal: string; seats: number }>;
+    expect(items.filter((b) => b.title === 'Seminario di dottorato').map((b) => [b.roomId, b.startLocal.slice(0, 16), b.endLocal.slice(0, 16), b.seats])).toEqual([
+      [room.id, `${next}T10:00`, `${next}T11:30`, 12],
+    ]);
+  });
+
   it('follows a booking’s own changes on its page, and reads it again for those only', async () => {
     const [room] = await portal.rooms();
     const at = (hour: number) => {

@@ -16,6 +16,7 @@ import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import { Invitees } from './Invitees.tsx';
 import { attendancePath } from './AttendancePage.tsx';
 import { Recordings } from './Recordings.tsx';
+import { bookAgainPath } from '../requests/ask.ts';
 
 /** The booker, a manager of the booking's institution, an administrator (as the API decides). */
 const mayManage = (me: Me, b: Booking) =>
@@ -23,7 +24,18 @@ const mayManage = (me: Me, b: Booking) =>
 
 export const editPath = (b: Booking) => `/bookings/${encodeURIComponent(b.id)}/edit${b.seriesId ? `?series=${encodeURIComponent(b.seriesId)}` : ''}`;
 
-function ManageActions({ booking, onCancelled }: { booking: Booking; onCancelled(b: Booking, scope: Parameters<typeof cancelledMessage>[2]): void }) {
+/** Edit and cancel while the meeting is to come; "book again" for any meeting, past and cancelled ones too. */
+function ManageActions({
+  booking,
+  editable,
+  againPath,
+  onCancelled,
+}: {
+  booking: Booking;
+  editable: boolean;
+  againPath: string | null;
+  onCancelled(b: Booking, scope: Parameters<typeof cancelledMessage>[2]): void;
+}) {
   const { t } = useTranslation();
   const cancel = useCancelBooking(booking, onCancelled);
   return (
@@ -32,14 +44,24 @@ function ManageActions({ booking, onCancelled }: { booking: Booking; onCancelled
         {t('bookingPage.actions')}
       </h2>
       <div className="button-row">
-        <Link className="button button-secondary" to={editPath(booking)}>
-          {t('myBookings.edit')}
-        </Link>
-        <button type="button" className="button button-secondary" aria-expanded={cancel.confirming} onClick={cancel.open}>
-          {t('myBookings.cancel')}
-        </button>
+        {editable && (
+          <>
+            <Link className="button button-secondary" to={editPath(booking)}>
+              {t('myBookings.edit')}
+            </Link>
+            <button type="button" className="button button-secondary" aria-expanded={cancel.confirming} onClick={cancel.open}>
+              {t('myBookings.cancel')}
+            </button>
+          </>
+        )}
+        {againPath && (
+          <Link className="button button-secondary" to={againPath}>
+            {t('bookingPage.bookAgain')}
+          </Link>
+        )}
       </div>
-      {cancel.box}
+      {againPath && <p className="field-hint">{t('bookingPage.bookAgainHint')}</p>}
+      {editable && cancel.box}
     </section>
   );
 }
@@ -93,6 +115,8 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
   const confirmed = booking.status === 'confirmed';
   const ended = hasEnded(booking);
   const manage = mayManage(me, booking) && confirmed && !ended;
+  // The booker, whoever booked it for them, a manager or an administrator: the same meeting again.
+  const againPath = me.canBook && (mayManage(me, booking) || booking.bookedBy?.id === me.id) ? bookAgainPath(booking, me.id) : null;
   // Up to the list the booking belongs in: one's own, or (an administrator's or a manager's view of
   // someone else's) that person's bookings.
   const theirs = booking.booker.id !== me.id && booking.bookedBy?.id !== me.id;
@@ -133,9 +157,11 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
       <div className="card booking-page-card">
         <BookingDetails booking={booking} />
       </div>
-      {manage && (
+      {(manage || againPath) && (
         <ManageActions
           booking={booking}
+          editable={manage}
+          againPath={againPath}
           onCancelled={(b, scope) => {
             toast(cancelledMessage(t, b, scope));
             navigate('/bookings');

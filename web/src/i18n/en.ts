@@ -570,6 +570,8 @@ export const en = {
     endedNotice: 'This meeting is over.',
     partOfSeries: 'One meeting of a repeating series.',
     actions: 'Actions',
+    bookAgain: 'Book again',
+    bookAgainHint: 'Book again opens the booking form with this meeting’s details, on its weekday and time in a coming week: check the date and book.',
     invitees: 'Invited by e-mail',
     inviteesHint: 'They get the invitation with a calendar entry, and every change.',
     inviteesEnded: 'The meeting has ended: the list stays as it was.',

@@ -572,6 +572,8 @@ export const it: Messages = {
     endedNotice: 'Questa riunione è terminata.',
     partOfSeries: 'Una riunione di una serie che si ripete.',
     actions: 'Azioni',
+    bookAgain: 'Prenota di nuovo',
+    bookAgainHint: 'Prenota di nuovo apre il modulo con i dati di questa riunione, nello stesso giorno e orario di una delle prossime settimane: controlla la data e prenota.',
     invitees: 'Invitati per e-mail',
     inviteesHint: 'Ricevono l’invito con l’evento per il calendario, e ogni modifica.',
     inviteesEnded: 'La riunione è terminata: l’elenco resta com’era.',
