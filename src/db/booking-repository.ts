@@ -300,6 +300,11 @@ export class PgBookingRepository implements BookingRepository {
     // A person's bookings: those they own and those they made for someone else (issue #17).
     if (f.bookerId) q = q.where((eb) => eb.or([eb('b.booker_id', '=', f.bookerId!), eb('b.booked_by', '=', f.bookerId!)]));
     if (f.status) q = q.where('b.status', '=', f.status);
+    if (f.latestFirst) {
+      if (f.after) q = q.where(sql<boolean>`(lower(b.during), b.id) < (${f.after.start}::timestamptz, ${f.after.id}::uuid)`);
+      const rows = await q.orderBy(sql`lower(b.during) DESC`).orderBy(sql`b.id DESC`).limit(f.limit).execute();
+      return rows.map(toBooking);
+    }
     if (f.after) q = q.where(sql<boolean>`(lower(b.during), b.id) > (${f.after.start}::timestamptz, ${f.after.id}::uuid)`);
     const rows = await q.orderBy(sql`lower(b.during)`).orderBy('b.id').limit(f.limit).execute();
     return rows.map(toBooking);

@@ -296,4 +296,44 @@ describeInBrowser('booking form and my bookings', () => {
       await ugoContext.close();
     }
   });
+
+  it('lists past meetings the latest first, a page at a time', async () => {
+    const pia = await portal.member('Pia Passato');
+    const rooms = await portal.rooms();
+    // 55 meetings, each later than the one before: room k at 07:00 + k half hours, day after day.
+    const at = (i: number) => {
+      const k = i % rooms.length;
+      const minutes = 7 * 60 + 30 * k;
+      const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+      const d = addDays(day, 2 + Math.floor(i / rooms.length));
+      return { roomId: rooms[k]!.id, start: `${d}T${hhmm(minutes)}:00`, end: `${d}T${hhmm(minutes + 30)}:00` };
+    };
+    for (let i = 0; i < 55; i += 11) {
+      await Promise.all(
+        Array.from({ length: 11 }, async (_, k) => {
+          const r = await portal.api(pia, 'POST', '/api/v1/bookings', { ...at(i + k), seats: 2, title: `Passato ${i + k + 1}` });
+          expect(r.status, JSON.stringify(r.body)).toBe(201);
+        }),
+      );
+    }
+    // A month on, all 55 are past.
+    const later = await newContext(browser, portal.baseUrl, { clock: new Date(`${addDays(day, 40)}T10:00:00Z`) });
+    try {
+      const list = await later.newPage();
+      await signIn(list, pia.email, pia.password);
+      await list.goto('/bookings');
+      await list.getByRole('button', { name: 'Past' }).click();
+      const rows = list.getByRole('list', { name: 'Past' }).locator(':scope > li');
+      await expect.poll(() => rows.count()).toBe(50);
+      const titles = async () => (await rows.locator('.booking-title a').allTextContents()).map((x) => x.trim());
+      // Was the 50 earliest (Passato 1 to 50), so the latest five were behind "Show more".
+      expect(await titles()).toEqual(Array.from({ length: 50 }, (_, i) => `Passato ${55 - i}`));
+      await list.getByRole('button', { name: 'Show more' }).click();
+      await expect.poll(() => rows.count()).toBe(55);
+      expect((await titles()).slice(50)).toEqual(['Passato 5', 'Passato 4', 'Passato 3', 'Passato 2', 'Passato 1']);
+      expect(await list.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+    } finally {
+      await later.close();
+    }
+  });
 });

@@ -181,7 +181,9 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
   const load = useCallback(
     async (which: Tab, after: string | null, limit = PAGE) => {
       const now = new Date().toISOString();
-      const query = which === 'upcoming' ? { from: now, status: 'confirmed' } : { to: now };
+      // Past meetings the latest first, page after page (they came the earliest first: past the first
+      // 50, last week's meetings were behind "Show more" under those of months ago).
+      const query = which === 'upcoming' ? { from: now, status: 'confirmed' } : { to: now, order: 'desc' };
       try {
         const page = await api.get<Page<Booking>>('/api/v1/bookings', { ...query, userId: person.id, limit, cursor: after });
         const sorted = [...page.items].sort((a, b) =>
