@@ -126,6 +126,8 @@ export type BookingFilter = {
   roomId?: string | undefined;
   bookerId?: string | undefined;
   status?: BookingStatus | undefined;
+  /** Words that must all be in the title (case aside). */
+  title?: string | undefined;
   /** The latest first (and `after` then means before it). */
   latestFirst?: boolean | undefined;
   limit: number;

@@ -10,6 +10,7 @@ import { BOOKING_CHANNEL } from '../ports.ts';
 import { seriesDb, type SeriesDB } from './series-schema.ts';
 import { PgSeriesRepository } from './series-repository.ts';
 import { PgInviteeRepository } from './invitee-repository.ts';
+import { containsPattern, searchWords } from './like.ts';
 
 const range = (s: Slot) => sql<string>`tstzrange(${s.start}, ${s.end}, '[)')`;
 /** Several ranges as one tstzmultirange (PostgreSQL 14+), so one indexed && finds what meets any of them. */
@@ -300,6 +301,8 @@ export class PgBookingRepository implements BookingRepository {
     // A person's bookings: those they own and those they made for someone else (issue #17).
     if (f.bookerId) q = q.where((eb) => eb.or([eb('b.booker_id', '=', f.bookerId!), eb('b.booked_by', '=', f.bookerId!)]));
     if (f.status) q = q.where('b.status', '=', f.status);
+    // Every word of the search in the title, in any order ("consiglio marzo" finds "Consiglio di corso, marzo").
+    for (const word of searchWords(f.title ?? '')) q = q.where(sql<boolean>`lower(b.title) LIKE ${containsPattern(word)}`);
     if (f.latestFirst) {
       if (f.after) q = q.where(sql<boolean>`(lower(b.during), b.id) < (${f.after.start}::timestamptz, ${f.after.id}::uuid)`);
       const rows = await q.orderBy(sql`lower(b.during) DESC`).orderBy(sql`b.id DESC`).limit(f.limit).execute();

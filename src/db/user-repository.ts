@@ -3,6 +3,7 @@ import type { Role } from '../domain/access.ts';
 import { AUTH_CHANNEL, type AuthChange, type ListedUser, type Locale, type User, type UserInput, type UserFilter, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
+import { containsPattern } from './like.ts';
 
 const COLUMNS = ['id', 'email', 'name', 'role', 'institution_id', 'locale', 'disabled_at', 'created_at', 'updated_at'] as const;
 
@@ -38,7 +39,7 @@ export class PgUserRepository implements UserRepository {
       .$if(f.institutionId !== undefined, (q) => q.where('institution_id', '=', f.institutionId!))
       .$if(f.role !== undefined, (q) => q.where('role', '=', f.role!))
       .$if(!!f.q, (q) => {
-        const like = `%${f.q!.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
+        const like = containsPattern(f.q!);
         return q.where((eb) => eb.or([eb(sql`lower(name)`, 'like', like), eb(sql`lower(email)`, 'like', like)]));
       })
       .orderBy('name')

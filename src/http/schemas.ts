@@ -146,6 +146,7 @@ export const BookingQuery = timeRange(
     roomId: Id.optional(),
     userId: Id.optional().describe('this person’s bookings: those they own and those they made for someone else'),
     status: z.enum(['confirmed', 'cancelled']).optional(),
+    q: Line(200).optional().describe('words that must all be in the title, in any order, case aside (the first six count)'),
     order: z.enum(['asc', 'desc']).default('asc').describe('by start: `asc`, the earliest first, or `desc`, the latest first (past meetings, the most recent first); the cursor follows it'),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     cursor: Line(200).optional(),

@@ -404,6 +404,26 @@ describe('listing', () => {
     expect((await t.api('GET', '/api/v1/bookings?order=newest', { as: alice })).status).toBe(400);
   });
 
+  it('finds bookings by the words of their title, in any order and case, typed characters taken as text', async () => {
+    const titles = ['Consiglio di corso, marzo', 'Consiglio di dipartimento', 'Sconto 50% lab_2', 'Sconto 500 labX2'];
+    for (const [i, title] of titles.entries()) {
+      expect((await book(alice, { title, roomId: small, start: `2026-05-0${i + 4}T10:00`, end: `2026-05-0${i + 4}T11:00`, seats: 3 })).status).toBe(201);
+    }
+    expect((await book(bob, { title: 'Consiglio di Bob', roomId: small, start: '2026-05-08T10:00', end: '2026-05-08T11:00', seats: 3 })).status).toBe(201);
+    const find = async (as: Caller, q: string, extra = '') =>
+      ((await t.api('GET', `/api/v1/bookings?limit=500&q=${encodeURIComponent(q)}${extra}`, { as })).body.items as Array<{ title: string }>).map((b) => b.title);
+    expect(await find(alice, 'consiglio')).toEqual(['Consiglio di corso, marzo', 'Consiglio di dipartimento']);
+    expect(await find(alice, 'MARZO consiglio')).toEqual(['Consiglio di corso, marzo']);
+    // "%" and "_" are the characters themselves, not LIKE's wildcards.
+    expect(await find(alice, '50%')).toEqual(['Sconto 50% lab_2']);
+    expect(await find(alice, 'lab_2')).toEqual(['Sconto 50% lab_2']);
+    // Only among what the caller may see: Bob's meeting is not Alice's to find; the manager finds all three.
+    expect(await find(bob, 'consiglio')).toEqual(['Consiglio di Bob']);
+    expect(await find(manager, 'consiglio', `&userId=${alice.userId}`)).toEqual(['Consiglio di corso, marzo', 'Consiglio di dipartimento']);
+    expect(await find(alice, 'consiglio', '&order=desc')).toEqual(['Consiglio di dipartimento', 'Consiglio di corso, marzo']);
+    expect((await t.api('GET', `/api/v1/bookings?q=${'x'.repeat(201)}`, { as: alice })).status).toBe(400);
+  });
+
   it('filters by time range', async () => {
     const res = await t.api('GET', '/api/v1/bookings?from=2026-04-06T00:00:00Z&to=2026-04-08T00:00:00Z', { as: t.admin });
     expect(res.body.items.length).toBeGreaterThan(0);

@@ -297,7 +297,7 @@ describeInBrowser('booking form and my bookings', () => {
     }
   });
 
-  it('lists past meetings the latest first, a page at a time', async () => {
+  it('lists past meetings the latest first, a page at a time, and finds one by its title', async () => {
     const pia = await portal.member('Pia Passato');
     const rooms = await portal.rooms();
     // 55 meetings, each later than the one before: room k at 07:00 + k half hours, day after day.
@@ -332,6 +332,17 @@ describeInBrowser('booking form and my bookings', () => {
       await expect.poll(() => rows.count()).toBe(55);
       expect((await titles()).slice(50)).toEqual(['Passato 5', 'Passato 4', 'Passato 3', 'Passato 2', 'Passato 1']);
       expect(await list.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+
+      // Found by the words of its title, in any order, in this tab.
+      await list.getByLabel('Search by title').fill('55 passato');
+      await list.getByRole('button', { name: 'Search', exact: true }).click();
+      await expect.poll(titles).toEqual(['Passato 55']);
+      await expectAccessible(list, 'my bookings, searched');
+      await list.getByLabel('Search by title').fill('Colloquio');
+      await list.keyboard.press('Enter');
+      await list.getByText('No past booking has “Colloquio” in its title.').waitFor();
+      await list.getByRole('button', { name: 'Upcoming' }).click();
+      await list.getByText('No upcoming booking has “Colloquio” in its title.').waitFor();
     } finally {
       await later.close();
     }

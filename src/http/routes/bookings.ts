@@ -22,6 +22,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         roomId: q.roomId,
         bookerId: q.userId,
         status: q.status,
+        title: q.q,
         latestFirst: q.order === 'desc',
         limit: q.limit + 1,
         after,

@@ -174,6 +174,9 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
   const toast = useToast();
   const mine = person.id === me.id;
   const [tab, setTab] = useState<Tab>('upcoming');
+  // Words of the title, as typed and as searched for (on Search or Enter, as on the Users page).
+  const [text, setText] = useState('');
+  const [search, setSearch] = useState('');
   const [items, setItems] = useState<Booking[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -185,7 +188,7 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
       // 50, last week's meetings were behind "Show more" under those of months ago).
       const query = which === 'upcoming' ? { from: now, status: 'confirmed' } : { to: now, order: 'desc' };
       try {
-        const page = await api.get<Page<Booking>>('/api/v1/bookings', { ...query, userId: person.id, limit, cursor: after });
+        const page = await api.get<Page<Booking>>('/api/v1/bookings', { ...query, userId: person.id, q: search || undefined, limit, cursor: after });
         const sorted = [...page.items].sort((a, b) =>
           which === 'upcoming' ? a.start.localeCompare(b.start) : b.start.localeCompare(a.start),
         );
@@ -196,7 +199,7 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
         setError(e);
       }
     },
-    [person.id],
+    [person.id, search],
   );
 
   useEffect(() => {
@@ -224,9 +227,11 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
     // Other meetings of the series went too: read the list again.
     if (scope && scope !== 'one') reload();
   };
-  const empty = mine
-    ? t(tab === 'upcoming' ? 'myBookings.noneUpcoming' : 'myBookings.nonePast')
-    : t(tab === 'upcoming' ? 'personBookings.noneUpcoming' : 'personBookings.nonePast', { name: person.name });
+  const empty = search
+    ? t(tab === 'upcoming' ? 'myBookings.noMatchUpcoming' : 'myBookings.noMatchPast', { words: search })
+    : mine
+      ? t(tab === 'upcoming' ? 'myBookings.noneUpcoming' : 'myBookings.nonePast')
+      : t(tab === 'upcoming' ? 'personBookings.noneUpcoming' : 'personBookings.nonePast', { name: person.name });
 
   return (
     <ListOwner.Provider value={person.id}>
@@ -237,6 +242,20 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
           </button>
         ))}
       </div>
+      <form
+        className="filter-bar"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSearch(text.trim());
+        }}
+      >
+        <label htmlFor="booking-search">{t('myBookings.search')}</label>
+        <input id="booking-search" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={t('myBookings.searchPlaceholder')} />
+        <button type="submit" className="button button-secondary">
+          {t('common.search')}
+        </button>
+      </form>
       {/* The cards' titles are h3: this level between them and the page's h1 names the list shown. */}
       <h2 id="my-bookings-list" className="visually-hidden">
         {t(`myBookings.${tab}`)}
@@ -247,7 +266,7 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
       ) : items && items.length === 0 ? (
         <div className="empty-state">
           <p>{empty}</p>
-          {mine && tab === 'upcoming' && me.canBook && <Link to="/">{t('myBookings.goCalendar')}</Link>}
+          {mine && tab === 'upcoming' && me.canBook && !search && <Link to="/">{t('myBookings.goCalendar')}</Link>}
         </div>
       ) : (
         <ul className="booking-list" aria-labelledby="my-bookings-list">
