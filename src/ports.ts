@@ -488,7 +488,8 @@ export interface BookingRequestRepository {
   decide(id: string, d: { state: Exclude<RequestState, 'pending'>; decidedBy: string | null; at: Date; note: string; bookingId?: string | null }): Promise<void>;
   /** Marks the pending requests whose start has come as expired; their ids (each one exactly once, whichever instance runs it). */
   expireDue(now: Date): Promise<string[]>;
-  countPending(filter: { requesterId?: string | undefined }): Promise<number>;
+  /** `lock` (with a requester, inside a transaction): holds that person's new requests until it ends. */
+  countPending(filter: { requesterId?: string | undefined; lock?: boolean }): Promise<number>;
 }
 
 export type Repositories = {

@@ -8,7 +8,7 @@
 import type { Actor } from '../domain/access.ts';
 import { checkRoomActive, checkSlot, LONGEST_BOOKING_MINUTES, type Slot } from '../domain/booking-rules.ts';
 import { AppError, adminOnly } from '../domain/errors.ts';
-import { checkPending, isAskable, type RequestState } from '../domain/requests.ts';
+import { checkPending, checkPendingCount, isAskable, type RequestState } from '../domain/requests.ts';
 import { parseTime } from '../domain/time.ts';
 import type { BookingPolicy } from '../domain/booking-rules.ts';
 import type { Booking, BookingRequest, CallContext, Clock, Repositories, Room, UnitOfWork } from '../ports.ts';
@@ -96,6 +96,8 @@ export class RequestService {
       );
     }
     return this.uow.transaction(async (r) => {
+      // Counted and inserted under the requester's lock: two requests at once cannot both be the 20th.
+      checkPendingCount(await r.requests.countPending({ requesterId: ctx.actor.userId, lock: true }));
       const id = await r.requests.insert({
         requesterId: ctx.actor.userId,
         institutionId: ctx.actor.institutionId,

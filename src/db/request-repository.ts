@@ -119,7 +119,8 @@ export class PgBookingRequestRepository implements BookingRequestRepository {
     return rows.map((r) => r.id);
   }
 
-  async countPending(f: { requesterId?: string | undefined }): Promise<number> {
+  async countPending(f: { requesterId?: string | undefined; lock?: boolean }): Promise<number> {
+    if (f.lock && f.requesterId) await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`requests:${f.requesterId}`}, 0))`.execute(this.db);
     const row = await this.db
       .selectFrom('booking_requests')
       .select((eb) => eb.fn.countAll<string>().as('n'))

@@ -40,6 +40,24 @@ export function checkPending(state: RequestState, now: Date, start: Date, decisi
   }
 }
 
+/**
+ * The most requests one person may have waiting at once: enough for a term's events, and a bound on
+ * what one account can pile into the administrators' queue.
+ */
+export const MOST_PENDING_REQUESTS = 20;
+
+/** Refuses a new request from someone who already has MOST_PENDING_REQUESTS waiting. */
+export function checkPendingCount(pending: number): void {
+  if (pending < MOST_PENDING_REQUESTS) return;
+  throw new AppError(
+    'conflict',
+    'TOO_MANY_PENDING_REQUESTS',
+    `You already have ${pending} requests waiting for an administrator. Wait for their answers, or withdraw one you no longer need, then ask again.`,
+    { pending, most: MOST_PENDING_REQUESTS },
+    { it: `Hai già ${pending} richieste in attesa di un amministratore. Aspetta le risposte, o ritirane una che non ti serve più, poi chiedi di nuovo.` },
+  );
+}
+
 const STATE_IT: Record<RequestState, string> = { pending: 'in attesa', approved: 'approvata', denied: 'rifiutata', expired: 'scaduta', withdrawn: 'ritirata' };
 
 /** What a refused booking carries over into a request form: the refusal's own input, unchanged. */

@@ -192,6 +192,36 @@ describe('an administrator decides', () => {
   });
 });
 
+describe('a bound on what one person has waiting', () => {
+  it('takes exactly 20 pending requests of 25 sent at once, refuses the rest in words, and takes one more after a withdrawal', async () => {
+    const uni = await t.institution({ name: 'Università di Trento' });
+    const carla = await t.user('member', uni.id, 'Carla');
+    const day = (i: number) => `2026-06-${String(1 + i).padStart(2, '0')}`;
+    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => ask(carla, { roomId: small, seats: 10, start: `${day(i)}T08:00`, end: `${day(i)}T22:00` })));
+    const made = answers.filter((a) => a.status === 201);
+    const refused = answers.filter((a) => a.status !== 201);
+    // Counted and inserted under one lock per person: not 21, not 25.
+    expect(made).toHaveLength(20);
+    expect(refused.map((a) => [a.status, a.body.code])).toEqual(Array.from({ length: 5 }, () => [409, 'TOO_MANY_PENDING_REQUESTS']));
+    expect(refused[0]!.body.detail).toBe('You already have 20 requests waiting for an administrator. Wait for their answers, or withdraw one you no longer need, then ask again.');
+    const inItalian = await t.api('POST', '/api/v1/requests', {
+      as: carla,
+      headers: { 'accept-language': 'it' },
+      body: { title: 'Convegno', reason: 'Un convegno annuale', roomId: small, seats: 10, start: `${day(26)}T08:00`, end: `${day(26)}T22:00` },
+    });
+    expect(inItalian.status).toBe(409);
+    expect(inItalian.body.detail).toBe('Hai già 20 richieste in attesa di un amministratore. Aspetta le risposte, o ritirane una che non ti serve più, poi chiedi di nuovo.');
+    expect((await t.api('GET', '/api/v1/requests/counts', { as: carla })).body.minePending).toBe(20);
+    // Someone else is not held by Carla's requests.
+    const dora = await t.user('member', uni.id, 'Dora');
+    expect((await ask(dora, { roomId: small, seats: 10, start: `${day(0)}T08:00`, end: `${day(0)}T22:00` })).status).toBe(201);
+    // A withdrawn request no longer counts.
+    expect((await t.api('POST', `/api/v1/requests/${made[0]!.body.id}/withdraw`, { as: carla })).status).toBe(200);
+    expect((await ask(carla, { roomId: small, seats: 10, start: `${day(27)}T08:00`, end: `${day(27)}T22:00` })).status).toBe(201);
+    expect((await ask(carla, { roomId: small, seats: 10, start: `${day(28)}T08:00`, end: `${day(28)}T22:00` })).status).toBe(409);
+  });
+});
+
 describe('approval races', () => {
   it('of two administrators approving conflicting requests at once, one wins and the other is told with alternatives', async () => {
     const one = await ask(alice, { roomId: big, seats: 30, start: '2026-04-09T08:00', end: '2026-04-09T21:00' });
