@@ -609,8 +609,11 @@ export type WaitingEntry = {
 export type NewWaitingEntry = Pick<WaitingEntry, 'userId' | 'institutionId' | 'roomId' | 'seats' | 'title' | 'description'> & { slot: Slot };
 
 export interface WaitingListRepository {
-  /** Joins, or answers the person's open entry for the same room choice and slot. */
-  join(e: NewWaitingEntry): Promise<WaitingEntry>;
+  /**
+   * Joins, or answers the person's open entry for the same room choice and slot; null when the
+   * person has `most` entries open already (counted under their lock: exact under concurrency).
+   */
+  join(e: NewWaitingEntry, most: number): Promise<WaitingEntry | null>;
   findById(id: string, opts?: { forUpdate?: boolean }): Promise<WaitingEntry | null>;
   /** The person's entries whose slot has not ended, in joining order. */
   ofUser(userId: string, now: Date): Promise<WaitingEntry[]>;

@@ -27,6 +27,21 @@ export type JoinWaitingListInput = Omit<CreateBookingInput, 'audio'>;
 
 const SWEEP_BATCH = 100;
 
+/**
+ * The most entries one person may have open (waiting or held) at once: more than anyone waits for
+ * in practice, and a bound on the list every freed slot is judged against and on "My bookings".
+ */
+export const MOST_OPEN_WAITING = 20;
+
+const tooManyWaiting = () =>
+  new AppError(
+    'conflict',
+    'TOO_MANY_WAITING',
+    `You are already waiting for ${MOST_OPEN_WAITING} slots. Leave one you no longer need (under "My bookings"), then join again.`,
+    { most: MOST_OPEN_WAITING },
+    { it: `Sei già in attesa per ${MOST_OPEN_WAITING} orari. Lasciane uno che non ti serve più (in «Le mie prenotazioni»), poi iscriviti di nuovo.` },
+  );
+
 const entryNotFound = () =>
   new AppError('not-found', 'WAITING_ENTRY_NOT_FOUND', 'No waiting-list entry of yours has this id. Open "My bookings" to see the ones you have.', {}, {
     it: 'Nessuna tua iscrizione in lista d’attesa ha questo id. Apri «Le mie prenotazioni» per vedere le tue.',
@@ -57,15 +72,19 @@ export class WaitingListService {
   async join(ctx: CallContext, input: JoinWaitingListInput): Promise<WaitingEntry> {
     const { seats, slot } = await this.bookings.checkSelfService(ctx, input);
     return this.uow.transaction(async (r) => {
-      const entry = await r.waiting.join({
-        userId: ctx.actor.userId,
-        institutionId: ctx.actor.institutionId,
-        roomId: input.roomId ?? null,
-        slot,
-        seats,
-        title: input.title,
-        description: input.description ?? '',
-      });
+      const entry = await r.waiting.join(
+        {
+          userId: ctx.actor.userId,
+          institutionId: ctx.actor.institutionId,
+          roomId: input.roomId ?? null,
+          slot,
+          seats,
+          title: input.title,
+          description: input.description ?? '',
+        },
+        MOST_OPEN_WAITING,
+      );
+      if (!entry) throw tooManyWaiting();
       if (entry.state === 'waiting') await this.offer(r, slot);
       return (await r.waiting.findById(entry.id))!;
     });

@@ -50,16 +50,19 @@ export class PgWaitingListRepository implements WaitingListRepository {
     this.db = db;
   }
 
-  async join(e: NewWaitingEntry): Promise<WaitingEntry> {
+  async join(e: NewWaitingEntry, most: number): Promise<WaitingEntry | null> {
+    // The person's joins one at a time, so that the count below is exact (the caller's transaction).
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`waiting:${e.userId}`}, 0))`.execute(this.db);
     // ON CONFLICT without a target also covers the partial unique index of open entries.
     const { rows } = await sql<Row>`
       INSERT INTO waiting_entries (user_id, institution_id, room_id, during, seats, title, description)
-      VALUES (${e.userId}, ${e.institutionId}, ${e.roomId}, ${range(e.slot)}, ${e.seats}, ${e.title}, ${e.description})
+      SELECT ${e.userId}, ${e.institutionId}, ${e.roomId}, ${range(e.slot)}, ${e.seats}, ${e.title}, ${e.description}
+       WHERE (SELECT count(*) FROM waiting_entries WHERE user_id = ${e.userId} AND state IN ('waiting', 'held')) < ${most}
       ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`.execute(this.db);
     if (rows[0]) return toEntry(rows[0]);
     const open = await sql<Row>`SELECT ${COLUMNS} FROM waiting_entries
       WHERE user_id = ${e.userId} AND room_id IS NOT DISTINCT FROM ${e.roomId} AND during = ${range(e.slot)} AND state IN ('waiting', 'held')`.execute(this.db);
-    return toEntry(open.rows[0]!);
+    return open.rows[0] ? toEntry(open.rows[0]) : null;
   }
 
   async findById(id: string, opts: { forUpdate?: boolean } = {}): Promise<WaitingEntry | null> {

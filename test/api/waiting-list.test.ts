@@ -197,6 +197,40 @@ describe('waiting list', () => {
     // The entry's slot has not ended: it is still listed, as expired.
     expect((await entries(dan!))[0]).toMatchObject({ id: danEntry.id, state: 'expired' });
   });
+  it('keeps exactly 20 open entries of 25 joined at once on two instances, refuses the rest in words, and takes one more after leaving', async () => {
+    t.clock.set('2026-03-20T09:00:00Z');
+    const [owner, eva] = await Promise.all([1, 2].map(() => t.user('member', institutionId)));
+    // The room taken from 08:00 to 16:45 on 6 April: every half hour in it is one to wait for.
+    for (const [start, end] of [['08:00', '10:00'], ['10:15', '12:15'], ['12:30', '14:30'], ['14:45', '16:45']]) {
+      const r = await t.api('POST', '/api/v1/bookings', { as: owner!, body: { title: 'Esami', roomId: small.id, start: `2026-04-06T${start}`, end: `2026-04-06T${end}`, seats: 2 } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const slot = (i: number) => {
+      const m = 8 * 60 + 15 * i;
+      const hhmm = (x: number) => `${String(Math.floor(x / 60)).padStart(2, '0')}:${String(x % 60).padStart(2, '0')}`;
+      return { title: `Attesa ${i}`, roomId: small.id, start: `2026-04-06T${hhmm(m)}`, end: `2026-04-06T${hhmm(m + 30)}`, seats: 2 };
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => (i % 2 ? api2('POST', '/api/v1/waiting-list', eva!, slot(i)) : t.api('POST', '/api/v1/waiting-list', { as: eva!, body: slot(i) }))),
+    );
+    const joined = answers.filter((a) => a.status === 201);
+    const refused = answers.filter((a) => a.status !== 201);
+    expect(joined).toHaveLength(20);
+    expect(joined.every((a) => a.body.state === 'waiting')).toBe(true);
+    expect(refused.map((a) => [a.status, a.body.code])).toEqual(Array.from({ length: 5 }, () => [409, 'TOO_MANY_WAITING']));
+    expect(refused[0]!.body.detail).toBe('You are already waiting for 20 slots. Leave one you no longer need (under "My bookings"), then join again.');
+    expect((await entries(eva!)).filter((e) => e.state === 'waiting')).toHaveLength(20);
+    // Asking again for a slot already waited for answers that entry, at the bound too.
+    const first = joined[0]!.body as { id: string; title: string };
+    const again = await t.api('POST', '/api/v1/waiting-list', { as: eva!, body: slot(Number(first.title.split(' ')[1])) });
+    expect([again.status, again.body.id]).toEqual([201, first.id]);
+    // Leaving one makes room for another.
+    const free = refused.length ? answers.indexOf(refused[0]!) : -1;
+    expect((await t.api('DELETE', `/api/v1/waiting-list/${first.id}`, { as: eva! })).status).toBe(200);
+    expect((await t.api('POST', '/api/v1/waiting-list', { as: eva!, body: slot(free) })).status).toBe(201);
+    expect((await t.api('POST', '/api/v1/waiting-list', { as: eva!, body: slot(Number(first.title.split(' ')[1])) })).status).toBe(409);
+  });
+
   it('is no way around the self-service rules: no room on approval, and no hold its holder’s quota could not confirm', async () => {
     t.clock.set('2026-03-20T09:00:00Z');
     const approval = await t.portal.services.uow.repos.rooms.create({ name: 'Sala su approvazione', capacity: 10, timeZone: 'Europe/Rome', provider: null, active: true, onApproval: true });
