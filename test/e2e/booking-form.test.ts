@@ -332,6 +332,13 @@ describeInBrowser('booking form and my bookings', () => {
       await expect.poll(() => rows.count()).toBe(55);
       expect((await titles()).slice(50)).toEqual(['Passato 5', 'Passato 4', 'Passato 3', 'Passato 2', 'Passato 1']);
       expect(await list.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+      // A past meeting's card offers it again: the form opens with its details.
+      await rows.first().getByRole('link', { name: /^Book again/ }).click();
+      await list.getByRole('heading', { level: 1, name: 'New booking' }).waitFor();
+      expect(await list.getByLabel('Title').inputValue()).toBe('Passato 55');
+      await list.goBack();
+      await list.getByRole('button', { name: 'Past' }).click();
+      await expect.poll(() => rows.count()).toBe(50);
 
       // Found by the words of its title, in any order, in this tab.
       await list.getByLabel('Search by title').fill('55 passato');

@@ -15,6 +15,7 @@ import { editPath } from './BookingPage.tsx';
 import { CalendarFeedPanel } from './CalendarFeedPanel.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import { WaitingEntries } from '../waiting/WaitingList.tsx';
+import { bookAgainPath } from '../requests/ask.ts';
 
 type Tab = 'upcoming' | 'past';
 type OnCancelled = (b: Booking, scope: SeriesScope | null) => void;
@@ -78,6 +79,12 @@ function BookingCard({ booking, onCancelled, past, inSeries = false }: { booking
             {t('myBookings.ics')}
             <span className="visually-hidden">: {booking.title}</span>
           </a>
+        )}
+        {(cancelled || past) && me.canBook && (
+          <Link className="button button-quiet" to={bookAgainPath(booking, me.id)}>
+            {t('bookingPage.bookAgain')}
+            <span className="visually-hidden">: {booking.title}</span>
+          </Link>
         )}
         {!cancelled && !past && (
           <>
