@@ -13,8 +13,8 @@ const NOW = '2026-12-03T12:00:00Z';
 const LONG = 240_000;
 
 const LANGS = [
-  { lang: 'en', locale: 'en-GB', book: 'Book the room', ask: 'Ask an administrator for it', reason: 'Reason', send: 'Send the request', pending: 'Pending', approved: 'Approved', approve: 'Approve', save: 'Save', queue: 'Requests', mine: 'My requests' },
-  { lang: 'it', locale: 'it-IT', book: 'Prenota l’aula', ask: 'Chiedilo a un amministratore', reason: 'Motivazione', send: 'Invia la richiesta', pending: 'In attesa', approved: 'Approvata', approve: 'Approva', save: 'Salva', queue: 'Richieste', mine: 'Le mie richieste' },
+  { lang: 'en', locale: 'en-GB', book: 'Book the room', ask: 'Ask an administrator for it', reason: 'Reason', send: 'Send the request', pending: 'Pending', approved: 'Approved', approve: 'Approve', save: 'Save', queue: 'Requests', mine: 'My requests', noneWaiting: 'No request is waiting for a decision.', noneMatch: 'No request matches these filters.', room: 'Room' },
+  { lang: 'it', locale: 'it-IT', book: 'Prenota l’aula', ask: 'Chiedilo a un amministratore', reason: 'Motivazione', send: 'Invia la richiesta', pending: 'In attesa', approved: 'Approvata', approve: 'Approva', save: 'Salva', queue: 'Richieste', mine: 'Le mie richieste', noneWaiting: 'Nessuna richiesta attende una decisione.', noneMatch: 'Nessuna richiesta corrisponde a questi filtri.', room: 'Aula' },
 ] as const;
 
 describeInBrowser('requests that an administrator approves', () => {
@@ -95,6 +95,10 @@ describeInBrowser('requests that an administrator approves', () => {
         expect(await dialog.getByRole('button', { name: L.save }).count()).toBe(0);
         await dialog.getByRole('button', { name: L.approve, exact: true }).click();
         await row.waitFor({ state: 'detached' });
+        // Was "No requests." whatever the filters: now it says which.
+        await page.getByText(L.noneWaiting).waitFor();
+        await page.getByLabel(L.room).selectOption(room.id);
+        await page.getByText(L.noneMatch).waitFor();
         const mine = await portal.api(maria, 'GET', '/api/v1/requests');
         const q = mine.body.items.find((i: { title: string }) => i.title === title);
         expect(q).toMatchObject({ state: 'approved' });

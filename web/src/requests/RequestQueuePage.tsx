@@ -201,7 +201,7 @@ export function RequestQueuePage() {
       items={items}
       more={more ? showMore : undefined}
       error={error}
-      empty={t('requests.none')}
+      empty={t(!institutionId && !roomId && !from && !to && (state === 'pending' || state === '') ? (state ? 'requests.nonePending' : 'requests.noneYet') : 'requests.none')}
       columns={[
         ...requestColumns(t),
         { label: t('requests.requester') },
