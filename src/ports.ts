@@ -315,6 +315,8 @@ export interface PasswordLinkRepository {
    * hashes to `keep` (the browser that changed its own password); says how many ended.
    */
   endSessions(userId: string, keep?: string): Promise<number>;
+  /** How many of the account's sessions are open at `now`, leaving out the one whose id hashes to `except`. */
+  countSessions(userId: string, now: Date, except?: string): Promise<number>;
   /**
    * Records a "forgot password" request when the asked account and the client address each made
    * fewer than their limit since `since` (counted under a lock, so parallel requests cannot pass it

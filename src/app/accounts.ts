@@ -202,6 +202,24 @@ export class AccountService {
     return { signedOut };
   }
 
+  /** The person's sessions open elsewhere than in this one (`keepSession`: its id's hash). */
+  async otherSessions(ctx: CallContext, keepSession: string): Promise<number> {
+    return this.uow.repos.passwordLinks.countSessions(ctx.actor.userId, this.clock.now(), keepSession);
+  }
+
+  /**
+   * Signs the person out everywhere but here: a browser left signed in on a shared computer. The
+   * only way to do so for whoever signs in through their institution (no password here to change).
+   */
+  async endOtherSessions(ctx: CallContext, keepSession: string): Promise<{ signedOut: number }> {
+    const signedOut = await this.uow.transaction(async (r) => {
+      const ended = await r.passwordLinks.endSessions(ctx.actor.userId, keepSession);
+      await r.audit.record({ actorId: ctx.actor.userId, action: 'user.sessions-ended', entity: 'user', entityId: ctx.actor.userId, before: null, after: { otherSessionsEnded: ended }, requestId: ctx.requestId });
+      return ended;
+    });
+    return { signedOut };
+  }
+
   async me(ctx: CallContext): Promise<Me> {
     const found = await this.uow.repos.users.findListed(ctx.actor.userId);
     if (!found) throw accountGone();

@@ -77,6 +77,12 @@ export class PgPasswordLinkRepository implements PasswordLinkRepository {
     return gone.rows.length;
   }
 
+  async countSessions(userId: string, now: Date, except?: string): Promise<number> {
+    const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM sessions
+      WHERE user_id = ${userId} AND expires_at > ${now} AND id_hash IS DISTINCT FROM ${except ?? null}`.execute(this.db);
+    return Number(rows[0]!.n);
+  }
+
   async recordResetRequest(
     q: { account: string; address: string; now: Date; since: Date },
     limits: { perAccount: number; perAddress: number },

@@ -153,6 +153,31 @@ describe('changing one’s own password', () => {
     expect(audit.body.items).toEqual([expect.objectContaining({ action: 'user.password-changed', after: { otherSessionsEnded: 1 } })]);
   });
 
+  it('signs out everywhere else on request, from a browser only, keeping this browser and the API tokens', async () => {
+    const { browsers: [here, there, elsewhere] } = await person('a passphrase of mine', 3);
+    expect(await here!.call('GET', '/api/v1/me/sessions')).toMatchObject({ status: 200, body: { others: 2 } });
+    const id = (await here!.call('GET', '/api/v1/me')).body.id as string;
+    const token = await here!.call('POST', '/api/v1/me/tokens', { name: 'orario' });
+    expect(token.status).toBe(201);
+    // A script with a token neither sees nor ends the person's sessions.
+    const viaToken = await t.api('POST', '/api/v1/me/sessions/end-others', { headers: { authorization: `Bearer ${token.body.token}` } });
+    expect(viaToken).toMatchObject({ status: 403, body: { code: 'SESSION_REQUIRED' } });
+    expect((await t.api('GET', '/api/v1/me/sessions', { headers: { authorization: `Bearer ${token.body.token}` } })).status).toBe(403);
+    expect((await there!.call('GET', '/api/v1/me')).status).toBe(200);
+
+    const ended = await here!.call('POST', '/api/v1/me/sessions/end-others');
+    expect(ended).toMatchObject({ status: 200, body: { signedOut: 2 } });
+    expect((await here!.call('GET', '/api/v1/me')).status).toBe(200);
+    expect((await there!.call('GET', '/api/v1/me')).status).toBe(401);
+    expect((await elsewhere!.call('GET', '/api/v1/me')).status).toBe(401);
+    expect(await here!.call('GET', '/api/v1/me/sessions')).toMatchObject({ status: 200, body: { others: 0 } });
+    expect((await t.api('GET', '/api/v1/me', { headers: { authorization: `Bearer ${token.body.token}` } })).status).toBe(200);
+    // Again: nothing left to end, and said so.
+    expect(await here!.call('POST', '/api/v1/me/sessions/end-others')).toMatchObject({ status: 200, body: { signedOut: 0 } });
+    const audit = await t.api('GET', `/api/v1/audit?action=user.sessions-ended&entityId=${id}`, { as: t.admin });
+    expect(audit.body.items.map((i: { after: unknown }) => i.after)).toEqual([{ otherSessionsEnded: 0 }, { otherSessionsEnded: 2 }]);
+  });
+
   it('refuses a wrong current password on its field, and a new one off the policy, changing nothing', async () => {
     const { email, browsers: [b] } = await person('current passphrase', 1);
     const wrong = await b!.call('POST', '/api/v1/me/password', { currentPassword: 'not the password', password: 'a brand new passphrase' });

@@ -1,6 +1,7 @@
 // The person's own account page, reached from their name in the top bar: who the portal knows
 // them as, changing their password (the current one checked, the other browsers signed out) and
-// their API tokens (made, shown once, working, revoked), in English and in Italian.
+// their API tokens (made, shown once, working, revoked), signing out everywhere else, in English and
+// in Italian.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, signIn } from './support/browser.ts';
@@ -69,6 +70,28 @@ describeInBrowser('my account', () => {
     await elsewhere.getByLabel(/^Password/).waitFor();
     const signedIn = await fetch(`${portal.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: maria.email, password: 'a long new passphrase' }) });
     expect(signedIn.status).toBe(200);
+  });
+
+  it('signs out everywhere else from the account page (in Italian), the way out for whoever has no password here', async () => {
+    const luca = await portal.member('Luca Neri');
+    const page = await open(luca, 'it');
+    const lab = await open(luca, 'it');
+    const phone = await open(luca, 'it');
+    await page.goto('/account');
+    const card = page.getByRole('region', { name: 'Dove hai effettuato l’accesso' });
+    await card.getByText('Hai effettuato l’accesso in questo browser e in altri 2 browser o dispositivi.').waitFor();
+    await expectAccessible(page, 'the account page with other sessions');
+    await card.getByRole('button', { name: 'Esci da tutte le altre sessioni' }).click();
+    await page.getByText('Sono state chiuse 2 altre sessioni.').waitFor();
+    await card.getByText('Hai effettuato l’accesso solo in questo browser.').waitFor();
+    expect(await card.getByRole('button').count()).toBe(0);
+    // The other two are at the sign-in form; this one goes on.
+    for (const other of [lab, phone]) {
+      await other.reload();
+      await other.getByLabel(/^Password/).waitFor();
+    }
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Il mio account' }).waitFor();
   });
 
   it('makes an API token shown once, which works until it is revoked (in Italian)', async () => {

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, forbidden } from '../../domain/errors.ts';
@@ -65,6 +66,12 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     handler: async (req) => meView(await accounts.setLanguage(callContext(req), req.body.locale), req.csrfToken),
   });
 
+  // Passwords and sessions are a browser's: a token (a script) neither changes, sees nor ends them.
+  const sessionOf = (req: FastifyRequest, what: { en: string; it: string }) => {
+    if (!req.viaSession || req.credential?.kind !== 'session') throw forbidden('SESSION_REQUIRED', what.en, { it: what.it });
+    return req.credential.hash;
+  };
+
   app.post('/me/password', {
     // The body holds passwords: not even a hash of it is kept for a replay.
     config: { access: 'signed-in', idempotency: false },
@@ -76,10 +83,34 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     },
     handler: async (req) => {
       // Like minting tokens: a token (a script) does not change the password of the person it acts for.
-      if (!req.viaSession || req.credential?.kind !== 'session') {
-        throw forbidden('SESSION_REQUIRED', 'Change your password from a signed-in browser session.', { it: 'Cambia la password da una sessione del browser in cui hai effettuato l’accesso.' });
-      }
-      return accounts.changePassword(callContext(req), { current: req.body.currentPassword, password: req.body.password, keepSession: req.credential.hash, address: req.ip });
+      const here = sessionOf(req, { en: 'Change your password from a signed-in browser session.', it: 'Cambia la password da una sessione del browser in cui hai effettuato l’accesso.' });
+      return accounts.changePassword(callContext(req), { current: req.body.currentPassword, password: req.body.password, keepSession: here, address: req.ip });
+    },
+  });
+
+  app.get('/me/sessions', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags: ['session'],
+      summary: 'How many of your sessions are open besides this one (other browsers and devices; from a browser session only)',
+      response: { 200: z.object({ others: z.number().int() }), ...S.errorResponses },
+    },
+    handler: async (req) => {
+      const here = sessionOf(req, { en: 'Your sessions are seen from a signed-in browser session.', it: 'Le tue sessioni si vedono da una sessione del browser in cui hai effettuato l’accesso.' });
+      return { others: await accounts.otherSessions(callContext(req), here) };
+    },
+  });
+
+  app.post('/me/sessions/end-others', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags: ['session'],
+      summary: 'Sign out everywhere but here: every other session of yours ends (from a browser session only)',
+      response: { 200: z.object({ signedOut: z.number().int().describe('How many of your other sessions ended') }), ...S.errorResponses },
+    },
+    handler: async (req) => {
+      const here = sessionOf(req, { en: 'Sign out your other sessions from a signed-in browser session.', it: 'Chiudi le altre sessioni da una sessione del browser in cui hai effettuato l’accesso.' });
+      return accounts.endOtherSessions(callContext(req), here);
     },
   });
 

@@ -49,6 +49,7 @@ export function AccountPage() {
         </p>
       </section>
       <PasswordCard />
+      <SessionsCard />
       <TokensCard />
     </section>
   );
@@ -111,6 +112,55 @@ function PasswordCard() {
               </button>
             </div>
           </form>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Other browsers and devices signed in as this person, and a way to end them all (a shared computer left signed in). */
+function SessionsCard() {
+  const { t } = useTranslation();
+  const toast = useToast();
+  const [others, setOthers] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api.get<{ others: number }>('/api/v1/me/sessions').then((r) => setOthers(r.others), setError);
+  }, []);
+
+  async function endOthers() {
+    setBusy(true);
+    setError(null);
+    try {
+      const done = await api.post<{ signedOut: number }>('/api/v1/me/sessions/end-others');
+      setOthers(0);
+      toast(t('account.endedOthers', { count: done.signedOut }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card account-card" aria-labelledby="account-sessions">
+      <h2 id="account-sessions">{t('account.sessions')}</h2>
+      <p className="muted small">{t('account.sessionsLead')}</p>
+      {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
+      {others === null ? (
+        !error && <p role="status">{t('common.loading')}</p>
+      ) : (
+        <>
+          <p role="status">{others === 0 ? t('account.sessionsOnlyHere') : t('account.sessionsOthers', { count: others })}</p>
+          {others > 0 && (
+            <div>
+              <button type="button" className="button button-secondary" disabled={busy} onClick={() => void endOthers()}>
+                {t('account.endOthers')}
+              </button>
+            </div>
+          )}
         </>
       )}
     </section>
