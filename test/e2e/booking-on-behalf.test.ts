@@ -137,6 +137,14 @@ describeInBrowser('booking on behalf', () => {
       const booking = list.body.items.find((b: { bookedBy: { id: string } | null }) => b.bookedBy?.id === secretary.id);
       expect(booking).toMatchObject({ ownerId: professor.id, booker: { id: professor.id } });
 
+      // The secretary manages it from its page too, as on their list and in the API (the page showed
+      // them no actions and no invitees: it knew the booker, managers and administrators only).
+      await page.goto(`/bookings/${booking.id}`);
+      const actions = page.getByRole('region', { name: /^(Actions|Azioni)$/ });
+      await actions.getByRole('link', { name: /^(Edit|Modifica)$/ }).waitFor();
+      await actions.getByRole('button', { name: /^(Cancel booking|Cancella prenotazione)$/ }).waitFor();
+      await page.getByRole('heading', { level: 2, name: /^(Invited by e-mail|Invitati per e-mail)$/ }).waitFor();
+
       // The professor sees who booked it for them, and their delegate.
       const own = await open(L.lang, professor);
       await own.goto(`/bookings/${booking.id}`);

@@ -18,9 +18,12 @@ import { attendancePath } from './AttendancePage.tsx';
 import { Recordings } from './Recordings.tsx';
 import { bookAgainPath } from '../requests/ask.ts';
 
-/** The booker, a manager of the booking's institution, an administrator (as the API decides). */
+/** The booker, whoever booked it for them, a manager of the booking's institution, an administrator (as the API decides: canManageBooking). */
 const mayManage = (me: Me, b: Booking) =>
-  me.role === 'admin' || b.booker.id === me.id || (me.role === 'institution-manager' && b.institutionId !== null && b.institutionId === me.institution?.id);
+  me.role === 'admin' ||
+  b.booker.id === me.id ||
+  b.bookedBy?.id === me.id ||
+  (me.role === 'institution-manager' && b.institutionId !== null && b.institutionId === me.institution?.id);
 
 export const editPath = (b: Booking) => `/bookings/${encodeURIComponent(b.id)}/edit${b.seriesId ? `?series=${encodeURIComponent(b.seriesId)}` : ''}`;
 
@@ -115,8 +118,8 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
   const confirmed = booking.status === 'confirmed';
   const ended = hasEnded(booking);
   const manage = mayManage(me, booking) && confirmed && !ended;
-  // The booker, whoever booked it for them, a manager or an administrator: the same meeting again.
-  const againPath = me.canBook && (mayManage(me, booking) || booking.bookedBy?.id === me.id) ? bookAgainPath(booking, me.id) : null;
+  // The same meeting again, for whoever may manage this one and may book.
+  const againPath = me.canBook && mayManage(me, booking) ? bookAgainPath(booking, me.id) : null;
   // Up to the list the booking belongs in: one's own, or (an administrator's or a manager's view of
   // someone else's) that person's bookings.
   const theirs = booking.booker.id !== me.id && booking.bookedBy?.id !== me.id;
