@@ -150,6 +150,8 @@ export type BusyBooking = SeatUsage & {
   occupiedUntil: Date;
   /** The series it is an occurrence of (null for a single booking and a hold). */
   seriesId: string | null;
+  /** Who booked it for its booker (null when they booked it themselves, and for a hold): they manage it too. */
+  bookedById: string | null;
   /** A waiting-list hold (migration 019): busy for everyone, but no booking to open. */
   held?: boolean;
 };

@@ -319,11 +319,11 @@ export class PgBookingRepository implements BookingRepository {
     // calendar view and every loser's suggestions ask this (a second round trip for the holds: p99
     // 11 ms at 1,000,000 bookings, one statement: 8 ms, its raw SELECT's; bench/RESULTS.md).
     const { rows } = await sql<BusyBooking>`
-      SELECT id, room_id AS "roomId", title, seats, booker_id AS "bookerId", institution_id AS "institutionId", series_id AS "seriesId",
+      SELECT id, room_id AS "roomId", title, seats, booker_id AS "bookerId", institution_id AS "institutionId", series_id AS "seriesId", booked_by AS "bookedById",
         lower(during) AS start, upper(during) AS "end", upper(occupied) AS "occupiedUntil", false AS held
       FROM bookings WHERE status = 'confirmed' AND during && tstzrange(${from}, ${to}, '[)')
       UNION ALL
-      SELECT id, held_room_id, title, seats, user_id, institution_id, NULL::uuid, lower(during), upper(during), upper(held_occupied), true
+      SELECT id, held_room_id, title, seats, user_id, institution_id, NULL::uuid, NULL::uuid, lower(during), upper(during), upper(held_occupied), true
       FROM waiting_entries WHERE state = 'held' AND during && tstzrange(${from}, ${to}, '[)')
       ORDER BY start, id`.execute(this.db);
     return rows;

@@ -133,6 +133,17 @@ describe('a booking made on behalf', () => {
     expect(renamed.body).toMatchObject({ title: 'Esame di Analisi I', ownerId: professor.userId, bookedBy: { id: secretary.userId } });
     expect((await t.api('PATCH', `/api/v1/bookings/${id}`, { as: professor, body: { title: 'Esame di Analisi' } })).status).toBe(200);
     expect((await t.api('PATCH', `/api/v1/bookings/${id}`, { as: stranger, body: { title: 'x' } })).status).toBe(404);
+    // On the calendar too: the delegate sees it by its title and booker, as the owner does (it was
+    // an anonymous busy block for the delegate); someone of another institution sees it busy.
+    const slotFor = async (who: Caller) => {
+      const week = await t.api('GET', '/api/v1/availability?from=2026-03-24T00:00:00Z&to=2026-03-25T00:00:00Z', { as: who });
+      expect(week.status).toBe(200);
+      return (week.body.rooms as Array<{ roomId: string; busy: Array<{ bookingId: string | null; title: string | null; booker: { id: string } | null; start: string }> }>)
+        .find((r) => r.roomId === room)!
+        .busy.find((b) => b.start === '2026-03-24T09:00:00.000Z');
+    };
+    for (const who of [professor, secretary]) expect(await slotFor(who)).toMatchObject({ bookingId: id, title: 'Esame di Analisi', booker: { id: professor.userId } });
+    expect(await slotFor(stranger)).toMatchObject({ bookingId: null, title: null, booker: null });
   });
 
   it('records both the owner and the person who booked in the audit log', async () => {

@@ -131,6 +131,8 @@ describeInBrowser('booking on behalf', () => {
       await screenshot(page, `book-for-quick-${L.lang}`);
       await dialog.getByRole('button', { name: L.quickSubmit, exact: true }).click();
       await dialog.waitFor({ state: 'hidden' });
+      // On the calendar the delegate sees it by its title, as one they manage (it was a bare busy block).
+      await page.locator('.wm-slot-visible', { hasText: L.lang === 'it' ? 'Consiglio' : 'Board' }).waitFor();
 
       const list = await portal.api(professor, 'GET', `/api/v1/bookings?userId=${professor.id}`);
       expect(list.body.items.filter((b: { bookedBy: { id: string } | null }) => b.bookedBy?.id === secretary.id)).toHaveLength(2);

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { bookingLoadMessage } from '../api/problems.ts';
-import type { Booking, Me } from '../api/types.ts';
+import type { Booking } from '../api/types.ts';
 import { Link, navigate } from '../app/router.tsx';
 import { useMe } from '../auth/session.tsx';
 import { subscribeBookingReloads } from '../calendar/live.ts';
@@ -16,14 +16,8 @@ import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import { Invitees } from './Invitees.tsx';
 import { attendancePath } from './AttendancePage.tsx';
 import { Recordings } from './Recordings.tsx';
+import { mayManage } from './access.ts';
 import { bookAgainPath } from '../requests/ask.ts';
-
-/** The booker, whoever booked it for them, a manager of the booking's institution, an administrator (as the API decides: canManageBooking). */
-const mayManage = (me: Me, b: Booking) =>
-  me.role === 'admin' ||
-  b.booker.id === me.id ||
-  b.bookedBy?.id === me.id ||
-  (me.role === 'institution-manager' && b.institutionId !== null && b.institutionId === me.institution?.id);
 
 export const editPath = (b: Booking) => `/bookings/${encodeURIComponent(b.id)}/edit${b.seriesId ? `?series=${encodeURIComponent(b.seriesId)}` : ''}`;
 

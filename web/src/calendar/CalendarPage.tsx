@@ -30,6 +30,7 @@ import { SeriesMoveDialog, type SeriesMove } from './SeriesMoveDialog.tsx';
 import { cancelledMessage } from '../bookings/cancelBooking.tsx';
 import { useCalendarData } from './useCalendarData.ts';
 import { addDays, offsetString, wallClock, zonedToInstant } from './zone.ts';
+import { mayManage } from '../bookings/access.ts';
 
 const VIEW_KEY = 'wm.calendar.view';
 const WEEKEND_KEY = 'wm.calendar.weekend';
@@ -108,13 +109,12 @@ export function CalendarPage() {
   );
   const { availability, error: dataError, loading, reload } = useCalendarData(apiRange);
 
-  const canEditOthers = me.role === 'admin' || me.role === 'institution-manager';
   const shownRooms = useMemo(() => visibleRooms(rooms ?? [], hiddenRooms), [rooms, hiddenRooms]);
   const events = useMemo(() => {
     if (!availability) return [];
     const shown = new Set(shownRooms.map((r) => r.id));
-    return toCalendarEvents(availability, me.id, canEditOthers, zone, t('calendar.busy')).filter((e) => shown.has(e.extendedProps.roomId));
-  }, [availability, me.id, canEditOthers, zone, t, shownRooms]);
+    return toCalendarEvents(availability, me.id, zone, t('calendar.busy')).filter((e) => shown.has(e.extendedProps.roomId));
+  }, [availability, me.id, zone, t, shownRooms]);
 
   // Each block of the grid says its seats: one translation per count, not per block (i18next's
   // t() was a tenth of drawing a busy week, bench/ui-week-render.ts).
@@ -429,7 +429,7 @@ export function CalendarPage() {
         loadError={openRead?.error}
         roomName={openSlot ? (roomById(openSlot.roomId)?.name ?? '') : ''}
         zone={openSlot ? zoneOf(openSlot.roomId) : zone}
-        canEdit={openBooking ? openBooking.booker.id === me.id || canEditOthers : false}
+        canEdit={openBooking ? mayManage(me, openBooking) : false}
         seriesId={openBooking?.seriesId ?? undefined}
         onClose={() => setOpenSlot(null)}
         onCancelled={(b, scope) => {

@@ -30,7 +30,6 @@ export interface CalendarEventInput {
 export function toCalendarEvents(
   availability: Availability,
   meId: string,
-  canEditOthers: boolean,
   zone: string,
   busyLabel: string,
 ): CalendarEventInput[] {
@@ -46,7 +45,9 @@ export function toCalendarEvents(
         start: wallClock(slot.start, zone),
         end: wallClock(slot.end, zone),
         title: slot.title ?? busyLabel,
-        editable: own || (kind === 'visible' && canEditOthers),
+        // The API names a booking only where the viewer may manage it (its booker, whoever booked it
+        // for them, a manager of its institution, an administrator): that is where it may be dragged.
+        editable: kind !== 'busy',
         classNames: [`wm-slot-${kind}`],
         extendedProps: {
           kind,
