@@ -303,13 +303,10 @@ export class PgBookingRepository implements BookingRepository {
     if (f.status) q = q.where('b.status', '=', f.status);
     // Every word of the search in the title, in any order ("consiglio marzo" finds "Consiglio di corso, marzo").
     for (const word of searchWords(f.title ?? '')) q = q.where(sql<boolean>`lower(b.title) LIKE ${containsPattern(word)}`);
-    if (f.latestFirst) {
-      if (f.after) q = q.where(sql<boolean>`(lower(b.during), b.id) < (${f.after.start}::timestamptz, ${f.after.id}::uuid)`);
-      const rows = await q.orderBy(sql`lower(b.during) DESC`).orderBy(sql`b.id DESC`).limit(f.limit).execute();
-      return rows.map(toBooking);
-    }
-    if (f.after) q = q.where(sql<boolean>`(lower(b.during), b.id) > (${f.after.start}::timestamptz, ${f.after.id}::uuid)`);
-    const rows = await q.orderBy(sql`lower(b.during)`).orderBy('b.id').limit(f.limit).execute();
+    // The cursor goes the way of the order: after it when the earliest come first, before it otherwise.
+    const [past, order] = f.latestFirst ? [sql.raw('<'), sql.raw('DESC')] : [sql.raw('>'), sql.raw('ASC')];
+    if (f.after) q = q.where(sql<boolean>`(lower(b.during), b.id) ${past} (${f.after.start}::timestamptz, ${f.after.id}::uuid)`);
+    const rows = await q.orderBy(sql`lower(b.during) ${order}`).orderBy(sql`b.id ${order}`).limit(f.limit).execute();
     return rows.map(toBooking);
   }
 

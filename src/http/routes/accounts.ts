@@ -66,7 +66,8 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     handler: async (req) => meView(await accounts.setLanguage(callContext(req), req.body.locale), req.csrfToken),
   });
 
-  // Passwords and sessions are a browser's: a token (a script) neither changes, sees nor ends them.
+  // Passwords, sessions and new tokens are a browser's: a token (a script) neither changes, sees nor
+  // ends them, nor mints tokens.
   const sessionOf = (req: FastifyRequest, what: { en: string; it: string }) => {
     if (!req.viaSession || req.credential?.kind !== 'session') throw forbidden('SESSION_REQUIRED', what.en, { it: what.it });
     return req.credential.hash;
@@ -132,7 +133,7 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     schema: { tags: ['session'], summary: 'Create a personal API token (shown once)', body: S.TokenCreate, response: { 201: S.Token.extend({ token: z.string() }), ...S.errorResponses } },
     handler: async (req, reply) => {
       // A token must not mint tokens: only a signed-in person can create one.
-      if (!req.viaSession) throw forbidden('SESSION_REQUIRED', 'Create API tokens from a signed-in browser session.', { it: 'Crea i token API da una sessione del browser in cui hai effettuato l’accesso.' });
+      sessionOf(req, { en: 'Create API tokens from a signed-in browser session.', it: 'Crea i token API da una sessione del browser in cui hai effettuato l’accesso.' });
       const t = await accounts.createToken(callContext(req), req.body.name);
       return reply.code(201).send({ ...tokenView(t), token: t.token });
     },

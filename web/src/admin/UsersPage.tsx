@@ -14,6 +14,7 @@ import { useToast } from '../ui/toasts.tsx';
 import { AdminTable, useEditDialog } from './AdminTable.tsx';
 import { EditDialog, useEditForm } from './EditDialog.tsx';
 import { useList, usePagedList } from './useList.ts';
+import { SearchBar } from '../ui/SearchBar.tsx';
 
 const ROLES: Role[] = ['member', 'institution-manager', 'admin'];
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -270,7 +271,6 @@ export function UsersPage() {
   const { me, settings } = useMe();
   const toast = useToast();
   const isAdmin = me.role === 'admin';
-  const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
   // Narrowing a long list ("the managers", "the people of Padova") applies at once, with the search;
   // the address keeps it (an institution's page links to its people), so Back and a shared link hold it.
@@ -334,19 +334,7 @@ export function UsersPage() {
       onAdd={dialog.add}
       width="wide"
       filter={
-        <form
-          className="filter-bar"
-          role="search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQuery(q.trim());
-          }}
-        >
-          <label htmlFor="user-search">{t('admin.users.search')}</label>
-          <input id="user-search" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={t('admin.users.searchPlaceholder')} />
-          <button type="submit" className="button button-secondary">
-            {t('common.search')}
-          </button>
+        <SearchBar id="user-search" label={t('admin.users.search')} placeholder={t('admin.users.searchPlaceholder')} onSearch={setQuery}>
           <span className="filter-field">
             <label htmlFor="user-role">{t('admin.users.role')}</label>
             <select id="user-role" value={role} onChange={(e) => narrow({ role: e.target.value })}>
@@ -363,7 +351,7 @@ export function UsersPage() {
               </select>
             </span>
           )}
-        </form>
+        </SearchBar>
       }
       items={users.items}
       more={users.more ? users.showMore : undefined}

@@ -111,9 +111,10 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
 
   const confirmed = booking.status === 'confirmed';
   const ended = hasEnded(booking);
-  const manage = mayManage(me, booking) && confirmed && !ended;
+  const manages = mayManage(me, booking);
+  const manage = manages && confirmed && !ended;
   // The same meeting again, for whoever may manage this one and may book.
-  const againPath = me.canBook && mayManage(me, booking) ? bookAgainPath(booking, me.id) : null;
+  const againPath = me.canBook && manages ? bookAgainPath(booking, me.id) : null;
   // Up to the list the booking belongs in: one's own, or (an administrator's or a manager's view of
   // someone else's) that person's bookings.
   const theirs = booking.booker.id !== me.id && booking.bookedBy?.id !== me.id;
@@ -165,8 +166,8 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
           }}
         />
       )}
-      {mayManage(me, booking) && confirmed && <Invitees booking={booking} ended={ended} />}
-      {mayManage(me, booking) && confirmed && new Date(booking.start).getTime() <= Date.now() && (
+      {manages && confirmed && <Invitees booking={booking} ended={ended} />}
+      {manages && confirmed && new Date(booking.start).getTime() <= Date.now() && (
         <section aria-labelledby="attendance-title">
           <h2 id="attendance-title" className="section-title">
             {t('attendance.title')}

@@ -16,6 +16,7 @@ import { CalendarFeedPanel } from './CalendarFeedPanel.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import { WaitingEntries } from '../waiting/WaitingList.tsx';
 import { bookAgainPath } from '../requests/ask.ts';
+import { SearchBar } from '../ui/SearchBar.tsx';
 
 type Tab = 'upcoming' | 'past';
 type OnCancelled = (b: Booking, scope: SeriesScope | null) => void;
@@ -181,8 +182,7 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
   const toast = useToast();
   const mine = person.id === me.id;
   const [tab, setTab] = useState<Tab>('upcoming');
-  // Words of the title, as typed and as searched for (on Search or Enter, as on the Users page).
-  const [text, setText] = useState('');
+  // Words of the title, as searched for.
   const [search, setSearch] = useState('');
   const [items, setItems] = useState<Booking[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -196,10 +196,7 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
       const query = which === 'upcoming' ? { from: now, status: 'confirmed' } : { to: now, order: 'desc' };
       try {
         const page = await api.get<Page<Booking>>('/api/v1/bookings', { ...query, userId: person.id, q: search || undefined, limit, cursor: after });
-        const sorted = [...page.items].sort((a, b) =>
-          which === 'upcoming' ? a.start.localeCompare(b.start) : b.start.localeCompare(a.start),
-        );
-        setItems((list) => (after && list ? [...list, ...sorted] : sorted));
+        setItems((list) => (after && list ? [...list, ...page.items] : page.items));
         setCursor(page.nextCursor);
         setError(null);
       } catch (e) {
@@ -249,20 +246,7 @@ export function BookingsOf({ person, refresh = 0 }: { person: { id: string; name
           </button>
         ))}
       </div>
-      <form
-        className="filter-bar"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setSearch(text.trim());
-        }}
-      >
-        <label htmlFor="booking-search">{t('myBookings.search')}</label>
-        <input id="booking-search" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder={t('myBookings.searchPlaceholder')} />
-        <button type="submit" className="button button-secondary">
-          {t('common.search')}
-        </button>
-      </form>
+      <SearchBar id="booking-search" label={t('myBookings.search')} placeholder={t('myBookings.searchPlaceholder')} onSearch={setSearch} />
       {/* The cards' titles are h3: this level between them and the page's h1 names the list shown. */}
       <h2 id="my-bookings-list" className="visually-hidden">
         {t(`myBookings.${tab}`)}

@@ -125,6 +125,13 @@ function DecisionDialog({ decision, rooms, onClose, onDone }: { decision: Decisi
   );
 }
 
+/** What an empty queue says: nothing waiting, nobody has asked yet, or the filters match nothing. */
+function emptyQueue(state: string, unfiltered: boolean): string {
+  if (unfiltered && state === 'pending') return 'requests.nonePending';
+  if (unfiltered && state === '') return 'requests.noneYet';
+  return 'requests.none';
+}
+
 /** The administrators' queue: pending first and soonest first, with filters by state, institution, room and date. */
 export function RequestQueuePage() {
   const { t } = useTranslation();
@@ -201,7 +208,7 @@ export function RequestQueuePage() {
       items={items}
       more={more ? showMore : undefined}
       error={error}
-      empty={t(!institutionId && !roomId && !from && !to && (state === 'pending' || state === '') ? (state ? 'requests.nonePending' : 'requests.noneYet') : 'requests.none')}
+      empty={t(emptyQueue(state, !institutionId && !roomId && !from && !to))}
       columns={[
         ...requestColumns(t),
         { label: t('requests.requester') },
