@@ -3,7 +3,7 @@
 // the Users table at 1280 px, and the order of headings that axe-core's best practices check.
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { axe, describeInBrowser, launchBrowser, newContext, signIn, todayAt } from './support/browser.ts';
+import { axe, describeInBrowser, expectAccessible, launchBrowser, newContext, signIn, todayAt } from './support/browser.ts';
 import { addDays, goToDate, nextMonday } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
@@ -173,6 +173,48 @@ describeInBrowser('what the UI audit found', () => {
     expect(lines.join('')).toBe('segreteria.didattica.ingegneria.gestionale@studenti.universita.example.it');
     expect(lines.length).toBeGreaterThan(1);
     for (const line of lines.slice(1)) expect(line, lines.join(' | ')).toMatch(/^[.@]/);
+  });
+
+  it('shows a list as one card per row on a 390 px phone: each value under its column, the buttons in view, still a table', async () => {
+    // Was: five columns squeezed to a few letters each and the buttons beyond the screen's edge.
+    const institution = (await portal.api(portal.admin, 'GET', '/api/v1/institutions')).body.items[0];
+    const created = await portal.api(portal.admin, 'POST', '/api/v1/users', {
+      name: 'Lucia Ferraris',
+      email: 'lucia.ferraris@studenti.universita.example.it',
+      role: 'member',
+      institutionId: institution.id,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const page = await open(portal.admin, { language: 'it', viewport: { width: 390, height: 844 } });
+    await page.goto('/admin/users');
+    // The roles by which a screen reader walks the table hold while its parts are laid out as blocks.
+    const row = page.getByRole('row').filter({ hasText: 'Lucia Ferraris' });
+    await row.getByRole('rowheader', { name: /Lucia Ferraris/ }).waitFor();
+    await page.getByRole('columnheader', { name: 'Ruolo' }).waitFor();
+    expect(await row.getByRole('cell').count()).toBe(4);
+    const buttons = row.getByRole('button');
+    expect(await buttons.count()).toBeGreaterThanOrEqual(2);
+    for (const button of await buttons.all()) {
+      const box = (await button.boundingBox())!;
+      expect(box.x + box.width, await button.innerText()).toBeLessThanOrEqual(390);
+    }
+    expect(await page.locator('.table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+    // One cell under another, each as wide as the card, each with its column's name shown above it
+    // (the actions' column has none, as its header is for screen readers only).
+    const cells = await row.locator('td').evaluateAll((tds) =>
+      tds.map((td) => {
+        const box = td.getBoundingClientRect();
+        const before = getComputedStyle(td, '::before');
+        return { label: td.dataset.label, x: Math.round(box.x), width: Math.round(box.width), top: Math.round(box.top), shown: before.display === 'block' && before.content !== 'none' };
+      }),
+    );
+    expect(cells.map((c) => c.label)).toEqual(['Email e accesso', 'Ruolo', 'Ente', '']);
+    expect(cells.map((c) => c.shown)).toEqual([true, true, true, false]);
+    for (const c of cells) expect(c.x).toBe(cells[0]!.x);
+    for (const c of cells) expect(c.width).toBe(cells[0]!.width);
+    expect(cells.map((c) => c.top)).toEqual([...cells.map((c) => c.top)].sort((a, b) => a - b));
+    expect(new Set(cells.map((c) => c.top)).size).toBe(cells.length);
+    await expectAccessible(page, 'Users list at 390 px');
   });
 
   // The statistics regions' names (landmark-unique) are checked in statistics.test.ts, which has a year of data.

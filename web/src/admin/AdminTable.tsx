@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { problemMessage } from '../api/problems.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
+import { useStackedTable } from '../ui/stackedTable.ts';
 
 /** Which item the page's edit dialog is open for: null to add one. */
 export function useEditDialog<T>() {
@@ -70,6 +71,7 @@ export function AdminTable<T>({
   children?: ReactNode;
 }) {
   const { t } = useTranslation();
+  const table = useStackedTable();
   return (
     <section className={`page page-${width}`}>
       <PageHeader
@@ -92,7 +94,7 @@ export function AdminTable<T>({
         <div className="empty-state">{empty}</div>
       ) : (
         <div className="table-wrap card">
-          <table className="data-table">
+          <table ref={table} className="data-table data-table-stack">
             <caption className="visually-hidden">{title}</caption>
             <thead>
               <tr>

@@ -11,6 +11,7 @@ import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { DateField } from '../ui/DateField.tsx';
+import { useStackedTable } from '../ui/stackedTable.ts';
 import { Link } from '../app/router.tsx';
 import { en } from '../i18n/en.ts';
 import { PersonPicker, type PickedPerson } from './PersonPicker.tsx';
@@ -60,6 +61,7 @@ function actionLabel(t: TFunction, action: string): string {
 
 export function AuditPage() {
   const { t } = useTranslation();
+  const table = useStackedTable();
   const { settings } = useMe();
   const zone = settings.defaultTimeZone;
   const [draft, setDraft] = useState<Filters>(EMPTY);
@@ -148,7 +150,7 @@ export function AuditPage() {
         <div className="empty-state">{t('admin.audit.none')}</div>
       ) : (
         <div className="table-wrap card">
-          <table className="data-table">
+          <table ref={table} className="data-table data-table-stack">
             <caption className="visually-hidden">{t('admin.audit.title')}</caption>
             <thead>
               <tr>
