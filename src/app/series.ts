@@ -4,7 +4,7 @@
 import { canManageBooking } from '../domain/access.ts';
 import { checkOnApproval, checkSeatShare, checkShape, earliestStart, latestStart, type BookingPolicy, type Slot } from '../domain/booking-rules.ts';
 import { AppError, fieldErrors, notFound, seriesNotFound, unprocessable } from '../domain/errors.ts';
-import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, occurrenceDay, parseRecurrence, remainder, type Recurrence } from '../domain/recurrence.ts';
+import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, leaveOut, occurrenceDay, parseRecurrence, remainder, type Recurrence } from '../domain/recurrence.ts';
 import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
 import { DAY, MINUTE, parseTime, toZonedIso } from '../domain/time.ts';
 import type { Booking, CallContext, Clock, Repositories, Room, Series, SeriesEvent, SeriesListener, UnitOfWork } from '../ports.ts';
@@ -32,6 +32,8 @@ export type CreateSeriesInput = {
   audio?: boolean | undefined;
   /** The person the series is for, when not the caller (issue #17; see app/delegation.ts). */
   ownerId?: string | undefined;
+  /** Local dates (YYYY-MM-DD, the room's zone) of the rule not to book: they become EXDATEs. */
+  leaveOut?: readonly string[] | undefined;
 };
 
 /** A series-wide edit: times of day and the rule apply to every occurrence in scope. */
@@ -52,7 +54,8 @@ export type Refusal = { start: Date; end: Date; code: string; reason: string; re
 const oneOnly = fieldErrors([{ path: 'start', en: 'Only with scope "one".', it: 'Solo con scope "one".' }]);
 const refusalOf = (slot: Slot, e: AppError): Refusal => ({ start: slot.start, end: slot.end, code: e.code, reason: e.message, reasonIt: e.translations.it, alternative: null });
 export type SeriesOutcome = { series: Series; booked: Booking[]; skipped: Refusal[] };
-export type PlannedOccurrence = { start: Date; end: Date; free: boolean; refusal: Refusal | null };
+/** A date of the rule: free (it would be booked now), taken (with why), or left out by the booker. */
+export type PlannedOccurrence = { start: Date; end: Date; free: boolean; leftOut: boolean; refusal: Refusal | null };
 
 const occurrenceNotFound = () =>
   notFound('OCCURRENCE_NOT_FOUND', 'This booking is not an occurrence of this series.', { it: 'Questa prenotazione non è una riunione di questa serie.' });
@@ -97,11 +100,9 @@ export class SeriesService {
     const outcome = plan.tried ?? (await this.dryRun(ctx, input, plan));
     const refusals = await this.withAlternatives(outcome.refusals, plan, outcome.booked);
     const byStart = new Map(refusals.map((f) => [f.start.getTime(), f]));
-    return {
-      zone: plan.zone,
-      room: plan.room,
-      occurrences: plan.slots.map((s) => ({ start: s.start, end: s.end, free: !byStart.has(s.start.getTime()), refusal: byStart.get(s.start.getTime()) ?? null })),
-    };
+    const kept = plan.slots.map((s) => ({ start: s.start, end: s.end, free: !byStart.has(s.start.getTime()), leftOut: false, refusal: byStart.get(s.start.getTime()) ?? null }));
+    const leftOut = plan.leftOut.map((s) => ({ start: s.start, end: s.end, free: false, leftOut: true, refusal: null }));
+    return { zone: plan.zone, room: plan.room, occurrences: [...kept, ...leftOut].sort((a, b) => a.start.getTime() - b.start.getTime()) };
   }
 
   async create(caller: CallContext, input: CreateSeriesInput): Promise<SeriesOutcome> {
@@ -114,7 +115,10 @@ export class SeriesService {
         const { booked, refusals } = await this.reserveAll(r, ctx, plan, seriesId);
         refused = refusals;
         if (refusals.length > 0 && (input.mode === 'all-or-nothing' || booked.length === 0)) throw conflicts(refusals, plan.slots.length, booked.length === 0, plan.zone);
-        if (refusals.length > 0) await r.bookings.series.update(seriesId, { exdates: refusals.map((f) => f.start) }, { keepSequence: true });
+        if (refusals.length > 0) {
+          const exdates = [...plan.leftOut.map((s) => s.start), ...refusals.map((f) => f.start)].sort((a, b) => a.getTime() - b.getTime());
+          await r.bookings.series.update(seriesId, { exdates }, { keepSequence: true });
+        }
         const series = (await r.bookings.series.findById(seriesId))!;
         await this.emit(r, { action: 'created', series, ctx });
         return { series, booked };
@@ -383,8 +387,21 @@ export class SeriesService {
     const rule = parseRecurrence(input.rrule);
     const now = this.clock.now();
     const length = first.end.getTime() - first.start.getTime();
-    const starts = expandRecurrence({ rule, start: first.start, zone, notAfter: latestStart(now, this.policy) });
-    return { room: candidates[0]!, candidates, zone, seats, rule, first, slots: starts.map((start) => ({ start, end: new Date(start.getTime() + length) })), title: input.title, description: input.description ?? '', withoutAudio: input.audio === false };
+    const { kept, leftOut } = leaveOut(expandRecurrence({ rule, start: first.start, zone, notAfter: latestStart(now, this.policy) }), input.leaveOut ?? [], zone);
+    const slotAt = (start: Date): Slot => ({ start, end: new Date(start.getTime() + length) });
+    return {
+      room: candidates[0]!,
+      candidates,
+      zone,
+      seats,
+      rule,
+      first,
+      slots: kept.map(slotAt),
+      leftOut: leftOut.map(slotAt),
+      title: input.title,
+      description: input.description ?? '',
+      withoutAudio: input.audio === false,
+    };
   }
 
   /**
@@ -435,6 +452,7 @@ export class SeriesService {
       rrule: formatRecurrence(plan.rule, plan.slots[0]?.start ?? plan.first.start, plan.zone),
       firstStart: plan.slots[0]?.start ?? plan.first.start,
       durationMinutes: Math.round((plan.first.end.getTime() - plan.first.start.getTime()) / MINUTE),
+      exdates: plan.leftOut.map((s) => s.start),
       sharedAccess: input.sharedAccess ?? true,
       splitFrom: null,
     });

@@ -311,6 +311,29 @@ export function expandRecurrence(req: ExpandRequest): Date[] {
 /** The local calendar date of an instant in a zone, the key that matches an occurrence across edits. */
 export const occurrenceDay = (instant: Date, zone: string) => DateTime.fromJSDate(instant, { zone }).toISODate()!;
 
+/**
+ * The dates a booker leaves out of a new series (holidays, a week away), as local dates in the
+ * series' zone: they become its EXDATEs, so the calendar invitation and later edits of the series
+ * skip them too. Each must be a date the rule gives after the first (the first is the series'
+ * DTSTART: start the series later instead); a date the rule does not give is refused rather than
+ * ignored, as it means the booker meant another rule or another day.
+ */
+export function leaveOut(starts: readonly Date[], days: readonly string[], zone: string): { kept: Date[]; leftOut: Date[] } {
+  const wanted = new Set(days);
+  const byDay = new Map(starts.map((s) => [occurrenceDay(s, zone), s]));
+  const first = starts[0] ? occurrenceDay(starts[0], zone) : null;
+  const problems = days.flatMap((day, i) => {
+    if (day === first) return [{ path: `leaveOut.${i}`, en: `${day} is the first meeting: start the series on its next date instead.`, it: `${day} è la prima riunione: fai iniziare la serie dalla data successiva.` }];
+    if (!byDay.has(day)) return [{ path: `leaveOut.${i}`, en: `${day} is not one of the dates this rule books.`, it: `${day} non è una delle date che questa regola prenota.` }];
+    return [];
+  });
+  if (problems.length > 0) {
+    const { en, it } = fieldErrors(problems);
+    throw new AppError('invalid', 'VALIDATION_FAILED', problems.map((p) => p.en).join(' '), en, { it: problems.map((p) => p.it).join(' '), details: it });
+  }
+  return { kept: starts.filter((s) => !wanted.has(occurrenceDay(s, zone))), leftOut: starts.filter((s) => wanted.has(occurrenceDay(s, zone))) };
+}
+
 /** Moves an instant to the same wall-clock time of day as `time` on its own local date. */
 export function atTimeOf(day: Date, time: Date, zone: string): Date {
   const t = DateTime.fromJSDate(time, { zone });

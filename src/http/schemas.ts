@@ -367,6 +367,11 @@ export const SeriesCreate = z.strictObject({
   sharedAccess: z.boolean().optional().describe('one guest link and one PIN for all occurrences (default) or one per occurrence'),
   audio: z.boolean().optional().describe('false: no audio conference (telephone and SIP dial-in) for the occurrences'),
   ownerId: Id.optional().describe('book for this person (default: yourself): someone who named you delegate and whose request you accepted; a member of your institution if you are its manager; anyone if you are an admin'),
+  leaveOut: z
+    .array(DateOnly)
+    .max(200)
+    .optional()
+    .describe('dates (YYYY-MM-DD, in the room’s time zone) the rule gives but not to book, e.g. holidays: they become the series’ EXDATEs. Each must be a date of the rule other than the first'),
 });
 const Alternative = z.object({ roomId: Id, roomName: z.string(), start: Instant, end: Instant });
 export const SeriesRefusal = z.object({
@@ -406,7 +411,17 @@ export const SeriesOutcome = z.object({ series: Series, booked: z.array(Occurren
 export const SeriesDetail = z.object({ series: Series, occurrences: z.array(Occurrence) });
 export const SeriesPreview = z.object({
   room: z.object({ id: Id, name: z.string() }).describe('the room the dates were checked in: the one given, or the one the series would get'),
-  occurrences: z.array(z.object({ start: Instant, end: Instant, startLocal: Instant, endLocal: Instant, free: z.boolean(), refusal: SeriesRefusal.nullable() })),
+  occurrences: z.array(
+    z.object({
+      start: Instant,
+      end: Instant,
+      startLocal: Instant,
+      endLocal: Instant,
+      free: z.boolean().describe('the date would be booked now (false when taken or left out)'),
+      leftOut: z.boolean().describe('one of the leaveOut dates: not checked, not booked'),
+      refusal: SeriesRefusal.nullable(),
+    }),
+  ),
 });
 export const SeriesScopeQuery = z.strictObject({ scope: z.enum(['one', 'following', 'all']).default('one') });
 export const SeriesOccurrenceParams = z.strictObject({ id: Id, bookingId: Id });

@@ -260,6 +260,61 @@ describe('creating a series', () => {
     expect(await rowsTitled('Refused rule')).toBe(0);
   });
 
+  it('leaves out the dates asked (a holiday, a week away) as EXDATEs, across the autumn change, and with either mode', async () => {
+    // Tuesdays at 14:00 from 20 October: 27 October is the first after the clocks go back, 8 December a holiday.
+    const body = { title: 'Tuesday seminar', roomId: rooms[0], start: '2026-10-20T14:00', end: '2026-10-20T15:30', rrule: 'FREQ=WEEKLY;COUNT=8' };
+    const preview = await t.api('POST', '/api/v1/series/preview', { as: alice, body: { seats: 10, ...body, leaveOut: ['2026-12-08', '2026-10-27'] } });
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    expect(preview.body.occurrences.map((o: { startLocal: string; free: boolean; leftOut: boolean }) => [o.startLocal.slice(0, 10), o.free, o.leftOut])).toEqual([
+      ['2026-10-20', true, false],
+      ['2026-10-27', false, true],
+      ['2026-11-03', true, false],
+      ['2026-11-10', true, false],
+      ['2026-11-17', true, false],
+      ['2026-11-24', true, false],
+      ['2026-12-01', true, false],
+      ['2026-12-08', false, true],
+    ]);
+    // All or nothing: a taken date fails the whole series, unless it is left out too.
+    const blocker = await book(bob, { roomId: rooms[0], start: '2026-11-10T15:00', end: '2026-11-10T16:00' });
+    expect(blocker.status, JSON.stringify(blocker.body)).toBe(201);
+    const refused = await series(alice, { ...body, leaveOut: ['2026-10-27', '2026-12-08'] });
+    expect([refused.status, refused.body.code]).toEqual([409, 'SERIES_CONFLICTS']);
+    expect(localTimes(refused.body.conflicts)).toEqual(['2026-11-10T14:00:00+01:00']);
+    const res = await series(alice, { ...body, leaveOut: ['2026-10-27', '2026-12-08', '2026-11-10'] });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(localTimes(res.body.booked)).toEqual([
+      '2026-10-20T14:00:00+02:00',
+      '2026-11-03T14:00:00+01:00',
+      '2026-11-17T14:00:00+01:00',
+      '2026-11-24T14:00:00+01:00',
+      '2026-12-01T14:00:00+01:00',
+    ]);
+    expect(res.body.series.exdates).toEqual(['2026-10-27T13:00:00.000Z', '2026-11-10T13:00:00.000Z', '2026-12-08T13:00:00.000Z']);
+    // Book the free ones: the left-out dates and the refused ones are the series' EXDATEs together.
+    const free = await series(alice, { ...body, title: 'Tuesday seminar, free ones', roomId: rooms[0], start: '2026-10-20T15:45', end: '2026-10-20T16:45', mode: 'book-free', leaveOut: ['2026-12-08'] });
+    expect(free.status, JSON.stringify(free.body)).toBe(201);
+    expect(localTimes(free.body.skipped)).toEqual(['2026-11-10T15:45:00+01:00']);
+    expect(free.body.booked).toHaveLength(6);
+    expect(free.body.series.exdates).toEqual(['2026-11-10T14:45:00.000Z', '2026-12-08T14:45:00.000Z']);
+  });
+
+  it('refuses to leave out a date the rule does not give, or the first one, saying which and why, in Italian too', async () => {
+    const body = { title: 'Refused leave-out', seats: 10, roomId: rooms[1], start: '2026-10-20T08:00', end: '2026-10-20T09:00', rrule: 'FREQ=WEEKLY;COUNT=4', leaveOut: ['2026-10-28', '2026-10-20', '2026-11-03'] };
+    const en = await series(alice, body);
+    expect([en.status, en.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(en.body.errors).toEqual([
+      { path: 'body.leaveOut.0', message: '2026-10-28 is not one of the dates this rule books.' },
+      { path: 'body.leaveOut.1', message: '2026-10-20 is the first meeting: start the series on its next date instead.' },
+    ]);
+    const it_ = await t.api('POST', '/api/v1/series/preview', { as: alice, body, headers: { 'accept-language': 'it' } });
+    expect(it_.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', lang: 'it' });
+    expect(it_.body.errors[0].message).toBe('2026-10-28 non è una delle date che questa regola prenota.');
+    const notADate = await series(alice, { ...body, leaveOut: ['27/10/2026'] });
+    expect([notADate.status, notADate.body.errors[0].path]).toEqual([400, 'body.leaveOut.0']);
+    expect(await rowsTitled('Refused leave-out')).toBe(0);
+  });
+
   it('books 200 occurrences in one request', async () => {
     const began = performance.now();
     const res = await series(alice, { title: 'Two hundred', roomId: rooms[3], start: '2026-03-21T07:00', end: '2026-03-21T07:30', rrule: 'FREQ=DAILY;COUNT=200' });

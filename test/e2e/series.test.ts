@@ -95,6 +95,59 @@ describeInBrowser('recurring bookings', () => {
     expect(series[0]!.rrule).toMatch(/FREQ=WEEKLY;.*BYDAY=MO,WE/);
   });
 
+  it('leaves out the dates ticked in the check (a holiday; a taken date, so all or nothing books), in Italian', async () => {
+    // Mondays at 14:00 five weeks on; Luca has the room on the second one.
+    const first = addDays(monday, 35);
+    const day = (n: number) => addDays(first, 7 * n);
+    expect((await portal.api(luca, 'POST', '/api/v1/bookings', { roomId: room.id, start: `${day(1)}T14:00:00`, end: `${day(1)}T15:00:00`, seats: 5, title: 'Ricevimento' })).status).toBe(201);
+    const italian = await newContext(browser, portal.baseUrl, { language: 'it', locale: 'it-IT' });
+    const form = await italian.newPage();
+    try {
+      await signIn(form, maria.email, maria.password);
+      await form.goto('/bookings/new');
+      await form.getByRole('heading', { level: 1, name: 'Nuova prenotazione' }).waitFor();
+      await form.getByLabel('Aula', { exact: true }).selectOption(room.id);
+      await form.getByLabel('Data').fill(first.split('-').reverse().join('/'));
+      await form.getByLabel('Inizio').fill('14:00');
+      await form.getByLabel('Fine').fill('15:00');
+      await form.getByLabel('Posti').fill('5');
+      await form.getByLabel('Titolo').fill('Laboratorio del lunedì');
+      await form.getByLabel('Ripeti questa riunione').check();
+      await form.getByLabel('Si ripete').selectOption('weekly');
+      await form.getByLabel('Numero di riunioni', { exact: true }).fill('4');
+      await form.getByRole('button', { name: 'Controlla le date' }).click();
+      const preview = form.locator('[data-slot="series-preview"]');
+      await preview.getByText('1 data su 4 è occupata.').waitFor();
+      const dates = preview.getByRole('listitem');
+      // The first date is the series' start: it has no box.
+      expect(await dates.nth(0).getByRole('checkbox').count()).toBe(0);
+      // The taken date (its box named with its date for a screen reader) and the fourth, a holiday.
+      await dates.nth(1).getByRole('checkbox', { name: /^Escludi / }).check();
+      await preview.getByText('Tutte le 3 date sono libere. 1 data esclusa.').waitFor();
+      await dates.nth(3).getByRole('checkbox', { name: /^Escludi / }).check();
+      await preview.getByText('2 date escluse.', { exact: false }).waitFor();
+      await preview.getByText('Tutte le 2 date sono libere. 2 date escluse.').waitFor();
+      expect(await dates.filter({ hasText: 'Esclusa' }).count()).toBe(2);
+      // Put back, it is checked again: free, as nothing holds it.
+      await dates.nth(3).getByRole('checkbox').uncheck();
+      await preview.getByText('Tutte le 3 date sono libere. 1 data esclusa.').waitFor();
+      await expectAccessible(form, 'a series check with a date left out');
+      await screenshot(form, 'series-leave-out');
+      // All or nothing (the default) books: the taken date is not asked for.
+      await form.getByRole('button', { name: 'Prenota la serie' }).click();
+      const outcome = form.locator('[data-slot="series-outcome"]');
+      await outcome.getByText('3 riunioni prenotate.').waitFor();
+      await outcome.getByText('1 data esclusa.').waitFor();
+      const items = (await portal.api(maria, 'GET', `/api/v1/bookings?userId=${maria.id}&q=Laboratorio`)).body.items as Array<{ startLocal: string; seriesId: string }>;
+      expect(items.map((b) => b.startLocal.slice(0, 16))).toEqual([`${day(0)}T14:00`, `${day(2)}T14:00`, `${day(3)}T14:00`]);
+      const series = (await portal.api(maria, 'GET', `/api/v1/series/${items[0]!.seriesId}`)).body.series as { exdates: string[] };
+      expect(series.exdates).toHaveLength(1);
+      expect(new Date(series.exdates[0]!).toLocaleString('sv-SE', { timeZone: 'Europe/Rome' }).slice(0, 16)).toBe(`${day(1)} 14:00`);
+    } finally {
+      await italian.close();
+    }
+  });
+
   it('leaves the room to the portal: the check says which room, the smallest free at every date, and the series goes there', async () => {
     const rooms200 = (await portal.rooms()).filter((r) => r.capacity === 200);
     expect(rooms200.length).toBe(2);

@@ -65,6 +65,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
           startLocal: toZonedIso(p.start, zone),
           endLocal: toZonedIso(p.end, zone),
           free: p.free,
+          leftOut: p.leftOut,
           refusal: p.refusal && refusalView(p.refusal, zone, answerLang(req)),
         })),
       };

@@ -61,7 +61,9 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const [previewBusy, setPreviewBusy] = useState(false);
   const seriesId = editingId ? new URLSearchParams(window.location.search).get('series') : null;
   const [scope, setScope] = useState<SeriesScope>('one');
-  const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string; room: string } | null>(null);
+  const [outcome, setOutcome] = useState<{ booked: Booking[]; skipped: SeriesRefusal[]; zone: string; room: string; leftOut: number } | null>(null);
+  // The series' dates the booker left out (local YYYY-MM-DD): ticked in the preview's list.
+  const [leaveOut, setLeaveOut] = useState<string[]>([]);
   // Offered for every new booking or series when the portal has telephony.
   const [audio, setAudio] = useState(true);
   // "Book for", also when the calendar's quick dialog hands over (?ownerId=&ownerName=).
@@ -117,6 +119,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const zone = room?.timeZone ?? displayZone(rooms.map((r) => r.timeZone), settings.defaultTimeZone);
   const set = (field: FormField) => (e: { target: { value: string } }) => {
     setPreview(null); // the dates checked were for other values
+    if (field === 'date') setLeaveOut([]); // another first date, other dates
     if (field === 'seats') seatsTouched.current = true;
     setValues((v) => {
       if (!v) return v;
@@ -231,7 +234,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
 
   const repeating = repeat.enabled && !editingId;
 
-  function seriesBody() {
+  function seriesBody(left: readonly string[] = leaveOut) {
     if (!values) return null;
     return {
       roomId: values.roomId || undefined,
@@ -245,6 +248,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       // As for a single booking: on unless the booker turned it off (for every occurrence).
       ...(settings.telephony && !audio ? { audio: false } : {}),
       ...(owner ? { ownerId: owner.id } : {}),
+      ...(left.length > 0 ? { leaveOut: left } : {}),
     };
   }
 
@@ -284,11 +288,11 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     focusSummary();
   }
 
-  async function previewSeries() {
+  async function previewSeries(left: readonly string[] = leaveOut) {
     if (!checkRepeat(true)) return;
     setPreviewBusy(true);
     try {
-      setPreview(await api.post<SeriesPreview>('/api/v1/series/preview', seriesBody()));
+      setPreview(await api.post<SeriesPreview>('/api/v1/series/preview', seriesBody(left)));
     } catch (e) {
       setPreview(null);
       showProblem(e);
@@ -302,7 +306,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
     setBusy(true);
     try {
       const answer = await api.post<{ booked: Booking[]; skipped: SeriesRefusal[]; series: { timeZone: string; roomName: string } }>('/api/v1/series', seriesBody());
-      setOutcome({ booked: answer.booked, skipped: answer.skipped, zone: answer.series.timeZone, room: answer.series.roomName });
+      setOutcome({ booked: answer.booked, skipped: answer.skipped, zone: answer.series.timeZone, room: answer.series.roomName, leftOut: leaveOut.length });
       toast(t('repeat.booked', { count: answer.booked.length }));
       window.setTimeout(() => outcomeRef.current?.focus(), 0);
     } catch (e) {
@@ -393,7 +397,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       )}
       {outcome ? (
         <div ref={outcomeRef} tabIndex={-1}>
-          <SeriesOutcomePanel booked={outcome.booked} skipped={outcome.skipped} zone={outcome.zone} room={outcome.room} />
+          <SeriesOutcomePanel booked={outcome.booked} skipped={outcome.skipped} zone={outcome.zone} room={outcome.room} leftOut={outcome.leftOut} />
           <div className="form-actions">
             <Link to="/bookings" className="button button-primary">
               {t('repeat.goBookings')}
@@ -481,6 +485,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
               onChange={(next) => {
                 setRepeat(next);
                 setPreview(null);
+                setLeaveOut([]); // the rule's dates change with it
               }}
               errors={repeatErrors}
               firstDate={values.date}
@@ -491,6 +496,13 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
               onPreview={() => void previewSeries()}
               mode={mode}
               onMode={setMode}
+              leaveOut={leaveOut}
+              onLeaveOut={(day, out) => {
+                // Asked again at once: the server judges the dates kept (quotas count only those).
+                const next = out ? [...leaveOut, day].sort() : leaveOut.filter((d) => d !== day);
+                setLeaveOut(next);
+                void previewSeries(next);
+              }}
             />
           )}
           <div className="form-actions">

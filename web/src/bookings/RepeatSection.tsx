@@ -10,7 +10,10 @@ export interface PreviewOccurrence {
   end: string;
   startLocal: string;
   endLocal: string;
+  /** Would be booked now (false when taken or left out). */
   free: boolean;
+  /** One of the dates the booker left out (not checked, not booked). */
+  leftOut: boolean;
   refusal: SeriesRefusal | null;
 }
 
@@ -49,6 +52,8 @@ export function RepeatSection({
   onPreview,
   mode,
   onMode,
+  leaveOut,
+  onLeaveOut,
 }: {
   repeat: RepeatValues;
   onChange(next: RepeatValues): void;
@@ -62,13 +67,18 @@ export function RepeatSection({
   onPreview(): void;
   mode: SeriesMode;
   onMode(mode: SeriesMode): void;
+  /** The local dates (YYYY-MM-DD) left out, and how one is left out or put back. */
+  leaveOut: readonly string[];
+  onLeaveOut(day: string, out: boolean): void;
 }) {
   const { t } = useTranslation();
   const set = <K extends keyof RepeatValues>(key: K, value: RepeatValues[K]) => onChange({ ...repeat, [key]: value });
   const weekday = /^\d{4}-\d{2}-\d{2}$/.test(firstDate) ? weekdayOf(firstDate) : 'MO';
   const nth = /^\d{4}-\d{2}-\d{2}$/.test(firstDate) ? nthOfMonth(firstDate) : 1;
   const err = (key: keyof RepeatErrors) => (errors[key] ? t(`repeat.errors.${errors[key]}`) : undefined);
-  const conflicts = preview?.occurrences.filter((o) => !o.free) ?? [];
+  const kept = preview?.occurrences.filter((o) => !o.leftOut) ?? [];
+  const conflicts = kept.filter((o) => !o.free);
+  const leftOut = (preview?.occurrences.length ?? 0) - kept.length;
 
   return (
     <fieldset className="repeat">
@@ -172,16 +182,31 @@ export function RepeatSection({
           {preview && (
             <div className="repeat-preview" role="status" data-slot="series-preview">
               <p className="repeat-preview-summary">
-                {conflicts.length === 0
-                  ? t('repeat.allFree', { count: preview.occurrences.length })
-                  : t('repeat.someTaken', { count: conflicts.length, total: preview.occurrences.length })}
+                {conflicts.length === 0 ? t('repeat.allFree', { count: kept.length }) : t('repeat.someTaken', { count: conflicts.length, total: kept.length })}
+                {leftOut > 0 && <> {t('repeat.leftOut', { count: leftOut })}</>}
               </p>
+              <p className="field-hint">{t('repeat.leaveOutHint')}</p>
               {roomChosen && <p>{t(conflicts.length === 0 ? 'repeat.chosenRoom' : 'repeat.chosenRoomMost', { room: preview.room.name })}</p>}
               <ul className="repeat-dates">
-                {preview.occurrences.map((o) => (
-                  <li key={o.start} className={o.free ? 'repeat-date' : 'repeat-date repeat-date-taken'}>
+                {preview.occurrences.map((o, i) => (
+                  <li key={o.start} className={o.free ? 'repeat-date' : o.leftOut ? 'repeat-date repeat-date-left-out' : 'repeat-date repeat-date-taken'}>
                     <span>{formatSlot(o.start, o.end, zone)}</span>{' '}
-                    {o.free ? (
+                    {/* The first date is the series' start: it cannot be left out (start later instead). */}
+                    {i > 0 && (
+                      <label className="check repeat-leave-out">
+                        <input
+                          type="checkbox"
+                          checked={leaveOut.includes(o.startLocal.slice(0, 10))}
+                          disabled={previewBusy}
+                          onChange={(e) => onLeaveOut(o.startLocal.slice(0, 10), e.target.checked)}
+                        />
+                        {t('repeat.leaveOut')}
+                        <span className="visually-hidden"> {formatSlot(o.start, o.end, zone)}</span>
+                      </label>
+                    )}{' '}
+                    {o.leftOut ? (
+                      <span className="tag">{t('repeat.leftOutTag')}</span>
+                    ) : o.free ? (
                       <span className="tag tag-ok">{t('repeat.free')}</span>
                     ) : (
                       <>
@@ -212,11 +237,14 @@ export function SeriesOutcomePanel({
   skipped,
   zone,
   room,
+  leftOut,
 }: {
   booked: Array<{ id: string; start: string; end: string }>;
   skipped: SeriesRefusal[];
   zone: string;
   room: string;
+  /** How many dates the booker left out. */
+  leftOut: number;
 }) {
   const { t } = useTranslation();
   return (
@@ -239,6 +267,7 @@ export function SeriesOutcomePanel({
         ))}
       </ul>
       {skipped.length > 0 && <p>{t('repeat.skipped', { count: skipped.length })}</p>}
+      {leftOut > 0 && <p>{t('repeat.leftOut', { count: leftOut })}</p>}
     </div>
   );
 }

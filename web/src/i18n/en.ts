@@ -429,7 +429,12 @@ export const en = {
     skipped_other: '{{count}} dates were skipped because they were not free.',
     bookedTag: 'Booked',
     skippedTag: 'Skipped',
-    conflicts: 'Nothing was booked: some dates are taken. Change the time or choose “Book the free dates”.',
+    leaveOut: 'Leave out',
+    leftOutTag: 'Left out',
+    leftOut_one: '{{count}} date left out.',
+    leftOut_other: '{{count}} dates left out.',
+    leaveOutHint: 'Tick “Leave out” for a date with no meeting (a holiday, a week away): it is not booked, and calendar invitations skip it.',
+    conflicts: 'Nothing was booked: some dates are taken. Change the time, leave the taken dates out, or choose “Book the free dates”.',
     goBookings: 'Go to my bookings',
     errors: {
       interval: 'Enter a whole number from 1 to 99.',

@@ -431,7 +431,12 @@ export const it: Messages = {
     skipped_other: '{{count}} date sono state saltate perché non erano libere.',
     bookedTag: 'Prenotata',
     skippedTag: 'Saltata',
-    conflicts: 'Non è stato prenotato nulla: alcune date sono occupate. Cambia orario o scegli «Prenota le date libere».',
+    leaveOut: 'Escludi',
+    leftOutTag: 'Esclusa',
+    leftOut_one: '{{count}} data esclusa.',
+    leftOut_other: '{{count}} date escluse.',
+    leaveOutHint: 'Spunta «Escludi» per una data senza riunione (una festività, una settimana di assenza): non viene prenotata e gli inviti del calendario la saltano.',
+    conflicts: 'Non è stato prenotato nulla: alcune date sono occupate. Cambia orario, escludi le date occupate o scegli «Prenota le date libere».',
     goBookings: 'Vai alle mie prenotazioni',
     errors: {
       interval: 'Inserisci un numero intero da 1 a 99.',
