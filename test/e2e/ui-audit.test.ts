@@ -32,6 +32,16 @@ describeInBrowser('what the UI audit found', () => {
     return { page, block: page.locator('.ec-event', { hasText: 'Consiglio di dipartimento' }) };
   }
 
+  /** Adds a member of the first institution and opens Admin → Users in Italian at `width` pixels. */
+  async function usersList(name: string, email: string, width: number): Promise<Page> {
+    const institution = (await portal.api(portal.admin, 'GET', '/api/v1/institutions')).body.items[0];
+    const created = await portal.api(portal.admin, 'POST', '/api/v1/users', { name, email, role: 'member', institutionId: institution.id });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const page = await open(portal.admin, { language: 'it', viewport: { width, height: 844 } });
+    await page.goto('/admin/users');
+    return page;
+  }
+
   /** axe-core's best-practice rules by name (expectAccessible runs the WCAG ones). */
   async function violations(page: Page, rules: string[]): Promise<string[]> {
     const results = await axe(page).withRules(rules).analyze();
@@ -136,16 +146,7 @@ describeInBrowser('what the UI audit found', () => {
 
   it('shows every button of a row of Admin → Users at 1280 px without scrolling sideways', async () => {
     // A long address with nowhere to break (no hyphen) widened its column past the screen.
-    const institution = (await portal.api(portal.admin, 'GET', '/api/v1/institutions')).body.items[0];
-    const created = await portal.api(portal.admin, 'POST', '/api/v1/users', {
-      name: 'Giovanna Lombardi-Castelfranchi',
-      email: 'segreteria.didattica.ingegneria.gestionale@studenti.universita.example.it',
-      role: 'member',
-      institutionId: institution.id,
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const page = await open(portal.admin, { language: 'it', viewport: { width: 1280, height: 800 } });
-    await page.goto('/admin/users');
+    const page = await usersList('Giovanna Lombardi-Castelfranchi', 'segreteria.didattica.ingegneria.gestionale@studenti.universita.example.it', 1280);
     const row = page.getByRole('row').filter({ hasText: 'Giovanna Lombardi-Castelfranchi' });
     const disable = row.getByRole('button', { name: /^Disattiva/ });
     await disable.waitFor();
@@ -177,16 +178,7 @@ describeInBrowser('what the UI audit found', () => {
 
   it('shows a list as one card per row on a 390 px phone: each value under its column, the buttons in view, still a table', async () => {
     // Was: five columns squeezed to a few letters each and the buttons beyond the screen's edge.
-    const institution = (await portal.api(portal.admin, 'GET', '/api/v1/institutions')).body.items[0];
-    const created = await portal.api(portal.admin, 'POST', '/api/v1/users', {
-      name: 'Lucia Ferraris',
-      email: 'lucia.ferraris@studenti.universita.example.it',
-      role: 'member',
-      institutionId: institution.id,
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const page = await open(portal.admin, { language: 'it', viewport: { width: 390, height: 844 } });
-    await page.goto('/admin/users');
+    const page = await usersList('Lucia Ferraris', 'lucia.ferraris@studenti.universita.example.it', 390);
     // The roles by which a screen reader walks the table hold while its parts are laid out as blocks.
     const row = page.getByRole('row').filter({ hasText: 'Lucia Ferraris' });
     await row.getByRole('rowheader', { name: /Lucia Ferraris/ }).waitFor();
