@@ -32,7 +32,23 @@ export class InviteeService {
     return this.uow.repos.bookings.invitees.list(target);
   }
 
+  /** Invites one person; 409 ALREADY_INVITED when they are. */
   async add(ctx: CallContext, target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone?: string | undefined }): Promise<Invitee> {
+    const { added } = await this.addMany(ctx, target, { emails: [input.email], locale: input.locale, timeZone: input.timeZone });
+    if (!added[0]) throw new AppError('conflict', 'ALREADY_INVITED', `${input.email} is already invited.`, {}, { it: `${input.email} è già tra gli invitati.` });
+    return added[0];
+  }
+
+  /**
+   * Invites several people at once (a list pasted from a mail's To line): all of them or, when a
+   * limit refuses one, none, in one transaction; those already invited are named, not refused.
+   * The caller bounds the list (the API: 50), so one request sends at most that many invitations.
+   */
+  async addMany(
+    ctx: CallContext,
+    target: InviteeTarget,
+    input: { emails: readonly string[]; locale: 'it' | 'en'; timeZone?: string | undefined },
+  ): Promise<{ added: Invitee[]; alreadyInvited: string[] }> {
     if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
       throw new AppError(
         'invalid',
@@ -42,16 +58,25 @@ export class InviteeService {
         { it: 'timeZone deve essere un fuso orario IANA come Europe/Rome.', details: zoneField.it },
       );
     }
+    // Once each, as typed first (addresses compare without case, as the table's unique index does).
+    const seen = new Set<string>();
+    const emails = input.emails.map((e) => e.trim()).filter((e) => !seen.has(e.toLowerCase()) && seen.add(e.toLowerCase()));
     return this.uow.transaction(async (r) => {
       // The booking's (or series') row is locked from here: parallel adds count one after the other.
       await this.authorise(r, ctx, target, true);
-      if ((await r.bookings.invitees.list(target)).length >= this.limits.perBooking) throw tooManyInvitees(this.limits.perBooking);
-      // People with an account on the portal are not a spam audience; everyone else counts.
-      if (!(await r.users.findByEmail(input.email.trim()))) await countNewInvitee(r, ctx, this.limits, this.clock.now());
-      const invitee = await r.bookings.invitees.add(target, { email: input.email.trim(), locale: input.locale, timeZone: input.timeZone ?? null });
-      if (!invitee) throw new AppError('conflict', 'ALREADY_INVITED', `${input.email} is already invited.`, {}, { it: `${input.email} è già tra gli invitati.` });
-      for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx });
-      return invitee;
+      const invited = new Set((await r.bookings.invitees.list(target)).map((i) => i.email.toLowerCase()));
+      const fresh = emails.filter((e) => !invited.has(e.toLowerCase()));
+      if (invited.size + fresh.length > this.limits.perBooking) throw tooManyInvitees(this.limits.perBooking);
+      const added: Invitee[] = [];
+      for (const email of fresh) {
+        // People with an account on the portal are not a spam audience; everyone else counts.
+        if (!(await r.users.findByEmail(email))) await countNewInvitee(r, ctx, this.limits, this.clock.now());
+        const invitee = await r.bookings.invitees.add(target, { email, locale: input.locale, timeZone: input.timeZone ?? null });
+        if (!invitee) continue; // not reached: the row lock above orders every add to this list
+        for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx });
+        added.push(invitee);
+      }
+      return { added, alreadyInvited: emails.filter((e) => invited.has(e.toLowerCase())) };
     });
   }
 

@@ -444,7 +444,13 @@ export const InviteeCreate = z.strictObject({
   locale: z.enum(['it', 'en']).default('it'),
   timeZone: Line(64).min(1).optional(),
 });
+export const InviteeBatch = z.strictObject({
+  emails: z.array(z.email({ error: SCHEMA_WORDS.email.en }).max(320)).min(1).max(50).describe('1 to 50 addresses; those already invited are named in the answer, not refused'),
+  locale: z.enum(['it', 'en']).default('it'),
+  timeZone: Line(64).min(1).optional(),
+});
 export const Invitee = z.object({ id: Id, email: z.string(), locale: z.enum(['it', 'en']), timeZone: z.string().nullable(), createdAt: Instant });
+export const InviteeBatchResult = z.object({ added: z.array(Invitee), alreadyInvited: z.array(z.string()).describe('addresses that were invited already (nothing sent to them again)') });
 export const InviteeParams = z.strictObject({ id: Id, inviteeId: Id });
 
 export const FeedCreate = z.strictObject({ roomId: Id.optional().describe('a room’s busy times; without it, your own bookings') });

@@ -24,8 +24,8 @@ afterAll(async () => {
 });
 
 async function booking(as: Caller, title = 'Seminar') {
-  const d = String(23 + day++).padStart(2, '0');
-  const res = await t.api('POST', '/api/v1/bookings', { as, body: { title, seats: 5, roomId: room, start: `2026-03-${d}T10:00`, end: `2026-03-${d}T11:00` } });
+  const d = new Date(Date.UTC(2026, 2, 23 + day++)).toISOString().slice(0, 10);
+  const res = await t.api('POST', '/api/v1/bookings', { as, body: { title, seats: 5, roomId: room, start: `${d}T10:00`, end: `${d}T11:00` } });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
@@ -101,6 +101,66 @@ describe('new invitees from outside the portal per person and day', () => {
     } finally {
       t.clock.set('2026-03-20T09:00:00Z');
     }
+  });
+});
+
+describe('several invitees at once', () => {
+  const batch = (as: Caller, bookingId: string, emails: string[], lang?: string) =>
+    t.api('POST', `/api/v1/bookings/${bookingId}/invitees/batch`, { as, body: { emails, locale: 'en' }, ...(lang && { headers: { 'accept-language': lang } }) });
+  const invitations = async (bookingId: string) =>
+    (await sql<{ email: string }>`SELECT data->'to'->>'email' AS email FROM pgboss.job WHERE name = 'mail-compose' AND data->>'id' = ${bookingId} AND data->>'action' = 'created' AND data->'to'->>'email' IS NOT NULL`.execute(t.db.database.db)).rows.map((r) => r.email).sort();
+
+  it('invites each address once, names those already invited, and mails only the new ones', async () => {
+    const fabio = await t.user('member', uni, 'Fabio');
+    const id = await booking(fabio);
+    const first = await batch(fabio, id, ['anna@lab.example', 'Bruno@lab.example', 'bruno@lab.example', 'anna@lab.example']);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.added.map((i: { email: string }) => i.email)).toEqual(['anna@lab.example', 'Bruno@lab.example']);
+    expect(first.body.alreadyInvited).toEqual([]);
+    const second = await batch(fabio, id, ['ANNA@lab.example', 'carla@lab.example']);
+    expect(second.body.added.map((i: { email: string }) => i.email)).toEqual(['carla@lab.example']);
+    expect(second.body.alreadyInvited).toEqual(['ANNA@lab.example']);
+    expect(await inviteeCount(id)).toBe(3);
+    expect(await invitations(id)).toEqual(['Bruno@lab.example', 'anna@lab.example', 'carla@lab.example']);
+    // One by one still says when someone is invited already.
+    expect((await invite(fabio, id, 'carla@lab.example')).body.code).toBe('ALREADY_INVITED');
+  });
+
+  it('adds all or none: past the per-booking limit, or the day’s, nobody is added, counted or mailed; two lists at once never overshoot', async () => {
+    const gina = await t.user('member', uni, 'Gina');
+    const id = await booking(gina);
+    expect((await batch(gina, id, ['g1@lab.example', 'g2@lab.example', 'g3@lab.example'])).status).toBe(200);
+    const over = await batch(gina, id, ['g4@lab.example', 'g5@lab.example', 'g6@lab.example'], 'it');
+    expect([over.status, over.body.code]).toEqual([422, 'TOO_MANY_INVITEES']);
+    expect(over.body.detail).toMatch(/^Si possono invitare via email al massimo 5 persone/);
+    expect(await inviteeCount(id)).toBe(3);
+    // Two lists of two at once onto a list of three, at most five: one goes in whole, the other not at all.
+    const other = await booking(gina);
+    expect((await batch(gina, other, ['h1@lab.example', 'h2@lab.example', 'h3@lab.example'])).status).toBe(200);
+    const raced = await Promise.all([batch(gina, other, ['h4@lab.example', 'h5@lab.example']), batch(gina, other, ['h6@lab.example', 'h7@lab.example'])]);
+    expect(statuses(raced)).toEqual([200, 422]);
+    expect(await inviteeCount(other)).toBe(5);
+    // 8 of the day's 12 from outside the portal are used: a list of five is refused whole.
+    const third = await booking(gina);
+    const tired = await batch(gina, third, ['i1@lab.example', 'i2@lab.example', 'i3@lab.example', 'i4@lab.example', 'i5@lab.example']);
+    expect([tired.status, tired.body.code]).toEqual([429, 'INVITEE_LIMIT_REACHED']);
+    expect(await inviteeCount(third)).toBe(0);
+    expect(await invitations(third)).toEqual([]);
+    const counted = await sql<{ n: number }>`SELECT n FROM sender_counts WHERE user_id = ${gina.userId} AND kind = 'new-invitees'`.execute(t.db.database.db);
+    expect(counted.rows.map((r) => r.n)).toEqual([8]);
+    expect((await batch(gina, third, ['i1@lab.example'])).status).toBe(200);
+  });
+
+  it('refuses a list with a wrong address, naming it, or of more than 50, and adds nothing', async () => {
+    const hana = await t.user('member', uni, 'Hana');
+    const id = await booking(hana);
+    const wrong = await batch(hana, id, ['ok@lab.example', 'Mario Rossi']);
+    expect([wrong.status, wrong.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(wrong.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.emails.1']);
+    const many = await batch(hana, id, Array.from({ length: 51 }, (_, i) => `m${i}@lab.example`));
+    expect([many.status, many.body.errors[0].path]).toEqual([400, 'body.emails']);
+    expect((await batch(hana, id, [])).status).toBe(400);
+    expect(await inviteeCount(id)).toBe(0);
   });
 });
 

@@ -71,6 +71,20 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices;
       schema: { tags: ['invitees'], summary: 'Invite someone by e-mail (they get the invitation with its calendar part)', params: S.IdParams, body: S.InviteeCreate, response: { 201: S.Invitee, ...S.errorResponses } },
       handler: async (req, reply) => reply.code(201).send(inviteeView(await invitees.add(callContext(req), target(req.params.id), req.body))),
     });
+    app.post(`${path}/batch`, {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['invitees'],
+        summary: 'Invite several people at once: all or, when a limit refuses one, none',
+        params: S.IdParams,
+        body: S.InviteeBatch,
+        response: { 200: S.InviteeBatchResult, ...S.errorResponses },
+      },
+      handler: async (req) => {
+        const { added, alreadyInvited } = await invitees.addMany(callContext(req), target(req.params.id), req.body);
+        return { added: added.map(inviteeView), alreadyInvited };
+      },
+    });
     app.delete(`${path}/:inviteeId`, {
       config: { access: 'signed-in' },
       schema: { tags: ['invitees'], summary: 'Uninvite (they get a cancellation)', params: S.InviteeParams, response: { 204: z.null(), ...S.errorResponses } },
