@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { JOIN_CHANNEL, type Invitee, type InviteeRepository, type InviteeTarget } from '../ports.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
@@ -21,7 +22,8 @@ export class PgInviteeRepository implements InviteeRepository {
 
   async list(target: InviteeTarget): Promise<Invitee[]> {
     const q = this.db.selectFrom('booking_invitees').selectAll();
-    const rows = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).orderBy('created_at').orderBy('id').execute();
+    // Those added together (one list, one instant) read in the order of their addresses.
+    const rows = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).orderBy('created_at').orderBy(sql`lower(email)`).orderBy('id').execute();
     return rows.map(toInvitee);
   }
 

@@ -1,12 +1,16 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
-import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
+import { problemMessage } from '../api/problems.ts';
 import type { Booking, Invitee } from '../api/types.ts';
 import { currentLanguage } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import { addressesIn } from './addresses.ts';
+
+/** The most addresses one invitation sends to (the API's bound). */
+const MOST_AT_ONCE = 50;
 
 /**
  * People invited by e-mail to a booking, or to the whole series for an occurrence. A single meeting
@@ -18,7 +22,8 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
   const toast = useToast();
   const base = booking.seriesId ? `/api/v1/series/${encodeURIComponent(booking.seriesId)}/invitees` : `/api/v1/bookings/${encodeURIComponent(booking.id)}/invitees`;
   const [items, setItems] = useState<Invitee[] | null>(null);
-  const [email, setEmail] = useState('');
+  const [text, setText] = useState('');
+  const [already, setAlready] = useState<string[]>([]);
   const [locale, setLocale] = useState<'it' | 'en'>(currentLanguage());
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -35,19 +40,29 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
     void load();
   }, [load]);
 
+  const emails = addressesIn(text);
+
+  /** Invites every address in the box at once: all of them, or none with the reason (the box keeps its text). */
   async function invite(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
     setError(null);
     setFieldError(null);
+    setAlready([]);
+    if (emails.length > MOST_AT_ONCE) {
+      setFieldError(t('bookingPage.tooManyAtOnce', { count: emails.length, most: MOST_AT_ONCE }));
+      return;
+    }
+    setBusy(true);
     try {
-      const added = await api.post<Invitee>(base, { email: email.trim(), locale });
-      toast(t('bookingPage.invited', { email: added.email }));
-      setEmail('');
+      const answer = await api.post<{ added: Invitee[]; alreadyInvited: string[] }>(`${base}/batch`, { emails, locale });
+      if (answer.added.length === 1) toast(t('bookingPage.invited', { email: answer.added[0]!.email }));
+      else if (answer.added.length > 1) toast(t('bookingPage.invitedMany', { count: answer.added.length }));
+      setAlready(answer.alreadyInvited);
+      setText('');
       await load();
     } catch (e) {
-      const fields = e instanceof ApiError ? fieldErrorsOf(e, t) : {};
-      if (fields.email) setFieldError(fields.email);
+      const wrong = e instanceof ApiError ? e.errors.map((fe) => /^body\.emails\.(\d+)$/.exec(fe.path)).filter((m) => m !== null) : [];
+      if (wrong.length > 0) setFieldError(wrong.map((m) => t('bookingPage.notAnAddress', { text: emails[Number(m[1])] ?? '' })).join(' '));
       else setError(problemMessage(t, e));
     } finally {
       setBusy(false);
@@ -72,6 +87,7 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
       </h2>
       <p className="muted small">{t(editable ? 'bookingPage.inviteesHint' : 'bookingPage.inviteesEnded')}</p>
       {error && <Notice tone="error">{error}</Notice>}
+      {already.length > 0 && <Notice tone="info">{t('bookingPage.alreadyInvited', { count: already.length, emails: already.join(', ') })}</Notice>}
       {items === null ? (
         <p role="status">{t('common.loading')}</p>
       ) : items.length === 0 ? (
@@ -93,8 +109,8 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
       )}
       {editable && (
         <form className="invite-form" onSubmit={invite}>
-          <Field label={t('bookingPage.inviteEmail')} error={fieldError}>
-            <input type="email" autoComplete="off" maxLength={320} value={email} onChange={(e) => setEmail(e.target.value)} />
+          <Field label={t('bookingPage.inviteEmail')} hint={t('bookingPage.inviteEmailHint', { most: MOST_AT_ONCE })} error={fieldError}>
+            <textarea rows={2} autoComplete="off" spellCheck={false} maxLength={20_000} value={text} onChange={(e) => setText(e.target.value)} />
           </Field>
           <Field label={t('bookingPage.inviteLanguage')}>
             <select value={locale} onChange={(e) => setLocale(e.target.value as 'it' | 'en')}>
@@ -102,7 +118,7 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
               <option value="en">English</option>
             </select>
           </Field>
-          <button type="submit" className="button button-secondary" disabled={busy || !email.trim()}>
+          <button type="submit" className="button button-secondary" disabled={busy || emails.length === 0}>
             {t('bookingPage.invite')}
           </button>
         </form>

@@ -1,0 +1,69 @@
+// Inviting people from a booking's page: several addresses at once, pasted as a list or as a mail's
+// To line; a wrong one is named and nothing is lost; those already invited are said, not mailed again.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { addDays, nextMonday } from './support/grid.ts';
+import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+
+describeInBrowser('inviting people by e-mail', () => {
+  let portal: BrowserPortal;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let maria: Person;
+  let bookingId: string;
+
+  beforeAll(async () => {
+    portal = await startBrowserPortal();
+    browser = await launchBrowser();
+    maria = await portal.member('Maria Rossi');
+    const room = (await portal.rooms())[0]!;
+    const day = addDays(nextMonday(), 8);
+    const made = await portal.api(maria, 'POST', '/api/v1/bookings', { roomId: room.id, start: `${day}T10:00:00`, end: `${day}T11:00:00`, seats: 10, title: 'Commissione di laurea' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    bookingId = made.body.id;
+    context = await newContext(browser, portal.baseUrl, { language: 'it', locale: 'it-IT' });
+    page = await context.newPage();
+    await signIn(page, maria.email, maria.password);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await portal?.close();
+  });
+
+  const invited = async () => ((await portal.api(maria, 'GET', `/api/v1/bookings/${bookingId}/invitees`)).body.items as Array<{ email: string }>).map((i) => i.email);
+
+  it('invites a pasted To line at once, names a wrong address and keeps the text, and says who was invited already', async () => {
+    await page.goto(`/bookings/${bookingId}`);
+    const box = page.getByLabel('Indirizzi e-mail');
+    const invite = page.getByRole('button', { name: 'Invita', exact: true });
+    // A To line with a name holding a comma, and one piece that is no address.
+    const pasted = '"Neri, Anna" <anna.neri@uni.example>, Bruno Bianchi <bruno@uni.example>; carla@uni.example, dario@';
+    await box.fill(pasted);
+    await invite.click();
+    await page.getByText('«dario@» non è un indirizzo e-mail.').waitFor();
+    expect(await box.inputValue()).toBe(pasted);
+    expect(await invited()).toEqual([]);
+    await expectAccessible(page, 'invite box with a wrong address');
+
+    await box.fill(pasted.replace(', dario@', '\ndario@uni.example'));
+    await invite.click();
+    await page.getByText('4 persone sono invitate.').waitFor();
+    expect(await box.inputValue()).toBe('');
+    const list = page.locator('.invitee-list');
+    for (const email of ['anna.neri@uni.example', 'bruno@uni.example', 'carla@uni.example', 'dario@uni.example']) await list.getByText(email, { exact: true }).waitFor();
+    expect(await invited()).toEqual(['anna.neri@uni.example', 'bruno@uni.example', 'carla@uni.example', 'dario@uni.example']);
+
+    // Again with one already there (in other letters) and one new.
+    await box.fill('Carla@uni.example elena@uni.example');
+    await invite.click();
+    await page.getByText('Già invitato, quindi non invitato di nuovo: Carla@uni.example.').waitFor();
+    await list.getByText('elena@uni.example', { exact: true }).waitFor();
+    expect(await invited()).toHaveLength(5);
+    await expectAccessible(page, 'invitees after a second list');
+    await screenshot(page, 'invitees-several');
+  });
+});
