@@ -291,6 +291,11 @@ export interface UserRepository {
   update(id: string, change: Partial<Omit<UserInput, 'email'>>): Promise<User | null>;
   touchLogin(id: string): Promise<void>;
   countAdmins(): Promise<number>;
+  /** The active administrators who want new booking requests mailed to them, by name, at most `limit`. */
+  requestDeciders(limit: number): Promise<Array<Pick<User, 'email' | 'name' | 'locale'>>>;
+  /** Whether new booking requests are mailed to this person (an administrator), and the switch. */
+  requestMails(id: string): Promise<boolean>;
+  setRequestMails(id: string, on: boolean): Promise<boolean>;
   /**
    * Disables (a date) or enables (null) an account. Disabling ends its sessions and API tokens in
    * the same transaction and announces it on `auth_changes`, so every instance forgets them.

@@ -60,7 +60,14 @@ export interface TokenStore {
   isLive(tokenHash: string): Promise<boolean>;
 }
 
-export type Me = User & { hasPassword: boolean; institution: Pick<Institution, 'id' | 'name'> | null; canBook: boolean; cannotBookReason: string | null };
+export type Me = User & {
+  hasPassword: boolean;
+  institution: Pick<Institution, 'id' | 'name'> | null;
+  canBook: boolean;
+  cannotBookReason: string | null;
+  /** Administrators: whether new booking requests are mailed to them; null for everyone else. */
+  requestMails: boolean | null;
+};
 
 // A fixed hash verified when the e-mail is unknown, so that a wrong e-mail and a wrong password
 // take the same time and answer the same way.
@@ -232,7 +239,15 @@ export class AccountService {
       institution: institution && { id: institution.id, name: institution.name },
       canBook: refusal === null,
       cannotBookReason: refusal?.en ?? null,
+      requestMails: user.role === 'admin' ? await this.uow.repos.users.requestMails(user.id) : null,
     };
+  }
+
+  /** An administrator turns the mail of each new booking request on or off for themselves. */
+  async setRequestMails(ctx: CallContext, on: boolean): Promise<Me> {
+    if (ctx.actor.role !== 'admin') throw adminOnly();
+    if (!(await this.uow.transaction((r) => r.users.setRequestMails(ctx.actor.userId, on)))) throw accountGone();
+    return this.me(ctx);
   }
 
   listTokens(ctx: CallContext) {

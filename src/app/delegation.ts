@@ -93,7 +93,7 @@ export class DelegationService {
       }
       const added = await r.delegations.add(ctx.actor.userId, delegate.id, this.clock.now());
       if (added) {
-        if (this.limits) await countMails(r, ctx, this.limits, this.clock.now(), 1, { refusable: true });
+        if (this.limits) await countMails(r, ctx.actor.userId, this.limits, this.clock.now(), 1, { refusable: true });
         await this.audit(r, ctx, 'delegation.asked', ctx.actor.userId, delegate.id, null, 'pending');
         await r.jobs.enqueue(DELEGATION_MAIL_QUEUE, { personId: ctx.actor.userId, delegateId: delegate.id } satisfies DelegationMailJob);
       }

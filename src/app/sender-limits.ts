@@ -39,12 +39,12 @@ export async function countNewInvitee(r: Repositories, ctx: CallContext, limits:
 }
 
 /**
- * Counts `mails` mails a change of the person causes to others. A cancellation is counted but never
- * refused: telling people a meeting is off always goes out.
+ * Counts `mails` mails a change of the person (`senderId`) causes to others. A cancellation is
+ * counted but never refused: telling people a meeting is off always goes out.
  */
-export async function countMails(r: Repositories, ctx: CallContext, limits: InvitationLimits, now: Date, mails: number, o: { refusable: boolean }): Promise<void> {
+export async function countMails(r: Repositories, senderId: string, limits: InvitationLimits, now: Date, mails: number, o: { refusable: boolean }): Promise<void> {
   if (mails <= 0) return;
-  const n = await r.senders.add(ctx.actor.userId, 'mails', windowOf(now, HOUR), mails);
+  const n = await r.senders.add(senderId, 'mails', windowOf(now, HOUR), mails);
   if (o.refusable && n > limits.mailsPerHour) {
     const wait = secondsLeft(now, HOUR);
     throw new AppError(

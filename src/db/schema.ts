@@ -30,6 +30,8 @@ export interface UserTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   last_login_at: NullableTimestamp;
+  /** Administrators: whether new booking requests are mailed to them. */
+  request_mails: Generated<boolean>;
 }
 
 export interface RoomTable {

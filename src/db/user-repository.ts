@@ -125,6 +125,30 @@ export class PgUserRepository implements UserRepository {
     return Number(row.n);
   }
 
+  async requestDeciders(limit: number): Promise<Array<Pick<User, 'email' | 'name' | 'locale'>>> {
+    const rows = await this.db
+      .selectFrom('users')
+      .select(['email', 'name', 'locale'])
+      .where('role', '=', 'admin')
+      .where('disabled_at', 'is', null)
+      .where('request_mails', '=', true)
+      .orderBy('name')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ email: r.email, name: r.name, locale: r.locale as Locale | null }));
+  }
+
+  async requestMails(id: string): Promise<boolean> {
+    const row = await this.db.selectFrom('users').select('request_mails').where('id', '=', id).executeTakeFirst();
+    return row?.request_mails ?? false;
+  }
+
+  async setRequestMails(id: string, on: boolean): Promise<boolean> {
+    const row = await this.db.updateTable('users').set({ request_mails: on, updated_at: sql`now()` }).where('id', '=', id).returning('id').executeTakeFirst();
+    return row !== undefined;
+  }
+
   async setDisabled(id: string, at: Date | null): Promise<User | null> {
     const row = await this.db.updateTable('users').set({ disabled_at: at, updated_at: sql`now()` }).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
     if (!row) return null;

@@ -289,6 +289,7 @@ export const Me = User.extend({
   institution: z.object({ id: Id, name: z.string() }).nullable(),
   canBook: z.boolean(),
   cannotBookReason: z.string().nullable(),
+  requestMails: z.boolean().nullable().describe('Administrators: whether each new booking request is mailed to them; null for everyone else'),
   csrfToken: z.string().nullable(),
 });
 export const SignedIn = z.object({
@@ -297,7 +298,8 @@ export const SignedIn = z.object({
   next: z.string().describe('Where to go now: the `next` asked for when it is a same-origin path, otherwise "/"'),
 });
 export const MePatch = z.strictObject({
-  locale: Locale.nullable().describe('The language of the portal, mails and messages for this person; null: the browser’s and the portal’s default'),
+  locale: Locale.nullable().optional().describe('The language of the portal, mails and messages for this person; null: the browser’s and the portal’s default'),
+  requestMails: z.boolean().optional().describe('Administrators only: mail me each new booking request'),
 });
 export const TokenCreate = z.strictObject({ name: Text(100) });
 export const PasswordChange = z.strictObject({ currentPassword: Line(1000).min(1), password: Line(1000).min(1) });

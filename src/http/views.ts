@@ -54,6 +54,7 @@ export const meView = (me: Me, csrfToken: string | null) => ({
   institution: me.institution,
   canBook: me.canBook,
   cannotBookReason: me.cannotBookReason,
+  requestMails: me.requestMails,
   csrfToken,
 });
 

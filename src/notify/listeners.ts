@@ -15,7 +15,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
   /** Mails to the invitees of a booking or series (the booker's own copy is not counted); the invitees. */
   const countInvitees = async (r: Repositories, ctx: CallContext, target: { bookingId: string } | { seriesId: string }, cancelling: boolean) => {
     const invitees = await r.bookings.invitees.list(target);
-    await countMails(r, ctx, limits, clock.now(), invitees.length, { refusable: !cancelling });
+    await countMails(r, ctx.actor.userId, limits, clock.now(), invitees.length, { refusable: !cancelling });
     return invitees;
   };
 
@@ -58,7 +58,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
     const to = { email: e.invitee.email, locale: e.invitee.locale, timeZone: e.invitee.timeZone };
     const added = e.action === 'added';
     const common = { action: added ? ('created' as const) : ('cancelled' as const), method: added ? ('REQUEST' as const) : ('CANCEL' as const), to };
-    await countMails(r, e.ctx, limits, clock.now(), 1, { refusable: added });
+    await countMails(r, e.ctx.actor.userId, limits, clock.now(), 1, { refusable: added });
     if ('bookingId' in e.target) {
       const b = await r.bookings.findById(e.target.bookingId);
       if (b) await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, ...common } satisfies ComposeJob);

@@ -70,7 +70,7 @@ export async function startNotify(deps: {
   services.bookings.onChange(listeners.booking);
   services.series.onChange(listeners.series);
   services.calendar.invitees.onChange(listeners.invitee);
-  services.requests.onChange(requestMailListener({ locale: config.defaultLocale, timeZone: deps.defaultTimeZone, publicUrl: config.publicUrl }));
+  services.requests.onChange(requestMailListener({ locale: config.defaultLocale, timeZone: deps.defaultTimeZone, publicUrl: config.publicUrl }, deps.limits, deps.clock));
   return {
     mailConfigured: mailer.configured,
     setMeetingDetails: (source) => {

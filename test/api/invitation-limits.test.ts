@@ -165,6 +165,22 @@ describe('several invitees at once', () => {
 });
 
 describe('mails per sender and hour', () => {
+  it('counts the mails a new request sends the administrators: filing and withdrawing in a loop stops at the hour’s limit, nothing filed', async () => {
+    const ivo = await t.user('member', uni, 'Ivo');
+    const admins = (await t.api('GET', '/api/v1/users?role=admin', { as: t.admin })).body.items.length as number;
+    const file = () => t.api('POST', '/api/v1/requests', { as: ivo, body: { title: 'Far ahead', reason: 'Planned a year ahead', seats: 5, roomId: room, start: '2026-12-01T10:00', end: '2026-12-01T11:00' } });
+    const filed = Math.floor(20 / admins);
+    for (let i = 0; i < filed; i++) {
+      const q = await file();
+      expect(q.status, JSON.stringify(q.body)).toBe(201);
+      expect((await t.api('POST', `/api/v1/requests/${q.body.id}/withdraw`, { as: ivo, body: {} })).status).toBe(200);
+    }
+    const refused = await file();
+    expect([refused.status, refused.body.code]).toEqual([429, 'MAIL_LIMIT_REACHED']);
+    const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM booking_requests WHERE requester_id = ${ivo.userId}`.execute(t.db.database.db);
+    expect(Number(rows[0]!.n)).toBe(filed);
+  });
+
   it('refuses a change that would mail invitees past MAX_MAILS_PER_SENDER_PER_HOUR, under parallel requests; cancellations still go out', async () => {
     const elena = await t.user('member', uni, 'Elena');
     const id = await booking(elena, 'Newsletter');

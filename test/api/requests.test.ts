@@ -99,6 +99,50 @@ describe('what self-service refuses may be asked for', () => {
   });
 });
 
+describe('the administrators hear of a new request', () => {
+  it('mails each active administrator, in their language, what is asked, why and where to decide; nobody else', async () => {
+    // The portal's default language is Italian: the first administrator has chosen none, the second English.
+    await t.portal.services.uow.repos.users.update(admin2.userId, { locale: 'en' });
+    const away = await t.user('admin', null, 'Away Admin');
+    await t.portal.services.uow.repos.users.setDisabled(away.userId, new Date('2026-03-19T00:00:00Z'));
+    const q = await ask(bob, { roomId: small, seats: 10, start: '2026-03-26T08:00', end: '2026-03-26T21:00', title: 'Open day', reason: 'The whole faculty presents its courses.' });
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    const about = (m: { subject: string }) => m.subject.endsWith(': Open day');
+    const english = (await queuedMails(t, admin2.userId)).filter(about);
+    expect(english.map((m) => m.subject)).toEqual(['New booking request: Open day']);
+    expect(english[0]!.text).toContain('Bob (Università di Padova) asks for a longer booking than self-service allows');
+    expect(english[0]!.text).toContain('Asked for: Open day – Thursday 26 March 2026, 08:00–21:00 (Europe/Rome) – Sala Agnesi');
+    expect(english[0]!.text).toContain('The whole faculty presents its courses.');
+    expect(english[0]!.text).toMatch(/Decide in the portal: http:\/\/\S+\/admin\/requests/);
+    const it_ = (await queuedMails(t, t.admin.userId)).filter(about);
+    expect(it_.map((m) => m.subject)).toEqual(['Nuova richiesta di prenotazione: Open day']);
+    expect(it_[0]!.text).toContain('Bob (Università di Padova) chiede una prenotazione più lunga di quanto consentito');
+    expect((await queuedMails(t, away.userId)).filter(about)).toEqual([]);
+    // The requester and other members get nothing of it.
+    expect((await queuedMails(t, bob.userId)).filter(about)).toEqual([]);
+    expect((await queuedMails(t, alice.userId)).filter(about)).toEqual([]);
+    expect((await t.api('POST', `/api/v1/requests/${q.body.id}/withdraw`, { as: bob, body: {} })).status).toBe(200);
+  });
+
+  it('lets an administrator turn the mail off for themselves; a member has no such switch', async () => {
+    expect((await t.api('GET', '/api/v1/me', { as: admin2 })).body.requestMails).toBe(true);
+    expect((await t.api('GET', '/api/v1/me', { as: bob })).body.requestMails).toBeNull();
+    const off = await t.api('PATCH', '/api/v1/me', { as: admin2, body: { requestMails: false } });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(off.body).toMatchObject({ requestMails: false, locale: 'en' });
+    const member = await t.api('PATCH', '/api/v1/me', { as: bob, body: { requestMails: true, locale: 'it' } });
+    expect([member.status, member.body.code]).toEqual([403, 'ADMIN_ONLY']);
+    expect((await t.api('GET', '/api/v1/me', { as: bob })).body.locale).toBe('en');
+    const q = await ask(bob, { roomId: small, seats: 10, start: '2026-03-27T08:00', end: '2026-03-27T21:00', title: 'Quiet admin', reason: 'A long day.' });
+    expect(q.status, JSON.stringify(q.body)).toBe(201);
+    const about = (m: { subject: string }) => m.subject.endsWith(': Quiet admin');
+    expect((await queuedMails(t, admin2.userId)).filter(about)).toEqual([]);
+    expect((await queuedMails(t, t.admin.userId)).filter(about)).toHaveLength(1);
+    expect((await t.api('PATCH', '/api/v1/me', { as: admin2, body: { requestMails: true } })).body.requestMails).toBe(true);
+    expect((await t.api('POST', `/api/v1/requests/${q.body.id}/withdraw`, { as: bob, body: {} })).status).toBe(200);
+  });
+});
+
 describe('an administrator decides', () => {
   it('approves a request of someone whose institution does not subscribe: the booking is theirs, the audit names the administrator, the mail is in their language', async () => {
     const refused = await book(nobody, { roomId: small, seats: 20, start: '2026-04-02T10:00', end: '2026-04-02T12:00' });

@@ -94,6 +94,29 @@ describeInBrowser('my account', () => {
     await page.getByRole('heading', { level: 1, name: 'Il mio account' }).waitFor();
   });
 
+  it('lets an administrator turn off the mail of new requests (in Italian); a member has no such card', async () => {
+    const page = await open(portal.admin, 'it');
+    await page.goto('/account');
+    const card = page.getByRole('region', { name: 'Posta' });
+    const box = card.getByRole('checkbox', { name: 'Inviami per e-mail ogni nuova richiesta di prenotazione' });
+    await box.waitFor();
+    expect(await box.isChecked()).toBe(true);
+    await box.uncheck();
+    await page.getByText('Le nuove richieste non ti saranno più inviate per e-mail.').waitFor();
+    expect((await portal.api(portal.admin, 'GET', '/api/v1/me')).body.requestMails).toBe(false);
+    await page.reload();
+    expect(await page.getByRole('checkbox', { name: 'Inviami per e-mail ogni nuova richiesta di prenotazione' }).isChecked()).toBe(false);
+    await expectAccessible(page, 'the account page of an administrator');
+    await page.getByRole('checkbox', { name: 'Inviami per e-mail ogni nuova richiesta di prenotazione' }).check();
+    await page.getByText('Le nuove richieste ti saranno inviate per e-mail.').waitFor();
+    expect((await portal.api(portal.admin, 'GET', '/api/v1/me')).body.requestMails).toBe(true);
+    const member = await open(await portal.member('Marta Galli'), 'it');
+    await member.goto('/account');
+    await member.getByRole('heading', { level: 1, name: 'Il mio account' }).waitFor();
+    await member.getByRole('region', { name: 'Dove hai effettuato l’accesso' }).waitFor();
+    expect(await member.getByRole('region', { name: 'Posta' }).count()).toBe(0);
+  });
+
   it('makes an API token shown once, which works until it is revoked (in Italian)', async () => {
     const luca = await portal.member('Luca Bianchi');
     const page = await open(luca, 'it');

@@ -62,8 +62,14 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
 
   app.patch('/me', {
     config: { access: 'signed-in' },
-    schema: { tags: ['session'], summary: 'Save the signed-in person’s language', body: S.MePatch, response: { 200: S.Me, ...S.errorResponses } },
-    handler: async (req) => meView(await accounts.setLanguage(callContext(req), req.body.locale), req.csrfToken),
+    schema: { tags: ['session'], summary: 'Save the signed-in person’s language, and (administrators) whether new requests are mailed to them', body: S.MePatch, response: { 200: S.Me, ...S.errorResponses } },
+    handler: async (req) => {
+      const ctx = callContext(req);
+      // The administrators-only switch first: a member's request that names it changes nothing.
+      if (req.body.requestMails !== undefined) await accounts.setRequestMails(ctx, req.body.requestMails);
+      const me = req.body.locale !== undefined ? await accounts.setLanguage(ctx, req.body.locale) : await accounts.me(ctx);
+      return meView(me, req.csrfToken);
+    },
   });
 
   // Passwords, sessions and new tokens are a browser's: a token (a script) neither changes, sees nor

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
-import type { ApiToken } from '../api/types.ts';
+import type { ApiToken, Me } from '../api/types.ts';
 import { Link } from '../app/router.tsx';
 import { newPasswordErrors, NewPasswordFields, PasswordRules, ShowPasswords, type NewPassword } from '../auth/newPassword.tsx';
 import { useMe } from '../auth/session.tsx';
@@ -48,6 +48,7 @@ export function AccountPage() {
           <Link to="/account/delegates">{t('account.delegatesLink')}</Link> · <Link to="/bookings">{t('account.feedLink')}</Link>
         </p>
       </section>
+      {me.role === 'admin' && <RequestMailCard />}
       <PasswordCard />
       <SessionsCard />
       <TokensCard />
@@ -119,6 +120,49 @@ function PasswordCard() {
 }
 
 /** Other browsers and devices signed in as this person, and a way to end them all (a shared computer left signed in). */
+/** An administrator's switch for the mail of each new booking request (read fresh: the session's copy may be older). */
+function RequestMailCard() {
+  const { t } = useTranslation();
+  const toast = useToast();
+  const [on, setOn] = useState<boolean | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    api.get<Me>('/api/v1/me').then((me) => setOn(me.requestMails), setError);
+  }, []);
+
+  async function change(next: boolean) {
+    setBusy(true);
+    setError(null);
+    try {
+      const me = await api.patch<Me>('/api/v1/me', { requestMails: next });
+      setOn(me.requestMails);
+      toast(t(me.requestMails ? 'account.requestMailsOn' : 'account.requestMailsOff'));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card account-card" aria-labelledby="account-mail">
+      <h2 id="account-mail">{t('account.mail')}</h2>
+      {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
+      {on === null ? (
+        !error && <p role="status">{t('common.loading')}</p>
+      ) : (
+        <label className="check">
+          <input type="checkbox" checked={on} disabled={busy} onChange={(e) => void change(e.target.checked)} />
+          {t('account.requestMails')}
+        </label>
+      )}
+      <p className="muted small">{t('account.requestMailsHint')}</p>
+    </section>
+  );
+}
+
 function SessionsCard() {
   const { t } = useTranslation();
   const toast = useToast();

@@ -14,6 +14,8 @@ export interface Me {
   cannotBookReason: string | null;
   /** A local password on this portal (false: the person signs in through their institution only). */
   hasPassword: boolean;
+  /** Administrators: whether each new booking request is mailed to them; null for everyone else. */
+  requestMails: boolean | null;
   csrfToken: string;
 }
 
