@@ -10,6 +10,7 @@ import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import { useStackedTable } from '../ui/stackedTable.ts';
 
 interface UsageMonth {
   month: string; // YYYY-MM
@@ -89,6 +90,7 @@ function RequirementsForm({ institutionId }: { institutionId: string }) {
 /** One institution: booked hours per month beside the quota (admins and the institution's managers), and for admins the sign-in requirement. */
 export function InstitutionPage({ params }: { params: Record<string, string> }) {
   const { t } = useTranslation();
+  const table = useStackedTable();
   const { me } = useMe();
   const id = params.id ?? '';
   const [institution, setInstitution] = useState<Institution | null>(null);
@@ -123,7 +125,7 @@ export function InstitutionPage({ params }: { params: Record<string, string> }) 
         <p role="status">{t('common.loading')}</p>
       ) : usage ? (
         <div className="table-wrap card">
-          <table className="data-table" data-slot="usage">
+          <table ref={table} className="data-table data-table-stack" data-slot="usage">
             <caption className="table-caption">{t('admin.institution.usageTitle')}</caption>
             <thead>
               <tr>
