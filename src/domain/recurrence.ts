@@ -319,6 +319,7 @@ export const occurrenceDay = (instant: Date, zone: string) => DateTime.fromJSDat
  * ignored, as it means the booker meant another rule or another day.
  */
 export function leaveOut(starts: readonly Date[], days: readonly string[], zone: string): { kept: Date[]; leftOut: Date[] } {
+  if (days.length === 0) return { kept: [...starts], leftOut: [] }; // the usual case costs no date arithmetic
   const wanted = new Set(days);
   const byDay = new Map(starts.map((s) => [occurrenceDay(s, zone), s]));
   const first = starts[0] ? occurrenceDay(starts[0], zone) : null;
