@@ -167,8 +167,9 @@ export class MailComposer {
       stamp: b.updatedAt,
     };
     const recipients = job.to ? [job.to] : await this.recipients(reads, b.bookerId, { bookingId: b.id }, b);
+    const replyTo = await this.replyTo(reads, b.bookerId);
     return recipients.map((to) =>
-      this.mail(to, method, [event], {
+      this.mail(to, method, [event], replyTo(to), {
         kind: KIND[job.action],
         title: b.title,
         roomName: b.roomName,
@@ -216,8 +217,9 @@ export class MailComposer {
       if (current?.status === 'confirmed') when = { start: current.start, end: current.end };
     }
     const recipients = job.to ? [job.to] : await this.recipients(reads, s.bookerId, { seriesId: s.id }, s);
+    const replyTo = await this.replyTo(reads, s.bookerId);
     return recipients.map((to) =>
-      this.mail(to, job.method, events, {
+      this.mail(to, job.method, events, replyTo(to), {
         kind: KIND[job.action],
         title: s.title,
         roomName: s.roomName,
@@ -238,6 +240,7 @@ export class MailComposer {
     const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
     const recipients = [...(await this.recipients(reads, b.bookerId, { bookingId: b.id })), ...(b.seriesId ? (await reads.invitees({ seriesId: b.seriesId })).map(this.asRecipient) : [])];
     const unique = [...new Map(recipients.map((r) => [r.email.toLowerCase(), r])).values()];
+    const replyTo = await this.replyTo(reads, b.bookerId);
     return unique.map((to) => {
       const rendered = renderMail({
         kind: 'reminder',
@@ -252,8 +255,17 @@ export class MailComposer {
         portalUrl,
         minutesBefore: job.minutesBefore,
       });
-      return { to: to.email, ...rendered };
+      return { to: to.email, ...rendered, replyTo: replyTo(to) };
     });
+  }
+
+  /**
+   * Whom a recipient's reply should reach: the booker, for everyone else (an invitee's question
+   * about the meeting is for the person who booked it, not for the portal's sender address).
+   */
+  private async replyTo(reads: BatchReads, bookerId: string): Promise<(to: Recipient) => string | undefined> {
+    const booker = await reads.person(bookerId);
+    return (to) => (booker && to.email.toLowerCase() !== booker.email.toLowerCase() ? booker.email : undefined);
   }
 
   private asRecipient = (i: { email: string; locale: Locale; timeZone: string | null }): Recipient => ({ email: i.email, locale: i.locale, timeZone: i.timeZone });
@@ -284,12 +296,13 @@ export class MailComposer {
     to: Recipient,
     method: 'REQUEST' | 'CANCEL',
     events: CalendarEvent[],
+    replyTo: string | undefined,
     content: Omit<Parameters<typeof renderMail>[0], 'locale' | 'recipientZone'>,
   ): OutgoingMail {
     const rendered = renderMail({ ...content, locale: to.locale, recipientZone: to.timeZone, bookedFor: to.bookedFor });
-    if (to.bookedFor) return { to: to.email, ...rendered };
+    if (to.bookedFor) return { to: to.email, ...rendered, replyTo };
     const calendar = buildCalendar({ method, events, organizer: organizerOf(this.config.from), attendees: [{ email: to.email, name: to.name ?? null }] });
-    return { to: to.email, ...rendered, calendar: { method, content: calendar } };
+    return { to: to.email, ...rendered, calendar: { method, content: calendar }, replyTo };
   }
 }
 

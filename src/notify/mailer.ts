@@ -10,6 +10,8 @@ export type OutgoingMail = {
   html: string;
   /** The iCalendar part: text/calendar; method=REQUEST|CANCEL (RFC 6047, 2.4). */
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string } | undefined;
+  /** Where a reply goes: the booker, for the people invited to their meeting (the From stays the portal's). */
+  replyTo?: string | undefined;
 };
 
 /** What became of a mail: handed to the SMTP server, or (no SMTP configured) only written to the log. */
@@ -46,6 +48,7 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
         text: mail.text,
         html: mail.html,
         ...(mail.calendar && { icalEvent: { method: mail.calendar.method, content: mail.calendar.content, filename: 'invite.ics' } }),
+        ...(mail.replyTo && { replyTo: mail.replyTo }),
       });
       return 'sent';
     },

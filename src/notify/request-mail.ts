@@ -114,7 +114,8 @@ export function newRequestMail(q: BookingRequest, admin: { email: string; name: 
     [w.decide, url],
   ];
   const paragraphs = [w.hello(admin.name), w.newIntro(who, w.codes[q.askedFor] ?? w.other), w.expires];
-  return { to: admin.email, subject: `${w.newSubject}: ${q.title}`, ...body(locale, paragraphs, rows, url) };
+  // A reply asks the requester, not the portal's sender address.
+  return { to: admin.email, subject: `${w.newSubject}: ${q.title}`, ...body(locale, paragraphs, rows, url), replyTo: q.requester.email };
 }
 
 /** A request mail's text and HTML: its paragraphs, then a table of what it is about. */

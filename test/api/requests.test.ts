@@ -114,6 +114,10 @@ describe('the administrators hear of a new request', () => {
     expect(english[0]!.text).toContain('Asked for: Open day – Thursday 26 March 2026, 08:00–21:00 (Europe/Rome) – Sala Agnesi');
     expect(english[0]!.text).toContain('The whole faculty presents its courses.');
     expect(english[0]!.text).toMatch(/Decide in the portal: http:\/\/\S+\/admin\/requests/);
+    // A reply asks Bob.
+    const replyTo = await sql<{ r: string }>`SELECT data->>'replyTo' AS r FROM pgboss.job WHERE name = 'mail-deliver' AND data->>'subject' = 'New booking request: Open day'`.execute(t.db.database.db);
+    const bobEmail = (await t.portal.services.uow.repos.users.findById(bob.userId))!.email;
+    expect(replyTo.rows.map((x) => x.r)).toEqual([bobEmail]);
     const it_ = (await queuedMails(t, t.admin.userId)).filter(about);
     expect(it_.map((m) => m.subject)).toEqual(['Nuova richiesta di prenotazione: Open day']);
     expect(it_[0]!.text).toContain('Bob (Università di Padova) chiede una prenotazione più lunga di quanto consentito');

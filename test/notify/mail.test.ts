@@ -130,6 +130,11 @@ describe('invitation, update and cancellation of a booking', () => {
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     const invite = await smtp.waitFor(subjectIs('examiner@uni.example', 'Invitation: Thesis defence'));
     expect(invite.parsed.text).toContain('Your time: Wednesday 1 April 2026, 08:00–09:00 (Europe/London)');
+    // A reply reaches Bruno, who booked it; his own copy has no Reply-To (it would be himself).
+    const brunoEmail = (await t.portal.services.uow.repos.users.findById(bruno.userId))!.email;
+    expect(invite.parsed.replyTo?.value.map((a) => a.address)).toEqual([brunoEmail]);
+    const own = await smtp.waitFor(subjectIs(brunoEmail, 'Invito: Thesis defence'));
+    expect(own.parsed.replyTo).toBeUndefined();
     expect(prop(calendarOf(invite).events[0]!, 'uid')).toBe(`booking-${res.body.id}@meet.example.org`);
     expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email: 'EXAMINER@uni.example' } })).body.code).toBe('ALREADY_INVITED');
     expect((await t.api('GET', `/api/v1/bookings/${res.body.id}/invitees`, { as: alice })).status).toBe(404);
