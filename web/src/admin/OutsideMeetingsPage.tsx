@@ -15,6 +15,7 @@ import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { PersonPicker, type PickedPerson } from './PersonPicker.tsx';
+import { useStackedTable } from '../ui/stackedTable.ts';
 
 interface OutsideMeeting {
   id: string;
@@ -44,6 +45,7 @@ type Draft = { roomId: string; owner: PickedPerson | null; date: string; startTi
 /** Admins: meetings on the conferencing services that were not made through the portal, to adopt as bookings or remove. */
 export function OutsideMeetingsPage() {
   const { t } = useTranslation();
+  const table = useStackedTable();
   const { settings } = useMe();
   const toast = useToast();
   const zone = settings.defaultTimeZone;
@@ -147,7 +149,7 @@ export function OutsideMeetingsPage() {
         <div className="empty-state">{t('admin.outside.none')}</div>
       ) : items ? (
         <div className="table-wrap card">
-          <table className="data-table" data-slot="outside-meetings">
+          <table ref={table} className="data-table data-table-stack" data-slot="outside-meetings">
             <caption className="visually-hidden">{t('admin.outside.title')}</caption>
             <thead>
               <tr>

@@ -8,6 +8,7 @@ import { formatInstant, formatSlot } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import { useStackedTable } from '../ui/stackedTable.ts';
 
 interface Attempt {
   id: string;
@@ -72,6 +73,9 @@ function MeetingWhen({ booking }: { booking: Parked['booking'] }) {
 /** Admins: the virtual rooms that could not be prepared (with "retry now") and the recent calls to the services. */
 export function ProvisioningPage() {
   const { t } = useTranslation();
+  const deadTable = useStackedTable();
+  const stalledTable = useStackedTable();
+  const attemptsTable = useStackedTable();
   const { settings } = useMe();
   const toast = useToast();
   const zone = settings.defaultTimeZone;
@@ -135,7 +139,7 @@ export function ProvisioningPage() {
             <div className="empty-state">{t('admin.provisioning.noneFailed')}</div>
           ) : (
             <div className="table-wrap card">
-              <table className="data-table" data-slot="dead-letter">
+              <table ref={deadTable} className="data-table data-table-stack" data-slot="dead-letter">
                 <caption className="visually-hidden">{t('admin.provisioning.failedTitle')}</caption>
                 <thead>
                   <tr>
@@ -191,7 +195,7 @@ export function ProvisioningPage() {
               <h2 className="section-title">{t('admin.provisioning.stalledTitle')}</h2>
               <p className="muted">{t('admin.provisioning.stalledHelp')}</p>
               <div className="table-wrap card">
-                <table className="data-table" data-slot="stalled">
+                <table ref={stalledTable} className="data-table data-table-stack" data-slot="stalled">
                   <caption className="visually-hidden">{t('admin.provisioning.stalledTitle')}</caption>
                   <thead>
                     <tr>
@@ -226,7 +230,7 @@ export function ProvisioningPage() {
             <div className="empty-state">{t('admin.provisioning.noneRecent')}</div>
           ) : (
             <div className="table-wrap card">
-              <table className="data-table" data-slot="attempts">
+              <table ref={attemptsTable} className="data-table data-table-stack" data-slot="attempts">
                 <caption className="visually-hidden">{t('admin.provisioning.recentTitle')}</caption>
                 <thead>
                   <tr>

@@ -8,6 +8,7 @@ import { formatInstant } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import { useStackedTable } from '../ui/stackedTable.ts';
 
 type LocalAccounts = 'everyone' | 'admins-only';
 
@@ -26,6 +27,7 @@ const WHEN: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year:
 /** Admins: who may sign in with a password, and the state of the federation's metadata. */
 export function SignInSettingsPage() {
   const { t } = useTranslation();
+  const table = useStackedTable();
   const { settings } = useMe();
   const toast = useToast();
   const zone = settings.defaultTimeZone;
@@ -117,7 +119,7 @@ export function SignInSettingsPage() {
             <div className="empty-state">{t('admin.signIn.noFederation')}</div>
           ) : sources ? (
             <div className="table-wrap card">
-              <table className="data-table" data-slot="federation">
+              <table ref={table} className="data-table data-table-stack" data-slot="federation">
                 <caption className="visually-hidden">{t('admin.signIn.federationTitle')}</caption>
                 <thead>
                   <tr>

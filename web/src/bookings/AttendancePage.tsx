@@ -6,6 +6,7 @@ import { Link } from '../app/router.tsx';
 import { formatInstant, formatSlot, TIME } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
+import { useStackedTable } from '../ui/stackedTable.ts';
 
 export type AttendanceReport = {
   bookingId: string;
@@ -32,6 +33,7 @@ function duration(seconds: number, t: TFunction): string {
  */
 export function AttendancePage({ params }: { params: Record<string, string> }) {
   const { t } = useTranslation();
+  const table = useStackedTable();
   const id = params.id ?? '';
   const { data: report, error } = useGet<AttendanceReport>(`/api/v1/bookings/${encodeURIComponent(id)}/attendance`);
 
@@ -81,7 +83,7 @@ export function AttendancePage({ params }: { params: Record<string, string> }) {
         <p className="muted">{t('attendance.empty')}</p>
       ) : (
         <div className="table-wrap card">
-          <table className="data-table">
+          <table ref={table} className="data-table data-table-stack">
             <caption className="visually-hidden">{t('attendance.caption', { count: report.people.length })}</caption>
             <thead>
               <tr>
