@@ -133,6 +133,9 @@ function RequestMailCard() {
   }, []);
 
   async function change(next: boolean) {
+    // The box shows the click at once (a controlled box waiting for the answer would spring back
+    // meanwhile); a refused save puts it back.
+    setOn(next);
     setBusy(true);
     setError(null);
     try {
@@ -140,6 +143,7 @@ function RequestMailCard() {
       setOn(me.requestMails);
       toast(t(me.requestMails ? 'account.requestMailsOn' : 'account.requestMailsOff'));
     } catch (e) {
+      setOn(!next);
       setError(e);
     } finally {
       setBusy(false);
