@@ -209,6 +209,27 @@ describeInBrowser('what the UI audit found', () => {
     await expectAccessible(page, 'Users list at 390 px');
   });
 
+  it('shows a new role at once while it is saved, not the old one until the answer comes', async () => {
+    const page = await usersList('Paolo Conte', 'paolo.conte@studenti.universita.example.it', 1280);
+    // The answer held back: what the list shows meanwhile is what a slow network shows.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/v1/users/*', async (route) => {
+      if (route.request().method() === 'PATCH') await held;
+      await route.continue();
+    });
+    const roleOf = page.getByLabel('Ruolo di Paolo Conte');
+    await roleOf.selectOption('institution-manager');
+    // Was: the list sprang back to Utente until the answer and the list read after it came.
+    await page.waitForTimeout(200);
+    expect(await roleOf.inputValue()).toBe('institution-manager');
+    release();
+    await page.getByText('Paolo Conte aggiornato.').waitFor();
+    expect(await roleOf.inputValue()).toBe('institution-manager');
+    await page.reload();
+    expect(await page.getByLabel('Ruolo di Paolo Conte').inputValue()).toBe('institution-manager');
+  });
+
   // The statistics regions' names (landmark-unique) are checked in statistics.test.ts, which has a year of data.
   it('puts the headings of My bookings in order', async () => {
     const page = await open(maria);

@@ -307,12 +307,17 @@ export function UsersPage() {
       setBusy(null);
     }
   }
-  const patch = (user: User, body: Partial<Pick<User, 'role' | 'institutionId' | 'disabled'>>) =>
-    act(user, async () => {
+  // What a row's save changes, shown at once: its lists would otherwise spring back to the old
+  // choice until the answer and the list read after it came (and again between the two).
+  const [saving, setSaving] = useState<{ id: string; body: Partial<Pick<User, 'role' | 'institutionId'>> } | null>(null);
+  const patch = (user: User, body: Partial<Pick<User, 'role' | 'institutionId' | 'disabled'>>) => {
+    setSaving({ id: user.id, body });
+    return act(user, async () => {
       const changed = await api.patch<User>(`/api/v1/users/${encodeURIComponent(user.id)}`, body);
       toast(t(body.disabled === false ? 'admin.users.enabled' : 'admin.users.saved', { name: changed.name }));
-      void users.reload();
-    });
+      await users.reload();
+    }).finally(() => setSaving(null));
+  };
   // How the person gets in, and whether they have: what an administrator asks first when someone cannot.
   const signInNote = ({ signIn }: ListedUser) => {
     const how = signIn.password && signIn.institution ? 'both' : signIn.password ? 'password' : signIn.institution ? 'institution' : 'none';
@@ -365,7 +370,8 @@ export function UsersPage() {
         ...(isAdmin ? [{ label: t('admin.users.institution') }] : []),
         { label: t('common.actions'), hiddenLabel: true },
       ]}
-      row={(user) => {
+      row={(listed) => {
+        const user = saving?.id === listed.id ? { ...listed, ...saving.body } : listed;
         const isSelf = user.id === me.id;
         // Managers look after the members of their institution; administrators after everyone.
         const manageable = isAdmin || (user.role === 'member' && user.institutionId === me.institution?.id);
