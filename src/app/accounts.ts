@@ -244,10 +244,9 @@ export class AccountService {
   }
 
   /** An administrator turns the mail of each new booking request on or off for themselves. */
-  async setRequestMails(ctx: CallContext, on: boolean): Promise<Me> {
+  async setRequestMails(ctx: CallContext, on: boolean): Promise<void> {
     if (ctx.actor.role !== 'admin') throw adminOnly();
     if (!(await this.uow.transaction((r) => r.users.setRequestMails(ctx.actor.userId, on)))) throw accountGone();
-    return this.me(ctx);
   }
 
   listTokens(ctx: CallContext) {

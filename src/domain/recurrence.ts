@@ -321,18 +321,19 @@ export const occurrenceDay = (instant: Date, zone: string) => DateTime.fromJSDat
 export function leaveOut(starts: readonly Date[], days: readonly string[], zone: string): { kept: Date[]; leftOut: Date[] } {
   if (days.length === 0) return { kept: [...starts], leftOut: [] }; // the usual case costs no date arithmetic
   const wanted = new Set(days);
-  const byDay = new Map(starts.map((s) => [occurrenceDay(s, zone), s]));
-  const first = starts[0] ? occurrenceDay(starts[0], zone) : null;
+  const dayOf = starts.map((s) => occurrenceDay(s, zone));
+  const ruleDays = new Set(dayOf);
+  const first = dayOf[0] ?? null;
   const problems = days.flatMap((day, i) => {
     if (day === first) return [{ path: `leaveOut.${i}`, en: `${day} is the first meeting: start the series on its next date instead.`, it: `${day} è la prima riunione: fai iniziare la serie dalla data successiva.` }];
-    if (!byDay.has(day)) return [{ path: `leaveOut.${i}`, en: `${day} is not one of the dates this rule books.`, it: `${day} non è una delle date che questa regola prenota.` }];
+    if (!ruleDays.has(day)) return [{ path: `leaveOut.${i}`, en: `${day} is not one of the dates this rule books.`, it: `${day} non è una delle date che questa regola prenota.` }];
     return [];
   });
   if (problems.length > 0) {
     const { en, it } = fieldErrors(problems);
     throw new AppError('invalid', 'VALIDATION_FAILED', problems.map((p) => p.en).join(' '), en, { it: problems.map((p) => p.it).join(' '), details: it });
   }
-  return { kept: starts.filter((s) => !wanted.has(occurrenceDay(s, zone))), leftOut: starts.filter((s) => wanted.has(occurrenceDay(s, zone))) };
+  return { kept: starts.filter((_, i) => !wanted.has(dayOf[i]!)), leftOut: starts.filter((_, i) => wanted.has(dayOf[i]!)) };
 }
 
 /** Moves an instant to the same wall-clock time of day as `time` on its own local date. */

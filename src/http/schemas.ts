@@ -446,10 +446,8 @@ export const InviteeCreate = z.strictObject({
   locale: z.enum(['it', 'en']).default('it'),
   timeZone: Line(64).min(1).optional(),
 });
-export const InviteeBatch = z.strictObject({
-  emails: z.array(z.email({ error: SCHEMA_WORDS.email.en }).max(320)).min(1).max(50).describe('1 to 50 addresses; those already invited are named in the answer, not refused'),
-  locale: z.enum(['it', 'en']).default('it'),
-  timeZone: Line(64).min(1).optional(),
+export const InviteeBatch = InviteeCreate.omit({ email: true }).extend({
+  emails: z.array(InviteeCreate.shape.email).min(1).max(50).describe('1 to 50 addresses; those already invited are named in the answer, not refused'),
 });
 export const Invitee = z.object({ id: Id, email: z.string(), locale: z.enum(['it', 'en']), timeZone: z.string().nullable(), createdAt: Instant });
 export const InviteeBatchResult = z.object({ added: z.array(Invitee), alreadyInvited: z.array(z.string()).describe('addresses that were invited already (nothing sent to them again)') });

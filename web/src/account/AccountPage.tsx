@@ -119,7 +119,6 @@ function PasswordCard() {
   );
 }
 
-/** Other browsers and devices signed in as this person, and a way to end them all (a shared computer left signed in). */
 /** An administrator's switch for the mail of each new booking request (read fresh: the session's copy may be older). */
 function RequestMailCard() {
   const { t } = useTranslation();
@@ -167,6 +166,7 @@ function RequestMailCard() {
   );
 }
 
+/** Other browsers and devices signed in as this person, and a way to end them all (a shared computer left signed in). */
 function SessionsCard() {
   const { t } = useTranslation();
   const toast = useToast();
