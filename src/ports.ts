@@ -542,6 +542,8 @@ export type BookingEvent = {
   partOfSeries?: boolean;
   /** A new booking whose booker asked for no audio conference (issue #7; audio is on by default). */
   withoutAudio?: boolean;
+  /** What the person cancelling wrote to those the cancellation is mailed to (the booker, the invitees). */
+  message?: string | undefined;
 };
 /**
  * Reacts to a booking change inside the booking's own transaction (provisioning, mail, audio
@@ -560,6 +562,8 @@ export type SeriesEvent = {
   /** Set when only this occurrence was cancelled (iCalendar CANCEL with RECURRENCE-ID). */
   occurrence?: Booking | undefined;
   ctx: CallContext;
+  /** As BookingEvent's: the words of the person cancelling, mailed with the cancellation. */
+  message?: string | undefined;
 };
 /** Reacts to a series change inside its transaction, like BookingListener. */
 export type SeriesListener = (repos: Repositories, event: SeriesEvent) => Promise<void>;

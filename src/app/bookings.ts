@@ -408,14 +408,15 @@ export class BookingService {
     return updated;
   }
 
-  async cancel(ctx: CallContext, id: string): Promise<Booking> {
+  /** Cancels a booking; `message` goes with the cancellation mailed to its booker and invitees. */
+  async cancel(ctx: CallContext, id: string, opts: { message?: string | undefined } = {}): Promise<Booking> {
     const now = this.clock.now();
     return this.uow.transaction(async (r) => {
       const current = await r.bookings.findById(id, { forUpdate: true });
       if (!current || !canManageBooking(ctx.actor, current)) throw bookingNotFound();
-      if (current.status === 'cancelled') return current; // cancelling twice changes nothing
+      if (current.status === 'cancelled') return current; // cancelling twice changes nothing (and mails nothing)
       checkNotEnded(current, now);
-      return this.withdraw(r, ctx, current);
+      return this.withdraw(r, ctx, current, { message: opts.message });
     });
   }
 
@@ -423,11 +424,11 @@ export class BookingService {
    * Cancels a locked booking inside the caller's transaction. An occurrence cancelled on its own
    * becomes an EXDATE of its series (RFC 5545, 3.8.5.1), so the series' invitation leaves it out.
    */
-  async withdraw(r: Repositories, ctx: CallContext, current: Booking, opts: { partOfSeries?: boolean } = {}): Promise<Booking> {
+  async withdraw(r: Repositories, ctx: CallContext, current: Booking, opts: { partOfSeries?: boolean; message?: string | undefined } = {}): Promise<Booking> {
     await r.bookings.cancel(current.id);
     if (current.seriesId && current.recurrenceId && !opts.partOfSeries) await r.bookings.series.addExdates(current.seriesId, [current.recurrenceId]);
     const cancelled = (await r.bookings.findById(current.id))!;
-    await this.recordChange(r, ctx, 'cancelled', current, cancelled, opts.partOfSeries ?? false);
+    await this.recordChanges(r, [{ ctx, action: 'cancelled', before: current, after: cancelled, partOfSeries: opts.partOfSeries ?? false, message: opts.message }]);
     return cancelled;
   }
 
@@ -542,7 +543,10 @@ export class BookingService {
   }
 
   /** Audit records, one live notice statement for all, then the listeners, in order. */
-  private async recordChanges(r: Repositories, changes: { ctx: CallContext; action: BookingEvent['action']; before: Booking | null; after: Booking; partOfSeries: boolean; withoutAudio?: boolean }[]) {
+  private async recordChanges(
+    r: Repositories,
+    changes: { ctx: CallContext; action: BookingEvent['action']; before: Booking | null; after: Booking; partOfSeries: boolean; withoutAudio?: boolean; message?: string | undefined }[],
+  ) {
     await r.audit.recordMany(
       changes.map(({ ctx, action, before, after }) => ({
         actorId: ctx.actor.userId,
@@ -566,13 +570,14 @@ export class BookingService {
         end: after.end.toISOString(),
       })),
     );
-    const events: BookingEvent[] = changes.map(({ ctx, action, before, after, partOfSeries, withoutAudio }) => ({
+    const events: BookingEvent[] = changes.map(({ ctx, action, before, after, partOfSeries, withoutAudio, message }) => ({
       action,
       before,
       after,
       ctx,
       ...(partOfSeries && { partOfSeries }),
       ...(withoutAudio && { withoutAudio }),
+      ...(message && { message }),
     }));
     for (const listener of this.batchListeners) await listener(r, events);
     for (const event of events) {

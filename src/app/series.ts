@@ -337,11 +337,11 @@ export class SeriesService {
   }
 
   /** Cancels one occurrence (an EXDATE), this and the following ones (the series ends before it), or all. */
-  async cancel(ctx: CallContext, seriesId: string, occurrenceId: string | null, scope: SeriesScope): Promise<Series> {
+  async cancel(ctx: CallContext, seriesId: string, occurrenceId: string | null, scope: SeriesScope, opts: { message?: string | undefined } = {}): Promise<Series> {
     if (scope === 'one') {
       if (!occurrenceId) throw new AppError('invalid', 'VALIDATION_FAILED', 'Name the occurrence to cancel.', {}, { it: 'Indica quale riunione della serie annullare.' });
       await this.requireOccurrence(this.uow.repos, ctx, seriesId, occurrenceId);
-      await this.bookings.cancel(ctx, occurrenceId);
+      await this.bookings.cancel(ctx, occurrenceId, opts);
       return (await this.uow.repos.bookings.series.findById(seriesId))!;
     }
     return this.uow.transaction(async (r) => {
@@ -351,7 +351,7 @@ export class SeriesService {
       const from = splitAt ?? new Date(0);
       for (const o of occurrences) {
         if (o.status === 'confirmed' && o.recurrenceId!.getTime() >= from.getTime() && o.end.getTime() > now.getTime()) {
-          await this.bookings.withdraw(r, ctx, o, { partOfSeries: true });
+          await this.bookings.withdraw(r, ctx, o, { partOfSeries: true, message: opts.message });
         }
       }
       if (splitAt) {
@@ -363,7 +363,7 @@ export class SeriesService {
         await r.bookings.series.update(series.id, { status: 'cancelled' });
       }
       const updated = (await r.bookings.series.findById(series.id))!;
-      await this.emit(r, { action: splitAt ? 'updated' : 'cancelled', series: updated, ctx });
+      await this.emit(r, { action: splitAt ? 'updated' : 'cancelled', series: updated, ctx, message: opts.message });
       return updated;
     });
   }

@@ -426,6 +426,12 @@ export const SeriesPreview = z.object({
   ),
 });
 export const SeriesScopeQuery = z.strictObject({ scope: z.enum(['one', 'following', 'all']).default('one') });
+/** Words for the people a cancellation is mailed to (the booker, the invitees); blank: none. */
+const CancelMessage = clean(z.string().trim().max(1000), CONTROL_BUT_TAB_NEWLINE).describe(
+  'A message mailed with the cancellation to the booker and the invitees, quoted under the name of the person cancelling',
+);
+export const CancelBody = z.strictObject({ message: CancelMessage.optional() });
+export const SeriesCancelBody = z.strictObject({ scope: SeriesScopeQuery.shape.scope, message: CancelMessage.optional() });
 export const SeriesOccurrenceParams = z.strictObject({ id: Id, bookingId: Id });
 export const SeriesChange = z.strictObject({
   scope: z.enum(['one', 'following', 'all']).describe('one: this occurrence (becomes an exception); following: this and later ones (splits the series); all'),

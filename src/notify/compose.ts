@@ -7,7 +7,7 @@ import type { PgMailRepository } from '../db/mail-repository.ts';
 import { buildCalendar, type CalendarEvent, type CalendarMethod } from './calendar.ts';
 import type { OutgoingMail } from './mailer.ts';
 import type { MeetingDetails, MeetingDetailsSource } from './meeting-details.ts';
-import { renderMail, type Locale, type MailKind } from './messages.ts';
+import { renderMail, type Locale, type MailKind, type SaidMessage } from './messages.ts';
 import type { MailConfig } from './settings.ts';
 
 export type Recipient = {
@@ -19,10 +19,12 @@ export type Recipient = {
   bookedFor?: string | undefined;
 };
 export type MailAction = 'created' | 'updated' | 'cancelled';
+/** The words the person cancelling wrote, and who they are (their name is read when the mail is written). */
+export type MailMessage = { text: string; from: string };
 
 export type ComposeJob =
-  | { kind: 'booking'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; to?: Recipient }
-  | { kind: 'series'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; recurrenceId?: string; to?: Recipient }
+  | { kind: 'booking'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; to?: Recipient; message?: MailMessage }
+  | { kind: 'series'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; recurrenceId?: string; to?: Recipient; message?: MailMessage }
   | { kind: 'reminder'; id: string; minutesBefore: number; startsAt: string };
 
 const KIND: Record<MailAction, MailKind> = { created: 'invitation', updated: 'update', cancelled: 'cancellation' };
@@ -81,6 +83,12 @@ export function bookingEvent(b: Booking, details: MeetingDetails, publicUrl: str
     ...(instance && { recurrenceId: b.recurrenceId! }),
   };
 }
+
+/**
+ * The calendar entry's DESCRIPTION opens with the message: calendars show DESCRIPTION, and few show
+ * COMMENT (RFC 5545, 3.8.1.4), which ical-generator does not write either.
+ */
+const withMessage = (m: SaidMessage | undefined, description: string) => (m ? `${m.text}\n— ${m.from ?? 'WebMeetings'}\n\n${description}` : description);
 
 const organizerOf = (from: string) => {
   const m = /^(.*)<([^>]+)>\s*$/.exec(from);
@@ -153,6 +161,7 @@ export class MailComposer {
     const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
     const details = await reads.details({ bookingId: b.id, seriesId: null });
     const method: CalendarMethod = job.method;
+    const message = await this.message(reads, job.message);
     const event: CalendarEvent = {
       uid: bookingUid(b.id, this.config.publicUrl),
       sequence: b.sequence,
@@ -160,7 +169,7 @@ export class MailComposer {
       end: b.end,
       zone: b.timeZone,
       summary: b.title,
-      description: describe(details, portalUrl, b.description),
+      description: withMessage(message, describe(details, portalUrl, b.description)),
       location: locationOf(b.roomName, details),
       url: details.joinUrl ?? portalUrl,
       cancelled: method === 'CANCEL',
@@ -178,6 +187,7 @@ export class MailComposer {
         roomZone: b.timeZone,
         details,
         portalUrl,
+        message,
       }),
     );
   }
@@ -194,7 +204,8 @@ export class MailComposer {
     const portalUrl = current ? bookingPageUrl(current.id, this.config.publicUrl) : this.config.publicUrl;
     const details = await reads.details({ bookingId: current?.id ?? s.id, seriesId: s.id });
     const uid = seriesUid(s.id, this.config.publicUrl);
-    const base = { uid, sequence: s.sequence, zone: s.timeZone, description: describe(details, portalUrl, s.description), location: locationOf(s.roomName, details), url: details.joinUrl ?? portalUrl, stamp: s.updatedAt };
+    const message = await this.message(reads, job.message);
+    const base = { uid, sequence: s.sequence, zone: s.timeZone, description: withMessage(message, describe(details, portalUrl, s.description)), location: locationOf(s.roomName, details), url: details.joinUrl ?? portalUrl, stamp: s.updatedAt };
     const firstEnd = new Date(s.firstStart.getTime() + s.durationMinutes * 60_000);
     let events: CalendarEvent[];
     let occurrenceOnly = false;
@@ -229,6 +240,7 @@ export class MailComposer {
         portalUrl,
         dates: upcoming.slice(0, 60).map((o) => o.start),
         occurrenceOnly,
+        message,
       }),
     );
   }
@@ -257,6 +269,12 @@ export class MailComposer {
       });
       return { to: to.email, ...rendered, replyTo: replyTo(to) };
     });
+  }
+
+  /** A job's message with its author's name as it is now (null: the person is gone). */
+  private async message(reads: BatchReads, m: MailMessage | undefined): Promise<SaidMessage | undefined> {
+    if (!m) return undefined;
+    return { text: m.text, from: (await reads.person(m.from))?.name ?? null };
   }
 
   /**

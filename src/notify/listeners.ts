@@ -19,6 +19,9 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
     return invitees;
   };
 
+  /** The canceller's words ride in the job: a message is said once, with the change it explains. */
+  const said = (e: { message?: string | undefined; ctx: CallContext }) => (e.message ? { message: { text: e.message, from: e.ctx.actor.userId } } : {});
+
   const booking: BookingListener = async (r, e) => {
     const b = e.after;
     if (b.seriesId) {
@@ -27,7 +30,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       if (e.action !== 'created') {
         for (const i of await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled')) {
           const to = { email: i.email, locale: i.locale, timeZone: i.timeZone };
-          await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', to } satisfies ComposeJob);
+          await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', to, ...said(e) } satisfies ComposeJob);
         }
       }
       // A series-wide change is mailed once, by the series listener.
@@ -36,19 +39,19 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       if (!series) return;
       const job: ComposeJob =
         e.action === 'cancelled'
-          ? { kind: 'series', id: series.id, sequence: series.sequence, action: 'cancelled', method: 'CANCEL', recurrenceId: b.recurrenceId!.toISOString() }
-          : { kind: 'series', id: series.id, sequence: series.sequence, action: 'updated', method: 'REQUEST' };
+          ? { kind: 'series', id: series.id, sequence: series.sequence, action: 'cancelled', method: 'CANCEL', recurrenceId: b.recurrenceId!.toISOString(), ...said(e) }
+          : { kind: 'series', id: series.id, sequence: series.sequence, action: 'updated', method: 'REQUEST', ...said(e) };
       await countInvitees(r, e.ctx, { seriesId: series.id }, e.action === 'cancelled');
       await r.jobs.enqueue(COMPOSE_QUEUE, job);
       return;
     }
-    const job: ComposeJob = { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST' };
+    const job: ComposeJob = { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', ...said(e) };
     if (e.action !== 'created') await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled');
     await r.jobs.enqueue(COMPOSE_QUEUE, job);
   };
 
   const series: SeriesListener = async (r, e) => {
-    const job: ComposeJob = { kind: 'series', id: e.series.id, sequence: e.series.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST' };
+    const job: ComposeJob = { kind: 'series', id: e.series.id, sequence: e.series.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', ...said(e) };
     if (e.action !== 'created') await countInvitees(r, e.ctx, { seriesId: e.series.id }, e.action === 'cancelled');
     await r.jobs.enqueue(COMPOSE_QUEUE, job);
   };

@@ -25,7 +25,11 @@ export type MailContent = {
   minutesBefore?: number | undefined;
   /** The copy for the person who booked it for its owner (issue #17): the owner's name. */
   bookedFor?: string | undefined;
+  /** What the person who cancelled wrote (`from`: their name, null when unknown). */
+  message?: SaidMessage | undefined;
 };
+
+export type SaidMessage = { text: string; from: string | null };
 
 export type RenderedMail = { subject: string; text: string; html: string };
 
@@ -42,6 +46,7 @@ const WORDS = {
       reminder: 'La riunione sta per iniziare.',
     },
     occurrenceCancelled: 'È annullata solo questa data della serie.',
+    messageFrom: (name: string | null) => (name ? `Messaggio di ${name}:` : 'Messaggio:'),
     bookedFor: (owner: string) => `Hai prenotato questa riunione per ${owner}, che ha ricevuto l’invito.`,
     series: 'Date della serie',
     room: 'Aula',
@@ -68,6 +73,7 @@ const WORDS = {
       reminder: 'The meeting starts soon.',
     },
     occurrenceCancelled: 'Only this date of the series is cancelled.',
+    messageFrom: (name: string | null) => (name ? `Message from ${name}:` : 'Message:'),
     bookedFor: (owner: string) => `You booked this meeting for ${owner}, who received the invitation.`,
     series: 'Dates of the series',
     room: 'Room',
@@ -120,6 +126,8 @@ export function renderMail(c: MailContent): RenderedMail {
     '',
     intro,
     '',
+    // Quoted as a mail client quotes (RFC 3676, 4.5): the sender's words set apart from the portal's.
+    ...(c.message ? [w.messageFrom(c.message.from), ...c.message.text.split('\n').map((l) => (l ? `> ${l}` : '>')), ''] : []),
     ...lines.map(([k, v]) => `${k}: ${v}`),
     ...(dates.length && !c.occurrenceOnly ? ['', `${w.series}:`, ...dates.map((d) => `  - ${d}`)] : []),
     '',
@@ -131,6 +139,9 @@ export function renderMail(c: MailContent): RenderedMail {
     `<!doctype html><html lang="${c.locale}"><body style="font-family:sans-serif">`,
     `<h1 style="font-size:1.3em">${escapeHtml(c.title)}</h1>`,
     `<p>${escapeHtml(intro)}</p>`,
+    ...(c.message
+      ? [`<p>${escapeHtml(w.messageFrom(c.message.from))}</p>`, `<blockquote style="white-space:pre-wrap;border-left:3px solid #888;margin-left:0;padding-left:1em">${escapeHtml(c.message.text)}</blockquote>`]
+      : []),
     '<table>',
     ...lines.map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td>${link(v)}</td></tr>`),
     '</table>',

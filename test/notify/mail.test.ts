@@ -249,6 +249,87 @@ describe('splitting a series', () => {
   });
 });
 
+describe('a message with the cancellation', () => {
+  it('quotes what the person cancelling wrote, under their name, to the booker and the invitees, in each one’s language', async () => {
+    const admin = await t.user('admin', null, 'Ada Admin');
+    const res = await book(bruno, { title: 'Open day', start: '2026-04-14T10:00', end: '2026-04-14T11:00' });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    expect((await t.api('POST', `/api/v1/bookings/${id}/invitees`, { as: bruno, body: { email: 'visitor@school.example', locale: 'en' } })).status).toBe(201);
+    await smtp.waitFor(subjectIs('visitor@school.example', 'Invitation: Open day'));
+
+    // Bad input is refused and loses nothing: the booking stays, nobody is told.
+    const long = await t.api('POST', `/api/v1/bookings/${id}/cancel`, { as: admin, body: { message: 'x'.repeat(1001) } });
+    expect(long.status).toBe(400);
+    expect(long.body.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(long.body.errors)).toContain('body.message');
+    expect((await t.api('POST', `/api/v1/bookings/${id}/cancel`, { as: admin, body: { message: 'bell\u0007' } })).status).toBe(400);
+    expect((await t.api('POST', `/api/v1/bookings/${id}/cancel`, { as: admin, body: { message: 'ok', notify: false } })).status).toBe(400);
+    expect((await t.api('GET', `/api/v1/bookings/${id}`, { as: bruno })).body.status).toBe('confirmed');
+
+    const words = 'The hall is needed for the graduation.\n\nPlease book <b>Aula 3</b> instead.';
+    const done = await t.api('POST', `/api/v1/bookings/${id}/cancel`, { as: admin, body: { message: `  ${words}\n` } });
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.status).toBe('cancelled');
+
+    const toBruno = await smtp.waitFor(subjectIs(brunoEmail, 'Annullato: Open day'));
+    expect(toBruno.parsed.text).toContain('La riunione è stata annullata.\n\nMessaggio di Ada Admin:\n> The hall is needed for the graduation.\n>\n> Please book <b>Aula 3</b> instead.\n\nQuando:');
+    expect(toBruno.parsed.html).toContain('Please book &lt;b&gt;Aula 3&lt;/b&gt; instead.</blockquote>');
+    expect(toBruno.parsed.html).not.toContain('<b>Aula 3</b>');
+    const ev = calendarOf(toBruno).events[0]!;
+    expect(prop(ev, 'status')).toBe('CANCELLED');
+    expect(String(prop(ev, 'description'))).toMatch(/^The hall is needed for the graduation\.\n\nPlease book <b>Aula 3<\/b> instead\.\n— Ada Admin\n\n/);
+    const toVisitor = await smtp.waitFor(subjectIs('visitor@school.example', 'Cancelled: Open day'));
+    expect(toVisitor.parsed.text).toContain('The meeting has been cancelled.\n\nMessage from Ada Admin:\n> The hall is needed');
+
+    // Cancelling again (a retry) changes nothing and mails nothing more.
+    expect((await t.api('POST', `/api/v1/bookings/${id}/cancel`, { as: admin, body: { message: words } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(smtp.inbox.filter(subjectIs('visitor@school.example', 'Cancelled: Open day'))).toHaveLength(1);
+  });
+
+  it('goes with one date of a series, and with the whole series to its invitees and to those invited to one date', async () => {
+    const res = await t.api('POST', '/api/v1/series', {
+      as: bruno,
+      body: { title: 'Reading group', seats: 10, roomId: room, start: '2026-06-03T15:00', end: '2026-06-03T16:00', rrule: 'FREQ=WEEKLY;COUNT=4' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const seriesId = res.body.series.id as string;
+    const [first, second, third] = res.body.booked as { id: string }[];
+    expect((await t.api('POST', `/api/v1/series/${seriesId}/invitees`, { as: bruno, body: { email: 'reader@uni.example', locale: 'en' } })).status).toBe(201);
+    await smtp.waitFor(subjectIs('reader@uni.example', 'Invitation: Reading group'));
+    expect((await t.api('POST', `/api/v1/bookings/${third!.id}/invitees`, { as: bruno, body: { email: 'guest.author@uni.example', locale: 'en' } })).status).toBe(201);
+    await smtp.waitFor(subjectIs('guest.author@uni.example', 'Invitation: Reading group'));
+
+    const one = await t.api('POST', `/api/v1/series/${seriesId}/occurrences/${second!.id}/cancel`, { as: bruno, body: { scope: 'one', message: 'I am away that week.' } });
+    expect(one.status, JSON.stringify(one.body)).toBe(200);
+    const dateGone = await smtp.waitFor((m) => subjectIs('reader@uni.example', 'Cancelled: Reading group')(m) && m.parsed.text!.includes('I am away'));
+    expect(dateGone.parsed.text).toContain('Only this date of the series is cancelled.\n\nMessage from Bruno');
+    expect(local(calendarOf(dateGone).events[0]!, 'recurrence-id')).toBe('2026-06-10T15:00:00 Europe/Rome');
+    // The first date stays, with no message (each cancellation carries its own words only).
+    expect((await t.api('GET', `/api/v1/bookings/${first!.id}`, { as: bruno })).body.status).toBe('confirmed');
+
+    const all = await t.api('POST', `/api/v1/series/${seriesId}/cancel`, { as: bruno, body: { message: 'The group ends early this term.' } });
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    expect(all.body.status).toBe('cancelled');
+    const seriesGone = await smtp.waitFor((m) => subjectIs('reader@uni.example', 'Cancelled: Reading group')(m) && m.parsed.text!.includes('ends early'));
+    expect(seriesGone.parsed.text).not.toContain('I am away');
+    expect(String(prop(calendarOf(seriesGone).events[0]!, 'rrule'))).toBe('FREQ=WEEKLY;COUNT=4');
+    const authorGone = await smtp.waitFor(subjectIs('guest.author@uni.example', 'Cancelled: Reading group'));
+    expect(authorGone.parsed.text).toContain('> The group ends early this term.');
+    expect(prop(calendarOf(authorGone).events[0]!, 'uid')).toBe(`booking-${third!.id}@meet.example.org`);
+  });
+
+  it('a cancellation without words, or with only blanks, says nothing more', async () => {
+    const res = await book(alice, { title: 'Quiet end', start: '2026-04-15T10:00', end: '2026-04-15T11:00' });
+    expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/cancel`, { as: alice, body: { message: ' \n ' } })).status).toBe(200);
+    const m = await smtp.waitFor(subjectIs(aliceEmail, 'Cancelled: Quiet end'));
+    expect(m.parsed.text).not.toContain('Message');
+    expect(m.parsed.html).not.toContain('<blockquote');
+    expect(String(prop(calendarOf(m).events[0]!, 'description'))).not.toContain('—');
+  });
+});
+
 describe('when the SMTP server fails', () => {
   it('a refusing server (451) does not block the booking; the mail goes out once it accepts again', async () => {
     smtp.mode = 'reject';

@@ -77,6 +77,13 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     handler: async (req) => bookingView(await services.bookings.cancel(callContext(req), req.params.id)),
   });
 
+  // DELETE carries no body (RFC 9110, 9.3.5): cancelling with a message to the people told is a POST.
+  app.post('/bookings/:id/cancel', {
+    config: { access: 'signed-in' },
+    schema: { tags, summary: 'Cancel a booking, with a message for its booker and invitees', params: S.IdParams, body: S.CancelBody, response: { 200: S.Booking, ...S.errorResponses } },
+    handler: async (req) => bookingView(await services.bookings.cancel(callContext(req), req.params.id, { message: req.body.message || undefined })),
+  });
+
   app.get('/availability', {
     config: { access: 'signed-in' },
     schema: {

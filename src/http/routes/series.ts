@@ -143,4 +143,24 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
     schema: { tags, summary: 'Cancel the whole series (meetings already over stay as they were)', params: S.IdParams, response: { 200: S.Series, ...S.errorResponses } },
     handler: async (req) => seriesView(await series.cancel(callContext(req), req.params.id, null, 'all')),
   });
+
+  // The same two with a message for the people told (a DELETE carries no body, RFC 9110, 9.3.5).
+  app.post('/series/:id/occurrences/:bookingId/cancel', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: 'Cancel this occurrence, this and the following ones, or the whole series, with a message for the booker and invitees',
+      params: S.SeriesOccurrenceParams,
+      body: S.SeriesCancelBody,
+      response: { 200: S.Series, ...S.errorResponses },
+    },
+    handler: async (req) =>
+      seriesView(await series.cancel(callContext(req), req.params.id, req.params.bookingId, req.body.scope, { message: req.body.message || undefined })),
+  });
+
+  app.post('/series/:id/cancel', {
+    config: { access: 'signed-in' },
+    schema: { tags, summary: 'Cancel the whole series, with a message for its booker and invitees', params: S.IdParams, body: S.CancelBody, response: { 200: S.Series, ...S.errorResponses } },
+    handler: async (req) => seriesView(await series.cancel(callContext(req), req.params.id, null, 'all', { message: req.body.message || undefined })),
+  });
 };

@@ -5,12 +5,36 @@ import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Booking, SeriesScope } from '../api/types.ts';
 import { formatSlot } from '../i18n/format.ts';
+import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 
 /** What was cancelled, said after the fact: one meeting of a series names its date. */
 export function cancelledMessage(t: TFunction, booking: Booking, scope: SeriesScope | null): string {
   if (!scope) return t('myBookings.cancelled', { title: booking.title });
   return t(`seriesActions.cancelled_${scope}`, { title: booking.title, when: formatSlot(booking.start, booking.end, booking.timeZone) });
+}
+
+/**
+ * Cancels a booking, or the chosen meetings of its series (`scope`, with `seriesId`). A message that
+ * is not blank goes with the cancellation mailed to the booker and the invitees.
+ */
+export async function requestCancel(booking: Booking, seriesId: string | null, scope: SeriesScope | null, message: string): Promise<Booking> {
+  const said = message.trim() ? { message } : {};
+  if (scope && seriesId) {
+    await api.post(`/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(booking.id)}/cancel`, { scope, ...said });
+    return { ...booking, status: 'cancelled' };
+  }
+  return (await api.post<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}/cancel`, said)) ?? { ...booking, status: 'cancelled' };
+}
+
+/** The words to send with a cancellation ("the hall is needed; see you on Tuesday"), optional. */
+export function CancelMessageField({ value, onChange }: { value: string; onChange(v: string): void }) {
+  const { t } = useTranslation();
+  return (
+    <Field label={t('cancelMessage.label')} hint={t('cancelMessage.hint')}>
+      <textarea rows={3} maxLength={1000} value={value} onChange={(e) => onChange(e.target.value)} />
+    </Field>
+  );
 }
 
 /**
@@ -27,20 +51,16 @@ export function useCancelBooking(booking: Booking, onCancelled: (b: Booking, sco
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState('');
   const seriesId = booking.seriesId ?? null;
 
   async function cancel(scope: SeriesScope | null) {
     setBusy(true);
     setError(null);
     try {
-      if (scope && seriesId) {
-        await api.delete(`/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(booking.id)}?scope=${scope}`);
-        onCancelled({ ...booking, status: 'cancelled' }, scope);
-      } else {
-        const answer = await api.delete<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}`);
-        onCancelled(answer ?? { ...booking, status: 'cancelled' }, null);
-      }
+      onCancelled(await requestCancel(booking, seriesId, scope, message), scope && seriesId ? scope : null);
       setConfirming(false);
+      setMessage('');
     } catch (e) {
       setError(problemMessage(t, e));
     } finally {
@@ -55,6 +75,7 @@ export function useCancelBooking(booking: Booking, onCancelled: (b: Booking, sco
       {confirming && (
         <div className="confirm-box" role="group" aria-label={question}>
           <p>{question}</p>
+          <CancelMessageField value={message} onChange={setMessage} />
           <div className="button-row">
             {seriesId ? (
               (['one', 'following', 'all'] as const).map((scope) => (

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import type { Booking } from '../api/types.ts';
 import { Link } from '../app/router.tsx';
 import { BookingDetails, icsUrl } from '../bookings/BookingDetails.tsx';
+import { CancelMessageField, requestCancel } from '../bookings/cancelBooking.tsx';
 import { formatSlot } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Notice } from '../ui/Notice.tsx';
@@ -39,10 +39,12 @@ export function SlotDialog({
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState('');
 
   function close() {
     setConfirming(false);
     setError(null);
+    setMessage('');
     onClose();
   }
 
@@ -50,12 +52,10 @@ export function SlotDialog({
     if (!booking) return;
     setBusy(true);
     try {
-      const cancelled =
-        seriesId && scope
-          ? (await api.delete(`/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(booking.id)}?scope=${scope}`), { ...booking, status: 'cancelled' as const })
-          : await api.delete<Booking>(`/api/v1/bookings/${encodeURIComponent(booking.id)}`);
+      const cancelled = await requestCancel(booking, seriesId ?? null, scope ?? null, message);
       setConfirming(false);
-      onCancelled(cancelled ?? booking, seriesId && scope ? scope : null);
+      setMessage('');
+      onCancelled(cancelled, seriesId && scope ? scope : null);
     } catch (e) {
       setError(problemMessage(t, e));
     } finally {
@@ -114,7 +114,10 @@ export function SlotDialog({
     >
       {error && <Notice tone="error">{error}</Notice>}
       {confirming && booking && (
-        <Notice tone="warning">{t(seriesId ? 'seriesActions.cancelQuestion' : 'myBookings.cancelQuestion', { title: booking.title })}</Notice>
+        <>
+          <Notice tone="warning">{t(seriesId ? 'seriesActions.cancelQuestion' : 'myBookings.cancelQuestion', { title: booking.title })}</Notice>
+          <CancelMessageField value={message} onChange={setMessage} />
+        </>
       )}
       {booking ? (
         <BookingDetails booking={booking} />

@@ -644,6 +644,10 @@ export const en = {
     cancelled: '“{{title}}” is cancelled.',
     statusCancelled: 'Cancelled',
   },
+  cancelMessage: {
+    label: 'Message with the cancellation',
+    hint: 'Optional. It is mailed with the cancellation to the person who booked and to everyone invited.',
+  },
   personBookings: {
     bookFor: 'Book for {{name}}',
     title: 'Bookings of {{name}}',

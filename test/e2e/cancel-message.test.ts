@@ -1,0 +1,94 @@
+// A message with a cancellation: an administrator who takes a member's room back says why, in the
+// booking's page (Italian); a booker cancelling one date of a series from the calendar's dialog says
+// when they meet instead (English). The words reach the people told through a real SMTP server.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SmtpPeer, type Received } from '../notify/smtp-peer.ts';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
+import { addDays, goToDate, nextMonday } from './support/grid.ts';
+import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
+
+const LONG = 180_000;
+
+describeInBrowser('a message with a cancellation', () => {
+  let portal: BrowserPortal;
+  let smtp: SmtpPeer;
+  let browser: Browser;
+  let maria: Person;
+  const contexts: BrowserContext[] = [];
+
+  async function open(as: Person, locale: 'en-GB' | 'it-IT'): Promise<Page> {
+    const context = await newContext(browser, portal.baseUrl, { locale, language: locale.slice(0, 2) });
+    contexts.push(context);
+    const page = await context.newPage();
+    await signIn(page, as.email, as.password);
+    return page;
+  }
+  const mailTo = (to: string, subject: string) => (m: Received) => m.to.includes(to) && m.parsed.subject === subject;
+
+  beforeAll(async () => {
+    smtp = new SmtpPeer();
+    await smtp.start();
+    portal = await startBrowserPortal({ SMTP_URL: smtp.url, MAIL_RETRY_DELAY_SECONDS: '1', PUBLIC_URL: 'https://meet.example.org' });
+    browser = await launchBrowser();
+    maria = await portal.member('Maria Rossi');
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await portal?.close();
+    await smtp?.stop();
+  }, LONG);
+
+  it('an administrator cancels a member’s booking from its page and tells her why', async () => {
+    const room = (await portal.rooms())[0]!;
+    const day = addDays(nextMonday(), 9);
+    const made = await portal.api(maria, 'POST', '/api/v1/bookings', { roomId: room.id, start: `${day}T10:00:00`, end: `${day}T11:00:00`, seats: 10, title: 'Ricevimento studenti' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect((await portal.api(maria, 'POST', `/api/v1/bookings/${made.body.id}/invitees`, { email: 'studente@uni.example', locale: 'it' })).status).toBe(201);
+
+    const page = await open(portal.admin, 'it-IT');
+    await page.goto(`/bookings/${made.body.id}`);
+    await page.getByRole('button', { name: /^Cancella prenotazione/ }).click();
+    const question = page.getByRole('group', { name: /^Cancellare «Ricevimento studenti»\?/ });
+    const box = question.getByLabel('Messaggio con l’annullamento');
+    await box.waitFor();
+    await question.getByText('Facoltativo. Arriva per e-mail con l’annullamento a chi ha prenotato e a tutti gli invitati.').waitFor();
+    await box.fill('L’aula serve per le lauree.\nUsa pure la Sala 2 alla stessa ora.');
+    await expectAccessible(page, 'cancel question with a message');
+    await screenshot(page, 'cancel-message-it');
+    await question.getByRole('button', { name: 'Sì, cancellala' }).click();
+    await page.getByText('«Ricevimento studenti» è stata cancellata.').waitFor();
+    expect((await portal.api(maria, 'GET', `/api/v1/bookings/${made.body.id}`)).body.status).toBe('cancelled');
+
+    for (const to of [maria.email, 'studente@uni.example']) {
+      const m = await smtp.waitFor(mailTo(to, 'Annullato: Ricevimento studenti'));
+      expect(m.parsed.text).toContain(`Messaggio di ${portal.admin.name}:\n> L’aula serve per le lauree.\n> Usa pure la Sala 2 alla stessa ora.`);
+    }
+  }, LONG);
+
+  it('a booker cancels one date of a series from the calendar and says when they meet instead', async () => {
+    const room = (await portal.rooms())[1]!;
+    const tuesday = addDays(nextMonday(), 1);
+    const made = await portal.api(maria, 'POST', '/api/v1/series', { roomId: room.id, start: `${tuesday}T14:00:00`, end: `${tuesday}T15:00:00`, seats: 8, title: 'Journal club', rrule: 'FREQ=WEEKLY;COUNT=3' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect((await portal.api(maria, 'POST', `/api/v1/series/${made.body.series.id}/invitees`, { email: 'reader@uni.example', locale: 'en' })).status).toBe(201);
+
+    const page = await open(maria, 'en-GB');
+    await goToDate(page, /^Go to date$/, tuesday);
+    await page.locator('.ec-event.wm-slot-own', { hasText: 'Journal club' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Journal club' });
+    await dialog.getByRole('button', { name: 'Cancel booking' }).click();
+    await dialog.getByLabel('Message with the cancellation').fill('We meet on Thursday this week.');
+    await expectAccessible(page, 'calendar dialog: cancel with a message');
+    await screenshot(page, 'cancel-message-calendar-en');
+    await dialog.getByRole('button', { name: 'This meeting' }).click();
+    await page.getByText(/^One meeting of “Journal club” is cancelled/).waitFor();
+
+    const m = await smtp.waitFor((x) => mailTo('reader@uni.example', 'Cancelled: Journal club')(x) && (x.parsed.text ?? '').includes('Thursday'));
+    expect(m.parsed.text).toContain('Only this date of the series is cancelled.\n\nMessage from Maria Rossi:\n> We meet on Thursday this week.');
+    const left = (await portal.api(maria, 'GET', `/api/v1/series/${made.body.series.id}`)).body.occurrences as Array<{ status: string }>;
+    expect(left.map((o) => o.status)).toEqual(['cancelled', 'confirmed', 'confirmed']);
+  }, LONG);
+});
