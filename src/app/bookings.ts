@@ -548,13 +548,14 @@ export class BookingService {
     changes: { ctx: CallContext; action: BookingEvent['action']; before: Booking | null; after: Booking; partOfSeries: boolean; withoutAudio?: boolean; message?: string | undefined }[],
   ) {
     await r.audit.recordMany(
-      changes.map(({ ctx, action, before, after }) => ({
+      changes.map(({ ctx, action, before, after, message }) => ({
         actorId: ctx.actor.userId,
         action: `booking.${action}`,
         entity: 'booking',
         entityId: after.id,
         before: before && auditView(before),
-        after: auditView(after),
+        // The words mailed with a cancellation stay with it: the booking's history shows why.
+        after: { ...auditView(after), ...(message && { message }) },
         requestId: ctx.requestId,
       })),
     );

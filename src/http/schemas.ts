@@ -332,7 +332,15 @@ export const AuditEntry = z.object({
 });
 
 export const BookingHistory = z.object({
-  items: z.array(z.object({ id: z.string(), at: Instant, actor: z.object({ id: Id, name: z.string().nullable() }).nullable(), action: z.string() })),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      at: Instant,
+      actor: z.object({ id: Id, name: z.string().nullable() }).nullable(),
+      action: z.string(),
+      message: z.string().nullable().describe('what the person cancelling wrote to those told (POST …/cancel), else null'),
+    }),
+  ),
 });
 
 export const Settings = z.object({

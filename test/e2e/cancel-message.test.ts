@@ -4,10 +4,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SmtpPeer, type Received } from '../notify/smtp-peer.ts';
+import { TestClock } from '../support/portal.ts';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
-import { addDays, goToDate, nextMonday } from './support/grid.ts';
+import { goToDate } from './support/grid.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
+// A Friday; the series below runs on the three Tuesdays after it, across the change to summer time.
+const NOW = '2026-03-20T09:00:00Z';
 const LONG = 180_000;
 
 describeInBrowser('a message with a cancellation', () => {
@@ -18,7 +21,8 @@ describeInBrowser('a message with a cancellation', () => {
   const contexts: BrowserContext[] = [];
 
   async function open(as: Person, locale: 'en-GB' | 'it-IT'): Promise<Page> {
-    const context = await newContext(browser, portal.baseUrl, { locale, language: locale.slice(0, 2) });
+    const context = await newContext(browser, portal.baseUrl, { locale, language: locale === 'it-IT' ? 'it' : 'en' });
+    await context.clock.setFixedTime(new Date(NOW));
     contexts.push(context);
     const page = await context.newPage();
     await signIn(page, as.email, as.password);
@@ -29,7 +33,7 @@ describeInBrowser('a message with a cancellation', () => {
   beforeAll(async () => {
     smtp = new SmtpPeer();
     await smtp.start();
-    portal = await startBrowserPortal({ SMTP_URL: smtp.url, MAIL_RETRY_DELAY_SECONDS: '1', PUBLIC_URL: 'https://meet.example.org' });
+    portal = await startBrowserPortal({ SMTP_URL: smtp.url, MAIL_RETRY_DELAY_SECONDS: '1', PUBLIC_URL: 'https://meet.example.org' }, undefined, { clock: new TestClock(NOW) });
     browser = await launchBrowser();
     maria = await portal.member('Maria Rossi');
   });
@@ -43,7 +47,7 @@ describeInBrowser('a message with a cancellation', () => {
 
   it('an administrator cancels a member’s booking from its page and tells her why', async () => {
     const room = (await portal.rooms())[0]!;
-    const day = addDays(nextMonday(), 9);
+    const day = '2026-03-25';
     const made = await portal.api(maria, 'POST', '/api/v1/bookings', { roomId: room.id, start: `${day}T10:00:00`, end: `${day}T11:00:00`, seats: 10, title: 'Ricevimento studenti' });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect((await portal.api(maria, 'POST', `/api/v1/bookings/${made.body.id}/invitees`, { email: 'studente@uni.example', locale: 'it' })).status).toBe(201);
@@ -66,11 +70,19 @@ describeInBrowser('a message with a cancellation', () => {
       const m = await smtp.waitFor(mailTo(to, 'Annullato: Ricevimento studenti'));
       expect(m.parsed.text).toContain(`Messaggio di ${portal.admin.name}:\n> L’aula serve per le lauree.\n> Usa pure la Sala 2 alla stessa ora.`);
     }
+    // Maria, who may have missed the mail, reads why on the booking's page.
+    const hers = await open(maria, 'it-IT');
+    await hers.goto(`/bookings/${made.body.id}`);
+    const cancelled = hers.locator('.history-list li').filter({ hasText: 'Annullata' });
+    await expect(cancelled.locator('blockquote').innerText()).resolves.toBe('L’aula serve per le lauree.\nUsa pure la Sala 2 alla stessa ora.');
+    await expect(cancelled.innerText()).resolves.toContain(portal.admin.name);
+    await expectAccessible(hers, 'a cancelled booking’s history with its message');
+    await screenshot(hers, 'cancel-message-history-it');
   }, LONG);
 
   it('a booker cancels one date of a series from the calendar and says when they meet instead', async () => {
     const room = (await portal.rooms())[1]!;
-    const tuesday = addDays(nextMonday(), 1);
+    const tuesday = '2026-03-24';
     const made = await portal.api(maria, 'POST', '/api/v1/series', { roomId: room.id, start: `${tuesday}T14:00:00`, end: `${tuesday}T15:00:00`, seats: 8, title: 'Journal club', rrule: 'FREQ=WEEKLY;COUNT=3' });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect((await portal.api(maria, 'POST', `/api/v1/series/${made.body.series.id}/invitees`, { email: 'reader@uni.example', locale: 'en' })).status).toBe(201);

@@ -282,6 +282,13 @@ describe('a message with the cancellation', () => {
     const toVisitor = await smtp.waitFor(subjectIs('visitor@school.example', 'Cancelled: Open day'));
     expect(toVisitor.parsed.text).toContain('The meeting has been cancelled.\n\nMessage from Ada Admin:\n> The hall is needed');
 
+    // The booking's history keeps the words with the cancellation (trimmed, as mailed); none elsewhere.
+    const history = (await t.api('GET', `/api/v1/bookings/${id}/history`, { as: bruno })).body.items as { action: string; actor: { name: string }; message: string | null }[];
+    expect(history.map((h) => [h.action, h.actor.name, h.message])).toEqual([
+      ['booking.cancelled', 'Ada Admin', words],
+      ['booking.created', 'Bruno', null],
+    ]);
+
     // Cancelling again (a retry) changes nothing and mails nothing more.
     expect((await t.api('POST', `/api/v1/bookings/${id}/cancel`, { as: admin, body: { message: words } })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));

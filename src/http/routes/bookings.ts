@@ -6,6 +6,10 @@ import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import { availabilityView, bookingView, decodeCursor, encodeCursor } from '../views.ts';
 
+/** The message a cancellation was sent with, kept in its audit record's `after` (app/bookings.ts). */
+const messageOf = (after: unknown): string | null =>
+  after && typeof after === 'object' && 'message' in after && typeof after.message === 'string' ? after.message : null;
+
 export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const tags = ['bookings'];
 
@@ -61,7 +65,13 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     config: { access: 'signed-in' },
     schema: { tags, summary: 'A booking’s changes, newest first (for whoever may see the booking)', params: S.IdParams, response: { 200: S.BookingHistory, ...S.errorResponses } },
     handler: async (req) => ({
-      items: (await services.bookings.history(callContext(req), req.params.id)).map((r) => ({ id: r.id, at: r.at.toISOString(), actor: r.actorId ? { id: r.actorId, name: r.actorName } : null, action: r.action })),
+      items: (await services.bookings.history(callContext(req), req.params.id)).map((r) => ({
+        id: r.id,
+        at: r.at.toISOString(),
+        actor: r.actorId ? { id: r.actorId, name: r.actorName } : null,
+        action: r.action,
+        message: messageOf(r.after),
+      })),
     }),
   });
 

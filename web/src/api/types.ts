@@ -240,6 +240,8 @@ export interface AuditEntry {
   entityName?: string | null;
   before?: unknown;
   after?: unknown;
+  /** A booking's history: the message its cancellation was mailed with. */
+  message?: string | null;
 }
 
 export interface Page<T> {

@@ -27,6 +27,7 @@ export function BookingHistory({ bookingId, timeZone }: { bookingId: string; tim
                 <time dateTime={e.at}>{formatInstant(e.at, timeZone)}</time> ·{' '}
                 <strong>{t(`bookingPage.actionNames.${action}`, { defaultValue: action })}</strong>
                 {e.actor?.name && <span className="muted"> {t('bookingPage.by', { name: e.actor.name })}</span>}
+                {e.message && <blockquote className="history-message">{e.message}</blockquote>}
               </li>
             );
           })}
