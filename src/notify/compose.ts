@@ -15,6 +15,8 @@ export type Recipient = {
   name?: string | null;
   locale: Locale;
   timeZone: string | null;
+  /** Invited by e-mail: the booking's page is not theirs, and their mail names the two ways in (messages.ts). */
+  invitee?: boolean | undefined;
   /** The person who booked for the owner (issue #17) gets a short note, without the calendar entry: the owner's name. */
   bookedFor?: string | undefined;
 };
@@ -33,7 +35,8 @@ const KIND: Record<MailAction, MailKind> = { created: 'invitation', updated: 'up
 export const bookingUid = (id: string, publicUrl: string) => `booking-${id}@${new URL(publicUrl).hostname}`;
 export const seriesUid = (id: string, publicUrl: string) => `series-${id}@${new URL(publicUrl).hostname}`;
 
-export function describe(details: MeetingDetails, portalUrl: string, description: string): string {
+/** The calendar entry's DESCRIPTION; `portalUrl` null for an invitee, who may not open the booking's page. */
+export function describe(details: MeetingDetails, portalUrl: string | null, description: string): string {
   return [
     description,
     details.joinUrl && `Join / Entra: ${details.joinUrl}`,
@@ -89,6 +92,15 @@ export function bookingEvent(b: Booking, details: MeetingDetails, publicUrl: str
  * COMMENT (RFC 5545, 3.8.1.4), which ical-generator does not write either.
  */
 const withMessage = (m: SaidMessage | undefined, description: string) => (m ? `${m.text}\n— ${m.from ?? 'WebMeetings'}\n\n${description}` : description);
+
+/**
+ * A mailed calendar entry's DESCRIPTION and URL. `portalUrl` is null for an invitee: the booking's
+ * page opens only for those who manage it, so an invitee's entry links to the meeting alone.
+ */
+const links = (details: MeetingDetails, portalUrl: string | null, description: string, message: SaidMessage | undefined) => ({
+  description: withMessage(message, describe(details, portalUrl, description)),
+  url: details.joinUrl ?? portalUrl,
+});
 
 const organizerOf = (from: string) => {
   const m = /^(.*)<([^>]+)>\s*$/.exec(from);
@@ -162,23 +174,24 @@ export class MailComposer {
     const details = await reads.details({ bookingId: b.id, seriesId: null });
     const method: CalendarMethod = job.method;
     const message = await this.message(reads, job.message);
-    const event: CalendarEvent = {
-      uid: bookingUid(b.id, this.config.publicUrl),
-      sequence: b.sequence,
-      start: b.start,
-      end: b.end,
-      zone: b.timeZone,
-      summary: b.title,
-      description: withMessage(message, describe(details, portalUrl, b.description)),
-      location: locationOf(b.roomName, details),
-      url: details.joinUrl ?? portalUrl,
-      cancelled: method === 'CANCEL',
-      stamp: b.updatedAt,
-    };
-    const recipients = job.to ? [job.to] : await this.recipients(reads, b.bookerId, { bookingId: b.id }, b);
+    const eventsFor = (invitee: boolean): CalendarEvent[] => [
+      {
+        uid: bookingUid(b.id, this.config.publicUrl),
+        sequence: b.sequence,
+        start: b.start,
+        end: b.end,
+        zone: b.timeZone,
+        summary: b.title,
+        ...links(details, invitee ? null : portalUrl, b.description, message),
+        location: locationOf(b.roomName, details),
+        cancelled: method === 'CANCEL',
+        stamp: b.updatedAt,
+      },
+    ];
+    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, b.bookerId, { bookingId: b.id }, b);
     const replyTo = await this.replyTo(reads, b.bookerId);
     return recipients.map((to) =>
-      this.mail(to, method, [event], replyTo(to), {
+      this.mail(to, method, eventsFor(to.invitee === true), replyTo(to), {
         kind: KIND[job.action],
         title: b.title,
         roomName: b.roomName,
@@ -205,32 +218,31 @@ export class MailComposer {
     const details = await reads.details({ bookingId: current?.id ?? s.id, seriesId: s.id });
     const uid = seriesUid(s.id, this.config.publicUrl);
     const message = await this.message(reads, job.message);
-    const base = { uid, sequence: s.sequence, zone: s.timeZone, description: withMessage(message, describe(details, portalUrl, s.description)), location: locationOf(s.roomName, details), url: details.joinUrl ?? portalUrl, stamp: s.updatedAt };
     const firstEnd = new Date(s.firstStart.getTime() + s.durationMinutes * 60_000);
-    let events: CalendarEvent[];
-    let occurrenceOnly = false;
-    let when = { start: s.firstStart, end: firstEnd };
-    if (job.recurrenceId) {
-      // One date cancelled: CANCEL naming that instance by RECURRENCE-ID (RFC 5546, 3.2.5).
-      const rid = new Date(job.recurrenceId);
-      const o = occurrences.find((x) => x.recurrenceId?.getTime() === rid.getTime());
-      when = { start: o?.start ?? rid, end: o?.end ?? new Date(rid.getTime() + s.durationMinutes * 60_000) };
-      events = [{ ...base, ...when, summary: o?.title ?? s.title, recurrenceId: rid, cancelled: true }];
-      occurrenceOnly = true;
-    } else {
+    // One date cancelled: CANCEL naming that instance by RECURRENCE-ID (RFC 5546, 3.2.5).
+    const rid = job.recurrenceId ? new Date(job.recurrenceId) : null;
+    const cancelledDate = rid && occurrences.find((x) => x.recurrenceId?.getTime() === rid.getTime());
+    const occurrenceOnly = rid !== null;
+    const when = rid
+      ? { start: cancelledDate?.start ?? rid, end: cancelledDate?.end ?? new Date(rid.getTime() + s.durationMinutes * 60_000) }
+      : current?.status === 'confirmed'
+        ? { start: current.start, end: current.end }
+        : { start: s.firstStart, end: firstEnd };
+    const eventsFor = (invitee: boolean): CalendarEvent[] => {
+      const base = { uid, sequence: s.sequence, zone: s.timeZone, ...links(details, invitee ? null : portalUrl, s.description, message), location: locationOf(s.roomName, details), stamp: s.updatedAt };
+      if (rid) return [{ ...base, ...when, summary: cancelledDate?.title ?? s.title, recurrenceId: rid, cancelled: true }];
       const master: CalendarEvent = { ...base, start: s.firstStart, end: firstEnd, summary: s.title, rrule: s.rrule, exdates: s.exdates, cancelled: job.method === 'CANCEL' };
       // With a REQUEST for the series go its exceptions, each with its RECURRENCE-ID (RFC 5546, 3.2.2).
       const exceptions: CalendarEvent[] =
         job.method === 'CANCEL'
           ? []
           : upcoming.filter((o) => o.isException).map((o) => ({ ...base, start: o.start, end: o.end, summary: o.title, recurrenceId: o.recurrenceId!, location: locationOf(o.roomName, details) }));
-      events = [master, ...exceptions];
-      if (current?.status === 'confirmed') when = { start: current.start, end: current.end };
-    }
-    const recipients = job.to ? [job.to] : await this.recipients(reads, s.bookerId, { seriesId: s.id }, s);
+      return [master, ...exceptions];
+    };
+    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, s.bookerId, { seriesId: s.id }, s);
     const replyTo = await this.replyTo(reads, s.bookerId);
     return recipients.map((to) =>
-      this.mail(to, job.method, events, replyTo(to), {
+      this.mail(to, job.method, eventsFor(to.invitee === true), replyTo(to), {
         kind: KIND[job.action],
         title: s.title,
         roomName: s.roomName,
@@ -265,6 +277,7 @@ export class MailComposer {
         recipientZone: to.timeZone,
         details,
         portalUrl,
+        invitee: to.invitee,
         minutesBefore: job.minutesBefore,
       });
       return { to: to.email, ...rendered, replyTo: replyTo(to) };
@@ -286,7 +299,7 @@ export class MailComposer {
     return (to) => (booker && to.email.toLowerCase() !== booker.email.toLowerCase() ? booker.email : undefined);
   }
 
-  private asRecipient = (i: { email: string; locale: Locale; timeZone: string | null }): Recipient => ({ email: i.email, locale: i.locale, timeZone: i.timeZone });
+  private asRecipient = (i: { email: string; locale: Locale; timeZone: string | null }): Recipient => ({ email: i.email, locale: i.locale, timeZone: i.timeZone, invitee: true });
 
   private async recipients(
     reads: BatchReads,
@@ -317,7 +330,7 @@ export class MailComposer {
     replyTo: string | undefined,
     content: Omit<Parameters<typeof renderMail>[0], 'locale' | 'recipientZone'>,
   ): OutgoingMail {
-    const rendered = renderMail({ ...content, locale: to.locale, recipientZone: to.timeZone, bookedFor: to.bookedFor });
+    const rendered = renderMail({ ...content, locale: to.locale, recipientZone: to.timeZone, bookedFor: to.bookedFor, invitee: to.invitee });
     if (to.bookedFor) return { to: to.email, ...rendered, replyTo };
     const calendar = buildCalendar({ method, events, organizer: organizerOf(this.config.from), attendees: [{ email: to.email, name: to.name ?? null }] });
     return { to: to.email, ...rendered, calendar: { method, content: calendar }, replyTo };

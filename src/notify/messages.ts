@@ -18,6 +18,11 @@ export type MailContent = {
   details: MeetingDetails;
   /** The booking or series page in the portal. */
   portalUrl: string;
+  /**
+   * The mail is for someone invited by e-mail: the portal's page is not theirs to see (only those
+   * who manage a booking may), and the two ways in are told apart (an account, or none).
+   */
+  invitee?: boolean | undefined;
   /** For a series: the upcoming dates; for one cancelled occurrence: that date only. */
   dates?: Date[] | undefined;
   /** Only one occurrence of a series is concerned. */
@@ -54,6 +59,8 @@ const WORDS = {
     yourTime: 'Nella tua ora',
     join: 'Entra nella riunione',
     guest: 'Link per gli ospiti',
+    joinWithAccount: 'Entra con l’account del tuo ente',
+    joinAsGuest: 'Entra come ospite (senza account)',
     dialIn: 'Accesso telefonico',
     pin: 'PIN',
     oneTap: 'Chiamata diretta',
@@ -81,6 +88,8 @@ const WORDS = {
     yourTime: 'Your time',
     join: 'Join the meeting',
     guest: 'Guest link',
+    joinWithAccount: 'Join with your institution’s account',
+    joinAsGuest: 'Join as a guest (no account needed)',
     dialIn: 'Dial-in',
     pin: 'PIN',
     oneTap: 'One-tap dial-in',
@@ -110,13 +119,13 @@ export function renderMail(c: MailContent): RenderedMail {
     [w.when, formatRange(c.start, c.end, c.roomZone, c.locale)],
     ...(c.recipientZone && c.recipientZone !== c.roomZone ? [[w.yourTime, formatRange(c.start, c.end, c.recipientZone, c.locale)] as [string, string]] : []),
     [w.room, c.roomName],
-    ...(c.details.joinUrl ? [[w.join, c.details.joinUrl] as [string, string]] : []),
-    ...(c.details.guestUrl ? [[w.guest, c.details.guestUrl] as [string, string]] : []),
+    ...(c.details.joinUrl ? [[c.invitee && c.details.guestUrl ? w.joinWithAccount : w.join, c.details.joinUrl] as [string, string]] : []),
+    ...(c.details.guestUrl ? [[c.invitee ? w.joinAsGuest : w.guest, c.details.guestUrl] as [string, string]] : []),
     ...(c.details.dialIn ? [[w.dialIn, c.details.dialIn.numbers.join(', ')] as [string, string]] : []),
     ...(c.details.dialIn?.pin ? [[w.pin, c.details.dialIn.pin] as [string, string]] : []),
     ...(c.details.dialIn?.tel ? [[w.oneTap, c.details.dialIn.tel] as [string, string]] : []),
     ...(c.details.dialIn?.sipUri ? [[w.sip, c.details.dialIn.sipUri] as [string, string]] : []),
-    [w.details, c.portalUrl],
+    ...(c.invitee ? [] : [[w.details, c.portalUrl] as [string, string]]),
   ];
   const about = c.occurrenceOnly && c.kind === 'cancellation' ? `${w.intro.cancellation} ${w.occurrenceCancelled}` : w.intro[c.kind];
   const intro = c.bookedFor ? `${w.bookedFor(c.bookedFor)} ${c.kind === 'invitation' ? '' : about}`.trim() : about;

@@ -130,11 +130,24 @@ describe('invitation, update and cancellation of a booking', () => {
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     const invite = await smtp.waitFor(subjectIs('examiner@uni.example', 'Invitation: Thesis defence'));
     expect(invite.parsed.text).toContain('Your time: Wednesday 1 April 2026, 08:00–09:00 (Europe/London)');
+    // An invitee is told the two ways in apart, and gets no link to the booking's page (it opens
+    // only for those who manage the booking: for them it would say "does not exist").
+    const guestUrl = /https:\/\/meet\.example\.org\/g\/[A-Za-z0-9_-]+/.exec(invite.parsed.text ?? '')?.[0];
+    expect(guestUrl, 'the invitation carries the guest link').toBeDefined();
+    expect(invite.parsed.text).toContain(`Join with your institution’s account: https://meet.example.org/join/${res.body.id}\nJoin as a guest (no account needed): ${guestUrl}\n`);
+    expect(invite.parsed.text).not.toContain('/bookings/');
+    expect(invite.parsed.html).not.toContain('/bookings/');
+    expect(String(prop(calendarOf(invite).events[0]!, 'description'))).not.toContain('/bookings/');
+    expect(prop(calendarOf(invite).events[0]!, 'url')).toBe(`https://meet.example.org/join/${res.body.id}`);
     // A reply reaches Bruno, who booked it; his own copy has no Reply-To (it would be himself).
     const brunoEmail = (await t.portal.services.uow.repos.users.findById(bruno.userId))!.email;
     expect(invite.parsed.replyTo?.value.map((a) => a.address)).toEqual([brunoEmail]);
     const own = await smtp.waitFor(subjectIs(brunoEmail, 'Invito: Thesis defence'));
     expect(own.parsed.replyTo).toBeUndefined();
+    // The booker's own copy: the guest link to pass on, and the booking's page.
+    expect(own.parsed.text).toContain(`Entra nella riunione: https://meet.example.org/join/${res.body.id}\nLink per gli ospiti: ${guestUrl}\n`);
+    expect(own.parsed.text).toContain(`Dettagli nel portale: https://meet.example.org/bookings/${res.body.id}`);
+    expect(String(prop(calendarOf(own).events[0]!, 'description'))).toContain(`https://meet.example.org/bookings/${res.body.id}`);
     expect(prop(calendarOf(invite).events[0]!, 'uid')).toBe(`booking-${res.body.id}@meet.example.org`);
     expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email: 'EXAMINER@uni.example' } })).body.code).toBe('ALREADY_INVITED');
     expect((await t.api('GET', `/api/v1/bookings/${res.body.id}/invitees`, { as: alice })).status).toBe(404);
@@ -144,6 +157,7 @@ describe('invitation, update and cancellation of a booking', () => {
     expect((await t.api('DELETE', `/api/v1/bookings/${res.body.id}/invitees/${added.body.id}`, { as: bruno })).status).toBe(204);
     const gone = await smtp.waitFor(subjectIs('examiner@uni.example', 'Cancelled: Thesis defence'));
     expect(calendarOf(gone).method).toBe('CANCEL');
+    expect(gone.parsed.text).not.toContain('/bookings/');
   });
 });
 
@@ -222,8 +236,13 @@ describe('splitting a series', () => {
     expect(local(tail.events[0]!, 'dtstart')).toBe('2026-05-18T09:30:00 Europe/Rome');
     // The series' invitee is invited to the second part too (they only heard the first one end).
     expect((await t.api('GET', `/api/v1/series/${tailId}/invitees`, { as: bruno })).body.items.map((i: { email: string }) => i.email)).toEqual(['lab.partner@uni.example']);
-    const partner = calendarOf(await smtp.waitFor((m) => m.to.includes('lab.partner@uni.example') && m.parsed.subject === 'Invitation: Split lab' && m.raw.includes(`series-${tailId}`)));
+    const partnerMail = await smtp.waitFor((m) => m.to.includes('lab.partner@uni.example') && m.parsed.subject === 'Invitation: Split lab' && m.raw.includes(`series-${tailId}`));
+    const partner = calendarOf(partnerMail);
     expect(String(prop(partner.events[0]!, 'rrule'))).toBe('FREQ=WEEKLY;COUNT=3');
+    // A series' invitee, like a booking's, is sent no link to a page only the booker may open.
+    expect(partnerMail.parsed.text).toContain('Join with your institution’s account: https://meet.example.org/join/');
+    expect(partnerMail.parsed.text).not.toContain('/bookings/');
+    expect(String(prop(partner.events[0]!, 'description'))).not.toContain('/bookings/');
   });
 
   it('tells the people invited to one date of a series when that date moves or is cancelled', async () => {
