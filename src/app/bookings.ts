@@ -438,6 +438,25 @@ export class BookingService {
     return booking;
   }
 
+  /**
+   * A meeting to invite people to (its invitation as text to share): one the caller manages that is
+   * still ahead, with the dates of its series still to come (none for a booking on its own).
+   */
+  async toShare(ctx: CallContext, id: string): Promise<{ booking: Booking; dates: Date[] }> {
+    const booking = await this.get(ctx, id);
+    const now = this.clock.now().getTime();
+    if (booking.status === 'cancelled') {
+      throw unprocessable('BOOKING_CANCELLED', 'This booking was cancelled: there is no meeting to invite people to.', { it: 'Questa prenotazione è stata annullata: non c’è una riunione a cui invitare.' });
+    }
+    if (booking.end.getTime() <= now) {
+      throw unprocessable('BOOKING_ENDED', 'This meeting is over: there is nothing left to invite people to.', { it: 'Questa riunione è terminata: non c’è più nulla a cui invitare.' });
+    }
+    const dates = booking.seriesId
+      ? (await this.uow.repos.bookings.ofSeries(booking.seriesId)).filter((o) => o.status === 'confirmed' && o.end.getTime() > now).map((o) => o.start)
+      : [];
+    return { booking, dates };
+  }
+
   /** A booking's changes from the audit log, for everyone who may see the booking (newest first). */
   async history(ctx: CallContext, id: string): Promise<AuditRecord[]> {
     await this.get(ctx, id);

@@ -434,6 +434,11 @@ export const SeriesPreview = z.object({
   ),
 });
 export const SeriesScopeQuery = z.strictObject({ scope: z.enum(['one', 'following', 'all']).default('one') });
+export const InvitationQuery = z.strictObject({ locale: z.enum(['it', 'en']).describe('the language of the text') });
+export const InvitationText = z.object({
+  subject: z.string().describe('a subject line, should the text go out by mail'),
+  text: z.string().describe('the invitation as the invitees’ mails word it: when, room, the two ways in, dial-in; a series’ dates to come'),
+});
 /** Words for the people a cancellation is mailed to (the booker, the invitees); blank: none. */
 const CancelMessage = clean(z.string().trim().max(1000), CONTROL_BUT_TAB_NEWLINE).describe(
   'A message mailed with the cancellation to the booker and the invitees, quoted under the name of the person cancelling',

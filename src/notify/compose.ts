@@ -7,7 +7,7 @@ import type { PgMailRepository } from '../db/mail-repository.ts';
 import { buildCalendar, type CalendarEvent, type CalendarMethod } from './calendar.ts';
 import type { OutgoingMail } from './mailer.ts';
 import type { MeetingDetails, MeetingDetailsSource } from './meeting-details.ts';
-import { renderMail, type Locale, type MailKind, type SaidMessage } from './messages.ts';
+import { MAX_LISTED_DATES, renderMail, type Locale, type MailKind, type SaidMessage } from './messages.ts';
 import type { MailConfig } from './settings.ts';
 
 export type Recipient = {
@@ -250,7 +250,7 @@ export class MailComposer {
         roomZone: s.timeZone,
         details,
         portalUrl,
-        dates: upcoming.slice(0, 60).map((o) => o.start),
+        dates: upcoming.slice(0, MAX_LISTED_DATES).map((o) => o.start),
         occurrenceOnly,
         message,
       }),

@@ -30,6 +30,8 @@ export type MailContent = {
   minutesBefore?: number | undefined;
   /** The copy for the person who booked it for its owner (issue #17): the owner's name. */
   bookedFor?: string | undefined;
+  /** false: no signature (a text to paste elsewhere, not a mail). */
+  signature?: boolean | undefined;
   /** What the person who cancelled wrote (`from`: their name, null when unknown). */
   message?: SaidMessage | undefined;
 };
@@ -37,6 +39,9 @@ export type MailContent = {
 export type SaidMessage = { text: string; from: string | null };
 
 export type RenderedMail = { subject: string; text: string; html: string };
+
+/** A series' dates listed in a mail at most (a term of weekly lectures is about 15). */
+export const MAX_LISTED_DATES = 60;
 
 const WORDS = {
   it: {
@@ -139,9 +144,7 @@ export function renderMail(c: MailContent): RenderedMail {
     ...(c.message ? [w.messageFrom(c.message.from), ...c.message.text.split('\n').map((l) => (l ? `> ${l}` : '>')), ''] : []),
     ...lines.map(([k, v]) => `${k}: ${v}`),
     ...(dates.length && !c.occurrenceOnly ? ['', `${w.series}:`, ...dates.map((d) => `  - ${d}`)] : []),
-    '',
-    '-- ',
-    'WebMeetings',
+    ...(c.signature === false ? [] : ['', '-- ', 'WebMeetings']),
   ].join('\n');
   const link = (v: string) => (/^https?:\/\//.test(v) ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>` : escapeHtml(v));
   const html = [

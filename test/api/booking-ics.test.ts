@@ -78,3 +78,64 @@ describe('GET /bookings/{id}/ics', () => {
     expect((await download(b.body.id, bob)).status).toBe(404);
   });
 });
+
+describe('GET /bookings/{id}/invitation', () => {
+  const invitation = (id: string, as: Caller, locale = 'it') => t.api('GET', `/api/v1/bookings/${id}/invitation?locale=${locale}`, { as });
+
+  it('words the invitation as the invitees’ mails do, in the language asked, to paste elsewhere', async () => {
+    const b = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Esame di Fisica I', roomId: t.rooms[3]!.id, start: '2026-04-08T09:00', end: '2026-04-08T11:00' } });
+    expect(b.status).toBe(201);
+    const guestUrl = (await t.api('GET', `/api/v1/bookings/${b.body.id}/room`, { as: alice })).body.guestUrl as string;
+    expect(guestUrl).toMatch(new RegExp(`^${t.config.publicUrl}/g/`));
+    const joinUrl = `${t.config.publicUrl}/join/${b.body.id}`;
+
+    const italian = await invitation(b.body.id, alice, 'it');
+    expect(italian.status, JSON.stringify(italian.body)).toBe(200);
+    expect(italian.body).toEqual({
+      subject: 'Invito: Esame di Fisica I',
+      text: [
+        'Esame di Fisica I',
+        '',
+        'Sei invitato a una riunione virtuale.',
+        '',
+        'Quando: mercoledì 8 aprile 2026, 09:00–11:00 (Europe/Rome)',
+        `Aula: ${t.rooms[3]!.name}`,
+        `Entra con l’account del tuo ente: ${joinUrl}`,
+        `Entra come ospite (senza account): ${guestUrl}`,
+      ].join('\n'),
+    });
+    const en = await invitation(b.body.id, alice, 'en');
+    expect(en.body.subject).toBe('Invitation: Esame di Fisica I');
+    expect(en.body.text).toContain('When: Wednesday 8 April 2026, 09:00–11:00 (Europe/Rome)');
+    expect(en.body.text).toContain(`Join as a guest (no account needed): ${guestUrl}`);
+  });
+
+  it('lists the dates still to come of a series', async () => {
+    const s = await t.api('POST', '/api/v1/series', { as: alice, body: { title: 'Lezioni', seats: 5, roomId: t.rooms[2]!.id, start: '2026-04-09T14:00', end: '2026-04-09T16:00', rrule: 'FREQ=WEEKLY;COUNT=3' } });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    const [first, second] = s.body.booked as { id: string }[];
+    expect((await t.api('DELETE', `/api/v1/series/${s.body.series.id}/occurrences/${first!.id}?scope=one`, { as: alice })).status).toBe(200);
+    const text = (await invitation(second!.id, alice, 'en')).body.text as string;
+    expect(text).toContain('When: Thursday 16 April 2026, 14:00–16:00 (Europe/Rome)');
+    expect(text.endsWith('Dates of the series:\n  - Thu 16 Apr 2026 14:00\n  - Thu 23 Apr 2026 14:00')).toBe(true);
+  });
+
+  it('is refused for someone else’s booking, a cancelled or ended one, and without a language it knows', async () => {
+    const b = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Colloquio', roomId: t.rooms[5]!.id, start: '2026-04-10T10:00', end: '2026-04-10T11:00' } });
+    const bob = await t.user('member', alice.institutionId);
+    expect((await invitation(b.body.id, bob)).status).toBe(404);
+    for (const query of ['', '?locale=fr']) {
+      const bad = await t.api('GET', `/api/v1/bookings/${b.body.id}/invitation${query}`, { as: alice });
+      expect(bad.status).toBe(400);
+      expect(bad.body.code).toBe('VALIDATION_FAILED');
+    }
+    const before = t.clock.now().toISOString();
+    t.clock.set('2026-04-10T09:30:00Z');
+    const ended = await invitation(b.body.id, alice, 'en');
+    t.clock.set(before);
+    expect([ended.status, ended.body.code, ended.body.detail]).toEqual([422, 'BOOKING_ENDED', 'This meeting is over: there is nothing left to invite people to.']);
+    await t.api('DELETE', `/api/v1/bookings/${b.body.id}`, { as: alice });
+    const cancelled = await invitation(b.body.id, alice, 'it');
+    expect([cancelled.status, cancelled.body.code]).toEqual([422, 'BOOKING_CANCELLED']);
+  });
+});

@@ -1,8 +1,11 @@
-// GET /api/v1/bookings/:id/ics: one booking as an iCalendar file (RFC 5545) for "My bookings".
+// One booking to pass on: GET /api/v1/bookings/:id/ics, an iCalendar file (RFC 5545) for "My
+// bookings"; GET /api/v1/bookings/:id/invitation, its invitation as text to paste (a course page, a
+// chat), worded as the invitees' mails are, with the same links.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { buildCalendar } from '../../notify/calendar.ts';
 import { bookingEvent } from '../../notify/compose.ts';
 import { noMeetingDetails, type MeetingDetails, type MeetingDetailsSource } from '../../notify/meeting-details.ts';
+import { MAX_LISTED_DATES, renderMail } from '../../notify/messages.ts';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
@@ -49,6 +52,39 @@ export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async 
         .header('content-disposition', `attachment; filename="${icsFileName(booking.title)}"`)
         .header('cache-control', 'private, no-store')
         .send(bookingCalendar(booking, links, publicUrl));
+    },
+  });
+
+  app.get('/bookings/:id/invitation', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags: ['bookings'],
+      summary: 'A meeting’s invitation as text to share, in a language (for whoever manages the booking)',
+      params: S.IdParams,
+      querystring: S.InvitationQuery,
+      response: { 200: S.InvitationText, ...S.errorResponses },
+    },
+    handler: async (req, reply) => {
+      const { booking, dates } = await services.bookings.toShare(callContext(req), req.params.id);
+      const mail = renderMail({
+        kind: 'invitation',
+        locale: req.query.locale,
+        title: booking.title,
+        roomName: booking.roomName,
+        start: booking.start,
+        end: booking.end,
+        roomZone: booking.timeZone,
+        recipientZone: null,
+        details: await details({ bookingId: booking.id, seriesId: booking.seriesId }),
+        portalUrl: publicUrl,
+        // Whoever reads it is an invitee: the two ways in, no link to the booker's page.
+        invitee: true,
+        dates: dates.slice(0, MAX_LISTED_DATES),
+        signature: false,
+      });
+      // It holds the guest link: not for shared caches.
+      reply.header('cache-control', 'private, no-store');
+      return { subject: mail.subject, text: mail.text };
     },
   });
 };
