@@ -66,4 +66,30 @@ describeInBrowser('inviting people by e-mail', () => {
     await expectAccessible(page, 'invitees after a second list');
     await screenshot(page, 'invitees-several');
   });
+
+  it('shows the invitation as text to paste, in the language chosen, and copies it', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.goto(`/bookings/${bookingId}`);
+    const section = page.getByRole('region', { name: 'Invito da condividere' });
+    const show = section.getByRole('button', { name: 'Mostra il testo dell’invito' });
+    expect(await show.getAttribute('aria-expanded')).toBe('false');
+    await show.click();
+    const box = section.getByLabel('Testo dell’invito');
+    await box.waitFor();
+    const italian = await box.inputValue();
+    expect(italian).toMatch(/^Commissione di laurea\n\nSei invitato a una riunione virtuale\.\n\nQuando: .+ 10:00–11:00 \(Europe\/Rome\)\n/);
+    expect(italian).toMatch(new RegExp(`Entra con l’account del tuo ente: \\S+/join/${bookingId}\n`));
+    expect(italian).toMatch(/Entra come ospite \(senza account\): \S+\/g\/[A-Za-z0-9_-]+$/);
+    expect(italian).not.toContain('/bookings/');
+    await expectAccessible(page, 'invitation text to share');
+    await screenshot(page, 'invitation-text-it');
+
+    await section.getByLabel('Lingua del testo').selectOption('en');
+    await expect.poll(() => box.inputValue()).toContain('You are invited to a virtual meeting.');
+    await section.getByRole('button', { name: 'Copia il testo' }).click();
+    await section.getByRole('button', { name: 'Copiato' }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(await box.inputValue());
+    expect(copied).toContain('Join as a guest (no account needed): ');
+  });
 });

@@ -12,6 +12,7 @@ import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { BookingDetails, hasEnded, icsUrl } from './BookingDetails.tsx';
 import { BookingHistory } from './BookingHistory.tsx';
+import { InvitationText } from './InvitationText.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import { Invitees } from './Invitees.tsx';
 import { attendancePath } from './AttendancePage.tsx';
@@ -167,6 +168,7 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
         />
       )}
       {manages && confirmed && <Invitees booking={booking} ended={ended} />}
+      {manages && confirmed && !ended && <InvitationText bookingId={booking.id} />}
       {manages && confirmed && new Date(booking.start).getTime() <= Date.now() && (
         <section aria-labelledby="attendance-title">
           <h2 id="attendance-title" className="section-title">

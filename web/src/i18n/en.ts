@@ -648,6 +648,14 @@ export const en = {
     label: 'Message with the cancellation',
     hint: 'Optional. It is mailed with the cancellation to the person who booked and to everyone invited.',
   },
+  shareText: {
+    title: 'Invitation to share',
+    lead: 'The invitation as text, to paste on a course page, in a chat or in a mail of your own: when, where, and the two ways in (with an account, or as a guest).',
+    show: 'Show the invitation text',
+    language: 'Language of the text',
+    text: 'Invitation text',
+    copy: 'Copy the text',
+  },
   personBookings: {
     bookFor: 'Book for {{name}}',
     title: 'Bookings of {{name}}',

@@ -650,6 +650,14 @@ export const it: Messages = {
     label: 'Messaggio con l’annullamento',
     hint: 'Facoltativo. Arriva per e-mail con l’annullamento a chi ha prenotato e a tutti gli invitati.',
   },
+  shareText: {
+    title: 'Invito da condividere',
+    lead: 'L’invito come testo, da incollare nella pagina di un corso, in una chat o in una tua email: quando, dove e i due modi per entrare (con un account o come ospite).',
+    show: 'Mostra il testo dell’invito',
+    language: 'Lingua del testo',
+    text: 'Testo dell’invito',
+    copy: 'Copia il testo',
+  },
   personBookings: {
     bookFor: 'Prenota per {{name}}',
     title: 'Prenotazioni di {{name}}',
