@@ -23,9 +23,11 @@ export type Recipient = {
 export type MailAction = 'created' | 'updated' | 'cancelled';
 /** The words the person cancelling wrote, and who they are (their name is read when the mail is written). */
 export type MailMessage = { text: string; from: string };
+/** What an update moved: the time (ISO instants) and the room before it; each absent where it stayed. */
+export type MailWas = { slot?: { start: string; end: string }; roomName?: string };
 
 export type ComposeJob =
-  | { kind: 'booking'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; to?: Recipient; message?: MailMessage }
+  | { kind: 'booking'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; to?: Recipient; message?: MailMessage; was?: MailWas }
   | { kind: 'series'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; recurrenceId?: string; to?: Recipient; message?: MailMessage }
   | { kind: 'reminder'; id: string; minutesBefore: number; startsAt: string };
 
@@ -201,6 +203,7 @@ export class MailComposer {
         details,
         portalUrl,
         message,
+        was: job.was && { slot: job.was.slot ? { start: new Date(job.was.slot.start), end: new Date(job.was.slot.end) } : null, roomName: job.was.roomName ?? null },
       }),
     );
   }

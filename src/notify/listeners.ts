@@ -4,8 +4,8 @@
 // transaction (app/sender-limits.ts): over it, the change is refused, except cancellations.
 import type { InviteeListener } from '../app/invitees.ts';
 import { countMails, type InvitationLimits } from '../app/sender-limits.ts';
-import type { BookingListener, CallContext, Clock, Repositories, SeriesListener } from '../ports.ts';
-import type { ComposeJob } from './compose.ts';
+import type { BookingEvent, BookingListener, CallContext, Clock, Repositories, SeriesListener } from '../ports.ts';
+import type { ComposeJob, MailWas } from './compose.ts';
 
 export const COMPOSE_QUEUE = 'mail-compose';
 
@@ -22,6 +22,16 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
   /** The canceller's words ride in the job: a message is said once, with the change it explains. */
   const said = (e: { message?: string | undefined; ctx: CallContext }) => (e.message ? { message: { text: e.message, from: e.ctx.actor.userId } } : {});
 
+  /** An update that moved a booking says from where: its time and room before, those that changed. */
+  const was = (e: BookingEvent): { was?: MailWas } => {
+    const before = e.before;
+    if (e.action !== 'updated' || !before) return {};
+    const moved = before.start.getTime() !== e.after.start.getTime() || before.end.getTime() !== e.after.end.getTime();
+    const roomChanged = before.roomId !== e.after.roomId;
+    if (!moved && !roomChanged) return {};
+    return { was: { ...(moved && { slot: { start: before.start.toISOString(), end: before.end.toISOString() } }), ...(roomChanged && { roomName: before.roomName }) } };
+  };
+
   const booking: BookingListener = async (r, e) => {
     const b = e.after;
     if (b.seriesId) {
@@ -30,7 +40,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       if (e.action !== 'created') {
         for (const i of await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled')) {
           const to = { email: i.email, locale: i.locale, timeZone: i.timeZone };
-          await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', to, ...said(e) } satisfies ComposeJob);
+          await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', to, ...said(e), ...was(e) } satisfies ComposeJob);
         }
       }
       // A series-wide change is mailed once, by the series listener.
@@ -45,7 +55,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       await r.jobs.enqueue(COMPOSE_QUEUE, job);
       return;
     }
-    const job: ComposeJob = { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', ...said(e) };
+    const job: ComposeJob = { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', ...said(e), ...was(e) };
     if (e.action !== 'created') await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled');
     await r.jobs.enqueue(COMPOSE_QUEUE, job);
   };

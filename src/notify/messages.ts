@@ -30,6 +30,8 @@ export type MailContent = {
   minutesBefore?: number | undefined;
   /** The copy for the person who booked it for its owner (issue #17): the owner's name. */
   bookedFor?: string | undefined;
+  /** An update: the time and room as they were, where the change moved them (each null when unchanged). */
+  was?: { slot: { start: Date; end: Date } | null; roomName: string | null } | undefined;
   /** false: no signature (a text to paste elsewhere, not a mail). */
   signature?: boolean | undefined;
   /** What the person who cancelled wrote (`from`: their name, null when unknown). */
@@ -62,6 +64,8 @@ const WORDS = {
     room: 'Aula',
     when: 'Quando',
     yourTime: 'Nella tua ora',
+    wasWhen: 'Prima era',
+    wasRoom: 'Aula precedente',
     join: 'Entra nella riunione',
     guest: 'Link per gli ospiti',
     joinWithAccount: 'Entra con l’account del tuo ente',
@@ -91,6 +95,8 @@ const WORDS = {
     room: 'Room',
     when: 'When',
     yourTime: 'Your time',
+    wasWhen: 'Previously',
+    wasRoom: 'Previous room',
     join: 'Join the meeting',
     guest: 'Guest link',
     joinWithAccount: 'Join with your institution’s account',
@@ -123,7 +129,10 @@ export function renderMail(c: MailContent): RenderedMail {
   const lines: [string, string][] = [
     [w.when, formatRange(c.start, c.end, c.roomZone, c.locale)],
     ...(c.recipientZone && c.recipientZone !== c.roomZone ? [[w.yourTime, formatRange(c.start, c.end, c.recipientZone, c.locale)] as [string, string]] : []),
+    // An update says what it moved, under the new value: a reader need not remember the old one.
+    ...(c.was?.slot ? [[w.wasWhen, formatRange(c.was.slot.start, c.was.slot.end, c.roomZone, c.locale)] as [string, string]] : []),
     [w.room, c.roomName],
+    ...(c.was?.roomName ? [[w.wasRoom, c.was.roomName] as [string, string]] : []),
     ...(c.details.joinUrl ? [[c.invitee && c.details.guestUrl ? w.joinWithAccount : w.join, c.details.joinUrl] as [string, string]] : []),
     ...(c.details.guestUrl ? [[c.invitee ? w.joinAsGuest : w.guest, c.details.guestUrl] as [string, string]] : []),
     ...(c.details.dialIn ? [[w.dialIn, c.details.dialIn.numbers.join(', ')] as [string, string]] : []),

@@ -82,7 +82,11 @@ describe('invitation, update and cancellation of a booking', () => {
     expect(invite.parsed.html).toContain('<h1 style="font-size:1.3em">Budget review</h1>');
 
     expect((await t.api('PATCH', `/api/v1/bookings/${id}`, { as: alice, body: { start: '2026-03-30T14:00', end: '2026-03-30T15:30' } })).status).toBe(200);
-    const update = calendarOf(await smtp.waitFor(subjectIs(aliceEmail, 'Updated: Budget review')));
+    const updateMail = await smtp.waitFor(subjectIs(aliceEmail, 'Updated: Budget review'));
+    // It says what moved: the time it was (in the room's zone, as "When"); the room stayed, so no word of it.
+    expect(updateMail.parsed.text).toContain('When: Monday 30 March 2026, 14:00–15:30 (Europe/Rome)\nYour time: Monday 30 March 2026, 08:00–09:30 (America/New_York)\nPreviously: Monday 30 March 2026, 10:00–11:00 (Europe/Rome)\nRoom: ');
+    expect(updateMail.parsed.text).not.toContain('Previous room');
+    const update = calendarOf(updateMail);
     expect(update.method).toBe('REQUEST');
     expect(prop(update.events[0]!, 'uid')).toBe(`booking-${id}@meet.example.org`);
     expect(prop(update.events[0]!, 'sequence')).toBe(1);
@@ -153,7 +157,14 @@ describe('invitation, update and cancellation of a booking', () => {
     expect((await t.api('GET', `/api/v1/bookings/${res.body.id}/invitees`, { as: alice })).status).toBe(404);
     // Later changes reach the invitee too.
     await t.api('PATCH', `/api/v1/bookings/${res.body.id}`, { as: bruno, body: { title: 'Thesis defence (room change)' } });
-    await smtp.waitFor(subjectIs('examiner@uni.example', 'Updated: Thesis defence (room change)'));
+    const renamed = await smtp.waitFor(subjectIs('examiner@uni.example', 'Updated: Thesis defence (room change)'));
+    expect(renamed.parsed.text).not.toMatch(/Previously|Previous room/);
+    // A move to another room names the room it left.
+    const other = t.rooms.find((r) => r.id !== room && r.capacity >= 10)!;
+    expect((await t.api('PATCH', `/api/v1/bookings/${res.body.id}`, { as: bruno, body: { roomId: other.id } })).status).toBe(200);
+    const roomMoved = await smtp.waitFor((m) => subjectIs('examiner@uni.example', 'Updated: Thesis defence (room change)')(m) && (m.parsed.text ?? '').includes('Previous room'));
+    expect(roomMoved.parsed.text).toContain(`Room: ${other.name}\nPrevious room: ${t.rooms.find((r) => r.id === room)!.name}\n`);
+    expect(roomMoved.parsed.text).not.toContain('Previously');
     expect((await t.api('DELETE', `/api/v1/bookings/${res.body.id}/invitees/${added.body.id}`, { as: bruno })).status).toBe(204);
     const gone = await smtp.waitFor(subjectIs('examiner@uni.example', 'Cancelled: Thesis defence'));
     expect(calendarOf(gone).method).toBe('CANCEL');
@@ -257,7 +268,9 @@ describe('splitting a series', () => {
       await smtp.waitFor(subjectIs(email, 'Invitation: Seminar series'));
     }
     expect((await t.api('PATCH', `/api/v1/bookings/${first!.id}`, { as: bruno, body: { start: '2026-06-02T14:00', end: '2026-06-02T15:00' } })).status).toBe(200);
-    const moved = calendarOf(await smtp.waitFor(subjectIs('speaker.one@uni.example', 'Updated: Seminar series')));
+    const movedMail = await smtp.waitFor(subjectIs('speaker.one@uni.example', 'Updated: Seminar series'));
+    expect(movedMail.parsed.text).toContain('When: Tuesday 2 June 2026, 14:00–15:00 (Europe/Rome)\nPreviously: Monday 1 June 2026, 08:00–09:00 (Europe/Rome)\n');
+    const moved = calendarOf(movedMail);
     expect(prop(moved.events[0]!, 'uid')).toBe(`booking-${first!.id}@meet.example.org`);
     expect(local(moved.events[0]!, 'dtstart')).toBe('2026-06-02T14:00:00 Europe/Rome');
     // Cancelling the whole series cancels their date too.
