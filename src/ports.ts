@@ -542,7 +542,7 @@ export type BookingEvent = {
   partOfSeries?: boolean;
   /** A new booking whose booker asked for no audio conference (issue #7; audio is on by default). */
   withoutAudio?: boolean;
-  /** What the person cancelling wrote to those the cancellation is mailed to (the booker, the invitees). */
+  /** What the person changing or cancelling wrote to those the mail goes to (the booker, the invitees). */
   message?: string | undefined;
 };
 /**
@@ -562,7 +562,7 @@ export type SeriesEvent = {
   /** Set when only this occurrence was cancelled (iCalendar CANCEL with RECURRENCE-ID). */
   occurrence?: Booking | undefined;
   ctx: CallContext;
-  /** As BookingEvent's: the words of the person cancelling, mailed with the cancellation. */
+  /** As BookingEvent's: the words of the person changing or cancelling, mailed with the change. */
   message?: string | undefined;
 };
 /** Reacts to a series change inside its transaction, like BookingListener. */

@@ -72,6 +72,19 @@ const auditView = (b: Booking) => ({
   ...(b.seriesId && { seriesId: b.seriesId }),
 });
 
+/**
+ * A message rides with a change: alone it would go out as "the meeting has changed" when nothing
+ * did. Change something, or cancel with it.
+ */
+export function checkMessageHasChange(input: object, message: string | undefined): void {
+  if (!message || Object.values(input).some((v) => v !== undefined)) return;
+  const field = fieldErrors([{ path: 'message', en: 'A message goes with a change.', it: 'Un messaggio accompagna una modifica.' }]);
+  throw new AppError('invalid', 'VALIDATION_FAILED', 'A message is sent with a change: change the time, room, seats, title or description too.', field.en, {
+    it: 'Il messaggio si invia con una modifica: cambia anche orario, aula, posti, titolo o descrizione.',
+    details: field.it,
+  });
+}
+
 /** Whom a new booking is for: the caller, or the person they book for (app/delegation.ts). */
 const ownerOf = (ctx: CallContext) => ctx.onBehalfOf ?? ctx.actor;
 
@@ -325,12 +338,14 @@ export class BookingService {
     return outcome.map((o) => o!);
   }
 
-  async change(ctx: CallContext, id: string, input: ChangeBookingInput): Promise<Booking> {
+  /** Changes a booking; `message` goes with the update mailed to its booker and invitees. */
+  async change(ctx: CallContext, id: string, input: ChangeBookingInput, opts: { message?: string | undefined } = {}): Promise<Booking> {
+    checkMessageHasChange(input, opts.message);
     let attempted: { slot: Slot; seats: number; roomId: string } | undefined;
     try {
       return await this.uow.transaction(async (r) => {
         const current = await this.lockForChange(r, ctx, id);
-        return this.modify(r, ctx, current, input, { track: (a) => (attempted = a) });
+        return this.modify(r, ctx, current, input, { track: (a) => (attempted = a), message: opts.message });
       });
     } catch (e) {
       throw attempted ? await this.withSuggestions(e, { ...attempted, excludeId: id }) : e;
@@ -355,7 +370,7 @@ export class BookingService {
     ctx: CallContext,
     current: Booking,
     input: ChangeBookingInput,
-    opts: { partOfSeries?: boolean; track?: (attempt: { slot: Slot; seats: number; roomId: string }) => void } = {},
+    opts: { partOfSeries?: boolean; track?: (attempt: { slot: Slot; seats: number; roomId: string }) => void; message?: string | undefined } = {},
   ): Promise<Booking> {
     const now = this.clock.now();
     const roomChanged = input.roomId !== undefined && input.roomId !== current.roomId;
@@ -404,7 +419,7 @@ export class BookingService {
     // The series' SEQUENCE grows too: its invitation carries this exception (RFC 5546, 3.2.2).
     if (current.seriesId && !opts.partOfSeries) await r.bookings.series.update(current.seriesId, {});
     const updated = (await r.bookings.findById(current.id))!;
-    await this.recordChange(r, ctx, 'updated', current, updated, opts.partOfSeries ?? false);
+    await this.recordChanges(r, [{ ctx, action: 'updated', before: current, after: updated, partOfSeries: opts.partOfSeries ?? false, message: opts.message }]);
     return updated;
   }
 
@@ -557,10 +572,6 @@ export class BookingService {
     };
   }
 
-  private async recordChange(r: Repositories, ctx: CallContext, action: BookingEvent['action'], before: Booking | null, after: Booking, partOfSeries: boolean) {
-    await this.recordChanges(r, [{ ctx, action, before, after, partOfSeries }]);
-  }
-
   /** Audit records, one live notice statement for all, then the listeners, in order. */
   private async recordChanges(
     r: Repositories,
@@ -573,7 +584,7 @@ export class BookingService {
         entity: 'booking',
         entityId: after.id,
         before: before && auditView(before),
-        // The words mailed with a cancellation stay with it: the booking's history shows why.
+        // The words mailed with a change or cancellation stay with it: the booking's history shows why.
         after: { ...auditView(after), ...(message && { message }) },
         requestId: ctx.requestId,
       })),

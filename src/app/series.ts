@@ -8,7 +8,7 @@ import { atTimeOf, endBefore, expandRecurrence, formatRecurrence, leaveOut, occu
 import { nearestFreeSlots, type BusySlot } from '../domain/suggestions.ts';
 import { DAY, MINUTE, parseTime, toZonedIso } from '../domain/time.ts';
 import type { Booking, CallContext, Clock, Repositories, Room, Series, SeriesEvent, SeriesListener, UnitOfWork } from '../ports.ts';
-import { requireRoom, type BookingService } from './bookings.ts';
+import { checkMessageHasChange, requireRoom, type BookingService } from './bookings.ts';
 import { onBehalf } from './delegation.ts';
 
 export type { Slot };
@@ -147,7 +147,15 @@ export class SeriesService {
    * Changes one occurrence (it becomes an exception), this and the following ones (the series is
    * split: the first part ends before it, a new series carries the rest), or the whole series.
    */
-  async change(ctx: CallContext, seriesId: string, occurrenceId: string, scope: SeriesScope, input: ChangeSeriesInput & { start?: string; end?: string }): Promise<SeriesOutcome> {
+  async change(
+    ctx: CallContext,
+    seriesId: string,
+    occurrenceId: string,
+    scope: SeriesScope,
+    input: ChangeSeriesInput & { start?: string; end?: string },
+    opts: { message?: string | undefined } = {},
+  ): Promise<SeriesOutcome> {
+    checkMessageHasChange(input, opts.message);
     if (scope === 'one') {
       const seriesWide = (['startTime', 'durationMinutes', 'rrule'] as const).filter((k) => input[k] !== undefined);
       if (seriesWide.length > 0) {
@@ -168,7 +176,7 @@ export class SeriesService {
         ...(input.roomId !== undefined && { roomId: input.roomId }),
         ...(input.start !== undefined && { start: input.start }),
         ...(input.end !== undefined && { end: input.end }),
-      });
+      }, opts);
       const series = (await this.uow.repos.bookings.series.findById(seriesId))!;
       return { series, booked: [booking], skipped: [] };
     }
@@ -184,7 +192,7 @@ export class SeriesService {
     const rule = input.rrule !== undefined ? parseRecurrence(input.rrule) : undefined;
     let attempt: { room: Room; seats: number; slots: Slot[]; zone: string; refusals: Refusal[] } | undefined;
     try {
-      return await this.changeMany(ctx, seriesId, occurrenceId, scope, input, rule, (a) => (attempt = a));
+      return await this.changeMany(ctx, seriesId, occurrenceId, scope, input, rule, (a) => (attempt = a), opts.message);
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'SERIES_CONFLICTS' || !attempt) throw e;
       const a = attempt;
@@ -201,6 +209,7 @@ export class SeriesService {
     input: ChangeSeriesInput,
     rule: Recurrence | undefined,
     track: (attempt: { room: Room; seats: number; slots: Slot[]; zone: string; refusals: Refusal[] }) => void,
+    message: string | undefined,
   ): Promise<SeriesOutcome> {
     return this.uow.transaction(async (r) => {
       const { series, anchor, occurrences } = await this.lockSeries(r, ctx, seriesId, occurrenceId);
@@ -292,9 +301,9 @@ export class SeriesService {
         byDay.delete(occurrenceDay(start, zone));
         try {
           if (existing && existing.isException && !retimed) {
-            booked.push(await this.bookings.modify(r, owner, existing, details, { partOfSeries: true }));
+            booked.push(await this.bookings.modify(r, owner, existing, details, { partOfSeries: true, message }));
           } else if (existing) {
-            const moved = await this.bookings.modify(r, owner, existing, { ...details, start: start.toISOString(), end: end.toISOString() }, { partOfSeries: true });
+            const moved = await this.bookings.modify(r, owner, existing, { ...details, start: start.toISOString(), end: end.toISOString() }, { partOfSeries: true, message });
             await r.bookings.update(moved.id, { isException: false, recurrenceId: start });
             booked.push((await r.bookings.findById(moved.id))!);
           } else if (start.getTime() >= bookable) {
@@ -319,17 +328,17 @@ export class SeriesService {
         }
       }
       // Occurrences the new rule no longer has.
-      for (const gone of byDay.values()) await this.bookings.withdraw(r, owner, gone, { partOfSeries: true });
+      for (const gone of byDay.values()) await this.bookings.withdraw(r, owner, gone, { partOfSeries: true, message });
       if (refusals.length > 0) {
         const slots = kept.map(slotOf);
         track({ room, seats: input.seats ?? series.seats, slots, zone, refusals });
         throw conflicts(refusals, kept.length, false, zone);
       }
       const updated = (await r.bookings.series.findById(series.id))!;
-      await this.emit(r, { action: 'updated', series: updated, ctx });
+      await this.emit(r, { action: 'updated', series: updated, ctx, message });
       if (splitAt) {
         const tail = (await r.bookings.series.findById(target))!;
-        await this.emit(r, { action: 'created', series: tail, ctx });
+        await this.emit(r, { action: 'created', series: tail, ctx, message });
         return { series: tail, booked, skipped: [] };
       }
       return { series: updated, booked, skipped: [] };

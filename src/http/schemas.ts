@@ -138,7 +138,11 @@ export const BookingCreate = z.strictObject({
   audio: z.boolean().optional().describe('false: no audio conference (telephone and SIP dial-in) for this booking; default true when the portal has telephony'),
   ownerId: Id.optional().describe('book for this person (default: yourself): someone who named you delegate and whose request you accepted; a member of your institution if you are its manager; anyone if you are an admin'),
 });
-export const BookingPatch = BookingCreate.omit({ audio: true, ownerId: true }).partial();
+/** Words for the people a change or cancellation is mailed to (the booker, the invitees); blank: none. */
+const MailedMessage = clean(z.string().trim().max(1000), CONTROL_BUT_TAB_NEWLINE).describe(
+  'A message mailed with the change or cancellation to the booker and the invitees, quoted under the name of the person making it',
+);
+export const BookingPatch = BookingCreate.omit({ audio: true, ownerId: true }).partial().extend({ message: MailedMessage.optional() });
 export const BookingQuery = timeRange(
   z.strictObject({
     from: OffsetDateTime.optional(),
@@ -338,7 +342,7 @@ export const BookingHistory = z.object({
       at: Instant,
       actor: z.object({ id: Id, name: z.string().nullable() }).nullable(),
       action: z.string(),
-      message: z.string().nullable().describe('what the person cancelling wrote to those told (POST …/cancel), else null'),
+      message: z.string().nullable().describe('what the person changing or cancelling wrote to those told, else null'),
     }),
   ),
 });
@@ -439,15 +443,12 @@ export const InvitationText = z.object({
   subject: z.string().describe('a subject line, should the text go out by mail'),
   text: z.string().describe('the invitation as the invitees’ mails word it: when, room, the two ways in, dial-in; a series’ dates to come'),
 });
-/** Words for the people a cancellation is mailed to (the booker, the invitees); blank: none. */
-const CancelMessage = clean(z.string().trim().max(1000), CONTROL_BUT_TAB_NEWLINE).describe(
-  'A message mailed with the cancellation to the booker and the invitees, quoted under the name of the person cancelling',
-);
-export const CancelBody = z.strictObject({ message: CancelMessage.optional() });
-export const SeriesCancelBody = z.strictObject({ scope: SeriesScopeQuery.shape.scope, message: CancelMessage.optional() });
+export const CancelBody = z.strictObject({ message: MailedMessage.optional() });
+export const SeriesCancelBody = z.strictObject({ scope: SeriesScopeQuery.shape.scope, message: MailedMessage.optional() });
 export const SeriesOccurrenceParams = z.strictObject({ id: Id, bookingId: Id });
 export const SeriesChange = z.strictObject({
   scope: z.enum(['one', 'following', 'all']).describe('one: this occurrence (becomes an exception); following: this and later ones (splits the series); all'),
+  message: MailedMessage.optional(),
   title: Text(200).optional(),
   description: MultiLine(5000).optional(),
   roomId: Id.optional(),

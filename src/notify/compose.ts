@@ -21,7 +21,7 @@ export type Recipient = {
   bookedFor?: string | undefined;
 };
 export type MailAction = 'created' | 'updated' | 'cancelled';
-/** The words the person cancelling wrote, and who they are (their name is read when the mail is written). */
+/** The words the person changing or cancelling wrote, and who they are (their name is read when the mail is written). */
 export type MailMessage = { text: string; from: string };
 /** What an update moved: the time (ISO instants) and the room before it; each absent where it stayed. */
 export type MailWas = { slot?: { start: string; end: string }; roomName?: string };

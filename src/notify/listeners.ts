@@ -19,7 +19,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
     return invitees;
   };
 
-  /** The canceller's words ride in the job: a message is said once, with the change it explains. */
+  /** The author's words ride in the job: a message is said once, with the change it explains. */
   const said = (e: { message?: string | undefined; ctx: CallContext }) => (e.message ? { message: { text: e.message, from: e.ctx.actor.userId } } : {});
 
   /** An update that moved a booking says from where: its time and room before, those that changed. */

@@ -34,7 +34,7 @@ export type MailContent = {
   was?: { slot: { start: Date; end: Date } | null; roomName: string | null } | undefined;
   /** false: no signature (a text to paste elsewhere, not a mail). */
   signature?: boolean | undefined;
-  /** What the person who cancelled wrote (`from`: their name, null when unknown). */
+  /** What the person who changed or cancelled it wrote (`from`: their name, null when unknown). */
   message?: SaidMessage | undefined;
 };
 

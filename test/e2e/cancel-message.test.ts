@@ -1,6 +1,7 @@
-// A message with a cancellation: an administrator who takes a member's room back says why, in the
-// booking's page (Italian); a booker cancelling one date of a series from the calendar's dialog says
-// when they meet instead (English). The words reach the people told through a real SMTP server.
+// A message with a cancellation or a change: an administrator who takes a member's room back says
+// why, in the booking's page (Italian); a booker cancelling one date of a series from the calendar's
+// dialog says when they meet instead, and one moving a meeting in the edit form says why (English).
+// The words reach the people told through a real SMTP server.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SmtpPeer, type Received } from '../notify/smtp-peer.ts';
@@ -102,5 +103,26 @@ describeInBrowser('a message with a cancellation', () => {
     expect(m.parsed.text).toContain('Only this date of the series is cancelled.\n\nMessage from Maria Rossi:\n> We meet on Thursday this week.');
     const left = (await portal.api(maria, 'GET', `/api/v1/series/${made.body.series.id}`)).body.occurrences as Array<{ status: string }>;
     expect(left.map((o) => o.status)).toEqual(['cancelled', 'confirmed', 'confirmed']);
+  }, LONG);
+
+  it('a booker moves a meeting from the edit form and says why', async () => {
+    const room = (await portal.rooms())[2]!;
+    const made = await portal.api(maria, 'POST', '/api/v1/bookings', { roomId: room.id, start: '2026-03-26T15:00:00', end: '2026-03-26T16:00:00', seats: 6, title: 'Thesis review' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect((await portal.api(maria, 'POST', `/api/v1/bookings/${made.body.id}/invitees`, { email: 'student@uni.example', locale: 'en' })).status).toBe(201);
+
+    const page = await open(maria, 'en-GB');
+    await page.goto(`/bookings/${made.body.id}/edit`);
+    await page.getByRole('heading', { level: 1, name: 'Edit booking' }).waitFor();
+    await page.getByLabel('Start').fill('16:00');
+    await page.getByLabel('End').fill('17:00');
+    await page.getByLabel('Message with the change').fill('A faculty meeting runs until four.');
+    await page.getByText('Optional. It is mailed with the update to the person who booked and to everyone invited.').waitFor();
+    await expectAccessible(page, 'edit form with a message');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(/^Saved “Thesis review”/).waitFor();
+
+    const m = await smtp.waitFor(mailTo('student@uni.example', 'Updated: Thesis review'));
+    expect(m.parsed.text).toContain('Message from Maria Rossi:\n> A faculty meeting runs until four.\n\nWhen: Thursday 26 March 2026, 16:00–17:00 (Europe/Rome)\nPreviously: Thursday 26 March 2026, 15:00–16:00 (Europe/Rome)\n');
   }, LONG);
 });

@@ -281,7 +281,7 @@ describe('splitting a series', () => {
   });
 });
 
-describe('a message with the cancellation', () => {
+describe('a message with a cancellation or a change', () => {
   it('quotes what the person cancelling wrote, under their name, to the booker and the invitees, in each one’s language', async () => {
     const admin = await t.user('admin', null, 'Ada Admin');
     const res = await book(bruno, { title: 'Open day', start: '2026-04-14T10:00', end: '2026-04-14T11:00' });
@@ -357,6 +357,45 @@ describe('a message with the cancellation', () => {
     const authorGone = await smtp.waitFor(subjectIs('guest.author@uni.example', 'Cancelled: Reading group'));
     expect(authorGone.parsed.text).toContain('> The group ends early this term.');
     expect(prop(calendarOf(authorGone).events[0]!, 'uid')).toBe(`booking-${third!.id}@meet.example.org`);
+  });
+
+  it('goes with a change too: a moved booking, and a series moved as a whole; alone it is refused', async () => {
+    const res = await book(bruno, { title: 'Tutorato', start: '2026-04-16T10:00', end: '2026-04-16T11:00' });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    expect((await t.api('POST', `/api/v1/bookings/${id}/invitees`, { as: bruno, body: { email: 'tutee@uni.example', locale: 'en' } })).status).toBe(201);
+    await smtp.waitFor(subjectIs('tutee@uni.example', 'Invitation: Tutorato'));
+
+    // A message with nothing to change would be mailed as "the meeting has changed": refused.
+    const alone = await t.api('PATCH', `/api/v1/bookings/${id}`, { as: bruno, body: { message: 'Just saying hello.' } });
+    expect([alone.status, alone.body.code, alone.body.errors]).toEqual([400, 'VALIDATION_FAILED', [{ path: 'body.message', message: 'A message goes with a change.' }]]);
+
+    const moved = await t.api('PATCH', `/api/v1/bookings/${id}`, { as: bruno, body: { start: '2026-04-17T10:00', end: '2026-04-17T11:00', message: 'Thursday I am at a conference.' } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    const update = await smtp.waitFor(subjectIs('tutee@uni.example', 'Updated: Tutorato'));
+    expect(update.parsed.text).toContain('The meeting has changed.\n\nMessage from Bruno:\n> Thursday I am at a conference.\n\nWhen: Friday 17 April 2026, 10:00–11:00 (Europe/Rome)\nPreviously: Thursday 16 April 2026, 10:00–11:00 (Europe/Rome)\n');
+    const history = (await t.api('GET', `/api/v1/bookings/${id}/history`, { as: bruno })).body.items as { action: string; message: string | null }[];
+    expect(history.map((h) => [h.action, h.message])).toEqual([
+      ['booking.updated', 'Thursday I am at a conference.'],
+      ['booking.created', null],
+    ]);
+
+    const series = await t.api('POST', '/api/v1/series', {
+      as: bruno,
+      body: { title: 'Coro', seats: 10, roomId: room, start: '2026-06-04T17:00', end: '2026-06-04T18:00', rrule: 'FREQ=WEEKLY;COUNT=3' },
+    });
+    expect(series.status, JSON.stringify(series.body)).toBe(201);
+    const seriesId = series.body.series.id as string;
+    const first = (series.body.booked as { id: string }[])[0]!;
+    expect((await t.api('POST', `/api/v1/series/${seriesId}/invitees`, { as: bruno, body: { email: 'singer@uni.example', locale: 'en' } })).status).toBe(201);
+    await smtp.waitFor(subjectIs('singer@uni.example', 'Invitation: Coro'));
+    const lone = await t.api('PATCH', `/api/v1/series/${seriesId}/occurrences/${first.id}`, { as: bruno, body: { scope: 'all', message: 'Hello.' } });
+    expect([lone.status, lone.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const later = await t.api('PATCH', `/api/v1/series/${seriesId}/occurrences/${first.id}`, { as: bruno, body: { scope: 'all', startTime: '18:00', message: 'The hall is free only from six.' } });
+    expect(later.status, JSON.stringify(later.body)).toBe(200);
+    const seriesUpdate = await smtp.waitFor(subjectIs('singer@uni.example', 'Updated: Coro'));
+    expect(seriesUpdate.parsed.text).toContain('Message from Bruno:\n> The hall is free only from six.');
+    expect(String(prop(calendarOf(seriesUpdate).events[0]!, 'description'))).toMatch(/^The hall is free only from six\.\n— Bruno\n\n/);
   });
 
   it('a cancellation without words, or with only blanks, says nothing more', async () => {

@@ -6,7 +6,7 @@ import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
 import { availabilityView, bookingView, decodeCursor, encodeCursor } from '../views.ts';
 
-/** The message a cancellation was sent with, kept in its audit record's `after` (app/bookings.ts). */
+/** The message a change or cancellation was sent with, kept in its audit record's `after` (app/bookings.ts). */
 const messageOf = (after: unknown): string | null =>
   after && typeof after === 'object' && 'message' in after && typeof after.message === 'string' ? after.message : null;
 
@@ -78,7 +78,10 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   app.patch('/bookings/:id', {
     config: { access: 'signed-in' },
     schema: { tags, summary: 'Move, resize or edit a booking', params: S.IdParams, body: S.BookingPatch, response: { 200: S.Booking, ...S.errorResponses } },
-    handler: async (req) => bookingView(await services.bookings.change(callContext(req), req.params.id, req.body)),
+    handler: async (req) => {
+      const { message, ...change } = req.body;
+      return bookingView(await services.bookings.change(callContext(req), req.params.id, change, { message: message || undefined }));
+    },
   });
 
   app.delete('/bookings/:id', {

@@ -120,8 +120,8 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
       response: { 200: S.SeriesOutcome, ...S.errorResponses },
     },
     handler: async (req) => {
-      const { scope, ...input } = req.body;
-      const outcome = await series.change(callContext(req), req.params.id, req.params.bookingId, scope, input);
+      const { scope, message, ...input } = req.body;
+      const outcome = await series.change(callContext(req), req.params.id, req.params.bookingId, scope, input, { message: message || undefined });
       return { series: seriesView(outcome.series), booked: outcome.booked.map(occurrenceView), skipped: [] };
     },
   });

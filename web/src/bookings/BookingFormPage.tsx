@@ -49,6 +49,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
   const [values, setValues] = useState<BookingFormValues | null>(null);
   const [errors, setErrors] = useState<FormErrors>({});
   const [general, setGeneral] = useState<string | null>(null);
+  const [message, setMessage] = useState('');
   const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -179,6 +180,8 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
       // The API's default is on; say so only when the booker turned it off.
       ...(!editingId && settings.telephony && !audio ? { audio: false } : {}),
       ...(!editingId && owner ? { ownerId: owner.id } : {}),
+      // Words for the people told of the change (the booker, the invitees), when there are any.
+      ...(editingId && message.trim() ? { message } : {}),
     };
     try {
       if (editingId && seriesId && !target) {
@@ -190,7 +193,7 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
             : { startTime: values.startTime, durationMinutes: minutes(values.endTime) - minutes(values.startTime) };
         const answer = await api.patch<{ series: { title: string; roomName: string; timeZone: string } }>(
           `/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(editingId)}`,
-          { scope, title: payload.title, description: payload.description, seats: payload.seats, roomId: payload.roomId, ...when },
+          { scope, title: payload.title, description: payload.description, seats: payload.seats, roomId: payload.roomId, message: payload.message, ...when },
         );
         toast(
           t('form.saved', {
@@ -504,6 +507,11 @@ export function BookingFormPage({ params }: { params: Record<string, string> }) 
                 void previewSeries(next);
               }}
             />
+          )}
+          {editingId && (
+            <Field label={t('changeMessage.label')} hint={t('changeMessage.hint')}>
+              <textarea rows={3} maxLength={1000} value={message} onChange={(e) => setMessage(e.target.value)} />
+            </Field>
           )}
           <div className="form-actions">
             <Link to={editingId ? '/bookings' : '/'} className="button button-quiet">

@@ -644,6 +644,10 @@ export const en = {
     cancelled: '“{{title}}” is cancelled.',
     statusCancelled: 'Cancelled',
   },
+  changeMessage: {
+    label: 'Message with the change',
+    hint: 'Optional. It is mailed with the update to the person who booked and to everyone invited.',
+  },
   cancelMessage: {
     label: 'Message with the cancellation',
     hint: 'Optional. It is mailed with the cancellation to the person who booked and to everyone invited.',

@@ -646,6 +646,10 @@ export const it: Messages = {
     cancelled: '«{{title}}» è stata cancellata.',
     statusCancelled: 'Cancellata',
   },
+  changeMessage: {
+    label: 'Messaggio con la modifica',
+    hint: 'Facoltativo. Arriva per e-mail con l’aggiornamento a chi ha prenotato e a tutti gli invitati.',
+  },
   cancelMessage: {
     label: 'Messaggio con l’annullamento',
     hint: 'Facoltativo. Arriva per e-mail con l’annullamento a chi ha prenotato e a tutti gli invitati.',
