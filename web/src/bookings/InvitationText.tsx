@@ -4,6 +4,7 @@ import { problemMessage } from '../api/problems.ts';
 import { useGet } from '../api/useGet.ts';
 import { currentLanguage } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
+import { LanguageSelect } from '../ui/LanguageSelect.tsx';
 import { Notice } from '../ui/Notice.tsx';
 
 /**
@@ -40,10 +41,7 @@ export function InvitationText({ bookingId }: { bookingId: string }) {
       ) : (
         <div id="invitation-text-body" className="invitation-text">
           <Field label={t('shareText.language')}>
-            <select value={locale} onChange={(e) => setLocale(e.target.value as 'it' | 'en')}>
-              <option value="it">Italiano</option>
-              <option value="en">English</option>
-            </select>
+            <LanguageSelect value={locale} onChange={setLocale} />
           </Field>
           {read.error ? (
             <Notice tone="error">{problemMessage(t, read.error)}</Notice>

@@ -5,6 +5,7 @@ import { problemMessage } from '../api/problems.ts';
 import type { Booking, Invitee } from '../api/types.ts';
 import { currentLanguage } from '../i18n/index.ts';
 import { Field } from '../ui/Field.tsx';
+import { LanguageSelect } from '../ui/LanguageSelect.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { addressesIn } from './addresses.ts';
@@ -113,10 +114,7 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
             <textarea rows={2} autoComplete="off" spellCheck={false} maxLength={20_000} value={text} onChange={(e) => setText(e.target.value)} />
           </Field>
           <Field label={t('bookingPage.inviteLanguage')}>
-            <select value={locale} onChange={(e) => setLocale(e.target.value as 'it' | 'en')}>
-              <option value="it">Italiano</option>
-              <option value="en">English</option>
-            </select>
+            <LanguageSelect value={locale} onChange={setLocale} />
           </Field>
           <button type="submit" className="button button-secondary" disabled={busy || emails.length === 0}>
             {t('bookingPage.invite')}
