@@ -28,7 +28,18 @@ export type MailWas = { slot?: { start: string; end: string }; roomName?: string
 
 export type ComposeJob =
   | { kind: 'booking'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; to?: Recipient; message?: MailMessage; was?: MailWas }
-  | { kind: 'series'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; recurrenceId?: string; to?: Recipient; message?: MailMessage }
+  | {
+      kind: 'series';
+      id: string;
+      sequence: number;
+      action: MailAction;
+      method: 'REQUEST' | 'CANCEL';
+      recurrenceId?: string;
+      /** An update of one date alone: which, and what it moved. */
+      changedDate?: { bookingId: string; was?: MailWas };
+      to?: Recipient;
+      message?: MailMessage;
+    }
   | { kind: 'reminder'; id: string; minutesBefore: number; startsAt: string };
 
 const KIND: Record<MailAction, MailKind> = { created: 'invitation', updated: 'update', cancelled: 'cancellation' };
@@ -103,6 +114,9 @@ const links = (details: MeetingDetails, portalUrl: string | null, description: s
   description: withMessage(message, describe(details, portalUrl, description)),
   url: details.joinUrl ?? portalUrl,
 });
+
+/** What an update moved, from the job's stored form to the words' (messages.ts). */
+const wasOf = (w: MailWas | undefined) => w && { slot: w.slot ? { start: new Date(w.slot.start), end: new Date(w.slot.end) } : null, roomName: w.roomName ?? null };
 
 const organizerOf = (from: string) => {
   const m = /^(.*)<([^>]+)>\s*$/.exec(from);
@@ -203,7 +217,7 @@ export class MailComposer {
         details,
         portalUrl,
         message,
-        was: job.was && { slot: job.was.slot ? { start: new Date(job.was.slot.start), end: new Date(job.was.slot.end) } : null, roomName: job.was.roomName ?? null },
+        was: wasOf(job.was),
       }),
     );
   }
@@ -225,12 +239,15 @@ export class MailComposer {
     // One date cancelled: CANCEL naming that instance by RECURRENCE-ID (RFC 5546, 3.2.5).
     const rid = job.recurrenceId ? new Date(job.recurrenceId) : null;
     const cancelledDate = rid && occurrences.find((x) => x.recurrenceId?.getTime() === rid.getTime());
-    const occurrenceOnly = rid !== null;
+    const changedDate = job.changedDate && occurrences.find((o) => o.id === job.changedDate!.bookingId);
+    const occurrenceOnly = rid !== null || !!changedDate;
     const when = rid
       ? { start: cancelledDate?.start ?? rid, end: cancelledDate?.end ?? new Date(rid.getTime() + s.durationMinutes * 60_000) }
-      : current?.status === 'confirmed'
-        ? { start: current.start, end: current.end }
-        : { start: s.firstStart, end: firstEnd };
+      : changedDate
+        ? { start: changedDate.start, end: changedDate.end }
+        : current?.status === 'confirmed'
+          ? { start: current.start, end: current.end }
+          : { start: s.firstStart, end: firstEnd };
     const eventsFor = (invitee: boolean): CalendarEvent[] => {
       const base = { uid, sequence: s.sequence, zone: s.timeZone, ...links(details, invitee ? null : portalUrl, s.description, message), location: locationOf(s.roomName, details), stamp: s.updatedAt };
       if (rid) return [{ ...base, ...when, summary: cancelledDate?.title ?? s.title, recurrenceId: rid, cancelled: true }];
@@ -256,6 +273,7 @@ export class MailComposer {
         dates: upcoming.slice(0, MAX_LISTED_DATES).map((o) => o.start),
         occurrenceOnly,
         message,
+        ...(changedDate && { roomName: changedDate.roomName, was: wasOf(job.changedDate!.was) }),
       }),
     );
   }

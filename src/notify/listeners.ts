@@ -50,7 +50,8 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       const job: ComposeJob =
         e.action === 'cancelled'
           ? { kind: 'series', id: series.id, sequence: series.sequence, action: 'cancelled', method: 'CANCEL', recurrenceId: b.recurrenceId!.toISOString(), ...said(e) }
-          : { kind: 'series', id: series.id, sequence: series.sequence, action: 'updated', method: 'REQUEST', ...said(e) };
+          : // The series' whole invitation goes (its exceptions with it), and the mail says which date moved and from where.
+            { kind: 'series', id: series.id, sequence: series.sequence, action: 'updated', method: 'REQUEST', changedDate: { bookingId: b.id, ...was(e) }, ...said(e) };
       await countInvitees(r, e.ctx, { seriesId: series.id }, e.action === 'cancelled');
       await r.jobs.enqueue(COMPOSE_QUEUE, job);
       return;

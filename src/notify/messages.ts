@@ -25,7 +25,7 @@ export type MailContent = {
   invitee?: boolean | undefined;
   /** For a series: the upcoming dates; for one cancelled occurrence: that date only. */
   dates?: Date[] | undefined;
-  /** Only one occurrence of a series is concerned. */
+  /** Only one occurrence of a series is concerned (cancelled, or changed on its own). */
   occurrenceOnly?: boolean;
   minutesBefore?: number | undefined;
   /** The copy for the person who booked it for its owner (issue #17): the owner's name. */
@@ -58,6 +58,7 @@ const WORDS = {
       reminder: 'La riunione sta per iniziare.',
     },
     occurrenceCancelled: 'È annullata solo questa data della serie.',
+    occurrenceChanged: 'Cambia solo questa data della serie.',
     messageFrom: (name: string | null) => (name ? `Messaggio di ${name}:` : 'Messaggio:'),
     bookedFor: (owner: string) => `Hai prenotato questa riunione per ${owner}, che ha ricevuto l’invito.`,
     series: 'Date della serie',
@@ -89,6 +90,7 @@ const WORDS = {
       reminder: 'The meeting starts soon.',
     },
     occurrenceCancelled: 'Only this date of the series is cancelled.',
+    occurrenceChanged: 'Only this date of the series changes.',
     messageFrom: (name: string | null) => (name ? `Message from ${name}:` : 'Message:'),
     bookedFor: (owner: string) => `You booked this meeting for ${owner}, who received the invitation.`,
     series: 'Dates of the series',
@@ -141,7 +143,12 @@ export function renderMail(c: MailContent): RenderedMail {
     ...(c.details.dialIn?.sipUri ? [[w.sip, c.details.dialIn.sipUri] as [string, string]] : []),
     ...(c.invitee ? [] : [[w.details, c.portalUrl] as [string, string]]),
   ];
-  const about = c.occurrenceOnly && c.kind === 'cancellation' ? `${w.intro.cancellation} ${w.occurrenceCancelled}` : w.intro[c.kind];
+  const about =
+    c.occurrenceOnly && c.kind === 'cancellation'
+      ? `${w.intro.cancellation} ${w.occurrenceCancelled}`
+      : c.occurrenceOnly && c.kind === 'update'
+        ? `${w.intro.update} ${w.occurrenceChanged}`
+        : w.intro[c.kind];
   const intro = c.bookedFor ? `${w.bookedFor(c.bookedFor)} ${c.kind === 'invitation' ? '' : about}`.trim() : about;
   const dates = (c.dates ?? []).map((d) => DateTime.fromJSDate(d, { zone: c.roomZone }).setLocale(c.locale).toFormat('ccc d LLL yyyy HH:mm'));
   const text = [

@@ -212,7 +212,12 @@ describe('series', () => {
     const fourth = res.body.booked.find((b: { startLocal: string }) => b.startLocal.startsWith('2026-04-27'));
     const moved = await t.api('PATCH', `/api/v1/series/${seriesId}/occurrences/${fourth.id}`, { as: bruno, body: { scope: 'one', start: '2026-04-28T09:00', end: '2026-04-28T10:00' } });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-    const update = calendarOf(await smtp.waitFor(subjectIs(brunoEmail, 'Aggiornamento: Weekly lab')));
+    const updateMail = await smtp.waitFor(subjectIs(brunoEmail, 'Aggiornamento: Weekly lab'));
+    // The words say which date moved and from where (the calendar part carries the whole series).
+    expect(updateMail.parsed.text).toContain(
+      'La riunione è stata modificata. Cambia solo questa data della serie.\n\nQuando: martedì 28 aprile 2026, 09:00–10:00 (Europe/Rome)\nPrima era: lunedì 27 aprile 2026, 16:00–17:00 (Europe/Rome)\n',
+    );
+    const update = calendarOf(updateMail);
     expect(update.method).toBe('REQUEST');
     expect(update.events.map((e) => prop(e, 'uid'))).toEqual([uid, uid]);
     const [m2, exception] = update.events as [ICAL.Component, ICAL.Component];
