@@ -191,6 +191,11 @@ export interface BookingRepository {
   notifyChanges(payloads: readonly Record<string, unknown>[]): Promise<void>;
   /** The occurrences of a series in start order, every status; locked when `forUpdate`. */
   ofSeries(seriesId: string, opts?: { forUpdate?: boolean }): Promise<Booking[]>;
+  /**
+   * Confirmed meetings not yet over that this address is invited to (to the meeting or to its
+   * series), soonest first, except those `userId` booked or booked for someone: at most `limit`.
+   */
+  invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Booking[]>;
   /** Moves occurrences to another series (the second half of a split). */
   reassignSeries(ids: string[], seriesId: string): Promise<void>;
   readonly series: SeriesRepository;

@@ -472,6 +472,15 @@ export class BookingService {
     return { booking, dates };
   }
 
+  /**
+   * The meetings the caller is invited to by e-mail, by their account's address (as joining matches
+   * them: db/provisioning-repository.ts), soonest first; not those they booked themselves.
+   */
+  async invitations(ctx: CallContext, limit: number): Promise<Booking[]> {
+    const me = await this.uow.repos.users.findById(ctx.actor.userId);
+    return me ? this.uow.repos.bookings.invitedTo(me.email, me.id, this.clock.now(), limit) : [];
+  }
+
   /** A booking's changes from the audit log, for everyone who may see the booking (newest first). */
   async history(ctx: CallContext, id: string): Promise<AuditRecord[]> {
     await this.get(ctx, id);

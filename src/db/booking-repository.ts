@@ -310,6 +310,27 @@ export class PgBookingRepository implements BookingRepository {
     return rows.map(toBooking);
   }
 
+  async invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Booking[]> {
+    const address = email.toLowerCase();
+    const rows = await this.selectBookings()
+      .where('b.status', '=', 'confirmed')
+      .where(sql<boolean>`upper(b.during) > ${now}`)
+      .where('b.booker_id', '<>', userId)
+      .where((eb) => eb.or([eb('b.booked_by', 'is', null), eb('b.booked_by', '<>', userId)]))
+      // The same match as joining's (db/provisioning-repository.ts): the address, case aside.
+      .where((eb) =>
+        eb.or([
+          eb('b.id', 'in', eb.selectFrom('booking_invitees as i').select('i.booking_id').where(sql<boolean>`lower(i.email) = ${address}`).where('i.booking_id', 'is not', null)),
+          eb('b.series_id', 'in', eb.selectFrom('booking_invitees as i').select('i.series_id').where(sql<boolean>`lower(i.email) = ${address}`).where('i.series_id', 'is not', null)),
+        ]),
+      )
+      .orderBy(sql`lower(b.during)`)
+      .orderBy('b.id')
+      .limit(limit)
+      .execute();
+    return rows.map(toBooking);
+  }
+
   async busy(from: Date, to: Date): Promise<BusyBooking[]> {
     // Waiting-list holds take their room and seats as bookings do (the calendar and the suggestions
     // must not offer a held slot that a booking would then be refused). One statement for both: every

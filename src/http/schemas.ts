@@ -438,6 +438,22 @@ export const SeriesPreview = z.object({
   ),
 });
 export const SeriesScopeQuery = z.strictObject({ scope: z.enum(['one', 'following', 'all']).default('one') });
+export const InvitationsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+export const InvitedMeeting = z.object({
+  id: Id,
+  title: z.string(),
+  description: z.string(),
+  roomName: z.string(),
+  timeZone: z.string(),
+  start: Instant,
+  end: Instant,
+  startLocal: Instant,
+  endLocal: Instant,
+  booker: z.object({ name: z.string() }),
+  seriesId: Id.nullable(),
+  joinUrl: z.string().describe('the way in with the account: as an attendee'),
+});
+export const Invitations = z.object({ items: z.array(InvitedMeeting) });
 export const InvitationQuery = z.strictObject({ locale: z.enum(['it', 'en']).describe('the language of the text') });
 export const InvitationText = z.object({
   subject: z.string().describe('a subject line, should the text go out by mail'),

@@ -83,6 +83,22 @@ export const bookingView = (b: Booking) => ({
   updatedAt: iso(b.updatedAt),
 });
 
+/** A meeting as one invited to it sees it: when, where, who booked it, the way in; nothing to manage. */
+export const invitationView = (b: Booking) => ({
+  id: b.id,
+  title: b.title,
+  description: b.description,
+  roomName: b.roomName,
+  timeZone: b.timeZone,
+  start: iso(b.start),
+  end: iso(b.end),
+  startLocal: toZonedIso(b.start, b.timeZone),
+  endLocal: toZonedIso(b.end, b.timeZone),
+  booker: { name: b.bookerName },
+  seriesId: b.seriesId,
+  joinUrl: `/join/${b.id}`,
+});
+
 export const availabilityView = (a: Availability) => ({
   from: iso(a.from),
   to: iso(a.to),

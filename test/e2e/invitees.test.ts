@@ -92,4 +92,28 @@ describeInBrowser('inviting people by e-mail', () => {
     expect(copied).toBe(await box.inputValue());
     expect(copied).toContain('Join as a guest (no account needed): ');
   });
+
+  it('shows an invited colleague the meeting on their My bookings, with the way in', async () => {
+    const luca = await portal.member('Luca Neri');
+    expect((await portal.api(maria, 'POST', `/api/v1/bookings/${bookingId}/invitees`, { email: luca.email })).status).toBe(201);
+    const lucaContext = await newContext(browser, portal.baseUrl, { language: 'it', locale: 'it-IT' });
+    try {
+      const his = await lucaContext.newPage();
+      await signIn(his, luca.email, luca.password);
+      await his.goto('/bookings');
+      const section = his.getByRole('region', { name: 'Riunioni a cui sei invitato' });
+      const item = section.getByRole('listitem').filter({ hasText: 'Commissione di laurea' });
+      await item.getByText('prenotata da Maria Rossi').waitFor();
+      expect(await item.getByRole('link', { name: 'Entra: Commissione di laurea' }).getAttribute('href')).toBe(`/join/${bookingId}`);
+      await expectAccessible(his, 'my bookings with a meeting one is invited to');
+      await screenshot(his, 'invited-meetings-it');
+      // Maria, who booked it, does not see it among her invitations.
+      await page.goto('/bookings');
+      await page.getByRole('heading', { level: 1, name: 'Le mie prenotazioni' }).waitFor();
+      await page.locator('.booking-list').waitFor();
+      expect(await page.getByRole('region', { name: 'Riunioni a cui sei invitato' }).count()).toBe(0);
+    } finally {
+      await lucaContext.close();
+    }
+  });
 });

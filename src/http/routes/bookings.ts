@@ -4,7 +4,7 @@ import { availability } from '../../app/availability.ts';
 import { callContext } from '../access.ts';
 import * as S from '../schemas.ts';
 import type { Services } from '../services.ts';
-import { availabilityView, bookingView, decodeCursor, encodeCursor } from '../views.ts';
+import { availabilityView, bookingView, decodeCursor, encodeCursor, invitationView } from '../views.ts';
 
 /** The message a change or cancellation was sent with, kept in its audit record's `after` (app/bookings.ts). */
 const messageOf = (after: unknown): string | null =>
@@ -95,6 +95,17 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     config: { access: 'signed-in' },
     schema: { tags, summary: 'Cancel a booking, with a message for its booker and invitees', params: S.IdParams, body: S.CancelBody, response: { 200: S.Booking, ...S.errorResponses } },
     handler: async (req) => bookingView(await services.bookings.cancel(callContext(req), req.params.id, { message: req.body.message || undefined })),
+  });
+
+  app.get('/invitations', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: 'Meetings not yet over that the caller is invited to by e-mail (their account’s address), soonest first',
+      querystring: S.InvitationsQuery,
+      response: { 200: S.Invitations, ...S.errorResponses },
+    },
+    handler: async (req) => ({ items: (await services.bookings.invitations(callContext(req), req.query.limit)).map(invitationView) }),
   });
 
   app.get('/availability', {

@@ -13,6 +13,7 @@ import { useToast } from '../ui/toasts.tsx';
 import { BookingDetails, icsUrl } from './BookingDetails.tsx';
 import { editPath } from './BookingPage.tsx';
 import { CalendarFeedPanel } from './CalendarFeedPanel.tsx';
+import { InvitedMeetings } from './InvitedMeetings.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
 import { WaitingEntries } from '../waiting/WaitingList.tsx';
 import { bookAgainPath } from '../requests/ask.ts';
@@ -303,6 +304,7 @@ export function MyBookingsPage() {
       />
       <WaitingEntries onBooked={() => setRefresh((n) => n + 1)} />
       <BookingsOf person={me} refresh={refresh} />
+      <InvitedMeetings />
       <CalendarFeedPanel timeZone={settings.defaultTimeZone} />
     </section>
   );

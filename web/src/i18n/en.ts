@@ -660,6 +660,11 @@ export const en = {
     text: 'Invitation text',
     copy: 'Copy the text',
   },
+  invited: {
+    title: 'Meetings you are invited to',
+    by: 'booked by {{name}}',
+    join: 'Join',
+  },
   personBookings: {
     bookFor: 'Book for {{name}}',
     title: 'Bookings of {{name}}',

@@ -662,6 +662,11 @@ export const it: Messages = {
     text: 'Testo dell’invito',
     copy: 'Copia il testo',
   },
+  invited: {
+    title: 'Riunioni a cui sei invitato',
+    by: 'prenotata da {{name}}',
+    join: 'Entra',
+  },
   personBookings: {
     bookFor: 'Prenota per {{name}}',
     title: 'Prenotazioni di {{name}}',
