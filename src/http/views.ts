@@ -83,21 +83,14 @@ export const bookingView = (b: Booking) => ({
   updatedAt: iso(b.updatedAt),
 });
 
-/** A meeting as one invited to it sees it: when, where, who booked it, the way in; nothing to manage. */
-export const invitationView = (b: Booking) => ({
-  id: b.id,
-  title: b.title,
-  description: b.description,
-  roomName: b.roomName,
-  timeZone: b.timeZone,
-  start: iso(b.start),
-  end: iso(b.end),
-  startLocal: toZonedIso(b.start, b.timeZone),
-  endLocal: toZonedIso(b.end, b.timeZone),
-  booker: { name: b.bookerName },
-  seriesId: b.seriesId,
-  joinUrl: `/join/${b.id}`,
-});
+/**
+ * A meeting as one invited to it sees it: the booking's own view without what is for managing it
+ * (seats, the owner's and institution's ids, history stamps), and the booker by name only.
+ */
+export const invitationView = (b: Booking) => {
+  const { id, title, description, roomName, timeZone, start, end, startLocal, endLocal, booker, seriesId, joinUrl } = bookingView(b);
+  return { id, title, description, roomName, timeZone, start, end, startLocal, endLocal, booker: { name: booker.name }, seriesId, joinUrl };
+};
 
 export const availabilityView = (a: Availability) => ({
   from: iso(a.from),

@@ -9,6 +9,7 @@ import { formatInstant } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { EmailText } from '../ui/EmailText.tsx';
 import { Field } from '../ui/Field.tsx';
+import { LanguageSelect } from '../ui/LanguageSelect.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { AdminTable, useEditDialog } from './AdminTable.tsx';
@@ -123,15 +124,7 @@ function UserDialog({ user, open, institutions, onClose, onSaved }: { user: User
             </div>
           )}
           <Field label={t('admin.users.language')} error={errors.locale} hint={t('admin.users.languageHint')}>
-            <select value={draft.locale} onChange={(e) => set('locale', e.target.value as Draft['locale'])}>
-              <option value="">{t('admin.users.languageDefault')}</option>
-              <option value="it" lang="it">
-                Italiano
-              </option>
-              <option value="en" lang="en">
-                English
-              </option>
-            </select>
+            <LanguageSelect value={draft.locale} onChange={(v) => set('locale', v)} defaultLabel={t('admin.users.languageDefault')} />
           </Field>
           {!user && (
             <label className="check">
