@@ -9,7 +9,8 @@ import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sende
 
 const zoneField = fieldErrors([{ path: 'timeZone', en: 'is not an IANA time zone', it: 'non è un fuso orario IANA' }]);
 
-export type InviteeEvent = { action: 'added' | 'removed'; target: InviteeTarget; invitee: Invitee; ctx: CallContext };
+/** `message`: the inviter's words, mailed with the invitation. */
+export type InviteeEvent = { action: 'added' | 'removed'; target: InviteeTarget; invitee: Invitee; ctx: CallContext; message?: string | undefined };
 export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Promise<void>;
 
 export class InviteeService {
@@ -33,8 +34,8 @@ export class InviteeService {
   }
 
   /** Invites one person; 409 ALREADY_INVITED when they are. */
-  async add(ctx: CallContext, target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone?: string | undefined }): Promise<Invitee> {
-    const { added } = await this.addMany(ctx, target, { emails: [input.email], locale: input.locale, timeZone: input.timeZone });
+  async add(ctx: CallContext, target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone?: string | undefined; message?: string | undefined }): Promise<Invitee> {
+    const { added } = await this.addMany(ctx, target, { emails: [input.email], locale: input.locale, timeZone: input.timeZone, message: input.message });
     if (!added[0]) throw new AppError('conflict', 'ALREADY_INVITED', `${input.email} is already invited.`, {}, { it: `${input.email} è già tra gli invitati.` });
     return added[0];
   }
@@ -47,7 +48,7 @@ export class InviteeService {
   async addMany(
     ctx: CallContext,
     target: InviteeTarget,
-    input: { emails: readonly string[]; locale: 'it' | 'en'; timeZone?: string | undefined },
+    input: { emails: readonly string[]; locale: 'it' | 'en'; timeZone?: string | undefined; message?: string | undefined },
   ): Promise<{ added: Invitee[]; alreadyInvited: string[] }> {
     if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
       throw new AppError(
@@ -73,7 +74,7 @@ export class InviteeService {
         if (!(await r.users.findByEmail(email))) await countNewInvitee(r, ctx, this.limits, this.clock.now());
         const invitee = await r.bookings.invitees.add(target, { email, locale: input.locale, timeZone: input.timeZone ?? null });
         if (!invitee) continue; // not reached: the row lock above orders every add to this list
-        for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx });
+        for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx, message: input.message || undefined });
         added.push(invitee);
       }
       return { added, alreadyInvited: emails.filter((e) => invited.has(e.toLowerCase())) };

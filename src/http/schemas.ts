@@ -481,6 +481,7 @@ export const InviteeCreate = z.strictObject({
   email: z.email({ error: SCHEMA_WORDS.email.en }).max(320),
   locale: z.enum(['it', 'en']).default('it'),
   timeZone: Line(64).min(1).optional(),
+  message: MailedMessage.optional().describe('words of the inviter, quoted in the invitation under their name'),
 });
 export const InviteeBatch = InviteeCreate.omit({ email: true }).extend({
   emails: z.array(InviteeCreate.shape.email).min(1).max(50).describe('1 to 50 addresses; those already invited are named in the answer, not refused'),

@@ -71,7 +71,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
   const invitee: InviteeListener = async (r, e) => {
     const to = { email: e.invitee.email, locale: e.invitee.locale, timeZone: e.invitee.timeZone };
     const added = e.action === 'added';
-    const common = { action: added ? ('created' as const) : ('cancelled' as const), method: added ? ('REQUEST' as const) : ('CANCEL' as const), to };
+    const common = { action: added ? ('created' as const) : ('cancelled' as const), method: added ? ('REQUEST' as const) : ('CANCEL' as const), to, ...said(e) };
     await countMails(r, e.ctx.actor.userId, limits, clock.now(), 1, { refusable: added });
     if ('bookingId' in e.target) {
       const b = await r.bookings.findById(e.target.bookingId);

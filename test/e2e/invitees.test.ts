@@ -50,9 +50,11 @@ describeInBrowser('inviting people by e-mail', () => {
     await expectAccessible(page, 'invite box with a wrong address');
 
     await box.fill(pasted.replace(', dario@', '\ndario@uni.example'));
+    await page.getByLabel('Messaggio con l’invito').fill('Siete nella commissione di Anna.');
     await invite.click();
     await page.getByText('4 persone sono invitate.').waitFor();
     expect(await box.inputValue()).toBe('');
+    expect(await page.getByLabel('Messaggio con l’invito').inputValue()).toBe('');
     const list = page.locator('.invitee-list');
     for (const email of ['anna.neri@uni.example', 'bruno@uni.example', 'carla@uni.example', 'dario@uni.example']) await list.getByText(email, { exact: true }).waitFor();
     expect(await invited()).toEqual(['anna.neri@uni.example', 'bruno@uni.example', 'carla@uni.example', 'dario@uni.example']);

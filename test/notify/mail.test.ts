@@ -403,6 +403,24 @@ describe('a message with a cancellation or a change', () => {
     expect(String(prop(calendarOf(seriesUpdate).events[0]!, 'description'))).toMatch(/^The hall is free only from six\.\n— Bruno\n\n/);
   });
 
+  it('goes with an invitation: the inviter’s words to each one invited together, and to nobody invited later', async () => {
+    const res = await book(bruno, { title: 'Commissione', start: '2026-04-20T10:00', end: '2026-04-20T11:00' });
+    expect(res.status).toBe(201);
+    const batch = await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees/batch`, {
+      as: bruno,
+      body: { emails: ['prima@uni.example', 'seconda@uni.example'], message: 'Siete nella commissione di laurea di Anna.\nGrazie!' },
+    });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(200);
+    for (const to of ['prima@uni.example', 'seconda@uni.example']) {
+      const m = await smtp.waitFor(subjectIs(to, 'Invito: Commissione'));
+      expect(m.parsed.text).toContain('Sei invitato a una riunione virtuale.\n\nMessaggio di Bruno:\n> Siete nella commissione di laurea di Anna.\n> Grazie!\n\nQuando:');
+    }
+    expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email: 'terza@uni.example', message: 'x'.repeat(1001) } })).status).toBe(400);
+    expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email: 'terza@uni.example' } })).status).toBe(201);
+    const later = await smtp.waitFor(subjectIs('terza@uni.example', 'Invito: Commissione'));
+    expect(later.parsed.text).not.toContain('Messaggio');
+  });
+
   it('a cancellation without words, or with only blanks, says nothing more', async () => {
     const res = await book(alice, { title: 'Quiet end', start: '2026-04-15T10:00', end: '2026-04-15T11:00' });
     expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/cancel`, { as: alice, body: { message: ' \n ' } })).status).toBe(200);

@@ -26,6 +26,7 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
   const [text, setText] = useState('');
   const [already, setAlready] = useState<string[]>([]);
   const [locale, setLocale] = useState<'it' | 'en'>(currentLanguage());
+  const [message, setMessage] = useState('');
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -55,11 +56,12 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
     }
     setBusy(true);
     try {
-      const answer = await api.post<{ added: Invitee[]; alreadyInvited: string[] }>(`${base}/batch`, { emails, locale });
+      const answer = await api.post<{ added: Invitee[]; alreadyInvited: string[] }>(`${base}/batch`, { emails, locale, ...(message.trim() ? { message } : {}) });
       if (answer.added.length === 1) toast(t('bookingPage.invited', { email: answer.added[0]!.email }));
       else if (answer.added.length > 1) toast(t('bookingPage.invitedMany', { count: answer.added.length }));
       setAlready(answer.alreadyInvited);
       setText('');
+      setMessage('');
       await load();
     } catch (e) {
       const wrong = e instanceof ApiError ? e.errors.map((fe) => /^body\.emails\.(\d+)$/.exec(fe.path)).filter((m) => m !== null) : [];
@@ -112,6 +114,9 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
         <form className="invite-form" onSubmit={invite}>
           <Field label={t('bookingPage.inviteEmail')} hint={t('bookingPage.inviteEmailHint', { most: MOST_AT_ONCE })} error={fieldError}>
             <textarea rows={2} autoComplete="off" spellCheck={false} maxLength={20_000} value={text} onChange={(e) => setText(e.target.value)} />
+          </Field>
+          <Field className="invite-message" label={t('bookingPage.inviteMessage')} hint={t('bookingPage.inviteMessageHint')}>
+            <textarea rows={2} maxLength={1000} value={message} onChange={(e) => setMessage(e.target.value)} />
           </Field>
           <Field label={t('bookingPage.inviteLanguage')}>
             <LanguageSelect value={locale} onChange={setLocale} />

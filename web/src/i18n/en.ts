@@ -590,6 +590,8 @@ export const en = {
     alreadyInvited_other: 'Already invited, so not invited again: {{emails}}.',
     notAnAddress: '“{{text}}” is not an e-mail address.',
     tooManyAtOnce: 'That is {{count}} addresses: invite at most {{most}} at once.',
+    inviteMessage: 'Message with the invitation',
+    inviteMessageHint: 'Optional: a word of your own, quoted under your name in each invitation.',
     inviteLanguage: 'Language of the invitation',
     invite: 'Invite',
     invited: '{{email}} is invited.',

@@ -592,6 +592,8 @@ export const it: Messages = {
     alreadyInvited_other: 'Già invitati, quindi non invitati di nuovo: {{emails}}.',
     notAnAddress: '«{{text}}» non è un indirizzo e-mail.',
     tooManyAtOnce: 'Sono {{count}} indirizzi: invitane al massimo {{most}} alla volta.',
+    inviteMessage: 'Messaggio con l’invito',
+    inviteMessageHint: 'Facoltativo: due parole tue, riportate con il tuo nome in ogni invito.',
     inviteLanguage: 'Lingua dell’invito',
     invite: 'Invita',
     invited: '{{email}} è invitato.',
