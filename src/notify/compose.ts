@@ -27,7 +27,18 @@ export type MailMessage = { text: string; from: string };
 export type MailWas = { slot?: { start: string; end: string }; roomName?: string };
 
 export type ComposeJob =
-  | { kind: 'booking'; id: string; sequence: number; action: MailAction; method: 'REQUEST' | 'CANCEL'; to?: Recipient; message?: MailMessage; was?: MailWas }
+  | {
+      kind: 'booking';
+      id: string;
+      sequence: number;
+      action: MailAction;
+      method: 'REQUEST' | 'CANCEL';
+      to?: Recipient;
+      message?: MailMessage;
+      was?: MailWas;
+      /** For the booker alone: see listeners.ts, `bookerOnly`. */
+      bookerOnly?: boolean;
+    }
   | {
       kind: 'series';
       id: string;
@@ -37,6 +48,7 @@ export type ComposeJob =
       recurrenceId?: string;
       /** An update of one date alone: which, and what it moved. */
       changedDate?: { bookingId: string; was?: MailWas };
+      bookerOnly?: boolean;
       to?: Recipient;
       message?: MailMessage;
     }
@@ -204,7 +216,7 @@ export class MailComposer {
         stamp: b.updatedAt,
       },
     ];
-    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, b.bookerId, { bookingId: b.id }, b);
+    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, b.bookerId, job.bookerOnly ? null : { bookingId: b.id }, b);
     const replyTo = await this.replyTo(reads, b.bookerId);
     return recipients.map((to) =>
       this.mail(to, method, eventsFor(to.invitee === true), replyTo(to), {
@@ -259,7 +271,7 @@ export class MailComposer {
           : upcoming.filter((o) => o.isException).map((o) => ({ ...base, start: o.start, end: o.end, summary: o.title, recurrenceId: o.recurrenceId!, location: locationOf(o.roomName, details) }));
       return [master, ...exceptions];
     };
-    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, s.bookerId, { seriesId: s.id }, s);
+    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, s.bookerId, job.bookerOnly ? null : { seriesId: s.id }, s);
     const replyTo = await this.replyTo(reads, s.bookerId);
     return recipients.map((to) =>
       this.mail(to, job.method, eventsFor(to.invitee === true), replyTo(to), {
@@ -325,12 +337,13 @@ export class MailComposer {
   private async recipients(
     reads: BatchReads,
     bookerId: string,
-    target: { bookingId: string } | { seriesId: string },
+    /** Whose invitees are told too; null: none. */
+    target: { bookingId: string } | { seriesId: string } | null,
     onBehalf?: { bookedById: string | null; bookerName: string },
   ): Promise<Recipient[]> {
     const [booker, listed, bookedBy] = await Promise.all([
       reads.person(bookerId),
-      reads.invitees(target),
+      target ? reads.invitees(target) : Promise.resolve([]),
       onBehalf?.bookedById ? reads.person(onBehalf.bookedById) : Promise.resolve(null),
     ]);
     const invitees = listed.map(this.asRecipient);

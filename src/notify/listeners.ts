@@ -32,6 +32,13 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
     return { was: { ...(moved && { slot: { start: before.start.toISOString(), end: before.end.toISOString() } }), ...(roomChanged && { roomName: before.roomName }) } };
   };
 
+  /**
+   * A new booking's (or series') mail is its booker's alone: nobody can be invited before it exists,
+   * and those invited right after get their own invitation. Without this, a compose job that ran
+   * after them (a busy queue) read them among the invitees and sent them a second invitation.
+   */
+  const bookerOnly = (isNew: boolean) => (isNew ? { bookerOnly: true } : {});
+
   const booking: BookingListener = async (r, e) => {
     const b = e.after;
     if (b.seriesId) {
@@ -56,13 +63,31 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       await r.jobs.enqueue(COMPOSE_QUEUE, job);
       return;
     }
-    const job: ComposeJob = { kind: 'booking', id: b.id, sequence: b.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', ...said(e), ...was(e) };
+    const job: ComposeJob = {
+      kind: 'booking',
+      id: b.id,
+      sequence: b.sequence,
+      action: e.action,
+      method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST',
+      ...said(e),
+      ...was(e),
+      ...bookerOnly(e.action === 'created'),
+    };
     if (e.action !== 'created') await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled');
     await r.jobs.enqueue(COMPOSE_QUEUE, job);
   };
 
   const series: SeriesListener = async (r, e) => {
-    const job: ComposeJob = { kind: 'series', id: e.series.id, sequence: e.series.sequence, action: e.action, method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST', ...said(e) };
+    const job: ComposeJob = {
+      kind: 'series',
+      id: e.series.id,
+      sequence: e.series.sequence,
+      action: e.action,
+      method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST',
+      ...said(e),
+      // The second part of a split series is new, with the first part's invitees already on it.
+      ...bookerOnly(e.action === 'created' && !e.series.splitFrom),
+    };
     if (e.action !== 'created') await countInvitees(r, e.ctx, { seriesId: e.series.id }, e.action === 'cancelled');
     await r.jobs.enqueue(COMPOSE_QUEUE, job);
   };
