@@ -104,7 +104,7 @@ describe('without SMTP', () => {
     const booking = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Logged only', seats: 5, roomId: room, start: '2026-03-30T10:00', end: '2026-03-30T11:00' } });
     expect(booking.status).toBe(201);
     const about = (to: string) => logs.filter((l) => l.to === to);
-    // The booking's own invitation first (it goes to the booker alone: the test below).
+    // The booking's own invitation first (it goes to the booker alone).
     await until('the booker’s invitation', () => logs.some((l) => l.event === 'mail.not-sent'));
     for (const email of ['a@uni.example', 'b@uni.example']) {
       expect((await t.api('POST', `/api/v1/bookings/${booking.body.id}/invitees`, { as: alice, body: { email } })).status).toBe(201);
