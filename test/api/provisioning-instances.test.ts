@@ -60,7 +60,10 @@ describe('two instances', () => {
     for (const id of ids) {
       expect(bbb.createCount(id)).toBe(1);
       // Not even a repeated (idempotent) create: no two instances worked on one booking at once.
-      expect(bbb.createCalls.get(await meetingNameOf(t, id))).toBe(1);
+      // A create refused for a voice bridge already taken is the adapter's next try (§7), not a
+      // repeat: two of 40 meetings' derived bridges (of 90,000) meet in about one run in a hundred.
+      const name = await meetingNameOf(t, id);
+      expect(bbb.createCalls.get(name)! - (bbb.bridgeRefusals.get(name) ?? 0)).toBe(1);
     }
   });
 });

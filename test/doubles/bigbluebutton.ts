@@ -38,6 +38,8 @@ export class BigBlueButtonDouble implements ProviderDouble {
   private readonly created = new Map<string, number>();
   /** Every create call per meetingID, repeats (duplicateWarning) included. */
   readonly createCalls = new Map<string, number>();
+  /** Creates refused because the voice bridge asked for is a running meeting's (nonUniqueVoiceBridge), per meeting ID. */
+  readonly bridgeRefusals = new Map<string, number>();
   readonly recordings = new Map<string, Recording>();
 
   constructor(secret = randomBytes(16).toString('hex')) {
@@ -179,7 +181,10 @@ export class BigBlueButtonDouble implements ProviderDouble {
     // ApiController.create: only a new meeting checks its voice bridge against the running ones
     // (nonUniqueVoiceBridge); without one the server draws a free 5-digit number (§7).
     const running = new Set([...this.meetings.values()].filter((x) => !x.ended).map((x) => x.voiceBridge));
-    if (vb !== null && running.has(Number(vb))) return this.failed(res, 'nonUniqueVoiceBridge', 'The selected voice bridge is already in use.');
+    if (vb !== null && running.has(Number(vb))) {
+      this.bridgeRefusals.set(meetingID, (this.bridgeRefusals.get(meetingID) ?? 0) + 1);
+      return this.failed(res, 'nonUniqueVoiceBridge', 'The selected voice bridge is already in use.');
+    }
     let voiceBridge = vb === null ? 0 : Number(vb);
     while (voiceBridge === 0 || running.has(voiceBridge)) voiceBridge = 10000 + Math.floor(Math.random() * 90000);
     const createTime = Date.now() + this.meetings.size;
