@@ -547,7 +547,7 @@ export type BookingEvent = {
   partOfSeries?: boolean;
   /** A new booking whose booker asked for no audio conference (issue #7; audio is on by default). */
   withoutAudio?: boolean;
-  /** What the person changing or cancelling wrote to those the mail goes to (the booker, the invitees). */
+  /** What the person changing or cancelling wrote to those the mail goes to (the booker, the invitees); blank: none. */
   message?: string | undefined;
 };
 /**

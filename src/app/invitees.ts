@@ -74,7 +74,7 @@ export class InviteeService {
         if (!(await r.users.findByEmail(email))) await countNewInvitee(r, ctx, this.limits, this.clock.now());
         const invitee = await r.bookings.invitees.add(target, { email, locale: input.locale, timeZone: input.timeZone ?? null });
         if (!invitee) continue; // not reached: the row lock above orders every add to this list
-        for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx, message: input.message || undefined });
+        for (const l of this.listeners) await l(r, { action: 'added', target, invitee, ctx, message: input.message });
         added.push(invitee);
       }
       return { added, alreadyInvited: emails.filter((e) => invited.has(e.toLowerCase())) };

@@ -80,7 +80,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     schema: { tags, summary: 'Move, resize or edit a booking', params: S.IdParams, body: S.BookingPatch, response: { 200: S.Booking, ...S.errorResponses } },
     handler: async (req) => {
       const { message, ...change } = req.body;
-      return bookingView(await services.bookings.change(callContext(req), req.params.id, change, { message: message || undefined }));
+      return bookingView(await services.bookings.change(callContext(req), req.params.id, change, { message }));
     },
   });
 
@@ -94,7 +94,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   app.post('/bookings/:id/cancel', {
     config: { access: 'signed-in' },
     schema: { tags, summary: 'Cancel a booking, with a message for its booker and invitees', params: S.IdParams, body: S.CancelBody, response: { 200: S.Booking, ...S.errorResponses } },
-    handler: async (req) => bookingView(await services.bookings.cancel(callContext(req), req.params.id, { message: req.body.message || undefined })),
+    handler: async (req) => bookingView(await services.bookings.cancel(callContext(req), req.params.id, req.body)),
   });
 
   app.get('/invitations', {

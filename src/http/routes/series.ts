@@ -121,7 +121,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
     },
     handler: async (req) => {
       const { scope, message, ...input } = req.body;
-      const outcome = await series.change(callContext(req), req.params.id, req.params.bookingId, scope, input, { message: message || undefined });
+      const outcome = await series.change(callContext(req), req.params.id, req.params.bookingId, scope, input, { message });
       return { series: seriesView(outcome.series), booked: outcome.booked.map(occurrenceView), skipped: [] };
     },
   });
@@ -155,12 +155,12 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
       response: { 200: S.Series, ...S.errorResponses },
     },
     handler: async (req) =>
-      seriesView(await series.cancel(callContext(req), req.params.id, req.params.bookingId, req.body.scope, { message: req.body.message || undefined })),
+      seriesView(await series.cancel(callContext(req), req.params.id, req.params.bookingId, req.body.scope, req.body)),
   });
 
   app.post('/series/:id/cancel', {
     config: { access: 'signed-in' },
     schema: { tags, summary: 'Cancel the whole series, with a message for its booker and invitees', params: S.IdParams, body: S.CancelBody, response: { 200: S.Series, ...S.errorResponses } },
-    handler: async (req) => seriesView(await series.cancel(callContext(req), req.params.id, null, 'all', { message: req.body.message || undefined })),
+    handler: async (req) => seriesView(await series.cancel(callContext(req), req.params.id, null, 'all', req.body)),
   });
 };
