@@ -28,46 +28,37 @@ describe('a compose job that runs again', () => {
     await smtp?.stop();
   });
 
+  /**
+   * Runs the one compose job `where` finds again once it has completed, as if its worker had died
+   * after enqueuing the mails but before pg-boss marked the job done (or as a late job would run).
+   */
+  async function runAgain(where: string, params: unknown[] = []): Promise<void> {
+    const pool = t.db.database.pool;
+    const jobs = async () => (await pool.query<{ id: string; state: string }>(`SELECT id, state FROM pgboss.job WHERE name = 'mail-compose' AND ${where}`, params)).rows;
+    const [job] = await jobs();
+    expect(job, `a compose job where ${where}`).toBeDefined();
+    await until('the compose job to complete', async () => (await jobs())[0]?.state === 'completed');
+    await pool.query(`UPDATE pgboss.job SET state = 'retry', retry_count = retry_count + 1, start_after = now(), completed_on = NULL WHERE id = $1`, [job!.id]);
+    await until('the compose job to run again', async () => (await jobs())[0]?.state === 'completed');
+  }
+
   it('enqueues no second delivery: the invitee gets the invitation once', async () => {
     const room = t.rooms.find((r) => r.capacity === 50)!.id;
     const booking = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Once only', seats: 5, roomId: room, start: '2026-03-30T10:00', end: '2026-03-30T11:00' } });
     expect(booking.status).toBe(201);
-    // The booking's own invitation first (it goes to the booker alone: the test below).
+    // The booking's own invitation first (it goes to the booker alone: the next test).
     await smtp.waitFor((m) => (m.parsed.subject ?? '').includes('Once only'));
     const added = await t.api('POST', `/api/v1/bookings/${booking.body.id}/invitees`, { as: alice, body: { email: 'once@uni.example', locale: 'en' } });
     expect(added.status).toBe(201);
     await smtp.waitFor((m) => m.to.includes('once@uni.example'));
-    const pool = t.db.database.pool;
-    const composeJobs = async () =>
-      (await pool.query<{ id: string; state: string }>(`SELECT id, state FROM pgboss.job WHERE name = 'mail-compose' AND data->'to'->>'email' = 'once@uni.example'`)).rows;
-    const [job] = await composeJobs();
-    await until('the compose job to complete', async () => (await composeJobs())[0]?.state === 'completed');
-    // As if its worker had died after enqueuing the mails but before pg-boss marked the job done.
-    await pool.query(`UPDATE pgboss.job SET state = 'retry', retry_count = retry_count + 1, start_after = now(), completed_on = NULL WHERE id = $1`, [job!.id]);
-    await until('the compose job to run again', async () => (await composeJobs())[0]?.state === 'completed');
-    const deliveries = await pool.query(`SELECT id FROM pgboss.job WHERE name = 'mail-deliver' AND data->>'to' = 'once@uni.example'`);
+    await runAgain(`data->'to'->>'email' = 'once@uni.example'`);
+    const deliveries = await t.db.database.pool.query(`SELECT id FROM pgboss.job WHERE name = 'mail-deliver' AND data->>'to' = 'once@uni.example'`);
     expect(deliveries.rows).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 1500));
     expect(smtp.inbox.filter((m) => m.to.includes('once@uni.example'))).toHaveLength(1);
   });
-});
 
-describe('a new booking’s invitation composed late', () => {
-  let t: TestPortal;
-  let smtp: SmtpPeer;
-  let alice: Caller;
-  beforeAll(async () => {
-    smtp = new SmtpPeer();
-    await smtp.start();
-    t = await startTestPortal({ now: '2026-03-20T09:00:00Z', env: { SMTP_URL: smtp.url, MAIL_REMINDER_MINUTES: 'none', PUBLIC_URL: 'https://meet.example.org' } });
-    alice = await t.user('member', (await t.institution()).id, 'Alice');
-  });
-  afterAll(async () => {
-    await t?.close();
-    await smtp?.stop();
-  });
-
-  it('goes to the booker alone: someone invited before it ran gets their own invitation, not a second one', async () => {
+  it('a new booking’s own job, run after someone was invited, goes to the booker alone: they get one invitation, their own', async () => {
     const room = t.rooms.find((r) => r.capacity === 50)!.id;
     const booking = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Booked then invited', seats: 5, roomId: room, start: '2026-03-31T10:00', end: '2026-03-31T11:00' } });
     expect(booking.status).toBe(201);
@@ -75,14 +66,7 @@ describe('a new booking’s invitation composed late', () => {
     expect((await t.api('POST', `/api/v1/bookings/${booking.body.id}/invitees`, { as: alice, body: { email: 'late@uni.example', locale: 'en' } })).status).toBe(201);
     await smtp.waitFor((m) => m.to.includes('late@uni.example'));
     // The booking's own compose job runs again now, as a late one would run the first time.
-    const pool = t.db.database.pool;
-    const created = async () =>
-      (await pool.query<{ id: string; state: string }>(`SELECT id, state FROM pgboss.job WHERE name = 'mail-compose' AND data->>'id' = $1 AND data->>'action' = 'created' AND data->'to' IS NULL`, [booking.body.id])).rows;
-    const [job] = await created();
-    expect(job, 'the booking’s own compose job').toBeDefined();
-    await until('the compose job to complete', async () => (await created())[0]?.state === 'completed');
-    await pool.query(`UPDATE pgboss.job SET state = 'retry', retry_count = retry_count + 1, start_after = now(), completed_on = NULL WHERE id = $1`, [job!.id]);
-    await until('the compose job to run again', async () => (await created())[0]?.state === 'completed');
+    await runAgain(`data->>'id' = $1 AND data->>'action' = 'created' AND data->'to' IS NULL`, [booking.body.id]);
     await new Promise((r) => setTimeout(r, 1500));
     expect(smtp.inbox.filter((m) => m.to.includes('late@uni.example'))).toHaveLength(1);
   });
