@@ -6,7 +6,7 @@
 // booking was cancelled, no provider URL is given out.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { canManageBooking, type Actor } from '../domain/access.ts';
-import { AppError, bookingNotFound } from '../domain/errors.ts';
+import { AppError, bookingNotFound, unprocessable } from '../domain/errors.ts';
 import { addressGroup, type PinWait } from '../domain/guest-pin.ts';
 import type { AudioConference, CallContext, Clock } from '../ports.ts';
 import type { ProviderRegistry } from '../providers/registry.ts';
@@ -234,13 +234,32 @@ export class JoiningService {
   }
 
   async setGuestPolicy(ctx: CallContext, bookingId: string, policy: GuestPolicy, pin: string | null | undefined): Promise<GuestLink> {
-    await this.managed(ctx, bookingId);
+    const f = await this.managed(ctx, bookingId);
     if (policy === 'pin' && !pin) throw new AppError('invalid', 'PIN_REQUIRED', 'Choose a PIN of 4 to 10 digits for the "pin" guest policy.', {}, { it: 'Scegli un PIN da 4 a 10 cifre per l’accesso degli ospiti con PIN ("pin").' });
     if (pin && !/^\d{4,10}$/.test(pin)) throw new AppError('invalid', 'PIN_INVALID', 'The PIN must be 4 to 10 digits.', {}, { it: 'Il PIN deve avere da 4 a 10 cifre.' });
+    if (policy === 'lobby' && !this.lobbyOffered(f, (await this.store.get(bookingId))?.provider ?? null)) {
+      throw unprocessable(
+        'GUEST_LOBBY_UNAVAILABLE',
+        'This room’s conferencing service has no lobby: guests would enter at once. Ask guests for a PIN instead.',
+        { it: 'Il servizio di videoconferenza di questa aula non ha una sala d’attesa: gli ospiti entrerebbero subito. Chiedi loro un PIN.' },
+      );
+    }
     const link = await this.store.setGuestPolicy(bookingId, policy, policy === 'pin' ? pin! : null);
-    // The service learns the new policy (lobby / public access) on the next sync.
-    await this.provisioning.sync(bookingId).catch(() => undefined);
+    // The service learns the new policy (lobby / public access) on the next sync: this booking's
+    // meeting and, for a link the whole series shares, the date whose meeting may be prepared now.
+    const current = f.seriesId && (await this.store.sharesSeriesLink(bookingId)) ? await this.store.currentOccurrence(bookingId, this.clock.now()) : null;
+    for (const id of new Set([bookingId, ...(current ? [current] : [])])) await this.provisioning.sync(id).catch(() => undefined);
     return link;
+  }
+
+  /** Whether the service a booking's meeting is (or will be) on holds guests at a door (providers/port.ts GuestLobby). */
+  private lobbyOffered(f: BookingFacts, provider: string | null): boolean {
+    try {
+      return this.registry.get(provider ?? this.registry.nameForRoom(f.roomProvider)).lobby;
+    } catch {
+      // A provider no longer configured: the room cannot be prepared anyway, and no door is promised.
+      return false;
+    }
   }
 
   /** For the booking API: the room's state, the links, and when the room opens. */
@@ -270,6 +289,11 @@ export class JoiningService {
       guestUrl: this.guestUrl(link),
       guestPolicy: link.policy,
       hasPin: link.pin !== null,
+      // Those who manage the booking give the PIN to their guests: theirs to read.
+      guestPin: link.pin,
+      lobbyAvailable: this.lobbyOffered(f, row?.provider ?? null),
+      // One link for every date of a series (the booker's choice): a new one, or a new way in, is the series'.
+      guestLinkForSeries: f.seriesId !== null && (await this.store.sharesSeriesLink(bookingId)),
     };
   }
 }

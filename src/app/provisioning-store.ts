@@ -91,6 +91,8 @@ export interface ProvisioningStore {
   /** The booking a guest link opens now (a series-wide link moves from occurrence to occurrence). */
   guestTarget(ownerId: string, now: Date, graceMinutes: number): Promise<string>;
   currentOccurrence(bookingId: string, now: Date): Promise<string | null>;
+  /** Whether the booking is a date of a series whose dates share one guest link (shared_access). */
+  sharesSeriesLink(bookingId: string): Promise<boolean>;
   rotateGuestLink(bookingId: string): Promise<GuestLink>;
   setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink>;
   tryRun(name: string, everySeconds: number): Promise<boolean>;

@@ -268,6 +268,11 @@ export class PgProvisioningStore implements ProvisioningStore {
     return this.guestLinkWhere(sql`booking_id = ${linkOwner(bookingId)}`);
   }
 
+  async sharesSeriesLink(bookingId: string): Promise<boolean> {
+    const { rows } = await sql<{ shared: boolean }>`SELECT s.shared_access AS shared FROM bookings b JOIN booking_series s ON s.id = b.series_id WHERE b.id = ${bookingId}::uuid`.execute(this.db);
+    return rows[0]?.shared === true;
+  }
+
   /** For an occurrence of a series, the series' first confirmed occurrence not yet over at `now` (null: none, or no series). */
   async currentOccurrence(bookingId: string, now: Date): Promise<string | null> {
     const { rows } = await sql<{ id: string }>`

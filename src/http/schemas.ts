@@ -454,7 +454,10 @@ export const InvitedMeeting = z.object({
   joinUrl: z.string().describe('the way in with the account: as an attendee'),
 });
 export const Invitations = z.object({ items: z.array(InvitedMeeting) });
-export const InvitationQuery = z.strictObject({ locale: z.enum(['it', 'en']).describe('the language of the text') });
+export const InvitationQuery = z.strictObject({
+  locale: z.enum(['it', 'en']).describe('the language of the text'),
+  withGuestPin: z.enum(['true', 'false']).default('true').describe('with the guests’ PIN, where they need one (false: for a place where the link should not be enough)'),
+});
 export const InvitationText = z.object({
   subject: z.string().describe('a subject line, should the text go out by mail'),
   text: z.string().describe('the invitation as the invitees’ mails word it: when, room, the two ways in, dial-in; a series’ dates to come'),

@@ -136,11 +136,16 @@ export async function startProvisioningModule(d: {
     rooms,
     outside,
     stalledJobs: () => d.queue.stalled([SYNC_QUEUE], 2 * SYNC_HEARTBEAT_SECONDS),
-    meetingDetails: async ({ bookingId }) => ({
-      joinUrl: `${d.config.publicUrl.replace(/\/+$/, '')}/join/${bookingId}`,
-      guestUrl: guestUrlOf(d.config.publicUrl, await store.guestLink(bookingId)),
-      dialIn: await dialInOf(bookingId),
-    }),
+    meetingDetails: async ({ bookingId }) => {
+      const link = await store.guestLink(bookingId);
+      return {
+        joinUrl: `${d.config.publicUrl.replace(/\/+$/, '')}/join/${bookingId}`,
+        guestUrl: guestUrlOf(d.config.publicUrl, link),
+        // Those who are sent or shown the guest link are the booker's guests: without the PIN it would not open.
+        guestPin: link.policy === 'pin' ? link.pin : null,
+        dialIn: await dialInOf(bookingId),
+      };
+    },
     stop: () => workers.stop(),
   };
 }

@@ -65,7 +65,7 @@ export function describe(details: MeetingDetails, portalUrl: string | null, desc
   return [
     description,
     details.joinUrl && `Join / Entra: ${details.joinUrl}`,
-    details.guestUrl && `Guests / Ospiti: ${details.guestUrl}`,
+    details.guestUrl && `Guests / Ospiti: ${details.guestUrl}${details.guestPin ? ` PIN ${details.guestPin}` : ''}`,
     details.dialIn && `Dial-in / Accesso telefonico: ${details.dialIn.numbers.join(', ')}${details.dialIn.pin ? ` PIN ${details.dialIn.pin}` : ''}`,
     details.dialIn?.tel && `One-tap / Chiamata diretta: ${details.dialIn.tel}`,
     details.dialIn?.sipUri && `SIP: ${details.dialIn.sipUri}`,

@@ -11,6 +11,8 @@ export type MeetingDetails = {
   joinUrl: string | null;
   /** A link for guests without an account, if the booker made one. */
   guestUrl: string | null;
+  /** The PIN guests enter at that link, when the booker asks for one. */
+  guestPin?: string | null | undefined;
   dialIn: DialIn | null;
 };
 

@@ -82,6 +82,16 @@ export interface RecordingStore {
   deleteRecording(ref: MeetingRef, recordingId: string): Promise<void>;
 }
 
+/**
+ * The service holds guests of a booking whose guest policy is 'lobby' at a door until a host lets
+ * them in (BigBlueButton's ASK_MODERATOR, Adobe Connect's room without public access, the portal's
+ * own room for Janus). A service without one would let them straight in, so the portal refuses
+ * that policy for its rooms rather than promise a door that is not there.
+ */
+export interface GuestLobby {
+  readonly guestLobby: true;
+}
+
 /** Who a room ticket lets in: what the join pages decided, signed by the adapter. */
 export type RoomTicket = { bookingId: string; role: 'host' | 'attendee'; name: string; userId: string; lobby: boolean };
 /** What a browser needs to enter a room the portal serves itself (never the room's secret). */
@@ -179,6 +189,7 @@ export const hasAudioLeg = (p: object): p is AudioLeg => typeof (p as Partial<Au
 export const hasExternalMedia = (p: object): p is ExternalMediaRoom => typeof (p as Partial<ExternalMediaRoom>).openExternalMedia === 'function';
 export const hasAttendeeLister = (p: object): p is AttendeeLister => typeof (p as Partial<AttendeeLister>).attendees === 'function';
 export const hasRecordingStore = (p: object): p is RecordingStore => typeof (p as Partial<RecordingStore>).recordings === 'function';
+export const hasGuestLobby = (p: object): p is GuestLobby => (p as Partial<GuestLobby>).guestLobby === true;
 export const hasBrowserRoom = (p: object): p is BrowserRoom => typeof (p as Partial<BrowserRoom>).admit === 'function';
 
 /**

@@ -6,7 +6,7 @@ import { AdobeConnectProvider } from './adobe-connect/adapter.ts';
 import { BigBlueButtonProvider } from './bigbluebutton/adapter.ts';
 import { JanusProvider } from './janus/adapter.ts';
 import { JitsiProvider } from './jitsi/adapter.ts';
-import { hasAttendanceReport, hasAttendeeLister, hasAudioLeg, hasRecordingStore, hasMeetingLister, hasParticipantCounter, permanent, type ConferenceProvider } from './port.ts';
+import { hasAttendanceReport, hasAttendeeLister, hasAudioLeg, hasGuestLobby, hasRecordingStore, hasMeetingLister, hasParticipantCounter, permanent, type ConferenceProvider } from './port.ts';
 import type { ProvidersConfig } from './settings.ts';
 import { instrumented, type CallObserver } from './instrumented.ts';
 
@@ -22,6 +22,8 @@ export type RegisteredProvider = {
   attendees: boolean;
   /** Keeps recordings of its meetings (RecordingStore). */
   recordings: boolean;
+  /** Holds guests at a door for a host (GuestLobby): the 'lobby' guest policy is offered. */
+  lobby: boolean;
 };
 
 export class ProviderRegistry {
@@ -40,7 +42,7 @@ export class ProviderRegistry {
     };
     for (const [name, adapter] of Object.entries(built)) {
       const provider = portal.observe ? instrumented(name, adapter, portal.observe) : adapter;
-      this.byName.set(name, { name, provider, counts: hasParticipantCounter(provider), attendance: hasAttendanceReport(provider), lists: hasMeetingLister(provider), audio: hasAudioLeg(provider), attendees: hasAttendeeLister(provider), recordings: hasRecordingStore(provider) });
+      this.byName.set(name, { name, provider, counts: hasParticipantCounter(provider), attendance: hasAttendanceReport(provider), lists: hasMeetingLister(provider), audio: hasAudioLeg(provider), attendees: hasAttendeeLister(provider), recordings: hasRecordingStore(provider), lobby: hasGuestLobby(provider) });
     }
     this.defaultName = cfg.defaultProvider;
     this.fallbackName = cfg.fallbackProvider;

@@ -110,6 +110,22 @@ describe('GET /bookings/{id}/invitation', () => {
     expect(en.body.text).toContain(`Join as a guest (no account needed): ${guestUrl}`);
   });
 
+  it('carries the guests’ PIN where they need one, unless the booker leaves it out for a public place', async () => {
+    const b = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Ricevimento', roomId: t.rooms[4]!.id, start: '2026-04-08T15:00', end: '2026-04-08T16:00' } });
+    expect((await t.api('PUT', `/api/v1/bookings/${b.body.id}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '90210' } })).status).toBe(200);
+    const guestUrl = (await t.api('GET', `/api/v1/bookings/${b.body.id}/room`, { as: alice })).body.guestUrl as string;
+    const withPin = await invitation(b.body.id, alice, 'it');
+    expect(withPin.body.text).toContain(`Entra come ospite (senza account): ${guestUrl}\nPIN per gli ospiti: 90210`);
+    const without = await t.api('GET', `/api/v1/bookings/${b.body.id}/invitation?locale=en&withGuestPin=false`, { as: alice });
+    expect(without.status).toBe(200);
+    expect(without.body.text).toContain(`Join as a guest (no account needed): ${guestUrl}`);
+    expect(without.body.text).not.toContain('90210');
+    expect((await t.api('GET', `/api/v1/bookings/${b.body.id}/invitation?locale=en&withGuestPin=maybe`, { as: alice })).status).toBe(400);
+    // The downloaded calendar entry is the booker's: it keeps the PIN beside the link.
+    const ics = await fetch(`${t.baseUrl}/api/v1/bookings/${b.body.id}/ics`, { headers: { authorization: `Bearer ${alice.token}` } });
+    expect((await ics.text()).replace(/\r\n[ \t]/g, '')).toContain(`PIN 90210`);
+  });
+
   it('lists the dates still to come of a series', async () => {
     const s = await t.api('POST', '/api/v1/series', { as: alice, body: { title: 'Lezioni', seats: 5, roomId: t.rooms[2]!.id, start: '2026-04-09T14:00', end: '2026-04-09T16:00', rrule: 'FREQ=WEEKLY;COUNT=3' } });
     expect(s.status, JSON.stringify(s.body)).toBe(201);

@@ -220,6 +220,36 @@ describe('guest links', () => {
     // BigBlueButton sends people back to the portal when they leave.
     expect(bbb.meetings.get(await meetingNameOf(t, id))!.logoutURL).toBe(t.config.publicUrl);
   });
+
+  it('gives those who manage the booking the guests’ PIN, and offers the lobby only where the room’s service has one', async () => {
+    const id = await book('2026-03-20T10:10', '2026-03-20T10:40');
+    const room = (as: Caller) => t.api('GET', `/api/v1/bookings/${id}/room`, { as });
+    expect((await room(alice)).body).toMatchObject({ guestPolicy: 'open', guestPin: null, lobbyAvailable: true, guestLinkForSeries: false });
+    const set = await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '482113' } });
+    expect(set.body).toMatchObject({ guestPolicy: 'pin', hasPin: true, guestPin: '482113' });
+    // Someone who does not manage the booking learns nothing of it, PIN included.
+    const other = await room(eve);
+    expect(other.status).toBe(404);
+    expect(JSON.stringify(other.body)).not.toContain('482113');
+    expect((await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: eve, body: { policy: 'open' } })).status).toBe(404);
+    expect((await room(alice)).body).toMatchObject({ guestPolicy: 'pin', guestPin: '482113' });
+    // Back to the link alone: no PIN is kept (a later "pin" asks for one again).
+    expect((await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'open', pin: '4821' } })).body).toMatchObject({ guestPolicy: 'open', hasPin: false, guestPin: null });
+
+    // Jitsi, as this portal drives it, lets a guest with a link straight in: no lobby is promised there.
+    const jitsiRoom = await t.portal.services.uow.repos.rooms.create({ name: `Jitsi room ${roomIndex++}`, capacity: 20, timeZone: 'Europe/Rome', provider: 'jitsi', active: true });
+    const made = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Jitsi seminar', roomId: jitsiRoom.id, start: '2026-03-20T11:00', end: '2026-03-20T12:00', seats: 10 } });
+    expect(made.status).toBe(201);
+    const jitsi = made.body.id as string;
+    expect((await t.api('GET', `/api/v1/bookings/${jitsi}/room`, { as: alice })).body).toMatchObject({ provider: 'jitsi', lobbyAvailable: false });
+    await t.api('PUT', `/api/v1/bookings/${jitsi}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '7777' } });
+    const refused = await t.api('PUT', `/api/v1/bookings/${jitsi}/guest-policy`, { as: alice, body: { policy: 'lobby' }, headers: { 'accept-language': 'it' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'GUEST_LOBBY_UNAVAILABLE' });
+    expect(refused.body.detail).toContain('sala d’attesa');
+    // The refusal changes nothing: the PIN set before still holds.
+    expect((await t.api('GET', `/api/v1/bookings/${jitsi}/room`, { as: alice })).body).toMatchObject({ guestPolicy: 'pin', guestPin: '7777' });
+  });
 });
 
 describe('Jitsi reservation API (Prosody mod_reservations)', () => {

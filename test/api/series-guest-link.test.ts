@@ -46,6 +46,20 @@ describe('guest links of a series', () => {
     t.clock.set('2026-03-20T09:00:00Z');
   });
 
+  it('says a shared link is the series’, and its PIN set from any date holds for every date', async () => {
+    const own = async (name: string) => (await t.portal.services.uow.repos.rooms.create({ name, capacity: 50, timeZone: 'Europe/Rome', provider: null, active: true })).id;
+    const shared = await weekly('Shared with a PIN', true, await own('Aula PIN condiviso'));
+    const room = async (id: string) => (await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body;
+    expect(await room(shared[0]!.id)).toMatchObject({ guestLinkForSeries: true, guestPin: null });
+    const set = await t.api('PUT', `/api/v1/bookings/${shared[2]!.id}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '2468' } });
+    expect(set.status).toBe(200);
+    for (const b of shared) expect(await room(b.id)).toMatchObject({ guestLinkForSeries: true, guestPolicy: 'pin', guestPin: '2468' });
+    const separate = await weekly('Each date its own', false, await own('Aula PIN separati'));
+    await t.api('PUT', `/api/v1/bookings/${separate[1]!.id}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '1357' } });
+    expect(await room(separate[1]!.id)).toMatchObject({ guestLinkForSeries: false, guestPin: '1357' });
+    expect(await room(separate[0]!.id)).toMatchObject({ guestLinkForSeries: false, guestPolicy: 'open', guestPin: null });
+  });
+
   it('leads the series’ join link (its first date’s, as in the invitation) to the date that is next once that one is over', async () => {
     const booked = await weekly('Joined by the series link', true, rooms[3]!);
     const join = async (id: string) => {

@@ -170,6 +170,25 @@ describe('invitation, update and cancellation of a booking', () => {
     expect(calendarOf(gone).method).toBe('CANCEL');
     expect(gone.parsed.text).not.toContain('/bookings/');
   });
+
+  it('gives invitees the guest PIN with the guest link when guests need one, in the text, the HTML and the calendar entry', async () => {
+    const res = await book(bruno, { title: 'Seminario con PIN', start: '2026-07-07T09:00', end: '2026-07-07T10:00' });
+    expect(res.status).toBe(201);
+    expect((await t.api('PUT', `/api/v1/bookings/${res.body.id}/guest-policy`, { as: bruno, body: { policy: 'pin', pin: '550217' } })).status).toBe(200);
+    expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email: 'pin-guest@uni.example', locale: 'en' } })).status).toBe(201);
+    const invite = await smtp.waitFor(subjectIs('pin-guest@uni.example', 'Invitation: Seminario con PIN'));
+    const guestUrl = /https:\/\/meet\.example\.org\/g\/[A-Za-z0-9_-]+/.exec(invite.parsed.text ?? '')?.[0];
+    expect(invite.parsed.text).toContain(`Join as a guest (no account needed): ${guestUrl}\nGuest PIN: 550217\n`);
+    expect(invite.parsed.html).toContain('<th style="text-align:left;padding-right:1em">Guest PIN</th><td>550217</td>');
+    expect(String(prop(calendarOf(invite).events[0]!, 'description'))).toContain(`Guests / Ospiti: ${guestUrl} PIN 550217`);
+    // Back to the link alone: the next mail has no PIN to give.
+    await t.api('PUT', `/api/v1/bookings/${res.body.id}/guest-policy`, { as: bruno, body: { policy: 'open' } });
+    await t.api('PATCH', `/api/v1/bookings/${res.body.id}`, { as: bruno, body: { title: 'Seminario aperto' } });
+    const update = await smtp.waitFor(subjectIs('pin-guest@uni.example', 'Updated: Seminario aperto'));
+    expect(update.parsed.text).toContain(`Join as a guest (no account needed): ${guestUrl}\n`);
+    expect(update.parsed.text).not.toContain('550217');
+    expect(String(prop(calendarOf(update).events[0]!, 'description'))).not.toContain('PIN');
+  });
 });
 
 describe('series', () => {

@@ -34,6 +34,8 @@ export function bookingCalendar(booking: Booking, details: MeetingDetails, publi
   return buildCalendar({ method: 'PUBLISH', name: 'WebMeetings', events: [bookingEvent(booking, details, publicUrl, { instance: true })] });
 }
 
+const withoutGuestPin = (d: MeetingDetails, omit: boolean): MeetingDetails => (omit ? { ...d, guestPin: null } : d);
+
 export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async (app, { services, publicUrl, details }) => {
   app.get('/bookings/:id/ics', {
     config: { access: 'signed-in' },
@@ -75,7 +77,7 @@ export const bookingIcsRoutes: FastifyPluginAsyncZod<BookingIcsOptions> = async 
         end: booking.end,
         roomZone: booking.timeZone,
         recipientZone: null,
-        details: await details({ bookingId: booking.id, seriesId: booking.seriesId }),
+        details: withoutGuestPin(await details({ bookingId: booking.id, seriesId: booking.seriesId }), req.query.withGuestPin === 'false'),
         portalUrl: publicUrl,
         // Whoever reads it is an invitee: the two ways in, no link to the booker's page.
         invitee: true,

@@ -21,6 +21,9 @@ const RoomState = z.object({
   guestUrl: z.string().describe('for guests without an account; regenerate it to revoke it'),
   guestPolicy: z.enum(['open', 'pin', 'lobby']),
   hasPin: z.boolean(),
+  guestPin: z.string().nullable().describe('the PIN guests enter with the "pin" policy (only those who manage the booking read this)'),
+  lobbyAvailable: z.boolean().describe('the room’s service holds guests in a lobby until a host lets them in: the "lobby" policy is offered'),
+  guestLinkForSeries: z.boolean().describe('every date of the series shares this guest link and its policy: a change here is the series’'),
 });
 const GuestPolicyBody = z.strictObject({
   policy: z.enum(['open', 'pin', 'lobby']),
@@ -88,7 +91,7 @@ export const provisioningRoutes: FastifyPluginAsyncZod<ProvisioningRouteOptions>
 
   app.put('/bookings/:id/guest-policy', {
     config: { access: 'signed-in' },
-    schema: { tags, summary: 'Choose how guests enter: open, with a PIN, or through a lobby where the service has one', params: S.IdParams, body: GuestPolicyBody, response: { 200: RoomState, ...S.errorResponses } },
+    schema: { tags, summary: 'Choose how guests enter: open, with a PIN, or through a lobby where the service has one (422 GUEST_LOBBY_UNAVAILABLE where it has none)', params: S.IdParams, body: GuestPolicyBody, response: { 200: RoomState, ...S.errorResponses } },
     handler: async (req) => {
       await joining.setGuestPolicy(callContext(req), req.params.id, req.body.policy, req.body.pin);
       return room(req, req.params.id);

@@ -32,6 +32,7 @@ import {
   type ParticipantCounter,
   type ProviderError,
   type RoomAudio,
+  type GuestLobby,
 } from '../port.ts';
 import type { AdobeTelephony } from '../settings.ts';
 import { UniversalVoice } from './universal-voice.ts';
@@ -60,8 +61,9 @@ const PUBLIC_ACCESS = { open: 'view-hidden', pin: 'view-hidden', lobby: 'remove'
 /** §3: Connect accepts ISO 8601 with a numeric offset; UTC with Z is what we send. */
 const connectDate = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister, OutsideMeetingLister, AudioLeg, RecordingStore {
+export class AdobeConnectProvider implements ConferenceProvider, ParticipantCounter, AttendanceReport, MeetingLister, OutsideMeetingLister, AudioLeg, RecordingStore, GuestLobby {
   readonly kind = 'adobe-connect';
+  readonly guestLobby = true as const;
   private readonly cfg: AdobeConnectConfig;
   private session: Promise<string> | null = null;
   private folder: Promise<string> | null = null;

@@ -28,6 +28,7 @@ import {
   type RecordingStore,
   type ProviderError,
   type RoomAudio,
+  type GuestLobby,
 } from '../port.ts';
 
 export type BigBlueButtonConfig = {
@@ -59,8 +60,9 @@ export function voiceBridgeFor(meetingKey: string, attempt = 0): number {
   return 10_000 + (createHash('sha256').update(`${meetingKey}/${attempt}`).digest().readUInt32BE(0) % 90_000);
 }
 
-export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, OutsideMeetingLister, AudioLeg, AttendeeLister, RecordingStore {
+export class BigBlueButtonProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, OutsideMeetingLister, AudioLeg, AttendeeLister, RecordingStore, GuestLobby {
   readonly kind = 'bigbluebutton';
+  readonly guestLobby = true as const;
   private readonly cfg: BigBlueButtonConfig;
   constructor(cfg: BigBlueButtonConfig) {
     this.cfg = { ...cfg, url: cfg.url.replace(/\/+$/, '') };

@@ -28,6 +28,7 @@ import {
   type RoomEntry,
   type RoomParticipant,
   type RoomTicket,
+  type GuestLobby,
 } from '../port.ts';
 
 export type JanusConfig = {
@@ -51,8 +52,9 @@ const VIDEO: Plugin = 'janus.plugin.videoroom';
 const AUDIO: Plugin = 'janus.plugin.audiobridge';
 const DESCRIPTION_MAX = 160;
 
-export class JanusProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, AudioLeg, ExternalMediaRoom, BrowserRoom {
+export class JanusProvider implements ConferenceProvider, ParticipantCounter, MeetingLister, AudioLeg, ExternalMediaRoom, BrowserRoom, GuestLobby {
   readonly kind = 'janus';
+  readonly guestLobby = true as const;
   private readonly cfg: JanusConfig;
   private readonly api: JanusApi;
   private readonly control: ControlSession;

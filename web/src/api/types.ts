@@ -148,6 +148,12 @@ export interface VirtualRoom {
   guestUrl: string;
   guestPolicy: 'open' | 'pin' | 'lobby';
   hasPin: boolean;
+  /** The guests' PIN with the 'pin' policy (the booking's managers read it, to give it out). */
+  guestPin: string | null;
+  /** The room's service holds guests in a lobby for a host: the 'lobby' policy is offered. */
+  lobbyAvailable: boolean;
+  /** Every date of the series shares this guest link and its policy. */
+  guestLinkForSeries: boolean;
 }
 
 export interface BusySlot {

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Booking, VirtualRoom } from '../api/types.ts';
 import { useGet } from '../api/useGet.ts';
@@ -12,6 +13,14 @@ export function useVirtualRoom(bookingId: string | null): VirtualRoom | null {
   return useGet<VirtualRoom>(bookingId ? `/api/v1/bookings/${encodeURIComponent(bookingId)}/room` : null).data;
 }
 
+/** The virtual room as a page holds it: read once, then replaced by what a change (guest access) answered. */
+export function useVirtualRoomState(bookingId: string | null): [VirtualRoom | null, (room: VirtualRoom) => void] {
+  const read = useVirtualRoom(bookingId);
+  const [changed, setChanged] = useState<VirtualRoom | null>(null);
+  const room = changed?.bookingId === bookingId ? changed : read;
+  return [room, setChanged];
+}
+
 /** Whether a booking's time is over: its room, guest link and dial-in are closed then. */
 export const hasEnded = (booking: Booking) => new Date(booking.end).getTime() <= Date.now();
 
@@ -20,10 +29,11 @@ export const hasEnded = (booking: Booking) => new Date(booking.end).getTime() <=
  * from GET /bookings/{id}/room; dial-in and, for those who may manage it, the live audio
  * conference from GET /bookings/{id}/audio.
  */
-export function BookingDetails({ booking }: { booking: Booking }) {
+export function BookingDetails({ booking, room: given }: { booking: Booking; /** The room's state where the page holds it (it changes it); else read here. */ room?: VirtualRoom | null }) {
   const { t } = useTranslation();
   const confirmed = booking.status === 'confirmed';
-  const room = useVirtualRoom(confirmed ? booking.id : null);
+  const read = useVirtualRoom(confirmed && given === undefined ? booking.id : null);
+  const room = given === undefined ? read : given;
   const audio = useAudioConference(confirmed ? booking.id : null);
   const offersTelephony = audio.state.status === 'ready' && telephonyOffered(audio.state.view);
   const joinUrl = booking.joinUrl ?? room?.joinUrl ?? null;
@@ -85,6 +95,14 @@ export function BookingDetails({ booking }: { booking: Booking }) {
         <dt>{t('details.guestLink')}</dt>
         <dd>{shut ? closed : room?.guestUrl ? <CopyText text={room.guestUrl} label={t('details.guestLink')} /> : <span className="placeholder">{t('details.guestPending')}</span>}</dd>
       </div>
+      {!shut && room?.guestPolicy === 'pin' && room.guestPin && (
+        <div data-slot="guest-pin">
+          <dt>{t('details.guestPin')}</dt>
+          <dd>
+            <CopyText text={room.guestPin} label={t('details.guestPin')} secret />
+          </dd>
+        </div>
+      )}
       {/* The audio view says whether the portal has telephony at all: without it, no dial-in to promise. */}
       {offersTelephony && (
         <>

@@ -10,7 +10,8 @@ import { formatSlot } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { useToast } from '../ui/toasts.tsx';
-import { BookingDetails, hasEnded, icsUrl } from './BookingDetails.tsx';
+import { BookingDetails, hasEnded, icsUrl, useVirtualRoomState } from './BookingDetails.tsx';
+import { GuestAccess } from './GuestAccess.tsx';
 import { BookingHistory } from './BookingHistory.tsx';
 import { InvitationText } from './InvitationText.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
@@ -76,6 +77,7 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
   const id = params.id ?? '';
   const [booking, setBooking] = useState<Booking | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [room, setRoom] = useVirtualRoomState(booking?.status === 'confirmed' ? booking.id : null);
 
   const load = useCallback(async () => {
     try {
@@ -154,7 +156,7 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
         </p>
       )}
       <div className="card booking-page-card">
-        <BookingDetails booking={booking} />
+        <BookingDetails booking={booking} room={room} />
       </div>
       {(manage || againPath) && (
         <ManageActions
@@ -168,7 +170,8 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
         />
       )}
       {manages && confirmed && <Invitees booking={booking} ended={ended} />}
-      {manages && confirmed && !ended && <InvitationText bookingId={booking.id} />}
+      {manage && room && <GuestAccess bookingId={booking.id} room={room} onChange={setRoom} />}
+      {manages && confirmed && !ended && <InvitationText bookingId={booking.id} guestPin={room?.guestPolicy === 'pin' && room.guestPin !== null} />}
       {manages && confirmed && new Date(booking.start).getTime() <= Date.now() && (
         <section aria-labelledby="attendance-title">
           <h2 id="attendance-title" className="section-title">

@@ -12,12 +12,14 @@ import { Notice } from '../ui/Notice.tsx';
  * one's own), in the language chosen: what the invitees' mails say, with the same ways in. Read
  * only when asked for: it holds the guest link.
  */
-export function InvitationText({ bookingId }: { bookingId: string }) {
+export function InvitationText({ bookingId, guestPin }: { bookingId: string; /** Guests need a PIN: the text may carry it or leave it out. */ guestPin: boolean }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [locale, setLocale] = useState<'it' | 'en'>(currentLanguage());
   const [copied, setCopied] = useState(false);
-  const read = useGet<{ subject: string; text: string }>(open ? `/api/v1/bookings/${encodeURIComponent(bookingId)}/invitation?locale=${locale}` : null);
+  const [withPin, setWithPin] = useState(true);
+  const query = `locale=${locale}${guestPin && !withPin ? '&withGuestPin=false' : ''}`;
+  const read = useGet<{ subject: string; text: string }>(open ? `/api/v1/bookings/${encodeURIComponent(bookingId)}/invitation?${query}` : null);
   const text = read.data?.text ?? null;
 
   function copy() {
@@ -43,6 +45,17 @@ export function InvitationText({ bookingId }: { bookingId: string }) {
           <Field label={t('shareText.language')}>
             <LanguageSelect value={locale} onChange={setLocale} />
           </Field>
+          {guestPin && (
+            <div className="field">
+              <label className="check">
+                <input type="checkbox" checked={withPin} aria-describedby="invitation-pin-hint" onChange={(e) => setWithPin(e.target.checked)} />
+                {t('shareText.withPin')}
+              </label>
+              <p id="invitation-pin-hint" className="field-hint">
+                {t('shareText.withPinHint')}
+              </p>
+            </div>
+          )}
           {read.error ? (
             <Notice tone="error">{problemMessage(t, read.error)}</Notice>
           ) : text === null ? (
