@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
-import { problemMessage } from '../api/problems.ts';
+import { api, ApiError } from '../api/client.ts';
+import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
 import type { VirtualRoom } from '../api/types.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
@@ -28,6 +28,7 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
   const [pin, setPin] = useState(room.guestPin ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [pinError, setPinError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   // What the server holds, when it changes (a save here, or a new link): the form starts from it.
   useEffect(() => {
@@ -42,6 +43,7 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
   function choose(p: Policy) {
     setPolicy(p);
     setError(null);
+    setPinError(null);
     if (p === 'pin' && !pin) setPin(suggestedPin());
   }
 
@@ -49,12 +51,15 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
     e.preventDefault();
     setBusy(true);
     setError(null);
+    setPinError(null);
     try {
       const next = await api.put<VirtualRoom>(`${path}/guest-policy`, policy === 'pin' ? { policy, pin } : { policy });
       onChange(next);
       toast(next.guestPolicy === 'pin' ? t('guestAccess.savedPin', { pin: next.guestPin }) : t(`guestAccess.saved.${next.guestPolicy}`));
     } catch (err) {
-      setError(problemMessage(t, err));
+      // A PIN refused (too short, not digits, none) is said at its field, and stays there to mend.
+      if (policy === 'pin' && err instanceof ApiError && err.status === 400) setPinError(fieldErrorsOf(err, t).pin ?? problemMessage(t, err));
+      else setError(problemMessage(t, err));
     } finally {
       setBusy(false);
     }
@@ -92,12 +97,11 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
             </label>
           ))}
           {policy === 'pin' && (
-            <Field label={t('guestAccess.pin')} hint={t('guestAccess.pinHint')}>
+            <Field label={t('guestAccess.pin')} hint={t('guestAccess.pinHint')} error={pinError}>
               <input
+                type="text"
                 inputMode="numeric"
                 autoComplete="off"
-                pattern="[0-9]{4,10}"
-                minLength={4}
                 maxLength={10}
                 value={pin}
                 onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
