@@ -9,8 +9,8 @@ import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sende
 
 const zoneField = fieldErrors([{ path: 'timeZone', en: 'is not an IANA time zone', it: 'non è un fuso orario IANA' }]);
 
-/** `message`: the inviter's words, mailed with the invitation. */
-export type InviteeEvent = { action: 'added' | 'removed'; target: InviteeTarget; invitee: Invitee; ctx: CallContext; message?: string | undefined };
+/** `message`: the inviter's words, mailed with the invitation. `resent`: the invitation again, with the meeting's links as they are now. */
+export type InviteeEvent = { action: 'added' | 'removed' | 'resent'; target: InviteeTarget; invitee: Invitee; ctx: CallContext; message?: string | undefined };
 export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Promise<void>;
 
 export class InviteeService {
@@ -78,6 +78,20 @@ export class InviteeService {
         added.push(invitee);
       }
       return { added, alreadyInvited: emails.filter((e) => invited.has(e.toLowerCase())) };
+    });
+  }
+
+  /**
+   * The invitation again to everyone invited, with the meeting's links as they are now: after a new
+   * guest link or PIN, the mails they have lead nowhere. One transaction: every mail or, over the
+   * sender's hourly limit, none. The list is bounded by the invitees' limit per booking.
+   */
+  async resend(ctx: CallContext, target: InviteeTarget, message?: string): Promise<{ sent: number }> {
+    return this.uow.transaction(async (r) => {
+      await this.authorise(r, ctx, target, true);
+      const invitees = await r.bookings.invitees.list(target);
+      for (const invitee of invitees) for (const l of this.listeners) await l(r, { action: 'resent', target, invitee, ctx, message });
+      return { sent: invitees.length };
     });
   }
 

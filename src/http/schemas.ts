@@ -462,7 +462,8 @@ export const InvitationText = z.object({
   subject: z.string().describe('a subject line, should the text go out by mail'),
   text: z.string().describe('the invitation as the invitees’ mails word it: when, room, the two ways in, dial-in; a series’ dates to come'),
 });
-export const CancelBody = z.strictObject({ message: MailedMessage.optional() });
+/** A body with only the words mailed with what the request does (a cancellation, an invitation sent again). */
+export const MessageBody = z.strictObject({ message: MailedMessage.optional() });
 export const SeriesCancelBody = z.strictObject({ scope: SeriesScopeQuery.shape.scope, message: MailedMessage.optional() });
 export const SeriesOccurrenceParams = z.strictObject({ id: Id, bookingId: Id });
 export const SeriesChange = z.strictObject({

@@ -38,6 +38,8 @@ export type ComposeJob =
       was?: MailWas;
       /** For the booker alone: see listeners.ts, `bookerOnly`. */
       bookerOnly?: boolean;
+      /** The invitation sent again to an invitee, with the links as they are now. */
+      resent?: boolean;
     }
   | {
       kind: 'series';
@@ -51,6 +53,7 @@ export type ComposeJob =
       bookerOnly?: boolean;
       to?: Recipient;
       message?: MailMessage;
+      resent?: boolean;
     }
   | { kind: 'reminder'; id: string; minutesBefore: number; startsAt: string };
 
@@ -230,6 +233,7 @@ export class MailComposer {
         portalUrl,
         message,
         was: wasOf(job.was),
+        resent: job.resent,
       }),
     );
   }
@@ -285,6 +289,7 @@ export class MailComposer {
         dates: upcoming.slice(0, MAX_LISTED_DATES).map((o) => o.start),
         occurrenceOnly,
         message,
+        resent: job.resent,
         ...(changedDate && { roomName: changedDate.roomName, was: wasOf(job.changedDate!.was) }),
       }),
     );

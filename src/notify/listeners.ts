@@ -92,12 +92,21 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
     await r.jobs.enqueue(COMPOSE_QUEUE, job);
   };
 
-  /** A new invitee gets the invitation; a removed one gets a cancellation (RFC 5546, 3.2.5). */
+  /**
+   * A new invitee gets the invitation; a removed one gets a cancellation (RFC 5546, 3.2.5); one sent
+   * it again gets it as an update (the same UID and SEQUENCE: a calendar replaces the entry it has).
+   */
   const invitee: InviteeListener = async (r, e) => {
     const to = { email: e.invitee.email, locale: e.invitee.locale, timeZone: e.invitee.timeZone };
-    const added = e.action === 'added';
-    const common = { action: added ? ('created' as const) : ('cancelled' as const), method: added ? ('REQUEST' as const) : ('CANCEL' as const), to, ...said(e) };
-    await countMails(r, e.ctx.actor.userId, limits, clock.now(), 1, { refusable: added });
+    const removed = e.action === 'removed';
+    const common = {
+      action: e.action === 'added' ? ('created' as const) : removed ? ('cancelled' as const) : ('updated' as const),
+      method: removed ? ('CANCEL' as const) : ('REQUEST' as const),
+      to,
+      ...said(e),
+      ...(e.action === 'resent' && { resent: true }),
+    };
+    await countMails(r, e.ctx.actor.userId, limits, clock.now(), 1, { refusable: !removed });
     if ('bookingId' in e.target) {
       const b = await r.bookings.findById(e.target.bookingId);
       if (b) await r.jobs.enqueue(COMPOSE_QUEUE, { kind: 'booking', id: b.id, sequence: b.sequence, ...common } satisfies ComposeJob);

@@ -34,6 +34,8 @@ export type MailContent = {
   was?: { slot: { start: Date; end: Date } | null; roomName: string | null } | undefined;
   /** false: no signature (a text to paste elsewhere, not a mail). */
   signature?: boolean | undefined;
+  /** The invitation sent again, with the links as they are now (an update in the calendar). */
+  resent?: boolean | undefined;
   /** What the person who changed or cancelled it wrote (`from`: their name, null when unknown). */
   message?: SaidMessage | undefined;
 };
@@ -57,6 +59,8 @@ const WORDS = {
       cancellation: 'La riunione è stata annullata.',
       reminder: 'La riunione sta per iniziare.',
     },
+    resentLabel: 'Invito inviato di nuovo',
+    resent: 'Ti inviamo di nuovo l’invito con i link attuali della riunione: quelli delle email precedenti potrebbero non funzionare più.',
     occurrenceCancelled: 'È annullata solo questa data della serie.',
     occurrenceChanged: 'Cambia solo questa data della serie.',
     messageFrom: (name: string | null) => (name ? `Messaggio di ${name}:` : 'Messaggio:'),
@@ -90,6 +94,8 @@ const WORDS = {
       cancellation: 'The meeting has been cancelled.',
       reminder: 'The meeting starts soon.',
     },
+    resentLabel: 'Invitation sent again',
+    resent: 'Here is the invitation again with the meeting’s current links: those in earlier mails may no longer work.',
     occurrenceCancelled: 'Only this date of the series is cancelled.',
     occurrenceChanged: 'Only this date of the series changes.',
     messageFrom: (name: string | null) => (name ? `Message from ${name}:` : 'Message:'),
@@ -127,7 +133,7 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 export function renderMail(c: MailContent): RenderedMail {
   const w = WORDS[c.locale];
-  const label = w[c.kind];
+  const label = c.resent ? w.resentLabel : w[c.kind];
   const subject =
     c.kind === 'reminder' && c.minutesBefore !== undefined ? `${label}: ${c.title} ${w.inMinutes(c.minutesBefore)}` : `${label}: ${c.title}`;
   const lines: [string, string][] = [
@@ -146,8 +152,9 @@ export function renderMail(c: MailContent): RenderedMail {
     ...(c.details.dialIn?.sipUri ? [[w.sip, c.details.dialIn.sipUri] as [string, string]] : []),
     ...(c.invitee ? [] : [[w.details, c.portalUrl] as [string, string]]),
   ];
-  const about =
-    c.occurrenceOnly && c.kind === 'cancellation'
+  const about = c.resent
+    ? w.resent
+    : c.occurrenceOnly && c.kind === 'cancellation'
       ? `${w.intro.cancellation} ${w.occurrenceCancelled}`
       : c.occurrenceOnly && c.kind === 'update'
         ? `${w.intro.update} ${w.occurrenceChanged}`

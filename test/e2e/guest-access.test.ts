@@ -1,10 +1,11 @@
 // Guest access on a booking's page: a booker asks guests for a PIN (Italian), reads it beside the
-// guest link, shares the invitation with it or without it, and makes a new link when the old one
-// went too far; on a room whose service has no lobby (Jitsi) the lobby is not offered, and a PIN
+// guest link, sends the people invited the invitation again (through a real SMTP server), shares the
+// invitation with the PIN or without it, and makes a new link when the old one went too far; on a room whose service has no lobby (Jitsi) the lobby is not offered, and a PIN
 // too short is said at its field (English).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
+import { SmtpPeer, type Received } from '../notify/smtp-peer.ts';
 import { TestClock } from '../support/portal.ts';
 import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
@@ -14,6 +15,7 @@ const LONG = 180_000;
 
 describeInBrowser('guest access', () => {
   let bbb: BigBlueButtonDouble;
+  let smtp: SmtpPeer;
   let portal: BrowserPortal;
   let browser: Browser;
   let maria: Person;
@@ -38,8 +40,10 @@ describeInBrowser('guest access', () => {
   beforeAll(async () => {
     bbb = new BigBlueButtonDouble();
     await bbb.http.start();
+    smtp = new SmtpPeer();
+    await smtp.start();
     portal = await startBrowserPortal(
-      { BBB_URL: bbb.apiUrl, BBB_SECRET: bbb.secret, BBB_CHECKSUM: 'sha1', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0', HOUSEKEEPING_TICK_SECONDS: '0' },
+      { SMTP_URL: smtp.url, MAIL_RETRY_DELAY_SECONDS: '1', PUBLIC_URL: 'https://meet.example.org', BBB_URL: bbb.apiUrl, BBB_SECRET: bbb.secret, BBB_CHECKSUM: 'sha1', PROVISIONING_TICK_SECONDS: '0', PROVISIONING_RECONCILE_MINUTES: '0', HOUSEKEEPING_TICK_SECONDS: '0' },
       undefined,
       { clock: new TestClock(NOW) },
     );
@@ -52,10 +56,14 @@ describeInBrowser('guest access', () => {
     await browser?.close();
     await portal?.close();
     await bbb?.http.stop();
+    await smtp?.stop();
   }, LONG);
 
   it('asks guests for a PIN, shows it beside the guest link, shares it or leaves it out, and makes a new link', async () => {
     const id = await book((await portal.rooms())[0]!.id, 'Seminario di dottorato', '2026-03-26');
+    for (const email of ['anna@uni.example', 'bruno@uni.example']) expect((await portal.api(maria, 'POST', `/api/v1/bookings/${id}/invitees`, { email, locale: 'it' })).status).toBe(201);
+    const mailTo = (to: string, subject: string) => (m: Received) => m.to.includes(to) && m.parsed.subject === subject;
+    await smtp.waitFor(mailTo('anna@uni.example', 'Invito: Seminario di dottorato'));
     const page = await open('it-IT');
     await page.goto(`/bookings/${id}`);
     const section = page.getByRole('region', { name: 'Accesso degli ospiti' });
@@ -80,6 +88,23 @@ describeInBrowser('guest access', () => {
     expect(await save.isDisabled()).toBe(true);
     await screenshot(page, 'guest-access-it');
 
+    // Those invited before have no PIN in their mail: the page offers them the invitation again.
+    await section.getByText('Le persone invitate hanno nella loro email il link per gli ospiti precedente, o nessun PIN.').waitFor();
+    await section.getByRole('button', { name: 'Invia di nuovo l’invito a tutti e 2' }).click();
+    const again = section.getByRole('group', { name: /^Inviare di nuovo l’invito alle 2 persone invitate\?/ });
+    await again.getByLabel('Messaggio con il nuovo invio').fill('Da oggi serve il PIN.');
+    await expectAccessible(page, 'invitation sent again, asked');
+    await screenshot(page, 'guest-access-resend-it');
+    await again.getByRole('button', { name: 'Sì, invialo di nuovo' }).click();
+    await page.getByText('L’invito è stato inviato di nuovo a 2 persone.').waitFor();
+    for (const to of ['anna@uni.example', 'bruno@uni.example']) {
+      const m = await smtp.waitFor(mailTo(to, 'Invito inviato di nuovo: Seminario di dottorato'));
+      expect(m.parsed.text).toContain('PIN per gli ospiti: 2468');
+      expect(m.parsed.text).toContain('> Da oggi serve il PIN.');
+    }
+    // Sent: the offer goes (the invitees' own section keeps its button for another time).
+    await section.getByRole('button', { name: /^Invia di nuovo/ }).waitFor({ state: 'detached' });
+
     // The invitation to share carries the PIN, or leaves it out for a public page.
     const share = page.getByRole('region', { name: 'Invito da condividere' });
     await share.getByRole('button', { name: 'Mostra il testo dell’invito' }).click();
@@ -101,6 +126,8 @@ describeInBrowser('guest access', () => {
     const newUrl = (await roomOf(id)).guestUrl as string;
     expect(newUrl).not.toBe(oldUrl);
     await details.locator('[data-slot="guest-link"]').getByText(newUrl).waitFor();
+    // The invitees' mails hold the old link now: the offer comes back.
+    await section.getByRole('button', { name: 'Invia di nuovo l’invito a tutti e 2' }).waitFor();
     expect((await fetch(portal.baseUrl + new URL(oldUrl).pathname)).status).toBe(404);
     expect((await fetch(portal.baseUrl + new URL(newUrl).pathname)).status).toBe(200);
     // The PIN stays with the new link.

@@ -189,6 +189,52 @@ describe('invitation, update and cancellation of a booking', () => {
     expect(update.parsed.text).not.toContain('550217');
     expect(String(prop(calendarOf(update).events[0]!, 'description'))).not.toContain('PIN');
   });
+
+  it('sends the invitation again, with the new guest link, to everyone invited to a booking or a series', async () => {
+    const res = await book(bruno, { title: 'Link trapelato', start: '2026-07-08T09:00', end: '2026-07-08T10:00' });
+    const id = res.body.id as string;
+    for (const email of ['uno@uni.example', 'due@uni.example']) expect((await t.api('POST', `/api/v1/bookings/${id}/invitees`, { as: bruno, body: { email, locale: 'it' } })).status).toBe(201);
+    const first = await smtp.waitFor(subjectIs('uno@uni.example', 'Invito: Link trapelato'));
+    const oldLink = /https:\/\/meet\.example\.org\/g\/[A-Za-z0-9_-]+/.exec(first.parsed.text ?? '')![0];
+    // The link went where it should not: a new one, with a PIN, and the invitation again.
+    const renewed = await t.api('POST', `/api/v1/bookings/${id}/guest-link`, { as: bruno });
+    const newLink = renewed.body.guestUrl as string;
+    await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: bruno, body: { policy: 'pin', pin: '3141' } });
+    expect((await t.api('POST', `/api/v1/bookings/${id}/invitees/resend`, { as: alice, body: {} })).status).toBe(404);
+    const resent = await t.api('POST', `/api/v1/bookings/${id}/invitees/resend`, { as: bruno, body: { message: 'Il link di prima è finito in una chat pubblica.' } });
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    expect(resent.body).toEqual({ sent: 2 });
+    for (const to of ['uno@uni.example', 'due@uni.example']) {
+      const again = await smtp.waitFor(subjectIs(to, 'Invito inviato di nuovo: Link trapelato'));
+      expect(again.parsed.text).toContain('Ti inviamo di nuovo l’invito con i link attuali della riunione');
+      expect(again.parsed.text).toContain('> Il link di prima è finito in una chat pubblica.');
+      expect(again.parsed.text).toContain(`Entra come ospite (senza account): ${newLink}\nPIN per gli ospiti: 3141\n`);
+      expect(again.parsed.text).not.toContain(oldLink);
+      // The same calendar entry, replaced: its UID and SEQUENCE, a REQUEST.
+      const cal = calendarOf(again);
+      expect(cal.method).toBe('REQUEST');
+      expect(prop(cal.events[0]!, 'uid')).toBe(`booking-${id}@meet.example.org`);
+      expect(String(prop(cal.events[0]!, 'sequence'))).toBe(String(prop(calendarOf(first).events[0]!, 'sequence')));
+    }
+    // Nobody else is mailed (the booker changed it and knows).
+    const brunoEmail = (await t.portal.services.uow.repos.users.findById(bruno.userId))!.email;
+    expect(smtp.inbox.filter((m) => m.to.includes(brunoEmail) && m.parsed.subject?.includes('Link trapelato'))).toHaveLength(1);
+
+    // A series: its invitees get the series' invitation again (RRULE and all).
+    const s = await t.api('POST', '/api/v1/series', { as: bruno, body: { title: 'Corso ripetuto', seats: 10, roomId: room, start: '2026-07-13T09:00', end: '2026-07-13T10:00', rrule: 'FREQ=WEEKLY;COUNT=3' } });
+    expect(s.status, JSON.stringify(s.body)).toBe(201);
+    const seriesId = s.body.series.id as string;
+    await t.api('POST', `/api/v1/series/${seriesId}/invitees`, { as: bruno, body: { email: 'tre@uni.example', locale: 'en' } });
+    await smtp.waitFor(subjectIs('tre@uni.example', 'Invitation: Corso ripetuto'));
+    expect((await t.api('POST', `/api/v1/series/${seriesId}/invitees/resend`, { as: bruno, body: {} })).body).toEqual({ sent: 1 });
+    const seriesAgain = await smtp.waitFor(subjectIs('tre@uni.example', 'Invitation sent again: Corso ripetuto'));
+    expect(seriesAgain.parsed.text).toContain('Here is the invitation again with the meeting’s current links');
+    expect(String(prop(calendarOf(seriesAgain).events[0]!, 'rrule'))).toContain('WEEKLY');
+
+    // A cancelled booking has nothing to invite to.
+    await t.api('DELETE', `/api/v1/bookings/${id}`, { as: bruno });
+    expect((await t.api('POST', `/api/v1/bookings/${id}/invitees/resend`, { as: bruno, body: {} })).body.code).toBe('BOOKING_CANCELLED');
+  });
 });
 
 describe('series', () => {

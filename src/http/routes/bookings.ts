@@ -93,7 +93,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
   // DELETE carries no body (RFC 9110, 9.3.5): cancelling with a message to the people told is a POST.
   app.post('/bookings/:id/cancel', {
     config: { access: 'signed-in' },
-    schema: { tags, summary: 'Cancel a booking, with a message for its booker and invitees', params: S.IdParams, body: S.CancelBody, response: { 200: S.Booking, ...S.errorResponses } },
+    schema: { tags, summary: 'Cancel a booking, with a message for its booker and invitees', params: S.IdParams, body: S.MessageBody, response: { 200: S.Booking, ...S.errorResponses } },
     handler: async (req) => bookingView(await services.bookings.cancel(callContext(req), req.params.id, req.body)),
   });
 

@@ -85,6 +85,17 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices;
         return { added: added.map(inviteeView), alreadyInvited };
       },
     });
+    app.post(`${path}/resend`, {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['invitees'],
+        summary: 'Send the invitation again to everyone invited, with the meeting’s links as they are now (after a new guest link or PIN): all or, over the hourly mail limit, none',
+        params: S.IdParams,
+        body: S.MessageBody,
+        response: { 200: z.object({ sent: z.number().int().describe('invitations sent again') }), ...S.errorResponses },
+      },
+      handler: async (req) => invitees.resend(callContext(req), target(req.params.id), req.body.message),
+    });
     app.delete(`${path}/:inviteeId`, {
       config: { access: 'signed-in' },
       schema: { tags: ['invitees'], summary: 'Uninvite (they get a cancellation)', params: S.InviteeParams, response: { 204: z.null(), ...S.errorResponses } },

@@ -160,7 +160,7 @@ export const seriesRoutes: FastifyPluginAsyncZod<{ series: SeriesService }> = as
 
   app.post('/series/:id/cancel', {
     config: { access: 'signed-in' },
-    schema: { tags, summary: 'Cancel the whole series, with a message for its booker and invitees', params: S.IdParams, body: S.CancelBody, response: { 200: S.Series, ...S.errorResponses } },
+    schema: { tags, summary: 'Cancel the whole series, with a message for its booker and invitees', params: S.IdParams, body: S.MessageBody, response: { 200: S.Series, ...S.errorResponses } },
     handler: async (req) => seriesView(await series.cancel(callContext(req), req.params.id, null, 'all', req.body)),
   });
 };

@@ -15,7 +15,7 @@ import { GuestAccess } from './GuestAccess.tsx';
 import { BookingHistory } from './BookingHistory.tsx';
 import { InvitationText } from './InvitationText.tsx';
 import { cancelledMessage, useCancelBooking } from './cancelBooking.tsx';
-import { Invitees } from './Invitees.tsx';
+import { Invitees, inviteesPath } from './Invitees.tsx';
 import { attendancePath } from './AttendancePage.tsx';
 import { Recordings } from './Recordings.tsx';
 import { mayManage } from './access.ts';
@@ -170,7 +170,7 @@ export function BookingPage({ params }: { params: Record<string, string> }) {
         />
       )}
       {manages && confirmed && <Invitees booking={booking} ended={ended} />}
-      {manage && room && <GuestAccess bookingId={booking.id} room={room} onChange={setRoom} />}
+      {manage && room && <GuestAccess bookingId={booking.id} room={room} onChange={setRoom} invitees={inviteesPath(booking)} />}
       {manages && confirmed && !ended && <InvitationText bookingId={booking.id} guestPin={room?.guestPolicy === 'pin' && room.guestPin !== null} />}
       {manages && confirmed && new Date(booking.start).getTime() <= Date.now() && (
         <section aria-labelledby="attendance-title">

@@ -6,6 +6,7 @@ import type { VirtualRoom } from '../api/types.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
+import { ResendInvitation } from './ResendInvitation.tsx';
 
 type Policy = VirtualRoom['guestPolicy'];
 
@@ -21,7 +22,18 @@ function suggestedPin(): string {
  * booking's managers only; the answer (the room's state with the new link) goes to `onChange`, so
  * the details above show what holds now.
  */
-export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; room: VirtualRoom; onChange: (room: VirtualRoom) => void }) {
+export function GuestAccess({
+  bookingId,
+  room,
+  onChange,
+  invitees,
+}: {
+  bookingId: string;
+  room: VirtualRoom;
+  onChange: (room: VirtualRoom) => void;
+  /** The invitee list's API address: after a change, those on it may be sent the invitation again. */
+  invitees: string;
+}) {
   const { t } = useTranslation();
   const toast = useToast();
   const [policy, setPolicy] = useState<Policy>(room.guestPolicy);
@@ -30,6 +42,8 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
   const [error, setError] = useState<string | null>(null);
   const [pinError, setPinError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
+  // After a change here, how many people hold an invitation with the previous way in (null: none asked yet).
+  const [outdated, setOutdated] = useState<number | null>(null);
   // What the server holds, when it changes (a save here, or a new link): the form starts from it.
   useEffect(() => {
     setPolicy(room.guestPolicy);
@@ -37,7 +51,15 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
   }, [room.guestPolicy, room.guestPin]);
 
   const path = `/api/v1/bookings/${encodeURIComponent(bookingId)}`;
-  const changed = policy !== room.guestPolicy || (policy === 'pin' && pin !== (room.guestPin ?? ''));
+
+  /** The room as changed, and whether anyone invited should hear of it (a new link, or a PIN they lack). */
+  async function changed(next: VirtualRoom, tellInvitees: boolean) {
+    onChange(next);
+    if (!tellInvitees) return;
+    const list = await api.get<{ items: unknown[] }>(invitees).catch(() => null);
+    setOutdated(list?.items.length ?? null);
+  }
+  const edited = policy !== room.guestPolicy || (policy === 'pin' && pin !== (room.guestPin ?? ''));
   const policies: Policy[] = room.lobbyAvailable || room.guestPolicy === 'lobby' ? ['open', 'pin', 'lobby'] : ['open', 'pin'];
 
   function choose(p: Policy) {
@@ -54,7 +76,8 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
     setPinError(null);
     try {
       const next = await api.put<VirtualRoom>(`${path}/guest-policy`, policy === 'pin' ? { policy, pin } : { policy });
-      onChange(next);
+      // A new PIN keeps out those whose mail has none: they need the invitation again.
+      await changed(next, next.guestPolicy === 'pin');
       toast(next.guestPolicy === 'pin' ? t('guestAccess.savedPin', { pin: next.guestPin }) : t(`guestAccess.saved.${next.guestPolicy}`));
     } catch (err) {
       // A PIN refused (too short, not digits, none) is said at its field, and stays there to mend.
@@ -69,7 +92,7 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
     setBusy(true);
     setError(null);
     try {
-      onChange(await api.post<VirtualRoom>(`${path}/guest-link`));
+      await changed(await api.post<VirtualRoom>(`${path}/guest-link`), true);
       setConfirming(false);
       toast(t('guestAccess.renewed'));
     } catch (err) {
@@ -111,11 +134,12 @@ export function GuestAccess({ bookingId, room, onChange }: { bookingId: string; 
           {policy === 'lobby' && <p className="field-hint">{t('guestAccess.lobbyHint')}</p>}
         </fieldset>
         <div className="button-row">
-          <button type="submit" className="button button-secondary" disabled={busy || !changed}>
+          <button type="submit" className="button button-secondary" disabled={busy || !edited}>
             {busy ? t('common.saving') : t('guestAccess.save')}
           </button>
         </div>
       </form>
+      {outdated !== null && <ResendInvitation path={invitees} count={outdated} prompt={t('resend.afterChange')} onSent={() => setOutdated(null)} />}
       {confirming ? (
         <div className="confirm-box" role="group" aria-label={t('guestAccess.renewQuestion')}>
           <p>{t('guestAccess.renewQuestion')}</p>

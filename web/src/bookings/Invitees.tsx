@@ -9,6 +9,7 @@ import { LanguageSelect } from '../ui/LanguageSelect.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
 import { addressesIn } from './addresses.ts';
+import { ResendInvitation } from './ResendInvitation.tsx';
 
 /** The most addresses one invitation sends to (the API's bound). */
 const MOST_AT_ONCE = 50;
@@ -17,11 +18,15 @@ const MOST_AT_ONCE = 50;
  * People invited by e-mail to a booking, or to the whole series for an occurrence. A single meeting
  * that has ended keeps its list to read: the server refuses changes to it (BOOKING_ENDED).
  */
+/** The invitee list a booking's page shows: its series' for a date of a series, else its own. */
+export const inviteesPath = (booking: Booking) =>
+  booking.seriesId ? `/api/v1/series/${encodeURIComponent(booking.seriesId)}/invitees` : `/api/v1/bookings/${encodeURIComponent(booking.id)}/invitees`;
+
 export function Invitees({ booking, ended }: { booking: Booking; ended: boolean }) {
   const { t } = useTranslation();
   const editable = Boolean(booking.seriesId) || !ended;
   const toast = useToast();
-  const base = booking.seriesId ? `/api/v1/series/${encodeURIComponent(booking.seriesId)}/invitees` : `/api/v1/bookings/${encodeURIComponent(booking.id)}/invitees`;
+  const base = inviteesPath(booking);
   const [items, setItems] = useState<Invitee[] | null>(null);
   const [text, setText] = useState('');
   const [already, setAlready] = useState<string[]>([]);
@@ -110,6 +115,7 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
           ))}
         </ul>
       )}
+      {editable && items && <ResendInvitation path={base} count={items.length} />}
       {editable && (
         <form className="invite-form" onSubmit={invite}>
           <Field label={t('bookingPage.inviteEmail')} hint={t('bookingPage.inviteEmailHint', { most: MOST_AT_ONCE })} error={fieldError}>
