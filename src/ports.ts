@@ -569,6 +569,11 @@ export type SeriesEvent = {
   ctx: CallContext;
   /** As BookingEvent's: the words of the person changing or cancelling, mailed with the change. */
   message?: string | undefined;
+  /**
+   * A change of the whole series that moved its next date (its time, its room): where that date
+   * was, each absent where it stayed. The mail shows it under that date, as for one booking.
+   */
+  was?: { bookingId: string; slot?: { start: Date; end: Date } | undefined; roomName?: string | undefined } | undefined;
 };
 /** Reacts to a series change inside its transaction, like BookingListener. */
 export type SeriesListener = (repos: Repositories, event: SeriesEvent) => Promise<void>;

@@ -50,6 +50,8 @@ export type ComposeJob =
       recurrenceId?: string;
       /** An update of one date alone: which, and what it moved. */
       changedDate?: { bookingId: string; was?: MailWas };
+      /** An update of the whole series that moved its next date: which date, and where it was (shown when the mail's date is that one). */
+      nextWas?: { bookingId: string } & MailWas;
       bookerOnly?: boolean;
       to?: Recipient;
       message?: MailMessage;
@@ -291,6 +293,7 @@ export class MailComposer {
         message,
         resent: job.resent,
         ...(changedDate && { roomName: changedDate.roomName, was: wasOf(job.changedDate!.was) }),
+        ...(!changedDate && job.nextWas && job.nextWas.bookingId === current?.id && { was: wasOf(job.nextWas) }),
       }),
     );
   }

@@ -85,6 +85,13 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       action: e.action,
       method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST',
       ...said(e),
+      ...(e.was && {
+        nextWas: {
+          bookingId: e.was.bookingId,
+          ...(e.was.slot && { slot: { start: e.was.slot.start.toISOString(), end: e.was.slot.end.toISOString() } }),
+          ...(e.was.roomName && { roomName: e.was.roomName }),
+        },
+      }),
       // The second part of a split series is new, with the first part's invitees already on it.
       ...bookerOnly(e.action === 'created' && !e.series.splitFrom),
     };

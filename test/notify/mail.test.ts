@@ -465,6 +465,14 @@ describe('a message with a cancellation or a change', () => {
     expect(later.status, JSON.stringify(later.body)).toBe(200);
     const seriesUpdate = await smtp.waitFor(subjectIs('singer@uni.example', 'Updated: Coro'));
     expect(seriesUpdate.parsed.text).toContain('Message from Bruno:\n> The hall is free only from six.');
+    // Moved as a whole: its next date says where it was, as one booking's update does.
+    expect(seriesUpdate.parsed.text).toContain('When: Thursday 4 June 2026, 18:00–19:00 (Europe/Rome)\nPreviously: Thursday 4 June 2026, 17:00–18:00 (Europe/Rome)\n');
+    // To another room, at the same time: only the room is said as it was.
+    const other = t.rooms.find((r) => r.id !== room && r.capacity >= 10)!;
+    expect((await t.api('PATCH', `/api/v1/series/${seriesId}/occurrences/${first.id}`, { as: bruno, body: { scope: 'all', roomId: other.id } })).status).toBe(200);
+    const roomUpdate = await smtp.waitFor((m) => m.to.includes('singer@uni.example') && m.parsed.subject === 'Updated: Coro' && (m.parsed.text ?? '').includes('Previous room'));
+    const roomName = t.rooms.find((r) => r.id === room)!.name;
+    expect(roomUpdate.parsed.text).toContain(`When: Thursday 4 June 2026, 18:00–19:00 (Europe/Rome)\nRoom: ${other.name}\nPrevious room: ${roomName}\n`);
     expect(String(prop(calendarOf(seriesUpdate).events[0]!, 'description'))).toMatch(/^The hall is free only from six\.\n— Bruno\n\n/);
   });
 
