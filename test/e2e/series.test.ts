@@ -359,10 +359,14 @@ describeInBrowser('recurring bookings', () => {
       const at15 = () => calendar.locator('.ec-event', { hasText: 'Tutorato' }).filter({ hasText: '15:00' }).count();
       await expect.poll(at15).toBe(1);
 
-      // The whole series, from the second meeting.
+      // The whole series, from the second meeting, with a word for those invited.
       await dragLater(1);
+      await dialog.getByLabel('Message with the change').fill('The lab is free only from three.');
       await dialog.getByRole('button', { name: 'The whole series' }).click();
       await calendar.getByText(/Moved every meeting of “Tutorato”/).waitFor();
+      const second = (created.body.booked as Array<{ id: string }>)[1]!.id;
+      const history = (await portal.api(paolo, 'GET', `/api/v1/bookings/${second}/history`)).body.items as Array<{ message: string | null }>;
+      expect(history[0]!.message).toBe('The lab is free only from three.');
       const after = await times();
       expect(after.slice(1)).toEqual([`${addDays(tuesday, 1)}T15:00–16:00`, `${addDays(tuesday, 2)}T15:00–16:00`]);
       await expect.poll(at15).toBe(3);

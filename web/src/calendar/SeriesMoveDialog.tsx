@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { formatSlot } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { Field } from '../ui/Field.tsx';
 import type { GridMove } from './RoomCalendar.tsx';
 import { zonedToInstant } from './zone.ts';
 
@@ -23,19 +24,24 @@ const minutesOf = (local: string) => Number(local.slice(11, 13)) * 60 + Number(l
 export function SeriesMoveDialog({ pending, onDone }: { pending: SeriesMove | null; onDone(answer: { ok: true; message: string } | { ok: false; error?: unknown }): void }) {
   const { t } = useTranslation();
   const [busy, setBusy] = useState(false);
+  // Mailed with the update to the booker and the invitees (the move of one date, or of the series).
+  const [message, setMessage] = useState('');
 
   async function apply(scope: 'one' | 'all') {
     if (!pending) return;
     const { move, seriesId, zone } = pending;
     const start = zonedToInstant(move.start, zone);
     const end = zonedToInstant(move.end, zone);
-    const body =
-      scope === 'one'
+    const body = {
+      ...(scope === 'one'
         ? { scope, roomId: move.roomId, start: start.toISOString(), end: end.toISOString() }
-        : { scope, roomId: move.roomId, startTime: move.start.slice(11, 16), durationMinutes: minutesOf(move.end) - minutesOf(move.start) };
+        : { scope, roomId: move.roomId, startTime: move.start.slice(11, 16), durationMinutes: minutesOf(move.end) - minutesOf(move.start) }),
+      message,
+    };
     setBusy(true);
     try {
       await api.patch(`/api/v1/series/${encodeURIComponent(seriesId)}/occurrences/${encodeURIComponent(move.bookingId)}`, body);
+      setMessage('');
       onDone({
         ok: true,
         message: t(scope === 'one' ? 'seriesActions.movedOne' : 'seriesActions.movedAll', { title: pending.title, when: formatSlot(start, end, zone) }),
@@ -54,6 +60,7 @@ export function SeriesMoveDialog({ pending, onDone }: { pending: SeriesMove | nu
       title={t('seriesActions.moveTitle')}
       onClose={() => {
         if (busy) return;
+        setMessage('');
         pending?.move.revert();
         onDone({ ok: false });
       }}
@@ -70,6 +77,9 @@ export function SeriesMoveDialog({ pending, onDone }: { pending: SeriesMove | nu
     >
       <p>{pending ? t('seriesActions.moveQuestion', { title: pending.title }) : null}</p>
       <p className="field-hint">{t('seriesActions.moveAllHint')}</p>
+      <Field label={t('changeMessage.label')} hint={t('changeMessage.hint')}>
+        <textarea rows={2} maxLength={1000} value={message} onChange={(e) => setMessage(e.target.value)} />
+      </Field>
     </Dialog>
   );
 }
