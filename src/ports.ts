@@ -203,13 +203,16 @@ export interface BookingRepository {
 }
 
 /** Someone the booker invited by e-mail, to one booking or to a whole series. */
-export type Invitee = { id: string; bookingId: string | null; seriesId: string | null; email: string; locale: 'it' | 'en'; timeZone: string | null; createdAt: Date };
+/** `cohost`: enters the meeting as host (signed in with the invited address), as the booker does. */
+export type Invitee = { id: string; bookingId: string | null; seriesId: string | null; email: string; locale: 'it' | 'en'; timeZone: string | null; cohost: boolean; createdAt: Date };
 export type InviteeTarget = { bookingId: string } | { seriesId: string };
 export interface InviteeRepository {
   list(target: InviteeTarget): Promise<Invitee[]>;
   /** null when this address is already invited. */
-  add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null }): Promise<Invitee | null>;
+  add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null; cohost?: boolean }): Promise<Invitee | null>;
   remove(target: InviteeTarget, id: string): Promise<Invitee | null>;
+  /** null when there is no such invitee on the target. */
+  setCohost(target: InviteeTarget, id: string, cohost: boolean): Promise<Invitee | null>;
 }
 
 export type SeriesStatus = 'active' | 'cancelled';

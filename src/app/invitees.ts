@@ -7,6 +7,7 @@ import { isValidTimeZone } from '../domain/time.ts';
 import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
 import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sender-limits.ts';
 
+const inviteeNotFound = () => notFound('INVITEE_NOT_FOUND', 'No such invitee on this booking.', { it: 'Questa persona non è tra gli invitati di questa prenotazione.' });
 const zoneField = fieldErrors([{ path: 'timeZone', en: 'is not an IANA time zone', it: 'non è un fuso orario IANA' }]);
 
 /** `message`: the inviter's words, mailed with the invitation. `resent`: the invitation again, with the meeting's links as they are now. */
@@ -95,11 +96,21 @@ export class InviteeService {
     });
   }
 
+  /** Makes someone invited a co-host (they enter the meeting as host) or an attendee again; no mail. */
+  async setCohost(ctx: CallContext, target: InviteeTarget, id: string, cohost: boolean): Promise<Invitee> {
+    return this.uow.transaction(async (r) => {
+      await this.authorise(r, ctx, target, true);
+      const invitee = await r.bookings.invitees.setCohost(target, id, cohost);
+      if (!invitee) throw inviteeNotFound();
+      return invitee;
+    });
+  }
+
   async remove(ctx: CallContext, target: InviteeTarget, id: string): Promise<void> {
     await this.uow.transaction(async (r) => {
       await this.authorise(r, ctx, target, true);
       const invitee = await r.bookings.invitees.remove(target, id);
-      if (!invitee) throw notFound('INVITEE_NOT_FOUND', 'No such invitee on this booking.', { it: 'Questa persona non è tra gli invitati di questa prenotazione.' });
+      if (!invitee) throw inviteeNotFound();
       for (const l of this.listeners) await l(r, { action: 'removed', target, invitee, ctx });
     });
   }

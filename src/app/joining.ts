@@ -120,7 +120,8 @@ export class JoiningService {
   /** Whether a signed-in person hosts the booking's meeting (the host PIN is theirs), from memory. */
   async hosts(ctx: CallContext, bookingId: string): Promise<boolean> {
     const view = await this.cache.view(bookingId);
-    return view !== null && this.roleOf(ctx.actor, view.facts) === 'host';
+    if (view === null) return false;
+    return this.roleOf(ctx.actor, view.facts) === 'host' || (ctx.actor.userId !== view.facts.bookerId && (await this.cache.viewer(bookingId, ctx.actor.userId))?.cohost === true);
   }
 
   /** The role of a signed-in person in a booking's meeting. */
@@ -131,9 +132,10 @@ export class JoiningService {
   async join(ctx: CallContext, bookingId: string): Promise<MemberJoin> {
     const view = await this.cache.view(bookingId);
     if (!view) throw bookingNotFound();
-    const role = this.roleOf(ctx.actor, view.facts);
     // The booker is known from the booking's own facts; anyone else is looked up (and remembered).
-    const viewer = ctx.actor.userId === view.facts.bookerId ? { name: view.facts.bookerName, email: view.facts.bookerEmail, invited: false } : await this.cache.viewer(bookingId, ctx.actor.userId);
+    const viewer = ctx.actor.userId === view.facts.bookerId ? { name: view.facts.bookerName, email: view.facts.bookerEmail, invited: false, cohost: false } : await this.cache.viewer(bookingId, ctx.actor.userId);
+    // Those who manage the booking host its meeting, and so do the co-hosts the booker invited.
+    const role = this.roleOf(ctx.actor, view.facts) === 'host' || viewer?.cohost ? 'host' : 'attendee';
     if (role !== 'host' && !viewer?.invited) return { kind: 'not-participant' };
     const closed = this.gate(view.facts);
     if (closed && closed.kind !== 'waiting' && view.facts.seriesId !== null) {

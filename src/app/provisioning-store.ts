@@ -64,7 +64,8 @@ export type JoinView = {
   firstJoinedAt: Date | null;
   guestPolicy: GuestPolicy;
   /** The signed-in person asking to join, when one was named; `invited`: their e-mail is among the booking's (or its series') invitees. */
-  viewer: { name: string; email?: string | undefined; invited: boolean } | null;
+  /** `cohost`: invited as a co-host, who enters as host. */
+  viewer: { name: string; email?: string | undefined; invited: boolean; cohost: boolean } | null;
 };
 
 export interface ProvisioningStore {

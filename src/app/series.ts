@@ -267,7 +267,7 @@ export class SeriesService {
         // The people invited to the series are invited to both parts (the new part's invitation
         // goes to them); at most the invitee limit of one series.
         for (const i of await r.bookings.invitees.list({ seriesId: series.id })) {
-          await r.bookings.invitees.add({ seriesId: target }, { email: i.email, locale: i.locale, timeZone: i.timeZone });
+          await r.bookings.invitees.add({ seriesId: target }, { email: i.email, locale: i.locale, timeZone: i.timeZone, cohost: i.cohost });
         }
       } else {
         await r.bookings.series.update(series.id, { ...details, rrule: ruleText, firstStart: seriesStart, durationMinutes, exdates });

@@ -4,7 +4,7 @@ import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
 import { seriesDb, type InviteeTable } from './series-schema.ts';
 
-type Row = { [K in keyof InviteeTable]: K extends 'id' ? string : K extends 'locale' ? string : K extends 'created_at' ? Date : InviteeTable[K] };
+type Row = { [K in keyof InviteeTable]: K extends 'id' | 'locale' ? string : K extends 'created_at' ? Date : K extends 'cohost' ? boolean : InviteeTable[K] };
 
 export class PgInviteeRepository implements InviteeRepository {
   private readonly db;
@@ -27,7 +27,7 @@ export class PgInviteeRepository implements InviteeRepository {
     return rows.map(toInvitee);
   }
 
-  async add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null }): Promise<Invitee | null> {
+  async add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null; cohost?: boolean }): Promise<Invitee | null> {
     const row = await this.db
       .insertInto('booking_invitees')
       .values({
@@ -36,6 +36,7 @@ export class PgInviteeRepository implements InviteeRepository {
         email: input.email,
         locale: input.locale,
         time_zone: input.timeZone,
+        cohost: input.cohost ?? false,
       })
       .onConflict((oc) => oc.doNothing())
       .returningAll()
@@ -50,9 +51,16 @@ export class PgInviteeRepository implements InviteeRepository {
     if (row) await this.changed(target);
     return row ? toInvitee(row) : null;
   }
+
+  async setCohost(target: InviteeTarget, id: string, cohost: boolean): Promise<Invitee | null> {
+    const q = this.db.updateTable('booking_invitees').set({ cohost }).where('id', '=', id);
+    const row = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).returningAll().executeTakeFirst();
+    if (row) await this.changed(target);
+    return row ? toInvitee(row) : null;
+  }
 }
 
 
 function toInvitee(r: Row): Invitee {
-  return { id: r.id, bookingId: r.booking_id, seriesId: r.series_id, email: r.email, locale: r.locale === 'en' ? 'en' : 'it', timeZone: r.time_zone, createdAt: r.created_at };
+  return { id: r.id, bookingId: r.booking_id, seriesId: r.series_id, email: r.email, locale: r.locale === 'en' ? 'en' : 'it', timeZone: r.time_zone, cohost: r.cohost, createdAt: r.created_at };
 }

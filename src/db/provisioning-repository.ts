@@ -121,13 +121,14 @@ export class PgProvisioningStore implements ProvisioningStore {
 
   /** Everything a join needs, in one round trip (the join page is the hot path). */
   async joinView(bookingId: string, viewerId?: string): Promise<JoinView | null> {
-    const { rows } = await sql<FactsRow & Partial<Row> & { link_policy: GuestPolicy | null; viewer_name: string | null; viewer_email: string | null; viewer_invited: boolean | null }>`
+    const { rows } = await sql<FactsRow & Partial<Row> & { link_policy: GuestPolicy | null; viewer_name: string | null; viewer_email: string | null; viewer_cohost: boolean | null }>`
       SELECT b.id, b.meeting_key, b.title, lower(b.during) AS start, upper(b.during) AS "end", b.seats, b.status, r.time_zone,
              b.booker_id, u.email, u.name, b.institution_id, b.room_id, b.series_id, r.provider AS room_provider, r.provider_settings,
              pm.provider, pm.state, pm.meeting_ref, pm.first_joined_at, gl.policy AS link_policy,
              v.name AS viewer_name, v.email AS viewer_email,
-             EXISTS (SELECT 1 FROM booking_invitees i
-                      WHERE (i.booking_id = b.id OR (b.series_id IS NOT NULL AND i.series_id = b.series_id)) AND lower(i.email) = lower(v.email)) AS viewer_invited
+             -- null: not invited; false: invited; true: invited as a co-host (to this date or its series).
+             (SELECT bool_or(i.cohost) FROM booking_invitees i
+               WHERE (i.booking_id = b.id OR (b.series_id IS NOT NULL AND i.series_id = b.series_id)) AND lower(i.email) = lower(v.email)) AS viewer_cohost
         FROM bookings b JOIN rooms r ON r.id = b.room_id JOIN users u ON u.id = b.booker_id
         LEFT JOIN provider_meetings pm ON pm.booking_id = b.id
         LEFT JOIN guest_links gl ON gl.booking_id = ${linkOwner(bookingId)}
@@ -142,7 +143,7 @@ export class PgProvisioningStore implements ProvisioningStore {
       meetingRef: f.meeting_ref ?? null,
       firstJoinedAt: f.first_joined_at ?? null,
       guestPolicy: f.link_policy ?? 'open',
-      viewer: f.viewer_name ? { name: f.viewer_name, email: f.viewer_email ?? undefined, invited: f.viewer_invited === true } : null,
+      viewer: f.viewer_name ? { name: f.viewer_name, email: f.viewer_email ?? undefined, invited: f.viewer_cohost !== null, cohost: f.viewer_cohost === true } : null,
     };
   }
 

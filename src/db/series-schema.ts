@@ -46,6 +46,7 @@ export interface InviteeTable {
   email: string;
   locale: Generated<string>;
   time_zone: string | null;
+  cohost: Generated<boolean>;
   created_at: Timestamp;
 }
 

@@ -490,7 +490,15 @@ export const InviteeCreate = z.strictObject({
 export const InviteeBatch = InviteeCreate.omit({ email: true }).extend({
   emails: z.array(InviteeCreate.shape.email).min(1).max(50).describe('1 to 50 addresses; those already invited are named in the answer, not refused'),
 });
-export const Invitee = z.object({ id: Id, email: z.string(), locale: z.enum(['it', 'en']), timeZone: z.string().nullable(), createdAt: Instant });
+export const Invitee = z.object({
+  id: Id,
+  email: z.string(),
+  locale: z.enum(['it', 'en']),
+  timeZone: z.string().nullable(),
+  cohost: z.boolean().describe('enters the meeting as host when signed in with this address'),
+  createdAt: Instant,
+});
+export const InviteeChange = z.strictObject({ cohost: z.boolean().describe('true: they enter the meeting as host, as the booker does') });
 export const InviteeBatchResult = z.object({ added: z.array(Invitee), alreadyInvited: z.array(z.string()).describe('addresses that were invited already (nothing sent to them again)') });
 export const InviteeParams = z.strictObject({ id: Id, inviteeId: Id });
 

@@ -119,6 +119,46 @@ describe('who /join lets in', () => {
     const invited = await get(`/join/${id}`, { as: colleague });
     expect(invited.status).toBe(302);
     expect(await bbb.follow(invited.headers.get('location')!)).toMatchObject({ ok: true, role: 'attendee', name: 'Carla Colleague' });
+
+    // Made a co-host, she enters as host: the join this instance remembered for her is forgotten at once.
+    const listed = (await t.api('GET', `/api/v1/bookings/${id}/invitees`, { as: alice })).body.items as Array<{ id: string; cohost: boolean }>;
+    expect(listed.map((i) => i.cohost)).toEqual([false]);
+    const path = `/api/v1/bookings/${id}/invitees/${listed[0]!.id}`;
+    expect((await t.api('PATCH', path, { as: colleague, body: { cohost: true } })).status).toBe(404);
+    expect((await t.api('PATCH', path, { as: alice, body: { cohost: 'yes' } })).status).toBe(400);
+    const made = await t.api('PATCH', path, { as: alice, body: { cohost: true } });
+    expect([made.status, made.body.cohost]).toEqual([200, true]);
+    const asHost = await get(`/join/${id}`, { as: colleague });
+    expect(asHost.status).toBe(302);
+    expect(await bbb.follow(asHost.headers.get('location')!)).toMatchObject({ ok: true, role: 'host', name: 'Carla Colleague' });
+    // Back to attendee; someone not invited is no co-host of anything.
+    expect((await t.api('PATCH', path, { as: alice, body: { cohost: false } })).body.cohost).toBe(false);
+    expect(await bbb.follow((await get(`/join/${id}`, { as: colleague })).headers.get('location')!)).toMatchObject({ role: 'attendee' });
+    expect((await t.api('PATCH', `/api/v1/bookings/${id}/invitees/00000000-0000-4000-8000-000000000000`, { as: alice, body: { cohost: true } })).body.code).toBe('INVITEE_NOT_FOUND');
+  });
+});
+
+describe('co-hosts of a series', () => {
+  it('lets a co-host of a series host its dates, and keeps them co-host of both parts of a split series', async () => {
+    const room = await t.portal.services.uow.repos.rooms.create({ name: `Join room ${roomIndex++}`, capacity: 20, timeZone: 'Europe/Rome', provider: null, active: true });
+    const made = await t.api('POST', '/api/v1/series', { as: alice, body: { title: 'Laboratorio', roomId: room.id, start: '2026-03-20T10:10', end: '2026-03-20T10:40', seats: 10, rrule: 'FREQ=DAILY;COUNT=3' } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const seriesId = made.body.series.id as string;
+    const booked = made.body.booked as Array<{ id: string }>;
+    await settled(t, booked[0]!.id);
+    const assistant = await t.user('member', alice.institutionId, 'Tina Assistant');
+    const email = (await t.portal.services.uow.repos.users.findById(assistant.userId))!.email;
+    const added = await t.api('POST', `/api/v1/series/${seriesId}/invitees`, { as: alice, body: { email } });
+    expect((await t.api('PATCH', `/api/v1/series/${seriesId}/invitees/${added.body.id}`, { as: alice, body: { cohost: true } })).body.cohost).toBe(true);
+    const res = await get(`/join/${booked[0]!.id}`, { as: assistant });
+    expect(res.status).toBe(302);
+    expect(await bbb.follow(res.headers.get('location')!)).toMatchObject({ ok: true, role: 'host', name: 'Tina Assistant' });
+    // From the second date on, a later hour: the second part is a series of its own, with her as co-host.
+    const split = await t.api('PATCH', `/api/v1/series/${seriesId}/occurrences/${booked[1]!.id}`, { as: alice, body: { scope: 'following', startTime: '11:00' } });
+    expect(split.status, JSON.stringify(split.body)).toBe(200);
+    const tail = split.body.series.id as string;
+    expect(tail).not.toBe(seriesId);
+    expect(((await t.api('GET', `/api/v1/series/${tail}/invitees`, { as: alice })).body.items as Array<{ email: string; cohost: boolean }>).map((i) => [i.email, i.cohost])).toEqual([[email, true]]);
   });
 });
 

@@ -118,4 +118,21 @@ describeInBrowser('inviting people by e-mail', () => {
       await lucaContext.close();
     }
   });
+
+  it('makes someone invited a co-host (they enter as host: test/api/join.test.ts) and back', async () => {
+    await page.goto(`/bookings/${bookingId}`);
+    const list = page.locator('.invitee-list');
+    await page.getByText('Un co-organizzatore entra nella riunione come organizzatore, come te, quando accede con l’indirizzo invitato').waitFor();
+    const box = list.getByRole('checkbox', { name: 'Co-organizzatore: bruno@uni.example' });
+    expect(await box.isChecked()).toBe(false);
+    await box.check();
+    await page.getByText('bruno@uni.example ora entra nella riunione come organizzatore.').waitFor();
+    const cohosts = async () => ((await portal.api(maria, 'GET', `/api/v1/bookings/${bookingId}/invitees`)).body.items as Array<{ email: string; cohost: boolean }>).filter((i) => i.cohost).map((i) => i.email);
+    expect(await cohosts()).toEqual(['bruno@uni.example']);
+    await expectAccessible(page, 'invitees with a co-host');
+    await screenshot(page, 'invitees-cohost-it');
+    await box.uncheck();
+    await page.getByText('bruno@uni.example ora entra nella riunione come partecipante.').waitFor();
+    expect(await cohosts()).toEqual([]);
+  });
 });

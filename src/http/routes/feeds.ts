@@ -13,7 +13,7 @@ export type CalendarServices = { invitees: InviteeService; feeds: FeedService; p
 
 const feedUrl = (publicUrl: string, token: string) => new URL(`/api/v1/feeds/${token}`, publicUrl).toString();
 const feedView = (f: Feed, url: string | null) => ({ id: f.id, roomId: f.roomId, url, createdAt: f.createdAt.toISOString() });
-const inviteeView = (i: Invitee) => ({ id: i.id, email: i.email, locale: i.locale, timeZone: i.timeZone, createdAt: i.createdAt.toISOString() });
+const inviteeView = (i: Invitee) => ({ id: i.id, email: i.email, locale: i.locale, timeZone: i.timeZone, cohost: i.cohost, createdAt: i.createdAt.toISOString() });
 
 export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices; details: MeetingDetailsSource }> = async (app, { calendar, details }) => {
   const { feeds, invitees, publicUrl } = calendar;
@@ -95,6 +95,17 @@ export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices;
         response: { 200: z.object({ sent: z.number().int().describe('invitations sent again') }), ...S.errorResponses },
       },
       handler: async (req) => invitees.resend(callContext(req), target(req.params.id), req.body.message),
+    });
+    app.patch(`${path}/:inviteeId`, {
+      config: { access: 'signed-in' },
+      schema: {
+        tags: ['invitees'],
+        summary: 'Make someone invited a co-host (they enter the meeting as host, signed in with the invited address) or an attendee again',
+        params: S.InviteeParams,
+        body: S.InviteeChange,
+        response: { 200: S.Invitee, ...S.errorResponses },
+      },
+      handler: async (req) => inviteeView(await invitees.setCohost(callContext(req), target(req.params.id), req.params.inviteeId, req.body.cohost)),
     });
     app.delete(`${path}/:inviteeId`, {
       config: { access: 'signed-in' },

@@ -96,6 +96,8 @@ export interface Invitee {
   email: string;
   locale: 'it' | 'en';
   timeZone: string | null;
+  /** Enters the meeting as host, signed in with this address. */
+  cohost: boolean;
   createdAt: string;
 }
 

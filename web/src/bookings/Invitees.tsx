@@ -77,6 +77,20 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
     }
   }
 
+  async function setCohost(invitee: Invitee, cohost: boolean) {
+    setError(null);
+    // The box shows the choice at once; a refusal puts it back and says why.
+    const put = (value: boolean) => setItems((list) => list?.map((i) => (i.id === invitee.id ? { ...i, cohost: value } : i)) ?? null);
+    put(cohost);
+    try {
+      await api.patch<Invitee>(`${base}/${encodeURIComponent(invitee.id)}`, { cohost });
+      toast(t(cohost ? 'bookingPage.cohostOn' : 'bookingPage.cohostOff', { email: invitee.email }));
+    } catch (e) {
+      put(!cohost);
+      setError(problemMessage(t, e));
+    }
+  }
+
   async function remove(invitee: Invitee) {
     setError(null);
     try {
@@ -105,6 +119,14 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
           {items.map((i) => (
             <li key={i.id}>
               <span>{i.email}</span> <span className="tag tag-muted">{i.locale.toUpperCase()}</span>
+              {editable ? (
+                <label className="check invitee-cohost">
+                  <input type="checkbox" checked={i.cohost} aria-label={`${t('bookingPage.cohost')}: ${i.email}`} onChange={(e) => void setCohost(i, e.target.checked)} />
+                  <span aria-hidden="true">{t('bookingPage.cohost')}</span>
+                </label>
+              ) : (
+                i.cohost && <span className="tag">{t('bookingPage.cohost')}</span>
+              )}
               {editable && (
                 <button type="button" className="button button-quiet button-small" onClick={() => void remove(i)}>
                   {t('bookingPage.uninvite')}
@@ -114,6 +136,11 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
             </li>
           ))}
         </ul>
+      )}
+      {editable && items && items.length > 0 && (
+        <p className="field-hint">
+          {t('bookingPage.cohostHint')}
+        </p>
       )}
       {editable && items && <ResendInvitation path={base} count={items.length} />}
       {editable && (
