@@ -40,6 +40,8 @@ export type ComposeJob =
       bookerOnly?: boolean;
       /** The invitation sent again to an invitee, with the links as they are now. */
       resent?: boolean;
+      /** The invitees when the change was made (listeners.ts, `invitedAtChange`); absent in jobs from before it: all. */
+      inviteeIds?: string[];
     }
   | {
       kind: 'series';
@@ -56,6 +58,7 @@ export type ComposeJob =
       to?: Recipient;
       message?: MailMessage;
       resent?: boolean;
+      inviteeIds?: string[];
     }
   | { kind: 'reminder'; id: string; minutesBefore: number; startsAt: string };
 
@@ -221,7 +224,7 @@ export class MailComposer {
         stamp: b.updatedAt,
       },
     ];
-    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, b.bookerId, job.bookerOnly ? null : { bookingId: b.id }, b);
+    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, b.bookerId, job.bookerOnly ? null : { bookingId: b.id }, b, job.inviteeIds);
     const replyTo = await this.replyTo(reads, b.bookerId);
     return recipients.map((to) =>
       this.mail(to, method, eventsFor(to.invitee === true), replyTo(to), {
@@ -277,7 +280,7 @@ export class MailComposer {
           : upcoming.filter((o) => o.isException).map((o) => ({ ...base, start: o.start, end: o.end, summary: o.title, recurrenceId: o.recurrenceId!, location: locationOf(o.roomName, details) }));
       return [master, ...exceptions];
     };
-    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, s.bookerId, job.bookerOnly ? null : { seriesId: s.id }, s);
+    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, s.bookerId, job.bookerOnly ? null : { seriesId: s.id }, s, job.inviteeIds);
     const replyTo = await this.replyTo(reads, s.bookerId);
     return recipients.map((to) =>
       this.mail(to, job.method, eventsFor(to.invitee === true), replyTo(to), {
@@ -348,13 +351,16 @@ export class MailComposer {
     /** Whose invitees are told too; null: none. */
     target: { bookingId: string } | { seriesId: string } | null,
     onBehalf?: { bookedById: string | null; bookerName: string },
+    /** Only these of the invitees (those invited when the change was made); undefined: all. */
+    inviteeIds?: readonly string[],
   ): Promise<Recipient[]> {
     const [booker, listed, bookedBy] = await Promise.all([
       reads.person(bookerId),
       target ? reads.invitees(target) : Promise.resolve([]),
       onBehalf?.bookedById ? reads.person(onBehalf.bookedById) : Promise.resolve(null),
     ]);
-    const invitees = listed.map(this.asRecipient);
+    const known = inviteeIds && new Set(inviteeIds);
+    const invitees = (known ? listed.filter((i) => known.has(i.id)) : listed).map(this.asRecipient);
     const localeOf = (p: { locale: string | null }) => (p.locale?.startsWith('en') ? ('en' as const) : p.locale?.startsWith('it') ? ('it' as const) : this.config.defaultLocale);
     const all: Recipient[] = [...(booker ? [{ email: booker.email, name: booker.name, locale: localeOf(booker), timeZone: booker.timeZone }] : []), ...invitees];
     const unique = [...new Map(all.map((r) => [r.email.toLowerCase(), r])).values()];

@@ -39,6 +39,13 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
    */
   const bookerOnly = (isNew: boolean) => (isNew ? { bookerOnly: true } : {});
 
+  /**
+   * A change's mail is for the people invited when it was made: someone invited after it, before its
+   * job ran (a busy queue), already has the meeting as it is now in their invitation. Their ids ride
+   * in the job (at most the invitee limit of one booking or series).
+   */
+  const invitedAtChange = (invitees: readonly { id: string }[]) => ({ inviteeIds: invitees.map((i) => i.id) });
+
   const booking: BookingListener = async (r, e) => {
     const b = e.after;
     if (b.seriesId) {
@@ -59,8 +66,8 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
           ? { kind: 'series', id: series.id, sequence: series.sequence, action: 'cancelled', method: 'CANCEL', recurrenceId: b.recurrenceId!.toISOString(), ...said(e) }
           : // The series' whole invitation goes (its exceptions with it), and the mail says which date moved and from where.
             { kind: 'series', id: series.id, sequence: series.sequence, action: 'updated', method: 'REQUEST', changedDate: { bookingId: b.id, ...was(e) }, ...said(e) };
-      await countInvitees(r, e.ctx, { seriesId: series.id }, e.action === 'cancelled');
-      await r.jobs.enqueue(COMPOSE_QUEUE, job);
+      const told = await countInvitees(r, e.ctx, { seriesId: series.id }, e.action === 'cancelled');
+      await r.jobs.enqueue(COMPOSE_QUEUE, { ...job, ...invitedAtChange(told) });
       return;
     }
     const job: ComposeJob = {
@@ -73,8 +80,8 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       ...was(e),
       ...bookerOnly(e.action === 'created'),
     };
-    if (e.action !== 'created') await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled');
-    await r.jobs.enqueue(COMPOSE_QUEUE, job);
+    const told = e.action !== 'created' ? await countInvitees(r, e.ctx, { bookingId: b.id }, e.action === 'cancelled') : null;
+    await r.jobs.enqueue(COMPOSE_QUEUE, told ? { ...job, ...invitedAtChange(told) } : job);
   };
 
   const series: SeriesListener = async (r, e) => {
@@ -95,8 +102,8 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       // The second part of a split series is new, with the first part's invitees already on it.
       ...bookerOnly(e.action === 'created' && !e.series.splitFrom),
     };
-    if (e.action !== 'created') await countInvitees(r, e.ctx, { seriesId: e.series.id }, e.action === 'cancelled');
-    await r.jobs.enqueue(COMPOSE_QUEUE, job);
+    const told = e.action !== 'created' ? await countInvitees(r, e.ctx, { seriesId: e.series.id }, e.action === 'cancelled') : null;
+    await r.jobs.enqueue(COMPOSE_QUEUE, told ? { ...job, ...invitedAtChange(told) } : job);
   };
 
   /**

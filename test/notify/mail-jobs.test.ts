@@ -70,6 +70,22 @@ describe('a compose job that runs again', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(smtp.inbox.filter((m) => m.to.includes('late@uni.example'))).toHaveLength(1);
   });
+
+  it('an update’s job, run after someone else was invited, goes to those invited when the change was made', async () => {
+    const room = t.rooms.find((r) => r.capacity === 50)!.id;
+    const booking = await t.api('POST', '/api/v1/bookings', { as: alice, body: { title: 'Changed then invited', seats: 5, roomId: room, start: '2026-04-01T10:00', end: '2026-04-01T11:00' } });
+    const id = booking.body.id as string;
+    expect((await t.api('POST', `/api/v1/bookings/${id}/invitees`, { as: alice, body: { email: 'before@uni.example', locale: 'en' } })).status).toBe(201);
+    expect((await t.api('PATCH', `/api/v1/bookings/${id}`, { as: alice, body: { title: 'Changed then invited, renamed' } })).status).toBe(200);
+    await smtp.waitFor((m) => m.to.includes('before@uni.example') && m.parsed.subject === 'Updated: Changed then invited, renamed');
+    expect((await t.api('POST', `/api/v1/bookings/${id}/invitees`, { as: alice, body: { email: 'after@uni.example', locale: 'en' } })).status).toBe(201);
+    await smtp.waitFor((m) => m.to.includes('after@uni.example'));
+    // The update's job runs again now, as a late one would run the first time.
+    await runAgain(`data->>'id' = $1 AND data->>'action' = 'updated' AND data->'to' IS NULL`, [id]);
+    await new Promise((r) => setTimeout(r, 1500));
+    // Their invitation already shows the meeting as changed: no update besides it.
+    expect(smtp.inbox.filter((m) => m.to.includes('after@uni.example')).map((m) => m.parsed.subject)).toEqual(['Invitation: Changed then invited, renamed']);
+  });
 });
 
 describe('without SMTP', () => {
