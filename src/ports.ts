@@ -204,6 +204,7 @@ export interface BookingRepository {
 
 /** Someone the booker invited by e-mail, to one booking or to a whole series. */
 /** `cohost`: enters the meeting as host (signed in with the invited address), as the booker does. */
+export type MailSettings = { reminders: boolean; timeZone: string | null; requestMails: boolean };
 export type Invitee = { id: string; bookingId: string | null; seriesId: string | null; email: string; locale: 'it' | 'en'; timeZone: string | null; cohost: boolean; createdAt: Date };
 export type InviteeTarget = { bookingId: string } | { seriesId: string };
 export interface InviteeRepository {
@@ -301,8 +302,13 @@ export interface UserRepository {
   countAdmins(): Promise<number>;
   /** The active administrators who want new booking requests mailed to them, by name, at most `limit`. */
   requestDeciders(limit: number): Promise<Array<Pick<User, 'email' | 'name' | 'locale'>>>;
-  /** Whether new booking requests are mailed to this person (an administrator), and the switch. */
-  requestMails(id: string): Promise<boolean>;
+  /**
+   * What a person chose for the mails they get: reminders before their meetings, the zone their
+   * times are shown in besides the room's (null: the room's alone), and (administrators) each new
+   * booking request; null: no such person.
+   */
+  mailSettings(id: string): Promise<MailSettings | null>;
+  setMailSettings(id: string, change: { reminders?: boolean | undefined; timeZone?: string | null | undefined }): Promise<boolean>;
   setRequestMails(id: string, on: boolean): Promise<boolean>;
   /**
    * Disables (a date) or enables (null) an account. Disabling ends its sessions and API tokens in

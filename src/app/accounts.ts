@@ -1,7 +1,8 @@
 // Local accounts, sessions and personal API tokens. Identity sits behind these ports so that the
 // federated sign-in (SAML, OIDC) of a later issue creates the same sessions for its users.
 import type { Actor } from '../domain/access.ts';
-import { AppError, adminOnly, fieldErrors, notFound, unprocessable } from '../domain/errors.ts';
+import { AppError, adminOnly, fieldErrors, notFound, timeZoneRefused, unprocessable } from '../domain/errors.ts';
+import { isValidTimeZone } from '../domain/time.ts';
 import { checkPassword } from '../domain/password-policy.ts';
 import { addressLimitSeconds, waitBeforeAttempt, type FailureCounts, type LoginLimits } from '../domain/sign-in-delay.ts';
 import { bookingRefusal } from '../domain/subscription.ts';
@@ -67,6 +68,10 @@ export type Me = User & {
   cannotBookReason: string | null;
   /** Administrators: whether new booking requests are mailed to them; null for everyone else. */
   requestMails: boolean | null;
+  /** Whether reminders before their meetings are mailed to them. */
+  reminders: boolean;
+  /** The zone their mails show times in besides the room's; null: the room's alone. */
+  timeZone: string | null;
 };
 
 // A fixed hash verified when the e-mail is unknown, so that a wrong e-mail and a wrong password
@@ -233,14 +238,24 @@ export class AccountService {
     const { hasPassword, federated: _federated, lastSignInAt: _last, ...user } = found;
     const institution = user.institutionId ? await this.uow.repos.institutions.findById(user.institutionId) : null;
     const refusal = bookingRefusal(toActor(user), institution, this.clock.now(), this.zone);
+    const mail = await this.uow.repos.users.mailSettings(user.id);
     return {
       ...user,
       hasPassword,
       institution: institution && { id: institution.id, name: institution.name },
       canBook: refusal === null,
       cannotBookReason: refusal?.en ?? null,
-      requestMails: user.role === 'admin' ? await this.uow.repos.users.requestMails(user.id) : null,
+      requestMails: user.role === 'admin' ? (mail?.requestMails ?? false) : null,
+      reminders: mail?.reminders ?? true,
+      timeZone: mail?.timeZone ?? null,
     };
+  }
+
+  /** A person's own choices for the mails they get: reminders, and the zone their times are shown in. */
+  async setMailSettings(ctx: CallContext, change: { reminders?: boolean | undefined; timeZone?: string | null | undefined }): Promise<void> {
+    // The API's schema refuses a zone that is not one; a caller in the process is held to it too.
+    if (change.timeZone && !isValidTimeZone(change.timeZone)) throw timeZoneRefused();
+    if (!(await this.uow.transaction((r) => r.users.setMailSettings(ctx.actor.userId, change)))) throw accountGone();
   }
 
   /** An administrator turns the mail of each new booking request on or off for themselves. */

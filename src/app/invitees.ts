@@ -2,13 +2,12 @@
 // invitation; removing one sends them a cancellation (listeners, inside the same transaction).
 import { canManageBooking } from '../domain/access.ts';
 import { checkNotEnded } from '../domain/booking-rules.ts';
-import { AppError, bookingNotFound, fieldErrors, notFound, seriesNotFound } from '../domain/errors.ts';
+import { AppError, bookingNotFound, notFound, seriesNotFound, timeZoneRefused } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
 import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
 import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sender-limits.ts';
 
 const inviteeNotFound = () => notFound('INVITEE_NOT_FOUND', 'No such invitee on this booking.', { it: 'Questa persona non è tra gli invitati di questa prenotazione.' });
-const zoneField = fieldErrors([{ path: 'timeZone', en: 'is not an IANA time zone', it: 'non è un fuso orario IANA' }]);
 
 /** `message`: the inviter's words, mailed with the invitation. `resent`: the invitation again, with the meeting's links as they are now. */
 export type InviteeEvent = { action: 'added' | 'removed' | 'resent'; target: InviteeTarget; invitee: Invitee; ctx: CallContext; message?: string | undefined };
@@ -51,15 +50,7 @@ export class InviteeService {
     target: InviteeTarget,
     input: { emails: readonly string[]; locale: 'it' | 'en'; timeZone?: string | undefined; message?: string | undefined },
   ): Promise<{ added: Invitee[]; alreadyInvited: string[] }> {
-    if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) {
-      throw new AppError(
-        'invalid',
-        'VALIDATION_FAILED',
-        'timeZone must be an IANA time zone such as Europe/Rome.',
-        zoneField.en,
-        { it: 'timeZone deve essere un fuso orario IANA come Europe/Rome.', details: zoneField.it },
-      );
-    }
+    if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) throw timeZoneRefused();
     // Once each, as typed first (addresses compare without case, as the table's unique index does).
     const seen = new Set<string>();
     const emails = input.emails.map((e) => e.trim()).filter((e) => !seen.has(e.toLowerCase()) && seen.add(e.toLowerCase()));

@@ -19,6 +19,17 @@ export class PgMailRepository {
   }
 
   /**
+   * Which of these addresses belong to accounts, and whether each wants reminders (by lower-case
+   * address): a reminder skips those who turned them off, and tells the others where to.
+   */
+  async reminderChoices(emails: readonly string[]): Promise<Map<string, boolean>> {
+    if (emails.length === 0) return new Map();
+    const rows = await sql<{ email: string; reminders: boolean }>`
+      SELECT lower(email) AS email, reminders FROM users WHERE lower(email) = ANY(${emails.map((e) => e.toLowerCase())}::text[]) AND disabled_at IS NULL`.execute(this.db);
+    return new Map(rows.rows.map((r) => [r.email, r.reminders]));
+  }
+
+  /**
    * Claims the reminders due now: bookings that start `minutesBefore` from now or sooner, whose
    * reminder time passed less than `windowMinutes` ago (a booking made an hour before it starts
    * gets no "24 hours before" mail). The insert is the claim: one instance wins each row.

@@ -32,6 +32,10 @@ export interface UserTable {
   last_login_at: NullableTimestamp;
   /** Administrators: whether new booking requests are mailed to them. */
   request_mails: Generated<boolean>;
+  /** Whether reminders before their meetings are mailed to them. */
+  reminders: Generated<boolean>;
+  /** The zone mails show their times in besides the room's; null: the room's alone. */
+  time_zone: string | null;
 }
 
 export interface RoomTable {

@@ -67,7 +67,7 @@ export interface CalendarFeedTable {
 
 export interface SeriesDB extends Omit<DB, 'bookings' | 'users'> {
   bookings: SeriesBookingTable;
-  users: UserTable & { time_zone: string | null };
+  users: UserTable;
   booking_series: BookingSeriesTable;
   booking_invitees: InviteeTable;
   mail_reminders: MailReminderTable;

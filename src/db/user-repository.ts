@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Role } from '../domain/access.ts';
-import { AUTH_CHANNEL, type AuthChange, type ListedUser, type Locale, type User, type UserInput, type UserFilter, type UserRepository, type UserWithSecret } from '../ports.ts';
+import { AUTH_CHANNEL, type AuthChange, type ListedUser, type Locale, type MailSettings, type User, type UserInput, type UserFilter, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
 import { containsPattern } from './like.ts';
@@ -139,9 +139,19 @@ export class PgUserRepository implements UserRepository {
     return rows.map((r) => ({ email: r.email, name: r.name, locale: r.locale as Locale | null }));
   }
 
-  async requestMails(id: string): Promise<boolean> {
-    const row = await this.db.selectFrom('users').select('request_mails').where('id', '=', id).executeTakeFirst();
-    return row?.request_mails ?? false;
+  async mailSettings(id: string): Promise<MailSettings | null> {
+    const row = await this.db.selectFrom('users').select(['reminders', 'time_zone', 'request_mails']).where('id', '=', id).executeTakeFirst();
+    return row ? { reminders: row.reminders, timeZone: row.time_zone, requestMails: row.request_mails } : null;
+  }
+
+  async setMailSettings(id: string, s: { reminders?: boolean | undefined; timeZone?: string | null | undefined }): Promise<boolean> {
+    const row = await this.db
+      .updateTable('users')
+      .set({ ...(s.reminders !== undefined && { reminders: s.reminders }), ...(s.timeZone !== undefined && { time_zone: s.timeZone }), updated_at: sql`now()` })
+      .where('id', '=', id)
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async setRequestMails(id: string, on: boolean): Promise<boolean> {

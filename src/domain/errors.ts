@@ -55,6 +55,10 @@ export const unprocessable = (code: string, message: string, translations: Trans
 export const forbidden = (code: string, message: string, translations: Translations) => new AppError('forbidden', code, message, {}, translations);
 
 // Refusals that several use-cases give, in one wording.
+const zoneField = fieldErrors([{ path: 'timeZone', en: 'is not an IANA time zone', it: 'non è un fuso orario IANA' }]);
+/** A `timeZone` in a request's body that is not an IANA zone. */
+export const timeZoneRefused = () =>
+  new AppError('invalid', 'VALIDATION_FAILED', 'timeZone must be an IANA time zone such as Europe/Rome.', zoneField.en, { it: 'timeZone deve essere un fuso orario IANA come Europe/Rome.', details: zoneField.it });
 export const bookingNotFound = () =>
   notFound('BOOKING_NOT_FOUND', 'No booking with this id exists, or you may not see it.', { it: 'Non esiste una prenotazione con questo id, o non puoi vederla.' });
 export const seriesNotFound = () =>

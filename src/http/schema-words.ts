@@ -21,6 +21,7 @@ export const SCHEMA_WORDS = {
   guestKey: { en: 'must be the key of a waiting guest', it: 'deve essere la chiave di un ospite in attesa' },
   pinDigits: { en: 'must be 4 to 10 digits', it: 'deve avere da 4 a 10 cifre' },
   scoId: { en: 'must be an Adobe Connect sco-id (digits)', it: 'deve essere uno sco-id di Adobe Connect (cifre)' },
+  timeZone: { en: 'must be an IANA time zone such as Europe/London', it: 'deve essere un fuso orario IANA come Europe/London' },
 } as const satisfies Record<string, { en: string; it: string }>;
 
 const ITALIAN = new Map<string, string>(Object.values(SCHEMA_WORDS).map((w) => [w.en, w.it]));

@@ -2,6 +2,7 @@
 // OpenAPI document. Request objects are strict: an unknown field is an error, not silently dropped.
 import { z } from 'zod';
 import { ROLES } from '../domain/access.ts';
+import { isValidTimeZone } from '../domain/time.ts';
 import { SCHEMA_WORDS } from './schema-words.ts';
 
 export const Id = z.uuid({ error: SCHEMA_WORDS.uuid.en });
@@ -294,6 +295,8 @@ export const Me = User.extend({
   canBook: z.boolean(),
   cannotBookReason: z.string().nullable(),
   requestMails: z.boolean().nullable().describe('Administrators: whether each new booking request is mailed to them; null for everyone else'),
+  reminders: z.boolean().describe('Whether reminders before their meetings are mailed to them'),
+  timeZone: z.string().nullable().describe('The IANA zone their mails show times in besides the room’s; null: the room’s alone'),
   csrfToken: z.string().nullable(),
 });
 export const SignedIn = z.object({
@@ -304,6 +307,9 @@ export const SignedIn = z.object({
 export const MePatch = z.strictObject({
   locale: Locale.nullable().optional().describe('The language of the portal, mails and messages for this person; null: the browser’s and the portal’s default'),
   requestMails: z.boolean().optional().describe('Administrators only: mail me each new booking request'),
+  reminders: z.boolean().optional().describe('Mail me reminders before my meetings (booked or invited to with my address)'),
+  // Refused by the schema, before anything of the request is saved.
+  timeZone: Line(64).refine(isValidTimeZone, SCHEMA_WORDS.timeZone.en).nullable().optional().describe('The IANA zone my mails show times in besides the room’s (Europe/London); null: the room’s alone'),
 });
 export const TokenCreate = z.strictObject({ name: Text(100) });
 export const PasswordChange = z.strictObject({ currentPassword: Line(1000).min(1), password: Line(1000).min(1) });

@@ -55,6 +55,8 @@ export const meView = (me: Me, csrfToken: string | null) => ({
   canBook: me.canBook,
   cannotBookReason: me.cannotBookReason,
   requestMails: me.requestMails,
+  reminders: me.reminders,
+  timeZone: me.timeZone,
   csrfToken,
 });
 

@@ -307,7 +307,11 @@ export class MailComposer {
     const details = await reads.details({ bookingId: b.id, seriesId: b.seriesId });
     const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
     const recipients = [...(await this.recipients(reads, b.bookerId, { bookingId: b.id })), ...(b.seriesId ? (await reads.invitees({ seriesId: b.seriesId })).map(this.asRecipient) : [])];
-    const unique = [...new Map(recipients.map((r) => [r.email.toLowerCase(), r])).values()];
+    const everyone = [...new Map(recipients.map((r) => [r.email.toLowerCase(), r])).values()];
+    // People with an account choose whether they get reminders (the account page), and are told where.
+    const choices = await this.people.reminderChoices(everyone.map((r) => r.email));
+    const unique = everyone.filter((r) => choices.get(r.email.toLowerCase()) !== false);
+    const accountUrl = new URL('/account', this.config.publicUrl).toString();
     const replyTo = await this.replyTo(reads, b.bookerId);
     return unique.map((to) => {
       const rendered = renderMail({
@@ -323,6 +327,7 @@ export class MailComposer {
         portalUrl,
         invitee: to.invitee,
         minutesBefore: job.minutesBefore,
+        remindersOffUrl: choices.has(to.email.toLowerCase()) ? accountUrl : undefined,
       });
       return { to: to.email, ...rendered, replyTo: replyTo(to) };
     });

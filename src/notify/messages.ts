@@ -28,6 +28,8 @@ export type MailContent = {
   /** Only one occurrence of a series is concerned (cancelled, or changed on its own). */
   occurrenceOnly?: boolean;
   minutesBefore?: number | undefined;
+  /** A reminder to someone with an account: where they turn reminders off. */
+  remindersOffUrl?: string | undefined;
   /** The copy for the person who booked it for its owner (issue #17): the owner's name. */
   bookedFor?: string | undefined;
   /** An update: the time and room as they were, where the change moved them (each null when unchanged). */
@@ -59,6 +61,7 @@ const WORDS = {
       cancellation: 'La riunione è stata annullata.',
       reminder: 'La riunione sta per iniziare.',
     },
+    remindersOff: 'Puoi disattivare questi promemoria in Il mio account',
     resentLabel: 'Invito inviato di nuovo',
     resent: 'Ti inviamo di nuovo l’invito con i link attuali della riunione: quelli delle email precedenti potrebbero non funzionare più.',
     occurrenceCancelled: 'È annullata solo questa data della serie.',
@@ -94,6 +97,7 @@ const WORDS = {
       cancellation: 'The meeting has been cancelled.',
       reminder: 'The meeting starts soon.',
     },
+    remindersOff: 'You can turn these reminders off in My account',
     resentLabel: 'Invitation sent again',
     resent: 'Here is the invitation again with the meeting’s current links: those in earlier mails may no longer work.',
     occurrenceCancelled: 'Only this date of the series is cancelled.',
@@ -170,6 +174,7 @@ export function renderMail(c: MailContent): RenderedMail {
     ...(c.message ? [w.messageFrom(c.message.from), ...c.message.text.split('\n').map((l) => (l ? `> ${l}` : '>')), ''] : []),
     ...lines.map(([k, v]) => `${k}: ${v}`),
     ...(dates.length && !c.occurrenceOnly ? ['', `${w.series}:`, ...dates.map((d) => `  - ${d}`)] : []),
+    ...(c.remindersOffUrl ? ['', `${w.remindersOff}: ${c.remindersOffUrl}`] : []),
     ...(c.signature === false ? [] : ['', '-- ', 'WebMeetings']),
   ].join('\n');
   const link = (v: string) => (/^https?:\/\//.test(v) ? `<a href="${escapeHtml(v)}">${escapeHtml(v)}</a>` : escapeHtml(v));
@@ -184,6 +189,7 @@ export function renderMail(c: MailContent): RenderedMail {
     ...lines.map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td>${link(v)}</td></tr>`),
     '</table>',
     ...(dates.length && !c.occurrenceOnly ? [`<p>${escapeHtml(w.series)}:</p><ul>`, ...dates.map((d) => `<li>${escapeHtml(d)}</li>`), '</ul>'] : []),
+    ...(c.remindersOffUrl ? [`<p style="color:#555;font-size:0.9em">${escapeHtml(w.remindersOff)}: ${link(c.remindersOffUrl)}</p>`] : []),
     '</body></html>',
   ].join('\n');
   return { subject, text, html };

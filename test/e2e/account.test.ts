@@ -4,7 +4,7 @@
 // in Italian.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, expectAccessible, launchBrowser, newContext, signIn } from './support/browser.ts';
+import { describeInBrowser, expectAccessible, launchBrowser, newContext, screenshot, signIn } from './support/browser.ts';
 import { startBrowserPortal, type BrowserPortal, type Person } from './support/portal.ts';
 
 describeInBrowser('my account', () => {
@@ -94,7 +94,7 @@ describeInBrowser('my account', () => {
     await page.getByRole('heading', { level: 1, name: 'Il mio account' }).waitFor();
   });
 
-  it('lets an administrator turn off the mail of new requests (in Italian); a member has no such card', async () => {
+  it('lets an administrator turn off the mail of new requests (in Italian); a member has no such switch', async () => {
     const page = await open(portal.admin, 'it');
     await page.goto('/account');
     const card = page.getByRole('region', { name: 'Posta' });
@@ -113,8 +113,34 @@ describeInBrowser('my account', () => {
     const member = await open(await portal.member('Marta Galli'), 'it');
     await member.goto('/account');
     await member.getByRole('heading', { level: 1, name: 'Il mio account' }).waitFor();
-    await member.getByRole('region', { name: 'Dove hai effettuato l’accesso' }).waitFor();
-    expect(await member.getByRole('region', { name: 'Posta' }).count()).toBe(0);
+    await member.getByRole('region', { name: 'Posta' }).getByRole('checkbox', { name: 'Mandami un promemoria prima delle mie riunioni' }).waitFor();
+    expect(await member.getByRole('checkbox', { name: 'Inviami per e-mail ogni nuova richiesta di prenotazione' }).count()).toBe(0);
+  });
+
+  it('lets anyone turn off reminders and choose the time zone of their mails (in English)', async () => {
+    const ana = await portal.member('Ana Pereira');
+    const page = await open(ana, 'en');
+    await page.goto('/account');
+    const card = page.getByRole('region', { name: 'Mail' });
+    const reminders = card.getByRole('checkbox', { name: 'Mail me a reminder before my meetings' });
+    await reminders.waitFor();
+    expect(await reminders.isChecked()).toBe(true);
+    await reminders.uncheck();
+    await page.getByText('You will no longer get reminders.').waitFor();
+    const zone = card.getByLabel('Time zone of my mails');
+    expect(await zone.inputValue()).toBe('');
+    await zone.selectOption('Europe/Lisbon');
+    await page.getByText('Your mails will show times in Europe/Lisbon too.').waitFor();
+    expect((await portal.api(ana, 'GET', '/api/v1/me')).body).toMatchObject({ reminders: false, timeZone: 'Europe/Lisbon' });
+    await expectAccessible(page, 'the account page’s mail choices');
+    await screenshot(page, 'account-mail-en');
+    // Kept: read again after a reload; back to the room's zone alone.
+    await page.reload();
+    expect(await card.getByLabel('Time zone of my mails').inputValue()).toBe('Europe/Lisbon');
+    expect(await card.getByRole('checkbox', { name: 'Mail me a reminder before my meetings' }).isChecked()).toBe(false);
+    await card.getByLabel('Time zone of my mails').selectOption('');
+    await page.getByText('Your mails will show times in the room’s zone only.').waitFor();
+    expect((await portal.api(ana, 'GET', '/api/v1/me')).body.timeZone).toBeNull();
   });
 
   it('makes an API token shown once, which works until it is revoked (in Italian)', async () => {

@@ -549,6 +549,33 @@ describe('reminders', () => {
     t.clock.set('2026-03-20T09:00:00Z');
   });
 
+  it('leaves out people who turned reminders off, tells the others with an account where to, and shows a person’s own time zone', async () => {
+    // Bruno reads his times in London as well; Alice, invited with her account's address, wants no reminders.
+    const refused = await t.api('PATCH', '/api/v1/me', { as: bruno, body: { timeZone: 'Europe/Londra', reminders: false } });
+    expect([refused.status, refused.body.errors?.[0]?.path]).toEqual([400, 'body.timeZone']);
+    expect((await t.api('GET', '/api/v1/me', { as: bruno })).body).toMatchObject({ reminders: true, timeZone: null });
+    expect((await t.api('PATCH', '/api/v1/me', { as: bruno, body: { timeZone: 'Europe/London' } })).body).toMatchObject({ reminders: true, timeZone: 'Europe/London' });
+    expect((await t.api('PATCH', '/api/v1/me', { as: alice, body: { reminders: false } })).body).toMatchObject({ reminders: false, timeZone: 'America/New_York' });
+    try {
+      const res = await book(bruno, { title: 'Chosen reminders', start: '2026-04-13T10:00', end: '2026-04-13T11:00' });
+      for (const email of [aliceEmail, 'outside@uni.example']) expect((await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email, locale: 'en' } })).status).toBe(201);
+      t.clock.set(new Date(new Date(res.body.start).getTime() - 10 * 60_000).toISOString());
+      expect(await t.portal.notify.sweepReminders()).toBe(1);
+      const his = await smtp.waitFor(subjectIs(brunoEmail, 'Promemoria: Chosen reminders'));
+      expect(his.parsed.text).toContain('Nella tua ora: lunedì 13 aprile 2026, 09:00–10:00 (Europe/London)');
+      expect(his.parsed.text).toContain('Puoi disattivare questi promemoria in Il mio account: https://meet.example.org/account');
+      const theirs = await smtp.waitFor(subjectIs('outside@uni.example', 'Reminder: Chosen reminders'));
+      // Someone without an account has no page to turn them off.
+      expect(theirs.parsed.text).not.toContain('/account');
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(smtp.inbox.filter((m) => m.to.includes(aliceEmail) && (m.parsed.subject ?? '').startsWith('Reminder: Chosen reminders'))).toEqual([]);
+    } finally {
+      t.clock.set('2026-03-20T09:00:00Z');
+      await t.api('PATCH', '/api/v1/me', { as: bruno, body: { timeZone: null } });
+      await t.api('PATCH', '/api/v1/me', { as: alice, body: { reminders: true } });
+    }
+  });
+
   it('sends no reminder for a cancelled booking', async () => {
     const res = await book(bruno, { title: 'Cancelled early', start: '2026-04-11T10:00', end: '2026-04-11T11:00' });
     await t.api('DELETE', `/api/v1/bookings/${res.body.id}`, { as: bruno });

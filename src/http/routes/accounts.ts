@@ -62,11 +62,12 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
 
   app.patch('/me', {
     config: { access: 'signed-in' },
-    schema: { tags: ['session'], summary: 'Save the signed-in person’s language, and (administrators) whether new requests are mailed to them', body: S.MePatch, response: { 200: S.Me, ...S.errorResponses } },
+    schema: { tags: ['session'], summary: 'Save the signed-in person’s language, their mail choices (reminders, time zone) and (administrators) whether new requests are mailed to them', body: S.MePatch, response: { 200: S.Me, ...S.errorResponses } },
     handler: async (req) => {
       const ctx = callContext(req);
       // The administrators-only switch first: a member's request that names it changes nothing.
       if (req.body.requestMails !== undefined) await accounts.setRequestMails(ctx, req.body.requestMails);
+      if (req.body.reminders !== undefined || req.body.timeZone !== undefined) await accounts.setMailSettings(ctx, { reminders: req.body.reminders, timeZone: req.body.timeZone });
       const me = req.body.locale !== undefined ? await accounts.setLanguage(ctx, req.body.locale) : await accounts.me(ctx);
       return meView(me, req.csrfToken);
     },

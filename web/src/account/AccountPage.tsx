@@ -48,7 +48,7 @@ export function AccountPage() {
           <Link to="/account/delegates">{t('account.delegatesLink')}</Link> · <Link to="/bookings">{t('account.feedLink')}</Link>
         </p>
       </section>
-      {me.role === 'admin' && <RequestMailCard />}
+      <MailCard />
       <PasswordCard />
       <SessionsCard />
       <TokensCard />
@@ -119,30 +119,41 @@ function PasswordCard() {
   );
 }
 
-/** An administrator's switch for the mail of each new booking request (read fresh: the session's copy may be older). */
-function RequestMailCard() {
+/** IANA zones the browser knows, for the choice of one's own (Node and every current browser list them). */
+const ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+
+type MailChoices = Pick<Me, 'reminders' | 'timeZone' | 'requestMails'>;
+
+/**
+ * What the person's mails are like: reminders before their meetings or none, the zone their times
+ * are shown in besides the room's, and (administrators) the mail of each new booking request. Read
+ * fresh (the session's copy may be older); each change is saved at once.
+ */
+function MailCard() {
   const { t } = useTranslation();
   const toast = useToast();
-  const [on, setOn] = useState<boolean | null>(null);
+  const [choices, setChoices] = useState<MailChoices | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api.get<Me>('/api/v1/me').then((me) => setOn(me.requestMails), setError);
+    api.get<Me>('/api/v1/me').then((me) => setChoices({ reminders: me.reminders, timeZone: me.timeZone, requestMails: me.requestMails }), setError);
   }, []);
 
-  async function change(next: boolean) {
-    // The box shows the click at once (a controlled box waiting for the answer would spring back
-    // meanwhile); a refused save puts it back.
-    setOn(next);
+  async function change(patch: Partial<MailChoices>, said: (me: Me) => string) {
+    if (!choices) return;
+    const before = choices;
+    // The control shows the choice at once (a controlled box waiting for the answer would spring
+    // back meanwhile); a refused save puts it back.
+    setChoices({ ...choices, ...patch });
     setBusy(true);
     setError(null);
     try {
-      const me = await api.patch<Me>('/api/v1/me', { requestMails: next });
-      setOn(me.requestMails);
-      toast(t(me.requestMails ? 'account.requestMailsOn' : 'account.requestMailsOff'));
+      const me = await api.patch<Me>('/api/v1/me', patch);
+      setChoices({ reminders: me.reminders, timeZone: me.timeZone, requestMails: me.requestMails });
+      toast(said(me));
     } catch (e) {
-      setOn(!next);
+      setChoices(before);
       setError(e);
     } finally {
       setBusy(false);
@@ -150,18 +161,64 @@ function RequestMailCard() {
   }
 
   return (
-    <section className="card account-card" aria-labelledby="account-mail">
+    <section className="card account-card mail-card" aria-labelledby="account-mail">
       <h2 id="account-mail">{t('account.mail')}</h2>
       {error ? <Notice tone="error">{problemMessage(t, error)}</Notice> : null}
-      {on === null ? (
+      {choices === null ? (
         !error && <p role="status">{t('common.loading')}</p>
       ) : (
-        <label className="check">
-          <input type="checkbox" checked={on} disabled={busy} onChange={(e) => void change(e.target.checked)} />
-          {t('account.requestMails')}
-        </label>
+        <>
+          <div className="field">
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={choices.reminders}
+                disabled={busy}
+                aria-describedby="account-reminders-hint"
+                onChange={(e) => void change({ reminders: e.target.checked }, (me) => t(me.reminders ? 'account.remindersOn' : 'account.remindersOff'))}
+              />
+              {t('account.reminders')}
+            </label>
+            <p id="account-reminders-hint" className="field-hint">
+              {t('account.remindersHint')}
+            </p>
+          </div>
+          <Field label={t('account.timeZone')} hint={t('account.timeZoneHint')}>
+            <select
+              value={choices.timeZone ?? ''}
+              disabled={busy}
+              onChange={(e) =>
+                void change({ timeZone: e.target.value || null }, (me) => (me.timeZone ? t('account.timeZoneSet', { zone: me.timeZone }) : t('account.timeZoneNone')))
+              }
+            >
+              <option value="">{t('account.timeZoneRoom')}</option>
+              {/* A zone saved that this browser does not list stays choosable. */}
+              {[...(choices.timeZone && !ZONES.includes(choices.timeZone) ? [choices.timeZone] : []), ...ZONES].map((z) => (
+                <option key={z} value={z}>
+                  {z.replace(/_/g, ' ')}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {choices.requestMails !== null && (
+            <div className="field">
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={choices.requestMails}
+                  disabled={busy}
+                  aria-describedby="account-request-mails-hint"
+                  onChange={(e) => void change({ requestMails: e.target.checked }, (me) => t(me.requestMails ? 'account.requestMailsOn' : 'account.requestMailsOff'))}
+                />
+                {t('account.requestMails')}
+              </label>
+              <p id="account-request-mails-hint" className="field-hint">
+                {t('account.requestMailsHint')}
+              </p>
+            </div>
+          )}
+        </>
       )}
-      <p className="muted small">{t('account.requestMailsHint')}</p>
     </section>
   );
 }

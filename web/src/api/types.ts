@@ -16,6 +16,10 @@ export interface Me {
   hasPassword: boolean;
   /** Administrators: whether each new booking request is mailed to them; null for everyone else. */
   requestMails: boolean | null;
+  /** Whether reminders before their meetings are mailed to them. */
+  reminders: boolean;
+  /** The zone their mails show times in besides the room's; null: the room's alone. */
+  timeZone: string | null;
   csrfToken: string;
 }
 
