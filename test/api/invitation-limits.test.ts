@@ -102,18 +102,6 @@ describe('new invitees from outside the portal per person and day', () => {
       t.clock.set('2026-03-20T09:00:00Z');
     }
   });
-
-  it('counts the invitation sent again as mails to others: several at once, all or none within the hour', async () => {
-    const fabio = await t.user('member', uni, 'Fabio');
-    const id = await booking(fabio, 'Sent again');
-    for (let i = 0; i < 5; i++) expect((await invite(fabio, id, `f${i}@uni.example`)).status).toBe(201);
-    // 5 mails so far; each sending-again is 5 more: 3 fit in 20, of 6 tried at once.
-    const rs = await Promise.all(Array.from({ length: 6 }, () => t.api('POST', `/api/v1/bookings/${id}/invitees/resend`, { as: fabio, body: {} })));
-    expect(statuses(rs)).toEqual([...Array(3).fill(200), ...Array(3).fill(429)]);
-    expect(rs.filter((r) => r.status === 200).map((r) => r.body.sent)).toEqual([5, 5, 5]);
-    const resent = await sql<{ n: string }>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'mail-compose' AND data->>'id' = ${id} AND data->>'resent' = 'true'`.execute(t.db.database.db);
-    expect(Number(resent.rows[0]!.n)).toBe(15);
-  });
 });
 
 describe('several invitees at once', () => {

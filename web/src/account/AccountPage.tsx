@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { fieldErrorsOf, problemMessage } from '../api/problems.ts';
@@ -122,6 +122,22 @@ function PasswordCard() {
 /** IANA zones the browser knows, for the choice of one's own (Node and every current browser list them). */
 const ZONES: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
 
+/** A checkbox with its hint below it, read with it by screen readers. */
+function CheckField({ label, hint, checked, disabled, onChange }: { label: string; hint: string; checked: boolean; disabled: boolean; onChange: (on: boolean) => void }) {
+  const hintId = useId();
+  return (
+    <div className="field">
+      <label className="check">
+        <input type="checkbox" checked={checked} disabled={disabled} aria-describedby={hintId} onChange={(e) => onChange(e.target.checked)} />
+        {label}
+      </label>
+      <p id={hintId} className="field-hint">
+        {hint}
+      </p>
+    </div>
+  );
+}
+
 type MailChoices = Pick<Me, 'reminders' | 'timeZone' | 'requestMails'>;
 
 /**
@@ -168,21 +184,13 @@ function MailCard() {
         !error && <p role="status">{t('common.loading')}</p>
       ) : (
         <>
-          <div className="field">
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={choices.reminders}
-                disabled={busy}
-                aria-describedby="account-reminders-hint"
-                onChange={(e) => void change({ reminders: e.target.checked }, (me) => t(me.reminders ? 'account.remindersOn' : 'account.remindersOff'))}
-              />
-              {t('account.reminders')}
-            </label>
-            <p id="account-reminders-hint" className="field-hint">
-              {t('account.remindersHint')}
-            </p>
-          </div>
+          <CheckField
+            label={t('account.reminders')}
+            hint={t('account.remindersHint')}
+            checked={choices.reminders}
+            disabled={busy}
+            onChange={(on) => void change({ reminders: on }, (me) => t(me.reminders ? 'account.remindersOn' : 'account.remindersOff'))}
+          />
           <Field label={t('account.timeZone')} hint={t('account.timeZoneHint')}>
             <select
               value={choices.timeZone ?? ''}
@@ -201,21 +209,13 @@ function MailCard() {
             </select>
           </Field>
           {choices.requestMails !== null && (
-            <div className="field">
-              <label className="check">
-                <input
-                  type="checkbox"
-                  checked={choices.requestMails}
-                  disabled={busy}
-                  aria-describedby="account-request-mails-hint"
-                  onChange={(e) => void change({ requestMails: e.target.checked }, (me) => t(me.requestMails ? 'account.requestMailsOn' : 'account.requestMailsOff'))}
-                />
-                {t('account.requestMails')}
-              </label>
-              <p id="account-request-mails-hint" className="field-hint">
-                {t('account.requestMailsHint')}
-              </p>
-            </div>
+            <CheckField
+              label={t('account.requestMails')}
+              hint={t('account.requestMailsHint')}
+              checked={choices.requestMails}
+              disabled={busy}
+              onChange={(on) => void change({ requestMails: on }, (me) => t(me.requestMails ? 'account.requestMailsOn' : 'account.requestMailsOff'))}
+            />
           )}
         </>
       )}
