@@ -195,7 +195,8 @@ export interface BookingRepository {
    * Confirmed meetings not yet over that this address is invited to (to the meeting or to its
    * series), soonest first, except those `userId` booked or booked for someone: at most `limit`.
    */
-  invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Booking[]>;
+  /** `cohost`: invited as a co-host (they enter as host). */
+  invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Array<Booking & { cohost: boolean }>>;
   /** Moves occurrences to another series (the second half of a split). */
   reassignSeries(ids: string[], seriesId: string): Promise<void>;
   readonly series: SeriesRepository;

@@ -476,7 +476,7 @@ export class BookingService {
    * The meetings the caller is invited to by e-mail, by their account's address (as joining matches
    * them: db/provisioning-repository.ts), soonest first; not those they booked themselves.
    */
-  async invitations(ctx: CallContext, limit: number): Promise<Booking[]> {
+  async invitations(ctx: CallContext, limit: number): Promise<Array<Booking & { cohost: boolean }>> {
     const me = await this.uow.repos.users.findById(ctx.actor.userId);
     return me ? this.uow.repos.bookings.invitedTo(me.email, me.id, this.clock.now(), limit) : [];
   }

@@ -310,9 +310,13 @@ export class PgBookingRepository implements BookingRepository {
     return rows.map(toBooking);
   }
 
-  async invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Booking[]> {
+  async invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Array<Booking & { cohost: boolean }>> {
     const address = email.toLowerCase();
     const rows = await this.selectBookings()
+      // Invited as a co-host (to the meeting or its series): they enter as host.
+      .select(
+        sql<boolean>`EXISTS (SELECT 1 FROM booking_invitees i WHERE lower(i.email) = ${address} AND i.cohost AND (i.booking_id = b.id OR i.series_id = b.series_id))`.as('cohost'),
+      )
       .where('b.status', '=', 'confirmed')
       .where(sql<boolean>`upper(b.during) > ${now}`)
       .where('b.booker_id', '<>', userId)
@@ -328,7 +332,7 @@ export class PgBookingRepository implements BookingRepository {
       .orderBy('b.id')
       .limit(limit)
       .execute();
-    return rows.map(toBooking);
+    return rows.map((r) => ({ ...toBooking(r), cohost: r.cohost }));
   }
 
   async busy(from: Date, to: Date): Promise<BusyBooking[]> {

@@ -457,7 +457,8 @@ export const InvitedMeeting = z.object({
   endLocal: Instant,
   booker: z.object({ name: z.string() }),
   seriesId: Id.nullable(),
-  joinUrl: z.string().describe('the way in with the account: as an attendee'),
+  joinUrl: z.string().describe('the way in with the account: as an attendee, or as host for a co-host'),
+  cohost: z.boolean().describe('invited as a co-host: they enter as host'),
 });
 export const Invitations = z.object({ items: z.array(InvitedMeeting) });
 export const InvitationQuery = z.strictObject({

@@ -89,9 +89,9 @@ export const bookingView = (b: Booking) => ({
  * A meeting as one invited to it sees it: the booking's own view without what is for managing it
  * (seats, the owner's and institution's ids, history stamps), and the booker by name only.
  */
-export const invitationView = (b: Booking) => {
+export const invitationView = (b: Booking & { cohost: boolean }) => {
   const { id, title, description, roomName, timeZone, start, end, startLocal, endLocal, booker, seriesId, joinUrl } = bookingView(b);
-  return { id, title, description, roomName, timeZone, start, end, startLocal, endLocal, booker: { name: booker.name }, seriesId, joinUrl };
+  return { id, title, description, roomName, timeZone, start, end, startLocal, endLocal, booker: { name: booker.name }, seriesId, joinUrl, cohost: b.cohost };
 };
 
 export const availabilityView = (a: Availability) => ({

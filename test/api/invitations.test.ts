@@ -72,7 +72,13 @@ describe('GET /invitations', () => {
       booker: { name: 'Bruno' },
       seriesId: null,
       joinUrl: `/join/${defence}`,
+      cohost: false,
     });
+    // Made a co-host of the series: its dates say so (she enters them as host).
+    const seriesInvitees = (await t.api('GET', `/api/v1/series/${series.body.series.id}/invitees`, { as: bruno })).body.items as { id: string }[];
+    expect((await t.api('PATCH', `/api/v1/series/${series.body.series.id}/invitees/${seriesInvitees[0]!.id}`, { as: bruno, body: { cohost: true } })).status).toBe(200);
+    const cohosted = ((await t.api('GET', '/api/v1/invitations', { as: alice })).body.items as Array<{ title: string; cohost: boolean }>).map((i) => [i.title, i.cohost]);
+    expect(cohosted).toEqual([['Reading group', true], ['Thesis defence', false], ['Reading group', true], ['Reading group', true]]);
 
     // A meeting over is no invitation any more; one whose invitee is removed neither.
     t.clock.set('2026-03-24T12:00:00Z');

@@ -99,7 +99,11 @@ describe('a booking becomes a ready Adobe Connect room', () => {
   it('gives mails the join page and the guest link', async () => {
     const details = await t.portal.provisioning.meetingDetails({ bookingId: id, seriesId: null });
     const room = await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice });
-    expect(details).toEqual({ joinUrl: `http://portal.test/join/${id}`, guestUrl: room.body.guestUrl, dialIn: null });
+    expect(details).toEqual({ joinUrl: `http://portal.test/join/${id}`, guestUrl: room.body.guestUrl, guestPin: null, dialIn: null });
+    // With a PIN for guests, mails give it beside the guest link.
+    await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'pin', pin: '8642' } });
+    expect(await t.portal.provisioning.meetingDetails({ bookingId: id, seriesId: null })).toMatchObject({ guestUrl: room.body.guestUrl, guestPin: '8642' });
+    await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'open' } });
   });
 
   it('ends and releases the meeting after the end plus grace', async () => {

@@ -11,6 +11,8 @@ type InvitedMeeting = {
   end: string;
   booker: { name: string };
   joinUrl: string;
+  /** Invited as a co-host: they enter as host. */
+  cohost: boolean;
 };
 
 /**
@@ -31,7 +33,8 @@ export function InvitedMeetings() {
         {items.map((m) => (
           <li key={m.id}>
             <div>
-              <strong>{m.title}</strong>
+              <strong>{m.title}</strong>{' '}
+              {m.cohost && <span className="tag">{t('bookingPage.cohost')}</span>}
               <div className="muted">
                 {formatSlot(m.start, m.end, m.timeZone, true)} · {m.roomName} · {t('invited.by', { name: m.booker.name })}
               </div>
