@@ -21,8 +21,8 @@ describeInBrowser('guest access', () => {
   let maria: Person;
   const contexts: BrowserContext[] = [];
 
-  async function open(locale: 'en-GB' | 'it-IT'): Promise<Page> {
-    const context = await newContext(browser, portal.baseUrl, { locale, language: locale === 'it-IT' ? 'it' : 'en' });
+  async function open(locale: 'en-GB' | 'it-IT', viewport?: { width: number; height: number }): Promise<Page> {
+    const context = await newContext(browser, portal.baseUrl, { locale, language: locale === 'it-IT' ? 'it' : 'en', ...(viewport && { viewport }) });
     await context.clock.setFixedTime(new Date(NOW));
     await context.grantPermissions(['clipboard-read', 'clipboard-write']);
     contexts.push(context);
@@ -160,5 +160,25 @@ describeInBrowser('guest access', () => {
     await pin.fill('1234');
     await section.getByRole('button', { name: 'Save guest access' }).click();
     await page.getByText('Guests now need the PIN 1234.').waitFor();
+  });
+
+  it('fits a 390 px phone: the invitees with their co-host boxes, guest access and its PIN, without sideways scrolling', async () => {
+    const id = await book((await portal.rooms())[1]!.id, 'Ricevimento con ospiti', '2026-03-30');
+    expect((await portal.api(maria, 'POST', `/api/v1/bookings/${id}/invitees`, { email: 'una.persona.con.un.indirizzo.lungo@dipartimento.universita.example.it', locale: 'it' })).status).toBe(201);
+    expect((await portal.api(maria, 'PUT', `/api/v1/bookings/${id}/guest-policy`, { policy: 'pin', pin: '90210' })).status).toBe(200);
+    const page = await open('it-IT', { width: 390, height: 844 });
+    await page.goto(`/bookings/${id}`);
+    const section = page.getByRole('region', { name: 'Accesso degli ospiti' });
+    await section.getByLabel('PIN per gli ospiti (da 4 a 10 cifre)').waitFor();
+    await page.getByRole('checkbox', { name: /^Co-organizzatore: / }).waitFor();
+    const wide = await page.evaluate(() => [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 391).map((e) => `${e.tagName}.${e.className}`).slice(0, 12));
+    expect(wide).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    for (const button of await page.locator('main button, main input, main select, main textarea').all()) {
+      const box = await button.boundingBox();
+      if (box) expect(box.x + box.width, (await button.getAttribute('aria-label')) ?? (await button.innerText().catch(() => ''))).toBeLessThanOrEqual(390);
+    }
+    await expectAccessible(page, 'booking page with guest access at 390 px');
+    await screenshot(page, 'guest-access-phone-it');
   });
 });
