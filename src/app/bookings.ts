@@ -483,8 +483,12 @@ export class BookingService {
 
   /** A booking's changes from the audit log, for everyone who may see the booking (newest first). */
   async history(ctx: CallContext, id: string): Promise<AuditRecord[]> {
-    await this.get(ctx, id);
-    return this.uow.repos.audit.list({ entity: 'booking', entityId: id, limit: 100 });
+    const booking = await this.get(ctx, id);
+    const own = await this.uow.repos.audit.list({ entity: 'booking', entityId: id, limit: 100 });
+    if (!booking.seriesId) return own;
+    // A date of a series shows what was done to its series' people too (co-hosts, the invitation sent again).
+    const series = await this.uow.repos.audit.list({ entity: 'series', entityId: booking.seriesId, limit: 100 });
+    return [...own, ...series].sort((a, b) => Number(b.id) - Number(a.id)).slice(0, 100);
   }
 
   async list(ctx: CallContext, filter: BookingFilter): Promise<Booking[]> {

@@ -7,6 +7,14 @@ import { isValidTimeZone } from '../domain/time.ts';
 import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
 import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sender-limits.ts';
 
+/** An entry of the booking's (or series') history, by whoever acted. */
+const auditOf = (ctx: CallContext, target: InviteeTarget) => ({
+  actorId: ctx.actor.userId,
+  entity: 'bookingId' in target ? 'booking' : 'series',
+  entityId: 'bookingId' in target ? target.bookingId : target.seriesId,
+  before: null,
+  requestId: ctx.requestId,
+});
 const inviteeNotFound = () => notFound('INVITEE_NOT_FOUND', 'No such invitee on this booking.', { it: 'Questa persona non è tra gli invitati di questa prenotazione.' });
 
 /** `message`: the inviter's words, mailed with the invitation. `resent`: the invitation again, with the meeting's links as they are now. */
@@ -83,6 +91,8 @@ export class InviteeService {
       await this.authorise(r, ctx, target, true);
       const invitees = await r.bookings.invitees.list(target);
       for (const invitee of invitees) for (const l of this.listeners) await l(r, { action: 'resent', target, invitee, ctx, message });
+      // The words stay with it, as a change's do (the history shows them).
+      if (invitees.length > 0) await r.audit.record({ ...auditOf(ctx, target), action: 'booking.invitation-resent', after: { sent: invitees.length, ...(message && { message }) } });
       return { sent: invitees.length };
     });
   }
@@ -93,6 +103,7 @@ export class InviteeService {
       await this.authorise(r, ctx, target, true);
       const invitee = await r.bookings.invitees.setCohost(target, id, cohost);
       if (!invitee) throw inviteeNotFound();
+      await r.audit.record({ ...auditOf(ctx, target), action: cohost ? 'booking.cohost-added' : 'booking.cohost-removed', after: { email: invitee.email } });
       return invitee;
     });
   }

@@ -232,7 +232,8 @@ export class JoiningService {
 
   async regenerateGuestLink(ctx: CallContext, bookingId: string): Promise<GuestLink> {
     await this.managed(ctx, bookingId);
-    return this.store.rotateGuestLink(bookingId);
+    // The token is no history: who made a new one, and when, is.
+    return this.store.rotateGuestLink(bookingId, { actorId: ctx.actor.userId, action: 'booking.guest-link', entity: 'booking', entityId: bookingId, before: null, after: null, requestId: ctx.requestId });
   }
 
   async setGuestPolicy(ctx: CallContext, bookingId: string, policy: GuestPolicy, pin: string | null | undefined): Promise<GuestLink> {
@@ -246,7 +247,9 @@ export class JoiningService {
         { it: 'Il servizio di videoconferenza di questa aula non ha una sala d’attesa: gli ospiti entrerebbero subito. Chiedi loro un PIN.' },
       );
     }
-    const link = await this.store.setGuestPolicy(bookingId, policy, policy === 'pin' ? pin! : null);
+    // The history says how guests enter from then on, never the PIN (audit entries outlive it).
+    const audit = { actorId: ctx.actor.userId, action: `booking.guests-${policy}`, entity: 'booking', entityId: bookingId, before: null, after: { policy }, requestId: ctx.requestId };
+    const link = await this.store.setGuestPolicy(bookingId, policy, policy === 'pin' ? pin! : null, audit);
     // The service learns the new policy (lobby / public access) on the next sync: this booking's
     // meeting and, for a link the whole series shares, the date whose meeting may be prepared now.
     const current = f.seriesId && (await this.store.sharesSeriesLink(bookingId)) ? await this.store.currentOccurrence(bookingId, this.clock.now()) : null;

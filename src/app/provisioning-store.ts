@@ -1,6 +1,7 @@
 // The provisioning pipeline's port and records: what the use-cases in provisioning.ts and
 // joining.ts need from storage (db/provisioning-repository.ts implements it), and the shapes they
 // pass around.
+import type { AuditEntry } from '../ports.ts';
 import type { GuestPolicy, MeetingRef } from '../providers/port.ts';
 
 export type { GuestPolicy };
@@ -94,8 +95,9 @@ export interface ProvisioningStore {
   currentOccurrence(bookingId: string, now: Date): Promise<string | null>;
   /** Whether the booking is a date of a series whose dates share one guest link (shared_access). */
   sharesSeriesLink(bookingId: string): Promise<boolean>;
-  rotateGuestLink(bookingId: string): Promise<GuestLink>;
-  setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink>;
+  /** `audit`: who did it, recorded in the change's own transaction (the booking's history shows it). */
+  rotateGuestLink(bookingId: string, audit: AuditEntry): Promise<GuestLink>;
+  setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null, audit: AuditEntry): Promise<GuestLink>;
   tryRun(name: string, everySeconds: number): Promise<boolean>;
   markJoined(bookingId: string, at: Date): Promise<void>;
   bookingIdByPrefix(hex12: string): Promise<string | null>;

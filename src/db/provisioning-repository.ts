@@ -6,7 +6,8 @@ import type { Attempt, BookingFacts, FailedMeeting, GuestLink, GuestPolicy, Join
 import type { MeetingRef } from '../providers/port.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
-import { JOIN_CHANNEL, type MeetingSchedule } from '../ports.ts';
+import { JOIN_CHANNEL, type AuditEntry, type MeetingSchedule } from '../ports.ts';
+import { PgAuditRepository } from './audit-repository.ts';
 
 
 type Row = {
@@ -308,17 +309,26 @@ export class PgProvisioningStore implements ProvisioningStore {
     return rows[0] ? toGuestLink(rows[0]) : null;
   }
 
-  async rotateGuestLink(bookingId: string): Promise<GuestLink> {
+  /** A change and its audit entry in one transaction (this store's executor may already be one). */
+  private async withAudit(audit: AuditEntry, change: (db: Executor) => Promise<unknown>): Promise<void> {
+    const both = async (db: Executor) => {
+      await change(db);
+      await new PgAuditRepository(db).record(audit);
+    };
+    await (this.db.isTransaction ? both(this.db) : this.db.transaction().execute(both));
+  }
+
+  async rotateGuestLink(bookingId: string, audit: AuditEntry): Promise<GuestLink> {
     await this.guestLink(bookingId);
-    await sql`UPDATE guest_links SET token = ${newGuestToken()}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(this.db);
+    await this.withAudit(audit, (db) => sql`UPDATE guest_links SET token = ${newGuestToken()}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(db));
     // A series-wide link belongs to many bookings: every cached join forgets (rare, by hand).
     await this.joinChanged({ all: true });
     return (await this.peekGuestLink(bookingId))!;
   }
 
-  async setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null): Promise<GuestLink> {
+  async setGuestPolicy(bookingId: string, policy: GuestPolicy, pin: string | null, audit: AuditEntry): Promise<GuestLink> {
     await this.guestLink(bookingId);
-    await sql`UPDATE guest_links SET policy = ${policy}, pin = ${pin}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(this.db);
+    await this.withAudit(audit, (db) => sql`UPDATE guest_links SET policy = ${policy}, pin = ${pin}, updated_at = now() WHERE booking_id = ${linkOwner(bookingId)}`.execute(db));
     await this.joinChanged({ all: true });
     return (await this.peekGuestLink(bookingId))!;
   }

@@ -349,6 +349,7 @@ export const BookingHistory = z.object({
       actor: z.object({ id: Id, name: z.string().nullable() }).nullable(),
       action: z.string(),
       message: z.string().nullable().describe('what the person changing or cancelling wrote to those told, else null'),
+      about: z.string().nullable().describe('whom the entry concerns: the address made or no longer a co-host, else null'),
     }),
   ),
 });

@@ -135,6 +135,12 @@ describe('who /join lets in', () => {
     expect((await t.api('PATCH', path, { as: alice, body: { cohost: false } })).body.cohost).toBe(false);
     expect(await bbb.follow((await get(`/join/${id}`, { as: colleague })).headers.get('location')!)).toMatchObject({ role: 'attendee' });
     expect((await t.api('PATCH', `/api/v1/bookings/${id}/invitees/00000000-0000-4000-8000-000000000000`, { as: alice, body: { cohost: true } })).body.code).toBe('INVITEE_NOT_FOUND');
+    const history = (await t.api('GET', `/api/v1/bookings/${id}/history`, { as: alice })).body.items as Array<{ action: string; about: string | null }>;
+    const email = (await t.portal.services.uow.repos.users.findById(colleague.userId))!.email;
+    expect(history.slice(0, 2).map((h) => [h.action, h.about])).toEqual([
+      ['booking.cohost-removed', email],
+      ['booking.cohost-added', email],
+    ]);
   });
 });
 
@@ -159,6 +165,9 @@ describe('co-hosts of a series', () => {
     const tail = split.body.series.id as string;
     expect(tail).not.toBe(seriesId);
     expect(((await t.api('GET', `/api/v1/series/${tail}/invitees`, { as: alice })).body.items as Array<{ email: string; cohost: boolean }>).map((i) => [i.email, i.cohost])).toEqual([[email, true]]);
+    // A date's history shows what was done to its series' people.
+    const history = (await t.api('GET', `/api/v1/bookings/${booked[0]!.id}/history`, { as: alice })).body.items as Array<{ action: string; about: string | null }>;
+    expect(history.map((h) => [h.action, h.about])).toContainEqual(['booking.cohost-added', email]);
   });
 });
 
@@ -275,6 +284,21 @@ describe('guest links', () => {
     expect((await room(alice)).body).toMatchObject({ guestPolicy: 'pin', guestPin: '482113' });
     // Back to the link alone: no PIN is kept (a later "pin" asks for one again).
     expect((await t.api('PUT', `/api/v1/bookings/${id}/guest-policy`, { as: alice, body: { policy: 'open', pin: '4821' } })).body).toMatchObject({ guestPolicy: 'open', hasPin: false, guestPin: null });
+    expect((await t.api('POST', `/api/v1/bookings/${id}/guest-link`, { as: alice })).status).toBe(200);
+    // The history says who changed the way in, and when; never the PIN or the link's token.
+    const history = (await t.api('GET', `/api/v1/bookings/${id}/history`, { as: alice })).body.items as Array<{ action: string; actor: { name: string } }>;
+    expect(history.map((h) => [h.action, h.actor.name])).toEqual([
+      ['booking.guest-link', 'Alice Booker'],
+      ['booking.guests-open', 'Alice Booker'],
+      ['booking.guests-pin', 'Alice Booker'],
+      ['booking.created', 'Alice Booker'],
+    ]);
+    const read = await t.api('GET', `/api/v1/audit?entity=booking&limit=100`, { as: t.admin });
+    expect(read.status).toBe(200);
+    expect((read.body.items as Array<{ action: string }>).some((e) => e.action === 'booking.guests-pin')).toBe(true);
+    const audit = JSON.stringify(read.body);
+    expect(audit).not.toContain('482113');
+    expect(audit).not.toContain(new URL((await t.api('GET', `/api/v1/bookings/${id}/room`, { as: alice })).body.guestUrl).pathname.slice(3));
 
     // Jitsi, as this portal drives it, lets a guest with a link straight in: no lobby is promised there.
     const jitsiRoom = await t.portal.services.uow.repos.rooms.create({ name: `Jitsi room ${roomIndex++}`, capacity: 20, timeZone: 'Europe/Rome', provider: 'jitsi', active: true });

@@ -132,6 +132,13 @@ describeInBrowser('guest access', () => {
     expect((await fetch(portal.baseUrl + new URL(newUrl).pathname)).status).toBe(200);
     // The PIN stays with the new link.
     expect(await roomOf(id)).toMatchObject({ guestPolicy: 'pin', guestPin: '2468' });
+    // The booking's history says who did what, without the PIN.
+    await page.reload();
+    const history = page.locator('.history-list');
+    await history.getByText('Nuovo link per gli ospiti').waitFor();
+    await history.getByText('Agli ospiti serve un PIN').waitFor();
+    await history.getByText('Invito inviato di nuovo').waitFor();
+    expect(await history.innerText()).not.toContain('2468');
   });
 
   it('offers no lobby where the room’s service has none, and says a PIN too short at its field', async () => {

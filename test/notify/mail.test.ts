@@ -204,6 +204,8 @@ describe('invitation, update and cancellation of a booking', () => {
     const resent = await t.api('POST', `/api/v1/bookings/${id}/invitees/resend`, { as: bruno, body: { message: 'Il link di prima è finito in una chat pubblica.' } });
     expect(resent.status, JSON.stringify(resent.body)).toBe(200);
     expect(resent.body).toEqual({ sent: 2 });
+    const history = (await t.api('GET', `/api/v1/bookings/${id}/history`, { as: bruno })).body.items as Array<{ action: string; message: string | null }>;
+    expect(history[0]).toMatchObject({ action: 'booking.invitation-resent', message: 'Il link di prima è finito in una chat pubblica.' });
     for (const to of ['uno@uni.example', 'due@uni.example']) {
       const again = await smtp.waitFor(subjectIs(to, 'Invito inviato di nuovo: Link trapelato'));
       expect(again.parsed.text).toContain('Ti inviamo di nuovo l’invito con i link attuali della riunione');

@@ -10,6 +10,9 @@ import { availabilityView, bookingView, decodeCursor, encodeCursor, invitationVi
 const messageOf = (after: unknown): string | null =>
   after && typeof after === 'object' && 'message' in after && typeof after.message === 'string' ? after.message : null;
 
+/** Whom an entry concerns (a co-host's address), kept in its `after`. */
+const aboutOf = (after: unknown): string | null => (after && typeof after === 'object' && 'email' in after && typeof after.email === 'string' ? after.email : null);
+
 export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = async (app, { services }) => {
   const tags = ['bookings'];
 
@@ -71,6 +74,7 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
         actor: r.actorId ? { id: r.actorId, name: r.actorName } : null,
         action: r.action,
         message: messageOf(r.after),
+        about: aboutOf(r.after),
       })),
     }),
   });

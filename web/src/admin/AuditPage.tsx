@@ -25,7 +25,7 @@ interface Filters {
 }
 
 const EMPTY: Filters = { entity: '', action: '', actor: null, from: '', to: '' };
-const ENTITIES = ['booking', 'booking_request', 'room', 'institution', 'user', 'session', 'token'];
+const ENTITIES = ['booking', 'series', 'booking_request', 'room', 'institution', 'user', 'session', 'token'];
 /** The actions the log records, by their stable code (labels in admin.audit.actions). */
 const ACTIONS = Object.keys(en.admin.audit.actions).map((k) => k.replace(/_/g, '.'));
 const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);

@@ -254,6 +254,8 @@ export interface AuditEntry {
   after?: unknown;
   /** A booking's history: the message its cancellation was mailed with. */
   message?: string | null;
+  /** A booking's history: whom the entry concerns (a co-host's address). */
+  about?: string | null;
 }
 
 export interface Page<T> {

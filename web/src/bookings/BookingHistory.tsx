@@ -26,6 +26,7 @@ export function BookingHistory({ bookingId, timeZone }: { bookingId: string; tim
               <li key={e.id}>
                 <time dateTime={e.at}>{formatInstant(e.at, timeZone)}</time> ·{' '}
                 <strong>{t(`bookingPage.actionNames.${action}`, { defaultValue: action })}</strong>
+                {e.about && <>: {e.about}</>}
                 {e.actor?.name && <span className="muted"> {t('bookingPage.by', { name: e.actor.name })}</span>}
                 {e.message && <blockquote className="history-message">{e.message}</blockquote>}
               </li>
