@@ -17,8 +17,11 @@ const auditOf = (ctx: CallContext, target: InviteeTarget) => ({
 });
 const inviteeNotFound = () => notFound('INVITEE_NOT_FOUND', 'No such invitee on this booking.', { it: 'Questa persona non è tra gli invitati di questa prenotazione.' });
 
-/** `message`: the inviter's words, mailed with the invitation. `resent`: the invitation again, with the meeting's links as they are now. */
-export type InviteeEvent = { action: 'added' | 'removed' | 'resent'; target: InviteeTarget; invitee: Invitee; ctx: CallContext; message?: string | undefined };
+/**
+ * `message`: the inviter's words, mailed with the invitation. `resent`: the invitation again, with
+ * the meeting's links as they are now. `made-cohost`: they host the meeting from now on (they are told).
+ */
+export type InviteeEvent = { action: 'added' | 'removed' | 'resent' | 'made-cohost'; target: InviteeTarget; invitee: Invitee; ctx: CallContext; message?: string | undefined };
 export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Promise<void>;
 
 export class InviteeService {
@@ -97,13 +100,15 @@ export class InviteeService {
     });
   }
 
-  /** Makes someone invited a co-host (they enter the meeting as host) or an attendee again; no mail. */
+  /** Makes someone invited a co-host (they enter the meeting as host, and are told by mail) or an attendee again. */
   async setCohost(ctx: CallContext, target: InviteeTarget, id: string, cohost: boolean): Promise<Invitee> {
     return this.uow.transaction(async (r) => {
       await this.authorise(r, ctx, target, true);
       const invitee = await r.bookings.invitees.setCohost(target, id, cohost);
       if (!invitee) throw inviteeNotFound();
       await r.audit.record({ ...auditOf(ctx, target), action: cohost ? 'booking.cohost-added' : 'booking.cohost-removed', after: { email: invitee.email } });
+      // Someone who now hosts should know before the meeting; undoing it is the booker's own affair.
+      if (cohost) for (const l of this.listeners) await l(r, { action: 'made-cohost', target, invitee, ctx });
       return invitee;
     });
   }

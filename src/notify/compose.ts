@@ -40,6 +40,8 @@ export type ComposeJob =
       bookerOnly?: boolean;
       /** The invitation sent again to an invitee, with the links as they are now. */
       resent?: boolean;
+      /** The invitee was made a co-host, by this person (their name is read when the mail is written). */
+      cohostBy?: string;
       /** The invitees when the change was made (listeners.ts, `invitedAtChange`); absent in jobs from before it: all. */
       inviteeIds?: string[];
     }
@@ -58,6 +60,7 @@ export type ComposeJob =
       to?: Recipient;
       message?: MailMessage;
       resent?: boolean;
+      cohostBy?: string;
       inviteeIds?: string[];
     }
   | { kind: 'reminder'; id: string; minutesBefore: number; startsAt: string };
@@ -226,6 +229,7 @@ export class MailComposer {
     ];
     const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, b.bookerId, job.bookerOnly ? null : { bookingId: b.id }, b, job.inviteeIds);
     const replyTo = await this.replyTo(reads, b.bookerId);
+    const cohostBy = await this.cohostBy(reads, job.cohostBy);
     return recipients.map((to) =>
       this.mail(to, method, eventsFor(to.invitee === true), replyTo(to), {
         kind: KIND[job.action],
@@ -239,6 +243,7 @@ export class MailComposer {
         message,
         was: wasOf(job.was),
         resent: job.resent,
+        ...cohostBy,
       }),
     );
   }
@@ -256,6 +261,7 @@ export class MailComposer {
     const details = await reads.details({ bookingId: current?.id ?? s.id, seriesId: s.id });
     const uid = seriesUid(s.id, this.config.publicUrl);
     const message = await this.message(reads, job.message);
+    const cohostBy = await this.cohostBy(reads, job.cohostBy);
     const firstEnd = new Date(s.firstStart.getTime() + s.durationMinutes * 60_000);
     // One date cancelled: CANCEL naming that instance by RECURRENCE-ID (RFC 5546, 3.2.5).
     const rid = job.recurrenceId ? new Date(job.recurrenceId) : null;
@@ -295,6 +301,7 @@ export class MailComposer {
         occurrenceOnly,
         message,
         resent: job.resent,
+        ...cohostBy,
         ...(changedDate && { roomName: changedDate.roomName, was: wasOf(job.changedDate!.was) }),
         ...(!changedDate && job.nextWas && job.nextWas.bookingId === current?.id && { was: wasOf(job.nextWas) }),
       }),
@@ -331,6 +338,11 @@ export class MailComposer {
       });
       return { to: to.email, ...rendered, replyTo: replyTo(to) };
     });
+  }
+
+  /** Who made the recipient a co-host, by their name as it is now (null: the person is gone). */
+  private async cohostBy(reads: BatchReads, userId: string | undefined): Promise<{ madeCohostBy?: string | null }> {
+    return userId ? { madeCohostBy: (await reads.person(userId))?.name ?? null } : {};
   }
 
   /** A job's message with its author's name as it is now (null: the person is gone). */

@@ -119,6 +119,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       to,
       ...said(e),
       ...(e.action === 'resent' && { resent: true }),
+      ...(e.action === 'made-cohost' && { cohostBy: e.ctx.actor.userId }),
     };
     await countMails(r, e.ctx.actor.userId, limits, clock.now(), 1, { refusable: !removed });
     if ('bookingId' in e.target) {

@@ -38,6 +38,8 @@ export type MailContent = {
   signature?: boolean | undefined;
   /** The invitation sent again, with the links as they are now (an update in the calendar). */
   resent?: boolean | undefined;
+  /** The recipient was made a co-host, by this person (null: their name is not known). */
+  madeCohostBy?: string | null | undefined;
   /** What the person who changed or cancelled it wrote (`from`: their name, null when unknown). */
   message?: SaidMessage | undefined;
 };
@@ -63,6 +65,9 @@ const WORDS = {
     },
     remindersOff: 'Puoi disattivare questi promemoria in Il mio account',
     resentLabel: 'Invito inviato di nuovo',
+    cohostLabel: 'Co-organizzatore',
+    madeCohost: (by: string | null) =>
+      `${by ?? 'Chi ha prenotato la riunione'} ti ha nominato co-organizzatore: accedendo con questo indirizzo entri nella riunione come organizzatore (puoi far entrare gli ospiti in attesa e gestire i partecipanti).`,
     resent: 'Ti inviamo di nuovo l’invito con i link attuali della riunione: quelli delle email precedenti potrebbero non funzionare più.',
     occurrenceCancelled: 'È annullata solo questa data della serie.',
     occurrenceChanged: 'Cambia solo questa data della serie.',
@@ -99,6 +104,9 @@ const WORDS = {
     },
     remindersOff: 'You can turn these reminders off in My account',
     resentLabel: 'Invitation sent again',
+    cohostLabel: 'Co-host',
+    madeCohost: (by: string | null) =>
+      `${by ?? 'The person who booked the meeting'} made you a co-host: signed in with this address, you enter the meeting as host (you may let waiting guests in and manage the participants).`,
     resent: 'Here is the invitation again with the meeting’s current links: those in earlier mails may no longer work.',
     occurrenceCancelled: 'Only this date of the series is cancelled.',
     occurrenceChanged: 'Only this date of the series changes.',
@@ -137,7 +145,7 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 export function renderMail(c: MailContent): RenderedMail {
   const w = WORDS[c.locale];
-  const label = c.resent ? w.resentLabel : w[c.kind];
+  const label = c.madeCohostBy !== undefined ? w.cohostLabel : c.resent ? w.resentLabel : w[c.kind];
   const subject =
     c.kind === 'reminder' && c.minutesBefore !== undefined ? `${label}: ${c.title} ${w.inMinutes(c.minutesBefore)}` : `${label}: ${c.title}`;
   const lines: [string, string][] = [
@@ -156,13 +164,16 @@ export function renderMail(c: MailContent): RenderedMail {
     ...(c.details.dialIn?.sipUri ? [[w.sip, c.details.dialIn.sipUri] as [string, string]] : []),
     ...(c.invitee ? [] : [[w.details, c.portalUrl] as [string, string]]),
   ];
-  const about = c.resent
-    ? w.resent
-    : c.occurrenceOnly && c.kind === 'cancellation'
-      ? `${w.intro.cancellation} ${w.occurrenceCancelled}`
-      : c.occurrenceOnly && c.kind === 'update'
-        ? `${w.intro.update} ${w.occurrenceChanged}`
-        : w.intro[c.kind];
+  const about =
+    c.madeCohostBy !== undefined
+      ? w.madeCohost(c.madeCohostBy)
+      : c.resent
+        ? w.resent
+        : c.occurrenceOnly && c.kind === 'cancellation'
+          ? `${w.intro.cancellation} ${w.occurrenceCancelled}`
+          : c.occurrenceOnly && c.kind === 'update'
+            ? `${w.intro.update} ${w.occurrenceChanged}`
+            : w.intro[c.kind];
   const intro = c.bookedFor ? `${w.bookedFor(c.bookedFor)} ${c.kind === 'invitation' ? '' : about}`.trim() : about;
   const dates = (c.dates ?? []).map((d) => DateTime.fromJSDate(d, { zone: c.roomZone }).setLocale(c.locale).toFormat('ccc d LLL yyyy HH:mm'));
   const text = [

@@ -126,7 +126,7 @@ describeInBrowser('inviting people by e-mail', () => {
     const box = list.getByRole('checkbox', { name: 'Co-organizzatore: bruno@uni.example' });
     expect(await box.isChecked()).toBe(false);
     await box.check();
-    await page.getByText('bruno@uni.example ora entra nella riunione come organizzatore.').waitFor();
+    await page.getByText('bruno@uni.example ora entra nella riunione come organizzatore, e lo sa per e-mail.').waitFor();
     const cohosts = async () => ((await portal.api(maria, 'GET', `/api/v1/bookings/${bookingId}/invitees`)).body.items as Array<{ email: string; cohost: boolean }>).filter((i) => i.cohost).map((i) => i.email);
     expect(await cohosts()).toEqual(['bruno@uni.example']);
     await expectAccessible(page, 'invitees with a co-host');

@@ -190,6 +190,20 @@ describe('invitation, update and cancellation of a booking', () => {
     expect(String(prop(calendarOf(update).events[0]!, 'description'))).not.toContain('PIN');
   });
 
+  it('tells someone made a co-host that they enter as host; making them an attendee again mails nothing', async () => {
+    const res = await book(bruno, { title: 'Laboratorio condiviso', start: '2026-07-09T09:00', end: '2026-07-09T10:00' });
+    const added = await t.api('POST', `/api/v1/bookings/${res.body.id}/invitees`, { as: bruno, body: { email: 'tutor@uni.example', locale: 'en' } });
+    await smtp.waitFor(subjectIs('tutor@uni.example', 'Invitation: Laboratorio condiviso'));
+    expect((await t.api('PATCH', `/api/v1/bookings/${res.body.id}/invitees/${added.body.id}`, { as: bruno, body: { cohost: true } })).status).toBe(200);
+    const told = await smtp.waitFor(subjectIs('tutor@uni.example', 'Co-host: Laboratorio condiviso'));
+    expect(told.parsed.text).toContain('Bruno made you a co-host: signed in with this address, you enter the meeting as host');
+    expect(told.parsed.text).toContain(`Join with your institution’s account: https://meet.example.org/join/${res.body.id}`);
+    expect(calendarOf(told).method).toBe('REQUEST');
+    expect((await t.api('PATCH', `/api/v1/bookings/${res.body.id}/invitees/${added.body.id}`, { as: bruno, body: { cohost: false } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(smtp.inbox.filter((m) => m.to.includes('tutor@uni.example'))).toHaveLength(2);
+  });
+
   it('sends the invitation again, with the new guest link, to everyone invited to a booking or a series', async () => {
     const res = await book(bruno, { title: 'Link trapelato', start: '2026-07-08T09:00', end: '2026-07-08T10:00' });
     const id = res.body.id as string;

@@ -600,7 +600,7 @@ export const en = {
     uninvited: '{{email}} is no longer invited and gets a cancellation.',
     cohost: 'Co-host',
     cohostHint: 'A co-host enters the meeting as host, as you do, when signed in with the address invited (a co-teacher, a tutor who runs the room).',
-    cohostOn: '{{email}} now enters the meeting as host.',
+    cohostOn: '{{email}} now enters the meeting as host, and is told by mail.',
     cohostOff: '{{email}} now enters the meeting as a participant.',
     history: 'History',
     historyEmpty: 'No changes recorded yet.',

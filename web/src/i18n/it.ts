@@ -602,7 +602,7 @@ export const it: Messages = {
     uninvited: '{{email}} non è più invitato e riceve un annullamento.',
     cohost: 'Co-organizzatore',
     cohostHint: 'Un co-organizzatore entra nella riunione come organizzatore, come te, quando accede con l’indirizzo invitato (un altro docente, un tutor che gestisce l’aula).',
-    cohostOn: '{{email}} ora entra nella riunione come organizzatore.',
+    cohostOn: '{{email}} ora entra nella riunione come organizzatore, e lo sa per e-mail.',
     cohostOff: '{{email}} ora entra nella riunione come partecipante.',
     history: 'Cronologia',
     historyEmpty: 'Nessuna modifica registrata.',
