@@ -206,6 +206,8 @@ export interface BookingRepository {
 /** Someone the booker invited by e-mail, to one booking or to a whole series. */
 /** `cohost`: enters the meeting as host (signed in with the invited address), as the booker does. */
 export type MailSettings = { reminders: boolean; timeZone: string | null; requestMails: boolean };
+/** Each choice absent stays as it is. */
+export type MailSettingsChange = { [K in keyof MailSettings]?: MailSettings[K] | undefined };
 export type Invitee = { id: string; bookingId: string | null; seriesId: string | null; email: string; locale: 'it' | 'en'; timeZone: string | null; cohost: boolean; createdAt: Date };
 export type InviteeTarget = { bookingId: string } | { seriesId: string };
 export interface InviteeRepository {
@@ -309,8 +311,7 @@ export interface UserRepository {
    * booking request; null: no such person.
    */
   mailSettings(id: string): Promise<MailSettings | null>;
-  setMailSettings(id: string, change: { reminders?: boolean | undefined; timeZone?: string | null | undefined }): Promise<boolean>;
-  setRequestMails(id: string, on: boolean): Promise<boolean>;
+  setMailSettings(id: string, change: MailSettingsChange): Promise<boolean>;
   /**
    * Disables (a date) or enables (null) an account. Disabling ends its sessions and API tokens in
    * the same transaction and announces it on `auth_changes`, so every instance forgets them.
@@ -580,10 +581,10 @@ export type SeriesEvent = {
   /** As BookingEvent's: the words of the person changing or cancelling, mailed with the change. */
   message?: string | undefined;
   /**
-   * A change of the whole series that moved its next date (its time, its room): where that date
-   * was, each absent where it stayed. The mail shows it under that date, as for one booking.
+   * A change of the whole series: its next date before and after it. Where the change moved that
+   * date (its time, its room), the mail says where it was, as for one booking.
    */
-  was?: { bookingId: string; slot?: { start: Date; end: Date } | undefined; roomName?: string | undefined } | undefined;
+  next?: { before: Booking; after: Booking } | undefined;
 };
 /** Reacts to a series change inside its transaction, like BookingListener. */
 export type SeriesListener = (repos: Repositories, event: SeriesEvent) => Promise<void>;

@@ -6,7 +6,7 @@ import { isValidTimeZone } from '../domain/time.ts';
 import { checkPassword } from '../domain/password-policy.ts';
 import { addressLimitSeconds, waitBeforeAttempt, type FailureCounts, type LoginLimits } from '../domain/sign-in-delay.ts';
 import { bookingRefusal } from '../domain/subscription.ts';
-import type { CallContext, Clock, Institution, Locale, UnitOfWork, User } from '../ports.ts';
+import type { CallContext, Clock, Institution, Locale, MailSettingsChange, UnitOfWork, User } from '../ports.ts';
 import { PASSWORD_MAIL_QUEUE, type PasswordMailJob } from './people.ts';
 
 export interface PasswordHasher {
@@ -251,17 +251,15 @@ export class AccountService {
     };
   }
 
-  /** A person's own choices for the mails they get: reminders, and the zone their times are shown in. */
-  async setMailSettings(ctx: CallContext, change: { reminders?: boolean | undefined; timeZone?: string | null | undefined }): Promise<void> {
+  /**
+   * A person's own choices for the mails they get: reminders, the zone their times are shown in and
+   * (administrators only) the mail of each new booking request; all of them or, refused, none.
+   */
+  async setMailSettings(ctx: CallContext, change: MailSettingsChange): Promise<void> {
+    if (change.requestMails !== undefined && ctx.actor.role !== 'admin') throw adminOnly();
     // The API's schema refuses a zone that is not one; a caller in the process is held to it too.
     if (change.timeZone && !isValidTimeZone(change.timeZone)) throw timeZoneRefused();
     if (!(await this.uow.transaction((r) => r.users.setMailSettings(ctx.actor.userId, change)))) throw accountGone();
-  }
-
-  /** An administrator turns the mail of each new booking request on or off for themselves. */
-  async setRequestMails(ctx: CallContext, on: boolean): Promise<void> {
-    if (ctx.actor.role !== 'admin') throw adminOnly();
-    if (!(await this.uow.transaction((r) => r.users.setRequestMails(ctx.actor.userId, on)))) throw accountGone();
   }
 
   listTokens(ctx: CallContext) {

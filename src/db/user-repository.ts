@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Role } from '../domain/access.ts';
-import { AUTH_CHANNEL, type AuthChange, type ListedUser, type Locale, type MailSettings, type User, type UserInput, type UserFilter, type UserRepository, type UserWithSecret } from '../ports.ts';
+import { AUTH_CHANNEL, type AuthChange, type ListedUser, type Locale, type MailSettings, type MailSettingsChange, type User, type UserInput, type UserFilter, type UserRepository, type UserWithSecret } from '../ports.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
 import { containsPattern } from './like.ts';
@@ -144,18 +144,18 @@ export class PgUserRepository implements UserRepository {
     return row ? { reminders: row.reminders, timeZone: row.time_zone, requestMails: row.request_mails } : null;
   }
 
-  async setMailSettings(id: string, s: { reminders?: boolean | undefined; timeZone?: string | null | undefined }): Promise<boolean> {
+  async setMailSettings(id: string, s: MailSettingsChange): Promise<boolean> {
     const row = await this.db
       .updateTable('users')
-      .set({ ...(s.reminders !== undefined && { reminders: s.reminders }), ...(s.timeZone !== undefined && { time_zone: s.timeZone }), updated_at: sql`now()` })
+      .set({
+        ...(s.reminders !== undefined && { reminders: s.reminders }),
+        ...(s.timeZone !== undefined && { time_zone: s.timeZone }),
+        ...(s.requestMails !== undefined && { request_mails: s.requestMails }),
+        updated_at: sql`now()`,
+      })
       .where('id', '=', id)
       .returning('id')
       .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  async setRequestMails(id: string, on: boolean): Promise<boolean> {
-    const row = await this.db.updateTable('users').set({ request_mails: on, updated_at: sql`now()` }).where('id', '=', id).returning('id').executeTakeFirst();
     return row !== undefined;
   }
 

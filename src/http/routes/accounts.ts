@@ -65,9 +65,9 @@ export const accountRoutes: FastifyPluginAsyncZod<{ services: Services; cookieSe
     schema: { tags: ['session'], summary: 'Save the signed-in person’s language, their mail choices (reminders, time zone) and (administrators) whether new requests are mailed to them', body: S.MePatch, response: { 200: S.Me, ...S.errorResponses } },
     handler: async (req) => {
       const ctx = callContext(req);
-      // The administrators-only switch first: a member's request that names it changes nothing.
-      if (req.body.requestMails !== undefined) await accounts.setRequestMails(ctx, req.body.requestMails);
-      if (req.body.reminders !== undefined || req.body.timeZone !== undefined) await accounts.setMailSettings(ctx, { reminders: req.body.reminders, timeZone: req.body.timeZone });
+      // The mail choices first: a member's request that names the administrators' switch changes nothing.
+      const { locale: _locale, ...mail } = req.body;
+      if (Object.values(mail).some((v) => v !== undefined)) await accounts.setMailSettings(ctx, mail);
       const me = req.body.locale !== undefined ? await accounts.setLanguage(ctx, req.body.locale) : await accounts.me(ctx);
       return meView(me, req.csrfToken);
     },
