@@ -4,6 +4,9 @@ import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
 import { seriesDb, type InviteeTable } from './series-schema.ts';
 
+/** The column and id a target's invitees are kept under (a booking's, or a whole series'). */
+const ownerOf = (t: InviteeTarget) => ('bookingId' in t ? (['booking_id', t.bookingId] as const) : (['series_id', t.seriesId] as const));
+
 type Row = { [K in keyof InviteeTable]: K extends 'id' | 'locale' ? string : K extends 'created_at' ? Date : K extends 'cohost' ? boolean : InviteeTable[K] };
 
 export class PgInviteeRepository implements InviteeRepository {
@@ -21,9 +24,9 @@ export class PgInviteeRepository implements InviteeRepository {
   }
 
   async list(target: InviteeTarget): Promise<Invitee[]> {
-    const q = this.db.selectFrom('booking_invitees').selectAll();
+    const [column, owner] = ownerOf(target);
     // Those added together (one list, one instant) read in the order of their addresses.
-    const rows = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).orderBy('created_at').orderBy(sql`lower(email)`).orderBy('id').execute();
+    const rows = await this.db.selectFrom('booking_invitees').selectAll().where(column, '=', owner).orderBy('created_at').orderBy(sql`lower(email)`).orderBy('id').execute();
     return rows.map(toInvitee);
   }
 
@@ -46,15 +49,15 @@ export class PgInviteeRepository implements InviteeRepository {
   }
 
   async remove(target: InviteeTarget, id: string): Promise<Invitee | null> {
-    const q = this.db.deleteFrom('booking_invitees').where('id', '=', id);
-    const row = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).returningAll().executeTakeFirst();
+    const [column, owner] = ownerOf(target);
+    const row = await this.db.deleteFrom('booking_invitees').where('id', '=', id).where(column, '=', owner).returningAll().executeTakeFirst();
     if (row) await this.changed(target);
     return row ? toInvitee(row) : null;
   }
 
   async setCohost(target: InviteeTarget, id: string, cohost: boolean): Promise<Invitee | null> {
-    const q = this.db.updateTable('booking_invitees').set({ cohost }).where('id', '=', id);
-    const row = await ('bookingId' in target ? q.where('booking_id', '=', target.bookingId) : q.where('series_id', '=', target.seriesId)).returningAll().executeTakeFirst();
+    const [column, owner] = ownerOf(target);
+    const row = await this.db.updateTable('booking_invitees').set({ cohost }).where('id', '=', id).where(column, '=', owner).returningAll().executeTakeFirst();
     if (row) await this.changed(target);
     return row ? toInvitee(row) : null;
   }
