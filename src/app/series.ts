@@ -335,7 +335,7 @@ export class SeriesService {
         throw conflicts(refusals, kept.length, false, zone);
       }
       const updated = (await r.bookings.series.findById(series.id))!;
-      await this.emit(r, { action: 'updated', series: updated, ctx, message, ...(!splitAt && { was: movedNext(inScope, booked) }) });
+      await this.emit(r, { action: 'updated', series: updated, ctx, message, ...(!splitAt && { next: nextDate(inScope, booked) }) });
       if (splitAt) {
         const tail = (await r.bookings.series.findById(target))!;
         await this.emit(r, { action: 'created', series: tail, ctx, message });
@@ -529,19 +529,11 @@ export class SeriesService {
   }
 }
 
-/**
- * Where the series' next date was, when a change of the whole series moved it (its time or room):
- * the first date in scope before the change against the same booking after it. Undefined when it
- * stayed, or is gone.
- */
-function movedNext(before: readonly Booking[], after: readonly Booking[]): SeriesEvent['was'] {
+/** The series' next date (the first in scope) before a change of the whole series and after it; undefined when it is gone. */
+function nextDate(before: readonly Booking[], after: readonly Booking[]): SeriesEvent['next'] {
   const next = [...before].sort((a, b) => a.start.getTime() - b.start.getTime())[0];
   const now = next && after.find((b) => b.id === next.id);
-  if (!next || !now) return undefined;
-  const moved = next.start.getTime() !== now.start.getTime() || next.end.getTime() !== now.end.getTime();
-  const roomChanged = next.roomId !== now.roomId;
-  if (!moved && !roomChanged) return undefined;
-  return { bookingId: next.id, ...(moved && { slot: { start: next.start, end: next.end } }), ...(roomChanged && { roomName: next.roomName }) };
+  return next && now ? { before: next, after: now } : undefined;
 }
 
 export const refusalView = (f: Refusal, zone?: string, lang: 'en' | 'it' = 'en') => ({

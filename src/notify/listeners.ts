@@ -4,7 +4,7 @@
 // transaction (app/sender-limits.ts): over it, the change is refused, except cancellations.
 import type { InviteeListener } from '../app/invitees.ts';
 import { countMails, type InvitationLimits } from '../app/sender-limits.ts';
-import type { BookingEvent, BookingListener, CallContext, Clock, Repositories, SeriesListener } from '../ports.ts';
+import type { Booking, BookingEvent, BookingListener, CallContext, Clock, Repositories, SeriesEvent, SeriesListener } from '../ports.ts';
 import type { ComposeJob, MailWas } from './compose.ts';
 
 export const COMPOSE_QUEUE = 'mail-compose';
@@ -22,14 +22,24 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
   /** The author's words ride in the job: a message is said once, with the change it explains. */
   const said = (e: { message?: string | undefined; ctx: CallContext }) => (e.message ? { message: { text: e.message, from: e.ctx.actor.userId } } : {});
 
-  /** An update that moved a booking says from where: its time and room before, those that changed. */
+  /** Where a change moved a booking from: its time and room before, those that changed (undefined: neither). */
+  const movedFrom = (before: Booking, after: Booking): MailWas | undefined => {
+    const moved = before.start.getTime() !== after.start.getTime() || before.end.getTime() !== after.end.getTime();
+    const roomChanged = before.roomId !== after.roomId;
+    if (!moved && !roomChanged) return undefined;
+    return { ...(moved && { slot: { start: before.start.toISOString(), end: before.end.toISOString() } }), ...(roomChanged && { roomName: before.roomName }) };
+  };
+
+  /** An update that moved a booking says from where. */
   const was = (e: BookingEvent): { was?: MailWas } => {
-    const before = e.before;
-    if (e.action !== 'updated' || !before) return {};
-    const moved = before.start.getTime() !== e.after.start.getTime() || before.end.getTime() !== e.after.end.getTime();
-    const roomChanged = before.roomId !== e.after.roomId;
-    if (!moved && !roomChanged) return {};
-    return { was: { ...(moved && { slot: { start: before.start.toISOString(), end: before.end.toISOString() } }), ...(roomChanged && { roomName: before.roomName }) } };
+    const from = e.action === 'updated' && e.before ? movedFrom(e.before, e.after) : undefined;
+    return from ? { was: from } : {};
+  };
+
+  /** A change of a whole series that moved its next date says where that date was, under it. */
+  const nextWas = (e: SeriesEvent): { nextWas?: { bookingId: string } & MailWas } => {
+    const from = e.next && movedFrom(e.next.before, e.next.after);
+    return from ? { nextWas: { bookingId: e.next!.after.id, ...from } } : {};
   };
 
   /**
@@ -92,13 +102,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
       action: e.action,
       method: e.action === 'cancelled' ? 'CANCEL' : 'REQUEST',
       ...said(e),
-      ...(e.was && {
-        nextWas: {
-          bookingId: e.was.bookingId,
-          ...(e.was.slot && { slot: { start: e.was.slot.start.toISOString(), end: e.was.slot.end.toISOString() } }),
-          ...(e.was.roomName && { roomName: e.was.roomName }),
-        },
-      }),
+      ...nextWas(e),
       // The second part of a split series is new, with the first part's invitees already on it.
       ...bookerOnly(e.action === 'created' && !e.series.splitFrom),
     };

@@ -14,14 +14,14 @@ import { ResendInvitation } from './ResendInvitation.tsx';
 /** The most addresses one invitation sends to (the API's bound). */
 const MOST_AT_ONCE = 50;
 
-/**
- * People invited by e-mail to a booking, or to the whole series for an occurrence. A single meeting
- * that has ended keeps its list to read: the server refuses changes to it (BOOKING_ENDED).
- */
 /** The invitee list a booking's page shows: its series' for a date of a series, else its own. */
 export const inviteesPath = (booking: Booking) =>
   booking.seriesId ? `/api/v1/series/${encodeURIComponent(booking.seriesId)}/invitees` : `/api/v1/bookings/${encodeURIComponent(booking.id)}/invitees`;
 
+/**
+ * People invited by e-mail to a booking, or to the whole series for an occurrence. A single meeting
+ * that has ended keeps its list to read: the server refuses changes to it (BOOKING_ENDED).
+ */
 export function Invitees({ booking, ended }: { booking: Booking; ended: boolean }) {
   const { t } = useTranslation();
   const editable = Boolean(booking.seriesId) || !ended;
