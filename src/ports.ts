@@ -208,15 +208,37 @@ export interface BookingRepository {
 export type MailSettings = { reminders: boolean; timeZone: string | null; requestMails: boolean };
 /** Each choice absent stays as it is. */
 export type MailSettingsChange = { [K in keyof MailSettings]?: MailSettings[K] | undefined };
-export type Invitee = { id: string; bookingId: string | null; seriesId: string | null; email: string; locale: 'it' | 'en'; timeZone: string | null; cohost: boolean; createdAt: Date };
+/**
+ * `reply`: what they answered from the link in their mails (null: nothing yet); `muted`: they asked for
+ * no more mail about this meeting. `replyToken`: that link's secret, written into their mails only.
+ */
+export type Invitee = {
+  id: string;
+  bookingId: string | null;
+  seriesId: string | null;
+  email: string;
+  locale: 'it' | 'en';
+  timeZone: string | null;
+  cohost: boolean;
+  reply: InviteeReply | null;
+  repliedAt: Date | null;
+  muted: boolean;
+  replyToken: string;
+  createdAt: Date;
+};
+export type InviteeReply = 'yes' | 'no';
 export type InviteeTarget = { bookingId: string } | { seriesId: string };
 export interface InviteeRepository {
   list(target: InviteeTarget): Promise<Invitee[]>;
   /** null when this address is already invited. */
-  add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null; cohost?: boolean }): Promise<Invitee | null>;
+  add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null; cohost?: boolean; muted?: boolean }): Promise<Invitee | null>;
   remove(target: InviteeTarget, id: string): Promise<Invitee | null>;
   /** null when there is no such invitee on the target. */
   setCohost(target: InviteeTarget, id: string, cohost: boolean): Promise<Invitee | null>;
+  /** The invitee whose mails carry this link; null when there is none (never was, or removed). */
+  findByReplyToken(token: string): Promise<Invitee | null>;
+  /** Their answer and their choice about mail; each absent stays as it is. */
+  setReply(id: string, change: { reply?: InviteeReply; muted?: boolean }, at: Date): Promise<Invitee | null>;
 }
 
 export type SeriesStatus = 'active' | 'cancelled';

@@ -4,7 +4,7 @@ import { canManageBooking } from '../domain/access.ts';
 import { checkNotEnded } from '../domain/booking-rules.ts';
 import { AppError, bookingNotFound, notFound, seriesNotFound, timeZoneRefused } from '../domain/errors.ts';
 import { isValidTimeZone } from '../domain/time.ts';
-import type { CallContext, Clock, Invitee, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
+import type { CallContext, Clock, Invitee, InviteeReply, InviteeTarget, Repositories, UnitOfWork } from '../ports.ts';
 import { countNewInvitee, tooManyInvitees, type InvitationLimits } from './sender-limits.ts';
 
 /** An entry of the booking's (or series') history, by whoever acted. */
@@ -23,6 +23,19 @@ const inviteeNotFound = () => notFound('INVITEE_NOT_FOUND', 'No such invitee on 
  */
 export type InviteeEvent = { action: 'added' | 'removed' | 'resent' | 'made-cohost'; target: InviteeTarget; invitee: Invitee; ctx: CallContext; message?: string | undefined };
 export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Promise<void>;
+
+/**
+ * What the link in an invitee's mails shows them: the meeting (a series' next date), their answer
+ * and their choice about mail. `state`: whether there is still something to answer for.
+ */
+export type InvitationReply = {
+  invitee: Invitee;
+  meeting: { title: string; roomName: string; start: Date; end: Date; timeZone: string; bookerName: string; series: boolean };
+  state: 'ahead' | 'over' | 'cancelled';
+};
+
+/** The secret of a reply link: 64 hex digits (migration 025); anything else is looked up nowhere. */
+const REPLY_TOKEN = /^[0-9a-f]{64}$/;
 
 export class InviteeService {
   private readonly uow: UnitOfWork;
@@ -92,7 +105,8 @@ export class InviteeService {
   async resend(ctx: CallContext, target: InviteeTarget, message?: string): Promise<{ sent: number }> {
     return this.uow.transaction(async (r) => {
       await this.authorise(r, ctx, target, true);
-      const invitees = await r.bookings.invitees.list(target);
+      // Not to those who asked for no more mail about this meeting.
+      const invitees = (await r.bookings.invitees.list(target)).filter((i) => !i.muted);
       for (const invitee of invitees) for (const l of this.listeners) await l(r, { action: 'resent', target, invitee, ctx, message });
       // The words stay with it, as a change's do (the history shows them).
       if (invitees.length > 0) await r.audit.record({ ...auditOf(ctx, target), action: 'booking.invitation-resent', after: { sent: invitees.length, ...(message && { message }) } });
@@ -120,6 +134,61 @@ export class InviteeService {
       if (!invitee) throw inviteeNotFound();
       for (const l of this.listeners) await l(r, { action: 'removed', target, invitee, ctx });
     });
+  }
+
+  /** The page of an invitee's reply link; null when the link leads nowhere (removed, or never was). */
+  async reply(token: string): Promise<InvitationReply | null> {
+    if (!REPLY_TOKEN.test(token)) return null;
+    const invitee = await this.uow.repos.bookings.invitees.findByReplyToken(token);
+    return invitee && this.replyOf(this.uow.repos, invitee);
+  }
+
+  /**
+   * The invitee's answer (will they come) or their choice about mail, from their link, without an
+   * account. An answer is for a meeting still ahead; mail can be turned off or on at any time (a
+   * one-click unsubscribe must work, RFC 8058). Answering again replaces the answer.
+   */
+  async answer(token: string, change: { reply?: InviteeReply; muted?: boolean }): Promise<InvitationReply | null> {
+    if (!REPLY_TOKEN.test(token)) return null;
+    return this.uow.transaction(async (r) => {
+      const invitee = await r.bookings.invitees.findByReplyToken(token);
+      if (!invitee) return null;
+      const before = await this.replyOf(r, invitee);
+      if (!before) return null;
+      if (change.reply && before.state !== 'ahead') {
+        throw new AppError(
+          'unprocessable',
+          before.state === 'cancelled' ? 'BOOKING_CANCELLED' : 'BOOKING_ENDED',
+          before.state === 'cancelled' ? 'This meeting was cancelled: there is nothing to answer.' : 'This meeting is over: there is nothing to answer.',
+          {},
+          { it: before.state === 'cancelled' ? 'Questa riunione è stata annullata: non c’è nulla a cui rispondere.' : 'Questa riunione è terminata: non c’è nulla a cui rispondere.' },
+        );
+      }
+      const after = await r.bookings.invitees.setReply(invitee.id, change, this.clock.now());
+      return after && { ...before, invitee: after };
+    });
+  }
+
+  /** The meeting an invitee's link is about, as it is now: the booking, or the series' next date. */
+  private async replyOf(r: Repositories, invitee: Invitee): Promise<InvitationReply | null> {
+    const now = this.clock.now().getTime();
+    if (invitee.bookingId) {
+      const b = await r.bookings.findById(invitee.bookingId);
+      if (!b) return null;
+      const state = b.status === 'cancelled' ? 'cancelled' : b.end.getTime() <= now ? 'over' : 'ahead';
+      return { invitee, state, meeting: { title: b.title, roomName: b.roomName, start: b.start, end: b.end, timeZone: b.timeZone, bookerName: b.bookerName, series: false } };
+    }
+    const s = invitee.seriesId ? await r.bookings.series.findById(invitee.seriesId) : null;
+    if (!s) return null;
+    const dates = (await r.bookings.ofSeries(s.id)).filter((o) => o.status === 'confirmed');
+    const next = dates.find((o) => o.end.getTime() > now) ?? dates.at(-1);
+    const firstEnd = new Date(s.firstStart.getTime() + s.durationMinutes * 60_000);
+    const state = s.status === 'cancelled' ? 'cancelled' : next && next.end.getTime() > now ? 'ahead' : 'over';
+    return {
+      invitee,
+      state,
+      meeting: { title: next?.title ?? s.title, roomName: next?.roomName ?? s.roomName, start: next?.start ?? s.firstStart, end: next?.end ?? firstEnd, timeZone: s.timeZone, bookerName: s.bookerName, series: true },
+    };
   }
 
   private async authorise(r: Repositories, ctx: CallContext, target: InviteeTarget, forChange = false): Promise<void> {

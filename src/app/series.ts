@@ -265,9 +265,10 @@ export class SeriesService {
           splitFrom: series.id,
         });
         // The people invited to the series are invited to both parts (the new part's invitation
-        // goes to them); at most the invitee limit of one series.
+        // goes to them); at most the invitee limit of one series. Who asked for no more mail stays
+        // so; an answer is asked again (the dates to come are not those they answered for).
         for (const i of await r.bookings.invitees.list({ seriesId: series.id })) {
-          await r.bookings.invitees.add({ seriesId: target }, { email: i.email, locale: i.locale, timeZone: i.timeZone, cohost: i.cohost });
+          await r.bookings.invitees.add({ seriesId: target }, { email: i.email, locale: i.locale, timeZone: i.timeZone, cohost: i.cohost, muted: i.muted });
         }
       } else {
         await r.bookings.series.update(series.id, { ...details, rrule: ruleText, firstStart: seriesStart, durationMinutes, exdates });

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import { JOIN_CHANNEL, type Invitee, type InviteeRepository, type InviteeTarget } from '../ports.ts';
+import { sql, type Selectable } from 'kysely';
+import { JOIN_CHANNEL, type Invitee, type InviteeReply, type InviteeRepository, type InviteeTarget } from '../ports.ts';
 import type { Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
 import { seriesDb, type InviteeTable } from './series-schema.ts';
@@ -7,7 +7,7 @@ import { seriesDb, type InviteeTable } from './series-schema.ts';
 /** The column and id a target's invitees are kept under (a booking's, or a whole series'). */
 const ownerOf = (t: InviteeTarget) => ('bookingId' in t ? (['booking_id', t.bookingId] as const) : (['series_id', t.seriesId] as const));
 
-type Row = { [K in keyof InviteeTable]: K extends 'id' | 'locale' ? string : K extends 'created_at' ? Date : K extends 'cohost' ? boolean : InviteeTable[K] };
+type Row = Selectable<InviteeTable>;
 
 export class PgInviteeRepository implements InviteeRepository {
   private readonly db;
@@ -30,7 +30,7 @@ export class PgInviteeRepository implements InviteeRepository {
     return rows.map(toInvitee);
   }
 
-  async add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null; cohost?: boolean }): Promise<Invitee | null> {
+  async add(target: InviteeTarget, input: { email: string; locale: 'it' | 'en'; timeZone: string | null; cohost?: boolean; muted?: boolean }): Promise<Invitee | null> {
     const row = await this.db
       .insertInto('booking_invitees')
       .values({
@@ -40,6 +40,7 @@ export class PgInviteeRepository implements InviteeRepository {
         locale: input.locale,
         time_zone: input.timeZone,
         cohost: input.cohost ?? false,
+        muted: input.muted ?? false,
       })
       .onConflict((oc) => oc.doNothing())
       .returningAll()
@@ -61,9 +62,38 @@ export class PgInviteeRepository implements InviteeRepository {
     if (row) await this.changed(target);
     return row ? toInvitee(row) : null;
   }
+
+  async findByReplyToken(token: string): Promise<Invitee | null> {
+    const row = await this.db.selectFrom('booking_invitees').selectAll().where('reply_token', '=', token).executeTakeFirst();
+    return row ? toInvitee(row) : null;
+  }
+
+  // Who comes and who reads mail decide nothing about joining: no notice to the join caches.
+  async setReply(id: string, change: { reply?: InviteeReply; muted?: boolean }, at: Date): Promise<Invitee | null> {
+    const row = await this.db
+      .updateTable('booking_invitees')
+      .set({ ...(change.reply && { reply: change.reply, replied_at: at }), ...(change.muted !== undefined && { muted: change.muted }) })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toInvitee(row) : null;
+  }
 }
 
 
 function toInvitee(r: Row): Invitee {
-  return { id: r.id, bookingId: r.booking_id, seriesId: r.series_id, email: r.email, locale: r.locale === 'en' ? 'en' : 'it', timeZone: r.time_zone, cohost: r.cohost, createdAt: r.created_at };
+  return {
+    id: r.id,
+    bookingId: r.booking_id,
+    seriesId: r.series_id,
+    email: r.email,
+    locale: r.locale === 'en' ? 'en' : 'it',
+    timeZone: r.time_zone,
+    cohost: r.cohost,
+    reply: r.reply === 'yes' || r.reply === 'no' ? r.reply : null,
+    repliedAt: r.replied_at,
+    muted: r.muted,
+    replyToken: r.reply_token,
+    createdAt: new Date(r.created_at),
+  };
 }

@@ -47,6 +47,10 @@ export interface InviteeTable {
   locale: Generated<string>;
   time_zone: string | null;
   cohost: Generated<boolean>;
+  reply_token: Generated<string>;
+  reply: string | null;
+  replied_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  muted: Generated<boolean>;
   created_at: Timestamp;
 }
 

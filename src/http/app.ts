@@ -57,6 +57,7 @@ import { oidcRoutes } from './routes/oidc.ts';
 import { samlRoutes } from './routes/saml.ts';
 import { docsSite } from './docs-site.ts';
 import { registerSecurity } from './security.ts';
+import { invitationReplyRoutes } from './routes/invitation-reply.ts';
 import { JOIN_PAGE_SCRIPTS } from './join-pages.ts';
 import { DISCOVERY_SCRIPT } from './routes/discovery.ts';
 import { DATABASE_RETRY_SECONDS } from './errors.ts';
@@ -281,6 +282,8 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   }
 
   if (o.joining) await app.register(joiningRoutes, o.joining);
+  // An invitee's own link, in their mails (server-rendered, as the join pages): their answer, and mail.
+  await app.register(invitationReplyRoutes, { invitees: o.services.calendar.invitees });
 
   app.get('/healthz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async () => ({ status: 'ok' }));
   const loop = new EventLoopWatch();

@@ -135,7 +135,7 @@ const regionNames = new KeptValues<Intl.DisplayNames>(10);
 const dateFormat = (locale: string, o: Intl.DateTimeFormatOptions) => dateFormats.get(`${locale} ${JSON.stringify(o)}`, () => new Intl.DateTimeFormat(locale, o));
 const relativeFormat = (locale: string, numeric: 'auto' | 'always' = 'auto') => relativeFormats.get(`${locale} ${numeric}`, () => new Intl.RelativeTimeFormat(locale, { numeric }));
 
-const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 // Everyone joining one meeting sees the same line: kept per meeting time and language.
 const whenLines = new KeptValues<string>(2_000);
@@ -147,7 +147,8 @@ function when(m: MeetingSummary, lang: Lang): string {
   });
 }
 
-function layout(lang: Lang, title: string, body: string, opts: { refreshSeconds?: number; selfUrl: string }): string {
+/** The frame of every server-rendered page (join, guest, an invitee's reply): bar, language switch, footer. */
+export function layout(lang: Lang, title: string, body: string, opts: { refreshSeconds?: number; selfUrl: string }): string {
   const other: Lang = lang === 'it' ? 'en' : 'it';
   const switchUrl = `${opts.selfUrl.split('?')[0]}?lang=${other}`;
   return `<!doctype html>
@@ -181,6 +182,13 @@ label{display:block;margin:1rem 0 .25rem;font-weight:600}
 .hint{color:#444;font-size:.9rem}
 input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px solid #888;border-radius:6px}
 .error{color:#a50e0e;font-weight:600}
+.reply fieldset{border:1px solid #c9ced6;border-radius:8px;margin:1.25rem 0;padding:.75rem 1rem 1rem}
+.reply legend{font-weight:650;padding:0 .35rem}
+.reply .choices{display:flex;flex-wrap:wrap;gap:.6rem}
+.reply button.secondary{background:#fff;color:#1d3a5f;border:2px solid #1d3a5f}
+.reply button[aria-pressed=true]{box-shadow:inset 0 0 0 3px #ffd166}
+.reply .done{background:#e8f3ea;border-left:4px solid #2e7d32;padding:.6rem .8rem;border-radius:4px}
+.reply .notice{background:#fff4e5;border-left:4px solid #b26a00;padding:.6rem .8rem;border-radius:4px}
 footer{margin-top:auto;padding:1.25rem;text-align:center;color:#5b6573;font-size:.85rem;border-top:1px solid #dfe3e8;background:#fff}
 footer p{margin:0}
 @media (max-width:480px){main{margin:1rem auto;padding:1.25rem}}

@@ -504,6 +504,9 @@ export const Invitee = z.object({
   locale: z.enum(['it', 'en']),
   timeZone: z.string().nullable(),
   cohost: z.boolean().describe('enters the meeting as host when signed in with this address'),
+  reply: z.enum(['yes', 'no']).nullable().describe('what they answered from the link in their mails: will they come (null: no answer yet)'),
+  repliedAt: Instant.nullable(),
+  muted: z.boolean().describe('they asked, from their mails, for no more mail about this meeting: changes, cancellation and reminders no longer reach them'),
   createdAt: Instant,
 });
 export const InviteeChange = z.strictObject({ cohost: z.boolean().describe('true: they enter the meeting as host, as the booker does') });

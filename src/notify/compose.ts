@@ -2,7 +2,7 @@
 // with the iCalendar part), from the state in the database when the job runs, so a later change
 // is never overtaken by an earlier one's mail.
 import type { PgBookingRepository } from '../db/booking-repository.ts';
-import type { Booking } from '../ports.ts';
+import type { Booking, Invitee } from '../ports.ts';
 import type { PgMailRepository } from '../db/mail-repository.ts';
 import { buildCalendar, type CalendarEvent, type CalendarMethod } from './calendar.ts';
 import type { OutgoingMail } from './mailer.ts';
@@ -19,6 +19,8 @@ export type Recipient = {
   invitee?: boolean | undefined;
   /** The person who booked for the owner (issue #17) gets a short note, without the calendar entry: the owner's name. */
   bookedFor?: string | undefined;
+  /** An invitee's own link: they answer whether they come, or stop the mails about this meeting. */
+  replyUrl?: string | undefined;
 };
 export type MailAction = 'created' | 'updated' | 'cancelled';
 /** The words the person changing or cancelling wrote, and who they are (their name is read when the mail is written). */
@@ -92,6 +94,24 @@ export function describe(details: MeetingDetails, portalUrl: string | null, desc
  */
 export const locationOf = (roomName: string, details: MeetingDetails) =>
   `WebMeetings – ${roomName} (online)${details.joinUrl ? ` – ${details.joinUrl}` : ''}`;
+
+/** An invitee's reply link (http/routes/invitation-reply.ts): their answer, and their choice about mail. */
+export const replyUrl = (token: string, publicUrl: string) => new URL(`/i/${token}`, publicUrl).toString();
+
+/**
+ * An invitee's mail says where to stop the mails (RFC 2369, 3.2), and, over HTTPS, that one POST
+ * does it (RFC 8058, 3.1: List-Unsubscribe-Post; the URI must be HTTPS). Mail providers ask senders
+ * for both before they deliver much mail; the link is the invitee's own, so it needs no other key.
+ */
+const listHeaders = (reply: string | undefined): { headers?: Record<string, string> } =>
+  reply
+    ? {
+        headers: {
+          'List-Unsubscribe': `<${reply}/mail-off>`,
+          ...(reply.startsWith('https://') && { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+        },
+      }
+    : {};
 
 /** The booking's own page in the portal: the stable address every mail, feed and file links to. */
 export const bookingPageUrl = (id: string, publicUrl: string) => new URL(`/bookings/${id}`, publicUrl).toString();
@@ -227,7 +247,7 @@ export class MailComposer {
         stamp: b.updatedAt,
       },
     ];
-    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, b.bookerId, job.bookerOnly ? null : { bookingId: b.id }, b, job.inviteeIds);
+    const recipients = job.to ? await this.invited(reads, { bookingId: b.id }, job.to) : await this.recipients(reads, b.bookerId, job.bookerOnly ? null : { bookingId: b.id }, b, job.inviteeIds);
     const replyTo = await this.replyTo(reads, b.bookerId);
     const cohostBy = await this.cohostBy(reads, job.cohostBy);
     return recipients.map((to) =>
@@ -286,7 +306,7 @@ export class MailComposer {
           : upcoming.filter((o) => o.isException).map((o) => ({ ...base, start: o.start, end: o.end, summary: o.title, recurrenceId: o.recurrenceId!, location: locationOf(o.roomName, details) }));
       return [master, ...exceptions];
     };
-    const recipients = job.to ? [{ ...job.to, invitee: true }] : await this.recipients(reads, s.bookerId, job.bookerOnly ? null : { seriesId: s.id }, s, job.inviteeIds);
+    const recipients = job.to ? await this.invited(reads, { seriesId: s.id }, job.to) : await this.recipients(reads, s.bookerId, job.bookerOnly ? null : { seriesId: s.id }, s, job.inviteeIds);
     const replyTo = await this.replyTo(reads, s.bookerId);
     return recipients.map((to) =>
       this.mail(to, job.method, eventsFor(to.invitee === true), replyTo(to), {
@@ -313,7 +333,10 @@ export class MailComposer {
     if (!b || b.status !== 'confirmed' || b.start.toISOString() !== new Date(job.startsAt).toISOString()) return [];
     const details = await reads.details({ bookingId: b.id, seriesId: b.seriesId });
     const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
-    const recipients = [...(await this.recipients(reads, b.bookerId, { bookingId: b.id })), ...(b.seriesId ? (await reads.invitees({ seriesId: b.seriesId })).map(this.asRecipient) : [])];
+    // Nor are those who said they will not come reminded.
+    const declined = (i: Invitee) => i.reply === 'no';
+    const seriesInvitees = b.seriesId ? (await reads.invitees({ seriesId: b.seriesId })).filter((i) => !i.muted && !declined(i)).map(this.asRecipient) : [];
+    const recipients = [...(await this.recipients(reads, b.bookerId, { bookingId: b.id }, undefined, undefined, declined)), ...seriesInvitees];
     const everyone = [...new Map(recipients.map((r) => [r.email.toLowerCase(), r])).values()];
     // People with an account choose whether they get reminders (the account page), and are told where.
     const choices = await this.people.reminderChoices(everyone.map((r) => r.email));
@@ -335,8 +358,9 @@ export class MailComposer {
         invitee: to.invitee,
         minutesBefore: job.minutesBefore,
         remindersOffUrl: choices.has(to.email.toLowerCase()) ? accountUrl : undefined,
+        replyUrl: to.replyUrl,
       });
-      return { to: to.email, ...rendered, replyTo: replyTo(to) };
+      return { to: to.email, ...rendered, replyTo: replyTo(to), ...listHeaders(to.replyUrl) };
     });
   }
 
@@ -360,7 +384,18 @@ export class MailComposer {
     return (to) => (booker && to.email.toLowerCase() !== booker.email.toLowerCase() ? booker.email : undefined);
   }
 
-  private asRecipient = (i: { email: string; locale: Locale; timeZone: string | null }): Recipient => ({ email: i.email, locale: i.locale, timeZone: i.timeZone, invitee: true });
+  private asRecipient = (i: Invitee): Recipient => ({ email: i.email, locale: i.locale, timeZone: i.timeZone, invitee: true, replyUrl: replyUrl(i.replyToken, this.config.publicUrl) });
+
+  /**
+   * The one invitee a job names (a new invitee, one removed, one sent the invitation again or made a
+   * co-host): their link from their row as it is now; nobody when they have asked for no more mail.
+   * A removed invitee has no row left: their cancellation goes, without a link.
+   */
+  private async invited(reads: BatchReads, target: Target, to: Recipient): Promise<Recipient[]> {
+    const row = (await reads.invitees(target)).find((i) => i.email.toLowerCase() === to.email.toLowerCase());
+    if (row?.muted) return [];
+    return [{ ...to, invitee: true, ...(row && { replyUrl: replyUrl(row.replyToken, this.config.publicUrl) }) }];
+  }
 
   private async recipients(
     reads: BatchReads,
@@ -370,6 +405,8 @@ export class MailComposer {
     onBehalf?: { bookedById: string | null; bookerName: string },
     /** Only these of the invitees (those invited when the change was made); undefined: all. */
     inviteeIds?: readonly string[],
+    /** Invitees left out besides those who asked for no more mail. */
+    leaveOut?: (i: Invitee) => boolean,
   ): Promise<Recipient[]> {
     const [booker, listed, bookedBy] = await Promise.all([
       reads.person(bookerId),
@@ -377,7 +414,7 @@ export class MailComposer {
       onBehalf?.bookedById ? reads.person(onBehalf.bookedById) : Promise.resolve(null),
     ]);
     const known = inviteeIds && new Set(inviteeIds);
-    const invitees = (known ? listed.filter((i) => known.has(i.id)) : listed).map(this.asRecipient);
+    const invitees = listed.filter((i) => (!known || known.has(i.id)) && !i.muted && !leaveOut?.(i)).map(this.asRecipient);
     const localeOf = (p: { locale: string | null }) => (p.locale?.startsWith('en') ? ('en' as const) : p.locale?.startsWith('it') ? ('it' as const) : this.config.defaultLocale);
     const all: Recipient[] = [...(booker ? [{ email: booker.email, name: booker.name, locale: localeOf(booker), timeZone: booker.timeZone }] : []), ...invitees];
     const unique = [...new Map(all.map((r) => [r.email.toLowerCase(), r])).values()];
@@ -395,10 +432,12 @@ export class MailComposer {
     replyTo: string | undefined,
     content: Omit<Parameters<typeof renderMail>[0], 'locale' | 'recipientZone'>,
   ): OutgoingMail {
-    const rendered = renderMail({ ...content, locale: to.locale, recipientZone: to.timeZone, bookedFor: to.bookedFor, invitee: to.invitee });
+    // A cancellation asks nothing more of an invitee: no link to answer, nor to stop what has stopped.
+    const link = method === 'CANCEL' ? undefined : to.replyUrl;
+    const rendered = renderMail({ ...content, locale: to.locale, recipientZone: to.timeZone, bookedFor: to.bookedFor, invitee: to.invitee, replyUrl: link });
     if (to.bookedFor) return { to: to.email, ...rendered, replyTo };
     const calendar = buildCalendar({ method, events, organizer: organizerOf(this.config.from), attendees: [{ email: to.email, name: to.name ?? null }] });
-    return { to: to.email, ...rendered, calendar: { method, content: calendar }, replyTo };
+    return { to: to.email, ...rendered, calendar: { method, content: calendar }, replyTo, ...listHeaders(link) };
   }
 }
 

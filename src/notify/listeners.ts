@@ -12,9 +12,12 @@ export const COMPOSE_QUEUE = 'mail-compose';
 export type MailListeners = { booking: BookingListener; series: SeriesListener; invitee: InviteeListener };
 
 export function mailListeners(limits: InvitationLimits, clock: Clock): MailListeners {
-  /** Mails to the invitees of a booking or series (the booker's own copy is not counted); the invitees. */
+  /**
+   * Mails to the invitees of a booking or series (the booker's own copy is not counted); the invitees
+   * told. Those who asked for no more mail about the meeting are not told, nor counted.
+   */
   const countInvitees = async (r: Repositories, ctx: CallContext, target: { bookingId: string } | { seriesId: string }, cancelling: boolean) => {
-    const invitees = await r.bookings.invitees.list(target);
+    const invitees = (await r.bookings.invitees.list(target)).filter((i) => !i.muted);
     await countMails(r, ctx.actor.userId, limits, clock.now(), invitees.length, { refusable: !cancelling });
     return invitees;
   };
@@ -115,6 +118,7 @@ export function mailListeners(limits: InvitationLimits, clock: Clock): MailListe
    * it again gets it as an update (the same UID and SEQUENCE: a calendar replaces the entry it has).
    */
   const invitee: InviteeListener = async (r, e) => {
+    if (e.invitee.muted) return;
     const to = { email: e.invitee.email, locale: e.invitee.locale, timeZone: e.invitee.timeZone };
     const removed = e.action === 'removed';
     const common = {

@@ -12,6 +12,8 @@ export type OutgoingMail = {
   calendar?: { method: 'REQUEST' | 'CANCEL'; content: string } | undefined;
   /** Where a reply goes: the booker, for the people invited to their meeting (the From stays the portal's). */
   replyTo?: string | undefined;
+  /** Further header fields (an invitee's List-Unsubscribe). */
+  headers?: Record<string, string> | undefined;
 };
 
 /** What became of a mail: handed to the SMTP server, or (no SMTP configured) only written to the log. */
@@ -49,6 +51,7 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
         html: mail.html,
         ...(mail.calendar && { icalEvent: { method: mail.calendar.method, content: mail.calendar.content, filename: 'invite.ics' } }),
         ...(mail.replyTo && { replyTo: mail.replyTo }),
+        ...(mail.headers && { headers: mail.headers }),
       });
       return 'sent';
     },

@@ -30,6 +30,8 @@ export type MailContent = {
   minutesBefore?: number | undefined;
   /** A reminder to someone with an account: where they turn reminders off. */
   remindersOffUrl?: string | undefined;
+  /** An invitee's own link: whether they will come, or no more mail about this meeting. */
+  replyUrl?: string | undefined;
   /** The copy for the person who booked it for its owner (issue #17): the owner's name. */
   bookedFor?: string | undefined;
   /** An update: the time and room as they were, where the change moved them (each null when unchanged). */
@@ -64,6 +66,7 @@ const WORDS = {
       reminder: 'La riunione sta per iniziare.',
     },
     remindersOff: 'Puoi disattivare questi promemoria in Il mio account',
+    reply: 'Parteciperai? Rispondi qui (o chiedi di non ricevere più email su questa riunione)',
     resentLabel: 'Invito inviato di nuovo',
     cohostLabel: 'Co-organizzatore',
     madeCohost: (by: string | null) =>
@@ -103,6 +106,7 @@ const WORDS = {
       reminder: 'The meeting starts soon.',
     },
     remindersOff: 'You can turn these reminders off in My account',
+    reply: 'Will you come? Answer here (or ask for no more mail about this meeting)',
     resentLabel: 'Invitation sent again',
     cohostLabel: 'Co-host',
     madeCohost: (by: string | null) =>
@@ -185,6 +189,7 @@ export function renderMail(c: MailContent): RenderedMail {
     ...(c.message ? [w.messageFrom(c.message.from), ...c.message.text.split('\n').map((l) => (l ? `> ${l}` : '>')), ''] : []),
     ...lines.map(([k, v]) => `${k}: ${v}`),
     ...(dates.length && !c.occurrenceOnly ? ['', `${w.series}:`, ...dates.map((d) => `  - ${d}`)] : []),
+    ...(c.replyUrl ? ['', `${w.reply}: ${c.replyUrl}`] : []),
     ...(c.remindersOffUrl ? ['', `${w.remindersOff}: ${c.remindersOffUrl}`] : []),
     ...(c.signature === false ? [] : ['', '-- ', 'WebMeetings']),
   ].join('\n');
@@ -200,6 +205,7 @@ export function renderMail(c: MailContent): RenderedMail {
     ...lines.map(([k, v]) => `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td>${link(v)}</td></tr>`),
     '</table>',
     ...(dates.length && !c.occurrenceOnly ? [`<p>${escapeHtml(w.series)}:</p><ul>`, ...dates.map((d) => `<li>${escapeHtml(d)}</li>`), '</ul>'] : []),
+    ...(c.replyUrl ? [`<p>${escapeHtml(w.reply)}: ${link(c.replyUrl)}</p>`] : []),
     ...(c.remindersOffUrl ? [`<p style="color:#555;font-size:0.9em">${escapeHtml(w.remindersOff)}: ${link(c.remindersOffUrl)}</p>`] : []),
     '</body></html>',
   ].join('\n');

@@ -1,13 +1,13 @@
 // JSON logs in Elastic Common Schema (ECS) so that Elasticsearch/Kibana ingest them as they are.
 // Many people read those logs: no secret may reach them (test/api/log-secrets.test.ts). Headers
 // with credentials are redacted; addresses that carry a secret in their path or query (guest
-// links, feed addresses, lobby keys, sign-in callbacks, tickets) are logged with it masked.
+// links, invitees' reply links, feed addresses, lobby keys, sign-in callbacks, tickets) are logged with it masked.
 import { ecsFormat } from '@elastic/ecs-pino-format';
 import pino, { type DestinationStream, type LoggerOptions } from 'pino';
 
 const MASK = '[redacted]';
-/** Path prefixes whose next segment is a secret. */
-const SECRET_SEGMENT = /^(\/g\/|\/api\/v1\/feeds\/|\/api\/v1\/rooms\/[^/]+\/lobby\/)[^/?#]+/;
+/** Path prefixes whose next segment is a secret (/i/: an invitee's reply link). */
+const SECRET_SEGMENT = /^(\/g\/|\/i\/|\/api\/v1\/feeds\/|\/api\/v1\/rooms\/[^/]+\/lobby\/)[^/?#]+/;
 /** Query parameters that are credentials or one-time codes. */
 const SECRET_PARAM = /^(ticket|token|code|state|session|samlresponse|samlrequest|relaystate|signature|checksum|pin|password|key|secret|access_token|id_token|jwt)$/i;
 

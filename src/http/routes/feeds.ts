@@ -13,7 +13,18 @@ export type CalendarServices = { invitees: InviteeService; feeds: FeedService; p
 
 const feedUrl = (publicUrl: string, token: string) => new URL(`/api/v1/feeds/${token}`, publicUrl).toString();
 const feedView = (f: Feed, url: string | null) => ({ id: f.id, roomId: f.roomId, url, createdAt: f.createdAt.toISOString() });
-const inviteeView = (i: Invitee) => ({ id: i.id, email: i.email, locale: i.locale, timeZone: i.timeZone, cohost: i.cohost, createdAt: i.createdAt.toISOString() });
+// Never the reply link's secret: it is the invitee's alone (whoever holds it answers for them).
+const inviteeView = (i: Invitee) => ({
+  id: i.id,
+  email: i.email,
+  locale: i.locale,
+  timeZone: i.timeZone,
+  cohost: i.cohost,
+  reply: i.reply,
+  repliedAt: i.repliedAt?.toISOString() ?? null,
+  muted: i.muted,
+  createdAt: i.createdAt.toISOString(),
+});
 
 export const calendarRoutes: FastifyPluginAsyncZod<{ calendar: CalendarServices; details: MeetingDetailsSource }> = async (app, { calendar, details }) => {
   const { feeds, invitees, publicUrl } = calendar;

@@ -102,6 +102,11 @@ export interface Invitee {
   timeZone: string | null;
   /** Enters the meeting as host, signed in with this address. */
   cohost: boolean;
+  /** Their answer from the link in their mails: will they come (null: none yet). */
+  reply: 'yes' | 'no' | null;
+  repliedAt: string | null;
+  /** They asked for no more mail about this meeting. */
+  muted: boolean;
   createdAt: string;
 }
 

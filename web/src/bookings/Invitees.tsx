@@ -115,34 +115,44 @@ export function Invitees({ booking, ended }: { booking: Booking; ended: boolean 
       ) : items.length === 0 ? (
         <p className="muted">{t('bookingPage.noInvitees')}</p>
       ) : (
-        <ul className="invitee-list">
-          {items.map((i) => (
-            <li key={i.id}>
-              <span>{i.email}</span> <span className="tag tag-muted">{i.locale.toUpperCase()}</span>
-              {editable ? (
-                <label className="check invitee-cohost">
-                  <input type="checkbox" checked={i.cohost} aria-label={`${t('bookingPage.cohost')}: ${i.email}`} onChange={(e) => void setCohost(i, e.target.checked)} />
-                  <span aria-hidden="true">{t('bookingPage.cohost')}</span>
-                </label>
-              ) : (
-                i.cohost && <span className="tag">{t('bookingPage.cohost')}</span>
-              )}
-              {editable && (
-                <button type="button" className="button button-quiet button-small" onClick={() => void remove(i)}>
-                  {t('bookingPage.uninvite')}
-                  <span className="visually-hidden">: {i.email}</span>
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
+        <>
+          <p className="invitee-replies">
+            {t('bookingPage.replies', { yes: items.filter((i) => i.reply === 'yes').length, no: items.filter((i) => i.reply === 'no').length, none: items.filter((i) => i.reply === null).length })}
+          </p>
+          <ul className="invitee-list">
+            {items.map((i) => (
+              <li key={i.id}>
+                <span>{i.email}</span> <span className="tag tag-muted">{i.locale.toUpperCase()}</span>
+                {/* Their answer from the link in their mails; none yet is said in the count above. */}
+                {i.reply && <span className={`tag ${i.reply === 'yes' ? 'tag-ok' : 'tag-warn'}`}>{t(i.reply === 'yes' ? 'bookingPage.replyYes' : 'bookingPage.replyNo')}</span>}
+                {i.muted && <span className="tag tag-muted">{t('bookingPage.muted')}</span>}
+                {editable ? (
+                  <label className="check invitee-cohost">
+                    <input type="checkbox" checked={i.cohost} aria-label={`${t('bookingPage.cohost')}: ${i.email}`} onChange={(e) => void setCohost(i, e.target.checked)} />
+                    <span aria-hidden="true">{t('bookingPage.cohost')}</span>
+                  </label>
+                ) : (
+                  i.cohost && <span className="tag">{t('bookingPage.cohost')}</span>
+                )}
+                {editable && (
+                  <button type="button" className="button button-quiet button-small" onClick={() => void remove(i)}>
+                    {t('bookingPage.uninvite')}
+                    <span className="visually-hidden">: {i.email}</span>
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+          {items.some((i) => i.muted) && <p className="field-hint">{t('bookingPage.muted')}: {t('bookingPage.mutedHint')}</p>}
+        </>
       )}
       {editable && items && items.length > 0 && (
         <p className="field-hint">
           {t('bookingPage.cohostHint')}
         </p>
       )}
-      {editable && items && <ResendInvitation path={base} count={items.length} />}
+      {/* Those who asked for no more mail are not sent it again. */}
+      {editable && items && <ResendInvitation path={base} count={items.filter((i) => !i.muted).length} />}
       {editable && (
         <form className="invite-form" onSubmit={invite}>
           <Field label={t('bookingPage.inviteEmail')} hint={t('bookingPage.inviteEmailHint', { most: MOST_AT_ONCE })} error={fieldError}>
