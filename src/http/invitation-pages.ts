@@ -2,6 +2,7 @@
 // "will you come?" (two buttons), and whether they want mail about it. No account, no script: plain
 // forms that work in any browser; the answer is said back in a status line after the POST.
 import type { InvitationReply } from '../app/invitees.ts';
+import { formatRange } from '../notify/messages.ts';
 import { esc, layout, type Lang } from './join-pages.ts';
 
 const T = {
@@ -71,14 +72,8 @@ function fmt(lang: Lang, zone: string, o: Intl.DateTimeFormatOptions) {
   return new Intl.DateTimeFormat(lang === 'it' ? 'it-IT' : 'en-GB', { timeZone: zone, ...o });
 }
 
-/** "Thursday 2 April 2026, 10:00–11:00 (Europe/Rome)": in the invitee's own zone when they have one. */
-function whenText(lang: Lang, v: InvitationReply): string {
-  const zone = v.invitee.timeZone ?? v.meeting.timeZone;
-  const day = fmt(lang, zone, { dateStyle: 'full' });
-  const time = fmt(lang, zone, { timeStyle: 'short' });
-  const sameDay = day.format(v.meeting.start) === day.format(v.meeting.end);
-  return `${day.format(v.meeting.start)}, ${time.format(v.meeting.start)}–${sameDay ? '' : `${day.format(v.meeting.end)} `}${time.format(v.meeting.end)} (${zone})`;
-}
+/** As the mails say it ("Thursday 2 April 2026, 10:00–11:00 (Europe/Rome)"), in the invitee's own zone when they have one. */
+const whenText = (lang: Lang, v: InvitationReply) => formatRange(v.meeting.start, v.meeting.end, v.invitee.timeZone ?? v.meeting.timeZone, lang);
 
 export function replyPage(lang: Lang, v: InvitationReply, action: string, o: { done?: ReplyDone | undefined; askMailOff?: boolean; error?: 'answer' | undefined } = {}): string {
   const t = T[lang];

@@ -2,9 +2,10 @@
 // many people can read them. A whole day of use runs with the portal logging at info level: an
 // administrator adds a person, who sets a password through the link, signs in (once wrongly),
 // makes an API token and a calendar feed, books a room, protects its guest link with a PIN, joins;
-// a guest enters with the PIN; someone posts a SAML response. Then every secret of that day is
+// a guest enters with the PIN; someone invited answers from their mail's link; someone posts a SAML response. Then every secret of that day is
 // looked for in every line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { startTestPortal, type TestPortal } from '../support/portal.ts';
 import { BigBlueButtonDouble } from '../doubles/bigbluebutton.ts';
 import { settled } from './provisioning-support.ts';
@@ -88,6 +89,15 @@ describe('a day of use, logged at info level', () => {
     const guest = await form(guestPath, { name: 'Ospite', pin: guestPin });
     expect(guest.status).toBe(303);
 
+    // Someone invited answers from the link in their mail, and stops the mails in one click.
+    const invited = await t.api('POST', `/api/v1/bookings/${id}/invitees`, { as: laura, body: { email: 'ospite@uni.example.org', locale: 'it' } });
+    expect(invited.status).toBe(201);
+    const replyToken = (await sql<{ reply_token: string }>`SELECT reply_token FROM booking_invitees WHERE id = ${invited.body.id as string}`.execute(t.db.database.db)).rows[0]!.reply_token;
+    secrets.set('invitee reply link', replyToken);
+    expect((await fetch(`${t.baseUrl}/i/${replyToken}`)).status).toBe(200);
+    expect((await form(`/i/${replyToken}`, { answer: 'yes' })).status).toBe(303);
+    expect((await form(`/i/${replyToken}/mail-off`, { 'List-Unsubscribe': 'One-Click' })).status).toBe(200);
+
     const assertion = 'PHNhbWxwOlJlc3BvbnNlIHNlY3JldC1hc3NlcnRpb24tbWFya2Vy';
     secrets.set('SAML response', assertion);
     await form('/auth/saml/acs', { SAMLResponse: assertion, RelayState: '/' });
@@ -102,6 +112,8 @@ describe('a day of use, logged at info level', () => {
     const paths = requests.map((l) => l.url?.path);
     expect(paths).toContain('/g/[redacted]');
     expect(paths).toContain('/api/v1/feeds/[redacted]');
+    expect(paths).toContain('/i/[redacted]');
+    expect(paths).toContain('/i/[redacted]/mail-off');
     // One line per request, written when it is answered (http/access-log.ts): the day's one booking.
     expect(requests.filter((l) => l.http?.request?.method === 'POST' && l.url?.path === '/api/v1/bookings')).toHaveLength(1);
     expect(logs.filter((l) => l.message === 'incoming request')).toEqual([]);
@@ -112,7 +124,7 @@ describe('a day of use, logged at info level', () => {
   });
 
   it('never writes one of its secrets into a log line', () => {
-    expect(secrets.size).toBe(11);
+    expect(secrets.size).toBe(12);
     const found: string[] = [];
     for (const line of logs) {
       const text = JSON.stringify(line);
