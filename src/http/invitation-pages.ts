@@ -94,10 +94,10 @@ ${m.series ? `<p class="hint">${t.series}</p>` : ''}`;
   const error = o.error ? `<p class="error" role="alert">${t.badAnswer}</p>` : '';
   const answer = `<form method="post" action="${esc(action)}"><fieldset aria-describedby="answer-state"><legend>${t.question}</legend>${state}${error}
 <div class="choices"><button type="submit" name="answer" value="yes" aria-pressed="${i.reply === 'yes'}">${t.yes}</button>
-<button type="submit" name="answer" value="no" class="secondary" aria-pressed="${i.reply === 'no'}">${t.no}</button></div></fieldset></form>`;
+<button type="submit" name="answer" value="no" aria-pressed="${i.reply === 'no'}">${t.no}</button></div></fieldset></form>`;
   const ask = o.askMailOff && !i.muted ? `<p class="notice">${t.askStop}</p>` : '';
   const mail = `<form method="post" action="${esc(action)}"><fieldset><legend>${t.mailTitle}</legend>${ask}<p>${i.muted ? t.mailOff : t.mailOn}</p>
-<button type="submit" name="mail" value="${i.muted ? 'on' : 'off'}" class="secondary">${i.muted ? t.resume : t.stop}</button></fieldset></form>`;
+<button type="submit" name="mail" value="${i.muted ? 'on' : 'off'}">${i.muted ? t.resume : t.stop}</button></fieldset></form>`;
   // Someone who came to stop the mails finds that first.
   const body = o.askMailOff ? `${head}${done}${mail}${answer}` : `${head}${done}${answer}${mail}`;
   return layout(lang, t.title, `<div class="reply">${body}</div>`, { selfUrl: action });

@@ -185,8 +185,10 @@ input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px s
 .reply fieldset{border:1px solid #c9ced6;border-radius:8px;margin:1.25rem 0;padding:.75rem 1rem 1rem}
 .reply legend{font-weight:650;padding:0 .35rem}
 .reply .choices{display:flex;flex-wrap:wrap;gap:.6rem}
-.reply button.secondary{background:#fff;color:#1d3a5f;border:2px solid #1d3a5f}
-.reply button[aria-pressed=true]{box-shadow:inset 0 0 0 3px #ffd166}
+.reply dt{font-weight:600}
+.reply dd{margin:0 0 .5rem}
+.reply button{background:#fff;color:#1d3a5f;border:2px solid #1d3a5f}
+.reply button[aria-pressed=true]{background:#1d3a5f;color:#fff}
 .reply .done{background:#e8f3ea;border-left:4px solid #2e7d32;padding:.6rem .8rem;border-radius:4px}
 .reply .notice{background:#fff4e5;border-left:4px solid #b26a00;padding:.6rem .8rem;border-radius:4px}
 footer{margin-top:auto;padding:1.25rem;text-align:center;color:#5b6573;font-size:.85rem;border-top:1px solid #dfe3e8;background:#fff}

@@ -135,4 +135,51 @@ describeInBrowser('inviting people by e-mail', () => {
     await page.getByText('bruno@uni.example ora entra nella riunione come partecipante.').waitFor();
     expect(await cohosts()).toEqual([]);
   });
+
+  it('asks those invited, on a page of their own without an account, whether they will come, and shows Maria the answers', async () => {
+    const rows = await portal.portal.services.uow.repos.bookings.invitees.list({ bookingId });
+    const linkOf = (email: string) => `/i/${rows.find((r) => r.email === email)!.replyToken}`;
+    // Anna reads Italian (the language Maria invited her in); Bruno opens his in English.
+    const guests = await newContext(browser, portal.baseUrl, { language: 'it', locale: 'it-IT' });
+    try {
+      const anna = await guests.newPage();
+      await anna.goto(linkOf('anna.neri@uni.example'));
+      await anna.getByRole('heading', { level: 1, name: 'Il tuo invito' }).waitFor();
+      await anna.getByText('Organizzata da Maria Rossi').waitFor();
+      await anna.getByText('Non hai ancora risposto.').waitFor();
+      await expectAccessible(anna, 'an invitee’s reply page');
+      await screenshot(anna, 'invitee-reply-it');
+      await anna.getByRole('group', { name: 'Parteciperai?' }).getByRole('button', { name: 'Sì, parteciperò' }).click();
+      await anna.getByRole('status').getByText('Grazie: Maria Rossi vede che parteciperai.').waitFor();
+      expect(await anna.getByRole('button', { name: 'Sì, parteciperò' }).getAttribute('aria-pressed')).toBe('true');
+      await expectAccessible(anna, 'an invitee’s reply page after the answer');
+
+      const bruno = await guests.newPage();
+      await bruno.goto(`${linkOf('bruno@uni.example')}?lang=en`);
+      await bruno.getByRole('button', { name: 'No, I cannot come' }).click();
+      await bruno.getByText('Thank you: Maria Rossi sees that you cannot come. We will send you no reminders.').waitFor();
+      await bruno.getByRole('group', { name: 'Mail about this meeting' }).getByRole('button', { name: 'Send me no more mail about this meeting' }).click();
+      await bruno.getByRole('status').getByText('Done: you will get no more mail about this meeting.').waitFor();
+      await bruno.getByRole('button', { name: 'Send me mail about this meeting again' }).waitFor();
+      await expectAccessible(bruno, 'an invitee’s reply page, mail stopped');
+      await screenshot(bruno, 'invitee-reply-en');
+    } finally {
+      await guests.close();
+    }
+
+    // Maria's page: the count, each answer beside the address, and who asked for no mail.
+    await page.goto(`/bookings/${bookingId}`);
+    const section = page.getByRole('region', { name: 'Invitati per e-mail' });
+    await section.getByText('Parteciperanno: 1 · Non parteciperanno: 1 · Senza risposta: 4').waitFor();
+    const item = (email: string) => section.getByRole('listitem').filter({ hasText: email });
+    await item('anna.neri@uni.example').getByText('Parteciperà', { exact: true }).waitFor();
+    await item('bruno@uni.example').getByText('Non parteciperà', { exact: true }).waitFor();
+    await item('bruno@uni.example').getByText('Niente e-mail', { exact: true }).waitFor();
+    expect(await item('carla@uni.example').locator('.tag-ok, .tag-warn').count()).toBe(0);
+    await section.getByText('Ha chiesto di non ricevere più e-mail su questa riunione').waitFor();
+    // The invitation sent again goes to the five who read their mail (Luca is invited too).
+    await section.getByRole('button', { name: 'Invia di nuovo l’invito a tutti e 5' }).waitFor();
+    await expectAccessible(page, 'invitees with their answers');
+    await screenshot(page, 'invitees-answers-it');
+  });
 });

@@ -582,7 +582,7 @@ export const en = {
     bookAgainHint: 'Book again opens the booking form with this meeting’s details, on its weekday and time in a coming week: check the date and book.',
     invitees: 'Invited by e-mail',
     inviteesHint: 'They get the invitation with a calendar entry, and every change. A link in their mails lets them answer whether they will come.',
-    replies: '{{yes}} coming, {{no}} not coming, {{none}} no answer yet',
+    replies: 'Coming: {{yes}} · Not coming: {{no}} · No answer yet: {{none}}',
     replyYes: 'Coming',
     replyNo: 'Not coming',
     muted: 'No mail',

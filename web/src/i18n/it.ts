@@ -584,7 +584,7 @@ export const it: Messages = {
     bookAgainHint: 'Prenota di nuovo apre il modulo con i dati di questa riunione, nello stesso giorno e orario di una delle prossime settimane: controlla la data e prenota.',
     invitees: 'Invitati per e-mail',
     inviteesHint: 'Ricevono l’invito con l’evento per il calendario, e ogni modifica. Un link nelle loro e-mail permette di rispondere se parteciperanno.',
-    replies: '{{yes}} parteciperanno, {{no}} non parteciperanno, {{none}} senza risposta',
+    replies: 'Parteciperanno: {{yes}} · Non parteciperanno: {{no}} · Senza risposta: {{none}}',
     replyYes: 'Parteciperà',
     replyNo: 'Non parteciperà',
     muted: 'Niente e-mail',
