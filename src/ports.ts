@@ -196,7 +196,7 @@ export interface BookingRepository {
    * series), soonest first, except those `userId` booked or booked for someone: at most `limit`.
    */
   /** `cohost`: invited as a co-host (they enter as host). */
-  invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Array<Booking & { cohost: boolean }>>;
+  invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Array<Booking & InvitedAs>>;
   /** Moves occurrences to another series (the second half of a split). */
   reassignSeries(ids: string[], seriesId: string): Promise<void>;
   readonly series: SeriesRepository;
@@ -227,6 +227,8 @@ export type Invitee = {
   createdAt: Date;
 };
 export type InviteeReply = 'yes' | 'no';
+/** How someone is invited to a meeting: as a co-host, and what they answered (the date's own invitation before its series'). */
+export type InvitedAs = { cohost: boolean; reply: InviteeReply | null };
 export type InviteeTarget = { bookingId: string } | { seriesId: string };
 export interface InviteeRepository {
   list(target: InviteeTarget): Promise<Invitee[]>;

@@ -12,7 +12,7 @@ import { nearestFreeSlots } from '../domain/suggestions.ts';
 import { DAY, MINUTE, monthOf, parseTime } from '../domain/time.ts';
 import { onBehalf } from './delegation.ts';
 import { GroupCommit } from './group-commit.ts';
-import type { AuditRecord, Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, Repositories, RequestKey, Room, UnitOfWork } from '../ports.ts';
+import type { AuditRecord, Booking, BookingEvent, BookingFilter, BookingBatchListener, BookingListener, CallContext, Clock, InvitedAs, Repositories, RequestKey, Room, UnitOfWork } from '../ports.ts';
 
 /** Neither a room nor a number of seats: the field a booking or a request then lacks. */
 export const SEATS_OR_ROOM = fieldErrors([{ path: 'seats', en: 'Required when roomId is not given.', it: 'Obbligatorio quando manca roomId.' }]);
@@ -476,7 +476,7 @@ export class BookingService {
    * The meetings the caller is invited to by e-mail, by their account's address (as joining matches
    * them: db/provisioning-repository.ts), soonest first; not those they booked themselves.
    */
-  async invitations(ctx: CallContext, limit: number): Promise<Array<Booking & { cohost: boolean }>> {
+  async invitations(ctx: CallContext, limit: number): Promise<Array<Booking & InvitedAs>> {
     const me = await this.uow.repos.users.findById(ctx.actor.userId);
     return me ? this.uow.repos.bookings.invitedTo(me.email, me.id, this.clock.now(), limit) : [];
   }

@@ -34,6 +34,19 @@ export type InvitationReply = {
   state: 'ahead' | 'over' | 'cancelled';
 };
 
+/** An answer is for a meeting still ahead: a cancelled or ended one has nothing to answer. */
+function answerable(state: InvitationReply['state']): void {
+  if (state === 'ahead') return;
+  const cancelled = state === 'cancelled';
+  throw new AppError(
+    'unprocessable',
+    cancelled ? 'BOOKING_CANCELLED' : 'BOOKING_ENDED',
+    cancelled ? 'This meeting was cancelled: there is nothing to answer.' : 'This meeting is over: there is nothing to answer.',
+    {},
+    { it: cancelled ? 'Questa riunione è stata annullata: non c’è nulla a cui rispondere.' : 'Questa riunione è terminata: non c’è nulla a cui rispondere.' },
+  );
+}
+
 /** The secret of a reply link: 64 hex digits (migration 025); anything else is looked up nowhere. */
 const REPLY_TOKEN = /^[0-9a-f]{64}$/;
 
@@ -155,17 +168,28 @@ export class InviteeService {
       if (!invitee) return null;
       const before = await this.replyOf(r, invitee);
       if (!before) return null;
-      if (change.reply && before.state !== 'ahead') {
-        throw new AppError(
-          'unprocessable',
-          before.state === 'cancelled' ? 'BOOKING_CANCELLED' : 'BOOKING_ENDED',
-          before.state === 'cancelled' ? 'This meeting was cancelled: there is nothing to answer.' : 'This meeting is over: there is nothing to answer.',
-          {},
-          { it: before.state === 'cancelled' ? 'Questa riunione è stata annullata: non c’è nulla a cui rispondere.' : 'Questa riunione è terminata: non c’è nulla a cui rispondere.' },
-        );
-      }
+      if (change.reply) answerable(before.state);
       const after = await r.bookings.invitees.setReply(invitee.id, change, this.clock.now());
       return after && { ...before, invitee: after };
+    });
+  }
+
+  /**
+   * A signed-in person's answer from the meetings they are invited to (by their account's address,
+   * as joining matches it): to this date's own invitation, else to its series' (then for every date).
+   */
+  async answerAsInvited(ctx: CallContext, bookingId: string, reply: InviteeReply): Promise<InviteeReply> {
+    return this.uow.transaction(async (r) => {
+      const me = await r.users.findById(ctx.actor.userId);
+      const b = await r.bookings.findById(bookingId);
+      const mine = (list: Invitee[]) => list.filter((i) => i.email.toLowerCase() === me?.email.toLowerCase());
+      const [own, ofSeries] = me && b ? [mine(await r.bookings.invitees.list({ bookingId: b.id })), b.seriesId ? mine(await r.bookings.invitees.list({ seriesId: b.seriesId })) : []] : [[], []];
+      const invitation = own[0] ?? ofSeries[0];
+      // Not invited reads as no such booking, as for anyone else who may not see it.
+      if (!b || !invitation) throw bookingNotFound();
+      answerable(b.status === 'cancelled' ? 'cancelled' : b.end.getTime() <= this.clock.now().getTime() ? 'over' : 'ahead');
+      await r.bookings.invitees.setReply(invitation.id, { reply }, this.clock.now());
+      return reply;
     });
   }
 

@@ -2,7 +2,7 @@ import { sql, type QueryCreator } from 'kysely';
 import type { Actor } from '../domain/access.ts';
 import type { Slot } from '../domain/booking-rules.ts';
 import type { SeatUsage } from '../domain/seat-pool.ts';
-import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, NewBooking, RoomConflict, RoomOccupancy } from '../ports.ts';
+import type { Booking, BookingChange, BookingFilter, BookingRepository, BookingStatus, BusyBooking, InvitedAs, NewBooking, RoomConflict, RoomOccupancy } from '../ports.ts';
 import { sqlState, type Executor } from './database.ts';
 import type { NoticeSink } from './notices.ts';
 import { BOOKING_CHANNEL } from '../ports.ts';
@@ -310,12 +310,16 @@ export class PgBookingRepository implements BookingRepository {
     return rows.map(toBooking);
   }
 
-  async invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Array<Booking & { cohost: boolean }>> {
+  async invitedTo(email: string, userId: string, now: Date, limit: number): Promise<Array<Booking & InvitedAs>> {
     const address = email.toLowerCase();
     const rows = await this.selectBookings()
       // Invited as a co-host (to the meeting or its series): they enter as host.
       .select(
         sql<boolean>`EXISTS (SELECT 1 FROM booking_invitees i WHERE lower(i.email) = ${address} AND i.cohost AND (i.booking_id = b.id OR i.series_id = b.series_id))`.as('cohost'),
+      )
+      // Their answer: to this date's own invitation, else to its series'.
+      .select(
+        sql<string | null>`(SELECT i.reply FROM booking_invitees i WHERE lower(i.email) = ${address} AND (i.booking_id = b.id OR i.series_id = b.series_id) ORDER BY i.booking_id IS NULL LIMIT 1)`.as('reply'),
       )
       .where('b.status', '=', 'confirmed')
       .where(sql<boolean>`upper(b.during) > ${now}`)
@@ -332,7 +336,7 @@ export class PgBookingRepository implements BookingRepository {
       .orderBy('b.id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ ...toBooking(r), cohost: r.cohost }));
+    return rows.map((r) => ({ ...toBooking(r), cohost: r.cohost, reply: r.reply === 'yes' || r.reply === 'no' ? r.reply : null }));
   }
 
   async busy(from: Date, to: Date): Promise<BusyBooking[]> {

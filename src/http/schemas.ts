@@ -460,8 +460,10 @@ export const InvitedMeeting = z.object({
   seriesId: Id.nullable(),
   joinUrl: z.string().describe('the way in with the account: as an attendee, or as host for a co-host'),
   cohost: z.boolean().describe('invited as a co-host: they enter as host'),
+  reply: z.enum(['yes', 'no']).nullable().describe('what they answered: will they come (for a date of a series, the series’ answer unless the date has its own invitation)'),
 });
 export const Invitations = z.object({ items: z.array(InvitedMeeting) });
+export const InvitationReply = z.strictObject({ reply: z.enum(['yes', 'no']).describe('yes: they will come; no: they cannot (no reminders then)') });
 export const InvitationQuery = z.strictObject({
   locale: z.enum(['it', 'en']).describe('the language of the text'),
   withGuestPin: z.enum(['true', 'false']).default('true').describe('with the guests’ PIN, where they need one (false: for a place where the link should not be enough)'),

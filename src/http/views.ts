@@ -2,7 +2,7 @@
 // with the room zone's offset so a client need not know the tz database.
 import { isoInstant, toZonedIso } from '../domain/time.ts';
 import { Id } from './schemas.ts';
-import type { Booking, BookingRequest, Institution, ListedUser, Room, User } from '../ports.ts';
+import type { Booking, BookingRequest, Institution, InvitedAs, ListedUser, Room, User } from '../ports.ts';
 import type { Availability } from '../app/availability.ts';
 import type { Me } from '../app/accounts.ts';
 
@@ -89,9 +89,9 @@ export const bookingView = (b: Booking) => ({
  * A meeting as one invited to it sees it: the booking's own view without what is for managing it
  * (seats, the owner's and institution's ids, history stamps), and the booker by name only.
  */
-export const invitationView = (b: Booking & { cohost: boolean }) => {
+export const invitationView = (b: Booking & InvitedAs) => {
   const { id, title, description, roomName, timeZone, start, end, startLocal, endLocal, booker, seriesId, joinUrl } = bookingView(b);
-  return { id, title, description, roomName, timeZone, start, end, startLocal, endLocal, booker: { name: booker.name }, seriesId, joinUrl, cohost: b.cohost };
+  return { id, title, description, roomName, timeZone, start, end, startLocal, endLocal, booker: { name: booker.name }, seriesId, joinUrl, cohost: b.cohost, reply: b.reply };
 };
 
 export const availabilityView = (a: Availability) => ({

@@ -73,6 +73,7 @@ describe('GET /invitations', () => {
       seriesId: null,
       joinUrl: `/join/${defence}`,
       cohost: false,
+      reply: null,
     });
     // Made a co-host of the series: its dates say so (she enters them as host).
     const seriesInvitees = (await t.api('GET', `/api/v1/series/${series.body.series.id}/invitees`, { as: bruno })).body.items as { id: string }[];
@@ -87,6 +88,50 @@ describe('GET /invitations', () => {
     expect((await t.api('DELETE', `/api/v1/bookings/${defence}/invitees/${invitees[0]!.id}`, { as: bruno })).status).toBe(204);
     expect(await titles(alice)).toEqual(['Reading group 2026-03-30T15:00', 'Reading group 2026-04-06T15:00']);
     t.clock.set('2026-03-20T09:00:00Z');
+  });
+
+  it('takes the answer of someone invited, signed in: for a date, or for every date of the series they are invited to', async () => {
+    const meeting = await book(bruno, 'Committee', '2026-04-14T10:00', '2026-04-14T11:00');
+    await invite(bruno, `bookings/${meeting}`, aliceEmail);
+    const series = await t.api('POST', '/api/v1/series', {
+      as: bruno,
+      body: { title: 'Lab meeting', seats: 5, roomId: t.rooms[2]!.id, start: '2026-04-15T15:00', end: '2026-04-15T16:00', rrule: 'FREQ=WEEKLY;COUNT=3' },
+    });
+    expect(series.status, JSON.stringify(series.body)).toBe(201);
+    const seriesId = series.body.series.id as string;
+    await invite(bruno, `series/${seriesId}`, aliceEmail);
+    const [first, second] = series.body.booked as Array<{ id: string }>;
+    const answers = async () =>
+      ((await t.api('GET', '/api/v1/invitations', { as: alice })).body.items as Array<{ title: string; startLocal: string; reply: string | null }>)
+        .filter((i) => ['Committee', 'Lab meeting'].includes(i.title))
+        .map((i) => `${i.title} ${i.startLocal.slice(5, 10)} ${i.reply}`);
+    const answer = (id: string, reply: unknown, as = alice) => t.api('PUT', `/api/v1/invitations/${id}/reply`, { as, body: { reply } });
+
+    const said = await answer(meeting, 'yes');
+    expect([said.status, said.body]).toEqual([200, { reply: 'yes' }]);
+    // Answered on one date of the series: the series' invitation, so every date.
+    expect((await answer(second!.id, 'no')).status).toBe(200);
+    expect(await answers()).toEqual(['Committee 04-14 yes', 'Lab meeting 04-15 no', 'Lab meeting 04-22 no', 'Lab meeting 04-29 no']);
+    // The booker reads them on the invitee lists.
+    expect(((await t.api('GET', `/api/v1/bookings/${meeting}/invitees`, { as: bruno })).body.items as Array<{ reply: string }>).map((i) => i.reply)).toEqual(['yes']);
+    expect(((await t.api('GET', `/api/v1/series/${seriesId}/invitees`, { as: bruno })).body.items as Array<{ reply: string }>).map((i) => i.reply)).toEqual(['no']);
+    // Invited to one date on its own as well: that date's answer is its own.
+    await invite(bruno, `bookings/${first!.id}`, aliceEmail);
+    expect((await answer(first!.id, 'yes')).status).toBe(200);
+    expect(await answers()).toEqual(['Committee 04-14 yes', 'Lab meeting 04-15 yes', 'Lab meeting 04-22 no', 'Lab meeting 04-29 no']);
+
+    // Not an answer; not invited (nothing said of the meeting); a meeting over or cancelled.
+    expect((await answer(meeting, 'maybe')).body.code).toBe('VALIDATION_FAILED');
+    expect((await answer(meeting, 'yes', carol)).body.code).toBe('BOOKING_NOT_FOUND');
+    expect((await t.api('PUT', `/api/v1/invitations/${meeting}/reply`, { body: { reply: 'yes' } })).status).toBe(401);
+    expect((await t.api('DELETE', `/api/v1/bookings/${meeting}`, { as: bruno })).status).toBe(200);
+    expect((await answer(meeting, 'no')).body.code).toBe('BOOKING_CANCELLED');
+    try {
+      t.clock.set('2026-04-15T16:30:00Z');
+      expect((await answer(first!.id, 'no')).body.code).toBe('BOOKING_ENDED');
+    } finally {
+      t.clock.set('2026-03-20T09:00:00Z');
+    }
   });
 
   it('refuses a limit out of bounds and asks who is asking', async () => {

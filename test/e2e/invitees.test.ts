@@ -12,6 +12,7 @@ describeInBrowser('inviting people by e-mail', () => {
   let context: BrowserContext;
   let page: Page;
   let maria: Person;
+  let luca: Person;
   let bookingId: string;
 
   beforeAll(async () => {
@@ -95,8 +96,8 @@ describeInBrowser('inviting people by e-mail', () => {
     expect(copied).toContain('Join as a guest (no account needed): ');
   });
 
-  it('shows an invited colleague the meeting on their My bookings, with the way in', async () => {
-    const luca = await portal.member('Luca Neri');
+  it('shows an invited colleague the meeting on their My bookings, with the way in and his answer', async () => {
+    luca = await portal.member('Luca Neri');
     expect((await portal.api(maria, 'POST', `/api/v1/bookings/${bookingId}/invitees`, { email: luca.email })).status).toBe(201);
     const lucaContext = await newContext(browser, portal.baseUrl, { language: 'it', locale: 'it-IT' });
     try {
@@ -107,6 +108,12 @@ describeInBrowser('inviting people by e-mail', () => {
       const item = section.getByRole('listitem').filter({ hasText: 'Commissione di laurea' });
       await item.getByText('prenotata da Maria Rossi').waitFor();
       expect(await item.getByRole('link', { name: 'Entra: Commissione di laurea' }).getAttribute('href')).toBe(`/join/${bookingId}`);
+      // He answers there, signed in: Maria sees it (below).
+      const answer = item.getByRole('group', { name: 'Parteciperai? Commissione di laurea' });
+      expect(await answer.getByRole('button', { name: 'Parteciperò' }).getAttribute('aria-pressed')).toBe('false');
+      await answer.getByRole('button', { name: 'Parteciperò' }).click();
+      await his.getByText('Maria Rossi vede che parteciperai.').waitFor();
+      await expect.poll(() => answer.getByRole('button', { name: 'Parteciperò' }).getAttribute('aria-pressed')).toBe('true');
       await expectAccessible(his, 'my bookings with a meeting one is invited to');
       await screenshot(his, 'invited-meetings-it');
       // Maria, who booked it, does not see it among her invitations.
@@ -170,11 +177,12 @@ describeInBrowser('inviting people by e-mail', () => {
     // Maria's page: the count, each answer beside the address, and who asked for no mail.
     await page.goto(`/bookings/${bookingId}`);
     const section = page.getByRole('region', { name: 'Invitati per e-mail' });
-    await section.getByText('Parteciperanno: 1 · Non parteciperanno: 1 · Senza risposta: 4').waitFor();
+    await section.getByText('Parteciperanno: 2 · Non parteciperanno: 1 · Senza risposta: 3').waitFor();
     const item = (email: string) => section.getByRole('listitem').filter({ hasText: email });
     await item('anna.neri@uni.example').getByText('Parteciperà', { exact: true }).waitFor();
     await item('bruno@uni.example').getByText('Non parteciperà', { exact: true }).waitFor();
     await item('bruno@uni.example').getByText('Niente e-mail', { exact: true }).waitFor();
+    await item(luca.email).getByText('Parteciperà', { exact: true }).waitFor();
     expect(await item('carla@uni.example').locator('.tag-ok, .tag-warn').count()).toBe(0);
     await section.getByText('Ha chiesto di non ricevere più e-mail su questa riunione').waitFor();
     // The invitation sent again goes to the five who read their mail (Luca is invited too).

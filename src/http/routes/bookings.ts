@@ -112,6 +112,18 @@ export const bookingRoutes: FastifyPluginAsyncZod<{ services: Services }> = asyn
     handler: async (req) => ({ items: (await services.bookings.invitations(callContext(req), req.query.limit)).map(invitationView) }),
   });
 
+  app.put('/invitations/:id/reply', {
+    config: { access: 'signed-in' },
+    schema: {
+      tags,
+      summary: 'Answer an invitation: will you come (to this date, or to every date of its series when the series is what you were invited to)',
+      params: S.IdParams,
+      body: S.InvitationReply,
+      response: { 200: S.InvitationReply, ...S.errorResponses },
+    },
+    handler: async (req) => ({ reply: await services.calendar.invitees.answerAsInvited(callContext(req), req.params.id, req.body.reply) }),
+  });
+
   app.get('/availability', {
     config: { access: 'signed-in' },
     schema: {

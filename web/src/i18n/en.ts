@@ -720,6 +720,11 @@ export const en = {
     title: 'Meetings you are invited to',
     by: 'booked by {{name}}',
     join: 'Join',
+    question: 'Will you come?',
+    yes: 'I will come',
+    no: 'I cannot come',
+    answeredYes: '{{name}} sees that you will come.',
+    answeredNo: '{{name}} sees that you cannot come; no reminders will come for it.',
   },
   personBookings: {
     bookFor: 'Book for {{name}}',

@@ -722,6 +722,11 @@ export const it: Messages = {
     title: 'Riunioni a cui sei invitato',
     by: 'prenotata da {{name}}',
     join: 'Entra',
+    question: 'Parteciperai?',
+    yes: 'Parteciperò',
+    no: 'Non potrò',
+    answeredYes: '{{name}} vede che parteciperai.',
+    answeredNo: '{{name}} vede che non potrai esserci; non riceverai promemoria.',
   },
   personBookings: {
     bookFor: 'Prenota per {{name}}',
