@@ -333,9 +333,13 @@ export class MailComposer {
     if (!b || b.status !== 'confirmed' || b.start.toISOString() !== new Date(job.startsAt).toISOString()) return [];
     const details = await reads.details({ bookingId: b.id, seriesId: b.seriesId });
     const portalUrl = new URL(`/bookings/${b.id}`, this.config.publicUrl).toString();
-    // Nor are those who said they will not come reminded.
+    // Nor are those who said they will not come reminded. Someone invited to this date on its own
+    // as well answered for it there: that invitation decides, not the series'.
     const declined = (i: Invitee) => i.reply === 'no';
-    const seriesInvitees = b.seriesId ? (await reads.invitees({ seriesId: b.seriesId })).filter((i) => !i.muted && !declined(i)).map(this.asRecipient) : [];
+    const own = new Set((await reads.invitees({ bookingId: b.id })).map((i) => i.email.toLowerCase()));
+    const seriesInvitees = b.seriesId
+      ? (await reads.invitees({ seriesId: b.seriesId })).filter((i) => !own.has(i.email.toLowerCase()) && !i.muted && !declined(i)).map(this.asRecipient)
+      : [];
     const recipients = [...(await this.recipients(reads, b.bookerId, { bookingId: b.id }, undefined, undefined, declined)), ...seriesInvitees];
     const everyone = [...new Map(recipients.map((r) => [r.email.toLowerCase(), r])).values()];
     // People with an account choose whether they get reminders (the account page), and are told where.

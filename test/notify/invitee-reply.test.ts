@@ -269,6 +269,19 @@ describe('a series', () => {
         ['student@uni.example', 'yes', false],
         ['quiet@uni.example', null, true],
       ]);
+      // Invited to the next date on its own as well, the student cannot come to that one: that
+      // invitation decides its reminder (the series' "yes" does not bring it back).
+      const second = (s.body.booked as Array<{ id: string }>)[1]!.id;
+      await invite(`/api/v1/bookings/${second}`, 'student@uni.example', 'en');
+      const ownDate = await smtp.waitFor((m) => m.to.includes('student@uni.example') && m.parsed.subject === 'Invitation: Weekly lab' && !(m.parsed.text ?? '').includes(student));
+      expect((await post(linkIn(ownDate), { answer: 'no' })).status).toBe(303);
+      t.clock.set('2026-03-30T06:50:00Z'); // 08:50 in Rome (summer time since the 29th): ten minutes before
+      expect(await t.portal.notify.sweepReminders()).toBeGreaterThanOrEqual(1);
+      await smtp.waitFor(subjectIs(brunoEmail, 'Promemoria: Weekly lab'));
+      await settle();
+      expect(smtp.inbox.filter((m) => (m.to.includes('student@uni.example') || m.to.includes('quiet@uni.example')) && (m.parsed.subject ?? '').startsWith('Reminder'))).toEqual([]);
+      t.clock.set('2026-03-24T09:00:00Z');
+
       // This and the following dates move: the second part is a new series, with the same people.
       const third = s.body.booked[2] as { id: string };
       const split = await t.api('PATCH', `${path}/occurrences/${third.id}`, { as: bruno, body: { scope: 'following', startTime: '14:00' } });
