@@ -143,6 +143,34 @@ describeInBrowser('inviting people by e-mail', () => {
     expect(await cohosts()).toEqual([]);
   });
 
+  it('shows someone abroad the meeting in their own time zone too, on its page and among their invitations', async () => {
+    // Each signed in on a browser of their own, both set to New York.
+    const abroad = await newContext(browser, portal.baseUrl, { language: 'en', locale: 'en-US', timezoneId: 'America/New_York' });
+    const abroadToo = await newContext(browser, portal.baseUrl, { language: 'en', locale: 'en-US', timezoneId: 'America/New_York' });
+    try {
+      const his = await abroad.newPage();
+      await signIn(his, luca.email, luca.password);
+      await his.goto('/bookings');
+      const item = his.getByRole('region', { name: 'Meetings you are invited to' }).getByRole('listitem').filter({ hasText: 'Commissione di laurea' });
+      // 10:00–11:00 in Rome is 04:00–05:00 in New York (both on standard time in December).
+      await expect.poll(() => item.locator('[data-slot="own-time"]').textContent()).toMatch(/^In your time zone \(America\/New_York\): .*04:00.*05:00/);
+      await expectAccessible(his, 'invitations with the time abroad');
+      const hers = await abroadToo.newPage();
+      await signIn(hers, maria.email, maria.password);
+      await hers.goto(`/bookings/${bookingId}`);
+      await expect.poll(() => hers.locator('[data-slot="own-time"]').textContent()).toMatch(/^In your time zone \(America\/New_York\): .*04:00.*05:00/);
+      await expectAccessible(hers, 'booking page with the time abroad');
+      await screenshot(hers, 'booking-own-time-en');
+    } finally {
+      await abroad.close();
+      await abroadToo.close();
+    }
+    // In Rome, the room's time alone.
+    await page.goto(`/bookings/${bookingId}`);
+    await page.getByRole('heading', { level: 1, name: 'Commissione di laurea' }).waitFor();
+    expect(await page.locator('[data-slot="own-time"]').count()).toBe(0);
+  });
+
   it('asks those invited, on a page of their own without an account, whether they will come, and shows Maria the answers', async () => {
     const rows = await portal.portal.services.uow.repos.bookings.invitees.list({ bookingId });
     const linkOf = (email: string) => `/i/${rows.find((r) => r.email === email)!.replyToken}`;

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import { Link } from '../app/router.tsx';
-import { formatInstant } from '../i18n/format.ts';
+import { browserZone, formatInstant } from '../i18n/format.ts';
 import { Field } from '../ui/Field.tsx';
 import { Notice } from '../ui/Notice.tsx';
 import { AuthFrame, rememberEmail } from './AuthFrame.tsx';
@@ -171,7 +171,7 @@ export function SetPasswordPage() {
           errors={errors}
           show={show}
           autoFocus
-          hint={t('password.expires', { when: formatInstant(info.expiresAt, Intl.DateTimeFormat().resolvedOptions().timeZone, { dateStyle: 'long', timeStyle: 'short' }) })}
+          hint={t('password.expires', { when: formatInstant(info.expiresAt, browserZone(), { dateStyle: 'long', timeStyle: 'short' }) })}
         />
         <ShowPasswords show={show} onChange={setShow} />
         <button type="submit" className="button button-primary button-block" disabled={busy}>

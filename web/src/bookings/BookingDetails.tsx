@@ -5,7 +5,7 @@ import { useGet } from '../api/useGet.ts';
 import { DialIn, telephonyOffered } from '../audio/DialIn.tsx';
 import { PhoneConference } from '../audio/PhoneConference.tsx';
 import { useAudioConference } from '../audio/useAudioConference.ts';
-import { formatInstant, formatSlot, zoneAbbreviation } from '../i18n/format.ts';
+import { formatInstant, formatSlot, slotInOwnZone, zoneAbbreviation } from '../i18n/format.ts';
 import { CopyText } from '../ui/CopyText.tsx';
 
 /** The virtual room of a booking (state, join and guest links); null while unknown or not offered. */
@@ -40,6 +40,8 @@ export function BookingDetails({ booking, room: given }: { booking: Booking; /**
   // Over or cancelled, the links and PINs lead nowhere (the join page says so): not offered to copy
   // or follow, nor promised as "appears here once prepared".
   const shut = !confirmed || hasEnded(booking) || room?.state === 'ended';
+  // Someone abroad reads the meeting in their own time too (the room's stays first: it is the meeting's).
+  const own = slotInOwnZone(booking.start, booking.end, booking.timeZone, true);
   const closed = <span className="muted">{t(confirmed ? 'details.closed' : 'details.closedCancelled')}</span>;
   return (
     <dl className="details-list">
@@ -48,6 +50,11 @@ export function BookingDetails({ booking, room: given }: { booking: Booking; /**
         <dd>
           {formatSlot(booking.start, booking.end, booking.timeZone, true)}{' '}
           <span className="muted">({zoneAbbreviation(booking.timeZone, booking.start)})</span>
+          {own && (
+            <div className="muted small" data-slot="own-time">
+              {t('details.ownTime', { zone: own.zone })}: {own.text}
+            </div>
+          )}
         </dd>
       </div>
       <div>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { problemMessage } from '../api/problems.ts';
 import { useGet } from '../api/useGet.ts';
-import { formatSlot } from '../i18n/format.ts';
+import { formatSlot, slotInOwnZone } from '../i18n/format.ts';
 import { Notice } from '../ui/Notice.tsx';
 import { useToast } from '../ui/toasts.tsx';
 
@@ -24,6 +24,17 @@ type InvitedMeeting = {
 };
 
 const PATH = '/api/v1/invitations?limit=50';
+
+/** An invitation from a room in another zone than the person's: its time in theirs too. */
+function OwnTime({ m }: { m: InvitedMeeting }) {
+  const { t } = useTranslation();
+  const own = slotInOwnZone(m.start, m.end, m.timeZone, true);
+  return own ? (
+    <div className="muted small" data-slot="own-time">
+      {t('details.ownTime', { zone: own.zone })}: {own.text}
+    </div>
+  ) : null;
+}
 
 /**
  * On "My bookings": the meetings others booked that the person is invited to by e-mail (their
@@ -70,6 +81,7 @@ export function InvitedMeetings() {
               <div className="muted">
                 {formatSlot(m.start, m.end, m.timeZone, true)} · {m.roomName} · {t('invited.by', { name: m.booker.name })}
               </div>
+              <OwnTime m={m} />
             </div>
             <div className="invited-actions">
               {/* Their answer, pressed; named with its meeting for a list read button by button. */}

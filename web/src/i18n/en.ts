@@ -471,6 +471,7 @@ export const en = {
     bookedByFor: '{{by}} for {{owner}}',
     title: 'Booking',
     when: 'When',
+    ownTime: 'In your time zone ({{zone}})',
     room: 'Room',
     seats: 'Seats',
     booker: 'Booked by',

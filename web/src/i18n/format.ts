@@ -32,6 +32,20 @@ export function formatSlot(start: Instant, end: Instant, zone: string, withYear 
   return f.formatRange(toDate(start), toDate(end));
 }
 
+/** The zone the browser runs in (the person's own, as far as the page can know). */
+export const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/**
+ * The same slot in the person's own zone, for someone abroad (a federation's member, a guest): null
+ * where it reads the same as in the room's zone (the same offsets, e.g. Paris beside Rome).
+ */
+export function slotInOwnZone(start: Instant, end: Instant, zone: string, withYear = false): { zone: string; text: string } | null {
+  const own = browserZone();
+  if (!own || own === zone) return null;
+  const text = formatSlot(start, end, own, withYear);
+  return text === formatSlot(start, end, zone, withYear) ? null : { zone: own, text };
+}
+
 export function formatTimeRange(start: Instant, end: Instant, zone: string): string {
   return formatter(zone, TIME).formatRange(toDate(start), toDate(end));
 }

@@ -473,6 +473,7 @@ export const it: Messages = {
     bookedByFor: '{{by}} per {{owner}}',
     title: 'Prenotazione',
     when: 'Quando',
+    ownTime: 'Nel tuo fuso orario ({{zone}})',
     room: 'Aula',
     seats: 'Posti',
     booker: 'Prenotata da',
