@@ -28,14 +28,14 @@ export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Prom
  * What the link in an invitee's mails shows them: the meeting (a series' next date), their answer
  * and their choice about mail. `state`: whether there is still something to answer for.
  */
-export type InvitationReply = {
+export type InviteeLinkView = {
   invitee: Invitee;
   meeting: { title: string; roomName: string; start: Date; end: Date; timeZone: string; bookerName: string; series: boolean };
   state: 'ahead' | 'over' | 'cancelled';
 };
 
 /** An answer is for a meeting still ahead: a cancelled or ended one has nothing to answer. */
-function answerable(state: InvitationReply['state']): void {
+function answerable(state: InviteeLinkView['state']): void {
   if (state === 'ahead') return;
   const cancelled = state === 'cancelled';
   throw new AppError(
@@ -150,7 +150,7 @@ export class InviteeService {
   }
 
   /** The page of an invitee's reply link; null when the link leads nowhere (removed, or never was). */
-  async reply(token: string): Promise<InvitationReply | null> {
+  async reply(token: string): Promise<InviteeLinkView | null> {
     if (!REPLY_TOKEN.test(token)) return null;
     const invitee = await this.uow.repos.bookings.invitees.findByReplyToken(token);
     return invitee && this.replyOf(this.uow.repos, invitee);
@@ -161,7 +161,7 @@ export class InviteeService {
    * account. An answer is for a meeting still ahead; mail can be turned off or on at any time (a
    * one-click unsubscribe must work, RFC 8058). Answering again replaces the answer.
    */
-  async answer(token: string, change: { reply?: InviteeReply; muted?: boolean }): Promise<InvitationReply | null> {
+  async answer(token: string, change: { reply?: InviteeReply; muted?: boolean }): Promise<InviteeLinkView | null> {
     if (!REPLY_TOKEN.test(token)) return null;
     return this.uow.transaction(async (r) => {
       const invitee = await r.bookings.invitees.findByReplyToken(token);
@@ -194,7 +194,7 @@ export class InviteeService {
   }
 
   /** The meeting an invitee's link is about, as it is now: the booking, or the series' next date. */
-  private async replyOf(r: Repositories, invitee: Invitee): Promise<InvitationReply | null> {
+  private async replyOf(r: Repositories, invitee: Invitee): Promise<InviteeLinkView | null> {
     const now = this.clock.now().getTime();
     if (invitee.bookingId) {
       const b = await r.bookings.findById(invitee.bookingId);

@@ -1,7 +1,7 @@
 // The page behind the link in an invitee's mails (/i/<secret>), in Italian and English: the meeting,
 // "will you come?" (two buttons), and whether they want mail about it. No account, no script: plain
 // forms that work in any browser; the answer is said back in a status line after the POST.
-import type { InvitationReply } from '../app/invitees.ts';
+import type { InviteeLinkView } from '../app/invitees.ts';
 import { formatRange } from '../notify/messages.ts';
 import { esc, layout, type Lang } from './join-pages.ts';
 
@@ -73,9 +73,9 @@ function fmt(lang: Lang, zone: string, o: Intl.DateTimeFormatOptions) {
 }
 
 /** As the mails say it ("Thursday 2 April 2026, 10:00–11:00 (Europe/Rome)"), in the invitee's own zone when they have one. */
-const whenText = (lang: Lang, v: InvitationReply) => formatRange(v.meeting.start, v.meeting.end, v.invitee.timeZone ?? v.meeting.timeZone, lang);
+const whenText = (lang: Lang, v: InviteeLinkView) => formatRange(v.meeting.start, v.meeting.end, v.invitee.timeZone ?? v.meeting.timeZone, lang);
 
-export function replyPage(lang: Lang, v: InvitationReply, action: string, o: { done?: ReplyDone | undefined; askMailOff?: boolean; error?: 'answer' | undefined } = {}): string {
+export function replyPage(lang: Lang, v: InviteeLinkView, action: string, o: { done?: ReplyDone | undefined; askMailOff?: boolean; error?: 'answer' | undefined } = {}): string {
   const t = T[lang];
   const m = v.meeting;
   const i = v.invitee;
@@ -104,7 +104,7 @@ ${m.series ? `<p class="hint">${t.series}</p>` : ''}`;
 }
 
 /** The one-click unsubscribe's answer (RFC 8058: a 200, no redirect), readable if a person opens it. */
-export function mailOffPage(lang: Lang, v: InvitationReply, selfUrl: string): string {
+export function mailOffPage(lang: Lang, v: InviteeLinkView, selfUrl: string): string {
   const t = T[lang];
   return layout(lang, t.title, `<div class="reply"><h1>${t.title}</h1><p class="meeting"><strong>${esc(v.meeting.title)}</strong></p><p class="done" role="status">${t.stopped}</p></div>`, { selfUrl });
 }

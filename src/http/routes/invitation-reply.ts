@@ -5,11 +5,12 @@
 // POST there (RFC 8058's one-click, from the mail client) stops the mails at once; a GET shows the
 // page, asking first.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { InvitationReply, InviteeService } from '../../app/invitees.ts';
+import type { InviteeLinkView, InviteeService } from '../../app/invitees.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { InviteeReply } from '../../ports.ts';
 import { invalidReplyPage, mailOffPage, replyPage, type ReplyDone } from '../invitation-pages.ts';
 import { pickLang, type Lang } from '../join-pages.ts';
+import { acceptForms, sendPage } from './join.ts';
 
 type Req = FastifyRequest<{ Params: { token: string }; Querystring: { lang?: string; done?: string } }>;
 const DONE: readonly string[] = ['yes', 'no', 'mail-off', 'mail-on'] satisfies ReplyDone[];
@@ -17,20 +18,18 @@ const DONE: readonly string[] = ['yes', 'no', 'mail-off', 'mail-on'] satisfies R
 export async function invitationReplyRoutes(app: FastifyInstance, o: { invitees: InviteeService }) {
   // The page's forms, and a one-click unsubscribe: RFC 8058 lets the mail client send it as a form
   // or as multipart/form-data. What the one-click address does needs nothing of its body.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  acceptForms(app);
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 4096 }, (_req, _body, done) => done(null, {}));
 
   // The language asked for, else the one the booker chose for this invitee, else the browser's.
-  const langOf = (req: Req, v: InvitationReply | null): Lang => {
+  const langOf = (req: Req, v: InviteeLinkView | null): Lang => {
     const asked = req.query.lang;
     if (asked === 'it' || asked === 'en') return asked;
     return v ? v.invitee.locale : pickLang(undefined, req.headers['accept-language']);
   };
   const pageUrl = (req: Req, lang: Lang) => `/i/${encodeURIComponent(req.params.token)}?lang=${lang}`;
-  const html = (reply: FastifyReply, status: number, page: string) =>
-    reply.code(status).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('content-type', 'text/html; charset=utf-8').send(page);
+  // The secret is in the address: no Referer carries it on (the page's meta tag says so too).
+  const html = (reply: FastifyReply, status: number, page: string) => sendPage(reply.header('referrer-policy', 'no-referrer'), status, page);
   const invalid = (req: Req, reply: FastifyReply) => html(reply, 404, invalidReplyPage(langOf(req, null), `/i/${encodeURIComponent(req.params.token)}`));
 
   const route = { schema: { hide: true }, config: { access: 'public' as const } };

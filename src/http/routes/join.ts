@@ -45,14 +45,22 @@ class KeptForms {
   }
 }
 
-export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
+/** The bodies of the server-rendered pages' forms (a guest's name and PIN, an invitee's answer): small. */
+export function acceptForms(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+}
+
+/** A server-rendered page: never kept by a cache, since each shows the state of now. */
+export const sendPage = (reply: FastifyReply, status: number, page: string | Buffer) =>
+  reply.code(status).header('cache-control', 'no-store').header('content-type', 'text/html; charset=utf-8').send(page);
+
+export async function joinRoutes(app: FastifyInstance, o: JoinRouteOptions) {
+  acceptForms(app);
 
   const langOf = (req: FastifyRequest) => pickLang((req.query as { lang?: string }).lang, req.headers['accept-language']);
-  const html = (reply: FastifyReply, status: number, page: string | Buffer) =>
-    reply.code(status).header('cache-control', 'no-store').header('content-type', 'text/html; charset=utf-8').send(page);
+  const html = sendPage;
 
   // A join page's address, keeping the language the request asked for.
   const joinUrl = (bookingId: string, req: FastifyRequest<{ Querystring: { lang?: string } }>) => `/join/${encodeURIComponent(bookingId)}${req.query.lang ? `?lang=${langOf(req)}` : ''}`;
