@@ -30,7 +30,8 @@ export type InviteeListener = (repos: Repositories, event: InviteeEvent) => Prom
  */
 export type InviteeLinkView = {
   invitee: Invitee;
-  meeting: { title: string; roomName: string; start: Date; end: Date; timeZone: string; bookerName: string; series: boolean };
+  /** `bookingId`: the booking, or the series' next date (the one its links lead to). */
+  meeting: { bookingId: string; seriesId: string | null; title: string; roomName: string; start: Date; end: Date; timeZone: string; bookerName: string; series: boolean };
   state: 'ahead' | 'over' | 'cancelled';
 };
 
@@ -200,7 +201,7 @@ export class InviteeService {
       const b = await r.bookings.findById(invitee.bookingId);
       if (!b) return null;
       const state = b.status === 'cancelled' ? 'cancelled' : b.end.getTime() <= now ? 'over' : 'ahead';
-      return { invitee, state, meeting: { title: b.title, roomName: b.roomName, start: b.start, end: b.end, timeZone: b.timeZone, bookerName: b.bookerName, series: false } };
+      return { invitee, state, meeting: { bookingId: b.id, seriesId: null, title: b.title, roomName: b.roomName, start: b.start, end: b.end, timeZone: b.timeZone, bookerName: b.bookerName, series: false } };
     }
     const s = invitee.seriesId ? await r.bookings.series.findById(invitee.seriesId) : null;
     if (!s) return null;
@@ -211,7 +212,17 @@ export class InviteeService {
     return {
       invitee,
       state,
-      meeting: { title: next?.title ?? s.title, roomName: next?.roomName ?? s.roomName, start: next?.start ?? s.firstStart, end: next?.end ?? firstEnd, timeZone: s.timeZone, bookerName: s.bookerName, series: true },
+      meeting: {
+        bookingId: next?.id ?? s.id,
+        seriesId: s.id,
+        title: next?.title ?? s.title,
+        roomName: next?.roomName ?? s.roomName,
+        start: next?.start ?? s.firstStart,
+        end: next?.end ?? firstEnd,
+        timeZone: s.timeZone,
+        bookerName: s.bookerName,
+        series: true,
+      },
     };
   }
 

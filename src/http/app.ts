@@ -283,7 +283,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   if (o.joining) await app.register(joiningRoutes, o.joining);
   // An invitee's own link, in their mails (server-rendered, as the join pages): their answer, and mail.
-  await app.register(invitationReplyRoutes, { invitees: o.services.calendar.invitees });
+  await app.register(invitationReplyRoutes, { invitees: o.services.calendar.invitees, details: meetingDetails });
 
   app.get('/healthz', { schema: { hide: true }, logLevel: 'silent', config: { access: 'public' } }, async () => ({ status: 'ok' }));
   const loop = new EventLoopWatch();

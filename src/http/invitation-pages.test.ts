@@ -17,7 +17,7 @@ const view = (o: { state?: InviteeLinkView['state']; reply?: 'yes' | 'no' | null
     replyToken: 'f'.repeat(64),
     createdAt: new Date('2026-03-19T09:00:00Z'),
   },
-  meeting: { title: '<script>alert(1)</script> & co', roomName: 'Sala "A"', start: new Date('2026-03-29T08:00:00Z'), end: new Date('2026-03-29T09:00:00Z'), timeZone: 'Europe/Rome', bookerName: 'Bruno <Bianchi>', series: o.series ?? false },
+  meeting: { bookingId: 'b1', seriesId: null, title: '<script>alert(1)</script> & co', roomName: 'Sala "A"', start: new Date('2026-03-29T08:00:00Z'), end: new Date('2026-03-29T09:00:00Z'), timeZone: 'Europe/Rome', bookerName: 'Bruno <Bianchi>', series: o.series ?? false },
   state: o.state ?? 'ahead',
 });
 const ACTION = `/i/${'f'.repeat(64)}?lang=en`;
@@ -48,6 +48,17 @@ describe('an invitee’s page', () => {
     expect(page.indexOf('name="mail"')).toBeLessThan(page.indexOf('name="answer"'));
     expect(page).toContain('Do you want no more mail about this meeting?');
     expect(page).toContain('your answer is for all its dates');
+  });
+
+  it('gives the ways in that the meeting has, as the mails do, and none it has not yet', () => {
+    const details = { joinUrl: 'https://meet.example.org/join/b1', guestUrl: 'https://meet.example.org/g/abc"<', guestPin: '4711', dialIn: { numbers: ['+39 06 1234'], pin: '998877' } };
+    const page = replyPage('it', view(), ACTION, { details });
+    expect(page).toContain('<h2 id="ways-in">Come entrare</h2>');
+    expect(page).toContain('<dt>Con l’account del tuo ente</dt><dd><a href="https://meet.example.org/join/b1">');
+    expect(page).toContain('<a href="https://meet.example.org/g/abc&quot;&lt;">');
+    expect(page).toContain('<dt>PIN per gli ospiti</dt><dd><span class="pin">4711</span>');
+    expect(page).toContain('<dt>Per telefono</dt><dd>+39 06 1234</dd><dt>PIN</dt><dd><span class="pin">998877</span>');
+    expect(replyPage('en', view(), ACTION, { details: { joinUrl: null, guestUrl: null, dialIn: null } })).not.toContain('ways-in');
   });
 
   it('offers no answer for a meeting cancelled or over', () => {

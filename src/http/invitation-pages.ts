@@ -2,6 +2,7 @@
 // "will you come?" (two buttons), and whether they want mail about it. No account, no script: plain
 // forms that work in any browser; the answer is said back in a status line after the POST.
 import type { InviteeLinkView } from '../app/invitees.ts';
+import type { MeetingDetails } from '../notify/meeting-details.ts';
 import { formatRange } from '../notify/messages.ts';
 import { esc, layout, type Lang } from './join-pages.ts';
 
@@ -32,6 +33,12 @@ const T = {
     over: 'Questa riunione è terminata: non c’è nulla a cui rispondere.',
     badAnswer: 'Scegli una delle due risposte.',
     invalidTitle: 'Link non valido',
+    waysIn: 'Come entrare',
+    withAccount: 'Con l’account del tuo ente',
+    asGuest: 'Come ospite (senza account)',
+    guestPin: 'PIN per gli ospiti',
+    byPhone: 'Per telefono',
+    phonePin: 'PIN',
     invalid: 'Questo link non porta più a un invito: forse chi ha organizzato la riunione ti ha tolto dagli invitati. Per saperne di più, rispondi alla sua email.',
   },
   en: {
@@ -60,6 +67,12 @@ const T = {
     over: 'This meeting is over: there is nothing to answer.',
     badAnswer: 'Choose one of the two answers.',
     invalidTitle: 'Link not valid',
+    waysIn: 'How to join',
+    withAccount: 'With your institution’s account',
+    asGuest: 'As a guest (no account needed)',
+    guestPin: 'Guest PIN',
+    byPhone: 'By phone',
+    phonePin: 'PIN',
     invalid: 'This link no longer leads to an invitation: the organiser may have taken you off the list. To know more, reply to their mail.',
   },
 } as const;
@@ -75,7 +88,31 @@ function fmt(lang: Lang, zone: string, o: Intl.DateTimeFormatOptions) {
 /** As the mails say it ("Thursday 2 April 2026, 10:00–11:00 (Europe/Rome)"), in the invitee's own zone when they have one. */
 const whenText = (lang: Lang, v: InviteeLinkView) => formatRange(v.meeting.start, v.meeting.end, v.invitee.timeZone ?? v.meeting.timeZone, lang);
 
-export function replyPage(lang: Lang, v: InviteeLinkView, action: string, o: { done?: ReplyDone | undefined; askMailOff?: boolean; error?: 'answer' | undefined } = {}): string {
+/**
+ * The ways in, as their mails give them (the same details): the lost mail is no lost meeting. What
+ * the meeting has not yet (a room prepared later, no guest link) is left out.
+ */
+function waysIn(lang: Lang, d: MeetingDetails | null | undefined): string {
+  if (!d) return '';
+  const t = T[lang];
+  const link = (href: string) => `<a href="${esc(href)}">${esc(href)}</a>`;
+  const rows: [string, string][] = [
+    ...(d.joinUrl ? [[t.withAccount, link(d.joinUrl)] as [string, string]] : []),
+    ...(d.guestUrl ? [[t.asGuest, link(d.guestUrl)] as [string, string]] : []),
+    ...(d.guestUrl && d.guestPin ? [[t.guestPin, `<span class="pin">${esc(d.guestPin)}</span>`] as [string, string]] : []),
+    ...(d.dialIn && d.dialIn.numbers.length ? [[t.byPhone, d.dialIn.numbers.map((n) => esc(n)).join(', ')] as [string, string]] : []),
+    ...(d.dialIn?.pin ? [[t.phonePin, `<span class="pin">${esc(d.dialIn.pin)}</span>`] as [string, string]] : []),
+  ];
+  if (rows.length === 0) return '';
+  return `<section aria-labelledby="ways-in"><h2 id="ways-in">${t.waysIn}</h2><dl>${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl></section>`;
+}
+
+export function replyPage(
+  lang: Lang,
+  v: InviteeLinkView,
+  action: string,
+  o: { done?: ReplyDone | undefined; askMailOff?: boolean; error?: 'answer' | undefined; details?: MeetingDetails | null } = {},
+): string {
   const t = T[lang];
   const m = v.meeting;
   const i = v.invitee;
@@ -99,7 +136,7 @@ ${m.series ? `<p class="hint">${t.series}</p>` : ''}`;
   const mail = `<form method="post" action="${esc(action)}"><fieldset><legend>${t.mailTitle}</legend>${ask}<p>${i.muted ? t.mailOff : t.mailOn}</p>
 <button type="submit" name="mail" value="${i.muted ? 'on' : 'off'}">${i.muted ? t.resume : t.stop}</button></fieldset></form>`;
   // Someone who came to stop the mails finds that first.
-  const body = o.askMailOff ? `${head}${done}${mail}${answer}` : `${head}${done}${answer}${mail}`;
+  const body = o.askMailOff ? `${head}${done}${mail}${answer}` : `${head}${done}${answer}${waysIn(lang, o.details)}${mail}`;
   return layout(lang, t.title, `<div class="reply">${body}</div>`, { selfUrl: action });
 }
 

@@ -186,7 +186,8 @@ input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box;border:1px s
 .reply legend{font-weight:650;padding:0 .35rem}
 .reply .choices{display:flex;flex-wrap:wrap;gap:.6rem}
 .reply dt{font-weight:600}
-.reply dd{margin:0 0 .5rem}
+.reply dd{margin:0 0 .5rem;overflow-wrap:anywhere}
+.reply h2{font-size:1.15rem;margin:1.25rem 0 .5rem}
 .reply button{background:#fff;color:#1d3a5f;border:2px solid #1d3a5f}
 .reply button[aria-pressed=true]{background:#1d3a5f;color:#fff}
 .reply .done{background:#e8f3ea;border-left:4px solid #2e7d32;padding:.6rem .8rem;border-radius:4px}

@@ -90,6 +90,11 @@ describe('an invitee’s answer', () => {
     expect(html).toContain('Organised by Bruno Bianchi');
     expect(html).toContain('Thursday 2 April 2026, 10:00–11:00 (Europe/Rome)');
     expect(html).toContain('You have not answered yet.');
+    // The ways in, as the mail gives them: a lost mail is no lost meeting.
+    const guestUrl = /https:\/\/meet\.example\.org\/g\/[A-Za-z0-9_-]+/.exec(ada.parsed.text ?? '')![0];
+    expect(html).toContain('<h2 id="ways-in">How to join</h2>');
+    expect(html).toContain(`<dt>With your institution’s account</dt><dd><a href="https://meet.example.org/join/${res.body.id}">`);
+    expect(html).toContain(`<dt>As a guest (no account needed)</dt><dd><a href="${guestUrl}">`);
     expect(await (await page(`${adaLink}?lang=it`)).text()).toContain('Parteciperai?');
     expect((await listOf(path)).map((i) => [i.email, i.reply, i.muted])).toEqual([
       ['ada@uni.example', null, false],
@@ -219,6 +224,7 @@ describe('links that have nothing to answer', () => {
     expect(header(cancellation, 'List-Unsubscribe')).toBeUndefined();
     const shown = await (await page(link)).text();
     expect(shown).toContain('This meeting was cancelled: there is nothing to answer.');
+    expect(shown).not.toContain('How to join');
     expect(shown).not.toContain('name="answer"');
     const refused = await post(link, { answer: 'yes' });
     expect(refused.status).toBe(422);

@@ -6,6 +6,7 @@
 // page, asking first.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InviteeLinkView, InviteeService } from '../../app/invitees.ts';
+import type { MeetingDetailsSource } from '../../notify/meeting-details.ts';
 import { AppError } from '../../domain/errors.ts';
 import type { InviteeReply } from '../../ports.ts';
 import { invalidReplyPage, mailOffPage, replyPage, type ReplyDone } from '../invitation-pages.ts';
@@ -15,7 +16,7 @@ import { acceptForms, sendPage } from './join.ts';
 type Req = FastifyRequest<{ Params: { token: string }; Querystring: { lang?: string; done?: string } }>;
 const DONE: readonly string[] = ['yes', 'no', 'mail-off', 'mail-on'] satisfies ReplyDone[];
 
-export async function invitationReplyRoutes(app: FastifyInstance, o: { invitees: InviteeService }) {
+export async function invitationReplyRoutes(app: FastifyInstance, o: { invitees: InviteeService; details: MeetingDetailsSource }) {
   // The page's forms, and a one-click unsubscribe: RFC 8058 lets the mail client send it as a form
   // or as multipart/form-data. What the one-click address does needs nothing of its body.
   acceptForms(app);
@@ -33,13 +34,15 @@ export async function invitationReplyRoutes(app: FastifyInstance, o: { invitees:
   const invalid = (req: Req, reply: FastifyReply) => html(reply, 404, invalidReplyPage(langOf(req, null), `/i/${encodeURIComponent(req.params.token)}`));
 
   const route = { schema: { hide: true }, config: { access: 'public' as const } };
+  // How to join, for a meeting still ahead; a service that does not answer leaves the page without it.
+  const detailsOf = (v: InviteeLinkView) => (v.state === 'ahead' ? o.details({ bookingId: v.meeting.bookingId, seriesId: v.meeting.seriesId }).catch(() => null) : Promise.resolve(null));
 
   app.get<{ Params: { token: string }; Querystring: { lang?: string; done?: string } }>('/i/:token', route, async (req, reply) => {
     const v = await o.invitees.reply(req.params.token);
     if (!v) return invalid(req, reply);
     const lang = langOf(req, v);
     const done = DONE.includes(req.query.done ?? '') ? (req.query.done as ReplyDone) : undefined;
-    return html(reply, 200, replyPage(lang, v, pageUrl(req, lang), { done }));
+    return html(reply, 200, replyPage(lang, v, pageUrl(req, lang), { done, details: await detailsOf(v) }));
   });
 
   app.post<{ Params: { token: string }; Querystring: { lang?: string }; Body: { answer?: string; mail?: string } }>('/i/:token', route, async (req, reply) => {
